@@ -1,0 +1,65 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+
+	"github.com/jimei-linli/linli/internal/phone"
+)
+
+// Resident is a person known to Linli: a resident of the street, a staff
+// member, or a phone that signed in and is not yet verified into a household.
+type Resident struct {
+	ent.Schema
+}
+
+// Mixin of the Resident.
+func (Resident) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the Resident. Personal fields (phone, birth date) are not in the
+// GraphQL API until the sign-in issue puts them behind privacy rules.
+func (Resident) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("name").
+			NotEmpty().MaxLen(100).
+			Comment("The resident's name as shown to neighbors and staff.").
+			Annotations(entgql.OrderField("NAME")),
+		field.String("phone").
+			Unique().
+			Validate(phone.Validate).
+			Comment("Mobile number in canonical form: 11 digits for mainland numbers, E.164 otherwise.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Time("birth_date").
+			Optional().Nillable().
+			SchemaType(map[string]string{"postgres": "date"}).
+			Comment("Date of birth.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("household_id").
+			Optional().Nillable().
+			Comment("The household the resident is registered in; empty until verified.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
+// Edges of the Resident.
+func (Resident) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("household", Household.Type).
+			Ref("members").Field("household_id").Unique().
+			Comment("The household the resident is registered in; empty until verified.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("roles", RoleAssignment.Type).
+			Comment("The roles the resident holds, with where they hold them."),
+	}
+}
+
+// Annotations of the Resident.
+func (Resident) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		schema.Comment("A person known to Linli: a resident of the street, a staff member, or a newly signed-in phone not yet verified into a household."),
+		entgql.RelayConnection(),
+	}
+}

@@ -1,0 +1,63 @@
+// Package apperr defines Linli's application errors: an error with a stable
+// code that clients can act on and a message that is safe to show them.
+// Every error that leaves the API carries one of the codes below in
+// `extensions.code`; anything else is reported as INTERNAL and logged.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a stable, machine-readable error code sent to clients.
+type Code string
+
+// The error codes of the API (ARCHITECTURE.md, "Errors and time").
+const (
+	Unauthenticated Code = "UNAUTHENTICATED" // no valid credentials
+	Forbidden       Code = "FORBIDDEN"       // credentials valid, action not allowed
+	NotFound        Code = "NOT_FOUND"       // no such object, or hidden from the viewer
+	BadUserInput    Code = "BAD_USER_INPUT"  // the request or its arguments are invalid
+	Conflict        Code = "CONFLICT"        // the action conflicts with the current state
+	RateLimited     Code = "RATE_LIMITED"    // too many requests; try again later
+	Internal        Code = "INTERNAL"        // a fault on the server; details are logged only
+)
+
+// Error is an application error: a code and a message safe for clients.
+type Error struct {
+	Code    Code
+	Message string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// New returns an application error with the given code and message.
+func New(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// CodeOf returns the code of the first *Error in err's chain, or Internal
+// when there is none (and "" for a nil error).
+func CodeOf(err error) Code {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return Internal
+}
+
+// MessageOf returns the client-safe message of the first *Error in err's
+// chain, or a generic message for an internal error.
+func MessageOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}
