@@ -191,19 +191,19 @@ var (
 				Symbol:     "role_assignments_communities_role_assignments",
 				Columns:    []*schema.Column{RoleAssignmentsColumns[5]},
 				RefColumns: []*schema.Column{CommunitiesColumns[0]},
-				OnDelete:   schema.SetNull,
+				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "role_assignments_departments_staff",
 				Columns:    []*schema.Column{RoleAssignmentsColumns[6]},
 				RefColumns: []*schema.Column{DepartmentsColumns[0]},
-				OnDelete:   schema.SetNull,
+				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "role_assignments_grids_staff",
 				Columns:    []*schema.Column{RoleAssignmentsColumns[7]},
 				RefColumns: []*schema.Column{GridsColumns[0]},
-				OnDelete:   schema.SetNull,
+				OnDelete:   schema.Cascade,
 			},
 			{
 				Symbol:     "role_assignments_residents_roles",
@@ -215,7 +215,7 @@ var (
 				Symbol:     "role_assignments_streets_role_assignments",
 				Columns:    []*schema.Column{RoleAssignmentsColumns[9]},
 				RefColumns: []*schema.Column{StreetsColumns[0]},
-				OnDelete:   schema.SetNull,
+				OnDelete:   schema.Cascade,
 			},
 		},
 		Indexes: []*schema.Index{

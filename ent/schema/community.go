@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -45,7 +46,7 @@ func (Community) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection()),
 		edge.To("role_assignments", RoleAssignment.Type).
 			Comment("Community-level roles (community admins and community-wide staff).").
-			Annotations(entgql.RelayConnection()),
+			Annotations(entgql.RelayConnection(), entsql.OnDelete(entsql.Cascade)),
 	}
 }
 

@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -54,7 +55,7 @@ func (Department) Edges() []ent.Edge {
 			Comment("The street the department serves."),
 		edge.To("staff", RoleAssignment.Type).
 			Comment("The department's staff.").
-			Annotations(entgql.RelayConnection()),
+			Annotations(entgql.RelayConnection(), entsql.OnDelete(entsql.Cascade)),
 	}
 }
 

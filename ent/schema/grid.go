@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -54,7 +55,7 @@ func (Grid) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection()),
 		edge.To("staff", RoleAssignment.Type).
 			Comment("The grid's staff: leader, workers, safety informants and other grid roles.").
-			Annotations(entgql.RelayConnection()),
+			Annotations(entgql.RelayConnection(), entsql.OnDelete(entsql.Cascade)),
 	}
 }
 

@@ -28,6 +28,8 @@ type Store struct {
 	Client *ent.Client
 	// DB is the underlying connection pool (for health checks and migrations).
 	DB *sql.DB
+	// Driver is the ent driver over DB (for schema tooling).
+	Driver dialect.Driver
 	// Dialect is dialect.SQLite or dialect.Postgres.
 	Dialect string
 }
@@ -83,7 +85,7 @@ func Open(ctx context.Context, databaseURL string, opts ...ent.Option) (*Store, 
 	}
 	driver := entsql.OpenDB(drv, db)
 	client := ent.NewClient(append([]ent.Option{ent.Driver(driver)}, opts...)...)
-	return &Store{Client: client, DB: db, Dialect: drv}, nil
+	return &Store{Client: client, DB: db, Driver: driver, Dialect: drv}, nil
 }
 
 // memoryDBs numbers the private in-memory databases opened by this process.
