@@ -1,0 +1,169 @@
+// Package config holds Linli's configuration: every setting has a default, a
+// LINLI_* environment variable and a command-line flag, and a flag wins over
+// the environment, which wins over the default. The README's configuration
+// table lists the same settings (a test keeps them in step).
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+)
+
+// Environment names the mode Linli runs in.
+type Environment string
+
+// The modes.
+const (
+	// Development turns on GraphiQL, introspection and readable logs.
+	Development Environment = "development"
+	// Production turns them off and logs JSON.
+	Production Environment = "production"
+)
+
+// Config is Linli's configuration.
+type Config struct {
+	// Addr is the address the HTTP server listens on.
+	Addr string
+	// DatabaseURL is an SQLite file path (or ":memory:") or a postgres:// URL.
+	DatabaseURL string
+	// Env is development or production.
+	Env Environment
+	// MigrateOnStart applies pending PostgreSQL migrations when serving.
+	MigrateOnStart bool
+	// Demo loads the demo street when serving, if it is not there yet.
+	Demo bool
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// MaxBodyBytes limits the size of a request body.
+	MaxBodyBytes int64
+	// MaxComplexity limits a query's complexity, counting list sizes.
+	MaxComplexity int
+	// MaxDepth limits how deeply a query may nest.
+	MaxDepth int
+	// ShutdownTimeout bounds how long a graceful shutdown waits for requests.
+	ShutdownTimeout time.Duration
+}
+
+// Production reports whether c runs in production mode.
+func (c Config) Production() bool { return c.Env == Production }
+
+// Setting describes one configuration setting: its flag, its environment
+// variable, its default and what it does.
+type Setting struct {
+	Flag        string
+	Env         string
+	Default     string
+	Description string
+	set         func(c *Config, v string) error
+}
+
+// Settings lists every setting, in the order the README shows them.
+var Settings = []Setting{
+	{"addr", "LINLI_ADDR", ":8080", "Address the HTTP server listens on.",
+		func(c *Config, v string) error { c.Addr = v; return nil }},
+	{"database", "LINLI_DATABASE_URL", "linli.db", "An SQLite file path (created if missing; `:memory:` for a throw-away database) or a `postgres://` URL.",
+		func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+	{"env", "LINLI_ENV", "development", "`development` (GraphiQL, introspection, text logs) or `production` (none of them, JSON logs, secrets required).",
+		func(c *Config, v string) error {
+			switch Environment(v) {
+			case Development, Production:
+				c.Env = Environment(v)
+				return nil
+			}
+			return fmt.Errorf("must be development or production, not %q", v)
+		}},
+	{"migrate", "LINLI_MIGRATE", "false", "Apply pending PostgreSQL migrations when `serve` starts (SQLite always migrates itself).",
+		func(c *Config, v string) (err error) { c.MigrateOnStart, err = strconv.ParseBool(v); return err }},
+	{"demo", "LINLI_DEMO", "false", "Load the demo street when `serve` starts, unless it is there already.",
+		func(c *Config, v string) (err error) { c.Demo, err = strconv.ParseBool(v); return err }},
+	{"log-level", "LINLI_LOG_LEVEL", "info", "Log level: `debug`, `info`, `warn` or `error`.",
+		func(c *Config, v string) error {
+			switch v {
+			case "debug", "info", "warn", "error":
+				c.LogLevel = v
+				return nil
+			}
+			return fmt.Errorf("must be debug, info, warn or error, not %q", v)
+		}},
+	{"max-body-bytes", "LINLI_MAX_BODY_BYTES", "1048576", "Largest request body accepted, in bytes.",
+		func(c *Config, v string) (err error) { c.MaxBodyBytes, err = positiveInt64(v); return err }},
+	{"max-complexity", "LINLI_MAX_COMPLEXITY", "5000", "Largest query complexity accepted; list fields count `first` (or 100) times their selection.",
+		func(c *Config, v string) (err error) { c.MaxComplexity, err = positiveInt(v); return err }},
+	{"max-depth", "LINLI_MAX_DEPTH", "12", "Deepest field nesting a query may have.",
+		func(c *Config, v string) (err error) { c.MaxDepth, err = positiveInt(v); return err }},
+	{"shutdown-timeout", "LINLI_SHUTDOWN_TIMEOUT", "15s", "How long a graceful shutdown waits for requests in flight.",
+		func(c *Config, v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return err }},
+}
+
+// Load builds the configuration from the defaults, then the environment (read
+// through getenv), then the flags in args. It returns the arguments left
+// after the flags.
+func Load(name string, args []string, getenv func(string) string) (Config, []string, error) {
+	var c Config
+	for _, s := range Settings {
+		v, source := s.Default, "default"
+		if e := getenv(s.Env); e != "" {
+			v, source = e, s.Env
+		}
+		if err := s.set(&c, v); err != nil {
+			return Config{}, nil, fmt.Errorf("%s (from %s): %w", s.Env, source, err)
+		}
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	for _, st := range Settings {
+		var v flag.Value = settingValue{c: &c, s: st}
+		if st.Default == "true" || st.Default == "false" {
+			v = boolValue{v} // --demo means --demo=true
+		}
+		fs.Var(v, st.Flag, st.Description)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return Config{}, nil, err
+		}
+		return Config{}, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return c, fs.Args(), nil
+}
+
+func positiveInt(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err == nil && n <= 0 {
+		err = errors.New("must be positive")
+	}
+	return n, err
+}
+
+func positiveInt64(v string) (int64, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err == nil && n <= 0 {
+		err = errors.New("must be positive")
+	}
+	return n, err
+}
+
+// settingValue is the flag.Value of one setting.
+type settingValue struct {
+	c *Config
+	s Setting
+}
+
+func (v settingValue) String() string     { return "" }
+func (v settingValue) Set(x string) error { return v.s.set(v.c, x) }
+
+// boolValue lets a boolean setting be given as a bare flag.
+type boolValue struct{ flag.Value }
+
+func (boolValue) IsBoolFlag() bool { return true }
+
+// Usage writes the settings as a help text.
+func Usage(w io.Writer) {
+	for _, s := range Settings {
+		fmt.Fprintf(w, "  --%s (%s, default %s)\n      %s\n", s.Flag, s.Env, s.Default, s.Description)
+	}
+}
