@@ -1,0 +1,121 @@
+package seed
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jimei-linli/linli/ent"
+)
+
+// batchSize is how many rows one INSERT carries: well under SQLite's limit
+// on bound variables (6 columns × 500 rows) and PostgreSQL's.
+const batchSize = 500
+
+// write inserts the plan through c (a transaction's client), parents before
+// children, in plan order.
+func (p *plan) write(ctx context.Context, c *ent.Client) (Result, error) {
+	st, err := c.Street.Create().SetCode(StreetCode).SetName(streetName).SetDistrict(streetDistrict).Save(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("seed: create street: %w", err)
+	}
+	communities, err := insert(ctx, "communities", len(p.communities), func(i int) *ent.CommunityCreate {
+		r := p.communities[i]
+		return c.Community.Create().SetCode(r.code).SetName(r.name).SetStreetID(st.ID)
+	}, c.Community.CreateBulk, func(e *ent.Community) int { return e.ID })
+	if err != nil {
+		return Result{}, err
+	}
+	departments, err := insert(ctx, "departments", len(p.departments), func(i int) *ent.DepartmentCreate {
+		r := p.departments[i]
+		return c.Department.Create().SetCode(r.code).SetName(r.name).SetKind(r.kind).
+			SetDescription(r.description).SetStreetID(st.ID)
+	}, c.Department.CreateBulk, func(e *ent.Department) int { return e.ID })
+	if err != nil {
+		return Result{}, err
+	}
+	grids, err := insert(ctx, "grids", len(p.grids), func(i int) *ent.GridCreate {
+		r := p.grids[i]
+		return c.Grid.Create().SetCode(r.code).SetName(r.name).SetNumber(r.number).
+			SetAreaDescription(r.area).SetCommunityID(communities[r.community])
+	}, c.Grid.CreateBulk, func(e *ent.Grid) int { return e.ID })
+	if err != nil {
+		return Result{}, err
+	}
+	places, err := insert(ctx, "places", len(p.places), func(i int) *ent.PlaceCreate {
+		r := p.places[i]
+		return c.Place.Create().SetKind(r.kind).SetName(r.name).SetAddress(r.address).
+			SetNillableLatitude(r.lat).SetNillableLongitude(r.lng).SetGridID(grids[r.grid])
+	}, c.Place.CreateBulk, func(e *ent.Place) int { return e.ID })
+	if err != nil {
+		return Result{}, err
+	}
+	households, err := insert(ctx, "households", len(p.households), func(i int) *ent.HouseholdCreate {
+		r := p.households[i]
+		return c.Household.Create().SetUnit(r.unit).SetPlaceID(places[r.place])
+	}, c.Household.CreateBulk, func(e *ent.Household) int { return e.ID })
+	if err != nil {
+		return Result{}, err
+	}
+	residents, err := insert(ctx, "residents", len(p.residents), func(i int) *ent.ResidentCreate {
+		r := p.residents[i]
+		return c.Resident.Create().SetName(r.name).SetPhone(r.phone).SetBirthDate(r.birth).
+			SetHouseholdID(households[r.household])
+	}, c.Resident.CreateBulk, func(e *ent.Resident) int { return e.ID })
+	if err != nil {
+		return Result{}, err
+	}
+	roles, err := insert(ctx, "role assignments", len(p.roles), func(i int) *ent.RoleAssignmentCreate {
+		r := p.roles[i]
+		create := c.RoleAssignment.Create().SetRole(r.role).SetTitle(r.title).SetResidentID(residents[r.resident])
+		switch r.scope {
+		case inGrid:
+			create.SetGridID(grids[r.target])
+		case inCommunity:
+			create.SetCommunityID(communities[r.target])
+		case inStreet:
+			create.SetStreetID(st.ID)
+		case inDepartment:
+			create.SetDepartmentID(departments[r.target])
+		}
+		return create
+	}, c.RoleAssignment.CreateBulk, func(e *ent.RoleAssignment) int { return e.ID })
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{
+		Streets:     1,
+		Communities: len(communities),
+		Grids:       len(grids),
+		Places:      len(places),
+		Households:  len(households),
+		Residents:   len(residents),
+		Departments: len(departments),
+		Roles:       len(roles),
+	}, nil
+}
+
+// bulkSaver is the Save of an ent CreateBulk builder.
+type bulkSaver[E any] interface {
+	Save(context.Context) ([]E, error)
+}
+
+// insert creates n rows, built by build, in batches of batchSize through
+// the entity's CreateBulk, and returns their IDs in order.
+func insert[C any, E any, B bulkSaver[E]](ctx context.Context, what string, n int, build func(int) C, bulk func(...C) B, id func(E) int) ([]int, error) {
+	ids := make([]int, 0, n)
+	for start := 0; start < n; start += batchSize {
+		end := min(start+batchSize, n)
+		creates := make([]C, 0, end-start)
+		for i := start; i < end; i++ {
+			creates = append(creates, build(i))
+		}
+		saved, err := bulk(creates...).Save(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("seed: create %s: %w", what, err)
+		}
+		for _, e := range saved {
+			ids = append(ids, id(e))
+		}
+	}
+	return ids, nil
+}
