@@ -110,6 +110,13 @@ var (
 				OnDelete:   schema.NoAction,
 			},
 		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "household_place_id",
+				Unique:  false,
+				Columns: []*schema.Column{HouseholdsColumns[4]},
+			},
+		},
 	}
 	// PlacesColumns holds the columns for the "places" table.
 	PlacesColumns = []*schema.Column{
@@ -165,6 +172,13 @@ var (
 				Columns:    []*schema.Column{ResidentsColumns[6]},
 				RefColumns: []*schema.Column{HouseholdsColumns[0]},
 				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "resident_household_id",
+				Unique:  false,
+				Columns: []*schema.Column{ResidentsColumns[6]},
 			},
 		},
 	}
@@ -228,9 +242,56 @@ var (
 				},
 			},
 			{
-				Name:    "roleassignment_resident_id_role",
+				Name:    "roleassignment_grid_id_role",
 				Unique:  false,
-				Columns: []*schema.Column{RoleAssignmentsColumns[8], RoleAssignmentsColumns[3]},
+				Columns: []*schema.Column{RoleAssignmentsColumns[7], RoleAssignmentsColumns[3]},
+			},
+			{
+				Name:    "roleassignment_once_per_grid",
+				Unique:  true,
+				Columns: []*schema.Column{RoleAssignmentsColumns[8], RoleAssignmentsColumns[3], RoleAssignmentsColumns[7]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "grid_id IS NOT NULL",
+				},
+			},
+			{
+				Name:    "roleassignment_community_id_role",
+				Unique:  false,
+				Columns: []*schema.Column{RoleAssignmentsColumns[5], RoleAssignmentsColumns[3]},
+			},
+			{
+				Name:    "roleassignment_once_per_community",
+				Unique:  true,
+				Columns: []*schema.Column{RoleAssignmentsColumns[8], RoleAssignmentsColumns[3], RoleAssignmentsColumns[5]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "community_id IS NOT NULL",
+				},
+			},
+			{
+				Name:    "roleassignment_street_id_role",
+				Unique:  false,
+				Columns: []*schema.Column{RoleAssignmentsColumns[9], RoleAssignmentsColumns[3]},
+			},
+			{
+				Name:    "roleassignment_once_per_street",
+				Unique:  true,
+				Columns: []*schema.Column{RoleAssignmentsColumns[8], RoleAssignmentsColumns[3], RoleAssignmentsColumns[9]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "street_id IS NOT NULL",
+				},
+			},
+			{
+				Name:    "roleassignment_department_id_role",
+				Unique:  false,
+				Columns: []*schema.Column{RoleAssignmentsColumns[6], RoleAssignmentsColumns[3]},
+			},
+			{
+				Name:    "roleassignment_once_per_department",
+				Unique:  true,
+				Columns: []*schema.Column{RoleAssignmentsColumns[8], RoleAssignmentsColumns[3], RoleAssignmentsColumns[6]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "department_id IS NOT NULL",
+				},
 			},
 		},
 	}

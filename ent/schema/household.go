@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
 )
 
 // Household is a registered household (戶) living at a place.
@@ -39,6 +40,11 @@ func (Household) Edges() []ent.Edge {
 			Comment("The residents registered in the household.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
+}
+
+// Indexes of the Household.
+func (Household) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("place_id")}
 }
 
 // Annotations of the Household.

@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
 
 	"github.com/jimei-linli/linli/internal/phone"
 )
@@ -54,6 +55,11 @@ func (Resident) Edges() []ent.Edge {
 		edge.To("roles", RoleAssignment.Type).
 			Comment("The roles the resident holds, with where they hold them."),
 	}
+}
+
+// Indexes of the Resident.
+func (Resident) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("household_id")}
 }
 
 // Annotations of the Resident.

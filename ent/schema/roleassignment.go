@@ -79,15 +79,26 @@ func (RoleAssignment) Edges() []ent.Edge {
 	}
 }
 
-// Indexes of the RoleAssignment: a grid has at most one leader.
+// Indexes of the RoleAssignment: a grid has at most one leader, a resident
+// holds a role at most once in each scope, and each scope lists its staff
+// by role quickly.
 func (RoleAssignment) Indexes() []ent.Index {
-	return []ent.Index{
+	idx := []ent.Index{
 		index.Fields("grid_id").
 			StorageKey("roleassignment_one_leader_per_grid").
 			Unique().
 			Annotations(entsql.IndexWhere("role = 'GRID_LEADER'")),
-		index.Fields("resident_id", "role"),
 	}
+	for _, scope := range scopeFields {
+		idx = append(idx,
+			index.Fields(scope, "role"),
+			index.Fields("resident_id", "role", scope).
+				StorageKey("roleassignment_once_per_"+strings.TrimSuffix(scope, "_id")).
+				Unique().
+				Annotations(entsql.IndexWhere(scope+" IS NOT NULL")),
+		)
+	}
+	return idx
 }
 
 // Hooks of the RoleAssignment.
