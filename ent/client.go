@@ -15,13 +15,18 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/community"
+	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
+	"github.com/jimei-linli/linli/ent/session"
+	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
 )
 
@@ -30,20 +35,30 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// AuditRecord is the client for interacting with the AuditRecord builders.
+	AuditRecord *AuditRecordClient
 	// Community is the client for interacting with the Community builders.
 	Community *CommunityClient
+	// Consent is the client for interacting with the Consent builders.
+	Consent *ConsentClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
 	// Grid is the client for interacting with the Grid builders.
 	Grid *GridClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
+	// PersonalInfo is the client for interacting with the PersonalInfo builders.
+	PersonalInfo *PersonalInfoClient
 	// Place is the client for interacting with the Place builders.
 	Place *PlaceClient
 	// Resident is the client for interacting with the Resident builders.
 	Resident *ResidentClient
 	// RoleAssignment is the client for interacting with the RoleAssignment builders.
 	RoleAssignment *RoleAssignmentClient
+	// Session is the client for interacting with the Session builders.
+	Session *SessionClient
+	// SignInCode is the client for interacting with the SignInCode builders.
+	SignInCode *SignInCodeClient
 	// Street is the client for interacting with the Street builders.
 	Street *StreetClient
 }
@@ -57,13 +72,18 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.AuditRecord = NewAuditRecordClient(c.config)
 	c.Community = NewCommunityClient(c.config)
+	c.Consent = NewConsentClient(c.config)
 	c.Department = NewDepartmentClient(c.config)
 	c.Grid = NewGridClient(c.config)
 	c.Household = NewHouseholdClient(c.config)
+	c.PersonalInfo = NewPersonalInfoClient(c.config)
 	c.Place = NewPlaceClient(c.config)
 	c.Resident = NewResidentClient(c.config)
 	c.RoleAssignment = NewRoleAssignmentClient(c.config)
+	c.Session = NewSessionClient(c.config)
+	c.SignInCode = NewSignInCodeClient(c.config)
 	c.Street = NewStreetClient(c.config)
 }
 
@@ -157,13 +177,18 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	return &Tx{
 		ctx:            ctx,
 		config:         cfg,
+		AuditRecord:    NewAuditRecordClient(cfg),
 		Community:      NewCommunityClient(cfg),
+		Consent:        NewConsentClient(cfg),
 		Department:     NewDepartmentClient(cfg),
 		Grid:           NewGridClient(cfg),
 		Household:      NewHouseholdClient(cfg),
+		PersonalInfo:   NewPersonalInfoClient(cfg),
 		Place:          NewPlaceClient(cfg),
 		Resident:       NewResidentClient(cfg),
 		RoleAssignment: NewRoleAssignmentClient(cfg),
+		Session:        NewSessionClient(cfg),
+		SignInCode:     NewSignInCodeClient(cfg),
 		Street:         NewStreetClient(cfg),
 	}, nil
 }
@@ -184,13 +209,18 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return &Tx{
 		ctx:            ctx,
 		config:         cfg,
+		AuditRecord:    NewAuditRecordClient(cfg),
 		Community:      NewCommunityClient(cfg),
+		Consent:        NewConsentClient(cfg),
 		Department:     NewDepartmentClient(cfg),
 		Grid:           NewGridClient(cfg),
 		Household:      NewHouseholdClient(cfg),
+		PersonalInfo:   NewPersonalInfoClient(cfg),
 		Place:          NewPlaceClient(cfg),
 		Resident:       NewResidentClient(cfg),
 		RoleAssignment: NewRoleAssignmentClient(cfg),
+		Session:        NewSessionClient(cfg),
+		SignInCode:     NewSignInCodeClient(cfg),
 		Street:         NewStreetClient(cfg),
 	}, nil
 }
@@ -198,7 +228,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		Community.
+//		AuditRecord.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -221,8 +251,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Community, c.Department, c.Grid, c.Household, c.Place, c.Resident,
-		c.RoleAssignment, c.Street,
+		c.AuditRecord, c.Community, c.Consent, c.Department, c.Grid, c.Household,
+		c.PersonalInfo, c.Place, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
+		c.Street,
 	} {
 		n.Use(hooks...)
 	}
@@ -232,8 +263,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Community, c.Department, c.Grid, c.Household, c.Place, c.Resident,
-		c.RoleAssignment, c.Street,
+		c.AuditRecord, c.Community, c.Consent, c.Department, c.Grid, c.Household,
+		c.PersonalInfo, c.Place, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
+		c.Street,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -242,24 +274,167 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *AuditRecordMutation:
+		return c.AuditRecord.mutate(ctx, m)
 	case *CommunityMutation:
 		return c.Community.mutate(ctx, m)
+	case *ConsentMutation:
+		return c.Consent.mutate(ctx, m)
 	case *DepartmentMutation:
 		return c.Department.mutate(ctx, m)
 	case *GridMutation:
 		return c.Grid.mutate(ctx, m)
 	case *HouseholdMutation:
 		return c.Household.mutate(ctx, m)
+	case *PersonalInfoMutation:
+		return c.PersonalInfo.mutate(ctx, m)
 	case *PlaceMutation:
 		return c.Place.mutate(ctx, m)
 	case *ResidentMutation:
 		return c.Resident.mutate(ctx, m)
 	case *RoleAssignmentMutation:
 		return c.RoleAssignment.mutate(ctx, m)
+	case *SessionMutation:
+		return c.Session.mutate(ctx, m)
+	case *SignInCodeMutation:
+		return c.SignInCode.mutate(ctx, m)
 	case *StreetMutation:
 		return c.Street.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// AuditRecordClient is a client for the AuditRecord schema.
+type AuditRecordClient struct {
+	config
+}
+
+// NewAuditRecordClient returns a client for the AuditRecord from the given config.
+func NewAuditRecordClient(c config) *AuditRecordClient {
+	return &AuditRecordClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `auditrecord.Hooks(f(g(h())))`.
+func (c *AuditRecordClient) Use(hooks ...Hook) {
+	c.hooks.AuditRecord = append(c.hooks.AuditRecord, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `auditrecord.Intercept(f(g(h())))`.
+func (c *AuditRecordClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AuditRecord = append(c.inters.AuditRecord, interceptors...)
+}
+
+// Create returns a builder for creating a AuditRecord entity.
+func (c *AuditRecordClient) Create() *AuditRecordCreate {
+	mutation := newAuditRecordMutation(c.config, OpCreate)
+	return &AuditRecordCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AuditRecord entities.
+func (c *AuditRecordClient) CreateBulk(builders ...*AuditRecordCreate) *AuditRecordCreateBulk {
+	return &AuditRecordCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AuditRecordClient) MapCreateBulk(slice any, setFunc func(*AuditRecordCreate, int)) *AuditRecordCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AuditRecordCreateBulk{err: fmt.Errorf("calling to AuditRecordClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AuditRecordCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AuditRecordCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AuditRecord.
+func (c *AuditRecordClient) Update() *AuditRecordUpdate {
+	mutation := newAuditRecordMutation(c.config, OpUpdate)
+	return &AuditRecordUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AuditRecordClient) UpdateOne(_m *AuditRecord) *AuditRecordUpdateOne {
+	mutation := newAuditRecordMutation(c.config, OpUpdateOne, withAuditRecord(_m))
+	return &AuditRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AuditRecordClient) UpdateOneID(id int) *AuditRecordUpdateOne {
+	mutation := newAuditRecordMutation(c.config, OpUpdateOne, withAuditRecordID(id))
+	return &AuditRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AuditRecord.
+func (c *AuditRecordClient) Delete() *AuditRecordDelete {
+	mutation := newAuditRecordMutation(c.config, OpDelete)
+	return &AuditRecordDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AuditRecordClient) DeleteOne(_m *AuditRecord) *AuditRecordDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AuditRecordClient) DeleteOneID(id int) *AuditRecordDeleteOne {
+	builder := c.Delete().Where(auditrecord.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AuditRecordDeleteOne{builder}
+}
+
+// Query returns a query builder for AuditRecord.
+func (c *AuditRecordClient) Query() *AuditRecordQuery {
+	return &AuditRecordQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAuditRecord},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AuditRecord entity by its id.
+func (c *AuditRecordClient) Get(ctx context.Context, id int) (*AuditRecord, error) {
+	return c.Query().Where(auditrecord.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AuditRecordClient) GetX(ctx context.Context, id int) *AuditRecord {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *AuditRecordClient) Hooks() []Hook {
+	return c.hooks.AuditRecord
+}
+
+// Interceptors returns the client interceptors.
+func (c *AuditRecordClient) Interceptors() []Interceptor {
+	return c.inters.AuditRecord
+}
+
+func (c *AuditRecordClient) mutate(ctx context.Context, m *AuditRecordMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AuditRecordCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AuditRecordUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AuditRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AuditRecordDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AuditRecord mutation op: %q", m.Op())
 	}
 }
 
@@ -441,6 +616,155 @@ func (c *CommunityClient) mutate(ctx context.Context, m *CommunityMutation) (Val
 		return (&CommunityDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Community mutation op: %q", m.Op())
+	}
+}
+
+// ConsentClient is a client for the Consent schema.
+type ConsentClient struct {
+	config
+}
+
+// NewConsentClient returns a client for the Consent from the given config.
+func NewConsentClient(c config) *ConsentClient {
+	return &ConsentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `consent.Hooks(f(g(h())))`.
+func (c *ConsentClient) Use(hooks ...Hook) {
+	c.hooks.Consent = append(c.hooks.Consent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `consent.Intercept(f(g(h())))`.
+func (c *ConsentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Consent = append(c.inters.Consent, interceptors...)
+}
+
+// Create returns a builder for creating a Consent entity.
+func (c *ConsentClient) Create() *ConsentCreate {
+	mutation := newConsentMutation(c.config, OpCreate)
+	return &ConsentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Consent entities.
+func (c *ConsentClient) CreateBulk(builders ...*ConsentCreate) *ConsentCreateBulk {
+	return &ConsentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ConsentClient) MapCreateBulk(slice any, setFunc func(*ConsentCreate, int)) *ConsentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ConsentCreateBulk{err: fmt.Errorf("calling to ConsentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ConsentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ConsentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Consent.
+func (c *ConsentClient) Update() *ConsentUpdate {
+	mutation := newConsentMutation(c.config, OpUpdate)
+	return &ConsentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ConsentClient) UpdateOne(_m *Consent) *ConsentUpdateOne {
+	mutation := newConsentMutation(c.config, OpUpdateOne, withConsent(_m))
+	return &ConsentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ConsentClient) UpdateOneID(id int) *ConsentUpdateOne {
+	mutation := newConsentMutation(c.config, OpUpdateOne, withConsentID(id))
+	return &ConsentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Consent.
+func (c *ConsentClient) Delete() *ConsentDelete {
+	mutation := newConsentMutation(c.config, OpDelete)
+	return &ConsentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ConsentClient) DeleteOne(_m *Consent) *ConsentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ConsentClient) DeleteOneID(id int) *ConsentDeleteOne {
+	builder := c.Delete().Where(consent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ConsentDeleteOne{builder}
+}
+
+// Query returns a query builder for Consent.
+func (c *ConsentClient) Query() *ConsentQuery {
+	return &ConsentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeConsent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Consent entity by its id.
+func (c *ConsentClient) Get(ctx context.Context, id int) (*Consent, error) {
+	return c.Query().Where(consent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ConsentClient) GetX(ctx context.Context, id int) *Consent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryResident queries the resident edge of a Consent.
+func (c *ConsentClient) QueryResident(_m *Consent) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(consent.Table, consent.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, consent.ResidentTable, consent.ResidentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ConsentClient) Hooks() []Hook {
+	return c.hooks.Consent
+}
+
+// Interceptors returns the client interceptors.
+func (c *ConsentClient) Interceptors() []Interceptor {
+	return c.inters.Consent
+}
+
+func (c *ConsentClient) mutate(ctx context.Context, m *ConsentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ConsentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ConsentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ConsentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ConsentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Consent mutation op: %q", m.Op())
 	}
 }
 
@@ -955,6 +1279,155 @@ func (c *HouseholdClient) mutate(ctx context.Context, m *HouseholdMutation) (Val
 	}
 }
 
+// PersonalInfoClient is a client for the PersonalInfo schema.
+type PersonalInfoClient struct {
+	config
+}
+
+// NewPersonalInfoClient returns a client for the PersonalInfo from the given config.
+func NewPersonalInfoClient(c config) *PersonalInfoClient {
+	return &PersonalInfoClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `personalinfo.Hooks(f(g(h())))`.
+func (c *PersonalInfoClient) Use(hooks ...Hook) {
+	c.hooks.PersonalInfo = append(c.hooks.PersonalInfo, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `personalinfo.Intercept(f(g(h())))`.
+func (c *PersonalInfoClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PersonalInfo = append(c.inters.PersonalInfo, interceptors...)
+}
+
+// Create returns a builder for creating a PersonalInfo entity.
+func (c *PersonalInfoClient) Create() *PersonalInfoCreate {
+	mutation := newPersonalInfoMutation(c.config, OpCreate)
+	return &PersonalInfoCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PersonalInfo entities.
+func (c *PersonalInfoClient) CreateBulk(builders ...*PersonalInfoCreate) *PersonalInfoCreateBulk {
+	return &PersonalInfoCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PersonalInfoClient) MapCreateBulk(slice any, setFunc func(*PersonalInfoCreate, int)) *PersonalInfoCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PersonalInfoCreateBulk{err: fmt.Errorf("calling to PersonalInfoClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PersonalInfoCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PersonalInfoCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PersonalInfo.
+func (c *PersonalInfoClient) Update() *PersonalInfoUpdate {
+	mutation := newPersonalInfoMutation(c.config, OpUpdate)
+	return &PersonalInfoUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PersonalInfoClient) UpdateOne(_m *PersonalInfo) *PersonalInfoUpdateOne {
+	mutation := newPersonalInfoMutation(c.config, OpUpdateOne, withPersonalInfo(_m))
+	return &PersonalInfoUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PersonalInfoClient) UpdateOneID(id int) *PersonalInfoUpdateOne {
+	mutation := newPersonalInfoMutation(c.config, OpUpdateOne, withPersonalInfoID(id))
+	return &PersonalInfoUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PersonalInfo.
+func (c *PersonalInfoClient) Delete() *PersonalInfoDelete {
+	mutation := newPersonalInfoMutation(c.config, OpDelete)
+	return &PersonalInfoDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PersonalInfoClient) DeleteOne(_m *PersonalInfo) *PersonalInfoDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PersonalInfoClient) DeleteOneID(id int) *PersonalInfoDeleteOne {
+	builder := c.Delete().Where(personalinfo.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PersonalInfoDeleteOne{builder}
+}
+
+// Query returns a query builder for PersonalInfo.
+func (c *PersonalInfoClient) Query() *PersonalInfoQuery {
+	return &PersonalInfoQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePersonalInfo},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PersonalInfo entity by its id.
+func (c *PersonalInfoClient) Get(ctx context.Context, id int) (*PersonalInfo, error) {
+	return c.Query().Where(personalinfo.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PersonalInfoClient) GetX(ctx context.Context, id int) *PersonalInfo {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryResident queries the resident edge of a PersonalInfo.
+func (c *PersonalInfoClient) QueryResident(_m *PersonalInfo) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(personalinfo.Table, personalinfo.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, personalinfo.ResidentTable, personalinfo.ResidentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PersonalInfoClient) Hooks() []Hook {
+	return c.hooks.PersonalInfo
+}
+
+// Interceptors returns the client interceptors.
+func (c *PersonalInfoClient) Interceptors() []Interceptor {
+	return c.inters.PersonalInfo
+}
+
+func (c *PersonalInfoClient) mutate(ctx context.Context, m *PersonalInfoMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PersonalInfoCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PersonalInfoUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PersonalInfoUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PersonalInfoDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PersonalInfo mutation op: %q", m.Op())
+	}
+}
+
 // PlaceClient is a client for the Place schema.
 type PlaceClient struct {
 	config
@@ -1260,6 +1733,54 @@ func (c *ResidentClient) QueryRoles(_m *Resident) *RoleAssignmentQuery {
 	return query
 }
 
+// QueryPersonalInfo queries the personal_info edge of a Resident.
+func (c *ResidentClient) QueryPersonalInfo(_m *Resident) *PersonalInfoQuery {
+	query := (&PersonalInfoClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, id),
+			sqlgraph.To(personalinfo.Table, personalinfo.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, resident.PersonalInfoTable, resident.PersonalInfoColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySessions queries the sessions edge of a Resident.
+func (c *ResidentClient) QuerySessions(_m *Resident) *SessionQuery {
+	query := (&SessionClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, id),
+			sqlgraph.To(session.Table, session.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.SessionsTable, resident.SessionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryConsents queries the consents edge of a Resident.
+func (c *ResidentClient) QueryConsents(_m *Resident) *ConsentQuery {
+	query := (&ConsentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, id),
+			sqlgraph.To(consent.Table, consent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.ConsentsTable, resident.ConsentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ResidentClient) Hooks() []Hook {
 	return c.hooks.Resident
@@ -1499,6 +2020,288 @@ func (c *RoleAssignmentClient) mutate(ctx context.Context, m *RoleAssignmentMuta
 	}
 }
 
+// SessionClient is a client for the Session schema.
+type SessionClient struct {
+	config
+}
+
+// NewSessionClient returns a client for the Session from the given config.
+func NewSessionClient(c config) *SessionClient {
+	return &SessionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `session.Hooks(f(g(h())))`.
+func (c *SessionClient) Use(hooks ...Hook) {
+	c.hooks.Session = append(c.hooks.Session, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `session.Intercept(f(g(h())))`.
+func (c *SessionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Session = append(c.inters.Session, interceptors...)
+}
+
+// Create returns a builder for creating a Session entity.
+func (c *SessionClient) Create() *SessionCreate {
+	mutation := newSessionMutation(c.config, OpCreate)
+	return &SessionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Session entities.
+func (c *SessionClient) CreateBulk(builders ...*SessionCreate) *SessionCreateBulk {
+	return &SessionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SessionClient) MapCreateBulk(slice any, setFunc func(*SessionCreate, int)) *SessionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SessionCreateBulk{err: fmt.Errorf("calling to SessionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SessionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SessionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Session.
+func (c *SessionClient) Update() *SessionUpdate {
+	mutation := newSessionMutation(c.config, OpUpdate)
+	return &SessionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SessionClient) UpdateOne(_m *Session) *SessionUpdateOne {
+	mutation := newSessionMutation(c.config, OpUpdateOne, withSession(_m))
+	return &SessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SessionClient) UpdateOneID(id int) *SessionUpdateOne {
+	mutation := newSessionMutation(c.config, OpUpdateOne, withSessionID(id))
+	return &SessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Session.
+func (c *SessionClient) Delete() *SessionDelete {
+	mutation := newSessionMutation(c.config, OpDelete)
+	return &SessionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SessionClient) DeleteOne(_m *Session) *SessionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SessionClient) DeleteOneID(id int) *SessionDeleteOne {
+	builder := c.Delete().Where(session.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SessionDeleteOne{builder}
+}
+
+// Query returns a query builder for Session.
+func (c *SessionClient) Query() *SessionQuery {
+	return &SessionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSession},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Session entity by its id.
+func (c *SessionClient) Get(ctx context.Context, id int) (*Session, error) {
+	return c.Query().Where(session.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SessionClient) GetX(ctx context.Context, id int) *Session {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryResident queries the resident edge of a Session.
+func (c *SessionClient) QueryResident(_m *Session) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(session.Table, session.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, session.ResidentTable, session.ResidentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SessionClient) Hooks() []Hook {
+	return c.hooks.Session
+}
+
+// Interceptors returns the client interceptors.
+func (c *SessionClient) Interceptors() []Interceptor {
+	return c.inters.Session
+}
+
+func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SessionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SessionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SessionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Session mutation op: %q", m.Op())
+	}
+}
+
+// SignInCodeClient is a client for the SignInCode schema.
+type SignInCodeClient struct {
+	config
+}
+
+// NewSignInCodeClient returns a client for the SignInCode from the given config.
+func NewSignInCodeClient(c config) *SignInCodeClient {
+	return &SignInCodeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `signincode.Hooks(f(g(h())))`.
+func (c *SignInCodeClient) Use(hooks ...Hook) {
+	c.hooks.SignInCode = append(c.hooks.SignInCode, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `signincode.Intercept(f(g(h())))`.
+func (c *SignInCodeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SignInCode = append(c.inters.SignInCode, interceptors...)
+}
+
+// Create returns a builder for creating a SignInCode entity.
+func (c *SignInCodeClient) Create() *SignInCodeCreate {
+	mutation := newSignInCodeMutation(c.config, OpCreate)
+	return &SignInCodeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SignInCode entities.
+func (c *SignInCodeClient) CreateBulk(builders ...*SignInCodeCreate) *SignInCodeCreateBulk {
+	return &SignInCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SignInCodeClient) MapCreateBulk(slice any, setFunc func(*SignInCodeCreate, int)) *SignInCodeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SignInCodeCreateBulk{err: fmt.Errorf("calling to SignInCodeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SignInCodeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SignInCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SignInCode.
+func (c *SignInCodeClient) Update() *SignInCodeUpdate {
+	mutation := newSignInCodeMutation(c.config, OpUpdate)
+	return &SignInCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SignInCodeClient) UpdateOne(_m *SignInCode) *SignInCodeUpdateOne {
+	mutation := newSignInCodeMutation(c.config, OpUpdateOne, withSignInCode(_m))
+	return &SignInCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SignInCodeClient) UpdateOneID(id int) *SignInCodeUpdateOne {
+	mutation := newSignInCodeMutation(c.config, OpUpdateOne, withSignInCodeID(id))
+	return &SignInCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SignInCode.
+func (c *SignInCodeClient) Delete() *SignInCodeDelete {
+	mutation := newSignInCodeMutation(c.config, OpDelete)
+	return &SignInCodeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SignInCodeClient) DeleteOne(_m *SignInCode) *SignInCodeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SignInCodeClient) DeleteOneID(id int) *SignInCodeDeleteOne {
+	builder := c.Delete().Where(signincode.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SignInCodeDeleteOne{builder}
+}
+
+// Query returns a query builder for SignInCode.
+func (c *SignInCodeClient) Query() *SignInCodeQuery {
+	return &SignInCodeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSignInCode},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SignInCode entity by its id.
+func (c *SignInCodeClient) Get(ctx context.Context, id int) (*SignInCode, error) {
+	return c.Query().Where(signincode.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SignInCodeClient) GetX(ctx context.Context, id int) *SignInCode {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SignInCodeClient) Hooks() []Hook {
+	return c.hooks.SignInCode
+}
+
+// Interceptors returns the client interceptors.
+func (c *SignInCodeClient) Interceptors() []Interceptor {
+	return c.inters.SignInCode
+}
+
+func (c *SignInCodeClient) mutate(ctx context.Context, m *SignInCodeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SignInCodeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SignInCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SignInCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SignInCodeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SignInCode mutation op: %q", m.Op())
+	}
+}
+
 // StreetClient is a client for the Street schema.
 type StreetClient struct {
 	config
@@ -1683,11 +2486,11 @@ func (c *StreetClient) mutate(ctx context.Context, m *StreetMutation) (Value, er
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Community, Department, Grid, Household, Place, Resident, RoleAssignment,
-		Street []ent.Hook
+		AuditRecord, Community, Consent, Department, Grid, Household, PersonalInfo,
+		Place, Resident, RoleAssignment, Session, SignInCode, Street []ent.Hook
 	}
 	inters struct {
-		Community, Department, Grid, Household, Place, Resident, RoleAssignment,
-		Street []ent.Interceptor
+		AuditRecord, Community, Consent, Department, Grid, Household, PersonalInfo,
+		Place, Resident, RoleAssignment, Session, SignInCode, Street []ent.Interceptor
 	}
 )

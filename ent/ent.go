@@ -12,13 +12,18 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/community"
+	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
+	"github.com/jimei-linli/linli/ent/session"
+	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
 )
 
@@ -80,13 +85,18 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			auditrecord.Table:    auditrecord.ValidColumn,
 			community.Table:      community.ValidColumn,
+			consent.Table:        consent.ValidColumn,
 			department.Table:     department.ValidColumn,
 			grid.Table:           grid.ValidColumn,
 			household.Table:      household.ValidColumn,
+			personalinfo.Table:   personalinfo.ValidColumn,
 			place.Table:          place.ValidColumn,
 			resident.Table:       resident.ValidColumn,
 			roleassignment.Table: roleassignment.ValidColumn,
+			session.Table:        session.ValidColumn,
+			signincode.Table:     signincode.ValidColumn,
 			street.Table:         street.ValidColumn,
 		})
 	})

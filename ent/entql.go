@@ -3,14 +3,19 @@
 package ent
 
 import (
+	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/community"
+	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
+	"github.com/jimei-linli/linli/ent/session"
+	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
 
 	"entgo.io/ent/dialect/sql"
@@ -21,8 +26,26 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 8)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 13)}
 	graph.Nodes[0] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   auditrecord.Table,
+			Columns: auditrecord.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: auditrecord.FieldID,
+			},
+		},
+		Type: "AuditRecord",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			auditrecord.FieldCreatedAt: {Type: field.TypeTime, Column: auditrecord.FieldCreatedAt},
+			auditrecord.FieldActorID:   {Type: field.TypeInt, Column: auditrecord.FieldActorID},
+			auditrecord.FieldAction:    {Type: field.TypeString, Column: auditrecord.FieldAction},
+			auditrecord.FieldSubjectID: {Type: field.TypeInt, Column: auditrecord.FieldSubjectID},
+			auditrecord.FieldDetail:    {Type: field.TypeString, Column: auditrecord.FieldDetail},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   community.Table,
 			Columns: community.Columns,
@@ -40,7 +63,23 @@ var schemaGraph = func() *sqlgraph.Schema {
 			community.FieldStreetID:  {Type: field.TypeInt, Column: community.FieldStreetID},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[2] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   consent.Table,
+			Columns: consent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: consent.FieldID,
+			},
+		},
+		Type: "Consent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			consent.FieldResidentID:    {Type: field.TypeInt, Column: consent.FieldResidentID},
+			consent.FieldNoticeVersion: {Type: field.TypeString, Column: consent.FieldNoticeVersion},
+			consent.FieldAcceptedAt:    {Type: field.TypeTime, Column: consent.FieldAcceptedAt},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   department.Table,
 			Columns: department.Columns,
@@ -60,7 +99,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			department.FieldStreetID:    {Type: field.TypeInt, Column: department.FieldStreetID},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   grid.Table,
 			Columns: grid.Columns,
@@ -80,7 +119,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			grid.FieldCommunityID:     {Type: field.TypeInt, Column: grid.FieldCommunityID},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   household.Table,
 			Columns: household.Columns,
@@ -97,7 +136,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 			household.FieldPlaceID:   {Type: field.TypeInt, Column: household.FieldPlaceID},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   personalinfo.Table,
+			Columns: personalinfo.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: personalinfo.FieldID,
+			},
+		},
+		Type: "PersonalInfo",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			personalinfo.FieldCreatedAt:  {Type: field.TypeTime, Column: personalinfo.FieldCreatedAt},
+			personalinfo.FieldUpdatedAt:  {Type: field.TypeTime, Column: personalinfo.FieldUpdatedAt},
+			personalinfo.FieldResidentID: {Type: field.TypeInt, Column: personalinfo.FieldResidentID},
+			personalinfo.FieldPhone:      {Type: field.TypeString, Column: personalinfo.FieldPhone},
+			personalinfo.FieldBirthDate:  {Type: field.TypeTime, Column: personalinfo.FieldBirthDate},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   place.Table,
 			Columns: place.Columns,
@@ -118,7 +175,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			place.FieldGridID:    {Type: field.TypeInt, Column: place.FieldGridID},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   resident.Table,
 			Columns: resident.Columns,
@@ -132,12 +189,11 @@ var schemaGraph = func() *sqlgraph.Schema {
 			resident.FieldCreatedAt:   {Type: field.TypeTime, Column: resident.FieldCreatedAt},
 			resident.FieldUpdatedAt:   {Type: field.TypeTime, Column: resident.FieldUpdatedAt},
 			resident.FieldName:        {Type: field.TypeString, Column: resident.FieldName},
-			resident.FieldPhone:       {Type: field.TypeString, Column: resident.FieldPhone},
-			resident.FieldBirthDate:   {Type: field.TypeTime, Column: resident.FieldBirthDate},
+			resident.FieldDeletedAt:   {Type: field.TypeTime, Column: resident.FieldDeletedAt},
 			resident.FieldHouseholdID: {Type: field.TypeInt, Column: resident.FieldHouseholdID},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleassignment.Table,
 			Columns: roleassignment.Columns,
@@ -159,7 +215,46 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleassignment.FieldDepartmentID: {Type: field.TypeInt, Column: roleassignment.FieldDepartmentID},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   session.Table,
+			Columns: session.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: session.FieldID,
+			},
+		},
+		Type: "Session",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			session.FieldFamilyID:   {Type: field.TypeString, Column: session.FieldFamilyID},
+			session.FieldTokenHash:  {Type: field.TypeString, Column: session.FieldTokenHash},
+			session.FieldResidentID: {Type: field.TypeInt, Column: session.FieldResidentID},
+			session.FieldCreatedAt:  {Type: field.TypeTime, Column: session.FieldCreatedAt},
+			session.FieldExpiresAt:  {Type: field.TypeTime, Column: session.FieldExpiresAt},
+			session.FieldRotatedAt:  {Type: field.TypeTime, Column: session.FieldRotatedAt},
+			session.FieldRevokedAt:  {Type: field.TypeTime, Column: session.FieldRevokedAt},
+		},
+	}
+	graph.Nodes[11] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   signincode.Table,
+			Columns: signincode.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: signincode.FieldID,
+			},
+		},
+		Type: "SignInCode",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			signincode.FieldPhone:      {Type: field.TypeString, Column: signincode.FieldPhone},
+			signincode.FieldCodeHash:   {Type: field.TypeString, Column: signincode.FieldCodeHash},
+			signincode.FieldCreatedAt:  {Type: field.TypeTime, Column: signincode.FieldCreatedAt},
+			signincode.FieldExpiresAt:  {Type: field.TypeTime, Column: signincode.FieldExpiresAt},
+			signincode.FieldAttempts:   {Type: field.TypeInt, Column: signincode.FieldAttempts},
+			signincode.FieldConsumedAt: {Type: field.TypeTime, Column: signincode.FieldConsumedAt},
+		},
+	}
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   street.Table,
 			Columns: street.Columns,
@@ -212,6 +307,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Community",
 		"RoleAssignment",
+	)
+	graph.MustAddE(
+		"resident",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   consent.ResidentTable,
+			Columns: []string{consent.ResidentColumn},
+			Bidi:    false,
+		},
+		"Consent",
+		"Resident",
 	)
 	graph.MustAddE(
 		"street",
@@ -298,6 +405,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Resident",
 	)
 	graph.MustAddE(
+		"resident",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: true,
+			Table:   personalinfo.ResidentTable,
+			Columns: []string{personalinfo.ResidentColumn},
+			Bidi:    false,
+		},
+		"PersonalInfo",
+		"Resident",
+	)
+	graph.MustAddE(
 		"grid",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -344,6 +463,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Resident",
 		"RoleAssignment",
+	)
+	graph.MustAddE(
+		"personal_info",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   resident.PersonalInfoTable,
+			Columns: []string{resident.PersonalInfoColumn},
+			Bidi:    false,
+		},
+		"Resident",
+		"PersonalInfo",
+	)
+	graph.MustAddE(
+		"sessions",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SessionsTable,
+			Columns: []string{resident.SessionsColumn},
+			Bidi:    false,
+		},
+		"Resident",
+		"Session",
+	)
+	graph.MustAddE(
+		"consents",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.ConsentsTable,
+			Columns: []string{resident.ConsentsColumn},
+			Bidi:    false,
+		},
+		"Resident",
+		"Consent",
 	)
 	graph.MustAddE(
 		"resident",
@@ -406,6 +561,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Department",
 	)
 	graph.MustAddE(
+		"resident",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   session.ResidentTable,
+			Columns: []string{session.ResidentColumn},
+			Bidi:    false,
+		},
+		"Session",
+		"Resident",
+	)
+	graph.MustAddE(
 		"communities",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -451,6 +618,71 @@ type predicateAdder interface {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AuditRecordQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AuditRecordQuery builder.
+func (_q *AuditRecordQuery) Filter() *AuditRecordFilter {
+	return &AuditRecordFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AuditRecordMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AuditRecordMutation builder.
+func (m *AuditRecordMutation) Filter() *AuditRecordFilter {
+	return &AuditRecordFilter{config: m.config, predicateAdder: m}
+}
+
+// AuditRecordFilter provides a generic filtering capability at runtime for AuditRecordQuery.
+type AuditRecordFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AuditRecordFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *AuditRecordFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(auditrecord.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *AuditRecordFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(auditrecord.FieldCreatedAt))
+}
+
+// WhereActorID applies the entql int predicate on the actor_id field.
+func (f *AuditRecordFilter) WhereActorID(p entql.IntP) {
+	f.Where(p.Field(auditrecord.FieldActorID))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *AuditRecordFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(auditrecord.FieldAction))
+}
+
+// WhereSubjectID applies the entql int predicate on the subject_id field.
+func (f *AuditRecordFilter) WhereSubjectID(p entql.IntP) {
+	f.Where(p.Field(auditrecord.FieldSubjectID))
+}
+
+// WhereDetail applies the entql string predicate on the detail field.
+func (f *AuditRecordFilter) WhereDetail(p entql.StringP) {
+	f.Where(p.Field(auditrecord.FieldDetail))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CommunityQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -479,7 +711,7 @@ type CommunityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CommunityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -558,6 +790,75 @@ func (f *CommunityFilter) WhereHasRoleAssignmentsWith(preds ...predicate.RoleAss
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ConsentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ConsentQuery builder.
+func (_q *ConsentQuery) Filter() *ConsentFilter {
+	return &ConsentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ConsentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ConsentMutation builder.
+func (m *ConsentMutation) Filter() *ConsentFilter {
+	return &ConsentFilter{config: m.config, predicateAdder: m}
+}
+
+// ConsentFilter provides a generic filtering capability at runtime for ConsentQuery.
+type ConsentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ConsentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ConsentFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(consent.FieldID))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *ConsentFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(consent.FieldResidentID))
+}
+
+// WhereNoticeVersion applies the entql string predicate on the notice_version field.
+func (f *ConsentFilter) WhereNoticeVersion(p entql.StringP) {
+	f.Where(p.Field(consent.FieldNoticeVersion))
+}
+
+// WhereAcceptedAt applies the entql time.Time predicate on the accepted_at field.
+func (f *ConsentFilter) WhereAcceptedAt(p entql.TimeP) {
+	f.Where(p.Field(consent.FieldAcceptedAt))
+}
+
+// WhereHasResident applies a predicate to check if query has an edge resident.
+func (f *ConsentFilter) WhereHasResident() {
+	f.Where(entql.HasEdge("resident"))
+}
+
+// WhereHasResidentWith applies a predicate to check if query has an edge resident with a given conditions (other predicates).
+func (f *ConsentFilter) WhereHasResidentWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("resident", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DepartmentQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -586,7 +887,7 @@ type DepartmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DepartmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -689,7 +990,7 @@ type GridFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GridFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -806,7 +1107,7 @@ type HouseholdFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HouseholdFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -866,6 +1167,85 @@ func (f *HouseholdFilter) WhereHasMembersWith(preds ...predicate.Resident) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PersonalInfoQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PersonalInfoQuery builder.
+func (_q *PersonalInfoQuery) Filter() *PersonalInfoFilter {
+	return &PersonalInfoFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PersonalInfoMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PersonalInfoMutation builder.
+func (m *PersonalInfoMutation) Filter() *PersonalInfoFilter {
+	return &PersonalInfoFilter{config: m.config, predicateAdder: m}
+}
+
+// PersonalInfoFilter provides a generic filtering capability at runtime for PersonalInfoQuery.
+type PersonalInfoFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PersonalInfoFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *PersonalInfoFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(personalinfo.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PersonalInfoFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(personalinfo.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *PersonalInfoFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(personalinfo.FieldUpdatedAt))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *PersonalInfoFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(personalinfo.FieldResidentID))
+}
+
+// WherePhone applies the entql string predicate on the phone field.
+func (f *PersonalInfoFilter) WherePhone(p entql.StringP) {
+	f.Where(p.Field(personalinfo.FieldPhone))
+}
+
+// WhereBirthDate applies the entql time.Time predicate on the birth_date field.
+func (f *PersonalInfoFilter) WhereBirthDate(p entql.TimeP) {
+	f.Where(p.Field(personalinfo.FieldBirthDate))
+}
+
+// WhereHasResident applies a predicate to check if query has an edge resident.
+func (f *PersonalInfoFilter) WhereHasResident() {
+	f.Where(entql.HasEdge("resident"))
+}
+
+// WhereHasResidentWith applies a predicate to check if query has an edge resident with a given conditions (other predicates).
+func (f *PersonalInfoFilter) WhereHasResidentWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("resident", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *PlaceQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -894,7 +1274,7 @@ type PlaceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PlaceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1002,7 +1382,7 @@ type ResidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1028,14 +1408,9 @@ func (f *ResidentFilter) WhereName(p entql.StringP) {
 	f.Where(p.Field(resident.FieldName))
 }
 
-// WherePhone applies the entql string predicate on the phone field.
-func (f *ResidentFilter) WherePhone(p entql.StringP) {
-	f.Where(p.Field(resident.FieldPhone))
-}
-
-// WhereBirthDate applies the entql time.Time predicate on the birth_date field.
-func (f *ResidentFilter) WhereBirthDate(p entql.TimeP) {
-	f.Where(p.Field(resident.FieldBirthDate))
+// WhereDeletedAt applies the entql time.Time predicate on the deleted_at field.
+func (f *ResidentFilter) WhereDeletedAt(p entql.TimeP) {
+	f.Where(p.Field(resident.FieldDeletedAt))
 }
 
 // WhereHouseholdID applies the entql int predicate on the household_id field.
@@ -1071,6 +1446,48 @@ func (f *ResidentFilter) WhereHasRolesWith(preds ...predicate.RoleAssignment) {
 	})))
 }
 
+// WhereHasPersonalInfo applies a predicate to check if query has an edge personal_info.
+func (f *ResidentFilter) WhereHasPersonalInfo() {
+	f.Where(entql.HasEdge("personal_info"))
+}
+
+// WhereHasPersonalInfoWith applies a predicate to check if query has an edge personal_info with a given conditions (other predicates).
+func (f *ResidentFilter) WhereHasPersonalInfoWith(preds ...predicate.PersonalInfo) {
+	f.Where(entql.HasEdgeWith("personal_info", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSessions applies a predicate to check if query has an edge sessions.
+func (f *ResidentFilter) WhereHasSessions() {
+	f.Where(entql.HasEdge("sessions"))
+}
+
+// WhereHasSessionsWith applies a predicate to check if query has an edge sessions with a given conditions (other predicates).
+func (f *ResidentFilter) WhereHasSessionsWith(preds ...predicate.Session) {
+	f.Where(entql.HasEdgeWith("sessions", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasConsents applies a predicate to check if query has an edge consents.
+func (f *ResidentFilter) WhereHasConsents() {
+	f.Where(entql.HasEdge("consents"))
+}
+
+// WhereHasConsentsWith applies a predicate to check if query has an edge consents with a given conditions (other predicates).
+func (f *ResidentFilter) WhereHasConsentsWith(preds ...predicate.Consent) {
+	f.Where(entql.HasEdgeWith("consents", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *RoleAssignmentQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1100,7 +1517,7 @@ type RoleAssignmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleAssignmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1227,6 +1644,165 @@ func (f *RoleAssignmentFilter) WhereHasDepartmentWith(preds ...predicate.Departm
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SessionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SessionQuery builder.
+func (_q *SessionQuery) Filter() *SessionFilter {
+	return &SessionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SessionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SessionMutation builder.
+func (m *SessionMutation) Filter() *SessionFilter {
+	return &SessionFilter{config: m.config, predicateAdder: m}
+}
+
+// SessionFilter provides a generic filtering capability at runtime for SessionQuery.
+type SessionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SessionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SessionFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(session.FieldID))
+}
+
+// WhereFamilyID applies the entql string predicate on the family_id field.
+func (f *SessionFilter) WhereFamilyID(p entql.StringP) {
+	f.Where(p.Field(session.FieldFamilyID))
+}
+
+// WhereTokenHash applies the entql string predicate on the token_hash field.
+func (f *SessionFilter) WhereTokenHash(p entql.StringP) {
+	f.Where(p.Field(session.FieldTokenHash))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *SessionFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(session.FieldResidentID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SessionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldCreatedAt))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *SessionFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldExpiresAt))
+}
+
+// WhereRotatedAt applies the entql time.Time predicate on the rotated_at field.
+func (f *SessionFilter) WhereRotatedAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldRotatedAt))
+}
+
+// WhereRevokedAt applies the entql time.Time predicate on the revoked_at field.
+func (f *SessionFilter) WhereRevokedAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldRevokedAt))
+}
+
+// WhereHasResident applies a predicate to check if query has an edge resident.
+func (f *SessionFilter) WhereHasResident() {
+	f.Where(entql.HasEdge("resident"))
+}
+
+// WhereHasResidentWith applies a predicate to check if query has an edge resident with a given conditions (other predicates).
+func (f *SessionFilter) WhereHasResidentWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("resident", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *SignInCodeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SignInCodeQuery builder.
+func (_q *SignInCodeQuery) Filter() *SignInCodeFilter {
+	return &SignInCodeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SignInCodeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SignInCodeMutation builder.
+func (m *SignInCodeMutation) Filter() *SignInCodeFilter {
+	return &SignInCodeFilter{config: m.config, predicateAdder: m}
+}
+
+// SignInCodeFilter provides a generic filtering capability at runtime for SignInCodeQuery.
+type SignInCodeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SignInCodeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SignInCodeFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(signincode.FieldID))
+}
+
+// WherePhone applies the entql string predicate on the phone field.
+func (f *SignInCodeFilter) WherePhone(p entql.StringP) {
+	f.Where(p.Field(signincode.FieldPhone))
+}
+
+// WhereCodeHash applies the entql string predicate on the code_hash field.
+func (f *SignInCodeFilter) WhereCodeHash(p entql.StringP) {
+	f.Where(p.Field(signincode.FieldCodeHash))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SignInCodeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(signincode.FieldCreatedAt))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *SignInCodeFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(signincode.FieldExpiresAt))
+}
+
+// WhereAttempts applies the entql int predicate on the attempts field.
+func (f *SignInCodeFilter) WhereAttempts(p entql.IntP) {
+	f.Where(p.Field(signincode.FieldAttempts))
+}
+
+// WhereConsumedAt applies the entql time.Time predicate on the consumed_at field.
+func (f *SignInCodeFilter) WhereConsumedAt(p entql.TimeP) {
+	f.Where(p.Field(signincode.FieldConsumedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *StreetQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1255,7 +1831,7 @@ type StreetFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StreetFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

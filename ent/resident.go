@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/resident"
 )
 
@@ -24,10 +25,8 @@ type Resident struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// The resident's name as shown to neighbors and staff.
 	Name string `json:"name,omitempty"`
-	// Mobile number in canonical form: 11 digits for mainland numbers, E.164 otherwise.
-	Phone string `json:"phone,omitempty"`
-	// Date of birth.
-	BirthDate *time.Time `json:"birth_date,omitempty"`
+	// When the resident deleted their account; their personal fields are erased.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
 	// The household the resident is registered in; empty until verified.
 	HouseholdID *int `json:"household_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -42,13 +41,21 @@ type ResidentEdges struct {
 	Household *Household `json:"household,omitempty"`
 	// The roles the resident holds, with where they hold them.
 	Roles []*RoleAssignment `json:"roles,omitempty"`
+	// The resident's personal details; empty for whoever may not see them.
+	PersonalInfo *PersonalInfo `json:"personal_info,omitempty"`
+	// The resident's sign-in sessions (refresh tokens).
+	Sessions []*Session `json:"sessions,omitempty"`
+	// The privacy notices the resident accepted.
+	Consents []*Consent `json:"consents,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
 	totalCount [1]map[string]int
 
-	namedRoles map[string][]*RoleAssignment
+	namedRoles    map[string][]*RoleAssignment
+	namedSessions map[string][]*Session
+	namedConsents map[string][]*Consent
 }
 
 // HouseholdOrErr returns the Household value or an error if the edge
@@ -71,6 +78,35 @@ func (e ResidentEdges) RolesOrErr() ([]*RoleAssignment, error) {
 	return nil, &NotLoadedError{edge: "roles"}
 }
 
+// PersonalInfoOrErr returns the PersonalInfo value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ResidentEdges) PersonalInfoOrErr() (*PersonalInfo, error) {
+	if e.PersonalInfo != nil {
+		return e.PersonalInfo, nil
+	} else if e.loadedTypes[2] {
+		return nil, &NotFoundError{label: personalinfo.Label}
+	}
+	return nil, &NotLoadedError{edge: "personal_info"}
+}
+
+// SessionsOrErr returns the Sessions value or an error if the edge
+// was not loaded in eager-loading.
+func (e ResidentEdges) SessionsOrErr() ([]*Session, error) {
+	if e.loadedTypes[3] {
+		return e.Sessions, nil
+	}
+	return nil, &NotLoadedError{edge: "sessions"}
+}
+
+// ConsentsOrErr returns the Consents value or an error if the edge
+// was not loaded in eager-loading.
+func (e ResidentEdges) ConsentsOrErr() ([]*Consent, error) {
+	if e.loadedTypes[4] {
+		return e.Consents, nil
+	}
+	return nil, &NotLoadedError{edge: "consents"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Resident) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -78,9 +114,9 @@ func (*Resident) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case resident.FieldID, resident.FieldHouseholdID:
 			values[i] = new(sql.NullInt64)
-		case resident.FieldName, resident.FieldPhone:
+		case resident.FieldName:
 			values[i] = new(sql.NullString)
-		case resident.FieldCreatedAt, resident.FieldUpdatedAt, resident.FieldBirthDate:
+		case resident.FieldCreatedAt, resident.FieldUpdatedAt, resident.FieldDeletedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -121,18 +157,12 @@ func (_m *Resident) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Name = value.String
 			}
-		case resident.FieldPhone:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field phone", values[i])
-			} else if value.Valid {
-				_m.Phone = value.String
-			}
-		case resident.FieldBirthDate:
+		case resident.FieldDeletedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
-				return fmt.Errorf("unexpected type %T for field birth_date", values[i])
+				return fmt.Errorf("unexpected type %T for field deleted_at", values[i])
 			} else if value.Valid {
-				_m.BirthDate = new(time.Time)
-				*_m.BirthDate = value.Time
+				_m.DeletedAt = new(time.Time)
+				*_m.DeletedAt = value.Time
 			}
 		case resident.FieldHouseholdID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -162,6 +192,21 @@ func (_m *Resident) QueryHousehold() *HouseholdQuery {
 // QueryRoles queries the "roles" edge of the Resident entity.
 func (_m *Resident) QueryRoles() *RoleAssignmentQuery {
 	return NewResidentClient(_m.config).QueryRoles(_m)
+}
+
+// QueryPersonalInfo queries the "personal_info" edge of the Resident entity.
+func (_m *Resident) QueryPersonalInfo() *PersonalInfoQuery {
+	return NewResidentClient(_m.config).QueryPersonalInfo(_m)
+}
+
+// QuerySessions queries the "sessions" edge of the Resident entity.
+func (_m *Resident) QuerySessions() *SessionQuery {
+	return NewResidentClient(_m.config).QuerySessions(_m)
+}
+
+// QueryConsents queries the "consents" edge of the Resident entity.
+func (_m *Resident) QueryConsents() *ConsentQuery {
+	return NewResidentClient(_m.config).QueryConsents(_m)
 }
 
 // Update returns a builder for updating this Resident.
@@ -196,11 +241,8 @@ func (_m *Resident) String() string {
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)
 	builder.WriteString(", ")
-	builder.WriteString("phone=")
-	builder.WriteString(_m.Phone)
-	builder.WriteString(", ")
-	if v := _m.BirthDate; v != nil {
-		builder.WriteString("birth_date=")
+	if v := _m.DeletedAt; v != nil {
+		builder.WriteString("deleted_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
 	builder.WriteString(", ")
@@ -233,6 +275,54 @@ func (_m *Resident) appendNamedRoles(name string, edges ...*RoleAssignment) {
 		_m.Edges.namedRoles[name] = []*RoleAssignment{}
 	} else {
 		_m.Edges.namedRoles[name] = append(_m.Edges.namedRoles[name], edges...)
+	}
+}
+
+// NamedSessions returns the Sessions named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Resident) NamedSessions(name string) ([]*Session, error) {
+	if _m.Edges.namedSessions == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSessions[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Resident) appendNamedSessions(name string, edges ...*Session) {
+	if _m.Edges.namedSessions == nil {
+		_m.Edges.namedSessions = make(map[string][]*Session)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSessions[name] = []*Session{}
+	} else {
+		_m.Edges.namedSessions[name] = append(_m.Edges.namedSessions[name], edges...)
+	}
+}
+
+// NamedConsents returns the Consents named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Resident) NamedConsents(name string) ([]*Consent, error) {
+	if _m.Edges.namedConsents == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedConsents[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Resident) appendNamedConsents(name string, edges ...*Consent) {
+	if _m.Edges.namedConsents == nil {
+		_m.Edges.namedConsents = make(map[string][]*Consent)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedConsents[name] = []*Consent{}
+	} else {
+		_m.Edges.namedConsents[name] = append(_m.Edges.namedConsents[name], edges...)
 	}
 }
 

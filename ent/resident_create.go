@@ -11,9 +11,12 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
+	"github.com/jimei-linli/linli/ent/session"
 )
 
 // ResidentCreate is the builder for creating a Resident entity.
@@ -58,22 +61,16 @@ func (_c *ResidentCreate) SetName(v string) *ResidentCreate {
 	return _c
 }
 
-// SetPhone sets the "phone" field.
-func (_c *ResidentCreate) SetPhone(v string) *ResidentCreate {
-	_c.mutation.SetPhone(v)
+// SetDeletedAt sets the "deleted_at" field.
+func (_c *ResidentCreate) SetDeletedAt(v time.Time) *ResidentCreate {
+	_c.mutation.SetDeletedAt(v)
 	return _c
 }
 
-// SetBirthDate sets the "birth_date" field.
-func (_c *ResidentCreate) SetBirthDate(v time.Time) *ResidentCreate {
-	_c.mutation.SetBirthDate(v)
-	return _c
-}
-
-// SetNillableBirthDate sets the "birth_date" field if the given value is not nil.
-func (_c *ResidentCreate) SetNillableBirthDate(v *time.Time) *ResidentCreate {
+// SetNillableDeletedAt sets the "deleted_at" field if the given value is not nil.
+func (_c *ResidentCreate) SetNillableDeletedAt(v *time.Time) *ResidentCreate {
 	if v != nil {
-		_c.SetBirthDate(*v)
+		_c.SetDeletedAt(*v)
 	}
 	return _c
 }
@@ -110,6 +107,55 @@ func (_c *ResidentCreate) AddRoles(v ...*RoleAssignment) *ResidentCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddRoleIDs(ids...)
+}
+
+// SetPersonalInfoID sets the "personal_info" edge to the PersonalInfo entity by ID.
+func (_c *ResidentCreate) SetPersonalInfoID(id int) *ResidentCreate {
+	_c.mutation.SetPersonalInfoID(id)
+	return _c
+}
+
+// SetNillablePersonalInfoID sets the "personal_info" edge to the PersonalInfo entity by ID if the given value is not nil.
+func (_c *ResidentCreate) SetNillablePersonalInfoID(id *int) *ResidentCreate {
+	if id != nil {
+		_c = _c.SetPersonalInfoID(*id)
+	}
+	return _c
+}
+
+// SetPersonalInfo sets the "personal_info" edge to the PersonalInfo entity.
+func (_c *ResidentCreate) SetPersonalInfo(v *PersonalInfo) *ResidentCreate {
+	return _c.SetPersonalInfoID(v.ID)
+}
+
+// AddSessionIDs adds the "sessions" edge to the Session entity by IDs.
+func (_c *ResidentCreate) AddSessionIDs(ids ...int) *ResidentCreate {
+	_c.mutation.AddSessionIDs(ids...)
+	return _c
+}
+
+// AddSessions adds the "sessions" edges to the Session entity.
+func (_c *ResidentCreate) AddSessions(v ...*Session) *ResidentCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddSessionIDs(ids...)
+}
+
+// AddConsentIDs adds the "consents" edge to the Consent entity by IDs.
+func (_c *ResidentCreate) AddConsentIDs(ids ...int) *ResidentCreate {
+	_c.mutation.AddConsentIDs(ids...)
+	return _c
+}
+
+// AddConsents adds the "consents" edges to the Consent entity.
+func (_c *ResidentCreate) AddConsents(v ...*Consent) *ResidentCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddConsentIDs(ids...)
 }
 
 // Mutation returns the ResidentMutation object of the builder.
@@ -173,14 +219,6 @@ func (_c *ResidentCreate) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Resident.name": %w`, err)}
 		}
 	}
-	if _, ok := _c.mutation.Phone(); !ok {
-		return &ValidationError{Name: "phone", err: errors.New(`ent: missing required field "Resident.phone"`)}
-	}
-	if v, ok := _c.mutation.Phone(); ok {
-		if err := resident.PhoneValidator(v); err != nil {
-			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Resident.phone": %w`, err)}
-		}
-	}
 	return nil
 }
 
@@ -220,13 +258,9 @@ func (_c *ResidentCreate) createSpec() (*Resident, *sqlgraph.CreateSpec) {
 		_spec.SetField(resident.FieldName, field.TypeString, value)
 		_node.Name = value
 	}
-	if value, ok := _c.mutation.Phone(); ok {
-		_spec.SetField(resident.FieldPhone, field.TypeString, value)
-		_node.Phone = value
-	}
-	if value, ok := _c.mutation.BirthDate(); ok {
-		_spec.SetField(resident.FieldBirthDate, field.TypeTime, value)
-		_node.BirthDate = &value
+	if value, ok := _c.mutation.DeletedAt(); ok {
+		_spec.SetField(resident.FieldDeletedAt, field.TypeTime, value)
+		_node.DeletedAt = &value
 	}
 	if nodes := _c.mutation.HouseholdIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -254,6 +288,54 @@ func (_c *ResidentCreate) createSpec() (*Resident, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(roleassignment.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.PersonalInfoIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   resident.PersonalInfoTable,
+			Columns: []string{resident.PersonalInfoColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(personalinfo.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SessionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SessionsTable,
+			Columns: []string{resident.SessionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ConsentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.ConsentsTable,
+			Columns: []string{resident.ConsentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -337,33 +419,21 @@ func (u *ResidentUpsert) UpdateName() *ResidentUpsert {
 	return u
 }
 
-// SetPhone sets the "phone" field.
-func (u *ResidentUpsert) SetPhone(v string) *ResidentUpsert {
-	u.Set(resident.FieldPhone, v)
+// SetDeletedAt sets the "deleted_at" field.
+func (u *ResidentUpsert) SetDeletedAt(v time.Time) *ResidentUpsert {
+	u.Set(resident.FieldDeletedAt, v)
 	return u
 }
 
-// UpdatePhone sets the "phone" field to the value that was provided on create.
-func (u *ResidentUpsert) UpdatePhone() *ResidentUpsert {
-	u.SetExcluded(resident.FieldPhone)
+// UpdateDeletedAt sets the "deleted_at" field to the value that was provided on create.
+func (u *ResidentUpsert) UpdateDeletedAt() *ResidentUpsert {
+	u.SetExcluded(resident.FieldDeletedAt)
 	return u
 }
 
-// SetBirthDate sets the "birth_date" field.
-func (u *ResidentUpsert) SetBirthDate(v time.Time) *ResidentUpsert {
-	u.Set(resident.FieldBirthDate, v)
-	return u
-}
-
-// UpdateBirthDate sets the "birth_date" field to the value that was provided on create.
-func (u *ResidentUpsert) UpdateBirthDate() *ResidentUpsert {
-	u.SetExcluded(resident.FieldBirthDate)
-	return u
-}
-
-// ClearBirthDate clears the value of the "birth_date" field.
-func (u *ResidentUpsert) ClearBirthDate() *ResidentUpsert {
-	u.SetNull(resident.FieldBirthDate)
+// ClearDeletedAt clears the value of the "deleted_at" field.
+func (u *ResidentUpsert) ClearDeletedAt() *ResidentUpsert {
+	u.SetNull(resident.FieldDeletedAt)
 	return u
 }
 
@@ -458,38 +528,24 @@ func (u *ResidentUpsertOne) UpdateName() *ResidentUpsertOne {
 	})
 }
 
-// SetPhone sets the "phone" field.
-func (u *ResidentUpsertOne) SetPhone(v string) *ResidentUpsertOne {
+// SetDeletedAt sets the "deleted_at" field.
+func (u *ResidentUpsertOne) SetDeletedAt(v time.Time) *ResidentUpsertOne {
 	return u.Update(func(s *ResidentUpsert) {
-		s.SetPhone(v)
+		s.SetDeletedAt(v)
 	})
 }
 
-// UpdatePhone sets the "phone" field to the value that was provided on create.
-func (u *ResidentUpsertOne) UpdatePhone() *ResidentUpsertOne {
+// UpdateDeletedAt sets the "deleted_at" field to the value that was provided on create.
+func (u *ResidentUpsertOne) UpdateDeletedAt() *ResidentUpsertOne {
 	return u.Update(func(s *ResidentUpsert) {
-		s.UpdatePhone()
+		s.UpdateDeletedAt()
 	})
 }
 
-// SetBirthDate sets the "birth_date" field.
-func (u *ResidentUpsertOne) SetBirthDate(v time.Time) *ResidentUpsertOne {
+// ClearDeletedAt clears the value of the "deleted_at" field.
+func (u *ResidentUpsertOne) ClearDeletedAt() *ResidentUpsertOne {
 	return u.Update(func(s *ResidentUpsert) {
-		s.SetBirthDate(v)
-	})
-}
-
-// UpdateBirthDate sets the "birth_date" field to the value that was provided on create.
-func (u *ResidentUpsertOne) UpdateBirthDate() *ResidentUpsertOne {
-	return u.Update(func(s *ResidentUpsert) {
-		s.UpdateBirthDate()
-	})
-}
-
-// ClearBirthDate clears the value of the "birth_date" field.
-func (u *ResidentUpsertOne) ClearBirthDate() *ResidentUpsertOne {
-	return u.Update(func(s *ResidentUpsert) {
-		s.ClearBirthDate()
+		s.ClearDeletedAt()
 	})
 }
 
@@ -753,38 +809,24 @@ func (u *ResidentUpsertBulk) UpdateName() *ResidentUpsertBulk {
 	})
 }
 
-// SetPhone sets the "phone" field.
-func (u *ResidentUpsertBulk) SetPhone(v string) *ResidentUpsertBulk {
+// SetDeletedAt sets the "deleted_at" field.
+func (u *ResidentUpsertBulk) SetDeletedAt(v time.Time) *ResidentUpsertBulk {
 	return u.Update(func(s *ResidentUpsert) {
-		s.SetPhone(v)
+		s.SetDeletedAt(v)
 	})
 }
 
-// UpdatePhone sets the "phone" field to the value that was provided on create.
-func (u *ResidentUpsertBulk) UpdatePhone() *ResidentUpsertBulk {
+// UpdateDeletedAt sets the "deleted_at" field to the value that was provided on create.
+func (u *ResidentUpsertBulk) UpdateDeletedAt() *ResidentUpsertBulk {
 	return u.Update(func(s *ResidentUpsert) {
-		s.UpdatePhone()
+		s.UpdateDeletedAt()
 	})
 }
 
-// SetBirthDate sets the "birth_date" field.
-func (u *ResidentUpsertBulk) SetBirthDate(v time.Time) *ResidentUpsertBulk {
+// ClearDeletedAt clears the value of the "deleted_at" field.
+func (u *ResidentUpsertBulk) ClearDeletedAt() *ResidentUpsertBulk {
 	return u.Update(func(s *ResidentUpsert) {
-		s.SetBirthDate(v)
-	})
-}
-
-// UpdateBirthDate sets the "birth_date" field to the value that was provided on create.
-func (u *ResidentUpsertBulk) UpdateBirthDate() *ResidentUpsertBulk {
-	return u.Update(func(s *ResidentUpsert) {
-		s.UpdateBirthDate()
-	})
-}
-
-// ClearBirthDate clears the value of the "birth_date" field.
-func (u *ResidentUpsertBulk) ClearBirthDate() *ResidentUpsertBulk {
-	return u.Update(func(s *ResidentUpsert) {
-		s.ClearBirthDate()
+		s.ClearDeletedAt()
 	})
 }
 

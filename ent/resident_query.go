@@ -13,24 +13,32 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/predicate"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
+	"github.com/jimei-linli/linli/ent/session"
 )
 
 // ResidentQuery is the builder for querying Resident entities.
 type ResidentQuery struct {
 	config
-	ctx            *QueryContext
-	order          []resident.OrderOption
-	inters         []Interceptor
-	predicates     []predicate.Resident
-	withHousehold  *HouseholdQuery
-	withRoles      *RoleAssignmentQuery
-	loadTotal      []func(context.Context, []*Resident) error
-	modifiers      []func(*sql.Selector)
-	withNamedRoles map[string]*RoleAssignmentQuery
+	ctx               *QueryContext
+	order             []resident.OrderOption
+	inters            []Interceptor
+	predicates        []predicate.Resident
+	withHousehold     *HouseholdQuery
+	withRoles         *RoleAssignmentQuery
+	withPersonalInfo  *PersonalInfoQuery
+	withSessions      *SessionQuery
+	withConsents      *ConsentQuery
+	loadTotal         []func(context.Context, []*Resident) error
+	modifiers         []func(*sql.Selector)
+	withNamedRoles    map[string]*RoleAssignmentQuery
+	withNamedSessions map[string]*SessionQuery
+	withNamedConsents map[string]*ConsentQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -104,6 +112,72 @@ func (_q *ResidentQuery) QueryRoles() *RoleAssignmentQuery {
 			sqlgraph.From(resident.Table, resident.FieldID, selector),
 			sqlgraph.To(roleassignment.Table, roleassignment.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, resident.RolesTable, resident.RolesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryPersonalInfo chains the current query on the "personal_info" edge.
+func (_q *ResidentQuery) QueryPersonalInfo() *PersonalInfoQuery {
+	query := (&PersonalInfoClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, selector),
+			sqlgraph.To(personalinfo.Table, personalinfo.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, resident.PersonalInfoTable, resident.PersonalInfoColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySessions chains the current query on the "sessions" edge.
+func (_q *ResidentQuery) QuerySessions() *SessionQuery {
+	query := (&SessionClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, selector),
+			sqlgraph.To(session.Table, session.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.SessionsTable, resident.SessionsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryConsents chains the current query on the "consents" edge.
+func (_q *ResidentQuery) QueryConsents() *ConsentQuery {
+	query := (&ConsentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, selector),
+			sqlgraph.To(consent.Table, consent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.ConsentsTable, resident.ConsentsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -298,13 +372,16 @@ func (_q *ResidentQuery) Clone() *ResidentQuery {
 		return nil
 	}
 	return &ResidentQuery{
-		config:        _q.config,
-		ctx:           _q.ctx.Clone(),
-		order:         append([]resident.OrderOption{}, _q.order...),
-		inters:        append([]Interceptor{}, _q.inters...),
-		predicates:    append([]predicate.Resident{}, _q.predicates...),
-		withHousehold: _q.withHousehold.Clone(),
-		withRoles:     _q.withRoles.Clone(),
+		config:           _q.config,
+		ctx:              _q.ctx.Clone(),
+		order:            append([]resident.OrderOption{}, _q.order...),
+		inters:           append([]Interceptor{}, _q.inters...),
+		predicates:       append([]predicate.Resident{}, _q.predicates...),
+		withHousehold:    _q.withHousehold.Clone(),
+		withRoles:        _q.withRoles.Clone(),
+		withPersonalInfo: _q.withPersonalInfo.Clone(),
+		withSessions:     _q.withSessions.Clone(),
+		withConsents:     _q.withConsents.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -331,6 +408,39 @@ func (_q *ResidentQuery) WithRoles(opts ...func(*RoleAssignmentQuery)) *Resident
 		opt(query)
 	}
 	_q.withRoles = query
+	return _q
+}
+
+// WithPersonalInfo tells the query-builder to eager-load the nodes that are connected to
+// the "personal_info" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithPersonalInfo(opts ...func(*PersonalInfoQuery)) *ResidentQuery {
+	query := (&PersonalInfoClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withPersonalInfo = query
+	return _q
+}
+
+// WithSessions tells the query-builder to eager-load the nodes that are connected to
+// the "sessions" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithSessions(opts ...func(*SessionQuery)) *ResidentQuery {
+	query := (&SessionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSessions = query
+	return _q
+}
+
+// WithConsents tells the query-builder to eager-load the nodes that are connected to
+// the "consents" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithConsents(opts ...func(*ConsentQuery)) *ResidentQuery {
+	query := (&ConsentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withConsents = query
 	return _q
 }
 
@@ -412,9 +522,12 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 	var (
 		nodes       = []*Resident{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [5]bool{
 			_q.withHousehold != nil,
 			_q.withRoles != nil,
+			_q.withPersonalInfo != nil,
+			_q.withSessions != nil,
+			_q.withConsents != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -451,10 +564,44 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 			return nil, err
 		}
 	}
+	if query := _q.withPersonalInfo; query != nil {
+		if err := _q.loadPersonalInfo(ctx, query, nodes, nil,
+			func(n *Resident, e *PersonalInfo) { n.Edges.PersonalInfo = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withSessions; query != nil {
+		if err := _q.loadSessions(ctx, query, nodes,
+			func(n *Resident) { n.Edges.Sessions = []*Session{} },
+			func(n *Resident, e *Session) { n.Edges.Sessions = append(n.Edges.Sessions, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withConsents; query != nil {
+		if err := _q.loadConsents(ctx, query, nodes,
+			func(n *Resident) { n.Edges.Consents = []*Consent{} },
+			func(n *Resident, e *Consent) { n.Edges.Consents = append(n.Edges.Consents, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedRoles {
 		if err := _q.loadRoles(ctx, query, nodes,
 			func(n *Resident) { n.appendNamedRoles(name) },
 			func(n *Resident, e *RoleAssignment) { n.appendNamedRoles(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSessions {
+		if err := _q.loadSessions(ctx, query, nodes,
+			func(n *Resident) { n.appendNamedSessions(name) },
+			func(n *Resident, e *Session) { n.appendNamedSessions(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedConsents {
+		if err := _q.loadConsents(ctx, query, nodes,
+			func(n *Resident) { n.appendNamedConsents(name) },
+			func(n *Resident, e *Consent) { n.appendNamedConsents(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -513,6 +660,93 @@ func (_q *ResidentQuery) loadRoles(ctx context.Context, query *RoleAssignmentQue
 	}
 	query.Where(predicate.RoleAssignment(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(resident.RolesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ResidentID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "resident_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ResidentQuery) loadPersonalInfo(ctx context.Context, query *PersonalInfoQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *PersonalInfo)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Resident)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(personalinfo.FieldResidentID)
+	}
+	query.Where(predicate.PersonalInfo(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(resident.PersonalInfoColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ResidentID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "resident_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ResidentQuery) loadSessions(ctx context.Context, query *SessionQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *Session)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Resident)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(session.FieldResidentID)
+	}
+	query.Where(predicate.Session(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(resident.SessionsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ResidentID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "resident_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ResidentQuery) loadConsents(ctx context.Context, query *ConsentQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *Consent)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Resident)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(consent.FieldResidentID)
+	}
+	query.Where(predicate.Consent(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(resident.ConsentsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -662,6 +896,34 @@ func (_q *ResidentQuery) WithNamedRoles(name string, opts ...func(*RoleAssignmen
 		_q.withNamedRoles = make(map[string]*RoleAssignmentQuery)
 	}
 	_q.withNamedRoles[name] = query
+	return _q
+}
+
+// WithNamedSessions tells the query-builder to eager-load the nodes that are connected to the "sessions"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithNamedSessions(name string, opts ...func(*SessionQuery)) *ResidentQuery {
+	query := (&SessionClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSessions == nil {
+		_q.withNamedSessions = make(map[string]*SessionQuery)
+	}
+	_q.withNamedSessions[name] = query
+	return _q
+}
+
+// WithNamedConsents tells the query-builder to eager-load the nodes that are connected to the "consents"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithNamedConsents(name string, opts ...func(*ConsentQuery)) *ResidentQuery {
+	query := (&ConsentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedConsents == nil {
+		_q.withNamedConsents = make(map[string]*ConsentQuery)
+	}
+	_q.withNamedConsents[name] = query
 	return _q
 }
 

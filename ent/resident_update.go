@@ -11,10 +11,13 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/predicate"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
+	"github.com/jimei-linli/linli/ent/session"
 )
 
 // ResidentUpdate is the builder for updating Resident entities.
@@ -51,37 +54,23 @@ func (_u *ResidentUpdate) SetNillableName(v *string) *ResidentUpdate {
 	return _u
 }
 
-// SetPhone sets the "phone" field.
-func (_u *ResidentUpdate) SetPhone(v string) *ResidentUpdate {
-	_u.mutation.SetPhone(v)
+// SetDeletedAt sets the "deleted_at" field.
+func (_u *ResidentUpdate) SetDeletedAt(v time.Time) *ResidentUpdate {
+	_u.mutation.SetDeletedAt(v)
 	return _u
 }
 
-// SetNillablePhone sets the "phone" field if the given value is not nil.
-func (_u *ResidentUpdate) SetNillablePhone(v *string) *ResidentUpdate {
+// SetNillableDeletedAt sets the "deleted_at" field if the given value is not nil.
+func (_u *ResidentUpdate) SetNillableDeletedAt(v *time.Time) *ResidentUpdate {
 	if v != nil {
-		_u.SetPhone(*v)
+		_u.SetDeletedAt(*v)
 	}
 	return _u
 }
 
-// SetBirthDate sets the "birth_date" field.
-func (_u *ResidentUpdate) SetBirthDate(v time.Time) *ResidentUpdate {
-	_u.mutation.SetBirthDate(v)
-	return _u
-}
-
-// SetNillableBirthDate sets the "birth_date" field if the given value is not nil.
-func (_u *ResidentUpdate) SetNillableBirthDate(v *time.Time) *ResidentUpdate {
-	if v != nil {
-		_u.SetBirthDate(*v)
-	}
-	return _u
-}
-
-// ClearBirthDate clears the value of the "birth_date" field.
-func (_u *ResidentUpdate) ClearBirthDate() *ResidentUpdate {
-	_u.mutation.ClearBirthDate()
+// ClearDeletedAt clears the value of the "deleted_at" field.
+func (_u *ResidentUpdate) ClearDeletedAt() *ResidentUpdate {
+	_u.mutation.ClearDeletedAt()
 	return _u
 }
 
@@ -125,6 +114,55 @@ func (_u *ResidentUpdate) AddRoles(v ...*RoleAssignment) *ResidentUpdate {
 	return _u.AddRoleIDs(ids...)
 }
 
+// SetPersonalInfoID sets the "personal_info" edge to the PersonalInfo entity by ID.
+func (_u *ResidentUpdate) SetPersonalInfoID(id int) *ResidentUpdate {
+	_u.mutation.SetPersonalInfoID(id)
+	return _u
+}
+
+// SetNillablePersonalInfoID sets the "personal_info" edge to the PersonalInfo entity by ID if the given value is not nil.
+func (_u *ResidentUpdate) SetNillablePersonalInfoID(id *int) *ResidentUpdate {
+	if id != nil {
+		_u = _u.SetPersonalInfoID(*id)
+	}
+	return _u
+}
+
+// SetPersonalInfo sets the "personal_info" edge to the PersonalInfo entity.
+func (_u *ResidentUpdate) SetPersonalInfo(v *PersonalInfo) *ResidentUpdate {
+	return _u.SetPersonalInfoID(v.ID)
+}
+
+// AddSessionIDs adds the "sessions" edge to the Session entity by IDs.
+func (_u *ResidentUpdate) AddSessionIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.AddSessionIDs(ids...)
+	return _u
+}
+
+// AddSessions adds the "sessions" edges to the Session entity.
+func (_u *ResidentUpdate) AddSessions(v ...*Session) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSessionIDs(ids...)
+}
+
+// AddConsentIDs adds the "consents" edge to the Consent entity by IDs.
+func (_u *ResidentUpdate) AddConsentIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.AddConsentIDs(ids...)
+	return _u
+}
+
+// AddConsents adds the "consents" edges to the Consent entity.
+func (_u *ResidentUpdate) AddConsents(v ...*Consent) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddConsentIDs(ids...)
+}
+
 // Mutation returns the ResidentMutation object of the builder.
 func (_u *ResidentUpdate) Mutation() *ResidentMutation {
 	return _u.mutation
@@ -155,6 +193,54 @@ func (_u *ResidentUpdate) RemoveRoles(v ...*RoleAssignment) *ResidentUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveRoleIDs(ids...)
+}
+
+// ClearPersonalInfo clears the "personal_info" edge to the PersonalInfo entity.
+func (_u *ResidentUpdate) ClearPersonalInfo() *ResidentUpdate {
+	_u.mutation.ClearPersonalInfo()
+	return _u
+}
+
+// ClearSessions clears all "sessions" edges to the Session entity.
+func (_u *ResidentUpdate) ClearSessions() *ResidentUpdate {
+	_u.mutation.ClearSessions()
+	return _u
+}
+
+// RemoveSessionIDs removes the "sessions" edge to Session entities by IDs.
+func (_u *ResidentUpdate) RemoveSessionIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.RemoveSessionIDs(ids...)
+	return _u
+}
+
+// RemoveSessions removes "sessions" edges to Session entities.
+func (_u *ResidentUpdate) RemoveSessions(v ...*Session) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSessionIDs(ids...)
+}
+
+// ClearConsents clears all "consents" edges to the Consent entity.
+func (_u *ResidentUpdate) ClearConsents() *ResidentUpdate {
+	_u.mutation.ClearConsents()
+	return _u
+}
+
+// RemoveConsentIDs removes the "consents" edge to Consent entities by IDs.
+func (_u *ResidentUpdate) RemoveConsentIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.RemoveConsentIDs(ids...)
+	return _u
+}
+
+// RemoveConsents removes "consents" edges to Consent entities.
+func (_u *ResidentUpdate) RemoveConsents(v ...*Consent) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveConsentIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -200,11 +286,6 @@ func (_u *ResidentUpdate) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Resident.name": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.Phone(); ok {
-		if err := resident.PhoneValidator(v); err != nil {
-			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Resident.phone": %w`, err)}
-		}
-	}
 	return nil
 }
 
@@ -232,14 +313,11 @@ func (_u *ResidentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(resident.FieldName, field.TypeString, value)
 	}
-	if value, ok := _u.mutation.Phone(); ok {
-		_spec.SetField(resident.FieldPhone, field.TypeString, value)
+	if value, ok := _u.mutation.DeletedAt(); ok {
+		_spec.SetField(resident.FieldDeletedAt, field.TypeTime, value)
 	}
-	if value, ok := _u.mutation.BirthDate(); ok {
-		_spec.SetField(resident.FieldBirthDate, field.TypeTime, value)
-	}
-	if _u.mutation.BirthDateCleared() {
-		_spec.ClearField(resident.FieldBirthDate, field.TypeTime)
+	if _u.mutation.DeletedAtCleared() {
+		_spec.ClearField(resident.FieldDeletedAt, field.TypeTime)
 	}
 	if _u.mutation.HouseholdCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -315,6 +393,125 @@ func (_u *ResidentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.PersonalInfoCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   resident.PersonalInfoTable,
+			Columns: []string{resident.PersonalInfoColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(personalinfo.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PersonalInfoIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   resident.PersonalInfoTable,
+			Columns: []string{resident.PersonalInfoColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(personalinfo.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SessionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SessionsTable,
+			Columns: []string{resident.SessionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSessionsIDs(); len(nodes) > 0 && !_u.mutation.SessionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SessionsTable,
+			Columns: []string{resident.SessionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SessionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SessionsTable,
+			Columns: []string{resident.SessionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ConsentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.ConsentsTable,
+			Columns: []string{resident.ConsentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedConsentsIDs(); len(nodes) > 0 && !_u.mutation.ConsentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.ConsentsTable,
+			Columns: []string{resident.ConsentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ConsentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.ConsentsTable,
+			Columns: []string{resident.ConsentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -357,37 +554,23 @@ func (_u *ResidentUpdateOne) SetNillableName(v *string) *ResidentUpdateOne {
 	return _u
 }
 
-// SetPhone sets the "phone" field.
-func (_u *ResidentUpdateOne) SetPhone(v string) *ResidentUpdateOne {
-	_u.mutation.SetPhone(v)
+// SetDeletedAt sets the "deleted_at" field.
+func (_u *ResidentUpdateOne) SetDeletedAt(v time.Time) *ResidentUpdateOne {
+	_u.mutation.SetDeletedAt(v)
 	return _u
 }
 
-// SetNillablePhone sets the "phone" field if the given value is not nil.
-func (_u *ResidentUpdateOne) SetNillablePhone(v *string) *ResidentUpdateOne {
+// SetNillableDeletedAt sets the "deleted_at" field if the given value is not nil.
+func (_u *ResidentUpdateOne) SetNillableDeletedAt(v *time.Time) *ResidentUpdateOne {
 	if v != nil {
-		_u.SetPhone(*v)
+		_u.SetDeletedAt(*v)
 	}
 	return _u
 }
 
-// SetBirthDate sets the "birth_date" field.
-func (_u *ResidentUpdateOne) SetBirthDate(v time.Time) *ResidentUpdateOne {
-	_u.mutation.SetBirthDate(v)
-	return _u
-}
-
-// SetNillableBirthDate sets the "birth_date" field if the given value is not nil.
-func (_u *ResidentUpdateOne) SetNillableBirthDate(v *time.Time) *ResidentUpdateOne {
-	if v != nil {
-		_u.SetBirthDate(*v)
-	}
-	return _u
-}
-
-// ClearBirthDate clears the value of the "birth_date" field.
-func (_u *ResidentUpdateOne) ClearBirthDate() *ResidentUpdateOne {
-	_u.mutation.ClearBirthDate()
+// ClearDeletedAt clears the value of the "deleted_at" field.
+func (_u *ResidentUpdateOne) ClearDeletedAt() *ResidentUpdateOne {
+	_u.mutation.ClearDeletedAt()
 	return _u
 }
 
@@ -431,6 +614,55 @@ func (_u *ResidentUpdateOne) AddRoles(v ...*RoleAssignment) *ResidentUpdateOne {
 	return _u.AddRoleIDs(ids...)
 }
 
+// SetPersonalInfoID sets the "personal_info" edge to the PersonalInfo entity by ID.
+func (_u *ResidentUpdateOne) SetPersonalInfoID(id int) *ResidentUpdateOne {
+	_u.mutation.SetPersonalInfoID(id)
+	return _u
+}
+
+// SetNillablePersonalInfoID sets the "personal_info" edge to the PersonalInfo entity by ID if the given value is not nil.
+func (_u *ResidentUpdateOne) SetNillablePersonalInfoID(id *int) *ResidentUpdateOne {
+	if id != nil {
+		_u = _u.SetPersonalInfoID(*id)
+	}
+	return _u
+}
+
+// SetPersonalInfo sets the "personal_info" edge to the PersonalInfo entity.
+func (_u *ResidentUpdateOne) SetPersonalInfo(v *PersonalInfo) *ResidentUpdateOne {
+	return _u.SetPersonalInfoID(v.ID)
+}
+
+// AddSessionIDs adds the "sessions" edge to the Session entity by IDs.
+func (_u *ResidentUpdateOne) AddSessionIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.AddSessionIDs(ids...)
+	return _u
+}
+
+// AddSessions adds the "sessions" edges to the Session entity.
+func (_u *ResidentUpdateOne) AddSessions(v ...*Session) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSessionIDs(ids...)
+}
+
+// AddConsentIDs adds the "consents" edge to the Consent entity by IDs.
+func (_u *ResidentUpdateOne) AddConsentIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.AddConsentIDs(ids...)
+	return _u
+}
+
+// AddConsents adds the "consents" edges to the Consent entity.
+func (_u *ResidentUpdateOne) AddConsents(v ...*Consent) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddConsentIDs(ids...)
+}
+
 // Mutation returns the ResidentMutation object of the builder.
 func (_u *ResidentUpdateOne) Mutation() *ResidentMutation {
 	return _u.mutation
@@ -461,6 +693,54 @@ func (_u *ResidentUpdateOne) RemoveRoles(v ...*RoleAssignment) *ResidentUpdateOn
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveRoleIDs(ids...)
+}
+
+// ClearPersonalInfo clears the "personal_info" edge to the PersonalInfo entity.
+func (_u *ResidentUpdateOne) ClearPersonalInfo() *ResidentUpdateOne {
+	_u.mutation.ClearPersonalInfo()
+	return _u
+}
+
+// ClearSessions clears all "sessions" edges to the Session entity.
+func (_u *ResidentUpdateOne) ClearSessions() *ResidentUpdateOne {
+	_u.mutation.ClearSessions()
+	return _u
+}
+
+// RemoveSessionIDs removes the "sessions" edge to Session entities by IDs.
+func (_u *ResidentUpdateOne) RemoveSessionIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.RemoveSessionIDs(ids...)
+	return _u
+}
+
+// RemoveSessions removes "sessions" edges to Session entities.
+func (_u *ResidentUpdateOne) RemoveSessions(v ...*Session) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSessionIDs(ids...)
+}
+
+// ClearConsents clears all "consents" edges to the Consent entity.
+func (_u *ResidentUpdateOne) ClearConsents() *ResidentUpdateOne {
+	_u.mutation.ClearConsents()
+	return _u
+}
+
+// RemoveConsentIDs removes the "consents" edge to Consent entities by IDs.
+func (_u *ResidentUpdateOne) RemoveConsentIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.RemoveConsentIDs(ids...)
+	return _u
+}
+
+// RemoveConsents removes "consents" edges to Consent entities.
+func (_u *ResidentUpdateOne) RemoveConsents(v ...*Consent) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveConsentIDs(ids...)
 }
 
 // Where appends a list predicates to the ResidentUpdate builder.
@@ -519,11 +799,6 @@ func (_u *ResidentUpdateOne) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Resident.name": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.Phone(); ok {
-		if err := resident.PhoneValidator(v); err != nil {
-			return &ValidationError{Name: "phone", err: fmt.Errorf(`ent: validator failed for field "Resident.phone": %w`, err)}
-		}
-	}
 	return nil
 }
 
@@ -568,14 +843,11 @@ func (_u *ResidentUpdateOne) sqlSave(ctx context.Context) (_node *Resident, err 
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(resident.FieldName, field.TypeString, value)
 	}
-	if value, ok := _u.mutation.Phone(); ok {
-		_spec.SetField(resident.FieldPhone, field.TypeString, value)
+	if value, ok := _u.mutation.DeletedAt(); ok {
+		_spec.SetField(resident.FieldDeletedAt, field.TypeTime, value)
 	}
-	if value, ok := _u.mutation.BirthDate(); ok {
-		_spec.SetField(resident.FieldBirthDate, field.TypeTime, value)
-	}
-	if _u.mutation.BirthDateCleared() {
-		_spec.ClearField(resident.FieldBirthDate, field.TypeTime)
+	if _u.mutation.DeletedAtCleared() {
+		_spec.ClearField(resident.FieldDeletedAt, field.TypeTime)
 	}
 	if _u.mutation.HouseholdCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -644,6 +916,125 @@ func (_u *ResidentUpdateOne) sqlSave(ctx context.Context) (_node *Resident, err 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(roleassignment.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PersonalInfoCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   resident.PersonalInfoTable,
+			Columns: []string{resident.PersonalInfoColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(personalinfo.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PersonalInfoIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   resident.PersonalInfoTable,
+			Columns: []string{resident.PersonalInfoColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(personalinfo.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SessionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SessionsTable,
+			Columns: []string{resident.SessionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSessionsIDs(); len(nodes) > 0 && !_u.mutation.SessionsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SessionsTable,
+			Columns: []string{resident.SessionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SessionsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.SessionsTable,
+			Columns: []string{resident.SessionsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ConsentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.ConsentsTable,
+			Columns: []string{resident.ConsentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedConsentsIDs(); len(nodes) > 0 && !_u.mutation.ConsentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.ConsentsTable,
+			Columns: []string{resident.ConsentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ConsentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.ConsentsTable,
+			Columns: []string{resident.ConsentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

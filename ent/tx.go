@@ -12,20 +12,30 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// AuditRecord is the client for interacting with the AuditRecord builders.
+	AuditRecord *AuditRecordClient
 	// Community is the client for interacting with the Community builders.
 	Community *CommunityClient
+	// Consent is the client for interacting with the Consent builders.
+	Consent *ConsentClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
 	// Grid is the client for interacting with the Grid builders.
 	Grid *GridClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
+	// PersonalInfo is the client for interacting with the PersonalInfo builders.
+	PersonalInfo *PersonalInfoClient
 	// Place is the client for interacting with the Place builders.
 	Place *PlaceClient
 	// Resident is the client for interacting with the Resident builders.
 	Resident *ResidentClient
 	// RoleAssignment is the client for interacting with the RoleAssignment builders.
 	RoleAssignment *RoleAssignmentClient
+	// Session is the client for interacting with the Session builders.
+	Session *SessionClient
+	// SignInCode is the client for interacting with the SignInCode builders.
+	SignInCode *SignInCodeClient
 	// Street is the client for interacting with the Street builders.
 	Street *StreetClient
 
@@ -159,13 +169,18 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.AuditRecord = NewAuditRecordClient(tx.config)
 	tx.Community = NewCommunityClient(tx.config)
+	tx.Consent = NewConsentClient(tx.config)
 	tx.Department = NewDepartmentClient(tx.config)
 	tx.Grid = NewGridClient(tx.config)
 	tx.Household = NewHouseholdClient(tx.config)
+	tx.PersonalInfo = NewPersonalInfoClient(tx.config)
 	tx.Place = NewPlaceClient(tx.config)
 	tx.Resident = NewResidentClient(tx.config)
 	tx.RoleAssignment = NewRoleAssignmentClient(tx.config)
+	tx.Session = NewSessionClient(tx.config)
+	tx.SignInCode = NewSignInCodeClient(tx.config)
 	tx.Street = NewStreetClient(tx.config)
 }
 
@@ -176,7 +191,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: Community.QueryXXX(), the query will be executed
+// applies a query, for example: AuditRecord.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

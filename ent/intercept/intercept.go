@@ -8,14 +8,19 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/community"
+	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
+	"github.com/jimei-linli/linli/ent/session"
+	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
 )
 
@@ -75,6 +80,33 @@ func (f TraverseFunc) Traverse(ctx context.Context, q ent.Query) error {
 	return f(ctx, query)
 }
 
+// The AuditRecordFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AuditRecordFunc func(context.Context, *ent.AuditRecordQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AuditRecordFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AuditRecordQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AuditRecordQuery", q)
+}
+
+// The TraverseAuditRecord type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAuditRecord func(context.Context, *ent.AuditRecordQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAuditRecord) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAuditRecord) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AuditRecordQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AuditRecordQuery", q)
+}
+
 // The CommunityFunc type is an adapter to allow the use of ordinary function as a Querier.
 type CommunityFunc func(context.Context, *ent.CommunityQuery) (ent.Value, error)
 
@@ -100,6 +132,33 @@ func (f TraverseCommunity) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CommunityQuery", q)
+}
+
+// The ConsentFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ConsentFunc func(context.Context, *ent.ConsentQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ConsentFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ConsentQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ConsentQuery", q)
+}
+
+// The TraverseConsent type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseConsent func(context.Context, *ent.ConsentQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseConsent) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseConsent) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ConsentQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ConsentQuery", q)
 }
 
 // The DepartmentFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -183,6 +242,33 @@ func (f TraverseHousehold) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.HouseholdQuery", q)
 }
 
+// The PersonalInfoFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PersonalInfoFunc func(context.Context, *ent.PersonalInfoQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PersonalInfoFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PersonalInfoQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PersonalInfoQuery", q)
+}
+
+// The TraversePersonalInfo type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePersonalInfo func(context.Context, *ent.PersonalInfoQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePersonalInfo) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePersonalInfo) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PersonalInfoQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PersonalInfoQuery", q)
+}
+
 // The PlaceFunc type is an adapter to allow the use of ordinary function as a Querier.
 type PlaceFunc func(context.Context, *ent.PlaceQuery) (ent.Value, error)
 
@@ -264,6 +350,60 @@ func (f TraverseRoleAssignment) Traverse(ctx context.Context, q ent.Query) error
 	return fmt.Errorf("unexpected query type %T. expect *ent.RoleAssignmentQuery", q)
 }
 
+// The SessionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SessionFunc func(context.Context, *ent.SessionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SessionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SessionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SessionQuery", q)
+}
+
+// The TraverseSession type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSession func(context.Context, *ent.SessionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSession) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSession) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SessionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SessionQuery", q)
+}
+
+// The SignInCodeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SignInCodeFunc func(context.Context, *ent.SignInCodeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SignInCodeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SignInCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SignInCodeQuery", q)
+}
+
+// The TraverseSignInCode type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSignInCode func(context.Context, *ent.SignInCodeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSignInCode) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSignInCode) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SignInCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SignInCodeQuery", q)
+}
+
 // The StreetFunc type is an adapter to allow the use of ordinary function as a Querier.
 type StreetFunc func(context.Context, *ent.StreetQuery) (ent.Value, error)
 
@@ -294,20 +434,30 @@ func (f TraverseStreet) Traverse(ctx context.Context, q ent.Query) error {
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
+	case *ent.AuditRecordQuery:
+		return &query[*ent.AuditRecordQuery, predicate.AuditRecord, auditrecord.OrderOption]{typ: ent.TypeAuditRecord, tq: q}, nil
 	case *ent.CommunityQuery:
 		return &query[*ent.CommunityQuery, predicate.Community, community.OrderOption]{typ: ent.TypeCommunity, tq: q}, nil
+	case *ent.ConsentQuery:
+		return &query[*ent.ConsentQuery, predicate.Consent, consent.OrderOption]{typ: ent.TypeConsent, tq: q}, nil
 	case *ent.DepartmentQuery:
 		return &query[*ent.DepartmentQuery, predicate.Department, department.OrderOption]{typ: ent.TypeDepartment, tq: q}, nil
 	case *ent.GridQuery:
 		return &query[*ent.GridQuery, predicate.Grid, grid.OrderOption]{typ: ent.TypeGrid, tq: q}, nil
 	case *ent.HouseholdQuery:
 		return &query[*ent.HouseholdQuery, predicate.Household, household.OrderOption]{typ: ent.TypeHousehold, tq: q}, nil
+	case *ent.PersonalInfoQuery:
+		return &query[*ent.PersonalInfoQuery, predicate.PersonalInfo, personalinfo.OrderOption]{typ: ent.TypePersonalInfo, tq: q}, nil
 	case *ent.PlaceQuery:
 		return &query[*ent.PlaceQuery, predicate.Place, place.OrderOption]{typ: ent.TypePlace, tq: q}, nil
 	case *ent.ResidentQuery:
 		return &query[*ent.ResidentQuery, predicate.Resident, resident.OrderOption]{typ: ent.TypeResident, tq: q}, nil
 	case *ent.RoleAssignmentQuery:
 		return &query[*ent.RoleAssignmentQuery, predicate.RoleAssignment, roleassignment.OrderOption]{typ: ent.TypeRoleAssignment, tq: q}, nil
+	case *ent.SessionQuery:
+		return &query[*ent.SessionQuery, predicate.Session, session.OrderOption]{typ: ent.TypeSession, tq: q}, nil
+	case *ent.SignInCodeQuery:
+		return &query[*ent.SignInCodeQuery, predicate.SignInCode, signincode.OrderOption]{typ: ent.TypeSignInCode, tq: q}, nil
 	case *ent.StreetQuery:
 		return &query[*ent.StreetQuery, predicate.Street, street.OrderOption]{typ: ent.TypeStreet, tq: q}, nil
 	default:

@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"communities\":0,\"departments\":4294967296,\"grids\":8589934592,\"households\":12884901888,\"places\":17179869184,\"residents\":21474836480,\"role_assignments\":25769803776,\"streets\":30064771072}"
+const IncrementStarts = "{\"audit_records\":34359738368,\"communities\":0,\"consents\":38654705664,\"departments\":4294967296,\"grids\":8589934592,\"households\":12884901888,\"personal_infos\":42949672960,\"places\":17179869184,\"residents\":21474836480,\"role_assignments\":25769803776,\"sessions\":47244640256,\"sign_in_codes\":51539607552,\"streets\":30064771072}"

@@ -9,6 +9,33 @@ import (
 )
 
 var (
+	// AuditRecordsColumns holds the columns for the "audit_records" table.
+	AuditRecordsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "actor_id", Type: field.TypeInt, Nullable: true},
+		{Name: "action", Type: field.TypeString, Size: 64},
+		{Name: "subject_id", Type: field.TypeInt, Nullable: true},
+		{Name: "detail", Type: field.TypeString, Size: 2000, Default: ""},
+	}
+	// AuditRecordsTable holds the schema information for the "audit_records" table.
+	AuditRecordsTable = &schema.Table{
+		Name:       "audit_records",
+		Columns:    AuditRecordsColumns,
+		PrimaryKey: []*schema.Column{AuditRecordsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditrecord_subject_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditRecordsColumns[4]},
+			},
+			{
+				Name:    "auditrecord_actor_id",
+				Unique:  false,
+				Columns: []*schema.Column{AuditRecordsColumns[2]},
+			},
+		},
+	}
 	// CommunitiesColumns holds the columns for the "communities" table.
 	CommunitiesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -28,6 +55,27 @@ var (
 				Symbol:     "communities_streets_communities",
 				Columns:    []*schema.Column{CommunitiesColumns[5]},
 				RefColumns: []*schema.Column{StreetsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
+	// ConsentsColumns holds the columns for the "consents" table.
+	ConsentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "notice_version", Type: field.TypeString, Size: 32},
+		{Name: "accepted_at", Type: field.TypeTime},
+		{Name: "resident_id", Type: field.TypeInt},
+	}
+	// ConsentsTable holds the schema information for the "consents" table.
+	ConsentsTable = &schema.Table{
+		Name:       "consents",
+		Columns:    ConsentsColumns,
+		PrimaryKey: []*schema.Column{ConsentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "consents_residents_consents",
+				Columns:    []*schema.Column{ConsentsColumns[3]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 		},
@@ -118,6 +166,29 @@ var (
 			},
 		},
 	}
+	// PersonalInfosColumns holds the columns for the "personal_infos" table.
+	PersonalInfosColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "phone", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "birth_date", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "resident_id", Type: field.TypeInt, Unique: true},
+	}
+	// PersonalInfosTable holds the schema information for the "personal_infos" table.
+	PersonalInfosTable = &schema.Table{
+		Name:       "personal_infos",
+		Columns:    PersonalInfosColumns,
+		PrimaryKey: []*schema.Column{PersonalInfosColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "personal_infos_residents_personal_info",
+				Columns:    []*schema.Column{PersonalInfosColumns[5]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// PlacesColumns holds the columns for the "places" table.
 	PlacesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -157,8 +228,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, Size: 100},
-		{Name: "phone", Type: field.TypeString, Unique: true},
-		{Name: "birth_date", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "deleted_at", Type: field.TypeTime, Nullable: true},
 		{Name: "household_id", Type: field.TypeInt, Nullable: true},
 	}
 	// ResidentsTable holds the schema information for the "residents" table.
@@ -169,7 +239,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "residents_households_members",
-				Columns:    []*schema.Column{ResidentsColumns[6]},
+				Columns:    []*schema.Column{ResidentsColumns[5]},
 				RefColumns: []*schema.Column{HouseholdsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -178,7 +248,7 @@ var (
 			{
 				Name:    "resident_household_id",
 				Unique:  false,
-				Columns: []*schema.Column{ResidentsColumns[6]},
+				Columns: []*schema.Column{ResidentsColumns[5]},
 			},
 		},
 	}
@@ -295,6 +365,66 @@ var (
 			},
 		},
 	}
+	// SessionsColumns holds the columns for the "sessions" table.
+	SessionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "family_id", Type: field.TypeString},
+		{Name: "token_hash", Type: field.TypeString, Unique: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "rotated_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "resident_id", Type: field.TypeInt},
+	}
+	// SessionsTable holds the schema information for the "sessions" table.
+	SessionsTable = &schema.Table{
+		Name:       "sessions",
+		Columns:    SessionsColumns,
+		PrimaryKey: []*schema.Column{SessionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sessions_residents_sessions",
+				Columns:    []*schema.Column{SessionsColumns[7]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "session_family_id",
+				Unique:  false,
+				Columns: []*schema.Column{SessionsColumns[1]},
+			},
+			{
+				Name:    "session_resident_id",
+				Unique:  false,
+				Columns: []*schema.Column{SessionsColumns[7]},
+			},
+		},
+	}
+	// SignInCodesColumns holds the columns for the "sign_in_codes" table.
+	SignInCodesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "phone", Type: field.TypeString},
+		{Name: "code_hash", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "consumed_at", Type: field.TypeTime, Nullable: true},
+	}
+	// SignInCodesTable holds the schema information for the "sign_in_codes" table.
+	SignInCodesTable = &schema.Table{
+		Name:       "sign_in_codes",
+		Columns:    SignInCodesColumns,
+		PrimaryKey: []*schema.Column{SignInCodesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "signincode_phone_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{SignInCodesColumns[1], SignInCodesColumns[3]},
+			},
+		},
+	}
 	// StreetsColumns holds the columns for the "streets" table.
 	StreetsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -312,21 +442,33 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		AuditRecordsTable,
 		CommunitiesTable,
+		ConsentsTable,
 		DepartmentsTable,
 		GridsTable,
 		HouseholdsTable,
+		PersonalInfosTable,
 		PlacesTable,
 		ResidentsTable,
 		RoleAssignmentsTable,
+		SessionsTable,
+		SignInCodesTable,
 		StreetsTable,
 	}
 )
 
 func init() {
+	AuditRecordsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(34359738368),
+	}
 	CommunitiesTable.ForeignKeys[0].RefTable = StreetsTable
 	CommunitiesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
+	}
+	ConsentsTable.ForeignKeys[0].RefTable = ResidentsTable
+	ConsentsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(38654705664),
 	}
 	DepartmentsTable.ForeignKeys[0].RefTable = StreetsTable
 	DepartmentsTable.Annotation = &entsql.Annotation{
@@ -339,6 +481,10 @@ func init() {
 	HouseholdsTable.ForeignKeys[0].RefTable = PlacesTable
 	HouseholdsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
+	}
+	PersonalInfosTable.ForeignKeys[0].RefTable = ResidentsTable
+	PersonalInfosTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(42949672960),
 	}
 	PlacesTable.ForeignKeys[0].RefTable = GridsTable
 	PlacesTable.Annotation = &entsql.Annotation{
@@ -355,6 +501,13 @@ func init() {
 	RoleAssignmentsTable.ForeignKeys[4].RefTable = StreetsTable
 	RoleAssignmentsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(25769803776),
+	}
+	SessionsTable.ForeignKeys[0].RefTable = ResidentsTable
+	SessionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(47244640256),
+	}
+	SignInCodesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(51539607552),
 	}
 	StreetsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),

@@ -6,8 +6,14 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// AuditRecord is the predicate function for auditrecord builders.
+type AuditRecord func(*sql.Selector)
+
 // Community is the predicate function for community builders.
 type Community func(*sql.Selector)
+
+// Consent is the predicate function for consent builders.
+type Consent func(*sql.Selector)
 
 // Department is the predicate function for department builders.
 type Department func(*sql.Selector)
@@ -18,6 +24,9 @@ type Grid func(*sql.Selector)
 // Household is the predicate function for household builders.
 type Household func(*sql.Selector)
 
+// PersonalInfo is the predicate function for personalinfo builders.
+type PersonalInfo func(*sql.Selector)
+
 // Place is the predicate function for place builders.
 type Place func(*sql.Selector)
 
@@ -26,6 +35,12 @@ type Resident func(*sql.Selector)
 
 // RoleAssignment is the predicate function for roleassignment builders.
 type RoleAssignment func(*sql.Selector)
+
+// Session is the predicate function for session builders.
+type Session func(*sql.Selector)
+
+// SignInCode is the predicate function for signincode builders.
+type SignInCode func(*sql.Selector)
 
 // Street is the predicate function for street builders.
 type Street func(*sql.Selector)

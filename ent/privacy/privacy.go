@@ -111,6 +111,30 @@ func DenyMutationOperationRule(op ent.Op) MutationRule {
 	return OnMutationOperation(rule, op)
 }
 
+// The AuditRecordQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AuditRecordQueryRuleFunc func(context.Context, *ent.AuditRecordQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AuditRecordQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AuditRecordQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AuditRecordQuery", q)
+}
+
+// The AuditRecordMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AuditRecordMutationRuleFunc func(context.Context, *ent.AuditRecordMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AuditRecordMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AuditRecordMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditRecordMutation", m)
+}
+
 // The CommunityQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CommunityQueryRuleFunc func(context.Context, *ent.CommunityQuery) error
@@ -133,6 +157,30 @@ func (f CommunityMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CommunityMutation", m)
+}
+
+// The ConsentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ConsentQueryRuleFunc func(context.Context, *ent.ConsentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ConsentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ConsentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ConsentQuery", q)
+}
+
+// The ConsentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ConsentMutationRuleFunc func(context.Context, *ent.ConsentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ConsentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ConsentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ConsentMutation", m)
 }
 
 // The DepartmentQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -207,6 +255,30 @@ func (f HouseholdMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.HouseholdMutation", m)
 }
 
+// The PersonalInfoQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PersonalInfoQueryRuleFunc func(context.Context, *ent.PersonalInfoQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PersonalInfoQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PersonalInfoQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PersonalInfoQuery", q)
+}
+
+// The PersonalInfoMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PersonalInfoMutationRuleFunc func(context.Context, *ent.PersonalInfoMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PersonalInfoMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PersonalInfoMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PersonalInfoMutation", m)
+}
+
 // The PlaceQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type PlaceQueryRuleFunc func(context.Context, *ent.PlaceQuery) error
@@ -279,6 +351,54 @@ func (f RoleAssignmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RoleAssignmentMutation", m)
 }
 
+// The SessionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SessionQueryRuleFunc func(context.Context, *ent.SessionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SessionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SessionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SessionQuery", q)
+}
+
+// The SessionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SessionMutationRuleFunc func(context.Context, *ent.SessionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SessionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SessionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SessionMutation", m)
+}
+
+// The SignInCodeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SignInCodeQueryRuleFunc func(context.Context, *ent.SignInCodeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SignInCodeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SignInCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SignInCodeQuery", q)
+}
+
+// The SignInCodeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SignInCodeMutationRuleFunc func(context.Context, *ent.SignInCodeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SignInCodeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SignInCodeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SignInCodeMutation", m)
+}
+
 // The StreetQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type StreetQueryRuleFunc func(context.Context, *ent.StreetQuery) error
@@ -338,7 +458,11 @@ var _ QueryMutationRule = FilterFunc(nil)
 
 func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
+	case *ent.AuditRecordQuery:
+		return q.Filter(), nil
 	case *ent.CommunityQuery:
+		return q.Filter(), nil
+	case *ent.ConsentQuery:
 		return q.Filter(), nil
 	case *ent.DepartmentQuery:
 		return q.Filter(), nil
@@ -346,11 +470,17 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.HouseholdQuery:
 		return q.Filter(), nil
+	case *ent.PersonalInfoQuery:
+		return q.Filter(), nil
 	case *ent.PlaceQuery:
 		return q.Filter(), nil
 	case *ent.ResidentQuery:
 		return q.Filter(), nil
 	case *ent.RoleAssignmentQuery:
+		return q.Filter(), nil
+	case *ent.SessionQuery:
+		return q.Filter(), nil
+	case *ent.SignInCodeQuery:
 		return q.Filter(), nil
 	case *ent.StreetQuery:
 		return q.Filter(), nil
@@ -361,7 +491,11 @@ func queryFilter(q ent.Query) (Filter, error) {
 
 func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
+	case *ent.AuditRecordMutation:
+		return m.Filter(), nil
 	case *ent.CommunityMutation:
+		return m.Filter(), nil
+	case *ent.ConsentMutation:
 		return m.Filter(), nil
 	case *ent.DepartmentMutation:
 		return m.Filter(), nil
@@ -369,11 +503,17 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.HouseholdMutation:
 		return m.Filter(), nil
+	case *ent.PersonalInfoMutation:
+		return m.Filter(), nil
 	case *ent.PlaceMutation:
 		return m.Filter(), nil
 	case *ent.ResidentMutation:
 		return m.Filter(), nil
 	case *ent.RoleAssignmentMutation:
+		return m.Filter(), nil
+	case *ent.SessionMutation:
+		return m.Filter(), nil
+	case *ent.SignInCodeMutation:
 		return m.Filter(), nil
 	case *ent.StreetMutation:
 		return m.Filter(), nil

@@ -20,16 +20,20 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// FieldName holds the string denoting the name field in the database.
 	FieldName = "name"
-	// FieldPhone holds the string denoting the phone field in the database.
-	FieldPhone = "phone"
-	// FieldBirthDate holds the string denoting the birth_date field in the database.
-	FieldBirthDate = "birth_date"
+	// FieldDeletedAt holds the string denoting the deleted_at field in the database.
+	FieldDeletedAt = "deleted_at"
 	// FieldHouseholdID holds the string denoting the household_id field in the database.
 	FieldHouseholdID = "household_id"
 	// EdgeHousehold holds the string denoting the household edge name in mutations.
 	EdgeHousehold = "household"
 	// EdgeRoles holds the string denoting the roles edge name in mutations.
 	EdgeRoles = "roles"
+	// EdgePersonalInfo holds the string denoting the personal_info edge name in mutations.
+	EdgePersonalInfo = "personal_info"
+	// EdgeSessions holds the string denoting the sessions edge name in mutations.
+	EdgeSessions = "sessions"
+	// EdgeConsents holds the string denoting the consents edge name in mutations.
+	EdgeConsents = "consents"
 	// Table holds the table name of the resident in the database.
 	Table = "residents"
 	// HouseholdTable is the table that holds the household relation/edge.
@@ -46,6 +50,27 @@ const (
 	RolesInverseTable = "role_assignments"
 	// RolesColumn is the table column denoting the roles relation/edge.
 	RolesColumn = "resident_id"
+	// PersonalInfoTable is the table that holds the personal_info relation/edge.
+	PersonalInfoTable = "personal_infos"
+	// PersonalInfoInverseTable is the table name for the PersonalInfo entity.
+	// It exists in this package in order to avoid circular dependency with the "personalinfo" package.
+	PersonalInfoInverseTable = "personal_infos"
+	// PersonalInfoColumn is the table column denoting the personal_info relation/edge.
+	PersonalInfoColumn = "resident_id"
+	// SessionsTable is the table that holds the sessions relation/edge.
+	SessionsTable = "sessions"
+	// SessionsInverseTable is the table name for the Session entity.
+	// It exists in this package in order to avoid circular dependency with the "session" package.
+	SessionsInverseTable = "sessions"
+	// SessionsColumn is the table column denoting the sessions relation/edge.
+	SessionsColumn = "resident_id"
+	// ConsentsTable is the table that holds the consents relation/edge.
+	ConsentsTable = "consents"
+	// ConsentsInverseTable is the table name for the Consent entity.
+	// It exists in this package in order to avoid circular dependency with the "consent" package.
+	ConsentsInverseTable = "consents"
+	// ConsentsColumn is the table column denoting the consents relation/edge.
+	ConsentsColumn = "resident_id"
 )
 
 // Columns holds all SQL columns for resident fields.
@@ -54,8 +79,7 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldUpdatedAt,
 	FieldName,
-	FieldPhone,
-	FieldBirthDate,
+	FieldDeletedAt,
 	FieldHouseholdID,
 }
 
@@ -78,8 +102,6 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// NameValidator is a validator for the "name" field. It is called by the builders before save.
 	NameValidator func(string) error
-	// PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
-	PhoneValidator func(string) error
 )
 
 // OrderOption defines the ordering options for the Resident queries.
@@ -105,14 +127,9 @@ func ByName(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldName, opts...).ToFunc()
 }
 
-// ByPhone orders the results by the phone field.
-func ByPhone(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldPhone, opts...).ToFunc()
-}
-
-// ByBirthDate orders the results by the birth_date field.
-func ByBirthDate(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldBirthDate, opts...).ToFunc()
+// ByDeletedAt orders the results by the deleted_at field.
+func ByDeletedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDeletedAt, opts...).ToFunc()
 }
 
 // ByHouseholdID orders the results by the household_id field.
@@ -140,6 +157,41 @@ func ByRoles(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newRolesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByPersonalInfoField orders the results by personal_info field.
+func ByPersonalInfoField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newPersonalInfoStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// BySessionsCount orders the results by sessions count.
+func BySessionsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newSessionsStep(), opts...)
+	}
+}
+
+// BySessions orders the results by sessions terms.
+func BySessions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSessionsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByConsentsCount orders the results by consents count.
+func ByConsentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newConsentsStep(), opts...)
+	}
+}
+
+// ByConsents orders the results by consents terms.
+func ByConsents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newConsentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newHouseholdStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -152,5 +204,26 @@ func newRolesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(RolesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, RolesTable, RolesColumn),
+	)
+}
+func newPersonalInfoStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(PersonalInfoInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2O, false, PersonalInfoTable, PersonalInfoColumn),
+	)
+}
+func newSessionsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SessionsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, SessionsTable, SessionsColumn),
+	)
+}
+func newConsentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ConsentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ConsentsTable, ConsentsColumn),
 	)
 }

@@ -70,14 +70,9 @@ func Name(v string) predicate.Resident {
 	return predicate.Resident(sql.FieldEQ(FieldName, v))
 }
 
-// Phone applies equality check predicate on the "phone" field. It's identical to PhoneEQ.
-func Phone(v string) predicate.Resident {
-	return predicate.Resident(sql.FieldEQ(FieldPhone, v))
-}
-
-// BirthDate applies equality check predicate on the "birth_date" field. It's identical to BirthDateEQ.
-func BirthDate(v time.Time) predicate.Resident {
-	return predicate.Resident(sql.FieldEQ(FieldBirthDate, v))
+// DeletedAt applies equality check predicate on the "deleted_at" field. It's identical to DeletedAtEQ.
+func DeletedAt(v time.Time) predicate.Resident {
+	return predicate.Resident(sql.FieldEQ(FieldDeletedAt, v))
 }
 
 // HouseholdID applies equality check predicate on the "household_id" field. It's identical to HouseholdIDEQ.
@@ -230,119 +225,54 @@ func NameContainsFold(v string) predicate.Resident {
 	return predicate.Resident(sql.FieldContainsFold(FieldName, v))
 }
 
-// PhoneEQ applies the EQ predicate on the "phone" field.
-func PhoneEQ(v string) predicate.Resident {
-	return predicate.Resident(sql.FieldEQ(FieldPhone, v))
+// DeletedAtEQ applies the EQ predicate on the "deleted_at" field.
+func DeletedAtEQ(v time.Time) predicate.Resident {
+	return predicate.Resident(sql.FieldEQ(FieldDeletedAt, v))
 }
 
-// PhoneNEQ applies the NEQ predicate on the "phone" field.
-func PhoneNEQ(v string) predicate.Resident {
-	return predicate.Resident(sql.FieldNEQ(FieldPhone, v))
+// DeletedAtNEQ applies the NEQ predicate on the "deleted_at" field.
+func DeletedAtNEQ(v time.Time) predicate.Resident {
+	return predicate.Resident(sql.FieldNEQ(FieldDeletedAt, v))
 }
 
-// PhoneIn applies the In predicate on the "phone" field.
-func PhoneIn(vs ...string) predicate.Resident {
-	return predicate.Resident(sql.FieldIn(FieldPhone, vs...))
+// DeletedAtIn applies the In predicate on the "deleted_at" field.
+func DeletedAtIn(vs ...time.Time) predicate.Resident {
+	return predicate.Resident(sql.FieldIn(FieldDeletedAt, vs...))
 }
 
-// PhoneNotIn applies the NotIn predicate on the "phone" field.
-func PhoneNotIn(vs ...string) predicate.Resident {
-	return predicate.Resident(sql.FieldNotIn(FieldPhone, vs...))
+// DeletedAtNotIn applies the NotIn predicate on the "deleted_at" field.
+func DeletedAtNotIn(vs ...time.Time) predicate.Resident {
+	return predicate.Resident(sql.FieldNotIn(FieldDeletedAt, vs...))
 }
 
-// PhoneGT applies the GT predicate on the "phone" field.
-func PhoneGT(v string) predicate.Resident {
-	return predicate.Resident(sql.FieldGT(FieldPhone, v))
+// DeletedAtGT applies the GT predicate on the "deleted_at" field.
+func DeletedAtGT(v time.Time) predicate.Resident {
+	return predicate.Resident(sql.FieldGT(FieldDeletedAt, v))
 }
 
-// PhoneGTE applies the GTE predicate on the "phone" field.
-func PhoneGTE(v string) predicate.Resident {
-	return predicate.Resident(sql.FieldGTE(FieldPhone, v))
+// DeletedAtGTE applies the GTE predicate on the "deleted_at" field.
+func DeletedAtGTE(v time.Time) predicate.Resident {
+	return predicate.Resident(sql.FieldGTE(FieldDeletedAt, v))
 }
 
-// PhoneLT applies the LT predicate on the "phone" field.
-func PhoneLT(v string) predicate.Resident {
-	return predicate.Resident(sql.FieldLT(FieldPhone, v))
+// DeletedAtLT applies the LT predicate on the "deleted_at" field.
+func DeletedAtLT(v time.Time) predicate.Resident {
+	return predicate.Resident(sql.FieldLT(FieldDeletedAt, v))
 }
 
-// PhoneLTE applies the LTE predicate on the "phone" field.
-func PhoneLTE(v string) predicate.Resident {
-	return predicate.Resident(sql.FieldLTE(FieldPhone, v))
+// DeletedAtLTE applies the LTE predicate on the "deleted_at" field.
+func DeletedAtLTE(v time.Time) predicate.Resident {
+	return predicate.Resident(sql.FieldLTE(FieldDeletedAt, v))
 }
 
-// PhoneContains applies the Contains predicate on the "phone" field.
-func PhoneContains(v string) predicate.Resident {
-	return predicate.Resident(sql.FieldContains(FieldPhone, v))
+// DeletedAtIsNil applies the IsNil predicate on the "deleted_at" field.
+func DeletedAtIsNil() predicate.Resident {
+	return predicate.Resident(sql.FieldIsNull(FieldDeletedAt))
 }
 
-// PhoneHasPrefix applies the HasPrefix predicate on the "phone" field.
-func PhoneHasPrefix(v string) predicate.Resident {
-	return predicate.Resident(sql.FieldHasPrefix(FieldPhone, v))
-}
-
-// PhoneHasSuffix applies the HasSuffix predicate on the "phone" field.
-func PhoneHasSuffix(v string) predicate.Resident {
-	return predicate.Resident(sql.FieldHasSuffix(FieldPhone, v))
-}
-
-// PhoneEqualFold applies the EqualFold predicate on the "phone" field.
-func PhoneEqualFold(v string) predicate.Resident {
-	return predicate.Resident(sql.FieldEqualFold(FieldPhone, v))
-}
-
-// PhoneContainsFold applies the ContainsFold predicate on the "phone" field.
-func PhoneContainsFold(v string) predicate.Resident {
-	return predicate.Resident(sql.FieldContainsFold(FieldPhone, v))
-}
-
-// BirthDateEQ applies the EQ predicate on the "birth_date" field.
-func BirthDateEQ(v time.Time) predicate.Resident {
-	return predicate.Resident(sql.FieldEQ(FieldBirthDate, v))
-}
-
-// BirthDateNEQ applies the NEQ predicate on the "birth_date" field.
-func BirthDateNEQ(v time.Time) predicate.Resident {
-	return predicate.Resident(sql.FieldNEQ(FieldBirthDate, v))
-}
-
-// BirthDateIn applies the In predicate on the "birth_date" field.
-func BirthDateIn(vs ...time.Time) predicate.Resident {
-	return predicate.Resident(sql.FieldIn(FieldBirthDate, vs...))
-}
-
-// BirthDateNotIn applies the NotIn predicate on the "birth_date" field.
-func BirthDateNotIn(vs ...time.Time) predicate.Resident {
-	return predicate.Resident(sql.FieldNotIn(FieldBirthDate, vs...))
-}
-
-// BirthDateGT applies the GT predicate on the "birth_date" field.
-func BirthDateGT(v time.Time) predicate.Resident {
-	return predicate.Resident(sql.FieldGT(FieldBirthDate, v))
-}
-
-// BirthDateGTE applies the GTE predicate on the "birth_date" field.
-func BirthDateGTE(v time.Time) predicate.Resident {
-	return predicate.Resident(sql.FieldGTE(FieldBirthDate, v))
-}
-
-// BirthDateLT applies the LT predicate on the "birth_date" field.
-func BirthDateLT(v time.Time) predicate.Resident {
-	return predicate.Resident(sql.FieldLT(FieldBirthDate, v))
-}
-
-// BirthDateLTE applies the LTE predicate on the "birth_date" field.
-func BirthDateLTE(v time.Time) predicate.Resident {
-	return predicate.Resident(sql.FieldLTE(FieldBirthDate, v))
-}
-
-// BirthDateIsNil applies the IsNil predicate on the "birth_date" field.
-func BirthDateIsNil() predicate.Resident {
-	return predicate.Resident(sql.FieldIsNull(FieldBirthDate))
-}
-
-// BirthDateNotNil applies the NotNil predicate on the "birth_date" field.
-func BirthDateNotNil() predicate.Resident {
-	return predicate.Resident(sql.FieldNotNull(FieldBirthDate))
+// DeletedAtNotNil applies the NotNil predicate on the "deleted_at" field.
+func DeletedAtNotNil() predicate.Resident {
+	return predicate.Resident(sql.FieldNotNull(FieldDeletedAt))
 }
 
 // HouseholdIDEQ applies the EQ predicate on the "household_id" field.
@@ -413,6 +343,75 @@ func HasRoles() predicate.Resident {
 func HasRolesWith(preds ...predicate.RoleAssignment) predicate.Resident {
 	return predicate.Resident(func(s *sql.Selector) {
 		step := newRolesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasPersonalInfo applies the HasEdge predicate on the "personal_info" edge.
+func HasPersonalInfo() predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, PersonalInfoTable, PersonalInfoColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasPersonalInfoWith applies the HasEdge predicate on the "personal_info" edge with a given conditions (other predicates).
+func HasPersonalInfoWith(preds ...predicate.PersonalInfo) predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := newPersonalInfoStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasSessions applies the HasEdge predicate on the "sessions" edge.
+func HasSessions() predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, SessionsTable, SessionsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSessionsWith applies the HasEdge predicate on the "sessions" edge with a given conditions (other predicates).
+func HasSessionsWith(preds ...predicate.Session) predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := newSessionsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasConsents applies the HasEdge predicate on the "consents" edge.
+func HasConsents() predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ConsentsTable, ConsentsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasConsentsWith applies the HasEdge predicate on the "consents" edge with a given conditions (other predicates).
+func HasConsentsWith(preds ...predicate.Consent) predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := newConsentsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

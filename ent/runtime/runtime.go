@@ -5,14 +5,19 @@ package runtime
 import (
 	"time"
 
+	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/community"
+	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/schema"
+	"github.com/jimei-linli/linli/ent/session"
+	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
 )
 
@@ -20,6 +25,32 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	auditrecordFields := schema.AuditRecord{}.Fields()
+	_ = auditrecordFields
+	// auditrecordDescAction is the schema descriptor for action field.
+	auditrecordDescAction := auditrecordFields[2].Descriptor()
+	// auditrecord.ActionValidator is a validator for the "action" field. It is called by the builders before save.
+	auditrecord.ActionValidator = func() func(string) error {
+		validators := auditrecordDescAction.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(action string) error {
+			for _, fn := range fns {
+				if err := fn(action); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// auditrecordDescDetail is the schema descriptor for detail field.
+	auditrecordDescDetail := auditrecordFields[4].Descriptor()
+	// auditrecord.DefaultDetail holds the default value on creation for the detail field.
+	auditrecord.DefaultDetail = auditrecordDescDetail.Default.(string)
+	// auditrecord.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
+	auditrecord.DetailValidator = auditrecordDescDetail.Validators[0].(func(string) error)
 	communityMixin := schema.Community{}.Mixin()
 	communityMixinFields0 := communityMixin[0].Fields()
 	_ = communityMixinFields0
@@ -65,6 +96,26 @@ func init() {
 		return func(name string) error {
 			for _, fn := range fns {
 				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	consentFields := schema.Consent{}.Fields()
+	_ = consentFields
+	// consentDescNoticeVersion is the schema descriptor for notice_version field.
+	consentDescNoticeVersion := consentFields[1].Descriptor()
+	// consent.NoticeVersionValidator is a validator for the "notice_version" field. It is called by the builders before save.
+	consent.NoticeVersionValidator = func() func(string) error {
+		validators := consentDescNoticeVersion.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(notice_version string) error {
+			for _, fn := range fns {
+				if err := fn(notice_version); err != nil {
 					return err
 				}
 			}
@@ -210,6 +261,25 @@ func init() {
 	household.DefaultUnit = householdDescUnit.Default.(string)
 	// household.UnitValidator is a validator for the "unit" field. It is called by the builders before save.
 	household.UnitValidator = householdDescUnit.Validators[0].(func(string) error)
+	personalinfoMixin := schema.PersonalInfo{}.Mixin()
+	personalinfoMixinFields0 := personalinfoMixin[0].Fields()
+	_ = personalinfoMixinFields0
+	personalinfoFields := schema.PersonalInfo{}.Fields()
+	_ = personalinfoFields
+	// personalinfoDescCreatedAt is the schema descriptor for created_at field.
+	personalinfoDescCreatedAt := personalinfoMixinFields0[0].Descriptor()
+	// personalinfo.DefaultCreatedAt holds the default value on creation for the created_at field.
+	personalinfo.DefaultCreatedAt = personalinfoDescCreatedAt.Default.(func() time.Time)
+	// personalinfoDescUpdatedAt is the schema descriptor for updated_at field.
+	personalinfoDescUpdatedAt := personalinfoMixinFields0[1].Descriptor()
+	// personalinfo.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	personalinfo.DefaultUpdatedAt = personalinfoDescUpdatedAt.Default.(func() time.Time)
+	// personalinfo.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	personalinfo.UpdateDefaultUpdatedAt = personalinfoDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// personalinfoDescPhone is the schema descriptor for phone field.
+	personalinfoDescPhone := personalinfoFields[1].Descriptor()
+	// personalinfo.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
+	personalinfo.PhoneValidator = personalinfoDescPhone.Validators[0].(func(string) error)
 	placeMixin := schema.Place{}.Mixin()
 	placeMixinFields0 := placeMixin[0].Fields()
 	_ = placeMixinFields0
@@ -330,10 +400,6 @@ func init() {
 			return nil
 		}
 	}()
-	// residentDescPhone is the schema descriptor for phone field.
-	residentDescPhone := residentFields[1].Descriptor()
-	// resident.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
-	resident.PhoneValidator = residentDescPhone.Validators[0].(func(string) error)
 	roleassignmentMixin := schema.RoleAssignment{}.Mixin()
 	roleassignmentHooks := schema.RoleAssignment{}.Hooks()
 	roleassignment.Hooks[0] = roleassignmentHooks[0]
@@ -357,6 +423,32 @@ func init() {
 	roleassignment.DefaultTitle = roleassignmentDescTitle.Default.(string)
 	// roleassignment.TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	roleassignment.TitleValidator = roleassignmentDescTitle.Validators[0].(func(string) error)
+	sessionFields := schema.Session{}.Fields()
+	_ = sessionFields
+	// sessionDescFamilyID is the schema descriptor for family_id field.
+	sessionDescFamilyID := sessionFields[0].Descriptor()
+	// session.FamilyIDValidator is a validator for the "family_id" field. It is called by the builders before save.
+	session.FamilyIDValidator = sessionDescFamilyID.Validators[0].(func(string) error)
+	// sessionDescTokenHash is the schema descriptor for token_hash field.
+	sessionDescTokenHash := sessionFields[1].Descriptor()
+	// session.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
+	session.TokenHashValidator = sessionDescTokenHash.Validators[0].(func(string) error)
+	signincodeFields := schema.SignInCode{}.Fields()
+	_ = signincodeFields
+	// signincodeDescPhone is the schema descriptor for phone field.
+	signincodeDescPhone := signincodeFields[0].Descriptor()
+	// signincode.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
+	signincode.PhoneValidator = signincodeDescPhone.Validators[0].(func(string) error)
+	// signincodeDescCodeHash is the schema descriptor for code_hash field.
+	signincodeDescCodeHash := signincodeFields[1].Descriptor()
+	// signincode.CodeHashValidator is a validator for the "code_hash" field. It is called by the builders before save.
+	signincode.CodeHashValidator = signincodeDescCodeHash.Validators[0].(func(string) error)
+	// signincodeDescAttempts is the schema descriptor for attempts field.
+	signincodeDescAttempts := signincodeFields[4].Descriptor()
+	// signincode.DefaultAttempts holds the default value on creation for the attempts field.
+	signincode.DefaultAttempts = signincodeDescAttempts.Default.(int)
+	// signincode.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.
+	signincode.AttemptsValidator = signincodeDescAttempts.Validators[0].(func(int) error)
 	streetMixin := schema.Street{}.Mixin()
 	streetMixinFields0 := streetMixin[0].Fields()
 	_ = streetMixinFields0

@@ -7,8 +7,6 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
-
-	"github.com/jimei-linli/linli/internal/phone"
 )
 
 // Resident is a person known to Linli: a resident of the street, a staff
@@ -20,23 +18,17 @@ type Resident struct {
 // Mixin of the Resident.
 func (Resident) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
 
-// Fields of the Resident. Personal fields (phone, birth date) are not in the
-// GraphQL API until the sign-in issue puts them behind privacy rules.
+// Fields of the Resident. Personal fields (phone, birth date) live in
+// PersonalInfo, behind their own privacy policy.
 func (Resident) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("name").
 			NotEmpty().MaxLen(100).
 			Comment("The resident's name as shown to neighbors and staff.").
 			Annotations(entgql.OrderField("NAME")),
-		field.String("phone").
-			Unique().
-			Validate(phone.Validate).
-			Comment("Mobile number in canonical form: 11 digits for mainland numbers, E.164 otherwise.").
-			Annotations(entgql.Skip(entgql.SkipAll)),
-		field.Time("birth_date").
+		field.Time("deleted_at").
 			Optional().Nillable().
-			SchemaType(map[string]string{"postgres": "date"}).
-			Comment("Date of birth.").
+			Comment("When the resident deleted their account; their personal fields are erased.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Int("household_id").
 			Optional().Nillable().
@@ -54,6 +46,16 @@ func (Resident) Edges() []ent.Edge {
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.To("roles", RoleAssignment.Type).
 			Comment("The roles the resident holds, with where they hold them."),
+		edge.To("personal_info", PersonalInfo.Type).
+			Unique().
+			Comment("The resident's personal details; empty for whoever may not see them.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("sessions", Session.Type).
+			Comment("The resident's sign-in sessions (refresh tokens).").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("consents", Consent.Type).
+			Comment("The privacy notices the resident accepted.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -8,6 +8,10 @@ import (
 	"github.com/jimei-linli/linli/ent/place"
 )
 
+// minPhoneAge is the age from which a generated resident has a mobile phone;
+// younger children have none.
+const minPhoneAge = 12
+
 // phonePrefixes are the mainland mobile prefixes generated residents get.
 // 139 is left out so that no one collides with the demo accounts
 // (139000000xx).
@@ -207,7 +211,7 @@ func (b *builder) family(hh, grid int, head *demoPerson) {
 		if m.given == "" {
 			m.given = givenName(b.rng, m.female, m.birth.Year())
 		}
-		if m.phone == "" {
+		if m.phone == "" && m.age >= minPhoneAge {
 			m.phone = b.phone()
 		}
 		b.gridResidents[grid] = append(b.gridResidents[grid], len(b.p.residents))

@@ -16,6 +16,7 @@ import (
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
@@ -113,7 +114,8 @@ func TestDemoWritesNothingOnFailure(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		c := s.Client
-		c.Resident.Create().SetName("早到的人").SetPhone(seed.PhoneOtherResident).SaveX(ctx)
+		early := c.Resident.Create().SetName("早到的人").SaveX(ctx)
+		c.PersonalInfo.Create().SetResident(early).SetPhone(seed.PhoneOtherResident).SaveX(ctx)
 		if res, err := seed.Demo(ctx, c); err == nil {
 			t.Fatalf("Demo = %+v, want an error for the taken phone", res)
 		}
@@ -279,27 +281,32 @@ func testPlaces(t *testing.T, c *ent.Client) {
 
 func testResidents(t *testing.T, c *ent.Client) {
 	ctx := context.Background()
-	residents := c.Resident.Query().AllX(ctx)
+	residents := c.Resident.Query().WithPersonalInfo().AllX(ctx)
 	youngest, oldest := 200, -1
 	for _, r := range residents {
-		if err := phone.Validate(r.Phone); err != nil || len(r.Phone) != 11 {
-			t.Errorf("resident %s has phone %q, want an 11-digit mainland mobile (%v)", r.Name, r.Phone, err)
+		info := r.Edges.PersonalInfo
+		if info == nil || info.BirthDate == nil {
+			t.Errorf("resident %s has no personal info with a birth date", r.Name)
+			continue
 		}
-		if strings.HasPrefix(r.Phone, "139") && !isDemoPhone(r.Phone) {
-			t.Errorf("resident %s has phone %s in the demo accounts' range", r.Name, r.Phone)
+		age := ageOn(*info.BirthDate, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+		youngest, oldest = min(youngest, age), max(oldest, age)
+		ph := phoneOf(r)
+		switch {
+		case age < 12 && ph != "" && !isDemoPhone(ph):
+			t.Errorf("resident %s is %d and has phone %s; children under 12 have none", r.Name, age, ph)
+		case age >= 12 && (phone.Validate(ph) != nil || len(ph) != 11):
+			t.Errorf("resident %s (%d) has phone %q, want an 11-digit mainland mobile", r.Name, age, ph)
+		}
+		if strings.HasPrefix(ph, "139") && !isDemoPhone(ph) {
+			t.Errorf("resident %s has phone %s in the demo accounts' range", r.Name, ph)
 		}
 		if r.HouseholdID == nil {
-			t.Errorf("resident %s (%s) has no household", r.Name, r.Phone)
+			t.Errorf("resident %s (%s) has no household", r.Name, ph)
 		}
 		if n := len([]rune(r.Name)); n < 2 || n > 3 {
 			t.Errorf("resident name %q has %d characters, want 2 or 3", r.Name, n)
 		}
-		if r.BirthDate == nil {
-			t.Errorf("resident %s has no birth date", r.Name)
-			continue
-		}
-		age := ageOn(*r.BirthDate, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-		youngest, oldest = min(youngest, age), max(oldest, age)
 	}
 	if youngest < 1 || youngest > 3 || oldest < 90 || oldest > 95 {
 		t.Errorf("ages on 2026-01-01 run from %d to %d, want from 1–3 to 90–95", youngest, oldest)
@@ -399,7 +406,8 @@ func testDemoAccounts(t *testing.T, c *ent.Client) {
 			if a.Name == "" || a.Description == "" {
 				t.Errorf("account %s has no name or description", a.Phone)
 			}
-			r, err := c.Resident.Query().Where(resident.Phone(want.phone)).
+			r, err := c.Resident.Query().Where(resident.HasPersonalInfoWith(personalinfo.Phone(want.phone))).
+				WithPersonalInfo().
 				WithHousehold(func(q *ent.HouseholdQuery) {
 					q.WithPlace(func(q *ent.PlaceQuery) { q.WithGrid() }).WithMembers()
 				}).
@@ -433,10 +441,11 @@ func testDemoAccounts(t *testing.T, c *ent.Client) {
 				t.Errorf("resident %s holds %v, want %v", want.phone, held, wantHeld)
 			}
 			if want.phone == seed.PhoneElder {
-				if got := r.BirthDate.Format(time.DateOnly); got != "1944-03-15" {
+				born := r.Edges.PersonalInfo.BirthDate
+				if got := born.Format(time.DateOnly); got != "1944-03-15" {
 					t.Errorf("the elder was born on %s, want 1944-03-15", got)
 				}
-				if age := ageOn(*r.BirthDate, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)); age != 82 {
+				if age := ageOn(*born, time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)); age != 82 {
 					t.Errorf("the elder is %d on 2026-11-26, want 82", age)
 				}
 				if n := len(h.Edges.Members); n != 1 {
@@ -450,9 +459,9 @@ func testDemoAccounts(t *testing.T, c *ent.Client) {
 	}
 	leader := c.RoleAssignment.Query().
 		Where(roleassignment.RoleEQ(roleassignment.RoleGRID_LEADER), roleassignment.HasGridWith(grid.Code(seed.GridShengguang01))).
-		QueryResident().OnlyX(ctx)
-	if leader.Phone != seed.PhoneGridLeader {
-		t.Errorf("the leader of %s is %s, want %s", seed.GridShengguang01, leader.Phone, seed.PhoneGridLeader)
+		QueryResident().WithPersonalInfo().OnlyX(ctx)
+	if phoneOf(leader) != seed.PhoneGridLeader {
+		t.Errorf("the leader of %s is %s, want %s", seed.GridShengguang01, phoneOf(leader), seed.PhoneGridLeader)
 	}
 }
 
@@ -510,11 +519,11 @@ func dump(t *testing.T, c *ent.Client, withIDs bool) []string {
 	for _, p := range c.Place.Query().Order(ent.Asc("id")).WithGrid().AllX(ctx) {
 		add(p.ID, "place %s %s %s %s %s %s", p.Kind, p.Name, p.Address, coord(p.Latitude), coord(p.Longitude), p.Edges.Grid.Code)
 	}
-	for _, r := range c.Resident.Query().Order(ent.Asc("id")).
+	for _, r := range c.Resident.Query().Order(ent.Asc("id")).WithPersonalInfo().
 		WithHousehold(func(q *ent.HouseholdQuery) { q.WithPlace() }).AllX(ctx) {
 		birth, unit, address := "-", "-", "-"
-		if r.BirthDate != nil {
-			birth = r.BirthDate.Format(time.DateOnly)
+		if info := r.Edges.PersonalInfo; info != nil && info.BirthDate != nil {
+			birth = info.BirthDate.Format(time.DateOnly)
 		}
 		if h := r.Edges.Household; h != nil {
 			unit, address = h.Unit, h.Edges.Place.Address
@@ -522,11 +531,12 @@ func dump(t *testing.T, c *ent.Client, withIDs bool) []string {
 				unit = strconv.Itoa(h.ID) + ":" + unit
 			}
 		}
-		add(r.ID, "resident %s %s %s %s %s", r.Phone, r.Name, birth, unit, address)
+		add(r.ID, "resident %s %s %s %s %s", phoneOf(r), r.Name, birth, unit, address)
 	}
 	for _, ra := range c.RoleAssignment.Query().Order(ent.Asc("id")).
-		WithResident().WithGrid().WithCommunity().WithStreet().WithDepartment().AllX(ctx) {
-		add(ra.ID, "role %s %s %s %s", ra.Role, ra.Title, ra.Edges.Resident.Phone, scopeCode(ra))
+		WithResident(func(q *ent.ResidentQuery) { q.WithPersonalInfo() }).
+		WithGrid().WithCommunity().WithStreet().WithDepartment().AllX(ctx) {
+		add(ra.ID, "role %s %s %s %s", ra.Role, ra.Title, phoneOf(ra.Edges.Resident), scopeCode(ra))
 	}
 	return lines
 }
@@ -582,6 +592,15 @@ func isDemoPhone(p string) bool {
 		}
 	}
 	return false
+}
+
+// phoneOf returns the phone of a resident loaded with its personal info,
+// or "" when it has none.
+func phoneOf(r *ent.Resident) string {
+	if info := r.Edges.PersonalInfo; info != nil && info.Phone != nil {
+		return *info.Phone
+	}
+	return ""
 }
 
 // ageOn is the age on day of someone born on birth.

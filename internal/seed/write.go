@@ -58,9 +58,19 @@ func (p *plan) write(ctx context.Context, c *ent.Client) (Result, error) {
 	}
 	residents, err := insert(ctx, "residents", len(p.residents), func(i int) *ent.ResidentCreate {
 		r := p.residents[i]
-		return c.Resident.Create().SetName(r.name).SetPhone(r.phone).SetBirthDate(r.birth).
-			SetHouseholdID(households[r.household])
+		return c.Resident.Create().SetName(r.name).SetHouseholdID(households[r.household])
 	}, c.Resident.CreateBulk, func(e *ent.Resident) int { return e.ID })
+	if err != nil {
+		return Result{}, err
+	}
+	_, err = insert(ctx, "personal info", len(p.residents), func(i int) *ent.PersonalInfoCreate {
+		r := p.residents[i]
+		create := c.PersonalInfo.Create().SetResidentID(residents[i]).SetBirthDate(r.birth)
+		if r.phone != "" {
+			create.SetPhone(r.phone)
+		}
+		return create
+	}, c.PersonalInfo.CreateBulk, func(e *ent.PersonalInfo) int { return e.ID })
 	if err != nil {
 		return Result{}, err
 	}

@@ -1,0 +1,56 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+
+	"github.com/jimei-linli/linli/internal/phone"
+)
+
+// PersonalInfo holds a resident's personal fields (phone, birth date) apart
+// from the resident, so that one privacy policy decides who sees them: the
+// person, their household, and staff whose role needs them. Whoever may not
+// see them finds `personalInfo` empty, as if there were none.
+type PersonalInfo struct {
+	ent.Schema
+}
+
+// Mixin of the PersonalInfo.
+func (PersonalInfo) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of the PersonalInfo.
+func (PersonalInfo) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("resident_id").Unique().Immutable().
+			Comment("The resident these details belong to.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.String("phone").
+			Optional().Nillable().Unique().
+			Validate(phone.Validate).
+			Comment("Mobile number in canonical form (11 digits for mainland numbers, E.164 otherwise); the resident signs in with it. Empty for a child without a phone."),
+		field.Time("birth_date").
+			Optional().Nillable().
+			SchemaType(map[string]string{"postgres": "date"}).
+			Comment("Date of birth, when known."),
+	}
+}
+
+// Edges of the PersonalInfo.
+func (PersonalInfo) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("resident", Resident.Type).
+			Ref("personal_info").Field("resident_id").Unique().Required().Immutable().
+			Comment("The resident these details belong to."),
+	}
+}
+
+// Annotations of the PersonalInfo.
+func (PersonalInfo) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		schema.Comment("A resident's personal details: shown only to the person, their household, and staff whose role needs them."),
+		entgql.Skip(entgql.SkipAll),
+	}
+}
