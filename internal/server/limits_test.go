@@ -1,0 +1,224 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/graph"
+	"github.com/jimei-linli/linli/internal/store"
+	"github.com/jimei-linli/linli/internal/store/storetest"
+)
+
+func TestMeasure(t *testing.T) {
+	schema := graph.NewSchema(nil).Schema()
+	for _, tc := range []struct {
+		query       string
+		vars        map[string]any
+		cost, depth int
+	}{
+		{`{ __typename }`, nil, 0, 0},
+		{`{ communities { totalCount } }`, nil, 101, 2},
+		{`{ communities(first: 2) { totalCount } }`, nil, 3, 2},
+		{`{ communities(last: 0) { totalCount } }`, nil, 1, 2},
+		{`query($n: Int) { communities(first: $n) { totalCount } }`, map[string]any{"n": int64(7)}, 8, 2},
+		{`query($n: Int) { communities(first: $n) { totalCount } }`, nil, 101, 2},
+		{`{ communities(first: 100) { edges { node { grids(first: 100) { edges { node {
+			places(first: 100) { totalCount } } } } } } } }`, nil, 1030301, 8},
+		{`{ communities(first: 2) { ...C } } fragment C on CommunityConnection { totalCount pageInfo { hasNextPage } }`, nil, 1 + 2*(1+2), 3},
+		{`{ communities(first: 2) { ... on CommunityConnection { totalCount } } }`, nil, 3, 2},
+		{`{ nodes(ids: ["1", "2", "3"]) { id } }`, nil, 4, 2},
+		{`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []any{"1", "2"}}, 3, 2},
+		{`{ node(id: "1") { id ... on Community { grids(first: 10) { totalCount } } } }`, nil, 1 + 1 + 11, 3},
+		{introspectionQuery, nil, 0, 0},
+	} {
+		doc, errs := gqlparser.LoadQuery(schema, tc.query)
+		if errs != nil {
+			t.Fatalf("%s: %v", tc.query, errs)
+		}
+		m, _, err := newWalker(doc, tc.vars, true).selectionSet(doc.Operations[0].SelectionSet)
+		if err != nil || m.cost != tc.cost || m.depth != tc.depth {
+			t.Errorf("%s: cost %d depth %d (%v), want cost %d depth %d", tc.query, m.cost, m.depth, err, tc.cost, tc.depth)
+		}
+	}
+}
+
+func TestCostIsCapped(t *testing.T) {
+	if got := mulCapped(costCap, 100); got != costCap {
+		t.Errorf("mulCapped overflowed: %d", got)
+	}
+	if got := addCapped(costCap, costCap); got != costCap {
+		t.Errorf("addCapped overflowed: %d", got)
+	}
+}
+
+func TestLimitsAreConfigurable(t *testing.T) {
+	opts, _ := testOptions(t)
+	opts.MaxDepth = 2
+	opts.MaxComplexity = 10
+	h := New(opts)
+	for q, want := range map[string]string{
+		`{ communities(first: 1) { edges { cursor } } }`: "depth 3, which exceeds the limit of 2",
+		`{ communities(first: 10) { totalCount } }`:      "complexity 11, which exceeds the limit of 10",
+	} {
+		if r := serve(t, h, postQuery(q, nil)); r.status != http.StatusBadRequest || r.message() != "operation has "+want {
+			t.Errorf("%s: %d %s", q, r.status, r.raw)
+		}
+	}
+	if r := serve(t, h, postQuery(introspectionQuery, nil)); r.status != http.StatusOK || len(r.Errors) != 0 {
+		t.Errorf("introspection must pass the limits: %d %.200s", r.status, r.raw)
+	}
+}
+
+// seedGrids creates a street, one community and n grids, and returns the
+// community's id.
+func seedGrids(t *testing.T, client *ent.Client, n int) int {
+	t.Helper()
+	ctx := context.Background()
+	st := client.Street.Create().SetCode("jimei").SetName("集美街道").SaveX(ctx)
+	c := client.Community.Create().SetCode("shengguang").SetName("盛光社區").SetStreet(st).SaveX(ctx)
+	builders := make([]*ent.GridCreate, n)
+	for i := range builders {
+		builders[i] = client.Grid.Create().
+			SetCode(fmt.Sprintf("shengguang-%03d", i+1)).
+			SetName(fmt.Sprintf("盛光第%d網格", i+1)).
+			SetNumber(i + 1).
+			SetCommunity(c)
+	}
+	client.Grid.CreateBulk(builders...).SaveX(ctx)
+	return c.ID
+}
+
+func TestConnectionsReturnAtMost100(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		id := seedGrids(t, s.Client, 120)
+		h := New(Options{Schema: graph.NewSchema(s.Client), Logger: slog.New(slog.DiscardHandler)})
+
+		type grids struct {
+			TotalCount int
+			PageInfo   struct{ HasNextPage, HasPreviousPage bool }
+			Edges      []struct{ Node struct{ ID string } }
+		}
+		const gridsSelection = `{ totalCount pageInfo { hasNextPage hasPreviousPage } edges { node { id } } }`
+		for _, tc := range []struct {
+			name, query string
+			grids       func(data json.RawMessage) (grids, error)
+			want        int
+			next, prev  bool
+		}{
+			{"eager-loaded edge", `{ communities(first: 1) { edges { node { grids ` + gridsSelection + ` } } } }`,
+				func(data json.RawMessage) (grids, error) {
+					var d struct {
+						Communities struct {
+							Edges []struct{ Node struct{ Grids grids } }
+						}
+					}
+					err := json.Unmarshal(data, &d)
+					if len(d.Communities.Edges) != 1 {
+						return grids{}, fmt.Errorf("%d communities", len(d.Communities.Edges))
+					}
+					return d.Communities.Edges[0].Node.Grids, err
+				}, 100, true, false},
+			{"through node(id)", fmt.Sprintf(`{ node(id: "%d") { ... on Community { grids %s } } }`, id, gridsSelection),
+				func(data json.RawMessage) (grids, error) {
+					var d struct{ Node struct{ Grids grids } }
+					err := json.Unmarshal(data, &d)
+					return d.Node.Grids, err
+				}, 100, true, false},
+			{"first given", fmt.Sprintf(`{ node(id: "%d") { ... on Community { grids(first: 30) %s } } }`, id, gridsSelection),
+				func(data json.RawMessage) (grids, error) {
+					var d struct{ Node struct{ Grids grids } }
+					err := json.Unmarshal(data, &d)
+					return d.Node.Grids, err
+				}, 30, true, false},
+			{"last given", fmt.Sprintf(`{ node(id: "%d") { ... on Community { grids(last: 7) %s } } }`, id, gridsSelection),
+				func(data json.RawMessage) (grids, error) {
+					var d struct{ Node struct{ Grids grids } }
+					err := json.Unmarshal(data, &d)
+					return d.Node.Grids, err
+				}, 7, false, true},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := serve(t, h, postQuery(tc.query, nil))
+				if r.status != http.StatusOK || len(r.Errors) != 0 {
+					t.Fatalf("%d %s", r.status, r.raw)
+				}
+				g, err := tc.grids(r.Data)
+				if err != nil {
+					t.Fatalf("%v: %s", err, r.raw)
+				}
+				if len(g.Edges) != tc.want || g.TotalCount != 120 ||
+					g.PageInfo.HasNextPage != tc.next || g.PageInfo.HasPreviousPage != tc.prev {
+					t.Errorf("%d edges, totalCount %d, pageInfo %+v; want %d edges, totalCount 120, next %v prev %v",
+						len(g.Edges), g.TotalCount, g.PageInfo, tc.want, tc.next, tc.prev)
+				}
+			})
+		}
+	})
+}
+
+func TestDefaultPageSizeLeavesCachedDocumentAlone(t *testing.T) {
+	s := storetest.Open(t, storetest.SQLite)
+	id := seedGrids(t, s.Client, 120)
+	h := New(Options{Schema: graph.NewSchema(s.Client), Logger: slog.New(slog.DiscardHandler)})
+	// One query text, so one cached document; only the variables change.
+	query := `query($id: ID!, $n: Int) { node(id: $id) { ... on Community { ...G } } }
+		fragment G on Community { grids(first: $n) { edges { node { id } } } }`
+	for _, n := range []any{nil, 5, nil, 0, 100, nil} {
+		r := serve(t, h, postQuery(query, map[string]any{"id": fmt.Sprint(id), "n": n}))
+		var d struct {
+			Node struct{ Grids struct{ Edges []struct{} } }
+		}
+		if err := json.Unmarshal(r.Data, &d); err != nil || r.status != http.StatusOK || len(r.Errors) != 0 {
+			t.Fatalf("n=%v: %v %d %s", n, err, r.status, r.raw)
+		}
+		want := 100
+		if n != nil {
+			want = n.(int)
+		}
+		if got := len(d.Node.Grids.Edges); got != want {
+			t.Errorf("n=%v: %d edges, want %d", n, got, want)
+		}
+	}
+}
+
+func TestDefaultPageSizeMiddleware(t *testing.T) {
+	schema := graph.NewSchema(nil).Schema()
+	connection := schema.Query.Fields.ForName("communities")
+	node := schema.Query.Fields.ForName("node")
+	five := 5
+	for _, tc := range []struct {
+		name  string
+		def   *ast.FieldDefinition
+		args  map[string]any
+		first *int
+	}{
+		{"connection without first or last", connection, map[string]any{"first": (*int)(nil), "last": (*int)(nil)}, ptr(maxPageSize)},
+		{"connection with first", connection, map[string]any{"first": &five, "last": (*int)(nil)}, &five},
+		{"connection with last", connection, map[string]any{"first": (*int)(nil), "last": &five}, nil},
+		{"not a connection", node, map[string]any{"id": 1}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fc := &graphql.FieldContext{Args: tc.args}
+			fc.Field.Field = &ast.Field{Name: tc.def.Name, Definition: tc.def}
+			ctx := graphql.WithFieldContext(context.Background(), fc)
+			_, _ = defaultPageSize(ctx, func(ctx context.Context) (any, error) {
+				got, _ := graphql.GetFieldContext(ctx).Args["first"].(*int)
+				if (got == nil) != (tc.first == nil) || (got != nil && *got != *tc.first) {
+					t.Errorf("first = %v, want %v", got, tc.first)
+				}
+				return nil, nil
+			})
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

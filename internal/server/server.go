@@ -1,0 +1,139 @@
+// Package server is Linli's HTTP layer: the GraphQL endpoint, GraphiQL in
+// development, and the health and readiness probes.
+//
+// Routes:
+//
+//	POST /graphql   a JSON body {query, operationName, variables, extensions}
+//	GET  /graphql   ?query=...&variables=... for queries only
+//	GET  /          GraphiQL (development only; 404 in production)
+//	GET  /healthz   200 "ok" while the process is alive
+//	GET  /readyz    200 when Options.Ready succeeds within 2 s, else 503
+//
+// Every error a client sees, from a malformed body to a panic in a resolver,
+// carries a stable extensions.code (see internal/apperr) and a message that is
+// safe to show; internal details are logged, never sent. Pagination is
+// bounded (first/last at most 100, connections default to 100 items), and so
+// are a query's depth and its complexity.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Defaults for the zero values of Options.
+const (
+	DefaultMaxBodyBytes  = 1 << 20 // 1 MiB
+	DefaultMaxComplexity = 5000
+	DefaultMaxDepth      = 12
+)
+
+// Sizes that are not worth an option.
+const (
+	// queryCacheSize is how many parsed and validated documents are kept.
+	queryCacheSize = 1000
+	// parserTokenLimit bounds the work of parsing and validating a document
+	// (GraphiQL's introspection query has about 300 tokens).
+	parserTokenLimit = 15000
+)
+
+// Options configures the HTTP handler that New returns.
+type Options struct {
+	// Schema is the executable GraphQL schema, from graph.NewSchema. Required.
+	Schema graphql.ExecutableSchema
+	// Ready is the readiness probe behind /readyz, e.g. a store's Ping.
+	// It gets a context that expires after 2 s. Nil means always ready.
+	Ready func(ctx context.Context) error
+	// Logger receives request logs, internal errors and panics.
+	// Nil means slog.Default().
+	Logger *slog.Logger
+	// Production turns off GraphiQL, introspection and "Did you mean"
+	// suggestions in error messages.
+	Production bool
+	// MaxBodyBytes limits the size of a request body; 0 means
+	// DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// MaxComplexity limits an operation's estimated cost (see limits.go);
+	// 0 means DefaultMaxComplexity.
+	MaxComplexity int
+	// MaxDepth limits how deeply an operation's fields nest; 0 means
+	// DefaultMaxDepth.
+	MaxDepth int
+}
+
+// withDefaults returns o with its zero values replaced by the defaults.
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if o.MaxComplexity <= 0 {
+		o.MaxComplexity = DefaultMaxComplexity
+	}
+	if o.MaxDepth <= 0 {
+		o.MaxDepth = DefaultMaxDepth
+	}
+	return o
+}
+
+// New returns Linli's HTTP handler configured by opts. It panics when
+// opts.Schema is nil.
+func New(opts Options) http.Handler {
+	opts = opts.withDefaults()
+	return routes(opts, newGraphQL(opts))
+}
+
+// newGraphQL builds the GraphQL server with explicit transports and
+// extensions (tests add field middleware to it before serving).
+func newGraphQL(opts Options) *handler.Server {
+	if opts.Schema == nil {
+		panic("server: Options.Schema is nil")
+	}
+	srv := handler.New(opts.Schema)
+	srv.AddTransport(getTransport{})
+	srv.AddTransport(postTransport{maxBodyBytes: opts.MaxBodyBytes})
+	srv.AddTransport(unsupportedTransport{}) // last: answers everything else with a coded error
+
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheSize))
+	srv.SetParserTokenLimit(parserTokenLimit)
+
+	p := &presenter{logger: opts.Logger, production: opts.Production}
+	srv.SetErrorPresenter(p.present)
+	srv.SetRecoverFunc(p.recover)
+
+	if opts.Production {
+		srv.SetDisableSuggestion(true)
+	} else {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(&limits{
+		maxComplexity: opts.MaxComplexity,
+		maxDepth:      opts.MaxDepth,
+		introspection: !opts.Production,
+	})
+	srv.AroundFields(defaultPageSize)
+	srv.AroundOperations(recordOperation)
+	return srv
+}
+
+// routes mounts the GraphQL server gql and the other endpoints, wrapped in
+// request logging.
+func routes(opts Options, gql http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", gql)
+	mux.HandleFunc("GET /healthz", healthz)
+	mux.Handle("GET /readyz", readyz(opts.Ready, opts.Logger))
+	if !opts.Production {
+		mux.Handle("GET /{$}", graphiql("/graphql"))
+	}
+	return logRequests(opts.Logger, mux)
+}
