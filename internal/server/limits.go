@@ -29,10 +29,11 @@ const costCap = math.MaxInt / 4
 //     connection does not get both;
 //   - the depth: the longest chain of nested fields, at most maxDepth;
 //   - the complexity, at most maxComplexity, where
-//     cost(field) = 1 + n × Σ cost(children), with n the page size (first,
-//     else last, else maxPageSize) for a connection, the length of its
-//     longest list argument for another list field (e.g. nodes(ids:)), and 1
-//     otherwise. Fragments count as if spread inline, @skip and @include are
+//     cost(field) = 1 + n × Σ cost(children), with n the length of its
+//     longest list argument for a list field (e.g. nodes(ids:)) and 1
+//     otherwise; a connection's page size (first, else last, else
+//     maxPageSize) multiplies only its edges and nodes, so totalCount and
+//     pageInfo cost what they cost: one count, not a page of rows. Fragments count as if spread inline, @skip and @include are
 //     ignored, so the estimate is an upper bound.
 //
 // A connection queried without first or last (or with null) is given
@@ -98,6 +99,9 @@ type walker struct {
 	// on where it is spread, so a document of fragments spread many times
 	// does not make the walk exponential.
 	fragments map[string]walkedFragment
+	// page is the page size of the connection whose selection set is being
+	// walked (-1 elsewhere): it multiplies that connection's edges and nodes.
+	page int
 }
 
 // walkedFragment is a fragment's measurement and its rewritten copy (nil
@@ -105,11 +109,12 @@ type walker struct {
 type walkedFragment struct {
 	measurement
 	copy *ast.FragmentDefinition
+	page int // the page size it was measured under
 }
 
 // newWalker returns a walker over doc with the coerced variables vars.
 func newWalker(doc *ast.QueryDocument, vars map[string]any, introspection bool) *walker {
-	return &walker{doc: doc, vars: vars, introspection: introspection, fragments: map[string]walkedFragment{}}
+	return &walker{doc: doc, vars: vars, introspection: introspection, fragments: map[string]walkedFragment{}, page: -1}
 }
 
 // rewrite returns the document and operation to execute: the originals when
@@ -194,9 +199,10 @@ func (w *walker) selectionSet(set ast.SelectionSet) (measurement, ast.SelectionS
 	return total, out, nil
 }
 
-// fragment walks the named fragment, once.
+// fragment walks the named fragment, once for each page size it is spread
+// under (its edges cost that many times).
 func (w *walker) fragment(name string) (measurement, *ast.FragmentDefinition, *gqlerror.Error) {
-	if f, ok := w.fragments[name]; ok {
+	if f, ok := w.fragments[name]; ok && f.page == w.page {
 		return f.measurement, f.copy, nil
 	}
 	def := w.doc.Fragments.ForName(name)
@@ -207,7 +213,7 @@ func (w *walker) fragment(name string) (measurement, *ast.FragmentDefinition, *g
 	if err != nil {
 		return measurement{}, nil, err
 	}
-	f := walkedFragment{measurement: m}
+	f := walkedFragment{measurement: m, page: w.page}
 	if set != nil {
 		c := *def
 		c.SelectionSet = set
@@ -230,7 +236,16 @@ func (w *walker) field(f *ast.Field) (measurement, *ast.Field, *gqlerror.Error) 
 	if err != nil {
 		return measurement{}, nil, err
 	}
+	if w.page >= 0 && (f.Name == "edges" || f.Name == "nodes") {
+		n = w.page
+	}
+	outer := w.page
+	w.page = -1
+	if isConnection(f.Definition) {
+		w.page, n = n, 1
+	}
 	children, set, err := w.selectionSet(f.SelectionSet)
+	w.page = outer
 	if err != nil {
 		return measurement{}, nil, err
 	}

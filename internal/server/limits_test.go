@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/jimei-linli/linli/internal/viewer"
 	"log/slog"
 	"net/http"
 	"testing"
@@ -26,18 +27,24 @@ func TestMeasure(t *testing.T) {
 		cost, depth int
 	}{
 		{`{ __typename }`, nil, 0, 0},
-		{`{ communities { totalCount } }`, nil, 101, 2},
-		{`{ communities(first: 2) { totalCount } }`, nil, 3, 2},
-		{`{ communities(last: 0) { totalCount } }`, nil, 1, 2},
-		{`query($n: Int) { communities(first: $n) { totalCount } }`, map[string]any{"n": int64(7)}, 8, 2},
-		{`query($n: Int) { communities(first: $n) { totalCount } }`, nil, 101, 2},
+		// A connection's page size multiplies its edges, not its totalCount.
+		{`{ communities { totalCount } }`, nil, 2, 2},
+		{`{ communities(first: 2) { totalCount } }`, nil, 2, 2},
+		{`{ communities(first: 10) { edges { node { id } } } }`, nil, 1 + 1 + 10*2, 4},
+		{`{ communities { edges { node { id } } } }`, nil, 1 + 1 + 100*2, 4},
+		{`{ communities(last: 0) { edges { node { id } } } }`, nil, 2, 4},
+		{`query($n: Int) { communities(first: $n) { edges { cursor } } }`, map[string]any{"n": int64(7)}, 1 + 1 + 7, 3},
+		{`query($n: Int) { communities(first: $n) { edges { cursor } } }`, nil, 1 + 1 + 100, 3},
 		{`{ communities(first: 100) { edges { node { grids(first: 100) { edges { node {
-			places(first: 100) { totalCount } } } } } } } }`, nil, 1030301, 8},
-		{`{ communities(first: 2) { ...C } } fragment C on CommunityConnection { totalCount pageInfo { hasNextPage } }`, nil, 1 + 2*(1+2), 3},
-		{`{ communities(first: 2) { ... on CommunityConnection { totalCount } } }`, nil, 3, 2},
+			places(first: 100) { totalCount } } } } } } } }`, nil, 30302, 8},
+		// The README's first query: 5 communities and their grid counts.
+		{`{ communities { totalCount edges { node { name grids { totalCount } } } } }`, nil, 1 + 1 + (1 + 100*(1+1+2)), 5},
+		{`{ communities(first: 2) { ...C } } fragment C on CommunityConnection { totalCount edges { cursor } }`, nil, 1 + 1 + (1 + 2), 3},
+		{`{ communities(first: 3) { ...C } grids: communities(first: 5) { ...C } } fragment C on CommunityConnection { edges { cursor } }`, nil, (1 + 1 + 3) + (1 + 1 + 5), 3},
+		{`{ communities(first: 2) { ... on CommunityConnection { totalCount } } }`, nil, 2, 2},
 		{`{ nodes(ids: ["1", "2", "3"]) { id } }`, nil, 4, 2},
 		{`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []any{"1", "2"}}, 3, 2},
-		{`{ node(id: "1") { id ... on Community { grids(first: 10) { totalCount } } } }`, nil, 1 + 1 + 11, 3},
+		{`{ node(id: "1") { id ... on Community { grids(first: 10) { edges { cursor } } } } }`, nil, 1 + 1 + (1 + 1 + 10), 4},
 		{introspectionQuery, nil, 0, 0},
 	} {
 		doc, errs := gqlparser.LoadQuery(schema, tc.query)
@@ -66,8 +73,8 @@ func TestLimitsAreConfigurable(t *testing.T) {
 	opts.MaxComplexity = 10
 	h := New(opts)
 	for q, want := range map[string]string{
-		`{ communities(first: 1) { edges { cursor } } }`: "depth 3, which exceeds the limit of 2",
-		`{ communities(first: 10) { totalCount } }`:      "complexity 11, which exceeds the limit of 10",
+		`{ communities(first: 1) { edges { cursor } } }`:                         "depth 3, which exceeds the limit of 2",
+		`{ nodes(ids: ["1","2","3","4","5","6","7","8","9","10","11"]) { id } }`: "complexity 12, which exceeds the limit of 10",
 	} {
 		if r := serve(t, h, postQuery(q, nil)); r.status != http.StatusBadRequest || r.message() != "operation has "+want {
 			t.Errorf("%s: %d %s", q, r.status, r.raw)
@@ -82,7 +89,7 @@ func TestLimitsAreConfigurable(t *testing.T) {
 // community's id.
 func seedGrids(t *testing.T, client *ent.Client, n int) int {
 	t.Helper()
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	st := client.Street.Create().SetCode("jimei").SetName("集美街道").SaveX(ctx)
 	c := client.Community.Create().SetCode("shengguang").SetName("盛光社區").SetStreet(st).SaveX(ctx)
 	builders := make([]*ent.GridCreate, n)
