@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/jimei-linli/linli/graph"
+	"github.com/jimei-linli/linli/internal/config"
+	"github.com/jimei-linli/linli/internal/server"
+)
+
+// serve runs the GraphQL server until ctx is cancelled (SIGINT or SIGTERM),
+// then shuts down gracefully, letting requests in flight finish.
+func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	if len(args) > 0 {
+		return fmt.Errorf("serve: unexpected arguments %q", args)
+	}
+	log := newLogger(cfg, stdout)
+	s, err := openDatabase(ctx, cfg, log, cfg.MigrateOnStart)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if cfg.Demo {
+		if err := loadDemo(ctx, s.Client, log); err != nil {
+			return err
+		}
+	}
+	handler := server.New(server.Options{
+		Schema:        graph.NewSchema(s.Client),
+		Ready:         s.Ping,
+		Logger:        log,
+		Production:    cfg.Production(),
+		MaxBodyBytes:  cfg.MaxBodyBytes,
+		MaxComplexity: cfg.MaxComplexity,
+		MaxDepth:      cfg.MaxDepth,
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	base := "http://" + displayAddr(ln.Addr())
+	log.Info("Linli is listening", "url", base+"/graphql", "env", cfg.Env, "database", s.Dialect)
+	if !cfg.Production() {
+		fmt.Fprintf(stdout, "GraphiQL: %s/\n", base)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// displayAddr turns a listener address into one a browser can open: an
+// unspecified host (":8080", "[::]:8080") becomes localhost.
+func displayAddr(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
