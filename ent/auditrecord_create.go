@@ -83,7 +83,9 @@ func (_c *AuditRecordCreate) Mutation() *AuditRecordMutation {
 
 // Save creates the AuditRecord in the database.
 func (_c *AuditRecordCreate) Save(ctx context.Context) (*AuditRecord, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -110,11 +112,12 @@ func (_c *AuditRecordCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *AuditRecordCreate) defaults() {
+func (_c *AuditRecordCreate) defaults() error {
 	if _, ok := _c.mutation.Detail(); !ok {
 		v := auditrecord.DefaultDetail
 		_c.mutation.SetDetail(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

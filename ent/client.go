@@ -415,7 +415,8 @@ func (c *AuditRecordClient) GetX(ctx context.Context, id int) *AuditRecord {
 
 // Hooks returns the client hooks.
 func (c *AuditRecordClient) Hooks() []Hook {
-	return c.hooks.AuditRecord
+	hooks := c.hooks.AuditRecord
+	return append(hooks[:len(hooks):len(hooks)], auditrecord.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -596,7 +597,8 @@ func (c *CommunityClient) QueryRoleAssignments(_m *Community) *RoleAssignmentQue
 
 // Hooks returns the client hooks.
 func (c *CommunityClient) Hooks() []Hook {
-	return c.hooks.Community
+	hooks := c.hooks.Community
+	return append(hooks[:len(hooks):len(hooks)], community.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -745,7 +747,8 @@ func (c *ConsentClient) QueryResident(_m *Consent) *ResidentQuery {
 
 // Hooks returns the client hooks.
 func (c *ConsentClient) Hooks() []Hook {
-	return c.hooks.Consent
+	hooks := c.hooks.Consent
+	return append(hooks[:len(hooks):len(hooks)], consent.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -910,7 +913,8 @@ func (c *DepartmentClient) QueryStaff(_m *Department) *RoleAssignmentQuery {
 
 // Hooks returns the client hooks.
 func (c *DepartmentClient) Hooks() []Hook {
-	return c.hooks.Department
+	hooks := c.hooks.Department
+	return append(hooks[:len(hooks):len(hooks)], department.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1091,7 +1095,8 @@ func (c *GridClient) QueryStaff(_m *Grid) *RoleAssignmentQuery {
 
 // Hooks returns the client hooks.
 func (c *GridClient) Hooks() []Hook {
-	return c.hooks.Grid
+	hooks := c.hooks.Grid
+	return append(hooks[:len(hooks):len(hooks)], grid.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1256,7 +1261,8 @@ func (c *HouseholdClient) QueryMembers(_m *Household) *ResidentQuery {
 
 // Hooks returns the client hooks.
 func (c *HouseholdClient) Hooks() []Hook {
-	return c.hooks.Household
+	hooks := c.hooks.Household
+	return append(hooks[:len(hooks):len(hooks)], household.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1405,7 +1411,8 @@ func (c *PersonalInfoClient) QueryResident(_m *PersonalInfo) *ResidentQuery {
 
 // Hooks returns the client hooks.
 func (c *PersonalInfoClient) Hooks() []Hook {
-	return c.hooks.PersonalInfo
+	hooks := c.hooks.PersonalInfo
+	return append(hooks[:len(hooks):len(hooks)], personalinfo.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1570,7 +1577,8 @@ func (c *PlaceClient) QueryHouseholds(_m *Place) *HouseholdQuery {
 
 // Hooks returns the client hooks.
 func (c *PlaceClient) Hooks() []Hook {
-	return c.hooks.Place
+	hooks := c.hooks.Place
+	return append(hooks[:len(hooks):len(hooks)], place.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1783,7 +1791,8 @@ func (c *ResidentClient) QueryConsents(_m *Resident) *ConsentQuery {
 
 // Hooks returns the client hooks.
 func (c *ResidentClient) Hooks() []Hook {
-	return c.hooks.Resident
+	hooks := c.hooks.Resident
+	return append(hooks[:len(hooks):len(hooks)], resident.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2146,7 +2155,8 @@ func (c *SessionClient) QueryResident(_m *Session) *ResidentQuery {
 
 // Hooks returns the client hooks.
 func (c *SessionClient) Hooks() []Hook {
-	return c.hooks.Session
+	hooks := c.hooks.Session
+	return append(hooks[:len(hooks):len(hooks)], session.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2279,7 +2289,8 @@ func (c *SignInCodeClient) GetX(ctx context.Context, id int) *SignInCode {
 
 // Hooks returns the client hooks.
 func (c *SignInCodeClient) Hooks() []Hook {
-	return c.hooks.SignInCode
+	hooks := c.hooks.SignInCode
+	return append(hooks[:len(hooks):len(hooks)], signincode.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2460,7 +2471,8 @@ func (c *StreetClient) QueryRoleAssignments(_m *Street) *RoleAssignmentQuery {
 
 // Hooks returns the client hooks.
 func (c *StreetClient) Hooks() []Hook {
-	return c.hooks.Street
+	hooks := c.hooks.Street
+	return append(hooks[:len(hooks):len(hooks)], street.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.

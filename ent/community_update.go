@@ -130,7 +130,9 @@ func (_u *CommunityUpdate) RemoveRoleAssignments(v ...*RoleAssignment) *Communit
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *CommunityUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -157,11 +159,15 @@ func (_u *CommunityUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *CommunityUpdate) defaults() {
+func (_u *CommunityUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if community.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized community.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := community.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -425,7 +431,9 @@ func (_u *CommunityUpdateOne) Select(field string, fields ...string) *CommunityU
 
 // Save executes the query and returns the updated Community entity.
 func (_u *CommunityUpdateOne) Save(ctx context.Context) (*Community, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -452,11 +460,15 @@ func (_u *CommunityUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *CommunityUpdateOne) defaults() {
+func (_u *CommunityUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if community.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized community.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := community.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -125,7 +125,9 @@ func (_c *DepartmentCreate) Mutation() *DepartmentMutation {
 
 // Save creates the Department in the database.
 func (_c *DepartmentCreate) Save(ctx context.Context) (*Department, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -152,12 +154,18 @@ func (_c *DepartmentCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *DepartmentCreate) defaults() {
+func (_c *DepartmentCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if department.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized department.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := department.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if department.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized department.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := department.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -169,6 +177,7 @@ func (_c *DepartmentCreate) defaults() {
 		v := department.DefaultDescription
 		_c.mutation.SetDescription(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

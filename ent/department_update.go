@@ -121,7 +121,9 @@ func (_u *DepartmentUpdate) RemoveStaff(v ...*RoleAssignment) *DepartmentUpdate 
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *DepartmentUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -148,11 +150,15 @@ func (_u *DepartmentUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *DepartmentUpdate) defaults() {
+func (_u *DepartmentUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if department.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized department.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := department.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -379,7 +385,9 @@ func (_u *DepartmentUpdateOne) Select(field string, fields ...string) *Departmen
 
 // Save executes the query and returns the updated Department entity.
 func (_u *DepartmentUpdateOne) Save(ctx context.Context) (*Department, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -406,11 +414,15 @@ func (_u *DepartmentUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *DepartmentUpdateOne) defaults() {
+func (_u *DepartmentUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if department.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized department.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := department.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

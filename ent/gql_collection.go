@@ -14,6 +14,7 @@ import (
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
@@ -878,6 +879,19 @@ func (_q *HouseholdQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, household.FieldPlaceID)
 				fieldSeen[household.FieldPlaceID] = struct{}{}
 			}
+
+		case "members":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedMembers(alias, func(wq *ResidentQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[household.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, household.FieldCreatedAt)
@@ -957,6 +971,125 @@ func newHouseholdPaginateArgs(rv map[string]any) *householdPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *PersonalInfoQuery) CollectFields(ctx context.Context, satisfies ...string) (*PersonalInfoQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *PersonalInfoQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(personalinfo.Columns))
+		selectedFields = []string{personalinfo.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "resident":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withResident = query
+			if _, ok := fieldSeen[personalinfo.FieldResidentID]; !ok {
+				selectedFields = append(selectedFields, personalinfo.FieldResidentID)
+				fieldSeen[personalinfo.FieldResidentID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[personalinfo.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, personalinfo.FieldCreatedAt)
+				fieldSeen[personalinfo.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[personalinfo.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, personalinfo.FieldUpdatedAt)
+				fieldSeen[personalinfo.FieldUpdatedAt] = struct{}{}
+			}
+		case "phone":
+			if _, ok := fieldSeen[personalinfo.FieldPhone]; !ok {
+				selectedFields = append(selectedFields, personalinfo.FieldPhone)
+				fieldSeen[personalinfo.FieldPhone] = struct{}{}
+			}
+		case "birthDate":
+			if _, ok := fieldSeen[personalinfo.FieldBirthDate]; !ok {
+				selectedFields = append(selectedFields, personalinfo.FieldBirthDate)
+				fieldSeen[personalinfo.FieldBirthDate] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type personalinfoPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []PersonalInfoPaginateOption
+}
+
+func newPersonalInfoPaginateArgs(rv map[string]any) *personalinfoPaginateArgs {
+	args := &personalinfoPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &PersonalInfoOrder{Field: &PersonalInfoOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithPersonalInfoOrder(order))
+			}
+		case *PersonalInfoOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithPersonalInfoOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*PersonalInfoWhereInput); ok {
+		args.opts = append(args.opts, WithPersonalInfoFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *PlaceQuery) CollectFields(ctx context.Context, satisfies ...string) (*PlaceQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -992,6 +1125,95 @@ func (_q *PlaceQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				selectedFields = append(selectedFields, place.FieldGridID)
 				fieldSeen[place.FieldGridID] = struct{}{}
 			}
+
+		case "households":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&HouseholdClient{config: _q.config}).Query()
+			)
+			args := newHouseholdPaginateArgs(fieldArgs(ctx, new(HouseholdWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newHouseholdPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Place) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"place_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(place.HouseholdsColumn), ids...))
+						})
+						if err := query.GroupBy(place.HouseholdsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Place) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Households)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, householdImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(place.HouseholdsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedHouseholds(alias, func(wq *HouseholdQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[place.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, place.FieldCreatedAt)
@@ -1112,6 +1334,21 @@ func (_q *ResidentQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
 		switch field.Name {
 
+		case "household":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&HouseholdClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, householdImplementors)...); err != nil {
+				return err
+			}
+			_q.withHousehold = query
+			if _, ok := fieldSeen[resident.FieldHouseholdID]; !ok {
+				selectedFields = append(selectedFields, resident.FieldHouseholdID)
+				fieldSeen[resident.FieldHouseholdID] = struct{}{}
+			}
+
 		case "roles":
 			var (
 				alias = field.Alias
@@ -1124,6 +1361,17 @@ func (_q *ResidentQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			_q.WithNamedRoles(alias, func(wq *RoleAssignmentQuery) {
 				*wq = *query
 			})
+
+		case "personalInfo":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PersonalInfoClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, personalinfoImplementors)...); err != nil {
+				return err
+			}
+			_q.withPersonalInfo = query
 		case "createdAt":
 			if _, ok := fieldSeen[resident.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, resident.FieldCreatedAt)

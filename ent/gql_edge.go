@@ -145,12 +145,61 @@ func (_m *Household) Place(ctx context.Context) (*Place, error) {
 	return result, err
 }
 
+func (_m *Household) Members(ctx context.Context) (result []*Resident, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedMembers(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.MembersOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryMembers().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *PersonalInfo) Resident(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.ResidentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryResident().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Place) Grid(ctx context.Context) (*Grid, error) {
 	result, err := _m.Edges.GridOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryGrid().Only(ctx)
 	}
 	return result, err
+}
+
+func (_m *Place) Households(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *HouseholdOrder, where *HouseholdWhereInput,
+) (*HouseholdConnection, error) {
+	opts := []HouseholdPaginateOption{
+		WithHouseholdOrder(orderBy),
+		WithHouseholdFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedHouseholds(alias); err == nil || hasTotalCount {
+		pager, err := newHouseholdPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &HouseholdConnection{Edges: []*HouseholdEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryHouseholds().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Resident) Household(ctx context.Context) (*Household, error) {
+	result, err := _m.Edges.HouseholdOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryHousehold().Only(ctx)
+	}
+	return result, MaskNotFound(err)
 }
 
 func (_m *Resident) Roles(ctx context.Context) (result []*RoleAssignment, err error) {
@@ -163,6 +212,14 @@ func (_m *Resident) Roles(ctx context.Context) (result []*RoleAssignment, err er
 		result, err = _m.QueryRoles().All(ctx)
 	}
 	return result, err
+}
+
+func (_m *Resident) PersonalInfo(ctx context.Context) (*PersonalInfo, error) {
+	result, err := _m.Edges.PersonalInfoOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPersonalInfo().Only(ctx)
+	}
+	return result, MaskNotFound(err)
 }
 
 func (_m *RoleAssignment) Resident(ctx context.Context) (*Resident, error) {

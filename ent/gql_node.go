@@ -15,6 +15,7 @@ import (
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/internal"
+	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
@@ -45,6 +46,11 @@ var householdImplementors = []string{"Household", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Household) IsNode() {}
+
+var personalinfoImplementors = []string{"PersonalInfo", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*PersonalInfo) IsNode() {}
 
 var placeImplementors = []string{"Place", "Node"}
 
@@ -175,6 +181,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(household.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, householdImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case personalinfo.Table:
+		query := c.PersonalInfo.Query().
+			Where(personalinfo.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, personalinfoImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -340,6 +355,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Household.Query().
 			Where(household.IDIn(ids...))
 		query, err := query.CollectFields(ctx, householdImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case personalinfo.Table:
+		query := c.PersonalInfo.Query().
+			Where(personalinfo.IDIn(ids...))
+		query, err := query.CollectFields(ctx, personalinfoImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
@@ -1518,6 +1519,320 @@ func (_m *Household) ToEdge(order *HouseholdOrder) *HouseholdEdge {
 		order = DefaultHouseholdOrder
 	}
 	return &HouseholdEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// PersonalInfoEdge is the edge representation of PersonalInfo.
+type PersonalInfoEdge struct {
+	Node   *PersonalInfo `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// PersonalInfoConnection is the connection containing edges to PersonalInfo.
+type PersonalInfoConnection struct {
+	Edges      []*PersonalInfoEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *PersonalInfoConnection) build(nodes []*PersonalInfo, pager *personalinfoPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *PersonalInfo
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *PersonalInfo {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *PersonalInfo {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*PersonalInfoEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &PersonalInfoEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// PersonalInfoPaginateOption enables pagination customization.
+type PersonalInfoPaginateOption func(*personalinfoPager) error
+
+// WithPersonalInfoOrder configures pagination ordering.
+func WithPersonalInfoOrder(order *PersonalInfoOrder) PersonalInfoPaginateOption {
+	if order == nil {
+		order = DefaultPersonalInfoOrder
+	}
+	o := *order
+	return func(pager *personalinfoPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultPersonalInfoOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithPersonalInfoFilter configures pagination filter.
+func WithPersonalInfoFilter(filter func(*PersonalInfoQuery) (*PersonalInfoQuery, error)) PersonalInfoPaginateOption {
+	return func(pager *personalinfoPager) error {
+		if filter == nil {
+			return errors.New("PersonalInfoQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type personalinfoPager struct {
+	reverse bool
+	order   *PersonalInfoOrder
+	filter  func(*PersonalInfoQuery) (*PersonalInfoQuery, error)
+}
+
+func newPersonalInfoPager(opts []PersonalInfoPaginateOption, reverse bool) (*personalinfoPager, error) {
+	pager := &personalinfoPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultPersonalInfoOrder
+	}
+	return pager, nil
+}
+
+func (p *personalinfoPager) applyFilter(query *PersonalInfoQuery) (*PersonalInfoQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *personalinfoPager) toCursor(_m *PersonalInfo) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *personalinfoPager) applyCursors(query *PersonalInfoQuery, after, before *Cursor) (*PersonalInfoQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultPersonalInfoOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *personalinfoPager) applyOrder(query *PersonalInfoQuery) *PersonalInfoQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultPersonalInfoOrder.Field {
+		query = query.Order(DefaultPersonalInfoOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *personalinfoPager) orderExpr(query *PersonalInfoQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultPersonalInfoOrder.Field {
+			b.Comma().Ident(DefaultPersonalInfoOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to PersonalInfo.
+func (_m *PersonalInfoQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...PersonalInfoPaginateOption,
+) (*PersonalInfoConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newPersonalInfoPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &PersonalInfoConnection{Edges: []*PersonalInfoEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// PersonalInfoOrderFieldCreatedAt orders PersonalInfo by created_at.
+	PersonalInfoOrderFieldCreatedAt = &PersonalInfoOrderField{
+		Value: func(_m *PersonalInfo) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: personalinfo.FieldCreatedAt,
+		toTerm: personalinfo.ByCreatedAt,
+		toCursor: func(_m *PersonalInfo) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// PersonalInfoOrderFieldUpdatedAt orders PersonalInfo by updated_at.
+	PersonalInfoOrderFieldUpdatedAt = &PersonalInfoOrderField{
+		Value: func(_m *PersonalInfo) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: personalinfo.FieldUpdatedAt,
+		toTerm: personalinfo.ByUpdatedAt,
+		toCursor: func(_m *PersonalInfo) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f PersonalInfoOrderField) String() string {
+	var str string
+	switch f.column {
+	case PersonalInfoOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case PersonalInfoOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f PersonalInfoOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *PersonalInfoOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("PersonalInfoOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *PersonalInfoOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *PersonalInfoOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid PersonalInfoOrderField", str)
+	}
+	return nil
+}
+
+// PersonalInfoOrderField defines the ordering field of PersonalInfo.
+type PersonalInfoOrderField struct {
+	// Value extracts the ordering value from the given PersonalInfo.
+	Value    func(*PersonalInfo) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) personalinfo.OrderOption
+	toCursor func(*PersonalInfo) Cursor
+}
+
+// PersonalInfoOrder defines the ordering of PersonalInfo.
+type PersonalInfoOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *PersonalInfoOrderField `json:"field"`
+}
+
+// DefaultPersonalInfoOrder is the default ordering of PersonalInfo.
+var DefaultPersonalInfoOrder = &PersonalInfoOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &PersonalInfoOrderField{
+		Value: func(_m *PersonalInfo) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: personalinfo.FieldID,
+		toTerm: personalinfo.ByID,
+		toCursor: func(_m *PersonalInfo) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts PersonalInfo into PersonalInfoEdge.
+func (_m *PersonalInfo) ToEdge(order *PersonalInfoOrder) *PersonalInfoEdge {
+	if order == nil {
+		order = DefaultPersonalInfoOrder
+	}
+	return &PersonalInfoEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

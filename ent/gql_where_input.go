@@ -11,6 +11,7 @@ import (
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
 	"github.com/jimei-linli/linli/ent/resident"
@@ -1309,6 +1310,10 @@ type HouseholdWhereInput struct {
 	// "place" edge predicates.
 	HasPlace     *bool              `json:"hasPlace,omitempty"`
 	HasPlaceWith []*PlaceWhereInput `json:"hasPlaceWith,omitempty"`
+
+	// "members" edge predicates.
+	HasMembers     *bool                 `json:"hasMembers,omitempty"`
+	HasMembersWith []*ResidentWhereInput `json:"hasMembersWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1512,6 +1517,24 @@ func (i *HouseholdWhereInput) P() (predicate.Household, error) {
 		}
 		predicates = append(predicates, household.HasPlaceWith(with...))
 	}
+	if i.HasMembers != nil {
+		p := household.HasMembers()
+		if !*i.HasMembers {
+			p = household.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasMembersWith) > 0 {
+		with := make([]predicate.Resident, 0, len(i.HasMembersWith))
+		for _, w := range i.HasMembersWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasMembersWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, household.HasMembersWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyHouseholdWhereInput
@@ -1519,6 +1542,324 @@ func (i *HouseholdWhereInput) P() (predicate.Household, error) {
 		return predicates[0], nil
 	default:
 		return household.And(predicates...), nil
+	}
+}
+
+// PersonalInfoWhereInput represents a where input for filtering PersonalInfo queries.
+type PersonalInfoWhereInput struct {
+	Predicates []predicate.PersonalInfo  `json:"-"`
+	Not        *PersonalInfoWhereInput   `json:"not,omitempty"`
+	Or         []*PersonalInfoWhereInput `json:"or,omitempty"`
+	And        []*PersonalInfoWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "phone" field predicates.
+	Phone             *string  `json:"phone,omitempty"`
+	PhoneNEQ          *string  `json:"phoneNEQ,omitempty"`
+	PhoneIn           []string `json:"phoneIn,omitempty"`
+	PhoneNotIn        []string `json:"phoneNotIn,omitempty"`
+	PhoneGT           *string  `json:"phoneGT,omitempty"`
+	PhoneGTE          *string  `json:"phoneGTE,omitempty"`
+	PhoneLT           *string  `json:"phoneLT,omitempty"`
+	PhoneLTE          *string  `json:"phoneLTE,omitempty"`
+	PhoneContains     *string  `json:"phoneContains,omitempty"`
+	PhoneHasPrefix    *string  `json:"phoneHasPrefix,omitempty"`
+	PhoneHasSuffix    *string  `json:"phoneHasSuffix,omitempty"`
+	PhoneIsNil        bool     `json:"phoneIsNil,omitempty"`
+	PhoneNotNil       bool     `json:"phoneNotNil,omitempty"`
+	PhoneEqualFold    *string  `json:"phoneEqualFold,omitempty"`
+	PhoneContainsFold *string  `json:"phoneContainsFold,omitempty"`
+
+	// "birth_date" field predicates.
+	BirthDate       *time.Time  `json:"birthDate,omitempty"`
+	BirthDateNEQ    *time.Time  `json:"birthDateNEQ,omitempty"`
+	BirthDateIn     []time.Time `json:"birthDateIn,omitempty"`
+	BirthDateNotIn  []time.Time `json:"birthDateNotIn,omitempty"`
+	BirthDateGT     *time.Time  `json:"birthDateGT,omitempty"`
+	BirthDateGTE    *time.Time  `json:"birthDateGTE,omitempty"`
+	BirthDateLT     *time.Time  `json:"birthDateLT,omitempty"`
+	BirthDateLTE    *time.Time  `json:"birthDateLTE,omitempty"`
+	BirthDateIsNil  bool        `json:"birthDateIsNil,omitempty"`
+	BirthDateNotNil bool        `json:"birthDateNotNil,omitempty"`
+
+	// "resident" edge predicates.
+	HasResident     *bool                 `json:"hasResident,omitempty"`
+	HasResidentWith []*ResidentWhereInput `json:"hasResidentWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *PersonalInfoWhereInput) AddPredicates(predicates ...predicate.PersonalInfo) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the PersonalInfoWhereInput filter on the PersonalInfoQuery builder.
+func (i *PersonalInfoWhereInput) Filter(q *PersonalInfoQuery) (*PersonalInfoQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyPersonalInfoWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyPersonalInfoWhereInput is returned in case the PersonalInfoWhereInput is empty.
+var ErrEmptyPersonalInfoWhereInput = errors.New("ent: empty predicate PersonalInfoWhereInput")
+
+// P returns a predicate for filtering personalinfos.
+// An error is returned if the input is empty or invalid.
+func (i *PersonalInfoWhereInput) P() (predicate.PersonalInfo, error) {
+	var predicates []predicate.PersonalInfo
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, personalinfo.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.PersonalInfo, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, personalinfo.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.PersonalInfo, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, personalinfo.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, personalinfo.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, personalinfo.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, personalinfo.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, personalinfo.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, personalinfo.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, personalinfo.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, personalinfo.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, personalinfo.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, personalinfo.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, personalinfo.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, personalinfo.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, personalinfo.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, personalinfo.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, personalinfo.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, personalinfo.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, personalinfo.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, personalinfo.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, personalinfo.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, personalinfo.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, personalinfo.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, personalinfo.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, personalinfo.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, personalinfo.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, personalinfo.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Phone != nil {
+		predicates = append(predicates, personalinfo.PhoneEQ(*i.Phone))
+	}
+	if i.PhoneNEQ != nil {
+		predicates = append(predicates, personalinfo.PhoneNEQ(*i.PhoneNEQ))
+	}
+	if len(i.PhoneIn) > 0 {
+		predicates = append(predicates, personalinfo.PhoneIn(i.PhoneIn...))
+	}
+	if len(i.PhoneNotIn) > 0 {
+		predicates = append(predicates, personalinfo.PhoneNotIn(i.PhoneNotIn...))
+	}
+	if i.PhoneGT != nil {
+		predicates = append(predicates, personalinfo.PhoneGT(*i.PhoneGT))
+	}
+	if i.PhoneGTE != nil {
+		predicates = append(predicates, personalinfo.PhoneGTE(*i.PhoneGTE))
+	}
+	if i.PhoneLT != nil {
+		predicates = append(predicates, personalinfo.PhoneLT(*i.PhoneLT))
+	}
+	if i.PhoneLTE != nil {
+		predicates = append(predicates, personalinfo.PhoneLTE(*i.PhoneLTE))
+	}
+	if i.PhoneContains != nil {
+		predicates = append(predicates, personalinfo.PhoneContains(*i.PhoneContains))
+	}
+	if i.PhoneHasPrefix != nil {
+		predicates = append(predicates, personalinfo.PhoneHasPrefix(*i.PhoneHasPrefix))
+	}
+	if i.PhoneHasSuffix != nil {
+		predicates = append(predicates, personalinfo.PhoneHasSuffix(*i.PhoneHasSuffix))
+	}
+	if i.PhoneIsNil {
+		predicates = append(predicates, personalinfo.PhoneIsNil())
+	}
+	if i.PhoneNotNil {
+		predicates = append(predicates, personalinfo.PhoneNotNil())
+	}
+	if i.PhoneEqualFold != nil {
+		predicates = append(predicates, personalinfo.PhoneEqualFold(*i.PhoneEqualFold))
+	}
+	if i.PhoneContainsFold != nil {
+		predicates = append(predicates, personalinfo.PhoneContainsFold(*i.PhoneContainsFold))
+	}
+	if i.BirthDate != nil {
+		predicates = append(predicates, personalinfo.BirthDateEQ(*i.BirthDate))
+	}
+	if i.BirthDateNEQ != nil {
+		predicates = append(predicates, personalinfo.BirthDateNEQ(*i.BirthDateNEQ))
+	}
+	if len(i.BirthDateIn) > 0 {
+		predicates = append(predicates, personalinfo.BirthDateIn(i.BirthDateIn...))
+	}
+	if len(i.BirthDateNotIn) > 0 {
+		predicates = append(predicates, personalinfo.BirthDateNotIn(i.BirthDateNotIn...))
+	}
+	if i.BirthDateGT != nil {
+		predicates = append(predicates, personalinfo.BirthDateGT(*i.BirthDateGT))
+	}
+	if i.BirthDateGTE != nil {
+		predicates = append(predicates, personalinfo.BirthDateGTE(*i.BirthDateGTE))
+	}
+	if i.BirthDateLT != nil {
+		predicates = append(predicates, personalinfo.BirthDateLT(*i.BirthDateLT))
+	}
+	if i.BirthDateLTE != nil {
+		predicates = append(predicates, personalinfo.BirthDateLTE(*i.BirthDateLTE))
+	}
+	if i.BirthDateIsNil {
+		predicates = append(predicates, personalinfo.BirthDateIsNil())
+	}
+	if i.BirthDateNotNil {
+		predicates = append(predicates, personalinfo.BirthDateNotNil())
+	}
+
+	if i.HasResident != nil {
+		p := personalinfo.HasResident()
+		if !*i.HasResident {
+			p = personalinfo.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasResidentWith) > 0 {
+		with := make([]predicate.Resident, 0, len(i.HasResidentWith))
+		for _, w := range i.HasResidentWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasResidentWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, personalinfo.HasResidentWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyPersonalInfoWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return personalinfo.And(predicates...), nil
 	}
 }
 
@@ -1622,6 +1963,10 @@ type PlaceWhereInput struct {
 	// "grid" edge predicates.
 	HasGrid     *bool             `json:"hasGrid,omitempty"`
 	HasGridWith []*GridWhereInput `json:"hasGridWith,omitempty"`
+
+	// "households" edge predicates.
+	HasHouseholds     *bool                  `json:"hasHouseholds,omitempty"`
+	HasHouseholdsWith []*HouseholdWhereInput `json:"hasHouseholdsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1936,6 +2281,24 @@ func (i *PlaceWhereInput) P() (predicate.Place, error) {
 		}
 		predicates = append(predicates, place.HasGridWith(with...))
 	}
+	if i.HasHouseholds != nil {
+		p := place.HasHouseholds()
+		if !*i.HasHouseholds {
+			p = place.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasHouseholdsWith) > 0 {
+		with := make([]predicate.Household, 0, len(i.HasHouseholdsWith))
+		for _, w := range i.HasHouseholdsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasHouseholdsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, place.HasHouseholdsWith(with...))
+	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyPlaceWhereInput
@@ -1998,9 +2361,17 @@ type ResidentWhereInput struct {
 	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
 	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
 
+	// "household" edge predicates.
+	HasHousehold     *bool                  `json:"hasHousehold,omitempty"`
+	HasHouseholdWith []*HouseholdWhereInput `json:"hasHouseholdWith,omitempty"`
+
 	// "roles" edge predicates.
 	HasRoles     *bool                       `json:"hasRoles,omitempty"`
 	HasRolesWith []*RoleAssignmentWhereInput `json:"hasRolesWith,omitempty"`
+
+	// "personal_info" edge predicates.
+	HasPersonalInfo     *bool                     `json:"hasPersonalInfo,omitempty"`
+	HasPersonalInfoWith []*PersonalInfoWhereInput `json:"hasPersonalInfoWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -2186,6 +2557,24 @@ func (i *ResidentWhereInput) P() (predicate.Resident, error) {
 		predicates = append(predicates, resident.NameContainsFold(*i.NameContainsFold))
 	}
 
+	if i.HasHousehold != nil {
+		p := resident.HasHousehold()
+		if !*i.HasHousehold {
+			p = resident.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasHouseholdWith) > 0 {
+		with := make([]predicate.Household, 0, len(i.HasHouseholdWith))
+		for _, w := range i.HasHouseholdWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasHouseholdWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, resident.HasHouseholdWith(with...))
+	}
 	if i.HasRoles != nil {
 		p := resident.HasRoles()
 		if !*i.HasRoles {
@@ -2203,6 +2592,24 @@ func (i *ResidentWhereInput) P() (predicate.Resident, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, resident.HasRolesWith(with...))
+	}
+	if i.HasPersonalInfo != nil {
+		p := resident.HasPersonalInfo()
+		if !*i.HasPersonalInfo {
+			p = resident.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPersonalInfoWith) > 0 {
+		with := make([]predicate.PersonalInfo, 0, len(i.HasPersonalInfoWith))
+		for _, w := range i.HasPersonalInfoWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPersonalInfoWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, resident.HasPersonalInfoWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

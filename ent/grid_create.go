@@ -133,7 +133,9 @@ func (_c *GridCreate) Mutation() *GridMutation {
 
 // Save creates the Grid in the database.
 func (_c *GridCreate) Save(ctx context.Context) (*Grid, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -160,12 +162,18 @@ func (_c *GridCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *GridCreate) defaults() {
+func (_c *GridCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if grid.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized grid.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := grid.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if grid.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized grid.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := grid.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -173,6 +181,7 @@ func (_c *GridCreate) defaults() {
 		v := grid.DefaultAreaDescription
 		_c.mutation.SetAreaDescription(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -165,7 +165,9 @@ func (_u *GridUpdate) RemoveStaff(v ...*RoleAssignment) *GridUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *GridUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -192,11 +194,15 @@ func (_u *GridUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *GridUpdate) defaults() {
+func (_u *GridUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if grid.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized grid.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := grid.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -514,7 +520,9 @@ func (_u *GridUpdateOne) Select(field string, fields ...string) *GridUpdateOne {
 
 // Save executes the query and returns the updated Grid entity.
 func (_u *GridUpdateOne) Save(ctx context.Context) (*Grid, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -541,11 +549,15 @@ func (_u *GridUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *GridUpdateOne) defaults() {
+func (_u *GridUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if grid.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized grid.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := grid.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -36,13 +36,13 @@ type Household struct {
 type HouseholdEdges struct {
 	// The place the household lives at.
 	Place *Place `json:"place,omitempty"`
-	// The residents registered in the household.
+	// The residents registered in the household (those the viewer may see).
 	Members []*Resident `json:"members,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [2]bool
 	// totalCount holds the count of the edges above.
-	totalCount [1]map[string]int
+	totalCount [2]map[string]int
 
 	namedMembers map[string][]*Resident
 }

@@ -99,7 +99,9 @@ func (_c *HouseholdCreate) Mutation() *HouseholdMutation {
 
 // Save creates the Household in the database.
 func (_c *HouseholdCreate) Save(ctx context.Context) (*Household, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -126,12 +128,18 @@ func (_c *HouseholdCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *HouseholdCreate) defaults() {
+func (_c *HouseholdCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if household.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized household.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := household.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if household.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized household.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := household.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -139,6 +147,7 @@ func (_c *HouseholdCreate) defaults() {
 		v := household.DefaultUnit
 		_c.mutation.SetUnit(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -119,7 +119,9 @@ func (_u *HouseholdUpdate) RemoveMembers(v ...*Resident) *HouseholdUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *HouseholdUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -146,11 +148,15 @@ func (_u *HouseholdUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *HouseholdUpdate) defaults() {
+func (_u *HouseholdUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if household.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized household.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := household.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -387,7 +393,9 @@ func (_u *HouseholdUpdateOne) Select(field string, fields ...string) *HouseholdU
 
 // Save executes the query and returns the updated Household entity.
 func (_u *HouseholdUpdateOne) Save(ctx context.Context) (*Household, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -414,11 +422,15 @@ func (_u *HouseholdUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *HouseholdUpdateOne) defaults() {
+func (_u *HouseholdUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if household.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized household.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := household.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -97,7 +97,9 @@ func (_c *PersonalInfoCreate) Mutation() *PersonalInfoMutation {
 
 // Save creates the PersonalInfo in the database.
 func (_c *PersonalInfoCreate) Save(ctx context.Context) (*PersonalInfo, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -124,15 +126,22 @@ func (_c *PersonalInfoCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *PersonalInfoCreate) defaults() {
+func (_c *PersonalInfoCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if personalinfo.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized personalinfo.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := personalinfo.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if personalinfo.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized personalinfo.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := personalinfo.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

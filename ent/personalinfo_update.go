@@ -82,7 +82,9 @@ func (_u *PersonalInfoUpdate) Mutation() *PersonalInfoMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *PersonalInfoUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -109,11 +111,15 @@ func (_u *PersonalInfoUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *PersonalInfoUpdate) defaults() {
+func (_u *PersonalInfoUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if personalinfo.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized personalinfo.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := personalinfo.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -250,7 +256,9 @@ func (_u *PersonalInfoUpdateOne) Select(field string, fields ...string) *Persona
 
 // Save executes the query and returns the updated PersonalInfo entity.
 func (_u *PersonalInfoUpdateOne) Save(ctx context.Context) (*PersonalInfo, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -277,11 +285,15 @@ func (_u *PersonalInfoUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *PersonalInfoUpdateOne) defaults() {
+func (_u *PersonalInfoUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if personalinfo.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized personalinfo.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := personalinfo.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

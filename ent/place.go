@@ -44,13 +44,13 @@ type Place struct {
 type PlaceEdges struct {
 	// The grid the place belongs to.
 	Grid *Grid `json:"grid,omitempty"`
-	// The households registered at the place.
+	// The households registered at the place (those the viewer may see).
 	Households []*Household `json:"households,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [2]bool
 	// totalCount holds the count of the edges above.
-	totalCount [1]map[string]int
+	totalCount [2]map[string]int
 
 	namedHouseholds map[string][]*Household
 }

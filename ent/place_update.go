@@ -201,7 +201,9 @@ func (_u *PlaceUpdate) RemoveHouseholds(v ...*Household) *PlaceUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *PlaceUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -228,11 +230,15 @@ func (_u *PlaceUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *PlaceUpdate) defaults() {
+func (_u *PlaceUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if place.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized place.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := place.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -595,7 +601,9 @@ func (_u *PlaceUpdateOne) Select(field string, fields ...string) *PlaceUpdateOne
 
 // Save executes the query and returns the updated Place entity.
 func (_u *PlaceUpdateOne) Save(ctx context.Context) (*Place, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -622,11 +630,15 @@ func (_u *PlaceUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *PlaceUpdateOne) defaults() {
+func (_u *PlaceUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if place.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized place.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := place.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

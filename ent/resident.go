@@ -37,7 +37,7 @@ type Resident struct {
 
 // ResidentEdges holds the relations/edges for other nodes in the graph.
 type ResidentEdges struct {
-	// The household the resident is registered in; empty until verified.
+	// The household the resident is registered in; empty until verified, and for whoever may not see it.
 	Household *Household `json:"household,omitempty"`
 	// The roles the resident holds, with where they hold them.
 	Roles []*RoleAssignment `json:"roles,omitempty"`
@@ -51,7 +51,7 @@ type ResidentEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
-	totalCount [1]map[string]int
+	totalCount [3]map[string]int
 
 	namedRoles    map[string][]*RoleAssignment
 	namedSessions map[string][]*Session

@@ -81,7 +81,9 @@ func (_c *SignInCodeCreate) Mutation() *SignInCodeMutation {
 
 // Save creates the SignInCode in the database.
 func (_c *SignInCodeCreate) Save(ctx context.Context) (*SignInCode, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -108,11 +110,12 @@ func (_c *SignInCodeCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *SignInCodeCreate) defaults() {
+func (_c *SignInCodeCreate) defaults() error {
 	if _, ok := _c.mutation.Attempts(); !ok {
 		v := signincode.DefaultAttempts
 		_c.mutation.SetAttempts(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -330,6 +331,12 @@ func (_q *SignInCodeQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if signincode.Policy == nil {
+		return errors.New("ent: uninitialized signincode.Policy (forgotten import ent/runtime?)")
+	}
+	if err := signincode.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -131,7 +131,9 @@ func (_c *StreetCreate) Mutation() *StreetMutation {
 
 // Save creates the Street in the database.
 func (_c *StreetCreate) Save(ctx context.Context) (*Street, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -158,12 +160,18 @@ func (_c *StreetCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *StreetCreate) defaults() {
+func (_c *StreetCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if street.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized street.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := street.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if street.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized street.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := street.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -171,6 +179,7 @@ func (_c *StreetCreate) defaults() {
 		v := street.DefaultDistrict
 		_c.mutation.SetDistrict(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -181,7 +181,9 @@ func (_u *StreetUpdate) RemoveRoleAssignments(v ...*RoleAssignment) *StreetUpdat
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *StreetUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -208,11 +210,15 @@ func (_u *StreetUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *StreetUpdate) defaults() {
+func (_u *StreetUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if street.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized street.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := street.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -576,7 +582,9 @@ func (_u *StreetUpdateOne) Select(field string, fields ...string) *StreetUpdateO
 
 // Save executes the query and returns the updated Street entity.
 func (_u *StreetUpdateOne) Save(ctx context.Context) (*Street, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -603,11 +611,15 @@ func (_u *StreetUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *StreetUpdateOne) defaults() {
+func (_u *StreetUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if street.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized street.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := street.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

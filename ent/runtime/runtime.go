@@ -3,6 +3,7 @@
 package runtime
 
 import (
+	"context"
 	"time"
 
 	"github.com/jimei-linli/linli/ent/auditrecord"
@@ -19,12 +20,24 @@ import (
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
 )
 
 // The init function reads all schema descriptors with runtime code
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	auditrecord.Policy = privacy.NewPolicies(schema.AuditRecord{})
+	auditrecord.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditrecord.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	auditrecordFields := schema.AuditRecord{}.Fields()
 	_ = auditrecordFields
 	// auditrecordDescAction is the schema descriptor for action field.
@@ -52,6 +65,15 @@ func init() {
 	// auditrecord.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
 	auditrecord.DetailValidator = auditrecordDescDetail.Validators[0].(func(string) error)
 	communityMixin := schema.Community{}.Mixin()
+	community.Policy = privacy.NewPolicies(schema.Community{})
+	community.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := community.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	communityMixinFields0 := communityMixin[0].Fields()
 	_ = communityMixinFields0
 	communityFields := schema.Community{}.Fields()
@@ -102,6 +124,15 @@ func init() {
 			return nil
 		}
 	}()
+	consent.Policy = privacy.NewPolicies(schema.Consent{})
+	consent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := consent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	consentFields := schema.Consent{}.Fields()
 	_ = consentFields
 	// consentDescNoticeVersion is the schema descriptor for notice_version field.
@@ -123,6 +154,15 @@ func init() {
 		}
 	}()
 	departmentMixin := schema.Department{}.Mixin()
+	department.Policy = privacy.NewPolicies(schema.Department{})
+	department.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := department.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	departmentMixinFields0 := departmentMixin[0].Fields()
 	_ = departmentMixinFields0
 	departmentFields := schema.Department{}.Fields()
@@ -180,6 +220,15 @@ func init() {
 	// department.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	department.DescriptionValidator = departmentDescDescription.Validators[0].(func(string) error)
 	gridMixin := schema.Grid{}.Mixin()
+	grid.Policy = privacy.NewPolicies(schema.Grid{})
+	grid.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := grid.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	gridMixinFields0 := gridMixin[0].Fields()
 	_ = gridMixinFields0
 	gridFields := schema.Grid{}.Fields()
@@ -241,6 +290,15 @@ func init() {
 	// grid.AreaDescriptionValidator is a validator for the "area_description" field. It is called by the builders before save.
 	grid.AreaDescriptionValidator = gridDescAreaDescription.Validators[0].(func(string) error)
 	householdMixin := schema.Household{}.Mixin()
+	household.Policy = privacy.NewPolicies(schema.Household{})
+	household.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := household.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	householdMixinFields0 := householdMixin[0].Fields()
 	_ = householdMixinFields0
 	householdFields := schema.Household{}.Fields()
@@ -262,6 +320,15 @@ func init() {
 	// household.UnitValidator is a validator for the "unit" field. It is called by the builders before save.
 	household.UnitValidator = householdDescUnit.Validators[0].(func(string) error)
 	personalinfoMixin := schema.PersonalInfo{}.Mixin()
+	personalinfo.Policy = privacy.NewPolicies(schema.PersonalInfo{})
+	personalinfo.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := personalinfo.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	personalinfoMixinFields0 := personalinfoMixin[0].Fields()
 	_ = personalinfoMixinFields0
 	personalinfoFields := schema.PersonalInfo{}.Fields()
@@ -281,6 +348,15 @@ func init() {
 	// personalinfo.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
 	personalinfo.PhoneValidator = personalinfoDescPhone.Validators[0].(func(string) error)
 	placeMixin := schema.Place{}.Mixin()
+	place.Policy = privacy.NewPolicies(schema.Place{})
+	place.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := place.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	placeMixinFields0 := placeMixin[0].Fields()
 	_ = placeMixinFields0
 	placeFields := schema.Place{}.Fields()
@@ -368,6 +444,15 @@ func init() {
 		}
 	}()
 	residentMixin := schema.Resident{}.Mixin()
+	resident.Policy = privacy.NewPolicies(schema.Resident{})
+	resident.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := resident.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	residentMixinFields0 := residentMixin[0].Fields()
 	_ = residentMixinFields0
 	residentFields := schema.Resident{}.Fields()
@@ -401,8 +486,18 @@ func init() {
 		}
 	}()
 	roleassignmentMixin := schema.RoleAssignment{}.Mixin()
+	roleassignment.Policy = privacy.NewPolicies(schema.RoleAssignment{})
+	roleassignment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := roleassignment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	roleassignmentHooks := schema.RoleAssignment{}.Hooks()
-	roleassignment.Hooks[0] = roleassignmentHooks[0]
+
+	roleassignment.Hooks[1] = roleassignmentHooks[0]
 	roleassignmentMixinFields0 := roleassignmentMixin[0].Fields()
 	_ = roleassignmentMixinFields0
 	roleassignmentFields := schema.RoleAssignment{}.Fields()
@@ -423,6 +518,15 @@ func init() {
 	roleassignment.DefaultTitle = roleassignmentDescTitle.Default.(string)
 	// roleassignment.TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	roleassignment.TitleValidator = roleassignmentDescTitle.Validators[0].(func(string) error)
+	session.Policy = privacy.NewPolicies(schema.Session{})
+	session.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := session.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	sessionFields := schema.Session{}.Fields()
 	_ = sessionFields
 	// sessionDescFamilyID is the schema descriptor for family_id field.
@@ -433,6 +537,15 @@ func init() {
 	sessionDescTokenHash := sessionFields[1].Descriptor()
 	// session.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
 	session.TokenHashValidator = sessionDescTokenHash.Validators[0].(func(string) error)
+	signincode.Policy = privacy.NewPolicies(schema.SignInCode{})
+	signincode.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := signincode.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	signincodeFields := schema.SignInCode{}.Fields()
 	_ = signincodeFields
 	// signincodeDescPhone is the schema descriptor for phone field.
@@ -450,6 +563,15 @@ func init() {
 	// signincode.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.
 	signincode.AttemptsValidator = signincodeDescAttempts.Validators[0].(func(int) error)
 	streetMixin := schema.Street{}.Mixin()
+	street.Policy = privacy.NewPolicies(schema.Street{})
+	street.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := street.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	streetMixinFields0 := streetMixin[0].Fields()
 	_ = streetMixinFields0
 	streetFields := schema.Street{}.Fields()

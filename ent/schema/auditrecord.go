@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/jimei-linli/linli/internal/authz"
 )
 
 // AuditRecord is an immutable record of an administrative or privacy-relevant
@@ -37,6 +38,9 @@ func (AuditRecord) Indexes() []ent.Index {
 		index.Fields("actor_id"),
 	}
 }
+
+// Policy of the AuditRecord: see internal/authz.
+func (AuditRecord) Policy() ent.Policy { return authz.InternalPolicy() }
 
 // Annotations of the AuditRecord.
 func (AuditRecord) Annotations() []schema.Annotation {

@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/internal/authz"
 )
 
 // Community is a residents' community (社區) of a street, divided into grids.
@@ -49,6 +50,9 @@ func (Community) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection(), entsql.OnDelete(entsql.Cascade)),
 	}
 }
+
+// Policy of the Community: see internal/authz.
+func (Community) Policy() ent.Policy { return authz.PublicPolicy() }
 
 // Annotations of the Community.
 func (Community) Annotations() []schema.Annotation {

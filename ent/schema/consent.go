@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/internal/authz"
 )
 
 // Consent records that a resident accepted a version of the privacy notice,
@@ -34,6 +35,9 @@ func (Consent) Edges() []ent.Edge {
 			Comment("Who accepted."),
 	}
 }
+
+// Policy of the Consent: see internal/authz.
+func (Consent) Policy() ent.Policy { return authz.ConsentPolicy() }
 
 // Annotations of the Consent.
 func (Consent) Annotations() []schema.Annotation {

@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/internal/authz"
 )
 
 // Department is a government department or co-building unit (共建單位) that
@@ -58,6 +59,9 @@ func (Department) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection(), entsql.OnDelete(entsql.Cascade)),
 	}
 }
+
+// Policy of the Department: see internal/authz.
+func (Department) Policy() ent.Policy { return authz.PublicPolicy() }
 
 // Annotations of the Department.
 func (Department) Annotations() []schema.Annotation {

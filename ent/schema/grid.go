@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/jimei-linli/linli/internal/authz"
 )
 
 // Grid is a grid (網格) of a community: the unit that owns residents'
@@ -65,6 +66,9 @@ func (Grid) Indexes() []ent.Index {
 		index.Fields("community_id", "number").Unique(),
 	}
 }
+
+// Policy of the Grid: see internal/authz.
+func (Grid) Policy() ent.Policy { return authz.PublicPolicy() }
 
 // Annotations of the Grid.
 func (Grid) Annotations() []schema.Annotation {

@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/jimei-linli/linli/internal/authz"
 )
 
 // Household is a registered household (戶) living at a place.
@@ -37,8 +38,7 @@ func (Household) Edges() []ent.Edge {
 			Ref("households").Field("place_id").Unique().Required().
 			Comment("The place the household lives at."),
 		edge.To("members", Resident.Type).
-			Comment("The residents registered in the household.").
-			Annotations(entgql.Skip(entgql.SkipAll)),
+			Comment("The residents registered in the household (those the viewer may see)."),
 	}
 }
 
@@ -46,6 +46,9 @@ func (Household) Edges() []ent.Edge {
 func (Household) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("place_id")}
 }
+
+// Policy of the Household: see internal/authz.
+func (Household) Policy() ent.Policy { return authz.HouseholdPolicy() }
 
 // Annotations of the Household.
 func (Household) Annotations() []schema.Annotation {

@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/internal/authz"
 
 	"github.com/jimei-linli/linli/internal/phone"
 )
@@ -47,10 +48,12 @@ func (PersonalInfo) Edges() []ent.Edge {
 	}
 }
 
+// Policy of the PersonalInfo: see internal/authz.
+func (PersonalInfo) Policy() ent.Policy { return authz.PersonalInfoPolicy() }
+
 // Annotations of the PersonalInfo.
 func (PersonalInfo) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A resident's personal details: shown only to the person, their household, and staff whose role needs them."),
-		entgql.Skip(entgql.SkipAll),
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/jimei-linli/linli/internal/authz"
 )
 
 // Place is an addressable place in a grid: a compound (小區), a stand-alone
@@ -57,8 +58,8 @@ func (Place) Edges() []ent.Edge {
 			Ref("places").Field("grid_id").Unique().Required().
 			Comment("The grid the place belongs to."),
 		edge.To("households", Household.Type).
-			Comment("The households registered at the place.").
-			Annotations(entgql.Skip(entgql.SkipAll)),
+			Comment("The households registered at the place (those the viewer may see).").
+			Annotations(entgql.RelayConnection()),
 	}
 }
 
@@ -68,6 +69,9 @@ func (Place) Indexes() []ent.Index {
 		index.Fields("grid_id", "kind"),
 	}
 }
+
+// Policy of the Place: see internal/authz.
+func (Place) Policy() ent.Policy { return authz.PublicPolicy() }
 
 // Annotations of the Place.
 func (Place) Annotations() []schema.Annotation {

@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/jimei-linli/linli/internal/authz"
 )
 
 // Resident is a person known to Linli: a resident of the street, a staff
@@ -42,14 +43,12 @@ func (Resident) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("household", Household.Type).
 			Ref("members").Field("household_id").Unique().
-			Comment("The household the resident is registered in; empty until verified.").
-			Annotations(entgql.Skip(entgql.SkipAll)),
+			Comment("The household the resident is registered in; empty until verified, and for whoever may not see it."),
 		edge.To("roles", RoleAssignment.Type).
 			Comment("The roles the resident holds, with where they hold them."),
 		edge.To("personal_info", PersonalInfo.Type).
 			Unique().
-			Comment("The resident's personal details; empty for whoever may not see them.").
-			Annotations(entgql.Skip(entgql.SkipAll)),
+			Comment("The resident's personal details; empty for whoever may not see them."),
 		edge.To("sessions", Session.Type).
 			Comment("The resident's sign-in sessions (refresh tokens).").
 			Annotations(entgql.Skip(entgql.SkipAll)),
@@ -63,6 +62,9 @@ func (Resident) Edges() []ent.Edge {
 func (Resident) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("household_id")}
 }
+
+// Policy of the Resident: see internal/authz.
+func (Resident) Policy() ent.Policy { return authz.ResidentPolicy() }
 
 // Annotations of the Resident.
 func (Resident) Annotations() []schema.Annotation {

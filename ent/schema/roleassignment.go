@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"fmt"
+	"github.com/jimei-linli/linli/internal/authz"
 	"slices"
 	"strings"
 
@@ -105,6 +106,9 @@ func (RoleAssignment) Indexes() []ent.Index {
 func (RoleAssignment) Hooks() []ent.Hook {
 	return []ent.Hook{checkRoleScope}
 }
+
+// Policy of the RoleAssignment: see internal/authz.
+func (RoleAssignment) Policy() ent.Policy { return authz.RoleAssignmentPolicy() }
 
 // Annotations of the RoleAssignment.
 func (RoleAssignment) Annotations() []schema.Annotation {

@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/jimei-linli/linli/internal/authz"
 )
 
 // Session is one refresh token. Tokens of one sign-in form a family: each
@@ -53,6 +54,9 @@ func (Session) Indexes() []ent.Index {
 		index.Fields("resident_id"),
 	}
 }
+
+// Policy of the Session: see internal/authz.
+func (Session) Policy() ent.Policy { return authz.InternalPolicy() }
 
 // Annotations of the Session.
 func (Session) Annotations() []schema.Annotation {

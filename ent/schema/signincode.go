@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/jimei-linli/linli/internal/authz"
 )
 
 // SignInCode is a one-time code sent to a phone to sign in. Only its HMAC is
@@ -36,6 +37,9 @@ func (SignInCode) Fields() []ent.Field {
 func (SignInCode) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("phone", "created_at")}
 }
+
+// Policy of the SignInCode: see internal/authz.
+func (SignInCode) Policy() ent.Policy { return authz.InternalPolicy() }
 
 // Annotations of the SignInCode.
 func (SignInCode) Annotations() []schema.Annotation {

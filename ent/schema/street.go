@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/internal/authz"
 )
 
 // Street is a street office (街道), the top of the map: it holds communities
@@ -48,6 +49,9 @@ func (Street) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection(), entsql.OnDelete(entsql.Cascade)),
 	}
 }
+
+// Policy of the Street: see internal/authz.
+func (Street) Policy() ent.Policy { return authz.PublicPolicy() }
 
 // Annotations of the Street.
 func (Street) Annotations() []schema.Annotation {

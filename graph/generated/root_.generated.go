@@ -104,6 +104,7 @@ type ComplexityRoot struct {
 	Household struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
+		Members   func(childComplexity int) int
 		Place     func(childComplexity int) int
 		Unit      func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
@@ -127,16 +128,26 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
-	Place struct {
-		Address   func(childComplexity int) int
+	PersonalInfo struct {
+		BirthDate func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
-		Grid      func(childComplexity int) int
 		ID        func(childComplexity int) int
-		Kind      func(childComplexity int) int
-		Latitude  func(childComplexity int) int
-		Longitude func(childComplexity int) int
-		Name      func(childComplexity int) int
+		Phone     func(childComplexity int) int
+		Resident  func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
+	}
+
+	Place struct {
+		Address    func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Grid       func(childComplexity int) int
+		Households func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HouseholdOrder, where *ent.HouseholdWhereInput) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Latitude   func(childComplexity int) int
+		Longitude  func(childComplexity int) int
+		Name       func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
 	}
 
 	PlaceConnection struct {
@@ -159,11 +170,13 @@ type ComplexityRoot struct {
 	}
 
 	Resident struct {
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Roles     func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Household    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Name         func(childComplexity int) int
+		PersonalInfo func(childComplexity int) int
+		Roles        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
 	}
 
 	ResidentConnection struct {
@@ -548,6 +561,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Household.ID(childComplexity), true
+	case "Household.members":
+		if e.ComplexityRoot.Household.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Household.Members(childComplexity), true
 	case "Household.place":
 		if e.ComplexityRoot.Household.Place == nil {
 			break
@@ -624,6 +643,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PersonalInfo.birthDate":
+		if e.ComplexityRoot.PersonalInfo.BirthDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalInfo.BirthDate(childComplexity), true
+	case "PersonalInfo.createdAt":
+		if e.ComplexityRoot.PersonalInfo.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalInfo.CreatedAt(childComplexity), true
+	case "PersonalInfo.id":
+		if e.ComplexityRoot.PersonalInfo.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalInfo.ID(childComplexity), true
+	case "PersonalInfo.phone":
+		if e.ComplexityRoot.PersonalInfo.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalInfo.Phone(childComplexity), true
+	case "PersonalInfo.resident":
+		if e.ComplexityRoot.PersonalInfo.Resident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalInfo.Resident(childComplexity), true
+	case "PersonalInfo.updatedAt":
+		if e.ComplexityRoot.PersonalInfo.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalInfo.UpdatedAt(childComplexity), true
+
 	case "Place.address":
 		if e.ComplexityRoot.Place.Address == nil {
 			break
@@ -642,6 +698,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Place.Grid(childComplexity), true
+	case "Place.households":
+		if e.ComplexityRoot.Place.Households == nil {
+			break
+		}
+
+		args, err := ec.field_Place_households_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Place.Households(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.HouseholdOrder), args["where"].(*ent.HouseholdWhereInput)), true
 	case "Place.id":
 		if e.ComplexityRoot.Place.ID == nil {
 			break
@@ -774,6 +841,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resident.CreatedAt(childComplexity), true
+	case "Resident.household":
+		if e.ComplexityRoot.Resident.Household == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.Household(childComplexity), true
 	case "Resident.id":
 		if e.ComplexityRoot.Resident.ID == nil {
 			break
@@ -786,6 +859,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resident.Name(childComplexity), true
+	case "Resident.personalInfo":
+		if e.ComplexityRoot.Resident.PersonalInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.PersonalInfo(childComplexity), true
 	case "Resident.roles":
 		if e.ComplexityRoot.Resident.Roles == nil {
 			break
@@ -1043,6 +1122,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("GridWhereInput", ec.unmarshalInputGridWhereInput),
 			graphql.NewInputUnmarshaler("HouseholdOrder", ec.unmarshalInputHouseholdOrder),
 			graphql.NewInputUnmarshaler("HouseholdWhereInput", ec.unmarshalInputHouseholdWhereInput),
+			graphql.NewInputUnmarshaler("PersonalInfoOrder", ec.unmarshalInputPersonalInfoOrder),
+			graphql.NewInputUnmarshaler("PersonalInfoWhereInput", ec.unmarshalInputPersonalInfoWhereInput),
 			graphql.NewInputUnmarshaler("PlaceOrder", ec.unmarshalInputPlaceOrder),
 			graphql.NewInputUnmarshaler("PlaceWhereInput", ec.unmarshalInputPlaceWhereInput),
 			graphql.NewInputUnmarshaler("ResidentOrder", ec.unmarshalInputResidentOrder),
@@ -2535,6 +2616,10 @@ type Household implements Node {
   The place the household lives at.
   """
   place: Place!
+  """
+  The residents registered in the household (those the viewer may see).
+  """
+  members: [Resident!]
 }
 """
 A connection to a list of items.
@@ -2769,6 +2854,14 @@ input HouseholdWhereInput {
   Matches items with a place that matches any of the given filters.
   """
   hasPlaceWith: [PlaceWhereInput!]
+  """
+  members edge predicates
+  """
+  hasMembers: Boolean
+  """
+  Matches items with a members that matches any of the given filters.
+  """
+  hasMembersWith: [ResidentWhereInput!]
 }
 """
 An object with an ID.
@@ -2816,6 +2909,283 @@ type PageInfo {
   endCursor: Cursor
 }
 """
+A resident's personal details: shown only to the person, their household, and staff whose role needs them.
+"""
+type PersonalInfo implements Node {
+  """
+  The id of the PersonalInfo.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  Mobile number in canonical form (11 digits for mainland numbers, E.164 otherwise); the resident signs in with it. Empty for a child without a phone.
+  """
+  phone: String
+  """
+  Date of birth, when known.
+  """
+  birthDate: Time
+  """
+  The resident these details belong to.
+  """
+  resident: Resident!
+}
+"""
+Ordering options for PersonalInfo connections
+"""
+input PersonalInfoOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order PersonalInfos.
+  """
+  field: PersonalInfoOrderField!
+}
+"""
+Properties by which PersonalInfo connections can be ordered.
+"""
+enum PersonalInfoOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+  """
+  The value UPDATED_AT.
+  """
+  UPDATED_AT
+}
+"""
+PersonalInfoWhereInput is used for filtering PersonalInfo objects.
+Input was generated by ent.
+"""
+input PersonalInfoWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: PersonalInfoWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [PersonalInfoWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [PersonalInfoWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches items whose updatedAt is not equal to the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches items whose updatedAt is one of the given value.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches items whose updatedAt is none of the given value.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches items whose updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches items whose updatedAt is at least the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches items whose updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches items whose updatedAt is at most the given value.
+  """
+  updatedAtLTE: Time
+  """
+  phone field predicates
+  """
+  phone: String
+  """
+  Matches items whose phone is not equal to the given value.
+  """
+  phoneNEQ: String
+  """
+  Matches items whose phone is one of the given value.
+  """
+  phoneIn: [String!]
+  """
+  Matches items whose phone is none of the given value.
+  """
+  phoneNotIn: [String!]
+  """
+  Matches items whose phone is greater than the given value.
+  """
+  phoneGT: String
+  """
+  Matches items whose phone is at least the given value.
+  """
+  phoneGTE: String
+  """
+  Matches items whose phone is less than the given value.
+  """
+  phoneLT: String
+  """
+  Matches items whose phone is at most the given value.
+  """
+  phoneLTE: String
+  """
+  Matches items whose phone contains the given value.
+  """
+  phoneContains: String
+  """
+  Matches items whose phone starts with the given value.
+  """
+  phoneHasPrefix: String
+  """
+  Matches items whose phone ends with the given value.
+  """
+  phoneHasSuffix: String
+  """
+  Matches items whose phone is empty.
+  """
+  phoneIsNil: Boolean
+  """
+  Matches items whose phone is set.
+  """
+  phoneNotNil: Boolean
+  """
+  Matches items whose phone equals, ignoring case, the given value.
+  """
+  phoneEqualFold: String
+  """
+  Matches items whose phone contains, ignoring case, the given value.
+  """
+  phoneContainsFold: String
+  """
+  birth_date field predicates
+  """
+  birthDate: Time
+  """
+  Matches items whose birthDate is not equal to the given value.
+  """
+  birthDateNEQ: Time
+  """
+  Matches items whose birthDate is one of the given value.
+  """
+  birthDateIn: [Time!]
+  """
+  Matches items whose birthDate is none of the given value.
+  """
+  birthDateNotIn: [Time!]
+  """
+  Matches items whose birthDate is greater than the given value.
+  """
+  birthDateGT: Time
+  """
+  Matches items whose birthDate is at least the given value.
+  """
+  birthDateGTE: Time
+  """
+  Matches items whose birthDate is less than the given value.
+  """
+  birthDateLT: Time
+  """
+  Matches items whose birthDate is at most the given value.
+  """
+  birthDateLTE: Time
+  """
+  Matches items whose birthDate is empty.
+  """
+  birthDateIsNil: Boolean
+  """
+  Matches items whose birthDate is set.
+  """
+  birthDateNotNil: Boolean
+  """
+  resident edge predicates
+  """
+  hasResident: Boolean
+  """
+  Matches items with a resident that matches any of the given filters.
+  """
+  hasResidentWith: [ResidentWhereInput!]
+}
+"""
 An addressable place in a grid: a compound, a stand-alone building, a self-built house or a shop.
 """
 type Place implements Node {
@@ -2855,6 +3225,40 @@ type Place implements Node {
   The grid the place belongs to.
   """
   grid: Grid!
+  """
+  The households of the Place.
+  """
+  households(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Households returned from the connection.
+    """
+    orderBy: HouseholdOrder
+
+    """
+    Filtering options for Households returned from the connection.
+    """
+    where: HouseholdWhereInput
+  ): HouseholdConnection!
 }
 """
 A connection to a list of items.
@@ -3266,6 +3670,14 @@ input PlaceWhereInput {
   Matches items with a grid that matches any of the given filters.
   """
   hasGridWith: [GridWhereInput!]
+  """
+  households edge predicates
+  """
+  hasHouseholds: Boolean
+  """
+  Matches items with a households that matches any of the given filters.
+  """
+  hasHouseholdsWith: [HouseholdWhereInput!]
 }
 """
 The Query type.
@@ -3413,9 +3825,17 @@ type Resident implements Node {
   """
   name: String!
   """
+  The household the resident is registered in; empty until verified, and for whoever may not see it.
+  """
+  household: Household
+  """
   The roles the resident holds, with where they hold them.
   """
   roles: [RoleAssignment!]
+  """
+  The resident's personal details; empty for whoever may not see them.
+  """
+  personalInfo: PersonalInfo
 }
 """
 A connection to a list of items.
@@ -3643,6 +4063,14 @@ input ResidentWhereInput {
   """
   nameContainsFold: String
   """
+  household edge predicates
+  """
+  hasHousehold: Boolean
+  """
+  Matches items with a household that matches any of the given filters.
+  """
+  hasHouseholdWith: [HouseholdWhereInput!]
+  """
   roles edge predicates
   """
   hasRoles: Boolean
@@ -3650,6 +4078,14 @@ input ResidentWhereInput {
   Matches items with a roles that matches any of the given filters.
   """
   hasRolesWith: [RoleAssignmentWhereInput!]
+  """
+  personal_info edge predicates
+  """
+  hasPersonalInfo: Boolean
+  """
+  Matches items with a personalInfo that matches any of the given filters.
+  """
+  hasPersonalInfoWith: [PersonalInfoWhereInput!]
 }
 """
 A role a resident holds in one scope: a grid, a community, the street or a department.
@@ -4672,8 +5108,22 @@ func (ec *executionContext) childFields_Household(ctx context.Context, field gra
 		return ec.fieldContext_Household_unit(ctx, field)
 	case "place":
 		return ec.fieldContext_Household_place(ctx, field)
+	case "members":
+		return ec.fieldContext_Household_members(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Household", field.Name)
+}
+
+func (ec *executionContext) childFields_HouseholdConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_HouseholdConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_HouseholdConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_HouseholdConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HouseholdConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_HouseholdEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4700,6 +5150,24 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PersonalInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PersonalInfo_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PersonalInfo_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_PersonalInfo_updatedAt(ctx, field)
+	case "phone":
+		return ec.fieldContext_PersonalInfo_phone(ctx, field)
+	case "birthDate":
+		return ec.fieldContext_PersonalInfo_birthDate(ctx, field)
+	case "resident":
+		return ec.fieldContext_PersonalInfo_resident(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PersonalInfo", field.Name)
+}
+
 func (ec *executionContext) childFields_Place(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4720,6 +5188,8 @@ func (ec *executionContext) childFields_Place(ctx context.Context, field graphql
 		return ec.fieldContext_Place_longitude(ctx, field)
 	case "grid":
 		return ec.fieldContext_Place_grid(ctx, field)
+	case "households":
+		return ec.fieldContext_Place_households(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Place", field.Name)
 }
@@ -4756,8 +5226,12 @@ func (ec *executionContext) childFields_Resident(ctx context.Context, field grap
 		return ec.fieldContext_Resident_updatedAt(ctx, field)
 	case "name":
 		return ec.fieldContext_Resident_name(ctx, field)
+	case "household":
+		return ec.fieldContext_Resident_household(ctx, field)
 	case "roles":
 		return ec.fieldContext_Resident_roles(ctx, field)
+	case "personalInfo":
+		return ec.fieldContext_Resident_personalInfo(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Resident", field.Name)
 }

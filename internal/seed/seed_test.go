@@ -24,6 +24,7 @@ import (
 	"github.com/jimei-linli/linli/internal/seed"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/store/storetest"
+	"github.com/jimei-linli/linli/internal/viewer"
 )
 
 // wantAccounts is DOMAIN.md's table of demo accounts, written out here
@@ -48,7 +49,7 @@ var wantAccounts = []struct {
 
 func TestDemo(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
+		ctx := viewer.SystemContext(context.Background())
 		c := s.Client
 		start := time.Now()
 		res, err := seed.Demo(ctx, c)
@@ -96,7 +97,7 @@ func TestDemoSameOnBothBackends(t *testing.T) {
 	if os.Getenv(storetest.EnvPostgres) == "" {
 		t.Skipf("needs %s", storetest.EnvPostgres)
 	}
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	lite := storetest.Client(t, storetest.SQLite)
 	pg := storetest.Client(t, storetest.Postgres)
 	for _, c := range []*ent.Client{lite, pg} {
@@ -112,7 +113,7 @@ func TestDemoSameOnBothBackends(t *testing.T) {
 // seeding) and expects nothing of it in the database.
 func TestDemoWritesNothingOnFailure(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
+		ctx := viewer.SystemContext(context.Background())
 		c := s.Client
 		early := c.Resident.Create().SetName("早到的人").SaveX(ctx)
 		c.PersonalInfo.Create().SetResident(early).SetPhone(seed.PhoneOtherResident).SaveX(ctx)
@@ -130,7 +131,7 @@ func TestDemoWritesNothingOnFailure(t *testing.T) {
 // street there, and neither fails.
 func TestDemoConcurrent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
+		ctx := viewer.SystemContext(context.Background())
 		var (
 			wg      sync.WaitGroup
 			results [2]seed.Result
@@ -160,7 +161,7 @@ func TestDemoConcurrent(t *testing.T) {
 }
 
 func testCounts(t *testing.T, c *ent.Client, res seed.Result) {
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	got := tableCounts(t, c)
 	for _, tc := range []struct {
 		name         string
@@ -228,7 +229,7 @@ func testShengguangPlaces(t *testing.T, c *ent.Client) {
 }
 
 func testPlaces(t *testing.T, c *ent.Client) {
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	places := c.Place.Query().WithGrid().WithHouseholds().AllX(ctx)
 	addresses := map[string]bool{}
 	located := 0
@@ -280,7 +281,7 @@ func testPlaces(t *testing.T, c *ent.Client) {
 }
 
 func testResidents(t *testing.T, c *ent.Client) {
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	residents := c.Resident.Query().WithPersonalInfo().AllX(ctx)
 	youngest, oldest := 200, -1
 	for _, r := range residents {
@@ -320,7 +321,7 @@ func testResidents(t *testing.T, c *ent.Client) {
 }
 
 func testGridStaff(t *testing.T, c *ent.Client) {
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	perGrid := map[int]map[roleassignment.Role]int{}
 	roles := c.RoleAssignment.Query().Where(roleassignment.GridIDNotNil()).
 		WithResident(func(q *ent.ResidentQuery) { q.WithHousehold(func(q *ent.HouseholdQuery) { q.WithPlace() }) }).
@@ -360,7 +361,7 @@ func testGridStaff(t *testing.T, c *ent.Client) {
 }
 
 func testOtherStaff(t *testing.T, c *ent.Client) {
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	for _, cm := range c.Community.Query().AllX(ctx) {
 		for _, tc := range []struct {
 			role        roleassignment.Role
@@ -392,7 +393,7 @@ func testOtherStaff(t *testing.T, c *ent.Client) {
 }
 
 func testDemoAccounts(t *testing.T, c *ent.Client) {
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	if len(seed.DemoAccounts) != len(wantAccounts) {
 		t.Fatalf("seed.DemoAccounts has %d accounts, want %d", len(seed.DemoAccounts), len(wantAccounts))
 	}
@@ -472,7 +473,7 @@ type counts struct {
 
 func tableCounts(t *testing.T, c *ent.Client) counts {
 	t.Helper()
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	return counts{
 		streets:     c.Street.Query().CountX(ctx),
 		communities: c.Community.Query().CountX(ctx),
@@ -489,7 +490,7 @@ func tableCounts(t *testing.T, c *ent.Client) counts {
 // should be the same on every run (not the timestamps).
 func dump(t *testing.T, c *ent.Client, withIDs bool) []string {
 	t.Helper()
-	ctx := context.Background()
+	ctx := viewer.SystemContext(context.Background())
 	var lines []string
 	add := func(id int, format string, args ...any) {
 		line := fmt.Sprintf(format, args...)

@@ -58,10 +58,16 @@ func NewContext(ctx context.Context, v *Viewer) context.Context {
 	return context.WithValue(ctx, ctxKey{}, v)
 }
 
-// FromContext returns the viewer in ctx, or nil for an anonymous request.
+// anonymous is the viewer of a request that carries no credentials.
+var anonymous = &Viewer{}
+
+// FromContext returns the viewer in ctx: never nil; a request without
+// credentials gets an anonymous viewer (not signed in, no roles).
 func FromContext(ctx context.Context) *Viewer {
-	v, _ := ctx.Value(ctxKey{}).(*Viewer)
-	return v
+	if v, ok := ctx.Value(ctxKey{}).(*Viewer); ok && v != nil {
+		return v
+	}
+	return anonymous
 }
 
 // SystemContext returns ctx acting as the system: seeding, schedulers, the

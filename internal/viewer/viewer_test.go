@@ -8,7 +8,7 @@ import (
 
 func TestContextRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	if v := FromContext(ctx); v != nil || v.SignedIn() || v.IsSystem() {
+	if v := FromContext(ctx); v == nil || v.SignedIn() || v.IsSystem() || len(v.Roles) != 0 {
 		t.Fatalf("an empty context has viewer %+v", v)
 	}
 	if !FromContext(SystemContext(ctx)).IsSystem() {

@@ -1,0 +1,32 @@
+package authz
+
+import (
+	"context"
+
+	"entgo.io/ent"
+
+	gen "github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/consent"
+	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/privacy"
+	"github.com/jimei-linli/linli/internal/viewer"
+)
+
+// ConsentPolicy: a resident reads their own consents; only the system
+// records them (at sign-in).
+func ConsentPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			allowSystem,
+			privacy.ConsentQueryRuleFunc(func(ctx context.Context, q *gen.ConsentQuery) error {
+				if v := viewer.FromContext(ctx); v.SignedIn() {
+					q.Where(consent.ResidentID(v.ResidentID))
+				} else {
+					q.Where(predicate.Consent(nothing))
+				}
+				return privacy.Allow
+			}),
+		},
+		Mutation: privacy.MutationPolicy{allowSystem, privacy.AlwaysDenyRule()},
+	}
+}

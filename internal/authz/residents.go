@@ -1,0 +1,206 @@
+package authz
+
+import (
+	"context"
+
+	"entgo.io/ent"
+
+	gen "github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/personalinfo"
+	"github.com/jimei-linli/linli/ent/place"
+	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/privacy"
+	"github.com/jimei-linli/linli/ent/resident"
+	"github.com/jimei-linli/linli/internal/viewer"
+)
+
+// livesIn matches residents whose household is at a place in one of grids.
+func livesInGrids(grids []int) predicate.Resident {
+	return resident.HasHouseholdWith(household.HasPlaceWith(place.GridIDIn(grids...)))
+}
+
+// livesInCommunities matches residents whose household is in one of communities.
+func livesInCommunities(communities []int) predicate.Resident {
+	return resident.HasHouseholdWith(household.HasPlaceWith(place.HasGridWith(grid.CommunityIDIn(communities...))))
+}
+
+// closeCircle matches the residents whose personal details v may see: v,
+// v's household, and the residents of the grids v works in and the
+// communities v administers. It returns nil for a street admin (everyone).
+func closeCircle(v *viewer.Viewer) (preds []predicate.Resident, everyone bool) {
+	if v.IsStreetAdmin() {
+		return nil, true
+	}
+	if !v.SignedIn() {
+		return nil, false
+	}
+	preds = append(preds, resident.ID(v.ResidentID))
+	if v.HouseholdID != 0 {
+		preds = append(preds, resident.HouseholdID(v.HouseholdID))
+	}
+	if grids := v.GridsWhere(gridStaffRoles...); len(grids) > 0 {
+		preds = append(preds, livesInGrids(grids))
+	}
+	if communities := v.CommunitiesWhere(viewer.CommunityAdmin); len(communities) > 0 {
+		preds = append(preds, livesInCommunities(communities))
+	}
+	return preds, false
+}
+
+// ResidentPolicy decides who sees and changes residents.
+func ResidentPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			allowSystem,
+			privacy.ResidentQueryRuleFunc(func(ctx context.Context, q *gen.ResidentQuery) error {
+				v := viewer.FromContext(ctx)
+				preds, everyone := closeCircle(v)
+				if everyone {
+					return privacy.Allow
+				}
+				// Staff are public by name; informants see their grid's residents by name.
+				preds = append(preds, resident.HasRoles())
+				if grids := v.GridsWhere(viewer.SafetyInformant); len(grids) > 0 {
+					preds = append(preds, livesInGrids(grids))
+				}
+				q.Where(resident.Or(preds...))
+				return privacy.Allow
+			}),
+		},
+		Mutation: privacy.MutationPolicy{
+			allowSystem,
+			privacy.ResidentMutationRuleFunc(residentMutation),
+			privacy.AlwaysDenyRule(),
+		},
+	}
+}
+
+// residentMutation allows a resident to rename themselves, and an admin to
+// register a resident into (or move them to) a household in their scope.
+func residentMutation(ctx context.Context, m *gen.ResidentMutation) error {
+	v := viewer.FromContext(ctx)
+	if !v.SignedIn() {
+		return privacy.Skip
+	}
+	id, hasID := m.ID()
+	if m.Op().Is(ent.OpUpdateOne) && hasID && id == v.ResidentID && fieldsWithin(m, resident.FieldName) {
+		return privacy.Allow
+	}
+	hh, setsHousehold := m.HouseholdID()
+	if !setsHousehold || !fieldsWithin(m, resident.FieldName, resident.FieldHouseholdID) {
+		return privacy.Skip
+	}
+	target, err := communityOfHousehold(ctx, m.Client(), hh)
+	if err != nil || !administers(v, target) {
+		return privacy.Skip
+	}
+	if m.Op().Is(ent.OpUpdateOne) && hasID {
+		// Moving a resident: their current community (if any) must be in scope too.
+		current, err := communityOfResident(ctx, m.Client(), id)
+		if err != nil || (current != 0 && !administers(v, current)) {
+			return privacy.Skip
+		}
+	} else if !m.Op().Is(ent.OpCreate) {
+		return privacy.Skip
+	}
+	return privacy.Allow
+}
+
+// PersonalInfoPolicy decides who sees and changes personal details.
+func PersonalInfoPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			allowSystem,
+			privacy.PersonalInfoQueryRuleFunc(func(ctx context.Context, q *gen.PersonalInfoQuery) error {
+				preds, everyone := closeCircle(viewer.FromContext(ctx))
+				switch {
+				case everyone:
+				case len(preds) == 0:
+					q.Where(predicate.PersonalInfo(nothing))
+				default:
+					q.Where(personalinfo.HasResidentWith(resident.Or(preds...)))
+				}
+				return privacy.Allow
+			}),
+		},
+		Mutation: privacy.MutationPolicy{
+			allowSystem,
+			privacy.PersonalInfoMutationRuleFunc(personalInfoMutation),
+			privacy.AlwaysDenyRule(),
+		},
+	}
+}
+
+// personalInfoMutation allows a resident to change their own birth date,
+// and an admin to record the details of a resident in their scope.
+func personalInfoMutation(ctx context.Context, m *gen.PersonalInfoMutation) error {
+	v := viewer.FromContext(ctx)
+	if !v.SignedIn() {
+		return privacy.Skip
+	}
+	switch {
+	case m.Op().Is(ent.OpUpdateOne):
+		id, _ := m.ID()
+		owner, err := m.Client().PersonalInfo.Query().Where(personalinfo.ID(id)).
+			Select(personalinfo.FieldResidentID).Int(viewer.SystemContext(ctx))
+		if err == nil && owner == v.ResidentID && fieldsWithin(m, personalinfo.FieldBirthDate) {
+			return privacy.Allow
+		}
+	case m.Op().Is(ent.OpCreate):
+		rid, _ := m.ResidentID()
+		community, err := communityOfResident(ctx, m.Client(), rid)
+		if err == nil && community != 0 && administers(v, community) {
+			return privacy.Allow
+		}
+	}
+	return privacy.Skip
+}
+
+// HouseholdPolicy decides who sees and registers households.
+func HouseholdPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			allowSystem,
+			privacy.HouseholdQueryRuleFunc(func(ctx context.Context, q *gen.HouseholdQuery) error {
+				v := viewer.FromContext(ctx)
+				if v.IsStreetAdmin() {
+					return privacy.Allow
+				}
+				var preds []predicate.Household
+				if v.HouseholdID != 0 {
+					preds = append(preds, household.ID(v.HouseholdID))
+				}
+				if grids := v.GridsWhere(gridStaffRoles...); len(grids) > 0 {
+					preds = append(preds, household.HasPlaceWith(place.GridIDIn(grids...)))
+				}
+				if communities := v.CommunitiesWhere(viewer.CommunityAdmin); len(communities) > 0 {
+					preds = append(preds, household.HasPlaceWith(place.HasGridWith(grid.CommunityIDIn(communities...))))
+				}
+				if len(preds) == 0 {
+					q.Where(predicate.Household(nothing))
+				} else {
+					q.Where(household.Or(preds...))
+				}
+				return privacy.Allow
+			}),
+		},
+		Mutation: privacy.MutationPolicy{
+			allowSystem,
+			privacy.HouseholdMutationRuleFunc(func(ctx context.Context, m *gen.HouseholdMutation) error {
+				v := viewer.FromContext(ctx)
+				pid, ok := m.PlaceID()
+				if !v.SignedIn() || !ok || !m.Op().Is(ent.OpCreate) {
+					return privacy.Skip
+				}
+				community, err := communityOfPlace(ctx, m.Client(), pid)
+				if err == nil && administers(v, community) {
+					return privacy.Allow
+				}
+				return privacy.Skip
+			}),
+			privacy.AlwaysDenyRule(),
+		},
+	}
+}
