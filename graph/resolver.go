@@ -4,20 +4,70 @@
 package graph
 
 import (
+	"context"
+
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/graph/generated"
+	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/auth"
+	"github.com/jimei-linli/linli/internal/personaldata"
+	"github.com/jimei-linli/linli/internal/roster"
+	"github.com/jimei-linli/linli/internal/viewer"
 )
 
 // Resolver is the root resolver; it holds what resolvers call into.
 type Resolver struct {
-	client *ent.Client
+	client   *ent.Client
+	auth     *auth.Service
+	roster   *roster.Roster
+	personal *personaldata.Service
+}
+
+// Option configures NewSchema.
+type Option func(*Resolver)
+
+// WithAuth enables sign-in through svc. Without it the sign-in mutations
+// answer that sign-in is not configured.
+func WithAuth(svc *auth.Service) Option {
+	return func(r *Resolver) { r.auth = svc }
 }
 
 // NewSchema returns the executable GraphQL schema backed by client.
-func NewSchema(client *ent.Client) graphql.ExecutableSchema {
-	return generated.NewExecutableSchema(generated.Config{
-		Resolvers: &Resolver{client: client},
-	})
+func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
+	r := &Resolver{
+		client:   client,
+		roster:   roster.New(client, nil),
+		personal: personaldata.New(client, nil),
+	}
+	for _, o := range opts {
+		o(r)
+	}
+	return generated.NewExecutableSchema(generated.Config{Resolvers: r})
+}
+
+// signIn returns the sign-in service, or an error when there is none.
+func (r *Resolver) signIn() (*auth.Service, error) {
+	if r.auth == nil {
+		return nil, apperr.New(apperr.Internal, "sign-in is not configured on this server")
+	}
+	return r.auth, nil
+}
+
+// residentAs loads resident id for a response, as viewer v and with the
+// fields the operation asks for collected, so that the nested fields (like
+// personalInfo right after signIn) are read with v's rights.
+func (r *Resolver) residentAs(ctx context.Context, v *viewer.Viewer, id int) (*ent.Resident, error) {
+	return r.loadResident(viewer.NewContext(ctx, v), id)
+}
+
+// loadResident loads resident id with the fields the operation asks for.
+func (r *Resolver) loadResident(ctx context.Context, id int) (*ent.Resident, error) {
+	q, err := r.client.Resident.Query().Where(resident.ID(id)).CollectFields(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return q.Only(ctx)
 }

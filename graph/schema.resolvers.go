@@ -13,6 +13,12 @@ import (
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/resident"
+	"github.com/jimei-linli/linli/graph/generated"
+	"github.com/jimei-linli/linli/graph/model"
+	"github.com/jimei-linli/linli/internal/apperr"
+	phonenumber "github.com/jimei-linli/linli/internal/phone"
+	"github.com/jimei-linli/linli/internal/roster"
+	"github.com/jimei-linli/linli/internal/viewer"
 )
 
 // Residents is the resolver for the residents field.
@@ -24,3 +30,152 @@ func (r *gridResolver) Residents(ctx context.Context, obj *ent.Grid, after *entg
 			ent.WithResidentFilter(where.Filter),
 		)
 }
+
+// RequestSignInCode is the resolver for the requestSignInCode field.
+func (r *mutationResolver) RequestSignInCode(ctx context.Context, phone string) (*model.RequestSignInCodePayload, error) {
+	svc, err := r.signIn()
+	if err != nil {
+		return nil, err
+	}
+	expires, err := svc.RequestCode(ctx, phone)
+	if err != nil {
+		return nil, err
+	}
+	normalized, _ := phonenumber.Normalize(phone)
+	return &model.RequestSignInCodePayload{Phone: normalized, ExpiresAt: expires}, nil
+}
+
+// SignIn is the resolver for the signIn field.
+func (r *mutationResolver) SignIn(ctx context.Context, phone string, code string, acceptPrivacyNotice string) (*model.SessionPayload, error) {
+	svc, err := r.signIn()
+	if err != nil {
+		return nil, err
+	}
+	sess, err := svc.SignIn(ctx, phone, code, acceptPrivacyNotice)
+	if err != nil {
+		return nil, err
+	}
+	return r.sessionPayload(ctx, sess)
+}
+
+// RefreshSession is the resolver for the refreshSession field.
+func (r *mutationResolver) RefreshSession(ctx context.Context, refreshToken string) (*model.SessionPayload, error) {
+	svc, err := r.signIn()
+	if err != nil {
+		return nil, err
+	}
+	sess, err := svc.Refresh(ctx, refreshToken)
+	if err != nil {
+		return nil, err
+	}
+	return r.sessionPayload(ctx, sess)
+}
+
+// SignOut is the resolver for the signOut field.
+func (r *mutationResolver) SignOut(ctx context.Context) (bool, error) {
+	svc, err := r.signIn()
+	if err != nil {
+		return false, err
+	}
+	if err := svc.SignOut(ctx); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// SignOutEverywhere is the resolver for the signOutEverywhere field.
+func (r *mutationResolver) SignOutEverywhere(ctx context.Context) (bool, error) {
+	svc, err := r.signIn()
+	if err != nil {
+		return false, err
+	}
+	if err := svc.SignOutEverywhere(ctx); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// UpdateMyProfile is the resolver for the updateMyProfile field.
+func (r *mutationResolver) UpdateMyProfile(ctx context.Context, input model.UpdateMyProfileInput) (*ent.Resident, error) {
+	id, err := r.roster.UpdateProfile(ctx, roster.ProfileChange{Name: input.Name, BirthDate: input.BirthDate})
+	if err != nil {
+		return nil, err
+	}
+	return r.loadResident(ctx, id)
+}
+
+// AssignRole is the resolver for the assignRole field.
+func (r *mutationResolver) AssignRole(ctx context.Context, input model.AssignRoleInput) (*ent.RoleAssignment, error) {
+	title := ""
+	if input.Title != nil {
+		title = *input.Title
+	}
+	return r.roster.AssignRole(ctx, input.ResidentID, input.Role, input.ScopeID, title)
+}
+
+// RevokeRole is the resolver for the revokeRole field.
+func (r *mutationResolver) RevokeRole(ctx context.Context, id int) (int, error) {
+	return r.roster.RevokeRole(ctx, id)
+}
+
+// RegisterHousehold is the resolver for the registerHousehold field.
+func (r *mutationResolver) RegisterHousehold(ctx context.Context, input model.RegisterHouseholdInput) (*ent.Household, error) {
+	members := make([]roster.Member, len(input.Members))
+	for i, m := range input.Members {
+		members[i] = roster.Member{Name: m.Name, Phone: m.Phone, BirthDate: m.BirthDate}
+	}
+	unit := ""
+	if input.Unit != nil {
+		unit = *input.Unit
+	}
+	return r.roster.RegisterHousehold(ctx, input.PlaceID, unit, members)
+}
+
+// VerifyResident is the resolver for the verifyResident field.
+func (r *mutationResolver) VerifyResident(ctx context.Context, phone string, householdID int) (*ent.Resident, error) {
+	id, err := r.roster.VerifyResident(ctx, phone, householdID)
+	if err != nil {
+		return nil, err
+	}
+	return r.loadResident(ctx, id)
+}
+
+// ExportMyData is the resolver for the exportMyData field.
+func (r *mutationResolver) ExportMyData(ctx context.Context) (*model.MyDataExport, error) {
+	doc, at, err := r.personal.Export(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &model.MyDataExport{GeneratedAt: at, JSON: string(doc)}, nil
+}
+
+// DeleteMyAccount is the resolver for the deleteMyAccount field.
+func (r *mutationResolver) DeleteMyAccount(ctx context.Context, confirm bool) (bool, error) {
+	if !confirm {
+		return false, apperr.New(apperr.BadUserInput, "pass confirm: true to delete your account")
+	}
+	return true, r.personal.DeleteAccount(ctx)
+}
+
+// Me is the resolver for the me field.
+func (r *queryResolver) Me(ctx context.Context) (*ent.Resident, error) {
+	v := viewer.FromContext(ctx)
+	if !v.SignedIn() {
+		return nil, nil
+	}
+	return r.loadResident(ctx, v.ResidentID)
+}
+
+// PrivacyNoticeVersion is the resolver for the privacyNoticeVersion field.
+func (r *queryResolver) PrivacyNoticeVersion(ctx context.Context) (string, error) {
+	svc, err := r.signIn()
+	if err != nil {
+		return "", err
+	}
+	return svc.PrivacyNoticeVersion(), nil
+}
+
+// Mutation returns generated.MutationResolver implementation.
+func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
+type mutationResolver struct{ *Resolver }

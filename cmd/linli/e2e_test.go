@@ -105,7 +105,10 @@ func TestServeDemoEndToEnd(t *testing.T) {
 		"sqlite": {"LINLI_DATABASE_URL": t.TempDir() + "/linli.db"},
 	}
 	if os.Getenv(storetest.EnvPostgres) != "" {
-		backends["postgres"] = map[string]string{"LINLI_DATABASE_URL": storetest.NewSchemaURL(t), "LINLI_MIGRATE": "true"}
+		backends["postgres"] = map[string]string{
+			"LINLI_DATABASE_URL": storetest.NewSchemaURL(t), "LINLI_MIGRATE": "true",
+			"LINLI_JWT_SECRET": "e2e-test-secret-e2e-test-secret-0123",
+		}
 	}
 	for name, env := range backends {
 		t.Run(name, func(t *testing.T) {

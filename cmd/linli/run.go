@@ -27,6 +27,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		usage(stdout)
 		return nil
 	}
+	if args[0] == "token" {
+		var p string
+		cfg, rest, err := config.Load(args[0], args[1:], getenv, func(fs *flag.FlagSet) {
+			fs.StringVar(&p, "phone", "", "the phone of the resident to sign a token for")
+		})
+		if err != nil {
+			return err
+		}
+		return tokenCommand(ctx, cfg, p, rest, stdout)
+	}
 	cmd, ok := commands[args[0]]
 	if !ok {
 		usage(stdout)
@@ -50,6 +60,7 @@ Usage:
   linli serve [--demo] [flags]   run the GraphQL server (GraphiQL on / in development)
   linli migrate [flags]          bring the database schema up to date
   linli seed --demo [flags]      load the deterministic demo street (idempotent)
+  linli token --phone P [flags]  print a fresh access token for the resident with phone P
 
 Every flag has a LINLI_* environment variable; a flag wins over the variable.
 `)

@@ -32,8 +32,14 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 			return err
 		}
 	}
+	signIn, release, err := newAuth(ctx, cfg, s, log)
+	if err != nil {
+		return err
+	}
+	defer release()
 	handler := server.New(server.Options{
-		Schema:        graph.NewSchema(s.Client),
+		Schema:        graph.NewSchema(s.Client, graph.WithAuth(signIn)),
+		Authenticate:  signIn.Authenticate,
 		Ready:         s.Ping,
 		Logger:        log,
 		Production:    cfg.Production(),

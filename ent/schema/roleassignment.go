@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"fmt"
+	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/authz"
 	"slices"
 	"strings"
@@ -154,10 +155,10 @@ func checkRoleScope(next ent.Mutator) ent.Mutator {
 			}
 		}
 		if len(set) != 1 {
-			return nil, fmt.Errorf("role %s must be held in exactly one grid, community, street or department (got %d)", role, len(set))
+			return nil, apperr.New(apperr.BadUserInput, "role %s must be held in exactly one grid, community, street or department (got %d)", role, len(set))
 		}
 		if !slices.Contains(roleScopes[role], set[0]) {
-			return nil, fmt.Errorf("role %s cannot be held in a %s", role, strings.TrimSuffix(set[0], "_id"))
+			return nil, apperr.New(apperr.BadUserInput, "role %s cannot be held in a %s", role, strings.TrimSuffix(set[0], "_id"))
 		}
 		return next.Mutate(ctx, m)
 	})

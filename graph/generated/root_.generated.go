@@ -11,6 +11,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/graph/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -24,6 +25,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Grid() GridResolver
+	Mutation() MutationResolver
 	Query() QueryResolver
 }
 
@@ -121,6 +123,26 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Mutation struct {
+		AssignRole        func(childComplexity int, input model.AssignRoleInput) int
+		DeleteMyAccount   func(childComplexity int, confirm bool) int
+		ExportMyData      func(childComplexity int) int
+		RefreshSession    func(childComplexity int, refreshToken string) int
+		RegisterHousehold func(childComplexity int, input model.RegisterHouseholdInput) int
+		RequestSignInCode func(childComplexity int, phone string) int
+		RevokeRole        func(childComplexity int, id int) int
+		SignIn            func(childComplexity int, phone string, code string, acceptPrivacyNotice string) int
+		SignOut           func(childComplexity int) int
+		SignOutEverywhere func(childComplexity int) int
+		UpdateMyProfile   func(childComplexity int, input model.UpdateMyProfileInput) int
+		VerifyResident    func(childComplexity int, phone string, householdID int) int
+	}
+
+	MyDataExport struct {
+		GeneratedAt func(childComplexity int) int
+		JSON        func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -162,11 +184,18 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Communities func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) int
-		Departments func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DepartmentOrder, where *ent.DepartmentWhereInput) int
-		Node        func(childComplexity int, id int) int
-		Nodes       func(childComplexity int, ids []int) int
-		Streets     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) int
+		Communities          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) int
+		Departments          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DepartmentOrder, where *ent.DepartmentWhereInput) int
+		Me                   func(childComplexity int) int
+		Node                 func(childComplexity int, id int) int
+		Nodes                func(childComplexity int, ids []int) int
+		PrivacyNoticeVersion func(childComplexity int) int
+		Streets              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) int
+	}
+
+	RequestSignInCodePayload struct {
+		ExpiresAt func(childComplexity int) int
+		Phone     func(childComplexity int) int
 	}
 
 	Resident struct {
@@ -212,6 +241,13 @@ type ComplexityRoot struct {
 	RoleAssignmentEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SessionPayload struct {
+		AccessToken  func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		RefreshToken func(childComplexity int) int
+		Resident     func(childComplexity int) int
 	}
 
 	Street struct {
@@ -618,6 +654,137 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HouseholdEdge.Node(childComplexity), true
 
+	case "Mutation.assignRole":
+		if e.ComplexityRoot.Mutation.AssignRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignRole(childComplexity, args["input"].(model.AssignRoleInput)), true
+	case "Mutation.deleteMyAccount":
+		if e.ComplexityRoot.Mutation.DeleteMyAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteMyAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteMyAccount(childComplexity, args["confirm"].(bool)), true
+	case "Mutation.exportMyData":
+		if e.ComplexityRoot.Mutation.ExportMyData == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.ExportMyData(childComplexity), true
+	case "Mutation.refreshSession":
+		if e.ComplexityRoot.Mutation.RefreshSession == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refreshSession_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefreshSession(childComplexity, args["refreshToken"].(string)), true
+	case "Mutation.registerHousehold":
+		if e.ComplexityRoot.Mutation.RegisterHousehold == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerHousehold_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterHousehold(childComplexity, args["input"].(model.RegisterHouseholdInput)), true
+	case "Mutation.requestSignInCode":
+		if e.ComplexityRoot.Mutation.RequestSignInCode == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestSignInCode_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestSignInCode(childComplexity, args["phone"].(string)), true
+	case "Mutation.revokeRole":
+		if e.ComplexityRoot.Mutation.RevokeRole == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeRole_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["id"].(int)), true
+	case "Mutation.signIn":
+		if e.ComplexityRoot.Mutation.SignIn == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_signIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SignIn(childComplexity, args["phone"].(string), args["code"].(string), args["acceptPrivacyNotice"].(string)), true
+	case "Mutation.signOut":
+		if e.ComplexityRoot.Mutation.SignOut == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.SignOut(childComplexity), true
+	case "Mutation.signOutEverywhere":
+		if e.ComplexityRoot.Mutation.SignOutEverywhere == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.SignOutEverywhere(childComplexity), true
+	case "Mutation.updateMyProfile":
+		if e.ComplexityRoot.Mutation.UpdateMyProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMyProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMyProfile(childComplexity, args["input"].(model.UpdateMyProfileInput)), true
+	case "Mutation.verifyResident":
+		if e.ComplexityRoot.Mutation.VerifyResident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyResident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyResident(childComplexity, args["phone"].(string), args["householdId"].(int)), true
+
+	case "MyDataExport.generatedAt":
+		if e.ComplexityRoot.MyDataExport.GeneratedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MyDataExport.GeneratedAt(childComplexity), true
+	case "MyDataExport.json":
+		if e.ComplexityRoot.MyDataExport.JSON == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MyDataExport.JSON(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -801,6 +968,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Departments(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.DepartmentOrder), args["where"].(*ent.DepartmentWhereInput)), true
 
+	case "Query.me":
+		if e.ComplexityRoot.Query.Me == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Me(childComplexity), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -823,6 +996,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]int)), true
+	case "Query.privacyNoticeVersion":
+		if e.ComplexityRoot.Query.PrivacyNoticeVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.PrivacyNoticeVersion(childComplexity), true
 	case "Query.streets":
 		if e.ComplexityRoot.Query.Streets == nil {
 			break
@@ -834,6 +1013,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Streets(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.StreetOrder), args["where"].(*ent.StreetWhereInput)), true
+
+	case "RequestSignInCodePayload.expiresAt":
+		if e.ComplexityRoot.RequestSignInCodePayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestSignInCodePayload.ExpiresAt(childComplexity), true
+	case "RequestSignInCodePayload.phone":
+		if e.ComplexityRoot.RequestSignInCodePayload.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestSignInCodePayload.Phone(childComplexity), true
 
 	case "Resident.createdAt":
 		if e.ComplexityRoot.Resident.CreatedAt == nil {
@@ -1003,6 +1195,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RoleAssignmentEdge.Node(childComplexity), true
 
+	case "SessionPayload.accessToken":
+		if e.ComplexityRoot.SessionPayload.AccessToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionPayload.AccessToken(childComplexity), true
+	case "SessionPayload.expiresAt":
+		if e.ComplexityRoot.SessionPayload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionPayload.ExpiresAt(childComplexity), true
+	case "SessionPayload.refreshToken":
+		if e.ComplexityRoot.SessionPayload.RefreshToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionPayload.RefreshToken(childComplexity), true
+	case "SessionPayload.resident":
+		if e.ComplexityRoot.SessionPayload.Resident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SessionPayload.Resident(childComplexity), true
+
 	case "Street.code":
 		if e.ComplexityRoot.Street.Code == nil {
 			break
@@ -1114,24 +1331,28 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AssignRoleInput", ec.unmarshalInputAssignRoleInput),
 			graphql.NewInputUnmarshaler("CommunityOrder", ec.unmarshalInputCommunityOrder),
 			graphql.NewInputUnmarshaler("CommunityWhereInput", ec.unmarshalInputCommunityWhereInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
 			graphql.NewInputUnmarshaler("GridOrder", ec.unmarshalInputGridOrder),
 			graphql.NewInputUnmarshaler("GridWhereInput", ec.unmarshalInputGridWhereInput),
+			graphql.NewInputUnmarshaler("HouseholdMemberInput", ec.unmarshalInputHouseholdMemberInput),
 			graphql.NewInputUnmarshaler("HouseholdOrder", ec.unmarshalInputHouseholdOrder),
 			graphql.NewInputUnmarshaler("HouseholdWhereInput", ec.unmarshalInputHouseholdWhereInput),
 			graphql.NewInputUnmarshaler("PersonalInfoOrder", ec.unmarshalInputPersonalInfoOrder),
 			graphql.NewInputUnmarshaler("PersonalInfoWhereInput", ec.unmarshalInputPersonalInfoWhereInput),
 			graphql.NewInputUnmarshaler("PlaceOrder", ec.unmarshalInputPlaceOrder),
 			graphql.NewInputUnmarshaler("PlaceWhereInput", ec.unmarshalInputPlaceWhereInput),
+			graphql.NewInputUnmarshaler("RegisterHouseholdInput", ec.unmarshalInputRegisterHouseholdInput),
 			graphql.NewInputUnmarshaler("ResidentOrder", ec.unmarshalInputResidentOrder),
 			graphql.NewInputUnmarshaler("ResidentWhereInput", ec.unmarshalInputResidentWhereInput),
 			graphql.NewInputUnmarshaler("RoleAssignmentOrder", ec.unmarshalInputRoleAssignmentOrder),
 			graphql.NewInputUnmarshaler("RoleAssignmentWhereInput", ec.unmarshalInputRoleAssignmentWhereInput),
 			graphql.NewInputUnmarshaler("StreetOrder", ec.unmarshalInputStreetOrder),
 			graphql.NewInputUnmarshaler("StreetWhereInput", ec.unmarshalInputStreetWhereInput),
+			graphql.NewInputUnmarshaler("UpdateMyProfileInput", ec.unmarshalInputUpdateMyProfileInput),
 		)
 	}
 	first := true
@@ -1166,6 +1387,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			}
 
 			return &response
+		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
 		}
 
 	default:
@@ -1227,6 +1463,261 @@ extend type Grid {
     """
     where: ResidentWhereInput
   ): ResidentConnection!
+}
+
+extend type Query {
+  """
+  The signed-in resident (with their personal details, household, grid
+  through the household's place, and roles); null for an anonymous request.
+  """
+  me: Resident
+  """
+  The version of the privacy notice a resident must accept to sign in.
+  """
+  privacyNoticeVersion: String!
+}
+
+type Mutation {
+  """
+  Sends a 6-digit sign-in code to a phone (by SMS; in development, to the
+  server log). The answer is the same whether or not Linli knows the phone.
+  Rate-limited per phone and per client address.
+  """
+  requestSignInCode(
+    """
+    A mainland mobile number (e.g. 13900000001) or an E.164 number.
+    """
+    phone: String!
+  ): RequestSignInCodePayload!
+  """
+  Signs in with the code sent to the phone, accepting the current privacy
+  notice. A phone Linli does not know becomes a new resident who sees only
+  public information until community staff verify them into a household.
+  """
+  signIn(
+    """
+    The phone the code was sent to.
+    """
+    phone: String!
+    """
+    The 6-digit code.
+    """
+    code: String!
+    """
+    The version of the privacy notice the resident accepts; must be
+    ` + "`" + `privacyNoticeVersion` + "`" + `.
+    """
+    acceptPrivacyNotice: String!
+  ): SessionPayload!
+  """
+  Exchanges a refresh token for a new access token and refresh token. A
+  refresh token works once: presenting it again signs out its whole session.
+  """
+  refreshSession(
+    """
+    The refresh token from signIn or the last refreshSession.
+    """
+    refreshToken: String!
+  ): SessionPayload!
+  """
+  Signs out this session: its refresh token and access tokens stop working.
+  """
+  signOut: Boolean!
+  """
+  Signs out every session of the signed-in resident, on every device.
+  """
+  signOutEverywhere: Boolean!
+  """
+  Changes the signed-in resident's own profile (not roles or household).
+  """
+  updateMyProfile(
+    """
+    The changes; omitted fields stay as they are.
+    """
+    input: UpdateMyProfileInput!
+  ): Resident!
+  """
+  Gives a resident a role in a grid, community, street or department.
+  Community admins assign within their community, street admins anywhere.
+  """
+  assignRole(
+    """
+    Who, what and where.
+    """
+    input: AssignRoleInput!
+  ): RoleAssignment!
+  """
+  Takes a role away. Returns the ID of the removed assignment.
+  """
+  revokeRole(
+    """
+    The role assignment to remove.
+    """
+    id: ID!
+  ): ID!
+  """
+  Registers a household at a place with its members. A member whose phone
+  already signed in is verified into the household. Community admins register
+  in their community, street admins anywhere.
+  """
+  registerHousehold(
+    """
+    The household and its members.
+    """
+    input: RegisterHouseholdInput!
+  ): Household!
+  """
+  Verifies a signed-in resident into an existing household, by their phone.
+  """
+  verifyResident(
+    """
+    The phone the resident signed in with.
+    """
+    phone: String!
+    """
+    The household they live in.
+    """
+    householdId: ID!
+  ): Resident!
+  """
+  Everything Linli holds about the signed-in resident, as one JSON document
+  (the right of access under PIPL).
+  """
+  exportMyData: MyDataExport!
+  """
+  Deletes the signed-in resident's account: personal details are erased and
+  every session ends; what they did stays counted, without their name. An
+  audit record remains. Pass confirm: true.
+  """
+  deleteMyAccount(
+    """
+    Must be true.
+    """
+    confirm: Boolean!
+  ): Boolean!
+}
+
+"""
+The answer to requestSignInCode.
+"""
+type RequestSignInCodePayload {
+  """
+  The phone the code was sent to, in canonical form.
+  """
+  phone: String!
+  """
+  When the code stops working.
+  """
+  expiresAt: Time!
+}
+
+"""
+A signed-in session: the tokens the app keeps.
+"""
+type SessionPayload {
+  """
+  The bearer token for API calls (` + "`" + `Authorization: Bearer ...` + "`" + `); short-lived.
+  """
+  accessToken: String!
+  """
+  The opaque token that gets the next pair from refreshSession; works once.
+  """
+  refreshToken: String!
+  """
+  When the access token expires.
+  """
+  expiresAt: Time!
+  """
+  Who signed in.
+  """
+  resident: Resident!
+}
+
+"""
+Changes to one's own profile.
+"""
+input UpdateMyProfileInput {
+  """
+  The name shown to neighbors and staff.
+  """
+  name: String
+  """
+  Date of birth.
+  """
+  birthDate: Time
+}
+
+"""
+A role to give.
+"""
+input AssignRoleInput {
+  """
+  The resident who gets the role.
+  """
+  residentId: ID!
+  """
+  The role.
+  """
+  role: RoleAssignmentRole!
+  """
+  Where the role is held: a Grid, Community, Street or Department ID.
+  """
+  scopeId: ID!
+  """
+  Optional job title shown with the role.
+  """
+  title: String
+}
+
+"""
+A household to register.
+"""
+input RegisterHouseholdInput {
+  """
+  The place the household lives at.
+  """
+  placeId: ID!
+  """
+  The unit within the place, e.g. 2-302; empty for a whole house.
+  """
+  unit: String
+  """
+  The members; at least one.
+  """
+  members: [HouseholdMemberInput!]!
+}
+
+"""
+A member of a household being registered.
+"""
+input HouseholdMemberInput {
+  """
+  The member's name.
+  """
+  name: String!
+  """
+  The member's mobile number, if they have one; a phone that already signed
+  in joins that resident to the household.
+  """
+  phone: String
+  """
+  Date of birth.
+  """
+  birthDate: Time
+}
+
+"""
+Everything Linli holds about a resident.
+"""
+type MyDataExport {
+  """
+  When the export was made.
+  """
+  generatedAt: Time!
+  """
+  The data, as a JSON document with one section per kind of record.
+  """
+  json: String!
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -5136,6 +5627,16 @@ func (ec *executionContext) childFields_HouseholdEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type HouseholdEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_MyDataExport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "generatedAt":
+		return ec.fieldContext_MyDataExport_generatedAt(ctx, field)
+	case "json":
+		return ec.fieldContext_MyDataExport_json(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MyDataExport", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -5214,6 +5715,16 @@ func (ec *executionContext) childFields_PlaceEdge(ctx context.Context, field gra
 		return ec.fieldContext_PlaceEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PlaceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestSignInCodePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "phone":
+		return ec.fieldContext_RequestSignInCodePayload_phone(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_RequestSignInCodePayload_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestSignInCodePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Resident(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5304,6 +5815,20 @@ func (ec *executionContext) childFields_RoleAssignmentEdge(ctx context.Context, 
 		return ec.fieldContext_RoleAssignmentEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RoleAssignmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SessionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accessToken":
+		return ec.fieldContext_SessionPayload_accessToken(ctx, field)
+	case "refreshToken":
+		return ec.fieldContext_SessionPayload_refreshToken(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_SessionPayload_expiresAt(ctx, field)
+	case "resident":
+		return ec.fieldContext_SessionPayload_resident(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SessionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Street(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

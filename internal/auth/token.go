@@ -1,8 +1,6 @@
 package auth
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strconv"
@@ -42,6 +40,16 @@ type AccessClaims struct {
 	jwt.RegisteredClaims
 	// Type is always "access".
 	Type string `json:"typ"`
+	// SessionID is the refresh-token family the token was issued under:
+	// signing out revokes it, and with it every access token it issued.
+	SessionID string `json:"sid"`
+}
+
+// Access is what a verified access token says.
+type Access struct {
+	ResidentID int
+	SessionID  string
+	ExpiresAt  time.Time
 }
 
 // NewTokens returns a signer and verifier for access tokens that live ttl.
@@ -62,12 +70,12 @@ func NewTokens(secret []byte, issuer, audience string, ttl time.Duration, now fu
 // TTL returns how long an access token lives.
 func (t *Tokens) TTL() time.Duration { return t.ttl }
 
-// Issue returns a new access token for the resident with the given ID and
-// the time it expires.
-func (t *Tokens) Issue(residentID int) (token string, expiresAt time.Time, err error) {
+// Issue returns a new access token for the resident with the given ID,
+// under the session (refresh-token family) sessionID, and when it expires.
+func (t *Tokens) Issue(residentID int, sessionID string) (token string, expiresAt time.Time, err error) {
 	now := t.now().Truncate(time.Second)
 	expiresAt = now.Add(t.ttl)
-	jti, err := randomID()
+	jti, err := randomToken(16)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -80,20 +88,21 @@ func (t *Tokens) Issue(residentID int) (token string, expiresAt time.Time, err e
 			IssuedAt:  jwt.NewNumericDate(now),
 			ID:        jti,
 		},
-		Type: tokenTypeAccess,
+		Type:      tokenTypeAccess,
+		SessionID: sessionID,
 	}
 	token, err = jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(t.secret)
 	return token, expiresAt, err
 }
 
-// Verify checks an access token and returns the resident ID it was issued
-// for and when it expires. Any failure is ErrInvalidToken.
-func (t *Tokens) Verify(token string) (residentID int, expiresAt time.Time, err error) {
+// Verify checks an access token and returns what it says. Any failure is
+// ErrInvalidToken.
+func (t *Tokens) Verify(token string) (Access, error) {
 	if len(token) == 0 || len(token) > maxTokenBytes {
-		return 0, time.Time{}, ErrInvalidToken
+		return Access{}, ErrInvalidToken
 	}
 	var claims AccessClaims
-	_, err = jwt.ParseWithClaims(token, &claims,
+	_, err := jwt.ParseWithClaims(token, &claims,
 		func(*jwt.Token) (any, error) { return t.secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(t.issuer),
@@ -103,21 +112,12 @@ func (t *Tokens) Verify(token string) (residentID int, expiresAt time.Time, err 
 		jwt.WithTimeFunc(t.now),
 		jwt.WithStrictDecoding(),
 	)
-	if err != nil || claims.Type != tokenTypeAccess || claims.ID == "" {
-		return 0, time.Time{}, ErrInvalidToken
+	if err != nil || claims.Type != tokenTypeAccess || claims.ID == "" || claims.SessionID == "" {
+		return Access{}, ErrInvalidToken
 	}
 	id, err := strconv.Atoi(claims.Subject)
 	if err != nil || id <= 0 {
-		return 0, time.Time{}, ErrInvalidToken
+		return Access{}, ErrInvalidToken
 	}
-	return id, claims.ExpiresAt.Time, nil
-}
-
-// randomID returns 16 random bytes, base64url-encoded.
-func randomID() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
+	return Access{ResidentID: id, SessionID: claims.SessionID, ExpiresAt: claims.ExpiresAt.Time}, nil
 }

@@ -25,19 +25,19 @@ func testTokens(t *testing.T, now time.Time) *Tokens {
 func TestIssueAndVerify(t *testing.T) {
 	now := time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 	tok := testTokens(t, now)
-	s, exp, err := tok.Issue(42)
+	s, exp, err := tok.Issue(42, "family-1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !exp.Equal(now.Add(15 * time.Minute)) {
 		t.Errorf("expiresAt = %v", exp)
 	}
-	id, gotExp, err := tok.Verify(s)
-	if err != nil || id != 42 || !gotExp.Equal(exp) {
-		t.Fatalf("Verify = %d, %v, %v", id, gotExp, err)
+	got, err := tok.Verify(s)
+	if err != nil || got.ResidentID != 42 || got.SessionID != "family-1" || !got.ExpiresAt.Equal(exp) {
+		t.Fatalf("Verify = %+v, %v", got, err)
 	}
 	// Two tokens issued at the same second differ (jti).
-	s2, _, _ := tok.Issue(42)
+	s2, _, _ := tok.Issue(42, "family-1")
 	if s2 == s {
 		t.Error("two tokens are identical; jti is missing")
 	}
@@ -68,11 +68,12 @@ func TestVerifyRejectsAttacks(t *testing.T) {
 				Issuer: "linli", Audience: jwt.ClaimStrings{"linli-app"}, Subject: "42",
 				ExpiresAt: jwt.NewNumericDate(now.Add(time.Minute)), IssuedAt: jwt.NewNumericDate(now), ID: "j1",
 			},
-			Type: "access",
+			Type:      "access",
+			SessionID: "family-1",
 		}
 	}
 	valid := sign(t, jwt.SigningMethodHS256, good(), testSecret)
-	if _, _, err := tok.Verify(valid); err != nil {
+	if _, err := tok.Verify(valid); err != nil {
 		t.Fatalf("the control token is refused: %v", err)
 	}
 	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -91,7 +92,7 @@ func TestVerifyRejectsAttacks(t *testing.T) {
 			s, _ := jwt.NewWithClaims(jwt.SigningMethodNone, good()).SignedString(jwt.UnsafeAllowNoneSignatureType)
 			return s
 		}(),
-		"RS256 instead of HS256": sign(t, jwt.SigningMethodRS256, good(), rsaKey),
+		"RS256 instead of HS256":      sign(t, jwt.SigningMethodRS256, good(), rsaKey),
 		"HS512 with the right secret": sign(t, jwt.SigningMethodHS512, good(), testSecret),
 		"wrong secret":                sign(t, jwt.SigningMethodHS256, good(), []byte("another-secret-another-secret-xx")),
 		"wrong issuer": func() string {
@@ -129,6 +130,11 @@ func TestVerifyRejectsAttacks(t *testing.T) {
 			c.Type = ""
 			return sign(t, jwt.SigningMethodHS256, c, testSecret)
 		}(),
+		"no session": func() string {
+			c := good()
+			c.SessionID = ""
+			return sign(t, jwt.SigningMethodHS256, c, testSecret)
+		}(),
 		"subject not a resident": func() string {
 			c := good()
 			c.Subject = "admin"
@@ -142,8 +148,8 @@ func TestVerifyRejectsAttacks(t *testing.T) {
 	}
 	for name, token := range attacks {
 		t.Run(name, func(t *testing.T) {
-			if id, _, err := tok.Verify(token); err != ErrInvalidToken {
-				t.Errorf("Verify accepted it: id=%d err=%v", id, err)
+			if got, err := tok.Verify(token); err != ErrInvalidToken {
+				t.Errorf("Verify accepted it: %+v err=%v", got, err)
 			}
 		})
 	}

@@ -46,6 +46,19 @@ type Config struct {
 	MaxDepth int
 	// ShutdownTimeout bounds how long a graceful shutdown waits for requests.
 	ShutdownTimeout time.Duration
+	// JWTSecret signs access tokens (at least 32 bytes). Development makes
+	// one and keeps it beside the database; production requires it.
+	JWTSecret string
+	// AccessTokenTTL is how long an access token lives.
+	AccessTokenTTL time.Duration
+	// SMSWebhookURL is the SMS gateway sign-in codes are POSTed to; empty in
+	// development means codes go to the log.
+	SMSWebhookURL string
+	// RedisURL is the Redis shared by instances (rate limits); empty means
+	// in process.
+	RedisURL string
+	// PrivacyNoticeVersion is the version residents accept at sign-in.
+	PrivacyNoticeVersion string
 }
 
 // Production reports whether c runs in production mode.
@@ -97,12 +110,35 @@ var Settings = []Setting{
 		func(c *Config, v string) (err error) { c.MaxDepth, err = positiveInt(v); return err }},
 	{"shutdown-timeout", "LINLI_SHUTDOWN_TIMEOUT", "15s", "How long a graceful shutdown waits for requests in flight.",
 		func(c *Config, v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return err }},
+	{"jwt-secret", "LINLI_JWT_SECRET", "", "Secret that signs access tokens, at least 32 bytes. Required in production; development makes one and keeps it in `<database>.jwt-secret`.",
+		func(c *Config, v string) error {
+			if v != "" && len(v) < 32 {
+				return fmt.Errorf("has %d bytes; it needs at least 32", len(v))
+			}
+			c.JWTSecret = v
+			return nil
+		}},
+	{"access-token-ttl", "LINLI_ACCESS_TOKEN_TTL", "15m", "How long an access token lives.",
+		func(c *Config, v string) (err error) {
+			c.AccessTokenTTL, err = time.ParseDuration(v)
+			if err == nil && c.AccessTokenTTL <= 0 {
+				err = errors.New("must be positive")
+			}
+			return err
+		}},
+	{"sms-webhook-url", "LINLI_SMS_WEBHOOK_URL", "", "SMS gateway that sign-in codes are POSTed to as JSON. Required in production; development writes codes to the log.",
+		func(c *Config, v string) error { c.SMSWebhookURL = v; return nil }},
+	{"redis-url", "LINLI_REDIS_URL", "", "Redis shared by all instances (`redis://host:6379/0`), for rate limits; empty keeps them in process.",
+		func(c *Config, v string) error { c.RedisURL = v; return nil }},
+	{"privacy-notice-version", "LINLI_PRIVACY_NOTICE_VERSION", "2026-11-01", "Version of the privacy notice residents accept when they sign in.",
+		func(c *Config, v string) error { c.PrivacyNoticeVersion = v; return nil }},
 }
 
 // Load builds the configuration from the defaults, then the environment (read
 // through getenv), then the flags in args. It returns the arguments left
-// after the flags.
-func Load(name string, args []string, getenv func(string) string) (Config, []string, error) {
+// after the flags. A command with flags of its own registers them in
+// commandFlags.
+func Load(name string, args []string, getenv func(string) string, commandFlags ...func(*flag.FlagSet)) (Config, []string, error) {
 	var c Config
 	for _, s := range Settings {
 		v, source := s.Default, "default"
@@ -121,6 +157,9 @@ func Load(name string, args []string, getenv func(string) string) (Config, []str
 			v = boolValue{v} // --demo means --demo=true
 		}
 		fs.Var(v, st.Flag, st.Description)
+	}
+	for _, register := range commandFlags {
+		register(fs)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

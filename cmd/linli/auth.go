@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/jimei-linli/linli/internal/auth"
+	"github.com/jimei-linli/linli/internal/config"
+	"github.com/jimei-linli/linli/internal/ratelimit"
+	"github.com/jimei-linli/linli/internal/store"
+)
+
+// newAuth builds the sign-in service for cfg: the token secret, the code
+// sender and the rate limiter (Redis when configured). It returns a function
+// that releases what it opened.
+func newAuth(ctx context.Context, cfg config.Config, s *store.Store, log *slog.Logger) (*auth.Service, func(), error) {
+	secret, err := jwtSecret(cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	tokens, err := auth.NewTokens(secret, "linli", "linli-app", cfg.AccessTokenTTL, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	var sender auth.CodeSender = auth.LogSender{Logger: log}
+	switch {
+	case cfg.SMSWebhookURL != "":
+		sender = auth.WebhookSender{URL: cfg.SMSWebhookURL}
+	case cfg.Production():
+		return nil, nil, errors.New("production needs LINLI_SMS_WEBHOOK_URL: sign-in codes must not go to the log")
+	}
+	var limiter ratelimit.Limiter = ratelimit.NewMemory(nil)
+	release := func() {}
+	if cfg.RedisURL != "" {
+		opt, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("LINLI_REDIS_URL: %w", err)
+		}
+		rdb := redis.NewClient(opt)
+		if err := rdb.Ping(ctx).Err(); err != nil {
+			rdb.Close()
+			return nil, nil, fmt.Errorf("connect to Redis: %w", err)
+		}
+		limiter = ratelimit.NewRedis(rdb, "linli:ratelimit:")
+		release = func() { rdb.Close() }
+	}
+	policy := auth.DefaultPolicy
+	policy.PrivacyNoticeVersion = cfg.PrivacyNoticeVersion
+	svc, err := auth.NewService(auth.Config{
+		Client: s.Client, Tokens: tokens, Sender: sender, Limiter: limiter, Policy: policy, Secret: secret,
+	})
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	return svc, release, nil
+}
+
+// jwtSecret returns the configured secret. Without one, production refuses
+// to start; development makes one and keeps it in a file beside its SQLite
+// database (or in the working folder), so tokens survive a restart.
+func jwtSecret(cfg config.Config, log *slog.Logger) ([]byte, error) {
+	if cfg.JWTSecret != "" {
+		return []byte(cfg.JWTSecret), nil
+	}
+	if cfg.Production() {
+		return nil, errors.New("production needs LINLI_JWT_SECRET (at least 32 bytes)")
+	}
+	if cfg.DatabaseURL == ":memory:" {
+		return randomSecret()
+	}
+	path := ".linli-jwt-secret"
+	if !store.IsPostgres(cfg.DatabaseURL) {
+		path = cfg.DatabaseURL + ".jwt-secret"
+	}
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= auth.MinSecretBytes {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	secret, err := randomSecret()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, secret, 0o600); err != nil {
+		return nil, fmt.Errorf("keep the development JWT secret: %w", err)
+	}
+	log.Info("made a development JWT secret", "file", path)
+	return secret, nil
+}
+
+func randomSecret() ([]byte, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	return []byte(base64.RawURLEncoding.EncodeToString(b)), nil
+}

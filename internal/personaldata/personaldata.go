@@ -1,0 +1,131 @@
+// Package personaldata serves residents' rights over their personal
+// information (PIPL): a copy of everything Linli holds about them, and the
+// deletion of their account. Every capability that stores personal data
+// registers a Section so that the export stays complete as Linli grows.
+package personaldata
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/auditrecord"
+	"github.com/jimei-linli/linli/ent/consent"
+	"github.com/jimei-linli/linli/ent/personalinfo"
+	"github.com/jimei-linli/linli/ent/resident"
+	"github.com/jimei-linli/linli/ent/roleassignment"
+	"github.com/jimei-linli/linli/ent/session"
+	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/store"
+	"github.com/jimei-linli/linli/internal/viewer"
+)
+
+// Section exports one kind of record about a resident. It runs as the
+// system, so it must select only what belongs to residentID.
+type Section struct {
+	Name   string
+	Export func(ctx context.Context, c *ent.Client, residentID int) (any, error)
+}
+
+// Service exports and deletes residents' data.
+type Service struct {
+	client   *ent.Client
+	sections []Section
+	now      func() time.Time
+}
+
+// New returns a Service with the sections of the map and sign-in, plus
+// extra sections from other capabilities.
+func New(client *ent.Client, now func() time.Time, extra ...Section) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{client: client, now: now, sections: append(coreSections(), extra...)}
+}
+
+// Export returns everything Linli holds about the signed-in resident as a
+// JSON document, one key per section, and when it was made.
+func (s *Service) Export(ctx context.Context) ([]byte, time.Time, error) {
+	v := viewer.FromContext(ctx)
+	if !v.SignedIn() {
+		return nil, time.Time{}, apperr.New(apperr.Unauthenticated, "sign in first")
+	}
+	sys := viewer.SystemContext(ctx)
+	now := s.now()
+	doc := map[string]any{"generatedAt": now, "residentId": v.ResidentID}
+	for _, sec := range s.sections {
+		data, err := sec.Export(sys, s.client, v.ResidentID)
+		if err != nil {
+			return nil, time.Time{}, fmt.Errorf("personaldata: export %s: %w", sec.Name, err)
+		}
+		doc[sec.Name] = data
+	}
+	b, err := json.MarshalIndent(doc, "", "  ")
+	return b, now, err
+}
+
+// coreSections export the resident's profile, personal details, household,
+// roles, consents, sessions and the audit records about or by them.
+func coreSections() []Section {
+	return []Section{
+		{"profile", func(ctx context.Context, c *ent.Client, id int) (any, error) {
+			return c.Resident.Query().Where(resident.ID(id)).
+				WithHousehold(func(q *ent.HouseholdQuery) { q.WithPlace() }).Only(ctx)
+		}},
+		{"personalInfo", func(ctx context.Context, c *ent.Client, id int) (any, error) {
+			return c.PersonalInfo.Query().Where(personalinfo.ResidentID(id)).All(ctx)
+		}},
+		{"roles", func(ctx context.Context, c *ent.Client, id int) (any, error) {
+			return c.RoleAssignment.Query().Where(roleassignment.ResidentID(id)).All(ctx)
+		}},
+		{"consents", func(ctx context.Context, c *ent.Client, id int) (any, error) {
+			return c.Consent.Query().Where(consent.ResidentID(id)).All(ctx)
+		}},
+		{"sessions", func(ctx context.Context, c *ent.Client, id int) (any, error) {
+			// Token hashes are Sensitive and never marshalled.
+			return c.Session.Query().Where(session.ResidentID(id)).All(ctx)
+		}},
+		{"auditRecords", func(ctx context.Context, c *ent.Client, id int) (any, error) {
+			return c.AuditRecord.Query().
+				Where(auditrecord.Or(auditrecord.SubjectID(id), auditrecord.ActorID(id))).All(ctx)
+		}},
+	}
+}
+
+// deletedName is the name a deleted account keeps, so that what the
+// resident did stays counted without saying who they were.
+const deletedName = "已註銷用戶"
+
+// DeleteAccount erases the signed-in resident's personal details, household
+// membership and roles, ends every session, and keeps an audit record, in
+// one transaction. The resident row stays, renamed, so that statistics and
+// records that point at it stay correct.
+func (s *Service) DeleteAccount(ctx context.Context) error {
+	v := viewer.FromContext(ctx)
+	if !v.SignedIn() {
+		return apperr.New(apperr.Unauthenticated, "sign in first")
+	}
+	sys := viewer.SystemContext(ctx)
+	now := s.now()
+	return store.WithTx(sys, s.client, func(tx *ent.Tx) error {
+		if _, err := tx.PersonalInfo.Delete().Where(personalinfo.ResidentID(v.ResidentID)).Exec(sys); err != nil {
+			return err
+		}
+		if _, err := tx.RoleAssignment.Delete().Where(roleassignment.ResidentID(v.ResidentID)).Exec(sys); err != nil {
+			return err
+		}
+		if _, err := tx.Session.Update().Where(session.ResidentID(v.ResidentID), session.RevokedAtIsNil()).
+			SetRevokedAt(now).Save(sys); err != nil {
+			return err
+		}
+		if err := tx.Resident.UpdateOneID(v.ResidentID).SetName(deletedName).SetDeletedAt(now).
+			ClearHousehold().Exec(sys); err != nil {
+			return err
+		}
+		return tx.AuditRecord.Create().SetCreatedAt(now).SetActorID(v.ResidentID).
+			SetSubjectID(v.ResidentID).SetAction("account.delete").
+			SetDetail("personal details, household membership and roles erased; sessions revoked").Exec(sys)
+	})
+}

@@ -1,0 +1,430 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/place"
+	"github.com/jimei-linli/linli/ent/roleassignment"
+	"github.com/jimei-linli/linli/graph"
+	"github.com/jimei-linli/linli/internal/seed"
+	"github.com/jimei-linli/linli/internal/store"
+	"github.com/jimei-linli/linli/internal/store/storetest"
+	"github.com/jimei-linli/linli/internal/viewer"
+)
+
+// These tests prove that entgql's field collection keeps a nested query to a
+// fixed number of SQL statements, whatever the number of rows: each level of
+// a nested connection is loaded for all its parents at once (one SELECT with
+// a per-parent LIMIT, plus one grouped COUNT when totalCount is asked for),
+// never once per parent row. Every query is run on two databases of very
+// different sizes, a tiny street and the demo street, and must cost the same
+// number of statements on both, on SQLite and on PostgreSQL.
+
+// nestedStatements is what the street overview (nestedQuery) costs:
+//
+//  1. SELECT COUNT communities                       communities.totalCount
+//  2. SELECT communities LIMIT 5                     communities.edges
+//  3. SELECT community_id, COUNT grids GROUP BY ...  grids.totalCount, for all communities at once
+//  4. SELECT grids ... ROW_NUMBER() OVER (PARTITION BY community_id) <= 10
+//  5. SELECT grid_id, COUNT places GROUP BY ...      places.totalCount, for all grids at once
+//  6. SELECT places ... PARTITION BY grid_id <= 20
+//  7. SELECT role_assignments ... PARTITION BY grid_id <= 20  (staff)
+//  8. SELECT residents WHERE id IN (...)             staff.resident, for all staff at once
+//
+// The privacy rule on residents (anonymous viewers see those who hold a
+// role) is a predicate inside statement 8, not a statement of its own. So the
+// bound is 2 statements per connection with totalCount, 1 per connection or
+// edge without, independent of the rows: 5 communities × 10 grids × 20 places
+// cost what 1 community × 2 grids × 3 places cost.
+const nestedStatements = 8
+
+// myGridStatements is what the "my grid" screen (myGridQuery) costs:
+//
+//  1. SELECT grids WHERE id = $1                     node(id:) (the ID names the table: no type lookup)
+//  2. SELECT communities WHERE id IN (...)           community
+//  3. SELECT role_assignments ... LIMIT 1            leader
+//  4. SELECT residents WHERE id IN (...)             leader.resident
+//  5. SELECT role_assignments ... LIMIT 10           workers
+//  6. SELECT residents WHERE id IN (...)             workers.resident
+//  7. SELECT role_assignments ... LIMIT 10           informants
+//  8. SELECT residents WHERE id IN (...)             informants.resident
+//  9. SELECT COUNT places WHERE grid_id = ...        places.totalCount
+//  10. SELECT places ... LIMIT 20                    places.edges
+//
+// Each aliased staff connection is its own eager load, so the three staff
+// lists cost 2 statements each; fetching all staff once and splitting them by
+// role in the client would cost 2 instead of 6, at the price of the filter.
+const myGridStatements = 10
+
+// nestedQuery is the street overview: every community with its grids, their
+// places and their staff. Its complexity estimate (7378) is above the
+// default limit of 5000, so the test server raises MaxComplexity.
+const nestedQuery = `{
+  communities(first: 5) {
+    totalCount
+    edges { node {
+      name
+      grids(first: 10) {
+        totalCount
+        edges { node {
+          name
+          places(first: 20) { totalCount edges { node { name kind } } }
+          staff(first: 20) { edges { node { role resident { name } } } }
+        } }
+      }
+    } }
+  }
+}`
+
+// statementCase is a query and the number of statements it must cost on
+// every data size.
+type statementCase struct {
+	name  string
+	query string
+	// vars returns the query's variables on a seeded database.
+	vars func(t *testing.T, c *ent.Client) map[string]any
+	// want is the exact number of statements; see the comment of each case.
+	want int
+	// perRow, when set, says why the query is known NOT to be bounded: the
+	// test then checks that it still grows with the data (and fails once it
+	// is fixed, so that the case moves to the bounded ones).
+	perRow string
+}
+
+// statementCases is the table of nested queries and what they cost.
+var statementCases = []statementCase{
+	{name: "street overview", query: nestedQuery, want: nestedStatements},
+	{name: "my grid", query: myGridQuery, vars: myGridVars, want: myGridStatements},
+	{
+		// streets: count + select; communities: count + select; grids: select;
+		// grid.community (a unique edge back up): select.
+		name: "streets, communities, grids and back up",
+		query: `{ streets(first: 5) { totalCount edges { node { name
+			communities(first: 10) { totalCount edges { node { name
+				grids(first: 20) { edges { node { code community { code } } } } } } } } } } }`,
+		want: 6,
+	},
+	{
+		// nodes(ids:) of every grid: grids select; places select (no
+		// totalCount); households count + select. Households are hidden
+		// from anonymous viewers: the rule is a predicate in both, which
+		// run and find nothing. (From communities down, this is one level
+		// deeper than the depth limit of 12 allows.)
+		name: "places and their households",
+		query: `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Grid { places(first: 20) { edges { node { name
+			households(first: 3) { totalCount edges { node { unit } } } } } } } } }`,
+		vars: allGridIDs,
+		want: 4,
+	},
+	{
+		// nodes(ids:) of every grid: grids select; staff select; residents
+		// select; their households (a unique edge, hidden: null) select;
+		// their roles (a list edge) select; the roles' grids select.
+		name: "staff, their residents, households and roles",
+		query: `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Grid { staff(first: 30) { edges { node { title
+			resident { name household { unit } roles { role grid { code } } } } } } } } }`,
+		vars: allGridIDs,
+		want: 6,
+	},
+	{
+		// role assignments are not a root connection; the community admins
+		// are: communities select, roleAssignments count + select, residents.
+		name: "community staff",
+		query: `{ communities(first: 5) { edges { node {
+			roleAssignments(first: 10) { totalCount edges { node { role title resident { name } } } } } } } }`,
+		want: 4,
+	},
+	{
+		// departments count + select; staff count + select; residents select.
+		name: "departments and their staff",
+		query: `{ departments(first: 50) { totalCount edges { node { name kind
+			staff(first: 10) { totalCount edges { node { title resident { name } } } } } } } }`,
+		want: 5,
+	},
+	{
+		// nodes(ids:) groups the IDs by table: one select of grids, then
+		// places count + select and staff select for all of them.
+		name:  "nodes of many grids",
+		query: `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Grid { code places(first: 5) { totalCount edges { node { name } } } staff(first: 5) { edges { node { role } } } } } }`,
+		vars:  allGridIDs,
+		want:  4,
+	},
+	{
+		// Grid.residents is a hand-written resolver (graph/schema.resolvers.go)
+		// that runs its own Paginate per grid: field collection cannot batch
+		// it across grids. (One community: 9 grids of the demo street are
+		// enough to show it, and each of its statements scans residents on
+		// SQLite.)
+		name: "grid residents (hand-written resolver)",
+		query: `{ communities(first: 1) { edges { node { grids(first: 20) { edges { node {
+			residents(first: 5) { totalCount edges { node { name } } } } } } } } } }`,
+		perRow: "Grid.residents runs its own COUNT and SELECT for every grid: 2 statements per grid",
+	},
+}
+
+// myGridVars returns the variables of myGridQuery: the ID of the first grid
+// of the first community.
+func myGridVars(t *testing.T, c *ent.Client) map[string]any {
+	t.Helper()
+	ctx := viewer.SystemContext(context.Background())
+	id, err := c.Grid.Query().Order(ent.Asc(grid.FieldID)).FirstID(ctx)
+	if err != nil {
+		t.Fatalf("look up the first grid: %v", err)
+	}
+	return map[string]any{"id": fmt.Sprint(id)}
+}
+
+// allGridIDs returns every grid's ID (at most 100) as variable ids.
+func allGridIDs(t *testing.T, c *ent.Client) map[string]any {
+	t.Helper()
+	ctx := viewer.SystemContext(context.Background())
+	ids, err := c.Grid.Query().Order(ent.Asc(grid.FieldID)).Limit(maxPageSize).IDs(ctx)
+	if err != nil {
+		t.Fatalf("look up the grids: %v", err)
+	}
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = fmt.Sprint(id)
+	}
+	return map[string]any{"ids": out}
+}
+
+// countedAPI is Linli's HTTP handler over a database whose SQL statements
+// are counted (and, for failure messages, recorded).
+type countedAPI struct {
+	client  *ent.Client
+	counter *storetest.CountingDriver
+	log     *statementLog
+	handler http.Handler
+}
+
+// newCountedAPI wraps s's driver in a CountingDriver and builds the client
+// and the handler over it. The store keeps its own client; both share the
+// connection pool, which the store closes.
+func newCountedAPI(s *store.Store) *countedAPI {
+	counter := storetest.NewCountingDriver(s.Driver)
+	log := &statementLog{}
+	client := ent.NewClient(ent.Driver(dialect.DebugWithContext(counter, log.record)))
+	return &countedAPI{
+		client:  client,
+		counter: counter,
+		log:     log,
+		handler: New(Options{
+			Schema: graph.NewSchema(client),
+			Logger: slog.New(slog.DiscardHandler),
+			// nestedQuery's estimate is 7378; the default is 5000.
+			MaxComplexity: 20000,
+		}),
+	}
+}
+
+// run sends query over HTTP and returns its data and the number of SQL
+// statements it cost; any error fails the test.
+func (a *countedAPI) run(t *testing.T, query string, vars map[string]any) (json.RawMessage, int) {
+	t.Helper()
+	a.counter.Reset()
+	a.log.reset()
+	r := serve(t, a.handler, postQuery(query, vars))
+	n := int(a.counter.Count())
+	if r.status != http.StatusOK || len(r.Errors) != 0 {
+		t.Fatalf("query failed: %d %s", r.status, r.raw)
+	}
+	return r.Data, n
+}
+
+// statementLog records the statements sent through a driver.
+type statementLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *statementLog) record(_ context.Context, v ...any) {
+	line := fmt.Sprint(v...)
+	if !strings.HasPrefix(line, "driver.Query") && !strings.HasPrefix(line, "driver.Exec") &&
+		!strings.Contains(line, ".Query: ") && !strings.Contains(line, ".Exec: ") {
+		return // transaction begin/commit lines
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, line)
+}
+
+func (l *statementLog) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = nil
+}
+
+func (l *statementLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var b strings.Builder
+	for i, line := range l.lines {
+		fmt.Fprintf(&b, "  %2d. %s\n", i+1, line)
+	}
+	return b.String()
+}
+
+// dataSize is one of the databases the statement counts are compared on.
+type dataSize struct {
+	name string
+	seed func(ctx context.Context, c *ent.Client) error
+}
+
+var dataSizes = []dataSize{
+	{"tiny street", seedTinyStreet},
+	{"demo street", func(ctx context.Context, c *ent.Client) error {
+		_, err := seed.Demo(ctx, c)
+		return err
+	}},
+}
+
+// seedTinyStreet writes the smallest map on which every level of the
+// queries above has rows: 1 street, 1 community, 2 grids with 3 places
+// each, a household per place, a leader, 2 workers and 6 informants per
+// grid (living in the grid), one community admin and one department with
+// one member of staff. (Where a level has no rows, ent skips loading the
+// level below, so a query costs at most its count, never more.)
+func seedTinyStreet(ctx context.Context, c *ent.Client) error {
+	st, err := c.Street.Create().SetCode("tiny").SetName("小街道").Save(ctx)
+	if err != nil {
+		return err
+	}
+	com, err := c.Community.Create().SetCode("tiny-c").SetName("小社區").SetStreet(st).Save(ctx)
+	if err != nil {
+		return err
+	}
+	resident := func(name string) (*ent.Resident, error) {
+		return c.Resident.Create().SetName(name).Save(ctx)
+	}
+	for g := 1; g <= 2; g++ {
+		gr, err := c.Grid.Create().SetCode(fmt.Sprintf("tiny-%02d", g)).SetName(fmt.Sprintf("第%d網格", g)).
+			SetNumber(g).SetCommunity(com).Save(ctx)
+		if err != nil {
+			return err
+		}
+		var home *ent.Household
+		for p := 1; p <= 3; p++ {
+			pl, err := c.Place.Create().SetGrid(gr).SetKind(place.KindSelfBuiltHouse).
+				SetName(fmt.Sprintf("%d號自建房", p)).SetAddress(fmt.Sprintf("小街%d-%d號", g, p)).Save(ctx)
+			if err != nil {
+				return err
+			}
+			if home, err = c.Household.Create().SetPlace(pl).Save(ctx); err != nil {
+				return err
+			}
+		}
+		staff := []struct {
+			role roleassignment.Role
+			n    int
+		}{
+			{roleassignment.RoleGRID_LEADER, 1},
+			{roleassignment.RoleGRID_WORKER, 2},
+			{roleassignment.RoleSAFETY_INFORMANT, 6},
+		}
+		for _, s := range staff {
+			for i := range s.n {
+				r, err := c.Resident.Create().SetName(fmt.Sprintf("%s %d-%d", s.role, g, i)).
+					SetHousehold(home).Save(ctx)
+				if err != nil {
+					return err
+				}
+				if _, err := c.RoleAssignment.Create().SetRole(s.role).SetResident(r).SetGrid(gr).Save(ctx); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	admin, err := resident("社區工作者")
+	if err != nil {
+		return err
+	}
+	if _, err := c.RoleAssignment.Create().SetRole(roleassignment.RoleCOMMUNITY_ADMIN).
+		SetResident(admin).SetCommunity(com).Save(ctx); err != nil {
+		return err
+	}
+	dep, err := c.Department.Create().SetCode("tiny-d").SetName("小部門").SetStreet(st).Save(ctx)
+	if err != nil {
+		return err
+	}
+	member, err := resident("部門聯絡員")
+	if err != nil {
+		return err
+	}
+	_, err = c.RoleAssignment.Create().SetRole(roleassignment.RoleDEPARTMENT_STAFF).
+		SetResident(member).SetDepartment(dep).Save(ctx)
+	return err
+}
+
+func TestStatements(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		// counts[case][size] is the number of statements of each case.
+		counts := make([][]int, len(statementCases))
+		for si, size := range dataSizes {
+			if si > 0 {
+				s = storetest.Open(t, backendOf(s)) // every size on a fresh database
+			}
+			api := newCountedAPI(s)
+			ctx := viewer.SystemContext(context.Background())
+			if err := size.seed(ctx, api.client); err != nil {
+				t.Fatalf("%s: seed: %v", size.name, err)
+			}
+			for ci, tc := range statementCases {
+				t.Run(tc.name+"/"+size.name, func(t *testing.T) {
+					var vars map[string]any
+					if tc.vars != nil {
+						vars = tc.vars(t, api.client)
+					}
+					_, n := api.run(t, tc.query, vars)
+					if counts[ci] == nil {
+						counts[ci] = make([]int, len(dataSizes))
+					}
+					counts[ci][si] = n
+					if tc.perRow == "" && n != tc.want {
+						t.Errorf("%d statements, want %d:\n%s", n, tc.want, api.log)
+					} else {
+						t.Logf("%d statements", n)
+					}
+				})
+			}
+		}
+		for ci, tc := range statementCases {
+			c := counts[ci]
+			if c == nil || c[0] == 0 || c[1] == 0 {
+				continue // failed above
+			}
+			if tc.perRow != "" {
+				if c[0] == c[1] {
+					t.Errorf("%s: %d statements on both sizes: it is bounded now; give it a want and drop perRow", tc.name, c[0])
+				} else {
+					t.Logf("KNOWN N+1: %s: %d statements on the %s, %d on the %s (%s)",
+						tc.name, c[0], dataSizes[0].name, c[1], dataSizes[1].name, tc.perRow)
+				}
+				continue
+			}
+			if c[0] != c[1] {
+				t.Errorf("%s: %d statements on the %s, %d on the %s: the count grows with the data",
+					tc.name, c[0], dataSizes[0].name, c[1], dataSizes[1].name)
+			}
+		}
+	})
+}
+
+// backendOf returns the backend s runs on.
+func backendOf(s *store.Store) storetest.Backend {
+	if s.Dialect == dialect.Postgres {
+		return storetest.Postgres
+	}
+	return storetest.SQLite
+}
