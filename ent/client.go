@@ -16,13 +16,18 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/jimei-linli/linli/ent/auditrecord"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
+	"github.com/jimei-linli/linli/ent/device"
+	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
+	"github.com/jimei-linli/linli/ent/pushdelivery"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/session"
@@ -37,20 +42,30 @@ type Client struct {
 	Schema *migrate.Schema
 	// AuditRecord is the client for interacting with the AuditRecord builders.
 	AuditRecord *AuditRecordClient
+	// Broadcast is the client for interacting with the Broadcast builders.
+	Broadcast *BroadcastClient
 	// Community is the client for interacting with the Community builders.
 	Community *CommunityClient
 	// Consent is the client for interacting with the Consent builders.
 	Consent *ConsentClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
+	// Device is the client for interacting with the Device builders.
+	Device *DeviceClient
+	// Event is the client for interacting with the Event builders.
+	Event *EventClient
 	// Grid is the client for interacting with the Grid builders.
 	Grid *GridClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
+	// Notification is the client for interacting with the Notification builders.
+	Notification *NotificationClient
 	// PersonalInfo is the client for interacting with the PersonalInfo builders.
 	PersonalInfo *PersonalInfoClient
 	// Place is the client for interacting with the Place builders.
 	Place *PlaceClient
+	// PushDelivery is the client for interacting with the PushDelivery builders.
+	PushDelivery *PushDeliveryClient
 	// Resident is the client for interacting with the Resident builders.
 	Resident *ResidentClient
 	// RoleAssignment is the client for interacting with the RoleAssignment builders.
@@ -73,13 +88,18 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AuditRecord = NewAuditRecordClient(c.config)
+	c.Broadcast = NewBroadcastClient(c.config)
 	c.Community = NewCommunityClient(c.config)
 	c.Consent = NewConsentClient(c.config)
 	c.Department = NewDepartmentClient(c.config)
+	c.Device = NewDeviceClient(c.config)
+	c.Event = NewEventClient(c.config)
 	c.Grid = NewGridClient(c.config)
 	c.Household = NewHouseholdClient(c.config)
+	c.Notification = NewNotificationClient(c.config)
 	c.PersonalInfo = NewPersonalInfoClient(c.config)
 	c.Place = NewPlaceClient(c.config)
+	c.PushDelivery = NewPushDeliveryClient(c.config)
 	c.Resident = NewResidentClient(c.config)
 	c.RoleAssignment = NewRoleAssignmentClient(c.config)
 	c.Session = NewSessionClient(c.config)
@@ -178,13 +198,18 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ctx:            ctx,
 		config:         cfg,
 		AuditRecord:    NewAuditRecordClient(cfg),
+		Broadcast:      NewBroadcastClient(cfg),
 		Community:      NewCommunityClient(cfg),
 		Consent:        NewConsentClient(cfg),
 		Department:     NewDepartmentClient(cfg),
+		Device:         NewDeviceClient(cfg),
+		Event:          NewEventClient(cfg),
 		Grid:           NewGridClient(cfg),
 		Household:      NewHouseholdClient(cfg),
+		Notification:   NewNotificationClient(cfg),
 		PersonalInfo:   NewPersonalInfoClient(cfg),
 		Place:          NewPlaceClient(cfg),
+		PushDelivery:   NewPushDeliveryClient(cfg),
 		Resident:       NewResidentClient(cfg),
 		RoleAssignment: NewRoleAssignmentClient(cfg),
 		Session:        NewSessionClient(cfg),
@@ -210,13 +235,18 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ctx:            ctx,
 		config:         cfg,
 		AuditRecord:    NewAuditRecordClient(cfg),
+		Broadcast:      NewBroadcastClient(cfg),
 		Community:      NewCommunityClient(cfg),
 		Consent:        NewConsentClient(cfg),
 		Department:     NewDepartmentClient(cfg),
+		Device:         NewDeviceClient(cfg),
+		Event:          NewEventClient(cfg),
 		Grid:           NewGridClient(cfg),
 		Household:      NewHouseholdClient(cfg),
+		Notification:   NewNotificationClient(cfg),
 		PersonalInfo:   NewPersonalInfoClient(cfg),
 		Place:          NewPlaceClient(cfg),
+		PushDelivery:   NewPushDeliveryClient(cfg),
 		Resident:       NewResidentClient(cfg),
 		RoleAssignment: NewRoleAssignmentClient(cfg),
 		Session:        NewSessionClient(cfg),
@@ -251,8 +281,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditRecord, c.Community, c.Consent, c.Department, c.Grid, c.Household,
-		c.PersonalInfo, c.Place, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
+		c.AuditRecord, c.Broadcast, c.Community, c.Consent, c.Department, c.Device,
+		c.Event, c.Grid, c.Household, c.Notification, c.PersonalInfo, c.Place,
+		c.PushDelivery, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
 		c.Street,
 	} {
 		n.Use(hooks...)
@@ -263,8 +294,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditRecord, c.Community, c.Consent, c.Department, c.Grid, c.Household,
-		c.PersonalInfo, c.Place, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
+		c.AuditRecord, c.Broadcast, c.Community, c.Consent, c.Department, c.Device,
+		c.Event, c.Grid, c.Household, c.Notification, c.PersonalInfo, c.Place,
+		c.PushDelivery, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
 		c.Street,
 	} {
 		n.Intercept(interceptors...)
@@ -276,20 +308,30 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *AuditRecordMutation:
 		return c.AuditRecord.mutate(ctx, m)
+	case *BroadcastMutation:
+		return c.Broadcast.mutate(ctx, m)
 	case *CommunityMutation:
 		return c.Community.mutate(ctx, m)
 	case *ConsentMutation:
 		return c.Consent.mutate(ctx, m)
 	case *DepartmentMutation:
 		return c.Department.mutate(ctx, m)
+	case *DeviceMutation:
+		return c.Device.mutate(ctx, m)
+	case *EventMutation:
+		return c.Event.mutate(ctx, m)
 	case *GridMutation:
 		return c.Grid.mutate(ctx, m)
 	case *HouseholdMutation:
 		return c.Household.mutate(ctx, m)
+	case *NotificationMutation:
+		return c.Notification.mutate(ctx, m)
 	case *PersonalInfoMutation:
 		return c.PersonalInfo.mutate(ctx, m)
 	case *PlaceMutation:
 		return c.Place.mutate(ctx, m)
+	case *PushDeliveryMutation:
+		return c.PushDelivery.mutate(ctx, m)
 	case *ResidentMutation:
 		return c.Resident.mutate(ctx, m)
 	case *RoleAssignmentMutation:
@@ -439,6 +481,203 @@ func (c *AuditRecordClient) mutate(ctx context.Context, m *AuditRecordMutation) 
 	}
 }
 
+// BroadcastClient is a client for the Broadcast schema.
+type BroadcastClient struct {
+	config
+}
+
+// NewBroadcastClient returns a client for the Broadcast from the given config.
+func NewBroadcastClient(c config) *BroadcastClient {
+	return &BroadcastClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `broadcast.Hooks(f(g(h())))`.
+func (c *BroadcastClient) Use(hooks ...Hook) {
+	c.hooks.Broadcast = append(c.hooks.Broadcast, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `broadcast.Intercept(f(g(h())))`.
+func (c *BroadcastClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Broadcast = append(c.inters.Broadcast, interceptors...)
+}
+
+// Create returns a builder for creating a Broadcast entity.
+func (c *BroadcastClient) Create() *BroadcastCreate {
+	mutation := newBroadcastMutation(c.config, OpCreate)
+	return &BroadcastCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Broadcast entities.
+func (c *BroadcastClient) CreateBulk(builders ...*BroadcastCreate) *BroadcastCreateBulk {
+	return &BroadcastCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *BroadcastClient) MapCreateBulk(slice any, setFunc func(*BroadcastCreate, int)) *BroadcastCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &BroadcastCreateBulk{err: fmt.Errorf("calling to BroadcastClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*BroadcastCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &BroadcastCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Broadcast.
+func (c *BroadcastClient) Update() *BroadcastUpdate {
+	mutation := newBroadcastMutation(c.config, OpUpdate)
+	return &BroadcastUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *BroadcastClient) UpdateOne(_m *Broadcast) *BroadcastUpdateOne {
+	mutation := newBroadcastMutation(c.config, OpUpdateOne, withBroadcast(_m))
+	return &BroadcastUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *BroadcastClient) UpdateOneID(id int) *BroadcastUpdateOne {
+	mutation := newBroadcastMutation(c.config, OpUpdateOne, withBroadcastID(id))
+	return &BroadcastUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Broadcast.
+func (c *BroadcastClient) Delete() *BroadcastDelete {
+	mutation := newBroadcastMutation(c.config, OpDelete)
+	return &BroadcastDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *BroadcastClient) DeleteOne(_m *Broadcast) *BroadcastDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *BroadcastClient) DeleteOneID(id int) *BroadcastDeleteOne {
+	builder := c.Delete().Where(broadcast.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &BroadcastDeleteOne{builder}
+}
+
+// Query returns a query builder for Broadcast.
+func (c *BroadcastClient) Query() *BroadcastQuery {
+	return &BroadcastQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeBroadcast},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Broadcast entity by its id.
+func (c *BroadcastClient) Get(ctx context.Context, id int) (*Broadcast, error) {
+	return c.Query().Where(broadcast.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *BroadcastClient) GetX(ctx context.Context, id int) *Broadcast {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QuerySender queries the sender edge of a Broadcast.
+func (c *BroadcastClient) QuerySender(_m *Broadcast) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(broadcast.Table, broadcast.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, broadcast.SenderTable, broadcast.SenderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGrid queries the grid edge of a Broadcast.
+func (c *BroadcastClient) QueryGrid(_m *Broadcast) *GridQuery {
+	query := (&GridClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(broadcast.Table, broadcast.FieldID, id),
+			sqlgraph.To(grid.Table, grid.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, broadcast.GridTable, broadcast.GridColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCommunity queries the community edge of a Broadcast.
+func (c *BroadcastClient) QueryCommunity(_m *Broadcast) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(broadcast.Table, broadcast.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, broadcast.CommunityTable, broadcast.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryStreet queries the street edge of a Broadcast.
+func (c *BroadcastClient) QueryStreet(_m *Broadcast) *StreetQuery {
+	query := (&StreetClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(broadcast.Table, broadcast.FieldID, id),
+			sqlgraph.To(street.Table, street.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, broadcast.StreetTable, broadcast.StreetColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *BroadcastClient) Hooks() []Hook {
+	return c.hooks.Broadcast
+}
+
+// Interceptors returns the client interceptors.
+func (c *BroadcastClient) Interceptors() []Interceptor {
+	return c.inters.Broadcast
+}
+
+func (c *BroadcastClient) mutate(ctx context.Context, m *BroadcastMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&BroadcastCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&BroadcastUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&BroadcastUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&BroadcastDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Broadcast mutation op: %q", m.Op())
+	}
+}
+
 // CommunityClient is a client for the Community schema.
 type CommunityClient struct {
 	config
@@ -545,6 +784,22 @@ func (c *CommunityClient) GetX(ctx context.Context, id int) *Community {
 		panic(err)
 	}
 	return obj
+}
+
+// QueryBroadcasts queries the broadcasts edge of a Community.
+func (c *CommunityClient) QueryBroadcasts(_m *Community) *BroadcastQuery {
+	query := (&BroadcastClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, id),
+			sqlgraph.To(broadcast.Table, broadcast.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, community.BroadcastsTable, community.BroadcastsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
 }
 
 // QueryStreet queries the street edge of a Community.
@@ -937,6 +1192,305 @@ func (c *DepartmentClient) mutate(ctx context.Context, m *DepartmentMutation) (V
 	}
 }
 
+// DeviceClient is a client for the Device schema.
+type DeviceClient struct {
+	config
+}
+
+// NewDeviceClient returns a client for the Device from the given config.
+func NewDeviceClient(c config) *DeviceClient {
+	return &DeviceClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `device.Hooks(f(g(h())))`.
+func (c *DeviceClient) Use(hooks ...Hook) {
+	c.hooks.Device = append(c.hooks.Device, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `device.Intercept(f(g(h())))`.
+func (c *DeviceClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Device = append(c.inters.Device, interceptors...)
+}
+
+// Create returns a builder for creating a Device entity.
+func (c *DeviceClient) Create() *DeviceCreate {
+	mutation := newDeviceMutation(c.config, OpCreate)
+	return &DeviceCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Device entities.
+func (c *DeviceClient) CreateBulk(builders ...*DeviceCreate) *DeviceCreateBulk {
+	return &DeviceCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DeviceClient) MapCreateBulk(slice any, setFunc func(*DeviceCreate, int)) *DeviceCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DeviceCreateBulk{err: fmt.Errorf("calling to DeviceClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DeviceCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DeviceCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Device.
+func (c *DeviceClient) Update() *DeviceUpdate {
+	mutation := newDeviceMutation(c.config, OpUpdate)
+	return &DeviceUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DeviceClient) UpdateOne(_m *Device) *DeviceUpdateOne {
+	mutation := newDeviceMutation(c.config, OpUpdateOne, withDevice(_m))
+	return &DeviceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DeviceClient) UpdateOneID(id int) *DeviceUpdateOne {
+	mutation := newDeviceMutation(c.config, OpUpdateOne, withDeviceID(id))
+	return &DeviceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Device.
+func (c *DeviceClient) Delete() *DeviceDelete {
+	mutation := newDeviceMutation(c.config, OpDelete)
+	return &DeviceDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DeviceClient) DeleteOne(_m *Device) *DeviceDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DeviceClient) DeleteOneID(id int) *DeviceDeleteOne {
+	builder := c.Delete().Where(device.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DeviceDeleteOne{builder}
+}
+
+// Query returns a query builder for Device.
+func (c *DeviceClient) Query() *DeviceQuery {
+	return &DeviceQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDevice},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Device entity by its id.
+func (c *DeviceClient) Get(ctx context.Context, id int) (*Device, error) {
+	return c.Query().Where(device.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DeviceClient) GetX(ctx context.Context, id int) *Device {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryResident queries the resident edge of a Device.
+func (c *DeviceClient) QueryResident(_m *Device) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(device.Table, device.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, device.ResidentTable, device.ResidentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DeviceClient) Hooks() []Hook {
+	return c.hooks.Device
+}
+
+// Interceptors returns the client interceptors.
+func (c *DeviceClient) Interceptors() []Interceptor {
+	return c.inters.Device
+}
+
+func (c *DeviceClient) mutate(ctx context.Context, m *DeviceMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DeviceCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DeviceUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DeviceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DeviceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Device mutation op: %q", m.Op())
+	}
+}
+
+// EventClient is a client for the Event schema.
+type EventClient struct {
+	config
+}
+
+// NewEventClient returns a client for the Event from the given config.
+func NewEventClient(c config) *EventClient {
+	return &EventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `event.Hooks(f(g(h())))`.
+func (c *EventClient) Use(hooks ...Hook) {
+	c.hooks.Event = append(c.hooks.Event, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `event.Intercept(f(g(h())))`.
+func (c *EventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Event = append(c.inters.Event, interceptors...)
+}
+
+// Create returns a builder for creating a Event entity.
+func (c *EventClient) Create() *EventCreate {
+	mutation := newEventMutation(c.config, OpCreate)
+	return &EventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Event entities.
+func (c *EventClient) CreateBulk(builders ...*EventCreate) *EventCreateBulk {
+	return &EventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EventClient) MapCreateBulk(slice any, setFunc func(*EventCreate, int)) *EventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EventCreateBulk{err: fmt.Errorf("calling to EventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Event.
+func (c *EventClient) Update() *EventUpdate {
+	mutation := newEventMutation(c.config, OpUpdate)
+	return &EventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EventClient) UpdateOne(_m *Event) *EventUpdateOne {
+	mutation := newEventMutation(c.config, OpUpdateOne, withEvent(_m))
+	return &EventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EventClient) UpdateOneID(id int) *EventUpdateOne {
+	mutation := newEventMutation(c.config, OpUpdateOne, withEventID(id))
+	return &EventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Event.
+func (c *EventClient) Delete() *EventDelete {
+	mutation := newEventMutation(c.config, OpDelete)
+	return &EventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EventClient) DeleteOne(_m *Event) *EventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EventClient) DeleteOneID(id int) *EventDeleteOne {
+	builder := c.Delete().Where(event.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EventDeleteOne{builder}
+}
+
+// Query returns a query builder for Event.
+func (c *EventClient) Query() *EventQuery {
+	return &EventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Event entity by its id.
+func (c *EventClient) Get(ctx context.Context, id int) (*Event, error) {
+	return c.Query().Where(event.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EventClient) GetX(ctx context.Context, id int) *Event {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryNotifications queries the notifications edge of a Event.
+func (c *EventClient) QueryNotifications(_m *Event) *NotificationQuery {
+	query := (&NotificationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(event.Table, event.FieldID, id),
+			sqlgraph.To(notification.Table, notification.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, event.NotificationsTable, event.NotificationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *EventClient) Hooks() []Hook {
+	hooks := c.hooks.Event
+	return append(hooks[:len(hooks):len(hooks)], event.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EventClient) Interceptors() []Interceptor {
+	return c.inters.Event
+}
+
+func (c *EventClient) mutate(ctx context.Context, m *EventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Event mutation op: %q", m.Op())
+	}
+}
+
 // GridClient is a client for the Grid schema.
 type GridClient struct {
 	config
@@ -1045,6 +1599,22 @@ func (c *GridClient) GetX(ctx context.Context, id int) *Grid {
 	return obj
 }
 
+// QueryBroadcasts queries the broadcasts edge of a Grid.
+func (c *GridClient) QueryBroadcasts(_m *Grid) *BroadcastQuery {
+	query := (&BroadcastClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(grid.Table, grid.FieldID, id),
+			sqlgraph.To(broadcast.Table, broadcast.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, grid.BroadcastsTable, grid.BroadcastsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryCommunity queries the community edge of a Grid.
 func (c *GridClient) QueryCommunity(_m *Grid) *CommunityQuery {
 	query := (&CommunityClient{config: c.config}).Query()
@@ -1070,6 +1640,22 @@ func (c *GridClient) QueryPlaces(_m *Grid) *PlaceQuery {
 			sqlgraph.From(grid.Table, grid.FieldID, id),
 			sqlgraph.To(place.Table, place.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, grid.PlacesTable, grid.PlacesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryResidents queries the residents edge of a Grid.
+func (c *GridClient) QueryResidents(_m *Grid) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(grid.Table, grid.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, grid.ResidentsTable, grid.ResidentsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -1282,6 +1868,171 @@ func (c *HouseholdClient) mutate(ctx context.Context, m *HouseholdMutation) (Val
 		return (&HouseholdDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Household mutation op: %q", m.Op())
+	}
+}
+
+// NotificationClient is a client for the Notification schema.
+type NotificationClient struct {
+	config
+}
+
+// NewNotificationClient returns a client for the Notification from the given config.
+func NewNotificationClient(c config) *NotificationClient {
+	return &NotificationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `notification.Hooks(f(g(h())))`.
+func (c *NotificationClient) Use(hooks ...Hook) {
+	c.hooks.Notification = append(c.hooks.Notification, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `notification.Intercept(f(g(h())))`.
+func (c *NotificationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Notification = append(c.inters.Notification, interceptors...)
+}
+
+// Create returns a builder for creating a Notification entity.
+func (c *NotificationClient) Create() *NotificationCreate {
+	mutation := newNotificationMutation(c.config, OpCreate)
+	return &NotificationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Notification entities.
+func (c *NotificationClient) CreateBulk(builders ...*NotificationCreate) *NotificationCreateBulk {
+	return &NotificationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NotificationClient) MapCreateBulk(slice any, setFunc func(*NotificationCreate, int)) *NotificationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NotificationCreateBulk{err: fmt.Errorf("calling to NotificationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NotificationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NotificationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Notification.
+func (c *NotificationClient) Update() *NotificationUpdate {
+	mutation := newNotificationMutation(c.config, OpUpdate)
+	return &NotificationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NotificationClient) UpdateOne(_m *Notification) *NotificationUpdateOne {
+	mutation := newNotificationMutation(c.config, OpUpdateOne, withNotification(_m))
+	return &NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NotificationClient) UpdateOneID(id int) *NotificationUpdateOne {
+	mutation := newNotificationMutation(c.config, OpUpdateOne, withNotificationID(id))
+	return &NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Notification.
+func (c *NotificationClient) Delete() *NotificationDelete {
+	mutation := newNotificationMutation(c.config, OpDelete)
+	return &NotificationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NotificationClient) DeleteOne(_m *Notification) *NotificationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NotificationClient) DeleteOneID(id int) *NotificationDeleteOne {
+	builder := c.Delete().Where(notification.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NotificationDeleteOne{builder}
+}
+
+// Query returns a query builder for Notification.
+func (c *NotificationClient) Query() *NotificationQuery {
+	return &NotificationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNotification},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Notification entity by its id.
+func (c *NotificationClient) Get(ctx context.Context, id int) (*Notification, error) {
+	return c.Query().Where(notification.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NotificationClient) GetX(ctx context.Context, id int) *Notification {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryRecipient queries the recipient edge of a Notification.
+func (c *NotificationClient) QueryRecipient(_m *Notification) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(notification.Table, notification.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, notification.RecipientTable, notification.RecipientColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEvent queries the event edge of a Notification.
+func (c *NotificationClient) QueryEvent(_m *Notification) *EventQuery {
+	query := (&EventClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(notification.Table, notification.FieldID, id),
+			sqlgraph.To(event.Table, event.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, notification.EventTable, notification.EventColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *NotificationClient) Hooks() []Hook {
+	return c.hooks.Notification
+}
+
+// Interceptors returns the client interceptors.
+func (c *NotificationClient) Interceptors() []Interceptor {
+	return c.inters.Notification
+}
+
+func (c *NotificationClient) mutate(ctx context.Context, m *NotificationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NotificationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NotificationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NotificationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Notification mutation op: %q", m.Op())
 	}
 }
 
@@ -1601,6 +2352,140 @@ func (c *PlaceClient) mutate(ctx context.Context, m *PlaceMutation) (Value, erro
 	}
 }
 
+// PushDeliveryClient is a client for the PushDelivery schema.
+type PushDeliveryClient struct {
+	config
+}
+
+// NewPushDeliveryClient returns a client for the PushDelivery from the given config.
+func NewPushDeliveryClient(c config) *PushDeliveryClient {
+	return &PushDeliveryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `pushdelivery.Hooks(f(g(h())))`.
+func (c *PushDeliveryClient) Use(hooks ...Hook) {
+	c.hooks.PushDelivery = append(c.hooks.PushDelivery, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `pushdelivery.Intercept(f(g(h())))`.
+func (c *PushDeliveryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PushDelivery = append(c.inters.PushDelivery, interceptors...)
+}
+
+// Create returns a builder for creating a PushDelivery entity.
+func (c *PushDeliveryClient) Create() *PushDeliveryCreate {
+	mutation := newPushDeliveryMutation(c.config, OpCreate)
+	return &PushDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PushDelivery entities.
+func (c *PushDeliveryClient) CreateBulk(builders ...*PushDeliveryCreate) *PushDeliveryCreateBulk {
+	return &PushDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PushDeliveryClient) MapCreateBulk(slice any, setFunc func(*PushDeliveryCreate, int)) *PushDeliveryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PushDeliveryCreateBulk{err: fmt.Errorf("calling to PushDeliveryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PushDeliveryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PushDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PushDelivery.
+func (c *PushDeliveryClient) Update() *PushDeliveryUpdate {
+	mutation := newPushDeliveryMutation(c.config, OpUpdate)
+	return &PushDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PushDeliveryClient) UpdateOne(_m *PushDelivery) *PushDeliveryUpdateOne {
+	mutation := newPushDeliveryMutation(c.config, OpUpdateOne, withPushDelivery(_m))
+	return &PushDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PushDeliveryClient) UpdateOneID(id int) *PushDeliveryUpdateOne {
+	mutation := newPushDeliveryMutation(c.config, OpUpdateOne, withPushDeliveryID(id))
+	return &PushDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PushDelivery.
+func (c *PushDeliveryClient) Delete() *PushDeliveryDelete {
+	mutation := newPushDeliveryMutation(c.config, OpDelete)
+	return &PushDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PushDeliveryClient) DeleteOne(_m *PushDelivery) *PushDeliveryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PushDeliveryClient) DeleteOneID(id int) *PushDeliveryDeleteOne {
+	builder := c.Delete().Where(pushdelivery.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PushDeliveryDeleteOne{builder}
+}
+
+// Query returns a query builder for PushDelivery.
+func (c *PushDeliveryClient) Query() *PushDeliveryQuery {
+	return &PushDeliveryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePushDelivery},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PushDelivery entity by its id.
+func (c *PushDeliveryClient) Get(ctx context.Context, id int) (*PushDelivery, error) {
+	return c.Query().Where(pushdelivery.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PushDeliveryClient) GetX(ctx context.Context, id int) *PushDelivery {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PushDeliveryClient) Hooks() []Hook {
+	hooks := c.hooks.PushDelivery
+	return append(hooks[:len(hooks):len(hooks)], pushdelivery.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PushDeliveryClient) Interceptors() []Interceptor {
+	return c.inters.PushDelivery
+}
+
+func (c *PushDeliveryClient) mutate(ctx context.Context, m *PushDeliveryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PushDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PushDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PushDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PushDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PushDelivery mutation op: %q", m.Op())
+	}
+}
+
 // ResidentClient is a client for the Resident schema.
 type ResidentClient struct {
 	config
@@ -1725,6 +2610,22 @@ func (c *ResidentClient) QueryHousehold(_m *Resident) *HouseholdQuery {
 	return query
 }
 
+// QueryGrid queries the grid edge of a Resident.
+func (c *ResidentClient) QueryGrid(_m *Resident) *GridQuery {
+	query := (&GridClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, id),
+			sqlgraph.To(grid.Table, grid.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, resident.GridTable, resident.GridColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryRoles queries the roles edge of a Resident.
 func (c *ResidentClient) QueryRoles(_m *Resident) *RoleAssignmentQuery {
 	query := (&RoleAssignmentClient{config: c.config}).Query()
@@ -1766,6 +2667,54 @@ func (c *ResidentClient) QuerySessions(_m *Resident) *SessionQuery {
 			sqlgraph.From(resident.Table, resident.FieldID, id),
 			sqlgraph.To(session.Table, session.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, resident.SessionsTable, resident.SessionsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryNotifications queries the notifications edge of a Resident.
+func (c *ResidentClient) QueryNotifications(_m *Resident) *NotificationQuery {
+	query := (&NotificationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, id),
+			sqlgraph.To(notification.Table, notification.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.NotificationsTable, resident.NotificationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryBroadcasts queries the broadcasts edge of a Resident.
+func (c *ResidentClient) QueryBroadcasts(_m *Resident) *BroadcastQuery {
+	query := (&BroadcastClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, id),
+			sqlgraph.To(broadcast.Table, broadcast.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.BroadcastsTable, resident.BroadcastsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDevices queries the devices edge of a Resident.
+func (c *ResidentClient) QueryDevices(_m *Resident) *DeviceQuery {
+	query := (&DeviceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, id),
+			sqlgraph.To(device.Table, device.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.DevicesTable, resident.DevicesColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2421,6 +3370,22 @@ func (c *StreetClient) GetX(ctx context.Context, id int) *Street {
 	return obj
 }
 
+// QueryBroadcasts queries the broadcasts edge of a Street.
+func (c *StreetClient) QueryBroadcasts(_m *Street) *BroadcastQuery {
+	query := (&BroadcastClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(street.Table, street.FieldID, id),
+			sqlgraph.To(broadcast.Table, broadcast.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, street.BroadcastsTable, street.BroadcastsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryCommunities queries the communities edge of a Street.
 func (c *StreetClient) QueryCommunities(_m *Street) *CommunityQuery {
 	query := (&CommunityClient{config: c.config}).Query()
@@ -2498,11 +3463,13 @@ func (c *StreetClient) mutate(ctx context.Context, m *StreetMutation) (Value, er
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditRecord, Community, Consent, Department, Grid, Household, PersonalInfo,
-		Place, Resident, RoleAssignment, Session, SignInCode, Street []ent.Hook
+		AuditRecord, Broadcast, Community, Consent, Department, Device, Event, Grid,
+		Household, Notification, PersonalInfo, Place, PushDelivery, Resident,
+		RoleAssignment, Session, SignInCode, Street []ent.Hook
 	}
 	inters struct {
-		AuditRecord, Community, Consent, Department, Grid, Household, PersonalInfo,
-		Place, Resident, RoleAssignment, Session, SignInCode, Street []ent.Interceptor
+		AuditRecord, Broadcast, Community, Consent, Department, Device, Event, Grid,
+		Household, Notification, PersonalInfo, Place, PushDelivery, Resident,
+		RoleAssignment, Session, SignInCode, Street []ent.Interceptor
 	}
 )

@@ -36,6 +36,8 @@ type Community struct {
 
 // CommunityEdges holds the relations/edges for other nodes in the graph.
 type CommunityEdges struct {
+	// Broadcasts sent to the whole community.
+	Broadcasts []*Broadcast `json:"broadcasts,omitempty"`
 	// The street the community belongs to.
 	Street *Street `json:"street,omitempty"`
 	// The grids of the community.
@@ -44,12 +46,22 @@ type CommunityEdges struct {
 	RoleAssignments []*RoleAssignment `json:"role_assignments,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
 	totalCount [3]map[string]int
 
+	namedBroadcasts      map[string][]*Broadcast
 	namedGrids           map[string][]*Grid
 	namedRoleAssignments map[string][]*RoleAssignment
+}
+
+// BroadcastsOrErr returns the Broadcasts value or an error if the edge
+// was not loaded in eager-loading.
+func (e CommunityEdges) BroadcastsOrErr() ([]*Broadcast, error) {
+	if e.loadedTypes[0] {
+		return e.Broadcasts, nil
+	}
+	return nil, &NotLoadedError{edge: "broadcasts"}
 }
 
 // StreetOrErr returns the Street value or an error if the edge
@@ -57,7 +69,7 @@ type CommunityEdges struct {
 func (e CommunityEdges) StreetOrErr() (*Street, error) {
 	if e.Street != nil {
 		return e.Street, nil
-	} else if e.loadedTypes[0] {
+	} else if e.loadedTypes[1] {
 		return nil, &NotFoundError{label: street.Label}
 	}
 	return nil, &NotLoadedError{edge: "street"}
@@ -66,7 +78,7 @@ func (e CommunityEdges) StreetOrErr() (*Street, error) {
 // GridsOrErr returns the Grids value or an error if the edge
 // was not loaded in eager-loading.
 func (e CommunityEdges) GridsOrErr() ([]*Grid, error) {
-	if e.loadedTypes[1] {
+	if e.loadedTypes[2] {
 		return e.Grids, nil
 	}
 	return nil, &NotLoadedError{edge: "grids"}
@@ -75,7 +87,7 @@ func (e CommunityEdges) GridsOrErr() ([]*Grid, error) {
 // RoleAssignmentsOrErr returns the RoleAssignments value or an error if the edge
 // was not loaded in eager-loading.
 func (e CommunityEdges) RoleAssignmentsOrErr() ([]*RoleAssignment, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[3] {
 		return e.RoleAssignments, nil
 	}
 	return nil, &NotLoadedError{edge: "role_assignments"}
@@ -156,6 +168,11 @@ func (_m *Community) Value(name string) (ent.Value, error) {
 	return _m.selectValues.Get(name)
 }
 
+// QueryBroadcasts queries the "broadcasts" edge of the Community entity.
+func (_m *Community) QueryBroadcasts() *BroadcastQuery {
+	return NewCommunityClient(_m.config).QueryBroadcasts(_m)
+}
+
 // QueryStreet queries the "street" edge of the Community entity.
 func (_m *Community) QueryStreet() *StreetQuery {
 	return NewCommunityClient(_m.config).QueryStreet(_m)
@@ -210,6 +227,30 @@ func (_m *Community) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.StreetID))
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedBroadcasts returns the Broadcasts named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Community) NamedBroadcasts(name string) ([]*Broadcast, error) {
+	if _m.Edges.namedBroadcasts == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedBroadcasts[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Community) appendNamedBroadcasts(name string, edges ...*Broadcast) {
+	if _m.Edges.namedBroadcasts == nil {
+		_m.Edges.namedBroadcasts = make(map[string][]*Broadcast)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedBroadcasts[name] = []*Broadcast{}
+	} else {
+		_m.Edges.namedBroadcasts[name] = append(_m.Edges.namedBroadcasts[name], edges...)
+	}
 }
 
 // NamedGrids returns the Grids named value or an error if the edge was not

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/roleassignment"
@@ -69,6 +70,21 @@ func (_c *CommunityCreate) SetName(v string) *CommunityCreate {
 func (_c *CommunityCreate) SetStreetID(v int) *CommunityCreate {
 	_c.mutation.SetStreetID(v)
 	return _c
+}
+
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by IDs.
+func (_c *CommunityCreate) AddBroadcastIDs(ids ...int) *CommunityCreate {
+	_c.mutation.AddBroadcastIDs(ids...)
+	return _c
+}
+
+// AddBroadcasts adds the "broadcasts" edges to the Broadcast entity.
+func (_c *CommunityCreate) AddBroadcasts(v ...*Broadcast) *CommunityCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddBroadcastIDs(ids...)
 }
 
 // SetStreet sets the "street" edge to the Street entity.
@@ -232,6 +248,22 @@ func (_c *CommunityCreate) createSpec() (*Community, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(community.FieldName, field.TypeString, value)
 		_node.Name = value
+	}
+	if nodes := _c.mutation.BroadcastsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.BroadcastsTable,
+			Columns: []string{community.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.StreetIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/predicate"
@@ -28,11 +29,13 @@ type CommunityQuery struct {
 	order                    []community.OrderOption
 	inters                   []Interceptor
 	predicates               []predicate.Community
+	withBroadcasts           *BroadcastQuery
 	withStreet               *StreetQuery
 	withGrids                *GridQuery
 	withRoleAssignments      *RoleAssignmentQuery
 	loadTotal                []func(context.Context, []*Community) error
 	modifiers                []func(*sql.Selector)
+	withNamedBroadcasts      map[string]*BroadcastQuery
 	withNamedGrids           map[string]*GridQuery
 	withNamedRoleAssignments map[string]*RoleAssignmentQuery
 	// intermediate query (i.e. traversal path).
@@ -69,6 +72,28 @@ func (_q *CommunityQuery) Unique(unique bool) *CommunityQuery {
 func (_q *CommunityQuery) Order(o ...community.OrderOption) *CommunityQuery {
 	_q.order = append(_q.order, o...)
 	return _q
+}
+
+// QueryBroadcasts chains the current query on the "broadcasts" edge.
+func (_q *CommunityQuery) QueryBroadcasts() *BroadcastQuery {
+	query := (&BroadcastClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(community.Table, community.FieldID, selector),
+			sqlgraph.To(broadcast.Table, broadcast.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, community.BroadcastsTable, community.BroadcastsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
 }
 
 // QueryStreet chains the current query on the "street" edge.
@@ -329,6 +354,7 @@ func (_q *CommunityQuery) Clone() *CommunityQuery {
 		order:               append([]community.OrderOption{}, _q.order...),
 		inters:              append([]Interceptor{}, _q.inters...),
 		predicates:          append([]predicate.Community{}, _q.predicates...),
+		withBroadcasts:      _q.withBroadcasts.Clone(),
 		withStreet:          _q.withStreet.Clone(),
 		withGrids:           _q.withGrids.Clone(),
 		withRoleAssignments: _q.withRoleAssignments.Clone(),
@@ -337,6 +363,17 @@ func (_q *CommunityQuery) Clone() *CommunityQuery {
 		path:      _q.path,
 		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
+}
+
+// WithBroadcasts tells the query-builder to eager-load the nodes that are connected to
+// the "broadcasts" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithBroadcasts(opts ...func(*BroadcastQuery)) *CommunityQuery {
+	query := (&BroadcastClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withBroadcasts = query
+	return _q
 }
 
 // WithStreet tells the query-builder to eager-load the nodes that are connected to
@@ -456,7 +493,8 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 	var (
 		nodes       = []*Community{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [4]bool{
+			_q.withBroadcasts != nil,
 			_q.withStreet != nil,
 			_q.withGrids != nil,
 			_q.withRoleAssignments != nil,
@@ -483,6 +521,13 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 	if len(nodes) == 0 {
 		return nodes, nil
 	}
+	if query := _q.withBroadcasts; query != nil {
+		if err := _q.loadBroadcasts(ctx, query, nodes,
+			func(n *Community) { n.Edges.Broadcasts = []*Broadcast{} },
+			func(n *Community, e *Broadcast) { n.Edges.Broadcasts = append(n.Edges.Broadcasts, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withStreet; query != nil {
 		if err := _q.loadStreet(ctx, query, nodes, nil,
 			func(n *Community, e *Street) { n.Edges.Street = e }); err != nil {
@@ -500,6 +545,13 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 		if err := _q.loadRoleAssignments(ctx, query, nodes,
 			func(n *Community) { n.Edges.RoleAssignments = []*RoleAssignment{} },
 			func(n *Community, e *RoleAssignment) { n.Edges.RoleAssignments = append(n.Edges.RoleAssignments, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedBroadcasts {
+		if err := _q.loadBroadcasts(ctx, query, nodes,
+			func(n *Community) { n.appendNamedBroadcasts(name) },
+			func(n *Community, e *Broadcast) { n.appendNamedBroadcasts(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -525,6 +577,39 @@ func (_q *CommunityQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Co
 	return nodes, nil
 }
 
+func (_q *CommunityQuery) loadBroadcasts(ctx context.Context, query *BroadcastQuery, nodes []*Community, init func(*Community), assign func(*Community, *Broadcast)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Community)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(broadcast.FieldCommunityID)
+	}
+	query.Where(predicate.Broadcast(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(community.BroadcastsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.CommunityID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "community_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "community_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 func (_q *CommunityQuery) loadStreet(ctx context.Context, query *StreetQuery, nodes []*Community, init func(*Community), assign func(*Community, *Street)) error {
 	ids := make([]int, 0, len(nodes))
 	nodeids := make(map[int][]*Community)
@@ -738,6 +823,20 @@ func (_q *CommunityQuery) ForShare(opts ...sql.LockOption) *CommunityQuery {
 func (_q *CommunityQuery) Modify(modifiers ...func(s *sql.Selector)) *CommunitySelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
+}
+
+// WithNamedBroadcasts tells the query-builder to eager-load the nodes that are connected to the "broadcasts"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CommunityQuery) WithNamedBroadcasts(name string, opts ...func(*BroadcastQuery)) *CommunityQuery {
+	query := (&BroadcastClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedBroadcasts == nil {
+		_q.withNamedBroadcasts = make(map[string]*BroadcastQuery)
+	}
+	_q.withNamedBroadcasts[name] = query
+	return _q
 }
 
 // WithNamedGrids tells the query-builder to eager-load the nodes that are connected to the "grids"

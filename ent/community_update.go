@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/predicate"
@@ -51,6 +52,21 @@ func (_u *CommunityUpdate) SetNillableName(v *string) *CommunityUpdate {
 	return _u
 }
 
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by IDs.
+func (_u *CommunityUpdate) AddBroadcastIDs(ids ...int) *CommunityUpdate {
+	_u.mutation.AddBroadcastIDs(ids...)
+	return _u
+}
+
+// AddBroadcasts adds the "broadcasts" edges to the Broadcast entity.
+func (_u *CommunityUpdate) AddBroadcasts(v ...*Broadcast) *CommunityUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBroadcastIDs(ids...)
+}
+
 // AddGridIDs adds the "grids" edge to the Grid entity by IDs.
 func (_u *CommunityUpdate) AddGridIDs(ids ...int) *CommunityUpdate {
 	_u.mutation.AddGridIDs(ids...)
@@ -84,6 +100,27 @@ func (_u *CommunityUpdate) AddRoleAssignments(v ...*RoleAssignment) *CommunityUp
 // Mutation returns the CommunityMutation object of the builder.
 func (_u *CommunityUpdate) Mutation() *CommunityMutation {
 	return _u.mutation
+}
+
+// ClearBroadcasts clears all "broadcasts" edges to the Broadcast entity.
+func (_u *CommunityUpdate) ClearBroadcasts() *CommunityUpdate {
+	_u.mutation.ClearBroadcasts()
+	return _u
+}
+
+// RemoveBroadcastIDs removes the "broadcasts" edge to Broadcast entities by IDs.
+func (_u *CommunityUpdate) RemoveBroadcastIDs(ids ...int) *CommunityUpdate {
+	_u.mutation.RemoveBroadcastIDs(ids...)
+	return _u
+}
+
+// RemoveBroadcasts removes "broadcasts" edges to Broadcast entities.
+func (_u *CommunityUpdate) RemoveBroadcasts(v ...*Broadcast) *CommunityUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBroadcastIDs(ids...)
 }
 
 // ClearGrids clears all "grids" edges to the Grid entity.
@@ -206,6 +243,51 @@ func (_u *CommunityUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(community.FieldName, field.TypeString, value)
+	}
+	if _u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.BroadcastsTable,
+			Columns: []string{community.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBroadcastsIDs(); len(nodes) > 0 && !_u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.BroadcastsTable,
+			Columns: []string{community.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BroadcastsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.BroadcastsTable,
+			Columns: []string{community.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.GridsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -339,6 +421,21 @@ func (_u *CommunityUpdateOne) SetNillableName(v *string) *CommunityUpdateOne {
 	return _u
 }
 
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by IDs.
+func (_u *CommunityUpdateOne) AddBroadcastIDs(ids ...int) *CommunityUpdateOne {
+	_u.mutation.AddBroadcastIDs(ids...)
+	return _u
+}
+
+// AddBroadcasts adds the "broadcasts" edges to the Broadcast entity.
+func (_u *CommunityUpdateOne) AddBroadcasts(v ...*Broadcast) *CommunityUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBroadcastIDs(ids...)
+}
+
 // AddGridIDs adds the "grids" edge to the Grid entity by IDs.
 func (_u *CommunityUpdateOne) AddGridIDs(ids ...int) *CommunityUpdateOne {
 	_u.mutation.AddGridIDs(ids...)
@@ -372,6 +469,27 @@ func (_u *CommunityUpdateOne) AddRoleAssignments(v ...*RoleAssignment) *Communit
 // Mutation returns the CommunityMutation object of the builder.
 func (_u *CommunityUpdateOne) Mutation() *CommunityMutation {
 	return _u.mutation
+}
+
+// ClearBroadcasts clears all "broadcasts" edges to the Broadcast entity.
+func (_u *CommunityUpdateOne) ClearBroadcasts() *CommunityUpdateOne {
+	_u.mutation.ClearBroadcasts()
+	return _u
+}
+
+// RemoveBroadcastIDs removes the "broadcasts" edge to Broadcast entities by IDs.
+func (_u *CommunityUpdateOne) RemoveBroadcastIDs(ids ...int) *CommunityUpdateOne {
+	_u.mutation.RemoveBroadcastIDs(ids...)
+	return _u
+}
+
+// RemoveBroadcasts removes "broadcasts" edges to Broadcast entities.
+func (_u *CommunityUpdateOne) RemoveBroadcasts(v ...*Broadcast) *CommunityUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBroadcastIDs(ids...)
 }
 
 // ClearGrids clears all "grids" edges to the Grid entity.
@@ -524,6 +642,51 @@ func (_u *CommunityUpdateOne) sqlSave(ctx context.Context) (_node *Community, er
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(community.FieldName, field.TypeString, value)
+	}
+	if _u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.BroadcastsTable,
+			Columns: []string{community.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBroadcastsIDs(); len(nodes) > 0 && !_u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.BroadcastsTable,
+			Columns: []string{community.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BroadcastsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.BroadcastsTable,
+			Columns: []string{community.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.GridsCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -13,13 +13,18 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/jimei-linli/linli/ent/auditrecord"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
+	"github.com/jimei-linli/linli/ent/device"
+	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
+	"github.com/jimei-linli/linli/ent/pushdelivery"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/session"
@@ -86,13 +91,18 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			auditrecord.Table:    auditrecord.ValidColumn,
+			broadcast.Table:      broadcast.ValidColumn,
 			community.Table:      community.ValidColumn,
 			consent.Table:        consent.ValidColumn,
 			department.Table:     department.ValidColumn,
+			device.Table:         device.ValidColumn,
+			event.Table:          event.ValidColumn,
 			grid.Table:           grid.ValidColumn,
 			household.Table:      household.ValidColumn,
+			notification.Table:   notification.ValidColumn,
 			personalinfo.Table:   personalinfo.ValidColumn,
 			place.Table:          place.ValidColumn,
+			pushdelivery.Table:   pushdelivery.ValidColumn,
 			resident.Table:       resident.ValidColumn,
 			roleassignment.Table: roleassignment.ValidColumn,
 			session.Table:        session.ValidColumn,

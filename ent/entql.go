@@ -4,14 +4,19 @@ package ent
 
 import (
 	"github.com/jimei-linli/linli/ent/auditrecord"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
+	"github.com/jimei-linli/linli/ent/device"
+	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/pushdelivery"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/session"
@@ -26,7 +31,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 13)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditrecord.Table,
@@ -47,6 +52,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   broadcast.Table,
+			Columns: broadcast.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: broadcast.FieldID,
+			},
+		},
+		Type: "Broadcast",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			broadcast.FieldSenderID:       {Type: field.TypeInt, Column: broadcast.FieldSenderID},
+			broadcast.FieldGridID:         {Type: field.TypeInt, Column: broadcast.FieldGridID},
+			broadcast.FieldCommunityID:    {Type: field.TypeInt, Column: broadcast.FieldCommunityID},
+			broadcast.FieldStreetID:       {Type: field.TypeInt, Column: broadcast.FieldStreetID},
+			broadcast.FieldLevel:          {Type: field.TypeEnum, Column: broadcast.FieldLevel},
+			broadcast.FieldTitle:          {Type: field.TypeString, Column: broadcast.FieldTitle},
+			broadcast.FieldBody:           {Type: field.TypeString, Column: broadcast.FieldBody},
+			broadcast.FieldRecipientCount: {Type: field.TypeInt, Column: broadcast.FieldRecipientCount},
+			broadcast.FieldCreatedAt:      {Type: field.TypeTime, Column: broadcast.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   community.Table,
 			Columns: community.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -63,7 +90,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			community.FieldStreetID:  {Type: field.TypeInt, Column: community.FieldStreetID},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   consent.Table,
 			Columns: consent.Columns,
@@ -79,7 +106,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			consent.FieldAcceptedAt:    {Type: field.TypeTime, Column: consent.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   department.Table,
 			Columns: department.Columns,
@@ -99,7 +126,44 @@ var schemaGraph = func() *sqlgraph.Schema {
 			department.FieldStreetID:    {Type: field.TypeInt, Column: department.FieldStreetID},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   device.Table,
+			Columns: device.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: device.FieldID,
+			},
+		},
+		Type: "Device",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			device.FieldResidentID:   {Type: field.TypeInt, Column: device.FieldResidentID},
+			device.FieldPlatform:     {Type: field.TypeEnum, Column: device.FieldPlatform},
+			device.FieldToken:        {Type: field.TypeString, Column: device.FieldToken},
+			device.FieldCreatedAt:    {Type: field.TypeTime, Column: device.FieldCreatedAt},
+			device.FieldRegisteredAt: {Type: field.TypeTime, Column: device.FieldRegisteredAt},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   event.Table,
+			Columns: event.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: event.FieldID,
+			},
+		},
+		Type: "Event",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			event.FieldKind:        {Type: field.TypeString, Column: event.FieldKind},
+			event.FieldTopics:      {Type: field.TypeJSON, Column: event.FieldTopics},
+			event.FieldSubjectID:   {Type: field.TypeInt, Column: event.FieldSubjectID},
+			event.FieldCreatedAt:   {Type: field.TypeTime, Column: event.FieldCreatedAt},
+			event.FieldSeq:         {Type: field.TypeInt64, Column: event.FieldSeq},
+			event.FieldPublishedAt: {Type: field.TypeTime, Column: event.FieldPublishedAt},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   grid.Table,
 			Columns: grid.Columns,
@@ -119,7 +183,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			grid.FieldCommunityID:     {Type: field.TypeInt, Column: grid.FieldCommunityID},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   household.Table,
 			Columns: household.Columns,
@@ -136,7 +200,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 			household.FieldPlaceID:   {Type: field.TypeInt, Column: household.FieldPlaceID},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   notification.Table,
+			Columns: notification.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: notification.FieldID,
+			},
+		},
+		Type: "Notification",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			notification.FieldResidentID: {Type: field.TypeInt, Column: notification.FieldResidentID},
+			notification.FieldEventID:    {Type: field.TypeInt, Column: notification.FieldEventID},
+			notification.FieldKind:       {Type: field.TypeEnum, Column: notification.FieldKind},
+			notification.FieldTitle:      {Type: field.TypeString, Column: notification.FieldTitle},
+			notification.FieldBody:       {Type: field.TypeString, Column: notification.FieldBody},
+			notification.FieldSubjectID:  {Type: field.TypeInt, Column: notification.FieldSubjectID},
+			notification.FieldCreatedAt:  {Type: field.TypeTime, Column: notification.FieldCreatedAt},
+			notification.FieldSeq:        {Type: field.TypeInt64, Column: notification.FieldSeq},
+			notification.FieldReadAt:     {Type: field.TypeTime, Column: notification.FieldReadAt},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   personalinfo.Table,
 			Columns: personalinfo.Columns,
@@ -154,7 +240,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			personalinfo.FieldBirthDate:  {Type: field.TypeTime, Column: personalinfo.FieldBirthDate},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   place.Table,
 			Columns: place.Columns,
@@ -175,7 +261,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 			place.FieldGridID:    {Type: field.TypeInt, Column: place.FieldGridID},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   pushdelivery.Table,
+			Columns: pushdelivery.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: pushdelivery.FieldID,
+			},
+		},
+		Type: "PushDelivery",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			pushdelivery.FieldNotificationID: {Type: field.TypeInt, Column: pushdelivery.FieldNotificationID},
+			pushdelivery.FieldDeviceID:       {Type: field.TypeInt, Column: pushdelivery.FieldDeviceID},
+			pushdelivery.FieldIdempotencyKey: {Type: field.TypeString, Column: pushdelivery.FieldIdempotencyKey},
+			pushdelivery.FieldState:          {Type: field.TypeEnum, Column: pushdelivery.FieldState},
+			pushdelivery.FieldAttempts:       {Type: field.TypeInt, Column: pushdelivery.FieldAttempts},
+			pushdelivery.FieldNextAttemptAt:  {Type: field.TypeTime, Column: pushdelivery.FieldNextAttemptAt},
+			pushdelivery.FieldLastError:      {Type: field.TypeString, Column: pushdelivery.FieldLastError},
+			pushdelivery.FieldCreatedAt:      {Type: field.TypeTime, Column: pushdelivery.FieldCreatedAt},
+			pushdelivery.FieldSentAt:         {Type: field.TypeTime, Column: pushdelivery.FieldSentAt},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   resident.Table,
 			Columns: resident.Columns,
@@ -190,10 +298,11 @@ var schemaGraph = func() *sqlgraph.Schema {
 			resident.FieldUpdatedAt:   {Type: field.TypeTime, Column: resident.FieldUpdatedAt},
 			resident.FieldName:        {Type: field.TypeString, Column: resident.FieldName},
 			resident.FieldDeletedAt:   {Type: field.TypeTime, Column: resident.FieldDeletedAt},
+			resident.FieldGridID:      {Type: field.TypeInt, Column: resident.FieldGridID},
 			resident.FieldHouseholdID: {Type: field.TypeInt, Column: resident.FieldHouseholdID},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleassignment.Table,
 			Columns: roleassignment.Columns,
@@ -215,7 +324,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleassignment.FieldDepartmentID: {Type: field.TypeInt, Column: roleassignment.FieldDepartmentID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -235,7 +344,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldRevokedAt:  {Type: field.TypeTime, Column: session.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signincode.Table,
 			Columns: signincode.Columns,
@@ -254,7 +363,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signincode.FieldConsumedAt: {Type: field.TypeTime, Column: signincode.FieldConsumedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   street.Table,
 			Columns: street.Columns,
@@ -272,6 +381,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 			street.FieldDistrict:  {Type: field.TypeString, Column: street.FieldDistrict},
 		},
 	}
+	graph.MustAddE(
+		"sender",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   broadcast.SenderTable,
+			Columns: []string{broadcast.SenderColumn},
+			Bidi:    false,
+		},
+		"Broadcast",
+		"Resident",
+	)
+	graph.MustAddE(
+		"grid",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   broadcast.GridTable,
+			Columns: []string{broadcast.GridColumn},
+			Bidi:    false,
+		},
+		"Broadcast",
+		"Grid",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   broadcast.CommunityTable,
+			Columns: []string{broadcast.CommunityColumn},
+			Bidi:    false,
+		},
+		"Broadcast",
+		"Community",
+	)
+	graph.MustAddE(
+		"street",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   broadcast.StreetTable,
+			Columns: []string{broadcast.StreetColumn},
+			Bidi:    false,
+		},
+		"Broadcast",
+		"Street",
+	)
+	graph.MustAddE(
+		"broadcasts",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   community.BroadcastsTable,
+			Columns: []string{community.BroadcastsColumn},
+			Bidi:    false,
+		},
+		"Community",
+		"Broadcast",
+	)
 	graph.MustAddE(
 		"street",
 		&sqlgraph.EdgeSpec{
@@ -345,6 +514,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"RoleAssignment",
 	)
 	graph.MustAddE(
+		"resident",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   device.ResidentTable,
+			Columns: []string{device.ResidentColumn},
+			Bidi:    false,
+		},
+		"Device",
+		"Resident",
+	)
+	graph.MustAddE(
+		"notifications",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   event.NotificationsTable,
+			Columns: []string{event.NotificationsColumn},
+			Bidi:    false,
+		},
+		"Event",
+		"Notification",
+	)
+	graph.MustAddE(
+		"broadcasts",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.BroadcastsTable,
+			Columns: []string{grid.BroadcastsColumn},
+			Bidi:    false,
+		},
+		"Grid",
+		"Broadcast",
+	)
+	graph.MustAddE(
 		"community",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -367,6 +572,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Grid",
 		"Place",
+	)
+	graph.MustAddE(
+		"residents",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.ResidentsTable,
+			Columns: []string{grid.ResidentsColumn},
+			Bidi:    false,
+		},
+		"Grid",
+		"Resident",
 	)
 	graph.MustAddE(
 		"staff",
@@ -403,6 +620,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Household",
 		"Resident",
+	)
+	graph.MustAddE(
+		"recipient",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   notification.RecipientTable,
+			Columns: []string{notification.RecipientColumn},
+			Bidi:    false,
+		},
+		"Notification",
+		"Resident",
+	)
+	graph.MustAddE(
+		"event",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   notification.EventTable,
+			Columns: []string{notification.EventColumn},
+			Bidi:    false,
+		},
+		"Notification",
+		"Event",
 	)
 	graph.MustAddE(
 		"resident",
@@ -453,6 +694,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Household",
 	)
 	graph.MustAddE(
+		"grid",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   resident.GridTable,
+			Columns: []string{resident.GridColumn},
+			Bidi:    false,
+		},
+		"Resident",
+		"Grid",
+	)
+	graph.MustAddE(
 		"roles",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -487,6 +740,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Resident",
 		"Session",
+	)
+	graph.MustAddE(
+		"notifications",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.NotificationsTable,
+			Columns: []string{resident.NotificationsColumn},
+			Bidi:    false,
+		},
+		"Resident",
+		"Notification",
+	)
+	graph.MustAddE(
+		"broadcasts",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.BroadcastsTable,
+			Columns: []string{resident.BroadcastsColumn},
+			Bidi:    false,
+		},
+		"Resident",
+		"Broadcast",
+	)
+	graph.MustAddE(
+		"devices",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DevicesTable,
+			Columns: []string{resident.DevicesColumn},
+			Bidi:    false,
+		},
+		"Resident",
+		"Device",
 	)
 	graph.MustAddE(
 		"consents",
@@ -571,6 +860,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Session",
 		"Resident",
+	)
+	graph.MustAddE(
+		"broadcasts",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   street.BroadcastsTable,
+			Columns: []string{street.BroadcastsColumn},
+			Bidi:    false,
+		},
+		"Street",
+		"Broadcast",
 	)
 	graph.MustAddE(
 		"communities",
@@ -683,6 +984,147 @@ func (f *AuditRecordFilter) WhereDetail(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *BroadcastQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the BroadcastQuery builder.
+func (_q *BroadcastQuery) Filter() *BroadcastFilter {
+	return &BroadcastFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *BroadcastMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the BroadcastMutation builder.
+func (m *BroadcastMutation) Filter() *BroadcastFilter {
+	return &BroadcastFilter{config: m.config, predicateAdder: m}
+}
+
+// BroadcastFilter provides a generic filtering capability at runtime for BroadcastQuery.
+type BroadcastFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *BroadcastFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *BroadcastFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(broadcast.FieldID))
+}
+
+// WhereSenderID applies the entql int predicate on the sender_id field.
+func (f *BroadcastFilter) WhereSenderID(p entql.IntP) {
+	f.Where(p.Field(broadcast.FieldSenderID))
+}
+
+// WhereGridID applies the entql int predicate on the grid_id field.
+func (f *BroadcastFilter) WhereGridID(p entql.IntP) {
+	f.Where(p.Field(broadcast.FieldGridID))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *BroadcastFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(broadcast.FieldCommunityID))
+}
+
+// WhereStreetID applies the entql int predicate on the street_id field.
+func (f *BroadcastFilter) WhereStreetID(p entql.IntP) {
+	f.Where(p.Field(broadcast.FieldStreetID))
+}
+
+// WhereLevel applies the entql string predicate on the level field.
+func (f *BroadcastFilter) WhereLevel(p entql.StringP) {
+	f.Where(p.Field(broadcast.FieldLevel))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *BroadcastFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(broadcast.FieldTitle))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *BroadcastFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(broadcast.FieldBody))
+}
+
+// WhereRecipientCount applies the entql int predicate on the recipient_count field.
+func (f *BroadcastFilter) WhereRecipientCount(p entql.IntP) {
+	f.Where(p.Field(broadcast.FieldRecipientCount))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *BroadcastFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(broadcast.FieldCreatedAt))
+}
+
+// WhereHasSender applies a predicate to check if query has an edge sender.
+func (f *BroadcastFilter) WhereHasSender() {
+	f.Where(entql.HasEdge("sender"))
+}
+
+// WhereHasSenderWith applies a predicate to check if query has an edge sender with a given conditions (other predicates).
+func (f *BroadcastFilter) WhereHasSenderWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("sender", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGrid applies a predicate to check if query has an edge grid.
+func (f *BroadcastFilter) WhereHasGrid() {
+	f.Where(entql.HasEdge("grid"))
+}
+
+// WhereHasGridWith applies a predicate to check if query has an edge grid with a given conditions (other predicates).
+func (f *BroadcastFilter) WhereHasGridWith(preds ...predicate.Grid) {
+	f.Where(entql.HasEdgeWith("grid", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *BroadcastFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *BroadcastFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasStreet applies a predicate to check if query has an edge street.
+func (f *BroadcastFilter) WhereHasStreet() {
+	f.Where(entql.HasEdge("street"))
+}
+
+// WhereHasStreetWith applies a predicate to check if query has an edge street with a given conditions (other predicates).
+func (f *BroadcastFilter) WhereHasStreetWith(preds ...predicate.Street) {
+	f.Where(entql.HasEdgeWith("street", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CommunityQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -711,7 +1153,7 @@ type CommunityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CommunityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -745,6 +1187,20 @@ func (f *CommunityFilter) WhereName(p entql.StringP) {
 // WhereStreetID applies the entql int predicate on the street_id field.
 func (f *CommunityFilter) WhereStreetID(p entql.IntP) {
 	f.Where(p.Field(community.FieldStreetID))
+}
+
+// WhereHasBroadcasts applies a predicate to check if query has an edge broadcasts.
+func (f *CommunityFilter) WhereHasBroadcasts() {
+	f.Where(entql.HasEdge("broadcasts"))
+}
+
+// WhereHasBroadcastsWith applies a predicate to check if query has an edge broadcasts with a given conditions (other predicates).
+func (f *CommunityFilter) WhereHasBroadcastsWith(preds ...predicate.Broadcast) {
+	f.Where(entql.HasEdgeWith("broadcasts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
 }
 
 // WhereHasStreet applies a predicate to check if query has an edge street.
@@ -818,7 +1274,7 @@ type ConsentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ConsentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -887,7 +1343,7 @@ type DepartmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DepartmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -962,6 +1418,169 @@ func (f *DepartmentFilter) WhereHasStaffWith(preds ...predicate.RoleAssignment) 
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *DeviceQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DeviceQuery builder.
+func (_q *DeviceQuery) Filter() *DeviceFilter {
+	return &DeviceFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DeviceMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DeviceMutation builder.
+func (m *DeviceMutation) Filter() *DeviceFilter {
+	return &DeviceFilter{config: m.config, predicateAdder: m}
+}
+
+// DeviceFilter provides a generic filtering capability at runtime for DeviceQuery.
+type DeviceFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DeviceFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *DeviceFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(device.FieldID))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *DeviceFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(device.FieldResidentID))
+}
+
+// WherePlatform applies the entql string predicate on the platform field.
+func (f *DeviceFilter) WherePlatform(p entql.StringP) {
+	f.Where(p.Field(device.FieldPlatform))
+}
+
+// WhereToken applies the entql string predicate on the token field.
+func (f *DeviceFilter) WhereToken(p entql.StringP) {
+	f.Where(p.Field(device.FieldToken))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *DeviceFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(device.FieldCreatedAt))
+}
+
+// WhereRegisteredAt applies the entql time.Time predicate on the registered_at field.
+func (f *DeviceFilter) WhereRegisteredAt(p entql.TimeP) {
+	f.Where(p.Field(device.FieldRegisteredAt))
+}
+
+// WhereHasResident applies a predicate to check if query has an edge resident.
+func (f *DeviceFilter) WhereHasResident() {
+	f.Where(entql.HasEdge("resident"))
+}
+
+// WhereHasResidentWith applies a predicate to check if query has an edge resident with a given conditions (other predicates).
+func (f *DeviceFilter) WhereHasResidentWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("resident", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *EventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EventQuery builder.
+func (_q *EventQuery) Filter() *EventFilter {
+	return &EventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EventMutation builder.
+func (m *EventMutation) Filter() *EventFilter {
+	return &EventFilter{config: m.config, predicateAdder: m}
+}
+
+// EventFilter provides a generic filtering capability at runtime for EventQuery.
+type EventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *EventFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(event.FieldID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *EventFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(event.FieldKind))
+}
+
+// WhereTopics applies the entql json.RawMessage predicate on the topics field.
+func (f *EventFilter) WhereTopics(p entql.BytesP) {
+	f.Where(p.Field(event.FieldTopics))
+}
+
+// WhereSubjectID applies the entql int predicate on the subject_id field.
+func (f *EventFilter) WhereSubjectID(p entql.IntP) {
+	f.Where(p.Field(event.FieldSubjectID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *EventFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(event.FieldCreatedAt))
+}
+
+// WhereSeq applies the entql int64 predicate on the seq field.
+func (f *EventFilter) WhereSeq(p entql.Int64P) {
+	f.Where(p.Field(event.FieldSeq))
+}
+
+// WherePublishedAt applies the entql time.Time predicate on the published_at field.
+func (f *EventFilter) WherePublishedAt(p entql.TimeP) {
+	f.Where(p.Field(event.FieldPublishedAt))
+}
+
+// WhereHasNotifications applies a predicate to check if query has an edge notifications.
+func (f *EventFilter) WhereHasNotifications() {
+	f.Where(entql.HasEdge("notifications"))
+}
+
+// WhereHasNotificationsWith applies a predicate to check if query has an edge notifications with a given conditions (other predicates).
+func (f *EventFilter) WhereHasNotificationsWith(preds ...predicate.Notification) {
+	f.Where(entql.HasEdgeWith("notifications", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *GridQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -990,7 +1609,7 @@ type GridFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GridFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1036,6 +1655,20 @@ func (f *GridFilter) WhereCommunityID(p entql.IntP) {
 	f.Where(p.Field(grid.FieldCommunityID))
 }
 
+// WhereHasBroadcasts applies a predicate to check if query has an edge broadcasts.
+func (f *GridFilter) WhereHasBroadcasts() {
+	f.Where(entql.HasEdge("broadcasts"))
+}
+
+// WhereHasBroadcastsWith applies a predicate to check if query has an edge broadcasts with a given conditions (other predicates).
+func (f *GridFilter) WhereHasBroadcastsWith(preds ...predicate.Broadcast) {
+	f.Where(entql.HasEdgeWith("broadcasts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasCommunity applies a predicate to check if query has an edge community.
 func (f *GridFilter) WhereHasCommunity() {
 	f.Where(entql.HasEdge("community"))
@@ -1058,6 +1691,20 @@ func (f *GridFilter) WhereHasPlaces() {
 // WhereHasPlacesWith applies a predicate to check if query has an edge places with a given conditions (other predicates).
 func (f *GridFilter) WhereHasPlacesWith(preds ...predicate.Place) {
 	f.Where(entql.HasEdgeWith("places", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasResidents applies a predicate to check if query has an edge residents.
+func (f *GridFilter) WhereHasResidents() {
+	f.Where(entql.HasEdge("residents"))
+}
+
+// WhereHasResidentsWith applies a predicate to check if query has an edge residents with a given conditions (other predicates).
+func (f *GridFilter) WhereHasResidentsWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("residents", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -1107,7 +1754,7 @@ type HouseholdFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HouseholdFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1167,6 +1814,119 @@ func (f *HouseholdFilter) WhereHasMembersWith(preds ...predicate.Resident) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *NotificationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the NotificationQuery builder.
+func (_q *NotificationQuery) Filter() *NotificationFilter {
+	return &NotificationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *NotificationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the NotificationMutation builder.
+func (m *NotificationMutation) Filter() *NotificationFilter {
+	return &NotificationFilter{config: m.config, predicateAdder: m}
+}
+
+// NotificationFilter provides a generic filtering capability at runtime for NotificationQuery.
+type NotificationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *NotificationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *NotificationFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(notification.FieldID))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *NotificationFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(notification.FieldResidentID))
+}
+
+// WhereEventID applies the entql int predicate on the event_id field.
+func (f *NotificationFilter) WhereEventID(p entql.IntP) {
+	f.Where(p.Field(notification.FieldEventID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *NotificationFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(notification.FieldKind))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *NotificationFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(notification.FieldTitle))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *NotificationFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(notification.FieldBody))
+}
+
+// WhereSubjectID applies the entql int predicate on the subject_id field.
+func (f *NotificationFilter) WhereSubjectID(p entql.IntP) {
+	f.Where(p.Field(notification.FieldSubjectID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *NotificationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(notification.FieldCreatedAt))
+}
+
+// WhereSeq applies the entql int64 predicate on the seq field.
+func (f *NotificationFilter) WhereSeq(p entql.Int64P) {
+	f.Where(p.Field(notification.FieldSeq))
+}
+
+// WhereReadAt applies the entql time.Time predicate on the read_at field.
+func (f *NotificationFilter) WhereReadAt(p entql.TimeP) {
+	f.Where(p.Field(notification.FieldReadAt))
+}
+
+// WhereHasRecipient applies a predicate to check if query has an edge recipient.
+func (f *NotificationFilter) WhereHasRecipient() {
+	f.Where(entql.HasEdge("recipient"))
+}
+
+// WhereHasRecipientWith applies a predicate to check if query has an edge recipient with a given conditions (other predicates).
+func (f *NotificationFilter) WhereHasRecipientWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("recipient", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEvent applies a predicate to check if query has an edge event.
+func (f *NotificationFilter) WhereHasEvent() {
+	f.Where(entql.HasEdge("event"))
+}
+
+// WhereHasEventWith applies a predicate to check if query has an edge event with a given conditions (other predicates).
+func (f *NotificationFilter) WhereHasEventWith(preds ...predicate.Event) {
+	f.Where(entql.HasEdgeWith("event", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *PersonalInfoQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1195,7 +1955,7 @@ type PersonalInfoFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PersonalInfoFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1274,7 +2034,7 @@ type PlaceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PlaceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1354,6 +2114,91 @@ func (f *PlaceFilter) WhereHasHouseholdsWith(preds ...predicate.Household) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PushDeliveryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PushDeliveryQuery builder.
+func (_q *PushDeliveryQuery) Filter() *PushDeliveryFilter {
+	return &PushDeliveryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PushDeliveryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PushDeliveryMutation builder.
+func (m *PushDeliveryMutation) Filter() *PushDeliveryFilter {
+	return &PushDeliveryFilter{config: m.config, predicateAdder: m}
+}
+
+// PushDeliveryFilter provides a generic filtering capability at runtime for PushDeliveryQuery.
+type PushDeliveryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PushDeliveryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *PushDeliveryFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(pushdelivery.FieldID))
+}
+
+// WhereNotificationID applies the entql int predicate on the notification_id field.
+func (f *PushDeliveryFilter) WhereNotificationID(p entql.IntP) {
+	f.Where(p.Field(pushdelivery.FieldNotificationID))
+}
+
+// WhereDeviceID applies the entql int predicate on the device_id field.
+func (f *PushDeliveryFilter) WhereDeviceID(p entql.IntP) {
+	f.Where(p.Field(pushdelivery.FieldDeviceID))
+}
+
+// WhereIdempotencyKey applies the entql string predicate on the idempotency_key field.
+func (f *PushDeliveryFilter) WhereIdempotencyKey(p entql.StringP) {
+	f.Where(p.Field(pushdelivery.FieldIdempotencyKey))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *PushDeliveryFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(pushdelivery.FieldState))
+}
+
+// WhereAttempts applies the entql int predicate on the attempts field.
+func (f *PushDeliveryFilter) WhereAttempts(p entql.IntP) {
+	f.Where(p.Field(pushdelivery.FieldAttempts))
+}
+
+// WhereNextAttemptAt applies the entql time.Time predicate on the next_attempt_at field.
+func (f *PushDeliveryFilter) WhereNextAttemptAt(p entql.TimeP) {
+	f.Where(p.Field(pushdelivery.FieldNextAttemptAt))
+}
+
+// WhereLastError applies the entql string predicate on the last_error field.
+func (f *PushDeliveryFilter) WhereLastError(p entql.StringP) {
+	f.Where(p.Field(pushdelivery.FieldLastError))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PushDeliveryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(pushdelivery.FieldCreatedAt))
+}
+
+// WhereSentAt applies the entql time.Time predicate on the sent_at field.
+func (f *PushDeliveryFilter) WhereSentAt(p entql.TimeP) {
+	f.Where(p.Field(pushdelivery.FieldSentAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ResidentQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1382,7 +2227,7 @@ type ResidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1413,6 +2258,11 @@ func (f *ResidentFilter) WhereDeletedAt(p entql.TimeP) {
 	f.Where(p.Field(resident.FieldDeletedAt))
 }
 
+// WhereGridID applies the entql int predicate on the grid_id field.
+func (f *ResidentFilter) WhereGridID(p entql.IntP) {
+	f.Where(p.Field(resident.FieldGridID))
+}
+
 // WhereHouseholdID applies the entql int predicate on the household_id field.
 func (f *ResidentFilter) WhereHouseholdID(p entql.IntP) {
 	f.Where(p.Field(resident.FieldHouseholdID))
@@ -1426,6 +2276,20 @@ func (f *ResidentFilter) WhereHasHousehold() {
 // WhereHasHouseholdWith applies a predicate to check if query has an edge household with a given conditions (other predicates).
 func (f *ResidentFilter) WhereHasHouseholdWith(preds ...predicate.Household) {
 	f.Where(entql.HasEdgeWith("household", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGrid applies a predicate to check if query has an edge grid.
+func (f *ResidentFilter) WhereHasGrid() {
+	f.Where(entql.HasEdge("grid"))
+}
+
+// WhereHasGridWith applies a predicate to check if query has an edge grid with a given conditions (other predicates).
+func (f *ResidentFilter) WhereHasGridWith(preds ...predicate.Grid) {
+	f.Where(entql.HasEdgeWith("grid", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -1468,6 +2332,48 @@ func (f *ResidentFilter) WhereHasSessions() {
 // WhereHasSessionsWith applies a predicate to check if query has an edge sessions with a given conditions (other predicates).
 func (f *ResidentFilter) WhereHasSessionsWith(preds ...predicate.Session) {
 	f.Where(entql.HasEdgeWith("sessions", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasNotifications applies a predicate to check if query has an edge notifications.
+func (f *ResidentFilter) WhereHasNotifications() {
+	f.Where(entql.HasEdge("notifications"))
+}
+
+// WhereHasNotificationsWith applies a predicate to check if query has an edge notifications with a given conditions (other predicates).
+func (f *ResidentFilter) WhereHasNotificationsWith(preds ...predicate.Notification) {
+	f.Where(entql.HasEdgeWith("notifications", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasBroadcasts applies a predicate to check if query has an edge broadcasts.
+func (f *ResidentFilter) WhereHasBroadcasts() {
+	f.Where(entql.HasEdge("broadcasts"))
+}
+
+// WhereHasBroadcastsWith applies a predicate to check if query has an edge broadcasts with a given conditions (other predicates).
+func (f *ResidentFilter) WhereHasBroadcastsWith(preds ...predicate.Broadcast) {
+	f.Where(entql.HasEdgeWith("broadcasts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDevices applies a predicate to check if query has an edge devices.
+func (f *ResidentFilter) WhereHasDevices() {
+	f.Where(entql.HasEdge("devices"))
+}
+
+// WhereHasDevicesWith applies a predicate to check if query has an edge devices with a given conditions (other predicates).
+func (f *ResidentFilter) WhereHasDevicesWith(preds ...predicate.Device) {
+	f.Where(entql.HasEdgeWith("devices", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -1517,7 +2423,7 @@ type RoleAssignmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleAssignmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1672,7 +2578,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1761,7 +2667,7 @@ type SignInCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SignInCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1831,7 +2737,7 @@ type StreetFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StreetFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1865,6 +2771,20 @@ func (f *StreetFilter) WhereName(p entql.StringP) {
 // WhereDistrict applies the entql string predicate on the district field.
 func (f *StreetFilter) WhereDistrict(p entql.StringP) {
 	f.Where(p.Field(street.FieldDistrict))
+}
+
+// WhereHasBroadcasts applies a predicate to check if query has an edge broadcasts.
+func (f *StreetFilter) WhereHasBroadcasts() {
+	f.Where(entql.HasEdge("broadcasts"))
+}
+
+// WhereHasBroadcastsWith applies a predicate to check if query has an edge broadcasts with a given conditions (other predicates).
+func (f *StreetFilter) WhereHasBroadcastsWith(preds ...predicate.Broadcast) {
+	f.Where(entql.HasEdgeWith("broadcasts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
 }
 
 // WhereHasCommunities applies a predicate to check if query has an edge communities.

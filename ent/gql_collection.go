@@ -10,16 +10,187 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *BroadcastQuery) CollectFields(ctx context.Context, satisfies ...string) (*BroadcastQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *BroadcastQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(broadcast.Columns))
+		selectedFields = []string{broadcast.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "sender":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withSender = query
+			if _, ok := fieldSeen[broadcast.FieldSenderID]; !ok {
+				selectedFields = append(selectedFields, broadcast.FieldSenderID)
+				fieldSeen[broadcast.FieldSenderID] = struct{}{}
+			}
+
+		case "grid":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GridClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, gridImplementors)...); err != nil {
+				return err
+			}
+			_q.withGrid = query
+			if _, ok := fieldSeen[broadcast.FieldGridID]; !ok {
+				selectedFields = append(selectedFields, broadcast.FieldGridID)
+				fieldSeen[broadcast.FieldGridID] = struct{}{}
+			}
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[broadcast.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, broadcast.FieldCommunityID)
+				fieldSeen[broadcast.FieldCommunityID] = struct{}{}
+			}
+
+		case "street":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&StreetClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, streetImplementors)...); err != nil {
+				return err
+			}
+			_q.withStreet = query
+			if _, ok := fieldSeen[broadcast.FieldStreetID]; !ok {
+				selectedFields = append(selectedFields, broadcast.FieldStreetID)
+				fieldSeen[broadcast.FieldStreetID] = struct{}{}
+			}
+		case "level":
+			if _, ok := fieldSeen[broadcast.FieldLevel]; !ok {
+				selectedFields = append(selectedFields, broadcast.FieldLevel)
+				fieldSeen[broadcast.FieldLevel] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[broadcast.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, broadcast.FieldTitle)
+				fieldSeen[broadcast.FieldTitle] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[broadcast.FieldBody]; !ok {
+				selectedFields = append(selectedFields, broadcast.FieldBody)
+				fieldSeen[broadcast.FieldBody] = struct{}{}
+			}
+		case "recipientCount":
+			if _, ok := fieldSeen[broadcast.FieldRecipientCount]; !ok {
+				selectedFields = append(selectedFields, broadcast.FieldRecipientCount)
+				fieldSeen[broadcast.FieldRecipientCount] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[broadcast.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, broadcast.FieldCreatedAt)
+				fieldSeen[broadcast.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type broadcastPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []BroadcastPaginateOption
+}
+
+func newBroadcastPaginateArgs(rv map[string]any) *broadcastPaginateArgs {
+	args := &broadcastPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &BroadcastOrder{Field: &BroadcastOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithBroadcastOrder(order))
+			}
+		case *BroadcastOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithBroadcastOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*BroadcastWhereInput); ok {
+		args.opts = append(args.opts, WithBroadcastFilter(v.Filter))
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *CommunityQuery) CollectFields(ctx context.Context, satisfies ...string) (*CommunityQuery, error) {
@@ -662,6 +833,95 @@ func (_q *GridQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				*wq = *query
 			})
 
+		case "residents":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			args := newResidentPaginateArgs(fieldArgs(ctx, new(ResidentWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newResidentPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Grid) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"grid_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(grid.ResidentsColumn), ids...))
+						})
+						if err := query.GroupBy(grid.ResidentsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Grid) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Residents)
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(grid.ResidentsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedResidents(alias, func(wq *ResidentQuery) {
+				*wq = *query
+			})
+
 		case "staff":
 			var (
 				alias = field.Alias
@@ -705,10 +965,10 @@ func (_q *GridQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[2] == nil {
-								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[2][alias] = n
+							nodes[i].Edges.totalCount[3][alias] = n
 						}
 						return nil
 					})
@@ -716,10 +976,10 @@ func (_q *GridQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Grid) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Staff)
-							if nodes[i].Edges.totalCount[2] == nil {
-								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							if nodes[i].Edges.totalCount[3] == nil {
+								nodes[i].Edges.totalCount[3] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[2][alias] = n
+							nodes[i].Edges.totalCount[3][alias] = n
 						}
 						return nil
 					})
@@ -966,6 +1226,115 @@ func newHouseholdPaginateArgs(rv map[string]any) *householdPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*HouseholdWhereInput); ok {
 		args.opts = append(args.opts, WithHouseholdFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *NotificationQuery) CollectFields(ctx context.Context, satisfies ...string) (*NotificationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *NotificationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(notification.Columns))
+		selectedFields = []string{notification.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "kind":
+			if _, ok := fieldSeen[notification.FieldKind]; !ok {
+				selectedFields = append(selectedFields, notification.FieldKind)
+				fieldSeen[notification.FieldKind] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[notification.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, notification.FieldTitle)
+				fieldSeen[notification.FieldTitle] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[notification.FieldBody]; !ok {
+				selectedFields = append(selectedFields, notification.FieldBody)
+				fieldSeen[notification.FieldBody] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[notification.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, notification.FieldCreatedAt)
+				fieldSeen[notification.FieldCreatedAt] = struct{}{}
+			}
+		case "readAt":
+			if _, ok := fieldSeen[notification.FieldReadAt]; !ok {
+				selectedFields = append(selectedFields, notification.FieldReadAt)
+				fieldSeen[notification.FieldReadAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type notificationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []NotificationPaginateOption
+}
+
+func newNotificationPaginateArgs(rv map[string]any) *notificationPaginateArgs {
+	args := &notificationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &NotificationOrder{Field: &NotificationOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithNotificationOrder(order))
+			}
+		case *NotificationOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithNotificationOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*NotificationWhereInput); ok {
+		args.opts = append(args.opts, WithNotificationFilter(v.Filter))
 	}
 	return args
 }
@@ -1347,6 +1716,21 @@ func (_q *ResidentQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if _, ok := fieldSeen[resident.FieldHouseholdID]; !ok {
 				selectedFields = append(selectedFields, resident.FieldHouseholdID)
 				fieldSeen[resident.FieldHouseholdID] = struct{}{}
+			}
+
+		case "grid":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GridClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, gridImplementors)...); err != nil {
+				return err
+			}
+			_q.withGrid = query
+			if _, ok := fieldSeen[resident.FieldGridID]; !ok {
+				selectedFields = append(selectedFields, resident.FieldGridID)
+				fieldSeen[resident.FieldGridID] = struct{}{}
 			}
 
 		case "roles":

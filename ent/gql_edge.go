@@ -8,6 +8,38 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+func (_m *Broadcast) Sender(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.SenderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySender().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Broadcast) Grid(ctx context.Context) (*Grid, error) {
+	result, err := _m.Edges.GridOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGrid().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Broadcast) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Broadcast) Street(ctx context.Context) (*Street, error) {
+	result, err := _m.Edges.StreetOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryStreet().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Community) Street(ctx context.Context) (*Street, error) {
 	result, err := _m.Edges.StreetOrErr()
 	if IsNotLoaded(err) {
@@ -116,6 +148,27 @@ func (_m *Grid) Places(
 	return _m.QueryPlaces().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Grid) Residents(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ResidentOrder, where *ResidentWhereInput,
+) (*ResidentConnection, error) {
+	opts := []ResidentPaginateOption{
+		WithResidentOrder(orderBy),
+		WithResidentFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedResidents(alias); err == nil || hasTotalCount {
+		pager, err := newResidentPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ResidentConnection{Edges: []*ResidentEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryResidents().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Grid) Staff(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *RoleAssignmentOrder, where *RoleAssignmentWhereInput,
 ) (*RoleAssignmentConnection, error) {
@@ -124,7 +177,7 @@ func (_m *Grid) Staff(
 		WithRoleAssignmentFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[3][alias]
 	if nodes, err := _m.NamedStaff(alias); err == nil || hasTotalCount {
 		pager, err := newRoleAssignmentPager(opts, last != nil)
 		if err != nil {
@@ -198,6 +251,14 @@ func (_m *Resident) Household(ctx context.Context) (*Household, error) {
 	result, err := _m.Edges.HouseholdOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryHousehold().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Resident) Grid(ctx context.Context) (*Grid, error) {
+	result, err := _m.Edges.GridOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGrid().Only(ctx)
 	}
 	return result, MaskNotFound(err)
 }

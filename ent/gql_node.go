@@ -10,11 +10,13 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/hashicorp/go-multierror"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/internal"
+	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/resident"
@@ -26,6 +28,11 @@ import (
 type Noder interface {
 	IsNode()
 }
+
+var broadcastImplementors = []string{"Broadcast", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Broadcast) IsNode() {}
 
 var communityImplementors = []string{"Community", "Node"}
 
@@ -46,6 +53,11 @@ var householdImplementors = []string{"Household", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Household) IsNode() {}
+
+var notificationImplementors = []string{"Notification", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Notification) IsNode() {}
 
 var personalinfoImplementors = []string{"PersonalInfo", "Node"}
 
@@ -149,6 +161,15 @@ func (c *Client) Noder(ctx context.Context, id int, opts ...NodeOption) (_ Noder
 
 func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error) {
 	switch table {
+	case broadcast.Table:
+		query := c.Broadcast.Query().
+			Where(broadcast.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, broadcastImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case community.Table:
 		query := c.Community.Query().
 			Where(community.ID(id))
@@ -181,6 +202,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(household.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, householdImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case notification.Table:
+		query := c.Notification.Query().
+			Where(notification.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, notificationImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -303,6 +333,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		idmap[id] = append(idmap[id], &noders[i])
 	}
 	switch table {
+	case broadcast.Table:
+		query := c.Broadcast.Query().
+			Where(broadcast.IDIn(ids...))
+		query, err := query.CollectFields(ctx, broadcastImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case community.Table:
 		query := c.Community.Query().
 			Where(community.IDIn(ids...))
@@ -355,6 +401,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Household.Query().
 			Where(household.IDIn(ids...))
 		query, err := query.CollectFields(ctx, householdImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case notification.Table:
+		query := c.Notification.Query().
+			Where(notification.IDIn(ids...))
+		query, err := query.CollectFields(ctx, notificationImplementors...)
 		if err != nil {
 			return nil, err
 		}

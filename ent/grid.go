@@ -40,20 +40,35 @@ type Grid struct {
 
 // GridEdges holds the relations/edges for other nodes in the graph.
 type GridEdges struct {
+	// Broadcasts sent to the whole grid.
+	Broadcasts []*Broadcast `json:"broadcasts,omitempty"`
 	// The community the grid belongs to.
 	Community *Community `json:"community,omitempty"`
 	// The places (compounds, buildings, self-built houses, shops) in the grid.
 	Places []*Place `json:"places,omitempty"`
+	// The residents registered in households at the grid's places (those the viewer may see).
+	Residents []*Resident `json:"residents,omitempty"`
 	// The grid's staff: leader, workers, safety informants and other grid roles.
 	Staff []*RoleAssignment `json:"staff,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [4]map[string]int
 
-	namedPlaces map[string][]*Place
-	namedStaff  map[string][]*RoleAssignment
+	namedBroadcasts map[string][]*Broadcast
+	namedPlaces     map[string][]*Place
+	namedResidents  map[string][]*Resident
+	namedStaff      map[string][]*RoleAssignment
+}
+
+// BroadcastsOrErr returns the Broadcasts value or an error if the edge
+// was not loaded in eager-loading.
+func (e GridEdges) BroadcastsOrErr() ([]*Broadcast, error) {
+	if e.loadedTypes[0] {
+		return e.Broadcasts, nil
+	}
+	return nil, &NotLoadedError{edge: "broadcasts"}
 }
 
 // CommunityOrErr returns the Community value or an error if the edge
@@ -61,7 +76,7 @@ type GridEdges struct {
 func (e GridEdges) CommunityOrErr() (*Community, error) {
 	if e.Community != nil {
 		return e.Community, nil
-	} else if e.loadedTypes[0] {
+	} else if e.loadedTypes[1] {
 		return nil, &NotFoundError{label: community.Label}
 	}
 	return nil, &NotLoadedError{edge: "community"}
@@ -70,16 +85,25 @@ func (e GridEdges) CommunityOrErr() (*Community, error) {
 // PlacesOrErr returns the Places value or an error if the edge
 // was not loaded in eager-loading.
 func (e GridEdges) PlacesOrErr() ([]*Place, error) {
-	if e.loadedTypes[1] {
+	if e.loadedTypes[2] {
 		return e.Places, nil
 	}
 	return nil, &NotLoadedError{edge: "places"}
 }
 
+// ResidentsOrErr returns the Residents value or an error if the edge
+// was not loaded in eager-loading.
+func (e GridEdges) ResidentsOrErr() ([]*Resident, error) {
+	if e.loadedTypes[3] {
+		return e.Residents, nil
+	}
+	return nil, &NotLoadedError{edge: "residents"}
+}
+
 // StaffOrErr returns the Staff value or an error if the edge
 // was not loaded in eager-loading.
 func (e GridEdges) StaffOrErr() ([]*RoleAssignment, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[4] {
 		return e.Staff, nil
 	}
 	return nil, &NotLoadedError{edge: "staff"}
@@ -172,6 +196,11 @@ func (_m *Grid) Value(name string) (ent.Value, error) {
 	return _m.selectValues.Get(name)
 }
 
+// QueryBroadcasts queries the "broadcasts" edge of the Grid entity.
+func (_m *Grid) QueryBroadcasts() *BroadcastQuery {
+	return NewGridClient(_m.config).QueryBroadcasts(_m)
+}
+
 // QueryCommunity queries the "community" edge of the Grid entity.
 func (_m *Grid) QueryCommunity() *CommunityQuery {
 	return NewGridClient(_m.config).QueryCommunity(_m)
@@ -180,6 +209,11 @@ func (_m *Grid) QueryCommunity() *CommunityQuery {
 // QueryPlaces queries the "places" edge of the Grid entity.
 func (_m *Grid) QueryPlaces() *PlaceQuery {
 	return NewGridClient(_m.config).QueryPlaces(_m)
+}
+
+// QueryResidents queries the "residents" edge of the Grid entity.
+func (_m *Grid) QueryResidents() *ResidentQuery {
+	return NewGridClient(_m.config).QueryResidents(_m)
 }
 
 // QueryStaff queries the "staff" edge of the Grid entity.
@@ -234,6 +268,30 @@ func (_m *Grid) String() string {
 	return builder.String()
 }
 
+// NamedBroadcasts returns the Broadcasts named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Grid) NamedBroadcasts(name string) ([]*Broadcast, error) {
+	if _m.Edges.namedBroadcasts == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedBroadcasts[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Grid) appendNamedBroadcasts(name string, edges ...*Broadcast) {
+	if _m.Edges.namedBroadcasts == nil {
+		_m.Edges.namedBroadcasts = make(map[string][]*Broadcast)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedBroadcasts[name] = []*Broadcast{}
+	} else {
+		_m.Edges.namedBroadcasts[name] = append(_m.Edges.namedBroadcasts[name], edges...)
+	}
+}
+
 // NamedPlaces returns the Places named value or an error if the edge was not
 // loaded in eager-loading with this name.
 func (_m *Grid) NamedPlaces(name string) ([]*Place, error) {
@@ -255,6 +313,30 @@ func (_m *Grid) appendNamedPlaces(name string, edges ...*Place) {
 		_m.Edges.namedPlaces[name] = []*Place{}
 	} else {
 		_m.Edges.namedPlaces[name] = append(_m.Edges.namedPlaces[name], edges...)
+	}
+}
+
+// NamedResidents returns the Residents named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Grid) NamedResidents(name string) ([]*Resident, error) {
+	if _m.Edges.namedResidents == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedResidents[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Grid) appendNamedResidents(name string, edges ...*Resident) {
+	if _m.Edges.namedResidents == nil {
+		_m.Edges.namedResidents = make(map[string][]*Resident)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedResidents[name] = []*Resident{}
+	} else {
+		_m.Edges.namedResidents[name] = append(_m.Edges.namedResidents[name], edges...)
 	}
 }
 

@@ -11,9 +11,11 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/place"
+	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 )
 
@@ -91,6 +93,21 @@ func (_c *GridCreate) SetCommunityID(v int) *GridCreate {
 	return _c
 }
 
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by IDs.
+func (_c *GridCreate) AddBroadcastIDs(ids ...int) *GridCreate {
+	_c.mutation.AddBroadcastIDs(ids...)
+	return _c
+}
+
+// AddBroadcasts adds the "broadcasts" edges to the Broadcast entity.
+func (_c *GridCreate) AddBroadcasts(v ...*Broadcast) *GridCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddBroadcastIDs(ids...)
+}
+
 // SetCommunity sets the "community" edge to the Community entity.
 func (_c *GridCreate) SetCommunity(v *Community) *GridCreate {
 	return _c.SetCommunityID(v.ID)
@@ -109,6 +126,21 @@ func (_c *GridCreate) AddPlaces(v ...*Place) *GridCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddPlaceIDs(ids...)
+}
+
+// AddResidentIDs adds the "residents" edge to the Resident entity by IDs.
+func (_c *GridCreate) AddResidentIDs(ids ...int) *GridCreate {
+	_c.mutation.AddResidentIDs(ids...)
+	return _c
+}
+
+// AddResidents adds the "residents" edges to the Resident entity.
+func (_c *GridCreate) AddResidents(v ...*Resident) *GridCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddResidentIDs(ids...)
 }
 
 // AddStaffIDs adds the "staff" edge to the RoleAssignment entity by IDs.
@@ -281,6 +313,22 @@ func (_c *GridCreate) createSpec() (*Grid, *sqlgraph.CreateSpec) {
 		_spec.SetField(grid.FieldAreaDescription, field.TypeString, value)
 		_node.AreaDescription = value
 	}
+	if nodes := _c.mutation.BroadcastsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.BroadcastsTable,
+			Columns: []string{grid.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	if nodes := _c.mutation.CommunityIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -307,6 +355,22 @@ func (_c *GridCreate) createSpec() (*Grid, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(place.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ResidentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.ResidentsTable,
+			Columns: []string{grid.ResidentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -14,27 +14,33 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 )
 
 // GridQuery is the builder for querying Grid entities.
 type GridQuery struct {
 	config
-	ctx             *QueryContext
-	order           []grid.OrderOption
-	inters          []Interceptor
-	predicates      []predicate.Grid
-	withCommunity   *CommunityQuery
-	withPlaces      *PlaceQuery
-	withStaff       *RoleAssignmentQuery
-	loadTotal       []func(context.Context, []*Grid) error
-	modifiers       []func(*sql.Selector)
-	withNamedPlaces map[string]*PlaceQuery
-	withNamedStaff  map[string]*RoleAssignmentQuery
+	ctx                 *QueryContext
+	order               []grid.OrderOption
+	inters              []Interceptor
+	predicates          []predicate.Grid
+	withBroadcasts      *BroadcastQuery
+	withCommunity       *CommunityQuery
+	withPlaces          *PlaceQuery
+	withResidents       *ResidentQuery
+	withStaff           *RoleAssignmentQuery
+	loadTotal           []func(context.Context, []*Grid) error
+	modifiers           []func(*sql.Selector)
+	withNamedBroadcasts map[string]*BroadcastQuery
+	withNamedPlaces     map[string]*PlaceQuery
+	withNamedResidents  map[string]*ResidentQuery
+	withNamedStaff      map[string]*RoleAssignmentQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -69,6 +75,28 @@ func (_q *GridQuery) Unique(unique bool) *GridQuery {
 func (_q *GridQuery) Order(o ...grid.OrderOption) *GridQuery {
 	_q.order = append(_q.order, o...)
 	return _q
+}
+
+// QueryBroadcasts chains the current query on the "broadcasts" edge.
+func (_q *GridQuery) QueryBroadcasts() *BroadcastQuery {
+	query := (&BroadcastClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(grid.Table, grid.FieldID, selector),
+			sqlgraph.To(broadcast.Table, broadcast.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, grid.BroadcastsTable, grid.BroadcastsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
 }
 
 // QueryCommunity chains the current query on the "community" edge.
@@ -108,6 +136,28 @@ func (_q *GridQuery) QueryPlaces() *PlaceQuery {
 			sqlgraph.From(grid.Table, grid.FieldID, selector),
 			sqlgraph.To(place.Table, place.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, grid.PlacesTable, grid.PlacesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryResidents chains the current query on the "residents" edge.
+func (_q *GridQuery) QueryResidents() *ResidentQuery {
+	query := (&ResidentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(grid.Table, grid.FieldID, selector),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, grid.ResidentsTable, grid.ResidentsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -324,19 +374,32 @@ func (_q *GridQuery) Clone() *GridQuery {
 		return nil
 	}
 	return &GridQuery{
-		config:        _q.config,
-		ctx:           _q.ctx.Clone(),
-		order:         append([]grid.OrderOption{}, _q.order...),
-		inters:        append([]Interceptor{}, _q.inters...),
-		predicates:    append([]predicate.Grid{}, _q.predicates...),
-		withCommunity: _q.withCommunity.Clone(),
-		withPlaces:    _q.withPlaces.Clone(),
-		withStaff:     _q.withStaff.Clone(),
+		config:         _q.config,
+		ctx:            _q.ctx.Clone(),
+		order:          append([]grid.OrderOption{}, _q.order...),
+		inters:         append([]Interceptor{}, _q.inters...),
+		predicates:     append([]predicate.Grid{}, _q.predicates...),
+		withBroadcasts: _q.withBroadcasts.Clone(),
+		withCommunity:  _q.withCommunity.Clone(),
+		withPlaces:     _q.withPlaces.Clone(),
+		withResidents:  _q.withResidents.Clone(),
+		withStaff:      _q.withStaff.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
 		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
+}
+
+// WithBroadcasts tells the query-builder to eager-load the nodes that are connected to
+// the "broadcasts" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *GridQuery) WithBroadcasts(opts ...func(*BroadcastQuery)) *GridQuery {
+	query := (&BroadcastClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withBroadcasts = query
+	return _q
 }
 
 // WithCommunity tells the query-builder to eager-load the nodes that are connected to
@@ -358,6 +421,17 @@ func (_q *GridQuery) WithPlaces(opts ...func(*PlaceQuery)) *GridQuery {
 		opt(query)
 	}
 	_q.withPlaces = query
+	return _q
+}
+
+// WithResidents tells the query-builder to eager-load the nodes that are connected to
+// the "residents" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *GridQuery) WithResidents(opts ...func(*ResidentQuery)) *GridQuery {
+	query := (&ResidentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withResidents = query
 	return _q
 }
 
@@ -456,9 +530,11 @@ func (_q *GridQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Grid, e
 	var (
 		nodes       = []*Grid{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [5]bool{
+			_q.withBroadcasts != nil,
 			_q.withCommunity != nil,
 			_q.withPlaces != nil,
+			_q.withResidents != nil,
 			_q.withStaff != nil,
 		}
 	)
@@ -483,6 +559,13 @@ func (_q *GridQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Grid, e
 	if len(nodes) == 0 {
 		return nodes, nil
 	}
+	if query := _q.withBroadcasts; query != nil {
+		if err := _q.loadBroadcasts(ctx, query, nodes,
+			func(n *Grid) { n.Edges.Broadcasts = []*Broadcast{} },
+			func(n *Grid, e *Broadcast) { n.Edges.Broadcasts = append(n.Edges.Broadcasts, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withCommunity; query != nil {
 		if err := _q.loadCommunity(ctx, query, nodes, nil,
 			func(n *Grid, e *Community) { n.Edges.Community = e }); err != nil {
@@ -496,6 +579,13 @@ func (_q *GridQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Grid, e
 			return nil, err
 		}
 	}
+	if query := _q.withResidents; query != nil {
+		if err := _q.loadResidents(ctx, query, nodes,
+			func(n *Grid) { n.Edges.Residents = []*Resident{} },
+			func(n *Grid, e *Resident) { n.Edges.Residents = append(n.Edges.Residents, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withStaff; query != nil {
 		if err := _q.loadStaff(ctx, query, nodes,
 			func(n *Grid) { n.Edges.Staff = []*RoleAssignment{} },
@@ -503,10 +593,24 @@ func (_q *GridQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Grid, e
 			return nil, err
 		}
 	}
+	for name, query := range _q.withNamedBroadcasts {
+		if err := _q.loadBroadcasts(ctx, query, nodes,
+			func(n *Grid) { n.appendNamedBroadcasts(name) },
+			func(n *Grid, e *Broadcast) { n.appendNamedBroadcasts(name, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedPlaces {
 		if err := _q.loadPlaces(ctx, query, nodes,
 			func(n *Grid) { n.appendNamedPlaces(name) },
 			func(n *Grid, e *Place) { n.appendNamedPlaces(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedResidents {
+		if err := _q.loadResidents(ctx, query, nodes,
+			func(n *Grid) { n.appendNamedResidents(name) },
+			func(n *Grid, e *Resident) { n.appendNamedResidents(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -525,6 +629,39 @@ func (_q *GridQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Grid, e
 	return nodes, nil
 }
 
+func (_q *GridQuery) loadBroadcasts(ctx context.Context, query *BroadcastQuery, nodes []*Grid, init func(*Grid), assign func(*Grid, *Broadcast)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Grid)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(broadcast.FieldGridID)
+	}
+	query.Where(predicate.Broadcast(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(grid.BroadcastsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.GridID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "grid_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "grid_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 func (_q *GridQuery) loadCommunity(ctx context.Context, query *CommunityQuery, nodes []*Grid, init func(*Grid), assign func(*Grid, *Community)) error {
 	ids := make([]int, 0, len(nodes))
 	nodeids := make(map[int][]*Grid)
@@ -579,6 +716,39 @@ func (_q *GridQuery) loadPlaces(ctx context.Context, query *PlaceQuery, nodes []
 		node, ok := nodeids[fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "grid_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *GridQuery) loadResidents(ctx context.Context, query *ResidentQuery, nodes []*Grid, init func(*Grid), assign func(*Grid, *Resident)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Grid)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(resident.FieldGridID)
+	}
+	query.Where(predicate.Resident(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(grid.ResidentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.GridID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "grid_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "grid_id" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -740,6 +910,20 @@ func (_q *GridQuery) Modify(modifiers ...func(s *sql.Selector)) *GridSelect {
 	return _q.Select()
 }
 
+// WithNamedBroadcasts tells the query-builder to eager-load the nodes that are connected to the "broadcasts"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *GridQuery) WithNamedBroadcasts(name string, opts ...func(*BroadcastQuery)) *GridQuery {
+	query := (&BroadcastClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedBroadcasts == nil {
+		_q.withNamedBroadcasts = make(map[string]*BroadcastQuery)
+	}
+	_q.withNamedBroadcasts[name] = query
+	return _q
+}
+
 // WithNamedPlaces tells the query-builder to eager-load the nodes that are connected to the "places"
 // edge with the given name. The optional arguments are used to configure the query builder of the edge.
 func (_q *GridQuery) WithNamedPlaces(name string, opts ...func(*PlaceQuery)) *GridQuery {
@@ -751,6 +935,20 @@ func (_q *GridQuery) WithNamedPlaces(name string, opts ...func(*PlaceQuery)) *Gr
 		_q.withNamedPlaces = make(map[string]*PlaceQuery)
 	}
 	_q.withNamedPlaces[name] = query
+	return _q
+}
+
+// WithNamedResidents tells the query-builder to eager-load the nodes that are connected to the "residents"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *GridQuery) WithNamedResidents(name string, opts ...func(*ResidentQuery)) *GridQuery {
+	query := (&ResidentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedResidents == nil {
+		_q.withNamedResidents = make(map[string]*ResidentQuery)
+	}
+	_q.withNamedResidents[name] = query
 	return _q
 }
 

@@ -11,9 +11,11 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 )
 
@@ -86,6 +88,21 @@ func (_u *GridUpdate) SetNillableAreaDescription(v *string) *GridUpdate {
 	return _u
 }
 
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by IDs.
+func (_u *GridUpdate) AddBroadcastIDs(ids ...int) *GridUpdate {
+	_u.mutation.AddBroadcastIDs(ids...)
+	return _u
+}
+
+// AddBroadcasts adds the "broadcasts" edges to the Broadcast entity.
+func (_u *GridUpdate) AddBroadcasts(v ...*Broadcast) *GridUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBroadcastIDs(ids...)
+}
+
 // AddPlaceIDs adds the "places" edge to the Place entity by IDs.
 func (_u *GridUpdate) AddPlaceIDs(ids ...int) *GridUpdate {
 	_u.mutation.AddPlaceIDs(ids...)
@@ -99,6 +116,21 @@ func (_u *GridUpdate) AddPlaces(v ...*Place) *GridUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddPlaceIDs(ids...)
+}
+
+// AddResidentIDs adds the "residents" edge to the Resident entity by IDs.
+func (_u *GridUpdate) AddResidentIDs(ids ...int) *GridUpdate {
+	_u.mutation.AddResidentIDs(ids...)
+	return _u
+}
+
+// AddResidents adds the "residents" edges to the Resident entity.
+func (_u *GridUpdate) AddResidents(v ...*Resident) *GridUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddResidentIDs(ids...)
 }
 
 // AddStaffIDs adds the "staff" edge to the RoleAssignment entity by IDs.
@@ -121,6 +153,27 @@ func (_u *GridUpdate) Mutation() *GridMutation {
 	return _u.mutation
 }
 
+// ClearBroadcasts clears all "broadcasts" edges to the Broadcast entity.
+func (_u *GridUpdate) ClearBroadcasts() *GridUpdate {
+	_u.mutation.ClearBroadcasts()
+	return _u
+}
+
+// RemoveBroadcastIDs removes the "broadcasts" edge to Broadcast entities by IDs.
+func (_u *GridUpdate) RemoveBroadcastIDs(ids ...int) *GridUpdate {
+	_u.mutation.RemoveBroadcastIDs(ids...)
+	return _u
+}
+
+// RemoveBroadcasts removes "broadcasts" edges to Broadcast entities.
+func (_u *GridUpdate) RemoveBroadcasts(v ...*Broadcast) *GridUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBroadcastIDs(ids...)
+}
+
 // ClearPlaces clears all "places" edges to the Place entity.
 func (_u *GridUpdate) ClearPlaces() *GridUpdate {
 	_u.mutation.ClearPlaces()
@@ -140,6 +193,27 @@ func (_u *GridUpdate) RemovePlaces(v ...*Place) *GridUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemovePlaceIDs(ids...)
+}
+
+// ClearResidents clears all "residents" edges to the Resident entity.
+func (_u *GridUpdate) ClearResidents() *GridUpdate {
+	_u.mutation.ClearResidents()
+	return _u
+}
+
+// RemoveResidentIDs removes the "residents" edge to Resident entities by IDs.
+func (_u *GridUpdate) RemoveResidentIDs(ids ...int) *GridUpdate {
+	_u.mutation.RemoveResidentIDs(ids...)
+	return _u
+}
+
+// RemoveResidents removes "residents" edges to Resident entities.
+func (_u *GridUpdate) RemoveResidents(v ...*Resident) *GridUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveResidentIDs(ids...)
 }
 
 // ClearStaff clears all "staff" edges to the RoleAssignment entity.
@@ -261,6 +335,51 @@ func (_u *GridUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AreaDescription(); ok {
 		_spec.SetField(grid.FieldAreaDescription, field.TypeString, value)
 	}
+	if _u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.BroadcastsTable,
+			Columns: []string{grid.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBroadcastsIDs(); len(nodes) > 0 && !_u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.BroadcastsTable,
+			Columns: []string{grid.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BroadcastsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.BroadcastsTable,
+			Columns: []string{grid.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.PlacesCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -299,6 +418,51 @@ func (_u *GridUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(place.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ResidentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.ResidentsTable,
+			Columns: []string{grid.ResidentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedResidentsIDs(); len(nodes) > 0 && !_u.mutation.ResidentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.ResidentsTable,
+			Columns: []string{grid.ResidentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ResidentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.ResidentsTable,
+			Columns: []string{grid.ResidentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -428,6 +592,21 @@ func (_u *GridUpdateOne) SetNillableAreaDescription(v *string) *GridUpdateOne {
 	return _u
 }
 
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by IDs.
+func (_u *GridUpdateOne) AddBroadcastIDs(ids ...int) *GridUpdateOne {
+	_u.mutation.AddBroadcastIDs(ids...)
+	return _u
+}
+
+// AddBroadcasts adds the "broadcasts" edges to the Broadcast entity.
+func (_u *GridUpdateOne) AddBroadcasts(v ...*Broadcast) *GridUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBroadcastIDs(ids...)
+}
+
 // AddPlaceIDs adds the "places" edge to the Place entity by IDs.
 func (_u *GridUpdateOne) AddPlaceIDs(ids ...int) *GridUpdateOne {
 	_u.mutation.AddPlaceIDs(ids...)
@@ -441,6 +620,21 @@ func (_u *GridUpdateOne) AddPlaces(v ...*Place) *GridUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddPlaceIDs(ids...)
+}
+
+// AddResidentIDs adds the "residents" edge to the Resident entity by IDs.
+func (_u *GridUpdateOne) AddResidentIDs(ids ...int) *GridUpdateOne {
+	_u.mutation.AddResidentIDs(ids...)
+	return _u
+}
+
+// AddResidents adds the "residents" edges to the Resident entity.
+func (_u *GridUpdateOne) AddResidents(v ...*Resident) *GridUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddResidentIDs(ids...)
 }
 
 // AddStaffIDs adds the "staff" edge to the RoleAssignment entity by IDs.
@@ -463,6 +657,27 @@ func (_u *GridUpdateOne) Mutation() *GridMutation {
 	return _u.mutation
 }
 
+// ClearBroadcasts clears all "broadcasts" edges to the Broadcast entity.
+func (_u *GridUpdateOne) ClearBroadcasts() *GridUpdateOne {
+	_u.mutation.ClearBroadcasts()
+	return _u
+}
+
+// RemoveBroadcastIDs removes the "broadcasts" edge to Broadcast entities by IDs.
+func (_u *GridUpdateOne) RemoveBroadcastIDs(ids ...int) *GridUpdateOne {
+	_u.mutation.RemoveBroadcastIDs(ids...)
+	return _u
+}
+
+// RemoveBroadcasts removes "broadcasts" edges to Broadcast entities.
+func (_u *GridUpdateOne) RemoveBroadcasts(v ...*Broadcast) *GridUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBroadcastIDs(ids...)
+}
+
 // ClearPlaces clears all "places" edges to the Place entity.
 func (_u *GridUpdateOne) ClearPlaces() *GridUpdateOne {
 	_u.mutation.ClearPlaces()
@@ -482,6 +697,27 @@ func (_u *GridUpdateOne) RemovePlaces(v ...*Place) *GridUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemovePlaceIDs(ids...)
+}
+
+// ClearResidents clears all "residents" edges to the Resident entity.
+func (_u *GridUpdateOne) ClearResidents() *GridUpdateOne {
+	_u.mutation.ClearResidents()
+	return _u
+}
+
+// RemoveResidentIDs removes the "residents" edge to Resident entities by IDs.
+func (_u *GridUpdateOne) RemoveResidentIDs(ids ...int) *GridUpdateOne {
+	_u.mutation.RemoveResidentIDs(ids...)
+	return _u
+}
+
+// RemoveResidents removes "residents" edges to Resident entities.
+func (_u *GridUpdateOne) RemoveResidents(v ...*Resident) *GridUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveResidentIDs(ids...)
 }
 
 // ClearStaff clears all "staff" edges to the RoleAssignment entity.
@@ -633,6 +869,51 @@ func (_u *GridUpdateOne) sqlSave(ctx context.Context) (_node *Grid, err error) {
 	if value, ok := _u.mutation.AreaDescription(); ok {
 		_spec.SetField(grid.FieldAreaDescription, field.TypeString, value)
 	}
+	if _u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.BroadcastsTable,
+			Columns: []string{grid.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBroadcastsIDs(); len(nodes) > 0 && !_u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.BroadcastsTable,
+			Columns: []string{grid.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BroadcastsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.BroadcastsTable,
+			Columns: []string{grid.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.PlacesCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -671,6 +952,51 @@ func (_u *GridUpdateOne) sqlSave(ctx context.Context) (_node *Grid, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(place.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ResidentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.ResidentsTable,
+			Columns: []string{grid.ResidentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedResidentsIDs(); len(nodes) > 0 && !_u.mutation.ResidentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.ResidentsTable,
+			Columns: []string{grid.ResidentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ResidentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.ResidentsTable,
+			Columns: []string{grid.ResidentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -320,18 +320,6 @@ func (u *HouseholdUpsert) UpdateUnit() *HouseholdUpsert {
 	return u
 }
 
-// SetPlaceID sets the "place_id" field.
-func (u *HouseholdUpsert) SetPlaceID(v int) *HouseholdUpsert {
-	u.Set(household.FieldPlaceID, v)
-	return u
-}
-
-// UpdatePlaceID sets the "place_id" field to the value that was provided on create.
-func (u *HouseholdUpsert) UpdatePlaceID() *HouseholdUpsert {
-	u.SetExcluded(household.FieldPlaceID)
-	return u
-}
-
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -345,6 +333,9 @@ func (u *HouseholdUpsertOne) UpdateNewValues() *HouseholdUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(household.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.PlaceID(); exists {
+			s.SetIgnore(household.FieldPlaceID)
 		}
 	}))
 	return u
@@ -402,20 +393,6 @@ func (u *HouseholdUpsertOne) SetUnit(v string) *HouseholdUpsertOne {
 func (u *HouseholdUpsertOne) UpdateUnit() *HouseholdUpsertOne {
 	return u.Update(func(s *HouseholdUpsert) {
 		s.UpdateUnit()
-	})
-}
-
-// SetPlaceID sets the "place_id" field.
-func (u *HouseholdUpsertOne) SetPlaceID(v int) *HouseholdUpsertOne {
-	return u.Update(func(s *HouseholdUpsert) {
-		s.SetPlaceID(v)
-	})
-}
-
-// UpdatePlaceID sets the "place_id" field to the value that was provided on create.
-func (u *HouseholdUpsertOne) UpdatePlaceID() *HouseholdUpsertOne {
-	return u.Update(func(s *HouseholdUpsert) {
-		s.UpdatePlaceID()
 	})
 }
 
@@ -598,6 +575,9 @@ func (u *HouseholdUpsertBulk) UpdateNewValues() *HouseholdUpsertBulk {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(household.FieldCreatedAt)
 			}
+			if _, exists := b.mutation.PlaceID(); exists {
+				s.SetIgnore(household.FieldPlaceID)
+			}
 		}
 	}))
 	return u
@@ -655,20 +635,6 @@ func (u *HouseholdUpsertBulk) SetUnit(v string) *HouseholdUpsertBulk {
 func (u *HouseholdUpsertBulk) UpdateUnit() *HouseholdUpsertBulk {
 	return u.Update(func(s *HouseholdUpsert) {
 		s.UpdateUnit()
-	})
-}
-
-// SetPlaceID sets the "place_id" field.
-func (u *HouseholdUpsertBulk) SetPlaceID(v int) *HouseholdUpsertBulk {
-	return u.Update(func(s *HouseholdUpsert) {
-		s.SetPlaceID(v)
-	})
-}
-
-// UpdatePlaceID sets the "place_id" field to the value that was provided on create.
-func (u *HouseholdUpsertBulk) UpdatePlaceID() *HouseholdUpsertBulk {
-	return u.Update(func(s *HouseholdUpsert) {
-		s.UpdatePlaceID()
 	})
 }
 

@@ -12,7 +12,6 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/jimei-linli/linli/ent/household"
-	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
 	"github.com/jimei-linli/linli/ent/resident"
 )
@@ -51,25 +50,6 @@ func (_u *HouseholdUpdate) SetNillableUnit(v *string) *HouseholdUpdate {
 	return _u
 }
 
-// SetPlaceID sets the "place_id" field.
-func (_u *HouseholdUpdate) SetPlaceID(v int) *HouseholdUpdate {
-	_u.mutation.SetPlaceID(v)
-	return _u
-}
-
-// SetNillablePlaceID sets the "place_id" field if the given value is not nil.
-func (_u *HouseholdUpdate) SetNillablePlaceID(v *int) *HouseholdUpdate {
-	if v != nil {
-		_u.SetPlaceID(*v)
-	}
-	return _u
-}
-
-// SetPlace sets the "place" edge to the Place entity.
-func (_u *HouseholdUpdate) SetPlace(v *Place) *HouseholdUpdate {
-	return _u.SetPlaceID(v.ID)
-}
-
 // AddMemberIDs adds the "members" edge to the Resident entity by IDs.
 func (_u *HouseholdUpdate) AddMemberIDs(ids ...int) *HouseholdUpdate {
 	_u.mutation.AddMemberIDs(ids...)
@@ -88,12 +68,6 @@ func (_u *HouseholdUpdate) AddMembers(v ...*Resident) *HouseholdUpdate {
 // Mutation returns the HouseholdMutation object of the builder.
 func (_u *HouseholdUpdate) Mutation() *HouseholdMutation {
 	return _u.mutation
-}
-
-// ClearPlace clears the "place" edge to the Place entity.
-func (_u *HouseholdUpdate) ClearPlace() *HouseholdUpdate {
-	_u.mutation.ClearPlace()
-	return _u
 }
 
 // ClearMembers clears all "members" edges to the Resident entity.
@@ -196,35 +170,6 @@ func (_u *HouseholdUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Unit(); ok {
 		_spec.SetField(household.FieldUnit, field.TypeString, value)
 	}
-	if _u.mutation.PlaceCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   household.PlaceTable,
-			Columns: []string{household.PlaceColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(place.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.PlaceIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   household.PlaceTable,
-			Columns: []string{household.PlaceColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(place.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
-	}
 	if _u.mutation.MembersCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -312,25 +257,6 @@ func (_u *HouseholdUpdateOne) SetNillableUnit(v *string) *HouseholdUpdateOne {
 	return _u
 }
 
-// SetPlaceID sets the "place_id" field.
-func (_u *HouseholdUpdateOne) SetPlaceID(v int) *HouseholdUpdateOne {
-	_u.mutation.SetPlaceID(v)
-	return _u
-}
-
-// SetNillablePlaceID sets the "place_id" field if the given value is not nil.
-func (_u *HouseholdUpdateOne) SetNillablePlaceID(v *int) *HouseholdUpdateOne {
-	if v != nil {
-		_u.SetPlaceID(*v)
-	}
-	return _u
-}
-
-// SetPlace sets the "place" edge to the Place entity.
-func (_u *HouseholdUpdateOne) SetPlace(v *Place) *HouseholdUpdateOne {
-	return _u.SetPlaceID(v.ID)
-}
-
 // AddMemberIDs adds the "members" edge to the Resident entity by IDs.
 func (_u *HouseholdUpdateOne) AddMemberIDs(ids ...int) *HouseholdUpdateOne {
 	_u.mutation.AddMemberIDs(ids...)
@@ -349,12 +275,6 @@ func (_u *HouseholdUpdateOne) AddMembers(v ...*Resident) *HouseholdUpdateOne {
 // Mutation returns the HouseholdMutation object of the builder.
 func (_u *HouseholdUpdateOne) Mutation() *HouseholdMutation {
 	return _u.mutation
-}
-
-// ClearPlace clears the "place" edge to the Place entity.
-func (_u *HouseholdUpdateOne) ClearPlace() *HouseholdUpdateOne {
-	_u.mutation.ClearPlace()
-	return _u
 }
 
 // ClearMembers clears all "members" edges to the Resident entity.
@@ -486,35 +406,6 @@ func (_u *HouseholdUpdateOne) sqlSave(ctx context.Context) (_node *Household, er
 	}
 	if value, ok := _u.mutation.Unit(); ok {
 		_spec.SetField(household.FieldUnit, field.TypeString, value)
-	}
-	if _u.mutation.PlaceCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   household.PlaceTable,
-			Columns: []string{household.PlaceColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(place.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.PlaceIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   household.PlaceTable,
-			Columns: []string{household.PlaceColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(place.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.MembersCleared() {
 		edge := &sqlgraph.EdgeSpec{

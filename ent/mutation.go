@@ -12,14 +12,19 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/jimei-linli/linli/ent/auditrecord"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
+	"github.com/jimei-linli/linli/ent/device"
+	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/pushdelivery"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/session"
@@ -37,13 +42,18 @@ const (
 
 	// Node types.
 	TypeAuditRecord    = "AuditRecord"
+	TypeBroadcast      = "Broadcast"
 	TypeCommunity      = "Community"
 	TypeConsent        = "Consent"
 	TypeDepartment     = "Department"
+	TypeDevice         = "Device"
+	TypeEvent          = "Event"
 	TypeGrid           = "Grid"
 	TypeHousehold      = "Household"
+	TypeNotification   = "Notification"
 	TypePersonalInfo   = "PersonalInfo"
 	TypePlace          = "Place"
+	TypePushDelivery   = "PushDelivery"
 	TypeResident       = "Resident"
 	TypeRoleAssignment = "RoleAssignment"
 	TypeSession        = "Session"
@@ -705,6 +715,1052 @@ func (m *AuditRecordMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown AuditRecord edge %s", name)
 }
 
+// BroadcastMutation represents an operation that mutates the Broadcast nodes in the graph.
+type BroadcastMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	level              *broadcast.Level
+	title              *string
+	body               *string
+	recipient_count    *int
+	addrecipient_count *int
+	created_at         *time.Time
+	clearedFields      map[string]struct{}
+	sender             *int
+	clearedsender      bool
+	grid               *int
+	clearedgrid        bool
+	community          *int
+	clearedcommunity   bool
+	street             *int
+	clearedstreet      bool
+	done               bool
+	oldValue           func(context.Context) (*Broadcast, error)
+	predicates         []predicate.Broadcast
+}
+
+var _ ent.Mutation = (*BroadcastMutation)(nil)
+
+// broadcastOption allows management of the mutation configuration using functional options.
+type broadcastOption func(*BroadcastMutation)
+
+// newBroadcastMutation creates new mutation for the Broadcast entity.
+func newBroadcastMutation(c config, op Op, opts ...broadcastOption) *BroadcastMutation {
+	m := &BroadcastMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeBroadcast,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withBroadcastID sets the ID field of the mutation.
+func withBroadcastID(id int) broadcastOption {
+	return func(m *BroadcastMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Broadcast
+		)
+		m.oldValue = func(ctx context.Context) (*Broadcast, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Broadcast.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withBroadcast sets the old Broadcast of the mutation.
+func withBroadcast(node *Broadcast) broadcastOption {
+	return func(m *BroadcastMutation) {
+		m.oldValue = func(context.Context) (*Broadcast, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m BroadcastMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m BroadcastMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *BroadcastMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *BroadcastMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Broadcast.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetSenderID sets the "sender_id" field.
+func (m *BroadcastMutation) SetSenderID(i int) {
+	m.sender = &i
+}
+
+// SenderID returns the value of the "sender_id" field in the mutation.
+func (m *BroadcastMutation) SenderID() (r int, exists bool) {
+	v := m.sender
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSenderID returns the old "sender_id" field's value of the Broadcast entity.
+// If the Broadcast object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BroadcastMutation) OldSenderID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSenderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSenderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSenderID: %w", err)
+	}
+	return oldValue.SenderID, nil
+}
+
+// ResetSenderID resets all changes to the "sender_id" field.
+func (m *BroadcastMutation) ResetSenderID() {
+	m.sender = nil
+}
+
+// SetGridID sets the "grid_id" field.
+func (m *BroadcastMutation) SetGridID(i int) {
+	m.grid = &i
+}
+
+// GridID returns the value of the "grid_id" field in the mutation.
+func (m *BroadcastMutation) GridID() (r int, exists bool) {
+	v := m.grid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGridID returns the old "grid_id" field's value of the Broadcast entity.
+// If the Broadcast object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BroadcastMutation) OldGridID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGridID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGridID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGridID: %w", err)
+	}
+	return oldValue.GridID, nil
+}
+
+// ClearGridID clears the value of the "grid_id" field.
+func (m *BroadcastMutation) ClearGridID() {
+	m.grid = nil
+	m.clearedFields[broadcast.FieldGridID] = struct{}{}
+}
+
+// GridIDCleared returns if the "grid_id" field was cleared in this mutation.
+func (m *BroadcastMutation) GridIDCleared() bool {
+	_, ok := m.clearedFields[broadcast.FieldGridID]
+	return ok
+}
+
+// ResetGridID resets all changes to the "grid_id" field.
+func (m *BroadcastMutation) ResetGridID() {
+	m.grid = nil
+	delete(m.clearedFields, broadcast.FieldGridID)
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *BroadcastMutation) SetCommunityID(i int) {
+	m.community = &i
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *BroadcastMutation) CommunityID() (r int, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the Broadcast entity.
+// If the Broadcast object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BroadcastMutation) OldCommunityID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ClearCommunityID clears the value of the "community_id" field.
+func (m *BroadcastMutation) ClearCommunityID() {
+	m.community = nil
+	m.clearedFields[broadcast.FieldCommunityID] = struct{}{}
+}
+
+// CommunityIDCleared returns if the "community_id" field was cleared in this mutation.
+func (m *BroadcastMutation) CommunityIDCleared() bool {
+	_, ok := m.clearedFields[broadcast.FieldCommunityID]
+	return ok
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *BroadcastMutation) ResetCommunityID() {
+	m.community = nil
+	delete(m.clearedFields, broadcast.FieldCommunityID)
+}
+
+// SetStreetID sets the "street_id" field.
+func (m *BroadcastMutation) SetStreetID(i int) {
+	m.street = &i
+}
+
+// StreetID returns the value of the "street_id" field in the mutation.
+func (m *BroadcastMutation) StreetID() (r int, exists bool) {
+	v := m.street
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStreetID returns the old "street_id" field's value of the Broadcast entity.
+// If the Broadcast object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BroadcastMutation) OldStreetID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStreetID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStreetID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStreetID: %w", err)
+	}
+	return oldValue.StreetID, nil
+}
+
+// ClearStreetID clears the value of the "street_id" field.
+func (m *BroadcastMutation) ClearStreetID() {
+	m.street = nil
+	m.clearedFields[broadcast.FieldStreetID] = struct{}{}
+}
+
+// StreetIDCleared returns if the "street_id" field was cleared in this mutation.
+func (m *BroadcastMutation) StreetIDCleared() bool {
+	_, ok := m.clearedFields[broadcast.FieldStreetID]
+	return ok
+}
+
+// ResetStreetID resets all changes to the "street_id" field.
+func (m *BroadcastMutation) ResetStreetID() {
+	m.street = nil
+	delete(m.clearedFields, broadcast.FieldStreetID)
+}
+
+// SetLevel sets the "level" field.
+func (m *BroadcastMutation) SetLevel(b broadcast.Level) {
+	m.level = &b
+}
+
+// Level returns the value of the "level" field in the mutation.
+func (m *BroadcastMutation) Level() (r broadcast.Level, exists bool) {
+	v := m.level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLevel returns the old "level" field's value of the Broadcast entity.
+// If the Broadcast object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BroadcastMutation) OldLevel(ctx context.Context) (v broadcast.Level, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLevel: %w", err)
+	}
+	return oldValue.Level, nil
+}
+
+// ResetLevel resets all changes to the "level" field.
+func (m *BroadcastMutation) ResetLevel() {
+	m.level = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *BroadcastMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *BroadcastMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Broadcast entity.
+// If the Broadcast object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BroadcastMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *BroadcastMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetBody sets the "body" field.
+func (m *BroadcastMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *BroadcastMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the Broadcast entity.
+// If the Broadcast object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BroadcastMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *BroadcastMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetRecipientCount sets the "recipient_count" field.
+func (m *BroadcastMutation) SetRecipientCount(i int) {
+	m.recipient_count = &i
+	m.addrecipient_count = nil
+}
+
+// RecipientCount returns the value of the "recipient_count" field in the mutation.
+func (m *BroadcastMutation) RecipientCount() (r int, exists bool) {
+	v := m.recipient_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientCount returns the old "recipient_count" field's value of the Broadcast entity.
+// If the Broadcast object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BroadcastMutation) OldRecipientCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientCount: %w", err)
+	}
+	return oldValue.RecipientCount, nil
+}
+
+// AddRecipientCount adds i to the "recipient_count" field.
+func (m *BroadcastMutation) AddRecipientCount(i int) {
+	if m.addrecipient_count != nil {
+		*m.addrecipient_count += i
+	} else {
+		m.addrecipient_count = &i
+	}
+}
+
+// AddedRecipientCount returns the value that was added to the "recipient_count" field in this mutation.
+func (m *BroadcastMutation) AddedRecipientCount() (r int, exists bool) {
+	v := m.addrecipient_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecipientCount resets all changes to the "recipient_count" field.
+func (m *BroadcastMutation) ResetRecipientCount() {
+	m.recipient_count = nil
+	m.addrecipient_count = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *BroadcastMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *BroadcastMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Broadcast entity.
+// If the Broadcast object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BroadcastMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *BroadcastMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearSender clears the "sender" edge to the Resident entity.
+func (m *BroadcastMutation) ClearSender() {
+	m.clearedsender = true
+	m.clearedFields[broadcast.FieldSenderID] = struct{}{}
+}
+
+// SenderCleared reports if the "sender" edge to the Resident entity was cleared.
+func (m *BroadcastMutation) SenderCleared() bool {
+	return m.clearedsender
+}
+
+// SenderIDs returns the "sender" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SenderID instead. It exists only for internal usage by the builders.
+func (m *BroadcastMutation) SenderIDs() (ids []int) {
+	if id := m.sender; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSender resets all changes to the "sender" edge.
+func (m *BroadcastMutation) ResetSender() {
+	m.sender = nil
+	m.clearedsender = false
+}
+
+// ClearGrid clears the "grid" edge to the Grid entity.
+func (m *BroadcastMutation) ClearGrid() {
+	m.clearedgrid = true
+	m.clearedFields[broadcast.FieldGridID] = struct{}{}
+}
+
+// GridCleared reports if the "grid" edge to the Grid entity was cleared.
+func (m *BroadcastMutation) GridCleared() bool {
+	return m.GridIDCleared() || m.clearedgrid
+}
+
+// GridIDs returns the "grid" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GridID instead. It exists only for internal usage by the builders.
+func (m *BroadcastMutation) GridIDs() (ids []int) {
+	if id := m.grid; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGrid resets all changes to the "grid" edge.
+func (m *BroadcastMutation) ResetGrid() {
+	m.grid = nil
+	m.clearedgrid = false
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *BroadcastMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[broadcast.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *BroadcastMutation) CommunityCleared() bool {
+	return m.CommunityIDCleared() || m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *BroadcastMutation) CommunityIDs() (ids []int) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *BroadcastMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearStreet clears the "street" edge to the Street entity.
+func (m *BroadcastMutation) ClearStreet() {
+	m.clearedstreet = true
+	m.clearedFields[broadcast.FieldStreetID] = struct{}{}
+}
+
+// StreetCleared reports if the "street" edge to the Street entity was cleared.
+func (m *BroadcastMutation) StreetCleared() bool {
+	return m.StreetIDCleared() || m.clearedstreet
+}
+
+// StreetIDs returns the "street" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// StreetID instead. It exists only for internal usage by the builders.
+func (m *BroadcastMutation) StreetIDs() (ids []int) {
+	if id := m.street; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetStreet resets all changes to the "street" edge.
+func (m *BroadcastMutation) ResetStreet() {
+	m.street = nil
+	m.clearedstreet = false
+}
+
+// Where appends a list predicates to the BroadcastMutation builder.
+func (m *BroadcastMutation) Where(ps ...predicate.Broadcast) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the BroadcastMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *BroadcastMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Broadcast, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *BroadcastMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *BroadcastMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Broadcast).
+func (m *BroadcastMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *BroadcastMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.sender != nil {
+		fields = append(fields, broadcast.FieldSenderID)
+	}
+	if m.grid != nil {
+		fields = append(fields, broadcast.FieldGridID)
+	}
+	if m.community != nil {
+		fields = append(fields, broadcast.FieldCommunityID)
+	}
+	if m.street != nil {
+		fields = append(fields, broadcast.FieldStreetID)
+	}
+	if m.level != nil {
+		fields = append(fields, broadcast.FieldLevel)
+	}
+	if m.title != nil {
+		fields = append(fields, broadcast.FieldTitle)
+	}
+	if m.body != nil {
+		fields = append(fields, broadcast.FieldBody)
+	}
+	if m.recipient_count != nil {
+		fields = append(fields, broadcast.FieldRecipientCount)
+	}
+	if m.created_at != nil {
+		fields = append(fields, broadcast.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *BroadcastMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case broadcast.FieldSenderID:
+		return m.SenderID()
+	case broadcast.FieldGridID:
+		return m.GridID()
+	case broadcast.FieldCommunityID:
+		return m.CommunityID()
+	case broadcast.FieldStreetID:
+		return m.StreetID()
+	case broadcast.FieldLevel:
+		return m.Level()
+	case broadcast.FieldTitle:
+		return m.Title()
+	case broadcast.FieldBody:
+		return m.Body()
+	case broadcast.FieldRecipientCount:
+		return m.RecipientCount()
+	case broadcast.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *BroadcastMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case broadcast.FieldSenderID:
+		return m.OldSenderID(ctx)
+	case broadcast.FieldGridID:
+		return m.OldGridID(ctx)
+	case broadcast.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case broadcast.FieldStreetID:
+		return m.OldStreetID(ctx)
+	case broadcast.FieldLevel:
+		return m.OldLevel(ctx)
+	case broadcast.FieldTitle:
+		return m.OldTitle(ctx)
+	case broadcast.FieldBody:
+		return m.OldBody(ctx)
+	case broadcast.FieldRecipientCount:
+		return m.OldRecipientCount(ctx)
+	case broadcast.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Broadcast field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *BroadcastMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case broadcast.FieldSenderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSenderID(v)
+		return nil
+	case broadcast.FieldGridID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGridID(v)
+		return nil
+	case broadcast.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case broadcast.FieldStreetID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStreetID(v)
+		return nil
+	case broadcast.FieldLevel:
+		v, ok := value.(broadcast.Level)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLevel(v)
+		return nil
+	case broadcast.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case broadcast.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case broadcast.FieldRecipientCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientCount(v)
+		return nil
+	case broadcast.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Broadcast field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *BroadcastMutation) AddedFields() []string {
+	var fields []string
+	if m.addrecipient_count != nil {
+		fields = append(fields, broadcast.FieldRecipientCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *BroadcastMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case broadcast.FieldRecipientCount:
+		return m.AddedRecipientCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *BroadcastMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case broadcast.FieldRecipientCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecipientCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Broadcast numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *BroadcastMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(broadcast.FieldGridID) {
+		fields = append(fields, broadcast.FieldGridID)
+	}
+	if m.FieldCleared(broadcast.FieldCommunityID) {
+		fields = append(fields, broadcast.FieldCommunityID)
+	}
+	if m.FieldCleared(broadcast.FieldStreetID) {
+		fields = append(fields, broadcast.FieldStreetID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *BroadcastMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *BroadcastMutation) ClearField(name string) error {
+	switch name {
+	case broadcast.FieldGridID:
+		m.ClearGridID()
+		return nil
+	case broadcast.FieldCommunityID:
+		m.ClearCommunityID()
+		return nil
+	case broadcast.FieldStreetID:
+		m.ClearStreetID()
+		return nil
+	}
+	return fmt.Errorf("unknown Broadcast nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *BroadcastMutation) ResetField(name string) error {
+	switch name {
+	case broadcast.FieldSenderID:
+		m.ResetSenderID()
+		return nil
+	case broadcast.FieldGridID:
+		m.ResetGridID()
+		return nil
+	case broadcast.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case broadcast.FieldStreetID:
+		m.ResetStreetID()
+		return nil
+	case broadcast.FieldLevel:
+		m.ResetLevel()
+		return nil
+	case broadcast.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case broadcast.FieldBody:
+		m.ResetBody()
+		return nil
+	case broadcast.FieldRecipientCount:
+		m.ResetRecipientCount()
+		return nil
+	case broadcast.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Broadcast field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *BroadcastMutation) AddedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.sender != nil {
+		edges = append(edges, broadcast.EdgeSender)
+	}
+	if m.grid != nil {
+		edges = append(edges, broadcast.EdgeGrid)
+	}
+	if m.community != nil {
+		edges = append(edges, broadcast.EdgeCommunity)
+	}
+	if m.street != nil {
+		edges = append(edges, broadcast.EdgeStreet)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *BroadcastMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case broadcast.EdgeSender:
+		if id := m.sender; id != nil {
+			return []ent.Value{*id}
+		}
+	case broadcast.EdgeGrid:
+		if id := m.grid; id != nil {
+			return []ent.Value{*id}
+		}
+	case broadcast.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case broadcast.EdgeStreet:
+		if id := m.street; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *BroadcastMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 4)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *BroadcastMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *BroadcastMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 4)
+	if m.clearedsender {
+		edges = append(edges, broadcast.EdgeSender)
+	}
+	if m.clearedgrid {
+		edges = append(edges, broadcast.EdgeGrid)
+	}
+	if m.clearedcommunity {
+		edges = append(edges, broadcast.EdgeCommunity)
+	}
+	if m.clearedstreet {
+		edges = append(edges, broadcast.EdgeStreet)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *BroadcastMutation) EdgeCleared(name string) bool {
+	switch name {
+	case broadcast.EdgeSender:
+		return m.clearedsender
+	case broadcast.EdgeGrid:
+		return m.clearedgrid
+	case broadcast.EdgeCommunity:
+		return m.clearedcommunity
+	case broadcast.EdgeStreet:
+		return m.clearedstreet
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *BroadcastMutation) ClearEdge(name string) error {
+	switch name {
+	case broadcast.EdgeSender:
+		m.ClearSender()
+		return nil
+	case broadcast.EdgeGrid:
+		m.ClearGrid()
+		return nil
+	case broadcast.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case broadcast.EdgeStreet:
+		m.ClearStreet()
+		return nil
+	}
+	return fmt.Errorf("unknown Broadcast unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *BroadcastMutation) ResetEdge(name string) error {
+	switch name {
+	case broadcast.EdgeSender:
+		m.ResetSender()
+		return nil
+	case broadcast.EdgeGrid:
+		m.ResetGrid()
+		return nil
+	case broadcast.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case broadcast.EdgeStreet:
+		m.ResetStreet()
+		return nil
+	}
+	return fmt.Errorf("unknown Broadcast edge %s", name)
+}
+
 // CommunityMutation represents an operation that mutates the Community nodes in the graph.
 type CommunityMutation struct {
 	config
@@ -716,6 +1772,9 @@ type CommunityMutation struct {
 	code                    *string
 	name                    *string
 	clearedFields           map[string]struct{}
+	broadcasts              map[int]struct{}
+	removedbroadcasts       map[int]struct{}
+	clearedbroadcasts       bool
 	street                  *int
 	clearedstreet           bool
 	grids                   map[int]struct{}
@@ -1005,6 +2064,60 @@ func (m *CommunityMutation) OldStreetID(ctx context.Context) (v int, err error) 
 // ResetStreetID resets all changes to the "street_id" field.
 func (m *CommunityMutation) ResetStreetID() {
 	m.street = nil
+}
+
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by ids.
+func (m *CommunityMutation) AddBroadcastIDs(ids ...int) {
+	if m.broadcasts == nil {
+		m.broadcasts = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.broadcasts[ids[i]] = struct{}{}
+	}
+}
+
+// ClearBroadcasts clears the "broadcasts" edge to the Broadcast entity.
+func (m *CommunityMutation) ClearBroadcasts() {
+	m.clearedbroadcasts = true
+}
+
+// BroadcastsCleared reports if the "broadcasts" edge to the Broadcast entity was cleared.
+func (m *CommunityMutation) BroadcastsCleared() bool {
+	return m.clearedbroadcasts
+}
+
+// RemoveBroadcastIDs removes the "broadcasts" edge to the Broadcast entity by IDs.
+func (m *CommunityMutation) RemoveBroadcastIDs(ids ...int) {
+	if m.removedbroadcasts == nil {
+		m.removedbroadcasts = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.broadcasts, ids[i])
+		m.removedbroadcasts[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedBroadcasts returns the removed IDs of the "broadcasts" edge to the Broadcast entity.
+func (m *CommunityMutation) RemovedBroadcastsIDs() (ids []int) {
+	for id := range m.removedbroadcasts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// BroadcastsIDs returns the "broadcasts" edge IDs in the mutation.
+func (m *CommunityMutation) BroadcastsIDs() (ids []int) {
+	for id := range m.broadcasts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetBroadcasts resets all changes to the "broadcasts" edge.
+func (m *CommunityMutation) ResetBroadcasts() {
+	m.broadcasts = nil
+	m.clearedbroadcasts = false
+	m.removedbroadcasts = nil
 }
 
 // ClearStreet clears the "street" edge to the Street entity.
@@ -1346,7 +2459,10 @@ func (m *CommunityMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CommunityMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
+	if m.broadcasts != nil {
+		edges = append(edges, community.EdgeBroadcasts)
+	}
 	if m.street != nil {
 		edges = append(edges, community.EdgeStreet)
 	}
@@ -1363,6 +2479,12 @@ func (m *CommunityMutation) AddedEdges() []string {
 // name in this mutation.
 func (m *CommunityMutation) AddedIDs(name string) []ent.Value {
 	switch name {
+	case community.EdgeBroadcasts:
+		ids := make([]ent.Value, 0, len(m.broadcasts))
+		for id := range m.broadcasts {
+			ids = append(ids, id)
+		}
+		return ids
 	case community.EdgeStreet:
 		if id := m.street; id != nil {
 			return []ent.Value{*id}
@@ -1385,7 +2507,10 @@ func (m *CommunityMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CommunityMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
+	if m.removedbroadcasts != nil {
+		edges = append(edges, community.EdgeBroadcasts)
+	}
 	if m.removedgrids != nil {
 		edges = append(edges, community.EdgeGrids)
 	}
@@ -1399,6 +2524,12 @@ func (m *CommunityMutation) RemovedEdges() []string {
 // the given name in this mutation.
 func (m *CommunityMutation) RemovedIDs(name string) []ent.Value {
 	switch name {
+	case community.EdgeBroadcasts:
+		ids := make([]ent.Value, 0, len(m.removedbroadcasts))
+		for id := range m.removedbroadcasts {
+			ids = append(ids, id)
+		}
+		return ids
 	case community.EdgeGrids:
 		ids := make([]ent.Value, 0, len(m.removedgrids))
 		for id := range m.removedgrids {
@@ -1417,7 +2548,10 @@ func (m *CommunityMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CommunityMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
+	if m.clearedbroadcasts {
+		edges = append(edges, community.EdgeBroadcasts)
+	}
 	if m.clearedstreet {
 		edges = append(edges, community.EdgeStreet)
 	}
@@ -1434,6 +2568,8 @@ func (m *CommunityMutation) ClearedEdges() []string {
 // was cleared in this mutation.
 func (m *CommunityMutation) EdgeCleared(name string) bool {
 	switch name {
+	case community.EdgeBroadcasts:
+		return m.clearedbroadcasts
 	case community.EdgeStreet:
 		return m.clearedstreet
 	case community.EdgeGrids:
@@ -1459,6 +2595,9 @@ func (m *CommunityMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *CommunityMutation) ResetEdge(name string) error {
 	switch name {
+	case community.EdgeBroadcasts:
+		m.ResetBroadcasts()
+		return nil
 	case community.EdgeStreet:
 		m.ResetStreet()
 		return nil
@@ -2755,31 +3894,1472 @@ func (m *DepartmentMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Department edge %s", name)
 }
 
+// DeviceMutation represents an operation that mutates the Device nodes in the graph.
+type DeviceMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	platform        *device.Platform
+	token           *string
+	created_at      *time.Time
+	registered_at   *time.Time
+	clearedFields   map[string]struct{}
+	resident        *int
+	clearedresident bool
+	done            bool
+	oldValue        func(context.Context) (*Device, error)
+	predicates      []predicate.Device
+}
+
+var _ ent.Mutation = (*DeviceMutation)(nil)
+
+// deviceOption allows management of the mutation configuration using functional options.
+type deviceOption func(*DeviceMutation)
+
+// newDeviceMutation creates new mutation for the Device entity.
+func newDeviceMutation(c config, op Op, opts ...deviceOption) *DeviceMutation {
+	m := &DeviceMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDevice,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDeviceID sets the ID field of the mutation.
+func withDeviceID(id int) deviceOption {
+	return func(m *DeviceMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Device
+		)
+		m.oldValue = func(ctx context.Context) (*Device, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Device.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDevice sets the old Device of the mutation.
+func withDevice(node *Device) deviceOption {
+	return func(m *DeviceMutation) {
+		m.oldValue = func(context.Context) (*Device, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DeviceMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DeviceMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DeviceMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DeviceMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Device.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetResidentID sets the "resident_id" field.
+func (m *DeviceMutation) SetResidentID(i int) {
+	m.resident = &i
+}
+
+// ResidentID returns the value of the "resident_id" field in the mutation.
+func (m *DeviceMutation) ResidentID() (r int, exists bool) {
+	v := m.resident
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResidentID returns the old "resident_id" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldResidentID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResidentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResidentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResidentID: %w", err)
+	}
+	return oldValue.ResidentID, nil
+}
+
+// ResetResidentID resets all changes to the "resident_id" field.
+func (m *DeviceMutation) ResetResidentID() {
+	m.resident = nil
+}
+
+// SetPlatform sets the "platform" field.
+func (m *DeviceMutation) SetPlatform(d device.Platform) {
+	m.platform = &d
+}
+
+// Platform returns the value of the "platform" field in the mutation.
+func (m *DeviceMutation) Platform() (r device.Platform, exists bool) {
+	v := m.platform
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPlatform returns the old "platform" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldPlatform(ctx context.Context) (v device.Platform, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPlatform is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPlatform requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPlatform: %w", err)
+	}
+	return oldValue.Platform, nil
+}
+
+// ResetPlatform resets all changes to the "platform" field.
+func (m *DeviceMutation) ResetPlatform() {
+	m.platform = nil
+}
+
+// SetToken sets the "token" field.
+func (m *DeviceMutation) SetToken(s string) {
+	m.token = &s
+}
+
+// Token returns the value of the "token" field in the mutation.
+func (m *DeviceMutation) Token() (r string, exists bool) {
+	v := m.token
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToken returns the old "token" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldToken(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToken is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToken requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToken: %w", err)
+	}
+	return oldValue.Token, nil
+}
+
+// ResetToken resets all changes to the "token" field.
+func (m *DeviceMutation) ResetToken() {
+	m.token = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *DeviceMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *DeviceMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *DeviceMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetRegisteredAt sets the "registered_at" field.
+func (m *DeviceMutation) SetRegisteredAt(t time.Time) {
+	m.registered_at = &t
+}
+
+// RegisteredAt returns the value of the "registered_at" field in the mutation.
+func (m *DeviceMutation) RegisteredAt() (r time.Time, exists bool) {
+	v := m.registered_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRegisteredAt returns the old "registered_at" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldRegisteredAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRegisteredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRegisteredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRegisteredAt: %w", err)
+	}
+	return oldValue.RegisteredAt, nil
+}
+
+// ResetRegisteredAt resets all changes to the "registered_at" field.
+func (m *DeviceMutation) ResetRegisteredAt() {
+	m.registered_at = nil
+}
+
+// ClearResident clears the "resident" edge to the Resident entity.
+func (m *DeviceMutation) ClearResident() {
+	m.clearedresident = true
+	m.clearedFields[device.FieldResidentID] = struct{}{}
+}
+
+// ResidentCleared reports if the "resident" edge to the Resident entity was cleared.
+func (m *DeviceMutation) ResidentCleared() bool {
+	return m.clearedresident
+}
+
+// ResidentIDs returns the "resident" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ResidentID instead. It exists only for internal usage by the builders.
+func (m *DeviceMutation) ResidentIDs() (ids []int) {
+	if id := m.resident; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetResident resets all changes to the "resident" edge.
+func (m *DeviceMutation) ResetResident() {
+	m.resident = nil
+	m.clearedresident = false
+}
+
+// Where appends a list predicates to the DeviceMutation builder.
+func (m *DeviceMutation) Where(ps ...predicate.Device) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DeviceMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DeviceMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Device, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DeviceMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DeviceMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Device).
+func (m *DeviceMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DeviceMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.resident != nil {
+		fields = append(fields, device.FieldResidentID)
+	}
+	if m.platform != nil {
+		fields = append(fields, device.FieldPlatform)
+	}
+	if m.token != nil {
+		fields = append(fields, device.FieldToken)
+	}
+	if m.created_at != nil {
+		fields = append(fields, device.FieldCreatedAt)
+	}
+	if m.registered_at != nil {
+		fields = append(fields, device.FieldRegisteredAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DeviceMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case device.FieldResidentID:
+		return m.ResidentID()
+	case device.FieldPlatform:
+		return m.Platform()
+	case device.FieldToken:
+		return m.Token()
+	case device.FieldCreatedAt:
+		return m.CreatedAt()
+	case device.FieldRegisteredAt:
+		return m.RegisteredAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DeviceMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case device.FieldResidentID:
+		return m.OldResidentID(ctx)
+	case device.FieldPlatform:
+		return m.OldPlatform(ctx)
+	case device.FieldToken:
+		return m.OldToken(ctx)
+	case device.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case device.FieldRegisteredAt:
+		return m.OldRegisteredAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Device field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeviceMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case device.FieldResidentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResidentID(v)
+		return nil
+	case device.FieldPlatform:
+		v, ok := value.(device.Platform)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPlatform(v)
+		return nil
+	case device.FieldToken:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToken(v)
+		return nil
+	case device.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case device.FieldRegisteredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRegisteredAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Device field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DeviceMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DeviceMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeviceMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Device numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DeviceMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DeviceMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DeviceMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Device nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DeviceMutation) ResetField(name string) error {
+	switch name {
+	case device.FieldResidentID:
+		m.ResetResidentID()
+		return nil
+	case device.FieldPlatform:
+		m.ResetPlatform()
+		return nil
+	case device.FieldToken:
+		m.ResetToken()
+		return nil
+	case device.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case device.FieldRegisteredAt:
+		m.ResetRegisteredAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Device field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DeviceMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.resident != nil {
+		edges = append(edges, device.EdgeResident)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DeviceMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case device.EdgeResident:
+		if id := m.resident; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DeviceMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DeviceMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DeviceMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedresident {
+		edges = append(edges, device.EdgeResident)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DeviceMutation) EdgeCleared(name string) bool {
+	switch name {
+	case device.EdgeResident:
+		return m.clearedresident
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DeviceMutation) ClearEdge(name string) error {
+	switch name {
+	case device.EdgeResident:
+		m.ClearResident()
+		return nil
+	}
+	return fmt.Errorf("unknown Device unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DeviceMutation) ResetEdge(name string) error {
+	switch name {
+	case device.EdgeResident:
+		m.ResetResident()
+		return nil
+	}
+	return fmt.Errorf("unknown Device edge %s", name)
+}
+
+// EventMutation represents an operation that mutates the Event nodes in the graph.
+type EventMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *int
+	kind                 *string
+	topics               *[]string
+	appendtopics         []string
+	subject_id           *int
+	addsubject_id        *int
+	created_at           *time.Time
+	seq                  *int64
+	addseq               *int64
+	published_at         *time.Time
+	clearedFields        map[string]struct{}
+	notifications        map[int]struct{}
+	removednotifications map[int]struct{}
+	clearednotifications bool
+	done                 bool
+	oldValue             func(context.Context) (*Event, error)
+	predicates           []predicate.Event
+}
+
+var _ ent.Mutation = (*EventMutation)(nil)
+
+// eventOption allows management of the mutation configuration using functional options.
+type eventOption func(*EventMutation)
+
+// newEventMutation creates new mutation for the Event entity.
+func newEventMutation(c config, op Op, opts ...eventOption) *EventMutation {
+	m := &EventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withEventID sets the ID field of the mutation.
+func withEventID(id int) eventOption {
+	return func(m *EventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Event
+		)
+		m.oldValue = func(ctx context.Context) (*Event, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Event.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withEvent sets the old Event of the mutation.
+func withEvent(node *Event) eventOption {
+	return func(m *EventMutation) {
+		m.oldValue = func(context.Context) (*Event, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m EventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m EventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *EventMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *EventMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Event.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetKind sets the "kind" field.
+func (m *EventMutation) SetKind(s string) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *EventMutation) Kind() (r string, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldKind(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *EventMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTopics sets the "topics" field.
+func (m *EventMutation) SetTopics(s []string) {
+	m.topics = &s
+	m.appendtopics = nil
+}
+
+// Topics returns the value of the "topics" field in the mutation.
+func (m *EventMutation) Topics() (r []string, exists bool) {
+	v := m.topics
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTopics returns the old "topics" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldTopics(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTopics is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTopics requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTopics: %w", err)
+	}
+	return oldValue.Topics, nil
+}
+
+// AppendTopics adds s to the "topics" field.
+func (m *EventMutation) AppendTopics(s []string) {
+	m.appendtopics = append(m.appendtopics, s...)
+}
+
+// AppendedTopics returns the list of values that were appended to the "topics" field in this mutation.
+func (m *EventMutation) AppendedTopics() ([]string, bool) {
+	if len(m.appendtopics) == 0 {
+		return nil, false
+	}
+	return m.appendtopics, true
+}
+
+// ResetTopics resets all changes to the "topics" field.
+func (m *EventMutation) ResetTopics() {
+	m.topics = nil
+	m.appendtopics = nil
+}
+
+// SetSubjectID sets the "subject_id" field.
+func (m *EventMutation) SetSubjectID(i int) {
+	m.subject_id = &i
+	m.addsubject_id = nil
+}
+
+// SubjectID returns the value of the "subject_id" field in the mutation.
+func (m *EventMutation) SubjectID() (r int, exists bool) {
+	v := m.subject_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubjectID returns the old "subject_id" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldSubjectID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubjectID: %w", err)
+	}
+	return oldValue.SubjectID, nil
+}
+
+// AddSubjectID adds i to the "subject_id" field.
+func (m *EventMutation) AddSubjectID(i int) {
+	if m.addsubject_id != nil {
+		*m.addsubject_id += i
+	} else {
+		m.addsubject_id = &i
+	}
+}
+
+// AddedSubjectID returns the value that was added to the "subject_id" field in this mutation.
+func (m *EventMutation) AddedSubjectID() (r int, exists bool) {
+	v := m.addsubject_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSubjectID clears the value of the "subject_id" field.
+func (m *EventMutation) ClearSubjectID() {
+	m.subject_id = nil
+	m.addsubject_id = nil
+	m.clearedFields[event.FieldSubjectID] = struct{}{}
+}
+
+// SubjectIDCleared returns if the "subject_id" field was cleared in this mutation.
+func (m *EventMutation) SubjectIDCleared() bool {
+	_, ok := m.clearedFields[event.FieldSubjectID]
+	return ok
+}
+
+// ResetSubjectID resets all changes to the "subject_id" field.
+func (m *EventMutation) ResetSubjectID() {
+	m.subject_id = nil
+	m.addsubject_id = nil
+	delete(m.clearedFields, event.FieldSubjectID)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *EventMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *EventMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *EventMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetSeq sets the "seq" field.
+func (m *EventMutation) SetSeq(i int64) {
+	m.seq = &i
+	m.addseq = nil
+}
+
+// Seq returns the value of the "seq" field in the mutation.
+func (m *EventMutation) Seq() (r int64, exists bool) {
+	v := m.seq
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeq returns the old "seq" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldSeq(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeq is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeq requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeq: %w", err)
+	}
+	return oldValue.Seq, nil
+}
+
+// AddSeq adds i to the "seq" field.
+func (m *EventMutation) AddSeq(i int64) {
+	if m.addseq != nil {
+		*m.addseq += i
+	} else {
+		m.addseq = &i
+	}
+}
+
+// AddedSeq returns the value that was added to the "seq" field in this mutation.
+func (m *EventMutation) AddedSeq() (r int64, exists bool) {
+	v := m.addseq
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSeq clears the value of the "seq" field.
+func (m *EventMutation) ClearSeq() {
+	m.seq = nil
+	m.addseq = nil
+	m.clearedFields[event.FieldSeq] = struct{}{}
+}
+
+// SeqCleared returns if the "seq" field was cleared in this mutation.
+func (m *EventMutation) SeqCleared() bool {
+	_, ok := m.clearedFields[event.FieldSeq]
+	return ok
+}
+
+// ResetSeq resets all changes to the "seq" field.
+func (m *EventMutation) ResetSeq() {
+	m.seq = nil
+	m.addseq = nil
+	delete(m.clearedFields, event.FieldSeq)
+}
+
+// SetPublishedAt sets the "published_at" field.
+func (m *EventMutation) SetPublishedAt(t time.Time) {
+	m.published_at = &t
+}
+
+// PublishedAt returns the value of the "published_at" field in the mutation.
+func (m *EventMutation) PublishedAt() (r time.Time, exists bool) {
+	v := m.published_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublishedAt returns the old "published_at" field's value of the Event entity.
+// If the Event object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventMutation) OldPublishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublishedAt: %w", err)
+	}
+	return oldValue.PublishedAt, nil
+}
+
+// ClearPublishedAt clears the value of the "published_at" field.
+func (m *EventMutation) ClearPublishedAt() {
+	m.published_at = nil
+	m.clearedFields[event.FieldPublishedAt] = struct{}{}
+}
+
+// PublishedAtCleared returns if the "published_at" field was cleared in this mutation.
+func (m *EventMutation) PublishedAtCleared() bool {
+	_, ok := m.clearedFields[event.FieldPublishedAt]
+	return ok
+}
+
+// ResetPublishedAt resets all changes to the "published_at" field.
+func (m *EventMutation) ResetPublishedAt() {
+	m.published_at = nil
+	delete(m.clearedFields, event.FieldPublishedAt)
+}
+
+// AddNotificationIDs adds the "notifications" edge to the Notification entity by ids.
+func (m *EventMutation) AddNotificationIDs(ids ...int) {
+	if m.notifications == nil {
+		m.notifications = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.notifications[ids[i]] = struct{}{}
+	}
+}
+
+// ClearNotifications clears the "notifications" edge to the Notification entity.
+func (m *EventMutation) ClearNotifications() {
+	m.clearednotifications = true
+}
+
+// NotificationsCleared reports if the "notifications" edge to the Notification entity was cleared.
+func (m *EventMutation) NotificationsCleared() bool {
+	return m.clearednotifications
+}
+
+// RemoveNotificationIDs removes the "notifications" edge to the Notification entity by IDs.
+func (m *EventMutation) RemoveNotificationIDs(ids ...int) {
+	if m.removednotifications == nil {
+		m.removednotifications = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.notifications, ids[i])
+		m.removednotifications[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedNotifications returns the removed IDs of the "notifications" edge to the Notification entity.
+func (m *EventMutation) RemovedNotificationsIDs() (ids []int) {
+	for id := range m.removednotifications {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// NotificationsIDs returns the "notifications" edge IDs in the mutation.
+func (m *EventMutation) NotificationsIDs() (ids []int) {
+	for id := range m.notifications {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetNotifications resets all changes to the "notifications" edge.
+func (m *EventMutation) ResetNotifications() {
+	m.notifications = nil
+	m.clearednotifications = false
+	m.removednotifications = nil
+}
+
+// Where appends a list predicates to the EventMutation builder.
+func (m *EventMutation) Where(ps ...predicate.Event) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the EventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *EventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Event, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *EventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *EventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Event).
+func (m *EventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *EventMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.kind != nil {
+		fields = append(fields, event.FieldKind)
+	}
+	if m.topics != nil {
+		fields = append(fields, event.FieldTopics)
+	}
+	if m.subject_id != nil {
+		fields = append(fields, event.FieldSubjectID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, event.FieldCreatedAt)
+	}
+	if m.seq != nil {
+		fields = append(fields, event.FieldSeq)
+	}
+	if m.published_at != nil {
+		fields = append(fields, event.FieldPublishedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *EventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case event.FieldKind:
+		return m.Kind()
+	case event.FieldTopics:
+		return m.Topics()
+	case event.FieldSubjectID:
+		return m.SubjectID()
+	case event.FieldCreatedAt:
+		return m.CreatedAt()
+	case event.FieldSeq:
+		return m.Seq()
+	case event.FieldPublishedAt:
+		return m.PublishedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *EventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case event.FieldKind:
+		return m.OldKind(ctx)
+	case event.FieldTopics:
+		return m.OldTopics(ctx)
+	case event.FieldSubjectID:
+		return m.OldSubjectID(ctx)
+	case event.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case event.FieldSeq:
+		return m.OldSeq(ctx)
+	case event.FieldPublishedAt:
+		return m.OldPublishedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Event field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case event.FieldKind:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case event.FieldTopics:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTopics(v)
+		return nil
+	case event.FieldSubjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubjectID(v)
+		return nil
+	case event.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case event.FieldSeq:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeq(v)
+		return nil
+	case event.FieldPublishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublishedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Event field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *EventMutation) AddedFields() []string {
+	var fields []string
+	if m.addsubject_id != nil {
+		fields = append(fields, event.FieldSubjectID)
+	}
+	if m.addseq != nil {
+		fields = append(fields, event.FieldSeq)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *EventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case event.FieldSubjectID:
+		return m.AddedSubjectID()
+	case event.FieldSeq:
+		return m.AddedSeq()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case event.FieldSubjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSubjectID(v)
+		return nil
+	case event.FieldSeq:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSeq(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Event numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *EventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(event.FieldSubjectID) {
+		fields = append(fields, event.FieldSubjectID)
+	}
+	if m.FieldCleared(event.FieldSeq) {
+		fields = append(fields, event.FieldSeq)
+	}
+	if m.FieldCleared(event.FieldPublishedAt) {
+		fields = append(fields, event.FieldPublishedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *EventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *EventMutation) ClearField(name string) error {
+	switch name {
+	case event.FieldSubjectID:
+		m.ClearSubjectID()
+		return nil
+	case event.FieldSeq:
+		m.ClearSeq()
+		return nil
+	case event.FieldPublishedAt:
+		m.ClearPublishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Event nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *EventMutation) ResetField(name string) error {
+	switch name {
+	case event.FieldKind:
+		m.ResetKind()
+		return nil
+	case event.FieldTopics:
+		m.ResetTopics()
+		return nil
+	case event.FieldSubjectID:
+		m.ResetSubjectID()
+		return nil
+	case event.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case event.FieldSeq:
+		m.ResetSeq()
+		return nil
+	case event.FieldPublishedAt:
+		m.ResetPublishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Event field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *EventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.notifications != nil {
+		edges = append(edges, event.EdgeNotifications)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *EventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case event.EdgeNotifications:
+		ids := make([]ent.Value, 0, len(m.notifications))
+		for id := range m.notifications {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *EventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.removednotifications != nil {
+		edges = append(edges, event.EdgeNotifications)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *EventMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case event.EdgeNotifications:
+		ids := make([]ent.Value, 0, len(m.removednotifications))
+		for id := range m.removednotifications {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *EventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearednotifications {
+		edges = append(edges, event.EdgeNotifications)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *EventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case event.EdgeNotifications:
+		return m.clearednotifications
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *EventMutation) ClearEdge(name string) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Event unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *EventMutation) ResetEdge(name string) error {
+	switch name {
+	case event.EdgeNotifications:
+		m.ResetNotifications()
+		return nil
+	}
+	return fmt.Errorf("unknown Event edge %s", name)
+}
+
 // GridMutation represents an operation that mutates the Grid nodes in the graph.
 type GridMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *int
-	created_at       *time.Time
-	updated_at       *time.Time
-	code             *string
-	name             *string
-	number           *int
-	addnumber        *int
-	area_description *string
-	clearedFields    map[string]struct{}
-	community        *int
-	clearedcommunity bool
-	places           map[int]struct{}
-	removedplaces    map[int]struct{}
-	clearedplaces    bool
-	staff            map[int]struct{}
-	removedstaff     map[int]struct{}
-	clearedstaff     bool
-	done             bool
-	oldValue         func(context.Context) (*Grid, error)
-	predicates       []predicate.Grid
+	op                Op
+	typ               string
+	id                *int
+	created_at        *time.Time
+	updated_at        *time.Time
+	code              *string
+	name              *string
+	number            *int
+	addnumber         *int
+	area_description  *string
+	clearedFields     map[string]struct{}
+	broadcasts        map[int]struct{}
+	removedbroadcasts map[int]struct{}
+	clearedbroadcasts bool
+	community         *int
+	clearedcommunity  bool
+	places            map[int]struct{}
+	removedplaces     map[int]struct{}
+	clearedplaces     bool
+	residents         map[int]struct{}
+	removedresidents  map[int]struct{}
+	clearedresidents  bool
+	staff             map[int]struct{}
+	removedstaff      map[int]struct{}
+	clearedstaff      bool
+	done              bool
+	oldValue          func(context.Context) (*Grid, error)
+	predicates        []predicate.Grid
 }
 
 var _ ent.Mutation = (*GridMutation)(nil)
@@ -3152,6 +5732,60 @@ func (m *GridMutation) ResetCommunityID() {
 	m.community = nil
 }
 
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by ids.
+func (m *GridMutation) AddBroadcastIDs(ids ...int) {
+	if m.broadcasts == nil {
+		m.broadcasts = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.broadcasts[ids[i]] = struct{}{}
+	}
+}
+
+// ClearBroadcasts clears the "broadcasts" edge to the Broadcast entity.
+func (m *GridMutation) ClearBroadcasts() {
+	m.clearedbroadcasts = true
+}
+
+// BroadcastsCleared reports if the "broadcasts" edge to the Broadcast entity was cleared.
+func (m *GridMutation) BroadcastsCleared() bool {
+	return m.clearedbroadcasts
+}
+
+// RemoveBroadcastIDs removes the "broadcasts" edge to the Broadcast entity by IDs.
+func (m *GridMutation) RemoveBroadcastIDs(ids ...int) {
+	if m.removedbroadcasts == nil {
+		m.removedbroadcasts = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.broadcasts, ids[i])
+		m.removedbroadcasts[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedBroadcasts returns the removed IDs of the "broadcasts" edge to the Broadcast entity.
+func (m *GridMutation) RemovedBroadcastsIDs() (ids []int) {
+	for id := range m.removedbroadcasts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// BroadcastsIDs returns the "broadcasts" edge IDs in the mutation.
+func (m *GridMutation) BroadcastsIDs() (ids []int) {
+	for id := range m.broadcasts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetBroadcasts resets all changes to the "broadcasts" edge.
+func (m *GridMutation) ResetBroadcasts() {
+	m.broadcasts = nil
+	m.clearedbroadcasts = false
+	m.removedbroadcasts = nil
+}
+
 // ClearCommunity clears the "community" edge to the Community entity.
 func (m *GridMutation) ClearCommunity() {
 	m.clearedcommunity = true
@@ -3231,6 +5865,60 @@ func (m *GridMutation) ResetPlaces() {
 	m.places = nil
 	m.clearedplaces = false
 	m.removedplaces = nil
+}
+
+// AddResidentIDs adds the "residents" edge to the Resident entity by ids.
+func (m *GridMutation) AddResidentIDs(ids ...int) {
+	if m.residents == nil {
+		m.residents = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.residents[ids[i]] = struct{}{}
+	}
+}
+
+// ClearResidents clears the "residents" edge to the Resident entity.
+func (m *GridMutation) ClearResidents() {
+	m.clearedresidents = true
+}
+
+// ResidentsCleared reports if the "residents" edge to the Resident entity was cleared.
+func (m *GridMutation) ResidentsCleared() bool {
+	return m.clearedresidents
+}
+
+// RemoveResidentIDs removes the "residents" edge to the Resident entity by IDs.
+func (m *GridMutation) RemoveResidentIDs(ids ...int) {
+	if m.removedresidents == nil {
+		m.removedresidents = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.residents, ids[i])
+		m.removedresidents[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedResidents returns the removed IDs of the "residents" edge to the Resident entity.
+func (m *GridMutation) RemovedResidentsIDs() (ids []int) {
+	for id := range m.removedresidents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResidentsIDs returns the "residents" edge IDs in the mutation.
+func (m *GridMutation) ResidentsIDs() (ids []int) {
+	for id := range m.residents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetResidents resets all changes to the "residents" edge.
+func (m *GridMutation) ResetResidents() {
+	m.residents = nil
+	m.clearedresidents = false
+	m.removedresidents = nil
 }
 
 // AddStaffIDs adds the "staff" edge to the RoleAssignment entity by ids.
@@ -3537,12 +6225,18 @@ func (m *GridMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *GridMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 5)
+	if m.broadcasts != nil {
+		edges = append(edges, grid.EdgeBroadcasts)
+	}
 	if m.community != nil {
 		edges = append(edges, grid.EdgeCommunity)
 	}
 	if m.places != nil {
 		edges = append(edges, grid.EdgePlaces)
+	}
+	if m.residents != nil {
+		edges = append(edges, grid.EdgeResidents)
 	}
 	if m.staff != nil {
 		edges = append(edges, grid.EdgeStaff)
@@ -3554,6 +6248,12 @@ func (m *GridMutation) AddedEdges() []string {
 // name in this mutation.
 func (m *GridMutation) AddedIDs(name string) []ent.Value {
 	switch name {
+	case grid.EdgeBroadcasts:
+		ids := make([]ent.Value, 0, len(m.broadcasts))
+		for id := range m.broadcasts {
+			ids = append(ids, id)
+		}
+		return ids
 	case grid.EdgeCommunity:
 		if id := m.community; id != nil {
 			return []ent.Value{*id}
@@ -3561,6 +6261,12 @@ func (m *GridMutation) AddedIDs(name string) []ent.Value {
 	case grid.EdgePlaces:
 		ids := make([]ent.Value, 0, len(m.places))
 		for id := range m.places {
+			ids = append(ids, id)
+		}
+		return ids
+	case grid.EdgeResidents:
+		ids := make([]ent.Value, 0, len(m.residents))
+		for id := range m.residents {
 			ids = append(ids, id)
 		}
 		return ids
@@ -3576,9 +6282,15 @@ func (m *GridMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *GridMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 5)
+	if m.removedbroadcasts != nil {
+		edges = append(edges, grid.EdgeBroadcasts)
+	}
 	if m.removedplaces != nil {
 		edges = append(edges, grid.EdgePlaces)
+	}
+	if m.removedresidents != nil {
+		edges = append(edges, grid.EdgeResidents)
 	}
 	if m.removedstaff != nil {
 		edges = append(edges, grid.EdgeStaff)
@@ -3590,9 +6302,21 @@ func (m *GridMutation) RemovedEdges() []string {
 // the given name in this mutation.
 func (m *GridMutation) RemovedIDs(name string) []ent.Value {
 	switch name {
+	case grid.EdgeBroadcasts:
+		ids := make([]ent.Value, 0, len(m.removedbroadcasts))
+		for id := range m.removedbroadcasts {
+			ids = append(ids, id)
+		}
+		return ids
 	case grid.EdgePlaces:
 		ids := make([]ent.Value, 0, len(m.removedplaces))
 		for id := range m.removedplaces {
+			ids = append(ids, id)
+		}
+		return ids
+	case grid.EdgeResidents:
+		ids := make([]ent.Value, 0, len(m.removedresidents))
+		for id := range m.removedresidents {
 			ids = append(ids, id)
 		}
 		return ids
@@ -3608,12 +6332,18 @@ func (m *GridMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *GridMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 5)
+	if m.clearedbroadcasts {
+		edges = append(edges, grid.EdgeBroadcasts)
+	}
 	if m.clearedcommunity {
 		edges = append(edges, grid.EdgeCommunity)
 	}
 	if m.clearedplaces {
 		edges = append(edges, grid.EdgePlaces)
+	}
+	if m.clearedresidents {
+		edges = append(edges, grid.EdgeResidents)
 	}
 	if m.clearedstaff {
 		edges = append(edges, grid.EdgeStaff)
@@ -3625,10 +6355,14 @@ func (m *GridMutation) ClearedEdges() []string {
 // was cleared in this mutation.
 func (m *GridMutation) EdgeCleared(name string) bool {
 	switch name {
+	case grid.EdgeBroadcasts:
+		return m.clearedbroadcasts
 	case grid.EdgeCommunity:
 		return m.clearedcommunity
 	case grid.EdgePlaces:
 		return m.clearedplaces
+	case grid.EdgeResidents:
+		return m.clearedresidents
 	case grid.EdgeStaff:
 		return m.clearedstaff
 	}
@@ -3650,11 +6384,17 @@ func (m *GridMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *GridMutation) ResetEdge(name string) error {
 	switch name {
+	case grid.EdgeBroadcasts:
+		m.ResetBroadcasts()
+		return nil
 	case grid.EdgeCommunity:
 		m.ResetCommunity()
 		return nil
 	case grid.EdgePlaces:
 		m.ResetPlaces()
+		return nil
+	case grid.EdgeResidents:
+		m.ResetResidents()
 		return nil
 	case grid.EdgeStaff:
 		m.ResetStaff()
@@ -4291,6 +7031,1008 @@ func (m *HouseholdMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Household edge %s", name)
+}
+
+// NotificationMutation represents an operation that mutates the Notification nodes in the graph.
+type NotificationMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	kind             *notification.Kind
+	title            *string
+	body             *string
+	subject_id       *int
+	addsubject_id    *int
+	created_at       *time.Time
+	seq              *int64
+	addseq           *int64
+	read_at          *time.Time
+	clearedFields    map[string]struct{}
+	recipient        *int
+	clearedrecipient bool
+	event            *int
+	clearedevent     bool
+	done             bool
+	oldValue         func(context.Context) (*Notification, error)
+	predicates       []predicate.Notification
+}
+
+var _ ent.Mutation = (*NotificationMutation)(nil)
+
+// notificationOption allows management of the mutation configuration using functional options.
+type notificationOption func(*NotificationMutation)
+
+// newNotificationMutation creates new mutation for the Notification entity.
+func newNotificationMutation(c config, op Op, opts ...notificationOption) *NotificationMutation {
+	m := &NotificationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeNotification,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withNotificationID sets the ID field of the mutation.
+func withNotificationID(id int) notificationOption {
+	return func(m *NotificationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Notification
+		)
+		m.oldValue = func(ctx context.Context) (*Notification, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Notification.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withNotification sets the old Notification of the mutation.
+func withNotification(node *Notification) notificationOption {
+	return func(m *NotificationMutation) {
+		m.oldValue = func(context.Context) (*Notification, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m NotificationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m NotificationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *NotificationMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *NotificationMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Notification.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetResidentID sets the "resident_id" field.
+func (m *NotificationMutation) SetResidentID(i int) {
+	m.recipient = &i
+}
+
+// ResidentID returns the value of the "resident_id" field in the mutation.
+func (m *NotificationMutation) ResidentID() (r int, exists bool) {
+	v := m.recipient
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResidentID returns the old "resident_id" field's value of the Notification entity.
+// If the Notification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NotificationMutation) OldResidentID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResidentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResidentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResidentID: %w", err)
+	}
+	return oldValue.ResidentID, nil
+}
+
+// ResetResidentID resets all changes to the "resident_id" field.
+func (m *NotificationMutation) ResetResidentID() {
+	m.recipient = nil
+}
+
+// SetEventID sets the "event_id" field.
+func (m *NotificationMutation) SetEventID(i int) {
+	m.event = &i
+}
+
+// EventID returns the value of the "event_id" field in the mutation.
+func (m *NotificationMutation) EventID() (r int, exists bool) {
+	v := m.event
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEventID returns the old "event_id" field's value of the Notification entity.
+// If the Notification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NotificationMutation) OldEventID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEventID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEventID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEventID: %w", err)
+	}
+	return oldValue.EventID, nil
+}
+
+// ResetEventID resets all changes to the "event_id" field.
+func (m *NotificationMutation) ResetEventID() {
+	m.event = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *NotificationMutation) SetKind(n notification.Kind) {
+	m.kind = &n
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *NotificationMutation) Kind() (r notification.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Notification entity.
+// If the Notification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NotificationMutation) OldKind(ctx context.Context) (v notification.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *NotificationMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *NotificationMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *NotificationMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the Notification entity.
+// If the Notification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NotificationMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *NotificationMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetBody sets the "body" field.
+func (m *NotificationMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *NotificationMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the Notification entity.
+// If the Notification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NotificationMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *NotificationMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetSubjectID sets the "subject_id" field.
+func (m *NotificationMutation) SetSubjectID(i int) {
+	m.subject_id = &i
+	m.addsubject_id = nil
+}
+
+// SubjectID returns the value of the "subject_id" field in the mutation.
+func (m *NotificationMutation) SubjectID() (r int, exists bool) {
+	v := m.subject_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubjectID returns the old "subject_id" field's value of the Notification entity.
+// If the Notification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NotificationMutation) OldSubjectID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubjectID: %w", err)
+	}
+	return oldValue.SubjectID, nil
+}
+
+// AddSubjectID adds i to the "subject_id" field.
+func (m *NotificationMutation) AddSubjectID(i int) {
+	if m.addsubject_id != nil {
+		*m.addsubject_id += i
+	} else {
+		m.addsubject_id = &i
+	}
+}
+
+// AddedSubjectID returns the value that was added to the "subject_id" field in this mutation.
+func (m *NotificationMutation) AddedSubjectID() (r int, exists bool) {
+	v := m.addsubject_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSubjectID clears the value of the "subject_id" field.
+func (m *NotificationMutation) ClearSubjectID() {
+	m.subject_id = nil
+	m.addsubject_id = nil
+	m.clearedFields[notification.FieldSubjectID] = struct{}{}
+}
+
+// SubjectIDCleared returns if the "subject_id" field was cleared in this mutation.
+func (m *NotificationMutation) SubjectIDCleared() bool {
+	_, ok := m.clearedFields[notification.FieldSubjectID]
+	return ok
+}
+
+// ResetSubjectID resets all changes to the "subject_id" field.
+func (m *NotificationMutation) ResetSubjectID() {
+	m.subject_id = nil
+	m.addsubject_id = nil
+	delete(m.clearedFields, notification.FieldSubjectID)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *NotificationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *NotificationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Notification entity.
+// If the Notification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NotificationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *NotificationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetSeq sets the "seq" field.
+func (m *NotificationMutation) SetSeq(i int64) {
+	m.seq = &i
+	m.addseq = nil
+}
+
+// Seq returns the value of the "seq" field in the mutation.
+func (m *NotificationMutation) Seq() (r int64, exists bool) {
+	v := m.seq
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeq returns the old "seq" field's value of the Notification entity.
+// If the Notification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NotificationMutation) OldSeq(ctx context.Context) (v *int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeq is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeq requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeq: %w", err)
+	}
+	return oldValue.Seq, nil
+}
+
+// AddSeq adds i to the "seq" field.
+func (m *NotificationMutation) AddSeq(i int64) {
+	if m.addseq != nil {
+		*m.addseq += i
+	} else {
+		m.addseq = &i
+	}
+}
+
+// AddedSeq returns the value that was added to the "seq" field in this mutation.
+func (m *NotificationMutation) AddedSeq() (r int64, exists bool) {
+	v := m.addseq
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSeq clears the value of the "seq" field.
+func (m *NotificationMutation) ClearSeq() {
+	m.seq = nil
+	m.addseq = nil
+	m.clearedFields[notification.FieldSeq] = struct{}{}
+}
+
+// SeqCleared returns if the "seq" field was cleared in this mutation.
+func (m *NotificationMutation) SeqCleared() bool {
+	_, ok := m.clearedFields[notification.FieldSeq]
+	return ok
+}
+
+// ResetSeq resets all changes to the "seq" field.
+func (m *NotificationMutation) ResetSeq() {
+	m.seq = nil
+	m.addseq = nil
+	delete(m.clearedFields, notification.FieldSeq)
+}
+
+// SetReadAt sets the "read_at" field.
+func (m *NotificationMutation) SetReadAt(t time.Time) {
+	m.read_at = &t
+}
+
+// ReadAt returns the value of the "read_at" field in the mutation.
+func (m *NotificationMutation) ReadAt() (r time.Time, exists bool) {
+	v := m.read_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReadAt returns the old "read_at" field's value of the Notification entity.
+// If the Notification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NotificationMutation) OldReadAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReadAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReadAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReadAt: %w", err)
+	}
+	return oldValue.ReadAt, nil
+}
+
+// ClearReadAt clears the value of the "read_at" field.
+func (m *NotificationMutation) ClearReadAt() {
+	m.read_at = nil
+	m.clearedFields[notification.FieldReadAt] = struct{}{}
+}
+
+// ReadAtCleared returns if the "read_at" field was cleared in this mutation.
+func (m *NotificationMutation) ReadAtCleared() bool {
+	_, ok := m.clearedFields[notification.FieldReadAt]
+	return ok
+}
+
+// ResetReadAt resets all changes to the "read_at" field.
+func (m *NotificationMutation) ResetReadAt() {
+	m.read_at = nil
+	delete(m.clearedFields, notification.FieldReadAt)
+}
+
+// SetRecipientID sets the "recipient" edge to the Resident entity by id.
+func (m *NotificationMutation) SetRecipientID(id int) {
+	m.recipient = &id
+}
+
+// ClearRecipient clears the "recipient" edge to the Resident entity.
+func (m *NotificationMutation) ClearRecipient() {
+	m.clearedrecipient = true
+	m.clearedFields[notification.FieldResidentID] = struct{}{}
+}
+
+// RecipientCleared reports if the "recipient" edge to the Resident entity was cleared.
+func (m *NotificationMutation) RecipientCleared() bool {
+	return m.clearedrecipient
+}
+
+// RecipientID returns the "recipient" edge ID in the mutation.
+func (m *NotificationMutation) RecipientID() (id int, exists bool) {
+	if m.recipient != nil {
+		return *m.recipient, true
+	}
+	return
+}
+
+// RecipientIDs returns the "recipient" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RecipientID instead. It exists only for internal usage by the builders.
+func (m *NotificationMutation) RecipientIDs() (ids []int) {
+	if id := m.recipient; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRecipient resets all changes to the "recipient" edge.
+func (m *NotificationMutation) ResetRecipient() {
+	m.recipient = nil
+	m.clearedrecipient = false
+}
+
+// ClearEvent clears the "event" edge to the Event entity.
+func (m *NotificationMutation) ClearEvent() {
+	m.clearedevent = true
+	m.clearedFields[notification.FieldEventID] = struct{}{}
+}
+
+// EventCleared reports if the "event" edge to the Event entity was cleared.
+func (m *NotificationMutation) EventCleared() bool {
+	return m.clearedevent
+}
+
+// EventIDs returns the "event" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// EventID instead. It exists only for internal usage by the builders.
+func (m *NotificationMutation) EventIDs() (ids []int) {
+	if id := m.event; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetEvent resets all changes to the "event" edge.
+func (m *NotificationMutation) ResetEvent() {
+	m.event = nil
+	m.clearedevent = false
+}
+
+// Where appends a list predicates to the NotificationMutation builder.
+func (m *NotificationMutation) Where(ps ...predicate.Notification) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the NotificationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *NotificationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Notification, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *NotificationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *NotificationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Notification).
+func (m *NotificationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *NotificationMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.recipient != nil {
+		fields = append(fields, notification.FieldResidentID)
+	}
+	if m.event != nil {
+		fields = append(fields, notification.FieldEventID)
+	}
+	if m.kind != nil {
+		fields = append(fields, notification.FieldKind)
+	}
+	if m.title != nil {
+		fields = append(fields, notification.FieldTitle)
+	}
+	if m.body != nil {
+		fields = append(fields, notification.FieldBody)
+	}
+	if m.subject_id != nil {
+		fields = append(fields, notification.FieldSubjectID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, notification.FieldCreatedAt)
+	}
+	if m.seq != nil {
+		fields = append(fields, notification.FieldSeq)
+	}
+	if m.read_at != nil {
+		fields = append(fields, notification.FieldReadAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *NotificationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case notification.FieldResidentID:
+		return m.ResidentID()
+	case notification.FieldEventID:
+		return m.EventID()
+	case notification.FieldKind:
+		return m.Kind()
+	case notification.FieldTitle:
+		return m.Title()
+	case notification.FieldBody:
+		return m.Body()
+	case notification.FieldSubjectID:
+		return m.SubjectID()
+	case notification.FieldCreatedAt:
+		return m.CreatedAt()
+	case notification.FieldSeq:
+		return m.Seq()
+	case notification.FieldReadAt:
+		return m.ReadAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *NotificationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case notification.FieldResidentID:
+		return m.OldResidentID(ctx)
+	case notification.FieldEventID:
+		return m.OldEventID(ctx)
+	case notification.FieldKind:
+		return m.OldKind(ctx)
+	case notification.FieldTitle:
+		return m.OldTitle(ctx)
+	case notification.FieldBody:
+		return m.OldBody(ctx)
+	case notification.FieldSubjectID:
+		return m.OldSubjectID(ctx)
+	case notification.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case notification.FieldSeq:
+		return m.OldSeq(ctx)
+	case notification.FieldReadAt:
+		return m.OldReadAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Notification field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NotificationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case notification.FieldResidentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResidentID(v)
+		return nil
+	case notification.FieldEventID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEventID(v)
+		return nil
+	case notification.FieldKind:
+		v, ok := value.(notification.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case notification.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case notification.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case notification.FieldSubjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubjectID(v)
+		return nil
+	case notification.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case notification.FieldSeq:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeq(v)
+		return nil
+	case notification.FieldReadAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReadAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Notification field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *NotificationMutation) AddedFields() []string {
+	var fields []string
+	if m.addsubject_id != nil {
+		fields = append(fields, notification.FieldSubjectID)
+	}
+	if m.addseq != nil {
+		fields = append(fields, notification.FieldSeq)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *NotificationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case notification.FieldSubjectID:
+		return m.AddedSubjectID()
+	case notification.FieldSeq:
+		return m.AddedSeq()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NotificationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case notification.FieldSubjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSubjectID(v)
+		return nil
+	case notification.FieldSeq:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSeq(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Notification numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *NotificationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(notification.FieldSubjectID) {
+		fields = append(fields, notification.FieldSubjectID)
+	}
+	if m.FieldCleared(notification.FieldSeq) {
+		fields = append(fields, notification.FieldSeq)
+	}
+	if m.FieldCleared(notification.FieldReadAt) {
+		fields = append(fields, notification.FieldReadAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *NotificationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *NotificationMutation) ClearField(name string) error {
+	switch name {
+	case notification.FieldSubjectID:
+		m.ClearSubjectID()
+		return nil
+	case notification.FieldSeq:
+		m.ClearSeq()
+		return nil
+	case notification.FieldReadAt:
+		m.ClearReadAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Notification nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *NotificationMutation) ResetField(name string) error {
+	switch name {
+	case notification.FieldResidentID:
+		m.ResetResidentID()
+		return nil
+	case notification.FieldEventID:
+		m.ResetEventID()
+		return nil
+	case notification.FieldKind:
+		m.ResetKind()
+		return nil
+	case notification.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case notification.FieldBody:
+		m.ResetBody()
+		return nil
+	case notification.FieldSubjectID:
+		m.ResetSubjectID()
+		return nil
+	case notification.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case notification.FieldSeq:
+		m.ResetSeq()
+		return nil
+	case notification.FieldReadAt:
+		m.ResetReadAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Notification field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *NotificationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.recipient != nil {
+		edges = append(edges, notification.EdgeRecipient)
+	}
+	if m.event != nil {
+		edges = append(edges, notification.EdgeEvent)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *NotificationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case notification.EdgeRecipient:
+		if id := m.recipient; id != nil {
+			return []ent.Value{*id}
+		}
+	case notification.EdgeEvent:
+		if id := m.event; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *NotificationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *NotificationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *NotificationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedrecipient {
+		edges = append(edges, notification.EdgeRecipient)
+	}
+	if m.clearedevent {
+		edges = append(edges, notification.EdgeEvent)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *NotificationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case notification.EdgeRecipient:
+		return m.clearedrecipient
+	case notification.EdgeEvent:
+		return m.clearedevent
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *NotificationMutation) ClearEdge(name string) error {
+	switch name {
+	case notification.EdgeRecipient:
+		m.ClearRecipient()
+		return nil
+	case notification.EdgeEvent:
+		m.ClearEvent()
+		return nil
+	}
+	return fmt.Errorf("unknown Notification unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *NotificationMutation) ResetEdge(name string) error {
+	switch name {
+	case notification.EdgeRecipient:
+		m.ResetRecipient()
+		return nil
+	case notification.EdgeEvent:
+		m.ResetEvent()
+		return nil
+	}
+	return fmt.Errorf("unknown Notification edge %s", name)
 }
 
 // PersonalInfoMutation represents an operation that mutates the PersonalInfo nodes in the graph.
@@ -5888,6 +9630,888 @@ func (m *PlaceMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Place edge %s", name)
 }
 
+// PushDeliveryMutation represents an operation that mutates the PushDelivery nodes in the graph.
+type PushDeliveryMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	notification_id    *int
+	addnotification_id *int
+	device_id          *int
+	adddevice_id       *int
+	idempotency_key    *string
+	state              *pushdelivery.State
+	attempts           *int
+	addattempts        *int
+	next_attempt_at    *time.Time
+	last_error         *string
+	created_at         *time.Time
+	sent_at            *time.Time
+	clearedFields      map[string]struct{}
+	done               bool
+	oldValue           func(context.Context) (*PushDelivery, error)
+	predicates         []predicate.PushDelivery
+}
+
+var _ ent.Mutation = (*PushDeliveryMutation)(nil)
+
+// pushdeliveryOption allows management of the mutation configuration using functional options.
+type pushdeliveryOption func(*PushDeliveryMutation)
+
+// newPushDeliveryMutation creates new mutation for the PushDelivery entity.
+func newPushDeliveryMutation(c config, op Op, opts ...pushdeliveryOption) *PushDeliveryMutation {
+	m := &PushDeliveryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypePushDelivery,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withPushDeliveryID sets the ID field of the mutation.
+func withPushDeliveryID(id int) pushdeliveryOption {
+	return func(m *PushDeliveryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *PushDelivery
+		)
+		m.oldValue = func(ctx context.Context) (*PushDelivery, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().PushDelivery.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withPushDelivery sets the old PushDelivery of the mutation.
+func withPushDelivery(node *PushDelivery) pushdeliveryOption {
+	return func(m *PushDeliveryMutation) {
+		m.oldValue = func(context.Context) (*PushDelivery, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m PushDeliveryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m PushDeliveryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *PushDeliveryMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *PushDeliveryMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().PushDelivery.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetNotificationID sets the "notification_id" field.
+func (m *PushDeliveryMutation) SetNotificationID(i int) {
+	m.notification_id = &i
+	m.addnotification_id = nil
+}
+
+// NotificationID returns the value of the "notification_id" field in the mutation.
+func (m *PushDeliveryMutation) NotificationID() (r int, exists bool) {
+	v := m.notification_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNotificationID returns the old "notification_id" field's value of the PushDelivery entity.
+// If the PushDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushDeliveryMutation) OldNotificationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNotificationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNotificationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNotificationID: %w", err)
+	}
+	return oldValue.NotificationID, nil
+}
+
+// AddNotificationID adds i to the "notification_id" field.
+func (m *PushDeliveryMutation) AddNotificationID(i int) {
+	if m.addnotification_id != nil {
+		*m.addnotification_id += i
+	} else {
+		m.addnotification_id = &i
+	}
+}
+
+// AddedNotificationID returns the value that was added to the "notification_id" field in this mutation.
+func (m *PushDeliveryMutation) AddedNotificationID() (r int, exists bool) {
+	v := m.addnotification_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNotificationID resets all changes to the "notification_id" field.
+func (m *PushDeliveryMutation) ResetNotificationID() {
+	m.notification_id = nil
+	m.addnotification_id = nil
+}
+
+// SetDeviceID sets the "device_id" field.
+func (m *PushDeliveryMutation) SetDeviceID(i int) {
+	m.device_id = &i
+	m.adddevice_id = nil
+}
+
+// DeviceID returns the value of the "device_id" field in the mutation.
+func (m *PushDeliveryMutation) DeviceID() (r int, exists bool) {
+	v := m.device_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeviceID returns the old "device_id" field's value of the PushDelivery entity.
+// If the PushDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushDeliveryMutation) OldDeviceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeviceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeviceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeviceID: %w", err)
+	}
+	return oldValue.DeviceID, nil
+}
+
+// AddDeviceID adds i to the "device_id" field.
+func (m *PushDeliveryMutation) AddDeviceID(i int) {
+	if m.adddevice_id != nil {
+		*m.adddevice_id += i
+	} else {
+		m.adddevice_id = &i
+	}
+}
+
+// AddedDeviceID returns the value that was added to the "device_id" field in this mutation.
+func (m *PushDeliveryMutation) AddedDeviceID() (r int, exists bool) {
+	v := m.adddevice_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDeviceID resets all changes to the "device_id" field.
+func (m *PushDeliveryMutation) ResetDeviceID() {
+	m.device_id = nil
+	m.adddevice_id = nil
+}
+
+// SetIdempotencyKey sets the "idempotency_key" field.
+func (m *PushDeliveryMutation) SetIdempotencyKey(s string) {
+	m.idempotency_key = &s
+}
+
+// IdempotencyKey returns the value of the "idempotency_key" field in the mutation.
+func (m *PushDeliveryMutation) IdempotencyKey() (r string, exists bool) {
+	v := m.idempotency_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIdempotencyKey returns the old "idempotency_key" field's value of the PushDelivery entity.
+// If the PushDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushDeliveryMutation) OldIdempotencyKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIdempotencyKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIdempotencyKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIdempotencyKey: %w", err)
+	}
+	return oldValue.IdempotencyKey, nil
+}
+
+// ResetIdempotencyKey resets all changes to the "idempotency_key" field.
+func (m *PushDeliveryMutation) ResetIdempotencyKey() {
+	m.idempotency_key = nil
+}
+
+// SetState sets the "state" field.
+func (m *PushDeliveryMutation) SetState(pu pushdelivery.State) {
+	m.state = &pu
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *PushDeliveryMutation) State() (r pushdelivery.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the PushDelivery entity.
+// If the PushDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushDeliveryMutation) OldState(ctx context.Context) (v pushdelivery.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *PushDeliveryMutation) ResetState() {
+	m.state = nil
+}
+
+// SetAttempts sets the "attempts" field.
+func (m *PushDeliveryMutation) SetAttempts(i int) {
+	m.attempts = &i
+	m.addattempts = nil
+}
+
+// Attempts returns the value of the "attempts" field in the mutation.
+func (m *PushDeliveryMutation) Attempts() (r int, exists bool) {
+	v := m.attempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAttempts returns the old "attempts" field's value of the PushDelivery entity.
+// If the PushDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushDeliveryMutation) OldAttempts(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAttempts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAttempts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAttempts: %w", err)
+	}
+	return oldValue.Attempts, nil
+}
+
+// AddAttempts adds i to the "attempts" field.
+func (m *PushDeliveryMutation) AddAttempts(i int) {
+	if m.addattempts != nil {
+		*m.addattempts += i
+	} else {
+		m.addattempts = &i
+	}
+}
+
+// AddedAttempts returns the value that was added to the "attempts" field in this mutation.
+func (m *PushDeliveryMutation) AddedAttempts() (r int, exists bool) {
+	v := m.addattempts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAttempts resets all changes to the "attempts" field.
+func (m *PushDeliveryMutation) ResetAttempts() {
+	m.attempts = nil
+	m.addattempts = nil
+}
+
+// SetNextAttemptAt sets the "next_attempt_at" field.
+func (m *PushDeliveryMutation) SetNextAttemptAt(t time.Time) {
+	m.next_attempt_at = &t
+}
+
+// NextAttemptAt returns the value of the "next_attempt_at" field in the mutation.
+func (m *PushDeliveryMutation) NextAttemptAt() (r time.Time, exists bool) {
+	v := m.next_attempt_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNextAttemptAt returns the old "next_attempt_at" field's value of the PushDelivery entity.
+// If the PushDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushDeliveryMutation) OldNextAttemptAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNextAttemptAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNextAttemptAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNextAttemptAt: %w", err)
+	}
+	return oldValue.NextAttemptAt, nil
+}
+
+// ResetNextAttemptAt resets all changes to the "next_attempt_at" field.
+func (m *PushDeliveryMutation) ResetNextAttemptAt() {
+	m.next_attempt_at = nil
+}
+
+// SetLastError sets the "last_error" field.
+func (m *PushDeliveryMutation) SetLastError(s string) {
+	m.last_error = &s
+}
+
+// LastError returns the value of the "last_error" field in the mutation.
+func (m *PushDeliveryMutation) LastError() (r string, exists bool) {
+	v := m.last_error
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastError returns the old "last_error" field's value of the PushDelivery entity.
+// If the PushDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushDeliveryMutation) OldLastError(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastError is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastError requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastError: %w", err)
+	}
+	return oldValue.LastError, nil
+}
+
+// ResetLastError resets all changes to the "last_error" field.
+func (m *PushDeliveryMutation) ResetLastError() {
+	m.last_error = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *PushDeliveryMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *PushDeliveryMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the PushDelivery entity.
+// If the PushDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushDeliveryMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *PushDeliveryMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetSentAt sets the "sent_at" field.
+func (m *PushDeliveryMutation) SetSentAt(t time.Time) {
+	m.sent_at = &t
+}
+
+// SentAt returns the value of the "sent_at" field in the mutation.
+func (m *PushDeliveryMutation) SentAt() (r time.Time, exists bool) {
+	v := m.sent_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSentAt returns the old "sent_at" field's value of the PushDelivery entity.
+// If the PushDelivery object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PushDeliveryMutation) OldSentAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSentAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSentAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSentAt: %w", err)
+	}
+	return oldValue.SentAt, nil
+}
+
+// ClearSentAt clears the value of the "sent_at" field.
+func (m *PushDeliveryMutation) ClearSentAt() {
+	m.sent_at = nil
+	m.clearedFields[pushdelivery.FieldSentAt] = struct{}{}
+}
+
+// SentAtCleared returns if the "sent_at" field was cleared in this mutation.
+func (m *PushDeliveryMutation) SentAtCleared() bool {
+	_, ok := m.clearedFields[pushdelivery.FieldSentAt]
+	return ok
+}
+
+// ResetSentAt resets all changes to the "sent_at" field.
+func (m *PushDeliveryMutation) ResetSentAt() {
+	m.sent_at = nil
+	delete(m.clearedFields, pushdelivery.FieldSentAt)
+}
+
+// Where appends a list predicates to the PushDeliveryMutation builder.
+func (m *PushDeliveryMutation) Where(ps ...predicate.PushDelivery) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the PushDeliveryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *PushDeliveryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.PushDelivery, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *PushDeliveryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *PushDeliveryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (PushDelivery).
+func (m *PushDeliveryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *PushDeliveryMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.notification_id != nil {
+		fields = append(fields, pushdelivery.FieldNotificationID)
+	}
+	if m.device_id != nil {
+		fields = append(fields, pushdelivery.FieldDeviceID)
+	}
+	if m.idempotency_key != nil {
+		fields = append(fields, pushdelivery.FieldIdempotencyKey)
+	}
+	if m.state != nil {
+		fields = append(fields, pushdelivery.FieldState)
+	}
+	if m.attempts != nil {
+		fields = append(fields, pushdelivery.FieldAttempts)
+	}
+	if m.next_attempt_at != nil {
+		fields = append(fields, pushdelivery.FieldNextAttemptAt)
+	}
+	if m.last_error != nil {
+		fields = append(fields, pushdelivery.FieldLastError)
+	}
+	if m.created_at != nil {
+		fields = append(fields, pushdelivery.FieldCreatedAt)
+	}
+	if m.sent_at != nil {
+		fields = append(fields, pushdelivery.FieldSentAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *PushDeliveryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case pushdelivery.FieldNotificationID:
+		return m.NotificationID()
+	case pushdelivery.FieldDeviceID:
+		return m.DeviceID()
+	case pushdelivery.FieldIdempotencyKey:
+		return m.IdempotencyKey()
+	case pushdelivery.FieldState:
+		return m.State()
+	case pushdelivery.FieldAttempts:
+		return m.Attempts()
+	case pushdelivery.FieldNextAttemptAt:
+		return m.NextAttemptAt()
+	case pushdelivery.FieldLastError:
+		return m.LastError()
+	case pushdelivery.FieldCreatedAt:
+		return m.CreatedAt()
+	case pushdelivery.FieldSentAt:
+		return m.SentAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *PushDeliveryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case pushdelivery.FieldNotificationID:
+		return m.OldNotificationID(ctx)
+	case pushdelivery.FieldDeviceID:
+		return m.OldDeviceID(ctx)
+	case pushdelivery.FieldIdempotencyKey:
+		return m.OldIdempotencyKey(ctx)
+	case pushdelivery.FieldState:
+		return m.OldState(ctx)
+	case pushdelivery.FieldAttempts:
+		return m.OldAttempts(ctx)
+	case pushdelivery.FieldNextAttemptAt:
+		return m.OldNextAttemptAt(ctx)
+	case pushdelivery.FieldLastError:
+		return m.OldLastError(ctx)
+	case pushdelivery.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case pushdelivery.FieldSentAt:
+		return m.OldSentAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown PushDelivery field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PushDeliveryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case pushdelivery.FieldNotificationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNotificationID(v)
+		return nil
+	case pushdelivery.FieldDeviceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeviceID(v)
+		return nil
+	case pushdelivery.FieldIdempotencyKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIdempotencyKey(v)
+		return nil
+	case pushdelivery.FieldState:
+		v, ok := value.(pushdelivery.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case pushdelivery.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAttempts(v)
+		return nil
+	case pushdelivery.FieldNextAttemptAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNextAttemptAt(v)
+		return nil
+	case pushdelivery.FieldLastError:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastError(v)
+		return nil
+	case pushdelivery.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case pushdelivery.FieldSentAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSentAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PushDelivery field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *PushDeliveryMutation) AddedFields() []string {
+	var fields []string
+	if m.addnotification_id != nil {
+		fields = append(fields, pushdelivery.FieldNotificationID)
+	}
+	if m.adddevice_id != nil {
+		fields = append(fields, pushdelivery.FieldDeviceID)
+	}
+	if m.addattempts != nil {
+		fields = append(fields, pushdelivery.FieldAttempts)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *PushDeliveryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case pushdelivery.FieldNotificationID:
+		return m.AddedNotificationID()
+	case pushdelivery.FieldDeviceID:
+		return m.AddedDeviceID()
+	case pushdelivery.FieldAttempts:
+		return m.AddedAttempts()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *PushDeliveryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case pushdelivery.FieldNotificationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNotificationID(v)
+		return nil
+	case pushdelivery.FieldDeviceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDeviceID(v)
+		return nil
+	case pushdelivery.FieldAttempts:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAttempts(v)
+		return nil
+	}
+	return fmt.Errorf("unknown PushDelivery numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *PushDeliveryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(pushdelivery.FieldSentAt) {
+		fields = append(fields, pushdelivery.FieldSentAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *PushDeliveryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *PushDeliveryMutation) ClearField(name string) error {
+	switch name {
+	case pushdelivery.FieldSentAt:
+		m.ClearSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown PushDelivery nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *PushDeliveryMutation) ResetField(name string) error {
+	switch name {
+	case pushdelivery.FieldNotificationID:
+		m.ResetNotificationID()
+		return nil
+	case pushdelivery.FieldDeviceID:
+		m.ResetDeviceID()
+		return nil
+	case pushdelivery.FieldIdempotencyKey:
+		m.ResetIdempotencyKey()
+		return nil
+	case pushdelivery.FieldState:
+		m.ResetState()
+		return nil
+	case pushdelivery.FieldAttempts:
+		m.ResetAttempts()
+		return nil
+	case pushdelivery.FieldNextAttemptAt:
+		m.ResetNextAttemptAt()
+		return nil
+	case pushdelivery.FieldLastError:
+		m.ResetLastError()
+		return nil
+	case pushdelivery.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case pushdelivery.FieldSentAt:
+		m.ResetSentAt()
+		return nil
+	}
+	return fmt.Errorf("unknown PushDelivery field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *PushDeliveryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *PushDeliveryMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *PushDeliveryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *PushDeliveryMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *PushDeliveryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *PushDeliveryMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *PushDeliveryMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown PushDelivery unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *PushDeliveryMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown PushDelivery edge %s", name)
+}
+
 // ResidentMutation represents an operation that mutates the Resident nodes in the graph.
 type ResidentMutation struct {
 	config
@@ -5901,6 +10525,8 @@ type ResidentMutation struct {
 	clearedFields        map[string]struct{}
 	household            *int
 	clearedhousehold     bool
+	grid                 *int
+	clearedgrid          bool
 	roles                map[int]struct{}
 	removedroles         map[int]struct{}
 	clearedroles         bool
@@ -5909,6 +10535,15 @@ type ResidentMutation struct {
 	sessions             map[int]struct{}
 	removedsessions      map[int]struct{}
 	clearedsessions      bool
+	notifications        map[int]struct{}
+	removednotifications map[int]struct{}
+	clearednotifications bool
+	broadcasts           map[int]struct{}
+	removedbroadcasts    map[int]struct{}
+	clearedbroadcasts    bool
+	devices              map[int]struct{}
+	removeddevices       map[int]struct{}
+	cleareddevices       bool
 	consents             map[int]struct{}
 	removedconsents      map[int]struct{}
 	clearedconsents      bool
@@ -6172,6 +10807,55 @@ func (m *ResidentMutation) ResetDeletedAt() {
 	delete(m.clearedFields, resident.FieldDeletedAt)
 }
 
+// SetGridID sets the "grid_id" field.
+func (m *ResidentMutation) SetGridID(i int) {
+	m.grid = &i
+}
+
+// GridID returns the value of the "grid_id" field in the mutation.
+func (m *ResidentMutation) GridID() (r int, exists bool) {
+	v := m.grid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGridID returns the old "grid_id" field's value of the Resident entity.
+// If the Resident object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResidentMutation) OldGridID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGridID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGridID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGridID: %w", err)
+	}
+	return oldValue.GridID, nil
+}
+
+// ClearGridID clears the value of the "grid_id" field.
+func (m *ResidentMutation) ClearGridID() {
+	m.grid = nil
+	m.clearedFields[resident.FieldGridID] = struct{}{}
+}
+
+// GridIDCleared returns if the "grid_id" field was cleared in this mutation.
+func (m *ResidentMutation) GridIDCleared() bool {
+	_, ok := m.clearedFields[resident.FieldGridID]
+	return ok
+}
+
+// ResetGridID resets all changes to the "grid_id" field.
+func (m *ResidentMutation) ResetGridID() {
+	m.grid = nil
+	delete(m.clearedFields, resident.FieldGridID)
+}
+
 // SetHouseholdID sets the "household_id" field.
 func (m *ResidentMutation) SetHouseholdID(i int) {
 	m.household = &i
@@ -6246,6 +10930,33 @@ func (m *ResidentMutation) HouseholdIDs() (ids []int) {
 func (m *ResidentMutation) ResetHousehold() {
 	m.household = nil
 	m.clearedhousehold = false
+}
+
+// ClearGrid clears the "grid" edge to the Grid entity.
+func (m *ResidentMutation) ClearGrid() {
+	m.clearedgrid = true
+	m.clearedFields[resident.FieldGridID] = struct{}{}
+}
+
+// GridCleared reports if the "grid" edge to the Grid entity was cleared.
+func (m *ResidentMutation) GridCleared() bool {
+	return m.GridIDCleared() || m.clearedgrid
+}
+
+// GridIDs returns the "grid" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GridID instead. It exists only for internal usage by the builders.
+func (m *ResidentMutation) GridIDs() (ids []int) {
+	if id := m.grid; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGrid resets all changes to the "grid" edge.
+func (m *ResidentMutation) ResetGrid() {
+	m.grid = nil
+	m.clearedgrid = false
 }
 
 // AddRoleIDs adds the "roles" edge to the RoleAssignment entity by ids.
@@ -6395,6 +11106,168 @@ func (m *ResidentMutation) ResetSessions() {
 	m.removedsessions = nil
 }
 
+// AddNotificationIDs adds the "notifications" edge to the Notification entity by ids.
+func (m *ResidentMutation) AddNotificationIDs(ids ...int) {
+	if m.notifications == nil {
+		m.notifications = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.notifications[ids[i]] = struct{}{}
+	}
+}
+
+// ClearNotifications clears the "notifications" edge to the Notification entity.
+func (m *ResidentMutation) ClearNotifications() {
+	m.clearednotifications = true
+}
+
+// NotificationsCleared reports if the "notifications" edge to the Notification entity was cleared.
+func (m *ResidentMutation) NotificationsCleared() bool {
+	return m.clearednotifications
+}
+
+// RemoveNotificationIDs removes the "notifications" edge to the Notification entity by IDs.
+func (m *ResidentMutation) RemoveNotificationIDs(ids ...int) {
+	if m.removednotifications == nil {
+		m.removednotifications = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.notifications, ids[i])
+		m.removednotifications[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedNotifications returns the removed IDs of the "notifications" edge to the Notification entity.
+func (m *ResidentMutation) RemovedNotificationsIDs() (ids []int) {
+	for id := range m.removednotifications {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// NotificationsIDs returns the "notifications" edge IDs in the mutation.
+func (m *ResidentMutation) NotificationsIDs() (ids []int) {
+	for id := range m.notifications {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetNotifications resets all changes to the "notifications" edge.
+func (m *ResidentMutation) ResetNotifications() {
+	m.notifications = nil
+	m.clearednotifications = false
+	m.removednotifications = nil
+}
+
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by ids.
+func (m *ResidentMutation) AddBroadcastIDs(ids ...int) {
+	if m.broadcasts == nil {
+		m.broadcasts = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.broadcasts[ids[i]] = struct{}{}
+	}
+}
+
+// ClearBroadcasts clears the "broadcasts" edge to the Broadcast entity.
+func (m *ResidentMutation) ClearBroadcasts() {
+	m.clearedbroadcasts = true
+}
+
+// BroadcastsCleared reports if the "broadcasts" edge to the Broadcast entity was cleared.
+func (m *ResidentMutation) BroadcastsCleared() bool {
+	return m.clearedbroadcasts
+}
+
+// RemoveBroadcastIDs removes the "broadcasts" edge to the Broadcast entity by IDs.
+func (m *ResidentMutation) RemoveBroadcastIDs(ids ...int) {
+	if m.removedbroadcasts == nil {
+		m.removedbroadcasts = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.broadcasts, ids[i])
+		m.removedbroadcasts[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedBroadcasts returns the removed IDs of the "broadcasts" edge to the Broadcast entity.
+func (m *ResidentMutation) RemovedBroadcastsIDs() (ids []int) {
+	for id := range m.removedbroadcasts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// BroadcastsIDs returns the "broadcasts" edge IDs in the mutation.
+func (m *ResidentMutation) BroadcastsIDs() (ids []int) {
+	for id := range m.broadcasts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetBroadcasts resets all changes to the "broadcasts" edge.
+func (m *ResidentMutation) ResetBroadcasts() {
+	m.broadcasts = nil
+	m.clearedbroadcasts = false
+	m.removedbroadcasts = nil
+}
+
+// AddDeviceIDs adds the "devices" edge to the Device entity by ids.
+func (m *ResidentMutation) AddDeviceIDs(ids ...int) {
+	if m.devices == nil {
+		m.devices = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.devices[ids[i]] = struct{}{}
+	}
+}
+
+// ClearDevices clears the "devices" edge to the Device entity.
+func (m *ResidentMutation) ClearDevices() {
+	m.cleareddevices = true
+}
+
+// DevicesCleared reports if the "devices" edge to the Device entity was cleared.
+func (m *ResidentMutation) DevicesCleared() bool {
+	return m.cleareddevices
+}
+
+// RemoveDeviceIDs removes the "devices" edge to the Device entity by IDs.
+func (m *ResidentMutation) RemoveDeviceIDs(ids ...int) {
+	if m.removeddevices == nil {
+		m.removeddevices = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.devices, ids[i])
+		m.removeddevices[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedDevices returns the removed IDs of the "devices" edge to the Device entity.
+func (m *ResidentMutation) RemovedDevicesIDs() (ids []int) {
+	for id := range m.removeddevices {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// DevicesIDs returns the "devices" edge IDs in the mutation.
+func (m *ResidentMutation) DevicesIDs() (ids []int) {
+	for id := range m.devices {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetDevices resets all changes to the "devices" edge.
+func (m *ResidentMutation) ResetDevices() {
+	m.devices = nil
+	m.cleareddevices = false
+	m.removeddevices = nil
+}
+
 // AddConsentIDs adds the "consents" edge to the Consent entity by ids.
 func (m *ResidentMutation) AddConsentIDs(ids ...int) {
 	if m.consents == nil {
@@ -6483,7 +11356,7 @@ func (m *ResidentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ResidentMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, resident.FieldCreatedAt)
 	}
@@ -6495,6 +11368,9 @@ func (m *ResidentMutation) Fields() []string {
 	}
 	if m.deleted_at != nil {
 		fields = append(fields, resident.FieldDeletedAt)
+	}
+	if m.grid != nil {
+		fields = append(fields, resident.FieldGridID)
 	}
 	if m.household != nil {
 		fields = append(fields, resident.FieldHouseholdID)
@@ -6515,6 +11391,8 @@ func (m *ResidentMutation) Field(name string) (ent.Value, bool) {
 		return m.Name()
 	case resident.FieldDeletedAt:
 		return m.DeletedAt()
+	case resident.FieldGridID:
+		return m.GridID()
 	case resident.FieldHouseholdID:
 		return m.HouseholdID()
 	}
@@ -6534,6 +11412,8 @@ func (m *ResidentMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldName(ctx)
 	case resident.FieldDeletedAt:
 		return m.OldDeletedAt(ctx)
+	case resident.FieldGridID:
+		return m.OldGridID(ctx)
 	case resident.FieldHouseholdID:
 		return m.OldHouseholdID(ctx)
 	}
@@ -6572,6 +11452,13 @@ func (m *ResidentMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetDeletedAt(v)
+		return nil
+	case resident.FieldGridID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGridID(v)
 		return nil
 	case resident.FieldHouseholdID:
 		v, ok := value.(int)
@@ -6616,6 +11503,9 @@ func (m *ResidentMutation) ClearedFields() []string {
 	if m.FieldCleared(resident.FieldDeletedAt) {
 		fields = append(fields, resident.FieldDeletedAt)
 	}
+	if m.FieldCleared(resident.FieldGridID) {
+		fields = append(fields, resident.FieldGridID)
+	}
 	if m.FieldCleared(resident.FieldHouseholdID) {
 		fields = append(fields, resident.FieldHouseholdID)
 	}
@@ -6635,6 +11525,9 @@ func (m *ResidentMutation) ClearField(name string) error {
 	switch name {
 	case resident.FieldDeletedAt:
 		m.ClearDeletedAt()
+		return nil
+	case resident.FieldGridID:
+		m.ClearGridID()
 		return nil
 	case resident.FieldHouseholdID:
 		m.ClearHouseholdID()
@@ -6659,6 +11552,9 @@ func (m *ResidentMutation) ResetField(name string) error {
 	case resident.FieldDeletedAt:
 		m.ResetDeletedAt()
 		return nil
+	case resident.FieldGridID:
+		m.ResetGridID()
+		return nil
 	case resident.FieldHouseholdID:
 		m.ResetHouseholdID()
 		return nil
@@ -6668,9 +11564,12 @@ func (m *ResidentMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ResidentMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 9)
 	if m.household != nil {
 		edges = append(edges, resident.EdgeHousehold)
+	}
+	if m.grid != nil {
+		edges = append(edges, resident.EdgeGrid)
 	}
 	if m.roles != nil {
 		edges = append(edges, resident.EdgeRoles)
@@ -6680,6 +11579,15 @@ func (m *ResidentMutation) AddedEdges() []string {
 	}
 	if m.sessions != nil {
 		edges = append(edges, resident.EdgeSessions)
+	}
+	if m.notifications != nil {
+		edges = append(edges, resident.EdgeNotifications)
+	}
+	if m.broadcasts != nil {
+		edges = append(edges, resident.EdgeBroadcasts)
+	}
+	if m.devices != nil {
+		edges = append(edges, resident.EdgeDevices)
 	}
 	if m.consents != nil {
 		edges = append(edges, resident.EdgeConsents)
@@ -6693,6 +11601,10 @@ func (m *ResidentMutation) AddedIDs(name string) []ent.Value {
 	switch name {
 	case resident.EdgeHousehold:
 		if id := m.household; id != nil {
+			return []ent.Value{*id}
+		}
+	case resident.EdgeGrid:
+		if id := m.grid; id != nil {
 			return []ent.Value{*id}
 		}
 	case resident.EdgeRoles:
@@ -6711,6 +11623,24 @@ func (m *ResidentMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case resident.EdgeNotifications:
+		ids := make([]ent.Value, 0, len(m.notifications))
+		for id := range m.notifications {
+			ids = append(ids, id)
+		}
+		return ids
+	case resident.EdgeBroadcasts:
+		ids := make([]ent.Value, 0, len(m.broadcasts))
+		for id := range m.broadcasts {
+			ids = append(ids, id)
+		}
+		return ids
+	case resident.EdgeDevices:
+		ids := make([]ent.Value, 0, len(m.devices))
+		for id := range m.devices {
+			ids = append(ids, id)
+		}
+		return ids
 	case resident.EdgeConsents:
 		ids := make([]ent.Value, 0, len(m.consents))
 		for id := range m.consents {
@@ -6723,12 +11653,21 @@ func (m *ResidentMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ResidentMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 9)
 	if m.removedroles != nil {
 		edges = append(edges, resident.EdgeRoles)
 	}
 	if m.removedsessions != nil {
 		edges = append(edges, resident.EdgeSessions)
+	}
+	if m.removednotifications != nil {
+		edges = append(edges, resident.EdgeNotifications)
+	}
+	if m.removedbroadcasts != nil {
+		edges = append(edges, resident.EdgeBroadcasts)
+	}
+	if m.removeddevices != nil {
+		edges = append(edges, resident.EdgeDevices)
 	}
 	if m.removedconsents != nil {
 		edges = append(edges, resident.EdgeConsents)
@@ -6752,6 +11691,24 @@ func (m *ResidentMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case resident.EdgeNotifications:
+		ids := make([]ent.Value, 0, len(m.removednotifications))
+		for id := range m.removednotifications {
+			ids = append(ids, id)
+		}
+		return ids
+	case resident.EdgeBroadcasts:
+		ids := make([]ent.Value, 0, len(m.removedbroadcasts))
+		for id := range m.removedbroadcasts {
+			ids = append(ids, id)
+		}
+		return ids
+	case resident.EdgeDevices:
+		ids := make([]ent.Value, 0, len(m.removeddevices))
+		for id := range m.removeddevices {
+			ids = append(ids, id)
+		}
+		return ids
 	case resident.EdgeConsents:
 		ids := make([]ent.Value, 0, len(m.removedconsents))
 		for id := range m.removedconsents {
@@ -6764,9 +11721,12 @@ func (m *ResidentMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ResidentMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 9)
 	if m.clearedhousehold {
 		edges = append(edges, resident.EdgeHousehold)
+	}
+	if m.clearedgrid {
+		edges = append(edges, resident.EdgeGrid)
 	}
 	if m.clearedroles {
 		edges = append(edges, resident.EdgeRoles)
@@ -6776,6 +11736,15 @@ func (m *ResidentMutation) ClearedEdges() []string {
 	}
 	if m.clearedsessions {
 		edges = append(edges, resident.EdgeSessions)
+	}
+	if m.clearednotifications {
+		edges = append(edges, resident.EdgeNotifications)
+	}
+	if m.clearedbroadcasts {
+		edges = append(edges, resident.EdgeBroadcasts)
+	}
+	if m.cleareddevices {
+		edges = append(edges, resident.EdgeDevices)
 	}
 	if m.clearedconsents {
 		edges = append(edges, resident.EdgeConsents)
@@ -6789,12 +11758,20 @@ func (m *ResidentMutation) EdgeCleared(name string) bool {
 	switch name {
 	case resident.EdgeHousehold:
 		return m.clearedhousehold
+	case resident.EdgeGrid:
+		return m.clearedgrid
 	case resident.EdgeRoles:
 		return m.clearedroles
 	case resident.EdgePersonalInfo:
 		return m.clearedpersonal_info
 	case resident.EdgeSessions:
 		return m.clearedsessions
+	case resident.EdgeNotifications:
+		return m.clearednotifications
+	case resident.EdgeBroadcasts:
+		return m.clearedbroadcasts
+	case resident.EdgeDevices:
+		return m.cleareddevices
 	case resident.EdgeConsents:
 		return m.clearedconsents
 	}
@@ -6807,6 +11784,9 @@ func (m *ResidentMutation) ClearEdge(name string) error {
 	switch name {
 	case resident.EdgeHousehold:
 		m.ClearHousehold()
+		return nil
+	case resident.EdgeGrid:
+		m.ClearGrid()
 		return nil
 	case resident.EdgePersonalInfo:
 		m.ClearPersonalInfo()
@@ -6822,6 +11802,9 @@ func (m *ResidentMutation) ResetEdge(name string) error {
 	case resident.EdgeHousehold:
 		m.ResetHousehold()
 		return nil
+	case resident.EdgeGrid:
+		m.ResetGrid()
+		return nil
 	case resident.EdgeRoles:
 		m.ResetRoles()
 		return nil
@@ -6830,6 +11813,15 @@ func (m *ResidentMutation) ResetEdge(name string) error {
 		return nil
 	case resident.EdgeSessions:
 		m.ResetSessions()
+		return nil
+	case resident.EdgeNotifications:
+		m.ResetNotifications()
+		return nil
+	case resident.EdgeBroadcasts:
+		m.ResetBroadcasts()
+		return nil
+	case resident.EdgeDevices:
+		m.ResetDevices()
 		return nil
 	case resident.EdgeConsents:
 		m.ResetConsents()
@@ -9330,6 +14322,9 @@ type StreetMutation struct {
 	name                    *string
 	district                *string
 	clearedFields           map[string]struct{}
+	broadcasts              map[int]struct{}
+	removedbroadcasts       map[int]struct{}
+	clearedbroadcasts       bool
 	communities             map[int]struct{}
 	removedcommunities      map[int]struct{}
 	clearedcommunities      bool
@@ -9620,6 +14615,60 @@ func (m *StreetMutation) OldDistrict(ctx context.Context) (v string, err error) 
 // ResetDistrict resets all changes to the "district" field.
 func (m *StreetMutation) ResetDistrict() {
 	m.district = nil
+}
+
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by ids.
+func (m *StreetMutation) AddBroadcastIDs(ids ...int) {
+	if m.broadcasts == nil {
+		m.broadcasts = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.broadcasts[ids[i]] = struct{}{}
+	}
+}
+
+// ClearBroadcasts clears the "broadcasts" edge to the Broadcast entity.
+func (m *StreetMutation) ClearBroadcasts() {
+	m.clearedbroadcasts = true
+}
+
+// BroadcastsCleared reports if the "broadcasts" edge to the Broadcast entity was cleared.
+func (m *StreetMutation) BroadcastsCleared() bool {
+	return m.clearedbroadcasts
+}
+
+// RemoveBroadcastIDs removes the "broadcasts" edge to the Broadcast entity by IDs.
+func (m *StreetMutation) RemoveBroadcastIDs(ids ...int) {
+	if m.removedbroadcasts == nil {
+		m.removedbroadcasts = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.broadcasts, ids[i])
+		m.removedbroadcasts[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedBroadcasts returns the removed IDs of the "broadcasts" edge to the Broadcast entity.
+func (m *StreetMutation) RemovedBroadcastsIDs() (ids []int) {
+	for id := range m.removedbroadcasts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// BroadcastsIDs returns the "broadcasts" edge IDs in the mutation.
+func (m *StreetMutation) BroadcastsIDs() (ids []int) {
+	for id := range m.broadcasts {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetBroadcasts resets all changes to the "broadcasts" edge.
+func (m *StreetMutation) ResetBroadcasts() {
+	m.broadcasts = nil
+	m.clearedbroadcasts = false
+	m.removedbroadcasts = nil
 }
 
 // AddCommunityIDs adds the "communities" edge to the Community entity by ids.
@@ -9985,7 +15034,10 @@ func (m *StreetMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *StreetMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
+	if m.broadcasts != nil {
+		edges = append(edges, street.EdgeBroadcasts)
+	}
 	if m.communities != nil {
 		edges = append(edges, street.EdgeCommunities)
 	}
@@ -10002,6 +15054,12 @@ func (m *StreetMutation) AddedEdges() []string {
 // name in this mutation.
 func (m *StreetMutation) AddedIDs(name string) []ent.Value {
 	switch name {
+	case street.EdgeBroadcasts:
+		ids := make([]ent.Value, 0, len(m.broadcasts))
+		for id := range m.broadcasts {
+			ids = append(ids, id)
+		}
+		return ids
 	case street.EdgeCommunities:
 		ids := make([]ent.Value, 0, len(m.communities))
 		for id := range m.communities {
@@ -10026,7 +15084,10 @@ func (m *StreetMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *StreetMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
+	if m.removedbroadcasts != nil {
+		edges = append(edges, street.EdgeBroadcasts)
+	}
 	if m.removedcommunities != nil {
 		edges = append(edges, street.EdgeCommunities)
 	}
@@ -10043,6 +15104,12 @@ func (m *StreetMutation) RemovedEdges() []string {
 // the given name in this mutation.
 func (m *StreetMutation) RemovedIDs(name string) []ent.Value {
 	switch name {
+	case street.EdgeBroadcasts:
+		ids := make([]ent.Value, 0, len(m.removedbroadcasts))
+		for id := range m.removedbroadcasts {
+			ids = append(ids, id)
+		}
+		return ids
 	case street.EdgeCommunities:
 		ids := make([]ent.Value, 0, len(m.removedcommunities))
 		for id := range m.removedcommunities {
@@ -10067,7 +15134,10 @@ func (m *StreetMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *StreetMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
+	if m.clearedbroadcasts {
+		edges = append(edges, street.EdgeBroadcasts)
+	}
 	if m.clearedcommunities {
 		edges = append(edges, street.EdgeCommunities)
 	}
@@ -10084,6 +15154,8 @@ func (m *StreetMutation) ClearedEdges() []string {
 // was cleared in this mutation.
 func (m *StreetMutation) EdgeCleared(name string) bool {
 	switch name {
+	case street.EdgeBroadcasts:
+		return m.clearedbroadcasts
 	case street.EdgeCommunities:
 		return m.clearedcommunities
 	case street.EdgeDepartments:
@@ -10106,6 +15178,9 @@ func (m *StreetMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *StreetMutation) ResetEdge(name string) error {
 	switch name {
+	case street.EdgeBroadcasts:
+		m.ResetBroadcasts()
+		return nil
 	case street.EdgeCommunities:
 		m.ResetCommunities()
 		return nil

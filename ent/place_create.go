@@ -462,18 +462,6 @@ func (u *PlaceUpsert) ClearLongitude() *PlaceUpsert {
 	return u
 }
 
-// SetGridID sets the "grid_id" field.
-func (u *PlaceUpsert) SetGridID(v int) *PlaceUpsert {
-	u.Set(place.FieldGridID, v)
-	return u
-}
-
-// UpdateGridID sets the "grid_id" field to the value that was provided on create.
-func (u *PlaceUpsert) UpdateGridID() *PlaceUpsert {
-	u.SetExcluded(place.FieldGridID)
-	return u
-}
-
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -487,6 +475,9 @@ func (u *PlaceUpsertOne) UpdateNewValues() *PlaceUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(place.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.GridID(); exists {
+			s.SetIgnore(place.FieldGridID)
 		}
 	}))
 	return u
@@ -628,20 +619,6 @@ func (u *PlaceUpsertOne) UpdateLongitude() *PlaceUpsertOne {
 func (u *PlaceUpsertOne) ClearLongitude() *PlaceUpsertOne {
 	return u.Update(func(s *PlaceUpsert) {
 		s.ClearLongitude()
-	})
-}
-
-// SetGridID sets the "grid_id" field.
-func (u *PlaceUpsertOne) SetGridID(v int) *PlaceUpsertOne {
-	return u.Update(func(s *PlaceUpsert) {
-		s.SetGridID(v)
-	})
-}
-
-// UpdateGridID sets the "grid_id" field to the value that was provided on create.
-func (u *PlaceUpsertOne) UpdateGridID() *PlaceUpsertOne {
-	return u.Update(func(s *PlaceUpsert) {
-		s.UpdateGridID()
 	})
 }
 
@@ -824,6 +801,9 @@ func (u *PlaceUpsertBulk) UpdateNewValues() *PlaceUpsertBulk {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(place.FieldCreatedAt)
 			}
+			if _, exists := b.mutation.GridID(); exists {
+				s.SetIgnore(place.FieldGridID)
+			}
 		}
 	}))
 	return u
@@ -965,20 +945,6 @@ func (u *PlaceUpsertBulk) UpdateLongitude() *PlaceUpsertBulk {
 func (u *PlaceUpsertBulk) ClearLongitude() *PlaceUpsertBulk {
 	return u.Update(func(s *PlaceUpsert) {
 		s.ClearLongitude()
-	})
-}
-
-// SetGridID sets the "grid_id" field.
-func (u *PlaceUpsertBulk) SetGridID(v int) *PlaceUpsertBulk {
-	return u.Update(func(s *PlaceUpsert) {
-		s.SetGridID(v)
-	})
-}
-
-// UpdateGridID sets the "grid_id" field to the value that was provided on create.
-func (u *PlaceUpsertBulk) UpdateGridID() *PlaceUpsertBulk {
-	return u.Update(func(s *PlaceUpsert) {
-		s.UpdateGridID()
 	})
 }
 

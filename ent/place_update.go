@@ -11,7 +11,6 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
-	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
@@ -133,25 +132,6 @@ func (_u *PlaceUpdate) ClearLongitude() *PlaceUpdate {
 	return _u
 }
 
-// SetGridID sets the "grid_id" field.
-func (_u *PlaceUpdate) SetGridID(v int) *PlaceUpdate {
-	_u.mutation.SetGridID(v)
-	return _u
-}
-
-// SetNillableGridID sets the "grid_id" field if the given value is not nil.
-func (_u *PlaceUpdate) SetNillableGridID(v *int) *PlaceUpdate {
-	if v != nil {
-		_u.SetGridID(*v)
-	}
-	return _u
-}
-
-// SetGrid sets the "grid" edge to the Grid entity.
-func (_u *PlaceUpdate) SetGrid(v *Grid) *PlaceUpdate {
-	return _u.SetGridID(v.ID)
-}
-
 // AddHouseholdIDs adds the "households" edge to the Household entity by IDs.
 func (_u *PlaceUpdate) AddHouseholdIDs(ids ...int) *PlaceUpdate {
 	_u.mutation.AddHouseholdIDs(ids...)
@@ -170,12 +150,6 @@ func (_u *PlaceUpdate) AddHouseholds(v ...*Household) *PlaceUpdate {
 // Mutation returns the PlaceMutation object of the builder.
 func (_u *PlaceUpdate) Mutation() *PlaceMutation {
 	return _u.mutation
-}
-
-// ClearGrid clears the "grid" edge to the Grid entity.
-func (_u *PlaceUpdate) ClearGrid() *PlaceUpdate {
-	_u.mutation.ClearGrid()
-	return _u
 }
 
 // ClearHouseholds clears all "households" edges to the Household entity.
@@ -321,35 +295,6 @@ func (_u *PlaceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LongitudeCleared() {
 		_spec.ClearField(place.FieldLongitude, field.TypeFloat64)
-	}
-	if _u.mutation.GridCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   place.GridTable,
-			Columns: []string{place.GridColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(grid.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.GridIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   place.GridTable,
-			Columns: []string{place.GridColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(grid.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.HouseholdsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -520,25 +465,6 @@ func (_u *PlaceUpdateOne) ClearLongitude() *PlaceUpdateOne {
 	return _u
 }
 
-// SetGridID sets the "grid_id" field.
-func (_u *PlaceUpdateOne) SetGridID(v int) *PlaceUpdateOne {
-	_u.mutation.SetGridID(v)
-	return _u
-}
-
-// SetNillableGridID sets the "grid_id" field if the given value is not nil.
-func (_u *PlaceUpdateOne) SetNillableGridID(v *int) *PlaceUpdateOne {
-	if v != nil {
-		_u.SetGridID(*v)
-	}
-	return _u
-}
-
-// SetGrid sets the "grid" edge to the Grid entity.
-func (_u *PlaceUpdateOne) SetGrid(v *Grid) *PlaceUpdateOne {
-	return _u.SetGridID(v.ID)
-}
-
 // AddHouseholdIDs adds the "households" edge to the Household entity by IDs.
 func (_u *PlaceUpdateOne) AddHouseholdIDs(ids ...int) *PlaceUpdateOne {
 	_u.mutation.AddHouseholdIDs(ids...)
@@ -557,12 +483,6 @@ func (_u *PlaceUpdateOne) AddHouseholds(v ...*Household) *PlaceUpdateOne {
 // Mutation returns the PlaceMutation object of the builder.
 func (_u *PlaceUpdateOne) Mutation() *PlaceMutation {
 	return _u.mutation
-}
-
-// ClearGrid clears the "grid" edge to the Grid entity.
-func (_u *PlaceUpdateOne) ClearGrid() *PlaceUpdateOne {
-	_u.mutation.ClearGrid()
-	return _u
 }
 
 // ClearHouseholds clears all "households" edges to the Household entity.
@@ -738,35 +658,6 @@ func (_u *PlaceUpdateOne) sqlSave(ctx context.Context) (_node *Place, err error)
 	}
 	if _u.mutation.LongitudeCleared() {
 		_spec.ClearField(place.FieldLongitude, field.TypeFloat64)
-	}
-	if _u.mutation.GridCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   place.GridTable,
-			Columns: []string{place.GridColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(grid.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.GridIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.M2O,
-			Inverse: true,
-			Table:   place.GridTable,
-			Columns: []string{place.GridColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(grid.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.HouseholdsCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -9,6 +9,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/resident"
@@ -27,6 +28,8 @@ type Resident struct {
 	Name string `json:"name,omitempty"`
 	// When the resident deleted their account; their personal fields are erased.
 	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+	// The grid of the resident's household, kept in step with the household by a hook: it lets privacy rules and grid lists filter on one column.
+	GridID *int `json:"grid_id,omitempty"`
 	// The household the resident is registered in; empty until verified.
 	HouseholdID *int `json:"household_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -39,23 +42,34 @@ type Resident struct {
 type ResidentEdges struct {
 	// The household the resident is registered in; empty until verified, and for whoever may not see it.
 	Household *Household `json:"household,omitempty"`
+	// The grid the resident lives in; empty until verified, and for whoever may not see it.
+	Grid *Grid `json:"grid,omitempty"`
 	// The roles the resident holds, with where they hold them.
 	Roles []*RoleAssignment `json:"roles,omitempty"`
 	// The resident's personal details; empty for whoever may not see them.
 	PersonalInfo *PersonalInfo `json:"personal_info,omitempty"`
 	// The resident's sign-in sessions (refresh tokens).
 	Sessions []*Session `json:"sessions,omitempty"`
+	// The resident's inbox.
+	Notifications []*Notification `json:"notifications,omitempty"`
+	// Broadcasts the resident sent.
+	Broadcasts []*Broadcast `json:"broadcasts,omitempty"`
+	// Devices registered for push notifications.
+	Devices []*Device `json:"devices,omitempty"`
 	// The privacy notices the resident accepted.
 	Consents []*Consent `json:"consents,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [9]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [4]map[string]int
 
-	namedRoles    map[string][]*RoleAssignment
-	namedSessions map[string][]*Session
-	namedConsents map[string][]*Consent
+	namedRoles         map[string][]*RoleAssignment
+	namedSessions      map[string][]*Session
+	namedNotifications map[string][]*Notification
+	namedBroadcasts    map[string][]*Broadcast
+	namedDevices       map[string][]*Device
+	namedConsents      map[string][]*Consent
 }
 
 // HouseholdOrErr returns the Household value or an error if the edge
@@ -69,10 +83,21 @@ func (e ResidentEdges) HouseholdOrErr() (*Household, error) {
 	return nil, &NotLoadedError{edge: "household"}
 }
 
+// GridOrErr returns the Grid value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ResidentEdges) GridOrErr() (*Grid, error) {
+	if e.Grid != nil {
+		return e.Grid, nil
+	} else if e.loadedTypes[1] {
+		return nil, &NotFoundError{label: grid.Label}
+	}
+	return nil, &NotLoadedError{edge: "grid"}
+}
+
 // RolesOrErr returns the Roles value or an error if the edge
 // was not loaded in eager-loading.
 func (e ResidentEdges) RolesOrErr() ([]*RoleAssignment, error) {
-	if e.loadedTypes[1] {
+	if e.loadedTypes[2] {
 		return e.Roles, nil
 	}
 	return nil, &NotLoadedError{edge: "roles"}
@@ -83,7 +108,7 @@ func (e ResidentEdges) RolesOrErr() ([]*RoleAssignment, error) {
 func (e ResidentEdges) PersonalInfoOrErr() (*PersonalInfo, error) {
 	if e.PersonalInfo != nil {
 		return e.PersonalInfo, nil
-	} else if e.loadedTypes[2] {
+	} else if e.loadedTypes[3] {
 		return nil, &NotFoundError{label: personalinfo.Label}
 	}
 	return nil, &NotLoadedError{edge: "personal_info"}
@@ -92,16 +117,43 @@ func (e ResidentEdges) PersonalInfoOrErr() (*PersonalInfo, error) {
 // SessionsOrErr returns the Sessions value or an error if the edge
 // was not loaded in eager-loading.
 func (e ResidentEdges) SessionsOrErr() ([]*Session, error) {
-	if e.loadedTypes[3] {
+	if e.loadedTypes[4] {
 		return e.Sessions, nil
 	}
 	return nil, &NotLoadedError{edge: "sessions"}
 }
 
+// NotificationsOrErr returns the Notifications value or an error if the edge
+// was not loaded in eager-loading.
+func (e ResidentEdges) NotificationsOrErr() ([]*Notification, error) {
+	if e.loadedTypes[5] {
+		return e.Notifications, nil
+	}
+	return nil, &NotLoadedError{edge: "notifications"}
+}
+
+// BroadcastsOrErr returns the Broadcasts value or an error if the edge
+// was not loaded in eager-loading.
+func (e ResidentEdges) BroadcastsOrErr() ([]*Broadcast, error) {
+	if e.loadedTypes[6] {
+		return e.Broadcasts, nil
+	}
+	return nil, &NotLoadedError{edge: "broadcasts"}
+}
+
+// DevicesOrErr returns the Devices value or an error if the edge
+// was not loaded in eager-loading.
+func (e ResidentEdges) DevicesOrErr() ([]*Device, error) {
+	if e.loadedTypes[7] {
+		return e.Devices, nil
+	}
+	return nil, &NotLoadedError{edge: "devices"}
+}
+
 // ConsentsOrErr returns the Consents value or an error if the edge
 // was not loaded in eager-loading.
 func (e ResidentEdges) ConsentsOrErr() ([]*Consent, error) {
-	if e.loadedTypes[4] {
+	if e.loadedTypes[8] {
 		return e.Consents, nil
 	}
 	return nil, &NotLoadedError{edge: "consents"}
@@ -112,7 +164,7 @@ func (*Resident) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case resident.FieldID, resident.FieldHouseholdID:
+		case resident.FieldID, resident.FieldGridID, resident.FieldHouseholdID:
 			values[i] = new(sql.NullInt64)
 		case resident.FieldName:
 			values[i] = new(sql.NullString)
@@ -164,6 +216,13 @@ func (_m *Resident) assignValues(columns []string, values []any) error {
 				_m.DeletedAt = new(time.Time)
 				*_m.DeletedAt = value.Time
 			}
+		case resident.FieldGridID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field grid_id", values[i])
+			} else if value.Valid {
+				_m.GridID = new(int)
+				*_m.GridID = int(value.Int64)
+			}
 		case resident.FieldHouseholdID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field household_id", values[i])
@@ -189,6 +248,11 @@ func (_m *Resident) QueryHousehold() *HouseholdQuery {
 	return NewResidentClient(_m.config).QueryHousehold(_m)
 }
 
+// QueryGrid queries the "grid" edge of the Resident entity.
+func (_m *Resident) QueryGrid() *GridQuery {
+	return NewResidentClient(_m.config).QueryGrid(_m)
+}
+
 // QueryRoles queries the "roles" edge of the Resident entity.
 func (_m *Resident) QueryRoles() *RoleAssignmentQuery {
 	return NewResidentClient(_m.config).QueryRoles(_m)
@@ -202,6 +266,21 @@ func (_m *Resident) QueryPersonalInfo() *PersonalInfoQuery {
 // QuerySessions queries the "sessions" edge of the Resident entity.
 func (_m *Resident) QuerySessions() *SessionQuery {
 	return NewResidentClient(_m.config).QuerySessions(_m)
+}
+
+// QueryNotifications queries the "notifications" edge of the Resident entity.
+func (_m *Resident) QueryNotifications() *NotificationQuery {
+	return NewResidentClient(_m.config).QueryNotifications(_m)
+}
+
+// QueryBroadcasts queries the "broadcasts" edge of the Resident entity.
+func (_m *Resident) QueryBroadcasts() *BroadcastQuery {
+	return NewResidentClient(_m.config).QueryBroadcasts(_m)
+}
+
+// QueryDevices queries the "devices" edge of the Resident entity.
+func (_m *Resident) QueryDevices() *DeviceQuery {
+	return NewResidentClient(_m.config).QueryDevices(_m)
 }
 
 // QueryConsents queries the "consents" edge of the Resident entity.
@@ -244,6 +323,11 @@ func (_m *Resident) String() string {
 	if v := _m.DeletedAt; v != nil {
 		builder.WriteString("deleted_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.GridID; v != nil {
+		builder.WriteString("grid_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")
 	if v := _m.HouseholdID; v != nil {
@@ -299,6 +383,78 @@ func (_m *Resident) appendNamedSessions(name string, edges ...*Session) {
 		_m.Edges.namedSessions[name] = []*Session{}
 	} else {
 		_m.Edges.namedSessions[name] = append(_m.Edges.namedSessions[name], edges...)
+	}
+}
+
+// NamedNotifications returns the Notifications named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Resident) NamedNotifications(name string) ([]*Notification, error) {
+	if _m.Edges.namedNotifications == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedNotifications[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Resident) appendNamedNotifications(name string, edges ...*Notification) {
+	if _m.Edges.namedNotifications == nil {
+		_m.Edges.namedNotifications = make(map[string][]*Notification)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedNotifications[name] = []*Notification{}
+	} else {
+		_m.Edges.namedNotifications[name] = append(_m.Edges.namedNotifications[name], edges...)
+	}
+}
+
+// NamedBroadcasts returns the Broadcasts named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Resident) NamedBroadcasts(name string) ([]*Broadcast, error) {
+	if _m.Edges.namedBroadcasts == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedBroadcasts[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Resident) appendNamedBroadcasts(name string, edges ...*Broadcast) {
+	if _m.Edges.namedBroadcasts == nil {
+		_m.Edges.namedBroadcasts = make(map[string][]*Broadcast)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedBroadcasts[name] = []*Broadcast{}
+	} else {
+		_m.Edges.namedBroadcasts[name] = append(_m.Edges.namedBroadcasts[name], edges...)
+	}
+}
+
+// NamedDevices returns the Devices named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Resident) NamedDevices(name string) ([]*Device, error) {
+	if _m.Edges.namedDevices == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedDevices[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Resident) appendNamedDevices(name string, edges ...*Device) {
+	if _m.Edges.namedDevices == nil {
+		_m.Edges.namedDevices = make(map[string][]*Device)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedDevices[name] = []*Device{}
+	} else {
+		_m.Edges.namedDevices[name] = append(_m.Edges.namedDevices[name], edges...)
 	}
 }
 

@@ -11,8 +11,12 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/consent"
+	"github.com/jimei-linli/linli/ent/device"
+	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
@@ -75,6 +79,20 @@ func (_c *ResidentCreate) SetNillableDeletedAt(v *time.Time) *ResidentCreate {
 	return _c
 }
 
+// SetGridID sets the "grid_id" field.
+func (_c *ResidentCreate) SetGridID(v int) *ResidentCreate {
+	_c.mutation.SetGridID(v)
+	return _c
+}
+
+// SetNillableGridID sets the "grid_id" field if the given value is not nil.
+func (_c *ResidentCreate) SetNillableGridID(v *int) *ResidentCreate {
+	if v != nil {
+		_c.SetGridID(*v)
+	}
+	return _c
+}
+
 // SetHouseholdID sets the "household_id" field.
 func (_c *ResidentCreate) SetHouseholdID(v int) *ResidentCreate {
 	_c.mutation.SetHouseholdID(v)
@@ -92,6 +110,11 @@ func (_c *ResidentCreate) SetNillableHouseholdID(v *int) *ResidentCreate {
 // SetHousehold sets the "household" edge to the Household entity.
 func (_c *ResidentCreate) SetHousehold(v *Household) *ResidentCreate {
 	return _c.SetHouseholdID(v.ID)
+}
+
+// SetGrid sets the "grid" edge to the Grid entity.
+func (_c *ResidentCreate) SetGrid(v *Grid) *ResidentCreate {
+	return _c.SetGridID(v.ID)
 }
 
 // AddRoleIDs adds the "roles" edge to the RoleAssignment entity by IDs.
@@ -141,6 +164,51 @@ func (_c *ResidentCreate) AddSessions(v ...*Session) *ResidentCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddSessionIDs(ids...)
+}
+
+// AddNotificationIDs adds the "notifications" edge to the Notification entity by IDs.
+func (_c *ResidentCreate) AddNotificationIDs(ids ...int) *ResidentCreate {
+	_c.mutation.AddNotificationIDs(ids...)
+	return _c
+}
+
+// AddNotifications adds the "notifications" edges to the Notification entity.
+func (_c *ResidentCreate) AddNotifications(v ...*Notification) *ResidentCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddNotificationIDs(ids...)
+}
+
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by IDs.
+func (_c *ResidentCreate) AddBroadcastIDs(ids ...int) *ResidentCreate {
+	_c.mutation.AddBroadcastIDs(ids...)
+	return _c
+}
+
+// AddBroadcasts adds the "broadcasts" edges to the Broadcast entity.
+func (_c *ResidentCreate) AddBroadcasts(v ...*Broadcast) *ResidentCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddBroadcastIDs(ids...)
+}
+
+// AddDeviceIDs adds the "devices" edge to the Device entity by IDs.
+func (_c *ResidentCreate) AddDeviceIDs(ids ...int) *ResidentCreate {
+	_c.mutation.AddDeviceIDs(ids...)
+	return _c
+}
+
+// AddDevices adds the "devices" edges to the Device entity.
+func (_c *ResidentCreate) AddDevices(v ...*Device) *ResidentCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddDeviceIDs(ids...)
 }
 
 // AddConsentIDs adds the "consents" edge to the Consent entity by IDs.
@@ -288,6 +356,23 @@ func (_c *ResidentCreate) createSpec() (*Resident, *sqlgraph.CreateSpec) {
 		_node.HouseholdID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
+	if nodes := _c.mutation.GridIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   resident.GridTable,
+			Columns: []string{resident.GridColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(grid.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.GridID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
 	if nodes := _c.mutation.RolesIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -329,6 +414,54 @@ func (_c *ResidentCreate) createSpec() (*Resident, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.NotificationsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.NotificationsTable,
+			Columns: []string{resident.NotificationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(notification.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.BroadcastsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.BroadcastsTable,
+			Columns: []string{resident.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.DevicesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DevicesTable,
+			Columns: []string{resident.DevicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(device.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -446,6 +579,24 @@ func (u *ResidentUpsert) ClearDeletedAt() *ResidentUpsert {
 	return u
 }
 
+// SetGridID sets the "grid_id" field.
+func (u *ResidentUpsert) SetGridID(v int) *ResidentUpsert {
+	u.Set(resident.FieldGridID, v)
+	return u
+}
+
+// UpdateGridID sets the "grid_id" field to the value that was provided on create.
+func (u *ResidentUpsert) UpdateGridID() *ResidentUpsert {
+	u.SetExcluded(resident.FieldGridID)
+	return u
+}
+
+// ClearGridID clears the value of the "grid_id" field.
+func (u *ResidentUpsert) ClearGridID() *ResidentUpsert {
+	u.SetNull(resident.FieldGridID)
+	return u
+}
+
 // SetHouseholdID sets the "household_id" field.
 func (u *ResidentUpsert) SetHouseholdID(v int) *ResidentUpsert {
 	u.Set(resident.FieldHouseholdID, v)
@@ -555,6 +706,27 @@ func (u *ResidentUpsertOne) UpdateDeletedAt() *ResidentUpsertOne {
 func (u *ResidentUpsertOne) ClearDeletedAt() *ResidentUpsertOne {
 	return u.Update(func(s *ResidentUpsert) {
 		s.ClearDeletedAt()
+	})
+}
+
+// SetGridID sets the "grid_id" field.
+func (u *ResidentUpsertOne) SetGridID(v int) *ResidentUpsertOne {
+	return u.Update(func(s *ResidentUpsert) {
+		s.SetGridID(v)
+	})
+}
+
+// UpdateGridID sets the "grid_id" field to the value that was provided on create.
+func (u *ResidentUpsertOne) UpdateGridID() *ResidentUpsertOne {
+	return u.Update(func(s *ResidentUpsert) {
+		s.UpdateGridID()
+	})
+}
+
+// ClearGridID clears the value of the "grid_id" field.
+func (u *ResidentUpsertOne) ClearGridID() *ResidentUpsertOne {
+	return u.Update(func(s *ResidentUpsert) {
+		s.ClearGridID()
 	})
 }
 
@@ -836,6 +1008,27 @@ func (u *ResidentUpsertBulk) UpdateDeletedAt() *ResidentUpsertBulk {
 func (u *ResidentUpsertBulk) ClearDeletedAt() *ResidentUpsertBulk {
 	return u.Update(func(s *ResidentUpsert) {
 		s.ClearDeletedAt()
+	})
+}
+
+// SetGridID sets the "grid_id" field.
+func (u *ResidentUpsertBulk) SetGridID(v int) *ResidentUpsertBulk {
+	return u.Update(func(s *ResidentUpsert) {
+		s.SetGridID(v)
+	})
+}
+
+// UpdateGridID sets the "grid_id" field to the value that was provided on create.
+func (u *ResidentUpsertBulk) UpdateGridID() *ResidentUpsertBulk {
+	return u.Update(func(s *ResidentUpsert) {
+		s.UpdateGridID()
+	})
+}
+
+// ClearGridID clears the value of the "grid_id" field.
+func (u *ResidentUpsertBulk) ClearGridID() *ResidentUpsertBulk {
+	return u.Update(func(s *ResidentUpsert) {
+		s.ClearGridID()
 	})
 }
 

@@ -14,8 +14,12 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/consent"
+	"github.com/jimei-linli/linli/ent/device"
+	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/predicate"
 	"github.com/jimei-linli/linli/ent/resident"
@@ -26,20 +30,27 @@ import (
 // ResidentQuery is the builder for querying Resident entities.
 type ResidentQuery struct {
 	config
-	ctx               *QueryContext
-	order             []resident.OrderOption
-	inters            []Interceptor
-	predicates        []predicate.Resident
-	withHousehold     *HouseholdQuery
-	withRoles         *RoleAssignmentQuery
-	withPersonalInfo  *PersonalInfoQuery
-	withSessions      *SessionQuery
-	withConsents      *ConsentQuery
-	loadTotal         []func(context.Context, []*Resident) error
-	modifiers         []func(*sql.Selector)
-	withNamedRoles    map[string]*RoleAssignmentQuery
-	withNamedSessions map[string]*SessionQuery
-	withNamedConsents map[string]*ConsentQuery
+	ctx                    *QueryContext
+	order                  []resident.OrderOption
+	inters                 []Interceptor
+	predicates             []predicate.Resident
+	withHousehold          *HouseholdQuery
+	withGrid               *GridQuery
+	withRoles              *RoleAssignmentQuery
+	withPersonalInfo       *PersonalInfoQuery
+	withSessions           *SessionQuery
+	withNotifications      *NotificationQuery
+	withBroadcasts         *BroadcastQuery
+	withDevices            *DeviceQuery
+	withConsents           *ConsentQuery
+	loadTotal              []func(context.Context, []*Resident) error
+	modifiers              []func(*sql.Selector)
+	withNamedRoles         map[string]*RoleAssignmentQuery
+	withNamedSessions      map[string]*SessionQuery
+	withNamedNotifications map[string]*NotificationQuery
+	withNamedBroadcasts    map[string]*BroadcastQuery
+	withNamedDevices       map[string]*DeviceQuery
+	withNamedConsents      map[string]*ConsentQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -91,6 +102,28 @@ func (_q *ResidentQuery) QueryHousehold() *HouseholdQuery {
 			sqlgraph.From(resident.Table, resident.FieldID, selector),
 			sqlgraph.To(household.Table, household.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, resident.HouseholdTable, resident.HouseholdColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryGrid chains the current query on the "grid" edge.
+func (_q *ResidentQuery) QueryGrid() *GridQuery {
+	query := (&GridClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, selector),
+			sqlgraph.To(grid.Table, grid.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, resident.GridTable, resident.GridColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -157,6 +190,72 @@ func (_q *ResidentQuery) QuerySessions() *SessionQuery {
 			sqlgraph.From(resident.Table, resident.FieldID, selector),
 			sqlgraph.To(session.Table, session.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, resident.SessionsTable, resident.SessionsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryNotifications chains the current query on the "notifications" edge.
+func (_q *ResidentQuery) QueryNotifications() *NotificationQuery {
+	query := (&NotificationClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, selector),
+			sqlgraph.To(notification.Table, notification.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.NotificationsTable, resident.NotificationsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryBroadcasts chains the current query on the "broadcasts" edge.
+func (_q *ResidentQuery) QueryBroadcasts() *BroadcastQuery {
+	query := (&BroadcastClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, selector),
+			sqlgraph.To(broadcast.Table, broadcast.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.BroadcastsTable, resident.BroadcastsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryDevices chains the current query on the "devices" edge.
+func (_q *ResidentQuery) QueryDevices() *DeviceQuery {
+	query := (&DeviceClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, selector),
+			sqlgraph.To(device.Table, device.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.DevicesTable, resident.DevicesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -373,16 +472,20 @@ func (_q *ResidentQuery) Clone() *ResidentQuery {
 		return nil
 	}
 	return &ResidentQuery{
-		config:           _q.config,
-		ctx:              _q.ctx.Clone(),
-		order:            append([]resident.OrderOption{}, _q.order...),
-		inters:           append([]Interceptor{}, _q.inters...),
-		predicates:       append([]predicate.Resident{}, _q.predicates...),
-		withHousehold:    _q.withHousehold.Clone(),
-		withRoles:        _q.withRoles.Clone(),
-		withPersonalInfo: _q.withPersonalInfo.Clone(),
-		withSessions:     _q.withSessions.Clone(),
-		withConsents:     _q.withConsents.Clone(),
+		config:            _q.config,
+		ctx:               _q.ctx.Clone(),
+		order:             append([]resident.OrderOption{}, _q.order...),
+		inters:            append([]Interceptor{}, _q.inters...),
+		predicates:        append([]predicate.Resident{}, _q.predicates...),
+		withHousehold:     _q.withHousehold.Clone(),
+		withGrid:          _q.withGrid.Clone(),
+		withRoles:         _q.withRoles.Clone(),
+		withPersonalInfo:  _q.withPersonalInfo.Clone(),
+		withSessions:      _q.withSessions.Clone(),
+		withNotifications: _q.withNotifications.Clone(),
+		withBroadcasts:    _q.withBroadcasts.Clone(),
+		withDevices:       _q.withDevices.Clone(),
+		withConsents:      _q.withConsents.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -398,6 +501,17 @@ func (_q *ResidentQuery) WithHousehold(opts ...func(*HouseholdQuery)) *ResidentQ
 		opt(query)
 	}
 	_q.withHousehold = query
+	return _q
+}
+
+// WithGrid tells the query-builder to eager-load the nodes that are connected to
+// the "grid" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithGrid(opts ...func(*GridQuery)) *ResidentQuery {
+	query := (&GridClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withGrid = query
 	return _q
 }
 
@@ -431,6 +545,39 @@ func (_q *ResidentQuery) WithSessions(opts ...func(*SessionQuery)) *ResidentQuer
 		opt(query)
 	}
 	_q.withSessions = query
+	return _q
+}
+
+// WithNotifications tells the query-builder to eager-load the nodes that are connected to
+// the "notifications" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithNotifications(opts ...func(*NotificationQuery)) *ResidentQuery {
+	query := (&NotificationClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withNotifications = query
+	return _q
+}
+
+// WithBroadcasts tells the query-builder to eager-load the nodes that are connected to
+// the "broadcasts" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithBroadcasts(opts ...func(*BroadcastQuery)) *ResidentQuery {
+	query := (&BroadcastClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withBroadcasts = query
+	return _q
+}
+
+// WithDevices tells the query-builder to eager-load the nodes that are connected to
+// the "devices" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithDevices(opts ...func(*DeviceQuery)) *ResidentQuery {
+	query := (&DeviceClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withDevices = query
 	return _q
 }
 
@@ -529,11 +676,15 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 	var (
 		nodes       = []*Resident{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [9]bool{
 			_q.withHousehold != nil,
+			_q.withGrid != nil,
 			_q.withRoles != nil,
 			_q.withPersonalInfo != nil,
 			_q.withSessions != nil,
+			_q.withNotifications != nil,
+			_q.withBroadcasts != nil,
+			_q.withDevices != nil,
 			_q.withConsents != nil,
 		}
 	)
@@ -564,6 +715,12 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 			return nil, err
 		}
 	}
+	if query := _q.withGrid; query != nil {
+		if err := _q.loadGrid(ctx, query, nodes, nil,
+			func(n *Resident, e *Grid) { n.Edges.Grid = e }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withRoles; query != nil {
 		if err := _q.loadRoles(ctx, query, nodes,
 			func(n *Resident) { n.Edges.Roles = []*RoleAssignment{} },
@@ -581,6 +738,27 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 		if err := _q.loadSessions(ctx, query, nodes,
 			func(n *Resident) { n.Edges.Sessions = []*Session{} },
 			func(n *Resident, e *Session) { n.Edges.Sessions = append(n.Edges.Sessions, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withNotifications; query != nil {
+		if err := _q.loadNotifications(ctx, query, nodes,
+			func(n *Resident) { n.Edges.Notifications = []*Notification{} },
+			func(n *Resident, e *Notification) { n.Edges.Notifications = append(n.Edges.Notifications, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withBroadcasts; query != nil {
+		if err := _q.loadBroadcasts(ctx, query, nodes,
+			func(n *Resident) { n.Edges.Broadcasts = []*Broadcast{} },
+			func(n *Resident, e *Broadcast) { n.Edges.Broadcasts = append(n.Edges.Broadcasts, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withDevices; query != nil {
+		if err := _q.loadDevices(ctx, query, nodes,
+			func(n *Resident) { n.Edges.Devices = []*Device{} },
+			func(n *Resident, e *Device) { n.Edges.Devices = append(n.Edges.Devices, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -602,6 +780,27 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 		if err := _q.loadSessions(ctx, query, nodes,
 			func(n *Resident) { n.appendNamedSessions(name) },
 			func(n *Resident, e *Session) { n.appendNamedSessions(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedNotifications {
+		if err := _q.loadNotifications(ctx, query, nodes,
+			func(n *Resident) { n.appendNamedNotifications(name) },
+			func(n *Resident, e *Notification) { n.appendNamedNotifications(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedBroadcasts {
+		if err := _q.loadBroadcasts(ctx, query, nodes,
+			func(n *Resident) { n.appendNamedBroadcasts(name) },
+			func(n *Resident, e *Broadcast) { n.appendNamedBroadcasts(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedDevices {
+		if err := _q.loadDevices(ctx, query, nodes,
+			func(n *Resident) { n.appendNamedDevices(name) },
+			func(n *Resident, e *Device) { n.appendNamedDevices(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -645,6 +844,38 @@ func (_q *ResidentQuery) loadHousehold(ctx context.Context, query *HouseholdQuer
 		nodes, ok := nodeids[n.ID]
 		if !ok {
 			return fmt.Errorf(`unexpected foreign-key "household_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *ResidentQuery) loadGrid(ctx context.Context, query *GridQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *Grid)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*Resident)
+	for i := range nodes {
+		if nodes[i].GridID == nil {
+			continue
+		}
+		fk := *nodes[i].GridID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(grid.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "grid_id" returned %v`, n.ID)
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
@@ -739,6 +970,96 @@ func (_q *ResidentQuery) loadSessions(ctx context.Context, query *SessionQuery, 
 	}
 	return nil
 }
+func (_q *ResidentQuery) loadNotifications(ctx context.Context, query *NotificationQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *Notification)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Resident)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(notification.FieldResidentID)
+	}
+	query.Where(predicate.Notification(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(resident.NotificationsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ResidentID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "resident_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ResidentQuery) loadBroadcasts(ctx context.Context, query *BroadcastQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *Broadcast)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Resident)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(broadcast.FieldSenderID)
+	}
+	query.Where(predicate.Broadcast(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(resident.BroadcastsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.SenderID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "sender_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ResidentQuery) loadDevices(ctx context.Context, query *DeviceQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *Device)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Resident)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(device.FieldResidentID)
+	}
+	query.Where(predicate.Device(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(resident.DevicesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ResidentID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "resident_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 func (_q *ResidentQuery) loadConsents(ctx context.Context, query *ConsentQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *Consent)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[int]*Resident)
@@ -800,6 +1121,9 @@ func (_q *ResidentQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withHousehold != nil {
 			_spec.Node.AddColumnOnce(resident.FieldHouseholdID)
+		}
+		if _q.withGrid != nil {
+			_spec.Node.AddColumnOnce(resident.FieldGridID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {
@@ -917,6 +1241,48 @@ func (_q *ResidentQuery) WithNamedSessions(name string, opts ...func(*SessionQue
 		_q.withNamedSessions = make(map[string]*SessionQuery)
 	}
 	_q.withNamedSessions[name] = query
+	return _q
+}
+
+// WithNamedNotifications tells the query-builder to eager-load the nodes that are connected to the "notifications"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithNamedNotifications(name string, opts ...func(*NotificationQuery)) *ResidentQuery {
+	query := (&NotificationClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedNotifications == nil {
+		_q.withNamedNotifications = make(map[string]*NotificationQuery)
+	}
+	_q.withNamedNotifications[name] = query
+	return _q
+}
+
+// WithNamedBroadcasts tells the query-builder to eager-load the nodes that are connected to the "broadcasts"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithNamedBroadcasts(name string, opts ...func(*BroadcastQuery)) *ResidentQuery {
+	query := (&BroadcastClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedBroadcasts == nil {
+		_q.withNamedBroadcasts = make(map[string]*BroadcastQuery)
+	}
+	_q.withNamedBroadcasts[name] = query
+	return _q
+}
+
+// WithNamedDevices tells the query-builder to eager-load the nodes that are connected to the "devices"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithNamedDevices(name string, opts ...func(*DeviceQuery)) *ResidentQuery {
+	query := (&DeviceClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedDevices == nil {
+		_q.withNamedDevices = make(map[string]*DeviceQuery)
+	}
+	_q.withNamedDevices[name] = query
 	return _q
 }
 

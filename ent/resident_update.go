@@ -11,8 +11,12 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/consent"
+	"github.com/jimei-linli/linli/ent/device"
+	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/predicate"
 	"github.com/jimei-linli/linli/ent/resident"
@@ -74,6 +78,26 @@ func (_u *ResidentUpdate) ClearDeletedAt() *ResidentUpdate {
 	return _u
 }
 
+// SetGridID sets the "grid_id" field.
+func (_u *ResidentUpdate) SetGridID(v int) *ResidentUpdate {
+	_u.mutation.SetGridID(v)
+	return _u
+}
+
+// SetNillableGridID sets the "grid_id" field if the given value is not nil.
+func (_u *ResidentUpdate) SetNillableGridID(v *int) *ResidentUpdate {
+	if v != nil {
+		_u.SetGridID(*v)
+	}
+	return _u
+}
+
+// ClearGridID clears the value of the "grid_id" field.
+func (_u *ResidentUpdate) ClearGridID() *ResidentUpdate {
+	_u.mutation.ClearGridID()
+	return _u
+}
+
 // SetHouseholdID sets the "household_id" field.
 func (_u *ResidentUpdate) SetHouseholdID(v int) *ResidentUpdate {
 	_u.mutation.SetHouseholdID(v)
@@ -97,6 +121,11 @@ func (_u *ResidentUpdate) ClearHouseholdID() *ResidentUpdate {
 // SetHousehold sets the "household" edge to the Household entity.
 func (_u *ResidentUpdate) SetHousehold(v *Household) *ResidentUpdate {
 	return _u.SetHouseholdID(v.ID)
+}
+
+// SetGrid sets the "grid" edge to the Grid entity.
+func (_u *ResidentUpdate) SetGrid(v *Grid) *ResidentUpdate {
+	return _u.SetGridID(v.ID)
 }
 
 // AddRoleIDs adds the "roles" edge to the RoleAssignment entity by IDs.
@@ -148,6 +177,51 @@ func (_u *ResidentUpdate) AddSessions(v ...*Session) *ResidentUpdate {
 	return _u.AddSessionIDs(ids...)
 }
 
+// AddNotificationIDs adds the "notifications" edge to the Notification entity by IDs.
+func (_u *ResidentUpdate) AddNotificationIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.AddNotificationIDs(ids...)
+	return _u
+}
+
+// AddNotifications adds the "notifications" edges to the Notification entity.
+func (_u *ResidentUpdate) AddNotifications(v ...*Notification) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddNotificationIDs(ids...)
+}
+
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by IDs.
+func (_u *ResidentUpdate) AddBroadcastIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.AddBroadcastIDs(ids...)
+	return _u
+}
+
+// AddBroadcasts adds the "broadcasts" edges to the Broadcast entity.
+func (_u *ResidentUpdate) AddBroadcasts(v ...*Broadcast) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBroadcastIDs(ids...)
+}
+
+// AddDeviceIDs adds the "devices" edge to the Device entity by IDs.
+func (_u *ResidentUpdate) AddDeviceIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.AddDeviceIDs(ids...)
+	return _u
+}
+
+// AddDevices adds the "devices" edges to the Device entity.
+func (_u *ResidentUpdate) AddDevices(v ...*Device) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddDeviceIDs(ids...)
+}
+
 // AddConsentIDs adds the "consents" edge to the Consent entity by IDs.
 func (_u *ResidentUpdate) AddConsentIDs(ids ...int) *ResidentUpdate {
 	_u.mutation.AddConsentIDs(ids...)
@@ -171,6 +245,12 @@ func (_u *ResidentUpdate) Mutation() *ResidentMutation {
 // ClearHousehold clears the "household" edge to the Household entity.
 func (_u *ResidentUpdate) ClearHousehold() *ResidentUpdate {
 	_u.mutation.ClearHousehold()
+	return _u
+}
+
+// ClearGrid clears the "grid" edge to the Grid entity.
+func (_u *ResidentUpdate) ClearGrid() *ResidentUpdate {
+	_u.mutation.ClearGrid()
 	return _u
 }
 
@@ -220,6 +300,69 @@ func (_u *ResidentUpdate) RemoveSessions(v ...*Session) *ResidentUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveSessionIDs(ids...)
+}
+
+// ClearNotifications clears all "notifications" edges to the Notification entity.
+func (_u *ResidentUpdate) ClearNotifications() *ResidentUpdate {
+	_u.mutation.ClearNotifications()
+	return _u
+}
+
+// RemoveNotificationIDs removes the "notifications" edge to Notification entities by IDs.
+func (_u *ResidentUpdate) RemoveNotificationIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.RemoveNotificationIDs(ids...)
+	return _u
+}
+
+// RemoveNotifications removes "notifications" edges to Notification entities.
+func (_u *ResidentUpdate) RemoveNotifications(v ...*Notification) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveNotificationIDs(ids...)
+}
+
+// ClearBroadcasts clears all "broadcasts" edges to the Broadcast entity.
+func (_u *ResidentUpdate) ClearBroadcasts() *ResidentUpdate {
+	_u.mutation.ClearBroadcasts()
+	return _u
+}
+
+// RemoveBroadcastIDs removes the "broadcasts" edge to Broadcast entities by IDs.
+func (_u *ResidentUpdate) RemoveBroadcastIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.RemoveBroadcastIDs(ids...)
+	return _u
+}
+
+// RemoveBroadcasts removes "broadcasts" edges to Broadcast entities.
+func (_u *ResidentUpdate) RemoveBroadcasts(v ...*Broadcast) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBroadcastIDs(ids...)
+}
+
+// ClearDevices clears all "devices" edges to the Device entity.
+func (_u *ResidentUpdate) ClearDevices() *ResidentUpdate {
+	_u.mutation.ClearDevices()
+	return _u
+}
+
+// RemoveDeviceIDs removes the "devices" edge to Device entities by IDs.
+func (_u *ResidentUpdate) RemoveDeviceIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.RemoveDeviceIDs(ids...)
+	return _u
+}
+
+// RemoveDevices removes "devices" edges to Device entities.
+func (_u *ResidentUpdate) RemoveDevices(v ...*Device) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDeviceIDs(ids...)
 }
 
 // ClearConsents clears all "consents" edges to the Consent entity.
@@ -354,6 +497,35 @@ func (_u *ResidentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.GridCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   resident.GridTable,
+			Columns: []string{resident.GridColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(grid.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.GridIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   resident.GridTable,
+			Columns: []string{resident.GridColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(grid.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.RolesCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -473,6 +645,141 @@ func (_u *ResidentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.NotificationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.NotificationsTable,
+			Columns: []string{resident.NotificationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(notification.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedNotificationsIDs(); len(nodes) > 0 && !_u.mutation.NotificationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.NotificationsTable,
+			Columns: []string{resident.NotificationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(notification.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.NotificationsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.NotificationsTable,
+			Columns: []string{resident.NotificationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(notification.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.BroadcastsTable,
+			Columns: []string{resident.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBroadcastsIDs(); len(nodes) > 0 && !_u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.BroadcastsTable,
+			Columns: []string{resident.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BroadcastsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.BroadcastsTable,
+			Columns: []string{resident.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.DevicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DevicesTable,
+			Columns: []string{resident.DevicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(device.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedDevicesIDs(); len(nodes) > 0 && !_u.mutation.DevicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DevicesTable,
+			Columns: []string{resident.DevicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(device.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DevicesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DevicesTable,
+			Columns: []string{resident.DevicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(device.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.ConsentsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -580,6 +887,26 @@ func (_u *ResidentUpdateOne) ClearDeletedAt() *ResidentUpdateOne {
 	return _u
 }
 
+// SetGridID sets the "grid_id" field.
+func (_u *ResidentUpdateOne) SetGridID(v int) *ResidentUpdateOne {
+	_u.mutation.SetGridID(v)
+	return _u
+}
+
+// SetNillableGridID sets the "grid_id" field if the given value is not nil.
+func (_u *ResidentUpdateOne) SetNillableGridID(v *int) *ResidentUpdateOne {
+	if v != nil {
+		_u.SetGridID(*v)
+	}
+	return _u
+}
+
+// ClearGridID clears the value of the "grid_id" field.
+func (_u *ResidentUpdateOne) ClearGridID() *ResidentUpdateOne {
+	_u.mutation.ClearGridID()
+	return _u
+}
+
 // SetHouseholdID sets the "household_id" field.
 func (_u *ResidentUpdateOne) SetHouseholdID(v int) *ResidentUpdateOne {
 	_u.mutation.SetHouseholdID(v)
@@ -603,6 +930,11 @@ func (_u *ResidentUpdateOne) ClearHouseholdID() *ResidentUpdateOne {
 // SetHousehold sets the "household" edge to the Household entity.
 func (_u *ResidentUpdateOne) SetHousehold(v *Household) *ResidentUpdateOne {
 	return _u.SetHouseholdID(v.ID)
+}
+
+// SetGrid sets the "grid" edge to the Grid entity.
+func (_u *ResidentUpdateOne) SetGrid(v *Grid) *ResidentUpdateOne {
+	return _u.SetGridID(v.ID)
 }
 
 // AddRoleIDs adds the "roles" edge to the RoleAssignment entity by IDs.
@@ -654,6 +986,51 @@ func (_u *ResidentUpdateOne) AddSessions(v ...*Session) *ResidentUpdateOne {
 	return _u.AddSessionIDs(ids...)
 }
 
+// AddNotificationIDs adds the "notifications" edge to the Notification entity by IDs.
+func (_u *ResidentUpdateOne) AddNotificationIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.AddNotificationIDs(ids...)
+	return _u
+}
+
+// AddNotifications adds the "notifications" edges to the Notification entity.
+func (_u *ResidentUpdateOne) AddNotifications(v ...*Notification) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddNotificationIDs(ids...)
+}
+
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by IDs.
+func (_u *ResidentUpdateOne) AddBroadcastIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.AddBroadcastIDs(ids...)
+	return _u
+}
+
+// AddBroadcasts adds the "broadcasts" edges to the Broadcast entity.
+func (_u *ResidentUpdateOne) AddBroadcasts(v ...*Broadcast) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBroadcastIDs(ids...)
+}
+
+// AddDeviceIDs adds the "devices" edge to the Device entity by IDs.
+func (_u *ResidentUpdateOne) AddDeviceIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.AddDeviceIDs(ids...)
+	return _u
+}
+
+// AddDevices adds the "devices" edges to the Device entity.
+func (_u *ResidentUpdateOne) AddDevices(v ...*Device) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddDeviceIDs(ids...)
+}
+
 // AddConsentIDs adds the "consents" edge to the Consent entity by IDs.
 func (_u *ResidentUpdateOne) AddConsentIDs(ids ...int) *ResidentUpdateOne {
 	_u.mutation.AddConsentIDs(ids...)
@@ -677,6 +1054,12 @@ func (_u *ResidentUpdateOne) Mutation() *ResidentMutation {
 // ClearHousehold clears the "household" edge to the Household entity.
 func (_u *ResidentUpdateOne) ClearHousehold() *ResidentUpdateOne {
 	_u.mutation.ClearHousehold()
+	return _u
+}
+
+// ClearGrid clears the "grid" edge to the Grid entity.
+func (_u *ResidentUpdateOne) ClearGrid() *ResidentUpdateOne {
+	_u.mutation.ClearGrid()
 	return _u
 }
 
@@ -726,6 +1109,69 @@ func (_u *ResidentUpdateOne) RemoveSessions(v ...*Session) *ResidentUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveSessionIDs(ids...)
+}
+
+// ClearNotifications clears all "notifications" edges to the Notification entity.
+func (_u *ResidentUpdateOne) ClearNotifications() *ResidentUpdateOne {
+	_u.mutation.ClearNotifications()
+	return _u
+}
+
+// RemoveNotificationIDs removes the "notifications" edge to Notification entities by IDs.
+func (_u *ResidentUpdateOne) RemoveNotificationIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.RemoveNotificationIDs(ids...)
+	return _u
+}
+
+// RemoveNotifications removes "notifications" edges to Notification entities.
+func (_u *ResidentUpdateOne) RemoveNotifications(v ...*Notification) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveNotificationIDs(ids...)
+}
+
+// ClearBroadcasts clears all "broadcasts" edges to the Broadcast entity.
+func (_u *ResidentUpdateOne) ClearBroadcasts() *ResidentUpdateOne {
+	_u.mutation.ClearBroadcasts()
+	return _u
+}
+
+// RemoveBroadcastIDs removes the "broadcasts" edge to Broadcast entities by IDs.
+func (_u *ResidentUpdateOne) RemoveBroadcastIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.RemoveBroadcastIDs(ids...)
+	return _u
+}
+
+// RemoveBroadcasts removes "broadcasts" edges to Broadcast entities.
+func (_u *ResidentUpdateOne) RemoveBroadcasts(v ...*Broadcast) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBroadcastIDs(ids...)
+}
+
+// ClearDevices clears all "devices" edges to the Device entity.
+func (_u *ResidentUpdateOne) ClearDevices() *ResidentUpdateOne {
+	_u.mutation.ClearDevices()
+	return _u
+}
+
+// RemoveDeviceIDs removes the "devices" edge to Device entities by IDs.
+func (_u *ResidentUpdateOne) RemoveDeviceIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.RemoveDeviceIDs(ids...)
+	return _u
+}
+
+// RemoveDevices removes "devices" edges to Device entities.
+func (_u *ResidentUpdateOne) RemoveDevices(v ...*Device) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDeviceIDs(ids...)
 }
 
 // ClearConsents clears all "consents" edges to the Consent entity.
@@ -890,6 +1336,35 @@ func (_u *ResidentUpdateOne) sqlSave(ctx context.Context) (_node *Resident, err 
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.GridCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   resident.GridTable,
+			Columns: []string{resident.GridColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(grid.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.GridIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   resident.GridTable,
+			Columns: []string{resident.GridColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(grid.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.RolesCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1002,6 +1477,141 @@ func (_u *ResidentUpdateOne) sqlSave(ctx context.Context) (_node *Resident, err 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(session.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.NotificationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.NotificationsTable,
+			Columns: []string{resident.NotificationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(notification.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedNotificationsIDs(); len(nodes) > 0 && !_u.mutation.NotificationsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.NotificationsTable,
+			Columns: []string{resident.NotificationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(notification.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.NotificationsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.NotificationsTable,
+			Columns: []string{resident.NotificationsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(notification.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.BroadcastsTable,
+			Columns: []string{resident.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBroadcastsIDs(); len(nodes) > 0 && !_u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.BroadcastsTable,
+			Columns: []string{resident.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BroadcastsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.BroadcastsTable,
+			Columns: []string{resident.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.DevicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DevicesTable,
+			Columns: []string{resident.DevicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(device.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedDevicesIDs(); len(nodes) > 0 && !_u.mutation.DevicesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DevicesTable,
+			Columns: []string{resident.DevicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(device.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DevicesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DevicesTable,
+			Columns: []string{resident.DevicesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(device.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -35,6 +35,8 @@ type Street struct {
 
 // StreetEdges holds the relations/edges for other nodes in the graph.
 type StreetEdges struct {
+	// Broadcasts sent to the whole street.
+	Broadcasts []*Broadcast `json:"broadcasts,omitempty"`
 	// The communities of the street.
 	Communities []*Community `json:"communities,omitempty"`
 	// Departments and co-building units serving the street.
@@ -43,19 +45,29 @@ type StreetEdges struct {
 	RoleAssignments []*RoleAssignment `json:"role_assignments,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
 	totalCount [3]map[string]int
 
+	namedBroadcasts      map[string][]*Broadcast
 	namedCommunities     map[string][]*Community
 	namedDepartments     map[string][]*Department
 	namedRoleAssignments map[string][]*RoleAssignment
 }
 
+// BroadcastsOrErr returns the Broadcasts value or an error if the edge
+// was not loaded in eager-loading.
+func (e StreetEdges) BroadcastsOrErr() ([]*Broadcast, error) {
+	if e.loadedTypes[0] {
+		return e.Broadcasts, nil
+	}
+	return nil, &NotLoadedError{edge: "broadcasts"}
+}
+
 // CommunitiesOrErr returns the Communities value or an error if the edge
 // was not loaded in eager-loading.
 func (e StreetEdges) CommunitiesOrErr() ([]*Community, error) {
-	if e.loadedTypes[0] {
+	if e.loadedTypes[1] {
 		return e.Communities, nil
 	}
 	return nil, &NotLoadedError{edge: "communities"}
@@ -64,7 +76,7 @@ func (e StreetEdges) CommunitiesOrErr() ([]*Community, error) {
 // DepartmentsOrErr returns the Departments value or an error if the edge
 // was not loaded in eager-loading.
 func (e StreetEdges) DepartmentsOrErr() ([]*Department, error) {
-	if e.loadedTypes[1] {
+	if e.loadedTypes[2] {
 		return e.Departments, nil
 	}
 	return nil, &NotLoadedError{edge: "departments"}
@@ -73,7 +85,7 @@ func (e StreetEdges) DepartmentsOrErr() ([]*Department, error) {
 // RoleAssignmentsOrErr returns the RoleAssignments value or an error if the edge
 // was not loaded in eager-loading.
 func (e StreetEdges) RoleAssignmentsOrErr() ([]*RoleAssignment, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[3] {
 		return e.RoleAssignments, nil
 	}
 	return nil, &NotLoadedError{edge: "role_assignments"}
@@ -154,6 +166,11 @@ func (_m *Street) Value(name string) (ent.Value, error) {
 	return _m.selectValues.Get(name)
 }
 
+// QueryBroadcasts queries the "broadcasts" edge of the Street entity.
+func (_m *Street) QueryBroadcasts() *BroadcastQuery {
+	return NewStreetClient(_m.config).QueryBroadcasts(_m)
+}
+
 // QueryCommunities queries the "communities" edge of the Street entity.
 func (_m *Street) QueryCommunities() *CommunityQuery {
 	return NewStreetClient(_m.config).QueryCommunities(_m)
@@ -208,6 +225,30 @@ func (_m *Street) String() string {
 	builder.WriteString(_m.District)
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedBroadcasts returns the Broadcasts named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Street) NamedBroadcasts(name string) ([]*Broadcast, error) {
+	if _m.Edges.namedBroadcasts == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedBroadcasts[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Street) appendNamedBroadcasts(name string, edges ...*Broadcast) {
+	if _m.Edges.namedBroadcasts == nil {
+		_m.Edges.namedBroadcasts = make(map[string][]*Broadcast)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedBroadcasts[name] = []*Broadcast{}
+	} else {
+		_m.Edges.namedBroadcasts[name] = append(_m.Edges.namedBroadcasts[name], edges...)
+	}
 }
 
 // NamedCommunities returns the Communities named value or an error if the edge was not

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/roleassignment"
@@ -77,6 +78,21 @@ func (_c *StreetCreate) SetNillableDistrict(v *string) *StreetCreate {
 		_c.SetDistrict(*v)
 	}
 	return _c
+}
+
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by IDs.
+func (_c *StreetCreate) AddBroadcastIDs(ids ...int) *StreetCreate {
+	_c.mutation.AddBroadcastIDs(ids...)
+	return _c
+}
+
+// AddBroadcasts adds the "broadcasts" edges to the Broadcast entity.
+func (_c *StreetCreate) AddBroadcasts(v ...*Broadcast) *StreetCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddBroadcastIDs(ids...)
 }
 
 // AddCommunityIDs adds the "communities" edge to the Community entity by IDs.
@@ -260,6 +276,22 @@ func (_c *StreetCreate) createSpec() (*Street, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.District(); ok {
 		_spec.SetField(street.FieldDistrict, field.TypeString, value)
 		_node.District = value
+	}
+	if nodes := _c.mutation.BroadcastsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   street.BroadcastsTable,
+			Columns: []string{street.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.CommunitiesIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{

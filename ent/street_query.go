@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/predicate"
@@ -28,11 +29,13 @@ type StreetQuery struct {
 	order                    []street.OrderOption
 	inters                   []Interceptor
 	predicates               []predicate.Street
+	withBroadcasts           *BroadcastQuery
 	withCommunities          *CommunityQuery
 	withDepartments          *DepartmentQuery
 	withRoleAssignments      *RoleAssignmentQuery
 	loadTotal                []func(context.Context, []*Street) error
 	modifiers                []func(*sql.Selector)
+	withNamedBroadcasts      map[string]*BroadcastQuery
 	withNamedCommunities     map[string]*CommunityQuery
 	withNamedDepartments     map[string]*DepartmentQuery
 	withNamedRoleAssignments map[string]*RoleAssignmentQuery
@@ -70,6 +73,28 @@ func (_q *StreetQuery) Unique(unique bool) *StreetQuery {
 func (_q *StreetQuery) Order(o ...street.OrderOption) *StreetQuery {
 	_q.order = append(_q.order, o...)
 	return _q
+}
+
+// QueryBroadcasts chains the current query on the "broadcasts" edge.
+func (_q *StreetQuery) QueryBroadcasts() *BroadcastQuery {
+	query := (&BroadcastClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(street.Table, street.FieldID, selector),
+			sqlgraph.To(broadcast.Table, broadcast.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, street.BroadcastsTable, street.BroadcastsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
 }
 
 // QueryCommunities chains the current query on the "communities" edge.
@@ -330,6 +355,7 @@ func (_q *StreetQuery) Clone() *StreetQuery {
 		order:               append([]street.OrderOption{}, _q.order...),
 		inters:              append([]Interceptor{}, _q.inters...),
 		predicates:          append([]predicate.Street{}, _q.predicates...),
+		withBroadcasts:      _q.withBroadcasts.Clone(),
 		withCommunities:     _q.withCommunities.Clone(),
 		withDepartments:     _q.withDepartments.Clone(),
 		withRoleAssignments: _q.withRoleAssignments.Clone(),
@@ -338,6 +364,17 @@ func (_q *StreetQuery) Clone() *StreetQuery {
 		path:      _q.path,
 		modifiers: append([]func(*sql.Selector){}, _q.modifiers...),
 	}
+}
+
+// WithBroadcasts tells the query-builder to eager-load the nodes that are connected to
+// the "broadcasts" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *StreetQuery) WithBroadcasts(opts ...func(*BroadcastQuery)) *StreetQuery {
+	query := (&BroadcastClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withBroadcasts = query
+	return _q
 }
 
 // WithCommunities tells the query-builder to eager-load the nodes that are connected to
@@ -457,7 +494,8 @@ func (_q *StreetQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Stree
 	var (
 		nodes       = []*Street{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [4]bool{
+			_q.withBroadcasts != nil,
 			_q.withCommunities != nil,
 			_q.withDepartments != nil,
 			_q.withRoleAssignments != nil,
@@ -484,6 +522,13 @@ func (_q *StreetQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Stree
 	if len(nodes) == 0 {
 		return nodes, nil
 	}
+	if query := _q.withBroadcasts; query != nil {
+		if err := _q.loadBroadcasts(ctx, query, nodes,
+			func(n *Street) { n.Edges.Broadcasts = []*Broadcast{} },
+			func(n *Street, e *Broadcast) { n.Edges.Broadcasts = append(n.Edges.Broadcasts, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withCommunities; query != nil {
 		if err := _q.loadCommunities(ctx, query, nodes,
 			func(n *Street) { n.Edges.Communities = []*Community{} },
@@ -502,6 +547,13 @@ func (_q *StreetQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Stree
 		if err := _q.loadRoleAssignments(ctx, query, nodes,
 			func(n *Street) { n.Edges.RoleAssignments = []*RoleAssignment{} },
 			func(n *Street, e *RoleAssignment) { n.Edges.RoleAssignments = append(n.Edges.RoleAssignments, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedBroadcasts {
+		if err := _q.loadBroadcasts(ctx, query, nodes,
+			func(n *Street) { n.appendNamedBroadcasts(name) },
+			func(n *Street, e *Broadcast) { n.appendNamedBroadcasts(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -534,6 +586,39 @@ func (_q *StreetQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Stree
 	return nodes, nil
 }
 
+func (_q *StreetQuery) loadBroadcasts(ctx context.Context, query *BroadcastQuery, nodes []*Street, init func(*Street), assign func(*Street, *Broadcast)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Street)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(broadcast.FieldStreetID)
+	}
+	query.Where(predicate.Broadcast(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(street.BroadcastsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.StreetID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "street_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "street_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 func (_q *StreetQuery) loadCommunities(ctx context.Context, query *CommunityQuery, nodes []*Street, init func(*Street), assign func(*Street, *Community)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[int]*Street)
@@ -745,6 +830,20 @@ func (_q *StreetQuery) ForShare(opts ...sql.LockOption) *StreetQuery {
 func (_q *StreetQuery) Modify(modifiers ...func(s *sql.Selector)) *StreetSelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
+}
+
+// WithNamedBroadcasts tells the query-builder to eager-load the nodes that are connected to the "broadcasts"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *StreetQuery) WithNamedBroadcasts(name string, opts ...func(*BroadcastQuery)) *StreetQuery {
+	query := (&BroadcastClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedBroadcasts == nil {
+		_q.withNamedBroadcasts = make(map[string]*BroadcastQuery)
+	}
+	_q.withNamedBroadcasts[name] = query
+	return _q
 }
 
 // WithNamedCommunities tells the query-builder to eager-load the nodes that are connected to the "communities"

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/predicate"
@@ -66,6 +67,21 @@ func (_u *StreetUpdate) SetNillableDistrict(v *string) *StreetUpdate {
 	return _u
 }
 
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by IDs.
+func (_u *StreetUpdate) AddBroadcastIDs(ids ...int) *StreetUpdate {
+	_u.mutation.AddBroadcastIDs(ids...)
+	return _u
+}
+
+// AddBroadcasts adds the "broadcasts" edges to the Broadcast entity.
+func (_u *StreetUpdate) AddBroadcasts(v ...*Broadcast) *StreetUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBroadcastIDs(ids...)
+}
+
 // AddCommunityIDs adds the "communities" edge to the Community entity by IDs.
 func (_u *StreetUpdate) AddCommunityIDs(ids ...int) *StreetUpdate {
 	_u.mutation.AddCommunityIDs(ids...)
@@ -114,6 +130,27 @@ func (_u *StreetUpdate) AddRoleAssignments(v ...*RoleAssignment) *StreetUpdate {
 // Mutation returns the StreetMutation object of the builder.
 func (_u *StreetUpdate) Mutation() *StreetMutation {
 	return _u.mutation
+}
+
+// ClearBroadcasts clears all "broadcasts" edges to the Broadcast entity.
+func (_u *StreetUpdate) ClearBroadcasts() *StreetUpdate {
+	_u.mutation.ClearBroadcasts()
+	return _u
+}
+
+// RemoveBroadcastIDs removes the "broadcasts" edge to Broadcast entities by IDs.
+func (_u *StreetUpdate) RemoveBroadcastIDs(ids ...int) *StreetUpdate {
+	_u.mutation.RemoveBroadcastIDs(ids...)
+	return _u
+}
+
+// RemoveBroadcasts removes "broadcasts" edges to Broadcast entities.
+func (_u *StreetUpdate) RemoveBroadcasts(v ...*Broadcast) *StreetUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBroadcastIDs(ids...)
 }
 
 // ClearCommunities clears all "communities" edges to the Community entity.
@@ -262,6 +299,51 @@ func (_u *StreetUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.District(); ok {
 		_spec.SetField(street.FieldDistrict, field.TypeString, value)
+	}
+	if _u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   street.BroadcastsTable,
+			Columns: []string{street.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBroadcastsIDs(); len(nodes) > 0 && !_u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   street.BroadcastsTable,
+			Columns: []string{street.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BroadcastsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   street.BroadcastsTable,
+			Columns: []string{street.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.CommunitiesCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -454,6 +536,21 @@ func (_u *StreetUpdateOne) SetNillableDistrict(v *string) *StreetUpdateOne {
 	return _u
 }
 
+// AddBroadcastIDs adds the "broadcasts" edge to the Broadcast entity by IDs.
+func (_u *StreetUpdateOne) AddBroadcastIDs(ids ...int) *StreetUpdateOne {
+	_u.mutation.AddBroadcastIDs(ids...)
+	return _u
+}
+
+// AddBroadcasts adds the "broadcasts" edges to the Broadcast entity.
+func (_u *StreetUpdateOne) AddBroadcasts(v ...*Broadcast) *StreetUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBroadcastIDs(ids...)
+}
+
 // AddCommunityIDs adds the "communities" edge to the Community entity by IDs.
 func (_u *StreetUpdateOne) AddCommunityIDs(ids ...int) *StreetUpdateOne {
 	_u.mutation.AddCommunityIDs(ids...)
@@ -502,6 +599,27 @@ func (_u *StreetUpdateOne) AddRoleAssignments(v ...*RoleAssignment) *StreetUpdat
 // Mutation returns the StreetMutation object of the builder.
 func (_u *StreetUpdateOne) Mutation() *StreetMutation {
 	return _u.mutation
+}
+
+// ClearBroadcasts clears all "broadcasts" edges to the Broadcast entity.
+func (_u *StreetUpdateOne) ClearBroadcasts() *StreetUpdateOne {
+	_u.mutation.ClearBroadcasts()
+	return _u
+}
+
+// RemoveBroadcastIDs removes the "broadcasts" edge to Broadcast entities by IDs.
+func (_u *StreetUpdateOne) RemoveBroadcastIDs(ids ...int) *StreetUpdateOne {
+	_u.mutation.RemoveBroadcastIDs(ids...)
+	return _u
+}
+
+// RemoveBroadcasts removes "broadcasts" edges to Broadcast entities.
+func (_u *StreetUpdateOne) RemoveBroadcasts(v ...*Broadcast) *StreetUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBroadcastIDs(ids...)
 }
 
 // ClearCommunities clears all "communities" edges to the Community entity.
@@ -680,6 +798,51 @@ func (_u *StreetUpdateOne) sqlSave(ctx context.Context) (_node *Street, err erro
 	}
 	if value, ok := _u.mutation.District(); ok {
 		_spec.SetField(street.FieldDistrict, field.TypeString, value)
+	}
+	if _u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   street.BroadcastsTable,
+			Columns: []string{street.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBroadcastsIDs(); len(nodes) > 0 && !_u.mutation.BroadcastsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   street.BroadcastsTable,
+			Columns: []string{street.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BroadcastsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   street.BroadcastsTable,
+			Columns: []string{street.BroadcastsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.CommunitiesCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -14,20 +14,30 @@ type Tx struct {
 	config
 	// AuditRecord is the client for interacting with the AuditRecord builders.
 	AuditRecord *AuditRecordClient
+	// Broadcast is the client for interacting with the Broadcast builders.
+	Broadcast *BroadcastClient
 	// Community is the client for interacting with the Community builders.
 	Community *CommunityClient
 	// Consent is the client for interacting with the Consent builders.
 	Consent *ConsentClient
 	// Department is the client for interacting with the Department builders.
 	Department *DepartmentClient
+	// Device is the client for interacting with the Device builders.
+	Device *DeviceClient
+	// Event is the client for interacting with the Event builders.
+	Event *EventClient
 	// Grid is the client for interacting with the Grid builders.
 	Grid *GridClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
+	// Notification is the client for interacting with the Notification builders.
+	Notification *NotificationClient
 	// PersonalInfo is the client for interacting with the PersonalInfo builders.
 	PersonalInfo *PersonalInfoClient
 	// Place is the client for interacting with the Place builders.
 	Place *PlaceClient
+	// PushDelivery is the client for interacting with the PushDelivery builders.
+	PushDelivery *PushDeliveryClient
 	// Resident is the client for interacting with the Resident builders.
 	Resident *ResidentClient
 	// RoleAssignment is the client for interacting with the RoleAssignment builders.
@@ -170,13 +180,18 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.AuditRecord = NewAuditRecordClient(tx.config)
+	tx.Broadcast = NewBroadcastClient(tx.config)
 	tx.Community = NewCommunityClient(tx.config)
 	tx.Consent = NewConsentClient(tx.config)
 	tx.Department = NewDepartmentClient(tx.config)
+	tx.Device = NewDeviceClient(tx.config)
+	tx.Event = NewEventClient(tx.config)
 	tx.Grid = NewGridClient(tx.config)
 	tx.Household = NewHouseholdClient(tx.config)
+	tx.Notification = NewNotificationClient(tx.config)
 	tx.PersonalInfo = NewPersonalInfoClient(tx.config)
 	tx.Place = NewPlaceClient(tx.config)
+	tx.PushDelivery = NewPushDeliveryClient(tx.config)
 	tx.Resident = NewResidentClient(tx.config)
 	tx.RoleAssignment = NewRoleAssignmentClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)

@@ -50,13 +50,7 @@ func (r *queryResolver) Streets(ctx context.Context, after *entgql.Cursor[int], 
 		)
 }
 
-// Grid returns generated.GridResolver implementation.
-func (r *Resolver) Grid() generated.GridResolver { return &gridResolver{r} }
-
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
-type (
-	gridResolver  struct{ *Resolver }
-	queryResolver struct{ *Resolver }
-)
+type queryResolver struct{ *Resolver }

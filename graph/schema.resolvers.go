@@ -8,11 +8,7 @@ package graph
 import (
 	"context"
 
-	"entgo.io/contrib/entgql"
 	"github.com/jimei-linli/linli/ent"
-	"github.com/jimei-linli/linli/ent/household"
-	"github.com/jimei-linli/linli/ent/place"
-	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/graph/generated"
 	"github.com/jimei-linli/linli/graph/model"
 	"github.com/jimei-linli/linli/internal/apperr"
@@ -20,16 +16,6 @@ import (
 	"github.com/jimei-linli/linli/internal/roster"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
-
-// Residents is the resolver for the residents field.
-func (r *gridResolver) Residents(ctx context.Context, obj *ent.Grid, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentOrder, where *ent.ResidentWhereInput) (*ent.ResidentConnection, error) {
-	return r.client.Resident.Query().
-		Where(resident.HasHouseholdWith(household.HasPlaceWith(place.GridID(obj.ID)))).
-		Paginate(ctx, after, first, before, last,
-			ent.WithResidentOrder(orderBy),
-			ent.WithResidentFilter(where.Filter),
-		)
-}
 
 // RequestSignInCode is the resolver for the requestSignInCode field.
 func (r *mutationResolver) RequestSignInCode(ctx context.Context, phone string) (*model.RequestSignInCodePayload, error) {

@@ -25,6 +25,8 @@ const (
 	FieldName = "name"
 	// FieldStreetID holds the string denoting the street_id field in the database.
 	FieldStreetID = "street_id"
+	// EdgeBroadcasts holds the string denoting the broadcasts edge name in mutations.
+	EdgeBroadcasts = "broadcasts"
 	// EdgeStreet holds the string denoting the street edge name in mutations.
 	EdgeStreet = "street"
 	// EdgeGrids holds the string denoting the grids edge name in mutations.
@@ -33,6 +35,13 @@ const (
 	EdgeRoleAssignments = "role_assignments"
 	// Table holds the table name of the community in the database.
 	Table = "communities"
+	// BroadcastsTable is the table that holds the broadcasts relation/edge.
+	BroadcastsTable = "broadcasts"
+	// BroadcastsInverseTable is the table name for the Broadcast entity.
+	// It exists in this package in order to avoid circular dependency with the "broadcast" package.
+	BroadcastsInverseTable = "broadcasts"
+	// BroadcastsColumn is the table column denoting the broadcasts relation/edge.
+	BroadcastsColumn = "community_id"
 	// StreetTable is the table that holds the street relation/edge.
 	StreetTable = "communities"
 	// StreetInverseTable is the table name for the Street entity.
@@ -129,6 +138,20 @@ func ByStreetID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStreetID, opts...).ToFunc()
 }
 
+// ByBroadcastsCount orders the results by broadcasts count.
+func ByBroadcastsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newBroadcastsStep(), opts...)
+	}
+}
+
+// ByBroadcasts orders the results by broadcasts terms.
+func ByBroadcasts(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newBroadcastsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByStreetField orders the results by street field.
 func ByStreetField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -162,6 +185,13 @@ func ByRoleAssignments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newRoleAssignmentsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
+}
+func newBroadcastsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(BroadcastsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, BroadcastsTable, BroadcastsColumn),
+	)
 }
 func newStreetStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(

@@ -310,6 +310,29 @@ func StreetIDNotIn(vs ...int) predicate.Community {
 	return predicate.Community(sql.FieldNotIn(FieldStreetID, vs...))
 }
 
+// HasBroadcasts applies the HasEdge predicate on the "broadcasts" edge.
+func HasBroadcasts() predicate.Community {
+	return predicate.Community(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, BroadcastsTable, BroadcastsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasBroadcastsWith applies the HasEdge predicate on the "broadcasts" edge with a given conditions (other predicates).
+func HasBroadcastsWith(preds ...predicate.Broadcast) predicate.Community {
+	return predicate.Community(func(s *sql.Selector) {
+		step := newBroadcastsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasStreet applies the HasEdge predicate on the "street" edge.
 func HasStreet() predicate.Community {
 	return predicate.Community(func(s *sql.Selector) {

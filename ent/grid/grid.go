@@ -29,14 +29,25 @@ const (
 	FieldAreaDescription = "area_description"
 	// FieldCommunityID holds the string denoting the community_id field in the database.
 	FieldCommunityID = "community_id"
+	// EdgeBroadcasts holds the string denoting the broadcasts edge name in mutations.
+	EdgeBroadcasts = "broadcasts"
 	// EdgeCommunity holds the string denoting the community edge name in mutations.
 	EdgeCommunity = "community"
 	// EdgePlaces holds the string denoting the places edge name in mutations.
 	EdgePlaces = "places"
+	// EdgeResidents holds the string denoting the residents edge name in mutations.
+	EdgeResidents = "residents"
 	// EdgeStaff holds the string denoting the staff edge name in mutations.
 	EdgeStaff = "staff"
 	// Table holds the table name of the grid in the database.
 	Table = "grids"
+	// BroadcastsTable is the table that holds the broadcasts relation/edge.
+	BroadcastsTable = "broadcasts"
+	// BroadcastsInverseTable is the table name for the Broadcast entity.
+	// It exists in this package in order to avoid circular dependency with the "broadcast" package.
+	BroadcastsInverseTable = "broadcasts"
+	// BroadcastsColumn is the table column denoting the broadcasts relation/edge.
+	BroadcastsColumn = "grid_id"
 	// CommunityTable is the table that holds the community relation/edge.
 	CommunityTable = "grids"
 	// CommunityInverseTable is the table name for the Community entity.
@@ -51,6 +62,13 @@ const (
 	PlacesInverseTable = "places"
 	// PlacesColumn is the table column denoting the places relation/edge.
 	PlacesColumn = "grid_id"
+	// ResidentsTable is the table that holds the residents relation/edge.
+	ResidentsTable = "residents"
+	// ResidentsInverseTable is the table name for the Resident entity.
+	// It exists in this package in order to avoid circular dependency with the "resident" package.
+	ResidentsInverseTable = "residents"
+	// ResidentsColumn is the table column denoting the residents relation/edge.
+	ResidentsColumn = "grid_id"
 	// StaffTable is the table that holds the staff relation/edge.
 	StaffTable = "role_assignments"
 	// StaffInverseTable is the table name for the RoleAssignment entity.
@@ -151,6 +169,20 @@ func ByCommunityID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCommunityID, opts...).ToFunc()
 }
 
+// ByBroadcastsCount orders the results by broadcasts count.
+func ByBroadcastsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newBroadcastsStep(), opts...)
+	}
+}
+
+// ByBroadcasts orders the results by broadcasts terms.
+func ByBroadcasts(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newBroadcastsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByCommunityField orders the results by community field.
 func ByCommunityField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -172,6 +204,20 @@ func ByPlaces(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByResidentsCount orders the results by residents count.
+func ByResidentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newResidentsStep(), opts...)
+	}
+}
+
+// ByResidents orders the results by residents terms.
+func ByResidents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newResidentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByStaffCount orders the results by staff count.
 func ByStaffCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -185,6 +231,13 @@ func ByStaff(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newStaffStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+func newBroadcastsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(BroadcastsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, BroadcastsTable, BroadcastsColumn),
+	)
+}
 func newCommunityStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -197,6 +250,13 @@ func newPlacesStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(PlacesInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, PlacesTable, PlacesColumn),
+	)
+}
+func newResidentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ResidentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, ResidentsTable, ResidentsColumn),
 	)
 }
 func newStaffStep() *sqlgraph.Step {

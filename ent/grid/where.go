@@ -425,6 +425,29 @@ func CommunityIDNotIn(vs ...int) predicate.Grid {
 	return predicate.Grid(sql.FieldNotIn(FieldCommunityID, vs...))
 }
 
+// HasBroadcasts applies the HasEdge predicate on the "broadcasts" edge.
+func HasBroadcasts() predicate.Grid {
+	return predicate.Grid(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, BroadcastsTable, BroadcastsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasBroadcastsWith applies the HasEdge predicate on the "broadcasts" edge with a given conditions (other predicates).
+func HasBroadcastsWith(preds ...predicate.Broadcast) predicate.Grid {
+	return predicate.Grid(func(s *sql.Selector) {
+		step := newBroadcastsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasCommunity applies the HasEdge predicate on the "community" edge.
 func HasCommunity() predicate.Grid {
 	return predicate.Grid(func(s *sql.Selector) {
@@ -463,6 +486,29 @@ func HasPlaces() predicate.Grid {
 func HasPlacesWith(preds ...predicate.Place) predicate.Grid {
 	return predicate.Grid(func(s *sql.Selector) {
 		step := newPlacesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasResidents applies the HasEdge predicate on the "residents" edge.
+func HasResidents() predicate.Grid {
+	return predicate.Grid(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, ResidentsTable, ResidentsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasResidentsWith applies the HasEdge predicate on the "residents" edge with a given conditions (other predicates).
+func HasResidentsWith(preds ...predicate.Resident) predicate.Grid {
+	return predicate.Grid(func(s *sql.Selector) {
+		step := newResidentsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -21,6 +21,18 @@ func (f AuditRecordFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AuditRecordMutation", m)
 }
 
+// The BroadcastFunc type is an adapter to allow the use of ordinary
+// function as Broadcast mutator.
+type BroadcastFunc func(context.Context, *ent.BroadcastMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f BroadcastFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.BroadcastMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.BroadcastMutation", m)
+}
+
 // The CommunityFunc type is an adapter to allow the use of ordinary
 // function as Community mutator.
 type CommunityFunc func(context.Context, *ent.CommunityMutation) (ent.Value, error)
@@ -57,6 +69,30 @@ func (f DepartmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DepartmentMutation", m)
 }
 
+// The DeviceFunc type is an adapter to allow the use of ordinary
+// function as Device mutator.
+type DeviceFunc func(context.Context, *ent.DeviceMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DeviceFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DeviceMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DeviceMutation", m)
+}
+
+// The EventFunc type is an adapter to allow the use of ordinary
+// function as Event mutator.
+type EventFunc func(context.Context, *ent.EventMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EventMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EventMutation", m)
+}
+
 // The GridFunc type is an adapter to allow the use of ordinary
 // function as Grid mutator.
 type GridFunc func(context.Context, *ent.GridMutation) (ent.Value, error)
@@ -81,6 +117,18 @@ func (f HouseholdFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.HouseholdMutation", m)
 }
 
+// The NotificationFunc type is an adapter to allow the use of ordinary
+// function as Notification mutator.
+type NotificationFunc func(context.Context, *ent.NotificationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f NotificationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.NotificationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.NotificationMutation", m)
+}
+
 // The PersonalInfoFunc type is an adapter to allow the use of ordinary
 // function as PersonalInfo mutator.
 type PersonalInfoFunc func(context.Context, *ent.PersonalInfoMutation) (ent.Value, error)
@@ -103,6 +151,18 @@ func (f PlaceFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PlaceMutation", m)
+}
+
+// The PushDeliveryFunc type is an adapter to allow the use of ordinary
+// function as PushDelivery mutator.
+type PushDeliveryFunc func(context.Context, *ent.PushDeliveryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PushDeliveryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PushDeliveryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PushDeliveryMutation", m)
 }
 
 // The ResidentFunc type is an adapter to allow the use of ordinary

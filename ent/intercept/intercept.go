@@ -9,14 +9,19 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/auditrecord"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
+	"github.com/jimei-linli/linli/ent/device"
+	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/pushdelivery"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/session"
@@ -107,6 +112,33 @@ func (f TraverseAuditRecord) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.AuditRecordQuery", q)
 }
 
+// The BroadcastFunc type is an adapter to allow the use of ordinary function as a Querier.
+type BroadcastFunc func(context.Context, *ent.BroadcastQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f BroadcastFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.BroadcastQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.BroadcastQuery", q)
+}
+
+// The TraverseBroadcast type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseBroadcast func(context.Context, *ent.BroadcastQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseBroadcast) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseBroadcast) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.BroadcastQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.BroadcastQuery", q)
+}
+
 // The CommunityFunc type is an adapter to allow the use of ordinary function as a Querier.
 type CommunityFunc func(context.Context, *ent.CommunityQuery) (ent.Value, error)
 
@@ -188,6 +220,60 @@ func (f TraverseDepartment) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.DepartmentQuery", q)
 }
 
+// The DeviceFunc type is an adapter to allow the use of ordinary function as a Querier.
+type DeviceFunc func(context.Context, *ent.DeviceQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f DeviceFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.DeviceQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.DeviceQuery", q)
+}
+
+// The TraverseDevice type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseDevice func(context.Context, *ent.DeviceQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseDevice) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseDevice) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DeviceQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.DeviceQuery", q)
+}
+
+// The EventFunc type is an adapter to allow the use of ordinary function as a Querier.
+type EventFunc func(context.Context, *ent.EventQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f EventFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.EventQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.EventQuery", q)
+}
+
+// The TraverseEvent type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseEvent func(context.Context, *ent.EventQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseEvent) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseEvent) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EventQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.EventQuery", q)
+}
+
 // The GridFunc type is an adapter to allow the use of ordinary function as a Querier.
 type GridFunc func(context.Context, *ent.GridQuery) (ent.Value, error)
 
@@ -242,6 +328,33 @@ func (f TraverseHousehold) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.HouseholdQuery", q)
 }
 
+// The NotificationFunc type is an adapter to allow the use of ordinary function as a Querier.
+type NotificationFunc func(context.Context, *ent.NotificationQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f NotificationFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.NotificationQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.NotificationQuery", q)
+}
+
+// The TraverseNotification type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseNotification func(context.Context, *ent.NotificationQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseNotification) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseNotification) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.NotificationQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.NotificationQuery", q)
+}
+
 // The PersonalInfoFunc type is an adapter to allow the use of ordinary function as a Querier.
 type PersonalInfoFunc func(context.Context, *ent.PersonalInfoQuery) (ent.Value, error)
 
@@ -294,6 +407,33 @@ func (f TraversePlace) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.PlaceQuery", q)
+}
+
+// The PushDeliveryFunc type is an adapter to allow the use of ordinary function as a Querier.
+type PushDeliveryFunc func(context.Context, *ent.PushDeliveryQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f PushDeliveryFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.PushDeliveryQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.PushDeliveryQuery", q)
+}
+
+// The TraversePushDelivery type is an adapter to allow the use of ordinary function as Traverser.
+type TraversePushDelivery func(context.Context, *ent.PushDeliveryQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraversePushDelivery) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraversePushDelivery) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PushDeliveryQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.PushDeliveryQuery", q)
 }
 
 // The ResidentFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -436,20 +576,30 @@ func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
 	case *ent.AuditRecordQuery:
 		return &query[*ent.AuditRecordQuery, predicate.AuditRecord, auditrecord.OrderOption]{typ: ent.TypeAuditRecord, tq: q}, nil
+	case *ent.BroadcastQuery:
+		return &query[*ent.BroadcastQuery, predicate.Broadcast, broadcast.OrderOption]{typ: ent.TypeBroadcast, tq: q}, nil
 	case *ent.CommunityQuery:
 		return &query[*ent.CommunityQuery, predicate.Community, community.OrderOption]{typ: ent.TypeCommunity, tq: q}, nil
 	case *ent.ConsentQuery:
 		return &query[*ent.ConsentQuery, predicate.Consent, consent.OrderOption]{typ: ent.TypeConsent, tq: q}, nil
 	case *ent.DepartmentQuery:
 		return &query[*ent.DepartmentQuery, predicate.Department, department.OrderOption]{typ: ent.TypeDepartment, tq: q}, nil
+	case *ent.DeviceQuery:
+		return &query[*ent.DeviceQuery, predicate.Device, device.OrderOption]{typ: ent.TypeDevice, tq: q}, nil
+	case *ent.EventQuery:
+		return &query[*ent.EventQuery, predicate.Event, event.OrderOption]{typ: ent.TypeEvent, tq: q}, nil
 	case *ent.GridQuery:
 		return &query[*ent.GridQuery, predicate.Grid, grid.OrderOption]{typ: ent.TypeGrid, tq: q}, nil
 	case *ent.HouseholdQuery:
 		return &query[*ent.HouseholdQuery, predicate.Household, household.OrderOption]{typ: ent.TypeHousehold, tq: q}, nil
+	case *ent.NotificationQuery:
+		return &query[*ent.NotificationQuery, predicate.Notification, notification.OrderOption]{typ: ent.TypeNotification, tq: q}, nil
 	case *ent.PersonalInfoQuery:
 		return &query[*ent.PersonalInfoQuery, predicate.PersonalInfo, personalinfo.OrderOption]{typ: ent.TypePersonalInfo, tq: q}, nil
 	case *ent.PlaceQuery:
 		return &query[*ent.PlaceQuery, predicate.Place, place.OrderOption]{typ: ent.TypePlace, tq: q}, nil
+	case *ent.PushDeliveryQuery:
+		return &query[*ent.PushDeliveryQuery, predicate.PushDelivery, pushdelivery.OrderOption]{typ: ent.TypePushDelivery, tq: q}, nil
 	case *ent.ResidentQuery:
 		return &query[*ent.ResidentQuery, predicate.Resident, resident.OrderOption]{typ: ent.TypeResident, tq: q}, nil
 	case *ent.RoleAssignmentQuery:

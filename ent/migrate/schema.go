@@ -36,6 +36,68 @@ var (
 			},
 		},
 	}
+	// BroadcastsColumns holds the columns for the "broadcasts" table.
+	BroadcastsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "level", Type: field.TypeEnum, Enums: []string{"NORMAL", "URGENT", "EMERGENCY"}, Default: "NORMAL"},
+		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "body", Type: field.TypeString, Size: 4000},
+		{Name: "recipient_count", Type: field.TypeInt},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "community_id", Type: field.TypeInt, Nullable: true},
+		{Name: "grid_id", Type: field.TypeInt, Nullable: true},
+		{Name: "sender_id", Type: field.TypeInt},
+		{Name: "street_id", Type: field.TypeInt, Nullable: true},
+	}
+	// BroadcastsTable holds the schema information for the "broadcasts" table.
+	BroadcastsTable = &schema.Table{
+		Name:       "broadcasts",
+		Columns:    BroadcastsColumns,
+		PrimaryKey: []*schema.Column{BroadcastsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "broadcasts_communities_broadcasts",
+				Columns:    []*schema.Column{BroadcastsColumns[6]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "broadcasts_grids_broadcasts",
+				Columns:    []*schema.Column{BroadcastsColumns[7]},
+				RefColumns: []*schema.Column{GridsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "broadcasts_residents_broadcasts",
+				Columns:    []*schema.Column{BroadcastsColumns[8]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "broadcasts_streets_broadcasts",
+				Columns:    []*schema.Column{BroadcastsColumns[9]},
+				RefColumns: []*schema.Column{StreetsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "broadcast_grid_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{BroadcastsColumns[7], BroadcastsColumns[5]},
+			},
+			{
+				Name:    "broadcast_community_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{BroadcastsColumns[6], BroadcastsColumns[5]},
+			},
+			{
+				Name:    "broadcast_street_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{BroadcastsColumns[9], BroadcastsColumns[5]},
+			},
+		},
+	}
 	// CommunitiesColumns holds the columns for the "communities" table.
 	CommunitiesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -105,6 +167,52 @@ var (
 			},
 		},
 	}
+	// DevicesColumns holds the columns for the "devices" table.
+	DevicesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "platform", Type: field.TypeEnum, Enums: []string{"IOS", "ANDROID", "WEB"}},
+		{Name: "token", Type: field.TypeString, Unique: true, Size: 4096},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "registered_at", Type: field.TypeTime},
+		{Name: "resident_id", Type: field.TypeInt},
+	}
+	// DevicesTable holds the schema information for the "devices" table.
+	DevicesTable = &schema.Table{
+		Name:       "devices",
+		Columns:    DevicesColumns,
+		PrimaryKey: []*schema.Column{DevicesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "devices_residents_devices",
+				Columns:    []*schema.Column{DevicesColumns[5]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
+	// EventsColumns holds the columns for the "events" table.
+	EventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kind", Type: field.TypeString, Size: 64},
+		{Name: "topics", Type: field.TypeJSON},
+		{Name: "subject_id", Type: field.TypeInt, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "seq", Type: field.TypeInt64, Unique: true, Nullable: true},
+		{Name: "published_at", Type: field.TypeTime, Nullable: true},
+	}
+	// EventsTable holds the schema information for the "events" table.
+	EventsTable = &schema.Table{
+		Name:       "events",
+		Columns:    EventsColumns,
+		PrimaryKey: []*schema.Column{EventsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "event_published_at_seq",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[6], EventsColumns[5]},
+			},
+		},
+	}
 	// GridsColumns holds the columns for the "grids" table.
 	GridsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -166,6 +274,56 @@ var (
 			},
 		},
 	}
+	// NotificationsColumns holds the columns for the "notifications" table.
+	NotificationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"BROADCAST", "SYSTEM"}},
+		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "body", Type: field.TypeString, Size: 4000, Default: ""},
+		{Name: "subject_id", Type: field.TypeInt, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "seq", Type: field.TypeInt64, Nullable: true},
+		{Name: "read_at", Type: field.TypeTime, Nullable: true},
+		{Name: "event_id", Type: field.TypeInt},
+		{Name: "resident_id", Type: field.TypeInt},
+	}
+	// NotificationsTable holds the schema information for the "notifications" table.
+	NotificationsTable = &schema.Table{
+		Name:       "notifications",
+		Columns:    NotificationsColumns,
+		PrimaryKey: []*schema.Column{NotificationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "notifications_events_notifications",
+				Columns:    []*schema.Column{NotificationsColumns[8]},
+				RefColumns: []*schema.Column{EventsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "notifications_residents_notifications",
+				Columns:    []*schema.Column{NotificationsColumns[9]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "notification_resident_id_seq",
+				Unique:  false,
+				Columns: []*schema.Column{NotificationsColumns[9], NotificationsColumns[6]},
+			},
+			{
+				Name:    "notification_resident_id_event_id",
+				Unique:  true,
+				Columns: []*schema.Column{NotificationsColumns[9], NotificationsColumns[8]},
+			},
+			{
+				Name:    "notification_event_id",
+				Unique:  false,
+				Columns: []*schema.Column{NotificationsColumns[8]},
+			},
+		},
+	}
 	// PersonalInfosColumns holds the columns for the "personal_infos" table.
 	PersonalInfosColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -222,6 +380,32 @@ var (
 			},
 		},
 	}
+	// PushDeliveriesColumns holds the columns for the "push_deliveries" table.
+	PushDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "notification_id", Type: field.TypeInt},
+		{Name: "device_id", Type: field.TypeInt},
+		{Name: "idempotency_key", Type: field.TypeString, Unique: true},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"PENDING", "SENT", "FAILED"}, Default: "PENDING"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "next_attempt_at", Type: field.TypeTime},
+		{Name: "last_error", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+	}
+	// PushDeliveriesTable holds the schema information for the "push_deliveries" table.
+	PushDeliveriesTable = &schema.Table{
+		Name:       "push_deliveries",
+		Columns:    PushDeliveriesColumns,
+		PrimaryKey: []*schema.Column{PushDeliveriesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "pushdelivery_state_next_attempt_at",
+				Unique:  false,
+				Columns: []*schema.Column{PushDeliveriesColumns[4], PushDeliveriesColumns[6]},
+			},
+		},
+	}
 	// ResidentsColumns holds the columns for the "residents" table.
 	ResidentsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -229,6 +413,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, Size: 100},
 		{Name: "deleted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "grid_id", Type: field.TypeInt, Nullable: true},
 		{Name: "household_id", Type: field.TypeInt, Nullable: true},
 	}
 	// ResidentsTable holds the schema information for the "residents" table.
@@ -238,8 +423,14 @@ var (
 		PrimaryKey: []*schema.Column{ResidentsColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "residents_households_members",
+				Symbol:     "residents_grids_residents",
 				Columns:    []*schema.Column{ResidentsColumns[5]},
+				RefColumns: []*schema.Column{GridsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "residents_households_members",
+				Columns:    []*schema.Column{ResidentsColumns[6]},
 				RefColumns: []*schema.Column{HouseholdsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -247,6 +438,11 @@ var (
 		Indexes: []*schema.Index{
 			{
 				Name:    "resident_household_id",
+				Unique:  false,
+				Columns: []*schema.Column{ResidentsColumns[6]},
+			},
+			{
+				Name:    "resident_grid_id",
 				Unique:  false,
 				Columns: []*schema.Column{ResidentsColumns[5]},
 			},
@@ -303,6 +499,11 @@ var (
 			},
 		},
 		Indexes: []*schema.Index{
+			{
+				Name:    "roleassignment_resident_id",
+				Unique:  false,
+				Columns: []*schema.Column{RoleAssignmentsColumns[8]},
+			},
 			{
 				Name:    "roleassignment_one_leader_per_grid",
 				Unique:  true,
@@ -443,13 +644,18 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AuditRecordsTable,
+		BroadcastsTable,
 		CommunitiesTable,
 		ConsentsTable,
 		DepartmentsTable,
+		DevicesTable,
+		EventsTable,
 		GridsTable,
 		HouseholdsTable,
+		NotificationsTable,
 		PersonalInfosTable,
 		PlacesTable,
+		PushDeliveriesTable,
 		ResidentsTable,
 		RoleAssignmentsTable,
 		SessionsTable,
@@ -461,6 +667,13 @@ var (
 func init() {
 	AuditRecordsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
+	}
+	BroadcastsTable.ForeignKeys[0].RefTable = CommunitiesTable
+	BroadcastsTable.ForeignKeys[1].RefTable = GridsTable
+	BroadcastsTable.ForeignKeys[2].RefTable = ResidentsTable
+	BroadcastsTable.ForeignKeys[3].RefTable = StreetsTable
+	BroadcastsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(55834574848),
 	}
 	CommunitiesTable.ForeignKeys[0].RefTable = StreetsTable
 	CommunitiesTable.Annotation = &entsql.Annotation{
@@ -474,6 +687,13 @@ func init() {
 	DepartmentsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
 	}
+	DevicesTable.ForeignKeys[0].RefTable = ResidentsTable
+	DevicesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(60129542144),
+	}
+	EventsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(64424509440),
+	}
 	GridsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	GridsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
@@ -481,6 +701,11 @@ func init() {
 	HouseholdsTable.ForeignKeys[0].RefTable = PlacesTable
 	HouseholdsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
+	}
+	NotificationsTable.ForeignKeys[0].RefTable = EventsTable
+	NotificationsTable.ForeignKeys[1].RefTable = ResidentsTable
+	NotificationsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(68719476736),
 	}
 	PersonalInfosTable.ForeignKeys[0].RefTable = ResidentsTable
 	PersonalInfosTable.Annotation = &entsql.Annotation{
@@ -490,7 +715,11 @@ func init() {
 	PlacesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
 	}
-	ResidentsTable.ForeignKeys[0].RefTable = HouseholdsTable
+	PushDeliveriesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(73014444032),
+	}
+	ResidentsTable.ForeignKeys[0].RefTable = GridsTable
+	ResidentsTable.ForeignKeys[1].RefTable = HouseholdsTable
 	ResidentsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),
 	}

@@ -9,6 +9,9 @@ import (
 // AuditRecord is the predicate function for auditrecord builders.
 type AuditRecord func(*sql.Selector)
 
+// Broadcast is the predicate function for broadcast builders.
+type Broadcast func(*sql.Selector)
+
 // Community is the predicate function for community builders.
 type Community func(*sql.Selector)
 
@@ -18,17 +21,29 @@ type Consent func(*sql.Selector)
 // Department is the predicate function for department builders.
 type Department func(*sql.Selector)
 
+// Device is the predicate function for device builders.
+type Device func(*sql.Selector)
+
+// Event is the predicate function for event builders.
+type Event func(*sql.Selector)
+
 // Grid is the predicate function for grid builders.
 type Grid func(*sql.Selector)
 
 // Household is the predicate function for household builders.
 type Household func(*sql.Selector)
 
+// Notification is the predicate function for notification builders.
+type Notification func(*sql.Selector)
+
 // PersonalInfo is the predicate function for personalinfo builders.
 type PersonalInfo func(*sql.Selector)
 
 // Place is the predicate function for place builders.
 type Place func(*sql.Selector)
+
+// PushDelivery is the predicate function for pushdelivery builders.
+type PushDelivery func(*sql.Selector)
 
 // Resident is the predicate function for resident builders.
 type Resident func(*sql.Selector)

@@ -135,6 +135,30 @@ func (f AuditRecordMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditRecordMutation", m)
 }
 
+// The BroadcastQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type BroadcastQueryRuleFunc func(context.Context, *ent.BroadcastQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f BroadcastQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.BroadcastQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.BroadcastQuery", q)
+}
+
+// The BroadcastMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type BroadcastMutationRuleFunc func(context.Context, *ent.BroadcastMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f BroadcastMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.BroadcastMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.BroadcastMutation", m)
+}
+
 // The CommunityQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CommunityQueryRuleFunc func(context.Context, *ent.CommunityQuery) error
@@ -207,6 +231,54 @@ func (f DepartmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DepartmentMutation", m)
 }
 
+// The DeviceQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DeviceQueryRuleFunc func(context.Context, *ent.DeviceQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DeviceQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DeviceQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DeviceQuery", q)
+}
+
+// The DeviceMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DeviceMutationRuleFunc func(context.Context, *ent.DeviceMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DeviceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DeviceMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DeviceMutation", m)
+}
+
+// The EventQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type EventQueryRuleFunc func(context.Context, *ent.EventQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f EventQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EventQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.EventQuery", q)
+}
+
+// The EventMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type EventMutationRuleFunc func(context.Context, *ent.EventMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f EventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.EventMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EventMutation", m)
+}
+
 // The GridQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type GridQueryRuleFunc func(context.Context, *ent.GridQuery) error
@@ -255,6 +327,30 @@ func (f HouseholdMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.HouseholdMutation", m)
 }
 
+// The NotificationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type NotificationQueryRuleFunc func(context.Context, *ent.NotificationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f NotificationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.NotificationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.NotificationQuery", q)
+}
+
+// The NotificationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type NotificationMutationRuleFunc func(context.Context, *ent.NotificationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f NotificationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.NotificationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.NotificationMutation", m)
+}
+
 // The PersonalInfoQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type PersonalInfoQueryRuleFunc func(context.Context, *ent.PersonalInfoQuery) error
@@ -301,6 +397,30 @@ func (f PlaceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PlaceMutation", m)
+}
+
+// The PushDeliveryQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PushDeliveryQueryRuleFunc func(context.Context, *ent.PushDeliveryQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PushDeliveryQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PushDeliveryQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PushDeliveryQuery", q)
+}
+
+// The PushDeliveryMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PushDeliveryMutationRuleFunc func(context.Context, *ent.PushDeliveryMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PushDeliveryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PushDeliveryMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PushDeliveryMutation", m)
 }
 
 // The ResidentQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -460,19 +580,29 @@ func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
 	case *ent.AuditRecordQuery:
 		return q.Filter(), nil
+	case *ent.BroadcastQuery:
+		return q.Filter(), nil
 	case *ent.CommunityQuery:
 		return q.Filter(), nil
 	case *ent.ConsentQuery:
 		return q.Filter(), nil
 	case *ent.DepartmentQuery:
 		return q.Filter(), nil
+	case *ent.DeviceQuery:
+		return q.Filter(), nil
+	case *ent.EventQuery:
+		return q.Filter(), nil
 	case *ent.GridQuery:
 		return q.Filter(), nil
 	case *ent.HouseholdQuery:
 		return q.Filter(), nil
+	case *ent.NotificationQuery:
+		return q.Filter(), nil
 	case *ent.PersonalInfoQuery:
 		return q.Filter(), nil
 	case *ent.PlaceQuery:
+		return q.Filter(), nil
+	case *ent.PushDeliveryQuery:
 		return q.Filter(), nil
 	case *ent.ResidentQuery:
 		return q.Filter(), nil
@@ -493,19 +623,29 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
 	case *ent.AuditRecordMutation:
 		return m.Filter(), nil
+	case *ent.BroadcastMutation:
+		return m.Filter(), nil
 	case *ent.CommunityMutation:
 		return m.Filter(), nil
 	case *ent.ConsentMutation:
 		return m.Filter(), nil
 	case *ent.DepartmentMutation:
 		return m.Filter(), nil
+	case *ent.DeviceMutation:
+		return m.Filter(), nil
+	case *ent.EventMutation:
+		return m.Filter(), nil
 	case *ent.GridMutation:
 		return m.Filter(), nil
 	case *ent.HouseholdMutation:
 		return m.Filter(), nil
+	case *ent.NotificationMutation:
+		return m.Filter(), nil
 	case *ent.PersonalInfoMutation:
 		return m.Filter(), nil
 	case *ent.PlaceMutation:
+		return m.Filter(), nil
+	case *ent.PushDeliveryMutation:
 		return m.Filter(), nil
 	case *ent.ResidentMutation:
 		return m.Filter(), nil

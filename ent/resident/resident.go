@@ -23,16 +23,26 @@ const (
 	FieldName = "name"
 	// FieldDeletedAt holds the string denoting the deleted_at field in the database.
 	FieldDeletedAt = "deleted_at"
+	// FieldGridID holds the string denoting the grid_id field in the database.
+	FieldGridID = "grid_id"
 	// FieldHouseholdID holds the string denoting the household_id field in the database.
 	FieldHouseholdID = "household_id"
 	// EdgeHousehold holds the string denoting the household edge name in mutations.
 	EdgeHousehold = "household"
+	// EdgeGrid holds the string denoting the grid edge name in mutations.
+	EdgeGrid = "grid"
 	// EdgeRoles holds the string denoting the roles edge name in mutations.
 	EdgeRoles = "roles"
 	// EdgePersonalInfo holds the string denoting the personal_info edge name in mutations.
 	EdgePersonalInfo = "personal_info"
 	// EdgeSessions holds the string denoting the sessions edge name in mutations.
 	EdgeSessions = "sessions"
+	// EdgeNotifications holds the string denoting the notifications edge name in mutations.
+	EdgeNotifications = "notifications"
+	// EdgeBroadcasts holds the string denoting the broadcasts edge name in mutations.
+	EdgeBroadcasts = "broadcasts"
+	// EdgeDevices holds the string denoting the devices edge name in mutations.
+	EdgeDevices = "devices"
 	// EdgeConsents holds the string denoting the consents edge name in mutations.
 	EdgeConsents = "consents"
 	// Table holds the table name of the resident in the database.
@@ -44,6 +54,13 @@ const (
 	HouseholdInverseTable = "households"
 	// HouseholdColumn is the table column denoting the household relation/edge.
 	HouseholdColumn = "household_id"
+	// GridTable is the table that holds the grid relation/edge.
+	GridTable = "residents"
+	// GridInverseTable is the table name for the Grid entity.
+	// It exists in this package in order to avoid circular dependency with the "grid" package.
+	GridInverseTable = "grids"
+	// GridColumn is the table column denoting the grid relation/edge.
+	GridColumn = "grid_id"
 	// RolesTable is the table that holds the roles relation/edge.
 	RolesTable = "role_assignments"
 	// RolesInverseTable is the table name for the RoleAssignment entity.
@@ -65,6 +82,27 @@ const (
 	SessionsInverseTable = "sessions"
 	// SessionsColumn is the table column denoting the sessions relation/edge.
 	SessionsColumn = "resident_id"
+	// NotificationsTable is the table that holds the notifications relation/edge.
+	NotificationsTable = "notifications"
+	// NotificationsInverseTable is the table name for the Notification entity.
+	// It exists in this package in order to avoid circular dependency with the "notification" package.
+	NotificationsInverseTable = "notifications"
+	// NotificationsColumn is the table column denoting the notifications relation/edge.
+	NotificationsColumn = "resident_id"
+	// BroadcastsTable is the table that holds the broadcasts relation/edge.
+	BroadcastsTable = "broadcasts"
+	// BroadcastsInverseTable is the table name for the Broadcast entity.
+	// It exists in this package in order to avoid circular dependency with the "broadcast" package.
+	BroadcastsInverseTable = "broadcasts"
+	// BroadcastsColumn is the table column denoting the broadcasts relation/edge.
+	BroadcastsColumn = "sender_id"
+	// DevicesTable is the table that holds the devices relation/edge.
+	DevicesTable = "devices"
+	// DevicesInverseTable is the table name for the Device entity.
+	// It exists in this package in order to avoid circular dependency with the "device" package.
+	DevicesInverseTable = "devices"
+	// DevicesColumn is the table column denoting the devices relation/edge.
+	DevicesColumn = "resident_id"
 	// ConsentsTable is the table that holds the consents relation/edge.
 	ConsentsTable = "consents"
 	// ConsentsInverseTable is the table name for the Consent entity.
@@ -81,6 +119,7 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldName,
 	FieldDeletedAt,
+	FieldGridID,
 	FieldHouseholdID,
 }
 
@@ -100,7 +139,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/jimei-linli/linli/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
+	Hooks  [2]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -140,6 +179,11 @@ func ByDeletedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDeletedAt, opts...).ToFunc()
 }
 
+// ByGridID orders the results by the grid_id field.
+func ByGridID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldGridID, opts...).ToFunc()
+}
+
 // ByHouseholdID orders the results by the household_id field.
 func ByHouseholdID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldHouseholdID, opts...).ToFunc()
@@ -149,6 +193,13 @@ func ByHouseholdID(opts ...sql.OrderTermOption) OrderOption {
 func ByHouseholdField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newHouseholdStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByGridField orders the results by grid field.
+func ByGridField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newGridStep(), sql.OrderByField(field, opts...))
 	}
 }
 
@@ -187,6 +238,48 @@ func BySessions(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByNotificationsCount orders the results by notifications count.
+func ByNotificationsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newNotificationsStep(), opts...)
+	}
+}
+
+// ByNotifications orders the results by notifications terms.
+func ByNotifications(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newNotificationsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByBroadcastsCount orders the results by broadcasts count.
+func ByBroadcastsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newBroadcastsStep(), opts...)
+	}
+}
+
+// ByBroadcasts orders the results by broadcasts terms.
+func ByBroadcasts(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newBroadcastsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByDevicesCount orders the results by devices count.
+func ByDevicesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newDevicesStep(), opts...)
+	}
+}
+
+// ByDevices orders the results by devices terms.
+func ByDevices(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newDevicesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByConsentsCount orders the results by consents count.
 func ByConsentsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -205,6 +298,13 @@ func newHouseholdStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(HouseholdInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, true, HouseholdTable, HouseholdColumn),
+	)
+}
+func newGridStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(GridInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, GridTable, GridColumn),
 	)
 }
 func newRolesStep() *sqlgraph.Step {
@@ -226,6 +326,27 @@ func newSessionsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(SessionsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, SessionsTable, SessionsColumn),
+	)
+}
+func newNotificationsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(NotificationsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, NotificationsTable, NotificationsColumn),
+	)
+}
+func newBroadcastsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(BroadcastsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, BroadcastsTable, BroadcastsColumn),
+	)
+}
+func newDevicesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(DevicesInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, DevicesTable, DevicesColumn),
 	)
 }
 func newConsentsStep() *sqlgraph.Step {

@@ -75,6 +75,11 @@ func DeletedAt(v time.Time) predicate.Resident {
 	return predicate.Resident(sql.FieldEQ(FieldDeletedAt, v))
 }
 
+// GridID applies equality check predicate on the "grid_id" field. It's identical to GridIDEQ.
+func GridID(v int) predicate.Resident {
+	return predicate.Resident(sql.FieldEQ(FieldGridID, v))
+}
+
 // HouseholdID applies equality check predicate on the "household_id" field. It's identical to HouseholdIDEQ.
 func HouseholdID(v int) predicate.Resident {
 	return predicate.Resident(sql.FieldEQ(FieldHouseholdID, v))
@@ -275,6 +280,36 @@ func DeletedAtNotNil() predicate.Resident {
 	return predicate.Resident(sql.FieldNotNull(FieldDeletedAt))
 }
 
+// GridIDEQ applies the EQ predicate on the "grid_id" field.
+func GridIDEQ(v int) predicate.Resident {
+	return predicate.Resident(sql.FieldEQ(FieldGridID, v))
+}
+
+// GridIDNEQ applies the NEQ predicate on the "grid_id" field.
+func GridIDNEQ(v int) predicate.Resident {
+	return predicate.Resident(sql.FieldNEQ(FieldGridID, v))
+}
+
+// GridIDIn applies the In predicate on the "grid_id" field.
+func GridIDIn(vs ...int) predicate.Resident {
+	return predicate.Resident(sql.FieldIn(FieldGridID, vs...))
+}
+
+// GridIDNotIn applies the NotIn predicate on the "grid_id" field.
+func GridIDNotIn(vs ...int) predicate.Resident {
+	return predicate.Resident(sql.FieldNotIn(FieldGridID, vs...))
+}
+
+// GridIDIsNil applies the IsNil predicate on the "grid_id" field.
+func GridIDIsNil() predicate.Resident {
+	return predicate.Resident(sql.FieldIsNull(FieldGridID))
+}
+
+// GridIDNotNil applies the NotNil predicate on the "grid_id" field.
+func GridIDNotNil() predicate.Resident {
+	return predicate.Resident(sql.FieldNotNull(FieldGridID))
+}
+
 // HouseholdIDEQ applies the EQ predicate on the "household_id" field.
 func HouseholdIDEQ(v int) predicate.Resident {
 	return predicate.Resident(sql.FieldEQ(FieldHouseholdID, v))
@@ -320,6 +355,29 @@ func HasHousehold() predicate.Resident {
 func HasHouseholdWith(preds ...predicate.Household) predicate.Resident {
 	return predicate.Resident(func(s *sql.Selector) {
 		step := newHouseholdStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasGrid applies the HasEdge predicate on the "grid" edge.
+func HasGrid() predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, GridTable, GridColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasGridWith applies the HasEdge predicate on the "grid" edge with a given conditions (other predicates).
+func HasGridWith(preds ...predicate.Grid) predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := newGridStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)
@@ -389,6 +447,75 @@ func HasSessions() predicate.Resident {
 func HasSessionsWith(preds ...predicate.Session) predicate.Resident {
 	return predicate.Resident(func(s *sql.Selector) {
 		step := newSessionsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasNotifications applies the HasEdge predicate on the "notifications" edge.
+func HasNotifications() predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, NotificationsTable, NotificationsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasNotificationsWith applies the HasEdge predicate on the "notifications" edge with a given conditions (other predicates).
+func HasNotificationsWith(preds ...predicate.Notification) predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := newNotificationsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasBroadcasts applies the HasEdge predicate on the "broadcasts" edge.
+func HasBroadcasts() predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, BroadcastsTable, BroadcastsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasBroadcastsWith applies the HasEdge predicate on the "broadcasts" edge with a given conditions (other predicates).
+func HasBroadcastsWith(preds ...predicate.Broadcast) predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := newBroadcastsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasDevices applies the HasEdge predicate on the "devices" edge.
+func HasDevices() predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, DevicesTable, DevicesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasDevicesWith applies the HasEdge predicate on the "devices" edge with a given conditions (other predicates).
+func HasDevicesWith(preds ...predicate.Device) predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := newDevicesStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -7,13 +7,18 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/ent/auditrecord"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
+	"github.com/jimei-linli/linli/ent/device"
+	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
+	"github.com/jimei-linli/linli/ent/pushdelivery"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/schema"
@@ -64,6 +69,48 @@ func init() {
 	auditrecord.DefaultDetail = auditrecordDescDetail.Default.(string)
 	// auditrecord.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
 	auditrecord.DetailValidator = auditrecordDescDetail.Validators[0].(func(string) error)
+	broadcastFields := schema.Broadcast{}.Fields()
+	_ = broadcastFields
+	// broadcastDescTitle is the schema descriptor for title field.
+	broadcastDescTitle := broadcastFields[5].Descriptor()
+	// broadcast.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	broadcast.TitleValidator = func() func(string) error {
+		validators := broadcastDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// broadcastDescBody is the schema descriptor for body field.
+	broadcastDescBody := broadcastFields[6].Descriptor()
+	// broadcast.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	broadcast.BodyValidator = func() func(string) error {
+		validators := broadcastDescBody.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(body string) error {
+			for _, fn := range fns {
+				if err := fn(body); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// broadcastDescRecipientCount is the schema descriptor for recipient_count field.
+	broadcastDescRecipientCount := broadcastFields[7].Descriptor()
+	// broadcast.RecipientCountValidator is a validator for the "recipient_count" field. It is called by the builders before save.
+	broadcast.RecipientCountValidator = broadcastDescRecipientCount.Validators[0].(func(int) error)
 	communityMixin := schema.Community{}.Mixin()
 	community.Policy = privacy.NewPolicies(schema.Community{})
 	community.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -219,6 +266,55 @@ func init() {
 	department.DefaultDescription = departmentDescDescription.Default.(string)
 	// department.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	department.DescriptionValidator = departmentDescDescription.Validators[0].(func(string) error)
+	deviceFields := schema.Device{}.Fields()
+	_ = deviceFields
+	// deviceDescToken is the schema descriptor for token field.
+	deviceDescToken := deviceFields[2].Descriptor()
+	// device.TokenValidator is a validator for the "token" field. It is called by the builders before save.
+	device.TokenValidator = func() func(string) error {
+		validators := deviceDescToken.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(token string) error {
+			for _, fn := range fns {
+				if err := fn(token); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	event.Policy = privacy.NewPolicies(schema.Event{})
+	event.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := event.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	eventFields := schema.Event{}.Fields()
+	_ = eventFields
+	// eventDescKind is the schema descriptor for kind field.
+	eventDescKind := eventFields[0].Descriptor()
+	// event.KindValidator is a validator for the "kind" field. It is called by the builders before save.
+	event.KindValidator = func() func(string) error {
+		validators := eventDescKind.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(kind string) error {
+			for _, fn := range fns {
+				if err := fn(kind); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	gridMixin := schema.Grid{}.Mixin()
 	grid.Policy = privacy.NewPolicies(schema.Grid{})
 	grid.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -319,6 +415,32 @@ func init() {
 	household.DefaultUnit = householdDescUnit.Default.(string)
 	// household.UnitValidator is a validator for the "unit" field. It is called by the builders before save.
 	household.UnitValidator = householdDescUnit.Validators[0].(func(string) error)
+	notificationFields := schema.Notification{}.Fields()
+	_ = notificationFields
+	// notificationDescTitle is the schema descriptor for title field.
+	notificationDescTitle := notificationFields[3].Descriptor()
+	// notification.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	notification.TitleValidator = func() func(string) error {
+		validators := notificationDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// notificationDescBody is the schema descriptor for body field.
+	notificationDescBody := notificationFields[4].Descriptor()
+	// notification.DefaultBody holds the default value on creation for the body field.
+	notification.DefaultBody = notificationDescBody.Default.(string)
+	// notification.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	notification.BodyValidator = notificationDescBody.Validators[0].(func(string) error)
 	personalinfoMixin := schema.PersonalInfo{}.Mixin()
 	personalinfo.Policy = privacy.NewPolicies(schema.PersonalInfo{})
 	personalinfo.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -443,6 +565,33 @@ func init() {
 			return nil
 		}
 	}()
+	pushdelivery.Policy = privacy.NewPolicies(schema.PushDelivery{})
+	pushdelivery.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := pushdelivery.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	pushdeliveryFields := schema.PushDelivery{}.Fields()
+	_ = pushdeliveryFields
+	// pushdeliveryDescIdempotencyKey is the schema descriptor for idempotency_key field.
+	pushdeliveryDescIdempotencyKey := pushdeliveryFields[2].Descriptor()
+	// pushdelivery.IdempotencyKeyValidator is a validator for the "idempotency_key" field. It is called by the builders before save.
+	pushdelivery.IdempotencyKeyValidator = pushdeliveryDescIdempotencyKey.Validators[0].(func(string) error)
+	// pushdeliveryDescAttempts is the schema descriptor for attempts field.
+	pushdeliveryDescAttempts := pushdeliveryFields[4].Descriptor()
+	// pushdelivery.DefaultAttempts holds the default value on creation for the attempts field.
+	pushdelivery.DefaultAttempts = pushdeliveryDescAttempts.Default.(int)
+	// pushdelivery.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.
+	pushdelivery.AttemptsValidator = pushdeliveryDescAttempts.Validators[0].(func(int) error)
+	// pushdeliveryDescLastError is the schema descriptor for last_error field.
+	pushdeliveryDescLastError := pushdeliveryFields[6].Descriptor()
+	// pushdelivery.DefaultLastError holds the default value on creation for the last_error field.
+	pushdelivery.DefaultLastError = pushdeliveryDescLastError.Default.(string)
+	// pushdelivery.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
+	pushdelivery.LastErrorValidator = pushdeliveryDescLastError.Validators[0].(func(string) error)
 	residentMixin := schema.Resident{}.Mixin()
 	resident.Policy = privacy.NewPolicies(schema.Resident{})
 	resident.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -453,6 +602,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	residentHooks := schema.Resident{}.Hooks()
+
+	resident.Hooks[1] = residentHooks[0]
 	residentMixinFields0 := residentMixin[0].Fields()
 	_ = residentMixinFields0
 	residentFields := schema.Resident{}.Fields()

@@ -39,6 +39,9 @@ func (Community) Fields() []ent.Field {
 // Edges of the Community.
 func (Community) Edges() []ent.Edge {
 	return []ent.Edge{
+		edge.To("broadcasts", Broadcast.Type).
+			Comment("Broadcasts sent to the whole community.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.From("street", Street.Type).
 			Ref("communities").Field("street_id").Unique().Required().Immutable().
 			Comment("The street the community belongs to."),

@@ -48,11 +48,17 @@ func (Grid) Fields() []ent.Field {
 // Edges of the Grid.
 func (Grid) Edges() []ent.Edge {
 	return []ent.Edge{
+		edge.To("broadcasts", Broadcast.Type).
+			Comment("Broadcasts sent to the whole grid.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.From("community", Community.Type).
 			Ref("grids").Field("community_id").Unique().Required().Immutable().
 			Comment("The community the grid belongs to."),
 		edge.To("places", Place.Type).
 			Comment("The places (compounds, buildings, self-built houses, shops) in the grid.").
+			Annotations(entgql.RelayConnection()),
+		edge.To("residents", Resident.Type).
+			Comment("The residents registered in households at the grid's places (those the viewer may see).").
 			Annotations(entgql.RelayConnection()),
 		edge.To("staff", RoleAssignment.Type).
 			Comment("The grid's staff: leader, workers, safety informants and other grid roles.").

@@ -26,6 +26,7 @@ func (Household) Fields() []ent.Field {
 			Comment("Unit within the place, e.g. `2-302` (building 2, room 302); empty for a whole house.").
 			Annotations(entgql.OrderField("UNIT")),
 		field.Int("place_id").
+			Immutable().
 			Comment("The place the household lives at.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
@@ -35,7 +36,7 @@ func (Household) Fields() []ent.Field {
 func (Household) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("place", Place.Type).
-			Ref("households").Field("place_id").Unique().Required().
+			Ref("households").Field("place_id").Unique().Required().Immutable().
 			Comment("The place the household lives at."),
 		edge.To("members", Resident.Type).
 			Comment("The residents registered in the household (those the viewer may see)."),

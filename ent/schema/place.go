@@ -46,6 +46,7 @@ func (Place) Fields() []ent.Field {
 			Optional().Nillable().Min(-180).Max(180).
 			Comment("WGS-84 longitude, when known."),
 		field.Int("grid_id").
+			Immutable().
 			Comment("The grid the place belongs to.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
@@ -55,7 +56,7 @@ func (Place) Fields() []ent.Field {
 func (Place) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("grid", Grid.Type).
-			Ref("places").Field("grid_id").Unique().Required().
+			Ref("places").Field("grid_id").Unique().Required().Immutable().
 			Comment("The grid the place belongs to."),
 		edge.To("households", Household.Type).
 			Comment("The households registered at the place (those the viewer may see).").

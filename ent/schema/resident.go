@@ -1,13 +1,21 @@
 package schema
 
 import (
+	"context"
+	"fmt"
+
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	gen "github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/hook"
+	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/internal/authz"
+	"github.com/jimei-linli/linli/internal/viewer"
 )
 
 // Resident is a person known to Linli: a resident of the street, a staff
@@ -31,6 +39,10 @@ func (Resident) Fields() []ent.Field {
 			Optional().Nillable().
 			Comment("When the resident deleted their account; their personal fields are erased.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Int("grid_id").
+			Optional().Nillable().
+			Comment("The grid of the resident's household, kept in step with the household by a hook: it lets privacy rules and grid lists filter on one column.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Int("household_id").
 			Optional().Nillable().
 			Comment("The household the resident is registered in; empty until verified.").
@@ -44,6 +56,9 @@ func (Resident) Edges() []ent.Edge {
 		edge.From("household", Household.Type).
 			Ref("members").Field("household_id").Unique().
 			Comment("The household the resident is registered in; empty until verified, and for whoever may not see it."),
+		edge.From("grid", Grid.Type).
+			Ref("residents").Field("grid_id").Unique().
+			Comment("The grid the resident lives in; empty until verified, and for whoever may not see it."),
 		edge.To("roles", RoleAssignment.Type).
 			Comment("The roles the resident holds, with where they hold them."),
 		edge.To("personal_info", PersonalInfo.Type).
@@ -51,6 +66,15 @@ func (Resident) Edges() []ent.Edge {
 			Comment("The resident's personal details; empty for whoever may not see them."),
 		edge.To("sessions", Session.Type).
 			Comment("The resident's sign-in sessions (refresh tokens).").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("notifications", Notification.Type).
+			Comment("The resident's inbox.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("broadcasts", Broadcast.Type).
+			Comment("Broadcasts the resident sent.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("devices", Device.Type).
+			Comment("Devices registered for push notifications.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.To("consents", Consent.Type).
 			Comment("The privacy notices the resident accepted.").
@@ -60,11 +84,39 @@ func (Resident) Edges() []ent.Edge {
 
 // Indexes of the Resident.
 func (Resident) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("household_id")}
+	return []ent.Index{index.Fields("household_id"), index.Fields("grid_id")}
 }
 
 // Policy of the Resident: see internal/authz.
 func (Resident) Policy() ent.Policy { return authz.ResidentPolicy() }
+
+// Hooks of the Resident.
+func (Resident) Hooks() []ent.Hook {
+	return []ent.Hook{keepGridWithHousehold}
+}
+
+// keepGridWithHousehold sets a resident's grid from their household
+// whenever the household changes (unless the writer, such as the seed,
+// already knows it), and clears it with the household.
+func keepGridWithHousehold(next ent.Mutator) ent.Mutator {
+	return hook.ResidentFunc(func(ctx context.Context, m *gen.ResidentMutation) (ent.Value, error) {
+		if m.HouseholdIDCleared() {
+			m.ClearGridID()
+			return next.Mutate(ctx, m)
+		}
+		hh, ok := m.HouseholdID()
+		if _, gridSet := m.GridID(); !ok || gridSet {
+			return next.Mutate(ctx, m)
+		}
+		grid, err := m.Client().Household.Query().Where(household.ID(hh)).QueryPlace().
+			Select(place.FieldGridID).Int(viewer.SystemContext(ctx))
+		if err != nil {
+			return nil, fmt.Errorf("resident: find the grid of household %d: %w", hh, err)
+		}
+		m.SetGridID(grid)
+		return next.Mutate(ctx, m)
+	})
+}
 
 // Annotations of the Resident.
 func (Resident) Annotations() []schema.Annotation {

@@ -86,6 +86,7 @@ func (RoleAssignment) Edges() []ent.Edge {
 // by role quickly.
 func (RoleAssignment) Indexes() []ent.Index {
 	idx := []ent.Index{
+		index.Fields("resident_id"),
 		index.Fields("grid_id").
 			StorageKey("roleassignment_one_leader_per_grid").
 			Unique().

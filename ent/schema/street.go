@@ -38,6 +38,9 @@ func (Street) Fields() []ent.Field {
 // Edges of the Street.
 func (Street) Edges() []ent.Edge {
 	return []ent.Edge{
+		edge.To("broadcasts", Broadcast.Type).
+			Comment("Broadcasts sent to the whole street.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.To("communities", Community.Type).
 			Comment("The communities of the street.").
 			Annotations(entgql.RelayConnection()),

@@ -25,6 +25,8 @@ const (
 	FieldName = "name"
 	// FieldDistrict holds the string denoting the district field in the database.
 	FieldDistrict = "district"
+	// EdgeBroadcasts holds the string denoting the broadcasts edge name in mutations.
+	EdgeBroadcasts = "broadcasts"
 	// EdgeCommunities holds the string denoting the communities edge name in mutations.
 	EdgeCommunities = "communities"
 	// EdgeDepartments holds the string denoting the departments edge name in mutations.
@@ -33,6 +35,13 @@ const (
 	EdgeRoleAssignments = "role_assignments"
 	// Table holds the table name of the street in the database.
 	Table = "streets"
+	// BroadcastsTable is the table that holds the broadcasts relation/edge.
+	BroadcastsTable = "broadcasts"
+	// BroadcastsInverseTable is the table name for the Broadcast entity.
+	// It exists in this package in order to avoid circular dependency with the "broadcast" package.
+	BroadcastsInverseTable = "broadcasts"
+	// BroadcastsColumn is the table column denoting the broadcasts relation/edge.
+	BroadcastsColumn = "street_id"
 	// CommunitiesTable is the table that holds the communities relation/edge.
 	CommunitiesTable = "communities"
 	// CommunitiesInverseTable is the table name for the Community entity.
@@ -133,6 +142,20 @@ func ByDistrict(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDistrict, opts...).ToFunc()
 }
 
+// ByBroadcastsCount orders the results by broadcasts count.
+func ByBroadcastsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newBroadcastsStep(), opts...)
+	}
+}
+
+// ByBroadcasts orders the results by broadcasts terms.
+func ByBroadcasts(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newBroadcastsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByCommunitiesCount orders the results by communities count.
 func ByCommunitiesCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -173,6 +196,13 @@ func ByRoleAssignments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newRoleAssignmentsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
+}
+func newBroadcastsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(BroadcastsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, BroadcastsTable, BroadcastsColumn),
+	)
 }
 func newCommunitiesStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(

@@ -355,6 +355,29 @@ func DistrictContainsFold(v string) predicate.Street {
 	return predicate.Street(sql.FieldContainsFold(FieldDistrict, v))
 }
 
+// HasBroadcasts applies the HasEdge predicate on the "broadcasts" edge.
+func HasBroadcasts() predicate.Street {
+	return predicate.Street(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, BroadcastsTable, BroadcastsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasBroadcastsWith applies the HasEdge predicate on the "broadcasts" edge with a given conditions (other predicates).
+func HasBroadcastsWith(preds ...predicate.Broadcast) predicate.Street {
+	return predicate.Street(func(s *sql.Selector) {
+		step := newBroadcastsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasCommunities applies the HasEdge predicate on the "communities" edge.
 func HasCommunities() predicate.Street {
 	return predicate.Street(func(s *sql.Selector) {

@@ -24,7 +24,6 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
-	Grid() GridResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 }
@@ -33,6 +32,30 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Broadcast struct {
+		Body           func(childComplexity int) int
+		Community      func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		Grid           func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Level          func(childComplexity int) int
+		RecipientCount func(childComplexity int) int
+		Sender         func(childComplexity int) int
+		Street         func(childComplexity int) int
+		Title          func(childComplexity int) int
+	}
+
+	BroadcastConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	BroadcastEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Community struct {
 		Code            func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
@@ -143,6 +166,26 @@ type ComplexityRoot struct {
 		JSON        func(childComplexity int) int
 	}
 
+	Notification struct {
+		Body      func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		ReadAt    func(childComplexity int) int
+		Title     func(childComplexity int) int
+	}
+
+	NotificationConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NotificationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -200,6 +243,7 @@ type ComplexityRoot struct {
 
 	Resident struct {
 		CreatedAt    func(childComplexity int) int
+		Grid         func(childComplexity int) int
 		Household    func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Name         func(childComplexity int) int
@@ -287,6 +331,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Broadcast.body":
+		if e.ComplexityRoot.Broadcast.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broadcast.Body(childComplexity), true
+	case "Broadcast.community":
+		if e.ComplexityRoot.Broadcast.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broadcast.Community(childComplexity), true
+	case "Broadcast.createdAt":
+		if e.ComplexityRoot.Broadcast.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broadcast.CreatedAt(childComplexity), true
+	case "Broadcast.grid":
+		if e.ComplexityRoot.Broadcast.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broadcast.Grid(childComplexity), true
+	case "Broadcast.id":
+		if e.ComplexityRoot.Broadcast.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broadcast.ID(childComplexity), true
+	case "Broadcast.level":
+		if e.ComplexityRoot.Broadcast.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broadcast.Level(childComplexity), true
+	case "Broadcast.recipientCount":
+		if e.ComplexityRoot.Broadcast.RecipientCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broadcast.RecipientCount(childComplexity), true
+	case "Broadcast.sender":
+		if e.ComplexityRoot.Broadcast.Sender == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broadcast.Sender(childComplexity), true
+	case "Broadcast.street":
+		if e.ComplexityRoot.Broadcast.Street == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broadcast.Street(childComplexity), true
+	case "Broadcast.title":
+		if e.ComplexityRoot.Broadcast.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Broadcast.Title(childComplexity), true
+
+	case "BroadcastConnection.edges":
+		if e.ComplexityRoot.BroadcastConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BroadcastConnection.Edges(childComplexity), true
+	case "BroadcastConnection.pageInfo":
+		if e.ComplexityRoot.BroadcastConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BroadcastConnection.PageInfo(childComplexity), true
+	case "BroadcastConnection.totalCount":
+		if e.ComplexityRoot.BroadcastConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BroadcastConnection.TotalCount(childComplexity), true
+
+	case "BroadcastEdge.cursor":
+		if e.ComplexityRoot.BroadcastEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BroadcastEdge.Cursor(childComplexity), true
+	case "BroadcastEdge.node":
+		if e.ComplexityRoot.BroadcastEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BroadcastEdge.Node(childComplexity), true
 
 	case "Community.code":
 		if e.ComplexityRoot.Community.Code == nil {
@@ -785,6 +922,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MyDataExport.JSON(childComplexity), true
 
+	case "Notification.body":
+		if e.ComplexityRoot.Notification.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Body(childComplexity), true
+	case "Notification.createdAt":
+		if e.ComplexityRoot.Notification.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.CreatedAt(childComplexity), true
+	case "Notification.id":
+		if e.ComplexityRoot.Notification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.ID(childComplexity), true
+	case "Notification.kind":
+		if e.ComplexityRoot.Notification.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Kind(childComplexity), true
+	case "Notification.readAt":
+		if e.ComplexityRoot.Notification.ReadAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.ReadAt(childComplexity), true
+	case "Notification.title":
+		if e.ComplexityRoot.Notification.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Title(childComplexity), true
+
+	case "NotificationConnection.edges":
+		if e.ComplexityRoot.NotificationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.Edges(childComplexity), true
+	case "NotificationConnection.pageInfo":
+		if e.ComplexityRoot.NotificationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.PageInfo(childComplexity), true
+	case "NotificationConnection.totalCount":
+		if e.ComplexityRoot.NotificationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.TotalCount(childComplexity), true
+
+	case "NotificationEdge.cursor":
+		if e.ComplexityRoot.NotificationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Cursor(childComplexity), true
+	case "NotificationEdge.node":
+		if e.ComplexityRoot.NotificationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Node(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1033,6 +1239,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resident.CreatedAt(childComplexity), true
+	case "Resident.grid":
+		if e.ComplexityRoot.Resident.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.Grid(childComplexity), true
 	case "Resident.household":
 		if e.ComplexityRoot.Resident.Household == nil {
 			break
@@ -1332,6 +1544,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AssignRoleInput", ec.unmarshalInputAssignRoleInput),
+			graphql.NewInputUnmarshaler("BroadcastOrder", ec.unmarshalInputBroadcastOrder),
+			graphql.NewInputUnmarshaler("BroadcastWhereInput", ec.unmarshalInputBroadcastWhereInput),
 			graphql.NewInputUnmarshaler("CommunityOrder", ec.unmarshalInputCommunityOrder),
 			graphql.NewInputUnmarshaler("CommunityWhereInput", ec.unmarshalInputCommunityWhereInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
@@ -1341,6 +1555,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("HouseholdMemberInput", ec.unmarshalInputHouseholdMemberInput),
 			graphql.NewInputUnmarshaler("HouseholdOrder", ec.unmarshalInputHouseholdOrder),
 			graphql.NewInputUnmarshaler("HouseholdWhereInput", ec.unmarshalInputHouseholdWhereInput),
+			graphql.NewInputUnmarshaler("NotificationOrder", ec.unmarshalInputNotificationOrder),
+			graphql.NewInputUnmarshaler("NotificationWhereInput", ec.unmarshalInputNotificationWhereInput),
 			graphql.NewInputUnmarshaler("PersonalInfoOrder", ec.unmarshalInputPersonalInfoOrder),
 			graphql.NewInputUnmarshaler("PersonalInfoWhereInput", ec.unmarshalInputPersonalInfoWhereInput),
 			graphql.NewInputUnmarshaler("PlaceOrder", ec.unmarshalInputPlaceOrder),
@@ -1432,38 +1648,6 @@ var sources = []*ast.Source{
 	{Name: "../../schema.graphql", Input: `# Linli's hand-written API. The entity types (Street, Community, Grid, ...)
 # with their connections, filters and orderings are generated from ent/schema
 # into graph/ent.graphql; this file extends them.
-
-extend type Grid {
-  """
-  The residents registered in households at the grid's places.
-  """
-  residents(
-    """
-    Returns the items after this cursor.
-    """
-    after: Cursor
-    """
-    Returns at most this many items from the start (at most 100).
-    """
-    first: Int
-    """
-    Returns the items before this cursor.
-    """
-    before: Cursor
-    """
-    Returns at most this many items from the end (at most 100).
-    """
-    last: Int
-    """
-    How to order the residents.
-    """
-    orderBy: ResidentOrder
-    """
-    Filters the residents.
-    """
-    where: ResidentWhereInput
-  ): ResidentConnection!
-}
 
 extend type Query {
   """
@@ -1722,6 +1906,390 @@ type MyDataExport {
 `, BuiltIn: false},
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+"""
+A message staff sent to every resident of a grid, a community or the street.
+"""
+type Broadcast implements Node {
+  """
+  The id of the Broadcast.
+  """
+  id: ID!
+  """
+  How loudly phones announce it.
+  """
+  level: BroadcastLevel!
+  """
+  One line for the notification.
+  """
+  title: String!
+  """
+  The message.
+  """
+  body: String!
+  """
+  How many residents it was sent to.
+  """
+  recipientCount: Int!
+  """
+  When it was sent.
+  """
+  createdAt: Time!
+  """
+  The staff member who sent it.
+  """
+  sender: Resident!
+  """
+  The grid it went to, when it went to a grid.
+  """
+  grid: Grid
+  """
+  The community it went to, when it went to a community.
+  """
+  community: Community
+  """
+  The street it went to, when it went to the whole street.
+  """
+  street: Street
+}
+"""
+A connection to a list of items.
+"""
+type BroadcastConnection {
+  """
+  A list of edges.
+  """
+  edges: [BroadcastEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type BroadcastEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Broadcast
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+BroadcastLevel is enum for the field level
+"""
+enum BroadcastLevel @goModel(model: "github.com/jimei-linli/linli/ent/broadcast.Level") {
+  """
+  The value NORMAL.
+  """
+  NORMAL
+  """
+  The value URGENT.
+  """
+  URGENT
+  """
+  The value EMERGENCY.
+  """
+  EMERGENCY
+}
+"""
+Ordering options for Broadcast connections
+"""
+input BroadcastOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Broadcasts.
+  """
+  field: BroadcastOrderField!
+}
+"""
+Properties by which Broadcast connections can be ordered.
+"""
+enum BroadcastOrderField {
+  """
+  The value LEVEL.
+  """
+  LEVEL
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+}
+"""
+BroadcastWhereInput is used for filtering Broadcast objects.
+Input was generated by ent.
+"""
+input BroadcastWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: BroadcastWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [BroadcastWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [BroadcastWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  level field predicates
+  """
+  level: BroadcastLevel
+  """
+  Matches items whose level is not equal to the given value.
+  """
+  levelNEQ: BroadcastLevel
+  """
+  Matches items whose level is one of the given value.
+  """
+  levelIn: [BroadcastLevel!]
+  """
+  Matches items whose level is none of the given value.
+  """
+  levelNotIn: [BroadcastLevel!]
+  """
+  title field predicates
+  """
+  title: String
+  """
+  Matches items whose title is not equal to the given value.
+  """
+  titleNEQ: String
+  """
+  Matches items whose title is one of the given value.
+  """
+  titleIn: [String!]
+  """
+  Matches items whose title is none of the given value.
+  """
+  titleNotIn: [String!]
+  """
+  Matches items whose title is greater than the given value.
+  """
+  titleGT: String
+  """
+  Matches items whose title is at least the given value.
+  """
+  titleGTE: String
+  """
+  Matches items whose title is less than the given value.
+  """
+  titleLT: String
+  """
+  Matches items whose title is at most the given value.
+  """
+  titleLTE: String
+  """
+  Matches items whose title contains the given value.
+  """
+  titleContains: String
+  """
+  Matches items whose title starts with the given value.
+  """
+  titleHasPrefix: String
+  """
+  Matches items whose title ends with the given value.
+  """
+  titleHasSuffix: String
+  """
+  Matches items whose title equals, ignoring case, the given value.
+  """
+  titleEqualFold: String
+  """
+  Matches items whose title contains, ignoring case, the given value.
+  """
+  titleContainsFold: String
+  """
+  body field predicates
+  """
+  body: String
+  """
+  Matches items whose body is not equal to the given value.
+  """
+  bodyNEQ: String
+  """
+  Matches items whose body is one of the given value.
+  """
+  bodyIn: [String!]
+  """
+  Matches items whose body is none of the given value.
+  """
+  bodyNotIn: [String!]
+  """
+  Matches items whose body is greater than the given value.
+  """
+  bodyGT: String
+  """
+  Matches items whose body is at least the given value.
+  """
+  bodyGTE: String
+  """
+  Matches items whose body is less than the given value.
+  """
+  bodyLT: String
+  """
+  Matches items whose body is at most the given value.
+  """
+  bodyLTE: String
+  """
+  Matches items whose body contains the given value.
+  """
+  bodyContains: String
+  """
+  Matches items whose body starts with the given value.
+  """
+  bodyHasPrefix: String
+  """
+  Matches items whose body ends with the given value.
+  """
+  bodyHasSuffix: String
+  """
+  Matches items whose body equals, ignoring case, the given value.
+  """
+  bodyEqualFold: String
+  """
+  Matches items whose body contains, ignoring case, the given value.
+  """
+  bodyContainsFold: String
+  """
+  recipient_count field predicates
+  """
+  recipientCount: Int
+  """
+  Matches items whose recipientCount is not equal to the given value.
+  """
+  recipientCountNEQ: Int
+  """
+  Matches items whose recipientCount is one of the given value.
+  """
+  recipientCountIn: [Int!]
+  """
+  Matches items whose recipientCount is none of the given value.
+  """
+  recipientCountNotIn: [Int!]
+  """
+  Matches items whose recipientCount is greater than the given value.
+  """
+  recipientCountGT: Int
+  """
+  Matches items whose recipientCount is at least the given value.
+  """
+  recipientCountGTE: Int
+  """
+  Matches items whose recipientCount is less than the given value.
+  """
+  recipientCountLT: Int
+  """
+  Matches items whose recipientCount is at most the given value.
+  """
+  recipientCountLTE: Int
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  sender edge predicates
+  """
+  hasSender: Boolean
+  """
+  Matches items with a sender that matches any of the given filters.
+  """
+  hasSenderWith: [ResidentWhereInput!]
+  """
+  grid edge predicates
+  """
+  hasGrid: Boolean
+  """
+  Matches items with a grid that matches any of the given filters.
+  """
+  hasGridWith: [GridWhereInput!]
+  """
+  community edge predicates
+  """
+  hasCommunity: Boolean
+  """
+  Matches items with a community that matches any of the given filters.
+  """
+  hasCommunityWith: [CommunityWhereInput!]
+  """
+  street edge predicates
+  """
+  hasStreet: Boolean
+  """
+  Matches items with a street that matches any of the given filters.
+  """
+  hasStreetWith: [StreetWhereInput!]
+}
 """
 A residents' community (社區) of a street, divided into grids.
 """
@@ -2655,6 +3223,40 @@ type Grid implements Node {
     where: PlaceWhereInput
   ): PlaceConnection!
   """
+  The residents of the Grid.
+  """
+  residents(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Residents returned from the connection.
+    """
+    orderBy: ResidentOrder
+
+    """
+    Filtering options for Residents returned from the connection.
+    """
+    where: ResidentWhereInput
+  ): ResidentConnection!
+  """
   The staff of the Grid.
   """
   staff(
@@ -3075,6 +3677,14 @@ input GridWhereInput {
   """
   hasPlacesWith: [PlaceWhereInput!]
   """
+  residents edge predicates
+  """
+  hasResidents: Boolean
+  """
+  Matches items with a residents that matches any of the given filters.
+  """
+  hasResidentsWith: [ResidentWhereInput!]
+  """
   staff edge predicates
   """
   hasStaff: Boolean
@@ -3363,6 +3973,342 @@ interface Node @goModel(model: "github.com/jimei-linli/linli/ent.Noder") {
   The id of the object.
   """
   id: ID!
+}
+"""
+Something a resident should hear about, in their inbox.
+"""
+type Notification implements Node {
+  """
+  The id of the Notification.
+  """
+  id: ID!
+  """
+  What kind of notification this is; the app picks an icon and a screen by it.
+  """
+  kind: NotificationKind!
+  """
+  One line for the notification list.
+  """
+  title: String!
+  """
+  The text.
+  """
+  body: String!
+  """
+  When it was written.
+  """
+  createdAt: Time!
+  """
+  When the recipient marked it read.
+  """
+  readAt: Time
+}
+"""
+A connection to a list of items.
+"""
+type NotificationConnection {
+  """
+  A list of edges.
+  """
+  edges: [NotificationEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type NotificationEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Notification
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+NotificationKind is enum for the field kind
+"""
+enum NotificationKind @goModel(model: "github.com/jimei-linli/linli/ent/notification.Kind") {
+  """
+  The value BROADCAST.
+  """
+  BROADCAST
+  """
+  The value SYSTEM.
+  """
+  SYSTEM
+}
+"""
+Ordering options for Notification connections
+"""
+input NotificationOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Notifications.
+  """
+  field: NotificationOrderField!
+}
+"""
+Properties by which Notification connections can be ordered.
+"""
+enum NotificationOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+}
+"""
+NotificationWhereInput is used for filtering Notification objects.
+Input was generated by ent.
+"""
+input NotificationWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: NotificationWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [NotificationWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [NotificationWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  kind field predicates
+  """
+  kind: NotificationKind
+  """
+  Matches items whose kind is not equal to the given value.
+  """
+  kindNEQ: NotificationKind
+  """
+  Matches items whose kind is one of the given value.
+  """
+  kindIn: [NotificationKind!]
+  """
+  Matches items whose kind is none of the given value.
+  """
+  kindNotIn: [NotificationKind!]
+  """
+  title field predicates
+  """
+  title: String
+  """
+  Matches items whose title is not equal to the given value.
+  """
+  titleNEQ: String
+  """
+  Matches items whose title is one of the given value.
+  """
+  titleIn: [String!]
+  """
+  Matches items whose title is none of the given value.
+  """
+  titleNotIn: [String!]
+  """
+  Matches items whose title is greater than the given value.
+  """
+  titleGT: String
+  """
+  Matches items whose title is at least the given value.
+  """
+  titleGTE: String
+  """
+  Matches items whose title is less than the given value.
+  """
+  titleLT: String
+  """
+  Matches items whose title is at most the given value.
+  """
+  titleLTE: String
+  """
+  Matches items whose title contains the given value.
+  """
+  titleContains: String
+  """
+  Matches items whose title starts with the given value.
+  """
+  titleHasPrefix: String
+  """
+  Matches items whose title ends with the given value.
+  """
+  titleHasSuffix: String
+  """
+  Matches items whose title equals, ignoring case, the given value.
+  """
+  titleEqualFold: String
+  """
+  Matches items whose title contains, ignoring case, the given value.
+  """
+  titleContainsFold: String
+  """
+  body field predicates
+  """
+  body: String
+  """
+  Matches items whose body is not equal to the given value.
+  """
+  bodyNEQ: String
+  """
+  Matches items whose body is one of the given value.
+  """
+  bodyIn: [String!]
+  """
+  Matches items whose body is none of the given value.
+  """
+  bodyNotIn: [String!]
+  """
+  Matches items whose body is greater than the given value.
+  """
+  bodyGT: String
+  """
+  Matches items whose body is at least the given value.
+  """
+  bodyGTE: String
+  """
+  Matches items whose body is less than the given value.
+  """
+  bodyLT: String
+  """
+  Matches items whose body is at most the given value.
+  """
+  bodyLTE: String
+  """
+  Matches items whose body contains the given value.
+  """
+  bodyContains: String
+  """
+  Matches items whose body starts with the given value.
+  """
+  bodyHasPrefix: String
+  """
+  Matches items whose body ends with the given value.
+  """
+  bodyHasSuffix: String
+  """
+  Matches items whose body equals, ignoring case, the given value.
+  """
+  bodyEqualFold: String
+  """
+  Matches items whose body contains, ignoring case, the given value.
+  """
+  bodyContainsFold: String
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  read_at field predicates
+  """
+  readAt: Time
+  """
+  Matches items whose readAt is not equal to the given value.
+  """
+  readAtNEQ: Time
+  """
+  Matches items whose readAt is one of the given value.
+  """
+  readAtIn: [Time!]
+  """
+  Matches items whose readAt is none of the given value.
+  """
+  readAtNotIn: [Time!]
+  """
+  Matches items whose readAt is greater than the given value.
+  """
+  readAtGT: Time
+  """
+  Matches items whose readAt is at least the given value.
+  """
+  readAtGTE: Time
+  """
+  Matches items whose readAt is less than the given value.
+  """
+  readAtLT: Time
+  """
+  Matches items whose readAt is at most the given value.
+  """
+  readAtLTE: Time
+  """
+  Matches items whose readAt is empty.
+  """
+  readAtIsNil: Boolean
+  """
+  Matches items whose readAt is set.
+  """
+  readAtNotNil: Boolean
 }
 """
 Possible directions in which to order a list of items when provided an ` + "`" + `orderBy` + "`" + ` argument.
@@ -4320,6 +5266,10 @@ type Resident implements Node {
   """
   household: Household
   """
+  The grid the resident lives in; empty until verified, and for whoever may not see it.
+  """
+  grid: Grid
+  """
   The roles the resident holds, with where they hold them.
   """
   roles: [RoleAssignment!]
@@ -4561,6 +5511,14 @@ input ResidentWhereInput {
   Matches items with a household that matches any of the given filters.
   """
   hasHouseholdWith: [HouseholdWhereInput!]
+  """
+  grid edge predicates
+  """
+  hasGrid: Boolean
+  """
+  Matches items with a grid that matches any of the given filters.
+  """
+  hasGridWith: [GridWhereInput!]
   """
   roles edge predicates
   """
@@ -5447,6 +6405,42 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Broadcast(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Broadcast_id(ctx, field)
+	case "level":
+		return ec.fieldContext_Broadcast_level(ctx, field)
+	case "title":
+		return ec.fieldContext_Broadcast_title(ctx, field)
+	case "body":
+		return ec.fieldContext_Broadcast_body(ctx, field)
+	case "recipientCount":
+		return ec.fieldContext_Broadcast_recipientCount(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Broadcast_createdAt(ctx, field)
+	case "sender":
+		return ec.fieldContext_Broadcast_sender(ctx, field)
+	case "grid":
+		return ec.fieldContext_Broadcast_grid(ctx, field)
+	case "community":
+		return ec.fieldContext_Broadcast_community(ctx, field)
+	case "street":
+		return ec.fieldContext_Broadcast_street(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Broadcast", field.Name)
+}
+
+func (ec *executionContext) childFields_BroadcastEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_BroadcastEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_BroadcastEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BroadcastEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Community(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5557,10 +6551,10 @@ func (ec *executionContext) childFields_Grid(ctx context.Context, field graphql.
 		return ec.fieldContext_Grid_community(ctx, field)
 	case "places":
 		return ec.fieldContext_Grid_places(ctx, field)
-	case "staff":
-		return ec.fieldContext_Grid_staff(ctx, field)
 	case "residents":
 		return ec.fieldContext_Grid_residents(ctx, field)
+	case "staff":
+		return ec.fieldContext_Grid_staff(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Grid", field.Name)
 }
@@ -5635,6 +6629,34 @@ func (ec *executionContext) childFields_MyDataExport(ctx context.Context, field 
 		return ec.fieldContext_MyDataExport_json(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MyDataExport", field.Name)
+}
+
+func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Notification_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Notification_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Notification_title(ctx, field)
+	case "body":
+		return ec.fieldContext_Notification_body(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Notification_createdAt(ctx, field)
+	case "readAt":
+		return ec.fieldContext_Notification_readAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_NotificationEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_NotificationEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5739,6 +6761,8 @@ func (ec *executionContext) childFields_Resident(ctx context.Context, field grap
 		return ec.fieldContext_Resident_name(ctx, field)
 	case "household":
 		return ec.fieldContext_Resident_household(ctx, field)
+	case "grid":
+		return ec.fieldContext_Resident_grid(ctx, field)
 	case "roles":
 		return ec.fieldContext_Resident_roles(ctx, field)
 	case "personalInfo":

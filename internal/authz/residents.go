@@ -16,14 +16,14 @@ import (
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
-// livesIn matches residents whose household is at a place in one of grids.
+// livesInGrids matches residents whose household is in one of grids.
 func livesInGrids(grids []int) predicate.Resident {
-	return resident.HasHouseholdWith(household.HasPlaceWith(place.GridIDIn(grids...)))
+	return resident.GridIDIn(grids...)
 }
 
 // livesInCommunities matches residents whose household is in one of communities.
 func livesInCommunities(communities []int) predicate.Resident {
-	return resident.HasHouseholdWith(household.HasPlaceWith(place.HasGridWith(grid.CommunityIDIn(communities...))))
+	return resident.HasGridWith(grid.CommunityIDIn(communities...))
 }
 
 // closeCircle matches the residents whose personal details v may see: v,

@@ -58,7 +58,8 @@ func (p *plan) write(ctx context.Context, c *ent.Client) (Result, error) {
 	}
 	residents, err := insert(ctx, "residents", len(p.residents), func(i int) *ent.ResidentCreate {
 		r := p.residents[i]
-		return c.Resident.Create().SetName(r.name).SetHouseholdID(households[r.household])
+		grid := grids[p.places[p.households[r.household].place].grid]
+		return c.Resident.Create().SetName(r.name).SetHouseholdID(households[r.household]).SetGridID(grid)
 	}, c.Resident.CreateBulk, func(e *ent.Resident) int { return e.ID })
 	if err != nil {
 		return Result{}, err

@@ -31,8 +31,8 @@ import (
 // Defaults for the zero values of Options.
 const (
 	DefaultMaxBodyBytes  = 1 << 20 // 1 MiB
-	DefaultMaxComplexity = 5000
-	DefaultMaxDepth      = 12
+	DefaultMaxComplexity = 10000
+	DefaultMaxDepth      = 15
 )
 
 // Sizes that are not worth an option.

@@ -164,7 +164,8 @@ func TestBadInput(t *testing.T) {
 	chunked := post(big)
 	chunked.ContentLength = -1 // no Content-Length: the limit is enforced while reading
 	tooDeep := `{ communities(first: 1) { edges { node { street { communities(first: 1) { edges { node {
-		street { communities(first: 1) { edges { node { street { name } } } } } } } } } } } } }`
+		street { communities(first: 1) { edges { node { street { communities(first: 1) { edges { node {
+		street { name } } } } } } } } } } } } } } } } }`
 	tooComplex := `{ communities(first: 100) { edges { node { grids(first: 100) { edges { node {
 		places(first: 100) { totalCount } } } } } } } }`
 
@@ -202,8 +203,8 @@ func TestBadInput(t *testing.T) {
 		{"nested first: 101", postQuery(`{ streets(first: 1) { edges { node { communities(first: 101) { totalCount } } } } }`, nil), 400, "BAD_USER_INPUT", "first must be between"},
 		{"first in a fragment", postQuery(`{ ...Q } fragment Q on Query { communities(first: 500) { totalCount } }`, nil), 400, "BAD_USER_INPUT", "first must be between"},
 		{"first and last", postQuery(`{ communities(first: 1, last: 1) { totalCount } }`, nil), 400, "BAD_USER_INPUT", "first and last"},
-		{"too deep", postQuery(tooDeep, nil), 400, "BAD_USER_INPUT", "depth 13, which exceeds the limit of 12"},
-		{"too complex", postQuery(tooComplex, nil), 400, "BAD_USER_INPUT", "complexity 30302, which exceeds the limit of 5000"},
+		{"too deep", postQuery(tooDeep, nil), 400, "BAD_USER_INPUT", "depth 17, which exceeds the limit of 15"},
+		{"too complex", postQuery(tooComplex, nil), 400, "BAD_USER_INPUT", "complexity 30302, which exceeds the limit of 10000"},
 		{"mutation over GET", get(url.Values{"query": {"mutation { __typename }"}}), 405, "BAD_USER_INPUT", "GET requests only allow queries"},
 		{"subscription over GET", get(url.Values{"query": {"subscription S { __typename }"}, "operationName": {"S"}}), 405, "BAD_USER_INPUT", "GET requests only allow queries"},
 		{"GET without query", get(nil), 400, "BAD_USER_INPUT", "no operation provided"},
