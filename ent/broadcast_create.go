@@ -139,7 +139,9 @@ func (_c *BroadcastCreate) Mutation() *BroadcastMutation {
 
 // Save creates the Broadcast in the database.
 func (_c *BroadcastCreate) Save(ctx context.Context) (*Broadcast, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -166,11 +168,12 @@ func (_c *BroadcastCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *BroadcastCreate) defaults() {
+func (_c *BroadcastCreate) defaults() error {
 	if _, ok := _c.mutation.Level(); !ok {
 		v := broadcast.DefaultLevel
 		_c.mutation.SetLevel(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

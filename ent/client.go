@@ -655,7 +655,8 @@ func (c *BroadcastClient) QueryStreet(_m *Broadcast) *StreetQuery {
 
 // Hooks returns the client hooks.
 func (c *BroadcastClient) Hooks() []Hook {
-	return c.hooks.Broadcast
+	hooks := c.hooks.Broadcast
+	return append(hooks[:len(hooks):len(hooks)], broadcast.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1318,7 +1319,8 @@ func (c *DeviceClient) QueryResident(_m *Device) *ResidentQuery {
 
 // Hooks returns the client hooks.
 func (c *DeviceClient) Hooks() []Hook {
-	return c.hooks.Device
+	hooks := c.hooks.Device
+	return append(hooks[:len(hooks):len(hooks)], device.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2013,7 +2015,8 @@ func (c *NotificationClient) QueryEvent(_m *Notification) *EventQuery {
 
 // Hooks returns the client hooks.
 func (c *NotificationClient) Hooks() []Hook {
-	return c.hooks.Notification
+	hooks := c.hooks.Notification
+	return append(hooks[:len(hooks):len(hooks)], notification.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.

@@ -50,7 +50,13 @@ func (r *queryResolver) Streets(ctx context.Context, after *entgql.Cursor[int], 
 		)
 }
 
+// Notification returns generated.NotificationResolver implementation.
+func (r *Resolver) Notification() generated.NotificationResolver { return &notificationResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+type (
+	notificationResolver struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+)

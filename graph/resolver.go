@@ -13,6 +13,10 @@ import (
 	"github.com/jimei-linli/linli/graph/generated"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/auth"
+	"github.com/jimei-linli/linli/internal/broadcast"
+	"github.com/jimei-linli/linli/internal/notify"
+	"github.com/jimei-linli/linli/internal/push"
+	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/roster"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -20,10 +24,15 @@ import (
 
 // Resolver is the root resolver; it holds what resolvers call into.
 type Resolver struct {
-	client   *ent.Client
-	auth     *auth.Service
-	roster   *roster.Roster
-	personal *personaldata.Service
+	client     *ent.Client
+	auth       *auth.Service
+	roster     *roster.Roster
+	personal   *personaldata.Service
+	devices    *push.Devices
+	hub        *realtime.Hub
+	outbox     *realtime.Outbox
+	inbox      *notify.Inbox
+	broadcasts *broadcast.Service
 }
 
 // Option configures NewSchema.
@@ -35,16 +44,29 @@ func WithAuth(svc *auth.Service) Option {
 	return func(r *Resolver) { r.auth = svc }
 }
 
+// WithRealtime connects the schema to the real-time backbone: events are
+// written through outbox, subscriptions follow hub. Without it, a hub and
+// an outbox of this process alone are used (no relay: fine for tests that
+// do not subscribe).
+func WithRealtime(hub *realtime.Hub, outbox *realtime.Outbox) Option {
+	return func(r *Resolver) { r.hub, r.outbox = hub, outbox }
+}
+
 // NewSchema returns the executable GraphQL schema backed by client.
 func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r := &Resolver{
 		client:   client,
 		roster:   roster.New(client, nil),
 		personal: personaldata.New(client, nil),
+		devices:  push.NewDevices(client, nil),
+		hub:      realtime.NewHub(nil),
+		outbox:   realtime.NewOutbox(nil, nil),
 	}
 	for _, o := range opts {
 		o(r)
 	}
+	r.inbox = notify.New(client, r.hub, nil)
+	r.broadcasts = broadcast.New(client, r.outbox, nil)
 	return generated.NewExecutableSchema(generated.Config{Resolvers: r})
 }
 

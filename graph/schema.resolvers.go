@@ -8,10 +8,13 @@ package graph
 import (
 	"context"
 
+	"entgo.io/contrib/entgql"
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/device"
 	"github.com/jimei-linli/linli/graph/generated"
 	"github.com/jimei-linli/linli/graph/model"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/broadcast"
 	phonenumber "github.com/jimei-linli/linli/internal/phone"
 	"github.com/jimei-linli/linli/internal/roster"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -143,6 +146,48 @@ func (r *mutationResolver) DeleteMyAccount(ctx context.Context, confirm bool) (b
 	return true, r.personal.DeleteAccount(ctx)
 }
 
+// MarkNotificationsRead is the resolver for the markNotificationsRead field.
+func (r *mutationResolver) MarkNotificationsRead(ctx context.Context, ids []int) (int, error) {
+	return r.inbox.MarkRead(ctx, ids)
+}
+
+// SendBroadcast is the resolver for the sendBroadcast field.
+func (r *mutationResolver) SendBroadcast(ctx context.Context, input model.SendBroadcastInput) (*ent.Broadcast, error) {
+	return r.broadcasts.Send(ctx, broadcast.Message{
+		TargetID: input.TargetID, Level: input.Level, Title: input.Title, Body: input.Body,
+	})
+}
+
+// RegisterDevice is the resolver for the registerDevice field.
+func (r *mutationResolver) RegisterDevice(ctx context.Context, platform device.Platform, token string) (bool, error) {
+	if err := r.devices.Register(ctx, platform, token); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// UnregisterDevice is the resolver for the unregisterDevice field.
+func (r *mutationResolver) UnregisterDevice(ctx context.Context, token string) (bool, error) {
+	return r.devices.Unregister(ctx, token)
+}
+
+// Subject is the resolver for the subject field.
+func (r *notificationResolver) Subject(ctx context.Context, obj *ent.Notification) (ent.Noder, error) {
+	if obj.SubjectID == nil {
+		return nil, nil
+	}
+	n, err := r.client.Noder(ctx, *obj.SubjectID)
+	if ent.IsNotFound(err) {
+		return nil, nil // gone, or hidden from the viewer: the same answer
+	}
+	return n, err
+}
+
+// Cursor is the resolver for the cursor field.
+func (r *notificationResolver) Cursor(ctx context.Context, obj *ent.Notification) (*entgql.Cursor[int], error) {
+	return &entgql.Cursor[int]{ID: obj.ID}, nil
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*ent.Resident, error) {
 	v := viewer.FromContext(ctx)
@@ -161,7 +206,49 @@ func (r *queryResolver) PrivacyNoticeVersion(ctx context.Context) (string, error
 	return svc.PrivacyNoticeVersion(), nil
 }
 
+// Notifications is the resolver for the notifications field.
+func (r *queryResolver) Notifications(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, unreadOnly *bool) (*ent.NotificationConnection, error) {
+	q, err := r.inbox.Query(ctx, *unreadOnly)
+	if err != nil {
+		return nil, err
+	}
+	return q.Paginate(ctx, after, first, before, last,
+		ent.WithNotificationOrder(&ent.NotificationOrder{Direction: entgql.OrderDirectionDesc, Field: ent.NotificationOrderFieldCreatedAt}))
+}
+
+// UnreadNotificationCount is the resolver for the unreadNotificationCount field.
+func (r *queryResolver) UnreadNotificationCount(ctx context.Context) (int, error) {
+	return r.inbox.UnreadCount(ctx)
+}
+
+// Broadcasts is the resolver for the broadcasts field.
+func (r *queryResolver) Broadcasts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.BroadcastOrder, where *ent.BroadcastWhereInput) (*ent.BroadcastConnection, error) {
+	if orderBy == nil {
+		orderBy = &ent.BroadcastOrder{Direction: entgql.OrderDirectionDesc, Field: ent.BroadcastOrderFieldCreatedAt}
+	}
+	return r.client.Broadcast.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithBroadcastOrder(orderBy),
+			ent.WithBroadcastFilter(where.Filter),
+		)
+}
+
+// NotificationAdded is the resolver for the notificationAdded field.
+func (r *subscriptionResolver) NotificationAdded(ctx context.Context, since *entgql.Cursor[int]) (<-chan *ent.Notification, error) {
+	var from int
+	if since != nil {
+		from = since.ID
+	}
+	return r.inbox.Stream(ctx, from)
+}
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
-type mutationResolver struct{ *Resolver }
+// Subscription returns generated.SubscriptionResolver implementation.
+func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
+
+type (
+	mutationResolver     struct{ *Resolver }
+	subscriptionResolver struct{ *Resolver }
+)

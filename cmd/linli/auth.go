@@ -19,49 +19,49 @@ import (
 )
 
 // newAuth builds the sign-in service for cfg: the token secret, the code
-// sender and the rate limiter (Redis when configured). It returns a function
-// that releases what it opened.
-func newAuth(ctx context.Context, cfg config.Config, s *store.Store, log *slog.Logger) (*auth.Service, func(), error) {
+// sender and the rate limiter (in Redis when rdb is not nil).
+func newAuth(cfg config.Config, s *store.Store, rdb *redis.Client, log *slog.Logger) (*auth.Service, error) {
 	secret, err := jwtSecret(cfg, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	tokens, err := auth.NewTokens(secret, "linli", "linli-app", cfg.AccessTokenTTL, nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var sender auth.CodeSender = auth.LogSender{Logger: log}
 	switch {
 	case cfg.SMSWebhookURL != "":
 		sender = auth.WebhookSender{URL: cfg.SMSWebhookURL}
 	case cfg.Production():
-		return nil, nil, errors.New("production needs LINLI_SMS_WEBHOOK_URL: sign-in codes must not go to the log")
+		return nil, errors.New("production needs LINLI_SMS_WEBHOOK_URL: sign-in codes must not go to the log")
 	}
 	var limiter ratelimit.Limiter = ratelimit.NewMemory(nil)
-	release := func() {}
-	if cfg.RedisURL != "" {
-		opt, err := redis.ParseURL(cfg.RedisURL)
-		if err != nil {
-			return nil, nil, fmt.Errorf("LINLI_REDIS_URL: %w", err)
-		}
-		rdb := redis.NewClient(opt)
-		if err := rdb.Ping(ctx).Err(); err != nil {
-			rdb.Close()
-			return nil, nil, fmt.Errorf("connect to Redis: %w", err)
-		}
+	if rdb != nil {
 		limiter = ratelimit.NewRedis(rdb, "linli:ratelimit:")
-		release = func() { rdb.Close() }
 	}
 	policy := auth.DefaultPolicy
 	policy.PrivacyNoticeVersion = cfg.PrivacyNoticeVersion
-	svc, err := auth.NewService(auth.Config{
+	return auth.NewService(auth.Config{
 		Client: s.Client, Tokens: tokens, Sender: sender, Limiter: limiter, Policy: policy, Secret: secret,
 	})
-	if err != nil {
-		release()
-		return nil, nil, err
+}
+
+// openRedis connects to LINLI_REDIS_URL, or returns nil when it is not set.
+func openRedis(ctx context.Context, cfg config.Config) (*redis.Client, error) {
+	if cfg.RedisURL == "" {
+		return nil, nil
 	}
-	return svc, release, nil
+	opt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("LINLI_REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(opt)
+	if err := rdb.Ping(ctx).Err(); err != nil {
+		rdb.Close()
+		return nil, fmt.Errorf("connect to Redis: %w", err)
+	}
+	return rdb, nil
 }
 
 // jwtSecret returns the configured secret. Without one, production refuses

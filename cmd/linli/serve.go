@@ -32,13 +32,21 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 			return err
 		}
 	}
-	signIn, release, err := newAuth(ctx, cfg, s, log)
+	rdb, err := openRedis(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer release()
+	if rdb != nil {
+		defer rdb.Close()
+	}
+	signIn, err := newAuth(cfg, s, rdb, log)
+	if err != nil {
+		return err
+	}
+	rt := startRealtime(ctx, s, rdb, log)
+	defer rt.stop()
 	handler := server.New(server.Options{
-		Schema:        graph.NewSchema(s.Client, graph.WithAuth(signIn)),
+		Schema:        graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox)),
 		Authenticate:  signIn.Authenticate,
 		Ready:         s.Ping,
 		Logger:        log,

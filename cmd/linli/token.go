@@ -30,11 +30,10 @@ func tokenCommand(ctx context.Context, cfg config.Config, tokenPhone string, arg
 		return err
 	}
 	defer s.Close()
-	svc, release, err := newAuth(ctx, cfg, s, log)
+	svc, err := newAuth(cfg, s, nil, log)
 	if err != nil {
 		return err
 	}
-	defer release()
 	token, err := svc.TokenFor(ctx, p)
 	if err != nil {
 		return err

@@ -69,6 +69,15 @@ func init() {
 	auditrecord.DefaultDetail = auditrecordDescDetail.Default.(string)
 	// auditrecord.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
 	auditrecord.DetailValidator = auditrecordDescDetail.Validators[0].(func(string) error)
+	broadcast.Policy = privacy.NewPolicies(schema.Broadcast{})
+	broadcast.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := broadcast.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	broadcastFields := schema.Broadcast{}.Fields()
 	_ = broadcastFields
 	// broadcastDescTitle is the schema descriptor for title field.
@@ -266,6 +275,15 @@ func init() {
 	department.DefaultDescription = departmentDescDescription.Default.(string)
 	// department.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
 	department.DescriptionValidator = departmentDescDescription.Validators[0].(func(string) error)
+	device.Policy = privacy.NewPolicies(schema.Device{})
+	device.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := device.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	deviceFields := schema.Device{}.Fields()
 	_ = deviceFields
 	// deviceDescToken is the schema descriptor for token field.
@@ -415,6 +433,15 @@ func init() {
 	household.DefaultUnit = householdDescUnit.Default.(string)
 	// household.UnitValidator is a validator for the "unit" field. It is called by the builders before save.
 	household.UnitValidator = householdDescUnit.Validators[0].(func(string) error)
+	notification.Policy = privacy.NewPolicies(schema.Notification{})
+	notification.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := notification.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	notificationFields := schema.Notification{}.Fields()
 	_ = notificationFields
 	// notificationDescTitle is the schema descriptor for title field.

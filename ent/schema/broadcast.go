@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/jimei-linli/linli/internal/authz"
 )
 
 // Broadcast is a message staff send to every resident of a grid, a
@@ -74,6 +75,9 @@ func (Broadcast) Indexes() []ent.Index {
 		index.Fields("street_id", "created_at"),
 	}
 }
+
+// Policy of the Broadcast: see internal/authz.
+func (Broadcast) Policy() ent.Policy { return authz.BroadcastPolicy() }
 
 // Annotations of the Broadcast.
 func (Broadcast) Annotations() []schema.Annotation {

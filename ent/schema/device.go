@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/internal/authz"
 )
 
 // Device is a phone (or browser) registered for push notifications.
@@ -38,6 +39,9 @@ func (Device) Edges() []ent.Edge {
 			Comment("Whose device it is."),
 	}
 }
+
+// Policy of the Device: see internal/authz.
+func (Device) Policy() ent.Policy { return authz.DevicePolicy() }
 
 // Annotations of the Device.
 func (Device) Annotations() []schema.Annotation {

@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/jimei-linli/linli/internal/authz"
 )
 
 // Notification is one resident's copy of something they should hear about,
@@ -69,6 +70,9 @@ func (Notification) Indexes() []ent.Index {
 		index.Fields("event_id"),
 	}
 }
+
+// Policy of the Notification: see internal/authz.
+func (Notification) Policy() ent.Policy { return authz.NotificationPolicy() }
 
 // Annotations of the Notification.
 func (Notification) Annotations() []schema.Annotation {

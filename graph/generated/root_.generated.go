@@ -11,6 +11,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/device"
 	"github.com/jimei-linli/linli/graph/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -25,7 +26,9 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Mutation() MutationResolver
+	Notification() NotificationResolver
 	Query() QueryResolver
+	Subscription() SubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -147,18 +150,22 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AssignRole        func(childComplexity int, input model.AssignRoleInput) int
-		DeleteMyAccount   func(childComplexity int, confirm bool) int
-		ExportMyData      func(childComplexity int) int
-		RefreshSession    func(childComplexity int, refreshToken string) int
-		RegisterHousehold func(childComplexity int, input model.RegisterHouseholdInput) int
-		RequestSignInCode func(childComplexity int, phone string) int
-		RevokeRole        func(childComplexity int, id int) int
-		SignIn            func(childComplexity int, phone string, code string, acceptPrivacyNotice string) int
-		SignOut           func(childComplexity int) int
-		SignOutEverywhere func(childComplexity int) int
-		UpdateMyProfile   func(childComplexity int, input model.UpdateMyProfileInput) int
-		VerifyResident    func(childComplexity int, phone string, householdID int) int
+		AssignRole            func(childComplexity int, input model.AssignRoleInput) int
+		DeleteMyAccount       func(childComplexity int, confirm bool) int
+		ExportMyData          func(childComplexity int) int
+		MarkNotificationsRead func(childComplexity int, ids []int) int
+		RefreshSession        func(childComplexity int, refreshToken string) int
+		RegisterDevice        func(childComplexity int, platform device.Platform, token string) int
+		RegisterHousehold     func(childComplexity int, input model.RegisterHouseholdInput) int
+		RequestSignInCode     func(childComplexity int, phone string) int
+		RevokeRole            func(childComplexity int, id int) int
+		SendBroadcast         func(childComplexity int, input model.SendBroadcastInput) int
+		SignIn                func(childComplexity int, phone string, code string, acceptPrivacyNotice string) int
+		SignOut               func(childComplexity int) int
+		SignOutEverywhere     func(childComplexity int) int
+		UnregisterDevice      func(childComplexity int, token string) int
+		UpdateMyProfile       func(childComplexity int, input model.UpdateMyProfileInput) int
+		VerifyResident        func(childComplexity int, phone string, householdID int) int
 	}
 
 	MyDataExport struct {
@@ -169,9 +176,11 @@ type ComplexityRoot struct {
 	Notification struct {
 		Body      func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
+		Cursor    func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Kind      func(childComplexity int) int
 		ReadAt    func(childComplexity int) int
+		Subject   func(childComplexity int) int
 		Title     func(childComplexity int) int
 	}
 
@@ -227,13 +236,16 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Communities          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) int
-		Departments          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DepartmentOrder, where *ent.DepartmentWhereInput) int
-		Me                   func(childComplexity int) int
-		Node                 func(childComplexity int, id int) int
-		Nodes                func(childComplexity int, ids []int) int
-		PrivacyNoticeVersion func(childComplexity int) int
-		Streets              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) int
+		Broadcasts              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.BroadcastOrder, where *ent.BroadcastWhereInput) int
+		Communities             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) int
+		Departments             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DepartmentOrder, where *ent.DepartmentWhereInput) int
+		Me                      func(childComplexity int) int
+		Node                    func(childComplexity int, id int) int
+		Nodes                   func(childComplexity int, ids []int) int
+		Notifications           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, unreadOnly *bool) int
+		PrivacyNoticeVersion    func(childComplexity int) int
+		Streets                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) int
+		UnreadNotificationCount func(childComplexity int) int
 	}
 
 	RequestSignInCodePayload struct {
@@ -315,6 +327,10 @@ type ComplexityRoot struct {
 	StreetEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Subscription struct {
+		NotificationAdded func(childComplexity int, since *entgql.Cursor[int]) int
 	}
 }
 
@@ -819,6 +835,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ExportMyData(childComplexity), true
+	case "Mutation.markNotificationsRead":
+		if e.ComplexityRoot.Mutation.MarkNotificationsRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markNotificationsRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkNotificationsRead(childComplexity, args["ids"].([]int)), true
 	case "Mutation.refreshSession":
 		if e.ComplexityRoot.Mutation.RefreshSession == nil {
 			break
@@ -830,6 +857,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefreshSession(childComplexity, args["refreshToken"].(string)), true
+	case "Mutation.registerDevice":
+		if e.ComplexityRoot.Mutation.RegisterDevice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerDevice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterDevice(childComplexity, args["platform"].(device.Platform), args["token"].(string)), true
 	case "Mutation.registerHousehold":
 		if e.ComplexityRoot.Mutation.RegisterHousehold == nil {
 			break
@@ -863,6 +901,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["id"].(int)), true
+	case "Mutation.sendBroadcast":
+		if e.ComplexityRoot.Mutation.SendBroadcast == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_sendBroadcast_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SendBroadcast(childComplexity, args["input"].(model.SendBroadcastInput)), true
 	case "Mutation.signIn":
 		if e.ComplexityRoot.Mutation.SignIn == nil {
 			break
@@ -886,6 +935,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignOutEverywhere(childComplexity), true
+	case "Mutation.unregisterDevice":
+		if e.ComplexityRoot.Mutation.UnregisterDevice == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unregisterDevice_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnregisterDevice(childComplexity, args["token"].(string)), true
 	case "Mutation.updateMyProfile":
 		if e.ComplexityRoot.Mutation.UpdateMyProfile == nil {
 			break
@@ -934,6 +994,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Notification.CreatedAt(childComplexity), true
+	case "Notification.cursor":
+		if e.ComplexityRoot.Notification.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Cursor(childComplexity), true
 	case "Notification.id":
 		if e.ComplexityRoot.Notification.ID == nil {
 			break
@@ -952,6 +1018,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Notification.ReadAt(childComplexity), true
+	case "Notification.subject":
+		if e.ComplexityRoot.Notification.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Subject(childComplexity), true
 	case "Notification.title":
 		if e.ComplexityRoot.Notification.Title == nil {
 			break
@@ -1151,6 +1223,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlaceEdge.Node(childComplexity), true
 
+	case "Query.broadcasts":
+		if e.ComplexityRoot.Query.Broadcasts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_broadcasts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Broadcasts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.BroadcastOrder), args["where"].(*ent.BroadcastWhereInput)), true
 	case "Query.communities":
 		if e.ComplexityRoot.Query.Communities == nil {
 			break
@@ -1202,6 +1285,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]int)), true
+	case "Query.notifications":
+		if e.ComplexityRoot.Query.Notifications == nil {
+			break
+		}
+
+		args, err := ec.field_Query_notifications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Notifications(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["unreadOnly"].(*bool)), true
 	case "Query.privacyNoticeVersion":
 		if e.ComplexityRoot.Query.PrivacyNoticeVersion == nil {
 			break
@@ -1219,6 +1313,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Streets(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.StreetOrder), args["where"].(*ent.StreetWhereInput)), true
+	case "Query.unreadNotificationCount":
+		if e.ComplexityRoot.Query.UnreadNotificationCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.UnreadNotificationCount(childComplexity), true
 
 	case "RequestSignInCodePayload.expiresAt":
 		if e.ComplexityRoot.RequestSignInCodePayload.ExpiresAt == nil {
@@ -1534,6 +1634,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StreetEdge.Node(childComplexity), true
 
+	case "Subscription.notificationAdded":
+		if e.ComplexityRoot.Subscription.NotificationAdded == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_notificationAdded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.NotificationAdded(childComplexity, args["since"].(*entgql.Cursor[int])), true
+
 	}
 	return 0, false
 }
@@ -1566,6 +1678,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ResidentWhereInput", ec.unmarshalInputResidentWhereInput),
 			graphql.NewInputUnmarshaler("RoleAssignmentOrder", ec.unmarshalInputRoleAssignmentOrder),
 			graphql.NewInputUnmarshaler("RoleAssignmentWhereInput", ec.unmarshalInputRoleAssignmentWhereInput),
+			graphql.NewInputUnmarshaler("SendBroadcastInput", ec.unmarshalInputSendBroadcastInput),
 			graphql.NewInputUnmarshaler("StreetOrder", ec.unmarshalInputStreetOrder),
 			graphql.NewInputUnmarshaler("StreetWhereInput", ec.unmarshalInputStreetWhereInput),
 			graphql.NewInputUnmarshaler("UpdateMyProfileInput", ec.unmarshalInputUpdateMyProfileInput),
@@ -1613,6 +1726,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -1902,6 +2032,184 @@ type MyDataExport {
   The data, as a JSON document with one section per kind of record.
   """
   json: String!
+}
+
+extend type Query {
+  """
+  The signed-in resident's notifications, newest first.
+  """
+  notifications(
+    """
+    Returns the items after this cursor.
+    """
+    after: Cursor
+    """
+    Returns at most this many items from the start (at most 100).
+    """
+    first: Int
+    """
+    Returns the items before this cursor.
+    """
+    before: Cursor
+    """
+    Returns at most this many items from the end (at most 100).
+    """
+    last: Int
+    """
+    Only notifications not yet marked read.
+    """
+    unreadOnly: Boolean = false
+  ): NotificationConnection!
+  """
+  How many of the signed-in resident's notifications are unread.
+  """
+  unreadNotificationCount: Int!
+  """
+  Broadcasts the viewer may read: those sent to their grid, their community
+  or the street, and, for staff, those in their scope. Newest first unless
+  ordered otherwise.
+  """
+  broadcasts(
+    """
+    Returns the items after this cursor.
+    """
+    after: Cursor
+    """
+    Returns at most this many items from the start (at most 100).
+    """
+    first: Int
+    """
+    Returns the items before this cursor.
+    """
+    before: Cursor
+    """
+    Returns at most this many items from the end (at most 100).
+    """
+    last: Int
+    """
+    How to order the broadcasts.
+    """
+    orderBy: BroadcastOrder
+    """
+    Filters the broadcasts.
+    """
+    where: BroadcastWhereInput
+  ): BroadcastConnection!
+}
+
+extend type Notification {
+  """
+  The node the notification is about (a broadcast, a request...); null when
+  there is none or the viewer may no longer see it.
+  """
+  subject: Node
+  """
+  The notification's cursor: pass it as ` + "`" + `since` + "`" + ` to notificationAdded to
+  resume after it, or as ` + "`" + `after` + "`" + ` to notifications.
+  """
+  cursor: Cursor!
+}
+
+extend type Mutation {
+  """
+  Marks the signed-in resident's notifications read: the given ones, or all
+  when ids is omitted. Returns how many changed.
+  """
+  markNotificationsRead(
+    """
+    The notifications to mark; omit for all.
+    """
+    ids: [ID!]
+  ): Int!
+  """
+  Sends a broadcast to every resident of a grid, a community or the street.
+  Grid leaders and workers send to their grids, community admins to their
+  community and its grids, street admins anywhere.
+  """
+  sendBroadcast(
+    """
+    The broadcast.
+    """
+    input: SendBroadcastInput!
+  ): Broadcast!
+  """
+  Registers this phone or browser for push notifications of the signed-in
+  resident; they are pushed when the resident has no live subscription.
+  """
+  registerDevice(
+    """
+    The push platform.
+    """
+    platform: DevicePlatform!
+    """
+    The platform's push token.
+    """
+    token: String!
+  ): Boolean!
+  """
+  Stops push notifications to a device (e.g. on sign-out).
+  """
+  unregisterDevice(
+    """
+    The push token registered.
+    """
+    token: String!
+  ): Boolean!
+}
+
+"""
+A broadcast to send.
+"""
+input SendBroadcastInput {
+  """
+  The grid, community or street it goes to.
+  """
+  targetId: ID!
+  """
+  How loudly phones announce it.
+  """
+  level: BroadcastLevel! = NORMAL
+  """
+  One line for the notification (at most 200 characters).
+  """
+  title: String!
+  """
+  The message (at most 4000 characters).
+  """
+  body: String!
+}
+
+"""
+A push platform.
+"""
+enum DevicePlatform {
+  """
+  Apple Push Notification service.
+  """
+  IOS
+  """
+  Firebase Cloud Messaging or a vendor push service.
+  """
+  ANDROID
+  """
+  Web Push.
+  """
+  WEB
+}
+
+type Subscription {
+  """
+  The signed-in resident's notifications as they arrive. With ` + "`" + `since` + "`" + ` (a
+  notification's cursor), it first replays every notification after it, then
+  streams new ones: in order and without gaps, possibly with duplicates
+  (de-duplicate by id).
+  """
+  notificationAdded(
+    """
+    Resume after this notification; omit for new ones only.
+    """
+    since: Cursor
+  ): Notification!
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -6431,6 +6739,18 @@ func (ec *executionContext) childFields_Broadcast(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Broadcast", field.Name)
 }
 
+func (ec *executionContext) childFields_BroadcastConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_BroadcastConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_BroadcastConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_BroadcastConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BroadcastConnection", field.Name)
+}
+
 func (ec *executionContext) childFields_BroadcastEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -6645,8 +6965,24 @@ func (ec *executionContext) childFields_Notification(ctx context.Context, field 
 		return ec.fieldContext_Notification_createdAt(ctx, field)
 	case "readAt":
 		return ec.fieldContext_Notification_readAt(ctx, field)
+	case "subject":
+		return ec.fieldContext_Notification_subject(ctx, field)
+	case "cursor":
+		return ec.fieldContext_Notification_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NotificationConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NotificationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationConnection", field.Name)
 }
 
 func (ec *executionContext) childFields_NotificationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

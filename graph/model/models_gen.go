@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 )
 
@@ -58,6 +59,18 @@ type RequestSignInCodePayload struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
+// A broadcast to send.
+type SendBroadcastInput struct {
+	// The grid, community or street it goes to.
+	TargetID int `json:"targetId"`
+	// How loudly phones announce it.
+	Level broadcast.Level `json:"level"`
+	// One line for the notification (at most 200 characters).
+	Title string `json:"title"`
+	// The message (at most 4000 characters).
+	Body string `json:"body"`
+}
+
 // A signed-in session: the tokens the app keeps.
 type SessionPayload struct {
 	// The bearer token for API calls (`Authorization: Bearer ...`); short-lived.
@@ -68,6 +81,9 @@ type SessionPayload struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 	// Who signed in.
 	Resident *ent.Resident `json:"resident"`
+}
+
+type Subscription struct {
 }
 
 // Changes to one's own profile.

@@ -8,6 +8,7 @@ import (
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/place"
+	"github.com/jimei-linli/linli/ent/predicate"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -49,4 +50,9 @@ func communityOfResident(ctx context.Context, c *ent.Client, residentID int) (in
 		return 0, err
 	}
 	return ids[0], nil
+}
+
+// gridInCommunities matches grids of the given communities.
+func gridInCommunities(communities []int) predicate.Grid {
+	return grid.CommunityIDIn(communities...)
 }

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/jimei-linli/linli/internal/realtime"
+	"github.com/jimei-linli/linli/internal/store"
+)
+
+// realtimeParts is the running real-time backbone of one instance.
+type realtimeParts struct {
+	hub    *realtime.Hub
+	outbox *realtime.Outbox
+	relay  *realtime.Relay
+	stop   func()
+}
+
+// redisChannel is the pub/sub channel the instances share.
+const redisChannel = "linli:events"
+
+// startRealtime starts the hub (fed by Redis when rdb is not nil, else in
+// process) and the outbox relay; stop ends both and waits for them.
+func startRealtime(ctx context.Context, s *store.Store, rdb *redis.Client, log *slog.Logger) *realtimeParts {
+	var broker realtime.Broker = realtime.NewMemory()
+	if rdb != nil {
+		broker = realtime.NewRedis(rdb, redisChannel, log)
+	}
+	hub := realtime.NewHub(log)
+	relay := realtime.NewRelay(s, broker, log)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); hub.Run(ctx, broker) }()
+	go func() { defer wg.Done(); relay.Run(ctx) }()
+	relay.Kick() // publish what an earlier run left behind
+	return &realtimeParts{
+		hub:    hub,
+		outbox: realtime.NewOutbox(relay, nil),
+		relay:  relay,
+		stop:   func() { cancel(); wg.Wait() },
+	}
+}

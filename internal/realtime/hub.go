@@ -1,0 +1,160 @@
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+)
+
+// DefaultBuffer is how many messages a subscription holds before it is
+// marked lost (and catches up from the database instead).
+const DefaultBuffer = 64
+
+// Hub fans the broker's messages out to this instance's subscriptions. It
+// never blocks on a subscriber: a full buffer marks that subscription lost.
+type Hub struct {
+	logger *slog.Logger
+
+	mu      sync.RWMutex
+	byTopic map[string]map[*Subscription]struct{}
+	all     map[*Subscription]struct{}
+
+	// lastSeq is the sequence number of the last message delivered; only
+	// the broker's delivery goroutine touches it.
+	lastSeq int64
+}
+
+// NewHub returns an empty hub.
+func NewHub(logger *slog.Logger) *Hub {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Hub{logger: logger, byTopic: map[string]map[*Subscription]struct{}{}, all: map[*Subscription]struct{}{}}
+}
+
+// Run feeds the hub from broker until ctx ends.
+func (h *Hub) Run(ctx context.Context, broker Broker) error {
+	return broker.Run(ctx, h.deliver, h.loseAll)
+}
+
+// Subscription receives the messages of its topics.
+type Subscription struct {
+	hub    *Hub
+	topics []string
+	ch     chan *Message
+	lost   chan struct{}
+	once   sync.Once
+}
+
+// Subscribe registers a subscription to topics with a buffer of size
+// messages (DefaultBuffer when size <= 0). Close it when done.
+func (h *Hub) Subscribe(topics []string, size int) *Subscription {
+	if size <= 0 {
+		size = DefaultBuffer
+	}
+	s := &Subscription{hub: h, topics: topics, ch: make(chan *Message, size), lost: make(chan struct{}, 1)}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.all[s] = struct{}{}
+	for _, t := range topics {
+		subs := h.byTopic[t]
+		if subs == nil {
+			subs = map[*Subscription]struct{}{}
+			h.byTopic[t] = subs
+		}
+		subs[s] = struct{}{}
+	}
+	return s
+}
+
+// Messages is the stream of messages on the subscription's topics.
+func (s *Subscription) Messages() <-chan *Message { return s.ch }
+
+// Lost receives a signal whenever messages may have been missed: the
+// subscriber must then catch up from the database.
+func (s *Subscription) Lost() <-chan struct{} { return s.lost }
+
+// Close unregisters the subscription.
+func (s *Subscription) Close() {
+	s.once.Do(func() {
+		h := s.hub
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		delete(h.all, s)
+		for _, t := range s.topics {
+			if subs := h.byTopic[t]; subs != nil {
+				delete(subs, s)
+				if len(subs) == 0 {
+					delete(h.byTopic, t)
+				}
+			}
+		}
+	})
+}
+
+// markLost signals lost without blocking (one pending signal is enough).
+func (s *Subscription) markLost() {
+	select {
+	case s.lost <- struct{}{}:
+	default:
+	}
+}
+
+// Subscribed reports whether anyone on this instance listens on topic.
+func (h *Hub) Subscribed(topic string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.byTopic[topic]) > 0
+}
+
+// deliver decodes one payload and hands it to the subscriptions of its
+// topics and recipients.
+func (h *Hub) deliver(payload []byte) {
+	var m Message
+	if err := json.Unmarshal(payload, &m); err != nil {
+		h.logger.Error("undecodable realtime message", "err", err)
+		return
+	}
+	switch {
+	case h.lastSeq != 0 && m.Seq <= h.lastSeq:
+		return // a duplicate: the relay re-published after a crash
+	case h.lastSeq != 0 && m.Seq > h.lastSeq+1:
+		h.loseAll() // a gap: messages went missing
+	}
+	h.lastSeq = m.Seq
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if len(h.all) == 0 {
+		return
+	}
+	sent := map[*Subscription]bool{}
+	send := func(subs map[*Subscription]struct{}) {
+		for s := range subs {
+			if sent[s] {
+				continue
+			}
+			sent[s] = true
+			select {
+			case s.ch <- &m:
+			default:
+				s.markLost() // never block the hub: the subscriber catches up
+			}
+		}
+	}
+	for _, t := range m.Topics {
+		send(h.byTopic[t])
+	}
+	for _, n := range m.Notifications {
+		send(h.byTopic[ResidentTopic(n.ResidentID)])
+	}
+}
+
+// loseAll tells every subscription that messages may have been missed.
+func (h *Hub) loseAll() {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for s := range h.all {
+		s.markLost()
+	}
+}

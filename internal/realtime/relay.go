@@ -1,0 +1,242 @@
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/event"
+	"github.com/jimei-linli/linli/ent/notification"
+	"github.com/jimei-linli/linli/internal/store"
+	"github.com/jimei-linli/linli/internal/viewer"
+)
+
+// relayBatch is how many events one relay round handles.
+const relayBatch = 200
+
+// pollInterval is how often the relay looks for events nobody kicked it
+// for: written by an instance that died before relaying them, or left
+// unpublished by a broker failure.
+const pollInterval = 500 * time.Millisecond
+
+// Relay publishes committed outbox events: it gives each the next sequence
+// number, publishes it, and marks it published. One relay at a time works
+// across all instances (a PostgreSQL advisory lock), so sequence numbers
+// and publication follow one order. Sequencing is committed before
+// publishing and the publication is marked after it, so a relay that dies
+// between the two re-publishes on restart: duplicates, never loss.
+type Relay struct {
+	store  *store.Store
+	broker Broker
+	logger *slog.Logger
+	kick   chan struct{}
+	mu     sync.Mutex
+	// Published, when set, is called after each published batch (the push
+	// planner hooks in here).
+	Published func(ctx context.Context, msgs []*Message)
+}
+
+// NewRelay returns a relay from s's outbox to broker.
+func NewRelay(s *store.Store, broker Broker, logger *slog.Logger) *Relay {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Relay{store: s, broker: broker, logger: logger, kick: make(chan struct{}, 1)}
+}
+
+// Kick asks the relay to run now (after a commit that wrote events).
+func (r *Relay) Kick() {
+	select {
+	case r.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run relays until ctx ends: whenever kicked, and every pollInterval.
+func (r *Relay) Run(ctx context.Context) {
+	t := time.NewTicker(pollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.kick:
+		case <-t.C:
+		}
+		if err := r.Flush(ctx); err != nil && ctx.Err() == nil {
+			r.logger.Warn("relaying events failed; will retry", "err", err)
+		}
+	}
+}
+
+// Flush relays every pending event now, unless another instance is
+// relaying (which then relays them).
+func (r *Relay) Flush(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ctx = viewer.SystemContext(ctx)
+	unlock, ok, err := r.lock(ctx)
+	if err != nil || !ok {
+		if !ok && err == nil {
+			// Someone else relays; look again soon in case our events
+			// committed after their last round.
+			time.AfterFunc(25*time.Millisecond, r.Kick)
+		}
+		return err
+	}
+	defer unlock()
+	for {
+		evs, err := r.next(ctx)
+		if err != nil || len(evs) == 0 {
+			return err
+		}
+		if err := r.publish(ctx, evs); err != nil {
+			return err
+		}
+	}
+}
+
+// lock takes the cluster-wide relay lock on PostgreSQL (an advisory lock
+// on a connection held for the round); on SQLite one process owns the
+// database and r.mu is enough.
+func (r *Relay) lock(ctx context.Context) (unlock func(), ok bool, err error) {
+	if r.store.Dialect != dialect.Postgres {
+		return func() {}, true, nil
+	}
+	conn, err := r.store.DB.Conn(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	const key = "hashtext('linli-relay:' || current_schema())"
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock("+key+")").Scan(&ok); err != nil || !ok {
+		conn.Close()
+		return nil, false, err
+	}
+	return func() {
+		conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock("+key+")")
+		conn.Close()
+	}, true, nil
+}
+
+// next returns the events to publish: first any sequenced but unpublished
+// (left by a relay that died or a broker that failed), else the next
+// unsequenced ones, sequenced now in one transaction.
+func (r *Relay) next(ctx context.Context) ([]*ent.Event, error) {
+	c := r.store.Client
+	evs, err := c.Event.Query().
+		Where(event.SeqNotNil(), event.PublishedAtIsNil()).
+		Order(ent.Asc(event.FieldSeq)).Limit(relayBatch).All(ctx)
+	if err != nil || len(evs) > 0 {
+		return evs, err
+	}
+	err = store.WithTx(ctx, c, func(tx *ent.Tx) error {
+		evs, err = tx.Event.Query().Where(event.SeqIsNil()).
+			Order(ent.Asc(event.FieldID)).Limit(relayBatch).All(ctx)
+		if err != nil || len(evs) == 0 {
+			return err
+		}
+		last, err := tx.Event.Query().Where(event.SeqNotNil()).
+			Order(ent.Desc(event.FieldSeq)).Limit(1).Select(event.FieldSeq).Ints(ctx)
+		if err != nil {
+			return fmt.Errorf("relay: read the last sequence number: %w", err)
+		}
+		var seq int64
+		if len(last) > 0 {
+			seq = int64(last[0])
+		}
+		for _, ev := range evs {
+			seq++
+			if err := tx.Event.UpdateOneID(ev.ID).SetSeq(seq).Exec(ctx); err != nil {
+				return err
+			}
+			if _, err := tx.Notification.Update().Where(notification.EventID(ev.ID)).SetSeq(seq).Save(ctx); err != nil {
+				return err
+			}
+			s := seq
+			ev.Seq = &s
+		}
+		return nil
+	})
+	return evs, err
+}
+
+// publish sends evs in order and marks them published.
+func (r *Relay) publish(ctx context.Context, evs []*ent.Event) error {
+	msgs, err := r.messages(ctx, evs)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		payload, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		if err := r.broker.Publish(ctx, payload); err != nil {
+			return fmt.Errorf("relay: publish event %d: %w", m.Seq, err)
+		}
+	}
+	ids := make([]int, len(evs))
+	for i, ev := range evs {
+		ids[i] = ev.ID
+	}
+	if _, err := r.store.Client.Event.Update().Where(event.IDIn(ids...)).
+		SetPublishedAt(time.Now()).Save(ctx); err != nil {
+		return err
+	}
+	if r.Published != nil {
+		r.Published(ctx, msgs)
+	}
+	return nil
+}
+
+// messages builds the messages of evs with their notifications.
+func (r *Relay) messages(ctx context.Context, evs []*ent.Event) ([]*Message, error) {
+	ids := make([]int, len(evs))
+	for i, ev := range evs {
+		ids[i] = ev.ID
+	}
+	ns, err := r.store.Client.Notification.Query().Where(notification.EventIDIn(ids...)).
+		Order(ent.Asc(notification.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byEvent := map[int][]*ent.Notification{}
+	for _, n := range ns {
+		byEvent[n.EventID] = append(byEvent[n.EventID], n)
+	}
+	msgs := make([]*Message, len(evs))
+	for i, ev := range evs {
+		m := &Message{Seq: *ev.Seq, Kind: ev.Kind, Topics: ev.Topics}
+		if ev.SubjectID != nil {
+			m.SubjectID = *ev.SubjectID
+		}
+		contents := map[Content]int{}
+		for _, n := range byEvent[ev.ID] {
+			c := ContentOf(n)
+			idx, ok := contents[c]
+			if !ok {
+				idx = len(m.Contents)
+				contents[c] = idx
+				m.Contents = append(m.Contents, c)
+			}
+			m.Notifications = append(m.Notifications, NotificationRef{ID: n.ID, ResidentID: n.ResidentID, Content: idx})
+		}
+		msgs[i] = m
+	}
+	return msgs, nil
+}
+
+// ContentOf returns what notification n says.
+func ContentOf(n *ent.Notification) Content {
+	c := Content{Kind: string(n.Kind), Title: n.Title, Body: n.Body, CreatedAt: n.CreatedAt.UTC()}
+	if n.SubjectID != nil {
+		c.SubjectID = *n.SubjectID
+	}
+	return c
+}
