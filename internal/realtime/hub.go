@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"strings"
 	"sync"
 )
 
@@ -157,4 +158,18 @@ func (h *Hub) loseAll() {
 	for s := range h.all {
 		s.markLost()
 	}
+}
+
+// SubscribedTopics returns the topics with a subscription on this instance
+// that start with prefix (e.g. "resident:" for who is connected here).
+func (h *Hub) SubscribedTopics(prefix string) []string {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	var topics []string
+	for t := range h.byTopic {
+		if strings.HasPrefix(t, prefix) {
+			topics = append(topics, t)
+		}
+	}
+	return topics
 }
