@@ -4,7 +4,11 @@
 // Routes:
 //
 //	POST /graphql   a JSON body {query, operationName, variables, extensions}
+//	POST /graphql   with Accept: text/event-stream: the same body, answered
+//	                as GraphQL over Server-Sent Events (sse.go)
 //	GET  /graphql   ?query=...&variables=... for queries only
+//	GET  /graphql   a websocket upgrade: graphql-transport-ws, or the legacy
+//	                graphql-ws (websocket.go)
 //	GET  /          GraphiQL (development only; 404 in production)
 //	GET  /healthz   200 "ok" while the process is alive
 //	GET  /readyz    200 when Options.Ready succeeds within 2 s, else 503
@@ -20,6 +24,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -33,6 +38,8 @@ const (
 	DefaultMaxBodyBytes  = 1 << 20 // 1 MiB
 	DefaultMaxComplexity = 10000
 	DefaultMaxDepth      = 15
+	DefaultKeepAlive     = 25 * time.Second
+	DefaultInitTimeout   = 10 * time.Second
 )
 
 // Sizes that are not worth an option.
@@ -69,8 +76,40 @@ type Options struct {
 	// Authenticate turns a GraphQL request's credentials into the context
 	// its operations run with (the viewer). An error ends the request with
 	// the error's code (UNAUTHENTICATED for a bad token). Nil means every
-	// request is anonymous.
+	// request is anonymous. It also runs on websocket upgrades and SSE
+	// requests.
 	Authenticate func(r *http.Request) (context.Context, error)
+	// AuthenticateInit turns the payload of a websocket's connection_init
+	// into the context the connection's operations run with, and says when
+	// its credentials expire (the zero time: never); the socket is closed
+	// with 4403 "token expired" at that moment. ctx is the upgrade
+	// request's context (after Authenticate); the returned context must be
+	// derived from it. A payload without a token must give an anonymous
+	// context, not an error. When the payload carries no token but the
+	// upgrade request had an Authorization header, the payload is given
+	// that header as "authorization". An error refuses the connection:
+	// 4403 Forbidden, or 4500 for an INTERNAL error (which is logged).
+	// AuthenticateInitToken builds one from a token check. Nil means every
+	// websocket connection runs with the upgrade request's context.
+	AuthenticateInit func(ctx context.Context, payload map[string]any) (context.Context, time.Time, error)
+	// AllowedOrigins lists the browser origins that may open a websocket,
+	// as host patterns ("app.example.com", "*.example.com") or
+	// scheme://host patterns ("https://*.example.com") in path.Match
+	// syntax, compared case-insensitively. The server's own origin and
+	// requests without an Origin header (native apps) are always allowed.
+	// Empty means same-origin only in production and any origin in
+	// development. New panics on a malformed pattern.
+	AllowedOrigins []string
+	// KeepAlive is how often an idle stream is pinged: websocket pings
+	// and graphql-transport-ws "ping" messages (a client that has not
+	// answered by the next ping is dropped), "ka" messages on graphql-ws,
+	// and comments on SSE. 0 means DefaultKeepAlive; negative turns
+	// keepalive off.
+	KeepAlive time.Duration
+	// InitTimeout is how long a websocket may go without connection_init
+	// before it is closed (4408 on graphql-transport-ws). 0 means
+	// DefaultInitTimeout.
+	InitTimeout time.Duration
 }
 
 // withDefaults returns o with its zero values replaced by the defaults.
@@ -87,11 +126,17 @@ func (o Options) withDefaults() Options {
 	if o.MaxDepth <= 0 {
 		o.MaxDepth = DefaultMaxDepth
 	}
+	if o.KeepAlive == 0 {
+		o.KeepAlive = DefaultKeepAlive
+	}
+	if o.InitTimeout <= 0 {
+		o.InitTimeout = DefaultInitTimeout
+	}
 	return o
 }
 
 // New returns Linli's HTTP handler configured by opts. It panics when
-// opts.Schema is nil.
+// opts.Schema is nil or opts.AllowedOrigins has a malformed pattern.
 func New(opts Options) http.Handler {
 	opts = opts.withDefaults()
 	return routes(opts, newGraphQL(opts))
@@ -104,6 +149,11 @@ func newGraphQL(opts Options) *handler.Server {
 		panic("server: Options.Schema is nil")
 	}
 	srv := handler.New(opts.Schema)
+	// gqlgen picks the first transport that supports a request: the
+	// websocket and SSE transports come before POST, which would take an
+	// SSE request (a JSON POST) for its own.
+	srv.AddTransport(newWebsocketTransport(opts))
+	srv.AddTransport(newSSETransport(opts))
 	srv.AddTransport(getTransport{})
 	srv.AddTransport(postTransport{maxBodyBytes: opts.MaxBodyBytes})
 	srv.AddTransport(unsupportedTransport{}) // last: answers everything else with a coded error

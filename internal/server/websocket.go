@@ -1,0 +1,221 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/jimei-linli/linli/internal/apperr"
+)
+
+// GraphQL over websockets. One upgrade on /graphql, two subprotocols:
+//
+//   - graphql-transport-ws (the GraphQL over WebSocket protocol of
+//     github.com/enisdenjo/graphql-ws) is served by transportWS
+//     (websocket_transportws.go), which sends every close code the protocol
+//     names. gqlgen's transport.Websocket sends few of them: it closes with
+//     1002 for a bad message, a subscribe before connection_ack, a second
+//     connection_init and the init timeout, with 1000 for a bad message
+//     after the ack, and it lets a duplicate subscription id replace the
+//     first.
+//   - graphql-ws (the legacy subscriptions-transport-ws protocol), or no
+//     subprotocol at all, is served by gqlgen's transport.Websocket over
+//     the same accepted socket (websocket_legacy.go), with its close codes.
+//
+// Both get Linli's origin check, connection_init authentication
+// (Options.AuthenticateInit), websocket-level keepalive pings, the close at
+// the token's expiry and the error presenter.
+//
+// Close codes:
+//
+//	                                        graphql-transport-ws      graphql-ws (gqlgen's codes)
+//	invalid JSON, unknown message type      4400                      1002 + connection_error before the ack, 1000 after
+//	subscribe (start) before the ack        4401                      1002 + connection_error
+//	credentials refused at connection_init  4403 "Forbidden"          4403 + connection_error
+//	AuthenticateInit failed inside          4500                      4500 + connection_error
+//	only unknown subprotocols offered       4406                      -
+//	no connection_init within InitTimeout   4408                      1002
+//	subscribe with an id in use             4409                      - (replaces the first)
+//	a second connection_init                4429                      1002 + connection_error
+//	the access token expired                4403 "token expired"      4403 "token expired"
+//	no answer to pings within KeepAlive     1001 "keepalive timeout"  1001 "keepalive timeout"
+//	a message over MaxBodyBytes             1009                      1009
+//	connection_terminate                    -                         1000
+//
+// 4403 rather than 4401 at expiry: graphql-ws clients treat 4401 as a
+// client bug and give up, and retry after 4403, calling connectionParams
+// again, which is where a client puts its refreshed token.
+
+// The websocket subprotocols Linli speaks, in order of preference.
+const (
+	subprotocolTransportWS = "graphql-transport-ws"
+	subprotocolGraphQLWS   = "graphql-ws"
+)
+
+// Close codes of the GraphQL over WebSocket protocol.
+const (
+	closeBadRequest         websocket.StatusCode = 4400 // an invalid message
+	closeUnauthorized       websocket.StatusCode = 4401 // subscribe before connection_ack
+	closeForbidden          websocket.StatusCode = 4403 // refused credentials, or expired ones
+	closeSubprotocol        websocket.StatusCode = 4406 // no subprotocol Linli speaks
+	closeInitTimeout        websocket.StatusCode = 4408 // no connection_init in time
+	closeSubscriberExists   websocket.StatusCode = 4409 // a subscribe with an id in use
+	closeTooManyInits       websocket.StatusCode = 4429 // a second connection_init
+	closeInternalError      websocket.StatusCode = 4500 // AuthenticateInit failed inside
+	closeKeepAliveTimedOut                       = websocket.StatusGoingAway
+	reasonTokenExpired                           = "token expired"
+	reasonKeepAliveTimedOut                      = "keepalive timeout"
+)
+
+// wsWriteTimeout bounds one websocket write: a client that does not read
+// for that long is dropped.
+const wsWriteTimeout = 10 * time.Second
+
+// websocketTransport accepts websocket upgrades of /graphql and serves
+// them with the negotiated subprotocol.
+type websocketTransport struct {
+	logger           *slog.Logger
+	authenticateInit func(ctx context.Context, payload map[string]any) (context.Context, time.Time, error)
+	originPatterns   []string
+	anyOrigin        bool
+	keepAlive        time.Duration // <= 0: off
+	initTimeout      time.Duration
+	maxMessageBytes  int64
+}
+
+var _ graphql.Transport = (*websocketTransport)(nil)
+
+// newWebsocketTransport returns the websocket transport for opts (with
+// defaults applied). It panics on a malformed origin pattern.
+func newWebsocketTransport(opts Options) *websocketTransport {
+	for _, p := range opts.AllowedOrigins {
+		if _, err := path.Match(strings.ToLower(p), ""); err != nil {
+			panic(fmt.Sprintf("server: AllowedOrigins: malformed pattern %q", p))
+		}
+	}
+	return &websocketTransport{
+		logger:           opts.Logger,
+		authenticateInit: opts.AuthenticateInit,
+		originPatterns:   opts.AllowedOrigins,
+		anyOrigin:        !opts.Production && len(opts.AllowedOrigins) == 0,
+		keepAlive:        opts.KeepAlive,
+		initTimeout:      opts.InitTimeout,
+		maxMessageBytes:  opts.MaxBodyBytes,
+	}
+}
+
+// Supports reports whether r asks for a websocket.
+func (*websocketTransport) Supports(r *http.Request) bool {
+	return r.Method == http.MethodGet && strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// Do checks the origin, accepts the websocket and serves it until it
+// closes.
+func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	if !t.originAllowed(r) {
+		msg := "websocket connections from this origin are not allowed"
+		resp := exec.DispatchError(r.Context(), gqlerror.List{{Message: msg, Err: apperr.New(apperr.Forbidden, "%s", msg)}})
+		writeErrors(w, http.StatusForbidden, resp)
+		return
+	}
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		Subprotocols:       []string{subprotocolTransportWS, subprotocolGraphQLWS},
+		InsecureSkipVerify: true, // the origin is checked above
+	})
+	if err != nil {
+		// Accept has answered the malformed handshake.
+		t.logger.DebugContext(r.Context(), "websocket handshake failed", "error", err.Error())
+		return
+	}
+	ws.SetReadLimit(t.maxMessageBytes)
+	s := newSocket(ws)
+	switch ws.Subprotocol() {
+	case subprotocolTransportWS:
+		newTransportWS(t, s, r, exec).serve()
+	case subprotocolGraphQLWS:
+		t.serveLegacy(s, w, r, exec)
+	default:
+		if r.Header.Get("Sec-WebSocket-Protocol") != "" {
+			s.close(closeSubprotocol, "Subprotocol not acceptable")
+			<-s.done
+			return
+		}
+		// Clients that name no subprotocol get graphql-ws, as from gqlgen.
+		t.serveLegacy(s, w, r, exec)
+	}
+}
+
+// originAllowed reports whether the Origin of r may open a websocket: no
+// Origin (not a browser), the server's own, or one that AllowedOrigins
+// matches (in development without AllowedOrigins: any).
+func (t *websocketTransport) originAllowed(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if t.anyOrigin || origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	for _, p := range t.originPatterns {
+		target := u.Host
+		if strings.Contains(p, "://") {
+			target = u.Scheme + "://" + u.Host
+		}
+		if ok, _ := path.Match(strings.ToLower(p), strings.ToLower(target)); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// initContext runs Options.AuthenticateInit for a connection_init payload
+// received on the websocket upgraded from r. A payload without a token
+// borrows the upgrade request's Authorization header, so that a header
+// token expires like one sent in connection_init.
+func (t *websocketTransport) initContext(ctx context.Context, r *http.Request, payload map[string]any) (context.Context, time.Time, error) {
+	if t.authenticateInit == nil {
+		return ctx, time.Time{}, nil
+	}
+	if h := r.Header.Get("Authorization"); h != "" {
+		if token, err := InitToken(payload); err == nil && token == "" {
+			withHeader := make(map[string]any, len(payload)+1)
+			for k, v := range payload {
+				withHeader[k] = v
+			}
+			withHeader["authorization"] = h
+			payload = withHeader
+		}
+	}
+	ctx, expires, err := t.authenticateInit(ctx, payload)
+	if err == nil && !expires.IsZero() && !time.Now().Before(expires) {
+		err = apperr.New(apperr.Unauthenticated, "the access token has expired")
+	}
+	return ctx, expires, err
+}
+
+// initRefusal returns the close code and reason for an error of
+// AuthenticateInit, logging an internal one.
+func (t *websocketTransport) initRefusal(ctx context.Context, err error) (websocket.StatusCode, string) {
+	if apperr.CodeOf(err) == apperr.Internal {
+		t.logger.ErrorContext(ctx, "authenticating a websocket failed", "error", err.Error())
+		return closeInternalError, "Internal server error"
+	}
+	return closeForbidden, "Forbidden"
+}
+
+// errSocketClosing is returned for writes to a socket that is closing.
+var errSocketClosing = errors.New("websocket is closing")

@@ -1,0 +1,339 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/coder/websocket"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// transportWS serves one connection of the graphql-transport-ws protocol
+// (https://github.com/enisdenjo/graphql-ws/blob/master/PROTOCOL.md), with
+// operations executed by gqlgen's executor, so that extensions (limits,
+// introspection), middleware and the error presenter apply as over HTTP.
+//
+// The reading goroutine handles each message in turn; every operation runs
+// in its own goroutine. serve returns when the socket is closed and every
+// goroutine it started has ended.
+type transportWS struct {
+	t    *websocketTransport
+	s    *socket
+	r    *http.Request
+	exec graphql.GraphExecutor
+
+	ctx    context.Context // ends when the connection ends
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // operations and keepalive
+
+	mu          sync.Mutex
+	initialized bool                    // connection_init received
+	opCtx       context.Context         // operations' context; nil until acknowledged
+	ops         map[string]*wsOperation // active operations by id
+	pingPending bool                    // a ping is waiting for its pong
+}
+
+// wsOperation is an active operation of a connection.
+type wsOperation struct {
+	cancel context.CancelFunc
+}
+
+// wsMessage is a message of graphql-transport-ws, in either direction.
+type wsMessage struct {
+	Type    string          `json:"type"`
+	ID      string          `json:"id,omitempty"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// Message types of graphql-transport-ws.
+const (
+	msgConnectionInit = "connection_init"
+	msgConnectionAck  = "connection_ack"
+	msgPing           = "ping"
+	msgPong           = "pong"
+	msgSubscribe      = "subscribe"
+	msgNext           = "next"
+	msgError          = "error"
+	msgComplete       = "complete"
+)
+
+// newTransportWS prepares a graphql-transport-ws connection on s, which
+// was upgraded from r.
+func newTransportWS(t *websocketTransport, s *socket, r *http.Request, exec graphql.GraphExecutor) *transportWS {
+	ctx, cancel := context.WithCancel(r.Context())
+	return &transportWS{t: t, s: s, r: r, exec: exec, ctx: ctx, cancel: cancel, ops: map[string]*wsOperation{}}
+}
+
+// serve reads and handles messages until the socket closes, then waits
+// for the connection's goroutines.
+func (c *transportWS) serve() {
+	defer func() {
+		c.s.close(websocket.StatusNormalClosure, "")
+		c.cancel()
+		c.stopAll()
+		c.wg.Wait()
+		<-c.s.done
+	}()
+	initTimer := time.AfterFunc(c.t.initTimeout, func() {
+		c.mu.Lock()
+		initialized := c.initialized
+		c.mu.Unlock()
+		if !initialized {
+			c.fail(closeInitTimeout, "Connection initialisation timeout")
+		}
+	})
+	defer initTimer.Stop()
+	c.wg.Go(func() {
+		// Whoever closes the socket (a timer, the expiry) ends the
+		// operations at once.
+		select {
+		case <-c.s.closing:
+			c.cancel()
+		case <-c.ctx.Done():
+		}
+	})
+	if c.t.keepAlive > 0 {
+		c.wg.Go(func() { c.s.keepAlive(c.ctx, c.t.keepAlive, c.ping) })
+	}
+	// Closing the socket ends the read; a cancelled context would drop
+	// the connection before the close frame.
+	for {
+		_, data, err := c.s.ws.Read(context.Background())
+		if err != nil || !c.handle(data) {
+			return
+		}
+	}
+}
+
+// fail closes the connection with a close code of the protocol.
+func (c *transportWS) fail(code websocket.StatusCode, reason string) {
+	c.t.logger.DebugContext(c.ctx, "closing websocket", "code", int(code), "reason", reason)
+	c.s.close(code, reason)
+	c.cancel()
+}
+
+// handle handles one message. It returns false when the connection is
+// closing.
+func (c *transportWS) handle(data []byte) bool {
+	var m wsMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		c.fail(closeBadRequest, "Invalid message received")
+		return false
+	}
+	switch m.Type {
+	case msgConnectionInit:
+		return c.init(m)
+	case msgSubscribe:
+		return c.subscribe(m)
+	case msgComplete:
+		if m.ID == "" {
+			c.fail(closeBadRequest, "Invalid message received")
+			return false
+		}
+		c.stop(m.ID)
+	case msgPing:
+		_ = c.s.write(wsMessage{Type: msgPong, Payload: m.Payload})
+	case msgPong:
+		c.mu.Lock()
+		c.pingPending = false
+		c.mu.Unlock()
+	default:
+		c.fail(closeBadRequest, "Invalid message received")
+		return false
+	}
+	return true
+}
+
+// init handles connection_init: it authenticates the payload and
+// acknowledges the connection.
+func (c *transportWS) init(m wsMessage) bool {
+	c.mu.Lock()
+	again := c.initialized
+	c.initialized = true
+	c.mu.Unlock()
+	if again {
+		c.fail(closeTooManyInits, "Too many initialisation requests")
+		return false
+	}
+	var payload map[string]any
+	if len(m.Payload) > 0 && string(m.Payload) != "null" {
+		if !isJSONObject(m.Payload) {
+			c.fail(closeBadRequest, "Invalid message received")
+			return false
+		}
+		dec := json.NewDecoder(bytes.NewReader(m.Payload))
+		dec.UseNumber()
+		if err := dec.Decode(&payload); err != nil {
+			c.fail(closeBadRequest, "Invalid message received")
+			return false
+		}
+	}
+	ctx, expires, err := c.t.initContext(c.ctx, c.r, payload)
+	if err != nil {
+		c.fail(c.t.initRefusal(c.ctx, err))
+		return false
+	}
+	c.s.expireAt(expires)
+	c.mu.Lock()
+	c.opCtx = ctx
+	c.mu.Unlock()
+	_ = c.s.write(wsMessage{Type: msgConnectionAck})
+	return true
+}
+
+// subscribe handles subscribe: it validates the operation and runs it.
+func (c *transportWS) subscribe(m wsMessage) bool {
+	start := graphql.Now()
+	c.mu.Lock()
+	opCtx, dup := c.opCtx, c.ops[m.ID] != nil
+	c.mu.Unlock()
+	switch {
+	case opCtx == nil:
+		c.fail(closeUnauthorized, "Unauthorized")
+		return false
+	case m.ID == "":
+		c.fail(closeBadRequest, "Invalid message received")
+		return false
+	case dup:
+		c.fail(closeSubscriberExists, "Subscriber for "+m.ID+" already exists")
+		return false
+	}
+	var body requestBody
+	dec := json.NewDecoder(bytes.NewReader(m.Payload))
+	dec.UseNumber()
+	if !isJSONObject(m.Payload) || dec.Decode(&body) != nil {
+		c.fail(closeBadRequest, "Invalid message received")
+		return false
+	}
+	params := &graphql.RawParams{
+		Query:         body.Query,
+		OperationName: body.OperationName,
+		Variables:     body.Variables,
+		Extensions:    body.Extensions,
+		Headers:       c.r.Header,
+		ReadTime:      graphql.TraceTiming{Start: start, End: graphql.Now()},
+	}
+	ctx := graphql.StartOperationTrace(opCtx)
+	rc, errs := c.exec.CreateOperationContext(ctx, params)
+	if errs != nil {
+		resp := c.exec.DispatchError(graphql.WithOperationContext(ctx, rc), errs)
+		c.sendErrors(m.ID, resp.Errors)
+		return true
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	op := &wsOperation{cancel: cancel}
+	c.mu.Lock()
+	c.ops[m.ID] = op
+	c.mu.Unlock()
+	c.wg.Go(func() { c.run(ctx, m.ID, op, rc) })
+	return true
+}
+
+// run executes an operation and sends its results: next for each, then
+// complete, unless the client completed it first or the connection ended.
+func (c *transportWS) run(ctx context.Context, id string, op *wsOperation, rc *graphql.OperationContext) {
+	defer op.cancel()
+	defer func() {
+		if v := recover(); v != nil {
+			err := rc.Recover(ctx, v)
+			resp := c.exec.DispatchError(ctx, gqlerror.List{gqlerror.WrapIfUnwrapped(err)})
+			if c.release(id, op) {
+				c.sendErrors(id, resp.Errors)
+			}
+			return
+		}
+		if c.release(id, op) && c.ctx.Err() == nil {
+			_ = c.s.write(wsMessage{Type: msgComplete, ID: id})
+		}
+	}()
+	responses, ctx := c.exec.DispatchOperation(ctx, rc)
+	for {
+		resp := responses(ctx)
+		if resp == nil || !c.active(id, op) {
+			return
+		}
+		b, err := json.Marshal(resp)
+		if err != nil {
+			panic(err) // recovered above
+		}
+		if err := c.s.write(wsMessage{Type: msgNext, ID: id, Payload: b}); err != nil {
+			return
+		}
+	}
+}
+
+// sendErrors sends an error message: the operation id ended with errs.
+func (c *transportWS) sendErrors(id string, errs gqlerror.List) {
+	b, err := json.Marshal(errs)
+	if err != nil {
+		return
+	}
+	_ = c.s.write(wsMessage{Type: msgError, ID: id, Payload: b})
+}
+
+// active reports whether op is still the operation with the given id.
+func (c *transportWS) active(id string, op *wsOperation) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ops[id] == op
+}
+
+// release forgets op, reporting whether it was still active (the client
+// had not completed it).
+func (c *transportWS) release(id string, op *wsOperation) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ops[id] != op {
+		return false
+	}
+	delete(c.ops, id)
+	return true
+}
+
+// stop handles complete from the client: the operation ends without a
+// message, and its id is free at once.
+func (c *transportWS) stop(id string) {
+	c.mu.Lock()
+	op := c.ops[id]
+	delete(c.ops, id)
+	c.mu.Unlock()
+	if op != nil {
+		op.cancel()
+	}
+}
+
+// stopAll ends every operation.
+func (c *transportWS) stopAll() {
+	c.mu.Lock()
+	ops := c.ops
+	c.ops = map[string]*wsOperation{}
+	c.mu.Unlock()
+	for _, op := range ops {
+		op.cancel()
+	}
+}
+
+// ping sends a protocol ping for keepAlive; it returns false when the
+// previous one has not been answered.
+func (c *transportWS) ping() bool {
+	c.mu.Lock()
+	unanswered := c.pingPending
+	c.pingPending = true
+	c.mu.Unlock()
+	if unanswered {
+		return false
+	}
+	_ = c.s.write(wsMessage{Type: msgPing})
+	return true
+}
+
+// isJSONObject reports whether raw JSON is an object.
+func isJSONObject(raw json.RawMessage) bool {
+	raw = bytes.TrimLeft(raw, " \t\r\n")
+	return len(raw) > 0 && raw[0] == '{'
+}
