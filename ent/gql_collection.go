@@ -839,7 +839,7 @@ func (_q *GridQuery) collectField(ctx context.Context, oneNode bool, opCtx *grap
 				path  = append(path, alias)
 				query = (&ResidentClient{config: _q.config}).Query()
 			)
-			args := newResidentPaginateArgs(fieldArgs(ctx, new(ResidentWhereInput), path...))
+			args := newResidentPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -1501,7 +1501,7 @@ func (_q *PlaceQuery) collectField(ctx context.Context, oneNode bool, opCtx *gra
 				path  = append(path, alias)
 				query = (&HouseholdClient{config: _q.config}).Query()
 			)
-			args := newHouseholdPaginateArgs(fieldArgs(ctx, new(HouseholdWhereInput), path...))
+			args := newHouseholdPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}

@@ -149,11 +149,10 @@ func (_m *Grid) Places(
 }
 
 func (_m *Grid) Residents(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ResidentOrder, where *ResidentWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ResidentOrder,
 ) (*ResidentConnection, error) {
 	opts := []ResidentPaginateOption{
 		WithResidentOrder(orderBy),
-		WithResidentFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
@@ -227,11 +226,10 @@ func (_m *Place) Grid(ctx context.Context) (*Grid, error) {
 }
 
 func (_m *Place) Households(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *HouseholdOrder, where *HouseholdWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *HouseholdOrder,
 ) (*HouseholdConnection, error) {
 	opts := []HouseholdPaginateOption{
 		WithHouseholdOrder(orderBy),
-		WithHouseholdFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]

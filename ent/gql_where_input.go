@@ -1309,10 +1309,6 @@ type GridWhereInput struct {
 	HasPlaces     *bool              `json:"hasPlaces,omitempty"`
 	HasPlacesWith []*PlaceWhereInput `json:"hasPlacesWith,omitempty"`
 
-	// "residents" edge predicates.
-	HasResidents     *bool                 `json:"hasResidents,omitempty"`
-	HasResidentsWith []*ResidentWhereInput `json:"hasResidentsWith,omitempty"`
-
 	// "staff" edge predicates.
 	HasStaff     *bool                       `json:"hasStaff,omitempty"`
 	HasStaffWith []*RoleAssignmentWhereInput `json:"hasStaffWith,omitempty"`
@@ -1639,24 +1635,6 @@ func (i *GridWhereInput) P() (predicate.Grid, error) {
 		}
 		predicates = append(predicates, grid.HasPlacesWith(with...))
 	}
-	if i.HasResidents != nil {
-		p := grid.HasResidents()
-		if !*i.HasResidents {
-			p = grid.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasResidentsWith) > 0 {
-		with := make([]predicate.Resident, 0, len(i.HasResidentsWith))
-		for _, w := range i.HasResidentsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasResidentsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, grid.HasResidentsWith(with...))
-	}
 	if i.HasStaff != nil {
 		p := grid.HasStaff()
 		if !*i.HasStaff {
@@ -1740,10 +1718,6 @@ type HouseholdWhereInput struct {
 	// "place" edge predicates.
 	HasPlace     *bool              `json:"hasPlace,omitempty"`
 	HasPlaceWith []*PlaceWhereInput `json:"hasPlaceWith,omitempty"`
-
-	// "members" edge predicates.
-	HasMembers     *bool                 `json:"hasMembers,omitempty"`
-	HasMembersWith []*ResidentWhereInput `json:"hasMembersWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -1946,24 +1920,6 @@ func (i *HouseholdWhereInput) P() (predicate.Household, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, household.HasPlaceWith(with...))
-	}
-	if i.HasMembers != nil {
-		p := household.HasMembers()
-		if !*i.HasMembers {
-			p = household.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasMembersWith) > 0 {
-		with := make([]predicate.Resident, 0, len(i.HasMembersWith))
-		for _, w := range i.HasMembersWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasMembersWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, household.HasMembersWith(with...))
 	}
 	switch len(predicates) {
 	case 0:
@@ -2719,10 +2675,6 @@ type PlaceWhereInput struct {
 	// "grid" edge predicates.
 	HasGrid     *bool             `json:"hasGrid,omitempty"`
 	HasGridWith []*GridWhereInput `json:"hasGridWith,omitempty"`
-
-	// "households" edge predicates.
-	HasHouseholds     *bool                  `json:"hasHouseholds,omitempty"`
-	HasHouseholdsWith []*HouseholdWhereInput `json:"hasHouseholdsWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3037,24 +2989,6 @@ func (i *PlaceWhereInput) P() (predicate.Place, error) {
 		}
 		predicates = append(predicates, place.HasGridWith(with...))
 	}
-	if i.HasHouseholds != nil {
-		p := place.HasHouseholds()
-		if !*i.HasHouseholds {
-			p = place.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasHouseholdsWith) > 0 {
-		with := make([]predicate.Household, 0, len(i.HasHouseholdsWith))
-		for _, w := range i.HasHouseholdsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasHouseholdsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, place.HasHouseholdsWith(with...))
-	}
 	switch len(predicates) {
 	case 0:
 		return nil, ErrEmptyPlaceWhereInput
@@ -3117,21 +3051,9 @@ type ResidentWhereInput struct {
 	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
 	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
 
-	// "household" edge predicates.
-	HasHousehold     *bool                  `json:"hasHousehold,omitempty"`
-	HasHouseholdWith []*HouseholdWhereInput `json:"hasHouseholdWith,omitempty"`
-
-	// "grid" edge predicates.
-	HasGrid     *bool             `json:"hasGrid,omitempty"`
-	HasGridWith []*GridWhereInput `json:"hasGridWith,omitempty"`
-
 	// "roles" edge predicates.
 	HasRoles     *bool                       `json:"hasRoles,omitempty"`
 	HasRolesWith []*RoleAssignmentWhereInput `json:"hasRolesWith,omitempty"`
-
-	// "personal_info" edge predicates.
-	HasPersonalInfo     *bool                     `json:"hasPersonalInfo,omitempty"`
-	HasPersonalInfoWith []*PersonalInfoWhereInput `json:"hasPersonalInfoWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -3317,42 +3239,6 @@ func (i *ResidentWhereInput) P() (predicate.Resident, error) {
 		predicates = append(predicates, resident.NameContainsFold(*i.NameContainsFold))
 	}
 
-	if i.HasHousehold != nil {
-		p := resident.HasHousehold()
-		if !*i.HasHousehold {
-			p = resident.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasHouseholdWith) > 0 {
-		with := make([]predicate.Household, 0, len(i.HasHouseholdWith))
-		for _, w := range i.HasHouseholdWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasHouseholdWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, resident.HasHouseholdWith(with...))
-	}
-	if i.HasGrid != nil {
-		p := resident.HasGrid()
-		if !*i.HasGrid {
-			p = resident.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasGridWith) > 0 {
-		with := make([]predicate.Grid, 0, len(i.HasGridWith))
-		for _, w := range i.HasGridWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasGridWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, resident.HasGridWith(with...))
-	}
 	if i.HasRoles != nil {
 		p := resident.HasRoles()
 		if !*i.HasRoles {
@@ -3370,24 +3256,6 @@ func (i *ResidentWhereInput) P() (predicate.Resident, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, resident.HasRolesWith(with...))
-	}
-	if i.HasPersonalInfo != nil {
-		p := resident.HasPersonalInfo()
-		if !*i.HasPersonalInfo {
-			p = resident.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasPersonalInfoWith) > 0 {
-		with := make([]predicate.PersonalInfo, 0, len(i.HasPersonalInfoWith))
-		for _, w := range i.HasPersonalInfoWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasPersonalInfoWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, resident.HasPersonalInfoWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

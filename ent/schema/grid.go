@@ -59,7 +59,7 @@ func (Grid) Edges() []ent.Edge {
 			Annotations(entgql.RelayConnection()),
 		edge.To("residents", Resident.Type).
 			Comment("The residents registered in households at the grid's places (those the viewer may see).").
-			Annotations(entgql.RelayConnection()),
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
 		edge.To("staff", RoleAssignment.Type).
 			Comment("The grid's staff: leader, workers, safety informants and other grid roles.").
 			Annotations(entgql.RelayConnection(), entsql.OnDelete(entsql.Cascade)),

@@ -39,7 +39,8 @@ func (Household) Edges() []ent.Edge {
 			Ref("households").Field("place_id").Unique().Required().Immutable().
 			Comment("The place the household lives at."),
 		edge.To("members", Resident.Type).
-			Comment("The residents registered in the household (those the viewer may see)."),
+			Comment("The residents registered in the household (those the viewer may see).").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
 

@@ -60,7 +60,7 @@ func (Place) Edges() []ent.Edge {
 			Comment("The grid the place belongs to."),
 		edge.To("households", Household.Type).
 			Comment("The households registered at the place (those the viewer may see).").
-			Annotations(entgql.RelayConnection()),
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
 

@@ -55,15 +55,18 @@ func (Resident) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("household", Household.Type).
 			Ref("members").Field("household_id").Unique().
-			Comment("The household the resident is registered in; empty until verified, and for whoever may not see it."),
+			Comment("The household the resident is registered in; empty until verified, and for whoever may not see it.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		edge.From("grid", Grid.Type).
 			Ref("residents").Field("grid_id").Unique().
-			Comment("The grid the resident lives in; empty until verified, and for whoever may not see it."),
+			Comment("The grid the resident lives in; empty until verified, and for whoever may not see it.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		edge.To("roles", RoleAssignment.Type).
 			Comment("The roles the resident holds, with where they hold them."),
 		edge.To("personal_info", PersonalInfo.Type).
 			Unique().
-			Comment("The resident's personal details; empty for whoever may not see them."),
+			Comment("The resident's personal details; empty for whoever may not see them.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		edge.To("sessions", Session.Type).
 			Comment("The resident's sign-in sessions (refresh tokens).").
 			Annotations(entgql.Skip(entgql.SkipAll)),

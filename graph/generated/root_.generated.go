@@ -113,7 +113,7 @@ type ComplexityRoot struct {
 		Name            func(childComplexity int) int
 		Number          func(childComplexity int) int
 		Places          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.PlaceOrder, where *ent.PlaceWhereInput) int
-		Residents       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentOrder, where *ent.ResidentWhereInput) int
+		Residents       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.ResidentOrder) int
 		Staff           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RoleAssignmentOrder, where *ent.RoleAssignmentWhereInput) int
 		UpdatedAt       func(childComplexity int) int
 	}
@@ -215,7 +215,7 @@ type ComplexityRoot struct {
 		Address    func(childComplexity int) int
 		CreatedAt  func(childComplexity int) int
 		Grid       func(childComplexity int) int
-		Households func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HouseholdOrder, where *ent.HouseholdWhereInput) int
+		Households func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HouseholdOrder) int
 		ID         func(childComplexity int) int
 		Kind       func(childComplexity int) int
 		Latitude   func(childComplexity int) int
@@ -687,7 +687,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Grid.Residents(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ResidentOrder), args["where"].(*ent.ResidentWhereInput)), true
+		return e.ComplexityRoot.Grid.Residents(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.ResidentOrder)), true
 	case "Grid.staff":
 		if e.ComplexityRoot.Grid.Staff == nil {
 			break
@@ -1153,7 +1153,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Place.Households(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.HouseholdOrder), args["where"].(*ent.HouseholdWhereInput)), true
+		return e.ComplexityRoot.Place.Households(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.HouseholdOrder)), true
 	case "Place.id":
 		if e.ComplexityRoot.Place.ID == nil {
 			break
@@ -3558,11 +3558,6 @@ type Grid implements Node {
     Ordering options for Residents returned from the connection.
     """
     orderBy: ResidentOrder
-
-    """
-    Filtering options for Residents returned from the connection.
-    """
-    where: ResidentWhereInput
   ): ResidentConnection!
   """
   The staff of the Grid.
@@ -3985,14 +3980,6 @@ input GridWhereInput {
   """
   hasPlacesWith: [PlaceWhereInput!]
   """
-  residents edge predicates
-  """
-  hasResidents: Boolean
-  """
-  Matches items with a residents that matches any of the given filters.
-  """
-  hasResidentsWith: [ResidentWhereInput!]
-  """
   staff edge predicates
   """
   hasStaff: Boolean
@@ -4263,14 +4250,6 @@ input HouseholdWhereInput {
   Matches items with a place that matches any of the given filters.
   """
   hasPlaceWith: [PlaceWhereInput!]
-  """
-  members edge predicates
-  """
-  hasMembers: Boolean
-  """
-  Matches items with a members that matches any of the given filters.
-  """
-  hasMembersWith: [ResidentWhereInput!]
 }
 """
 An object with an ID.
@@ -4998,11 +4977,6 @@ type Place implements Node {
     Ordering options for Households returned from the connection.
     """
     orderBy: HouseholdOrder
-
-    """
-    Filtering options for Households returned from the connection.
-    """
-    where: HouseholdWhereInput
   ): HouseholdConnection!
 }
 """
@@ -5415,14 +5389,6 @@ input PlaceWhereInput {
   Matches items with a grid that matches any of the given filters.
   """
   hasGridWith: [GridWhereInput!]
-  """
-  households edge predicates
-  """
-  hasHouseholds: Boolean
-  """
-  Matches items with a households that matches any of the given filters.
-  """
-  hasHouseholdsWith: [HouseholdWhereInput!]
 }
 """
 The Query type.
@@ -5812,22 +5778,6 @@ input ResidentWhereInput {
   """
   nameContainsFold: String
   """
-  household edge predicates
-  """
-  hasHousehold: Boolean
-  """
-  Matches items with a household that matches any of the given filters.
-  """
-  hasHouseholdWith: [HouseholdWhereInput!]
-  """
-  grid edge predicates
-  """
-  hasGrid: Boolean
-  """
-  Matches items with a grid that matches any of the given filters.
-  """
-  hasGridWith: [GridWhereInput!]
-  """
   roles edge predicates
   """
   hasRoles: Boolean
@@ -5835,14 +5785,6 @@ input ResidentWhereInput {
   Matches items with a roles that matches any of the given filters.
   """
   hasRolesWith: [RoleAssignmentWhereInput!]
-  """
-  personal_info edge predicates
-  """
-  hasPersonalInfo: Boolean
-  """
-  Matches items with a personalInfo that matches any of the given filters.
-  """
-  hasPersonalInfoWith: [PersonalInfoWhereInput!]
 }
 """
 A role a resident holds in one scope: a grid, a community, the street or a department.

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"time"
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/personalinfo"
@@ -103,4 +104,19 @@ func (s *Service) TokenFor(ctx context.Context, p string) (string, error) {
 		return "", err
 	}
 	return sess.AccessToken, nil
+}
+
+// AuthenticateToken is Viewer for streams: it returns ctx carrying the
+// viewer of accessToken and when the token expires, so that a websocket
+// can close when it does.
+func (s *Service) AuthenticateToken(ctx context.Context, accessToken string) (context.Context, time.Time, error) {
+	access, err := s.tokens.Verify(accessToken)
+	if err != nil {
+		return nil, time.Time{}, ErrUnauthenticated
+	}
+	v, err := s.Viewer(ctx, accessToken)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return viewer.NewContext(ctx, v), access.ExpiresAt, nil
 }

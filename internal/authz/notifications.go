@@ -110,11 +110,11 @@ func broadcastMutation(ctx context.Context, m *gen.BroadcastMutation) error {
 				return privacy.Allow
 			}
 		}
-		if c, err := communityOfGrid(ctx, m.Client(), g); err == nil && administers(v, c) {
+		if c, err := communityOfGrid(ctx, m.Client(), g); err == nil && Administers(v, c) {
 			return privacy.Allow
 		}
 	}
-	if c, ok := m.CommunityID(); ok && administers(v, c) {
+	if c, ok := m.CommunityID(); ok && Administers(v, c) {
 		return privacy.Allow
 	}
 	return privacy.Skip

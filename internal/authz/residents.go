@@ -93,13 +93,13 @@ func residentMutation(ctx context.Context, m *gen.ResidentMutation) error {
 		return privacy.Skip
 	}
 	target, err := communityOfHousehold(ctx, m.Client(), hh)
-	if err != nil || !administers(v, target) {
+	if err != nil || !Administers(v, target) {
 		return privacy.Skip
 	}
 	if m.Op().Is(ent.OpUpdateOne) && hasID {
 		// Moving a resident: their current community (if any) must be in scope too.
 		current, err := communityOfResident(ctx, m.Client(), id)
-		if err != nil || (current != 0 && !administers(v, current)) {
+		if err != nil || (current != 0 && !Administers(v, current)) {
 			return privacy.Skip
 		}
 	} else if !m.Op().Is(ent.OpCreate) {
@@ -151,7 +151,7 @@ func personalInfoMutation(ctx context.Context, m *gen.PersonalInfoMutation) erro
 	case m.Op().Is(ent.OpCreate):
 		rid, _ := m.ResidentID()
 		community, err := communityOfResident(ctx, m.Client(), rid)
-		if err == nil && community != 0 && administers(v, community) {
+		if err == nil && community != 0 && Administers(v, community) {
 			return privacy.Allow
 		}
 	}
@@ -195,7 +195,7 @@ func HouseholdPolicy() ent.Policy {
 					return privacy.Skip
 				}
 				community, err := communityOfPlace(ctx, m.Client(), pid)
-				if err == nil && administers(v, community) {
+				if err == nil && Administers(v, community) {
 					return privacy.Allow
 				}
 				return privacy.Skip

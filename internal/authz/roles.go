@@ -60,7 +60,7 @@ func roleMutation(ctx context.Context, m *gen.RoleAssignmentMutation) error {
 		}
 		communityID = c
 	}
-	if communityID != 0 && administers(v, communityID) {
+	if communityID != 0 && Administers(v, communityID) {
 		return privacy.Allow
 	}
 	return privacy.Skip

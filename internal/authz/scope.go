@@ -13,9 +13,9 @@ import (
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
-// administers reports whether v administers the community with the given ID:
+// Administers reports whether v administers the community with the given ID:
 // as its community admin, or as a street admin.
-func administers(v *viewer.Viewer, communityID int) bool {
+func Administers(v *viewer.Viewer, communityID int) bool {
 	return v.IsStreetAdmin() || slices.Contains(v.CommunitiesWhere(viewer.CommunityAdmin), communityID)
 }
 

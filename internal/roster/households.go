@@ -6,10 +6,13 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/predicate"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/authz"
 	"github.com/jimei-linli/linli/internal/phone"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -29,7 +32,7 @@ const maxMembers = 20
 // one transaction. A member whose phone already signed in is that resident,
 // verified into the household.
 func (r *Roster) RegisterHousehold(ctx context.Context, placeID int, unit string, members []Member) (*ent.Household, error) {
-	if _, err := signedIn(ctx); err != nil {
+	if _, err := anAdmin(ctx); err != nil {
 		return nil, err
 	}
 	unit = strings.TrimSpace(unit)
@@ -128,12 +131,20 @@ func (r *Roster) moveInto(ctx context.Context, c *ent.Client, id, hh int) error 
 // VerifyResident verifies the resident who signed in with rawPhone into
 // household hh.
 func (r *Roster) VerifyResident(ctx context.Context, rawPhone string, hh int) (int, error) {
-	if _, err := signedIn(ctx); err != nil {
+	v, err := anAdmin(ctx)
+	if err != nil {
 		return 0, err
 	}
 	p, err := phone.Normalize(rawPhone)
 	if err != nil {
 		return 0, apperr.New(apperr.BadUserInput, "%s", err)
+	}
+	// The household must be in the admin's scope before the phone is
+	// looked up, or the answer would tell whether the phone is known.
+	community, err := r.client.Household.Query().Where(household.ID(hh)).QueryPlace().QueryGrid().
+		Select(grid.FieldCommunityID).Int(viewer.SystemContext(ctx))
+	if err != nil || !authz.Administers(v, community) {
+		return 0, apperr.New(apperr.Forbidden, "you can verify residents only into households of the communities you administer")
 	}
 	var id int
 	err = store.WithTx(ctx, r.client, func(tx *ent.Tx) error {

@@ -14,7 +14,7 @@ import (
 // AssignRole gives a resident a role in the scope named by scopeID (a grid,
 // community, street or department).
 func (r *Roster) AssignRole(ctx context.Context, residentID int, role roleassignment.Role, scopeID int, title string) (*ent.RoleAssignment, error) {
-	if _, err := signedIn(ctx); err != nil {
+	if _, err := anAdmin(ctx); err != nil {
 		return nil, err
 	}
 	if err := roleassignment.RoleValidator(role); err != nil {
@@ -68,7 +68,7 @@ func (r *Roster) AssignRole(ctx context.Context, residentID int, role roleassign
 
 // RevokeRole removes a role assignment and returns its ID.
 func (r *Roster) RevokeRole(ctx context.Context, id int) (int, error) {
-	if _, err := signedIn(ctx); err != nil {
+	if _, err := anAdmin(ctx); err != nil {
 		return 0, err
 	}
 	err := store.WithTx(ctx, r.client, func(tx *ent.Tx) error {

@@ -51,6 +51,20 @@ func signedIn(ctx context.Context) (*viewer.Viewer, error) {
 	return v, nil
 }
 
+// anAdmin returns the viewer if they administer some community or the
+// street, and FORBIDDEN otherwise, before anything is looked up: a refusal
+// must not tell a non-admin whether a resident or phone exists.
+func anAdmin(ctx context.Context) (*viewer.Viewer, error) {
+	v, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !v.IsStreetAdmin() && len(v.CommunitiesWhere(viewer.CommunityAdmin)) == 0 {
+		return nil, apperr.New(apperr.Forbidden, "only community and street admins administer residents and roles")
+	}
+	return v, nil
+}
+
 // audit records an action in the same transaction as the change (through
 // c, a transaction's client), as the system: audit records are not the
 // actor's to write or read.

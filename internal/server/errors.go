@@ -78,6 +78,9 @@ func (p *presenter) classify(ctx context.Context, err error, gqlErr *gqlerror.Er
 		return apperr.Internal, internalMessage
 	}
 	switch gqlErr.Extensions["code"] {
+	case string(apperr.NotFound):
+		// entgql's Noders report a missing (or hidden) ID with this code.
+		return apperr.NotFound, "not found"
 	case errcode.ParseFailed, errcode.ValidationFailed, "INVALID_PAGINATION":
 		// gqlparser's messages (and entgql's pagination checks) describe the
 		// request only, so they are safe to send.
