@@ -7,6 +7,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/jimei-linli/linli/internal/push"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 )
@@ -23,8 +24,11 @@ type realtimeParts struct {
 const redisChannel = "linli:events"
 
 // startRealtime starts the hub (fed by Redis when rdb is not nil, else in
-// process) and the outbox relay; stop ends both and waits for them.
-func startRealtime(ctx context.Context, s *store.Store, rdb *redis.Client, log *slog.Logger) *realtimeParts {
+// process) and the outbox relay and, when pushWebhookURL is set, push to
+// offline residents' devices: the relay plans the pushes of what it
+// publishes, and a worker sends them through the webhook. stop ends them
+// all and waits for them.
+func startRealtime(ctx context.Context, s *store.Store, rdb *redis.Client, pushWebhookURL string, log *slog.Logger) *realtimeParts {
 	var broker realtime.Broker = realtime.NewMemory()
 	if rdb != nil {
 		broker = realtime.NewRedis(rdb, redisChannel, log)
@@ -33,6 +37,16 @@ func startRealtime(ctx context.Context, s *store.Store, rdb *redis.Client, log *
 	relay := realtime.NewRelay(s, broker, log)
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
+	if pushWebhookURL != "" {
+		presence := push.NewPresence(hub, rdb, log)
+		worker := push.NewWorker(s, push.WebhookGateway{URL: pushWebhookURL}, nil, log)
+		planner := push.NewPlanner(s.Client, presence, nil, log)
+		planner.Planned = worker.Kick
+		relay.Published = planner.Published // before the relay runs
+		wg.Add(2)
+		go func() { defer wg.Done(); presence.Run(ctx) }()
+		go func() { defer wg.Done(); worker.Run(ctx) }()
+	}
 	wg.Add(2)
 	go func() { defer wg.Done(); hub.Run(ctx, broker) }()
 	go func() { defer wg.Done(); relay.Run(ctx) }()

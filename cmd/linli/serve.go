@@ -43,7 +43,10 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	if err != nil {
 		return err
 	}
-	rt := startRealtime(ctx, s, rdb, log)
+	rt := startRealtime(ctx, s, rdb, cfg.PushWebhookURL, log)
+	if cfg.PushWebhookURL == "" {
+		log.Info("push notifications are off (no LINLI_PUSH_WEBHOOK_URL)")
+	}
 	defer rt.stop()
 	handler := server.New(server.Options{
 		Schema:        graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox)),

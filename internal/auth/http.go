@@ -19,8 +19,9 @@ func (s *Service) Authenticate(r *http.Request) (context.Context, error) {
 	if h == "" {
 		return ctx, nil
 	}
-	token, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok {
+	// The scheme is case-insensitive (RFC 9110 §11.1).
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return nil, ErrUnauthenticated
 	}
 	v, err := s.Viewer(ctx, strings.TrimSpace(token))

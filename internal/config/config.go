@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"time"
 )
@@ -54,6 +55,9 @@ type Config struct {
 	// SMSWebhookURL is the SMS gateway sign-in codes are POSTed to; empty in
 	// development means codes go to the log.
 	SMSWebhookURL string
+	// PushWebhookURL is the push gateway notifications for offline
+	// residents' devices are POSTed to; empty means no push.
+	PushWebhookURL string
 	// RedisURL is the Redis shared by instances (rate limits); empty means
 	// in process.
 	RedisURL string
@@ -128,6 +132,16 @@ var Settings = []Setting{
 		}},
 	{"sms-webhook-url", "LINLI_SMS_WEBHOOK_URL", "", "SMS gateway that sign-in codes are POSTed to as JSON. Required in production; development writes codes to the log.",
 		func(c *Config, v string) error { c.SMSWebhookURL = v; return nil }},
+	{"push-webhook-url", "LINLI_PUSH_WEBHOOK_URL", "", "Push gateway that notifications for residents with no live subscription are POSTed to as JSON, one per device, with an `Idempotency-Key` header; empty turns push off.",
+		func(c *Config, v string) error {
+			if v != "" {
+				if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					return fmt.Errorf("must be an http(s) URL, not %q", v)
+				}
+			}
+			c.PushWebhookURL = v
+			return nil
+		}},
 	{"redis-url", "LINLI_REDIS_URL", "", "Redis shared by all instances (`redis://host:6379/0`), for rate limits; empty keeps them in process.",
 		func(c *Config, v string) error { c.RedisURL = v; return nil }},
 	{"privacy-notice-version", "LINLI_PRIVACY_NOTICE_VERSION", "2026-11-01", "Version of the privacy notice residents accept when they sign in.",

@@ -1,6 +1,3 @@
-// Package push reaches residents' phones when they are not connected:
-// devices registered for push notifications, and the delivery of
-// notifications to the devices of residents with no live subscription.
 package push
 
 import (
