@@ -36,7 +36,7 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-var listeningURL = regexp.MustCompile(`url=(http://\S+)/graphql`)
+var listeningURL = regexp.MustCompile(`listening on (http://\S+)/graphql`)
 
 // startServer boots the real server through run on a free port and returns
 // its base URL; it is stopped (gracefully) when the test ends.

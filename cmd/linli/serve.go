@@ -49,14 +49,16 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	}
 	defer rt.stop()
 	handler := server.New(server.Options{
-		Schema:        graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox)),
-		Authenticate:  signIn.Authenticate,
-		Ready:         s.Ping,
-		Logger:        log,
-		Production:    cfg.Production(),
-		MaxBodyBytes:  cfg.MaxBodyBytes,
-		MaxComplexity: cfg.MaxComplexity,
-		MaxDepth:      cfg.MaxDepth,
+		Schema:           graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox)),
+		Authenticate:     signIn.Authenticate,
+		AuthenticateInit: server.AuthenticateInitToken(signIn.AuthenticateToken),
+		AllowedOrigins:   cfg.AllowedOrigins,
+		Ready:            s.Ping,
+		Logger:           log,
+		Production:       cfg.Production(),
+		MaxBodyBytes:     cfg.MaxBodyBytes,
+		MaxComplexity:    cfg.MaxComplexity,
+		MaxDepth:         cfg.MaxDepth,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -71,6 +73,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	}
 	base := "http://" + displayAddr(ln.Addr())
 	log.Info("Linli is listening", "url", base+"/graphql", "env", cfg.Env, "database", s.Dialect)
+	fmt.Fprintf(stdout, "Linli is listening on %s/graphql\n", base)
 	if !cfg.Production() {
 		fmt.Fprintf(stdout, "GraphiQL: %s/\n", base)
 	}

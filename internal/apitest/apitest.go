@@ -64,6 +64,7 @@ import (
 	"github.com/jimei-linli/linli/graph"
 	"github.com/jimei-linli/linli/internal/auth"
 	"github.com/jimei-linli/linli/internal/ratelimit"
+	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/seed"
 	"github.com/jimei-linli/linli/internal/server"
 	"github.com/jimei-linli/linli/internal/store"
@@ -112,6 +113,11 @@ type Env struct {
 	Limiter ratelimit.Limiter
 	// HTTP is the client requests go through.
 	HTTP *http.Client
+	// Hub, Relay and Outbox are the server's real-time backbone (an
+	// in-process broker); the relay runs, and tests may Flush it.
+	Hub    *realtime.Hub
+	Relay  *realtime.Relay
+	Outbox *realtime.Outbox
 
 	logs *logBuffer
 }
@@ -209,11 +215,13 @@ func New(t testing.TB, s *store.Store, opts ...Option) *Env {
 		t.Fatalf("apitest: %v", err)
 	}
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	e.startRealtime(t, logger)
 	sopts := server.Options{
-		Schema:       graph.NewSchema(s.Client, graph.WithAuth(e.Auth)),
-		Authenticate: e.Auth.Authenticate,
-		Ready:        s.Ping,
-		Logger:       logger,
+		Schema:           graph.NewSchema(s.Client, graph.WithAuth(e.Auth), graph.WithRealtime(e.Hub, e.Outbox)),
+		Authenticate:     e.Auth.Authenticate,
+		AuthenticateInit: server.AuthenticateInitToken(e.Auth.AuthenticateToken),
+		Ready:            s.Ping,
+		Logger:           logger,
 	}
 	if o.serverOpts != nil {
 		o.serverOpts(&sopts)
@@ -229,6 +237,22 @@ func New(t testing.TB, s *store.Store, opts ...Option) *Env {
 		}
 	})
 	return e
+}
+
+// startRealtime runs a hub and a relay over an in-process broker until t ends.
+func (e *Env) startRealtime(t testing.TB, logger *slog.Logger) {
+	broker := realtime.NewMemory()
+	e.Hub = realtime.NewHub(logger)
+	e.Relay = realtime.NewRelay(e.Store, broker, logger)
+	e.Outbox = realtime.NewOutbox(e.Relay, e.Clock.Now)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{}, 2)
+	go func() { e.Hub.Run(ctx, broker); done <- struct{}{} }()
+	go func() { e.Relay.Run(ctx); done <- struct{}{} }()
+	for broker.Subscribers() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	t.Cleanup(func() { cancel(); <-done; <-done })
 }
 
 // newRedisLimiter connects to the Redis server at url and returns a limiter
@@ -682,6 +706,11 @@ func (e *Env) Counts(t testing.TB) map[string]int {
 		"sessions":         c.Session.Query().Count,
 		"consents":         c.Consent.Query().Count,
 		"audit_records":    c.AuditRecord.Query().Count,
+		"events":           c.Event.Query().Count,
+		"notifications":    c.Notification.Query().Count,
+		"broadcasts":       c.Broadcast.Query().Count,
+		"devices":          c.Device.Query().Count,
+		"push_deliveries":  c.PushDelivery.Query().Count,
 	}
 	out := make(map[string]int, len(counts))
 	for name, count := range counts {

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -63,6 +64,8 @@ type Config struct {
 	RedisURL string
 	// PrivacyNoticeVersion is the version residents accept at sign-in.
 	PrivacyNoticeVersion string
+	// AllowedOrigins are the browser origins that may open websockets.
+	AllowedOrigins []string
 }
 
 // Production reports whether c runs in production mode.
@@ -142,10 +145,20 @@ var Settings = []Setting{
 			c.PushWebhookURL = v
 			return nil
 		}},
-	{"redis-url", "LINLI_REDIS_URL", "", "Redis shared by all instances (`redis://host:6379/0`), for rate limits; empty keeps them in process.",
+	{"redis-url", "LINLI_REDIS_URL", "", "Redis shared by all instances (`redis://host:6379/0`): real-time fan-out, rate limits and push presence; empty keeps them in process (one instance).",
 		func(c *Config, v string) error { c.RedisURL = v; return nil }},
 	{"privacy-notice-version", "LINLI_PRIVACY_NOTICE_VERSION", "2026-11-01", "Version of the privacy notice residents accept when they sign in.",
 		func(c *Config, v string) error { c.PrivacyNoticeVersion = v; return nil }},
+	{"allowed-origins", "LINLI_ALLOWED_ORIGINS", "", "Comma-separated browser origins (`https://app.example.cn`, `*.example.cn`) allowed to open websockets; empty: any in development, same-origin only in production. Native apps send no Origin and are always allowed.",
+		func(c *Config, v string) error {
+			c.AllowedOrigins = nil
+			for _, o := range strings.Split(v, ",") {
+				if o = strings.TrimSpace(o); o != "" {
+					c.AllowedOrigins = append(c.AllowedOrigins, o)
+				}
+			}
+			return nil
+		}},
 }
 
 // Load builds the configuration from the defaults, then the environment (read

@@ -181,18 +181,18 @@ func (r *Relay) publish(ctx context.Context, evs []*ent.Event) error {
 			return fmt.Errorf("relay: publish event %d: %w", m.Seq, err)
 		}
 	}
+	// Before marking: a relay that dies in between publishes (and plans
+	// pushes) again, and both are idempotent.
+	if r.Published != nil {
+		r.Published(ctx, msgs)
+	}
 	ids := make([]int, len(evs))
 	for i, ev := range evs {
 		ids[i] = ev.ID
 	}
-	if _, err := r.store.Client.Event.Update().Where(event.IDIn(ids...)).
-		SetPublishedAt(time.Now()).Save(ctx); err != nil {
-		return err
-	}
-	if r.Published != nil {
-		r.Published(ctx, msgs)
-	}
-	return nil
+	_, err = r.store.Client.Event.Update().Where(event.IDIn(ids...)).
+		SetPublishedAt(time.Now()).Save(ctx)
+	return err
 }
 
 // messages builds the messages of evs with their notifications.

@@ -1,0 +1,223 @@
+package apitest_test
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jimei-linli/linli/ent/resident"
+	"github.com/jimei-linli/linli/internal/apitest"
+	"github.com/jimei-linli/linli/internal/seed"
+)
+
+const broadcastMutation = `mutation($target: ID!, $title: String!, $level: BroadcastLevel!) {
+	sendBroadcast(input: {targetId: $target, level: $level, title: $title, body: "請注意"}) { id recipientCount level } }`
+
+const inboxQuery = `{ unreadNotificationCount notifications(first: 10) { totalCount edges { node { id kind title cursor subject { id ... on Broadcast { level } } } } } }`
+
+const addedSubscription = `subscription($since: Cursor) { notificationAdded(since: $since) { id title cursor } }`
+
+// inbox is what inboxQuery returns.
+type inbox struct {
+	UnreadNotificationCount int
+	Notifications           struct {
+		TotalCount int
+		Edges      []struct {
+			Node struct {
+				ID, Kind, Title, Cursor string
+				Subject                 *struct{ ID, Level string }
+			}
+		}
+	}
+}
+
+func TestBroadcastPermissions(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		tokens := e.DemoTokens(t)
+		sg01 := apitest.ID(e.GridID(t, seed.GridShengguang01))
+		cx01 := apitest.ID(e.GridID(t, seed.GridCenxi01))
+		sg := apitest.ID(e.CommunityID(t, seed.CommunityShengguang))
+		street := apitest.ID(e.StreetID(t, seed.StreetCode))
+		const ok = ""
+		for _, tc := range []struct {
+			who, target, want string
+		}{
+			{seed.PhoneGridLeader, sg01, ok},
+			{seed.PhoneGridWorker, sg01, ok},
+			{seed.PhoneGridLeader, cx01, "FORBIDDEN"},
+			{seed.PhoneGridLeader, sg, "FORBIDDEN"},
+			{seed.PhoneSafetyInformant, sg01, "FORBIDDEN"},
+			{seed.PhoneGuardian, sg01, "FORBIDDEN"},
+			{seed.PhoneDepartmentStaff, sg01, "FORBIDDEN"},
+			{seed.PhoneCommunityAdmin, sg, ok},
+			{seed.PhoneCommunityAdmin, sg01, ok},
+			{seed.PhoneCommunityAdmin, cx01, "FORBIDDEN"},
+			{seed.PhoneCommunityAdmin, street, "FORBIDDEN"},
+			{seed.PhoneStreetAdmin, street, ok},
+			{seed.PhoneStreetAdmin, cx01, ok},
+			{"", sg01, "UNAUTHENTICATED"},
+		} {
+			t.Run(fmt.Sprintf("%s to %s", tc.who, tc.target), func(t *testing.T) {
+				before := e.Counts(t)
+				r := e.Do(t, tokens[tc.who], broadcastMutation, map[string]any{"target": tc.target, "title": "停水通知", "level": "NORMAL"})
+				if tc.want != ok {
+					r.MustFail(t, tc.want)
+					if after := e.Counts(t); fmt.Sprint(after) != fmt.Sprint(before) {
+						t.Errorf("a refused broadcast wrote: %v -> %v", before, after)
+					}
+					return
+				}
+				r.Must(t)
+				if n, _ := r.Value("sendBroadcast", "recipientCount").(float64); n < 20 {
+					t.Errorf("recipientCount = %v", r.Value("sendBroadcast", "recipientCount"))
+				}
+			})
+		}
+		for _, bad := range []map[string]any{
+			{"target": sg01, "title": "", "level": "NORMAL"},
+			{"target": apitest.ID(e.ResidentID(t, seed.PhoneElder)), "title": "x", "level": "NORMAL"},
+		} {
+			e.Do(t, tokens[seed.PhoneStreetAdmin], broadcastMutation, bad).MustFail(t, "BAD_USER_INPUT")
+		}
+	})
+}
+
+// TestBroadcastReachesEveryoneInScope: a grid broadcast notifies exactly
+// the verified residents of the grid, live and in their inboxes.
+func TestBroadcastReachesEveryoneInScope(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		tokens := e.DemoTokens(t)
+		grid := e.GridID(t, seed.GridShengguang01)
+		here := e.DialWS(t, tokens[seed.PhoneGuardian])
+		here.Subscribe("n", addedSubscription, nil)
+		elsewhere := e.DialWS(t, tokens[seed.PhoneOtherResident])
+		elsewhere.Subscribe("n", addedSubscription, nil)
+		time.Sleep(100 * time.Millisecond) // the subscriptions register
+
+		r := e.Do(t, tokens[seed.PhoneGridLeader], broadcastMutation, map[string]any{
+			"target": apitest.ID(grid), "title": "颱風預警", "level": "EMERGENCY"}).Must(t)
+		want := e.Client.Resident.Query().Where(resident.GridID(grid), resident.DeletedAtIsNil()).CountX(e.SystemCtx())
+		if got, _ := r.Value("sendBroadcast", "recipientCount").(float64); int(got) != want {
+			t.Errorf("recipientCount %v, want the grid's %d residents", got, want)
+		}
+		var live struct {
+			NotificationAdded struct{ ID, Title, Cursor string }
+		}
+		here.Next("n", 10*time.Second, &live)
+		if live.NotificationAdded.Title != "颱風預警" {
+			t.Errorf("live: %+v", live)
+		}
+		elsewhere.Quiet(300 * time.Millisecond)
+
+		var mine, theirs inbox
+		e.Do(t, tokens[seed.PhoneGuardian], inboxQuery, nil).Must(t).Decode(t, &mine)
+		e.Do(t, tokens[seed.PhoneOtherResident], inboxQuery, nil).Must(t).Decode(t, &theirs)
+		if mine.UnreadNotificationCount != 1 || mine.Notifications.TotalCount != 1 {
+			t.Fatalf("the grid's resident has %+v", mine)
+		}
+		n := mine.Notifications.Edges[0].Node
+		if n.ID != live.NotificationAdded.ID || n.Kind != "BROADCAST" || n.Subject == nil || n.Subject.Level != "EMERGENCY" {
+			t.Errorf("inbox entry %+v (live %+v)", n, live)
+		}
+		if theirs.Notifications.TotalCount != 0 || theirs.UnreadNotificationCount != 0 {
+			t.Errorf("a resident of another community got %+v", theirs)
+		}
+		// Marking read: only one's own.
+		if got := e.Do(t, tokens[seed.PhoneOtherResident], `mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }`,
+			map[string]any{"ids": []string{n.ID}}).Must(t).Value("markNotificationsRead"); got != float64(0) {
+			t.Errorf("another resident marked it read: %v", got)
+		}
+		if got := e.Do(t, tokens[seed.PhoneGuardian], `mutation { markNotificationsRead }`, nil).Must(t).Value("markNotificationsRead"); got != float64(1) {
+			t.Errorf("markNotificationsRead = %v, want 1", got)
+		}
+		e.Do(t, tokens[seed.PhoneGuardian], inboxQuery, nil).Must(t).Decode(t, &mine)
+		if mine.UnreadNotificationCount != 0 {
+			t.Errorf("still %d unread", mine.UnreadNotificationCount)
+		}
+		// broadcasts lists it for the grid, not for another community.
+		list := `{ broadcasts(first: 5) { totalCount edges { node { title level grid { name } sender { name } } } } }`
+		if got := e.Do(t, tokens[seed.PhoneGuardian], list, nil).Must(t).Value("broadcasts", "totalCount"); got != float64(1) {
+			t.Errorf("the grid's resident lists %v broadcasts", got)
+		}
+		if got := e.Do(t, tokens[seed.PhoneOtherResident], list, nil).Must(t).Value("broadcasts", "totalCount"); got != float64(0) {
+			t.Errorf("another community's resident lists %v broadcasts", got)
+		}
+		e.Do(t, "", inboxQuery, nil).MustFail(t, "UNAUTHENTICATED")
+	})
+}
+
+func TestNotificationAddedReplaysSinceAndRefusesOthersCursors(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		tokens := e.DemoTokens(t)
+		grid := apitest.ID(e.GridID(t, seed.GridShengguang01))
+		for i := range 3 {
+			e.Do(t, tokens[seed.PhoneGridLeader], broadcastMutation, map[string]any{
+				"target": grid, "title": fmt.Sprint("notice ", i), "level": "NORMAL"}).Must(t)
+		}
+		e.Relay.Flush(t.Context())
+		var mine inbox
+		e.Do(t, tokens[seed.PhoneGuardian], inboxQuery, nil).Must(t).Decode(t, &mine)
+		if len(mine.Notifications.Edges) != 3 {
+			t.Fatalf("inbox has %d", len(mine.Notifications.Edges))
+		}
+		oldest := mine.Notifications.Edges[2].Node // newest first
+		ws := e.DialWS(t, tokens[seed.PhoneGuardian])
+		ws.Subscribe("n", addedSubscription, map[string]any{"since": oldest.Cursor})
+		for _, want := range []string{"notice 1", "notice 2"} {
+			var got struct{ NotificationAdded struct{ Title string } }
+			ws.Next("n", 10*time.Second, &got)
+			if got.NotificationAdded.Title != want {
+				t.Fatalf("replayed %q, want %q", got.NotificationAdded.Title, want)
+			}
+		}
+		// Another resident cannot resume from this resident's cursor.
+		other := e.DialWS(t, tokens[seed.PhoneOtherResident])
+		other.Subscribe("n", addedSubscription, map[string]any{"since": oldest.Cursor})
+		if m := other.Read(10 * time.Second); !strings.Contains(string(m.Payload), "BAD_USER_INPUT") {
+			t.Fatalf("another resident's cursor gave %s %s", m.Type, m.Payload)
+		}
+		if m := other.Read(10 * time.Second); m.Type != "complete" {
+			t.Fatalf("after the refusal: %s %s", m.Type, m.Payload)
+		}
+		other.Quiet(200 * time.Millisecond)
+		// Anonymous subscribers are refused.
+		anon := e.DialWS(t, "")
+		anon.Subscribe("n", addedSubscription, nil)
+		if m := anon.Read(10 * time.Second); !strings.Contains(string(m.Payload), "UNAUTHENTICATED") {
+			t.Fatalf("an anonymous subscription gave %s %s", m.Type, m.Payload)
+		}
+	})
+}
+
+// TestNoLeakAfterSubscribeCycles subscribes and unsubscribes 1,000 times:
+// the hub ends with no subscription and goroutines return to their number.
+func TestNoLeakAfterSubscribeCycles(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		token := e.DemoTokens(t)[seed.PhoneGuardian]
+		ws := e.DialWS(t, token)
+		runtime.GC()
+		base := runtime.NumGoroutine()
+		for i := range 1000 {
+			id := fmt.Sprint(i % 3)
+			ws.Subscribe(id, addedSubscription, nil)
+			ws.Send(apitest.WSMessage{ID: id, Type: "complete"})
+		}
+		ws.Send(apitest.WSMessage{ID: "probe", Type: "subscribe", Payload: []byte(`{"query":"{ __typename }"}`)})
+		for ws.Read(10*time.Second).Type != "complete" {
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			topics := e.Hub.SubscribedTopics("resident:")
+			n := runtime.NumGoroutine()
+			if len(topics) == 0 && n <= base+5 {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("after 1,000 cycles: %d goroutines (from %d), hub topics %v", n, base, topics)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
