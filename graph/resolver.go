@@ -15,9 +15,9 @@ import (
 	"github.com/jimei-linli/linli/internal/auth"
 	"github.com/jimei-linli/linli/internal/broadcast"
 	"github.com/jimei-linli/linli/internal/notify"
+	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/push"
 	"github.com/jimei-linli/linli/internal/realtime"
-	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/roster"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
