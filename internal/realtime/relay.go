@@ -102,12 +102,19 @@ func (r *Relay) Flush(ctx context.Context) error {
 	}
 }
 
-// lock takes the cluster-wide relay lock on PostgreSQL (an advisory lock
-// on a connection held for the round); on SQLite one process owns the
-// database and r.mu is enough.
+// sqliteRelayLocks holds one lock per SQLite store: an SQLite database
+// belongs to one process, so relays of the same store take turns here.
+var sqliteRelayLocks sync.Map // *store.Store -> *sync.Mutex
+
+// lock takes the cluster-wide relay lock: on PostgreSQL an advisory lock on
+// a connection held for the round; on SQLite a lock of this process.
 func (r *Relay) lock(ctx context.Context) (unlock func(), ok bool, err error) {
 	if r.store.Dialect != dialect.Postgres {
-		return func() {}, true, nil
+		mu, _ := sqliteRelayLocks.LoadOrStore(r.store, &sync.Mutex{})
+		if !mu.(*sync.Mutex).TryLock() {
+			return nil, false, nil
+		}
+		return mu.(*sync.Mutex).Unlock, true, nil
 	}
 	conn, err := r.store.DB.Conn(ctx)
 	if err != nil {
