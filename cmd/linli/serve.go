@@ -64,18 +64,24 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	if err != nil {
 		return err
 	}
+	// Requests (and websockets) run under base: cancelling it at shutdown
+	// closes the websockets, which Shutdown itself leaves open.
+	base, closeStreams := context.WithCancel(context.WithoutCancel(ctx))
+	defer closeStreams()
 	srv := &http.Server{
 		Handler:           handler,
+		BaseContext:       func(net.Listener) context.Context { return base },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	base := "http://" + displayAddr(ln.Addr())
-	log.Info("Linli is listening", "url", base+"/graphql", "env", cfg.Env, "database", s.Dialect)
-	fmt.Fprintf(stdout, "Linli is listening on %s/graphql\n", base)
+	srv.RegisterOnShutdown(closeStreams)
+	url := "http://" + displayAddr(ln.Addr())
+	log.Info("Linli is listening", "url", url+"/graphql", "env", cfg.Env, "database", s.Dialect)
+	fmt.Fprintf(stdout, "Linli is listening on %s/graphql\n", url)
 	if !cfg.Production() {
-		fmt.Fprintf(stdout, "GraphiQL: %s/\n", base)
+		fmt.Fprintf(stdout, "GraphiQL: %s/\n", url)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

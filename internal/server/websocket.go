@@ -49,6 +49,7 @@ import (
 //	a second connection_init                4429                      1002 + connection_error
 //	the access token expired                4403 "token expired"      4403 "token expired"
 //	no answer to pings within KeepAlive     1001 "keepalive timeout"  1001 "keepalive timeout"
+//	the server shuts down (base context)    1001 "server shutting down"  (connection dropped)
 //	a message over MaxBodyBytes             1009                      1009
 //	connection_terminate                    -                         1000
 //
@@ -74,6 +75,7 @@ const (
 	closeInternalError      websocket.StatusCode = 4500 // AuthenticateInit failed inside
 	closeKeepAliveTimedOut                       = websocket.StatusGoingAway
 	reasonTokenExpired                           = "token expired"
+	reasonShuttingDown                           = "server shutting down"
 	reasonKeepAliveTimedOut                      = "keepalive timeout"
 )
 

@@ -95,6 +95,9 @@ func (c *transportWS) serve() {
 		case <-c.s.closing:
 			c.cancel()
 		case <-c.ctx.Done():
+			// The server is shutting down (its base context ended) or
+			// the connection is over; closing twice is harmless.
+			c.s.close(websocket.StatusGoingAway, reasonShuttingDown)
 		}
 	})
 	if c.t.keepAlive > 0 {
