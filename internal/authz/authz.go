@@ -59,6 +59,15 @@ func InternalPolicy() ent.Policy {
 // all; it keeps "hidden" and "missing" the same answer.
 func nothing(s *sql.Selector) { s.Where(sql.False()) }
 
+// ownedBy returns the predicate that keeps only v's own rows (those whose
+// resident is v), or no row at all for a viewer who is not signed in.
+func ownedBy[P ~func(*sql.Selector)](v *viewer.Viewer, resident func(int) P) P {
+	if v.SignedIn() {
+		return resident(v.ResidentID)
+	}
+	return P(nothing)
+}
+
 // fieldsWithin reports whether a mutation sets only the given fields (and
 // the update timestamp) and clears nothing.
 func fieldsWithin(m ent.Mutation, allowed ...string) bool {

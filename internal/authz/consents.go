@@ -7,7 +7,6 @@ import (
 
 	gen "github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/consent"
-	"github.com/jimei-linli/linli/ent/predicate"
 	"github.com/jimei-linli/linli/ent/privacy"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -19,11 +18,7 @@ func ConsentPolicy() ent.Policy {
 		Query: privacy.QueryPolicy{
 			allowSystem,
 			privacy.ConsentQueryRuleFunc(func(ctx context.Context, q *gen.ConsentQuery) error {
-				if v := viewer.FromContext(ctx); v.SignedIn() {
-					q.Where(consent.ResidentID(v.ResidentID))
-				} else {
-					q.Where(predicate.Consent(nothing))
-				}
+				q.Where(ownedBy(viewer.FromContext(ctx), consent.ResidentID))
 				return privacy.Allow
 			}),
 		},

@@ -21,11 +21,7 @@ func NotificationPolicy() ent.Policy {
 		Query: privacy.QueryPolicy{
 			allowSystem,
 			privacy.NotificationQueryRuleFunc(func(ctx context.Context, q *gen.NotificationQuery) error {
-				if v := viewer.FromContext(ctx); v.SignedIn() {
-					q.Where(notification.ResidentID(v.ResidentID))
-				} else {
-					q.Where(predicate.Notification(nothing))
-				}
+				q.Where(ownedBy(viewer.FromContext(ctx), notification.ResidentID))
 				return privacy.Allow
 			}),
 		},
@@ -126,11 +122,7 @@ func DevicePolicy() ent.Policy {
 		Query: privacy.QueryPolicy{
 			allowSystem,
 			privacy.DeviceQueryRuleFunc(func(ctx context.Context, q *gen.DeviceQuery) error {
-				if v := viewer.FromContext(ctx); v.SignedIn() {
-					q.Where(device.ResidentID(v.ResidentID))
-				} else {
-					q.Where(predicate.Device(nothing))
-				}
+				q.Where(ownedBy(viewer.FromContext(ctx), device.ResidentID))
 				return privacy.Allow
 			}),
 		},

@@ -16,31 +16,50 @@ var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 // set), with a function that drops the schema and everything in it. Tests
 // and the migration tools use it for a clean database of their own.
 func CreateSchema(ctx context.Context, baseURL, name string) (schemaURL string, drop func() error, err error) {
-	if !schemaName.MatchString(name) {
-		return "", nil, fmt.Errorf("store: bad schema name %q", name)
-	}
-	schemaURL, err = WithSearchPath(baseURL, name)
-	if err != nil {
+	if schemaURL, err = WithSearchPath(baseURL, name); err != nil {
 		return "", nil, err
+	}
+	drop, err = createScratch(ctx, baseURL, name, "CREATE SCHEMA %s", "DROP SCHEMA IF EXISTS %s CASCADE")
+	return schemaURL, drop, err
+}
+
+// CreateDatabase creates the PostgreSQL database name on the server baseURL
+// names and returns a URL for it, with a function that drops it. The
+// migration tools replay migrations in such a scratch database: Atlas wants
+// a database with nothing in it but an empty public schema.
+func CreateDatabase(ctx context.Context, baseURL, name string) (dbURL string, drop func() error, err error) {
+	parsed, err := url.Parse(baseURL)
+	if err != nil {
+		return "", nil, fmt.Errorf("store: parse database URL: %w", err)
+	}
+	parsed.Path = "/" + name
+	drop, err = createScratch(ctx, baseURL, name, "CREATE DATABASE %s", "DROP DATABASE IF EXISTS %s WITH (FORCE)")
+	return parsed.String(), drop, err
+}
+
+// createScratch runs create for name on the server baseURL names and
+// returns a function that runs drop for it.
+func createScratch(ctx context.Context, baseURL, name, create, drop string) (func() error, error) {
+	if !schemaName.MatchString(name) {
+		return nil, fmt.Errorf("store: bad schema or database name %q", name)
 	}
 	admin, err := sql.Open("pgx", baseURL)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+name); err != nil {
-		return "", nil, fmt.Errorf("store: create schema %s: %w", name, err)
+	if _, err := admin.ExecContext(ctx, fmt.Sprintf(create, name)); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", fmt.Sprintf(create, name), err)
 	}
-	drop = func() error {
+	return func() error {
 		db, err := sql.Open("pgx", baseURL)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		_, err = db.ExecContext(context.Background(), "DROP SCHEMA IF EXISTS "+name+" CASCADE")
+		_, err = db.ExecContext(context.Background(), fmt.Sprintf(drop, name))
 		return err
-	}
-	return schemaURL, drop, nil
+	}, nil
 }
 
 // WithSearchPath returns the PostgreSQL URL u with its search_path set to
@@ -54,38 +73,4 @@ func WithSearchPath(u, schema string) (string, error) {
 	q.Set("search_path", schema)
 	parsed.RawQuery = q.Encode()
 	return parsed.String(), nil
-}
-
-// CreateDatabase creates the PostgreSQL database name on the server baseURL
-// names and returns a URL for it, with a function that drops it. The
-// migration tools replay migrations in such a scratch database: Atlas wants
-// a database with nothing in it but an empty public schema.
-func CreateDatabase(ctx context.Context, baseURL, name string) (dbURL string, drop func() error, err error) {
-	if !schemaName.MatchString(name) {
-		return "", nil, fmt.Errorf("store: bad database name %q", name)
-	}
-	parsed, err := url.Parse(baseURL)
-	if err != nil {
-		return "", nil, fmt.Errorf("store: parse database URL: %w", err)
-	}
-	parsed.Path = "/" + name
-	dbURL = parsed.String()
-	admin, err := sql.Open("pgx", baseURL)
-	if err != nil {
-		return "", nil, err
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", nil, fmt.Errorf("store: create database %s: %w", name, err)
-	}
-	drop = func() error {
-		db, err := sql.Open("pgx", baseURL)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		_, err = db.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		return err
-	}
-	return dbURL, drop, nil
 }
