@@ -1,0 +1,66 @@
+package realtime
+
+import (
+	"context"
+)
+
+// Follow is the generic machinery behind subscriptions to things other than
+// one's inbox (a request, a grid's requests, an order): it streams
+// load(ctx) once at the start and again after every event on topics, and
+// after any possible loss, until ctx ends.
+//
+// Authorization is checked when subscribing and for each event by load
+// itself: it reads through ent with the subscriber's context, so privacy
+// rules apply every time. When load fails at the start, Follow returns the
+// error (the subscription is refused); when it fails later (the subscriber
+// lost the right to see it, or it is gone), the stream ends. A load that
+// returns ok=false skips the event (nothing changed for this subscriber).
+//
+// A subscription is then a few lines:
+//
+//	return realtime.Follow(ctx, hub, []string{realtime.NodeTopic(id)},
+//		func(ctx context.Context) (*ent.Request, bool, error) {
+//			r, err := client.Request.Get(ctx, id)
+//			return r, err == nil, err
+//		})
+func Follow[T any](ctx context.Context, hub *Hub, topics []string, load func(ctx context.Context) (T, bool, error)) (<-chan T, error) {
+	// Subscribe before the first load, so that no change in between is missed.
+	sub := hub.Subscribe(topics, 0)
+	first, ok, err := load(ctx)
+	if err != nil {
+		sub.Close()
+		return nil, err
+	}
+	out := make(chan T, 1)
+	go func() {
+		defer close(out)
+		defer sub.Close()
+		send := func(v T) bool {
+			select {
+			case out <- v:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		if ok && !send(first) {
+			return
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-sub.Messages():
+			case <-sub.Lost():
+			}
+			v, ok, err := load(ctx)
+			if err != nil {
+				return
+			}
+			if ok && !send(v) {
+				return
+			}
+		}
+	}()
+	return out, nil
+}
