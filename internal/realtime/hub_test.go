@@ -203,3 +203,37 @@ func killConnections(t *testing.T, rdb *redis.Client, name string) {
 		t.Fatal("found no connection to kill")
 	}
 }
+
+// TestRedisBrokerStopsWithItsContext: Run returns when its context ends
+// (go-redis's Receive alone would wait forever), so serve can shut down.
+func TestRedisBrokerStopsWithItsContext(t *testing.T) {
+	u := os.Getenv("LINLI_TEST_REDIS_URL")
+	if u == "" {
+		t.Skip("needs LINLI_TEST_REDIS_URL")
+	}
+	opt, err := redis.ParseURL(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	broker := realtime.NewRedis(rdb, fmt.Sprintf("linli-test-stop:%d", time.Now().UnixNano()), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	subscribed := make(chan struct{}, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- broker.Run(ctx, func([]byte) {}, func() {
+			select {
+			case subscribed <- struct{}{}:
+			default:
+			}
+		})
+	}()
+	<-subscribed
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+}

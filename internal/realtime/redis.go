@@ -35,6 +35,9 @@ func (r *Redis) Publish(ctx context.Context, payload []byte) error {
 func (r *Redis) Run(ctx context.Context, deliver func([]byte), lost func()) error {
 	ps := r.client.Subscribe(ctx, r.channel)
 	defer ps.Close()
+	// Receive does not return when ctx ends; closing the subscription does.
+	stop := context.AfterFunc(ctx, func() { ps.Close() })
+	defer stop()
 	backoff := 50 * time.Millisecond
 	for {
 		msg, err := ps.Receive(ctx)
