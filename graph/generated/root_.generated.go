@@ -1791,6 +1791,9 @@ extend type Query {
   privacyNoticeVersion: String!
 }
 
+"""
+Everything that changes Linli's data.
+"""
 type Mutation {
   """
   Sends a 6-digit sign-in code to a phone (by SMS; in development, to the
@@ -2197,6 +2200,9 @@ enum DevicePlatform {
   WEB
 }
 
+"""
+Live updates, over a websocket (graphql-transport-ws or graphql-ws) or Server-Sent Events.
+"""
 type Subscription {
   """
   The signed-in resident's notifications as they arrive. With ` + "`" + `since` + "`" + ` (a

@@ -83,6 +83,7 @@ type SessionPayload struct {
 	Resident *ent.Resident `json:"resident"`
 }
 
+// Live updates, over a websocket (graphql-transport-ws or graphql-ws) or Server-Sent Events.
 type Subscription struct {
 }
 
