@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -143,7 +144,22 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 	s := newSocket(ws)
 	switch ws.Subprotocol() {
 	case subprotocolTransportWS:
-		newTransportWS(t, s, r, exec).serve()
+		ctx, release, ok := detachedContext(r)
+		if !ok {
+			newTransportWS(t, s, r, r.Context(), exec).serve()
+			return
+		}
+		// Serve the connection in a goroutine of its own and return: the
+		// handler's goroutine would hold the stack that the HTTP request
+		// grew (16 KiB and more) for as long as the connection lasts,
+		// while a new goroutine starts small. The socket is hijacked, so
+		// net/http no longer touches it. (The request log line, written
+		// when the handler returns, is thus written at the upgrade.)
+		go func() {
+			defer release()
+			defer t.recoverPanic(ctx)
+			newTransportWS(t, s, r, ctx, exec).serve()
+		}()
 	case subprotocolGraphQLWS:
 		t.serveLegacy(s, w, r, exec)
 	default:
@@ -154,6 +170,50 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 		}
 		// Clients that name no subprotocol get graphql-ws, as from gqlgen.
 		t.serveLegacy(s, w, r, exec)
+	}
+}
+
+// detachedContext returns a context for serving the websocket upgraded
+// from r after the handler has returned, when net/http cancels r's
+// context: it has r's values and ends with the server's base context
+// (http.Server.BaseContext), so that shutting the server down still closes
+// the socket. ok is false when the base context is unknown (r was not
+// served by an http.Server, or its BaseContext fails without a listener);
+// the websocket must then be served before the handler returns. release
+// frees the context.
+//
+// BaseContext is called again, without a listener: it is expected to
+// return the same context (or one that ends with it) for every call, as
+// `linli serve`'s does.
+func detachedContext(r *http.Request) (ctx context.Context, release func(), ok bool) {
+	srv, _ := r.Context().Value(http.ServerContextKey).(*http.Server)
+	if srv == nil {
+		return nil, nil, false
+	}
+	base := context.Background()
+	if srv.BaseContext != nil {
+		func() {
+			defer func() {
+				if recover() != nil {
+					base = nil
+				}
+			}()
+			base = srv.BaseContext(nil)
+		}()
+		if base == nil {
+			return nil, nil, false
+		}
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	stop := context.AfterFunc(base, cancel)
+	return ctx, func() { stop(); cancel() }, true
+}
+
+// recoverPanic logs a panic of a websocket served after its handler
+// returned, which net/http would otherwise have recovered and logged.
+func (t *websocketTransport) recoverPanic(ctx context.Context) {
+	if v := recover(); v != nil {
+		t.logger.ErrorContext(ctx, "panic serving a websocket", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 	}
 }
 

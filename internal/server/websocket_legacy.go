@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -26,16 +25,16 @@ import (
 // presenter.
 func (t *websocketTransport) serveLegacy(s *socket, w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	ctx, cancel := context.WithCancel(r.Context())
-	var wg sync.WaitGroup
+	stopKeepAlive := func() {}
+	if t.keepAlive > 0 {
+		stopKeepAlive = s.keepAlive(ctx, t.keepAlive, nil)
+	}
 	defer func() {
 		s.close(websocket.StatusNormalClosure, "")
 		cancel()
-		wg.Wait()
+		stopKeepAlive()
 		<-s.done
 	}()
-	if t.keepAlive > 0 {
-		wg.Go(func() { s.keepAlive(ctx, t.keepAlive, nil) })
-	}
 	ws := transport.Websocket{
 		Implementation: acceptedSocket{s},
 		InitTimeout:    t.initTimeout,

@@ -19,6 +19,10 @@ type socket struct {
 	closing chan struct{} // closed when the first close begins
 	done    chan struct{} // closed when the close handshake is over
 
+	// onClose, if not nil, is called once the first close has begun
+	// (set before the socket is shared).
+	onClose func()
+
 	mu     sync.Mutex
 	expiry *time.Timer
 }
@@ -32,7 +36,9 @@ func newSocket(ws *websocket.Conn) *socket {
 // already. It returns at once; s.done is closed when the handshake is over
 // (at most about 5 s for a client that does not answer).
 func (s *socket) close(code websocket.StatusCode, reason string) {
+	first := false
 	s.once.Do(func() {
+		first = true
 		close(s.closing)
 		s.stopExpiry()
 		go func() {
@@ -40,6 +46,9 @@ func (s *socket) close(code websocket.StatusCode, reason string) {
 			_ = s.ws.Close(code, closeReason(reason))
 		}()
 	})
+	if first && s.onClose != nil {
+		s.onClose()
+	}
 }
 
 // closeReason shortens reason to the 123 bytes a close frame can carry.
@@ -108,31 +117,86 @@ func (s *socket) stopExpiry() {
 // themselves, and calls ping (if not nil) to send a protocol-level one;
 // ping returns false when the client has not answered the previous one.
 // A client that does not answer is dropped (1001 "keepalive timeout").
-func (s *socket) keepAlive(ctx context.Context, interval time.Duration, ping func() bool) {
-	ticker := time.NewTicker(interval)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.closing:
-			return
-		case <-ticker.C:
-		}
-		if ping != nil && !ping() {
-			s.close(closeKeepAliveTimedOut, reasonKeepAliveTimedOut)
-			return
-		}
-		// Not ctx: coder/websocket drops the connection when the context of
-		// a write in progress ends, and ctx ends as the socket closes.
-		pctx, cancel := context.WithTimeout(context.Background(), interval)
-		err := s.ws.Ping(pctx)
-		cancel()
-		if err != nil {
-			if ctx.Err() == nil {
-				s.close(closeKeepAliveTimedOut, reasonKeepAliveTimedOut)
-			}
-			return
-		}
+//
+// The rounds run on a timer, not in a goroutine of their own, so that an
+// idle connection holds no goroutine stack for them. stop ends the pings
+// and waits for a round in progress.
+func (s *socket) keepAlive(ctx context.Context, interval time.Duration, ping func() bool) (stop func()) {
+	k := &keepAlive{s: s, ctx: ctx, interval: interval, ping: ping}
+	k.mu.Lock()
+	k.timer = time.AfterFunc(interval, k.round)
+	k.mu.Unlock()
+	return k.stop
+}
+
+// keepAlive is the state of socket.keepAlive.
+type keepAlive struct {
+	s        *socket
+	ctx      context.Context
+	interval time.Duration
+	ping     func() bool
+
+	mu      sync.Mutex
+	timer   *time.Timer
+	stopped bool
+	running sync.WaitGroup // a round in progress
+}
+
+// round pings once and, unless the pings are over, schedules the next
+// round an interval after this one began.
+func (k *keepAlive) round() {
+	start := time.Now()
+	k.mu.Lock()
+	if k.stopped {
+		k.mu.Unlock()
+		return
 	}
+	k.running.Add(1)
+	k.mu.Unlock()
+	defer k.running.Done()
+	if !k.pingOnce() {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if !k.stopped {
+		k.timer.Reset(time.Until(start.Add(k.interval)))
+	}
+}
+
+// pingOnce runs one round, reporting whether the pings go on.
+func (k *keepAlive) pingOnce() bool {
+	if k.ctx.Err() != nil {
+		return false
+	}
+	select {
+	case <-k.s.closing:
+		return false
+	default:
+	}
+	if k.ping != nil && !k.ping() {
+		k.s.close(closeKeepAliveTimedOut, reasonKeepAliveTimedOut)
+		return false
+	}
+	// Not ctx: coder/websocket drops the connection when the context of
+	// a write in progress ends, and ctx ends as the socket closes.
+	pctx, cancel := context.WithTimeout(context.Background(), k.interval)
+	err := k.s.ws.Ping(pctx)
+	cancel()
+	if err != nil {
+		if k.ctx.Err() == nil {
+			k.s.close(closeKeepAliveTimedOut, reasonKeepAliveTimedOut)
+		}
+		return false
+	}
+	return true
+}
+
+// stop ends the pings and waits for a round in progress.
+func (k *keepAlive) stop() {
+	k.mu.Lock()
+	k.stopped = true
+	k.timer.Stop()
+	k.mu.Unlock()
+	k.running.Wait()
 }

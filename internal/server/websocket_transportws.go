@@ -29,7 +29,7 @@ type transportWS struct {
 
 	ctx    context.Context // ends when the connection ends
 	cancel context.CancelFunc
-	wg     sync.WaitGroup // operations and keepalive
+	wg     sync.WaitGroup // operations
 
 	mu          sync.Mutex
 	initialized bool                    // connection_init received
@@ -63,19 +63,34 @@ const (
 )
 
 // newTransportWS prepares a graphql-transport-ws connection on s, which
-// was upgraded from r.
-func newTransportWS(t *websocketTransport, s *socket, r *http.Request, exec graphql.GraphExecutor) *transportWS {
-	ctx, cancel := context.WithCancel(r.Context())
+// was upgraded from r, to be served under parent.
+func newTransportWS(t *websocketTransport, s *socket, r *http.Request, parent context.Context, exec graphql.GraphExecutor) *transportWS {
+	ctx, cancel := context.WithCancel(parent)
+	s.onClose = cancel
 	return &transportWS{t: t, s: s, r: r, exec: exec, ctx: ctx, cancel: cancel, ops: map[string]*wsOperation{}}
 }
 
 // serve reads and handles messages until the socket closes, then waits
 // for the connection's goroutines.
 func (c *transportWS) serve() {
+	// Whoever closes the socket (a timer, the expiry) ends the operations
+	// at once (c.s.onClose); the connection's context ending (the server
+	// is shutting down: its base context ended) closes the socket. Both
+	// are callbacks rather than a goroutine, which an idle connection
+	// would hold; closing twice is harmless.
+	stopWatch := context.AfterFunc(c.ctx, func() {
+		c.s.close(websocket.StatusGoingAway, reasonShuttingDown)
+	})
+	stopKeepAlive := func() {}
+	if c.t.keepAlive > 0 {
+		stopKeepAlive = c.s.keepAlive(c.ctx, c.t.keepAlive, c.ping)
+	}
 	defer func() {
+		stopWatch()
 		c.s.close(websocket.StatusNormalClosure, "")
 		c.cancel()
 		c.stopAll()
+		stopKeepAlive()
 		c.wg.Wait()
 		<-c.s.done
 	}()
@@ -88,21 +103,6 @@ func (c *transportWS) serve() {
 		}
 	})
 	defer initTimer.Stop()
-	c.wg.Go(func() {
-		// Whoever closes the socket (a timer, the expiry) ends the
-		// operations at once.
-		select {
-		case <-c.s.closing:
-			c.cancel()
-		case <-c.ctx.Done():
-			// The server is shutting down (its base context ended) or
-			// the connection is over; closing twice is harmless.
-			c.s.close(websocket.StatusGoingAway, reasonShuttingDown)
-		}
-	})
-	if c.t.keepAlive > 0 {
-		c.wg.Go(func() { c.s.keepAlive(c.ctx, c.t.keepAlive, c.ping) })
-	}
 	// Closing the socket ends the read; a cancelled context would drop
 	// the connection before the close frame.
 	for {
