@@ -48,7 +48,12 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		log.Info("push notifications are off (no LINLI_PUSH_WEBHOOK_URL)")
 	}
 	defer rt.stop()
+	// Requests and websockets run under base: cancelling it at shutdown
+	// closes the websockets, which Shutdown itself leaves open.
+	base, closeStreams := context.WithCancel(context.WithoutCancel(ctx))
+	defer closeStreams()
 	handler := server.New(server.Options{
+		Streams:          base,
 		Schema:           graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox)),
 		Authenticate:     signIn.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(signIn.AuthenticateToken),
@@ -64,10 +69,6 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	if err != nil {
 		return err
 	}
-	// Requests (and websockets) run under base: cancelling it at shutdown
-	// closes the websockets, which Shutdown itself leaves open.
-	base, closeStreams := context.WithCancel(context.WithoutCancel(ctx))
-	defer closeStreams()
 	srv := &http.Server{
 		Handler:           handler,
 		BaseContext:       func(net.Listener) context.Context { return base },

@@ -79,6 +79,10 @@ type Options struct {
 	// request is anonymous. It also runs on websocket upgrades and SSE
 	// requests.
 	Authenticate func(r *http.Request) (context.Context, error)
+	// Streams ends when the server shuts down: open websockets then close
+	// with 1001 (http.Server.Shutdown leaves hijacked connections alone).
+	// Nil means never.
+	Streams context.Context
 	// AuthenticateInit turns the payload of a websocket's connection_init
 	// into the context the connection's operations run with, and says when
 	// its credentials expire (the zero time: never); the socket is closed
@@ -116,6 +120,9 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.Streams == nil {
+		o.Streams = context.Background()
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = DefaultMaxBodyBytes

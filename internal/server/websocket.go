@@ -94,6 +94,8 @@ type websocketTransport struct {
 	keepAlive        time.Duration // <= 0: off
 	initTimeout      time.Duration
 	maxMessageBytes  int64
+	// done ends every websocket (close 1001) when the server shuts down.
+	done context.Context
 }
 
 var _ graphql.Transport = (*websocketTransport)(nil)
@@ -114,6 +116,7 @@ func newWebsocketTransport(opts Options) *websocketTransport {
 		keepAlive:        opts.KeepAlive,
 		initTimeout:      opts.InitTimeout,
 		maxMessageBytes:  opts.MaxBodyBytes,
+		done:             opts.Streams,
 	}
 }
 
@@ -144,11 +147,7 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 	s := newSocket(ws)
 	switch ws.Subprotocol() {
 	case subprotocolTransportWS:
-		ctx, release, ok := detachedContext(r)
-		if !ok {
-			newTransportWS(t, s, r, r.Context(), exec).serve()
-			return
-		}
+		ctx, release := t.detachedContext(r)
 		// Serve the connection in a goroutine of its own and return: the
 		// handler's goroutine would hold the stack that the HTTP request
 		// grew (16 KiB and more) for as long as the connection lasts,
@@ -174,39 +173,13 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 }
 
 // detachedContext returns a context for serving the websocket upgraded
-// from r after the handler has returned, when net/http cancels r's
-// context: it has r's values and ends with the server's base context
-// (http.Server.BaseContext), so that shutting the server down still closes
-// the socket. ok is false when the base context is unknown (r was not
-// served by an http.Server, or its BaseContext fails without a listener);
-// the websocket must then be served before the handler returns. release
-// frees the context.
-//
-// BaseContext is called again, without a listener: it is expected to
-// return the same context (or one that ends with it) for every call, as
-// `linli serve`'s does.
-func detachedContext(r *http.Request) (ctx context.Context, release func(), ok bool) {
-	srv, _ := r.Context().Value(http.ServerContextKey).(*http.Server)
-	if srv == nil {
-		return nil, nil, false
-	}
-	base := context.Background()
-	if srv.BaseContext != nil {
-		func() {
-			defer func() {
-				if recover() != nil {
-					base = nil
-				}
-			}()
-			base = srv.BaseContext(nil)
-		}()
-		if base == nil {
-			return nil, nil, false
-		}
-	}
+// from r after the handler has returned (when net/http cancels r's
+// context): it has r's values and ends when t.done does, so that shutting
+// the server down still closes the socket. release frees it.
+func (t *websocketTransport) detachedContext(r *http.Request) (ctx context.Context, release func()) {
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	stop := context.AfterFunc(base, cancel)
-	return ctx, func() { stop(); cancel() }, true
+	stop := context.AfterFunc(t.done, cancel)
+	return ctx, func() { stop(); cancel() }
 }
 
 // recoverPanic logs a panic of a websocket served after its handler

@@ -4,26 +4,24 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/coder/websocket"
 )
 
-// TestWebsocketClosesWhenTheServerShutsDown: the server's base context
-// ending (as `linli serve` does on SIGTERM) closes open sockets with 1001,
-// so clients reconnect to another instance at once.
+// TestWebsocketClosesWhenTheServerShutsDown: Options.Streams ending (as
+// `linli serve` does on SIGTERM) closes open sockets with 1001, so clients
+// reconnect to another instance at once.
 func TestWebsocketClosesWhenTheServerShutsDown(t *testing.T) {
 	schema := newStreamSchema()
 	base, shutdown := context.WithCancel(context.Background())
 	defer shutdown()
-	srv := httptest.NewUnstartedServer(New(Options{
-		Schema: schema.executable(),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	srv := httptest.NewServer(New(Options{
+		Schema:  schema.executable(),
+		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Streams: base,
 	}))
-	srv.Config.BaseContext = func(net.Listener) context.Context { return base }
-	srv.Start()
 	defer srv.Close()
 	c := dial(t, srv, subprotocolTransportWS, nil)
 	c.init(nil)
