@@ -176,18 +176,18 @@ func (s *Service) revokeReused(ctx context.Context, family string) error {
 // SignOut revokes the session family of the viewer's access token: its
 // refresh token and every access token issued under it stop working.
 func (s *Service) SignOut(ctx context.Context) error {
-	v := viewer.FromContext(ctx)
-	if !v.SignedIn() {
-		return apperr.New(apperr.Unauthenticated, "sign in first")
+	v, err := viewer.Required(ctx)
+	if err != nil {
+		return err
 	}
 	return s.revokeFamilies(viewer.SystemContext(ctx), session.FamilyID(v.SessionID), session.ResidentID(v.ResidentID))
 }
 
 // SignOutEverywhere revokes every session of the viewer.
 func (s *Service) SignOutEverywhere(ctx context.Context) error {
-	v := viewer.FromContext(ctx)
-	if !v.SignedIn() {
-		return apperr.New(apperr.Unauthenticated, "sign in first")
+	v, err := viewer.Required(ctx)
+	if err != nil {
+		return err
 	}
 	return s.RevokeAll(viewer.SystemContext(ctx), s.client, v.ResidentID)
 }

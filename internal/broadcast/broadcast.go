@@ -53,9 +53,9 @@ type Message struct {
 // its event and every recipient's notification are written in one
 // transaction.
 func (s *Service) Send(ctx context.Context, msg Message) (*ent.Broadcast, error) {
-	v := viewer.FromContext(ctx)
-	if !v.SignedIn() {
-		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
+	v, err := viewer.Required(ctx)
+	if err != nil {
+		return nil, err
 	}
 	msg.Title, msg.Body = strings.TrimSpace(msg.Title), strings.TrimSpace(msg.Body)
 	switch {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/notification"
-	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -32,20 +31,11 @@ func New(client *ent.Client, hub *realtime.Hub, now func() time.Time) *Inbox {
 	return &Inbox{client: client, hub: hub, now: now}
 }
 
-// signedIn returns the viewer, or UNAUTHENTICATED.
-func signedIn(ctx context.Context) (*viewer.Viewer, error) {
-	v := viewer.FromContext(ctx)
-	if !v.SignedIn() {
-		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
-	}
-	return v, nil
-}
-
 // Query returns the viewer's delivered notifications (those the relay has
 // sequenced), newest first, optionally only the unread ones. Privacy rules
 // restrict it to the viewer's own.
 func (in *Inbox) Query(ctx context.Context, unreadOnly bool) (*ent.NotificationQuery, error) {
-	if _, err := signedIn(ctx); err != nil {
+	if _, err := viewer.Required(ctx); err != nil {
 		return nil, err
 	}
 	q := in.client.Notification.Query().Where(notification.SeqNotNil())
@@ -67,7 +57,7 @@ func (in *Inbox) UnreadCount(ctx context.Context) (int, error) {
 // MarkRead marks the given notifications of the viewer read (all of them
 // when ids is empty) and returns how many changed.
 func (in *Inbox) MarkRead(ctx context.Context, ids []int) (int, error) {
-	if _, err := signedIn(ctx); err != nil {
+	if _, err := viewer.Required(ctx); err != nil {
 		return 0, err
 	}
 	u := in.client.Notification.Update().Where(notification.ReadAtIsNil())

@@ -17,7 +17,7 @@ const replayPage = 100
 // only new ones), then every new one as it is delivered, in delivery order,
 // until ctx ends. The channel is closed when the stream ends.
 func (in *Inbox) Stream(ctx context.Context, since int) (<-chan *ent.Notification, error) {
-	v, err := signedIn(ctx)
+	v, err := viewer.Required(ctx)
 	if err != nil {
 		return nil, err
 	}

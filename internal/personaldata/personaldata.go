@@ -17,7 +17,6 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/session"
-	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -48,9 +47,9 @@ func New(client *ent.Client, now func() time.Time, extra ...Section) *Service {
 // Export returns everything Linli holds about the signed-in resident as a
 // JSON document, one key per section, and when it was made.
 func (s *Service) Export(ctx context.Context) ([]byte, time.Time, error) {
-	v := viewer.FromContext(ctx)
-	if !v.SignedIn() {
-		return nil, time.Time{}, apperr.New(apperr.Unauthenticated, "sign in first")
+	v, err := viewer.Required(ctx)
+	if err != nil {
+		return nil, time.Time{}, err
 	}
 	sys := viewer.SystemContext(ctx)
 	now := s.now()
@@ -103,9 +102,9 @@ const deletedName = "已註銷用戶"
 // one transaction. The resident row stays, renamed, so that statistics and
 // records that point at it stay correct.
 func (s *Service) DeleteAccount(ctx context.Context) error {
-	v := viewer.FromContext(ctx)
-	if !v.SignedIn() {
-		return apperr.New(apperr.Unauthenticated, "sign in first")
+	v, err := viewer.Required(ctx)
+	if err != nil {
+		return err
 	}
 	sys := viewer.SystemContext(ctx)
 	now := s.now()

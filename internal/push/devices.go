@@ -30,9 +30,9 @@ func NewDevices(client *ent.Client, now func() time.Time) *Devices {
 // one device: registering it again moves it to whoever registers it now
 // (the phone changed hands, or another resident signed in on it).
 func (d *Devices) Register(ctx context.Context, platform device.Platform, token string) error {
-	v := viewer.FromContext(ctx)
-	if !v.SignedIn() {
-		return apperr.New(apperr.Unauthenticated, "sign in first")
+	v, err := viewer.Required(ctx)
+	if err != nil {
+		return err
 	}
 	token = strings.TrimSpace(token)
 	if token == "" || len(token) > 4096 {
@@ -63,9 +63,9 @@ func (d *Devices) Register(ctx context.Context, platform device.Platform, token 
 // Unregister removes the signed-in resident's device with token; it
 // reports whether there was one.
 func (d *Devices) Unregister(ctx context.Context, token string) (bool, error) {
-	v := viewer.FromContext(ctx)
-	if !v.SignedIn() {
-		return false, apperr.New(apperr.Unauthenticated, "sign in first")
+	v, err := viewer.Required(ctx)
+	if err != nil {
+		return false, err
 	}
 	n, err := d.client.Device.Delete().
 		Where(device.Token(strings.TrimSpace(token)), device.ResidentID(v.ResidentID)).

@@ -7,6 +7,7 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/internal/store"
+	"github.com/jimei-linli/linli/internal/viewer"
 )
 
 // ProfileChange is what a resident may change about themselves: not their
@@ -18,7 +19,7 @@ type ProfileChange struct {
 
 // UpdateProfile changes the signed-in resident's own name and birth date.
 func (r *Roster) UpdateProfile(ctx context.Context, change ProfileChange) (int, error) {
-	v, err := signedIn(ctx)
+	v, err := viewer.Required(ctx)
 	if err != nil {
 		return 0, err
 	}

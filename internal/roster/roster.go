@@ -42,20 +42,11 @@ func forbidden(err error, msg string) error {
 	return err
 }
 
-// signedIn returns the viewer, or UNAUTHENTICATED.
-func signedIn(ctx context.Context) (*viewer.Viewer, error) {
-	v := viewer.FromContext(ctx)
-	if !v.SignedIn() {
-		return nil, apperr.New(apperr.Unauthenticated, "sign in first")
-	}
-	return v, nil
-}
-
 // anAdmin returns the viewer if they administer some community or the
 // street, and FORBIDDEN otherwise, before anything is looked up: a refusal
 // must not tell a non-admin whether a resident or phone exists.
 func anAdmin(ctx context.Context) (*viewer.Viewer, error) {
-	v, err := signedIn(ctx)
+	v, err := viewer.Required(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,8 @@ package viewer
 import (
 	"context"
 	"slices"
+
+	"github.com/jimei-linli/linli/internal/apperr"
 )
 
 // Role names, as stored in role assignments.
@@ -124,4 +126,16 @@ func (v *Viewer) scopes(id func(Role) int, roles []string) []int {
 		}
 	}
 	return ids
+}
+
+// ErrSignInRequired answers an operation that needs a signed-in resident.
+var ErrSignInRequired = apperr.New(apperr.Unauthenticated, "sign in first")
+
+// Required returns the signed-in viewer of ctx, or ErrSignInRequired.
+func Required(ctx context.Context) (*Viewer, error) {
+	v := FromContext(ctx)
+	if !v.SignedIn() {
+		return nil, ErrSignInRequired
+	}
+	return v, nil
 }
