@@ -15,7 +15,6 @@ import (
 	"github.com/jimei-linli/linli/graph/model"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/broadcast"
-	phonenumber "github.com/jimei-linli/linli/internal/phone"
 	"github.com/jimei-linli/linli/internal/roster"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -26,11 +25,10 @@ func (r *mutationResolver) RequestSignInCode(ctx context.Context, phone string) 
 	if err != nil {
 		return nil, err
 	}
-	expires, err := svc.RequestCode(ctx, phone)
+	normalized, expires, err := svc.RequestCode(ctx, phone)
 	if err != nil {
 		return nil, err
 	}
-	normalized, _ := phonenumber.Normalize(phone)
 	return &model.RequestSignInCodePayload{Phone: normalized, ExpiresAt: expires}, nil
 }
 

@@ -20,26 +20,27 @@ import (
 // codeDigits is the length of a sign-in code.
 const codeDigits = 6
 
-// RequestCode sends a new sign-in code to phone and returns when it expires.
+// RequestCode sends a new sign-in code to phone and returns the phone in
+// canonical form and when the code expires.
 // Earlier codes for the phone stop working. The answer is the same whether
 // or not Linli knows the phone.
-func (s *Service) RequestCode(ctx context.Context, rawPhone string) (time.Time, error) {
+func (s *Service) RequestCode(ctx context.Context, rawPhone string) (string, time.Time, error) {
 	p, err := phone.Normalize(rawPhone)
 	if err != nil {
-		return time.Time{}, apperr.New(apperr.BadUserInput, "%s", err.Error())
+		return "", time.Time{}, apperr.New(apperr.BadUserInput, "%s", err.Error())
 	}
 	if err := s.allow(ctx, "code:addr:"+ClientAddr(ctx), s.policy.CodesPerAddress, "code requests from this address"); err != nil {
-		return time.Time{}, err
+		return "", time.Time{}, err
 	}
 	if err := s.allow(ctx, "code:phone-burst:"+p, s.policy.CodesPerPhoneBurst, "code requests for this phone"); err != nil {
-		return time.Time{}, err
+		return "", time.Time{}, err
 	}
 	if err := s.allow(ctx, "code:phone:"+p, s.policy.CodesPerPhone, "code requests for this phone"); err != nil {
-		return time.Time{}, err
+		return "", time.Time{}, err
 	}
 	code, err := newCode()
 	if err != nil {
-		return time.Time{}, err
+		return "", time.Time{}, err
 	}
 	sys := viewer.SystemContext(ctx)
 	now := s.now()
@@ -56,15 +57,15 @@ func (s *Service) RequestCode(ctx context.Context, rawPhone string) (time.Time, 
 		return err
 	})
 	if err != nil {
-		return time.Time{}, err
+		return "", time.Time{}, err
 	}
 	if err := s.sender.SendCode(ctx, p, code, expires); err != nil {
 		// A code nobody received must not stay usable.
 		s.client.SignInCode.UpdateOneID(created.ID).SetConsumedAt(now).Exec(sys)
 		slog.ErrorContext(ctx, "sending a sign-in code failed", "err", err)
-		return time.Time{}, apperr.New(apperr.Internal, "the sign-in code could not be sent; try again in a minute")
+		return "", time.Time{}, apperr.New(apperr.Internal, "the sign-in code could not be sent; try again in a minute")
 	}
-	return expires, nil
+	return p, expires, nil
 }
 
 // newCode returns a uniformly random code of codeDigits digits.

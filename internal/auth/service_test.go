@@ -65,7 +65,7 @@ func TestConcurrentSignInsUseACodeOnce(t *testing.T) {
 		svc, sender := newService(t, s)
 		ctx := context.Background()
 		const p = "13700000001"
-		if _, err := svc.RequestCode(ctx, p); err != nil {
+		if _, _, err := svc.RequestCode(ctx, p); err != nil {
 			t.Fatal(err)
 		}
 		var wins atomic.Int32
