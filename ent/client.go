@@ -23,6 +23,7 @@ import (
 	"github.com/jimei-linli/linli/ent/device"
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
@@ -56,6 +57,8 @@ type Client struct {
 	Event *EventClient
 	// Grid is the client for interacting with the Grid builders.
 	Grid *GridClient
+	// Guardianship is the client for interacting with the Guardianship builders.
+	Guardianship *GuardianshipClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
 	// Notification is the client for interacting with the Notification builders.
@@ -95,6 +98,7 @@ func (c *Client) init() {
 	c.Device = NewDeviceClient(c.config)
 	c.Event = NewEventClient(c.config)
 	c.Grid = NewGridClient(c.config)
+	c.Guardianship = NewGuardianshipClient(c.config)
 	c.Household = NewHouseholdClient(c.config)
 	c.Notification = NewNotificationClient(c.config)
 	c.PersonalInfo = NewPersonalInfoClient(c.config)
@@ -205,6 +209,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Device:         NewDeviceClient(cfg),
 		Event:          NewEventClient(cfg),
 		Grid:           NewGridClient(cfg),
+		Guardianship:   NewGuardianshipClient(cfg),
 		Household:      NewHouseholdClient(cfg),
 		Notification:   NewNotificationClient(cfg),
 		PersonalInfo:   NewPersonalInfoClient(cfg),
@@ -242,6 +247,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Device:         NewDeviceClient(cfg),
 		Event:          NewEventClient(cfg),
 		Grid:           NewGridClient(cfg),
+		Guardianship:   NewGuardianshipClient(cfg),
 		Household:      NewHouseholdClient(cfg),
 		Notification:   NewNotificationClient(cfg),
 		PersonalInfo:   NewPersonalInfoClient(cfg),
@@ -282,8 +288,8 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditRecord, c.Broadcast, c.Community, c.Consent, c.Department, c.Device,
-		c.Event, c.Grid, c.Household, c.Notification, c.PersonalInfo, c.Place,
-		c.PushDelivery, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
+		c.Event, c.Grid, c.Guardianship, c.Household, c.Notification, c.PersonalInfo,
+		c.Place, c.PushDelivery, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
 		c.Street,
 	} {
 		n.Use(hooks...)
@@ -295,8 +301,8 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditRecord, c.Broadcast, c.Community, c.Consent, c.Department, c.Device,
-		c.Event, c.Grid, c.Household, c.Notification, c.PersonalInfo, c.Place,
-		c.PushDelivery, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
+		c.Event, c.Grid, c.Guardianship, c.Household, c.Notification, c.PersonalInfo,
+		c.Place, c.PushDelivery, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
 		c.Street,
 	} {
 		n.Intercept(interceptors...)
@@ -322,6 +328,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Event.mutate(ctx, m)
 	case *GridMutation:
 		return c.Grid.mutate(ctx, m)
+	case *GuardianshipMutation:
+		return c.Guardianship.mutate(ctx, m)
 	case *HouseholdMutation:
 		return c.Household.mutate(ctx, m)
 	case *NotificationMutation:
@@ -1707,6 +1715,172 @@ func (c *GridClient) mutate(ctx context.Context, m *GridMutation) (Value, error)
 	}
 }
 
+// GuardianshipClient is a client for the Guardianship schema.
+type GuardianshipClient struct {
+	config
+}
+
+// NewGuardianshipClient returns a client for the Guardianship from the given config.
+func NewGuardianshipClient(c config) *GuardianshipClient {
+	return &GuardianshipClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `guardianship.Hooks(f(g(h())))`.
+func (c *GuardianshipClient) Use(hooks ...Hook) {
+	c.hooks.Guardianship = append(c.hooks.Guardianship, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `guardianship.Intercept(f(g(h())))`.
+func (c *GuardianshipClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Guardianship = append(c.inters.Guardianship, interceptors...)
+}
+
+// Create returns a builder for creating a Guardianship entity.
+func (c *GuardianshipClient) Create() *GuardianshipCreate {
+	mutation := newGuardianshipMutation(c.config, OpCreate)
+	return &GuardianshipCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Guardianship entities.
+func (c *GuardianshipClient) CreateBulk(builders ...*GuardianshipCreate) *GuardianshipCreateBulk {
+	return &GuardianshipCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *GuardianshipClient) MapCreateBulk(slice any, setFunc func(*GuardianshipCreate, int)) *GuardianshipCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &GuardianshipCreateBulk{err: fmt.Errorf("calling to GuardianshipClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*GuardianshipCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &GuardianshipCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Guardianship.
+func (c *GuardianshipClient) Update() *GuardianshipUpdate {
+	mutation := newGuardianshipMutation(c.config, OpUpdate)
+	return &GuardianshipUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *GuardianshipClient) UpdateOne(_m *Guardianship) *GuardianshipUpdateOne {
+	mutation := newGuardianshipMutation(c.config, OpUpdateOne, withGuardianship(_m))
+	return &GuardianshipUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *GuardianshipClient) UpdateOneID(id int) *GuardianshipUpdateOne {
+	mutation := newGuardianshipMutation(c.config, OpUpdateOne, withGuardianshipID(id))
+	return &GuardianshipUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Guardianship.
+func (c *GuardianshipClient) Delete() *GuardianshipDelete {
+	mutation := newGuardianshipMutation(c.config, OpDelete)
+	return &GuardianshipDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *GuardianshipClient) DeleteOne(_m *Guardianship) *GuardianshipDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *GuardianshipClient) DeleteOneID(id int) *GuardianshipDeleteOne {
+	builder := c.Delete().Where(guardianship.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &GuardianshipDeleteOne{builder}
+}
+
+// Query returns a query builder for Guardianship.
+func (c *GuardianshipClient) Query() *GuardianshipQuery {
+	return &GuardianshipQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeGuardianship},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Guardianship entity by its id.
+func (c *GuardianshipClient) Get(ctx context.Context, id int) (*Guardianship, error) {
+	return c.Query().Where(guardianship.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *GuardianshipClient) GetX(ctx context.Context, id int) *Guardianship {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryGuardian queries the guardian edge of a Guardianship.
+func (c *GuardianshipClient) QueryGuardian(_m *Guardianship) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(guardianship.Table, guardianship.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, guardianship.GuardianTable, guardianship.GuardianColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDependent queries the dependent edge of a Guardianship.
+func (c *GuardianshipClient) QueryDependent(_m *Guardianship) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(guardianship.Table, guardianship.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, guardianship.DependentTable, guardianship.DependentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *GuardianshipClient) Hooks() []Hook {
+	hooks := c.hooks.Guardianship
+	return append(hooks[:len(hooks):len(hooks)], guardianship.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *GuardianshipClient) Interceptors() []Interceptor {
+	return c.inters.Guardianship
+}
+
+func (c *GuardianshipClient) mutate(ctx context.Context, m *GuardianshipMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&GuardianshipCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&GuardianshipUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&GuardianshipUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&GuardianshipDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Guardianship mutation op: %q", m.Op())
+	}
+}
+
 // HouseholdClient is a client for the Household schema.
 type HouseholdClient struct {
 	config
@@ -2741,6 +2915,38 @@ func (c *ResidentClient) QueryConsents(_m *Resident) *ConsentQuery {
 	return query
 }
 
+// QueryDependents queries the dependents edge of a Resident.
+func (c *ResidentClient) QueryDependents(_m *Resident) *GuardianshipQuery {
+	query := (&GuardianshipClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, id),
+			sqlgraph.To(guardianship.Table, guardianship.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.DependentsTable, resident.DependentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGuardians queries the guardians edge of a Resident.
+func (c *ResidentClient) QueryGuardians(_m *Resident) *GuardianshipQuery {
+	query := (&GuardianshipClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, id),
+			sqlgraph.To(guardianship.Table, guardianship.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.GuardiansTable, resident.GuardiansColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ResidentClient) Hooks() []Hook {
 	hooks := c.hooks.Resident
@@ -3467,12 +3673,12 @@ func (c *StreetClient) mutate(ctx context.Context, m *StreetMutation) (Value, er
 type (
 	hooks struct {
 		AuditRecord, Broadcast, Community, Consent, Department, Device, Event, Grid,
-		Household, Notification, PersonalInfo, Place, PushDelivery, Resident,
-		RoleAssignment, Session, SignInCode, Street []ent.Hook
+		Guardianship, Household, Notification, PersonalInfo, Place, PushDelivery,
+		Resident, RoleAssignment, Session, SignInCode, Street []ent.Hook
 	}
 	inters struct {
 		AuditRecord, Broadcast, Community, Consent, Department, Device, Event, Grid,
-		Household, Notification, PersonalInfo, Place, PushDelivery, Resident,
-		RoleAssignment, Session, SignInCode, Street []ent.Interceptor
+		Guardianship, Household, Notification, PersonalInfo, Place, PushDelivery,
+		Resident, RoleAssignment, Session, SignInCode, Street []ent.Interceptor
 	}
 )

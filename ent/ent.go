@@ -20,6 +20,7 @@ import (
 	"github.com/jimei-linli/linli/ent/device"
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
@@ -98,6 +99,7 @@ func checkColumn(t, c string) error {
 			device.Table:         device.ValidColumn,
 			event.Table:          event.ValidColumn,
 			grid.Table:           grid.ValidColumn,
+			guardianship.Table:   guardianship.ValidColumn,
 			household.Table:      household.ValidColumn,
 			notification.Table:   notification.ValidColumn,
 			personalinfo.Table:   personalinfo.ValidColumn,

@@ -11,6 +11,7 @@ import (
 	"github.com/jimei-linli/linli/ent/device"
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
@@ -31,7 +32,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditrecord.Table,
@@ -185,6 +186,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   guardianship.Table,
+			Columns: guardianship.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: guardianship.FieldID,
+			},
+		},
+		Type: "Guardianship",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			guardianship.FieldCreatedAt:           {Type: field.TypeTime, Column: guardianship.FieldCreatedAt},
+			guardianship.FieldUpdatedAt:           {Type: field.TypeTime, Column: guardianship.FieldUpdatedAt},
+			guardianship.FieldGuardianID:          {Type: field.TypeInt, Column: guardianship.FieldGuardianID},
+			guardianship.FieldDependentID:         {Type: field.TypeInt, Column: guardianship.FieldDependentID},
+			guardianship.FieldRelation:            {Type: field.TypeEnum, Column: guardianship.FieldRelation},
+			guardianship.FieldStatus:              {Type: field.TypeEnum, Column: guardianship.FieldStatus},
+			guardianship.FieldConsentMethod:       {Type: field.TypeEnum, Column: guardianship.FieldConsentMethod},
+			guardianship.FieldConsentRecordedByID: {Type: field.TypeInt, Column: guardianship.FieldConsentRecordedByID},
+			guardianship.FieldConsentedAt:         {Type: field.TypeTime, Column: guardianship.FieldConsentedAt},
+			guardianship.FieldRevokedAt:           {Type: field.TypeTime, Column: guardianship.FieldRevokedAt},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   household.Table,
 			Columns: household.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -200,7 +224,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			household.FieldPlaceID:   {Type: field.TypeInt, Column: household.FieldPlaceID},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -222,7 +246,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldReadAt:     {Type: field.TypeTime, Column: notification.FieldReadAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   personalinfo.Table,
 			Columns: personalinfo.Columns,
@@ -240,7 +264,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			personalinfo.FieldBirthDate:  {Type: field.TypeTime, Column: personalinfo.FieldBirthDate},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   place.Table,
 			Columns: place.Columns,
@@ -261,7 +285,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			place.FieldGridID:    {Type: field.TypeInt, Column: place.FieldGridID},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   pushdelivery.Table,
 			Columns: pushdelivery.Columns,
@@ -283,7 +307,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pushdelivery.FieldSentAt:         {Type: field.TypeTime, Column: pushdelivery.FieldSentAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   resident.Table,
 			Columns: resident.Columns,
@@ -302,7 +326,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			resident.FieldHouseholdID: {Type: field.TypeInt, Column: resident.FieldHouseholdID},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleassignment.Table,
 			Columns: roleassignment.Columns,
@@ -324,7 +348,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleassignment.FieldDepartmentID: {Type: field.TypeInt, Column: roleassignment.FieldDepartmentID},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -344,7 +368,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldRevokedAt:  {Type: field.TypeTime, Column: session.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signincode.Table,
 			Columns: signincode.Columns,
@@ -363,7 +387,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signincode.FieldConsumedAt: {Type: field.TypeTime, Column: signincode.FieldConsumedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   street.Table,
 			Columns: street.Columns,
@@ -598,6 +622,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"RoleAssignment",
 	)
 	graph.MustAddE(
+		"guardian",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   guardianship.GuardianTable,
+			Columns: []string{guardianship.GuardianColumn},
+			Bidi:    false,
+		},
+		"Guardianship",
+		"Resident",
+	)
+	graph.MustAddE(
+		"dependent",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   guardianship.DependentTable,
+			Columns: []string{guardianship.DependentColumn},
+			Bidi:    false,
+		},
+		"Guardianship",
+		"Resident",
+	)
+	graph.MustAddE(
 		"place",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -788,6 +836,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Resident",
 		"Consent",
+	)
+	graph.MustAddE(
+		"dependents",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DependentsTable,
+			Columns: []string{resident.DependentsColumn},
+			Bidi:    false,
+		},
+		"Resident",
+		"Guardianship",
+	)
+	graph.MustAddE(
+		"guardians",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.GuardiansTable,
+			Columns: []string{resident.GuardiansColumn},
+			Bidi:    false,
+		},
+		"Resident",
+		"Guardianship",
 	)
 	graph.MustAddE(
 		"resident",
@@ -1726,6 +1798,124 @@ func (f *GridFilter) WhereHasStaffWith(preds ...predicate.RoleAssignment) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *GuardianshipQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the GuardianshipQuery builder.
+func (_q *GuardianshipQuery) Filter() *GuardianshipFilter {
+	return &GuardianshipFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *GuardianshipMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the GuardianshipMutation builder.
+func (m *GuardianshipMutation) Filter() *GuardianshipFilter {
+	return &GuardianshipFilter{config: m.config, predicateAdder: m}
+}
+
+// GuardianshipFilter provides a generic filtering capability at runtime for GuardianshipQuery.
+type GuardianshipFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *GuardianshipFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *GuardianshipFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(guardianship.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *GuardianshipFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(guardianship.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *GuardianshipFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(guardianship.FieldUpdatedAt))
+}
+
+// WhereGuardianID applies the entql int predicate on the guardian_id field.
+func (f *GuardianshipFilter) WhereGuardianID(p entql.IntP) {
+	f.Where(p.Field(guardianship.FieldGuardianID))
+}
+
+// WhereDependentID applies the entql int predicate on the dependent_id field.
+func (f *GuardianshipFilter) WhereDependentID(p entql.IntP) {
+	f.Where(p.Field(guardianship.FieldDependentID))
+}
+
+// WhereRelation applies the entql string predicate on the relation field.
+func (f *GuardianshipFilter) WhereRelation(p entql.StringP) {
+	f.Where(p.Field(guardianship.FieldRelation))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *GuardianshipFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(guardianship.FieldStatus))
+}
+
+// WhereConsentMethod applies the entql string predicate on the consent_method field.
+func (f *GuardianshipFilter) WhereConsentMethod(p entql.StringP) {
+	f.Where(p.Field(guardianship.FieldConsentMethod))
+}
+
+// WhereConsentRecordedByID applies the entql int predicate on the consent_recorded_by_id field.
+func (f *GuardianshipFilter) WhereConsentRecordedByID(p entql.IntP) {
+	f.Where(p.Field(guardianship.FieldConsentRecordedByID))
+}
+
+// WhereConsentedAt applies the entql time.Time predicate on the consented_at field.
+func (f *GuardianshipFilter) WhereConsentedAt(p entql.TimeP) {
+	f.Where(p.Field(guardianship.FieldConsentedAt))
+}
+
+// WhereRevokedAt applies the entql time.Time predicate on the revoked_at field.
+func (f *GuardianshipFilter) WhereRevokedAt(p entql.TimeP) {
+	f.Where(p.Field(guardianship.FieldRevokedAt))
+}
+
+// WhereHasGuardian applies a predicate to check if query has an edge guardian.
+func (f *GuardianshipFilter) WhereHasGuardian() {
+	f.Where(entql.HasEdge("guardian"))
+}
+
+// WhereHasGuardianWith applies a predicate to check if query has an edge guardian with a given conditions (other predicates).
+func (f *GuardianshipFilter) WhereHasGuardianWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("guardian", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDependent applies a predicate to check if query has an edge dependent.
+func (f *GuardianshipFilter) WhereHasDependent() {
+	f.Where(entql.HasEdge("dependent"))
+}
+
+// WhereHasDependentWith applies a predicate to check if query has an edge dependent with a given conditions (other predicates).
+func (f *GuardianshipFilter) WhereHasDependentWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("dependent", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *HouseholdQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1754,7 +1944,7 @@ type HouseholdFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HouseholdFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1842,7 +2032,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1955,7 +2145,7 @@ type PersonalInfoFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PersonalInfoFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2034,7 +2224,7 @@ type PlaceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PlaceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2142,7 +2332,7 @@ type PushDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PushDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2227,7 +2417,7 @@ type ResidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2394,6 +2584,34 @@ func (f *ResidentFilter) WhereHasConsentsWith(preds ...predicate.Consent) {
 	})))
 }
 
+// WhereHasDependents applies a predicate to check if query has an edge dependents.
+func (f *ResidentFilter) WhereHasDependents() {
+	f.Where(entql.HasEdge("dependents"))
+}
+
+// WhereHasDependentsWith applies a predicate to check if query has an edge dependents with a given conditions (other predicates).
+func (f *ResidentFilter) WhereHasDependentsWith(preds ...predicate.Guardianship) {
+	f.Where(entql.HasEdgeWith("dependents", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGuardians applies a predicate to check if query has an edge guardians.
+func (f *ResidentFilter) WhereHasGuardians() {
+	f.Where(entql.HasEdge("guardians"))
+}
+
+// WhereHasGuardiansWith applies a predicate to check if query has an edge guardians with a given conditions (other predicates).
+func (f *ResidentFilter) WhereHasGuardiansWith(preds ...predicate.Guardianship) {
+	f.Where(entql.HasEdgeWith("guardians", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *RoleAssignmentQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -2423,7 +2641,7 @@ type RoleAssignmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleAssignmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2578,7 +2796,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2667,7 +2885,7 @@ type SignInCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SignInCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2737,7 +2955,7 @@ type StreetFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StreetFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -14,6 +14,7 @@ import (
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
@@ -1104,6 +1105,155 @@ func newGridPaginateArgs(rv map[string]any) *gridPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *GuardianshipQuery) CollectFields(ctx context.Context, satisfies ...string) (*GuardianshipQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *GuardianshipQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(guardianship.Columns))
+		selectedFields = []string{guardianship.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "guardian":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withGuardian = query
+			if _, ok := fieldSeen[guardianship.FieldGuardianID]; !ok {
+				selectedFields = append(selectedFields, guardianship.FieldGuardianID)
+				fieldSeen[guardianship.FieldGuardianID] = struct{}{}
+			}
+
+		case "dependent":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withDependent = query
+			if _, ok := fieldSeen[guardianship.FieldDependentID]; !ok {
+				selectedFields = append(selectedFields, guardianship.FieldDependentID)
+				fieldSeen[guardianship.FieldDependentID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[guardianship.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, guardianship.FieldCreatedAt)
+				fieldSeen[guardianship.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[guardianship.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, guardianship.FieldUpdatedAt)
+				fieldSeen[guardianship.FieldUpdatedAt] = struct{}{}
+			}
+		case "relation":
+			if _, ok := fieldSeen[guardianship.FieldRelation]; !ok {
+				selectedFields = append(selectedFields, guardianship.FieldRelation)
+				fieldSeen[guardianship.FieldRelation] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[guardianship.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, guardianship.FieldStatus)
+				fieldSeen[guardianship.FieldStatus] = struct{}{}
+			}
+		case "consentMethod":
+			if _, ok := fieldSeen[guardianship.FieldConsentMethod]; !ok {
+				selectedFields = append(selectedFields, guardianship.FieldConsentMethod)
+				fieldSeen[guardianship.FieldConsentMethod] = struct{}{}
+			}
+		case "consentedAt":
+			if _, ok := fieldSeen[guardianship.FieldConsentedAt]; !ok {
+				selectedFields = append(selectedFields, guardianship.FieldConsentedAt)
+				fieldSeen[guardianship.FieldConsentedAt] = struct{}{}
+			}
+		case "revokedAt":
+			if _, ok := fieldSeen[guardianship.FieldRevokedAt]; !ok {
+				selectedFields = append(selectedFields, guardianship.FieldRevokedAt)
+				fieldSeen[guardianship.FieldRevokedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type guardianshipPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []GuardianshipPaginateOption
+}
+
+func newGuardianshipPaginateArgs(rv map[string]any) *guardianshipPaginateArgs {
+	args := &guardianshipPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &GuardianshipOrder{Field: &GuardianshipOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithGuardianshipOrder(order))
+			}
+		case *GuardianshipOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithGuardianshipOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*GuardianshipWhereInput); ok {
+		args.opts = append(args.opts, WithGuardianshipFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *HouseholdQuery) CollectFields(ctx context.Context, satisfies ...string) (*HouseholdQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -1756,6 +1906,32 @@ func (_q *ResidentQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				return err
 			}
 			_q.withPersonalInfo = query
+
+		case "dependents":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GuardianshipClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, guardianshipImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedDependents(alias, func(wq *GuardianshipQuery) {
+				*wq = *query
+			})
+
+		case "guardians":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GuardianshipClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, guardianshipImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedGuardians(alias, func(wq *GuardianshipQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[resident.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, resident.FieldCreatedAt)

@@ -189,6 +189,22 @@ func (_m *Grid) Staff(
 	return _m.QueryStaff().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Guardianship) Guardian(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.GuardianOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGuardian().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Guardianship) Dependent(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.DependentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDependent().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Household) Place(ctx context.Context) (*Place, error) {
 	result, err := _m.Edges.PlaceOrErr()
 	if IsNotLoaded(err) {
@@ -279,6 +295,30 @@ func (_m *Resident) PersonalInfo(ctx context.Context) (*PersonalInfo, error) {
 		result, err = _m.QueryPersonalInfo().Only(ctx)
 	}
 	return result, MaskNotFound(err)
+}
+
+func (_m *Resident) Dependents(ctx context.Context) (result []*Guardianship, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedDependents(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.DependentsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDependents().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Resident) Guardians(ctx context.Context) (result []*Guardianship, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedGuardians(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.GuardiansOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGuardians().All(ctx)
+	}
+	return result, err
 }
 
 func (_m *RoleAssignment) Resident(ctx context.Context) (*Resident, error) {

@@ -14,6 +14,7 @@ import (
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/internal"
 	"github.com/jimei-linli/linli/ent/notification"
@@ -48,6 +49,11 @@ var gridImplementors = []string{"Grid", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Grid) IsNode() {}
+
+var guardianshipImplementors = []string{"Guardianship", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Guardianship) IsNode() {}
 
 var householdImplementors = []string{"Household", "Node"}
 
@@ -193,6 +199,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(grid.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, gridImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case guardianship.Table:
+		query := c.Guardianship.Query().
+			Where(guardianship.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, guardianshipImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -385,6 +400,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Grid.Query().
 			Where(grid.IDIn(ids...))
 		query, err := query.CollectFields(ctx, gridImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case guardianship.Table:
+		query := c.Guardianship.Query().
+			Where(guardianship.IDIn(ids...))
+		query, err := query.CollectFields(ctx, guardianshipImplementors...)
 		if err != nil {
 			return nil, err
 		}

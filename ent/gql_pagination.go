@@ -18,6 +18,7 @@ import (
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
@@ -1503,6 +1504,320 @@ func (_m *Grid) ToEdge(order *GridOrder) *GridEdge {
 		order = DefaultGridOrder
 	}
 	return &GridEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// GuardianshipEdge is the edge representation of Guardianship.
+type GuardianshipEdge struct {
+	Node   *Guardianship `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// GuardianshipConnection is the connection containing edges to Guardianship.
+type GuardianshipConnection struct {
+	Edges      []*GuardianshipEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *GuardianshipConnection) build(nodes []*Guardianship, pager *guardianshipPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Guardianship
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Guardianship {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Guardianship {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*GuardianshipEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &GuardianshipEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// GuardianshipPaginateOption enables pagination customization.
+type GuardianshipPaginateOption func(*guardianshipPager) error
+
+// WithGuardianshipOrder configures pagination ordering.
+func WithGuardianshipOrder(order *GuardianshipOrder) GuardianshipPaginateOption {
+	if order == nil {
+		order = DefaultGuardianshipOrder
+	}
+	o := *order
+	return func(pager *guardianshipPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultGuardianshipOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithGuardianshipFilter configures pagination filter.
+func WithGuardianshipFilter(filter func(*GuardianshipQuery) (*GuardianshipQuery, error)) GuardianshipPaginateOption {
+	return func(pager *guardianshipPager) error {
+		if filter == nil {
+			return errors.New("GuardianshipQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type guardianshipPager struct {
+	reverse bool
+	order   *GuardianshipOrder
+	filter  func(*GuardianshipQuery) (*GuardianshipQuery, error)
+}
+
+func newGuardianshipPager(opts []GuardianshipPaginateOption, reverse bool) (*guardianshipPager, error) {
+	pager := &guardianshipPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultGuardianshipOrder
+	}
+	return pager, nil
+}
+
+func (p *guardianshipPager) applyFilter(query *GuardianshipQuery) (*GuardianshipQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *guardianshipPager) toCursor(_m *Guardianship) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *guardianshipPager) applyCursors(query *GuardianshipQuery, after, before *Cursor) (*GuardianshipQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultGuardianshipOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *guardianshipPager) applyOrder(query *GuardianshipQuery) *GuardianshipQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultGuardianshipOrder.Field {
+		query = query.Order(DefaultGuardianshipOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *guardianshipPager) orderExpr(query *GuardianshipQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultGuardianshipOrder.Field {
+			b.Comma().Ident(DefaultGuardianshipOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Guardianship.
+func (_m *GuardianshipQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...GuardianshipPaginateOption,
+) (*GuardianshipConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newGuardianshipPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &GuardianshipConnection{Edges: []*GuardianshipEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// GuardianshipOrderFieldCreatedAt orders Guardianship by created_at.
+	GuardianshipOrderFieldCreatedAt = &GuardianshipOrderField{
+		Value: func(_m *Guardianship) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: guardianship.FieldCreatedAt,
+		toTerm: guardianship.ByCreatedAt,
+		toCursor: func(_m *Guardianship) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// GuardianshipOrderFieldUpdatedAt orders Guardianship by updated_at.
+	GuardianshipOrderFieldUpdatedAt = &GuardianshipOrderField{
+		Value: func(_m *Guardianship) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: guardianship.FieldUpdatedAt,
+		toTerm: guardianship.ByUpdatedAt,
+		toCursor: func(_m *Guardianship) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f GuardianshipOrderField) String() string {
+	var str string
+	switch f.column {
+	case GuardianshipOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case GuardianshipOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f GuardianshipOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *GuardianshipOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("GuardianshipOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *GuardianshipOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *GuardianshipOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid GuardianshipOrderField", str)
+	}
+	return nil
+}
+
+// GuardianshipOrderField defines the ordering field of Guardianship.
+type GuardianshipOrderField struct {
+	// Value extracts the ordering value from the given Guardianship.
+	Value    func(*Guardianship) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) guardianship.OrderOption
+	toCursor func(*Guardianship) Cursor
+}
+
+// GuardianshipOrder defines the ordering of Guardianship.
+type GuardianshipOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *GuardianshipOrderField `json:"field"`
+}
+
+// DefaultGuardianshipOrder is the default ordering of Guardianship.
+var DefaultGuardianshipOrder = &GuardianshipOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &GuardianshipOrderField{
+		Value: func(_m *Guardianship) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: guardianship.FieldID,
+		toTerm: guardianship.ByID,
+		toCursor: func(_m *Guardianship) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Guardianship into GuardianshipEdge.
+func (_m *Guardianship) ToEdge(order *GuardianshipOrder) *GuardianshipEdge {
+	if order == nil {
+		order = DefaultGuardianshipOrder
+	}
+	return &GuardianshipEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

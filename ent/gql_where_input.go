@@ -11,6 +11,7 @@ import (
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
@@ -1660,6 +1661,344 @@ func (i *GridWhereInput) P() (predicate.Grid, error) {
 		return predicates[0], nil
 	default:
 		return grid.And(predicates...), nil
+	}
+}
+
+// GuardianshipWhereInput represents a where input for filtering Guardianship queries.
+type GuardianshipWhereInput struct {
+	Predicates []predicate.Guardianship  `json:"-"`
+	Not        *GuardianshipWhereInput   `json:"not,omitempty"`
+	Or         []*GuardianshipWhereInput `json:"or,omitempty"`
+	And        []*GuardianshipWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "relation" field predicates.
+	Relation      *guardianship.Relation  `json:"relation,omitempty"`
+	RelationNEQ   *guardianship.Relation  `json:"relationNEQ,omitempty"`
+	RelationIn    []guardianship.Relation `json:"relationIn,omitempty"`
+	RelationNotIn []guardianship.Relation `json:"relationNotIn,omitempty"`
+
+	// "status" field predicates.
+	Status      *guardianship.Status  `json:"status,omitempty"`
+	StatusNEQ   *guardianship.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []guardianship.Status `json:"statusIn,omitempty"`
+	StatusNotIn []guardianship.Status `json:"statusNotIn,omitempty"`
+
+	// "consent_method" field predicates.
+	ConsentMethod       *guardianship.ConsentMethod  `json:"consentMethod,omitempty"`
+	ConsentMethodNEQ    *guardianship.ConsentMethod  `json:"consentMethodNEQ,omitempty"`
+	ConsentMethodIn     []guardianship.ConsentMethod `json:"consentMethodIn,omitempty"`
+	ConsentMethodNotIn  []guardianship.ConsentMethod `json:"consentMethodNotIn,omitempty"`
+	ConsentMethodIsNil  bool                         `json:"consentMethodIsNil,omitempty"`
+	ConsentMethodNotNil bool                         `json:"consentMethodNotNil,omitempty"`
+
+	// "consented_at" field predicates.
+	ConsentedAt       *time.Time  `json:"consentedAt,omitempty"`
+	ConsentedAtNEQ    *time.Time  `json:"consentedAtNEQ,omitempty"`
+	ConsentedAtIn     []time.Time `json:"consentedAtIn,omitempty"`
+	ConsentedAtNotIn  []time.Time `json:"consentedAtNotIn,omitempty"`
+	ConsentedAtGT     *time.Time  `json:"consentedAtGT,omitempty"`
+	ConsentedAtGTE    *time.Time  `json:"consentedAtGTE,omitempty"`
+	ConsentedAtLT     *time.Time  `json:"consentedAtLT,omitempty"`
+	ConsentedAtLTE    *time.Time  `json:"consentedAtLTE,omitempty"`
+	ConsentedAtIsNil  bool        `json:"consentedAtIsNil,omitempty"`
+	ConsentedAtNotNil bool        `json:"consentedAtNotNil,omitempty"`
+
+	// "revoked_at" field predicates.
+	RevokedAt       *time.Time  `json:"revokedAt,omitempty"`
+	RevokedAtNEQ    *time.Time  `json:"revokedAtNEQ,omitempty"`
+	RevokedAtIn     []time.Time `json:"revokedAtIn,omitempty"`
+	RevokedAtNotIn  []time.Time `json:"revokedAtNotIn,omitempty"`
+	RevokedAtGT     *time.Time  `json:"revokedAtGT,omitempty"`
+	RevokedAtGTE    *time.Time  `json:"revokedAtGTE,omitempty"`
+	RevokedAtLT     *time.Time  `json:"revokedAtLT,omitempty"`
+	RevokedAtLTE    *time.Time  `json:"revokedAtLTE,omitempty"`
+	RevokedAtIsNil  bool        `json:"revokedAtIsNil,omitempty"`
+	RevokedAtNotNil bool        `json:"revokedAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *GuardianshipWhereInput) AddPredicates(predicates ...predicate.Guardianship) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the GuardianshipWhereInput filter on the GuardianshipQuery builder.
+func (i *GuardianshipWhereInput) Filter(q *GuardianshipQuery) (*GuardianshipQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyGuardianshipWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyGuardianshipWhereInput is returned in case the GuardianshipWhereInput is empty.
+var ErrEmptyGuardianshipWhereInput = errors.New("ent: empty predicate GuardianshipWhereInput")
+
+// P returns a predicate for filtering guardianships.
+// An error is returned if the input is empty or invalid.
+func (i *GuardianshipWhereInput) P() (predicate.Guardianship, error) {
+	var predicates []predicate.Guardianship
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, guardianship.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Guardianship, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, guardianship.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Guardianship, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, guardianship.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, guardianship.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, guardianship.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, guardianship.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, guardianship.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, guardianship.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, guardianship.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, guardianship.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, guardianship.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, guardianship.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, guardianship.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, guardianship.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, guardianship.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, guardianship.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, guardianship.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, guardianship.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, guardianship.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, guardianship.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, guardianship.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, guardianship.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, guardianship.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, guardianship.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, guardianship.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, guardianship.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, guardianship.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Relation != nil {
+		predicates = append(predicates, guardianship.RelationEQ(*i.Relation))
+	}
+	if i.RelationNEQ != nil {
+		predicates = append(predicates, guardianship.RelationNEQ(*i.RelationNEQ))
+	}
+	if len(i.RelationIn) > 0 {
+		predicates = append(predicates, guardianship.RelationIn(i.RelationIn...))
+	}
+	if len(i.RelationNotIn) > 0 {
+		predicates = append(predicates, guardianship.RelationNotIn(i.RelationNotIn...))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, guardianship.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, guardianship.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, guardianship.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, guardianship.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.ConsentMethod != nil {
+		predicates = append(predicates, guardianship.ConsentMethodEQ(*i.ConsentMethod))
+	}
+	if i.ConsentMethodNEQ != nil {
+		predicates = append(predicates, guardianship.ConsentMethodNEQ(*i.ConsentMethodNEQ))
+	}
+	if len(i.ConsentMethodIn) > 0 {
+		predicates = append(predicates, guardianship.ConsentMethodIn(i.ConsentMethodIn...))
+	}
+	if len(i.ConsentMethodNotIn) > 0 {
+		predicates = append(predicates, guardianship.ConsentMethodNotIn(i.ConsentMethodNotIn...))
+	}
+	if i.ConsentMethodIsNil {
+		predicates = append(predicates, guardianship.ConsentMethodIsNil())
+	}
+	if i.ConsentMethodNotNil {
+		predicates = append(predicates, guardianship.ConsentMethodNotNil())
+	}
+	if i.ConsentedAt != nil {
+		predicates = append(predicates, guardianship.ConsentedAtEQ(*i.ConsentedAt))
+	}
+	if i.ConsentedAtNEQ != nil {
+		predicates = append(predicates, guardianship.ConsentedAtNEQ(*i.ConsentedAtNEQ))
+	}
+	if len(i.ConsentedAtIn) > 0 {
+		predicates = append(predicates, guardianship.ConsentedAtIn(i.ConsentedAtIn...))
+	}
+	if len(i.ConsentedAtNotIn) > 0 {
+		predicates = append(predicates, guardianship.ConsentedAtNotIn(i.ConsentedAtNotIn...))
+	}
+	if i.ConsentedAtGT != nil {
+		predicates = append(predicates, guardianship.ConsentedAtGT(*i.ConsentedAtGT))
+	}
+	if i.ConsentedAtGTE != nil {
+		predicates = append(predicates, guardianship.ConsentedAtGTE(*i.ConsentedAtGTE))
+	}
+	if i.ConsentedAtLT != nil {
+		predicates = append(predicates, guardianship.ConsentedAtLT(*i.ConsentedAtLT))
+	}
+	if i.ConsentedAtLTE != nil {
+		predicates = append(predicates, guardianship.ConsentedAtLTE(*i.ConsentedAtLTE))
+	}
+	if i.ConsentedAtIsNil {
+		predicates = append(predicates, guardianship.ConsentedAtIsNil())
+	}
+	if i.ConsentedAtNotNil {
+		predicates = append(predicates, guardianship.ConsentedAtNotNil())
+	}
+	if i.RevokedAt != nil {
+		predicates = append(predicates, guardianship.RevokedAtEQ(*i.RevokedAt))
+	}
+	if i.RevokedAtNEQ != nil {
+		predicates = append(predicates, guardianship.RevokedAtNEQ(*i.RevokedAtNEQ))
+	}
+	if len(i.RevokedAtIn) > 0 {
+		predicates = append(predicates, guardianship.RevokedAtIn(i.RevokedAtIn...))
+	}
+	if len(i.RevokedAtNotIn) > 0 {
+		predicates = append(predicates, guardianship.RevokedAtNotIn(i.RevokedAtNotIn...))
+	}
+	if i.RevokedAtGT != nil {
+		predicates = append(predicates, guardianship.RevokedAtGT(*i.RevokedAtGT))
+	}
+	if i.RevokedAtGTE != nil {
+		predicates = append(predicates, guardianship.RevokedAtGTE(*i.RevokedAtGTE))
+	}
+	if i.RevokedAtLT != nil {
+		predicates = append(predicates, guardianship.RevokedAtLT(*i.RevokedAtLT))
+	}
+	if i.RevokedAtLTE != nil {
+		predicates = append(predicates, guardianship.RevokedAtLTE(*i.RevokedAtLTE))
+	}
+	if i.RevokedAtIsNil {
+		predicates = append(predicates, guardianship.RevokedAtIsNil())
+	}
+	if i.RevokedAtNotNil {
+		predicates = append(predicates, guardianship.RevokedAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyGuardianshipWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return guardianship.And(predicates...), nil
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/jimei-linli/linli/ent/device"
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
@@ -49,6 +50,7 @@ const (
 	TypeDevice         = "Device"
 	TypeEvent          = "Event"
 	TypeGrid           = "Grid"
+	TypeGuardianship   = "Guardianship"
 	TypeHousehold      = "Household"
 	TypeNotification   = "Notification"
 	TypePersonalInfo   = "PersonalInfo"
@@ -6403,6 +6405,1034 @@ func (m *GridMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Grid edge %s", name)
 }
 
+// GuardianshipMutation represents an operation that mutates the Guardianship nodes in the graph.
+type GuardianshipMutation struct {
+	config
+	op                        Op
+	typ                       string
+	id                        *int
+	created_at                *time.Time
+	updated_at                *time.Time
+	relation                  *guardianship.Relation
+	status                    *guardianship.Status
+	consent_method            *guardianship.ConsentMethod
+	consent_recorded_by_id    *int
+	addconsent_recorded_by_id *int
+	consented_at              *time.Time
+	revoked_at                *time.Time
+	clearedFields             map[string]struct{}
+	guardian                  *int
+	clearedguardian           bool
+	dependent                 *int
+	cleareddependent          bool
+	done                      bool
+	oldValue                  func(context.Context) (*Guardianship, error)
+	predicates                []predicate.Guardianship
+}
+
+var _ ent.Mutation = (*GuardianshipMutation)(nil)
+
+// guardianshipOption allows management of the mutation configuration using functional options.
+type guardianshipOption func(*GuardianshipMutation)
+
+// newGuardianshipMutation creates new mutation for the Guardianship entity.
+func newGuardianshipMutation(c config, op Op, opts ...guardianshipOption) *GuardianshipMutation {
+	m := &GuardianshipMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeGuardianship,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withGuardianshipID sets the ID field of the mutation.
+func withGuardianshipID(id int) guardianshipOption {
+	return func(m *GuardianshipMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Guardianship
+		)
+		m.oldValue = func(ctx context.Context) (*Guardianship, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Guardianship.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withGuardianship sets the old Guardianship of the mutation.
+func withGuardianship(node *Guardianship) guardianshipOption {
+	return func(m *GuardianshipMutation) {
+		m.oldValue = func(context.Context) (*Guardianship, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m GuardianshipMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m GuardianshipMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *GuardianshipMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *GuardianshipMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Guardianship.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *GuardianshipMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *GuardianshipMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Guardianship entity.
+// If the Guardianship object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GuardianshipMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *GuardianshipMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *GuardianshipMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *GuardianshipMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Guardianship entity.
+// If the Guardianship object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GuardianshipMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *GuardianshipMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetGuardianID sets the "guardian_id" field.
+func (m *GuardianshipMutation) SetGuardianID(i int) {
+	m.guardian = &i
+}
+
+// GuardianID returns the value of the "guardian_id" field in the mutation.
+func (m *GuardianshipMutation) GuardianID() (r int, exists bool) {
+	v := m.guardian
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGuardianID returns the old "guardian_id" field's value of the Guardianship entity.
+// If the Guardianship object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GuardianshipMutation) OldGuardianID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGuardianID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGuardianID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGuardianID: %w", err)
+	}
+	return oldValue.GuardianID, nil
+}
+
+// ResetGuardianID resets all changes to the "guardian_id" field.
+func (m *GuardianshipMutation) ResetGuardianID() {
+	m.guardian = nil
+}
+
+// SetDependentID sets the "dependent_id" field.
+func (m *GuardianshipMutation) SetDependentID(i int) {
+	m.dependent = &i
+}
+
+// DependentID returns the value of the "dependent_id" field in the mutation.
+func (m *GuardianshipMutation) DependentID() (r int, exists bool) {
+	v := m.dependent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDependentID returns the old "dependent_id" field's value of the Guardianship entity.
+// If the Guardianship object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GuardianshipMutation) OldDependentID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDependentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDependentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDependentID: %w", err)
+	}
+	return oldValue.DependentID, nil
+}
+
+// ResetDependentID resets all changes to the "dependent_id" field.
+func (m *GuardianshipMutation) ResetDependentID() {
+	m.dependent = nil
+}
+
+// SetRelation sets the "relation" field.
+func (m *GuardianshipMutation) SetRelation(gu guardianship.Relation) {
+	m.relation = &gu
+}
+
+// Relation returns the value of the "relation" field in the mutation.
+func (m *GuardianshipMutation) Relation() (r guardianship.Relation, exists bool) {
+	v := m.relation
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRelation returns the old "relation" field's value of the Guardianship entity.
+// If the Guardianship object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GuardianshipMutation) OldRelation(ctx context.Context) (v guardianship.Relation, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRelation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRelation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRelation: %w", err)
+	}
+	return oldValue.Relation, nil
+}
+
+// ResetRelation resets all changes to the "relation" field.
+func (m *GuardianshipMutation) ResetRelation() {
+	m.relation = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *GuardianshipMutation) SetStatus(gu guardianship.Status) {
+	m.status = &gu
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *GuardianshipMutation) Status() (r guardianship.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Guardianship entity.
+// If the Guardianship object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GuardianshipMutation) OldStatus(ctx context.Context) (v guardianship.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *GuardianshipMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetConsentMethod sets the "consent_method" field.
+func (m *GuardianshipMutation) SetConsentMethod(gm guardianship.ConsentMethod) {
+	m.consent_method = &gm
+}
+
+// ConsentMethod returns the value of the "consent_method" field in the mutation.
+func (m *GuardianshipMutation) ConsentMethod() (r guardianship.ConsentMethod, exists bool) {
+	v := m.consent_method
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConsentMethod returns the old "consent_method" field's value of the Guardianship entity.
+// If the Guardianship object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GuardianshipMutation) OldConsentMethod(ctx context.Context) (v *guardianship.ConsentMethod, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConsentMethod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConsentMethod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConsentMethod: %w", err)
+	}
+	return oldValue.ConsentMethod, nil
+}
+
+// ClearConsentMethod clears the value of the "consent_method" field.
+func (m *GuardianshipMutation) ClearConsentMethod() {
+	m.consent_method = nil
+	m.clearedFields[guardianship.FieldConsentMethod] = struct{}{}
+}
+
+// ConsentMethodCleared returns if the "consent_method" field was cleared in this mutation.
+func (m *GuardianshipMutation) ConsentMethodCleared() bool {
+	_, ok := m.clearedFields[guardianship.FieldConsentMethod]
+	return ok
+}
+
+// ResetConsentMethod resets all changes to the "consent_method" field.
+func (m *GuardianshipMutation) ResetConsentMethod() {
+	m.consent_method = nil
+	delete(m.clearedFields, guardianship.FieldConsentMethod)
+}
+
+// SetConsentRecordedByID sets the "consent_recorded_by_id" field.
+func (m *GuardianshipMutation) SetConsentRecordedByID(i int) {
+	m.consent_recorded_by_id = &i
+	m.addconsent_recorded_by_id = nil
+}
+
+// ConsentRecordedByID returns the value of the "consent_recorded_by_id" field in the mutation.
+func (m *GuardianshipMutation) ConsentRecordedByID() (r int, exists bool) {
+	v := m.consent_recorded_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConsentRecordedByID returns the old "consent_recorded_by_id" field's value of the Guardianship entity.
+// If the Guardianship object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GuardianshipMutation) OldConsentRecordedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConsentRecordedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConsentRecordedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConsentRecordedByID: %w", err)
+	}
+	return oldValue.ConsentRecordedByID, nil
+}
+
+// AddConsentRecordedByID adds i to the "consent_recorded_by_id" field.
+func (m *GuardianshipMutation) AddConsentRecordedByID(i int) {
+	if m.addconsent_recorded_by_id != nil {
+		*m.addconsent_recorded_by_id += i
+	} else {
+		m.addconsent_recorded_by_id = &i
+	}
+}
+
+// AddedConsentRecordedByID returns the value that was added to the "consent_recorded_by_id" field in this mutation.
+func (m *GuardianshipMutation) AddedConsentRecordedByID() (r int, exists bool) {
+	v := m.addconsent_recorded_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearConsentRecordedByID clears the value of the "consent_recorded_by_id" field.
+func (m *GuardianshipMutation) ClearConsentRecordedByID() {
+	m.consent_recorded_by_id = nil
+	m.addconsent_recorded_by_id = nil
+	m.clearedFields[guardianship.FieldConsentRecordedByID] = struct{}{}
+}
+
+// ConsentRecordedByIDCleared returns if the "consent_recorded_by_id" field was cleared in this mutation.
+func (m *GuardianshipMutation) ConsentRecordedByIDCleared() bool {
+	_, ok := m.clearedFields[guardianship.FieldConsentRecordedByID]
+	return ok
+}
+
+// ResetConsentRecordedByID resets all changes to the "consent_recorded_by_id" field.
+func (m *GuardianshipMutation) ResetConsentRecordedByID() {
+	m.consent_recorded_by_id = nil
+	m.addconsent_recorded_by_id = nil
+	delete(m.clearedFields, guardianship.FieldConsentRecordedByID)
+}
+
+// SetConsentedAt sets the "consented_at" field.
+func (m *GuardianshipMutation) SetConsentedAt(t time.Time) {
+	m.consented_at = &t
+}
+
+// ConsentedAt returns the value of the "consented_at" field in the mutation.
+func (m *GuardianshipMutation) ConsentedAt() (r time.Time, exists bool) {
+	v := m.consented_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConsentedAt returns the old "consented_at" field's value of the Guardianship entity.
+// If the Guardianship object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GuardianshipMutation) OldConsentedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConsentedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConsentedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConsentedAt: %w", err)
+	}
+	return oldValue.ConsentedAt, nil
+}
+
+// ClearConsentedAt clears the value of the "consented_at" field.
+func (m *GuardianshipMutation) ClearConsentedAt() {
+	m.consented_at = nil
+	m.clearedFields[guardianship.FieldConsentedAt] = struct{}{}
+}
+
+// ConsentedAtCleared returns if the "consented_at" field was cleared in this mutation.
+func (m *GuardianshipMutation) ConsentedAtCleared() bool {
+	_, ok := m.clearedFields[guardianship.FieldConsentedAt]
+	return ok
+}
+
+// ResetConsentedAt resets all changes to the "consented_at" field.
+func (m *GuardianshipMutation) ResetConsentedAt() {
+	m.consented_at = nil
+	delete(m.clearedFields, guardianship.FieldConsentedAt)
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *GuardianshipMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *GuardianshipMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the Guardianship entity.
+// If the Guardianship object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *GuardianshipMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *GuardianshipMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[guardianship.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *GuardianshipMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[guardianship.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *GuardianshipMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, guardianship.FieldRevokedAt)
+}
+
+// ClearGuardian clears the "guardian" edge to the Resident entity.
+func (m *GuardianshipMutation) ClearGuardian() {
+	m.clearedguardian = true
+	m.clearedFields[guardianship.FieldGuardianID] = struct{}{}
+}
+
+// GuardianCleared reports if the "guardian" edge to the Resident entity was cleared.
+func (m *GuardianshipMutation) GuardianCleared() bool {
+	return m.clearedguardian
+}
+
+// GuardianIDs returns the "guardian" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GuardianID instead. It exists only for internal usage by the builders.
+func (m *GuardianshipMutation) GuardianIDs() (ids []int) {
+	if id := m.guardian; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGuardian resets all changes to the "guardian" edge.
+func (m *GuardianshipMutation) ResetGuardian() {
+	m.guardian = nil
+	m.clearedguardian = false
+}
+
+// ClearDependent clears the "dependent" edge to the Resident entity.
+func (m *GuardianshipMutation) ClearDependent() {
+	m.cleareddependent = true
+	m.clearedFields[guardianship.FieldDependentID] = struct{}{}
+}
+
+// DependentCleared reports if the "dependent" edge to the Resident entity was cleared.
+func (m *GuardianshipMutation) DependentCleared() bool {
+	return m.cleareddependent
+}
+
+// DependentIDs returns the "dependent" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DependentID instead. It exists only for internal usage by the builders.
+func (m *GuardianshipMutation) DependentIDs() (ids []int) {
+	if id := m.dependent; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDependent resets all changes to the "dependent" edge.
+func (m *GuardianshipMutation) ResetDependent() {
+	m.dependent = nil
+	m.cleareddependent = false
+}
+
+// Where appends a list predicates to the GuardianshipMutation builder.
+func (m *GuardianshipMutation) Where(ps ...predicate.Guardianship) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the GuardianshipMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *GuardianshipMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Guardianship, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *GuardianshipMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *GuardianshipMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Guardianship).
+func (m *GuardianshipMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *GuardianshipMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.created_at != nil {
+		fields = append(fields, guardianship.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, guardianship.FieldUpdatedAt)
+	}
+	if m.guardian != nil {
+		fields = append(fields, guardianship.FieldGuardianID)
+	}
+	if m.dependent != nil {
+		fields = append(fields, guardianship.FieldDependentID)
+	}
+	if m.relation != nil {
+		fields = append(fields, guardianship.FieldRelation)
+	}
+	if m.status != nil {
+		fields = append(fields, guardianship.FieldStatus)
+	}
+	if m.consent_method != nil {
+		fields = append(fields, guardianship.FieldConsentMethod)
+	}
+	if m.consent_recorded_by_id != nil {
+		fields = append(fields, guardianship.FieldConsentRecordedByID)
+	}
+	if m.consented_at != nil {
+		fields = append(fields, guardianship.FieldConsentedAt)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, guardianship.FieldRevokedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *GuardianshipMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case guardianship.FieldCreatedAt:
+		return m.CreatedAt()
+	case guardianship.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case guardianship.FieldGuardianID:
+		return m.GuardianID()
+	case guardianship.FieldDependentID:
+		return m.DependentID()
+	case guardianship.FieldRelation:
+		return m.Relation()
+	case guardianship.FieldStatus:
+		return m.Status()
+	case guardianship.FieldConsentMethod:
+		return m.ConsentMethod()
+	case guardianship.FieldConsentRecordedByID:
+		return m.ConsentRecordedByID()
+	case guardianship.FieldConsentedAt:
+		return m.ConsentedAt()
+	case guardianship.FieldRevokedAt:
+		return m.RevokedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *GuardianshipMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case guardianship.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case guardianship.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case guardianship.FieldGuardianID:
+		return m.OldGuardianID(ctx)
+	case guardianship.FieldDependentID:
+		return m.OldDependentID(ctx)
+	case guardianship.FieldRelation:
+		return m.OldRelation(ctx)
+	case guardianship.FieldStatus:
+		return m.OldStatus(ctx)
+	case guardianship.FieldConsentMethod:
+		return m.OldConsentMethod(ctx)
+	case guardianship.FieldConsentRecordedByID:
+		return m.OldConsentRecordedByID(ctx)
+	case guardianship.FieldConsentedAt:
+		return m.OldConsentedAt(ctx)
+	case guardianship.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Guardianship field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *GuardianshipMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case guardianship.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case guardianship.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case guardianship.FieldGuardianID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGuardianID(v)
+		return nil
+	case guardianship.FieldDependentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDependentID(v)
+		return nil
+	case guardianship.FieldRelation:
+		v, ok := value.(guardianship.Relation)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRelation(v)
+		return nil
+	case guardianship.FieldStatus:
+		v, ok := value.(guardianship.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case guardianship.FieldConsentMethod:
+		v, ok := value.(guardianship.ConsentMethod)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConsentMethod(v)
+		return nil
+	case guardianship.FieldConsentRecordedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConsentRecordedByID(v)
+		return nil
+	case guardianship.FieldConsentedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConsentedAt(v)
+		return nil
+	case guardianship.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Guardianship field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *GuardianshipMutation) AddedFields() []string {
+	var fields []string
+	if m.addconsent_recorded_by_id != nil {
+		fields = append(fields, guardianship.FieldConsentRecordedByID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *GuardianshipMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case guardianship.FieldConsentRecordedByID:
+		return m.AddedConsentRecordedByID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *GuardianshipMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case guardianship.FieldConsentRecordedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddConsentRecordedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Guardianship numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *GuardianshipMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(guardianship.FieldConsentMethod) {
+		fields = append(fields, guardianship.FieldConsentMethod)
+	}
+	if m.FieldCleared(guardianship.FieldConsentRecordedByID) {
+		fields = append(fields, guardianship.FieldConsentRecordedByID)
+	}
+	if m.FieldCleared(guardianship.FieldConsentedAt) {
+		fields = append(fields, guardianship.FieldConsentedAt)
+	}
+	if m.FieldCleared(guardianship.FieldRevokedAt) {
+		fields = append(fields, guardianship.FieldRevokedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *GuardianshipMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *GuardianshipMutation) ClearField(name string) error {
+	switch name {
+	case guardianship.FieldConsentMethod:
+		m.ClearConsentMethod()
+		return nil
+	case guardianship.FieldConsentRecordedByID:
+		m.ClearConsentRecordedByID()
+		return nil
+	case guardianship.FieldConsentedAt:
+		m.ClearConsentedAt()
+		return nil
+	case guardianship.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Guardianship nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *GuardianshipMutation) ResetField(name string) error {
+	switch name {
+	case guardianship.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case guardianship.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case guardianship.FieldGuardianID:
+		m.ResetGuardianID()
+		return nil
+	case guardianship.FieldDependentID:
+		m.ResetDependentID()
+		return nil
+	case guardianship.FieldRelation:
+		m.ResetRelation()
+		return nil
+	case guardianship.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case guardianship.FieldConsentMethod:
+		m.ResetConsentMethod()
+		return nil
+	case guardianship.FieldConsentRecordedByID:
+		m.ResetConsentRecordedByID()
+		return nil
+	case guardianship.FieldConsentedAt:
+		m.ResetConsentedAt()
+		return nil
+	case guardianship.FieldRevokedAt:
+		m.ResetRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Guardianship field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *GuardianshipMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.guardian != nil {
+		edges = append(edges, guardianship.EdgeGuardian)
+	}
+	if m.dependent != nil {
+		edges = append(edges, guardianship.EdgeDependent)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *GuardianshipMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case guardianship.EdgeGuardian:
+		if id := m.guardian; id != nil {
+			return []ent.Value{*id}
+		}
+	case guardianship.EdgeDependent:
+		if id := m.dependent; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *GuardianshipMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *GuardianshipMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *GuardianshipMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedguardian {
+		edges = append(edges, guardianship.EdgeGuardian)
+	}
+	if m.cleareddependent {
+		edges = append(edges, guardianship.EdgeDependent)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *GuardianshipMutation) EdgeCleared(name string) bool {
+	switch name {
+	case guardianship.EdgeGuardian:
+		return m.clearedguardian
+	case guardianship.EdgeDependent:
+		return m.cleareddependent
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *GuardianshipMutation) ClearEdge(name string) error {
+	switch name {
+	case guardianship.EdgeGuardian:
+		m.ClearGuardian()
+		return nil
+	case guardianship.EdgeDependent:
+		m.ClearDependent()
+		return nil
+	}
+	return fmt.Errorf("unknown Guardianship unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *GuardianshipMutation) ResetEdge(name string) error {
+	switch name {
+	case guardianship.EdgeGuardian:
+		m.ResetGuardian()
+		return nil
+	case guardianship.EdgeDependent:
+		m.ResetDependent()
+		return nil
+	}
+	return fmt.Errorf("unknown Guardianship edge %s", name)
+}
+
 // HouseholdMutation represents an operation that mutates the Household nodes in the graph.
 type HouseholdMutation struct {
 	config
@@ -10547,6 +11577,12 @@ type ResidentMutation struct {
 	consents             map[int]struct{}
 	removedconsents      map[int]struct{}
 	clearedconsents      bool
+	dependents           map[int]struct{}
+	removeddependents    map[int]struct{}
+	cleareddependents    bool
+	guardians            map[int]struct{}
+	removedguardians     map[int]struct{}
+	clearedguardians     bool
 	done                 bool
 	oldValue             func(context.Context) (*Resident, error)
 	predicates           []predicate.Resident
@@ -11322,6 +12358,114 @@ func (m *ResidentMutation) ResetConsents() {
 	m.removedconsents = nil
 }
 
+// AddDependentIDs adds the "dependents" edge to the Guardianship entity by ids.
+func (m *ResidentMutation) AddDependentIDs(ids ...int) {
+	if m.dependents == nil {
+		m.dependents = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.dependents[ids[i]] = struct{}{}
+	}
+}
+
+// ClearDependents clears the "dependents" edge to the Guardianship entity.
+func (m *ResidentMutation) ClearDependents() {
+	m.cleareddependents = true
+}
+
+// DependentsCleared reports if the "dependents" edge to the Guardianship entity was cleared.
+func (m *ResidentMutation) DependentsCleared() bool {
+	return m.cleareddependents
+}
+
+// RemoveDependentIDs removes the "dependents" edge to the Guardianship entity by IDs.
+func (m *ResidentMutation) RemoveDependentIDs(ids ...int) {
+	if m.removeddependents == nil {
+		m.removeddependents = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.dependents, ids[i])
+		m.removeddependents[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedDependents returns the removed IDs of the "dependents" edge to the Guardianship entity.
+func (m *ResidentMutation) RemovedDependentsIDs() (ids []int) {
+	for id := range m.removeddependents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// DependentsIDs returns the "dependents" edge IDs in the mutation.
+func (m *ResidentMutation) DependentsIDs() (ids []int) {
+	for id := range m.dependents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetDependents resets all changes to the "dependents" edge.
+func (m *ResidentMutation) ResetDependents() {
+	m.dependents = nil
+	m.cleareddependents = false
+	m.removeddependents = nil
+}
+
+// AddGuardianIDs adds the "guardians" edge to the Guardianship entity by ids.
+func (m *ResidentMutation) AddGuardianIDs(ids ...int) {
+	if m.guardians == nil {
+		m.guardians = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.guardians[ids[i]] = struct{}{}
+	}
+}
+
+// ClearGuardians clears the "guardians" edge to the Guardianship entity.
+func (m *ResidentMutation) ClearGuardians() {
+	m.clearedguardians = true
+}
+
+// GuardiansCleared reports if the "guardians" edge to the Guardianship entity was cleared.
+func (m *ResidentMutation) GuardiansCleared() bool {
+	return m.clearedguardians
+}
+
+// RemoveGuardianIDs removes the "guardians" edge to the Guardianship entity by IDs.
+func (m *ResidentMutation) RemoveGuardianIDs(ids ...int) {
+	if m.removedguardians == nil {
+		m.removedguardians = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.guardians, ids[i])
+		m.removedguardians[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedGuardians returns the removed IDs of the "guardians" edge to the Guardianship entity.
+func (m *ResidentMutation) RemovedGuardiansIDs() (ids []int) {
+	for id := range m.removedguardians {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// GuardiansIDs returns the "guardians" edge IDs in the mutation.
+func (m *ResidentMutation) GuardiansIDs() (ids []int) {
+	for id := range m.guardians {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetGuardians resets all changes to the "guardians" edge.
+func (m *ResidentMutation) ResetGuardians() {
+	m.guardians = nil
+	m.clearedguardians = false
+	m.removedguardians = nil
+}
+
 // Where appends a list predicates to the ResidentMutation builder.
 func (m *ResidentMutation) Where(ps ...predicate.Resident) {
 	m.predicates = append(m.predicates, ps...)
@@ -11564,7 +12708,7 @@ func (m *ResidentMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ResidentMutation) AddedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 11)
 	if m.household != nil {
 		edges = append(edges, resident.EdgeHousehold)
 	}
@@ -11591,6 +12735,12 @@ func (m *ResidentMutation) AddedEdges() []string {
 	}
 	if m.consents != nil {
 		edges = append(edges, resident.EdgeConsents)
+	}
+	if m.dependents != nil {
+		edges = append(edges, resident.EdgeDependents)
+	}
+	if m.guardians != nil {
+		edges = append(edges, resident.EdgeGuardians)
 	}
 	return edges
 }
@@ -11647,13 +12797,25 @@ func (m *ResidentMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case resident.EdgeDependents:
+		ids := make([]ent.Value, 0, len(m.dependents))
+		for id := range m.dependents {
+			ids = append(ids, id)
+		}
+		return ids
+	case resident.EdgeGuardians:
+		ids := make([]ent.Value, 0, len(m.guardians))
+		for id := range m.guardians {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ResidentMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 11)
 	if m.removedroles != nil {
 		edges = append(edges, resident.EdgeRoles)
 	}
@@ -11671,6 +12833,12 @@ func (m *ResidentMutation) RemovedEdges() []string {
 	}
 	if m.removedconsents != nil {
 		edges = append(edges, resident.EdgeConsents)
+	}
+	if m.removeddependents != nil {
+		edges = append(edges, resident.EdgeDependents)
+	}
+	if m.removedguardians != nil {
+		edges = append(edges, resident.EdgeGuardians)
 	}
 	return edges
 }
@@ -11715,13 +12883,25 @@ func (m *ResidentMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case resident.EdgeDependents:
+		ids := make([]ent.Value, 0, len(m.removeddependents))
+		for id := range m.removeddependents {
+			ids = append(ids, id)
+		}
+		return ids
+	case resident.EdgeGuardians:
+		ids := make([]ent.Value, 0, len(m.removedguardians))
+		for id := range m.removedguardians {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ResidentMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 9)
+	edges := make([]string, 0, 11)
 	if m.clearedhousehold {
 		edges = append(edges, resident.EdgeHousehold)
 	}
@@ -11749,6 +12929,12 @@ func (m *ResidentMutation) ClearedEdges() []string {
 	if m.clearedconsents {
 		edges = append(edges, resident.EdgeConsents)
 	}
+	if m.cleareddependents {
+		edges = append(edges, resident.EdgeDependents)
+	}
+	if m.clearedguardians {
+		edges = append(edges, resident.EdgeGuardians)
+	}
 	return edges
 }
 
@@ -11774,6 +12960,10 @@ func (m *ResidentMutation) EdgeCleared(name string) bool {
 		return m.cleareddevices
 	case resident.EdgeConsents:
 		return m.clearedconsents
+	case resident.EdgeDependents:
+		return m.cleareddependents
+	case resident.EdgeGuardians:
+		return m.clearedguardians
 	}
 	return false
 }
@@ -11825,6 +13015,12 @@ func (m *ResidentMutation) ResetEdge(name string) error {
 		return nil
 	case resident.EdgeConsents:
 		m.ResetConsents()
+		return nil
+	case resident.EdgeDependents:
+		m.ResetDependents()
+		return nil
+	case resident.EdgeGuardians:
+		m.ResetGuardians()
 		return nil
 	}
 	return fmt.Errorf("unknown Resident edge %s", name)

@@ -58,11 +58,15 @@ type ResidentEdges struct {
 	Devices []*Device `json:"devices,omitempty"`
 	// The privacy notices the resident accepted.
 	Consents []*Consent `json:"consents,omitempty"`
+	// The guardianships in which the resident looks after someone.
+	Dependents []*Guardianship `json:"dependents,omitempty"`
+	// The guardianships in which someone looks after the resident.
+	Guardians []*Guardianship `json:"guardians,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [9]bool
+	loadedTypes [11]bool
 	// totalCount holds the count of the edges above.
-	totalCount [4]map[string]int
+	totalCount [6]map[string]int
 
 	namedRoles         map[string][]*RoleAssignment
 	namedSessions      map[string][]*Session
@@ -70,6 +74,8 @@ type ResidentEdges struct {
 	namedBroadcasts    map[string][]*Broadcast
 	namedDevices       map[string][]*Device
 	namedConsents      map[string][]*Consent
+	namedDependents    map[string][]*Guardianship
+	namedGuardians     map[string][]*Guardianship
 }
 
 // HouseholdOrErr returns the Household value or an error if the edge
@@ -157,6 +163,24 @@ func (e ResidentEdges) ConsentsOrErr() ([]*Consent, error) {
 		return e.Consents, nil
 	}
 	return nil, &NotLoadedError{edge: "consents"}
+}
+
+// DependentsOrErr returns the Dependents value or an error if the edge
+// was not loaded in eager-loading.
+func (e ResidentEdges) DependentsOrErr() ([]*Guardianship, error) {
+	if e.loadedTypes[9] {
+		return e.Dependents, nil
+	}
+	return nil, &NotLoadedError{edge: "dependents"}
+}
+
+// GuardiansOrErr returns the Guardians value or an error if the edge
+// was not loaded in eager-loading.
+func (e ResidentEdges) GuardiansOrErr() ([]*Guardianship, error) {
+	if e.loadedTypes[10] {
+		return e.Guardians, nil
+	}
+	return nil, &NotLoadedError{edge: "guardians"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -286,6 +310,16 @@ func (_m *Resident) QueryDevices() *DeviceQuery {
 // QueryConsents queries the "consents" edge of the Resident entity.
 func (_m *Resident) QueryConsents() *ConsentQuery {
 	return NewResidentClient(_m.config).QueryConsents(_m)
+}
+
+// QueryDependents queries the "dependents" edge of the Resident entity.
+func (_m *Resident) QueryDependents() *GuardianshipQuery {
+	return NewResidentClient(_m.config).QueryDependents(_m)
+}
+
+// QueryGuardians queries the "guardians" edge of the Resident entity.
+func (_m *Resident) QueryGuardians() *GuardianshipQuery {
+	return NewResidentClient(_m.config).QueryGuardians(_m)
 }
 
 // Update returns a builder for updating this Resident.
@@ -479,6 +513,54 @@ func (_m *Resident) appendNamedConsents(name string, edges ...*Consent) {
 		_m.Edges.namedConsents[name] = []*Consent{}
 	} else {
 		_m.Edges.namedConsents[name] = append(_m.Edges.namedConsents[name], edges...)
+	}
+}
+
+// NamedDependents returns the Dependents named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Resident) NamedDependents(name string) ([]*Guardianship, error) {
+	if _m.Edges.namedDependents == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedDependents[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Resident) appendNamedDependents(name string, edges ...*Guardianship) {
+	if _m.Edges.namedDependents == nil {
+		_m.Edges.namedDependents = make(map[string][]*Guardianship)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedDependents[name] = []*Guardianship{}
+	} else {
+		_m.Edges.namedDependents[name] = append(_m.Edges.namedDependents[name], edges...)
+	}
+}
+
+// NamedGuardians returns the Guardians named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Resident) NamedGuardians(name string) ([]*Guardianship, error) {
+	if _m.Edges.namedGuardians == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedGuardians[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Resident) appendNamedGuardians(name string, edges ...*Guardianship) {
+	if _m.Edges.namedGuardians == nil {
+		_m.Edges.namedGuardians = make(map[string][]*Guardianship)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedGuardians[name] = []*Guardianship{}
+	} else {
+		_m.Edges.namedGuardians[name] = append(_m.Edges.namedGuardians[name], edges...)
 	}
 }
 

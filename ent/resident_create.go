@@ -15,6 +15,7 @@ import (
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/device"
 	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
@@ -224,6 +225,36 @@ func (_c *ResidentCreate) AddConsents(v ...*Consent) *ResidentCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddConsentIDs(ids...)
+}
+
+// AddDependentIDs adds the "dependents" edge to the Guardianship entity by IDs.
+func (_c *ResidentCreate) AddDependentIDs(ids ...int) *ResidentCreate {
+	_c.mutation.AddDependentIDs(ids...)
+	return _c
+}
+
+// AddDependents adds the "dependents" edges to the Guardianship entity.
+func (_c *ResidentCreate) AddDependents(v ...*Guardianship) *ResidentCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddDependentIDs(ids...)
+}
+
+// AddGuardianIDs adds the "guardians" edge to the Guardianship entity by IDs.
+func (_c *ResidentCreate) AddGuardianIDs(ids ...int) *ResidentCreate {
+	_c.mutation.AddGuardianIDs(ids...)
+	return _c
+}
+
+// AddGuardians adds the "guardians" edges to the Guardianship entity.
+func (_c *ResidentCreate) AddGuardians(v ...*Guardianship) *ResidentCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddGuardianIDs(ids...)
 }
 
 // Mutation returns the ResidentMutation object of the builder.
@@ -478,6 +509,38 @@ func (_c *ResidentCreate) createSpec() (*Resident, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.DependentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DependentsTable,
+			Columns: []string{resident.DependentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(guardianship.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.GuardiansIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.GuardiansTable,
+			Columns: []string{resident.GuardiansColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(guardianship.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -18,6 +18,7 @@ import (
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/device"
 	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
@@ -43,6 +44,8 @@ type ResidentQuery struct {
 	withBroadcasts         *BroadcastQuery
 	withDevices            *DeviceQuery
 	withConsents           *ConsentQuery
+	withDependents         *GuardianshipQuery
+	withGuardians          *GuardianshipQuery
 	loadTotal              []func(context.Context, []*Resident) error
 	modifiers              []func(*sql.Selector)
 	withNamedRoles         map[string]*RoleAssignmentQuery
@@ -51,6 +54,8 @@ type ResidentQuery struct {
 	withNamedBroadcasts    map[string]*BroadcastQuery
 	withNamedDevices       map[string]*DeviceQuery
 	withNamedConsents      map[string]*ConsentQuery
+	withNamedDependents    map[string]*GuardianshipQuery
+	withNamedGuardians     map[string]*GuardianshipQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -285,6 +290,50 @@ func (_q *ResidentQuery) QueryConsents() *ConsentQuery {
 	return query
 }
 
+// QueryDependents chains the current query on the "dependents" edge.
+func (_q *ResidentQuery) QueryDependents() *GuardianshipQuery {
+	query := (&GuardianshipClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, selector),
+			sqlgraph.To(guardianship.Table, guardianship.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.DependentsTable, resident.DependentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryGuardians chains the current query on the "guardians" edge.
+func (_q *ResidentQuery) QueryGuardians() *GuardianshipQuery {
+	query := (&GuardianshipClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, selector),
+			sqlgraph.To(guardianship.Table, guardianship.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.GuardiansTable, resident.GuardiansColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Resident entity from the query.
 // Returns a *NotFoundError when no Resident was found.
 func (_q *ResidentQuery) First(ctx context.Context) (*Resident, error) {
@@ -486,6 +535,8 @@ func (_q *ResidentQuery) Clone() *ResidentQuery {
 		withBroadcasts:    _q.withBroadcasts.Clone(),
 		withDevices:       _q.withDevices.Clone(),
 		withConsents:      _q.withConsents.Clone(),
+		withDependents:    _q.withDependents.Clone(),
+		withGuardians:     _q.withGuardians.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -592,6 +643,28 @@ func (_q *ResidentQuery) WithConsents(opts ...func(*ConsentQuery)) *ResidentQuer
 	return _q
 }
 
+// WithDependents tells the query-builder to eager-load the nodes that are connected to
+// the "dependents" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithDependents(opts ...func(*GuardianshipQuery)) *ResidentQuery {
+	query := (&GuardianshipClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withDependents = query
+	return _q
+}
+
+// WithGuardians tells the query-builder to eager-load the nodes that are connected to
+// the "guardians" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithGuardians(opts ...func(*GuardianshipQuery)) *ResidentQuery {
+	query := (&GuardianshipClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withGuardians = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -676,7 +749,7 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 	var (
 		nodes       = []*Resident{}
 		_spec       = _q.querySpec()
-		loadedTypes = [9]bool{
+		loadedTypes = [11]bool{
 			_q.withHousehold != nil,
 			_q.withGrid != nil,
 			_q.withRoles != nil,
@@ -686,6 +759,8 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 			_q.withBroadcasts != nil,
 			_q.withDevices != nil,
 			_q.withConsents != nil,
+			_q.withDependents != nil,
+			_q.withGuardians != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -769,6 +844,20 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 			return nil, err
 		}
 	}
+	if query := _q.withDependents; query != nil {
+		if err := _q.loadDependents(ctx, query, nodes,
+			func(n *Resident) { n.Edges.Dependents = []*Guardianship{} },
+			func(n *Resident, e *Guardianship) { n.Edges.Dependents = append(n.Edges.Dependents, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withGuardians; query != nil {
+		if err := _q.loadGuardians(ctx, query, nodes,
+			func(n *Resident) { n.Edges.Guardians = []*Guardianship{} },
+			func(n *Resident, e *Guardianship) { n.Edges.Guardians = append(n.Edges.Guardians, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedRoles {
 		if err := _q.loadRoles(ctx, query, nodes,
 			func(n *Resident) { n.appendNamedRoles(name) },
@@ -808,6 +897,20 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 		if err := _q.loadConsents(ctx, query, nodes,
 			func(n *Resident) { n.appendNamedConsents(name) },
 			func(n *Resident, e *Consent) { n.appendNamedConsents(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedDependents {
+		if err := _q.loadDependents(ctx, query, nodes,
+			func(n *Resident) { n.appendNamedDependents(name) },
+			func(n *Resident, e *Guardianship) { n.appendNamedDependents(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedGuardians {
+		if err := _q.loadGuardians(ctx, query, nodes,
+			func(n *Resident) { n.appendNamedGuardians(name) },
+			func(n *Resident, e *Guardianship) { n.appendNamedGuardians(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1090,6 +1193,66 @@ func (_q *ResidentQuery) loadConsents(ctx context.Context, query *ConsentQuery, 
 	}
 	return nil
 }
+func (_q *ResidentQuery) loadDependents(ctx context.Context, query *GuardianshipQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *Guardianship)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Resident)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(guardianship.FieldGuardianID)
+	}
+	query.Where(predicate.Guardianship(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(resident.DependentsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.GuardianID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "guardian_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ResidentQuery) loadGuardians(ctx context.Context, query *GuardianshipQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *Guardianship)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Resident)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(guardianship.FieldDependentID)
+	}
+	query.Where(predicate.Guardianship(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(resident.GuardiansColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.DependentID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "dependent_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *ResidentQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1297,6 +1460,34 @@ func (_q *ResidentQuery) WithNamedConsents(name string, opts ...func(*ConsentQue
 		_q.withNamedConsents = make(map[string]*ConsentQuery)
 	}
 	_q.withNamedConsents[name] = query
+	return _q
+}
+
+// WithNamedDependents tells the query-builder to eager-load the nodes that are connected to the "dependents"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithNamedDependents(name string, opts ...func(*GuardianshipQuery)) *ResidentQuery {
+	query := (&GuardianshipClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedDependents == nil {
+		_q.withNamedDependents = make(map[string]*GuardianshipQuery)
+	}
+	_q.withNamedDependents[name] = query
+	return _q
+}
+
+// WithNamedGuardians tells the query-builder to eager-load the nodes that are connected to the "guardians"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithNamedGuardians(name string, opts ...func(*GuardianshipQuery)) *ResidentQuery {
+	query := (&GuardianshipClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedGuardians == nil {
+		_q.withNamedGuardians = make(map[string]*GuardianshipQuery)
+	}
+	_q.withNamedGuardians[name] = query
 	return _q
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/device"
 	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
@@ -237,6 +238,36 @@ func (_u *ResidentUpdate) AddConsents(v ...*Consent) *ResidentUpdate {
 	return _u.AddConsentIDs(ids...)
 }
 
+// AddDependentIDs adds the "dependents" edge to the Guardianship entity by IDs.
+func (_u *ResidentUpdate) AddDependentIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.AddDependentIDs(ids...)
+	return _u
+}
+
+// AddDependents adds the "dependents" edges to the Guardianship entity.
+func (_u *ResidentUpdate) AddDependents(v ...*Guardianship) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddDependentIDs(ids...)
+}
+
+// AddGuardianIDs adds the "guardians" edge to the Guardianship entity by IDs.
+func (_u *ResidentUpdate) AddGuardianIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.AddGuardianIDs(ids...)
+	return _u
+}
+
+// AddGuardians adds the "guardians" edges to the Guardianship entity.
+func (_u *ResidentUpdate) AddGuardians(v ...*Guardianship) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddGuardianIDs(ids...)
+}
+
 // Mutation returns the ResidentMutation object of the builder.
 func (_u *ResidentUpdate) Mutation() *ResidentMutation {
 	return _u.mutation
@@ -384,6 +415,48 @@ func (_u *ResidentUpdate) RemoveConsents(v ...*Consent) *ResidentUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveConsentIDs(ids...)
+}
+
+// ClearDependents clears all "dependents" edges to the Guardianship entity.
+func (_u *ResidentUpdate) ClearDependents() *ResidentUpdate {
+	_u.mutation.ClearDependents()
+	return _u
+}
+
+// RemoveDependentIDs removes the "dependents" edge to Guardianship entities by IDs.
+func (_u *ResidentUpdate) RemoveDependentIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.RemoveDependentIDs(ids...)
+	return _u
+}
+
+// RemoveDependents removes "dependents" edges to Guardianship entities.
+func (_u *ResidentUpdate) RemoveDependents(v ...*Guardianship) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDependentIDs(ids...)
+}
+
+// ClearGuardians clears all "guardians" edges to the Guardianship entity.
+func (_u *ResidentUpdate) ClearGuardians() *ResidentUpdate {
+	_u.mutation.ClearGuardians()
+	return _u
+}
+
+// RemoveGuardianIDs removes the "guardians" edge to Guardianship entities by IDs.
+func (_u *ResidentUpdate) RemoveGuardianIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.RemoveGuardianIDs(ids...)
+	return _u
+}
+
+// RemoveGuardians removes "guardians" edges to Guardianship entities.
+func (_u *ResidentUpdate) RemoveGuardians(v ...*Guardianship) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveGuardianIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -825,6 +898,96 @@ func (_u *ResidentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.DependentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DependentsTable,
+			Columns: []string{resident.DependentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(guardianship.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedDependentsIDs(); len(nodes) > 0 && !_u.mutation.DependentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DependentsTable,
+			Columns: []string{resident.DependentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(guardianship.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DependentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DependentsTable,
+			Columns: []string{resident.DependentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(guardianship.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.GuardiansCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.GuardiansTable,
+			Columns: []string{resident.GuardiansColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(guardianship.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedGuardiansIDs(); len(nodes) > 0 && !_u.mutation.GuardiansCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.GuardiansTable,
+			Columns: []string{resident.GuardiansColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(guardianship.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.GuardiansIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.GuardiansTable,
+			Columns: []string{resident.GuardiansColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(guardianship.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -1046,6 +1209,36 @@ func (_u *ResidentUpdateOne) AddConsents(v ...*Consent) *ResidentUpdateOne {
 	return _u.AddConsentIDs(ids...)
 }
 
+// AddDependentIDs adds the "dependents" edge to the Guardianship entity by IDs.
+func (_u *ResidentUpdateOne) AddDependentIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.AddDependentIDs(ids...)
+	return _u
+}
+
+// AddDependents adds the "dependents" edges to the Guardianship entity.
+func (_u *ResidentUpdateOne) AddDependents(v ...*Guardianship) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddDependentIDs(ids...)
+}
+
+// AddGuardianIDs adds the "guardians" edge to the Guardianship entity by IDs.
+func (_u *ResidentUpdateOne) AddGuardianIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.AddGuardianIDs(ids...)
+	return _u
+}
+
+// AddGuardians adds the "guardians" edges to the Guardianship entity.
+func (_u *ResidentUpdateOne) AddGuardians(v ...*Guardianship) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddGuardianIDs(ids...)
+}
+
 // Mutation returns the ResidentMutation object of the builder.
 func (_u *ResidentUpdateOne) Mutation() *ResidentMutation {
 	return _u.mutation
@@ -1193,6 +1386,48 @@ func (_u *ResidentUpdateOne) RemoveConsents(v ...*Consent) *ResidentUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveConsentIDs(ids...)
+}
+
+// ClearDependents clears all "dependents" edges to the Guardianship entity.
+func (_u *ResidentUpdateOne) ClearDependents() *ResidentUpdateOne {
+	_u.mutation.ClearDependents()
+	return _u
+}
+
+// RemoveDependentIDs removes the "dependents" edge to Guardianship entities by IDs.
+func (_u *ResidentUpdateOne) RemoveDependentIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.RemoveDependentIDs(ids...)
+	return _u
+}
+
+// RemoveDependents removes "dependents" edges to Guardianship entities.
+func (_u *ResidentUpdateOne) RemoveDependents(v ...*Guardianship) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveDependentIDs(ids...)
+}
+
+// ClearGuardians clears all "guardians" edges to the Guardianship entity.
+func (_u *ResidentUpdateOne) ClearGuardians() *ResidentUpdateOne {
+	_u.mutation.ClearGuardians()
+	return _u
+}
+
+// RemoveGuardianIDs removes the "guardians" edge to Guardianship entities by IDs.
+func (_u *ResidentUpdateOne) RemoveGuardianIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.RemoveGuardianIDs(ids...)
+	return _u
+}
+
+// RemoveGuardians removes "guardians" edges to Guardianship entities.
+func (_u *ResidentUpdateOne) RemoveGuardians(v ...*Guardianship) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveGuardianIDs(ids...)
 }
 
 // Where appends a list predicates to the ResidentUpdate builder.
@@ -1657,6 +1892,96 @@ func (_u *ResidentUpdateOne) sqlSave(ctx context.Context) (_node *Resident, err 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.DependentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DependentsTable,
+			Columns: []string{resident.DependentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(guardianship.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedDependentsIDs(); len(nodes) > 0 && !_u.mutation.DependentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DependentsTable,
+			Columns: []string{resident.DependentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(guardianship.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.DependentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.DependentsTable,
+			Columns: []string{resident.DependentsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(guardianship.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.GuardiansCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.GuardiansTable,
+			Columns: []string{resident.GuardiansColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(guardianship.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedGuardiansIDs(); len(nodes) > 0 && !_u.mutation.GuardiansCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.GuardiansTable,
+			Columns: []string{resident.GuardiansColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(guardianship.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.GuardiansIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.GuardiansTable,
+			Columns: []string{resident.GuardiansColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(guardianship.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

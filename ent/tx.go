@@ -28,6 +28,8 @@ type Tx struct {
 	Event *EventClient
 	// Grid is the client for interacting with the Grid builders.
 	Grid *GridClient
+	// Guardianship is the client for interacting with the Guardianship builders.
+	Guardianship *GuardianshipClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
 	// Notification is the client for interacting with the Notification builders.
@@ -187,6 +189,7 @@ func (tx *Tx) init() {
 	tx.Device = NewDeviceClient(tx.config)
 	tx.Event = NewEventClient(tx.config)
 	tx.Grid = NewGridClient(tx.config)
+	tx.Guardianship = NewGuardianshipClient(tx.config)
 	tx.Household = NewHouseholdClient(tx.config)
 	tx.Notification = NewNotificationClient(tx.config)
 	tx.PersonalInfo = NewPersonalInfoClient(tx.config)

@@ -41,6 +41,15 @@ func (r *queryResolver) Departments(ctx context.Context, after *entgql.Cursor[in
 		)
 }
 
+// Guardianships is the resolver for the guardianships field.
+func (r *queryResolver) Guardianships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.GuardianshipOrder, where *ent.GuardianshipWhereInput) (*ent.GuardianshipConnection, error) {
+	return r.client.Guardianship.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithGuardianshipOrder(orderBy),
+			ent.WithGuardianshipFilter(where.Filter),
+		)
+}
+
 // Streets is the resolver for the streets field.
 func (r *queryResolver) Streets(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) (*ent.StreetConnection, error) {
 	return r.client.Street.Query().

@@ -5,6 +5,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -33,6 +34,7 @@ type Resolver struct {
 	outbox     *realtime.Outbox
 	inbox      *notify.Inbox
 	broadcasts *broadcast.Service
+	now        func() time.Time
 }
 
 // Option configures NewSchema.
@@ -52,6 +54,12 @@ func WithRealtime(hub *realtime.Hub, outbox *realtime.Outbox) Option {
 	return func(r *Resolver) { r.hub, r.outbox = hub, outbox }
 }
 
+// WithClock sets the clock that business rules read (deadlines, cut-offs,
+// slots); tests move it instead of sleeping. The default is time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(r *Resolver) { r.now = now }
+}
+
 // NewSchema returns the executable GraphQL schema backed by client.
 func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r := &Resolver{
@@ -61,6 +69,7 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 		devices:  push.NewDevices(client, nil),
 		hub:      realtime.NewHub(nil),
 		outbox:   realtime.NewOutbox(nil, nil),
+		now:      time.Now,
 	}
 	for _, o := range opts {
 		o(r)

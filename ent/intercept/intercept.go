@@ -16,6 +16,7 @@ import (
 	"github.com/jimei-linli/linli/ent/device"
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
@@ -299,6 +300,33 @@ func (f TraverseGrid) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.GridQuery", q)
+}
+
+// The GuardianshipFunc type is an adapter to allow the use of ordinary function as a Querier.
+type GuardianshipFunc func(context.Context, *ent.GuardianshipQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f GuardianshipFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.GuardianshipQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.GuardianshipQuery", q)
+}
+
+// The TraverseGuardianship type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseGuardianship func(context.Context, *ent.GuardianshipQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseGuardianship) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseGuardianship) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.GuardianshipQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.GuardianshipQuery", q)
 }
 
 // The HouseholdFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -590,6 +618,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.EventQuery, predicate.Event, event.OrderOption]{typ: ent.TypeEvent, tq: q}, nil
 	case *ent.GridQuery:
 		return &query[*ent.GridQuery, predicate.Grid, grid.OrderOption]{typ: ent.TypeGrid, tq: q}, nil
+	case *ent.GuardianshipQuery:
+		return &query[*ent.GuardianshipQuery, predicate.Guardianship, guardianship.OrderOption]{typ: ent.TypeGuardianship, tq: q}, nil
 	case *ent.HouseholdQuery:
 		return &query[*ent.HouseholdQuery, predicate.Household, household.OrderOption]{typ: ent.TypeHousehold, tq: q}, nil
 	case *ent.NotificationQuery:

@@ -245,6 +245,52 @@ var (
 			},
 		},
 	}
+	// GuardianshipsColumns holds the columns for the "guardianships" table.
+	GuardianshipsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "relation", Type: field.TypeEnum, Enums: []string{"PARENT", "CHILD", "GRANDPARENT", "GRANDCHILD", "SPOUSE", "SIBLING", "OTHER"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "ACTIVE", "REVOKED"}, Default: "PENDING"},
+		{Name: "consent_method", Type: field.TypeEnum, Nullable: true, Enums: []string{"DEPENDENT", "STAFF_WITNESSED", "PARENT_OF_MINOR"}},
+		{Name: "consent_recorded_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "consented_at", Type: field.TypeTime, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "guardian_id", Type: field.TypeInt},
+		{Name: "dependent_id", Type: field.TypeInt},
+	}
+	// GuardianshipsTable holds the schema information for the "guardianships" table.
+	GuardianshipsTable = &schema.Table{
+		Name:       "guardianships",
+		Columns:    GuardianshipsColumns,
+		PrimaryKey: []*schema.Column{GuardianshipsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "guardianships_residents_dependents",
+				Columns:    []*schema.Column{GuardianshipsColumns[9]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "guardianships_residents_guardians",
+				Columns:    []*schema.Column{GuardianshipsColumns[10]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "guardianship_guardian_id_dependent_id",
+				Unique:  true,
+				Columns: []*schema.Column{GuardianshipsColumns[9], GuardianshipsColumns[10]},
+			},
+			{
+				Name:    "guardianship_dependent_id",
+				Unique:  false,
+				Columns: []*schema.Column{GuardianshipsColumns[10]},
+			},
+		},
+	}
 	// HouseholdsColumns holds the columns for the "households" table.
 	HouseholdsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -651,6 +697,7 @@ var (
 		DevicesTable,
 		EventsTable,
 		GridsTable,
+		GuardianshipsTable,
 		HouseholdsTable,
 		NotificationsTable,
 		PersonalInfosTable,
@@ -697,6 +744,11 @@ func init() {
 	GridsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	GridsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
+	}
+	GuardianshipsTable.ForeignKeys[0].RefTable = ResidentsTable
+	GuardianshipsTable.ForeignKeys[1].RefTable = ResidentsTable
+	GuardianshipsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(77309411328),
 	}
 	HouseholdsTable.ForeignKeys[0].RefTable = PlacesTable
 	HouseholdsTable.Annotation = &entsql.Annotation{

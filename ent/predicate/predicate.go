@@ -30,6 +30,9 @@ type Event func(*sql.Selector)
 // Grid is the predicate function for grid builders.
 type Grid func(*sql.Selector)
 
+// Guardianship is the predicate function for guardianship builders.
+type Guardianship func(*sql.Selector)
+
 // Household is the predicate function for household builders.
 type Household func(*sql.Selector)
 

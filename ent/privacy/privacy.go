@@ -303,6 +303,30 @@ func (f GridMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.GridMutation", m)
 }
 
+// The GuardianshipQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type GuardianshipQueryRuleFunc func(context.Context, *ent.GuardianshipQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f GuardianshipQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.GuardianshipQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.GuardianshipQuery", q)
+}
+
+// The GuardianshipMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type GuardianshipMutationRuleFunc func(context.Context, *ent.GuardianshipMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f GuardianshipMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.GuardianshipMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.GuardianshipMutation", m)
+}
+
 // The HouseholdQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type HouseholdQueryRuleFunc func(context.Context, *ent.HouseholdQuery) error
@@ -594,6 +618,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.GridQuery:
 		return q.Filter(), nil
+	case *ent.GuardianshipQuery:
+		return q.Filter(), nil
 	case *ent.HouseholdQuery:
 		return q.Filter(), nil
 	case *ent.NotificationQuery:
@@ -636,6 +662,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.EventMutation:
 		return m.Filter(), nil
 	case *ent.GridMutation:
+		return m.Filter(), nil
+	case *ent.GuardianshipMutation:
 		return m.Filter(), nil
 	case *ent.HouseholdMutation:
 		return m.Filter(), nil

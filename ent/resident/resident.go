@@ -45,6 +45,10 @@ const (
 	EdgeDevices = "devices"
 	// EdgeConsents holds the string denoting the consents edge name in mutations.
 	EdgeConsents = "consents"
+	// EdgeDependents holds the string denoting the dependents edge name in mutations.
+	EdgeDependents = "dependents"
+	// EdgeGuardians holds the string denoting the guardians edge name in mutations.
+	EdgeGuardians = "guardians"
 	// Table holds the table name of the resident in the database.
 	Table = "residents"
 	// HouseholdTable is the table that holds the household relation/edge.
@@ -110,6 +114,20 @@ const (
 	ConsentsInverseTable = "consents"
 	// ConsentsColumn is the table column denoting the consents relation/edge.
 	ConsentsColumn = "resident_id"
+	// DependentsTable is the table that holds the dependents relation/edge.
+	DependentsTable = "guardianships"
+	// DependentsInverseTable is the table name for the Guardianship entity.
+	// It exists in this package in order to avoid circular dependency with the "guardianship" package.
+	DependentsInverseTable = "guardianships"
+	// DependentsColumn is the table column denoting the dependents relation/edge.
+	DependentsColumn = "guardian_id"
+	// GuardiansTable is the table that holds the guardians relation/edge.
+	GuardiansTable = "guardianships"
+	// GuardiansInverseTable is the table name for the Guardianship entity.
+	// It exists in this package in order to avoid circular dependency with the "guardianship" package.
+	GuardiansInverseTable = "guardianships"
+	// GuardiansColumn is the table column denoting the guardians relation/edge.
+	GuardiansColumn = "dependent_id"
 )
 
 // Columns holds all SQL columns for resident fields.
@@ -293,6 +311,34 @@ func ByConsents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newConsentsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByDependentsCount orders the results by dependents count.
+func ByDependentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newDependentsStep(), opts...)
+	}
+}
+
+// ByDependents orders the results by dependents terms.
+func ByDependents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newDependentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByGuardiansCount orders the results by guardians count.
+func ByGuardiansCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newGuardiansStep(), opts...)
+	}
+}
+
+// ByGuardians orders the results by guardians terms.
+func ByGuardians(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newGuardiansStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newHouseholdStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -354,5 +400,19 @@ func newConsentsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ConsentsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, ConsentsTable, ConsentsColumn),
+	)
+}
+func newDependentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(DependentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, DependentsTable, DependentsColumn),
+	)
+}
+func newGuardiansStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(GuardiansInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, GuardiansTable, GuardiansColumn),
 	)
 }

@@ -547,6 +547,52 @@ func HasConsentsWith(preds ...predicate.Consent) predicate.Resident {
 	})
 }
 
+// HasDependents applies the HasEdge predicate on the "dependents" edge.
+func HasDependents() predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, DependentsTable, DependentsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasDependentsWith applies the HasEdge predicate on the "dependents" edge with a given conditions (other predicates).
+func HasDependentsWith(preds ...predicate.Guardianship) predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := newDependentsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasGuardians applies the HasEdge predicate on the "guardians" edge.
+func HasGuardians() predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, GuardiansTable, GuardiansColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasGuardiansWith applies the HasEdge predicate on the "guardians" edge with a given conditions (other predicates).
+func HasGuardiansWith(preds ...predicate.Guardianship) predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := newGuardiansStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // And groups predicates with the AND operator between them.
 func And(predicates ...predicate.Resident) predicate.Resident {
 	return predicate.Resident(sql.AndPredicates(predicates...))

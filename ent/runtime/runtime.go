@@ -14,6 +14,7 @@ import (
 	"github.com/jimei-linli/linli/ent/device"
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
@@ -403,6 +404,30 @@ func init() {
 	grid.DefaultAreaDescription = gridDescAreaDescription.Default.(string)
 	// grid.AreaDescriptionValidator is a validator for the "area_description" field. It is called by the builders before save.
 	grid.AreaDescriptionValidator = gridDescAreaDescription.Validators[0].(func(string) error)
+	guardianshipMixin := schema.Guardianship{}.Mixin()
+	guardianship.Policy = privacy.NewPolicies(schema.Guardianship{})
+	guardianship.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := guardianship.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	guardianshipMixinFields0 := guardianshipMixin[0].Fields()
+	_ = guardianshipMixinFields0
+	guardianshipFields := schema.Guardianship{}.Fields()
+	_ = guardianshipFields
+	// guardianshipDescCreatedAt is the schema descriptor for created_at field.
+	guardianshipDescCreatedAt := guardianshipMixinFields0[0].Descriptor()
+	// guardianship.DefaultCreatedAt holds the default value on creation for the created_at field.
+	guardianship.DefaultCreatedAt = guardianshipDescCreatedAt.Default.(func() time.Time)
+	// guardianshipDescUpdatedAt is the schema descriptor for updated_at field.
+	guardianshipDescUpdatedAt := guardianshipMixinFields0[1].Descriptor()
+	// guardianship.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	guardianship.DefaultUpdatedAt = guardianshipDescUpdatedAt.Default.(func() time.Time)
+	// guardianship.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	guardianship.UpdateDefaultUpdatedAt = guardianshipDescUpdatedAt.UpdateDefault.(func() time.Time)
 	householdMixin := schema.Household{}.Mixin()
 	household.Policy = privacy.NewPolicies(schema.Household{})
 	household.Hooks[0] = func(next ent.Mutator) ent.Mutator {

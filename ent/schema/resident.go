@@ -82,6 +82,12 @@ func (Resident) Edges() []ent.Edge {
 		edge.To("consents", Consent.Type).
 			Comment("The privacy notices the resident accepted.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("dependents", Guardianship.Type).
+			Comment("The guardianships in which the resident looks after someone.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		edge.To("guardians", Guardianship.Type).
+			Comment("The guardianships in which someone looks after the resident.").
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/department"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/roleassignment"
@@ -34,6 +35,7 @@ type QueryResolver interface {
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
 	Communities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) (*ent.CommunityConnection, error)
 	Departments(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DepartmentOrder, where *ent.DepartmentWhereInput) (*ent.DepartmentConnection, error)
+	Guardianships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.GuardianshipOrder, where *ent.GuardianshipWhereInput) (*ent.GuardianshipConnection, error)
 	Streets(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) (*ent.StreetConnection, error)
 	Me(ctx context.Context) (*ent.Resident, error)
 	PrivacyNoticeVersion(ctx context.Context) (string, error)
@@ -576,6 +578,60 @@ func (ec *executionContext) field_Query_departments_args(ctx context.Context, ra
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.DepartmentWhereInput, error) {
 			return ec.unmarshalODepartmentWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐDepartmentWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_guardianships_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.GuardianshipOrder, error) {
+			return ec.unmarshalOGuardianshipOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.GuardianshipWhereInput, error) {
+			return ec.unmarshalOGuardianshipWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -2509,6 +2565,396 @@ func (ec *executionContext) fieldContext_GridEdge_cursor(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("GridEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _Guardianship_id(ctx context.Context, field graphql.CollectedField, obj *ent.Guardianship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guardianship_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Guardianship_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guardianship", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Guardianship_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Guardianship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guardianship_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Guardianship_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guardianship", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Guardianship_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Guardianship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guardianship_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Guardianship_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guardianship", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Guardianship_relation(ctx context.Context, field graphql.CollectedField, obj *ent.Guardianship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guardianship_relation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v guardianship.Relation) graphql.Marshaler {
+			return ec.marshalNGuardianshipRelation2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐRelation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Guardianship_relation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guardianship", field, false, false, "GuardianshipRelation")
+}
+
+func (ec *executionContext) _Guardianship_status(ctx context.Context, field graphql.CollectedField, obj *ent.Guardianship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guardianship_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v guardianship.Status) graphql.Marshaler {
+			return ec.marshalNGuardianshipStatus2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Guardianship_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guardianship", field, false, false, "GuardianshipStatus")
+}
+
+func (ec *executionContext) _Guardianship_consentMethod(ctx context.Context, field graphql.CollectedField, obj *ent.Guardianship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guardianship_consentMethod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConsentMethod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *guardianship.ConsentMethod) graphql.Marshaler {
+			return ec.marshalOGuardianshipConsentMethod2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐConsentMethod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Guardianship_consentMethod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guardianship", field, false, false, "GuardianshipConsentMethod")
+}
+
+func (ec *executionContext) _Guardianship_consentedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Guardianship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guardianship_consentedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConsentedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Guardianship_consentedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guardianship", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Guardianship_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Guardianship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guardianship_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Guardianship_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guardianship", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Guardianship_guardian(ctx context.Context, field graphql.CollectedField, obj *ent.Guardianship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guardianship_guardian(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Guardian(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
+			return ec.marshalNResident2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResident(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Guardianship_guardian(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Guardianship",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resident(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Guardianship_dependent(ctx context.Context, field graphql.CollectedField, obj *ent.Guardianship) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guardianship_dependent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dependent(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
+			return ec.marshalNResident2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResident(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Guardianship_dependent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Guardianship",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resident(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GuardianshipConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.GuardianshipConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GuardianshipConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.GuardianshipEdge) graphql.Marshaler {
+			return ec.marshalOGuardianshipEdge2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GuardianshipConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GuardianshipConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GuardianshipEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GuardianshipConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.GuardianshipConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GuardianshipConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GuardianshipConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GuardianshipConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GuardianshipConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.GuardianshipConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GuardianshipConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GuardianshipConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GuardianshipConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GuardianshipEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.GuardianshipEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GuardianshipEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Guardianship) graphql.Marshaler {
+			return ec.marshalOGuardianship2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianship(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GuardianshipEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GuardianshipEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Guardianship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GuardianshipEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.GuardianshipEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GuardianshipEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GuardianshipEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GuardianshipEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _Household_id(ctx context.Context, field graphql.CollectedField, obj *ent.Household) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3959,6 +4405,50 @@ func (ec *executionContext) fieldContext_Query_departments(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_guardianships(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_guardianships(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Guardianships(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.GuardianshipOrder), fc.Args["where"].(*ent.GuardianshipWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.GuardianshipConnection) graphql.Marshaler {
+			return ec.marshalNGuardianshipConnection2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_guardianships(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GuardianshipConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_guardianships_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_streets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4460,6 +4950,70 @@ func (ec *executionContext) fieldContext_Resident_personalInfo(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PersonalInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Resident_dependents(ctx context.Context, field graphql.CollectedField, obj *ent.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_dependents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dependents(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Guardianship) graphql.Marshaler {
+			return ec.marshalOGuardianship2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_dependents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Resident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Guardianship(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Resident_guardians(ctx context.Context, field graphql.CollectedField, obj *ent.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_guardians(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Guardians(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Guardianship) graphql.Marshaler {
+			return ec.marshalOGuardianship2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_guardians(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Resident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Guardianship(ctx, field)
 		},
 	}
 	return fc, nil
@@ -7735,6 +8289,521 @@ func (ec *executionContext) unmarshalInputGridWhereInput(ctx context.Context, ob
 func UnmarshalGridWhereInput(ctx context.Context, raw any) (ent.GridWhereInput, error) {
 	var out ent.GridWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "GridWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGuardianshipOrder(ctx context.Context, obj any) (ent.GuardianshipOrder, error) {
+	var it ent.GuardianshipOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNGuardianshipOrderField2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGuardianshipOrder unmarshals raw into the GuardianshipOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGuardianshipOrder(ctx context.Context, raw any) (ent.GuardianshipOrder, error) {
+	var out ent.GuardianshipOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GuardianshipOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputGuardianshipWhereInput(ctx context.Context, obj any) (ent.GuardianshipWhereInput, error) {
+	var it ent.GuardianshipWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "relation", "relationNEQ", "relationIn", "relationNotIn", "status", "statusNEQ", "statusIn", "statusNotIn", "consentMethod", "consentMethodNEQ", "consentMethodIn", "consentMethodNotIn", "consentMethodIsNil", "consentMethodNotNil", "consentedAt", "consentedAtNEQ", "consentedAtIn", "consentedAtNotIn", "consentedAtGT", "consentedAtGTE", "consentedAtLT", "consentedAtLTE", "consentedAtIsNil", "consentedAtNotNil", "revokedAt", "revokedAtNEQ", "revokedAtIn", "revokedAtNotIn", "revokedAtGT", "revokedAtGTE", "revokedAtLT", "revokedAtLTE", "revokedAtIsNil", "revokedAtNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOGuardianshipWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOGuardianshipWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOGuardianshipWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "relation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("relation"))
+			data, err := ec.unmarshalOGuardianshipRelation2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐRelation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Relation = data
+		case "relationNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("relationNEQ"))
+			data, err := ec.unmarshalOGuardianshipRelation2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐRelation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RelationNEQ = data
+		case "relationIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("relationIn"))
+			data, err := ec.unmarshalOGuardianshipRelation2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐRelationᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RelationIn = data
+		case "relationNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("relationNotIn"))
+			data, err := ec.unmarshalOGuardianshipRelation2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐRelationᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RelationNotIn = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOGuardianshipStatus2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOGuardianshipStatus2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOGuardianshipStatus2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOGuardianshipStatus2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "consentMethod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentMethod"))
+			data, err := ec.unmarshalOGuardianshipConsentMethod2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐConsentMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentMethod = data
+		case "consentMethodNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentMethodNEQ"))
+			data, err := ec.unmarshalOGuardianshipConsentMethod2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐConsentMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentMethodNEQ = data
+		case "consentMethodIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentMethodIn"))
+			data, err := ec.unmarshalOGuardianshipConsentMethod2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐConsentMethodᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentMethodIn = data
+		case "consentMethodNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentMethodNotIn"))
+			data, err := ec.unmarshalOGuardianshipConsentMethod2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐConsentMethodᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentMethodNotIn = data
+		case "consentMethodIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentMethodIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentMethodIsNil = data
+		case "consentMethodNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentMethodNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentMethodNotNil = data
+		case "consentedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentedAt = data
+		case "consentedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentedAtNEQ = data
+		case "consentedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentedAtIn = data
+		case "consentedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentedAtNotIn = data
+		case "consentedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentedAtGT = data
+		case "consentedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentedAtGTE = data
+		case "consentedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentedAtLT = data
+		case "consentedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentedAtLTE = data
+		case "consentedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentedAtIsNil = data
+		case "consentedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConsentedAtNotNil = data
+		case "revokedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAt = data
+		case "revokedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNEQ = data
+		case "revokedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIn = data
+		case "revokedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotIn = data
+		case "revokedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGT = data
+		case "revokedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGTE = data
+		case "revokedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLT = data
+		case "revokedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLTE = data
+		case "revokedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIsNil = data
+		case "revokedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotNil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalGuardianshipWhereInput unmarshals raw into the GuardianshipWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalGuardianshipWhereInput(ctx context.Context, raw any) (ent.GuardianshipWhereInput, error) {
+	var out ent.GuardianshipWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "GuardianshipWhereInput", raw, &out)
 	return out, err
 }
 
@@ -11211,6 +12280,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Household(ctx, sel, obj)
+	case *ent.Guardianship:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Guardianship(ctx, sel, obj)
 	case *ent.Grid:
 		if obj == nil {
 			return graphql.Null
@@ -11883,6 +12957,167 @@ func (ec *executionContext) _GridEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var guardianshipImplementors = []string{"Guardianship", "Node"}
+
+func (ec *executionContext) _Guardianship(ctx context.Context, sel ast.SelectionSet, obj *ent.Guardianship) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, guardianshipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Guardianship")
+		case "id":
+			out.Values[i] = ec._Guardianship_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Guardianship_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Guardianship_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "relation":
+			out.Values[i] = ec._Guardianship_relation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._Guardianship_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "consentMethod":
+			out.Values[i] = ec._Guardianship_consentMethod(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "consentedAt":
+			out.Values[i] = ec._Guardianship_consentedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._Guardianship_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "guardian":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Guardianship_guardian(ctx, field, obj)
+				})
+		case "dependent":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Guardianship_dependent(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var guardianshipConnectionImplementors = []string{"GuardianshipConnection"}
+
+func (ec *executionContext) _GuardianshipConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.GuardianshipConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, guardianshipConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GuardianshipConnection")
+		case "edges":
+			out.Values[i] = ec._GuardianshipConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._GuardianshipConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._GuardianshipConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var guardianshipEdgeImplementors = []string{"GuardianshipEdge"}
+
+func (ec *executionContext) _GuardianshipEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.GuardianshipEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, guardianshipEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GuardianshipEdge")
+		case "node":
+			out.Values[i] = ec._GuardianshipEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._GuardianshipEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var householdImplementors = []string{"Household", "Node"}
 
 func (ec *executionContext) _Household(ctx context.Context, sel ast.SelectionSet, obj *ent.Household) graphql.Marshaler {
@@ -12486,6 +13721,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_departments(ctx, field)
 				})
+		case "guardianships":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_guardianships(ctx, field)
+				})
 		case "streets":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -12607,6 +13848,18 @@ func (ec *executionContext) _Resident(ctx context.Context, sel ast.SelectionSet,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_personalInfo(ctx, field, obj)
+				})
+		case "dependents":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resident_dependents(ctx, field, obj)
+				})
+		case "guardians":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resident_guardians(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -13204,6 +14457,71 @@ func (ec *executionContext) marshalNGridOrderField2ᚖgithubᚗcomᚋjimeiᚑlin
 
 func (ec *executionContext) unmarshalNGridWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGridWhereInput(ctx context.Context, v any) (*ent.GridWhereInput, error) {
 	res, err := ec.unmarshalInputGridWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGuardianship2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianship(ctx context.Context, sel ast.SelectionSet, v *ent.Guardianship) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Guardianship!")
+		return graphql.Null
+	}
+	return ec._Guardianship(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGuardianshipConnection2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipConnection(ctx context.Context, sel ast.SelectionSet, v *ent.GuardianshipConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GuardianshipConnection!")
+		return graphql.Null
+	}
+	return ec._GuardianshipConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNGuardianshipConsentMethod2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐConsentMethod(ctx context.Context, v any) (guardianship.ConsentMethod, error) {
+	var res guardianship.ConsentMethod
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGuardianshipConsentMethod2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐConsentMethod(ctx context.Context, sel ast.SelectionSet, v guardianship.ConsentMethod) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNGuardianshipOrderField2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipOrderField(ctx context.Context, v any) (*ent.GuardianshipOrderField, error) {
+	var res = new(ent.GuardianshipOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGuardianshipOrderField2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.GuardianshipOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GuardianshipOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNGuardianshipRelation2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐRelation(ctx context.Context, v any) (guardianship.Relation, error) {
+	var res guardianship.Relation
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGuardianshipRelation2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐRelation(ctx context.Context, sel ast.SelectionSet, v guardianship.Relation) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNGuardianshipStatus2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐStatus(ctx context.Context, v any) (guardianship.Status, error) {
+	var res guardianship.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNGuardianshipStatus2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐStatus(ctx context.Context, sel ast.SelectionSet, v guardianship.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNGuardianshipWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipWhereInput(ctx context.Context, v any) (*ent.GuardianshipWhereInput, error) {
+	res, err := ec.unmarshalInputGuardianshipWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -13861,6 +15179,241 @@ func (ec *executionContext) unmarshalOGridWhereInput2ᚖgithubᚗcomᚋjimeiᚑl
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputGridWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGuardianship2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Guardianship) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGuardianship2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianship(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOGuardianship2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianship(ctx context.Context, sel ast.SelectionSet, v *ent.Guardianship) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Guardianship(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOGuardianshipConsentMethod2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐConsentMethodᚄ(ctx context.Context, v any) ([]guardianship.ConsentMethod, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]guardianship.ConsentMethod, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGuardianshipConsentMethod2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐConsentMethod(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOGuardianshipConsentMethod2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐConsentMethodᚄ(ctx context.Context, sel ast.SelectionSet, v []guardianship.ConsentMethod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGuardianshipConsentMethod2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐConsentMethod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOGuardianshipConsentMethod2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐConsentMethod(ctx context.Context, v any) (*guardianship.ConsentMethod, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(guardianship.ConsentMethod)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGuardianshipConsentMethod2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐConsentMethod(ctx context.Context, sel ast.SelectionSet, v *guardianship.ConsentMethod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOGuardianshipEdge2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.GuardianshipEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOGuardianshipEdge2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOGuardianshipEdge2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipEdge(ctx context.Context, sel ast.SelectionSet, v *ent.GuardianshipEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._GuardianshipEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOGuardianshipOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipOrder(ctx context.Context, v any) (*ent.GuardianshipOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputGuardianshipOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOGuardianshipRelation2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐRelationᚄ(ctx context.Context, v any) ([]guardianship.Relation, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]guardianship.Relation, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGuardianshipRelation2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐRelation(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOGuardianshipRelation2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐRelationᚄ(ctx context.Context, sel ast.SelectionSet, v []guardianship.Relation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGuardianshipRelation2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐRelation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOGuardianshipRelation2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐRelation(ctx context.Context, v any) (*guardianship.Relation, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(guardianship.Relation)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGuardianshipRelation2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐRelation(ctx context.Context, sel ast.SelectionSet, v *guardianship.Relation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOGuardianshipStatus2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐStatusᚄ(ctx context.Context, v any) ([]guardianship.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]guardianship.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGuardianshipStatus2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOGuardianshipStatus2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []guardianship.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGuardianshipStatus2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOGuardianshipStatus2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐStatus(ctx context.Context, v any) (*guardianship.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(guardianship.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGuardianshipStatus2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋguardianshipᚐStatus(ctx context.Context, sel ast.SelectionSet, v *guardianship.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOGuardianshipWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipWhereInputᚄ(ctx context.Context, v any) ([]*ent.GuardianshipWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.GuardianshipWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNGuardianshipWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOGuardianshipWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianshipWhereInput(ctx context.Context, v any) (*ent.GuardianshipWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputGuardianshipWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

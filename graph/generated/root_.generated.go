@@ -129,6 +129,30 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Guardianship struct {
+		ConsentMethod func(childComplexity int) int
+		ConsentedAt   func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Dependent     func(childComplexity int) int
+		Guardian      func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Relation      func(childComplexity int) int
+		RevokedAt     func(childComplexity int) int
+		Status        func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
+	GuardianshipConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	GuardianshipEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Household struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -239,6 +263,7 @@ type ComplexityRoot struct {
 		Broadcasts              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.BroadcastOrder, where *ent.BroadcastWhereInput) int
 		Communities             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) int
 		Departments             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DepartmentOrder, where *ent.DepartmentWhereInput) int
+		Guardianships           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.GuardianshipOrder, where *ent.GuardianshipWhereInput) int
 		Me                      func(childComplexity int) int
 		Node                    func(childComplexity int, id int) int
 		Nodes                   func(childComplexity int, ids []int) int
@@ -255,7 +280,9 @@ type ComplexityRoot struct {
 
 	Resident struct {
 		CreatedAt    func(childComplexity int) int
+		Dependents   func(childComplexity int) int
 		Grid         func(childComplexity int) int
+		Guardians    func(childComplexity int) int
 		Household    func(childComplexity int) int
 		ID           func(childComplexity int) int
 		Name         func(childComplexity int) int
@@ -737,6 +764,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridEdge.Node(childComplexity), true
+
+	case "Guardianship.consentMethod":
+		if e.ComplexityRoot.Guardianship.ConsentMethod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Guardianship.ConsentMethod(childComplexity), true
+	case "Guardianship.consentedAt":
+		if e.ComplexityRoot.Guardianship.ConsentedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Guardianship.ConsentedAt(childComplexity), true
+	case "Guardianship.createdAt":
+		if e.ComplexityRoot.Guardianship.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Guardianship.CreatedAt(childComplexity), true
+	case "Guardianship.dependent":
+		if e.ComplexityRoot.Guardianship.Dependent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Guardianship.Dependent(childComplexity), true
+	case "Guardianship.guardian":
+		if e.ComplexityRoot.Guardianship.Guardian == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Guardianship.Guardian(childComplexity), true
+	case "Guardianship.id":
+		if e.ComplexityRoot.Guardianship.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Guardianship.ID(childComplexity), true
+	case "Guardianship.relation":
+		if e.ComplexityRoot.Guardianship.Relation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Guardianship.Relation(childComplexity), true
+	case "Guardianship.revokedAt":
+		if e.ComplexityRoot.Guardianship.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Guardianship.RevokedAt(childComplexity), true
+	case "Guardianship.status":
+		if e.ComplexityRoot.Guardianship.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Guardianship.Status(childComplexity), true
+	case "Guardianship.updatedAt":
+		if e.ComplexityRoot.Guardianship.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Guardianship.UpdatedAt(childComplexity), true
+
+	case "GuardianshipConnection.edges":
+		if e.ComplexityRoot.GuardianshipConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GuardianshipConnection.Edges(childComplexity), true
+	case "GuardianshipConnection.pageInfo":
+		if e.ComplexityRoot.GuardianshipConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GuardianshipConnection.PageInfo(childComplexity), true
+	case "GuardianshipConnection.totalCount":
+		if e.ComplexityRoot.GuardianshipConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GuardianshipConnection.TotalCount(childComplexity), true
+
+	case "GuardianshipEdge.cursor":
+		if e.ComplexityRoot.GuardianshipEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GuardianshipEdge.Cursor(childComplexity), true
+	case "GuardianshipEdge.node":
+		if e.ComplexityRoot.GuardianshipEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GuardianshipEdge.Node(childComplexity), true
 
 	case "Household.createdAt":
 		if e.ComplexityRoot.Household.CreatedAt == nil {
@@ -1256,6 +1376,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Departments(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.DepartmentOrder), args["where"].(*ent.DepartmentWhereInput)), true
+	case "Query.guardianships":
+		if e.ComplexityRoot.Query.Guardianships == nil {
+			break
+		}
+
+		args, err := ec.field_Query_guardianships_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Guardianships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.GuardianshipOrder), args["where"].(*ent.GuardianshipWhereInput)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -1339,12 +1470,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resident.CreatedAt(childComplexity), true
+	case "Resident.dependents":
+		if e.ComplexityRoot.Resident.Dependents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.Dependents(childComplexity), true
 	case "Resident.grid":
 		if e.ComplexityRoot.Resident.Grid == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Resident.Grid(childComplexity), true
+	case "Resident.guardians":
+		if e.ComplexityRoot.Resident.Guardians == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.Guardians(childComplexity), true
 	case "Resident.household":
 		if e.ComplexityRoot.Resident.Household == nil {
 			break
@@ -1664,6 +1807,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
 			graphql.NewInputUnmarshaler("GridOrder", ec.unmarshalInputGridOrder),
 			graphql.NewInputUnmarshaler("GridWhereInput", ec.unmarshalInputGridWhereInput),
+			graphql.NewInputUnmarshaler("GuardianshipOrder", ec.unmarshalInputGuardianshipOrder),
+			graphql.NewInputUnmarshaler("GuardianshipWhereInput", ec.unmarshalInputGuardianshipWhereInput),
 			graphql.NewInputUnmarshaler("HouseholdMemberInput", ec.unmarshalInputHouseholdMemberInput),
 			graphql.NewInputUnmarshaler("HouseholdOrder", ec.unmarshalInputHouseholdOrder),
 			graphql.NewInputUnmarshaler("HouseholdWhereInput", ec.unmarshalInputHouseholdWhereInput),
@@ -3995,6 +4140,424 @@ input GridWhereInput {
   hasStaffWith: [RoleAssignmentWhereInput!]
 }
 """
+A resident who looks after another, with the consent that makes it active.
+"""
+type Guardianship implements Node {
+  """
+  The id of the Guardianship.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  What the dependent is to the guardian: PARENT means the dependent is the guardian's parent.
+  """
+  relation: GuardianshipRelation!
+  """
+  PENDING until consent is recorded; ACTIVE while it holds; REVOKED when either side or staff ended it.
+  """
+  status: GuardianshipStatus!
+  """
+  How consent was given: by the dependent, witnessed by grid staff, or by the guardian as parent of a child under 14.
+  """
+  consentMethod: GuardianshipConsentMethod
+  """
+  When consent was recorded.
+  """
+  consentedAt: Time
+  """
+  When the guardianship ended.
+  """
+  revokedAt: Time
+  """
+  The resident who looks after the dependent.
+  """
+  guardian: Resident!
+  """
+  The resident who is looked after.
+  """
+  dependent: Resident!
+}
+"""
+A connection to a list of items.
+"""
+type GuardianshipConnection {
+  """
+  A list of edges.
+  """
+  edges: [GuardianshipEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+GuardianshipConsentMethod is enum for the field consent_method
+"""
+enum GuardianshipConsentMethod @goModel(model: "github.com/jimei-linli/linli/ent/guardianship.ConsentMethod") {
+  """
+  The value DEPENDENT.
+  """
+  DEPENDENT
+  """
+  The value STAFF_WITNESSED.
+  """
+  STAFF_WITNESSED
+  """
+  The value PARENT_OF_MINOR.
+  """
+  PARENT_OF_MINOR
+}
+"""
+An edge in a connection.
+"""
+type GuardianshipEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Guardianship
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for Guardianship connections
+"""
+input GuardianshipOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Guardianships.
+  """
+  field: GuardianshipOrderField!
+}
+"""
+Properties by which Guardianship connections can be ordered.
+"""
+enum GuardianshipOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+  """
+  The value UPDATED_AT.
+  """
+  UPDATED_AT
+}
+"""
+GuardianshipRelation is enum for the field relation
+"""
+enum GuardianshipRelation @goModel(model: "github.com/jimei-linli/linli/ent/guardianship.Relation") {
+  """
+  The value PARENT.
+  """
+  PARENT
+  """
+  The value CHILD.
+  """
+  CHILD
+  """
+  The value GRANDPARENT.
+  """
+  GRANDPARENT
+  """
+  The value GRANDCHILD.
+  """
+  GRANDCHILD
+  """
+  The value SPOUSE.
+  """
+  SPOUSE
+  """
+  The value SIBLING.
+  """
+  SIBLING
+  """
+  The value OTHER.
+  """
+  OTHER
+}
+"""
+GuardianshipStatus is enum for the field status
+"""
+enum GuardianshipStatus @goModel(model: "github.com/jimei-linli/linli/ent/guardianship.Status") {
+  """
+  The value PENDING.
+  """
+  PENDING
+  """
+  The value ACTIVE.
+  """
+  ACTIVE
+  """
+  The value REVOKED.
+  """
+  REVOKED
+}
+"""
+GuardianshipWhereInput is used for filtering Guardianship objects.
+Input was generated by ent.
+"""
+input GuardianshipWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: GuardianshipWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [GuardianshipWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [GuardianshipWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches items whose updatedAt is not equal to the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches items whose updatedAt is one of the given value.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches items whose updatedAt is none of the given value.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches items whose updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches items whose updatedAt is at least the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches items whose updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches items whose updatedAt is at most the given value.
+  """
+  updatedAtLTE: Time
+  """
+  relation field predicates
+  """
+  relation: GuardianshipRelation
+  """
+  Matches items whose relation is not equal to the given value.
+  """
+  relationNEQ: GuardianshipRelation
+  """
+  Matches items whose relation is one of the given value.
+  """
+  relationIn: [GuardianshipRelation!]
+  """
+  Matches items whose relation is none of the given value.
+  """
+  relationNotIn: [GuardianshipRelation!]
+  """
+  status field predicates
+  """
+  status: GuardianshipStatus
+  """
+  Matches items whose status is not equal to the given value.
+  """
+  statusNEQ: GuardianshipStatus
+  """
+  Matches items whose status is one of the given value.
+  """
+  statusIn: [GuardianshipStatus!]
+  """
+  Matches items whose status is none of the given value.
+  """
+  statusNotIn: [GuardianshipStatus!]
+  """
+  consent_method field predicates
+  """
+  consentMethod: GuardianshipConsentMethod
+  """
+  Matches items whose consentMethod is not equal to the given value.
+  """
+  consentMethodNEQ: GuardianshipConsentMethod
+  """
+  Matches items whose consentMethod is one of the given value.
+  """
+  consentMethodIn: [GuardianshipConsentMethod!]
+  """
+  Matches items whose consentMethod is none of the given value.
+  """
+  consentMethodNotIn: [GuardianshipConsentMethod!]
+  """
+  Matches items whose consentMethod is empty.
+  """
+  consentMethodIsNil: Boolean
+  """
+  Matches items whose consentMethod is set.
+  """
+  consentMethodNotNil: Boolean
+  """
+  consented_at field predicates
+  """
+  consentedAt: Time
+  """
+  Matches items whose consentedAt is not equal to the given value.
+  """
+  consentedAtNEQ: Time
+  """
+  Matches items whose consentedAt is one of the given value.
+  """
+  consentedAtIn: [Time!]
+  """
+  Matches items whose consentedAt is none of the given value.
+  """
+  consentedAtNotIn: [Time!]
+  """
+  Matches items whose consentedAt is greater than the given value.
+  """
+  consentedAtGT: Time
+  """
+  Matches items whose consentedAt is at least the given value.
+  """
+  consentedAtGTE: Time
+  """
+  Matches items whose consentedAt is less than the given value.
+  """
+  consentedAtLT: Time
+  """
+  Matches items whose consentedAt is at most the given value.
+  """
+  consentedAtLTE: Time
+  """
+  Matches items whose consentedAt is empty.
+  """
+  consentedAtIsNil: Boolean
+  """
+  Matches items whose consentedAt is set.
+  """
+  consentedAtNotNil: Boolean
+  """
+  revoked_at field predicates
+  """
+  revokedAt: Time
+  """
+  Matches items whose revokedAt is not equal to the given value.
+  """
+  revokedAtNEQ: Time
+  """
+  Matches items whose revokedAt is one of the given value.
+  """
+  revokedAtIn: [Time!]
+  """
+  Matches items whose revokedAt is none of the given value.
+  """
+  revokedAtNotIn: [Time!]
+  """
+  Matches items whose revokedAt is greater than the given value.
+  """
+  revokedAtGT: Time
+  """
+  Matches items whose revokedAt is at least the given value.
+  """
+  revokedAtGTE: Time
+  """
+  Matches items whose revokedAt is less than the given value.
+  """
+  revokedAtLT: Time
+  """
+  Matches items whose revokedAt is at most the given value.
+  """
+  revokedAtLTE: Time
+  """
+  Matches items whose revokedAt is empty.
+  """
+  revokedAtIsNil: Boolean
+  """
+  Matches items whose revokedAt is set.
+  """
+  revokedAtNotNil: Boolean
+}
+"""
 A registered household (戶) living at a place.
 """
 type Household implements Node {
@@ -5487,6 +6050,40 @@ type Query {
     where: DepartmentWhereInput
   ): DepartmentConnection!
   """
+  Guardianships the viewer may see: their own (as guardian or dependent), and those of the residents in their scope for staff.
+  """
+  guardianships(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Guardianships returned from the connection.
+    """
+    orderBy: GuardianshipOrder
+
+    """
+    Filtering options for Guardianships returned from the connection.
+    """
+    where: GuardianshipWhereInput
+  ): GuardianshipConnection!
+  """
   The streets of the Query.
   """
   streets(
@@ -5557,6 +6154,14 @@ type Resident implements Node {
   The resident's personal details; empty for whoever may not see them.
   """
   personalInfo: PersonalInfo
+  """
+  The guardianships in which the resident looks after someone.
+  """
+  dependents: [Guardianship!]
+  """
+  The guardianships in which someone looks after the resident.
+  """
+  guardians: [Guardianship!]
 }
 """
 A connection to a list of items.
@@ -6849,6 +7454,54 @@ func (ec *executionContext) childFields_GridEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type GridEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Guardianship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Guardianship_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Guardianship_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Guardianship_updatedAt(ctx, field)
+	case "relation":
+		return ec.fieldContext_Guardianship_relation(ctx, field)
+	case "status":
+		return ec.fieldContext_Guardianship_status(ctx, field)
+	case "consentMethod":
+		return ec.fieldContext_Guardianship_consentMethod(ctx, field)
+	case "consentedAt":
+		return ec.fieldContext_Guardianship_consentedAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_Guardianship_revokedAt(ctx, field)
+	case "guardian":
+		return ec.fieldContext_Guardianship_guardian(ctx, field)
+	case "dependent":
+		return ec.fieldContext_Guardianship_dependent(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Guardianship", field.Name)
+}
+
+func (ec *executionContext) childFields_GuardianshipConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_GuardianshipConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_GuardianshipConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_GuardianshipConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GuardianshipConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_GuardianshipEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_GuardianshipEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_GuardianshipEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GuardianshipEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Household(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7051,6 +7704,10 @@ func (ec *executionContext) childFields_Resident(ctx context.Context, field grap
 		return ec.fieldContext_Resident_roles(ctx, field)
 	case "personalInfo":
 		return ec.fieldContext_Resident_personalInfo(ctx, field)
+	case "dependents":
+		return ec.fieldContext_Resident_dependents(ctx, field)
+	case "guardians":
+		return ec.fieldContext_Resident_guardians(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Resident", field.Name)
 }

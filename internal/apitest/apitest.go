@@ -217,7 +217,7 @@ func New(t testing.TB, s *store.Store, opts ...Option) *Env {
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	e.startRealtime(t, logger)
 	sopts := server.Options{
-		Schema:           graph.NewSchema(s.Client, graph.WithAuth(e.Auth), graph.WithRealtime(e.Hub, e.Outbox)),
+		Schema:           graph.NewSchema(s.Client, graph.WithAuth(e.Auth), graph.WithRealtime(e.Hub, e.Outbox), graph.WithClock(e.Clock.Now)),
 		Authenticate:     e.Auth.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(e.Auth.AuthenticateToken),
 		Ready:            s.Ping,

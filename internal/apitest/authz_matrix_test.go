@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/resident"
@@ -49,7 +50,7 @@ var readMatrix = []struct {
 	{"place:elder", "node", "", "all"},
 	{"place:elder", "nodes", "", "all"},
 	{"place:elder", "Grid.places", "grid:sg01", "all"},
-	{"place:elder", "Household.place", "household:elder", "01 02 03 04 07"},
+	{"place:elder", "Household.place", "household:elder", "01 02 03 04 06 07"},
 	{"place:other", "node", "", "all"},
 	{"department", "node", "", "all"},
 	{"department", "nodes", "", "all"},
@@ -64,23 +65,32 @@ var readMatrix = []struct {
 	// The elder (07, no role, lives alone in shengguang-01): her grid's staff
 	// and informants, her community's admin and the street admin see her;
 	// informants see her name only. Her son (06) lives in another household
-	// (guardianship comes with a later issue).
-	{"resident:elder", "node", "", "01 02 03 04 05 07"},
-	{"resident:elder", "nodes", "", "01 02 03 04 05 07"},
-	{"resident:elder", "Grid.residents", "grid:sg01", "01 02 03 04 05 07"},
-	{"resident:elder", "Household.members", "household:elder", "01 02 03 04 07"},
-	{"pi:elder", "node", "", "01 02 03 04 07"},
-	{"pi:elder", "nodes", "", "01 02 03 04 07"},
-	{"pi:elder", "Resident.personalInfo", "resident:elder", "01 02 03 04 07"},
-	{"pi:elder", "Grid.residents.personalInfo", "grid:sg01", "01 02 03 04 07"},
-	{"household:elder", "node", "", "01 02 03 04 07"},
-	{"household:elder", "nodes", "", "01 02 03 04 07"},
-	{"household:elder", "Place.households", "place:elder", "01 02 03 04 07"},
-	{"household:elder", "Resident.household", "resident:elder", "01 02 03 04 07"},
+	// and is her active guardian: he sees her, her details and her home.
+	{"resident:elder", "node", "", "01 02 03 04 05 06 07"},
+	{"resident:elder", "nodes", "", "01 02 03 04 05 06 07"},
+	{"resident:elder", "Grid.residents", "grid:sg01", "01 02 03 04 05 06 07"},
+	{"resident:elder", "Household.members", "household:elder", "01 02 03 04 06 07"},
+	{"pi:elder", "node", "", "01 02 03 04 06 07"},
+	{"pi:elder", "nodes", "", "01 02 03 04 06 07"},
+	{"pi:elder", "Resident.personalInfo", "resident:elder", "01 02 03 04 06 07"},
+	{"pi:elder", "Grid.residents.personalInfo", "grid:sg01", "01 02 03 04 06 07"},
+	{"household:elder", "node", "", "01 02 03 04 06 07"},
+	{"household:elder", "nodes", "", "01 02 03 04 06 07"},
+	{"household:elder", "Place.households", "place:elder", "01 02 03 04 06 07"},
+	{"household:elder", "Resident.household", "resident:elder", "01 02 03 04 06 07"},
 
-	// The guardian (06, no role, his own household in shengguang-01).
-	{"resident:guardian", "node", "", "01 02 03 04 05 06"},
-	{"resident:guardian", "Grid.residents", "grid:sg01", "01 02 03 04 05 06"},
+	// The guardianship of 06 for 07: the two of them, and whoever sees the
+	// elder's personal details.
+	{"guardianship", "node", "", "01 02 03 04 06 07"},
+	{"guardianship", "nodes", "", "01 02 03 04 06 07"},
+	{"guardianship", "Query.guardianships", "", "01 02 03 04 06 07"},
+	{"guardianship", "Resident.dependents", "resident:guardian", "01 02 03 04 06 07"},
+	{"guardianship", "Resident.guardians", "resident:elder", "01 02 03 04 06 07"},
+
+	// The guardian (06, no role, his own household in shengguang-01): his
+	// mother (07) sees who looks after her, by name.
+	{"resident:guardian", "node", "", "01 02 03 04 05 06 07"},
+	{"resident:guardian", "Grid.residents", "grid:sg01", "01 02 03 04 05 06 07"},
 	{"pi:guardian", "Grid.residents.personalInfo", "grid:sg01", "01 02 03 04 06"},
 	{"resident:guardian", "Household.members", "household:guardian", "01 02 03 04 06"},
 	{"pi:guardian", "node", "", "01 02 03 04 06"},
@@ -186,6 +196,9 @@ var probes = map[string]probe{
 	"Query.streets":             rootConnection("streets"),
 	"Query.communities":         rootConnection("communities"),
 	"Query.departments":         rootConnection("departments"),
+	"Query.guardianships":       rootConnection("guardianships"),
+	"Resident.dependents":       edge("Resident", "dependents"),
+	"Resident.guardians":        edge("Resident", "guardians"),
 	"Street.communities":        connection("Street", "communities"),
 	"Community.grids":           connection("Community", "grids"),
 	"Grid.places":               connection("Grid", "places"),
@@ -356,7 +369,7 @@ func TestAuthzListings(t *testing.T) {
 		for _, p := range []string{"place:elder", "place:other"} {
 			pid := w.id(t, p)
 			households, err := w.e.Client.Household.Query().Where(household.PlaceID(pid)).
-				WithPlace(func(q *ent.PlaceQuery) { q.WithGrid() }).All(w.e.SystemCtx())
+				WithPlace(func(q *ent.PlaceQuery) { q.WithGrid() }).WithMembers().All(w.e.SystemCtx())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -368,7 +381,7 @@ func TestAuthzListings(t *testing.T) {
 					want := 0
 					for _, h := range households {
 						g := h.Edges.Place.Edges.Grid
-						see := seesHousehold(viewers[v], h.ID, g.ID, g.CommunityID)
+						see := seesHousehold(viewers[v], h, g.ID, g.CommunityID)
 						if see {
 							want++
 						}
@@ -393,6 +406,7 @@ type viewerFacts struct {
 	informantGrids         map[int]bool // SAFETY_INFORMANT
 	adminCommunities       map[int]bool // COMMUNITY_ADMIN
 	departmentStaff, roles bool
+	dependents, guardians  map[int]bool
 }
 
 // facts reads viewer v's facts as the system.
@@ -411,6 +425,24 @@ func (w *world) facts(t *testing.T, v string) viewerFacts {
 		t.Fatal(err)
 	}
 	f.id = r.ID
+	f.dependents = map[int]bool{}
+	deps, err := r.QueryDependents().Where(guardianship.StatusEQ(guardianship.StatusACTIVE)).
+		QueryDependent().IDs(w.e.SystemCtx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range deps {
+		f.dependents[d] = true
+	}
+	f.guardians = map[int]bool{}
+	gs, err := r.QueryGuardians().Where(guardianship.StatusEQ(guardianship.StatusACTIVE)).
+		QueryGuardian().IDs(w.e.SystemCtx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range gs {
+		f.guardians[g] = true
+	}
 	if r.HouseholdID != nil {
 		f.household = *r.HouseholdID
 	}
@@ -470,17 +502,22 @@ func sees(v viewerFacts, r residentFacts) (resident, personal bool) {
 	switch {
 	case v.streetAdmin:
 		return true, true
-	case v.id != 0 && v.id == r.id, v.household != 0 && v.household == r.household:
+	case v.id != 0 && v.id == r.id, v.household != 0 && v.household == r.household, v.dependents[r.id]:
 		return true, true
 	case v.staffGrids[r.grid], v.adminCommunities[r.community]:
 		return true, true
 	}
-	return r.roles || v.informantGrids[r.grid], false
+	return r.roles || v.informantGrids[r.grid] || v.guardians[r.id], false
 }
 
-// seesHousehold is the rule for households.
-func seesHousehold(v viewerFacts, household, grid, community int) bool {
-	return v.streetAdmin || (v.household != 0 && v.household == household) || v.staffGrids[grid] || v.adminCommunities[community]
+// seesHousehold is the rule for households (h loaded with its members).
+func seesHousehold(v viewerFacts, h *ent.Household, grid, community int) bool {
+	for _, m := range h.Edges.Members {
+		if v.dependents[m.ID] {
+			return true
+		}
+	}
+	return v.streetAdmin || (v.household != 0 && v.household == h.ID) || v.staffGrids[grid] || v.adminCommunities[community]
 }
 
 // listed is what a viewer got about one listed resident.
@@ -648,9 +685,13 @@ func TestAuthzCases(t *testing.T) {
 					t.Errorf("06 does not see the details of his household's member %d: %s", i, r)
 				}
 			}
-			hidden(t, "06", "resident:elder")
-			hidden(t, "06", "pi:elder")
-			hidden(t, "06", "household:elder")
+			// His mother lives elsewhere; he sees her as her guardian, and
+			// nobody else of her grid beyond the public staff.
+			visible(t, "06", "resident:elder")
+			visible(t, "06", "pi:elder")
+			visible(t, "06", "household:elder")
+			hidden(t, "06", "resident:sg02")
+			hidden(t, "06", "pi:leader")
 		})
 		t.Run("the community admin sees 盛光, not 岑西", func(t *testing.T) {
 			visible(t, "02", "pi:elder")

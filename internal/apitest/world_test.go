@@ -115,6 +115,8 @@ func newWorld(t *testing.T, s *store.Store, opts ...apitest.Option) *world {
 	id["pi:sg02"] = sg02.Edges.PersonalInfo.ID
 	id["household:sg02"] = *sg02.HouseholdID
 
+	id["guardianship"] = firstID(t)(e.Client.Guardianship.Query().IDs(ctx))
+
 	// Rows of the entities that are not in the API at all.
 	c := e.Client
 	id["session"] = firstID(t)(c.Session.Query().IDs(ctx))

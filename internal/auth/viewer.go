@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/session"
@@ -39,6 +40,12 @@ func (s *Service) Viewer(ctx context.Context, accessToken string) (*viewer.Viewe
 	r, err := s.client.Resident.Query().
 		Where(resident.ID(access.ResidentID), resident.DeletedAtIsNil()).
 		WithRoles().
+		WithDependents(func(q *ent.GuardianshipQuery) {
+			q.Where(guardianship.StatusEQ(guardianship.StatusACTIVE))
+		}).
+		WithGuardians(func(q *ent.GuardianshipQuery) {
+			q.Where(guardianship.StatusEQ(guardianship.StatusACTIVE))
+		}).
 		WithHousehold(func(q *ent.HouseholdQuery) {
 			q.WithPlace(func(q *ent.PlaceQuery) { q.WithGrid() })
 		}).
@@ -53,7 +60,7 @@ func (s *Service) Viewer(ctx context.Context, accessToken string) (*viewer.Viewe
 }
 
 // ViewerOf builds the viewer of resident r (loaded with its roles and its
-// household's place and grid) under session sessionID.
+// household's place and grid, and its active dependents and guardians) under session sessionID.
 func ViewerOf(r *ent.Resident, sessionID string) *viewer.Viewer {
 	v := &viewer.Viewer{ResidentID: r.ID, SessionID: sessionID}
 	if h := r.Edges.Household; h != nil {
@@ -61,6 +68,16 @@ func ViewerOf(r *ent.Resident, sessionID string) *viewer.Viewer {
 		if p := h.Edges.Place; p != nil && p.Edges.Grid != nil {
 			v.GridID = p.Edges.Grid.ID
 			v.CommunityID = p.Edges.Grid.CommunityID
+		}
+	}
+	for _, g := range r.Edges.Dependents {
+		if g.Status == guardianship.StatusACTIVE {
+			v.DependentIDs = append(v.DependentIDs, g.DependentID)
+		}
+	}
+	for _, g := range r.Edges.Guardians {
+		if g.Status == guardianship.StatusACTIVE {
+			v.GuardianIDs = append(v.GuardianIDs, g.GuardianID)
 		}
 	}
 	for _, ra := range r.Edges.Roles {

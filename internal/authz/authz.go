@@ -9,8 +9,9 @@
 // visible to themselves, their household, the staff and safety informants of
 // their grid, their community's admins and the street's admins, and a
 // resident who holds a role is visible to all by name; personal details and
-// households are visible to the person, their household, their grid's leader
-// and workers, their community's admins and the street's admins. Department
+// households are visible to the person, their household, their active
+// guardians, their grid's leader and workers, their community's admins and
+// the street's admins. Department
 // staff see no residents but the public ones.
 package authz
 

@@ -27,7 +27,7 @@ func livesInCommunities(communities []int) predicate.Resident {
 }
 
 // closeCircle matches the residents whose personal details v may see: v,
-// v's household, and the residents of the grids v works in and the
+// v's household, v's dependents, and the residents of the grids v works in and the
 // communities v administers. It returns nil for a street admin (everyone).
 func closeCircle(v *viewer.Viewer) (preds []predicate.Resident, everyone bool) {
 	if v.IsStreetAdmin() {
@@ -37,6 +37,9 @@ func closeCircle(v *viewer.Viewer) (preds []predicate.Resident, everyone bool) {
 		return nil, false
 	}
 	preds = append(preds, resident.ID(v.ResidentID))
+	if len(v.DependentIDs) > 0 {
+		preds = append(preds, resident.IDIn(v.DependentIDs...))
+	}
 	if v.HouseholdID != 0 {
 		preds = append(preds, resident.HouseholdID(v.HouseholdID))
 	}
@@ -60,8 +63,12 @@ func ResidentPolicy() ent.Policy {
 				if everyone {
 					return privacy.Allow
 				}
-				// Staff are public by name; informants see their grid's residents by name.
+				// Staff are public by name; informants see their grid's
+				// residents by name; a dependent sees their guardians by name.
 				preds = append(preds, resident.HasRoles())
+				if len(v.GuardianIDs) > 0 {
+					preds = append(preds, resident.IDIn(v.GuardianIDs...))
+				}
 				if grids := v.GridsWhere(viewer.SafetyInformant); len(grids) > 0 {
 					preds = append(preds, livesInGrids(grids))
 				}
@@ -171,6 +178,10 @@ func HouseholdPolicy() ent.Policy {
 				var preds []predicate.Household
 				if v.HouseholdID != 0 {
 					preds = append(preds, household.ID(v.HouseholdID))
+				}
+				if len(v.DependentIDs) > 0 {
+					// A guardian knows where the people they look after live.
+					preds = append(preds, household.HasMembersWith(resident.IDIn(v.DependentIDs...)))
 				}
 				if grids := v.GridsWhere(gridStaffRoles...); len(grids) > 0 {
 					preds = append(preds, household.HasPlaceWith(place.GridIDIn(grids...)))

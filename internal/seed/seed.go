@@ -7,15 +7,18 @@
 // README and tests sign in with.
 //
 // The data is deterministic: it is drawn from a random source with a fixed
-// seed, in a fixed order, and never reads the clock (ages are as of
-// 2026-01-01; the demo elder's birth date is written out), so every run
-// writes the same rows in the same order and, on a fresh database, gets the
-// same IDs. Only the created_at and updated_at timestamps differ.
+// seed, in a fixed order (ages are as of 2026-01-01; the demo elder's birth
+// date is written out), so every run writes the same rows in the same order
+// and, on a fresh database, gets the same IDs. The map never reads the
+// clock; the extra parts (extras.go) that need "this week" count from the
+// day the seed runs, so only timestamps differ between runs on different
+// days.
 package seed
 
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jimei-linli/linli/ent"
 	_ "github.com/jimei-linli/linli/ent/runtime" // activates the role-scope hook
@@ -72,7 +75,9 @@ func Demo(ctx context.Context, client *ent.Client) (Result, error) {
 	if seeded {
 		return Result{AlreadySeeded: true}, tx.Rollback()
 	}
-	res, err := p.write(ctx, tx.Client())
+	now := time.Now().In(Shanghai)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, Shanghai)
+	res, err := p.write(ctx, tx.Client(), today)
 	if err == nil {
 		err = tx.Commit()
 	} else {

@@ -3,6 +3,7 @@ package seed
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jimei-linli/linli/ent"
 )
@@ -12,8 +13,8 @@ import (
 const batchSize = 500
 
 // write inserts the plan through c (a transaction's client), parents before
-// children, in plan order.
-func (p *plan) write(ctx context.Context, c *ent.Client) (Result, error) {
+// children, in plan order, and then the extra parts that build on the map.
+func (p *plan) write(ctx context.Context, c *ent.Client, today time.Time) (Result, error) {
 	st, err := c.Street.Create().SetCode(StreetCode).SetName(streetName).SetDistrict(streetDistrict).Save(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("seed: create street: %w", err)
@@ -91,6 +92,30 @@ func (p *plan) write(ctx context.Context, c *ent.Client) (Result, error) {
 		return create
 	}, c.RoleAssignment.CreateBulk, func(e *ent.RoleAssignment) int { return e.ID })
 	if err != nil {
+		return Result{}, err
+	}
+	w := &Written{
+		StreetID: st.ID, Today: today,
+		Communities: map[string]int{}, Grids: map[string]int{}, Departments: map[string]int{},
+		Residents: map[string]int{}, GridResidents: map[string][]int{},
+	}
+	for i, r := range p.communities {
+		w.Communities[r.code] = communities[i]
+	}
+	for i, r := range p.grids {
+		w.Grids[r.code] = grids[i]
+	}
+	for i, r := range p.departments {
+		w.Departments[r.code] = departments[i]
+	}
+	for i, r := range p.residents {
+		code := p.grids[p.places[p.households[r.household].place].grid].code
+		w.GridResidents[code] = append(w.GridResidents[code], residents[i])
+		if r.phone != "" {
+			w.Residents[r.phone] = residents[i]
+		}
+	}
+	if err := writeExtras(ctx, c, w); err != nil {
 		return Result{}, err
 	}
 	return Result{

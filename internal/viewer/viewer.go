@@ -49,6 +49,11 @@ type Viewer struct {
 	// Roles are the roles the resident holds, read from the database for
 	// this request.
 	Roles []Role
+	// DependentIDs are the residents the viewer is the active guardian of
+	// (an elderly parent, a child), read from the database for this request.
+	DependentIDs []int
+	// GuardianIDs are the residents who are the viewer's active guardians.
+	GuardianIDs []int
 
 	system bool
 }
@@ -110,6 +115,17 @@ func (v *Viewer) CommunitiesWhere(roles ...string) []int {
 // DepartmentsWhere returns the departments in which v holds any of roles.
 func (v *Viewer) DepartmentsWhere(roles ...string) []int {
 	return v.scopes(func(r Role) int { return r.DepartmentID }, roles)
+}
+
+// GuardianOf reports whether v is an active guardian of resident id.
+func (v *Viewer) GuardianOf(id int) bool {
+	return v.SignedIn() && slices.Contains(v.DependentIDs, id)
+}
+
+// ActsFor reports whether v may act for resident id: v is that resident or
+// their active guardian.
+func (v *Viewer) ActsFor(id int) bool {
+	return v.SignedIn() && (v.ResidentID == id || v.GuardianOf(id))
 }
 
 // IsStreetAdmin reports whether v is a street admin (who sees the street).

@@ -1,0 +1,52 @@
+// Package schedule runs the periodic jobs of an instance: the 54321 clock's
+// escalations, waitlist offers that lapse, help requests that widen. Every
+// instance runs every job; a job must therefore decide in the database what
+// is due and claim it there (a conditional update, a row lock), so that two
+// instances never do the same work twice. Jobs read the time from the
+// injected clock they were built with, never from the wall, so tests drive
+// them by calling Run's job function directly with a moved clock.
+package schedule
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Job is one periodic job.
+type Job struct {
+	// Name says what the job does, for logs.
+	Name string
+	// Every is how often it runs.
+	Every time.Duration
+	// Run does one round of work. An error is logged; the next round runs
+	// as usual.
+	Run func(ctx context.Context) error
+}
+
+// Start runs every job in its own goroutine, each once at once and then at
+// its interval, until ctx ends; the returned function waits for them to
+// stop.
+func Start(ctx context.Context, log *slog.Logger, jobs ...Job) (wait func()) {
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Go(func() { loop(ctx, log, j) })
+	}
+	return wg.Wait
+}
+
+func loop(ctx context.Context, log *slog.Logger, j Job) {
+	t := time.NewTicker(j.Every)
+	defer t.Stop()
+	for {
+		if err := j.Run(ctx); err != nil && ctx.Err() == nil {
+			log.Error("scheduled job failed", "job", j.Name, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
