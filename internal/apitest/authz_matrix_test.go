@@ -25,12 +25,11 @@ import (
 // starts from, and the viewers who see the object that way; every other
 // viewer must get an answer indistinguishable from the one for an object
 // that does not exist. Adding a case is adding a line.
-var readMatrix = []struct {
-	target string // the object, by its name in the world
-	path   string // a key of probes
-	via    string // the objects the path starts from, space-separated
-	see    string // the viewers who see it (viewerSet)
-}{
+//
+// A capability keeps its rows, probes and objects in its own file
+// (authz_<capability>_test.go): an init function appends to readMatrix,
+// adds to probes and adds a worldPart that names its objects.
+var readMatrix = []matrixRow{
 	// The map and who holds which staff role are public.
 	{"street", "node", "", "all"},
 	{"street", "nodes", "", "all"},
@@ -146,6 +145,14 @@ var readMatrix = []struct {
 	{"consent", "nodes", "", "none"},
 	{"auditRecord", "node", "", "none"},
 	{"auditRecord", "nodes", "", "none"},
+}
+
+// matrixRow is one row of the authorization matrix.
+type matrixRow struct {
+	target string // the object, by its name in the world
+	path   string // a key of probes
+	via    string // the objects the path starts from, space-separated
+	see    string // the viewers who see it (viewerSet)
 }
 
 // probe is a read path: a query that reaches an object.

@@ -128,8 +128,16 @@ func newWorld(t *testing.T, s *store.Store, opts ...apitest.Option) *world {
 		t.Fatalf("an audit record: %v", err)
 	}
 	id["auditRecord"] = audit.ID
+	for _, part := range worldParts {
+		part(t, w)
+	}
 	return w
 }
+
+// worldParts add the objects of a capability (its requests, orders,
+// bookings) to the world, by name in w.ids: made through the API or, for
+// what the demo seed already holds, looked up as the system.
+var worldParts []func(t *testing.T, w *world)
 
 // firstID returns a function that returns the first of ids, failing the
 // test when there is none.
