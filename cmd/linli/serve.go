@@ -43,6 +43,11 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	if err != nil {
 		return err
 	}
+	if cfg.DebugAddr != "" {
+		if err := startDebug(ctx, cfg.DebugAddr, log); err != nil {
+			return err
+		}
+	}
 	rt := startRealtime(ctx, s, rdb, cfg.PushWebhookURL, log)
 	if cfg.PushWebhookURL == "" {
 		log.Info("push notifications are off (no LINLI_PUSH_WEBHOOK_URL)")

@@ -66,6 +66,9 @@ type Config struct {
 	PrivacyNoticeVersion string
 	// AllowedOrigins are the browser origins that may open websockets.
 	AllowedOrigins []string
+	// DebugAddr is the address of a private listener for pprof profiles;
+	// empty turns it off.
+	DebugAddr string
 }
 
 // Production reports whether c runs in production mode.
@@ -159,6 +162,8 @@ var Settings = []Setting{
 			}
 			return nil
 		}},
+	{"debug-addr", "LINLI_DEBUG_ADDR", "", "Address of a private listener for Go's pprof profiles (`127.0.0.1:6060`), for measuring memory and CPU; empty turns it off. Never expose it beyond the host.",
+		func(c *Config, v string) error { c.DebugAddr = v; return nil }},
 }
 
 // Load builds the configuration from the defaults, then the environment (read

@@ -134,7 +134,7 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 		writeErrors(w, http.StatusForbidden, resp)
 		return
 	}
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		Subprotocols:       []string{subprotocolTransportWS, subprotocolGraphQLWS},
 		InsecureSkipVerify: true, // the origin is checked above
 	})
