@@ -26,31 +26,17 @@ func (in *Inbox) Stream(ctx context.Context, since int) (<-chan *ent.Notificatio
 		return nil, err
 	}
 	// Subscribe before replaying, so that nothing published in between is
-	// missed; what both deliver is skipped by the cursor.
-	sub := in.hub.Subscribe([]string{realtime.ResidentTopic(v.ResidentID)}, 0)
+	// missed; what both deliver is skipped by the cursor. The listener
+	// holds no goroutine while the stream is idle.
 	out := make(chan *ent.Notification, 16)
-	go func() {
-		defer close(out)
-		defer sub.Close()
-		s := stream{in: in, ctx: ctx, resident: v.ResidentID, cursor: cursor, out: out}
-		if !s.catchUp() {
-			return
-		}
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-sub.Lost():
-				if !s.catchUp() {
-					return
-				}
-			case m := <-sub.Messages():
-				if !s.deliver(m) {
-					return
-				}
-			}
-		}
-	}()
+	ready := realtime.Ready(ctx)
+	st := &stream{in: in, ctx: ctx, resident: v.ResidentID, cursor: cursor, out: out, ready: ready}
+	in.hub.Listen(ctx, []string{realtime.ResidentTopic(v.ResidentID)}, realtime.Handlers{
+		Start:   st.catchUp,
+		Lost:    st.catchUp,
+		Message: st.deliver,
+		End:     func() { close(out); ready() },
+	}).Start()
 	return out, nil
 }
 
@@ -85,6 +71,7 @@ type stream struct {
 	resident int
 	cursor   int64
 	out      chan<- *ent.Notification
+	ready    func() // after each send: see realtime.Ready
 }
 
 // send delivers n unless the stream ended.
@@ -92,6 +79,7 @@ func (s *stream) send(n *ent.Notification) bool {
 	select {
 	case s.out <- n:
 		s.cursor = *n.Seq
+		s.ready()
 		return true
 	case <-s.ctx.Done():
 		return false

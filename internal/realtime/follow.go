@@ -24,43 +24,41 @@ import (
 //			return r, err == nil, err
 //		})
 func Follow[T any](ctx context.Context, hub *Hub, topics []string, load func(ctx context.Context) (T, bool, error)) (<-chan T, error) {
-	// Subscribe before the first load, so that no change in between is missed.
-	sub := hub.Subscribe(topics, 0)
+	// Subscribe before the first load, so that no change in between is
+	// missed; the listener holds no goroutine while nothing happens.
+	out := make(chan T, 1)
+	var ready func()
+	send := func(v T) bool {
+		select {
+		case out <- v:
+			ready()
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	reload := func() bool {
+		v, ok, err := load(ctx)
+		if err != nil {
+			return false
+		}
+		return !ok || send(v)
+	}
+	l := hub.Listen(ctx, topics, Handlers{
+		Message: func(*Message) bool { return reload() },
+		Lost:    reload,
+		End:     func() { close(out); ready() },
+	})
 	first, ok, err := load(ctx)
 	if err != nil {
-		sub.Close()
+		l.Drop()
 		return nil, err
 	}
-	out := make(chan T, 1)
-	go func() {
-		defer close(out)
-		defer sub.Close()
-		send := func(v T) bool {
-			select {
-			case out <- v:
-				return true
-			case <-ctx.Done():
-				return false
-			}
-		}
-		if ok && !send(first) {
-			return
-		}
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-sub.Messages():
-			case <-sub.Lost():
-			}
-			v, ok, err := load(ctx)
-			if err != nil {
-				return
-			}
-			if ok && !send(v) {
-				return
-			}
-		}
-	}()
+	ready = Ready(ctx)
+	if ok {
+		out <- first // the buffer has room: the listener has not started
+		ready()
+	}
+	l.Start()
 	return out, nil
 }

@@ -9,8 +9,11 @@ import (
 )
 
 // DefaultBuffer is how many messages a subscription holds before it is
-// marked lost (and catches up from the database instead).
-const DefaultBuffer = 64
+// marked lost (and catches up from the database instead). Listeners are
+// woken for every message and drain their buffer at once, so a burst of
+// 16 messages for one subscriber between two of its wake-ups is already
+// one that a catch-up serves better.
+const DefaultBuffer = 16
 
 // Hub fans the broker's messages out to this instance's subscriptions. It
 // never blocks on a subscriber: a full buffer marks that subscription lost.
@@ -46,15 +49,22 @@ type Subscription struct {
 	ch     chan *Message
 	lost   chan struct{}
 	once   sync.Once
+	// wake, if set, is called (without blocking) after a message is queued
+	// or a loss is signalled: see Listen.
+	wake func()
 }
 
 // Subscribe registers a subscription to topics with a buffer of size
 // messages (DefaultBuffer when size <= 0). Close it when done.
 func (h *Hub) Subscribe(topics []string, size int) *Subscription {
+	return h.subscribe(topics, size, nil)
+}
+
+func (h *Hub) subscribe(topics []string, size int, wake func()) *Subscription {
 	if size <= 0 {
 		size = DefaultBuffer
 	}
-	s := &Subscription{hub: h, topics: topics, ch: make(chan *Message, size), lost: make(chan struct{}, 1)}
+	s := &Subscription{hub: h, topics: topics, ch: make(chan *Message, size), lost: make(chan struct{}, 1), wake: wake}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.all[s] = struct{}{}
@@ -100,6 +110,9 @@ func (s *Subscription) markLost() {
 	case s.lost <- struct{}{}:
 	default:
 	}
+	if s.wake != nil {
+		s.wake()
+	}
 }
 
 // Subscribed reports whether anyone on this instance listens on topic.
@@ -138,6 +151,9 @@ func (h *Hub) deliver(payload []byte) {
 			sent[s] = true
 			select {
 			case s.ch <- &m:
+				if s.wake != nil {
+					s.wake()
+				}
 			default:
 				s.markLost() // never block the hub: the subscriber catches up
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/realtime"
 )
 
 // streamSchema is an executable schema for the streaming transports, built
@@ -28,7 +29,7 @@ type streamSchema struct {
 	schema *ast.Schema
 
 	mu      sync.Mutex
-	subs    map[chan string]struct{}
+	subs    map[chan string]func() // each with its realtime.Ready signal
 	changed chan struct{} // closed and replaced whenever subs changes
 	started int
 }
@@ -50,7 +51,7 @@ func newStreamSchema() *streamSchema {
 			}
 			type Node { child: Node name: String }
 		`}),
-		subs:    map[chan string]struct{}{},
+		subs:    map[chan string]func(){},
 		changed: make(chan struct{}),
 	}
 }
@@ -98,6 +99,11 @@ func (s *streamSchema) exec(ctx context.Context) graphql.ResponseHandler {
 	}
 	ch := s.subscribe(ctx)
 	first := field.Name == "ticks"
+	if first {
+		s.mu.Lock()
+		s.subs[ch]() // the tick is ready at once
+		s.mu.Unlock()
+	}
 	return func(ctx context.Context) *graphql.Response {
 		if first {
 			first = false
@@ -121,11 +127,13 @@ func fieldData(field *ast.Field, value string) json.RawMessage {
 	return b
 }
 
-// subscribe registers a subscriber until ctx ends.
+// subscribe registers a subscriber until ctx ends. Like Linli's own
+// streams, it signals each value it sends (realtime.Ready), so that the
+// graphql-transport-ws transport serves it without a waiting goroutine.
 func (s *streamSchema) subscribe(ctx context.Context) chan string {
 	ch := make(chan string, 16)
 	s.mu.Lock()
-	s.subs[ch] = struct{}{}
+	s.subs[ch] = realtime.Ready(ctx)
 	s.started++
 	s.notifyLocked()
 	s.mu.Unlock()
@@ -150,9 +158,10 @@ func (s *streamSchema) notifyLocked() {
 func (s *streamSchema) publish(v string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for ch := range s.subs {
+	for ch, ready := range s.subs {
 		select {
 		case ch <- v:
+			ready()
 		default:
 		}
 	}
@@ -162,8 +171,9 @@ func (s *streamSchema) publish(v string) {
 func (s *streamSchema) end() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for ch := range s.subs {
+	for ch, ready := range s.subs {
 		close(ch)
+		ready()
 		delete(s.subs, ch)
 	}
 	s.notifyLocked()

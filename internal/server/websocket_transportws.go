@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/jimei-linli/linli/internal/realtime"
 )
 
 // transportWS serves one connection of the graphql-transport-ws protocol
@@ -184,6 +187,9 @@ func (c *transportWS) init(m wsMessage) bool {
 	c.s.expireAt(expires)
 	c.mu.Lock()
 	c.opCtx = ctx
+	// The upgrade request (its headers above all) is not needed once the
+	// connection is initialized; an idle connection should not keep it.
+	c.r = nil
 	c.mu.Unlock()
 	_ = c.s.write(wsMessage{Type: msgConnectionAck})
 	return true
@@ -218,7 +224,6 @@ func (c *transportWS) subscribe(m wsMessage) bool {
 		OperationName: body.OperationName,
 		Variables:     body.Variables,
 		Extensions:    body.Extensions,
-		Headers:       c.r.Header,
 		ReadTime:      graphql.TraceTiming{Start: start, End: graphql.Now()},
 	}
 	ctx := graphql.StartOperationTrace(opCtx)
@@ -239,34 +244,93 @@ func (c *transportWS) subscribe(m wsMessage) bool {
 
 // run executes an operation and sends its results: next for each, then
 // complete, unless the client completed it first or the connection ended.
+//
+// A subscription whose stream signals when it has a value (realtime.Ready:
+// Follow and the notification stream do) is then served on demand: no
+// goroutine waits on its channel while it is idle, so an idle subscription
+// costs no goroutine stack beyond the connection's reader. Other
+// operations are read in this goroutine until they end.
 func (c *transportWS) run(ctx context.Context, id string, op *wsOperation, rc *graphql.OperationContext) {
-	defer op.cancel()
+	var (
+		pending  atomic.Int64 // values signalled and not yet sent
+		onDemand realtime.OnDemand
+	)
+	onDemand.Hold()
+	ctx, claimed := realtime.WithReady(ctx, func() { pending.Add(1); onDemand.Wake() })
+	var responses graphql.ResponseHandler
+	if !c.guard(ctx, id, op, rc, func() bool {
+		responses, ctx = c.exec.DispatchOperation(ctx, rc)
+		return true
+	}) {
+		return
+	}
+	if !claimed() {
+		for c.guard(ctx, id, op, rc, func() bool { return c.sendNext(ctx, id, op, responses) }) {
+		}
+		return
+	}
+	c.wg.Add(1)
+	onDemand.Step = func() bool {
+		for pending.Load() > 0 {
+			pending.Add(-1)
+			if !c.guard(ctx, id, op, rc, func() bool { return c.sendNext(ctx, id, op, responses) }) {
+				return false
+			}
+		}
+		if ctx.Err() != nil {
+			c.finish(id, op, nil)
+			return false
+		}
+		return true
+	}
+	onDemand.End = c.wg.Done
+	context.AfterFunc(ctx, onDemand.Wake) // ends it even if its stream never signals
+	onDemand.Release()
+}
+
+// sendNext sends the operation's next result; false means it has ended.
+func (c *transportWS) sendNext(ctx context.Context, id string, op *wsOperation, responses graphql.ResponseHandler) bool {
+	resp := responses(ctx)
+	if resp == nil || !c.active(id, op) {
+		return false
+	}
+	b, err := json.Marshal(resp)
+	if err != nil {
+		panic(err) // recovered by guard
+	}
+	return c.s.write(wsMessage{Type: msgNext, ID: id, Payload: b}) == nil
+}
+
+// guard runs step; when it panics or returns false, the operation is
+// finished (see finish) and guard returns false.
+func (c *transportWS) guard(ctx context.Context, id string, op *wsOperation, rc *graphql.OperationContext, step func() bool) (more bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			err := rc.Recover(ctx, v)
-			resp := c.exec.DispatchError(ctx, gqlerror.List{gqlerror.WrapIfUnwrapped(err)})
-			if c.release(id, op) {
-				c.sendErrors(id, resp.Errors)
-			}
-			return
-		}
-		if c.release(id, op) && c.ctx.Err() == nil {
-			_ = c.s.write(wsMessage{Type: msgComplete, ID: id})
+			c.finish(id, op, c.exec.DispatchError(ctx, gqlerror.List{gqlerror.WrapIfUnwrapped(err)}).Errors)
+			more = false
 		}
 	}()
-	responses, ctx := c.exec.DispatchOperation(ctx, rc)
-	for {
-		resp := responses(ctx)
-		if resp == nil || !c.active(id, op) {
-			return
-		}
-		b, err := json.Marshal(resp)
-		if err != nil {
-			panic(err) // recovered above
-		}
-		if err := c.s.write(wsMessage{Type: msgNext, ID: id, Payload: b}); err != nil {
-			return
-		}
+	if step() {
+		return true
+	}
+	c.finish(id, op, nil)
+	return false
+}
+
+// finish ends an operation: it sends errs as an error message, or else
+// complete, unless the client completed it first or the connection ended.
+// Finishing twice does nothing more.
+func (c *transportWS) finish(id string, op *wsOperation, errs gqlerror.List) {
+	op.cancel()
+	if !c.release(id, op) {
+		return
+	}
+	switch {
+	case errs != nil:
+		c.sendErrors(id, errs)
+	case c.ctx.Err() == nil:
+		_ = c.s.write(wsMessage{Type: msgComplete, ID: id})
 	}
 }
 

@@ -148,3 +148,46 @@ func waitGoroutines(t *testing.T, when string, max int) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestIdleSubscriptionsHoldNoGoroutine: subscriptions whose streams signal
+// readiness (as Linli's do) cost the graphql-transport-ws transport no
+// goroutine while idle, only while they have something to send; each
+// still gets every event, in order.
+func TestIdleSubscriptionsHoldNoGoroutine(t *testing.T) {
+	const subscriptions, events = 100, 3
+	srv, schema := streamServer(t, Options{})
+	c := dial(t, srv, subprotocolTransportWS, nil)
+	c.init(nil)
+	connected := settledGoroutines()
+	for i := range subscriptions {
+		c.subscribe(msgSubscribe, fmt.Sprint(i), "subscription { name }")
+	}
+	schema.waitSubscribers(t, subscriptions)
+	if n := settledGoroutines(); n > connected+5 {
+		t.Fatalf("%d idle subscriptions hold %d goroutines", subscriptions, n-connected)
+	}
+	for e := range events {
+		schema.publish(fmt.Sprint("event-", e))
+	}
+	next := map[string]int{}
+	for range subscriptions * events {
+		m := c.read()
+		if m.Type != msgNext {
+			t.Fatalf("got %s %s, want next", m.Type, m.Payload)
+		}
+		want := fmt.Sprintf(`{"data":{"name":"event-%d"}}`, next[m.ID])
+		if string(m.Payload) != want {
+			t.Fatalf("subscription %s got %s, want %s", m.ID, m.Payload, want)
+		}
+		next[m.ID]++
+	}
+	if n := settledGoroutines(); n > connected+5 {
+		t.Fatalf("after the events, %d subscriptions hold %d goroutines", subscriptions, n-connected)
+	}
+	schema.end()
+	for range subscriptions {
+		if m := c.read(); m.Type != msgComplete {
+			t.Fatalf("got %s %s, want complete", m.Type, m.Payload)
+		}
+	}
+}
