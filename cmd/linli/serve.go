@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/jimei-linli/linli/graph"
@@ -22,6 +23,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		return fmt.Errorf("serve: unexpected arguments %q", args)
 	}
 	log := newLogger(cfg, stdout)
+	debug.SetGCPercent(cfg.GCPercent)
 	s, err := openDatabase(ctx, cfg, log, cfg.MigrateOnStart)
 	if err != nil {
 		return err
