@@ -74,6 +74,7 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	for _, o := range opts {
 		o(r)
 	}
+	r.personal.SetOutbox(r.outbox)
 	r.inbox = notify.New(client, r.hub, nil)
 	r.broadcasts = broadcast.New(client, r.outbox, nil)
 	return generated.NewExecutableSchema(generated.Config{Resolvers: r})

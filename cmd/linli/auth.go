@@ -15,12 +15,14 @@ import (
 	"github.com/jimei-linli/linli/internal/auth"
 	"github.com/jimei-linli/linli/internal/config"
 	"github.com/jimei-linli/linli/internal/ratelimit"
+	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 )
 
 // newAuth builds the sign-in service for cfg: the token secret, the code
-// sender and the rate limiter (in Redis when rdb is not nil).
-func newAuth(cfg config.Config, s *store.Store, rdb *redis.Client, log *slog.Logger) (*auth.Service, error) {
+// sender and the rate limiter (in Redis when rdb is not nil); sign-outs
+// go through outbox to close the sessions' websockets.
+func newAuth(cfg config.Config, s *store.Store, rdb *redis.Client, outbox *realtime.Outbox, log *slog.Logger) (*auth.Service, error) {
 	secret, err := jwtSecret(cfg, log)
 	if err != nil {
 		return nil, err
@@ -44,6 +46,7 @@ func newAuth(cfg config.Config, s *store.Store, rdb *redis.Client, log *slog.Log
 	policy.PrivacyNoticeVersion = cfg.PrivacyNoticeVersion
 	return auth.NewService(auth.Config{
 		Client: s.Client, Tokens: tokens, Sender: sender, Limiter: limiter, Policy: policy, Secret: secret,
+		Outbox: outbox,
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jimei-linli/linli/graph"
 	"github.com/jimei-linli/linli/internal/config"
+	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/server"
 )
 
@@ -41,10 +42,6 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	if rdb != nil {
 		defer rdb.Close()
 	}
-	signIn, err := newAuth(cfg, s, rdb, log)
-	if err != nil {
-		return err
-	}
 	if cfg.DebugAddr != "" {
 		if err := startDebug(ctx, cfg.DebugAddr, log); err != nil {
 			return err
@@ -55,6 +52,10 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		log.Info("push notifications are off (no LINLI_PUSH_WEBHOOK_URL)")
 	}
 	defer rt.stop()
+	signIn, err := newAuth(cfg, s, rdb, rt.outbox, log)
+	if err != nil {
+		return err
+	}
 	// Requests and websockets run under base: cancelling it at shutdown
 	// closes the websockets, which Shutdown itself leaves open.
 	base, closeStreams := context.WithCancel(context.WithoutCancel(ctx))
@@ -64,6 +65,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		Schema:           graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox)),
 		Authenticate:     signIn.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(signIn.AuthenticateToken),
+		WatchSession:     realtime.WatchSession(rt.hub),
 		AllowedOrigins:   cfg.AllowedOrigins,
 		Ready:            s.Ping,
 		Logger:           log,

@@ -30,7 +30,7 @@ func tokenCommand(ctx context.Context, cfg config.Config, tokenPhone string, arg
 		return err
 	}
 	defer s.Close()
-	svc, err := newAuth(cfg, s, nil, log)
+	svc, err := newAuth(cfg, s, nil, nil, log)
 	if err != nil {
 		return err
 	}

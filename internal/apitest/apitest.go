@@ -207,19 +207,20 @@ func New(t testing.TB, s *store.Store, opts ...Option) *Env {
 	if err != nil {
 		t.Fatalf("apitest: %v", err)
 	}
+	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	e.startRealtime(t, logger)
 	e.Auth, err = auth.NewService(auth.Config{
 		Client: s.Client, Tokens: e.Tokens, Sender: e.Codes, Limiter: e.Limiter,
-		Policy: o.policy, Secret: Secret, Now: e.Clock.Now,
+		Policy: o.policy, Secret: Secret, Now: e.Clock.Now, Outbox: e.Outbox,
 	})
 	if err != nil {
 		t.Fatalf("apitest: %v", err)
 	}
-	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	e.startRealtime(t, logger)
 	sopts := server.Options{
 		Schema:           graph.NewSchema(s.Client, graph.WithAuth(e.Auth), graph.WithRealtime(e.Hub, e.Outbox), graph.WithClock(e.Clock.Now)),
 		Authenticate:     e.Auth.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(e.Auth.AuthenticateToken),
+		WatchSession:     realtime.WatchSession(e.Hub),
 		Ready:            s.Ping,
 		Logger:           logger,
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/internal/apitest"
+	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/seed"
 )
 
@@ -218,6 +219,41 @@ func TestNoLeakAfterSubscribeCycles(t *testing.T) {
 				t.Fatalf("after 1,000 cycles: %d goroutines (from %d), hub topics %v", n, base, topics)
 			}
 			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
+
+// TestSignOutClosesTheSessionsWebsockets: signing out closes at once the
+// websockets opened under that session (4403 "session ended"), not those of
+// the resident's other sessions; signing out everywhere closes those too.
+func TestSignOutClosesTheSessionsWebsockets(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		phone := seed.PhoneGuardian
+		first := e.TokenFor(t, phone)
+		e.Clock.Advance(time.Minute) // a second session, as from another phone
+		second := e.TokenFor(t, phone)
+		ws1, ws2 := e.DialWS(t, first), e.DialWS(t, second)
+		ws1.Subscribe("n", addedSubscription, nil)
+		ws2.Subscribe("n", addedSubscription, nil)
+		e.WaitSubscribed(t, realtime.ResidentTopic(e.ResidentID(t, phone)))
+		e.Do(t, first, `mutation { signOut }`, nil).Must(t)
+		e.Relay.Flush(t.Context())
+		if code, reason := ws1.ExpectClose(10 * time.Second); code != 4403 || reason != "session ended" {
+			t.Fatalf("the signed-out socket closed with %d %q", code, reason)
+		}
+		// The other session's socket still streams.
+		leader := e.TokenFor(t, seed.PhoneGridLeader)
+		e.Do(t, leader, broadcastMutation, map[string]any{
+			"target": apitest.ID(e.GridID(t, seed.GridShengguang01)), "title": "still here", "level": "NORMAL"}).Must(t)
+		var got struct{ NotificationAdded struct{ Title string } }
+		ws2.Next("n", 10*time.Second, &got)
+		if got.NotificationAdded.Title != "still here" {
+			t.Fatalf("the other session's socket got %+v", got)
+		}
+		e.Do(t, second, `mutation { signOutEverywhere }`, nil).Must(t)
+		e.Relay.Flush(t.Context())
+		if code, reason := ws2.ExpectClose(10 * time.Second); code != 4403 || reason != "session ended" {
+			t.Fatalf("after signing out everywhere the socket closed with %d %q", code, reason)
 		}
 	})
 }

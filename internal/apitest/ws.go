@@ -3,6 +3,7 @@ package apitest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -135,5 +136,39 @@ func (w *WS) Next(id string, timeout time.Duration, v any) {
 		if err := json.Unmarshal(p.Data, v); err != nil {
 			w.t.Fatalf("apitest: decode %s: %v", p.Data, err)
 		}
+	}
+}
+
+// ExpectClose reads until the server closes the socket, within timeout, and
+// returns the close code and reason (failing the test if it does not close).
+func (w *WS) ExpectClose(timeout time.Duration) (websocket.StatusCode, string) {
+	w.t.Helper()
+	ctx, cancel := context.WithTimeout(w.ctx, timeout)
+	defer cancel()
+	for {
+		var m WSMessage
+		err := wsjson.Read(ctx, w.Conn, &m)
+		if err == nil {
+			continue
+		}
+		var ce websocket.CloseError
+		if !errors.As(err, &ce) {
+			w.t.Fatalf("apitest: the socket did not close: %v", err)
+		}
+		return ce.Code, ce.Reason
+	}
+}
+
+// WaitSubscribed waits (at most 10 s) until a subscription of this Env's hub
+// listens on topic: a subscription sent over a websocket is registered a
+// moment after the message is written.
+func (e *Env) WaitSubscribed(t testing.TB, topic string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !e.Hub.Subscribed(topic) {
+		if time.Now().After(deadline) {
+			t.Fatalf("apitest: nobody subscribed to %s", topic)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/ratelimit"
+	"github.com/jimei-linli/linli/internal/realtime"
 )
 
 // Policy holds the numbers of the sign-in flow.
@@ -55,6 +56,7 @@ type Service struct {
 	limiter ratelimit.Limiter
 	policy  Policy
 	now     func() time.Time
+	outbox  *realtime.Outbox
 	// codeKey keys the HMAC of stored sign-in codes.
 	codeKey []byte
 }
@@ -71,6 +73,9 @@ type Config struct {
 	Secret []byte
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
+	// Outbox, if set, carries SessionEnded events, so that a sign-out
+	// closes the websockets of the sessions it ends.
+	Outbox *realtime.Outbox
 }
 
 // NewService returns a sign-in service.
@@ -88,7 +93,7 @@ func NewService(c Config) (*Service, error) {
 	mac.Write([]byte("linli sign-in codes"))
 	return &Service{
 		client: c.Client, tokens: c.Tokens, sender: c.Sender, limiter: c.Limiter,
-		policy: c.Policy, now: c.Now, codeKey: mac.Sum(nil),
+		policy: c.Policy, now: c.Now, outbox: c.Outbox, codeKey: mac.Sum(nil),
 	}, nil
 }
 

@@ -189,23 +189,14 @@ func (s *Service) SignOutEverywhere(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.RevokeAll(viewer.SystemContext(ctx), s.client, v.ResidentID)
+	return s.revokeFamilies(viewer.SystemContext(ctx), session.ResidentID(v.ResidentID))
 }
 
-// RevokeAll revokes every session of a resident through c (a transaction's
-// client when the caller has one).
-func (s *Service) RevokeAll(ctx context.Context, c *ent.Client, residentID int) error {
-	_, err := c.Session.Update().
-		Where(session.ResidentID(residentID), session.RevokedAtIsNil()).
-		SetRevokedAt(s.now()).Save(ctx)
-	return err
-}
-
+// revokeFamilies ends the live sessions that match preds (EndSessions).
 func (s *Service) revokeFamilies(ctx context.Context, preds ...predicate.Session) error {
-	_, err := s.client.Session.Update().
-		Where(append(preds, session.RevokedAtIsNil())...).
-		SetRevokedAt(s.now()).Save(ctx)
-	return err
+	return store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		return EndSessions(ctx, tx, s.outbox, s.now(), preds...)
+	})
 }
 
 // randomToken returns n random bytes, base64url-encoded.

@@ -17,6 +17,8 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/session"
+	"github.com/jimei-linli/linli/internal/auth"
+	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -33,7 +35,12 @@ type Service struct {
 	client   *ent.Client
 	sections []Section
 	now      func() time.Time
+	outbox   *realtime.Outbox
 }
+
+// SetOutbox makes account deletion close the deleted account's websockets
+// at once (auth.EndSessions), through the real-time backbone.
+func (s *Service) SetOutbox(o *realtime.Outbox) { s.outbox = o }
 
 // New returns a Service with the sections of the map and sign-in, plus
 // extra sections from other capabilities.
@@ -115,8 +122,7 @@ func (s *Service) DeleteAccount(ctx context.Context) error {
 		if _, err := tx.RoleAssignment.Delete().Where(roleassignment.ResidentID(v.ResidentID)).Exec(sys); err != nil {
 			return err
 		}
-		if _, err := tx.Session.Update().Where(session.ResidentID(v.ResidentID), session.RevokedAtIsNil()).
-			SetRevokedAt(now).Save(sys); err != nil {
+		if err := auth.EndSessions(sys, tx, s.outbox, now, session.ResidentID(v.ResidentID)); err != nil {
 			return err
 		}
 		if err := tx.Resident.UpdateOneID(v.ResidentID).SetName(deletedName).SetDeletedAt(now).

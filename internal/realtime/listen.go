@@ -2,6 +2,8 @@ package realtime
 
 import (
 	"context"
+
+	"github.com/jimei-linli/linli/internal/viewer"
 )
 
 // Handlers handle what a Listen subscription receives. Each runs in the
@@ -88,5 +90,21 @@ func (l *Listener) end() {
 	l.sub.Close()
 	if l.h.End != nil {
 		l.h.End()
+	}
+}
+
+// WatchSession returns the server's WatchSession for hub: it listens on the
+// session topic of ctx's viewer until ctx ends, and calls ended when the
+// session ends (the only event sent there). A session-ended message lost
+// to a Redis outage leaves the socket open until its token expires.
+func WatchSession(hub *Hub) func(ctx context.Context, ended func()) {
+	return func(ctx context.Context, ended func()) {
+		v := viewer.FromContext(ctx)
+		if !v.SignedIn() || v.SessionID == "" {
+			return
+		}
+		hub.Listen(ctx, []string{SessionTopic(v.SessionID)}, Handlers{
+			Message: func(*Message) bool { ended(); return false },
+		}).Start()
 	}
 }

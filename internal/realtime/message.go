@@ -61,5 +61,9 @@ func CommunityTopic(id int) string { return fmt.Sprintf("community:%d", id) }
 // StreetTopic is the topic of events of a whole street.
 func StreetTopic(id int) string { return fmt.Sprintf("street:%d", id) }
 
+// SessionTopic is the topic of one sign-in session (a refresh-token
+// family): the websockets opened under it listen there for its end.
+func SessionTopic(family string) string { return "session:" + family }
+
 // NodeTopic is the topic of changes to one entity (a request, an order).
 func NodeTopic(id int) string { return fmt.Sprintf("node:%d", id) }

@@ -30,7 +30,7 @@ type streamSchema struct {
 
 	mu      sync.Mutex
 	subs    map[chan string]func() // each with its realtime.Ready signal
-	changed chan struct{} // closed and replaced whenever subs changes
+	changed chan struct{}          // closed and replaced whenever subs changes
 	started int
 }
 

@@ -76,6 +76,7 @@ const (
 	closeInternalError      websocket.StatusCode = 4500 // AuthenticateInit failed inside
 	closeKeepAliveTimedOut                       = websocket.StatusGoingAway
 	reasonTokenExpired                           = "token expired"
+	reasonSessionEnded                           = "session ended"
 	reasonShuttingDown                           = "server shutting down"
 	reasonKeepAliveTimedOut                      = "keepalive timeout"
 )
@@ -89,6 +90,7 @@ const wsWriteTimeout = 10 * time.Second
 type websocketTransport struct {
 	logger           *slog.Logger
 	authenticateInit func(ctx context.Context, payload map[string]any) (context.Context, time.Time, error)
+	watchSession     func(ctx context.Context, ended func())
 	originPatterns   []string
 	anyOrigin        bool
 	keepAlive        time.Duration // <= 0: off
@@ -111,6 +113,7 @@ func newWebsocketTransport(opts Options) *websocketTransport {
 	return &websocketTransport{
 		logger:           opts.Logger,
 		authenticateInit: opts.AuthenticateInit,
+		watchSession:     opts.WatchSession,
 		originPatterns:   opts.AllowedOrigins,
 		anyOrigin:        !opts.Production && len(opts.AllowedOrigins) == 0,
 		keepAlive:        opts.KeepAlive,
@@ -169,6 +172,16 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 		}
 		// Clients that name no subprotocol get graphql-ws, as from gqlgen.
 		t.serveLegacy(s, w, r, exec)
+	}
+}
+
+// initialized starts what an initialized socket s with operations'
+// context ctx needs: its close when the credentials expire at expires, or
+// when their session ends.
+func (t *websocketTransport) initialized(ctx context.Context, s *socket, expires time.Time) {
+	s.expireAt(expires)
+	if t.watchSession != nil {
+		t.watchSession(ctx, func() { s.close(closeForbidden, reasonSessionEnded) })
 	}
 }
 

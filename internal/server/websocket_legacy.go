@@ -46,7 +46,7 @@ func (t *websocketTransport) serveLegacy(s *socket, w http.ResponseWriter, r *ht
 				// gqlgen sends the error's text in connection_error.
 				return ctx, nil, errors.New(apperr.MessageOf(err))
 			}
-			s.expireAt(expires)
+			t.initialized(opCtx, s, expires)
 			return opCtx, nil, nil
 		},
 		ErrorFunc: func(ctx context.Context, err error) {

@@ -184,7 +184,7 @@ func (c *transportWS) init(m wsMessage) bool {
 		c.fail(c.t.initRefusal(c.ctx, err))
 		return false
 	}
-	c.s.expireAt(expires)
+	c.t.initialized(ctx, c.s, expires)
 	c.mu.Lock()
 	c.opCtx = ctx
 	// The upgrade request (its headers above all) is not needed once the
