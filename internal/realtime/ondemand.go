@@ -42,6 +42,17 @@ func (o *OnDemand) Wake() {
 	}
 }
 
+// Run runs Step in the calling goroutine, unless a goroutine runs it now
+// (that one then runs it again). A caller that may block for as long as
+// Step takes (a stream's own goroutine, unlike the hub's) saves starting a
+// goroutine this way.
+func (o *OnDemand) Run() {
+	o.again.Store(true)
+	if o.running.CompareAndSwap(false, true) {
+		o.run()
+	}
+}
+
 func (o *OnDemand) run() {
 	for {
 		for o.again.Swap(false) {

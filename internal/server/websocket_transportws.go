@@ -256,7 +256,9 @@ func (c *transportWS) run(ctx context.Context, id string, op *wsOperation, rc *g
 		onDemand realtime.OnDemand
 	)
 	onDemand.Hold()
-	ctx, claimed := realtime.WithReady(ctx, func() { pending.Add(1); onDemand.Wake() })
+	// The stream signals from its own goroutine, which sends the value on
+	// at once (onDemand.Run) instead of waking yet another goroutine.
+	ctx, claimed := realtime.WithReady(ctx, func() { pending.Add(1); onDemand.Run() })
 	var responses graphql.ResponseHandler
 	if !c.guard(ctx, id, op, rc, func() bool {
 		responses, ctx = c.exec.DispatchOperation(ctx, rc)
