@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 
 	"entgo.io/contrib/entgql"
 	"github.com/jimei-linli/linli/ent"
@@ -50,6 +51,16 @@ func (r *queryResolver) Guardianships(ctx context.Context, after *entgql.Cursor[
 		)
 }
 
+// Requests is the resolver for the requests field.
+func (r *queryResolver) Requests(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestOrder, where *ent.RequestWhereInput) (*ent.RequestConnection, error) {
+	panic(fmt.Errorf("not implemented: Requests - requests"))
+}
+
+// RequestCategories is the resolver for the requestCategories field.
+func (r *queryResolver) RequestCategories(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestCategoryOrder, where *ent.RequestCategoryWhereInput) (*ent.RequestCategoryConnection, error) {
+	panic(fmt.Errorf("not implemented: RequestCategories - requestCategories"))
+}
+
 // Streets is the resolver for the streets field.
 func (r *queryResolver) Streets(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) (*ent.StreetConnection, error) {
 	return r.client.Street.Query().
@@ -65,7 +76,21 @@ func (r *Resolver) Notification() generated.NotificationResolver { return &notif
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// Request returns generated.RequestResolver implementation.
+func (r *Resolver) Request() generated.RequestResolver { return &requestResolver{r} }
+
+// RequestCategory returns generated.RequestCategoryResolver implementation.
+func (r *Resolver) RequestCategory() generated.RequestCategoryResolver {
+	return &requestCategoryResolver{r}
+}
+
+// RequestEvent returns generated.RequestEventResolver implementation.
+func (r *Resolver) RequestEvent() generated.RequestEventResolver { return &requestEventResolver{r} }
+
 type (
-	notificationResolver struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
+	notificationResolver    struct{ *Resolver }
+	queryResolver           struct{ *Resolver }
+	requestResolver         struct{ *Resolver }
+	requestCategoryResolver struct{ *Resolver }
+	requestEventResolver    struct{ *Resolver }
 )
