@@ -7,109 +7,176 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/graph/model"
+	"github.com/jimei-linli/linli/internal/appeal"
+	"github.com/jimei-linli/linli/internal/appeal/form"
+	"github.com/jimei-linli/linli/internal/viewer"
 )
 
 // CreateRequestCategory is the resolver for the createRequestCategory field.
 func (r *mutationResolver) CreateRequestCategory(ctx context.Context, code string, input model.RequestCategoryInput) (*ent.RequestCategory, error) {
-	panic(fmt.Errorf("not implemented: CreateRequestCategory - createRequestCategory"))
+	return r.appeals.CreateCategory(ctx, code, categoryFromInput(input))
 }
 
 // UpdateRequestCategory is the resolver for the updateRequestCategory field.
 func (r *mutationResolver) UpdateRequestCategory(ctx context.Context, id int, input model.RequestCategoryInput) (*ent.RequestCategory, error) {
-	panic(fmt.Errorf("not implemented: UpdateRequestCategory - updateRequestCategory"))
+	return r.appeals.UpdateCategory(ctx, id, categoryFromInput(input))
 }
 
 // FileRequest is the resolver for the fileRequest field.
 func (r *mutationResolver) FileRequest(ctx context.Context, input model.FileRequestInput) (*ent.Request, error) {
-	panic(fmt.Errorf("not implemented: FileRequest - fileRequest"))
+	f := appeal.Filing{
+		CategoryID: input.CategoryID, Description: input.Description, PhotoURLs: input.PhotoUrls,
+		Latitude: input.Latitude, Longitude: input.Longitude,
+	}
+	if input.PlaceID != nil {
+		f.PlaceID = *input.PlaceID
+	}
+	if input.Urgency != nil {
+		f.Urgency = *input.Urgency
+	}
+	if input.ForResidentID != nil {
+		f.ForResidentID = *input.ForResidentID
+	}
+	if input.Anonymous != nil {
+		f.Anonymous = *input.Anonymous
+	}
+	for _, a := range input.Answers {
+		f.Answers = append(f.Answers, form.Answer{Name: a.Name, Value: a.Value})
+	}
+	return r.appeals.File(ctx, f)
 }
 
 // ClaimRequest is the resolver for the claimRequest field.
 func (r *mutationResolver) ClaimRequest(ctx context.Context, id int) (*ent.Request, error) {
-	panic(fmt.Errorf("not implemented: ClaimRequest - claimRequest"))
+	return r.appeals.Claim(ctx, id)
 }
 
 // HandOverRequest is the resolver for the handOverRequest field.
 func (r *mutationResolver) HandOverRequest(ctx context.Context, id int, toID int, note *string) (*ent.Request, error) {
-	panic(fmt.Errorf("not implemented: HandOverRequest - handOverRequest"))
+	n := ""
+	if note != nil {
+		n = *note
+	}
+	return r.appeals.HandOver(ctx, id, toID, n)
 }
 
 // AddRequestNote is the resolver for the addRequestNote field.
 func (r *mutationResolver) AddRequestNote(ctx context.Context, id int, body string, internal bool, contact bool) (*ent.RequestEvent, error) {
-	panic(fmt.Errorf("not implemented: AddRequestNote - addRequestNote"))
+	return r.appeals.Note(ctx, id, body, internal, contact)
 }
 
 // CallDepartment is the resolver for the callDepartment field.
 func (r *mutationResolver) CallDepartment(ctx context.Context, id int, departmentID int, reason string) (*ent.Request, error) {
-	panic(fmt.Errorf("not implemented: CallDepartment - callDepartment"))
+	return r.appeals.CallDepartment(ctx, id, departmentID, reason)
 }
 
 // AcknowledgeRequest is the resolver for the acknowledgeRequest field.
 func (r *mutationResolver) AcknowledgeRequest(ctx context.Context, id int) (*ent.Request, error) {
-	panic(fmt.Errorf("not implemented: AcknowledgeRequest - acknowledgeRequest"))
+	return r.appeals.Acknowledge(ctx, id)
 }
 
 // ResolveRequest is the resolver for the resolveRequest field.
 func (r *mutationResolver) ResolveRequest(ctx context.Context, id int, resolution string) (*ent.Request, error) {
-	panic(fmt.Errorf("not implemented: ResolveRequest - resolveRequest"))
+	return r.appeals.Resolve(ctx, id, resolution)
 }
 
 // ConfirmRequest is the resolver for the confirmRequest field.
 func (r *mutationResolver) ConfirmRequest(ctx context.Context, id int) (*ent.Request, error) {
-	panic(fmt.Errorf("not implemented: ConfirmRequest - confirmRequest"))
+	return r.appeals.Confirm(ctx, id)
 }
 
 // ReopenRequest is the resolver for the reopenRequest field.
 func (r *mutationResolver) ReopenRequest(ctx context.Context, id int, reason string) (*ent.Request, error) {
-	panic(fmt.Errorf("not implemented: ReopenRequest - reopenRequest"))
+	return r.appeals.Reopen(ctx, id, reason)
 }
 
 // RateRequest is the resolver for the rateRequest field.
 func (r *mutationResolver) RateRequest(ctx context.Context, id int, rating int, comment *string) (*ent.Request, error) {
-	panic(fmt.Errorf("not implemented: RateRequest - rateRequest"))
+	c := ""
+	if comment != nil {
+		c = *comment
+	}
+	return r.appeals.Rate(ctx, id, rating, c)
 }
 
 // RequestStatistics is the resolver for the requestStatistics field.
 func (r *queryResolver) RequestStatistics(ctx context.Context, scopeID int, from time.Time, to time.Time) (*model.RequestStatistics, error) {
-	panic(fmt.Errorf("not implemented: RequestStatistics - requestStatistics"))
+	st, err := r.appeals.Statistics(ctx, scopeID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := &model.RequestStatistics{
+		Received: st.Received, Resolved: st.Resolved, AverageRating: st.AverageRating,
+		Rated: st.Rated, OverdueNow: st.OverdueNow,
+	}
+	for _, s := range st.Stages {
+		out.Stages = append(out.Stages, &model.StageStatistics{Stage: s.Stage, Due: s.Due, OnTime: s.OnTime, OnTimeRate: s.Rate()})
+	}
+	for _, c := range st.ByCategory {
+		out.ByCategory = append(out.ByCategory, &model.CategoryStatistics{Category: c.Category, Received: c.Received, Resolved: c.Resolved})
+	}
+	return out, nil
 }
 
 // Filer is the resolver for the filer field.
 func (r *requestResolver) Filer(ctx context.Context, obj *ent.Request) (*ent.Resident, error) {
-	panic(fmt.Errorf("not implemented: Filer - filer"))
+	ok, err := r.appeals.SeesFiler(ctx, obj)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return r.visibleResident(ctx, obj.FilerID)
 }
 
 // Answers is the resolver for the answers field.
 func (r *requestResolver) Answers(ctx context.Context, obj *ent.Request) ([]*model.FormAnswer, error) {
-	panic(fmt.Errorf("not implemented: Answers - answers"))
+	out := make([]*model.FormAnswer, len(obj.Answers))
+	for i, a := range obj.Answers {
+		out[i] = &model.FormAnswer{Name: a.Name, Value: a.Value}
+	}
+	return out, nil
 }
 
 // Overdue is the resolver for the overdue field.
 func (r *requestResolver) Overdue(ctx context.Context, obj *ent.Request) (bool, error) {
-	panic(fmt.Errorf("not implemented: Overdue - overdue"))
+	return r.appeals.Overdue(obj), nil
 }
 
 // FormFields is the resolver for the formFields field.
 func (r *requestCategoryResolver) FormFields(ctx context.Context, obj *ent.RequestCategory) ([]*model.FormField, error) {
-	panic(fmt.Errorf("not implemented: FormFields - formFields"))
+	out := make([]*model.FormField, len(obj.FormFields))
+	for i, f := range obj.FormFields {
+		out[i] = &model.FormField{Name: f.Name, Label: f.Label, Type: model.FormFieldType(f.Type), Required: f.Required}
+	}
+	return out, nil
 }
 
 // Actor is the resolver for the actor field.
 func (r *requestEventResolver) Actor(ctx context.Context, obj *ent.RequestEvent) (*ent.Resident, error) {
-	panic(fmt.Errorf("not implemented: Actor - actor"))
+	if obj.ActorID == nil {
+		return nil, nil
+	}
+	req, err := r.client.Request.Get(viewer.SystemContext(ctx), obj.RequestID)
+	if err != nil {
+		return nil, err
+	}
+	if *obj.ActorID == req.FilerID {
+		if ok, err := r.appeals.SeesFiler(ctx, req); err != nil || !ok {
+			return nil, err
+		}
+	}
+	return r.visibleResident(ctx, *obj.ActorID)
 }
 
 // RequestUpdated is the resolver for the requestUpdated field.
 func (r *subscriptionResolver) RequestUpdated(ctx context.Context, id int) (<-chan *ent.Request, error) {
-	panic(fmt.Errorf("not implemented: RequestUpdated - requestUpdated"))
+	return r.appeals.Follow(ctx, r.hub, id)
 }
 
 // GridRequests is the resolver for the gridRequests field.
 func (r *subscriptionResolver) GridRequests(ctx context.Context, gridID int) (<-chan *ent.Request, error) {
-	panic(fmt.Errorf("not implemented: GridRequests - gridRequests"))
+	return r.appeals.FollowGrid(ctx, r.hub, gridID)
 }
