@@ -25,10 +25,7 @@ var DefaultDeadlines = Deadlines{
 	DepartmentAcknowledge: 24 * time.Hour,
 }
 
-// DeadlineNames are the names of the deadlines in configuration.
-var DeadlineNames = []string{"acknowledge", "contact", "resolve", "follow-up", "rating", "department-acknowledge"}
-
-// DeadlinesFrom builds deadlines from configuration (by DeadlineNames);
+// DeadlinesFrom builds deadlines from configuration (config.RequestDeadlines);
 // missing ones take their default.
 func DeadlinesFrom(m map[string]time.Duration) Deadlines {
 	return Deadlines{
