@@ -134,7 +134,7 @@ func (s *Service) syncClock(sys context.Context, tx *ent.Tx, id int) (*ent.Reque
 	if err != nil {
 		return nil, err
 	}
-	st, due, ok := runningStage(r)
+	st, due, ok := RunningStage(r)
 	u := tx.Request.UpdateOneID(id)
 	switch {
 	case !ok:

@@ -116,5 +116,8 @@ var stageNames = map[request.ClockStage]string{
 	request.ClockStageRATING:                 "評價",
 }
 
+// StageName returns a stage's name as staff read it, e.g. 受理.
+func StageName(st request.ClockStage) string { return stageNames[st] }
+
 // shanghai is the street's time zone, for the times in messages.
 var shanghai = time.FixedZone("CST", 8*60*60)

@@ -47,9 +47,9 @@ func (d Deadlines) withDefaults() Deadlines {
 	return d
 }
 
-// of returns the length of a stage: how long it has, and how long each
+// Of returns the length of a stage: how long it has, and how long each
 // further rung of the escalation ladder waits.
-func (d Deadlines) of(st request.ClockStage) time.Duration {
+func (d Deadlines) Of(st request.ClockStage) time.Duration {
 	switch st {
 	case request.ClockStageACKNOWLEDGE:
 		return d.Acknowledge
@@ -66,9 +66,9 @@ func (d Deadlines) of(st request.ClockStage) time.Duration {
 	}
 }
 
-// runningStage returns the stage whose deadline runs for r in its current
+// RunningStage returns the stage whose deadline runs for r in its current
 // state, and that deadline; ok is false once r is closed.
-func runningStage(r *ent.Request) (st request.ClockStage, due time.Time, ok bool) {
+func RunningStage(r *ent.Request) (st request.ClockStage, due time.Time, ok bool) {
 	at := func(t *time.Time) time.Time {
 		if t == nil {
 			return time.Time{}
@@ -107,5 +107,20 @@ func (d Deadlines) nextEscalation(st request.ClockStage, due time.Time, level in
 	if level >= maxLevel {
 		return time.Time{}, false
 	}
-	return due.Add(time.Duration(level) * d.of(st)), true
+	return due.Add(time.Duration(level) * d.Of(st)), true
+}
+
+// Ladder returns the rung a stage that fell due at due has reached by now,
+// and when it escalates next (nil at the top of the ladder): what the
+// clock would have done had it run all along. The demo seed writes its
+// history with it.
+func (d Deadlines) Ladder(st request.ClockStage, due, now time.Time) (level int, next *time.Time) {
+	for level < maxLevel {
+		at, _ := d.nextEscalation(st, due, level)
+		if at.After(now) {
+			return level, &at
+		}
+		level++
+	}
+	return level, nil
 }
