@@ -285,14 +285,6 @@ func (_m *Request) Grid(ctx context.Context) (*Grid, error) {
 	return result, err
 }
 
-func (_m *Request) Subject(ctx context.Context) (*Resident, error) {
-	result, err := _m.Edges.SubjectOrErr()
-	if IsNotLoaded(err) {
-		result, err = _m.QuerySubject().Only(ctx)
-	}
-	return result, err
-}
-
 func (_m *Request) Owner(ctx context.Context) (*Resident, error) {
 	result, err := _m.Edges.OwnerOrErr()
 	if IsNotLoaded(err) {
@@ -316,7 +308,7 @@ func (_m *Request) Timeline(
 		WithRequestEventOrder(orderBy),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[6][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
 	if nodes, err := _m.NamedTimeline(alias); err == nil || hasTotalCount {
 		pager, err := newRequestEventPager(opts, last != nil)
 		if err != nil {

@@ -118,7 +118,7 @@ type RequestEdges struct {
 	Grid *Grid `json:"grid,omitempty"`
 	// The resident who filed it.
 	Filer *Resident `json:"filer,omitempty"`
-	// The resident it is for; empty for whoever may not see them.
+	// The resident it is for.
 	Subject *Resident `json:"subject,omitempty"`
 	// The staff member who owns it now.
 	Owner *Resident `json:"owner,omitempty"`
@@ -130,7 +130,7 @@ type RequestEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [8]bool
 	// totalCount holds the count of the edges above.
-	totalCount [7]map[string]int
+	totalCount [6]map[string]int
 
 	namedTimeline map[string][]*RequestEvent
 }

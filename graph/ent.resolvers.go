@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"entgo.io/contrib/entgql"
 	"github.com/jimei-linli/linli/ent"
@@ -53,12 +52,26 @@ func (r *queryResolver) Guardianships(ctx context.Context, after *entgql.Cursor[
 
 // Requests is the resolver for the requests field.
 func (r *queryResolver) Requests(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestOrder, where *ent.RequestWhereInput) (*ent.RequestConnection, error) {
-	panic(fmt.Errorf("not implemented: Requests - requests"))
+	if orderBy == nil {
+		orderBy = &ent.RequestOrder{Direction: entgql.OrderDirectionDesc, Field: ent.RequestOrderFieldCreatedAt}
+	}
+	return r.client.Request.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithRequestOrder(orderBy),
+			ent.WithRequestFilter(where.Filter),
+		)
 }
 
 // RequestCategories is the resolver for the requestCategories field.
 func (r *queryResolver) RequestCategories(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestCategoryOrder, where *ent.RequestCategoryWhereInput) (*ent.RequestCategoryConnection, error) {
-	panic(fmt.Errorf("not implemented: RequestCategories - requestCategories"))
+	if orderBy == nil {
+		orderBy = &ent.RequestCategoryOrder{Direction: entgql.OrderDirectionAsc, Field: ent.RequestCategoryOrderFieldPosition}
+	}
+	return r.client.RequestCategory.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithRequestCategoryOrder(orderBy),
+			ent.WithRequestCategoryFilter(where.Filter),
+		)
 }
 
 // Streets is the resolver for the streets field.

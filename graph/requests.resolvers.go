@@ -122,6 +122,11 @@ func (r *queryResolver) RequestStatistics(ctx context.Context, scopeID int, from
 	return out, nil
 }
 
+// Subject is the resolver for the subject field.
+func (r *requestResolver) Subject(ctx context.Context, obj *ent.Request) (*ent.Resident, error) {
+	return r.visibleResident(ctx, obj.SubjectID)
+}
+
 // Filer is the resolver for the filer field.
 func (r *requestResolver) Filer(ctx context.Context, obj *ent.Request) (*ent.Resident, error) {
 	ok, err := r.appeals.SeesFiler(ctx, obj)

@@ -139,8 +139,8 @@ func (Request) Edges() []ent.Edge {
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.From("subject", Resident.Type).
 			Ref("requests_for").Field("subject_id").Unique().Required().Immutable().
-			Comment("The resident it is for; empty for whoever may not see them.").
-			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+			Comment("The resident it is for.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.From("owner", Resident.Type).
 			Ref("owned_requests").Field("owner_id").Unique().
 			Comment("The staff member who owns it now.").

@@ -7282,10 +7282,6 @@ type Request implements Node {
   """
   grid: Grid!
   """
-  The resident it is for; empty for whoever may not see them.
-  """
-  subject: Resident!
-  """
   The staff member who owns it now.
   """
   owner: Resident
@@ -10716,6 +10712,8 @@ extend type Subscription {
 }
 
 extend type Request {
+  "The resident it is for (the filer, or a dependent of theirs); null for whoever may not see them, such as department staff."
+  subject: Resident
   "The resident who filed it; null for whoever may not see them, and for everyone but staff when filed anonymously."
   filer: Resident
   "Answers to the category's extra fields."
@@ -11389,14 +11387,14 @@ func (ec *executionContext) childFields_Request(ctx context.Context, field graph
 		return ec.fieldContext_Request_place(ctx, field)
 	case "grid":
 		return ec.fieldContext_Request_grid(ctx, field)
-	case "subject":
-		return ec.fieldContext_Request_subject(ctx, field)
 	case "owner":
 		return ec.fieldContext_Request_owner(ctx, field)
 	case "department":
 		return ec.fieldContext_Request_department(ctx, field)
 	case "timeline":
 		return ec.fieldContext_Request_timeline(ctx, field)
+	case "subject":
+		return ec.fieldContext_Request_subject(ctx, field)
 	case "filer":
 		return ec.fieldContext_Request_filer(ctx, field)
 	case "answers":

@@ -196,6 +196,8 @@ func (s *Service) Resolve(ctx context.Context, id int, resolution string) (*ent.
 		grid := owner || manages(v, sc)
 		dept := r.Status == request.StatusWITH_DEPARTMENT && inDepartment(v, r)
 		switch {
+		case r.Status == request.StatusSUBMITTED && handles(v, sc):
+			return nil, apperr.New(apperr.Conflict, "nobody has claimed the request yet: claim it before resolving it")
 		case !grid && !dept && inDepartment(v, r):
 			return nil, apperr.New(apperr.Forbidden, "the request is not with your department now")
 		case !grid && !dept:
