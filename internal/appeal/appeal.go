@@ -49,7 +49,9 @@ func New(client *ent.Client, outbox *realtime.Outbox, now func() time.Time, d De
 	if outbox == nil {
 		outbox = realtime.NewOutbox(nil, now)
 	}
-	return &Service{client: client, outbox: outbox, now: now, deadlines: d.withDefaults()}
+	// Times are stored in UTC: SQLite compares them as text.
+	utc := func() time.Time { return now().UTC() }
+	return &Service{client: client, outbox: outbox, now: utc, deadlines: d.withDefaults()}
 }
 
 // GridRequestsTopic is the real-time topic of every change to the requests

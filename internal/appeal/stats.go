@@ -77,6 +77,7 @@ func (s *Service) Statistics(ctx context.Context, scopeID int, from, to time.Tim
 	if err != nil {
 		return nil, err
 	}
+	from, to = from.UTC(), to.UTC() // SQLite compares times as text
 	if !from.Before(to) {
 		return nil, apperr.New(apperr.BadUserInput, "a period starts before it ends")
 	}

@@ -63,7 +63,7 @@ const seedRequestsPerGrid = 12
 // clock would have left them at the start of w.Today.
 func writeRequests(ctx context.Context, c *ent.Client, w *Written) error {
 	cats := make([]*ent.RequestCategory, len(requestCategories))
-	at := w.Today.AddDate(0, -6, 0)
+	at := w.Today.AddDate(0, -6, 0).UTC()
 	for i, rc := range requestCategories {
 		cat, err := c.RequestCategory.Create().SetCode(rc.code).SetName(rc.name).SetDescription(rc.description).
 			SetFirstRole(rc.firstRole).SetFormFields(rc.fields).SetPosition(10 * (i + 1)).
@@ -142,7 +142,8 @@ func (h *history) grid(ctx context.Context, code string, gridID int, cats []*ent
 		}
 		fi += 1 + h.rng.IntN(3)
 		// Newest first: request i was filed about 7.5 days × i ago.
-		filed := h.w.Today.Add(-time.Duration(2+i*180+h.rng.IntN(150)) * time.Hour).Add(-time.Duration(h.rng.IntN(60)) * time.Minute)
+		filed := h.w.Today.Add(-time.Duration(2+i*180+h.rng.IntN(150)) * time.Hour).Add(-time.Duration(h.rng.IntN(60)) * time.Minute).
+			UTC() // as the service stores times: SQLite compares them as text
 		ci := h.rng.IntN(len(cats))
 		if err := h.request(ctx, cats[ci], requestCategories[ci].says, gridID, placeOf[filer], filer, owner, filed, states[i]); err != nil {
 			return err
