@@ -11,8 +11,8 @@ import (
 
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/requestevent"
-	"github.com/jimei-linli/linli/internal/appeal"
 	"github.com/jimei-linli/linli/internal/apitest"
+	"github.com/jimei-linli/linli/internal/appeal"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/seed"
 	"github.com/jimei-linli/linli/internal/store"
@@ -192,4 +192,3 @@ func twoInstances(t *testing.T, s1, s2 *store.Store) {
 	}
 	t.Logf("%d escalations by two instances, %d of them of the seed's requests", len(evs), len(evs)-3*len(ids))
 }
-
