@@ -265,6 +265,14 @@ func TestRequestLifecycle(t *testing.T) {
 				t.Errorf("timeline of %s: %v", who, got)
 			}
 		}
+
+		// The mother's data export holds the request and its public timeline.
+		var exp struct{ ExportMyData struct{ JSON string } }
+		e.Do(t, q.tokens[seed.PhoneElder], `mutation { exportMyData { json } }`, nil).Must(t).Decode(t, &exp)
+		if doc := exp.ExportMyData.JSON; !strings.Contains(doc, "媽媽家的樓道燈壞了") || !strings.Contains(doc, "已電話聯繫，明早上門") ||
+			strings.Contains(doc, "住戶說晚上才在家") {
+			t.Errorf("the export: %s", doc)
+		}
 	})
 }
 

@@ -74,8 +74,7 @@ func TestRequestSubscriptions(t *testing.T) {
 		if got.GridRequests.ID != h.ID {
 			t.Errorf("the leader heard %+v", got.GridRequests)
 		}
-		// An internal note is not news to the elder's subscription's
-		// content, but her view reloads; a public note reaches her.
+		// A progress note reaches the elder's subscription.
 		q.must(t, seed.PhoneGridWorker, "addRequestNote", r.ID, ", body: $body", map[string]any{"body": "明天答覆"})
 		elder.Next("req", 5*time.Second, &upd)
 		if upd.RequestUpdated.ID != r.ID {
