@@ -35,6 +35,9 @@ func (s *Service) Follow(ctx context.Context, hub *realtime.Hub, id int) (<-chan
 // (duplicates are allowed, gaps are not).
 const catchUpMargin = time.Minute
 
+// maxBatch bounds how many queued changes a grid stream loads at once.
+const maxBatch = 100
+
 // FollowGrid streams every request of a grid as it is filed or changes,
 // for the grid's leader and workers, the holders of a first role in it,
 // and the admins. Each request is loaded with the subscriber's context, so
@@ -74,14 +77,23 @@ func (s *Service) FollowGrid(ctx context.Context, hub *realtime.Hub, gridID int)
 			case <-ctx.Done():
 				return
 			case m := <-sub.Messages():
-				r, err := s.Get(ctx, m.SubjectID)
-				if ent.IsNotFound(err) {
-					continue // not for this subscriber
+				// Load what has queued up meanwhile in one query; what
+				// the subscriber may not see is not there.
+				ids := []int{m.SubjectID}
+			drain:
+				for len(ids) < maxBatch {
+					select {
+					case m := <-sub.Messages():
+						ids = append(ids, m.SubjectID)
+					default:
+						break drain
+					}
 				}
+				batch, err = s.client.Request.Query().Where(request.IDIn(ids...)).
+					Order(request.ByUpdatedAt(), request.ByID()).All(ctx)
 				if err != nil {
 					return
 				}
-				batch = []*ent.Request{r}
 			case <-sub.Lost():
 				batch, err = s.client.Request.Query().
 					Where(request.GridID(gridID), request.UpdatedAtGTE(last.Add(-catchUpMargin))).
