@@ -158,17 +158,14 @@ func clip(body, alt string, n int) string {
 	return body
 }
 
-// holders returns the residents who hold any of roles where matches says.
-func holders(ctx context.Context, c *ent.Client, roles []string, where ...func(*ent.RoleAssignmentQuery)) ([]int, error) {
+// holders returns the residents who hold any of roles where scope says.
+func holders(ctx context.Context, c *ent.Client, roles []string, scope predicate.RoleAssignment) ([]int, error) {
 	rs := make([]roleassignment.Role, len(roles))
 	for i, r := range roles {
 		rs[i] = roleassignment.Role(r)
 	}
-	q := c.RoleAssignment.Query().Where(roleassignment.RoleIn(rs...))
-	for _, w := range where {
-		w(q)
-	}
-	ids, err := q.Select(roleassignment.FieldResidentID).Ints(viewer.SystemContext(ctx))
+	ids, err := c.RoleAssignment.Query().Where(roleassignment.RoleIn(rs...), scope).
+		Select(roleassignment.FieldResidentID).Ints(viewer.SystemContext(ctx))
 	slices.Sort(ids)
 	return slices.Compact(ids), err
 }
@@ -177,7 +174,7 @@ func holders(ctx context.Context, c *ent.Client, roles []string, where ...func(*
 // grid's leader and workers and the holders of the category's first role.
 func gridHandlers(ctx context.Context, c *ent.Client, sc scope) ([]int, error) {
 	roles := append(slices.Clone(handlerRoles), string(sc.firstRole))
-	return holders(ctx, c, roles, func(q *ent.RoleAssignmentQuery) { q.Where(roleassignment.GridID(sc.gridID)) })
+	return holders(ctx, c, roles, roleassignment.GridID(sc.gridID))
 }
 
 // requesterSide returns the filer and the resident the request is for.
@@ -187,8 +184,3 @@ func requesterSide(r *ent.Request) []int {
 	}
 	return []int{r.FilerID, r.SubjectID}
 }
-
-// roleGrid, roleCommunity and roleStreet match role assignments by scope.
-func roleGrid(id int) predicate.RoleAssignment      { return roleassignment.GridID(id) }
-func roleCommunity(id int) predicate.RoleAssignment { return roleassignment.CommunityID(id) }
-func roleStreet(id int) predicate.RoleAssignment    { return roleassignment.StreetID(id) }

@@ -8,6 +8,7 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/request"
 	"github.com/jimei-linli/linli/ent/requestevent"
+	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/schedule"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -56,7 +57,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 func (s *Service) escalate(ctx context.Context, r *ent.Request, now time.Time) (bool, error) {
 	sys := viewer.SystemContext(ctx)
 	level := r.EscalationLevel + 1
-	done := false
+	claimed := false
 	err := store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		u := tx.Request.Update().Where(request.ID(r.ID), request.ClockStageEQ(*r.ClockStage),
 			request.EscalationLevel(r.EscalationLevel), request.ClockDueAt(*r.ClockDueAt), request.NextEscalationAtLTE(now)).
@@ -70,7 +71,7 @@ func (s *Service) escalate(ctx context.Context, r *ent.Request, now time.Time) (
 		if err != nil || n == 0 {
 			return err // another instance took it, or the request moved on
 		}
-		done = true
+		claimed = true
 		r, err := tx.Request.Get(sys, r.ID)
 		if err != nil {
 			return err
@@ -90,7 +91,7 @@ func (s *Service) escalate(ctx context.Context, r *ent.Request, now time.Time) (
 		}, now)
 		return err
 	})
-	return done, err
+	return claimed && err == nil, err
 }
 
 // ladder returns who is told at a rung: 1 the grid leader, 2 the
@@ -98,11 +99,11 @@ func (s *Service) escalate(ctx context.Context, r *ent.Request, now time.Time) (
 func (s *Service) ladder(ctx context.Context, c *ent.Client, sc scope, level int) ([]int, error) {
 	switch level {
 	case 1:
-		return holders(ctx, c, []string{viewer.GridLeader}, func(q *ent.RoleAssignmentQuery) { q.Where(roleGrid(sc.gridID)) })
+		return holders(ctx, c, []string{viewer.GridLeader}, roleassignment.GridID(sc.gridID))
 	case 2:
-		return holders(ctx, c, []string{viewer.CommunityAdmin}, func(q *ent.RoleAssignmentQuery) { q.Where(roleCommunity(sc.communityID)) })
+		return holders(ctx, c, []string{viewer.CommunityAdmin}, roleassignment.CommunityID(sc.communityID))
 	default:
-		return holders(ctx, c, []string{viewer.StreetAdmin}, func(q *ent.RoleAssignmentQuery) { q.Where(roleStreet(sc.streetID)) })
+		return holders(ctx, c, []string{viewer.StreetAdmin}, roleassignment.StreetID(sc.streetID))
 	}
 }
 

@@ -147,8 +147,7 @@ func (s *Service) CallDepartment(ctx context.Context, id, departmentID int, reas
 		if err != nil {
 			return nil, err
 		}
-		staff, err := holders(ctx, tx.Client(), []string{viewer.DepartmentStaff},
-			func(q *ent.RoleAssignmentQuery) { q.Where(roleassignment.DepartmentID(d.ID)) })
+		staff, err := holders(ctx, tx.Client(), []string{viewer.DepartmentStaff}, roleassignment.DepartmentID(d.ID))
 		if err != nil {
 			return nil, err
 		}
