@@ -192,3 +192,59 @@ func twoInstances(t *testing.T, s1, s2 *store.Store) {
 	}
 	t.Logf("%d escalations by two instances, %d of them of the seed's requests", len(evs), len(evs)-3*len(ids))
 }
+
+// TestRequestClockDepartmentReport: a department that does not report in
+// time is escalated like any other stage; its report starts the resolve
+// stage afresh.
+func TestRequestClockDepartmentReport(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		svc := appeal.New(e.Client, e.Outbox, e.Clock.Now, appeal.DefaultDeadlines)
+		q := newRequests(t, e)
+		r := q.file(t, seed.PhoneGuardian, map[string]any{"categoryId": categoryID(t, e, seed.CategorySanitation), "description": "違章搭建"})
+		var id int
+		fmt.Sscan(r.ID, &id)
+		q.must(t, seed.PhoneGridWorker, "claimRequest", r.ID, "", nil)
+		q.must(t, seed.PhoneGridWorker, "addRequestNote", r.ID, ", body: $body, contact: true", map[string]any{"body": "已到現場"})
+		q.must(t, seed.PhoneGridWorker, "callDepartment", r.ID, ", departmentId: $departmentId, reason: $reason",
+			map[string]any{"departmentId": apitest.ID(e.DepartmentID(t, seed.DepartmentUrbanManagement)), "reason": "需要執法"})
+		e.Clock.Advance(24 * time.Hour)
+		q.tokens = e.DemoTokens(t)
+		if _, err := svc.Tick(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(escalations(t, e, id), " "); got != "DEPARTMENT_ACKNOWLEDGE/1" {
+			t.Fatalf("escalations %s", got)
+		}
+		if n := escalationNotices(t, e, seed.PhoneGridLeader, id); n != 1 {
+			t.Errorf("the grid leader was told %d times", n)
+		}
+		r = q.must(t, seed.PhoneDepartmentStaff, "acknowledgeRequest", r.ID, "", nil)
+		if r.ClockStage != "RESOLVE" || r.EscalationLevel != 0 {
+			t.Errorf("after the report: %+v", r)
+		}
+	})
+}
+
+// TestRequestConcurrentClaims: the leader and a worker claim the same
+// requests at the same moment; each request gets one owner and one CLAIMED
+// entry, and the other claim is a CONFLICT.
+func TestRequestConcurrentClaims(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		q := newRequests(t, e)
+		for i := range 5 {
+			r := q.file(t, seed.PhoneGuardian, map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": fmt.Sprintf("第%d件", i)})
+			codes := make([]string, 2)
+			var wg sync.WaitGroup
+			for j, phone := range []string{seed.PhoneGridLeader, seed.PhoneGridWorker} {
+				wg.Go(func() { codes[j] = q.do(t, phone, "claimRequest", r.ID, "", nil).Code() })
+			}
+			wg.Wait()
+			if !(codes[0] == "" && codes[1] == "CONFLICT") && !(codes[0] == "CONFLICT" && codes[1] == "") {
+				t.Errorf("request %s: claims answered %q", r.ID, codes)
+			}
+			if got := strings.Count(strings.Join(q.timeline(t, seed.PhoneGridLeader, r.ID), " "), "CLAIMED"); got != 1 {
+				t.Errorf("request %s: %d claims on the timeline", r.ID, got)
+			}
+		}
+	})
+}
