@@ -150,6 +150,19 @@ func (r *requestResolver) Overdue(ctx context.Context, obj *ent.Request) (bool, 
 	return r.appeals.Overdue(obj), nil
 }
 
+// Contact is the resolver for the contact field.
+func (r *requestResolver) Contact(ctx context.Context, obj *ent.Request) (*model.RequestContact, error) {
+	c, err := r.appeals.ContactOf(ctx, obj)
+	if err != nil || c == nil {
+		return nil, err
+	}
+	out := &model.RequestContact{Phone: c.Phone}
+	if c.Name != "" {
+		out.Name = &c.Name
+	}
+	return out, nil
+}
+
 // FormFields is the resolver for the formFields field.
 func (r *requestCategoryResolver) FormFields(ctx context.Context, obj *ent.RequestCategory) ([]*model.FormField, error) {
 	out := make([]*model.FormField, len(obj.FormFields))

@@ -55,6 +55,7 @@ type RequestResolver interface {
 	Filer(ctx context.Context, obj *ent.Request) (*ent.Resident, error)
 	Answers(ctx context.Context, obj *ent.Request) ([]*model.FormAnswer, error)
 	Overdue(ctx context.Context, obj *ent.Request) (bool, error)
+	Contact(ctx context.Context, obj *ent.Request) (*model.RequestContact, error)
 }
 type RequestCategoryResolver interface {
 	FormFields(ctx context.Context, obj *ent.RequestCategory) ([]*model.FormField, error)
@@ -6104,6 +6105,38 @@ func (ec *executionContext) _Request_overdue(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Request_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Request", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Request_contact(ctx context.Context, field graphql.CollectedField, obj *ent.Request) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Request_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Request().Contact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RequestContact) graphql.Marshaler {
+			return ec.marshalORequestContact2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐRequestContact(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Request_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Request",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequestContact(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RequestCategory_id(ctx context.Context, field graphql.CollectedField, obj *ent.RequestCategory) (ret graphql.Marshaler) {
@@ -19547,6 +19580,12 @@ func (ec *executionContext) _Request(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Request_overdue(ctx, field, obj)
+				})
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Request_contact(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

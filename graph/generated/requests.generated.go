@@ -241,6 +241,52 @@ func (ec *executionContext) fieldContext_FormField_required(_ context.Context, f
 	return graphql.NewScalarFieldContext("FormField", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _RequestContact_name(ctx context.Context, field graphql.CollectedField, obj *model.RequestContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestContact_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RequestContact_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestContact", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequestContact_phone(ctx context.Context, field graphql.CollectedField, obj *model.RequestContact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestContact_phone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RequestContact_phone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestContact", field, false, false, "String")
+}
+
 func (ec *executionContext) _RequestStatistics_received(ctx context.Context, field graphql.CollectedField, obj *model.RequestStatistics) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -951,6 +997,44 @@ func (ec *executionContext) _FormField(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var requestContactImplementors = []string{"RequestContact"}
+
+func (ec *executionContext) _RequestContact(ctx context.Context, sel ast.SelectionSet, obj *model.RequestContact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestContactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestContact")
+		case "name":
+			out.Values[i] = ec._RequestContact_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "phone":
+			out.Values[i] = ec._RequestContact_phone(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var requestStatisticsImplementors = []string{"RequestStatistics"}
 
 func (ec *executionContext) _RequestStatistics(ctx context.Context, sel ast.SelectionSet, obj *model.RequestStatistics) graphql.Marshaler {
@@ -1232,6 +1316,13 @@ func (ec *executionContext) unmarshalOFormFieldInput2ᚕᚖgithubᚗcomᚋjimei�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalORequestContact2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐRequestContact(ctx context.Context, sel ast.SelectionSet, v *model.RequestContact) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RequestContact(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

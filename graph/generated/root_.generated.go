@@ -319,6 +319,7 @@ type ComplexityRoot struct {
 		ClockDueAt                 func(childComplexity int) int
 		ClockStage                 func(childComplexity int) int
 		ConfirmedAt                func(childComplexity int) int
+		Contact                    func(childComplexity int) int
 		ContactDueAt               func(childComplexity int) int
 		ContactedAt                func(childComplexity int) int
 		CreatedAt                  func(childComplexity int) int
@@ -382,6 +383,11 @@ type ComplexityRoot struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	RequestContact struct {
+		Name  func(childComplexity int) int
+		Phone func(childComplexity int) int
 	}
 
 	RequestEdge struct {
@@ -1880,6 +1886,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Request.ConfirmedAt(childComplexity), true
+	case "Request.contact":
+		if e.ComplexityRoot.Request.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Contact(childComplexity), true
 	case "Request.contactDueAt":
 		if e.ComplexityRoot.Request.ContactDueAt == nil {
 			break
@@ -2195,6 +2207,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RequestConnection.TotalCount(childComplexity), true
+
+	case "RequestContact.name":
+		if e.ComplexityRoot.RequestContact.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestContact.Name(childComplexity), true
+	case "RequestContact.phone":
+		if e.ComplexityRoot.RequestContact.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestContact.Phone(childComplexity), true
 
 	case "RequestEdge.cursor":
 		if e.ComplexityRoot.RequestEdge.Cursor == nil {
@@ -10720,6 +10745,16 @@ extend type Request {
   answers: [FormAnswer!]!
   "Whether the running stage of the 54321 clock is past its deadline."
   overdue: Boolean!
+  "How to reach the resident it is for: for the requester's side, the grid's leader and workers and the admins, and a department's staff only while the request is with their department and they have reported; null for everyone else."
+  contact: RequestContact
+}
+
+"How to reach the resident a request is for."
+type RequestContact {
+  "Their name; null where the filer chose anonymity and the viewer may not see who filed."
+  name: String
+  "Their phone, when they have one."
+  phone: String
 }
 
 extend type RequestEvent {
@@ -11401,6 +11436,8 @@ func (ec *executionContext) childFields_Request(ctx context.Context, field graph
 		return ec.fieldContext_Request_answers(ctx, field)
 	case "overdue":
 		return ec.fieldContext_Request_overdue(ctx, field)
+	case "contact":
+		return ec.fieldContext_Request_contact(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Request", field.Name)
 }
@@ -11463,6 +11500,16 @@ func (ec *executionContext) childFields_RequestConnection(ctx context.Context, f
 		return ec.fieldContext_RequestConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RequestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_RequestContact_name(ctx, field)
+	case "phone":
+		return ec.fieldContext_RequestContact_phone(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestContact", field.Name)
 }
 
 func (ec *executionContext) childFields_RequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -147,6 +147,14 @@ type RequestCategoryInput struct {
 	Position *int `json:"position,omitempty"`
 }
 
+// How to reach the resident a request is for.
+type RequestContact struct {
+	// Their name; null where the filer chose anonymity and the viewer may not see who filed.
+	Name *string `json:"name,omitempty"`
+	// Their phone, when they have one.
+	Phone *string `json:"phone,omitempty"`
+}
+
 // The answer to requestSignInCode.
 type RequestSignInCodePayload struct {
 	// The phone the code was sent to, in canonical form.

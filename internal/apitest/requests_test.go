@@ -309,7 +309,23 @@ func TestRequestDepartmentPath(t *testing.T) {
 			t.Fatalf("the department sees %+v", seen.Node)
 		}
 		q.refused(t, "CONFLICT", seed.PhoneDepartmentStaff, "resolveRequest", id, ", resolution: $resolution", map[string]any{"resolution": "已清運"})
+		// The requester's phone reaches the department only while it works
+		// on the request (after its report, until it is resolved).
+		contact := func(phone string) any {
+			return e.Do(t, q.tokens[phone], `query($id: ID!) { node(id: $id) { ... on Request { contact { name phone } } } }`,
+				map[string]any{"id": id}).Must(t).Value("node", "contact")
+		}
+		if c := contact(seed.PhoneDepartmentStaff); c != nil {
+			t.Errorf("before its report the department sees %v", c)
+		}
+		if c := contact(seed.PhoneGridWorker); apitest.Dig(c, "phone") != seed.PhoneGuardian {
+			t.Errorf("the grid worker sees %v", c)
+		}
 		r = q.must(t, seed.PhoneDepartmentStaff, "acknowledgeRequest", id, "", nil)
+		if c := contact(seed.PhoneDepartmentStaff); apitest.Dig(c, "phone") != seed.PhoneGuardian || apitest.Dig(c, "name") == nil {
+			t.Errorf("after its report the department sees %v", c)
+		}
+
 		if r.ClockStage != "RESOLVE" {
 			t.Fatalf("acknowledged %+v", r)
 		}
@@ -318,6 +334,9 @@ func TestRequestDepartmentPath(t *testing.T) {
 		r = q.must(t, seed.PhoneDepartmentStaff, "resolveRequest", id, ", resolution: $resolution", map[string]any{"resolution": "已清運並警告"})
 		if r.Status != "RESOLVED" {
 			t.Fatalf("resolved %+v", r)
+		}
+		if c := contact(seed.PhoneDepartmentStaff); c != nil {
+			t.Errorf("after resolving it the department still sees %v", c)
 		}
 		// Reopened, it goes back to the grid: the department may no longer
 		// resolve it.
@@ -394,6 +413,14 @@ func TestRequestAnonymity(t *testing.T) {
 			}
 			if sees && apitest.Dig(filer, "id") != guardian {
 				t.Errorf("%s sees filer %v", phone, filer)
+			}
+		}
+		// Its contact details are for the grid's staff and the filer.
+		for phone, sees := range map[string]bool{seed.PhoneSafetyInformant: false, seed.PhoneGridWorker: true, seed.PhoneGuardian: true} {
+			c := e.Do(t, q.tokens[phone], `query($id: ID!) { node(id: $id) { ... on Request { contact { name phone } } } }`,
+				map[string]any{"id": r.ID}).Must(t).Value("node", "contact")
+			if sees != (apitest.Dig(c, "phone") == seed.PhoneGuardian) {
+				t.Errorf("%s sees contact %v", phone, c)
 			}
 		}
 		got := q.must(t, seed.PhoneSafetyInformant, "claimRequest", r.ID, "", nil)
