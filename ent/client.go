@@ -29,6 +29,9 @@ import (
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/pushdelivery"
+	"github.com/jimei-linli/linli/ent/request"
+	"github.com/jimei-linli/linli/ent/requestcategory"
+	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/session"
@@ -69,6 +72,12 @@ type Client struct {
 	Place *PlaceClient
 	// PushDelivery is the client for interacting with the PushDelivery builders.
 	PushDelivery *PushDeliveryClient
+	// Request is the client for interacting with the Request builders.
+	Request *RequestClient
+	// RequestCategory is the client for interacting with the RequestCategory builders.
+	RequestCategory *RequestCategoryClient
+	// RequestEvent is the client for interacting with the RequestEvent builders.
+	RequestEvent *RequestEventClient
 	// Resident is the client for interacting with the Resident builders.
 	Resident *ResidentClient
 	// RoleAssignment is the client for interacting with the RoleAssignment builders.
@@ -104,6 +113,9 @@ func (c *Client) init() {
 	c.PersonalInfo = NewPersonalInfoClient(c.config)
 	c.Place = NewPlaceClient(c.config)
 	c.PushDelivery = NewPushDeliveryClient(c.config)
+	c.Request = NewRequestClient(c.config)
+	c.RequestCategory = NewRequestCategoryClient(c.config)
+	c.RequestEvent = NewRequestEventClient(c.config)
 	c.Resident = NewResidentClient(c.config)
 	c.RoleAssignment = NewRoleAssignmentClient(c.config)
 	c.Session = NewSessionClient(c.config)
@@ -199,27 +211,30 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:            ctx,
-		config:         cfg,
-		AuditRecord:    NewAuditRecordClient(cfg),
-		Broadcast:      NewBroadcastClient(cfg),
-		Community:      NewCommunityClient(cfg),
-		Consent:        NewConsentClient(cfg),
-		Department:     NewDepartmentClient(cfg),
-		Device:         NewDeviceClient(cfg),
-		Event:          NewEventClient(cfg),
-		Grid:           NewGridClient(cfg),
-		Guardianship:   NewGuardianshipClient(cfg),
-		Household:      NewHouseholdClient(cfg),
-		Notification:   NewNotificationClient(cfg),
-		PersonalInfo:   NewPersonalInfoClient(cfg),
-		Place:          NewPlaceClient(cfg),
-		PushDelivery:   NewPushDeliveryClient(cfg),
-		Resident:       NewResidentClient(cfg),
-		RoleAssignment: NewRoleAssignmentClient(cfg),
-		Session:        NewSessionClient(cfg),
-		SignInCode:     NewSignInCodeClient(cfg),
-		Street:         NewStreetClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		AuditRecord:     NewAuditRecordClient(cfg),
+		Broadcast:       NewBroadcastClient(cfg),
+		Community:       NewCommunityClient(cfg),
+		Consent:         NewConsentClient(cfg),
+		Department:      NewDepartmentClient(cfg),
+		Device:          NewDeviceClient(cfg),
+		Event:           NewEventClient(cfg),
+		Grid:            NewGridClient(cfg),
+		Guardianship:    NewGuardianshipClient(cfg),
+		Household:       NewHouseholdClient(cfg),
+		Notification:    NewNotificationClient(cfg),
+		PersonalInfo:    NewPersonalInfoClient(cfg),
+		Place:           NewPlaceClient(cfg),
+		PushDelivery:    NewPushDeliveryClient(cfg),
+		Request:         NewRequestClient(cfg),
+		RequestCategory: NewRequestCategoryClient(cfg),
+		RequestEvent:    NewRequestEventClient(cfg),
+		Resident:        NewResidentClient(cfg),
+		RoleAssignment:  NewRoleAssignmentClient(cfg),
+		Session:         NewSessionClient(cfg),
+		SignInCode:      NewSignInCodeClient(cfg),
+		Street:          NewStreetClient(cfg),
 	}, nil
 }
 
@@ -237,27 +252,30 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:            ctx,
-		config:         cfg,
-		AuditRecord:    NewAuditRecordClient(cfg),
-		Broadcast:      NewBroadcastClient(cfg),
-		Community:      NewCommunityClient(cfg),
-		Consent:        NewConsentClient(cfg),
-		Department:     NewDepartmentClient(cfg),
-		Device:         NewDeviceClient(cfg),
-		Event:          NewEventClient(cfg),
-		Grid:           NewGridClient(cfg),
-		Guardianship:   NewGuardianshipClient(cfg),
-		Household:      NewHouseholdClient(cfg),
-		Notification:   NewNotificationClient(cfg),
-		PersonalInfo:   NewPersonalInfoClient(cfg),
-		Place:          NewPlaceClient(cfg),
-		PushDelivery:   NewPushDeliveryClient(cfg),
-		Resident:       NewResidentClient(cfg),
-		RoleAssignment: NewRoleAssignmentClient(cfg),
-		Session:        NewSessionClient(cfg),
-		SignInCode:     NewSignInCodeClient(cfg),
-		Street:         NewStreetClient(cfg),
+		ctx:             ctx,
+		config:          cfg,
+		AuditRecord:     NewAuditRecordClient(cfg),
+		Broadcast:       NewBroadcastClient(cfg),
+		Community:       NewCommunityClient(cfg),
+		Consent:         NewConsentClient(cfg),
+		Department:      NewDepartmentClient(cfg),
+		Device:          NewDeviceClient(cfg),
+		Event:           NewEventClient(cfg),
+		Grid:            NewGridClient(cfg),
+		Guardianship:    NewGuardianshipClient(cfg),
+		Household:       NewHouseholdClient(cfg),
+		Notification:    NewNotificationClient(cfg),
+		PersonalInfo:    NewPersonalInfoClient(cfg),
+		Place:           NewPlaceClient(cfg),
+		PushDelivery:    NewPushDeliveryClient(cfg),
+		Request:         NewRequestClient(cfg),
+		RequestCategory: NewRequestCategoryClient(cfg),
+		RequestEvent:    NewRequestEventClient(cfg),
+		Resident:        NewResidentClient(cfg),
+		RoleAssignment:  NewRoleAssignmentClient(cfg),
+		Session:         NewSessionClient(cfg),
+		SignInCode:      NewSignInCodeClient(cfg),
+		Street:          NewStreetClient(cfg),
 	}, nil
 }
 
@@ -289,8 +307,8 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditRecord, c.Broadcast, c.Community, c.Consent, c.Department, c.Device,
 		c.Event, c.Grid, c.Guardianship, c.Household, c.Notification, c.PersonalInfo,
-		c.Place, c.PushDelivery, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
-		c.Street,
+		c.Place, c.PushDelivery, c.Request, c.RequestCategory, c.RequestEvent,
+		c.Resident, c.RoleAssignment, c.Session, c.SignInCode, c.Street,
 	} {
 		n.Use(hooks...)
 	}
@@ -302,8 +320,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditRecord, c.Broadcast, c.Community, c.Consent, c.Department, c.Device,
 		c.Event, c.Grid, c.Guardianship, c.Household, c.Notification, c.PersonalInfo,
-		c.Place, c.PushDelivery, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
-		c.Street,
+		c.Place, c.PushDelivery, c.Request, c.RequestCategory, c.RequestEvent,
+		c.Resident, c.RoleAssignment, c.Session, c.SignInCode, c.Street,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -340,6 +358,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Place.mutate(ctx, m)
 	case *PushDeliveryMutation:
 		return c.PushDelivery.mutate(ctx, m)
+	case *RequestMutation:
+		return c.Request.mutate(ctx, m)
+	case *RequestCategoryMutation:
+		return c.RequestCategory.mutate(ctx, m)
+	case *RequestEventMutation:
+		return c.RequestEvent.mutate(ctx, m)
 	case *ResidentMutation:
 		return c.Resident.mutate(ctx, m)
 	case *RoleAssignmentMutation:
@@ -1159,6 +1183,22 @@ func (c *DepartmentClient) QueryStreet(_m *Department) *StreetQuery {
 	return query
 }
 
+// QueryRequests queries the requests edge of a Department.
+func (c *DepartmentClient) QueryRequests(_m *Department) *RequestQuery {
+	query := (&RequestClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(department.Table, department.FieldID, id),
+			sqlgraph.To(request.Table, request.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, department.RequestsTable, department.RequestsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryStaff queries the staff edge of a Department.
 func (c *DepartmentClient) QueryStaff(_m *Department) *RoleAssignmentQuery {
 	query := (&RoleAssignmentClient{config: c.config}).Query()
@@ -1618,6 +1658,22 @@ func (c *GridClient) QueryBroadcasts(_m *Grid) *BroadcastQuery {
 			sqlgraph.From(grid.Table, grid.FieldID, id),
 			sqlgraph.To(broadcast.Table, broadcast.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, grid.BroadcastsTable, grid.BroadcastsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRequests queries the requests edge of a Grid.
+func (c *GridClient) QueryRequests(_m *Grid) *RequestQuery {
+	query := (&RequestClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(grid.Table, grid.FieldID, id),
+			sqlgraph.To(request.Table, request.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, grid.RequestsTable, grid.RequestsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -2487,6 +2543,22 @@ func (c *PlaceClient) QueryGrid(_m *Place) *GridQuery {
 	return query
 }
 
+// QueryRequests queries the requests edge of a Place.
+func (c *PlaceClient) QueryRequests(_m *Place) *RequestQuery {
+	query := (&RequestClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(place.Table, place.FieldID, id),
+			sqlgraph.To(request.Table, request.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, place.RequestsTable, place.RequestsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QueryHouseholds queries the households edge of a Place.
 func (c *PlaceClient) QueryHouseholds(_m *Place) *HouseholdQuery {
 	query := (&HouseholdClient{config: c.config}).Query()
@@ -2660,6 +2732,584 @@ func (c *PushDeliveryClient) mutate(ctx context.Context, m *PushDeliveryMutation
 		return (&PushDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown PushDelivery mutation op: %q", m.Op())
+	}
+}
+
+// RequestClient is a client for the Request schema.
+type RequestClient struct {
+	config
+}
+
+// NewRequestClient returns a client for the Request from the given config.
+func NewRequestClient(c config) *RequestClient {
+	return &RequestClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `request.Hooks(f(g(h())))`.
+func (c *RequestClient) Use(hooks ...Hook) {
+	c.hooks.Request = append(c.hooks.Request, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `request.Intercept(f(g(h())))`.
+func (c *RequestClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Request = append(c.inters.Request, interceptors...)
+}
+
+// Create returns a builder for creating a Request entity.
+func (c *RequestClient) Create() *RequestCreate {
+	mutation := newRequestMutation(c.config, OpCreate)
+	return &RequestCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Request entities.
+func (c *RequestClient) CreateBulk(builders ...*RequestCreate) *RequestCreateBulk {
+	return &RequestCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RequestClient) MapCreateBulk(slice any, setFunc func(*RequestCreate, int)) *RequestCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RequestCreateBulk{err: fmt.Errorf("calling to RequestClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RequestCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RequestCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Request.
+func (c *RequestClient) Update() *RequestUpdate {
+	mutation := newRequestMutation(c.config, OpUpdate)
+	return &RequestUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RequestClient) UpdateOne(_m *Request) *RequestUpdateOne {
+	mutation := newRequestMutation(c.config, OpUpdateOne, withRequest(_m))
+	return &RequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RequestClient) UpdateOneID(id int) *RequestUpdateOne {
+	mutation := newRequestMutation(c.config, OpUpdateOne, withRequestID(id))
+	return &RequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Request.
+func (c *RequestClient) Delete() *RequestDelete {
+	mutation := newRequestMutation(c.config, OpDelete)
+	return &RequestDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RequestClient) DeleteOne(_m *Request) *RequestDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RequestClient) DeleteOneID(id int) *RequestDeleteOne {
+	builder := c.Delete().Where(request.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RequestDeleteOne{builder}
+}
+
+// Query returns a query builder for Request.
+func (c *RequestClient) Query() *RequestQuery {
+	return &RequestQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRequest},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Request entity by its id.
+func (c *RequestClient) Get(ctx context.Context, id int) (*Request, error) {
+	return c.Query().Where(request.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RequestClient) GetX(ctx context.Context, id int) *Request {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCategory queries the category edge of a Request.
+func (c *RequestClient) QueryCategory(_m *Request) *RequestCategoryQuery {
+	query := (&RequestCategoryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(request.Table, request.FieldID, id),
+			sqlgraph.To(requestcategory.Table, requestcategory.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, request.CategoryTable, request.CategoryColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPlace queries the place edge of a Request.
+func (c *RequestClient) QueryPlace(_m *Request) *PlaceQuery {
+	query := (&PlaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(request.Table, request.FieldID, id),
+			sqlgraph.To(place.Table, place.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, request.PlaceTable, request.PlaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGrid queries the grid edge of a Request.
+func (c *RequestClient) QueryGrid(_m *Request) *GridQuery {
+	query := (&GridClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(request.Table, request.FieldID, id),
+			sqlgraph.To(grid.Table, grid.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, request.GridTable, request.GridColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryFiler queries the filer edge of a Request.
+func (c *RequestClient) QueryFiler(_m *Request) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(request.Table, request.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, request.FilerTable, request.FilerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySubject queries the subject edge of a Request.
+func (c *RequestClient) QuerySubject(_m *Request) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(request.Table, request.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, request.SubjectTable, request.SubjectColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOwner queries the owner edge of a Request.
+func (c *RequestClient) QueryOwner(_m *Request) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(request.Table, request.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, request.OwnerTable, request.OwnerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDepartment queries the department edge of a Request.
+func (c *RequestClient) QueryDepartment(_m *Request) *DepartmentQuery {
+	query := (&DepartmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(request.Table, request.FieldID, id),
+			sqlgraph.To(department.Table, department.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, request.DepartmentTable, request.DepartmentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTimeline queries the timeline edge of a Request.
+func (c *RequestClient) QueryTimeline(_m *Request) *RequestEventQuery {
+	query := (&RequestEventClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(request.Table, request.FieldID, id),
+			sqlgraph.To(requestevent.Table, requestevent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, request.TimelineTable, request.TimelineColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *RequestClient) Hooks() []Hook {
+	hooks := c.hooks.Request
+	return append(hooks[:len(hooks):len(hooks)], request.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RequestClient) Interceptors() []Interceptor {
+	return c.inters.Request
+}
+
+func (c *RequestClient) mutate(ctx context.Context, m *RequestMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RequestCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RequestUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RequestDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Request mutation op: %q", m.Op())
+	}
+}
+
+// RequestCategoryClient is a client for the RequestCategory schema.
+type RequestCategoryClient struct {
+	config
+}
+
+// NewRequestCategoryClient returns a client for the RequestCategory from the given config.
+func NewRequestCategoryClient(c config) *RequestCategoryClient {
+	return &RequestCategoryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `requestcategory.Hooks(f(g(h())))`.
+func (c *RequestCategoryClient) Use(hooks ...Hook) {
+	c.hooks.RequestCategory = append(c.hooks.RequestCategory, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `requestcategory.Intercept(f(g(h())))`.
+func (c *RequestCategoryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RequestCategory = append(c.inters.RequestCategory, interceptors...)
+}
+
+// Create returns a builder for creating a RequestCategory entity.
+func (c *RequestCategoryClient) Create() *RequestCategoryCreate {
+	mutation := newRequestCategoryMutation(c.config, OpCreate)
+	return &RequestCategoryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RequestCategory entities.
+func (c *RequestCategoryClient) CreateBulk(builders ...*RequestCategoryCreate) *RequestCategoryCreateBulk {
+	return &RequestCategoryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RequestCategoryClient) MapCreateBulk(slice any, setFunc func(*RequestCategoryCreate, int)) *RequestCategoryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RequestCategoryCreateBulk{err: fmt.Errorf("calling to RequestCategoryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RequestCategoryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RequestCategoryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RequestCategory.
+func (c *RequestCategoryClient) Update() *RequestCategoryUpdate {
+	mutation := newRequestCategoryMutation(c.config, OpUpdate)
+	return &RequestCategoryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RequestCategoryClient) UpdateOne(_m *RequestCategory) *RequestCategoryUpdateOne {
+	mutation := newRequestCategoryMutation(c.config, OpUpdateOne, withRequestCategory(_m))
+	return &RequestCategoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RequestCategoryClient) UpdateOneID(id int) *RequestCategoryUpdateOne {
+	mutation := newRequestCategoryMutation(c.config, OpUpdateOne, withRequestCategoryID(id))
+	return &RequestCategoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RequestCategory.
+func (c *RequestCategoryClient) Delete() *RequestCategoryDelete {
+	mutation := newRequestCategoryMutation(c.config, OpDelete)
+	return &RequestCategoryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RequestCategoryClient) DeleteOne(_m *RequestCategory) *RequestCategoryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RequestCategoryClient) DeleteOneID(id int) *RequestCategoryDeleteOne {
+	builder := c.Delete().Where(requestcategory.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RequestCategoryDeleteOne{builder}
+}
+
+// Query returns a query builder for RequestCategory.
+func (c *RequestCategoryClient) Query() *RequestCategoryQuery {
+	return &RequestCategoryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRequestCategory},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RequestCategory entity by its id.
+func (c *RequestCategoryClient) Get(ctx context.Context, id int) (*RequestCategory, error) {
+	return c.Query().Where(requestcategory.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RequestCategoryClient) GetX(ctx context.Context, id int) *RequestCategory {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryRequests queries the requests edge of a RequestCategory.
+func (c *RequestCategoryClient) QueryRequests(_m *RequestCategory) *RequestQuery {
+	query := (&RequestClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(requestcategory.Table, requestcategory.FieldID, id),
+			sqlgraph.To(request.Table, request.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, requestcategory.RequestsTable, requestcategory.RequestsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *RequestCategoryClient) Hooks() []Hook {
+	hooks := c.hooks.RequestCategory
+	return append(hooks[:len(hooks):len(hooks)], requestcategory.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RequestCategoryClient) Interceptors() []Interceptor {
+	return c.inters.RequestCategory
+}
+
+func (c *RequestCategoryClient) mutate(ctx context.Context, m *RequestCategoryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RequestCategoryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RequestCategoryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RequestCategoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RequestCategoryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RequestCategory mutation op: %q", m.Op())
+	}
+}
+
+// RequestEventClient is a client for the RequestEvent schema.
+type RequestEventClient struct {
+	config
+}
+
+// NewRequestEventClient returns a client for the RequestEvent from the given config.
+func NewRequestEventClient(c config) *RequestEventClient {
+	return &RequestEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `requestevent.Hooks(f(g(h())))`.
+func (c *RequestEventClient) Use(hooks ...Hook) {
+	c.hooks.RequestEvent = append(c.hooks.RequestEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `requestevent.Intercept(f(g(h())))`.
+func (c *RequestEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RequestEvent = append(c.inters.RequestEvent, interceptors...)
+}
+
+// Create returns a builder for creating a RequestEvent entity.
+func (c *RequestEventClient) Create() *RequestEventCreate {
+	mutation := newRequestEventMutation(c.config, OpCreate)
+	return &RequestEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RequestEvent entities.
+func (c *RequestEventClient) CreateBulk(builders ...*RequestEventCreate) *RequestEventCreateBulk {
+	return &RequestEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RequestEventClient) MapCreateBulk(slice any, setFunc func(*RequestEventCreate, int)) *RequestEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RequestEventCreateBulk{err: fmt.Errorf("calling to RequestEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RequestEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RequestEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RequestEvent.
+func (c *RequestEventClient) Update() *RequestEventUpdate {
+	mutation := newRequestEventMutation(c.config, OpUpdate)
+	return &RequestEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RequestEventClient) UpdateOne(_m *RequestEvent) *RequestEventUpdateOne {
+	mutation := newRequestEventMutation(c.config, OpUpdateOne, withRequestEvent(_m))
+	return &RequestEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RequestEventClient) UpdateOneID(id int) *RequestEventUpdateOne {
+	mutation := newRequestEventMutation(c.config, OpUpdateOne, withRequestEventID(id))
+	return &RequestEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RequestEvent.
+func (c *RequestEventClient) Delete() *RequestEventDelete {
+	mutation := newRequestEventMutation(c.config, OpDelete)
+	return &RequestEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RequestEventClient) DeleteOne(_m *RequestEvent) *RequestEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RequestEventClient) DeleteOneID(id int) *RequestEventDeleteOne {
+	builder := c.Delete().Where(requestevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RequestEventDeleteOne{builder}
+}
+
+// Query returns a query builder for RequestEvent.
+func (c *RequestEventClient) Query() *RequestEventQuery {
+	return &RequestEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRequestEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RequestEvent entity by its id.
+func (c *RequestEventClient) Get(ctx context.Context, id int) (*RequestEvent, error) {
+	return c.Query().Where(requestevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RequestEventClient) GetX(ctx context.Context, id int) *RequestEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryRequest queries the request edge of a RequestEvent.
+func (c *RequestEventClient) QueryRequest(_m *RequestEvent) *RequestQuery {
+	query := (&RequestClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(requestevent.Table, requestevent.FieldID, id),
+			sqlgraph.To(request.Table, request.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, requestevent.RequestTable, requestevent.RequestColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryActor queries the actor edge of a RequestEvent.
+func (c *RequestEventClient) QueryActor(_m *RequestEvent) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(requestevent.Table, requestevent.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, requestevent.ActorTable, requestevent.ActorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *RequestEventClient) Hooks() []Hook {
+	hooks := c.hooks.RequestEvent
+	return append(hooks[:len(hooks):len(hooks)], requestevent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RequestEventClient) Interceptors() []Interceptor {
+	return c.inters.RequestEvent
+}
+
+func (c *RequestEventClient) mutate(ctx context.Context, m *RequestEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RequestEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RequestEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RequestEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RequestEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RequestEvent mutation op: %q", m.Op())
 	}
 }
 
@@ -2908,6 +3558,70 @@ func (c *ResidentClient) QueryConsents(_m *Resident) *ConsentQuery {
 			sqlgraph.From(resident.Table, resident.FieldID, id),
 			sqlgraph.To(consent.Table, consent.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, resident.ConsentsTable, resident.ConsentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryFiledRequests queries the filed_requests edge of a Resident.
+func (c *ResidentClient) QueryFiledRequests(_m *Resident) *RequestQuery {
+	query := (&RequestClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, id),
+			sqlgraph.To(request.Table, request.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.FiledRequestsTable, resident.FiledRequestsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRequestsFor queries the requests_for edge of a Resident.
+func (c *ResidentClient) QueryRequestsFor(_m *Resident) *RequestQuery {
+	query := (&RequestClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, id),
+			sqlgraph.To(request.Table, request.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.RequestsForTable, resident.RequestsForColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOwnedRequests queries the owned_requests edge of a Resident.
+func (c *ResidentClient) QueryOwnedRequests(_m *Resident) *RequestQuery {
+	query := (&RequestClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, id),
+			sqlgraph.To(request.Table, request.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.OwnedRequestsTable, resident.OwnedRequestsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRequestEvents queries the request_events edge of a Resident.
+func (c *ResidentClient) QueryRequestEvents(_m *Resident) *RequestEventQuery {
+	query := (&RequestEventClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, id),
+			sqlgraph.To(requestevent.Table, requestevent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.RequestEventsTable, resident.RequestEventsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3674,11 +4388,13 @@ type (
 	hooks struct {
 		AuditRecord, Broadcast, Community, Consent, Department, Device, Event, Grid,
 		Guardianship, Household, Notification, PersonalInfo, Place, PushDelivery,
-		Resident, RoleAssignment, Session, SignInCode, Street []ent.Hook
+		Request, RequestCategory, RequestEvent, Resident, RoleAssignment, Session,
+		SignInCode, Street []ent.Hook
 	}
 	inters struct {
 		AuditRecord, Broadcast, Community, Consent, Department, Device, Event, Grid,
 		Guardianship, Household, Notification, PersonalInfo, Place, PushDelivery,
-		Resident, RoleAssignment, Session, SignInCode, Street []ent.Interceptor
+		Request, RequestCategory, RequestEvent, Resident, RoleAssignment, Session,
+		SignInCode, Street []ent.Interceptor
 	}
 )

@@ -42,15 +42,18 @@ type Department struct {
 type DepartmentEdges struct {
 	// The street the department serves.
 	Street *Street `json:"street,omitempty"`
+	// Requests grids called the department to.
+	Requests []*Request `json:"requests,omitempty"`
 	// The department's staff.
 	Staff []*RoleAssignment `json:"staff,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
 	totalCount [2]map[string]int
 
-	namedStaff map[string][]*RoleAssignment
+	namedRequests map[string][]*Request
+	namedStaff    map[string][]*RoleAssignment
 }
 
 // StreetOrErr returns the Street value or an error if the edge
@@ -64,10 +67,19 @@ func (e DepartmentEdges) StreetOrErr() (*Street, error) {
 	return nil, &NotLoadedError{edge: "street"}
 }
 
+// RequestsOrErr returns the Requests value or an error if the edge
+// was not loaded in eager-loading.
+func (e DepartmentEdges) RequestsOrErr() ([]*Request, error) {
+	if e.loadedTypes[1] {
+		return e.Requests, nil
+	}
+	return nil, &NotLoadedError{edge: "requests"}
+}
+
 // StaffOrErr returns the Staff value or an error if the edge
 // was not loaded in eager-loading.
 func (e DepartmentEdges) StaffOrErr() ([]*RoleAssignment, error) {
-	if e.loadedTypes[1] {
+	if e.loadedTypes[2] {
 		return e.Staff, nil
 	}
 	return nil, &NotLoadedError{edge: "staff"}
@@ -165,6 +177,11 @@ func (_m *Department) QueryStreet() *StreetQuery {
 	return NewDepartmentClient(_m.config).QueryStreet(_m)
 }
 
+// QueryRequests queries the "requests" edge of the Department entity.
+func (_m *Department) QueryRequests() *RequestQuery {
+	return NewDepartmentClient(_m.config).QueryRequests(_m)
+}
+
 // QueryStaff queries the "staff" edge of the Department entity.
 func (_m *Department) QueryStaff() *RoleAssignmentQuery {
 	return NewDepartmentClient(_m.config).QueryStaff(_m)
@@ -215,6 +232,30 @@ func (_m *Department) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.StreetID))
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedRequests returns the Requests named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Department) NamedRequests(name string) ([]*Request, error) {
+	if _m.Edges.namedRequests == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedRequests[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Department) appendNamedRequests(name string, edges ...*Request) {
+	if _m.Edges.namedRequests == nil {
+		_m.Edges.namedRequests = make(map[string][]*Request)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedRequests[name] = []*Request{}
+	} else {
+		_m.Edges.namedRequests[name] = append(_m.Edges.namedRequests[name], edges...)
+	}
 }
 
 // NamedStaff returns the Staff named value or an error if the edge was not

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/jimei-linli/linli/ent/department"
+	"github.com/jimei-linli/linli/ent/request"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
 )
@@ -101,6 +102,21 @@ func (_c *DepartmentCreate) SetStreetID(v int) *DepartmentCreate {
 // SetStreet sets the "street" edge to the Street entity.
 func (_c *DepartmentCreate) SetStreet(v *Street) *DepartmentCreate {
 	return _c.SetStreetID(v.ID)
+}
+
+// AddRequestIDs adds the "requests" edge to the Request entity by IDs.
+func (_c *DepartmentCreate) AddRequestIDs(ids ...int) *DepartmentCreate {
+	_c.mutation.AddRequestIDs(ids...)
+	return _c
+}
+
+// AddRequests adds the "requests" edges to the Request entity.
+func (_c *DepartmentCreate) AddRequests(v ...*Request) *DepartmentCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddRequestIDs(ids...)
 }
 
 // AddStaffIDs adds the "staff" edge to the RoleAssignment entity by IDs.
@@ -292,6 +308,22 @@ func (_c *DepartmentCreate) createSpec() (*Department, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.StreetID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   department.RequestsTable,
+			Columns: []string{department.RequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.StaffIDs(); len(nodes) > 0 {

@@ -16,6 +16,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/request"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
 )
@@ -23,15 +24,17 @@ import (
 // DepartmentQuery is the builder for querying Department entities.
 type DepartmentQuery struct {
 	config
-	ctx            *QueryContext
-	order          []department.OrderOption
-	inters         []Interceptor
-	predicates     []predicate.Department
-	withStreet     *StreetQuery
-	withStaff      *RoleAssignmentQuery
-	loadTotal      []func(context.Context, []*Department) error
-	modifiers      []func(*sql.Selector)
-	withNamedStaff map[string]*RoleAssignmentQuery
+	ctx               *QueryContext
+	order             []department.OrderOption
+	inters            []Interceptor
+	predicates        []predicate.Department
+	withStreet        *StreetQuery
+	withRequests      *RequestQuery
+	withStaff         *RoleAssignmentQuery
+	loadTotal         []func(context.Context, []*Department) error
+	modifiers         []func(*sql.Selector)
+	withNamedRequests map[string]*RequestQuery
+	withNamedStaff    map[string]*RoleAssignmentQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -83,6 +86,28 @@ func (_q *DepartmentQuery) QueryStreet() *StreetQuery {
 			sqlgraph.From(department.Table, department.FieldID, selector),
 			sqlgraph.To(street.Table, street.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, department.StreetTable, department.StreetColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryRequests chains the current query on the "requests" edge.
+func (_q *DepartmentQuery) QueryRequests() *RequestQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(department.Table, department.FieldID, selector),
+			sqlgraph.To(request.Table, request.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, department.RequestsTable, department.RequestsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -299,13 +324,14 @@ func (_q *DepartmentQuery) Clone() *DepartmentQuery {
 		return nil
 	}
 	return &DepartmentQuery{
-		config:     _q.config,
-		ctx:        _q.ctx.Clone(),
-		order:      append([]department.OrderOption{}, _q.order...),
-		inters:     append([]Interceptor{}, _q.inters...),
-		predicates: append([]predicate.Department{}, _q.predicates...),
-		withStreet: _q.withStreet.Clone(),
-		withStaff:  _q.withStaff.Clone(),
+		config:       _q.config,
+		ctx:          _q.ctx.Clone(),
+		order:        append([]department.OrderOption{}, _q.order...),
+		inters:       append([]Interceptor{}, _q.inters...),
+		predicates:   append([]predicate.Department{}, _q.predicates...),
+		withStreet:   _q.withStreet.Clone(),
+		withRequests: _q.withRequests.Clone(),
+		withStaff:    _q.withStaff.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -321,6 +347,17 @@ func (_q *DepartmentQuery) WithStreet(opts ...func(*StreetQuery)) *DepartmentQue
 		opt(query)
 	}
 	_q.withStreet = query
+	return _q
+}
+
+// WithRequests tells the query-builder to eager-load the nodes that are connected to
+// the "requests" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *DepartmentQuery) WithRequests(opts ...func(*RequestQuery)) *DepartmentQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withRequests = query
 	return _q
 }
 
@@ -419,8 +456,9 @@ func (_q *DepartmentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 	var (
 		nodes       = []*Department{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [3]bool{
 			_q.withStreet != nil,
+			_q.withRequests != nil,
 			_q.withStaff != nil,
 		}
 	)
@@ -451,10 +489,24 @@ func (_q *DepartmentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*D
 			return nil, err
 		}
 	}
+	if query := _q.withRequests; query != nil {
+		if err := _q.loadRequests(ctx, query, nodes,
+			func(n *Department) { n.Edges.Requests = []*Request{} },
+			func(n *Department, e *Request) { n.Edges.Requests = append(n.Edges.Requests, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withStaff; query != nil {
 		if err := _q.loadStaff(ctx, query, nodes,
 			func(n *Department) { n.Edges.Staff = []*RoleAssignment{} },
 			func(n *Department, e *RoleAssignment) { n.Edges.Staff = append(n.Edges.Staff, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedRequests {
+		if err := _q.loadRequests(ctx, query, nodes,
+			func(n *Department) { n.appendNamedRequests(name) },
+			func(n *Department, e *Request) { n.appendNamedRequests(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -499,6 +551,39 @@ func (_q *DepartmentQuery) loadStreet(ctx context.Context, query *StreetQuery, n
 		for i := range nodes {
 			assign(nodes[i], n)
 		}
+	}
+	return nil
+}
+func (_q *DepartmentQuery) loadRequests(ctx context.Context, query *RequestQuery, nodes []*Department, init func(*Department), assign func(*Department, *Request)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Department)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(request.FieldDepartmentID)
+	}
+	query.Where(predicate.Request(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(department.RequestsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.DepartmentID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "department_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "department_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
 	}
 	return nil
 }
@@ -656,6 +741,20 @@ func (_q *DepartmentQuery) ForShare(opts ...sql.LockOption) *DepartmentQuery {
 func (_q *DepartmentQuery) Modify(modifiers ...func(s *sql.Selector)) *DepartmentSelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
+}
+
+// WithNamedRequests tells the query-builder to eager-load the nodes that are connected to the "requests"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *DepartmentQuery) WithNamedRequests(name string, opts ...func(*RequestQuery)) *DepartmentQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedRequests == nil {
+		_q.withNamedRequests = make(map[string]*RequestQuery)
+	}
+	_q.withNamedRequests[name] = query
+	return _q
 }
 
 // WithNamedStaff tells the query-builder to eager-load the nodes that are connected to the "staff"

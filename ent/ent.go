@@ -26,6 +26,9 @@ import (
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/pushdelivery"
+	"github.com/jimei-linli/linli/ent/request"
+	"github.com/jimei-linli/linli/ent/requestcategory"
+	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/session"
@@ -91,25 +94,28 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			auditrecord.Table:    auditrecord.ValidColumn,
-			broadcast.Table:      broadcast.ValidColumn,
-			community.Table:      community.ValidColumn,
-			consent.Table:        consent.ValidColumn,
-			department.Table:     department.ValidColumn,
-			device.Table:         device.ValidColumn,
-			event.Table:          event.ValidColumn,
-			grid.Table:           grid.ValidColumn,
-			guardianship.Table:   guardianship.ValidColumn,
-			household.Table:      household.ValidColumn,
-			notification.Table:   notification.ValidColumn,
-			personalinfo.Table:   personalinfo.ValidColumn,
-			place.Table:          place.ValidColumn,
-			pushdelivery.Table:   pushdelivery.ValidColumn,
-			resident.Table:       resident.ValidColumn,
-			roleassignment.Table: roleassignment.ValidColumn,
-			session.Table:        session.ValidColumn,
-			signincode.Table:     signincode.ValidColumn,
-			street.Table:         street.ValidColumn,
+			auditrecord.Table:     auditrecord.ValidColumn,
+			broadcast.Table:       broadcast.ValidColumn,
+			community.Table:       community.ValidColumn,
+			consent.Table:         consent.ValidColumn,
+			department.Table:      department.ValidColumn,
+			device.Table:          device.ValidColumn,
+			event.Table:           event.ValidColumn,
+			grid.Table:            grid.ValidColumn,
+			guardianship.Table:    guardianship.ValidColumn,
+			household.Table:       household.ValidColumn,
+			notification.Table:    notification.ValidColumn,
+			personalinfo.Table:    personalinfo.ValidColumn,
+			place.Table:           place.ValidColumn,
+			pushdelivery.Table:    pushdelivery.ValidColumn,
+			request.Table:         request.ValidColumn,
+			requestcategory.Table: requestcategory.ValidColumn,
+			requestevent.Table:    requestevent.ValidColumn,
+			resident.Table:        resident.ValidColumn,
+			roleassignment.Table:  roleassignment.ValidColumn,
+			session.Table:         session.ValidColumn,
+			signincode.Table:      signincode.ValidColumn,
+			street.Table:          street.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

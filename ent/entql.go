@@ -18,6 +18,9 @@ import (
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
 	"github.com/jimei-linli/linli/ent/pushdelivery"
+	"github.com/jimei-linli/linli/ent/request"
+	"github.com/jimei-linli/linli/ent/requestcategory"
+	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/session"
@@ -32,7 +35,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditrecord.Table,
@@ -309,6 +312,102 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   request.Table,
+			Columns: request.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: request.FieldID,
+			},
+		},
+		Type: "Request",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			request.FieldCategoryID:                 {Type: field.TypeInt, Column: request.FieldCategoryID},
+			request.FieldDescription:                {Type: field.TypeString, Column: request.FieldDescription},
+			request.FieldPlaceID:                    {Type: field.TypeInt, Column: request.FieldPlaceID},
+			request.FieldGridID:                     {Type: field.TypeInt, Column: request.FieldGridID},
+			request.FieldPhotoUrls:                  {Type: field.TypeJSON, Column: request.FieldPhotoUrls},
+			request.FieldLatitude:                   {Type: field.TypeFloat64, Column: request.FieldLatitude},
+			request.FieldLongitude:                  {Type: field.TypeFloat64, Column: request.FieldLongitude},
+			request.FieldUrgency:                    {Type: field.TypeEnum, Column: request.FieldUrgency},
+			request.FieldFilerID:                    {Type: field.TypeInt, Column: request.FieldFilerID},
+			request.FieldSubjectID:                  {Type: field.TypeInt, Column: request.FieldSubjectID},
+			request.FieldAnonymous:                  {Type: field.TypeBool, Column: request.FieldAnonymous},
+			request.FieldAnswers:                    {Type: field.TypeJSON, Column: request.FieldAnswers},
+			request.FieldStatus:                     {Type: field.TypeEnum, Column: request.FieldStatus},
+			request.FieldOwnerID:                    {Type: field.TypeInt, Column: request.FieldOwnerID},
+			request.FieldCreatedAt:                  {Type: field.TypeTime, Column: request.FieldCreatedAt},
+			request.FieldUpdatedAt:                  {Type: field.TypeTime, Column: request.FieldUpdatedAt},
+			request.FieldAcknowledgeDueAt:           {Type: field.TypeTime, Column: request.FieldAcknowledgeDueAt},
+			request.FieldClaimedAt:                  {Type: field.TypeTime, Column: request.FieldClaimedAt},
+			request.FieldContactDueAt:               {Type: field.TypeTime, Column: request.FieldContactDueAt},
+			request.FieldContactedAt:                {Type: field.TypeTime, Column: request.FieldContactedAt},
+			request.FieldResolveDueAt:               {Type: field.TypeTime, Column: request.FieldResolveDueAt},
+			request.FieldResolvedAt:                 {Type: field.TypeTime, Column: request.FieldResolvedAt},
+			request.FieldFollowUpDueAt:              {Type: field.TypeTime, Column: request.FieldFollowUpDueAt},
+			request.FieldConfirmedAt:                {Type: field.TypeTime, Column: request.FieldConfirmedAt},
+			request.FieldRatingDueAt:                {Type: field.TypeTime, Column: request.FieldRatingDueAt},
+			request.FieldRatedAt:                    {Type: field.TypeTime, Column: request.FieldRatedAt},
+			request.FieldClockStage:                 {Type: field.TypeEnum, Column: request.FieldClockStage},
+			request.FieldClockDueAt:                 {Type: field.TypeTime, Column: request.FieldClockDueAt},
+			request.FieldEscalationLevel:            {Type: field.TypeInt, Column: request.FieldEscalationLevel},
+			request.FieldNextEscalationAt:           {Type: field.TypeTime, Column: request.FieldNextEscalationAt},
+			request.FieldDepartmentID:               {Type: field.TypeInt, Column: request.FieldDepartmentID},
+			request.FieldDepartmentReason:           {Type: field.TypeString, Column: request.FieldDepartmentReason},
+			request.FieldDepartmentCalledAt:         {Type: field.TypeTime, Column: request.FieldDepartmentCalledAt},
+			request.FieldDepartmentAcknowledgeDueAt: {Type: field.TypeTime, Column: request.FieldDepartmentAcknowledgeDueAt},
+			request.FieldDepartmentAcknowledgedAt:   {Type: field.TypeTime, Column: request.FieldDepartmentAcknowledgedAt},
+			request.FieldResolution:                 {Type: field.TypeString, Column: request.FieldResolution},
+			request.FieldReopenCount:                {Type: field.TypeInt, Column: request.FieldReopenCount},
+			request.FieldRating:                     {Type: field.TypeInt, Column: request.FieldRating},
+			request.FieldRatingComment:              {Type: field.TypeString, Column: request.FieldRatingComment},
+		},
+	}
+	graph.Nodes[15] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   requestcategory.Table,
+			Columns: requestcategory.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: requestcategory.FieldID,
+			},
+		},
+		Type: "RequestCategory",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			requestcategory.FieldCreatedAt:   {Type: field.TypeTime, Column: requestcategory.FieldCreatedAt},
+			requestcategory.FieldUpdatedAt:   {Type: field.TypeTime, Column: requestcategory.FieldUpdatedAt},
+			requestcategory.FieldCode:        {Type: field.TypeString, Column: requestcategory.FieldCode},
+			requestcategory.FieldName:        {Type: field.TypeString, Column: requestcategory.FieldName},
+			requestcategory.FieldDescription: {Type: field.TypeString, Column: requestcategory.FieldDescription},
+			requestcategory.FieldFirstRole:   {Type: field.TypeEnum, Column: requestcategory.FieldFirstRole},
+			requestcategory.FieldFormFields:  {Type: field.TypeJSON, Column: requestcategory.FieldFormFields},
+			requestcategory.FieldActive:      {Type: field.TypeBool, Column: requestcategory.FieldActive},
+			requestcategory.FieldPosition:    {Type: field.TypeInt, Column: requestcategory.FieldPosition},
+		},
+	}
+	graph.Nodes[16] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   requestevent.Table,
+			Columns: requestevent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: requestevent.FieldID,
+			},
+		},
+		Type: "RequestEvent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			requestevent.FieldRequestID: {Type: field.TypeInt, Column: requestevent.FieldRequestID},
+			requestevent.FieldActorID:   {Type: field.TypeInt, Column: requestevent.FieldActorID},
+			requestevent.FieldKind:      {Type: field.TypeEnum, Column: requestevent.FieldKind},
+			requestevent.FieldBody:      {Type: field.TypeString, Column: requestevent.FieldBody},
+			requestevent.FieldInternal:  {Type: field.TypeBool, Column: requestevent.FieldInternal},
+			requestevent.FieldContact:   {Type: field.TypeBool, Column: requestevent.FieldContact},
+			requestevent.FieldStage:     {Type: field.TypeEnum, Column: requestevent.FieldStage},
+			requestevent.FieldLevel:     {Type: field.TypeInt, Column: requestevent.FieldLevel},
+			requestevent.FieldCreatedAt: {Type: field.TypeTime, Column: requestevent.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[17] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   resident.Table,
 			Columns: resident.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -326,7 +425,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			resident.FieldHouseholdID: {Type: field.TypeInt, Column: resident.FieldHouseholdID},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleassignment.Table,
 			Columns: roleassignment.Columns,
@@ -348,7 +447,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleassignment.FieldDepartmentID: {Type: field.TypeInt, Column: roleassignment.FieldDepartmentID},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -368,7 +467,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldRevokedAt:  {Type: field.TypeTime, Column: session.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signincode.Table,
 			Columns: signincode.Columns,
@@ -387,7 +486,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signincode.FieldConsumedAt: {Type: field.TypeTime, Column: signincode.FieldConsumedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   street.Table,
 			Columns: street.Columns,
@@ -526,6 +625,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Street",
 	)
 	graph.MustAddE(
+		"requests",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   department.RequestsTable,
+			Columns: []string{department.RequestsColumn},
+			Bidi:    false,
+		},
+		"Department",
+		"Request",
+	)
+	graph.MustAddE(
 		"staff",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -572,6 +683,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Grid",
 		"Broadcast",
+	)
+	graph.MustAddE(
+		"requests",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.RequestsTable,
+			Columns: []string{grid.RequestsColumn},
+			Bidi:    false,
+		},
+		"Grid",
+		"Request",
 	)
 	graph.MustAddE(
 		"community",
@@ -718,6 +841,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Grid",
 	)
 	graph.MustAddE(
+		"requests",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   place.RequestsTable,
+			Columns: []string{place.RequestsColumn},
+			Bidi:    false,
+		},
+		"Place",
+		"Request",
+	)
+	graph.MustAddE(
 		"households",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -728,6 +863,138 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Place",
 		"Household",
+	)
+	graph.MustAddE(
+		"category",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   request.CategoryTable,
+			Columns: []string{request.CategoryColumn},
+			Bidi:    false,
+		},
+		"Request",
+		"RequestCategory",
+	)
+	graph.MustAddE(
+		"place",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   request.PlaceTable,
+			Columns: []string{request.PlaceColumn},
+			Bidi:    false,
+		},
+		"Request",
+		"Place",
+	)
+	graph.MustAddE(
+		"grid",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   request.GridTable,
+			Columns: []string{request.GridColumn},
+			Bidi:    false,
+		},
+		"Request",
+		"Grid",
+	)
+	graph.MustAddE(
+		"filer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   request.FilerTable,
+			Columns: []string{request.FilerColumn},
+			Bidi:    false,
+		},
+		"Request",
+		"Resident",
+	)
+	graph.MustAddE(
+		"subject",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   request.SubjectTable,
+			Columns: []string{request.SubjectColumn},
+			Bidi:    false,
+		},
+		"Request",
+		"Resident",
+	)
+	graph.MustAddE(
+		"owner",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   request.OwnerTable,
+			Columns: []string{request.OwnerColumn},
+			Bidi:    false,
+		},
+		"Request",
+		"Resident",
+	)
+	graph.MustAddE(
+		"department",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   request.DepartmentTable,
+			Columns: []string{request.DepartmentColumn},
+			Bidi:    false,
+		},
+		"Request",
+		"Department",
+	)
+	graph.MustAddE(
+		"timeline",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   request.TimelineTable,
+			Columns: []string{request.TimelineColumn},
+			Bidi:    false,
+		},
+		"Request",
+		"RequestEvent",
+	)
+	graph.MustAddE(
+		"requests",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   requestcategory.RequestsTable,
+			Columns: []string{requestcategory.RequestsColumn},
+			Bidi:    false,
+		},
+		"RequestCategory",
+		"Request",
+	)
+	graph.MustAddE(
+		"request",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   requestevent.RequestTable,
+			Columns: []string{requestevent.RequestColumn},
+			Bidi:    false,
+		},
+		"RequestEvent",
+		"Request",
+	)
+	graph.MustAddE(
+		"actor",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   requestevent.ActorTable,
+			Columns: []string{requestevent.ActorColumn},
+			Bidi:    false,
+		},
+		"RequestEvent",
+		"Resident",
 	)
 	graph.MustAddE(
 		"household",
@@ -836,6 +1103,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Resident",
 		"Consent",
+	)
+	graph.MustAddE(
+		"filed_requests",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.FiledRequestsTable,
+			Columns: []string{resident.FiledRequestsColumn},
+			Bidi:    false,
+		},
+		"Resident",
+		"Request",
+	)
+	graph.MustAddE(
+		"requests_for",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestsForTable,
+			Columns: []string{resident.RequestsForColumn},
+			Bidi:    false,
+		},
+		"Resident",
+		"Request",
+	)
+	graph.MustAddE(
+		"owned_requests",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.OwnedRequestsTable,
+			Columns: []string{resident.OwnedRequestsColumn},
+			Bidi:    false,
+		},
+		"Resident",
+		"Request",
+	)
+	graph.MustAddE(
+		"request_events",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestEventsTable,
+			Columns: []string{resident.RequestEventsColumn},
+			Bidi:    false,
+		},
+		"Resident",
+		"RequestEvent",
 	)
 	graph.MustAddE(
 		"dependents",
@@ -1475,6 +1790,20 @@ func (f *DepartmentFilter) WhereHasStreetWith(preds ...predicate.Street) {
 	})))
 }
 
+// WhereHasRequests applies a predicate to check if query has an edge requests.
+func (f *DepartmentFilter) WhereHasRequests() {
+	f.Where(entql.HasEdge("requests"))
+}
+
+// WhereHasRequestsWith applies a predicate to check if query has an edge requests with a given conditions (other predicates).
+func (f *DepartmentFilter) WhereHasRequestsWith(preds ...predicate.Request) {
+	f.Where(entql.HasEdgeWith("requests", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasStaff applies a predicate to check if query has an edge staff.
 func (f *DepartmentFilter) WhereHasStaff() {
 	f.Where(entql.HasEdge("staff"))
@@ -1735,6 +2064,20 @@ func (f *GridFilter) WhereHasBroadcasts() {
 // WhereHasBroadcastsWith applies a predicate to check if query has an edge broadcasts with a given conditions (other predicates).
 func (f *GridFilter) WhereHasBroadcastsWith(preds ...predicate.Broadcast) {
 	f.Where(entql.HasEdgeWith("broadcasts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRequests applies a predicate to check if query has an edge requests.
+func (f *GridFilter) WhereHasRequests() {
+	f.Where(entql.HasEdge("requests"))
+}
+
+// WhereHasRequestsWith applies a predicate to check if query has an edge requests with a given conditions (other predicates).
+func (f *GridFilter) WhereHasRequestsWith(preds ...predicate.Request) {
+	f.Where(entql.HasEdgeWith("requests", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -2289,6 +2632,20 @@ func (f *PlaceFilter) WhereHasGridWith(preds ...predicate.Grid) {
 	})))
 }
 
+// WhereHasRequests applies a predicate to check if query has an edge requests.
+func (f *PlaceFilter) WhereHasRequests() {
+	f.Where(entql.HasEdge("requests"))
+}
+
+// WhereHasRequestsWith applies a predicate to check if query has an edge requests with a given conditions (other predicates).
+func (f *PlaceFilter) WhereHasRequestsWith(preds ...predicate.Request) {
+	f.Where(entql.HasEdgeWith("requests", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasHouseholds applies a predicate to check if query has an edge households.
 func (f *PlaceFilter) WhereHasHouseholds() {
 	f.Where(entql.HasEdge("households"))
@@ -2389,6 +2746,565 @@ func (f *PushDeliveryFilter) WhereSentAt(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *RequestQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RequestQuery builder.
+func (_q *RequestQuery) Filter() *RequestFilter {
+	return &RequestFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RequestMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RequestMutation builder.
+func (m *RequestMutation) Filter() *RequestFilter {
+	return &RequestFilter{config: m.config, predicateAdder: m}
+}
+
+// RequestFilter provides a generic filtering capability at runtime for RequestQuery.
+type RequestFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RequestFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *RequestFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(request.FieldID))
+}
+
+// WhereCategoryID applies the entql int predicate on the category_id field.
+func (f *RequestFilter) WhereCategoryID(p entql.IntP) {
+	f.Where(p.Field(request.FieldCategoryID))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *RequestFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(request.FieldDescription))
+}
+
+// WherePlaceID applies the entql int predicate on the place_id field.
+func (f *RequestFilter) WherePlaceID(p entql.IntP) {
+	f.Where(p.Field(request.FieldPlaceID))
+}
+
+// WhereGridID applies the entql int predicate on the grid_id field.
+func (f *RequestFilter) WhereGridID(p entql.IntP) {
+	f.Where(p.Field(request.FieldGridID))
+}
+
+// WherePhotoUrls applies the entql json.RawMessage predicate on the photo_urls field.
+func (f *RequestFilter) WherePhotoUrls(p entql.BytesP) {
+	f.Where(p.Field(request.FieldPhotoUrls))
+}
+
+// WhereLatitude applies the entql float64 predicate on the latitude field.
+func (f *RequestFilter) WhereLatitude(p entql.Float64P) {
+	f.Where(p.Field(request.FieldLatitude))
+}
+
+// WhereLongitude applies the entql float64 predicate on the longitude field.
+func (f *RequestFilter) WhereLongitude(p entql.Float64P) {
+	f.Where(p.Field(request.FieldLongitude))
+}
+
+// WhereUrgency applies the entql string predicate on the urgency field.
+func (f *RequestFilter) WhereUrgency(p entql.StringP) {
+	f.Where(p.Field(request.FieldUrgency))
+}
+
+// WhereFilerID applies the entql int predicate on the filer_id field.
+func (f *RequestFilter) WhereFilerID(p entql.IntP) {
+	f.Where(p.Field(request.FieldFilerID))
+}
+
+// WhereSubjectID applies the entql int predicate on the subject_id field.
+func (f *RequestFilter) WhereSubjectID(p entql.IntP) {
+	f.Where(p.Field(request.FieldSubjectID))
+}
+
+// WhereAnonymous applies the entql bool predicate on the anonymous field.
+func (f *RequestFilter) WhereAnonymous(p entql.BoolP) {
+	f.Where(p.Field(request.FieldAnonymous))
+}
+
+// WhereAnswers applies the entql json.RawMessage predicate on the answers field.
+func (f *RequestFilter) WhereAnswers(p entql.BytesP) {
+	f.Where(p.Field(request.FieldAnswers))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *RequestFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(request.FieldStatus))
+}
+
+// WhereOwnerID applies the entql int predicate on the owner_id field.
+func (f *RequestFilter) WhereOwnerID(p entql.IntP) {
+	f.Where(p.Field(request.FieldOwnerID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RequestFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *RequestFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldUpdatedAt))
+}
+
+// WhereAcknowledgeDueAt applies the entql time.Time predicate on the acknowledge_due_at field.
+func (f *RequestFilter) WhereAcknowledgeDueAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldAcknowledgeDueAt))
+}
+
+// WhereClaimedAt applies the entql time.Time predicate on the claimed_at field.
+func (f *RequestFilter) WhereClaimedAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldClaimedAt))
+}
+
+// WhereContactDueAt applies the entql time.Time predicate on the contact_due_at field.
+func (f *RequestFilter) WhereContactDueAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldContactDueAt))
+}
+
+// WhereContactedAt applies the entql time.Time predicate on the contacted_at field.
+func (f *RequestFilter) WhereContactedAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldContactedAt))
+}
+
+// WhereResolveDueAt applies the entql time.Time predicate on the resolve_due_at field.
+func (f *RequestFilter) WhereResolveDueAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldResolveDueAt))
+}
+
+// WhereResolvedAt applies the entql time.Time predicate on the resolved_at field.
+func (f *RequestFilter) WhereResolvedAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldResolvedAt))
+}
+
+// WhereFollowUpDueAt applies the entql time.Time predicate on the follow_up_due_at field.
+func (f *RequestFilter) WhereFollowUpDueAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldFollowUpDueAt))
+}
+
+// WhereConfirmedAt applies the entql time.Time predicate on the confirmed_at field.
+func (f *RequestFilter) WhereConfirmedAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldConfirmedAt))
+}
+
+// WhereRatingDueAt applies the entql time.Time predicate on the rating_due_at field.
+func (f *RequestFilter) WhereRatingDueAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldRatingDueAt))
+}
+
+// WhereRatedAt applies the entql time.Time predicate on the rated_at field.
+func (f *RequestFilter) WhereRatedAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldRatedAt))
+}
+
+// WhereClockStage applies the entql string predicate on the clock_stage field.
+func (f *RequestFilter) WhereClockStage(p entql.StringP) {
+	f.Where(p.Field(request.FieldClockStage))
+}
+
+// WhereClockDueAt applies the entql time.Time predicate on the clock_due_at field.
+func (f *RequestFilter) WhereClockDueAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldClockDueAt))
+}
+
+// WhereEscalationLevel applies the entql int predicate on the escalation_level field.
+func (f *RequestFilter) WhereEscalationLevel(p entql.IntP) {
+	f.Where(p.Field(request.FieldEscalationLevel))
+}
+
+// WhereNextEscalationAt applies the entql time.Time predicate on the next_escalation_at field.
+func (f *RequestFilter) WhereNextEscalationAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldNextEscalationAt))
+}
+
+// WhereDepartmentID applies the entql int predicate on the department_id field.
+func (f *RequestFilter) WhereDepartmentID(p entql.IntP) {
+	f.Where(p.Field(request.FieldDepartmentID))
+}
+
+// WhereDepartmentReason applies the entql string predicate on the department_reason field.
+func (f *RequestFilter) WhereDepartmentReason(p entql.StringP) {
+	f.Where(p.Field(request.FieldDepartmentReason))
+}
+
+// WhereDepartmentCalledAt applies the entql time.Time predicate on the department_called_at field.
+func (f *RequestFilter) WhereDepartmentCalledAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldDepartmentCalledAt))
+}
+
+// WhereDepartmentAcknowledgeDueAt applies the entql time.Time predicate on the department_acknowledge_due_at field.
+func (f *RequestFilter) WhereDepartmentAcknowledgeDueAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldDepartmentAcknowledgeDueAt))
+}
+
+// WhereDepartmentAcknowledgedAt applies the entql time.Time predicate on the department_acknowledged_at field.
+func (f *RequestFilter) WhereDepartmentAcknowledgedAt(p entql.TimeP) {
+	f.Where(p.Field(request.FieldDepartmentAcknowledgedAt))
+}
+
+// WhereResolution applies the entql string predicate on the resolution field.
+func (f *RequestFilter) WhereResolution(p entql.StringP) {
+	f.Where(p.Field(request.FieldResolution))
+}
+
+// WhereReopenCount applies the entql int predicate on the reopen_count field.
+func (f *RequestFilter) WhereReopenCount(p entql.IntP) {
+	f.Where(p.Field(request.FieldReopenCount))
+}
+
+// WhereRating applies the entql int predicate on the rating field.
+func (f *RequestFilter) WhereRating(p entql.IntP) {
+	f.Where(p.Field(request.FieldRating))
+}
+
+// WhereRatingComment applies the entql string predicate on the rating_comment field.
+func (f *RequestFilter) WhereRatingComment(p entql.StringP) {
+	f.Where(p.Field(request.FieldRatingComment))
+}
+
+// WhereHasCategory applies a predicate to check if query has an edge category.
+func (f *RequestFilter) WhereHasCategory() {
+	f.Where(entql.HasEdge("category"))
+}
+
+// WhereHasCategoryWith applies a predicate to check if query has an edge category with a given conditions (other predicates).
+func (f *RequestFilter) WhereHasCategoryWith(preds ...predicate.RequestCategory) {
+	f.Where(entql.HasEdgeWith("category", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPlace applies a predicate to check if query has an edge place.
+func (f *RequestFilter) WhereHasPlace() {
+	f.Where(entql.HasEdge("place"))
+}
+
+// WhereHasPlaceWith applies a predicate to check if query has an edge place with a given conditions (other predicates).
+func (f *RequestFilter) WhereHasPlaceWith(preds ...predicate.Place) {
+	f.Where(entql.HasEdgeWith("place", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGrid applies a predicate to check if query has an edge grid.
+func (f *RequestFilter) WhereHasGrid() {
+	f.Where(entql.HasEdge("grid"))
+}
+
+// WhereHasGridWith applies a predicate to check if query has an edge grid with a given conditions (other predicates).
+func (f *RequestFilter) WhereHasGridWith(preds ...predicate.Grid) {
+	f.Where(entql.HasEdgeWith("grid", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasFiler applies a predicate to check if query has an edge filer.
+func (f *RequestFilter) WhereHasFiler() {
+	f.Where(entql.HasEdge("filer"))
+}
+
+// WhereHasFilerWith applies a predicate to check if query has an edge filer with a given conditions (other predicates).
+func (f *RequestFilter) WhereHasFilerWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("filer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSubject applies a predicate to check if query has an edge subject.
+func (f *RequestFilter) WhereHasSubject() {
+	f.Where(entql.HasEdge("subject"))
+}
+
+// WhereHasSubjectWith applies a predicate to check if query has an edge subject with a given conditions (other predicates).
+func (f *RequestFilter) WhereHasSubjectWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("subject", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOwner applies a predicate to check if query has an edge owner.
+func (f *RequestFilter) WhereHasOwner() {
+	f.Where(entql.HasEdge("owner"))
+}
+
+// WhereHasOwnerWith applies a predicate to check if query has an edge owner with a given conditions (other predicates).
+func (f *RequestFilter) WhereHasOwnerWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("owner", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDepartment applies a predicate to check if query has an edge department.
+func (f *RequestFilter) WhereHasDepartment() {
+	f.Where(entql.HasEdge("department"))
+}
+
+// WhereHasDepartmentWith applies a predicate to check if query has an edge department with a given conditions (other predicates).
+func (f *RequestFilter) WhereHasDepartmentWith(preds ...predicate.Department) {
+	f.Where(entql.HasEdgeWith("department", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTimeline applies a predicate to check if query has an edge timeline.
+func (f *RequestFilter) WhereHasTimeline() {
+	f.Where(entql.HasEdge("timeline"))
+}
+
+// WhereHasTimelineWith applies a predicate to check if query has an edge timeline with a given conditions (other predicates).
+func (f *RequestFilter) WhereHasTimelineWith(preds ...predicate.RequestEvent) {
+	f.Where(entql.HasEdgeWith("timeline", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *RequestCategoryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RequestCategoryQuery builder.
+func (_q *RequestCategoryQuery) Filter() *RequestCategoryFilter {
+	return &RequestCategoryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RequestCategoryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RequestCategoryMutation builder.
+func (m *RequestCategoryMutation) Filter() *RequestCategoryFilter {
+	return &RequestCategoryFilter{config: m.config, predicateAdder: m}
+}
+
+// RequestCategoryFilter provides a generic filtering capability at runtime for RequestCategoryQuery.
+type RequestCategoryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RequestCategoryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *RequestCategoryFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(requestcategory.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RequestCategoryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(requestcategory.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *RequestCategoryFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(requestcategory.FieldUpdatedAt))
+}
+
+// WhereCode applies the entql string predicate on the code field.
+func (f *RequestCategoryFilter) WhereCode(p entql.StringP) {
+	f.Where(p.Field(requestcategory.FieldCode))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *RequestCategoryFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(requestcategory.FieldName))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *RequestCategoryFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(requestcategory.FieldDescription))
+}
+
+// WhereFirstRole applies the entql string predicate on the first_role field.
+func (f *RequestCategoryFilter) WhereFirstRole(p entql.StringP) {
+	f.Where(p.Field(requestcategory.FieldFirstRole))
+}
+
+// WhereFormFields applies the entql json.RawMessage predicate on the form_fields field.
+func (f *RequestCategoryFilter) WhereFormFields(p entql.BytesP) {
+	f.Where(p.Field(requestcategory.FieldFormFields))
+}
+
+// WhereActive applies the entql bool predicate on the active field.
+func (f *RequestCategoryFilter) WhereActive(p entql.BoolP) {
+	f.Where(p.Field(requestcategory.FieldActive))
+}
+
+// WherePosition applies the entql int predicate on the position field.
+func (f *RequestCategoryFilter) WherePosition(p entql.IntP) {
+	f.Where(p.Field(requestcategory.FieldPosition))
+}
+
+// WhereHasRequests applies a predicate to check if query has an edge requests.
+func (f *RequestCategoryFilter) WhereHasRequests() {
+	f.Where(entql.HasEdge("requests"))
+}
+
+// WhereHasRequestsWith applies a predicate to check if query has an edge requests with a given conditions (other predicates).
+func (f *RequestCategoryFilter) WhereHasRequestsWith(preds ...predicate.Request) {
+	f.Where(entql.HasEdgeWith("requests", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *RequestEventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RequestEventQuery builder.
+func (_q *RequestEventQuery) Filter() *RequestEventFilter {
+	return &RequestEventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RequestEventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RequestEventMutation builder.
+func (m *RequestEventMutation) Filter() *RequestEventFilter {
+	return &RequestEventFilter{config: m.config, predicateAdder: m}
+}
+
+// RequestEventFilter provides a generic filtering capability at runtime for RequestEventQuery.
+type RequestEventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RequestEventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *RequestEventFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(requestevent.FieldID))
+}
+
+// WhereRequestID applies the entql int predicate on the request_id field.
+func (f *RequestEventFilter) WhereRequestID(p entql.IntP) {
+	f.Where(p.Field(requestevent.FieldRequestID))
+}
+
+// WhereActorID applies the entql int predicate on the actor_id field.
+func (f *RequestEventFilter) WhereActorID(p entql.IntP) {
+	f.Where(p.Field(requestevent.FieldActorID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *RequestEventFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(requestevent.FieldKind))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *RequestEventFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(requestevent.FieldBody))
+}
+
+// WhereInternal applies the entql bool predicate on the internal field.
+func (f *RequestEventFilter) WhereInternal(p entql.BoolP) {
+	f.Where(p.Field(requestevent.FieldInternal))
+}
+
+// WhereContact applies the entql bool predicate on the contact field.
+func (f *RequestEventFilter) WhereContact(p entql.BoolP) {
+	f.Where(p.Field(requestevent.FieldContact))
+}
+
+// WhereStage applies the entql string predicate on the stage field.
+func (f *RequestEventFilter) WhereStage(p entql.StringP) {
+	f.Where(p.Field(requestevent.FieldStage))
+}
+
+// WhereLevel applies the entql int predicate on the level field.
+func (f *RequestEventFilter) WhereLevel(p entql.IntP) {
+	f.Where(p.Field(requestevent.FieldLevel))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RequestEventFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(requestevent.FieldCreatedAt))
+}
+
+// WhereHasRequest applies a predicate to check if query has an edge request.
+func (f *RequestEventFilter) WhereHasRequest() {
+	f.Where(entql.HasEdge("request"))
+}
+
+// WhereHasRequestWith applies a predicate to check if query has an edge request with a given conditions (other predicates).
+func (f *RequestEventFilter) WhereHasRequestWith(preds ...predicate.Request) {
+	f.Where(entql.HasEdgeWith("request", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasActor applies a predicate to check if query has an edge actor.
+func (f *RequestEventFilter) WhereHasActor() {
+	f.Where(entql.HasEdge("actor"))
+}
+
+// WhereHasActorWith applies a predicate to check if query has an edge actor with a given conditions (other predicates).
+func (f *RequestEventFilter) WhereHasActorWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("actor", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ResidentQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2417,7 +3333,7 @@ type ResidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2584,6 +3500,62 @@ func (f *ResidentFilter) WhereHasConsentsWith(preds ...predicate.Consent) {
 	})))
 }
 
+// WhereHasFiledRequests applies a predicate to check if query has an edge filed_requests.
+func (f *ResidentFilter) WhereHasFiledRequests() {
+	f.Where(entql.HasEdge("filed_requests"))
+}
+
+// WhereHasFiledRequestsWith applies a predicate to check if query has an edge filed_requests with a given conditions (other predicates).
+func (f *ResidentFilter) WhereHasFiledRequestsWith(preds ...predicate.Request) {
+	f.Where(entql.HasEdgeWith("filed_requests", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRequestsFor applies a predicate to check if query has an edge requests_for.
+func (f *ResidentFilter) WhereHasRequestsFor() {
+	f.Where(entql.HasEdge("requests_for"))
+}
+
+// WhereHasRequestsForWith applies a predicate to check if query has an edge requests_for with a given conditions (other predicates).
+func (f *ResidentFilter) WhereHasRequestsForWith(preds ...predicate.Request) {
+	f.Where(entql.HasEdgeWith("requests_for", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOwnedRequests applies a predicate to check if query has an edge owned_requests.
+func (f *ResidentFilter) WhereHasOwnedRequests() {
+	f.Where(entql.HasEdge("owned_requests"))
+}
+
+// WhereHasOwnedRequestsWith applies a predicate to check if query has an edge owned_requests with a given conditions (other predicates).
+func (f *ResidentFilter) WhereHasOwnedRequestsWith(preds ...predicate.Request) {
+	f.Where(entql.HasEdgeWith("owned_requests", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRequestEvents applies a predicate to check if query has an edge request_events.
+func (f *ResidentFilter) WhereHasRequestEvents() {
+	f.Where(entql.HasEdge("request_events"))
+}
+
+// WhereHasRequestEventsWith applies a predicate to check if query has an edge request_events with a given conditions (other predicates).
+func (f *ResidentFilter) WhereHasRequestEventsWith(preds ...predicate.RequestEvent) {
+	f.Where(entql.HasEdgeWith("request_events", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasDependents applies a predicate to check if query has an edge dependents.
 func (f *ResidentFilter) WhereHasDependents() {
 	f.Where(entql.HasEdge("dependents"))
@@ -2641,7 +3613,7 @@ type RoleAssignmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleAssignmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2796,7 +3768,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2885,7 +3857,7 @@ type SignInCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SignInCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2955,7 +3927,7 @@ type StreetFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StreetFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -19,6 +19,9 @@ import (
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
+	"github.com/jimei-linli/linli/ent/request"
+	"github.com/jimei-linli/linli/ent/requestcategory"
+	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
@@ -1827,6 +1830,662 @@ func newPlacePaginateArgs(rv map[string]any) *placePaginateArgs {
 	}
 	if v, ok := rv[whereField].(*PlaceWhereInput); ok {
 		args.opts = append(args.opts, WithPlaceFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *RequestQuery) CollectFields(ctx context.Context, satisfies ...string) (*RequestQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *RequestQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(request.Columns))
+		selectedFields = []string{request.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "category":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RequestCategoryClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, requestcategoryImplementors)...); err != nil {
+				return err
+			}
+			_q.withCategory = query
+			if _, ok := fieldSeen[request.FieldCategoryID]; !ok {
+				selectedFields = append(selectedFields, request.FieldCategoryID)
+				fieldSeen[request.FieldCategoryID] = struct{}{}
+			}
+
+		case "place":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PlaceClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, placeImplementors)...); err != nil {
+				return err
+			}
+			_q.withPlace = query
+			if _, ok := fieldSeen[request.FieldPlaceID]; !ok {
+				selectedFields = append(selectedFields, request.FieldPlaceID)
+				fieldSeen[request.FieldPlaceID] = struct{}{}
+			}
+
+		case "grid":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GridClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, gridImplementors)...); err != nil {
+				return err
+			}
+			_q.withGrid = query
+			if _, ok := fieldSeen[request.FieldGridID]; !ok {
+				selectedFields = append(selectedFields, request.FieldGridID)
+				fieldSeen[request.FieldGridID] = struct{}{}
+			}
+
+		case "owner":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withOwner = query
+			if _, ok := fieldSeen[request.FieldOwnerID]; !ok {
+				selectedFields = append(selectedFields, request.FieldOwnerID)
+				fieldSeen[request.FieldOwnerID] = struct{}{}
+			}
+
+		case "department":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&DepartmentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, departmentImplementors)...); err != nil {
+				return err
+			}
+			_q.withDepartment = query
+			if _, ok := fieldSeen[request.FieldDepartmentID]; !ok {
+				selectedFields = append(selectedFields, request.FieldDepartmentID)
+				fieldSeen[request.FieldDepartmentID] = struct{}{}
+			}
+
+		case "timeline":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RequestEventClient{config: _q.config}).Query()
+			)
+			args := newRequestEventPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newRequestEventPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Request) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"request_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(request.TimelineColumn), ids...))
+						})
+						if err := query.GroupBy(request.TimelineColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Request) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Timeline)
+							if nodes[i].Edges.totalCount[5] == nil {
+								nodes[i].Edges.totalCount[5] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[5][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, requesteventImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(request.TimelineColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedTimeline(alias, func(wq *RequestEventQuery) {
+				*wq = *query
+			})
+		case "description":
+			if _, ok := fieldSeen[request.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, request.FieldDescription)
+				fieldSeen[request.FieldDescription] = struct{}{}
+			}
+		case "photoUrls":
+			if _, ok := fieldSeen[request.FieldPhotoUrls]; !ok {
+				selectedFields = append(selectedFields, request.FieldPhotoUrls)
+				fieldSeen[request.FieldPhotoUrls] = struct{}{}
+			}
+		case "latitude":
+			if _, ok := fieldSeen[request.FieldLatitude]; !ok {
+				selectedFields = append(selectedFields, request.FieldLatitude)
+				fieldSeen[request.FieldLatitude] = struct{}{}
+			}
+		case "longitude":
+			if _, ok := fieldSeen[request.FieldLongitude]; !ok {
+				selectedFields = append(selectedFields, request.FieldLongitude)
+				fieldSeen[request.FieldLongitude] = struct{}{}
+			}
+		case "urgency":
+			if _, ok := fieldSeen[request.FieldUrgency]; !ok {
+				selectedFields = append(selectedFields, request.FieldUrgency)
+				fieldSeen[request.FieldUrgency] = struct{}{}
+			}
+		case "anonymous":
+			if _, ok := fieldSeen[request.FieldAnonymous]; !ok {
+				selectedFields = append(selectedFields, request.FieldAnonymous)
+				fieldSeen[request.FieldAnonymous] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[request.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, request.FieldStatus)
+				fieldSeen[request.FieldStatus] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[request.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldCreatedAt)
+				fieldSeen[request.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[request.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldUpdatedAt)
+				fieldSeen[request.FieldUpdatedAt] = struct{}{}
+			}
+		case "acknowledgeDueAt":
+			if _, ok := fieldSeen[request.FieldAcknowledgeDueAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldAcknowledgeDueAt)
+				fieldSeen[request.FieldAcknowledgeDueAt] = struct{}{}
+			}
+		case "claimedAt":
+			if _, ok := fieldSeen[request.FieldClaimedAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldClaimedAt)
+				fieldSeen[request.FieldClaimedAt] = struct{}{}
+			}
+		case "contactDueAt":
+			if _, ok := fieldSeen[request.FieldContactDueAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldContactDueAt)
+				fieldSeen[request.FieldContactDueAt] = struct{}{}
+			}
+		case "contactedAt":
+			if _, ok := fieldSeen[request.FieldContactedAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldContactedAt)
+				fieldSeen[request.FieldContactedAt] = struct{}{}
+			}
+		case "resolveDueAt":
+			if _, ok := fieldSeen[request.FieldResolveDueAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldResolveDueAt)
+				fieldSeen[request.FieldResolveDueAt] = struct{}{}
+			}
+		case "resolvedAt":
+			if _, ok := fieldSeen[request.FieldResolvedAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldResolvedAt)
+				fieldSeen[request.FieldResolvedAt] = struct{}{}
+			}
+		case "followUpDueAt":
+			if _, ok := fieldSeen[request.FieldFollowUpDueAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldFollowUpDueAt)
+				fieldSeen[request.FieldFollowUpDueAt] = struct{}{}
+			}
+		case "confirmedAt":
+			if _, ok := fieldSeen[request.FieldConfirmedAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldConfirmedAt)
+				fieldSeen[request.FieldConfirmedAt] = struct{}{}
+			}
+		case "ratingDueAt":
+			if _, ok := fieldSeen[request.FieldRatingDueAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldRatingDueAt)
+				fieldSeen[request.FieldRatingDueAt] = struct{}{}
+			}
+		case "ratedAt":
+			if _, ok := fieldSeen[request.FieldRatedAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldRatedAt)
+				fieldSeen[request.FieldRatedAt] = struct{}{}
+			}
+		case "clockStage":
+			if _, ok := fieldSeen[request.FieldClockStage]; !ok {
+				selectedFields = append(selectedFields, request.FieldClockStage)
+				fieldSeen[request.FieldClockStage] = struct{}{}
+			}
+		case "clockDueAt":
+			if _, ok := fieldSeen[request.FieldClockDueAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldClockDueAt)
+				fieldSeen[request.FieldClockDueAt] = struct{}{}
+			}
+		case "escalationLevel":
+			if _, ok := fieldSeen[request.FieldEscalationLevel]; !ok {
+				selectedFields = append(selectedFields, request.FieldEscalationLevel)
+				fieldSeen[request.FieldEscalationLevel] = struct{}{}
+			}
+		case "departmentReason":
+			if _, ok := fieldSeen[request.FieldDepartmentReason]; !ok {
+				selectedFields = append(selectedFields, request.FieldDepartmentReason)
+				fieldSeen[request.FieldDepartmentReason] = struct{}{}
+			}
+		case "departmentCalledAt":
+			if _, ok := fieldSeen[request.FieldDepartmentCalledAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldDepartmentCalledAt)
+				fieldSeen[request.FieldDepartmentCalledAt] = struct{}{}
+			}
+		case "departmentAcknowledgeDueAt":
+			if _, ok := fieldSeen[request.FieldDepartmentAcknowledgeDueAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldDepartmentAcknowledgeDueAt)
+				fieldSeen[request.FieldDepartmentAcknowledgeDueAt] = struct{}{}
+			}
+		case "departmentAcknowledgedAt":
+			if _, ok := fieldSeen[request.FieldDepartmentAcknowledgedAt]; !ok {
+				selectedFields = append(selectedFields, request.FieldDepartmentAcknowledgedAt)
+				fieldSeen[request.FieldDepartmentAcknowledgedAt] = struct{}{}
+			}
+		case "resolution":
+			if _, ok := fieldSeen[request.FieldResolution]; !ok {
+				selectedFields = append(selectedFields, request.FieldResolution)
+				fieldSeen[request.FieldResolution] = struct{}{}
+			}
+		case "reopenCount":
+			if _, ok := fieldSeen[request.FieldReopenCount]; !ok {
+				selectedFields = append(selectedFields, request.FieldReopenCount)
+				fieldSeen[request.FieldReopenCount] = struct{}{}
+			}
+		case "rating":
+			if _, ok := fieldSeen[request.FieldRating]; !ok {
+				selectedFields = append(selectedFields, request.FieldRating)
+				fieldSeen[request.FieldRating] = struct{}{}
+			}
+		case "ratingComment":
+			if _, ok := fieldSeen[request.FieldRatingComment]; !ok {
+				selectedFields = append(selectedFields, request.FieldRatingComment)
+				fieldSeen[request.FieldRatingComment] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type requestPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []RequestPaginateOption
+}
+
+func newRequestPaginateArgs(rv map[string]any) *requestPaginateArgs {
+	args := &requestPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &RequestOrder{Field: &RequestOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithRequestOrder(order))
+			}
+		case *RequestOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithRequestOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*RequestWhereInput); ok {
+		args.opts = append(args.opts, WithRequestFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *RequestCategoryQuery) CollectFields(ctx context.Context, satisfies ...string) (*RequestCategoryQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *RequestCategoryQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(requestcategory.Columns))
+		selectedFields = []string{requestcategory.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[requestcategory.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, requestcategory.FieldCreatedAt)
+				fieldSeen[requestcategory.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[requestcategory.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, requestcategory.FieldUpdatedAt)
+				fieldSeen[requestcategory.FieldUpdatedAt] = struct{}{}
+			}
+		case "code":
+			if _, ok := fieldSeen[requestcategory.FieldCode]; !ok {
+				selectedFields = append(selectedFields, requestcategory.FieldCode)
+				fieldSeen[requestcategory.FieldCode] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[requestcategory.FieldName]; !ok {
+				selectedFields = append(selectedFields, requestcategory.FieldName)
+				fieldSeen[requestcategory.FieldName] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[requestcategory.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, requestcategory.FieldDescription)
+				fieldSeen[requestcategory.FieldDescription] = struct{}{}
+			}
+		case "firstRole":
+			if _, ok := fieldSeen[requestcategory.FieldFirstRole]; !ok {
+				selectedFields = append(selectedFields, requestcategory.FieldFirstRole)
+				fieldSeen[requestcategory.FieldFirstRole] = struct{}{}
+			}
+		case "active":
+			if _, ok := fieldSeen[requestcategory.FieldActive]; !ok {
+				selectedFields = append(selectedFields, requestcategory.FieldActive)
+				fieldSeen[requestcategory.FieldActive] = struct{}{}
+			}
+		case "position":
+			if _, ok := fieldSeen[requestcategory.FieldPosition]; !ok {
+				selectedFields = append(selectedFields, requestcategory.FieldPosition)
+				fieldSeen[requestcategory.FieldPosition] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type requestcategoryPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []RequestCategoryPaginateOption
+}
+
+func newRequestCategoryPaginateArgs(rv map[string]any) *requestcategoryPaginateArgs {
+	args := &requestcategoryPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &RequestCategoryOrder{Field: &RequestCategoryOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithRequestCategoryOrder(order))
+			}
+		case *RequestCategoryOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithRequestCategoryOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*RequestCategoryWhereInput); ok {
+		args.opts = append(args.opts, WithRequestCategoryFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *RequestEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*RequestEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *RequestEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(requestevent.Columns))
+		selectedFields = []string{requestevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "request":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&RequestClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, requestImplementors)...); err != nil {
+				return err
+			}
+			_q.withRequest = query
+			if _, ok := fieldSeen[requestevent.FieldRequestID]; !ok {
+				selectedFields = append(selectedFields, requestevent.FieldRequestID)
+				fieldSeen[requestevent.FieldRequestID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[requestevent.FieldKind]; !ok {
+				selectedFields = append(selectedFields, requestevent.FieldKind)
+				fieldSeen[requestevent.FieldKind] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[requestevent.FieldBody]; !ok {
+				selectedFields = append(selectedFields, requestevent.FieldBody)
+				fieldSeen[requestevent.FieldBody] = struct{}{}
+			}
+		case "internal":
+			if _, ok := fieldSeen[requestevent.FieldInternal]; !ok {
+				selectedFields = append(selectedFields, requestevent.FieldInternal)
+				fieldSeen[requestevent.FieldInternal] = struct{}{}
+			}
+		case "contact":
+			if _, ok := fieldSeen[requestevent.FieldContact]; !ok {
+				selectedFields = append(selectedFields, requestevent.FieldContact)
+				fieldSeen[requestevent.FieldContact] = struct{}{}
+			}
+		case "stage":
+			if _, ok := fieldSeen[requestevent.FieldStage]; !ok {
+				selectedFields = append(selectedFields, requestevent.FieldStage)
+				fieldSeen[requestevent.FieldStage] = struct{}{}
+			}
+		case "level":
+			if _, ok := fieldSeen[requestevent.FieldLevel]; !ok {
+				selectedFields = append(selectedFields, requestevent.FieldLevel)
+				fieldSeen[requestevent.FieldLevel] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[requestevent.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, requestevent.FieldCreatedAt)
+				fieldSeen[requestevent.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type requesteventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []RequestEventPaginateOption
+}
+
+func newRequestEventPaginateArgs(rv map[string]any) *requesteventPaginateArgs {
+	args := &requesteventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &RequestEventOrder{Field: &RequestEventOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithRequestEventOrder(order))
+			}
+		case *RequestEventOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithRequestEventOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*RequestEventWhereInput); ok {
+		args.opts = append(args.opts, WithRequestEventFilter(v.Filter))
 	}
 	return args
 }

@@ -261,6 +261,74 @@ func (_m *Place) Households(
 	return _m.QueryHouseholds().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Request) Category(ctx context.Context) (*RequestCategory, error) {
+	result, err := _m.Edges.CategoryOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCategory().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Request) Place(ctx context.Context) (*Place, error) {
+	result, err := _m.Edges.PlaceOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPlace().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Request) Grid(ctx context.Context) (*Grid, error) {
+	result, err := _m.Edges.GridOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGrid().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Request) Owner(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.OwnerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOwner().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Request) Department(ctx context.Context) (*Department, error) {
+	result, err := _m.Edges.DepartmentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDepartment().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Request) Timeline(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *RequestEventOrder,
+) (*RequestEventConnection, error) {
+	opts := []RequestEventPaginateOption{
+		WithRequestEventOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[5][alias]
+	if nodes, err := _m.NamedTimeline(alias); err == nil || hasTotalCount {
+		pager, err := newRequestEventPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &RequestEventConnection{Edges: []*RequestEventEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryTimeline().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *RequestEvent) Request(ctx context.Context) (*Request, error) {
+	result, err := _m.Edges.RequestOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRequest().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Resident) Household(ctx context.Context) (*Household, error) {
 	result, err := _m.Edges.HouseholdOrErr()
 	if IsNotLoaded(err) {

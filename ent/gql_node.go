@@ -20,6 +20,9 @@ import (
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
+	"github.com/jimei-linli/linli/ent/request"
+	"github.com/jimei-linli/linli/ent/requestcategory"
+	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
@@ -74,6 +77,21 @@ var placeImplementors = []string{"Place", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Place) IsNode() {}
+
+var requestImplementors = []string{"Request", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Request) IsNode() {}
+
+var requestcategoryImplementors = []string{"RequestCategory", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*RequestCategory) IsNode() {}
+
+var requesteventImplementors = []string{"RequestEvent", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*RequestEvent) IsNode() {}
 
 var residentImplementors = []string{"Resident", "Node"}
 
@@ -244,6 +262,33 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(place.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, placeImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case request.Table:
+		query := c.Request.Query().
+			Where(request.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, requestImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case requestcategory.Table:
+		query := c.RequestCategory.Query().
+			Where(requestcategory.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, requestcategoryImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case requestevent.Table:
+		query := c.RequestEvent.Query().
+			Where(requestevent.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, requesteventImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -480,6 +525,54 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Place.Query().
 			Where(place.IDIn(ids...))
 		query, err := query.CollectFields(ctx, placeImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case request.Table:
+		query := c.Request.Query().
+			Where(request.IDIn(ids...))
+		query, err := query.CollectFields(ctx, requestImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case requestcategory.Table:
+		query := c.RequestCategory.Query().
+			Where(requestcategory.IDIn(ids...))
+		query, err := query.CollectFields(ctx, requestcategoryImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case requestevent.Table:
+		query := c.RequestEvent.Query().
+			Where(requestevent.IDIn(ids...))
+		query, err := query.CollectFields(ctx, requesteventImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -23,6 +23,9 @@ import (
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
+	"github.com/jimei-linli/linli/ent/request"
+	"github.com/jimei-linli/linli/ent/requestcategory"
+	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
@@ -3128,6 +3131,1002 @@ func (_m *Place) ToEdge(order *PlaceOrder) *PlaceEdge {
 		order = DefaultPlaceOrder
 	}
 	return &PlaceEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// RequestEdge is the edge representation of Request.
+type RequestEdge struct {
+	Node   *Request `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// RequestConnection is the connection containing edges to Request.
+type RequestConnection struct {
+	Edges      []*RequestEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *RequestConnection) build(nodes []*Request, pager *requestPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Request
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Request {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Request {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*RequestEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &RequestEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// RequestPaginateOption enables pagination customization.
+type RequestPaginateOption func(*requestPager) error
+
+// WithRequestOrder configures pagination ordering.
+func WithRequestOrder(order *RequestOrder) RequestPaginateOption {
+	if order == nil {
+		order = DefaultRequestOrder
+	}
+	o := *order
+	return func(pager *requestPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultRequestOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithRequestFilter configures pagination filter.
+func WithRequestFilter(filter func(*RequestQuery) (*RequestQuery, error)) RequestPaginateOption {
+	return func(pager *requestPager) error {
+		if filter == nil {
+			return errors.New("RequestQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type requestPager struct {
+	reverse bool
+	order   *RequestOrder
+	filter  func(*RequestQuery) (*RequestQuery, error)
+}
+
+func newRequestPager(opts []RequestPaginateOption, reverse bool) (*requestPager, error) {
+	pager := &requestPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultRequestOrder
+	}
+	return pager, nil
+}
+
+func (p *requestPager) applyFilter(query *RequestQuery) (*RequestQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *requestPager) toCursor(_m *Request) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *requestPager) applyCursors(query *RequestQuery, after, before *Cursor) (*RequestQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultRequestOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *requestPager) applyOrder(query *RequestQuery) *RequestQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultRequestOrder.Field {
+		query = query.Order(DefaultRequestOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *requestPager) orderExpr(query *RequestQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultRequestOrder.Field {
+			b.Comma().Ident(DefaultRequestOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Request.
+func (_m *RequestQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...RequestPaginateOption,
+) (*RequestConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newRequestPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &RequestConnection{Edges: []*RequestEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// RequestOrderFieldUrgency orders Request by urgency.
+	RequestOrderFieldUrgency = &RequestOrderField{
+		Value: func(_m *Request) (ent.Value, error) {
+			return _m.Urgency, nil
+		},
+		column: request.FieldUrgency,
+		toTerm: request.ByUrgency,
+		toCursor: func(_m *Request) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Urgency,
+			}
+		},
+	}
+	// RequestOrderFieldStatus orders Request by status.
+	RequestOrderFieldStatus = &RequestOrderField{
+		Value: func(_m *Request) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: request.FieldStatus,
+		toTerm: request.ByStatus,
+		toCursor: func(_m *Request) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+	// RequestOrderFieldCreatedAt orders Request by created_at.
+	RequestOrderFieldCreatedAt = &RequestOrderField{
+		Value: func(_m *Request) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: request.FieldCreatedAt,
+		toTerm: request.ByCreatedAt,
+		toCursor: func(_m *Request) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// RequestOrderFieldUpdatedAt orders Request by updated_at.
+	RequestOrderFieldUpdatedAt = &RequestOrderField{
+		Value: func(_m *Request) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: request.FieldUpdatedAt,
+		toTerm: request.ByUpdatedAt,
+		toCursor: func(_m *Request) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f RequestOrderField) String() string {
+	var str string
+	switch f.column {
+	case RequestOrderFieldUrgency.column:
+		str = "URGENCY"
+	case RequestOrderFieldStatus.column:
+		str = "STATUS"
+	case RequestOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case RequestOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f RequestOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *RequestOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("RequestOrderField %T must be a string", v)
+	}
+	switch str {
+	case "URGENCY":
+		*f = *RequestOrderFieldUrgency
+	case "STATUS":
+		*f = *RequestOrderFieldStatus
+	case "CREATED_AT":
+		*f = *RequestOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *RequestOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid RequestOrderField", str)
+	}
+	return nil
+}
+
+// RequestOrderField defines the ordering field of Request.
+type RequestOrderField struct {
+	// Value extracts the ordering value from the given Request.
+	Value    func(*Request) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) request.OrderOption
+	toCursor func(*Request) Cursor
+}
+
+// RequestOrder defines the ordering of Request.
+type RequestOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *RequestOrderField `json:"field"`
+}
+
+// DefaultRequestOrder is the default ordering of Request.
+var DefaultRequestOrder = &RequestOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &RequestOrderField{
+		Value: func(_m *Request) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: request.FieldID,
+		toTerm: request.ByID,
+		toCursor: func(_m *Request) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Request into RequestEdge.
+func (_m *Request) ToEdge(order *RequestOrder) *RequestEdge {
+	if order == nil {
+		order = DefaultRequestOrder
+	}
+	return &RequestEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// RequestCategoryEdge is the edge representation of RequestCategory.
+type RequestCategoryEdge struct {
+	Node   *RequestCategory `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// RequestCategoryConnection is the connection containing edges to RequestCategory.
+type RequestCategoryConnection struct {
+	Edges      []*RequestCategoryEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *RequestCategoryConnection) build(nodes []*RequestCategory, pager *requestcategoryPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *RequestCategory
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *RequestCategory {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *RequestCategory {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*RequestCategoryEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &RequestCategoryEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// RequestCategoryPaginateOption enables pagination customization.
+type RequestCategoryPaginateOption func(*requestcategoryPager) error
+
+// WithRequestCategoryOrder configures pagination ordering.
+func WithRequestCategoryOrder(order *RequestCategoryOrder) RequestCategoryPaginateOption {
+	if order == nil {
+		order = DefaultRequestCategoryOrder
+	}
+	o := *order
+	return func(pager *requestcategoryPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultRequestCategoryOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithRequestCategoryFilter configures pagination filter.
+func WithRequestCategoryFilter(filter func(*RequestCategoryQuery) (*RequestCategoryQuery, error)) RequestCategoryPaginateOption {
+	return func(pager *requestcategoryPager) error {
+		if filter == nil {
+			return errors.New("RequestCategoryQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type requestcategoryPager struct {
+	reverse bool
+	order   *RequestCategoryOrder
+	filter  func(*RequestCategoryQuery) (*RequestCategoryQuery, error)
+}
+
+func newRequestCategoryPager(opts []RequestCategoryPaginateOption, reverse bool) (*requestcategoryPager, error) {
+	pager := &requestcategoryPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultRequestCategoryOrder
+	}
+	return pager, nil
+}
+
+func (p *requestcategoryPager) applyFilter(query *RequestCategoryQuery) (*RequestCategoryQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *requestcategoryPager) toCursor(_m *RequestCategory) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *requestcategoryPager) applyCursors(query *RequestCategoryQuery, after, before *Cursor) (*RequestCategoryQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultRequestCategoryOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *requestcategoryPager) applyOrder(query *RequestCategoryQuery) *RequestCategoryQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultRequestCategoryOrder.Field {
+		query = query.Order(DefaultRequestCategoryOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *requestcategoryPager) orderExpr(query *RequestCategoryQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultRequestCategoryOrder.Field {
+			b.Comma().Ident(DefaultRequestCategoryOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to RequestCategory.
+func (_m *RequestCategoryQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...RequestCategoryPaginateOption,
+) (*RequestCategoryConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newRequestCategoryPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &RequestCategoryConnection{Edges: []*RequestCategoryEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// RequestCategoryOrderFieldCreatedAt orders RequestCategory by created_at.
+	RequestCategoryOrderFieldCreatedAt = &RequestCategoryOrderField{
+		Value: func(_m *RequestCategory) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: requestcategory.FieldCreatedAt,
+		toTerm: requestcategory.ByCreatedAt,
+		toCursor: func(_m *RequestCategory) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// RequestCategoryOrderFieldUpdatedAt orders RequestCategory by updated_at.
+	RequestCategoryOrderFieldUpdatedAt = &RequestCategoryOrderField{
+		Value: func(_m *RequestCategory) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: requestcategory.FieldUpdatedAt,
+		toTerm: requestcategory.ByUpdatedAt,
+		toCursor: func(_m *RequestCategory) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// RequestCategoryOrderFieldCode orders RequestCategory by code.
+	RequestCategoryOrderFieldCode = &RequestCategoryOrderField{
+		Value: func(_m *RequestCategory) (ent.Value, error) {
+			return _m.Code, nil
+		},
+		column: requestcategory.FieldCode,
+		toTerm: requestcategory.ByCode,
+		toCursor: func(_m *RequestCategory) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Code,
+			}
+		},
+	}
+	// RequestCategoryOrderFieldPosition orders RequestCategory by position.
+	RequestCategoryOrderFieldPosition = &RequestCategoryOrderField{
+		Value: func(_m *RequestCategory) (ent.Value, error) {
+			return _m.Position, nil
+		},
+		column: requestcategory.FieldPosition,
+		toTerm: requestcategory.ByPosition,
+		toCursor: func(_m *RequestCategory) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Position,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f RequestCategoryOrderField) String() string {
+	var str string
+	switch f.column {
+	case RequestCategoryOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case RequestCategoryOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case RequestCategoryOrderFieldCode.column:
+		str = "CODE"
+	case RequestCategoryOrderFieldPosition.column:
+		str = "POSITION"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f RequestCategoryOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *RequestCategoryOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("RequestCategoryOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *RequestCategoryOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *RequestCategoryOrderFieldUpdatedAt
+	case "CODE":
+		*f = *RequestCategoryOrderFieldCode
+	case "POSITION":
+		*f = *RequestCategoryOrderFieldPosition
+	default:
+		return fmt.Errorf("%s is not a valid RequestCategoryOrderField", str)
+	}
+	return nil
+}
+
+// RequestCategoryOrderField defines the ordering field of RequestCategory.
+type RequestCategoryOrderField struct {
+	// Value extracts the ordering value from the given RequestCategory.
+	Value    func(*RequestCategory) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) requestcategory.OrderOption
+	toCursor func(*RequestCategory) Cursor
+}
+
+// RequestCategoryOrder defines the ordering of RequestCategory.
+type RequestCategoryOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *RequestCategoryOrderField `json:"field"`
+}
+
+// DefaultRequestCategoryOrder is the default ordering of RequestCategory.
+var DefaultRequestCategoryOrder = &RequestCategoryOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &RequestCategoryOrderField{
+		Value: func(_m *RequestCategory) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: requestcategory.FieldID,
+		toTerm: requestcategory.ByID,
+		toCursor: func(_m *RequestCategory) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts RequestCategory into RequestCategoryEdge.
+func (_m *RequestCategory) ToEdge(order *RequestCategoryOrder) *RequestCategoryEdge {
+	if order == nil {
+		order = DefaultRequestCategoryOrder
+	}
+	return &RequestCategoryEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// RequestEventEdge is the edge representation of RequestEvent.
+type RequestEventEdge struct {
+	Node   *RequestEvent `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// RequestEventConnection is the connection containing edges to RequestEvent.
+type RequestEventConnection struct {
+	Edges      []*RequestEventEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *RequestEventConnection) build(nodes []*RequestEvent, pager *requesteventPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *RequestEvent
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *RequestEvent {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *RequestEvent {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*RequestEventEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &RequestEventEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// RequestEventPaginateOption enables pagination customization.
+type RequestEventPaginateOption func(*requesteventPager) error
+
+// WithRequestEventOrder configures pagination ordering.
+func WithRequestEventOrder(order *RequestEventOrder) RequestEventPaginateOption {
+	if order == nil {
+		order = DefaultRequestEventOrder
+	}
+	o := *order
+	return func(pager *requesteventPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultRequestEventOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithRequestEventFilter configures pagination filter.
+func WithRequestEventFilter(filter func(*RequestEventQuery) (*RequestEventQuery, error)) RequestEventPaginateOption {
+	return func(pager *requesteventPager) error {
+		if filter == nil {
+			return errors.New("RequestEventQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type requesteventPager struct {
+	reverse bool
+	order   *RequestEventOrder
+	filter  func(*RequestEventQuery) (*RequestEventQuery, error)
+}
+
+func newRequestEventPager(opts []RequestEventPaginateOption, reverse bool) (*requesteventPager, error) {
+	pager := &requesteventPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultRequestEventOrder
+	}
+	return pager, nil
+}
+
+func (p *requesteventPager) applyFilter(query *RequestEventQuery) (*RequestEventQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *requesteventPager) toCursor(_m *RequestEvent) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *requesteventPager) applyCursors(query *RequestEventQuery, after, before *Cursor) (*RequestEventQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultRequestEventOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *requesteventPager) applyOrder(query *RequestEventQuery) *RequestEventQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultRequestEventOrder.Field {
+		query = query.Order(DefaultRequestEventOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *requesteventPager) orderExpr(query *RequestEventQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultRequestEventOrder.Field {
+			b.Comma().Ident(DefaultRequestEventOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to RequestEvent.
+func (_m *RequestEventQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...RequestEventPaginateOption,
+) (*RequestEventConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newRequestEventPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &RequestEventConnection{Edges: []*RequestEventEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// RequestEventOrderFieldCreatedAt orders RequestEvent by created_at.
+	RequestEventOrderFieldCreatedAt = &RequestEventOrderField{
+		Value: func(_m *RequestEvent) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: requestevent.FieldCreatedAt,
+		toTerm: requestevent.ByCreatedAt,
+		toCursor: func(_m *RequestEvent) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f RequestEventOrderField) String() string {
+	var str string
+	switch f.column {
+	case RequestEventOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f RequestEventOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *RequestEventOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("RequestEventOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *RequestEventOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid RequestEventOrderField", str)
+	}
+	return nil
+}
+
+// RequestEventOrderField defines the ordering field of RequestEvent.
+type RequestEventOrderField struct {
+	// Value extracts the ordering value from the given RequestEvent.
+	Value    func(*RequestEvent) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) requestevent.OrderOption
+	toCursor func(*RequestEvent) Cursor
+}
+
+// RequestEventOrder defines the ordering of RequestEvent.
+type RequestEventOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *RequestEventOrderField `json:"field"`
+}
+
+// DefaultRequestEventOrder is the default ordering of RequestEvent.
+var DefaultRequestEventOrder = &RequestEventOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &RequestEventOrderField{
+		Value: func(_m *RequestEvent) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: requestevent.FieldID,
+		toTerm: requestevent.ByID,
+		toCursor: func(_m *RequestEvent) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts RequestEvent into RequestEventEdge.
+func (_m *RequestEvent) ToEdge(order *RequestEventOrder) *RequestEventEdge {
+	if order == nil {
+		order = DefaultRequestEventOrder
+	}
+	return &RequestEventEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

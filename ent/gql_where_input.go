@@ -17,6 +17,9 @@ import (
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/request"
+	"github.com/jimei-linli/linli/ent/requestcategory"
+	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
@@ -3335,6 +3338,2088 @@ func (i *PlaceWhereInput) P() (predicate.Place, error) {
 		return predicates[0], nil
 	default:
 		return place.And(predicates...), nil
+	}
+}
+
+// RequestWhereInput represents a where input for filtering Request queries.
+type RequestWhereInput struct {
+	Predicates []predicate.Request  `json:"-"`
+	Not        *RequestWhereInput   `json:"not,omitempty"`
+	Or         []*RequestWhereInput `json:"or,omitempty"`
+	And        []*RequestWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "latitude" field predicates.
+	Latitude       *float64  `json:"latitude,omitempty"`
+	LatitudeNEQ    *float64  `json:"latitudeNEQ,omitempty"`
+	LatitudeIn     []float64 `json:"latitudeIn,omitempty"`
+	LatitudeNotIn  []float64 `json:"latitudeNotIn,omitempty"`
+	LatitudeGT     *float64  `json:"latitudeGT,omitempty"`
+	LatitudeGTE    *float64  `json:"latitudeGTE,omitempty"`
+	LatitudeLT     *float64  `json:"latitudeLT,omitempty"`
+	LatitudeLTE    *float64  `json:"latitudeLTE,omitempty"`
+	LatitudeIsNil  bool      `json:"latitudeIsNil,omitempty"`
+	LatitudeNotNil bool      `json:"latitudeNotNil,omitempty"`
+
+	// "longitude" field predicates.
+	Longitude       *float64  `json:"longitude,omitempty"`
+	LongitudeNEQ    *float64  `json:"longitudeNEQ,omitempty"`
+	LongitudeIn     []float64 `json:"longitudeIn,omitempty"`
+	LongitudeNotIn  []float64 `json:"longitudeNotIn,omitempty"`
+	LongitudeGT     *float64  `json:"longitudeGT,omitempty"`
+	LongitudeGTE    *float64  `json:"longitudeGTE,omitempty"`
+	LongitudeLT     *float64  `json:"longitudeLT,omitempty"`
+	LongitudeLTE    *float64  `json:"longitudeLTE,omitempty"`
+	LongitudeIsNil  bool      `json:"longitudeIsNil,omitempty"`
+	LongitudeNotNil bool      `json:"longitudeNotNil,omitempty"`
+
+	// "urgency" field predicates.
+	Urgency      *request.Urgency  `json:"urgency,omitempty"`
+	UrgencyNEQ   *request.Urgency  `json:"urgencyNEQ,omitempty"`
+	UrgencyIn    []request.Urgency `json:"urgencyIn,omitempty"`
+	UrgencyNotIn []request.Urgency `json:"urgencyNotIn,omitempty"`
+
+	// "anonymous" field predicates.
+	Anonymous    *bool `json:"anonymous,omitempty"`
+	AnonymousNEQ *bool `json:"anonymousNEQ,omitempty"`
+
+	// "status" field predicates.
+	Status      *request.Status  `json:"status,omitempty"`
+	StatusNEQ   *request.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []request.Status `json:"statusIn,omitempty"`
+	StatusNotIn []request.Status `json:"statusNotIn,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "acknowledge_due_at" field predicates.
+	AcknowledgeDueAt      *time.Time  `json:"acknowledgeDueAt,omitempty"`
+	AcknowledgeDueAtNEQ   *time.Time  `json:"acknowledgeDueAtNEQ,omitempty"`
+	AcknowledgeDueAtIn    []time.Time `json:"acknowledgeDueAtIn,omitempty"`
+	AcknowledgeDueAtNotIn []time.Time `json:"acknowledgeDueAtNotIn,omitempty"`
+	AcknowledgeDueAtGT    *time.Time  `json:"acknowledgeDueAtGT,omitempty"`
+	AcknowledgeDueAtGTE   *time.Time  `json:"acknowledgeDueAtGTE,omitempty"`
+	AcknowledgeDueAtLT    *time.Time  `json:"acknowledgeDueAtLT,omitempty"`
+	AcknowledgeDueAtLTE   *time.Time  `json:"acknowledgeDueAtLTE,omitempty"`
+
+	// "claimed_at" field predicates.
+	ClaimedAt       *time.Time  `json:"claimedAt,omitempty"`
+	ClaimedAtNEQ    *time.Time  `json:"claimedAtNEQ,omitempty"`
+	ClaimedAtIn     []time.Time `json:"claimedAtIn,omitempty"`
+	ClaimedAtNotIn  []time.Time `json:"claimedAtNotIn,omitempty"`
+	ClaimedAtGT     *time.Time  `json:"claimedAtGT,omitempty"`
+	ClaimedAtGTE    *time.Time  `json:"claimedAtGTE,omitempty"`
+	ClaimedAtLT     *time.Time  `json:"claimedAtLT,omitempty"`
+	ClaimedAtLTE    *time.Time  `json:"claimedAtLTE,omitempty"`
+	ClaimedAtIsNil  bool        `json:"claimedAtIsNil,omitempty"`
+	ClaimedAtNotNil bool        `json:"claimedAtNotNil,omitempty"`
+
+	// "contact_due_at" field predicates.
+	ContactDueAt      *time.Time  `json:"contactDueAt,omitempty"`
+	ContactDueAtNEQ   *time.Time  `json:"contactDueAtNEQ,omitempty"`
+	ContactDueAtIn    []time.Time `json:"contactDueAtIn,omitempty"`
+	ContactDueAtNotIn []time.Time `json:"contactDueAtNotIn,omitempty"`
+	ContactDueAtGT    *time.Time  `json:"contactDueAtGT,omitempty"`
+	ContactDueAtGTE   *time.Time  `json:"contactDueAtGTE,omitempty"`
+	ContactDueAtLT    *time.Time  `json:"contactDueAtLT,omitempty"`
+	ContactDueAtLTE   *time.Time  `json:"contactDueAtLTE,omitempty"`
+
+	// "contacted_at" field predicates.
+	ContactedAt       *time.Time  `json:"contactedAt,omitempty"`
+	ContactedAtNEQ    *time.Time  `json:"contactedAtNEQ,omitempty"`
+	ContactedAtIn     []time.Time `json:"contactedAtIn,omitempty"`
+	ContactedAtNotIn  []time.Time `json:"contactedAtNotIn,omitempty"`
+	ContactedAtGT     *time.Time  `json:"contactedAtGT,omitempty"`
+	ContactedAtGTE    *time.Time  `json:"contactedAtGTE,omitempty"`
+	ContactedAtLT     *time.Time  `json:"contactedAtLT,omitempty"`
+	ContactedAtLTE    *time.Time  `json:"contactedAtLTE,omitempty"`
+	ContactedAtIsNil  bool        `json:"contactedAtIsNil,omitempty"`
+	ContactedAtNotNil bool        `json:"contactedAtNotNil,omitempty"`
+
+	// "resolve_due_at" field predicates.
+	ResolveDueAt      *time.Time  `json:"resolveDueAt,omitempty"`
+	ResolveDueAtNEQ   *time.Time  `json:"resolveDueAtNEQ,omitempty"`
+	ResolveDueAtIn    []time.Time `json:"resolveDueAtIn,omitempty"`
+	ResolveDueAtNotIn []time.Time `json:"resolveDueAtNotIn,omitempty"`
+	ResolveDueAtGT    *time.Time  `json:"resolveDueAtGT,omitempty"`
+	ResolveDueAtGTE   *time.Time  `json:"resolveDueAtGTE,omitempty"`
+	ResolveDueAtLT    *time.Time  `json:"resolveDueAtLT,omitempty"`
+	ResolveDueAtLTE   *time.Time  `json:"resolveDueAtLTE,omitempty"`
+
+	// "resolved_at" field predicates.
+	ResolvedAt       *time.Time  `json:"resolvedAt,omitempty"`
+	ResolvedAtNEQ    *time.Time  `json:"resolvedAtNEQ,omitempty"`
+	ResolvedAtIn     []time.Time `json:"resolvedAtIn,omitempty"`
+	ResolvedAtNotIn  []time.Time `json:"resolvedAtNotIn,omitempty"`
+	ResolvedAtGT     *time.Time  `json:"resolvedAtGT,omitempty"`
+	ResolvedAtGTE    *time.Time  `json:"resolvedAtGTE,omitempty"`
+	ResolvedAtLT     *time.Time  `json:"resolvedAtLT,omitempty"`
+	ResolvedAtLTE    *time.Time  `json:"resolvedAtLTE,omitempty"`
+	ResolvedAtIsNil  bool        `json:"resolvedAtIsNil,omitempty"`
+	ResolvedAtNotNil bool        `json:"resolvedAtNotNil,omitempty"`
+
+	// "follow_up_due_at" field predicates.
+	FollowUpDueAt       *time.Time  `json:"followUpDueAt,omitempty"`
+	FollowUpDueAtNEQ    *time.Time  `json:"followUpDueAtNEQ,omitempty"`
+	FollowUpDueAtIn     []time.Time `json:"followUpDueAtIn,omitempty"`
+	FollowUpDueAtNotIn  []time.Time `json:"followUpDueAtNotIn,omitempty"`
+	FollowUpDueAtGT     *time.Time  `json:"followUpDueAtGT,omitempty"`
+	FollowUpDueAtGTE    *time.Time  `json:"followUpDueAtGTE,omitempty"`
+	FollowUpDueAtLT     *time.Time  `json:"followUpDueAtLT,omitempty"`
+	FollowUpDueAtLTE    *time.Time  `json:"followUpDueAtLTE,omitempty"`
+	FollowUpDueAtIsNil  bool        `json:"followUpDueAtIsNil,omitempty"`
+	FollowUpDueAtNotNil bool        `json:"followUpDueAtNotNil,omitempty"`
+
+	// "confirmed_at" field predicates.
+	ConfirmedAt       *time.Time  `json:"confirmedAt,omitempty"`
+	ConfirmedAtNEQ    *time.Time  `json:"confirmedAtNEQ,omitempty"`
+	ConfirmedAtIn     []time.Time `json:"confirmedAtIn,omitempty"`
+	ConfirmedAtNotIn  []time.Time `json:"confirmedAtNotIn,omitempty"`
+	ConfirmedAtGT     *time.Time  `json:"confirmedAtGT,omitempty"`
+	ConfirmedAtGTE    *time.Time  `json:"confirmedAtGTE,omitempty"`
+	ConfirmedAtLT     *time.Time  `json:"confirmedAtLT,omitempty"`
+	ConfirmedAtLTE    *time.Time  `json:"confirmedAtLTE,omitempty"`
+	ConfirmedAtIsNil  bool        `json:"confirmedAtIsNil,omitempty"`
+	ConfirmedAtNotNil bool        `json:"confirmedAtNotNil,omitempty"`
+
+	// "rating_due_at" field predicates.
+	RatingDueAt       *time.Time  `json:"ratingDueAt,omitempty"`
+	RatingDueAtNEQ    *time.Time  `json:"ratingDueAtNEQ,omitempty"`
+	RatingDueAtIn     []time.Time `json:"ratingDueAtIn,omitempty"`
+	RatingDueAtNotIn  []time.Time `json:"ratingDueAtNotIn,omitempty"`
+	RatingDueAtGT     *time.Time  `json:"ratingDueAtGT,omitempty"`
+	RatingDueAtGTE    *time.Time  `json:"ratingDueAtGTE,omitempty"`
+	RatingDueAtLT     *time.Time  `json:"ratingDueAtLT,omitempty"`
+	RatingDueAtLTE    *time.Time  `json:"ratingDueAtLTE,omitempty"`
+	RatingDueAtIsNil  bool        `json:"ratingDueAtIsNil,omitempty"`
+	RatingDueAtNotNil bool        `json:"ratingDueAtNotNil,omitempty"`
+
+	// "rated_at" field predicates.
+	RatedAt       *time.Time  `json:"ratedAt,omitempty"`
+	RatedAtNEQ    *time.Time  `json:"ratedAtNEQ,omitempty"`
+	RatedAtIn     []time.Time `json:"ratedAtIn,omitempty"`
+	RatedAtNotIn  []time.Time `json:"ratedAtNotIn,omitempty"`
+	RatedAtGT     *time.Time  `json:"ratedAtGT,omitempty"`
+	RatedAtGTE    *time.Time  `json:"ratedAtGTE,omitempty"`
+	RatedAtLT     *time.Time  `json:"ratedAtLT,omitempty"`
+	RatedAtLTE    *time.Time  `json:"ratedAtLTE,omitempty"`
+	RatedAtIsNil  bool        `json:"ratedAtIsNil,omitempty"`
+	RatedAtNotNil bool        `json:"ratedAtNotNil,omitempty"`
+
+	// "clock_stage" field predicates.
+	ClockStage       *request.ClockStage  `json:"clockStage,omitempty"`
+	ClockStageNEQ    *request.ClockStage  `json:"clockStageNEQ,omitempty"`
+	ClockStageIn     []request.ClockStage `json:"clockStageIn,omitempty"`
+	ClockStageNotIn  []request.ClockStage `json:"clockStageNotIn,omitempty"`
+	ClockStageIsNil  bool                 `json:"clockStageIsNil,omitempty"`
+	ClockStageNotNil bool                 `json:"clockStageNotNil,omitempty"`
+
+	// "clock_due_at" field predicates.
+	ClockDueAt       *time.Time  `json:"clockDueAt,omitempty"`
+	ClockDueAtNEQ    *time.Time  `json:"clockDueAtNEQ,omitempty"`
+	ClockDueAtIn     []time.Time `json:"clockDueAtIn,omitempty"`
+	ClockDueAtNotIn  []time.Time `json:"clockDueAtNotIn,omitempty"`
+	ClockDueAtGT     *time.Time  `json:"clockDueAtGT,omitempty"`
+	ClockDueAtGTE    *time.Time  `json:"clockDueAtGTE,omitempty"`
+	ClockDueAtLT     *time.Time  `json:"clockDueAtLT,omitempty"`
+	ClockDueAtLTE    *time.Time  `json:"clockDueAtLTE,omitempty"`
+	ClockDueAtIsNil  bool        `json:"clockDueAtIsNil,omitempty"`
+	ClockDueAtNotNil bool        `json:"clockDueAtNotNil,omitempty"`
+
+	// "escalation_level" field predicates.
+	EscalationLevel      *int  `json:"escalationLevel,omitempty"`
+	EscalationLevelNEQ   *int  `json:"escalationLevelNEQ,omitempty"`
+	EscalationLevelIn    []int `json:"escalationLevelIn,omitempty"`
+	EscalationLevelNotIn []int `json:"escalationLevelNotIn,omitempty"`
+	EscalationLevelGT    *int  `json:"escalationLevelGT,omitempty"`
+	EscalationLevelGTE   *int  `json:"escalationLevelGTE,omitempty"`
+	EscalationLevelLT    *int  `json:"escalationLevelLT,omitempty"`
+	EscalationLevelLTE   *int  `json:"escalationLevelLTE,omitempty"`
+
+	// "department_reason" field predicates.
+	DepartmentReason             *string  `json:"departmentReason,omitempty"`
+	DepartmentReasonNEQ          *string  `json:"departmentReasonNEQ,omitempty"`
+	DepartmentReasonIn           []string `json:"departmentReasonIn,omitempty"`
+	DepartmentReasonNotIn        []string `json:"departmentReasonNotIn,omitempty"`
+	DepartmentReasonGT           *string  `json:"departmentReasonGT,omitempty"`
+	DepartmentReasonGTE          *string  `json:"departmentReasonGTE,omitempty"`
+	DepartmentReasonLT           *string  `json:"departmentReasonLT,omitempty"`
+	DepartmentReasonLTE          *string  `json:"departmentReasonLTE,omitempty"`
+	DepartmentReasonContains     *string  `json:"departmentReasonContains,omitempty"`
+	DepartmentReasonHasPrefix    *string  `json:"departmentReasonHasPrefix,omitempty"`
+	DepartmentReasonHasSuffix    *string  `json:"departmentReasonHasSuffix,omitempty"`
+	DepartmentReasonEqualFold    *string  `json:"departmentReasonEqualFold,omitempty"`
+	DepartmentReasonContainsFold *string  `json:"departmentReasonContainsFold,omitempty"`
+
+	// "department_called_at" field predicates.
+	DepartmentCalledAt       *time.Time  `json:"departmentCalledAt,omitempty"`
+	DepartmentCalledAtNEQ    *time.Time  `json:"departmentCalledAtNEQ,omitempty"`
+	DepartmentCalledAtIn     []time.Time `json:"departmentCalledAtIn,omitempty"`
+	DepartmentCalledAtNotIn  []time.Time `json:"departmentCalledAtNotIn,omitempty"`
+	DepartmentCalledAtGT     *time.Time  `json:"departmentCalledAtGT,omitempty"`
+	DepartmentCalledAtGTE    *time.Time  `json:"departmentCalledAtGTE,omitempty"`
+	DepartmentCalledAtLT     *time.Time  `json:"departmentCalledAtLT,omitempty"`
+	DepartmentCalledAtLTE    *time.Time  `json:"departmentCalledAtLTE,omitempty"`
+	DepartmentCalledAtIsNil  bool        `json:"departmentCalledAtIsNil,omitempty"`
+	DepartmentCalledAtNotNil bool        `json:"departmentCalledAtNotNil,omitempty"`
+
+	// "department_acknowledge_due_at" field predicates.
+	DepartmentAcknowledgeDueAt       *time.Time  `json:"departmentAcknowledgeDueAt,omitempty"`
+	DepartmentAcknowledgeDueAtNEQ    *time.Time  `json:"departmentAcknowledgeDueAtNEQ,omitempty"`
+	DepartmentAcknowledgeDueAtIn     []time.Time `json:"departmentAcknowledgeDueAtIn,omitempty"`
+	DepartmentAcknowledgeDueAtNotIn  []time.Time `json:"departmentAcknowledgeDueAtNotIn,omitempty"`
+	DepartmentAcknowledgeDueAtGT     *time.Time  `json:"departmentAcknowledgeDueAtGT,omitempty"`
+	DepartmentAcknowledgeDueAtGTE    *time.Time  `json:"departmentAcknowledgeDueAtGTE,omitempty"`
+	DepartmentAcknowledgeDueAtLT     *time.Time  `json:"departmentAcknowledgeDueAtLT,omitempty"`
+	DepartmentAcknowledgeDueAtLTE    *time.Time  `json:"departmentAcknowledgeDueAtLTE,omitempty"`
+	DepartmentAcknowledgeDueAtIsNil  bool        `json:"departmentAcknowledgeDueAtIsNil,omitempty"`
+	DepartmentAcknowledgeDueAtNotNil bool        `json:"departmentAcknowledgeDueAtNotNil,omitempty"`
+
+	// "department_acknowledged_at" field predicates.
+	DepartmentAcknowledgedAt       *time.Time  `json:"departmentAcknowledgedAt,omitempty"`
+	DepartmentAcknowledgedAtNEQ    *time.Time  `json:"departmentAcknowledgedAtNEQ,omitempty"`
+	DepartmentAcknowledgedAtIn     []time.Time `json:"departmentAcknowledgedAtIn,omitempty"`
+	DepartmentAcknowledgedAtNotIn  []time.Time `json:"departmentAcknowledgedAtNotIn,omitempty"`
+	DepartmentAcknowledgedAtGT     *time.Time  `json:"departmentAcknowledgedAtGT,omitempty"`
+	DepartmentAcknowledgedAtGTE    *time.Time  `json:"departmentAcknowledgedAtGTE,omitempty"`
+	DepartmentAcknowledgedAtLT     *time.Time  `json:"departmentAcknowledgedAtLT,omitempty"`
+	DepartmentAcknowledgedAtLTE    *time.Time  `json:"departmentAcknowledgedAtLTE,omitempty"`
+	DepartmentAcknowledgedAtIsNil  bool        `json:"departmentAcknowledgedAtIsNil,omitempty"`
+	DepartmentAcknowledgedAtNotNil bool        `json:"departmentAcknowledgedAtNotNil,omitempty"`
+
+	// "resolution" field predicates.
+	Resolution             *string  `json:"resolution,omitempty"`
+	ResolutionNEQ          *string  `json:"resolutionNEQ,omitempty"`
+	ResolutionIn           []string `json:"resolutionIn,omitempty"`
+	ResolutionNotIn        []string `json:"resolutionNotIn,omitempty"`
+	ResolutionGT           *string  `json:"resolutionGT,omitempty"`
+	ResolutionGTE          *string  `json:"resolutionGTE,omitempty"`
+	ResolutionLT           *string  `json:"resolutionLT,omitempty"`
+	ResolutionLTE          *string  `json:"resolutionLTE,omitempty"`
+	ResolutionContains     *string  `json:"resolutionContains,omitempty"`
+	ResolutionHasPrefix    *string  `json:"resolutionHasPrefix,omitempty"`
+	ResolutionHasSuffix    *string  `json:"resolutionHasSuffix,omitempty"`
+	ResolutionEqualFold    *string  `json:"resolutionEqualFold,omitempty"`
+	ResolutionContainsFold *string  `json:"resolutionContainsFold,omitempty"`
+
+	// "reopen_count" field predicates.
+	ReopenCount      *int  `json:"reopenCount,omitempty"`
+	ReopenCountNEQ   *int  `json:"reopenCountNEQ,omitempty"`
+	ReopenCountIn    []int `json:"reopenCountIn,omitempty"`
+	ReopenCountNotIn []int `json:"reopenCountNotIn,omitempty"`
+	ReopenCountGT    *int  `json:"reopenCountGT,omitempty"`
+	ReopenCountGTE   *int  `json:"reopenCountGTE,omitempty"`
+	ReopenCountLT    *int  `json:"reopenCountLT,omitempty"`
+	ReopenCountLTE   *int  `json:"reopenCountLTE,omitempty"`
+
+	// "rating" field predicates.
+	Rating       *int  `json:"rating,omitempty"`
+	RatingNEQ    *int  `json:"ratingNEQ,omitempty"`
+	RatingIn     []int `json:"ratingIn,omitempty"`
+	RatingNotIn  []int `json:"ratingNotIn,omitempty"`
+	RatingGT     *int  `json:"ratingGT,omitempty"`
+	RatingGTE    *int  `json:"ratingGTE,omitempty"`
+	RatingLT     *int  `json:"ratingLT,omitempty"`
+	RatingLTE    *int  `json:"ratingLTE,omitempty"`
+	RatingIsNil  bool  `json:"ratingIsNil,omitempty"`
+	RatingNotNil bool  `json:"ratingNotNil,omitempty"`
+
+	// "rating_comment" field predicates.
+	RatingComment             *string  `json:"ratingComment,omitempty"`
+	RatingCommentNEQ          *string  `json:"ratingCommentNEQ,omitempty"`
+	RatingCommentIn           []string `json:"ratingCommentIn,omitempty"`
+	RatingCommentNotIn        []string `json:"ratingCommentNotIn,omitempty"`
+	RatingCommentGT           *string  `json:"ratingCommentGT,omitempty"`
+	RatingCommentGTE          *string  `json:"ratingCommentGTE,omitempty"`
+	RatingCommentLT           *string  `json:"ratingCommentLT,omitempty"`
+	RatingCommentLTE          *string  `json:"ratingCommentLTE,omitempty"`
+	RatingCommentContains     *string  `json:"ratingCommentContains,omitempty"`
+	RatingCommentHasPrefix    *string  `json:"ratingCommentHasPrefix,omitempty"`
+	RatingCommentHasSuffix    *string  `json:"ratingCommentHasSuffix,omitempty"`
+	RatingCommentEqualFold    *string  `json:"ratingCommentEqualFold,omitempty"`
+	RatingCommentContainsFold *string  `json:"ratingCommentContainsFold,omitempty"`
+
+	// "category" edge predicates.
+	HasCategory     *bool                        `json:"hasCategory,omitempty"`
+	HasCategoryWith []*RequestCategoryWhereInput `json:"hasCategoryWith,omitempty"`
+
+	// "place" edge predicates.
+	HasPlace     *bool              `json:"hasPlace,omitempty"`
+	HasPlaceWith []*PlaceWhereInput `json:"hasPlaceWith,omitempty"`
+
+	// "grid" edge predicates.
+	HasGrid     *bool             `json:"hasGrid,omitempty"`
+	HasGridWith []*GridWhereInput `json:"hasGridWith,omitempty"`
+
+	// "department" edge predicates.
+	HasDepartment     *bool                   `json:"hasDepartment,omitempty"`
+	HasDepartmentWith []*DepartmentWhereInput `json:"hasDepartmentWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *RequestWhereInput) AddPredicates(predicates ...predicate.Request) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the RequestWhereInput filter on the RequestQuery builder.
+func (i *RequestWhereInput) Filter(q *RequestQuery) (*RequestQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyRequestWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyRequestWhereInput is returned in case the RequestWhereInput is empty.
+var ErrEmptyRequestWhereInput = errors.New("ent: empty predicate RequestWhereInput")
+
+// P returns a predicate for filtering requests.
+// An error is returned if the input is empty or invalid.
+func (i *RequestWhereInput) P() (predicate.Request, error) {
+	var predicates []predicate.Request
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, request.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Request, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, request.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Request, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, request.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, request.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, request.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, request.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, request.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, request.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, request.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, request.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, request.IDLTE(*i.IDLTE))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, request.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, request.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, request.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, request.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, request.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, request.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, request.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, request.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, request.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, request.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, request.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, request.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, request.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Latitude != nil {
+		predicates = append(predicates, request.LatitudeEQ(*i.Latitude))
+	}
+	if i.LatitudeNEQ != nil {
+		predicates = append(predicates, request.LatitudeNEQ(*i.LatitudeNEQ))
+	}
+	if len(i.LatitudeIn) > 0 {
+		predicates = append(predicates, request.LatitudeIn(i.LatitudeIn...))
+	}
+	if len(i.LatitudeNotIn) > 0 {
+		predicates = append(predicates, request.LatitudeNotIn(i.LatitudeNotIn...))
+	}
+	if i.LatitudeGT != nil {
+		predicates = append(predicates, request.LatitudeGT(*i.LatitudeGT))
+	}
+	if i.LatitudeGTE != nil {
+		predicates = append(predicates, request.LatitudeGTE(*i.LatitudeGTE))
+	}
+	if i.LatitudeLT != nil {
+		predicates = append(predicates, request.LatitudeLT(*i.LatitudeLT))
+	}
+	if i.LatitudeLTE != nil {
+		predicates = append(predicates, request.LatitudeLTE(*i.LatitudeLTE))
+	}
+	if i.LatitudeIsNil {
+		predicates = append(predicates, request.LatitudeIsNil())
+	}
+	if i.LatitudeNotNil {
+		predicates = append(predicates, request.LatitudeNotNil())
+	}
+	if i.Longitude != nil {
+		predicates = append(predicates, request.LongitudeEQ(*i.Longitude))
+	}
+	if i.LongitudeNEQ != nil {
+		predicates = append(predicates, request.LongitudeNEQ(*i.LongitudeNEQ))
+	}
+	if len(i.LongitudeIn) > 0 {
+		predicates = append(predicates, request.LongitudeIn(i.LongitudeIn...))
+	}
+	if len(i.LongitudeNotIn) > 0 {
+		predicates = append(predicates, request.LongitudeNotIn(i.LongitudeNotIn...))
+	}
+	if i.LongitudeGT != nil {
+		predicates = append(predicates, request.LongitudeGT(*i.LongitudeGT))
+	}
+	if i.LongitudeGTE != nil {
+		predicates = append(predicates, request.LongitudeGTE(*i.LongitudeGTE))
+	}
+	if i.LongitudeLT != nil {
+		predicates = append(predicates, request.LongitudeLT(*i.LongitudeLT))
+	}
+	if i.LongitudeLTE != nil {
+		predicates = append(predicates, request.LongitudeLTE(*i.LongitudeLTE))
+	}
+	if i.LongitudeIsNil {
+		predicates = append(predicates, request.LongitudeIsNil())
+	}
+	if i.LongitudeNotNil {
+		predicates = append(predicates, request.LongitudeNotNil())
+	}
+	if i.Urgency != nil {
+		predicates = append(predicates, request.UrgencyEQ(*i.Urgency))
+	}
+	if i.UrgencyNEQ != nil {
+		predicates = append(predicates, request.UrgencyNEQ(*i.UrgencyNEQ))
+	}
+	if len(i.UrgencyIn) > 0 {
+		predicates = append(predicates, request.UrgencyIn(i.UrgencyIn...))
+	}
+	if len(i.UrgencyNotIn) > 0 {
+		predicates = append(predicates, request.UrgencyNotIn(i.UrgencyNotIn...))
+	}
+	if i.Anonymous != nil {
+		predicates = append(predicates, request.AnonymousEQ(*i.Anonymous))
+	}
+	if i.AnonymousNEQ != nil {
+		predicates = append(predicates, request.AnonymousNEQ(*i.AnonymousNEQ))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, request.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, request.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, request.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, request.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, request.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, request.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, request.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, request.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, request.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, request.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, request.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, request.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, request.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, request.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, request.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, request.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, request.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, request.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, request.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, request.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.AcknowledgeDueAt != nil {
+		predicates = append(predicates, request.AcknowledgeDueAtEQ(*i.AcknowledgeDueAt))
+	}
+	if i.AcknowledgeDueAtNEQ != nil {
+		predicates = append(predicates, request.AcknowledgeDueAtNEQ(*i.AcknowledgeDueAtNEQ))
+	}
+	if len(i.AcknowledgeDueAtIn) > 0 {
+		predicates = append(predicates, request.AcknowledgeDueAtIn(i.AcknowledgeDueAtIn...))
+	}
+	if len(i.AcknowledgeDueAtNotIn) > 0 {
+		predicates = append(predicates, request.AcknowledgeDueAtNotIn(i.AcknowledgeDueAtNotIn...))
+	}
+	if i.AcknowledgeDueAtGT != nil {
+		predicates = append(predicates, request.AcknowledgeDueAtGT(*i.AcknowledgeDueAtGT))
+	}
+	if i.AcknowledgeDueAtGTE != nil {
+		predicates = append(predicates, request.AcknowledgeDueAtGTE(*i.AcknowledgeDueAtGTE))
+	}
+	if i.AcknowledgeDueAtLT != nil {
+		predicates = append(predicates, request.AcknowledgeDueAtLT(*i.AcknowledgeDueAtLT))
+	}
+	if i.AcknowledgeDueAtLTE != nil {
+		predicates = append(predicates, request.AcknowledgeDueAtLTE(*i.AcknowledgeDueAtLTE))
+	}
+	if i.ClaimedAt != nil {
+		predicates = append(predicates, request.ClaimedAtEQ(*i.ClaimedAt))
+	}
+	if i.ClaimedAtNEQ != nil {
+		predicates = append(predicates, request.ClaimedAtNEQ(*i.ClaimedAtNEQ))
+	}
+	if len(i.ClaimedAtIn) > 0 {
+		predicates = append(predicates, request.ClaimedAtIn(i.ClaimedAtIn...))
+	}
+	if len(i.ClaimedAtNotIn) > 0 {
+		predicates = append(predicates, request.ClaimedAtNotIn(i.ClaimedAtNotIn...))
+	}
+	if i.ClaimedAtGT != nil {
+		predicates = append(predicates, request.ClaimedAtGT(*i.ClaimedAtGT))
+	}
+	if i.ClaimedAtGTE != nil {
+		predicates = append(predicates, request.ClaimedAtGTE(*i.ClaimedAtGTE))
+	}
+	if i.ClaimedAtLT != nil {
+		predicates = append(predicates, request.ClaimedAtLT(*i.ClaimedAtLT))
+	}
+	if i.ClaimedAtLTE != nil {
+		predicates = append(predicates, request.ClaimedAtLTE(*i.ClaimedAtLTE))
+	}
+	if i.ClaimedAtIsNil {
+		predicates = append(predicates, request.ClaimedAtIsNil())
+	}
+	if i.ClaimedAtNotNil {
+		predicates = append(predicates, request.ClaimedAtNotNil())
+	}
+	if i.ContactDueAt != nil {
+		predicates = append(predicates, request.ContactDueAtEQ(*i.ContactDueAt))
+	}
+	if i.ContactDueAtNEQ != nil {
+		predicates = append(predicates, request.ContactDueAtNEQ(*i.ContactDueAtNEQ))
+	}
+	if len(i.ContactDueAtIn) > 0 {
+		predicates = append(predicates, request.ContactDueAtIn(i.ContactDueAtIn...))
+	}
+	if len(i.ContactDueAtNotIn) > 0 {
+		predicates = append(predicates, request.ContactDueAtNotIn(i.ContactDueAtNotIn...))
+	}
+	if i.ContactDueAtGT != nil {
+		predicates = append(predicates, request.ContactDueAtGT(*i.ContactDueAtGT))
+	}
+	if i.ContactDueAtGTE != nil {
+		predicates = append(predicates, request.ContactDueAtGTE(*i.ContactDueAtGTE))
+	}
+	if i.ContactDueAtLT != nil {
+		predicates = append(predicates, request.ContactDueAtLT(*i.ContactDueAtLT))
+	}
+	if i.ContactDueAtLTE != nil {
+		predicates = append(predicates, request.ContactDueAtLTE(*i.ContactDueAtLTE))
+	}
+	if i.ContactedAt != nil {
+		predicates = append(predicates, request.ContactedAtEQ(*i.ContactedAt))
+	}
+	if i.ContactedAtNEQ != nil {
+		predicates = append(predicates, request.ContactedAtNEQ(*i.ContactedAtNEQ))
+	}
+	if len(i.ContactedAtIn) > 0 {
+		predicates = append(predicates, request.ContactedAtIn(i.ContactedAtIn...))
+	}
+	if len(i.ContactedAtNotIn) > 0 {
+		predicates = append(predicates, request.ContactedAtNotIn(i.ContactedAtNotIn...))
+	}
+	if i.ContactedAtGT != nil {
+		predicates = append(predicates, request.ContactedAtGT(*i.ContactedAtGT))
+	}
+	if i.ContactedAtGTE != nil {
+		predicates = append(predicates, request.ContactedAtGTE(*i.ContactedAtGTE))
+	}
+	if i.ContactedAtLT != nil {
+		predicates = append(predicates, request.ContactedAtLT(*i.ContactedAtLT))
+	}
+	if i.ContactedAtLTE != nil {
+		predicates = append(predicates, request.ContactedAtLTE(*i.ContactedAtLTE))
+	}
+	if i.ContactedAtIsNil {
+		predicates = append(predicates, request.ContactedAtIsNil())
+	}
+	if i.ContactedAtNotNil {
+		predicates = append(predicates, request.ContactedAtNotNil())
+	}
+	if i.ResolveDueAt != nil {
+		predicates = append(predicates, request.ResolveDueAtEQ(*i.ResolveDueAt))
+	}
+	if i.ResolveDueAtNEQ != nil {
+		predicates = append(predicates, request.ResolveDueAtNEQ(*i.ResolveDueAtNEQ))
+	}
+	if len(i.ResolveDueAtIn) > 0 {
+		predicates = append(predicates, request.ResolveDueAtIn(i.ResolveDueAtIn...))
+	}
+	if len(i.ResolveDueAtNotIn) > 0 {
+		predicates = append(predicates, request.ResolveDueAtNotIn(i.ResolveDueAtNotIn...))
+	}
+	if i.ResolveDueAtGT != nil {
+		predicates = append(predicates, request.ResolveDueAtGT(*i.ResolveDueAtGT))
+	}
+	if i.ResolveDueAtGTE != nil {
+		predicates = append(predicates, request.ResolveDueAtGTE(*i.ResolveDueAtGTE))
+	}
+	if i.ResolveDueAtLT != nil {
+		predicates = append(predicates, request.ResolveDueAtLT(*i.ResolveDueAtLT))
+	}
+	if i.ResolveDueAtLTE != nil {
+		predicates = append(predicates, request.ResolveDueAtLTE(*i.ResolveDueAtLTE))
+	}
+	if i.ResolvedAt != nil {
+		predicates = append(predicates, request.ResolvedAtEQ(*i.ResolvedAt))
+	}
+	if i.ResolvedAtNEQ != nil {
+		predicates = append(predicates, request.ResolvedAtNEQ(*i.ResolvedAtNEQ))
+	}
+	if len(i.ResolvedAtIn) > 0 {
+		predicates = append(predicates, request.ResolvedAtIn(i.ResolvedAtIn...))
+	}
+	if len(i.ResolvedAtNotIn) > 0 {
+		predicates = append(predicates, request.ResolvedAtNotIn(i.ResolvedAtNotIn...))
+	}
+	if i.ResolvedAtGT != nil {
+		predicates = append(predicates, request.ResolvedAtGT(*i.ResolvedAtGT))
+	}
+	if i.ResolvedAtGTE != nil {
+		predicates = append(predicates, request.ResolvedAtGTE(*i.ResolvedAtGTE))
+	}
+	if i.ResolvedAtLT != nil {
+		predicates = append(predicates, request.ResolvedAtLT(*i.ResolvedAtLT))
+	}
+	if i.ResolvedAtLTE != nil {
+		predicates = append(predicates, request.ResolvedAtLTE(*i.ResolvedAtLTE))
+	}
+	if i.ResolvedAtIsNil {
+		predicates = append(predicates, request.ResolvedAtIsNil())
+	}
+	if i.ResolvedAtNotNil {
+		predicates = append(predicates, request.ResolvedAtNotNil())
+	}
+	if i.FollowUpDueAt != nil {
+		predicates = append(predicates, request.FollowUpDueAtEQ(*i.FollowUpDueAt))
+	}
+	if i.FollowUpDueAtNEQ != nil {
+		predicates = append(predicates, request.FollowUpDueAtNEQ(*i.FollowUpDueAtNEQ))
+	}
+	if len(i.FollowUpDueAtIn) > 0 {
+		predicates = append(predicates, request.FollowUpDueAtIn(i.FollowUpDueAtIn...))
+	}
+	if len(i.FollowUpDueAtNotIn) > 0 {
+		predicates = append(predicates, request.FollowUpDueAtNotIn(i.FollowUpDueAtNotIn...))
+	}
+	if i.FollowUpDueAtGT != nil {
+		predicates = append(predicates, request.FollowUpDueAtGT(*i.FollowUpDueAtGT))
+	}
+	if i.FollowUpDueAtGTE != nil {
+		predicates = append(predicates, request.FollowUpDueAtGTE(*i.FollowUpDueAtGTE))
+	}
+	if i.FollowUpDueAtLT != nil {
+		predicates = append(predicates, request.FollowUpDueAtLT(*i.FollowUpDueAtLT))
+	}
+	if i.FollowUpDueAtLTE != nil {
+		predicates = append(predicates, request.FollowUpDueAtLTE(*i.FollowUpDueAtLTE))
+	}
+	if i.FollowUpDueAtIsNil {
+		predicates = append(predicates, request.FollowUpDueAtIsNil())
+	}
+	if i.FollowUpDueAtNotNil {
+		predicates = append(predicates, request.FollowUpDueAtNotNil())
+	}
+	if i.ConfirmedAt != nil {
+		predicates = append(predicates, request.ConfirmedAtEQ(*i.ConfirmedAt))
+	}
+	if i.ConfirmedAtNEQ != nil {
+		predicates = append(predicates, request.ConfirmedAtNEQ(*i.ConfirmedAtNEQ))
+	}
+	if len(i.ConfirmedAtIn) > 0 {
+		predicates = append(predicates, request.ConfirmedAtIn(i.ConfirmedAtIn...))
+	}
+	if len(i.ConfirmedAtNotIn) > 0 {
+		predicates = append(predicates, request.ConfirmedAtNotIn(i.ConfirmedAtNotIn...))
+	}
+	if i.ConfirmedAtGT != nil {
+		predicates = append(predicates, request.ConfirmedAtGT(*i.ConfirmedAtGT))
+	}
+	if i.ConfirmedAtGTE != nil {
+		predicates = append(predicates, request.ConfirmedAtGTE(*i.ConfirmedAtGTE))
+	}
+	if i.ConfirmedAtLT != nil {
+		predicates = append(predicates, request.ConfirmedAtLT(*i.ConfirmedAtLT))
+	}
+	if i.ConfirmedAtLTE != nil {
+		predicates = append(predicates, request.ConfirmedAtLTE(*i.ConfirmedAtLTE))
+	}
+	if i.ConfirmedAtIsNil {
+		predicates = append(predicates, request.ConfirmedAtIsNil())
+	}
+	if i.ConfirmedAtNotNil {
+		predicates = append(predicates, request.ConfirmedAtNotNil())
+	}
+	if i.RatingDueAt != nil {
+		predicates = append(predicates, request.RatingDueAtEQ(*i.RatingDueAt))
+	}
+	if i.RatingDueAtNEQ != nil {
+		predicates = append(predicates, request.RatingDueAtNEQ(*i.RatingDueAtNEQ))
+	}
+	if len(i.RatingDueAtIn) > 0 {
+		predicates = append(predicates, request.RatingDueAtIn(i.RatingDueAtIn...))
+	}
+	if len(i.RatingDueAtNotIn) > 0 {
+		predicates = append(predicates, request.RatingDueAtNotIn(i.RatingDueAtNotIn...))
+	}
+	if i.RatingDueAtGT != nil {
+		predicates = append(predicates, request.RatingDueAtGT(*i.RatingDueAtGT))
+	}
+	if i.RatingDueAtGTE != nil {
+		predicates = append(predicates, request.RatingDueAtGTE(*i.RatingDueAtGTE))
+	}
+	if i.RatingDueAtLT != nil {
+		predicates = append(predicates, request.RatingDueAtLT(*i.RatingDueAtLT))
+	}
+	if i.RatingDueAtLTE != nil {
+		predicates = append(predicates, request.RatingDueAtLTE(*i.RatingDueAtLTE))
+	}
+	if i.RatingDueAtIsNil {
+		predicates = append(predicates, request.RatingDueAtIsNil())
+	}
+	if i.RatingDueAtNotNil {
+		predicates = append(predicates, request.RatingDueAtNotNil())
+	}
+	if i.RatedAt != nil {
+		predicates = append(predicates, request.RatedAtEQ(*i.RatedAt))
+	}
+	if i.RatedAtNEQ != nil {
+		predicates = append(predicates, request.RatedAtNEQ(*i.RatedAtNEQ))
+	}
+	if len(i.RatedAtIn) > 0 {
+		predicates = append(predicates, request.RatedAtIn(i.RatedAtIn...))
+	}
+	if len(i.RatedAtNotIn) > 0 {
+		predicates = append(predicates, request.RatedAtNotIn(i.RatedAtNotIn...))
+	}
+	if i.RatedAtGT != nil {
+		predicates = append(predicates, request.RatedAtGT(*i.RatedAtGT))
+	}
+	if i.RatedAtGTE != nil {
+		predicates = append(predicates, request.RatedAtGTE(*i.RatedAtGTE))
+	}
+	if i.RatedAtLT != nil {
+		predicates = append(predicates, request.RatedAtLT(*i.RatedAtLT))
+	}
+	if i.RatedAtLTE != nil {
+		predicates = append(predicates, request.RatedAtLTE(*i.RatedAtLTE))
+	}
+	if i.RatedAtIsNil {
+		predicates = append(predicates, request.RatedAtIsNil())
+	}
+	if i.RatedAtNotNil {
+		predicates = append(predicates, request.RatedAtNotNil())
+	}
+	if i.ClockStage != nil {
+		predicates = append(predicates, request.ClockStageEQ(*i.ClockStage))
+	}
+	if i.ClockStageNEQ != nil {
+		predicates = append(predicates, request.ClockStageNEQ(*i.ClockStageNEQ))
+	}
+	if len(i.ClockStageIn) > 0 {
+		predicates = append(predicates, request.ClockStageIn(i.ClockStageIn...))
+	}
+	if len(i.ClockStageNotIn) > 0 {
+		predicates = append(predicates, request.ClockStageNotIn(i.ClockStageNotIn...))
+	}
+	if i.ClockStageIsNil {
+		predicates = append(predicates, request.ClockStageIsNil())
+	}
+	if i.ClockStageNotNil {
+		predicates = append(predicates, request.ClockStageNotNil())
+	}
+	if i.ClockDueAt != nil {
+		predicates = append(predicates, request.ClockDueAtEQ(*i.ClockDueAt))
+	}
+	if i.ClockDueAtNEQ != nil {
+		predicates = append(predicates, request.ClockDueAtNEQ(*i.ClockDueAtNEQ))
+	}
+	if len(i.ClockDueAtIn) > 0 {
+		predicates = append(predicates, request.ClockDueAtIn(i.ClockDueAtIn...))
+	}
+	if len(i.ClockDueAtNotIn) > 0 {
+		predicates = append(predicates, request.ClockDueAtNotIn(i.ClockDueAtNotIn...))
+	}
+	if i.ClockDueAtGT != nil {
+		predicates = append(predicates, request.ClockDueAtGT(*i.ClockDueAtGT))
+	}
+	if i.ClockDueAtGTE != nil {
+		predicates = append(predicates, request.ClockDueAtGTE(*i.ClockDueAtGTE))
+	}
+	if i.ClockDueAtLT != nil {
+		predicates = append(predicates, request.ClockDueAtLT(*i.ClockDueAtLT))
+	}
+	if i.ClockDueAtLTE != nil {
+		predicates = append(predicates, request.ClockDueAtLTE(*i.ClockDueAtLTE))
+	}
+	if i.ClockDueAtIsNil {
+		predicates = append(predicates, request.ClockDueAtIsNil())
+	}
+	if i.ClockDueAtNotNil {
+		predicates = append(predicates, request.ClockDueAtNotNil())
+	}
+	if i.EscalationLevel != nil {
+		predicates = append(predicates, request.EscalationLevelEQ(*i.EscalationLevel))
+	}
+	if i.EscalationLevelNEQ != nil {
+		predicates = append(predicates, request.EscalationLevelNEQ(*i.EscalationLevelNEQ))
+	}
+	if len(i.EscalationLevelIn) > 0 {
+		predicates = append(predicates, request.EscalationLevelIn(i.EscalationLevelIn...))
+	}
+	if len(i.EscalationLevelNotIn) > 0 {
+		predicates = append(predicates, request.EscalationLevelNotIn(i.EscalationLevelNotIn...))
+	}
+	if i.EscalationLevelGT != nil {
+		predicates = append(predicates, request.EscalationLevelGT(*i.EscalationLevelGT))
+	}
+	if i.EscalationLevelGTE != nil {
+		predicates = append(predicates, request.EscalationLevelGTE(*i.EscalationLevelGTE))
+	}
+	if i.EscalationLevelLT != nil {
+		predicates = append(predicates, request.EscalationLevelLT(*i.EscalationLevelLT))
+	}
+	if i.EscalationLevelLTE != nil {
+		predicates = append(predicates, request.EscalationLevelLTE(*i.EscalationLevelLTE))
+	}
+	if i.DepartmentReason != nil {
+		predicates = append(predicates, request.DepartmentReasonEQ(*i.DepartmentReason))
+	}
+	if i.DepartmentReasonNEQ != nil {
+		predicates = append(predicates, request.DepartmentReasonNEQ(*i.DepartmentReasonNEQ))
+	}
+	if len(i.DepartmentReasonIn) > 0 {
+		predicates = append(predicates, request.DepartmentReasonIn(i.DepartmentReasonIn...))
+	}
+	if len(i.DepartmentReasonNotIn) > 0 {
+		predicates = append(predicates, request.DepartmentReasonNotIn(i.DepartmentReasonNotIn...))
+	}
+	if i.DepartmentReasonGT != nil {
+		predicates = append(predicates, request.DepartmentReasonGT(*i.DepartmentReasonGT))
+	}
+	if i.DepartmentReasonGTE != nil {
+		predicates = append(predicates, request.DepartmentReasonGTE(*i.DepartmentReasonGTE))
+	}
+	if i.DepartmentReasonLT != nil {
+		predicates = append(predicates, request.DepartmentReasonLT(*i.DepartmentReasonLT))
+	}
+	if i.DepartmentReasonLTE != nil {
+		predicates = append(predicates, request.DepartmentReasonLTE(*i.DepartmentReasonLTE))
+	}
+	if i.DepartmentReasonContains != nil {
+		predicates = append(predicates, request.DepartmentReasonContains(*i.DepartmentReasonContains))
+	}
+	if i.DepartmentReasonHasPrefix != nil {
+		predicates = append(predicates, request.DepartmentReasonHasPrefix(*i.DepartmentReasonHasPrefix))
+	}
+	if i.DepartmentReasonHasSuffix != nil {
+		predicates = append(predicates, request.DepartmentReasonHasSuffix(*i.DepartmentReasonHasSuffix))
+	}
+	if i.DepartmentReasonEqualFold != nil {
+		predicates = append(predicates, request.DepartmentReasonEqualFold(*i.DepartmentReasonEqualFold))
+	}
+	if i.DepartmentReasonContainsFold != nil {
+		predicates = append(predicates, request.DepartmentReasonContainsFold(*i.DepartmentReasonContainsFold))
+	}
+	if i.DepartmentCalledAt != nil {
+		predicates = append(predicates, request.DepartmentCalledAtEQ(*i.DepartmentCalledAt))
+	}
+	if i.DepartmentCalledAtNEQ != nil {
+		predicates = append(predicates, request.DepartmentCalledAtNEQ(*i.DepartmentCalledAtNEQ))
+	}
+	if len(i.DepartmentCalledAtIn) > 0 {
+		predicates = append(predicates, request.DepartmentCalledAtIn(i.DepartmentCalledAtIn...))
+	}
+	if len(i.DepartmentCalledAtNotIn) > 0 {
+		predicates = append(predicates, request.DepartmentCalledAtNotIn(i.DepartmentCalledAtNotIn...))
+	}
+	if i.DepartmentCalledAtGT != nil {
+		predicates = append(predicates, request.DepartmentCalledAtGT(*i.DepartmentCalledAtGT))
+	}
+	if i.DepartmentCalledAtGTE != nil {
+		predicates = append(predicates, request.DepartmentCalledAtGTE(*i.DepartmentCalledAtGTE))
+	}
+	if i.DepartmentCalledAtLT != nil {
+		predicates = append(predicates, request.DepartmentCalledAtLT(*i.DepartmentCalledAtLT))
+	}
+	if i.DepartmentCalledAtLTE != nil {
+		predicates = append(predicates, request.DepartmentCalledAtLTE(*i.DepartmentCalledAtLTE))
+	}
+	if i.DepartmentCalledAtIsNil {
+		predicates = append(predicates, request.DepartmentCalledAtIsNil())
+	}
+	if i.DepartmentCalledAtNotNil {
+		predicates = append(predicates, request.DepartmentCalledAtNotNil())
+	}
+	if i.DepartmentAcknowledgeDueAt != nil {
+		predicates = append(predicates, request.DepartmentAcknowledgeDueAtEQ(*i.DepartmentAcknowledgeDueAt))
+	}
+	if i.DepartmentAcknowledgeDueAtNEQ != nil {
+		predicates = append(predicates, request.DepartmentAcknowledgeDueAtNEQ(*i.DepartmentAcknowledgeDueAtNEQ))
+	}
+	if len(i.DepartmentAcknowledgeDueAtIn) > 0 {
+		predicates = append(predicates, request.DepartmentAcknowledgeDueAtIn(i.DepartmentAcknowledgeDueAtIn...))
+	}
+	if len(i.DepartmentAcknowledgeDueAtNotIn) > 0 {
+		predicates = append(predicates, request.DepartmentAcknowledgeDueAtNotIn(i.DepartmentAcknowledgeDueAtNotIn...))
+	}
+	if i.DepartmentAcknowledgeDueAtGT != nil {
+		predicates = append(predicates, request.DepartmentAcknowledgeDueAtGT(*i.DepartmentAcknowledgeDueAtGT))
+	}
+	if i.DepartmentAcknowledgeDueAtGTE != nil {
+		predicates = append(predicates, request.DepartmentAcknowledgeDueAtGTE(*i.DepartmentAcknowledgeDueAtGTE))
+	}
+	if i.DepartmentAcknowledgeDueAtLT != nil {
+		predicates = append(predicates, request.DepartmentAcknowledgeDueAtLT(*i.DepartmentAcknowledgeDueAtLT))
+	}
+	if i.DepartmentAcknowledgeDueAtLTE != nil {
+		predicates = append(predicates, request.DepartmentAcknowledgeDueAtLTE(*i.DepartmentAcknowledgeDueAtLTE))
+	}
+	if i.DepartmentAcknowledgeDueAtIsNil {
+		predicates = append(predicates, request.DepartmentAcknowledgeDueAtIsNil())
+	}
+	if i.DepartmentAcknowledgeDueAtNotNil {
+		predicates = append(predicates, request.DepartmentAcknowledgeDueAtNotNil())
+	}
+	if i.DepartmentAcknowledgedAt != nil {
+		predicates = append(predicates, request.DepartmentAcknowledgedAtEQ(*i.DepartmentAcknowledgedAt))
+	}
+	if i.DepartmentAcknowledgedAtNEQ != nil {
+		predicates = append(predicates, request.DepartmentAcknowledgedAtNEQ(*i.DepartmentAcknowledgedAtNEQ))
+	}
+	if len(i.DepartmentAcknowledgedAtIn) > 0 {
+		predicates = append(predicates, request.DepartmentAcknowledgedAtIn(i.DepartmentAcknowledgedAtIn...))
+	}
+	if len(i.DepartmentAcknowledgedAtNotIn) > 0 {
+		predicates = append(predicates, request.DepartmentAcknowledgedAtNotIn(i.DepartmentAcknowledgedAtNotIn...))
+	}
+	if i.DepartmentAcknowledgedAtGT != nil {
+		predicates = append(predicates, request.DepartmentAcknowledgedAtGT(*i.DepartmentAcknowledgedAtGT))
+	}
+	if i.DepartmentAcknowledgedAtGTE != nil {
+		predicates = append(predicates, request.DepartmentAcknowledgedAtGTE(*i.DepartmentAcknowledgedAtGTE))
+	}
+	if i.DepartmentAcknowledgedAtLT != nil {
+		predicates = append(predicates, request.DepartmentAcknowledgedAtLT(*i.DepartmentAcknowledgedAtLT))
+	}
+	if i.DepartmentAcknowledgedAtLTE != nil {
+		predicates = append(predicates, request.DepartmentAcknowledgedAtLTE(*i.DepartmentAcknowledgedAtLTE))
+	}
+	if i.DepartmentAcknowledgedAtIsNil {
+		predicates = append(predicates, request.DepartmentAcknowledgedAtIsNil())
+	}
+	if i.DepartmentAcknowledgedAtNotNil {
+		predicates = append(predicates, request.DepartmentAcknowledgedAtNotNil())
+	}
+	if i.Resolution != nil {
+		predicates = append(predicates, request.ResolutionEQ(*i.Resolution))
+	}
+	if i.ResolutionNEQ != nil {
+		predicates = append(predicates, request.ResolutionNEQ(*i.ResolutionNEQ))
+	}
+	if len(i.ResolutionIn) > 0 {
+		predicates = append(predicates, request.ResolutionIn(i.ResolutionIn...))
+	}
+	if len(i.ResolutionNotIn) > 0 {
+		predicates = append(predicates, request.ResolutionNotIn(i.ResolutionNotIn...))
+	}
+	if i.ResolutionGT != nil {
+		predicates = append(predicates, request.ResolutionGT(*i.ResolutionGT))
+	}
+	if i.ResolutionGTE != nil {
+		predicates = append(predicates, request.ResolutionGTE(*i.ResolutionGTE))
+	}
+	if i.ResolutionLT != nil {
+		predicates = append(predicates, request.ResolutionLT(*i.ResolutionLT))
+	}
+	if i.ResolutionLTE != nil {
+		predicates = append(predicates, request.ResolutionLTE(*i.ResolutionLTE))
+	}
+	if i.ResolutionContains != nil {
+		predicates = append(predicates, request.ResolutionContains(*i.ResolutionContains))
+	}
+	if i.ResolutionHasPrefix != nil {
+		predicates = append(predicates, request.ResolutionHasPrefix(*i.ResolutionHasPrefix))
+	}
+	if i.ResolutionHasSuffix != nil {
+		predicates = append(predicates, request.ResolutionHasSuffix(*i.ResolutionHasSuffix))
+	}
+	if i.ResolutionEqualFold != nil {
+		predicates = append(predicates, request.ResolutionEqualFold(*i.ResolutionEqualFold))
+	}
+	if i.ResolutionContainsFold != nil {
+		predicates = append(predicates, request.ResolutionContainsFold(*i.ResolutionContainsFold))
+	}
+	if i.ReopenCount != nil {
+		predicates = append(predicates, request.ReopenCountEQ(*i.ReopenCount))
+	}
+	if i.ReopenCountNEQ != nil {
+		predicates = append(predicates, request.ReopenCountNEQ(*i.ReopenCountNEQ))
+	}
+	if len(i.ReopenCountIn) > 0 {
+		predicates = append(predicates, request.ReopenCountIn(i.ReopenCountIn...))
+	}
+	if len(i.ReopenCountNotIn) > 0 {
+		predicates = append(predicates, request.ReopenCountNotIn(i.ReopenCountNotIn...))
+	}
+	if i.ReopenCountGT != nil {
+		predicates = append(predicates, request.ReopenCountGT(*i.ReopenCountGT))
+	}
+	if i.ReopenCountGTE != nil {
+		predicates = append(predicates, request.ReopenCountGTE(*i.ReopenCountGTE))
+	}
+	if i.ReopenCountLT != nil {
+		predicates = append(predicates, request.ReopenCountLT(*i.ReopenCountLT))
+	}
+	if i.ReopenCountLTE != nil {
+		predicates = append(predicates, request.ReopenCountLTE(*i.ReopenCountLTE))
+	}
+	if i.Rating != nil {
+		predicates = append(predicates, request.RatingEQ(*i.Rating))
+	}
+	if i.RatingNEQ != nil {
+		predicates = append(predicates, request.RatingNEQ(*i.RatingNEQ))
+	}
+	if len(i.RatingIn) > 0 {
+		predicates = append(predicates, request.RatingIn(i.RatingIn...))
+	}
+	if len(i.RatingNotIn) > 0 {
+		predicates = append(predicates, request.RatingNotIn(i.RatingNotIn...))
+	}
+	if i.RatingGT != nil {
+		predicates = append(predicates, request.RatingGT(*i.RatingGT))
+	}
+	if i.RatingGTE != nil {
+		predicates = append(predicates, request.RatingGTE(*i.RatingGTE))
+	}
+	if i.RatingLT != nil {
+		predicates = append(predicates, request.RatingLT(*i.RatingLT))
+	}
+	if i.RatingLTE != nil {
+		predicates = append(predicates, request.RatingLTE(*i.RatingLTE))
+	}
+	if i.RatingIsNil {
+		predicates = append(predicates, request.RatingIsNil())
+	}
+	if i.RatingNotNil {
+		predicates = append(predicates, request.RatingNotNil())
+	}
+	if i.RatingComment != nil {
+		predicates = append(predicates, request.RatingCommentEQ(*i.RatingComment))
+	}
+	if i.RatingCommentNEQ != nil {
+		predicates = append(predicates, request.RatingCommentNEQ(*i.RatingCommentNEQ))
+	}
+	if len(i.RatingCommentIn) > 0 {
+		predicates = append(predicates, request.RatingCommentIn(i.RatingCommentIn...))
+	}
+	if len(i.RatingCommentNotIn) > 0 {
+		predicates = append(predicates, request.RatingCommentNotIn(i.RatingCommentNotIn...))
+	}
+	if i.RatingCommentGT != nil {
+		predicates = append(predicates, request.RatingCommentGT(*i.RatingCommentGT))
+	}
+	if i.RatingCommentGTE != nil {
+		predicates = append(predicates, request.RatingCommentGTE(*i.RatingCommentGTE))
+	}
+	if i.RatingCommentLT != nil {
+		predicates = append(predicates, request.RatingCommentLT(*i.RatingCommentLT))
+	}
+	if i.RatingCommentLTE != nil {
+		predicates = append(predicates, request.RatingCommentLTE(*i.RatingCommentLTE))
+	}
+	if i.RatingCommentContains != nil {
+		predicates = append(predicates, request.RatingCommentContains(*i.RatingCommentContains))
+	}
+	if i.RatingCommentHasPrefix != nil {
+		predicates = append(predicates, request.RatingCommentHasPrefix(*i.RatingCommentHasPrefix))
+	}
+	if i.RatingCommentHasSuffix != nil {
+		predicates = append(predicates, request.RatingCommentHasSuffix(*i.RatingCommentHasSuffix))
+	}
+	if i.RatingCommentEqualFold != nil {
+		predicates = append(predicates, request.RatingCommentEqualFold(*i.RatingCommentEqualFold))
+	}
+	if i.RatingCommentContainsFold != nil {
+		predicates = append(predicates, request.RatingCommentContainsFold(*i.RatingCommentContainsFold))
+	}
+
+	if i.HasCategory != nil {
+		p := request.HasCategory()
+		if !*i.HasCategory {
+			p = request.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCategoryWith) > 0 {
+		with := make([]predicate.RequestCategory, 0, len(i.HasCategoryWith))
+		for _, w := range i.HasCategoryWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCategoryWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, request.HasCategoryWith(with...))
+	}
+	if i.HasPlace != nil {
+		p := request.HasPlace()
+		if !*i.HasPlace {
+			p = request.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPlaceWith) > 0 {
+		with := make([]predicate.Place, 0, len(i.HasPlaceWith))
+		for _, w := range i.HasPlaceWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPlaceWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, request.HasPlaceWith(with...))
+	}
+	if i.HasGrid != nil {
+		p := request.HasGrid()
+		if !*i.HasGrid {
+			p = request.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasGridWith) > 0 {
+		with := make([]predicate.Grid, 0, len(i.HasGridWith))
+		for _, w := range i.HasGridWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasGridWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, request.HasGridWith(with...))
+	}
+	if i.HasDepartment != nil {
+		p := request.HasDepartment()
+		if !*i.HasDepartment {
+			p = request.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDepartmentWith) > 0 {
+		with := make([]predicate.Department, 0, len(i.HasDepartmentWith))
+		for _, w := range i.HasDepartmentWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDepartmentWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, request.HasDepartmentWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyRequestWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return request.And(predicates...), nil
+	}
+}
+
+// RequestCategoryWhereInput represents a where input for filtering RequestCategory queries.
+type RequestCategoryWhereInput struct {
+	Predicates []predicate.RequestCategory  `json:"-"`
+	Not        *RequestCategoryWhereInput   `json:"not,omitempty"`
+	Or         []*RequestCategoryWhereInput `json:"or,omitempty"`
+	And        []*RequestCategoryWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "code" field predicates.
+	Code             *string  `json:"code,omitempty"`
+	CodeNEQ          *string  `json:"codeNEQ,omitempty"`
+	CodeIn           []string `json:"codeIn,omitempty"`
+	CodeNotIn        []string `json:"codeNotIn,omitempty"`
+	CodeGT           *string  `json:"codeGT,omitempty"`
+	CodeGTE          *string  `json:"codeGTE,omitempty"`
+	CodeLT           *string  `json:"codeLT,omitempty"`
+	CodeLTE          *string  `json:"codeLTE,omitempty"`
+	CodeContains     *string  `json:"codeContains,omitempty"`
+	CodeHasPrefix    *string  `json:"codeHasPrefix,omitempty"`
+	CodeHasSuffix    *string  `json:"codeHasSuffix,omitempty"`
+	CodeEqualFold    *string  `json:"codeEqualFold,omitempty"`
+	CodeContainsFold *string  `json:"codeContainsFold,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "first_role" field predicates.
+	FirstRole      *requestcategory.FirstRole  `json:"firstRole,omitempty"`
+	FirstRoleNEQ   *requestcategory.FirstRole  `json:"firstRoleNEQ,omitempty"`
+	FirstRoleIn    []requestcategory.FirstRole `json:"firstRoleIn,omitempty"`
+	FirstRoleNotIn []requestcategory.FirstRole `json:"firstRoleNotIn,omitempty"`
+
+	// "active" field predicates.
+	Active    *bool `json:"active,omitempty"`
+	ActiveNEQ *bool `json:"activeNEQ,omitempty"`
+
+	// "position" field predicates.
+	Position      *int  `json:"position,omitempty"`
+	PositionNEQ   *int  `json:"positionNEQ,omitempty"`
+	PositionIn    []int `json:"positionIn,omitempty"`
+	PositionNotIn []int `json:"positionNotIn,omitempty"`
+	PositionGT    *int  `json:"positionGT,omitempty"`
+	PositionGTE   *int  `json:"positionGTE,omitempty"`
+	PositionLT    *int  `json:"positionLT,omitempty"`
+	PositionLTE   *int  `json:"positionLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *RequestCategoryWhereInput) AddPredicates(predicates ...predicate.RequestCategory) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the RequestCategoryWhereInput filter on the RequestCategoryQuery builder.
+func (i *RequestCategoryWhereInput) Filter(q *RequestCategoryQuery) (*RequestCategoryQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyRequestCategoryWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyRequestCategoryWhereInput is returned in case the RequestCategoryWhereInput is empty.
+var ErrEmptyRequestCategoryWhereInput = errors.New("ent: empty predicate RequestCategoryWhereInput")
+
+// P returns a predicate for filtering requestcategories.
+// An error is returned if the input is empty or invalid.
+func (i *RequestCategoryWhereInput) P() (predicate.RequestCategory, error) {
+	var predicates []predicate.RequestCategory
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, requestcategory.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.RequestCategory, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, requestcategory.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.RequestCategory, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, requestcategory.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, requestcategory.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, requestcategory.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, requestcategory.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, requestcategory.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, requestcategory.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, requestcategory.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, requestcategory.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, requestcategory.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, requestcategory.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, requestcategory.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, requestcategory.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, requestcategory.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, requestcategory.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, requestcategory.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, requestcategory.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, requestcategory.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, requestcategory.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, requestcategory.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, requestcategory.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, requestcategory.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, requestcategory.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, requestcategory.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, requestcategory.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, requestcategory.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Code != nil {
+		predicates = append(predicates, requestcategory.CodeEQ(*i.Code))
+	}
+	if i.CodeNEQ != nil {
+		predicates = append(predicates, requestcategory.CodeNEQ(*i.CodeNEQ))
+	}
+	if len(i.CodeIn) > 0 {
+		predicates = append(predicates, requestcategory.CodeIn(i.CodeIn...))
+	}
+	if len(i.CodeNotIn) > 0 {
+		predicates = append(predicates, requestcategory.CodeNotIn(i.CodeNotIn...))
+	}
+	if i.CodeGT != nil {
+		predicates = append(predicates, requestcategory.CodeGT(*i.CodeGT))
+	}
+	if i.CodeGTE != nil {
+		predicates = append(predicates, requestcategory.CodeGTE(*i.CodeGTE))
+	}
+	if i.CodeLT != nil {
+		predicates = append(predicates, requestcategory.CodeLT(*i.CodeLT))
+	}
+	if i.CodeLTE != nil {
+		predicates = append(predicates, requestcategory.CodeLTE(*i.CodeLTE))
+	}
+	if i.CodeContains != nil {
+		predicates = append(predicates, requestcategory.CodeContains(*i.CodeContains))
+	}
+	if i.CodeHasPrefix != nil {
+		predicates = append(predicates, requestcategory.CodeHasPrefix(*i.CodeHasPrefix))
+	}
+	if i.CodeHasSuffix != nil {
+		predicates = append(predicates, requestcategory.CodeHasSuffix(*i.CodeHasSuffix))
+	}
+	if i.CodeEqualFold != nil {
+		predicates = append(predicates, requestcategory.CodeEqualFold(*i.CodeEqualFold))
+	}
+	if i.CodeContainsFold != nil {
+		predicates = append(predicates, requestcategory.CodeContainsFold(*i.CodeContainsFold))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, requestcategory.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, requestcategory.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, requestcategory.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, requestcategory.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, requestcategory.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, requestcategory.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, requestcategory.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, requestcategory.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, requestcategory.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, requestcategory.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, requestcategory.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, requestcategory.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, requestcategory.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, requestcategory.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, requestcategory.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, requestcategory.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, requestcategory.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, requestcategory.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, requestcategory.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, requestcategory.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, requestcategory.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, requestcategory.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, requestcategory.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, requestcategory.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, requestcategory.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, requestcategory.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.FirstRole != nil {
+		predicates = append(predicates, requestcategory.FirstRoleEQ(*i.FirstRole))
+	}
+	if i.FirstRoleNEQ != nil {
+		predicates = append(predicates, requestcategory.FirstRoleNEQ(*i.FirstRoleNEQ))
+	}
+	if len(i.FirstRoleIn) > 0 {
+		predicates = append(predicates, requestcategory.FirstRoleIn(i.FirstRoleIn...))
+	}
+	if len(i.FirstRoleNotIn) > 0 {
+		predicates = append(predicates, requestcategory.FirstRoleNotIn(i.FirstRoleNotIn...))
+	}
+	if i.Active != nil {
+		predicates = append(predicates, requestcategory.ActiveEQ(*i.Active))
+	}
+	if i.ActiveNEQ != nil {
+		predicates = append(predicates, requestcategory.ActiveNEQ(*i.ActiveNEQ))
+	}
+	if i.Position != nil {
+		predicates = append(predicates, requestcategory.PositionEQ(*i.Position))
+	}
+	if i.PositionNEQ != nil {
+		predicates = append(predicates, requestcategory.PositionNEQ(*i.PositionNEQ))
+	}
+	if len(i.PositionIn) > 0 {
+		predicates = append(predicates, requestcategory.PositionIn(i.PositionIn...))
+	}
+	if len(i.PositionNotIn) > 0 {
+		predicates = append(predicates, requestcategory.PositionNotIn(i.PositionNotIn...))
+	}
+	if i.PositionGT != nil {
+		predicates = append(predicates, requestcategory.PositionGT(*i.PositionGT))
+	}
+	if i.PositionGTE != nil {
+		predicates = append(predicates, requestcategory.PositionGTE(*i.PositionGTE))
+	}
+	if i.PositionLT != nil {
+		predicates = append(predicates, requestcategory.PositionLT(*i.PositionLT))
+	}
+	if i.PositionLTE != nil {
+		predicates = append(predicates, requestcategory.PositionLTE(*i.PositionLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyRequestCategoryWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return requestcategory.And(predicates...), nil
+	}
+}
+
+// RequestEventWhereInput represents a where input for filtering RequestEvent queries.
+type RequestEventWhereInput struct {
+	Predicates []predicate.RequestEvent  `json:"-"`
+	Not        *RequestEventWhereInput   `json:"not,omitempty"`
+	Or         []*RequestEventWhereInput `json:"or,omitempty"`
+	And        []*RequestEventWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *requestevent.Kind  `json:"kind,omitempty"`
+	KindNEQ   *requestevent.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []requestevent.Kind `json:"kindIn,omitempty"`
+	KindNotIn []requestevent.Kind `json:"kindNotIn,omitempty"`
+
+	// "body" field predicates.
+	Body             *string  `json:"body,omitempty"`
+	BodyNEQ          *string  `json:"bodyNEQ,omitempty"`
+	BodyIn           []string `json:"bodyIn,omitempty"`
+	BodyNotIn        []string `json:"bodyNotIn,omitempty"`
+	BodyGT           *string  `json:"bodyGT,omitempty"`
+	BodyGTE          *string  `json:"bodyGTE,omitempty"`
+	BodyLT           *string  `json:"bodyLT,omitempty"`
+	BodyLTE          *string  `json:"bodyLTE,omitempty"`
+	BodyContains     *string  `json:"bodyContains,omitempty"`
+	BodyHasPrefix    *string  `json:"bodyHasPrefix,omitempty"`
+	BodyHasSuffix    *string  `json:"bodyHasSuffix,omitempty"`
+	BodyEqualFold    *string  `json:"bodyEqualFold,omitempty"`
+	BodyContainsFold *string  `json:"bodyContainsFold,omitempty"`
+
+	// "internal" field predicates.
+	Internal    *bool `json:"internal,omitempty"`
+	InternalNEQ *bool `json:"internalNEQ,omitempty"`
+
+	// "contact" field predicates.
+	Contact    *bool `json:"contact,omitempty"`
+	ContactNEQ *bool `json:"contactNEQ,omitempty"`
+
+	// "stage" field predicates.
+	Stage       *requestevent.Stage  `json:"stage,omitempty"`
+	StageNEQ    *requestevent.Stage  `json:"stageNEQ,omitempty"`
+	StageIn     []requestevent.Stage `json:"stageIn,omitempty"`
+	StageNotIn  []requestevent.Stage `json:"stageNotIn,omitempty"`
+	StageIsNil  bool                 `json:"stageIsNil,omitempty"`
+	StageNotNil bool                 `json:"stageNotNil,omitempty"`
+
+	// "level" field predicates.
+	Level       *int  `json:"level,omitempty"`
+	LevelNEQ    *int  `json:"levelNEQ,omitempty"`
+	LevelIn     []int `json:"levelIn,omitempty"`
+	LevelNotIn  []int `json:"levelNotIn,omitempty"`
+	LevelGT     *int  `json:"levelGT,omitempty"`
+	LevelGTE    *int  `json:"levelGTE,omitempty"`
+	LevelLT     *int  `json:"levelLT,omitempty"`
+	LevelLTE    *int  `json:"levelLTE,omitempty"`
+	LevelIsNil  bool  `json:"levelIsNil,omitempty"`
+	LevelNotNil bool  `json:"levelNotNil,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "request" edge predicates.
+	HasRequest     *bool                `json:"hasRequest,omitempty"`
+	HasRequestWith []*RequestWhereInput `json:"hasRequestWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *RequestEventWhereInput) AddPredicates(predicates ...predicate.RequestEvent) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the RequestEventWhereInput filter on the RequestEventQuery builder.
+func (i *RequestEventWhereInput) Filter(q *RequestEventQuery) (*RequestEventQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyRequestEventWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyRequestEventWhereInput is returned in case the RequestEventWhereInput is empty.
+var ErrEmptyRequestEventWhereInput = errors.New("ent: empty predicate RequestEventWhereInput")
+
+// P returns a predicate for filtering requestevents.
+// An error is returned if the input is empty or invalid.
+func (i *RequestEventWhereInput) P() (predicate.RequestEvent, error) {
+	var predicates []predicate.RequestEvent
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, requestevent.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.RequestEvent, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, requestevent.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.RequestEvent, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, requestevent.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, requestevent.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, requestevent.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, requestevent.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, requestevent.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, requestevent.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, requestevent.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, requestevent.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, requestevent.IDLTE(*i.IDLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, requestevent.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, requestevent.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, requestevent.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, requestevent.KindNotIn(i.KindNotIn...))
+	}
+	if i.Body != nil {
+		predicates = append(predicates, requestevent.BodyEQ(*i.Body))
+	}
+	if i.BodyNEQ != nil {
+		predicates = append(predicates, requestevent.BodyNEQ(*i.BodyNEQ))
+	}
+	if len(i.BodyIn) > 0 {
+		predicates = append(predicates, requestevent.BodyIn(i.BodyIn...))
+	}
+	if len(i.BodyNotIn) > 0 {
+		predicates = append(predicates, requestevent.BodyNotIn(i.BodyNotIn...))
+	}
+	if i.BodyGT != nil {
+		predicates = append(predicates, requestevent.BodyGT(*i.BodyGT))
+	}
+	if i.BodyGTE != nil {
+		predicates = append(predicates, requestevent.BodyGTE(*i.BodyGTE))
+	}
+	if i.BodyLT != nil {
+		predicates = append(predicates, requestevent.BodyLT(*i.BodyLT))
+	}
+	if i.BodyLTE != nil {
+		predicates = append(predicates, requestevent.BodyLTE(*i.BodyLTE))
+	}
+	if i.BodyContains != nil {
+		predicates = append(predicates, requestevent.BodyContains(*i.BodyContains))
+	}
+	if i.BodyHasPrefix != nil {
+		predicates = append(predicates, requestevent.BodyHasPrefix(*i.BodyHasPrefix))
+	}
+	if i.BodyHasSuffix != nil {
+		predicates = append(predicates, requestevent.BodyHasSuffix(*i.BodyHasSuffix))
+	}
+	if i.BodyEqualFold != nil {
+		predicates = append(predicates, requestevent.BodyEqualFold(*i.BodyEqualFold))
+	}
+	if i.BodyContainsFold != nil {
+		predicates = append(predicates, requestevent.BodyContainsFold(*i.BodyContainsFold))
+	}
+	if i.Internal != nil {
+		predicates = append(predicates, requestevent.InternalEQ(*i.Internal))
+	}
+	if i.InternalNEQ != nil {
+		predicates = append(predicates, requestevent.InternalNEQ(*i.InternalNEQ))
+	}
+	if i.Contact != nil {
+		predicates = append(predicates, requestevent.ContactEQ(*i.Contact))
+	}
+	if i.ContactNEQ != nil {
+		predicates = append(predicates, requestevent.ContactNEQ(*i.ContactNEQ))
+	}
+	if i.Stage != nil {
+		predicates = append(predicates, requestevent.StageEQ(*i.Stage))
+	}
+	if i.StageNEQ != nil {
+		predicates = append(predicates, requestevent.StageNEQ(*i.StageNEQ))
+	}
+	if len(i.StageIn) > 0 {
+		predicates = append(predicates, requestevent.StageIn(i.StageIn...))
+	}
+	if len(i.StageNotIn) > 0 {
+		predicates = append(predicates, requestevent.StageNotIn(i.StageNotIn...))
+	}
+	if i.StageIsNil {
+		predicates = append(predicates, requestevent.StageIsNil())
+	}
+	if i.StageNotNil {
+		predicates = append(predicates, requestevent.StageNotNil())
+	}
+	if i.Level != nil {
+		predicates = append(predicates, requestevent.LevelEQ(*i.Level))
+	}
+	if i.LevelNEQ != nil {
+		predicates = append(predicates, requestevent.LevelNEQ(*i.LevelNEQ))
+	}
+	if len(i.LevelIn) > 0 {
+		predicates = append(predicates, requestevent.LevelIn(i.LevelIn...))
+	}
+	if len(i.LevelNotIn) > 0 {
+		predicates = append(predicates, requestevent.LevelNotIn(i.LevelNotIn...))
+	}
+	if i.LevelGT != nil {
+		predicates = append(predicates, requestevent.LevelGT(*i.LevelGT))
+	}
+	if i.LevelGTE != nil {
+		predicates = append(predicates, requestevent.LevelGTE(*i.LevelGTE))
+	}
+	if i.LevelLT != nil {
+		predicates = append(predicates, requestevent.LevelLT(*i.LevelLT))
+	}
+	if i.LevelLTE != nil {
+		predicates = append(predicates, requestevent.LevelLTE(*i.LevelLTE))
+	}
+	if i.LevelIsNil {
+		predicates = append(predicates, requestevent.LevelIsNil())
+	}
+	if i.LevelNotNil {
+		predicates = append(predicates, requestevent.LevelNotNil())
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, requestevent.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, requestevent.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, requestevent.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, requestevent.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, requestevent.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, requestevent.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, requestevent.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, requestevent.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	if i.HasRequest != nil {
+		p := requestevent.HasRequest()
+		if !*i.HasRequest {
+			p = requestevent.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasRequestWith) > 0 {
+		with := make([]predicate.Request, 0, len(i.HasRequestWith))
+		for _, w := range i.HasRequestWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasRequestWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, requestevent.HasRequestWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyRequestEventWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return requestevent.And(predicates...), nil
 	}
 }
 

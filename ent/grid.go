@@ -42,6 +42,8 @@ type Grid struct {
 type GridEdges struct {
 	// Broadcasts sent to the whole grid.
 	Broadcasts []*Broadcast `json:"broadcasts,omitempty"`
+	// Requests filed in the grid.
+	Requests []*Request `json:"requests,omitempty"`
 	// The community the grid belongs to.
 	Community *Community `json:"community,omitempty"`
 	// The places (compounds, buildings, self-built houses, shops) in the grid.
@@ -52,11 +54,12 @@ type GridEdges struct {
 	Staff []*RoleAssignment `json:"staff,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [5]bool
+	loadedTypes [6]bool
 	// totalCount holds the count of the edges above.
 	totalCount [4]map[string]int
 
 	namedBroadcasts map[string][]*Broadcast
+	namedRequests   map[string][]*Request
 	namedPlaces     map[string][]*Place
 	namedResidents  map[string][]*Resident
 	namedStaff      map[string][]*RoleAssignment
@@ -71,12 +74,21 @@ func (e GridEdges) BroadcastsOrErr() ([]*Broadcast, error) {
 	return nil, &NotLoadedError{edge: "broadcasts"}
 }
 
+// RequestsOrErr returns the Requests value or an error if the edge
+// was not loaded in eager-loading.
+func (e GridEdges) RequestsOrErr() ([]*Request, error) {
+	if e.loadedTypes[1] {
+		return e.Requests, nil
+	}
+	return nil, &NotLoadedError{edge: "requests"}
+}
+
 // CommunityOrErr returns the Community value or an error if the edge
 // was not loaded in eager-loading, or loaded but was not found.
 func (e GridEdges) CommunityOrErr() (*Community, error) {
 	if e.Community != nil {
 		return e.Community, nil
-	} else if e.loadedTypes[1] {
+	} else if e.loadedTypes[2] {
 		return nil, &NotFoundError{label: community.Label}
 	}
 	return nil, &NotLoadedError{edge: "community"}
@@ -85,7 +97,7 @@ func (e GridEdges) CommunityOrErr() (*Community, error) {
 // PlacesOrErr returns the Places value or an error if the edge
 // was not loaded in eager-loading.
 func (e GridEdges) PlacesOrErr() ([]*Place, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[3] {
 		return e.Places, nil
 	}
 	return nil, &NotLoadedError{edge: "places"}
@@ -94,7 +106,7 @@ func (e GridEdges) PlacesOrErr() ([]*Place, error) {
 // ResidentsOrErr returns the Residents value or an error if the edge
 // was not loaded in eager-loading.
 func (e GridEdges) ResidentsOrErr() ([]*Resident, error) {
-	if e.loadedTypes[3] {
+	if e.loadedTypes[4] {
 		return e.Residents, nil
 	}
 	return nil, &NotLoadedError{edge: "residents"}
@@ -103,7 +115,7 @@ func (e GridEdges) ResidentsOrErr() ([]*Resident, error) {
 // StaffOrErr returns the Staff value or an error if the edge
 // was not loaded in eager-loading.
 func (e GridEdges) StaffOrErr() ([]*RoleAssignment, error) {
-	if e.loadedTypes[4] {
+	if e.loadedTypes[5] {
 		return e.Staff, nil
 	}
 	return nil, &NotLoadedError{edge: "staff"}
@@ -201,6 +213,11 @@ func (_m *Grid) QueryBroadcasts() *BroadcastQuery {
 	return NewGridClient(_m.config).QueryBroadcasts(_m)
 }
 
+// QueryRequests queries the "requests" edge of the Grid entity.
+func (_m *Grid) QueryRequests() *RequestQuery {
+	return NewGridClient(_m.config).QueryRequests(_m)
+}
+
 // QueryCommunity queries the "community" edge of the Grid entity.
 func (_m *Grid) QueryCommunity() *CommunityQuery {
 	return NewGridClient(_m.config).QueryCommunity(_m)
@@ -289,6 +306,30 @@ func (_m *Grid) appendNamedBroadcasts(name string, edges ...*Broadcast) {
 		_m.Edges.namedBroadcasts[name] = []*Broadcast{}
 	} else {
 		_m.Edges.namedBroadcasts[name] = append(_m.Edges.namedBroadcasts[name], edges...)
+	}
+}
+
+// NamedRequests returns the Requests named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Grid) NamedRequests(name string) ([]*Request, error) {
+	if _m.Edges.namedRequests == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedRequests[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Grid) appendNamedRequests(name string, edges ...*Request) {
+	if _m.Edges.namedRequests == nil {
+		_m.Edges.namedRequests = make(map[string][]*Request)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedRequests[name] = []*Request{}
+	} else {
+		_m.Edges.namedRequests[name] = append(_m.Edges.namedRequests[name], edges...)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/request"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 )
@@ -31,6 +32,7 @@ type GridQuery struct {
 	inters              []Interceptor
 	predicates          []predicate.Grid
 	withBroadcasts      *BroadcastQuery
+	withRequests        *RequestQuery
 	withCommunity       *CommunityQuery
 	withPlaces          *PlaceQuery
 	withResidents       *ResidentQuery
@@ -38,6 +40,7 @@ type GridQuery struct {
 	loadTotal           []func(context.Context, []*Grid) error
 	modifiers           []func(*sql.Selector)
 	withNamedBroadcasts map[string]*BroadcastQuery
+	withNamedRequests   map[string]*RequestQuery
 	withNamedPlaces     map[string]*PlaceQuery
 	withNamedResidents  map[string]*ResidentQuery
 	withNamedStaff      map[string]*RoleAssignmentQuery
@@ -92,6 +95,28 @@ func (_q *GridQuery) QueryBroadcasts() *BroadcastQuery {
 			sqlgraph.From(grid.Table, grid.FieldID, selector),
 			sqlgraph.To(broadcast.Table, broadcast.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, grid.BroadcastsTable, grid.BroadcastsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryRequests chains the current query on the "requests" edge.
+func (_q *GridQuery) QueryRequests() *RequestQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(grid.Table, grid.FieldID, selector),
+			sqlgraph.To(request.Table, request.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, grid.RequestsTable, grid.RequestsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -380,6 +405,7 @@ func (_q *GridQuery) Clone() *GridQuery {
 		inters:         append([]Interceptor{}, _q.inters...),
 		predicates:     append([]predicate.Grid{}, _q.predicates...),
 		withBroadcasts: _q.withBroadcasts.Clone(),
+		withRequests:   _q.withRequests.Clone(),
 		withCommunity:  _q.withCommunity.Clone(),
 		withPlaces:     _q.withPlaces.Clone(),
 		withResidents:  _q.withResidents.Clone(),
@@ -399,6 +425,17 @@ func (_q *GridQuery) WithBroadcasts(opts ...func(*BroadcastQuery)) *GridQuery {
 		opt(query)
 	}
 	_q.withBroadcasts = query
+	return _q
+}
+
+// WithRequests tells the query-builder to eager-load the nodes that are connected to
+// the "requests" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *GridQuery) WithRequests(opts ...func(*RequestQuery)) *GridQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withRequests = query
 	return _q
 }
 
@@ -530,8 +567,9 @@ func (_q *GridQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Grid, e
 	var (
 		nodes       = []*Grid{}
 		_spec       = _q.querySpec()
-		loadedTypes = [5]bool{
+		loadedTypes = [6]bool{
 			_q.withBroadcasts != nil,
+			_q.withRequests != nil,
 			_q.withCommunity != nil,
 			_q.withPlaces != nil,
 			_q.withResidents != nil,
@@ -566,6 +604,13 @@ func (_q *GridQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Grid, e
 			return nil, err
 		}
 	}
+	if query := _q.withRequests; query != nil {
+		if err := _q.loadRequests(ctx, query, nodes,
+			func(n *Grid) { n.Edges.Requests = []*Request{} },
+			func(n *Grid, e *Request) { n.Edges.Requests = append(n.Edges.Requests, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withCommunity; query != nil {
 		if err := _q.loadCommunity(ctx, query, nodes, nil,
 			func(n *Grid, e *Community) { n.Edges.Community = e }); err != nil {
@@ -597,6 +642,13 @@ func (_q *GridQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Grid, e
 		if err := _q.loadBroadcasts(ctx, query, nodes,
 			func(n *Grid) { n.appendNamedBroadcasts(name) },
 			func(n *Grid, e *Broadcast) { n.appendNamedBroadcasts(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedRequests {
+		if err := _q.loadRequests(ctx, query, nodes,
+			func(n *Grid) { n.appendNamedRequests(name) },
+			func(n *Grid, e *Request) { n.appendNamedRequests(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -657,6 +709,36 @@ func (_q *GridQuery) loadBroadcasts(ctx context.Context, query *BroadcastQuery, 
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "grid_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *GridQuery) loadRequests(ctx context.Context, query *RequestQuery, nodes []*Grid, init func(*Grid), assign func(*Grid, *Request)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Grid)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(request.FieldGridID)
+	}
+	query.Where(predicate.Request(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(grid.RequestsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.GridID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "grid_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}
@@ -921,6 +1003,20 @@ func (_q *GridQuery) WithNamedBroadcasts(name string, opts ...func(*BroadcastQue
 		_q.withNamedBroadcasts = make(map[string]*BroadcastQuery)
 	}
 	_q.withNamedBroadcasts[name] = query
+	return _q
+}
+
+// WithNamedRequests tells the query-builder to eager-load the nodes that are connected to the "requests"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *GridQuery) WithNamedRequests(name string, opts ...func(*RequestQuery)) *GridQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedRequests == nil {
+		_q.withNamedRequests = make(map[string]*RequestQuery)
+	}
+	_q.withNamedRequests[name] = query
 	return _q
 }
 

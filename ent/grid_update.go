@@ -15,6 +15,7 @@ import (
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/request"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 )
@@ -103,6 +104,21 @@ func (_u *GridUpdate) AddBroadcasts(v ...*Broadcast) *GridUpdate {
 	return _u.AddBroadcastIDs(ids...)
 }
 
+// AddRequestIDs adds the "requests" edge to the Request entity by IDs.
+func (_u *GridUpdate) AddRequestIDs(ids ...int) *GridUpdate {
+	_u.mutation.AddRequestIDs(ids...)
+	return _u
+}
+
+// AddRequests adds the "requests" edges to the Request entity.
+func (_u *GridUpdate) AddRequests(v ...*Request) *GridUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRequestIDs(ids...)
+}
+
 // AddPlaceIDs adds the "places" edge to the Place entity by IDs.
 func (_u *GridUpdate) AddPlaceIDs(ids ...int) *GridUpdate {
 	_u.mutation.AddPlaceIDs(ids...)
@@ -172,6 +188,27 @@ func (_u *GridUpdate) RemoveBroadcasts(v ...*Broadcast) *GridUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveBroadcastIDs(ids...)
+}
+
+// ClearRequests clears all "requests" edges to the Request entity.
+func (_u *GridUpdate) ClearRequests() *GridUpdate {
+	_u.mutation.ClearRequests()
+	return _u
+}
+
+// RemoveRequestIDs removes the "requests" edge to Request entities by IDs.
+func (_u *GridUpdate) RemoveRequestIDs(ids ...int) *GridUpdate {
+	_u.mutation.RemoveRequestIDs(ids...)
+	return _u
+}
+
+// RemoveRequests removes "requests" edges to Request entities.
+func (_u *GridUpdate) RemoveRequests(v ...*Request) *GridUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRequestIDs(ids...)
 }
 
 // ClearPlaces clears all "places" edges to the Place entity.
@@ -373,6 +410,51 @@ func (_u *GridUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.RequestsTable,
+			Columns: []string{grid.RequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRequestsIDs(); len(nodes) > 0 && !_u.mutation.RequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.RequestsTable,
+			Columns: []string{grid.RequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.RequestsTable,
+			Columns: []string{grid.RequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -607,6 +689,21 @@ func (_u *GridUpdateOne) AddBroadcasts(v ...*Broadcast) *GridUpdateOne {
 	return _u.AddBroadcastIDs(ids...)
 }
 
+// AddRequestIDs adds the "requests" edge to the Request entity by IDs.
+func (_u *GridUpdateOne) AddRequestIDs(ids ...int) *GridUpdateOne {
+	_u.mutation.AddRequestIDs(ids...)
+	return _u
+}
+
+// AddRequests adds the "requests" edges to the Request entity.
+func (_u *GridUpdateOne) AddRequests(v ...*Request) *GridUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRequestIDs(ids...)
+}
+
 // AddPlaceIDs adds the "places" edge to the Place entity by IDs.
 func (_u *GridUpdateOne) AddPlaceIDs(ids ...int) *GridUpdateOne {
 	_u.mutation.AddPlaceIDs(ids...)
@@ -676,6 +773,27 @@ func (_u *GridUpdateOne) RemoveBroadcasts(v ...*Broadcast) *GridUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveBroadcastIDs(ids...)
+}
+
+// ClearRequests clears all "requests" edges to the Request entity.
+func (_u *GridUpdateOne) ClearRequests() *GridUpdateOne {
+	_u.mutation.ClearRequests()
+	return _u
+}
+
+// RemoveRequestIDs removes the "requests" edge to Request entities by IDs.
+func (_u *GridUpdateOne) RemoveRequestIDs(ids ...int) *GridUpdateOne {
+	_u.mutation.RemoveRequestIDs(ids...)
+	return _u
+}
+
+// RemoveRequests removes "requests" edges to Request entities.
+func (_u *GridUpdateOne) RemoveRequests(v ...*Request) *GridUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRequestIDs(ids...)
 }
 
 // ClearPlaces clears all "places" edges to the Place entity.
@@ -907,6 +1025,51 @@ func (_u *GridUpdateOne) sqlSave(ctx context.Context) (_node *Grid, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(broadcast.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.RequestsTable,
+			Columns: []string{grid.RequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRequestsIDs(); len(nodes) > 0 && !_u.mutation.RequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.RequestsTable,
+			Columns: []string{grid.RequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   grid.RequestsTable,
+			Columns: []string{grid.RequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

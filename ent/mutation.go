@@ -26,11 +26,15 @@ import (
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
 	"github.com/jimei-linli/linli/ent/pushdelivery"
+	"github.com/jimei-linli/linli/ent/request"
+	"github.com/jimei-linli/linli/ent/requestcategory"
+	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/internal/appeal/form"
 )
 
 const (
@@ -42,25 +46,28 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAuditRecord    = "AuditRecord"
-	TypeBroadcast      = "Broadcast"
-	TypeCommunity      = "Community"
-	TypeConsent        = "Consent"
-	TypeDepartment     = "Department"
-	TypeDevice         = "Device"
-	TypeEvent          = "Event"
-	TypeGrid           = "Grid"
-	TypeGuardianship   = "Guardianship"
-	TypeHousehold      = "Household"
-	TypeNotification   = "Notification"
-	TypePersonalInfo   = "PersonalInfo"
-	TypePlace          = "Place"
-	TypePushDelivery   = "PushDelivery"
-	TypeResident       = "Resident"
-	TypeRoleAssignment = "RoleAssignment"
-	TypeSession        = "Session"
-	TypeSignInCode     = "SignInCode"
-	TypeStreet         = "Street"
+	TypeAuditRecord     = "AuditRecord"
+	TypeBroadcast       = "Broadcast"
+	TypeCommunity       = "Community"
+	TypeConsent         = "Consent"
+	TypeDepartment      = "Department"
+	TypeDevice          = "Device"
+	TypeEvent           = "Event"
+	TypeGrid            = "Grid"
+	TypeGuardianship    = "Guardianship"
+	TypeHousehold       = "Household"
+	TypeNotification    = "Notification"
+	TypePersonalInfo    = "PersonalInfo"
+	TypePlace           = "Place"
+	TypePushDelivery    = "PushDelivery"
+	TypeRequest         = "Request"
+	TypeRequestCategory = "RequestCategory"
+	TypeRequestEvent    = "RequestEvent"
+	TypeResident        = "Resident"
+	TypeRoleAssignment  = "RoleAssignment"
+	TypeSession         = "Session"
+	TypeSignInCode      = "SignInCode"
+	TypeStreet          = "Street"
 )
 
 // AuditRecordMutation represents an operation that mutates the AuditRecord nodes in the graph.
@@ -3107,24 +3114,27 @@ func (m *ConsentMutation) ResetEdge(name string) error {
 // DepartmentMutation represents an operation that mutates the Department nodes in the graph.
 type DepartmentMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *int
-	created_at    *time.Time
-	updated_at    *time.Time
-	code          *string
-	name          *string
-	kind          *department.Kind
-	description   *string
-	clearedFields map[string]struct{}
-	street        *int
-	clearedstreet bool
-	staff         map[int]struct{}
-	removedstaff  map[int]struct{}
-	clearedstaff  bool
-	done          bool
-	oldValue      func(context.Context) (*Department, error)
-	predicates    []predicate.Department
+	op              Op
+	typ             string
+	id              *int
+	created_at      *time.Time
+	updated_at      *time.Time
+	code            *string
+	name            *string
+	kind            *department.Kind
+	description     *string
+	clearedFields   map[string]struct{}
+	street          *int
+	clearedstreet   bool
+	requests        map[int]struct{}
+	removedrequests map[int]struct{}
+	clearedrequests bool
+	staff           map[int]struct{}
+	removedstaff    map[int]struct{}
+	clearedstaff    bool
+	done            bool
+	oldValue        func(context.Context) (*Department, error)
+	predicates      []predicate.Department
 }
 
 var _ ent.Mutation = (*DepartmentMutation)(nil)
@@ -3504,6 +3514,60 @@ func (m *DepartmentMutation) ResetStreet() {
 	m.clearedstreet = false
 }
 
+// AddRequestIDs adds the "requests" edge to the Request entity by ids.
+func (m *DepartmentMutation) AddRequestIDs(ids ...int) {
+	if m.requests == nil {
+		m.requests = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.requests[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRequests clears the "requests" edge to the Request entity.
+func (m *DepartmentMutation) ClearRequests() {
+	m.clearedrequests = true
+}
+
+// RequestsCleared reports if the "requests" edge to the Request entity was cleared.
+func (m *DepartmentMutation) RequestsCleared() bool {
+	return m.clearedrequests
+}
+
+// RemoveRequestIDs removes the "requests" edge to the Request entity by IDs.
+func (m *DepartmentMutation) RemoveRequestIDs(ids ...int) {
+	if m.removedrequests == nil {
+		m.removedrequests = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.requests, ids[i])
+		m.removedrequests[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRequests returns the removed IDs of the "requests" edge to the Request entity.
+func (m *DepartmentMutation) RemovedRequestsIDs() (ids []int) {
+	for id := range m.removedrequests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RequestsIDs returns the "requests" edge IDs in the mutation.
+func (m *DepartmentMutation) RequestsIDs() (ids []int) {
+	for id := range m.requests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRequests resets all changes to the "requests" edge.
+func (m *DepartmentMutation) ResetRequests() {
+	m.requests = nil
+	m.clearedrequests = false
+	m.removedrequests = nil
+}
+
 // AddStaffIDs adds the "staff" edge to the RoleAssignment entity by ids.
 func (m *DepartmentMutation) AddStaffIDs(ids ...int) {
 	if m.staff == nil {
@@ -3796,9 +3860,12 @@ func (m *DepartmentMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *DepartmentMutation) AddedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.street != nil {
 		edges = append(edges, department.EdgeStreet)
+	}
+	if m.requests != nil {
+		edges = append(edges, department.EdgeRequests)
 	}
 	if m.staff != nil {
 		edges = append(edges, department.EdgeStaff)
@@ -3814,6 +3881,12 @@ func (m *DepartmentMutation) AddedIDs(name string) []ent.Value {
 		if id := m.street; id != nil {
 			return []ent.Value{*id}
 		}
+	case department.EdgeRequests:
+		ids := make([]ent.Value, 0, len(m.requests))
+		for id := range m.requests {
+			ids = append(ids, id)
+		}
+		return ids
 	case department.EdgeStaff:
 		ids := make([]ent.Value, 0, len(m.staff))
 		for id := range m.staff {
@@ -3826,7 +3899,10 @@ func (m *DepartmentMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *DepartmentMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
+	if m.removedrequests != nil {
+		edges = append(edges, department.EdgeRequests)
+	}
 	if m.removedstaff != nil {
 		edges = append(edges, department.EdgeStaff)
 	}
@@ -3837,6 +3913,12 @@ func (m *DepartmentMutation) RemovedEdges() []string {
 // the given name in this mutation.
 func (m *DepartmentMutation) RemovedIDs(name string) []ent.Value {
 	switch name {
+	case department.EdgeRequests:
+		ids := make([]ent.Value, 0, len(m.removedrequests))
+		for id := range m.removedrequests {
+			ids = append(ids, id)
+		}
+		return ids
 	case department.EdgeStaff:
 		ids := make([]ent.Value, 0, len(m.removedstaff))
 		for id := range m.removedstaff {
@@ -3849,9 +3931,12 @@ func (m *DepartmentMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *DepartmentMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.clearedstreet {
 		edges = append(edges, department.EdgeStreet)
+	}
+	if m.clearedrequests {
+		edges = append(edges, department.EdgeRequests)
 	}
 	if m.clearedstaff {
 		edges = append(edges, department.EdgeStaff)
@@ -3865,6 +3950,8 @@ func (m *DepartmentMutation) EdgeCleared(name string) bool {
 	switch name {
 	case department.EdgeStreet:
 		return m.clearedstreet
+	case department.EdgeRequests:
+		return m.clearedrequests
 	case department.EdgeStaff:
 		return m.clearedstaff
 	}
@@ -3888,6 +3975,9 @@ func (m *DepartmentMutation) ResetEdge(name string) error {
 	switch name {
 	case department.EdgeStreet:
 		m.ResetStreet()
+		return nil
+	case department.EdgeRequests:
+		m.ResetRequests()
 		return nil
 	case department.EdgeStaff:
 		m.ResetStaff()
@@ -5348,6 +5438,9 @@ type GridMutation struct {
 	broadcasts        map[int]struct{}
 	removedbroadcasts map[int]struct{}
 	clearedbroadcasts bool
+	requests          map[int]struct{}
+	removedrequests   map[int]struct{}
+	clearedrequests   bool
 	community         *int
 	clearedcommunity  bool
 	places            map[int]struct{}
@@ -5786,6 +5879,60 @@ func (m *GridMutation) ResetBroadcasts() {
 	m.broadcasts = nil
 	m.clearedbroadcasts = false
 	m.removedbroadcasts = nil
+}
+
+// AddRequestIDs adds the "requests" edge to the Request entity by ids.
+func (m *GridMutation) AddRequestIDs(ids ...int) {
+	if m.requests == nil {
+		m.requests = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.requests[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRequests clears the "requests" edge to the Request entity.
+func (m *GridMutation) ClearRequests() {
+	m.clearedrequests = true
+}
+
+// RequestsCleared reports if the "requests" edge to the Request entity was cleared.
+func (m *GridMutation) RequestsCleared() bool {
+	return m.clearedrequests
+}
+
+// RemoveRequestIDs removes the "requests" edge to the Request entity by IDs.
+func (m *GridMutation) RemoveRequestIDs(ids ...int) {
+	if m.removedrequests == nil {
+		m.removedrequests = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.requests, ids[i])
+		m.removedrequests[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRequests returns the removed IDs of the "requests" edge to the Request entity.
+func (m *GridMutation) RemovedRequestsIDs() (ids []int) {
+	for id := range m.removedrequests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RequestsIDs returns the "requests" edge IDs in the mutation.
+func (m *GridMutation) RequestsIDs() (ids []int) {
+	for id := range m.requests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRequests resets all changes to the "requests" edge.
+func (m *GridMutation) ResetRequests() {
+	m.requests = nil
+	m.clearedrequests = false
+	m.removedrequests = nil
 }
 
 // ClearCommunity clears the "community" edge to the Community entity.
@@ -6227,9 +6374,12 @@ func (m *GridMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *GridMutation) AddedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.broadcasts != nil {
 		edges = append(edges, grid.EdgeBroadcasts)
+	}
+	if m.requests != nil {
+		edges = append(edges, grid.EdgeRequests)
 	}
 	if m.community != nil {
 		edges = append(edges, grid.EdgeCommunity)
@@ -6253,6 +6403,12 @@ func (m *GridMutation) AddedIDs(name string) []ent.Value {
 	case grid.EdgeBroadcasts:
 		ids := make([]ent.Value, 0, len(m.broadcasts))
 		for id := range m.broadcasts {
+			ids = append(ids, id)
+		}
+		return ids
+	case grid.EdgeRequests:
+		ids := make([]ent.Value, 0, len(m.requests))
+		for id := range m.requests {
 			ids = append(ids, id)
 		}
 		return ids
@@ -6284,9 +6440,12 @@ func (m *GridMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *GridMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.removedbroadcasts != nil {
 		edges = append(edges, grid.EdgeBroadcasts)
+	}
+	if m.removedrequests != nil {
+		edges = append(edges, grid.EdgeRequests)
 	}
 	if m.removedplaces != nil {
 		edges = append(edges, grid.EdgePlaces)
@@ -6307,6 +6466,12 @@ func (m *GridMutation) RemovedIDs(name string) []ent.Value {
 	case grid.EdgeBroadcasts:
 		ids := make([]ent.Value, 0, len(m.removedbroadcasts))
 		for id := range m.removedbroadcasts {
+			ids = append(ids, id)
+		}
+		return ids
+	case grid.EdgeRequests:
+		ids := make([]ent.Value, 0, len(m.removedrequests))
+		for id := range m.removedrequests {
 			ids = append(ids, id)
 		}
 		return ids
@@ -6334,9 +6499,12 @@ func (m *GridMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *GridMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 5)
+	edges := make([]string, 0, 6)
 	if m.clearedbroadcasts {
 		edges = append(edges, grid.EdgeBroadcasts)
+	}
+	if m.clearedrequests {
+		edges = append(edges, grid.EdgeRequests)
 	}
 	if m.clearedcommunity {
 		edges = append(edges, grid.EdgeCommunity)
@@ -6359,6 +6527,8 @@ func (m *GridMutation) EdgeCleared(name string) bool {
 	switch name {
 	case grid.EdgeBroadcasts:
 		return m.clearedbroadcasts
+	case grid.EdgeRequests:
+		return m.clearedrequests
 	case grid.EdgeCommunity:
 		return m.clearedcommunity
 	case grid.EdgePlaces:
@@ -6388,6 +6558,9 @@ func (m *GridMutation) ResetEdge(name string) error {
 	switch name {
 	case grid.EdgeBroadcasts:
 		m.ResetBroadcasts()
+		return nil
+	case grid.EdgeRequests:
+		m.ResetRequests()
 		return nil
 	case grid.EdgeCommunity:
 		m.ResetCommunity()
@@ -9723,6 +9896,9 @@ type PlaceMutation struct {
 	clearedFields     map[string]struct{}
 	grid              *int
 	clearedgrid       bool
+	requests          map[int]struct{}
+	removedrequests   map[int]struct{}
+	clearedrequests   bool
 	households        map[int]struct{}
 	removedhouseholds map[int]struct{}
 	clearedhouseholds bool
@@ -10212,6 +10388,60 @@ func (m *PlaceMutation) ResetGrid() {
 	m.clearedgrid = false
 }
 
+// AddRequestIDs adds the "requests" edge to the Request entity by ids.
+func (m *PlaceMutation) AddRequestIDs(ids ...int) {
+	if m.requests == nil {
+		m.requests = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.requests[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRequests clears the "requests" edge to the Request entity.
+func (m *PlaceMutation) ClearRequests() {
+	m.clearedrequests = true
+}
+
+// RequestsCleared reports if the "requests" edge to the Request entity was cleared.
+func (m *PlaceMutation) RequestsCleared() bool {
+	return m.clearedrequests
+}
+
+// RemoveRequestIDs removes the "requests" edge to the Request entity by IDs.
+func (m *PlaceMutation) RemoveRequestIDs(ids ...int) {
+	if m.removedrequests == nil {
+		m.removedrequests = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.requests, ids[i])
+		m.removedrequests[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRequests returns the removed IDs of the "requests" edge to the Request entity.
+func (m *PlaceMutation) RemovedRequestsIDs() (ids []int) {
+	for id := range m.removedrequests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RequestsIDs returns the "requests" edge IDs in the mutation.
+func (m *PlaceMutation) RequestsIDs() (ids []int) {
+	for id := range m.requests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRequests resets all changes to the "requests" edge.
+func (m *PlaceMutation) ResetRequests() {
+	m.requests = nil
+	m.clearedrequests = false
+	m.removedrequests = nil
+}
+
 // AddHouseholdIDs adds the "households" edge to the Household entity by ids.
 func (m *PlaceMutation) AddHouseholdIDs(ids ...int) {
 	if m.households == nil {
@@ -10560,9 +10790,12 @@ func (m *PlaceMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *PlaceMutation) AddedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.grid != nil {
 		edges = append(edges, place.EdgeGrid)
+	}
+	if m.requests != nil {
+		edges = append(edges, place.EdgeRequests)
 	}
 	if m.households != nil {
 		edges = append(edges, place.EdgeHouseholds)
@@ -10578,6 +10811,12 @@ func (m *PlaceMutation) AddedIDs(name string) []ent.Value {
 		if id := m.grid; id != nil {
 			return []ent.Value{*id}
 		}
+	case place.EdgeRequests:
+		ids := make([]ent.Value, 0, len(m.requests))
+		for id := range m.requests {
+			ids = append(ids, id)
+		}
+		return ids
 	case place.EdgeHouseholds:
 		ids := make([]ent.Value, 0, len(m.households))
 		for id := range m.households {
@@ -10590,7 +10829,10 @@ func (m *PlaceMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *PlaceMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
+	if m.removedrequests != nil {
+		edges = append(edges, place.EdgeRequests)
+	}
 	if m.removedhouseholds != nil {
 		edges = append(edges, place.EdgeHouseholds)
 	}
@@ -10601,6 +10843,12 @@ func (m *PlaceMutation) RemovedEdges() []string {
 // the given name in this mutation.
 func (m *PlaceMutation) RemovedIDs(name string) []ent.Value {
 	switch name {
+	case place.EdgeRequests:
+		ids := make([]ent.Value, 0, len(m.removedrequests))
+		for id := range m.removedrequests {
+			ids = append(ids, id)
+		}
+		return ids
 	case place.EdgeHouseholds:
 		ids := make([]ent.Value, 0, len(m.removedhouseholds))
 		for id := range m.removedhouseholds {
@@ -10613,9 +10861,12 @@ func (m *PlaceMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *PlaceMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.clearedgrid {
 		edges = append(edges, place.EdgeGrid)
+	}
+	if m.clearedrequests {
+		edges = append(edges, place.EdgeRequests)
 	}
 	if m.clearedhouseholds {
 		edges = append(edges, place.EdgeHouseholds)
@@ -10629,6 +10880,8 @@ func (m *PlaceMutation) EdgeCleared(name string) bool {
 	switch name {
 	case place.EdgeGrid:
 		return m.clearedgrid
+	case place.EdgeRequests:
+		return m.clearedrequests
 	case place.EdgeHouseholds:
 		return m.clearedhouseholds
 	}
@@ -10652,6 +10905,9 @@ func (m *PlaceMutation) ResetEdge(name string) error {
 	switch name {
 	case place.EdgeGrid:
 		m.ResetGrid()
+		return nil
+	case place.EdgeRequests:
+		m.ResetRequests()
 		return nil
 	case place.EdgeHouseholds:
 		m.ResetHouseholds()
@@ -11542,50 +11798,5324 @@ func (m *PushDeliveryMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown PushDelivery edge %s", name)
 }
 
+// RequestMutation represents an operation that mutates the Request nodes in the graph.
+type RequestMutation struct {
+	config
+	op                            Op
+	typ                           string
+	id                            *int
+	description                   *string
+	photo_urls                    *[]string
+	appendphoto_urls              []string
+	latitude                      *float64
+	addlatitude                   *float64
+	longitude                     *float64
+	addlongitude                  *float64
+	urgency                       *request.Urgency
+	anonymous                     *bool
+	answers                       *[]form.Answer
+	appendanswers                 []form.Answer
+	status                        *request.Status
+	created_at                    *time.Time
+	updated_at                    *time.Time
+	acknowledge_due_at            *time.Time
+	claimed_at                    *time.Time
+	contact_due_at                *time.Time
+	contacted_at                  *time.Time
+	resolve_due_at                *time.Time
+	resolved_at                   *time.Time
+	follow_up_due_at              *time.Time
+	confirmed_at                  *time.Time
+	rating_due_at                 *time.Time
+	rated_at                      *time.Time
+	clock_stage                   *request.ClockStage
+	clock_due_at                  *time.Time
+	escalation_level              *int
+	addescalation_level           *int
+	next_escalation_at            *time.Time
+	department_reason             *string
+	department_called_at          *time.Time
+	department_acknowledge_due_at *time.Time
+	department_acknowledged_at    *time.Time
+	resolution                    *string
+	reopen_count                  *int
+	addreopen_count               *int
+	rating                        *int
+	addrating                     *int
+	rating_comment                *string
+	clearedFields                 map[string]struct{}
+	category                      *int
+	clearedcategory               bool
+	place                         *int
+	clearedplace                  bool
+	grid                          *int
+	clearedgrid                   bool
+	filer                         *int
+	clearedfiler                  bool
+	subject                       *int
+	clearedsubject                bool
+	owner                         *int
+	clearedowner                  bool
+	department                    *int
+	cleareddepartment             bool
+	timeline                      map[int]struct{}
+	removedtimeline               map[int]struct{}
+	clearedtimeline               bool
+	done                          bool
+	oldValue                      func(context.Context) (*Request, error)
+	predicates                    []predicate.Request
+}
+
+var _ ent.Mutation = (*RequestMutation)(nil)
+
+// requestOption allows management of the mutation configuration using functional options.
+type requestOption func(*RequestMutation)
+
+// newRequestMutation creates new mutation for the Request entity.
+func newRequestMutation(c config, op Op, opts ...requestOption) *RequestMutation {
+	m := &RequestMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRequest,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRequestID sets the ID field of the mutation.
+func withRequestID(id int) requestOption {
+	return func(m *RequestMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Request
+		)
+		m.oldValue = func(ctx context.Context) (*Request, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Request.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRequest sets the old Request of the mutation.
+func withRequest(node *Request) requestOption {
+	return func(m *RequestMutation) {
+		m.oldValue = func(context.Context) (*Request, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RequestMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RequestMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RequestMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RequestMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Request.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCategoryID sets the "category_id" field.
+func (m *RequestMutation) SetCategoryID(i int) {
+	m.category = &i
+}
+
+// CategoryID returns the value of the "category_id" field in the mutation.
+func (m *RequestMutation) CategoryID() (r int, exists bool) {
+	v := m.category
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCategoryID returns the old "category_id" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldCategoryID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCategoryID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCategoryID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCategoryID: %w", err)
+	}
+	return oldValue.CategoryID, nil
+}
+
+// ResetCategoryID resets all changes to the "category_id" field.
+func (m *RequestMutation) ResetCategoryID() {
+	m.category = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *RequestMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *RequestMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *RequestMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetPlaceID sets the "place_id" field.
+func (m *RequestMutation) SetPlaceID(i int) {
+	m.place = &i
+}
+
+// PlaceID returns the value of the "place_id" field in the mutation.
+func (m *RequestMutation) PlaceID() (r int, exists bool) {
+	v := m.place
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPlaceID returns the old "place_id" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldPlaceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPlaceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPlaceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPlaceID: %w", err)
+	}
+	return oldValue.PlaceID, nil
+}
+
+// ResetPlaceID resets all changes to the "place_id" field.
+func (m *RequestMutation) ResetPlaceID() {
+	m.place = nil
+}
+
+// SetGridID sets the "grid_id" field.
+func (m *RequestMutation) SetGridID(i int) {
+	m.grid = &i
+}
+
+// GridID returns the value of the "grid_id" field in the mutation.
+func (m *RequestMutation) GridID() (r int, exists bool) {
+	v := m.grid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGridID returns the old "grid_id" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldGridID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGridID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGridID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGridID: %w", err)
+	}
+	return oldValue.GridID, nil
+}
+
+// ResetGridID resets all changes to the "grid_id" field.
+func (m *RequestMutation) ResetGridID() {
+	m.grid = nil
+}
+
+// SetPhotoUrls sets the "photo_urls" field.
+func (m *RequestMutation) SetPhotoUrls(s []string) {
+	m.photo_urls = &s
+	m.appendphoto_urls = nil
+}
+
+// PhotoUrls returns the value of the "photo_urls" field in the mutation.
+func (m *RequestMutation) PhotoUrls() (r []string, exists bool) {
+	v := m.photo_urls
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPhotoUrls returns the old "photo_urls" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldPhotoUrls(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPhotoUrls is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPhotoUrls requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPhotoUrls: %w", err)
+	}
+	return oldValue.PhotoUrls, nil
+}
+
+// AppendPhotoUrls adds s to the "photo_urls" field.
+func (m *RequestMutation) AppendPhotoUrls(s []string) {
+	m.appendphoto_urls = append(m.appendphoto_urls, s...)
+}
+
+// AppendedPhotoUrls returns the list of values that were appended to the "photo_urls" field in this mutation.
+func (m *RequestMutation) AppendedPhotoUrls() ([]string, bool) {
+	if len(m.appendphoto_urls) == 0 {
+		return nil, false
+	}
+	return m.appendphoto_urls, true
+}
+
+// ClearPhotoUrls clears the value of the "photo_urls" field.
+func (m *RequestMutation) ClearPhotoUrls() {
+	m.photo_urls = nil
+	m.appendphoto_urls = nil
+	m.clearedFields[request.FieldPhotoUrls] = struct{}{}
+}
+
+// PhotoUrlsCleared returns if the "photo_urls" field was cleared in this mutation.
+func (m *RequestMutation) PhotoUrlsCleared() bool {
+	_, ok := m.clearedFields[request.FieldPhotoUrls]
+	return ok
+}
+
+// ResetPhotoUrls resets all changes to the "photo_urls" field.
+func (m *RequestMutation) ResetPhotoUrls() {
+	m.photo_urls = nil
+	m.appendphoto_urls = nil
+	delete(m.clearedFields, request.FieldPhotoUrls)
+}
+
+// SetLatitude sets the "latitude" field.
+func (m *RequestMutation) SetLatitude(f float64) {
+	m.latitude = &f
+	m.addlatitude = nil
+}
+
+// Latitude returns the value of the "latitude" field in the mutation.
+func (m *RequestMutation) Latitude() (r float64, exists bool) {
+	v := m.latitude
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLatitude returns the old "latitude" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldLatitude(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLatitude is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLatitude requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLatitude: %w", err)
+	}
+	return oldValue.Latitude, nil
+}
+
+// AddLatitude adds f to the "latitude" field.
+func (m *RequestMutation) AddLatitude(f float64) {
+	if m.addlatitude != nil {
+		*m.addlatitude += f
+	} else {
+		m.addlatitude = &f
+	}
+}
+
+// AddedLatitude returns the value that was added to the "latitude" field in this mutation.
+func (m *RequestMutation) AddedLatitude() (r float64, exists bool) {
+	v := m.addlatitude
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearLatitude clears the value of the "latitude" field.
+func (m *RequestMutation) ClearLatitude() {
+	m.latitude = nil
+	m.addlatitude = nil
+	m.clearedFields[request.FieldLatitude] = struct{}{}
+}
+
+// LatitudeCleared returns if the "latitude" field was cleared in this mutation.
+func (m *RequestMutation) LatitudeCleared() bool {
+	_, ok := m.clearedFields[request.FieldLatitude]
+	return ok
+}
+
+// ResetLatitude resets all changes to the "latitude" field.
+func (m *RequestMutation) ResetLatitude() {
+	m.latitude = nil
+	m.addlatitude = nil
+	delete(m.clearedFields, request.FieldLatitude)
+}
+
+// SetLongitude sets the "longitude" field.
+func (m *RequestMutation) SetLongitude(f float64) {
+	m.longitude = &f
+	m.addlongitude = nil
+}
+
+// Longitude returns the value of the "longitude" field in the mutation.
+func (m *RequestMutation) Longitude() (r float64, exists bool) {
+	v := m.longitude
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLongitude returns the old "longitude" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldLongitude(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLongitude is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLongitude requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLongitude: %w", err)
+	}
+	return oldValue.Longitude, nil
+}
+
+// AddLongitude adds f to the "longitude" field.
+func (m *RequestMutation) AddLongitude(f float64) {
+	if m.addlongitude != nil {
+		*m.addlongitude += f
+	} else {
+		m.addlongitude = &f
+	}
+}
+
+// AddedLongitude returns the value that was added to the "longitude" field in this mutation.
+func (m *RequestMutation) AddedLongitude() (r float64, exists bool) {
+	v := m.addlongitude
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearLongitude clears the value of the "longitude" field.
+func (m *RequestMutation) ClearLongitude() {
+	m.longitude = nil
+	m.addlongitude = nil
+	m.clearedFields[request.FieldLongitude] = struct{}{}
+}
+
+// LongitudeCleared returns if the "longitude" field was cleared in this mutation.
+func (m *RequestMutation) LongitudeCleared() bool {
+	_, ok := m.clearedFields[request.FieldLongitude]
+	return ok
+}
+
+// ResetLongitude resets all changes to the "longitude" field.
+func (m *RequestMutation) ResetLongitude() {
+	m.longitude = nil
+	m.addlongitude = nil
+	delete(m.clearedFields, request.FieldLongitude)
+}
+
+// SetUrgency sets the "urgency" field.
+func (m *RequestMutation) SetUrgency(r request.Urgency) {
+	m.urgency = &r
+}
+
+// Urgency returns the value of the "urgency" field in the mutation.
+func (m *RequestMutation) Urgency() (r request.Urgency, exists bool) {
+	v := m.urgency
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUrgency returns the old "urgency" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldUrgency(ctx context.Context) (v request.Urgency, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUrgency is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUrgency requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUrgency: %w", err)
+	}
+	return oldValue.Urgency, nil
+}
+
+// ResetUrgency resets all changes to the "urgency" field.
+func (m *RequestMutation) ResetUrgency() {
+	m.urgency = nil
+}
+
+// SetFilerID sets the "filer_id" field.
+func (m *RequestMutation) SetFilerID(i int) {
+	m.filer = &i
+}
+
+// FilerID returns the value of the "filer_id" field in the mutation.
+func (m *RequestMutation) FilerID() (r int, exists bool) {
+	v := m.filer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFilerID returns the old "filer_id" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldFilerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFilerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFilerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFilerID: %w", err)
+	}
+	return oldValue.FilerID, nil
+}
+
+// ResetFilerID resets all changes to the "filer_id" field.
+func (m *RequestMutation) ResetFilerID() {
+	m.filer = nil
+}
+
+// SetSubjectID sets the "subject_id" field.
+func (m *RequestMutation) SetSubjectID(i int) {
+	m.subject = &i
+}
+
+// SubjectID returns the value of the "subject_id" field in the mutation.
+func (m *RequestMutation) SubjectID() (r int, exists bool) {
+	v := m.subject
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubjectID returns the old "subject_id" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldSubjectID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubjectID: %w", err)
+	}
+	return oldValue.SubjectID, nil
+}
+
+// ResetSubjectID resets all changes to the "subject_id" field.
+func (m *RequestMutation) ResetSubjectID() {
+	m.subject = nil
+}
+
+// SetAnonymous sets the "anonymous" field.
+func (m *RequestMutation) SetAnonymous(b bool) {
+	m.anonymous = &b
+}
+
+// Anonymous returns the value of the "anonymous" field in the mutation.
+func (m *RequestMutation) Anonymous() (r bool, exists bool) {
+	v := m.anonymous
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAnonymous returns the old "anonymous" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldAnonymous(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAnonymous is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAnonymous requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAnonymous: %w", err)
+	}
+	return oldValue.Anonymous, nil
+}
+
+// ResetAnonymous resets all changes to the "anonymous" field.
+func (m *RequestMutation) ResetAnonymous() {
+	m.anonymous = nil
+}
+
+// SetAnswers sets the "answers" field.
+func (m *RequestMutation) SetAnswers(f []form.Answer) {
+	m.answers = &f
+	m.appendanswers = nil
+}
+
+// Answers returns the value of the "answers" field in the mutation.
+func (m *RequestMutation) Answers() (r []form.Answer, exists bool) {
+	v := m.answers
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAnswers returns the old "answers" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldAnswers(ctx context.Context) (v []form.Answer, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAnswers is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAnswers requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAnswers: %w", err)
+	}
+	return oldValue.Answers, nil
+}
+
+// AppendAnswers adds f to the "answers" field.
+func (m *RequestMutation) AppendAnswers(f []form.Answer) {
+	m.appendanswers = append(m.appendanswers, f...)
+}
+
+// AppendedAnswers returns the list of values that were appended to the "answers" field in this mutation.
+func (m *RequestMutation) AppendedAnswers() ([]form.Answer, bool) {
+	if len(m.appendanswers) == 0 {
+		return nil, false
+	}
+	return m.appendanswers, true
+}
+
+// ClearAnswers clears the value of the "answers" field.
+func (m *RequestMutation) ClearAnswers() {
+	m.answers = nil
+	m.appendanswers = nil
+	m.clearedFields[request.FieldAnswers] = struct{}{}
+}
+
+// AnswersCleared returns if the "answers" field was cleared in this mutation.
+func (m *RequestMutation) AnswersCleared() bool {
+	_, ok := m.clearedFields[request.FieldAnswers]
+	return ok
+}
+
+// ResetAnswers resets all changes to the "answers" field.
+func (m *RequestMutation) ResetAnswers() {
+	m.answers = nil
+	m.appendanswers = nil
+	delete(m.clearedFields, request.FieldAnswers)
+}
+
+// SetStatus sets the "status" field.
+func (m *RequestMutation) SetStatus(r request.Status) {
+	m.status = &r
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *RequestMutation) Status() (r request.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldStatus(ctx context.Context) (v request.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *RequestMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetOwnerID sets the "owner_id" field.
+func (m *RequestMutation) SetOwnerID(i int) {
+	m.owner = &i
+}
+
+// OwnerID returns the value of the "owner_id" field in the mutation.
+func (m *RequestMutation) OwnerID() (r int, exists bool) {
+	v := m.owner
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOwnerID returns the old "owner_id" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldOwnerID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOwnerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOwnerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOwnerID: %w", err)
+	}
+	return oldValue.OwnerID, nil
+}
+
+// ClearOwnerID clears the value of the "owner_id" field.
+func (m *RequestMutation) ClearOwnerID() {
+	m.owner = nil
+	m.clearedFields[request.FieldOwnerID] = struct{}{}
+}
+
+// OwnerIDCleared returns if the "owner_id" field was cleared in this mutation.
+func (m *RequestMutation) OwnerIDCleared() bool {
+	_, ok := m.clearedFields[request.FieldOwnerID]
+	return ok
+}
+
+// ResetOwnerID resets all changes to the "owner_id" field.
+func (m *RequestMutation) ResetOwnerID() {
+	m.owner = nil
+	delete(m.clearedFields, request.FieldOwnerID)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RequestMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RequestMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RequestMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *RequestMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *RequestMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *RequestMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetAcknowledgeDueAt sets the "acknowledge_due_at" field.
+func (m *RequestMutation) SetAcknowledgeDueAt(t time.Time) {
+	m.acknowledge_due_at = &t
+}
+
+// AcknowledgeDueAt returns the value of the "acknowledge_due_at" field in the mutation.
+func (m *RequestMutation) AcknowledgeDueAt() (r time.Time, exists bool) {
+	v := m.acknowledge_due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcknowledgeDueAt returns the old "acknowledge_due_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldAcknowledgeDueAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcknowledgeDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcknowledgeDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcknowledgeDueAt: %w", err)
+	}
+	return oldValue.AcknowledgeDueAt, nil
+}
+
+// ResetAcknowledgeDueAt resets all changes to the "acknowledge_due_at" field.
+func (m *RequestMutation) ResetAcknowledgeDueAt() {
+	m.acknowledge_due_at = nil
+}
+
+// SetClaimedAt sets the "claimed_at" field.
+func (m *RequestMutation) SetClaimedAt(t time.Time) {
+	m.claimed_at = &t
+}
+
+// ClaimedAt returns the value of the "claimed_at" field in the mutation.
+func (m *RequestMutation) ClaimedAt() (r time.Time, exists bool) {
+	v := m.claimed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClaimedAt returns the old "claimed_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldClaimedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClaimedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClaimedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClaimedAt: %w", err)
+	}
+	return oldValue.ClaimedAt, nil
+}
+
+// ClearClaimedAt clears the value of the "claimed_at" field.
+func (m *RequestMutation) ClearClaimedAt() {
+	m.claimed_at = nil
+	m.clearedFields[request.FieldClaimedAt] = struct{}{}
+}
+
+// ClaimedAtCleared returns if the "claimed_at" field was cleared in this mutation.
+func (m *RequestMutation) ClaimedAtCleared() bool {
+	_, ok := m.clearedFields[request.FieldClaimedAt]
+	return ok
+}
+
+// ResetClaimedAt resets all changes to the "claimed_at" field.
+func (m *RequestMutation) ResetClaimedAt() {
+	m.claimed_at = nil
+	delete(m.clearedFields, request.FieldClaimedAt)
+}
+
+// SetContactDueAt sets the "contact_due_at" field.
+func (m *RequestMutation) SetContactDueAt(t time.Time) {
+	m.contact_due_at = &t
+}
+
+// ContactDueAt returns the value of the "contact_due_at" field in the mutation.
+func (m *RequestMutation) ContactDueAt() (r time.Time, exists bool) {
+	v := m.contact_due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactDueAt returns the old "contact_due_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldContactDueAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactDueAt: %w", err)
+	}
+	return oldValue.ContactDueAt, nil
+}
+
+// ResetContactDueAt resets all changes to the "contact_due_at" field.
+func (m *RequestMutation) ResetContactDueAt() {
+	m.contact_due_at = nil
+}
+
+// SetContactedAt sets the "contacted_at" field.
+func (m *RequestMutation) SetContactedAt(t time.Time) {
+	m.contacted_at = &t
+}
+
+// ContactedAt returns the value of the "contacted_at" field in the mutation.
+func (m *RequestMutation) ContactedAt() (r time.Time, exists bool) {
+	v := m.contacted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactedAt returns the old "contacted_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldContactedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactedAt: %w", err)
+	}
+	return oldValue.ContactedAt, nil
+}
+
+// ClearContactedAt clears the value of the "contacted_at" field.
+func (m *RequestMutation) ClearContactedAt() {
+	m.contacted_at = nil
+	m.clearedFields[request.FieldContactedAt] = struct{}{}
+}
+
+// ContactedAtCleared returns if the "contacted_at" field was cleared in this mutation.
+func (m *RequestMutation) ContactedAtCleared() bool {
+	_, ok := m.clearedFields[request.FieldContactedAt]
+	return ok
+}
+
+// ResetContactedAt resets all changes to the "contacted_at" field.
+func (m *RequestMutation) ResetContactedAt() {
+	m.contacted_at = nil
+	delete(m.clearedFields, request.FieldContactedAt)
+}
+
+// SetResolveDueAt sets the "resolve_due_at" field.
+func (m *RequestMutation) SetResolveDueAt(t time.Time) {
+	m.resolve_due_at = &t
+}
+
+// ResolveDueAt returns the value of the "resolve_due_at" field in the mutation.
+func (m *RequestMutation) ResolveDueAt() (r time.Time, exists bool) {
+	v := m.resolve_due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolveDueAt returns the old "resolve_due_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldResolveDueAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolveDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolveDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolveDueAt: %w", err)
+	}
+	return oldValue.ResolveDueAt, nil
+}
+
+// ResetResolveDueAt resets all changes to the "resolve_due_at" field.
+func (m *RequestMutation) ResetResolveDueAt() {
+	m.resolve_due_at = nil
+}
+
+// SetResolvedAt sets the "resolved_at" field.
+func (m *RequestMutation) SetResolvedAt(t time.Time) {
+	m.resolved_at = &t
+}
+
+// ResolvedAt returns the value of the "resolved_at" field in the mutation.
+func (m *RequestMutation) ResolvedAt() (r time.Time, exists bool) {
+	v := m.resolved_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolvedAt returns the old "resolved_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldResolvedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolvedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolvedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolvedAt: %w", err)
+	}
+	return oldValue.ResolvedAt, nil
+}
+
+// ClearResolvedAt clears the value of the "resolved_at" field.
+func (m *RequestMutation) ClearResolvedAt() {
+	m.resolved_at = nil
+	m.clearedFields[request.FieldResolvedAt] = struct{}{}
+}
+
+// ResolvedAtCleared returns if the "resolved_at" field was cleared in this mutation.
+func (m *RequestMutation) ResolvedAtCleared() bool {
+	_, ok := m.clearedFields[request.FieldResolvedAt]
+	return ok
+}
+
+// ResetResolvedAt resets all changes to the "resolved_at" field.
+func (m *RequestMutation) ResetResolvedAt() {
+	m.resolved_at = nil
+	delete(m.clearedFields, request.FieldResolvedAt)
+}
+
+// SetFollowUpDueAt sets the "follow_up_due_at" field.
+func (m *RequestMutation) SetFollowUpDueAt(t time.Time) {
+	m.follow_up_due_at = &t
+}
+
+// FollowUpDueAt returns the value of the "follow_up_due_at" field in the mutation.
+func (m *RequestMutation) FollowUpDueAt() (r time.Time, exists bool) {
+	v := m.follow_up_due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFollowUpDueAt returns the old "follow_up_due_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldFollowUpDueAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFollowUpDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFollowUpDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFollowUpDueAt: %w", err)
+	}
+	return oldValue.FollowUpDueAt, nil
+}
+
+// ClearFollowUpDueAt clears the value of the "follow_up_due_at" field.
+func (m *RequestMutation) ClearFollowUpDueAt() {
+	m.follow_up_due_at = nil
+	m.clearedFields[request.FieldFollowUpDueAt] = struct{}{}
+}
+
+// FollowUpDueAtCleared returns if the "follow_up_due_at" field was cleared in this mutation.
+func (m *RequestMutation) FollowUpDueAtCleared() bool {
+	_, ok := m.clearedFields[request.FieldFollowUpDueAt]
+	return ok
+}
+
+// ResetFollowUpDueAt resets all changes to the "follow_up_due_at" field.
+func (m *RequestMutation) ResetFollowUpDueAt() {
+	m.follow_up_due_at = nil
+	delete(m.clearedFields, request.FieldFollowUpDueAt)
+}
+
+// SetConfirmedAt sets the "confirmed_at" field.
+func (m *RequestMutation) SetConfirmedAt(t time.Time) {
+	m.confirmed_at = &t
+}
+
+// ConfirmedAt returns the value of the "confirmed_at" field in the mutation.
+func (m *RequestMutation) ConfirmedAt() (r time.Time, exists bool) {
+	v := m.confirmed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConfirmedAt returns the old "confirmed_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldConfirmedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConfirmedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConfirmedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConfirmedAt: %w", err)
+	}
+	return oldValue.ConfirmedAt, nil
+}
+
+// ClearConfirmedAt clears the value of the "confirmed_at" field.
+func (m *RequestMutation) ClearConfirmedAt() {
+	m.confirmed_at = nil
+	m.clearedFields[request.FieldConfirmedAt] = struct{}{}
+}
+
+// ConfirmedAtCleared returns if the "confirmed_at" field was cleared in this mutation.
+func (m *RequestMutation) ConfirmedAtCleared() bool {
+	_, ok := m.clearedFields[request.FieldConfirmedAt]
+	return ok
+}
+
+// ResetConfirmedAt resets all changes to the "confirmed_at" field.
+func (m *RequestMutation) ResetConfirmedAt() {
+	m.confirmed_at = nil
+	delete(m.clearedFields, request.FieldConfirmedAt)
+}
+
+// SetRatingDueAt sets the "rating_due_at" field.
+func (m *RequestMutation) SetRatingDueAt(t time.Time) {
+	m.rating_due_at = &t
+}
+
+// RatingDueAt returns the value of the "rating_due_at" field in the mutation.
+func (m *RequestMutation) RatingDueAt() (r time.Time, exists bool) {
+	v := m.rating_due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRatingDueAt returns the old "rating_due_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldRatingDueAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRatingDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRatingDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRatingDueAt: %w", err)
+	}
+	return oldValue.RatingDueAt, nil
+}
+
+// ClearRatingDueAt clears the value of the "rating_due_at" field.
+func (m *RequestMutation) ClearRatingDueAt() {
+	m.rating_due_at = nil
+	m.clearedFields[request.FieldRatingDueAt] = struct{}{}
+}
+
+// RatingDueAtCleared returns if the "rating_due_at" field was cleared in this mutation.
+func (m *RequestMutation) RatingDueAtCleared() bool {
+	_, ok := m.clearedFields[request.FieldRatingDueAt]
+	return ok
+}
+
+// ResetRatingDueAt resets all changes to the "rating_due_at" field.
+func (m *RequestMutation) ResetRatingDueAt() {
+	m.rating_due_at = nil
+	delete(m.clearedFields, request.FieldRatingDueAt)
+}
+
+// SetRatedAt sets the "rated_at" field.
+func (m *RequestMutation) SetRatedAt(t time.Time) {
+	m.rated_at = &t
+}
+
+// RatedAt returns the value of the "rated_at" field in the mutation.
+func (m *RequestMutation) RatedAt() (r time.Time, exists bool) {
+	v := m.rated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRatedAt returns the old "rated_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldRatedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRatedAt: %w", err)
+	}
+	return oldValue.RatedAt, nil
+}
+
+// ClearRatedAt clears the value of the "rated_at" field.
+func (m *RequestMutation) ClearRatedAt() {
+	m.rated_at = nil
+	m.clearedFields[request.FieldRatedAt] = struct{}{}
+}
+
+// RatedAtCleared returns if the "rated_at" field was cleared in this mutation.
+func (m *RequestMutation) RatedAtCleared() bool {
+	_, ok := m.clearedFields[request.FieldRatedAt]
+	return ok
+}
+
+// ResetRatedAt resets all changes to the "rated_at" field.
+func (m *RequestMutation) ResetRatedAt() {
+	m.rated_at = nil
+	delete(m.clearedFields, request.FieldRatedAt)
+}
+
+// SetClockStage sets the "clock_stage" field.
+func (m *RequestMutation) SetClockStage(rs request.ClockStage) {
+	m.clock_stage = &rs
+}
+
+// ClockStage returns the value of the "clock_stage" field in the mutation.
+func (m *RequestMutation) ClockStage() (r request.ClockStage, exists bool) {
+	v := m.clock_stage
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClockStage returns the old "clock_stage" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldClockStage(ctx context.Context) (v *request.ClockStage, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClockStage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClockStage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClockStage: %w", err)
+	}
+	return oldValue.ClockStage, nil
+}
+
+// ClearClockStage clears the value of the "clock_stage" field.
+func (m *RequestMutation) ClearClockStage() {
+	m.clock_stage = nil
+	m.clearedFields[request.FieldClockStage] = struct{}{}
+}
+
+// ClockStageCleared returns if the "clock_stage" field was cleared in this mutation.
+func (m *RequestMutation) ClockStageCleared() bool {
+	_, ok := m.clearedFields[request.FieldClockStage]
+	return ok
+}
+
+// ResetClockStage resets all changes to the "clock_stage" field.
+func (m *RequestMutation) ResetClockStage() {
+	m.clock_stage = nil
+	delete(m.clearedFields, request.FieldClockStage)
+}
+
+// SetClockDueAt sets the "clock_due_at" field.
+func (m *RequestMutation) SetClockDueAt(t time.Time) {
+	m.clock_due_at = &t
+}
+
+// ClockDueAt returns the value of the "clock_due_at" field in the mutation.
+func (m *RequestMutation) ClockDueAt() (r time.Time, exists bool) {
+	v := m.clock_due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClockDueAt returns the old "clock_due_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldClockDueAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClockDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClockDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClockDueAt: %w", err)
+	}
+	return oldValue.ClockDueAt, nil
+}
+
+// ClearClockDueAt clears the value of the "clock_due_at" field.
+func (m *RequestMutation) ClearClockDueAt() {
+	m.clock_due_at = nil
+	m.clearedFields[request.FieldClockDueAt] = struct{}{}
+}
+
+// ClockDueAtCleared returns if the "clock_due_at" field was cleared in this mutation.
+func (m *RequestMutation) ClockDueAtCleared() bool {
+	_, ok := m.clearedFields[request.FieldClockDueAt]
+	return ok
+}
+
+// ResetClockDueAt resets all changes to the "clock_due_at" field.
+func (m *RequestMutation) ResetClockDueAt() {
+	m.clock_due_at = nil
+	delete(m.clearedFields, request.FieldClockDueAt)
+}
+
+// SetEscalationLevel sets the "escalation_level" field.
+func (m *RequestMutation) SetEscalationLevel(i int) {
+	m.escalation_level = &i
+	m.addescalation_level = nil
+}
+
+// EscalationLevel returns the value of the "escalation_level" field in the mutation.
+func (m *RequestMutation) EscalationLevel() (r int, exists bool) {
+	v := m.escalation_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEscalationLevel returns the old "escalation_level" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldEscalationLevel(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEscalationLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEscalationLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEscalationLevel: %w", err)
+	}
+	return oldValue.EscalationLevel, nil
+}
+
+// AddEscalationLevel adds i to the "escalation_level" field.
+func (m *RequestMutation) AddEscalationLevel(i int) {
+	if m.addescalation_level != nil {
+		*m.addescalation_level += i
+	} else {
+		m.addescalation_level = &i
+	}
+}
+
+// AddedEscalationLevel returns the value that was added to the "escalation_level" field in this mutation.
+func (m *RequestMutation) AddedEscalationLevel() (r int, exists bool) {
+	v := m.addescalation_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetEscalationLevel resets all changes to the "escalation_level" field.
+func (m *RequestMutation) ResetEscalationLevel() {
+	m.escalation_level = nil
+	m.addescalation_level = nil
+}
+
+// SetNextEscalationAt sets the "next_escalation_at" field.
+func (m *RequestMutation) SetNextEscalationAt(t time.Time) {
+	m.next_escalation_at = &t
+}
+
+// NextEscalationAt returns the value of the "next_escalation_at" field in the mutation.
+func (m *RequestMutation) NextEscalationAt() (r time.Time, exists bool) {
+	v := m.next_escalation_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNextEscalationAt returns the old "next_escalation_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldNextEscalationAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNextEscalationAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNextEscalationAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNextEscalationAt: %w", err)
+	}
+	return oldValue.NextEscalationAt, nil
+}
+
+// ClearNextEscalationAt clears the value of the "next_escalation_at" field.
+func (m *RequestMutation) ClearNextEscalationAt() {
+	m.next_escalation_at = nil
+	m.clearedFields[request.FieldNextEscalationAt] = struct{}{}
+}
+
+// NextEscalationAtCleared returns if the "next_escalation_at" field was cleared in this mutation.
+func (m *RequestMutation) NextEscalationAtCleared() bool {
+	_, ok := m.clearedFields[request.FieldNextEscalationAt]
+	return ok
+}
+
+// ResetNextEscalationAt resets all changes to the "next_escalation_at" field.
+func (m *RequestMutation) ResetNextEscalationAt() {
+	m.next_escalation_at = nil
+	delete(m.clearedFields, request.FieldNextEscalationAt)
+}
+
+// SetDepartmentID sets the "department_id" field.
+func (m *RequestMutation) SetDepartmentID(i int) {
+	m.department = &i
+}
+
+// DepartmentID returns the value of the "department_id" field in the mutation.
+func (m *RequestMutation) DepartmentID() (r int, exists bool) {
+	v := m.department
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDepartmentID returns the old "department_id" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldDepartmentID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDepartmentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDepartmentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDepartmentID: %w", err)
+	}
+	return oldValue.DepartmentID, nil
+}
+
+// ClearDepartmentID clears the value of the "department_id" field.
+func (m *RequestMutation) ClearDepartmentID() {
+	m.department = nil
+	m.clearedFields[request.FieldDepartmentID] = struct{}{}
+}
+
+// DepartmentIDCleared returns if the "department_id" field was cleared in this mutation.
+func (m *RequestMutation) DepartmentIDCleared() bool {
+	_, ok := m.clearedFields[request.FieldDepartmentID]
+	return ok
+}
+
+// ResetDepartmentID resets all changes to the "department_id" field.
+func (m *RequestMutation) ResetDepartmentID() {
+	m.department = nil
+	delete(m.clearedFields, request.FieldDepartmentID)
+}
+
+// SetDepartmentReason sets the "department_reason" field.
+func (m *RequestMutation) SetDepartmentReason(s string) {
+	m.department_reason = &s
+}
+
+// DepartmentReason returns the value of the "department_reason" field in the mutation.
+func (m *RequestMutation) DepartmentReason() (r string, exists bool) {
+	v := m.department_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDepartmentReason returns the old "department_reason" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldDepartmentReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDepartmentReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDepartmentReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDepartmentReason: %w", err)
+	}
+	return oldValue.DepartmentReason, nil
+}
+
+// ResetDepartmentReason resets all changes to the "department_reason" field.
+func (m *RequestMutation) ResetDepartmentReason() {
+	m.department_reason = nil
+}
+
+// SetDepartmentCalledAt sets the "department_called_at" field.
+func (m *RequestMutation) SetDepartmentCalledAt(t time.Time) {
+	m.department_called_at = &t
+}
+
+// DepartmentCalledAt returns the value of the "department_called_at" field in the mutation.
+func (m *RequestMutation) DepartmentCalledAt() (r time.Time, exists bool) {
+	v := m.department_called_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDepartmentCalledAt returns the old "department_called_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldDepartmentCalledAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDepartmentCalledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDepartmentCalledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDepartmentCalledAt: %w", err)
+	}
+	return oldValue.DepartmentCalledAt, nil
+}
+
+// ClearDepartmentCalledAt clears the value of the "department_called_at" field.
+func (m *RequestMutation) ClearDepartmentCalledAt() {
+	m.department_called_at = nil
+	m.clearedFields[request.FieldDepartmentCalledAt] = struct{}{}
+}
+
+// DepartmentCalledAtCleared returns if the "department_called_at" field was cleared in this mutation.
+func (m *RequestMutation) DepartmentCalledAtCleared() bool {
+	_, ok := m.clearedFields[request.FieldDepartmentCalledAt]
+	return ok
+}
+
+// ResetDepartmentCalledAt resets all changes to the "department_called_at" field.
+func (m *RequestMutation) ResetDepartmentCalledAt() {
+	m.department_called_at = nil
+	delete(m.clearedFields, request.FieldDepartmentCalledAt)
+}
+
+// SetDepartmentAcknowledgeDueAt sets the "department_acknowledge_due_at" field.
+func (m *RequestMutation) SetDepartmentAcknowledgeDueAt(t time.Time) {
+	m.department_acknowledge_due_at = &t
+}
+
+// DepartmentAcknowledgeDueAt returns the value of the "department_acknowledge_due_at" field in the mutation.
+func (m *RequestMutation) DepartmentAcknowledgeDueAt() (r time.Time, exists bool) {
+	v := m.department_acknowledge_due_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDepartmentAcknowledgeDueAt returns the old "department_acknowledge_due_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldDepartmentAcknowledgeDueAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDepartmentAcknowledgeDueAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDepartmentAcknowledgeDueAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDepartmentAcknowledgeDueAt: %w", err)
+	}
+	return oldValue.DepartmentAcknowledgeDueAt, nil
+}
+
+// ClearDepartmentAcknowledgeDueAt clears the value of the "department_acknowledge_due_at" field.
+func (m *RequestMutation) ClearDepartmentAcknowledgeDueAt() {
+	m.department_acknowledge_due_at = nil
+	m.clearedFields[request.FieldDepartmentAcknowledgeDueAt] = struct{}{}
+}
+
+// DepartmentAcknowledgeDueAtCleared returns if the "department_acknowledge_due_at" field was cleared in this mutation.
+func (m *RequestMutation) DepartmentAcknowledgeDueAtCleared() bool {
+	_, ok := m.clearedFields[request.FieldDepartmentAcknowledgeDueAt]
+	return ok
+}
+
+// ResetDepartmentAcknowledgeDueAt resets all changes to the "department_acknowledge_due_at" field.
+func (m *RequestMutation) ResetDepartmentAcknowledgeDueAt() {
+	m.department_acknowledge_due_at = nil
+	delete(m.clearedFields, request.FieldDepartmentAcknowledgeDueAt)
+}
+
+// SetDepartmentAcknowledgedAt sets the "department_acknowledged_at" field.
+func (m *RequestMutation) SetDepartmentAcknowledgedAt(t time.Time) {
+	m.department_acknowledged_at = &t
+}
+
+// DepartmentAcknowledgedAt returns the value of the "department_acknowledged_at" field in the mutation.
+func (m *RequestMutation) DepartmentAcknowledgedAt() (r time.Time, exists bool) {
+	v := m.department_acknowledged_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDepartmentAcknowledgedAt returns the old "department_acknowledged_at" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldDepartmentAcknowledgedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDepartmentAcknowledgedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDepartmentAcknowledgedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDepartmentAcknowledgedAt: %w", err)
+	}
+	return oldValue.DepartmentAcknowledgedAt, nil
+}
+
+// ClearDepartmentAcknowledgedAt clears the value of the "department_acknowledged_at" field.
+func (m *RequestMutation) ClearDepartmentAcknowledgedAt() {
+	m.department_acknowledged_at = nil
+	m.clearedFields[request.FieldDepartmentAcknowledgedAt] = struct{}{}
+}
+
+// DepartmentAcknowledgedAtCleared returns if the "department_acknowledged_at" field was cleared in this mutation.
+func (m *RequestMutation) DepartmentAcknowledgedAtCleared() bool {
+	_, ok := m.clearedFields[request.FieldDepartmentAcknowledgedAt]
+	return ok
+}
+
+// ResetDepartmentAcknowledgedAt resets all changes to the "department_acknowledged_at" field.
+func (m *RequestMutation) ResetDepartmentAcknowledgedAt() {
+	m.department_acknowledged_at = nil
+	delete(m.clearedFields, request.FieldDepartmentAcknowledgedAt)
+}
+
+// SetResolution sets the "resolution" field.
+func (m *RequestMutation) SetResolution(s string) {
+	m.resolution = &s
+}
+
+// Resolution returns the value of the "resolution" field in the mutation.
+func (m *RequestMutation) Resolution() (r string, exists bool) {
+	v := m.resolution
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolution returns the old "resolution" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldResolution(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolution is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolution requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolution: %w", err)
+	}
+	return oldValue.Resolution, nil
+}
+
+// ResetResolution resets all changes to the "resolution" field.
+func (m *RequestMutation) ResetResolution() {
+	m.resolution = nil
+}
+
+// SetReopenCount sets the "reopen_count" field.
+func (m *RequestMutation) SetReopenCount(i int) {
+	m.reopen_count = &i
+	m.addreopen_count = nil
+}
+
+// ReopenCount returns the value of the "reopen_count" field in the mutation.
+func (m *RequestMutation) ReopenCount() (r int, exists bool) {
+	v := m.reopen_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReopenCount returns the old "reopen_count" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldReopenCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReopenCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReopenCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReopenCount: %w", err)
+	}
+	return oldValue.ReopenCount, nil
+}
+
+// AddReopenCount adds i to the "reopen_count" field.
+func (m *RequestMutation) AddReopenCount(i int) {
+	if m.addreopen_count != nil {
+		*m.addreopen_count += i
+	} else {
+		m.addreopen_count = &i
+	}
+}
+
+// AddedReopenCount returns the value that was added to the "reopen_count" field in this mutation.
+func (m *RequestMutation) AddedReopenCount() (r int, exists bool) {
+	v := m.addreopen_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReopenCount resets all changes to the "reopen_count" field.
+func (m *RequestMutation) ResetReopenCount() {
+	m.reopen_count = nil
+	m.addreopen_count = nil
+}
+
+// SetRating sets the "rating" field.
+func (m *RequestMutation) SetRating(i int) {
+	m.rating = &i
+	m.addrating = nil
+}
+
+// Rating returns the value of the "rating" field in the mutation.
+func (m *RequestMutation) Rating() (r int, exists bool) {
+	v := m.rating
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRating returns the old "rating" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldRating(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRating is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRating requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRating: %w", err)
+	}
+	return oldValue.Rating, nil
+}
+
+// AddRating adds i to the "rating" field.
+func (m *RequestMutation) AddRating(i int) {
+	if m.addrating != nil {
+		*m.addrating += i
+	} else {
+		m.addrating = &i
+	}
+}
+
+// AddedRating returns the value that was added to the "rating" field in this mutation.
+func (m *RequestMutation) AddedRating() (r int, exists bool) {
+	v := m.addrating
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRating clears the value of the "rating" field.
+func (m *RequestMutation) ClearRating() {
+	m.rating = nil
+	m.addrating = nil
+	m.clearedFields[request.FieldRating] = struct{}{}
+}
+
+// RatingCleared returns if the "rating" field was cleared in this mutation.
+func (m *RequestMutation) RatingCleared() bool {
+	_, ok := m.clearedFields[request.FieldRating]
+	return ok
+}
+
+// ResetRating resets all changes to the "rating" field.
+func (m *RequestMutation) ResetRating() {
+	m.rating = nil
+	m.addrating = nil
+	delete(m.clearedFields, request.FieldRating)
+}
+
+// SetRatingComment sets the "rating_comment" field.
+func (m *RequestMutation) SetRatingComment(s string) {
+	m.rating_comment = &s
+}
+
+// RatingComment returns the value of the "rating_comment" field in the mutation.
+func (m *RequestMutation) RatingComment() (r string, exists bool) {
+	v := m.rating_comment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRatingComment returns the old "rating_comment" field's value of the Request entity.
+// If the Request object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestMutation) OldRatingComment(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRatingComment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRatingComment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRatingComment: %w", err)
+	}
+	return oldValue.RatingComment, nil
+}
+
+// ResetRatingComment resets all changes to the "rating_comment" field.
+func (m *RequestMutation) ResetRatingComment() {
+	m.rating_comment = nil
+}
+
+// ClearCategory clears the "category" edge to the RequestCategory entity.
+func (m *RequestMutation) ClearCategory() {
+	m.clearedcategory = true
+	m.clearedFields[request.FieldCategoryID] = struct{}{}
+}
+
+// CategoryCleared reports if the "category" edge to the RequestCategory entity was cleared.
+func (m *RequestMutation) CategoryCleared() bool {
+	return m.clearedcategory
+}
+
+// CategoryIDs returns the "category" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CategoryID instead. It exists only for internal usage by the builders.
+func (m *RequestMutation) CategoryIDs() (ids []int) {
+	if id := m.category; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCategory resets all changes to the "category" edge.
+func (m *RequestMutation) ResetCategory() {
+	m.category = nil
+	m.clearedcategory = false
+}
+
+// ClearPlace clears the "place" edge to the Place entity.
+func (m *RequestMutation) ClearPlace() {
+	m.clearedplace = true
+	m.clearedFields[request.FieldPlaceID] = struct{}{}
+}
+
+// PlaceCleared reports if the "place" edge to the Place entity was cleared.
+func (m *RequestMutation) PlaceCleared() bool {
+	return m.clearedplace
+}
+
+// PlaceIDs returns the "place" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PlaceID instead. It exists only for internal usage by the builders.
+func (m *RequestMutation) PlaceIDs() (ids []int) {
+	if id := m.place; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPlace resets all changes to the "place" edge.
+func (m *RequestMutation) ResetPlace() {
+	m.place = nil
+	m.clearedplace = false
+}
+
+// ClearGrid clears the "grid" edge to the Grid entity.
+func (m *RequestMutation) ClearGrid() {
+	m.clearedgrid = true
+	m.clearedFields[request.FieldGridID] = struct{}{}
+}
+
+// GridCleared reports if the "grid" edge to the Grid entity was cleared.
+func (m *RequestMutation) GridCleared() bool {
+	return m.clearedgrid
+}
+
+// GridIDs returns the "grid" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GridID instead. It exists only for internal usage by the builders.
+func (m *RequestMutation) GridIDs() (ids []int) {
+	if id := m.grid; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGrid resets all changes to the "grid" edge.
+func (m *RequestMutation) ResetGrid() {
+	m.grid = nil
+	m.clearedgrid = false
+}
+
+// ClearFiler clears the "filer" edge to the Resident entity.
+func (m *RequestMutation) ClearFiler() {
+	m.clearedfiler = true
+	m.clearedFields[request.FieldFilerID] = struct{}{}
+}
+
+// FilerCleared reports if the "filer" edge to the Resident entity was cleared.
+func (m *RequestMutation) FilerCleared() bool {
+	return m.clearedfiler
+}
+
+// FilerIDs returns the "filer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// FilerID instead. It exists only for internal usage by the builders.
+func (m *RequestMutation) FilerIDs() (ids []int) {
+	if id := m.filer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetFiler resets all changes to the "filer" edge.
+func (m *RequestMutation) ResetFiler() {
+	m.filer = nil
+	m.clearedfiler = false
+}
+
+// ClearSubject clears the "subject" edge to the Resident entity.
+func (m *RequestMutation) ClearSubject() {
+	m.clearedsubject = true
+	m.clearedFields[request.FieldSubjectID] = struct{}{}
+}
+
+// SubjectCleared reports if the "subject" edge to the Resident entity was cleared.
+func (m *RequestMutation) SubjectCleared() bool {
+	return m.clearedsubject
+}
+
+// SubjectIDs returns the "subject" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SubjectID instead. It exists only for internal usage by the builders.
+func (m *RequestMutation) SubjectIDs() (ids []int) {
+	if id := m.subject; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSubject resets all changes to the "subject" edge.
+func (m *RequestMutation) ResetSubject() {
+	m.subject = nil
+	m.clearedsubject = false
+}
+
+// ClearOwner clears the "owner" edge to the Resident entity.
+func (m *RequestMutation) ClearOwner() {
+	m.clearedowner = true
+	m.clearedFields[request.FieldOwnerID] = struct{}{}
+}
+
+// OwnerCleared reports if the "owner" edge to the Resident entity was cleared.
+func (m *RequestMutation) OwnerCleared() bool {
+	return m.OwnerIDCleared() || m.clearedowner
+}
+
+// OwnerIDs returns the "owner" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OwnerID instead. It exists only for internal usage by the builders.
+func (m *RequestMutation) OwnerIDs() (ids []int) {
+	if id := m.owner; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOwner resets all changes to the "owner" edge.
+func (m *RequestMutation) ResetOwner() {
+	m.owner = nil
+	m.clearedowner = false
+}
+
+// ClearDepartment clears the "department" edge to the Department entity.
+func (m *RequestMutation) ClearDepartment() {
+	m.cleareddepartment = true
+	m.clearedFields[request.FieldDepartmentID] = struct{}{}
+}
+
+// DepartmentCleared reports if the "department" edge to the Department entity was cleared.
+func (m *RequestMutation) DepartmentCleared() bool {
+	return m.DepartmentIDCleared() || m.cleareddepartment
+}
+
+// DepartmentIDs returns the "department" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DepartmentID instead. It exists only for internal usage by the builders.
+func (m *RequestMutation) DepartmentIDs() (ids []int) {
+	if id := m.department; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDepartment resets all changes to the "department" edge.
+func (m *RequestMutation) ResetDepartment() {
+	m.department = nil
+	m.cleareddepartment = false
+}
+
+// AddTimelineIDs adds the "timeline" edge to the RequestEvent entity by ids.
+func (m *RequestMutation) AddTimelineIDs(ids ...int) {
+	if m.timeline == nil {
+		m.timeline = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.timeline[ids[i]] = struct{}{}
+	}
+}
+
+// ClearTimeline clears the "timeline" edge to the RequestEvent entity.
+func (m *RequestMutation) ClearTimeline() {
+	m.clearedtimeline = true
+}
+
+// TimelineCleared reports if the "timeline" edge to the RequestEvent entity was cleared.
+func (m *RequestMutation) TimelineCleared() bool {
+	return m.clearedtimeline
+}
+
+// RemoveTimelineIDs removes the "timeline" edge to the RequestEvent entity by IDs.
+func (m *RequestMutation) RemoveTimelineIDs(ids ...int) {
+	if m.removedtimeline == nil {
+		m.removedtimeline = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.timeline, ids[i])
+		m.removedtimeline[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedTimeline returns the removed IDs of the "timeline" edge to the RequestEvent entity.
+func (m *RequestMutation) RemovedTimelineIDs() (ids []int) {
+	for id := range m.removedtimeline {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// TimelineIDs returns the "timeline" edge IDs in the mutation.
+func (m *RequestMutation) TimelineIDs() (ids []int) {
+	for id := range m.timeline {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetTimeline resets all changes to the "timeline" edge.
+func (m *RequestMutation) ResetTimeline() {
+	m.timeline = nil
+	m.clearedtimeline = false
+	m.removedtimeline = nil
+}
+
+// Where appends a list predicates to the RequestMutation builder.
+func (m *RequestMutation) Where(ps ...predicate.Request) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RequestMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RequestMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Request, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RequestMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RequestMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Request).
+func (m *RequestMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RequestMutation) Fields() []string {
+	fields := make([]string, 0, 39)
+	if m.category != nil {
+		fields = append(fields, request.FieldCategoryID)
+	}
+	if m.description != nil {
+		fields = append(fields, request.FieldDescription)
+	}
+	if m.place != nil {
+		fields = append(fields, request.FieldPlaceID)
+	}
+	if m.grid != nil {
+		fields = append(fields, request.FieldGridID)
+	}
+	if m.photo_urls != nil {
+		fields = append(fields, request.FieldPhotoUrls)
+	}
+	if m.latitude != nil {
+		fields = append(fields, request.FieldLatitude)
+	}
+	if m.longitude != nil {
+		fields = append(fields, request.FieldLongitude)
+	}
+	if m.urgency != nil {
+		fields = append(fields, request.FieldUrgency)
+	}
+	if m.filer != nil {
+		fields = append(fields, request.FieldFilerID)
+	}
+	if m.subject != nil {
+		fields = append(fields, request.FieldSubjectID)
+	}
+	if m.anonymous != nil {
+		fields = append(fields, request.FieldAnonymous)
+	}
+	if m.answers != nil {
+		fields = append(fields, request.FieldAnswers)
+	}
+	if m.status != nil {
+		fields = append(fields, request.FieldStatus)
+	}
+	if m.owner != nil {
+		fields = append(fields, request.FieldOwnerID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, request.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, request.FieldUpdatedAt)
+	}
+	if m.acknowledge_due_at != nil {
+		fields = append(fields, request.FieldAcknowledgeDueAt)
+	}
+	if m.claimed_at != nil {
+		fields = append(fields, request.FieldClaimedAt)
+	}
+	if m.contact_due_at != nil {
+		fields = append(fields, request.FieldContactDueAt)
+	}
+	if m.contacted_at != nil {
+		fields = append(fields, request.FieldContactedAt)
+	}
+	if m.resolve_due_at != nil {
+		fields = append(fields, request.FieldResolveDueAt)
+	}
+	if m.resolved_at != nil {
+		fields = append(fields, request.FieldResolvedAt)
+	}
+	if m.follow_up_due_at != nil {
+		fields = append(fields, request.FieldFollowUpDueAt)
+	}
+	if m.confirmed_at != nil {
+		fields = append(fields, request.FieldConfirmedAt)
+	}
+	if m.rating_due_at != nil {
+		fields = append(fields, request.FieldRatingDueAt)
+	}
+	if m.rated_at != nil {
+		fields = append(fields, request.FieldRatedAt)
+	}
+	if m.clock_stage != nil {
+		fields = append(fields, request.FieldClockStage)
+	}
+	if m.clock_due_at != nil {
+		fields = append(fields, request.FieldClockDueAt)
+	}
+	if m.escalation_level != nil {
+		fields = append(fields, request.FieldEscalationLevel)
+	}
+	if m.next_escalation_at != nil {
+		fields = append(fields, request.FieldNextEscalationAt)
+	}
+	if m.department != nil {
+		fields = append(fields, request.FieldDepartmentID)
+	}
+	if m.department_reason != nil {
+		fields = append(fields, request.FieldDepartmentReason)
+	}
+	if m.department_called_at != nil {
+		fields = append(fields, request.FieldDepartmentCalledAt)
+	}
+	if m.department_acknowledge_due_at != nil {
+		fields = append(fields, request.FieldDepartmentAcknowledgeDueAt)
+	}
+	if m.department_acknowledged_at != nil {
+		fields = append(fields, request.FieldDepartmentAcknowledgedAt)
+	}
+	if m.resolution != nil {
+		fields = append(fields, request.FieldResolution)
+	}
+	if m.reopen_count != nil {
+		fields = append(fields, request.FieldReopenCount)
+	}
+	if m.rating != nil {
+		fields = append(fields, request.FieldRating)
+	}
+	if m.rating_comment != nil {
+		fields = append(fields, request.FieldRatingComment)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RequestMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case request.FieldCategoryID:
+		return m.CategoryID()
+	case request.FieldDescription:
+		return m.Description()
+	case request.FieldPlaceID:
+		return m.PlaceID()
+	case request.FieldGridID:
+		return m.GridID()
+	case request.FieldPhotoUrls:
+		return m.PhotoUrls()
+	case request.FieldLatitude:
+		return m.Latitude()
+	case request.FieldLongitude:
+		return m.Longitude()
+	case request.FieldUrgency:
+		return m.Urgency()
+	case request.FieldFilerID:
+		return m.FilerID()
+	case request.FieldSubjectID:
+		return m.SubjectID()
+	case request.FieldAnonymous:
+		return m.Anonymous()
+	case request.FieldAnswers:
+		return m.Answers()
+	case request.FieldStatus:
+		return m.Status()
+	case request.FieldOwnerID:
+		return m.OwnerID()
+	case request.FieldCreatedAt:
+		return m.CreatedAt()
+	case request.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case request.FieldAcknowledgeDueAt:
+		return m.AcknowledgeDueAt()
+	case request.FieldClaimedAt:
+		return m.ClaimedAt()
+	case request.FieldContactDueAt:
+		return m.ContactDueAt()
+	case request.FieldContactedAt:
+		return m.ContactedAt()
+	case request.FieldResolveDueAt:
+		return m.ResolveDueAt()
+	case request.FieldResolvedAt:
+		return m.ResolvedAt()
+	case request.FieldFollowUpDueAt:
+		return m.FollowUpDueAt()
+	case request.FieldConfirmedAt:
+		return m.ConfirmedAt()
+	case request.FieldRatingDueAt:
+		return m.RatingDueAt()
+	case request.FieldRatedAt:
+		return m.RatedAt()
+	case request.FieldClockStage:
+		return m.ClockStage()
+	case request.FieldClockDueAt:
+		return m.ClockDueAt()
+	case request.FieldEscalationLevel:
+		return m.EscalationLevel()
+	case request.FieldNextEscalationAt:
+		return m.NextEscalationAt()
+	case request.FieldDepartmentID:
+		return m.DepartmentID()
+	case request.FieldDepartmentReason:
+		return m.DepartmentReason()
+	case request.FieldDepartmentCalledAt:
+		return m.DepartmentCalledAt()
+	case request.FieldDepartmentAcknowledgeDueAt:
+		return m.DepartmentAcknowledgeDueAt()
+	case request.FieldDepartmentAcknowledgedAt:
+		return m.DepartmentAcknowledgedAt()
+	case request.FieldResolution:
+		return m.Resolution()
+	case request.FieldReopenCount:
+		return m.ReopenCount()
+	case request.FieldRating:
+		return m.Rating()
+	case request.FieldRatingComment:
+		return m.RatingComment()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RequestMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case request.FieldCategoryID:
+		return m.OldCategoryID(ctx)
+	case request.FieldDescription:
+		return m.OldDescription(ctx)
+	case request.FieldPlaceID:
+		return m.OldPlaceID(ctx)
+	case request.FieldGridID:
+		return m.OldGridID(ctx)
+	case request.FieldPhotoUrls:
+		return m.OldPhotoUrls(ctx)
+	case request.FieldLatitude:
+		return m.OldLatitude(ctx)
+	case request.FieldLongitude:
+		return m.OldLongitude(ctx)
+	case request.FieldUrgency:
+		return m.OldUrgency(ctx)
+	case request.FieldFilerID:
+		return m.OldFilerID(ctx)
+	case request.FieldSubjectID:
+		return m.OldSubjectID(ctx)
+	case request.FieldAnonymous:
+		return m.OldAnonymous(ctx)
+	case request.FieldAnswers:
+		return m.OldAnswers(ctx)
+	case request.FieldStatus:
+		return m.OldStatus(ctx)
+	case request.FieldOwnerID:
+		return m.OldOwnerID(ctx)
+	case request.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case request.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case request.FieldAcknowledgeDueAt:
+		return m.OldAcknowledgeDueAt(ctx)
+	case request.FieldClaimedAt:
+		return m.OldClaimedAt(ctx)
+	case request.FieldContactDueAt:
+		return m.OldContactDueAt(ctx)
+	case request.FieldContactedAt:
+		return m.OldContactedAt(ctx)
+	case request.FieldResolveDueAt:
+		return m.OldResolveDueAt(ctx)
+	case request.FieldResolvedAt:
+		return m.OldResolvedAt(ctx)
+	case request.FieldFollowUpDueAt:
+		return m.OldFollowUpDueAt(ctx)
+	case request.FieldConfirmedAt:
+		return m.OldConfirmedAt(ctx)
+	case request.FieldRatingDueAt:
+		return m.OldRatingDueAt(ctx)
+	case request.FieldRatedAt:
+		return m.OldRatedAt(ctx)
+	case request.FieldClockStage:
+		return m.OldClockStage(ctx)
+	case request.FieldClockDueAt:
+		return m.OldClockDueAt(ctx)
+	case request.FieldEscalationLevel:
+		return m.OldEscalationLevel(ctx)
+	case request.FieldNextEscalationAt:
+		return m.OldNextEscalationAt(ctx)
+	case request.FieldDepartmentID:
+		return m.OldDepartmentID(ctx)
+	case request.FieldDepartmentReason:
+		return m.OldDepartmentReason(ctx)
+	case request.FieldDepartmentCalledAt:
+		return m.OldDepartmentCalledAt(ctx)
+	case request.FieldDepartmentAcknowledgeDueAt:
+		return m.OldDepartmentAcknowledgeDueAt(ctx)
+	case request.FieldDepartmentAcknowledgedAt:
+		return m.OldDepartmentAcknowledgedAt(ctx)
+	case request.FieldResolution:
+		return m.OldResolution(ctx)
+	case request.FieldReopenCount:
+		return m.OldReopenCount(ctx)
+	case request.FieldRating:
+		return m.OldRating(ctx)
+	case request.FieldRatingComment:
+		return m.OldRatingComment(ctx)
+	}
+	return nil, fmt.Errorf("unknown Request field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RequestMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case request.FieldCategoryID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCategoryID(v)
+		return nil
+	case request.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case request.FieldPlaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPlaceID(v)
+		return nil
+	case request.FieldGridID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGridID(v)
+		return nil
+	case request.FieldPhotoUrls:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPhotoUrls(v)
+		return nil
+	case request.FieldLatitude:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLatitude(v)
+		return nil
+	case request.FieldLongitude:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLongitude(v)
+		return nil
+	case request.FieldUrgency:
+		v, ok := value.(request.Urgency)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUrgency(v)
+		return nil
+	case request.FieldFilerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFilerID(v)
+		return nil
+	case request.FieldSubjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubjectID(v)
+		return nil
+	case request.FieldAnonymous:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAnonymous(v)
+		return nil
+	case request.FieldAnswers:
+		v, ok := value.([]form.Answer)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAnswers(v)
+		return nil
+	case request.FieldStatus:
+		v, ok := value.(request.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case request.FieldOwnerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOwnerID(v)
+		return nil
+	case request.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case request.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case request.FieldAcknowledgeDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcknowledgeDueAt(v)
+		return nil
+	case request.FieldClaimedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClaimedAt(v)
+		return nil
+	case request.FieldContactDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactDueAt(v)
+		return nil
+	case request.FieldContactedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactedAt(v)
+		return nil
+	case request.FieldResolveDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolveDueAt(v)
+		return nil
+	case request.FieldResolvedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolvedAt(v)
+		return nil
+	case request.FieldFollowUpDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFollowUpDueAt(v)
+		return nil
+	case request.FieldConfirmedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConfirmedAt(v)
+		return nil
+	case request.FieldRatingDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRatingDueAt(v)
+		return nil
+	case request.FieldRatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRatedAt(v)
+		return nil
+	case request.FieldClockStage:
+		v, ok := value.(request.ClockStage)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClockStage(v)
+		return nil
+	case request.FieldClockDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClockDueAt(v)
+		return nil
+	case request.FieldEscalationLevel:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEscalationLevel(v)
+		return nil
+	case request.FieldNextEscalationAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNextEscalationAt(v)
+		return nil
+	case request.FieldDepartmentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDepartmentID(v)
+		return nil
+	case request.FieldDepartmentReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDepartmentReason(v)
+		return nil
+	case request.FieldDepartmentCalledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDepartmentCalledAt(v)
+		return nil
+	case request.FieldDepartmentAcknowledgeDueAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDepartmentAcknowledgeDueAt(v)
+		return nil
+	case request.FieldDepartmentAcknowledgedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDepartmentAcknowledgedAt(v)
+		return nil
+	case request.FieldResolution:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolution(v)
+		return nil
+	case request.FieldReopenCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReopenCount(v)
+		return nil
+	case request.FieldRating:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRating(v)
+		return nil
+	case request.FieldRatingComment:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRatingComment(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Request field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RequestMutation) AddedFields() []string {
+	var fields []string
+	if m.addlatitude != nil {
+		fields = append(fields, request.FieldLatitude)
+	}
+	if m.addlongitude != nil {
+		fields = append(fields, request.FieldLongitude)
+	}
+	if m.addescalation_level != nil {
+		fields = append(fields, request.FieldEscalationLevel)
+	}
+	if m.addreopen_count != nil {
+		fields = append(fields, request.FieldReopenCount)
+	}
+	if m.addrating != nil {
+		fields = append(fields, request.FieldRating)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RequestMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case request.FieldLatitude:
+		return m.AddedLatitude()
+	case request.FieldLongitude:
+		return m.AddedLongitude()
+	case request.FieldEscalationLevel:
+		return m.AddedEscalationLevel()
+	case request.FieldReopenCount:
+		return m.AddedReopenCount()
+	case request.FieldRating:
+		return m.AddedRating()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RequestMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case request.FieldLatitude:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLatitude(v)
+		return nil
+	case request.FieldLongitude:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLongitude(v)
+		return nil
+	case request.FieldEscalationLevel:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddEscalationLevel(v)
+		return nil
+	case request.FieldReopenCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReopenCount(v)
+		return nil
+	case request.FieldRating:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRating(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Request numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RequestMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(request.FieldPhotoUrls) {
+		fields = append(fields, request.FieldPhotoUrls)
+	}
+	if m.FieldCleared(request.FieldLatitude) {
+		fields = append(fields, request.FieldLatitude)
+	}
+	if m.FieldCleared(request.FieldLongitude) {
+		fields = append(fields, request.FieldLongitude)
+	}
+	if m.FieldCleared(request.FieldAnswers) {
+		fields = append(fields, request.FieldAnswers)
+	}
+	if m.FieldCleared(request.FieldOwnerID) {
+		fields = append(fields, request.FieldOwnerID)
+	}
+	if m.FieldCleared(request.FieldClaimedAt) {
+		fields = append(fields, request.FieldClaimedAt)
+	}
+	if m.FieldCleared(request.FieldContactedAt) {
+		fields = append(fields, request.FieldContactedAt)
+	}
+	if m.FieldCleared(request.FieldResolvedAt) {
+		fields = append(fields, request.FieldResolvedAt)
+	}
+	if m.FieldCleared(request.FieldFollowUpDueAt) {
+		fields = append(fields, request.FieldFollowUpDueAt)
+	}
+	if m.FieldCleared(request.FieldConfirmedAt) {
+		fields = append(fields, request.FieldConfirmedAt)
+	}
+	if m.FieldCleared(request.FieldRatingDueAt) {
+		fields = append(fields, request.FieldRatingDueAt)
+	}
+	if m.FieldCleared(request.FieldRatedAt) {
+		fields = append(fields, request.FieldRatedAt)
+	}
+	if m.FieldCleared(request.FieldClockStage) {
+		fields = append(fields, request.FieldClockStage)
+	}
+	if m.FieldCleared(request.FieldClockDueAt) {
+		fields = append(fields, request.FieldClockDueAt)
+	}
+	if m.FieldCleared(request.FieldNextEscalationAt) {
+		fields = append(fields, request.FieldNextEscalationAt)
+	}
+	if m.FieldCleared(request.FieldDepartmentID) {
+		fields = append(fields, request.FieldDepartmentID)
+	}
+	if m.FieldCleared(request.FieldDepartmentCalledAt) {
+		fields = append(fields, request.FieldDepartmentCalledAt)
+	}
+	if m.FieldCleared(request.FieldDepartmentAcknowledgeDueAt) {
+		fields = append(fields, request.FieldDepartmentAcknowledgeDueAt)
+	}
+	if m.FieldCleared(request.FieldDepartmentAcknowledgedAt) {
+		fields = append(fields, request.FieldDepartmentAcknowledgedAt)
+	}
+	if m.FieldCleared(request.FieldRating) {
+		fields = append(fields, request.FieldRating)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RequestMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RequestMutation) ClearField(name string) error {
+	switch name {
+	case request.FieldPhotoUrls:
+		m.ClearPhotoUrls()
+		return nil
+	case request.FieldLatitude:
+		m.ClearLatitude()
+		return nil
+	case request.FieldLongitude:
+		m.ClearLongitude()
+		return nil
+	case request.FieldAnswers:
+		m.ClearAnswers()
+		return nil
+	case request.FieldOwnerID:
+		m.ClearOwnerID()
+		return nil
+	case request.FieldClaimedAt:
+		m.ClearClaimedAt()
+		return nil
+	case request.FieldContactedAt:
+		m.ClearContactedAt()
+		return nil
+	case request.FieldResolvedAt:
+		m.ClearResolvedAt()
+		return nil
+	case request.FieldFollowUpDueAt:
+		m.ClearFollowUpDueAt()
+		return nil
+	case request.FieldConfirmedAt:
+		m.ClearConfirmedAt()
+		return nil
+	case request.FieldRatingDueAt:
+		m.ClearRatingDueAt()
+		return nil
+	case request.FieldRatedAt:
+		m.ClearRatedAt()
+		return nil
+	case request.FieldClockStage:
+		m.ClearClockStage()
+		return nil
+	case request.FieldClockDueAt:
+		m.ClearClockDueAt()
+		return nil
+	case request.FieldNextEscalationAt:
+		m.ClearNextEscalationAt()
+		return nil
+	case request.FieldDepartmentID:
+		m.ClearDepartmentID()
+		return nil
+	case request.FieldDepartmentCalledAt:
+		m.ClearDepartmentCalledAt()
+		return nil
+	case request.FieldDepartmentAcknowledgeDueAt:
+		m.ClearDepartmentAcknowledgeDueAt()
+		return nil
+	case request.FieldDepartmentAcknowledgedAt:
+		m.ClearDepartmentAcknowledgedAt()
+		return nil
+	case request.FieldRating:
+		m.ClearRating()
+		return nil
+	}
+	return fmt.Errorf("unknown Request nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RequestMutation) ResetField(name string) error {
+	switch name {
+	case request.FieldCategoryID:
+		m.ResetCategoryID()
+		return nil
+	case request.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case request.FieldPlaceID:
+		m.ResetPlaceID()
+		return nil
+	case request.FieldGridID:
+		m.ResetGridID()
+		return nil
+	case request.FieldPhotoUrls:
+		m.ResetPhotoUrls()
+		return nil
+	case request.FieldLatitude:
+		m.ResetLatitude()
+		return nil
+	case request.FieldLongitude:
+		m.ResetLongitude()
+		return nil
+	case request.FieldUrgency:
+		m.ResetUrgency()
+		return nil
+	case request.FieldFilerID:
+		m.ResetFilerID()
+		return nil
+	case request.FieldSubjectID:
+		m.ResetSubjectID()
+		return nil
+	case request.FieldAnonymous:
+		m.ResetAnonymous()
+		return nil
+	case request.FieldAnswers:
+		m.ResetAnswers()
+		return nil
+	case request.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case request.FieldOwnerID:
+		m.ResetOwnerID()
+		return nil
+	case request.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case request.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case request.FieldAcknowledgeDueAt:
+		m.ResetAcknowledgeDueAt()
+		return nil
+	case request.FieldClaimedAt:
+		m.ResetClaimedAt()
+		return nil
+	case request.FieldContactDueAt:
+		m.ResetContactDueAt()
+		return nil
+	case request.FieldContactedAt:
+		m.ResetContactedAt()
+		return nil
+	case request.FieldResolveDueAt:
+		m.ResetResolveDueAt()
+		return nil
+	case request.FieldResolvedAt:
+		m.ResetResolvedAt()
+		return nil
+	case request.FieldFollowUpDueAt:
+		m.ResetFollowUpDueAt()
+		return nil
+	case request.FieldConfirmedAt:
+		m.ResetConfirmedAt()
+		return nil
+	case request.FieldRatingDueAt:
+		m.ResetRatingDueAt()
+		return nil
+	case request.FieldRatedAt:
+		m.ResetRatedAt()
+		return nil
+	case request.FieldClockStage:
+		m.ResetClockStage()
+		return nil
+	case request.FieldClockDueAt:
+		m.ResetClockDueAt()
+		return nil
+	case request.FieldEscalationLevel:
+		m.ResetEscalationLevel()
+		return nil
+	case request.FieldNextEscalationAt:
+		m.ResetNextEscalationAt()
+		return nil
+	case request.FieldDepartmentID:
+		m.ResetDepartmentID()
+		return nil
+	case request.FieldDepartmentReason:
+		m.ResetDepartmentReason()
+		return nil
+	case request.FieldDepartmentCalledAt:
+		m.ResetDepartmentCalledAt()
+		return nil
+	case request.FieldDepartmentAcknowledgeDueAt:
+		m.ResetDepartmentAcknowledgeDueAt()
+		return nil
+	case request.FieldDepartmentAcknowledgedAt:
+		m.ResetDepartmentAcknowledgedAt()
+		return nil
+	case request.FieldResolution:
+		m.ResetResolution()
+		return nil
+	case request.FieldReopenCount:
+		m.ResetReopenCount()
+		return nil
+	case request.FieldRating:
+		m.ResetRating()
+		return nil
+	case request.FieldRatingComment:
+		m.ResetRatingComment()
+		return nil
+	}
+	return fmt.Errorf("unknown Request field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RequestMutation) AddedEdges() []string {
+	edges := make([]string, 0, 8)
+	if m.category != nil {
+		edges = append(edges, request.EdgeCategory)
+	}
+	if m.place != nil {
+		edges = append(edges, request.EdgePlace)
+	}
+	if m.grid != nil {
+		edges = append(edges, request.EdgeGrid)
+	}
+	if m.filer != nil {
+		edges = append(edges, request.EdgeFiler)
+	}
+	if m.subject != nil {
+		edges = append(edges, request.EdgeSubject)
+	}
+	if m.owner != nil {
+		edges = append(edges, request.EdgeOwner)
+	}
+	if m.department != nil {
+		edges = append(edges, request.EdgeDepartment)
+	}
+	if m.timeline != nil {
+		edges = append(edges, request.EdgeTimeline)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RequestMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case request.EdgeCategory:
+		if id := m.category; id != nil {
+			return []ent.Value{*id}
+		}
+	case request.EdgePlace:
+		if id := m.place; id != nil {
+			return []ent.Value{*id}
+		}
+	case request.EdgeGrid:
+		if id := m.grid; id != nil {
+			return []ent.Value{*id}
+		}
+	case request.EdgeFiler:
+		if id := m.filer; id != nil {
+			return []ent.Value{*id}
+		}
+	case request.EdgeSubject:
+		if id := m.subject; id != nil {
+			return []ent.Value{*id}
+		}
+	case request.EdgeOwner:
+		if id := m.owner; id != nil {
+			return []ent.Value{*id}
+		}
+	case request.EdgeDepartment:
+		if id := m.department; id != nil {
+			return []ent.Value{*id}
+		}
+	case request.EdgeTimeline:
+		ids := make([]ent.Value, 0, len(m.timeline))
+		for id := range m.timeline {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RequestMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 8)
+	if m.removedtimeline != nil {
+		edges = append(edges, request.EdgeTimeline)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RequestMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case request.EdgeTimeline:
+		ids := make([]ent.Value, 0, len(m.removedtimeline))
+		for id := range m.removedtimeline {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RequestMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 8)
+	if m.clearedcategory {
+		edges = append(edges, request.EdgeCategory)
+	}
+	if m.clearedplace {
+		edges = append(edges, request.EdgePlace)
+	}
+	if m.clearedgrid {
+		edges = append(edges, request.EdgeGrid)
+	}
+	if m.clearedfiler {
+		edges = append(edges, request.EdgeFiler)
+	}
+	if m.clearedsubject {
+		edges = append(edges, request.EdgeSubject)
+	}
+	if m.clearedowner {
+		edges = append(edges, request.EdgeOwner)
+	}
+	if m.cleareddepartment {
+		edges = append(edges, request.EdgeDepartment)
+	}
+	if m.clearedtimeline {
+		edges = append(edges, request.EdgeTimeline)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RequestMutation) EdgeCleared(name string) bool {
+	switch name {
+	case request.EdgeCategory:
+		return m.clearedcategory
+	case request.EdgePlace:
+		return m.clearedplace
+	case request.EdgeGrid:
+		return m.clearedgrid
+	case request.EdgeFiler:
+		return m.clearedfiler
+	case request.EdgeSubject:
+		return m.clearedsubject
+	case request.EdgeOwner:
+		return m.clearedowner
+	case request.EdgeDepartment:
+		return m.cleareddepartment
+	case request.EdgeTimeline:
+		return m.clearedtimeline
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RequestMutation) ClearEdge(name string) error {
+	switch name {
+	case request.EdgeCategory:
+		m.ClearCategory()
+		return nil
+	case request.EdgePlace:
+		m.ClearPlace()
+		return nil
+	case request.EdgeGrid:
+		m.ClearGrid()
+		return nil
+	case request.EdgeFiler:
+		m.ClearFiler()
+		return nil
+	case request.EdgeSubject:
+		m.ClearSubject()
+		return nil
+	case request.EdgeOwner:
+		m.ClearOwner()
+		return nil
+	case request.EdgeDepartment:
+		m.ClearDepartment()
+		return nil
+	}
+	return fmt.Errorf("unknown Request unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RequestMutation) ResetEdge(name string) error {
+	switch name {
+	case request.EdgeCategory:
+		m.ResetCategory()
+		return nil
+	case request.EdgePlace:
+		m.ResetPlace()
+		return nil
+	case request.EdgeGrid:
+		m.ResetGrid()
+		return nil
+	case request.EdgeFiler:
+		m.ResetFiler()
+		return nil
+	case request.EdgeSubject:
+		m.ResetSubject()
+		return nil
+	case request.EdgeOwner:
+		m.ResetOwner()
+		return nil
+	case request.EdgeDepartment:
+		m.ResetDepartment()
+		return nil
+	case request.EdgeTimeline:
+		m.ResetTimeline()
+		return nil
+	}
+	return fmt.Errorf("unknown Request edge %s", name)
+}
+
+// RequestCategoryMutation represents an operation that mutates the RequestCategory nodes in the graph.
+type RequestCategoryMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	created_at        *time.Time
+	updated_at        *time.Time
+	code              *string
+	name              *string
+	description       *string
+	first_role        *requestcategory.FirstRole
+	form_fields       *[]form.Field
+	appendform_fields []form.Field
+	active            *bool
+	position          *int
+	addposition       *int
+	clearedFields     map[string]struct{}
+	requests          map[int]struct{}
+	removedrequests   map[int]struct{}
+	clearedrequests   bool
+	done              bool
+	oldValue          func(context.Context) (*RequestCategory, error)
+	predicates        []predicate.RequestCategory
+}
+
+var _ ent.Mutation = (*RequestCategoryMutation)(nil)
+
+// requestcategoryOption allows management of the mutation configuration using functional options.
+type requestcategoryOption func(*RequestCategoryMutation)
+
+// newRequestCategoryMutation creates new mutation for the RequestCategory entity.
+func newRequestCategoryMutation(c config, op Op, opts ...requestcategoryOption) *RequestCategoryMutation {
+	m := &RequestCategoryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRequestCategory,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRequestCategoryID sets the ID field of the mutation.
+func withRequestCategoryID(id int) requestcategoryOption {
+	return func(m *RequestCategoryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RequestCategory
+		)
+		m.oldValue = func(ctx context.Context) (*RequestCategory, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RequestCategory.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRequestCategory sets the old RequestCategory of the mutation.
+func withRequestCategory(node *RequestCategory) requestcategoryOption {
+	return func(m *RequestCategoryMutation) {
+		m.oldValue = func(context.Context) (*RequestCategory, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RequestCategoryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RequestCategoryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RequestCategoryMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RequestCategoryMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RequestCategory.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RequestCategoryMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RequestCategoryMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the RequestCategory entity.
+// If the RequestCategory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestCategoryMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RequestCategoryMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *RequestCategoryMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *RequestCategoryMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the RequestCategory entity.
+// If the RequestCategory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestCategoryMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *RequestCategoryMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCode sets the "code" field.
+func (m *RequestCategoryMutation) SetCode(s string) {
+	m.code = &s
+}
+
+// Code returns the value of the "code" field in the mutation.
+func (m *RequestCategoryMutation) Code() (r string, exists bool) {
+	v := m.code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCode returns the old "code" field's value of the RequestCategory entity.
+// If the RequestCategory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestCategoryMutation) OldCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCode: %w", err)
+	}
+	return oldValue.Code, nil
+}
+
+// ResetCode resets all changes to the "code" field.
+func (m *RequestCategoryMutation) ResetCode() {
+	m.code = nil
+}
+
+// SetName sets the "name" field.
+func (m *RequestCategoryMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *RequestCategoryMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the RequestCategory entity.
+// If the RequestCategory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestCategoryMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *RequestCategoryMutation) ResetName() {
+	m.name = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *RequestCategoryMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *RequestCategoryMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the RequestCategory entity.
+// If the RequestCategory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestCategoryMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *RequestCategoryMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetFirstRole sets the "first_role" field.
+func (m *RequestCategoryMutation) SetFirstRole(rr requestcategory.FirstRole) {
+	m.first_role = &rr
+}
+
+// FirstRole returns the value of the "first_role" field in the mutation.
+func (m *RequestCategoryMutation) FirstRole() (r requestcategory.FirstRole, exists bool) {
+	v := m.first_role
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstRole returns the old "first_role" field's value of the RequestCategory entity.
+// If the RequestCategory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestCategoryMutation) OldFirstRole(ctx context.Context) (v requestcategory.FirstRole, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstRole is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstRole requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstRole: %w", err)
+	}
+	return oldValue.FirstRole, nil
+}
+
+// ResetFirstRole resets all changes to the "first_role" field.
+func (m *RequestCategoryMutation) ResetFirstRole() {
+	m.first_role = nil
+}
+
+// SetFormFields sets the "form_fields" field.
+func (m *RequestCategoryMutation) SetFormFields(f []form.Field) {
+	m.form_fields = &f
+	m.appendform_fields = nil
+}
+
+// FormFields returns the value of the "form_fields" field in the mutation.
+func (m *RequestCategoryMutation) FormFields() (r []form.Field, exists bool) {
+	v := m.form_fields
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFormFields returns the old "form_fields" field's value of the RequestCategory entity.
+// If the RequestCategory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestCategoryMutation) OldFormFields(ctx context.Context) (v []form.Field, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFormFields is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFormFields requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFormFields: %w", err)
+	}
+	return oldValue.FormFields, nil
+}
+
+// AppendFormFields adds f to the "form_fields" field.
+func (m *RequestCategoryMutation) AppendFormFields(f []form.Field) {
+	m.appendform_fields = append(m.appendform_fields, f...)
+}
+
+// AppendedFormFields returns the list of values that were appended to the "form_fields" field in this mutation.
+func (m *RequestCategoryMutation) AppendedFormFields() ([]form.Field, bool) {
+	if len(m.appendform_fields) == 0 {
+		return nil, false
+	}
+	return m.appendform_fields, true
+}
+
+// ClearFormFields clears the value of the "form_fields" field.
+func (m *RequestCategoryMutation) ClearFormFields() {
+	m.form_fields = nil
+	m.appendform_fields = nil
+	m.clearedFields[requestcategory.FieldFormFields] = struct{}{}
+}
+
+// FormFieldsCleared returns if the "form_fields" field was cleared in this mutation.
+func (m *RequestCategoryMutation) FormFieldsCleared() bool {
+	_, ok := m.clearedFields[requestcategory.FieldFormFields]
+	return ok
+}
+
+// ResetFormFields resets all changes to the "form_fields" field.
+func (m *RequestCategoryMutation) ResetFormFields() {
+	m.form_fields = nil
+	m.appendform_fields = nil
+	delete(m.clearedFields, requestcategory.FieldFormFields)
+}
+
+// SetActive sets the "active" field.
+func (m *RequestCategoryMutation) SetActive(b bool) {
+	m.active = &b
+}
+
+// Active returns the value of the "active" field in the mutation.
+func (m *RequestCategoryMutation) Active() (r bool, exists bool) {
+	v := m.active
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActive returns the old "active" field's value of the RequestCategory entity.
+// If the RequestCategory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestCategoryMutation) OldActive(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActive: %w", err)
+	}
+	return oldValue.Active, nil
+}
+
+// ResetActive resets all changes to the "active" field.
+func (m *RequestCategoryMutation) ResetActive() {
+	m.active = nil
+}
+
+// SetPosition sets the "position" field.
+func (m *RequestCategoryMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *RequestCategoryMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the RequestCategory entity.
+// If the RequestCategory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestCategoryMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *RequestCategoryMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *RequestCategoryMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *RequestCategoryMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
+// AddRequestIDs adds the "requests" edge to the Request entity by ids.
+func (m *RequestCategoryMutation) AddRequestIDs(ids ...int) {
+	if m.requests == nil {
+		m.requests = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.requests[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRequests clears the "requests" edge to the Request entity.
+func (m *RequestCategoryMutation) ClearRequests() {
+	m.clearedrequests = true
+}
+
+// RequestsCleared reports if the "requests" edge to the Request entity was cleared.
+func (m *RequestCategoryMutation) RequestsCleared() bool {
+	return m.clearedrequests
+}
+
+// RemoveRequestIDs removes the "requests" edge to the Request entity by IDs.
+func (m *RequestCategoryMutation) RemoveRequestIDs(ids ...int) {
+	if m.removedrequests == nil {
+		m.removedrequests = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.requests, ids[i])
+		m.removedrequests[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRequests returns the removed IDs of the "requests" edge to the Request entity.
+func (m *RequestCategoryMutation) RemovedRequestsIDs() (ids []int) {
+	for id := range m.removedrequests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RequestsIDs returns the "requests" edge IDs in the mutation.
+func (m *RequestCategoryMutation) RequestsIDs() (ids []int) {
+	for id := range m.requests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRequests resets all changes to the "requests" edge.
+func (m *RequestCategoryMutation) ResetRequests() {
+	m.requests = nil
+	m.clearedrequests = false
+	m.removedrequests = nil
+}
+
+// Where appends a list predicates to the RequestCategoryMutation builder.
+func (m *RequestCategoryMutation) Where(ps ...predicate.RequestCategory) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RequestCategoryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RequestCategoryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RequestCategory, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RequestCategoryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RequestCategoryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RequestCategory).
+func (m *RequestCategoryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RequestCategoryMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, requestcategory.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, requestcategory.FieldUpdatedAt)
+	}
+	if m.code != nil {
+		fields = append(fields, requestcategory.FieldCode)
+	}
+	if m.name != nil {
+		fields = append(fields, requestcategory.FieldName)
+	}
+	if m.description != nil {
+		fields = append(fields, requestcategory.FieldDescription)
+	}
+	if m.first_role != nil {
+		fields = append(fields, requestcategory.FieldFirstRole)
+	}
+	if m.form_fields != nil {
+		fields = append(fields, requestcategory.FieldFormFields)
+	}
+	if m.active != nil {
+		fields = append(fields, requestcategory.FieldActive)
+	}
+	if m.position != nil {
+		fields = append(fields, requestcategory.FieldPosition)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RequestCategoryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case requestcategory.FieldCreatedAt:
+		return m.CreatedAt()
+	case requestcategory.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case requestcategory.FieldCode:
+		return m.Code()
+	case requestcategory.FieldName:
+		return m.Name()
+	case requestcategory.FieldDescription:
+		return m.Description()
+	case requestcategory.FieldFirstRole:
+		return m.FirstRole()
+	case requestcategory.FieldFormFields:
+		return m.FormFields()
+	case requestcategory.FieldActive:
+		return m.Active()
+	case requestcategory.FieldPosition:
+		return m.Position()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RequestCategoryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case requestcategory.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case requestcategory.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case requestcategory.FieldCode:
+		return m.OldCode(ctx)
+	case requestcategory.FieldName:
+		return m.OldName(ctx)
+	case requestcategory.FieldDescription:
+		return m.OldDescription(ctx)
+	case requestcategory.FieldFirstRole:
+		return m.OldFirstRole(ctx)
+	case requestcategory.FieldFormFields:
+		return m.OldFormFields(ctx)
+	case requestcategory.FieldActive:
+		return m.OldActive(ctx)
+	case requestcategory.FieldPosition:
+		return m.OldPosition(ctx)
+	}
+	return nil, fmt.Errorf("unknown RequestCategory field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RequestCategoryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case requestcategory.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case requestcategory.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case requestcategory.FieldCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCode(v)
+		return nil
+	case requestcategory.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case requestcategory.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case requestcategory.FieldFirstRole:
+		v, ok := value.(requestcategory.FirstRole)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstRole(v)
+		return nil
+	case requestcategory.FieldFormFields:
+		v, ok := value.([]form.Field)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFormFields(v)
+		return nil
+	case requestcategory.FieldActive:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActive(v)
+		return nil
+	case requestcategory.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RequestCategory field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RequestCategoryMutation) AddedFields() []string {
+	var fields []string
+	if m.addposition != nil {
+		fields = append(fields, requestcategory.FieldPosition)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RequestCategoryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case requestcategory.FieldPosition:
+		return m.AddedPosition()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RequestCategoryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case requestcategory.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RequestCategory numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RequestCategoryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(requestcategory.FieldFormFields) {
+		fields = append(fields, requestcategory.FieldFormFields)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RequestCategoryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RequestCategoryMutation) ClearField(name string) error {
+	switch name {
+	case requestcategory.FieldFormFields:
+		m.ClearFormFields()
+		return nil
+	}
+	return fmt.Errorf("unknown RequestCategory nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RequestCategoryMutation) ResetField(name string) error {
+	switch name {
+	case requestcategory.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case requestcategory.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case requestcategory.FieldCode:
+		m.ResetCode()
+		return nil
+	case requestcategory.FieldName:
+		m.ResetName()
+		return nil
+	case requestcategory.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case requestcategory.FieldFirstRole:
+		m.ResetFirstRole()
+		return nil
+	case requestcategory.FieldFormFields:
+		m.ResetFormFields()
+		return nil
+	case requestcategory.FieldActive:
+		m.ResetActive()
+		return nil
+	case requestcategory.FieldPosition:
+		m.ResetPosition()
+		return nil
+	}
+	return fmt.Errorf("unknown RequestCategory field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RequestCategoryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.requests != nil {
+		edges = append(edges, requestcategory.EdgeRequests)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RequestCategoryMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case requestcategory.EdgeRequests:
+		ids := make([]ent.Value, 0, len(m.requests))
+		for id := range m.requests {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RequestCategoryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.removedrequests != nil {
+		edges = append(edges, requestcategory.EdgeRequests)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RequestCategoryMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case requestcategory.EdgeRequests:
+		ids := make([]ent.Value, 0, len(m.removedrequests))
+		for id := range m.removedrequests {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RequestCategoryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedrequests {
+		edges = append(edges, requestcategory.EdgeRequests)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RequestCategoryMutation) EdgeCleared(name string) bool {
+	switch name {
+	case requestcategory.EdgeRequests:
+		return m.clearedrequests
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RequestCategoryMutation) ClearEdge(name string) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown RequestCategory unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RequestCategoryMutation) ResetEdge(name string) error {
+	switch name {
+	case requestcategory.EdgeRequests:
+		m.ResetRequests()
+		return nil
+	}
+	return fmt.Errorf("unknown RequestCategory edge %s", name)
+}
+
+// RequestEventMutation represents an operation that mutates the RequestEvent nodes in the graph.
+type RequestEventMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	kind           *requestevent.Kind
+	body           *string
+	internal       *bool
+	contact        *bool
+	stage          *requestevent.Stage
+	level          *int
+	addlevel       *int
+	created_at     *time.Time
+	clearedFields  map[string]struct{}
+	request        *int
+	clearedrequest bool
+	actor          *int
+	clearedactor   bool
+	done           bool
+	oldValue       func(context.Context) (*RequestEvent, error)
+	predicates     []predicate.RequestEvent
+}
+
+var _ ent.Mutation = (*RequestEventMutation)(nil)
+
+// requesteventOption allows management of the mutation configuration using functional options.
+type requesteventOption func(*RequestEventMutation)
+
+// newRequestEventMutation creates new mutation for the RequestEvent entity.
+func newRequestEventMutation(c config, op Op, opts ...requesteventOption) *RequestEventMutation {
+	m := &RequestEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRequestEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRequestEventID sets the ID field of the mutation.
+func withRequestEventID(id int) requesteventOption {
+	return func(m *RequestEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RequestEvent
+		)
+		m.oldValue = func(ctx context.Context) (*RequestEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RequestEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRequestEvent sets the old RequestEvent of the mutation.
+func withRequestEvent(node *RequestEvent) requesteventOption {
+	return func(m *RequestEventMutation) {
+		m.oldValue = func(context.Context) (*RequestEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RequestEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RequestEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RequestEventMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RequestEventMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RequestEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetRequestID sets the "request_id" field.
+func (m *RequestEventMutation) SetRequestID(i int) {
+	m.request = &i
+}
+
+// RequestID returns the value of the "request_id" field in the mutation.
+func (m *RequestEventMutation) RequestID() (r int, exists bool) {
+	v := m.request
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestID returns the old "request_id" field's value of the RequestEvent entity.
+// If the RequestEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestEventMutation) OldRequestID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestID: %w", err)
+	}
+	return oldValue.RequestID, nil
+}
+
+// ResetRequestID resets all changes to the "request_id" field.
+func (m *RequestEventMutation) ResetRequestID() {
+	m.request = nil
+}
+
+// SetActorID sets the "actor_id" field.
+func (m *RequestEventMutation) SetActorID(i int) {
+	m.actor = &i
+}
+
+// ActorID returns the value of the "actor_id" field in the mutation.
+func (m *RequestEventMutation) ActorID() (r int, exists bool) {
+	v := m.actor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldActorID returns the old "actor_id" field's value of the RequestEvent entity.
+// If the RequestEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestEventMutation) OldActorID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldActorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldActorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldActorID: %w", err)
+	}
+	return oldValue.ActorID, nil
+}
+
+// ClearActorID clears the value of the "actor_id" field.
+func (m *RequestEventMutation) ClearActorID() {
+	m.actor = nil
+	m.clearedFields[requestevent.FieldActorID] = struct{}{}
+}
+
+// ActorIDCleared returns if the "actor_id" field was cleared in this mutation.
+func (m *RequestEventMutation) ActorIDCleared() bool {
+	_, ok := m.clearedFields[requestevent.FieldActorID]
+	return ok
+}
+
+// ResetActorID resets all changes to the "actor_id" field.
+func (m *RequestEventMutation) ResetActorID() {
+	m.actor = nil
+	delete(m.clearedFields, requestevent.FieldActorID)
+}
+
+// SetKind sets the "kind" field.
+func (m *RequestEventMutation) SetKind(r requestevent.Kind) {
+	m.kind = &r
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *RequestEventMutation) Kind() (r requestevent.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the RequestEvent entity.
+// If the RequestEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestEventMutation) OldKind(ctx context.Context) (v requestevent.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *RequestEventMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetBody sets the "body" field.
+func (m *RequestEventMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *RequestEventMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the RequestEvent entity.
+// If the RequestEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestEventMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *RequestEventMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetInternal sets the "internal" field.
+func (m *RequestEventMutation) SetInternal(b bool) {
+	m.internal = &b
+}
+
+// Internal returns the value of the "internal" field in the mutation.
+func (m *RequestEventMutation) Internal() (r bool, exists bool) {
+	v := m.internal
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInternal returns the old "internal" field's value of the RequestEvent entity.
+// If the RequestEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestEventMutation) OldInternal(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInternal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInternal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInternal: %w", err)
+	}
+	return oldValue.Internal, nil
+}
+
+// ResetInternal resets all changes to the "internal" field.
+func (m *RequestEventMutation) ResetInternal() {
+	m.internal = nil
+}
+
+// SetContact sets the "contact" field.
+func (m *RequestEventMutation) SetContact(b bool) {
+	m.contact = &b
+}
+
+// Contact returns the value of the "contact" field in the mutation.
+func (m *RequestEventMutation) Contact() (r bool, exists bool) {
+	v := m.contact
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContact returns the old "contact" field's value of the RequestEvent entity.
+// If the RequestEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestEventMutation) OldContact(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContact is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContact requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContact: %w", err)
+	}
+	return oldValue.Contact, nil
+}
+
+// ResetContact resets all changes to the "contact" field.
+func (m *RequestEventMutation) ResetContact() {
+	m.contact = nil
+}
+
+// SetStage sets the "stage" field.
+func (m *RequestEventMutation) SetStage(r requestevent.Stage) {
+	m.stage = &r
+}
+
+// Stage returns the value of the "stage" field in the mutation.
+func (m *RequestEventMutation) Stage() (r requestevent.Stage, exists bool) {
+	v := m.stage
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStage returns the old "stage" field's value of the RequestEvent entity.
+// If the RequestEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestEventMutation) OldStage(ctx context.Context) (v *requestevent.Stage, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStage: %w", err)
+	}
+	return oldValue.Stage, nil
+}
+
+// ClearStage clears the value of the "stage" field.
+func (m *RequestEventMutation) ClearStage() {
+	m.stage = nil
+	m.clearedFields[requestevent.FieldStage] = struct{}{}
+}
+
+// StageCleared returns if the "stage" field was cleared in this mutation.
+func (m *RequestEventMutation) StageCleared() bool {
+	_, ok := m.clearedFields[requestevent.FieldStage]
+	return ok
+}
+
+// ResetStage resets all changes to the "stage" field.
+func (m *RequestEventMutation) ResetStage() {
+	m.stage = nil
+	delete(m.clearedFields, requestevent.FieldStage)
+}
+
+// SetLevel sets the "level" field.
+func (m *RequestEventMutation) SetLevel(i int) {
+	m.level = &i
+	m.addlevel = nil
+}
+
+// Level returns the value of the "level" field in the mutation.
+func (m *RequestEventMutation) Level() (r int, exists bool) {
+	v := m.level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLevel returns the old "level" field's value of the RequestEvent entity.
+// If the RequestEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestEventMutation) OldLevel(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLevel: %w", err)
+	}
+	return oldValue.Level, nil
+}
+
+// AddLevel adds i to the "level" field.
+func (m *RequestEventMutation) AddLevel(i int) {
+	if m.addlevel != nil {
+		*m.addlevel += i
+	} else {
+		m.addlevel = &i
+	}
+}
+
+// AddedLevel returns the value that was added to the "level" field in this mutation.
+func (m *RequestEventMutation) AddedLevel() (r int, exists bool) {
+	v := m.addlevel
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearLevel clears the value of the "level" field.
+func (m *RequestEventMutation) ClearLevel() {
+	m.level = nil
+	m.addlevel = nil
+	m.clearedFields[requestevent.FieldLevel] = struct{}{}
+}
+
+// LevelCleared returns if the "level" field was cleared in this mutation.
+func (m *RequestEventMutation) LevelCleared() bool {
+	_, ok := m.clearedFields[requestevent.FieldLevel]
+	return ok
+}
+
+// ResetLevel resets all changes to the "level" field.
+func (m *RequestEventMutation) ResetLevel() {
+	m.level = nil
+	m.addlevel = nil
+	delete(m.clearedFields, requestevent.FieldLevel)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RequestEventMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RequestEventMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the RequestEvent entity.
+// If the RequestEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RequestEventMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RequestEventMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearRequest clears the "request" edge to the Request entity.
+func (m *RequestEventMutation) ClearRequest() {
+	m.clearedrequest = true
+	m.clearedFields[requestevent.FieldRequestID] = struct{}{}
+}
+
+// RequestCleared reports if the "request" edge to the Request entity was cleared.
+func (m *RequestEventMutation) RequestCleared() bool {
+	return m.clearedrequest
+}
+
+// RequestIDs returns the "request" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RequestID instead. It exists only for internal usage by the builders.
+func (m *RequestEventMutation) RequestIDs() (ids []int) {
+	if id := m.request; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRequest resets all changes to the "request" edge.
+func (m *RequestEventMutation) ResetRequest() {
+	m.request = nil
+	m.clearedrequest = false
+}
+
+// ClearActor clears the "actor" edge to the Resident entity.
+func (m *RequestEventMutation) ClearActor() {
+	m.clearedactor = true
+	m.clearedFields[requestevent.FieldActorID] = struct{}{}
+}
+
+// ActorCleared reports if the "actor" edge to the Resident entity was cleared.
+func (m *RequestEventMutation) ActorCleared() bool {
+	return m.ActorIDCleared() || m.clearedactor
+}
+
+// ActorIDs returns the "actor" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ActorID instead. It exists only for internal usage by the builders.
+func (m *RequestEventMutation) ActorIDs() (ids []int) {
+	if id := m.actor; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetActor resets all changes to the "actor" edge.
+func (m *RequestEventMutation) ResetActor() {
+	m.actor = nil
+	m.clearedactor = false
+}
+
+// Where appends a list predicates to the RequestEventMutation builder.
+func (m *RequestEventMutation) Where(ps ...predicate.RequestEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RequestEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RequestEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RequestEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RequestEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RequestEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RequestEvent).
+func (m *RequestEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RequestEventMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.request != nil {
+		fields = append(fields, requestevent.FieldRequestID)
+	}
+	if m.actor != nil {
+		fields = append(fields, requestevent.FieldActorID)
+	}
+	if m.kind != nil {
+		fields = append(fields, requestevent.FieldKind)
+	}
+	if m.body != nil {
+		fields = append(fields, requestevent.FieldBody)
+	}
+	if m.internal != nil {
+		fields = append(fields, requestevent.FieldInternal)
+	}
+	if m.contact != nil {
+		fields = append(fields, requestevent.FieldContact)
+	}
+	if m.stage != nil {
+		fields = append(fields, requestevent.FieldStage)
+	}
+	if m.level != nil {
+		fields = append(fields, requestevent.FieldLevel)
+	}
+	if m.created_at != nil {
+		fields = append(fields, requestevent.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RequestEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case requestevent.FieldRequestID:
+		return m.RequestID()
+	case requestevent.FieldActorID:
+		return m.ActorID()
+	case requestevent.FieldKind:
+		return m.Kind()
+	case requestevent.FieldBody:
+		return m.Body()
+	case requestevent.FieldInternal:
+		return m.Internal()
+	case requestevent.FieldContact:
+		return m.Contact()
+	case requestevent.FieldStage:
+		return m.Stage()
+	case requestevent.FieldLevel:
+		return m.Level()
+	case requestevent.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RequestEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case requestevent.FieldRequestID:
+		return m.OldRequestID(ctx)
+	case requestevent.FieldActorID:
+		return m.OldActorID(ctx)
+	case requestevent.FieldKind:
+		return m.OldKind(ctx)
+	case requestevent.FieldBody:
+		return m.OldBody(ctx)
+	case requestevent.FieldInternal:
+		return m.OldInternal(ctx)
+	case requestevent.FieldContact:
+		return m.OldContact(ctx)
+	case requestevent.FieldStage:
+		return m.OldStage(ctx)
+	case requestevent.FieldLevel:
+		return m.OldLevel(ctx)
+	case requestevent.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown RequestEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RequestEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case requestevent.FieldRequestID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestID(v)
+		return nil
+	case requestevent.FieldActorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetActorID(v)
+		return nil
+	case requestevent.FieldKind:
+		v, ok := value.(requestevent.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case requestevent.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case requestevent.FieldInternal:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInternal(v)
+		return nil
+	case requestevent.FieldContact:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContact(v)
+		return nil
+	case requestevent.FieldStage:
+		v, ok := value.(requestevent.Stage)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStage(v)
+		return nil
+	case requestevent.FieldLevel:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLevel(v)
+		return nil
+	case requestevent.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RequestEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RequestEventMutation) AddedFields() []string {
+	var fields []string
+	if m.addlevel != nil {
+		fields = append(fields, requestevent.FieldLevel)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RequestEventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case requestevent.FieldLevel:
+		return m.AddedLevel()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RequestEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case requestevent.FieldLevel:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLevel(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RequestEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RequestEventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(requestevent.FieldActorID) {
+		fields = append(fields, requestevent.FieldActorID)
+	}
+	if m.FieldCleared(requestevent.FieldStage) {
+		fields = append(fields, requestevent.FieldStage)
+	}
+	if m.FieldCleared(requestevent.FieldLevel) {
+		fields = append(fields, requestevent.FieldLevel)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RequestEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RequestEventMutation) ClearField(name string) error {
+	switch name {
+	case requestevent.FieldActorID:
+		m.ClearActorID()
+		return nil
+	case requestevent.FieldStage:
+		m.ClearStage()
+		return nil
+	case requestevent.FieldLevel:
+		m.ClearLevel()
+		return nil
+	}
+	return fmt.Errorf("unknown RequestEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RequestEventMutation) ResetField(name string) error {
+	switch name {
+	case requestevent.FieldRequestID:
+		m.ResetRequestID()
+		return nil
+	case requestevent.FieldActorID:
+		m.ResetActorID()
+		return nil
+	case requestevent.FieldKind:
+		m.ResetKind()
+		return nil
+	case requestevent.FieldBody:
+		m.ResetBody()
+		return nil
+	case requestevent.FieldInternal:
+		m.ResetInternal()
+		return nil
+	case requestevent.FieldContact:
+		m.ResetContact()
+		return nil
+	case requestevent.FieldStage:
+		m.ResetStage()
+		return nil
+	case requestevent.FieldLevel:
+		m.ResetLevel()
+		return nil
+	case requestevent.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown RequestEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RequestEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.request != nil {
+		edges = append(edges, requestevent.EdgeRequest)
+	}
+	if m.actor != nil {
+		edges = append(edges, requestevent.EdgeActor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RequestEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case requestevent.EdgeRequest:
+		if id := m.request; id != nil {
+			return []ent.Value{*id}
+		}
+	case requestevent.EdgeActor:
+		if id := m.actor; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RequestEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RequestEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RequestEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedrequest {
+		edges = append(edges, requestevent.EdgeRequest)
+	}
+	if m.clearedactor {
+		edges = append(edges, requestevent.EdgeActor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RequestEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case requestevent.EdgeRequest:
+		return m.clearedrequest
+	case requestevent.EdgeActor:
+		return m.clearedactor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RequestEventMutation) ClearEdge(name string) error {
+	switch name {
+	case requestevent.EdgeRequest:
+		m.ClearRequest()
+		return nil
+	case requestevent.EdgeActor:
+		m.ClearActor()
+		return nil
+	}
+	return fmt.Errorf("unknown RequestEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RequestEventMutation) ResetEdge(name string) error {
+	switch name {
+	case requestevent.EdgeRequest:
+		m.ResetRequest()
+		return nil
+	case requestevent.EdgeActor:
+		m.ResetActor()
+		return nil
+	}
+	return fmt.Errorf("unknown RequestEvent edge %s", name)
+}
+
 // ResidentMutation represents an operation that mutates the Resident nodes in the graph.
 type ResidentMutation struct {
 	config
-	op                   Op
-	typ                  string
-	id                   *int
-	created_at           *time.Time
-	updated_at           *time.Time
-	name                 *string
-	deleted_at           *time.Time
-	clearedFields        map[string]struct{}
-	household            *int
-	clearedhousehold     bool
-	grid                 *int
-	clearedgrid          bool
-	roles                map[int]struct{}
-	removedroles         map[int]struct{}
-	clearedroles         bool
-	personal_info        *int
-	clearedpersonal_info bool
-	sessions             map[int]struct{}
-	removedsessions      map[int]struct{}
-	clearedsessions      bool
-	notifications        map[int]struct{}
-	removednotifications map[int]struct{}
-	clearednotifications bool
-	broadcasts           map[int]struct{}
-	removedbroadcasts    map[int]struct{}
-	clearedbroadcasts    bool
-	devices              map[int]struct{}
-	removeddevices       map[int]struct{}
-	cleareddevices       bool
-	consents             map[int]struct{}
-	removedconsents      map[int]struct{}
-	clearedconsents      bool
-	dependents           map[int]struct{}
-	removeddependents    map[int]struct{}
-	cleareddependents    bool
-	guardians            map[int]struct{}
-	removedguardians     map[int]struct{}
-	clearedguardians     bool
-	done                 bool
-	oldValue             func(context.Context) (*Resident, error)
-	predicates           []predicate.Resident
+	op                    Op
+	typ                   string
+	id                    *int
+	created_at            *time.Time
+	updated_at            *time.Time
+	name                  *string
+	deleted_at            *time.Time
+	clearedFields         map[string]struct{}
+	household             *int
+	clearedhousehold      bool
+	grid                  *int
+	clearedgrid           bool
+	roles                 map[int]struct{}
+	removedroles          map[int]struct{}
+	clearedroles          bool
+	personal_info         *int
+	clearedpersonal_info  bool
+	sessions              map[int]struct{}
+	removedsessions       map[int]struct{}
+	clearedsessions       bool
+	notifications         map[int]struct{}
+	removednotifications  map[int]struct{}
+	clearednotifications  bool
+	broadcasts            map[int]struct{}
+	removedbroadcasts     map[int]struct{}
+	clearedbroadcasts     bool
+	devices               map[int]struct{}
+	removeddevices        map[int]struct{}
+	cleareddevices        bool
+	consents              map[int]struct{}
+	removedconsents       map[int]struct{}
+	clearedconsents       bool
+	filed_requests        map[int]struct{}
+	removedfiled_requests map[int]struct{}
+	clearedfiled_requests bool
+	requests_for          map[int]struct{}
+	removedrequests_for   map[int]struct{}
+	clearedrequests_for   bool
+	owned_requests        map[int]struct{}
+	removedowned_requests map[int]struct{}
+	clearedowned_requests bool
+	request_events        map[int]struct{}
+	removedrequest_events map[int]struct{}
+	clearedrequest_events bool
+	dependents            map[int]struct{}
+	removeddependents     map[int]struct{}
+	cleareddependents     bool
+	guardians             map[int]struct{}
+	removedguardians      map[int]struct{}
+	clearedguardians      bool
+	done                  bool
+	oldValue              func(context.Context) (*Resident, error)
+	predicates            []predicate.Resident
 }
 
 var _ ent.Mutation = (*ResidentMutation)(nil)
@@ -12358,6 +17888,222 @@ func (m *ResidentMutation) ResetConsents() {
 	m.removedconsents = nil
 }
 
+// AddFiledRequestIDs adds the "filed_requests" edge to the Request entity by ids.
+func (m *ResidentMutation) AddFiledRequestIDs(ids ...int) {
+	if m.filed_requests == nil {
+		m.filed_requests = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.filed_requests[ids[i]] = struct{}{}
+	}
+}
+
+// ClearFiledRequests clears the "filed_requests" edge to the Request entity.
+func (m *ResidentMutation) ClearFiledRequests() {
+	m.clearedfiled_requests = true
+}
+
+// FiledRequestsCleared reports if the "filed_requests" edge to the Request entity was cleared.
+func (m *ResidentMutation) FiledRequestsCleared() bool {
+	return m.clearedfiled_requests
+}
+
+// RemoveFiledRequestIDs removes the "filed_requests" edge to the Request entity by IDs.
+func (m *ResidentMutation) RemoveFiledRequestIDs(ids ...int) {
+	if m.removedfiled_requests == nil {
+		m.removedfiled_requests = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.filed_requests, ids[i])
+		m.removedfiled_requests[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedFiledRequests returns the removed IDs of the "filed_requests" edge to the Request entity.
+func (m *ResidentMutation) RemovedFiledRequestsIDs() (ids []int) {
+	for id := range m.removedfiled_requests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// FiledRequestsIDs returns the "filed_requests" edge IDs in the mutation.
+func (m *ResidentMutation) FiledRequestsIDs() (ids []int) {
+	for id := range m.filed_requests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetFiledRequests resets all changes to the "filed_requests" edge.
+func (m *ResidentMutation) ResetFiledRequests() {
+	m.filed_requests = nil
+	m.clearedfiled_requests = false
+	m.removedfiled_requests = nil
+}
+
+// AddRequestsForIDs adds the "requests_for" edge to the Request entity by ids.
+func (m *ResidentMutation) AddRequestsForIDs(ids ...int) {
+	if m.requests_for == nil {
+		m.requests_for = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.requests_for[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRequestsFor clears the "requests_for" edge to the Request entity.
+func (m *ResidentMutation) ClearRequestsFor() {
+	m.clearedrequests_for = true
+}
+
+// RequestsForCleared reports if the "requests_for" edge to the Request entity was cleared.
+func (m *ResidentMutation) RequestsForCleared() bool {
+	return m.clearedrequests_for
+}
+
+// RemoveRequestsForIDs removes the "requests_for" edge to the Request entity by IDs.
+func (m *ResidentMutation) RemoveRequestsForIDs(ids ...int) {
+	if m.removedrequests_for == nil {
+		m.removedrequests_for = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.requests_for, ids[i])
+		m.removedrequests_for[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRequestsFor returns the removed IDs of the "requests_for" edge to the Request entity.
+func (m *ResidentMutation) RemovedRequestsForIDs() (ids []int) {
+	for id := range m.removedrequests_for {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RequestsForIDs returns the "requests_for" edge IDs in the mutation.
+func (m *ResidentMutation) RequestsForIDs() (ids []int) {
+	for id := range m.requests_for {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRequestsFor resets all changes to the "requests_for" edge.
+func (m *ResidentMutation) ResetRequestsFor() {
+	m.requests_for = nil
+	m.clearedrequests_for = false
+	m.removedrequests_for = nil
+}
+
+// AddOwnedRequestIDs adds the "owned_requests" edge to the Request entity by ids.
+func (m *ResidentMutation) AddOwnedRequestIDs(ids ...int) {
+	if m.owned_requests == nil {
+		m.owned_requests = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.owned_requests[ids[i]] = struct{}{}
+	}
+}
+
+// ClearOwnedRequests clears the "owned_requests" edge to the Request entity.
+func (m *ResidentMutation) ClearOwnedRequests() {
+	m.clearedowned_requests = true
+}
+
+// OwnedRequestsCleared reports if the "owned_requests" edge to the Request entity was cleared.
+func (m *ResidentMutation) OwnedRequestsCleared() bool {
+	return m.clearedowned_requests
+}
+
+// RemoveOwnedRequestIDs removes the "owned_requests" edge to the Request entity by IDs.
+func (m *ResidentMutation) RemoveOwnedRequestIDs(ids ...int) {
+	if m.removedowned_requests == nil {
+		m.removedowned_requests = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.owned_requests, ids[i])
+		m.removedowned_requests[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedOwnedRequests returns the removed IDs of the "owned_requests" edge to the Request entity.
+func (m *ResidentMutation) RemovedOwnedRequestsIDs() (ids []int) {
+	for id := range m.removedowned_requests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// OwnedRequestsIDs returns the "owned_requests" edge IDs in the mutation.
+func (m *ResidentMutation) OwnedRequestsIDs() (ids []int) {
+	for id := range m.owned_requests {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetOwnedRequests resets all changes to the "owned_requests" edge.
+func (m *ResidentMutation) ResetOwnedRequests() {
+	m.owned_requests = nil
+	m.clearedowned_requests = false
+	m.removedowned_requests = nil
+}
+
+// AddRequestEventIDs adds the "request_events" edge to the RequestEvent entity by ids.
+func (m *ResidentMutation) AddRequestEventIDs(ids ...int) {
+	if m.request_events == nil {
+		m.request_events = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.request_events[ids[i]] = struct{}{}
+	}
+}
+
+// ClearRequestEvents clears the "request_events" edge to the RequestEvent entity.
+func (m *ResidentMutation) ClearRequestEvents() {
+	m.clearedrequest_events = true
+}
+
+// RequestEventsCleared reports if the "request_events" edge to the RequestEvent entity was cleared.
+func (m *ResidentMutation) RequestEventsCleared() bool {
+	return m.clearedrequest_events
+}
+
+// RemoveRequestEventIDs removes the "request_events" edge to the RequestEvent entity by IDs.
+func (m *ResidentMutation) RemoveRequestEventIDs(ids ...int) {
+	if m.removedrequest_events == nil {
+		m.removedrequest_events = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.request_events, ids[i])
+		m.removedrequest_events[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedRequestEvents returns the removed IDs of the "request_events" edge to the RequestEvent entity.
+func (m *ResidentMutation) RemovedRequestEventsIDs() (ids []int) {
+	for id := range m.removedrequest_events {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// RequestEventsIDs returns the "request_events" edge IDs in the mutation.
+func (m *ResidentMutation) RequestEventsIDs() (ids []int) {
+	for id := range m.request_events {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetRequestEvents resets all changes to the "request_events" edge.
+func (m *ResidentMutation) ResetRequestEvents() {
+	m.request_events = nil
+	m.clearedrequest_events = false
+	m.removedrequest_events = nil
+}
+
 // AddDependentIDs adds the "dependents" edge to the Guardianship entity by ids.
 func (m *ResidentMutation) AddDependentIDs(ids ...int) {
 	if m.dependents == nil {
@@ -12708,7 +18454,7 @@ func (m *ResidentMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ResidentMutation) AddedEdges() []string {
-	edges := make([]string, 0, 11)
+	edges := make([]string, 0, 15)
 	if m.household != nil {
 		edges = append(edges, resident.EdgeHousehold)
 	}
@@ -12735,6 +18481,18 @@ func (m *ResidentMutation) AddedEdges() []string {
 	}
 	if m.consents != nil {
 		edges = append(edges, resident.EdgeConsents)
+	}
+	if m.filed_requests != nil {
+		edges = append(edges, resident.EdgeFiledRequests)
+	}
+	if m.requests_for != nil {
+		edges = append(edges, resident.EdgeRequestsFor)
+	}
+	if m.owned_requests != nil {
+		edges = append(edges, resident.EdgeOwnedRequests)
+	}
+	if m.request_events != nil {
+		edges = append(edges, resident.EdgeRequestEvents)
 	}
 	if m.dependents != nil {
 		edges = append(edges, resident.EdgeDependents)
@@ -12797,6 +18555,30 @@ func (m *ResidentMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case resident.EdgeFiledRequests:
+		ids := make([]ent.Value, 0, len(m.filed_requests))
+		for id := range m.filed_requests {
+			ids = append(ids, id)
+		}
+		return ids
+	case resident.EdgeRequestsFor:
+		ids := make([]ent.Value, 0, len(m.requests_for))
+		for id := range m.requests_for {
+			ids = append(ids, id)
+		}
+		return ids
+	case resident.EdgeOwnedRequests:
+		ids := make([]ent.Value, 0, len(m.owned_requests))
+		for id := range m.owned_requests {
+			ids = append(ids, id)
+		}
+		return ids
+	case resident.EdgeRequestEvents:
+		ids := make([]ent.Value, 0, len(m.request_events))
+		for id := range m.request_events {
+			ids = append(ids, id)
+		}
+		return ids
 	case resident.EdgeDependents:
 		ids := make([]ent.Value, 0, len(m.dependents))
 		for id := range m.dependents {
@@ -12815,7 +18597,7 @@ func (m *ResidentMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ResidentMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 11)
+	edges := make([]string, 0, 15)
 	if m.removedroles != nil {
 		edges = append(edges, resident.EdgeRoles)
 	}
@@ -12833,6 +18615,18 @@ func (m *ResidentMutation) RemovedEdges() []string {
 	}
 	if m.removedconsents != nil {
 		edges = append(edges, resident.EdgeConsents)
+	}
+	if m.removedfiled_requests != nil {
+		edges = append(edges, resident.EdgeFiledRequests)
+	}
+	if m.removedrequests_for != nil {
+		edges = append(edges, resident.EdgeRequestsFor)
+	}
+	if m.removedowned_requests != nil {
+		edges = append(edges, resident.EdgeOwnedRequests)
+	}
+	if m.removedrequest_events != nil {
+		edges = append(edges, resident.EdgeRequestEvents)
 	}
 	if m.removeddependents != nil {
 		edges = append(edges, resident.EdgeDependents)
@@ -12883,6 +18677,30 @@ func (m *ResidentMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case resident.EdgeFiledRequests:
+		ids := make([]ent.Value, 0, len(m.removedfiled_requests))
+		for id := range m.removedfiled_requests {
+			ids = append(ids, id)
+		}
+		return ids
+	case resident.EdgeRequestsFor:
+		ids := make([]ent.Value, 0, len(m.removedrequests_for))
+		for id := range m.removedrequests_for {
+			ids = append(ids, id)
+		}
+		return ids
+	case resident.EdgeOwnedRequests:
+		ids := make([]ent.Value, 0, len(m.removedowned_requests))
+		for id := range m.removedowned_requests {
+			ids = append(ids, id)
+		}
+		return ids
+	case resident.EdgeRequestEvents:
+		ids := make([]ent.Value, 0, len(m.removedrequest_events))
+		for id := range m.removedrequest_events {
+			ids = append(ids, id)
+		}
+		return ids
 	case resident.EdgeDependents:
 		ids := make([]ent.Value, 0, len(m.removeddependents))
 		for id := range m.removeddependents {
@@ -12901,7 +18719,7 @@ func (m *ResidentMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ResidentMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 11)
+	edges := make([]string, 0, 15)
 	if m.clearedhousehold {
 		edges = append(edges, resident.EdgeHousehold)
 	}
@@ -12928,6 +18746,18 @@ func (m *ResidentMutation) ClearedEdges() []string {
 	}
 	if m.clearedconsents {
 		edges = append(edges, resident.EdgeConsents)
+	}
+	if m.clearedfiled_requests {
+		edges = append(edges, resident.EdgeFiledRequests)
+	}
+	if m.clearedrequests_for {
+		edges = append(edges, resident.EdgeRequestsFor)
+	}
+	if m.clearedowned_requests {
+		edges = append(edges, resident.EdgeOwnedRequests)
+	}
+	if m.clearedrequest_events {
+		edges = append(edges, resident.EdgeRequestEvents)
 	}
 	if m.cleareddependents {
 		edges = append(edges, resident.EdgeDependents)
@@ -12960,6 +18790,14 @@ func (m *ResidentMutation) EdgeCleared(name string) bool {
 		return m.cleareddevices
 	case resident.EdgeConsents:
 		return m.clearedconsents
+	case resident.EdgeFiledRequests:
+		return m.clearedfiled_requests
+	case resident.EdgeRequestsFor:
+		return m.clearedrequests_for
+	case resident.EdgeOwnedRequests:
+		return m.clearedowned_requests
+	case resident.EdgeRequestEvents:
+		return m.clearedrequest_events
 	case resident.EdgeDependents:
 		return m.cleareddependents
 	case resident.EdgeGuardians:
@@ -13015,6 +18853,18 @@ func (m *ResidentMutation) ResetEdge(name string) error {
 		return nil
 	case resident.EdgeConsents:
 		m.ResetConsents()
+		return nil
+	case resident.EdgeFiledRequests:
+		m.ResetFiledRequests()
+		return nil
+	case resident.EdgeRequestsFor:
+		m.ResetRequestsFor()
+		return nil
+	case resident.EdgeOwnedRequests:
+		m.ResetOwnedRequests()
+		return nil
+	case resident.EdgeRequestEvents:
+		m.ResetRequestEvents()
 		return nil
 	case resident.EdgeDependents:
 		m.ResetDependents()

@@ -44,14 +44,17 @@ type Place struct {
 type PlaceEdges struct {
 	// The grid the place belongs to.
 	Grid *Grid `json:"grid,omitempty"`
+	// Requests filed about the place.
+	Requests []*Request `json:"requests,omitempty"`
 	// The households registered at the place (those the viewer may see).
 	Households []*Household `json:"households,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
 	totalCount [2]map[string]int
 
+	namedRequests   map[string][]*Request
 	namedHouseholds map[string][]*Household
 }
 
@@ -66,10 +69,19 @@ func (e PlaceEdges) GridOrErr() (*Grid, error) {
 	return nil, &NotLoadedError{edge: "grid"}
 }
 
+// RequestsOrErr returns the Requests value or an error if the edge
+// was not loaded in eager-loading.
+func (e PlaceEdges) RequestsOrErr() ([]*Request, error) {
+	if e.loadedTypes[1] {
+		return e.Requests, nil
+	}
+	return nil, &NotLoadedError{edge: "requests"}
+}
+
 // HouseholdsOrErr returns the Households value or an error if the edge
 // was not loaded in eager-loading.
 func (e PlaceEdges) HouseholdsOrErr() ([]*Household, error) {
-	if e.loadedTypes[1] {
+	if e.loadedTypes[2] {
 		return e.Households, nil
 	}
 	return nil, &NotLoadedError{edge: "households"}
@@ -177,6 +189,11 @@ func (_m *Place) QueryGrid() *GridQuery {
 	return NewPlaceClient(_m.config).QueryGrid(_m)
 }
 
+// QueryRequests queries the "requests" edge of the Place entity.
+func (_m *Place) QueryRequests() *RequestQuery {
+	return NewPlaceClient(_m.config).QueryRequests(_m)
+}
+
 // QueryHouseholds queries the "households" edge of the Place entity.
 func (_m *Place) QueryHouseholds() *HouseholdQuery {
 	return NewPlaceClient(_m.config).QueryHouseholds(_m)
@@ -234,6 +251,30 @@ func (_m *Place) String() string {
 	builder.WriteString(fmt.Sprintf("%v", _m.GridID))
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedRequests returns the Requests named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Place) NamedRequests(name string) ([]*Request, error) {
+	if _m.Edges.namedRequests == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedRequests[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Place) appendNamedRequests(name string, edges ...*Request) {
+	if _m.Edges.namedRequests == nil {
+		_m.Edges.namedRequests = make(map[string][]*Request)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedRequests[name] = []*Request{}
+	} else {
+		_m.Edges.namedRequests[name] = append(_m.Edges.namedRequests[name], edges...)
+	}
 }
 
 // NamedHouseholds returns the Households named value or an error if the edge was not

@@ -14,6 +14,7 @@ import (
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/place"
+	"github.com/jimei-linli/linli/ent/request"
 )
 
 // PlaceCreate is the builder for creating a Place entity.
@@ -107,6 +108,21 @@ func (_c *PlaceCreate) SetGridID(v int) *PlaceCreate {
 // SetGrid sets the "grid" edge to the Grid entity.
 func (_c *PlaceCreate) SetGrid(v *Grid) *PlaceCreate {
 	return _c.SetGridID(v.ID)
+}
+
+// AddRequestIDs adds the "requests" edge to the Request entity by IDs.
+func (_c *PlaceCreate) AddRequestIDs(ids ...int) *PlaceCreate {
+	_c.mutation.AddRequestIDs(ids...)
+	return _c
+}
+
+// AddRequests adds the "requests" edges to the Request entity.
+func (_c *PlaceCreate) AddRequests(v ...*Request) *PlaceCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddRequestIDs(ids...)
 }
 
 // AddHouseholdIDs adds the "households" edge to the Household entity by IDs.
@@ -296,6 +312,22 @@ func (_c *PlaceCreate) createSpec() (*Place, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.GridID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   place.RequestsTable,
+			Columns: []string{place.RequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.HouseholdsIDs(); len(nodes) > 0 {

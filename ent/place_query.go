@@ -18,6 +18,7 @@ import (
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/request"
 )
 
 // PlaceQuery is the builder for querying Place entities.
@@ -28,9 +29,11 @@ type PlaceQuery struct {
 	inters              []Interceptor
 	predicates          []predicate.Place
 	withGrid            *GridQuery
+	withRequests        *RequestQuery
 	withHouseholds      *HouseholdQuery
 	loadTotal           []func(context.Context, []*Place) error
 	modifiers           []func(*sql.Selector)
+	withNamedRequests   map[string]*RequestQuery
 	withNamedHouseholds map[string]*HouseholdQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
@@ -83,6 +86,28 @@ func (_q *PlaceQuery) QueryGrid() *GridQuery {
 			sqlgraph.From(place.Table, place.FieldID, selector),
 			sqlgraph.To(grid.Table, grid.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, place.GridTable, place.GridColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryRequests chains the current query on the "requests" edge.
+func (_q *PlaceQuery) QueryRequests() *RequestQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(place.Table, place.FieldID, selector),
+			sqlgraph.To(request.Table, request.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, place.RequestsTable, place.RequestsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -305,6 +330,7 @@ func (_q *PlaceQuery) Clone() *PlaceQuery {
 		inters:         append([]Interceptor{}, _q.inters...),
 		predicates:     append([]predicate.Place{}, _q.predicates...),
 		withGrid:       _q.withGrid.Clone(),
+		withRequests:   _q.withRequests.Clone(),
 		withHouseholds: _q.withHouseholds.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
@@ -321,6 +347,17 @@ func (_q *PlaceQuery) WithGrid(opts ...func(*GridQuery)) *PlaceQuery {
 		opt(query)
 	}
 	_q.withGrid = query
+	return _q
+}
+
+// WithRequests tells the query-builder to eager-load the nodes that are connected to
+// the "requests" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *PlaceQuery) WithRequests(opts ...func(*RequestQuery)) *PlaceQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withRequests = query
 	return _q
 }
 
@@ -419,8 +456,9 @@ func (_q *PlaceQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Place,
 	var (
 		nodes       = []*Place{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [3]bool{
 			_q.withGrid != nil,
+			_q.withRequests != nil,
 			_q.withHouseholds != nil,
 		}
 	)
@@ -451,10 +489,24 @@ func (_q *PlaceQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Place,
 			return nil, err
 		}
 	}
+	if query := _q.withRequests; query != nil {
+		if err := _q.loadRequests(ctx, query, nodes,
+			func(n *Place) { n.Edges.Requests = []*Request{} },
+			func(n *Place, e *Request) { n.Edges.Requests = append(n.Edges.Requests, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withHouseholds; query != nil {
 		if err := _q.loadHouseholds(ctx, query, nodes,
 			func(n *Place) { n.Edges.Households = []*Household{} },
 			func(n *Place, e *Household) { n.Edges.Households = append(n.Edges.Households, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedRequests {
+		if err := _q.loadRequests(ctx, query, nodes,
+			func(n *Place) { n.appendNamedRequests(name) },
+			func(n *Place, e *Request) { n.appendNamedRequests(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -499,6 +551,36 @@ func (_q *PlaceQuery) loadGrid(ctx context.Context, query *GridQuery, nodes []*P
 		for i := range nodes {
 			assign(nodes[i], n)
 		}
+	}
+	return nil
+}
+func (_q *PlaceQuery) loadRequests(ctx context.Context, query *RequestQuery, nodes []*Place, init func(*Place), assign func(*Place, *Request)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Place)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(request.FieldPlaceID)
+	}
+	query.Where(predicate.Request(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(place.RequestsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.PlaceID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "place_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
 	}
 	return nil
 }
@@ -653,6 +735,20 @@ func (_q *PlaceQuery) ForShare(opts ...sql.LockOption) *PlaceQuery {
 func (_q *PlaceQuery) Modify(modifiers ...func(s *sql.Selector)) *PlaceSelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
+}
+
+// WithNamedRequests tells the query-builder to eager-load the nodes that are connected to the "requests"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *PlaceQuery) WithNamedRequests(name string, opts ...func(*RequestQuery)) *PlaceQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedRequests == nil {
+		_q.withNamedRequests = make(map[string]*RequestQuery)
+	}
+	_q.withNamedRequests[name] = query
+	return _q
 }
 
 // WithNamedHouseholds tells the query-builder to eager-load the nodes that are connected to the "households"

@@ -14,6 +14,7 @@ import (
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/request"
 )
 
 // PlaceUpdate is the builder for updating Place entities.
@@ -132,6 +133,21 @@ func (_u *PlaceUpdate) ClearLongitude() *PlaceUpdate {
 	return _u
 }
 
+// AddRequestIDs adds the "requests" edge to the Request entity by IDs.
+func (_u *PlaceUpdate) AddRequestIDs(ids ...int) *PlaceUpdate {
+	_u.mutation.AddRequestIDs(ids...)
+	return _u
+}
+
+// AddRequests adds the "requests" edges to the Request entity.
+func (_u *PlaceUpdate) AddRequests(v ...*Request) *PlaceUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRequestIDs(ids...)
+}
+
 // AddHouseholdIDs adds the "households" edge to the Household entity by IDs.
 func (_u *PlaceUpdate) AddHouseholdIDs(ids ...int) *PlaceUpdate {
 	_u.mutation.AddHouseholdIDs(ids...)
@@ -150,6 +166,27 @@ func (_u *PlaceUpdate) AddHouseholds(v ...*Household) *PlaceUpdate {
 // Mutation returns the PlaceMutation object of the builder.
 func (_u *PlaceUpdate) Mutation() *PlaceMutation {
 	return _u.mutation
+}
+
+// ClearRequests clears all "requests" edges to the Request entity.
+func (_u *PlaceUpdate) ClearRequests() *PlaceUpdate {
+	_u.mutation.ClearRequests()
+	return _u
+}
+
+// RemoveRequestIDs removes the "requests" edge to Request entities by IDs.
+func (_u *PlaceUpdate) RemoveRequestIDs(ids ...int) *PlaceUpdate {
+	_u.mutation.RemoveRequestIDs(ids...)
+	return _u
+}
+
+// RemoveRequests removes "requests" edges to Request entities.
+func (_u *PlaceUpdate) RemoveRequests(v ...*Request) *PlaceUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRequestIDs(ids...)
 }
 
 // ClearHouseholds clears all "households" edges to the Household entity.
@@ -295,6 +332,51 @@ func (_u *PlaceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LongitudeCleared() {
 		_spec.ClearField(place.FieldLongitude, field.TypeFloat64)
+	}
+	if _u.mutation.RequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   place.RequestsTable,
+			Columns: []string{place.RequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRequestsIDs(); len(nodes) > 0 && !_u.mutation.RequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   place.RequestsTable,
+			Columns: []string{place.RequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   place.RequestsTable,
+			Columns: []string{place.RequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.HouseholdsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -465,6 +547,21 @@ func (_u *PlaceUpdateOne) ClearLongitude() *PlaceUpdateOne {
 	return _u
 }
 
+// AddRequestIDs adds the "requests" edge to the Request entity by IDs.
+func (_u *PlaceUpdateOne) AddRequestIDs(ids ...int) *PlaceUpdateOne {
+	_u.mutation.AddRequestIDs(ids...)
+	return _u
+}
+
+// AddRequests adds the "requests" edges to the Request entity.
+func (_u *PlaceUpdateOne) AddRequests(v ...*Request) *PlaceUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRequestIDs(ids...)
+}
+
 // AddHouseholdIDs adds the "households" edge to the Household entity by IDs.
 func (_u *PlaceUpdateOne) AddHouseholdIDs(ids ...int) *PlaceUpdateOne {
 	_u.mutation.AddHouseholdIDs(ids...)
@@ -483,6 +580,27 @@ func (_u *PlaceUpdateOne) AddHouseholds(v ...*Household) *PlaceUpdateOne {
 // Mutation returns the PlaceMutation object of the builder.
 func (_u *PlaceUpdateOne) Mutation() *PlaceMutation {
 	return _u.mutation
+}
+
+// ClearRequests clears all "requests" edges to the Request entity.
+func (_u *PlaceUpdateOne) ClearRequests() *PlaceUpdateOne {
+	_u.mutation.ClearRequests()
+	return _u
+}
+
+// RemoveRequestIDs removes the "requests" edge to Request entities by IDs.
+func (_u *PlaceUpdateOne) RemoveRequestIDs(ids ...int) *PlaceUpdateOne {
+	_u.mutation.RemoveRequestIDs(ids...)
+	return _u
+}
+
+// RemoveRequests removes "requests" edges to Request entities.
+func (_u *PlaceUpdateOne) RemoveRequests(v ...*Request) *PlaceUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRequestIDs(ids...)
 }
 
 // ClearHouseholds clears all "households" edges to the Household entity.
@@ -658,6 +776,51 @@ func (_u *PlaceUpdateOne) sqlSave(ctx context.Context) (_node *Place, err error)
 	}
 	if _u.mutation.LongitudeCleared() {
 		_spec.ClearField(place.FieldLongitude, field.TypeFloat64)
+	}
+	if _u.mutation.RequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   place.RequestsTable,
+			Columns: []string{place.RequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRequestsIDs(); len(nodes) > 0 && !_u.mutation.RequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   place.RequestsTable,
+			Columns: []string{place.RequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   place.RequestsTable,
+			Columns: []string{place.RequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.HouseholdsCleared() {
 		edge := &sqlgraph.EdgeSpec{

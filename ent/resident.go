@@ -58,13 +58,21 @@ type ResidentEdges struct {
 	Devices []*Device `json:"devices,omitempty"`
 	// The privacy notices the resident accepted.
 	Consents []*Consent `json:"consents,omitempty"`
+	// Requests the resident filed.
+	FiledRequests []*Request `json:"filed_requests,omitempty"`
+	// Requests filed for the resident (by themselves or a guardian).
+	RequestsFor []*Request `json:"requests_for,omitempty"`
+	// Requests the resident owns as staff.
+	OwnedRequests []*Request `json:"owned_requests,omitempty"`
+	// Request timeline entries the resident made.
+	RequestEvents []*RequestEvent `json:"request_events,omitempty"`
 	// The guardianships in which the resident looks after someone.
 	Dependents []*Guardianship `json:"dependents,omitempty"`
 	// The guardianships in which someone looks after the resident.
 	Guardians []*Guardianship `json:"guardians,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [11]bool
+	loadedTypes [15]bool
 	// totalCount holds the count of the edges above.
 	totalCount [6]map[string]int
 
@@ -74,6 +82,10 @@ type ResidentEdges struct {
 	namedBroadcasts    map[string][]*Broadcast
 	namedDevices       map[string][]*Device
 	namedConsents      map[string][]*Consent
+	namedFiledRequests map[string][]*Request
+	namedRequestsFor   map[string][]*Request
+	namedOwnedRequests map[string][]*Request
+	namedRequestEvents map[string][]*RequestEvent
 	namedDependents    map[string][]*Guardianship
 	namedGuardians     map[string][]*Guardianship
 }
@@ -165,10 +177,46 @@ func (e ResidentEdges) ConsentsOrErr() ([]*Consent, error) {
 	return nil, &NotLoadedError{edge: "consents"}
 }
 
+// FiledRequestsOrErr returns the FiledRequests value or an error if the edge
+// was not loaded in eager-loading.
+func (e ResidentEdges) FiledRequestsOrErr() ([]*Request, error) {
+	if e.loadedTypes[9] {
+		return e.FiledRequests, nil
+	}
+	return nil, &NotLoadedError{edge: "filed_requests"}
+}
+
+// RequestsForOrErr returns the RequestsFor value or an error if the edge
+// was not loaded in eager-loading.
+func (e ResidentEdges) RequestsForOrErr() ([]*Request, error) {
+	if e.loadedTypes[10] {
+		return e.RequestsFor, nil
+	}
+	return nil, &NotLoadedError{edge: "requests_for"}
+}
+
+// OwnedRequestsOrErr returns the OwnedRequests value or an error if the edge
+// was not loaded in eager-loading.
+func (e ResidentEdges) OwnedRequestsOrErr() ([]*Request, error) {
+	if e.loadedTypes[11] {
+		return e.OwnedRequests, nil
+	}
+	return nil, &NotLoadedError{edge: "owned_requests"}
+}
+
+// RequestEventsOrErr returns the RequestEvents value or an error if the edge
+// was not loaded in eager-loading.
+func (e ResidentEdges) RequestEventsOrErr() ([]*RequestEvent, error) {
+	if e.loadedTypes[12] {
+		return e.RequestEvents, nil
+	}
+	return nil, &NotLoadedError{edge: "request_events"}
+}
+
 // DependentsOrErr returns the Dependents value or an error if the edge
 // was not loaded in eager-loading.
 func (e ResidentEdges) DependentsOrErr() ([]*Guardianship, error) {
-	if e.loadedTypes[9] {
+	if e.loadedTypes[13] {
 		return e.Dependents, nil
 	}
 	return nil, &NotLoadedError{edge: "dependents"}
@@ -177,7 +225,7 @@ func (e ResidentEdges) DependentsOrErr() ([]*Guardianship, error) {
 // GuardiansOrErr returns the Guardians value or an error if the edge
 // was not loaded in eager-loading.
 func (e ResidentEdges) GuardiansOrErr() ([]*Guardianship, error) {
-	if e.loadedTypes[10] {
+	if e.loadedTypes[14] {
 		return e.Guardians, nil
 	}
 	return nil, &NotLoadedError{edge: "guardians"}
@@ -310,6 +358,26 @@ func (_m *Resident) QueryDevices() *DeviceQuery {
 // QueryConsents queries the "consents" edge of the Resident entity.
 func (_m *Resident) QueryConsents() *ConsentQuery {
 	return NewResidentClient(_m.config).QueryConsents(_m)
+}
+
+// QueryFiledRequests queries the "filed_requests" edge of the Resident entity.
+func (_m *Resident) QueryFiledRequests() *RequestQuery {
+	return NewResidentClient(_m.config).QueryFiledRequests(_m)
+}
+
+// QueryRequestsFor queries the "requests_for" edge of the Resident entity.
+func (_m *Resident) QueryRequestsFor() *RequestQuery {
+	return NewResidentClient(_m.config).QueryRequestsFor(_m)
+}
+
+// QueryOwnedRequests queries the "owned_requests" edge of the Resident entity.
+func (_m *Resident) QueryOwnedRequests() *RequestQuery {
+	return NewResidentClient(_m.config).QueryOwnedRequests(_m)
+}
+
+// QueryRequestEvents queries the "request_events" edge of the Resident entity.
+func (_m *Resident) QueryRequestEvents() *RequestEventQuery {
+	return NewResidentClient(_m.config).QueryRequestEvents(_m)
 }
 
 // QueryDependents queries the "dependents" edge of the Resident entity.
@@ -513,6 +581,102 @@ func (_m *Resident) appendNamedConsents(name string, edges ...*Consent) {
 		_m.Edges.namedConsents[name] = []*Consent{}
 	} else {
 		_m.Edges.namedConsents[name] = append(_m.Edges.namedConsents[name], edges...)
+	}
+}
+
+// NamedFiledRequests returns the FiledRequests named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Resident) NamedFiledRequests(name string) ([]*Request, error) {
+	if _m.Edges.namedFiledRequests == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedFiledRequests[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Resident) appendNamedFiledRequests(name string, edges ...*Request) {
+	if _m.Edges.namedFiledRequests == nil {
+		_m.Edges.namedFiledRequests = make(map[string][]*Request)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedFiledRequests[name] = []*Request{}
+	} else {
+		_m.Edges.namedFiledRequests[name] = append(_m.Edges.namedFiledRequests[name], edges...)
+	}
+}
+
+// NamedRequestsFor returns the RequestsFor named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Resident) NamedRequestsFor(name string) ([]*Request, error) {
+	if _m.Edges.namedRequestsFor == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedRequestsFor[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Resident) appendNamedRequestsFor(name string, edges ...*Request) {
+	if _m.Edges.namedRequestsFor == nil {
+		_m.Edges.namedRequestsFor = make(map[string][]*Request)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedRequestsFor[name] = []*Request{}
+	} else {
+		_m.Edges.namedRequestsFor[name] = append(_m.Edges.namedRequestsFor[name], edges...)
+	}
+}
+
+// NamedOwnedRequests returns the OwnedRequests named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Resident) NamedOwnedRequests(name string) ([]*Request, error) {
+	if _m.Edges.namedOwnedRequests == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedOwnedRequests[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Resident) appendNamedOwnedRequests(name string, edges ...*Request) {
+	if _m.Edges.namedOwnedRequests == nil {
+		_m.Edges.namedOwnedRequests = make(map[string][]*Request)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedOwnedRequests[name] = []*Request{}
+	} else {
+		_m.Edges.namedOwnedRequests[name] = append(_m.Edges.namedOwnedRequests[name], edges...)
+	}
+}
+
+// NamedRequestEvents returns the RequestEvents named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Resident) NamedRequestEvents(name string) ([]*RequestEvent, error) {
+	if _m.Edges.namedRequestEvents == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedRequestEvents[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Resident) appendNamedRequestEvents(name string, edges ...*RequestEvent) {
+	if _m.Edges.namedRequestEvents == nil {
+		_m.Edges.namedRequestEvents = make(map[string][]*RequestEvent)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedRequestEvents[name] = []*RequestEvent{}
+	} else {
+		_m.Edges.namedRequestEvents[name] = append(_m.Edges.namedRequestEvents[name], edges...)
 	}
 }
 

@@ -19,6 +19,8 @@ import (
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
+	"github.com/jimei-linli/linli/ent/request"
+	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/session"
@@ -225,6 +227,66 @@ func (_c *ResidentCreate) AddConsents(v ...*Consent) *ResidentCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddConsentIDs(ids...)
+}
+
+// AddFiledRequestIDs adds the "filed_requests" edge to the Request entity by IDs.
+func (_c *ResidentCreate) AddFiledRequestIDs(ids ...int) *ResidentCreate {
+	_c.mutation.AddFiledRequestIDs(ids...)
+	return _c
+}
+
+// AddFiledRequests adds the "filed_requests" edges to the Request entity.
+func (_c *ResidentCreate) AddFiledRequests(v ...*Request) *ResidentCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddFiledRequestIDs(ids...)
+}
+
+// AddRequestsForIDs adds the "requests_for" edge to the Request entity by IDs.
+func (_c *ResidentCreate) AddRequestsForIDs(ids ...int) *ResidentCreate {
+	_c.mutation.AddRequestsForIDs(ids...)
+	return _c
+}
+
+// AddRequestsFor adds the "requests_for" edges to the Request entity.
+func (_c *ResidentCreate) AddRequestsFor(v ...*Request) *ResidentCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddRequestsForIDs(ids...)
+}
+
+// AddOwnedRequestIDs adds the "owned_requests" edge to the Request entity by IDs.
+func (_c *ResidentCreate) AddOwnedRequestIDs(ids ...int) *ResidentCreate {
+	_c.mutation.AddOwnedRequestIDs(ids...)
+	return _c
+}
+
+// AddOwnedRequests adds the "owned_requests" edges to the Request entity.
+func (_c *ResidentCreate) AddOwnedRequests(v ...*Request) *ResidentCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddOwnedRequestIDs(ids...)
+}
+
+// AddRequestEventIDs adds the "request_events" edge to the RequestEvent entity by IDs.
+func (_c *ResidentCreate) AddRequestEventIDs(ids ...int) *ResidentCreate {
+	_c.mutation.AddRequestEventIDs(ids...)
+	return _c
+}
+
+// AddRequestEvents adds the "request_events" edges to the RequestEvent entity.
+func (_c *ResidentCreate) AddRequestEvents(v ...*RequestEvent) *ResidentCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddRequestEventIDs(ids...)
 }
 
 // AddDependentIDs adds the "dependents" edge to the Guardianship entity by IDs.
@@ -509,6 +571,70 @@ func (_c *ResidentCreate) createSpec() (*Resident, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.FiledRequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.FiledRequestsTable,
+			Columns: []string{resident.FiledRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RequestsForIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestsForTable,
+			Columns: []string{resident.RequestsForColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.OwnedRequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.OwnedRequestsTable,
+			Columns: []string{resident.OwnedRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.RequestEventsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestEventsTable,
+			Columns: []string{resident.RequestEventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(requestevent.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -23,6 +23,8 @@ import (
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/request"
+	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/session"
@@ -44,6 +46,10 @@ type ResidentQuery struct {
 	withBroadcasts         *BroadcastQuery
 	withDevices            *DeviceQuery
 	withConsents           *ConsentQuery
+	withFiledRequests      *RequestQuery
+	withRequestsFor        *RequestQuery
+	withOwnedRequests      *RequestQuery
+	withRequestEvents      *RequestEventQuery
 	withDependents         *GuardianshipQuery
 	withGuardians          *GuardianshipQuery
 	loadTotal              []func(context.Context, []*Resident) error
@@ -54,6 +60,10 @@ type ResidentQuery struct {
 	withNamedBroadcasts    map[string]*BroadcastQuery
 	withNamedDevices       map[string]*DeviceQuery
 	withNamedConsents      map[string]*ConsentQuery
+	withNamedFiledRequests map[string]*RequestQuery
+	withNamedRequestsFor   map[string]*RequestQuery
+	withNamedOwnedRequests map[string]*RequestQuery
+	withNamedRequestEvents map[string]*RequestEventQuery
 	withNamedDependents    map[string]*GuardianshipQuery
 	withNamedGuardians     map[string]*GuardianshipQuery
 	// intermediate query (i.e. traversal path).
@@ -283,6 +293,94 @@ func (_q *ResidentQuery) QueryConsents() *ConsentQuery {
 			sqlgraph.From(resident.Table, resident.FieldID, selector),
 			sqlgraph.To(consent.Table, consent.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, resident.ConsentsTable, resident.ConsentsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryFiledRequests chains the current query on the "filed_requests" edge.
+func (_q *ResidentQuery) QueryFiledRequests() *RequestQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, selector),
+			sqlgraph.To(request.Table, request.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.FiledRequestsTable, resident.FiledRequestsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryRequestsFor chains the current query on the "requests_for" edge.
+func (_q *ResidentQuery) QueryRequestsFor() *RequestQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, selector),
+			sqlgraph.To(request.Table, request.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.RequestsForTable, resident.RequestsForColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryOwnedRequests chains the current query on the "owned_requests" edge.
+func (_q *ResidentQuery) QueryOwnedRequests() *RequestQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, selector),
+			sqlgraph.To(request.Table, request.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.OwnedRequestsTable, resident.OwnedRequestsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryRequestEvents chains the current query on the "request_events" edge.
+func (_q *ResidentQuery) QueryRequestEvents() *RequestEventQuery {
+	query := (&RequestEventClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(resident.Table, resident.FieldID, selector),
+			sqlgraph.To(requestevent.Table, requestevent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, resident.RequestEventsTable, resident.RequestEventsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -535,6 +633,10 @@ func (_q *ResidentQuery) Clone() *ResidentQuery {
 		withBroadcasts:    _q.withBroadcasts.Clone(),
 		withDevices:       _q.withDevices.Clone(),
 		withConsents:      _q.withConsents.Clone(),
+		withFiledRequests: _q.withFiledRequests.Clone(),
+		withRequestsFor:   _q.withRequestsFor.Clone(),
+		withOwnedRequests: _q.withOwnedRequests.Clone(),
+		withRequestEvents: _q.withRequestEvents.Clone(),
 		withDependents:    _q.withDependents.Clone(),
 		withGuardians:     _q.withGuardians.Clone(),
 		// clone intermediate query.
@@ -640,6 +742,50 @@ func (_q *ResidentQuery) WithConsents(opts ...func(*ConsentQuery)) *ResidentQuer
 		opt(query)
 	}
 	_q.withConsents = query
+	return _q
+}
+
+// WithFiledRequests tells the query-builder to eager-load the nodes that are connected to
+// the "filed_requests" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithFiledRequests(opts ...func(*RequestQuery)) *ResidentQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withFiledRequests = query
+	return _q
+}
+
+// WithRequestsFor tells the query-builder to eager-load the nodes that are connected to
+// the "requests_for" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithRequestsFor(opts ...func(*RequestQuery)) *ResidentQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withRequestsFor = query
+	return _q
+}
+
+// WithOwnedRequests tells the query-builder to eager-load the nodes that are connected to
+// the "owned_requests" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithOwnedRequests(opts ...func(*RequestQuery)) *ResidentQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withOwnedRequests = query
+	return _q
+}
+
+// WithRequestEvents tells the query-builder to eager-load the nodes that are connected to
+// the "request_events" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithRequestEvents(opts ...func(*RequestEventQuery)) *ResidentQuery {
+	query := (&RequestEventClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withRequestEvents = query
 	return _q
 }
 
@@ -749,7 +895,7 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 	var (
 		nodes       = []*Resident{}
 		_spec       = _q.querySpec()
-		loadedTypes = [11]bool{
+		loadedTypes = [15]bool{
 			_q.withHousehold != nil,
 			_q.withGrid != nil,
 			_q.withRoles != nil,
@@ -759,6 +905,10 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 			_q.withBroadcasts != nil,
 			_q.withDevices != nil,
 			_q.withConsents != nil,
+			_q.withFiledRequests != nil,
+			_q.withRequestsFor != nil,
+			_q.withOwnedRequests != nil,
+			_q.withRequestEvents != nil,
 			_q.withDependents != nil,
 			_q.withGuardians != nil,
 		}
@@ -844,6 +994,34 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 			return nil, err
 		}
 	}
+	if query := _q.withFiledRequests; query != nil {
+		if err := _q.loadFiledRequests(ctx, query, nodes,
+			func(n *Resident) { n.Edges.FiledRequests = []*Request{} },
+			func(n *Resident, e *Request) { n.Edges.FiledRequests = append(n.Edges.FiledRequests, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withRequestsFor; query != nil {
+		if err := _q.loadRequestsFor(ctx, query, nodes,
+			func(n *Resident) { n.Edges.RequestsFor = []*Request{} },
+			func(n *Resident, e *Request) { n.Edges.RequestsFor = append(n.Edges.RequestsFor, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withOwnedRequests; query != nil {
+		if err := _q.loadOwnedRequests(ctx, query, nodes,
+			func(n *Resident) { n.Edges.OwnedRequests = []*Request{} },
+			func(n *Resident, e *Request) { n.Edges.OwnedRequests = append(n.Edges.OwnedRequests, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withRequestEvents; query != nil {
+		if err := _q.loadRequestEvents(ctx, query, nodes,
+			func(n *Resident) { n.Edges.RequestEvents = []*RequestEvent{} },
+			func(n *Resident, e *RequestEvent) { n.Edges.RequestEvents = append(n.Edges.RequestEvents, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withDependents; query != nil {
 		if err := _q.loadDependents(ctx, query, nodes,
 			func(n *Resident) { n.Edges.Dependents = []*Guardianship{} },
@@ -897,6 +1075,34 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 		if err := _q.loadConsents(ctx, query, nodes,
 			func(n *Resident) { n.appendNamedConsents(name) },
 			func(n *Resident, e *Consent) { n.appendNamedConsents(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedFiledRequests {
+		if err := _q.loadFiledRequests(ctx, query, nodes,
+			func(n *Resident) { n.appendNamedFiledRequests(name) },
+			func(n *Resident, e *Request) { n.appendNamedFiledRequests(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedRequestsFor {
+		if err := _q.loadRequestsFor(ctx, query, nodes,
+			func(n *Resident) { n.appendNamedRequestsFor(name) },
+			func(n *Resident, e *Request) { n.appendNamedRequestsFor(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedOwnedRequests {
+		if err := _q.loadOwnedRequests(ctx, query, nodes,
+			func(n *Resident) { n.appendNamedOwnedRequests(name) },
+			func(n *Resident, e *Request) { n.appendNamedOwnedRequests(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedRequestEvents {
+		if err := _q.loadRequestEvents(ctx, query, nodes,
+			func(n *Resident) { n.appendNamedRequestEvents(name) },
+			func(n *Resident, e *RequestEvent) { n.appendNamedRequestEvents(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1193,6 +1399,132 @@ func (_q *ResidentQuery) loadConsents(ctx context.Context, query *ConsentQuery, 
 	}
 	return nil
 }
+func (_q *ResidentQuery) loadFiledRequests(ctx context.Context, query *RequestQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *Request)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Resident)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(request.FieldFilerID)
+	}
+	query.Where(predicate.Request(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(resident.FiledRequestsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.FilerID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "filer_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ResidentQuery) loadRequestsFor(ctx context.Context, query *RequestQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *Request)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Resident)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(request.FieldSubjectID)
+	}
+	query.Where(predicate.Request(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(resident.RequestsForColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.SubjectID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "subject_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ResidentQuery) loadOwnedRequests(ctx context.Context, query *RequestQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *Request)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Resident)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(request.FieldOwnerID)
+	}
+	query.Where(predicate.Request(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(resident.OwnedRequestsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OwnerID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "owner_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "owner_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ResidentQuery) loadRequestEvents(ctx context.Context, query *RequestEventQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *RequestEvent)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Resident)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(requestevent.FieldActorID)
+	}
+	query.Where(predicate.RequestEvent(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(resident.RequestEventsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ActorID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "actor_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "actor_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 func (_q *ResidentQuery) loadDependents(ctx context.Context, query *GuardianshipQuery, nodes []*Resident, init func(*Resident), assign func(*Resident, *Guardianship)) error {
 	fks := make([]driver.Value, 0, len(nodes))
 	nodeids := make(map[int]*Resident)
@@ -1460,6 +1792,62 @@ func (_q *ResidentQuery) WithNamedConsents(name string, opts ...func(*ConsentQue
 		_q.withNamedConsents = make(map[string]*ConsentQuery)
 	}
 	_q.withNamedConsents[name] = query
+	return _q
+}
+
+// WithNamedFiledRequests tells the query-builder to eager-load the nodes that are connected to the "filed_requests"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithNamedFiledRequests(name string, opts ...func(*RequestQuery)) *ResidentQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedFiledRequests == nil {
+		_q.withNamedFiledRequests = make(map[string]*RequestQuery)
+	}
+	_q.withNamedFiledRequests[name] = query
+	return _q
+}
+
+// WithNamedRequestsFor tells the query-builder to eager-load the nodes that are connected to the "requests_for"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithNamedRequestsFor(name string, opts ...func(*RequestQuery)) *ResidentQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedRequestsFor == nil {
+		_q.withNamedRequestsFor = make(map[string]*RequestQuery)
+	}
+	_q.withNamedRequestsFor[name] = query
+	return _q
+}
+
+// WithNamedOwnedRequests tells the query-builder to eager-load the nodes that are connected to the "owned_requests"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithNamedOwnedRequests(name string, opts ...func(*RequestQuery)) *ResidentQuery {
+	query := (&RequestClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedOwnedRequests == nil {
+		_q.withNamedOwnedRequests = make(map[string]*RequestQuery)
+	}
+	_q.withNamedOwnedRequests[name] = query
+	return _q
+}
+
+// WithNamedRequestEvents tells the query-builder to eager-load the nodes that are connected to the "request_events"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ResidentQuery) WithNamedRequestEvents(name string, opts ...func(*RequestEventQuery)) *ResidentQuery {
+	query := (&RequestEventClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedRequestEvents == nil {
+		_q.withNamedRequestEvents = make(map[string]*RequestEventQuery)
+	}
+	_q.withNamedRequestEvents[name] = query
 	return _q
 }
 

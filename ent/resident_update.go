@@ -20,6 +20,8 @@ import (
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/request"
+	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/session"
@@ -238,6 +240,66 @@ func (_u *ResidentUpdate) AddConsents(v ...*Consent) *ResidentUpdate {
 	return _u.AddConsentIDs(ids...)
 }
 
+// AddFiledRequestIDs adds the "filed_requests" edge to the Request entity by IDs.
+func (_u *ResidentUpdate) AddFiledRequestIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.AddFiledRequestIDs(ids...)
+	return _u
+}
+
+// AddFiledRequests adds the "filed_requests" edges to the Request entity.
+func (_u *ResidentUpdate) AddFiledRequests(v ...*Request) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFiledRequestIDs(ids...)
+}
+
+// AddRequestsForIDs adds the "requests_for" edge to the Request entity by IDs.
+func (_u *ResidentUpdate) AddRequestsForIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.AddRequestsForIDs(ids...)
+	return _u
+}
+
+// AddRequestsFor adds the "requests_for" edges to the Request entity.
+func (_u *ResidentUpdate) AddRequestsFor(v ...*Request) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRequestsForIDs(ids...)
+}
+
+// AddOwnedRequestIDs adds the "owned_requests" edge to the Request entity by IDs.
+func (_u *ResidentUpdate) AddOwnedRequestIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.AddOwnedRequestIDs(ids...)
+	return _u
+}
+
+// AddOwnedRequests adds the "owned_requests" edges to the Request entity.
+func (_u *ResidentUpdate) AddOwnedRequests(v ...*Request) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddOwnedRequestIDs(ids...)
+}
+
+// AddRequestEventIDs adds the "request_events" edge to the RequestEvent entity by IDs.
+func (_u *ResidentUpdate) AddRequestEventIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.AddRequestEventIDs(ids...)
+	return _u
+}
+
+// AddRequestEvents adds the "request_events" edges to the RequestEvent entity.
+func (_u *ResidentUpdate) AddRequestEvents(v ...*RequestEvent) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRequestEventIDs(ids...)
+}
+
 // AddDependentIDs adds the "dependents" edge to the Guardianship entity by IDs.
 func (_u *ResidentUpdate) AddDependentIDs(ids ...int) *ResidentUpdate {
 	_u.mutation.AddDependentIDs(ids...)
@@ -415,6 +477,90 @@ func (_u *ResidentUpdate) RemoveConsents(v ...*Consent) *ResidentUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveConsentIDs(ids...)
+}
+
+// ClearFiledRequests clears all "filed_requests" edges to the Request entity.
+func (_u *ResidentUpdate) ClearFiledRequests() *ResidentUpdate {
+	_u.mutation.ClearFiledRequests()
+	return _u
+}
+
+// RemoveFiledRequestIDs removes the "filed_requests" edge to Request entities by IDs.
+func (_u *ResidentUpdate) RemoveFiledRequestIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.RemoveFiledRequestIDs(ids...)
+	return _u
+}
+
+// RemoveFiledRequests removes "filed_requests" edges to Request entities.
+func (_u *ResidentUpdate) RemoveFiledRequests(v ...*Request) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFiledRequestIDs(ids...)
+}
+
+// ClearRequestsFor clears all "requests_for" edges to the Request entity.
+func (_u *ResidentUpdate) ClearRequestsFor() *ResidentUpdate {
+	_u.mutation.ClearRequestsFor()
+	return _u
+}
+
+// RemoveRequestsForIDs removes the "requests_for" edge to Request entities by IDs.
+func (_u *ResidentUpdate) RemoveRequestsForIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.RemoveRequestsForIDs(ids...)
+	return _u
+}
+
+// RemoveRequestsFor removes "requests_for" edges to Request entities.
+func (_u *ResidentUpdate) RemoveRequestsFor(v ...*Request) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRequestsForIDs(ids...)
+}
+
+// ClearOwnedRequests clears all "owned_requests" edges to the Request entity.
+func (_u *ResidentUpdate) ClearOwnedRequests() *ResidentUpdate {
+	_u.mutation.ClearOwnedRequests()
+	return _u
+}
+
+// RemoveOwnedRequestIDs removes the "owned_requests" edge to Request entities by IDs.
+func (_u *ResidentUpdate) RemoveOwnedRequestIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.RemoveOwnedRequestIDs(ids...)
+	return _u
+}
+
+// RemoveOwnedRequests removes "owned_requests" edges to Request entities.
+func (_u *ResidentUpdate) RemoveOwnedRequests(v ...*Request) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveOwnedRequestIDs(ids...)
+}
+
+// ClearRequestEvents clears all "request_events" edges to the RequestEvent entity.
+func (_u *ResidentUpdate) ClearRequestEvents() *ResidentUpdate {
+	_u.mutation.ClearRequestEvents()
+	return _u
+}
+
+// RemoveRequestEventIDs removes the "request_events" edge to RequestEvent entities by IDs.
+func (_u *ResidentUpdate) RemoveRequestEventIDs(ids ...int) *ResidentUpdate {
+	_u.mutation.RemoveRequestEventIDs(ids...)
+	return _u
+}
+
+// RemoveRequestEvents removes "request_events" edges to RequestEvent entities.
+func (_u *ResidentUpdate) RemoveRequestEvents(v ...*RequestEvent) *ResidentUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRequestEventIDs(ids...)
 }
 
 // ClearDependents clears all "dependents" edges to the Guardianship entity.
@@ -898,6 +1044,186 @@ func (_u *ResidentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.FiledRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.FiledRequestsTable,
+			Columns: []string{resident.FiledRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFiledRequestsIDs(); len(nodes) > 0 && !_u.mutation.FiledRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.FiledRequestsTable,
+			Columns: []string{resident.FiledRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FiledRequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.FiledRequestsTable,
+			Columns: []string{resident.FiledRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RequestsForCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestsForTable,
+			Columns: []string{resident.RequestsForColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRequestsForIDs(); len(nodes) > 0 && !_u.mutation.RequestsForCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestsForTable,
+			Columns: []string{resident.RequestsForColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RequestsForIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestsForTable,
+			Columns: []string{resident.RequestsForColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.OwnedRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.OwnedRequestsTable,
+			Columns: []string{resident.OwnedRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedOwnedRequestsIDs(); len(nodes) > 0 && !_u.mutation.OwnedRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.OwnedRequestsTable,
+			Columns: []string{resident.OwnedRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.OwnedRequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.OwnedRequestsTable,
+			Columns: []string{resident.OwnedRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RequestEventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestEventsTable,
+			Columns: []string{resident.RequestEventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(requestevent.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRequestEventsIDs(); len(nodes) > 0 && !_u.mutation.RequestEventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestEventsTable,
+			Columns: []string{resident.RequestEventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(requestevent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RequestEventsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestEventsTable,
+			Columns: []string{resident.RequestEventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(requestevent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.DependentsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -1209,6 +1535,66 @@ func (_u *ResidentUpdateOne) AddConsents(v ...*Consent) *ResidentUpdateOne {
 	return _u.AddConsentIDs(ids...)
 }
 
+// AddFiledRequestIDs adds the "filed_requests" edge to the Request entity by IDs.
+func (_u *ResidentUpdateOne) AddFiledRequestIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.AddFiledRequestIDs(ids...)
+	return _u
+}
+
+// AddFiledRequests adds the "filed_requests" edges to the Request entity.
+func (_u *ResidentUpdateOne) AddFiledRequests(v ...*Request) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddFiledRequestIDs(ids...)
+}
+
+// AddRequestsForIDs adds the "requests_for" edge to the Request entity by IDs.
+func (_u *ResidentUpdateOne) AddRequestsForIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.AddRequestsForIDs(ids...)
+	return _u
+}
+
+// AddRequestsFor adds the "requests_for" edges to the Request entity.
+func (_u *ResidentUpdateOne) AddRequestsFor(v ...*Request) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRequestsForIDs(ids...)
+}
+
+// AddOwnedRequestIDs adds the "owned_requests" edge to the Request entity by IDs.
+func (_u *ResidentUpdateOne) AddOwnedRequestIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.AddOwnedRequestIDs(ids...)
+	return _u
+}
+
+// AddOwnedRequests adds the "owned_requests" edges to the Request entity.
+func (_u *ResidentUpdateOne) AddOwnedRequests(v ...*Request) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddOwnedRequestIDs(ids...)
+}
+
+// AddRequestEventIDs adds the "request_events" edge to the RequestEvent entity by IDs.
+func (_u *ResidentUpdateOne) AddRequestEventIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.AddRequestEventIDs(ids...)
+	return _u
+}
+
+// AddRequestEvents adds the "request_events" edges to the RequestEvent entity.
+func (_u *ResidentUpdateOne) AddRequestEvents(v ...*RequestEvent) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddRequestEventIDs(ids...)
+}
+
 // AddDependentIDs adds the "dependents" edge to the Guardianship entity by IDs.
 func (_u *ResidentUpdateOne) AddDependentIDs(ids ...int) *ResidentUpdateOne {
 	_u.mutation.AddDependentIDs(ids...)
@@ -1386,6 +1772,90 @@ func (_u *ResidentUpdateOne) RemoveConsents(v ...*Consent) *ResidentUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveConsentIDs(ids...)
+}
+
+// ClearFiledRequests clears all "filed_requests" edges to the Request entity.
+func (_u *ResidentUpdateOne) ClearFiledRequests() *ResidentUpdateOne {
+	_u.mutation.ClearFiledRequests()
+	return _u
+}
+
+// RemoveFiledRequestIDs removes the "filed_requests" edge to Request entities by IDs.
+func (_u *ResidentUpdateOne) RemoveFiledRequestIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.RemoveFiledRequestIDs(ids...)
+	return _u
+}
+
+// RemoveFiledRequests removes "filed_requests" edges to Request entities.
+func (_u *ResidentUpdateOne) RemoveFiledRequests(v ...*Request) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveFiledRequestIDs(ids...)
+}
+
+// ClearRequestsFor clears all "requests_for" edges to the Request entity.
+func (_u *ResidentUpdateOne) ClearRequestsFor() *ResidentUpdateOne {
+	_u.mutation.ClearRequestsFor()
+	return _u
+}
+
+// RemoveRequestsForIDs removes the "requests_for" edge to Request entities by IDs.
+func (_u *ResidentUpdateOne) RemoveRequestsForIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.RemoveRequestsForIDs(ids...)
+	return _u
+}
+
+// RemoveRequestsFor removes "requests_for" edges to Request entities.
+func (_u *ResidentUpdateOne) RemoveRequestsFor(v ...*Request) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRequestsForIDs(ids...)
+}
+
+// ClearOwnedRequests clears all "owned_requests" edges to the Request entity.
+func (_u *ResidentUpdateOne) ClearOwnedRequests() *ResidentUpdateOne {
+	_u.mutation.ClearOwnedRequests()
+	return _u
+}
+
+// RemoveOwnedRequestIDs removes the "owned_requests" edge to Request entities by IDs.
+func (_u *ResidentUpdateOne) RemoveOwnedRequestIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.RemoveOwnedRequestIDs(ids...)
+	return _u
+}
+
+// RemoveOwnedRequests removes "owned_requests" edges to Request entities.
+func (_u *ResidentUpdateOne) RemoveOwnedRequests(v ...*Request) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveOwnedRequestIDs(ids...)
+}
+
+// ClearRequestEvents clears all "request_events" edges to the RequestEvent entity.
+func (_u *ResidentUpdateOne) ClearRequestEvents() *ResidentUpdateOne {
+	_u.mutation.ClearRequestEvents()
+	return _u
+}
+
+// RemoveRequestEventIDs removes the "request_events" edge to RequestEvent entities by IDs.
+func (_u *ResidentUpdateOne) RemoveRequestEventIDs(ids ...int) *ResidentUpdateOne {
+	_u.mutation.RemoveRequestEventIDs(ids...)
+	return _u
+}
+
+// RemoveRequestEvents removes "request_events" edges to RequestEvent entities.
+func (_u *ResidentUpdateOne) RemoveRequestEvents(v ...*RequestEvent) *ResidentUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveRequestEventIDs(ids...)
 }
 
 // ClearDependents clears all "dependents" edges to the Guardianship entity.
@@ -1892,6 +2362,186 @@ func (_u *ResidentUpdateOne) sqlSave(ctx context.Context) (_node *Resident, err 
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(consent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.FiledRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.FiledRequestsTable,
+			Columns: []string{resident.FiledRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedFiledRequestsIDs(); len(nodes) > 0 && !_u.mutation.FiledRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.FiledRequestsTable,
+			Columns: []string{resident.FiledRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.FiledRequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.FiledRequestsTable,
+			Columns: []string{resident.FiledRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RequestsForCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestsForTable,
+			Columns: []string{resident.RequestsForColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRequestsForIDs(); len(nodes) > 0 && !_u.mutation.RequestsForCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestsForTable,
+			Columns: []string{resident.RequestsForColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RequestsForIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestsForTable,
+			Columns: []string{resident.RequestsForColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.OwnedRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.OwnedRequestsTable,
+			Columns: []string{resident.OwnedRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedOwnedRequestsIDs(); len(nodes) > 0 && !_u.mutation.OwnedRequestsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.OwnedRequestsTable,
+			Columns: []string{resident.OwnedRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.OwnedRequestsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.OwnedRequestsTable,
+			Columns: []string{resident.OwnedRequestsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(request.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.RequestEventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestEventsTable,
+			Columns: []string{resident.RequestEventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(requestevent.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedRequestEventsIDs(); len(nodes) > 0 && !_u.mutation.RequestEventsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestEventsTable,
+			Columns: []string{resident.RequestEventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(requestevent.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RequestEventsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   resident.RequestEventsTable,
+			Columns: []string{resident.RequestEventsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(requestevent.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

@@ -40,6 +40,12 @@ type Tx struct {
 	Place *PlaceClient
 	// PushDelivery is the client for interacting with the PushDelivery builders.
 	PushDelivery *PushDeliveryClient
+	// Request is the client for interacting with the Request builders.
+	Request *RequestClient
+	// RequestCategory is the client for interacting with the RequestCategory builders.
+	RequestCategory *RequestCategoryClient
+	// RequestEvent is the client for interacting with the RequestEvent builders.
+	RequestEvent *RequestEventClient
 	// Resident is the client for interacting with the Resident builders.
 	Resident *ResidentClient
 	// RoleAssignment is the client for interacting with the RoleAssignment builders.
@@ -195,6 +201,9 @@ func (tx *Tx) init() {
 	tx.PersonalInfo = NewPersonalInfoClient(tx.config)
 	tx.Place = NewPlaceClient(tx.config)
 	tx.PushDelivery = NewPushDeliveryClient(tx.config)
+	tx.Request = NewRequestClient(tx.config)
+	tx.RequestCategory = NewRequestCategoryClient(tx.config)
+	tx.RequestEvent = NewRequestEventClient(tx.config)
 	tx.Resident = NewResidentClient(tx.config)
 	tx.RoleAssignment = NewRoleAssignmentClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)

@@ -50,6 +50,30 @@ func (r *queryResolver) Guardianships(ctx context.Context, after *entgql.Cursor[
 		)
 }
 
+// Requests is the resolver for the requests field.
+func (r *queryResolver) Requests(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestOrder, where *ent.RequestWhereInput) (*ent.RequestConnection, error) {
+	if orderBy == nil {
+		orderBy = &ent.RequestOrder{Direction: entgql.OrderDirectionDesc, Field: ent.RequestOrderFieldCreatedAt}
+	}
+	return r.client.Request.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithRequestOrder(orderBy),
+			ent.WithRequestFilter(where.Filter),
+		)
+}
+
+// RequestCategories is the resolver for the requestCategories field.
+func (r *queryResolver) RequestCategories(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestCategoryOrder, where *ent.RequestCategoryWhereInput) (*ent.RequestCategoryConnection, error) {
+	if orderBy == nil {
+		orderBy = &ent.RequestCategoryOrder{Direction: entgql.OrderDirectionAsc, Field: ent.RequestCategoryOrderFieldPosition}
+	}
+	return r.client.RequestCategory.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithRequestCategoryOrder(orderBy),
+			ent.WithRequestCategoryFilter(where.Filter),
+		)
+}
+
 // Streets is the resolver for the streets field.
 func (r *queryResolver) Streets(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) (*ent.StreetConnection, error) {
 	return r.client.Street.Query().
@@ -65,7 +89,21 @@ func (r *Resolver) Notification() generated.NotificationResolver { return &notif
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// Request returns generated.RequestResolver implementation.
+func (r *Resolver) Request() generated.RequestResolver { return &requestResolver{r} }
+
+// RequestCategory returns generated.RequestCategoryResolver implementation.
+func (r *Resolver) RequestCategory() generated.RequestCategoryResolver {
+	return &requestCategoryResolver{r}
+}
+
+// RequestEvent returns generated.RequestEventResolver implementation.
+func (r *Resolver) RequestEvent() generated.RequestEventResolver { return &requestEventResolver{r} }
+
 type (
-	notificationResolver struct{ *Resolver }
-	queryResolver        struct{ *Resolver }
+	notificationResolver    struct{ *Resolver }
+	queryResolver           struct{ *Resolver }
+	requestResolver         struct{ *Resolver }
+	requestCategoryResolver struct{ *Resolver }
+	requestEventResolver    struct{ *Resolver }
 )

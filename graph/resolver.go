@@ -12,6 +12,7 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/graph/generated"
+	"github.com/jimei-linli/linli/internal/appeal"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/auth"
 	"github.com/jimei-linli/linli/internal/broadcast"
@@ -34,6 +35,8 @@ type Resolver struct {
 	outbox     *realtime.Outbox
 	inbox      *notify.Inbox
 	broadcasts *broadcast.Service
+	appeals    *appeal.Service
+	deadlines  appeal.Deadlines
 	now        func() time.Time
 }
 
@@ -60,12 +63,18 @@ func WithClock(now func() time.Time) Option {
 	return func(r *Resolver) { r.now = now }
 }
 
+// WithRequestDeadlines sets the 54321 clock's deadlines (the default
+// reading of DOMAIN.md otherwise).
+func WithRequestDeadlines(d appeal.Deadlines) Option {
+	return func(r *Resolver) { r.deadlines = d }
+}
+
 // NewSchema returns the executable GraphQL schema backed by client.
 func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r := &Resolver{
 		client:   client,
 		roster:   roster.New(client, nil),
-		personal: personaldata.New(client, nil),
+		personal: personaldata.New(client, nil, appeal.PersonalData),
 		devices:  push.NewDevices(client, nil),
 		hub:      realtime.NewHub(nil),
 		outbox:   realtime.NewOutbox(nil, nil),
@@ -77,6 +86,7 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r.personal.SetOutbox(r.outbox)
 	r.inbox = notify.New(client, r.hub, nil)
 	r.broadcasts = broadcast.New(client, r.outbox, nil)
+	r.appeals = appeal.New(client, r.outbox, r.now, r.deadlines)
 	return generated.NewExecutableSchema(generated.Config{Resolvers: r})
 }
 

@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/graph"
+	"github.com/jimei-linli/linli/internal/appeal"
 	"github.com/jimei-linli/linli/internal/config"
 	"github.com/jimei-linli/linli/internal/realtime"
+	"github.com/jimei-linli/linli/internal/schedule"
 	"github.com/jimei-linli/linli/internal/server"
 )
 
@@ -56,13 +58,17 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	if err != nil {
 		return err
 	}
+	deadlines := appeal.DeadlinesFrom(cfg.RequestDeadlines)
+	jobs, stopJobs := context.WithCancel(ctx)
+	waitJobs := schedule.Start(jobs, log, appeal.New(s.Client, rt.outbox, nil, deadlines).Job(requestClockEvery))
+	defer func() { stopJobs(); waitJobs() }()
 	// Requests and websockets run under base: cancelling it at shutdown
 	// closes the websockets, which Shutdown itself leaves open.
 	base, closeStreams := context.WithCancel(context.WithoutCancel(ctx))
 	defer closeStreams()
 	handler := server.New(server.Options{
 		Streams:          base,
-		Schema:           graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox)),
+		Schema:           graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox), graph.WithRequestDeadlines(deadlines)),
 		Authenticate:     signIn.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(signIn.AuthenticateToken),
 		WatchSession:     realtime.WatchSession(rt.hub),
@@ -111,6 +117,9 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	}
 	return nil
 }
+
+// requestClockEvery is how often each instance looks for overdue requests.
+const requestClockEvery = 30 * time.Second
 
 // displayAddr turns a listener address into one a browser can open: an
 // unspecified host (":8080", "[::]:8080") becomes localhost.

@@ -34,6 +34,8 @@ const (
 	FieldStreetID = "street_id"
 	// EdgeStreet holds the string denoting the street edge name in mutations.
 	EdgeStreet = "street"
+	// EdgeRequests holds the string denoting the requests edge name in mutations.
+	EdgeRequests = "requests"
 	// EdgeStaff holds the string denoting the staff edge name in mutations.
 	EdgeStaff = "staff"
 	// Table holds the table name of the department in the database.
@@ -45,6 +47,13 @@ const (
 	StreetInverseTable = "streets"
 	// StreetColumn is the table column denoting the street relation/edge.
 	StreetColumn = "street_id"
+	// RequestsTable is the table that holds the requests relation/edge.
+	RequestsTable = "requests"
+	// RequestsInverseTable is the table name for the Request entity.
+	// It exists in this package in order to avoid circular dependency with the "request" package.
+	RequestsInverseTable = "requests"
+	// RequestsColumn is the table column denoting the requests relation/edge.
+	RequestsColumn = "department_id"
 	// StaffTable is the table that holds the staff relation/edge.
 	StaffTable = "role_assignments"
 	// StaffInverseTable is the table name for the RoleAssignment entity.
@@ -176,6 +185,20 @@ func ByStreetField(field string, opts ...sql.OrderTermOption) OrderOption {
 	}
 }
 
+// ByRequestsCount orders the results by requests count.
+func ByRequestsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newRequestsStep(), opts...)
+	}
+}
+
+// ByRequests orders the results by requests terms.
+func ByRequests(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRequestsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByStaffCount orders the results by staff count.
 func ByStaffCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -194,6 +217,13 @@ func newStreetStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(StreetInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, true, StreetTable, StreetColumn),
+	)
+}
+func newRequestsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(RequestsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, RequestsTable, RequestsColumn),
 	)
 }
 func newStaffStep() *sqlgraph.Step {

@@ -448,6 +448,29 @@ func HasBroadcastsWith(preds ...predicate.Broadcast) predicate.Grid {
 	})
 }
 
+// HasRequests applies the HasEdge predicate on the "requests" edge.
+func HasRequests() predicate.Grid {
+	return predicate.Grid(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, RequestsTable, RequestsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasRequestsWith applies the HasEdge predicate on the "requests" edge with a given conditions (other predicates).
+func HasRequestsWith(preds ...predicate.Request) predicate.Grid {
+	return predicate.Grid(func(s *sql.Selector) {
+		step := newRequestsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasCommunity applies the HasEdge predicate on the "community" edge.
 func HasCommunity() predicate.Grid {
 	return predicate.Grid(func(s *sql.Selector) {

@@ -177,6 +177,42 @@ func (f PushDeliveryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PushDeliveryMutation", m)
 }
 
+// The RequestFunc type is an adapter to allow the use of ordinary
+// function as Request mutator.
+type RequestFunc func(context.Context, *ent.RequestMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RequestFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RequestMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RequestMutation", m)
+}
+
+// The RequestCategoryFunc type is an adapter to allow the use of ordinary
+// function as RequestCategory mutator.
+type RequestCategoryFunc func(context.Context, *ent.RequestCategoryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RequestCategoryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RequestCategoryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RequestCategoryMutation", m)
+}
+
+// The RequestEventFunc type is an adapter to allow the use of ordinary
+// function as RequestEvent mutator.
+type RequestEventFunc func(context.Context, *ent.RequestEventMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RequestEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RequestEventMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RequestEventMutation", m)
+}
+
 // The ResidentFunc type is an adapter to allow the use of ordinary
 // function as Resident mutator.
 type ResidentFunc func(context.Context, *ent.ResidentMutation) (ent.Value, error)

@@ -23,6 +23,9 @@ import (
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/predicate"
 	"github.com/jimei-linli/linli/ent/pushdelivery"
+	"github.com/jimei-linli/linli/ent/request"
+	"github.com/jimei-linli/linli/ent/requestcategory"
+	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/session"
@@ -464,6 +467,87 @@ func (f TraversePushDelivery) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.PushDeliveryQuery", q)
 }
 
+// The RequestFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RequestFunc func(context.Context, *ent.RequestQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RequestFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RequestQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RequestQuery", q)
+}
+
+// The TraverseRequest type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRequest func(context.Context, *ent.RequestQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRequest) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRequest) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RequestQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RequestQuery", q)
+}
+
+// The RequestCategoryFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RequestCategoryFunc func(context.Context, *ent.RequestCategoryQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RequestCategoryFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RequestCategoryQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RequestCategoryQuery", q)
+}
+
+// The TraverseRequestCategory type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRequestCategory func(context.Context, *ent.RequestCategoryQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRequestCategory) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRequestCategory) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RequestCategoryQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RequestCategoryQuery", q)
+}
+
+// The RequestEventFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RequestEventFunc func(context.Context, *ent.RequestEventQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RequestEventFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RequestEventQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RequestEventQuery", q)
+}
+
+// The TraverseRequestEvent type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRequestEvent func(context.Context, *ent.RequestEventQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRequestEvent) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRequestEvent) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RequestEventQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RequestEventQuery", q)
+}
+
 // The ResidentFunc type is an adapter to allow the use of ordinary function as a Querier.
 type ResidentFunc func(context.Context, *ent.ResidentQuery) (ent.Value, error)
 
@@ -630,6 +714,12 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.PlaceQuery, predicate.Place, place.OrderOption]{typ: ent.TypePlace, tq: q}, nil
 	case *ent.PushDeliveryQuery:
 		return &query[*ent.PushDeliveryQuery, predicate.PushDelivery, pushdelivery.OrderOption]{typ: ent.TypePushDelivery, tq: q}, nil
+	case *ent.RequestQuery:
+		return &query[*ent.RequestQuery, predicate.Request, request.OrderOption]{typ: ent.TypeRequest, tq: q}, nil
+	case *ent.RequestCategoryQuery:
+		return &query[*ent.RequestCategoryQuery, predicate.RequestCategory, requestcategory.OrderOption]{typ: ent.TypeRequestCategory, tq: q}, nil
+	case *ent.RequestEventQuery:
+		return &query[*ent.RequestEventQuery, predicate.RequestEvent, requestevent.OrderOption]{typ: ent.TypeRequestEvent, tq: q}, nil
 	case *ent.ResidentQuery:
 		return &query[*ent.ResidentQuery, predicate.Resident, resident.OrderOption]{typ: ent.TypeResident, tq: q}, nil
 	case *ent.RoleAssignmentQuery:

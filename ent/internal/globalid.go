@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"audit_records\":34359738368,\"broadcasts\":55834574848,\"communities\":0,\"consents\":38654705664,\"departments\":4294967296,\"devices\":60129542144,\"events\":64424509440,\"grids\":8589934592,\"guardianships\":77309411328,\"households\":12884901888,\"notifications\":68719476736,\"personal_infos\":42949672960,\"places\":17179869184,\"push_deliveries\":73014444032,\"residents\":21474836480,\"role_assignments\":25769803776,\"sessions\":47244640256,\"sign_in_codes\":51539607552,\"streets\":30064771072}"
+const IncrementStarts = "{\"audit_records\":34359738368,\"broadcasts\":55834574848,\"communities\":0,\"consents\":38654705664,\"departments\":4294967296,\"devices\":60129542144,\"events\":64424509440,\"grids\":8589934592,\"guardianships\":77309411328,\"households\":12884901888,\"notifications\":68719476736,\"personal_infos\":42949672960,\"places\":17179869184,\"push_deliveries\":73014444032,\"request_categories\":85899345920,\"request_events\":90194313216,\"requests\":81604378624,\"residents\":21474836480,\"role_assignments\":25769803776,\"sessions\":47244640256,\"sign_in_codes\":51539607552,\"streets\":30064771072}"

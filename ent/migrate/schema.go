@@ -323,7 +323,7 @@ var (
 	// NotificationsColumns holds the columns for the "notifications" table.
 	NotificationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"BROADCAST", "SYSTEM"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"BROADCAST", "SYSTEM", "REQUEST"}},
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "body", Type: field.TypeString, Size: 4000, Default: ""},
 		{Name: "subject_id", Type: field.TypeInt, Nullable: true},
@@ -449,6 +449,185 @@ var (
 				Name:    "pushdelivery_state_next_attempt_at",
 				Unique:  false,
 				Columns: []*schema.Column{PushDeliveriesColumns[4], PushDeliveriesColumns[6]},
+			},
+		},
+	}
+	// RequestsColumns holds the columns for the "requests" table.
+	RequestsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "description", Type: field.TypeString, Size: 8000},
+		{Name: "photo_urls", Type: field.TypeJSON, Nullable: true},
+		{Name: "latitude", Type: field.TypeFloat64, Nullable: true},
+		{Name: "longitude", Type: field.TypeFloat64, Nullable: true},
+		{Name: "urgency", Type: field.TypeEnum, Enums: []string{"NORMAL", "URGENT"}, Default: "NORMAL"},
+		{Name: "anonymous", Type: field.TypeBool, Default: false},
+		{Name: "answers", Type: field.TypeJSON, Nullable: true},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"SUBMITTED", "IN_PROGRESS", "WITH_DEPARTMENT", "RESOLVED", "CONFIRMED", "CLOSED"}, Default: "SUBMITTED"},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "acknowledge_due_at", Type: field.TypeTime},
+		{Name: "claimed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "contact_due_at", Type: field.TypeTime},
+		{Name: "contacted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "resolve_due_at", Type: field.TypeTime},
+		{Name: "resolved_at", Type: field.TypeTime, Nullable: true},
+		{Name: "follow_up_due_at", Type: field.TypeTime, Nullable: true},
+		{Name: "confirmed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "rating_due_at", Type: field.TypeTime, Nullable: true},
+		{Name: "rated_at", Type: field.TypeTime, Nullable: true},
+		{Name: "clock_stage", Type: field.TypeEnum, Nullable: true, Enums: []string{"ACKNOWLEDGE", "CONTACT", "RESOLVE", "DEPARTMENT_ACKNOWLEDGE", "FOLLOW_UP", "RATING"}},
+		{Name: "clock_due_at", Type: field.TypeTime, Nullable: true},
+		{Name: "escalation_level", Type: field.TypeInt, Default: 0},
+		{Name: "next_escalation_at", Type: field.TypeTime, Nullable: true},
+		{Name: "department_reason", Type: field.TypeString, Size: 4000, Default: ""},
+		{Name: "department_called_at", Type: field.TypeTime, Nullable: true},
+		{Name: "department_acknowledge_due_at", Type: field.TypeTime, Nullable: true},
+		{Name: "department_acknowledged_at", Type: field.TypeTime, Nullable: true},
+		{Name: "resolution", Type: field.TypeString, Size: 8000, Default: ""},
+		{Name: "reopen_count", Type: field.TypeInt, Default: 0},
+		{Name: "rating", Type: field.TypeInt, Nullable: true},
+		{Name: "rating_comment", Type: field.TypeString, Size: 8000, Default: ""},
+		{Name: "department_id", Type: field.TypeInt, Nullable: true},
+		{Name: "grid_id", Type: field.TypeInt},
+		{Name: "place_id", Type: field.TypeInt},
+		{Name: "category_id", Type: field.TypeInt},
+		{Name: "filer_id", Type: field.TypeInt},
+		{Name: "subject_id", Type: field.TypeInt},
+		{Name: "owner_id", Type: field.TypeInt, Nullable: true},
+	}
+	// RequestsTable holds the schema information for the "requests" table.
+	RequestsTable = &schema.Table{
+		Name:       "requests",
+		Columns:    RequestsColumns,
+		PrimaryKey: []*schema.Column{RequestsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "requests_departments_requests",
+				Columns:    []*schema.Column{RequestsColumns[33]},
+				RefColumns: []*schema.Column{DepartmentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "requests_grids_requests",
+				Columns:    []*schema.Column{RequestsColumns[34]},
+				RefColumns: []*schema.Column{GridsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "requests_places_requests",
+				Columns:    []*schema.Column{RequestsColumns[35]},
+				RefColumns: []*schema.Column{PlacesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "requests_request_categories_requests",
+				Columns:    []*schema.Column{RequestsColumns[36]},
+				RefColumns: []*schema.Column{RequestCategoriesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "requests_residents_filed_requests",
+				Columns:    []*schema.Column{RequestsColumns[37]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "requests_residents_requests_for",
+				Columns:    []*schema.Column{RequestsColumns[38]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "requests_residents_owned_requests",
+				Columns:    []*schema.Column{RequestsColumns[39]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "request_grid_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{RequestsColumns[34], RequestsColumns[9]},
+			},
+			{
+				Name:    "request_filer_id",
+				Unique:  false,
+				Columns: []*schema.Column{RequestsColumns[37]},
+			},
+			{
+				Name:    "request_subject_id",
+				Unique:  false,
+				Columns: []*schema.Column{RequestsColumns[38]},
+			},
+			{
+				Name:    "request_department_id",
+				Unique:  false,
+				Columns: []*schema.Column{RequestsColumns[33]},
+			},
+			{
+				Name:    "request_next_escalation_at",
+				Unique:  false,
+				Columns: []*schema.Column{RequestsColumns[24]},
+			},
+		},
+	}
+	// RequestCategoriesColumns holds the columns for the "request_categories" table.
+	RequestCategoriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "code", Type: field.TypeString, Unique: true, Size: 32},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "description", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "first_role", Type: field.TypeEnum, Enums: []string{"GRID_WORKER", "GRID_LEADER", "RED_STEWARD", "SAFETY_INFORMANT"}, Default: "GRID_WORKER"},
+		{Name: "form_fields", Type: field.TypeJSON, Nullable: true},
+		{Name: "active", Type: field.TypeBool, Default: true},
+		{Name: "position", Type: field.TypeInt, Default: 0},
+	}
+	// RequestCategoriesTable holds the schema information for the "request_categories" table.
+	RequestCategoriesTable = &schema.Table{
+		Name:       "request_categories",
+		Columns:    RequestCategoriesColumns,
+		PrimaryKey: []*schema.Column{RequestCategoriesColumns[0]},
+	}
+	// RequestEventsColumns holds the columns for the "request_events" table.
+	RequestEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"FILED", "CLAIMED", "HANDED_OVER", "NOTE", "DEPARTMENT_CALLED", "DEPARTMENT_ACKNOWLEDGED", "RESOLVED", "REOPENED", "CONFIRMED", "RATED", "ESCALATED"}},
+		{Name: "body", Type: field.TypeString, Size: 8000, Default: ""},
+		{Name: "internal", Type: field.TypeBool, Default: false},
+		{Name: "contact", Type: field.TypeBool, Default: false},
+		{Name: "stage", Type: field.TypeEnum, Nullable: true, Enums: []string{"ACKNOWLEDGE", "CONTACT", "RESOLVE", "DEPARTMENT_ACKNOWLEDGE", "FOLLOW_UP", "RATING"}},
+		{Name: "level", Type: field.TypeInt, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "request_id", Type: field.TypeInt},
+		{Name: "actor_id", Type: field.TypeInt, Nullable: true},
+	}
+	// RequestEventsTable holds the schema information for the "request_events" table.
+	RequestEventsTable = &schema.Table{
+		Name:       "request_events",
+		Columns:    RequestEventsColumns,
+		PrimaryKey: []*schema.Column{RequestEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "request_events_requests_timeline",
+				Columns:    []*schema.Column{RequestEventsColumns[8]},
+				RefColumns: []*schema.Column{RequestsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "request_events_residents_request_events",
+				Columns:    []*schema.Column{RequestEventsColumns[9]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "requestevent_request_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{RequestEventsColumns[8], RequestEventsColumns[7]},
 			},
 		},
 	}
@@ -703,6 +882,9 @@ var (
 		PersonalInfosTable,
 		PlacesTable,
 		PushDeliveriesTable,
+		RequestsTable,
+		RequestCategoriesTable,
+		RequestEventsTable,
 		ResidentsTable,
 		RoleAssignmentsTable,
 		SessionsTable,
@@ -769,6 +951,24 @@ func init() {
 	}
 	PushDeliveriesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(73014444032),
+	}
+	RequestsTable.ForeignKeys[0].RefTable = DepartmentsTable
+	RequestsTable.ForeignKeys[1].RefTable = GridsTable
+	RequestsTable.ForeignKeys[2].RefTable = PlacesTable
+	RequestsTable.ForeignKeys[3].RefTable = RequestCategoriesTable
+	RequestsTable.ForeignKeys[4].RefTable = ResidentsTable
+	RequestsTable.ForeignKeys[5].RefTable = ResidentsTable
+	RequestsTable.ForeignKeys[6].RefTable = ResidentsTable
+	RequestsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(81604378624),
+	}
+	RequestCategoriesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(85899345920),
+	}
+	RequestEventsTable.ForeignKeys[0].RefTable = RequestsTable
+	RequestEventsTable.ForeignKeys[1].RefTable = ResidentsTable
+	RequestEventsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(90194313216),
 	}
 	ResidentsTable.ForeignKeys[0].RefTable = GridsTable
 	ResidentsTable.ForeignKeys[1].RefTable = HouseholdsTable

@@ -104,6 +104,7 @@ type Kind string
 const (
 	KindBROADCAST Kind = "BROADCAST"
 	KindSYSTEM    Kind = "SYSTEM"
+	KindREQUEST   Kind = "REQUEST"
 )
 
 func (k Kind) String() string {
@@ -113,7 +114,7 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindBROADCAST, KindSYSTEM:
+	case KindBROADCAST, KindSYSTEM, KindREQUEST:
 		return nil
 	default:
 		return fmt.Errorf("notification: invalid enum value for kind field: %q", k)

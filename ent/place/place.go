@@ -36,6 +36,8 @@ const (
 	FieldGridID = "grid_id"
 	// EdgeGrid holds the string denoting the grid edge name in mutations.
 	EdgeGrid = "grid"
+	// EdgeRequests holds the string denoting the requests edge name in mutations.
+	EdgeRequests = "requests"
 	// EdgeHouseholds holds the string denoting the households edge name in mutations.
 	EdgeHouseholds = "households"
 	// Table holds the table name of the place in the database.
@@ -47,6 +49,13 @@ const (
 	GridInverseTable = "grids"
 	// GridColumn is the table column denoting the grid relation/edge.
 	GridColumn = "grid_id"
+	// RequestsTable is the table that holds the requests relation/edge.
+	RequestsTable = "requests"
+	// RequestsInverseTable is the table name for the Request entity.
+	// It exists in this package in order to avoid circular dependency with the "request" package.
+	RequestsInverseTable = "requests"
+	// RequestsColumn is the table column denoting the requests relation/edge.
+	RequestsColumn = "place_id"
 	// HouseholdsTable is the table that holds the households relation/edge.
 	HouseholdsTable = "households"
 	// HouseholdsInverseTable is the table name for the Household entity.
@@ -183,6 +192,20 @@ func ByGridField(field string, opts ...sql.OrderTermOption) OrderOption {
 	}
 }
 
+// ByRequestsCount orders the results by requests count.
+func ByRequestsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newRequestsStep(), opts...)
+	}
+}
+
+// ByRequests orders the results by requests terms.
+func ByRequests(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRequestsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByHouseholdsCount orders the results by households count.
 func ByHouseholdsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -201,6 +224,13 @@ func newGridStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(GridInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, true, GridTable, GridColumn),
+	)
+}
+func newRequestsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(RequestsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, RequestsTable, RequestsColumn),
 	)
 }
 func newHouseholdsStep() *sqlgraph.Step {

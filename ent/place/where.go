@@ -463,6 +463,29 @@ func HasGridWith(preds ...predicate.Grid) predicate.Place {
 	})
 }
 
+// HasRequests applies the HasEdge predicate on the "requests" edge.
+func HasRequests() predicate.Place {
+	return predicate.Place(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, RequestsTable, RequestsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasRequestsWith applies the HasEdge predicate on the "requests" edge with a given conditions (other predicates).
+func HasRequestsWith(preds ...predicate.Request) predicate.Place {
+	return predicate.Place(func(s *sql.Selector) {
+		step := newRequestsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasHouseholds applies the HasEdge predicate on the "households" edge.
 func HasHouseholds() predicate.Place {
 	return predicate.Place(func(s *sql.Selector) {

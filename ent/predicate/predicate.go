@@ -48,6 +48,15 @@ type Place func(*sql.Selector)
 // PushDelivery is the predicate function for pushdelivery builders.
 type PushDelivery func(*sql.Selector)
 
+// Request is the predicate function for request builders.
+type Request func(*sql.Selector)
+
+// RequestCategory is the predicate function for requestcategory builders.
+type RequestCategory func(*sql.Selector)
+
+// RequestEvent is the predicate function for requestevent builders.
+type RequestEvent func(*sql.Selector)
+
 // Resident is the predicate function for resident builders.
 type Resident func(*sql.Selector)
 

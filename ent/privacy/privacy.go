@@ -447,6 +447,78 @@ func (f PushDeliveryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PushDeliveryMutation", m)
 }
 
+// The RequestQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RequestQueryRuleFunc func(context.Context, *ent.RequestQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RequestQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RequestQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RequestQuery", q)
+}
+
+// The RequestMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RequestMutationRuleFunc func(context.Context, *ent.RequestMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RequestMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RequestMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RequestMutation", m)
+}
+
+// The RequestCategoryQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RequestCategoryQueryRuleFunc func(context.Context, *ent.RequestCategoryQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RequestCategoryQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RequestCategoryQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RequestCategoryQuery", q)
+}
+
+// The RequestCategoryMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RequestCategoryMutationRuleFunc func(context.Context, *ent.RequestCategoryMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RequestCategoryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RequestCategoryMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RequestCategoryMutation", m)
+}
+
+// The RequestEventQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RequestEventQueryRuleFunc func(context.Context, *ent.RequestEventQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RequestEventQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RequestEventQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RequestEventQuery", q)
+}
+
+// The RequestEventMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RequestEventMutationRuleFunc func(context.Context, *ent.RequestEventMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RequestEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RequestEventMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RequestEventMutation", m)
+}
+
 // The ResidentQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ResidentQueryRuleFunc func(context.Context, *ent.ResidentQuery) error
@@ -630,6 +702,12 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.PushDeliveryQuery:
 		return q.Filter(), nil
+	case *ent.RequestQuery:
+		return q.Filter(), nil
+	case *ent.RequestCategoryQuery:
+		return q.Filter(), nil
+	case *ent.RequestEventQuery:
+		return q.Filter(), nil
 	case *ent.ResidentQuery:
 		return q.Filter(), nil
 	case *ent.RoleAssignmentQuery:
@@ -674,6 +752,12 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.PlaceMutation:
 		return m.Filter(), nil
 	case *ent.PushDeliveryMutation:
+		return m.Filter(), nil
+	case *ent.RequestMutation:
+		return m.Filter(), nil
+	case *ent.RequestCategoryMutation:
+		return m.Filter(), nil
+	case *ent.RequestEventMutation:
 		return m.Filter(), nil
 	case *ent.ResidentMutation:
 		return m.Filter(), nil

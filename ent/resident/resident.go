@@ -45,6 +45,14 @@ const (
 	EdgeDevices = "devices"
 	// EdgeConsents holds the string denoting the consents edge name in mutations.
 	EdgeConsents = "consents"
+	// EdgeFiledRequests holds the string denoting the filed_requests edge name in mutations.
+	EdgeFiledRequests = "filed_requests"
+	// EdgeRequestsFor holds the string denoting the requests_for edge name in mutations.
+	EdgeRequestsFor = "requests_for"
+	// EdgeOwnedRequests holds the string denoting the owned_requests edge name in mutations.
+	EdgeOwnedRequests = "owned_requests"
+	// EdgeRequestEvents holds the string denoting the request_events edge name in mutations.
+	EdgeRequestEvents = "request_events"
 	// EdgeDependents holds the string denoting the dependents edge name in mutations.
 	EdgeDependents = "dependents"
 	// EdgeGuardians holds the string denoting the guardians edge name in mutations.
@@ -114,6 +122,34 @@ const (
 	ConsentsInverseTable = "consents"
 	// ConsentsColumn is the table column denoting the consents relation/edge.
 	ConsentsColumn = "resident_id"
+	// FiledRequestsTable is the table that holds the filed_requests relation/edge.
+	FiledRequestsTable = "requests"
+	// FiledRequestsInverseTable is the table name for the Request entity.
+	// It exists in this package in order to avoid circular dependency with the "request" package.
+	FiledRequestsInverseTable = "requests"
+	// FiledRequestsColumn is the table column denoting the filed_requests relation/edge.
+	FiledRequestsColumn = "filer_id"
+	// RequestsForTable is the table that holds the requests_for relation/edge.
+	RequestsForTable = "requests"
+	// RequestsForInverseTable is the table name for the Request entity.
+	// It exists in this package in order to avoid circular dependency with the "request" package.
+	RequestsForInverseTable = "requests"
+	// RequestsForColumn is the table column denoting the requests_for relation/edge.
+	RequestsForColumn = "subject_id"
+	// OwnedRequestsTable is the table that holds the owned_requests relation/edge.
+	OwnedRequestsTable = "requests"
+	// OwnedRequestsInverseTable is the table name for the Request entity.
+	// It exists in this package in order to avoid circular dependency with the "request" package.
+	OwnedRequestsInverseTable = "requests"
+	// OwnedRequestsColumn is the table column denoting the owned_requests relation/edge.
+	OwnedRequestsColumn = "owner_id"
+	// RequestEventsTable is the table that holds the request_events relation/edge.
+	RequestEventsTable = "request_events"
+	// RequestEventsInverseTable is the table name for the RequestEvent entity.
+	// It exists in this package in order to avoid circular dependency with the "requestevent" package.
+	RequestEventsInverseTable = "request_events"
+	// RequestEventsColumn is the table column denoting the request_events relation/edge.
+	RequestEventsColumn = "actor_id"
 	// DependentsTable is the table that holds the dependents relation/edge.
 	DependentsTable = "guardianships"
 	// DependentsInverseTable is the table name for the Guardianship entity.
@@ -312,6 +348,62 @@ func ByConsents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// ByFiledRequestsCount orders the results by filed_requests count.
+func ByFiledRequestsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newFiledRequestsStep(), opts...)
+	}
+}
+
+// ByFiledRequests orders the results by filed_requests terms.
+func ByFiledRequests(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newFiledRequestsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByRequestsForCount orders the results by requests_for count.
+func ByRequestsForCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newRequestsForStep(), opts...)
+	}
+}
+
+// ByRequestsFor orders the results by requests_for terms.
+func ByRequestsFor(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRequestsForStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByOwnedRequestsCount orders the results by owned_requests count.
+func ByOwnedRequestsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newOwnedRequestsStep(), opts...)
+	}
+}
+
+// ByOwnedRequests orders the results by owned_requests terms.
+func ByOwnedRequests(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newOwnedRequestsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// ByRequestEventsCount orders the results by request_events count.
+func ByRequestEventsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newRequestEventsStep(), opts...)
+	}
+}
+
+// ByRequestEvents orders the results by request_events terms.
+func ByRequestEvents(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newRequestEventsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByDependentsCount orders the results by dependents count.
 func ByDependentsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -400,6 +492,34 @@ func newConsentsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ConsentsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, ConsentsTable, ConsentsColumn),
+	)
+}
+func newFiledRequestsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(FiledRequestsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, FiledRequestsTable, FiledRequestsColumn),
+	)
+}
+func newRequestsForStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(RequestsForInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, RequestsForTable, RequestsForColumn),
+	)
+}
+func newOwnedRequestsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(OwnedRequestsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, OwnedRequestsTable, OwnedRequestsColumn),
+	)
+}
+func newRequestEventsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(RequestEventsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, RequestEventsTable, RequestEventsColumn),
 	)
 }
 func newDependentsStep() *sqlgraph.Step {

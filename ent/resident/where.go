@@ -547,6 +547,98 @@ func HasConsentsWith(preds ...predicate.Consent) predicate.Resident {
 	})
 }
 
+// HasFiledRequests applies the HasEdge predicate on the "filed_requests" edge.
+func HasFiledRequests() predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, FiledRequestsTable, FiledRequestsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasFiledRequestsWith applies the HasEdge predicate on the "filed_requests" edge with a given conditions (other predicates).
+func HasFiledRequestsWith(preds ...predicate.Request) predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := newFiledRequestsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasRequestsFor applies the HasEdge predicate on the "requests_for" edge.
+func HasRequestsFor() predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, RequestsForTable, RequestsForColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasRequestsForWith applies the HasEdge predicate on the "requests_for" edge with a given conditions (other predicates).
+func HasRequestsForWith(preds ...predicate.Request) predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := newRequestsForStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasOwnedRequests applies the HasEdge predicate on the "owned_requests" edge.
+func HasOwnedRequests() predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, OwnedRequestsTable, OwnedRequestsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasOwnedRequestsWith applies the HasEdge predicate on the "owned_requests" edge with a given conditions (other predicates).
+func HasOwnedRequestsWith(preds ...predicate.Request) predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := newOwnedRequestsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasRequestEvents applies the HasEdge predicate on the "request_events" edge.
+func HasRequestEvents() predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, RequestEventsTable, RequestEventsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasRequestEventsWith applies the HasEdge predicate on the "request_events" edge with a given conditions (other predicates).
+func HasRequestEventsWith(preds ...predicate.RequestEvent) predicate.Resident {
+	return predicate.Resident(func(s *sql.Selector) {
+		step := newRequestEventsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasDependents applies the HasEdge predicate on the "dependents" edge.
 func HasDependents() predicate.Resident {
 	return predicate.Resident(func(s *sql.Selector) {

@@ -20,6 +20,9 @@ import (
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/pushdelivery"
+	"github.com/jimei-linli/linli/ent/request"
+	"github.com/jimei-linli/linli/ent/requestcategory"
+	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/schema"
@@ -644,6 +647,200 @@ func init() {
 	pushdelivery.DefaultLastError = pushdeliveryDescLastError.Default.(string)
 	// pushdelivery.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
 	pushdelivery.LastErrorValidator = pushdeliveryDescLastError.Validators[0].(func(string) error)
+	request.Policy = privacy.NewPolicies(schema.Request{})
+	request.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := request.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	requestFields := schema.Request{}.Fields()
+	_ = requestFields
+	// requestDescDescription is the schema descriptor for description field.
+	requestDescDescription := requestFields[1].Descriptor()
+	// request.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	request.DescriptionValidator = func() func(string) error {
+		validators := requestDescDescription.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(description string) error {
+			for _, fn := range fns {
+				if err := fn(description); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// requestDescAnonymous is the schema descriptor for anonymous field.
+	requestDescAnonymous := requestFields[10].Descriptor()
+	// request.DefaultAnonymous holds the default value on creation for the anonymous field.
+	request.DefaultAnonymous = requestDescAnonymous.Default.(bool)
+	// requestDescEscalationLevel is the schema descriptor for escalation_level field.
+	requestDescEscalationLevel := requestFields[28].Descriptor()
+	// request.DefaultEscalationLevel holds the default value on creation for the escalation_level field.
+	request.DefaultEscalationLevel = requestDescEscalationLevel.Default.(int)
+	// request.EscalationLevelValidator is a validator for the "escalation_level" field. It is called by the builders before save.
+	request.EscalationLevelValidator = func() func(int) error {
+		validators := requestDescEscalationLevel.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(escalation_level int) error {
+			for _, fn := range fns {
+				if err := fn(escalation_level); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// requestDescDepartmentReason is the schema descriptor for department_reason field.
+	requestDescDepartmentReason := requestFields[31].Descriptor()
+	// request.DefaultDepartmentReason holds the default value on creation for the department_reason field.
+	request.DefaultDepartmentReason = requestDescDepartmentReason.Default.(string)
+	// request.DepartmentReasonValidator is a validator for the "department_reason" field. It is called by the builders before save.
+	request.DepartmentReasonValidator = requestDescDepartmentReason.Validators[0].(func(string) error)
+	// requestDescResolution is the schema descriptor for resolution field.
+	requestDescResolution := requestFields[35].Descriptor()
+	// request.DefaultResolution holds the default value on creation for the resolution field.
+	request.DefaultResolution = requestDescResolution.Default.(string)
+	// request.ResolutionValidator is a validator for the "resolution" field. It is called by the builders before save.
+	request.ResolutionValidator = requestDescResolution.Validators[0].(func(string) error)
+	// requestDescReopenCount is the schema descriptor for reopen_count field.
+	requestDescReopenCount := requestFields[36].Descriptor()
+	// request.DefaultReopenCount holds the default value on creation for the reopen_count field.
+	request.DefaultReopenCount = requestDescReopenCount.Default.(int)
+	// request.ReopenCountValidator is a validator for the "reopen_count" field. It is called by the builders before save.
+	request.ReopenCountValidator = requestDescReopenCount.Validators[0].(func(int) error)
+	// requestDescRating is the schema descriptor for rating field.
+	requestDescRating := requestFields[37].Descriptor()
+	// request.RatingValidator is a validator for the "rating" field. It is called by the builders before save.
+	request.RatingValidator = func() func(int) error {
+		validators := requestDescRating.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(rating int) error {
+			for _, fn := range fns {
+				if err := fn(rating); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// requestDescRatingComment is the schema descriptor for rating_comment field.
+	requestDescRatingComment := requestFields[38].Descriptor()
+	// request.DefaultRatingComment holds the default value on creation for the rating_comment field.
+	request.DefaultRatingComment = requestDescRatingComment.Default.(string)
+	// request.RatingCommentValidator is a validator for the "rating_comment" field. It is called by the builders before save.
+	request.RatingCommentValidator = requestDescRatingComment.Validators[0].(func(string) error)
+	requestcategoryMixin := schema.RequestCategory{}.Mixin()
+	requestcategory.Policy = privacy.NewPolicies(schema.RequestCategory{})
+	requestcategory.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := requestcategory.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	requestcategoryMixinFields0 := requestcategoryMixin[0].Fields()
+	_ = requestcategoryMixinFields0
+	requestcategoryFields := schema.RequestCategory{}.Fields()
+	_ = requestcategoryFields
+	// requestcategoryDescCreatedAt is the schema descriptor for created_at field.
+	requestcategoryDescCreatedAt := requestcategoryMixinFields0[0].Descriptor()
+	// requestcategory.DefaultCreatedAt holds the default value on creation for the created_at field.
+	requestcategory.DefaultCreatedAt = requestcategoryDescCreatedAt.Default.(func() time.Time)
+	// requestcategoryDescUpdatedAt is the schema descriptor for updated_at field.
+	requestcategoryDescUpdatedAt := requestcategoryMixinFields0[1].Descriptor()
+	// requestcategory.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	requestcategory.DefaultUpdatedAt = requestcategoryDescUpdatedAt.Default.(func() time.Time)
+	// requestcategory.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	requestcategory.UpdateDefaultUpdatedAt = requestcategoryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// requestcategoryDescCode is the schema descriptor for code field.
+	requestcategoryDescCode := requestcategoryFields[0].Descriptor()
+	// requestcategory.CodeValidator is a validator for the "code" field. It is called by the builders before save.
+	requestcategory.CodeValidator = func() func(string) error {
+		validators := requestcategoryDescCode.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(code string) error {
+			for _, fn := range fns {
+				if err := fn(code); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// requestcategoryDescName is the schema descriptor for name field.
+	requestcategoryDescName := requestcategoryFields[1].Descriptor()
+	// requestcategory.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	requestcategory.NameValidator = func() func(string) error {
+		validators := requestcategoryDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// requestcategoryDescDescription is the schema descriptor for description field.
+	requestcategoryDescDescription := requestcategoryFields[2].Descriptor()
+	// requestcategory.DefaultDescription holds the default value on creation for the description field.
+	requestcategory.DefaultDescription = requestcategoryDescDescription.Default.(string)
+	// requestcategory.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	requestcategory.DescriptionValidator = requestcategoryDescDescription.Validators[0].(func(string) error)
+	// requestcategoryDescActive is the schema descriptor for active field.
+	requestcategoryDescActive := requestcategoryFields[5].Descriptor()
+	// requestcategory.DefaultActive holds the default value on creation for the active field.
+	requestcategory.DefaultActive = requestcategoryDescActive.Default.(bool)
+	// requestcategoryDescPosition is the schema descriptor for position field.
+	requestcategoryDescPosition := requestcategoryFields[6].Descriptor()
+	// requestcategory.DefaultPosition holds the default value on creation for the position field.
+	requestcategory.DefaultPosition = requestcategoryDescPosition.Default.(int)
+	requestevent.Policy = privacy.NewPolicies(schema.RequestEvent{})
+	requestevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := requestevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	requesteventFields := schema.RequestEvent{}.Fields()
+	_ = requesteventFields
+	// requesteventDescBody is the schema descriptor for body field.
+	requesteventDescBody := requesteventFields[3].Descriptor()
+	// requestevent.DefaultBody holds the default value on creation for the body field.
+	requestevent.DefaultBody = requesteventDescBody.Default.(string)
+	// requestevent.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	requestevent.BodyValidator = requesteventDescBody.Validators[0].(func(string) error)
+	// requesteventDescInternal is the schema descriptor for internal field.
+	requesteventDescInternal := requesteventFields[4].Descriptor()
+	// requestevent.DefaultInternal holds the default value on creation for the internal field.
+	requestevent.DefaultInternal = requesteventDescInternal.Default.(bool)
+	// requesteventDescContact is the schema descriptor for contact field.
+	requesteventDescContact := requesteventFields[5].Descriptor()
+	// requestevent.DefaultContact holds the default value on creation for the contact field.
+	requestevent.DefaultContact = requesteventDescContact.Default.(bool)
 	residentMixin := schema.Resident{}.Mixin()
 	resident.Policy = privacy.NewPolicies(schema.Resident{})
 	resident.Hooks[0] = func(next ent.Mutator) ent.Mutator {

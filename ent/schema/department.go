@@ -54,6 +54,9 @@ func (Department) Edges() []ent.Edge {
 		edge.From("street", Street.Type).
 			Ref("departments").Field("street_id").Unique().Required().Immutable().
 			Comment("The street the department serves."),
+		edge.To("requests", Request.Type).
+			Comment("Requests grids called the department to.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.To("staff", RoleAssignment.Type).
 			Comment("The department's staff.").
 			Annotations(entgql.RelayConnection(), entsql.OnDelete(entsql.Cascade)),

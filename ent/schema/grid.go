@@ -51,6 +51,9 @@ func (Grid) Edges() []ent.Edge {
 		edge.To("broadcasts", Broadcast.Type).
 			Comment("Broadcasts sent to the whole grid.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("requests", Request.Type).
+			Comment("Requests filed in the grid.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.From("community", Community.Type).
 			Ref("grids").Field("community_id").Unique().Required().Immutable().
 			Comment("The community the grid belongs to."),

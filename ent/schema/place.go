@@ -58,6 +58,9 @@ func (Place) Edges() []ent.Edge {
 		edge.From("grid", Grid.Type).
 			Ref("places").Field("grid_id").Unique().Required().Immutable().
 			Comment("The grid the place belongs to."),
+		edge.To("requests", Request.Type).
+			Comment("Requests filed about the place.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.To("households", Household.Type).
 			Comment("The households registered at the place (those the viewer may see).").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),

@@ -82,6 +82,18 @@ func (Resident) Edges() []ent.Edge {
 		edge.To("consents", Consent.Type).
 			Comment("The privacy notices the resident accepted.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("filed_requests", Request.Type).
+			Comment("Requests the resident filed.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("requests_for", Request.Type).
+			Comment("Requests filed for the resident (by themselves or a guardian).").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("owned_requests", Request.Type).
+			Comment("Requests the resident owns as staff.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("request_events", RequestEvent.Type).
+			Comment("Request timeline entries the resident made.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.To("dependents", Guardianship.Type).
 			Comment("The guardianships in which the resident looks after someone.").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),

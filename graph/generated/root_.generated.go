@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
@@ -28,6 +29,9 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Notification() NotificationResolver
 	Query() QueryResolver
+	Request() RequestResolver
+	RequestCategory() RequestCategoryResolver
+	RequestEvent() RequestEventResolver
 	Subscription() SubscriptionResolver
 }
 
@@ -57,6 +61,12 @@ type ComplexityRoot struct {
 	BroadcastEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CategoryStatistics struct {
+		Category func(childComplexity int) int
+		Received func(childComplexity int) int
+		Resolved func(childComplexity int) int
 	}
 
 	Community struct {
@@ -102,6 +112,18 @@ type ComplexityRoot struct {
 	DepartmentEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	FormAnswer struct {
+		Name  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	FormField struct {
+		Label    func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Required func(childComplexity int) int
+		Type     func(childComplexity int) int
 	}
 
 	Grid struct {
@@ -174,14 +196,25 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcknowledgeRequest    func(childComplexity int, id int) int
+		AddRequestNote        func(childComplexity int, id int, body string, internal bool, contact bool) int
 		AssignRole            func(childComplexity int, input model.AssignRoleInput) int
+		CallDepartment        func(childComplexity int, id int, departmentID int, reason string) int
+		ClaimRequest          func(childComplexity int, id int) int
+		ConfirmRequest        func(childComplexity int, id int) int
+		CreateRequestCategory func(childComplexity int, code string, input model.RequestCategoryInput) int
 		DeleteMyAccount       func(childComplexity int, confirm bool) int
 		ExportMyData          func(childComplexity int) int
+		FileRequest           func(childComplexity int, input model.FileRequestInput) int
+		HandOverRequest       func(childComplexity int, id int, toID int, note *string) int
 		MarkNotificationsRead func(childComplexity int, ids []int) int
+		RateRequest           func(childComplexity int, id int, rating int, comment *string) int
 		RefreshSession        func(childComplexity int, refreshToken string) int
 		RegisterDevice        func(childComplexity int, platform device.Platform, token string) int
 		RegisterHousehold     func(childComplexity int, input model.RegisterHouseholdInput) int
+		ReopenRequest         func(childComplexity int, id int, reason string) int
 		RequestSignInCode     func(childComplexity int, phone string) int
+		ResolveRequest        func(childComplexity int, id int, resolution string) int
 		RevokeRole            func(childComplexity int, id int) int
 		SendBroadcast         func(childComplexity int, input model.SendBroadcastInput) int
 		SignIn                func(childComplexity int, phone string, code string, acceptPrivacyNotice string) int
@@ -189,6 +222,7 @@ type ComplexityRoot struct {
 		SignOutEverywhere     func(childComplexity int) int
 		UnregisterDevice      func(childComplexity int, token string) int
 		UpdateMyProfile       func(childComplexity int, input model.UpdateMyProfileInput) int
+		UpdateRequestCategory func(childComplexity int, id int, input model.RequestCategoryInput) int
 		VerifyResident        func(childComplexity int, phone string, householdID int) int
 	}
 
@@ -269,13 +303,135 @@ type ComplexityRoot struct {
 		Nodes                   func(childComplexity int, ids []int) int
 		Notifications           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, unreadOnly *bool) int
 		PrivacyNoticeVersion    func(childComplexity int) int
+		RequestCategories       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestCategoryOrder, where *ent.RequestCategoryWhereInput) int
+		RequestStatistics       func(childComplexity int, scopeID int, from time.Time, to time.Time) int
+		Requests                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestOrder, where *ent.RequestWhereInput) int
 		Streets                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) int
 		UnreadNotificationCount func(childComplexity int) int
+	}
+
+	Request struct {
+		AcknowledgeDueAt           func(childComplexity int) int
+		Anonymous                  func(childComplexity int) int
+		Answers                    func(childComplexity int) int
+		Category                   func(childComplexity int) int
+		ClaimedAt                  func(childComplexity int) int
+		ClockDueAt                 func(childComplexity int) int
+		ClockStage                 func(childComplexity int) int
+		ConfirmedAt                func(childComplexity int) int
+		Contact                    func(childComplexity int) int
+		ContactDueAt               func(childComplexity int) int
+		ContactedAt                func(childComplexity int) int
+		CreatedAt                  func(childComplexity int) int
+		Department                 func(childComplexity int) int
+		DepartmentAcknowledgeDueAt func(childComplexity int) int
+		DepartmentAcknowledgedAt   func(childComplexity int) int
+		DepartmentCalledAt         func(childComplexity int) int
+		DepartmentReason           func(childComplexity int) int
+		Description                func(childComplexity int) int
+		EscalationLevel            func(childComplexity int) int
+		Filer                      func(childComplexity int) int
+		FollowUpDueAt              func(childComplexity int) int
+		Grid                       func(childComplexity int) int
+		ID                         func(childComplexity int) int
+		Latitude                   func(childComplexity int) int
+		Longitude                  func(childComplexity int) int
+		Overdue                    func(childComplexity int) int
+		Owner                      func(childComplexity int) int
+		PhotoUrls                  func(childComplexity int) int
+		Place                      func(childComplexity int) int
+		RatedAt                    func(childComplexity int) int
+		Rating                     func(childComplexity int) int
+		RatingComment              func(childComplexity int) int
+		RatingDueAt                func(childComplexity int) int
+		ReopenCount                func(childComplexity int) int
+		Resolution                 func(childComplexity int) int
+		ResolveDueAt               func(childComplexity int) int
+		ResolvedAt                 func(childComplexity int) int
+		Status                     func(childComplexity int) int
+		Subject                    func(childComplexity int) int
+		Timeline                   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestEventOrder) int
+		UpdatedAt                  func(childComplexity int) int
+		Urgency                    func(childComplexity int) int
+	}
+
+	RequestCategory struct {
+		Active      func(childComplexity int) int
+		Code        func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Description func(childComplexity int) int
+		FirstRole   func(childComplexity int) int
+		FormFields  func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Position    func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	RequestCategoryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RequestCategoryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	RequestConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RequestContact struct {
+		Name  func(childComplexity int) int
+		Phone func(childComplexity int) int
+	}
+
+	RequestEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	RequestEvent struct {
+		Actor     func(childComplexity int) int
+		Body      func(childComplexity int) int
+		Contact   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Internal  func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Level     func(childComplexity int) int
+		Request   func(childComplexity int) int
+		Stage     func(childComplexity int) int
+	}
+
+	RequestEventConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RequestEventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	RequestSignInCodePayload struct {
 		ExpiresAt func(childComplexity int) int
 		Phone     func(childComplexity int) int
+	}
+
+	RequestStatistics struct {
+		AverageRating func(childComplexity int) int
+		ByCategory    func(childComplexity int) int
+		OverdueNow    func(childComplexity int) int
+		Rated         func(childComplexity int) int
+		Received      func(childComplexity int) int
+		Resolved      func(childComplexity int) int
+		Stages        func(childComplexity int) int
 	}
 
 	Resident struct {
@@ -333,6 +489,13 @@ type ComplexityRoot struct {
 		Resident     func(childComplexity int) int
 	}
 
+	StageStatistics struct {
+		Due        func(childComplexity int) int
+		OnTime     func(childComplexity int) int
+		OnTimeRate func(childComplexity int) int
+		Stage      func(childComplexity int) int
+	}
+
 	Street struct {
 		Code            func(childComplexity int) int
 		Communities     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) int
@@ -357,7 +520,9 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
+		GridRequests      func(childComplexity int, gridID int) int
 		NotificationAdded func(childComplexity int, since *entgql.Cursor[int]) int
+		RequestUpdated    func(childComplexity int, id int) int
 	}
 }
 
@@ -467,6 +632,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BroadcastEdge.Node(childComplexity), true
+
+	case "CategoryStatistics.category":
+		if e.ComplexityRoot.CategoryStatistics.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryStatistics.Category(childComplexity), true
+	case "CategoryStatistics.received":
+		if e.ComplexityRoot.CategoryStatistics.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryStatistics.Received(childComplexity), true
+	case "CategoryStatistics.resolved":
+		if e.ComplexityRoot.CategoryStatistics.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryStatistics.Resolved(childComplexity), true
 
 	case "Community.code":
 		if e.ComplexityRoot.Community.Code == nil {
@@ -650,6 +834,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DepartmentEdge.Node(childComplexity), true
+
+	case "FormAnswer.name":
+		if e.ComplexityRoot.FormAnswer.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FormAnswer.Name(childComplexity), true
+	case "FormAnswer.value":
+		if e.ComplexityRoot.FormAnswer.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FormAnswer.Value(childComplexity), true
+
+	case "FormField.label":
+		if e.ComplexityRoot.FormField.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FormField.Label(childComplexity), true
+	case "FormField.name":
+		if e.ComplexityRoot.FormField.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FormField.Name(childComplexity), true
+	case "FormField.required":
+		if e.ComplexityRoot.FormField.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FormField.Required(childComplexity), true
+	case "FormField.type":
+		if e.ComplexityRoot.FormField.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FormField.Type(childComplexity), true
 
 	case "Grid.areaDescription":
 		if e.ComplexityRoot.Grid.AreaDescription == nil {
@@ -927,6 +1149,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HouseholdEdge.Node(childComplexity), true
 
+	case "Mutation.acknowledgeRequest":
+		if e.ComplexityRoot.Mutation.AcknowledgeRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acknowledgeRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcknowledgeRequest(childComplexity, args["id"].(int)), true
+	case "Mutation.addRequestNote":
+		if e.ComplexityRoot.Mutation.AddRequestNote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addRequestNote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddRequestNote(childComplexity, args["id"].(int), args["body"].(string), args["internal"].(bool), args["contact"].(bool)), true
 	case "Mutation.assignRole":
 		if e.ComplexityRoot.Mutation.AssignRole == nil {
 			break
@@ -938,6 +1182,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignRole(childComplexity, args["input"].(model.AssignRoleInput)), true
+	case "Mutation.callDepartment":
+		if e.ComplexityRoot.Mutation.CallDepartment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_callDepartment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CallDepartment(childComplexity, args["id"].(int), args["departmentId"].(int), args["reason"].(string)), true
+	case "Mutation.claimRequest":
+		if e.ComplexityRoot.Mutation.ClaimRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_claimRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ClaimRequest(childComplexity, args["id"].(int)), true
+	case "Mutation.confirmRequest":
+		if e.ComplexityRoot.Mutation.ConfirmRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmRequest(childComplexity, args["id"].(int)), true
+	case "Mutation.createRequestCategory":
+		if e.ComplexityRoot.Mutation.CreateRequestCategory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createRequestCategory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateRequestCategory(childComplexity, args["code"].(string), args["input"].(model.RequestCategoryInput)), true
 	case "Mutation.deleteMyAccount":
 		if e.ComplexityRoot.Mutation.DeleteMyAccount == nil {
 			break
@@ -955,6 +1243,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ExportMyData(childComplexity), true
+	case "Mutation.fileRequest":
+		if e.ComplexityRoot.Mutation.FileRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_fileRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FileRequest(childComplexity, args["input"].(model.FileRequestInput)), true
+	case "Mutation.handOverRequest":
+		if e.ComplexityRoot.Mutation.HandOverRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_handOverRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.HandOverRequest(childComplexity, args["id"].(int), args["toId"].(int), args["note"].(*string)), true
 	case "Mutation.markNotificationsRead":
 		if e.ComplexityRoot.Mutation.MarkNotificationsRead == nil {
 			break
@@ -966,6 +1276,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkNotificationsRead(childComplexity, args["ids"].([]int)), true
+	case "Mutation.rateRequest":
+		if e.ComplexityRoot.Mutation.RateRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rateRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RateRequest(childComplexity, args["id"].(int), args["rating"].(int), args["comment"].(*string)), true
 	case "Mutation.refreshSession":
 		if e.ComplexityRoot.Mutation.RefreshSession == nil {
 			break
@@ -999,6 +1320,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RegisterHousehold(childComplexity, args["input"].(model.RegisterHouseholdInput)), true
+	case "Mutation.reopenRequest":
+		if e.ComplexityRoot.Mutation.ReopenRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reopenRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReopenRequest(childComplexity, args["id"].(int), args["reason"].(string)), true
 	case "Mutation.requestSignInCode":
 		if e.ComplexityRoot.Mutation.RequestSignInCode == nil {
 			break
@@ -1010,6 +1342,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestSignInCode(childComplexity, args["phone"].(string)), true
+	case "Mutation.resolveRequest":
+		if e.ComplexityRoot.Mutation.ResolveRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_resolveRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ResolveRequest(childComplexity, args["id"].(int), args["resolution"].(string)), true
 	case "Mutation.revokeRole":
 		if e.ComplexityRoot.Mutation.RevokeRole == nil {
 			break
@@ -1077,6 +1420,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateMyProfile(childComplexity, args["input"].(model.UpdateMyProfileInput)), true
+	case "Mutation.updateRequestCategory":
+		if e.ComplexityRoot.Mutation.UpdateRequestCategory == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateRequestCategory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateRequestCategory(childComplexity, args["id"].(int), args["input"].(model.RequestCategoryInput)), true
 	case "Mutation.verifyResident":
 		if e.ComplexityRoot.Mutation.VerifyResident == nil {
 			break
@@ -1433,6 +1787,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PrivacyNoticeVersion(childComplexity), true
+	case "Query.requestCategories":
+		if e.ComplexityRoot.Query.RequestCategories == nil {
+			break
+		}
+
+		args, err := ec.field_Query_requestCategories_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RequestCategories(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RequestCategoryOrder), args["where"].(*ent.RequestCategoryWhereInput)), true
+	case "Query.requestStatistics":
+		if e.ComplexityRoot.Query.RequestStatistics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_requestStatistics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RequestStatistics(childComplexity, args["scopeId"].(int), args["from"].(time.Time), args["to"].(time.Time)), true
+	case "Query.requests":
+		if e.ComplexityRoot.Query.Requests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_requests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Requests(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RequestOrder), args["where"].(*ent.RequestWhereInput)), true
 	case "Query.streets":
 		if e.ComplexityRoot.Query.Streets == nil {
 			break
@@ -1451,6 +1838,495 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.UnreadNotificationCount(childComplexity), true
 
+	case "Request.acknowledgeDueAt":
+		if e.ComplexityRoot.Request.AcknowledgeDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.AcknowledgeDueAt(childComplexity), true
+	case "Request.anonymous":
+		if e.ComplexityRoot.Request.Anonymous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Anonymous(childComplexity), true
+	case "Request.answers":
+		if e.ComplexityRoot.Request.Answers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Answers(childComplexity), true
+	case "Request.category":
+		if e.ComplexityRoot.Request.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Category(childComplexity), true
+	case "Request.claimedAt":
+		if e.ComplexityRoot.Request.ClaimedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ClaimedAt(childComplexity), true
+	case "Request.clockDueAt":
+		if e.ComplexityRoot.Request.ClockDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ClockDueAt(childComplexity), true
+	case "Request.clockStage":
+		if e.ComplexityRoot.Request.ClockStage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ClockStage(childComplexity), true
+	case "Request.confirmedAt":
+		if e.ComplexityRoot.Request.ConfirmedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ConfirmedAt(childComplexity), true
+	case "Request.contact":
+		if e.ComplexityRoot.Request.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Contact(childComplexity), true
+	case "Request.contactDueAt":
+		if e.ComplexityRoot.Request.ContactDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ContactDueAt(childComplexity), true
+	case "Request.contactedAt":
+		if e.ComplexityRoot.Request.ContactedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ContactedAt(childComplexity), true
+	case "Request.createdAt":
+		if e.ComplexityRoot.Request.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.CreatedAt(childComplexity), true
+	case "Request.department":
+		if e.ComplexityRoot.Request.Department == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Department(childComplexity), true
+	case "Request.departmentAcknowledgeDueAt":
+		if e.ComplexityRoot.Request.DepartmentAcknowledgeDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.DepartmentAcknowledgeDueAt(childComplexity), true
+	case "Request.departmentAcknowledgedAt":
+		if e.ComplexityRoot.Request.DepartmentAcknowledgedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.DepartmentAcknowledgedAt(childComplexity), true
+	case "Request.departmentCalledAt":
+		if e.ComplexityRoot.Request.DepartmentCalledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.DepartmentCalledAt(childComplexity), true
+	case "Request.departmentReason":
+		if e.ComplexityRoot.Request.DepartmentReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.DepartmentReason(childComplexity), true
+	case "Request.description":
+		if e.ComplexityRoot.Request.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Description(childComplexity), true
+	case "Request.escalationLevel":
+		if e.ComplexityRoot.Request.EscalationLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.EscalationLevel(childComplexity), true
+	case "Request.filer":
+		if e.ComplexityRoot.Request.Filer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Filer(childComplexity), true
+	case "Request.followUpDueAt":
+		if e.ComplexityRoot.Request.FollowUpDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.FollowUpDueAt(childComplexity), true
+	case "Request.grid":
+		if e.ComplexityRoot.Request.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Grid(childComplexity), true
+	case "Request.id":
+		if e.ComplexityRoot.Request.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ID(childComplexity), true
+	case "Request.latitude":
+		if e.ComplexityRoot.Request.Latitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Latitude(childComplexity), true
+	case "Request.longitude":
+		if e.ComplexityRoot.Request.Longitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Longitude(childComplexity), true
+	case "Request.overdue":
+		if e.ComplexityRoot.Request.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Overdue(childComplexity), true
+	case "Request.owner":
+		if e.ComplexityRoot.Request.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Owner(childComplexity), true
+	case "Request.photoUrls":
+		if e.ComplexityRoot.Request.PhotoUrls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.PhotoUrls(childComplexity), true
+	case "Request.place":
+		if e.ComplexityRoot.Request.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Place(childComplexity), true
+	case "Request.ratedAt":
+		if e.ComplexityRoot.Request.RatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.RatedAt(childComplexity), true
+	case "Request.rating":
+		if e.ComplexityRoot.Request.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Rating(childComplexity), true
+	case "Request.ratingComment":
+		if e.ComplexityRoot.Request.RatingComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.RatingComment(childComplexity), true
+	case "Request.ratingDueAt":
+		if e.ComplexityRoot.Request.RatingDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.RatingDueAt(childComplexity), true
+	case "Request.reopenCount":
+		if e.ComplexityRoot.Request.ReopenCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ReopenCount(childComplexity), true
+	case "Request.resolution":
+		if e.ComplexityRoot.Request.Resolution == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Resolution(childComplexity), true
+	case "Request.resolveDueAt":
+		if e.ComplexityRoot.Request.ResolveDueAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ResolveDueAt(childComplexity), true
+	case "Request.resolvedAt":
+		if e.ComplexityRoot.Request.ResolvedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.ResolvedAt(childComplexity), true
+	case "Request.status":
+		if e.ComplexityRoot.Request.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Status(childComplexity), true
+	case "Request.subject":
+		if e.ComplexityRoot.Request.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Subject(childComplexity), true
+	case "Request.timeline":
+		if e.ComplexityRoot.Request.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Request_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Request.Timeline(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RequestEventOrder)), true
+	case "Request.updatedAt":
+		if e.ComplexityRoot.Request.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.UpdatedAt(childComplexity), true
+	case "Request.urgency":
+		if e.ComplexityRoot.Request.Urgency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Request.Urgency(childComplexity), true
+
+	case "RequestCategory.active":
+		if e.ComplexityRoot.RequestCategory.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestCategory.Active(childComplexity), true
+	case "RequestCategory.code":
+		if e.ComplexityRoot.RequestCategory.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestCategory.Code(childComplexity), true
+	case "RequestCategory.createdAt":
+		if e.ComplexityRoot.RequestCategory.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestCategory.CreatedAt(childComplexity), true
+	case "RequestCategory.description":
+		if e.ComplexityRoot.RequestCategory.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestCategory.Description(childComplexity), true
+	case "RequestCategory.firstRole":
+		if e.ComplexityRoot.RequestCategory.FirstRole == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestCategory.FirstRole(childComplexity), true
+	case "RequestCategory.formFields":
+		if e.ComplexityRoot.RequestCategory.FormFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestCategory.FormFields(childComplexity), true
+	case "RequestCategory.id":
+		if e.ComplexityRoot.RequestCategory.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestCategory.ID(childComplexity), true
+	case "RequestCategory.name":
+		if e.ComplexityRoot.RequestCategory.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestCategory.Name(childComplexity), true
+	case "RequestCategory.position":
+		if e.ComplexityRoot.RequestCategory.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestCategory.Position(childComplexity), true
+	case "RequestCategory.updatedAt":
+		if e.ComplexityRoot.RequestCategory.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestCategory.UpdatedAt(childComplexity), true
+
+	case "RequestCategoryConnection.edges":
+		if e.ComplexityRoot.RequestCategoryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestCategoryConnection.Edges(childComplexity), true
+	case "RequestCategoryConnection.pageInfo":
+		if e.ComplexityRoot.RequestCategoryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestCategoryConnection.PageInfo(childComplexity), true
+	case "RequestCategoryConnection.totalCount":
+		if e.ComplexityRoot.RequestCategoryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestCategoryConnection.TotalCount(childComplexity), true
+
+	case "RequestCategoryEdge.cursor":
+		if e.ComplexityRoot.RequestCategoryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestCategoryEdge.Cursor(childComplexity), true
+	case "RequestCategoryEdge.node":
+		if e.ComplexityRoot.RequestCategoryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestCategoryEdge.Node(childComplexity), true
+
+	case "RequestConnection.edges":
+		if e.ComplexityRoot.RequestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestConnection.Edges(childComplexity), true
+	case "RequestConnection.pageInfo":
+		if e.ComplexityRoot.RequestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestConnection.PageInfo(childComplexity), true
+	case "RequestConnection.totalCount":
+		if e.ComplexityRoot.RequestConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestConnection.TotalCount(childComplexity), true
+
+	case "RequestContact.name":
+		if e.ComplexityRoot.RequestContact.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestContact.Name(childComplexity), true
+	case "RequestContact.phone":
+		if e.ComplexityRoot.RequestContact.Phone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestContact.Phone(childComplexity), true
+
+	case "RequestEdge.cursor":
+		if e.ComplexityRoot.RequestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEdge.Cursor(childComplexity), true
+	case "RequestEdge.node":
+		if e.ComplexityRoot.RequestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEdge.Node(childComplexity), true
+
+	case "RequestEvent.actor":
+		if e.ComplexityRoot.RequestEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.Actor(childComplexity), true
+	case "RequestEvent.body":
+		if e.ComplexityRoot.RequestEvent.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.Body(childComplexity), true
+	case "RequestEvent.contact":
+		if e.ComplexityRoot.RequestEvent.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.Contact(childComplexity), true
+	case "RequestEvent.createdAt":
+		if e.ComplexityRoot.RequestEvent.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.CreatedAt(childComplexity), true
+	case "RequestEvent.id":
+		if e.ComplexityRoot.RequestEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.ID(childComplexity), true
+	case "RequestEvent.internal":
+		if e.ComplexityRoot.RequestEvent.Internal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.Internal(childComplexity), true
+	case "RequestEvent.kind":
+		if e.ComplexityRoot.RequestEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.Kind(childComplexity), true
+	case "RequestEvent.level":
+		if e.ComplexityRoot.RequestEvent.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.Level(childComplexity), true
+	case "RequestEvent.request":
+		if e.ComplexityRoot.RequestEvent.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.Request(childComplexity), true
+	case "RequestEvent.stage":
+		if e.ComplexityRoot.RequestEvent.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEvent.Stage(childComplexity), true
+
+	case "RequestEventConnection.edges":
+		if e.ComplexityRoot.RequestEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEventConnection.Edges(childComplexity), true
+	case "RequestEventConnection.pageInfo":
+		if e.ComplexityRoot.RequestEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEventConnection.PageInfo(childComplexity), true
+	case "RequestEventConnection.totalCount":
+		if e.ComplexityRoot.RequestEventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEventConnection.TotalCount(childComplexity), true
+
+	case "RequestEventEdge.cursor":
+		if e.ComplexityRoot.RequestEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEventEdge.Cursor(childComplexity), true
+	case "RequestEventEdge.node":
+		if e.ComplexityRoot.RequestEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestEventEdge.Node(childComplexity), true
+
 	case "RequestSignInCodePayload.expiresAt":
 		if e.ComplexityRoot.RequestSignInCodePayload.ExpiresAt == nil {
 			break
@@ -1463,6 +2339,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RequestSignInCodePayload.Phone(childComplexity), true
+
+	case "RequestStatistics.averageRating":
+		if e.ComplexityRoot.RequestStatistics.AverageRating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestStatistics.AverageRating(childComplexity), true
+	case "RequestStatistics.byCategory":
+		if e.ComplexityRoot.RequestStatistics.ByCategory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestStatistics.ByCategory(childComplexity), true
+	case "RequestStatistics.overdueNow":
+		if e.ComplexityRoot.RequestStatistics.OverdueNow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestStatistics.OverdueNow(childComplexity), true
+	case "RequestStatistics.rated":
+		if e.ComplexityRoot.RequestStatistics.Rated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestStatistics.Rated(childComplexity), true
+	case "RequestStatistics.received":
+		if e.ComplexityRoot.RequestStatistics.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestStatistics.Received(childComplexity), true
+	case "RequestStatistics.resolved":
+		if e.ComplexityRoot.RequestStatistics.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestStatistics.Resolved(childComplexity), true
+	case "RequestStatistics.stages":
+		if e.ComplexityRoot.RequestStatistics.Stages == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestStatistics.Stages(childComplexity), true
 
 	case "Resident.createdAt":
 		if e.ComplexityRoot.Resident.CreatedAt == nil {
@@ -1675,6 +2594,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SessionPayload.Resident(childComplexity), true
 
+	case "StageStatistics.due":
+		if e.ComplexityRoot.StageStatistics.Due == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageStatistics.Due(childComplexity), true
+	case "StageStatistics.onTime":
+		if e.ComplexityRoot.StageStatistics.OnTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageStatistics.OnTime(childComplexity), true
+	case "StageStatistics.onTimeRate":
+		if e.ComplexityRoot.StageStatistics.OnTimeRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageStatistics.OnTimeRate(childComplexity), true
+	case "StageStatistics.stage":
+		if e.ComplexityRoot.StageStatistics.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StageStatistics.Stage(childComplexity), true
+
 	case "Street.code":
 		if e.ComplexityRoot.Street.Code == nil {
 			break
@@ -1777,6 +2721,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StreetEdge.Node(childComplexity), true
 
+	case "Subscription.gridRequests":
+		if e.ComplexityRoot.Subscription.GridRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_gridRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.GridRequests(childComplexity, args["gridId"].(int)), true
 	case "Subscription.notificationAdded":
 		if e.ComplexityRoot.Subscription.NotificationAdded == nil {
 			break
@@ -1788,6 +2743,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.NotificationAdded(childComplexity, args["since"].(*entgql.Cursor[int])), true
+	case "Subscription.requestUpdated":
+		if e.ComplexityRoot.Subscription.RequestUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_requestUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.RequestUpdated(childComplexity, args["id"].(int)), true
 
 	}
 	return 0, false
@@ -1805,6 +2771,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CommunityWhereInput", ec.unmarshalInputCommunityWhereInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
+			graphql.NewInputUnmarshaler("FileRequestInput", ec.unmarshalInputFileRequestInput),
+			graphql.NewInputUnmarshaler("FormAnswerInput", ec.unmarshalInputFormAnswerInput),
+			graphql.NewInputUnmarshaler("FormFieldInput", ec.unmarshalInputFormFieldInput),
 			graphql.NewInputUnmarshaler("GridOrder", ec.unmarshalInputGridOrder),
 			graphql.NewInputUnmarshaler("GridWhereInput", ec.unmarshalInputGridWhereInput),
 			graphql.NewInputUnmarshaler("GuardianshipOrder", ec.unmarshalInputGuardianshipOrder),
@@ -1819,6 +2788,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PlaceOrder", ec.unmarshalInputPlaceOrder),
 			graphql.NewInputUnmarshaler("PlaceWhereInput", ec.unmarshalInputPlaceWhereInput),
 			graphql.NewInputUnmarshaler("RegisterHouseholdInput", ec.unmarshalInputRegisterHouseholdInput),
+			graphql.NewInputUnmarshaler("RequestCategoryInput", ec.unmarshalInputRequestCategoryInput),
+			graphql.NewInputUnmarshaler("RequestCategoryOrder", ec.unmarshalInputRequestCategoryOrder),
+			graphql.NewInputUnmarshaler("RequestCategoryWhereInput", ec.unmarshalInputRequestCategoryWhereInput),
+			graphql.NewInputUnmarshaler("RequestEventOrder", ec.unmarshalInputRequestEventOrder),
+			graphql.NewInputUnmarshaler("RequestEventWhereInput", ec.unmarshalInputRequestEventWhereInput),
+			graphql.NewInputUnmarshaler("RequestOrder", ec.unmarshalInputRequestOrder),
+			graphql.NewInputUnmarshaler("RequestWhereInput", ec.unmarshalInputRequestWhereInput),
 			graphql.NewInputUnmarshaler("ResidentOrder", ec.unmarshalInputResidentOrder),
 			graphql.NewInputUnmarshaler("ResidentWhereInput", ec.unmarshalInputResidentWhereInput),
 			graphql.NewInputUnmarshaler("RoleAssignmentOrder", ec.unmarshalInputRoleAssignmentOrder),
@@ -4901,6 +5877,10 @@ enum NotificationKind @goModel(model: "github.com/jimei-linli/linli/ent/notifica
   The value SYSTEM.
   """
   SYSTEM
+  """
+  The value REQUEST.
+  """
+  REQUEST
 }
 """
 Ordering options for Notification connections
@@ -6084,6 +7064,74 @@ type Query {
     where: GuardianshipWhereInput
   ): GuardianshipConnection!
   """
+  Requests the viewer may see: their own and their dependents'; their grid's, community's or street's as staff; those called to their department.
+  """
+  requests(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Requests returned from the connection.
+    """
+    orderBy: RequestOrder
+
+    """
+    Filtering options for Requests returned from the connection.
+    """
+    where: RequestWhereInput
+  ): RequestConnection!
+  """
+  The request catalogue, for everyone (also signed out): the app renders the filing form from it.
+  """
+  requestCategories(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for RequestCategories returned from the connection.
+    """
+    orderBy: RequestCategoryOrder
+
+    """
+    Filtering options for RequestCategories returned from the connection.
+    """
+    where: RequestCategoryWhereInput
+  ): RequestCategoryConnection!
+  """
   The streets of the Query.
   """
   streets(
@@ -6117,6 +7165,2318 @@ type Query {
     """
     where: StreetWhereInput
   ): StreetConnection!
+}
+"""
+A resident's request (訴求), handled on receipt by the staff of its grid on the 54321 clock.
+"""
+type Request implements Node {
+  """
+  The id of the Request.
+  """
+  id: ID!
+  """
+  What the resident asks for, in their words (at most 2,000 characters).
+  """
+  description: String!
+  """
+  Photos the resident attached (URLs).
+  """
+  photoUrls: [String!]
+  """
+  Where exactly, when the resident shared a location: latitude (WGS 84).
+  """
+  latitude: Float
+  """
+  Where exactly, when the resident shared a location: longitude (WGS 84).
+  """
+  longitude: Float
+  """
+  How urgent the resident says it is.
+  """
+  urgency: RequestUrgency!
+  """
+  Whether the filer's name is hidden from everyone but staff.
+  """
+  anonymous: Boolean!
+  """
+  SUBMITTED until a staff member claims it; IN_PROGRESS while its owner works on it; WITH_DEPARTMENT while a department has it; RESOLVED until the requester confirms or reopens; CONFIRMED until rated; CLOSED.
+  """
+  status: RequestStatus!
+  """
+  When it was filed.
+  """
+  createdAt: Time!
+  """
+  When it last changed.
+  """
+  updatedAt: Time!
+  """
+  54321, stage 1: when it must be claimed by.
+  """
+  acknowledgeDueAt: Time!
+  """
+  When it was first claimed.
+  """
+  claimedAt: Time
+  """
+  54321, stage 2: when staff must have contacted the requester or been on site by.
+  """
+  contactDueAt: Time!
+  """
+  When staff first recorded contact or a visit on site.
+  """
+  contactedAt: Time
+  """
+  54321, stage 3: when it must be resolved by (moved on when the requester reopens it).
+  """
+  resolveDueAt: Time!
+  """
+  When it was last resolved.
+  """
+  resolvedAt: Time
+  """
+  54321, stage 4: when the requester's confirmation must be followed up by, once resolved.
+  """
+  followUpDueAt: Time
+  """
+  When the requester confirmed the resolution.
+  """
+  confirmedAt: Time
+  """
+  54321, stage 5: when the satisfaction rating must be collected by, once confirmed.
+  """
+  ratingDueAt: Time
+  """
+  When the requester rated it.
+  """
+  ratedAt: Time
+  """
+  The stage whose deadline runs now; empty once closed.
+  """
+  clockStage: RequestClockStage
+  """
+  The deadline of the running stage.
+  """
+  clockDueAt: Time
+  """
+  How far the running stage has escalated: 0 none, 1 the grid leader, 2 the community admins, 3 the street admins.
+  """
+  escalationLevel: Int!
+  """
+  Why the grid called the department.
+  """
+  departmentReason: String!
+  """
+  When the grid called the department.
+  """
+  departmentCalledAt: Time
+  """
+  When the department must report (acknowledge) by.
+  """
+  departmentAcknowledgeDueAt: Time
+  """
+  When the department reported.
+  """
+  departmentAcknowledgedAt: Time
+  """
+  What was done, as told to the requester when it was resolved.
+  """
+  resolution: String!
+  """
+  How many times the requester reopened it.
+  """
+  reopenCount: Int!
+  """
+  The requester's satisfaction, 1 to 5.
+  """
+  rating: Int
+  """
+  The requester's comment with the rating.
+  """
+  ratingComment: String!
+  """
+  The category.
+  """
+  category: RequestCategory!
+  """
+  Where.
+  """
+  place: Place!
+  """
+  The grid whose staff own it.
+  """
+  grid: Grid!
+  """
+  The staff member who owns it now.
+  """
+  owner: Resident
+  """
+  The department the grid called, if any.
+  """
+  department: Department
+  """
+  The timeline of the Request.
+  """
+  timeline(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for RequestEvents returned from the connection.
+    """
+    orderBy: RequestEventOrder
+  ): RequestEventConnection!
+}
+"""
+A kind of request residents file, with the grid role that handles it first and the extra fields its form asks for.
+"""
+type RequestCategory implements Node {
+  """
+  The id of the RequestCategory.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  Stable short code, e.g. ` + "`" + `repair` + "`" + `.
+  """
+  code: String!
+  """
+  Display name, e.g. 維修.
+  """
+  name: String!
+  """
+  What belongs in this category, for the resident choosing one.
+  """
+  description: String!
+  """
+  The grid role that handles such a request first: its holders in the request's grid are told at once and may claim it, besides the grid's leader and workers.
+  """
+  firstRole: RequestCategoryFirstRole!
+  """
+  Whether residents may file new requests in this category.
+  """
+  active: Boolean!
+  """
+  Where the category appears in the app's list (smaller first).
+  """
+  position: Int!
+}
+"""
+A connection to a list of items.
+"""
+type RequestCategoryConnection {
+  """
+  A list of edges.
+  """
+  edges: [RequestCategoryEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type RequestCategoryEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: RequestCategory
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+RequestCategoryFirstRole is enum for the field first_role
+"""
+enum RequestCategoryFirstRole @goModel(model: "github.com/jimei-linli/linli/ent/requestcategory.FirstRole") {
+  """
+  The value GRID_WORKER.
+  """
+  GRID_WORKER
+  """
+  The value GRID_LEADER.
+  """
+  GRID_LEADER
+  """
+  The value RED_STEWARD.
+  """
+  RED_STEWARD
+  """
+  The value SAFETY_INFORMANT.
+  """
+  SAFETY_INFORMANT
+}
+"""
+Ordering options for RequestCategory connections
+"""
+input RequestCategoryOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order RequestCategories.
+  """
+  field: RequestCategoryOrderField!
+}
+"""
+Properties by which RequestCategory connections can be ordered.
+"""
+enum RequestCategoryOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+  """
+  The value UPDATED_AT.
+  """
+  UPDATED_AT
+  """
+  The value CODE.
+  """
+  CODE
+  """
+  The value POSITION.
+  """
+  POSITION
+}
+"""
+RequestCategoryWhereInput is used for filtering RequestCategory objects.
+Input was generated by ent.
+"""
+input RequestCategoryWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: RequestCategoryWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [RequestCategoryWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [RequestCategoryWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches items whose updatedAt is not equal to the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches items whose updatedAt is one of the given value.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches items whose updatedAt is none of the given value.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches items whose updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches items whose updatedAt is at least the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches items whose updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches items whose updatedAt is at most the given value.
+  """
+  updatedAtLTE: Time
+  """
+  code field predicates
+  """
+  code: String
+  """
+  Matches items whose code is not equal to the given value.
+  """
+  codeNEQ: String
+  """
+  Matches items whose code is one of the given value.
+  """
+  codeIn: [String!]
+  """
+  Matches items whose code is none of the given value.
+  """
+  codeNotIn: [String!]
+  """
+  Matches items whose code is greater than the given value.
+  """
+  codeGT: String
+  """
+  Matches items whose code is at least the given value.
+  """
+  codeGTE: String
+  """
+  Matches items whose code is less than the given value.
+  """
+  codeLT: String
+  """
+  Matches items whose code is at most the given value.
+  """
+  codeLTE: String
+  """
+  Matches items whose code contains the given value.
+  """
+  codeContains: String
+  """
+  Matches items whose code starts with the given value.
+  """
+  codeHasPrefix: String
+  """
+  Matches items whose code ends with the given value.
+  """
+  codeHasSuffix: String
+  """
+  Matches items whose code equals, ignoring case, the given value.
+  """
+  codeEqualFold: String
+  """
+  Matches items whose code contains, ignoring case, the given value.
+  """
+  codeContainsFold: String
+  """
+  name field predicates
+  """
+  name: String
+  """
+  Matches items whose name is not equal to the given value.
+  """
+  nameNEQ: String
+  """
+  Matches items whose name is one of the given value.
+  """
+  nameIn: [String!]
+  """
+  Matches items whose name is none of the given value.
+  """
+  nameNotIn: [String!]
+  """
+  Matches items whose name is greater than the given value.
+  """
+  nameGT: String
+  """
+  Matches items whose name is at least the given value.
+  """
+  nameGTE: String
+  """
+  Matches items whose name is less than the given value.
+  """
+  nameLT: String
+  """
+  Matches items whose name is at most the given value.
+  """
+  nameLTE: String
+  """
+  Matches items whose name contains the given value.
+  """
+  nameContains: String
+  """
+  Matches items whose name starts with the given value.
+  """
+  nameHasPrefix: String
+  """
+  Matches items whose name ends with the given value.
+  """
+  nameHasSuffix: String
+  """
+  Matches items whose name equals, ignoring case, the given value.
+  """
+  nameEqualFold: String
+  """
+  Matches items whose name contains, ignoring case, the given value.
+  """
+  nameContainsFold: String
+  """
+  description field predicates
+  """
+  description: String
+  """
+  Matches items whose description is not equal to the given value.
+  """
+  descriptionNEQ: String
+  """
+  Matches items whose description is one of the given value.
+  """
+  descriptionIn: [String!]
+  """
+  Matches items whose description is none of the given value.
+  """
+  descriptionNotIn: [String!]
+  """
+  Matches items whose description is greater than the given value.
+  """
+  descriptionGT: String
+  """
+  Matches items whose description is at least the given value.
+  """
+  descriptionGTE: String
+  """
+  Matches items whose description is less than the given value.
+  """
+  descriptionLT: String
+  """
+  Matches items whose description is at most the given value.
+  """
+  descriptionLTE: String
+  """
+  Matches items whose description contains the given value.
+  """
+  descriptionContains: String
+  """
+  Matches items whose description starts with the given value.
+  """
+  descriptionHasPrefix: String
+  """
+  Matches items whose description ends with the given value.
+  """
+  descriptionHasSuffix: String
+  """
+  Matches items whose description equals, ignoring case, the given value.
+  """
+  descriptionEqualFold: String
+  """
+  Matches items whose description contains, ignoring case, the given value.
+  """
+  descriptionContainsFold: String
+  """
+  first_role field predicates
+  """
+  firstRole: RequestCategoryFirstRole
+  """
+  Matches items whose firstRole is not equal to the given value.
+  """
+  firstRoleNEQ: RequestCategoryFirstRole
+  """
+  Matches items whose firstRole is one of the given value.
+  """
+  firstRoleIn: [RequestCategoryFirstRole!]
+  """
+  Matches items whose firstRole is none of the given value.
+  """
+  firstRoleNotIn: [RequestCategoryFirstRole!]
+  """
+  active field predicates
+  """
+  active: Boolean
+  """
+  Matches items whose active is not equal to the given value.
+  """
+  activeNEQ: Boolean
+  """
+  position field predicates
+  """
+  position: Int
+  """
+  Matches items whose position is not equal to the given value.
+  """
+  positionNEQ: Int
+  """
+  Matches items whose position is one of the given value.
+  """
+  positionIn: [Int!]
+  """
+  Matches items whose position is none of the given value.
+  """
+  positionNotIn: [Int!]
+  """
+  Matches items whose position is greater than the given value.
+  """
+  positionGT: Int
+  """
+  Matches items whose position is at least the given value.
+  """
+  positionGTE: Int
+  """
+  Matches items whose position is less than the given value.
+  """
+  positionLT: Int
+  """
+  Matches items whose position is at most the given value.
+  """
+  positionLTE: Int
+}
+"""
+RequestClockStage is enum for the field clock_stage
+"""
+enum RequestClockStage @goModel(model: "github.com/jimei-linli/linli/ent/request.ClockStage") {
+  """
+  The value ACKNOWLEDGE.
+  """
+  ACKNOWLEDGE
+  """
+  The value CONTACT.
+  """
+  CONTACT
+  """
+  The value RESOLVE.
+  """
+  RESOLVE
+  """
+  The value DEPARTMENT_ACKNOWLEDGE.
+  """
+  DEPARTMENT_ACKNOWLEDGE
+  """
+  The value FOLLOW_UP.
+  """
+  FOLLOW_UP
+  """
+  The value RATING.
+  """
+  RATING
+}
+"""
+A connection to a list of items.
+"""
+type RequestConnection {
+  """
+  A list of edges.
+  """
+  edges: [RequestEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type RequestEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Request
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+An entry in a request's timeline: what happened, who did it, when.
+"""
+type RequestEvent implements Node {
+  """
+  The id of the RequestEvent.
+  """
+  id: ID!
+  """
+  What happened.
+  """
+  kind: RequestEventKind!
+  """
+  What was said: the note, the reason, the resolution, the comment.
+  """
+  body: String!
+  """
+  An internal note: staff see it, the requester does not.
+  """
+  internal: Boolean!
+  """
+  A note that records contact with the requester or a visit on site.
+  """
+  contact: Boolean!
+  """
+  For an escalation: the stage that was overdue.
+  """
+  stage: RequestEventStage
+  """
+  For an escalation: 1 the grid leader, 2 the community admins, 3 the street admins.
+  """
+  level: Int
+  """
+  When it happened.
+  """
+  createdAt: Time!
+  """
+  The request.
+  """
+  request: Request!
+}
+"""
+A connection to a list of items.
+"""
+type RequestEventConnection {
+  """
+  A list of edges.
+  """
+  edges: [RequestEventEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type RequestEventEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: RequestEvent
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+RequestEventKind is enum for the field kind
+"""
+enum RequestEventKind @goModel(model: "github.com/jimei-linli/linli/ent/requestevent.Kind") {
+  """
+  The value FILED.
+  """
+  FILED
+  """
+  The value CLAIMED.
+  """
+  CLAIMED
+  """
+  The value HANDED_OVER.
+  """
+  HANDED_OVER
+  """
+  The value NOTE.
+  """
+  NOTE
+  """
+  The value DEPARTMENT_CALLED.
+  """
+  DEPARTMENT_CALLED
+  """
+  The value DEPARTMENT_ACKNOWLEDGED.
+  """
+  DEPARTMENT_ACKNOWLEDGED
+  """
+  The value RESOLVED.
+  """
+  RESOLVED
+  """
+  The value REOPENED.
+  """
+  REOPENED
+  """
+  The value CONFIRMED.
+  """
+  CONFIRMED
+  """
+  The value RATED.
+  """
+  RATED
+  """
+  The value ESCALATED.
+  """
+  ESCALATED
+}
+"""
+Ordering options for RequestEvent connections
+"""
+input RequestEventOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order RequestEvents.
+  """
+  field: RequestEventOrderField!
+}
+"""
+Properties by which RequestEvent connections can be ordered.
+"""
+enum RequestEventOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+}
+"""
+RequestEventStage is enum for the field stage
+"""
+enum RequestEventStage @goModel(model: "github.com/jimei-linli/linli/ent/requestevent.Stage") {
+  """
+  The value ACKNOWLEDGE.
+  """
+  ACKNOWLEDGE
+  """
+  The value CONTACT.
+  """
+  CONTACT
+  """
+  The value RESOLVE.
+  """
+  RESOLVE
+  """
+  The value DEPARTMENT_ACKNOWLEDGE.
+  """
+  DEPARTMENT_ACKNOWLEDGE
+  """
+  The value FOLLOW_UP.
+  """
+  FOLLOW_UP
+  """
+  The value RATING.
+  """
+  RATING
+}
+"""
+RequestEventWhereInput is used for filtering RequestEvent objects.
+Input was generated by ent.
+"""
+input RequestEventWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: RequestEventWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [RequestEventWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [RequestEventWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  kind field predicates
+  """
+  kind: RequestEventKind
+  """
+  Matches items whose kind is not equal to the given value.
+  """
+  kindNEQ: RequestEventKind
+  """
+  Matches items whose kind is one of the given value.
+  """
+  kindIn: [RequestEventKind!]
+  """
+  Matches items whose kind is none of the given value.
+  """
+  kindNotIn: [RequestEventKind!]
+  """
+  body field predicates
+  """
+  body: String
+  """
+  Matches items whose body is not equal to the given value.
+  """
+  bodyNEQ: String
+  """
+  Matches items whose body is one of the given value.
+  """
+  bodyIn: [String!]
+  """
+  Matches items whose body is none of the given value.
+  """
+  bodyNotIn: [String!]
+  """
+  Matches items whose body is greater than the given value.
+  """
+  bodyGT: String
+  """
+  Matches items whose body is at least the given value.
+  """
+  bodyGTE: String
+  """
+  Matches items whose body is less than the given value.
+  """
+  bodyLT: String
+  """
+  Matches items whose body is at most the given value.
+  """
+  bodyLTE: String
+  """
+  Matches items whose body contains the given value.
+  """
+  bodyContains: String
+  """
+  Matches items whose body starts with the given value.
+  """
+  bodyHasPrefix: String
+  """
+  Matches items whose body ends with the given value.
+  """
+  bodyHasSuffix: String
+  """
+  Matches items whose body equals, ignoring case, the given value.
+  """
+  bodyEqualFold: String
+  """
+  Matches items whose body contains, ignoring case, the given value.
+  """
+  bodyContainsFold: String
+  """
+  internal field predicates
+  """
+  internal: Boolean
+  """
+  Matches items whose internal is not equal to the given value.
+  """
+  internalNEQ: Boolean
+  """
+  contact field predicates
+  """
+  contact: Boolean
+  """
+  Matches items whose contact is not equal to the given value.
+  """
+  contactNEQ: Boolean
+  """
+  stage field predicates
+  """
+  stage: RequestEventStage
+  """
+  Matches items whose stage is not equal to the given value.
+  """
+  stageNEQ: RequestEventStage
+  """
+  Matches items whose stage is one of the given value.
+  """
+  stageIn: [RequestEventStage!]
+  """
+  Matches items whose stage is none of the given value.
+  """
+  stageNotIn: [RequestEventStage!]
+  """
+  Matches items whose stage is empty.
+  """
+  stageIsNil: Boolean
+  """
+  Matches items whose stage is set.
+  """
+  stageNotNil: Boolean
+  """
+  level field predicates
+  """
+  level: Int
+  """
+  Matches items whose level is not equal to the given value.
+  """
+  levelNEQ: Int
+  """
+  Matches items whose level is one of the given value.
+  """
+  levelIn: [Int!]
+  """
+  Matches items whose level is none of the given value.
+  """
+  levelNotIn: [Int!]
+  """
+  Matches items whose level is greater than the given value.
+  """
+  levelGT: Int
+  """
+  Matches items whose level is at least the given value.
+  """
+  levelGTE: Int
+  """
+  Matches items whose level is less than the given value.
+  """
+  levelLT: Int
+  """
+  Matches items whose level is at most the given value.
+  """
+  levelLTE: Int
+  """
+  Matches items whose level is empty.
+  """
+  levelIsNil: Boolean
+  """
+  Matches items whose level is set.
+  """
+  levelNotNil: Boolean
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  request edge predicates
+  """
+  hasRequest: Boolean
+  """
+  Matches items with a request that matches any of the given filters.
+  """
+  hasRequestWith: [RequestWhereInput!]
+}
+"""
+Ordering options for Request connections
+"""
+input RequestOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Requests.
+  """
+  field: RequestOrderField!
+}
+"""
+Properties by which Request connections can be ordered.
+"""
+enum RequestOrderField {
+  """
+  The value URGENCY.
+  """
+  URGENCY
+  """
+  The value STATUS.
+  """
+  STATUS
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+  """
+  The value UPDATED_AT.
+  """
+  UPDATED_AT
+}
+"""
+RequestStatus is enum for the field status
+"""
+enum RequestStatus @goModel(model: "github.com/jimei-linli/linli/ent/request.Status") {
+  """
+  The value SUBMITTED.
+  """
+  SUBMITTED
+  """
+  The value IN_PROGRESS.
+  """
+  IN_PROGRESS
+  """
+  The value WITH_DEPARTMENT.
+  """
+  WITH_DEPARTMENT
+  """
+  The value RESOLVED.
+  """
+  RESOLVED
+  """
+  The value CONFIRMED.
+  """
+  CONFIRMED
+  """
+  The value CLOSED.
+  """
+  CLOSED
+}
+"""
+RequestUrgency is enum for the field urgency
+"""
+enum RequestUrgency @goModel(model: "github.com/jimei-linli/linli/ent/request.Urgency") {
+  """
+  The value NORMAL.
+  """
+  NORMAL
+  """
+  The value URGENT.
+  """
+  URGENT
+}
+"""
+RequestWhereInput is used for filtering Request objects.
+Input was generated by ent.
+"""
+input RequestWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: RequestWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [RequestWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [RequestWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  description field predicates
+  """
+  description: String
+  """
+  Matches items whose description is not equal to the given value.
+  """
+  descriptionNEQ: String
+  """
+  Matches items whose description is one of the given value.
+  """
+  descriptionIn: [String!]
+  """
+  Matches items whose description is none of the given value.
+  """
+  descriptionNotIn: [String!]
+  """
+  Matches items whose description is greater than the given value.
+  """
+  descriptionGT: String
+  """
+  Matches items whose description is at least the given value.
+  """
+  descriptionGTE: String
+  """
+  Matches items whose description is less than the given value.
+  """
+  descriptionLT: String
+  """
+  Matches items whose description is at most the given value.
+  """
+  descriptionLTE: String
+  """
+  Matches items whose description contains the given value.
+  """
+  descriptionContains: String
+  """
+  Matches items whose description starts with the given value.
+  """
+  descriptionHasPrefix: String
+  """
+  Matches items whose description ends with the given value.
+  """
+  descriptionHasSuffix: String
+  """
+  Matches items whose description equals, ignoring case, the given value.
+  """
+  descriptionEqualFold: String
+  """
+  Matches items whose description contains, ignoring case, the given value.
+  """
+  descriptionContainsFold: String
+  """
+  latitude field predicates
+  """
+  latitude: Float
+  """
+  Matches items whose latitude is not equal to the given value.
+  """
+  latitudeNEQ: Float
+  """
+  Matches items whose latitude is one of the given value.
+  """
+  latitudeIn: [Float!]
+  """
+  Matches items whose latitude is none of the given value.
+  """
+  latitudeNotIn: [Float!]
+  """
+  Matches items whose latitude is greater than the given value.
+  """
+  latitudeGT: Float
+  """
+  Matches items whose latitude is at least the given value.
+  """
+  latitudeGTE: Float
+  """
+  Matches items whose latitude is less than the given value.
+  """
+  latitudeLT: Float
+  """
+  Matches items whose latitude is at most the given value.
+  """
+  latitudeLTE: Float
+  """
+  Matches items whose latitude is empty.
+  """
+  latitudeIsNil: Boolean
+  """
+  Matches items whose latitude is set.
+  """
+  latitudeNotNil: Boolean
+  """
+  longitude field predicates
+  """
+  longitude: Float
+  """
+  Matches items whose longitude is not equal to the given value.
+  """
+  longitudeNEQ: Float
+  """
+  Matches items whose longitude is one of the given value.
+  """
+  longitudeIn: [Float!]
+  """
+  Matches items whose longitude is none of the given value.
+  """
+  longitudeNotIn: [Float!]
+  """
+  Matches items whose longitude is greater than the given value.
+  """
+  longitudeGT: Float
+  """
+  Matches items whose longitude is at least the given value.
+  """
+  longitudeGTE: Float
+  """
+  Matches items whose longitude is less than the given value.
+  """
+  longitudeLT: Float
+  """
+  Matches items whose longitude is at most the given value.
+  """
+  longitudeLTE: Float
+  """
+  Matches items whose longitude is empty.
+  """
+  longitudeIsNil: Boolean
+  """
+  Matches items whose longitude is set.
+  """
+  longitudeNotNil: Boolean
+  """
+  urgency field predicates
+  """
+  urgency: RequestUrgency
+  """
+  Matches items whose urgency is not equal to the given value.
+  """
+  urgencyNEQ: RequestUrgency
+  """
+  Matches items whose urgency is one of the given value.
+  """
+  urgencyIn: [RequestUrgency!]
+  """
+  Matches items whose urgency is none of the given value.
+  """
+  urgencyNotIn: [RequestUrgency!]
+  """
+  anonymous field predicates
+  """
+  anonymous: Boolean
+  """
+  Matches items whose anonymous is not equal to the given value.
+  """
+  anonymousNEQ: Boolean
+  """
+  status field predicates
+  """
+  status: RequestStatus
+  """
+  Matches items whose status is not equal to the given value.
+  """
+  statusNEQ: RequestStatus
+  """
+  Matches items whose status is one of the given value.
+  """
+  statusIn: [RequestStatus!]
+  """
+  Matches items whose status is none of the given value.
+  """
+  statusNotIn: [RequestStatus!]
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches items whose updatedAt is not equal to the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches items whose updatedAt is one of the given value.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches items whose updatedAt is none of the given value.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches items whose updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches items whose updatedAt is at least the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches items whose updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches items whose updatedAt is at most the given value.
+  """
+  updatedAtLTE: Time
+  """
+  acknowledge_due_at field predicates
+  """
+  acknowledgeDueAt: Time
+  """
+  Matches items whose acknowledgeDueAt is not equal to the given value.
+  """
+  acknowledgeDueAtNEQ: Time
+  """
+  Matches items whose acknowledgeDueAt is one of the given value.
+  """
+  acknowledgeDueAtIn: [Time!]
+  """
+  Matches items whose acknowledgeDueAt is none of the given value.
+  """
+  acknowledgeDueAtNotIn: [Time!]
+  """
+  Matches items whose acknowledgeDueAt is greater than the given value.
+  """
+  acknowledgeDueAtGT: Time
+  """
+  Matches items whose acknowledgeDueAt is at least the given value.
+  """
+  acknowledgeDueAtGTE: Time
+  """
+  Matches items whose acknowledgeDueAt is less than the given value.
+  """
+  acknowledgeDueAtLT: Time
+  """
+  Matches items whose acknowledgeDueAt is at most the given value.
+  """
+  acknowledgeDueAtLTE: Time
+  """
+  claimed_at field predicates
+  """
+  claimedAt: Time
+  """
+  Matches items whose claimedAt is not equal to the given value.
+  """
+  claimedAtNEQ: Time
+  """
+  Matches items whose claimedAt is one of the given value.
+  """
+  claimedAtIn: [Time!]
+  """
+  Matches items whose claimedAt is none of the given value.
+  """
+  claimedAtNotIn: [Time!]
+  """
+  Matches items whose claimedAt is greater than the given value.
+  """
+  claimedAtGT: Time
+  """
+  Matches items whose claimedAt is at least the given value.
+  """
+  claimedAtGTE: Time
+  """
+  Matches items whose claimedAt is less than the given value.
+  """
+  claimedAtLT: Time
+  """
+  Matches items whose claimedAt is at most the given value.
+  """
+  claimedAtLTE: Time
+  """
+  Matches items whose claimedAt is empty.
+  """
+  claimedAtIsNil: Boolean
+  """
+  Matches items whose claimedAt is set.
+  """
+  claimedAtNotNil: Boolean
+  """
+  contact_due_at field predicates
+  """
+  contactDueAt: Time
+  """
+  Matches items whose contactDueAt is not equal to the given value.
+  """
+  contactDueAtNEQ: Time
+  """
+  Matches items whose contactDueAt is one of the given value.
+  """
+  contactDueAtIn: [Time!]
+  """
+  Matches items whose contactDueAt is none of the given value.
+  """
+  contactDueAtNotIn: [Time!]
+  """
+  Matches items whose contactDueAt is greater than the given value.
+  """
+  contactDueAtGT: Time
+  """
+  Matches items whose contactDueAt is at least the given value.
+  """
+  contactDueAtGTE: Time
+  """
+  Matches items whose contactDueAt is less than the given value.
+  """
+  contactDueAtLT: Time
+  """
+  Matches items whose contactDueAt is at most the given value.
+  """
+  contactDueAtLTE: Time
+  """
+  contacted_at field predicates
+  """
+  contactedAt: Time
+  """
+  Matches items whose contactedAt is not equal to the given value.
+  """
+  contactedAtNEQ: Time
+  """
+  Matches items whose contactedAt is one of the given value.
+  """
+  contactedAtIn: [Time!]
+  """
+  Matches items whose contactedAt is none of the given value.
+  """
+  contactedAtNotIn: [Time!]
+  """
+  Matches items whose contactedAt is greater than the given value.
+  """
+  contactedAtGT: Time
+  """
+  Matches items whose contactedAt is at least the given value.
+  """
+  contactedAtGTE: Time
+  """
+  Matches items whose contactedAt is less than the given value.
+  """
+  contactedAtLT: Time
+  """
+  Matches items whose contactedAt is at most the given value.
+  """
+  contactedAtLTE: Time
+  """
+  Matches items whose contactedAt is empty.
+  """
+  contactedAtIsNil: Boolean
+  """
+  Matches items whose contactedAt is set.
+  """
+  contactedAtNotNil: Boolean
+  """
+  resolve_due_at field predicates
+  """
+  resolveDueAt: Time
+  """
+  Matches items whose resolveDueAt is not equal to the given value.
+  """
+  resolveDueAtNEQ: Time
+  """
+  Matches items whose resolveDueAt is one of the given value.
+  """
+  resolveDueAtIn: [Time!]
+  """
+  Matches items whose resolveDueAt is none of the given value.
+  """
+  resolveDueAtNotIn: [Time!]
+  """
+  Matches items whose resolveDueAt is greater than the given value.
+  """
+  resolveDueAtGT: Time
+  """
+  Matches items whose resolveDueAt is at least the given value.
+  """
+  resolveDueAtGTE: Time
+  """
+  Matches items whose resolveDueAt is less than the given value.
+  """
+  resolveDueAtLT: Time
+  """
+  Matches items whose resolveDueAt is at most the given value.
+  """
+  resolveDueAtLTE: Time
+  """
+  resolved_at field predicates
+  """
+  resolvedAt: Time
+  """
+  Matches items whose resolvedAt is not equal to the given value.
+  """
+  resolvedAtNEQ: Time
+  """
+  Matches items whose resolvedAt is one of the given value.
+  """
+  resolvedAtIn: [Time!]
+  """
+  Matches items whose resolvedAt is none of the given value.
+  """
+  resolvedAtNotIn: [Time!]
+  """
+  Matches items whose resolvedAt is greater than the given value.
+  """
+  resolvedAtGT: Time
+  """
+  Matches items whose resolvedAt is at least the given value.
+  """
+  resolvedAtGTE: Time
+  """
+  Matches items whose resolvedAt is less than the given value.
+  """
+  resolvedAtLT: Time
+  """
+  Matches items whose resolvedAt is at most the given value.
+  """
+  resolvedAtLTE: Time
+  """
+  Matches items whose resolvedAt is empty.
+  """
+  resolvedAtIsNil: Boolean
+  """
+  Matches items whose resolvedAt is set.
+  """
+  resolvedAtNotNil: Boolean
+  """
+  follow_up_due_at field predicates
+  """
+  followUpDueAt: Time
+  """
+  Matches items whose followUpDueAt is not equal to the given value.
+  """
+  followUpDueAtNEQ: Time
+  """
+  Matches items whose followUpDueAt is one of the given value.
+  """
+  followUpDueAtIn: [Time!]
+  """
+  Matches items whose followUpDueAt is none of the given value.
+  """
+  followUpDueAtNotIn: [Time!]
+  """
+  Matches items whose followUpDueAt is greater than the given value.
+  """
+  followUpDueAtGT: Time
+  """
+  Matches items whose followUpDueAt is at least the given value.
+  """
+  followUpDueAtGTE: Time
+  """
+  Matches items whose followUpDueAt is less than the given value.
+  """
+  followUpDueAtLT: Time
+  """
+  Matches items whose followUpDueAt is at most the given value.
+  """
+  followUpDueAtLTE: Time
+  """
+  Matches items whose followUpDueAt is empty.
+  """
+  followUpDueAtIsNil: Boolean
+  """
+  Matches items whose followUpDueAt is set.
+  """
+  followUpDueAtNotNil: Boolean
+  """
+  confirmed_at field predicates
+  """
+  confirmedAt: Time
+  """
+  Matches items whose confirmedAt is not equal to the given value.
+  """
+  confirmedAtNEQ: Time
+  """
+  Matches items whose confirmedAt is one of the given value.
+  """
+  confirmedAtIn: [Time!]
+  """
+  Matches items whose confirmedAt is none of the given value.
+  """
+  confirmedAtNotIn: [Time!]
+  """
+  Matches items whose confirmedAt is greater than the given value.
+  """
+  confirmedAtGT: Time
+  """
+  Matches items whose confirmedAt is at least the given value.
+  """
+  confirmedAtGTE: Time
+  """
+  Matches items whose confirmedAt is less than the given value.
+  """
+  confirmedAtLT: Time
+  """
+  Matches items whose confirmedAt is at most the given value.
+  """
+  confirmedAtLTE: Time
+  """
+  Matches items whose confirmedAt is empty.
+  """
+  confirmedAtIsNil: Boolean
+  """
+  Matches items whose confirmedAt is set.
+  """
+  confirmedAtNotNil: Boolean
+  """
+  rating_due_at field predicates
+  """
+  ratingDueAt: Time
+  """
+  Matches items whose ratingDueAt is not equal to the given value.
+  """
+  ratingDueAtNEQ: Time
+  """
+  Matches items whose ratingDueAt is one of the given value.
+  """
+  ratingDueAtIn: [Time!]
+  """
+  Matches items whose ratingDueAt is none of the given value.
+  """
+  ratingDueAtNotIn: [Time!]
+  """
+  Matches items whose ratingDueAt is greater than the given value.
+  """
+  ratingDueAtGT: Time
+  """
+  Matches items whose ratingDueAt is at least the given value.
+  """
+  ratingDueAtGTE: Time
+  """
+  Matches items whose ratingDueAt is less than the given value.
+  """
+  ratingDueAtLT: Time
+  """
+  Matches items whose ratingDueAt is at most the given value.
+  """
+  ratingDueAtLTE: Time
+  """
+  Matches items whose ratingDueAt is empty.
+  """
+  ratingDueAtIsNil: Boolean
+  """
+  Matches items whose ratingDueAt is set.
+  """
+  ratingDueAtNotNil: Boolean
+  """
+  rated_at field predicates
+  """
+  ratedAt: Time
+  """
+  Matches items whose ratedAt is not equal to the given value.
+  """
+  ratedAtNEQ: Time
+  """
+  Matches items whose ratedAt is one of the given value.
+  """
+  ratedAtIn: [Time!]
+  """
+  Matches items whose ratedAt is none of the given value.
+  """
+  ratedAtNotIn: [Time!]
+  """
+  Matches items whose ratedAt is greater than the given value.
+  """
+  ratedAtGT: Time
+  """
+  Matches items whose ratedAt is at least the given value.
+  """
+  ratedAtGTE: Time
+  """
+  Matches items whose ratedAt is less than the given value.
+  """
+  ratedAtLT: Time
+  """
+  Matches items whose ratedAt is at most the given value.
+  """
+  ratedAtLTE: Time
+  """
+  Matches items whose ratedAt is empty.
+  """
+  ratedAtIsNil: Boolean
+  """
+  Matches items whose ratedAt is set.
+  """
+  ratedAtNotNil: Boolean
+  """
+  clock_stage field predicates
+  """
+  clockStage: RequestClockStage
+  """
+  Matches items whose clockStage is not equal to the given value.
+  """
+  clockStageNEQ: RequestClockStage
+  """
+  Matches items whose clockStage is one of the given value.
+  """
+  clockStageIn: [RequestClockStage!]
+  """
+  Matches items whose clockStage is none of the given value.
+  """
+  clockStageNotIn: [RequestClockStage!]
+  """
+  Matches items whose clockStage is empty.
+  """
+  clockStageIsNil: Boolean
+  """
+  Matches items whose clockStage is set.
+  """
+  clockStageNotNil: Boolean
+  """
+  clock_due_at field predicates
+  """
+  clockDueAt: Time
+  """
+  Matches items whose clockDueAt is not equal to the given value.
+  """
+  clockDueAtNEQ: Time
+  """
+  Matches items whose clockDueAt is one of the given value.
+  """
+  clockDueAtIn: [Time!]
+  """
+  Matches items whose clockDueAt is none of the given value.
+  """
+  clockDueAtNotIn: [Time!]
+  """
+  Matches items whose clockDueAt is greater than the given value.
+  """
+  clockDueAtGT: Time
+  """
+  Matches items whose clockDueAt is at least the given value.
+  """
+  clockDueAtGTE: Time
+  """
+  Matches items whose clockDueAt is less than the given value.
+  """
+  clockDueAtLT: Time
+  """
+  Matches items whose clockDueAt is at most the given value.
+  """
+  clockDueAtLTE: Time
+  """
+  Matches items whose clockDueAt is empty.
+  """
+  clockDueAtIsNil: Boolean
+  """
+  Matches items whose clockDueAt is set.
+  """
+  clockDueAtNotNil: Boolean
+  """
+  escalation_level field predicates
+  """
+  escalationLevel: Int
+  """
+  Matches items whose escalationLevel is not equal to the given value.
+  """
+  escalationLevelNEQ: Int
+  """
+  Matches items whose escalationLevel is one of the given value.
+  """
+  escalationLevelIn: [Int!]
+  """
+  Matches items whose escalationLevel is none of the given value.
+  """
+  escalationLevelNotIn: [Int!]
+  """
+  Matches items whose escalationLevel is greater than the given value.
+  """
+  escalationLevelGT: Int
+  """
+  Matches items whose escalationLevel is at least the given value.
+  """
+  escalationLevelGTE: Int
+  """
+  Matches items whose escalationLevel is less than the given value.
+  """
+  escalationLevelLT: Int
+  """
+  Matches items whose escalationLevel is at most the given value.
+  """
+  escalationLevelLTE: Int
+  """
+  department_reason field predicates
+  """
+  departmentReason: String
+  """
+  Matches items whose departmentReason is not equal to the given value.
+  """
+  departmentReasonNEQ: String
+  """
+  Matches items whose departmentReason is one of the given value.
+  """
+  departmentReasonIn: [String!]
+  """
+  Matches items whose departmentReason is none of the given value.
+  """
+  departmentReasonNotIn: [String!]
+  """
+  Matches items whose departmentReason is greater than the given value.
+  """
+  departmentReasonGT: String
+  """
+  Matches items whose departmentReason is at least the given value.
+  """
+  departmentReasonGTE: String
+  """
+  Matches items whose departmentReason is less than the given value.
+  """
+  departmentReasonLT: String
+  """
+  Matches items whose departmentReason is at most the given value.
+  """
+  departmentReasonLTE: String
+  """
+  Matches items whose departmentReason contains the given value.
+  """
+  departmentReasonContains: String
+  """
+  Matches items whose departmentReason starts with the given value.
+  """
+  departmentReasonHasPrefix: String
+  """
+  Matches items whose departmentReason ends with the given value.
+  """
+  departmentReasonHasSuffix: String
+  """
+  Matches items whose departmentReason equals, ignoring case, the given value.
+  """
+  departmentReasonEqualFold: String
+  """
+  Matches items whose departmentReason contains, ignoring case, the given value.
+  """
+  departmentReasonContainsFold: String
+  """
+  department_called_at field predicates
+  """
+  departmentCalledAt: Time
+  """
+  Matches items whose departmentCalledAt is not equal to the given value.
+  """
+  departmentCalledAtNEQ: Time
+  """
+  Matches items whose departmentCalledAt is one of the given value.
+  """
+  departmentCalledAtIn: [Time!]
+  """
+  Matches items whose departmentCalledAt is none of the given value.
+  """
+  departmentCalledAtNotIn: [Time!]
+  """
+  Matches items whose departmentCalledAt is greater than the given value.
+  """
+  departmentCalledAtGT: Time
+  """
+  Matches items whose departmentCalledAt is at least the given value.
+  """
+  departmentCalledAtGTE: Time
+  """
+  Matches items whose departmentCalledAt is less than the given value.
+  """
+  departmentCalledAtLT: Time
+  """
+  Matches items whose departmentCalledAt is at most the given value.
+  """
+  departmentCalledAtLTE: Time
+  """
+  Matches items whose departmentCalledAt is empty.
+  """
+  departmentCalledAtIsNil: Boolean
+  """
+  Matches items whose departmentCalledAt is set.
+  """
+  departmentCalledAtNotNil: Boolean
+  """
+  department_acknowledge_due_at field predicates
+  """
+  departmentAcknowledgeDueAt: Time
+  """
+  Matches items whose departmentAcknowledgeDueAt is not equal to the given value.
+  """
+  departmentAcknowledgeDueAtNEQ: Time
+  """
+  Matches items whose departmentAcknowledgeDueAt is one of the given value.
+  """
+  departmentAcknowledgeDueAtIn: [Time!]
+  """
+  Matches items whose departmentAcknowledgeDueAt is none of the given value.
+  """
+  departmentAcknowledgeDueAtNotIn: [Time!]
+  """
+  Matches items whose departmentAcknowledgeDueAt is greater than the given value.
+  """
+  departmentAcknowledgeDueAtGT: Time
+  """
+  Matches items whose departmentAcknowledgeDueAt is at least the given value.
+  """
+  departmentAcknowledgeDueAtGTE: Time
+  """
+  Matches items whose departmentAcknowledgeDueAt is less than the given value.
+  """
+  departmentAcknowledgeDueAtLT: Time
+  """
+  Matches items whose departmentAcknowledgeDueAt is at most the given value.
+  """
+  departmentAcknowledgeDueAtLTE: Time
+  """
+  Matches items whose departmentAcknowledgeDueAt is empty.
+  """
+  departmentAcknowledgeDueAtIsNil: Boolean
+  """
+  Matches items whose departmentAcknowledgeDueAt is set.
+  """
+  departmentAcknowledgeDueAtNotNil: Boolean
+  """
+  department_acknowledged_at field predicates
+  """
+  departmentAcknowledgedAt: Time
+  """
+  Matches items whose departmentAcknowledgedAt is not equal to the given value.
+  """
+  departmentAcknowledgedAtNEQ: Time
+  """
+  Matches items whose departmentAcknowledgedAt is one of the given value.
+  """
+  departmentAcknowledgedAtIn: [Time!]
+  """
+  Matches items whose departmentAcknowledgedAt is none of the given value.
+  """
+  departmentAcknowledgedAtNotIn: [Time!]
+  """
+  Matches items whose departmentAcknowledgedAt is greater than the given value.
+  """
+  departmentAcknowledgedAtGT: Time
+  """
+  Matches items whose departmentAcknowledgedAt is at least the given value.
+  """
+  departmentAcknowledgedAtGTE: Time
+  """
+  Matches items whose departmentAcknowledgedAt is less than the given value.
+  """
+  departmentAcknowledgedAtLT: Time
+  """
+  Matches items whose departmentAcknowledgedAt is at most the given value.
+  """
+  departmentAcknowledgedAtLTE: Time
+  """
+  Matches items whose departmentAcknowledgedAt is empty.
+  """
+  departmentAcknowledgedAtIsNil: Boolean
+  """
+  Matches items whose departmentAcknowledgedAt is set.
+  """
+  departmentAcknowledgedAtNotNil: Boolean
+  """
+  resolution field predicates
+  """
+  resolution: String
+  """
+  Matches items whose resolution is not equal to the given value.
+  """
+  resolutionNEQ: String
+  """
+  Matches items whose resolution is one of the given value.
+  """
+  resolutionIn: [String!]
+  """
+  Matches items whose resolution is none of the given value.
+  """
+  resolutionNotIn: [String!]
+  """
+  Matches items whose resolution is greater than the given value.
+  """
+  resolutionGT: String
+  """
+  Matches items whose resolution is at least the given value.
+  """
+  resolutionGTE: String
+  """
+  Matches items whose resolution is less than the given value.
+  """
+  resolutionLT: String
+  """
+  Matches items whose resolution is at most the given value.
+  """
+  resolutionLTE: String
+  """
+  Matches items whose resolution contains the given value.
+  """
+  resolutionContains: String
+  """
+  Matches items whose resolution starts with the given value.
+  """
+  resolutionHasPrefix: String
+  """
+  Matches items whose resolution ends with the given value.
+  """
+  resolutionHasSuffix: String
+  """
+  Matches items whose resolution equals, ignoring case, the given value.
+  """
+  resolutionEqualFold: String
+  """
+  Matches items whose resolution contains, ignoring case, the given value.
+  """
+  resolutionContainsFold: String
+  """
+  reopen_count field predicates
+  """
+  reopenCount: Int
+  """
+  Matches items whose reopenCount is not equal to the given value.
+  """
+  reopenCountNEQ: Int
+  """
+  Matches items whose reopenCount is one of the given value.
+  """
+  reopenCountIn: [Int!]
+  """
+  Matches items whose reopenCount is none of the given value.
+  """
+  reopenCountNotIn: [Int!]
+  """
+  Matches items whose reopenCount is greater than the given value.
+  """
+  reopenCountGT: Int
+  """
+  Matches items whose reopenCount is at least the given value.
+  """
+  reopenCountGTE: Int
+  """
+  Matches items whose reopenCount is less than the given value.
+  """
+  reopenCountLT: Int
+  """
+  Matches items whose reopenCount is at most the given value.
+  """
+  reopenCountLTE: Int
+  """
+  rating field predicates
+  """
+  rating: Int
+  """
+  Matches items whose rating is not equal to the given value.
+  """
+  ratingNEQ: Int
+  """
+  Matches items whose rating is one of the given value.
+  """
+  ratingIn: [Int!]
+  """
+  Matches items whose rating is none of the given value.
+  """
+  ratingNotIn: [Int!]
+  """
+  Matches items whose rating is greater than the given value.
+  """
+  ratingGT: Int
+  """
+  Matches items whose rating is at least the given value.
+  """
+  ratingGTE: Int
+  """
+  Matches items whose rating is less than the given value.
+  """
+  ratingLT: Int
+  """
+  Matches items whose rating is at most the given value.
+  """
+  ratingLTE: Int
+  """
+  Matches items whose rating is empty.
+  """
+  ratingIsNil: Boolean
+  """
+  Matches items whose rating is set.
+  """
+  ratingNotNil: Boolean
+  """
+  rating_comment field predicates
+  """
+  ratingComment: String
+  """
+  Matches items whose ratingComment is not equal to the given value.
+  """
+  ratingCommentNEQ: String
+  """
+  Matches items whose ratingComment is one of the given value.
+  """
+  ratingCommentIn: [String!]
+  """
+  Matches items whose ratingComment is none of the given value.
+  """
+  ratingCommentNotIn: [String!]
+  """
+  Matches items whose ratingComment is greater than the given value.
+  """
+  ratingCommentGT: String
+  """
+  Matches items whose ratingComment is at least the given value.
+  """
+  ratingCommentGTE: String
+  """
+  Matches items whose ratingComment is less than the given value.
+  """
+  ratingCommentLT: String
+  """
+  Matches items whose ratingComment is at most the given value.
+  """
+  ratingCommentLTE: String
+  """
+  Matches items whose ratingComment contains the given value.
+  """
+  ratingCommentContains: String
+  """
+  Matches items whose ratingComment starts with the given value.
+  """
+  ratingCommentHasPrefix: String
+  """
+  Matches items whose ratingComment ends with the given value.
+  """
+  ratingCommentHasSuffix: String
+  """
+  Matches items whose ratingComment equals, ignoring case, the given value.
+  """
+  ratingCommentEqualFold: String
+  """
+  Matches items whose ratingComment contains, ignoring case, the given value.
+  """
+  ratingCommentContainsFold: String
+  """
+  category edge predicates
+  """
+  hasCategory: Boolean
+  """
+  Matches items with a category that matches any of the given filters.
+  """
+  hasCategoryWith: [RequestCategoryWhereInput!]
+  """
+  place edge predicates
+  """
+  hasPlace: Boolean
+  """
+  Matches items with a place that matches any of the given filters.
+  """
+  hasPlaceWith: [PlaceWhereInput!]
+  """
+  grid edge predicates
+  """
+  hasGrid: Boolean
+  """
+  Matches items with a grid that matches any of the given filters.
+  """
+  hasGridWith: [GridWhereInput!]
+  """
+  department edge predicates
+  """
+  hasDepartment: Boolean
+  """
+  Matches items with a department that matches any of the given filters.
+  """
+  hasDepartmentWith: [DepartmentWhereInput!]
 }
 """
 A person known to Linli: a resident of the street, a staff member, or a newly signed-in phone not yet verified into a household.
@@ -7259,6 +10619,286 @@ The builtin Time type
 """
 scalar Time
 `, BuiltIn: false},
+	{Name: "../requests.graphql", Input: `# 接訴即辦: residents' requests, their grid's staff, the 54321 clock and the
+# departments grids call (internal/appeal).
+
+extend type Query {
+  "Statistics of the requests filed in a grid, community or street during a period, for dashboards: the grid's leader and workers, the community's admins and the street's admins may ask."
+  requestStatistics(
+    "The grid, community or street."
+    scopeId: ID!
+    "Start of the period (inclusive): requests filed from then on count."
+    from: Time!
+    "End of the period (exclusive)."
+    to: Time!
+  ): RequestStatistics!
+}
+
+extend type Mutation {
+  "Adds a category to the request catalogue (street admins)."
+  createRequestCategory(
+    "Stable short code, e.g. ` + "`" + `repair` + "`" + `."
+    code: String!
+    "The category."
+    input: RequestCategoryInput!
+  ): RequestCategory!
+  "Changes a category of the request catalogue (street admins); requests already filed keep their answers."
+  updateRequestCategory(
+    "The category."
+    id: ID!
+    "The category as it should be."
+    input: RequestCategoryInput!
+  ): RequestCategory!
+  "Files a request. It goes at once to the staff of the grid of its place, and its 54321 clock starts."
+  fileRequest(
+    "The request."
+    input: FileRequestInput!
+  ): Request!
+  "Takes a request that nobody owns yet (the grid's leader and workers, and the holders of its category's first role in the grid)."
+  claimRequest(
+    "The request."
+    id: ID!
+  ): Request!
+  "Hands a request over to another staff member of its grid (its owner, the grid leader or an admin); the hand-over is recorded."
+  handOverRequest(
+    "The request."
+    id: ID!
+    "The staff member who takes it over."
+    toId: ID!
+    "Why, for the timeline."
+    note: String
+  ): Request!
+  "Adds a progress note to a request's timeline (staff who see it). A note with ` + "`" + `contact: true` + "`" + ` records contact with the requester or a visit on site (54321 stage 2)."
+  addRequestNote(
+    "The request."
+    id: ID!
+    "The note."
+    body: String!
+    "Staff only: the requester does not see it."
+    internal: Boolean! = false
+    "It records contact with the requester or a visit on site."
+    contact: Boolean! = false
+  ): RequestEvent!
+  "網格呼叫: the grid calls a department to a request it cannot solve alone, with a reason; the department must report (acknowledge) before its deadline."
+  callDepartment(
+    "The request."
+    id: ID!
+    "The department."
+    departmentId: ID!
+    "Why the department is needed."
+    reason: String!
+  ): Request!
+  "部門報到: the department the request was called to reports that it has taken it on (its staff)."
+  acknowledgeRequest(
+    "The request."
+    id: ID!
+  ): Request!
+  "Resolves a request: its owner (or grid leader, or an admin), or the staff of the department it was called to once they have reported."
+  resolveRequest(
+    "The request."
+    id: ID!
+    "What was done, for the requester."
+    resolution: String!
+  ): Request!
+  "The requester (or their guardian) confirms a resolved request."
+  confirmRequest(
+    "The request."
+    id: ID!
+  ): Request!
+  "The requester (or their guardian) reopens a resolved request: it goes back to its owner with a new deadline."
+  reopenRequest(
+    "The request."
+    id: ID!
+    "What is still wrong."
+    reason: String!
+  ): Request!
+  "The requester (or their guardian) rates a confirmed request, which closes it."
+  rateRequest(
+    "The request."
+    id: ID!
+    "Satisfaction, 1 (bad) to 5 (very good)."
+    rating: Int!
+    "A comment."
+    comment: String
+  ): Request!
+}
+
+extend type Subscription {
+  "A request as it changes (the requester's side and the staff who see it); ends when it becomes hidden."
+  requestUpdated(
+    "The request."
+    id: ID!
+  ): Request!
+  "Every request of a grid as it is filed or changes, for the grid's staff and admins."
+  gridRequests(
+    "The grid."
+    gridId: ID!
+  ): Request!
+}
+
+extend type Request {
+  "The resident it is for (the filer, or a dependent of theirs); null for whoever may not see them, such as department staff."
+  subject: Resident
+  "The resident who filed it; null for whoever may not see them, and for everyone but staff when filed anonymously."
+  filer: Resident
+  "Answers to the category's extra fields."
+  answers: [FormAnswer!]!
+  "Whether the running stage of the 54321 clock is past its deadline."
+  overdue: Boolean!
+  "How to reach the resident it is for: for the requester's side, the grid's leader and workers and the admins, and a department's staff only while the request is with their department and they have reported; null for everyone else."
+  contact: RequestContact
+}
+
+"How to reach the resident a request is for."
+type RequestContact {
+  "Their name; null where the filer chose anonymity and the viewer may not see who filed."
+  name: String
+  "Their phone, when they have one."
+  phone: String
+}
+
+extend type RequestEvent {
+  "Who did it; null for the clock, for whoever may not see them, and for the filer of an anonymous request to everyone but staff."
+  actor: Resident
+}
+
+extend type RequestCategory {
+  "The extra fields the app asks for when filing a request of this category."
+  formFields: [FormField!]!
+}
+
+"The type of an extra field's answer."
+enum FormFieldType {
+  "Free text."
+  TEXT
+  "A number."
+  NUMBER
+  "true or false."
+  BOOLEAN
+  "A date, YYYY-MM-DD."
+  DATE
+}
+
+"An extra field of a request category's form."
+type FormField {
+  "Identifies the field in answers."
+  name: String!
+  "What the app shows."
+  label: String!
+  "The answer's type."
+  type: FormFieldType!
+  "Whether a request cannot be filed without it."
+  required: Boolean!
+}
+
+"An extra field of a request category's form."
+input FormFieldInput {
+  "Identifies the field in answers."
+  name: String!
+  "What the app shows."
+  label: String!
+  "The answer's type."
+  type: FormFieldType!
+  "Whether a request cannot be filed without it."
+  required: Boolean! = false
+}
+
+"An answer to an extra field."
+type FormAnswer {
+  "The field."
+  name: String!
+  "The answer, as text."
+  value: String!
+}
+
+"An answer to an extra field."
+input FormAnswerInput {
+  "The field."
+  name: String!
+  "The answer, as text."
+  value: String!
+}
+
+"A request category as a street admin sets it."
+input RequestCategoryInput {
+  "Display name."
+  name: String!
+  "What belongs in the category."
+  description: String
+  "The grid role that handles it first."
+  firstRole: RequestCategoryFirstRole!
+  "Extra fields of the form."
+  formFields: [FormFieldInput!]
+  "Whether residents may file in it (default true)."
+  active: Boolean
+  "Where it appears in the list."
+  position: Int
+}
+
+"A request to file."
+input FileRequestInput {
+  "The category."
+  categoryId: ID!
+  "What is needed (at most 2,000 characters)."
+  description: String!
+  "Where; by default the place of the household of the resident it is for."
+  placeId: ID
+  "Photo URLs (at most 9)."
+  photoUrls: [String!]
+  "Latitude of the exact spot."
+  latitude: Float
+  "Longitude of the exact spot."
+  longitude: Float
+  "How urgent (default NORMAL)."
+  urgency: RequestUrgency
+  "A dependent the filer is the active guardian of, to file for them."
+  forResidentId: ID
+  "Hide the filer's name from everyone but staff."
+  anonymous: Boolean
+  "Answers to the category's extra fields."
+  answers: [FormAnswerInput!]
+}
+
+"Numbers of a scope's requests during a period."
+type RequestStatistics {
+  "Requests filed in the period."
+  received: Int!
+  "Of those, how many are resolved (resolved, confirmed or closed)."
+  resolved: Int!
+  "On-time rates per 54321 stage, over the period's requests whose stage was met or is past its deadline."
+  stages: [StageStatistics!]!
+  "Average rating of the period's rated requests; null when none was rated."
+  averageRating: Float
+  "How many of the period's requests were rated."
+  rated: Int!
+  "Requests of the scope (filed at any time) whose running stage is past its deadline now."
+  overdueNow: Int!
+  "The period's requests by category."
+  byCategory: [CategoryStatistics!]!
+}
+
+"On-time numbers of one stage."
+type StageStatistics {
+  "The stage."
+  stage: RequestClockStage!
+  "Requests whose stage was met or is past its deadline."
+  due: Int!
+  "Of those, met by the deadline."
+  onTime: Int!
+  "onTime / due; null when nothing was due."
+  onTimeRate: Float
+}
+
+"Numbers of one category during a period."
+type CategoryStatistics {
+  "The category."
+  category: RequestCategory!
+  "Requests filed."
+  received: Int!
+  "Of those, resolved."
+  resolved: Int!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -7312,6 +10952,18 @@ func (ec *executionContext) childFields_BroadcastEdge(ctx context.Context, field
 		return ec.fieldContext_BroadcastEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BroadcastEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CategoryStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_CategoryStatistics_category(ctx, field)
+	case "received":
+		return ec.fieldContext_CategoryStatistics_received(ctx, field)
+	case "resolved":
+		return ec.fieldContext_CategoryStatistics_resolved(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryStatistics", field.Name)
 }
 
 func (ec *executionContext) childFields_Community(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7402,6 +11054,30 @@ func (ec *executionContext) childFields_DepartmentEdge(ctx context.Context, fiel
 		return ec.fieldContext_DepartmentEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DepartmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_FormAnswer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_FormAnswer_name(ctx, field)
+	case "value":
+		return ec.fieldContext_FormAnswer_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FormAnswer", field.Name)
+}
+
+func (ec *executionContext) childFields_FormField(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_FormField_name(ctx, field)
+	case "label":
+		return ec.fieldContext_FormField_label(ctx, field)
+	case "type":
+		return ec.fieldContext_FormField_type(ctx, field)
+	case "required":
+		return ec.fieldContext_FormField_required(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FormField", field.Name)
 }
 
 func (ec *executionContext) childFields_Grid(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7676,6 +11352,224 @@ func (ec *executionContext) childFields_PlaceEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type PlaceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Request(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Request_id(ctx, field)
+	case "description":
+		return ec.fieldContext_Request_description(ctx, field)
+	case "photoUrls":
+		return ec.fieldContext_Request_photoUrls(ctx, field)
+	case "latitude":
+		return ec.fieldContext_Request_latitude(ctx, field)
+	case "longitude":
+		return ec.fieldContext_Request_longitude(ctx, field)
+	case "urgency":
+		return ec.fieldContext_Request_urgency(ctx, field)
+	case "anonymous":
+		return ec.fieldContext_Request_anonymous(ctx, field)
+	case "status":
+		return ec.fieldContext_Request_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Request_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Request_updatedAt(ctx, field)
+	case "acknowledgeDueAt":
+		return ec.fieldContext_Request_acknowledgeDueAt(ctx, field)
+	case "claimedAt":
+		return ec.fieldContext_Request_claimedAt(ctx, field)
+	case "contactDueAt":
+		return ec.fieldContext_Request_contactDueAt(ctx, field)
+	case "contactedAt":
+		return ec.fieldContext_Request_contactedAt(ctx, field)
+	case "resolveDueAt":
+		return ec.fieldContext_Request_resolveDueAt(ctx, field)
+	case "resolvedAt":
+		return ec.fieldContext_Request_resolvedAt(ctx, field)
+	case "followUpDueAt":
+		return ec.fieldContext_Request_followUpDueAt(ctx, field)
+	case "confirmedAt":
+		return ec.fieldContext_Request_confirmedAt(ctx, field)
+	case "ratingDueAt":
+		return ec.fieldContext_Request_ratingDueAt(ctx, field)
+	case "ratedAt":
+		return ec.fieldContext_Request_ratedAt(ctx, field)
+	case "clockStage":
+		return ec.fieldContext_Request_clockStage(ctx, field)
+	case "clockDueAt":
+		return ec.fieldContext_Request_clockDueAt(ctx, field)
+	case "escalationLevel":
+		return ec.fieldContext_Request_escalationLevel(ctx, field)
+	case "departmentReason":
+		return ec.fieldContext_Request_departmentReason(ctx, field)
+	case "departmentCalledAt":
+		return ec.fieldContext_Request_departmentCalledAt(ctx, field)
+	case "departmentAcknowledgeDueAt":
+		return ec.fieldContext_Request_departmentAcknowledgeDueAt(ctx, field)
+	case "departmentAcknowledgedAt":
+		return ec.fieldContext_Request_departmentAcknowledgedAt(ctx, field)
+	case "resolution":
+		return ec.fieldContext_Request_resolution(ctx, field)
+	case "reopenCount":
+		return ec.fieldContext_Request_reopenCount(ctx, field)
+	case "rating":
+		return ec.fieldContext_Request_rating(ctx, field)
+	case "ratingComment":
+		return ec.fieldContext_Request_ratingComment(ctx, field)
+	case "category":
+		return ec.fieldContext_Request_category(ctx, field)
+	case "place":
+		return ec.fieldContext_Request_place(ctx, field)
+	case "grid":
+		return ec.fieldContext_Request_grid(ctx, field)
+	case "owner":
+		return ec.fieldContext_Request_owner(ctx, field)
+	case "department":
+		return ec.fieldContext_Request_department(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Request_timeline(ctx, field)
+	case "subject":
+		return ec.fieldContext_Request_subject(ctx, field)
+	case "filer":
+		return ec.fieldContext_Request_filer(ctx, field)
+	case "answers":
+		return ec.fieldContext_Request_answers(ctx, field)
+	case "overdue":
+		return ec.fieldContext_Request_overdue(ctx, field)
+	case "contact":
+		return ec.fieldContext_Request_contact(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Request", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestCategory(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RequestCategory_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_RequestCategory_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_RequestCategory_updatedAt(ctx, field)
+	case "code":
+		return ec.fieldContext_RequestCategory_code(ctx, field)
+	case "name":
+		return ec.fieldContext_RequestCategory_name(ctx, field)
+	case "description":
+		return ec.fieldContext_RequestCategory_description(ctx, field)
+	case "firstRole":
+		return ec.fieldContext_RequestCategory_firstRole(ctx, field)
+	case "active":
+		return ec.fieldContext_RequestCategory_active(ctx, field)
+	case "position":
+		return ec.fieldContext_RequestCategory_position(ctx, field)
+	case "formFields":
+		return ec.fieldContext_RequestCategory_formFields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestCategory", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestCategoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RequestCategoryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RequestCategoryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RequestCategoryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestCategoryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestCategoryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_RequestCategoryEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_RequestCategoryEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestCategoryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RequestConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RequestConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RequestConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestContact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_RequestContact_name(ctx, field)
+	case "phone":
+		return ec.fieldContext_RequestContact_phone(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestContact", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_RequestEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_RequestEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RequestEvent_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_RequestEvent_kind(ctx, field)
+	case "body":
+		return ec.fieldContext_RequestEvent_body(ctx, field)
+	case "internal":
+		return ec.fieldContext_RequestEvent_internal(ctx, field)
+	case "contact":
+		return ec.fieldContext_RequestEvent_contact(ctx, field)
+	case "stage":
+		return ec.fieldContext_RequestEvent_stage(ctx, field)
+	case "level":
+		return ec.fieldContext_RequestEvent_level(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_RequestEvent_createdAt(ctx, field)
+	case "request":
+		return ec.fieldContext_RequestEvent_request(ctx, field)
+	case "actor":
+		return ec.fieldContext_RequestEvent_actor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RequestEventConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RequestEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RequestEventConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_RequestEventEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_RequestEventEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestEventEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_RequestSignInCodePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "phone":
@@ -7684,6 +11578,26 @@ func (ec *executionContext) childFields_RequestSignInCodePayload(ctx context.Con
 		return ec.fieldContext_RequestSignInCodePayload_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RequestSignInCodePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RequestStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "received":
+		return ec.fieldContext_RequestStatistics_received(ctx, field)
+	case "resolved":
+		return ec.fieldContext_RequestStatistics_resolved(ctx, field)
+	case "stages":
+		return ec.fieldContext_RequestStatistics_stages(ctx, field)
+	case "averageRating":
+		return ec.fieldContext_RequestStatistics_averageRating(ctx, field)
+	case "rated":
+		return ec.fieldContext_RequestStatistics_rated(ctx, field)
+	case "overdueNow":
+		return ec.fieldContext_RequestStatistics_overdueNow(ctx, field)
+	case "byCategory":
+		return ec.fieldContext_RequestStatistics_byCategory(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestStatistics", field.Name)
 }
 
 func (ec *executionContext) childFields_Resident(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7794,6 +11708,20 @@ func (ec *executionContext) childFields_SessionPayload(ctx context.Context, fiel
 		return ec.fieldContext_SessionPayload_resident(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SessionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_StageStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stage":
+		return ec.fieldContext_StageStatistics_stage(ctx, field)
+	case "due":
+		return ec.fieldContext_StageStatistics_due(ctx, field)
+	case "onTime":
+		return ec.fieldContext_StageStatistics_onTime(ctx, field)
+	case "onTimeRate":
+		return ec.fieldContext_StageStatistics_onTimeRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StageStatistics", field.Name)
 }
 
 func (ec *executionContext) childFields_Street(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

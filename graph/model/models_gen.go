@@ -3,10 +3,16 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/request"
+	"github.com/jimei-linli/linli/ent/requestcategory"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 )
 
@@ -20,6 +26,80 @@ type AssignRoleInput struct {
 	ScopeID int `json:"scopeId"`
 	// Optional job title shown with the role.
 	Title *string `json:"title,omitempty"`
+}
+
+// Numbers of one category during a period.
+type CategoryStatistics struct {
+	// The category.
+	Category *ent.RequestCategory `json:"category"`
+	// Requests filed.
+	Received int `json:"received"`
+	// Of those, resolved.
+	Resolved int `json:"resolved"`
+}
+
+// A request to file.
+type FileRequestInput struct {
+	// The category.
+	CategoryID int `json:"categoryId"`
+	// What is needed (at most 2,000 characters).
+	Description string `json:"description"`
+	// Where; by default the place of the household of the resident it is for.
+	PlaceID *int `json:"placeId,omitempty"`
+	// Photo URLs (at most 9).
+	PhotoUrls []string `json:"photoUrls,omitempty"`
+	// Latitude of the exact spot.
+	Latitude *float64 `json:"latitude,omitempty"`
+	// Longitude of the exact spot.
+	Longitude *float64 `json:"longitude,omitempty"`
+	// How urgent (default NORMAL).
+	Urgency *request.Urgency `json:"urgency,omitempty"`
+	// A dependent the filer is the active guardian of, to file for them.
+	ForResidentID *int `json:"forResidentId,omitempty"`
+	// Hide the filer's name from everyone but staff.
+	Anonymous *bool `json:"anonymous,omitempty"`
+	// Answers to the category's extra fields.
+	Answers []*FormAnswerInput `json:"answers,omitempty"`
+}
+
+// An answer to an extra field.
+type FormAnswer struct {
+	// The field.
+	Name string `json:"name"`
+	// The answer, as text.
+	Value string `json:"value"`
+}
+
+// An answer to an extra field.
+type FormAnswerInput struct {
+	// The field.
+	Name string `json:"name"`
+	// The answer, as text.
+	Value string `json:"value"`
+}
+
+// An extra field of a request category's form.
+type FormField struct {
+	// Identifies the field in answers.
+	Name string `json:"name"`
+	// What the app shows.
+	Label string `json:"label"`
+	// The answer's type.
+	Type FormFieldType `json:"type"`
+	// Whether a request cannot be filed without it.
+	Required bool `json:"required"`
+}
+
+// An extra field of a request category's form.
+type FormFieldInput struct {
+	// Identifies the field in answers.
+	Name string `json:"name"`
+	// What the app shows.
+	Label string `json:"label"`
+	// The answer's type.
+	Type FormFieldType `json:"type"`
+	// Whether a request cannot be filed without it.
+	Required bool `json:"required"`
 }
 
 // A member of a household being registered.
@@ -51,12 +131,54 @@ type RegisterHouseholdInput struct {
 	Members []*HouseholdMemberInput `json:"members"`
 }
 
+// A request category as a street admin sets it.
+type RequestCategoryInput struct {
+	// Display name.
+	Name string `json:"name"`
+	// What belongs in the category.
+	Description *string `json:"description,omitempty"`
+	// The grid role that handles it first.
+	FirstRole requestcategory.FirstRole `json:"firstRole"`
+	// Extra fields of the form.
+	FormFields []*FormFieldInput `json:"formFields,omitempty"`
+	// Whether residents may file in it (default true).
+	Active *bool `json:"active,omitempty"`
+	// Where it appears in the list.
+	Position *int `json:"position,omitempty"`
+}
+
+// How to reach the resident a request is for.
+type RequestContact struct {
+	// Their name; null where the filer chose anonymity and the viewer may not see who filed.
+	Name *string `json:"name,omitempty"`
+	// Their phone, when they have one.
+	Phone *string `json:"phone,omitempty"`
+}
+
 // The answer to requestSignInCode.
 type RequestSignInCodePayload struct {
 	// The phone the code was sent to, in canonical form.
 	Phone string `json:"phone"`
 	// When the code stops working.
 	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// Numbers of a scope's requests during a period.
+type RequestStatistics struct {
+	// Requests filed in the period.
+	Received int `json:"received"`
+	// Of those, how many are resolved (resolved, confirmed or closed).
+	Resolved int `json:"resolved"`
+	// On-time rates per 54321 stage, over the period's requests whose stage was met or is past its deadline.
+	Stages []*StageStatistics `json:"stages"`
+	// Average rating of the period's rated requests; null when none was rated.
+	AverageRating *float64 `json:"averageRating,omitempty"`
+	// How many of the period's requests were rated.
+	Rated int `json:"rated"`
+	// Requests of the scope (filed at any time) whose running stage is past its deadline now.
+	OverdueNow int `json:"overdueNow"`
+	// The period's requests by category.
+	ByCategory []*CategoryStatistics `json:"byCategory"`
 }
 
 // A broadcast to send.
@@ -83,6 +205,18 @@ type SessionPayload struct {
 	Resident *ent.Resident `json:"resident"`
 }
 
+// On-time numbers of one stage.
+type StageStatistics struct {
+	// The stage.
+	Stage request.ClockStage `json:"stage"`
+	// Requests whose stage was met or is past its deadline.
+	Due int `json:"due"`
+	// Of those, met by the deadline.
+	OnTime int `json:"onTime"`
+	// onTime / due; null when nothing was due.
+	OnTimeRate *float64 `json:"onTimeRate,omitempty"`
+}
+
 // Live updates, over a websocket (graphql-transport-ws or graphql-ws) or Server-Sent Events.
 type Subscription struct {
 }
@@ -93,4 +227,68 @@ type UpdateMyProfileInput struct {
 	Name *string `json:"name,omitempty"`
 	// Date of birth.
 	BirthDate *time.Time `json:"birthDate,omitempty"`
+}
+
+// The type of an extra field's answer.
+type FormFieldType string
+
+const (
+	// Free text.
+	FormFieldTypeText FormFieldType = "TEXT"
+	// A number.
+	FormFieldTypeNumber FormFieldType = "NUMBER"
+	// true or false.
+	FormFieldTypeBoolean FormFieldType = "BOOLEAN"
+	// A date, YYYY-MM-DD.
+	FormFieldTypeDate FormFieldType = "DATE"
+)
+
+var AllFormFieldType = []FormFieldType{
+	FormFieldTypeText,
+	FormFieldTypeNumber,
+	FormFieldTypeBoolean,
+	FormFieldTypeDate,
+}
+
+func (e FormFieldType) IsValid() bool {
+	switch e {
+	case FormFieldTypeText, FormFieldTypeNumber, FormFieldTypeBoolean, FormFieldTypeDate:
+		return true
+	}
+	return false
+}
+
+func (e FormFieldType) String() string {
+	return string(e)
+}
+
+func (e *FormFieldType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = FormFieldType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid FormFieldType", str)
+	}
+	return nil
+}
+
+func (e FormFieldType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *FormFieldType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e FormFieldType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -71,6 +72,42 @@ type Config struct {
 	// DebugAddr is the address of a private listener for pprof profiles;
 	// empty turns it off.
 	DebugAddr string
+	// RequestDeadlines are the 54321 clock's stage deadlines by name
+	// (RequestDeadlineNames).
+	RequestDeadlines map[string]time.Duration
+}
+
+// RequestDeadlineNames are the stages of the 54321 clock that
+// LINLI_REQUEST_DEADLINES sets.
+var RequestDeadlineNames = []string{"acknowledge", "contact", "resolve", "follow-up", "rating", "department-acknowledge"}
+
+// parseDeadlines reads "name=duration,..." with names from
+// RequestDeadlineNames; every name must be given once.
+func parseDeadlines(v string) (map[string]time.Duration, error) {
+	m := map[string]time.Duration{}
+	for _, part := range strings.Split(v, ",") {
+		name, d, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok {
+			return nil, fmt.Errorf("%q is not name=duration", part)
+		}
+		if !slices.Contains(RequestDeadlineNames, name) {
+			return nil, fmt.Errorf("unknown stage %q (stages: %s)", name, strings.Join(RequestDeadlineNames, ", "))
+		}
+		if _, dup := m[name]; dup {
+			return nil, fmt.Errorf("stage %q is given twice", name)
+		}
+		dur, err := time.ParseDuration(d)
+		if err != nil || dur <= 0 {
+			return nil, fmt.Errorf("stage %q needs a positive duration, not %q", name, d)
+		}
+		m[name] = dur
+	}
+	for _, name := range RequestDeadlineNames {
+		if _, ok := m[name]; !ok {
+			return nil, fmt.Errorf("stage %q is missing", name)
+		}
+	}
+	return m, nil
 }
 
 // Production reports whether c runs in production mode.
@@ -168,6 +205,9 @@ var Settings = []Setting{
 		func(c *Config, v string) (err error) { c.GCPercent, err = positiveInt(v); return err }},
 	{"debug-addr", "LINLI_DEBUG_ADDR", "", "Address of a private listener for Go's pprof profiles (`127.0.0.1:6060`), for measuring memory and CPU; empty turns it off. Never expose it beyond the host.",
 		func(c *Config, v string) error { c.DebugAddr = v; return nil }},
+	{"request-deadlines", "LINLI_REQUEST_DEADLINES", "acknowledge=5m,contact=4h,resolve=72h,follow-up=48h,rating=24h,department-acknowledge=24h",
+		"Deadlines of the 54321 clock for residents' requests: claim (acknowledge), contact or visit, resolve (these three from filing), follow-up after resolution, rating after confirmation, and a called department's report. An overdue stage escalates to the grid leader, after as long again to the community admins, then to the street admins.",
+		func(c *Config, v string) (err error) { c.RequestDeadlines, err = parseDeadlines(v); return err }},
 }
 
 // Load builds the configuration from the defaults, then the environment (read
