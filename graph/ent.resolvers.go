@@ -23,6 +23,24 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	return r.client.Noders(ctx, ids)
 }
 
+// CareBookings is the resolver for the careBookings field.
+func (r *queryResolver) CareBookings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareBookingOrder, where *ent.CareBookingWhereInput) (*ent.CareBookingConnection, error) {
+	return r.client.CareBooking.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithCareBookingOrder(orderBy),
+			ent.WithCareBookingFilter(where.Filter),
+		)
+}
+
+// CareFacilities is the resolver for the careFacilities field.
+func (r *queryResolver) CareFacilities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareFacilityOrder, where *ent.CareFacilityWhereInput) (*ent.CareFacilityConnection, error) {
+	return r.client.CareFacility.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithCareFacilityOrder(orderBy),
+			ent.WithCareFacilityFilter(where.Filter),
+		)
+}
+
 // Communities is the resolver for the communities field.
 func (r *queryResolver) Communities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) (*ent.CommunityConnection, error) {
 	return r.client.Community.Query().
@@ -59,6 +77,9 @@ func (r *queryResolver) Streets(ctx context.Context, after *entgql.Cursor[int], 
 		)
 }
 
+// CareBooking returns generated.CareBookingResolver implementation.
+func (r *Resolver) CareBooking() generated.CareBookingResolver { return &careBookingResolver{r} }
+
 // Notification returns generated.NotificationResolver implementation.
 func (r *Resolver) Notification() generated.NotificationResolver { return &notificationResolver{r} }
 
@@ -66,6 +87,7 @@ func (r *Resolver) Notification() generated.NotificationResolver { return &notif
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 type (
+	careBookingResolver  struct{ *Resolver }
 	notificationResolver struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 )
