@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/graph"
+	"github.com/jimei-linli/linli/internal/care"
 	"github.com/jimei-linli/linli/internal/config"
+	"github.com/jimei-linli/linli/internal/schedule"
 	"github.com/jimei-linli/linli/internal/server"
 )
 
@@ -52,9 +54,13 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	// closes the websockets, which Shutdown itself leaves open.
 	base, closeStreams := context.WithCancel(context.WithoutCancel(ctx))
 	defer closeStreams()
+	careOpts := care.Options{OfferTTL: cfg.CareOfferTTL, CancelCutoff: cfg.CareCancelCutoff}
+	// Periodic jobs run until base ends (at shutdown, or on any return).
+	jobs := schedule.Start(base, log, care.New(s.Client, rt.outbox, nil, careOpts).Jobs(15*time.Second)...)
+	defer func() { closeStreams(); jobs() }()
 	handler := server.New(server.Options{
 		Streams:          base,
-		Schema:           graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox)),
+		Schema:           graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox), graph.WithCare(careOpts)),
 		Authenticate:     signIn.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(signIn.AuthenticateToken),
 		AllowedOrigins:   cfg.AllowedOrigins,

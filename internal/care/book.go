@@ -31,8 +31,8 @@ type Booking struct {
 
 // person is what eligibility needs to know of the person cared for.
 type person struct {
-	name   string
-	age    int // -1 when the birth date is unknown
+	name    string
+	age     int // -1 when the birth date is unknown
 	placeID int
 }
 

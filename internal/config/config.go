@@ -66,6 +66,11 @@ type Config struct {
 	PrivacyNoticeVersion string
 	// AllowedOrigins are the browser origins that may open websockets.
 	AllowedOrigins []string
+	// CareOfferTTL is how long a waitlisted person has to confirm a freed
+	// care place before it is offered to the next one.
+	CareOfferTTL time.Duration
+	// CareCancelCutoff is how long before a care slot cancellation closes.
+	CareCancelCutoff time.Duration
 }
 
 // Production reports whether c runs in production mode.
@@ -158,6 +163,22 @@ var Settings = []Setting{
 				}
 			}
 			return nil
+		}},
+	{"care-offer-ttl", "LINLI_CARE_OFFER_TTL", "30m", "How long a waitlisted family has to confirm a freed care place before it is offered to the next one.",
+		func(c *Config, v string) (err error) {
+			c.CareOfferTTL, err = time.ParseDuration(v)
+			if err == nil && c.CareOfferTTL <= 0 {
+				err = errors.New("must be positive")
+			}
+			return err
+		}},
+	{"care-cancel-cutoff", "LINLI_CARE_CANCEL_CUTOFF", "2h", "How long before a care slot begins a booking can no longer be cancelled.",
+		func(c *Config, v string) (err error) {
+			c.CareCancelCutoff, err = time.ParseDuration(v)
+			if err == nil && c.CareCancelCutoff < 0 {
+				err = errors.New("must not be negative")
+			}
+			return err
 		}},
 }
 
