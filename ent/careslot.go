@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -28,6 +29,8 @@ type CareSlot struct {
 	Capacity int `json:"capacity,omitempty"`
 	// Places taken: confirmed, offered to the waitlist, or used.
 	Taken int `json:"taken,omitempty"`
+	// The caregivers on duty in the slot.
+	CaregiverIds []int `json:"caregiver_ids,omitempty"`
 	// The last waitlist position handed out: positions follow arrival.
 	WaitlistSeq int `json:"waitlist_seq,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -40,18 +43,15 @@ type CareSlot struct {
 type CareSlotEdges struct {
 	// The service.
 	Service *CareService `json:"service,omitempty"`
-	// The caregivers assigned to the slot.
-	Caregivers []*Resident `json:"caregivers,omitempty"`
 	// The slot's bookings the viewer may see.
 	Bookings []*CareBooking `json:"bookings,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [2]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [2]map[string]int
 
-	namedCaregivers map[string][]*Resident
-	namedBookings   map[string][]*CareBooking
+	namedBookings map[string][]*CareBooking
 }
 
 // ServiceOrErr returns the Service value or an error if the edge
@@ -65,19 +65,10 @@ func (e CareSlotEdges) ServiceOrErr() (*CareService, error) {
 	return nil, &NotLoadedError{edge: "service"}
 }
 
-// CaregiversOrErr returns the Caregivers value or an error if the edge
-// was not loaded in eager-loading.
-func (e CareSlotEdges) CaregiversOrErr() ([]*Resident, error) {
-	if e.loadedTypes[1] {
-		return e.Caregivers, nil
-	}
-	return nil, &NotLoadedError{edge: "caregivers"}
-}
-
 // BookingsOrErr returns the Bookings value or an error if the edge
 // was not loaded in eager-loading.
 func (e CareSlotEdges) BookingsOrErr() ([]*CareBooking, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[1] {
 		return e.Bookings, nil
 	}
 	return nil, &NotLoadedError{edge: "bookings"}
@@ -88,6 +79,8 @@ func (*CareSlot) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case careslot.FieldCaregiverIds:
+			values[i] = new([]byte)
 		case careslot.FieldID, careslot.FieldServiceID, careslot.FieldCapacity, careslot.FieldTaken, careslot.FieldWaitlistSeq:
 			values[i] = new(sql.NullInt64)
 		case careslot.FieldStartsAt, careslot.FieldEndsAt:
@@ -143,6 +136,14 @@ func (_m *CareSlot) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Taken = int(value.Int64)
 			}
+		case careslot.FieldCaregiverIds:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field caregiver_ids", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.CaregiverIds); err != nil {
+					return fmt.Errorf("unmarshal field caregiver_ids: %w", err)
+				}
+			}
 		case careslot.FieldWaitlistSeq:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field waitlist_seq", values[i])
@@ -165,11 +166,6 @@ func (_m *CareSlot) Value(name string) (ent.Value, error) {
 // QueryService queries the "service" edge of the CareSlot entity.
 func (_m *CareSlot) QueryService() *CareServiceQuery {
 	return NewCareSlotClient(_m.config).QueryService(_m)
-}
-
-// QueryCaregivers queries the "caregivers" edge of the CareSlot entity.
-func (_m *CareSlot) QueryCaregivers() *ResidentQuery {
-	return NewCareSlotClient(_m.config).QueryCaregivers(_m)
 }
 
 // QueryBookings queries the "bookings" edge of the CareSlot entity.
@@ -215,34 +211,13 @@ func (_m *CareSlot) String() string {
 	builder.WriteString("taken=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Taken))
 	builder.WriteString(", ")
+	builder.WriteString("caregiver_ids=")
+	builder.WriteString(fmt.Sprintf("%v", _m.CaregiverIds))
+	builder.WriteString(", ")
 	builder.WriteString("waitlist_seq=")
 	builder.WriteString(fmt.Sprintf("%v", _m.WaitlistSeq))
 	builder.WriteByte(')')
 	return builder.String()
-}
-
-// NamedCaregivers returns the Caregivers named value or an error if the edge was not
-// loaded in eager-loading with this name.
-func (_m *CareSlot) NamedCaregivers(name string) ([]*Resident, error) {
-	if _m.Edges.namedCaregivers == nil {
-		return nil, &NotLoadedError{edge: name}
-	}
-	nodes, ok := _m.Edges.namedCaregivers[name]
-	if !ok {
-		return nil, &NotLoadedError{edge: name}
-	}
-	return nodes, nil
-}
-
-func (_m *CareSlot) appendNamedCaregivers(name string, edges ...*Resident) {
-	if _m.Edges.namedCaregivers == nil {
-		_m.Edges.namedCaregivers = make(map[string][]*Resident)
-	}
-	if len(edges) == 0 {
-		_m.Edges.namedCaregivers[name] = []*Resident{}
-	} else {
-		_m.Edges.namedCaregivers[name] = append(_m.Edges.namedCaregivers[name], edges...)
-	}
 }
 
 // NamedBookings returns the Bookings named value or an error if the edge was not

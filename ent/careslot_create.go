@@ -14,7 +14,6 @@ import (
 	"github.com/jimei-linli/linli/ent/carebooking"
 	"github.com/jimei-linli/linli/ent/careservice"
 	"github.com/jimei-linli/linli/ent/careslot"
-	"github.com/jimei-linli/linli/ent/resident"
 )
 
 // CareSlotCreate is the builder for creating a CareSlot entity.
@@ -63,6 +62,12 @@ func (_c *CareSlotCreate) SetNillableTaken(v *int) *CareSlotCreate {
 	return _c
 }
 
+// SetCaregiverIds sets the "caregiver_ids" field.
+func (_c *CareSlotCreate) SetCaregiverIds(v []int) *CareSlotCreate {
+	_c.mutation.SetCaregiverIds(v)
+	return _c
+}
+
 // SetWaitlistSeq sets the "waitlist_seq" field.
 func (_c *CareSlotCreate) SetWaitlistSeq(v int) *CareSlotCreate {
 	_c.mutation.SetWaitlistSeq(v)
@@ -80,21 +85,6 @@ func (_c *CareSlotCreate) SetNillableWaitlistSeq(v *int) *CareSlotCreate {
 // SetService sets the "service" edge to the CareService entity.
 func (_c *CareSlotCreate) SetService(v *CareService) *CareSlotCreate {
 	return _c.SetServiceID(v.ID)
-}
-
-// AddCaregiverIDs adds the "caregivers" edge to the Resident entity by IDs.
-func (_c *CareSlotCreate) AddCaregiverIDs(ids ...int) *CareSlotCreate {
-	_c.mutation.AddCaregiverIDs(ids...)
-	return _c
-}
-
-// AddCaregivers adds the "caregivers" edges to the Resident entity.
-func (_c *CareSlotCreate) AddCaregivers(v ...*Resident) *CareSlotCreate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _c.AddCaregiverIDs(ids...)
 }
 
 // AddBookingIDs adds the "bookings" edge to the CareBooking entity by IDs.
@@ -241,6 +231,10 @@ func (_c *CareSlotCreate) createSpec() (*CareSlot, *sqlgraph.CreateSpec) {
 		_spec.SetField(careslot.FieldTaken, field.TypeInt, value)
 		_node.Taken = value
 	}
+	if value, ok := _c.mutation.CaregiverIds(); ok {
+		_spec.SetField(careslot.FieldCaregiverIds, field.TypeJSON, value)
+		_node.CaregiverIds = value
+	}
 	if value, ok := _c.mutation.WaitlistSeq(); ok {
 		_spec.SetField(careslot.FieldWaitlistSeq, field.TypeInt, value)
 		_node.WaitlistSeq = value
@@ -260,22 +254,6 @@ func (_c *CareSlotCreate) createSpec() (*CareSlot, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.ServiceID = nodes[0]
-		_spec.Edges = append(_spec.Edges, edge)
-	}
-	if nodes := _c.mutation.CaregiversIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   careslot.CaregiversTable,
-			Columns: []string{careslot.CaregiversColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.BookingsIDs(); len(nodes) > 0 {
@@ -379,6 +357,24 @@ func (u *CareSlotUpsert) UpdateTaken() *CareSlotUpsert {
 // AddTaken adds v to the "taken" field.
 func (u *CareSlotUpsert) AddTaken(v int) *CareSlotUpsert {
 	u.Add(careslot.FieldTaken, v)
+	return u
+}
+
+// SetCaregiverIds sets the "caregiver_ids" field.
+func (u *CareSlotUpsert) SetCaregiverIds(v []int) *CareSlotUpsert {
+	u.Set(careslot.FieldCaregiverIds, v)
+	return u
+}
+
+// UpdateCaregiverIds sets the "caregiver_ids" field to the value that was provided on create.
+func (u *CareSlotUpsert) UpdateCaregiverIds() *CareSlotUpsert {
+	u.SetExcluded(careslot.FieldCaregiverIds)
+	return u
+}
+
+// ClearCaregiverIds clears the value of the "caregiver_ids" field.
+func (u *CareSlotUpsert) ClearCaregiverIds() *CareSlotUpsert {
+	u.SetNull(careslot.FieldCaregiverIds)
 	return u
 }
 
@@ -490,6 +486,27 @@ func (u *CareSlotUpsertOne) AddTaken(v int) *CareSlotUpsertOne {
 func (u *CareSlotUpsertOne) UpdateTaken() *CareSlotUpsertOne {
 	return u.Update(func(s *CareSlotUpsert) {
 		s.UpdateTaken()
+	})
+}
+
+// SetCaregiverIds sets the "caregiver_ids" field.
+func (u *CareSlotUpsertOne) SetCaregiverIds(v []int) *CareSlotUpsertOne {
+	return u.Update(func(s *CareSlotUpsert) {
+		s.SetCaregiverIds(v)
+	})
+}
+
+// UpdateCaregiverIds sets the "caregiver_ids" field to the value that was provided on create.
+func (u *CareSlotUpsertOne) UpdateCaregiverIds() *CareSlotUpsertOne {
+	return u.Update(func(s *CareSlotUpsert) {
+		s.UpdateCaregiverIds()
+	})
+}
+
+// ClearCaregiverIds clears the value of the "caregiver_ids" field.
+func (u *CareSlotUpsertOne) ClearCaregiverIds() *CareSlotUpsertOne {
+	return u.Update(func(s *CareSlotUpsert) {
+		s.ClearCaregiverIds()
 	})
 }
 
@@ -770,6 +787,27 @@ func (u *CareSlotUpsertBulk) AddTaken(v int) *CareSlotUpsertBulk {
 func (u *CareSlotUpsertBulk) UpdateTaken() *CareSlotUpsertBulk {
 	return u.Update(func(s *CareSlotUpsert) {
 		s.UpdateTaken()
+	})
+}
+
+// SetCaregiverIds sets the "caregiver_ids" field.
+func (u *CareSlotUpsertBulk) SetCaregiverIds(v []int) *CareSlotUpsertBulk {
+	return u.Update(func(s *CareSlotUpsert) {
+		s.SetCaregiverIds(v)
+	})
+}
+
+// UpdateCaregiverIds sets the "caregiver_ids" field to the value that was provided on create.
+func (u *CareSlotUpsertBulk) UpdateCaregiverIds() *CareSlotUpsertBulk {
+	return u.Update(func(s *CareSlotUpsert) {
+		s.UpdateCaregiverIds()
+	})
+}
+
+// ClearCaregiverIds clears the value of the "caregiver_ids" field.
+func (u *CareSlotUpsertBulk) ClearCaregiverIds() *CareSlotUpsertBulk {
+	return u.Update(func(s *CareSlotUpsert) {
+		s.ClearCaregiverIds()
 	})
 }
 

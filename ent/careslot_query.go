@@ -18,23 +18,20 @@ import (
 	"github.com/jimei-linli/linli/ent/careservice"
 	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/predicate"
-	"github.com/jimei-linli/linli/ent/resident"
 )
 
 // CareSlotQuery is the builder for querying CareSlot entities.
 type CareSlotQuery struct {
 	config
-	ctx                 *QueryContext
-	order               []careslot.OrderOption
-	inters              []Interceptor
-	predicates          []predicate.CareSlot
-	withService         *CareServiceQuery
-	withCaregivers      *ResidentQuery
-	withBookings        *CareBookingQuery
-	loadTotal           []func(context.Context, []*CareSlot) error
-	modifiers           []func(*sql.Selector)
-	withNamedCaregivers map[string]*ResidentQuery
-	withNamedBookings   map[string]*CareBookingQuery
+	ctx               *QueryContext
+	order             []careslot.OrderOption
+	inters            []Interceptor
+	predicates        []predicate.CareSlot
+	withService       *CareServiceQuery
+	withBookings      *CareBookingQuery
+	loadTotal         []func(context.Context, []*CareSlot) error
+	modifiers         []func(*sql.Selector)
+	withNamedBookings map[string]*CareBookingQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -86,28 +83,6 @@ func (_q *CareSlotQuery) QueryService() *CareServiceQuery {
 			sqlgraph.From(careslot.Table, careslot.FieldID, selector),
 			sqlgraph.To(careservice.Table, careservice.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, false, careslot.ServiceTable, careslot.ServiceColumn),
-		)
-		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
-		return fromU, nil
-	}
-	return query
-}
-
-// QueryCaregivers chains the current query on the "caregivers" edge.
-func (_q *CareSlotQuery) QueryCaregivers() *ResidentQuery {
-	query := (&ResidentClient{config: _q.config}).Query()
-	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
-		if err := _q.prepareQuery(ctx); err != nil {
-			return nil, err
-		}
-		selector := _q.sqlQuery(ctx)
-		if err := selector.Err(); err != nil {
-			return nil, err
-		}
-		step := sqlgraph.NewStep(
-			sqlgraph.From(careslot.Table, careslot.FieldID, selector),
-			sqlgraph.To(resident.Table, resident.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, careslot.CaregiversTable, careslot.CaregiversColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -324,14 +299,13 @@ func (_q *CareSlotQuery) Clone() *CareSlotQuery {
 		return nil
 	}
 	return &CareSlotQuery{
-		config:         _q.config,
-		ctx:            _q.ctx.Clone(),
-		order:          append([]careslot.OrderOption{}, _q.order...),
-		inters:         append([]Interceptor{}, _q.inters...),
-		predicates:     append([]predicate.CareSlot{}, _q.predicates...),
-		withService:    _q.withService.Clone(),
-		withCaregivers: _q.withCaregivers.Clone(),
-		withBookings:   _q.withBookings.Clone(),
+		config:       _q.config,
+		ctx:          _q.ctx.Clone(),
+		order:        append([]careslot.OrderOption{}, _q.order...),
+		inters:       append([]Interceptor{}, _q.inters...),
+		predicates:   append([]predicate.CareSlot{}, _q.predicates...),
+		withService:  _q.withService.Clone(),
+		withBookings: _q.withBookings.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -347,17 +321,6 @@ func (_q *CareSlotQuery) WithService(opts ...func(*CareServiceQuery)) *CareSlotQ
 		opt(query)
 	}
 	_q.withService = query
-	return _q
-}
-
-// WithCaregivers tells the query-builder to eager-load the nodes that are connected to
-// the "caregivers" edge. The optional arguments are used to configure the query builder of the edge.
-func (_q *CareSlotQuery) WithCaregivers(opts ...func(*ResidentQuery)) *CareSlotQuery {
-	query := (&ResidentClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	_q.withCaregivers = query
 	return _q
 }
 
@@ -456,9 +419,8 @@ func (_q *CareSlotQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Car
 	var (
 		nodes       = []*CareSlot{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [2]bool{
 			_q.withService != nil,
-			_q.withCaregivers != nil,
 			_q.withBookings != nil,
 		}
 	)
@@ -489,24 +451,10 @@ func (_q *CareSlotQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Car
 			return nil, err
 		}
 	}
-	if query := _q.withCaregivers; query != nil {
-		if err := _q.loadCaregivers(ctx, query, nodes,
-			func(n *CareSlot) { n.Edges.Caregivers = []*Resident{} },
-			func(n *CareSlot, e *Resident) { n.Edges.Caregivers = append(n.Edges.Caregivers, e) }); err != nil {
-			return nil, err
-		}
-	}
 	if query := _q.withBookings; query != nil {
 		if err := _q.loadBookings(ctx, query, nodes,
 			func(n *CareSlot) { n.Edges.Bookings = []*CareBooking{} },
 			func(n *CareSlot, e *CareBooking) { n.Edges.Bookings = append(n.Edges.Bookings, e) }); err != nil {
-			return nil, err
-		}
-	}
-	for name, query := range _q.withNamedCaregivers {
-		if err := _q.loadCaregivers(ctx, query, nodes,
-			func(n *CareSlot) { n.appendNamedCaregivers(name) },
-			func(n *CareSlot, e *Resident) { n.appendNamedCaregivers(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -551,37 +499,6 @@ func (_q *CareSlotQuery) loadService(ctx context.Context, query *CareServiceQuer
 		for i := range nodes {
 			assign(nodes[i], n)
 		}
-	}
-	return nil
-}
-func (_q *CareSlotQuery) loadCaregivers(ctx context.Context, query *ResidentQuery, nodes []*CareSlot, init func(*CareSlot), assign func(*CareSlot, *Resident)) error {
-	fks := make([]driver.Value, 0, len(nodes))
-	nodeids := make(map[int]*CareSlot)
-	for i := range nodes {
-		fks = append(fks, nodes[i].ID)
-		nodeids[nodes[i].ID] = nodes[i]
-		if init != nil {
-			init(nodes[i])
-		}
-	}
-	query.withFKs = true
-	query.Where(predicate.Resident(func(s *sql.Selector) {
-		s.Where(sql.InValues(s.C(careslot.CaregiversColumn), fks...))
-	}))
-	neighbors, err := query.All(ctx)
-	if err != nil {
-		return err
-	}
-	for _, n := range neighbors {
-		fk := n.care_slot_caregivers
-		if fk == nil {
-			return fmt.Errorf(`foreign-key "care_slot_caregivers" is nil for node %v`, n.ID)
-		}
-		node, ok := nodeids[*fk]
-		if !ok {
-			return fmt.Errorf(`unexpected referenced foreign-key "care_slot_caregivers" returned %v for node %v`, *fk, n.ID)
-		}
-		assign(node, n)
 	}
 	return nil
 }
@@ -736,20 +653,6 @@ func (_q *CareSlotQuery) ForShare(opts ...sql.LockOption) *CareSlotQuery {
 func (_q *CareSlotQuery) Modify(modifiers ...func(s *sql.Selector)) *CareSlotSelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
-}
-
-// WithNamedCaregivers tells the query-builder to eager-load the nodes that are connected to the "caregivers"
-// edge with the given name. The optional arguments are used to configure the query builder of the edge.
-func (_q *CareSlotQuery) WithNamedCaregivers(name string, opts ...func(*ResidentQuery)) *CareSlotQuery {
-	query := (&ResidentClient{config: _q.config}).Query()
-	for _, opt := range opts {
-		opt(query)
-	}
-	if _q.withNamedCaregivers == nil {
-		_q.withNamedCaregivers = make(map[string]*ResidentQuery)
-	}
-	_q.withNamedCaregivers[name] = query
-	return _q
 }
 
 // WithNamedBookings tells the query-builder to eager-load the nodes that are connected to the "bookings"

@@ -9,11 +9,11 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/jimei-linli/linli/ent/carebooking"
 	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/predicate"
-	"github.com/jimei-linli/linli/ent/resident"
 )
 
 // CareSlotUpdate is the builder for updating CareSlot entities.
@@ -72,6 +72,24 @@ func (_u *CareSlotUpdate) AddTaken(v int) *CareSlotUpdate {
 	return _u
 }
 
+// SetCaregiverIds sets the "caregiver_ids" field.
+func (_u *CareSlotUpdate) SetCaregiverIds(v []int) *CareSlotUpdate {
+	_u.mutation.SetCaregiverIds(v)
+	return _u
+}
+
+// AppendCaregiverIds appends value to the "caregiver_ids" field.
+func (_u *CareSlotUpdate) AppendCaregiverIds(v []int) *CareSlotUpdate {
+	_u.mutation.AppendCaregiverIds(v)
+	return _u
+}
+
+// ClearCaregiverIds clears the value of the "caregiver_ids" field.
+func (_u *CareSlotUpdate) ClearCaregiverIds() *CareSlotUpdate {
+	_u.mutation.ClearCaregiverIds()
+	return _u
+}
+
 // SetWaitlistSeq sets the "waitlist_seq" field.
 func (_u *CareSlotUpdate) SetWaitlistSeq(v int) *CareSlotUpdate {
 	_u.mutation.ResetWaitlistSeq()
@@ -93,21 +111,6 @@ func (_u *CareSlotUpdate) AddWaitlistSeq(v int) *CareSlotUpdate {
 	return _u
 }
 
-// AddCaregiverIDs adds the "caregivers" edge to the Resident entity by IDs.
-func (_u *CareSlotUpdate) AddCaregiverIDs(ids ...int) *CareSlotUpdate {
-	_u.mutation.AddCaregiverIDs(ids...)
-	return _u
-}
-
-// AddCaregivers adds the "caregivers" edges to the Resident entity.
-func (_u *CareSlotUpdate) AddCaregivers(v ...*Resident) *CareSlotUpdate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddCaregiverIDs(ids...)
-}
-
 // AddBookingIDs adds the "bookings" edge to the CareBooking entity by IDs.
 func (_u *CareSlotUpdate) AddBookingIDs(ids ...int) *CareSlotUpdate {
 	_u.mutation.AddBookingIDs(ids...)
@@ -126,27 +129,6 @@ func (_u *CareSlotUpdate) AddBookings(v ...*CareBooking) *CareSlotUpdate {
 // Mutation returns the CareSlotMutation object of the builder.
 func (_u *CareSlotUpdate) Mutation() *CareSlotMutation {
 	return _u.mutation
-}
-
-// ClearCaregivers clears all "caregivers" edges to the Resident entity.
-func (_u *CareSlotUpdate) ClearCaregivers() *CareSlotUpdate {
-	_u.mutation.ClearCaregivers()
-	return _u
-}
-
-// RemoveCaregiverIDs removes the "caregivers" edge to Resident entities by IDs.
-func (_u *CareSlotUpdate) RemoveCaregiverIDs(ids ...int) *CareSlotUpdate {
-	_u.mutation.RemoveCaregiverIDs(ids...)
-	return _u
-}
-
-// RemoveCaregivers removes "caregivers" edges to Resident entities.
-func (_u *CareSlotUpdate) RemoveCaregivers(v ...*Resident) *CareSlotUpdate {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveCaregiverIDs(ids...)
 }
 
 // ClearBookings clears all "bookings" edges to the CareBooking entity.
@@ -250,56 +232,22 @@ func (_u *CareSlotUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.AddedTaken(); ok {
 		_spec.AddField(careslot.FieldTaken, field.TypeInt, value)
 	}
+	if value, ok := _u.mutation.CaregiverIds(); ok {
+		_spec.SetField(careslot.FieldCaregiverIds, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedCaregiverIds(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, careslot.FieldCaregiverIds, value)
+		})
+	}
+	if _u.mutation.CaregiverIdsCleared() {
+		_spec.ClearField(careslot.FieldCaregiverIds, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.WaitlistSeq(); ok {
 		_spec.SetField(careslot.FieldWaitlistSeq, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.AddedWaitlistSeq(); ok {
 		_spec.AddField(careslot.FieldWaitlistSeq, field.TypeInt, value)
-	}
-	if _u.mutation.CaregiversCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   careslot.CaregiversTable,
-			Columns: []string{careslot.CaregiversColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedCaregiversIDs(); len(nodes) > 0 && !_u.mutation.CaregiversCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   careslot.CaregiversTable,
-			Columns: []string{careslot.CaregiversColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.CaregiversIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   careslot.CaregiversTable,
-			Columns: []string{careslot.CaregiversColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.BookingsCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -410,6 +358,24 @@ func (_u *CareSlotUpdateOne) AddTaken(v int) *CareSlotUpdateOne {
 	return _u
 }
 
+// SetCaregiverIds sets the "caregiver_ids" field.
+func (_u *CareSlotUpdateOne) SetCaregiverIds(v []int) *CareSlotUpdateOne {
+	_u.mutation.SetCaregiverIds(v)
+	return _u
+}
+
+// AppendCaregiverIds appends value to the "caregiver_ids" field.
+func (_u *CareSlotUpdateOne) AppendCaregiverIds(v []int) *CareSlotUpdateOne {
+	_u.mutation.AppendCaregiverIds(v)
+	return _u
+}
+
+// ClearCaregiverIds clears the value of the "caregiver_ids" field.
+func (_u *CareSlotUpdateOne) ClearCaregiverIds() *CareSlotUpdateOne {
+	_u.mutation.ClearCaregiverIds()
+	return _u
+}
+
 // SetWaitlistSeq sets the "waitlist_seq" field.
 func (_u *CareSlotUpdateOne) SetWaitlistSeq(v int) *CareSlotUpdateOne {
 	_u.mutation.ResetWaitlistSeq()
@@ -431,21 +397,6 @@ func (_u *CareSlotUpdateOne) AddWaitlistSeq(v int) *CareSlotUpdateOne {
 	return _u
 }
 
-// AddCaregiverIDs adds the "caregivers" edge to the Resident entity by IDs.
-func (_u *CareSlotUpdateOne) AddCaregiverIDs(ids ...int) *CareSlotUpdateOne {
-	_u.mutation.AddCaregiverIDs(ids...)
-	return _u
-}
-
-// AddCaregivers adds the "caregivers" edges to the Resident entity.
-func (_u *CareSlotUpdateOne) AddCaregivers(v ...*Resident) *CareSlotUpdateOne {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.AddCaregiverIDs(ids...)
-}
-
 // AddBookingIDs adds the "bookings" edge to the CareBooking entity by IDs.
 func (_u *CareSlotUpdateOne) AddBookingIDs(ids ...int) *CareSlotUpdateOne {
 	_u.mutation.AddBookingIDs(ids...)
@@ -464,27 +415,6 @@ func (_u *CareSlotUpdateOne) AddBookings(v ...*CareBooking) *CareSlotUpdateOne {
 // Mutation returns the CareSlotMutation object of the builder.
 func (_u *CareSlotUpdateOne) Mutation() *CareSlotMutation {
 	return _u.mutation
-}
-
-// ClearCaregivers clears all "caregivers" edges to the Resident entity.
-func (_u *CareSlotUpdateOne) ClearCaregivers() *CareSlotUpdateOne {
-	_u.mutation.ClearCaregivers()
-	return _u
-}
-
-// RemoveCaregiverIDs removes the "caregivers" edge to Resident entities by IDs.
-func (_u *CareSlotUpdateOne) RemoveCaregiverIDs(ids ...int) *CareSlotUpdateOne {
-	_u.mutation.RemoveCaregiverIDs(ids...)
-	return _u
-}
-
-// RemoveCaregivers removes "caregivers" edges to Resident entities.
-func (_u *CareSlotUpdateOne) RemoveCaregivers(v ...*Resident) *CareSlotUpdateOne {
-	ids := make([]int, len(v))
-	for i := range v {
-		ids[i] = v[i].ID
-	}
-	return _u.RemoveCaregiverIDs(ids...)
 }
 
 // ClearBookings clears all "bookings" edges to the CareBooking entity.
@@ -618,56 +548,22 @@ func (_u *CareSlotUpdateOne) sqlSave(ctx context.Context) (_node *CareSlot, err 
 	if value, ok := _u.mutation.AddedTaken(); ok {
 		_spec.AddField(careslot.FieldTaken, field.TypeInt, value)
 	}
+	if value, ok := _u.mutation.CaregiverIds(); ok {
+		_spec.SetField(careslot.FieldCaregiverIds, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedCaregiverIds(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, careslot.FieldCaregiverIds, value)
+		})
+	}
+	if _u.mutation.CaregiverIdsCleared() {
+		_spec.ClearField(careslot.FieldCaregiverIds, field.TypeJSON)
+	}
 	if value, ok := _u.mutation.WaitlistSeq(); ok {
 		_spec.SetField(careslot.FieldWaitlistSeq, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.AddedWaitlistSeq(); ok {
 		_spec.AddField(careslot.FieldWaitlistSeq, field.TypeInt, value)
-	}
-	if _u.mutation.CaregiversCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   careslot.CaregiversTable,
-			Columns: []string{careslot.CaregiversColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
-			},
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.RemovedCaregiversIDs(); len(nodes) > 0 && !_u.mutation.CaregiversCleared() {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   careslot.CaregiversTable,
-			Columns: []string{careslot.CaregiversColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
-	}
-	if nodes := _u.mutation.CaregiversIDs(); len(nodes) > 0 {
-		edge := &sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   careslot.CaregiversTable,
-			Columns: []string{careslot.CaregiversColumn},
-			Bidi:    false,
-			Target: &sqlgraph.EdgeTarget{
-				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
-			},
-		}
-		for _, k := range nodes {
-			edge.Target.Nodes = append(edge.Target.Nodes, k)
-		}
-		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _u.mutation.BookingsCleared() {
 		edge := &sqlgraph.EdgeSpec{

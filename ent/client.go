@@ -1993,22 +1993,6 @@ func (c *CareSlotClient) QueryService(_m *CareSlot) *CareServiceQuery {
 	return query
 }
 
-// QueryCaregivers queries the caregivers edge of a CareSlot.
-func (c *CareSlotClient) QueryCaregivers(_m *CareSlot) *ResidentQuery {
-	query := (&ResidentClient{config: c.config}).Query()
-	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
-		id := _m.ID
-		step := sqlgraph.NewStep(
-			sqlgraph.From(careslot.Table, careslot.FieldID, id),
-			sqlgraph.To(resident.Table, resident.FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, careslot.CaregiversTable, careslot.CaregiversColumn),
-		)
-		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
-		return fromV, nil
-	}
-	return query
-}
-
 // QueryBookings queries the bookings edge of a CareSlot.
 func (c *CareSlotClient) QueryBookings(_m *CareSlot) *CareBookingQuery {
 	query := (&CareBookingClient{config: c.config}).Query()

@@ -225,12 +225,13 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "CareSlot",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			careslot.FieldServiceID:   {Type: field.TypeInt, Column: careslot.FieldServiceID},
-			careslot.FieldStartsAt:    {Type: field.TypeTime, Column: careslot.FieldStartsAt},
-			careslot.FieldEndsAt:      {Type: field.TypeTime, Column: careslot.FieldEndsAt},
-			careslot.FieldCapacity:    {Type: field.TypeInt, Column: careslot.FieldCapacity},
-			careslot.FieldTaken:       {Type: field.TypeInt, Column: careslot.FieldTaken},
-			careslot.FieldWaitlistSeq: {Type: field.TypeInt, Column: careslot.FieldWaitlistSeq},
+			careslot.FieldServiceID:    {Type: field.TypeInt, Column: careslot.FieldServiceID},
+			careslot.FieldStartsAt:     {Type: field.TypeTime, Column: careslot.FieldStartsAt},
+			careslot.FieldEndsAt:       {Type: field.TypeTime, Column: careslot.FieldEndsAt},
+			careslot.FieldCapacity:     {Type: field.TypeInt, Column: careslot.FieldCapacity},
+			careslot.FieldTaken:        {Type: field.TypeInt, Column: careslot.FieldTaken},
+			careslot.FieldCaregiverIds: {Type: field.TypeJSON, Column: careslot.FieldCaregiverIds},
+			careslot.FieldWaitlistSeq:  {Type: field.TypeInt, Column: careslot.FieldWaitlistSeq},
 		},
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
@@ -864,18 +865,6 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"CareSlot",
 		"CareService",
-	)
-	graph.MustAddE(
-		"caregivers",
-		&sqlgraph.EdgeSpec{
-			Rel:     sqlgraph.O2M,
-			Inverse: false,
-			Table:   careslot.CaregiversTable,
-			Columns: []string{careslot.CaregiversColumn},
-			Bidi:    false,
-		},
-		"CareSlot",
-		"Resident",
 	)
 	graph.MustAddE(
 		"bookings",
@@ -2497,6 +2486,11 @@ func (f *CareSlotFilter) WhereTaken(p entql.IntP) {
 	f.Where(p.Field(careslot.FieldTaken))
 }
 
+// WhereCaregiverIds applies the entql json.RawMessage predicate on the caregiver_ids field.
+func (f *CareSlotFilter) WhereCaregiverIds(p entql.BytesP) {
+	f.Where(p.Field(careslot.FieldCaregiverIds))
+}
+
 // WhereWaitlistSeq applies the entql int predicate on the waitlist_seq field.
 func (f *CareSlotFilter) WhereWaitlistSeq(p entql.IntP) {
 	f.Where(p.Field(careslot.FieldWaitlistSeq))
@@ -2510,20 +2504,6 @@ func (f *CareSlotFilter) WhereHasService() {
 // WhereHasServiceWith applies a predicate to check if query has an edge service with a given conditions (other predicates).
 func (f *CareSlotFilter) WhereHasServiceWith(preds ...predicate.CareService) {
 	f.Where(entql.HasEdgeWith("service", sqlgraph.WrapFunc(func(s *sql.Selector) {
-		for _, p := range preds {
-			p(s)
-		}
-	})))
-}
-
-// WhereHasCaregivers applies a predicate to check if query has an edge caregivers.
-func (f *CareSlotFilter) WhereHasCaregivers() {
-	f.Where(entql.HasEdge("caregivers"))
-}
-
-// WhereHasCaregiversWith applies a predicate to check if query has an edge caregivers with a given conditions (other predicates).
-func (f *CareSlotFilter) WhereHasCaregiversWith(preds ...predicate.Resident) {
-	f.Where(entql.HasEdgeWith("caregivers", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -1144,19 +1144,6 @@ func (_q *CareSlotQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				fieldSeen[careslot.FieldServiceID] = struct{}{}
 			}
 
-		case "caregivers":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&ResidentClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
-				return err
-			}
-			_q.WithNamedCaregivers(alias, func(wq *ResidentQuery) {
-				*wq = *query
-			})
-
 		case "bookings":
 			var (
 				alias = field.Alias
@@ -1200,10 +1187,10 @@ func (_q *CareSlotQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[2] == nil {
-								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[2][alias] = n
+							nodes[i].Edges.totalCount[1][alias] = n
 						}
 						return nil
 					})
@@ -1211,10 +1198,10 @@ func (_q *CareSlotQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*CareSlot) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Bookings)
-							if nodes[i].Edges.totalCount[2] == nil {
-								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[2][alias] = n
+							nodes[i].Edges.totalCount[1][alias] = n
 						}
 						return nil
 					})

@@ -221,18 +221,6 @@ func (_m *CareSlot) Service(ctx context.Context) (*CareService, error) {
 	return result, err
 }
 
-func (_m *CareSlot) Caregivers(ctx context.Context) (result []*Resident, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedCaregivers(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.CaregiversOrErr()
-	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryCaregivers().All(ctx)
-	}
-	return result, err
-}
-
 func (_m *CareSlot) Bookings(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CareBookingOrder,
 ) (*CareBookingConnection, error) {
@@ -240,7 +228,7 @@ func (_m *CareSlot) Bookings(
 		WithCareBookingOrder(orderBy),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
 	if nodes, err := _m.NamedBookings(alias); err == nil || hasTotalCount {
 		pager, err := newCareBookingPager(opts, last != nil)
 		if err != nil {

@@ -731,7 +731,6 @@ func (_q *GridQuery) loadResidents(ctx context.Context, query *ResidentQuery, no
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(resident.FieldGridID)
 	}

@@ -512,7 +512,6 @@ func (_q *HouseholdQuery) loadMembers(ctx context.Context, query *ResidentQuery,
 			init(nodes[i])
 		}
 	}
-	query.withFKs = true
 	if len(query.ctx.Fields) > 0 {
 		query.ctx.AppendFieldOnce(resident.FieldHouseholdID)
 	}

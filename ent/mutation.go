@@ -8485,29 +8485,28 @@ func (m *CareServiceMutation) ResetEdge(name string) error {
 // CareSlotMutation represents an operation that mutates the CareSlot nodes in the graph.
 type CareSlotMutation struct {
 	config
-	op                Op
-	typ               string
-	id                *int
-	starts_at         *time.Time
-	ends_at           *time.Time
-	capacity          *int
-	addcapacity       *int
-	taken             *int
-	addtaken          *int
-	waitlist_seq      *int
-	addwaitlist_seq   *int
-	clearedFields     map[string]struct{}
-	service           *int
-	clearedservice    bool
-	caregivers        map[int]struct{}
-	removedcaregivers map[int]struct{}
-	clearedcaregivers bool
-	bookings          map[int]struct{}
-	removedbookings   map[int]struct{}
-	clearedbookings   bool
-	done              bool
-	oldValue          func(context.Context) (*CareSlot, error)
-	predicates        []predicate.CareSlot
+	op                  Op
+	typ                 string
+	id                  *int
+	starts_at           *time.Time
+	ends_at             *time.Time
+	capacity            *int
+	addcapacity         *int
+	taken               *int
+	addtaken            *int
+	caregiver_ids       *[]int
+	appendcaregiver_ids []int
+	waitlist_seq        *int
+	addwaitlist_seq     *int
+	clearedFields       map[string]struct{}
+	service             *int
+	clearedservice      bool
+	bookings            map[int]struct{}
+	removedbookings     map[int]struct{}
+	clearedbookings     bool
+	done                bool
+	oldValue            func(context.Context) (*CareSlot, error)
+	predicates          []predicate.CareSlot
 }
 
 var _ ent.Mutation = (*CareSlotMutation)(nil)
@@ -8828,6 +8827,71 @@ func (m *CareSlotMutation) ResetTaken() {
 	m.addtaken = nil
 }
 
+// SetCaregiverIds sets the "caregiver_ids" field.
+func (m *CareSlotMutation) SetCaregiverIds(i []int) {
+	m.caregiver_ids = &i
+	m.appendcaregiver_ids = nil
+}
+
+// CaregiverIds returns the value of the "caregiver_ids" field in the mutation.
+func (m *CareSlotMutation) CaregiverIds() (r []int, exists bool) {
+	v := m.caregiver_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCaregiverIds returns the old "caregiver_ids" field's value of the CareSlot entity.
+// If the CareSlot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareSlotMutation) OldCaregiverIds(ctx context.Context) (v []int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCaregiverIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCaregiverIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCaregiverIds: %w", err)
+	}
+	return oldValue.CaregiverIds, nil
+}
+
+// AppendCaregiverIds adds i to the "caregiver_ids" field.
+func (m *CareSlotMutation) AppendCaregiverIds(i []int) {
+	m.appendcaregiver_ids = append(m.appendcaregiver_ids, i...)
+}
+
+// AppendedCaregiverIds returns the list of values that were appended to the "caregiver_ids" field in this mutation.
+func (m *CareSlotMutation) AppendedCaregiverIds() ([]int, bool) {
+	if len(m.appendcaregiver_ids) == 0 {
+		return nil, false
+	}
+	return m.appendcaregiver_ids, true
+}
+
+// ClearCaregiverIds clears the value of the "caregiver_ids" field.
+func (m *CareSlotMutation) ClearCaregiverIds() {
+	m.caregiver_ids = nil
+	m.appendcaregiver_ids = nil
+	m.clearedFields[careslot.FieldCaregiverIds] = struct{}{}
+}
+
+// CaregiverIdsCleared returns if the "caregiver_ids" field was cleared in this mutation.
+func (m *CareSlotMutation) CaregiverIdsCleared() bool {
+	_, ok := m.clearedFields[careslot.FieldCaregiverIds]
+	return ok
+}
+
+// ResetCaregiverIds resets all changes to the "caregiver_ids" field.
+func (m *CareSlotMutation) ResetCaregiverIds() {
+	m.caregiver_ids = nil
+	m.appendcaregiver_ids = nil
+	delete(m.clearedFields, careslot.FieldCaregiverIds)
+}
+
 // SetWaitlistSeq sets the "waitlist_seq" field.
 func (m *CareSlotMutation) SetWaitlistSeq(i int) {
 	m.waitlist_seq = &i
@@ -8909,60 +8973,6 @@ func (m *CareSlotMutation) ServiceIDs() (ids []int) {
 func (m *CareSlotMutation) ResetService() {
 	m.service = nil
 	m.clearedservice = false
-}
-
-// AddCaregiverIDs adds the "caregivers" edge to the Resident entity by ids.
-func (m *CareSlotMutation) AddCaregiverIDs(ids ...int) {
-	if m.caregivers == nil {
-		m.caregivers = make(map[int]struct{})
-	}
-	for i := range ids {
-		m.caregivers[ids[i]] = struct{}{}
-	}
-}
-
-// ClearCaregivers clears the "caregivers" edge to the Resident entity.
-func (m *CareSlotMutation) ClearCaregivers() {
-	m.clearedcaregivers = true
-}
-
-// CaregiversCleared reports if the "caregivers" edge to the Resident entity was cleared.
-func (m *CareSlotMutation) CaregiversCleared() bool {
-	return m.clearedcaregivers
-}
-
-// RemoveCaregiverIDs removes the "caregivers" edge to the Resident entity by IDs.
-func (m *CareSlotMutation) RemoveCaregiverIDs(ids ...int) {
-	if m.removedcaregivers == nil {
-		m.removedcaregivers = make(map[int]struct{})
-	}
-	for i := range ids {
-		delete(m.caregivers, ids[i])
-		m.removedcaregivers[ids[i]] = struct{}{}
-	}
-}
-
-// RemovedCaregivers returns the removed IDs of the "caregivers" edge to the Resident entity.
-func (m *CareSlotMutation) RemovedCaregiversIDs() (ids []int) {
-	for id := range m.removedcaregivers {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// CaregiversIDs returns the "caregivers" edge IDs in the mutation.
-func (m *CareSlotMutation) CaregiversIDs() (ids []int) {
-	for id := range m.caregivers {
-		ids = append(ids, id)
-	}
-	return
-}
-
-// ResetCaregivers resets all changes to the "caregivers" edge.
-func (m *CareSlotMutation) ResetCaregivers() {
-	m.caregivers = nil
-	m.clearedcaregivers = false
-	m.removedcaregivers = nil
 }
 
 // AddBookingIDs adds the "bookings" edge to the CareBooking entity by ids.
@@ -9053,7 +9063,7 @@ func (m *CareSlotMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CareSlotMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.service != nil {
 		fields = append(fields, careslot.FieldServiceID)
 	}
@@ -9068,6 +9078,9 @@ func (m *CareSlotMutation) Fields() []string {
 	}
 	if m.taken != nil {
 		fields = append(fields, careslot.FieldTaken)
+	}
+	if m.caregiver_ids != nil {
+		fields = append(fields, careslot.FieldCaregiverIds)
 	}
 	if m.waitlist_seq != nil {
 		fields = append(fields, careslot.FieldWaitlistSeq)
@@ -9090,6 +9103,8 @@ func (m *CareSlotMutation) Field(name string) (ent.Value, bool) {
 		return m.Capacity()
 	case careslot.FieldTaken:
 		return m.Taken()
+	case careslot.FieldCaregiverIds:
+		return m.CaregiverIds()
 	case careslot.FieldWaitlistSeq:
 		return m.WaitlistSeq()
 	}
@@ -9111,6 +9126,8 @@ func (m *CareSlotMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldCapacity(ctx)
 	case careslot.FieldTaken:
 		return m.OldTaken(ctx)
+	case careslot.FieldCaregiverIds:
+		return m.OldCaregiverIds(ctx)
 	case careslot.FieldWaitlistSeq:
 		return m.OldWaitlistSeq(ctx)
 	}
@@ -9156,6 +9173,13 @@ func (m *CareSlotMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetTaken(v)
+		return nil
+	case careslot.FieldCaregiverIds:
+		v, ok := value.([]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCaregiverIds(v)
 		return nil
 	case careslot.FieldWaitlistSeq:
 		v, ok := value.(int)
@@ -9232,7 +9256,11 @@ func (m *CareSlotMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *CareSlotMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(careslot.FieldCaregiverIds) {
+		fields = append(fields, careslot.FieldCaregiverIds)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -9245,6 +9273,11 @@ func (m *CareSlotMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *CareSlotMutation) ClearField(name string) error {
+	switch name {
+	case careslot.FieldCaregiverIds:
+		m.ClearCaregiverIds()
+		return nil
+	}
 	return fmt.Errorf("unknown CareSlot nullable field %s", name)
 }
 
@@ -9267,6 +9300,9 @@ func (m *CareSlotMutation) ResetField(name string) error {
 	case careslot.FieldTaken:
 		m.ResetTaken()
 		return nil
+	case careslot.FieldCaregiverIds:
+		m.ResetCaregiverIds()
+		return nil
 	case careslot.FieldWaitlistSeq:
 		m.ResetWaitlistSeq()
 		return nil
@@ -9276,12 +9312,9 @@ func (m *CareSlotMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CareSlotMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 2)
 	if m.service != nil {
 		edges = append(edges, careslot.EdgeService)
-	}
-	if m.caregivers != nil {
-		edges = append(edges, careslot.EdgeCaregivers)
 	}
 	if m.bookings != nil {
 		edges = append(edges, careslot.EdgeBookings)
@@ -9297,12 +9330,6 @@ func (m *CareSlotMutation) AddedIDs(name string) []ent.Value {
 		if id := m.service; id != nil {
 			return []ent.Value{*id}
 		}
-	case careslot.EdgeCaregivers:
-		ids := make([]ent.Value, 0, len(m.caregivers))
-		for id := range m.caregivers {
-			ids = append(ids, id)
-		}
-		return ids
 	case careslot.EdgeBookings:
 		ids := make([]ent.Value, 0, len(m.bookings))
 		for id := range m.bookings {
@@ -9315,10 +9342,7 @@ func (m *CareSlotMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CareSlotMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
-	if m.removedcaregivers != nil {
-		edges = append(edges, careslot.EdgeCaregivers)
-	}
+	edges := make([]string, 0, 2)
 	if m.removedbookings != nil {
 		edges = append(edges, careslot.EdgeBookings)
 	}
@@ -9329,12 +9353,6 @@ func (m *CareSlotMutation) RemovedEdges() []string {
 // the given name in this mutation.
 func (m *CareSlotMutation) RemovedIDs(name string) []ent.Value {
 	switch name {
-	case careslot.EdgeCaregivers:
-		ids := make([]ent.Value, 0, len(m.removedcaregivers))
-		for id := range m.removedcaregivers {
-			ids = append(ids, id)
-		}
-		return ids
 	case careslot.EdgeBookings:
 		ids := make([]ent.Value, 0, len(m.removedbookings))
 		for id := range m.removedbookings {
@@ -9347,12 +9365,9 @@ func (m *CareSlotMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CareSlotMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 2)
 	if m.clearedservice {
 		edges = append(edges, careslot.EdgeService)
-	}
-	if m.clearedcaregivers {
-		edges = append(edges, careslot.EdgeCaregivers)
 	}
 	if m.clearedbookings {
 		edges = append(edges, careslot.EdgeBookings)
@@ -9366,8 +9381,6 @@ func (m *CareSlotMutation) EdgeCleared(name string) bool {
 	switch name {
 	case careslot.EdgeService:
 		return m.clearedservice
-	case careslot.EdgeCaregivers:
-		return m.clearedcaregivers
 	case careslot.EdgeBookings:
 		return m.clearedbookings
 	}
@@ -9391,9 +9404,6 @@ func (m *CareSlotMutation) ResetEdge(name string) error {
 	switch name {
 	case careslot.EdgeService:
 		m.ResetService()
-		return nil
-	case careslot.EdgeCaregivers:
-		m.ResetCaregivers()
 		return nil
 	case careslot.EdgeBookings:
 		m.ResetBookings()

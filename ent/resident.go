@@ -34,9 +34,8 @@ type Resident struct {
 	HouseholdID *int `json:"household_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ResidentQuery when eager-loading is set.
-	Edges                ResidentEdges `json:"edges"`
-	care_slot_caregivers *int
-	selectValues         sql.SelectValues
+	Edges        ResidentEdges `json:"edges"`
+	selectValues sql.SelectValues
 }
 
 // ResidentEdges holds the relations/edges for other nodes in the graph.
@@ -195,8 +194,6 @@ func (*Resident) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullString)
 		case resident.FieldCreatedAt, resident.FieldUpdatedAt, resident.FieldDeletedAt:
 			values[i] = new(sql.NullTime)
-		case resident.ForeignKeys[0]: // care_slot_caregivers
-			values[i] = new(sql.NullInt64)
 		default:
 			values[i] = new(sql.UnknownType)
 		}
@@ -256,13 +253,6 @@ func (_m *Resident) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.HouseholdID = new(int)
 				*_m.HouseholdID = int(value.Int64)
-			}
-		case resident.ForeignKeys[0]:
-			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for edge-field care_slot_caregivers", value)
-			} else if value.Valid {
-				_m.care_slot_caregivers = new(int)
-				*_m.care_slot_caregivers = int(value.Int64)
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])

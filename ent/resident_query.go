@@ -46,7 +46,6 @@ type ResidentQuery struct {
 	withConsents           *ConsentQuery
 	withDependents         *GuardianshipQuery
 	withGuardians          *GuardianshipQuery
-	withFKs                bool
 	loadTotal              []func(context.Context, []*Resident) error
 	modifiers              []func(*sql.Selector)
 	withNamedRoles         map[string]*RoleAssignmentQuery
@@ -749,7 +748,6 @@ func (_q *ResidentQuery) prepareQuery(ctx context.Context) error {
 func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Resident, error) {
 	var (
 		nodes       = []*Resident{}
-		withFKs     = _q.withFKs
 		_spec       = _q.querySpec()
 		loadedTypes = [11]bool{
 			_q.withHousehold != nil,
@@ -765,9 +763,6 @@ func (_q *ResidentQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Res
 			_q.withGuardians != nil,
 		}
 	)
-	if withFKs {
-		_spec.Node.Columns = append(_spec.Node.Columns, resident.ForeignKeys...)
-	}
 	_spec.ScanValues = func(columns []string) ([]any, error) {
 		return (*Resident).scanValues(nil, columns)
 	}

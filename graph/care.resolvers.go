@@ -7,13 +7,13 @@ package graph
 
 import (
 	"context"
-	"github.com/jimei-linli/linli/ent/resident"
-	"github.com/jimei-linli/linli/internal/viewer"
 	"time"
 
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/graph/model"
 	"github.com/jimei-linli/linli/internal/care"
+	"github.com/jimei-linli/linli/internal/viewer"
 )
 
 // PersonName is the resolver for the personName field.
@@ -31,6 +31,15 @@ func (r *careBookingResolver) Resident(ctx context.Context, obj *ent.CareBooking
 // BookedBy is the resolver for the bookedBy field.
 func (r *careBookingResolver) BookedBy(ctx context.Context, obj *ent.CareBooking) (*ent.Resident, error) {
 	return r.visibleResident(ctx, obj.BookedByID)
+}
+
+// Caregivers is the resolver for the caregivers field.
+func (r *careSlotResolver) Caregivers(ctx context.Context, obj *ent.CareSlot) ([]*ent.Resident, error) {
+	if len(obj.CaregiverIds) == 0 {
+		return []*ent.Resident{}, nil
+	}
+	// Caregivers hold a role, so they are public by name.
+	return r.client.Resident.Query().Where(resident.IDIn(obj.CaregiverIds...)).Order(ent.Asc(resident.FieldID)).All(ctx)
 }
 
 // BookCare is the resolver for the bookCare field.

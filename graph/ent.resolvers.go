@@ -80,6 +80,9 @@ func (r *queryResolver) Streets(ctx context.Context, after *entgql.Cursor[int], 
 // CareBooking returns generated.CareBookingResolver implementation.
 func (r *Resolver) CareBooking() generated.CareBookingResolver { return &careBookingResolver{r} }
 
+// CareSlot returns generated.CareSlotResolver implementation.
+func (r *Resolver) CareSlot() generated.CareSlotResolver { return &careSlotResolver{r} }
+
 // Notification returns generated.NotificationResolver implementation.
 func (r *Resolver) Notification() generated.NotificationResolver { return &notificationResolver{r} }
 
@@ -88,6 +91,7 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 type (
 	careBookingResolver  struct{ *Resolver }
+	careSlotResolver     struct{ *Resolver }
 	notificationResolver struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 )

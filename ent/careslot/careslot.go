@@ -23,12 +23,12 @@ const (
 	FieldCapacity = "capacity"
 	// FieldTaken holds the string denoting the taken field in the database.
 	FieldTaken = "taken"
+	// FieldCaregiverIds holds the string denoting the caregiver_ids field in the database.
+	FieldCaregiverIds = "caregiver_ids"
 	// FieldWaitlistSeq holds the string denoting the waitlist_seq field in the database.
 	FieldWaitlistSeq = "waitlist_seq"
 	// EdgeService holds the string denoting the service edge name in mutations.
 	EdgeService = "service"
-	// EdgeCaregivers holds the string denoting the caregivers edge name in mutations.
-	EdgeCaregivers = "caregivers"
 	// EdgeBookings holds the string denoting the bookings edge name in mutations.
 	EdgeBookings = "bookings"
 	// Table holds the table name of the careslot in the database.
@@ -40,13 +40,6 @@ const (
 	ServiceInverseTable = "care_services"
 	// ServiceColumn is the table column denoting the service relation/edge.
 	ServiceColumn = "service_id"
-	// CaregiversTable is the table that holds the caregivers relation/edge.
-	CaregiversTable = "residents"
-	// CaregiversInverseTable is the table name for the Resident entity.
-	// It exists in this package in order to avoid circular dependency with the "resident" package.
-	CaregiversInverseTable = "residents"
-	// CaregiversColumn is the table column denoting the caregivers relation/edge.
-	CaregiversColumn = "care_slot_caregivers"
 	// BookingsTable is the table that holds the bookings relation/edge.
 	BookingsTable = "care_bookings"
 	// BookingsInverseTable is the table name for the CareBooking entity.
@@ -64,6 +57,7 @@ var Columns = []string{
 	FieldEndsAt,
 	FieldCapacity,
 	FieldTaken,
+	FieldCaregiverIds,
 	FieldWaitlistSeq,
 }
 
@@ -142,20 +136,6 @@ func ByServiceField(field string, opts ...sql.OrderTermOption) OrderOption {
 	}
 }
 
-// ByCaregiversCount orders the results by caregivers count.
-func ByCaregiversCount(opts ...sql.OrderTermOption) OrderOption {
-	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborsCount(s, newCaregiversStep(), opts...)
-	}
-}
-
-// ByCaregivers orders the results by caregivers terms.
-func ByCaregivers(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
-	return func(s *sql.Selector) {
-		sqlgraph.OrderByNeighborTerms(s, newCaregiversStep(), append([]sql.OrderTerm{term}, terms...)...)
-	}
-}
-
 // ByBookingsCount orders the results by bookings count.
 func ByBookingsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -174,13 +154,6 @@ func newServiceStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ServiceInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, false, ServiceTable, ServiceColumn),
-	)
-}
-func newCaregiversStep() *sqlgraph.Step {
-	return sqlgraph.NewStep(
-		sqlgraph.From(Table, FieldID),
-		sqlgraph.To(CaregiversInverseTable, FieldID),
-		sqlgraph.Edge(sqlgraph.O2M, false, CaregiversTable, CaregiversColumn),
 	)
 }
 func newBookingsStep() *sqlgraph.Step {

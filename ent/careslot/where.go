@@ -265,6 +265,16 @@ func TakenLTE(v int) predicate.CareSlot {
 	return predicate.CareSlot(sql.FieldLTE(FieldTaken, v))
 }
 
+// CaregiverIdsIsNil applies the IsNil predicate on the "caregiver_ids" field.
+func CaregiverIdsIsNil() predicate.CareSlot {
+	return predicate.CareSlot(sql.FieldIsNull(FieldCaregiverIds))
+}
+
+// CaregiverIdsNotNil applies the NotNil predicate on the "caregiver_ids" field.
+func CaregiverIdsNotNil() predicate.CareSlot {
+	return predicate.CareSlot(sql.FieldNotNull(FieldCaregiverIds))
+}
+
 // WaitlistSeqEQ applies the EQ predicate on the "waitlist_seq" field.
 func WaitlistSeqEQ(v int) predicate.CareSlot {
 	return predicate.CareSlot(sql.FieldEQ(FieldWaitlistSeq, v))
@@ -320,29 +330,6 @@ func HasService() predicate.CareSlot {
 func HasServiceWith(preds ...predicate.CareService) predicate.CareSlot {
 	return predicate.CareSlot(func(s *sql.Selector) {
 		step := newServiceStep()
-		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
-			for _, p := range preds {
-				p(s)
-			}
-		})
-	})
-}
-
-// HasCaregivers applies the HasEdge predicate on the "caregivers" edge.
-func HasCaregivers() predicate.CareSlot {
-	return predicate.CareSlot(func(s *sql.Selector) {
-		step := sqlgraph.NewStep(
-			sqlgraph.From(Table, FieldID),
-			sqlgraph.Edge(sqlgraph.O2M, false, CaregiversTable, CaregiversColumn),
-		)
-		sqlgraph.HasNeighbors(s, step)
-	})
-}
-
-// HasCaregiversWith applies the HasEdge predicate on the "caregivers" edge with a given conditions (other predicates).
-func HasCaregiversWith(preds ...predicate.Resident) predicate.CareSlot {
-	return predicate.CareSlot(func(s *sql.Selector) {
-		step := newCaregiversStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

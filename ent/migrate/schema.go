@@ -381,6 +381,7 @@ var (
 		{Name: "ends_at", Type: field.TypeTime},
 		{Name: "capacity", Type: field.TypeInt},
 		{Name: "taken", Type: field.TypeInt, Default: 0},
+		{Name: "caregiver_ids", Type: field.TypeJSON, Nullable: true},
 		{Name: "waitlist_seq", Type: field.TypeInt, Default: 0},
 		{Name: "service_id", Type: field.TypeInt},
 	}
@@ -392,7 +393,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "care_slots_care_services_service",
-				Columns:    []*schema.Column{CareSlotsColumns[6]},
+				Columns:    []*schema.Column{CareSlotsColumns[7]},
 				RefColumns: []*schema.Column{CareServicesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -401,7 +402,7 @@ var (
 			{
 				Name:    "careslot_service_id_starts_at",
 				Unique:  true,
-				Columns: []*schema.Column{CareSlotsColumns[6], CareSlotsColumns[1]},
+				Columns: []*schema.Column{CareSlotsColumns[7], CareSlotsColumns[1]},
 			},
 		},
 	}
@@ -766,7 +767,6 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, Size: 100},
 		{Name: "deleted_at", Type: field.TypeTime, Nullable: true},
-		{Name: "care_slot_caregivers", Type: field.TypeInt, Nullable: true},
 		{Name: "grid_id", Type: field.TypeInt, Nullable: true},
 		{Name: "household_id", Type: field.TypeInt, Nullable: true},
 	}
@@ -777,20 +777,14 @@ var (
 		PrimaryKey: []*schema.Column{ResidentsColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "residents_care_slots_caregivers",
-				Columns:    []*schema.Column{ResidentsColumns[5]},
-				RefColumns: []*schema.Column{CareSlotsColumns[0]},
-				OnDelete:   schema.SetNull,
-			},
-			{
 				Symbol:     "residents_grids_residents",
-				Columns:    []*schema.Column{ResidentsColumns[6]},
+				Columns:    []*schema.Column{ResidentsColumns[5]},
 				RefColumns: []*schema.Column{GridsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "residents_households_members",
-				Columns:    []*schema.Column{ResidentsColumns[7]},
+				Columns:    []*schema.Column{ResidentsColumns[6]},
 				RefColumns: []*schema.Column{HouseholdsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -799,12 +793,12 @@ var (
 			{
 				Name:    "resident_household_id",
 				Unique:  false,
-				Columns: []*schema.Column{ResidentsColumns[7]},
+				Columns: []*schema.Column{ResidentsColumns[6]},
 			},
 			{
 				Name:    "resident_grid_id",
 				Unique:  false,
-				Columns: []*schema.Column{ResidentsColumns[6]},
+				Columns: []*schema.Column{ResidentsColumns[5]},
 			},
 		},
 	}
@@ -1128,9 +1122,8 @@ func init() {
 	PushDeliveriesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(73014444032),
 	}
-	ResidentsTable.ForeignKeys[0].RefTable = CareSlotsTable
-	ResidentsTable.ForeignKeys[1].RefTable = GridsTable
-	ResidentsTable.ForeignKeys[2].RefTable = HouseholdsTable
+	ResidentsTable.ForeignKeys[0].RefTable = GridsTable
+	ResidentsTable.ForeignKeys[1].RefTable = HouseholdsTable
 	ResidentsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),
 	}

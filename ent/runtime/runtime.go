@@ -341,7 +341,7 @@ func init() {
 	// careslot.TakenValidator is a validator for the "taken" field. It is called by the builders before save.
 	careslot.TakenValidator = careslotDescTaken.Validators[0].(func(int) error)
 	// careslotDescWaitlistSeq is the schema descriptor for waitlist_seq field.
-	careslotDescWaitlistSeq := careslotFields[5].Descriptor()
+	careslotDescWaitlistSeq := careslotFields[6].Descriptor()
 	// careslot.DefaultWaitlistSeq holds the default value on creation for the waitlist_seq field.
 	careslot.DefaultWaitlistSeq = careslotDescWaitlistSeq.Default.(int)
 	// careslot.WaitlistSeqValidator is a validator for the "waitlist_seq" field. It is called by the builders before save.

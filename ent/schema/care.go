@@ -139,6 +139,9 @@ func (CareSlot) Fields() []ent.Field {
 			Comment("How many people it takes."),
 		field.Int("taken").NonNegative().Default(0).
 			Comment("Places taken: confirmed, offered to the waitlist, or used."),
+		field.Ints("caregiver_ids").Optional().
+			Comment("The caregivers on duty in the slot.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Int("waitlist_seq").NonNegative().Default(0).
 			Comment("The last waitlist position handed out: positions follow arrival.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
@@ -150,9 +153,6 @@ func (CareSlot) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("service", CareService.Type).Field("service_id").Unique().Required().Immutable().
 			Comment("The service."),
-		edge.To("caregivers", Resident.Type).
-			Comment("The caregivers assigned to the slot.").
-			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		edge.From("bookings", CareBooking.Type).Ref("slot").
 			Comment("The slot's bookings the viewer may see.").
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),

@@ -38,6 +38,9 @@ type CareBookingResolver interface {
 	Resident(ctx context.Context, obj *ent.CareBooking) (*ent.Resident, error)
 	BookedBy(ctx context.Context, obj *ent.CareBooking) (*ent.Resident, error)
 }
+type CareSlotResolver interface {
+	Caregivers(ctx context.Context, obj *ent.CareSlot) ([]*ent.Resident, error)
+}
 type NotificationResolver interface {
 	Subject(ctx context.Context, obj *ent.Notification) (ent.Noder, error)
 	Cursor(ctx context.Context, obj *ent.Notification) (*entgql.Cursor[int], error)
@@ -3614,38 +3617,6 @@ func (ec *executionContext) fieldContext_CareSlot_service(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _CareSlot_caregivers(ctx context.Context, field graphql.CollectedField, obj *ent.CareSlot) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CareSlot_caregivers(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Caregivers(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Resident) graphql.Marshaler {
-			return ec.marshalOResident2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResidentᚄ(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_CareSlot_caregivers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "CareSlot",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Resident(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _CareSlot_bookings(ctx context.Context, field graphql.CollectedField, obj *ent.CareSlot) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3686,6 +3657,38 @@ func (ec *executionContext) fieldContext_CareSlot_bookings(ctx context.Context, 
 	if fc.Args, err = ec.field_CareSlot_bookings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CareSlot_caregivers(ctx context.Context, field graphql.CollectedField, obj *ent.CareSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareSlot_caregivers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CareSlot().Caregivers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Resident) graphql.Marshaler {
+			return ec.marshalNResident2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResidentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareSlot_caregivers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CareSlot",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resident(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -18910,17 +18913,17 @@ func (ec *executionContext) _CareSlot(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CareSlot_service(ctx, field, obj)
 				})
-		case "caregivers":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CareSlot_caregivers(ctx, field, obj)
-				})
 		case "bookings":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CareSlot_bookings(ctx, field, obj)
+				})
+		case "caregivers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CareSlot_caregivers(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -21493,6 +21496,22 @@ func (ec *executionContext) marshalNPlaceOrderField2ᚖgithubᚗcomᚋjimeiᚑli
 func (ec *executionContext) unmarshalNPlaceWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐPlaceWhereInput(ctx context.Context, v any) (*ent.PlaceWhereInput, error) {
 	res, err := ec.unmarshalInputPlaceWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNResident2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResidentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Resident) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNResident2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResident(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNResident2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResident(ctx context.Context, sel ast.SelectionSet, v *ent.Resident) graphql.Marshaler {

@@ -27,6 +27,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	CareBooking() CareBookingResolver
+	CareSlot() CareSlotResolver
 	Mutation() MutationResolver
 	Notification() NotificationResolver
 	Query() QueryResolver
@@ -5642,10 +5643,6 @@ type CareSlot implements Node {
   """
   service: CareService!
   """
-  The caregivers assigned to the slot.
-  """
-  caregivers: [Resident!]
-  """
   The bookings of the CareSlot.
   """
   bookings(
@@ -10820,6 +10817,13 @@ extend type CareBooking {
   """
   bookedBy: Resident
 }
+
+extend type CareSlot {
+  """
+  The caregivers on duty in the slot.
+  """
+  caregivers: [Resident!]!
+}
 `, BuiltIn: false},
 	{Name: "../guardianship.graphql", Input: `# Guardianships (internal/guardianship): who looks after whom, with consent.
 
@@ -11191,10 +11195,10 @@ func (ec *executionContext) childFields_CareSlot(ctx context.Context, field grap
 		return ec.fieldContext_CareSlot_taken(ctx, field)
 	case "service":
 		return ec.fieldContext_CareSlot_service(ctx, field)
-	case "caregivers":
-		return ec.fieldContext_CareSlot_caregivers(ctx, field)
 	case "bookings":
 		return ec.fieldContext_CareSlot_bookings(ctx, field)
+	case "caregivers":
+		return ec.fieldContext_CareSlot_caregivers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CareSlot", field.Name)
 }

@@ -187,10 +187,13 @@ func (s *Service) freeCaregiver(ctx context.Context, tx *ent.Tx, community int, 
 	if err != nil {
 		return 0, err
 	}
-	onDuty, err := tx.CareSlot.Query().Where(overlaps, careslot.IDNEQ(slot.ID)).QueryCaregivers().
-		Where(resident.IDIn(all...)).IDs(sys)
+	busy, err := tx.CareSlot.Query().Where(overlaps, careslot.IDNEQ(slot.ID)).All(sys)
 	if err != nil {
 		return 0, err
+	}
+	var onDuty []int
+	for _, sl := range busy {
+		onDuty = append(onDuty, sl.CaregiverIds...)
 	}
 	slices.Sort(all)
 	for _, id := range all {

@@ -13,7 +13,6 @@ import (
 	"github.com/jimei-linli/linli/ent/careincident"
 	"github.com/jimei-linli/linli/ent/careservice"
 	"github.com/jimei-linli/linli/ent/careslot"
-	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/store"
@@ -260,17 +259,21 @@ func (s *Service) AssignCaregiver(ctx context.Context, slotID, caregiverID int, 
 	if !ok {
 		return nil, apperr.New(apperr.BadUserInput, "that resident is not a caregiver of the facility's community")
 	}
-	u := s.client.CareSlot.UpdateOneID(slotID)
-	if onDuty {
-		has, err := s.client.CareSlot.Query().Where(careslot.ID(slotID), careslot.HasCaregiversWith(resident.ID(caregiverID))).Exist(sys)
-		if err != nil || has {
-			return slot, err
+	var out *ent.CareSlot
+	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		cur, err := lockSlot(ctx, tx, slotID)
+		if err != nil {
+			return err
 		}
-		u.AddCaregiverIDs(caregiverID)
-	} else {
-		u.RemoveCaregiverIDs(caregiverID)
-	}
-	return u.Save(sys)
+		ids := slices.DeleteFunc(slices.Clone(cur.CaregiverIds), func(id int) bool { return id == caregiverID })
+		if onDuty {
+			ids = append(ids, caregiverID)
+			slices.Sort(ids)
+		}
+		out, err = tx.CareSlot.UpdateOneID(slotID).SetCaregiverIds(ids).Save(sys)
+		return err
+	})
+	return out, err
 }
 
 // Day returns a facility's slots on the Shanghai calendar day of date (the
