@@ -125,7 +125,7 @@ func (s *Service) Book(ctx context.Context, in Booking) (*ent.CareBooking, error
 	if err != nil {
 		return nil, err
 	}
-	return b, nil
+	return s.reload(ctx, b.ID)
 }
 
 // person reads what booking needs to know of resident id, on the day of at.
@@ -258,7 +258,7 @@ func (s *Service) Cancel(ctx context.Context, id int) (*ent.CareBooking, error) 
 	if err != nil {
 		return nil, err
 	}
-	return b, nil
+	return s.reload(ctx, b.ID)
 }
 
 // release gives a place of slot back and offers it to the first on the
@@ -349,7 +349,7 @@ func (s *Service) ConfirmOffer(ctx context.Context, id int) (*ent.CareBooking, e
 	if err != nil {
 		return nil, err
 	}
-	return b, nil
+	return s.reload(ctx, b.ID)
 }
 
 // Tick lets offers that expired pass on: each becomes EXPIRED and its place

@@ -55,7 +55,7 @@ type Service struct {
 	opts   Options
 }
 
-// New returns a care service; zero options take their defaults.
+// New returns a care service; options left zero take their defaults.
 func New(client *ent.Client, outbox *realtime.Outbox, now func() time.Time, opts Options) *Service {
 	if now == nil {
 		now = time.Now
@@ -63,7 +63,7 @@ func New(client *ent.Client, outbox *realtime.Outbox, now func() time.Time, opts
 	if opts.OfferTTL <= 0 {
 		opts.OfferTTL = DefaultOptions.OfferTTL
 	}
-	if opts.CancelCutoff < 0 {
+	if opts.CancelCutoff <= 0 {
 		opts.CancelCutoff = DefaultOptions.CancelCutoff
 	}
 	return &Service{client: client, outbox: outbox, now: now, opts: opts}
@@ -169,3 +169,10 @@ func day(t time.Time) string { return t.In(Shanghai).Format(time.DateOnly) }
 
 // hhmm returns the Shanghai clock time of t.
 func hhmm(t time.Time) string { return t.In(Shanghai).Format("15:04") }
+
+// reload reads booking id after its transaction committed, as the system
+// (the caller was checked), so that the fields a response asks for load
+// through the client rather than the finished transaction.
+func (s *Service) reload(ctx context.Context, id int) (*ent.CareBooking, error) {
+	return s.client.CareBooking.Get(viewer.SystemContext(ctx), id)
+}

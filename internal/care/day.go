@@ -39,9 +39,6 @@ func (s *Service) CheckIn(ctx context.Context, slotID, residentID int) (*ent.Car
 		return nil, apperr.New(apperr.Forbidden, "only the facility's caregivers check people in")
 	}
 	now := s.clock()
-	if day(slot.StartsAt) != day(now) {
-		return nil, apperr.New(apperr.Conflict, "the slot is on %s; check in on the day", day(slot.StartsAt))
-	}
 	sys := viewer.SystemContext(ctx)
 	b, err := s.client.CareBooking.Query().Where(carebooking.SlotID(slotID), carebooking.ResidentID(residentID),
 		carebooking.StatusIn(live...)).Only(sys)
@@ -59,6 +56,9 @@ func (s *Service) CheckIn(ctx context.Context, slotID, residentID int) (*ent.Car
 		return nil, apperr.New(apperr.Conflict, "already checked in at %s", hhmm(*b.CheckedInAt))
 	default:
 		return nil, apperr.New(apperr.Conflict, "a %s booking cannot be checked in", b.Status)
+	}
+	if day(slot.StartsAt) != day(now) {
+		return nil, apperr.New(apperr.Conflict, "the slot is on %s; check in on the day", day(slot.StartsAt))
 	}
 	return s.move(ctx, b, carebooking.StatusCONFIRMED, careevent.KindCHECKED_IN, func(u *ent.CareBookingUpdateOne) {
 		u.SetStatus(carebooking.StatusCHECKED_IN).SetCheckedInAt(now)
@@ -138,7 +138,7 @@ func (s *Service) move(ctx context.Context, b *ent.CareBooking, from carebooking
 	if err != nil {
 		return nil, err
 	}
-	return b, nil
+	return s.reload(ctx, b.ID)
 }
 
 // minor reports whether a resident is under 18 today, and their name.
@@ -181,7 +181,7 @@ func (s *Service) AddNote(ctx context.Context, bookingID int, body string) (*ent
 	if err != nil {
 		return nil, err
 	}
-	return n, nil
+	return s.client.CareNote.Get(viewer.SystemContext(ctx), n.ID)
 }
 
 // Incident is an incident to report.
@@ -226,7 +226,7 @@ func (s *Service) ReportIncident(ctx context.Context, in Incident) (*ent.CareInc
 	if err != nil {
 		return nil, err
 	}
-	return inc, nil
+	return s.client.CareIncident.Get(viewer.SystemContext(ctx), inc.ID)
 }
 
 // AssignCaregiver puts a caregiver of the facility's community on duty in
@@ -259,7 +259,6 @@ func (s *Service) AssignCaregiver(ctx context.Context, slotID, caregiverID int, 
 	if !ok {
 		return nil, apperr.New(apperr.BadUserInput, "that resident is not a caregiver of the facility's community")
 	}
-	var out *ent.CareSlot
 	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		cur, err := lockSlot(ctx, tx, slotID)
 		if err != nil {
@@ -270,10 +269,12 @@ func (s *Service) AssignCaregiver(ctx context.Context, slotID, caregiverID int, 
 			ids = append(ids, caregiverID)
 			slices.Sort(ids)
 		}
-		out, err = tx.CareSlot.UpdateOneID(slotID).SetCaregiverIds(ids).Save(sys)
-		return err
+		return tx.CareSlot.UpdateOneID(slotID).SetCaregiverIds(ids).Exec(sys)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return s.client.CareSlot.Get(sys, slotID)
 }
 
 // Day returns a facility's slots on the Shanghai calendar day of date (the

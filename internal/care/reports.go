@@ -65,8 +65,9 @@ func (s *Service) slotsBetween(ctx context.Context, facilityID int, from, to tim
 	if !to.After(from) || to.Sub(from) > 400*24*time.Hour {
 		return nil, apperr.New(apperr.BadUserInput, "a report covers a period of up to 400 days, from before to")
 	}
+	// Times are compared in UTC, as they are stored (SQLite compares text).
 	q := s.client.CareSlot.Query().Where(careslot.HasServiceWith(careservice.FacilityID(facilityID)),
-		careslot.StartsAtGTE(from), careslot.StartsAtLT(to)).
+		careslot.StartsAtGTE(from.UTC()), careslot.StartsAtLT(to.UTC())).
 		WithService().Order(ent.Asc(careslot.FieldStartsAt), ent.Asc(careslot.FieldID))
 	if bookings {
 		q.WithBookings()

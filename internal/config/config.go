@@ -175,8 +175,8 @@ var Settings = []Setting{
 	{"care-cancel-cutoff", "LINLI_CARE_CANCEL_CUTOFF", "2h", "How long before a care slot begins a booking can no longer be cancelled.",
 		func(c *Config, v string) (err error) {
 			c.CareCancelCutoff, err = time.ParseDuration(v)
-			if err == nil && c.CareCancelCutoff < 0 {
-				err = errors.New("must not be negative")
+			if err == nil && c.CareCancelCutoff <= 0 {
+				err = errors.New("must be positive")
 			}
 			return err
 		}},

@@ -115,7 +115,7 @@ func (s *Service) Request(ctx context.Context, r Request) (*ent.Guardianship, er
 		}
 		return s.tell(ctx, tx, g, []int{dependent}, "A guardianship awaits your consent", "Someone asked to look after you; consent in the app, or ask your grid worker.")
 	})
-	return g, err
+	return s.reload(ctx, g, err)
 }
 
 // Consent records the dependent's own consent: the guardianship becomes
@@ -177,7 +177,7 @@ func (s *Service) activate(ctx context.Context, id int, method guardianship.Cons
 		}
 		return s.tell(ctx, tx, g, []int{g.GuardianID}, "A guardianship is active", "You now look after a family member in Linli.")
 	})
-	return g, err
+	return s.reload(ctx, g, err)
 }
 
 // Child is a child under 14 registered by a parent.
@@ -223,7 +223,7 @@ func (s *Service) RegisterChild(ctx context.Context, c Child) (*ent.Guardianship
 			SetConsentedAt(now).SetCreatedAt(now).SetUpdatedAt(now).Save(sys)
 		return err
 	})
-	return g, err
+	return s.reload(ctx, g, err)
 }
 
 // Revoke ends a guardianship: its guardian, its dependent, the grid leader
@@ -272,7 +272,17 @@ func (s *Service) Revoke(ctx context.Context, id int) (*ent.Guardianship, error)
 		}
 		return s.tell(ctx, tx, g, others, "A guardianship ended", "A guardianship you were part of was revoked.")
 	})
-	return g, err
+	return s.reload(ctx, g, err)
+}
+
+// reload reads g again after its transaction committed (as the system: the
+// caller was checked), so that a response's fields load through the client
+// rather than the finished transaction.
+func (s *Service) reload(ctx context.Context, g *ent.Guardianship, err error) (*ent.Guardianship, error) {
+	if err != nil {
+		return nil, err
+	}
+	return s.client.Guardianship.Get(viewer.SystemContext(ctx), g.ID)
 }
 
 // tell writes the guardianship's event and notifications in tx.

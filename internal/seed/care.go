@@ -110,7 +110,7 @@ func writeCare(ctx context.Context, c *ent.Client, w *Written) error {
 	halfDay := services["半日托@"+DayCareCentre]
 	fullDay := services["全日托@"+DayCareCentre]
 	elder, son := w.Residents[PhoneElder], w.Residents[PhoneGuardian]
-	past, err := c.CareSlot.Query().Where(careslot.ServiceID(halfDay.ID), careslot.StartsAtLT(w.Today)).
+	past, err := c.CareSlot.Query().Where(careslot.ServiceID(halfDay.ID), careslot.StartsAtLT(w.Today.UTC())).
 		Order(ent.Desc(careslot.FieldStartsAt)).First(ctx)
 	if err != nil {
 		return err
@@ -153,7 +153,7 @@ func writeCare(ctx context.Context, c *ent.Client, w *Written) error {
 			return err
 		}
 	}
-	coming, err := c.CareSlot.Query().Where(careslot.ServiceID(fullDay.ID), careslot.StartsAtGTE(w.Today)).
+	coming, err := c.CareSlot.Query().Where(careslot.ServiceID(fullDay.ID), careslot.StartsAtGTE(w.Today.UTC())).
 		Order(ent.Asc(careslot.FieldStartsAt)).All(ctx)
 	if err != nil {
 		return err
@@ -165,7 +165,7 @@ func writeCare(ctx context.Context, c *ent.Client, w *Written) error {
 	}
 	// Neighbors over 60 of the first grid book full days themselves.
 	elders, err := c.PersonalInfo.Query().Where(personalinfo.ResidentIDIn(w.GridResidents[GridShengguang01]...),
-		personalinfo.BirthDateLTE(w.Today.AddDate(-65, 0, 0)), personalinfo.ResidentIDNEQ(elder)).
+		personalinfo.BirthDateLTE(w.Today.AddDate(-65, 0, 0).UTC()), personalinfo.ResidentIDNEQ(elder)).
 		Order(ent.Asc(personalinfo.FieldResidentID)).Limit(12).All(ctx)
 	if err != nil {
 		return err
@@ -180,7 +180,7 @@ func writeCare(ctx context.Context, c *ent.Client, w *Written) error {
 				continue // not everyone comes every day
 			}
 			status := carebooking.StatusCONFIRMED
-			if sl.EndsAt.Before(w.Today) {
+			if sl.EndsAt.Before(w.Today) { // (a moment: zones do not matter)
 				status = carebooking.StatusCHECKED_OUT
 				if j == 0 {
 					status = carebooking.StatusNO_SHOW
