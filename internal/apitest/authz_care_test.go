@@ -20,9 +20,9 @@ import (
 // facility's caregivers (09) and community admins (02), and street admins
 // (01). Care notes are sensitive: only the caregivers, the guardians and
 // the adult person themself read them, by every path. A child registered by
-// a parent (under 14) is read by the parent, the household's grid staff
-// and admins; not by the grid's safety informant (05), not by caregivers
-// (who see the child's name on the booking only).
+// a parent (here the volunteer, 08) is read by the parent, the household's
+// grid staff and admins; not by the grid's safety informant (05), not by
+// caregivers (who see the child's name on the booking only).
 func init() {
 	readMatrix = append(readMatrix, []matrixRow{
 		{"facility:daycare", "node", "", "all"},
@@ -53,27 +53,27 @@ func init() {
 		{"note:elder", "Query.careBookings.notes", "booking:elder", "06 07 09"},
 		{"note:elder", "CareSlot.bookings.notes", "slot:elder", "06 07 09"},
 
-		{"booking:child", "node", "", "01 02 06 09"},
-		{"booking:child", "Query.careBookings", "", "01 02 06 09"},
-		{"booking:child", "CareSlot.bookings", "slot:child", "01 02 06 09"},
-		{"event:child-note", "node", "", "01 02 06 09"},
-		{"note:child", "node", "", "06 09"},
-		{"note:child", "nodes", "", "06 09"},
-		{"note:child", "CareBooking.notes", "booking:child", "06 09"},
-		{"note:child", "CareEvent.note", "event:child-note", "06 09"},
-		{"note:child", "Query.careBookings.notes", "booking:child", "06 09"},
-		{"note:child", "CareSlot.bookings.notes", "slot:child", "06 09"},
+		{"booking:child", "node", "", "01 02 08 09"},
+		{"booking:child", "Query.careBookings", "", "01 02 08 09"},
+		{"booking:child", "CareSlot.bookings", "slot:child", "01 02 08 09"},
+		{"event:child-note", "node", "", "01 02 08 09"},
+		{"note:child", "node", "", "08 09"},
+		{"note:child", "nodes", "", "08 09"},
+		{"note:child", "CareBooking.notes", "booking:child", "08 09"},
+		{"note:child", "CareEvent.note", "event:child-note", "08 09"},
+		{"note:child", "Query.careBookings.notes", "booking:child", "08 09"},
+		{"note:child", "CareSlot.bookings.notes", "slot:child", "08 09"},
 
-		{"resident:child", "node", "", "01 02 03 04 06"},
-		{"resident:child", "nodes", "", "01 02 03 04 06"},
-		{"resident:child", "Grid.residents", "grid:sg01", "01 02 03 04 06"},
-		{"resident:child", "Household.members", "household:guardian", "01 02 03 04 06"},
-		{"resident:child", "CareBooking.resident", "booking:child", "01 02 06"},
-		{"pi:child", "node", "", "01 02 03 04 06"},
-		{"pi:child", "Resident.personalInfo", "resident:child", "01 02 03 04 06"},
-		{"guardianship:child", "node", "", "01 02 03 04 06"},
-		{"guardianship:child", "Query.guardianships", "", "01 02 03 04 06"},
-		{"guardianship:child", "Resident.dependents", "resident:guardian", "01 02 03 04 06"},
+		{"resident:child", "node", "", "01 02 03 04 08"},
+		{"resident:child", "nodes", "", "01 02 03 04 08"},
+		{"resident:child", "Grid.residents", "grid:sg01", "01 02 03 04 08"},
+		{"resident:child", "Household.members", "household:volunteer", "01 02 03 04 08"},
+		{"resident:child", "CareBooking.resident", "booking:child", "01 02 08"},
+		{"pi:child", "node", "", "01 02 03 04 08"},
+		{"pi:child", "Resident.personalInfo", "resident:child", "01 02 03 04 08"},
+		{"guardianship:child", "node", "", "01 02 03 04 08"},
+		{"guardianship:child", "Query.guardianships", "", "01 02 03 04 08"},
+		{"guardianship:child", "Resident.dependents", "resident:volunteer", "01 02 03 04 08"},
 	}...)
 	for name, p := range map[string]probe{
 		"Query.careFacilities":    rootConnection("careFacilities"),
@@ -99,7 +99,7 @@ func init() {
 }
 
 // careWorld names the demo street's care objects, and registers a child of
-// the guardian (06) through the API, books the child into after-school
+// the volunteer (08) through the API, books the child into after-school
 // care and has the caregiver (09) write a note about the child.
 func careWorld(t *testing.T, w *world) {
 	e, ctx, c := w.e, w.e.SystemCtx(), w.e.Client
@@ -115,7 +115,9 @@ func careWorld(t *testing.T, w *world) {
 	id["event:elder-note"] = c.CareEvent.Query().Where(careevent.NoteID(note.ID)).OnlyIDX(ctx)
 	id["event:elder-incident"] = c.CareEvent.Query().Where(careevent.IncidentID(id["incident:elder"])).OnlyIDX(ctx)
 
-	parent := w.tokens["06"]
+	id["resident:volunteer"] = e.ResidentID(t, seed.PhoneVolunteer)
+	id["household:volunteer"] = e.HouseholdID(t, id["resident:volunteer"])
+	parent := w.tokens["08"]
 	birth := e.Clock.Now().AddDate(-8, 0, 0).Format(time.RFC3339)
 	g := e.Do(t, parent, `mutation($b: Time!) { registerChild(input: {name: "陳小米", birthDate: $b}) { id consentMethod status } }`,
 		map[string]any{"b": birth}).Must(t)

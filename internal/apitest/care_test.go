@@ -414,3 +414,18 @@ func TestHomeVisitGoesToAFreeCaregiver(t *testing.T) {
 		}
 	})
 }
+
+// TestCareInDataExport: the elder's export holds her bookings, care log,
+// incident and the notes about her.
+func TestCareInDataExport(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		e.SeedDemo(t)
+		r := e.Do(t, e.TokenFor(t, seed.PhoneElder), `mutation { exportMyData { json } }`, nil).Must(t)
+		doc, _ := r.Value("exportMyData", "json").(string)
+		for _, want := range []string{`"care"`, "精神不錯", "腳滑", `"CHECKED_OUT"`} {
+			if !strings.Contains(doc, want) {
+				t.Errorf("the export does not hold %s", want)
+			}
+		}
+	})
+}

@@ -22,10 +22,12 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/carebooking"
 	"github.com/jimei-linli/linli/ent/careevent"
+	"github.com/jimei-linli/linli/ent/carenote"
 	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -175,4 +177,22 @@ func hhmm(t time.Time) string { return t.In(Shanghai).Format("15:04") }
 // through the client rather than the finished transaction.
 func (s *Service) reload(ctx context.Context, id int) (*ent.CareBooking, error) {
 	return s.client.CareBooking.Get(viewer.SystemContext(ctx), id)
+}
+
+// PersonalData is care's section of a resident's data export
+// (exportMyData): the bookings about them, their care log, the incidents
+// and the care notes about them (those written while they were an adult:
+// notes about a child are their guardians' to read).
+var PersonalData = personaldata.Section{
+	Name: "care",
+	Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
+		bookings, err := c.CareBooking.Query().Where(carebooking.ResidentID(id)).
+			WithEvents().WithIncidents().
+			WithNotes(func(q *ent.CareNoteQuery) { q.Where(carenote.AboutMinor(false)) }).
+			Order(ent.Asc(carebooking.FieldID)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"bookings": bookings}, nil
+	},
 }
