@@ -3,6 +3,7 @@ package care_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/jimei-linli/linli/ent/carebooking"
 	"github.com/jimei-linli/linli/ent/carefacility"
 	"github.com/jimei-linli/linli/ent/careservice"
+	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/internal/care"
 	"github.com/jimei-linli/linli/internal/realtime"
@@ -122,6 +124,39 @@ func TestConcurrentBookingsNeverExceedCapacity(t *testing.T) {
 		}
 		if !slices.IsSorted(positions) || len(slices.Compact(positions)) != 90 {
 			t.Errorf("positions %v are not 1..90", positions)
+		}
+	})
+}
+
+// TestSlotsFollowTheWeeklySchedule: slots are made on the schedule's days
+// and times (Shanghai), never on closed days, and making them again (as
+// every instance's job does) adds none.
+func TestSlotsFollowTheWeeklySchedule(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		// Monday 2026-11-30, 07:00 in Shanghai.
+		now := time.Date(2026, 11, 30, 7, 0, 0, 0, care.Shanghai)
+		svc := demo(t, s, now)
+		ctx := viewer.SystemContext(context.Background())
+		fac := s.Client.CareFacility.Query().Where(carefacility.Name(seed.DayCareCentre)).OnlyX(ctx)
+		fac = fac.Update().SetClosedDays([]string{"2026-12-02"}).SaveX(ctx)
+		cs := s.Client.CareService.Create().SetFacilityID(fac.ID).SetName("晨練").SetKind(careservice.KindREHABILITATION).
+			SetDurationMinutes(30).SetCapacity(3).SetPriceFen(0).SetAudience(careservice.AudienceELDERLY).
+			SetWeekdays([]int{1, 3, 5}).SetStartTimes([]string{"07:30", "09:00"}).SaveX(ctx)
+		for range 2 {
+			if err := svc.KeepSlotsAhead(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []string
+		for _, sl := range s.Client.CareSlot.Query().Where(careslot.ServiceID(cs.ID)).Order(ent.Asc(careslot.FieldStartsAt)).AllX(ctx) {
+			got = append(got, sl.StartsAt.In(care.Shanghai).Format("Mon 01-02 15:04"))
+		}
+		want := []string{ // 14 days from Monday; Wednesday 12-02 is closed
+			"Mon 11-30 07:30", "Mon 11-30 09:00", "Fri 12-04 07:30", "Fri 12-04 09:00",
+			"Mon 12-07 07:30", "Mon 12-07 09:00", "Wed 12-09 07:30", "Wed 12-09 09:00", "Fri 12-11 07:30", "Fri 12-11 09:00",
+		}
+		if strings.Join(got, ", ") != strings.Join(want, ", ") {
+			t.Errorf("slots:\n got %v\nwant %v", got, want)
 		}
 	})
 }
