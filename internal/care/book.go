@@ -65,7 +65,7 @@ func (s *Service) Book(ctx context.Context, in Booking) (*ent.CareBooking, error
 	if slices.Contains(fac.ClosedDays, day(slot.StartsAt)) {
 		return nil, apperr.New(apperr.Conflict, "%s is closed on %s", fac.Name, day(slot.StartsAt))
 	}
-	p, err := s.person(sys, in.ResidentID, slot.StartsAt)
+	p, err := s.person(sys, s.client, in.ResidentID, slot.StartsAt)
 	if err != nil {
 		return nil, err
 	}
@@ -128,9 +128,11 @@ func (s *Service) Book(ctx context.Context, in Booking) (*ent.CareBooking, error
 	return s.reload(ctx, b.ID)
 }
 
-// person reads what booking needs to know of resident id, on the day of at.
-func (s *Service) person(sys context.Context, id int, at time.Time) (person, error) {
-	r, err := s.client.Resident.Query().Where(resident.ID(id)).
+// person reads through c (the client, or inside a transaction the
+// transaction's: on SQLite a read beside an open write transaction would
+// wait for it) what booking needs to know of resident id, on the day of at.
+func (s *Service) person(sys context.Context, c *ent.Client, id int, at time.Time) (person, error) {
+	r, err := c.Resident.Query().Where(resident.ID(id)).
 		WithPersonalInfo().WithHousehold().Only(sys)
 	if err != nil {
 		return person{}, apperr.New(apperr.NotFound, "resident not found")
@@ -230,6 +232,7 @@ func (s *Service) Cancel(ctx context.Context, id int) (*ent.CareBooking, error) 
 		return nil, apperr.New(apperr.Conflict, "a %s booking cannot be cancelled", b.Status)
 	}
 	sys := viewer.SystemContext(ctx)
+	minor, _ := s.minor(sys, s.client, b.ResidentID)
 	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		slot, err := lockSlot(ctx, tx, b.SlotID)
 		if err != nil {
@@ -247,7 +250,7 @@ func (s *Service) Cancel(ctx context.Context, id int) (*ent.CareBooking, error) 
 		if b, err = tx.CareBooking.Get(sys, id); err != nil {
 			return err
 		}
-		if _, err := s.record(ctx, tx, logged{booking: b, kind: careevent.KindCANCELLED, title: "A care booking was cancelled"}); err != nil {
+		if _, err := s.record(ctx, tx, logged{booking: b, kind: careevent.KindCANCELLED, minor: minor, title: "A care booking was cancelled"}); err != nil {
 			return err
 		}
 		if held {
@@ -289,7 +292,8 @@ func (s *Service) release(ctx context.Context, tx *ent.Tx, slot *ent.CareSlot) e
 	if err := tx.CareSlot.UpdateOneID(slot.ID).AddTaken(1).Exec(sys); err != nil {
 		return err
 	}
-	_, err = s.record(ctx, tx, logged{booking: next, kind: careevent.KindOFFERED,
+	minor, _ := s.minor(sys, tx.Client(), next.ResidentID)
+	_, err = s.record(ctx, tx, logged{booking: next, kind: careevent.KindOFFERED, minor: minor,
 		title: "A care place is free for you",
 		body:  fmt.Sprintf("A place on %s at %s is offered: confirm by %s or it passes to the next in line.", day(slot.StartsAt), hhmm(slot.StartsAt), expires.In(Shanghai).Format("01-02 15:04"))})
 	return err
@@ -330,7 +334,7 @@ func (s *Service) ConfirmOffer(ctx context.Context, id int) (*ent.CareBooking, e
 		up := tx.CareBooking.UpdateOne(cur).SetStatus(carebooking.StatusCONFIRMED).
 			ClearOfferExpiresAt().ClearWaitlistPosition().SetUpdatedAt(now)
 		if svc := b.Edges.Slot.Edges.Service; svc.Kind == careservice.KindHOME_VISIT {
-			p, err := s.person(sys, b.ResidentID, slot.StartsAt)
+			p, err := s.person(sys, tx.Client(), b.ResidentID, slot.StartsAt)
 			if err != nil {
 				return err
 			}
@@ -343,7 +347,8 @@ func (s *Service) ConfirmOffer(ctx context.Context, id int) (*ent.CareBooking, e
 		if b, err = up.Save(sys); err != nil {
 			return err
 		}
-		_, err = s.record(ctx, tx, logged{booking: b, kind: careevent.KindCONFIRMED, title: "The offered care place is yours"})
+		minor, _ := s.minor(sys, tx.Client(), b.ResidentID)
+		_, err = s.record(ctx, tx, logged{booking: b, kind: careevent.KindCONFIRMED, minor: minor, title: "The offered care place is yours"})
 		return err
 	})
 	if err != nil {
@@ -379,7 +384,8 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 				return err
 			}
 			expired++
-			if _, err := s.record(sys, tx, logged{booking: b, kind: careevent.KindEXPIRED,
+			minor, _ := s.minor(sys, tx.Client(), b.ResidentID)
+			if _, err := s.record(sys, tx, logged{booking: b, kind: careevent.KindEXPIRED, minor: minor,
 				title: "An offered care place passed on", body: "The offer was not confirmed in time."}); err != nil {
 				return err
 			}

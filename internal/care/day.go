@@ -120,7 +120,7 @@ func (s *Service) asCaregiver(ctx context.Context, id int) (*ent.CareBooking, er
 // concurrent change makes it a CONFLICT) and logs it.
 func (s *Service) move(ctx context.Context, b *ent.CareBooking, from carebooking.Status, kind careevent.Kind, set func(*ent.CareBookingUpdateOne), what string) (*ent.CareBooking, error) {
 	sys := viewer.SystemContext(ctx)
-	minor, name := s.minor(sys, b.ResidentID)
+	minor, name := s.minor(sys, s.client, b.ResidentID)
 	err := store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		u := tx.CareBooking.UpdateOneID(b.ID).Where(carebooking.StatusEQ(from)).SetUpdatedAt(s.clock())
 		set(u)
@@ -141,9 +141,10 @@ func (s *Service) move(ctx context.Context, b *ent.CareBooking, from carebooking
 	return s.reload(ctx, b.ID)
 }
 
-// minor reports whether a resident is under 18 today, and their name.
-func (s *Service) minor(sys context.Context, id int) (bool, string) {
-	p, err := s.person(sys, id, s.clock())
+// minor reports whether a resident is under 18 today, and their name,
+// reading through c.
+func (s *Service) minor(sys context.Context, c *ent.Client, id int) (bool, string) {
+	p, err := s.person(sys, c, id, s.clock())
 	if err != nil {
 		return false, ""
 	}
@@ -166,7 +167,7 @@ func (s *Service) AddNote(ctx context.Context, bookingID int, body string) (*ent
 	}
 	v := viewer.FromContext(ctx)
 	sys := viewer.SystemContext(ctx)
-	minor, name := s.minor(sys, b.ResidentID)
+	minor, name := s.minor(sys, s.client, b.ResidentID)
 	var n *ent.CareNote
 	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		n, err = tx.CareNote.Create().SetBookingID(b.ID).SetResidentID(b.ResidentID).SetCommunityID(b.CommunityID).
@@ -209,7 +210,7 @@ func (s *Service) ReportIncident(ctx context.Context, in Incident) (*ent.CareInc
 	}
 	v := viewer.FromContext(ctx)
 	sys := viewer.SystemContext(ctx)
-	minor, name := s.minor(sys, b.ResidentID)
+	minor, name := s.minor(sys, s.client, b.ResidentID)
 	var inc *ent.CareIncident
 	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		now := s.clock()
