@@ -429,3 +429,48 @@ func TestCareInDataExport(t *testing.T) {
 		}
 	})
 }
+
+// TestHomeVisitFromTheWaitlist: a home-visit place offered from the
+// waitlist gets its caregiver and address when it is confirmed.
+func TestHomeVisitFromTheWaitlist(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		e.SeedDemo(t)
+		guardian, volunteer := e.TokenFor(t, seed.PhoneGuardian), e.TokenFor(t, seed.PhoneVolunteer)
+		visit := careTestSlot(t, e, seed.DayCareCentre, careservice.KindHOME_VISIT, 1, tomorrowAt(e, 12, 30), 0, 0)
+		first := book(t, e, guardian, visit, nil, false).Must(t).Value("bookCare", "id")
+		waiting := book(t, e, volunteer, visit, nil, true).Must(t).Value("bookCare", "id")
+		e.Do(t, guardian, `mutation($id: ID!) { cancelCareBooking(id: $id) { status } }`, map[string]any{"id": first}).Must(t)
+		r := e.Do(t, volunteer, `mutation($id: ID!) { confirmCareOffer(id: $id) { status caregiver { id } visitPlace { id } } }`,
+			map[string]any{"id": waiting}).Must(t)
+		me := e.ResidentID(t, seed.PhoneVolunteer)
+		if r.Value("confirmCareOffer", "status") != "CONFIRMED" || r.Value("confirmCareOffer", "caregiver", "id") == nil ||
+			r.Value("confirmCareOffer", "visitPlace", "id") != str(e.PlaceID(t, e.HouseholdID(t, me))) {
+			t.Errorf("confirmed home visit: %s", r)
+		}
+	})
+}
+
+// TestCareNoShow: once the slot has begun, a caregiver marks a confirmed
+// person who did not come; the attendance report counts it.
+func TestCareNoShow(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		e.SeedDemo(t)
+		start := tomorrowAt(e, 10, 0)
+		slot := careTestSlot(t, e, seed.DayCareCentre, careservice.KindBATHING, 2, start, 0, 0)
+		b := book(t, e, e.TokenFor(t, seed.PhoneGuardian), slot, nil, false).Must(t).Value("bookCare", "id")
+		e.Clock.Set(start.Add(20 * time.Minute))
+		caregiver := e.TokenFor(t, seed.PhoneCaregiver)
+		r := e.Do(t, caregiver, `mutation($b: ID!) { markCareNoShow(bookingId: $b) { status } }`, map[string]any{"b": b}).Must(t)
+		if r.Value("markCareNoShow", "status") != "NO_SHOW" {
+			t.Fatalf("no-show: %s", r)
+		}
+		e.Do(t, caregiver, `mutation($s: ID!, $r: ID!) { checkInCare(slotId: $s, residentId: $r) { id } }`,
+			map[string]any{"s": str(slot), "r": str(e.ResidentID(t, seed.PhoneGuardian))}).MustFail(t, "CONFLICT")
+		fac := e.Client.CareFacility.Query().Where(carefacility.Name(seed.DayCareCentre)).OnlyIDX(e.SystemCtx())
+		att := e.Do(t, caregiver, `query($f: ID!, $from: Time!, $to: Time!) { careAttendance(facilityId: $f, from: $from, to: $to, period: MONTH) { period booked noShows } }`,
+			map[string]any{"f": str(fac), "from": start, "to": start.Add(time.Minute)}).Must(t)
+		if att.Value("careAttendance", 0, "noShows") != float64(1) || att.Value("careAttendance", 0, "period") != start.Format("2006-01") {
+			t.Errorf("attendance: %s", att)
+		}
+	})
+}

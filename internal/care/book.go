@@ -9,6 +9,7 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/carebooking"
 	"github.com/jimei-linli/linli/ent/careevent"
+	"github.com/jimei-linli/linli/ent/carefacility"
 	"github.com/jimei-linli/linli/ent/careservice"
 	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/resident"
@@ -96,7 +97,7 @@ func (s *Service) Book(ctx context.Context, in Booking) (*ent.CareBooking, error
 		switch {
 		case slot.Taken < slot.Capacity:
 			if svc.Kind == careservice.KindHOME_VISIT {
-				cg, err := s.freeCaregiver(ctx, tx, fac.CommunityID, slot)
+				cg, err := s.freeCaregiver(ctx, tx, fac, slot)
 				if err != nil {
 					return err
 				}
@@ -175,9 +176,16 @@ func ageRange(svc *ent.CareService) string {
 
 // freeCaregiver picks the caregiver of the community who is free during
 // slot: not on duty in a facility slot and not on another home visit at
-// that time (the lowest ID, so the choice is reproducible).
-func (s *Service) freeCaregiver(ctx context.Context, tx *ent.Tx, community int, slot *ent.CareSlot) (int, error) {
+// that time (the lowest ID, so the choice is reproducible). It first locks
+// the facility's row (after the slot's, the one order every path takes),
+// so that home visits of different slots at the same time never pick the
+// same caregiver concurrently.
+func (s *Service) freeCaregiver(ctx context.Context, tx *ent.Tx, facility *ent.CareFacility, slot *ent.CareSlot) (int, error) {
 	sys := viewer.SystemContext(ctx)
+	community := facility.CommunityID
+	if err := tx.CareFacility.Update().Where(carefacility.ID(facility.ID)).SetName(facility.Name).Exec(sys); err != nil {
+		return 0, err
+	}
 	all, err := tx.RoleAssignment.Query().Where(roleassignment.RoleEQ(roleassignment.RoleCAREGIVER),
 		roleassignment.CommunityID(community)).Select(roleassignment.FieldResidentID).Ints(sys)
 	if err != nil {
@@ -338,7 +346,7 @@ func (s *Service) ConfirmOffer(ctx context.Context, id int) (*ent.CareBooking, e
 			if err != nil {
 				return err
 			}
-			cg, err := s.freeCaregiver(ctx, tx, svc.Edges.Facility.CommunityID, slot)
+			cg, err := s.freeCaregiver(ctx, tx, svc.Edges.Facility, slot)
 			if err != nil {
 				return err
 			}
