@@ -2,6 +2,7 @@ package care_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -157,6 +158,52 @@ func TestSlotsFollowTheWeeklySchedule(t *testing.T) {
 		}
 		if strings.Join(got, ", ") != strings.Join(want, ", ") {
 			t.Errorf("slots:\n got %v\nwant %v", got, want)
+		}
+	})
+}
+
+// TestConcurrentHomeVisitsShareNoCaregiver: with one caregiver free, two
+// home visits booked at once in two services at the same time get one
+// caregiver and one CONFLICT.
+func TestConcurrentHomeVisitsShareNoCaregiver(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		now := time.Now().UTC().Truncate(time.Second)
+		svc := demo(t, s, now)
+		ctx := viewer.SystemContext(context.Background())
+		c := s.Client
+		fac := c.CareFacility.Query().Where(carefacility.Name(seed.DayCareCentre)).OnlyX(ctx)
+		start := now.Add(72 * time.Hour)
+		var slots []int
+		for i := range 2 {
+			cs := c.CareService.Create().SetFacilityID(fac.ID).SetName(fmt.Sprint("visit ", i)).SetKind(careservice.KindHOME_VISIT).
+				SetDurationMinutes(60).SetCapacity(5).SetPriceFen(0).SetAudience(careservice.AudienceELDERLY).
+				SetWeekdays([]int{1}).SetStartTimes([]string{"10:00"}).SaveX(ctx)
+			slots = append(slots, c.CareSlot.Create().SetServiceID(cs.ID).SetStartsAt(start).SetEndsAt(start.Add(time.Hour)).
+				SetCapacity(5).SaveX(ctx).ID)
+		}
+		// All the community's caregivers but one are on duty then.
+		var caregivers []int
+		for _, ra := range c.RoleAssignment.Query().AllX(ctx) {
+			if ra.Role == "CAREGIVER" && ra.CommunityID != nil && *ra.CommunityID == fac.CommunityID {
+				caregivers = append(caregivers, ra.ResidentID)
+			}
+		}
+		slices.Sort(caregivers)
+		duty := openSlots(t, c, 5, 1, start.Add(-30*time.Minute), time.Hour)[0]
+		c.CareSlot.UpdateOneID(duty).SetCaregiverIds(caregivers[1:]).ExecX(ctx)
+		people := c.Resident.Query().Where(resident.HouseholdIDNotNil()).Order(ent.Asc(resident.FieldID)).Limit(2).IDsX(ctx)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range 2 {
+			wg.Go(func() { _, errs[i] = svc.Book(as(people[i]), care.Booking{SlotID: slots[i]}) })
+		}
+		wg.Wait()
+		if (errs[0] == nil) == (errs[1] == nil) {
+			t.Fatalf("want one booking and one refusal, got %v", errs)
+		}
+		got := c.CareBooking.Query().Where(carebooking.SlotIDIn(slots...)).AllX(ctx)
+		if len(got) != 1 || got[0].CaregiverID == nil || *got[0].CaregiverID != caregivers[0] {
+			t.Errorf("bookings %+v, want one with caregiver %d", got, caregivers[0])
 		}
 	})
 }
