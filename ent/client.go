@@ -17,6 +17,13 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/carebooking"
+	"github.com/jimei-linli/linli/ent/careevent"
+	"github.com/jimei-linli/linli/ent/carefacility"
+	"github.com/jimei-linli/linli/ent/careincident"
+	"github.com/jimei-linli/linli/ent/carenote"
+	"github.com/jimei-linli/linli/ent/careservice"
+	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
@@ -48,6 +55,20 @@ type Client struct {
 	AuditRecord *AuditRecordClient
 	// Broadcast is the client for interacting with the Broadcast builders.
 	Broadcast *BroadcastClient
+	// CareBooking is the client for interacting with the CareBooking builders.
+	CareBooking *CareBookingClient
+	// CareEvent is the client for interacting with the CareEvent builders.
+	CareEvent *CareEventClient
+	// CareFacility is the client for interacting with the CareFacility builders.
+	CareFacility *CareFacilityClient
+	// CareIncident is the client for interacting with the CareIncident builders.
+	CareIncident *CareIncidentClient
+	// CareNote is the client for interacting with the CareNote builders.
+	CareNote *CareNoteClient
+	// CareService is the client for interacting with the CareService builders.
+	CareService *CareServiceClient
+	// CareSlot is the client for interacting with the CareSlot builders.
+	CareSlot *CareSlotClient
 	// Community is the client for interacting with the Community builders.
 	Community *CommunityClient
 	// Consent is the client for interacting with the Consent builders.
@@ -101,6 +122,13 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AuditRecord = NewAuditRecordClient(c.config)
 	c.Broadcast = NewBroadcastClient(c.config)
+	c.CareBooking = NewCareBookingClient(c.config)
+	c.CareEvent = NewCareEventClient(c.config)
+	c.CareFacility = NewCareFacilityClient(c.config)
+	c.CareIncident = NewCareIncidentClient(c.config)
+	c.CareNote = NewCareNoteClient(c.config)
+	c.CareService = NewCareServiceClient(c.config)
+	c.CareSlot = NewCareSlotClient(c.config)
 	c.Community = NewCommunityClient(c.config)
 	c.Consent = NewConsentClient(c.config)
 	c.Department = NewDepartmentClient(c.config)
@@ -215,6 +243,13 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		config:          cfg,
 		AuditRecord:     NewAuditRecordClient(cfg),
 		Broadcast:       NewBroadcastClient(cfg),
+		CareBooking:     NewCareBookingClient(cfg),
+		CareEvent:       NewCareEventClient(cfg),
+		CareFacility:    NewCareFacilityClient(cfg),
+		CareIncident:    NewCareIncidentClient(cfg),
+		CareNote:        NewCareNoteClient(cfg),
+		CareService:     NewCareServiceClient(cfg),
+		CareSlot:        NewCareSlotClient(cfg),
 		Community:       NewCommunityClient(cfg),
 		Consent:         NewConsentClient(cfg),
 		Department:      NewDepartmentClient(cfg),
@@ -256,6 +291,13 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		config:          cfg,
 		AuditRecord:     NewAuditRecordClient(cfg),
 		Broadcast:       NewBroadcastClient(cfg),
+		CareBooking:     NewCareBookingClient(cfg),
+		CareEvent:       NewCareEventClient(cfg),
+		CareFacility:    NewCareFacilityClient(cfg),
+		CareIncident:    NewCareIncidentClient(cfg),
+		CareNote:        NewCareNoteClient(cfg),
+		CareService:     NewCareServiceClient(cfg),
+		CareSlot:        NewCareSlotClient(cfg),
 		Community:       NewCommunityClient(cfg),
 		Consent:         NewConsentClient(cfg),
 		Department:      NewDepartmentClient(cfg),
@@ -305,10 +347,12 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditRecord, c.Broadcast, c.Community, c.Consent, c.Department, c.Device,
-		c.Event, c.Grid, c.Guardianship, c.Household, c.Notification, c.PersonalInfo,
-		c.Place, c.PushDelivery, c.Request, c.RequestCategory, c.RequestEvent,
-		c.Resident, c.RoleAssignment, c.Session, c.SignInCode, c.Street,
+		c.AuditRecord, c.Broadcast, c.CareBooking, c.CareEvent, c.CareFacility,
+		c.CareIncident, c.CareNote, c.CareService, c.CareSlot, c.Community, c.Consent,
+		c.Department, c.Device, c.Event, c.Grid, c.Guardianship, c.Household,
+		c.Notification, c.PersonalInfo, c.Place, c.PushDelivery, c.Request,
+		c.RequestCategory, c.RequestEvent, c.Resident, c.RoleAssignment, c.Session,
+		c.SignInCode, c.Street,
 	} {
 		n.Use(hooks...)
 	}
@@ -318,10 +362,12 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditRecord, c.Broadcast, c.Community, c.Consent, c.Department, c.Device,
-		c.Event, c.Grid, c.Guardianship, c.Household, c.Notification, c.PersonalInfo,
-		c.Place, c.PushDelivery, c.Request, c.RequestCategory, c.RequestEvent,
-		c.Resident, c.RoleAssignment, c.Session, c.SignInCode, c.Street,
+		c.AuditRecord, c.Broadcast, c.CareBooking, c.CareEvent, c.CareFacility,
+		c.CareIncident, c.CareNote, c.CareService, c.CareSlot, c.Community, c.Consent,
+		c.Department, c.Device, c.Event, c.Grid, c.Guardianship, c.Household,
+		c.Notification, c.PersonalInfo, c.Place, c.PushDelivery, c.Request,
+		c.RequestCategory, c.RequestEvent, c.Resident, c.RoleAssignment, c.Session,
+		c.SignInCode, c.Street,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -334,6 +380,20 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditRecord.mutate(ctx, m)
 	case *BroadcastMutation:
 		return c.Broadcast.mutate(ctx, m)
+	case *CareBookingMutation:
+		return c.CareBooking.mutate(ctx, m)
+	case *CareEventMutation:
+		return c.CareEvent.mutate(ctx, m)
+	case *CareFacilityMutation:
+		return c.CareFacility.mutate(ctx, m)
+	case *CareIncidentMutation:
+		return c.CareIncident.mutate(ctx, m)
+	case *CareNoteMutation:
+		return c.CareNote.mutate(ctx, m)
+	case *CareServiceMutation:
+		return c.CareService.mutate(ctx, m)
+	case *CareSlotMutation:
+		return c.CareSlot.mutate(ctx, m)
 	case *CommunityMutation:
 		return c.Community.mutate(ctx, m)
 	case *ConsentMutation:
@@ -708,6 +768,1296 @@ func (c *BroadcastClient) mutate(ctx context.Context, m *BroadcastMutation) (Val
 		return (&BroadcastDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Broadcast mutation op: %q", m.Op())
+	}
+}
+
+// CareBookingClient is a client for the CareBooking schema.
+type CareBookingClient struct {
+	config
+}
+
+// NewCareBookingClient returns a client for the CareBooking from the given config.
+func NewCareBookingClient(c config) *CareBookingClient {
+	return &CareBookingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `carebooking.Hooks(f(g(h())))`.
+func (c *CareBookingClient) Use(hooks ...Hook) {
+	c.hooks.CareBooking = append(c.hooks.CareBooking, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `carebooking.Intercept(f(g(h())))`.
+func (c *CareBookingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CareBooking = append(c.inters.CareBooking, interceptors...)
+}
+
+// Create returns a builder for creating a CareBooking entity.
+func (c *CareBookingClient) Create() *CareBookingCreate {
+	mutation := newCareBookingMutation(c.config, OpCreate)
+	return &CareBookingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CareBooking entities.
+func (c *CareBookingClient) CreateBulk(builders ...*CareBookingCreate) *CareBookingCreateBulk {
+	return &CareBookingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CareBookingClient) MapCreateBulk(slice any, setFunc func(*CareBookingCreate, int)) *CareBookingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CareBookingCreateBulk{err: fmt.Errorf("calling to CareBookingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CareBookingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CareBookingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CareBooking.
+func (c *CareBookingClient) Update() *CareBookingUpdate {
+	mutation := newCareBookingMutation(c.config, OpUpdate)
+	return &CareBookingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CareBookingClient) UpdateOne(_m *CareBooking) *CareBookingUpdateOne {
+	mutation := newCareBookingMutation(c.config, OpUpdateOne, withCareBooking(_m))
+	return &CareBookingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CareBookingClient) UpdateOneID(id int) *CareBookingUpdateOne {
+	mutation := newCareBookingMutation(c.config, OpUpdateOne, withCareBookingID(id))
+	return &CareBookingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CareBooking.
+func (c *CareBookingClient) Delete() *CareBookingDelete {
+	mutation := newCareBookingMutation(c.config, OpDelete)
+	return &CareBookingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CareBookingClient) DeleteOne(_m *CareBooking) *CareBookingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CareBookingClient) DeleteOneID(id int) *CareBookingDeleteOne {
+	builder := c.Delete().Where(carebooking.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CareBookingDeleteOne{builder}
+}
+
+// Query returns a query builder for CareBooking.
+func (c *CareBookingClient) Query() *CareBookingQuery {
+	return &CareBookingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCareBooking},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CareBooking entity by its id.
+func (c *CareBookingClient) Get(ctx context.Context, id int) (*CareBooking, error) {
+	return c.Query().Where(carebooking.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CareBookingClient) GetX(ctx context.Context, id int) *CareBooking {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QuerySlot queries the slot edge of a CareBooking.
+func (c *CareBookingClient) QuerySlot(_m *CareBooking) *CareSlotQuery {
+	query := (&CareSlotClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(carebooking.Table, carebooking.FieldID, id),
+			sqlgraph.To(careslot.Table, careslot.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, carebooking.SlotTable, carebooking.SlotColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryResident queries the resident edge of a CareBooking.
+func (c *CareBookingClient) QueryResident(_m *CareBooking) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(carebooking.Table, carebooking.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, carebooking.ResidentTable, carebooking.ResidentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryBookedBy queries the booked_by edge of a CareBooking.
+func (c *CareBookingClient) QueryBookedBy(_m *CareBooking) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(carebooking.Table, carebooking.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, carebooking.BookedByTable, carebooking.BookedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCaregiver queries the caregiver edge of a CareBooking.
+func (c *CareBookingClient) QueryCaregiver(_m *CareBooking) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(carebooking.Table, carebooking.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, carebooking.CaregiverTable, carebooking.CaregiverColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVisitPlace queries the visit_place edge of a CareBooking.
+func (c *CareBookingClient) QueryVisitPlace(_m *CareBooking) *PlaceQuery {
+	query := (&PlaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(carebooking.Table, carebooking.FieldID, id),
+			sqlgraph.To(place.Table, place.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, carebooking.VisitPlaceTable, carebooking.VisitPlaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryNotes queries the notes edge of a CareBooking.
+func (c *CareBookingClient) QueryNotes(_m *CareBooking) *CareNoteQuery {
+	query := (&CareNoteClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(carebooking.Table, carebooking.FieldID, id),
+			sqlgraph.To(carenote.Table, carenote.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, carebooking.NotesTable, carebooking.NotesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryIncidents queries the incidents edge of a CareBooking.
+func (c *CareBookingClient) QueryIncidents(_m *CareBooking) *CareIncidentQuery {
+	query := (&CareIncidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(carebooking.Table, carebooking.FieldID, id),
+			sqlgraph.To(careincident.Table, careincident.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, carebooking.IncidentsTable, carebooking.IncidentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEvents queries the events edge of a CareBooking.
+func (c *CareBookingClient) QueryEvents(_m *CareBooking) *CareEventQuery {
+	query := (&CareEventClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(carebooking.Table, carebooking.FieldID, id),
+			sqlgraph.To(careevent.Table, careevent.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, carebooking.EventsTable, carebooking.EventsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CareBookingClient) Hooks() []Hook {
+	hooks := c.hooks.CareBooking
+	return append(hooks[:len(hooks):len(hooks)], carebooking.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CareBookingClient) Interceptors() []Interceptor {
+	return c.inters.CareBooking
+}
+
+func (c *CareBookingClient) mutate(ctx context.Context, m *CareBookingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CareBookingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CareBookingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CareBookingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CareBookingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CareBooking mutation op: %q", m.Op())
+	}
+}
+
+// CareEventClient is a client for the CareEvent schema.
+type CareEventClient struct {
+	config
+}
+
+// NewCareEventClient returns a client for the CareEvent from the given config.
+func NewCareEventClient(c config) *CareEventClient {
+	return &CareEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `careevent.Hooks(f(g(h())))`.
+func (c *CareEventClient) Use(hooks ...Hook) {
+	c.hooks.CareEvent = append(c.hooks.CareEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `careevent.Intercept(f(g(h())))`.
+func (c *CareEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CareEvent = append(c.inters.CareEvent, interceptors...)
+}
+
+// Create returns a builder for creating a CareEvent entity.
+func (c *CareEventClient) Create() *CareEventCreate {
+	mutation := newCareEventMutation(c.config, OpCreate)
+	return &CareEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CareEvent entities.
+func (c *CareEventClient) CreateBulk(builders ...*CareEventCreate) *CareEventCreateBulk {
+	return &CareEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CareEventClient) MapCreateBulk(slice any, setFunc func(*CareEventCreate, int)) *CareEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CareEventCreateBulk{err: fmt.Errorf("calling to CareEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CareEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CareEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CareEvent.
+func (c *CareEventClient) Update() *CareEventUpdate {
+	mutation := newCareEventMutation(c.config, OpUpdate)
+	return &CareEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CareEventClient) UpdateOne(_m *CareEvent) *CareEventUpdateOne {
+	mutation := newCareEventMutation(c.config, OpUpdateOne, withCareEvent(_m))
+	return &CareEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CareEventClient) UpdateOneID(id int) *CareEventUpdateOne {
+	mutation := newCareEventMutation(c.config, OpUpdateOne, withCareEventID(id))
+	return &CareEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CareEvent.
+func (c *CareEventClient) Delete() *CareEventDelete {
+	mutation := newCareEventMutation(c.config, OpDelete)
+	return &CareEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CareEventClient) DeleteOne(_m *CareEvent) *CareEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CareEventClient) DeleteOneID(id int) *CareEventDeleteOne {
+	builder := c.Delete().Where(careevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CareEventDeleteOne{builder}
+}
+
+// Query returns a query builder for CareEvent.
+func (c *CareEventClient) Query() *CareEventQuery {
+	return &CareEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCareEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CareEvent entity by its id.
+func (c *CareEventClient) Get(ctx context.Context, id int) (*CareEvent, error) {
+	return c.Query().Where(careevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CareEventClient) GetX(ctx context.Context, id int) *CareEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBooking queries the booking edge of a CareEvent.
+func (c *CareEventClient) QueryBooking(_m *CareEvent) *CareBookingQuery {
+	query := (&CareBookingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(careevent.Table, careevent.FieldID, id),
+			sqlgraph.To(carebooking.Table, carebooking.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, careevent.BookingTable, careevent.BookingColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryNote queries the note edge of a CareEvent.
+func (c *CareEventClient) QueryNote(_m *CareEvent) *CareNoteQuery {
+	query := (&CareNoteClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(careevent.Table, careevent.FieldID, id),
+			sqlgraph.To(carenote.Table, carenote.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, careevent.NoteTable, careevent.NoteColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryIncident queries the incident edge of a CareEvent.
+func (c *CareEventClient) QueryIncident(_m *CareEvent) *CareIncidentQuery {
+	query := (&CareIncidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(careevent.Table, careevent.FieldID, id),
+			sqlgraph.To(careincident.Table, careincident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, careevent.IncidentTable, careevent.IncidentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CareEventClient) Hooks() []Hook {
+	hooks := c.hooks.CareEvent
+	return append(hooks[:len(hooks):len(hooks)], careevent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CareEventClient) Interceptors() []Interceptor {
+	return c.inters.CareEvent
+}
+
+func (c *CareEventClient) mutate(ctx context.Context, m *CareEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CareEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CareEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CareEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CareEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CareEvent mutation op: %q", m.Op())
+	}
+}
+
+// CareFacilityClient is a client for the CareFacility schema.
+type CareFacilityClient struct {
+	config
+}
+
+// NewCareFacilityClient returns a client for the CareFacility from the given config.
+func NewCareFacilityClient(c config) *CareFacilityClient {
+	return &CareFacilityClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `carefacility.Hooks(f(g(h())))`.
+func (c *CareFacilityClient) Use(hooks ...Hook) {
+	c.hooks.CareFacility = append(c.hooks.CareFacility, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `carefacility.Intercept(f(g(h())))`.
+func (c *CareFacilityClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CareFacility = append(c.inters.CareFacility, interceptors...)
+}
+
+// Create returns a builder for creating a CareFacility entity.
+func (c *CareFacilityClient) Create() *CareFacilityCreate {
+	mutation := newCareFacilityMutation(c.config, OpCreate)
+	return &CareFacilityCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CareFacility entities.
+func (c *CareFacilityClient) CreateBulk(builders ...*CareFacilityCreate) *CareFacilityCreateBulk {
+	return &CareFacilityCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CareFacilityClient) MapCreateBulk(slice any, setFunc func(*CareFacilityCreate, int)) *CareFacilityCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CareFacilityCreateBulk{err: fmt.Errorf("calling to CareFacilityClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CareFacilityCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CareFacilityCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CareFacility.
+func (c *CareFacilityClient) Update() *CareFacilityUpdate {
+	mutation := newCareFacilityMutation(c.config, OpUpdate)
+	return &CareFacilityUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CareFacilityClient) UpdateOne(_m *CareFacility) *CareFacilityUpdateOne {
+	mutation := newCareFacilityMutation(c.config, OpUpdateOne, withCareFacility(_m))
+	return &CareFacilityUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CareFacilityClient) UpdateOneID(id int) *CareFacilityUpdateOne {
+	mutation := newCareFacilityMutation(c.config, OpUpdateOne, withCareFacilityID(id))
+	return &CareFacilityUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CareFacility.
+func (c *CareFacilityClient) Delete() *CareFacilityDelete {
+	mutation := newCareFacilityMutation(c.config, OpDelete)
+	return &CareFacilityDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CareFacilityClient) DeleteOne(_m *CareFacility) *CareFacilityDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CareFacilityClient) DeleteOneID(id int) *CareFacilityDeleteOne {
+	builder := c.Delete().Where(carefacility.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CareFacilityDeleteOne{builder}
+}
+
+// Query returns a query builder for CareFacility.
+func (c *CareFacilityClient) Query() *CareFacilityQuery {
+	return &CareFacilityQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCareFacility},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CareFacility entity by its id.
+func (c *CareFacilityClient) Get(ctx context.Context, id int) (*CareFacility, error) {
+	return c.Query().Where(carefacility.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CareFacilityClient) GetX(ctx context.Context, id int) *CareFacility {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a CareFacility.
+func (c *CareFacilityClient) QueryCommunity(_m *CareFacility) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(carefacility.Table, carefacility.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, carefacility.CommunityTable, carefacility.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPlace queries the place edge of a CareFacility.
+func (c *CareFacilityClient) QueryPlace(_m *CareFacility) *PlaceQuery {
+	query := (&PlaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(carefacility.Table, carefacility.FieldID, id),
+			sqlgraph.To(place.Table, place.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, carefacility.PlaceTable, carefacility.PlaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryServices queries the services edge of a CareFacility.
+func (c *CareFacilityClient) QueryServices(_m *CareFacility) *CareServiceQuery {
+	query := (&CareServiceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(carefacility.Table, carefacility.FieldID, id),
+			sqlgraph.To(careservice.Table, careservice.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, carefacility.ServicesTable, carefacility.ServicesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CareFacilityClient) Hooks() []Hook {
+	hooks := c.hooks.CareFacility
+	return append(hooks[:len(hooks):len(hooks)], carefacility.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CareFacilityClient) Interceptors() []Interceptor {
+	return c.inters.CareFacility
+}
+
+func (c *CareFacilityClient) mutate(ctx context.Context, m *CareFacilityMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CareFacilityCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CareFacilityUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CareFacilityUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CareFacilityDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CareFacility mutation op: %q", m.Op())
+	}
+}
+
+// CareIncidentClient is a client for the CareIncident schema.
+type CareIncidentClient struct {
+	config
+}
+
+// NewCareIncidentClient returns a client for the CareIncident from the given config.
+func NewCareIncidentClient(c config) *CareIncidentClient {
+	return &CareIncidentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `careincident.Hooks(f(g(h())))`.
+func (c *CareIncidentClient) Use(hooks ...Hook) {
+	c.hooks.CareIncident = append(c.hooks.CareIncident, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `careincident.Intercept(f(g(h())))`.
+func (c *CareIncidentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CareIncident = append(c.inters.CareIncident, interceptors...)
+}
+
+// Create returns a builder for creating a CareIncident entity.
+func (c *CareIncidentClient) Create() *CareIncidentCreate {
+	mutation := newCareIncidentMutation(c.config, OpCreate)
+	return &CareIncidentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CareIncident entities.
+func (c *CareIncidentClient) CreateBulk(builders ...*CareIncidentCreate) *CareIncidentCreateBulk {
+	return &CareIncidentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CareIncidentClient) MapCreateBulk(slice any, setFunc func(*CareIncidentCreate, int)) *CareIncidentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CareIncidentCreateBulk{err: fmt.Errorf("calling to CareIncidentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CareIncidentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CareIncidentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CareIncident.
+func (c *CareIncidentClient) Update() *CareIncidentUpdate {
+	mutation := newCareIncidentMutation(c.config, OpUpdate)
+	return &CareIncidentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CareIncidentClient) UpdateOne(_m *CareIncident) *CareIncidentUpdateOne {
+	mutation := newCareIncidentMutation(c.config, OpUpdateOne, withCareIncident(_m))
+	return &CareIncidentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CareIncidentClient) UpdateOneID(id int) *CareIncidentUpdateOne {
+	mutation := newCareIncidentMutation(c.config, OpUpdateOne, withCareIncidentID(id))
+	return &CareIncidentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CareIncident.
+func (c *CareIncidentClient) Delete() *CareIncidentDelete {
+	mutation := newCareIncidentMutation(c.config, OpDelete)
+	return &CareIncidentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CareIncidentClient) DeleteOne(_m *CareIncident) *CareIncidentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CareIncidentClient) DeleteOneID(id int) *CareIncidentDeleteOne {
+	builder := c.Delete().Where(careincident.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CareIncidentDeleteOne{builder}
+}
+
+// Query returns a query builder for CareIncident.
+func (c *CareIncidentClient) Query() *CareIncidentQuery {
+	return &CareIncidentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCareIncident},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CareIncident entity by its id.
+func (c *CareIncidentClient) Get(ctx context.Context, id int) (*CareIncident, error) {
+	return c.Query().Where(careincident.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CareIncidentClient) GetX(ctx context.Context, id int) *CareIncident {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBooking queries the booking edge of a CareIncident.
+func (c *CareIncidentClient) QueryBooking(_m *CareIncident) *CareBookingQuery {
+	query := (&CareBookingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(careincident.Table, careincident.FieldID, id),
+			sqlgraph.To(carebooking.Table, carebooking.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, careincident.BookingTable, careincident.BookingColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryReporter queries the reporter edge of a CareIncident.
+func (c *CareIncidentClient) QueryReporter(_m *CareIncident) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(careincident.Table, careincident.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, careincident.ReporterTable, careincident.ReporterColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CareIncidentClient) Hooks() []Hook {
+	hooks := c.hooks.CareIncident
+	return append(hooks[:len(hooks):len(hooks)], careincident.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CareIncidentClient) Interceptors() []Interceptor {
+	return c.inters.CareIncident
+}
+
+func (c *CareIncidentClient) mutate(ctx context.Context, m *CareIncidentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CareIncidentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CareIncidentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CareIncidentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CareIncidentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CareIncident mutation op: %q", m.Op())
+	}
+}
+
+// CareNoteClient is a client for the CareNote schema.
+type CareNoteClient struct {
+	config
+}
+
+// NewCareNoteClient returns a client for the CareNote from the given config.
+func NewCareNoteClient(c config) *CareNoteClient {
+	return &CareNoteClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `carenote.Hooks(f(g(h())))`.
+func (c *CareNoteClient) Use(hooks ...Hook) {
+	c.hooks.CareNote = append(c.hooks.CareNote, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `carenote.Intercept(f(g(h())))`.
+func (c *CareNoteClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CareNote = append(c.inters.CareNote, interceptors...)
+}
+
+// Create returns a builder for creating a CareNote entity.
+func (c *CareNoteClient) Create() *CareNoteCreate {
+	mutation := newCareNoteMutation(c.config, OpCreate)
+	return &CareNoteCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CareNote entities.
+func (c *CareNoteClient) CreateBulk(builders ...*CareNoteCreate) *CareNoteCreateBulk {
+	return &CareNoteCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CareNoteClient) MapCreateBulk(slice any, setFunc func(*CareNoteCreate, int)) *CareNoteCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CareNoteCreateBulk{err: fmt.Errorf("calling to CareNoteClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CareNoteCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CareNoteCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CareNote.
+func (c *CareNoteClient) Update() *CareNoteUpdate {
+	mutation := newCareNoteMutation(c.config, OpUpdate)
+	return &CareNoteUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CareNoteClient) UpdateOne(_m *CareNote) *CareNoteUpdateOne {
+	mutation := newCareNoteMutation(c.config, OpUpdateOne, withCareNote(_m))
+	return &CareNoteUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CareNoteClient) UpdateOneID(id int) *CareNoteUpdateOne {
+	mutation := newCareNoteMutation(c.config, OpUpdateOne, withCareNoteID(id))
+	return &CareNoteUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CareNote.
+func (c *CareNoteClient) Delete() *CareNoteDelete {
+	mutation := newCareNoteMutation(c.config, OpDelete)
+	return &CareNoteDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CareNoteClient) DeleteOne(_m *CareNote) *CareNoteDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CareNoteClient) DeleteOneID(id int) *CareNoteDeleteOne {
+	builder := c.Delete().Where(carenote.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CareNoteDeleteOne{builder}
+}
+
+// Query returns a query builder for CareNote.
+func (c *CareNoteClient) Query() *CareNoteQuery {
+	return &CareNoteQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCareNote},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CareNote entity by its id.
+func (c *CareNoteClient) Get(ctx context.Context, id int) (*CareNote, error) {
+	return c.Query().Where(carenote.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CareNoteClient) GetX(ctx context.Context, id int) *CareNote {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryBooking queries the booking edge of a CareNote.
+func (c *CareNoteClient) QueryBooking(_m *CareNote) *CareBookingQuery {
+	query := (&CareBookingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(carenote.Table, carenote.FieldID, id),
+			sqlgraph.To(carebooking.Table, carebooking.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, carenote.BookingTable, carenote.BookingColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAuthor queries the author edge of a CareNote.
+func (c *CareNoteClient) QueryAuthor(_m *CareNote) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(carenote.Table, carenote.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, carenote.AuthorTable, carenote.AuthorColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CareNoteClient) Hooks() []Hook {
+	hooks := c.hooks.CareNote
+	return append(hooks[:len(hooks):len(hooks)], carenote.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CareNoteClient) Interceptors() []Interceptor {
+	return c.inters.CareNote
+}
+
+func (c *CareNoteClient) mutate(ctx context.Context, m *CareNoteMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CareNoteCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CareNoteUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CareNoteUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CareNoteDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CareNote mutation op: %q", m.Op())
+	}
+}
+
+// CareServiceClient is a client for the CareService schema.
+type CareServiceClient struct {
+	config
+}
+
+// NewCareServiceClient returns a client for the CareService from the given config.
+func NewCareServiceClient(c config) *CareServiceClient {
+	return &CareServiceClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `careservice.Hooks(f(g(h())))`.
+func (c *CareServiceClient) Use(hooks ...Hook) {
+	c.hooks.CareService = append(c.hooks.CareService, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `careservice.Intercept(f(g(h())))`.
+func (c *CareServiceClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CareService = append(c.inters.CareService, interceptors...)
+}
+
+// Create returns a builder for creating a CareService entity.
+func (c *CareServiceClient) Create() *CareServiceCreate {
+	mutation := newCareServiceMutation(c.config, OpCreate)
+	return &CareServiceCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CareService entities.
+func (c *CareServiceClient) CreateBulk(builders ...*CareServiceCreate) *CareServiceCreateBulk {
+	return &CareServiceCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CareServiceClient) MapCreateBulk(slice any, setFunc func(*CareServiceCreate, int)) *CareServiceCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CareServiceCreateBulk{err: fmt.Errorf("calling to CareServiceClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CareServiceCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CareServiceCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CareService.
+func (c *CareServiceClient) Update() *CareServiceUpdate {
+	mutation := newCareServiceMutation(c.config, OpUpdate)
+	return &CareServiceUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CareServiceClient) UpdateOne(_m *CareService) *CareServiceUpdateOne {
+	mutation := newCareServiceMutation(c.config, OpUpdateOne, withCareService(_m))
+	return &CareServiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CareServiceClient) UpdateOneID(id int) *CareServiceUpdateOne {
+	mutation := newCareServiceMutation(c.config, OpUpdateOne, withCareServiceID(id))
+	return &CareServiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CareService.
+func (c *CareServiceClient) Delete() *CareServiceDelete {
+	mutation := newCareServiceMutation(c.config, OpDelete)
+	return &CareServiceDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CareServiceClient) DeleteOne(_m *CareService) *CareServiceDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CareServiceClient) DeleteOneID(id int) *CareServiceDeleteOne {
+	builder := c.Delete().Where(careservice.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CareServiceDeleteOne{builder}
+}
+
+// Query returns a query builder for CareService.
+func (c *CareServiceClient) Query() *CareServiceQuery {
+	return &CareServiceQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCareService},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CareService entity by its id.
+func (c *CareServiceClient) Get(ctx context.Context, id int) (*CareService, error) {
+	return c.Query().Where(careservice.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CareServiceClient) GetX(ctx context.Context, id int) *CareService {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryFacility queries the facility edge of a CareService.
+func (c *CareServiceClient) QueryFacility(_m *CareService) *CareFacilityQuery {
+	query := (&CareFacilityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(careservice.Table, careservice.FieldID, id),
+			sqlgraph.To(carefacility.Table, carefacility.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, careservice.FacilityTable, careservice.FacilityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySlots queries the slots edge of a CareService.
+func (c *CareServiceClient) QuerySlots(_m *CareService) *CareSlotQuery {
+	query := (&CareSlotClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(careservice.Table, careservice.FieldID, id),
+			sqlgraph.To(careslot.Table, careslot.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, careservice.SlotsTable, careservice.SlotsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CareServiceClient) Hooks() []Hook {
+	hooks := c.hooks.CareService
+	return append(hooks[:len(hooks):len(hooks)], careservice.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CareServiceClient) Interceptors() []Interceptor {
+	return c.inters.CareService
+}
+
+func (c *CareServiceClient) mutate(ctx context.Context, m *CareServiceMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CareServiceCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CareServiceUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CareServiceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CareServiceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CareService mutation op: %q", m.Op())
+	}
+}
+
+// CareSlotClient is a client for the CareSlot schema.
+type CareSlotClient struct {
+	config
+}
+
+// NewCareSlotClient returns a client for the CareSlot from the given config.
+func NewCareSlotClient(c config) *CareSlotClient {
+	return &CareSlotClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `careslot.Hooks(f(g(h())))`.
+func (c *CareSlotClient) Use(hooks ...Hook) {
+	c.hooks.CareSlot = append(c.hooks.CareSlot, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `careslot.Intercept(f(g(h())))`.
+func (c *CareSlotClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CareSlot = append(c.inters.CareSlot, interceptors...)
+}
+
+// Create returns a builder for creating a CareSlot entity.
+func (c *CareSlotClient) Create() *CareSlotCreate {
+	mutation := newCareSlotMutation(c.config, OpCreate)
+	return &CareSlotCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CareSlot entities.
+func (c *CareSlotClient) CreateBulk(builders ...*CareSlotCreate) *CareSlotCreateBulk {
+	return &CareSlotCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CareSlotClient) MapCreateBulk(slice any, setFunc func(*CareSlotCreate, int)) *CareSlotCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CareSlotCreateBulk{err: fmt.Errorf("calling to CareSlotClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CareSlotCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CareSlotCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CareSlot.
+func (c *CareSlotClient) Update() *CareSlotUpdate {
+	mutation := newCareSlotMutation(c.config, OpUpdate)
+	return &CareSlotUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CareSlotClient) UpdateOne(_m *CareSlot) *CareSlotUpdateOne {
+	mutation := newCareSlotMutation(c.config, OpUpdateOne, withCareSlot(_m))
+	return &CareSlotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CareSlotClient) UpdateOneID(id int) *CareSlotUpdateOne {
+	mutation := newCareSlotMutation(c.config, OpUpdateOne, withCareSlotID(id))
+	return &CareSlotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CareSlot.
+func (c *CareSlotClient) Delete() *CareSlotDelete {
+	mutation := newCareSlotMutation(c.config, OpDelete)
+	return &CareSlotDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CareSlotClient) DeleteOne(_m *CareSlot) *CareSlotDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CareSlotClient) DeleteOneID(id int) *CareSlotDeleteOne {
+	builder := c.Delete().Where(careslot.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CareSlotDeleteOne{builder}
+}
+
+// Query returns a query builder for CareSlot.
+func (c *CareSlotClient) Query() *CareSlotQuery {
+	return &CareSlotQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCareSlot},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CareSlot entity by its id.
+func (c *CareSlotClient) Get(ctx context.Context, id int) (*CareSlot, error) {
+	return c.Query().Where(careslot.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CareSlotClient) GetX(ctx context.Context, id int) *CareSlot {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryService queries the service edge of a CareSlot.
+func (c *CareSlotClient) QueryService(_m *CareSlot) *CareServiceQuery {
+	query := (&CareServiceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(careslot.Table, careslot.FieldID, id),
+			sqlgraph.To(careservice.Table, careservice.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, careslot.ServiceTable, careslot.ServiceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryBookings queries the bookings edge of a CareSlot.
+func (c *CareSlotClient) QueryBookings(_m *CareSlot) *CareBookingQuery {
+	query := (&CareBookingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(careslot.Table, careslot.FieldID, id),
+			sqlgraph.To(carebooking.Table, carebooking.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, careslot.BookingsTable, careslot.BookingsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CareSlotClient) Hooks() []Hook {
+	hooks := c.hooks.CareSlot
+	return append(hooks[:len(hooks):len(hooks)], careslot.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CareSlotClient) Interceptors() []Interceptor {
+	return c.inters.CareSlot
+}
+
+func (c *CareSlotClient) mutate(ctx context.Context, m *CareSlotMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CareSlotCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CareSlotUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CareSlotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CareSlotDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CareSlot mutation op: %q", m.Op())
 	}
 }
 
@@ -4386,14 +5736,16 @@ func (c *StreetClient) mutate(ctx context.Context, m *StreetMutation) (Value, er
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditRecord, Broadcast, Community, Consent, Department, Device, Event, Grid,
-		Guardianship, Household, Notification, PersonalInfo, Place, PushDelivery,
+		AuditRecord, Broadcast, CareBooking, CareEvent, CareFacility, CareIncident,
+		CareNote, CareService, CareSlot, Community, Consent, Department, Device, Event,
+		Grid, Guardianship, Household, Notification, PersonalInfo, Place, PushDelivery,
 		Request, RequestCategory, RequestEvent, Resident, RoleAssignment, Session,
 		SignInCode, Street []ent.Hook
 	}
 	inters struct {
-		AuditRecord, Broadcast, Community, Consent, Department, Device, Event, Grid,
-		Guardianship, Household, Notification, PersonalInfo, Place, PushDelivery,
+		AuditRecord, Broadcast, CareBooking, CareEvent, CareFacility, CareIncident,
+		CareNote, CareService, CareSlot, Community, Consent, Department, Device, Event,
+		Grid, Guardianship, Household, Notification, PersonalInfo, Place, PushDelivery,
 		Request, RequestCategory, RequestEvent, Resident, RoleAssignment, Session,
 		SignInCode, Street []ent.Interceptor
 	}

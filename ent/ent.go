@@ -14,6 +14,13 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/carebooking"
+	"github.com/jimei-linli/linli/ent/careevent"
+	"github.com/jimei-linli/linli/ent/carefacility"
+	"github.com/jimei-linli/linli/ent/careincident"
+	"github.com/jimei-linli/linli/ent/carenote"
+	"github.com/jimei-linli/linli/ent/careservice"
+	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
@@ -96,6 +103,13 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			auditrecord.Table:     auditrecord.ValidColumn,
 			broadcast.Table:       broadcast.ValidColumn,
+			carebooking.Table:     carebooking.ValidColumn,
+			careevent.Table:       careevent.ValidColumn,
+			carefacility.Table:    carefacility.ValidColumn,
+			careincident.Table:    careincident.ValidColumn,
+			carenote.Table:        carenote.ValidColumn,
+			careservice.Table:     careservice.ValidColumn,
+			careslot.Table:        careslot.ValidColumn,
 			community.Table:       community.ValidColumn,
 			consent.Table:         consent.ValidColumn,
 			department.Table:      department.ValidColumn,

@@ -5,6 +5,13 @@ package ent
 import (
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/carebooking"
+	"github.com/jimei-linli/linli/ent/careevent"
+	"github.com/jimei-linli/linli/ent/carefacility"
+	"github.com/jimei-linli/linli/ent/careincident"
+	"github.com/jimei-linli/linli/ent/carenote"
+	"github.com/jimei-linli/linli/ent/careservice"
+	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
@@ -35,7 +42,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 29)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditrecord.Table,
@@ -78,6 +85,160 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   carebooking.Table,
+			Columns: carebooking.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: carebooking.FieldID,
+			},
+		},
+		Type: "CareBooking",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			carebooking.FieldCreatedAt:        {Type: field.TypeTime, Column: carebooking.FieldCreatedAt},
+			carebooking.FieldUpdatedAt:        {Type: field.TypeTime, Column: carebooking.FieldUpdatedAt},
+			carebooking.FieldSlotID:           {Type: field.TypeInt, Column: carebooking.FieldSlotID},
+			carebooking.FieldResidentID:       {Type: field.TypeInt, Column: carebooking.FieldResidentID},
+			carebooking.FieldBookedByID:       {Type: field.TypeInt, Column: carebooking.FieldBookedByID},
+			carebooking.FieldCommunityID:      {Type: field.TypeInt, Column: carebooking.FieldCommunityID},
+			carebooking.FieldStatus:           {Type: field.TypeEnum, Column: carebooking.FieldStatus},
+			carebooking.FieldWaitlistPosition: {Type: field.TypeInt, Column: carebooking.FieldWaitlistPosition},
+			carebooking.FieldOfferExpiresAt:   {Type: field.TypeTime, Column: carebooking.FieldOfferExpiresAt},
+			carebooking.FieldCheckedInAt:      {Type: field.TypeTime, Column: carebooking.FieldCheckedInAt},
+			carebooking.FieldCheckedOutAt:     {Type: field.TypeTime, Column: carebooking.FieldCheckedOutAt},
+			carebooking.FieldCancelledAt:      {Type: field.TypeTime, Column: carebooking.FieldCancelledAt},
+			carebooking.FieldCaregiverID:      {Type: field.TypeInt, Column: carebooking.FieldCaregiverID},
+			carebooking.FieldVisitPlaceID:     {Type: field.TypeInt, Column: carebooking.FieldVisitPlaceID},
+			carebooking.FieldPriceFen:         {Type: field.TypeInt, Column: carebooking.FieldPriceFen},
+			carebooking.FieldSubsidyFen:       {Type: field.TypeInt, Column: carebooking.FieldSubsidyFen},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   careevent.Table,
+			Columns: careevent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: careevent.FieldID,
+			},
+		},
+		Type: "CareEvent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			careevent.FieldBookingID:   {Type: field.TypeInt, Column: careevent.FieldBookingID},
+			careevent.FieldResidentID:  {Type: field.TypeInt, Column: careevent.FieldResidentID},
+			careevent.FieldBookedByID:  {Type: field.TypeInt, Column: careevent.FieldBookedByID},
+			careevent.FieldCommunityID: {Type: field.TypeInt, Column: careevent.FieldCommunityID},
+			careevent.FieldKind:        {Type: field.TypeEnum, Column: careevent.FieldKind},
+			careevent.FieldAt:          {Type: field.TypeTime, Column: careevent.FieldAt},
+			careevent.FieldNoteID:      {Type: field.TypeInt, Column: careevent.FieldNoteID},
+			careevent.FieldIncidentID:  {Type: field.TypeInt, Column: careevent.FieldIncidentID},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   carefacility.Table,
+			Columns: carefacility.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: carefacility.FieldID,
+			},
+		},
+		Type: "CareFacility",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			carefacility.FieldCommunityID: {Type: field.TypeInt, Column: carefacility.FieldCommunityID},
+			carefacility.FieldPlaceID:     {Type: field.TypeInt, Column: carefacility.FieldPlaceID},
+			carefacility.FieldName:        {Type: field.TypeString, Column: carefacility.FieldName},
+			carefacility.FieldKind:        {Type: field.TypeEnum, Column: carefacility.FieldKind},
+			carefacility.FieldClosedDays:  {Type: field.TypeJSON, Column: carefacility.FieldClosedDays},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   careincident.Table,
+			Columns: careincident.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: careincident.FieldID,
+			},
+		},
+		Type: "CareIncident",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			careincident.FieldBookingID:   {Type: field.TypeInt, Column: careincident.FieldBookingID},
+			careincident.FieldResidentID:  {Type: field.TypeInt, Column: careincident.FieldResidentID},
+			careincident.FieldCommunityID: {Type: field.TypeInt, Column: careincident.FieldCommunityID},
+			careincident.FieldAboutMinor:  {Type: field.TypeBool, Column: careincident.FieldAboutMinor},
+			careincident.FieldReporterID:  {Type: field.TypeInt, Column: careincident.FieldReporterID},
+			careincident.FieldSeverity:    {Type: field.TypeEnum, Column: careincident.FieldSeverity},
+			careincident.FieldDescription: {Type: field.TypeString, Column: careincident.FieldDescription},
+			careincident.FieldOccurredAt:  {Type: field.TypeTime, Column: careincident.FieldOccurredAt},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   carenote.Table,
+			Columns: carenote.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: carenote.FieldID,
+			},
+		},
+		Type: "CareNote",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			carenote.FieldBookingID:   {Type: field.TypeInt, Column: carenote.FieldBookingID},
+			carenote.FieldResidentID:  {Type: field.TypeInt, Column: carenote.FieldResidentID},
+			carenote.FieldCommunityID: {Type: field.TypeInt, Column: carenote.FieldCommunityID},
+			carenote.FieldAboutMinor:  {Type: field.TypeBool, Column: carenote.FieldAboutMinor},
+			carenote.FieldAuthorID:    {Type: field.TypeInt, Column: carenote.FieldAuthorID},
+			carenote.FieldBody:        {Type: field.TypeString, Column: carenote.FieldBody},
+			carenote.FieldCreatedAt:   {Type: field.TypeTime, Column: carenote.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   careservice.Table,
+			Columns: careservice.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: careservice.FieldID,
+			},
+		},
+		Type: "CareService",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			careservice.FieldFacilityID:      {Type: field.TypeInt, Column: careservice.FieldFacilityID},
+			careservice.FieldName:            {Type: field.TypeString, Column: careservice.FieldName},
+			careservice.FieldKind:            {Type: field.TypeEnum, Column: careservice.FieldKind},
+			careservice.FieldDurationMinutes: {Type: field.TypeInt, Column: careservice.FieldDurationMinutes},
+			careservice.FieldCapacity:        {Type: field.TypeInt, Column: careservice.FieldCapacity},
+			careservice.FieldPriceFen:        {Type: field.TypeInt, Column: careservice.FieldPriceFen},
+			careservice.FieldSubsidyFen:      {Type: field.TypeInt, Column: careservice.FieldSubsidyFen},
+			careservice.FieldAudience:        {Type: field.TypeEnum, Column: careservice.FieldAudience},
+			careservice.FieldMinAge:          {Type: field.TypeInt, Column: careservice.FieldMinAge},
+			careservice.FieldMaxAge:          {Type: field.TypeInt, Column: careservice.FieldMaxAge},
+			careservice.FieldWeekdays:        {Type: field.TypeJSON, Column: careservice.FieldWeekdays},
+			careservice.FieldStartTimes:      {Type: field.TypeJSON, Column: careservice.FieldStartTimes},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   careslot.Table,
+			Columns: careslot.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: careslot.FieldID,
+			},
+		},
+		Type: "CareSlot",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			careslot.FieldServiceID:    {Type: field.TypeInt, Column: careslot.FieldServiceID},
+			careslot.FieldStartsAt:     {Type: field.TypeTime, Column: careslot.FieldStartsAt},
+			careslot.FieldEndsAt:       {Type: field.TypeTime, Column: careslot.FieldEndsAt},
+			careslot.FieldCapacity:     {Type: field.TypeInt, Column: careslot.FieldCapacity},
+			careslot.FieldTaken:        {Type: field.TypeInt, Column: careslot.FieldTaken},
+			careslot.FieldCaregiverIds: {Type: field.TypeJSON, Column: careslot.FieldCaregiverIds},
+			careslot.FieldWaitlistSeq:  {Type: field.TypeInt, Column: careslot.FieldWaitlistSeq},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   community.Table,
 			Columns: community.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -94,7 +255,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			community.FieldStreetID:  {Type: field.TypeInt, Column: community.FieldStreetID},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   consent.Table,
 			Columns: consent.Columns,
@@ -110,7 +271,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			consent.FieldAcceptedAt:    {Type: field.TypeTime, Column: consent.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   department.Table,
 			Columns: department.Columns,
@@ -130,7 +291,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			department.FieldStreetID:    {Type: field.TypeInt, Column: department.FieldStreetID},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   device.Table,
 			Columns: device.Columns,
@@ -148,7 +309,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			device.FieldRegisteredAt: {Type: field.TypeTime, Column: device.FieldRegisteredAt},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   event.Table,
 			Columns: event.Columns,
@@ -167,7 +328,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldPublishedAt: {Type: field.TypeTime, Column: event.FieldPublishedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   grid.Table,
 			Columns: grid.Columns,
@@ -187,7 +348,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			grid.FieldCommunityID:     {Type: field.TypeInt, Column: grid.FieldCommunityID},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   guardianship.Table,
 			Columns: guardianship.Columns,
@@ -210,7 +371,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			guardianship.FieldRevokedAt:           {Type: field.TypeTime, Column: guardianship.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   household.Table,
 			Columns: household.Columns,
@@ -227,7 +388,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			household.FieldPlaceID:   {Type: field.TypeInt, Column: household.FieldPlaceID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -249,7 +410,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldReadAt:     {Type: field.TypeTime, Column: notification.FieldReadAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   personalinfo.Table,
 			Columns: personalinfo.Columns,
@@ -267,7 +428,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			personalinfo.FieldBirthDate:  {Type: field.TypeTime, Column: personalinfo.FieldBirthDate},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   place.Table,
 			Columns: place.Columns,
@@ -288,7 +449,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			place.FieldGridID:    {Type: field.TypeInt, Column: place.FieldGridID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   pushdelivery.Table,
 			Columns: pushdelivery.Columns,
@@ -310,7 +471,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pushdelivery.FieldSentAt:         {Type: field.TypeTime, Column: pushdelivery.FieldSentAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   request.Table,
 			Columns: request.Columns,
@@ -362,7 +523,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			request.FieldRatingComment:              {Type: field.TypeString, Column: request.FieldRatingComment},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requestcategory.Table,
 			Columns: requestcategory.Columns,
@@ -384,7 +545,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requestcategory.FieldPosition:    {Type: field.TypeInt, Column: requestcategory.FieldPosition},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requestevent.Table,
 			Columns: requestevent.Columns,
@@ -406,7 +567,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requestevent.FieldCreatedAt: {Type: field.TypeTime, Column: requestevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   resident.Table,
 			Columns: resident.Columns,
@@ -425,7 +586,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			resident.FieldHouseholdID: {Type: field.TypeInt, Column: resident.FieldHouseholdID},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleassignment.Table,
 			Columns: roleassignment.Columns,
@@ -447,7 +608,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleassignment.FieldDepartmentID: {Type: field.TypeInt, Column: roleassignment.FieldDepartmentID},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -467,7 +628,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldRevokedAt:  {Type: field.TypeTime, Column: session.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signincode.Table,
 			Columns: signincode.Columns,
@@ -486,7 +647,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signincode.FieldConsumedAt: {Type: field.TypeTime, Column: signincode.FieldConsumedAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   street.Table,
 			Columns: street.Columns,
@@ -551,6 +712,270 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Broadcast",
 		"Street",
+	)
+	graph.MustAddE(
+		"slot",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   carebooking.SlotTable,
+			Columns: []string{carebooking.SlotColumn},
+			Bidi:    false,
+		},
+		"CareBooking",
+		"CareSlot",
+	)
+	graph.MustAddE(
+		"resident",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   carebooking.ResidentTable,
+			Columns: []string{carebooking.ResidentColumn},
+			Bidi:    false,
+		},
+		"CareBooking",
+		"Resident",
+	)
+	graph.MustAddE(
+		"booked_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   carebooking.BookedByTable,
+			Columns: []string{carebooking.BookedByColumn},
+			Bidi:    false,
+		},
+		"CareBooking",
+		"Resident",
+	)
+	graph.MustAddE(
+		"caregiver",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   carebooking.CaregiverTable,
+			Columns: []string{carebooking.CaregiverColumn},
+			Bidi:    false,
+		},
+		"CareBooking",
+		"Resident",
+	)
+	graph.MustAddE(
+		"visit_place",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   carebooking.VisitPlaceTable,
+			Columns: []string{carebooking.VisitPlaceColumn},
+			Bidi:    false,
+		},
+		"CareBooking",
+		"Place",
+	)
+	graph.MustAddE(
+		"notes",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   carebooking.NotesTable,
+			Columns: []string{carebooking.NotesColumn},
+			Bidi:    false,
+		},
+		"CareBooking",
+		"CareNote",
+	)
+	graph.MustAddE(
+		"incidents",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   carebooking.IncidentsTable,
+			Columns: []string{carebooking.IncidentsColumn},
+			Bidi:    false,
+		},
+		"CareBooking",
+		"CareIncident",
+	)
+	graph.MustAddE(
+		"events",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   carebooking.EventsTable,
+			Columns: []string{carebooking.EventsColumn},
+			Bidi:    false,
+		},
+		"CareBooking",
+		"CareEvent",
+	)
+	graph.MustAddE(
+		"booking",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   careevent.BookingTable,
+			Columns: []string{careevent.BookingColumn},
+			Bidi:    false,
+		},
+		"CareEvent",
+		"CareBooking",
+	)
+	graph.MustAddE(
+		"note",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   careevent.NoteTable,
+			Columns: []string{careevent.NoteColumn},
+			Bidi:    false,
+		},
+		"CareEvent",
+		"CareNote",
+	)
+	graph.MustAddE(
+		"incident",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   careevent.IncidentTable,
+			Columns: []string{careevent.IncidentColumn},
+			Bidi:    false,
+		},
+		"CareEvent",
+		"CareIncident",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   carefacility.CommunityTable,
+			Columns: []string{carefacility.CommunityColumn},
+			Bidi:    false,
+		},
+		"CareFacility",
+		"Community",
+	)
+	graph.MustAddE(
+		"place",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   carefacility.PlaceTable,
+			Columns: []string{carefacility.PlaceColumn},
+			Bidi:    false,
+		},
+		"CareFacility",
+		"Place",
+	)
+	graph.MustAddE(
+		"services",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   carefacility.ServicesTable,
+			Columns: []string{carefacility.ServicesColumn},
+			Bidi:    false,
+		},
+		"CareFacility",
+		"CareService",
+	)
+	graph.MustAddE(
+		"booking",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   careincident.BookingTable,
+			Columns: []string{careincident.BookingColumn},
+			Bidi:    false,
+		},
+		"CareIncident",
+		"CareBooking",
+	)
+	graph.MustAddE(
+		"reporter",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   careincident.ReporterTable,
+			Columns: []string{careincident.ReporterColumn},
+			Bidi:    false,
+		},
+		"CareIncident",
+		"Resident",
+	)
+	graph.MustAddE(
+		"booking",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   carenote.BookingTable,
+			Columns: []string{carenote.BookingColumn},
+			Bidi:    false,
+		},
+		"CareNote",
+		"CareBooking",
+	)
+	graph.MustAddE(
+		"author",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   carenote.AuthorTable,
+			Columns: []string{carenote.AuthorColumn},
+			Bidi:    false,
+		},
+		"CareNote",
+		"Resident",
+	)
+	graph.MustAddE(
+		"facility",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   careservice.FacilityTable,
+			Columns: []string{careservice.FacilityColumn},
+			Bidi:    false,
+		},
+		"CareService",
+		"CareFacility",
+	)
+	graph.MustAddE(
+		"slots",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   careservice.SlotsTable,
+			Columns: []string{careservice.SlotsColumn},
+			Bidi:    false,
+		},
+		"CareService",
+		"CareSlot",
+	)
+	graph.MustAddE(
+		"service",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   careslot.ServiceTable,
+			Columns: []string{careslot.ServiceColumn},
+			Bidi:    false,
+		},
+		"CareSlot",
+		"CareService",
+	)
+	graph.MustAddE(
+		"bookings",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   careslot.BookingsTable,
+			Columns: []string{careslot.BookingsColumn},
+			Bidi:    false,
+		},
+		"CareSlot",
+		"CareBooking",
 	)
 	graph.MustAddE(
 		"broadcasts",
@@ -1512,6 +1937,909 @@ func (f *BroadcastFilter) WhereHasStreetWith(preds ...predicate.Street) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CareBookingQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CareBookingQuery builder.
+func (_q *CareBookingQuery) Filter() *CareBookingFilter {
+	return &CareBookingFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CareBookingMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CareBookingMutation builder.
+func (m *CareBookingMutation) Filter() *CareBookingFilter {
+	return &CareBookingFilter{config: m.config, predicateAdder: m}
+}
+
+// CareBookingFilter provides a generic filtering capability at runtime for CareBookingQuery.
+type CareBookingFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CareBookingFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CareBookingFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(carebooking.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CareBookingFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(carebooking.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CareBookingFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(carebooking.FieldUpdatedAt))
+}
+
+// WhereSlotID applies the entql int predicate on the slot_id field.
+func (f *CareBookingFilter) WhereSlotID(p entql.IntP) {
+	f.Where(p.Field(carebooking.FieldSlotID))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *CareBookingFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(carebooking.FieldResidentID))
+}
+
+// WhereBookedByID applies the entql int predicate on the booked_by_id field.
+func (f *CareBookingFilter) WhereBookedByID(p entql.IntP) {
+	f.Where(p.Field(carebooking.FieldBookedByID))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *CareBookingFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(carebooking.FieldCommunityID))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *CareBookingFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(carebooking.FieldStatus))
+}
+
+// WhereWaitlistPosition applies the entql int predicate on the waitlist_position field.
+func (f *CareBookingFilter) WhereWaitlistPosition(p entql.IntP) {
+	f.Where(p.Field(carebooking.FieldWaitlistPosition))
+}
+
+// WhereOfferExpiresAt applies the entql time.Time predicate on the offer_expires_at field.
+func (f *CareBookingFilter) WhereOfferExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(carebooking.FieldOfferExpiresAt))
+}
+
+// WhereCheckedInAt applies the entql time.Time predicate on the checked_in_at field.
+func (f *CareBookingFilter) WhereCheckedInAt(p entql.TimeP) {
+	f.Where(p.Field(carebooking.FieldCheckedInAt))
+}
+
+// WhereCheckedOutAt applies the entql time.Time predicate on the checked_out_at field.
+func (f *CareBookingFilter) WhereCheckedOutAt(p entql.TimeP) {
+	f.Where(p.Field(carebooking.FieldCheckedOutAt))
+}
+
+// WhereCancelledAt applies the entql time.Time predicate on the cancelled_at field.
+func (f *CareBookingFilter) WhereCancelledAt(p entql.TimeP) {
+	f.Where(p.Field(carebooking.FieldCancelledAt))
+}
+
+// WhereCaregiverID applies the entql int predicate on the caregiver_id field.
+func (f *CareBookingFilter) WhereCaregiverID(p entql.IntP) {
+	f.Where(p.Field(carebooking.FieldCaregiverID))
+}
+
+// WhereVisitPlaceID applies the entql int predicate on the visit_place_id field.
+func (f *CareBookingFilter) WhereVisitPlaceID(p entql.IntP) {
+	f.Where(p.Field(carebooking.FieldVisitPlaceID))
+}
+
+// WherePriceFen applies the entql int predicate on the price_fen field.
+func (f *CareBookingFilter) WherePriceFen(p entql.IntP) {
+	f.Where(p.Field(carebooking.FieldPriceFen))
+}
+
+// WhereSubsidyFen applies the entql int predicate on the subsidy_fen field.
+func (f *CareBookingFilter) WhereSubsidyFen(p entql.IntP) {
+	f.Where(p.Field(carebooking.FieldSubsidyFen))
+}
+
+// WhereHasSlot applies a predicate to check if query has an edge slot.
+func (f *CareBookingFilter) WhereHasSlot() {
+	f.Where(entql.HasEdge("slot"))
+}
+
+// WhereHasSlotWith applies a predicate to check if query has an edge slot with a given conditions (other predicates).
+func (f *CareBookingFilter) WhereHasSlotWith(preds ...predicate.CareSlot) {
+	f.Where(entql.HasEdgeWith("slot", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasResident applies a predicate to check if query has an edge resident.
+func (f *CareBookingFilter) WhereHasResident() {
+	f.Where(entql.HasEdge("resident"))
+}
+
+// WhereHasResidentWith applies a predicate to check if query has an edge resident with a given conditions (other predicates).
+func (f *CareBookingFilter) WhereHasResidentWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("resident", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasBookedBy applies a predicate to check if query has an edge booked_by.
+func (f *CareBookingFilter) WhereHasBookedBy() {
+	f.Where(entql.HasEdge("booked_by"))
+}
+
+// WhereHasBookedByWith applies a predicate to check if query has an edge booked_by with a given conditions (other predicates).
+func (f *CareBookingFilter) WhereHasBookedByWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("booked_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCaregiver applies a predicate to check if query has an edge caregiver.
+func (f *CareBookingFilter) WhereHasCaregiver() {
+	f.Where(entql.HasEdge("caregiver"))
+}
+
+// WhereHasCaregiverWith applies a predicate to check if query has an edge caregiver with a given conditions (other predicates).
+func (f *CareBookingFilter) WhereHasCaregiverWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("caregiver", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasVisitPlace applies a predicate to check if query has an edge visit_place.
+func (f *CareBookingFilter) WhereHasVisitPlace() {
+	f.Where(entql.HasEdge("visit_place"))
+}
+
+// WhereHasVisitPlaceWith applies a predicate to check if query has an edge visit_place with a given conditions (other predicates).
+func (f *CareBookingFilter) WhereHasVisitPlaceWith(preds ...predicate.Place) {
+	f.Where(entql.HasEdgeWith("visit_place", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasNotes applies a predicate to check if query has an edge notes.
+func (f *CareBookingFilter) WhereHasNotes() {
+	f.Where(entql.HasEdge("notes"))
+}
+
+// WhereHasNotesWith applies a predicate to check if query has an edge notes with a given conditions (other predicates).
+func (f *CareBookingFilter) WhereHasNotesWith(preds ...predicate.CareNote) {
+	f.Where(entql.HasEdgeWith("notes", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasIncidents applies a predicate to check if query has an edge incidents.
+func (f *CareBookingFilter) WhereHasIncidents() {
+	f.Where(entql.HasEdge("incidents"))
+}
+
+// WhereHasIncidentsWith applies a predicate to check if query has an edge incidents with a given conditions (other predicates).
+func (f *CareBookingFilter) WhereHasIncidentsWith(preds ...predicate.CareIncident) {
+	f.Where(entql.HasEdgeWith("incidents", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEvents applies a predicate to check if query has an edge events.
+func (f *CareBookingFilter) WhereHasEvents() {
+	f.Where(entql.HasEdge("events"))
+}
+
+// WhereHasEventsWith applies a predicate to check if query has an edge events with a given conditions (other predicates).
+func (f *CareBookingFilter) WhereHasEventsWith(preds ...predicate.CareEvent) {
+	f.Where(entql.HasEdgeWith("events", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CareEventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CareEventQuery builder.
+func (_q *CareEventQuery) Filter() *CareEventFilter {
+	return &CareEventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CareEventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CareEventMutation builder.
+func (m *CareEventMutation) Filter() *CareEventFilter {
+	return &CareEventFilter{config: m.config, predicateAdder: m}
+}
+
+// CareEventFilter provides a generic filtering capability at runtime for CareEventQuery.
+type CareEventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CareEventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CareEventFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(careevent.FieldID))
+}
+
+// WhereBookingID applies the entql int predicate on the booking_id field.
+func (f *CareEventFilter) WhereBookingID(p entql.IntP) {
+	f.Where(p.Field(careevent.FieldBookingID))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *CareEventFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(careevent.FieldResidentID))
+}
+
+// WhereBookedByID applies the entql int predicate on the booked_by_id field.
+func (f *CareEventFilter) WhereBookedByID(p entql.IntP) {
+	f.Where(p.Field(careevent.FieldBookedByID))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *CareEventFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(careevent.FieldCommunityID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *CareEventFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(careevent.FieldKind))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *CareEventFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(careevent.FieldAt))
+}
+
+// WhereNoteID applies the entql int predicate on the note_id field.
+func (f *CareEventFilter) WhereNoteID(p entql.IntP) {
+	f.Where(p.Field(careevent.FieldNoteID))
+}
+
+// WhereIncidentID applies the entql int predicate on the incident_id field.
+func (f *CareEventFilter) WhereIncidentID(p entql.IntP) {
+	f.Where(p.Field(careevent.FieldIncidentID))
+}
+
+// WhereHasBooking applies a predicate to check if query has an edge booking.
+func (f *CareEventFilter) WhereHasBooking() {
+	f.Where(entql.HasEdge("booking"))
+}
+
+// WhereHasBookingWith applies a predicate to check if query has an edge booking with a given conditions (other predicates).
+func (f *CareEventFilter) WhereHasBookingWith(preds ...predicate.CareBooking) {
+	f.Where(entql.HasEdgeWith("booking", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasNote applies a predicate to check if query has an edge note.
+func (f *CareEventFilter) WhereHasNote() {
+	f.Where(entql.HasEdge("note"))
+}
+
+// WhereHasNoteWith applies a predicate to check if query has an edge note with a given conditions (other predicates).
+func (f *CareEventFilter) WhereHasNoteWith(preds ...predicate.CareNote) {
+	f.Where(entql.HasEdgeWith("note", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasIncident applies a predicate to check if query has an edge incident.
+func (f *CareEventFilter) WhereHasIncident() {
+	f.Where(entql.HasEdge("incident"))
+}
+
+// WhereHasIncidentWith applies a predicate to check if query has an edge incident with a given conditions (other predicates).
+func (f *CareEventFilter) WhereHasIncidentWith(preds ...predicate.CareIncident) {
+	f.Where(entql.HasEdgeWith("incident", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CareFacilityQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CareFacilityQuery builder.
+func (_q *CareFacilityQuery) Filter() *CareFacilityFilter {
+	return &CareFacilityFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CareFacilityMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CareFacilityMutation builder.
+func (m *CareFacilityMutation) Filter() *CareFacilityFilter {
+	return &CareFacilityFilter{config: m.config, predicateAdder: m}
+}
+
+// CareFacilityFilter provides a generic filtering capability at runtime for CareFacilityQuery.
+type CareFacilityFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CareFacilityFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CareFacilityFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(carefacility.FieldID))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *CareFacilityFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(carefacility.FieldCommunityID))
+}
+
+// WherePlaceID applies the entql int predicate on the place_id field.
+func (f *CareFacilityFilter) WherePlaceID(p entql.IntP) {
+	f.Where(p.Field(carefacility.FieldPlaceID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *CareFacilityFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(carefacility.FieldName))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *CareFacilityFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(carefacility.FieldKind))
+}
+
+// WhereClosedDays applies the entql json.RawMessage predicate on the closed_days field.
+func (f *CareFacilityFilter) WhereClosedDays(p entql.BytesP) {
+	f.Where(p.Field(carefacility.FieldClosedDays))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *CareFacilityFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *CareFacilityFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPlace applies a predicate to check if query has an edge place.
+func (f *CareFacilityFilter) WhereHasPlace() {
+	f.Where(entql.HasEdge("place"))
+}
+
+// WhereHasPlaceWith applies a predicate to check if query has an edge place with a given conditions (other predicates).
+func (f *CareFacilityFilter) WhereHasPlaceWith(preds ...predicate.Place) {
+	f.Where(entql.HasEdgeWith("place", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasServices applies a predicate to check if query has an edge services.
+func (f *CareFacilityFilter) WhereHasServices() {
+	f.Where(entql.HasEdge("services"))
+}
+
+// WhereHasServicesWith applies a predicate to check if query has an edge services with a given conditions (other predicates).
+func (f *CareFacilityFilter) WhereHasServicesWith(preds ...predicate.CareService) {
+	f.Where(entql.HasEdgeWith("services", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CareIncidentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CareIncidentQuery builder.
+func (_q *CareIncidentQuery) Filter() *CareIncidentFilter {
+	return &CareIncidentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CareIncidentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CareIncidentMutation builder.
+func (m *CareIncidentMutation) Filter() *CareIncidentFilter {
+	return &CareIncidentFilter{config: m.config, predicateAdder: m}
+}
+
+// CareIncidentFilter provides a generic filtering capability at runtime for CareIncidentQuery.
+type CareIncidentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CareIncidentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CareIncidentFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(careincident.FieldID))
+}
+
+// WhereBookingID applies the entql int predicate on the booking_id field.
+func (f *CareIncidentFilter) WhereBookingID(p entql.IntP) {
+	f.Where(p.Field(careincident.FieldBookingID))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *CareIncidentFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(careincident.FieldResidentID))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *CareIncidentFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(careincident.FieldCommunityID))
+}
+
+// WhereAboutMinor applies the entql bool predicate on the about_minor field.
+func (f *CareIncidentFilter) WhereAboutMinor(p entql.BoolP) {
+	f.Where(p.Field(careincident.FieldAboutMinor))
+}
+
+// WhereReporterID applies the entql int predicate on the reporter_id field.
+func (f *CareIncidentFilter) WhereReporterID(p entql.IntP) {
+	f.Where(p.Field(careincident.FieldReporterID))
+}
+
+// WhereSeverity applies the entql string predicate on the severity field.
+func (f *CareIncidentFilter) WhereSeverity(p entql.StringP) {
+	f.Where(p.Field(careincident.FieldSeverity))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *CareIncidentFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(careincident.FieldDescription))
+}
+
+// WhereOccurredAt applies the entql time.Time predicate on the occurred_at field.
+func (f *CareIncidentFilter) WhereOccurredAt(p entql.TimeP) {
+	f.Where(p.Field(careincident.FieldOccurredAt))
+}
+
+// WhereHasBooking applies a predicate to check if query has an edge booking.
+func (f *CareIncidentFilter) WhereHasBooking() {
+	f.Where(entql.HasEdge("booking"))
+}
+
+// WhereHasBookingWith applies a predicate to check if query has an edge booking with a given conditions (other predicates).
+func (f *CareIncidentFilter) WhereHasBookingWith(preds ...predicate.CareBooking) {
+	f.Where(entql.HasEdgeWith("booking", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasReporter applies a predicate to check if query has an edge reporter.
+func (f *CareIncidentFilter) WhereHasReporter() {
+	f.Where(entql.HasEdge("reporter"))
+}
+
+// WhereHasReporterWith applies a predicate to check if query has an edge reporter with a given conditions (other predicates).
+func (f *CareIncidentFilter) WhereHasReporterWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("reporter", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CareNoteQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CareNoteQuery builder.
+func (_q *CareNoteQuery) Filter() *CareNoteFilter {
+	return &CareNoteFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CareNoteMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CareNoteMutation builder.
+func (m *CareNoteMutation) Filter() *CareNoteFilter {
+	return &CareNoteFilter{config: m.config, predicateAdder: m}
+}
+
+// CareNoteFilter provides a generic filtering capability at runtime for CareNoteQuery.
+type CareNoteFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CareNoteFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CareNoteFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(carenote.FieldID))
+}
+
+// WhereBookingID applies the entql int predicate on the booking_id field.
+func (f *CareNoteFilter) WhereBookingID(p entql.IntP) {
+	f.Where(p.Field(carenote.FieldBookingID))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *CareNoteFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(carenote.FieldResidentID))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *CareNoteFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(carenote.FieldCommunityID))
+}
+
+// WhereAboutMinor applies the entql bool predicate on the about_minor field.
+func (f *CareNoteFilter) WhereAboutMinor(p entql.BoolP) {
+	f.Where(p.Field(carenote.FieldAboutMinor))
+}
+
+// WhereAuthorID applies the entql int predicate on the author_id field.
+func (f *CareNoteFilter) WhereAuthorID(p entql.IntP) {
+	f.Where(p.Field(carenote.FieldAuthorID))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *CareNoteFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(carenote.FieldBody))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CareNoteFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(carenote.FieldCreatedAt))
+}
+
+// WhereHasBooking applies a predicate to check if query has an edge booking.
+func (f *CareNoteFilter) WhereHasBooking() {
+	f.Where(entql.HasEdge("booking"))
+}
+
+// WhereHasBookingWith applies a predicate to check if query has an edge booking with a given conditions (other predicates).
+func (f *CareNoteFilter) WhereHasBookingWith(preds ...predicate.CareBooking) {
+	f.Where(entql.HasEdgeWith("booking", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAuthor applies a predicate to check if query has an edge author.
+func (f *CareNoteFilter) WhereHasAuthor() {
+	f.Where(entql.HasEdge("author"))
+}
+
+// WhereHasAuthorWith applies a predicate to check if query has an edge author with a given conditions (other predicates).
+func (f *CareNoteFilter) WhereHasAuthorWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("author", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CareServiceQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CareServiceQuery builder.
+func (_q *CareServiceQuery) Filter() *CareServiceFilter {
+	return &CareServiceFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CareServiceMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CareServiceMutation builder.
+func (m *CareServiceMutation) Filter() *CareServiceFilter {
+	return &CareServiceFilter{config: m.config, predicateAdder: m}
+}
+
+// CareServiceFilter provides a generic filtering capability at runtime for CareServiceQuery.
+type CareServiceFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CareServiceFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CareServiceFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(careservice.FieldID))
+}
+
+// WhereFacilityID applies the entql int predicate on the facility_id field.
+func (f *CareServiceFilter) WhereFacilityID(p entql.IntP) {
+	f.Where(p.Field(careservice.FieldFacilityID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *CareServiceFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(careservice.FieldName))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *CareServiceFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(careservice.FieldKind))
+}
+
+// WhereDurationMinutes applies the entql int predicate on the duration_minutes field.
+func (f *CareServiceFilter) WhereDurationMinutes(p entql.IntP) {
+	f.Where(p.Field(careservice.FieldDurationMinutes))
+}
+
+// WhereCapacity applies the entql int predicate on the capacity field.
+func (f *CareServiceFilter) WhereCapacity(p entql.IntP) {
+	f.Where(p.Field(careservice.FieldCapacity))
+}
+
+// WherePriceFen applies the entql int predicate on the price_fen field.
+func (f *CareServiceFilter) WherePriceFen(p entql.IntP) {
+	f.Where(p.Field(careservice.FieldPriceFen))
+}
+
+// WhereSubsidyFen applies the entql int predicate on the subsidy_fen field.
+func (f *CareServiceFilter) WhereSubsidyFen(p entql.IntP) {
+	f.Where(p.Field(careservice.FieldSubsidyFen))
+}
+
+// WhereAudience applies the entql string predicate on the audience field.
+func (f *CareServiceFilter) WhereAudience(p entql.StringP) {
+	f.Where(p.Field(careservice.FieldAudience))
+}
+
+// WhereMinAge applies the entql int predicate on the min_age field.
+func (f *CareServiceFilter) WhereMinAge(p entql.IntP) {
+	f.Where(p.Field(careservice.FieldMinAge))
+}
+
+// WhereMaxAge applies the entql int predicate on the max_age field.
+func (f *CareServiceFilter) WhereMaxAge(p entql.IntP) {
+	f.Where(p.Field(careservice.FieldMaxAge))
+}
+
+// WhereWeekdays applies the entql json.RawMessage predicate on the weekdays field.
+func (f *CareServiceFilter) WhereWeekdays(p entql.BytesP) {
+	f.Where(p.Field(careservice.FieldWeekdays))
+}
+
+// WhereStartTimes applies the entql json.RawMessage predicate on the start_times field.
+func (f *CareServiceFilter) WhereStartTimes(p entql.BytesP) {
+	f.Where(p.Field(careservice.FieldStartTimes))
+}
+
+// WhereHasFacility applies a predicate to check if query has an edge facility.
+func (f *CareServiceFilter) WhereHasFacility() {
+	f.Where(entql.HasEdge("facility"))
+}
+
+// WhereHasFacilityWith applies a predicate to check if query has an edge facility with a given conditions (other predicates).
+func (f *CareServiceFilter) WhereHasFacilityWith(preds ...predicate.CareFacility) {
+	f.Where(entql.HasEdgeWith("facility", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSlots applies a predicate to check if query has an edge slots.
+func (f *CareServiceFilter) WhereHasSlots() {
+	f.Where(entql.HasEdge("slots"))
+}
+
+// WhereHasSlotsWith applies a predicate to check if query has an edge slots with a given conditions (other predicates).
+func (f *CareServiceFilter) WhereHasSlotsWith(preds ...predicate.CareSlot) {
+	f.Where(entql.HasEdgeWith("slots", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CareSlotQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CareSlotQuery builder.
+func (_q *CareSlotQuery) Filter() *CareSlotFilter {
+	return &CareSlotFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CareSlotMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CareSlotMutation builder.
+func (m *CareSlotMutation) Filter() *CareSlotFilter {
+	return &CareSlotFilter{config: m.config, predicateAdder: m}
+}
+
+// CareSlotFilter provides a generic filtering capability at runtime for CareSlotQuery.
+type CareSlotFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CareSlotFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CareSlotFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(careslot.FieldID))
+}
+
+// WhereServiceID applies the entql int predicate on the service_id field.
+func (f *CareSlotFilter) WhereServiceID(p entql.IntP) {
+	f.Where(p.Field(careslot.FieldServiceID))
+}
+
+// WhereStartsAt applies the entql time.Time predicate on the starts_at field.
+func (f *CareSlotFilter) WhereStartsAt(p entql.TimeP) {
+	f.Where(p.Field(careslot.FieldStartsAt))
+}
+
+// WhereEndsAt applies the entql time.Time predicate on the ends_at field.
+func (f *CareSlotFilter) WhereEndsAt(p entql.TimeP) {
+	f.Where(p.Field(careslot.FieldEndsAt))
+}
+
+// WhereCapacity applies the entql int predicate on the capacity field.
+func (f *CareSlotFilter) WhereCapacity(p entql.IntP) {
+	f.Where(p.Field(careslot.FieldCapacity))
+}
+
+// WhereTaken applies the entql int predicate on the taken field.
+func (f *CareSlotFilter) WhereTaken(p entql.IntP) {
+	f.Where(p.Field(careslot.FieldTaken))
+}
+
+// WhereCaregiverIds applies the entql json.RawMessage predicate on the caregiver_ids field.
+func (f *CareSlotFilter) WhereCaregiverIds(p entql.BytesP) {
+	f.Where(p.Field(careslot.FieldCaregiverIds))
+}
+
+// WhereWaitlistSeq applies the entql int predicate on the waitlist_seq field.
+func (f *CareSlotFilter) WhereWaitlistSeq(p entql.IntP) {
+	f.Where(p.Field(careslot.FieldWaitlistSeq))
+}
+
+// WhereHasService applies a predicate to check if query has an edge service.
+func (f *CareSlotFilter) WhereHasService() {
+	f.Where(entql.HasEdge("service"))
+}
+
+// WhereHasServiceWith applies a predicate to check if query has an edge service with a given conditions (other predicates).
+func (f *CareSlotFilter) WhereHasServiceWith(preds ...predicate.CareService) {
+	f.Where(entql.HasEdgeWith("service", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasBookings applies a predicate to check if query has an edge bookings.
+func (f *CareSlotFilter) WhereHasBookings() {
+	f.Where(entql.HasEdge("bookings"))
+}
+
+// WhereHasBookingsWith applies a predicate to check if query has an edge bookings with a given conditions (other predicates).
+func (f *CareSlotFilter) WhereHasBookingsWith(preds ...predicate.CareBooking) {
+	f.Where(entql.HasEdgeWith("bookings", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CommunityQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1540,7 +2868,7 @@ type CommunityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CommunityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1661,7 +2989,7 @@ type ConsentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ConsentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1730,7 +3058,7 @@ type DepartmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DepartmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1847,7 +3175,7 @@ type DeviceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1926,7 +3254,7 @@ type EventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2010,7 +3338,7 @@ type GridFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GridFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2169,7 +3497,7 @@ type GuardianshipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GuardianshipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2287,7 +3615,7 @@ type HouseholdFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HouseholdFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2375,7 +3703,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2488,7 +3816,7 @@ type PersonalInfoFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PersonalInfoFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2567,7 +3895,7 @@ type PlaceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PlaceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2689,7 +4017,7 @@ type PushDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PushDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2774,7 +4102,7 @@ type RequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3121,7 +4449,7 @@ type RequestCategoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequestCategoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3220,7 +4548,7 @@ type RequestEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequestEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3333,7 +4661,7 @@ type ResidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3613,7 +4941,7 @@ type RoleAssignmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleAssignmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3768,7 +5096,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3857,7 +5185,7 @@ type SignInCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SignInCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3927,7 +5255,7 @@ type StreetFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StreetFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

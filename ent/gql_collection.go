@@ -11,6 +11,13 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/carebooking"
+	"github.com/jimei-linli/linli/ent/careevent"
+	"github.com/jimei-linli/linli/ent/carefacility"
+	"github.com/jimei-linli/linli/ent/careincident"
+	"github.com/jimei-linli/linli/ent/carenote"
+	"github.com/jimei-linli/linli/ent/careservice"
+	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
@@ -192,6 +199,1121 @@ func newBroadcastPaginateArgs(rv map[string]any) *broadcastPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*BroadcastWhereInput); ok {
 		args.opts = append(args.opts, WithBroadcastFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CareBookingQuery) CollectFields(ctx context.Context, satisfies ...string) (*CareBookingQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CareBookingQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(carebooking.Columns))
+		selectedFields = []string{carebooking.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "slot":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareSlotClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, careslotImplementors)...); err != nil {
+				return err
+			}
+			_q.withSlot = query
+			if _, ok := fieldSeen[carebooking.FieldSlotID]; !ok {
+				selectedFields = append(selectedFields, carebooking.FieldSlotID)
+				fieldSeen[carebooking.FieldSlotID] = struct{}{}
+			}
+
+		case "caregiver":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withCaregiver = query
+			if _, ok := fieldSeen[carebooking.FieldCaregiverID]; !ok {
+				selectedFields = append(selectedFields, carebooking.FieldCaregiverID)
+				fieldSeen[carebooking.FieldCaregiverID] = struct{}{}
+			}
+
+		case "visitPlace":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PlaceClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, placeImplementors)...); err != nil {
+				return err
+			}
+			_q.withVisitPlace = query
+			if _, ok := fieldSeen[carebooking.FieldVisitPlaceID]; !ok {
+				selectedFields = append(selectedFields, carebooking.FieldVisitPlaceID)
+				fieldSeen[carebooking.FieldVisitPlaceID] = struct{}{}
+			}
+
+		case "notes":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareNoteClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, carenoteImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedNotes(alias, func(wq *CareNoteQuery) {
+				*wq = *query
+			})
+
+		case "incidents":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareIncidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, careincidentImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedIncidents(alias, func(wq *CareIncidentQuery) {
+				*wq = *query
+			})
+
+		case "events":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareEventClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, careeventImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedEvents(alias, func(wq *CareEventQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[carebooking.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, carebooking.FieldCreatedAt)
+				fieldSeen[carebooking.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[carebooking.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, carebooking.FieldUpdatedAt)
+				fieldSeen[carebooking.FieldUpdatedAt] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[carebooking.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, carebooking.FieldStatus)
+				fieldSeen[carebooking.FieldStatus] = struct{}{}
+			}
+		case "waitlistPosition":
+			if _, ok := fieldSeen[carebooking.FieldWaitlistPosition]; !ok {
+				selectedFields = append(selectedFields, carebooking.FieldWaitlistPosition)
+				fieldSeen[carebooking.FieldWaitlistPosition] = struct{}{}
+			}
+		case "offerExpiresAt":
+			if _, ok := fieldSeen[carebooking.FieldOfferExpiresAt]; !ok {
+				selectedFields = append(selectedFields, carebooking.FieldOfferExpiresAt)
+				fieldSeen[carebooking.FieldOfferExpiresAt] = struct{}{}
+			}
+		case "checkedInAt":
+			if _, ok := fieldSeen[carebooking.FieldCheckedInAt]; !ok {
+				selectedFields = append(selectedFields, carebooking.FieldCheckedInAt)
+				fieldSeen[carebooking.FieldCheckedInAt] = struct{}{}
+			}
+		case "checkedOutAt":
+			if _, ok := fieldSeen[carebooking.FieldCheckedOutAt]; !ok {
+				selectedFields = append(selectedFields, carebooking.FieldCheckedOutAt)
+				fieldSeen[carebooking.FieldCheckedOutAt] = struct{}{}
+			}
+		case "cancelledAt":
+			if _, ok := fieldSeen[carebooking.FieldCancelledAt]; !ok {
+				selectedFields = append(selectedFields, carebooking.FieldCancelledAt)
+				fieldSeen[carebooking.FieldCancelledAt] = struct{}{}
+			}
+		case "priceFen":
+			if _, ok := fieldSeen[carebooking.FieldPriceFen]; !ok {
+				selectedFields = append(selectedFields, carebooking.FieldPriceFen)
+				fieldSeen[carebooking.FieldPriceFen] = struct{}{}
+			}
+		case "subsidyFen":
+			if _, ok := fieldSeen[carebooking.FieldSubsidyFen]; !ok {
+				selectedFields = append(selectedFields, carebooking.FieldSubsidyFen)
+				fieldSeen[carebooking.FieldSubsidyFen] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type carebookingPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CareBookingPaginateOption
+}
+
+func newCareBookingPaginateArgs(rv map[string]any) *carebookingPaginateArgs {
+	args := &carebookingPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CareBookingOrder{Field: &CareBookingOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCareBookingOrder(order))
+			}
+		case *CareBookingOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCareBookingOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CareBookingWhereInput); ok {
+		args.opts = append(args.opts, WithCareBookingFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CareEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*CareEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CareEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(careevent.Columns))
+		selectedFields = []string{careevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "booking":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareBookingClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, carebookingImplementors)...); err != nil {
+				return err
+			}
+			_q.withBooking = query
+			if _, ok := fieldSeen[careevent.FieldBookingID]; !ok {
+				selectedFields = append(selectedFields, careevent.FieldBookingID)
+				fieldSeen[careevent.FieldBookingID] = struct{}{}
+			}
+
+		case "note":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareNoteClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, carenoteImplementors)...); err != nil {
+				return err
+			}
+			_q.withNote = query
+			if _, ok := fieldSeen[careevent.FieldNoteID]; !ok {
+				selectedFields = append(selectedFields, careevent.FieldNoteID)
+				fieldSeen[careevent.FieldNoteID] = struct{}{}
+			}
+
+		case "incident":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareIncidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, careincidentImplementors)...); err != nil {
+				return err
+			}
+			_q.withIncident = query
+			if _, ok := fieldSeen[careevent.FieldIncidentID]; !ok {
+				selectedFields = append(selectedFields, careevent.FieldIncidentID)
+				fieldSeen[careevent.FieldIncidentID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[careevent.FieldKind]; !ok {
+				selectedFields = append(selectedFields, careevent.FieldKind)
+				fieldSeen[careevent.FieldKind] = struct{}{}
+			}
+		case "at":
+			if _, ok := fieldSeen[careevent.FieldAt]; !ok {
+				selectedFields = append(selectedFields, careevent.FieldAt)
+				fieldSeen[careevent.FieldAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type careeventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CareEventPaginateOption
+}
+
+func newCareEventPaginateArgs(rv map[string]any) *careeventPaginateArgs {
+	args := &careeventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*CareEventWhereInput); ok {
+		args.opts = append(args.opts, WithCareEventFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CareFacilityQuery) CollectFields(ctx context.Context, satisfies ...string) (*CareFacilityQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CareFacilityQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(carefacility.Columns))
+		selectedFields = []string{carefacility.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[carefacility.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, carefacility.FieldCommunityID)
+				fieldSeen[carefacility.FieldCommunityID] = struct{}{}
+			}
+
+		case "place":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PlaceClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, placeImplementors)...); err != nil {
+				return err
+			}
+			_q.withPlace = query
+			if _, ok := fieldSeen[carefacility.FieldPlaceID]; !ok {
+				selectedFields = append(selectedFields, carefacility.FieldPlaceID)
+				fieldSeen[carefacility.FieldPlaceID] = struct{}{}
+			}
+
+		case "services":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareServiceClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, careserviceImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedServices(alias, func(wq *CareServiceQuery) {
+				*wq = *query
+			})
+		case "name":
+			if _, ok := fieldSeen[carefacility.FieldName]; !ok {
+				selectedFields = append(selectedFields, carefacility.FieldName)
+				fieldSeen[carefacility.FieldName] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[carefacility.FieldKind]; !ok {
+				selectedFields = append(selectedFields, carefacility.FieldKind)
+				fieldSeen[carefacility.FieldKind] = struct{}{}
+			}
+		case "closedDays":
+			if _, ok := fieldSeen[carefacility.FieldClosedDays]; !ok {
+				selectedFields = append(selectedFields, carefacility.FieldClosedDays)
+				fieldSeen[carefacility.FieldClosedDays] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type carefacilityPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CareFacilityPaginateOption
+}
+
+func newCareFacilityPaginateArgs(rv map[string]any) *carefacilityPaginateArgs {
+	args := &carefacilityPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CareFacilityOrder{Field: &CareFacilityOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCareFacilityOrder(order))
+			}
+		case *CareFacilityOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCareFacilityOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CareFacilityWhereInput); ok {
+		args.opts = append(args.opts, WithCareFacilityFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CareIncidentQuery) CollectFields(ctx context.Context, satisfies ...string) (*CareIncidentQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CareIncidentQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(careincident.Columns))
+		selectedFields = []string{careincident.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "booking":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareBookingClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, carebookingImplementors)...); err != nil {
+				return err
+			}
+			_q.withBooking = query
+			if _, ok := fieldSeen[careincident.FieldBookingID]; !ok {
+				selectedFields = append(selectedFields, careincident.FieldBookingID)
+				fieldSeen[careincident.FieldBookingID] = struct{}{}
+			}
+
+		case "reporter":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withReporter = query
+			if _, ok := fieldSeen[careincident.FieldReporterID]; !ok {
+				selectedFields = append(selectedFields, careincident.FieldReporterID)
+				fieldSeen[careincident.FieldReporterID] = struct{}{}
+			}
+		case "severity":
+			if _, ok := fieldSeen[careincident.FieldSeverity]; !ok {
+				selectedFields = append(selectedFields, careincident.FieldSeverity)
+				fieldSeen[careincident.FieldSeverity] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[careincident.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, careincident.FieldDescription)
+				fieldSeen[careincident.FieldDescription] = struct{}{}
+			}
+		case "occurredAt":
+			if _, ok := fieldSeen[careincident.FieldOccurredAt]; !ok {
+				selectedFields = append(selectedFields, careincident.FieldOccurredAt)
+				fieldSeen[careincident.FieldOccurredAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type careincidentPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CareIncidentPaginateOption
+}
+
+func newCareIncidentPaginateArgs(rv map[string]any) *careincidentPaginateArgs {
+	args := &careincidentPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*CareIncidentWhereInput); ok {
+		args.opts = append(args.opts, WithCareIncidentFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CareNoteQuery) CollectFields(ctx context.Context, satisfies ...string) (*CareNoteQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CareNoteQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(carenote.Columns))
+		selectedFields = []string{carenote.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "booking":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareBookingClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, carebookingImplementors)...); err != nil {
+				return err
+			}
+			_q.withBooking = query
+			if _, ok := fieldSeen[carenote.FieldBookingID]; !ok {
+				selectedFields = append(selectedFields, carenote.FieldBookingID)
+				fieldSeen[carenote.FieldBookingID] = struct{}{}
+			}
+
+		case "author":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withAuthor = query
+			if _, ok := fieldSeen[carenote.FieldAuthorID]; !ok {
+				selectedFields = append(selectedFields, carenote.FieldAuthorID)
+				fieldSeen[carenote.FieldAuthorID] = struct{}{}
+			}
+		case "body":
+			if _, ok := fieldSeen[carenote.FieldBody]; !ok {
+				selectedFields = append(selectedFields, carenote.FieldBody)
+				fieldSeen[carenote.FieldBody] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[carenote.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, carenote.FieldCreatedAt)
+				fieldSeen[carenote.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type carenotePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CareNotePaginateOption
+}
+
+func newCareNotePaginateArgs(rv map[string]any) *carenotePaginateArgs {
+	args := &carenotePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*CareNoteWhereInput); ok {
+		args.opts = append(args.opts, WithCareNoteFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CareServiceQuery) CollectFields(ctx context.Context, satisfies ...string) (*CareServiceQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CareServiceQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(careservice.Columns))
+		selectedFields = []string{careservice.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "facility":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareFacilityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, carefacilityImplementors)...); err != nil {
+				return err
+			}
+			_q.withFacility = query
+			if _, ok := fieldSeen[careservice.FieldFacilityID]; !ok {
+				selectedFields = append(selectedFields, careservice.FieldFacilityID)
+				fieldSeen[careservice.FieldFacilityID] = struct{}{}
+			}
+
+		case "slots":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareSlotClient{config: _q.config}).Query()
+			)
+			args := newCareSlotPaginateArgs(fieldArgs(ctx, new(CareSlotWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newCareSlotPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*CareService) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"service_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(careservice.SlotsColumn), ids...))
+						})
+						if err := query.GroupBy(careservice.SlotsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*CareService) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Slots)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, careslotImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(careservice.SlotsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedSlots(alias, func(wq *CareSlotQuery) {
+				*wq = *query
+			})
+		case "name":
+			if _, ok := fieldSeen[careservice.FieldName]; !ok {
+				selectedFields = append(selectedFields, careservice.FieldName)
+				fieldSeen[careservice.FieldName] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[careservice.FieldKind]; !ok {
+				selectedFields = append(selectedFields, careservice.FieldKind)
+				fieldSeen[careservice.FieldKind] = struct{}{}
+			}
+		case "durationMinutes":
+			if _, ok := fieldSeen[careservice.FieldDurationMinutes]; !ok {
+				selectedFields = append(selectedFields, careservice.FieldDurationMinutes)
+				fieldSeen[careservice.FieldDurationMinutes] = struct{}{}
+			}
+		case "capacity":
+			if _, ok := fieldSeen[careservice.FieldCapacity]; !ok {
+				selectedFields = append(selectedFields, careservice.FieldCapacity)
+				fieldSeen[careservice.FieldCapacity] = struct{}{}
+			}
+		case "priceFen":
+			if _, ok := fieldSeen[careservice.FieldPriceFen]; !ok {
+				selectedFields = append(selectedFields, careservice.FieldPriceFen)
+				fieldSeen[careservice.FieldPriceFen] = struct{}{}
+			}
+		case "subsidyFen":
+			if _, ok := fieldSeen[careservice.FieldSubsidyFen]; !ok {
+				selectedFields = append(selectedFields, careservice.FieldSubsidyFen)
+				fieldSeen[careservice.FieldSubsidyFen] = struct{}{}
+			}
+		case "audience":
+			if _, ok := fieldSeen[careservice.FieldAudience]; !ok {
+				selectedFields = append(selectedFields, careservice.FieldAudience)
+				fieldSeen[careservice.FieldAudience] = struct{}{}
+			}
+		case "minAge":
+			if _, ok := fieldSeen[careservice.FieldMinAge]; !ok {
+				selectedFields = append(selectedFields, careservice.FieldMinAge)
+				fieldSeen[careservice.FieldMinAge] = struct{}{}
+			}
+		case "maxAge":
+			if _, ok := fieldSeen[careservice.FieldMaxAge]; !ok {
+				selectedFields = append(selectedFields, careservice.FieldMaxAge)
+				fieldSeen[careservice.FieldMaxAge] = struct{}{}
+			}
+		case "weekdays":
+			if _, ok := fieldSeen[careservice.FieldWeekdays]; !ok {
+				selectedFields = append(selectedFields, careservice.FieldWeekdays)
+				fieldSeen[careservice.FieldWeekdays] = struct{}{}
+			}
+		case "startTimes":
+			if _, ok := fieldSeen[careservice.FieldStartTimes]; !ok {
+				selectedFields = append(selectedFields, careservice.FieldStartTimes)
+				fieldSeen[careservice.FieldStartTimes] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type careservicePaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CareServicePaginateOption
+}
+
+func newCareServicePaginateArgs(rv map[string]any) *careservicePaginateArgs {
+	args := &careservicePaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*CareServiceWhereInput); ok {
+		args.opts = append(args.opts, WithCareServiceFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CareSlotQuery) CollectFields(ctx context.Context, satisfies ...string) (*CareSlotQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CareSlotQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(careslot.Columns))
+		selectedFields = []string{careslot.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "service":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareServiceClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, careserviceImplementors)...); err != nil {
+				return err
+			}
+			_q.withService = query
+			if _, ok := fieldSeen[careslot.FieldServiceID]; !ok {
+				selectedFields = append(selectedFields, careslot.FieldServiceID)
+				fieldSeen[careslot.FieldServiceID] = struct{}{}
+			}
+
+		case "bookings":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CareBookingClient{config: _q.config}).Query()
+			)
+			args := newCareBookingPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newCareBookingPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*CareSlot) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"slot_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(careslot.BookingsColumn), ids...))
+						})
+						if err := query.GroupBy(careslot.BookingsColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*CareSlot) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Bookings)
+							if nodes[i].Edges.totalCount[1] == nil {
+								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[1][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, carebookingImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(careslot.BookingsColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedBookings(alias, func(wq *CareBookingQuery) {
+				*wq = *query
+			})
+		case "startsAt":
+			if _, ok := fieldSeen[careslot.FieldStartsAt]; !ok {
+				selectedFields = append(selectedFields, careslot.FieldStartsAt)
+				fieldSeen[careslot.FieldStartsAt] = struct{}{}
+			}
+		case "endsAt":
+			if _, ok := fieldSeen[careslot.FieldEndsAt]; !ok {
+				selectedFields = append(selectedFields, careslot.FieldEndsAt)
+				fieldSeen[careslot.FieldEndsAt] = struct{}{}
+			}
+		case "capacity":
+			if _, ok := fieldSeen[careslot.FieldCapacity]; !ok {
+				selectedFields = append(selectedFields, careslot.FieldCapacity)
+				fieldSeen[careslot.FieldCapacity] = struct{}{}
+			}
+		case "taken":
+			if _, ok := fieldSeen[careslot.FieldTaken]; !ok {
+				selectedFields = append(selectedFields, careslot.FieldTaken)
+				fieldSeen[careslot.FieldTaken] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type careslotPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CareSlotPaginateOption
+}
+
+func newCareSlotPaginateArgs(rv map[string]any) *careslotPaginateArgs {
+	args := &careslotPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CareSlotOrder{Field: &CareSlotOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCareSlotOrder(order))
+			}
+		case *CareSlotOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCareSlotOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CareSlotWhereInput); ok {
+		args.opts = append(args.opts, WithCareSlotFilter(v.Filter))
 	}
 	return args
 }

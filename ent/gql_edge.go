@@ -40,6 +40,207 @@ func (_m *Broadcast) Street(ctx context.Context) (*Street, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *CareBooking) Slot(ctx context.Context) (*CareSlot, error) {
+	result, err := _m.Edges.SlotOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySlot().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CareBooking) Caregiver(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.CaregiverOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCaregiver().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CareBooking) VisitPlace(ctx context.Context) (*Place, error) {
+	result, err := _m.Edges.VisitPlaceOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryVisitPlace().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CareBooking) Notes(ctx context.Context) (result []*CareNote, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedNotes(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.NotesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryNotes().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *CareBooking) Incidents(ctx context.Context) (result []*CareIncident, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedIncidents(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.IncidentsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryIncidents().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *CareBooking) Events(ctx context.Context) (result []*CareEvent, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedEvents(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.EventsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryEvents().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *CareEvent) Booking(ctx context.Context) (*CareBooking, error) {
+	result, err := _m.Edges.BookingOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryBooking().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CareEvent) Note(ctx context.Context) (*CareNote, error) {
+	result, err := _m.Edges.NoteOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryNote().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CareEvent) Incident(ctx context.Context) (*CareIncident, error) {
+	result, err := _m.Edges.IncidentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryIncident().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CareFacility) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CareFacility) Place(ctx context.Context) (*Place, error) {
+	result, err := _m.Edges.PlaceOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPlace().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *CareFacility) Services(ctx context.Context) (result []*CareService, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedServices(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ServicesOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryServices().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *CareIncident) Booking(ctx context.Context) (*CareBooking, error) {
+	result, err := _m.Edges.BookingOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryBooking().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CareIncident) Reporter(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.ReporterOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReporter().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CareNote) Booking(ctx context.Context) (*CareBooking, error) {
+	result, err := _m.Edges.BookingOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryBooking().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CareNote) Author(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.AuthorOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAuthor().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CareService) Facility(ctx context.Context) (*CareFacility, error) {
+	result, err := _m.Edges.FacilityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryFacility().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CareService) Slots(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CareSlotOrder, where *CareSlotWhereInput,
+) (*CareSlotConnection, error) {
+	opts := []CareSlotPaginateOption{
+		WithCareSlotOrder(orderBy),
+		WithCareSlotFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedSlots(alias); err == nil || hasTotalCount {
+		pager, err := newCareSlotPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &CareSlotConnection{Edges: []*CareSlotEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QuerySlots().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *CareSlot) Service(ctx context.Context) (*CareService, error) {
+	result, err := _m.Edges.ServiceOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryService().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *CareSlot) Bookings(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *CareBookingOrder,
+) (*CareBookingConnection, error) {
+	opts := []CareBookingPaginateOption{
+		WithCareBookingOrder(orderBy),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedBookings(alias); err == nil || hasTotalCount {
+		pager, err := newCareBookingPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &CareBookingConnection{Edges: []*CareBookingEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryBookings().Paginate(ctx, after, first, before, last, opts...)
+}
+
 func (_m *Community) Street(ctx context.Context) (*Street, error) {
 	result, err := _m.Edges.StreetOrErr()
 	if IsNotLoaded(err) {

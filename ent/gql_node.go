@@ -11,6 +11,13 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/hashicorp/go-multierror"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/carebooking"
+	"github.com/jimei-linli/linli/ent/careevent"
+	"github.com/jimei-linli/linli/ent/carefacility"
+	"github.com/jimei-linli/linli/ent/careincident"
+	"github.com/jimei-linli/linli/ent/carenote"
+	"github.com/jimei-linli/linli/ent/careservice"
+	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
@@ -37,6 +44,41 @@ var broadcastImplementors = []string{"Broadcast", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Broadcast) IsNode() {}
+
+var carebookingImplementors = []string{"CareBooking", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CareBooking) IsNode() {}
+
+var careeventImplementors = []string{"CareEvent", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CareEvent) IsNode() {}
+
+var carefacilityImplementors = []string{"CareFacility", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CareFacility) IsNode() {}
+
+var careincidentImplementors = []string{"CareIncident", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CareIncident) IsNode() {}
+
+var carenoteImplementors = []string{"CareNote", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CareNote) IsNode() {}
+
+var careserviceImplementors = []string{"CareService", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CareService) IsNode() {}
+
+var careslotImplementors = []string{"CareSlot", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CareSlot) IsNode() {}
 
 var communityImplementors = []string{"Community", "Node"}
 
@@ -190,6 +232,69 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(broadcast.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, broadcastImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case carebooking.Table:
+		query := c.CareBooking.Query().
+			Where(carebooking.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, carebookingImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case careevent.Table:
+		query := c.CareEvent.Query().
+			Where(careevent.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, careeventImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case carefacility.Table:
+		query := c.CareFacility.Query().
+			Where(carefacility.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, carefacilityImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case careincident.Table:
+		query := c.CareIncident.Query().
+			Where(careincident.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, careincidentImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case carenote.Table:
+		query := c.CareNote.Query().
+			Where(carenote.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, carenoteImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case careservice.Table:
+		query := c.CareService.Query().
+			Where(careservice.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, careserviceImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case careslot.Table:
+		query := c.CareSlot.Query().
+			Where(careslot.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, careslotImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -397,6 +502,118 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Broadcast.Query().
 			Where(broadcast.IDIn(ids...))
 		query, err := query.CollectFields(ctx, broadcastImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case carebooking.Table:
+		query := c.CareBooking.Query().
+			Where(carebooking.IDIn(ids...))
+		query, err := query.CollectFields(ctx, carebookingImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case careevent.Table:
+		query := c.CareEvent.Query().
+			Where(careevent.IDIn(ids...))
+		query, err := query.CollectFields(ctx, careeventImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case carefacility.Table:
+		query := c.CareFacility.Query().
+			Where(carefacility.IDIn(ids...))
+		query, err := query.CollectFields(ctx, carefacilityImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case careincident.Table:
+		query := c.CareIncident.Query().
+			Where(careincident.IDIn(ids...))
+		query, err := query.CollectFields(ctx, careincidentImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case carenote.Table:
+		query := c.CareNote.Query().
+			Where(carenote.IDIn(ids...))
+		query, err := query.CollectFields(ctx, carenoteImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case careservice.Table:
+		query := c.CareService.Query().
+			Where(careservice.IDIn(ids...))
+		query, err := query.CollectFields(ctx, careserviceImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case careslot.Table:
+		query := c.CareSlot.Query().
+			Where(careslot.IDIn(ids...))
+		query, err := query.CollectFields(ctx, careslotImplementors...)
 		if err != nil {
 			return nil, err
 		}

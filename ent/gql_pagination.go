@@ -15,6 +15,13 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/carebooking"
+	"github.com/jimei-linli/linli/ent/careevent"
+	"github.com/jimei-linli/linli/ent/carefacility"
+	"github.com/jimei-linli/linli/ent/careincident"
+	"github.com/jimei-linli/linli/ent/carenote"
+	"github.com/jimei-linli/linli/ent/careservice"
+	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
@@ -421,6 +428,1908 @@ func (_m *Broadcast) ToEdge(order *BroadcastOrder) *BroadcastEdge {
 		order = DefaultBroadcastOrder
 	}
 	return &BroadcastEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CareBookingEdge is the edge representation of CareBooking.
+type CareBookingEdge struct {
+	Node   *CareBooking `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// CareBookingConnection is the connection containing edges to CareBooking.
+type CareBookingConnection struct {
+	Edges      []*CareBookingEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *CareBookingConnection) build(nodes []*CareBooking, pager *carebookingPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CareBooking
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CareBooking {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CareBooking {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CareBookingEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CareBookingEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CareBookingPaginateOption enables pagination customization.
+type CareBookingPaginateOption func(*carebookingPager) error
+
+// WithCareBookingOrder configures pagination ordering.
+func WithCareBookingOrder(order *CareBookingOrder) CareBookingPaginateOption {
+	if order == nil {
+		order = DefaultCareBookingOrder
+	}
+	o := *order
+	return func(pager *carebookingPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCareBookingOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCareBookingFilter configures pagination filter.
+func WithCareBookingFilter(filter func(*CareBookingQuery) (*CareBookingQuery, error)) CareBookingPaginateOption {
+	return func(pager *carebookingPager) error {
+		if filter == nil {
+			return errors.New("CareBookingQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type carebookingPager struct {
+	reverse bool
+	order   *CareBookingOrder
+	filter  func(*CareBookingQuery) (*CareBookingQuery, error)
+}
+
+func newCareBookingPager(opts []CareBookingPaginateOption, reverse bool) (*carebookingPager, error) {
+	pager := &carebookingPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCareBookingOrder
+	}
+	return pager, nil
+}
+
+func (p *carebookingPager) applyFilter(query *CareBookingQuery) (*CareBookingQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *carebookingPager) toCursor(_m *CareBooking) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *carebookingPager) applyCursors(query *CareBookingQuery, after, before *Cursor) (*CareBookingQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCareBookingOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *carebookingPager) applyOrder(query *CareBookingQuery) *CareBookingQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCareBookingOrder.Field {
+		query = query.Order(DefaultCareBookingOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *carebookingPager) orderExpr(query *CareBookingQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCareBookingOrder.Field {
+			b.Comma().Ident(DefaultCareBookingOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CareBooking.
+func (_m *CareBookingQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CareBookingPaginateOption,
+) (*CareBookingConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCareBookingPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CareBookingConnection{Edges: []*CareBookingEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CareBookingOrderFieldCreatedAt orders CareBooking by created_at.
+	CareBookingOrderFieldCreatedAt = &CareBookingOrderField{
+		Value: func(_m *CareBooking) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: carebooking.FieldCreatedAt,
+		toTerm: carebooking.ByCreatedAt,
+		toCursor: func(_m *CareBooking) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CareBookingOrderFieldUpdatedAt orders CareBooking by updated_at.
+	CareBookingOrderFieldUpdatedAt = &CareBookingOrderField{
+		Value: func(_m *CareBooking) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: carebooking.FieldUpdatedAt,
+		toTerm: carebooking.ByUpdatedAt,
+		toCursor: func(_m *CareBooking) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CareBookingOrderField) String() string {
+	var str string
+	switch f.column {
+	case CareBookingOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CareBookingOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CareBookingOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CareBookingOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CareBookingOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CareBookingOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CareBookingOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid CareBookingOrderField", str)
+	}
+	return nil
+}
+
+// CareBookingOrderField defines the ordering field of CareBooking.
+type CareBookingOrderField struct {
+	// Value extracts the ordering value from the given CareBooking.
+	Value    func(*CareBooking) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) carebooking.OrderOption
+	toCursor func(*CareBooking) Cursor
+}
+
+// CareBookingOrder defines the ordering of CareBooking.
+type CareBookingOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *CareBookingOrderField `json:"field"`
+}
+
+// DefaultCareBookingOrder is the default ordering of CareBooking.
+var DefaultCareBookingOrder = &CareBookingOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CareBookingOrderField{
+		Value: func(_m *CareBooking) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: carebooking.FieldID,
+		toTerm: carebooking.ByID,
+		toCursor: func(_m *CareBooking) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CareBooking into CareBookingEdge.
+func (_m *CareBooking) ToEdge(order *CareBookingOrder) *CareBookingEdge {
+	if order == nil {
+		order = DefaultCareBookingOrder
+	}
+	return &CareBookingEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CareEventEdge is the edge representation of CareEvent.
+type CareEventEdge struct {
+	Node   *CareEvent `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// CareEventConnection is the connection containing edges to CareEvent.
+type CareEventConnection struct {
+	Edges      []*CareEventEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *CareEventConnection) build(nodes []*CareEvent, pager *careeventPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CareEvent
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CareEvent {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CareEvent {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CareEventEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CareEventEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CareEventPaginateOption enables pagination customization.
+type CareEventPaginateOption func(*careeventPager) error
+
+// WithCareEventOrder configures pagination ordering.
+func WithCareEventOrder(order *CareEventOrder) CareEventPaginateOption {
+	if order == nil {
+		order = DefaultCareEventOrder
+	}
+	o := *order
+	return func(pager *careeventPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCareEventOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCareEventFilter configures pagination filter.
+func WithCareEventFilter(filter func(*CareEventQuery) (*CareEventQuery, error)) CareEventPaginateOption {
+	return func(pager *careeventPager) error {
+		if filter == nil {
+			return errors.New("CareEventQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type careeventPager struct {
+	reverse bool
+	order   *CareEventOrder
+	filter  func(*CareEventQuery) (*CareEventQuery, error)
+}
+
+func newCareEventPager(opts []CareEventPaginateOption, reverse bool) (*careeventPager, error) {
+	pager := &careeventPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCareEventOrder
+	}
+	return pager, nil
+}
+
+func (p *careeventPager) applyFilter(query *CareEventQuery) (*CareEventQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *careeventPager) toCursor(_m *CareEvent) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *careeventPager) applyCursors(query *CareEventQuery, after, before *Cursor) (*CareEventQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCareEventOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *careeventPager) applyOrder(query *CareEventQuery) *CareEventQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCareEventOrder.Field {
+		query = query.Order(DefaultCareEventOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *careeventPager) orderExpr(query *CareEventQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCareEventOrder.Field {
+			b.Comma().Ident(DefaultCareEventOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CareEvent.
+func (_m *CareEventQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CareEventPaginateOption,
+) (*CareEventConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCareEventPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CareEventConnection{Edges: []*CareEventEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// CareEventOrderField defines the ordering field of CareEvent.
+type CareEventOrderField struct {
+	// Value extracts the ordering value from the given CareEvent.
+	Value    func(*CareEvent) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) careevent.OrderOption
+	toCursor func(*CareEvent) Cursor
+}
+
+// CareEventOrder defines the ordering of CareEvent.
+type CareEventOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *CareEventOrderField `json:"field"`
+}
+
+// DefaultCareEventOrder is the default ordering of CareEvent.
+var DefaultCareEventOrder = &CareEventOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CareEventOrderField{
+		Value: func(_m *CareEvent) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: careevent.FieldID,
+		toTerm: careevent.ByID,
+		toCursor: func(_m *CareEvent) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CareEvent into CareEventEdge.
+func (_m *CareEvent) ToEdge(order *CareEventOrder) *CareEventEdge {
+	if order == nil {
+		order = DefaultCareEventOrder
+	}
+	return &CareEventEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CareFacilityEdge is the edge representation of CareFacility.
+type CareFacilityEdge struct {
+	Node   *CareFacility `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// CareFacilityConnection is the connection containing edges to CareFacility.
+type CareFacilityConnection struct {
+	Edges      []*CareFacilityEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *CareFacilityConnection) build(nodes []*CareFacility, pager *carefacilityPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CareFacility
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CareFacility {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CareFacility {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CareFacilityEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CareFacilityEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CareFacilityPaginateOption enables pagination customization.
+type CareFacilityPaginateOption func(*carefacilityPager) error
+
+// WithCareFacilityOrder configures pagination ordering.
+func WithCareFacilityOrder(order *CareFacilityOrder) CareFacilityPaginateOption {
+	if order == nil {
+		order = DefaultCareFacilityOrder
+	}
+	o := *order
+	return func(pager *carefacilityPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCareFacilityOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCareFacilityFilter configures pagination filter.
+func WithCareFacilityFilter(filter func(*CareFacilityQuery) (*CareFacilityQuery, error)) CareFacilityPaginateOption {
+	return func(pager *carefacilityPager) error {
+		if filter == nil {
+			return errors.New("CareFacilityQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type carefacilityPager struct {
+	reverse bool
+	order   *CareFacilityOrder
+	filter  func(*CareFacilityQuery) (*CareFacilityQuery, error)
+}
+
+func newCareFacilityPager(opts []CareFacilityPaginateOption, reverse bool) (*carefacilityPager, error) {
+	pager := &carefacilityPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCareFacilityOrder
+	}
+	return pager, nil
+}
+
+func (p *carefacilityPager) applyFilter(query *CareFacilityQuery) (*CareFacilityQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *carefacilityPager) toCursor(_m *CareFacility) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *carefacilityPager) applyCursors(query *CareFacilityQuery, after, before *Cursor) (*CareFacilityQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCareFacilityOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *carefacilityPager) applyOrder(query *CareFacilityQuery) *CareFacilityQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCareFacilityOrder.Field {
+		query = query.Order(DefaultCareFacilityOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *carefacilityPager) orderExpr(query *CareFacilityQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCareFacilityOrder.Field {
+			b.Comma().Ident(DefaultCareFacilityOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CareFacility.
+func (_m *CareFacilityQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CareFacilityPaginateOption,
+) (*CareFacilityConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCareFacilityPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CareFacilityConnection{Edges: []*CareFacilityEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CareFacilityOrderFieldName orders CareFacility by name.
+	CareFacilityOrderFieldName = &CareFacilityOrderField{
+		Value: func(_m *CareFacility) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: carefacility.FieldName,
+		toTerm: carefacility.ByName,
+		toCursor: func(_m *CareFacility) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CareFacilityOrderField) String() string {
+	var str string
+	switch f.column {
+	case CareFacilityOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CareFacilityOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CareFacilityOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CareFacilityOrderField %T must be a string", v)
+	}
+	switch str {
+	case "NAME":
+		*f = *CareFacilityOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid CareFacilityOrderField", str)
+	}
+	return nil
+}
+
+// CareFacilityOrderField defines the ordering field of CareFacility.
+type CareFacilityOrderField struct {
+	// Value extracts the ordering value from the given CareFacility.
+	Value    func(*CareFacility) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) carefacility.OrderOption
+	toCursor func(*CareFacility) Cursor
+}
+
+// CareFacilityOrder defines the ordering of CareFacility.
+type CareFacilityOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *CareFacilityOrderField `json:"field"`
+}
+
+// DefaultCareFacilityOrder is the default ordering of CareFacility.
+var DefaultCareFacilityOrder = &CareFacilityOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CareFacilityOrderField{
+		Value: func(_m *CareFacility) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: carefacility.FieldID,
+		toTerm: carefacility.ByID,
+		toCursor: func(_m *CareFacility) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CareFacility into CareFacilityEdge.
+func (_m *CareFacility) ToEdge(order *CareFacilityOrder) *CareFacilityEdge {
+	if order == nil {
+		order = DefaultCareFacilityOrder
+	}
+	return &CareFacilityEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CareIncidentEdge is the edge representation of CareIncident.
+type CareIncidentEdge struct {
+	Node   *CareIncident `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// CareIncidentConnection is the connection containing edges to CareIncident.
+type CareIncidentConnection struct {
+	Edges      []*CareIncidentEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *CareIncidentConnection) build(nodes []*CareIncident, pager *careincidentPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CareIncident
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CareIncident {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CareIncident {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CareIncidentEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CareIncidentEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CareIncidentPaginateOption enables pagination customization.
+type CareIncidentPaginateOption func(*careincidentPager) error
+
+// WithCareIncidentOrder configures pagination ordering.
+func WithCareIncidentOrder(order *CareIncidentOrder) CareIncidentPaginateOption {
+	if order == nil {
+		order = DefaultCareIncidentOrder
+	}
+	o := *order
+	return func(pager *careincidentPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCareIncidentOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCareIncidentFilter configures pagination filter.
+func WithCareIncidentFilter(filter func(*CareIncidentQuery) (*CareIncidentQuery, error)) CareIncidentPaginateOption {
+	return func(pager *careincidentPager) error {
+		if filter == nil {
+			return errors.New("CareIncidentQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type careincidentPager struct {
+	reverse bool
+	order   *CareIncidentOrder
+	filter  func(*CareIncidentQuery) (*CareIncidentQuery, error)
+}
+
+func newCareIncidentPager(opts []CareIncidentPaginateOption, reverse bool) (*careincidentPager, error) {
+	pager := &careincidentPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCareIncidentOrder
+	}
+	return pager, nil
+}
+
+func (p *careincidentPager) applyFilter(query *CareIncidentQuery) (*CareIncidentQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *careincidentPager) toCursor(_m *CareIncident) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *careincidentPager) applyCursors(query *CareIncidentQuery, after, before *Cursor) (*CareIncidentQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCareIncidentOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *careincidentPager) applyOrder(query *CareIncidentQuery) *CareIncidentQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCareIncidentOrder.Field {
+		query = query.Order(DefaultCareIncidentOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *careincidentPager) orderExpr(query *CareIncidentQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCareIncidentOrder.Field {
+			b.Comma().Ident(DefaultCareIncidentOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CareIncident.
+func (_m *CareIncidentQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CareIncidentPaginateOption,
+) (*CareIncidentConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCareIncidentPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CareIncidentConnection{Edges: []*CareIncidentEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// CareIncidentOrderField defines the ordering field of CareIncident.
+type CareIncidentOrderField struct {
+	// Value extracts the ordering value from the given CareIncident.
+	Value    func(*CareIncident) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) careincident.OrderOption
+	toCursor func(*CareIncident) Cursor
+}
+
+// CareIncidentOrder defines the ordering of CareIncident.
+type CareIncidentOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *CareIncidentOrderField `json:"field"`
+}
+
+// DefaultCareIncidentOrder is the default ordering of CareIncident.
+var DefaultCareIncidentOrder = &CareIncidentOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CareIncidentOrderField{
+		Value: func(_m *CareIncident) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: careincident.FieldID,
+		toTerm: careincident.ByID,
+		toCursor: func(_m *CareIncident) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CareIncident into CareIncidentEdge.
+func (_m *CareIncident) ToEdge(order *CareIncidentOrder) *CareIncidentEdge {
+	if order == nil {
+		order = DefaultCareIncidentOrder
+	}
+	return &CareIncidentEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CareNoteEdge is the edge representation of CareNote.
+type CareNoteEdge struct {
+	Node   *CareNote `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// CareNoteConnection is the connection containing edges to CareNote.
+type CareNoteConnection struct {
+	Edges      []*CareNoteEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *CareNoteConnection) build(nodes []*CareNote, pager *carenotePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CareNote
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CareNote {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CareNote {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CareNoteEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CareNoteEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CareNotePaginateOption enables pagination customization.
+type CareNotePaginateOption func(*carenotePager) error
+
+// WithCareNoteOrder configures pagination ordering.
+func WithCareNoteOrder(order *CareNoteOrder) CareNotePaginateOption {
+	if order == nil {
+		order = DefaultCareNoteOrder
+	}
+	o := *order
+	return func(pager *carenotePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCareNoteOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCareNoteFilter configures pagination filter.
+func WithCareNoteFilter(filter func(*CareNoteQuery) (*CareNoteQuery, error)) CareNotePaginateOption {
+	return func(pager *carenotePager) error {
+		if filter == nil {
+			return errors.New("CareNoteQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type carenotePager struct {
+	reverse bool
+	order   *CareNoteOrder
+	filter  func(*CareNoteQuery) (*CareNoteQuery, error)
+}
+
+func newCareNotePager(opts []CareNotePaginateOption, reverse bool) (*carenotePager, error) {
+	pager := &carenotePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCareNoteOrder
+	}
+	return pager, nil
+}
+
+func (p *carenotePager) applyFilter(query *CareNoteQuery) (*CareNoteQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *carenotePager) toCursor(_m *CareNote) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *carenotePager) applyCursors(query *CareNoteQuery, after, before *Cursor) (*CareNoteQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCareNoteOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *carenotePager) applyOrder(query *CareNoteQuery) *CareNoteQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCareNoteOrder.Field {
+		query = query.Order(DefaultCareNoteOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *carenotePager) orderExpr(query *CareNoteQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCareNoteOrder.Field {
+			b.Comma().Ident(DefaultCareNoteOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CareNote.
+func (_m *CareNoteQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CareNotePaginateOption,
+) (*CareNoteConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCareNotePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CareNoteConnection{Edges: []*CareNoteEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// CareNoteOrderField defines the ordering field of CareNote.
+type CareNoteOrderField struct {
+	// Value extracts the ordering value from the given CareNote.
+	Value    func(*CareNote) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) carenote.OrderOption
+	toCursor func(*CareNote) Cursor
+}
+
+// CareNoteOrder defines the ordering of CareNote.
+type CareNoteOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *CareNoteOrderField `json:"field"`
+}
+
+// DefaultCareNoteOrder is the default ordering of CareNote.
+var DefaultCareNoteOrder = &CareNoteOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CareNoteOrderField{
+		Value: func(_m *CareNote) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: carenote.FieldID,
+		toTerm: carenote.ByID,
+		toCursor: func(_m *CareNote) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CareNote into CareNoteEdge.
+func (_m *CareNote) ToEdge(order *CareNoteOrder) *CareNoteEdge {
+	if order == nil {
+		order = DefaultCareNoteOrder
+	}
+	return &CareNoteEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CareServiceEdge is the edge representation of CareService.
+type CareServiceEdge struct {
+	Node   *CareService `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// CareServiceConnection is the connection containing edges to CareService.
+type CareServiceConnection struct {
+	Edges      []*CareServiceEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *CareServiceConnection) build(nodes []*CareService, pager *careservicePager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CareService
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CareService {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CareService {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CareServiceEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CareServiceEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CareServicePaginateOption enables pagination customization.
+type CareServicePaginateOption func(*careservicePager) error
+
+// WithCareServiceOrder configures pagination ordering.
+func WithCareServiceOrder(order *CareServiceOrder) CareServicePaginateOption {
+	if order == nil {
+		order = DefaultCareServiceOrder
+	}
+	o := *order
+	return func(pager *careservicePager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCareServiceOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCareServiceFilter configures pagination filter.
+func WithCareServiceFilter(filter func(*CareServiceQuery) (*CareServiceQuery, error)) CareServicePaginateOption {
+	return func(pager *careservicePager) error {
+		if filter == nil {
+			return errors.New("CareServiceQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type careservicePager struct {
+	reverse bool
+	order   *CareServiceOrder
+	filter  func(*CareServiceQuery) (*CareServiceQuery, error)
+}
+
+func newCareServicePager(opts []CareServicePaginateOption, reverse bool) (*careservicePager, error) {
+	pager := &careservicePager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCareServiceOrder
+	}
+	return pager, nil
+}
+
+func (p *careservicePager) applyFilter(query *CareServiceQuery) (*CareServiceQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *careservicePager) toCursor(_m *CareService) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *careservicePager) applyCursors(query *CareServiceQuery, after, before *Cursor) (*CareServiceQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCareServiceOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *careservicePager) applyOrder(query *CareServiceQuery) *CareServiceQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCareServiceOrder.Field {
+		query = query.Order(DefaultCareServiceOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *careservicePager) orderExpr(query *CareServiceQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCareServiceOrder.Field {
+			b.Comma().Ident(DefaultCareServiceOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CareService.
+func (_m *CareServiceQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CareServicePaginateOption,
+) (*CareServiceConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCareServicePager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CareServiceConnection{Edges: []*CareServiceEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// CareServiceOrderField defines the ordering field of CareService.
+type CareServiceOrderField struct {
+	// Value extracts the ordering value from the given CareService.
+	Value    func(*CareService) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) careservice.OrderOption
+	toCursor func(*CareService) Cursor
+}
+
+// CareServiceOrder defines the ordering of CareService.
+type CareServiceOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *CareServiceOrderField `json:"field"`
+}
+
+// DefaultCareServiceOrder is the default ordering of CareService.
+var DefaultCareServiceOrder = &CareServiceOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CareServiceOrderField{
+		Value: func(_m *CareService) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: careservice.FieldID,
+		toTerm: careservice.ByID,
+		toCursor: func(_m *CareService) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CareService into CareServiceEdge.
+func (_m *CareService) ToEdge(order *CareServiceOrder) *CareServiceEdge {
+	if order == nil {
+		order = DefaultCareServiceOrder
+	}
+	return &CareServiceEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CareSlotEdge is the edge representation of CareSlot.
+type CareSlotEdge struct {
+	Node   *CareSlot `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// CareSlotConnection is the connection containing edges to CareSlot.
+type CareSlotConnection struct {
+	Edges      []*CareSlotEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *CareSlotConnection) build(nodes []*CareSlot, pager *careslotPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CareSlot
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CareSlot {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CareSlot {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CareSlotEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CareSlotEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CareSlotPaginateOption enables pagination customization.
+type CareSlotPaginateOption func(*careslotPager) error
+
+// WithCareSlotOrder configures pagination ordering.
+func WithCareSlotOrder(order *CareSlotOrder) CareSlotPaginateOption {
+	if order == nil {
+		order = DefaultCareSlotOrder
+	}
+	o := *order
+	return func(pager *careslotPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCareSlotOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCareSlotFilter configures pagination filter.
+func WithCareSlotFilter(filter func(*CareSlotQuery) (*CareSlotQuery, error)) CareSlotPaginateOption {
+	return func(pager *careslotPager) error {
+		if filter == nil {
+			return errors.New("CareSlotQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type careslotPager struct {
+	reverse bool
+	order   *CareSlotOrder
+	filter  func(*CareSlotQuery) (*CareSlotQuery, error)
+}
+
+func newCareSlotPager(opts []CareSlotPaginateOption, reverse bool) (*careslotPager, error) {
+	pager := &careslotPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCareSlotOrder
+	}
+	return pager, nil
+}
+
+func (p *careslotPager) applyFilter(query *CareSlotQuery) (*CareSlotQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *careslotPager) toCursor(_m *CareSlot) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *careslotPager) applyCursors(query *CareSlotQuery, after, before *Cursor) (*CareSlotQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCareSlotOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *careslotPager) applyOrder(query *CareSlotQuery) *CareSlotQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCareSlotOrder.Field {
+		query = query.Order(DefaultCareSlotOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *careslotPager) orderExpr(query *CareSlotQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCareSlotOrder.Field {
+			b.Comma().Ident(DefaultCareSlotOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CareSlot.
+func (_m *CareSlotQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CareSlotPaginateOption,
+) (*CareSlotConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCareSlotPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CareSlotConnection{Edges: []*CareSlotEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CareSlotOrderFieldStartsAt orders CareSlot by starts_at.
+	CareSlotOrderFieldStartsAt = &CareSlotOrderField{
+		Value: func(_m *CareSlot) (ent.Value, error) {
+			return _m.StartsAt, nil
+		},
+		column: careslot.FieldStartsAt,
+		toTerm: careslot.ByStartsAt,
+		toCursor: func(_m *CareSlot) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.StartsAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CareSlotOrderField) String() string {
+	var str string
+	switch f.column {
+	case CareSlotOrderFieldStartsAt.column:
+		str = "STARTS_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CareSlotOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CareSlotOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CareSlotOrderField %T must be a string", v)
+	}
+	switch str {
+	case "STARTS_AT":
+		*f = *CareSlotOrderFieldStartsAt
+	default:
+		return fmt.Errorf("%s is not a valid CareSlotOrderField", str)
+	}
+	return nil
+}
+
+// CareSlotOrderField defines the ordering field of CareSlot.
+type CareSlotOrderField struct {
+	// Value extracts the ordering value from the given CareSlot.
+	Value    func(*CareSlot) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) careslot.OrderOption
+	toCursor func(*CareSlot) Cursor
+}
+
+// CareSlotOrder defines the ordering of CareSlot.
+type CareSlotOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *CareSlotOrderField `json:"field"`
+}
+
+// DefaultCareSlotOrder is the default ordering of CareSlot.
+var DefaultCareSlotOrder = &CareSlotOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CareSlotOrderField{
+		Value: func(_m *CareSlot) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: careslot.FieldID,
+		toTerm: careslot.ByID,
+		toCursor: func(_m *CareSlot) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CareSlot into CareSlotEdge.
+func (_m *CareSlot) ToEdge(order *CareSlotOrder) *CareSlotEdge {
+	if order == nil {
+		order = DefaultCareSlotOrder
+	}
+	return &CareSlotEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -8,6 +8,13 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/carebooking"
+	"github.com/jimei-linli/linli/ent/careevent"
+	"github.com/jimei-linli/linli/ent/carefacility"
+	"github.com/jimei-linli/linli/ent/careincident"
+	"github.com/jimei-linli/linli/ent/carenote"
+	"github.com/jimei-linli/linli/ent/careservice"
+	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
@@ -428,6 +435,2310 @@ func (i *BroadcastWhereInput) P() (predicate.Broadcast, error) {
 		return predicates[0], nil
 	default:
 		return broadcast.And(predicates...), nil
+	}
+}
+
+// CareBookingWhereInput represents a where input for filtering CareBooking queries.
+type CareBookingWhereInput struct {
+	Predicates []predicate.CareBooking  `json:"-"`
+	Not        *CareBookingWhereInput   `json:"not,omitempty"`
+	Or         []*CareBookingWhereInput `json:"or,omitempty"`
+	And        []*CareBookingWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "status" field predicates.
+	Status      *carebooking.Status  `json:"status,omitempty"`
+	StatusNEQ   *carebooking.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []carebooking.Status `json:"statusIn,omitempty"`
+	StatusNotIn []carebooking.Status `json:"statusNotIn,omitempty"`
+
+	// "waitlist_position" field predicates.
+	WaitlistPosition       *int  `json:"waitlistPosition,omitempty"`
+	WaitlistPositionNEQ    *int  `json:"waitlistPositionNEQ,omitempty"`
+	WaitlistPositionIn     []int `json:"waitlistPositionIn,omitempty"`
+	WaitlistPositionNotIn  []int `json:"waitlistPositionNotIn,omitempty"`
+	WaitlistPositionGT     *int  `json:"waitlistPositionGT,omitempty"`
+	WaitlistPositionGTE    *int  `json:"waitlistPositionGTE,omitempty"`
+	WaitlistPositionLT     *int  `json:"waitlistPositionLT,omitempty"`
+	WaitlistPositionLTE    *int  `json:"waitlistPositionLTE,omitempty"`
+	WaitlistPositionIsNil  bool  `json:"waitlistPositionIsNil,omitempty"`
+	WaitlistPositionNotNil bool  `json:"waitlistPositionNotNil,omitempty"`
+
+	// "offer_expires_at" field predicates.
+	OfferExpiresAt       *time.Time  `json:"offerExpiresAt,omitempty"`
+	OfferExpiresAtNEQ    *time.Time  `json:"offerExpiresAtNEQ,omitempty"`
+	OfferExpiresAtIn     []time.Time `json:"offerExpiresAtIn,omitempty"`
+	OfferExpiresAtNotIn  []time.Time `json:"offerExpiresAtNotIn,omitempty"`
+	OfferExpiresAtGT     *time.Time  `json:"offerExpiresAtGT,omitempty"`
+	OfferExpiresAtGTE    *time.Time  `json:"offerExpiresAtGTE,omitempty"`
+	OfferExpiresAtLT     *time.Time  `json:"offerExpiresAtLT,omitempty"`
+	OfferExpiresAtLTE    *time.Time  `json:"offerExpiresAtLTE,omitempty"`
+	OfferExpiresAtIsNil  bool        `json:"offerExpiresAtIsNil,omitempty"`
+	OfferExpiresAtNotNil bool        `json:"offerExpiresAtNotNil,omitempty"`
+
+	// "checked_in_at" field predicates.
+	CheckedInAt       *time.Time  `json:"checkedInAt,omitempty"`
+	CheckedInAtNEQ    *time.Time  `json:"checkedInAtNEQ,omitempty"`
+	CheckedInAtIn     []time.Time `json:"checkedInAtIn,omitempty"`
+	CheckedInAtNotIn  []time.Time `json:"checkedInAtNotIn,omitempty"`
+	CheckedInAtGT     *time.Time  `json:"checkedInAtGT,omitempty"`
+	CheckedInAtGTE    *time.Time  `json:"checkedInAtGTE,omitempty"`
+	CheckedInAtLT     *time.Time  `json:"checkedInAtLT,omitempty"`
+	CheckedInAtLTE    *time.Time  `json:"checkedInAtLTE,omitempty"`
+	CheckedInAtIsNil  bool        `json:"checkedInAtIsNil,omitempty"`
+	CheckedInAtNotNil bool        `json:"checkedInAtNotNil,omitempty"`
+
+	// "checked_out_at" field predicates.
+	CheckedOutAt       *time.Time  `json:"checkedOutAt,omitempty"`
+	CheckedOutAtNEQ    *time.Time  `json:"checkedOutAtNEQ,omitempty"`
+	CheckedOutAtIn     []time.Time `json:"checkedOutAtIn,omitempty"`
+	CheckedOutAtNotIn  []time.Time `json:"checkedOutAtNotIn,omitempty"`
+	CheckedOutAtGT     *time.Time  `json:"checkedOutAtGT,omitempty"`
+	CheckedOutAtGTE    *time.Time  `json:"checkedOutAtGTE,omitempty"`
+	CheckedOutAtLT     *time.Time  `json:"checkedOutAtLT,omitempty"`
+	CheckedOutAtLTE    *time.Time  `json:"checkedOutAtLTE,omitempty"`
+	CheckedOutAtIsNil  bool        `json:"checkedOutAtIsNil,omitempty"`
+	CheckedOutAtNotNil bool        `json:"checkedOutAtNotNil,omitempty"`
+
+	// "cancelled_at" field predicates.
+	CancelledAt       *time.Time  `json:"cancelledAt,omitempty"`
+	CancelledAtNEQ    *time.Time  `json:"cancelledAtNEQ,omitempty"`
+	CancelledAtIn     []time.Time `json:"cancelledAtIn,omitempty"`
+	CancelledAtNotIn  []time.Time `json:"cancelledAtNotIn,omitempty"`
+	CancelledAtGT     *time.Time  `json:"cancelledAtGT,omitempty"`
+	CancelledAtGTE    *time.Time  `json:"cancelledAtGTE,omitempty"`
+	CancelledAtLT     *time.Time  `json:"cancelledAtLT,omitempty"`
+	CancelledAtLTE    *time.Time  `json:"cancelledAtLTE,omitempty"`
+	CancelledAtIsNil  bool        `json:"cancelledAtIsNil,omitempty"`
+	CancelledAtNotNil bool        `json:"cancelledAtNotNil,omitempty"`
+
+	// "price_fen" field predicates.
+	PriceFen      *int  `json:"priceFen,omitempty"`
+	PriceFenNEQ   *int  `json:"priceFenNEQ,omitempty"`
+	PriceFenIn    []int `json:"priceFenIn,omitempty"`
+	PriceFenNotIn []int `json:"priceFenNotIn,omitempty"`
+	PriceFenGT    *int  `json:"priceFenGT,omitempty"`
+	PriceFenGTE   *int  `json:"priceFenGTE,omitempty"`
+	PriceFenLT    *int  `json:"priceFenLT,omitempty"`
+	PriceFenLTE   *int  `json:"priceFenLTE,omitempty"`
+
+	// "subsidy_fen" field predicates.
+	SubsidyFen      *int  `json:"subsidyFen,omitempty"`
+	SubsidyFenNEQ   *int  `json:"subsidyFenNEQ,omitempty"`
+	SubsidyFenIn    []int `json:"subsidyFenIn,omitempty"`
+	SubsidyFenNotIn []int `json:"subsidyFenNotIn,omitempty"`
+	SubsidyFenGT    *int  `json:"subsidyFenGT,omitempty"`
+	SubsidyFenGTE   *int  `json:"subsidyFenGTE,omitempty"`
+	SubsidyFenLT    *int  `json:"subsidyFenLT,omitempty"`
+	SubsidyFenLTE   *int  `json:"subsidyFenLTE,omitempty"`
+
+	// "slot" edge predicates.
+	HasSlot     *bool                 `json:"hasSlot,omitempty"`
+	HasSlotWith []*CareSlotWhereInput `json:"hasSlotWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CareBookingWhereInput) AddPredicates(predicates ...predicate.CareBooking) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CareBookingWhereInput filter on the CareBookingQuery builder.
+func (i *CareBookingWhereInput) Filter(q *CareBookingQuery) (*CareBookingQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCareBookingWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCareBookingWhereInput is returned in case the CareBookingWhereInput is empty.
+var ErrEmptyCareBookingWhereInput = errors.New("ent: empty predicate CareBookingWhereInput")
+
+// P returns a predicate for filtering carebookings.
+// An error is returned if the input is empty or invalid.
+func (i *CareBookingWhereInput) P() (predicate.CareBooking, error) {
+	var predicates []predicate.CareBooking
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, carebooking.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CareBooking, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, carebooking.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CareBooking, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, carebooking.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, carebooking.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, carebooking.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, carebooking.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, carebooking.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, carebooking.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, carebooking.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, carebooking.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, carebooking.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, carebooking.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, carebooking.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, carebooking.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, carebooking.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, carebooking.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, carebooking.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, carebooking.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, carebooking.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, carebooking.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, carebooking.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, carebooking.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, carebooking.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, carebooking.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, carebooking.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, carebooking.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, carebooking.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, carebooking.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, carebooking.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, carebooking.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, carebooking.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.WaitlistPosition != nil {
+		predicates = append(predicates, carebooking.WaitlistPositionEQ(*i.WaitlistPosition))
+	}
+	if i.WaitlistPositionNEQ != nil {
+		predicates = append(predicates, carebooking.WaitlistPositionNEQ(*i.WaitlistPositionNEQ))
+	}
+	if len(i.WaitlistPositionIn) > 0 {
+		predicates = append(predicates, carebooking.WaitlistPositionIn(i.WaitlistPositionIn...))
+	}
+	if len(i.WaitlistPositionNotIn) > 0 {
+		predicates = append(predicates, carebooking.WaitlistPositionNotIn(i.WaitlistPositionNotIn...))
+	}
+	if i.WaitlistPositionGT != nil {
+		predicates = append(predicates, carebooking.WaitlistPositionGT(*i.WaitlistPositionGT))
+	}
+	if i.WaitlistPositionGTE != nil {
+		predicates = append(predicates, carebooking.WaitlistPositionGTE(*i.WaitlistPositionGTE))
+	}
+	if i.WaitlistPositionLT != nil {
+		predicates = append(predicates, carebooking.WaitlistPositionLT(*i.WaitlistPositionLT))
+	}
+	if i.WaitlistPositionLTE != nil {
+		predicates = append(predicates, carebooking.WaitlistPositionLTE(*i.WaitlistPositionLTE))
+	}
+	if i.WaitlistPositionIsNil {
+		predicates = append(predicates, carebooking.WaitlistPositionIsNil())
+	}
+	if i.WaitlistPositionNotNil {
+		predicates = append(predicates, carebooking.WaitlistPositionNotNil())
+	}
+	if i.OfferExpiresAt != nil {
+		predicates = append(predicates, carebooking.OfferExpiresAtEQ(*i.OfferExpiresAt))
+	}
+	if i.OfferExpiresAtNEQ != nil {
+		predicates = append(predicates, carebooking.OfferExpiresAtNEQ(*i.OfferExpiresAtNEQ))
+	}
+	if len(i.OfferExpiresAtIn) > 0 {
+		predicates = append(predicates, carebooking.OfferExpiresAtIn(i.OfferExpiresAtIn...))
+	}
+	if len(i.OfferExpiresAtNotIn) > 0 {
+		predicates = append(predicates, carebooking.OfferExpiresAtNotIn(i.OfferExpiresAtNotIn...))
+	}
+	if i.OfferExpiresAtGT != nil {
+		predicates = append(predicates, carebooking.OfferExpiresAtGT(*i.OfferExpiresAtGT))
+	}
+	if i.OfferExpiresAtGTE != nil {
+		predicates = append(predicates, carebooking.OfferExpiresAtGTE(*i.OfferExpiresAtGTE))
+	}
+	if i.OfferExpiresAtLT != nil {
+		predicates = append(predicates, carebooking.OfferExpiresAtLT(*i.OfferExpiresAtLT))
+	}
+	if i.OfferExpiresAtLTE != nil {
+		predicates = append(predicates, carebooking.OfferExpiresAtLTE(*i.OfferExpiresAtLTE))
+	}
+	if i.OfferExpiresAtIsNil {
+		predicates = append(predicates, carebooking.OfferExpiresAtIsNil())
+	}
+	if i.OfferExpiresAtNotNil {
+		predicates = append(predicates, carebooking.OfferExpiresAtNotNil())
+	}
+	if i.CheckedInAt != nil {
+		predicates = append(predicates, carebooking.CheckedInAtEQ(*i.CheckedInAt))
+	}
+	if i.CheckedInAtNEQ != nil {
+		predicates = append(predicates, carebooking.CheckedInAtNEQ(*i.CheckedInAtNEQ))
+	}
+	if len(i.CheckedInAtIn) > 0 {
+		predicates = append(predicates, carebooking.CheckedInAtIn(i.CheckedInAtIn...))
+	}
+	if len(i.CheckedInAtNotIn) > 0 {
+		predicates = append(predicates, carebooking.CheckedInAtNotIn(i.CheckedInAtNotIn...))
+	}
+	if i.CheckedInAtGT != nil {
+		predicates = append(predicates, carebooking.CheckedInAtGT(*i.CheckedInAtGT))
+	}
+	if i.CheckedInAtGTE != nil {
+		predicates = append(predicates, carebooking.CheckedInAtGTE(*i.CheckedInAtGTE))
+	}
+	if i.CheckedInAtLT != nil {
+		predicates = append(predicates, carebooking.CheckedInAtLT(*i.CheckedInAtLT))
+	}
+	if i.CheckedInAtLTE != nil {
+		predicates = append(predicates, carebooking.CheckedInAtLTE(*i.CheckedInAtLTE))
+	}
+	if i.CheckedInAtIsNil {
+		predicates = append(predicates, carebooking.CheckedInAtIsNil())
+	}
+	if i.CheckedInAtNotNil {
+		predicates = append(predicates, carebooking.CheckedInAtNotNil())
+	}
+	if i.CheckedOutAt != nil {
+		predicates = append(predicates, carebooking.CheckedOutAtEQ(*i.CheckedOutAt))
+	}
+	if i.CheckedOutAtNEQ != nil {
+		predicates = append(predicates, carebooking.CheckedOutAtNEQ(*i.CheckedOutAtNEQ))
+	}
+	if len(i.CheckedOutAtIn) > 0 {
+		predicates = append(predicates, carebooking.CheckedOutAtIn(i.CheckedOutAtIn...))
+	}
+	if len(i.CheckedOutAtNotIn) > 0 {
+		predicates = append(predicates, carebooking.CheckedOutAtNotIn(i.CheckedOutAtNotIn...))
+	}
+	if i.CheckedOutAtGT != nil {
+		predicates = append(predicates, carebooking.CheckedOutAtGT(*i.CheckedOutAtGT))
+	}
+	if i.CheckedOutAtGTE != nil {
+		predicates = append(predicates, carebooking.CheckedOutAtGTE(*i.CheckedOutAtGTE))
+	}
+	if i.CheckedOutAtLT != nil {
+		predicates = append(predicates, carebooking.CheckedOutAtLT(*i.CheckedOutAtLT))
+	}
+	if i.CheckedOutAtLTE != nil {
+		predicates = append(predicates, carebooking.CheckedOutAtLTE(*i.CheckedOutAtLTE))
+	}
+	if i.CheckedOutAtIsNil {
+		predicates = append(predicates, carebooking.CheckedOutAtIsNil())
+	}
+	if i.CheckedOutAtNotNil {
+		predicates = append(predicates, carebooking.CheckedOutAtNotNil())
+	}
+	if i.CancelledAt != nil {
+		predicates = append(predicates, carebooking.CancelledAtEQ(*i.CancelledAt))
+	}
+	if i.CancelledAtNEQ != nil {
+		predicates = append(predicates, carebooking.CancelledAtNEQ(*i.CancelledAtNEQ))
+	}
+	if len(i.CancelledAtIn) > 0 {
+		predicates = append(predicates, carebooking.CancelledAtIn(i.CancelledAtIn...))
+	}
+	if len(i.CancelledAtNotIn) > 0 {
+		predicates = append(predicates, carebooking.CancelledAtNotIn(i.CancelledAtNotIn...))
+	}
+	if i.CancelledAtGT != nil {
+		predicates = append(predicates, carebooking.CancelledAtGT(*i.CancelledAtGT))
+	}
+	if i.CancelledAtGTE != nil {
+		predicates = append(predicates, carebooking.CancelledAtGTE(*i.CancelledAtGTE))
+	}
+	if i.CancelledAtLT != nil {
+		predicates = append(predicates, carebooking.CancelledAtLT(*i.CancelledAtLT))
+	}
+	if i.CancelledAtLTE != nil {
+		predicates = append(predicates, carebooking.CancelledAtLTE(*i.CancelledAtLTE))
+	}
+	if i.CancelledAtIsNil {
+		predicates = append(predicates, carebooking.CancelledAtIsNil())
+	}
+	if i.CancelledAtNotNil {
+		predicates = append(predicates, carebooking.CancelledAtNotNil())
+	}
+	if i.PriceFen != nil {
+		predicates = append(predicates, carebooking.PriceFenEQ(*i.PriceFen))
+	}
+	if i.PriceFenNEQ != nil {
+		predicates = append(predicates, carebooking.PriceFenNEQ(*i.PriceFenNEQ))
+	}
+	if len(i.PriceFenIn) > 0 {
+		predicates = append(predicates, carebooking.PriceFenIn(i.PriceFenIn...))
+	}
+	if len(i.PriceFenNotIn) > 0 {
+		predicates = append(predicates, carebooking.PriceFenNotIn(i.PriceFenNotIn...))
+	}
+	if i.PriceFenGT != nil {
+		predicates = append(predicates, carebooking.PriceFenGT(*i.PriceFenGT))
+	}
+	if i.PriceFenGTE != nil {
+		predicates = append(predicates, carebooking.PriceFenGTE(*i.PriceFenGTE))
+	}
+	if i.PriceFenLT != nil {
+		predicates = append(predicates, carebooking.PriceFenLT(*i.PriceFenLT))
+	}
+	if i.PriceFenLTE != nil {
+		predicates = append(predicates, carebooking.PriceFenLTE(*i.PriceFenLTE))
+	}
+	if i.SubsidyFen != nil {
+		predicates = append(predicates, carebooking.SubsidyFenEQ(*i.SubsidyFen))
+	}
+	if i.SubsidyFenNEQ != nil {
+		predicates = append(predicates, carebooking.SubsidyFenNEQ(*i.SubsidyFenNEQ))
+	}
+	if len(i.SubsidyFenIn) > 0 {
+		predicates = append(predicates, carebooking.SubsidyFenIn(i.SubsidyFenIn...))
+	}
+	if len(i.SubsidyFenNotIn) > 0 {
+		predicates = append(predicates, carebooking.SubsidyFenNotIn(i.SubsidyFenNotIn...))
+	}
+	if i.SubsidyFenGT != nil {
+		predicates = append(predicates, carebooking.SubsidyFenGT(*i.SubsidyFenGT))
+	}
+	if i.SubsidyFenGTE != nil {
+		predicates = append(predicates, carebooking.SubsidyFenGTE(*i.SubsidyFenGTE))
+	}
+	if i.SubsidyFenLT != nil {
+		predicates = append(predicates, carebooking.SubsidyFenLT(*i.SubsidyFenLT))
+	}
+	if i.SubsidyFenLTE != nil {
+		predicates = append(predicates, carebooking.SubsidyFenLTE(*i.SubsidyFenLTE))
+	}
+
+	if i.HasSlot != nil {
+		p := carebooking.HasSlot()
+		if !*i.HasSlot {
+			p = carebooking.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSlotWith) > 0 {
+		with := make([]predicate.CareSlot, 0, len(i.HasSlotWith))
+		for _, w := range i.HasSlotWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSlotWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, carebooking.HasSlotWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCareBookingWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return carebooking.And(predicates...), nil
+	}
+}
+
+// CareEventWhereInput represents a where input for filtering CareEvent queries.
+type CareEventWhereInput struct {
+	Predicates []predicate.CareEvent  `json:"-"`
+	Not        *CareEventWhereInput   `json:"not,omitempty"`
+	Or         []*CareEventWhereInput `json:"or,omitempty"`
+	And        []*CareEventWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *careevent.Kind  `json:"kind,omitempty"`
+	KindNEQ   *careevent.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []careevent.Kind `json:"kindIn,omitempty"`
+	KindNotIn []careevent.Kind `json:"kindNotIn,omitempty"`
+
+	// "at" field predicates.
+	At      *time.Time  `json:"at,omitempty"`
+	AtNEQ   *time.Time  `json:"atNEQ,omitempty"`
+	AtIn    []time.Time `json:"atIn,omitempty"`
+	AtNotIn []time.Time `json:"atNotIn,omitempty"`
+	AtGT    *time.Time  `json:"atGT,omitempty"`
+	AtGTE   *time.Time  `json:"atGTE,omitempty"`
+	AtLT    *time.Time  `json:"atLT,omitempty"`
+	AtLTE   *time.Time  `json:"atLTE,omitempty"`
+
+	// "booking" edge predicates.
+	HasBooking     *bool                    `json:"hasBooking,omitempty"`
+	HasBookingWith []*CareBookingWhereInput `json:"hasBookingWith,omitempty"`
+
+	// "note" edge predicates.
+	HasNote     *bool                 `json:"hasNote,omitempty"`
+	HasNoteWith []*CareNoteWhereInput `json:"hasNoteWith,omitempty"`
+
+	// "incident" edge predicates.
+	HasIncident     *bool                     `json:"hasIncident,omitempty"`
+	HasIncidentWith []*CareIncidentWhereInput `json:"hasIncidentWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CareEventWhereInput) AddPredicates(predicates ...predicate.CareEvent) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CareEventWhereInput filter on the CareEventQuery builder.
+func (i *CareEventWhereInput) Filter(q *CareEventQuery) (*CareEventQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCareEventWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCareEventWhereInput is returned in case the CareEventWhereInput is empty.
+var ErrEmptyCareEventWhereInput = errors.New("ent: empty predicate CareEventWhereInput")
+
+// P returns a predicate for filtering careevents.
+// An error is returned if the input is empty or invalid.
+func (i *CareEventWhereInput) P() (predicate.CareEvent, error) {
+	var predicates []predicate.CareEvent
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, careevent.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CareEvent, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, careevent.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CareEvent, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, careevent.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, careevent.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, careevent.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, careevent.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, careevent.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, careevent.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, careevent.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, careevent.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, careevent.IDLTE(*i.IDLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, careevent.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, careevent.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, careevent.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, careevent.KindNotIn(i.KindNotIn...))
+	}
+	if i.At != nil {
+		predicates = append(predicates, careevent.AtEQ(*i.At))
+	}
+	if i.AtNEQ != nil {
+		predicates = append(predicates, careevent.AtNEQ(*i.AtNEQ))
+	}
+	if len(i.AtIn) > 0 {
+		predicates = append(predicates, careevent.AtIn(i.AtIn...))
+	}
+	if len(i.AtNotIn) > 0 {
+		predicates = append(predicates, careevent.AtNotIn(i.AtNotIn...))
+	}
+	if i.AtGT != nil {
+		predicates = append(predicates, careevent.AtGT(*i.AtGT))
+	}
+	if i.AtGTE != nil {
+		predicates = append(predicates, careevent.AtGTE(*i.AtGTE))
+	}
+	if i.AtLT != nil {
+		predicates = append(predicates, careevent.AtLT(*i.AtLT))
+	}
+	if i.AtLTE != nil {
+		predicates = append(predicates, careevent.AtLTE(*i.AtLTE))
+	}
+
+	if i.HasBooking != nil {
+		p := careevent.HasBooking()
+		if !*i.HasBooking {
+			p = careevent.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasBookingWith) > 0 {
+		with := make([]predicate.CareBooking, 0, len(i.HasBookingWith))
+		for _, w := range i.HasBookingWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasBookingWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, careevent.HasBookingWith(with...))
+	}
+	if i.HasNote != nil {
+		p := careevent.HasNote()
+		if !*i.HasNote {
+			p = careevent.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasNoteWith) > 0 {
+		with := make([]predicate.CareNote, 0, len(i.HasNoteWith))
+		for _, w := range i.HasNoteWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasNoteWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, careevent.HasNoteWith(with...))
+	}
+	if i.HasIncident != nil {
+		p := careevent.HasIncident()
+		if !*i.HasIncident {
+			p = careevent.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasIncidentWith) > 0 {
+		with := make([]predicate.CareIncident, 0, len(i.HasIncidentWith))
+		for _, w := range i.HasIncidentWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasIncidentWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, careevent.HasIncidentWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCareEventWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return careevent.And(predicates...), nil
+	}
+}
+
+// CareFacilityWhereInput represents a where input for filtering CareFacility queries.
+type CareFacilityWhereInput struct {
+	Predicates []predicate.CareFacility  `json:"-"`
+	Not        *CareFacilityWhereInput   `json:"not,omitempty"`
+	Or         []*CareFacilityWhereInput `json:"or,omitempty"`
+	And        []*CareFacilityWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *carefacility.Kind  `json:"kind,omitempty"`
+	KindNEQ   *carefacility.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []carefacility.Kind `json:"kindIn,omitempty"`
+	KindNotIn []carefacility.Kind `json:"kindNotIn,omitempty"`
+
+	// "community" edge predicates.
+	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
+	HasCommunityWith []*CommunityWhereInput `json:"hasCommunityWith,omitempty"`
+
+	// "place" edge predicates.
+	HasPlace     *bool              `json:"hasPlace,omitempty"`
+	HasPlaceWith []*PlaceWhereInput `json:"hasPlaceWith,omitempty"`
+
+	// "services" edge predicates.
+	HasServices     *bool                    `json:"hasServices,omitempty"`
+	HasServicesWith []*CareServiceWhereInput `json:"hasServicesWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CareFacilityWhereInput) AddPredicates(predicates ...predicate.CareFacility) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CareFacilityWhereInput filter on the CareFacilityQuery builder.
+func (i *CareFacilityWhereInput) Filter(q *CareFacilityQuery) (*CareFacilityQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCareFacilityWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCareFacilityWhereInput is returned in case the CareFacilityWhereInput is empty.
+var ErrEmptyCareFacilityWhereInput = errors.New("ent: empty predicate CareFacilityWhereInput")
+
+// P returns a predicate for filtering carefacilities.
+// An error is returned if the input is empty or invalid.
+func (i *CareFacilityWhereInput) P() (predicate.CareFacility, error) {
+	var predicates []predicate.CareFacility
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, carefacility.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CareFacility, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, carefacility.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CareFacility, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, carefacility.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, carefacility.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, carefacility.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, carefacility.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, carefacility.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, carefacility.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, carefacility.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, carefacility.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, carefacility.IDLTE(*i.IDLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, carefacility.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, carefacility.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, carefacility.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, carefacility.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, carefacility.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, carefacility.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, carefacility.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, carefacility.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, carefacility.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, carefacility.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, carefacility.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, carefacility.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, carefacility.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, carefacility.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, carefacility.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, carefacility.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, carefacility.KindNotIn(i.KindNotIn...))
+	}
+
+	if i.HasCommunity != nil {
+		p := carefacility.HasCommunity()
+		if !*i.HasCommunity {
+			p = carefacility.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCommunityWith) > 0 {
+		with := make([]predicate.Community, 0, len(i.HasCommunityWith))
+		for _, w := range i.HasCommunityWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCommunityWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, carefacility.HasCommunityWith(with...))
+	}
+	if i.HasPlace != nil {
+		p := carefacility.HasPlace()
+		if !*i.HasPlace {
+			p = carefacility.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPlaceWith) > 0 {
+		with := make([]predicate.Place, 0, len(i.HasPlaceWith))
+		for _, w := range i.HasPlaceWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPlaceWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, carefacility.HasPlaceWith(with...))
+	}
+	if i.HasServices != nil {
+		p := carefacility.HasServices()
+		if !*i.HasServices {
+			p = carefacility.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasServicesWith) > 0 {
+		with := make([]predicate.CareService, 0, len(i.HasServicesWith))
+		for _, w := range i.HasServicesWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasServicesWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, carefacility.HasServicesWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCareFacilityWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return carefacility.And(predicates...), nil
+	}
+}
+
+// CareIncidentWhereInput represents a where input for filtering CareIncident queries.
+type CareIncidentWhereInput struct {
+	Predicates []predicate.CareIncident  `json:"-"`
+	Not        *CareIncidentWhereInput   `json:"not,omitempty"`
+	Or         []*CareIncidentWhereInput `json:"or,omitempty"`
+	And        []*CareIncidentWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "severity" field predicates.
+	Severity      *careincident.Severity  `json:"severity,omitempty"`
+	SeverityNEQ   *careincident.Severity  `json:"severityNEQ,omitempty"`
+	SeverityIn    []careincident.Severity `json:"severityIn,omitempty"`
+	SeverityNotIn []careincident.Severity `json:"severityNotIn,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "occurred_at" field predicates.
+	OccurredAt      *time.Time  `json:"occurredAt,omitempty"`
+	OccurredAtNEQ   *time.Time  `json:"occurredAtNEQ,omitempty"`
+	OccurredAtIn    []time.Time `json:"occurredAtIn,omitempty"`
+	OccurredAtNotIn []time.Time `json:"occurredAtNotIn,omitempty"`
+	OccurredAtGT    *time.Time  `json:"occurredAtGT,omitempty"`
+	OccurredAtGTE   *time.Time  `json:"occurredAtGTE,omitempty"`
+	OccurredAtLT    *time.Time  `json:"occurredAtLT,omitempty"`
+	OccurredAtLTE   *time.Time  `json:"occurredAtLTE,omitempty"`
+
+	// "booking" edge predicates.
+	HasBooking     *bool                    `json:"hasBooking,omitempty"`
+	HasBookingWith []*CareBookingWhereInput `json:"hasBookingWith,omitempty"`
+
+	// "reporter" edge predicates.
+	HasReporter     *bool                 `json:"hasReporter,omitempty"`
+	HasReporterWith []*ResidentWhereInput `json:"hasReporterWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CareIncidentWhereInput) AddPredicates(predicates ...predicate.CareIncident) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CareIncidentWhereInput filter on the CareIncidentQuery builder.
+func (i *CareIncidentWhereInput) Filter(q *CareIncidentQuery) (*CareIncidentQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCareIncidentWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCareIncidentWhereInput is returned in case the CareIncidentWhereInput is empty.
+var ErrEmptyCareIncidentWhereInput = errors.New("ent: empty predicate CareIncidentWhereInput")
+
+// P returns a predicate for filtering careincidents.
+// An error is returned if the input is empty or invalid.
+func (i *CareIncidentWhereInput) P() (predicate.CareIncident, error) {
+	var predicates []predicate.CareIncident
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, careincident.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CareIncident, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, careincident.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CareIncident, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, careincident.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, careincident.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, careincident.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, careincident.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, careincident.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, careincident.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, careincident.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, careincident.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, careincident.IDLTE(*i.IDLTE))
+	}
+	if i.Severity != nil {
+		predicates = append(predicates, careincident.SeverityEQ(*i.Severity))
+	}
+	if i.SeverityNEQ != nil {
+		predicates = append(predicates, careincident.SeverityNEQ(*i.SeverityNEQ))
+	}
+	if len(i.SeverityIn) > 0 {
+		predicates = append(predicates, careincident.SeverityIn(i.SeverityIn...))
+	}
+	if len(i.SeverityNotIn) > 0 {
+		predicates = append(predicates, careincident.SeverityNotIn(i.SeverityNotIn...))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, careincident.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, careincident.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, careincident.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, careincident.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, careincident.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, careincident.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, careincident.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, careincident.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, careincident.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, careincident.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, careincident.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, careincident.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, careincident.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.OccurredAt != nil {
+		predicates = append(predicates, careincident.OccurredAtEQ(*i.OccurredAt))
+	}
+	if i.OccurredAtNEQ != nil {
+		predicates = append(predicates, careincident.OccurredAtNEQ(*i.OccurredAtNEQ))
+	}
+	if len(i.OccurredAtIn) > 0 {
+		predicates = append(predicates, careincident.OccurredAtIn(i.OccurredAtIn...))
+	}
+	if len(i.OccurredAtNotIn) > 0 {
+		predicates = append(predicates, careincident.OccurredAtNotIn(i.OccurredAtNotIn...))
+	}
+	if i.OccurredAtGT != nil {
+		predicates = append(predicates, careincident.OccurredAtGT(*i.OccurredAtGT))
+	}
+	if i.OccurredAtGTE != nil {
+		predicates = append(predicates, careincident.OccurredAtGTE(*i.OccurredAtGTE))
+	}
+	if i.OccurredAtLT != nil {
+		predicates = append(predicates, careincident.OccurredAtLT(*i.OccurredAtLT))
+	}
+	if i.OccurredAtLTE != nil {
+		predicates = append(predicates, careincident.OccurredAtLTE(*i.OccurredAtLTE))
+	}
+
+	if i.HasBooking != nil {
+		p := careincident.HasBooking()
+		if !*i.HasBooking {
+			p = careincident.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasBookingWith) > 0 {
+		with := make([]predicate.CareBooking, 0, len(i.HasBookingWith))
+		for _, w := range i.HasBookingWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasBookingWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, careincident.HasBookingWith(with...))
+	}
+	if i.HasReporter != nil {
+		p := careincident.HasReporter()
+		if !*i.HasReporter {
+			p = careincident.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasReporterWith) > 0 {
+		with := make([]predicate.Resident, 0, len(i.HasReporterWith))
+		for _, w := range i.HasReporterWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasReporterWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, careincident.HasReporterWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCareIncidentWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return careincident.And(predicates...), nil
+	}
+}
+
+// CareNoteWhereInput represents a where input for filtering CareNote queries.
+type CareNoteWhereInput struct {
+	Predicates []predicate.CareNote  `json:"-"`
+	Not        *CareNoteWhereInput   `json:"not,omitempty"`
+	Or         []*CareNoteWhereInput `json:"or,omitempty"`
+	And        []*CareNoteWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "body" field predicates.
+	Body             *string  `json:"body,omitempty"`
+	BodyNEQ          *string  `json:"bodyNEQ,omitempty"`
+	BodyIn           []string `json:"bodyIn,omitempty"`
+	BodyNotIn        []string `json:"bodyNotIn,omitempty"`
+	BodyGT           *string  `json:"bodyGT,omitempty"`
+	BodyGTE          *string  `json:"bodyGTE,omitempty"`
+	BodyLT           *string  `json:"bodyLT,omitempty"`
+	BodyLTE          *string  `json:"bodyLTE,omitempty"`
+	BodyContains     *string  `json:"bodyContains,omitempty"`
+	BodyHasPrefix    *string  `json:"bodyHasPrefix,omitempty"`
+	BodyHasSuffix    *string  `json:"bodyHasSuffix,omitempty"`
+	BodyEqualFold    *string  `json:"bodyEqualFold,omitempty"`
+	BodyContainsFold *string  `json:"bodyContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "booking" edge predicates.
+	HasBooking     *bool                    `json:"hasBooking,omitempty"`
+	HasBookingWith []*CareBookingWhereInput `json:"hasBookingWith,omitempty"`
+
+	// "author" edge predicates.
+	HasAuthor     *bool                 `json:"hasAuthor,omitempty"`
+	HasAuthorWith []*ResidentWhereInput `json:"hasAuthorWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CareNoteWhereInput) AddPredicates(predicates ...predicate.CareNote) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CareNoteWhereInput filter on the CareNoteQuery builder.
+func (i *CareNoteWhereInput) Filter(q *CareNoteQuery) (*CareNoteQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCareNoteWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCareNoteWhereInput is returned in case the CareNoteWhereInput is empty.
+var ErrEmptyCareNoteWhereInput = errors.New("ent: empty predicate CareNoteWhereInput")
+
+// P returns a predicate for filtering carenotes.
+// An error is returned if the input is empty or invalid.
+func (i *CareNoteWhereInput) P() (predicate.CareNote, error) {
+	var predicates []predicate.CareNote
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, carenote.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CareNote, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, carenote.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CareNote, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, carenote.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, carenote.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, carenote.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, carenote.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, carenote.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, carenote.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, carenote.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, carenote.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, carenote.IDLTE(*i.IDLTE))
+	}
+	if i.Body != nil {
+		predicates = append(predicates, carenote.BodyEQ(*i.Body))
+	}
+	if i.BodyNEQ != nil {
+		predicates = append(predicates, carenote.BodyNEQ(*i.BodyNEQ))
+	}
+	if len(i.BodyIn) > 0 {
+		predicates = append(predicates, carenote.BodyIn(i.BodyIn...))
+	}
+	if len(i.BodyNotIn) > 0 {
+		predicates = append(predicates, carenote.BodyNotIn(i.BodyNotIn...))
+	}
+	if i.BodyGT != nil {
+		predicates = append(predicates, carenote.BodyGT(*i.BodyGT))
+	}
+	if i.BodyGTE != nil {
+		predicates = append(predicates, carenote.BodyGTE(*i.BodyGTE))
+	}
+	if i.BodyLT != nil {
+		predicates = append(predicates, carenote.BodyLT(*i.BodyLT))
+	}
+	if i.BodyLTE != nil {
+		predicates = append(predicates, carenote.BodyLTE(*i.BodyLTE))
+	}
+	if i.BodyContains != nil {
+		predicates = append(predicates, carenote.BodyContains(*i.BodyContains))
+	}
+	if i.BodyHasPrefix != nil {
+		predicates = append(predicates, carenote.BodyHasPrefix(*i.BodyHasPrefix))
+	}
+	if i.BodyHasSuffix != nil {
+		predicates = append(predicates, carenote.BodyHasSuffix(*i.BodyHasSuffix))
+	}
+	if i.BodyEqualFold != nil {
+		predicates = append(predicates, carenote.BodyEqualFold(*i.BodyEqualFold))
+	}
+	if i.BodyContainsFold != nil {
+		predicates = append(predicates, carenote.BodyContainsFold(*i.BodyContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, carenote.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, carenote.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, carenote.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, carenote.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, carenote.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, carenote.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, carenote.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, carenote.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	if i.HasBooking != nil {
+		p := carenote.HasBooking()
+		if !*i.HasBooking {
+			p = carenote.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasBookingWith) > 0 {
+		with := make([]predicate.CareBooking, 0, len(i.HasBookingWith))
+		for _, w := range i.HasBookingWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasBookingWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, carenote.HasBookingWith(with...))
+	}
+	if i.HasAuthor != nil {
+		p := carenote.HasAuthor()
+		if !*i.HasAuthor {
+			p = carenote.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasAuthorWith) > 0 {
+		with := make([]predicate.Resident, 0, len(i.HasAuthorWith))
+		for _, w := range i.HasAuthorWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasAuthorWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, carenote.HasAuthorWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCareNoteWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return carenote.And(predicates...), nil
+	}
+}
+
+// CareServiceWhereInput represents a where input for filtering CareService queries.
+type CareServiceWhereInput struct {
+	Predicates []predicate.CareService  `json:"-"`
+	Not        *CareServiceWhereInput   `json:"not,omitempty"`
+	Or         []*CareServiceWhereInput `json:"or,omitempty"`
+	And        []*CareServiceWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *careservice.Kind  `json:"kind,omitempty"`
+	KindNEQ   *careservice.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []careservice.Kind `json:"kindIn,omitempty"`
+	KindNotIn []careservice.Kind `json:"kindNotIn,omitempty"`
+
+	// "duration_minutes" field predicates.
+	DurationMinutes      *int  `json:"durationMinutes,omitempty"`
+	DurationMinutesNEQ   *int  `json:"durationMinutesNEQ,omitempty"`
+	DurationMinutesIn    []int `json:"durationMinutesIn,omitempty"`
+	DurationMinutesNotIn []int `json:"durationMinutesNotIn,omitempty"`
+	DurationMinutesGT    *int  `json:"durationMinutesGT,omitempty"`
+	DurationMinutesGTE   *int  `json:"durationMinutesGTE,omitempty"`
+	DurationMinutesLT    *int  `json:"durationMinutesLT,omitempty"`
+	DurationMinutesLTE   *int  `json:"durationMinutesLTE,omitempty"`
+
+	// "capacity" field predicates.
+	Capacity      *int  `json:"capacity,omitempty"`
+	CapacityNEQ   *int  `json:"capacityNEQ,omitempty"`
+	CapacityIn    []int `json:"capacityIn,omitempty"`
+	CapacityNotIn []int `json:"capacityNotIn,omitempty"`
+	CapacityGT    *int  `json:"capacityGT,omitempty"`
+	CapacityGTE   *int  `json:"capacityGTE,omitempty"`
+	CapacityLT    *int  `json:"capacityLT,omitempty"`
+	CapacityLTE   *int  `json:"capacityLTE,omitempty"`
+
+	// "price_fen" field predicates.
+	PriceFen      *int  `json:"priceFen,omitempty"`
+	PriceFenNEQ   *int  `json:"priceFenNEQ,omitempty"`
+	PriceFenIn    []int `json:"priceFenIn,omitempty"`
+	PriceFenNotIn []int `json:"priceFenNotIn,omitempty"`
+	PriceFenGT    *int  `json:"priceFenGT,omitempty"`
+	PriceFenGTE   *int  `json:"priceFenGTE,omitempty"`
+	PriceFenLT    *int  `json:"priceFenLT,omitempty"`
+	PriceFenLTE   *int  `json:"priceFenLTE,omitempty"`
+
+	// "subsidy_fen" field predicates.
+	SubsidyFen      *int  `json:"subsidyFen,omitempty"`
+	SubsidyFenNEQ   *int  `json:"subsidyFenNEQ,omitempty"`
+	SubsidyFenIn    []int `json:"subsidyFenIn,omitempty"`
+	SubsidyFenNotIn []int `json:"subsidyFenNotIn,omitempty"`
+	SubsidyFenGT    *int  `json:"subsidyFenGT,omitempty"`
+	SubsidyFenGTE   *int  `json:"subsidyFenGTE,omitempty"`
+	SubsidyFenLT    *int  `json:"subsidyFenLT,omitempty"`
+	SubsidyFenLTE   *int  `json:"subsidyFenLTE,omitempty"`
+
+	// "audience" field predicates.
+	Audience      *careservice.Audience  `json:"audience,omitempty"`
+	AudienceNEQ   *careservice.Audience  `json:"audienceNEQ,omitempty"`
+	AudienceIn    []careservice.Audience `json:"audienceIn,omitempty"`
+	AudienceNotIn []careservice.Audience `json:"audienceNotIn,omitempty"`
+
+	// "min_age" field predicates.
+	MinAge       *int  `json:"minAge,omitempty"`
+	MinAgeNEQ    *int  `json:"minAgeNEQ,omitempty"`
+	MinAgeIn     []int `json:"minAgeIn,omitempty"`
+	MinAgeNotIn  []int `json:"minAgeNotIn,omitempty"`
+	MinAgeGT     *int  `json:"minAgeGT,omitempty"`
+	MinAgeGTE    *int  `json:"minAgeGTE,omitempty"`
+	MinAgeLT     *int  `json:"minAgeLT,omitempty"`
+	MinAgeLTE    *int  `json:"minAgeLTE,omitempty"`
+	MinAgeIsNil  bool  `json:"minAgeIsNil,omitempty"`
+	MinAgeNotNil bool  `json:"minAgeNotNil,omitempty"`
+
+	// "max_age" field predicates.
+	MaxAge       *int  `json:"maxAge,omitempty"`
+	MaxAgeNEQ    *int  `json:"maxAgeNEQ,omitempty"`
+	MaxAgeIn     []int `json:"maxAgeIn,omitempty"`
+	MaxAgeNotIn  []int `json:"maxAgeNotIn,omitempty"`
+	MaxAgeGT     *int  `json:"maxAgeGT,omitempty"`
+	MaxAgeGTE    *int  `json:"maxAgeGTE,omitempty"`
+	MaxAgeLT     *int  `json:"maxAgeLT,omitempty"`
+	MaxAgeLTE    *int  `json:"maxAgeLTE,omitempty"`
+	MaxAgeIsNil  bool  `json:"maxAgeIsNil,omitempty"`
+	MaxAgeNotNil bool  `json:"maxAgeNotNil,omitempty"`
+
+	// "facility" edge predicates.
+	HasFacility     *bool                     `json:"hasFacility,omitempty"`
+	HasFacilityWith []*CareFacilityWhereInput `json:"hasFacilityWith,omitempty"`
+
+	// "slots" edge predicates.
+	HasSlots     *bool                 `json:"hasSlots,omitempty"`
+	HasSlotsWith []*CareSlotWhereInput `json:"hasSlotsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CareServiceWhereInput) AddPredicates(predicates ...predicate.CareService) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CareServiceWhereInput filter on the CareServiceQuery builder.
+func (i *CareServiceWhereInput) Filter(q *CareServiceQuery) (*CareServiceQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCareServiceWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCareServiceWhereInput is returned in case the CareServiceWhereInput is empty.
+var ErrEmptyCareServiceWhereInput = errors.New("ent: empty predicate CareServiceWhereInput")
+
+// P returns a predicate for filtering careservices.
+// An error is returned if the input is empty or invalid.
+func (i *CareServiceWhereInput) P() (predicate.CareService, error) {
+	var predicates []predicate.CareService
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, careservice.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CareService, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, careservice.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CareService, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, careservice.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, careservice.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, careservice.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, careservice.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, careservice.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, careservice.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, careservice.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, careservice.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, careservice.IDLTE(*i.IDLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, careservice.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, careservice.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, careservice.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, careservice.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, careservice.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, careservice.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, careservice.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, careservice.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, careservice.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, careservice.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, careservice.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, careservice.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, careservice.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, careservice.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, careservice.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, careservice.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, careservice.KindNotIn(i.KindNotIn...))
+	}
+	if i.DurationMinutes != nil {
+		predicates = append(predicates, careservice.DurationMinutesEQ(*i.DurationMinutes))
+	}
+	if i.DurationMinutesNEQ != nil {
+		predicates = append(predicates, careservice.DurationMinutesNEQ(*i.DurationMinutesNEQ))
+	}
+	if len(i.DurationMinutesIn) > 0 {
+		predicates = append(predicates, careservice.DurationMinutesIn(i.DurationMinutesIn...))
+	}
+	if len(i.DurationMinutesNotIn) > 0 {
+		predicates = append(predicates, careservice.DurationMinutesNotIn(i.DurationMinutesNotIn...))
+	}
+	if i.DurationMinutesGT != nil {
+		predicates = append(predicates, careservice.DurationMinutesGT(*i.DurationMinutesGT))
+	}
+	if i.DurationMinutesGTE != nil {
+		predicates = append(predicates, careservice.DurationMinutesGTE(*i.DurationMinutesGTE))
+	}
+	if i.DurationMinutesLT != nil {
+		predicates = append(predicates, careservice.DurationMinutesLT(*i.DurationMinutesLT))
+	}
+	if i.DurationMinutesLTE != nil {
+		predicates = append(predicates, careservice.DurationMinutesLTE(*i.DurationMinutesLTE))
+	}
+	if i.Capacity != nil {
+		predicates = append(predicates, careservice.CapacityEQ(*i.Capacity))
+	}
+	if i.CapacityNEQ != nil {
+		predicates = append(predicates, careservice.CapacityNEQ(*i.CapacityNEQ))
+	}
+	if len(i.CapacityIn) > 0 {
+		predicates = append(predicates, careservice.CapacityIn(i.CapacityIn...))
+	}
+	if len(i.CapacityNotIn) > 0 {
+		predicates = append(predicates, careservice.CapacityNotIn(i.CapacityNotIn...))
+	}
+	if i.CapacityGT != nil {
+		predicates = append(predicates, careservice.CapacityGT(*i.CapacityGT))
+	}
+	if i.CapacityGTE != nil {
+		predicates = append(predicates, careservice.CapacityGTE(*i.CapacityGTE))
+	}
+	if i.CapacityLT != nil {
+		predicates = append(predicates, careservice.CapacityLT(*i.CapacityLT))
+	}
+	if i.CapacityLTE != nil {
+		predicates = append(predicates, careservice.CapacityLTE(*i.CapacityLTE))
+	}
+	if i.PriceFen != nil {
+		predicates = append(predicates, careservice.PriceFenEQ(*i.PriceFen))
+	}
+	if i.PriceFenNEQ != nil {
+		predicates = append(predicates, careservice.PriceFenNEQ(*i.PriceFenNEQ))
+	}
+	if len(i.PriceFenIn) > 0 {
+		predicates = append(predicates, careservice.PriceFenIn(i.PriceFenIn...))
+	}
+	if len(i.PriceFenNotIn) > 0 {
+		predicates = append(predicates, careservice.PriceFenNotIn(i.PriceFenNotIn...))
+	}
+	if i.PriceFenGT != nil {
+		predicates = append(predicates, careservice.PriceFenGT(*i.PriceFenGT))
+	}
+	if i.PriceFenGTE != nil {
+		predicates = append(predicates, careservice.PriceFenGTE(*i.PriceFenGTE))
+	}
+	if i.PriceFenLT != nil {
+		predicates = append(predicates, careservice.PriceFenLT(*i.PriceFenLT))
+	}
+	if i.PriceFenLTE != nil {
+		predicates = append(predicates, careservice.PriceFenLTE(*i.PriceFenLTE))
+	}
+	if i.SubsidyFen != nil {
+		predicates = append(predicates, careservice.SubsidyFenEQ(*i.SubsidyFen))
+	}
+	if i.SubsidyFenNEQ != nil {
+		predicates = append(predicates, careservice.SubsidyFenNEQ(*i.SubsidyFenNEQ))
+	}
+	if len(i.SubsidyFenIn) > 0 {
+		predicates = append(predicates, careservice.SubsidyFenIn(i.SubsidyFenIn...))
+	}
+	if len(i.SubsidyFenNotIn) > 0 {
+		predicates = append(predicates, careservice.SubsidyFenNotIn(i.SubsidyFenNotIn...))
+	}
+	if i.SubsidyFenGT != nil {
+		predicates = append(predicates, careservice.SubsidyFenGT(*i.SubsidyFenGT))
+	}
+	if i.SubsidyFenGTE != nil {
+		predicates = append(predicates, careservice.SubsidyFenGTE(*i.SubsidyFenGTE))
+	}
+	if i.SubsidyFenLT != nil {
+		predicates = append(predicates, careservice.SubsidyFenLT(*i.SubsidyFenLT))
+	}
+	if i.SubsidyFenLTE != nil {
+		predicates = append(predicates, careservice.SubsidyFenLTE(*i.SubsidyFenLTE))
+	}
+	if i.Audience != nil {
+		predicates = append(predicates, careservice.AudienceEQ(*i.Audience))
+	}
+	if i.AudienceNEQ != nil {
+		predicates = append(predicates, careservice.AudienceNEQ(*i.AudienceNEQ))
+	}
+	if len(i.AudienceIn) > 0 {
+		predicates = append(predicates, careservice.AudienceIn(i.AudienceIn...))
+	}
+	if len(i.AudienceNotIn) > 0 {
+		predicates = append(predicates, careservice.AudienceNotIn(i.AudienceNotIn...))
+	}
+	if i.MinAge != nil {
+		predicates = append(predicates, careservice.MinAgeEQ(*i.MinAge))
+	}
+	if i.MinAgeNEQ != nil {
+		predicates = append(predicates, careservice.MinAgeNEQ(*i.MinAgeNEQ))
+	}
+	if len(i.MinAgeIn) > 0 {
+		predicates = append(predicates, careservice.MinAgeIn(i.MinAgeIn...))
+	}
+	if len(i.MinAgeNotIn) > 0 {
+		predicates = append(predicates, careservice.MinAgeNotIn(i.MinAgeNotIn...))
+	}
+	if i.MinAgeGT != nil {
+		predicates = append(predicates, careservice.MinAgeGT(*i.MinAgeGT))
+	}
+	if i.MinAgeGTE != nil {
+		predicates = append(predicates, careservice.MinAgeGTE(*i.MinAgeGTE))
+	}
+	if i.MinAgeLT != nil {
+		predicates = append(predicates, careservice.MinAgeLT(*i.MinAgeLT))
+	}
+	if i.MinAgeLTE != nil {
+		predicates = append(predicates, careservice.MinAgeLTE(*i.MinAgeLTE))
+	}
+	if i.MinAgeIsNil {
+		predicates = append(predicates, careservice.MinAgeIsNil())
+	}
+	if i.MinAgeNotNil {
+		predicates = append(predicates, careservice.MinAgeNotNil())
+	}
+	if i.MaxAge != nil {
+		predicates = append(predicates, careservice.MaxAgeEQ(*i.MaxAge))
+	}
+	if i.MaxAgeNEQ != nil {
+		predicates = append(predicates, careservice.MaxAgeNEQ(*i.MaxAgeNEQ))
+	}
+	if len(i.MaxAgeIn) > 0 {
+		predicates = append(predicates, careservice.MaxAgeIn(i.MaxAgeIn...))
+	}
+	if len(i.MaxAgeNotIn) > 0 {
+		predicates = append(predicates, careservice.MaxAgeNotIn(i.MaxAgeNotIn...))
+	}
+	if i.MaxAgeGT != nil {
+		predicates = append(predicates, careservice.MaxAgeGT(*i.MaxAgeGT))
+	}
+	if i.MaxAgeGTE != nil {
+		predicates = append(predicates, careservice.MaxAgeGTE(*i.MaxAgeGTE))
+	}
+	if i.MaxAgeLT != nil {
+		predicates = append(predicates, careservice.MaxAgeLT(*i.MaxAgeLT))
+	}
+	if i.MaxAgeLTE != nil {
+		predicates = append(predicates, careservice.MaxAgeLTE(*i.MaxAgeLTE))
+	}
+	if i.MaxAgeIsNil {
+		predicates = append(predicates, careservice.MaxAgeIsNil())
+	}
+	if i.MaxAgeNotNil {
+		predicates = append(predicates, careservice.MaxAgeNotNil())
+	}
+
+	if i.HasFacility != nil {
+		p := careservice.HasFacility()
+		if !*i.HasFacility {
+			p = careservice.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasFacilityWith) > 0 {
+		with := make([]predicate.CareFacility, 0, len(i.HasFacilityWith))
+		for _, w := range i.HasFacilityWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasFacilityWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, careservice.HasFacilityWith(with...))
+	}
+	if i.HasSlots != nil {
+		p := careservice.HasSlots()
+		if !*i.HasSlots {
+			p = careservice.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSlotsWith) > 0 {
+		with := make([]predicate.CareSlot, 0, len(i.HasSlotsWith))
+		for _, w := range i.HasSlotsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSlotsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, careservice.HasSlotsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCareServiceWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return careservice.And(predicates...), nil
+	}
+}
+
+// CareSlotWhereInput represents a where input for filtering CareSlot queries.
+type CareSlotWhereInput struct {
+	Predicates []predicate.CareSlot  `json:"-"`
+	Not        *CareSlotWhereInput   `json:"not,omitempty"`
+	Or         []*CareSlotWhereInput `json:"or,omitempty"`
+	And        []*CareSlotWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "starts_at" field predicates.
+	StartsAt      *time.Time  `json:"startsAt,omitempty"`
+	StartsAtNEQ   *time.Time  `json:"startsAtNEQ,omitempty"`
+	StartsAtIn    []time.Time `json:"startsAtIn,omitempty"`
+	StartsAtNotIn []time.Time `json:"startsAtNotIn,omitempty"`
+	StartsAtGT    *time.Time  `json:"startsAtGT,omitempty"`
+	StartsAtGTE   *time.Time  `json:"startsAtGTE,omitempty"`
+	StartsAtLT    *time.Time  `json:"startsAtLT,omitempty"`
+	StartsAtLTE   *time.Time  `json:"startsAtLTE,omitempty"`
+
+	// "ends_at" field predicates.
+	EndsAt      *time.Time  `json:"endsAt,omitempty"`
+	EndsAtNEQ   *time.Time  `json:"endsAtNEQ,omitempty"`
+	EndsAtIn    []time.Time `json:"endsAtIn,omitempty"`
+	EndsAtNotIn []time.Time `json:"endsAtNotIn,omitempty"`
+	EndsAtGT    *time.Time  `json:"endsAtGT,omitempty"`
+	EndsAtGTE   *time.Time  `json:"endsAtGTE,omitempty"`
+	EndsAtLT    *time.Time  `json:"endsAtLT,omitempty"`
+	EndsAtLTE   *time.Time  `json:"endsAtLTE,omitempty"`
+
+	// "capacity" field predicates.
+	Capacity      *int  `json:"capacity,omitempty"`
+	CapacityNEQ   *int  `json:"capacityNEQ,omitempty"`
+	CapacityIn    []int `json:"capacityIn,omitempty"`
+	CapacityNotIn []int `json:"capacityNotIn,omitempty"`
+	CapacityGT    *int  `json:"capacityGT,omitempty"`
+	CapacityGTE   *int  `json:"capacityGTE,omitempty"`
+	CapacityLT    *int  `json:"capacityLT,omitempty"`
+	CapacityLTE   *int  `json:"capacityLTE,omitempty"`
+
+	// "taken" field predicates.
+	Taken      *int  `json:"taken,omitempty"`
+	TakenNEQ   *int  `json:"takenNEQ,omitempty"`
+	TakenIn    []int `json:"takenIn,omitempty"`
+	TakenNotIn []int `json:"takenNotIn,omitempty"`
+	TakenGT    *int  `json:"takenGT,omitempty"`
+	TakenGTE   *int  `json:"takenGTE,omitempty"`
+	TakenLT    *int  `json:"takenLT,omitempty"`
+	TakenLTE   *int  `json:"takenLTE,omitempty"`
+
+	// "service" edge predicates.
+	HasService     *bool                    `json:"hasService,omitempty"`
+	HasServiceWith []*CareServiceWhereInput `json:"hasServiceWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CareSlotWhereInput) AddPredicates(predicates ...predicate.CareSlot) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CareSlotWhereInput filter on the CareSlotQuery builder.
+func (i *CareSlotWhereInput) Filter(q *CareSlotQuery) (*CareSlotQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCareSlotWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCareSlotWhereInput is returned in case the CareSlotWhereInput is empty.
+var ErrEmptyCareSlotWhereInput = errors.New("ent: empty predicate CareSlotWhereInput")
+
+// P returns a predicate for filtering careslots.
+// An error is returned if the input is empty or invalid.
+func (i *CareSlotWhereInput) P() (predicate.CareSlot, error) {
+	var predicates []predicate.CareSlot
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, careslot.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CareSlot, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, careslot.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CareSlot, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, careslot.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, careslot.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, careslot.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, careslot.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, careslot.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, careslot.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, careslot.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, careslot.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, careslot.IDLTE(*i.IDLTE))
+	}
+	if i.StartsAt != nil {
+		predicates = append(predicates, careslot.StartsAtEQ(*i.StartsAt))
+	}
+	if i.StartsAtNEQ != nil {
+		predicates = append(predicates, careslot.StartsAtNEQ(*i.StartsAtNEQ))
+	}
+	if len(i.StartsAtIn) > 0 {
+		predicates = append(predicates, careslot.StartsAtIn(i.StartsAtIn...))
+	}
+	if len(i.StartsAtNotIn) > 0 {
+		predicates = append(predicates, careslot.StartsAtNotIn(i.StartsAtNotIn...))
+	}
+	if i.StartsAtGT != nil {
+		predicates = append(predicates, careslot.StartsAtGT(*i.StartsAtGT))
+	}
+	if i.StartsAtGTE != nil {
+		predicates = append(predicates, careslot.StartsAtGTE(*i.StartsAtGTE))
+	}
+	if i.StartsAtLT != nil {
+		predicates = append(predicates, careslot.StartsAtLT(*i.StartsAtLT))
+	}
+	if i.StartsAtLTE != nil {
+		predicates = append(predicates, careslot.StartsAtLTE(*i.StartsAtLTE))
+	}
+	if i.EndsAt != nil {
+		predicates = append(predicates, careslot.EndsAtEQ(*i.EndsAt))
+	}
+	if i.EndsAtNEQ != nil {
+		predicates = append(predicates, careslot.EndsAtNEQ(*i.EndsAtNEQ))
+	}
+	if len(i.EndsAtIn) > 0 {
+		predicates = append(predicates, careslot.EndsAtIn(i.EndsAtIn...))
+	}
+	if len(i.EndsAtNotIn) > 0 {
+		predicates = append(predicates, careslot.EndsAtNotIn(i.EndsAtNotIn...))
+	}
+	if i.EndsAtGT != nil {
+		predicates = append(predicates, careslot.EndsAtGT(*i.EndsAtGT))
+	}
+	if i.EndsAtGTE != nil {
+		predicates = append(predicates, careslot.EndsAtGTE(*i.EndsAtGTE))
+	}
+	if i.EndsAtLT != nil {
+		predicates = append(predicates, careslot.EndsAtLT(*i.EndsAtLT))
+	}
+	if i.EndsAtLTE != nil {
+		predicates = append(predicates, careslot.EndsAtLTE(*i.EndsAtLTE))
+	}
+	if i.Capacity != nil {
+		predicates = append(predicates, careslot.CapacityEQ(*i.Capacity))
+	}
+	if i.CapacityNEQ != nil {
+		predicates = append(predicates, careslot.CapacityNEQ(*i.CapacityNEQ))
+	}
+	if len(i.CapacityIn) > 0 {
+		predicates = append(predicates, careslot.CapacityIn(i.CapacityIn...))
+	}
+	if len(i.CapacityNotIn) > 0 {
+		predicates = append(predicates, careslot.CapacityNotIn(i.CapacityNotIn...))
+	}
+	if i.CapacityGT != nil {
+		predicates = append(predicates, careslot.CapacityGT(*i.CapacityGT))
+	}
+	if i.CapacityGTE != nil {
+		predicates = append(predicates, careslot.CapacityGTE(*i.CapacityGTE))
+	}
+	if i.CapacityLT != nil {
+		predicates = append(predicates, careslot.CapacityLT(*i.CapacityLT))
+	}
+	if i.CapacityLTE != nil {
+		predicates = append(predicates, careslot.CapacityLTE(*i.CapacityLTE))
+	}
+	if i.Taken != nil {
+		predicates = append(predicates, careslot.TakenEQ(*i.Taken))
+	}
+	if i.TakenNEQ != nil {
+		predicates = append(predicates, careslot.TakenNEQ(*i.TakenNEQ))
+	}
+	if len(i.TakenIn) > 0 {
+		predicates = append(predicates, careslot.TakenIn(i.TakenIn...))
+	}
+	if len(i.TakenNotIn) > 0 {
+		predicates = append(predicates, careslot.TakenNotIn(i.TakenNotIn...))
+	}
+	if i.TakenGT != nil {
+		predicates = append(predicates, careslot.TakenGT(*i.TakenGT))
+	}
+	if i.TakenGTE != nil {
+		predicates = append(predicates, careslot.TakenGTE(*i.TakenGTE))
+	}
+	if i.TakenLT != nil {
+		predicates = append(predicates, careslot.TakenLT(*i.TakenLT))
+	}
+	if i.TakenLTE != nil {
+		predicates = append(predicates, careslot.TakenLTE(*i.TakenLTE))
+	}
+
+	if i.HasService != nil {
+		p := careslot.HasService()
+		if !*i.HasService {
+			p = careslot.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasServiceWith) > 0 {
+		with := make([]predicate.CareService, 0, len(i.HasServiceWith))
+		for _, w := range i.HasServiceWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasServiceWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, careslot.HasServiceWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCareSlotWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return careslot.And(predicates...), nil
 	}
 }
 

@@ -13,6 +13,13 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/carebooking"
+	"github.com/jimei-linli/linli/ent/careevent"
+	"github.com/jimei-linli/linli/ent/carefacility"
+	"github.com/jimei-linli/linli/ent/careincident"
+	"github.com/jimei-linli/linli/ent/carenote"
+	"github.com/jimei-linli/linli/ent/careservice"
+	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
@@ -48,6 +55,13 @@ const (
 	// Node types.
 	TypeAuditRecord     = "AuditRecord"
 	TypeBroadcast       = "Broadcast"
+	TypeCareBooking     = "CareBooking"
+	TypeCareEvent       = "CareEvent"
+	TypeCareFacility    = "CareFacility"
+	TypeCareIncident    = "CareIncident"
+	TypeCareNote        = "CareNote"
+	TypeCareService     = "CareService"
+	TypeCareSlot        = "CareSlot"
 	TypeCommunity       = "Community"
 	TypeConsent         = "Consent"
 	TypeDepartment      = "Department"
@@ -1768,6 +1782,7641 @@ func (m *BroadcastMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Broadcast edge %s", name)
+}
+
+// CareBookingMutation represents an operation that mutates the CareBooking nodes in the graph.
+type CareBookingMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *int
+	created_at           *time.Time
+	updated_at           *time.Time
+	community_id         *int
+	addcommunity_id      *int
+	status               *carebooking.Status
+	waitlist_position    *int
+	addwaitlist_position *int
+	offer_expires_at     *time.Time
+	checked_in_at        *time.Time
+	checked_out_at       *time.Time
+	cancelled_at         *time.Time
+	price_fen            *int
+	addprice_fen         *int
+	subsidy_fen          *int
+	addsubsidy_fen       *int
+	clearedFields        map[string]struct{}
+	slot                 *int
+	clearedslot          bool
+	resident             *int
+	clearedresident      bool
+	booked_by            *int
+	clearedbooked_by     bool
+	caregiver            *int
+	clearedcaregiver     bool
+	visit_place          *int
+	clearedvisit_place   bool
+	notes                map[int]struct{}
+	removednotes         map[int]struct{}
+	clearednotes         bool
+	incidents            map[int]struct{}
+	removedincidents     map[int]struct{}
+	clearedincidents     bool
+	events               map[int]struct{}
+	removedevents        map[int]struct{}
+	clearedevents        bool
+	done                 bool
+	oldValue             func(context.Context) (*CareBooking, error)
+	predicates           []predicate.CareBooking
+}
+
+var _ ent.Mutation = (*CareBookingMutation)(nil)
+
+// carebookingOption allows management of the mutation configuration using functional options.
+type carebookingOption func(*CareBookingMutation)
+
+// newCareBookingMutation creates new mutation for the CareBooking entity.
+func newCareBookingMutation(c config, op Op, opts ...carebookingOption) *CareBookingMutation {
+	m := &CareBookingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCareBooking,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCareBookingID sets the ID field of the mutation.
+func withCareBookingID(id int) carebookingOption {
+	return func(m *CareBookingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CareBooking
+		)
+		m.oldValue = func(ctx context.Context) (*CareBooking, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CareBooking.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCareBooking sets the old CareBooking of the mutation.
+func withCareBooking(node *CareBooking) carebookingOption {
+	return func(m *CareBookingMutation) {
+		m.oldValue = func(context.Context) (*CareBooking, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CareBookingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CareBookingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CareBookingMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CareBookingMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CareBooking.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CareBookingMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CareBookingMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CareBookingMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CareBookingMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CareBookingMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CareBookingMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetSlotID sets the "slot_id" field.
+func (m *CareBookingMutation) SetSlotID(i int) {
+	m.slot = &i
+}
+
+// SlotID returns the value of the "slot_id" field in the mutation.
+func (m *CareBookingMutation) SlotID() (r int, exists bool) {
+	v := m.slot
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSlotID returns the old "slot_id" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldSlotID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSlotID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSlotID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSlotID: %w", err)
+	}
+	return oldValue.SlotID, nil
+}
+
+// ResetSlotID resets all changes to the "slot_id" field.
+func (m *CareBookingMutation) ResetSlotID() {
+	m.slot = nil
+}
+
+// SetResidentID sets the "resident_id" field.
+func (m *CareBookingMutation) SetResidentID(i int) {
+	m.resident = &i
+}
+
+// ResidentID returns the value of the "resident_id" field in the mutation.
+func (m *CareBookingMutation) ResidentID() (r int, exists bool) {
+	v := m.resident
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResidentID returns the old "resident_id" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldResidentID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResidentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResidentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResidentID: %w", err)
+	}
+	return oldValue.ResidentID, nil
+}
+
+// ResetResidentID resets all changes to the "resident_id" field.
+func (m *CareBookingMutation) ResetResidentID() {
+	m.resident = nil
+}
+
+// SetBookedByID sets the "booked_by_id" field.
+func (m *CareBookingMutation) SetBookedByID(i int) {
+	m.booked_by = &i
+}
+
+// BookedByID returns the value of the "booked_by_id" field in the mutation.
+func (m *CareBookingMutation) BookedByID() (r int, exists bool) {
+	v := m.booked_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBookedByID returns the old "booked_by_id" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldBookedByID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBookedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBookedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBookedByID: %w", err)
+	}
+	return oldValue.BookedByID, nil
+}
+
+// ResetBookedByID resets all changes to the "booked_by_id" field.
+func (m *CareBookingMutation) ResetBookedByID() {
+	m.booked_by = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *CareBookingMutation) SetCommunityID(i int) {
+	m.community_id = &i
+	m.addcommunity_id = nil
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *CareBookingMutation) CommunityID() (r int, exists bool) {
+	v := m.community_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldCommunityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// AddCommunityID adds i to the "community_id" field.
+func (m *CareBookingMutation) AddCommunityID(i int) {
+	if m.addcommunity_id != nil {
+		*m.addcommunity_id += i
+	} else {
+		m.addcommunity_id = &i
+	}
+}
+
+// AddedCommunityID returns the value that was added to the "community_id" field in this mutation.
+func (m *CareBookingMutation) AddedCommunityID() (r int, exists bool) {
+	v := m.addcommunity_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *CareBookingMutation) ResetCommunityID() {
+	m.community_id = nil
+	m.addcommunity_id = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *CareBookingMutation) SetStatus(c carebooking.Status) {
+	m.status = &c
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *CareBookingMutation) Status() (r carebooking.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldStatus(ctx context.Context) (v carebooking.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *CareBookingMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetWaitlistPosition sets the "waitlist_position" field.
+func (m *CareBookingMutation) SetWaitlistPosition(i int) {
+	m.waitlist_position = &i
+	m.addwaitlist_position = nil
+}
+
+// WaitlistPosition returns the value of the "waitlist_position" field in the mutation.
+func (m *CareBookingMutation) WaitlistPosition() (r int, exists bool) {
+	v := m.waitlist_position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWaitlistPosition returns the old "waitlist_position" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldWaitlistPosition(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWaitlistPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWaitlistPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWaitlistPosition: %w", err)
+	}
+	return oldValue.WaitlistPosition, nil
+}
+
+// AddWaitlistPosition adds i to the "waitlist_position" field.
+func (m *CareBookingMutation) AddWaitlistPosition(i int) {
+	if m.addwaitlist_position != nil {
+		*m.addwaitlist_position += i
+	} else {
+		m.addwaitlist_position = &i
+	}
+}
+
+// AddedWaitlistPosition returns the value that was added to the "waitlist_position" field in this mutation.
+func (m *CareBookingMutation) AddedWaitlistPosition() (r int, exists bool) {
+	v := m.addwaitlist_position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearWaitlistPosition clears the value of the "waitlist_position" field.
+func (m *CareBookingMutation) ClearWaitlistPosition() {
+	m.waitlist_position = nil
+	m.addwaitlist_position = nil
+	m.clearedFields[carebooking.FieldWaitlistPosition] = struct{}{}
+}
+
+// WaitlistPositionCleared returns if the "waitlist_position" field was cleared in this mutation.
+func (m *CareBookingMutation) WaitlistPositionCleared() bool {
+	_, ok := m.clearedFields[carebooking.FieldWaitlistPosition]
+	return ok
+}
+
+// ResetWaitlistPosition resets all changes to the "waitlist_position" field.
+func (m *CareBookingMutation) ResetWaitlistPosition() {
+	m.waitlist_position = nil
+	m.addwaitlist_position = nil
+	delete(m.clearedFields, carebooking.FieldWaitlistPosition)
+}
+
+// SetOfferExpiresAt sets the "offer_expires_at" field.
+func (m *CareBookingMutation) SetOfferExpiresAt(t time.Time) {
+	m.offer_expires_at = &t
+}
+
+// OfferExpiresAt returns the value of the "offer_expires_at" field in the mutation.
+func (m *CareBookingMutation) OfferExpiresAt() (r time.Time, exists bool) {
+	v := m.offer_expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOfferExpiresAt returns the old "offer_expires_at" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldOfferExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOfferExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOfferExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOfferExpiresAt: %w", err)
+	}
+	return oldValue.OfferExpiresAt, nil
+}
+
+// ClearOfferExpiresAt clears the value of the "offer_expires_at" field.
+func (m *CareBookingMutation) ClearOfferExpiresAt() {
+	m.offer_expires_at = nil
+	m.clearedFields[carebooking.FieldOfferExpiresAt] = struct{}{}
+}
+
+// OfferExpiresAtCleared returns if the "offer_expires_at" field was cleared in this mutation.
+func (m *CareBookingMutation) OfferExpiresAtCleared() bool {
+	_, ok := m.clearedFields[carebooking.FieldOfferExpiresAt]
+	return ok
+}
+
+// ResetOfferExpiresAt resets all changes to the "offer_expires_at" field.
+func (m *CareBookingMutation) ResetOfferExpiresAt() {
+	m.offer_expires_at = nil
+	delete(m.clearedFields, carebooking.FieldOfferExpiresAt)
+}
+
+// SetCheckedInAt sets the "checked_in_at" field.
+func (m *CareBookingMutation) SetCheckedInAt(t time.Time) {
+	m.checked_in_at = &t
+}
+
+// CheckedInAt returns the value of the "checked_in_at" field in the mutation.
+func (m *CareBookingMutation) CheckedInAt() (r time.Time, exists bool) {
+	v := m.checked_in_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCheckedInAt returns the old "checked_in_at" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldCheckedInAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCheckedInAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCheckedInAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCheckedInAt: %w", err)
+	}
+	return oldValue.CheckedInAt, nil
+}
+
+// ClearCheckedInAt clears the value of the "checked_in_at" field.
+func (m *CareBookingMutation) ClearCheckedInAt() {
+	m.checked_in_at = nil
+	m.clearedFields[carebooking.FieldCheckedInAt] = struct{}{}
+}
+
+// CheckedInAtCleared returns if the "checked_in_at" field was cleared in this mutation.
+func (m *CareBookingMutation) CheckedInAtCleared() bool {
+	_, ok := m.clearedFields[carebooking.FieldCheckedInAt]
+	return ok
+}
+
+// ResetCheckedInAt resets all changes to the "checked_in_at" field.
+func (m *CareBookingMutation) ResetCheckedInAt() {
+	m.checked_in_at = nil
+	delete(m.clearedFields, carebooking.FieldCheckedInAt)
+}
+
+// SetCheckedOutAt sets the "checked_out_at" field.
+func (m *CareBookingMutation) SetCheckedOutAt(t time.Time) {
+	m.checked_out_at = &t
+}
+
+// CheckedOutAt returns the value of the "checked_out_at" field in the mutation.
+func (m *CareBookingMutation) CheckedOutAt() (r time.Time, exists bool) {
+	v := m.checked_out_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCheckedOutAt returns the old "checked_out_at" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldCheckedOutAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCheckedOutAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCheckedOutAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCheckedOutAt: %w", err)
+	}
+	return oldValue.CheckedOutAt, nil
+}
+
+// ClearCheckedOutAt clears the value of the "checked_out_at" field.
+func (m *CareBookingMutation) ClearCheckedOutAt() {
+	m.checked_out_at = nil
+	m.clearedFields[carebooking.FieldCheckedOutAt] = struct{}{}
+}
+
+// CheckedOutAtCleared returns if the "checked_out_at" field was cleared in this mutation.
+func (m *CareBookingMutation) CheckedOutAtCleared() bool {
+	_, ok := m.clearedFields[carebooking.FieldCheckedOutAt]
+	return ok
+}
+
+// ResetCheckedOutAt resets all changes to the "checked_out_at" field.
+func (m *CareBookingMutation) ResetCheckedOutAt() {
+	m.checked_out_at = nil
+	delete(m.clearedFields, carebooking.FieldCheckedOutAt)
+}
+
+// SetCancelledAt sets the "cancelled_at" field.
+func (m *CareBookingMutation) SetCancelledAt(t time.Time) {
+	m.cancelled_at = &t
+}
+
+// CancelledAt returns the value of the "cancelled_at" field in the mutation.
+func (m *CareBookingMutation) CancelledAt() (r time.Time, exists bool) {
+	v := m.cancelled_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelledAt returns the old "cancelled_at" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldCancelledAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelledAt: %w", err)
+	}
+	return oldValue.CancelledAt, nil
+}
+
+// ClearCancelledAt clears the value of the "cancelled_at" field.
+func (m *CareBookingMutation) ClearCancelledAt() {
+	m.cancelled_at = nil
+	m.clearedFields[carebooking.FieldCancelledAt] = struct{}{}
+}
+
+// CancelledAtCleared returns if the "cancelled_at" field was cleared in this mutation.
+func (m *CareBookingMutation) CancelledAtCleared() bool {
+	_, ok := m.clearedFields[carebooking.FieldCancelledAt]
+	return ok
+}
+
+// ResetCancelledAt resets all changes to the "cancelled_at" field.
+func (m *CareBookingMutation) ResetCancelledAt() {
+	m.cancelled_at = nil
+	delete(m.clearedFields, carebooking.FieldCancelledAt)
+}
+
+// SetCaregiverID sets the "caregiver_id" field.
+func (m *CareBookingMutation) SetCaregiverID(i int) {
+	m.caregiver = &i
+}
+
+// CaregiverID returns the value of the "caregiver_id" field in the mutation.
+func (m *CareBookingMutation) CaregiverID() (r int, exists bool) {
+	v := m.caregiver
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCaregiverID returns the old "caregiver_id" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldCaregiverID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCaregiverID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCaregiverID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCaregiverID: %w", err)
+	}
+	return oldValue.CaregiverID, nil
+}
+
+// ClearCaregiverID clears the value of the "caregiver_id" field.
+func (m *CareBookingMutation) ClearCaregiverID() {
+	m.caregiver = nil
+	m.clearedFields[carebooking.FieldCaregiverID] = struct{}{}
+}
+
+// CaregiverIDCleared returns if the "caregiver_id" field was cleared in this mutation.
+func (m *CareBookingMutation) CaregiverIDCleared() bool {
+	_, ok := m.clearedFields[carebooking.FieldCaregiverID]
+	return ok
+}
+
+// ResetCaregiverID resets all changes to the "caregiver_id" field.
+func (m *CareBookingMutation) ResetCaregiverID() {
+	m.caregiver = nil
+	delete(m.clearedFields, carebooking.FieldCaregiverID)
+}
+
+// SetVisitPlaceID sets the "visit_place_id" field.
+func (m *CareBookingMutation) SetVisitPlaceID(i int) {
+	m.visit_place = &i
+}
+
+// VisitPlaceID returns the value of the "visit_place_id" field in the mutation.
+func (m *CareBookingMutation) VisitPlaceID() (r int, exists bool) {
+	v := m.visit_place
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVisitPlaceID returns the old "visit_place_id" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldVisitPlaceID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVisitPlaceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVisitPlaceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVisitPlaceID: %w", err)
+	}
+	return oldValue.VisitPlaceID, nil
+}
+
+// ClearVisitPlaceID clears the value of the "visit_place_id" field.
+func (m *CareBookingMutation) ClearVisitPlaceID() {
+	m.visit_place = nil
+	m.clearedFields[carebooking.FieldVisitPlaceID] = struct{}{}
+}
+
+// VisitPlaceIDCleared returns if the "visit_place_id" field was cleared in this mutation.
+func (m *CareBookingMutation) VisitPlaceIDCleared() bool {
+	_, ok := m.clearedFields[carebooking.FieldVisitPlaceID]
+	return ok
+}
+
+// ResetVisitPlaceID resets all changes to the "visit_place_id" field.
+func (m *CareBookingMutation) ResetVisitPlaceID() {
+	m.visit_place = nil
+	delete(m.clearedFields, carebooking.FieldVisitPlaceID)
+}
+
+// SetPriceFen sets the "price_fen" field.
+func (m *CareBookingMutation) SetPriceFen(i int) {
+	m.price_fen = &i
+	m.addprice_fen = nil
+}
+
+// PriceFen returns the value of the "price_fen" field in the mutation.
+func (m *CareBookingMutation) PriceFen() (r int, exists bool) {
+	v := m.price_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPriceFen returns the old "price_fen" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldPriceFen(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPriceFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPriceFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPriceFen: %w", err)
+	}
+	return oldValue.PriceFen, nil
+}
+
+// AddPriceFen adds i to the "price_fen" field.
+func (m *CareBookingMutation) AddPriceFen(i int) {
+	if m.addprice_fen != nil {
+		*m.addprice_fen += i
+	} else {
+		m.addprice_fen = &i
+	}
+}
+
+// AddedPriceFen returns the value that was added to the "price_fen" field in this mutation.
+func (m *CareBookingMutation) AddedPriceFen() (r int, exists bool) {
+	v := m.addprice_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPriceFen resets all changes to the "price_fen" field.
+func (m *CareBookingMutation) ResetPriceFen() {
+	m.price_fen = nil
+	m.addprice_fen = nil
+}
+
+// SetSubsidyFen sets the "subsidy_fen" field.
+func (m *CareBookingMutation) SetSubsidyFen(i int) {
+	m.subsidy_fen = &i
+	m.addsubsidy_fen = nil
+}
+
+// SubsidyFen returns the value of the "subsidy_fen" field in the mutation.
+func (m *CareBookingMutation) SubsidyFen() (r int, exists bool) {
+	v := m.subsidy_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubsidyFen returns the old "subsidy_fen" field's value of the CareBooking entity.
+// If the CareBooking object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareBookingMutation) OldSubsidyFen(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubsidyFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubsidyFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubsidyFen: %w", err)
+	}
+	return oldValue.SubsidyFen, nil
+}
+
+// AddSubsidyFen adds i to the "subsidy_fen" field.
+func (m *CareBookingMutation) AddSubsidyFen(i int) {
+	if m.addsubsidy_fen != nil {
+		*m.addsubsidy_fen += i
+	} else {
+		m.addsubsidy_fen = &i
+	}
+}
+
+// AddedSubsidyFen returns the value that was added to the "subsidy_fen" field in this mutation.
+func (m *CareBookingMutation) AddedSubsidyFen() (r int, exists bool) {
+	v := m.addsubsidy_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSubsidyFen resets all changes to the "subsidy_fen" field.
+func (m *CareBookingMutation) ResetSubsidyFen() {
+	m.subsidy_fen = nil
+	m.addsubsidy_fen = nil
+}
+
+// ClearSlot clears the "slot" edge to the CareSlot entity.
+func (m *CareBookingMutation) ClearSlot() {
+	m.clearedslot = true
+	m.clearedFields[carebooking.FieldSlotID] = struct{}{}
+}
+
+// SlotCleared reports if the "slot" edge to the CareSlot entity was cleared.
+func (m *CareBookingMutation) SlotCleared() bool {
+	return m.clearedslot
+}
+
+// SlotIDs returns the "slot" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SlotID instead. It exists only for internal usage by the builders.
+func (m *CareBookingMutation) SlotIDs() (ids []int) {
+	if id := m.slot; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSlot resets all changes to the "slot" edge.
+func (m *CareBookingMutation) ResetSlot() {
+	m.slot = nil
+	m.clearedslot = false
+}
+
+// ClearResident clears the "resident" edge to the Resident entity.
+func (m *CareBookingMutation) ClearResident() {
+	m.clearedresident = true
+	m.clearedFields[carebooking.FieldResidentID] = struct{}{}
+}
+
+// ResidentCleared reports if the "resident" edge to the Resident entity was cleared.
+func (m *CareBookingMutation) ResidentCleared() bool {
+	return m.clearedresident
+}
+
+// ResidentIDs returns the "resident" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ResidentID instead. It exists only for internal usage by the builders.
+func (m *CareBookingMutation) ResidentIDs() (ids []int) {
+	if id := m.resident; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetResident resets all changes to the "resident" edge.
+func (m *CareBookingMutation) ResetResident() {
+	m.resident = nil
+	m.clearedresident = false
+}
+
+// ClearBookedBy clears the "booked_by" edge to the Resident entity.
+func (m *CareBookingMutation) ClearBookedBy() {
+	m.clearedbooked_by = true
+	m.clearedFields[carebooking.FieldBookedByID] = struct{}{}
+}
+
+// BookedByCleared reports if the "booked_by" edge to the Resident entity was cleared.
+func (m *CareBookingMutation) BookedByCleared() bool {
+	return m.clearedbooked_by
+}
+
+// BookedByIDs returns the "booked_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BookedByID instead. It exists only for internal usage by the builders.
+func (m *CareBookingMutation) BookedByIDs() (ids []int) {
+	if id := m.booked_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBookedBy resets all changes to the "booked_by" edge.
+func (m *CareBookingMutation) ResetBookedBy() {
+	m.booked_by = nil
+	m.clearedbooked_by = false
+}
+
+// ClearCaregiver clears the "caregiver" edge to the Resident entity.
+func (m *CareBookingMutation) ClearCaregiver() {
+	m.clearedcaregiver = true
+	m.clearedFields[carebooking.FieldCaregiverID] = struct{}{}
+}
+
+// CaregiverCleared reports if the "caregiver" edge to the Resident entity was cleared.
+func (m *CareBookingMutation) CaregiverCleared() bool {
+	return m.CaregiverIDCleared() || m.clearedcaregiver
+}
+
+// CaregiverIDs returns the "caregiver" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CaregiverID instead. It exists only for internal usage by the builders.
+func (m *CareBookingMutation) CaregiverIDs() (ids []int) {
+	if id := m.caregiver; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCaregiver resets all changes to the "caregiver" edge.
+func (m *CareBookingMutation) ResetCaregiver() {
+	m.caregiver = nil
+	m.clearedcaregiver = false
+}
+
+// ClearVisitPlace clears the "visit_place" edge to the Place entity.
+func (m *CareBookingMutation) ClearVisitPlace() {
+	m.clearedvisit_place = true
+	m.clearedFields[carebooking.FieldVisitPlaceID] = struct{}{}
+}
+
+// VisitPlaceCleared reports if the "visit_place" edge to the Place entity was cleared.
+func (m *CareBookingMutation) VisitPlaceCleared() bool {
+	return m.VisitPlaceIDCleared() || m.clearedvisit_place
+}
+
+// VisitPlaceIDs returns the "visit_place" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// VisitPlaceID instead. It exists only for internal usage by the builders.
+func (m *CareBookingMutation) VisitPlaceIDs() (ids []int) {
+	if id := m.visit_place; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetVisitPlace resets all changes to the "visit_place" edge.
+func (m *CareBookingMutation) ResetVisitPlace() {
+	m.visit_place = nil
+	m.clearedvisit_place = false
+}
+
+// AddNoteIDs adds the "notes" edge to the CareNote entity by ids.
+func (m *CareBookingMutation) AddNoteIDs(ids ...int) {
+	if m.notes == nil {
+		m.notes = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.notes[ids[i]] = struct{}{}
+	}
+}
+
+// ClearNotes clears the "notes" edge to the CareNote entity.
+func (m *CareBookingMutation) ClearNotes() {
+	m.clearednotes = true
+}
+
+// NotesCleared reports if the "notes" edge to the CareNote entity was cleared.
+func (m *CareBookingMutation) NotesCleared() bool {
+	return m.clearednotes
+}
+
+// RemoveNoteIDs removes the "notes" edge to the CareNote entity by IDs.
+func (m *CareBookingMutation) RemoveNoteIDs(ids ...int) {
+	if m.removednotes == nil {
+		m.removednotes = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.notes, ids[i])
+		m.removednotes[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedNotes returns the removed IDs of the "notes" edge to the CareNote entity.
+func (m *CareBookingMutation) RemovedNotesIDs() (ids []int) {
+	for id := range m.removednotes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// NotesIDs returns the "notes" edge IDs in the mutation.
+func (m *CareBookingMutation) NotesIDs() (ids []int) {
+	for id := range m.notes {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetNotes resets all changes to the "notes" edge.
+func (m *CareBookingMutation) ResetNotes() {
+	m.notes = nil
+	m.clearednotes = false
+	m.removednotes = nil
+}
+
+// AddIncidentIDs adds the "incidents" edge to the CareIncident entity by ids.
+func (m *CareBookingMutation) AddIncidentIDs(ids ...int) {
+	if m.incidents == nil {
+		m.incidents = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.incidents[ids[i]] = struct{}{}
+	}
+}
+
+// ClearIncidents clears the "incidents" edge to the CareIncident entity.
+func (m *CareBookingMutation) ClearIncidents() {
+	m.clearedincidents = true
+}
+
+// IncidentsCleared reports if the "incidents" edge to the CareIncident entity was cleared.
+func (m *CareBookingMutation) IncidentsCleared() bool {
+	return m.clearedincidents
+}
+
+// RemoveIncidentIDs removes the "incidents" edge to the CareIncident entity by IDs.
+func (m *CareBookingMutation) RemoveIncidentIDs(ids ...int) {
+	if m.removedincidents == nil {
+		m.removedincidents = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.incidents, ids[i])
+		m.removedincidents[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedIncidents returns the removed IDs of the "incidents" edge to the CareIncident entity.
+func (m *CareBookingMutation) RemovedIncidentsIDs() (ids []int) {
+	for id := range m.removedincidents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// IncidentsIDs returns the "incidents" edge IDs in the mutation.
+func (m *CareBookingMutation) IncidentsIDs() (ids []int) {
+	for id := range m.incidents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetIncidents resets all changes to the "incidents" edge.
+func (m *CareBookingMutation) ResetIncidents() {
+	m.incidents = nil
+	m.clearedincidents = false
+	m.removedincidents = nil
+}
+
+// AddEventIDs adds the "events" edge to the CareEvent entity by ids.
+func (m *CareBookingMutation) AddEventIDs(ids ...int) {
+	if m.events == nil {
+		m.events = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.events[ids[i]] = struct{}{}
+	}
+}
+
+// ClearEvents clears the "events" edge to the CareEvent entity.
+func (m *CareBookingMutation) ClearEvents() {
+	m.clearedevents = true
+}
+
+// EventsCleared reports if the "events" edge to the CareEvent entity was cleared.
+func (m *CareBookingMutation) EventsCleared() bool {
+	return m.clearedevents
+}
+
+// RemoveEventIDs removes the "events" edge to the CareEvent entity by IDs.
+func (m *CareBookingMutation) RemoveEventIDs(ids ...int) {
+	if m.removedevents == nil {
+		m.removedevents = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.events, ids[i])
+		m.removedevents[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedEvents returns the removed IDs of the "events" edge to the CareEvent entity.
+func (m *CareBookingMutation) RemovedEventsIDs() (ids []int) {
+	for id := range m.removedevents {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// EventsIDs returns the "events" edge IDs in the mutation.
+func (m *CareBookingMutation) EventsIDs() (ids []int) {
+	for id := range m.events {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetEvents resets all changes to the "events" edge.
+func (m *CareBookingMutation) ResetEvents() {
+	m.events = nil
+	m.clearedevents = false
+	m.removedevents = nil
+}
+
+// Where appends a list predicates to the CareBookingMutation builder.
+func (m *CareBookingMutation) Where(ps ...predicate.CareBooking) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CareBookingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CareBookingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CareBooking, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CareBookingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CareBookingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CareBooking).
+func (m *CareBookingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CareBookingMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.created_at != nil {
+		fields = append(fields, carebooking.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, carebooking.FieldUpdatedAt)
+	}
+	if m.slot != nil {
+		fields = append(fields, carebooking.FieldSlotID)
+	}
+	if m.resident != nil {
+		fields = append(fields, carebooking.FieldResidentID)
+	}
+	if m.booked_by != nil {
+		fields = append(fields, carebooking.FieldBookedByID)
+	}
+	if m.community_id != nil {
+		fields = append(fields, carebooking.FieldCommunityID)
+	}
+	if m.status != nil {
+		fields = append(fields, carebooking.FieldStatus)
+	}
+	if m.waitlist_position != nil {
+		fields = append(fields, carebooking.FieldWaitlistPosition)
+	}
+	if m.offer_expires_at != nil {
+		fields = append(fields, carebooking.FieldOfferExpiresAt)
+	}
+	if m.checked_in_at != nil {
+		fields = append(fields, carebooking.FieldCheckedInAt)
+	}
+	if m.checked_out_at != nil {
+		fields = append(fields, carebooking.FieldCheckedOutAt)
+	}
+	if m.cancelled_at != nil {
+		fields = append(fields, carebooking.FieldCancelledAt)
+	}
+	if m.caregiver != nil {
+		fields = append(fields, carebooking.FieldCaregiverID)
+	}
+	if m.visit_place != nil {
+		fields = append(fields, carebooking.FieldVisitPlaceID)
+	}
+	if m.price_fen != nil {
+		fields = append(fields, carebooking.FieldPriceFen)
+	}
+	if m.subsidy_fen != nil {
+		fields = append(fields, carebooking.FieldSubsidyFen)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CareBookingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case carebooking.FieldCreatedAt:
+		return m.CreatedAt()
+	case carebooking.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case carebooking.FieldSlotID:
+		return m.SlotID()
+	case carebooking.FieldResidentID:
+		return m.ResidentID()
+	case carebooking.FieldBookedByID:
+		return m.BookedByID()
+	case carebooking.FieldCommunityID:
+		return m.CommunityID()
+	case carebooking.FieldStatus:
+		return m.Status()
+	case carebooking.FieldWaitlistPosition:
+		return m.WaitlistPosition()
+	case carebooking.FieldOfferExpiresAt:
+		return m.OfferExpiresAt()
+	case carebooking.FieldCheckedInAt:
+		return m.CheckedInAt()
+	case carebooking.FieldCheckedOutAt:
+		return m.CheckedOutAt()
+	case carebooking.FieldCancelledAt:
+		return m.CancelledAt()
+	case carebooking.FieldCaregiverID:
+		return m.CaregiverID()
+	case carebooking.FieldVisitPlaceID:
+		return m.VisitPlaceID()
+	case carebooking.FieldPriceFen:
+		return m.PriceFen()
+	case carebooking.FieldSubsidyFen:
+		return m.SubsidyFen()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CareBookingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case carebooking.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case carebooking.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case carebooking.FieldSlotID:
+		return m.OldSlotID(ctx)
+	case carebooking.FieldResidentID:
+		return m.OldResidentID(ctx)
+	case carebooking.FieldBookedByID:
+		return m.OldBookedByID(ctx)
+	case carebooking.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case carebooking.FieldStatus:
+		return m.OldStatus(ctx)
+	case carebooking.FieldWaitlistPosition:
+		return m.OldWaitlistPosition(ctx)
+	case carebooking.FieldOfferExpiresAt:
+		return m.OldOfferExpiresAt(ctx)
+	case carebooking.FieldCheckedInAt:
+		return m.OldCheckedInAt(ctx)
+	case carebooking.FieldCheckedOutAt:
+		return m.OldCheckedOutAt(ctx)
+	case carebooking.FieldCancelledAt:
+		return m.OldCancelledAt(ctx)
+	case carebooking.FieldCaregiverID:
+		return m.OldCaregiverID(ctx)
+	case carebooking.FieldVisitPlaceID:
+		return m.OldVisitPlaceID(ctx)
+	case carebooking.FieldPriceFen:
+		return m.OldPriceFen(ctx)
+	case carebooking.FieldSubsidyFen:
+		return m.OldSubsidyFen(ctx)
+	}
+	return nil, fmt.Errorf("unknown CareBooking field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareBookingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case carebooking.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case carebooking.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case carebooking.FieldSlotID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSlotID(v)
+		return nil
+	case carebooking.FieldResidentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResidentID(v)
+		return nil
+	case carebooking.FieldBookedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBookedByID(v)
+		return nil
+	case carebooking.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case carebooking.FieldStatus:
+		v, ok := value.(carebooking.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case carebooking.FieldWaitlistPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWaitlistPosition(v)
+		return nil
+	case carebooking.FieldOfferExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOfferExpiresAt(v)
+		return nil
+	case carebooking.FieldCheckedInAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCheckedInAt(v)
+		return nil
+	case carebooking.FieldCheckedOutAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCheckedOutAt(v)
+		return nil
+	case carebooking.FieldCancelledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelledAt(v)
+		return nil
+	case carebooking.FieldCaregiverID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCaregiverID(v)
+		return nil
+	case carebooking.FieldVisitPlaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVisitPlaceID(v)
+		return nil
+	case carebooking.FieldPriceFen:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPriceFen(v)
+		return nil
+	case carebooking.FieldSubsidyFen:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubsidyFen(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CareBooking field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CareBookingMutation) AddedFields() []string {
+	var fields []string
+	if m.addcommunity_id != nil {
+		fields = append(fields, carebooking.FieldCommunityID)
+	}
+	if m.addwaitlist_position != nil {
+		fields = append(fields, carebooking.FieldWaitlistPosition)
+	}
+	if m.addprice_fen != nil {
+		fields = append(fields, carebooking.FieldPriceFen)
+	}
+	if m.addsubsidy_fen != nil {
+		fields = append(fields, carebooking.FieldSubsidyFen)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CareBookingMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case carebooking.FieldCommunityID:
+		return m.AddedCommunityID()
+	case carebooking.FieldWaitlistPosition:
+		return m.AddedWaitlistPosition()
+	case carebooking.FieldPriceFen:
+		return m.AddedPriceFen()
+	case carebooking.FieldSubsidyFen:
+		return m.AddedSubsidyFen()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareBookingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case carebooking.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCommunityID(v)
+		return nil
+	case carebooking.FieldWaitlistPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWaitlistPosition(v)
+		return nil
+	case carebooking.FieldPriceFen:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPriceFen(v)
+		return nil
+	case carebooking.FieldSubsidyFen:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSubsidyFen(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CareBooking numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CareBookingMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(carebooking.FieldWaitlistPosition) {
+		fields = append(fields, carebooking.FieldWaitlistPosition)
+	}
+	if m.FieldCleared(carebooking.FieldOfferExpiresAt) {
+		fields = append(fields, carebooking.FieldOfferExpiresAt)
+	}
+	if m.FieldCleared(carebooking.FieldCheckedInAt) {
+		fields = append(fields, carebooking.FieldCheckedInAt)
+	}
+	if m.FieldCleared(carebooking.FieldCheckedOutAt) {
+		fields = append(fields, carebooking.FieldCheckedOutAt)
+	}
+	if m.FieldCleared(carebooking.FieldCancelledAt) {
+		fields = append(fields, carebooking.FieldCancelledAt)
+	}
+	if m.FieldCleared(carebooking.FieldCaregiverID) {
+		fields = append(fields, carebooking.FieldCaregiverID)
+	}
+	if m.FieldCleared(carebooking.FieldVisitPlaceID) {
+		fields = append(fields, carebooking.FieldVisitPlaceID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CareBookingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CareBookingMutation) ClearField(name string) error {
+	switch name {
+	case carebooking.FieldWaitlistPosition:
+		m.ClearWaitlistPosition()
+		return nil
+	case carebooking.FieldOfferExpiresAt:
+		m.ClearOfferExpiresAt()
+		return nil
+	case carebooking.FieldCheckedInAt:
+		m.ClearCheckedInAt()
+		return nil
+	case carebooking.FieldCheckedOutAt:
+		m.ClearCheckedOutAt()
+		return nil
+	case carebooking.FieldCancelledAt:
+		m.ClearCancelledAt()
+		return nil
+	case carebooking.FieldCaregiverID:
+		m.ClearCaregiverID()
+		return nil
+	case carebooking.FieldVisitPlaceID:
+		m.ClearVisitPlaceID()
+		return nil
+	}
+	return fmt.Errorf("unknown CareBooking nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CareBookingMutation) ResetField(name string) error {
+	switch name {
+	case carebooking.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case carebooking.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case carebooking.FieldSlotID:
+		m.ResetSlotID()
+		return nil
+	case carebooking.FieldResidentID:
+		m.ResetResidentID()
+		return nil
+	case carebooking.FieldBookedByID:
+		m.ResetBookedByID()
+		return nil
+	case carebooking.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case carebooking.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case carebooking.FieldWaitlistPosition:
+		m.ResetWaitlistPosition()
+		return nil
+	case carebooking.FieldOfferExpiresAt:
+		m.ResetOfferExpiresAt()
+		return nil
+	case carebooking.FieldCheckedInAt:
+		m.ResetCheckedInAt()
+		return nil
+	case carebooking.FieldCheckedOutAt:
+		m.ResetCheckedOutAt()
+		return nil
+	case carebooking.FieldCancelledAt:
+		m.ResetCancelledAt()
+		return nil
+	case carebooking.FieldCaregiverID:
+		m.ResetCaregiverID()
+		return nil
+	case carebooking.FieldVisitPlaceID:
+		m.ResetVisitPlaceID()
+		return nil
+	case carebooking.FieldPriceFen:
+		m.ResetPriceFen()
+		return nil
+	case carebooking.FieldSubsidyFen:
+		m.ResetSubsidyFen()
+		return nil
+	}
+	return fmt.Errorf("unknown CareBooking field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CareBookingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 8)
+	if m.slot != nil {
+		edges = append(edges, carebooking.EdgeSlot)
+	}
+	if m.resident != nil {
+		edges = append(edges, carebooking.EdgeResident)
+	}
+	if m.booked_by != nil {
+		edges = append(edges, carebooking.EdgeBookedBy)
+	}
+	if m.caregiver != nil {
+		edges = append(edges, carebooking.EdgeCaregiver)
+	}
+	if m.visit_place != nil {
+		edges = append(edges, carebooking.EdgeVisitPlace)
+	}
+	if m.notes != nil {
+		edges = append(edges, carebooking.EdgeNotes)
+	}
+	if m.incidents != nil {
+		edges = append(edges, carebooking.EdgeIncidents)
+	}
+	if m.events != nil {
+		edges = append(edges, carebooking.EdgeEvents)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CareBookingMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case carebooking.EdgeSlot:
+		if id := m.slot; id != nil {
+			return []ent.Value{*id}
+		}
+	case carebooking.EdgeResident:
+		if id := m.resident; id != nil {
+			return []ent.Value{*id}
+		}
+	case carebooking.EdgeBookedBy:
+		if id := m.booked_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case carebooking.EdgeCaregiver:
+		if id := m.caregiver; id != nil {
+			return []ent.Value{*id}
+		}
+	case carebooking.EdgeVisitPlace:
+		if id := m.visit_place; id != nil {
+			return []ent.Value{*id}
+		}
+	case carebooking.EdgeNotes:
+		ids := make([]ent.Value, 0, len(m.notes))
+		for id := range m.notes {
+			ids = append(ids, id)
+		}
+		return ids
+	case carebooking.EdgeIncidents:
+		ids := make([]ent.Value, 0, len(m.incidents))
+		for id := range m.incidents {
+			ids = append(ids, id)
+		}
+		return ids
+	case carebooking.EdgeEvents:
+		ids := make([]ent.Value, 0, len(m.events))
+		for id := range m.events {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CareBookingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 8)
+	if m.removednotes != nil {
+		edges = append(edges, carebooking.EdgeNotes)
+	}
+	if m.removedincidents != nil {
+		edges = append(edges, carebooking.EdgeIncidents)
+	}
+	if m.removedevents != nil {
+		edges = append(edges, carebooking.EdgeEvents)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CareBookingMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case carebooking.EdgeNotes:
+		ids := make([]ent.Value, 0, len(m.removednotes))
+		for id := range m.removednotes {
+			ids = append(ids, id)
+		}
+		return ids
+	case carebooking.EdgeIncidents:
+		ids := make([]ent.Value, 0, len(m.removedincidents))
+		for id := range m.removedincidents {
+			ids = append(ids, id)
+		}
+		return ids
+	case carebooking.EdgeEvents:
+		ids := make([]ent.Value, 0, len(m.removedevents))
+		for id := range m.removedevents {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CareBookingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 8)
+	if m.clearedslot {
+		edges = append(edges, carebooking.EdgeSlot)
+	}
+	if m.clearedresident {
+		edges = append(edges, carebooking.EdgeResident)
+	}
+	if m.clearedbooked_by {
+		edges = append(edges, carebooking.EdgeBookedBy)
+	}
+	if m.clearedcaregiver {
+		edges = append(edges, carebooking.EdgeCaregiver)
+	}
+	if m.clearedvisit_place {
+		edges = append(edges, carebooking.EdgeVisitPlace)
+	}
+	if m.clearednotes {
+		edges = append(edges, carebooking.EdgeNotes)
+	}
+	if m.clearedincidents {
+		edges = append(edges, carebooking.EdgeIncidents)
+	}
+	if m.clearedevents {
+		edges = append(edges, carebooking.EdgeEvents)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CareBookingMutation) EdgeCleared(name string) bool {
+	switch name {
+	case carebooking.EdgeSlot:
+		return m.clearedslot
+	case carebooking.EdgeResident:
+		return m.clearedresident
+	case carebooking.EdgeBookedBy:
+		return m.clearedbooked_by
+	case carebooking.EdgeCaregiver:
+		return m.clearedcaregiver
+	case carebooking.EdgeVisitPlace:
+		return m.clearedvisit_place
+	case carebooking.EdgeNotes:
+		return m.clearednotes
+	case carebooking.EdgeIncidents:
+		return m.clearedincidents
+	case carebooking.EdgeEvents:
+		return m.clearedevents
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CareBookingMutation) ClearEdge(name string) error {
+	switch name {
+	case carebooking.EdgeSlot:
+		m.ClearSlot()
+		return nil
+	case carebooking.EdgeResident:
+		m.ClearResident()
+		return nil
+	case carebooking.EdgeBookedBy:
+		m.ClearBookedBy()
+		return nil
+	case carebooking.EdgeCaregiver:
+		m.ClearCaregiver()
+		return nil
+	case carebooking.EdgeVisitPlace:
+		m.ClearVisitPlace()
+		return nil
+	}
+	return fmt.Errorf("unknown CareBooking unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CareBookingMutation) ResetEdge(name string) error {
+	switch name {
+	case carebooking.EdgeSlot:
+		m.ResetSlot()
+		return nil
+	case carebooking.EdgeResident:
+		m.ResetResident()
+		return nil
+	case carebooking.EdgeBookedBy:
+		m.ResetBookedBy()
+		return nil
+	case carebooking.EdgeCaregiver:
+		m.ResetCaregiver()
+		return nil
+	case carebooking.EdgeVisitPlace:
+		m.ResetVisitPlace()
+		return nil
+	case carebooking.EdgeNotes:
+		m.ResetNotes()
+		return nil
+	case carebooking.EdgeIncidents:
+		m.ResetIncidents()
+		return nil
+	case carebooking.EdgeEvents:
+		m.ResetEvents()
+		return nil
+	}
+	return fmt.Errorf("unknown CareBooking edge %s", name)
+}
+
+// CareEventMutation represents an operation that mutates the CareEvent nodes in the graph.
+type CareEventMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	resident_id     *int
+	addresident_id  *int
+	booked_by_id    *int
+	addbooked_by_id *int
+	community_id    *int
+	addcommunity_id *int
+	kind            *careevent.Kind
+	at              *time.Time
+	clearedFields   map[string]struct{}
+	booking         *int
+	clearedbooking  bool
+	note            *int
+	clearednote     bool
+	incident        *int
+	clearedincident bool
+	done            bool
+	oldValue        func(context.Context) (*CareEvent, error)
+	predicates      []predicate.CareEvent
+}
+
+var _ ent.Mutation = (*CareEventMutation)(nil)
+
+// careeventOption allows management of the mutation configuration using functional options.
+type careeventOption func(*CareEventMutation)
+
+// newCareEventMutation creates new mutation for the CareEvent entity.
+func newCareEventMutation(c config, op Op, opts ...careeventOption) *CareEventMutation {
+	m := &CareEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCareEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCareEventID sets the ID field of the mutation.
+func withCareEventID(id int) careeventOption {
+	return func(m *CareEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CareEvent
+		)
+		m.oldValue = func(ctx context.Context) (*CareEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CareEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCareEvent sets the old CareEvent of the mutation.
+func withCareEvent(node *CareEvent) careeventOption {
+	return func(m *CareEventMutation) {
+		m.oldValue = func(context.Context) (*CareEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CareEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CareEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CareEventMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CareEventMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CareEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetBookingID sets the "booking_id" field.
+func (m *CareEventMutation) SetBookingID(i int) {
+	m.booking = &i
+}
+
+// BookingID returns the value of the "booking_id" field in the mutation.
+func (m *CareEventMutation) BookingID() (r int, exists bool) {
+	v := m.booking
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBookingID returns the old "booking_id" field's value of the CareEvent entity.
+// If the CareEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareEventMutation) OldBookingID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBookingID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBookingID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBookingID: %w", err)
+	}
+	return oldValue.BookingID, nil
+}
+
+// ResetBookingID resets all changes to the "booking_id" field.
+func (m *CareEventMutation) ResetBookingID() {
+	m.booking = nil
+}
+
+// SetResidentID sets the "resident_id" field.
+func (m *CareEventMutation) SetResidentID(i int) {
+	m.resident_id = &i
+	m.addresident_id = nil
+}
+
+// ResidentID returns the value of the "resident_id" field in the mutation.
+func (m *CareEventMutation) ResidentID() (r int, exists bool) {
+	v := m.resident_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResidentID returns the old "resident_id" field's value of the CareEvent entity.
+// If the CareEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareEventMutation) OldResidentID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResidentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResidentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResidentID: %w", err)
+	}
+	return oldValue.ResidentID, nil
+}
+
+// AddResidentID adds i to the "resident_id" field.
+func (m *CareEventMutation) AddResidentID(i int) {
+	if m.addresident_id != nil {
+		*m.addresident_id += i
+	} else {
+		m.addresident_id = &i
+	}
+}
+
+// AddedResidentID returns the value that was added to the "resident_id" field in this mutation.
+func (m *CareEventMutation) AddedResidentID() (r int, exists bool) {
+	v := m.addresident_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetResidentID resets all changes to the "resident_id" field.
+func (m *CareEventMutation) ResetResidentID() {
+	m.resident_id = nil
+	m.addresident_id = nil
+}
+
+// SetBookedByID sets the "booked_by_id" field.
+func (m *CareEventMutation) SetBookedByID(i int) {
+	m.booked_by_id = &i
+	m.addbooked_by_id = nil
+}
+
+// BookedByID returns the value of the "booked_by_id" field in the mutation.
+func (m *CareEventMutation) BookedByID() (r int, exists bool) {
+	v := m.booked_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBookedByID returns the old "booked_by_id" field's value of the CareEvent entity.
+// If the CareEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareEventMutation) OldBookedByID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBookedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBookedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBookedByID: %w", err)
+	}
+	return oldValue.BookedByID, nil
+}
+
+// AddBookedByID adds i to the "booked_by_id" field.
+func (m *CareEventMutation) AddBookedByID(i int) {
+	if m.addbooked_by_id != nil {
+		*m.addbooked_by_id += i
+	} else {
+		m.addbooked_by_id = &i
+	}
+}
+
+// AddedBookedByID returns the value that was added to the "booked_by_id" field in this mutation.
+func (m *CareEventMutation) AddedBookedByID() (r int, exists bool) {
+	v := m.addbooked_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBookedByID resets all changes to the "booked_by_id" field.
+func (m *CareEventMutation) ResetBookedByID() {
+	m.booked_by_id = nil
+	m.addbooked_by_id = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *CareEventMutation) SetCommunityID(i int) {
+	m.community_id = &i
+	m.addcommunity_id = nil
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *CareEventMutation) CommunityID() (r int, exists bool) {
+	v := m.community_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the CareEvent entity.
+// If the CareEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareEventMutation) OldCommunityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// AddCommunityID adds i to the "community_id" field.
+func (m *CareEventMutation) AddCommunityID(i int) {
+	if m.addcommunity_id != nil {
+		*m.addcommunity_id += i
+	} else {
+		m.addcommunity_id = &i
+	}
+}
+
+// AddedCommunityID returns the value that was added to the "community_id" field in this mutation.
+func (m *CareEventMutation) AddedCommunityID() (r int, exists bool) {
+	v := m.addcommunity_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *CareEventMutation) ResetCommunityID() {
+	m.community_id = nil
+	m.addcommunity_id = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *CareEventMutation) SetKind(c careevent.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *CareEventMutation) Kind() (r careevent.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the CareEvent entity.
+// If the CareEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareEventMutation) OldKind(ctx context.Context) (v careevent.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *CareEventMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetAt sets the "at" field.
+func (m *CareEventMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *CareEventMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the CareEvent entity.
+// If the CareEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareEventMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *CareEventMutation) ResetAt() {
+	m.at = nil
+}
+
+// SetNoteID sets the "note_id" field.
+func (m *CareEventMutation) SetNoteID(i int) {
+	m.note = &i
+}
+
+// NoteID returns the value of the "note_id" field in the mutation.
+func (m *CareEventMutation) NoteID() (r int, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNoteID returns the old "note_id" field's value of the CareEvent entity.
+// If the CareEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareEventMutation) OldNoteID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNoteID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNoteID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNoteID: %w", err)
+	}
+	return oldValue.NoteID, nil
+}
+
+// ClearNoteID clears the value of the "note_id" field.
+func (m *CareEventMutation) ClearNoteID() {
+	m.note = nil
+	m.clearedFields[careevent.FieldNoteID] = struct{}{}
+}
+
+// NoteIDCleared returns if the "note_id" field was cleared in this mutation.
+func (m *CareEventMutation) NoteIDCleared() bool {
+	_, ok := m.clearedFields[careevent.FieldNoteID]
+	return ok
+}
+
+// ResetNoteID resets all changes to the "note_id" field.
+func (m *CareEventMutation) ResetNoteID() {
+	m.note = nil
+	delete(m.clearedFields, careevent.FieldNoteID)
+}
+
+// SetIncidentID sets the "incident_id" field.
+func (m *CareEventMutation) SetIncidentID(i int) {
+	m.incident = &i
+}
+
+// IncidentID returns the value of the "incident_id" field in the mutation.
+func (m *CareEventMutation) IncidentID() (r int, exists bool) {
+	v := m.incident
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIncidentID returns the old "incident_id" field's value of the CareEvent entity.
+// If the CareEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareEventMutation) OldIncidentID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIncidentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIncidentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIncidentID: %w", err)
+	}
+	return oldValue.IncidentID, nil
+}
+
+// ClearIncidentID clears the value of the "incident_id" field.
+func (m *CareEventMutation) ClearIncidentID() {
+	m.incident = nil
+	m.clearedFields[careevent.FieldIncidentID] = struct{}{}
+}
+
+// IncidentIDCleared returns if the "incident_id" field was cleared in this mutation.
+func (m *CareEventMutation) IncidentIDCleared() bool {
+	_, ok := m.clearedFields[careevent.FieldIncidentID]
+	return ok
+}
+
+// ResetIncidentID resets all changes to the "incident_id" field.
+func (m *CareEventMutation) ResetIncidentID() {
+	m.incident = nil
+	delete(m.clearedFields, careevent.FieldIncidentID)
+}
+
+// ClearBooking clears the "booking" edge to the CareBooking entity.
+func (m *CareEventMutation) ClearBooking() {
+	m.clearedbooking = true
+	m.clearedFields[careevent.FieldBookingID] = struct{}{}
+}
+
+// BookingCleared reports if the "booking" edge to the CareBooking entity was cleared.
+func (m *CareEventMutation) BookingCleared() bool {
+	return m.clearedbooking
+}
+
+// BookingIDs returns the "booking" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BookingID instead. It exists only for internal usage by the builders.
+func (m *CareEventMutation) BookingIDs() (ids []int) {
+	if id := m.booking; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBooking resets all changes to the "booking" edge.
+func (m *CareEventMutation) ResetBooking() {
+	m.booking = nil
+	m.clearedbooking = false
+}
+
+// ClearNote clears the "note" edge to the CareNote entity.
+func (m *CareEventMutation) ClearNote() {
+	m.clearednote = true
+	m.clearedFields[careevent.FieldNoteID] = struct{}{}
+}
+
+// NoteCleared reports if the "note" edge to the CareNote entity was cleared.
+func (m *CareEventMutation) NoteCleared() bool {
+	return m.NoteIDCleared() || m.clearednote
+}
+
+// NoteIDs returns the "note" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// NoteID instead. It exists only for internal usage by the builders.
+func (m *CareEventMutation) NoteIDs() (ids []int) {
+	if id := m.note; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetNote resets all changes to the "note" edge.
+func (m *CareEventMutation) ResetNote() {
+	m.note = nil
+	m.clearednote = false
+}
+
+// ClearIncident clears the "incident" edge to the CareIncident entity.
+func (m *CareEventMutation) ClearIncident() {
+	m.clearedincident = true
+	m.clearedFields[careevent.FieldIncidentID] = struct{}{}
+}
+
+// IncidentCleared reports if the "incident" edge to the CareIncident entity was cleared.
+func (m *CareEventMutation) IncidentCleared() bool {
+	return m.IncidentIDCleared() || m.clearedincident
+}
+
+// IncidentIDs returns the "incident" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// IncidentID instead. It exists only for internal usage by the builders.
+func (m *CareEventMutation) IncidentIDs() (ids []int) {
+	if id := m.incident; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetIncident resets all changes to the "incident" edge.
+func (m *CareEventMutation) ResetIncident() {
+	m.incident = nil
+	m.clearedincident = false
+}
+
+// Where appends a list predicates to the CareEventMutation builder.
+func (m *CareEventMutation) Where(ps ...predicate.CareEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CareEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CareEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CareEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CareEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CareEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CareEvent).
+func (m *CareEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CareEventMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.booking != nil {
+		fields = append(fields, careevent.FieldBookingID)
+	}
+	if m.resident_id != nil {
+		fields = append(fields, careevent.FieldResidentID)
+	}
+	if m.booked_by_id != nil {
+		fields = append(fields, careevent.FieldBookedByID)
+	}
+	if m.community_id != nil {
+		fields = append(fields, careevent.FieldCommunityID)
+	}
+	if m.kind != nil {
+		fields = append(fields, careevent.FieldKind)
+	}
+	if m.at != nil {
+		fields = append(fields, careevent.FieldAt)
+	}
+	if m.note != nil {
+		fields = append(fields, careevent.FieldNoteID)
+	}
+	if m.incident != nil {
+		fields = append(fields, careevent.FieldIncidentID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CareEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case careevent.FieldBookingID:
+		return m.BookingID()
+	case careevent.FieldResidentID:
+		return m.ResidentID()
+	case careevent.FieldBookedByID:
+		return m.BookedByID()
+	case careevent.FieldCommunityID:
+		return m.CommunityID()
+	case careevent.FieldKind:
+		return m.Kind()
+	case careevent.FieldAt:
+		return m.At()
+	case careevent.FieldNoteID:
+		return m.NoteID()
+	case careevent.FieldIncidentID:
+		return m.IncidentID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CareEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case careevent.FieldBookingID:
+		return m.OldBookingID(ctx)
+	case careevent.FieldResidentID:
+		return m.OldResidentID(ctx)
+	case careevent.FieldBookedByID:
+		return m.OldBookedByID(ctx)
+	case careevent.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case careevent.FieldKind:
+		return m.OldKind(ctx)
+	case careevent.FieldAt:
+		return m.OldAt(ctx)
+	case careevent.FieldNoteID:
+		return m.OldNoteID(ctx)
+	case careevent.FieldIncidentID:
+		return m.OldIncidentID(ctx)
+	}
+	return nil, fmt.Errorf("unknown CareEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case careevent.FieldBookingID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBookingID(v)
+		return nil
+	case careevent.FieldResidentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResidentID(v)
+		return nil
+	case careevent.FieldBookedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBookedByID(v)
+		return nil
+	case careevent.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case careevent.FieldKind:
+		v, ok := value.(careevent.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case careevent.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	case careevent.FieldNoteID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNoteID(v)
+		return nil
+	case careevent.FieldIncidentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIncidentID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CareEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CareEventMutation) AddedFields() []string {
+	var fields []string
+	if m.addresident_id != nil {
+		fields = append(fields, careevent.FieldResidentID)
+	}
+	if m.addbooked_by_id != nil {
+		fields = append(fields, careevent.FieldBookedByID)
+	}
+	if m.addcommunity_id != nil {
+		fields = append(fields, careevent.FieldCommunityID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CareEventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case careevent.FieldResidentID:
+		return m.AddedResidentID()
+	case careevent.FieldBookedByID:
+		return m.AddedBookedByID()
+	case careevent.FieldCommunityID:
+		return m.AddedCommunityID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case careevent.FieldResidentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddResidentID(v)
+		return nil
+	case careevent.FieldBookedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBookedByID(v)
+		return nil
+	case careevent.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCommunityID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CareEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CareEventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(careevent.FieldNoteID) {
+		fields = append(fields, careevent.FieldNoteID)
+	}
+	if m.FieldCleared(careevent.FieldIncidentID) {
+		fields = append(fields, careevent.FieldIncidentID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CareEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CareEventMutation) ClearField(name string) error {
+	switch name {
+	case careevent.FieldNoteID:
+		m.ClearNoteID()
+		return nil
+	case careevent.FieldIncidentID:
+		m.ClearIncidentID()
+		return nil
+	}
+	return fmt.Errorf("unknown CareEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CareEventMutation) ResetField(name string) error {
+	switch name {
+	case careevent.FieldBookingID:
+		m.ResetBookingID()
+		return nil
+	case careevent.FieldResidentID:
+		m.ResetResidentID()
+		return nil
+	case careevent.FieldBookedByID:
+		m.ResetBookedByID()
+		return nil
+	case careevent.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case careevent.FieldKind:
+		m.ResetKind()
+		return nil
+	case careevent.FieldAt:
+		m.ResetAt()
+		return nil
+	case careevent.FieldNoteID:
+		m.ResetNoteID()
+		return nil
+	case careevent.FieldIncidentID:
+		m.ResetIncidentID()
+		return nil
+	}
+	return fmt.Errorf("unknown CareEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CareEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.booking != nil {
+		edges = append(edges, careevent.EdgeBooking)
+	}
+	if m.note != nil {
+		edges = append(edges, careevent.EdgeNote)
+	}
+	if m.incident != nil {
+		edges = append(edges, careevent.EdgeIncident)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CareEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case careevent.EdgeBooking:
+		if id := m.booking; id != nil {
+			return []ent.Value{*id}
+		}
+	case careevent.EdgeNote:
+		if id := m.note; id != nil {
+			return []ent.Value{*id}
+		}
+	case careevent.EdgeIncident:
+		if id := m.incident; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CareEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CareEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CareEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedbooking {
+		edges = append(edges, careevent.EdgeBooking)
+	}
+	if m.clearednote {
+		edges = append(edges, careevent.EdgeNote)
+	}
+	if m.clearedincident {
+		edges = append(edges, careevent.EdgeIncident)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CareEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case careevent.EdgeBooking:
+		return m.clearedbooking
+	case careevent.EdgeNote:
+		return m.clearednote
+	case careevent.EdgeIncident:
+		return m.clearedincident
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CareEventMutation) ClearEdge(name string) error {
+	switch name {
+	case careevent.EdgeBooking:
+		m.ClearBooking()
+		return nil
+	case careevent.EdgeNote:
+		m.ClearNote()
+		return nil
+	case careevent.EdgeIncident:
+		m.ClearIncident()
+		return nil
+	}
+	return fmt.Errorf("unknown CareEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CareEventMutation) ResetEdge(name string) error {
+	switch name {
+	case careevent.EdgeBooking:
+		m.ResetBooking()
+		return nil
+	case careevent.EdgeNote:
+		m.ResetNote()
+		return nil
+	case careevent.EdgeIncident:
+		m.ResetIncident()
+		return nil
+	}
+	return fmt.Errorf("unknown CareEvent edge %s", name)
+}
+
+// CareFacilityMutation represents an operation that mutates the CareFacility nodes in the graph.
+type CareFacilityMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	name              *string
+	kind              *carefacility.Kind
+	closed_days       *[]string
+	appendclosed_days []string
+	clearedFields     map[string]struct{}
+	community         *int
+	clearedcommunity  bool
+	place             *int
+	clearedplace      bool
+	services          map[int]struct{}
+	removedservices   map[int]struct{}
+	clearedservices   bool
+	done              bool
+	oldValue          func(context.Context) (*CareFacility, error)
+	predicates        []predicate.CareFacility
+}
+
+var _ ent.Mutation = (*CareFacilityMutation)(nil)
+
+// carefacilityOption allows management of the mutation configuration using functional options.
+type carefacilityOption func(*CareFacilityMutation)
+
+// newCareFacilityMutation creates new mutation for the CareFacility entity.
+func newCareFacilityMutation(c config, op Op, opts ...carefacilityOption) *CareFacilityMutation {
+	m := &CareFacilityMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCareFacility,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCareFacilityID sets the ID field of the mutation.
+func withCareFacilityID(id int) carefacilityOption {
+	return func(m *CareFacilityMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CareFacility
+		)
+		m.oldValue = func(ctx context.Context) (*CareFacility, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CareFacility.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCareFacility sets the old CareFacility of the mutation.
+func withCareFacility(node *CareFacility) carefacilityOption {
+	return func(m *CareFacilityMutation) {
+		m.oldValue = func(context.Context) (*CareFacility, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CareFacilityMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CareFacilityMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CareFacilityMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CareFacilityMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CareFacility.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *CareFacilityMutation) SetCommunityID(i int) {
+	m.community = &i
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *CareFacilityMutation) CommunityID() (r int, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the CareFacility entity.
+// If the CareFacility object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareFacilityMutation) OldCommunityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *CareFacilityMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetPlaceID sets the "place_id" field.
+func (m *CareFacilityMutation) SetPlaceID(i int) {
+	m.place = &i
+}
+
+// PlaceID returns the value of the "place_id" field in the mutation.
+func (m *CareFacilityMutation) PlaceID() (r int, exists bool) {
+	v := m.place
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPlaceID returns the old "place_id" field's value of the CareFacility entity.
+// If the CareFacility object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareFacilityMutation) OldPlaceID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPlaceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPlaceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPlaceID: %w", err)
+	}
+	return oldValue.PlaceID, nil
+}
+
+// ClearPlaceID clears the value of the "place_id" field.
+func (m *CareFacilityMutation) ClearPlaceID() {
+	m.place = nil
+	m.clearedFields[carefacility.FieldPlaceID] = struct{}{}
+}
+
+// PlaceIDCleared returns if the "place_id" field was cleared in this mutation.
+func (m *CareFacilityMutation) PlaceIDCleared() bool {
+	_, ok := m.clearedFields[carefacility.FieldPlaceID]
+	return ok
+}
+
+// ResetPlaceID resets all changes to the "place_id" field.
+func (m *CareFacilityMutation) ResetPlaceID() {
+	m.place = nil
+	delete(m.clearedFields, carefacility.FieldPlaceID)
+}
+
+// SetName sets the "name" field.
+func (m *CareFacilityMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *CareFacilityMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the CareFacility entity.
+// If the CareFacility object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareFacilityMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *CareFacilityMutation) ResetName() {
+	m.name = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *CareFacilityMutation) SetKind(c carefacility.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *CareFacilityMutation) Kind() (r carefacility.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the CareFacility entity.
+// If the CareFacility object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareFacilityMutation) OldKind(ctx context.Context) (v carefacility.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *CareFacilityMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetClosedDays sets the "closed_days" field.
+func (m *CareFacilityMutation) SetClosedDays(s []string) {
+	m.closed_days = &s
+	m.appendclosed_days = nil
+}
+
+// ClosedDays returns the value of the "closed_days" field in the mutation.
+func (m *CareFacilityMutation) ClosedDays() (r []string, exists bool) {
+	v := m.closed_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClosedDays returns the old "closed_days" field's value of the CareFacility entity.
+// If the CareFacility object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareFacilityMutation) OldClosedDays(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClosedDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClosedDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClosedDays: %w", err)
+	}
+	return oldValue.ClosedDays, nil
+}
+
+// AppendClosedDays adds s to the "closed_days" field.
+func (m *CareFacilityMutation) AppendClosedDays(s []string) {
+	m.appendclosed_days = append(m.appendclosed_days, s...)
+}
+
+// AppendedClosedDays returns the list of values that were appended to the "closed_days" field in this mutation.
+func (m *CareFacilityMutation) AppendedClosedDays() ([]string, bool) {
+	if len(m.appendclosed_days) == 0 {
+		return nil, false
+	}
+	return m.appendclosed_days, true
+}
+
+// ClearClosedDays clears the value of the "closed_days" field.
+func (m *CareFacilityMutation) ClearClosedDays() {
+	m.closed_days = nil
+	m.appendclosed_days = nil
+	m.clearedFields[carefacility.FieldClosedDays] = struct{}{}
+}
+
+// ClosedDaysCleared returns if the "closed_days" field was cleared in this mutation.
+func (m *CareFacilityMutation) ClosedDaysCleared() bool {
+	_, ok := m.clearedFields[carefacility.FieldClosedDays]
+	return ok
+}
+
+// ResetClosedDays resets all changes to the "closed_days" field.
+func (m *CareFacilityMutation) ResetClosedDays() {
+	m.closed_days = nil
+	m.appendclosed_days = nil
+	delete(m.clearedFields, carefacility.FieldClosedDays)
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *CareFacilityMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[carefacility.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *CareFacilityMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *CareFacilityMutation) CommunityIDs() (ids []int) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *CareFacilityMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearPlace clears the "place" edge to the Place entity.
+func (m *CareFacilityMutation) ClearPlace() {
+	m.clearedplace = true
+	m.clearedFields[carefacility.FieldPlaceID] = struct{}{}
+}
+
+// PlaceCleared reports if the "place" edge to the Place entity was cleared.
+func (m *CareFacilityMutation) PlaceCleared() bool {
+	return m.PlaceIDCleared() || m.clearedplace
+}
+
+// PlaceIDs returns the "place" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PlaceID instead. It exists only for internal usage by the builders.
+func (m *CareFacilityMutation) PlaceIDs() (ids []int) {
+	if id := m.place; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPlace resets all changes to the "place" edge.
+func (m *CareFacilityMutation) ResetPlace() {
+	m.place = nil
+	m.clearedplace = false
+}
+
+// AddServiceIDs adds the "services" edge to the CareService entity by ids.
+func (m *CareFacilityMutation) AddServiceIDs(ids ...int) {
+	if m.services == nil {
+		m.services = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.services[ids[i]] = struct{}{}
+	}
+}
+
+// ClearServices clears the "services" edge to the CareService entity.
+func (m *CareFacilityMutation) ClearServices() {
+	m.clearedservices = true
+}
+
+// ServicesCleared reports if the "services" edge to the CareService entity was cleared.
+func (m *CareFacilityMutation) ServicesCleared() bool {
+	return m.clearedservices
+}
+
+// RemoveServiceIDs removes the "services" edge to the CareService entity by IDs.
+func (m *CareFacilityMutation) RemoveServiceIDs(ids ...int) {
+	if m.removedservices == nil {
+		m.removedservices = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.services, ids[i])
+		m.removedservices[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedServices returns the removed IDs of the "services" edge to the CareService entity.
+func (m *CareFacilityMutation) RemovedServicesIDs() (ids []int) {
+	for id := range m.removedservices {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ServicesIDs returns the "services" edge IDs in the mutation.
+func (m *CareFacilityMutation) ServicesIDs() (ids []int) {
+	for id := range m.services {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetServices resets all changes to the "services" edge.
+func (m *CareFacilityMutation) ResetServices() {
+	m.services = nil
+	m.clearedservices = false
+	m.removedservices = nil
+}
+
+// Where appends a list predicates to the CareFacilityMutation builder.
+func (m *CareFacilityMutation) Where(ps ...predicate.CareFacility) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CareFacilityMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CareFacilityMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CareFacility, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CareFacilityMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CareFacilityMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CareFacility).
+func (m *CareFacilityMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CareFacilityMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.community != nil {
+		fields = append(fields, carefacility.FieldCommunityID)
+	}
+	if m.place != nil {
+		fields = append(fields, carefacility.FieldPlaceID)
+	}
+	if m.name != nil {
+		fields = append(fields, carefacility.FieldName)
+	}
+	if m.kind != nil {
+		fields = append(fields, carefacility.FieldKind)
+	}
+	if m.closed_days != nil {
+		fields = append(fields, carefacility.FieldClosedDays)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CareFacilityMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case carefacility.FieldCommunityID:
+		return m.CommunityID()
+	case carefacility.FieldPlaceID:
+		return m.PlaceID()
+	case carefacility.FieldName:
+		return m.Name()
+	case carefacility.FieldKind:
+		return m.Kind()
+	case carefacility.FieldClosedDays:
+		return m.ClosedDays()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CareFacilityMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case carefacility.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case carefacility.FieldPlaceID:
+		return m.OldPlaceID(ctx)
+	case carefacility.FieldName:
+		return m.OldName(ctx)
+	case carefacility.FieldKind:
+		return m.OldKind(ctx)
+	case carefacility.FieldClosedDays:
+		return m.OldClosedDays(ctx)
+	}
+	return nil, fmt.Errorf("unknown CareFacility field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareFacilityMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case carefacility.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case carefacility.FieldPlaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPlaceID(v)
+		return nil
+	case carefacility.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case carefacility.FieldKind:
+		v, ok := value.(carefacility.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case carefacility.FieldClosedDays:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClosedDays(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CareFacility field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CareFacilityMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CareFacilityMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareFacilityMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CareFacility numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CareFacilityMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(carefacility.FieldPlaceID) {
+		fields = append(fields, carefacility.FieldPlaceID)
+	}
+	if m.FieldCleared(carefacility.FieldClosedDays) {
+		fields = append(fields, carefacility.FieldClosedDays)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CareFacilityMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CareFacilityMutation) ClearField(name string) error {
+	switch name {
+	case carefacility.FieldPlaceID:
+		m.ClearPlaceID()
+		return nil
+	case carefacility.FieldClosedDays:
+		m.ClearClosedDays()
+		return nil
+	}
+	return fmt.Errorf("unknown CareFacility nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CareFacilityMutation) ResetField(name string) error {
+	switch name {
+	case carefacility.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case carefacility.FieldPlaceID:
+		m.ResetPlaceID()
+		return nil
+	case carefacility.FieldName:
+		m.ResetName()
+		return nil
+	case carefacility.FieldKind:
+		m.ResetKind()
+		return nil
+	case carefacility.FieldClosedDays:
+		m.ResetClosedDays()
+		return nil
+	}
+	return fmt.Errorf("unknown CareFacility field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CareFacilityMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.community != nil {
+		edges = append(edges, carefacility.EdgeCommunity)
+	}
+	if m.place != nil {
+		edges = append(edges, carefacility.EdgePlace)
+	}
+	if m.services != nil {
+		edges = append(edges, carefacility.EdgeServices)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CareFacilityMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case carefacility.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case carefacility.EdgePlace:
+		if id := m.place; id != nil {
+			return []ent.Value{*id}
+		}
+	case carefacility.EdgeServices:
+		ids := make([]ent.Value, 0, len(m.services))
+		for id := range m.services {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CareFacilityMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedservices != nil {
+		edges = append(edges, carefacility.EdgeServices)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CareFacilityMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case carefacility.EdgeServices:
+		ids := make([]ent.Value, 0, len(m.removedservices))
+		for id := range m.removedservices {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CareFacilityMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedcommunity {
+		edges = append(edges, carefacility.EdgeCommunity)
+	}
+	if m.clearedplace {
+		edges = append(edges, carefacility.EdgePlace)
+	}
+	if m.clearedservices {
+		edges = append(edges, carefacility.EdgeServices)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CareFacilityMutation) EdgeCleared(name string) bool {
+	switch name {
+	case carefacility.EdgeCommunity:
+		return m.clearedcommunity
+	case carefacility.EdgePlace:
+		return m.clearedplace
+	case carefacility.EdgeServices:
+		return m.clearedservices
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CareFacilityMutation) ClearEdge(name string) error {
+	switch name {
+	case carefacility.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case carefacility.EdgePlace:
+		m.ClearPlace()
+		return nil
+	}
+	return fmt.Errorf("unknown CareFacility unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CareFacilityMutation) ResetEdge(name string) error {
+	switch name {
+	case carefacility.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case carefacility.EdgePlace:
+		m.ResetPlace()
+		return nil
+	case carefacility.EdgeServices:
+		m.ResetServices()
+		return nil
+	}
+	return fmt.Errorf("unknown CareFacility edge %s", name)
+}
+
+// CareIncidentMutation represents an operation that mutates the CareIncident nodes in the graph.
+type CareIncidentMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	resident_id     *int
+	addresident_id  *int
+	community_id    *int
+	addcommunity_id *int
+	about_minor     *bool
+	severity        *careincident.Severity
+	description     *string
+	occurred_at     *time.Time
+	clearedFields   map[string]struct{}
+	booking         *int
+	clearedbooking  bool
+	reporter        *int
+	clearedreporter bool
+	done            bool
+	oldValue        func(context.Context) (*CareIncident, error)
+	predicates      []predicate.CareIncident
+}
+
+var _ ent.Mutation = (*CareIncidentMutation)(nil)
+
+// careincidentOption allows management of the mutation configuration using functional options.
+type careincidentOption func(*CareIncidentMutation)
+
+// newCareIncidentMutation creates new mutation for the CareIncident entity.
+func newCareIncidentMutation(c config, op Op, opts ...careincidentOption) *CareIncidentMutation {
+	m := &CareIncidentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCareIncident,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCareIncidentID sets the ID field of the mutation.
+func withCareIncidentID(id int) careincidentOption {
+	return func(m *CareIncidentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CareIncident
+		)
+		m.oldValue = func(ctx context.Context) (*CareIncident, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CareIncident.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCareIncident sets the old CareIncident of the mutation.
+func withCareIncident(node *CareIncident) careincidentOption {
+	return func(m *CareIncidentMutation) {
+		m.oldValue = func(context.Context) (*CareIncident, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CareIncidentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CareIncidentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CareIncidentMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CareIncidentMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CareIncident.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetBookingID sets the "booking_id" field.
+func (m *CareIncidentMutation) SetBookingID(i int) {
+	m.booking = &i
+}
+
+// BookingID returns the value of the "booking_id" field in the mutation.
+func (m *CareIncidentMutation) BookingID() (r int, exists bool) {
+	v := m.booking
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBookingID returns the old "booking_id" field's value of the CareIncident entity.
+// If the CareIncident object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareIncidentMutation) OldBookingID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBookingID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBookingID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBookingID: %w", err)
+	}
+	return oldValue.BookingID, nil
+}
+
+// ResetBookingID resets all changes to the "booking_id" field.
+func (m *CareIncidentMutation) ResetBookingID() {
+	m.booking = nil
+}
+
+// SetResidentID sets the "resident_id" field.
+func (m *CareIncidentMutation) SetResidentID(i int) {
+	m.resident_id = &i
+	m.addresident_id = nil
+}
+
+// ResidentID returns the value of the "resident_id" field in the mutation.
+func (m *CareIncidentMutation) ResidentID() (r int, exists bool) {
+	v := m.resident_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResidentID returns the old "resident_id" field's value of the CareIncident entity.
+// If the CareIncident object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareIncidentMutation) OldResidentID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResidentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResidentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResidentID: %w", err)
+	}
+	return oldValue.ResidentID, nil
+}
+
+// AddResidentID adds i to the "resident_id" field.
+func (m *CareIncidentMutation) AddResidentID(i int) {
+	if m.addresident_id != nil {
+		*m.addresident_id += i
+	} else {
+		m.addresident_id = &i
+	}
+}
+
+// AddedResidentID returns the value that was added to the "resident_id" field in this mutation.
+func (m *CareIncidentMutation) AddedResidentID() (r int, exists bool) {
+	v := m.addresident_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetResidentID resets all changes to the "resident_id" field.
+func (m *CareIncidentMutation) ResetResidentID() {
+	m.resident_id = nil
+	m.addresident_id = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *CareIncidentMutation) SetCommunityID(i int) {
+	m.community_id = &i
+	m.addcommunity_id = nil
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *CareIncidentMutation) CommunityID() (r int, exists bool) {
+	v := m.community_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the CareIncident entity.
+// If the CareIncident object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareIncidentMutation) OldCommunityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// AddCommunityID adds i to the "community_id" field.
+func (m *CareIncidentMutation) AddCommunityID(i int) {
+	if m.addcommunity_id != nil {
+		*m.addcommunity_id += i
+	} else {
+		m.addcommunity_id = &i
+	}
+}
+
+// AddedCommunityID returns the value that was added to the "community_id" field in this mutation.
+func (m *CareIncidentMutation) AddedCommunityID() (r int, exists bool) {
+	v := m.addcommunity_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *CareIncidentMutation) ResetCommunityID() {
+	m.community_id = nil
+	m.addcommunity_id = nil
+}
+
+// SetAboutMinor sets the "about_minor" field.
+func (m *CareIncidentMutation) SetAboutMinor(b bool) {
+	m.about_minor = &b
+}
+
+// AboutMinor returns the value of the "about_minor" field in the mutation.
+func (m *CareIncidentMutation) AboutMinor() (r bool, exists bool) {
+	v := m.about_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAboutMinor returns the old "about_minor" field's value of the CareIncident entity.
+// If the CareIncident object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareIncidentMutation) OldAboutMinor(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAboutMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAboutMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAboutMinor: %w", err)
+	}
+	return oldValue.AboutMinor, nil
+}
+
+// ResetAboutMinor resets all changes to the "about_minor" field.
+func (m *CareIncidentMutation) ResetAboutMinor() {
+	m.about_minor = nil
+}
+
+// SetReporterID sets the "reporter_id" field.
+func (m *CareIncidentMutation) SetReporterID(i int) {
+	m.reporter = &i
+}
+
+// ReporterID returns the value of the "reporter_id" field in the mutation.
+func (m *CareIncidentMutation) ReporterID() (r int, exists bool) {
+	v := m.reporter
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReporterID returns the old "reporter_id" field's value of the CareIncident entity.
+// If the CareIncident object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareIncidentMutation) OldReporterID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReporterID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReporterID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReporterID: %w", err)
+	}
+	return oldValue.ReporterID, nil
+}
+
+// ResetReporterID resets all changes to the "reporter_id" field.
+func (m *CareIncidentMutation) ResetReporterID() {
+	m.reporter = nil
+}
+
+// SetSeverity sets the "severity" field.
+func (m *CareIncidentMutation) SetSeverity(c careincident.Severity) {
+	m.severity = &c
+}
+
+// Severity returns the value of the "severity" field in the mutation.
+func (m *CareIncidentMutation) Severity() (r careincident.Severity, exists bool) {
+	v := m.severity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeverity returns the old "severity" field's value of the CareIncident entity.
+// If the CareIncident object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareIncidentMutation) OldSeverity(ctx context.Context) (v careincident.Severity, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeverity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeverity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeverity: %w", err)
+	}
+	return oldValue.Severity, nil
+}
+
+// ResetSeverity resets all changes to the "severity" field.
+func (m *CareIncidentMutation) ResetSeverity() {
+	m.severity = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *CareIncidentMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *CareIncidentMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the CareIncident entity.
+// If the CareIncident object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareIncidentMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *CareIncidentMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetOccurredAt sets the "occurred_at" field.
+func (m *CareIncidentMutation) SetOccurredAt(t time.Time) {
+	m.occurred_at = &t
+}
+
+// OccurredAt returns the value of the "occurred_at" field in the mutation.
+func (m *CareIncidentMutation) OccurredAt() (r time.Time, exists bool) {
+	v := m.occurred_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOccurredAt returns the old "occurred_at" field's value of the CareIncident entity.
+// If the CareIncident object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareIncidentMutation) OldOccurredAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOccurredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOccurredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOccurredAt: %w", err)
+	}
+	return oldValue.OccurredAt, nil
+}
+
+// ResetOccurredAt resets all changes to the "occurred_at" field.
+func (m *CareIncidentMutation) ResetOccurredAt() {
+	m.occurred_at = nil
+}
+
+// ClearBooking clears the "booking" edge to the CareBooking entity.
+func (m *CareIncidentMutation) ClearBooking() {
+	m.clearedbooking = true
+	m.clearedFields[careincident.FieldBookingID] = struct{}{}
+}
+
+// BookingCleared reports if the "booking" edge to the CareBooking entity was cleared.
+func (m *CareIncidentMutation) BookingCleared() bool {
+	return m.clearedbooking
+}
+
+// BookingIDs returns the "booking" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BookingID instead. It exists only for internal usage by the builders.
+func (m *CareIncidentMutation) BookingIDs() (ids []int) {
+	if id := m.booking; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBooking resets all changes to the "booking" edge.
+func (m *CareIncidentMutation) ResetBooking() {
+	m.booking = nil
+	m.clearedbooking = false
+}
+
+// ClearReporter clears the "reporter" edge to the Resident entity.
+func (m *CareIncidentMutation) ClearReporter() {
+	m.clearedreporter = true
+	m.clearedFields[careincident.FieldReporterID] = struct{}{}
+}
+
+// ReporterCleared reports if the "reporter" edge to the Resident entity was cleared.
+func (m *CareIncidentMutation) ReporterCleared() bool {
+	return m.clearedreporter
+}
+
+// ReporterIDs returns the "reporter" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReporterID instead. It exists only for internal usage by the builders.
+func (m *CareIncidentMutation) ReporterIDs() (ids []int) {
+	if id := m.reporter; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReporter resets all changes to the "reporter" edge.
+func (m *CareIncidentMutation) ResetReporter() {
+	m.reporter = nil
+	m.clearedreporter = false
+}
+
+// Where appends a list predicates to the CareIncidentMutation builder.
+func (m *CareIncidentMutation) Where(ps ...predicate.CareIncident) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CareIncidentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CareIncidentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CareIncident, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CareIncidentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CareIncidentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CareIncident).
+func (m *CareIncidentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CareIncidentMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.booking != nil {
+		fields = append(fields, careincident.FieldBookingID)
+	}
+	if m.resident_id != nil {
+		fields = append(fields, careincident.FieldResidentID)
+	}
+	if m.community_id != nil {
+		fields = append(fields, careincident.FieldCommunityID)
+	}
+	if m.about_minor != nil {
+		fields = append(fields, careincident.FieldAboutMinor)
+	}
+	if m.reporter != nil {
+		fields = append(fields, careincident.FieldReporterID)
+	}
+	if m.severity != nil {
+		fields = append(fields, careincident.FieldSeverity)
+	}
+	if m.description != nil {
+		fields = append(fields, careincident.FieldDescription)
+	}
+	if m.occurred_at != nil {
+		fields = append(fields, careincident.FieldOccurredAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CareIncidentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case careincident.FieldBookingID:
+		return m.BookingID()
+	case careincident.FieldResidentID:
+		return m.ResidentID()
+	case careincident.FieldCommunityID:
+		return m.CommunityID()
+	case careincident.FieldAboutMinor:
+		return m.AboutMinor()
+	case careincident.FieldReporterID:
+		return m.ReporterID()
+	case careincident.FieldSeverity:
+		return m.Severity()
+	case careincident.FieldDescription:
+		return m.Description()
+	case careincident.FieldOccurredAt:
+		return m.OccurredAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CareIncidentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case careincident.FieldBookingID:
+		return m.OldBookingID(ctx)
+	case careincident.FieldResidentID:
+		return m.OldResidentID(ctx)
+	case careincident.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case careincident.FieldAboutMinor:
+		return m.OldAboutMinor(ctx)
+	case careincident.FieldReporterID:
+		return m.OldReporterID(ctx)
+	case careincident.FieldSeverity:
+		return m.OldSeverity(ctx)
+	case careincident.FieldDescription:
+		return m.OldDescription(ctx)
+	case careincident.FieldOccurredAt:
+		return m.OldOccurredAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown CareIncident field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareIncidentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case careincident.FieldBookingID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBookingID(v)
+		return nil
+	case careincident.FieldResidentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResidentID(v)
+		return nil
+	case careincident.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case careincident.FieldAboutMinor:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAboutMinor(v)
+		return nil
+	case careincident.FieldReporterID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReporterID(v)
+		return nil
+	case careincident.FieldSeverity:
+		v, ok := value.(careincident.Severity)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeverity(v)
+		return nil
+	case careincident.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case careincident.FieldOccurredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOccurredAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CareIncident field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CareIncidentMutation) AddedFields() []string {
+	var fields []string
+	if m.addresident_id != nil {
+		fields = append(fields, careincident.FieldResidentID)
+	}
+	if m.addcommunity_id != nil {
+		fields = append(fields, careincident.FieldCommunityID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CareIncidentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case careincident.FieldResidentID:
+		return m.AddedResidentID()
+	case careincident.FieldCommunityID:
+		return m.AddedCommunityID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareIncidentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case careincident.FieldResidentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddResidentID(v)
+		return nil
+	case careincident.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCommunityID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CareIncident numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CareIncidentMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CareIncidentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CareIncidentMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CareIncident nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CareIncidentMutation) ResetField(name string) error {
+	switch name {
+	case careincident.FieldBookingID:
+		m.ResetBookingID()
+		return nil
+	case careincident.FieldResidentID:
+		m.ResetResidentID()
+		return nil
+	case careincident.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case careincident.FieldAboutMinor:
+		m.ResetAboutMinor()
+		return nil
+	case careincident.FieldReporterID:
+		m.ResetReporterID()
+		return nil
+	case careincident.FieldSeverity:
+		m.ResetSeverity()
+		return nil
+	case careincident.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case careincident.FieldOccurredAt:
+		m.ResetOccurredAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CareIncident field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CareIncidentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.booking != nil {
+		edges = append(edges, careincident.EdgeBooking)
+	}
+	if m.reporter != nil {
+		edges = append(edges, careincident.EdgeReporter)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CareIncidentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case careincident.EdgeBooking:
+		if id := m.booking; id != nil {
+			return []ent.Value{*id}
+		}
+	case careincident.EdgeReporter:
+		if id := m.reporter; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CareIncidentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CareIncidentMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CareIncidentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedbooking {
+		edges = append(edges, careincident.EdgeBooking)
+	}
+	if m.clearedreporter {
+		edges = append(edges, careincident.EdgeReporter)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CareIncidentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case careincident.EdgeBooking:
+		return m.clearedbooking
+	case careincident.EdgeReporter:
+		return m.clearedreporter
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CareIncidentMutation) ClearEdge(name string) error {
+	switch name {
+	case careincident.EdgeBooking:
+		m.ClearBooking()
+		return nil
+	case careincident.EdgeReporter:
+		m.ClearReporter()
+		return nil
+	}
+	return fmt.Errorf("unknown CareIncident unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CareIncidentMutation) ResetEdge(name string) error {
+	switch name {
+	case careincident.EdgeBooking:
+		m.ResetBooking()
+		return nil
+	case careincident.EdgeReporter:
+		m.ResetReporter()
+		return nil
+	}
+	return fmt.Errorf("unknown CareIncident edge %s", name)
+}
+
+// CareNoteMutation represents an operation that mutates the CareNote nodes in the graph.
+type CareNoteMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	resident_id     *int
+	addresident_id  *int
+	community_id    *int
+	addcommunity_id *int
+	about_minor     *bool
+	body            *string
+	created_at      *time.Time
+	clearedFields   map[string]struct{}
+	booking         *int
+	clearedbooking  bool
+	author          *int
+	clearedauthor   bool
+	done            bool
+	oldValue        func(context.Context) (*CareNote, error)
+	predicates      []predicate.CareNote
+}
+
+var _ ent.Mutation = (*CareNoteMutation)(nil)
+
+// carenoteOption allows management of the mutation configuration using functional options.
+type carenoteOption func(*CareNoteMutation)
+
+// newCareNoteMutation creates new mutation for the CareNote entity.
+func newCareNoteMutation(c config, op Op, opts ...carenoteOption) *CareNoteMutation {
+	m := &CareNoteMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCareNote,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCareNoteID sets the ID field of the mutation.
+func withCareNoteID(id int) carenoteOption {
+	return func(m *CareNoteMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CareNote
+		)
+		m.oldValue = func(ctx context.Context) (*CareNote, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CareNote.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCareNote sets the old CareNote of the mutation.
+func withCareNote(node *CareNote) carenoteOption {
+	return func(m *CareNoteMutation) {
+		m.oldValue = func(context.Context) (*CareNote, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CareNoteMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CareNoteMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CareNoteMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CareNoteMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CareNote.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetBookingID sets the "booking_id" field.
+func (m *CareNoteMutation) SetBookingID(i int) {
+	m.booking = &i
+}
+
+// BookingID returns the value of the "booking_id" field in the mutation.
+func (m *CareNoteMutation) BookingID() (r int, exists bool) {
+	v := m.booking
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBookingID returns the old "booking_id" field's value of the CareNote entity.
+// If the CareNote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareNoteMutation) OldBookingID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBookingID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBookingID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBookingID: %w", err)
+	}
+	return oldValue.BookingID, nil
+}
+
+// ResetBookingID resets all changes to the "booking_id" field.
+func (m *CareNoteMutation) ResetBookingID() {
+	m.booking = nil
+}
+
+// SetResidentID sets the "resident_id" field.
+func (m *CareNoteMutation) SetResidentID(i int) {
+	m.resident_id = &i
+	m.addresident_id = nil
+}
+
+// ResidentID returns the value of the "resident_id" field in the mutation.
+func (m *CareNoteMutation) ResidentID() (r int, exists bool) {
+	v := m.resident_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResidentID returns the old "resident_id" field's value of the CareNote entity.
+// If the CareNote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareNoteMutation) OldResidentID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResidentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResidentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResidentID: %w", err)
+	}
+	return oldValue.ResidentID, nil
+}
+
+// AddResidentID adds i to the "resident_id" field.
+func (m *CareNoteMutation) AddResidentID(i int) {
+	if m.addresident_id != nil {
+		*m.addresident_id += i
+	} else {
+		m.addresident_id = &i
+	}
+}
+
+// AddedResidentID returns the value that was added to the "resident_id" field in this mutation.
+func (m *CareNoteMutation) AddedResidentID() (r int, exists bool) {
+	v := m.addresident_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetResidentID resets all changes to the "resident_id" field.
+func (m *CareNoteMutation) ResetResidentID() {
+	m.resident_id = nil
+	m.addresident_id = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *CareNoteMutation) SetCommunityID(i int) {
+	m.community_id = &i
+	m.addcommunity_id = nil
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *CareNoteMutation) CommunityID() (r int, exists bool) {
+	v := m.community_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the CareNote entity.
+// If the CareNote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareNoteMutation) OldCommunityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// AddCommunityID adds i to the "community_id" field.
+func (m *CareNoteMutation) AddCommunityID(i int) {
+	if m.addcommunity_id != nil {
+		*m.addcommunity_id += i
+	} else {
+		m.addcommunity_id = &i
+	}
+}
+
+// AddedCommunityID returns the value that was added to the "community_id" field in this mutation.
+func (m *CareNoteMutation) AddedCommunityID() (r int, exists bool) {
+	v := m.addcommunity_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *CareNoteMutation) ResetCommunityID() {
+	m.community_id = nil
+	m.addcommunity_id = nil
+}
+
+// SetAboutMinor sets the "about_minor" field.
+func (m *CareNoteMutation) SetAboutMinor(b bool) {
+	m.about_minor = &b
+}
+
+// AboutMinor returns the value of the "about_minor" field in the mutation.
+func (m *CareNoteMutation) AboutMinor() (r bool, exists bool) {
+	v := m.about_minor
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAboutMinor returns the old "about_minor" field's value of the CareNote entity.
+// If the CareNote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareNoteMutation) OldAboutMinor(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAboutMinor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAboutMinor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAboutMinor: %w", err)
+	}
+	return oldValue.AboutMinor, nil
+}
+
+// ResetAboutMinor resets all changes to the "about_minor" field.
+func (m *CareNoteMutation) ResetAboutMinor() {
+	m.about_minor = nil
+}
+
+// SetAuthorID sets the "author_id" field.
+func (m *CareNoteMutation) SetAuthorID(i int) {
+	m.author = &i
+}
+
+// AuthorID returns the value of the "author_id" field in the mutation.
+func (m *CareNoteMutation) AuthorID() (r int, exists bool) {
+	v := m.author
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAuthorID returns the old "author_id" field's value of the CareNote entity.
+// If the CareNote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareNoteMutation) OldAuthorID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAuthorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAuthorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAuthorID: %w", err)
+	}
+	return oldValue.AuthorID, nil
+}
+
+// ResetAuthorID resets all changes to the "author_id" field.
+func (m *CareNoteMutation) ResetAuthorID() {
+	m.author = nil
+}
+
+// SetBody sets the "body" field.
+func (m *CareNoteMutation) SetBody(s string) {
+	m.body = &s
+}
+
+// Body returns the value of the "body" field in the mutation.
+func (m *CareNoteMutation) Body() (r string, exists bool) {
+	v := m.body
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBody returns the old "body" field's value of the CareNote entity.
+// If the CareNote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareNoteMutation) OldBody(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBody is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBody requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBody: %w", err)
+	}
+	return oldValue.Body, nil
+}
+
+// ResetBody resets all changes to the "body" field.
+func (m *CareNoteMutation) ResetBody() {
+	m.body = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CareNoteMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CareNoteMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CareNote entity.
+// If the CareNote object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareNoteMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CareNoteMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearBooking clears the "booking" edge to the CareBooking entity.
+func (m *CareNoteMutation) ClearBooking() {
+	m.clearedbooking = true
+	m.clearedFields[carenote.FieldBookingID] = struct{}{}
+}
+
+// BookingCleared reports if the "booking" edge to the CareBooking entity was cleared.
+func (m *CareNoteMutation) BookingCleared() bool {
+	return m.clearedbooking
+}
+
+// BookingIDs returns the "booking" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BookingID instead. It exists only for internal usage by the builders.
+func (m *CareNoteMutation) BookingIDs() (ids []int) {
+	if id := m.booking; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBooking resets all changes to the "booking" edge.
+func (m *CareNoteMutation) ResetBooking() {
+	m.booking = nil
+	m.clearedbooking = false
+}
+
+// ClearAuthor clears the "author" edge to the Resident entity.
+func (m *CareNoteMutation) ClearAuthor() {
+	m.clearedauthor = true
+	m.clearedFields[carenote.FieldAuthorID] = struct{}{}
+}
+
+// AuthorCleared reports if the "author" edge to the Resident entity was cleared.
+func (m *CareNoteMutation) AuthorCleared() bool {
+	return m.clearedauthor
+}
+
+// AuthorIDs returns the "author" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AuthorID instead. It exists only for internal usage by the builders.
+func (m *CareNoteMutation) AuthorIDs() (ids []int) {
+	if id := m.author; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAuthor resets all changes to the "author" edge.
+func (m *CareNoteMutation) ResetAuthor() {
+	m.author = nil
+	m.clearedauthor = false
+}
+
+// Where appends a list predicates to the CareNoteMutation builder.
+func (m *CareNoteMutation) Where(ps ...predicate.CareNote) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CareNoteMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CareNoteMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CareNote, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CareNoteMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CareNoteMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CareNote).
+func (m *CareNoteMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CareNoteMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.booking != nil {
+		fields = append(fields, carenote.FieldBookingID)
+	}
+	if m.resident_id != nil {
+		fields = append(fields, carenote.FieldResidentID)
+	}
+	if m.community_id != nil {
+		fields = append(fields, carenote.FieldCommunityID)
+	}
+	if m.about_minor != nil {
+		fields = append(fields, carenote.FieldAboutMinor)
+	}
+	if m.author != nil {
+		fields = append(fields, carenote.FieldAuthorID)
+	}
+	if m.body != nil {
+		fields = append(fields, carenote.FieldBody)
+	}
+	if m.created_at != nil {
+		fields = append(fields, carenote.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CareNoteMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case carenote.FieldBookingID:
+		return m.BookingID()
+	case carenote.FieldResidentID:
+		return m.ResidentID()
+	case carenote.FieldCommunityID:
+		return m.CommunityID()
+	case carenote.FieldAboutMinor:
+		return m.AboutMinor()
+	case carenote.FieldAuthorID:
+		return m.AuthorID()
+	case carenote.FieldBody:
+		return m.Body()
+	case carenote.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CareNoteMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case carenote.FieldBookingID:
+		return m.OldBookingID(ctx)
+	case carenote.FieldResidentID:
+		return m.OldResidentID(ctx)
+	case carenote.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case carenote.FieldAboutMinor:
+		return m.OldAboutMinor(ctx)
+	case carenote.FieldAuthorID:
+		return m.OldAuthorID(ctx)
+	case carenote.FieldBody:
+		return m.OldBody(ctx)
+	case carenote.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown CareNote field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareNoteMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case carenote.FieldBookingID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBookingID(v)
+		return nil
+	case carenote.FieldResidentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResidentID(v)
+		return nil
+	case carenote.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case carenote.FieldAboutMinor:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAboutMinor(v)
+		return nil
+	case carenote.FieldAuthorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAuthorID(v)
+		return nil
+	case carenote.FieldBody:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBody(v)
+		return nil
+	case carenote.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CareNote field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CareNoteMutation) AddedFields() []string {
+	var fields []string
+	if m.addresident_id != nil {
+		fields = append(fields, carenote.FieldResidentID)
+	}
+	if m.addcommunity_id != nil {
+		fields = append(fields, carenote.FieldCommunityID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CareNoteMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case carenote.FieldResidentID:
+		return m.AddedResidentID()
+	case carenote.FieldCommunityID:
+		return m.AddedCommunityID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareNoteMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case carenote.FieldResidentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddResidentID(v)
+		return nil
+	case carenote.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCommunityID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CareNote numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CareNoteMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CareNoteMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CareNoteMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CareNote nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CareNoteMutation) ResetField(name string) error {
+	switch name {
+	case carenote.FieldBookingID:
+		m.ResetBookingID()
+		return nil
+	case carenote.FieldResidentID:
+		m.ResetResidentID()
+		return nil
+	case carenote.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case carenote.FieldAboutMinor:
+		m.ResetAboutMinor()
+		return nil
+	case carenote.FieldAuthorID:
+		m.ResetAuthorID()
+		return nil
+	case carenote.FieldBody:
+		m.ResetBody()
+		return nil
+	case carenote.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CareNote field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CareNoteMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.booking != nil {
+		edges = append(edges, carenote.EdgeBooking)
+	}
+	if m.author != nil {
+		edges = append(edges, carenote.EdgeAuthor)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CareNoteMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case carenote.EdgeBooking:
+		if id := m.booking; id != nil {
+			return []ent.Value{*id}
+		}
+	case carenote.EdgeAuthor:
+		if id := m.author; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CareNoteMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CareNoteMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CareNoteMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedbooking {
+		edges = append(edges, carenote.EdgeBooking)
+	}
+	if m.clearedauthor {
+		edges = append(edges, carenote.EdgeAuthor)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CareNoteMutation) EdgeCleared(name string) bool {
+	switch name {
+	case carenote.EdgeBooking:
+		return m.clearedbooking
+	case carenote.EdgeAuthor:
+		return m.clearedauthor
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CareNoteMutation) ClearEdge(name string) error {
+	switch name {
+	case carenote.EdgeBooking:
+		m.ClearBooking()
+		return nil
+	case carenote.EdgeAuthor:
+		m.ClearAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown CareNote unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CareNoteMutation) ResetEdge(name string) error {
+	switch name {
+	case carenote.EdgeBooking:
+		m.ResetBooking()
+		return nil
+	case carenote.EdgeAuthor:
+		m.ResetAuthor()
+		return nil
+	}
+	return fmt.Errorf("unknown CareNote edge %s", name)
+}
+
+// CareServiceMutation represents an operation that mutates the CareService nodes in the graph.
+type CareServiceMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	name                *string
+	kind                *careservice.Kind
+	duration_minutes    *int
+	addduration_minutes *int
+	capacity            *int
+	addcapacity         *int
+	price_fen           *int
+	addprice_fen        *int
+	subsidy_fen         *int
+	addsubsidy_fen      *int
+	audience            *careservice.Audience
+	min_age             *int
+	addmin_age          *int
+	max_age             *int
+	addmax_age          *int
+	weekdays            *[]int
+	appendweekdays      []int
+	start_times         *[]string
+	appendstart_times   []string
+	clearedFields       map[string]struct{}
+	facility            *int
+	clearedfacility     bool
+	slots               map[int]struct{}
+	removedslots        map[int]struct{}
+	clearedslots        bool
+	done                bool
+	oldValue            func(context.Context) (*CareService, error)
+	predicates          []predicate.CareService
+}
+
+var _ ent.Mutation = (*CareServiceMutation)(nil)
+
+// careserviceOption allows management of the mutation configuration using functional options.
+type careserviceOption func(*CareServiceMutation)
+
+// newCareServiceMutation creates new mutation for the CareService entity.
+func newCareServiceMutation(c config, op Op, opts ...careserviceOption) *CareServiceMutation {
+	m := &CareServiceMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCareService,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCareServiceID sets the ID field of the mutation.
+func withCareServiceID(id int) careserviceOption {
+	return func(m *CareServiceMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CareService
+		)
+		m.oldValue = func(ctx context.Context) (*CareService, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CareService.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCareService sets the old CareService of the mutation.
+func withCareService(node *CareService) careserviceOption {
+	return func(m *CareServiceMutation) {
+		m.oldValue = func(context.Context) (*CareService, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CareServiceMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CareServiceMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CareServiceMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CareServiceMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CareService.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetFacilityID sets the "facility_id" field.
+func (m *CareServiceMutation) SetFacilityID(i int) {
+	m.facility = &i
+}
+
+// FacilityID returns the value of the "facility_id" field in the mutation.
+func (m *CareServiceMutation) FacilityID() (r int, exists bool) {
+	v := m.facility
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFacilityID returns the old "facility_id" field's value of the CareService entity.
+// If the CareService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareServiceMutation) OldFacilityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFacilityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFacilityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFacilityID: %w", err)
+	}
+	return oldValue.FacilityID, nil
+}
+
+// ResetFacilityID resets all changes to the "facility_id" field.
+func (m *CareServiceMutation) ResetFacilityID() {
+	m.facility = nil
+}
+
+// SetName sets the "name" field.
+func (m *CareServiceMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *CareServiceMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the CareService entity.
+// If the CareService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareServiceMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *CareServiceMutation) ResetName() {
+	m.name = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *CareServiceMutation) SetKind(c careservice.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *CareServiceMutation) Kind() (r careservice.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the CareService entity.
+// If the CareService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareServiceMutation) OldKind(ctx context.Context) (v careservice.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *CareServiceMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetDurationMinutes sets the "duration_minutes" field.
+func (m *CareServiceMutation) SetDurationMinutes(i int) {
+	m.duration_minutes = &i
+	m.addduration_minutes = nil
+}
+
+// DurationMinutes returns the value of the "duration_minutes" field in the mutation.
+func (m *CareServiceMutation) DurationMinutes() (r int, exists bool) {
+	v := m.duration_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDurationMinutes returns the old "duration_minutes" field's value of the CareService entity.
+// If the CareService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareServiceMutation) OldDurationMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDurationMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDurationMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDurationMinutes: %w", err)
+	}
+	return oldValue.DurationMinutes, nil
+}
+
+// AddDurationMinutes adds i to the "duration_minutes" field.
+func (m *CareServiceMutation) AddDurationMinutes(i int) {
+	if m.addduration_minutes != nil {
+		*m.addduration_minutes += i
+	} else {
+		m.addduration_minutes = &i
+	}
+}
+
+// AddedDurationMinutes returns the value that was added to the "duration_minutes" field in this mutation.
+func (m *CareServiceMutation) AddedDurationMinutes() (r int, exists bool) {
+	v := m.addduration_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDurationMinutes resets all changes to the "duration_minutes" field.
+func (m *CareServiceMutation) ResetDurationMinutes() {
+	m.duration_minutes = nil
+	m.addduration_minutes = nil
+}
+
+// SetCapacity sets the "capacity" field.
+func (m *CareServiceMutation) SetCapacity(i int) {
+	m.capacity = &i
+	m.addcapacity = nil
+}
+
+// Capacity returns the value of the "capacity" field in the mutation.
+func (m *CareServiceMutation) Capacity() (r int, exists bool) {
+	v := m.capacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCapacity returns the old "capacity" field's value of the CareService entity.
+// If the CareService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareServiceMutation) OldCapacity(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCapacity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCapacity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCapacity: %w", err)
+	}
+	return oldValue.Capacity, nil
+}
+
+// AddCapacity adds i to the "capacity" field.
+func (m *CareServiceMutation) AddCapacity(i int) {
+	if m.addcapacity != nil {
+		*m.addcapacity += i
+	} else {
+		m.addcapacity = &i
+	}
+}
+
+// AddedCapacity returns the value that was added to the "capacity" field in this mutation.
+func (m *CareServiceMutation) AddedCapacity() (r int, exists bool) {
+	v := m.addcapacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCapacity resets all changes to the "capacity" field.
+func (m *CareServiceMutation) ResetCapacity() {
+	m.capacity = nil
+	m.addcapacity = nil
+}
+
+// SetPriceFen sets the "price_fen" field.
+func (m *CareServiceMutation) SetPriceFen(i int) {
+	m.price_fen = &i
+	m.addprice_fen = nil
+}
+
+// PriceFen returns the value of the "price_fen" field in the mutation.
+func (m *CareServiceMutation) PriceFen() (r int, exists bool) {
+	v := m.price_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPriceFen returns the old "price_fen" field's value of the CareService entity.
+// If the CareService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareServiceMutation) OldPriceFen(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPriceFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPriceFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPriceFen: %w", err)
+	}
+	return oldValue.PriceFen, nil
+}
+
+// AddPriceFen adds i to the "price_fen" field.
+func (m *CareServiceMutation) AddPriceFen(i int) {
+	if m.addprice_fen != nil {
+		*m.addprice_fen += i
+	} else {
+		m.addprice_fen = &i
+	}
+}
+
+// AddedPriceFen returns the value that was added to the "price_fen" field in this mutation.
+func (m *CareServiceMutation) AddedPriceFen() (r int, exists bool) {
+	v := m.addprice_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPriceFen resets all changes to the "price_fen" field.
+func (m *CareServiceMutation) ResetPriceFen() {
+	m.price_fen = nil
+	m.addprice_fen = nil
+}
+
+// SetSubsidyFen sets the "subsidy_fen" field.
+func (m *CareServiceMutation) SetSubsidyFen(i int) {
+	m.subsidy_fen = &i
+	m.addsubsidy_fen = nil
+}
+
+// SubsidyFen returns the value of the "subsidy_fen" field in the mutation.
+func (m *CareServiceMutation) SubsidyFen() (r int, exists bool) {
+	v := m.subsidy_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubsidyFen returns the old "subsidy_fen" field's value of the CareService entity.
+// If the CareService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareServiceMutation) OldSubsidyFen(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubsidyFen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubsidyFen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubsidyFen: %w", err)
+	}
+	return oldValue.SubsidyFen, nil
+}
+
+// AddSubsidyFen adds i to the "subsidy_fen" field.
+func (m *CareServiceMutation) AddSubsidyFen(i int) {
+	if m.addsubsidy_fen != nil {
+		*m.addsubsidy_fen += i
+	} else {
+		m.addsubsidy_fen = &i
+	}
+}
+
+// AddedSubsidyFen returns the value that was added to the "subsidy_fen" field in this mutation.
+func (m *CareServiceMutation) AddedSubsidyFen() (r int, exists bool) {
+	v := m.addsubsidy_fen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSubsidyFen resets all changes to the "subsidy_fen" field.
+func (m *CareServiceMutation) ResetSubsidyFen() {
+	m.subsidy_fen = nil
+	m.addsubsidy_fen = nil
+}
+
+// SetAudience sets the "audience" field.
+func (m *CareServiceMutation) SetAudience(c careservice.Audience) {
+	m.audience = &c
+}
+
+// Audience returns the value of the "audience" field in the mutation.
+func (m *CareServiceMutation) Audience() (r careservice.Audience, exists bool) {
+	v := m.audience
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAudience returns the old "audience" field's value of the CareService entity.
+// If the CareService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareServiceMutation) OldAudience(ctx context.Context) (v careservice.Audience, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAudience is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAudience requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAudience: %w", err)
+	}
+	return oldValue.Audience, nil
+}
+
+// ResetAudience resets all changes to the "audience" field.
+func (m *CareServiceMutation) ResetAudience() {
+	m.audience = nil
+}
+
+// SetMinAge sets the "min_age" field.
+func (m *CareServiceMutation) SetMinAge(i int) {
+	m.min_age = &i
+	m.addmin_age = nil
+}
+
+// MinAge returns the value of the "min_age" field in the mutation.
+func (m *CareServiceMutation) MinAge() (r int, exists bool) {
+	v := m.min_age
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMinAge returns the old "min_age" field's value of the CareService entity.
+// If the CareService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareServiceMutation) OldMinAge(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMinAge is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMinAge requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMinAge: %w", err)
+	}
+	return oldValue.MinAge, nil
+}
+
+// AddMinAge adds i to the "min_age" field.
+func (m *CareServiceMutation) AddMinAge(i int) {
+	if m.addmin_age != nil {
+		*m.addmin_age += i
+	} else {
+		m.addmin_age = &i
+	}
+}
+
+// AddedMinAge returns the value that was added to the "min_age" field in this mutation.
+func (m *CareServiceMutation) AddedMinAge() (r int, exists bool) {
+	v := m.addmin_age
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMinAge clears the value of the "min_age" field.
+func (m *CareServiceMutation) ClearMinAge() {
+	m.min_age = nil
+	m.addmin_age = nil
+	m.clearedFields[careservice.FieldMinAge] = struct{}{}
+}
+
+// MinAgeCleared returns if the "min_age" field was cleared in this mutation.
+func (m *CareServiceMutation) MinAgeCleared() bool {
+	_, ok := m.clearedFields[careservice.FieldMinAge]
+	return ok
+}
+
+// ResetMinAge resets all changes to the "min_age" field.
+func (m *CareServiceMutation) ResetMinAge() {
+	m.min_age = nil
+	m.addmin_age = nil
+	delete(m.clearedFields, careservice.FieldMinAge)
+}
+
+// SetMaxAge sets the "max_age" field.
+func (m *CareServiceMutation) SetMaxAge(i int) {
+	m.max_age = &i
+	m.addmax_age = nil
+}
+
+// MaxAge returns the value of the "max_age" field in the mutation.
+func (m *CareServiceMutation) MaxAge() (r int, exists bool) {
+	v := m.max_age
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaxAge returns the old "max_age" field's value of the CareService entity.
+// If the CareService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareServiceMutation) OldMaxAge(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaxAge is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaxAge requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaxAge: %w", err)
+	}
+	return oldValue.MaxAge, nil
+}
+
+// AddMaxAge adds i to the "max_age" field.
+func (m *CareServiceMutation) AddMaxAge(i int) {
+	if m.addmax_age != nil {
+		*m.addmax_age += i
+	} else {
+		m.addmax_age = &i
+	}
+}
+
+// AddedMaxAge returns the value that was added to the "max_age" field in this mutation.
+func (m *CareServiceMutation) AddedMaxAge() (r int, exists bool) {
+	v := m.addmax_age
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearMaxAge clears the value of the "max_age" field.
+func (m *CareServiceMutation) ClearMaxAge() {
+	m.max_age = nil
+	m.addmax_age = nil
+	m.clearedFields[careservice.FieldMaxAge] = struct{}{}
+}
+
+// MaxAgeCleared returns if the "max_age" field was cleared in this mutation.
+func (m *CareServiceMutation) MaxAgeCleared() bool {
+	_, ok := m.clearedFields[careservice.FieldMaxAge]
+	return ok
+}
+
+// ResetMaxAge resets all changes to the "max_age" field.
+func (m *CareServiceMutation) ResetMaxAge() {
+	m.max_age = nil
+	m.addmax_age = nil
+	delete(m.clearedFields, careservice.FieldMaxAge)
+}
+
+// SetWeekdays sets the "weekdays" field.
+func (m *CareServiceMutation) SetWeekdays(i []int) {
+	m.weekdays = &i
+	m.appendweekdays = nil
+}
+
+// Weekdays returns the value of the "weekdays" field in the mutation.
+func (m *CareServiceMutation) Weekdays() (r []int, exists bool) {
+	v := m.weekdays
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWeekdays returns the old "weekdays" field's value of the CareService entity.
+// If the CareService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareServiceMutation) OldWeekdays(ctx context.Context) (v []int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWeekdays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWeekdays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWeekdays: %w", err)
+	}
+	return oldValue.Weekdays, nil
+}
+
+// AppendWeekdays adds i to the "weekdays" field.
+func (m *CareServiceMutation) AppendWeekdays(i []int) {
+	m.appendweekdays = append(m.appendweekdays, i...)
+}
+
+// AppendedWeekdays returns the list of values that were appended to the "weekdays" field in this mutation.
+func (m *CareServiceMutation) AppendedWeekdays() ([]int, bool) {
+	if len(m.appendweekdays) == 0 {
+		return nil, false
+	}
+	return m.appendweekdays, true
+}
+
+// ResetWeekdays resets all changes to the "weekdays" field.
+func (m *CareServiceMutation) ResetWeekdays() {
+	m.weekdays = nil
+	m.appendweekdays = nil
+}
+
+// SetStartTimes sets the "start_times" field.
+func (m *CareServiceMutation) SetStartTimes(s []string) {
+	m.start_times = &s
+	m.appendstart_times = nil
+}
+
+// StartTimes returns the value of the "start_times" field in the mutation.
+func (m *CareServiceMutation) StartTimes() (r []string, exists bool) {
+	v := m.start_times
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartTimes returns the old "start_times" field's value of the CareService entity.
+// If the CareService object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareServiceMutation) OldStartTimes(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartTimes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartTimes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartTimes: %w", err)
+	}
+	return oldValue.StartTimes, nil
+}
+
+// AppendStartTimes adds s to the "start_times" field.
+func (m *CareServiceMutation) AppendStartTimes(s []string) {
+	m.appendstart_times = append(m.appendstart_times, s...)
+}
+
+// AppendedStartTimes returns the list of values that were appended to the "start_times" field in this mutation.
+func (m *CareServiceMutation) AppendedStartTimes() ([]string, bool) {
+	if len(m.appendstart_times) == 0 {
+		return nil, false
+	}
+	return m.appendstart_times, true
+}
+
+// ResetStartTimes resets all changes to the "start_times" field.
+func (m *CareServiceMutation) ResetStartTimes() {
+	m.start_times = nil
+	m.appendstart_times = nil
+}
+
+// ClearFacility clears the "facility" edge to the CareFacility entity.
+func (m *CareServiceMutation) ClearFacility() {
+	m.clearedfacility = true
+	m.clearedFields[careservice.FieldFacilityID] = struct{}{}
+}
+
+// FacilityCleared reports if the "facility" edge to the CareFacility entity was cleared.
+func (m *CareServiceMutation) FacilityCleared() bool {
+	return m.clearedfacility
+}
+
+// FacilityIDs returns the "facility" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// FacilityID instead. It exists only for internal usage by the builders.
+func (m *CareServiceMutation) FacilityIDs() (ids []int) {
+	if id := m.facility; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetFacility resets all changes to the "facility" edge.
+func (m *CareServiceMutation) ResetFacility() {
+	m.facility = nil
+	m.clearedfacility = false
+}
+
+// AddSlotIDs adds the "slots" edge to the CareSlot entity by ids.
+func (m *CareServiceMutation) AddSlotIDs(ids ...int) {
+	if m.slots == nil {
+		m.slots = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.slots[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSlots clears the "slots" edge to the CareSlot entity.
+func (m *CareServiceMutation) ClearSlots() {
+	m.clearedslots = true
+}
+
+// SlotsCleared reports if the "slots" edge to the CareSlot entity was cleared.
+func (m *CareServiceMutation) SlotsCleared() bool {
+	return m.clearedslots
+}
+
+// RemoveSlotIDs removes the "slots" edge to the CareSlot entity by IDs.
+func (m *CareServiceMutation) RemoveSlotIDs(ids ...int) {
+	if m.removedslots == nil {
+		m.removedslots = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.slots, ids[i])
+		m.removedslots[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSlots returns the removed IDs of the "slots" edge to the CareSlot entity.
+func (m *CareServiceMutation) RemovedSlotsIDs() (ids []int) {
+	for id := range m.removedslots {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SlotsIDs returns the "slots" edge IDs in the mutation.
+func (m *CareServiceMutation) SlotsIDs() (ids []int) {
+	for id := range m.slots {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSlots resets all changes to the "slots" edge.
+func (m *CareServiceMutation) ResetSlots() {
+	m.slots = nil
+	m.clearedslots = false
+	m.removedslots = nil
+}
+
+// Where appends a list predicates to the CareServiceMutation builder.
+func (m *CareServiceMutation) Where(ps ...predicate.CareService) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CareServiceMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CareServiceMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CareService, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CareServiceMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CareServiceMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CareService).
+func (m *CareServiceMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CareServiceMutation) Fields() []string {
+	fields := make([]string, 0, 12)
+	if m.facility != nil {
+		fields = append(fields, careservice.FieldFacilityID)
+	}
+	if m.name != nil {
+		fields = append(fields, careservice.FieldName)
+	}
+	if m.kind != nil {
+		fields = append(fields, careservice.FieldKind)
+	}
+	if m.duration_minutes != nil {
+		fields = append(fields, careservice.FieldDurationMinutes)
+	}
+	if m.capacity != nil {
+		fields = append(fields, careservice.FieldCapacity)
+	}
+	if m.price_fen != nil {
+		fields = append(fields, careservice.FieldPriceFen)
+	}
+	if m.subsidy_fen != nil {
+		fields = append(fields, careservice.FieldSubsidyFen)
+	}
+	if m.audience != nil {
+		fields = append(fields, careservice.FieldAudience)
+	}
+	if m.min_age != nil {
+		fields = append(fields, careservice.FieldMinAge)
+	}
+	if m.max_age != nil {
+		fields = append(fields, careservice.FieldMaxAge)
+	}
+	if m.weekdays != nil {
+		fields = append(fields, careservice.FieldWeekdays)
+	}
+	if m.start_times != nil {
+		fields = append(fields, careservice.FieldStartTimes)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CareServiceMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case careservice.FieldFacilityID:
+		return m.FacilityID()
+	case careservice.FieldName:
+		return m.Name()
+	case careservice.FieldKind:
+		return m.Kind()
+	case careservice.FieldDurationMinutes:
+		return m.DurationMinutes()
+	case careservice.FieldCapacity:
+		return m.Capacity()
+	case careservice.FieldPriceFen:
+		return m.PriceFen()
+	case careservice.FieldSubsidyFen:
+		return m.SubsidyFen()
+	case careservice.FieldAudience:
+		return m.Audience()
+	case careservice.FieldMinAge:
+		return m.MinAge()
+	case careservice.FieldMaxAge:
+		return m.MaxAge()
+	case careservice.FieldWeekdays:
+		return m.Weekdays()
+	case careservice.FieldStartTimes:
+		return m.StartTimes()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CareServiceMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case careservice.FieldFacilityID:
+		return m.OldFacilityID(ctx)
+	case careservice.FieldName:
+		return m.OldName(ctx)
+	case careservice.FieldKind:
+		return m.OldKind(ctx)
+	case careservice.FieldDurationMinutes:
+		return m.OldDurationMinutes(ctx)
+	case careservice.FieldCapacity:
+		return m.OldCapacity(ctx)
+	case careservice.FieldPriceFen:
+		return m.OldPriceFen(ctx)
+	case careservice.FieldSubsidyFen:
+		return m.OldSubsidyFen(ctx)
+	case careservice.FieldAudience:
+		return m.OldAudience(ctx)
+	case careservice.FieldMinAge:
+		return m.OldMinAge(ctx)
+	case careservice.FieldMaxAge:
+		return m.OldMaxAge(ctx)
+	case careservice.FieldWeekdays:
+		return m.OldWeekdays(ctx)
+	case careservice.FieldStartTimes:
+		return m.OldStartTimes(ctx)
+	}
+	return nil, fmt.Errorf("unknown CareService field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareServiceMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case careservice.FieldFacilityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFacilityID(v)
+		return nil
+	case careservice.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case careservice.FieldKind:
+		v, ok := value.(careservice.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case careservice.FieldDurationMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDurationMinutes(v)
+		return nil
+	case careservice.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCapacity(v)
+		return nil
+	case careservice.FieldPriceFen:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPriceFen(v)
+		return nil
+	case careservice.FieldSubsidyFen:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubsidyFen(v)
+		return nil
+	case careservice.FieldAudience:
+		v, ok := value.(careservice.Audience)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAudience(v)
+		return nil
+	case careservice.FieldMinAge:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMinAge(v)
+		return nil
+	case careservice.FieldMaxAge:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaxAge(v)
+		return nil
+	case careservice.FieldWeekdays:
+		v, ok := value.([]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWeekdays(v)
+		return nil
+	case careservice.FieldStartTimes:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartTimes(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CareService field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CareServiceMutation) AddedFields() []string {
+	var fields []string
+	if m.addduration_minutes != nil {
+		fields = append(fields, careservice.FieldDurationMinutes)
+	}
+	if m.addcapacity != nil {
+		fields = append(fields, careservice.FieldCapacity)
+	}
+	if m.addprice_fen != nil {
+		fields = append(fields, careservice.FieldPriceFen)
+	}
+	if m.addsubsidy_fen != nil {
+		fields = append(fields, careservice.FieldSubsidyFen)
+	}
+	if m.addmin_age != nil {
+		fields = append(fields, careservice.FieldMinAge)
+	}
+	if m.addmax_age != nil {
+		fields = append(fields, careservice.FieldMaxAge)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CareServiceMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case careservice.FieldDurationMinutes:
+		return m.AddedDurationMinutes()
+	case careservice.FieldCapacity:
+		return m.AddedCapacity()
+	case careservice.FieldPriceFen:
+		return m.AddedPriceFen()
+	case careservice.FieldSubsidyFen:
+		return m.AddedSubsidyFen()
+	case careservice.FieldMinAge:
+		return m.AddedMinAge()
+	case careservice.FieldMaxAge:
+		return m.AddedMaxAge()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareServiceMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case careservice.FieldDurationMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDurationMinutes(v)
+		return nil
+	case careservice.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCapacity(v)
+		return nil
+	case careservice.FieldPriceFen:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPriceFen(v)
+		return nil
+	case careservice.FieldSubsidyFen:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSubsidyFen(v)
+		return nil
+	case careservice.FieldMinAge:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMinAge(v)
+		return nil
+	case careservice.FieldMaxAge:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMaxAge(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CareService numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CareServiceMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(careservice.FieldMinAge) {
+		fields = append(fields, careservice.FieldMinAge)
+	}
+	if m.FieldCleared(careservice.FieldMaxAge) {
+		fields = append(fields, careservice.FieldMaxAge)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CareServiceMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CareServiceMutation) ClearField(name string) error {
+	switch name {
+	case careservice.FieldMinAge:
+		m.ClearMinAge()
+		return nil
+	case careservice.FieldMaxAge:
+		m.ClearMaxAge()
+		return nil
+	}
+	return fmt.Errorf("unknown CareService nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CareServiceMutation) ResetField(name string) error {
+	switch name {
+	case careservice.FieldFacilityID:
+		m.ResetFacilityID()
+		return nil
+	case careservice.FieldName:
+		m.ResetName()
+		return nil
+	case careservice.FieldKind:
+		m.ResetKind()
+		return nil
+	case careservice.FieldDurationMinutes:
+		m.ResetDurationMinutes()
+		return nil
+	case careservice.FieldCapacity:
+		m.ResetCapacity()
+		return nil
+	case careservice.FieldPriceFen:
+		m.ResetPriceFen()
+		return nil
+	case careservice.FieldSubsidyFen:
+		m.ResetSubsidyFen()
+		return nil
+	case careservice.FieldAudience:
+		m.ResetAudience()
+		return nil
+	case careservice.FieldMinAge:
+		m.ResetMinAge()
+		return nil
+	case careservice.FieldMaxAge:
+		m.ResetMaxAge()
+		return nil
+	case careservice.FieldWeekdays:
+		m.ResetWeekdays()
+		return nil
+	case careservice.FieldStartTimes:
+		m.ResetStartTimes()
+		return nil
+	}
+	return fmt.Errorf("unknown CareService field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CareServiceMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.facility != nil {
+		edges = append(edges, careservice.EdgeFacility)
+	}
+	if m.slots != nil {
+		edges = append(edges, careservice.EdgeSlots)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CareServiceMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case careservice.EdgeFacility:
+		if id := m.facility; id != nil {
+			return []ent.Value{*id}
+		}
+	case careservice.EdgeSlots:
+		ids := make([]ent.Value, 0, len(m.slots))
+		for id := range m.slots {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CareServiceMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedslots != nil {
+		edges = append(edges, careservice.EdgeSlots)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CareServiceMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case careservice.EdgeSlots:
+		ids := make([]ent.Value, 0, len(m.removedslots))
+		for id := range m.removedslots {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CareServiceMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedfacility {
+		edges = append(edges, careservice.EdgeFacility)
+	}
+	if m.clearedslots {
+		edges = append(edges, careservice.EdgeSlots)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CareServiceMutation) EdgeCleared(name string) bool {
+	switch name {
+	case careservice.EdgeFacility:
+		return m.clearedfacility
+	case careservice.EdgeSlots:
+		return m.clearedslots
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CareServiceMutation) ClearEdge(name string) error {
+	switch name {
+	case careservice.EdgeFacility:
+		m.ClearFacility()
+		return nil
+	}
+	return fmt.Errorf("unknown CareService unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CareServiceMutation) ResetEdge(name string) error {
+	switch name {
+	case careservice.EdgeFacility:
+		m.ResetFacility()
+		return nil
+	case careservice.EdgeSlots:
+		m.ResetSlots()
+		return nil
+	}
+	return fmt.Errorf("unknown CareService edge %s", name)
+}
+
+// CareSlotMutation represents an operation that mutates the CareSlot nodes in the graph.
+type CareSlotMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	starts_at           *time.Time
+	ends_at             *time.Time
+	capacity            *int
+	addcapacity         *int
+	taken               *int
+	addtaken            *int
+	caregiver_ids       *[]int
+	appendcaregiver_ids []int
+	waitlist_seq        *int
+	addwaitlist_seq     *int
+	clearedFields       map[string]struct{}
+	service             *int
+	clearedservice      bool
+	bookings            map[int]struct{}
+	removedbookings     map[int]struct{}
+	clearedbookings     bool
+	done                bool
+	oldValue            func(context.Context) (*CareSlot, error)
+	predicates          []predicate.CareSlot
+}
+
+var _ ent.Mutation = (*CareSlotMutation)(nil)
+
+// careslotOption allows management of the mutation configuration using functional options.
+type careslotOption func(*CareSlotMutation)
+
+// newCareSlotMutation creates new mutation for the CareSlot entity.
+func newCareSlotMutation(c config, op Op, opts ...careslotOption) *CareSlotMutation {
+	m := &CareSlotMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCareSlot,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCareSlotID sets the ID field of the mutation.
+func withCareSlotID(id int) careslotOption {
+	return func(m *CareSlotMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CareSlot
+		)
+		m.oldValue = func(ctx context.Context) (*CareSlot, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CareSlot.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCareSlot sets the old CareSlot of the mutation.
+func withCareSlot(node *CareSlot) careslotOption {
+	return func(m *CareSlotMutation) {
+		m.oldValue = func(context.Context) (*CareSlot, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CareSlotMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CareSlotMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CareSlotMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CareSlotMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CareSlot.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetServiceID sets the "service_id" field.
+func (m *CareSlotMutation) SetServiceID(i int) {
+	m.service = &i
+}
+
+// ServiceID returns the value of the "service_id" field in the mutation.
+func (m *CareSlotMutation) ServiceID() (r int, exists bool) {
+	v := m.service
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceID returns the old "service_id" field's value of the CareSlot entity.
+// If the CareSlot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareSlotMutation) OldServiceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceID: %w", err)
+	}
+	return oldValue.ServiceID, nil
+}
+
+// ResetServiceID resets all changes to the "service_id" field.
+func (m *CareSlotMutation) ResetServiceID() {
+	m.service = nil
+}
+
+// SetStartsAt sets the "starts_at" field.
+func (m *CareSlotMutation) SetStartsAt(t time.Time) {
+	m.starts_at = &t
+}
+
+// StartsAt returns the value of the "starts_at" field in the mutation.
+func (m *CareSlotMutation) StartsAt() (r time.Time, exists bool) {
+	v := m.starts_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStartsAt returns the old "starts_at" field's value of the CareSlot entity.
+// If the CareSlot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareSlotMutation) OldStartsAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStartsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStartsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStartsAt: %w", err)
+	}
+	return oldValue.StartsAt, nil
+}
+
+// ResetStartsAt resets all changes to the "starts_at" field.
+func (m *CareSlotMutation) ResetStartsAt() {
+	m.starts_at = nil
+}
+
+// SetEndsAt sets the "ends_at" field.
+func (m *CareSlotMutation) SetEndsAt(t time.Time) {
+	m.ends_at = &t
+}
+
+// EndsAt returns the value of the "ends_at" field in the mutation.
+func (m *CareSlotMutation) EndsAt() (r time.Time, exists bool) {
+	v := m.ends_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndsAt returns the old "ends_at" field's value of the CareSlot entity.
+// If the CareSlot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareSlotMutation) OldEndsAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndsAt: %w", err)
+	}
+	return oldValue.EndsAt, nil
+}
+
+// ResetEndsAt resets all changes to the "ends_at" field.
+func (m *CareSlotMutation) ResetEndsAt() {
+	m.ends_at = nil
+}
+
+// SetCapacity sets the "capacity" field.
+func (m *CareSlotMutation) SetCapacity(i int) {
+	m.capacity = &i
+	m.addcapacity = nil
+}
+
+// Capacity returns the value of the "capacity" field in the mutation.
+func (m *CareSlotMutation) Capacity() (r int, exists bool) {
+	v := m.capacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCapacity returns the old "capacity" field's value of the CareSlot entity.
+// If the CareSlot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareSlotMutation) OldCapacity(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCapacity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCapacity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCapacity: %w", err)
+	}
+	return oldValue.Capacity, nil
+}
+
+// AddCapacity adds i to the "capacity" field.
+func (m *CareSlotMutation) AddCapacity(i int) {
+	if m.addcapacity != nil {
+		*m.addcapacity += i
+	} else {
+		m.addcapacity = &i
+	}
+}
+
+// AddedCapacity returns the value that was added to the "capacity" field in this mutation.
+func (m *CareSlotMutation) AddedCapacity() (r int, exists bool) {
+	v := m.addcapacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCapacity resets all changes to the "capacity" field.
+func (m *CareSlotMutation) ResetCapacity() {
+	m.capacity = nil
+	m.addcapacity = nil
+}
+
+// SetTaken sets the "taken" field.
+func (m *CareSlotMutation) SetTaken(i int) {
+	m.taken = &i
+	m.addtaken = nil
+}
+
+// Taken returns the value of the "taken" field in the mutation.
+func (m *CareSlotMutation) Taken() (r int, exists bool) {
+	v := m.taken
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaken returns the old "taken" field's value of the CareSlot entity.
+// If the CareSlot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareSlotMutation) OldTaken(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaken is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaken requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaken: %w", err)
+	}
+	return oldValue.Taken, nil
+}
+
+// AddTaken adds i to the "taken" field.
+func (m *CareSlotMutation) AddTaken(i int) {
+	if m.addtaken != nil {
+		*m.addtaken += i
+	} else {
+		m.addtaken = &i
+	}
+}
+
+// AddedTaken returns the value that was added to the "taken" field in this mutation.
+func (m *CareSlotMutation) AddedTaken() (r int, exists bool) {
+	v := m.addtaken
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTaken resets all changes to the "taken" field.
+func (m *CareSlotMutation) ResetTaken() {
+	m.taken = nil
+	m.addtaken = nil
+}
+
+// SetCaregiverIds sets the "caregiver_ids" field.
+func (m *CareSlotMutation) SetCaregiverIds(i []int) {
+	m.caregiver_ids = &i
+	m.appendcaregiver_ids = nil
+}
+
+// CaregiverIds returns the value of the "caregiver_ids" field in the mutation.
+func (m *CareSlotMutation) CaregiverIds() (r []int, exists bool) {
+	v := m.caregiver_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCaregiverIds returns the old "caregiver_ids" field's value of the CareSlot entity.
+// If the CareSlot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareSlotMutation) OldCaregiverIds(ctx context.Context) (v []int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCaregiverIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCaregiverIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCaregiverIds: %w", err)
+	}
+	return oldValue.CaregiverIds, nil
+}
+
+// AppendCaregiverIds adds i to the "caregiver_ids" field.
+func (m *CareSlotMutation) AppendCaregiverIds(i []int) {
+	m.appendcaregiver_ids = append(m.appendcaregiver_ids, i...)
+}
+
+// AppendedCaregiverIds returns the list of values that were appended to the "caregiver_ids" field in this mutation.
+func (m *CareSlotMutation) AppendedCaregiverIds() ([]int, bool) {
+	if len(m.appendcaregiver_ids) == 0 {
+		return nil, false
+	}
+	return m.appendcaregiver_ids, true
+}
+
+// ClearCaregiverIds clears the value of the "caregiver_ids" field.
+func (m *CareSlotMutation) ClearCaregiverIds() {
+	m.caregiver_ids = nil
+	m.appendcaregiver_ids = nil
+	m.clearedFields[careslot.FieldCaregiverIds] = struct{}{}
+}
+
+// CaregiverIdsCleared returns if the "caregiver_ids" field was cleared in this mutation.
+func (m *CareSlotMutation) CaregiverIdsCleared() bool {
+	_, ok := m.clearedFields[careslot.FieldCaregiverIds]
+	return ok
+}
+
+// ResetCaregiverIds resets all changes to the "caregiver_ids" field.
+func (m *CareSlotMutation) ResetCaregiverIds() {
+	m.caregiver_ids = nil
+	m.appendcaregiver_ids = nil
+	delete(m.clearedFields, careslot.FieldCaregiverIds)
+}
+
+// SetWaitlistSeq sets the "waitlist_seq" field.
+func (m *CareSlotMutation) SetWaitlistSeq(i int) {
+	m.waitlist_seq = &i
+	m.addwaitlist_seq = nil
+}
+
+// WaitlistSeq returns the value of the "waitlist_seq" field in the mutation.
+func (m *CareSlotMutation) WaitlistSeq() (r int, exists bool) {
+	v := m.waitlist_seq
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWaitlistSeq returns the old "waitlist_seq" field's value of the CareSlot entity.
+// If the CareSlot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CareSlotMutation) OldWaitlistSeq(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWaitlistSeq is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWaitlistSeq requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWaitlistSeq: %w", err)
+	}
+	return oldValue.WaitlistSeq, nil
+}
+
+// AddWaitlistSeq adds i to the "waitlist_seq" field.
+func (m *CareSlotMutation) AddWaitlistSeq(i int) {
+	if m.addwaitlist_seq != nil {
+		*m.addwaitlist_seq += i
+	} else {
+		m.addwaitlist_seq = &i
+	}
+}
+
+// AddedWaitlistSeq returns the value that was added to the "waitlist_seq" field in this mutation.
+func (m *CareSlotMutation) AddedWaitlistSeq() (r int, exists bool) {
+	v := m.addwaitlist_seq
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetWaitlistSeq resets all changes to the "waitlist_seq" field.
+func (m *CareSlotMutation) ResetWaitlistSeq() {
+	m.waitlist_seq = nil
+	m.addwaitlist_seq = nil
+}
+
+// ClearService clears the "service" edge to the CareService entity.
+func (m *CareSlotMutation) ClearService() {
+	m.clearedservice = true
+	m.clearedFields[careslot.FieldServiceID] = struct{}{}
+}
+
+// ServiceCleared reports if the "service" edge to the CareService entity was cleared.
+func (m *CareSlotMutation) ServiceCleared() bool {
+	return m.clearedservice
+}
+
+// ServiceIDs returns the "service" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ServiceID instead. It exists only for internal usage by the builders.
+func (m *CareSlotMutation) ServiceIDs() (ids []int) {
+	if id := m.service; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetService resets all changes to the "service" edge.
+func (m *CareSlotMutation) ResetService() {
+	m.service = nil
+	m.clearedservice = false
+}
+
+// AddBookingIDs adds the "bookings" edge to the CareBooking entity by ids.
+func (m *CareSlotMutation) AddBookingIDs(ids ...int) {
+	if m.bookings == nil {
+		m.bookings = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.bookings[ids[i]] = struct{}{}
+	}
+}
+
+// ClearBookings clears the "bookings" edge to the CareBooking entity.
+func (m *CareSlotMutation) ClearBookings() {
+	m.clearedbookings = true
+}
+
+// BookingsCleared reports if the "bookings" edge to the CareBooking entity was cleared.
+func (m *CareSlotMutation) BookingsCleared() bool {
+	return m.clearedbookings
+}
+
+// RemoveBookingIDs removes the "bookings" edge to the CareBooking entity by IDs.
+func (m *CareSlotMutation) RemoveBookingIDs(ids ...int) {
+	if m.removedbookings == nil {
+		m.removedbookings = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.bookings, ids[i])
+		m.removedbookings[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedBookings returns the removed IDs of the "bookings" edge to the CareBooking entity.
+func (m *CareSlotMutation) RemovedBookingsIDs() (ids []int) {
+	for id := range m.removedbookings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// BookingsIDs returns the "bookings" edge IDs in the mutation.
+func (m *CareSlotMutation) BookingsIDs() (ids []int) {
+	for id := range m.bookings {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetBookings resets all changes to the "bookings" edge.
+func (m *CareSlotMutation) ResetBookings() {
+	m.bookings = nil
+	m.clearedbookings = false
+	m.removedbookings = nil
+}
+
+// Where appends a list predicates to the CareSlotMutation builder.
+func (m *CareSlotMutation) Where(ps ...predicate.CareSlot) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CareSlotMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CareSlotMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CareSlot, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CareSlotMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CareSlotMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CareSlot).
+func (m *CareSlotMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CareSlotMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.service != nil {
+		fields = append(fields, careslot.FieldServiceID)
+	}
+	if m.starts_at != nil {
+		fields = append(fields, careslot.FieldStartsAt)
+	}
+	if m.ends_at != nil {
+		fields = append(fields, careslot.FieldEndsAt)
+	}
+	if m.capacity != nil {
+		fields = append(fields, careslot.FieldCapacity)
+	}
+	if m.taken != nil {
+		fields = append(fields, careslot.FieldTaken)
+	}
+	if m.caregiver_ids != nil {
+		fields = append(fields, careslot.FieldCaregiverIds)
+	}
+	if m.waitlist_seq != nil {
+		fields = append(fields, careslot.FieldWaitlistSeq)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CareSlotMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case careslot.FieldServiceID:
+		return m.ServiceID()
+	case careslot.FieldStartsAt:
+		return m.StartsAt()
+	case careslot.FieldEndsAt:
+		return m.EndsAt()
+	case careslot.FieldCapacity:
+		return m.Capacity()
+	case careslot.FieldTaken:
+		return m.Taken()
+	case careslot.FieldCaregiverIds:
+		return m.CaregiverIds()
+	case careslot.FieldWaitlistSeq:
+		return m.WaitlistSeq()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CareSlotMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case careslot.FieldServiceID:
+		return m.OldServiceID(ctx)
+	case careslot.FieldStartsAt:
+		return m.OldStartsAt(ctx)
+	case careslot.FieldEndsAt:
+		return m.OldEndsAt(ctx)
+	case careslot.FieldCapacity:
+		return m.OldCapacity(ctx)
+	case careslot.FieldTaken:
+		return m.OldTaken(ctx)
+	case careslot.FieldCaregiverIds:
+		return m.OldCaregiverIds(ctx)
+	case careslot.FieldWaitlistSeq:
+		return m.OldWaitlistSeq(ctx)
+	}
+	return nil, fmt.Errorf("unknown CareSlot field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareSlotMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case careslot.FieldServiceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceID(v)
+		return nil
+	case careslot.FieldStartsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStartsAt(v)
+		return nil
+	case careslot.FieldEndsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndsAt(v)
+		return nil
+	case careslot.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCapacity(v)
+		return nil
+	case careslot.FieldTaken:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaken(v)
+		return nil
+	case careslot.FieldCaregiverIds:
+		v, ok := value.([]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCaregiverIds(v)
+		return nil
+	case careslot.FieldWaitlistSeq:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWaitlistSeq(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CareSlot field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CareSlotMutation) AddedFields() []string {
+	var fields []string
+	if m.addcapacity != nil {
+		fields = append(fields, careslot.FieldCapacity)
+	}
+	if m.addtaken != nil {
+		fields = append(fields, careslot.FieldTaken)
+	}
+	if m.addwaitlist_seq != nil {
+		fields = append(fields, careslot.FieldWaitlistSeq)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CareSlotMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case careslot.FieldCapacity:
+		return m.AddedCapacity()
+	case careslot.FieldTaken:
+		return m.AddedTaken()
+	case careslot.FieldWaitlistSeq:
+		return m.AddedWaitlistSeq()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CareSlotMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case careslot.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCapacity(v)
+		return nil
+	case careslot.FieldTaken:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTaken(v)
+		return nil
+	case careslot.FieldWaitlistSeq:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddWaitlistSeq(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CareSlot numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CareSlotMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(careslot.FieldCaregiverIds) {
+		fields = append(fields, careslot.FieldCaregiverIds)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CareSlotMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CareSlotMutation) ClearField(name string) error {
+	switch name {
+	case careslot.FieldCaregiverIds:
+		m.ClearCaregiverIds()
+		return nil
+	}
+	return fmt.Errorf("unknown CareSlot nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CareSlotMutation) ResetField(name string) error {
+	switch name {
+	case careslot.FieldServiceID:
+		m.ResetServiceID()
+		return nil
+	case careslot.FieldStartsAt:
+		m.ResetStartsAt()
+		return nil
+	case careslot.FieldEndsAt:
+		m.ResetEndsAt()
+		return nil
+	case careslot.FieldCapacity:
+		m.ResetCapacity()
+		return nil
+	case careslot.FieldTaken:
+		m.ResetTaken()
+		return nil
+	case careslot.FieldCaregiverIds:
+		m.ResetCaregiverIds()
+		return nil
+	case careslot.FieldWaitlistSeq:
+		m.ResetWaitlistSeq()
+		return nil
+	}
+	return fmt.Errorf("unknown CareSlot field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CareSlotMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.service != nil {
+		edges = append(edges, careslot.EdgeService)
+	}
+	if m.bookings != nil {
+		edges = append(edges, careslot.EdgeBookings)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CareSlotMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case careslot.EdgeService:
+		if id := m.service; id != nil {
+			return []ent.Value{*id}
+		}
+	case careslot.EdgeBookings:
+		ids := make([]ent.Value, 0, len(m.bookings))
+		for id := range m.bookings {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CareSlotMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedbookings != nil {
+		edges = append(edges, careslot.EdgeBookings)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CareSlotMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case careslot.EdgeBookings:
+		ids := make([]ent.Value, 0, len(m.removedbookings))
+		for id := range m.removedbookings {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CareSlotMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedservice {
+		edges = append(edges, careslot.EdgeService)
+	}
+	if m.clearedbookings {
+		edges = append(edges, careslot.EdgeBookings)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CareSlotMutation) EdgeCleared(name string) bool {
+	switch name {
+	case careslot.EdgeService:
+		return m.clearedservice
+	case careslot.EdgeBookings:
+		return m.clearedbookings
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CareSlotMutation) ClearEdge(name string) error {
+	switch name {
+	case careslot.EdgeService:
+		m.ClearService()
+		return nil
+	}
+	return fmt.Errorf("unknown CareSlot unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CareSlotMutation) ResetEdge(name string) error {
+	switch name {
+	case careslot.EdgeService:
+		m.ResetService()
+		return nil
+	case careslot.EdgeBookings:
+		m.ResetBookings()
+		return nil
+	}
+	return fmt.Errorf("unknown CareSlot edge %s", name)
 }
 
 // CommunityMutation represents an operation that mutates the Community nodes in the graph.

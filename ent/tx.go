@@ -16,6 +16,20 @@ type Tx struct {
 	AuditRecord *AuditRecordClient
 	// Broadcast is the client for interacting with the Broadcast builders.
 	Broadcast *BroadcastClient
+	// CareBooking is the client for interacting with the CareBooking builders.
+	CareBooking *CareBookingClient
+	// CareEvent is the client for interacting with the CareEvent builders.
+	CareEvent *CareEventClient
+	// CareFacility is the client for interacting with the CareFacility builders.
+	CareFacility *CareFacilityClient
+	// CareIncident is the client for interacting with the CareIncident builders.
+	CareIncident *CareIncidentClient
+	// CareNote is the client for interacting with the CareNote builders.
+	CareNote *CareNoteClient
+	// CareService is the client for interacting with the CareService builders.
+	CareService *CareServiceClient
+	// CareSlot is the client for interacting with the CareSlot builders.
+	CareSlot *CareSlotClient
 	// Community is the client for interacting with the Community builders.
 	Community *CommunityClient
 	// Consent is the client for interacting with the Consent builders.
@@ -189,6 +203,13 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.AuditRecord = NewAuditRecordClient(tx.config)
 	tx.Broadcast = NewBroadcastClient(tx.config)
+	tx.CareBooking = NewCareBookingClient(tx.config)
+	tx.CareEvent = NewCareEventClient(tx.config)
+	tx.CareFacility = NewCareFacilityClient(tx.config)
+	tx.CareIncident = NewCareIncidentClient(tx.config)
+	tx.CareNote = NewCareNoteClient(tx.config)
+	tx.CareService = NewCareServiceClient(tx.config)
+	tx.CareSlot = NewCareSlotClient(tx.config)
 	tx.Community = NewCommunityClient(tx.config)
 	tx.Consent = NewConsentClient(tx.config)
 	tx.Department = NewDepartmentClient(tx.config)

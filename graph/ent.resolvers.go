@@ -23,6 +23,24 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	return r.client.Noders(ctx, ids)
 }
 
+// CareBookings is the resolver for the careBookings field.
+func (r *queryResolver) CareBookings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareBookingOrder, where *ent.CareBookingWhereInput) (*ent.CareBookingConnection, error) {
+	return r.client.CareBooking.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithCareBookingOrder(orderBy),
+			ent.WithCareBookingFilter(where.Filter),
+		)
+}
+
+// CareFacilities is the resolver for the careFacilities field.
+func (r *queryResolver) CareFacilities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareFacilityOrder, where *ent.CareFacilityWhereInput) (*ent.CareFacilityConnection, error) {
+	return r.client.CareFacility.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithCareFacilityOrder(orderBy),
+			ent.WithCareFacilityFilter(where.Filter),
+		)
+}
+
 // Communities is the resolver for the communities field.
 func (r *queryResolver) Communities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) (*ent.CommunityConnection, error) {
 	return r.client.Community.Query().
@@ -83,6 +101,12 @@ func (r *queryResolver) Streets(ctx context.Context, after *entgql.Cursor[int], 
 		)
 }
 
+// CareBooking returns generated.CareBookingResolver implementation.
+func (r *Resolver) CareBooking() generated.CareBookingResolver { return &careBookingResolver{r} }
+
+// CareSlot returns generated.CareSlotResolver implementation.
+func (r *Resolver) CareSlot() generated.CareSlotResolver { return &careSlotResolver{r} }
+
 // Notification returns generated.NotificationResolver implementation.
 func (r *Resolver) Notification() generated.NotificationResolver { return &notificationResolver{r} }
 
@@ -101,6 +125,8 @@ func (r *Resolver) RequestCategory() generated.RequestCategoryResolver {
 func (r *Resolver) RequestEvent() generated.RequestEventResolver { return &requestEventResolver{r} }
 
 type (
+	careBookingResolver     struct{ *Resolver }
+	careSlotResolver        struct{ *Resolver }
 	notificationResolver    struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
 	requestResolver         struct{ *Resolver }

@@ -1,10 +1,6 @@
 package graph
 
 import (
-	"context"
-
-	"github.com/jimei-linli/linli/ent"
-	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/graph/model"
 	"github.com/jimei-linli/linli/internal/appeal"
 	"github.com/jimei-linli/linli/internal/appeal/form"
@@ -24,14 +20,4 @@ func categoryFromInput(in model.RequestCategoryInput) appeal.Category {
 		c.FormFields = append(c.FormFields, form.Field{Name: f.Name, Label: f.Label, Type: form.Type(f.Type), Required: f.Required})
 	}
 	return c
-}
-
-// visibleResident returns resident id as the viewer sees them, or nil
-// when they may not.
-func (r *Resolver) visibleResident(ctx context.Context, id int) (*ent.Resident, error) {
-	res, err := r.client.Resident.Query().Where(resident.ID(id)).Only(ctx)
-	if ent.IsNotFound(err) {
-		return nil, nil
-	}
-	return res, err
 }

@@ -16,6 +16,8 @@ import (
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/auth"
 	"github.com/jimei-linli/linli/internal/broadcast"
+	"github.com/jimei-linli/linli/internal/care"
+	"github.com/jimei-linli/linli/internal/guardianship"
 	"github.com/jimei-linli/linli/internal/notify"
 	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/push"
@@ -38,6 +40,9 @@ type Resolver struct {
 	appeals    *appeal.Service
 	deadlines  appeal.Deadlines
 	now        func() time.Time
+	care       *care.Service
+	careOpts   care.Options
+	guardians  *guardianship.Service
 }
 
 // Option configures NewSchema.
@@ -69,12 +74,18 @@ func WithRequestDeadlines(d appeal.Deadlines) Option {
 	return func(r *Resolver) { r.deadlines = d }
 }
 
+// WithCare sets the configurable rules of care bookings (offer expiry,
+// cancellation cut-off); without it the defaults apply.
+func WithCare(opts care.Options) Option {
+	return func(r *Resolver) { r.careOpts = opts }
+}
+
 // NewSchema returns the executable GraphQL schema backed by client.
 func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r := &Resolver{
 		client:   client,
 		roster:   roster.New(client, nil),
-		personal: personaldata.New(client, nil, appeal.PersonalData),
+		personal: personaldata.New(client, nil, appeal.PersonalData, care.PersonalData),
 		devices:  push.NewDevices(client, nil),
 		hub:      realtime.NewHub(nil),
 		outbox:   realtime.NewOutbox(nil, nil),
@@ -87,6 +98,8 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r.inbox = notify.New(client, r.hub, nil)
 	r.broadcasts = broadcast.New(client, r.outbox, nil)
 	r.appeals = appeal.New(client, r.outbox, r.now, r.deadlines)
+	r.care = care.New(client, r.outbox, r.now, r.careOpts)
+	r.guardians = guardianship.New(client, r.outbox, r.now)
 	return generated.NewExecutableSchema(generated.Config{Resolvers: r})
 }
 
@@ -112,4 +125,33 @@ func (r *Resolver) loadResident(ctx context.Context, id int) (*ent.Resident, err
 		return nil, err
 	}
 	return q.Only(ctx)
+}
+
+// deref returns *p, or the zero value for nil (an omitted argument).
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// pointers returns pointers to the elements of rows, as gqlgen wants lists
+// of objects.
+func pointers[T any](rows []T) []*T {
+	out := make([]*T, len(rows))
+	for i := range rows {
+		out[i] = &rows[i]
+	}
+	return out
+}
+
+// visibleResident loads resident id as the viewer, or nil when they may not
+// see them.
+func (r *Resolver) visibleResident(ctx context.Context, id int) (*ent.Resident, error) {
+	res, err := r.loadResident(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return res, err
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jimei-linli/linli/graph"
 	"github.com/jimei-linli/linli/internal/appeal"
+	"github.com/jimei-linli/linli/internal/care"
 	"github.com/jimei-linli/linli/internal/config"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/schedule"
@@ -59,16 +60,20 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		return err
 	}
 	deadlines := appeal.DeadlinesFrom(cfg.RequestDeadlines)
-	jobs, stopJobs := context.WithCancel(ctx)
-	waitJobs := schedule.Start(jobs, log, appeal.New(s.Client, rt.outbox, nil, deadlines).Job(requestClockEvery))
-	defer func() { stopJobs(); waitJobs() }()
+	careOpts := care.Options{OfferTTL: cfg.CareOfferTTL, CancelCutoff: cfg.CareCancelCutoff}
 	// Requests and websockets run under base: cancelling it at shutdown
 	// closes the websockets, which Shutdown itself leaves open.
 	base, closeStreams := context.WithCancel(context.WithoutCancel(ctx))
 	defer closeStreams()
+	// Periodic jobs run until base ends (at shutdown, or on any return).
+	jobs := []schedule.Job{appeal.New(s.Client, rt.outbox, nil, deadlines).Job(requestClockEvery)}
+	jobs = append(jobs, care.New(s.Client, rt.outbox, nil, careOpts).Jobs(15*time.Second)...)
+	waitJobs := schedule.Start(base, log, jobs...)
+	defer func() { closeStreams(); waitJobs() }()
 	handler := server.New(server.Options{
-		Streams:          base,
-		Schema:           graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox), graph.WithRequestDeadlines(deadlines)),
+		Streams: base,
+		Schema: graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox),
+			graph.WithRequestDeadlines(deadlines), graph.WithCare(careOpts)),
 		Authenticate:     signIn.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(signIn.AuthenticateToken),
 		WatchSession:     realtime.WatchSession(rt.hub),

@@ -33,6 +33,90 @@ func (f BroadcastFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.BroadcastMutation", m)
 }
 
+// The CareBookingFunc type is an adapter to allow the use of ordinary
+// function as CareBooking mutator.
+type CareBookingFunc func(context.Context, *ent.CareBookingMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CareBookingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CareBookingMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CareBookingMutation", m)
+}
+
+// The CareEventFunc type is an adapter to allow the use of ordinary
+// function as CareEvent mutator.
+type CareEventFunc func(context.Context, *ent.CareEventMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CareEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CareEventMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CareEventMutation", m)
+}
+
+// The CareFacilityFunc type is an adapter to allow the use of ordinary
+// function as CareFacility mutator.
+type CareFacilityFunc func(context.Context, *ent.CareFacilityMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CareFacilityFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CareFacilityMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CareFacilityMutation", m)
+}
+
+// The CareIncidentFunc type is an adapter to allow the use of ordinary
+// function as CareIncident mutator.
+type CareIncidentFunc func(context.Context, *ent.CareIncidentMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CareIncidentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CareIncidentMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CareIncidentMutation", m)
+}
+
+// The CareNoteFunc type is an adapter to allow the use of ordinary
+// function as CareNote mutator.
+type CareNoteFunc func(context.Context, *ent.CareNoteMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CareNoteFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CareNoteMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CareNoteMutation", m)
+}
+
+// The CareServiceFunc type is an adapter to allow the use of ordinary
+// function as CareService mutator.
+type CareServiceFunc func(context.Context, *ent.CareServiceMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CareServiceFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CareServiceMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CareServiceMutation", m)
+}
+
+// The CareSlotFunc type is an adapter to allow the use of ordinary
+// function as CareSlot mutator.
+type CareSlotFunc func(context.Context, *ent.CareSlotMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CareSlotFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CareSlotMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CareSlotMutation", m)
+}
+
 // The CommunityFunc type is an adapter to allow the use of ordinary
 // function as Community mutator.
 type CommunityFunc func(context.Context, *ent.CommunityMutation) (ent.Value, error)

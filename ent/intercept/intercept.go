@@ -10,6 +10,13 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/carebooking"
+	"github.com/jimei-linli/linli/ent/careevent"
+	"github.com/jimei-linli/linli/ent/carefacility"
+	"github.com/jimei-linli/linli/ent/careincident"
+	"github.com/jimei-linli/linli/ent/carenote"
+	"github.com/jimei-linli/linli/ent/careservice"
+	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
@@ -141,6 +148,195 @@ func (f TraverseBroadcast) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.BroadcastQuery", q)
+}
+
+// The CareBookingFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CareBookingFunc func(context.Context, *ent.CareBookingQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CareBookingFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CareBookingQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CareBookingQuery", q)
+}
+
+// The TraverseCareBooking type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCareBooking func(context.Context, *ent.CareBookingQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCareBooking) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCareBooking) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareBookingQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CareBookingQuery", q)
+}
+
+// The CareEventFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CareEventFunc func(context.Context, *ent.CareEventQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CareEventFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CareEventQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CareEventQuery", q)
+}
+
+// The TraverseCareEvent type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCareEvent func(context.Context, *ent.CareEventQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCareEvent) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCareEvent) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareEventQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CareEventQuery", q)
+}
+
+// The CareFacilityFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CareFacilityFunc func(context.Context, *ent.CareFacilityQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CareFacilityFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CareFacilityQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CareFacilityQuery", q)
+}
+
+// The TraverseCareFacility type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCareFacility func(context.Context, *ent.CareFacilityQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCareFacility) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCareFacility) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareFacilityQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CareFacilityQuery", q)
+}
+
+// The CareIncidentFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CareIncidentFunc func(context.Context, *ent.CareIncidentQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CareIncidentFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CareIncidentQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CareIncidentQuery", q)
+}
+
+// The TraverseCareIncident type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCareIncident func(context.Context, *ent.CareIncidentQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCareIncident) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCareIncident) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareIncidentQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CareIncidentQuery", q)
+}
+
+// The CareNoteFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CareNoteFunc func(context.Context, *ent.CareNoteQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CareNoteFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CareNoteQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CareNoteQuery", q)
+}
+
+// The TraverseCareNote type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCareNote func(context.Context, *ent.CareNoteQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCareNote) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCareNote) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareNoteQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CareNoteQuery", q)
+}
+
+// The CareServiceFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CareServiceFunc func(context.Context, *ent.CareServiceQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CareServiceFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CareServiceQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CareServiceQuery", q)
+}
+
+// The TraverseCareService type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCareService func(context.Context, *ent.CareServiceQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCareService) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCareService) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareServiceQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CareServiceQuery", q)
+}
+
+// The CareSlotFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CareSlotFunc func(context.Context, *ent.CareSlotQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CareSlotFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CareSlotQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CareSlotQuery", q)
+}
+
+// The TraverseCareSlot type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCareSlot func(context.Context, *ent.CareSlotQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCareSlot) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCareSlot) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareSlotQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CareSlotQuery", q)
 }
 
 // The CommunityFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -690,6 +886,20 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AuditRecordQuery, predicate.AuditRecord, auditrecord.OrderOption]{typ: ent.TypeAuditRecord, tq: q}, nil
 	case *ent.BroadcastQuery:
 		return &query[*ent.BroadcastQuery, predicate.Broadcast, broadcast.OrderOption]{typ: ent.TypeBroadcast, tq: q}, nil
+	case *ent.CareBookingQuery:
+		return &query[*ent.CareBookingQuery, predicate.CareBooking, carebooking.OrderOption]{typ: ent.TypeCareBooking, tq: q}, nil
+	case *ent.CareEventQuery:
+		return &query[*ent.CareEventQuery, predicate.CareEvent, careevent.OrderOption]{typ: ent.TypeCareEvent, tq: q}, nil
+	case *ent.CareFacilityQuery:
+		return &query[*ent.CareFacilityQuery, predicate.CareFacility, carefacility.OrderOption]{typ: ent.TypeCareFacility, tq: q}, nil
+	case *ent.CareIncidentQuery:
+		return &query[*ent.CareIncidentQuery, predicate.CareIncident, careincident.OrderOption]{typ: ent.TypeCareIncident, tq: q}, nil
+	case *ent.CareNoteQuery:
+		return &query[*ent.CareNoteQuery, predicate.CareNote, carenote.OrderOption]{typ: ent.TypeCareNote, tq: q}, nil
+	case *ent.CareServiceQuery:
+		return &query[*ent.CareServiceQuery, predicate.CareService, careservice.OrderOption]{typ: ent.TypeCareService, tq: q}, nil
+	case *ent.CareSlotQuery:
+		return &query[*ent.CareSlotQuery, predicate.CareSlot, careslot.OrderOption]{typ: ent.TypeCareSlot, tq: q}, nil
 	case *ent.CommunityQuery:
 		return &query[*ent.CommunityQuery, predicate.Community, community.OrderOption]{typ: ent.TypeCommunity, tq: q}, nil
 	case *ent.ConsentQuery:

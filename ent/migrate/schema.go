@@ -98,6 +98,314 @@ var (
 			},
 		},
 	}
+	// CareBookingsColumns holds the columns for the "care_bookings" table.
+	CareBookingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "community_id", Type: field.TypeInt},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"CONFIRMED", "WAITLISTED", "OFFERED", "EXPIRED", "CANCELLED", "CHECKED_IN", "CHECKED_OUT", "NO_SHOW"}},
+		{Name: "waitlist_position", Type: field.TypeInt, Nullable: true},
+		{Name: "offer_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "checked_in_at", Type: field.TypeTime, Nullable: true},
+		{Name: "checked_out_at", Type: field.TypeTime, Nullable: true},
+		{Name: "cancelled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "price_fen", Type: field.TypeInt},
+		{Name: "subsidy_fen", Type: field.TypeInt},
+		{Name: "slot_id", Type: field.TypeInt},
+		{Name: "resident_id", Type: field.TypeInt},
+		{Name: "booked_by_id", Type: field.TypeInt},
+		{Name: "caregiver_id", Type: field.TypeInt, Nullable: true},
+		{Name: "visit_place_id", Type: field.TypeInt, Nullable: true},
+	}
+	// CareBookingsTable holds the schema information for the "care_bookings" table.
+	CareBookingsTable = &schema.Table{
+		Name:       "care_bookings",
+		Columns:    CareBookingsColumns,
+		PrimaryKey: []*schema.Column{CareBookingsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "care_bookings_care_slots_slot",
+				Columns:    []*schema.Column{CareBookingsColumns[12]},
+				RefColumns: []*schema.Column{CareSlotsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "care_bookings_residents_resident",
+				Columns:    []*schema.Column{CareBookingsColumns[13]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "care_bookings_residents_booked_by",
+				Columns:    []*schema.Column{CareBookingsColumns[14]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "care_bookings_residents_caregiver",
+				Columns:    []*schema.Column{CareBookingsColumns[15]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "care_bookings_places_visit_place",
+				Columns:    []*schema.Column{CareBookingsColumns[16]},
+				RefColumns: []*schema.Column{PlacesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "carebooking_slot_id_status_waitlist_position",
+				Unique:  false,
+				Columns: []*schema.Column{CareBookingsColumns[12], CareBookingsColumns[4], CareBookingsColumns[5]},
+			},
+			{
+				Name:    "carebooking_resident_id_slot_id",
+				Unique:  false,
+				Columns: []*schema.Column{CareBookingsColumns[13], CareBookingsColumns[12]},
+			},
+			{
+				Name:    "carebooking_status_offer_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{CareBookingsColumns[4], CareBookingsColumns[6]},
+			},
+			{
+				Name:    "carebooking_caregiver_id",
+				Unique:  false,
+				Columns: []*schema.Column{CareBookingsColumns[15]},
+			},
+		},
+	}
+	// CareEventsColumns holds the columns for the "care_events" table.
+	CareEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "resident_id", Type: field.TypeInt},
+		{Name: "booked_by_id", Type: field.TypeInt},
+		{Name: "community_id", Type: field.TypeInt},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"CONFIRMED", "WAITLISTED", "OFFERED", "EXPIRED", "CANCELLED", "CHECKED_IN", "CHECKED_OUT", "NO_SHOW", "NOTE", "INCIDENT"}},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "booking_id", Type: field.TypeInt},
+		{Name: "note_id", Type: field.TypeInt, Nullable: true},
+		{Name: "incident_id", Type: field.TypeInt, Nullable: true},
+	}
+	// CareEventsTable holds the schema information for the "care_events" table.
+	CareEventsTable = &schema.Table{
+		Name:       "care_events",
+		Columns:    CareEventsColumns,
+		PrimaryKey: []*schema.Column{CareEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "care_events_care_bookings_booking",
+				Columns:    []*schema.Column{CareEventsColumns[6]},
+				RefColumns: []*schema.Column{CareBookingsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "care_events_care_notes_note",
+				Columns:    []*schema.Column{CareEventsColumns[7]},
+				RefColumns: []*schema.Column{CareNotesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "care_events_care_incidents_incident",
+				Columns:    []*schema.Column{CareEventsColumns[8]},
+				RefColumns: []*schema.Column{CareIncidentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "careevent_resident_id",
+				Unique:  false,
+				Columns: []*schema.Column{CareEventsColumns[1]},
+			},
+			{
+				Name:    "careevent_booking_id",
+				Unique:  false,
+				Columns: []*schema.Column{CareEventsColumns[6]},
+			},
+		},
+	}
+	// CareFacilitiesColumns holds the columns for the "care_facilities" table.
+	CareFacilitiesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"ELDER_DAY_CARE", "CHILDCARE"}},
+		{Name: "closed_days", Type: field.TypeJSON, Nullable: true},
+		{Name: "community_id", Type: field.TypeInt},
+		{Name: "place_id", Type: field.TypeInt, Nullable: true},
+	}
+	// CareFacilitiesTable holds the schema information for the "care_facilities" table.
+	CareFacilitiesTable = &schema.Table{
+		Name:       "care_facilities",
+		Columns:    CareFacilitiesColumns,
+		PrimaryKey: []*schema.Column{CareFacilitiesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "care_facilities_communities_community",
+				Columns:    []*schema.Column{CareFacilitiesColumns[4]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "care_facilities_places_place",
+				Columns:    []*schema.Column{CareFacilitiesColumns[5]},
+				RefColumns: []*schema.Column{PlacesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+	}
+	// CareIncidentsColumns holds the columns for the "care_incidents" table.
+	CareIncidentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "resident_id", Type: field.TypeInt},
+		{Name: "community_id", Type: field.TypeInt},
+		{Name: "about_minor", Type: field.TypeBool, Default: false},
+		{Name: "severity", Type: field.TypeEnum, Enums: []string{"MINOR", "SERIOUS", "EMERGENCY"}},
+		{Name: "description", Type: field.TypeString, Size: 4000},
+		{Name: "occurred_at", Type: field.TypeTime},
+		{Name: "booking_id", Type: field.TypeInt},
+		{Name: "reporter_id", Type: field.TypeInt},
+	}
+	// CareIncidentsTable holds the schema information for the "care_incidents" table.
+	CareIncidentsTable = &schema.Table{
+		Name:       "care_incidents",
+		Columns:    CareIncidentsColumns,
+		PrimaryKey: []*schema.Column{CareIncidentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "care_incidents_care_bookings_booking",
+				Columns:    []*schema.Column{CareIncidentsColumns[7]},
+				RefColumns: []*schema.Column{CareBookingsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "care_incidents_residents_reporter",
+				Columns:    []*schema.Column{CareIncidentsColumns[8]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "careincident_booking_id",
+				Unique:  false,
+				Columns: []*schema.Column{CareIncidentsColumns[7]},
+			},
+			{
+				Name:    "careincident_resident_id",
+				Unique:  false,
+				Columns: []*schema.Column{CareIncidentsColumns[1]},
+			},
+		},
+	}
+	// CareNotesColumns holds the columns for the "care_notes" table.
+	CareNotesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "resident_id", Type: field.TypeInt},
+		{Name: "community_id", Type: field.TypeInt},
+		{Name: "about_minor", Type: field.TypeBool, Default: false},
+		{Name: "body", Type: field.TypeString, Size: 4000},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "booking_id", Type: field.TypeInt},
+		{Name: "author_id", Type: field.TypeInt},
+	}
+	// CareNotesTable holds the schema information for the "care_notes" table.
+	CareNotesTable = &schema.Table{
+		Name:       "care_notes",
+		Columns:    CareNotesColumns,
+		PrimaryKey: []*schema.Column{CareNotesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "care_notes_care_bookings_booking",
+				Columns:    []*schema.Column{CareNotesColumns[6]},
+				RefColumns: []*schema.Column{CareBookingsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "care_notes_residents_author",
+				Columns:    []*schema.Column{CareNotesColumns[7]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "carenote_booking_id",
+				Unique:  false,
+				Columns: []*schema.Column{CareNotesColumns[6]},
+			},
+			{
+				Name:    "carenote_resident_id",
+				Unique:  false,
+				Columns: []*schema.Column{CareNotesColumns[1]},
+			},
+		},
+	}
+	// CareServicesColumns holds the columns for the "care_services" table.
+	CareServicesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"FULL_DAY", "HALF_DAY", "AFTER_SCHOOL", "HOME_VISIT", "BATHING", "REHABILITATION"}},
+		{Name: "duration_minutes", Type: field.TypeInt},
+		{Name: "capacity", Type: field.TypeInt},
+		{Name: "price_fen", Type: field.TypeInt},
+		{Name: "subsidy_fen", Type: field.TypeInt, Default: 0},
+		{Name: "audience", Type: field.TypeEnum, Enums: []string{"ELDERLY", "CHILD"}},
+		{Name: "min_age", Type: field.TypeInt, Nullable: true},
+		{Name: "max_age", Type: field.TypeInt, Nullable: true},
+		{Name: "weekdays", Type: field.TypeJSON},
+		{Name: "start_times", Type: field.TypeJSON},
+		{Name: "facility_id", Type: field.TypeInt},
+	}
+	// CareServicesTable holds the schema information for the "care_services" table.
+	CareServicesTable = &schema.Table{
+		Name:       "care_services",
+		Columns:    CareServicesColumns,
+		PrimaryKey: []*schema.Column{CareServicesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "care_services_care_facilities_facility",
+				Columns:    []*schema.Column{CareServicesColumns[12]},
+				RefColumns: []*schema.Column{CareFacilitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
+	// CareSlotsColumns holds the columns for the "care_slots" table.
+	CareSlotsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "starts_at", Type: field.TypeTime},
+		{Name: "ends_at", Type: field.TypeTime},
+		{Name: "capacity", Type: field.TypeInt},
+		{Name: "taken", Type: field.TypeInt, Default: 0},
+		{Name: "caregiver_ids", Type: field.TypeJSON, Nullable: true},
+		{Name: "waitlist_seq", Type: field.TypeInt, Default: 0},
+		{Name: "service_id", Type: field.TypeInt},
+	}
+	// CareSlotsTable holds the schema information for the "care_slots" table.
+	CareSlotsTable = &schema.Table{
+		Name:       "care_slots",
+		Columns:    CareSlotsColumns,
+		PrimaryKey: []*schema.Column{CareSlotsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "care_slots_care_services_service",
+				Columns:    []*schema.Column{CareSlotsColumns[7]},
+				RefColumns: []*schema.Column{CareServicesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "careslot_service_id_starts_at",
+				Unique:  true,
+				Columns: []*schema.Column{CareSlotsColumns[7], CareSlotsColumns[1]},
+			},
+		},
+	}
 	// CommunitiesColumns holds the columns for the "communities" table.
 	CommunitiesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -323,7 +631,7 @@ var (
 	// NotificationsColumns holds the columns for the "notifications" table.
 	NotificationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"BROADCAST", "SYSTEM", "REQUEST"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"BROADCAST", "SYSTEM", "REQUEST", "GUARDIANSHIP", "CARE"}},
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "body", Type: field.TypeString, Size: 4000, Default: ""},
 		{Name: "subject_id", Type: field.TypeInt, Nullable: true},
@@ -870,6 +1178,13 @@ var (
 	Tables = []*schema.Table{
 		AuditRecordsTable,
 		BroadcastsTable,
+		CareBookingsTable,
+		CareEventsTable,
+		CareFacilitiesTable,
+		CareIncidentsTable,
+		CareNotesTable,
+		CareServicesTable,
+		CareSlotsTable,
 		CommunitiesTable,
 		ConsentsTable,
 		DepartmentsTable,
@@ -903,6 +1218,43 @@ func init() {
 	BroadcastsTable.ForeignKeys[3].RefTable = StreetsTable
 	BroadcastsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(55834574848),
+	}
+	CareBookingsTable.ForeignKeys[0].RefTable = CareSlotsTable
+	CareBookingsTable.ForeignKeys[1].RefTable = ResidentsTable
+	CareBookingsTable.ForeignKeys[2].RefTable = ResidentsTable
+	CareBookingsTable.ForeignKeys[3].RefTable = ResidentsTable
+	CareBookingsTable.ForeignKeys[4].RefTable = PlacesTable
+	CareBookingsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(94489280512),
+	}
+	CareEventsTable.ForeignKeys[0].RefTable = CareBookingsTable
+	CareEventsTable.ForeignKeys[1].RefTable = CareNotesTable
+	CareEventsTable.ForeignKeys[2].RefTable = CareIncidentsTable
+	CareEventsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(98784247808),
+	}
+	CareFacilitiesTable.ForeignKeys[0].RefTable = CommunitiesTable
+	CareFacilitiesTable.ForeignKeys[1].RefTable = PlacesTable
+	CareFacilitiesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(103079215104),
+	}
+	CareIncidentsTable.ForeignKeys[0].RefTable = CareBookingsTable
+	CareIncidentsTable.ForeignKeys[1].RefTable = ResidentsTable
+	CareIncidentsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(107374182400),
+	}
+	CareNotesTable.ForeignKeys[0].RefTable = CareBookingsTable
+	CareNotesTable.ForeignKeys[1].RefTable = ResidentsTable
+	CareNotesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(111669149696),
+	}
+	CareServicesTable.ForeignKeys[0].RefTable = CareFacilitiesTable
+	CareServicesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(115964116992),
+	}
+	CareSlotsTable.ForeignKeys[0].RefTable = CareServicesTable
+	CareSlotsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(120259084288),
 	}
 	CommunitiesTable.ForeignKeys[0].RefTable = StreetsTable
 	CommunitiesTable.Annotation = &entsql.Annotation{

@@ -102,9 +102,11 @@ type Kind string
 
 // Kind values.
 const (
-	KindBROADCAST Kind = "BROADCAST"
-	KindSYSTEM    Kind = "SYSTEM"
-	KindREQUEST   Kind = "REQUEST"
+	KindBROADCAST    Kind = "BROADCAST"
+	KindSYSTEM       Kind = "SYSTEM"
+	KindREQUEST      Kind = "REQUEST"
+	KindGUARDIANSHIP Kind = "GUARDIANSHIP"
+	KindCARE         Kind = "CARE"
 )
 
 func (k Kind) String() string {
@@ -114,7 +116,7 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindBROADCAST, KindSYSTEM, KindREQUEST:
+	case KindBROADCAST, KindSYSTEM, KindREQUEST, KindGUARDIANSHIP, KindCARE:
 		return nil
 	default:
 		return fmt.Errorf("notification: invalid enum value for kind field: %q", k)

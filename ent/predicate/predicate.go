@@ -12,6 +12,27 @@ type AuditRecord func(*sql.Selector)
 // Broadcast is the predicate function for broadcast builders.
 type Broadcast func(*sql.Selector)
 
+// CareBooking is the predicate function for carebooking builders.
+type CareBooking func(*sql.Selector)
+
+// CareEvent is the predicate function for careevent builders.
+type CareEvent func(*sql.Selector)
+
+// CareFacility is the predicate function for carefacility builders.
+type CareFacility func(*sql.Selector)
+
+// CareIncident is the predicate function for careincident builders.
+type CareIncident func(*sql.Selector)
+
+// CareNote is the predicate function for carenote builders.
+type CareNote func(*sql.Selector)
+
+// CareService is the predicate function for careservice builders.
+type CareService func(*sql.Selector)
+
+// CareSlot is the predicate function for careslot builders.
+type CareSlot func(*sql.Selector)
+
 // Community is the predicate function for community builders.
 type Community func(*sql.Selector)
 

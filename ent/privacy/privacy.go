@@ -159,6 +159,174 @@ func (f BroadcastMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.BroadcastMutation", m)
 }
 
+// The CareBookingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CareBookingQueryRuleFunc func(context.Context, *ent.CareBookingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CareBookingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareBookingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CareBookingQuery", q)
+}
+
+// The CareBookingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CareBookingMutationRuleFunc func(context.Context, *ent.CareBookingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CareBookingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CareBookingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CareBookingMutation", m)
+}
+
+// The CareEventQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CareEventQueryRuleFunc func(context.Context, *ent.CareEventQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CareEventQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareEventQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CareEventQuery", q)
+}
+
+// The CareEventMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CareEventMutationRuleFunc func(context.Context, *ent.CareEventMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CareEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CareEventMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CareEventMutation", m)
+}
+
+// The CareFacilityQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CareFacilityQueryRuleFunc func(context.Context, *ent.CareFacilityQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CareFacilityQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareFacilityQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CareFacilityQuery", q)
+}
+
+// The CareFacilityMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CareFacilityMutationRuleFunc func(context.Context, *ent.CareFacilityMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CareFacilityMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CareFacilityMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CareFacilityMutation", m)
+}
+
+// The CareIncidentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CareIncidentQueryRuleFunc func(context.Context, *ent.CareIncidentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CareIncidentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareIncidentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CareIncidentQuery", q)
+}
+
+// The CareIncidentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CareIncidentMutationRuleFunc func(context.Context, *ent.CareIncidentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CareIncidentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CareIncidentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CareIncidentMutation", m)
+}
+
+// The CareNoteQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CareNoteQueryRuleFunc func(context.Context, *ent.CareNoteQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CareNoteQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareNoteQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CareNoteQuery", q)
+}
+
+// The CareNoteMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CareNoteMutationRuleFunc func(context.Context, *ent.CareNoteMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CareNoteMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CareNoteMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CareNoteMutation", m)
+}
+
+// The CareServiceQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CareServiceQueryRuleFunc func(context.Context, *ent.CareServiceQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CareServiceQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareServiceQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CareServiceQuery", q)
+}
+
+// The CareServiceMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CareServiceMutationRuleFunc func(context.Context, *ent.CareServiceMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CareServiceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CareServiceMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CareServiceMutation", m)
+}
+
+// The CareSlotQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CareSlotQueryRuleFunc func(context.Context, *ent.CareSlotQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CareSlotQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CareSlotQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CareSlotQuery", q)
+}
+
+// The CareSlotMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CareSlotMutationRuleFunc func(context.Context, *ent.CareSlotMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CareSlotMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CareSlotMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CareSlotMutation", m)
+}
+
 // The CommunityQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CommunityQueryRuleFunc func(context.Context, *ent.CommunityQuery) error
@@ -678,6 +846,20 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.BroadcastQuery:
 		return q.Filter(), nil
+	case *ent.CareBookingQuery:
+		return q.Filter(), nil
+	case *ent.CareEventQuery:
+		return q.Filter(), nil
+	case *ent.CareFacilityQuery:
+		return q.Filter(), nil
+	case *ent.CareIncidentQuery:
+		return q.Filter(), nil
+	case *ent.CareNoteQuery:
+		return q.Filter(), nil
+	case *ent.CareServiceQuery:
+		return q.Filter(), nil
+	case *ent.CareSlotQuery:
+		return q.Filter(), nil
 	case *ent.CommunityQuery:
 		return q.Filter(), nil
 	case *ent.ConsentQuery:
@@ -728,6 +910,20 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AuditRecordMutation:
 		return m.Filter(), nil
 	case *ent.BroadcastMutation:
+		return m.Filter(), nil
+	case *ent.CareBookingMutation:
+		return m.Filter(), nil
+	case *ent.CareEventMutation:
+		return m.Filter(), nil
+	case *ent.CareFacilityMutation:
+		return m.Filter(), nil
+	case *ent.CareIncidentMutation:
+		return m.Filter(), nil
+	case *ent.CareNoteMutation:
+		return m.Filter(), nil
+	case *ent.CareServiceMutation:
+		return m.Filter(), nil
+	case *ent.CareSlotMutation:
 		return m.Filter(), nil
 	case *ent.CommunityMutation:
 		return m.Filter(), nil

@@ -8,6 +8,13 @@ import (
 
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/carebooking"
+	"github.com/jimei-linli/linli/ent/careevent"
+	"github.com/jimei-linli/linli/ent/carefacility"
+	"github.com/jimei-linli/linli/ent/careincident"
+	"github.com/jimei-linli/linli/ent/carenote"
+	"github.com/jimei-linli/linli/ent/careservice"
+	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
@@ -124,6 +131,224 @@ func init() {
 	broadcastDescRecipientCount := broadcastFields[7].Descriptor()
 	// broadcast.RecipientCountValidator is a validator for the "recipient_count" field. It is called by the builders before save.
 	broadcast.RecipientCountValidator = broadcastDescRecipientCount.Validators[0].(func(int) error)
+	carebookingMixin := schema.CareBooking{}.Mixin()
+	carebooking.Policy = privacy.NewPolicies(schema.CareBooking{})
+	carebooking.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := carebooking.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	carebookingMixinFields0 := carebookingMixin[0].Fields()
+	_ = carebookingMixinFields0
+	carebookingFields := schema.CareBooking{}.Fields()
+	_ = carebookingFields
+	// carebookingDescCreatedAt is the schema descriptor for created_at field.
+	carebookingDescCreatedAt := carebookingMixinFields0[0].Descriptor()
+	// carebooking.DefaultCreatedAt holds the default value on creation for the created_at field.
+	carebooking.DefaultCreatedAt = carebookingDescCreatedAt.Default.(func() time.Time)
+	// carebookingDescUpdatedAt is the schema descriptor for updated_at field.
+	carebookingDescUpdatedAt := carebookingMixinFields0[1].Descriptor()
+	// carebooking.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	carebooking.DefaultUpdatedAt = carebookingDescUpdatedAt.Default.(func() time.Time)
+	// carebooking.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	carebooking.UpdateDefaultUpdatedAt = carebookingDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// carebookingDescPriceFen is the schema descriptor for price_fen field.
+	carebookingDescPriceFen := carebookingFields[12].Descriptor()
+	// carebooking.PriceFenValidator is a validator for the "price_fen" field. It is called by the builders before save.
+	carebooking.PriceFenValidator = carebookingDescPriceFen.Validators[0].(func(int) error)
+	// carebookingDescSubsidyFen is the schema descriptor for subsidy_fen field.
+	carebookingDescSubsidyFen := carebookingFields[13].Descriptor()
+	// carebooking.SubsidyFenValidator is a validator for the "subsidy_fen" field. It is called by the builders before save.
+	carebooking.SubsidyFenValidator = carebookingDescSubsidyFen.Validators[0].(func(int) error)
+	careevent.Policy = privacy.NewPolicies(schema.CareEvent{})
+	careevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := careevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	carefacility.Policy = privacy.NewPolicies(schema.CareFacility{})
+	carefacility.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := carefacility.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	carefacilityFields := schema.CareFacility{}.Fields()
+	_ = carefacilityFields
+	// carefacilityDescName is the schema descriptor for name field.
+	carefacilityDescName := carefacilityFields[2].Descriptor()
+	// carefacility.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	carefacility.NameValidator = func() func(string) error {
+		validators := carefacilityDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	careincident.Policy = privacy.NewPolicies(schema.CareIncident{})
+	careincident.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := careincident.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	careincidentFields := schema.CareIncident{}.Fields()
+	_ = careincidentFields
+	// careincidentDescAboutMinor is the schema descriptor for about_minor field.
+	careincidentDescAboutMinor := careincidentFields[3].Descriptor()
+	// careincident.DefaultAboutMinor holds the default value on creation for the about_minor field.
+	careincident.DefaultAboutMinor = careincidentDescAboutMinor.Default.(bool)
+	// careincidentDescDescription is the schema descriptor for description field.
+	careincidentDescDescription := careincidentFields[6].Descriptor()
+	// careincident.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	careincident.DescriptionValidator = func() func(string) error {
+		validators := careincidentDescDescription.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(description string) error {
+			for _, fn := range fns {
+				if err := fn(description); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	carenote.Policy = privacy.NewPolicies(schema.CareNote{})
+	carenote.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := carenote.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	carenoteFields := schema.CareNote{}.Fields()
+	_ = carenoteFields
+	// carenoteDescAboutMinor is the schema descriptor for about_minor field.
+	carenoteDescAboutMinor := carenoteFields[3].Descriptor()
+	// carenote.DefaultAboutMinor holds the default value on creation for the about_minor field.
+	carenote.DefaultAboutMinor = carenoteDescAboutMinor.Default.(bool)
+	// carenoteDescBody is the schema descriptor for body field.
+	carenoteDescBody := carenoteFields[5].Descriptor()
+	// carenote.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	carenote.BodyValidator = func() func(string) error {
+		validators := carenoteDescBody.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(body string) error {
+			for _, fn := range fns {
+				if err := fn(body); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	careservice.Policy = privacy.NewPolicies(schema.CareService{})
+	careservice.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := careservice.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	careserviceFields := schema.CareService{}.Fields()
+	_ = careserviceFields
+	// careserviceDescName is the schema descriptor for name field.
+	careserviceDescName := careserviceFields[1].Descriptor()
+	// careservice.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	careservice.NameValidator = func() func(string) error {
+		validators := careserviceDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// careserviceDescDurationMinutes is the schema descriptor for duration_minutes field.
+	careserviceDescDurationMinutes := careserviceFields[3].Descriptor()
+	// careservice.DurationMinutesValidator is a validator for the "duration_minutes" field. It is called by the builders before save.
+	careservice.DurationMinutesValidator = careserviceDescDurationMinutes.Validators[0].(func(int) error)
+	// careserviceDescCapacity is the schema descriptor for capacity field.
+	careserviceDescCapacity := careserviceFields[4].Descriptor()
+	// careservice.CapacityValidator is a validator for the "capacity" field. It is called by the builders before save.
+	careservice.CapacityValidator = careserviceDescCapacity.Validators[0].(func(int) error)
+	// careserviceDescPriceFen is the schema descriptor for price_fen field.
+	careserviceDescPriceFen := careserviceFields[5].Descriptor()
+	// careservice.PriceFenValidator is a validator for the "price_fen" field. It is called by the builders before save.
+	careservice.PriceFenValidator = careserviceDescPriceFen.Validators[0].(func(int) error)
+	// careserviceDescSubsidyFen is the schema descriptor for subsidy_fen field.
+	careserviceDescSubsidyFen := careserviceFields[6].Descriptor()
+	// careservice.DefaultSubsidyFen holds the default value on creation for the subsidy_fen field.
+	careservice.DefaultSubsidyFen = careserviceDescSubsidyFen.Default.(int)
+	// careservice.SubsidyFenValidator is a validator for the "subsidy_fen" field. It is called by the builders before save.
+	careservice.SubsidyFenValidator = careserviceDescSubsidyFen.Validators[0].(func(int) error)
+	// careserviceDescMinAge is the schema descriptor for min_age field.
+	careserviceDescMinAge := careserviceFields[8].Descriptor()
+	// careservice.MinAgeValidator is a validator for the "min_age" field. It is called by the builders before save.
+	careservice.MinAgeValidator = careserviceDescMinAge.Validators[0].(func(int) error)
+	// careserviceDescMaxAge is the schema descriptor for max_age field.
+	careserviceDescMaxAge := careserviceFields[9].Descriptor()
+	// careservice.MaxAgeValidator is a validator for the "max_age" field. It is called by the builders before save.
+	careservice.MaxAgeValidator = careserviceDescMaxAge.Validators[0].(func(int) error)
+	careslot.Policy = privacy.NewPolicies(schema.CareSlot{})
+	careslot.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := careslot.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	careslotFields := schema.CareSlot{}.Fields()
+	_ = careslotFields
+	// careslotDescCapacity is the schema descriptor for capacity field.
+	careslotDescCapacity := careslotFields[3].Descriptor()
+	// careslot.CapacityValidator is a validator for the "capacity" field. It is called by the builders before save.
+	careslot.CapacityValidator = careslotDescCapacity.Validators[0].(func(int) error)
+	// careslotDescTaken is the schema descriptor for taken field.
+	careslotDescTaken := careslotFields[4].Descriptor()
+	// careslot.DefaultTaken holds the default value on creation for the taken field.
+	careslot.DefaultTaken = careslotDescTaken.Default.(int)
+	// careslot.TakenValidator is a validator for the "taken" field. It is called by the builders before save.
+	careslot.TakenValidator = careslotDescTaken.Validators[0].(func(int) error)
+	// careslotDescWaitlistSeq is the schema descriptor for waitlist_seq field.
+	careslotDescWaitlistSeq := careslotFields[6].Descriptor()
+	// careslot.DefaultWaitlistSeq holds the default value on creation for the waitlist_seq field.
+	careslot.DefaultWaitlistSeq = careslotDescWaitlistSeq.Default.(int)
+	// careslot.WaitlistSeqValidator is a validator for the "waitlist_seq" field. It is called by the builders before save.
+	careslot.WaitlistSeqValidator = careslotDescWaitlistSeq.Validators[0].(func(int) error)
 	communityMixin := schema.Community{}.Mixin()
 	community.Policy = privacy.NewPolicies(schema.Community{})
 	community.Hooks[0] = func(next ent.Mutator) ent.Mutator {

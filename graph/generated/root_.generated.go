@@ -26,6 +26,8 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	CareBooking() CareBookingResolver
+	CareSlot() CareSlotResolver
 	Mutation() MutationResolver
 	Notification() NotificationResolver
 	Query() QueryResolver
@@ -61,6 +63,143 @@ type ComplexityRoot struct {
 	BroadcastEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CareAttendanceRow struct {
+		Booked     func(childComplexity int) int
+		Cancelled  func(childComplexity int) int
+		CheckedIn  func(childComplexity int) int
+		NoShows    func(childComplexity int) int
+		Period     func(childComplexity int) int
+		Waitlisted func(childComplexity int) int
+	}
+
+	CareBooking struct {
+		BookedBy         func(childComplexity int) int
+		CancelledAt      func(childComplexity int) int
+		Caregiver        func(childComplexity int) int
+		CheckedInAt      func(childComplexity int) int
+		CheckedOutAt     func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Events           func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Incidents        func(childComplexity int) int
+		Notes            func(childComplexity int) int
+		OfferExpiresAt   func(childComplexity int) int
+		PersonName       func(childComplexity int) int
+		PriceFen         func(childComplexity int) int
+		Resident         func(childComplexity int) int
+		Slot             func(childComplexity int) int
+		Status           func(childComplexity int) int
+		SubsidyFen       func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		VisitPlace       func(childComplexity int) int
+		WaitlistPosition func(childComplexity int) int
+	}
+
+	CareBookingConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CareBookingEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CareEvent struct {
+		At       func(childComplexity int) int
+		Booking  func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Incident func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Note     func(childComplexity int) int
+	}
+
+	CareFacility struct {
+		ClosedDays func(childComplexity int) int
+		Community  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Place      func(childComplexity int) int
+		Services   func(childComplexity int) int
+	}
+
+	CareFacilityConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CareFacilityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CareIncident struct {
+		Booking     func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		OccurredAt  func(childComplexity int) int
+		Reporter    func(childComplexity int) int
+		Severity    func(childComplexity int) int
+	}
+
+	CareNote struct {
+		Author    func(childComplexity int) int
+		Body      func(childComplexity int) int
+		Booking   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+	}
+
+	CareService struct {
+		Audience        func(childComplexity int) int
+		Capacity        func(childComplexity int) int
+		DurationMinutes func(childComplexity int) int
+		Facility        func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		MaxAge          func(childComplexity int) int
+		MinAge          func(childComplexity int) int
+		Name            func(childComplexity int) int
+		PriceFen        func(childComplexity int) int
+		Slots           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareSlotOrder, where *ent.CareSlotWhereInput) int
+		StartTimes      func(childComplexity int) int
+		SubsidyFen      func(childComplexity int) int
+		Weekdays        func(childComplexity int) int
+	}
+
+	CareSlot struct {
+		Bookings   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareBookingOrder) int
+		Capacity   func(childComplexity int) int
+		Caregivers func(childComplexity int) int
+		EndsAt     func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Service    func(childComplexity int) int
+		StartsAt   func(childComplexity int) int
+		Taken      func(childComplexity int) int
+	}
+
+	CareSlotConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CareSlotEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CareUtilisationRow struct {
+		Capacity func(childComplexity int) int
+		Rate     func(childComplexity int) int
+		Service  func(childComplexity int) int
+		Slot     func(childComplexity int) int
+		Taken    func(childComplexity int) int
 	}
 
 	CategoryStatistics struct {
@@ -196,34 +335,49 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcknowledgeRequest    func(childComplexity int, id int) int
-		AddRequestNote        func(childComplexity int, id int, body string, internal bool, contact bool) int
-		AssignRole            func(childComplexity int, input model.AssignRoleInput) int
-		CallDepartment        func(childComplexity int, id int, departmentID int, reason string) int
-		ClaimRequest          func(childComplexity int, id int) int
-		ConfirmRequest        func(childComplexity int, id int) int
-		CreateRequestCategory func(childComplexity int, code string, input model.RequestCategoryInput) int
-		DeleteMyAccount       func(childComplexity int, confirm bool) int
-		ExportMyData          func(childComplexity int) int
-		FileRequest           func(childComplexity int, input model.FileRequestInput) int
-		HandOverRequest       func(childComplexity int, id int, toID int, note *string) int
-		MarkNotificationsRead func(childComplexity int, ids []int) int
-		RateRequest           func(childComplexity int, id int, rating int, comment *string) int
-		RefreshSession        func(childComplexity int, refreshToken string) int
-		RegisterDevice        func(childComplexity int, platform device.Platform, token string) int
-		RegisterHousehold     func(childComplexity int, input model.RegisterHouseholdInput) int
-		ReopenRequest         func(childComplexity int, id int, reason string) int
-		RequestSignInCode     func(childComplexity int, phone string) int
-		ResolveRequest        func(childComplexity int, id int, resolution string) int
-		RevokeRole            func(childComplexity int, id int) int
-		SendBroadcast         func(childComplexity int, input model.SendBroadcastInput) int
-		SignIn                func(childComplexity int, phone string, code string, acceptPrivacyNotice string) int
-		SignOut               func(childComplexity int) int
-		SignOutEverywhere     func(childComplexity int) int
-		UnregisterDevice      func(childComplexity int, token string) int
-		UpdateMyProfile       func(childComplexity int, input model.UpdateMyProfileInput) int
-		UpdateRequestCategory func(childComplexity int, id int, input model.RequestCategoryInput) int
-		VerifyResident        func(childComplexity int, phone string, householdID int) int
+		AcknowledgeRequest         func(childComplexity int, id int) int
+		AddCareNote                func(childComplexity int, bookingID int, body string) int
+		AddRequestNote             func(childComplexity int, id int, body string, internal bool, contact bool) int
+		AssignCaregiver            func(childComplexity int, slotID int, caregiverID *int, onDuty bool) int
+		AssignRole                 func(childComplexity int, input model.AssignRoleInput) int
+		BookCare                   func(childComplexity int, input model.BookCareInput) int
+		CallDepartment             func(childComplexity int, id int, departmentID int, reason string) int
+		CancelCareBooking          func(childComplexity int, id int) int
+		CheckInCare                func(childComplexity int, slotID int, residentID int) int
+		CheckOutCare               func(childComplexity int, bookingID int) int
+		ClaimRequest               func(childComplexity int, id int) int
+		ConfirmCareOffer           func(childComplexity int, id int) int
+		ConfirmRequest             func(childComplexity int, id int) int
+		ConsentToGuardianship      func(childComplexity int, id int) int
+		CreateRequestCategory      func(childComplexity int, code string, input model.RequestCategoryInput) int
+		DeleteMyAccount            func(childComplexity int, confirm bool) int
+		ExportMyData               func(childComplexity int) int
+		FileRequest                func(childComplexity int, input model.FileRequestInput) int
+		GenerateCareSlots          func(childComplexity int, serviceID int, days int) int
+		HandOverRequest            func(childComplexity int, id int, toID int, note *string) int
+		MarkCareNoShow             func(childComplexity int, bookingID int) int
+		MarkNotificationsRead      func(childComplexity int, ids []int) int
+		RateRequest                func(childComplexity int, id int, rating int, comment *string) int
+		RefreshSession             func(childComplexity int, refreshToken string) int
+		RegisterChild              func(childComplexity int, input model.RegisterChildInput) int
+		RegisterDevice             func(childComplexity int, platform device.Platform, token string) int
+		RegisterHousehold          func(childComplexity int, input model.RegisterHouseholdInput) int
+		ReopenRequest              func(childComplexity int, id int, reason string) int
+		ReportCareIncident         func(childComplexity int, input model.ReportCareIncidentInput) int
+		RequestGuardianship        func(childComplexity int, input model.RequestGuardianshipInput) int
+		RequestSignInCode          func(childComplexity int, phone string) int
+		ResolveRequest             func(childComplexity int, id int, resolution string) int
+		RevokeGuardianship         func(childComplexity int, id int) int
+		RevokeRole                 func(childComplexity int, id int) int
+		SendBroadcast              func(childComplexity int, input model.SendBroadcastInput) int
+		SignIn                     func(childComplexity int, phone string, code string, acceptPrivacyNotice string) int
+		SignOut                    func(childComplexity int) int
+		SignOutEverywhere          func(childComplexity int) int
+		UnregisterDevice           func(childComplexity int, token string) int
+		UpdateMyProfile            func(childComplexity int, input model.UpdateMyProfileInput) int
+		UpdateRequestCategory      func(childComplexity int, id int, input model.RequestCategoryInput) int
+		VerifyResident             func(childComplexity int, phone string, householdID int) int
+		WitnessGuardianshipConsent func(childComplexity int, id int) int
 	}
 
 	MyDataExport struct {
@@ -295,6 +449,11 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Broadcasts              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.BroadcastOrder, where *ent.BroadcastWhereInput) int
+		CareAttendance          func(childComplexity int, facilityID int, from time.Time, to time.Time, period model.CareReportPeriod) int
+		CareBookings            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareBookingOrder, where *ent.CareBookingWhereInput) int
+		CareDay                 func(childComplexity int, facilityID int, date *time.Time) int
+		CareFacilities          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareFacilityOrder, where *ent.CareFacilityWhereInput) int
+		CareUtilisation         func(childComplexity int, facilityID int, from time.Time, to time.Time) int
 		Communities             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) int
 		Departments             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DepartmentOrder, where *ent.DepartmentWhereInput) int
 		Guardianships           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.GuardianshipOrder, where *ent.GuardianshipWhereInput) int
@@ -520,6 +679,7 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
+		CareEvents        func(childComplexity int, dependentID int) int
 		GridRequests      func(childComplexity int, gridID int) int
 		NotificationAdded func(childComplexity int, since *entgql.Cursor[int]) int
 		RequestUpdated    func(childComplexity int, id int) int
@@ -632,6 +792,583 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BroadcastEdge.Node(childComplexity), true
+
+	case "CareAttendanceRow.booked":
+		if e.ComplexityRoot.CareAttendanceRow.Booked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareAttendanceRow.Booked(childComplexity), true
+	case "CareAttendanceRow.cancelled":
+		if e.ComplexityRoot.CareAttendanceRow.Cancelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareAttendanceRow.Cancelled(childComplexity), true
+	case "CareAttendanceRow.checkedIn":
+		if e.ComplexityRoot.CareAttendanceRow.CheckedIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareAttendanceRow.CheckedIn(childComplexity), true
+	case "CareAttendanceRow.noShows":
+		if e.ComplexityRoot.CareAttendanceRow.NoShows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareAttendanceRow.NoShows(childComplexity), true
+	case "CareAttendanceRow.period":
+		if e.ComplexityRoot.CareAttendanceRow.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareAttendanceRow.Period(childComplexity), true
+	case "CareAttendanceRow.waitlisted":
+		if e.ComplexityRoot.CareAttendanceRow.Waitlisted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareAttendanceRow.Waitlisted(childComplexity), true
+
+	case "CareBooking.bookedBy":
+		if e.ComplexityRoot.CareBooking.BookedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.BookedBy(childComplexity), true
+	case "CareBooking.cancelledAt":
+		if e.ComplexityRoot.CareBooking.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.CancelledAt(childComplexity), true
+	case "CareBooking.caregiver":
+		if e.ComplexityRoot.CareBooking.Caregiver == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.Caregiver(childComplexity), true
+	case "CareBooking.checkedInAt":
+		if e.ComplexityRoot.CareBooking.CheckedInAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.CheckedInAt(childComplexity), true
+	case "CareBooking.checkedOutAt":
+		if e.ComplexityRoot.CareBooking.CheckedOutAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.CheckedOutAt(childComplexity), true
+	case "CareBooking.createdAt":
+		if e.ComplexityRoot.CareBooking.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.CreatedAt(childComplexity), true
+	case "CareBooking.events":
+		if e.ComplexityRoot.CareBooking.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.Events(childComplexity), true
+	case "CareBooking.id":
+		if e.ComplexityRoot.CareBooking.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.ID(childComplexity), true
+	case "CareBooking.incidents":
+		if e.ComplexityRoot.CareBooking.Incidents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.Incidents(childComplexity), true
+	case "CareBooking.notes":
+		if e.ComplexityRoot.CareBooking.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.Notes(childComplexity), true
+	case "CareBooking.offerExpiresAt":
+		if e.ComplexityRoot.CareBooking.OfferExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.OfferExpiresAt(childComplexity), true
+	case "CareBooking.personName":
+		if e.ComplexityRoot.CareBooking.PersonName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.PersonName(childComplexity), true
+	case "CareBooking.priceFen":
+		if e.ComplexityRoot.CareBooking.PriceFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.PriceFen(childComplexity), true
+	case "CareBooking.resident":
+		if e.ComplexityRoot.CareBooking.Resident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.Resident(childComplexity), true
+	case "CareBooking.slot":
+		if e.ComplexityRoot.CareBooking.Slot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.Slot(childComplexity), true
+	case "CareBooking.status":
+		if e.ComplexityRoot.CareBooking.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.Status(childComplexity), true
+	case "CareBooking.subsidyFen":
+		if e.ComplexityRoot.CareBooking.SubsidyFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.SubsidyFen(childComplexity), true
+	case "CareBooking.updatedAt":
+		if e.ComplexityRoot.CareBooking.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.UpdatedAt(childComplexity), true
+	case "CareBooking.visitPlace":
+		if e.ComplexityRoot.CareBooking.VisitPlace == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.VisitPlace(childComplexity), true
+	case "CareBooking.waitlistPosition":
+		if e.ComplexityRoot.CareBooking.WaitlistPosition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBooking.WaitlistPosition(childComplexity), true
+
+	case "CareBookingConnection.edges":
+		if e.ComplexityRoot.CareBookingConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBookingConnection.Edges(childComplexity), true
+	case "CareBookingConnection.pageInfo":
+		if e.ComplexityRoot.CareBookingConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBookingConnection.PageInfo(childComplexity), true
+	case "CareBookingConnection.totalCount":
+		if e.ComplexityRoot.CareBookingConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBookingConnection.TotalCount(childComplexity), true
+
+	case "CareBookingEdge.cursor":
+		if e.ComplexityRoot.CareBookingEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBookingEdge.Cursor(childComplexity), true
+	case "CareBookingEdge.node":
+		if e.ComplexityRoot.CareBookingEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareBookingEdge.Node(childComplexity), true
+
+	case "CareEvent.at":
+		if e.ComplexityRoot.CareEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareEvent.At(childComplexity), true
+	case "CareEvent.booking":
+		if e.ComplexityRoot.CareEvent.Booking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareEvent.Booking(childComplexity), true
+	case "CareEvent.id":
+		if e.ComplexityRoot.CareEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareEvent.ID(childComplexity), true
+	case "CareEvent.incident":
+		if e.ComplexityRoot.CareEvent.Incident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareEvent.Incident(childComplexity), true
+	case "CareEvent.kind":
+		if e.ComplexityRoot.CareEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareEvent.Kind(childComplexity), true
+	case "CareEvent.note":
+		if e.ComplexityRoot.CareEvent.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareEvent.Note(childComplexity), true
+
+	case "CareFacility.closedDays":
+		if e.ComplexityRoot.CareFacility.ClosedDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareFacility.ClosedDays(childComplexity), true
+	case "CareFacility.community":
+		if e.ComplexityRoot.CareFacility.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareFacility.Community(childComplexity), true
+	case "CareFacility.id":
+		if e.ComplexityRoot.CareFacility.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareFacility.ID(childComplexity), true
+	case "CareFacility.kind":
+		if e.ComplexityRoot.CareFacility.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareFacility.Kind(childComplexity), true
+	case "CareFacility.name":
+		if e.ComplexityRoot.CareFacility.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareFacility.Name(childComplexity), true
+	case "CareFacility.place":
+		if e.ComplexityRoot.CareFacility.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareFacility.Place(childComplexity), true
+	case "CareFacility.services":
+		if e.ComplexityRoot.CareFacility.Services == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareFacility.Services(childComplexity), true
+
+	case "CareFacilityConnection.edges":
+		if e.ComplexityRoot.CareFacilityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareFacilityConnection.Edges(childComplexity), true
+	case "CareFacilityConnection.pageInfo":
+		if e.ComplexityRoot.CareFacilityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareFacilityConnection.PageInfo(childComplexity), true
+	case "CareFacilityConnection.totalCount":
+		if e.ComplexityRoot.CareFacilityConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareFacilityConnection.TotalCount(childComplexity), true
+
+	case "CareFacilityEdge.cursor":
+		if e.ComplexityRoot.CareFacilityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareFacilityEdge.Cursor(childComplexity), true
+	case "CareFacilityEdge.node":
+		if e.ComplexityRoot.CareFacilityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareFacilityEdge.Node(childComplexity), true
+
+	case "CareIncident.booking":
+		if e.ComplexityRoot.CareIncident.Booking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareIncident.Booking(childComplexity), true
+	case "CareIncident.description":
+		if e.ComplexityRoot.CareIncident.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareIncident.Description(childComplexity), true
+	case "CareIncident.id":
+		if e.ComplexityRoot.CareIncident.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareIncident.ID(childComplexity), true
+	case "CareIncident.occurredAt":
+		if e.ComplexityRoot.CareIncident.OccurredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareIncident.OccurredAt(childComplexity), true
+	case "CareIncident.reporter":
+		if e.ComplexityRoot.CareIncident.Reporter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareIncident.Reporter(childComplexity), true
+	case "CareIncident.severity":
+		if e.ComplexityRoot.CareIncident.Severity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareIncident.Severity(childComplexity), true
+
+	case "CareNote.author":
+		if e.ComplexityRoot.CareNote.Author == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareNote.Author(childComplexity), true
+	case "CareNote.body":
+		if e.ComplexityRoot.CareNote.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareNote.Body(childComplexity), true
+	case "CareNote.booking":
+		if e.ComplexityRoot.CareNote.Booking == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareNote.Booking(childComplexity), true
+	case "CareNote.createdAt":
+		if e.ComplexityRoot.CareNote.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareNote.CreatedAt(childComplexity), true
+	case "CareNote.id":
+		if e.ComplexityRoot.CareNote.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareNote.ID(childComplexity), true
+
+	case "CareService.audience":
+		if e.ComplexityRoot.CareService.Audience == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.Audience(childComplexity), true
+	case "CareService.capacity":
+		if e.ComplexityRoot.CareService.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.Capacity(childComplexity), true
+	case "CareService.durationMinutes":
+		if e.ComplexityRoot.CareService.DurationMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.DurationMinutes(childComplexity), true
+	case "CareService.facility":
+		if e.ComplexityRoot.CareService.Facility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.Facility(childComplexity), true
+	case "CareService.id":
+		if e.ComplexityRoot.CareService.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.ID(childComplexity), true
+	case "CareService.kind":
+		if e.ComplexityRoot.CareService.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.Kind(childComplexity), true
+	case "CareService.maxAge":
+		if e.ComplexityRoot.CareService.MaxAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.MaxAge(childComplexity), true
+	case "CareService.minAge":
+		if e.ComplexityRoot.CareService.MinAge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.MinAge(childComplexity), true
+	case "CareService.name":
+		if e.ComplexityRoot.CareService.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.Name(childComplexity), true
+	case "CareService.priceFen":
+		if e.ComplexityRoot.CareService.PriceFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.PriceFen(childComplexity), true
+	case "CareService.slots":
+		if e.ComplexityRoot.CareService.Slots == nil {
+			break
+		}
+
+		args, err := ec.field_CareService_slots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CareService.Slots(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CareSlotOrder), args["where"].(*ent.CareSlotWhereInput)), true
+	case "CareService.startTimes":
+		if e.ComplexityRoot.CareService.StartTimes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.StartTimes(childComplexity), true
+	case "CareService.subsidyFen":
+		if e.ComplexityRoot.CareService.SubsidyFen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.SubsidyFen(childComplexity), true
+	case "CareService.weekdays":
+		if e.ComplexityRoot.CareService.Weekdays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareService.Weekdays(childComplexity), true
+
+	case "CareSlot.bookings":
+		if e.ComplexityRoot.CareSlot.Bookings == nil {
+			break
+		}
+
+		args, err := ec.field_CareSlot_bookings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CareSlot.Bookings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CareBookingOrder)), true
+	case "CareSlot.capacity":
+		if e.ComplexityRoot.CareSlot.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareSlot.Capacity(childComplexity), true
+	case "CareSlot.caregivers":
+		if e.ComplexityRoot.CareSlot.Caregivers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareSlot.Caregivers(childComplexity), true
+	case "CareSlot.endsAt":
+		if e.ComplexityRoot.CareSlot.EndsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareSlot.EndsAt(childComplexity), true
+	case "CareSlot.id":
+		if e.ComplexityRoot.CareSlot.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareSlot.ID(childComplexity), true
+	case "CareSlot.service":
+		if e.ComplexityRoot.CareSlot.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareSlot.Service(childComplexity), true
+	case "CareSlot.startsAt":
+		if e.ComplexityRoot.CareSlot.StartsAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareSlot.StartsAt(childComplexity), true
+	case "CareSlot.taken":
+		if e.ComplexityRoot.CareSlot.Taken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareSlot.Taken(childComplexity), true
+
+	case "CareSlotConnection.edges":
+		if e.ComplexityRoot.CareSlotConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareSlotConnection.Edges(childComplexity), true
+	case "CareSlotConnection.pageInfo":
+		if e.ComplexityRoot.CareSlotConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareSlotConnection.PageInfo(childComplexity), true
+	case "CareSlotConnection.totalCount":
+		if e.ComplexityRoot.CareSlotConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareSlotConnection.TotalCount(childComplexity), true
+
+	case "CareSlotEdge.cursor":
+		if e.ComplexityRoot.CareSlotEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareSlotEdge.Cursor(childComplexity), true
+	case "CareSlotEdge.node":
+		if e.ComplexityRoot.CareSlotEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareSlotEdge.Node(childComplexity), true
+
+	case "CareUtilisationRow.capacity":
+		if e.ComplexityRoot.CareUtilisationRow.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareUtilisationRow.Capacity(childComplexity), true
+	case "CareUtilisationRow.rate":
+		if e.ComplexityRoot.CareUtilisationRow.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareUtilisationRow.Rate(childComplexity), true
+	case "CareUtilisationRow.service":
+		if e.ComplexityRoot.CareUtilisationRow.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareUtilisationRow.Service(childComplexity), true
+	case "CareUtilisationRow.slot":
+		if e.ComplexityRoot.CareUtilisationRow.Slot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareUtilisationRow.Slot(childComplexity), true
+	case "CareUtilisationRow.taken":
+		if e.ComplexityRoot.CareUtilisationRow.Taken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareUtilisationRow.Taken(childComplexity), true
 
 	case "CategoryStatistics.category":
 		if e.ComplexityRoot.CategoryStatistics.Category == nil {
@@ -1160,6 +1897,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcknowledgeRequest(childComplexity, args["id"].(int)), true
+	case "Mutation.addCareNote":
+		if e.ComplexityRoot.Mutation.AddCareNote == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCareNote_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCareNote(childComplexity, args["bookingId"].(int), args["body"].(string)), true
 	case "Mutation.addRequestNote":
 		if e.ComplexityRoot.Mutation.AddRequestNote == nil {
 			break
@@ -1171,6 +1919,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddRequestNote(childComplexity, args["id"].(int), args["body"].(string), args["internal"].(bool), args["contact"].(bool)), true
+	case "Mutation.assignCaregiver":
+		if e.ComplexityRoot.Mutation.AssignCaregiver == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignCaregiver_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignCaregiver(childComplexity, args["slotId"].(int), args["caregiverId"].(*int), args["onDuty"].(bool)), true
 	case "Mutation.assignRole":
 		if e.ComplexityRoot.Mutation.AssignRole == nil {
 			break
@@ -1182,6 +1941,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignRole(childComplexity, args["input"].(model.AssignRoleInput)), true
+	case "Mutation.bookCare":
+		if e.ComplexityRoot.Mutation.BookCare == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bookCare_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BookCare(childComplexity, args["input"].(model.BookCareInput)), true
 	case "Mutation.callDepartment":
 		if e.ComplexityRoot.Mutation.CallDepartment == nil {
 			break
@@ -1193,6 +1963,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CallDepartment(childComplexity, args["id"].(int), args["departmentId"].(int), args["reason"].(string)), true
+	case "Mutation.cancelCareBooking":
+		if e.ComplexityRoot.Mutation.CancelCareBooking == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelCareBooking_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelCareBooking(childComplexity, args["id"].(int)), true
+	case "Mutation.checkInCare":
+		if e.ComplexityRoot.Mutation.CheckInCare == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkInCare_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckInCare(childComplexity, args["slotId"].(int), args["residentId"].(int)), true
+	case "Mutation.checkOutCare":
+		if e.ComplexityRoot.Mutation.CheckOutCare == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkOutCare_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckOutCare(childComplexity, args["bookingId"].(int)), true
 	case "Mutation.claimRequest":
 		if e.ComplexityRoot.Mutation.ClaimRequest == nil {
 			break
@@ -1204,6 +2007,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ClaimRequest(childComplexity, args["id"].(int)), true
+	case "Mutation.confirmCareOffer":
+		if e.ComplexityRoot.Mutation.ConfirmCareOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmCareOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmCareOffer(childComplexity, args["id"].(int)), true
 	case "Mutation.confirmRequest":
 		if e.ComplexityRoot.Mutation.ConfirmRequest == nil {
 			break
@@ -1215,6 +2029,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfirmRequest(childComplexity, args["id"].(int)), true
+	case "Mutation.consentToGuardianship":
+		if e.ComplexityRoot.Mutation.ConsentToGuardianship == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_consentToGuardianship_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConsentToGuardianship(childComplexity, args["id"].(int)), true
 	case "Mutation.createRequestCategory":
 		if e.ComplexityRoot.Mutation.CreateRequestCategory == nil {
 			break
@@ -1254,6 +2079,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.FileRequest(childComplexity, args["input"].(model.FileRequestInput)), true
+	case "Mutation.generateCareSlots":
+		if e.ComplexityRoot.Mutation.GenerateCareSlots == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_generateCareSlots_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.GenerateCareSlots(childComplexity, args["serviceId"].(int), args["days"].(int)), true
 	case "Mutation.handOverRequest":
 		if e.ComplexityRoot.Mutation.HandOverRequest == nil {
 			break
@@ -1265,6 +2101,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.HandOverRequest(childComplexity, args["id"].(int), args["toId"].(int), args["note"].(*string)), true
+	case "Mutation.markCareNoShow":
+		if e.ComplexityRoot.Mutation.MarkCareNoShow == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markCareNoShow_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkCareNoShow(childComplexity, args["bookingId"].(int)), true
 	case "Mutation.markNotificationsRead":
 		if e.ComplexityRoot.Mutation.MarkNotificationsRead == nil {
 			break
@@ -1298,6 +2145,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefreshSession(childComplexity, args["refreshToken"].(string)), true
+	case "Mutation.registerChild":
+		if e.ComplexityRoot.Mutation.RegisterChild == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_registerChild_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegisterChild(childComplexity, args["input"].(model.RegisterChildInput)), true
 	case "Mutation.registerDevice":
 		if e.ComplexityRoot.Mutation.RegisterDevice == nil {
 			break
@@ -1331,6 +2189,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReopenRequest(childComplexity, args["id"].(int), args["reason"].(string)), true
+	case "Mutation.reportCareIncident":
+		if e.ComplexityRoot.Mutation.ReportCareIncident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reportCareIncident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReportCareIncident(childComplexity, args["input"].(model.ReportCareIncidentInput)), true
+	case "Mutation.requestGuardianship":
+		if e.ComplexityRoot.Mutation.RequestGuardianship == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_requestGuardianship_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RequestGuardianship(childComplexity, args["input"].(model.RequestGuardianshipInput)), true
 	case "Mutation.requestSignInCode":
 		if e.ComplexityRoot.Mutation.RequestSignInCode == nil {
 			break
@@ -1353,6 +2233,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResolveRequest(childComplexity, args["id"].(int), args["resolution"].(string)), true
+	case "Mutation.revokeGuardianship":
+		if e.ComplexityRoot.Mutation.RevokeGuardianship == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeGuardianship_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeGuardianship(childComplexity, args["id"].(int)), true
 	case "Mutation.revokeRole":
 		if e.ComplexityRoot.Mutation.RevokeRole == nil {
 			break
@@ -1442,6 +2333,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VerifyResident(childComplexity, args["phone"].(string), args["householdId"].(int)), true
+	case "Mutation.witnessGuardianshipConsent":
+		if e.ComplexityRoot.Mutation.WitnessGuardianshipConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_witnessGuardianshipConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WitnessGuardianshipConsent(childComplexity, args["id"].(int)), true
 
 	case "MyDataExport.generatedAt":
 		if e.ComplexityRoot.MyDataExport.GeneratedAt == nil {
@@ -1708,6 +2610,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Broadcasts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.BroadcastOrder), args["where"].(*ent.BroadcastWhereInput)), true
+	case "Query.careAttendance":
+		if e.ComplexityRoot.Query.CareAttendance == nil {
+			break
+		}
+
+		args, err := ec.field_Query_careAttendance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CareAttendance(childComplexity, args["facilityId"].(int), args["from"].(time.Time), args["to"].(time.Time), args["period"].(model.CareReportPeriod)), true
+	case "Query.careBookings":
+		if e.ComplexityRoot.Query.CareBookings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_careBookings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CareBookings(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CareBookingOrder), args["where"].(*ent.CareBookingWhereInput)), true
+	case "Query.careDay":
+		if e.ComplexityRoot.Query.CareDay == nil {
+			break
+		}
+
+		args, err := ec.field_Query_careDay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CareDay(childComplexity, args["facilityId"].(int), args["date"].(*time.Time)), true
+	case "Query.careFacilities":
+		if e.ComplexityRoot.Query.CareFacilities == nil {
+			break
+		}
+
+		args, err := ec.field_Query_careFacilities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CareFacilities(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CareFacilityOrder), args["where"].(*ent.CareFacilityWhereInput)), true
+	case "Query.careUtilisation":
+		if e.ComplexityRoot.Query.CareUtilisation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_careUtilisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CareUtilisation(childComplexity, args["facilityId"].(int), args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Query.communities":
 		if e.ComplexityRoot.Query.Communities == nil {
 			break
@@ -2721,6 +3678,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StreetEdge.Node(childComplexity), true
 
+	case "Subscription.careEvents":
+		if e.ComplexityRoot.Subscription.CareEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_careEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.CareEvents(childComplexity, args["dependentId"].(int)), true
 	case "Subscription.gridRequests":
 		if e.ComplexityRoot.Subscription.GridRequests == nil {
 			break
@@ -2765,8 +3733,19 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AssignRoleInput", ec.unmarshalInputAssignRoleInput),
+			graphql.NewInputUnmarshaler("BookCareInput", ec.unmarshalInputBookCareInput),
 			graphql.NewInputUnmarshaler("BroadcastOrder", ec.unmarshalInputBroadcastOrder),
 			graphql.NewInputUnmarshaler("BroadcastWhereInput", ec.unmarshalInputBroadcastWhereInput),
+			graphql.NewInputUnmarshaler("CareBookingOrder", ec.unmarshalInputCareBookingOrder),
+			graphql.NewInputUnmarshaler("CareBookingWhereInput", ec.unmarshalInputCareBookingWhereInput),
+			graphql.NewInputUnmarshaler("CareEventWhereInput", ec.unmarshalInputCareEventWhereInput),
+			graphql.NewInputUnmarshaler("CareFacilityOrder", ec.unmarshalInputCareFacilityOrder),
+			graphql.NewInputUnmarshaler("CareFacilityWhereInput", ec.unmarshalInputCareFacilityWhereInput),
+			graphql.NewInputUnmarshaler("CareIncidentWhereInput", ec.unmarshalInputCareIncidentWhereInput),
+			graphql.NewInputUnmarshaler("CareNoteWhereInput", ec.unmarshalInputCareNoteWhereInput),
+			graphql.NewInputUnmarshaler("CareServiceWhereInput", ec.unmarshalInputCareServiceWhereInput),
+			graphql.NewInputUnmarshaler("CareSlotOrder", ec.unmarshalInputCareSlotOrder),
+			graphql.NewInputUnmarshaler("CareSlotWhereInput", ec.unmarshalInputCareSlotWhereInput),
 			graphql.NewInputUnmarshaler("CommunityOrder", ec.unmarshalInputCommunityOrder),
 			graphql.NewInputUnmarshaler("CommunityWhereInput", ec.unmarshalInputCommunityWhereInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
@@ -2787,12 +3766,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PersonalInfoWhereInput", ec.unmarshalInputPersonalInfoWhereInput),
 			graphql.NewInputUnmarshaler("PlaceOrder", ec.unmarshalInputPlaceOrder),
 			graphql.NewInputUnmarshaler("PlaceWhereInput", ec.unmarshalInputPlaceWhereInput),
+			graphql.NewInputUnmarshaler("RegisterChildInput", ec.unmarshalInputRegisterChildInput),
 			graphql.NewInputUnmarshaler("RegisterHouseholdInput", ec.unmarshalInputRegisterHouseholdInput),
+			graphql.NewInputUnmarshaler("ReportCareIncidentInput", ec.unmarshalInputReportCareIncidentInput),
 			graphql.NewInputUnmarshaler("RequestCategoryInput", ec.unmarshalInputRequestCategoryInput),
 			graphql.NewInputUnmarshaler("RequestCategoryOrder", ec.unmarshalInputRequestCategoryOrder),
 			graphql.NewInputUnmarshaler("RequestCategoryWhereInput", ec.unmarshalInputRequestCategoryWhereInput),
 			graphql.NewInputUnmarshaler("RequestEventOrder", ec.unmarshalInputRequestEventOrder),
 			graphql.NewInputUnmarshaler("RequestEventWhereInput", ec.unmarshalInputRequestEventWhereInput),
+			graphql.NewInputUnmarshaler("RequestGuardianshipInput", ec.unmarshalInputRequestGuardianshipInput),
 			graphql.NewInputUnmarshaler("RequestOrder", ec.unmarshalInputRequestOrder),
 			graphql.NewInputUnmarshaler("RequestWhereInput", ec.unmarshalInputRequestWhereInput),
 			graphql.NewInputUnmarshaler("ResidentOrder", ec.unmarshalInputResidentOrder),
@@ -3724,6 +4706,2184 @@ input BroadcastWhereInput {
   Matches items with a street that matches any of the given filters.
   """
   hasStreetWith: [StreetWhereInput!]
+}
+"""
+A person's place, or place on the waitlist, in a care slot.
+"""
+type CareBooking implements Node {
+  """
+  The id of the CareBooking.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  CONFIRMED holds a place; WAITLISTED waits; OFFERED holds a freed place until the offer expires (then EXPIRED); CANCELLED; CHECKED_IN and CHECKED_OUT on the day; NO_SHOW when the person did not come.
+  """
+  status: CareBookingStatus!
+  """
+  The position on the slot's waitlist, by arrival (1 is first).
+  """
+  waitlistPosition: Int
+  """
+  When an offered place must be confirmed by.
+  """
+  offerExpiresAt: Time
+  """
+  When the person arrived (or the caregiver arrived, for a home visit).
+  """
+  checkedInAt: Time
+  """
+  When the person left.
+  """
+  checkedOutAt: Time
+  """
+  When the booking was cancelled.
+  """
+  cancelledAt: Time
+  """
+  The price when booked, in fen.
+  """
+  priceFen: Int!
+  """
+  The subsidy when booked, in fen.
+  """
+  subsidyFen: Int!
+  """
+  The slot.
+  """
+  slot: CareSlot!
+  """
+  The caregiver who makes the home visit.
+  """
+  caregiver: Resident
+  """
+  Where the home visit goes.
+  """
+  visitPlace: Place
+  """
+  The caregivers' notes (only the facility's caregivers and the person's guardians see them).
+  """
+  notes: [CareNote!]
+  """
+  Incidents during the care.
+  """
+  incidents: [CareIncident!]
+  """
+  What happened to the booking, in order.
+  """
+  events: [CareEvent!]
+}
+"""
+A connection to a list of items.
+"""
+type CareBookingConnection {
+  """
+  A list of edges.
+  """
+  edges: [CareBookingEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CareBookingEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: CareBooking
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for CareBooking connections
+"""
+input CareBookingOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order CareBookings.
+  """
+  field: CareBookingOrderField!
+}
+"""
+Properties by which CareBooking connections can be ordered.
+"""
+enum CareBookingOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+  """
+  The value UPDATED_AT.
+  """
+  UPDATED_AT
+}
+"""
+CareBookingStatus is enum for the field status
+"""
+enum CareBookingStatus @goModel(model: "github.com/jimei-linli/linli/ent/carebooking.Status") {
+  """
+  The value CONFIRMED.
+  """
+  CONFIRMED
+  """
+  The value WAITLISTED.
+  """
+  WAITLISTED
+  """
+  The value OFFERED.
+  """
+  OFFERED
+  """
+  The value EXPIRED.
+  """
+  EXPIRED
+  """
+  The value CANCELLED.
+  """
+  CANCELLED
+  """
+  The value CHECKED_IN.
+  """
+  CHECKED_IN
+  """
+  The value CHECKED_OUT.
+  """
+  CHECKED_OUT
+  """
+  The value NO_SHOW.
+  """
+  NO_SHOW
+}
+"""
+CareBookingWhereInput is used for filtering CareBooking objects.
+Input was generated by ent.
+"""
+input CareBookingWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: CareBookingWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [CareBookingWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [CareBookingWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches items whose updatedAt is not equal to the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches items whose updatedAt is one of the given value.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches items whose updatedAt is none of the given value.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches items whose updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches items whose updatedAt is at least the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches items whose updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches items whose updatedAt is at most the given value.
+  """
+  updatedAtLTE: Time
+  """
+  status field predicates
+  """
+  status: CareBookingStatus
+  """
+  Matches items whose status is not equal to the given value.
+  """
+  statusNEQ: CareBookingStatus
+  """
+  Matches items whose status is one of the given value.
+  """
+  statusIn: [CareBookingStatus!]
+  """
+  Matches items whose status is none of the given value.
+  """
+  statusNotIn: [CareBookingStatus!]
+  """
+  waitlist_position field predicates
+  """
+  waitlistPosition: Int
+  """
+  Matches items whose waitlistPosition is not equal to the given value.
+  """
+  waitlistPositionNEQ: Int
+  """
+  Matches items whose waitlistPosition is one of the given value.
+  """
+  waitlistPositionIn: [Int!]
+  """
+  Matches items whose waitlistPosition is none of the given value.
+  """
+  waitlistPositionNotIn: [Int!]
+  """
+  Matches items whose waitlistPosition is greater than the given value.
+  """
+  waitlistPositionGT: Int
+  """
+  Matches items whose waitlistPosition is at least the given value.
+  """
+  waitlistPositionGTE: Int
+  """
+  Matches items whose waitlistPosition is less than the given value.
+  """
+  waitlistPositionLT: Int
+  """
+  Matches items whose waitlistPosition is at most the given value.
+  """
+  waitlistPositionLTE: Int
+  """
+  Matches items whose waitlistPosition is empty.
+  """
+  waitlistPositionIsNil: Boolean
+  """
+  Matches items whose waitlistPosition is set.
+  """
+  waitlistPositionNotNil: Boolean
+  """
+  offer_expires_at field predicates
+  """
+  offerExpiresAt: Time
+  """
+  Matches items whose offerExpiresAt is not equal to the given value.
+  """
+  offerExpiresAtNEQ: Time
+  """
+  Matches items whose offerExpiresAt is one of the given value.
+  """
+  offerExpiresAtIn: [Time!]
+  """
+  Matches items whose offerExpiresAt is none of the given value.
+  """
+  offerExpiresAtNotIn: [Time!]
+  """
+  Matches items whose offerExpiresAt is greater than the given value.
+  """
+  offerExpiresAtGT: Time
+  """
+  Matches items whose offerExpiresAt is at least the given value.
+  """
+  offerExpiresAtGTE: Time
+  """
+  Matches items whose offerExpiresAt is less than the given value.
+  """
+  offerExpiresAtLT: Time
+  """
+  Matches items whose offerExpiresAt is at most the given value.
+  """
+  offerExpiresAtLTE: Time
+  """
+  Matches items whose offerExpiresAt is empty.
+  """
+  offerExpiresAtIsNil: Boolean
+  """
+  Matches items whose offerExpiresAt is set.
+  """
+  offerExpiresAtNotNil: Boolean
+  """
+  checked_in_at field predicates
+  """
+  checkedInAt: Time
+  """
+  Matches items whose checkedInAt is not equal to the given value.
+  """
+  checkedInAtNEQ: Time
+  """
+  Matches items whose checkedInAt is one of the given value.
+  """
+  checkedInAtIn: [Time!]
+  """
+  Matches items whose checkedInAt is none of the given value.
+  """
+  checkedInAtNotIn: [Time!]
+  """
+  Matches items whose checkedInAt is greater than the given value.
+  """
+  checkedInAtGT: Time
+  """
+  Matches items whose checkedInAt is at least the given value.
+  """
+  checkedInAtGTE: Time
+  """
+  Matches items whose checkedInAt is less than the given value.
+  """
+  checkedInAtLT: Time
+  """
+  Matches items whose checkedInAt is at most the given value.
+  """
+  checkedInAtLTE: Time
+  """
+  Matches items whose checkedInAt is empty.
+  """
+  checkedInAtIsNil: Boolean
+  """
+  Matches items whose checkedInAt is set.
+  """
+  checkedInAtNotNil: Boolean
+  """
+  checked_out_at field predicates
+  """
+  checkedOutAt: Time
+  """
+  Matches items whose checkedOutAt is not equal to the given value.
+  """
+  checkedOutAtNEQ: Time
+  """
+  Matches items whose checkedOutAt is one of the given value.
+  """
+  checkedOutAtIn: [Time!]
+  """
+  Matches items whose checkedOutAt is none of the given value.
+  """
+  checkedOutAtNotIn: [Time!]
+  """
+  Matches items whose checkedOutAt is greater than the given value.
+  """
+  checkedOutAtGT: Time
+  """
+  Matches items whose checkedOutAt is at least the given value.
+  """
+  checkedOutAtGTE: Time
+  """
+  Matches items whose checkedOutAt is less than the given value.
+  """
+  checkedOutAtLT: Time
+  """
+  Matches items whose checkedOutAt is at most the given value.
+  """
+  checkedOutAtLTE: Time
+  """
+  Matches items whose checkedOutAt is empty.
+  """
+  checkedOutAtIsNil: Boolean
+  """
+  Matches items whose checkedOutAt is set.
+  """
+  checkedOutAtNotNil: Boolean
+  """
+  cancelled_at field predicates
+  """
+  cancelledAt: Time
+  """
+  Matches items whose cancelledAt is not equal to the given value.
+  """
+  cancelledAtNEQ: Time
+  """
+  Matches items whose cancelledAt is one of the given value.
+  """
+  cancelledAtIn: [Time!]
+  """
+  Matches items whose cancelledAt is none of the given value.
+  """
+  cancelledAtNotIn: [Time!]
+  """
+  Matches items whose cancelledAt is greater than the given value.
+  """
+  cancelledAtGT: Time
+  """
+  Matches items whose cancelledAt is at least the given value.
+  """
+  cancelledAtGTE: Time
+  """
+  Matches items whose cancelledAt is less than the given value.
+  """
+  cancelledAtLT: Time
+  """
+  Matches items whose cancelledAt is at most the given value.
+  """
+  cancelledAtLTE: Time
+  """
+  Matches items whose cancelledAt is empty.
+  """
+  cancelledAtIsNil: Boolean
+  """
+  Matches items whose cancelledAt is set.
+  """
+  cancelledAtNotNil: Boolean
+  """
+  price_fen field predicates
+  """
+  priceFen: Int
+  """
+  Matches items whose priceFen is not equal to the given value.
+  """
+  priceFenNEQ: Int
+  """
+  Matches items whose priceFen is one of the given value.
+  """
+  priceFenIn: [Int!]
+  """
+  Matches items whose priceFen is none of the given value.
+  """
+  priceFenNotIn: [Int!]
+  """
+  Matches items whose priceFen is greater than the given value.
+  """
+  priceFenGT: Int
+  """
+  Matches items whose priceFen is at least the given value.
+  """
+  priceFenGTE: Int
+  """
+  Matches items whose priceFen is less than the given value.
+  """
+  priceFenLT: Int
+  """
+  Matches items whose priceFen is at most the given value.
+  """
+  priceFenLTE: Int
+  """
+  subsidy_fen field predicates
+  """
+  subsidyFen: Int
+  """
+  Matches items whose subsidyFen is not equal to the given value.
+  """
+  subsidyFenNEQ: Int
+  """
+  Matches items whose subsidyFen is one of the given value.
+  """
+  subsidyFenIn: [Int!]
+  """
+  Matches items whose subsidyFen is none of the given value.
+  """
+  subsidyFenNotIn: [Int!]
+  """
+  Matches items whose subsidyFen is greater than the given value.
+  """
+  subsidyFenGT: Int
+  """
+  Matches items whose subsidyFen is at least the given value.
+  """
+  subsidyFenGTE: Int
+  """
+  Matches items whose subsidyFen is less than the given value.
+  """
+  subsidyFenLT: Int
+  """
+  Matches items whose subsidyFen is at most the given value.
+  """
+  subsidyFenLTE: Int
+  """
+  slot edge predicates
+  """
+  hasSlot: Boolean
+  """
+  Matches items with a slot that matches any of the given filters.
+  """
+  hasSlotWith: [CareSlotWhereInput!]
+}
+"""
+An entry of a person's care log (booked, offered a place, checked in, a note, an incident).
+"""
+type CareEvent implements Node {
+  """
+  The id of the CareEvent.
+  """
+  id: ID!
+  """
+  What happened.
+  """
+  kind: CareEventKind!
+  """
+  When it happened.
+  """
+  at: Time!
+  """
+  The booking.
+  """
+  booking: CareBooking!
+  """
+  The note, for a NOTE (empty for whoever may not read it).
+  """
+  note: CareNote
+  """
+  The incident, for an INCIDENT (empty for whoever may not read it).
+  """
+  incident: CareIncident
+}
+"""
+CareEventKind is enum for the field kind
+"""
+enum CareEventKind @goModel(model: "github.com/jimei-linli/linli/ent/careevent.Kind") {
+  """
+  The value CONFIRMED.
+  """
+  CONFIRMED
+  """
+  The value WAITLISTED.
+  """
+  WAITLISTED
+  """
+  The value OFFERED.
+  """
+  OFFERED
+  """
+  The value EXPIRED.
+  """
+  EXPIRED
+  """
+  The value CANCELLED.
+  """
+  CANCELLED
+  """
+  The value CHECKED_IN.
+  """
+  CHECKED_IN
+  """
+  The value CHECKED_OUT.
+  """
+  CHECKED_OUT
+  """
+  The value NO_SHOW.
+  """
+  NO_SHOW
+  """
+  The value NOTE.
+  """
+  NOTE
+  """
+  The value INCIDENT.
+  """
+  INCIDENT
+}
+"""
+CareEventWhereInput is used for filtering CareEvent objects.
+Input was generated by ent.
+"""
+input CareEventWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: CareEventWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [CareEventWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [CareEventWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  kind field predicates
+  """
+  kind: CareEventKind
+  """
+  Matches items whose kind is not equal to the given value.
+  """
+  kindNEQ: CareEventKind
+  """
+  Matches items whose kind is one of the given value.
+  """
+  kindIn: [CareEventKind!]
+  """
+  Matches items whose kind is none of the given value.
+  """
+  kindNotIn: [CareEventKind!]
+  """
+  at field predicates
+  """
+  at: Time
+  """
+  Matches items whose at is not equal to the given value.
+  """
+  atNEQ: Time
+  """
+  Matches items whose at is one of the given value.
+  """
+  atIn: [Time!]
+  """
+  Matches items whose at is none of the given value.
+  """
+  atNotIn: [Time!]
+  """
+  Matches items whose at is greater than the given value.
+  """
+  atGT: Time
+  """
+  Matches items whose at is at least the given value.
+  """
+  atGTE: Time
+  """
+  Matches items whose at is less than the given value.
+  """
+  atLT: Time
+  """
+  Matches items whose at is at most the given value.
+  """
+  atLTE: Time
+  """
+  booking edge predicates
+  """
+  hasBooking: Boolean
+  """
+  Matches items with a booking that matches any of the given filters.
+  """
+  hasBookingWith: [CareBookingWhereInput!]
+  """
+  note edge predicates
+  """
+  hasNote: Boolean
+  """
+  Matches items with a note that matches any of the given filters.
+  """
+  hasNoteWith: [CareNoteWhereInput!]
+  """
+  incident edge predicates
+  """
+  hasIncident: Boolean
+  """
+  Matches items with a incident that matches any of the given filters.
+  """
+  hasIncidentWith: [CareIncidentWhereInput!]
+}
+"""
+An elderly day-care centre or a childcare centre of a community.
+"""
+type CareFacility implements Node {
+  """
+  The id of the CareFacility.
+  """
+  id: ID!
+  """
+  The facility's name, e.g. 盛光社區老人日間照料中心.
+  """
+  name: String!
+  """
+  An elderly day-care centre or a childcare centre.
+  """
+  kind: CareFacilityKind!
+  """
+  Days the facility is closed (YYYY-MM-DD, Asia/Shanghai): no slots are made for them.
+  """
+  closedDays: [String!]
+  """
+  The community the facility serves.
+  """
+  community: Community!
+  """
+  Where the facility is.
+  """
+  place: Place
+  """
+  The services the facility offers.
+  """
+  services: [CareService!]
+}
+"""
+A connection to a list of items.
+"""
+type CareFacilityConnection {
+  """
+  A list of edges.
+  """
+  edges: [CareFacilityEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CareFacilityEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: CareFacility
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+CareFacilityKind is enum for the field kind
+"""
+enum CareFacilityKind @goModel(model: "github.com/jimei-linli/linli/ent/carefacility.Kind") {
+  """
+  The value ELDER_DAY_CARE.
+  """
+  ELDER_DAY_CARE
+  """
+  The value CHILDCARE.
+  """
+  CHILDCARE
+}
+"""
+Ordering options for CareFacility connections
+"""
+input CareFacilityOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order CareFacilities.
+  """
+  field: CareFacilityOrderField!
+}
+"""
+Properties by which CareFacility connections can be ordered.
+"""
+enum CareFacilityOrderField {
+  """
+  The value NAME.
+  """
+  NAME
+}
+"""
+CareFacilityWhereInput is used for filtering CareFacility objects.
+Input was generated by ent.
+"""
+input CareFacilityWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: CareFacilityWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [CareFacilityWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [CareFacilityWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  name field predicates
+  """
+  name: String
+  """
+  Matches items whose name is not equal to the given value.
+  """
+  nameNEQ: String
+  """
+  Matches items whose name is one of the given value.
+  """
+  nameIn: [String!]
+  """
+  Matches items whose name is none of the given value.
+  """
+  nameNotIn: [String!]
+  """
+  Matches items whose name is greater than the given value.
+  """
+  nameGT: String
+  """
+  Matches items whose name is at least the given value.
+  """
+  nameGTE: String
+  """
+  Matches items whose name is less than the given value.
+  """
+  nameLT: String
+  """
+  Matches items whose name is at most the given value.
+  """
+  nameLTE: String
+  """
+  Matches items whose name contains the given value.
+  """
+  nameContains: String
+  """
+  Matches items whose name starts with the given value.
+  """
+  nameHasPrefix: String
+  """
+  Matches items whose name ends with the given value.
+  """
+  nameHasSuffix: String
+  """
+  Matches items whose name equals, ignoring case, the given value.
+  """
+  nameEqualFold: String
+  """
+  Matches items whose name contains, ignoring case, the given value.
+  """
+  nameContainsFold: String
+  """
+  kind field predicates
+  """
+  kind: CareFacilityKind
+  """
+  Matches items whose kind is not equal to the given value.
+  """
+  kindNEQ: CareFacilityKind
+  """
+  Matches items whose kind is one of the given value.
+  """
+  kindIn: [CareFacilityKind!]
+  """
+  Matches items whose kind is none of the given value.
+  """
+  kindNotIn: [CareFacilityKind!]
+  """
+  community edge predicates
+  """
+  hasCommunity: Boolean
+  """
+  Matches items with a community that matches any of the given filters.
+  """
+  hasCommunityWith: [CommunityWhereInput!]
+  """
+  place edge predicates
+  """
+  hasPlace: Boolean
+  """
+  Matches items with a place that matches any of the given filters.
+  """
+  hasPlaceWith: [PlaceWhereInput!]
+  """
+  services edge predicates
+  """
+  hasServices: Boolean
+  """
+  Matches items with a services that matches any of the given filters.
+  """
+  hasServicesWith: [CareServiceWhereInput!]
+}
+"""
+Something that went wrong during care; the person's guardians are told at once (sensitive).
+"""
+type CareIncident implements Node {
+  """
+  The id of the CareIncident.
+  """
+  id: ID!
+  """
+  How serious it is.
+  """
+  severity: CareIncidentSeverity!
+  """
+  What happened and what was done.
+  """
+  description: String!
+  """
+  When it happened (when reported).
+  """
+  occurredAt: Time!
+  """
+  The booking during which it happened.
+  """
+  booking: CareBooking!
+  """
+  The caregiver who reported it.
+  """
+  reporter: Resident!
+}
+"""
+CareIncidentSeverity is enum for the field severity
+"""
+enum CareIncidentSeverity @goModel(model: "github.com/jimei-linli/linli/ent/careincident.Severity") {
+  """
+  The value MINOR.
+  """
+  MINOR
+  """
+  The value SERIOUS.
+  """
+  SERIOUS
+  """
+  The value EMERGENCY.
+  """
+  EMERGENCY
+}
+"""
+CareIncidentWhereInput is used for filtering CareIncident objects.
+Input was generated by ent.
+"""
+input CareIncidentWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: CareIncidentWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [CareIncidentWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [CareIncidentWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  severity field predicates
+  """
+  severity: CareIncidentSeverity
+  """
+  Matches items whose severity is not equal to the given value.
+  """
+  severityNEQ: CareIncidentSeverity
+  """
+  Matches items whose severity is one of the given value.
+  """
+  severityIn: [CareIncidentSeverity!]
+  """
+  Matches items whose severity is none of the given value.
+  """
+  severityNotIn: [CareIncidentSeverity!]
+  """
+  description field predicates
+  """
+  description: String
+  """
+  Matches items whose description is not equal to the given value.
+  """
+  descriptionNEQ: String
+  """
+  Matches items whose description is one of the given value.
+  """
+  descriptionIn: [String!]
+  """
+  Matches items whose description is none of the given value.
+  """
+  descriptionNotIn: [String!]
+  """
+  Matches items whose description is greater than the given value.
+  """
+  descriptionGT: String
+  """
+  Matches items whose description is at least the given value.
+  """
+  descriptionGTE: String
+  """
+  Matches items whose description is less than the given value.
+  """
+  descriptionLT: String
+  """
+  Matches items whose description is at most the given value.
+  """
+  descriptionLTE: String
+  """
+  Matches items whose description contains the given value.
+  """
+  descriptionContains: String
+  """
+  Matches items whose description starts with the given value.
+  """
+  descriptionHasPrefix: String
+  """
+  Matches items whose description ends with the given value.
+  """
+  descriptionHasSuffix: String
+  """
+  Matches items whose description equals, ignoring case, the given value.
+  """
+  descriptionEqualFold: String
+  """
+  Matches items whose description contains, ignoring case, the given value.
+  """
+  descriptionContainsFold: String
+  """
+  occurred_at field predicates
+  """
+  occurredAt: Time
+  """
+  Matches items whose occurredAt is not equal to the given value.
+  """
+  occurredAtNEQ: Time
+  """
+  Matches items whose occurredAt is one of the given value.
+  """
+  occurredAtIn: [Time!]
+  """
+  Matches items whose occurredAt is none of the given value.
+  """
+  occurredAtNotIn: [Time!]
+  """
+  Matches items whose occurredAt is greater than the given value.
+  """
+  occurredAtGT: Time
+  """
+  Matches items whose occurredAt is at least the given value.
+  """
+  occurredAtGTE: Time
+  """
+  Matches items whose occurredAt is less than the given value.
+  """
+  occurredAtLT: Time
+  """
+  Matches items whose occurredAt is at most the given value.
+  """
+  occurredAtLTE: Time
+  """
+  booking edge predicates
+  """
+  hasBooking: Boolean
+  """
+  Matches items with a booking that matches any of the given filters.
+  """
+  hasBookingWith: [CareBookingWhereInput!]
+  """
+  reporter edge predicates
+  """
+  hasReporter: Boolean
+  """
+  Matches items with a reporter that matches any of the given filters.
+  """
+  hasReporterWith: [ResidentWhereInput!]
+}
+"""
+A caregiver's note about a person's care (sensitive).
+"""
+type CareNote implements Node {
+  """
+  The id of the CareNote.
+  """
+  id: ID!
+  """
+  The note.
+  """
+  body: String!
+  """
+  When it was written.
+  """
+  createdAt: Time!
+  """
+  The booking it is about.
+  """
+  booking: CareBooking!
+  """
+  The caregiver who wrote it.
+  """
+  author: Resident!
+}
+"""
+CareNoteWhereInput is used for filtering CareNote objects.
+Input was generated by ent.
+"""
+input CareNoteWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: CareNoteWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [CareNoteWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [CareNoteWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  body field predicates
+  """
+  body: String
+  """
+  Matches items whose body is not equal to the given value.
+  """
+  bodyNEQ: String
+  """
+  Matches items whose body is one of the given value.
+  """
+  bodyIn: [String!]
+  """
+  Matches items whose body is none of the given value.
+  """
+  bodyNotIn: [String!]
+  """
+  Matches items whose body is greater than the given value.
+  """
+  bodyGT: String
+  """
+  Matches items whose body is at least the given value.
+  """
+  bodyGTE: String
+  """
+  Matches items whose body is less than the given value.
+  """
+  bodyLT: String
+  """
+  Matches items whose body is at most the given value.
+  """
+  bodyLTE: String
+  """
+  Matches items whose body contains the given value.
+  """
+  bodyContains: String
+  """
+  Matches items whose body starts with the given value.
+  """
+  bodyHasPrefix: String
+  """
+  Matches items whose body ends with the given value.
+  """
+  bodyHasSuffix: String
+  """
+  Matches items whose body equals, ignoring case, the given value.
+  """
+  bodyEqualFold: String
+  """
+  Matches items whose body contains, ignoring case, the given value.
+  """
+  bodyContainsFold: String
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  booking edge predicates
+  """
+  hasBooking: Boolean
+  """
+  Matches items with a booking that matches any of the given filters.
+  """
+  hasBookingWith: [CareBookingWhereInput!]
+  """
+  author edge predicates
+  """
+  hasAuthor: Boolean
+  """
+  Matches items with a author that matches any of the given filters.
+  """
+  hasAuthorWith: [ResidentWhereInput!]
+}
+"""
+A kind of care a facility offers (full day, half day, after-school care, home health visit, bathing help, rehabilitation), with its price, subsidy, eligibility and weekly schedule.
+"""
+type CareService implements Node {
+  """
+  The id of the CareService.
+  """
+  id: ID!
+  """
+  The service's name, e.g. 全日托.
+  """
+  name: String!
+  """
+  What kind of care: a HOME_VISIT is given at the household's address by a caregiver free at that time.
+  """
+  kind: CareServiceKind!
+  """
+  How long one slot lasts.
+  """
+  durationMinutes: Int!
+  """
+  How many people one slot takes (for home visits: at most this many caregivers go out at once).
+  """
+  capacity: Int!
+  """
+  The price of one slot in fen (分).
+  """
+  priceFen: Int!
+  """
+  The government subsidy of one slot in fen; the family pays price minus subsidy.
+  """
+  subsidyFen: Int!
+  """
+  Who it is for.
+  """
+  audience: CareServiceAudience!
+  """
+  The youngest age (in whole years on the slot's day) that may be booked.
+  """
+  minAge: Int
+  """
+  The oldest age (in whole years on the slot's day) that may be booked.
+  """
+  maxAge: Int
+  """
+  The weekly schedule's days, 1 (Monday) to 7 (Sunday).
+  """
+  weekdays: [Int!]!
+  """
+  The weekly schedule's slot start times on those days, HH:MM (Asia/Shanghai).
+  """
+  startTimes: [String!]!
+  """
+  The facility that offers it.
+  """
+  facility: CareFacility!
+  """
+  The slots of the CareService.
+  """
+  slots(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for CareSlots returned from the connection.
+    """
+    orderBy: CareSlotOrder
+
+    """
+    Filtering options for CareSlots returned from the connection.
+    """
+    where: CareSlotWhereInput
+  ): CareSlotConnection!
+}
+"""
+CareServiceAudience is enum for the field audience
+"""
+enum CareServiceAudience @goModel(model: "github.com/jimei-linli/linli/ent/careservice.Audience") {
+  """
+  The value ELDERLY.
+  """
+  ELDERLY
+  """
+  The value CHILD.
+  """
+  CHILD
+}
+"""
+CareServiceKind is enum for the field kind
+"""
+enum CareServiceKind @goModel(model: "github.com/jimei-linli/linli/ent/careservice.Kind") {
+  """
+  The value FULL_DAY.
+  """
+  FULL_DAY
+  """
+  The value HALF_DAY.
+  """
+  HALF_DAY
+  """
+  The value AFTER_SCHOOL.
+  """
+  AFTER_SCHOOL
+  """
+  The value HOME_VISIT.
+  """
+  HOME_VISIT
+  """
+  The value BATHING.
+  """
+  BATHING
+  """
+  The value REHABILITATION.
+  """
+  REHABILITATION
+}
+"""
+CareServiceWhereInput is used for filtering CareService objects.
+Input was generated by ent.
+"""
+input CareServiceWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: CareServiceWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [CareServiceWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [CareServiceWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  name field predicates
+  """
+  name: String
+  """
+  Matches items whose name is not equal to the given value.
+  """
+  nameNEQ: String
+  """
+  Matches items whose name is one of the given value.
+  """
+  nameIn: [String!]
+  """
+  Matches items whose name is none of the given value.
+  """
+  nameNotIn: [String!]
+  """
+  Matches items whose name is greater than the given value.
+  """
+  nameGT: String
+  """
+  Matches items whose name is at least the given value.
+  """
+  nameGTE: String
+  """
+  Matches items whose name is less than the given value.
+  """
+  nameLT: String
+  """
+  Matches items whose name is at most the given value.
+  """
+  nameLTE: String
+  """
+  Matches items whose name contains the given value.
+  """
+  nameContains: String
+  """
+  Matches items whose name starts with the given value.
+  """
+  nameHasPrefix: String
+  """
+  Matches items whose name ends with the given value.
+  """
+  nameHasSuffix: String
+  """
+  Matches items whose name equals, ignoring case, the given value.
+  """
+  nameEqualFold: String
+  """
+  Matches items whose name contains, ignoring case, the given value.
+  """
+  nameContainsFold: String
+  """
+  kind field predicates
+  """
+  kind: CareServiceKind
+  """
+  Matches items whose kind is not equal to the given value.
+  """
+  kindNEQ: CareServiceKind
+  """
+  Matches items whose kind is one of the given value.
+  """
+  kindIn: [CareServiceKind!]
+  """
+  Matches items whose kind is none of the given value.
+  """
+  kindNotIn: [CareServiceKind!]
+  """
+  duration_minutes field predicates
+  """
+  durationMinutes: Int
+  """
+  Matches items whose durationMinutes is not equal to the given value.
+  """
+  durationMinutesNEQ: Int
+  """
+  Matches items whose durationMinutes is one of the given value.
+  """
+  durationMinutesIn: [Int!]
+  """
+  Matches items whose durationMinutes is none of the given value.
+  """
+  durationMinutesNotIn: [Int!]
+  """
+  Matches items whose durationMinutes is greater than the given value.
+  """
+  durationMinutesGT: Int
+  """
+  Matches items whose durationMinutes is at least the given value.
+  """
+  durationMinutesGTE: Int
+  """
+  Matches items whose durationMinutes is less than the given value.
+  """
+  durationMinutesLT: Int
+  """
+  Matches items whose durationMinutes is at most the given value.
+  """
+  durationMinutesLTE: Int
+  """
+  capacity field predicates
+  """
+  capacity: Int
+  """
+  Matches items whose capacity is not equal to the given value.
+  """
+  capacityNEQ: Int
+  """
+  Matches items whose capacity is one of the given value.
+  """
+  capacityIn: [Int!]
+  """
+  Matches items whose capacity is none of the given value.
+  """
+  capacityNotIn: [Int!]
+  """
+  Matches items whose capacity is greater than the given value.
+  """
+  capacityGT: Int
+  """
+  Matches items whose capacity is at least the given value.
+  """
+  capacityGTE: Int
+  """
+  Matches items whose capacity is less than the given value.
+  """
+  capacityLT: Int
+  """
+  Matches items whose capacity is at most the given value.
+  """
+  capacityLTE: Int
+  """
+  price_fen field predicates
+  """
+  priceFen: Int
+  """
+  Matches items whose priceFen is not equal to the given value.
+  """
+  priceFenNEQ: Int
+  """
+  Matches items whose priceFen is one of the given value.
+  """
+  priceFenIn: [Int!]
+  """
+  Matches items whose priceFen is none of the given value.
+  """
+  priceFenNotIn: [Int!]
+  """
+  Matches items whose priceFen is greater than the given value.
+  """
+  priceFenGT: Int
+  """
+  Matches items whose priceFen is at least the given value.
+  """
+  priceFenGTE: Int
+  """
+  Matches items whose priceFen is less than the given value.
+  """
+  priceFenLT: Int
+  """
+  Matches items whose priceFen is at most the given value.
+  """
+  priceFenLTE: Int
+  """
+  subsidy_fen field predicates
+  """
+  subsidyFen: Int
+  """
+  Matches items whose subsidyFen is not equal to the given value.
+  """
+  subsidyFenNEQ: Int
+  """
+  Matches items whose subsidyFen is one of the given value.
+  """
+  subsidyFenIn: [Int!]
+  """
+  Matches items whose subsidyFen is none of the given value.
+  """
+  subsidyFenNotIn: [Int!]
+  """
+  Matches items whose subsidyFen is greater than the given value.
+  """
+  subsidyFenGT: Int
+  """
+  Matches items whose subsidyFen is at least the given value.
+  """
+  subsidyFenGTE: Int
+  """
+  Matches items whose subsidyFen is less than the given value.
+  """
+  subsidyFenLT: Int
+  """
+  Matches items whose subsidyFen is at most the given value.
+  """
+  subsidyFenLTE: Int
+  """
+  audience field predicates
+  """
+  audience: CareServiceAudience
+  """
+  Matches items whose audience is not equal to the given value.
+  """
+  audienceNEQ: CareServiceAudience
+  """
+  Matches items whose audience is one of the given value.
+  """
+  audienceIn: [CareServiceAudience!]
+  """
+  Matches items whose audience is none of the given value.
+  """
+  audienceNotIn: [CareServiceAudience!]
+  """
+  min_age field predicates
+  """
+  minAge: Int
+  """
+  Matches items whose minAge is not equal to the given value.
+  """
+  minAgeNEQ: Int
+  """
+  Matches items whose minAge is one of the given value.
+  """
+  minAgeIn: [Int!]
+  """
+  Matches items whose minAge is none of the given value.
+  """
+  minAgeNotIn: [Int!]
+  """
+  Matches items whose minAge is greater than the given value.
+  """
+  minAgeGT: Int
+  """
+  Matches items whose minAge is at least the given value.
+  """
+  minAgeGTE: Int
+  """
+  Matches items whose minAge is less than the given value.
+  """
+  minAgeLT: Int
+  """
+  Matches items whose minAge is at most the given value.
+  """
+  minAgeLTE: Int
+  """
+  Matches items whose minAge is empty.
+  """
+  minAgeIsNil: Boolean
+  """
+  Matches items whose minAge is set.
+  """
+  minAgeNotNil: Boolean
+  """
+  max_age field predicates
+  """
+  maxAge: Int
+  """
+  Matches items whose maxAge is not equal to the given value.
+  """
+  maxAgeNEQ: Int
+  """
+  Matches items whose maxAge is one of the given value.
+  """
+  maxAgeIn: [Int!]
+  """
+  Matches items whose maxAge is none of the given value.
+  """
+  maxAgeNotIn: [Int!]
+  """
+  Matches items whose maxAge is greater than the given value.
+  """
+  maxAgeGT: Int
+  """
+  Matches items whose maxAge is at least the given value.
+  """
+  maxAgeGTE: Int
+  """
+  Matches items whose maxAge is less than the given value.
+  """
+  maxAgeLT: Int
+  """
+  Matches items whose maxAge is at most the given value.
+  """
+  maxAgeLTE: Int
+  """
+  Matches items whose maxAge is empty.
+  """
+  maxAgeIsNil: Boolean
+  """
+  Matches items whose maxAge is set.
+  """
+  maxAgeNotNil: Boolean
+  """
+  facility edge predicates
+  """
+  hasFacility: Boolean
+  """
+  Matches items with a facility that matches any of the given filters.
+  """
+  hasFacilityWith: [CareFacilityWhereInput!]
+  """
+  slots edge predicates
+  """
+  hasSlots: Boolean
+  """
+  Matches items with a slots that matches any of the given filters.
+  """
+  hasSlotsWith: [CareSlotWhereInput!]
+}
+"""
+A bookable time of a care service, with its capacity, the places taken and the caregivers on duty.
+"""
+type CareSlot implements Node {
+  """
+  The id of the CareSlot.
+  """
+  id: ID!
+  """
+  When the slot begins.
+  """
+  startsAt: Time!
+  """
+  When the slot ends.
+  """
+  endsAt: Time!
+  """
+  How many people it takes.
+  """
+  capacity: Int!
+  """
+  Places taken: confirmed, offered to the waitlist, or used.
+  """
+  taken: Int!
+  """
+  The service.
+  """
+  service: CareService!
+  """
+  The bookings of the CareSlot.
+  """
+  bookings(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for CareBookings returned from the connection.
+    """
+    orderBy: CareBookingOrder
+  ): CareBookingConnection!
+}
+"""
+A connection to a list of items.
+"""
+type CareSlotConnection {
+  """
+  A list of edges.
+  """
+  edges: [CareSlotEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CareSlotEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: CareSlot
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for CareSlot connections
+"""
+input CareSlotOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order CareSlots.
+  """
+  field: CareSlotOrderField!
+}
+"""
+Properties by which CareSlot connections can be ordered.
+"""
+enum CareSlotOrderField {
+  """
+  The value STARTS_AT.
+  """
+  STARTS_AT
+}
+"""
+CareSlotWhereInput is used for filtering CareSlot objects.
+Input was generated by ent.
+"""
+input CareSlotWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: CareSlotWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [CareSlotWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [CareSlotWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  starts_at field predicates
+  """
+  startsAt: Time
+  """
+  Matches items whose startsAt is not equal to the given value.
+  """
+  startsAtNEQ: Time
+  """
+  Matches items whose startsAt is one of the given value.
+  """
+  startsAtIn: [Time!]
+  """
+  Matches items whose startsAt is none of the given value.
+  """
+  startsAtNotIn: [Time!]
+  """
+  Matches items whose startsAt is greater than the given value.
+  """
+  startsAtGT: Time
+  """
+  Matches items whose startsAt is at least the given value.
+  """
+  startsAtGTE: Time
+  """
+  Matches items whose startsAt is less than the given value.
+  """
+  startsAtLT: Time
+  """
+  Matches items whose startsAt is at most the given value.
+  """
+  startsAtLTE: Time
+  """
+  ends_at field predicates
+  """
+  endsAt: Time
+  """
+  Matches items whose endsAt is not equal to the given value.
+  """
+  endsAtNEQ: Time
+  """
+  Matches items whose endsAt is one of the given value.
+  """
+  endsAtIn: [Time!]
+  """
+  Matches items whose endsAt is none of the given value.
+  """
+  endsAtNotIn: [Time!]
+  """
+  Matches items whose endsAt is greater than the given value.
+  """
+  endsAtGT: Time
+  """
+  Matches items whose endsAt is at least the given value.
+  """
+  endsAtGTE: Time
+  """
+  Matches items whose endsAt is less than the given value.
+  """
+  endsAtLT: Time
+  """
+  Matches items whose endsAt is at most the given value.
+  """
+  endsAtLTE: Time
+  """
+  capacity field predicates
+  """
+  capacity: Int
+  """
+  Matches items whose capacity is not equal to the given value.
+  """
+  capacityNEQ: Int
+  """
+  Matches items whose capacity is one of the given value.
+  """
+  capacityIn: [Int!]
+  """
+  Matches items whose capacity is none of the given value.
+  """
+  capacityNotIn: [Int!]
+  """
+  Matches items whose capacity is greater than the given value.
+  """
+  capacityGT: Int
+  """
+  Matches items whose capacity is at least the given value.
+  """
+  capacityGTE: Int
+  """
+  Matches items whose capacity is less than the given value.
+  """
+  capacityLT: Int
+  """
+  Matches items whose capacity is at most the given value.
+  """
+  capacityLTE: Int
+  """
+  taken field predicates
+  """
+  taken: Int
+  """
+  Matches items whose taken is not equal to the given value.
+  """
+  takenNEQ: Int
+  """
+  Matches items whose taken is one of the given value.
+  """
+  takenIn: [Int!]
+  """
+  Matches items whose taken is none of the given value.
+  """
+  takenNotIn: [Int!]
+  """
+  Matches items whose taken is greater than the given value.
+  """
+  takenGT: Int
+  """
+  Matches items whose taken is at least the given value.
+  """
+  takenGTE: Int
+  """
+  Matches items whose taken is less than the given value.
+  """
+  takenLT: Int
+  """
+  Matches items whose taken is at most the given value.
+  """
+  takenLTE: Int
+  """
+  service edge predicates
+  """
+  hasService: Boolean
+  """
+  Matches items with a service that matches any of the given filters.
+  """
+  hasServiceWith: [CareServiceWhereInput!]
 }
 """
 A residents' community (社區) of a street, divided into grids.
@@ -5881,6 +9041,14 @@ enum NotificationKind @goModel(model: "github.com/jimei-linli/linli/ent/notifica
   The value REQUEST.
   """
   REQUEST
+  """
+  The value GUARDIANSHIP.
+  """
+  GUARDIANSHIP
+  """
+  The value CARE.
+  """
+  CARE
 }
 """
 Ordering options for Notification connections
@@ -6961,6 +10129,74 @@ type Query {
     """
     ids: [ID!]!
   ): [Node]!
+  """
+  Care bookings the viewer may see: their own and their dependents', and for caregivers and admins those of their community's facilities.
+  """
+  careBookings(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for CareBookings returned from the connection.
+    """
+    orderBy: CareBookingOrder
+
+    """
+    Filtering options for CareBookings returned from the connection.
+    """
+    where: CareBookingWhereInput
+  ): CareBookingConnection!
+  """
+  The street's day-care and childcare centres (public).
+  """
+  careFacilities(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for CareFacilities returned from the connection.
+    """
+    orderBy: CareFacilityOrder
+
+    """
+    Filtering options for CareFacilities returned from the connection.
+    """
+    where: CareFacilityWhereInput
+  ): CareFacilityConnection!
   """
   The communities of the Query.
   """
@@ -10899,6 +14135,422 @@ type CategoryStatistics {
   resolved: Int!
 }
 `, BuiltIn: false},
+	{Name: "../care.graphql", Input: `# Day care, childcare and home visits (internal/care): booking with a
+# waitlist, the caregiver's day, care logs and reports.
+
+extend type Query {
+  """
+  A facility's slots on one day (default: today, Asia/Shanghai), in order:
+  the caregiver's schedule. Bookings on them show as the viewer may see them.
+  """
+  careDay(
+    """
+    The facility.
+    """
+    facilityId: ID!
+    """
+    Any time on the day; omitted, today.
+    """
+    date: Time
+  ): [CareSlot!]!
+  """
+  Attendance of a facility per day or month, for slots starting in
+  [from, to). For the facility's caregivers and community admins, and street
+  admins.
+  """
+  careAttendance(
+    """
+    The facility.
+    """
+    facilityId: ID!
+    """
+    The first moment counted.
+    """
+    from: Time!
+    """
+    The moment after the last counted.
+    """
+    to: Time!
+    """
+    Whether a row is a day or a month.
+    """
+    period: CareReportPeriod!
+  ): [CareAttendanceRow!]!
+  """
+  How full a facility's services and slots were, for slots starting in
+  [from, to): for each service its total, then each of its slots. For the
+  facility's caregivers and community admins, and street admins.
+  """
+  careUtilisation(
+    """
+    The facility.
+    """
+    facilityId: ID!
+    """
+    The first moment counted.
+    """
+    from: Time!
+    """
+    The moment after the last counted.
+    """
+    to: Time!
+  ): [CareUtilisationRow!]!
+}
+
+extend type Mutation {
+  """
+  Books a place in a care slot for the viewer or for a dependent they are
+  the active guardian of. A full slot is a CONFLICT unless waitlist is true;
+  then the booking is WAITLISTED with its position by arrival.
+  """
+  bookCare(
+    """
+    The slot, the person and whether to wait.
+    """
+    input: BookCareInput!
+  ): CareBooking!
+  """
+  Cancels a booking (by the person or their guardian): a place until the
+  cancellation cut-off before the slot, a waitlist place any time. A freed
+  place is offered to the first on the waitlist.
+  """
+  cancelCareBooking(
+    """
+    The booking.
+    """
+    id: ID!
+  ): CareBooking!
+  """
+  Takes a place offered from the waitlist, before the offer expires.
+  """
+  confirmCareOffer(
+    """
+    The OFFERED booking.
+    """
+    id: ID!
+  ): CareBooking!
+  """
+  Records, at the current time, that a person booked in the slot arrived
+  (for the facility's caregivers, on the slot's day).
+  """
+  checkInCare(
+    """
+    The slot.
+    """
+    slotId: ID!
+    """
+    The person arriving.
+    """
+    residentId: ID!
+  ): CareBooking!
+  """
+  Records that a checked-in person left.
+  """
+  checkOutCare(
+    """
+    The booking.
+    """
+    bookingId: ID!
+  ): CareBooking!
+  """
+  Records that a confirmed person did not come (once the slot has begun).
+  """
+  markCareNoShow(
+    """
+    The booking.
+    """
+    bookingId: ID!
+  ): CareBooking!
+  """
+  Writes a care note about a booked person (read only by the facility's
+  caregivers, the person's guardians and the adult person themself).
+  """
+  addCareNote(
+    """
+    The booking.
+    """
+    bookingId: ID!
+    """
+    The note.
+    """
+    body: String!
+  ): CareNote!
+  """
+  Reports an incident during care; the person's guardians are notified at
+  once.
+  """
+  reportCareIncident(
+    """
+    What happened.
+    """
+    input: ReportCareIncidentInput!
+  ): CareIncident!
+  """
+  Puts a caregiver on duty in a slot, or takes them off. Community admins
+  assign any caregiver of the community; a caregiver assigns themself.
+  """
+  assignCaregiver(
+    """
+    The slot.
+    """
+    slotId: ID!
+    """
+    The caregiver; omitted, the viewer.
+    """
+    caregiverId: ID
+    """
+    True to put on duty, false to take off.
+    """
+    onDuty: Boolean!
+  ): CareSlot!
+  """
+  Makes a service's slots for the next days from its weekly schedule,
+  skipping closed days and slots that exist (community admins). Returns the
+  service's slots from now on.
+  """
+  generateCareSlots(
+    """
+    The service.
+    """
+    serviceId: ID!
+    """
+    How many days ahead (1 to 60).
+    """
+    days: Int!
+  ): [CareSlot!]!
+}
+
+extend type Subscription {
+  """
+  The care log of the viewer or of a dependent they are the active
+  guardian of, live: booking changes (confirmed, waitlisted, offered a
+  place), check-in and check-out with their times, notes and incidents.
+  """
+  careEvents(
+    """
+    The person cared for.
+    """
+    dependentId: ID!
+  ): CareEvent!
+}
+
+"""
+A booking request.
+"""
+input BookCareInput {
+  """
+  The slot.
+  """
+  slotId: ID!
+  """
+  Who is cared for; omitted, the viewer.
+  """
+  residentId: ID
+  """
+  Join the waitlist if the slot is full.
+  """
+  waitlist: Boolean
+}
+
+"""
+An incident to report.
+"""
+input ReportCareIncidentInput {
+  """
+  The booking during which it happened.
+  """
+  bookingId: ID!
+  """
+  How serious it is.
+  """
+  severity: CareIncidentSeverity!
+  """
+  What happened and what was done.
+  """
+  description: String!
+}
+
+"""
+The period of an attendance report's rows.
+"""
+enum CareReportPeriod {
+  """
+  One row per day.
+  """
+  DAY
+  """
+  One row per month.
+  """
+  MONTH
+}
+
+"""
+One period's attendance at a facility.
+"""
+type CareAttendanceRow {
+  """
+  The day (YYYY-MM-DD) or month (YYYY-MM).
+  """
+  period: String!
+  """
+  Places held: confirmed, checked in or out, or no-show.
+  """
+  booked: Int!
+  """
+  People who came.
+  """
+  checkedIn: Int!
+  """
+  People who did not come.
+  """
+  noShows: Int!
+  """
+  Bookings cancelled.
+  """
+  cancelled: Int!
+  """
+  People still waiting (waitlisted or offered a place).
+  """
+  waitlisted: Int!
+}
+
+"""
+How full a service (over the period) or one of its slots was.
+"""
+type CareUtilisationRow {
+  """
+  The service.
+  """
+  service: CareService!
+  """
+  The slot; null for the service's total.
+  """
+  slot: CareSlot
+  """
+  Places offered.
+  """
+  capacity: Int!
+  """
+  Places taken.
+  """
+  taken: Int!
+  """
+  taken / capacity.
+  """
+  rate: Float!
+}
+
+extend type CareBooking {
+  """
+  The name of the person cared for, for whoever sees the booking (their
+  caregivers included); their record itself stays as private as ever.
+  """
+  personName: String!
+  """
+  The person cared for; null for whoever may not see their record.
+  """
+  resident: Resident
+  """
+  Who booked (the person or their guardian); null for whoever may not see
+  their record.
+  """
+  bookedBy: Resident
+}
+
+extend type CareSlot {
+  """
+  The caregivers on duty in the slot.
+  """
+  caregivers: [Resident!]!
+}
+`, BuiltIn: false},
+	{Name: "../guardianship.graphql", Input: `# Guardianships (internal/guardianship): who looks after whom, with consent.
+
+extend type Mutation {
+  """
+  Asks to become the guardian of a family member: a PENDING guardianship
+  the dependent consents to (or grid staff witness their consent).
+  """
+  requestGuardianship(
+    """
+    The dependent and how they are related.
+    """
+    input: RequestGuardianshipInput!
+  ): Guardianship!
+  """
+  The dependent consents to a pending guardianship of theirs: it becomes
+  ACTIVE (consent method DEPENDENT).
+  """
+  consentToGuardianship(
+    """
+    The pending guardianship.
+    """
+    id: ID!
+  ): Guardianship!
+  """
+  A grid leader or worker of the dependent's grid records consent given in
+  front of them (an elder without a phone): ACTIVE, STAFF_WITNESSED.
+  """
+  witnessGuardianshipConsent(
+    """
+    The pending guardianship.
+    """
+    id: ID!
+  ): Guardianship!
+  """
+  Registers the viewer's child under 14 in the viewer's household, with
+  the viewer as their guardian by parental consent (PARENT_OF_MINOR): the
+  child's record exists only with that consent.
+  """
+  registerChild(
+    """
+    The child.
+    """
+    input: RegisterChildInput!
+  ): Guardianship!
+  """
+  Ends a guardianship: either side, the dependent's grid staff or admins.
+  """
+  revokeGuardianship(
+    """
+    The guardianship.
+    """
+    id: ID!
+  ): Guardianship!
+}
+
+"""
+Who to look after.
+"""
+input RequestGuardianshipInput {
+  """
+  The dependent, when the viewer can see them (e.g. of their household).
+  """
+  dependentId: ID
+  """
+  Or the phone the dependent signed in with.
+  """
+  dependentPhone: String
+  """
+  What the dependent is to the viewer.
+  """
+  relation: GuardianshipRelation!
+}
+
+"""
+A child under 14 to register.
+"""
+input RegisterChildInput {
+  """
+  The child's name.
+  """
+  name: String!
+  """
+  The child's date of birth (its calendar day in Asia/Shanghai counts).
+  """
+  birthDate: Time!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -10952,6 +14604,280 @@ func (ec *executionContext) childFields_BroadcastEdge(ctx context.Context, field
 		return ec.fieldContext_BroadcastEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BroadcastEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CareAttendanceRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_CareAttendanceRow_period(ctx, field)
+	case "booked":
+		return ec.fieldContext_CareAttendanceRow_booked(ctx, field)
+	case "checkedIn":
+		return ec.fieldContext_CareAttendanceRow_checkedIn(ctx, field)
+	case "noShows":
+		return ec.fieldContext_CareAttendanceRow_noShows(ctx, field)
+	case "cancelled":
+		return ec.fieldContext_CareAttendanceRow_cancelled(ctx, field)
+	case "waitlisted":
+		return ec.fieldContext_CareAttendanceRow_waitlisted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareAttendanceRow", field.Name)
+}
+
+func (ec *executionContext) childFields_CareBooking(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CareBooking_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CareBooking_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CareBooking_updatedAt(ctx, field)
+	case "status":
+		return ec.fieldContext_CareBooking_status(ctx, field)
+	case "waitlistPosition":
+		return ec.fieldContext_CareBooking_waitlistPosition(ctx, field)
+	case "offerExpiresAt":
+		return ec.fieldContext_CareBooking_offerExpiresAt(ctx, field)
+	case "checkedInAt":
+		return ec.fieldContext_CareBooking_checkedInAt(ctx, field)
+	case "checkedOutAt":
+		return ec.fieldContext_CareBooking_checkedOutAt(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_CareBooking_cancelledAt(ctx, field)
+	case "priceFen":
+		return ec.fieldContext_CareBooking_priceFen(ctx, field)
+	case "subsidyFen":
+		return ec.fieldContext_CareBooking_subsidyFen(ctx, field)
+	case "slot":
+		return ec.fieldContext_CareBooking_slot(ctx, field)
+	case "caregiver":
+		return ec.fieldContext_CareBooking_caregiver(ctx, field)
+	case "visitPlace":
+		return ec.fieldContext_CareBooking_visitPlace(ctx, field)
+	case "notes":
+		return ec.fieldContext_CareBooking_notes(ctx, field)
+	case "incidents":
+		return ec.fieldContext_CareBooking_incidents(ctx, field)
+	case "events":
+		return ec.fieldContext_CareBooking_events(ctx, field)
+	case "personName":
+		return ec.fieldContext_CareBooking_personName(ctx, field)
+	case "resident":
+		return ec.fieldContext_CareBooking_resident(ctx, field)
+	case "bookedBy":
+		return ec.fieldContext_CareBooking_bookedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareBooking", field.Name)
+}
+
+func (ec *executionContext) childFields_CareBookingConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CareBookingConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CareBookingConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CareBookingConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareBookingConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CareBookingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CareBookingEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CareBookingEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareBookingEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CareEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CareEvent_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_CareEvent_kind(ctx, field)
+	case "at":
+		return ec.fieldContext_CareEvent_at(ctx, field)
+	case "booking":
+		return ec.fieldContext_CareEvent_booking(ctx, field)
+	case "note":
+		return ec.fieldContext_CareEvent_note(ctx, field)
+	case "incident":
+		return ec.fieldContext_CareEvent_incident(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_CareFacility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CareFacility_id(ctx, field)
+	case "name":
+		return ec.fieldContext_CareFacility_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_CareFacility_kind(ctx, field)
+	case "closedDays":
+		return ec.fieldContext_CareFacility_closedDays(ctx, field)
+	case "community":
+		return ec.fieldContext_CareFacility_community(ctx, field)
+	case "place":
+		return ec.fieldContext_CareFacility_place(ctx, field)
+	case "services":
+		return ec.fieldContext_CareFacility_services(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareFacility", field.Name)
+}
+
+func (ec *executionContext) childFields_CareFacilityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CareFacilityConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CareFacilityConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CareFacilityConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareFacilityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CareFacilityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CareFacilityEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CareFacilityEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareFacilityEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CareIncident(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CareIncident_id(ctx, field)
+	case "severity":
+		return ec.fieldContext_CareIncident_severity(ctx, field)
+	case "description":
+		return ec.fieldContext_CareIncident_description(ctx, field)
+	case "occurredAt":
+		return ec.fieldContext_CareIncident_occurredAt(ctx, field)
+	case "booking":
+		return ec.fieldContext_CareIncident_booking(ctx, field)
+	case "reporter":
+		return ec.fieldContext_CareIncident_reporter(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareIncident", field.Name)
+}
+
+func (ec *executionContext) childFields_CareNote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CareNote_id(ctx, field)
+	case "body":
+		return ec.fieldContext_CareNote_body(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CareNote_createdAt(ctx, field)
+	case "booking":
+		return ec.fieldContext_CareNote_booking(ctx, field)
+	case "author":
+		return ec.fieldContext_CareNote_author(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareNote", field.Name)
+}
+
+func (ec *executionContext) childFields_CareService(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CareService_id(ctx, field)
+	case "name":
+		return ec.fieldContext_CareService_name(ctx, field)
+	case "kind":
+		return ec.fieldContext_CareService_kind(ctx, field)
+	case "durationMinutes":
+		return ec.fieldContext_CareService_durationMinutes(ctx, field)
+	case "capacity":
+		return ec.fieldContext_CareService_capacity(ctx, field)
+	case "priceFen":
+		return ec.fieldContext_CareService_priceFen(ctx, field)
+	case "subsidyFen":
+		return ec.fieldContext_CareService_subsidyFen(ctx, field)
+	case "audience":
+		return ec.fieldContext_CareService_audience(ctx, field)
+	case "minAge":
+		return ec.fieldContext_CareService_minAge(ctx, field)
+	case "maxAge":
+		return ec.fieldContext_CareService_maxAge(ctx, field)
+	case "weekdays":
+		return ec.fieldContext_CareService_weekdays(ctx, field)
+	case "startTimes":
+		return ec.fieldContext_CareService_startTimes(ctx, field)
+	case "facility":
+		return ec.fieldContext_CareService_facility(ctx, field)
+	case "slots":
+		return ec.fieldContext_CareService_slots(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareService", field.Name)
+}
+
+func (ec *executionContext) childFields_CareSlot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CareSlot_id(ctx, field)
+	case "startsAt":
+		return ec.fieldContext_CareSlot_startsAt(ctx, field)
+	case "endsAt":
+		return ec.fieldContext_CareSlot_endsAt(ctx, field)
+	case "capacity":
+		return ec.fieldContext_CareSlot_capacity(ctx, field)
+	case "taken":
+		return ec.fieldContext_CareSlot_taken(ctx, field)
+	case "service":
+		return ec.fieldContext_CareSlot_service(ctx, field)
+	case "bookings":
+		return ec.fieldContext_CareSlot_bookings(ctx, field)
+	case "caregivers":
+		return ec.fieldContext_CareSlot_caregivers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareSlot", field.Name)
+}
+
+func (ec *executionContext) childFields_CareSlotConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CareSlotConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CareSlotConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CareSlotConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareSlotConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CareSlotEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CareSlotEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CareSlotEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareSlotEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CareUtilisationRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "service":
+		return ec.fieldContext_CareUtilisationRow_service(ctx, field)
+	case "slot":
+		return ec.fieldContext_CareUtilisationRow_slot(ctx, field)
+	case "capacity":
+		return ec.fieldContext_CareUtilisationRow_capacity(ctx, field)
+	case "taken":
+		return ec.fieldContext_CareUtilisationRow_taken(ctx, field)
+	case "rate":
+		return ec.fieldContext_CareUtilisationRow_rate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareUtilisationRow", field.Name)
 }
 
 func (ec *executionContext) childFields_CategoryStatistics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

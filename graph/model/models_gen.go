@@ -11,6 +11,8 @@ import (
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/careincident"
+	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/request"
 	"github.com/jimei-linli/linli/ent/requestcategory"
 	"github.com/jimei-linli/linli/ent/roleassignment"
@@ -26,6 +28,16 @@ type AssignRoleInput struct {
 	ScopeID int `json:"scopeId"`
 	// Optional job title shown with the role.
 	Title *string `json:"title,omitempty"`
+}
+
+// A booking request.
+type BookCareInput struct {
+	// The slot.
+	SlotID int `json:"slotId"`
+	// Who is cared for; omitted, the viewer.
+	ResidentID *int `json:"residentId,omitempty"`
+	// Join the waitlist if the slot is full.
+	Waitlist *bool `json:"waitlist,omitempty"`
 }
 
 // Numbers of one category during a period.
@@ -121,6 +133,14 @@ type MyDataExport struct {
 	JSON string `json:"json"`
 }
 
+// A child under 14 to register.
+type RegisterChildInput struct {
+	// The child's name.
+	Name string `json:"name"`
+	// The child's date of birth (its calendar day in Asia/Shanghai counts).
+	BirthDate time.Time `json:"birthDate"`
+}
+
 // A household to register.
 type RegisterHouseholdInput struct {
 	// The place the household lives at.
@@ -129,6 +149,16 @@ type RegisterHouseholdInput struct {
 	Unit *string `json:"unit,omitempty"`
 	// The members; at least one.
 	Members []*HouseholdMemberInput `json:"members"`
+}
+
+// An incident to report.
+type ReportCareIncidentInput struct {
+	// The booking during which it happened.
+	BookingID int `json:"bookingId"`
+	// How serious it is.
+	Severity careincident.Severity `json:"severity"`
+	// What happened and what was done.
+	Description string `json:"description"`
 }
 
 // A request category as a street admin sets it.
@@ -153,6 +183,16 @@ type RequestContact struct {
 	Name *string `json:"name,omitempty"`
 	// Their phone, when they have one.
 	Phone *string `json:"phone,omitempty"`
+}
+
+// Who to look after.
+type RequestGuardianshipInput struct {
+	// The dependent, when the viewer can see them (e.g. of their household).
+	DependentID *int `json:"dependentId,omitempty"`
+	// Or the phone the dependent signed in with.
+	DependentPhone *string `json:"dependentPhone,omitempty"`
+	// What the dependent is to the viewer.
+	Relation guardianship.Relation `json:"relation"`
 }
 
 // The answer to requestSignInCode.
@@ -227,6 +267,64 @@ type UpdateMyProfileInput struct {
 	Name *string `json:"name,omitempty"`
 	// Date of birth.
 	BirthDate *time.Time `json:"birthDate,omitempty"`
+}
+
+// The period of an attendance report's rows.
+type CareReportPeriod string
+
+const (
+	// One row per day.
+	CareReportPeriodDay CareReportPeriod = "DAY"
+	// One row per month.
+	CareReportPeriodMonth CareReportPeriod = "MONTH"
+)
+
+var AllCareReportPeriod = []CareReportPeriod{
+	CareReportPeriodDay,
+	CareReportPeriodMonth,
+}
+
+func (e CareReportPeriod) IsValid() bool {
+	switch e {
+	case CareReportPeriodDay, CareReportPeriodMonth:
+		return true
+	}
+	return false
+}
+
+func (e CareReportPeriod) String() string {
+	return string(e)
+}
+
+func (e *CareReportPeriod) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CareReportPeriod(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CareReportPeriod", str)
+	}
+	return nil
+}
+
+func (e CareReportPeriod) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CareReportPeriod) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CareReportPeriod) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // The type of an extra field's answer.

@@ -475,6 +475,7 @@ func (w *world) facts(t *testing.T, v string) viewerFacts {
 type residentFacts struct {
 	id, household, grid, community int
 	roles                          bool
+	minor                          bool // a child registered by a parent
 }
 
 func (r residentFacts) describe() string {
@@ -487,7 +488,7 @@ func (w *world) residentsOfGrid(t *testing.T, g int) []residentFacts {
 	rs, err := w.e.Client.Resident.Query().
 		Where(resident.HasHouseholdWith(household.HasPlaceWith(place.GridID(g)))).
 		WithRoles().WithHousehold(func(q *ent.HouseholdQuery) { q.WithPlace(func(q *ent.PlaceQuery) { q.WithGrid() }) }).
-		All(w.e.SystemCtx())
+		WithGuardians().All(w.e.SystemCtx())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -498,6 +499,11 @@ func (w *world) residentsOfGrid(t *testing.T, g int) []residentFacts {
 	for i, r := range rs {
 		gr := r.Edges.Household.Edges.Place.Edges.Grid
 		out[i] = residentFacts{id: r.ID, household: *r.HouseholdID, grid: gr.ID, community: gr.CommunityID, roles: len(r.Edges.Roles) > 0}
+		for _, g := range r.Edges.Guardians {
+			if g.Status == guardianship.StatusACTIVE && g.ConsentMethod != nil && *g.ConsentMethod == guardianship.ConsentMethodPARENT_OF_MINOR {
+				out[i].minor = true
+			}
+		}
 	}
 	return out
 }
@@ -514,7 +520,7 @@ func sees(v viewerFacts, r residentFacts) (resident, personal bool) {
 	case v.staffGrids[r.grid], v.adminCommunities[r.community]:
 		return true, true
 	}
-	return r.roles || v.informantGrids[r.grid] || v.guardians[r.id], false
+	return r.roles || (v.informantGrids[r.grid] && !r.minor) || v.guardians[r.id], false
 }
 
 // seesHousehold is the rule for households (h loaded with its members).

@@ -12,7 +12,10 @@
 // households are visible to the person, their household, their active
 // guardians, their grid's leader and workers, their community's admins and
 // the street's admins. Department
-// staff see no residents but the public ones.
+// staff see no residents but the public ones. A child registered by a
+// parent is not shown to the grid's safety informants. Care records
+// (care.go) are read by the person, their guardians and the facility's
+// caregivers; care notes by nobody else at all.
 package authz
 
 import (

@@ -70,7 +70,7 @@ func ResidentPolicy() ent.Policy {
 					preds = append(preds, resident.IDIn(v.GuardianIDs...))
 				}
 				if grids := v.GridsWhere(viewer.SafetyInformant); len(grids) > 0 {
-					preds = append(preds, livesInGrids(grids))
+					preds = append(preds, resident.And(livesInGrids(grids), notRegisteredMinor))
 				}
 				q.Where(resident.Or(preds...))
 				return privacy.Allow

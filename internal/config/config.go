@@ -75,6 +75,11 @@ type Config struct {
 	// RequestDeadlines are the 54321 clock's stage deadlines by name
 	// (RequestDeadlineNames).
 	RequestDeadlines map[string]time.Duration
+	// CareOfferTTL is how long a waitlisted person has to confirm a freed
+	// care place before it is offered to the next one.
+	CareOfferTTL time.Duration
+	// CareCancelCutoff is how long before a care slot cancellation closes.
+	CareCancelCutoff time.Duration
 }
 
 // RequestDeadlineNames are the stages of the 54321 clock that
@@ -208,6 +213,22 @@ var Settings = []Setting{
 	{"request-deadlines", "LINLI_REQUEST_DEADLINES", "acknowledge=5m,contact=4h,resolve=72h,follow-up=48h,rating=24h,department-acknowledge=24h",
 		"Deadlines of the 54321 clock for residents' requests: claim (acknowledge), contact or visit, resolve (these three from filing), follow-up after resolution, rating after confirmation, and a called department's report. An overdue stage escalates to the grid leader, after as long again to the community admins, then to the street admins.",
 		func(c *Config, v string) (err error) { c.RequestDeadlines, err = parseDeadlines(v); return err }},
+	{"care-offer-ttl", "LINLI_CARE_OFFER_TTL", "30m", "How long a waitlisted family has to confirm a freed care place before it is offered to the next one.",
+		func(c *Config, v string) (err error) {
+			c.CareOfferTTL, err = time.ParseDuration(v)
+			if err == nil && c.CareOfferTTL <= 0 {
+				err = errors.New("must be positive")
+			}
+			return err
+		}},
+	{"care-cancel-cutoff", "LINLI_CARE_CANCEL_CUTOFF", "2h", "How long before a care slot begins a booking can no longer be cancelled.",
+		func(c *Config, v string) (err error) {
+			c.CareCancelCutoff, err = time.ParseDuration(v)
+			if err == nil && c.CareCancelCutoff <= 0 {
+				err = errors.New("must be positive")
+			}
+			return err
+		}},
 }
 
 // Load builds the configuration from the defaults, then the environment (read

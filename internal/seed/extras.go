@@ -43,6 +43,7 @@ type Extra struct {
 var extras = []Extra{
 	{"guardianships", writeGuardianships},
 	{"requests", writeRequests},
+	{"care", writeCare},
 }
 
 // Shanghai is the time zone of the street: days, meal periods and slots

@@ -1,0 +1,407 @@
+package care
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/carebooking"
+	"github.com/jimei-linli/linli/ent/careevent"
+	"github.com/jimei-linli/linli/ent/carefacility"
+	"github.com/jimei-linli/linli/ent/careservice"
+	"github.com/jimei-linli/linli/ent/careslot"
+	"github.com/jimei-linli/linli/ent/resident"
+	"github.com/jimei-linli/linli/ent/roleassignment"
+	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/guardianship"
+	"github.com/jimei-linli/linli/internal/store"
+	"github.com/jimei-linli/linli/internal/viewer"
+)
+
+// Booking is a request for a place in a slot.
+type Booking struct {
+	SlotID int
+	// ResidentID is who is cared for: the viewer (0) or a dependent.
+	ResidentID int
+	// Waitlist says to join the waitlist when the slot is full; without
+	// it a full slot is a CONFLICT.
+	Waitlist bool
+}
+
+// person is what eligibility needs to know of the person cared for.
+type person struct {
+	name    string
+	age     int // -1 when the birth date is unknown
+	placeID int
+}
+
+// Book books a place for the viewer or their dependent: CONFIRMED while
+// the slot has room, WAITLISTED (by arrival) when it is full and the
+// booker asked for the waitlist.
+func (s *Service) Book(ctx context.Context, in Booking) (*ent.CareBooking, error) {
+	v, err := viewer.Required(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in.ResidentID == 0 {
+		in.ResidentID = v.ResidentID
+	}
+	if !v.ActsFor(in.ResidentID) {
+		return nil, apperr.New(apperr.Forbidden, "you book care for yourself or for a dependent you are the active guardian of")
+	}
+	sys := viewer.SystemContext(ctx)
+	slot, err := s.client.CareSlot.Query().Where(careslot.ID(in.SlotID)).
+		WithService(func(q *ent.CareServiceQuery) { q.WithFacility() }).Only(ctx)
+	if err != nil {
+		return nil, apperr.New(apperr.NotFound, "slot not found")
+	}
+	svc := slot.Edges.Service
+	fac := svc.Edges.Facility
+	now := s.clock()
+	if !slot.StartsAt.After(now) {
+		return nil, apperr.New(apperr.Conflict, "the slot began at %s; book a later one", slot.StartsAt.In(Shanghai).Format("2006-01-02 15:04"))
+	}
+	if slices.Contains(fac.ClosedDays, day(slot.StartsAt)) {
+		return nil, apperr.New(apperr.Conflict, "%s is closed on %s", fac.Name, day(slot.StartsAt))
+	}
+	p, err := s.person(sys, s.client, in.ResidentID, slot.StartsAt)
+	if err != nil {
+		return nil, err
+	}
+	if err := eligible(svc, p); err != nil {
+		return nil, err
+	}
+	if svc.Kind == careservice.KindHOME_VISIT && p.placeID == 0 {
+		return nil, apperr.New(apperr.BadUserInput, "a home visit goes to a registered household: %s has none", p.name)
+	}
+	var b *ent.CareBooking
+	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		slot, err := lockSlot(ctx, tx, in.SlotID)
+		if err != nil {
+			return err
+		}
+		dup, err := tx.CareBooking.Query().Where(carebooking.SlotID(slot.ID), carebooking.ResidentID(in.ResidentID),
+			carebooking.StatusIn(live...)).Only(sys)
+		if err == nil {
+			return apperr.New(apperr.Conflict, "%s already has a %s booking in this slot", p.name, dup.Status)
+		}
+		if !ent.IsNotFound(err) {
+			return err
+		}
+		create := tx.CareBooking.Create().SetSlotID(slot.ID).SetResidentID(in.ResidentID).
+			SetBookedByID(v.ResidentID).SetCommunityID(fac.CommunityID).
+			SetPriceFen(svc.PriceFen).SetSubsidyFen(svc.SubsidyFen).SetCreatedAt(now).SetUpdatedAt(now)
+		kind, title := careevent.KindCONFIRMED, fmt.Sprintf("%s: %s booked for %s", svc.Name, day(slot.StartsAt)+" "+hhmm(slot.StartsAt), p.name)
+		switch {
+		case slot.Taken < slot.Capacity:
+			if svc.Kind == careservice.KindHOME_VISIT {
+				cg, err := s.freeCaregiver(ctx, tx, fac, slot)
+				if err != nil {
+					return err
+				}
+				create.SetCaregiverID(cg).SetVisitPlaceID(p.placeID)
+			}
+			if err := tx.CareSlot.UpdateOneID(slot.ID).AddTaken(1).Exec(sys); err != nil {
+				return err
+			}
+			create.SetStatus(carebooking.StatusCONFIRMED)
+		case in.Waitlist:
+			if err := tx.CareSlot.UpdateOneID(slot.ID).AddWaitlistSeq(1).Exec(sys); err != nil {
+				return err
+			}
+			create.SetStatus(carebooking.StatusWAITLISTED).SetWaitlistPosition(slot.WaitlistSeq + 1)
+			kind = careevent.KindWAITLISTED
+			title = fmt.Sprintf("%s: %s is on the waitlist for %s %s (position %d)", svc.Name, p.name, day(slot.StartsAt), hhmm(slot.StartsAt), slot.WaitlistSeq+1)
+		default:
+			return apperr.New(apperr.Conflict, "the slot is full (%d of %d places taken): book with waitlist to join its waitlist", slot.Taken, slot.Capacity)
+		}
+		if b, err = create.Save(sys); err != nil {
+			return err
+		}
+		_, err = s.record(ctx, tx, logged{booking: b, kind: kind, minor: p.age >= 0 && p.age < 18, title: title})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.reload(ctx, b.ID)
+}
+
+// person reads through c (the client, or inside a transaction the
+// transaction's: on SQLite a read beside an open write transaction would
+// wait for it) what booking needs to know of resident id, on the day of at.
+func (s *Service) person(sys context.Context, c *ent.Client, id int, at time.Time) (person, error) {
+	r, err := c.Resident.Query().Where(resident.ID(id)).
+		WithPersonalInfo().WithHousehold().Only(sys)
+	if err != nil {
+		return person{}, apperr.New(apperr.NotFound, "resident not found")
+	}
+	p := person{name: r.Name, age: -1}
+	if pi := r.Edges.PersonalInfo; pi != nil && pi.BirthDate != nil {
+		p.age = guardianship.AgeOn(*pi.BirthDate, at)
+	}
+	if h := r.Edges.Household; h != nil {
+		p.placeID = h.PlaceID
+	}
+	return p, nil
+}
+
+// eligible checks the service's audience and age range.
+func eligible(svc *ent.CareService, p person) error {
+	if svc.MinAge == nil && svc.MaxAge == nil {
+		return nil
+	}
+	if p.age < 0 {
+		return apperr.New(apperr.BadUserInput, "%s is for ages %s: record %s's birth date first", svc.Name, ageRange(svc), p.name)
+	}
+	if (svc.MinAge != nil && p.age < *svc.MinAge) || (svc.MaxAge != nil && p.age > *svc.MaxAge) {
+		return apperr.New(apperr.BadUserInput, "%s is for ages %s; %s is %d", svc.Name, ageRange(svc), p.name, p.age)
+	}
+	return nil
+}
+
+// ageRange says a service's age range.
+func ageRange(svc *ent.CareService) string {
+	switch {
+	case svc.MinAge != nil && svc.MaxAge != nil:
+		return fmt.Sprintf("%d to %d", *svc.MinAge, *svc.MaxAge)
+	case svc.MinAge != nil:
+		return fmt.Sprintf("%d and over", *svc.MinAge)
+	default:
+		return fmt.Sprintf("up to %d", *svc.MaxAge)
+	}
+}
+
+// freeCaregiver picks the caregiver of the community who is free during
+// slot: not on duty in a facility slot and not on another home visit at
+// that time (the lowest ID, so the choice is reproducible). It first locks
+// the facility's row (after the slot's, the one order every path takes),
+// so that home visits of different slots at the same time never pick the
+// same caregiver concurrently.
+func (s *Service) freeCaregiver(ctx context.Context, tx *ent.Tx, facility *ent.CareFacility, slot *ent.CareSlot) (int, error) {
+	sys := viewer.SystemContext(ctx)
+	community := facility.CommunityID
+	if err := tx.CareFacility.Update().Where(carefacility.ID(facility.ID)).SetName(facility.Name).Exec(sys); err != nil {
+		return 0, err
+	}
+	all, err := tx.RoleAssignment.Query().Where(roleassignment.RoleEQ(roleassignment.RoleCAREGIVER),
+		roleassignment.CommunityID(community)).Select(roleassignment.FieldResidentID).Ints(sys)
+	if err != nil {
+		return 0, err
+	}
+	overlaps := careslot.And(careslot.StartsAtLT(slot.EndsAt), careslot.EndsAtGT(slot.StartsAt))
+	visiting, err := tx.CareBooking.Query().Where(carebooking.CaregiverIDIn(all...), carebooking.StatusIn(holding...),
+		carebooking.HasSlotWith(overlaps)).Select(carebooking.FieldCaregiverID).Ints(sys)
+	if err != nil {
+		return 0, err
+	}
+	busy, err := tx.CareSlot.Query().Where(overlaps, careslot.IDNEQ(slot.ID)).All(sys)
+	if err != nil {
+		return 0, err
+	}
+	var onDuty []int
+	for _, sl := range busy {
+		onDuty = append(onDuty, sl.CaregiverIds...)
+	}
+	slices.Sort(all)
+	for _, id := range all {
+		if !slices.Contains(visiting, id) && !slices.Contains(onDuty, id) {
+			return id, nil
+		}
+	}
+	return 0, apperr.New(apperr.Conflict, "no caregiver is free at %s %s for a home visit; choose another time", day(slot.StartsAt), hhmm(slot.StartsAt))
+}
+
+// Cancel cancels a booking, by the person or their guardian: a place
+// (confirmed or offered) until CancelCutoff before the slot, a waitlist
+// place any time. A freed place is offered to the first on the waitlist.
+func (s *Service) Cancel(ctx context.Context, id int) (*ent.CareBooking, error) {
+	v, err := viewer.Required(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.client.CareBooking.Query().Where(carebooking.ID(id)).WithSlot().Only(ctx)
+	if err != nil {
+		return nil, apperr.New(apperr.NotFound, "booking not found")
+	}
+	if !v.ActsFor(b.ResidentID) {
+		return nil, apperr.New(apperr.Forbidden, "only the person or their guardian cancels a booking")
+	}
+	now := s.clock()
+	switch b.Status {
+	case carebooking.StatusCONFIRMED, carebooking.StatusOFFERED:
+		if deadline := b.Edges.Slot.StartsAt.Add(-s.opts.CancelCutoff); now.After(deadline) {
+			return nil, apperr.New(apperr.Conflict, "too late to cancel: cancellation closed at %s, %v before the slot", deadline.In(Shanghai).Format("2006-01-02 15:04"), s.opts.CancelCutoff)
+		}
+	case carebooking.StatusWAITLISTED:
+	default:
+		return nil, apperr.New(apperr.Conflict, "a %s booking cannot be cancelled", b.Status)
+	}
+	sys := viewer.SystemContext(ctx)
+	minor, _ := s.minor(sys, s.client, b.ResidentID)
+	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		slot, err := lockSlot(ctx, tx, b.SlotID)
+		if err != nil {
+			return err
+		}
+		n, err := tx.CareBooking.Update().Where(carebooking.ID(id), carebooking.StatusEQ(b.Status)).
+			SetStatus(carebooking.StatusCANCELLED).SetCancelledAt(now).SetUpdatedAt(now).Save(sys)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return apperr.New(apperr.Conflict, "the booking changed meanwhile; reload it")
+		}
+		held := b.Status != carebooking.StatusWAITLISTED
+		if b, err = tx.CareBooking.Get(sys, id); err != nil {
+			return err
+		}
+		if _, err := s.record(ctx, tx, logged{booking: b, kind: careevent.KindCANCELLED, minor: minor, title: "A care booking was cancelled"}); err != nil {
+			return err
+		}
+		if held {
+			return s.release(ctx, tx, slot)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.reload(ctx, b.ID)
+}
+
+// release gives a place of slot back and offers it to the first on the
+// waitlist, in tx (which holds the slot's lock).
+func (s *Service) release(ctx context.Context, tx *ent.Tx, slot *ent.CareSlot) error {
+	sys := viewer.SystemContext(ctx)
+	if err := tx.CareSlot.UpdateOneID(slot.ID).AddTaken(-1).Exec(sys); err != nil {
+		return err
+	}
+	now := s.clock()
+	if !slot.StartsAt.After(now) {
+		return nil
+	}
+	next, err := tx.CareBooking.Query().Where(carebooking.SlotID(slot.ID), carebooking.StatusEQ(carebooking.StatusWAITLISTED)).
+		Order(ent.Asc(carebooking.FieldWaitlistPosition)).First(sys)
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	expires := now.Add(s.opts.OfferTTL)
+	next, err = tx.CareBooking.UpdateOne(next).SetStatus(carebooking.StatusOFFERED).
+		SetOfferExpiresAt(expires).SetUpdatedAt(now).Save(sys)
+	if err != nil {
+		return err
+	}
+	if err := tx.CareSlot.UpdateOneID(slot.ID).AddTaken(1).Exec(sys); err != nil {
+		return err
+	}
+	minor, _ := s.minor(sys, tx.Client(), next.ResidentID)
+	_, err = s.record(ctx, tx, logged{booking: next, kind: careevent.KindOFFERED, minor: minor,
+		title: "A care place is free for you",
+		body:  fmt.Sprintf("A place on %s at %s is offered: confirm by %s or it passes to the next in line.", day(slot.StartsAt), hhmm(slot.StartsAt), expires.In(Shanghai).Format("01-02 15:04"))})
+	return err
+}
+
+// ConfirmOffer takes an offered place, by the person or their guardian,
+// before the offer expires.
+func (s *Service) ConfirmOffer(ctx context.Context, id int) (*ent.CareBooking, error) {
+	v, err := viewer.Required(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.client.CareBooking.Query().Where(carebooking.ID(id)).
+		WithSlot(func(q *ent.CareSlotQuery) { q.WithService(func(q *ent.CareServiceQuery) { q.WithFacility() }) }).Only(ctx)
+	if err != nil {
+		return nil, apperr.New(apperr.NotFound, "booking not found")
+	}
+	if !v.ActsFor(b.ResidentID) {
+		return nil, apperr.New(apperr.Forbidden, "only the person or their guardian confirms an offered place")
+	}
+	sys := viewer.SystemContext(ctx)
+	now := s.clock()
+	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		slot, err := lockSlot(ctx, tx, b.SlotID)
+		if err != nil {
+			return err
+		}
+		cur, err := tx.CareBooking.Get(sys, id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case cur.Status != carebooking.StatusOFFERED:
+			return apperr.New(apperr.Conflict, "no place is offered to this booking (it is %s)", cur.Status)
+		case !cur.OfferExpiresAt.After(now):
+			return apperr.New(apperr.Conflict, "the offer expired at %s", cur.OfferExpiresAt.In(Shanghai).Format("2006-01-02 15:04"))
+		}
+		up := tx.CareBooking.UpdateOne(cur).SetStatus(carebooking.StatusCONFIRMED).
+			ClearOfferExpiresAt().ClearWaitlistPosition().SetUpdatedAt(now)
+		if svc := b.Edges.Slot.Edges.Service; svc.Kind == careservice.KindHOME_VISIT {
+			p, err := s.person(sys, tx.Client(), b.ResidentID, slot.StartsAt)
+			if err != nil {
+				return err
+			}
+			cg, err := s.freeCaregiver(ctx, tx, svc.Edges.Facility, slot)
+			if err != nil {
+				return err
+			}
+			up.SetCaregiverID(cg).SetVisitPlaceID(p.placeID)
+		}
+		if b, err = up.Save(sys); err != nil {
+			return err
+		}
+		minor, _ := s.minor(sys, tx.Client(), b.ResidentID)
+		_, err = s.record(ctx, tx, logged{booking: b, kind: careevent.KindCONFIRMED, minor: minor, title: "The offered care place is yours"})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.reload(ctx, b.ID)
+}
+
+// Tick lets offers that expired pass on: each becomes EXPIRED and its place
+// is offered to the next on the waitlist. An offer is claimed by a
+// conditional update under the slot's lock, so instances running Tick
+// together never expire (or offer) anything twice. It returns how many
+// offers expired.
+func (s *Service) Tick(ctx context.Context) (int, error) {
+	sys := viewer.SystemContext(ctx)
+	now := s.clock()
+	due, err := s.client.CareBooking.Query().
+		Where(carebooking.StatusEQ(carebooking.StatusOFFERED), carebooking.OfferExpiresAtLTE(now)).
+		Order(ent.Asc(carebooking.FieldOfferExpiresAt)).Limit(200).All(sys)
+	if err != nil {
+		return 0, err
+	}
+	expired := 0
+	for _, b := range due {
+		err := store.WithTx(sys, s.client, func(tx *ent.Tx) error {
+			slot, err := lockSlot(sys, tx, b.SlotID)
+			if err != nil {
+				return err
+			}
+			n, err := tx.CareBooking.Update().Where(carebooking.ID(b.ID), carebooking.StatusEQ(carebooking.StatusOFFERED),
+				carebooking.OfferExpiresAtLTE(now)).SetStatus(carebooking.StatusEXPIRED).SetUpdatedAt(now).Save(sys)
+			if err != nil || n == 0 {
+				return err
+			}
+			expired++
+			minor, _ := s.minor(sys, tx.Client(), b.ResidentID)
+			if _, err := s.record(sys, tx, logged{booking: b, kind: careevent.KindEXPIRED, minor: minor,
+				title: "An offered care place passed on", body: "The offer was not confirmed in time."}); err != nil {
+				return err
+			}
+			return s.release(sys, tx, slot)
+		})
+		if err != nil {
+			return expired, err
+		}
+	}
+	return expired, nil
+}
