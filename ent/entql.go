@@ -12,7 +12,11 @@ import (
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/guardianship"
+	"github.com/jimei-linli/linli/ent/helpoffer"
+	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/ledgerentry"
+	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -23,6 +27,9 @@ import (
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteerteam"
+	"github.com/jimei-linli/linli/ent/volunteerteammember"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -32,7 +39,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 26)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditrecord.Table,
@@ -209,6 +216,60 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   helpoffer.Table,
+			Columns: helpoffer.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: helpoffer.FieldID,
+			},
+		},
+		Type: "HelpOffer",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			helpoffer.FieldHelpRequestID: {Type: field.TypeInt, Column: helpoffer.FieldHelpRequestID},
+			helpoffer.FieldVolunteerID:   {Type: field.TypeInt, Column: helpoffer.FieldVolunteerID},
+			helpoffer.FieldNote:          {Type: field.TypeString, Column: helpoffer.FieldNote},
+			helpoffer.FieldStatus:        {Type: field.TypeEnum, Column: helpoffer.FieldStatus},
+			helpoffer.FieldCreatedAt:     {Type: field.TypeTime, Column: helpoffer.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   helprequest.Table,
+			Columns: helprequest.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: helprequest.FieldID,
+			},
+		},
+		Type: "HelpRequest",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			helprequest.FieldCreatedAt:       {Type: field.TypeTime, Column: helprequest.FieldCreatedAt},
+			helprequest.FieldUpdatedAt:       {Type: field.TypeTime, Column: helprequest.FieldUpdatedAt},
+			helprequest.FieldRequesterID:     {Type: field.TypeInt, Column: helprequest.FieldRequesterID},
+			helprequest.FieldRequesterName:   {Type: field.TypeString, Column: helprequest.FieldRequesterName},
+			helprequest.FieldCreatedByID:     {Type: field.TypeInt, Column: helprequest.FieldCreatedByID},
+			helprequest.FieldGridID:          {Type: field.TypeInt, Column: helprequest.FieldGridID},
+			helprequest.FieldCommunityID:     {Type: field.TypeInt, Column: helprequest.FieldCommunityID},
+			helprequest.FieldKind:            {Type: field.TypeEnum, Column: helprequest.FieldKind},
+			helprequest.FieldTitle:           {Type: field.TypeString, Column: helprequest.FieldTitle},
+			helprequest.FieldDetails:         {Type: field.TypeString, Column: helprequest.FieldDetails},
+			helprequest.FieldLocation:        {Type: field.TypeString, Column: helprequest.FieldLocation},
+			helprequest.FieldWindowStart:     {Type: field.TypeTime, Column: helprequest.FieldWindowStart},
+			helprequest.FieldWindowEnd:       {Type: field.TypeTime, Column: helprequest.FieldWindowEnd},
+			helprequest.FieldMinutes:         {Type: field.TypeInt, Column: helprequest.FieldMinutes},
+			helprequest.FieldAutoAccept:      {Type: field.TypeBool, Column: helprequest.FieldAutoAccept},
+			helprequest.FieldStatus:          {Type: field.TypeEnum, Column: helprequest.FieldStatus},
+			helprequest.FieldReach:           {Type: field.TypeEnum, Column: helprequest.FieldReach},
+			helprequest.FieldWidenAt:         {Type: field.TypeTime, Column: helprequest.FieldWidenAt},
+			helprequest.FieldVolunteerID:     {Type: field.TypeInt, Column: helprequest.FieldVolunteerID},
+			helprequest.FieldCreditedMinutes: {Type: field.TypeInt, Column: helprequest.FieldCreditedMinutes},
+			helprequest.FieldConfirmedByID:   {Type: field.TypeInt, Column: helprequest.FieldConfirmedByID},
+			helprequest.FieldCompletedAt:     {Type: field.TypeTime, Column: helprequest.FieldCompletedAt},
+			helprequest.FieldTransferID:      {Type: field.TypeInt, Column: helprequest.FieldTransferID},
+		},
+	}
+	graph.Nodes[11] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   household.Table,
 			Columns: household.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -224,7 +285,48 @@ var schemaGraph = func() *sqlgraph.Schema {
 			household.FieldPlaceID:   {Type: field.TypeInt, Column: household.FieldPlaceID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   ledgerentry.Table,
+			Columns: ledgerentry.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: ledgerentry.FieldID,
+			},
+		},
+		Type: "LedgerEntry",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			ledgerentry.FieldTransferID:   {Type: field.TypeInt, Column: ledgerentry.FieldTransferID},
+			ledgerentry.FieldAccountID:    {Type: field.TypeInt, Column: ledgerentry.FieldAccountID},
+			ledgerentry.FieldMinutes:      {Type: field.TypeInt, Column: ledgerentry.FieldMinutes},
+			ledgerentry.FieldBalanceAfter: {Type: field.TypeInt, Column: ledgerentry.FieldBalanceAfter},
+			ledgerentry.FieldCreatedAt:    {Type: field.TypeTime, Column: ledgerentry.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   ledgertransfer.Table,
+			Columns: ledgertransfer.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: ledgertransfer.FieldID,
+			},
+		},
+		Type: "LedgerTransfer",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			ledgertransfer.FieldKey:           {Type: field.TypeString, Column: ledgertransfer.FieldKey},
+			ledgertransfer.FieldKind:          {Type: field.TypeEnum, Column: ledgertransfer.FieldKind},
+			ledgertransfer.FieldFromAccountID: {Type: field.TypeInt, Column: ledgertransfer.FieldFromAccountID},
+			ledgertransfer.FieldToAccountID:   {Type: field.TypeInt, Column: ledgertransfer.FieldToAccountID},
+			ledgertransfer.FieldMinutes:       {Type: field.TypeInt, Column: ledgertransfer.FieldMinutes},
+			ledgertransfer.FieldMemo:          {Type: field.TypeString, Column: ledgertransfer.FieldMemo},
+			ledgertransfer.FieldSubjectID:     {Type: field.TypeInt, Column: ledgertransfer.FieldSubjectID},
+			ledgertransfer.FieldReversesID:    {Type: field.TypeInt, Column: ledgertransfer.FieldReversesID},
+			ledgertransfer.FieldCreatedByID:   {Type: field.TypeInt, Column: ledgertransfer.FieldCreatedByID},
+			ledgertransfer.FieldCreatedAt:     {Type: field.TypeTime, Column: ledgertransfer.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -246,7 +348,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldReadAt:     {Type: field.TypeTime, Column: notification.FieldReadAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   personalinfo.Table,
 			Columns: personalinfo.Columns,
@@ -264,7 +366,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			personalinfo.FieldBirthDate:  {Type: field.TypeTime, Column: personalinfo.FieldBirthDate},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   place.Table,
 			Columns: place.Columns,
@@ -285,7 +387,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			place.FieldGridID:    {Type: field.TypeInt, Column: place.FieldGridID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   pushdelivery.Table,
 			Columns: pushdelivery.Columns,
@@ -307,7 +409,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pushdelivery.FieldSentAt:         {Type: field.TypeTime, Column: pushdelivery.FieldSentAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   resident.Table,
 			Columns: resident.Columns,
@@ -326,7 +428,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			resident.FieldHouseholdID: {Type: field.TypeInt, Column: resident.FieldHouseholdID},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleassignment.Table,
 			Columns: roleassignment.Columns,
@@ -348,7 +450,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleassignment.FieldDepartmentID: {Type: field.TypeInt, Column: roleassignment.FieldDepartmentID},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -368,7 +470,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldRevokedAt:  {Type: field.TypeTime, Column: session.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signincode.Table,
 			Columns: signincode.Columns,
@@ -387,7 +489,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signincode.FieldConsumedAt: {Type: field.TypeTime, Column: signincode.FieldConsumedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   street.Table,
 			Columns: street.Columns,
@@ -403,6 +505,61 @@ var schemaGraph = func() *sqlgraph.Schema {
 			street.FieldCode:      {Type: field.TypeString, Column: street.FieldCode},
 			street.FieldName:      {Type: field.TypeString, Column: street.FieldName},
 			street.FieldDistrict:  {Type: field.TypeString, Column: street.FieldDistrict},
+		},
+	}
+	graph.Nodes[23] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   timeaccount.Table,
+			Columns: timeaccount.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: timeaccount.FieldID,
+			},
+		},
+		Type: "TimeAccount",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			timeaccount.FieldCreatedAt:   {Type: field.TypeTime, Column: timeaccount.FieldCreatedAt},
+			timeaccount.FieldUpdatedAt:   {Type: field.TypeTime, Column: timeaccount.FieldUpdatedAt},
+			timeaccount.FieldKind:        {Type: field.TypeEnum, Column: timeaccount.FieldKind},
+			timeaccount.FieldResidentID:  {Type: field.TypeInt, Column: timeaccount.FieldResidentID},
+			timeaccount.FieldCommunityID: {Type: field.TypeInt, Column: timeaccount.FieldCommunityID},
+			timeaccount.FieldBalance:     {Type: field.TypeInt, Column: timeaccount.FieldBalance},
+			timeaccount.FieldCreditLimit: {Type: field.TypeInt, Column: timeaccount.FieldCreditLimit},
+			timeaccount.FieldHelpPaidBy:  {Type: field.TypeEnum, Column: timeaccount.FieldHelpPaidBy},
+		},
+	}
+	graph.Nodes[24] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   volunteerteam.Table,
+			Columns: volunteerteam.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: volunteerteam.FieldID,
+			},
+		},
+		Type: "VolunteerTeam",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			volunteerteam.FieldCreatedAt:   {Type: field.TypeTime, Column: volunteerteam.FieldCreatedAt},
+			volunteerteam.FieldUpdatedAt:   {Type: field.TypeTime, Column: volunteerteam.FieldUpdatedAt},
+			volunteerteam.FieldCommunityID: {Type: field.TypeInt, Column: volunteerteam.FieldCommunityID},
+			volunteerteam.FieldName:        {Type: field.TypeString, Column: volunteerteam.FieldName},
+			volunteerteam.FieldDescription: {Type: field.TypeString, Column: volunteerteam.FieldDescription},
+		},
+	}
+	graph.Nodes[25] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   volunteerteammember.Table,
+			Columns: volunteerteammember.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: volunteerteammember.FieldID,
+			},
+		},
+		Type: "VolunteerTeamMember",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			volunteerteammember.FieldTeamID:     {Type: field.TypeInt, Column: volunteerteammember.FieldTeamID},
+			volunteerteammember.FieldResidentID: {Type: field.TypeInt, Column: volunteerteammember.FieldResidentID},
+			volunteerteammember.FieldJoinedAt:   {Type: field.TypeTime, Column: volunteerteammember.FieldJoinedAt},
 		},
 	}
 	graph.MustAddE(
@@ -646,6 +803,102 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Resident",
 	)
 	graph.MustAddE(
+		"help_request",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   helpoffer.HelpRequestTable,
+			Columns: []string{helpoffer.HelpRequestColumn},
+			Bidi:    false,
+		},
+		"HelpOffer",
+		"HelpRequest",
+	)
+	graph.MustAddE(
+		"volunteer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   helpoffer.VolunteerTable,
+			Columns: []string{helpoffer.VolunteerColumn},
+			Bidi:    false,
+		},
+		"HelpOffer",
+		"Resident",
+	)
+	graph.MustAddE(
+		"requester",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   helprequest.RequesterTable,
+			Columns: []string{helprequest.RequesterColumn},
+			Bidi:    false,
+		},
+		"HelpRequest",
+		"Resident",
+	)
+	graph.MustAddE(
+		"grid",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   helprequest.GridTable,
+			Columns: []string{helprequest.GridColumn},
+			Bidi:    false,
+		},
+		"HelpRequest",
+		"Grid",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   helprequest.CommunityTable,
+			Columns: []string{helprequest.CommunityColumn},
+			Bidi:    false,
+		},
+		"HelpRequest",
+		"Community",
+	)
+	graph.MustAddE(
+		"volunteer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   helprequest.VolunteerTable,
+			Columns: []string{helprequest.VolunteerColumn},
+			Bidi:    false,
+		},
+		"HelpRequest",
+		"Resident",
+	)
+	graph.MustAddE(
+		"transfer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   helprequest.TransferTable,
+			Columns: []string{helprequest.TransferColumn},
+			Bidi:    false,
+		},
+		"HelpRequest",
+		"LedgerTransfer",
+	)
+	graph.MustAddE(
+		"offers",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   helprequest.OffersTable,
+			Columns: []string{helprequest.OffersColumn},
+			Bidi:    false,
+		},
+		"HelpRequest",
+		"HelpOffer",
+	)
+	graph.MustAddE(
 		"place",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -668,6 +921,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Household",
 		"Resident",
+	)
+	graph.MustAddE(
+		"transfer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   ledgerentry.TransferTable,
+			Columns: []string{ledgerentry.TransferColumn},
+			Bidi:    false,
+		},
+		"LedgerEntry",
+		"LedgerTransfer",
+	)
+	graph.MustAddE(
+		"account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   ledgerentry.AccountTable,
+			Columns: []string{ledgerentry.AccountColumn},
+			Bidi:    false,
+		},
+		"LedgerEntry",
+		"TimeAccount",
+	)
+	graph.MustAddE(
+		"from_account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   ledgertransfer.FromAccountTable,
+			Columns: []string{ledgertransfer.FromAccountColumn},
+			Bidi:    false,
+		},
+		"LedgerTransfer",
+		"TimeAccount",
+	)
+	graph.MustAddE(
+		"to_account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   ledgertransfer.ToAccountTable,
+			Columns: []string{ledgertransfer.ToAccountColumn},
+			Bidi:    false,
+		},
+		"LedgerTransfer",
+		"TimeAccount",
+	)
+	graph.MustAddE(
+		"entries",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   ledgertransfer.EntriesTable,
+			Columns: []string{ledgertransfer.EntriesColumn},
+			Bidi:    false,
+		},
+		"LedgerTransfer",
+		"LedgerEntry",
 	)
 	graph.MustAddE(
 		"recipient",
@@ -980,6 +1293,90 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Street",
 		"RoleAssignment",
+	)
+	graph.MustAddE(
+		"resident",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   timeaccount.ResidentTable,
+			Columns: []string{timeaccount.ResidentColumn},
+			Bidi:    false,
+		},
+		"TimeAccount",
+		"Resident",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   timeaccount.CommunityTable,
+			Columns: []string{timeaccount.CommunityColumn},
+			Bidi:    false,
+		},
+		"TimeAccount",
+		"Community",
+	)
+	graph.MustAddE(
+		"entries",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   timeaccount.EntriesTable,
+			Columns: []string{timeaccount.EntriesColumn},
+			Bidi:    false,
+		},
+		"TimeAccount",
+		"LedgerEntry",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteerteam.CommunityTable,
+			Columns: []string{volunteerteam.CommunityColumn},
+			Bidi:    false,
+		},
+		"VolunteerTeam",
+		"Community",
+	)
+	graph.MustAddE(
+		"members",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   volunteerteam.MembersTable,
+			Columns: []string{volunteerteam.MembersColumn},
+			Bidi:    false,
+		},
+		"VolunteerTeam",
+		"VolunteerTeamMember",
+	)
+	graph.MustAddE(
+		"team",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteerteammember.TeamTable,
+			Columns: []string{volunteerteammember.TeamColumn},
+			Bidi:    false,
+		},
+		"VolunteerTeamMember",
+		"VolunteerTeam",
+	)
+	graph.MustAddE(
+		"resident",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteerteammember.ResidentTable,
+			Columns: []string{volunteerteammember.ResidentColumn},
+			Bidi:    false,
+		},
+		"VolunteerTeamMember",
+		"Resident",
 	)
 	return graph
 }()
@@ -1916,6 +2313,338 @@ func (f *GuardianshipFilter) WhereHasDependentWith(preds ...predicate.Resident) 
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *HelpOfferQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the HelpOfferQuery builder.
+func (_q *HelpOfferQuery) Filter() *HelpOfferFilter {
+	return &HelpOfferFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *HelpOfferMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the HelpOfferMutation builder.
+func (m *HelpOfferMutation) Filter() *HelpOfferFilter {
+	return &HelpOfferFilter{config: m.config, predicateAdder: m}
+}
+
+// HelpOfferFilter provides a generic filtering capability at runtime for HelpOfferQuery.
+type HelpOfferFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *HelpOfferFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *HelpOfferFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(helpoffer.FieldID))
+}
+
+// WhereHelpRequestID applies the entql int predicate on the help_request_id field.
+func (f *HelpOfferFilter) WhereHelpRequestID(p entql.IntP) {
+	f.Where(p.Field(helpoffer.FieldHelpRequestID))
+}
+
+// WhereVolunteerID applies the entql int predicate on the volunteer_id field.
+func (f *HelpOfferFilter) WhereVolunteerID(p entql.IntP) {
+	f.Where(p.Field(helpoffer.FieldVolunteerID))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *HelpOfferFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(helpoffer.FieldNote))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *HelpOfferFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(helpoffer.FieldStatus))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *HelpOfferFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(helpoffer.FieldCreatedAt))
+}
+
+// WhereHasHelpRequest applies a predicate to check if query has an edge help_request.
+func (f *HelpOfferFilter) WhereHasHelpRequest() {
+	f.Where(entql.HasEdge("help_request"))
+}
+
+// WhereHasHelpRequestWith applies a predicate to check if query has an edge help_request with a given conditions (other predicates).
+func (f *HelpOfferFilter) WhereHasHelpRequestWith(preds ...predicate.HelpRequest) {
+	f.Where(entql.HasEdgeWith("help_request", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasVolunteer applies a predicate to check if query has an edge volunteer.
+func (f *HelpOfferFilter) WhereHasVolunteer() {
+	f.Where(entql.HasEdge("volunteer"))
+}
+
+// WhereHasVolunteerWith applies a predicate to check if query has an edge volunteer with a given conditions (other predicates).
+func (f *HelpOfferFilter) WhereHasVolunteerWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("volunteer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *HelpRequestQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the HelpRequestQuery builder.
+func (_q *HelpRequestQuery) Filter() *HelpRequestFilter {
+	return &HelpRequestFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *HelpRequestMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the HelpRequestMutation builder.
+func (m *HelpRequestMutation) Filter() *HelpRequestFilter {
+	return &HelpRequestFilter{config: m.config, predicateAdder: m}
+}
+
+// HelpRequestFilter provides a generic filtering capability at runtime for HelpRequestQuery.
+type HelpRequestFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *HelpRequestFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *HelpRequestFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *HelpRequestFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(helprequest.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *HelpRequestFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(helprequest.FieldUpdatedAt))
+}
+
+// WhereRequesterID applies the entql int predicate on the requester_id field.
+func (f *HelpRequestFilter) WhereRequesterID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldRequesterID))
+}
+
+// WhereRequesterName applies the entql string predicate on the requester_name field.
+func (f *HelpRequestFilter) WhereRequesterName(p entql.StringP) {
+	f.Where(p.Field(helprequest.FieldRequesterName))
+}
+
+// WhereCreatedByID applies the entql int predicate on the created_by_id field.
+func (f *HelpRequestFilter) WhereCreatedByID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldCreatedByID))
+}
+
+// WhereGridID applies the entql int predicate on the grid_id field.
+func (f *HelpRequestFilter) WhereGridID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldGridID))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *HelpRequestFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldCommunityID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *HelpRequestFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(helprequest.FieldKind))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *HelpRequestFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(helprequest.FieldTitle))
+}
+
+// WhereDetails applies the entql string predicate on the details field.
+func (f *HelpRequestFilter) WhereDetails(p entql.StringP) {
+	f.Where(p.Field(helprequest.FieldDetails))
+}
+
+// WhereLocation applies the entql string predicate on the location field.
+func (f *HelpRequestFilter) WhereLocation(p entql.StringP) {
+	f.Where(p.Field(helprequest.FieldLocation))
+}
+
+// WhereWindowStart applies the entql time.Time predicate on the window_start field.
+func (f *HelpRequestFilter) WhereWindowStart(p entql.TimeP) {
+	f.Where(p.Field(helprequest.FieldWindowStart))
+}
+
+// WhereWindowEnd applies the entql time.Time predicate on the window_end field.
+func (f *HelpRequestFilter) WhereWindowEnd(p entql.TimeP) {
+	f.Where(p.Field(helprequest.FieldWindowEnd))
+}
+
+// WhereMinutes applies the entql int predicate on the minutes field.
+func (f *HelpRequestFilter) WhereMinutes(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldMinutes))
+}
+
+// WhereAutoAccept applies the entql bool predicate on the auto_accept field.
+func (f *HelpRequestFilter) WhereAutoAccept(p entql.BoolP) {
+	f.Where(p.Field(helprequest.FieldAutoAccept))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *HelpRequestFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(helprequest.FieldStatus))
+}
+
+// WhereReach applies the entql string predicate on the reach field.
+func (f *HelpRequestFilter) WhereReach(p entql.StringP) {
+	f.Where(p.Field(helprequest.FieldReach))
+}
+
+// WhereWidenAt applies the entql time.Time predicate on the widen_at field.
+func (f *HelpRequestFilter) WhereWidenAt(p entql.TimeP) {
+	f.Where(p.Field(helprequest.FieldWidenAt))
+}
+
+// WhereVolunteerID applies the entql int predicate on the volunteer_id field.
+func (f *HelpRequestFilter) WhereVolunteerID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldVolunteerID))
+}
+
+// WhereCreditedMinutes applies the entql int predicate on the credited_minutes field.
+func (f *HelpRequestFilter) WhereCreditedMinutes(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldCreditedMinutes))
+}
+
+// WhereConfirmedByID applies the entql int predicate on the confirmed_by_id field.
+func (f *HelpRequestFilter) WhereConfirmedByID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldConfirmedByID))
+}
+
+// WhereCompletedAt applies the entql time.Time predicate on the completed_at field.
+func (f *HelpRequestFilter) WhereCompletedAt(p entql.TimeP) {
+	f.Where(p.Field(helprequest.FieldCompletedAt))
+}
+
+// WhereTransferID applies the entql int predicate on the transfer_id field.
+func (f *HelpRequestFilter) WhereTransferID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldTransferID))
+}
+
+// WhereHasRequester applies a predicate to check if query has an edge requester.
+func (f *HelpRequestFilter) WhereHasRequester() {
+	f.Where(entql.HasEdge("requester"))
+}
+
+// WhereHasRequesterWith applies a predicate to check if query has an edge requester with a given conditions (other predicates).
+func (f *HelpRequestFilter) WhereHasRequesterWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("requester", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGrid applies a predicate to check if query has an edge grid.
+func (f *HelpRequestFilter) WhereHasGrid() {
+	f.Where(entql.HasEdge("grid"))
+}
+
+// WhereHasGridWith applies a predicate to check if query has an edge grid with a given conditions (other predicates).
+func (f *HelpRequestFilter) WhereHasGridWith(preds ...predicate.Grid) {
+	f.Where(entql.HasEdgeWith("grid", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *HelpRequestFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *HelpRequestFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasVolunteer applies a predicate to check if query has an edge volunteer.
+func (f *HelpRequestFilter) WhereHasVolunteer() {
+	f.Where(entql.HasEdge("volunteer"))
+}
+
+// WhereHasVolunteerWith applies a predicate to check if query has an edge volunteer with a given conditions (other predicates).
+func (f *HelpRequestFilter) WhereHasVolunteerWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("volunteer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTransfer applies a predicate to check if query has an edge transfer.
+func (f *HelpRequestFilter) WhereHasTransfer() {
+	f.Where(entql.HasEdge("transfer"))
+}
+
+// WhereHasTransferWith applies a predicate to check if query has an edge transfer with a given conditions (other predicates).
+func (f *HelpRequestFilter) WhereHasTransferWith(preds ...predicate.LedgerTransfer) {
+	f.Where(entql.HasEdgeWith("transfer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOffers applies a predicate to check if query has an edge offers.
+func (f *HelpRequestFilter) WhereHasOffers() {
+	f.Where(entql.HasEdge("offers"))
+}
+
+// WhereHasOffersWith applies a predicate to check if query has an edge offers with a given conditions (other predicates).
+func (f *HelpRequestFilter) WhereHasOffersWith(preds ...predicate.HelpOffer) {
+	f.Where(entql.HasEdgeWith("offers", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *HouseholdQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1944,7 +2673,7 @@ type HouseholdFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HouseholdFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2004,6 +2733,231 @@ func (f *HouseholdFilter) WhereHasMembersWith(preds ...predicate.Resident) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *LedgerEntryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the LedgerEntryQuery builder.
+func (_q *LedgerEntryQuery) Filter() *LedgerEntryFilter {
+	return &LedgerEntryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *LedgerEntryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the LedgerEntryMutation builder.
+func (m *LedgerEntryMutation) Filter() *LedgerEntryFilter {
+	return &LedgerEntryFilter{config: m.config, predicateAdder: m}
+}
+
+// LedgerEntryFilter provides a generic filtering capability at runtime for LedgerEntryQuery.
+type LedgerEntryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *LedgerEntryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *LedgerEntryFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(ledgerentry.FieldID))
+}
+
+// WhereTransferID applies the entql int predicate on the transfer_id field.
+func (f *LedgerEntryFilter) WhereTransferID(p entql.IntP) {
+	f.Where(p.Field(ledgerentry.FieldTransferID))
+}
+
+// WhereAccountID applies the entql int predicate on the account_id field.
+func (f *LedgerEntryFilter) WhereAccountID(p entql.IntP) {
+	f.Where(p.Field(ledgerentry.FieldAccountID))
+}
+
+// WhereMinutes applies the entql int predicate on the minutes field.
+func (f *LedgerEntryFilter) WhereMinutes(p entql.IntP) {
+	f.Where(p.Field(ledgerentry.FieldMinutes))
+}
+
+// WhereBalanceAfter applies the entql int predicate on the balance_after field.
+func (f *LedgerEntryFilter) WhereBalanceAfter(p entql.IntP) {
+	f.Where(p.Field(ledgerentry.FieldBalanceAfter))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *LedgerEntryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(ledgerentry.FieldCreatedAt))
+}
+
+// WhereHasTransfer applies a predicate to check if query has an edge transfer.
+func (f *LedgerEntryFilter) WhereHasTransfer() {
+	f.Where(entql.HasEdge("transfer"))
+}
+
+// WhereHasTransferWith applies a predicate to check if query has an edge transfer with a given conditions (other predicates).
+func (f *LedgerEntryFilter) WhereHasTransferWith(preds ...predicate.LedgerTransfer) {
+	f.Where(entql.HasEdgeWith("transfer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAccount applies a predicate to check if query has an edge account.
+func (f *LedgerEntryFilter) WhereHasAccount() {
+	f.Where(entql.HasEdge("account"))
+}
+
+// WhereHasAccountWith applies a predicate to check if query has an edge account with a given conditions (other predicates).
+func (f *LedgerEntryFilter) WhereHasAccountWith(preds ...predicate.TimeAccount) {
+	f.Where(entql.HasEdgeWith("account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *LedgerTransferQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the LedgerTransferQuery builder.
+func (_q *LedgerTransferQuery) Filter() *LedgerTransferFilter {
+	return &LedgerTransferFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *LedgerTransferMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the LedgerTransferMutation builder.
+func (m *LedgerTransferMutation) Filter() *LedgerTransferFilter {
+	return &LedgerTransferFilter{config: m.config, predicateAdder: m}
+}
+
+// LedgerTransferFilter provides a generic filtering capability at runtime for LedgerTransferQuery.
+type LedgerTransferFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *LedgerTransferFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *LedgerTransferFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(ledgertransfer.FieldID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *LedgerTransferFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(ledgertransfer.FieldKey))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *LedgerTransferFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(ledgertransfer.FieldKind))
+}
+
+// WhereFromAccountID applies the entql int predicate on the from_account_id field.
+func (f *LedgerTransferFilter) WhereFromAccountID(p entql.IntP) {
+	f.Where(p.Field(ledgertransfer.FieldFromAccountID))
+}
+
+// WhereToAccountID applies the entql int predicate on the to_account_id field.
+func (f *LedgerTransferFilter) WhereToAccountID(p entql.IntP) {
+	f.Where(p.Field(ledgertransfer.FieldToAccountID))
+}
+
+// WhereMinutes applies the entql int predicate on the minutes field.
+func (f *LedgerTransferFilter) WhereMinutes(p entql.IntP) {
+	f.Where(p.Field(ledgertransfer.FieldMinutes))
+}
+
+// WhereMemo applies the entql string predicate on the memo field.
+func (f *LedgerTransferFilter) WhereMemo(p entql.StringP) {
+	f.Where(p.Field(ledgertransfer.FieldMemo))
+}
+
+// WhereSubjectID applies the entql int predicate on the subject_id field.
+func (f *LedgerTransferFilter) WhereSubjectID(p entql.IntP) {
+	f.Where(p.Field(ledgertransfer.FieldSubjectID))
+}
+
+// WhereReversesID applies the entql int predicate on the reverses_id field.
+func (f *LedgerTransferFilter) WhereReversesID(p entql.IntP) {
+	f.Where(p.Field(ledgertransfer.FieldReversesID))
+}
+
+// WhereCreatedByID applies the entql int predicate on the created_by_id field.
+func (f *LedgerTransferFilter) WhereCreatedByID(p entql.IntP) {
+	f.Where(p.Field(ledgertransfer.FieldCreatedByID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *LedgerTransferFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(ledgertransfer.FieldCreatedAt))
+}
+
+// WhereHasFromAccount applies a predicate to check if query has an edge from_account.
+func (f *LedgerTransferFilter) WhereHasFromAccount() {
+	f.Where(entql.HasEdge("from_account"))
+}
+
+// WhereHasFromAccountWith applies a predicate to check if query has an edge from_account with a given conditions (other predicates).
+func (f *LedgerTransferFilter) WhereHasFromAccountWith(preds ...predicate.TimeAccount) {
+	f.Where(entql.HasEdgeWith("from_account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasToAccount applies a predicate to check if query has an edge to_account.
+func (f *LedgerTransferFilter) WhereHasToAccount() {
+	f.Where(entql.HasEdge("to_account"))
+}
+
+// WhereHasToAccountWith applies a predicate to check if query has an edge to_account with a given conditions (other predicates).
+func (f *LedgerTransferFilter) WhereHasToAccountWith(preds ...predicate.TimeAccount) {
+	f.Where(entql.HasEdgeWith("to_account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEntries applies a predicate to check if query has an edge entries.
+func (f *LedgerTransferFilter) WhereHasEntries() {
+	f.Where(entql.HasEdge("entries"))
+}
+
+// WhereHasEntriesWith applies a predicate to check if query has an edge entries with a given conditions (other predicates).
+func (f *LedgerTransferFilter) WhereHasEntriesWith(preds ...predicate.LedgerEntry) {
+	f.Where(entql.HasEdgeWith("entries", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *NotificationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2032,7 +2986,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2145,7 +3099,7 @@ type PersonalInfoFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PersonalInfoFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2224,7 +3178,7 @@ type PlaceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PlaceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2332,7 +3286,7 @@ type PushDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PushDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2417,7 +3371,7 @@ type ResidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2641,7 +3595,7 @@ type RoleAssignmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleAssignmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2796,7 +3750,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2885,7 +3839,7 @@ type SignInCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SignInCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2955,7 +3909,7 @@ type StreetFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StreetFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3041,6 +3995,304 @@ func (f *StreetFilter) WhereHasRoleAssignments() {
 // WhereHasRoleAssignmentsWith applies a predicate to check if query has an edge role_assignments with a given conditions (other predicates).
 func (f *StreetFilter) WhereHasRoleAssignmentsWith(preds ...predicate.RoleAssignment) {
 	f.Where(entql.HasEdgeWith("role_assignments", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *TimeAccountQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TimeAccountQuery builder.
+func (_q *TimeAccountQuery) Filter() *TimeAccountFilter {
+	return &TimeAccountFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TimeAccountMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TimeAccountMutation builder.
+func (m *TimeAccountMutation) Filter() *TimeAccountFilter {
+	return &TimeAccountFilter{config: m.config, predicateAdder: m}
+}
+
+// TimeAccountFilter provides a generic filtering capability at runtime for TimeAccountQuery.
+type TimeAccountFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TimeAccountFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *TimeAccountFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(timeaccount.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *TimeAccountFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(timeaccount.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *TimeAccountFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(timeaccount.FieldUpdatedAt))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *TimeAccountFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(timeaccount.FieldKind))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *TimeAccountFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(timeaccount.FieldResidentID))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *TimeAccountFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(timeaccount.FieldCommunityID))
+}
+
+// WhereBalance applies the entql int predicate on the balance field.
+func (f *TimeAccountFilter) WhereBalance(p entql.IntP) {
+	f.Where(p.Field(timeaccount.FieldBalance))
+}
+
+// WhereCreditLimit applies the entql int predicate on the credit_limit field.
+func (f *TimeAccountFilter) WhereCreditLimit(p entql.IntP) {
+	f.Where(p.Field(timeaccount.FieldCreditLimit))
+}
+
+// WhereHelpPaidBy applies the entql string predicate on the help_paid_by field.
+func (f *TimeAccountFilter) WhereHelpPaidBy(p entql.StringP) {
+	f.Where(p.Field(timeaccount.FieldHelpPaidBy))
+}
+
+// WhereHasResident applies a predicate to check if query has an edge resident.
+func (f *TimeAccountFilter) WhereHasResident() {
+	f.Where(entql.HasEdge("resident"))
+}
+
+// WhereHasResidentWith applies a predicate to check if query has an edge resident with a given conditions (other predicates).
+func (f *TimeAccountFilter) WhereHasResidentWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("resident", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *TimeAccountFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *TimeAccountFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEntries applies a predicate to check if query has an edge entries.
+func (f *TimeAccountFilter) WhereHasEntries() {
+	f.Where(entql.HasEdge("entries"))
+}
+
+// WhereHasEntriesWith applies a predicate to check if query has an edge entries with a given conditions (other predicates).
+func (f *TimeAccountFilter) WhereHasEntriesWith(preds ...predicate.LedgerEntry) {
+	f.Where(entql.HasEdgeWith("entries", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *VolunteerTeamQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the VolunteerTeamQuery builder.
+func (_q *VolunteerTeamQuery) Filter() *VolunteerTeamFilter {
+	return &VolunteerTeamFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *VolunteerTeamMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the VolunteerTeamMutation builder.
+func (m *VolunteerTeamMutation) Filter() *VolunteerTeamFilter {
+	return &VolunteerTeamFilter{config: m.config, predicateAdder: m}
+}
+
+// VolunteerTeamFilter provides a generic filtering capability at runtime for VolunteerTeamQuery.
+type VolunteerTeamFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *VolunteerTeamFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *VolunteerTeamFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(volunteerteam.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *VolunteerTeamFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(volunteerteam.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *VolunteerTeamFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(volunteerteam.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *VolunteerTeamFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(volunteerteam.FieldCommunityID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *VolunteerTeamFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(volunteerteam.FieldName))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *VolunteerTeamFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(volunteerteam.FieldDescription))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *VolunteerTeamFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *VolunteerTeamFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasMembers applies a predicate to check if query has an edge members.
+func (f *VolunteerTeamFilter) WhereHasMembers() {
+	f.Where(entql.HasEdge("members"))
+}
+
+// WhereHasMembersWith applies a predicate to check if query has an edge members with a given conditions (other predicates).
+func (f *VolunteerTeamFilter) WhereHasMembersWith(preds ...predicate.VolunteerTeamMember) {
+	f.Where(entql.HasEdgeWith("members", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *VolunteerTeamMemberQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the VolunteerTeamMemberQuery builder.
+func (_q *VolunteerTeamMemberQuery) Filter() *VolunteerTeamMemberFilter {
+	return &VolunteerTeamMemberFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *VolunteerTeamMemberMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the VolunteerTeamMemberMutation builder.
+func (m *VolunteerTeamMemberMutation) Filter() *VolunteerTeamMemberFilter {
+	return &VolunteerTeamMemberFilter{config: m.config, predicateAdder: m}
+}
+
+// VolunteerTeamMemberFilter provides a generic filtering capability at runtime for VolunteerTeamMemberQuery.
+type VolunteerTeamMemberFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *VolunteerTeamMemberFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *VolunteerTeamMemberFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(volunteerteammember.FieldID))
+}
+
+// WhereTeamID applies the entql int predicate on the team_id field.
+func (f *VolunteerTeamMemberFilter) WhereTeamID(p entql.IntP) {
+	f.Where(p.Field(volunteerteammember.FieldTeamID))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *VolunteerTeamMemberFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(volunteerteammember.FieldResidentID))
+}
+
+// WhereJoinedAt applies the entql time.Time predicate on the joined_at field.
+func (f *VolunteerTeamMemberFilter) WhereJoinedAt(p entql.TimeP) {
+	f.Where(p.Field(volunteerteammember.FieldJoinedAt))
+}
+
+// WhereHasTeam applies a predicate to check if query has an edge team.
+func (f *VolunteerTeamMemberFilter) WhereHasTeam() {
+	f.Where(entql.HasEdge("team"))
+}
+
+// WhereHasTeamWith applies a predicate to check if query has an edge team with a given conditions (other predicates).
+func (f *VolunteerTeamMemberFilter) WhereHasTeamWith(preds ...predicate.VolunteerTeam) {
+	f.Where(entql.HasEdgeWith("team", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasResident applies a predicate to check if query has an edge resident.
+func (f *VolunteerTeamMemberFilter) WhereHasResident() {
+	f.Where(entql.HasEdge("resident"))
+}
+
+// WhereHasResidentWith applies a predicate to check if query has an edge resident with a given conditions (other predicates).
+func (f *VolunteerTeamMemberFilter) WhereHasResidentWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("resident", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

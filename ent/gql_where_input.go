@@ -12,7 +12,11 @@ import (
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/guardianship"
+	"github.com/jimei-linli/linli/ent/helpoffer"
+	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/ledgerentry"
+	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -20,6 +24,9 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteerteam"
+	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
 
 // BroadcastWhereInput represents a where input for filtering Broadcast queries.
@@ -2002,6 +2009,936 @@ func (i *GuardianshipWhereInput) P() (predicate.Guardianship, error) {
 	}
 }
 
+// HelpOfferWhereInput represents a where input for filtering HelpOffer queries.
+type HelpOfferWhereInput struct {
+	Predicates []predicate.HelpOffer  `json:"-"`
+	Not        *HelpOfferWhereInput   `json:"not,omitempty"`
+	Or         []*HelpOfferWhereInput `json:"or,omitempty"`
+	And        []*HelpOfferWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "note" field predicates.
+	Note             *string  `json:"note,omitempty"`
+	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
+	NoteIn           []string `json:"noteIn,omitempty"`
+	NoteNotIn        []string `json:"noteNotIn,omitempty"`
+	NoteGT           *string  `json:"noteGT,omitempty"`
+	NoteGTE          *string  `json:"noteGTE,omitempty"`
+	NoteLT           *string  `json:"noteLT,omitempty"`
+	NoteLTE          *string  `json:"noteLTE,omitempty"`
+	NoteContains     *string  `json:"noteContains,omitempty"`
+	NoteHasPrefix    *string  `json:"noteHasPrefix,omitempty"`
+	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
+	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
+	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *helpoffer.Status  `json:"status,omitempty"`
+	StatusNEQ   *helpoffer.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []helpoffer.Status `json:"statusIn,omitempty"`
+	StatusNotIn []helpoffer.Status `json:"statusNotIn,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *HelpOfferWhereInput) AddPredicates(predicates ...predicate.HelpOffer) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the HelpOfferWhereInput filter on the HelpOfferQuery builder.
+func (i *HelpOfferWhereInput) Filter(q *HelpOfferQuery) (*HelpOfferQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyHelpOfferWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyHelpOfferWhereInput is returned in case the HelpOfferWhereInput is empty.
+var ErrEmptyHelpOfferWhereInput = errors.New("ent: empty predicate HelpOfferWhereInput")
+
+// P returns a predicate for filtering helpoffers.
+// An error is returned if the input is empty or invalid.
+func (i *HelpOfferWhereInput) P() (predicate.HelpOffer, error) {
+	var predicates []predicate.HelpOffer
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, helpoffer.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.HelpOffer, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, helpoffer.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.HelpOffer, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, helpoffer.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, helpoffer.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, helpoffer.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, helpoffer.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, helpoffer.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, helpoffer.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, helpoffer.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, helpoffer.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, helpoffer.IDLTE(*i.IDLTE))
+	}
+	if i.Note != nil {
+		predicates = append(predicates, helpoffer.NoteEQ(*i.Note))
+	}
+	if i.NoteNEQ != nil {
+		predicates = append(predicates, helpoffer.NoteNEQ(*i.NoteNEQ))
+	}
+	if len(i.NoteIn) > 0 {
+		predicates = append(predicates, helpoffer.NoteIn(i.NoteIn...))
+	}
+	if len(i.NoteNotIn) > 0 {
+		predicates = append(predicates, helpoffer.NoteNotIn(i.NoteNotIn...))
+	}
+	if i.NoteGT != nil {
+		predicates = append(predicates, helpoffer.NoteGT(*i.NoteGT))
+	}
+	if i.NoteGTE != nil {
+		predicates = append(predicates, helpoffer.NoteGTE(*i.NoteGTE))
+	}
+	if i.NoteLT != nil {
+		predicates = append(predicates, helpoffer.NoteLT(*i.NoteLT))
+	}
+	if i.NoteLTE != nil {
+		predicates = append(predicates, helpoffer.NoteLTE(*i.NoteLTE))
+	}
+	if i.NoteContains != nil {
+		predicates = append(predicates, helpoffer.NoteContains(*i.NoteContains))
+	}
+	if i.NoteHasPrefix != nil {
+		predicates = append(predicates, helpoffer.NoteHasPrefix(*i.NoteHasPrefix))
+	}
+	if i.NoteHasSuffix != nil {
+		predicates = append(predicates, helpoffer.NoteHasSuffix(*i.NoteHasSuffix))
+	}
+	if i.NoteEqualFold != nil {
+		predicates = append(predicates, helpoffer.NoteEqualFold(*i.NoteEqualFold))
+	}
+	if i.NoteContainsFold != nil {
+		predicates = append(predicates, helpoffer.NoteContainsFold(*i.NoteContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, helpoffer.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, helpoffer.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, helpoffer.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, helpoffer.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, helpoffer.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, helpoffer.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, helpoffer.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, helpoffer.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, helpoffer.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, helpoffer.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, helpoffer.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, helpoffer.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyHelpOfferWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return helpoffer.And(predicates...), nil
+	}
+}
+
+// HelpRequestWhereInput represents a where input for filtering HelpRequest queries.
+type HelpRequestWhereInput struct {
+	Predicates []predicate.HelpRequest  `json:"-"`
+	Not        *HelpRequestWhereInput   `json:"not,omitempty"`
+	Or         []*HelpRequestWhereInput `json:"or,omitempty"`
+	And        []*HelpRequestWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "requester_name" field predicates.
+	RequesterName             *string  `json:"requesterName,omitempty"`
+	RequesterNameNEQ          *string  `json:"requesterNameNEQ,omitempty"`
+	RequesterNameIn           []string `json:"requesterNameIn,omitempty"`
+	RequesterNameNotIn        []string `json:"requesterNameNotIn,omitempty"`
+	RequesterNameGT           *string  `json:"requesterNameGT,omitempty"`
+	RequesterNameGTE          *string  `json:"requesterNameGTE,omitempty"`
+	RequesterNameLT           *string  `json:"requesterNameLT,omitempty"`
+	RequesterNameLTE          *string  `json:"requesterNameLTE,omitempty"`
+	RequesterNameContains     *string  `json:"requesterNameContains,omitempty"`
+	RequesterNameHasPrefix    *string  `json:"requesterNameHasPrefix,omitempty"`
+	RequesterNameHasSuffix    *string  `json:"requesterNameHasSuffix,omitempty"`
+	RequesterNameEqualFold    *string  `json:"requesterNameEqualFold,omitempty"`
+	RequesterNameContainsFold *string  `json:"requesterNameContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *helprequest.Kind  `json:"kind,omitempty"`
+	KindNEQ   *helprequest.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []helprequest.Kind `json:"kindIn,omitempty"`
+	KindNotIn []helprequest.Kind `json:"kindNotIn,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "details" field predicates.
+	Details             *string  `json:"details,omitempty"`
+	DetailsNEQ          *string  `json:"detailsNEQ,omitempty"`
+	DetailsIn           []string `json:"detailsIn,omitempty"`
+	DetailsNotIn        []string `json:"detailsNotIn,omitempty"`
+	DetailsGT           *string  `json:"detailsGT,omitempty"`
+	DetailsGTE          *string  `json:"detailsGTE,omitempty"`
+	DetailsLT           *string  `json:"detailsLT,omitempty"`
+	DetailsLTE          *string  `json:"detailsLTE,omitempty"`
+	DetailsContains     *string  `json:"detailsContains,omitempty"`
+	DetailsHasPrefix    *string  `json:"detailsHasPrefix,omitempty"`
+	DetailsHasSuffix    *string  `json:"detailsHasSuffix,omitempty"`
+	DetailsEqualFold    *string  `json:"detailsEqualFold,omitempty"`
+	DetailsContainsFold *string  `json:"detailsContainsFold,omitempty"`
+
+	// "location" field predicates.
+	Location             *string  `json:"location,omitempty"`
+	LocationNEQ          *string  `json:"locationNEQ,omitempty"`
+	LocationIn           []string `json:"locationIn,omitempty"`
+	LocationNotIn        []string `json:"locationNotIn,omitempty"`
+	LocationGT           *string  `json:"locationGT,omitempty"`
+	LocationGTE          *string  `json:"locationGTE,omitempty"`
+	LocationLT           *string  `json:"locationLT,omitempty"`
+	LocationLTE          *string  `json:"locationLTE,omitempty"`
+	LocationContains     *string  `json:"locationContains,omitempty"`
+	LocationHasPrefix    *string  `json:"locationHasPrefix,omitempty"`
+	LocationHasSuffix    *string  `json:"locationHasSuffix,omitempty"`
+	LocationEqualFold    *string  `json:"locationEqualFold,omitempty"`
+	LocationContainsFold *string  `json:"locationContainsFold,omitempty"`
+
+	// "window_start" field predicates.
+	WindowStart      *time.Time  `json:"windowStart,omitempty"`
+	WindowStartNEQ   *time.Time  `json:"windowStartNEQ,omitempty"`
+	WindowStartIn    []time.Time `json:"windowStartIn,omitempty"`
+	WindowStartNotIn []time.Time `json:"windowStartNotIn,omitempty"`
+	WindowStartGT    *time.Time  `json:"windowStartGT,omitempty"`
+	WindowStartGTE   *time.Time  `json:"windowStartGTE,omitempty"`
+	WindowStartLT    *time.Time  `json:"windowStartLT,omitempty"`
+	WindowStartLTE   *time.Time  `json:"windowStartLTE,omitempty"`
+
+	// "window_end" field predicates.
+	WindowEnd      *time.Time  `json:"windowEnd,omitempty"`
+	WindowEndNEQ   *time.Time  `json:"windowEndNEQ,omitempty"`
+	WindowEndIn    []time.Time `json:"windowEndIn,omitempty"`
+	WindowEndNotIn []time.Time `json:"windowEndNotIn,omitempty"`
+	WindowEndGT    *time.Time  `json:"windowEndGT,omitempty"`
+	WindowEndGTE   *time.Time  `json:"windowEndGTE,omitempty"`
+	WindowEndLT    *time.Time  `json:"windowEndLT,omitempty"`
+	WindowEndLTE   *time.Time  `json:"windowEndLTE,omitempty"`
+
+	// "minutes" field predicates.
+	Minutes      *int  `json:"minutes,omitempty"`
+	MinutesNEQ   *int  `json:"minutesNEQ,omitempty"`
+	MinutesIn    []int `json:"minutesIn,omitempty"`
+	MinutesNotIn []int `json:"minutesNotIn,omitempty"`
+	MinutesGT    *int  `json:"minutesGT,omitempty"`
+	MinutesGTE   *int  `json:"minutesGTE,omitempty"`
+	MinutesLT    *int  `json:"minutesLT,omitempty"`
+	MinutesLTE   *int  `json:"minutesLTE,omitempty"`
+
+	// "auto_accept" field predicates.
+	AutoAccept    *bool `json:"autoAccept,omitempty"`
+	AutoAcceptNEQ *bool `json:"autoAcceptNEQ,omitempty"`
+
+	// "status" field predicates.
+	Status      *helprequest.Status  `json:"status,omitempty"`
+	StatusNEQ   *helprequest.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []helprequest.Status `json:"statusIn,omitempty"`
+	StatusNotIn []helprequest.Status `json:"statusNotIn,omitempty"`
+
+	// "reach" field predicates.
+	Reach      *helprequest.Reach  `json:"reach,omitempty"`
+	ReachNEQ   *helprequest.Reach  `json:"reachNEQ,omitempty"`
+	ReachIn    []helprequest.Reach `json:"reachIn,omitempty"`
+	ReachNotIn []helprequest.Reach `json:"reachNotIn,omitempty"`
+
+	// "widen_at" field predicates.
+	WidenAt       *time.Time  `json:"widenAt,omitempty"`
+	WidenAtNEQ    *time.Time  `json:"widenAtNEQ,omitempty"`
+	WidenAtIn     []time.Time `json:"widenAtIn,omitempty"`
+	WidenAtNotIn  []time.Time `json:"widenAtNotIn,omitempty"`
+	WidenAtGT     *time.Time  `json:"widenAtGT,omitempty"`
+	WidenAtGTE    *time.Time  `json:"widenAtGTE,omitempty"`
+	WidenAtLT     *time.Time  `json:"widenAtLT,omitempty"`
+	WidenAtLTE    *time.Time  `json:"widenAtLTE,omitempty"`
+	WidenAtIsNil  bool        `json:"widenAtIsNil,omitempty"`
+	WidenAtNotNil bool        `json:"widenAtNotNil,omitempty"`
+
+	// "credited_minutes" field predicates.
+	CreditedMinutes       *int  `json:"creditedMinutes,omitempty"`
+	CreditedMinutesNEQ    *int  `json:"creditedMinutesNEQ,omitempty"`
+	CreditedMinutesIn     []int `json:"creditedMinutesIn,omitempty"`
+	CreditedMinutesNotIn  []int `json:"creditedMinutesNotIn,omitempty"`
+	CreditedMinutesGT     *int  `json:"creditedMinutesGT,omitempty"`
+	CreditedMinutesGTE    *int  `json:"creditedMinutesGTE,omitempty"`
+	CreditedMinutesLT     *int  `json:"creditedMinutesLT,omitempty"`
+	CreditedMinutesLTE    *int  `json:"creditedMinutesLTE,omitempty"`
+	CreditedMinutesIsNil  bool  `json:"creditedMinutesIsNil,omitempty"`
+	CreditedMinutesNotNil bool  `json:"creditedMinutesNotNil,omitempty"`
+
+	// "completed_at" field predicates.
+	CompletedAt       *time.Time  `json:"completedAt,omitempty"`
+	CompletedAtNEQ    *time.Time  `json:"completedAtNEQ,omitempty"`
+	CompletedAtIn     []time.Time `json:"completedAtIn,omitempty"`
+	CompletedAtNotIn  []time.Time `json:"completedAtNotIn,omitempty"`
+	CompletedAtGT     *time.Time  `json:"completedAtGT,omitempty"`
+	CompletedAtGTE    *time.Time  `json:"completedAtGTE,omitempty"`
+	CompletedAtLT     *time.Time  `json:"completedAtLT,omitempty"`
+	CompletedAtLTE    *time.Time  `json:"completedAtLTE,omitempty"`
+	CompletedAtIsNil  bool        `json:"completedAtIsNil,omitempty"`
+	CompletedAtNotNil bool        `json:"completedAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *HelpRequestWhereInput) AddPredicates(predicates ...predicate.HelpRequest) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the HelpRequestWhereInput filter on the HelpRequestQuery builder.
+func (i *HelpRequestWhereInput) Filter(q *HelpRequestQuery) (*HelpRequestQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyHelpRequestWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyHelpRequestWhereInput is returned in case the HelpRequestWhereInput is empty.
+var ErrEmptyHelpRequestWhereInput = errors.New("ent: empty predicate HelpRequestWhereInput")
+
+// P returns a predicate for filtering helprequests.
+// An error is returned if the input is empty or invalid.
+func (i *HelpRequestWhereInput) P() (predicate.HelpRequest, error) {
+	var predicates []predicate.HelpRequest
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, helprequest.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.HelpRequest, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, helprequest.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.HelpRequest, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, helprequest.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, helprequest.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, helprequest.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, helprequest.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, helprequest.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, helprequest.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, helprequest.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, helprequest.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, helprequest.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, helprequest.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, helprequest.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, helprequest.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, helprequest.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, helprequest.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, helprequest.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, helprequest.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, helprequest.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, helprequest.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, helprequest.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, helprequest.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, helprequest.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, helprequest.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, helprequest.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, helprequest.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, helprequest.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.RequesterName != nil {
+		predicates = append(predicates, helprequest.RequesterNameEQ(*i.RequesterName))
+	}
+	if i.RequesterNameNEQ != nil {
+		predicates = append(predicates, helprequest.RequesterNameNEQ(*i.RequesterNameNEQ))
+	}
+	if len(i.RequesterNameIn) > 0 {
+		predicates = append(predicates, helprequest.RequesterNameIn(i.RequesterNameIn...))
+	}
+	if len(i.RequesterNameNotIn) > 0 {
+		predicates = append(predicates, helprequest.RequesterNameNotIn(i.RequesterNameNotIn...))
+	}
+	if i.RequesterNameGT != nil {
+		predicates = append(predicates, helprequest.RequesterNameGT(*i.RequesterNameGT))
+	}
+	if i.RequesterNameGTE != nil {
+		predicates = append(predicates, helprequest.RequesterNameGTE(*i.RequesterNameGTE))
+	}
+	if i.RequesterNameLT != nil {
+		predicates = append(predicates, helprequest.RequesterNameLT(*i.RequesterNameLT))
+	}
+	if i.RequesterNameLTE != nil {
+		predicates = append(predicates, helprequest.RequesterNameLTE(*i.RequesterNameLTE))
+	}
+	if i.RequesterNameContains != nil {
+		predicates = append(predicates, helprequest.RequesterNameContains(*i.RequesterNameContains))
+	}
+	if i.RequesterNameHasPrefix != nil {
+		predicates = append(predicates, helprequest.RequesterNameHasPrefix(*i.RequesterNameHasPrefix))
+	}
+	if i.RequesterNameHasSuffix != nil {
+		predicates = append(predicates, helprequest.RequesterNameHasSuffix(*i.RequesterNameHasSuffix))
+	}
+	if i.RequesterNameEqualFold != nil {
+		predicates = append(predicates, helprequest.RequesterNameEqualFold(*i.RequesterNameEqualFold))
+	}
+	if i.RequesterNameContainsFold != nil {
+		predicates = append(predicates, helprequest.RequesterNameContainsFold(*i.RequesterNameContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, helprequest.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, helprequest.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, helprequest.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, helprequest.KindNotIn(i.KindNotIn...))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, helprequest.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, helprequest.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, helprequest.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, helprequest.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, helprequest.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, helprequest.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, helprequest.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, helprequest.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, helprequest.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, helprequest.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, helprequest.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, helprequest.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, helprequest.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Details != nil {
+		predicates = append(predicates, helprequest.DetailsEQ(*i.Details))
+	}
+	if i.DetailsNEQ != nil {
+		predicates = append(predicates, helprequest.DetailsNEQ(*i.DetailsNEQ))
+	}
+	if len(i.DetailsIn) > 0 {
+		predicates = append(predicates, helprequest.DetailsIn(i.DetailsIn...))
+	}
+	if len(i.DetailsNotIn) > 0 {
+		predicates = append(predicates, helprequest.DetailsNotIn(i.DetailsNotIn...))
+	}
+	if i.DetailsGT != nil {
+		predicates = append(predicates, helprequest.DetailsGT(*i.DetailsGT))
+	}
+	if i.DetailsGTE != nil {
+		predicates = append(predicates, helprequest.DetailsGTE(*i.DetailsGTE))
+	}
+	if i.DetailsLT != nil {
+		predicates = append(predicates, helprequest.DetailsLT(*i.DetailsLT))
+	}
+	if i.DetailsLTE != nil {
+		predicates = append(predicates, helprequest.DetailsLTE(*i.DetailsLTE))
+	}
+	if i.DetailsContains != nil {
+		predicates = append(predicates, helprequest.DetailsContains(*i.DetailsContains))
+	}
+	if i.DetailsHasPrefix != nil {
+		predicates = append(predicates, helprequest.DetailsHasPrefix(*i.DetailsHasPrefix))
+	}
+	if i.DetailsHasSuffix != nil {
+		predicates = append(predicates, helprequest.DetailsHasSuffix(*i.DetailsHasSuffix))
+	}
+	if i.DetailsEqualFold != nil {
+		predicates = append(predicates, helprequest.DetailsEqualFold(*i.DetailsEqualFold))
+	}
+	if i.DetailsContainsFold != nil {
+		predicates = append(predicates, helprequest.DetailsContainsFold(*i.DetailsContainsFold))
+	}
+	if i.Location != nil {
+		predicates = append(predicates, helprequest.LocationEQ(*i.Location))
+	}
+	if i.LocationNEQ != nil {
+		predicates = append(predicates, helprequest.LocationNEQ(*i.LocationNEQ))
+	}
+	if len(i.LocationIn) > 0 {
+		predicates = append(predicates, helprequest.LocationIn(i.LocationIn...))
+	}
+	if len(i.LocationNotIn) > 0 {
+		predicates = append(predicates, helprequest.LocationNotIn(i.LocationNotIn...))
+	}
+	if i.LocationGT != nil {
+		predicates = append(predicates, helprequest.LocationGT(*i.LocationGT))
+	}
+	if i.LocationGTE != nil {
+		predicates = append(predicates, helprequest.LocationGTE(*i.LocationGTE))
+	}
+	if i.LocationLT != nil {
+		predicates = append(predicates, helprequest.LocationLT(*i.LocationLT))
+	}
+	if i.LocationLTE != nil {
+		predicates = append(predicates, helprequest.LocationLTE(*i.LocationLTE))
+	}
+	if i.LocationContains != nil {
+		predicates = append(predicates, helprequest.LocationContains(*i.LocationContains))
+	}
+	if i.LocationHasPrefix != nil {
+		predicates = append(predicates, helprequest.LocationHasPrefix(*i.LocationHasPrefix))
+	}
+	if i.LocationHasSuffix != nil {
+		predicates = append(predicates, helprequest.LocationHasSuffix(*i.LocationHasSuffix))
+	}
+	if i.LocationEqualFold != nil {
+		predicates = append(predicates, helprequest.LocationEqualFold(*i.LocationEqualFold))
+	}
+	if i.LocationContainsFold != nil {
+		predicates = append(predicates, helprequest.LocationContainsFold(*i.LocationContainsFold))
+	}
+	if i.WindowStart != nil {
+		predicates = append(predicates, helprequest.WindowStartEQ(*i.WindowStart))
+	}
+	if i.WindowStartNEQ != nil {
+		predicates = append(predicates, helprequest.WindowStartNEQ(*i.WindowStartNEQ))
+	}
+	if len(i.WindowStartIn) > 0 {
+		predicates = append(predicates, helprequest.WindowStartIn(i.WindowStartIn...))
+	}
+	if len(i.WindowStartNotIn) > 0 {
+		predicates = append(predicates, helprequest.WindowStartNotIn(i.WindowStartNotIn...))
+	}
+	if i.WindowStartGT != nil {
+		predicates = append(predicates, helprequest.WindowStartGT(*i.WindowStartGT))
+	}
+	if i.WindowStartGTE != nil {
+		predicates = append(predicates, helprequest.WindowStartGTE(*i.WindowStartGTE))
+	}
+	if i.WindowStartLT != nil {
+		predicates = append(predicates, helprequest.WindowStartLT(*i.WindowStartLT))
+	}
+	if i.WindowStartLTE != nil {
+		predicates = append(predicates, helprequest.WindowStartLTE(*i.WindowStartLTE))
+	}
+	if i.WindowEnd != nil {
+		predicates = append(predicates, helprequest.WindowEndEQ(*i.WindowEnd))
+	}
+	if i.WindowEndNEQ != nil {
+		predicates = append(predicates, helprequest.WindowEndNEQ(*i.WindowEndNEQ))
+	}
+	if len(i.WindowEndIn) > 0 {
+		predicates = append(predicates, helprequest.WindowEndIn(i.WindowEndIn...))
+	}
+	if len(i.WindowEndNotIn) > 0 {
+		predicates = append(predicates, helprequest.WindowEndNotIn(i.WindowEndNotIn...))
+	}
+	if i.WindowEndGT != nil {
+		predicates = append(predicates, helprequest.WindowEndGT(*i.WindowEndGT))
+	}
+	if i.WindowEndGTE != nil {
+		predicates = append(predicates, helprequest.WindowEndGTE(*i.WindowEndGTE))
+	}
+	if i.WindowEndLT != nil {
+		predicates = append(predicates, helprequest.WindowEndLT(*i.WindowEndLT))
+	}
+	if i.WindowEndLTE != nil {
+		predicates = append(predicates, helprequest.WindowEndLTE(*i.WindowEndLTE))
+	}
+	if i.Minutes != nil {
+		predicates = append(predicates, helprequest.MinutesEQ(*i.Minutes))
+	}
+	if i.MinutesNEQ != nil {
+		predicates = append(predicates, helprequest.MinutesNEQ(*i.MinutesNEQ))
+	}
+	if len(i.MinutesIn) > 0 {
+		predicates = append(predicates, helprequest.MinutesIn(i.MinutesIn...))
+	}
+	if len(i.MinutesNotIn) > 0 {
+		predicates = append(predicates, helprequest.MinutesNotIn(i.MinutesNotIn...))
+	}
+	if i.MinutesGT != nil {
+		predicates = append(predicates, helprequest.MinutesGT(*i.MinutesGT))
+	}
+	if i.MinutesGTE != nil {
+		predicates = append(predicates, helprequest.MinutesGTE(*i.MinutesGTE))
+	}
+	if i.MinutesLT != nil {
+		predicates = append(predicates, helprequest.MinutesLT(*i.MinutesLT))
+	}
+	if i.MinutesLTE != nil {
+		predicates = append(predicates, helprequest.MinutesLTE(*i.MinutesLTE))
+	}
+	if i.AutoAccept != nil {
+		predicates = append(predicates, helprequest.AutoAcceptEQ(*i.AutoAccept))
+	}
+	if i.AutoAcceptNEQ != nil {
+		predicates = append(predicates, helprequest.AutoAcceptNEQ(*i.AutoAcceptNEQ))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, helprequest.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, helprequest.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, helprequest.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, helprequest.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Reach != nil {
+		predicates = append(predicates, helprequest.ReachEQ(*i.Reach))
+	}
+	if i.ReachNEQ != nil {
+		predicates = append(predicates, helprequest.ReachNEQ(*i.ReachNEQ))
+	}
+	if len(i.ReachIn) > 0 {
+		predicates = append(predicates, helprequest.ReachIn(i.ReachIn...))
+	}
+	if len(i.ReachNotIn) > 0 {
+		predicates = append(predicates, helprequest.ReachNotIn(i.ReachNotIn...))
+	}
+	if i.WidenAt != nil {
+		predicates = append(predicates, helprequest.WidenAtEQ(*i.WidenAt))
+	}
+	if i.WidenAtNEQ != nil {
+		predicates = append(predicates, helprequest.WidenAtNEQ(*i.WidenAtNEQ))
+	}
+	if len(i.WidenAtIn) > 0 {
+		predicates = append(predicates, helprequest.WidenAtIn(i.WidenAtIn...))
+	}
+	if len(i.WidenAtNotIn) > 0 {
+		predicates = append(predicates, helprequest.WidenAtNotIn(i.WidenAtNotIn...))
+	}
+	if i.WidenAtGT != nil {
+		predicates = append(predicates, helprequest.WidenAtGT(*i.WidenAtGT))
+	}
+	if i.WidenAtGTE != nil {
+		predicates = append(predicates, helprequest.WidenAtGTE(*i.WidenAtGTE))
+	}
+	if i.WidenAtLT != nil {
+		predicates = append(predicates, helprequest.WidenAtLT(*i.WidenAtLT))
+	}
+	if i.WidenAtLTE != nil {
+		predicates = append(predicates, helprequest.WidenAtLTE(*i.WidenAtLTE))
+	}
+	if i.WidenAtIsNil {
+		predicates = append(predicates, helprequest.WidenAtIsNil())
+	}
+	if i.WidenAtNotNil {
+		predicates = append(predicates, helprequest.WidenAtNotNil())
+	}
+	if i.CreditedMinutes != nil {
+		predicates = append(predicates, helprequest.CreditedMinutesEQ(*i.CreditedMinutes))
+	}
+	if i.CreditedMinutesNEQ != nil {
+		predicates = append(predicates, helprequest.CreditedMinutesNEQ(*i.CreditedMinutesNEQ))
+	}
+	if len(i.CreditedMinutesIn) > 0 {
+		predicates = append(predicates, helprequest.CreditedMinutesIn(i.CreditedMinutesIn...))
+	}
+	if len(i.CreditedMinutesNotIn) > 0 {
+		predicates = append(predicates, helprequest.CreditedMinutesNotIn(i.CreditedMinutesNotIn...))
+	}
+	if i.CreditedMinutesGT != nil {
+		predicates = append(predicates, helprequest.CreditedMinutesGT(*i.CreditedMinutesGT))
+	}
+	if i.CreditedMinutesGTE != nil {
+		predicates = append(predicates, helprequest.CreditedMinutesGTE(*i.CreditedMinutesGTE))
+	}
+	if i.CreditedMinutesLT != nil {
+		predicates = append(predicates, helprequest.CreditedMinutesLT(*i.CreditedMinutesLT))
+	}
+	if i.CreditedMinutesLTE != nil {
+		predicates = append(predicates, helprequest.CreditedMinutesLTE(*i.CreditedMinutesLTE))
+	}
+	if i.CreditedMinutesIsNil {
+		predicates = append(predicates, helprequest.CreditedMinutesIsNil())
+	}
+	if i.CreditedMinutesNotNil {
+		predicates = append(predicates, helprequest.CreditedMinutesNotNil())
+	}
+	if i.CompletedAt != nil {
+		predicates = append(predicates, helprequest.CompletedAtEQ(*i.CompletedAt))
+	}
+	if i.CompletedAtNEQ != nil {
+		predicates = append(predicates, helprequest.CompletedAtNEQ(*i.CompletedAtNEQ))
+	}
+	if len(i.CompletedAtIn) > 0 {
+		predicates = append(predicates, helprequest.CompletedAtIn(i.CompletedAtIn...))
+	}
+	if len(i.CompletedAtNotIn) > 0 {
+		predicates = append(predicates, helprequest.CompletedAtNotIn(i.CompletedAtNotIn...))
+	}
+	if i.CompletedAtGT != nil {
+		predicates = append(predicates, helprequest.CompletedAtGT(*i.CompletedAtGT))
+	}
+	if i.CompletedAtGTE != nil {
+		predicates = append(predicates, helprequest.CompletedAtGTE(*i.CompletedAtGTE))
+	}
+	if i.CompletedAtLT != nil {
+		predicates = append(predicates, helprequest.CompletedAtLT(*i.CompletedAtLT))
+	}
+	if i.CompletedAtLTE != nil {
+		predicates = append(predicates, helprequest.CompletedAtLTE(*i.CompletedAtLTE))
+	}
+	if i.CompletedAtIsNil {
+		predicates = append(predicates, helprequest.CompletedAtIsNil())
+	}
+	if i.CompletedAtNotNil {
+		predicates = append(predicates, helprequest.CompletedAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyHelpRequestWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return helprequest.And(predicates...), nil
+	}
+}
+
 // HouseholdWhereInput represents a where input for filtering Household queries.
 type HouseholdWhereInput struct {
 	Predicates []predicate.Household  `json:"-"`
@@ -2267,6 +3204,496 @@ func (i *HouseholdWhereInput) P() (predicate.Household, error) {
 		return predicates[0], nil
 	default:
 		return household.And(predicates...), nil
+	}
+}
+
+// LedgerEntryWhereInput represents a where input for filtering LedgerEntry queries.
+type LedgerEntryWhereInput struct {
+	Predicates []predicate.LedgerEntry  `json:"-"`
+	Not        *LedgerEntryWhereInput   `json:"not,omitempty"`
+	Or         []*LedgerEntryWhereInput `json:"or,omitempty"`
+	And        []*LedgerEntryWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "minutes" field predicates.
+	Minutes      *int  `json:"minutes,omitempty"`
+	MinutesNEQ   *int  `json:"minutesNEQ,omitempty"`
+	MinutesIn    []int `json:"minutesIn,omitempty"`
+	MinutesNotIn []int `json:"minutesNotIn,omitempty"`
+	MinutesGT    *int  `json:"minutesGT,omitempty"`
+	MinutesGTE   *int  `json:"minutesGTE,omitempty"`
+	MinutesLT    *int  `json:"minutesLT,omitempty"`
+	MinutesLTE   *int  `json:"minutesLTE,omitempty"`
+
+	// "balance_after" field predicates.
+	BalanceAfter      *int  `json:"balanceAfter,omitempty"`
+	BalanceAfterNEQ   *int  `json:"balanceAfterNEQ,omitempty"`
+	BalanceAfterIn    []int `json:"balanceAfterIn,omitempty"`
+	BalanceAfterNotIn []int `json:"balanceAfterNotIn,omitempty"`
+	BalanceAfterGT    *int  `json:"balanceAfterGT,omitempty"`
+	BalanceAfterGTE   *int  `json:"balanceAfterGTE,omitempty"`
+	BalanceAfterLT    *int  `json:"balanceAfterLT,omitempty"`
+	BalanceAfterLTE   *int  `json:"balanceAfterLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *LedgerEntryWhereInput) AddPredicates(predicates ...predicate.LedgerEntry) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the LedgerEntryWhereInput filter on the LedgerEntryQuery builder.
+func (i *LedgerEntryWhereInput) Filter(q *LedgerEntryQuery) (*LedgerEntryQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyLedgerEntryWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyLedgerEntryWhereInput is returned in case the LedgerEntryWhereInput is empty.
+var ErrEmptyLedgerEntryWhereInput = errors.New("ent: empty predicate LedgerEntryWhereInput")
+
+// P returns a predicate for filtering ledgerentries.
+// An error is returned if the input is empty or invalid.
+func (i *LedgerEntryWhereInput) P() (predicate.LedgerEntry, error) {
+	var predicates []predicate.LedgerEntry
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, ledgerentry.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.LedgerEntry, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, ledgerentry.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.LedgerEntry, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, ledgerentry.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, ledgerentry.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, ledgerentry.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, ledgerentry.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, ledgerentry.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, ledgerentry.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, ledgerentry.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, ledgerentry.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, ledgerentry.IDLTE(*i.IDLTE))
+	}
+	if i.Minutes != nil {
+		predicates = append(predicates, ledgerentry.MinutesEQ(*i.Minutes))
+	}
+	if i.MinutesNEQ != nil {
+		predicates = append(predicates, ledgerentry.MinutesNEQ(*i.MinutesNEQ))
+	}
+	if len(i.MinutesIn) > 0 {
+		predicates = append(predicates, ledgerentry.MinutesIn(i.MinutesIn...))
+	}
+	if len(i.MinutesNotIn) > 0 {
+		predicates = append(predicates, ledgerentry.MinutesNotIn(i.MinutesNotIn...))
+	}
+	if i.MinutesGT != nil {
+		predicates = append(predicates, ledgerentry.MinutesGT(*i.MinutesGT))
+	}
+	if i.MinutesGTE != nil {
+		predicates = append(predicates, ledgerentry.MinutesGTE(*i.MinutesGTE))
+	}
+	if i.MinutesLT != nil {
+		predicates = append(predicates, ledgerentry.MinutesLT(*i.MinutesLT))
+	}
+	if i.MinutesLTE != nil {
+		predicates = append(predicates, ledgerentry.MinutesLTE(*i.MinutesLTE))
+	}
+	if i.BalanceAfter != nil {
+		predicates = append(predicates, ledgerentry.BalanceAfterEQ(*i.BalanceAfter))
+	}
+	if i.BalanceAfterNEQ != nil {
+		predicates = append(predicates, ledgerentry.BalanceAfterNEQ(*i.BalanceAfterNEQ))
+	}
+	if len(i.BalanceAfterIn) > 0 {
+		predicates = append(predicates, ledgerentry.BalanceAfterIn(i.BalanceAfterIn...))
+	}
+	if len(i.BalanceAfterNotIn) > 0 {
+		predicates = append(predicates, ledgerentry.BalanceAfterNotIn(i.BalanceAfterNotIn...))
+	}
+	if i.BalanceAfterGT != nil {
+		predicates = append(predicates, ledgerentry.BalanceAfterGT(*i.BalanceAfterGT))
+	}
+	if i.BalanceAfterGTE != nil {
+		predicates = append(predicates, ledgerentry.BalanceAfterGTE(*i.BalanceAfterGTE))
+	}
+	if i.BalanceAfterLT != nil {
+		predicates = append(predicates, ledgerentry.BalanceAfterLT(*i.BalanceAfterLT))
+	}
+	if i.BalanceAfterLTE != nil {
+		predicates = append(predicates, ledgerentry.BalanceAfterLTE(*i.BalanceAfterLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, ledgerentry.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, ledgerentry.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, ledgerentry.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, ledgerentry.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, ledgerentry.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, ledgerentry.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, ledgerentry.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, ledgerentry.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyLedgerEntryWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return ledgerentry.And(predicates...), nil
+	}
+}
+
+// LedgerTransferWhereInput represents a where input for filtering LedgerTransfer queries.
+type LedgerTransferWhereInput struct {
+	Predicates []predicate.LedgerTransfer  `json:"-"`
+	Not        *LedgerTransferWhereInput   `json:"not,omitempty"`
+	Or         []*LedgerTransferWhereInput `json:"or,omitempty"`
+	And        []*LedgerTransferWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *ledgertransfer.Kind  `json:"kind,omitempty"`
+	KindNEQ   *ledgertransfer.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []ledgertransfer.Kind `json:"kindIn,omitempty"`
+	KindNotIn []ledgertransfer.Kind `json:"kindNotIn,omitempty"`
+
+	// "minutes" field predicates.
+	Minutes      *int  `json:"minutes,omitempty"`
+	MinutesNEQ   *int  `json:"minutesNEQ,omitempty"`
+	MinutesIn    []int `json:"minutesIn,omitempty"`
+	MinutesNotIn []int `json:"minutesNotIn,omitempty"`
+	MinutesGT    *int  `json:"minutesGT,omitempty"`
+	MinutesGTE   *int  `json:"minutesGTE,omitempty"`
+	MinutesLT    *int  `json:"minutesLT,omitempty"`
+	MinutesLTE   *int  `json:"minutesLTE,omitempty"`
+
+	// "memo" field predicates.
+	Memo             *string  `json:"memo,omitempty"`
+	MemoNEQ          *string  `json:"memoNEQ,omitempty"`
+	MemoIn           []string `json:"memoIn,omitempty"`
+	MemoNotIn        []string `json:"memoNotIn,omitempty"`
+	MemoGT           *string  `json:"memoGT,omitempty"`
+	MemoGTE          *string  `json:"memoGTE,omitempty"`
+	MemoLT           *string  `json:"memoLT,omitempty"`
+	MemoLTE          *string  `json:"memoLTE,omitempty"`
+	MemoContains     *string  `json:"memoContains,omitempty"`
+	MemoHasPrefix    *string  `json:"memoHasPrefix,omitempty"`
+	MemoHasSuffix    *string  `json:"memoHasSuffix,omitempty"`
+	MemoEqualFold    *string  `json:"memoEqualFold,omitempty"`
+	MemoContainsFold *string  `json:"memoContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *LedgerTransferWhereInput) AddPredicates(predicates ...predicate.LedgerTransfer) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the LedgerTransferWhereInput filter on the LedgerTransferQuery builder.
+func (i *LedgerTransferWhereInput) Filter(q *LedgerTransferQuery) (*LedgerTransferQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyLedgerTransferWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyLedgerTransferWhereInput is returned in case the LedgerTransferWhereInput is empty.
+var ErrEmptyLedgerTransferWhereInput = errors.New("ent: empty predicate LedgerTransferWhereInput")
+
+// P returns a predicate for filtering ledgertransfers.
+// An error is returned if the input is empty or invalid.
+func (i *LedgerTransferWhereInput) P() (predicate.LedgerTransfer, error) {
+	var predicates []predicate.LedgerTransfer
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, ledgertransfer.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.LedgerTransfer, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, ledgertransfer.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.LedgerTransfer, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, ledgertransfer.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, ledgertransfer.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, ledgertransfer.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, ledgertransfer.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, ledgertransfer.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, ledgertransfer.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, ledgertransfer.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, ledgertransfer.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, ledgertransfer.IDLTE(*i.IDLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, ledgertransfer.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, ledgertransfer.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, ledgertransfer.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, ledgertransfer.KindNotIn(i.KindNotIn...))
+	}
+	if i.Minutes != nil {
+		predicates = append(predicates, ledgertransfer.MinutesEQ(*i.Minutes))
+	}
+	if i.MinutesNEQ != nil {
+		predicates = append(predicates, ledgertransfer.MinutesNEQ(*i.MinutesNEQ))
+	}
+	if len(i.MinutesIn) > 0 {
+		predicates = append(predicates, ledgertransfer.MinutesIn(i.MinutesIn...))
+	}
+	if len(i.MinutesNotIn) > 0 {
+		predicates = append(predicates, ledgertransfer.MinutesNotIn(i.MinutesNotIn...))
+	}
+	if i.MinutesGT != nil {
+		predicates = append(predicates, ledgertransfer.MinutesGT(*i.MinutesGT))
+	}
+	if i.MinutesGTE != nil {
+		predicates = append(predicates, ledgertransfer.MinutesGTE(*i.MinutesGTE))
+	}
+	if i.MinutesLT != nil {
+		predicates = append(predicates, ledgertransfer.MinutesLT(*i.MinutesLT))
+	}
+	if i.MinutesLTE != nil {
+		predicates = append(predicates, ledgertransfer.MinutesLTE(*i.MinutesLTE))
+	}
+	if i.Memo != nil {
+		predicates = append(predicates, ledgertransfer.MemoEQ(*i.Memo))
+	}
+	if i.MemoNEQ != nil {
+		predicates = append(predicates, ledgertransfer.MemoNEQ(*i.MemoNEQ))
+	}
+	if len(i.MemoIn) > 0 {
+		predicates = append(predicates, ledgertransfer.MemoIn(i.MemoIn...))
+	}
+	if len(i.MemoNotIn) > 0 {
+		predicates = append(predicates, ledgertransfer.MemoNotIn(i.MemoNotIn...))
+	}
+	if i.MemoGT != nil {
+		predicates = append(predicates, ledgertransfer.MemoGT(*i.MemoGT))
+	}
+	if i.MemoGTE != nil {
+		predicates = append(predicates, ledgertransfer.MemoGTE(*i.MemoGTE))
+	}
+	if i.MemoLT != nil {
+		predicates = append(predicates, ledgertransfer.MemoLT(*i.MemoLT))
+	}
+	if i.MemoLTE != nil {
+		predicates = append(predicates, ledgertransfer.MemoLTE(*i.MemoLTE))
+	}
+	if i.MemoContains != nil {
+		predicates = append(predicates, ledgertransfer.MemoContains(*i.MemoContains))
+	}
+	if i.MemoHasPrefix != nil {
+		predicates = append(predicates, ledgertransfer.MemoHasPrefix(*i.MemoHasPrefix))
+	}
+	if i.MemoHasSuffix != nil {
+		predicates = append(predicates, ledgertransfer.MemoHasSuffix(*i.MemoHasSuffix))
+	}
+	if i.MemoEqualFold != nil {
+		predicates = append(predicates, ledgertransfer.MemoEqualFold(*i.MemoEqualFold))
+	}
+	if i.MemoContainsFold != nil {
+		predicates = append(predicates, ledgertransfer.MemoContainsFold(*i.MemoContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, ledgertransfer.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, ledgertransfer.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, ledgertransfer.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, ledgertransfer.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, ledgertransfer.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, ledgertransfer.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, ledgertransfer.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, ledgertransfer.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyLedgerTransferWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return ledgertransfer.And(predicates...), nil
 	}
 }
 
@@ -4397,5 +5824,767 @@ func (i *StreetWhereInput) P() (predicate.Street, error) {
 		return predicates[0], nil
 	default:
 		return street.And(predicates...), nil
+	}
+}
+
+// TimeAccountWhereInput represents a where input for filtering TimeAccount queries.
+type TimeAccountWhereInput struct {
+	Predicates []predicate.TimeAccount  `json:"-"`
+	Not        *TimeAccountWhereInput   `json:"not,omitempty"`
+	Or         []*TimeAccountWhereInput `json:"or,omitempty"`
+	And        []*TimeAccountWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *timeaccount.Kind  `json:"kind,omitempty"`
+	KindNEQ   *timeaccount.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []timeaccount.Kind `json:"kindIn,omitempty"`
+	KindNotIn []timeaccount.Kind `json:"kindNotIn,omitempty"`
+
+	// "balance" field predicates.
+	Balance      *int  `json:"balance,omitempty"`
+	BalanceNEQ   *int  `json:"balanceNEQ,omitempty"`
+	BalanceIn    []int `json:"balanceIn,omitempty"`
+	BalanceNotIn []int `json:"balanceNotIn,omitempty"`
+	BalanceGT    *int  `json:"balanceGT,omitempty"`
+	BalanceGTE   *int  `json:"balanceGTE,omitempty"`
+	BalanceLT    *int  `json:"balanceLT,omitempty"`
+	BalanceLTE   *int  `json:"balanceLTE,omitempty"`
+
+	// "credit_limit" field predicates.
+	CreditLimit       *int  `json:"creditLimit,omitempty"`
+	CreditLimitNEQ    *int  `json:"creditLimitNEQ,omitempty"`
+	CreditLimitIn     []int `json:"creditLimitIn,omitempty"`
+	CreditLimitNotIn  []int `json:"creditLimitNotIn,omitempty"`
+	CreditLimitGT     *int  `json:"creditLimitGT,omitempty"`
+	CreditLimitGTE    *int  `json:"creditLimitGTE,omitempty"`
+	CreditLimitLT     *int  `json:"creditLimitLT,omitempty"`
+	CreditLimitLTE    *int  `json:"creditLimitLTE,omitempty"`
+	CreditLimitIsNil  bool  `json:"creditLimitIsNil,omitempty"`
+	CreditLimitNotNil bool  `json:"creditLimitNotNil,omitempty"`
+
+	// "help_paid_by" field predicates.
+	HelpPaidBy      *timeaccount.HelpPaidBy  `json:"helpPaidBy,omitempty"`
+	HelpPaidByNEQ   *timeaccount.HelpPaidBy  `json:"helpPaidByNEQ,omitempty"`
+	HelpPaidByIn    []timeaccount.HelpPaidBy `json:"helpPaidByIn,omitempty"`
+	HelpPaidByNotIn []timeaccount.HelpPaidBy `json:"helpPaidByNotIn,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *TimeAccountWhereInput) AddPredicates(predicates ...predicate.TimeAccount) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the TimeAccountWhereInput filter on the TimeAccountQuery builder.
+func (i *TimeAccountWhereInput) Filter(q *TimeAccountQuery) (*TimeAccountQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyTimeAccountWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyTimeAccountWhereInput is returned in case the TimeAccountWhereInput is empty.
+var ErrEmptyTimeAccountWhereInput = errors.New("ent: empty predicate TimeAccountWhereInput")
+
+// P returns a predicate for filtering timeaccounts.
+// An error is returned if the input is empty or invalid.
+func (i *TimeAccountWhereInput) P() (predicate.TimeAccount, error) {
+	var predicates []predicate.TimeAccount
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, timeaccount.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.TimeAccount, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, timeaccount.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.TimeAccount, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, timeaccount.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, timeaccount.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, timeaccount.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, timeaccount.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, timeaccount.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, timeaccount.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, timeaccount.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, timeaccount.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, timeaccount.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, timeaccount.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, timeaccount.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, timeaccount.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, timeaccount.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, timeaccount.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, timeaccount.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, timeaccount.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, timeaccount.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, timeaccount.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, timeaccount.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, timeaccount.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, timeaccount.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, timeaccount.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, timeaccount.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, timeaccount.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, timeaccount.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, timeaccount.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, timeaccount.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, timeaccount.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, timeaccount.KindNotIn(i.KindNotIn...))
+	}
+	if i.Balance != nil {
+		predicates = append(predicates, timeaccount.BalanceEQ(*i.Balance))
+	}
+	if i.BalanceNEQ != nil {
+		predicates = append(predicates, timeaccount.BalanceNEQ(*i.BalanceNEQ))
+	}
+	if len(i.BalanceIn) > 0 {
+		predicates = append(predicates, timeaccount.BalanceIn(i.BalanceIn...))
+	}
+	if len(i.BalanceNotIn) > 0 {
+		predicates = append(predicates, timeaccount.BalanceNotIn(i.BalanceNotIn...))
+	}
+	if i.BalanceGT != nil {
+		predicates = append(predicates, timeaccount.BalanceGT(*i.BalanceGT))
+	}
+	if i.BalanceGTE != nil {
+		predicates = append(predicates, timeaccount.BalanceGTE(*i.BalanceGTE))
+	}
+	if i.BalanceLT != nil {
+		predicates = append(predicates, timeaccount.BalanceLT(*i.BalanceLT))
+	}
+	if i.BalanceLTE != nil {
+		predicates = append(predicates, timeaccount.BalanceLTE(*i.BalanceLTE))
+	}
+	if i.CreditLimit != nil {
+		predicates = append(predicates, timeaccount.CreditLimitEQ(*i.CreditLimit))
+	}
+	if i.CreditLimitNEQ != nil {
+		predicates = append(predicates, timeaccount.CreditLimitNEQ(*i.CreditLimitNEQ))
+	}
+	if len(i.CreditLimitIn) > 0 {
+		predicates = append(predicates, timeaccount.CreditLimitIn(i.CreditLimitIn...))
+	}
+	if len(i.CreditLimitNotIn) > 0 {
+		predicates = append(predicates, timeaccount.CreditLimitNotIn(i.CreditLimitNotIn...))
+	}
+	if i.CreditLimitGT != nil {
+		predicates = append(predicates, timeaccount.CreditLimitGT(*i.CreditLimitGT))
+	}
+	if i.CreditLimitGTE != nil {
+		predicates = append(predicates, timeaccount.CreditLimitGTE(*i.CreditLimitGTE))
+	}
+	if i.CreditLimitLT != nil {
+		predicates = append(predicates, timeaccount.CreditLimitLT(*i.CreditLimitLT))
+	}
+	if i.CreditLimitLTE != nil {
+		predicates = append(predicates, timeaccount.CreditLimitLTE(*i.CreditLimitLTE))
+	}
+	if i.CreditLimitIsNil {
+		predicates = append(predicates, timeaccount.CreditLimitIsNil())
+	}
+	if i.CreditLimitNotNil {
+		predicates = append(predicates, timeaccount.CreditLimitNotNil())
+	}
+	if i.HelpPaidBy != nil {
+		predicates = append(predicates, timeaccount.HelpPaidByEQ(*i.HelpPaidBy))
+	}
+	if i.HelpPaidByNEQ != nil {
+		predicates = append(predicates, timeaccount.HelpPaidByNEQ(*i.HelpPaidByNEQ))
+	}
+	if len(i.HelpPaidByIn) > 0 {
+		predicates = append(predicates, timeaccount.HelpPaidByIn(i.HelpPaidByIn...))
+	}
+	if len(i.HelpPaidByNotIn) > 0 {
+		predicates = append(predicates, timeaccount.HelpPaidByNotIn(i.HelpPaidByNotIn...))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyTimeAccountWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return timeaccount.And(predicates...), nil
+	}
+}
+
+// VolunteerTeamWhereInput represents a where input for filtering VolunteerTeam queries.
+type VolunteerTeamWhereInput struct {
+	Predicates []predicate.VolunteerTeam  `json:"-"`
+	Not        *VolunteerTeamWhereInput   `json:"not,omitempty"`
+	Or         []*VolunteerTeamWhereInput `json:"or,omitempty"`
+	And        []*VolunteerTeamWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *VolunteerTeamWhereInput) AddPredicates(predicates ...predicate.VolunteerTeam) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the VolunteerTeamWhereInput filter on the VolunteerTeamQuery builder.
+func (i *VolunteerTeamWhereInput) Filter(q *VolunteerTeamQuery) (*VolunteerTeamQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyVolunteerTeamWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyVolunteerTeamWhereInput is returned in case the VolunteerTeamWhereInput is empty.
+var ErrEmptyVolunteerTeamWhereInput = errors.New("ent: empty predicate VolunteerTeamWhereInput")
+
+// P returns a predicate for filtering volunteerteams.
+// An error is returned if the input is empty or invalid.
+func (i *VolunteerTeamWhereInput) P() (predicate.VolunteerTeam, error) {
+	var predicates []predicate.VolunteerTeam
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, volunteerteam.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.VolunteerTeam, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, volunteerteam.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.VolunteerTeam, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, volunteerteam.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, volunteerteam.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, volunteerteam.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, volunteerteam.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, volunteerteam.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, volunteerteam.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, volunteerteam.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, volunteerteam.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, volunteerteam.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, volunteerteam.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, volunteerteam.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, volunteerteam.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, volunteerteam.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, volunteerteam.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, volunteerteam.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, volunteerteam.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, volunteerteam.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, volunteerteam.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, volunteerteam.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, volunteerteam.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, volunteerteam.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, volunteerteam.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, volunteerteam.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, volunteerteam.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, volunteerteam.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, volunteerteam.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, volunteerteam.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, volunteerteam.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, volunteerteam.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, volunteerteam.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, volunteerteam.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, volunteerteam.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, volunteerteam.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, volunteerteam.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, volunteerteam.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, volunteerteam.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, volunteerteam.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, volunteerteam.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, volunteerteam.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, volunteerteam.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, volunteerteam.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, volunteerteam.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, volunteerteam.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, volunteerteam.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, volunteerteam.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, volunteerteam.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, volunteerteam.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, volunteerteam.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, volunteerteam.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, volunteerteam.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, volunteerteam.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyVolunteerTeamWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return volunteerteam.And(predicates...), nil
+	}
+}
+
+// VolunteerTeamMemberWhereInput represents a where input for filtering VolunteerTeamMember queries.
+type VolunteerTeamMemberWhereInput struct {
+	Predicates []predicate.VolunteerTeamMember  `json:"-"`
+	Not        *VolunteerTeamMemberWhereInput   `json:"not,omitempty"`
+	Or         []*VolunteerTeamMemberWhereInput `json:"or,omitempty"`
+	And        []*VolunteerTeamMemberWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "joined_at" field predicates.
+	JoinedAt      *time.Time  `json:"joinedAt,omitempty"`
+	JoinedAtNEQ   *time.Time  `json:"joinedAtNEQ,omitempty"`
+	JoinedAtIn    []time.Time `json:"joinedAtIn,omitempty"`
+	JoinedAtNotIn []time.Time `json:"joinedAtNotIn,omitempty"`
+	JoinedAtGT    *time.Time  `json:"joinedAtGT,omitempty"`
+	JoinedAtGTE   *time.Time  `json:"joinedAtGTE,omitempty"`
+	JoinedAtLT    *time.Time  `json:"joinedAtLT,omitempty"`
+	JoinedAtLTE   *time.Time  `json:"joinedAtLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *VolunteerTeamMemberWhereInput) AddPredicates(predicates ...predicate.VolunteerTeamMember) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the VolunteerTeamMemberWhereInput filter on the VolunteerTeamMemberQuery builder.
+func (i *VolunteerTeamMemberWhereInput) Filter(q *VolunteerTeamMemberQuery) (*VolunteerTeamMemberQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyVolunteerTeamMemberWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyVolunteerTeamMemberWhereInput is returned in case the VolunteerTeamMemberWhereInput is empty.
+var ErrEmptyVolunteerTeamMemberWhereInput = errors.New("ent: empty predicate VolunteerTeamMemberWhereInput")
+
+// P returns a predicate for filtering volunteerteammembers.
+// An error is returned if the input is empty or invalid.
+func (i *VolunteerTeamMemberWhereInput) P() (predicate.VolunteerTeamMember, error) {
+	var predicates []predicate.VolunteerTeamMember
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, volunteerteammember.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.VolunteerTeamMember, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, volunteerteammember.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.VolunteerTeamMember, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, volunteerteammember.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, volunteerteammember.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, volunteerteammember.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, volunteerteammember.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, volunteerteammember.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, volunteerteammember.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, volunteerteammember.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, volunteerteammember.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, volunteerteammember.IDLTE(*i.IDLTE))
+	}
+	if i.JoinedAt != nil {
+		predicates = append(predicates, volunteerteammember.JoinedAtEQ(*i.JoinedAt))
+	}
+	if i.JoinedAtNEQ != nil {
+		predicates = append(predicates, volunteerteammember.JoinedAtNEQ(*i.JoinedAtNEQ))
+	}
+	if len(i.JoinedAtIn) > 0 {
+		predicates = append(predicates, volunteerteammember.JoinedAtIn(i.JoinedAtIn...))
+	}
+	if len(i.JoinedAtNotIn) > 0 {
+		predicates = append(predicates, volunteerteammember.JoinedAtNotIn(i.JoinedAtNotIn...))
+	}
+	if i.JoinedAtGT != nil {
+		predicates = append(predicates, volunteerteammember.JoinedAtGT(*i.JoinedAtGT))
+	}
+	if i.JoinedAtGTE != nil {
+		predicates = append(predicates, volunteerteammember.JoinedAtGTE(*i.JoinedAtGTE))
+	}
+	if i.JoinedAtLT != nil {
+		predicates = append(predicates, volunteerteammember.JoinedAtLT(*i.JoinedAtLT))
+	}
+	if i.JoinedAtLTE != nil {
+		predicates = append(predicates, volunteerteammember.JoinedAtLTE(*i.JoinedAtLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyVolunteerTeamMemberWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return volunteerteammember.And(predicates...), nil
 	}
 }

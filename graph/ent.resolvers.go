@@ -50,12 +50,33 @@ func (r *queryResolver) Guardianships(ctx context.Context, after *entgql.Cursor[
 		)
 }
 
+// HelpRequests is the resolver for the helpRequests field.
+func (r *queryResolver) HelpRequests(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HelpRequestOrder, where *ent.HelpRequestWhereInput) (*ent.HelpRequestConnection, error) {
+	if orderBy == nil {
+		orderBy = &ent.HelpRequestOrder{Direction: entgql.OrderDirectionDesc, Field: ent.HelpRequestOrderFieldCreatedAt}
+	}
+	return r.client.HelpRequest.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithHelpRequestOrder(orderBy),
+			ent.WithHelpRequestFilter(where.Filter),
+		)
+}
+
 // Streets is the resolver for the streets field.
 func (r *queryResolver) Streets(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) (*ent.StreetConnection, error) {
 	return r.client.Street.Query().
 		Paginate(ctx, after, first, before, last,
 			ent.WithStreetOrder(orderBy),
 			ent.WithStreetFilter(where.Filter),
+		)
+}
+
+// VolunteerTeams is the resolver for the volunteerTeams field.
+func (r *queryResolver) VolunteerTeams(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VolunteerTeamOrder, where *ent.VolunteerTeamWhereInput) (*ent.VolunteerTeamConnection, error) {
+	return r.client.VolunteerTeam.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithVolunteerTeamOrder(orderBy),
+			ent.WithVolunteerTeamFilter(where.Filter),
 		)
 }
 

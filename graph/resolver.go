@@ -19,7 +19,9 @@ import (
 	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/push"
 	"github.com/jimei-linli/linli/internal/realtime"
+	"github.com/jimei-linli/linli/internal/redneighbor"
 	"github.com/jimei-linli/linli/internal/roster"
+	"github.com/jimei-linli/linli/internal/timebank"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -34,6 +36,8 @@ type Resolver struct {
 	outbox     *realtime.Outbox
 	inbox      *notify.Inbox
 	broadcasts *broadcast.Service
+	timebank   *timebank.Service
+	help       *redneighbor.Service
 	now        func() time.Time
 }
 
@@ -60,6 +64,13 @@ func WithClock(now func() time.Time) Option {
 	return func(r *Resolver) { r.now = now }
 }
 
+// WithRedNeighbor uses the given time bank and help-request services (as
+// configured by serve, which also runs help.Widen on a schedule). Without it
+// both are built with their defaults.
+func WithRedNeighbor(bank *timebank.Service, help *redneighbor.Service) Option {
+	return func(r *Resolver) { r.timebank, r.help = bank, help }
+}
+
 // NewSchema returns the executable GraphQL schema backed by client.
 func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r := &Resolver{
@@ -76,6 +87,12 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	}
 	r.inbox = notify.New(client, r.hub, nil)
 	r.broadcasts = broadcast.New(client, r.outbox, nil)
+	if r.timebank == nil {
+		r.timebank = timebank.New(client, r.outbox, r.now, timebank.DefaultCreditLimit)
+	}
+	if r.help == nil {
+		r.help = redneighbor.New(client, r.outbox, r.timebank, r.now, redneighbor.DefaultWidenAfter)
+	}
 	return generated.NewExecutableSchema(generated.Config{Resolvers: r})
 }
 

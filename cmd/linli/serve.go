@@ -12,7 +12,10 @@ import (
 
 	"github.com/jimei-linli/linli/graph"
 	"github.com/jimei-linli/linli/internal/config"
+	"github.com/jimei-linli/linli/internal/redneighbor"
+	"github.com/jimei-linli/linli/internal/schedule"
 	"github.com/jimei-linli/linli/internal/server"
+	"github.com/jimei-linli/linli/internal/timebank"
 )
 
 // serve runs the GraphQL server until ctx is cancelled (SIGINT or SIGTERM),
@@ -52,9 +55,15 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	// closes the websockets, which Shutdown itself leaves open.
 	base, closeStreams := context.WithCancel(context.WithoutCancel(ctx))
 	defer closeStreams()
+	bank := timebank.New(s.Client, rt.outbox, nil, cfg.TimeBankCreditMinutes)
+	help := redneighbor.New(s.Client, rt.outbox, bank, nil, cfg.HelpWidenAfter)
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	waitJobs := schedule.Start(jobsCtx, log, help.WidenJob())
+	defer waitJobs()
+	defer stopJobs()
 	handler := server.New(server.Options{
 		Streams:          base,
-		Schema:           graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox)),
+		Schema:           graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox), graph.WithRedNeighbor(bank, help)),
 		Authenticate:     signIn.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(signIn.AuthenticateToken),
 		AllowedOrigins:   cfg.AllowedOrigins,

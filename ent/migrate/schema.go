@@ -291,6 +291,134 @@ var (
 			},
 		},
 	}
+	// HelpOffersColumns holds the columns for the "help_offers" table.
+	HelpOffersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "note", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OFFERED", "ACCEPTED", "NOT_CHOSEN", "WITHDRAWN"}, Default: "OFFERED"},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "help_request_id", Type: field.TypeInt},
+		{Name: "volunteer_id", Type: field.TypeInt},
+	}
+	// HelpOffersTable holds the schema information for the "help_offers" table.
+	HelpOffersTable = &schema.Table{
+		Name:       "help_offers",
+		Columns:    HelpOffersColumns,
+		PrimaryKey: []*schema.Column{HelpOffersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "help_offers_help_requests_help_request",
+				Columns:    []*schema.Column{HelpOffersColumns[4]},
+				RefColumns: []*schema.Column{HelpRequestsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "help_offers_residents_volunteer",
+				Columns:    []*schema.Column{HelpOffersColumns[5]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "helpoffer_help_request_id_volunteer_id",
+				Unique:  true,
+				Columns: []*schema.Column{HelpOffersColumns[4], HelpOffersColumns[5]},
+			},
+			{
+				Name:    "helpoffer_volunteer_id",
+				Unique:  false,
+				Columns: []*schema.Column{HelpOffersColumns[5]},
+			},
+		},
+	}
+	// HelpRequestsColumns holds the columns for the "help_requests" table.
+	HelpRequestsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "requester_name", Type: field.TypeString, Size: 100},
+		{Name: "created_by_id", Type: field.TypeInt},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"SHOPPING", "CLINIC_ESCORT", "SMALL_REPAIR", "CARRYING", "TUTORING", "OTHER"}},
+		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "details", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "location", Type: field.TypeString, Size: 300},
+		{Name: "window_start", Type: field.TypeTime},
+		{Name: "window_end", Type: field.TypeTime},
+		{Name: "minutes", Type: field.TypeInt},
+		{Name: "auto_accept", Type: field.TypeBool, Default: false},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "MATCHED", "COMPLETED", "CANCELLED"}, Default: "OPEN"},
+		{Name: "reach", Type: field.TypeEnum, Enums: []string{"GRID", "COMMUNITY"}, Default: "GRID"},
+		{Name: "widen_at", Type: field.TypeTime, Nullable: true},
+		{Name: "credited_minutes", Type: field.TypeInt, Nullable: true},
+		{Name: "confirmed_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "requester_id", Type: field.TypeInt},
+		{Name: "grid_id", Type: field.TypeInt},
+		{Name: "community_id", Type: field.TypeInt},
+		{Name: "volunteer_id", Type: field.TypeInt, Nullable: true},
+		{Name: "transfer_id", Type: field.TypeInt, Nullable: true},
+	}
+	// HelpRequestsTable holds the schema information for the "help_requests" table.
+	HelpRequestsTable = &schema.Table{
+		Name:       "help_requests",
+		Columns:    HelpRequestsColumns,
+		PrimaryKey: []*schema.Column{HelpRequestsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "help_requests_residents_requester",
+				Columns:    []*schema.Column{HelpRequestsColumns[19]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "help_requests_grids_grid",
+				Columns:    []*schema.Column{HelpRequestsColumns[20]},
+				RefColumns: []*schema.Column{GridsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "help_requests_communities_community",
+				Columns:    []*schema.Column{HelpRequestsColumns[21]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "help_requests_residents_volunteer",
+				Columns:    []*schema.Column{HelpRequestsColumns[22]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "help_requests_ledger_transfers_transfer",
+				Columns:    []*schema.Column{HelpRequestsColumns[23]},
+				RefColumns: []*schema.Column{LedgerTransfersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "helprequest_grid_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{HelpRequestsColumns[20], HelpRequestsColumns[13]},
+			},
+			{
+				Name:    "helprequest_community_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{HelpRequestsColumns[21], HelpRequestsColumns[13]},
+			},
+			{
+				Name:    "helprequest_requester_id",
+				Unique:  false,
+				Columns: []*schema.Column{HelpRequestsColumns[19]},
+			},
+			{
+				Name:    "helprequest_status_widen_at",
+				Unique:  false,
+				Columns: []*schema.Column{HelpRequestsColumns[13], HelpRequestsColumns[15]},
+			},
+		},
+	}
 	// HouseholdsColumns holds the columns for the "households" table.
 	HouseholdsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -320,10 +448,97 @@ var (
 			},
 		},
 	}
+	// LedgerEntriesColumns holds the columns for the "ledger_entries" table.
+	LedgerEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "minutes", Type: field.TypeInt},
+		{Name: "balance_after", Type: field.TypeInt},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "transfer_id", Type: field.TypeInt},
+		{Name: "account_id", Type: field.TypeInt},
+	}
+	// LedgerEntriesTable holds the schema information for the "ledger_entries" table.
+	LedgerEntriesTable = &schema.Table{
+		Name:       "ledger_entries",
+		Columns:    LedgerEntriesColumns,
+		PrimaryKey: []*schema.Column{LedgerEntriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ledger_entries_ledger_transfers_transfer",
+				Columns:    []*schema.Column{LedgerEntriesColumns[4]},
+				RefColumns: []*schema.Column{LedgerTransfersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "ledger_entries_time_accounts_account",
+				Columns:    []*schema.Column{LedgerEntriesColumns[5]},
+				RefColumns: []*schema.Column{TimeAccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ledgerentry_account_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerEntriesColumns[5], LedgerEntriesColumns[0]},
+			},
+			{
+				Name:    "ledgerentry_transfer_id",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerEntriesColumns[4]},
+			},
+		},
+	}
+	// LedgerTransfersColumns holds the columns for the "ledger_transfers" table.
+	LedgerTransfersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "key", Type: field.TypeString, Size: 200},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"TRANSFER", "DONATION", "HELP", "TASK", "SPEND", "REFUND", "CORRECTION", "GRANT"}},
+		{Name: "minutes", Type: field.TypeInt},
+		{Name: "memo", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "subject_id", Type: field.TypeInt, Nullable: true},
+		{Name: "reverses_id", Type: field.TypeInt, Nullable: true},
+		{Name: "created_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "from_account_id", Type: field.TypeInt},
+		{Name: "to_account_id", Type: field.TypeInt},
+	}
+	// LedgerTransfersTable holds the schema information for the "ledger_transfers" table.
+	LedgerTransfersTable = &schema.Table{
+		Name:       "ledger_transfers",
+		Columns:    LedgerTransfersColumns,
+		PrimaryKey: []*schema.Column{LedgerTransfersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ledger_transfers_time_accounts_from_account",
+				Columns:    []*schema.Column{LedgerTransfersColumns[9]},
+				RefColumns: []*schema.Column{TimeAccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "ledger_transfers_time_accounts_to_account",
+				Columns:    []*schema.Column{LedgerTransfersColumns[10]},
+				RefColumns: []*schema.Column{TimeAccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ledgertransfer_key",
+				Unique:  true,
+				Columns: []*schema.Column{LedgerTransfersColumns[1]},
+			},
+			{
+				Name:    "ledgertransfer_reverses_id",
+				Unique:  true,
+				Columns: []*schema.Column{LedgerTransfersColumns[6]},
+			},
+		},
+	}
 	// NotificationsColumns holds the columns for the "notifications" table.
 	NotificationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"BROADCAST", "SYSTEM"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"BROADCAST", "SYSTEM", "HELP_REQUEST", "TIME_BANK"}},
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "body", Type: field.TypeString, Size: 4000, Default: ""},
 		{Name: "subject_id", Type: field.TypeInt, Nullable: true},
@@ -687,6 +902,119 @@ var (
 		Columns:    StreetsColumns,
 		PrimaryKey: []*schema.Column{StreetsColumns[0]},
 	}
+	// TimeAccountsColumns holds the columns for the "time_accounts" table.
+	TimeAccountsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"RESIDENT", "POOL"}},
+		{Name: "balance", Type: field.TypeInt, Default: 0},
+		{Name: "credit_limit", Type: field.TypeInt, Nullable: true},
+		{Name: "help_paid_by", Type: field.TypeEnum, Enums: []string{"POOL", "REQUESTER"}, Default: "POOL"},
+		{Name: "resident_id", Type: field.TypeInt, Nullable: true},
+		{Name: "community_id", Type: field.TypeInt, Nullable: true},
+	}
+	// TimeAccountsTable holds the schema information for the "time_accounts" table.
+	TimeAccountsTable = &schema.Table{
+		Name:       "time_accounts",
+		Columns:    TimeAccountsColumns,
+		PrimaryKey: []*schema.Column{TimeAccountsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "time_accounts_residents_resident",
+				Columns:    []*schema.Column{TimeAccountsColumns[7]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "time_accounts_communities_community",
+				Columns:    []*schema.Column{TimeAccountsColumns[8]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "timeaccount_resident_id",
+				Unique:  true,
+				Columns: []*schema.Column{TimeAccountsColumns[7]},
+			},
+			{
+				Name:    "timeaccount_community_id",
+				Unique:  true,
+				Columns: []*schema.Column{TimeAccountsColumns[8]},
+			},
+		},
+	}
+	// VolunteerTeamsColumns holds the columns for the "volunteer_teams" table.
+	VolunteerTeamsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "description", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "community_id", Type: field.TypeInt},
+	}
+	// VolunteerTeamsTable holds the schema information for the "volunteer_teams" table.
+	VolunteerTeamsTable = &schema.Table{
+		Name:       "volunteer_teams",
+		Columns:    VolunteerTeamsColumns,
+		PrimaryKey: []*schema.Column{VolunteerTeamsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "volunteer_teams_communities_community",
+				Columns:    []*schema.Column{VolunteerTeamsColumns[5]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "volunteerteam_community_id_name",
+				Unique:  true,
+				Columns: []*schema.Column{VolunteerTeamsColumns[5], VolunteerTeamsColumns[3]},
+			},
+		},
+	}
+	// VolunteerTeamMembersColumns holds the columns for the "volunteer_team_members" table.
+	VolunteerTeamMembersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "joined_at", Type: field.TypeTime},
+		{Name: "team_id", Type: field.TypeInt},
+		{Name: "resident_id", Type: field.TypeInt},
+	}
+	// VolunteerTeamMembersTable holds the schema information for the "volunteer_team_members" table.
+	VolunteerTeamMembersTable = &schema.Table{
+		Name:       "volunteer_team_members",
+		Columns:    VolunteerTeamMembersColumns,
+		PrimaryKey: []*schema.Column{VolunteerTeamMembersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "volunteer_team_members_volunteer_teams_team",
+				Columns:    []*schema.Column{VolunteerTeamMembersColumns[2]},
+				RefColumns: []*schema.Column{VolunteerTeamsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "volunteer_team_members_residents_resident",
+				Columns:    []*schema.Column{VolunteerTeamMembersColumns[3]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "volunteerteammember_team_id_resident_id",
+				Unique:  true,
+				Columns: []*schema.Column{VolunteerTeamMembersColumns[2], VolunteerTeamMembersColumns[3]},
+			},
+			{
+				Name:    "volunteerteammember_resident_id",
+				Unique:  false,
+				Columns: []*schema.Column{VolunteerTeamMembersColumns[3]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AuditRecordsTable,
@@ -698,7 +1026,11 @@ var (
 		EventsTable,
 		GridsTable,
 		GuardianshipsTable,
+		HelpOffersTable,
+		HelpRequestsTable,
 		HouseholdsTable,
+		LedgerEntriesTable,
+		LedgerTransfersTable,
 		NotificationsTable,
 		PersonalInfosTable,
 		PlacesTable,
@@ -708,6 +1040,9 @@ var (
 		SessionsTable,
 		SignInCodesTable,
 		StreetsTable,
+		TimeAccountsTable,
+		VolunteerTeamsTable,
+		VolunteerTeamMembersTable,
 	}
 )
 
@@ -750,9 +1085,32 @@ func init() {
 	GuardianshipsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(77309411328),
 	}
+	HelpOffersTable.ForeignKeys[0].RefTable = HelpRequestsTable
+	HelpOffersTable.ForeignKeys[1].RefTable = ResidentsTable
+	HelpOffersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(81604378624),
+	}
+	HelpRequestsTable.ForeignKeys[0].RefTable = ResidentsTable
+	HelpRequestsTable.ForeignKeys[1].RefTable = GridsTable
+	HelpRequestsTable.ForeignKeys[2].RefTable = CommunitiesTable
+	HelpRequestsTable.ForeignKeys[3].RefTable = ResidentsTable
+	HelpRequestsTable.ForeignKeys[4].RefTable = LedgerTransfersTable
+	HelpRequestsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(85899345920),
+	}
 	HouseholdsTable.ForeignKeys[0].RefTable = PlacesTable
 	HouseholdsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
+	}
+	LedgerEntriesTable.ForeignKeys[0].RefTable = LedgerTransfersTable
+	LedgerEntriesTable.ForeignKeys[1].RefTable = TimeAccountsTable
+	LedgerEntriesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(90194313216),
+	}
+	LedgerTransfersTable.ForeignKeys[0].RefTable = TimeAccountsTable
+	LedgerTransfersTable.ForeignKeys[1].RefTable = TimeAccountsTable
+	LedgerTransfersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(94489280512),
 	}
 	NotificationsTable.ForeignKeys[0].RefTable = EventsTable
 	NotificationsTable.ForeignKeys[1].RefTable = ResidentsTable
@@ -792,5 +1150,19 @@ func init() {
 	}
 	StreetsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
+	}
+	TimeAccountsTable.ForeignKeys[0].RefTable = ResidentsTable
+	TimeAccountsTable.ForeignKeys[1].RefTable = CommunitiesTable
+	TimeAccountsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(98784247808),
+	}
+	VolunteerTeamsTable.ForeignKeys[0].RefTable = CommunitiesTable
+	VolunteerTeamsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(103079215104),
+	}
+	VolunteerTeamMembersTable.ForeignKeys[0].RefTable = VolunteerTeamsTable
+	VolunteerTeamMembersTable.ForeignKeys[1].RefTable = ResidentsTable
+	VolunteerTeamMembersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(107374182400),
 	}
 }

@@ -102,8 +102,10 @@ type Kind string
 
 // Kind values.
 const (
-	KindBROADCAST Kind = "BROADCAST"
-	KindSYSTEM    Kind = "SYSTEM"
+	KindBROADCAST    Kind = "BROADCAST"
+	KindSYSTEM       Kind = "SYSTEM"
+	KindHELP_REQUEST Kind = "HELP_REQUEST"
+	KindTIME_BANK    Kind = "TIME_BANK"
 )
 
 func (k Kind) String() string {
@@ -113,7 +115,7 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindBROADCAST, KindSYSTEM:
+	case KindBROADCAST, KindSYSTEM, KindHELP_REQUEST, KindTIME_BANK:
 		return nil
 	default:
 		return fmt.Errorf("notification: invalid enum value for kind field: %q", k)

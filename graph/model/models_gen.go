@@ -7,8 +7,32 @@ import (
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 )
+
+// A call for help.
+type AskForHelpInput struct {
+	// Whom the help is for: omit for oneself, or a dependent's ID for a guardian
+	// who asks for them.
+	ForResidentID *int `json:"forResidentId,omitempty"`
+	// What kind of help.
+	Kind helprequest.Kind `json:"kind"`
+	// One line saying what is needed.
+	Title string `json:"title"`
+	// More about it.
+	Details *string `json:"details,omitempty"`
+	// Where to come.
+	Location string `json:"location"`
+	// The earliest time the help is wanted.
+	WindowStart time.Time `json:"windowStart"`
+	// The latest time the help is wanted.
+	WindowEnd time.Time `json:"windowEnd"`
+	// How long it should take, in minutes (1 to 480).
+	Minutes int `json:"minutes"`
+	// Accept the first volunteer who offers, without choosing.
+	AutoAccept *bool `json:"autoAccept,omitempty"`
+}
 
 // A role to give.
 type AssignRoleInput struct {
@@ -20,6 +44,18 @@ type AssignRoleInput struct {
 	ScopeID int `json:"scopeId"`
 	// Optional job title shown with the role.
 	Title *string `json:"title,omitempty"`
+}
+
+// Minutes the signed-in resident gives to a community's pool.
+type DonateTimeInput struct {
+	// The community whose pool receives them.
+	CommunityID int `json:"communityId"`
+	// How many minutes (more than 0).
+	Minutes int `json:"minutes"`
+	// A note for the statement.
+	Memo *string `json:"memo,omitempty"`
+	// The idempotency key: retrying with the same key posts once.
+	Key string `json:"key"`
 }
 
 // A member of a household being registered.
@@ -85,6 +121,19 @@ type SessionPayload struct {
 
 // Live updates, over a websocket (graphql-transport-ws or graphql-ws) or Server-Sent Events.
 type Subscription struct {
+}
+
+// Minutes to move from the signed-in resident's account to another resident's.
+type TransferTimeInput struct {
+	// The resident who receives the minutes.
+	ToResidentID int `json:"toResidentId"`
+	// How many minutes (more than 0).
+	Minutes int `json:"minutes"`
+	// What it is for, as both statements show it.
+	Memo *string `json:"memo,omitempty"`
+	// The idempotency key the app makes for this transfer: retrying with the same
+	// key posts once (a different amount under the same key is refused).
+	Key string `json:"key"`
 }
 
 // Changes to one's own profile.

@@ -66,6 +66,12 @@ type Config struct {
 	PrivacyNoticeVersion string
 	// AllowedOrigins are the browser origins that may open websockets.
 	AllowedOrigins []string
+	// TimeBankCreditMinutes is how many minutes a resident's time-bank
+	// account may owe (its balance never goes below minus this).
+	TimeBankCreditMinutes int
+	// HelpWidenAfter is how long a help request waits for an offer from
+	// its grid's volunteers before the whole community hears of it.
+	HelpWidenAfter time.Duration
 }
 
 // Production reports whether c runs in production mode.
@@ -158,6 +164,22 @@ var Settings = []Setting{
 				}
 			}
 			return nil
+		}},
+	{"timebank-credit-minutes", "LINLI_TIMEBANK_CREDIT_MINUTES", "0", "How many minutes a resident's time-bank account may owe: balances never go below minus this (0: no debt).",
+		func(c *Config, v string) (err error) {
+			c.TimeBankCreditMinutes, err = strconv.Atoi(v)
+			if err == nil && c.TimeBankCreditMinutes < 0 {
+				err = errors.New("must not be negative")
+			}
+			return err
+		}},
+	{"help-widen-after", "LINLI_HELP_WIDEN_AFTER", "15m", "How long a help request waits for an offer from its grid's volunteers before the whole community's volunteers hear of it.",
+		func(c *Config, v string) (err error) {
+			c.HelpWidenAfter, err = time.ParseDuration(v)
+			if err == nil && c.HelpWidenAfter <= 0 {
+				err = errors.New("must be positive")
+			}
+			return err
 		}},
 }
 
