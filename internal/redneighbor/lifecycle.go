@@ -255,6 +255,9 @@ func (s *Service) Complete(ctx context.Context, requestID, minutes int) (*ent.He
 	if r.Status != helprequest.StatusMATCHED || r.VolunteerID == nil {
 		return nil, apperr.New(apperr.Conflict, "only a help request with a volunteer can be completed; this one is %s", strings.ToLower(string(r.Status)))
 	}
+	if err := s.bank.OpenAccounts(ctx, r.CommunityID, *r.VolunteerID, r.RequesterID); err != nil {
+		return nil, err
+	}
 	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		sys := viewer.SystemContext(ctx)
 		now := s.clock()

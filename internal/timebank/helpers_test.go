@@ -3,6 +3,7 @@ package timebank_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -76,3 +77,6 @@ func wantCode(t *testing.T, err error, code apperr.Code) {
 		t.Fatalf("got %v (%s), want %s", err, got, code)
 	}
 }
+
+// runtimeProcs is GOMAXPROCS.
+func runtimeProcs() int { return runtime.GOMAXPROCS(0) }

@@ -191,8 +191,8 @@ func lockOnPostgres(s *sql.Selector) {
 	}
 }
 
-// ResidentAccount returns the ID of a resident's account through c (a
-// transaction's client), opening it with the given credit limit (the
+// ResidentAccount returns the ID of a resident's account through c,
+// opening it with the given credit limit (the
 // lowest balance allowed, ≤ 0) if the resident has none yet.
 func ResidentAccount(ctx context.Context, c *ent.Client, residentID, creditLimit int, at time.Time) (int, error) {
 	ctx = viewer.SystemContext(ctx)
@@ -205,8 +205,10 @@ func ResidentAccount(ctx context.Context, c *ent.Client, residentID, creditLimit
 	return c.TimeAccount.Query().Where(timeaccount.ResidentID(residentID)).OnlyID(ctx)
 }
 
-// PoolAccount returns the ID of a community's pool through c (a
-// transaction's client), opening it if the community has none yet. A pool
+// PoolAccount returns the ID of a community's pool through c, opening it
+// if the community has none yet. Opening accounts outside the posting's
+// transaction (OpenAccounts) keeps two first postings from deadlocking on
+// each other's new accounts. A pool
 // has no credit limit: it issues the community's credit.
 func PoolAccount(ctx context.Context, c *ent.Client, communityID int, at time.Time) (int, error) {
 	ctx = viewer.SystemContext(ctx)

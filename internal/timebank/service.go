@@ -58,6 +58,24 @@ func (s *Service) ResidentAccount(ctx context.Context, c *ent.Client, residentID
 	return ResidentAccount(ctx, c, residentID, s.limit, s.clock())
 }
 
+// OpenAccounts opens, each in its own short transaction, the pool of a
+// community (when not 0) and the accounts of residents that do not have
+// them yet. Callers that post inside a longer transaction of their own
+// (completions, Spend) call it first.
+func (s *Service) OpenAccounts(ctx context.Context, communityID int, residentIDs ...int) error {
+	if communityID != 0 {
+		if _, err := PoolAccount(ctx, s.client, communityID, s.clock()); err != nil {
+			return err
+		}
+	}
+	for _, id := range residentIDs {
+		if _, err := s.ResidentAccount(ctx, s.client, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Transfer is a resident's transfer to another resident.
 type Transfer struct {
 	ToResidentID int
@@ -141,18 +159,21 @@ func (s *Service) Donate(ctx context.Context, d Donation) (*ent.LedgerTransfer, 
 	}, 0, "")
 }
 
-// post opens the accounts and posts what build returns in one
+// post opens the accounts build names and posts what it returns in one
 // transaction, and notifies recipient (when not 0) of what it received. A
 // posting that lost a race for its key (a concurrent one with the same key
 // but other accounts) is tried once more, and then finds the winner.
 func (s *Service) post(ctx context.Context, build func(c *ent.Client) (Posting, error), recipient int, title string) (*ent.LedgerTransfer, error) {
+	// Accounts are opened first, each committed on its own: opening two
+	// accounts inside one transaction could deadlock with another that
+	// opens the same two in the other order.
+	p, err := build(s.client)
+	if err != nil {
+		return nil, err
+	}
 	var t *ent.LedgerTransfer
 	attempt := func() error {
 		return store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
-			p, err := build(tx.Client())
-			if err != nil {
-				return err
-			}
 			p.At = s.clock()
 			posted, err := Post(ctx, tx.Client(), p)
 			if err != nil {
@@ -170,7 +191,7 @@ func (s *Service) post(ctx context.Context, build func(c *ent.Client) (Posting, 
 			return err
 		})
 	}
-	err := attempt()
+	err = attempt()
 	if ent.IsConstraintError(err) {
 		err = attempt()
 	}
