@@ -159,9 +159,15 @@ func (s *Service) volunteers(ctx context.Context, c *ent.Client, where ...predic
 	return slices.Compact(ids), err
 }
 
-// without returns ids without the given residents.
+// without returns ids, each once, without the given residents.
 func without(ids []int, drop ...int) []int {
-	return slices.DeleteFunc(ids, func(id int) bool { return slices.Contains(drop, id) })
+	var out []int
+	for _, id := range ids {
+		if !slices.Contains(drop, id) && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // topics are where a request's changes are heard: its own topic, its grid,
