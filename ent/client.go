@@ -39,6 +39,8 @@ import (
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
 	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/ent/volunteerteam"
 	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
@@ -96,6 +98,10 @@ type Client struct {
 	Street *StreetClient
 	// TimeAccount is the client for interacting with the TimeAccount builders.
 	TimeAccount *TimeAccountClient
+	// VolunteerTask is the client for interacting with the VolunteerTask builders.
+	VolunteerTask *VolunteerTaskClient
+	// VolunteerTaskAssignment is the client for interacting with the VolunteerTaskAssignment builders.
+	VolunteerTaskAssignment *VolunteerTaskAssignmentClient
 	// VolunteerTeam is the client for interacting with the VolunteerTeam builders.
 	VolunteerTeam *VolunteerTeamClient
 	// VolunteerTeamMember is the client for interacting with the VolunteerTeamMember builders.
@@ -135,6 +141,8 @@ func (c *Client) init() {
 	c.SignInCode = NewSignInCodeClient(c.config)
 	c.Street = NewStreetClient(c.config)
 	c.TimeAccount = NewTimeAccountClient(c.config)
+	c.VolunteerTask = NewVolunteerTaskClient(c.config)
+	c.VolunteerTaskAssignment = NewVolunteerTaskAssignmentClient(c.config)
 	c.VolunteerTeam = NewVolunteerTeamClient(c.config)
 	c.VolunteerTeamMember = NewVolunteerTeamMemberClient(c.config)
 }
@@ -227,34 +235,36 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:                 ctx,
-		config:              cfg,
-		AuditRecord:         NewAuditRecordClient(cfg),
-		Broadcast:           NewBroadcastClient(cfg),
-		Community:           NewCommunityClient(cfg),
-		Consent:             NewConsentClient(cfg),
-		Department:          NewDepartmentClient(cfg),
-		Device:              NewDeviceClient(cfg),
-		Event:               NewEventClient(cfg),
-		Grid:                NewGridClient(cfg),
-		Guardianship:        NewGuardianshipClient(cfg),
-		HelpOffer:           NewHelpOfferClient(cfg),
-		HelpRequest:         NewHelpRequestClient(cfg),
-		Household:           NewHouseholdClient(cfg),
-		LedgerEntry:         NewLedgerEntryClient(cfg),
-		LedgerTransfer:      NewLedgerTransferClient(cfg),
-		Notification:        NewNotificationClient(cfg),
-		PersonalInfo:        NewPersonalInfoClient(cfg),
-		Place:               NewPlaceClient(cfg),
-		PushDelivery:        NewPushDeliveryClient(cfg),
-		Resident:            NewResidentClient(cfg),
-		RoleAssignment:      NewRoleAssignmentClient(cfg),
-		Session:             NewSessionClient(cfg),
-		SignInCode:          NewSignInCodeClient(cfg),
-		Street:              NewStreetClient(cfg),
-		TimeAccount:         NewTimeAccountClient(cfg),
-		VolunteerTeam:       NewVolunteerTeamClient(cfg),
-		VolunteerTeamMember: NewVolunteerTeamMemberClient(cfg),
+		ctx:                     ctx,
+		config:                  cfg,
+		AuditRecord:             NewAuditRecordClient(cfg),
+		Broadcast:               NewBroadcastClient(cfg),
+		Community:               NewCommunityClient(cfg),
+		Consent:                 NewConsentClient(cfg),
+		Department:              NewDepartmentClient(cfg),
+		Device:                  NewDeviceClient(cfg),
+		Event:                   NewEventClient(cfg),
+		Grid:                    NewGridClient(cfg),
+		Guardianship:            NewGuardianshipClient(cfg),
+		HelpOffer:               NewHelpOfferClient(cfg),
+		HelpRequest:             NewHelpRequestClient(cfg),
+		Household:               NewHouseholdClient(cfg),
+		LedgerEntry:             NewLedgerEntryClient(cfg),
+		LedgerTransfer:          NewLedgerTransferClient(cfg),
+		Notification:            NewNotificationClient(cfg),
+		PersonalInfo:            NewPersonalInfoClient(cfg),
+		Place:                   NewPlaceClient(cfg),
+		PushDelivery:            NewPushDeliveryClient(cfg),
+		Resident:                NewResidentClient(cfg),
+		RoleAssignment:          NewRoleAssignmentClient(cfg),
+		Session:                 NewSessionClient(cfg),
+		SignInCode:              NewSignInCodeClient(cfg),
+		Street:                  NewStreetClient(cfg),
+		TimeAccount:             NewTimeAccountClient(cfg),
+		VolunteerTask:           NewVolunteerTaskClient(cfg),
+		VolunteerTaskAssignment: NewVolunteerTaskAssignmentClient(cfg),
+		VolunteerTeam:           NewVolunteerTeamClient(cfg),
+		VolunteerTeamMember:     NewVolunteerTeamMemberClient(cfg),
 	}, nil
 }
 
@@ -272,34 +282,36 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:                 ctx,
-		config:              cfg,
-		AuditRecord:         NewAuditRecordClient(cfg),
-		Broadcast:           NewBroadcastClient(cfg),
-		Community:           NewCommunityClient(cfg),
-		Consent:             NewConsentClient(cfg),
-		Department:          NewDepartmentClient(cfg),
-		Device:              NewDeviceClient(cfg),
-		Event:               NewEventClient(cfg),
-		Grid:                NewGridClient(cfg),
-		Guardianship:        NewGuardianshipClient(cfg),
-		HelpOffer:           NewHelpOfferClient(cfg),
-		HelpRequest:         NewHelpRequestClient(cfg),
-		Household:           NewHouseholdClient(cfg),
-		LedgerEntry:         NewLedgerEntryClient(cfg),
-		LedgerTransfer:      NewLedgerTransferClient(cfg),
-		Notification:        NewNotificationClient(cfg),
-		PersonalInfo:        NewPersonalInfoClient(cfg),
-		Place:               NewPlaceClient(cfg),
-		PushDelivery:        NewPushDeliveryClient(cfg),
-		Resident:            NewResidentClient(cfg),
-		RoleAssignment:      NewRoleAssignmentClient(cfg),
-		Session:             NewSessionClient(cfg),
-		SignInCode:          NewSignInCodeClient(cfg),
-		Street:              NewStreetClient(cfg),
-		TimeAccount:         NewTimeAccountClient(cfg),
-		VolunteerTeam:       NewVolunteerTeamClient(cfg),
-		VolunteerTeamMember: NewVolunteerTeamMemberClient(cfg),
+		ctx:                     ctx,
+		config:                  cfg,
+		AuditRecord:             NewAuditRecordClient(cfg),
+		Broadcast:               NewBroadcastClient(cfg),
+		Community:               NewCommunityClient(cfg),
+		Consent:                 NewConsentClient(cfg),
+		Department:              NewDepartmentClient(cfg),
+		Device:                  NewDeviceClient(cfg),
+		Event:                   NewEventClient(cfg),
+		Grid:                    NewGridClient(cfg),
+		Guardianship:            NewGuardianshipClient(cfg),
+		HelpOffer:               NewHelpOfferClient(cfg),
+		HelpRequest:             NewHelpRequestClient(cfg),
+		Household:               NewHouseholdClient(cfg),
+		LedgerEntry:             NewLedgerEntryClient(cfg),
+		LedgerTransfer:          NewLedgerTransferClient(cfg),
+		Notification:            NewNotificationClient(cfg),
+		PersonalInfo:            NewPersonalInfoClient(cfg),
+		Place:                   NewPlaceClient(cfg),
+		PushDelivery:            NewPushDeliveryClient(cfg),
+		Resident:                NewResidentClient(cfg),
+		RoleAssignment:          NewRoleAssignmentClient(cfg),
+		Session:                 NewSessionClient(cfg),
+		SignInCode:              NewSignInCodeClient(cfg),
+		Street:                  NewStreetClient(cfg),
+		TimeAccount:             NewTimeAccountClient(cfg),
+		VolunteerTask:           NewVolunteerTaskClient(cfg),
+		VolunteerTaskAssignment: NewVolunteerTaskAssignmentClient(cfg),
+		VolunteerTeam:           NewVolunteerTeamClient(cfg),
+		VolunteerTeamMember:     NewVolunteerTeamMemberClient(cfg),
 	}, nil
 }
 
@@ -333,7 +345,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.Event, c.Grid, c.Guardianship, c.HelpOffer, c.HelpRequest, c.Household,
 		c.LedgerEntry, c.LedgerTransfer, c.Notification, c.PersonalInfo, c.Place,
 		c.PushDelivery, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
-		c.Street, c.TimeAccount, c.VolunteerTeam, c.VolunteerTeamMember,
+		c.Street, c.TimeAccount, c.VolunteerTask, c.VolunteerTaskAssignment,
+		c.VolunteerTeam, c.VolunteerTeamMember,
 	} {
 		n.Use(hooks...)
 	}
@@ -347,7 +360,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.Event, c.Grid, c.Guardianship, c.HelpOffer, c.HelpRequest, c.Household,
 		c.LedgerEntry, c.LedgerTransfer, c.Notification, c.PersonalInfo, c.Place,
 		c.PushDelivery, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
-		c.Street, c.TimeAccount, c.VolunteerTeam, c.VolunteerTeamMember,
+		c.Street, c.TimeAccount, c.VolunteerTask, c.VolunteerTaskAssignment,
+		c.VolunteerTeam, c.VolunteerTeamMember,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -404,6 +418,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Street.mutate(ctx, m)
 	case *TimeAccountMutation:
 		return c.TimeAccount.mutate(ctx, m)
+	case *VolunteerTaskMutation:
+		return c.VolunteerTask.mutate(ctx, m)
+	case *VolunteerTaskAssignmentMutation:
+		return c.VolunteerTaskAssignment.mutate(ctx, m)
 	case *VolunteerTeamMutation:
 		return c.VolunteerTeam.mutate(ctx, m)
 	case *VolunteerTeamMemberMutation:
@@ -4653,6 +4671,386 @@ func (c *TimeAccountClient) mutate(ctx context.Context, m *TimeAccountMutation) 
 	}
 }
 
+// VolunteerTaskClient is a client for the VolunteerTask schema.
+type VolunteerTaskClient struct {
+	config
+}
+
+// NewVolunteerTaskClient returns a client for the VolunteerTask from the given config.
+func NewVolunteerTaskClient(c config) *VolunteerTaskClient {
+	return &VolunteerTaskClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `volunteertask.Hooks(f(g(h())))`.
+func (c *VolunteerTaskClient) Use(hooks ...Hook) {
+	c.hooks.VolunteerTask = append(c.hooks.VolunteerTask, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `volunteertask.Intercept(f(g(h())))`.
+func (c *VolunteerTaskClient) Intercept(interceptors ...Interceptor) {
+	c.inters.VolunteerTask = append(c.inters.VolunteerTask, interceptors...)
+}
+
+// Create returns a builder for creating a VolunteerTask entity.
+func (c *VolunteerTaskClient) Create() *VolunteerTaskCreate {
+	mutation := newVolunteerTaskMutation(c.config, OpCreate)
+	return &VolunteerTaskCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of VolunteerTask entities.
+func (c *VolunteerTaskClient) CreateBulk(builders ...*VolunteerTaskCreate) *VolunteerTaskCreateBulk {
+	return &VolunteerTaskCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *VolunteerTaskClient) MapCreateBulk(slice any, setFunc func(*VolunteerTaskCreate, int)) *VolunteerTaskCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &VolunteerTaskCreateBulk{err: fmt.Errorf("calling to VolunteerTaskClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*VolunteerTaskCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &VolunteerTaskCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for VolunteerTask.
+func (c *VolunteerTaskClient) Update() *VolunteerTaskUpdate {
+	mutation := newVolunteerTaskMutation(c.config, OpUpdate)
+	return &VolunteerTaskUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *VolunteerTaskClient) UpdateOne(_m *VolunteerTask) *VolunteerTaskUpdateOne {
+	mutation := newVolunteerTaskMutation(c.config, OpUpdateOne, withVolunteerTask(_m))
+	return &VolunteerTaskUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *VolunteerTaskClient) UpdateOneID(id int) *VolunteerTaskUpdateOne {
+	mutation := newVolunteerTaskMutation(c.config, OpUpdateOne, withVolunteerTaskID(id))
+	return &VolunteerTaskUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for VolunteerTask.
+func (c *VolunteerTaskClient) Delete() *VolunteerTaskDelete {
+	mutation := newVolunteerTaskMutation(c.config, OpDelete)
+	return &VolunteerTaskDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *VolunteerTaskClient) DeleteOne(_m *VolunteerTask) *VolunteerTaskDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *VolunteerTaskClient) DeleteOneID(id int) *VolunteerTaskDeleteOne {
+	builder := c.Delete().Where(volunteertask.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &VolunteerTaskDeleteOne{builder}
+}
+
+// Query returns a query builder for VolunteerTask.
+func (c *VolunteerTaskClient) Query() *VolunteerTaskQuery {
+	return &VolunteerTaskQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeVolunteerTask},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a VolunteerTask entity by its id.
+func (c *VolunteerTaskClient) Get(ctx context.Context, id int) (*VolunteerTask, error) {
+	return c.Query().Where(volunteertask.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *VolunteerTaskClient) GetX(ctx context.Context, id int) *VolunteerTask {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a VolunteerTask.
+func (c *VolunteerTaskClient) QueryCommunity(_m *VolunteerTask) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteertask.Table, volunteertask.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, volunteertask.CommunityTable, volunteertask.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGrid queries the grid edge of a VolunteerTask.
+func (c *VolunteerTaskClient) QueryGrid(_m *VolunteerTask) *GridQuery {
+	query := (&GridClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteertask.Table, volunteertask.FieldID, id),
+			sqlgraph.To(grid.Table, grid.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, volunteertask.GridTable, volunteertask.GridColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTeam queries the team edge of a VolunteerTask.
+func (c *VolunteerTaskClient) QueryTeam(_m *VolunteerTask) *VolunteerTeamQuery {
+	query := (&VolunteerTeamClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteertask.Table, volunteertask.FieldID, id),
+			sqlgraph.To(volunteerteam.Table, volunteerteam.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, volunteertask.TeamTable, volunteertask.TeamColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPlace queries the place edge of a VolunteerTask.
+func (c *VolunteerTaskClient) QueryPlace(_m *VolunteerTask) *PlaceQuery {
+	query := (&PlaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteertask.Table, volunteertask.FieldID, id),
+			sqlgraph.To(place.Table, place.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, volunteertask.PlaceTable, volunteertask.PlaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAssignments queries the assignments edge of a VolunteerTask.
+func (c *VolunteerTaskClient) QueryAssignments(_m *VolunteerTask) *VolunteerTaskAssignmentQuery {
+	query := (&VolunteerTaskAssignmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteertask.Table, volunteertask.FieldID, id),
+			sqlgraph.To(volunteertaskassignment.Table, volunteertaskassignment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, volunteertask.AssignmentsTable, volunteertask.AssignmentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *VolunteerTaskClient) Hooks() []Hook {
+	hooks := c.hooks.VolunteerTask
+	return append(hooks[:len(hooks):len(hooks)], volunteertask.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *VolunteerTaskClient) Interceptors() []Interceptor {
+	return c.inters.VolunteerTask
+}
+
+func (c *VolunteerTaskClient) mutate(ctx context.Context, m *VolunteerTaskMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&VolunteerTaskCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&VolunteerTaskUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&VolunteerTaskUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&VolunteerTaskDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown VolunteerTask mutation op: %q", m.Op())
+	}
+}
+
+// VolunteerTaskAssignmentClient is a client for the VolunteerTaskAssignment schema.
+type VolunteerTaskAssignmentClient struct {
+	config
+}
+
+// NewVolunteerTaskAssignmentClient returns a client for the VolunteerTaskAssignment from the given config.
+func NewVolunteerTaskAssignmentClient(c config) *VolunteerTaskAssignmentClient {
+	return &VolunteerTaskAssignmentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `volunteertaskassignment.Hooks(f(g(h())))`.
+func (c *VolunteerTaskAssignmentClient) Use(hooks ...Hook) {
+	c.hooks.VolunteerTaskAssignment = append(c.hooks.VolunteerTaskAssignment, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `volunteertaskassignment.Intercept(f(g(h())))`.
+func (c *VolunteerTaskAssignmentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.VolunteerTaskAssignment = append(c.inters.VolunteerTaskAssignment, interceptors...)
+}
+
+// Create returns a builder for creating a VolunteerTaskAssignment entity.
+func (c *VolunteerTaskAssignmentClient) Create() *VolunteerTaskAssignmentCreate {
+	mutation := newVolunteerTaskAssignmentMutation(c.config, OpCreate)
+	return &VolunteerTaskAssignmentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of VolunteerTaskAssignment entities.
+func (c *VolunteerTaskAssignmentClient) CreateBulk(builders ...*VolunteerTaskAssignmentCreate) *VolunteerTaskAssignmentCreateBulk {
+	return &VolunteerTaskAssignmentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *VolunteerTaskAssignmentClient) MapCreateBulk(slice any, setFunc func(*VolunteerTaskAssignmentCreate, int)) *VolunteerTaskAssignmentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &VolunteerTaskAssignmentCreateBulk{err: fmt.Errorf("calling to VolunteerTaskAssignmentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*VolunteerTaskAssignmentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &VolunteerTaskAssignmentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for VolunteerTaskAssignment.
+func (c *VolunteerTaskAssignmentClient) Update() *VolunteerTaskAssignmentUpdate {
+	mutation := newVolunteerTaskAssignmentMutation(c.config, OpUpdate)
+	return &VolunteerTaskAssignmentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *VolunteerTaskAssignmentClient) UpdateOne(_m *VolunteerTaskAssignment) *VolunteerTaskAssignmentUpdateOne {
+	mutation := newVolunteerTaskAssignmentMutation(c.config, OpUpdateOne, withVolunteerTaskAssignment(_m))
+	return &VolunteerTaskAssignmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *VolunteerTaskAssignmentClient) UpdateOneID(id int) *VolunteerTaskAssignmentUpdateOne {
+	mutation := newVolunteerTaskAssignmentMutation(c.config, OpUpdateOne, withVolunteerTaskAssignmentID(id))
+	return &VolunteerTaskAssignmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for VolunteerTaskAssignment.
+func (c *VolunteerTaskAssignmentClient) Delete() *VolunteerTaskAssignmentDelete {
+	mutation := newVolunteerTaskAssignmentMutation(c.config, OpDelete)
+	return &VolunteerTaskAssignmentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *VolunteerTaskAssignmentClient) DeleteOne(_m *VolunteerTaskAssignment) *VolunteerTaskAssignmentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *VolunteerTaskAssignmentClient) DeleteOneID(id int) *VolunteerTaskAssignmentDeleteOne {
+	builder := c.Delete().Where(volunteertaskassignment.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &VolunteerTaskAssignmentDeleteOne{builder}
+}
+
+// Query returns a query builder for VolunteerTaskAssignment.
+func (c *VolunteerTaskAssignmentClient) Query() *VolunteerTaskAssignmentQuery {
+	return &VolunteerTaskAssignmentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeVolunteerTaskAssignment},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a VolunteerTaskAssignment entity by its id.
+func (c *VolunteerTaskAssignmentClient) Get(ctx context.Context, id int) (*VolunteerTaskAssignment, error) {
+	return c.Query().Where(volunteertaskassignment.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *VolunteerTaskAssignmentClient) GetX(ctx context.Context, id int) *VolunteerTaskAssignment {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTask queries the task edge of a VolunteerTaskAssignment.
+func (c *VolunteerTaskAssignmentClient) QueryTask(_m *VolunteerTaskAssignment) *VolunteerTaskQuery {
+	query := (&VolunteerTaskClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteertaskassignment.Table, volunteertaskassignment.FieldID, id),
+			sqlgraph.To(volunteertask.Table, volunteertask.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, volunteertaskassignment.TaskTable, volunteertaskassignment.TaskColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVolunteer queries the volunteer edge of a VolunteerTaskAssignment.
+func (c *VolunteerTaskAssignmentClient) QueryVolunteer(_m *VolunteerTaskAssignment) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteertaskassignment.Table, volunteertaskassignment.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, volunteertaskassignment.VolunteerTable, volunteertaskassignment.VolunteerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *VolunteerTaskAssignmentClient) Hooks() []Hook {
+	hooks := c.hooks.VolunteerTaskAssignment
+	return append(hooks[:len(hooks):len(hooks)], volunteertaskassignment.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *VolunteerTaskAssignmentClient) Interceptors() []Interceptor {
+	return c.inters.VolunteerTaskAssignment
+}
+
+func (c *VolunteerTaskAssignmentClient) mutate(ctx context.Context, m *VolunteerTaskAssignmentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&VolunteerTaskAssignmentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&VolunteerTaskAssignmentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&VolunteerTaskAssignmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&VolunteerTaskAssignmentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown VolunteerTaskAssignment mutation op: %q", m.Op())
+	}
+}
+
 // VolunteerTeamClient is a client for the VolunteerTeam schema.
 type VolunteerTeamClient struct {
 	config
@@ -4991,14 +5389,14 @@ type (
 		AuditRecord, Broadcast, Community, Consent, Department, Device, Event, Grid,
 		Guardianship, HelpOffer, HelpRequest, Household, LedgerEntry, LedgerTransfer,
 		Notification, PersonalInfo, Place, PushDelivery, Resident, RoleAssignment,
-		Session, SignInCode, Street, TimeAccount, VolunteerTeam,
-		VolunteerTeamMember []ent.Hook
+		Session, SignInCode, Street, TimeAccount, VolunteerTask,
+		VolunteerTaskAssignment, VolunteerTeam, VolunteerTeamMember []ent.Hook
 	}
 	inters struct {
 		AuditRecord, Broadcast, Community, Consent, Department, Device, Event, Grid,
 		Guardianship, HelpOffer, HelpRequest, Household, LedgerEntry, LedgerTransfer,
 		Notification, PersonalInfo, Place, PushDelivery, Resident, RoleAssignment,
-		Session, SignInCode, Street, TimeAccount, VolunteerTeam,
-		VolunteerTeamMember []ent.Interceptor
+		Session, SignInCode, Street, TimeAccount, VolunteerTask,
+		VolunteerTaskAssignment, VolunteerTeam, VolunteerTeamMember []ent.Interceptor
 	}
 )

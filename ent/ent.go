@@ -36,6 +36,8 @@ import (
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
 	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/ent/volunteerteam"
 	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
@@ -98,32 +100,34 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			auditrecord.Table:         auditrecord.ValidColumn,
-			broadcast.Table:           broadcast.ValidColumn,
-			community.Table:           community.ValidColumn,
-			consent.Table:             consent.ValidColumn,
-			department.Table:          department.ValidColumn,
-			device.Table:              device.ValidColumn,
-			event.Table:               event.ValidColumn,
-			grid.Table:                grid.ValidColumn,
-			guardianship.Table:        guardianship.ValidColumn,
-			helpoffer.Table:           helpoffer.ValidColumn,
-			helprequest.Table:         helprequest.ValidColumn,
-			household.Table:           household.ValidColumn,
-			ledgerentry.Table:         ledgerentry.ValidColumn,
-			ledgertransfer.Table:      ledgertransfer.ValidColumn,
-			notification.Table:        notification.ValidColumn,
-			personalinfo.Table:        personalinfo.ValidColumn,
-			place.Table:               place.ValidColumn,
-			pushdelivery.Table:        pushdelivery.ValidColumn,
-			resident.Table:            resident.ValidColumn,
-			roleassignment.Table:      roleassignment.ValidColumn,
-			session.Table:             session.ValidColumn,
-			signincode.Table:          signincode.ValidColumn,
-			street.Table:              street.ValidColumn,
-			timeaccount.Table:         timeaccount.ValidColumn,
-			volunteerteam.Table:       volunteerteam.ValidColumn,
-			volunteerteammember.Table: volunteerteammember.ValidColumn,
+			auditrecord.Table:             auditrecord.ValidColumn,
+			broadcast.Table:               broadcast.ValidColumn,
+			community.Table:               community.ValidColumn,
+			consent.Table:                 consent.ValidColumn,
+			department.Table:              department.ValidColumn,
+			device.Table:                  device.ValidColumn,
+			event.Table:                   event.ValidColumn,
+			grid.Table:                    grid.ValidColumn,
+			guardianship.Table:            guardianship.ValidColumn,
+			helpoffer.Table:               helpoffer.ValidColumn,
+			helprequest.Table:             helprequest.ValidColumn,
+			household.Table:               household.ValidColumn,
+			ledgerentry.Table:             ledgerentry.ValidColumn,
+			ledgertransfer.Table:          ledgertransfer.ValidColumn,
+			notification.Table:            notification.ValidColumn,
+			personalinfo.Table:            personalinfo.ValidColumn,
+			place.Table:                   place.ValidColumn,
+			pushdelivery.Table:            pushdelivery.ValidColumn,
+			resident.Table:                resident.ValidColumn,
+			roleassignment.Table:          roleassignment.ValidColumn,
+			session.Table:                 session.ValidColumn,
+			signincode.Table:              signincode.ValidColumn,
+			street.Table:                  street.ValidColumn,
+			timeaccount.Table:             timeaccount.ValidColumn,
+			volunteertask.Table:           volunteertask.ValidColumn,
+			volunteertaskassignment.Table: volunteertaskassignment.ValidColumn,
+			volunteerteam.Table:           volunteerteam.ValidColumn,
+			volunteerteammember.Table:     volunteerteammember.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

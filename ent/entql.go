@@ -28,6 +28,8 @@ import (
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
 	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/ent/volunteerteam"
 	"github.com/jimei-linli/linli/ent/volunteerteammember"
 
@@ -39,7 +41,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 26)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 28)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditrecord.Table,
@@ -530,6 +532,60 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   volunteertask.Table,
+			Columns: volunteertask.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: volunteertask.FieldID,
+			},
+		},
+		Type: "VolunteerTask",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			volunteertask.FieldCreatedAt:    {Type: field.TypeTime, Column: volunteertask.FieldCreatedAt},
+			volunteertask.FieldUpdatedAt:    {Type: field.TypeTime, Column: volunteertask.FieldUpdatedAt},
+			volunteertask.FieldCommunityID:  {Type: field.TypeInt, Column: volunteertask.FieldCommunityID},
+			volunteertask.FieldGridID:       {Type: field.TypeInt, Column: volunteertask.FieldGridID},
+			volunteertask.FieldTeamID:       {Type: field.TypeInt, Column: volunteertask.FieldTeamID},
+			volunteertask.FieldPlaceID:      {Type: field.TypeInt, Column: volunteertask.FieldPlaceID},
+			volunteertask.FieldCreatedByID:  {Type: field.TypeInt, Column: volunteertask.FieldCreatedByID},
+			volunteertask.FieldKey:          {Type: field.TypeString, Column: volunteertask.FieldKey},
+			volunteertask.FieldTitle:        {Type: field.TypeString, Column: volunteertask.FieldTitle},
+			volunteertask.FieldDetails:      {Type: field.TypeString, Column: volunteertask.FieldDetails},
+			volunteertask.FieldLocation:     {Type: field.TypeString, Column: volunteertask.FieldLocation},
+			volunteertask.FieldWindowStart:  {Type: field.TypeTime, Column: volunteertask.FieldWindowStart},
+			volunteertask.FieldWindowEnd:    {Type: field.TypeTime, Column: volunteertask.FieldWindowEnd},
+			volunteertask.FieldMinutes:      {Type: field.TypeInt, Column: volunteertask.FieldMinutes},
+			volunteertask.FieldNeeded:       {Type: field.TypeInt, Column: volunteertask.FieldNeeded},
+			volunteertask.FieldAccepted:     {Type: field.TypeInt, Column: volunteertask.FieldAccepted},
+			volunteertask.FieldStatus:       {Type: field.TypeEnum, Column: volunteertask.FieldStatus},
+			volunteertask.FieldCancelReason: {Type: field.TypeString, Column: volunteertask.FieldCancelReason},
+		},
+	}
+	graph.Nodes[25] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   volunteertaskassignment.Table,
+			Columns: volunteertaskassignment.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: volunteertaskassignment.FieldID,
+			},
+		},
+		Type: "VolunteerTaskAssignment",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			volunteertaskassignment.FieldTaskID:          {Type: field.TypeInt, Column: volunteertaskassignment.FieldTaskID},
+			volunteertaskassignment.FieldVolunteerID:     {Type: field.TypeInt, Column: volunteertaskassignment.FieldVolunteerID},
+			volunteertaskassignment.FieldVolunteerName:   {Type: field.TypeString, Column: volunteertaskassignment.FieldVolunteerName},
+			volunteertaskassignment.FieldStatus:          {Type: field.TypeEnum, Column: volunteertaskassignment.FieldStatus},
+			volunteertaskassignment.FieldDispatchedAt:    {Type: field.TypeTime, Column: volunteertaskassignment.FieldDispatchedAt},
+			volunteertaskassignment.FieldRespondedAt:     {Type: field.TypeTime, Column: volunteertaskassignment.FieldRespondedAt},
+			volunteertaskassignment.FieldCheckedInAt:     {Type: field.TypeTime, Column: volunteertaskassignment.FieldCheckedInAt},
+			volunteertaskassignment.FieldCheckedOutAt:    {Type: field.TypeTime, Column: volunteertaskassignment.FieldCheckedOutAt},
+			volunteertaskassignment.FieldCreditedMinutes: {Type: field.TypeInt, Column: volunteertaskassignment.FieldCreditedMinutes},
+			volunteertaskassignment.FieldTransferID:      {Type: field.TypeInt, Column: volunteertaskassignment.FieldTransferID},
+		},
+	}
+	graph.Nodes[26] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   volunteerteam.Table,
 			Columns: volunteerteam.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -546,7 +602,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			volunteerteam.FieldDescription: {Type: field.TypeString, Column: volunteerteam.FieldDescription},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   volunteerteammember.Table,
 			Columns: volunteerteammember.Columns,
@@ -1329,6 +1385,90 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"TimeAccount",
 		"LedgerEntry",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteertask.CommunityTable,
+			Columns: []string{volunteertask.CommunityColumn},
+			Bidi:    false,
+		},
+		"VolunteerTask",
+		"Community",
+	)
+	graph.MustAddE(
+		"grid",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteertask.GridTable,
+			Columns: []string{volunteertask.GridColumn},
+			Bidi:    false,
+		},
+		"VolunteerTask",
+		"Grid",
+	)
+	graph.MustAddE(
+		"team",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteertask.TeamTable,
+			Columns: []string{volunteertask.TeamColumn},
+			Bidi:    false,
+		},
+		"VolunteerTask",
+		"VolunteerTeam",
+	)
+	graph.MustAddE(
+		"place",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteertask.PlaceTable,
+			Columns: []string{volunteertask.PlaceColumn},
+			Bidi:    false,
+		},
+		"VolunteerTask",
+		"Place",
+	)
+	graph.MustAddE(
+		"assignments",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   volunteertask.AssignmentsTable,
+			Columns: []string{volunteertask.AssignmentsColumn},
+			Bidi:    false,
+		},
+		"VolunteerTask",
+		"VolunteerTaskAssignment",
+	)
+	graph.MustAddE(
+		"task",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteertaskassignment.TaskTable,
+			Columns: []string{volunteertaskassignment.TaskColumn},
+			Bidi:    false,
+		},
+		"VolunteerTaskAssignment",
+		"VolunteerTask",
+	)
+	graph.MustAddE(
+		"volunteer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteertaskassignment.VolunteerTable,
+			Columns: []string{volunteertaskassignment.VolunteerColumn},
+			Bidi:    false,
+		},
+		"VolunteerTaskAssignment",
+		"Resident",
 	)
 	graph.MustAddE(
 		"community",
@@ -4124,6 +4264,324 @@ func (f *TimeAccountFilter) WhereHasEntriesWith(preds ...predicate.LedgerEntry) 
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *VolunteerTaskQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the VolunteerTaskQuery builder.
+func (_q *VolunteerTaskQuery) Filter() *VolunteerTaskFilter {
+	return &VolunteerTaskFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *VolunteerTaskMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the VolunteerTaskMutation builder.
+func (m *VolunteerTaskMutation) Filter() *VolunteerTaskFilter {
+	return &VolunteerTaskFilter{config: m.config, predicateAdder: m}
+}
+
+// VolunteerTaskFilter provides a generic filtering capability at runtime for VolunteerTaskQuery.
+type VolunteerTaskFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *VolunteerTaskFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *VolunteerTaskFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *VolunteerTaskFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(volunteertask.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *VolunteerTaskFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(volunteertask.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *VolunteerTaskFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldCommunityID))
+}
+
+// WhereGridID applies the entql int predicate on the grid_id field.
+func (f *VolunteerTaskFilter) WhereGridID(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldGridID))
+}
+
+// WhereTeamID applies the entql int predicate on the team_id field.
+func (f *VolunteerTaskFilter) WhereTeamID(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldTeamID))
+}
+
+// WherePlaceID applies the entql int predicate on the place_id field.
+func (f *VolunteerTaskFilter) WherePlaceID(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldPlaceID))
+}
+
+// WhereCreatedByID applies the entql int predicate on the created_by_id field.
+func (f *VolunteerTaskFilter) WhereCreatedByID(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldCreatedByID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *VolunteerTaskFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(volunteertask.FieldKey))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *VolunteerTaskFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(volunteertask.FieldTitle))
+}
+
+// WhereDetails applies the entql string predicate on the details field.
+func (f *VolunteerTaskFilter) WhereDetails(p entql.StringP) {
+	f.Where(p.Field(volunteertask.FieldDetails))
+}
+
+// WhereLocation applies the entql string predicate on the location field.
+func (f *VolunteerTaskFilter) WhereLocation(p entql.StringP) {
+	f.Where(p.Field(volunteertask.FieldLocation))
+}
+
+// WhereWindowStart applies the entql time.Time predicate on the window_start field.
+func (f *VolunteerTaskFilter) WhereWindowStart(p entql.TimeP) {
+	f.Where(p.Field(volunteertask.FieldWindowStart))
+}
+
+// WhereWindowEnd applies the entql time.Time predicate on the window_end field.
+func (f *VolunteerTaskFilter) WhereWindowEnd(p entql.TimeP) {
+	f.Where(p.Field(volunteertask.FieldWindowEnd))
+}
+
+// WhereMinutes applies the entql int predicate on the minutes field.
+func (f *VolunteerTaskFilter) WhereMinutes(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldMinutes))
+}
+
+// WhereNeeded applies the entql int predicate on the needed field.
+func (f *VolunteerTaskFilter) WhereNeeded(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldNeeded))
+}
+
+// WhereAccepted applies the entql int predicate on the accepted field.
+func (f *VolunteerTaskFilter) WhereAccepted(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldAccepted))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *VolunteerTaskFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(volunteertask.FieldStatus))
+}
+
+// WhereCancelReason applies the entql string predicate on the cancel_reason field.
+func (f *VolunteerTaskFilter) WhereCancelReason(p entql.StringP) {
+	f.Where(p.Field(volunteertask.FieldCancelReason))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *VolunteerTaskFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *VolunteerTaskFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGrid applies a predicate to check if query has an edge grid.
+func (f *VolunteerTaskFilter) WhereHasGrid() {
+	f.Where(entql.HasEdge("grid"))
+}
+
+// WhereHasGridWith applies a predicate to check if query has an edge grid with a given conditions (other predicates).
+func (f *VolunteerTaskFilter) WhereHasGridWith(preds ...predicate.Grid) {
+	f.Where(entql.HasEdgeWith("grid", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTeam applies a predicate to check if query has an edge team.
+func (f *VolunteerTaskFilter) WhereHasTeam() {
+	f.Where(entql.HasEdge("team"))
+}
+
+// WhereHasTeamWith applies a predicate to check if query has an edge team with a given conditions (other predicates).
+func (f *VolunteerTaskFilter) WhereHasTeamWith(preds ...predicate.VolunteerTeam) {
+	f.Where(entql.HasEdgeWith("team", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPlace applies a predicate to check if query has an edge place.
+func (f *VolunteerTaskFilter) WhereHasPlace() {
+	f.Where(entql.HasEdge("place"))
+}
+
+// WhereHasPlaceWith applies a predicate to check if query has an edge place with a given conditions (other predicates).
+func (f *VolunteerTaskFilter) WhereHasPlaceWith(preds ...predicate.Place) {
+	f.Where(entql.HasEdgeWith("place", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAssignments applies a predicate to check if query has an edge assignments.
+func (f *VolunteerTaskFilter) WhereHasAssignments() {
+	f.Where(entql.HasEdge("assignments"))
+}
+
+// WhereHasAssignmentsWith applies a predicate to check if query has an edge assignments with a given conditions (other predicates).
+func (f *VolunteerTaskFilter) WhereHasAssignmentsWith(preds ...predicate.VolunteerTaskAssignment) {
+	f.Where(entql.HasEdgeWith("assignments", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *VolunteerTaskAssignmentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the VolunteerTaskAssignmentQuery builder.
+func (_q *VolunteerTaskAssignmentQuery) Filter() *VolunteerTaskAssignmentFilter {
+	return &VolunteerTaskAssignmentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *VolunteerTaskAssignmentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the VolunteerTaskAssignmentMutation builder.
+func (m *VolunteerTaskAssignmentMutation) Filter() *VolunteerTaskAssignmentFilter {
+	return &VolunteerTaskAssignmentFilter{config: m.config, predicateAdder: m}
+}
+
+// VolunteerTaskAssignmentFilter provides a generic filtering capability at runtime for VolunteerTaskAssignmentQuery.
+type VolunteerTaskAssignmentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *VolunteerTaskAssignmentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *VolunteerTaskAssignmentFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(volunteertaskassignment.FieldID))
+}
+
+// WhereTaskID applies the entql int predicate on the task_id field.
+func (f *VolunteerTaskAssignmentFilter) WhereTaskID(p entql.IntP) {
+	f.Where(p.Field(volunteertaskassignment.FieldTaskID))
+}
+
+// WhereVolunteerID applies the entql int predicate on the volunteer_id field.
+func (f *VolunteerTaskAssignmentFilter) WhereVolunteerID(p entql.IntP) {
+	f.Where(p.Field(volunteertaskassignment.FieldVolunteerID))
+}
+
+// WhereVolunteerName applies the entql string predicate on the volunteer_name field.
+func (f *VolunteerTaskAssignmentFilter) WhereVolunteerName(p entql.StringP) {
+	f.Where(p.Field(volunteertaskassignment.FieldVolunteerName))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *VolunteerTaskAssignmentFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(volunteertaskassignment.FieldStatus))
+}
+
+// WhereDispatchedAt applies the entql time.Time predicate on the dispatched_at field.
+func (f *VolunteerTaskAssignmentFilter) WhereDispatchedAt(p entql.TimeP) {
+	f.Where(p.Field(volunteertaskassignment.FieldDispatchedAt))
+}
+
+// WhereRespondedAt applies the entql time.Time predicate on the responded_at field.
+func (f *VolunteerTaskAssignmentFilter) WhereRespondedAt(p entql.TimeP) {
+	f.Where(p.Field(volunteertaskassignment.FieldRespondedAt))
+}
+
+// WhereCheckedInAt applies the entql time.Time predicate on the checked_in_at field.
+func (f *VolunteerTaskAssignmentFilter) WhereCheckedInAt(p entql.TimeP) {
+	f.Where(p.Field(volunteertaskassignment.FieldCheckedInAt))
+}
+
+// WhereCheckedOutAt applies the entql time.Time predicate on the checked_out_at field.
+func (f *VolunteerTaskAssignmentFilter) WhereCheckedOutAt(p entql.TimeP) {
+	f.Where(p.Field(volunteertaskassignment.FieldCheckedOutAt))
+}
+
+// WhereCreditedMinutes applies the entql int predicate on the credited_minutes field.
+func (f *VolunteerTaskAssignmentFilter) WhereCreditedMinutes(p entql.IntP) {
+	f.Where(p.Field(volunteertaskassignment.FieldCreditedMinutes))
+}
+
+// WhereTransferID applies the entql int predicate on the transfer_id field.
+func (f *VolunteerTaskAssignmentFilter) WhereTransferID(p entql.IntP) {
+	f.Where(p.Field(volunteertaskassignment.FieldTransferID))
+}
+
+// WhereHasTask applies a predicate to check if query has an edge task.
+func (f *VolunteerTaskAssignmentFilter) WhereHasTask() {
+	f.Where(entql.HasEdge("task"))
+}
+
+// WhereHasTaskWith applies a predicate to check if query has an edge task with a given conditions (other predicates).
+func (f *VolunteerTaskAssignmentFilter) WhereHasTaskWith(preds ...predicate.VolunteerTask) {
+	f.Where(entql.HasEdgeWith("task", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasVolunteer applies a predicate to check if query has an edge volunteer.
+func (f *VolunteerTaskAssignmentFilter) WhereHasVolunteer() {
+	f.Where(entql.HasEdge("volunteer"))
+}
+
+// WhereHasVolunteerWith applies a predicate to check if query has an edge volunteer with a given conditions (other predicates).
+func (f *VolunteerTaskAssignmentFilter) WhereHasVolunteerWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("volunteer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *VolunteerTeamQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4152,7 +4610,7 @@ type VolunteerTeamFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VolunteerTeamFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4245,7 +4703,7 @@ type VolunteerTeamMemberFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VolunteerTeamMemberFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -27,6 +27,8 @@ import (
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
 	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/ent/volunteerteam"
 	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
@@ -3356,6 +3358,335 @@ func newTimeAccountPaginateArgs(rv map[string]any) *timeaccountPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*TimeAccountWhereInput); ok {
 		args.opts = append(args.opts, WithTimeAccountFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *VolunteerTaskQuery) CollectFields(ctx context.Context, satisfies ...string) (*VolunteerTaskQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *VolunteerTaskQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(volunteertask.Columns))
+		selectedFields = []string{volunteertask.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[volunteertask.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldCommunityID)
+				fieldSeen[volunteertask.FieldCommunityID] = struct{}{}
+			}
+
+		case "grid":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GridClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, gridImplementors)...); err != nil {
+				return err
+			}
+			_q.withGrid = query
+			if _, ok := fieldSeen[volunteertask.FieldGridID]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldGridID)
+				fieldSeen[volunteertask.FieldGridID] = struct{}{}
+			}
+
+		case "team":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&VolunteerTeamClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, volunteerteamImplementors)...); err != nil {
+				return err
+			}
+			_q.withTeam = query
+			if _, ok := fieldSeen[volunteertask.FieldTeamID]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldTeamID)
+				fieldSeen[volunteertask.FieldTeamID] = struct{}{}
+			}
+
+		case "place":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PlaceClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, placeImplementors)...); err != nil {
+				return err
+			}
+			_q.withPlace = query
+			if _, ok := fieldSeen[volunteertask.FieldPlaceID]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldPlaceID)
+				fieldSeen[volunteertask.FieldPlaceID] = struct{}{}
+			}
+
+		case "assignments":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&VolunteerTaskAssignmentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, volunteertaskassignmentImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedAssignments(alias, func(wq *VolunteerTaskAssignmentQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[volunteertask.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldCreatedAt)
+				fieldSeen[volunteertask.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[volunteertask.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldUpdatedAt)
+				fieldSeen[volunteertask.FieldUpdatedAt] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[volunteertask.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldTitle)
+				fieldSeen[volunteertask.FieldTitle] = struct{}{}
+			}
+		case "details":
+			if _, ok := fieldSeen[volunteertask.FieldDetails]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldDetails)
+				fieldSeen[volunteertask.FieldDetails] = struct{}{}
+			}
+		case "location":
+			if _, ok := fieldSeen[volunteertask.FieldLocation]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldLocation)
+				fieldSeen[volunteertask.FieldLocation] = struct{}{}
+			}
+		case "windowStart":
+			if _, ok := fieldSeen[volunteertask.FieldWindowStart]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldWindowStart)
+				fieldSeen[volunteertask.FieldWindowStart] = struct{}{}
+			}
+		case "windowEnd":
+			if _, ok := fieldSeen[volunteertask.FieldWindowEnd]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldWindowEnd)
+				fieldSeen[volunteertask.FieldWindowEnd] = struct{}{}
+			}
+		case "minutes":
+			if _, ok := fieldSeen[volunteertask.FieldMinutes]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldMinutes)
+				fieldSeen[volunteertask.FieldMinutes] = struct{}{}
+			}
+		case "needed":
+			if _, ok := fieldSeen[volunteertask.FieldNeeded]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldNeeded)
+				fieldSeen[volunteertask.FieldNeeded] = struct{}{}
+			}
+		case "accepted":
+			if _, ok := fieldSeen[volunteertask.FieldAccepted]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldAccepted)
+				fieldSeen[volunteertask.FieldAccepted] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[volunteertask.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldStatus)
+				fieldSeen[volunteertask.FieldStatus] = struct{}{}
+			}
+		case "cancelReason":
+			if _, ok := fieldSeen[volunteertask.FieldCancelReason]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldCancelReason)
+				fieldSeen[volunteertask.FieldCancelReason] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type volunteertaskPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []VolunteerTaskPaginateOption
+}
+
+func newVolunteerTaskPaginateArgs(rv map[string]any) *volunteertaskPaginateArgs {
+	args := &volunteertaskPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &VolunteerTaskOrder{Field: &VolunteerTaskOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithVolunteerTaskOrder(order))
+			}
+		case *VolunteerTaskOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithVolunteerTaskOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*VolunteerTaskWhereInput); ok {
+		args.opts = append(args.opts, WithVolunteerTaskFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *VolunteerTaskAssignmentQuery) CollectFields(ctx context.Context, satisfies ...string) (*VolunteerTaskAssignmentQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *VolunteerTaskAssignmentQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(volunteertaskassignment.Columns))
+		selectedFields = []string{volunteertaskassignment.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "task":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&VolunteerTaskClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, volunteertaskImplementors)...); err != nil {
+				return err
+			}
+			_q.withTask = query
+			if _, ok := fieldSeen[volunteertaskassignment.FieldTaskID]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldTaskID)
+				fieldSeen[volunteertaskassignment.FieldTaskID] = struct{}{}
+			}
+		case "volunteerName":
+			if _, ok := fieldSeen[volunteertaskassignment.FieldVolunteerName]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldVolunteerName)
+				fieldSeen[volunteertaskassignment.FieldVolunteerName] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[volunteertaskassignment.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldStatus)
+				fieldSeen[volunteertaskassignment.FieldStatus] = struct{}{}
+			}
+		case "dispatchedAt":
+			if _, ok := fieldSeen[volunteertaskassignment.FieldDispatchedAt]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldDispatchedAt)
+				fieldSeen[volunteertaskassignment.FieldDispatchedAt] = struct{}{}
+			}
+		case "respondedAt":
+			if _, ok := fieldSeen[volunteertaskassignment.FieldRespondedAt]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldRespondedAt)
+				fieldSeen[volunteertaskassignment.FieldRespondedAt] = struct{}{}
+			}
+		case "checkedInAt":
+			if _, ok := fieldSeen[volunteertaskassignment.FieldCheckedInAt]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldCheckedInAt)
+				fieldSeen[volunteertaskassignment.FieldCheckedInAt] = struct{}{}
+			}
+		case "checkedOutAt":
+			if _, ok := fieldSeen[volunteertaskassignment.FieldCheckedOutAt]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldCheckedOutAt)
+				fieldSeen[volunteertaskassignment.FieldCheckedOutAt] = struct{}{}
+			}
+		case "creditedMinutes":
+			if _, ok := fieldSeen[volunteertaskassignment.FieldCreditedMinutes]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldCreditedMinutes)
+				fieldSeen[volunteertaskassignment.FieldCreditedMinutes] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type volunteertaskassignmentPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []VolunteerTaskAssignmentPaginateOption
+}
+
+func newVolunteerTaskAssignmentPaginateArgs(rv map[string]any) *volunteertaskassignmentPaginateArgs {
+	args := &volunteertaskassignmentPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*VolunteerTaskAssignmentWhereInput); ok {
+		args.opts = append(args.opts, WithVolunteerTaskAssignmentFilter(v.Filter))
 	}
 	return args
 }

@@ -534,6 +534,58 @@ func (_m *TimeAccount) Entries(
 	return _m.QueryEntries().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *VolunteerTask) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *VolunteerTask) Grid(ctx context.Context) (*Grid, error) {
+	result, err := _m.Edges.GridOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGrid().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *VolunteerTask) Team(ctx context.Context) (*VolunteerTeam, error) {
+	result, err := _m.Edges.TeamOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTeam().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *VolunteerTask) Place(ctx context.Context) (*Place, error) {
+	result, err := _m.Edges.PlaceOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPlace().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *VolunteerTask) Assignments(ctx context.Context) (result []*VolunteerTaskAssignment, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedAssignments(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.AssignmentsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAssignments().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *VolunteerTaskAssignment) Task(ctx context.Context) (*VolunteerTask, error) {
+	result, err := _m.Edges.TaskOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTask().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *VolunteerTeam) Community(ctx context.Context) (*Community, error) {
 	result, err := _m.Edges.CommunityOrErr()
 	if IsNotLoaded(err) {

@@ -28,6 +28,8 @@ import (
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
 	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/ent/volunteerteam"
 	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
@@ -121,6 +123,16 @@ var timeaccountImplementors = []string{"TimeAccount", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*TimeAccount) IsNode() {}
+
+var volunteertaskImplementors = []string{"VolunteerTask", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*VolunteerTask) IsNode() {}
+
+var volunteertaskassignmentImplementors = []string{"VolunteerTaskAssignment", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*VolunteerTaskAssignment) IsNode() {}
 
 var volunteerteamImplementors = []string{"VolunteerTeam", "Node"}
 
@@ -358,6 +370,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(timeaccount.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, timeaccountImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case volunteertask.Table:
+		query := c.VolunteerTask.Query().
+			Where(volunteertask.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, volunteertaskImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case volunteertaskassignment.Table:
+		query := c.VolunteerTaskAssignment.Query().
+			Where(volunteertaskassignment.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, volunteertaskassignmentImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -713,6 +743,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.TimeAccount.Query().
 			Where(timeaccount.IDIn(ids...))
 		query, err := query.CollectFields(ctx, timeaccountImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case volunteertask.Table:
+		query := c.VolunteerTask.Query().
+			Where(volunteertask.IDIn(ids...))
+		query, err := query.CollectFields(ctx, volunteertaskImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case volunteertaskassignment.Table:
+		query := c.VolunteerTaskAssignment.Query().
+			Where(volunteertaskassignment.IDIn(ids...))
+		query, err := query.CollectFields(ctx, volunteertaskassignmentImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -31,6 +31,8 @@ import (
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
 	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/ent/volunteerteam"
 	"github.com/jimei-linli/linli/ent/volunteerteammember"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -5589,6 +5591,605 @@ func (_m *TimeAccount) ToEdge(order *TimeAccountOrder) *TimeAccountEdge {
 		order = DefaultTimeAccountOrder
 	}
 	return &TimeAccountEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// VolunteerTaskEdge is the edge representation of VolunteerTask.
+type VolunteerTaskEdge struct {
+	Node   *VolunteerTask `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// VolunteerTaskConnection is the connection containing edges to VolunteerTask.
+type VolunteerTaskConnection struct {
+	Edges      []*VolunteerTaskEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *VolunteerTaskConnection) build(nodes []*VolunteerTask, pager *volunteertaskPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *VolunteerTask
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *VolunteerTask {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *VolunteerTask {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*VolunteerTaskEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &VolunteerTaskEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// VolunteerTaskPaginateOption enables pagination customization.
+type VolunteerTaskPaginateOption func(*volunteertaskPager) error
+
+// WithVolunteerTaskOrder configures pagination ordering.
+func WithVolunteerTaskOrder(order *VolunteerTaskOrder) VolunteerTaskPaginateOption {
+	if order == nil {
+		order = DefaultVolunteerTaskOrder
+	}
+	o := *order
+	return func(pager *volunteertaskPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultVolunteerTaskOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithVolunteerTaskFilter configures pagination filter.
+func WithVolunteerTaskFilter(filter func(*VolunteerTaskQuery) (*VolunteerTaskQuery, error)) VolunteerTaskPaginateOption {
+	return func(pager *volunteertaskPager) error {
+		if filter == nil {
+			return errors.New("VolunteerTaskQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type volunteertaskPager struct {
+	reverse bool
+	order   *VolunteerTaskOrder
+	filter  func(*VolunteerTaskQuery) (*VolunteerTaskQuery, error)
+}
+
+func newVolunteerTaskPager(opts []VolunteerTaskPaginateOption, reverse bool) (*volunteertaskPager, error) {
+	pager := &volunteertaskPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultVolunteerTaskOrder
+	}
+	return pager, nil
+}
+
+func (p *volunteertaskPager) applyFilter(query *VolunteerTaskQuery) (*VolunteerTaskQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *volunteertaskPager) toCursor(_m *VolunteerTask) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *volunteertaskPager) applyCursors(query *VolunteerTaskQuery, after, before *Cursor) (*VolunteerTaskQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultVolunteerTaskOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *volunteertaskPager) applyOrder(query *VolunteerTaskQuery) *VolunteerTaskQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultVolunteerTaskOrder.Field {
+		query = query.Order(DefaultVolunteerTaskOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *volunteertaskPager) orderExpr(query *VolunteerTaskQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultVolunteerTaskOrder.Field {
+			b.Comma().Ident(DefaultVolunteerTaskOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to VolunteerTask.
+func (_m *VolunteerTaskQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...VolunteerTaskPaginateOption,
+) (*VolunteerTaskConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newVolunteerTaskPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &VolunteerTaskConnection{Edges: []*VolunteerTaskEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// VolunteerTaskOrderFieldCreatedAt orders VolunteerTask by created_at.
+	VolunteerTaskOrderFieldCreatedAt = &VolunteerTaskOrderField{
+		Value: func(_m *VolunteerTask) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: volunteertask.FieldCreatedAt,
+		toTerm: volunteertask.ByCreatedAt,
+		toCursor: func(_m *VolunteerTask) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// VolunteerTaskOrderFieldUpdatedAt orders VolunteerTask by updated_at.
+	VolunteerTaskOrderFieldUpdatedAt = &VolunteerTaskOrderField{
+		Value: func(_m *VolunteerTask) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: volunteertask.FieldUpdatedAt,
+		toTerm: volunteertask.ByUpdatedAt,
+		toCursor: func(_m *VolunteerTask) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// VolunteerTaskOrderFieldWindowStart orders VolunteerTask by window_start.
+	VolunteerTaskOrderFieldWindowStart = &VolunteerTaskOrderField{
+		Value: func(_m *VolunteerTask) (ent.Value, error) {
+			return _m.WindowStart, nil
+		},
+		column: volunteertask.FieldWindowStart,
+		toTerm: volunteertask.ByWindowStart,
+		toCursor: func(_m *VolunteerTask) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.WindowStart,
+			}
+		},
+	}
+	// VolunteerTaskOrderFieldStatus orders VolunteerTask by status.
+	VolunteerTaskOrderFieldStatus = &VolunteerTaskOrderField{
+		Value: func(_m *VolunteerTask) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: volunteertask.FieldStatus,
+		toTerm: volunteertask.ByStatus,
+		toCursor: func(_m *VolunteerTask) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f VolunteerTaskOrderField) String() string {
+	var str string
+	switch f.column {
+	case VolunteerTaskOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case VolunteerTaskOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case VolunteerTaskOrderFieldWindowStart.column:
+		str = "WINDOW_START"
+	case VolunteerTaskOrderFieldStatus.column:
+		str = "STATUS"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f VolunteerTaskOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *VolunteerTaskOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("VolunteerTaskOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *VolunteerTaskOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *VolunteerTaskOrderFieldUpdatedAt
+	case "WINDOW_START":
+		*f = *VolunteerTaskOrderFieldWindowStart
+	case "STATUS":
+		*f = *VolunteerTaskOrderFieldStatus
+	default:
+		return fmt.Errorf("%s is not a valid VolunteerTaskOrderField", str)
+	}
+	return nil
+}
+
+// VolunteerTaskOrderField defines the ordering field of VolunteerTask.
+type VolunteerTaskOrderField struct {
+	// Value extracts the ordering value from the given VolunteerTask.
+	Value    func(*VolunteerTask) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) volunteertask.OrderOption
+	toCursor func(*VolunteerTask) Cursor
+}
+
+// VolunteerTaskOrder defines the ordering of VolunteerTask.
+type VolunteerTaskOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *VolunteerTaskOrderField `json:"field"`
+}
+
+// DefaultVolunteerTaskOrder is the default ordering of VolunteerTask.
+var DefaultVolunteerTaskOrder = &VolunteerTaskOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &VolunteerTaskOrderField{
+		Value: func(_m *VolunteerTask) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: volunteertask.FieldID,
+		toTerm: volunteertask.ByID,
+		toCursor: func(_m *VolunteerTask) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts VolunteerTask into VolunteerTaskEdge.
+func (_m *VolunteerTask) ToEdge(order *VolunteerTaskOrder) *VolunteerTaskEdge {
+	if order == nil {
+		order = DefaultVolunteerTaskOrder
+	}
+	return &VolunteerTaskEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// VolunteerTaskAssignmentEdge is the edge representation of VolunteerTaskAssignment.
+type VolunteerTaskAssignmentEdge struct {
+	Node   *VolunteerTaskAssignment `json:"node"`
+	Cursor Cursor                   `json:"cursor"`
+}
+
+// VolunteerTaskAssignmentConnection is the connection containing edges to VolunteerTaskAssignment.
+type VolunteerTaskAssignmentConnection struct {
+	Edges      []*VolunteerTaskAssignmentEdge `json:"edges"`
+	PageInfo   PageInfo                       `json:"pageInfo"`
+	TotalCount int                            `json:"totalCount"`
+}
+
+func (c *VolunteerTaskAssignmentConnection) build(nodes []*VolunteerTaskAssignment, pager *volunteertaskassignmentPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *VolunteerTaskAssignment
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *VolunteerTaskAssignment {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *VolunteerTaskAssignment {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*VolunteerTaskAssignmentEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &VolunteerTaskAssignmentEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// VolunteerTaskAssignmentPaginateOption enables pagination customization.
+type VolunteerTaskAssignmentPaginateOption func(*volunteertaskassignmentPager) error
+
+// WithVolunteerTaskAssignmentOrder configures pagination ordering.
+func WithVolunteerTaskAssignmentOrder(order *VolunteerTaskAssignmentOrder) VolunteerTaskAssignmentPaginateOption {
+	if order == nil {
+		order = DefaultVolunteerTaskAssignmentOrder
+	}
+	o := *order
+	return func(pager *volunteertaskassignmentPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultVolunteerTaskAssignmentOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithVolunteerTaskAssignmentFilter configures pagination filter.
+func WithVolunteerTaskAssignmentFilter(filter func(*VolunteerTaskAssignmentQuery) (*VolunteerTaskAssignmentQuery, error)) VolunteerTaskAssignmentPaginateOption {
+	return func(pager *volunteertaskassignmentPager) error {
+		if filter == nil {
+			return errors.New("VolunteerTaskAssignmentQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type volunteertaskassignmentPager struct {
+	reverse bool
+	order   *VolunteerTaskAssignmentOrder
+	filter  func(*VolunteerTaskAssignmentQuery) (*VolunteerTaskAssignmentQuery, error)
+}
+
+func newVolunteerTaskAssignmentPager(opts []VolunteerTaskAssignmentPaginateOption, reverse bool) (*volunteertaskassignmentPager, error) {
+	pager := &volunteertaskassignmentPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultVolunteerTaskAssignmentOrder
+	}
+	return pager, nil
+}
+
+func (p *volunteertaskassignmentPager) applyFilter(query *VolunteerTaskAssignmentQuery) (*VolunteerTaskAssignmentQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *volunteertaskassignmentPager) toCursor(_m *VolunteerTaskAssignment) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *volunteertaskassignmentPager) applyCursors(query *VolunteerTaskAssignmentQuery, after, before *Cursor) (*VolunteerTaskAssignmentQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultVolunteerTaskAssignmentOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *volunteertaskassignmentPager) applyOrder(query *VolunteerTaskAssignmentQuery) *VolunteerTaskAssignmentQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultVolunteerTaskAssignmentOrder.Field {
+		query = query.Order(DefaultVolunteerTaskAssignmentOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *volunteertaskassignmentPager) orderExpr(query *VolunteerTaskAssignmentQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultVolunteerTaskAssignmentOrder.Field {
+			b.Comma().Ident(DefaultVolunteerTaskAssignmentOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to VolunteerTaskAssignment.
+func (_m *VolunteerTaskAssignmentQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...VolunteerTaskAssignmentPaginateOption,
+) (*VolunteerTaskAssignmentConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newVolunteerTaskAssignmentPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &VolunteerTaskAssignmentConnection{Edges: []*VolunteerTaskAssignmentEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// VolunteerTaskAssignmentOrderField defines the ordering field of VolunteerTaskAssignment.
+type VolunteerTaskAssignmentOrderField struct {
+	// Value extracts the ordering value from the given VolunteerTaskAssignment.
+	Value    func(*VolunteerTaskAssignment) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) volunteertaskassignment.OrderOption
+	toCursor func(*VolunteerTaskAssignment) Cursor
+}
+
+// VolunteerTaskAssignmentOrder defines the ordering of VolunteerTaskAssignment.
+type VolunteerTaskAssignmentOrder struct {
+	Direction OrderDirection                     `json:"direction"`
+	Field     *VolunteerTaskAssignmentOrderField `json:"field"`
+}
+
+// DefaultVolunteerTaskAssignmentOrder is the default ordering of VolunteerTaskAssignment.
+var DefaultVolunteerTaskAssignmentOrder = &VolunteerTaskAssignmentOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &VolunteerTaskAssignmentOrderField{
+		Value: func(_m *VolunteerTaskAssignment) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: volunteertaskassignment.FieldID,
+		toTerm: volunteertaskassignment.ByID,
+		toCursor: func(_m *VolunteerTaskAssignment) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts VolunteerTaskAssignment into VolunteerTaskAssignmentEdge.
+func (_m *VolunteerTaskAssignment) ToEdge(order *VolunteerTaskAssignmentOrder) *VolunteerTaskAssignmentEdge {
+	if order == nil {
+		order = DefaultVolunteerTaskAssignmentOrder
+	}
+	return &VolunteerTaskAssignmentEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -25,6 +25,8 @@ import (
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
 	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/ent/volunteerteam"
 	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
@@ -6128,6 +6130,1000 @@ func (i *TimeAccountWhereInput) P() (predicate.TimeAccount, error) {
 		return predicates[0], nil
 	default:
 		return timeaccount.And(predicates...), nil
+	}
+}
+
+// VolunteerTaskWhereInput represents a where input for filtering VolunteerTask queries.
+type VolunteerTaskWhereInput struct {
+	Predicates []predicate.VolunteerTask  `json:"-"`
+	Not        *VolunteerTaskWhereInput   `json:"not,omitempty"`
+	Or         []*VolunteerTaskWhereInput `json:"or,omitempty"`
+	And        []*VolunteerTaskWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "details" field predicates.
+	Details             *string  `json:"details,omitempty"`
+	DetailsNEQ          *string  `json:"detailsNEQ,omitempty"`
+	DetailsIn           []string `json:"detailsIn,omitempty"`
+	DetailsNotIn        []string `json:"detailsNotIn,omitempty"`
+	DetailsGT           *string  `json:"detailsGT,omitempty"`
+	DetailsGTE          *string  `json:"detailsGTE,omitempty"`
+	DetailsLT           *string  `json:"detailsLT,omitempty"`
+	DetailsLTE          *string  `json:"detailsLTE,omitempty"`
+	DetailsContains     *string  `json:"detailsContains,omitempty"`
+	DetailsHasPrefix    *string  `json:"detailsHasPrefix,omitempty"`
+	DetailsHasSuffix    *string  `json:"detailsHasSuffix,omitempty"`
+	DetailsEqualFold    *string  `json:"detailsEqualFold,omitempty"`
+	DetailsContainsFold *string  `json:"detailsContainsFold,omitempty"`
+
+	// "location" field predicates.
+	Location             *string  `json:"location,omitempty"`
+	LocationNEQ          *string  `json:"locationNEQ,omitempty"`
+	LocationIn           []string `json:"locationIn,omitempty"`
+	LocationNotIn        []string `json:"locationNotIn,omitempty"`
+	LocationGT           *string  `json:"locationGT,omitempty"`
+	LocationGTE          *string  `json:"locationGTE,omitempty"`
+	LocationLT           *string  `json:"locationLT,omitempty"`
+	LocationLTE          *string  `json:"locationLTE,omitempty"`
+	LocationContains     *string  `json:"locationContains,omitempty"`
+	LocationHasPrefix    *string  `json:"locationHasPrefix,omitempty"`
+	LocationHasSuffix    *string  `json:"locationHasSuffix,omitempty"`
+	LocationEqualFold    *string  `json:"locationEqualFold,omitempty"`
+	LocationContainsFold *string  `json:"locationContainsFold,omitempty"`
+
+	// "window_start" field predicates.
+	WindowStart      *time.Time  `json:"windowStart,omitempty"`
+	WindowStartNEQ   *time.Time  `json:"windowStartNEQ,omitempty"`
+	WindowStartIn    []time.Time `json:"windowStartIn,omitempty"`
+	WindowStartNotIn []time.Time `json:"windowStartNotIn,omitempty"`
+	WindowStartGT    *time.Time  `json:"windowStartGT,omitempty"`
+	WindowStartGTE   *time.Time  `json:"windowStartGTE,omitempty"`
+	WindowStartLT    *time.Time  `json:"windowStartLT,omitempty"`
+	WindowStartLTE   *time.Time  `json:"windowStartLTE,omitempty"`
+
+	// "window_end" field predicates.
+	WindowEnd      *time.Time  `json:"windowEnd,omitempty"`
+	WindowEndNEQ   *time.Time  `json:"windowEndNEQ,omitempty"`
+	WindowEndIn    []time.Time `json:"windowEndIn,omitempty"`
+	WindowEndNotIn []time.Time `json:"windowEndNotIn,omitempty"`
+	WindowEndGT    *time.Time  `json:"windowEndGT,omitempty"`
+	WindowEndGTE   *time.Time  `json:"windowEndGTE,omitempty"`
+	WindowEndLT    *time.Time  `json:"windowEndLT,omitempty"`
+	WindowEndLTE   *time.Time  `json:"windowEndLTE,omitempty"`
+
+	// "minutes" field predicates.
+	Minutes      *int  `json:"minutes,omitempty"`
+	MinutesNEQ   *int  `json:"minutesNEQ,omitempty"`
+	MinutesIn    []int `json:"minutesIn,omitempty"`
+	MinutesNotIn []int `json:"minutesNotIn,omitempty"`
+	MinutesGT    *int  `json:"minutesGT,omitempty"`
+	MinutesGTE   *int  `json:"minutesGTE,omitempty"`
+	MinutesLT    *int  `json:"minutesLT,omitempty"`
+	MinutesLTE   *int  `json:"minutesLTE,omitempty"`
+
+	// "needed" field predicates.
+	Needed      *int  `json:"needed,omitempty"`
+	NeededNEQ   *int  `json:"neededNEQ,omitempty"`
+	NeededIn    []int `json:"neededIn,omitempty"`
+	NeededNotIn []int `json:"neededNotIn,omitempty"`
+	NeededGT    *int  `json:"neededGT,omitempty"`
+	NeededGTE   *int  `json:"neededGTE,omitempty"`
+	NeededLT    *int  `json:"neededLT,omitempty"`
+	NeededLTE   *int  `json:"neededLTE,omitempty"`
+
+	// "accepted" field predicates.
+	Accepted      *int  `json:"accepted,omitempty"`
+	AcceptedNEQ   *int  `json:"acceptedNEQ,omitempty"`
+	AcceptedIn    []int `json:"acceptedIn,omitempty"`
+	AcceptedNotIn []int `json:"acceptedNotIn,omitempty"`
+	AcceptedGT    *int  `json:"acceptedGT,omitempty"`
+	AcceptedGTE   *int  `json:"acceptedGTE,omitempty"`
+	AcceptedLT    *int  `json:"acceptedLT,omitempty"`
+	AcceptedLTE   *int  `json:"acceptedLTE,omitempty"`
+
+	// "status" field predicates.
+	Status      *volunteertask.Status  `json:"status,omitempty"`
+	StatusNEQ   *volunteertask.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []volunteertask.Status `json:"statusIn,omitempty"`
+	StatusNotIn []volunteertask.Status `json:"statusNotIn,omitempty"`
+
+	// "cancel_reason" field predicates.
+	CancelReason             *string  `json:"cancelReason,omitempty"`
+	CancelReasonNEQ          *string  `json:"cancelReasonNEQ,omitempty"`
+	CancelReasonIn           []string `json:"cancelReasonIn,omitempty"`
+	CancelReasonNotIn        []string `json:"cancelReasonNotIn,omitempty"`
+	CancelReasonGT           *string  `json:"cancelReasonGT,omitempty"`
+	CancelReasonGTE          *string  `json:"cancelReasonGTE,omitempty"`
+	CancelReasonLT           *string  `json:"cancelReasonLT,omitempty"`
+	CancelReasonLTE          *string  `json:"cancelReasonLTE,omitempty"`
+	CancelReasonContains     *string  `json:"cancelReasonContains,omitempty"`
+	CancelReasonHasPrefix    *string  `json:"cancelReasonHasPrefix,omitempty"`
+	CancelReasonHasSuffix    *string  `json:"cancelReasonHasSuffix,omitempty"`
+	CancelReasonEqualFold    *string  `json:"cancelReasonEqualFold,omitempty"`
+	CancelReasonContainsFold *string  `json:"cancelReasonContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *VolunteerTaskWhereInput) AddPredicates(predicates ...predicate.VolunteerTask) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the VolunteerTaskWhereInput filter on the VolunteerTaskQuery builder.
+func (i *VolunteerTaskWhereInput) Filter(q *VolunteerTaskQuery) (*VolunteerTaskQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyVolunteerTaskWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyVolunteerTaskWhereInput is returned in case the VolunteerTaskWhereInput is empty.
+var ErrEmptyVolunteerTaskWhereInput = errors.New("ent: empty predicate VolunteerTaskWhereInput")
+
+// P returns a predicate for filtering volunteertasks.
+// An error is returned if the input is empty or invalid.
+func (i *VolunteerTaskWhereInput) P() (predicate.VolunteerTask, error) {
+	var predicates []predicate.VolunteerTask
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, volunteertask.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.VolunteerTask, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, volunteertask.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.VolunteerTask, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, volunteertask.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, volunteertask.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, volunteertask.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, volunteertask.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, volunteertask.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, volunteertask.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, volunteertask.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, volunteertask.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, volunteertask.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, volunteertask.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, volunteertask.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, volunteertask.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, volunteertask.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, volunteertask.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, volunteertask.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, volunteertask.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, volunteertask.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, volunteertask.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, volunteertask.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, volunteertask.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, volunteertask.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, volunteertask.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, volunteertask.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, volunteertask.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, volunteertask.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, volunteertask.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, volunteertask.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, volunteertask.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, volunteertask.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, volunteertask.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, volunteertask.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, volunteertask.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, volunteertask.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, volunteertask.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, volunteertask.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, volunteertask.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, volunteertask.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, volunteertask.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Details != nil {
+		predicates = append(predicates, volunteertask.DetailsEQ(*i.Details))
+	}
+	if i.DetailsNEQ != nil {
+		predicates = append(predicates, volunteertask.DetailsNEQ(*i.DetailsNEQ))
+	}
+	if len(i.DetailsIn) > 0 {
+		predicates = append(predicates, volunteertask.DetailsIn(i.DetailsIn...))
+	}
+	if len(i.DetailsNotIn) > 0 {
+		predicates = append(predicates, volunteertask.DetailsNotIn(i.DetailsNotIn...))
+	}
+	if i.DetailsGT != nil {
+		predicates = append(predicates, volunteertask.DetailsGT(*i.DetailsGT))
+	}
+	if i.DetailsGTE != nil {
+		predicates = append(predicates, volunteertask.DetailsGTE(*i.DetailsGTE))
+	}
+	if i.DetailsLT != nil {
+		predicates = append(predicates, volunteertask.DetailsLT(*i.DetailsLT))
+	}
+	if i.DetailsLTE != nil {
+		predicates = append(predicates, volunteertask.DetailsLTE(*i.DetailsLTE))
+	}
+	if i.DetailsContains != nil {
+		predicates = append(predicates, volunteertask.DetailsContains(*i.DetailsContains))
+	}
+	if i.DetailsHasPrefix != nil {
+		predicates = append(predicates, volunteertask.DetailsHasPrefix(*i.DetailsHasPrefix))
+	}
+	if i.DetailsHasSuffix != nil {
+		predicates = append(predicates, volunteertask.DetailsHasSuffix(*i.DetailsHasSuffix))
+	}
+	if i.DetailsEqualFold != nil {
+		predicates = append(predicates, volunteertask.DetailsEqualFold(*i.DetailsEqualFold))
+	}
+	if i.DetailsContainsFold != nil {
+		predicates = append(predicates, volunteertask.DetailsContainsFold(*i.DetailsContainsFold))
+	}
+	if i.Location != nil {
+		predicates = append(predicates, volunteertask.LocationEQ(*i.Location))
+	}
+	if i.LocationNEQ != nil {
+		predicates = append(predicates, volunteertask.LocationNEQ(*i.LocationNEQ))
+	}
+	if len(i.LocationIn) > 0 {
+		predicates = append(predicates, volunteertask.LocationIn(i.LocationIn...))
+	}
+	if len(i.LocationNotIn) > 0 {
+		predicates = append(predicates, volunteertask.LocationNotIn(i.LocationNotIn...))
+	}
+	if i.LocationGT != nil {
+		predicates = append(predicates, volunteertask.LocationGT(*i.LocationGT))
+	}
+	if i.LocationGTE != nil {
+		predicates = append(predicates, volunteertask.LocationGTE(*i.LocationGTE))
+	}
+	if i.LocationLT != nil {
+		predicates = append(predicates, volunteertask.LocationLT(*i.LocationLT))
+	}
+	if i.LocationLTE != nil {
+		predicates = append(predicates, volunteertask.LocationLTE(*i.LocationLTE))
+	}
+	if i.LocationContains != nil {
+		predicates = append(predicates, volunteertask.LocationContains(*i.LocationContains))
+	}
+	if i.LocationHasPrefix != nil {
+		predicates = append(predicates, volunteertask.LocationHasPrefix(*i.LocationHasPrefix))
+	}
+	if i.LocationHasSuffix != nil {
+		predicates = append(predicates, volunteertask.LocationHasSuffix(*i.LocationHasSuffix))
+	}
+	if i.LocationEqualFold != nil {
+		predicates = append(predicates, volunteertask.LocationEqualFold(*i.LocationEqualFold))
+	}
+	if i.LocationContainsFold != nil {
+		predicates = append(predicates, volunteertask.LocationContainsFold(*i.LocationContainsFold))
+	}
+	if i.WindowStart != nil {
+		predicates = append(predicates, volunteertask.WindowStartEQ(*i.WindowStart))
+	}
+	if i.WindowStartNEQ != nil {
+		predicates = append(predicates, volunteertask.WindowStartNEQ(*i.WindowStartNEQ))
+	}
+	if len(i.WindowStartIn) > 0 {
+		predicates = append(predicates, volunteertask.WindowStartIn(i.WindowStartIn...))
+	}
+	if len(i.WindowStartNotIn) > 0 {
+		predicates = append(predicates, volunteertask.WindowStartNotIn(i.WindowStartNotIn...))
+	}
+	if i.WindowStartGT != nil {
+		predicates = append(predicates, volunteertask.WindowStartGT(*i.WindowStartGT))
+	}
+	if i.WindowStartGTE != nil {
+		predicates = append(predicates, volunteertask.WindowStartGTE(*i.WindowStartGTE))
+	}
+	if i.WindowStartLT != nil {
+		predicates = append(predicates, volunteertask.WindowStartLT(*i.WindowStartLT))
+	}
+	if i.WindowStartLTE != nil {
+		predicates = append(predicates, volunteertask.WindowStartLTE(*i.WindowStartLTE))
+	}
+	if i.WindowEnd != nil {
+		predicates = append(predicates, volunteertask.WindowEndEQ(*i.WindowEnd))
+	}
+	if i.WindowEndNEQ != nil {
+		predicates = append(predicates, volunteertask.WindowEndNEQ(*i.WindowEndNEQ))
+	}
+	if len(i.WindowEndIn) > 0 {
+		predicates = append(predicates, volunteertask.WindowEndIn(i.WindowEndIn...))
+	}
+	if len(i.WindowEndNotIn) > 0 {
+		predicates = append(predicates, volunteertask.WindowEndNotIn(i.WindowEndNotIn...))
+	}
+	if i.WindowEndGT != nil {
+		predicates = append(predicates, volunteertask.WindowEndGT(*i.WindowEndGT))
+	}
+	if i.WindowEndGTE != nil {
+		predicates = append(predicates, volunteertask.WindowEndGTE(*i.WindowEndGTE))
+	}
+	if i.WindowEndLT != nil {
+		predicates = append(predicates, volunteertask.WindowEndLT(*i.WindowEndLT))
+	}
+	if i.WindowEndLTE != nil {
+		predicates = append(predicates, volunteertask.WindowEndLTE(*i.WindowEndLTE))
+	}
+	if i.Minutes != nil {
+		predicates = append(predicates, volunteertask.MinutesEQ(*i.Minutes))
+	}
+	if i.MinutesNEQ != nil {
+		predicates = append(predicates, volunteertask.MinutesNEQ(*i.MinutesNEQ))
+	}
+	if len(i.MinutesIn) > 0 {
+		predicates = append(predicates, volunteertask.MinutesIn(i.MinutesIn...))
+	}
+	if len(i.MinutesNotIn) > 0 {
+		predicates = append(predicates, volunteertask.MinutesNotIn(i.MinutesNotIn...))
+	}
+	if i.MinutesGT != nil {
+		predicates = append(predicates, volunteertask.MinutesGT(*i.MinutesGT))
+	}
+	if i.MinutesGTE != nil {
+		predicates = append(predicates, volunteertask.MinutesGTE(*i.MinutesGTE))
+	}
+	if i.MinutesLT != nil {
+		predicates = append(predicates, volunteertask.MinutesLT(*i.MinutesLT))
+	}
+	if i.MinutesLTE != nil {
+		predicates = append(predicates, volunteertask.MinutesLTE(*i.MinutesLTE))
+	}
+	if i.Needed != nil {
+		predicates = append(predicates, volunteertask.NeededEQ(*i.Needed))
+	}
+	if i.NeededNEQ != nil {
+		predicates = append(predicates, volunteertask.NeededNEQ(*i.NeededNEQ))
+	}
+	if len(i.NeededIn) > 0 {
+		predicates = append(predicates, volunteertask.NeededIn(i.NeededIn...))
+	}
+	if len(i.NeededNotIn) > 0 {
+		predicates = append(predicates, volunteertask.NeededNotIn(i.NeededNotIn...))
+	}
+	if i.NeededGT != nil {
+		predicates = append(predicates, volunteertask.NeededGT(*i.NeededGT))
+	}
+	if i.NeededGTE != nil {
+		predicates = append(predicates, volunteertask.NeededGTE(*i.NeededGTE))
+	}
+	if i.NeededLT != nil {
+		predicates = append(predicates, volunteertask.NeededLT(*i.NeededLT))
+	}
+	if i.NeededLTE != nil {
+		predicates = append(predicates, volunteertask.NeededLTE(*i.NeededLTE))
+	}
+	if i.Accepted != nil {
+		predicates = append(predicates, volunteertask.AcceptedEQ(*i.Accepted))
+	}
+	if i.AcceptedNEQ != nil {
+		predicates = append(predicates, volunteertask.AcceptedNEQ(*i.AcceptedNEQ))
+	}
+	if len(i.AcceptedIn) > 0 {
+		predicates = append(predicates, volunteertask.AcceptedIn(i.AcceptedIn...))
+	}
+	if len(i.AcceptedNotIn) > 0 {
+		predicates = append(predicates, volunteertask.AcceptedNotIn(i.AcceptedNotIn...))
+	}
+	if i.AcceptedGT != nil {
+		predicates = append(predicates, volunteertask.AcceptedGT(*i.AcceptedGT))
+	}
+	if i.AcceptedGTE != nil {
+		predicates = append(predicates, volunteertask.AcceptedGTE(*i.AcceptedGTE))
+	}
+	if i.AcceptedLT != nil {
+		predicates = append(predicates, volunteertask.AcceptedLT(*i.AcceptedLT))
+	}
+	if i.AcceptedLTE != nil {
+		predicates = append(predicates, volunteertask.AcceptedLTE(*i.AcceptedLTE))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, volunteertask.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, volunteertask.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, volunteertask.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, volunteertask.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.CancelReason != nil {
+		predicates = append(predicates, volunteertask.CancelReasonEQ(*i.CancelReason))
+	}
+	if i.CancelReasonNEQ != nil {
+		predicates = append(predicates, volunteertask.CancelReasonNEQ(*i.CancelReasonNEQ))
+	}
+	if len(i.CancelReasonIn) > 0 {
+		predicates = append(predicates, volunteertask.CancelReasonIn(i.CancelReasonIn...))
+	}
+	if len(i.CancelReasonNotIn) > 0 {
+		predicates = append(predicates, volunteertask.CancelReasonNotIn(i.CancelReasonNotIn...))
+	}
+	if i.CancelReasonGT != nil {
+		predicates = append(predicates, volunteertask.CancelReasonGT(*i.CancelReasonGT))
+	}
+	if i.CancelReasonGTE != nil {
+		predicates = append(predicates, volunteertask.CancelReasonGTE(*i.CancelReasonGTE))
+	}
+	if i.CancelReasonLT != nil {
+		predicates = append(predicates, volunteertask.CancelReasonLT(*i.CancelReasonLT))
+	}
+	if i.CancelReasonLTE != nil {
+		predicates = append(predicates, volunteertask.CancelReasonLTE(*i.CancelReasonLTE))
+	}
+	if i.CancelReasonContains != nil {
+		predicates = append(predicates, volunteertask.CancelReasonContains(*i.CancelReasonContains))
+	}
+	if i.CancelReasonHasPrefix != nil {
+		predicates = append(predicates, volunteertask.CancelReasonHasPrefix(*i.CancelReasonHasPrefix))
+	}
+	if i.CancelReasonHasSuffix != nil {
+		predicates = append(predicates, volunteertask.CancelReasonHasSuffix(*i.CancelReasonHasSuffix))
+	}
+	if i.CancelReasonEqualFold != nil {
+		predicates = append(predicates, volunteertask.CancelReasonEqualFold(*i.CancelReasonEqualFold))
+	}
+	if i.CancelReasonContainsFold != nil {
+		predicates = append(predicates, volunteertask.CancelReasonContainsFold(*i.CancelReasonContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyVolunteerTaskWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return volunteertask.And(predicates...), nil
+	}
+}
+
+// VolunteerTaskAssignmentWhereInput represents a where input for filtering VolunteerTaskAssignment queries.
+type VolunteerTaskAssignmentWhereInput struct {
+	Predicates []predicate.VolunteerTaskAssignment  `json:"-"`
+	Not        *VolunteerTaskAssignmentWhereInput   `json:"not,omitempty"`
+	Or         []*VolunteerTaskAssignmentWhereInput `json:"or,omitempty"`
+	And        []*VolunteerTaskAssignmentWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "volunteer_name" field predicates.
+	VolunteerName             *string  `json:"volunteerName,omitempty"`
+	VolunteerNameNEQ          *string  `json:"volunteerNameNEQ,omitempty"`
+	VolunteerNameIn           []string `json:"volunteerNameIn,omitempty"`
+	VolunteerNameNotIn        []string `json:"volunteerNameNotIn,omitempty"`
+	VolunteerNameGT           *string  `json:"volunteerNameGT,omitempty"`
+	VolunteerNameGTE          *string  `json:"volunteerNameGTE,omitempty"`
+	VolunteerNameLT           *string  `json:"volunteerNameLT,omitempty"`
+	VolunteerNameLTE          *string  `json:"volunteerNameLTE,omitempty"`
+	VolunteerNameContains     *string  `json:"volunteerNameContains,omitempty"`
+	VolunteerNameHasPrefix    *string  `json:"volunteerNameHasPrefix,omitempty"`
+	VolunteerNameHasSuffix    *string  `json:"volunteerNameHasSuffix,omitempty"`
+	VolunteerNameEqualFold    *string  `json:"volunteerNameEqualFold,omitempty"`
+	VolunteerNameContainsFold *string  `json:"volunteerNameContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *volunteertaskassignment.Status  `json:"status,omitempty"`
+	StatusNEQ   *volunteertaskassignment.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []volunteertaskassignment.Status `json:"statusIn,omitempty"`
+	StatusNotIn []volunteertaskassignment.Status `json:"statusNotIn,omitempty"`
+
+	// "dispatched_at" field predicates.
+	DispatchedAt      *time.Time  `json:"dispatchedAt,omitempty"`
+	DispatchedAtNEQ   *time.Time  `json:"dispatchedAtNEQ,omitempty"`
+	DispatchedAtIn    []time.Time `json:"dispatchedAtIn,omitempty"`
+	DispatchedAtNotIn []time.Time `json:"dispatchedAtNotIn,omitempty"`
+	DispatchedAtGT    *time.Time  `json:"dispatchedAtGT,omitempty"`
+	DispatchedAtGTE   *time.Time  `json:"dispatchedAtGTE,omitempty"`
+	DispatchedAtLT    *time.Time  `json:"dispatchedAtLT,omitempty"`
+	DispatchedAtLTE   *time.Time  `json:"dispatchedAtLTE,omitempty"`
+
+	// "responded_at" field predicates.
+	RespondedAt       *time.Time  `json:"respondedAt,omitempty"`
+	RespondedAtNEQ    *time.Time  `json:"respondedAtNEQ,omitempty"`
+	RespondedAtIn     []time.Time `json:"respondedAtIn,omitempty"`
+	RespondedAtNotIn  []time.Time `json:"respondedAtNotIn,omitempty"`
+	RespondedAtGT     *time.Time  `json:"respondedAtGT,omitempty"`
+	RespondedAtGTE    *time.Time  `json:"respondedAtGTE,omitempty"`
+	RespondedAtLT     *time.Time  `json:"respondedAtLT,omitempty"`
+	RespondedAtLTE    *time.Time  `json:"respondedAtLTE,omitempty"`
+	RespondedAtIsNil  bool        `json:"respondedAtIsNil,omitempty"`
+	RespondedAtNotNil bool        `json:"respondedAtNotNil,omitempty"`
+
+	// "checked_in_at" field predicates.
+	CheckedInAt       *time.Time  `json:"checkedInAt,omitempty"`
+	CheckedInAtNEQ    *time.Time  `json:"checkedInAtNEQ,omitempty"`
+	CheckedInAtIn     []time.Time `json:"checkedInAtIn,omitempty"`
+	CheckedInAtNotIn  []time.Time `json:"checkedInAtNotIn,omitempty"`
+	CheckedInAtGT     *time.Time  `json:"checkedInAtGT,omitempty"`
+	CheckedInAtGTE    *time.Time  `json:"checkedInAtGTE,omitempty"`
+	CheckedInAtLT     *time.Time  `json:"checkedInAtLT,omitempty"`
+	CheckedInAtLTE    *time.Time  `json:"checkedInAtLTE,omitempty"`
+	CheckedInAtIsNil  bool        `json:"checkedInAtIsNil,omitempty"`
+	CheckedInAtNotNil bool        `json:"checkedInAtNotNil,omitempty"`
+
+	// "checked_out_at" field predicates.
+	CheckedOutAt       *time.Time  `json:"checkedOutAt,omitempty"`
+	CheckedOutAtNEQ    *time.Time  `json:"checkedOutAtNEQ,omitempty"`
+	CheckedOutAtIn     []time.Time `json:"checkedOutAtIn,omitempty"`
+	CheckedOutAtNotIn  []time.Time `json:"checkedOutAtNotIn,omitempty"`
+	CheckedOutAtGT     *time.Time  `json:"checkedOutAtGT,omitempty"`
+	CheckedOutAtGTE    *time.Time  `json:"checkedOutAtGTE,omitempty"`
+	CheckedOutAtLT     *time.Time  `json:"checkedOutAtLT,omitempty"`
+	CheckedOutAtLTE    *time.Time  `json:"checkedOutAtLTE,omitempty"`
+	CheckedOutAtIsNil  bool        `json:"checkedOutAtIsNil,omitempty"`
+	CheckedOutAtNotNil bool        `json:"checkedOutAtNotNil,omitempty"`
+
+	// "credited_minutes" field predicates.
+	CreditedMinutes       *int  `json:"creditedMinutes,omitempty"`
+	CreditedMinutesNEQ    *int  `json:"creditedMinutesNEQ,omitempty"`
+	CreditedMinutesIn     []int `json:"creditedMinutesIn,omitempty"`
+	CreditedMinutesNotIn  []int `json:"creditedMinutesNotIn,omitempty"`
+	CreditedMinutesGT     *int  `json:"creditedMinutesGT,omitempty"`
+	CreditedMinutesGTE    *int  `json:"creditedMinutesGTE,omitempty"`
+	CreditedMinutesLT     *int  `json:"creditedMinutesLT,omitempty"`
+	CreditedMinutesLTE    *int  `json:"creditedMinutesLTE,omitempty"`
+	CreditedMinutesIsNil  bool  `json:"creditedMinutesIsNil,omitempty"`
+	CreditedMinutesNotNil bool  `json:"creditedMinutesNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *VolunteerTaskAssignmentWhereInput) AddPredicates(predicates ...predicate.VolunteerTaskAssignment) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the VolunteerTaskAssignmentWhereInput filter on the VolunteerTaskAssignmentQuery builder.
+func (i *VolunteerTaskAssignmentWhereInput) Filter(q *VolunteerTaskAssignmentQuery) (*VolunteerTaskAssignmentQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyVolunteerTaskAssignmentWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyVolunteerTaskAssignmentWhereInput is returned in case the VolunteerTaskAssignmentWhereInput is empty.
+var ErrEmptyVolunteerTaskAssignmentWhereInput = errors.New("ent: empty predicate VolunteerTaskAssignmentWhereInput")
+
+// P returns a predicate for filtering volunteertaskassignments.
+// An error is returned if the input is empty or invalid.
+func (i *VolunteerTaskAssignmentWhereInput) P() (predicate.VolunteerTaskAssignment, error) {
+	var predicates []predicate.VolunteerTaskAssignment
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, volunteertaskassignment.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.VolunteerTaskAssignment, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, volunteertaskassignment.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.VolunteerTaskAssignment, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, volunteertaskassignment.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, volunteertaskassignment.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, volunteertaskassignment.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, volunteertaskassignment.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, volunteertaskassignment.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, volunteertaskassignment.IDLTE(*i.IDLTE))
+	}
+	if i.VolunteerName != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameEQ(*i.VolunteerName))
+	}
+	if i.VolunteerNameNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameNEQ(*i.VolunteerNameNEQ))
+	}
+	if len(i.VolunteerNameIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameIn(i.VolunteerNameIn...))
+	}
+	if len(i.VolunteerNameNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameNotIn(i.VolunteerNameNotIn...))
+	}
+	if i.VolunteerNameGT != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameGT(*i.VolunteerNameGT))
+	}
+	if i.VolunteerNameGTE != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameGTE(*i.VolunteerNameGTE))
+	}
+	if i.VolunteerNameLT != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameLT(*i.VolunteerNameLT))
+	}
+	if i.VolunteerNameLTE != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameLTE(*i.VolunteerNameLTE))
+	}
+	if i.VolunteerNameContains != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameContains(*i.VolunteerNameContains))
+	}
+	if i.VolunteerNameHasPrefix != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameHasPrefix(*i.VolunteerNameHasPrefix))
+	}
+	if i.VolunteerNameHasSuffix != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameHasSuffix(*i.VolunteerNameHasSuffix))
+	}
+	if i.VolunteerNameEqualFold != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameEqualFold(*i.VolunteerNameEqualFold))
+	}
+	if i.VolunteerNameContainsFold != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameContainsFold(*i.VolunteerNameContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, volunteertaskassignment.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.DispatchedAt != nil {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtEQ(*i.DispatchedAt))
+	}
+	if i.DispatchedAtNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtNEQ(*i.DispatchedAtNEQ))
+	}
+	if len(i.DispatchedAtIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtIn(i.DispatchedAtIn...))
+	}
+	if len(i.DispatchedAtNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtNotIn(i.DispatchedAtNotIn...))
+	}
+	if i.DispatchedAtGT != nil {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtGT(*i.DispatchedAtGT))
+	}
+	if i.DispatchedAtGTE != nil {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtGTE(*i.DispatchedAtGTE))
+	}
+	if i.DispatchedAtLT != nil {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtLT(*i.DispatchedAtLT))
+	}
+	if i.DispatchedAtLTE != nil {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtLTE(*i.DispatchedAtLTE))
+	}
+	if i.RespondedAt != nil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtEQ(*i.RespondedAt))
+	}
+	if i.RespondedAtNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtNEQ(*i.RespondedAtNEQ))
+	}
+	if len(i.RespondedAtIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtIn(i.RespondedAtIn...))
+	}
+	if len(i.RespondedAtNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtNotIn(i.RespondedAtNotIn...))
+	}
+	if i.RespondedAtGT != nil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtGT(*i.RespondedAtGT))
+	}
+	if i.RespondedAtGTE != nil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtGTE(*i.RespondedAtGTE))
+	}
+	if i.RespondedAtLT != nil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtLT(*i.RespondedAtLT))
+	}
+	if i.RespondedAtLTE != nil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtLTE(*i.RespondedAtLTE))
+	}
+	if i.RespondedAtIsNil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtIsNil())
+	}
+	if i.RespondedAtNotNil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtNotNil())
+	}
+	if i.CheckedInAt != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtEQ(*i.CheckedInAt))
+	}
+	if i.CheckedInAtNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtNEQ(*i.CheckedInAtNEQ))
+	}
+	if len(i.CheckedInAtIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtIn(i.CheckedInAtIn...))
+	}
+	if len(i.CheckedInAtNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtNotIn(i.CheckedInAtNotIn...))
+	}
+	if i.CheckedInAtGT != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtGT(*i.CheckedInAtGT))
+	}
+	if i.CheckedInAtGTE != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtGTE(*i.CheckedInAtGTE))
+	}
+	if i.CheckedInAtLT != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtLT(*i.CheckedInAtLT))
+	}
+	if i.CheckedInAtLTE != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtLTE(*i.CheckedInAtLTE))
+	}
+	if i.CheckedInAtIsNil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtIsNil())
+	}
+	if i.CheckedInAtNotNil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtNotNil())
+	}
+	if i.CheckedOutAt != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtEQ(*i.CheckedOutAt))
+	}
+	if i.CheckedOutAtNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtNEQ(*i.CheckedOutAtNEQ))
+	}
+	if len(i.CheckedOutAtIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtIn(i.CheckedOutAtIn...))
+	}
+	if len(i.CheckedOutAtNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtNotIn(i.CheckedOutAtNotIn...))
+	}
+	if i.CheckedOutAtGT != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtGT(*i.CheckedOutAtGT))
+	}
+	if i.CheckedOutAtGTE != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtGTE(*i.CheckedOutAtGTE))
+	}
+	if i.CheckedOutAtLT != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtLT(*i.CheckedOutAtLT))
+	}
+	if i.CheckedOutAtLTE != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtLTE(*i.CheckedOutAtLTE))
+	}
+	if i.CheckedOutAtIsNil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtIsNil())
+	}
+	if i.CheckedOutAtNotNil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtNotNil())
+	}
+	if i.CreditedMinutes != nil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesEQ(*i.CreditedMinutes))
+	}
+	if i.CreditedMinutesNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesNEQ(*i.CreditedMinutesNEQ))
+	}
+	if len(i.CreditedMinutesIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesIn(i.CreditedMinutesIn...))
+	}
+	if len(i.CreditedMinutesNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesNotIn(i.CreditedMinutesNotIn...))
+	}
+	if i.CreditedMinutesGT != nil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesGT(*i.CreditedMinutesGT))
+	}
+	if i.CreditedMinutesGTE != nil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesGTE(*i.CreditedMinutesGTE))
+	}
+	if i.CreditedMinutesLT != nil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesLT(*i.CreditedMinutesLT))
+	}
+	if i.CreditedMinutesLTE != nil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesLTE(*i.CreditedMinutesLTE))
+	}
+	if i.CreditedMinutesIsNil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesIsNil())
+	}
+	if i.CreditedMinutesNotNil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyVolunteerTaskAssignmentWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return volunteertaskassignment.And(predicates...), nil
 	}
 }
 

@@ -36,6 +36,8 @@ import (
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
 	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/ent/volunteerteam"
 	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
@@ -49,32 +51,34 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAuditRecord         = "AuditRecord"
-	TypeBroadcast           = "Broadcast"
-	TypeCommunity           = "Community"
-	TypeConsent             = "Consent"
-	TypeDepartment          = "Department"
-	TypeDevice              = "Device"
-	TypeEvent               = "Event"
-	TypeGrid                = "Grid"
-	TypeGuardianship        = "Guardianship"
-	TypeHelpOffer           = "HelpOffer"
-	TypeHelpRequest         = "HelpRequest"
-	TypeHousehold           = "Household"
-	TypeLedgerEntry         = "LedgerEntry"
-	TypeLedgerTransfer      = "LedgerTransfer"
-	TypeNotification        = "Notification"
-	TypePersonalInfo        = "PersonalInfo"
-	TypePlace               = "Place"
-	TypePushDelivery        = "PushDelivery"
-	TypeResident            = "Resident"
-	TypeRoleAssignment      = "RoleAssignment"
-	TypeSession             = "Session"
-	TypeSignInCode          = "SignInCode"
-	TypeStreet              = "Street"
-	TypeTimeAccount         = "TimeAccount"
-	TypeVolunteerTeam       = "VolunteerTeam"
-	TypeVolunteerTeamMember = "VolunteerTeamMember"
+	TypeAuditRecord             = "AuditRecord"
+	TypeBroadcast               = "Broadcast"
+	TypeCommunity               = "Community"
+	TypeConsent                 = "Consent"
+	TypeDepartment              = "Department"
+	TypeDevice                  = "Device"
+	TypeEvent                   = "Event"
+	TypeGrid                    = "Grid"
+	TypeGuardianship            = "Guardianship"
+	TypeHelpOffer               = "HelpOffer"
+	TypeHelpRequest             = "HelpRequest"
+	TypeHousehold               = "Household"
+	TypeLedgerEntry             = "LedgerEntry"
+	TypeLedgerTransfer          = "LedgerTransfer"
+	TypeNotification            = "Notification"
+	TypePersonalInfo            = "PersonalInfo"
+	TypePlace                   = "Place"
+	TypePushDelivery            = "PushDelivery"
+	TypeResident                = "Resident"
+	TypeRoleAssignment          = "RoleAssignment"
+	TypeSession                 = "Session"
+	TypeSignInCode              = "SignInCode"
+	TypeStreet                  = "Street"
+	TypeTimeAccount             = "TimeAccount"
+	TypeVolunteerTask           = "VolunteerTask"
+	TypeVolunteerTaskAssignment = "VolunteerTaskAssignment"
+	TypeVolunteerTeam           = "VolunteerTeam"
+	TypeVolunteerTeamMember     = "VolunteerTeamMember"
 )
 
 // AuditRecordMutation represents an operation that mutates the AuditRecord nodes in the graph.
@@ -22063,6 +22067,2842 @@ func (m *TimeAccountMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown TimeAccount edge %s", name)
+}
+
+// VolunteerTaskMutation represents an operation that mutates the VolunteerTask nodes in the graph.
+type VolunteerTaskMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	created_at         *time.Time
+	updated_at         *time.Time
+	created_by_id      *int
+	addcreated_by_id   *int
+	key                *string
+	title              *string
+	details            *string
+	location           *string
+	window_start       *time.Time
+	window_end         *time.Time
+	minutes            *int
+	addminutes         *int
+	needed             *int
+	addneeded          *int
+	accepted           *int
+	addaccepted        *int
+	status             *volunteertask.Status
+	cancel_reason      *string
+	clearedFields      map[string]struct{}
+	community          *int
+	clearedcommunity   bool
+	grid               *int
+	clearedgrid        bool
+	team               *int
+	clearedteam        bool
+	place              *int
+	clearedplace       bool
+	assignments        map[int]struct{}
+	removedassignments map[int]struct{}
+	clearedassignments bool
+	done               bool
+	oldValue           func(context.Context) (*VolunteerTask, error)
+	predicates         []predicate.VolunteerTask
+}
+
+var _ ent.Mutation = (*VolunteerTaskMutation)(nil)
+
+// volunteertaskOption allows management of the mutation configuration using functional options.
+type volunteertaskOption func(*VolunteerTaskMutation)
+
+// newVolunteerTaskMutation creates new mutation for the VolunteerTask entity.
+func newVolunteerTaskMutation(c config, op Op, opts ...volunteertaskOption) *VolunteerTaskMutation {
+	m := &VolunteerTaskMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeVolunteerTask,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withVolunteerTaskID sets the ID field of the mutation.
+func withVolunteerTaskID(id int) volunteertaskOption {
+	return func(m *VolunteerTaskMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *VolunteerTask
+		)
+		m.oldValue = func(ctx context.Context) (*VolunteerTask, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().VolunteerTask.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withVolunteerTask sets the old VolunteerTask of the mutation.
+func withVolunteerTask(node *VolunteerTask) volunteertaskOption {
+	return func(m *VolunteerTaskMutation) {
+		m.oldValue = func(context.Context) (*VolunteerTask, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m VolunteerTaskMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m VolunteerTaskMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *VolunteerTaskMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *VolunteerTaskMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().VolunteerTask.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *VolunteerTaskMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *VolunteerTaskMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *VolunteerTaskMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *VolunteerTaskMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *VolunteerTaskMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *VolunteerTaskMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *VolunteerTaskMutation) SetCommunityID(i int) {
+	m.community = &i
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *VolunteerTaskMutation) CommunityID() (r int, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldCommunityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *VolunteerTaskMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetGridID sets the "grid_id" field.
+func (m *VolunteerTaskMutation) SetGridID(i int) {
+	m.grid = &i
+}
+
+// GridID returns the value of the "grid_id" field in the mutation.
+func (m *VolunteerTaskMutation) GridID() (r int, exists bool) {
+	v := m.grid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGridID returns the old "grid_id" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldGridID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGridID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGridID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGridID: %w", err)
+	}
+	return oldValue.GridID, nil
+}
+
+// ClearGridID clears the value of the "grid_id" field.
+func (m *VolunteerTaskMutation) ClearGridID() {
+	m.grid = nil
+	m.clearedFields[volunteertask.FieldGridID] = struct{}{}
+}
+
+// GridIDCleared returns if the "grid_id" field was cleared in this mutation.
+func (m *VolunteerTaskMutation) GridIDCleared() bool {
+	_, ok := m.clearedFields[volunteertask.FieldGridID]
+	return ok
+}
+
+// ResetGridID resets all changes to the "grid_id" field.
+func (m *VolunteerTaskMutation) ResetGridID() {
+	m.grid = nil
+	delete(m.clearedFields, volunteertask.FieldGridID)
+}
+
+// SetTeamID sets the "team_id" field.
+func (m *VolunteerTaskMutation) SetTeamID(i int) {
+	m.team = &i
+}
+
+// TeamID returns the value of the "team_id" field in the mutation.
+func (m *VolunteerTaskMutation) TeamID() (r int, exists bool) {
+	v := m.team
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTeamID returns the old "team_id" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldTeamID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTeamID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTeamID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTeamID: %w", err)
+	}
+	return oldValue.TeamID, nil
+}
+
+// ClearTeamID clears the value of the "team_id" field.
+func (m *VolunteerTaskMutation) ClearTeamID() {
+	m.team = nil
+	m.clearedFields[volunteertask.FieldTeamID] = struct{}{}
+}
+
+// TeamIDCleared returns if the "team_id" field was cleared in this mutation.
+func (m *VolunteerTaskMutation) TeamIDCleared() bool {
+	_, ok := m.clearedFields[volunteertask.FieldTeamID]
+	return ok
+}
+
+// ResetTeamID resets all changes to the "team_id" field.
+func (m *VolunteerTaskMutation) ResetTeamID() {
+	m.team = nil
+	delete(m.clearedFields, volunteertask.FieldTeamID)
+}
+
+// SetPlaceID sets the "place_id" field.
+func (m *VolunteerTaskMutation) SetPlaceID(i int) {
+	m.place = &i
+}
+
+// PlaceID returns the value of the "place_id" field in the mutation.
+func (m *VolunteerTaskMutation) PlaceID() (r int, exists bool) {
+	v := m.place
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPlaceID returns the old "place_id" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldPlaceID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPlaceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPlaceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPlaceID: %w", err)
+	}
+	return oldValue.PlaceID, nil
+}
+
+// ClearPlaceID clears the value of the "place_id" field.
+func (m *VolunteerTaskMutation) ClearPlaceID() {
+	m.place = nil
+	m.clearedFields[volunteertask.FieldPlaceID] = struct{}{}
+}
+
+// PlaceIDCleared returns if the "place_id" field was cleared in this mutation.
+func (m *VolunteerTaskMutation) PlaceIDCleared() bool {
+	_, ok := m.clearedFields[volunteertask.FieldPlaceID]
+	return ok
+}
+
+// ResetPlaceID resets all changes to the "place_id" field.
+func (m *VolunteerTaskMutation) ResetPlaceID() {
+	m.place = nil
+	delete(m.clearedFields, volunteertask.FieldPlaceID)
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *VolunteerTaskMutation) SetCreatedByID(i int) {
+	m.created_by_id = &i
+	m.addcreated_by_id = nil
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *VolunteerTaskMutation) CreatedByID() (r int, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldCreatedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// AddCreatedByID adds i to the "created_by_id" field.
+func (m *VolunteerTaskMutation) AddCreatedByID(i int) {
+	if m.addcreated_by_id != nil {
+		*m.addcreated_by_id += i
+	} else {
+		m.addcreated_by_id = &i
+	}
+}
+
+// AddedCreatedByID returns the value that was added to the "created_by_id" field in this mutation.
+func (m *VolunteerTaskMutation) AddedCreatedByID() (r int, exists bool) {
+	v := m.addcreated_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *VolunteerTaskMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+	m.clearedFields[volunteertask.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *VolunteerTaskMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[volunteertask.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *VolunteerTaskMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+	delete(m.clearedFields, volunteertask.FieldCreatedByID)
+}
+
+// SetKey sets the "key" field.
+func (m *VolunteerTaskMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *VolunteerTaskMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldKey(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ClearKey clears the value of the "key" field.
+func (m *VolunteerTaskMutation) ClearKey() {
+	m.key = nil
+	m.clearedFields[volunteertask.FieldKey] = struct{}{}
+}
+
+// KeyCleared returns if the "key" field was cleared in this mutation.
+func (m *VolunteerTaskMutation) KeyCleared() bool {
+	_, ok := m.clearedFields[volunteertask.FieldKey]
+	return ok
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *VolunteerTaskMutation) ResetKey() {
+	m.key = nil
+	delete(m.clearedFields, volunteertask.FieldKey)
+}
+
+// SetTitle sets the "title" field.
+func (m *VolunteerTaskMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *VolunteerTaskMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *VolunteerTaskMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetDetails sets the "details" field.
+func (m *VolunteerTaskMutation) SetDetails(s string) {
+	m.details = &s
+}
+
+// Details returns the value of the "details" field in the mutation.
+func (m *VolunteerTaskMutation) Details() (r string, exists bool) {
+	v := m.details
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetails returns the old "details" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldDetails(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetails is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetails requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetails: %w", err)
+	}
+	return oldValue.Details, nil
+}
+
+// ResetDetails resets all changes to the "details" field.
+func (m *VolunteerTaskMutation) ResetDetails() {
+	m.details = nil
+}
+
+// SetLocation sets the "location" field.
+func (m *VolunteerTaskMutation) SetLocation(s string) {
+	m.location = &s
+}
+
+// Location returns the value of the "location" field in the mutation.
+func (m *VolunteerTaskMutation) Location() (r string, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocation returns the old "location" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldLocation(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocation: %w", err)
+	}
+	return oldValue.Location, nil
+}
+
+// ResetLocation resets all changes to the "location" field.
+func (m *VolunteerTaskMutation) ResetLocation() {
+	m.location = nil
+}
+
+// SetWindowStart sets the "window_start" field.
+func (m *VolunteerTaskMutation) SetWindowStart(t time.Time) {
+	m.window_start = &t
+}
+
+// WindowStart returns the value of the "window_start" field in the mutation.
+func (m *VolunteerTaskMutation) WindowStart() (r time.Time, exists bool) {
+	v := m.window_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWindowStart returns the old "window_start" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldWindowStart(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWindowStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWindowStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWindowStart: %w", err)
+	}
+	return oldValue.WindowStart, nil
+}
+
+// ResetWindowStart resets all changes to the "window_start" field.
+func (m *VolunteerTaskMutation) ResetWindowStart() {
+	m.window_start = nil
+}
+
+// SetWindowEnd sets the "window_end" field.
+func (m *VolunteerTaskMutation) SetWindowEnd(t time.Time) {
+	m.window_end = &t
+}
+
+// WindowEnd returns the value of the "window_end" field in the mutation.
+func (m *VolunteerTaskMutation) WindowEnd() (r time.Time, exists bool) {
+	v := m.window_end
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWindowEnd returns the old "window_end" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldWindowEnd(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWindowEnd is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWindowEnd requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWindowEnd: %w", err)
+	}
+	return oldValue.WindowEnd, nil
+}
+
+// ResetWindowEnd resets all changes to the "window_end" field.
+func (m *VolunteerTaskMutation) ResetWindowEnd() {
+	m.window_end = nil
+}
+
+// SetMinutes sets the "minutes" field.
+func (m *VolunteerTaskMutation) SetMinutes(i int) {
+	m.minutes = &i
+	m.addminutes = nil
+}
+
+// Minutes returns the value of the "minutes" field in the mutation.
+func (m *VolunteerTaskMutation) Minutes() (r int, exists bool) {
+	v := m.minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMinutes returns the old "minutes" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMinutes: %w", err)
+	}
+	return oldValue.Minutes, nil
+}
+
+// AddMinutes adds i to the "minutes" field.
+func (m *VolunteerTaskMutation) AddMinutes(i int) {
+	if m.addminutes != nil {
+		*m.addminutes += i
+	} else {
+		m.addminutes = &i
+	}
+}
+
+// AddedMinutes returns the value that was added to the "minutes" field in this mutation.
+func (m *VolunteerTaskMutation) AddedMinutes() (r int, exists bool) {
+	v := m.addminutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMinutes resets all changes to the "minutes" field.
+func (m *VolunteerTaskMutation) ResetMinutes() {
+	m.minutes = nil
+	m.addminutes = nil
+}
+
+// SetNeeded sets the "needed" field.
+func (m *VolunteerTaskMutation) SetNeeded(i int) {
+	m.needed = &i
+	m.addneeded = nil
+}
+
+// Needed returns the value of the "needed" field in the mutation.
+func (m *VolunteerTaskMutation) Needed() (r int, exists bool) {
+	v := m.needed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNeeded returns the old "needed" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldNeeded(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNeeded is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNeeded requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNeeded: %w", err)
+	}
+	return oldValue.Needed, nil
+}
+
+// AddNeeded adds i to the "needed" field.
+func (m *VolunteerTaskMutation) AddNeeded(i int) {
+	if m.addneeded != nil {
+		*m.addneeded += i
+	} else {
+		m.addneeded = &i
+	}
+}
+
+// AddedNeeded returns the value that was added to the "needed" field in this mutation.
+func (m *VolunteerTaskMutation) AddedNeeded() (r int, exists bool) {
+	v := m.addneeded
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNeeded resets all changes to the "needed" field.
+func (m *VolunteerTaskMutation) ResetNeeded() {
+	m.needed = nil
+	m.addneeded = nil
+}
+
+// SetAccepted sets the "accepted" field.
+func (m *VolunteerTaskMutation) SetAccepted(i int) {
+	m.accepted = &i
+	m.addaccepted = nil
+}
+
+// Accepted returns the value of the "accepted" field in the mutation.
+func (m *VolunteerTaskMutation) Accepted() (r int, exists bool) {
+	v := m.accepted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccepted returns the old "accepted" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldAccepted(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccepted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccepted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccepted: %w", err)
+	}
+	return oldValue.Accepted, nil
+}
+
+// AddAccepted adds i to the "accepted" field.
+func (m *VolunteerTaskMutation) AddAccepted(i int) {
+	if m.addaccepted != nil {
+		*m.addaccepted += i
+	} else {
+		m.addaccepted = &i
+	}
+}
+
+// AddedAccepted returns the value that was added to the "accepted" field in this mutation.
+func (m *VolunteerTaskMutation) AddedAccepted() (r int, exists bool) {
+	v := m.addaccepted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAccepted resets all changes to the "accepted" field.
+func (m *VolunteerTaskMutation) ResetAccepted() {
+	m.accepted = nil
+	m.addaccepted = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *VolunteerTaskMutation) SetStatus(v volunteertask.Status) {
+	m.status = &v
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *VolunteerTaskMutation) Status() (r volunteertask.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldStatus(ctx context.Context) (v volunteertask.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *VolunteerTaskMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetCancelReason sets the "cancel_reason" field.
+func (m *VolunteerTaskMutation) SetCancelReason(s string) {
+	m.cancel_reason = &s
+}
+
+// CancelReason returns the value of the "cancel_reason" field in the mutation.
+func (m *VolunteerTaskMutation) CancelReason() (r string, exists bool) {
+	v := m.cancel_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelReason returns the old "cancel_reason" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldCancelReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelReason: %w", err)
+	}
+	return oldValue.CancelReason, nil
+}
+
+// ResetCancelReason resets all changes to the "cancel_reason" field.
+func (m *VolunteerTaskMutation) ResetCancelReason() {
+	m.cancel_reason = nil
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *VolunteerTaskMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[volunteertask.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *VolunteerTaskMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *VolunteerTaskMutation) CommunityIDs() (ids []int) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *VolunteerTaskMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearGrid clears the "grid" edge to the Grid entity.
+func (m *VolunteerTaskMutation) ClearGrid() {
+	m.clearedgrid = true
+	m.clearedFields[volunteertask.FieldGridID] = struct{}{}
+}
+
+// GridCleared reports if the "grid" edge to the Grid entity was cleared.
+func (m *VolunteerTaskMutation) GridCleared() bool {
+	return m.GridIDCleared() || m.clearedgrid
+}
+
+// GridIDs returns the "grid" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GridID instead. It exists only for internal usage by the builders.
+func (m *VolunteerTaskMutation) GridIDs() (ids []int) {
+	if id := m.grid; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGrid resets all changes to the "grid" edge.
+func (m *VolunteerTaskMutation) ResetGrid() {
+	m.grid = nil
+	m.clearedgrid = false
+}
+
+// ClearTeam clears the "team" edge to the VolunteerTeam entity.
+func (m *VolunteerTaskMutation) ClearTeam() {
+	m.clearedteam = true
+	m.clearedFields[volunteertask.FieldTeamID] = struct{}{}
+}
+
+// TeamCleared reports if the "team" edge to the VolunteerTeam entity was cleared.
+func (m *VolunteerTaskMutation) TeamCleared() bool {
+	return m.TeamIDCleared() || m.clearedteam
+}
+
+// TeamIDs returns the "team" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TeamID instead. It exists only for internal usage by the builders.
+func (m *VolunteerTaskMutation) TeamIDs() (ids []int) {
+	if id := m.team; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTeam resets all changes to the "team" edge.
+func (m *VolunteerTaskMutation) ResetTeam() {
+	m.team = nil
+	m.clearedteam = false
+}
+
+// ClearPlace clears the "place" edge to the Place entity.
+func (m *VolunteerTaskMutation) ClearPlace() {
+	m.clearedplace = true
+	m.clearedFields[volunteertask.FieldPlaceID] = struct{}{}
+}
+
+// PlaceCleared reports if the "place" edge to the Place entity was cleared.
+func (m *VolunteerTaskMutation) PlaceCleared() bool {
+	return m.PlaceIDCleared() || m.clearedplace
+}
+
+// PlaceIDs returns the "place" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PlaceID instead. It exists only for internal usage by the builders.
+func (m *VolunteerTaskMutation) PlaceIDs() (ids []int) {
+	if id := m.place; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPlace resets all changes to the "place" edge.
+func (m *VolunteerTaskMutation) ResetPlace() {
+	m.place = nil
+	m.clearedplace = false
+}
+
+// AddAssignmentIDs adds the "assignments" edge to the VolunteerTaskAssignment entity by ids.
+func (m *VolunteerTaskMutation) AddAssignmentIDs(ids ...int) {
+	if m.assignments == nil {
+		m.assignments = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.assignments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAssignments clears the "assignments" edge to the VolunteerTaskAssignment entity.
+func (m *VolunteerTaskMutation) ClearAssignments() {
+	m.clearedassignments = true
+}
+
+// AssignmentsCleared reports if the "assignments" edge to the VolunteerTaskAssignment entity was cleared.
+func (m *VolunteerTaskMutation) AssignmentsCleared() bool {
+	return m.clearedassignments
+}
+
+// RemoveAssignmentIDs removes the "assignments" edge to the VolunteerTaskAssignment entity by IDs.
+func (m *VolunteerTaskMutation) RemoveAssignmentIDs(ids ...int) {
+	if m.removedassignments == nil {
+		m.removedassignments = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.assignments, ids[i])
+		m.removedassignments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAssignments returns the removed IDs of the "assignments" edge to the VolunteerTaskAssignment entity.
+func (m *VolunteerTaskMutation) RemovedAssignmentsIDs() (ids []int) {
+	for id := range m.removedassignments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AssignmentsIDs returns the "assignments" edge IDs in the mutation.
+func (m *VolunteerTaskMutation) AssignmentsIDs() (ids []int) {
+	for id := range m.assignments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAssignments resets all changes to the "assignments" edge.
+func (m *VolunteerTaskMutation) ResetAssignments() {
+	m.assignments = nil
+	m.clearedassignments = false
+	m.removedassignments = nil
+}
+
+// Where appends a list predicates to the VolunteerTaskMutation builder.
+func (m *VolunteerTaskMutation) Where(ps ...predicate.VolunteerTask) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the VolunteerTaskMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *VolunteerTaskMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.VolunteerTask, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *VolunteerTaskMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *VolunteerTaskMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (VolunteerTask).
+func (m *VolunteerTaskMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *VolunteerTaskMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.created_at != nil {
+		fields = append(fields, volunteertask.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, volunteertask.FieldUpdatedAt)
+	}
+	if m.community != nil {
+		fields = append(fields, volunteertask.FieldCommunityID)
+	}
+	if m.grid != nil {
+		fields = append(fields, volunteertask.FieldGridID)
+	}
+	if m.team != nil {
+		fields = append(fields, volunteertask.FieldTeamID)
+	}
+	if m.place != nil {
+		fields = append(fields, volunteertask.FieldPlaceID)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, volunteertask.FieldCreatedByID)
+	}
+	if m.key != nil {
+		fields = append(fields, volunteertask.FieldKey)
+	}
+	if m.title != nil {
+		fields = append(fields, volunteertask.FieldTitle)
+	}
+	if m.details != nil {
+		fields = append(fields, volunteertask.FieldDetails)
+	}
+	if m.location != nil {
+		fields = append(fields, volunteertask.FieldLocation)
+	}
+	if m.window_start != nil {
+		fields = append(fields, volunteertask.FieldWindowStart)
+	}
+	if m.window_end != nil {
+		fields = append(fields, volunteertask.FieldWindowEnd)
+	}
+	if m.minutes != nil {
+		fields = append(fields, volunteertask.FieldMinutes)
+	}
+	if m.needed != nil {
+		fields = append(fields, volunteertask.FieldNeeded)
+	}
+	if m.accepted != nil {
+		fields = append(fields, volunteertask.FieldAccepted)
+	}
+	if m.status != nil {
+		fields = append(fields, volunteertask.FieldStatus)
+	}
+	if m.cancel_reason != nil {
+		fields = append(fields, volunteertask.FieldCancelReason)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *VolunteerTaskMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case volunteertask.FieldCreatedAt:
+		return m.CreatedAt()
+	case volunteertask.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case volunteertask.FieldCommunityID:
+		return m.CommunityID()
+	case volunteertask.FieldGridID:
+		return m.GridID()
+	case volunteertask.FieldTeamID:
+		return m.TeamID()
+	case volunteertask.FieldPlaceID:
+		return m.PlaceID()
+	case volunteertask.FieldCreatedByID:
+		return m.CreatedByID()
+	case volunteertask.FieldKey:
+		return m.Key()
+	case volunteertask.FieldTitle:
+		return m.Title()
+	case volunteertask.FieldDetails:
+		return m.Details()
+	case volunteertask.FieldLocation:
+		return m.Location()
+	case volunteertask.FieldWindowStart:
+		return m.WindowStart()
+	case volunteertask.FieldWindowEnd:
+		return m.WindowEnd()
+	case volunteertask.FieldMinutes:
+		return m.Minutes()
+	case volunteertask.FieldNeeded:
+		return m.Needed()
+	case volunteertask.FieldAccepted:
+		return m.Accepted()
+	case volunteertask.FieldStatus:
+		return m.Status()
+	case volunteertask.FieldCancelReason:
+		return m.CancelReason()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *VolunteerTaskMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case volunteertask.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case volunteertask.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case volunteertask.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case volunteertask.FieldGridID:
+		return m.OldGridID(ctx)
+	case volunteertask.FieldTeamID:
+		return m.OldTeamID(ctx)
+	case volunteertask.FieldPlaceID:
+		return m.OldPlaceID(ctx)
+	case volunteertask.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case volunteertask.FieldKey:
+		return m.OldKey(ctx)
+	case volunteertask.FieldTitle:
+		return m.OldTitle(ctx)
+	case volunteertask.FieldDetails:
+		return m.OldDetails(ctx)
+	case volunteertask.FieldLocation:
+		return m.OldLocation(ctx)
+	case volunteertask.FieldWindowStart:
+		return m.OldWindowStart(ctx)
+	case volunteertask.FieldWindowEnd:
+		return m.OldWindowEnd(ctx)
+	case volunteertask.FieldMinutes:
+		return m.OldMinutes(ctx)
+	case volunteertask.FieldNeeded:
+		return m.OldNeeded(ctx)
+	case volunteertask.FieldAccepted:
+		return m.OldAccepted(ctx)
+	case volunteertask.FieldStatus:
+		return m.OldStatus(ctx)
+	case volunteertask.FieldCancelReason:
+		return m.OldCancelReason(ctx)
+	}
+	return nil, fmt.Errorf("unknown VolunteerTask field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VolunteerTaskMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case volunteertask.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case volunteertask.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case volunteertask.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case volunteertask.FieldGridID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGridID(v)
+		return nil
+	case volunteertask.FieldTeamID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTeamID(v)
+		return nil
+	case volunteertask.FieldPlaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPlaceID(v)
+		return nil
+	case volunteertask.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case volunteertask.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case volunteertask.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case volunteertask.FieldDetails:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetails(v)
+		return nil
+	case volunteertask.FieldLocation:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocation(v)
+		return nil
+	case volunteertask.FieldWindowStart:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWindowStart(v)
+		return nil
+	case volunteertask.FieldWindowEnd:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWindowEnd(v)
+		return nil
+	case volunteertask.FieldMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMinutes(v)
+		return nil
+	case volunteertask.FieldNeeded:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNeeded(v)
+		return nil
+	case volunteertask.FieldAccepted:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccepted(v)
+		return nil
+	case volunteertask.FieldStatus:
+		v, ok := value.(volunteertask.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case volunteertask.FieldCancelReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelReason(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTask field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *VolunteerTaskMutation) AddedFields() []string {
+	var fields []string
+	if m.addcreated_by_id != nil {
+		fields = append(fields, volunteertask.FieldCreatedByID)
+	}
+	if m.addminutes != nil {
+		fields = append(fields, volunteertask.FieldMinutes)
+	}
+	if m.addneeded != nil {
+		fields = append(fields, volunteertask.FieldNeeded)
+	}
+	if m.addaccepted != nil {
+		fields = append(fields, volunteertask.FieldAccepted)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *VolunteerTaskMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case volunteertask.FieldCreatedByID:
+		return m.AddedCreatedByID()
+	case volunteertask.FieldMinutes:
+		return m.AddedMinutes()
+	case volunteertask.FieldNeeded:
+		return m.AddedNeeded()
+	case volunteertask.FieldAccepted:
+		return m.AddedAccepted()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VolunteerTaskMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case volunteertask.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreatedByID(v)
+		return nil
+	case volunteertask.FieldMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMinutes(v)
+		return nil
+	case volunteertask.FieldNeeded:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNeeded(v)
+		return nil
+	case volunteertask.FieldAccepted:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAccepted(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTask numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *VolunteerTaskMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(volunteertask.FieldGridID) {
+		fields = append(fields, volunteertask.FieldGridID)
+	}
+	if m.FieldCleared(volunteertask.FieldTeamID) {
+		fields = append(fields, volunteertask.FieldTeamID)
+	}
+	if m.FieldCleared(volunteertask.FieldPlaceID) {
+		fields = append(fields, volunteertask.FieldPlaceID)
+	}
+	if m.FieldCleared(volunteertask.FieldCreatedByID) {
+		fields = append(fields, volunteertask.FieldCreatedByID)
+	}
+	if m.FieldCleared(volunteertask.FieldKey) {
+		fields = append(fields, volunteertask.FieldKey)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *VolunteerTaskMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *VolunteerTaskMutation) ClearField(name string) error {
+	switch name {
+	case volunteertask.FieldGridID:
+		m.ClearGridID()
+		return nil
+	case volunteertask.FieldTeamID:
+		m.ClearTeamID()
+		return nil
+	case volunteertask.FieldPlaceID:
+		m.ClearPlaceID()
+		return nil
+	case volunteertask.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	case volunteertask.FieldKey:
+		m.ClearKey()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTask nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *VolunteerTaskMutation) ResetField(name string) error {
+	switch name {
+	case volunteertask.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case volunteertask.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case volunteertask.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case volunteertask.FieldGridID:
+		m.ResetGridID()
+		return nil
+	case volunteertask.FieldTeamID:
+		m.ResetTeamID()
+		return nil
+	case volunteertask.FieldPlaceID:
+		m.ResetPlaceID()
+		return nil
+	case volunteertask.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case volunteertask.FieldKey:
+		m.ResetKey()
+		return nil
+	case volunteertask.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case volunteertask.FieldDetails:
+		m.ResetDetails()
+		return nil
+	case volunteertask.FieldLocation:
+		m.ResetLocation()
+		return nil
+	case volunteertask.FieldWindowStart:
+		m.ResetWindowStart()
+		return nil
+	case volunteertask.FieldWindowEnd:
+		m.ResetWindowEnd()
+		return nil
+	case volunteertask.FieldMinutes:
+		m.ResetMinutes()
+		return nil
+	case volunteertask.FieldNeeded:
+		m.ResetNeeded()
+		return nil
+	case volunteertask.FieldAccepted:
+		m.ResetAccepted()
+		return nil
+	case volunteertask.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case volunteertask.FieldCancelReason:
+		m.ResetCancelReason()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTask field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *VolunteerTaskMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.community != nil {
+		edges = append(edges, volunteertask.EdgeCommunity)
+	}
+	if m.grid != nil {
+		edges = append(edges, volunteertask.EdgeGrid)
+	}
+	if m.team != nil {
+		edges = append(edges, volunteertask.EdgeTeam)
+	}
+	if m.place != nil {
+		edges = append(edges, volunteertask.EdgePlace)
+	}
+	if m.assignments != nil {
+		edges = append(edges, volunteertask.EdgeAssignments)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *VolunteerTaskMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case volunteertask.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case volunteertask.EdgeGrid:
+		if id := m.grid; id != nil {
+			return []ent.Value{*id}
+		}
+	case volunteertask.EdgeTeam:
+		if id := m.team; id != nil {
+			return []ent.Value{*id}
+		}
+	case volunteertask.EdgePlace:
+		if id := m.place; id != nil {
+			return []ent.Value{*id}
+		}
+	case volunteertask.EdgeAssignments:
+		ids := make([]ent.Value, 0, len(m.assignments))
+		for id := range m.assignments {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *VolunteerTaskMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.removedassignments != nil {
+		edges = append(edges, volunteertask.EdgeAssignments)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *VolunteerTaskMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case volunteertask.EdgeAssignments:
+		ids := make([]ent.Value, 0, len(m.removedassignments))
+		for id := range m.removedassignments {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *VolunteerTaskMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedcommunity {
+		edges = append(edges, volunteertask.EdgeCommunity)
+	}
+	if m.clearedgrid {
+		edges = append(edges, volunteertask.EdgeGrid)
+	}
+	if m.clearedteam {
+		edges = append(edges, volunteertask.EdgeTeam)
+	}
+	if m.clearedplace {
+		edges = append(edges, volunteertask.EdgePlace)
+	}
+	if m.clearedassignments {
+		edges = append(edges, volunteertask.EdgeAssignments)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *VolunteerTaskMutation) EdgeCleared(name string) bool {
+	switch name {
+	case volunteertask.EdgeCommunity:
+		return m.clearedcommunity
+	case volunteertask.EdgeGrid:
+		return m.clearedgrid
+	case volunteertask.EdgeTeam:
+		return m.clearedteam
+	case volunteertask.EdgePlace:
+		return m.clearedplace
+	case volunteertask.EdgeAssignments:
+		return m.clearedassignments
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *VolunteerTaskMutation) ClearEdge(name string) error {
+	switch name {
+	case volunteertask.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case volunteertask.EdgeGrid:
+		m.ClearGrid()
+		return nil
+	case volunteertask.EdgeTeam:
+		m.ClearTeam()
+		return nil
+	case volunteertask.EdgePlace:
+		m.ClearPlace()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTask unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *VolunteerTaskMutation) ResetEdge(name string) error {
+	switch name {
+	case volunteertask.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case volunteertask.EdgeGrid:
+		m.ResetGrid()
+		return nil
+	case volunteertask.EdgeTeam:
+		m.ResetTeam()
+		return nil
+	case volunteertask.EdgePlace:
+		m.ResetPlace()
+		return nil
+	case volunteertask.EdgeAssignments:
+		m.ResetAssignments()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTask edge %s", name)
+}
+
+// VolunteerTaskAssignmentMutation represents an operation that mutates the VolunteerTaskAssignment nodes in the graph.
+type VolunteerTaskAssignmentMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	volunteer_name      *string
+	status              *volunteertaskassignment.Status
+	dispatched_at       *time.Time
+	responded_at        *time.Time
+	checked_in_at       *time.Time
+	checked_out_at      *time.Time
+	credited_minutes    *int
+	addcredited_minutes *int
+	transfer_id         *int
+	addtransfer_id      *int
+	clearedFields       map[string]struct{}
+	task                *int
+	clearedtask         bool
+	volunteer           *int
+	clearedvolunteer    bool
+	done                bool
+	oldValue            func(context.Context) (*VolunteerTaskAssignment, error)
+	predicates          []predicate.VolunteerTaskAssignment
+}
+
+var _ ent.Mutation = (*VolunteerTaskAssignmentMutation)(nil)
+
+// volunteertaskassignmentOption allows management of the mutation configuration using functional options.
+type volunteertaskassignmentOption func(*VolunteerTaskAssignmentMutation)
+
+// newVolunteerTaskAssignmentMutation creates new mutation for the VolunteerTaskAssignment entity.
+func newVolunteerTaskAssignmentMutation(c config, op Op, opts ...volunteertaskassignmentOption) *VolunteerTaskAssignmentMutation {
+	m := &VolunteerTaskAssignmentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeVolunteerTaskAssignment,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withVolunteerTaskAssignmentID sets the ID field of the mutation.
+func withVolunteerTaskAssignmentID(id int) volunteertaskassignmentOption {
+	return func(m *VolunteerTaskAssignmentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *VolunteerTaskAssignment
+		)
+		m.oldValue = func(ctx context.Context) (*VolunteerTaskAssignment, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().VolunteerTaskAssignment.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withVolunteerTaskAssignment sets the old VolunteerTaskAssignment of the mutation.
+func withVolunteerTaskAssignment(node *VolunteerTaskAssignment) volunteertaskassignmentOption {
+	return func(m *VolunteerTaskAssignmentMutation) {
+		m.oldValue = func(context.Context) (*VolunteerTaskAssignment, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m VolunteerTaskAssignmentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m VolunteerTaskAssignmentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *VolunteerTaskAssignmentMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *VolunteerTaskAssignmentMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().VolunteerTaskAssignment.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTaskID sets the "task_id" field.
+func (m *VolunteerTaskAssignmentMutation) SetTaskID(i int) {
+	m.task = &i
+}
+
+// TaskID returns the value of the "task_id" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) TaskID() (r int, exists bool) {
+	v := m.task
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaskID returns the old "task_id" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldTaskID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaskID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaskID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaskID: %w", err)
+	}
+	return oldValue.TaskID, nil
+}
+
+// ResetTaskID resets all changes to the "task_id" field.
+func (m *VolunteerTaskAssignmentMutation) ResetTaskID() {
+	m.task = nil
+}
+
+// SetVolunteerID sets the "volunteer_id" field.
+func (m *VolunteerTaskAssignmentMutation) SetVolunteerID(i int) {
+	m.volunteer = &i
+}
+
+// VolunteerID returns the value of the "volunteer_id" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) VolunteerID() (r int, exists bool) {
+	v := m.volunteer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVolunteerID returns the old "volunteer_id" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldVolunteerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVolunteerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVolunteerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVolunteerID: %w", err)
+	}
+	return oldValue.VolunteerID, nil
+}
+
+// ResetVolunteerID resets all changes to the "volunteer_id" field.
+func (m *VolunteerTaskAssignmentMutation) ResetVolunteerID() {
+	m.volunteer = nil
+}
+
+// SetVolunteerName sets the "volunteer_name" field.
+func (m *VolunteerTaskAssignmentMutation) SetVolunteerName(s string) {
+	m.volunteer_name = &s
+}
+
+// VolunteerName returns the value of the "volunteer_name" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) VolunteerName() (r string, exists bool) {
+	v := m.volunteer_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVolunteerName returns the old "volunteer_name" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldVolunteerName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVolunteerName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVolunteerName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVolunteerName: %w", err)
+	}
+	return oldValue.VolunteerName, nil
+}
+
+// ResetVolunteerName resets all changes to the "volunteer_name" field.
+func (m *VolunteerTaskAssignmentMutation) ResetVolunteerName() {
+	m.volunteer_name = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *VolunteerTaskAssignmentMutation) SetStatus(v volunteertaskassignment.Status) {
+	m.status = &v
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) Status() (r volunteertaskassignment.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldStatus(ctx context.Context) (v volunteertaskassignment.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *VolunteerTaskAssignmentMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetDispatchedAt sets the "dispatched_at" field.
+func (m *VolunteerTaskAssignmentMutation) SetDispatchedAt(t time.Time) {
+	m.dispatched_at = &t
+}
+
+// DispatchedAt returns the value of the "dispatched_at" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) DispatchedAt() (r time.Time, exists bool) {
+	v := m.dispatched_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDispatchedAt returns the old "dispatched_at" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldDispatchedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDispatchedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDispatchedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDispatchedAt: %w", err)
+	}
+	return oldValue.DispatchedAt, nil
+}
+
+// ResetDispatchedAt resets all changes to the "dispatched_at" field.
+func (m *VolunteerTaskAssignmentMutation) ResetDispatchedAt() {
+	m.dispatched_at = nil
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (m *VolunteerTaskAssignmentMutation) SetRespondedAt(t time.Time) {
+	m.responded_at = &t
+}
+
+// RespondedAt returns the value of the "responded_at" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) RespondedAt() (r time.Time, exists bool) {
+	v := m.responded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRespondedAt returns the old "responded_at" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldRespondedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRespondedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRespondedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRespondedAt: %w", err)
+	}
+	return oldValue.RespondedAt, nil
+}
+
+// ClearRespondedAt clears the value of the "responded_at" field.
+func (m *VolunteerTaskAssignmentMutation) ClearRespondedAt() {
+	m.responded_at = nil
+	m.clearedFields[volunteertaskassignment.FieldRespondedAt] = struct{}{}
+}
+
+// RespondedAtCleared returns if the "responded_at" field was cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) RespondedAtCleared() bool {
+	_, ok := m.clearedFields[volunteertaskassignment.FieldRespondedAt]
+	return ok
+}
+
+// ResetRespondedAt resets all changes to the "responded_at" field.
+func (m *VolunteerTaskAssignmentMutation) ResetRespondedAt() {
+	m.responded_at = nil
+	delete(m.clearedFields, volunteertaskassignment.FieldRespondedAt)
+}
+
+// SetCheckedInAt sets the "checked_in_at" field.
+func (m *VolunteerTaskAssignmentMutation) SetCheckedInAt(t time.Time) {
+	m.checked_in_at = &t
+}
+
+// CheckedInAt returns the value of the "checked_in_at" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) CheckedInAt() (r time.Time, exists bool) {
+	v := m.checked_in_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCheckedInAt returns the old "checked_in_at" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldCheckedInAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCheckedInAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCheckedInAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCheckedInAt: %w", err)
+	}
+	return oldValue.CheckedInAt, nil
+}
+
+// ClearCheckedInAt clears the value of the "checked_in_at" field.
+func (m *VolunteerTaskAssignmentMutation) ClearCheckedInAt() {
+	m.checked_in_at = nil
+	m.clearedFields[volunteertaskassignment.FieldCheckedInAt] = struct{}{}
+}
+
+// CheckedInAtCleared returns if the "checked_in_at" field was cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) CheckedInAtCleared() bool {
+	_, ok := m.clearedFields[volunteertaskassignment.FieldCheckedInAt]
+	return ok
+}
+
+// ResetCheckedInAt resets all changes to the "checked_in_at" field.
+func (m *VolunteerTaskAssignmentMutation) ResetCheckedInAt() {
+	m.checked_in_at = nil
+	delete(m.clearedFields, volunteertaskassignment.FieldCheckedInAt)
+}
+
+// SetCheckedOutAt sets the "checked_out_at" field.
+func (m *VolunteerTaskAssignmentMutation) SetCheckedOutAt(t time.Time) {
+	m.checked_out_at = &t
+}
+
+// CheckedOutAt returns the value of the "checked_out_at" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) CheckedOutAt() (r time.Time, exists bool) {
+	v := m.checked_out_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCheckedOutAt returns the old "checked_out_at" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldCheckedOutAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCheckedOutAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCheckedOutAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCheckedOutAt: %w", err)
+	}
+	return oldValue.CheckedOutAt, nil
+}
+
+// ClearCheckedOutAt clears the value of the "checked_out_at" field.
+func (m *VolunteerTaskAssignmentMutation) ClearCheckedOutAt() {
+	m.checked_out_at = nil
+	m.clearedFields[volunteertaskassignment.FieldCheckedOutAt] = struct{}{}
+}
+
+// CheckedOutAtCleared returns if the "checked_out_at" field was cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) CheckedOutAtCleared() bool {
+	_, ok := m.clearedFields[volunteertaskassignment.FieldCheckedOutAt]
+	return ok
+}
+
+// ResetCheckedOutAt resets all changes to the "checked_out_at" field.
+func (m *VolunteerTaskAssignmentMutation) ResetCheckedOutAt() {
+	m.checked_out_at = nil
+	delete(m.clearedFields, volunteertaskassignment.FieldCheckedOutAt)
+}
+
+// SetCreditedMinutes sets the "credited_minutes" field.
+func (m *VolunteerTaskAssignmentMutation) SetCreditedMinutes(i int) {
+	m.credited_minutes = &i
+	m.addcredited_minutes = nil
+}
+
+// CreditedMinutes returns the value of the "credited_minutes" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) CreditedMinutes() (r int, exists bool) {
+	v := m.credited_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreditedMinutes returns the old "credited_minutes" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldCreditedMinutes(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreditedMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreditedMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreditedMinutes: %w", err)
+	}
+	return oldValue.CreditedMinutes, nil
+}
+
+// AddCreditedMinutes adds i to the "credited_minutes" field.
+func (m *VolunteerTaskAssignmentMutation) AddCreditedMinutes(i int) {
+	if m.addcredited_minutes != nil {
+		*m.addcredited_minutes += i
+	} else {
+		m.addcredited_minutes = &i
+	}
+}
+
+// AddedCreditedMinutes returns the value that was added to the "credited_minutes" field in this mutation.
+func (m *VolunteerTaskAssignmentMutation) AddedCreditedMinutes() (r int, exists bool) {
+	v := m.addcredited_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCreditedMinutes clears the value of the "credited_minutes" field.
+func (m *VolunteerTaskAssignmentMutation) ClearCreditedMinutes() {
+	m.credited_minutes = nil
+	m.addcredited_minutes = nil
+	m.clearedFields[volunteertaskassignment.FieldCreditedMinutes] = struct{}{}
+}
+
+// CreditedMinutesCleared returns if the "credited_minutes" field was cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) CreditedMinutesCleared() bool {
+	_, ok := m.clearedFields[volunteertaskassignment.FieldCreditedMinutes]
+	return ok
+}
+
+// ResetCreditedMinutes resets all changes to the "credited_minutes" field.
+func (m *VolunteerTaskAssignmentMutation) ResetCreditedMinutes() {
+	m.credited_minutes = nil
+	m.addcredited_minutes = nil
+	delete(m.clearedFields, volunteertaskassignment.FieldCreditedMinutes)
+}
+
+// SetTransferID sets the "transfer_id" field.
+func (m *VolunteerTaskAssignmentMutation) SetTransferID(i int) {
+	m.transfer_id = &i
+	m.addtransfer_id = nil
+}
+
+// TransferID returns the value of the "transfer_id" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) TransferID() (r int, exists bool) {
+	v := m.transfer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTransferID returns the old "transfer_id" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldTransferID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTransferID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTransferID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTransferID: %w", err)
+	}
+	return oldValue.TransferID, nil
+}
+
+// AddTransferID adds i to the "transfer_id" field.
+func (m *VolunteerTaskAssignmentMutation) AddTransferID(i int) {
+	if m.addtransfer_id != nil {
+		*m.addtransfer_id += i
+	} else {
+		m.addtransfer_id = &i
+	}
+}
+
+// AddedTransferID returns the value that was added to the "transfer_id" field in this mutation.
+func (m *VolunteerTaskAssignmentMutation) AddedTransferID() (r int, exists bool) {
+	v := m.addtransfer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTransferID clears the value of the "transfer_id" field.
+func (m *VolunteerTaskAssignmentMutation) ClearTransferID() {
+	m.transfer_id = nil
+	m.addtransfer_id = nil
+	m.clearedFields[volunteertaskassignment.FieldTransferID] = struct{}{}
+}
+
+// TransferIDCleared returns if the "transfer_id" field was cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) TransferIDCleared() bool {
+	_, ok := m.clearedFields[volunteertaskassignment.FieldTransferID]
+	return ok
+}
+
+// ResetTransferID resets all changes to the "transfer_id" field.
+func (m *VolunteerTaskAssignmentMutation) ResetTransferID() {
+	m.transfer_id = nil
+	m.addtransfer_id = nil
+	delete(m.clearedFields, volunteertaskassignment.FieldTransferID)
+}
+
+// ClearTask clears the "task" edge to the VolunteerTask entity.
+func (m *VolunteerTaskAssignmentMutation) ClearTask() {
+	m.clearedtask = true
+	m.clearedFields[volunteertaskassignment.FieldTaskID] = struct{}{}
+}
+
+// TaskCleared reports if the "task" edge to the VolunteerTask entity was cleared.
+func (m *VolunteerTaskAssignmentMutation) TaskCleared() bool {
+	return m.clearedtask
+}
+
+// TaskIDs returns the "task" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TaskID instead. It exists only for internal usage by the builders.
+func (m *VolunteerTaskAssignmentMutation) TaskIDs() (ids []int) {
+	if id := m.task; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTask resets all changes to the "task" edge.
+func (m *VolunteerTaskAssignmentMutation) ResetTask() {
+	m.task = nil
+	m.clearedtask = false
+}
+
+// ClearVolunteer clears the "volunteer" edge to the Resident entity.
+func (m *VolunteerTaskAssignmentMutation) ClearVolunteer() {
+	m.clearedvolunteer = true
+	m.clearedFields[volunteertaskassignment.FieldVolunteerID] = struct{}{}
+}
+
+// VolunteerCleared reports if the "volunteer" edge to the Resident entity was cleared.
+func (m *VolunteerTaskAssignmentMutation) VolunteerCleared() bool {
+	return m.clearedvolunteer
+}
+
+// VolunteerIDs returns the "volunteer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// VolunteerID instead. It exists only for internal usage by the builders.
+func (m *VolunteerTaskAssignmentMutation) VolunteerIDs() (ids []int) {
+	if id := m.volunteer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetVolunteer resets all changes to the "volunteer" edge.
+func (m *VolunteerTaskAssignmentMutation) ResetVolunteer() {
+	m.volunteer = nil
+	m.clearedvolunteer = false
+}
+
+// Where appends a list predicates to the VolunteerTaskAssignmentMutation builder.
+func (m *VolunteerTaskAssignmentMutation) Where(ps ...predicate.VolunteerTaskAssignment) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the VolunteerTaskAssignmentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *VolunteerTaskAssignmentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.VolunteerTaskAssignment, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *VolunteerTaskAssignmentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *VolunteerTaskAssignmentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (VolunteerTaskAssignment).
+func (m *VolunteerTaskAssignmentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *VolunteerTaskAssignmentMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.task != nil {
+		fields = append(fields, volunteertaskassignment.FieldTaskID)
+	}
+	if m.volunteer != nil {
+		fields = append(fields, volunteertaskassignment.FieldVolunteerID)
+	}
+	if m.volunteer_name != nil {
+		fields = append(fields, volunteertaskassignment.FieldVolunteerName)
+	}
+	if m.status != nil {
+		fields = append(fields, volunteertaskassignment.FieldStatus)
+	}
+	if m.dispatched_at != nil {
+		fields = append(fields, volunteertaskassignment.FieldDispatchedAt)
+	}
+	if m.responded_at != nil {
+		fields = append(fields, volunteertaskassignment.FieldRespondedAt)
+	}
+	if m.checked_in_at != nil {
+		fields = append(fields, volunteertaskassignment.FieldCheckedInAt)
+	}
+	if m.checked_out_at != nil {
+		fields = append(fields, volunteertaskassignment.FieldCheckedOutAt)
+	}
+	if m.credited_minutes != nil {
+		fields = append(fields, volunteertaskassignment.FieldCreditedMinutes)
+	}
+	if m.transfer_id != nil {
+		fields = append(fields, volunteertaskassignment.FieldTransferID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *VolunteerTaskAssignmentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case volunteertaskassignment.FieldTaskID:
+		return m.TaskID()
+	case volunteertaskassignment.FieldVolunteerID:
+		return m.VolunteerID()
+	case volunteertaskassignment.FieldVolunteerName:
+		return m.VolunteerName()
+	case volunteertaskassignment.FieldStatus:
+		return m.Status()
+	case volunteertaskassignment.FieldDispatchedAt:
+		return m.DispatchedAt()
+	case volunteertaskassignment.FieldRespondedAt:
+		return m.RespondedAt()
+	case volunteertaskassignment.FieldCheckedInAt:
+		return m.CheckedInAt()
+	case volunteertaskassignment.FieldCheckedOutAt:
+		return m.CheckedOutAt()
+	case volunteertaskassignment.FieldCreditedMinutes:
+		return m.CreditedMinutes()
+	case volunteertaskassignment.FieldTransferID:
+		return m.TransferID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *VolunteerTaskAssignmentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case volunteertaskassignment.FieldTaskID:
+		return m.OldTaskID(ctx)
+	case volunteertaskassignment.FieldVolunteerID:
+		return m.OldVolunteerID(ctx)
+	case volunteertaskassignment.FieldVolunteerName:
+		return m.OldVolunteerName(ctx)
+	case volunteertaskassignment.FieldStatus:
+		return m.OldStatus(ctx)
+	case volunteertaskassignment.FieldDispatchedAt:
+		return m.OldDispatchedAt(ctx)
+	case volunteertaskassignment.FieldRespondedAt:
+		return m.OldRespondedAt(ctx)
+	case volunteertaskassignment.FieldCheckedInAt:
+		return m.OldCheckedInAt(ctx)
+	case volunteertaskassignment.FieldCheckedOutAt:
+		return m.OldCheckedOutAt(ctx)
+	case volunteertaskassignment.FieldCreditedMinutes:
+		return m.OldCreditedMinutes(ctx)
+	case volunteertaskassignment.FieldTransferID:
+		return m.OldTransferID(ctx)
+	}
+	return nil, fmt.Errorf("unknown VolunteerTaskAssignment field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VolunteerTaskAssignmentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case volunteertaskassignment.FieldTaskID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaskID(v)
+		return nil
+	case volunteertaskassignment.FieldVolunteerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVolunteerID(v)
+		return nil
+	case volunteertaskassignment.FieldVolunteerName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVolunteerName(v)
+		return nil
+	case volunteertaskassignment.FieldStatus:
+		v, ok := value.(volunteertaskassignment.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case volunteertaskassignment.FieldDispatchedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDispatchedAt(v)
+		return nil
+	case volunteertaskassignment.FieldRespondedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRespondedAt(v)
+		return nil
+	case volunteertaskassignment.FieldCheckedInAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCheckedInAt(v)
+		return nil
+	case volunteertaskassignment.FieldCheckedOutAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCheckedOutAt(v)
+		return nil
+	case volunteertaskassignment.FieldCreditedMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreditedMinutes(v)
+		return nil
+	case volunteertaskassignment.FieldTransferID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTransferID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTaskAssignment field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *VolunteerTaskAssignmentMutation) AddedFields() []string {
+	var fields []string
+	if m.addcredited_minutes != nil {
+		fields = append(fields, volunteertaskassignment.FieldCreditedMinutes)
+	}
+	if m.addtransfer_id != nil {
+		fields = append(fields, volunteertaskassignment.FieldTransferID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *VolunteerTaskAssignmentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case volunteertaskassignment.FieldCreditedMinutes:
+		return m.AddedCreditedMinutes()
+	case volunteertaskassignment.FieldTransferID:
+		return m.AddedTransferID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VolunteerTaskAssignmentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case volunteertaskassignment.FieldCreditedMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreditedMinutes(v)
+		return nil
+	case volunteertaskassignment.FieldTransferID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTransferID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTaskAssignment numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *VolunteerTaskAssignmentMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(volunteertaskassignment.FieldRespondedAt) {
+		fields = append(fields, volunteertaskassignment.FieldRespondedAt)
+	}
+	if m.FieldCleared(volunteertaskassignment.FieldCheckedInAt) {
+		fields = append(fields, volunteertaskassignment.FieldCheckedInAt)
+	}
+	if m.FieldCleared(volunteertaskassignment.FieldCheckedOutAt) {
+		fields = append(fields, volunteertaskassignment.FieldCheckedOutAt)
+	}
+	if m.FieldCleared(volunteertaskassignment.FieldCreditedMinutes) {
+		fields = append(fields, volunteertaskassignment.FieldCreditedMinutes)
+	}
+	if m.FieldCleared(volunteertaskassignment.FieldTransferID) {
+		fields = append(fields, volunteertaskassignment.FieldTransferID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *VolunteerTaskAssignmentMutation) ClearField(name string) error {
+	switch name {
+	case volunteertaskassignment.FieldRespondedAt:
+		m.ClearRespondedAt()
+		return nil
+	case volunteertaskassignment.FieldCheckedInAt:
+		m.ClearCheckedInAt()
+		return nil
+	case volunteertaskassignment.FieldCheckedOutAt:
+		m.ClearCheckedOutAt()
+		return nil
+	case volunteertaskassignment.FieldCreditedMinutes:
+		m.ClearCreditedMinutes()
+		return nil
+	case volunteertaskassignment.FieldTransferID:
+		m.ClearTransferID()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTaskAssignment nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *VolunteerTaskAssignmentMutation) ResetField(name string) error {
+	switch name {
+	case volunteertaskassignment.FieldTaskID:
+		m.ResetTaskID()
+		return nil
+	case volunteertaskassignment.FieldVolunteerID:
+		m.ResetVolunteerID()
+		return nil
+	case volunteertaskassignment.FieldVolunteerName:
+		m.ResetVolunteerName()
+		return nil
+	case volunteertaskassignment.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case volunteertaskassignment.FieldDispatchedAt:
+		m.ResetDispatchedAt()
+		return nil
+	case volunteertaskassignment.FieldRespondedAt:
+		m.ResetRespondedAt()
+		return nil
+	case volunteertaskassignment.FieldCheckedInAt:
+		m.ResetCheckedInAt()
+		return nil
+	case volunteertaskassignment.FieldCheckedOutAt:
+		m.ResetCheckedOutAt()
+		return nil
+	case volunteertaskassignment.FieldCreditedMinutes:
+		m.ResetCreditedMinutes()
+		return nil
+	case volunteertaskassignment.FieldTransferID:
+		m.ResetTransferID()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTaskAssignment field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *VolunteerTaskAssignmentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.task != nil {
+		edges = append(edges, volunteertaskassignment.EdgeTask)
+	}
+	if m.volunteer != nil {
+		edges = append(edges, volunteertaskassignment.EdgeVolunteer)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *VolunteerTaskAssignmentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case volunteertaskassignment.EdgeTask:
+		if id := m.task; id != nil {
+			return []ent.Value{*id}
+		}
+	case volunteertaskassignment.EdgeVolunteer:
+		if id := m.volunteer; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *VolunteerTaskAssignmentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *VolunteerTaskAssignmentMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedtask {
+		edges = append(edges, volunteertaskassignment.EdgeTask)
+	}
+	if m.clearedvolunteer {
+		edges = append(edges, volunteertaskassignment.EdgeVolunteer)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case volunteertaskassignment.EdgeTask:
+		return m.clearedtask
+	case volunteertaskassignment.EdgeVolunteer:
+		return m.clearedvolunteer
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *VolunteerTaskAssignmentMutation) ClearEdge(name string) error {
+	switch name {
+	case volunteertaskassignment.EdgeTask:
+		m.ClearTask()
+		return nil
+	case volunteertaskassignment.EdgeVolunteer:
+		m.ClearVolunteer()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTaskAssignment unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *VolunteerTaskAssignmentMutation) ResetEdge(name string) error {
+	switch name {
+	case volunteertaskassignment.EdgeTask:
+		m.ResetTask()
+		return nil
+	case volunteertaskassignment.EdgeVolunteer:
+		m.ResetVolunteer()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTaskAssignment edge %s", name)
 }
 
 // VolunteerTeamMutation represents an operation that mutates the VolunteerTeam nodes in the graph.

@@ -60,6 +60,10 @@ type Tx struct {
 	Street *StreetClient
 	// TimeAccount is the client for interacting with the TimeAccount builders.
 	TimeAccount *TimeAccountClient
+	// VolunteerTask is the client for interacting with the VolunteerTask builders.
+	VolunteerTask *VolunteerTaskClient
+	// VolunteerTaskAssignment is the client for interacting with the VolunteerTaskAssignment builders.
+	VolunteerTaskAssignment *VolunteerTaskAssignmentClient
 	// VolunteerTeam is the client for interacting with the VolunteerTeam builders.
 	VolunteerTeam *VolunteerTeamClient
 	// VolunteerTeamMember is the client for interacting with the VolunteerTeamMember builders.
@@ -219,6 +223,8 @@ func (tx *Tx) init() {
 	tx.SignInCode = NewSignInCodeClient(tx.config)
 	tx.Street = NewStreetClient(tx.config)
 	tx.TimeAccount = NewTimeAccountClient(tx.config)
+	tx.VolunteerTask = NewVolunteerTaskClient(tx.config)
+	tx.VolunteerTaskAssignment = NewVolunteerTaskAssignmentClient(tx.config)
 	tx.VolunteerTeam = NewVolunteerTeamClient(tx.config)
 	tx.VolunteerTeamMember = NewVolunteerTeamMemberClient(tx.config)
 }

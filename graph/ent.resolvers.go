@@ -71,6 +71,18 @@ func (r *queryResolver) Streets(ctx context.Context, after *entgql.Cursor[int], 
 		)
 }
 
+// VolunteerTasks is the resolver for the volunteerTasks field.
+func (r *queryResolver) VolunteerTasks(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VolunteerTaskOrder, where *ent.VolunteerTaskWhereInput) (*ent.VolunteerTaskConnection, error) {
+	if orderBy == nil {
+		orderBy = &ent.VolunteerTaskOrder{Direction: entgql.OrderDirectionDesc, Field: ent.VolunteerTaskOrderFieldCreatedAt}
+	}
+	return r.client.VolunteerTask.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithVolunteerTaskOrder(orderBy),
+			ent.WithVolunteerTaskFilter(where.Filter),
+		)
+}
+
 // VolunteerTeams is the resolver for the volunteerTeams field.
 func (r *queryResolver) VolunteerTeams(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VolunteerTeamOrder, where *ent.VolunteerTeamWhereInput) (*ent.VolunteerTeamConnection, error) {
 	return r.client.VolunteerTeam.Query().

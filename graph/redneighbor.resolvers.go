@@ -68,7 +68,7 @@ func (r *mutationResolver) AcceptHelpOffer(ctx context.Context, offerID int) (*e
 
 // CancelHelpRequest is the resolver for the cancelHelpRequest field.
 func (r *mutationResolver) CancelHelpRequest(ctx context.Context, requestID int) (*ent.HelpRequest, error) {
-	return r.help.Cancel(ctx, requestID)
+	return r.help.CancelRequest(ctx, requestID)
 }
 
 // ConfirmHelpCompleted is the resolver for the confirmHelpCompleted field.
@@ -88,6 +88,44 @@ func (r *mutationResolver) JoinVolunteerTeam(ctx context.Context, teamID int) (*
 // LeaveVolunteerTeam is the resolver for the leaveVolunteerTeam field.
 func (r *mutationResolver) LeaveVolunteerTeam(ctx context.Context, teamID int) (bool, error) {
 	return r.help.LeaveTeam(ctx, teamID)
+}
+
+// CreateVolunteerTask is the resolver for the createVolunteerTask field.
+func (r *mutationResolver) CreateVolunteerTask(ctx context.Context, input model.CreateVolunteerTaskInput) (*ent.VolunteerTask, error) {
+	t := redneighbor.NewTask{
+		CommunityID: input.CommunityID, Title: input.Title, Details: deref(input.Details), Location: deref(input.Location),
+		WindowStart: input.WindowStart, WindowEnd: input.WindowEnd, Minutes: input.Minutes, VolunteerIDs: input.VolunteerIds,
+	}
+	if input.GridID != nil {
+		t.GridID = *input.GridID
+	}
+	if input.TeamID != nil {
+		t.TeamID = *input.TeamID
+	}
+	if input.Needed != nil {
+		t.Needed = *input.Needed
+	}
+	return r.help.CreateTask(ctx, t)
+}
+
+// RespondToVolunteerTask is the resolver for the respondToVolunteerTask field.
+func (r *mutationResolver) RespondToVolunteerTask(ctx context.Context, taskID int, accept bool) (*ent.VolunteerTaskAssignment, error) {
+	return r.help.Respond(ctx, taskID, accept)
+}
+
+// CheckInVolunteerTask is the resolver for the checkInVolunteerTask field.
+func (r *mutationResolver) CheckInVolunteerTask(ctx context.Context, taskID int) (*ent.VolunteerTaskAssignment, error) {
+	return r.help.CheckIn(ctx, taskID)
+}
+
+// CheckOutVolunteerTask is the resolver for the checkOutVolunteerTask field.
+func (r *mutationResolver) CheckOutVolunteerTask(ctx context.Context, taskID int) (*ent.VolunteerTaskAssignment, error) {
+	return r.help.CheckOut(ctx, taskID)
+}
+
+// CancelVolunteerTask is the resolver for the cancelVolunteerTask field.
+func (r *mutationResolver) CancelVolunteerTask(ctx context.Context, taskID int, reason *string) (*ent.VolunteerTask, error) {
+	return r.help.CancelTask(ctx, taskID, deref(reason))
 }
 
 // MyTimeAccount is the resolver for the myTimeAccount field.
@@ -123,5 +161,17 @@ func (r *subscriptionResolver) GridHelpRequests(ctx context.Context, gridID int)
 	return realtime.Follow(ctx, r.hub, topics, func(ctx context.Context) ([]*ent.HelpRequest, bool, error) {
 		rs, _, err := r.help.OpenForGrid(ctx, gridID)
 		return rs, err == nil, err
+	})
+}
+
+// MyVolunteerAssignments is the resolver for the myVolunteerAssignments field.
+func (r *subscriptionResolver) MyVolunteerAssignments(ctx context.Context) (<-chan []*ent.VolunteerTaskAssignment, error) {
+	_, topic, err := r.help.MyOpenAssignments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return realtime.Follow(ctx, r.hub, []string{topic}, func(ctx context.Context) ([]*ent.VolunteerTaskAssignment, bool, error) {
+		as, _, err := r.help.MyOpenAssignments(ctx)
+		return as, err == nil, err
 	})
 }

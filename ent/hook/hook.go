@@ -297,6 +297,30 @@ func (f TimeAccountFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value,
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TimeAccountMutation", m)
 }
 
+// The VolunteerTaskFunc type is an adapter to allow the use of ordinary
+// function as VolunteerTask mutator.
+type VolunteerTaskFunc func(context.Context, *ent.VolunteerTaskMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f VolunteerTaskFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.VolunteerTaskMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.VolunteerTaskMutation", m)
+}
+
+// The VolunteerTaskAssignmentFunc type is an adapter to allow the use of ordinary
+// function as VolunteerTaskAssignment mutator.
+type VolunteerTaskAssignmentFunc func(context.Context, *ent.VolunteerTaskAssignmentMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f VolunteerTaskAssignmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.VolunteerTaskAssignmentMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.VolunteerTaskAssignmentMutation", m)
+}
+
 // The VolunteerTeamFunc type is an adapter to allow the use of ordinary
 // function as VolunteerTeam mutator.
 type VolunteerTeamFunc func(context.Context, *ent.VolunteerTeamMutation) (ent.Value, error)

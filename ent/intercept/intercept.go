@@ -33,6 +33,8 @@ import (
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
 	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/ent/volunteerteam"
 	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
@@ -741,6 +743,60 @@ func (f TraverseTimeAccount) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.TimeAccountQuery", q)
 }
 
+// The VolunteerTaskFunc type is an adapter to allow the use of ordinary function as a Querier.
+type VolunteerTaskFunc func(context.Context, *ent.VolunteerTaskQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f VolunteerTaskFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.VolunteerTaskQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.VolunteerTaskQuery", q)
+}
+
+// The TraverseVolunteerTask type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseVolunteerTask func(context.Context, *ent.VolunteerTaskQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseVolunteerTask) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseVolunteerTask) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VolunteerTaskQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.VolunteerTaskQuery", q)
+}
+
+// The VolunteerTaskAssignmentFunc type is an adapter to allow the use of ordinary function as a Querier.
+type VolunteerTaskAssignmentFunc func(context.Context, *ent.VolunteerTaskAssignmentQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f VolunteerTaskAssignmentFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.VolunteerTaskAssignmentQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.VolunteerTaskAssignmentQuery", q)
+}
+
+// The TraverseVolunteerTaskAssignment type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseVolunteerTaskAssignment func(context.Context, *ent.VolunteerTaskAssignmentQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseVolunteerTaskAssignment) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseVolunteerTaskAssignment) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VolunteerTaskAssignmentQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.VolunteerTaskAssignmentQuery", q)
+}
+
 // The VolunteerTeamFunc type is an adapter to allow the use of ordinary function as a Querier.
 type VolunteerTeamFunc func(context.Context, *ent.VolunteerTeamQuery) (ent.Value, error)
 
@@ -846,6 +902,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.StreetQuery, predicate.Street, street.OrderOption]{typ: ent.TypeStreet, tq: q}, nil
 	case *ent.TimeAccountQuery:
 		return &query[*ent.TimeAccountQuery, predicate.TimeAccount, timeaccount.OrderOption]{typ: ent.TypeTimeAccount, tq: q}, nil
+	case *ent.VolunteerTaskQuery:
+		return &query[*ent.VolunteerTaskQuery, predicate.VolunteerTask, volunteertask.OrderOption]{typ: ent.TypeVolunteerTask, tq: q}, nil
+	case *ent.VolunteerTaskAssignmentQuery:
+		return &query[*ent.VolunteerTaskAssignmentQuery, predicate.VolunteerTaskAssignment, volunteertaskassignment.OrderOption]{typ: ent.TypeVolunteerTaskAssignment, tq: q}, nil
 	case *ent.VolunteerTeamQuery:
 		return &query[*ent.VolunteerTeamQuery, predicate.VolunteerTeam, volunteerteam.OrderOption]{typ: ent.TypeVolunteerTeam, tq: q}, nil
 	case *ent.VolunteerTeamMemberQuery:

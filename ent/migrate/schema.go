@@ -946,6 +946,118 @@ var (
 			},
 		},
 	}
+	// VolunteerTasksColumns holds the columns for the "volunteer_tasks" table.
+	VolunteerTasksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "created_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "key", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "details", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "location", Type: field.TypeString, Size: 300, Default: ""},
+		{Name: "window_start", Type: field.TypeTime},
+		{Name: "window_end", Type: field.TypeTime},
+		{Name: "minutes", Type: field.TypeInt},
+		{Name: "needed", Type: field.TypeInt, Default: 1},
+		{Name: "accepted", Type: field.TypeInt, Default: 0},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "STAFFED", "DONE", "CANCELLED"}, Default: "OPEN"},
+		{Name: "cancel_reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "community_id", Type: field.TypeInt},
+		{Name: "grid_id", Type: field.TypeInt, Nullable: true},
+		{Name: "team_id", Type: field.TypeInt, Nullable: true},
+		{Name: "place_id", Type: field.TypeInt, Nullable: true},
+	}
+	// VolunteerTasksTable holds the schema information for the "volunteer_tasks" table.
+	VolunteerTasksTable = &schema.Table{
+		Name:       "volunteer_tasks",
+		Columns:    VolunteerTasksColumns,
+		PrimaryKey: []*schema.Column{VolunteerTasksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "volunteer_tasks_communities_community",
+				Columns:    []*schema.Column{VolunteerTasksColumns[15]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "volunteer_tasks_grids_grid",
+				Columns:    []*schema.Column{VolunteerTasksColumns[16]},
+				RefColumns: []*schema.Column{GridsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "volunteer_tasks_volunteer_teams_team",
+				Columns:    []*schema.Column{VolunteerTasksColumns[17]},
+				RefColumns: []*schema.Column{VolunteerTeamsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "volunteer_tasks_places_place",
+				Columns:    []*schema.Column{VolunteerTasksColumns[18]},
+				RefColumns: []*schema.Column{PlacesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "volunteertask_key",
+				Unique:  true,
+				Columns: []*schema.Column{VolunteerTasksColumns[4]},
+			},
+			{
+				Name:    "volunteertask_community_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{VolunteerTasksColumns[15], VolunteerTasksColumns[13]},
+			},
+		},
+	}
+	// VolunteerTaskAssignmentsColumns holds the columns for the "volunteer_task_assignments" table.
+	VolunteerTaskAssignmentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "volunteer_name", Type: field.TypeString, Size: 100},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"DISPATCHED", "ACCEPTED", "DECLINED", "CHECKED_IN", "DONE", "CANCELLED"}, Default: "DISPATCHED"},
+		{Name: "dispatched_at", Type: field.TypeTime},
+		{Name: "responded_at", Type: field.TypeTime, Nullable: true},
+		{Name: "checked_in_at", Type: field.TypeTime, Nullable: true},
+		{Name: "checked_out_at", Type: field.TypeTime, Nullable: true},
+		{Name: "credited_minutes", Type: field.TypeInt, Nullable: true},
+		{Name: "transfer_id", Type: field.TypeInt, Nullable: true},
+		{Name: "task_id", Type: field.TypeInt},
+		{Name: "volunteer_id", Type: field.TypeInt},
+	}
+	// VolunteerTaskAssignmentsTable holds the schema information for the "volunteer_task_assignments" table.
+	VolunteerTaskAssignmentsTable = &schema.Table{
+		Name:       "volunteer_task_assignments",
+		Columns:    VolunteerTaskAssignmentsColumns,
+		PrimaryKey: []*schema.Column{VolunteerTaskAssignmentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "volunteer_task_assignments_volunteer_tasks_task",
+				Columns:    []*schema.Column{VolunteerTaskAssignmentsColumns[9]},
+				RefColumns: []*schema.Column{VolunteerTasksColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "volunteer_task_assignments_residents_volunteer",
+				Columns:    []*schema.Column{VolunteerTaskAssignmentsColumns[10]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "volunteertaskassignment_task_id_volunteer_id",
+				Unique:  true,
+				Columns: []*schema.Column{VolunteerTaskAssignmentsColumns[9], VolunteerTaskAssignmentsColumns[10]},
+			},
+			{
+				Name:    "volunteertaskassignment_volunteer_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{VolunteerTaskAssignmentsColumns[10], VolunteerTaskAssignmentsColumns[2]},
+			},
+		},
+	}
 	// VolunteerTeamsColumns holds the columns for the "volunteer_teams" table.
 	VolunteerTeamsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1041,6 +1153,8 @@ var (
 		SignInCodesTable,
 		StreetsTable,
 		TimeAccountsTable,
+		VolunteerTasksTable,
+		VolunteerTaskAssignmentsTable,
 		VolunteerTeamsTable,
 		VolunteerTeamMembersTable,
 	}
@@ -1155,6 +1269,18 @@ func init() {
 	TimeAccountsTable.ForeignKeys[1].RefTable = CommunitiesTable
 	TimeAccountsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(98784247808),
+	}
+	VolunteerTasksTable.ForeignKeys[0].RefTable = CommunitiesTable
+	VolunteerTasksTable.ForeignKeys[1].RefTable = GridsTable
+	VolunteerTasksTable.ForeignKeys[2].RefTable = VolunteerTeamsTable
+	VolunteerTasksTable.ForeignKeys[3].RefTable = PlacesTable
+	VolunteerTasksTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(111669149696),
+	}
+	VolunteerTaskAssignmentsTable.ForeignKeys[0].RefTable = VolunteerTasksTable
+	VolunteerTaskAssignmentsTable.ForeignKeys[1].RefTable = ResidentsTable
+	VolunteerTaskAssignmentsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(115964116992),
 	}
 	VolunteerTeamsTable.ForeignKeys[0].RefTable = CommunitiesTable
 	VolunteerTeamsTable.Annotation = &entsql.Annotation{

@@ -78,6 +78,12 @@ type Street func(*sql.Selector)
 // TimeAccount is the predicate function for timeaccount builders.
 type TimeAccount func(*sql.Selector)
 
+// VolunteerTask is the predicate function for volunteertask builders.
+type VolunteerTask func(*sql.Selector)
+
+// VolunteerTaskAssignment is the predicate function for volunteertaskassignment builders.
+type VolunteerTaskAssignment func(*sql.Selector)
+
 // VolunteerTeam is the predicate function for volunteerteam builders.
 type VolunteerTeam func(*sql.Selector)
 

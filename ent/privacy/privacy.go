@@ -687,6 +687,54 @@ func (f TimeAccountMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mut
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TimeAccountMutation", m)
 }
 
+// The VolunteerTaskQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type VolunteerTaskQueryRuleFunc func(context.Context, *ent.VolunteerTaskQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f VolunteerTaskQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VolunteerTaskQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.VolunteerTaskQuery", q)
+}
+
+// The VolunteerTaskMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type VolunteerTaskMutationRuleFunc func(context.Context, *ent.VolunteerTaskMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f VolunteerTaskMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.VolunteerTaskMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.VolunteerTaskMutation", m)
+}
+
+// The VolunteerTaskAssignmentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type VolunteerTaskAssignmentQueryRuleFunc func(context.Context, *ent.VolunteerTaskAssignmentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f VolunteerTaskAssignmentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VolunteerTaskAssignmentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.VolunteerTaskAssignmentQuery", q)
+}
+
+// The VolunteerTaskAssignmentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type VolunteerTaskAssignmentMutationRuleFunc func(context.Context, *ent.VolunteerTaskAssignmentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f VolunteerTaskAssignmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.VolunteerTaskAssignmentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.VolunteerTaskAssignmentMutation", m)
+}
+
 // The VolunteerTeamQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type VolunteerTeamQueryRuleFunc func(context.Context, *ent.VolunteerTeamQuery) error
@@ -818,6 +866,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.TimeAccountQuery:
 		return q.Filter(), nil
+	case *ent.VolunteerTaskQuery:
+		return q.Filter(), nil
+	case *ent.VolunteerTaskAssignmentQuery:
+		return q.Filter(), nil
 	case *ent.VolunteerTeamQuery:
 		return q.Filter(), nil
 	case *ent.VolunteerTeamMemberQuery:
@@ -876,6 +928,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.StreetMutation:
 		return m.Filter(), nil
 	case *ent.TimeAccountMutation:
+		return m.Filter(), nil
+	case *ent.VolunteerTaskMutation:
+		return m.Filter(), nil
+	case *ent.VolunteerTaskAssignmentMutation:
 		return m.Filter(), nil
 	case *ent.VolunteerTeamMutation:
 		return m.Filter(), nil

@@ -31,6 +31,8 @@ import (
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
 	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/ent/volunteerteam"
 	"github.com/jimei-linli/linli/ent/volunteerteammember"
 
@@ -1024,6 +1026,115 @@ func init() {
 	timeaccountDescBalance := timeaccountFields[3].Descriptor()
 	// timeaccount.DefaultBalance holds the default value on creation for the balance field.
 	timeaccount.DefaultBalance = timeaccountDescBalance.Default.(int)
+	volunteertaskMixin := schema.VolunteerTask{}.Mixin()
+	volunteertask.Policy = privacy.NewPolicies(schema.VolunteerTask{})
+	volunteertask.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := volunteertask.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	volunteertaskMixinFields0 := volunteertaskMixin[0].Fields()
+	_ = volunteertaskMixinFields0
+	volunteertaskFields := schema.VolunteerTask{}.Fields()
+	_ = volunteertaskFields
+	// volunteertaskDescCreatedAt is the schema descriptor for created_at field.
+	volunteertaskDescCreatedAt := volunteertaskMixinFields0[0].Descriptor()
+	// volunteertask.DefaultCreatedAt holds the default value on creation for the created_at field.
+	volunteertask.DefaultCreatedAt = volunteertaskDescCreatedAt.Default.(func() time.Time)
+	// volunteertaskDescUpdatedAt is the schema descriptor for updated_at field.
+	volunteertaskDescUpdatedAt := volunteertaskMixinFields0[1].Descriptor()
+	// volunteertask.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	volunteertask.DefaultUpdatedAt = volunteertaskDescUpdatedAt.Default.(func() time.Time)
+	// volunteertask.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	volunteertask.UpdateDefaultUpdatedAt = volunteertaskDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// volunteertaskDescKey is the schema descriptor for key field.
+	volunteertaskDescKey := volunteertaskFields[5].Descriptor()
+	// volunteertask.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	volunteertask.KeyValidator = volunteertaskDescKey.Validators[0].(func(string) error)
+	// volunteertaskDescTitle is the schema descriptor for title field.
+	volunteertaskDescTitle := volunteertaskFields[6].Descriptor()
+	// volunteertask.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	volunteertask.TitleValidator = func() func(string) error {
+		validators := volunteertaskDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// volunteertaskDescDetails is the schema descriptor for details field.
+	volunteertaskDescDetails := volunteertaskFields[7].Descriptor()
+	// volunteertask.DefaultDetails holds the default value on creation for the details field.
+	volunteertask.DefaultDetails = volunteertaskDescDetails.Default.(string)
+	// volunteertask.DetailsValidator is a validator for the "details" field. It is called by the builders before save.
+	volunteertask.DetailsValidator = volunteertaskDescDetails.Validators[0].(func(string) error)
+	// volunteertaskDescLocation is the schema descriptor for location field.
+	volunteertaskDescLocation := volunteertaskFields[8].Descriptor()
+	// volunteertask.DefaultLocation holds the default value on creation for the location field.
+	volunteertask.DefaultLocation = volunteertaskDescLocation.Default.(string)
+	// volunteertask.LocationValidator is a validator for the "location" field. It is called by the builders before save.
+	volunteertask.LocationValidator = volunteertaskDescLocation.Validators[0].(func(string) error)
+	// volunteertaskDescMinutes is the schema descriptor for minutes field.
+	volunteertaskDescMinutes := volunteertaskFields[11].Descriptor()
+	// volunteertask.MinutesValidator is a validator for the "minutes" field. It is called by the builders before save.
+	volunteertask.MinutesValidator = volunteertaskDescMinutes.Validators[0].(func(int) error)
+	// volunteertaskDescNeeded is the schema descriptor for needed field.
+	volunteertaskDescNeeded := volunteertaskFields[12].Descriptor()
+	// volunteertask.DefaultNeeded holds the default value on creation for the needed field.
+	volunteertask.DefaultNeeded = volunteertaskDescNeeded.Default.(int)
+	// volunteertask.NeededValidator is a validator for the "needed" field. It is called by the builders before save.
+	volunteertask.NeededValidator = volunteertaskDescNeeded.Validators[0].(func(int) error)
+	// volunteertaskDescAccepted is the schema descriptor for accepted field.
+	volunteertaskDescAccepted := volunteertaskFields[13].Descriptor()
+	// volunteertask.DefaultAccepted holds the default value on creation for the accepted field.
+	volunteertask.DefaultAccepted = volunteertaskDescAccepted.Default.(int)
+	// volunteertask.AcceptedValidator is a validator for the "accepted" field. It is called by the builders before save.
+	volunteertask.AcceptedValidator = volunteertaskDescAccepted.Validators[0].(func(int) error)
+	// volunteertaskDescCancelReason is the schema descriptor for cancel_reason field.
+	volunteertaskDescCancelReason := volunteertaskFields[15].Descriptor()
+	// volunteertask.DefaultCancelReason holds the default value on creation for the cancel_reason field.
+	volunteertask.DefaultCancelReason = volunteertaskDescCancelReason.Default.(string)
+	// volunteertask.CancelReasonValidator is a validator for the "cancel_reason" field. It is called by the builders before save.
+	volunteertask.CancelReasonValidator = volunteertaskDescCancelReason.Validators[0].(func(string) error)
+	volunteertaskassignment.Policy = privacy.NewPolicies(schema.VolunteerTaskAssignment{})
+	volunteertaskassignment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := volunteertaskassignment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	volunteertaskassignmentFields := schema.VolunteerTaskAssignment{}.Fields()
+	_ = volunteertaskassignmentFields
+	// volunteertaskassignmentDescVolunteerName is the schema descriptor for volunteer_name field.
+	volunteertaskassignmentDescVolunteerName := volunteertaskassignmentFields[2].Descriptor()
+	// volunteertaskassignment.VolunteerNameValidator is a validator for the "volunteer_name" field. It is called by the builders before save.
+	volunteertaskassignment.VolunteerNameValidator = func() func(string) error {
+		validators := volunteertaskassignmentDescVolunteerName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(volunteer_name string) error {
+			for _, fn := range fns {
+				if err := fn(volunteer_name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
 	volunteerteamMixin := schema.VolunteerTeam{}.Mixin()
 	volunteerteam.Policy = privacy.NewPolicies(schema.VolunteerTeam{})
 	volunteerteam.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -125,6 +125,122 @@ func UnmarshalAskForHelpInput(ctx context.Context, raw any) (model.AskForHelpInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateVolunteerTaskInput(ctx context.Context, obj any) (model.CreateVolunteerTaskInput, error) {
+	var it model.CreateVolunteerTaskInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["needed"]; !present {
+		asMap["needed"] = 1
+	}
+
+	fieldsInOrder := [...]string{"communityId", "gridId", "title", "details", "location", "windowStart", "windowEnd", "minutes", "needed", "teamId", "volunteerIds"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "gridId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("gridId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GridID = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "details":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("details"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Details = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Location = data
+		case "windowStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("windowStart"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WindowStart = data
+		case "windowEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("windowEnd"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WindowEnd = data
+		case "minutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minutes"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Minutes = data
+		case "needed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needed"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Needed = data
+		case "teamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamId"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamID = data
+		case "volunteerIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("volunteerIds"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VolunteerIds = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateVolunteerTaskInput unmarshals raw into the CreateVolunteerTaskInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateVolunteerTaskInput(ctx context.Context, raw any) (model.CreateVolunteerTaskInput, error) {
+	var out model.CreateVolunteerTaskInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateVolunteerTaskInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDonateTimeInput(ctx context.Context, obj any) (model.DonateTimeInput, error) {
 	var it model.DonateTimeInput
 	if obj == nil {
@@ -265,6 +381,11 @@ func UnmarshalTransferTimeInput(ctx context.Context, raw any) (model.TransferTim
 
 func (ec *executionContext) unmarshalNAskForHelpInput2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐAskForHelpInput(ctx context.Context, v any) (model.AskForHelpInput, error) {
 	res, err := ec.unmarshalInputAskForHelpInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateVolunteerTaskInput2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐCreateVolunteerTaskInput(ctx context.Context, v any) (model.CreateVolunteerTaskInput, error) {
+	res, err := ec.unmarshalInputCreateVolunteerTaskInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

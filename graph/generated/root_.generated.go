@@ -248,33 +248,38 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptHelpOffer       func(childComplexity int, offerID int) int
-		AskForHelp            func(childComplexity int, input model.AskForHelpInput) int
-		AssignRole            func(childComplexity int, input model.AssignRoleInput) int
-		CancelHelpRequest     func(childComplexity int, requestID int) int
-		ConfirmHelpCompleted  func(childComplexity int, requestID int, minutes *int) int
-		DeleteMyAccount       func(childComplexity int, confirm bool) int
-		DonateTime            func(childComplexity int, input model.DonateTimeInput) int
-		ExportMyData          func(childComplexity int) int
-		JoinVolunteerTeam     func(childComplexity int, teamID int) int
-		LeaveVolunteerTeam    func(childComplexity int, teamID int) int
-		MarkNotificationsRead func(childComplexity int, ids []int) int
-		OfferHelp             func(childComplexity int, requestID int, note *string) int
-		RefreshSession        func(childComplexity int, refreshToken string) int
-		RegisterDevice        func(childComplexity int, platform device.Platform, token string) int
-		RegisterHousehold     func(childComplexity int, input model.RegisterHouseholdInput) int
-		RequestSignInCode     func(childComplexity int, phone string) int
-		RevokeRole            func(childComplexity int, id int) int
-		SendBroadcast         func(childComplexity int, input model.SendBroadcastInput) int
-		SetHelpPayer          func(childComplexity int, communityID int, paidBy timeaccount.HelpPaidBy) int
-		SignIn                func(childComplexity int, phone string, code string, acceptPrivacyNotice string) int
-		SignOut               func(childComplexity int) int
-		SignOutEverywhere     func(childComplexity int) int
-		TransferTime          func(childComplexity int, input model.TransferTimeInput) int
-		UnregisterDevice      func(childComplexity int, token string) int
-		UpdateMyProfile       func(childComplexity int, input model.UpdateMyProfileInput) int
-		VerifyResident        func(childComplexity int, phone string, householdID int) int
-		WithdrawHelpOffer     func(childComplexity int, offerID int) int
+		AcceptHelpOffer        func(childComplexity int, offerID int) int
+		AskForHelp             func(childComplexity int, input model.AskForHelpInput) int
+		AssignRole             func(childComplexity int, input model.AssignRoleInput) int
+		CancelHelpRequest      func(childComplexity int, requestID int) int
+		CancelVolunteerTask    func(childComplexity int, taskID int, reason *string) int
+		CheckInVolunteerTask   func(childComplexity int, taskID int) int
+		CheckOutVolunteerTask  func(childComplexity int, taskID int) int
+		ConfirmHelpCompleted   func(childComplexity int, requestID int, minutes *int) int
+		CreateVolunteerTask    func(childComplexity int, input model.CreateVolunteerTaskInput) int
+		DeleteMyAccount        func(childComplexity int, confirm bool) int
+		DonateTime             func(childComplexity int, input model.DonateTimeInput) int
+		ExportMyData           func(childComplexity int) int
+		JoinVolunteerTeam      func(childComplexity int, teamID int) int
+		LeaveVolunteerTeam     func(childComplexity int, teamID int) int
+		MarkNotificationsRead  func(childComplexity int, ids []int) int
+		OfferHelp              func(childComplexity int, requestID int, note *string) int
+		RefreshSession         func(childComplexity int, refreshToken string) int
+		RegisterDevice         func(childComplexity int, platform device.Platform, token string) int
+		RegisterHousehold      func(childComplexity int, input model.RegisterHouseholdInput) int
+		RequestSignInCode      func(childComplexity int, phone string) int
+		RespondToVolunteerTask func(childComplexity int, taskID int, accept bool) int
+		RevokeRole             func(childComplexity int, id int) int
+		SendBroadcast          func(childComplexity int, input model.SendBroadcastInput) int
+		SetHelpPayer           func(childComplexity int, communityID int, paidBy timeaccount.HelpPaidBy) int
+		SignIn                 func(childComplexity int, phone string, code string, acceptPrivacyNotice string) int
+		SignOut                func(childComplexity int) int
+		SignOutEverywhere      func(childComplexity int) int
+		TransferTime           func(childComplexity int, input model.TransferTimeInput) int
+		UnregisterDevice       func(childComplexity int, token string) int
+		UpdateMyProfile        func(childComplexity int, input model.UpdateMyProfileInput) int
+		VerifyResident         func(childComplexity int, phone string, householdID int) int
+		WithdrawHelpOffer      func(childComplexity int, offerID int) int
 	}
 
 	MyDataExport struct {
@@ -360,6 +365,7 @@ type ComplexityRoot struct {
 		Statement               func(childComplexity int, accountID int, after *entgql.Cursor[int], first *int) int
 		Streets                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) int
 		UnreadNotificationCount func(childComplexity int) int
+		VolunteerTasks          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VolunteerTaskOrder, where *ent.VolunteerTaskWhereInput) int
 		VolunteerTeams          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VolunteerTeamOrder, where *ent.VolunteerTeamWhereInput) int
 	}
 
@@ -447,9 +453,10 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		GridHelpRequests   func(childComplexity int, gridID int) int
-		HelpRequestUpdated func(childComplexity int, id int) int
-		NotificationAdded  func(childComplexity int, since *entgql.Cursor[int]) int
+		GridHelpRequests       func(childComplexity int, gridID int) int
+		HelpRequestUpdated     func(childComplexity int, id int) int
+		MyVolunteerAssignments func(childComplexity int) int
+		NotificationAdded      func(childComplexity int, since *entgql.Cursor[int]) int
 	}
 
 	TimeAccount struct {
@@ -463,6 +470,50 @@ type ComplexityRoot struct {
 		Kind        func(childComplexity int) int
 		Resident    func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
+	}
+
+	VolunteerTask struct {
+		Accepted     func(childComplexity int) int
+		Assignments  func(childComplexity int) int
+		CancelReason func(childComplexity int) int
+		Community    func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Details      func(childComplexity int) int
+		Grid         func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Location     func(childComplexity int) int
+		Minutes      func(childComplexity int) int
+		Needed       func(childComplexity int) int
+		Place        func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Team         func(childComplexity int) int
+		Title        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		WindowEnd    func(childComplexity int) int
+		WindowStart  func(childComplexity int) int
+	}
+
+	VolunteerTaskAssignment struct {
+		CheckedInAt     func(childComplexity int) int
+		CheckedOutAt    func(childComplexity int) int
+		CreditedMinutes func(childComplexity int) int
+		DispatchedAt    func(childComplexity int) int
+		ID              func(childComplexity int) int
+		RespondedAt     func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Task            func(childComplexity int) int
+		VolunteerName   func(childComplexity int) int
+	}
+
+	VolunteerTaskConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	VolunteerTaskEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	VolunteerTeam struct {
@@ -1406,6 +1457,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelHelpRequest(childComplexity, args["requestId"].(int)), true
+	case "Mutation.cancelVolunteerTask":
+		if e.ComplexityRoot.Mutation.CancelVolunteerTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelVolunteerTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelVolunteerTask(childComplexity, args["taskId"].(int), args["reason"].(*string)), true
+	case "Mutation.checkInVolunteerTask":
+		if e.ComplexityRoot.Mutation.CheckInVolunteerTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkInVolunteerTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckInVolunteerTask(childComplexity, args["taskId"].(int)), true
+	case "Mutation.checkOutVolunteerTask":
+		if e.ComplexityRoot.Mutation.CheckOutVolunteerTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkOutVolunteerTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckOutVolunteerTask(childComplexity, args["taskId"].(int)), true
 	case "Mutation.confirmHelpCompleted":
 		if e.ComplexityRoot.Mutation.ConfirmHelpCompleted == nil {
 			break
@@ -1417,6 +1501,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfirmHelpCompleted(childComplexity, args["requestId"].(int), args["minutes"].(*int)), true
+	case "Mutation.createVolunteerTask":
+		if e.ComplexityRoot.Mutation.CreateVolunteerTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createVolunteerTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateVolunteerTask(childComplexity, args["input"].(model.CreateVolunteerTaskInput)), true
 	case "Mutation.deleteMyAccount":
 		if e.ComplexityRoot.Mutation.DeleteMyAccount == nil {
 			break
@@ -1533,6 +1628,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RequestSignInCode(childComplexity, args["phone"].(string)), true
+	case "Mutation.respondToVolunteerTask":
+		if e.ComplexityRoot.Mutation.RespondToVolunteerTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_respondToVolunteerTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RespondToVolunteerTask(childComplexity, args["taskId"].(int), args["accept"].(bool)), true
 	case "Mutation.revokeRole":
 		if e.ComplexityRoot.Mutation.RevokeRole == nil {
 			break
@@ -2045,6 +2151,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.UnreadNotificationCount(childComplexity), true
+	case "Query.volunteerTasks":
+		if e.ComplexityRoot.Query.VolunteerTasks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_volunteerTasks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VolunteerTasks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.VolunteerTaskOrder), args["where"].(*ent.VolunteerTaskWhereInput)), true
 	case "Query.volunteerTeams":
 		if e.ComplexityRoot.Query.VolunteerTeams == nil {
 			break
@@ -2405,6 +2522,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.HelpRequestUpdated(childComplexity, args["id"].(int)), true
+	case "Subscription.myVolunteerAssignments":
+		if e.ComplexityRoot.Subscription.MyVolunteerAssignments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.MyVolunteerAssignments(childComplexity), true
 	case "Subscription.notificationAdded":
 		if e.ComplexityRoot.Subscription.NotificationAdded == nil {
 			break
@@ -2482,6 +2605,202 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TimeAccount.UpdatedAt(childComplexity), true
+
+	case "VolunteerTask.accepted":
+		if e.ComplexityRoot.VolunteerTask.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Accepted(childComplexity), true
+	case "VolunteerTask.assignments":
+		if e.ComplexityRoot.VolunteerTask.Assignments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Assignments(childComplexity), true
+	case "VolunteerTask.cancelReason":
+		if e.ComplexityRoot.VolunteerTask.CancelReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.CancelReason(childComplexity), true
+	case "VolunteerTask.community":
+		if e.ComplexityRoot.VolunteerTask.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Community(childComplexity), true
+	case "VolunteerTask.createdAt":
+		if e.ComplexityRoot.VolunteerTask.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.CreatedAt(childComplexity), true
+	case "VolunteerTask.details":
+		if e.ComplexityRoot.VolunteerTask.Details == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Details(childComplexity), true
+	case "VolunteerTask.grid":
+		if e.ComplexityRoot.VolunteerTask.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Grid(childComplexity), true
+	case "VolunteerTask.id":
+		if e.ComplexityRoot.VolunteerTask.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.ID(childComplexity), true
+	case "VolunteerTask.location":
+		if e.ComplexityRoot.VolunteerTask.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Location(childComplexity), true
+	case "VolunteerTask.minutes":
+		if e.ComplexityRoot.VolunteerTask.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Minutes(childComplexity), true
+	case "VolunteerTask.needed":
+		if e.ComplexityRoot.VolunteerTask.Needed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Needed(childComplexity), true
+	case "VolunteerTask.place":
+		if e.ComplexityRoot.VolunteerTask.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Place(childComplexity), true
+	case "VolunteerTask.status":
+		if e.ComplexityRoot.VolunteerTask.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Status(childComplexity), true
+	case "VolunteerTask.team":
+		if e.ComplexityRoot.VolunteerTask.Team == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Team(childComplexity), true
+	case "VolunteerTask.title":
+		if e.ComplexityRoot.VolunteerTask.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Title(childComplexity), true
+	case "VolunteerTask.updatedAt":
+		if e.ComplexityRoot.VolunteerTask.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.UpdatedAt(childComplexity), true
+	case "VolunteerTask.windowEnd":
+		if e.ComplexityRoot.VolunteerTask.WindowEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.WindowEnd(childComplexity), true
+	case "VolunteerTask.windowStart":
+		if e.ComplexityRoot.VolunteerTask.WindowStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.WindowStart(childComplexity), true
+
+	case "VolunteerTaskAssignment.checkedInAt":
+		if e.ComplexityRoot.VolunteerTaskAssignment.CheckedInAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.CheckedInAt(childComplexity), true
+	case "VolunteerTaskAssignment.checkedOutAt":
+		if e.ComplexityRoot.VolunteerTaskAssignment.CheckedOutAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.CheckedOutAt(childComplexity), true
+	case "VolunteerTaskAssignment.creditedMinutes":
+		if e.ComplexityRoot.VolunteerTaskAssignment.CreditedMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.CreditedMinutes(childComplexity), true
+	case "VolunteerTaskAssignment.dispatchedAt":
+		if e.ComplexityRoot.VolunteerTaskAssignment.DispatchedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.DispatchedAt(childComplexity), true
+	case "VolunteerTaskAssignment.id":
+		if e.ComplexityRoot.VolunteerTaskAssignment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.ID(childComplexity), true
+	case "VolunteerTaskAssignment.respondedAt":
+		if e.ComplexityRoot.VolunteerTaskAssignment.RespondedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.RespondedAt(childComplexity), true
+	case "VolunteerTaskAssignment.status":
+		if e.ComplexityRoot.VolunteerTaskAssignment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.Status(childComplexity), true
+	case "VolunteerTaskAssignment.task":
+		if e.ComplexityRoot.VolunteerTaskAssignment.Task == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.Task(childComplexity), true
+	case "VolunteerTaskAssignment.volunteerName":
+		if e.ComplexityRoot.VolunteerTaskAssignment.VolunteerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.VolunteerName(childComplexity), true
+
+	case "VolunteerTaskConnection.edges":
+		if e.ComplexityRoot.VolunteerTaskConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskConnection.Edges(childComplexity), true
+	case "VolunteerTaskConnection.pageInfo":
+		if e.ComplexityRoot.VolunteerTaskConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskConnection.PageInfo(childComplexity), true
+	case "VolunteerTaskConnection.totalCount":
+		if e.ComplexityRoot.VolunteerTaskConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskConnection.TotalCount(childComplexity), true
+
+	case "VolunteerTaskEdge.cursor":
+		if e.ComplexityRoot.VolunteerTaskEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskEdge.Cursor(childComplexity), true
+	case "VolunteerTaskEdge.node":
+		if e.ComplexityRoot.VolunteerTaskEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskEdge.Node(childComplexity), true
 
 	case "VolunteerTeam.community":
 		if e.ComplexityRoot.VolunteerTeam.Community == nil {
@@ -2598,6 +2917,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BroadcastWhereInput", ec.unmarshalInputBroadcastWhereInput),
 			graphql.NewInputUnmarshaler("CommunityOrder", ec.unmarshalInputCommunityOrder),
 			graphql.NewInputUnmarshaler("CommunityWhereInput", ec.unmarshalInputCommunityWhereInput),
+			graphql.NewInputUnmarshaler("CreateVolunteerTaskInput", ec.unmarshalInputCreateVolunteerTaskInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
 			graphql.NewInputUnmarshaler("DonateTimeInput", ec.unmarshalInputDonateTimeInput),
@@ -2632,6 +2952,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("TimeAccountWhereInput", ec.unmarshalInputTimeAccountWhereInput),
 			graphql.NewInputUnmarshaler("TransferTimeInput", ec.unmarshalInputTransferTimeInput),
 			graphql.NewInputUnmarshaler("UpdateMyProfileInput", ec.unmarshalInputUpdateMyProfileInput),
+			graphql.NewInputUnmarshaler("VolunteerTaskAssignmentWhereInput", ec.unmarshalInputVolunteerTaskAssignmentWhereInput),
+			graphql.NewInputUnmarshaler("VolunteerTaskOrder", ec.unmarshalInputVolunteerTaskOrder),
+			graphql.NewInputUnmarshaler("VolunteerTaskWhereInput", ec.unmarshalInputVolunteerTaskWhereInput),
 			graphql.NewInputUnmarshaler("VolunteerTeamMemberWhereInput", ec.unmarshalInputVolunteerTeamMemberWhereInput),
 			graphql.NewInputUnmarshaler("VolunteerTeamOrder", ec.unmarshalInputVolunteerTeamOrder),
 			graphql.NewInputUnmarshaler("VolunteerTeamWhereInput", ec.unmarshalInputVolunteerTeamWhereInput),
@@ -8453,6 +8776,40 @@ type Query {
     where: StreetWhereInput
   ): StreetConnection!
   """
+  Volunteer tasks the viewer may see: those dispatched to them, and those in their scope for coordinators (red stewards, grid leaders, community admins).
+  """
+  volunteerTasks(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for VolunteerTasks returned from the connection.
+    """
+    orderBy: VolunteerTaskOrder
+
+    """
+    Filtering options for VolunteerTasks returned from the connection.
+    """
+    where: VolunteerTaskWhereInput
+  ): VolunteerTaskConnection!
+  """
   The street's volunteer teams (public).
   """
   volunteerTeams(
@@ -9963,6 +10320,1046 @@ input TimeAccountWhereInput {
   helpPaidByNotIn: [TimeAccountHelpPaidBy!]
 }
 """
+Volunteer work dispatched by a coordinator (志願服務110).
+"""
+type VolunteerTask implements Node {
+  """
+  The id of the VolunteerTask.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  What to do, in one line.
+  """
+  title: String!
+  """
+  More about it.
+  """
+  details: String!
+  """
+  Where to go.
+  """
+  location: String!
+  """
+  When it starts.
+  """
+  windowStart: Time!
+  """
+  When it must be done.
+  """
+  windowEnd: Time!
+  """
+  The time it should take: at most this is credited per volunteer (at least what was served up to it).
+  """
+  minutes: Int!
+  """
+  How many volunteers it needs.
+  """
+  needed: Int!
+  """
+  How many volunteers have accepted it.
+  """
+  accepted: Int!
+  """
+  OPEN: it needs volunteers; STAFFED: enough accepted; DONE: every volunteer checked out; CANCELLED: withdrawn.
+  """
+  status: VolunteerTaskStatus!
+  """
+  Why it was cancelled.
+  """
+  cancelReason: String!
+  """
+  The community whose volunteers do it.
+  """
+  community: Community!
+  """
+  The grid it is in, if any.
+  """
+  grid: Grid
+  """
+  The team it was dispatched to, if any.
+  """
+  team: VolunteerTeam
+  """
+  Where to go, when it is a place on the map.
+  """
+  place: Place
+  """
+  The volunteers it was dispatched to and what they did (a volunteer sees their own).
+  """
+  assignments: [VolunteerTaskAssignment!]
+}
+"""
+A volunteer task dispatched to one volunteer.
+"""
+type VolunteerTaskAssignment implements Node {
+  """
+  The id of the VolunteerTaskAssignment.
+  """
+  id: ID!
+  """
+  The volunteer's name, for the coordinator.
+  """
+  volunteerName: String!
+  """
+  DISPATCHED: waiting for an answer; ACCEPTED; DECLINED (or too late: the task was staffed); CHECKED_IN: at work; DONE: checked out and credited; CANCELLED: the task was withdrawn.
+  """
+  status: VolunteerTaskAssignmentStatus!
+  """
+  When it was dispatched.
+  """
+  dispatchedAt: Time!
+  """
+  When the volunteer accepted or declined.
+  """
+  respondedAt: Time
+  """
+  When the volunteer checked in.
+  """
+  checkedInAt: Time
+  """
+  When the volunteer checked out.
+  """
+  checkedOutAt: Time
+  """
+  The minutes credited at check-out.
+  """
+  creditedMinutes: Int
+  """
+  The task.
+  """
+  task: VolunteerTask!
+}
+"""
+VolunteerTaskAssignmentStatus is enum for the field status
+"""
+enum VolunteerTaskAssignmentStatus @goModel(model: "github.com/jimei-linli/linli/ent/volunteertaskassignment.Status") {
+  """
+  The value DISPATCHED.
+  """
+  DISPATCHED
+  """
+  The value ACCEPTED.
+  """
+  ACCEPTED
+  """
+  The value DECLINED.
+  """
+  DECLINED
+  """
+  The value CHECKED_IN.
+  """
+  CHECKED_IN
+  """
+  The value DONE.
+  """
+  DONE
+  """
+  The value CANCELLED.
+  """
+  CANCELLED
+}
+"""
+VolunteerTaskAssignmentWhereInput is used for filtering VolunteerTaskAssignment objects.
+Input was generated by ent.
+"""
+input VolunteerTaskAssignmentWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: VolunteerTaskAssignmentWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [VolunteerTaskAssignmentWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [VolunteerTaskAssignmentWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  volunteer_name field predicates
+  """
+  volunteerName: String
+  """
+  Matches items whose volunteerName is not equal to the given value.
+  """
+  volunteerNameNEQ: String
+  """
+  Matches items whose volunteerName is one of the given value.
+  """
+  volunteerNameIn: [String!]
+  """
+  Matches items whose volunteerName is none of the given value.
+  """
+  volunteerNameNotIn: [String!]
+  """
+  Matches items whose volunteerName is greater than the given value.
+  """
+  volunteerNameGT: String
+  """
+  Matches items whose volunteerName is at least the given value.
+  """
+  volunteerNameGTE: String
+  """
+  Matches items whose volunteerName is less than the given value.
+  """
+  volunteerNameLT: String
+  """
+  Matches items whose volunteerName is at most the given value.
+  """
+  volunteerNameLTE: String
+  """
+  Matches items whose volunteerName contains the given value.
+  """
+  volunteerNameContains: String
+  """
+  Matches items whose volunteerName starts with the given value.
+  """
+  volunteerNameHasPrefix: String
+  """
+  Matches items whose volunteerName ends with the given value.
+  """
+  volunteerNameHasSuffix: String
+  """
+  Matches items whose volunteerName equals, ignoring case, the given value.
+  """
+  volunteerNameEqualFold: String
+  """
+  Matches items whose volunteerName contains, ignoring case, the given value.
+  """
+  volunteerNameContainsFold: String
+  """
+  status field predicates
+  """
+  status: VolunteerTaskAssignmentStatus
+  """
+  Matches items whose status is not equal to the given value.
+  """
+  statusNEQ: VolunteerTaskAssignmentStatus
+  """
+  Matches items whose status is one of the given value.
+  """
+  statusIn: [VolunteerTaskAssignmentStatus!]
+  """
+  Matches items whose status is none of the given value.
+  """
+  statusNotIn: [VolunteerTaskAssignmentStatus!]
+  """
+  dispatched_at field predicates
+  """
+  dispatchedAt: Time
+  """
+  Matches items whose dispatchedAt is not equal to the given value.
+  """
+  dispatchedAtNEQ: Time
+  """
+  Matches items whose dispatchedAt is one of the given value.
+  """
+  dispatchedAtIn: [Time!]
+  """
+  Matches items whose dispatchedAt is none of the given value.
+  """
+  dispatchedAtNotIn: [Time!]
+  """
+  Matches items whose dispatchedAt is greater than the given value.
+  """
+  dispatchedAtGT: Time
+  """
+  Matches items whose dispatchedAt is at least the given value.
+  """
+  dispatchedAtGTE: Time
+  """
+  Matches items whose dispatchedAt is less than the given value.
+  """
+  dispatchedAtLT: Time
+  """
+  Matches items whose dispatchedAt is at most the given value.
+  """
+  dispatchedAtLTE: Time
+  """
+  responded_at field predicates
+  """
+  respondedAt: Time
+  """
+  Matches items whose respondedAt is not equal to the given value.
+  """
+  respondedAtNEQ: Time
+  """
+  Matches items whose respondedAt is one of the given value.
+  """
+  respondedAtIn: [Time!]
+  """
+  Matches items whose respondedAt is none of the given value.
+  """
+  respondedAtNotIn: [Time!]
+  """
+  Matches items whose respondedAt is greater than the given value.
+  """
+  respondedAtGT: Time
+  """
+  Matches items whose respondedAt is at least the given value.
+  """
+  respondedAtGTE: Time
+  """
+  Matches items whose respondedAt is less than the given value.
+  """
+  respondedAtLT: Time
+  """
+  Matches items whose respondedAt is at most the given value.
+  """
+  respondedAtLTE: Time
+  """
+  Matches items whose respondedAt is empty.
+  """
+  respondedAtIsNil: Boolean
+  """
+  Matches items whose respondedAt is set.
+  """
+  respondedAtNotNil: Boolean
+  """
+  checked_in_at field predicates
+  """
+  checkedInAt: Time
+  """
+  Matches items whose checkedInAt is not equal to the given value.
+  """
+  checkedInAtNEQ: Time
+  """
+  Matches items whose checkedInAt is one of the given value.
+  """
+  checkedInAtIn: [Time!]
+  """
+  Matches items whose checkedInAt is none of the given value.
+  """
+  checkedInAtNotIn: [Time!]
+  """
+  Matches items whose checkedInAt is greater than the given value.
+  """
+  checkedInAtGT: Time
+  """
+  Matches items whose checkedInAt is at least the given value.
+  """
+  checkedInAtGTE: Time
+  """
+  Matches items whose checkedInAt is less than the given value.
+  """
+  checkedInAtLT: Time
+  """
+  Matches items whose checkedInAt is at most the given value.
+  """
+  checkedInAtLTE: Time
+  """
+  Matches items whose checkedInAt is empty.
+  """
+  checkedInAtIsNil: Boolean
+  """
+  Matches items whose checkedInAt is set.
+  """
+  checkedInAtNotNil: Boolean
+  """
+  checked_out_at field predicates
+  """
+  checkedOutAt: Time
+  """
+  Matches items whose checkedOutAt is not equal to the given value.
+  """
+  checkedOutAtNEQ: Time
+  """
+  Matches items whose checkedOutAt is one of the given value.
+  """
+  checkedOutAtIn: [Time!]
+  """
+  Matches items whose checkedOutAt is none of the given value.
+  """
+  checkedOutAtNotIn: [Time!]
+  """
+  Matches items whose checkedOutAt is greater than the given value.
+  """
+  checkedOutAtGT: Time
+  """
+  Matches items whose checkedOutAt is at least the given value.
+  """
+  checkedOutAtGTE: Time
+  """
+  Matches items whose checkedOutAt is less than the given value.
+  """
+  checkedOutAtLT: Time
+  """
+  Matches items whose checkedOutAt is at most the given value.
+  """
+  checkedOutAtLTE: Time
+  """
+  Matches items whose checkedOutAt is empty.
+  """
+  checkedOutAtIsNil: Boolean
+  """
+  Matches items whose checkedOutAt is set.
+  """
+  checkedOutAtNotNil: Boolean
+  """
+  credited_minutes field predicates
+  """
+  creditedMinutes: Int
+  """
+  Matches items whose creditedMinutes is not equal to the given value.
+  """
+  creditedMinutesNEQ: Int
+  """
+  Matches items whose creditedMinutes is one of the given value.
+  """
+  creditedMinutesIn: [Int!]
+  """
+  Matches items whose creditedMinutes is none of the given value.
+  """
+  creditedMinutesNotIn: [Int!]
+  """
+  Matches items whose creditedMinutes is greater than the given value.
+  """
+  creditedMinutesGT: Int
+  """
+  Matches items whose creditedMinutes is at least the given value.
+  """
+  creditedMinutesGTE: Int
+  """
+  Matches items whose creditedMinutes is less than the given value.
+  """
+  creditedMinutesLT: Int
+  """
+  Matches items whose creditedMinutes is at most the given value.
+  """
+  creditedMinutesLTE: Int
+  """
+  Matches items whose creditedMinutes is empty.
+  """
+  creditedMinutesIsNil: Boolean
+  """
+  Matches items whose creditedMinutes is set.
+  """
+  creditedMinutesNotNil: Boolean
+}
+"""
+A connection to a list of items.
+"""
+type VolunteerTaskConnection {
+  """
+  A list of edges.
+  """
+  edges: [VolunteerTaskEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type VolunteerTaskEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: VolunteerTask
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for VolunteerTask connections
+"""
+input VolunteerTaskOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order VolunteerTasks.
+  """
+  field: VolunteerTaskOrderField!
+}
+"""
+Properties by which VolunteerTask connections can be ordered.
+"""
+enum VolunteerTaskOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+  """
+  The value UPDATED_AT.
+  """
+  UPDATED_AT
+  """
+  The value WINDOW_START.
+  """
+  WINDOW_START
+  """
+  The value STATUS.
+  """
+  STATUS
+}
+"""
+VolunteerTaskStatus is enum for the field status
+"""
+enum VolunteerTaskStatus @goModel(model: "github.com/jimei-linli/linli/ent/volunteertask.Status") {
+  """
+  The value OPEN.
+  """
+  OPEN
+  """
+  The value STAFFED.
+  """
+  STAFFED
+  """
+  The value DONE.
+  """
+  DONE
+  """
+  The value CANCELLED.
+  """
+  CANCELLED
+}
+"""
+VolunteerTaskWhereInput is used for filtering VolunteerTask objects.
+Input was generated by ent.
+"""
+input VolunteerTaskWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: VolunteerTaskWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [VolunteerTaskWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [VolunteerTaskWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches items whose updatedAt is not equal to the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches items whose updatedAt is one of the given value.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches items whose updatedAt is none of the given value.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches items whose updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches items whose updatedAt is at least the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches items whose updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches items whose updatedAt is at most the given value.
+  """
+  updatedAtLTE: Time
+  """
+  title field predicates
+  """
+  title: String
+  """
+  Matches items whose title is not equal to the given value.
+  """
+  titleNEQ: String
+  """
+  Matches items whose title is one of the given value.
+  """
+  titleIn: [String!]
+  """
+  Matches items whose title is none of the given value.
+  """
+  titleNotIn: [String!]
+  """
+  Matches items whose title is greater than the given value.
+  """
+  titleGT: String
+  """
+  Matches items whose title is at least the given value.
+  """
+  titleGTE: String
+  """
+  Matches items whose title is less than the given value.
+  """
+  titleLT: String
+  """
+  Matches items whose title is at most the given value.
+  """
+  titleLTE: String
+  """
+  Matches items whose title contains the given value.
+  """
+  titleContains: String
+  """
+  Matches items whose title starts with the given value.
+  """
+  titleHasPrefix: String
+  """
+  Matches items whose title ends with the given value.
+  """
+  titleHasSuffix: String
+  """
+  Matches items whose title equals, ignoring case, the given value.
+  """
+  titleEqualFold: String
+  """
+  Matches items whose title contains, ignoring case, the given value.
+  """
+  titleContainsFold: String
+  """
+  details field predicates
+  """
+  details: String
+  """
+  Matches items whose details is not equal to the given value.
+  """
+  detailsNEQ: String
+  """
+  Matches items whose details is one of the given value.
+  """
+  detailsIn: [String!]
+  """
+  Matches items whose details is none of the given value.
+  """
+  detailsNotIn: [String!]
+  """
+  Matches items whose details is greater than the given value.
+  """
+  detailsGT: String
+  """
+  Matches items whose details is at least the given value.
+  """
+  detailsGTE: String
+  """
+  Matches items whose details is less than the given value.
+  """
+  detailsLT: String
+  """
+  Matches items whose details is at most the given value.
+  """
+  detailsLTE: String
+  """
+  Matches items whose details contains the given value.
+  """
+  detailsContains: String
+  """
+  Matches items whose details starts with the given value.
+  """
+  detailsHasPrefix: String
+  """
+  Matches items whose details ends with the given value.
+  """
+  detailsHasSuffix: String
+  """
+  Matches items whose details equals, ignoring case, the given value.
+  """
+  detailsEqualFold: String
+  """
+  Matches items whose details contains, ignoring case, the given value.
+  """
+  detailsContainsFold: String
+  """
+  location field predicates
+  """
+  location: String
+  """
+  Matches items whose location is not equal to the given value.
+  """
+  locationNEQ: String
+  """
+  Matches items whose location is one of the given value.
+  """
+  locationIn: [String!]
+  """
+  Matches items whose location is none of the given value.
+  """
+  locationNotIn: [String!]
+  """
+  Matches items whose location is greater than the given value.
+  """
+  locationGT: String
+  """
+  Matches items whose location is at least the given value.
+  """
+  locationGTE: String
+  """
+  Matches items whose location is less than the given value.
+  """
+  locationLT: String
+  """
+  Matches items whose location is at most the given value.
+  """
+  locationLTE: String
+  """
+  Matches items whose location contains the given value.
+  """
+  locationContains: String
+  """
+  Matches items whose location starts with the given value.
+  """
+  locationHasPrefix: String
+  """
+  Matches items whose location ends with the given value.
+  """
+  locationHasSuffix: String
+  """
+  Matches items whose location equals, ignoring case, the given value.
+  """
+  locationEqualFold: String
+  """
+  Matches items whose location contains, ignoring case, the given value.
+  """
+  locationContainsFold: String
+  """
+  window_start field predicates
+  """
+  windowStart: Time
+  """
+  Matches items whose windowStart is not equal to the given value.
+  """
+  windowStartNEQ: Time
+  """
+  Matches items whose windowStart is one of the given value.
+  """
+  windowStartIn: [Time!]
+  """
+  Matches items whose windowStart is none of the given value.
+  """
+  windowStartNotIn: [Time!]
+  """
+  Matches items whose windowStart is greater than the given value.
+  """
+  windowStartGT: Time
+  """
+  Matches items whose windowStart is at least the given value.
+  """
+  windowStartGTE: Time
+  """
+  Matches items whose windowStart is less than the given value.
+  """
+  windowStartLT: Time
+  """
+  Matches items whose windowStart is at most the given value.
+  """
+  windowStartLTE: Time
+  """
+  window_end field predicates
+  """
+  windowEnd: Time
+  """
+  Matches items whose windowEnd is not equal to the given value.
+  """
+  windowEndNEQ: Time
+  """
+  Matches items whose windowEnd is one of the given value.
+  """
+  windowEndIn: [Time!]
+  """
+  Matches items whose windowEnd is none of the given value.
+  """
+  windowEndNotIn: [Time!]
+  """
+  Matches items whose windowEnd is greater than the given value.
+  """
+  windowEndGT: Time
+  """
+  Matches items whose windowEnd is at least the given value.
+  """
+  windowEndGTE: Time
+  """
+  Matches items whose windowEnd is less than the given value.
+  """
+  windowEndLT: Time
+  """
+  Matches items whose windowEnd is at most the given value.
+  """
+  windowEndLTE: Time
+  """
+  minutes field predicates
+  """
+  minutes: Int
+  """
+  Matches items whose minutes is not equal to the given value.
+  """
+  minutesNEQ: Int
+  """
+  Matches items whose minutes is one of the given value.
+  """
+  minutesIn: [Int!]
+  """
+  Matches items whose minutes is none of the given value.
+  """
+  minutesNotIn: [Int!]
+  """
+  Matches items whose minutes is greater than the given value.
+  """
+  minutesGT: Int
+  """
+  Matches items whose minutes is at least the given value.
+  """
+  minutesGTE: Int
+  """
+  Matches items whose minutes is less than the given value.
+  """
+  minutesLT: Int
+  """
+  Matches items whose minutes is at most the given value.
+  """
+  minutesLTE: Int
+  """
+  needed field predicates
+  """
+  needed: Int
+  """
+  Matches items whose needed is not equal to the given value.
+  """
+  neededNEQ: Int
+  """
+  Matches items whose needed is one of the given value.
+  """
+  neededIn: [Int!]
+  """
+  Matches items whose needed is none of the given value.
+  """
+  neededNotIn: [Int!]
+  """
+  Matches items whose needed is greater than the given value.
+  """
+  neededGT: Int
+  """
+  Matches items whose needed is at least the given value.
+  """
+  neededGTE: Int
+  """
+  Matches items whose needed is less than the given value.
+  """
+  neededLT: Int
+  """
+  Matches items whose needed is at most the given value.
+  """
+  neededLTE: Int
+  """
+  accepted field predicates
+  """
+  accepted: Int
+  """
+  Matches items whose accepted is not equal to the given value.
+  """
+  acceptedNEQ: Int
+  """
+  Matches items whose accepted is one of the given value.
+  """
+  acceptedIn: [Int!]
+  """
+  Matches items whose accepted is none of the given value.
+  """
+  acceptedNotIn: [Int!]
+  """
+  Matches items whose accepted is greater than the given value.
+  """
+  acceptedGT: Int
+  """
+  Matches items whose accepted is at least the given value.
+  """
+  acceptedGTE: Int
+  """
+  Matches items whose accepted is less than the given value.
+  """
+  acceptedLT: Int
+  """
+  Matches items whose accepted is at most the given value.
+  """
+  acceptedLTE: Int
+  """
+  status field predicates
+  """
+  status: VolunteerTaskStatus
+  """
+  Matches items whose status is not equal to the given value.
+  """
+  statusNEQ: VolunteerTaskStatus
+  """
+  Matches items whose status is one of the given value.
+  """
+  statusIn: [VolunteerTaskStatus!]
+  """
+  Matches items whose status is none of the given value.
+  """
+  statusNotIn: [VolunteerTaskStatus!]
+  """
+  cancel_reason field predicates
+  """
+  cancelReason: String
+  """
+  Matches items whose cancelReason is not equal to the given value.
+  """
+  cancelReasonNEQ: String
+  """
+  Matches items whose cancelReason is one of the given value.
+  """
+  cancelReasonIn: [String!]
+  """
+  Matches items whose cancelReason is none of the given value.
+  """
+  cancelReasonNotIn: [String!]
+  """
+  Matches items whose cancelReason is greater than the given value.
+  """
+  cancelReasonGT: String
+  """
+  Matches items whose cancelReason is at least the given value.
+  """
+  cancelReasonGTE: String
+  """
+  Matches items whose cancelReason is less than the given value.
+  """
+  cancelReasonLT: String
+  """
+  Matches items whose cancelReason is at most the given value.
+  """
+  cancelReasonLTE: String
+  """
+  Matches items whose cancelReason contains the given value.
+  """
+  cancelReasonContains: String
+  """
+  Matches items whose cancelReason starts with the given value.
+  """
+  cancelReasonHasPrefix: String
+  """
+  Matches items whose cancelReason ends with the given value.
+  """
+  cancelReasonHasSuffix: String
+  """
+  Matches items whose cancelReason equals, ignoring case, the given value.
+  """
+  cancelReasonEqualFold: String
+  """
+  Matches items whose cancelReason contains, ignoring case, the given value.
+  """
+  cancelReasonContainsFold: String
+}
+"""
 A volunteer team (熱心人隊伍) of a community.
 """
 type VolunteerTeam implements Node {
@@ -10652,6 +12049,125 @@ extend type Subscription {
     """
     gridId: ID!
   ): [HelpRequest!]!
+}
+
+"""
+Volunteer work to dispatch (志願服務110).
+"""
+input CreateVolunteerTaskInput {
+  """
+  The community whose volunteers do it and whose pool pays them.
+  """
+  communityId: ID!
+  """
+  The grid it is in, if any (grid coordinators dispatch in their grid).
+  """
+  gridId: ID
+  """
+  What to do, in one line.
+  """
+  title: String!
+  """
+  More about it.
+  """
+  details: String
+  """
+  Where to go.
+  """
+  location: String
+  """
+  When it starts.
+  """
+  windowStart: Time!
+  """
+  When it must be done.
+  """
+  windowEnd: Time!
+  """
+  The time it should take, in minutes (1 to 480): at most this is credited
+  to each volunteer.
+  """
+  minutes: Int!
+  """
+  How many volunteers it needs (default 1).
+  """
+  needed: Int = 1
+  """
+  Dispatch to every member of this team (of the same community).
+  """
+  teamId: ID
+  """
+  Dispatch to these volunteers (by resident ID).
+  """
+  volunteerIds: [ID!]
+}
+
+extend type Mutation {
+  """
+  Dispatches a volunteer task to a team and/or named volunteers, who are
+  notified at once. For red stewards and community admins of the community,
+  and red stewards and the leader of the grid.
+  """
+  createVolunteerTask(
+    """
+    The task.
+    """
+    input: CreateVolunteerTaskInput!
+  ): VolunteerTask!
+  """
+  The signed-in volunteer accepts or declines a task dispatched to them.
+  Accepting a task already staffed is CONFLICT.
+  """
+  respondToVolunteerTask(
+    """
+    The task.
+    """
+    taskId: ID!
+    """
+    True to accept, false to decline.
+    """
+    accept: Boolean!
+  ): VolunteerTaskAssignment!
+  """
+  The signed-in volunteer checks in to a task they accepted.
+  """
+  checkInVolunteerTask(
+    """
+    The task.
+    """
+    taskId: ID!
+  ): VolunteerTaskAssignment!
+  """
+  The signed-in volunteer checks out: the time served (at most the task's
+  minutes) is credited to them at once from the community's pool.
+  """
+  checkOutVolunteerTask(
+    """
+    The task.
+    """
+    taskId: ID!
+  ): VolunteerTaskAssignment!
+  """
+  A coordinator withdraws a task that is not done.
+  """
+  cancelVolunteerTask(
+    """
+    The task.
+    """
+    taskId: ID!
+    """
+    Why.
+    """
+    reason: String
+  ): VolunteerTask!
+}
+
+extend type Subscription {
+  """
+  The signed-in volunteer's open task assignments (dispatched, accepted,
+  checked in), now and after each dispatch to them or change.
+  """
+  myVolunteerAssignments: [VolunteerTaskAssignment!]!
 }
 `, BuiltIn: false},
 }
@@ -11407,6 +12923,94 @@ func (ec *executionContext) childFields_TimeAccount(ctx context.Context, field g
 		return ec.fieldContext_TimeAccount_entries(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TimeAccount", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTask(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VolunteerTask_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_VolunteerTask_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_VolunteerTask_updatedAt(ctx, field)
+	case "title":
+		return ec.fieldContext_VolunteerTask_title(ctx, field)
+	case "details":
+		return ec.fieldContext_VolunteerTask_details(ctx, field)
+	case "location":
+		return ec.fieldContext_VolunteerTask_location(ctx, field)
+	case "windowStart":
+		return ec.fieldContext_VolunteerTask_windowStart(ctx, field)
+	case "windowEnd":
+		return ec.fieldContext_VolunteerTask_windowEnd(ctx, field)
+	case "minutes":
+		return ec.fieldContext_VolunteerTask_minutes(ctx, field)
+	case "needed":
+		return ec.fieldContext_VolunteerTask_needed(ctx, field)
+	case "accepted":
+		return ec.fieldContext_VolunteerTask_accepted(ctx, field)
+	case "status":
+		return ec.fieldContext_VolunteerTask_status(ctx, field)
+	case "cancelReason":
+		return ec.fieldContext_VolunteerTask_cancelReason(ctx, field)
+	case "community":
+		return ec.fieldContext_VolunteerTask_community(ctx, field)
+	case "grid":
+		return ec.fieldContext_VolunteerTask_grid(ctx, field)
+	case "team":
+		return ec.fieldContext_VolunteerTask_team(ctx, field)
+	case "place":
+		return ec.fieldContext_VolunteerTask_place(ctx, field)
+	case "assignments":
+		return ec.fieldContext_VolunteerTask_assignments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTask", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTaskAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VolunteerTaskAssignment_id(ctx, field)
+	case "volunteerName":
+		return ec.fieldContext_VolunteerTaskAssignment_volunteerName(ctx, field)
+	case "status":
+		return ec.fieldContext_VolunteerTaskAssignment_status(ctx, field)
+	case "dispatchedAt":
+		return ec.fieldContext_VolunteerTaskAssignment_dispatchedAt(ctx, field)
+	case "respondedAt":
+		return ec.fieldContext_VolunteerTaskAssignment_respondedAt(ctx, field)
+	case "checkedInAt":
+		return ec.fieldContext_VolunteerTaskAssignment_checkedInAt(ctx, field)
+	case "checkedOutAt":
+		return ec.fieldContext_VolunteerTaskAssignment_checkedOutAt(ctx, field)
+	case "creditedMinutes":
+		return ec.fieldContext_VolunteerTaskAssignment_creditedMinutes(ctx, field)
+	case "task":
+		return ec.fieldContext_VolunteerTaskAssignment_task(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTaskAssignment", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTaskConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VolunteerTaskConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VolunteerTaskConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VolunteerTaskConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTaskConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTaskEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_VolunteerTaskEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_VolunteerTaskEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTaskEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_VolunteerTeam(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -46,6 +46,33 @@ type AssignRoleInput struct {
 	Title *string `json:"title,omitempty"`
 }
 
+// Volunteer work to dispatch (志願服務110).
+type CreateVolunteerTaskInput struct {
+	// The community whose volunteers do it and whose pool pays them.
+	CommunityID int `json:"communityId"`
+	// The grid it is in, if any (grid coordinators dispatch in their grid).
+	GridID *int `json:"gridId,omitempty"`
+	// What to do, in one line.
+	Title string `json:"title"`
+	// More about it.
+	Details *string `json:"details,omitempty"`
+	// Where to go.
+	Location *string `json:"location,omitempty"`
+	// When it starts.
+	WindowStart time.Time `json:"windowStart"`
+	// When it must be done.
+	WindowEnd time.Time `json:"windowEnd"`
+	// The time it should take, in minutes (1 to 480): at most this is credited
+	// to each volunteer.
+	Minutes int `json:"minutes"`
+	// How many volunteers it needs (default 1).
+	Needed *int `json:"needed,omitempty"`
+	// Dispatch to every member of this team (of the same community).
+	TeamID *int `json:"teamId,omitempty"`
+	// Dispatch to these volunteers (by resident ID).
+	VolunteerIds []int `json:"volunteerIds,omitempty"`
+}
+
 // Minutes the signed-in resident gives to a community's pool.
 type DonateTimeInput struct {
 	// The community whose pool receives them.

@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"slices"
 
 	"entgo.io/ent"
 
@@ -15,6 +16,8 @@ import (
 	"github.com/jimei-linli/linli/ent/predicate"
 	"github.com/jimei-linli/linli/ent/privacy"
 	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/ent/volunteerteam"
 	"github.com/jimei-linli/linli/ent/volunteerteammember"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -212,4 +215,83 @@ func VolunteerTeamMemberPolicy() ent.Policy {
 // communityHasGrids matches communities that contain one of grids.
 func communityHasGrids(grids []int) predicate.Community {
 	return community.HasGridsWith(grid.IDIn(grids...))
+}
+
+// Coordinates reports whether v may dispatch and manage volunteer tasks in
+// a community (and grid, when not 0): its admins, its red stewards, and the
+// red stewards and leader of the grid.
+func Coordinates(v *viewer.Viewer, communityID, gridID int) bool {
+	return Administers(v, communityID) ||
+		slices.Contains(v.CommunitiesWhere(viewer.RedSteward), communityID) ||
+		gridID != 0 && slices.Contains(v.GridsWhere(viewer.RedSteward, viewer.GridLeader), gridID)
+}
+
+// coordinatedTasks matches the tasks v coordinates, or returns nil.
+func coordinatedTasks(v *viewer.Viewer) predicate.VolunteerTask {
+	var preds []predicate.VolunteerTask
+	if cs := append(v.CommunitiesWhere(viewer.CommunityAdmin), v.CommunitiesWhere(viewer.RedSteward)...); len(cs) > 0 {
+		preds = append(preds, volunteertask.CommunityIDIn(cs...))
+	}
+	if gs := v.GridsWhere(viewer.RedSteward, viewer.GridLeader); len(gs) > 0 {
+		preds = append(preds, volunteertask.GridIDIn(gs...))
+	}
+	if len(preds) == 0 {
+		return nil
+	}
+	return volunteertask.Or(preds...)
+}
+
+// VolunteerTaskPolicy: a task is seen by the volunteers it was dispatched
+// to, its coordinators (see Coordinates) and street admins. Only the system
+// writes tasks; internal/redneighbor checks who asks first.
+func VolunteerTaskPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			allowSystem,
+			privacy.VolunteerTaskQueryRuleFunc(func(ctx context.Context, q *gen.VolunteerTaskQuery) error {
+				v := viewer.FromContext(ctx)
+				if v.IsStreetAdmin() {
+					return privacy.Allow
+				}
+				if !v.SignedIn() {
+					q.Where(predicate.VolunteerTask(nothing))
+					return privacy.Allow
+				}
+				preds := []predicate.VolunteerTask{volunteertask.HasAssignmentsWith(volunteertaskassignment.VolunteerID(v.ResidentID))}
+				if p := coordinatedTasks(v); p != nil {
+					preds = append(preds, p)
+				}
+				q.Where(volunteertask.Or(preds...))
+				return privacy.Allow
+			}),
+		},
+		Mutation: privacy.MutationPolicy{allowSystem, privacy.AlwaysDenyRule()},
+	}
+}
+
+// VolunteerTaskAssignmentPolicy: a volunteer sees their own assignments;
+// coordinators and street admins see every assignment of their tasks.
+func VolunteerTaskAssignmentPolicy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			allowSystem,
+			privacy.VolunteerTaskAssignmentQueryRuleFunc(func(ctx context.Context, q *gen.VolunteerTaskAssignmentQuery) error {
+				v := viewer.FromContext(ctx)
+				if v.IsStreetAdmin() {
+					return privacy.Allow
+				}
+				if !v.SignedIn() {
+					q.Where(predicate.VolunteerTaskAssignment(nothing))
+					return privacy.Allow
+				}
+				preds := []predicate.VolunteerTaskAssignment{volunteertaskassignment.VolunteerID(v.ResidentID)}
+				if p := coordinatedTasks(v); p != nil {
+					preds = append(preds, volunteertaskassignment.HasTaskWith(p))
+				}
+				q.Where(volunteertaskassignment.Or(preds...))
+				return privacy.Allow
+			}),
+		},
+		Mutation: privacy.MutationPolicy{allowSystem, privacy.AlwaysDenyRule()},
+	}
 }

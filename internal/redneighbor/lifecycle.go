@@ -187,8 +187,8 @@ func (s *Service) Withdraw(ctx context.Context, offerID int) (*ent.HelpOffer, er
 	return s.client.HelpOffer.Get(ctx, o.ID)
 }
 
-// Cancel withdraws a help request that is not completed.
-func (s *Service) Cancel(ctx context.Context, requestID int) (*ent.HelpRequest, error) {
+// CancelRequest withdraws a help request that is not completed.
+func (s *Service) CancelRequest(ctx context.Context, requestID int) (*ent.HelpRequest, error) {
 	v, err := viewer.Required(ctx)
 	if err != nil {
 		return nil, err
