@@ -9,6 +9,8 @@ import (
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/ent/volunteerteam"
 	"github.com/jimei-linli/linli/ent/volunteerteammember"
 	"github.com/jimei-linli/linli/internal/seed"
@@ -93,4 +95,30 @@ func redNeighborWorld(t *testing.T, w *world) {
 			SetReach(reach).SaveX(ctx)
 		id[name] = r.ID
 	}
+}
+
+// Volunteer tasks: the volunteers dispatched to, the coordinators in scope
+// (the community admin; the grid leader for tasks in the grid) and street
+// admins; a volunteer sees only their own assignment.
+func init() {
+	readMatrix = append(readMatrix,
+		matrixRow{"task:open", "node", "", "01 02 03 08"},
+		matrixRow{"task:open", "Query.volunteerTasks", "", "01 02 03 08"},
+		matrixRow{"assignment:open", "node", "", "01 02 03 08"},
+		matrixRow{"assignment:open", "VolunteerTask.assignments", "task:open", "01 02 03 08"},
+		matrixRow{"assignment:done-other", "node", "", "01 02 03"},
+		matrixRow{"assignment:done-other", "VolunteerTask.assignments", "task:done", "01 02 03"},
+	)
+	probes["Query.volunteerTasks"] = rootConnection("volunteerTasks")
+	probes["VolunteerTask.assignments"] = edge("VolunteerTask", "assignments")
+	worldParts = append(worldParts, func(t *testing.T, w *world) {
+		ctx, c, id := w.e.SystemCtx(), w.e.Client, w.ids
+		volunteer := w.e.ResidentID(t, seed.PhoneVolunteer)
+		id["task:open"] = firstID(t)(c.VolunteerTask.Query().Where(volunteertask.StatusEQ(volunteertask.StatusOPEN)).IDs(ctx))
+		id["task:done"] = firstID(t)(c.VolunteerTask.Query().Where(volunteertask.StatusEQ(volunteertask.StatusDONE)).IDs(ctx))
+		id["assignment:open"] = firstID(t)(c.VolunteerTaskAssignment.Query().
+			Where(volunteertaskassignment.TaskID(id["task:open"])).IDs(ctx))
+		id["assignment:done-other"] = firstID(t)(c.VolunteerTaskAssignment.Query().
+			Where(volunteertaskassignment.TaskID(id["task:done"]), volunteertaskassignment.VolunteerIDNEQ(volunteer)).IDs(ctx))
+	})
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/roleassignment"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/internal/timebank"
 )
 
@@ -103,7 +105,81 @@ func writeRedNeighbor(ctx context.Context, c *ent.Client, w *Written) error {
 			return err
 		}
 	}
-	return writeDemoHelp(ctx, c, w)
+	if err := writeDemoHelp(ctx, c, w); err != nil {
+		return err
+	}
+	return writeDemoTasks(ctx, c, w)
+}
+
+// writeDemoTasks writes two volunteer tasks of 盛光社區 dispatched by its
+// admin: one done last week by the demo volunteer and a neighbor (credited
+// from the pool), one for tomorrow waiting for the demo volunteer's answer.
+func writeDemoTasks(ctx context.Context, c *ent.Client, w *Written) error {
+	community := w.Communities[CommunityShengguang]
+	grid := w.Grids[GridShengguang01]
+	admin := w.Residents[PhoneCommunityAdmin]
+	volunteer := w.Residents[PhoneVolunteer]
+	others, err := c.RoleAssignment.Query().
+		Where(roleassignment.RoleEQ(roleassignment.RoleVOLUNTEER), roleassignment.GridID(grid),
+			roleassignment.ResidentIDNEQ(volunteer)).
+		Order(roleassignment.ByID()).Select(roleassignment.FieldResidentID).Ints(ctx)
+	if err != nil || len(others) == 0 {
+		return fmt.Errorf("a second volunteer of %s: %v", GridShengguang01, err)
+	}
+	pool, err := timebank.PoolAccount(ctx, c, community, w.Today)
+	if err != nil {
+		return err
+	}
+	start := w.Today.AddDate(0, 0, -7).Add(14 * time.Hour)
+	done, err := c.VolunteerTask.Create().SetCommunityID(community).SetGridID(grid).SetCreatedByID(admin).
+		SetTitle("重陽節敬老活動佈置").SetLocation("紅鄰客廳").SetWindowStart(start).SetWindowEnd(start.Add(3 * time.Hour)).
+		SetMinutes(120).SetNeeded(2).SetAccepted(2).SetStatus(volunteertask.StatusDONE).
+		SetCreatedAt(start.AddDate(0, 0, -3)).SetUpdatedAt(start.Add(2 * time.Hour)).Save(ctx)
+	if err != nil {
+		return err
+	}
+	for _, id := range []int{volunteer, others[0]} {
+		who, err := c.Resident.Get(ctx, id)
+		if err != nil {
+			return err
+		}
+		out := start.Add(2 * time.Hour)
+		a, err := c.VolunteerTaskAssignment.Create().SetTaskID(done.ID).SetVolunteerID(id).SetVolunteerName(who.Name).
+			SetStatus(volunteertaskassignment.StatusDONE).SetDispatchedAt(done.CreatedAt).
+			SetRespondedAt(done.CreatedAt.Add(time.Hour)).SetCheckedInAt(start).SetCheckedOutAt(out).
+			SetCreditedMinutes(120).Save(ctx)
+		if err != nil {
+			return err
+		}
+		account, err := timebank.ResidentAccount(ctx, c, id, -timebank.DefaultCreditLimit, out)
+		if err != nil {
+			return err
+		}
+		posted, err := timebank.Post(ctx, c, timebank.Posting{
+			Kind: ledgertransfer.KindTASK, From: pool, To: account, Minutes: 120,
+			Memo: "志願服務110: " + done.Title, Key: fmt.Sprintf("task:%d", a.ID), SubjectID: a.ID, At: out,
+		})
+		if err != nil {
+			return err
+		}
+		if err := c.VolunteerTaskAssignment.UpdateOneID(a.ID).SetTransferID(posted.Transfer.ID).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	tomorrow := w.Today.AddDate(0, 0, 1).Add(9 * time.Hour)
+	open, err := c.VolunteerTask.Create().SetCommunityID(community).SetGridID(grid).SetCreatedByID(admin).
+		SetTitle("社區義診: 引導長者排隊").SetLocation("盛光社區衛生服務站").
+		SetWindowStart(tomorrow).SetWindowEnd(tomorrow.Add(3 * time.Hour)).SetMinutes(90).
+		SetCreatedAt(w.Today.Add(8 * time.Hour)).SetUpdatedAt(w.Today.Add(8 * time.Hour)).Save(ctx)
+	if err != nil {
+		return err
+	}
+	who, err := c.Resident.Get(ctx, volunteer)
+	if err != nil {
+		return err
+	}
+	return c.VolunteerTaskAssignment.Create().SetTaskID(open.ID).SetVolunteerID(volunteer).SetVolunteerName(who.Name).
+		SetDispatchedAt(open.CreatedAt).Exec(ctx)
 }
 
 // writeDemoHelp writes demoHelp and pays the completed requests from the
