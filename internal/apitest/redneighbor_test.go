@@ -1,6 +1,7 @@
 package apitest_test
 
 import (
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -256,5 +257,17 @@ func TestTimeBankThroughGraphQL(t *testing.T) {
 			t.Errorf("statement pages: %s\n%s", p1, p2)
 		}
 		e.Do(t, tokens[seed.PhoneGuardian], page, map[string]any{"a": acc}).MustFail(t, "NOT_FOUND")
+
+		// The volunteer's data export holds their ledger and their help.
+		raw, _ := e.Do(t, vol, `mutation { exportMyData { json } }`, nil).Must(t).Value("exportMyData", "json").(string)
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, section := range []string{"timeBank", "helpRequests", "helpOffers", "volunteerTeams", "volunteerTasks"} {
+			if items, _ := doc[section].([]any); len(items) == 0 {
+				t.Errorf("export section %s is empty: %v", section, doc[section])
+			}
+		}
 	})
 }

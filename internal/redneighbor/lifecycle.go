@@ -83,6 +83,16 @@ func (s *Service) Offer(ctx context.Context, requestID int, note string) (*ent.H
 		if r.AutoAccept {
 			return s.accept(ctx, tx, r, o)
 		}
+		// Still open? Read under the row lock an acceptance takes, so an
+		// offer never stays waiting on a request matched meanwhile.
+		open, err := tx.HelpRequest.Query().Where(helprequest.ID(r.ID), helprequest.StatusEQ(helprequest.StatusOPEN)).
+			Modify(lockOnPostgres).Exist(sys)
+		if err != nil {
+			return err
+		}
+		if !open {
+			return apperr.New(apperr.Conflict, "the help request is no longer open")
+		}
 		return s.emit(ctx, tx, r, "help.offered", without([]int{r.RequesterID, r.CreatedByID}, v.ResidentID),
 			"有志願者願意幫忙: "+r.Title, note)
 	})

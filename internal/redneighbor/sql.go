@@ -1,6 +1,7 @@
 package redneighbor
 
 import (
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 
 	"github.com/jimei-linli/linli/ent/predicate"
@@ -18,5 +19,13 @@ func acceptedBelowNeeded() predicate.VolunteerTask {
 func acceptedReachedNeeded() predicate.VolunteerTask {
 	return func(s *sql.Selector) {
 		s.Where(sql.ColumnsGTE(s.C(volunteertask.FieldAccepted), s.C(volunteertask.FieldNeeded)))
+	}
+}
+
+// lockOnPostgres makes a SELECT lock its rows until the transaction ends,
+// on PostgreSQL (SQLite's transactions are serialized and need no lock).
+func lockOnPostgres(s *sql.Selector) {
+	if s.Dialect() == dialect.Postgres {
+		s.ForUpdate()
 	}
 }
