@@ -133,8 +133,8 @@ func (r *queryResolver) MyTimeAccount(ctx context.Context) (*ent.TimeAccount, er
 	return r.timebank.MyAccount(ctx)
 }
 
-// CommunityPool is the resolver for the communityPool field.
-func (r *queryResolver) CommunityPool(ctx context.Context, communityID int) (*ent.TimeAccount, error) {
+// TimeBankPool is the resolver for the timeBankPool field.
+func (r *queryResolver) TimeBankPool(ctx context.Context, communityID int) (*ent.TimeAccount, error) {
 	return r.timebank.Pool(ctx, communityID)
 }
 

@@ -52,7 +52,7 @@ type QueryResolver interface {
 	UnreadNotificationCount(ctx context.Context) (int, error)
 	Broadcasts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.BroadcastOrder, where *ent.BroadcastWhereInput) (*ent.BroadcastConnection, error)
 	MyTimeAccount(ctx context.Context) (*ent.TimeAccount, error)
-	CommunityPool(ctx context.Context, communityID int) (*ent.TimeAccount, error)
+	TimeBankPool(ctx context.Context, communityID int) (*ent.TimeAccount, error)
 	Statement(ctx context.Context, accountID int, after *entgql.Cursor[int], first *int) (*ent.LedgerEntryConnection, error)
 }
 
@@ -544,20 +544,6 @@ func (ec *executionContext) field_Query_communities_args(ctx context.Context, ra
 	return args, nil
 }
 
-func (ec *executionContext) field_Query_communityPool_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "communityId",
-		func(ctx context.Context, v any) (int, error) {
-			return ec.unmarshalNID2int(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["communityId"] = arg0
-	return args, nil
-}
-
 func (ec *executionContext) field_Query_departments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -875,6 +861,20 @@ func (ec *executionContext) field_Query_streets_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_timeBankPool_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "communityId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["communityId"] = arg0
 	return args, nil
 }
 
@@ -6341,17 +6341,17 @@ func (ec *executionContext) fieldContext_Query_myTimeAccount(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_communityPool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_timeBankPool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_communityPool(ctx, field)
+			return ec.fieldContext_Query_timeBankPool(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CommunityPool(ctx, fc.Args["communityId"].(int))
+			return ec.Resolvers.Query().TimeBankPool(ctx, fc.Args["communityId"].(int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.TimeAccount) graphql.Marshaler {
@@ -6361,7 +6361,7 @@ func (ec *executionContext) _Query_communityPool(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_communityPool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_timeBankPool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
@@ -6378,7 +6378,7 @@ func (ec *executionContext) fieldContext_Query_communityPool(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_communityPool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Query_timeBankPool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22279,11 +22279,11 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_myTimeAccount(ctx, field)
 				})
-		case "communityPool":
+		case "timeBankPool":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_communityPool(ctx, field)
+					return ec._Query_timeBankPool(ctx, field)
 				})
 		case "statement":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

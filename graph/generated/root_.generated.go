@@ -352,7 +352,6 @@ type ComplexityRoot struct {
 	Query struct {
 		Broadcasts              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.BroadcastOrder, where *ent.BroadcastWhereInput) int
 		Communities             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) int
-		CommunityPool           func(childComplexity int, communityID int) int
 		Departments             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DepartmentOrder, where *ent.DepartmentWhereInput) int
 		Guardianships           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.GuardianshipOrder, where *ent.GuardianshipWhereInput) int
 		HelpRequests            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HelpRequestOrder, where *ent.HelpRequestWhereInput) int
@@ -364,6 +363,7 @@ type ComplexityRoot struct {
 		PrivacyNoticeVersion    func(childComplexity int) int
 		Statement               func(childComplexity int, accountID int, after *entgql.Cursor[int], first *int) int
 		Streets                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) int
+		TimeBankPool            func(childComplexity int, communityID int) int
 		UnreadNotificationCount func(childComplexity int) int
 		VolunteerTasks          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VolunteerTaskOrder, where *ent.VolunteerTaskWhereInput) int
 		VolunteerTeams          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VolunteerTeamOrder, where *ent.VolunteerTeamWhereInput) int
@@ -2027,17 +2027,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Communities(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CommunityOrder), args["where"].(*ent.CommunityWhereInput)), true
-	case "Query.communityPool":
-		if e.ComplexityRoot.Query.CommunityPool == nil {
-			break
-		}
-
-		args, err := ec.field_Query_communityPool_args(ctx, rawArgs)
-		if err != nil {
-			return 0, false
-		}
-
-		return e.ComplexityRoot.Query.CommunityPool(childComplexity, args["communityId"].(int)), true
 	case "Query.departments":
 		if e.ComplexityRoot.Query.Departments == nil {
 			break
@@ -2145,6 +2134,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Streets(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.StreetOrder), args["where"].(*ent.StreetWhereInput)), true
+	case "Query.timeBankPool":
+		if e.ComplexityRoot.Query.TimeBankPool == nil {
+			break
+		}
+
+		args, err := ec.field_Query_timeBankPool_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TimeBankPool(childComplexity, args["communityId"].(int)), true
 	case "Query.unreadNotificationCount":
 		if e.ComplexityRoot.Query.UnreadNotificationCount == nil {
 			break
@@ -11787,7 +11787,7 @@ extend type Query {
   The time-bank pool of a community. Its admins and street admins may read
   it.
   """
-  communityPool(
+  timeBankPool(
     """
     The community.
     """

@@ -247,6 +247,14 @@ func TestTimeBankThroughGraphQL(t *testing.T) {
 		e.Do(t, vol, `mutation($c: ID!) { donateTime(input: {communityId: $c, minutes: 1, key: "d"}) { kind } }`,
 			map[string]any{"c": apitest.ID(e.CommunityID(t, seed.CommunityShengguang))}).Must(t)
 
+		// The pool issued the credit its volunteers hold: its admin reads it, a volunteer does not.
+		pool := `query($c: ID!) { timeBankPool(communityId: $c) { kind balance helpPaidBy } }`
+		sg := map[string]any{"c": apitest.ID(e.CommunityID(t, seed.CommunityShengguang))}
+		if b, _ := e.Do(t, tokens[seed.PhoneCommunityAdmin], pool, sg).Must(t).Value("timeBankPool", "balance").(float64); b >= 0 {
+			t.Errorf("the pool's balance is %v; it pays volunteers, so it is below zero", b)
+		}
+		e.Do(t, vol, pool, sg).MustFail(t, "NOT_FOUND")
+
 		acc := e.Do(t, vol, myBalance, nil).Must(t).Value("myTimeAccount", "id")
 		page := `query($a: ID!, $after: Cursor) { statement(accountId: $a, first: 1, after: $after) {
 		  edges { node { minutes balanceAfter transfer { kind } } } pageInfo { endCursor hasNextPage } } }`
