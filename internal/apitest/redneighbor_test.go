@@ -2,6 +2,7 @@ package apitest_test
 
 import (
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -83,6 +84,19 @@ func TestHelpRequestLifecycle(t *testing.T) {
 		elderWS.Subscribe("h", `subscription($id: ID!) { helpRequestUpdated(id: $id) { id status } }`, map[string]any{"id": id})
 		var upd struct{ HelpRequestUpdated struct{ ID, Status string } }
 		elderWS.Next("h", 10*time.Second, &upd)
+
+		// Subscribing is authorized: a stranger cannot follow the request,
+		// a resident without a role cannot follow the grid.
+		stranger := e.DialWS(t, tokens[seed.PhoneOtherResident])
+		stranger.Subscribe("x", `subscription($id: ID!) { helpRequestUpdated(id: $id) { id } }`, map[string]any{"id": id})
+		if m := stranger.Read(10 * time.Second); !strings.Contains(string(m.Payload), `"code":"NOT_FOUND"`) {
+			t.Errorf("a stranger follows the request: %s %s", m.Type, m.Payload)
+		}
+		neighbor := e.DialWS(t, tokens[seed.PhoneGuardian])
+		neighbor.Subscribe("y", `subscription($g: ID!) { gridHelpRequests(gridId: $g) { id } }`, map[string]any{"g": apitest.ID(sg01)})
+		if m := neighbor.Read(10 * time.Second); !strings.Contains(string(m.Payload), `"code":"FORBIDDEN"`) {
+			t.Errorf("a resident follows the grid's help requests: %s %s", m.Type, m.Payload)
+		}
 
 		// Not yet widened: the other grid's volunteer cannot see it or offer.
 		node := `query($id: ID!) { node(id: $id) { id } }`
