@@ -128,6 +128,18 @@ func (r *mutationResolver) CancelVolunteerTask(ctx context.Context, taskID int, 
 	return r.help.CancelTask(ctx, taskID, deref(reason))
 }
 
+// CreateVolunteerTeam is the resolver for the createVolunteerTeam field.
+func (r *mutationResolver) CreateVolunteerTeam(ctx context.Context, input model.CreateVolunteerTeamInput) (*ent.VolunteerTeam, error) {
+	return r.help.CreateTeam(ctx, redneighbor.NewTeam{
+		CommunityID: input.CommunityID, Name: input.Name, Description: deref(input.Description),
+	})
+}
+
+// CorrectTimePosting is the resolver for the correctTimePosting field.
+func (r *mutationResolver) CorrectTimePosting(ctx context.Context, transferID int, memo string) (*ent.LedgerTransfer, error) {
+	return r.timebank.Correct(ctx, transferID, memo)
+}
+
 // MyTimeAccount is the resolver for the myTimeAccount field.
 func (r *queryResolver) MyTimeAccount(ctx context.Context) (*ent.TimeAccount, error) {
 	return r.timebank.MyAccount(ctx)

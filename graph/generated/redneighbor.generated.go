@@ -241,6 +241,62 @@ func UnmarshalCreateVolunteerTaskInput(ctx context.Context, raw any) (model.Crea
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateVolunteerTeamInput(ctx context.Context, obj any) (model.CreateVolunteerTeamInput, error) {
+	var it model.CreateVolunteerTeamInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"communityId", "name", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "communityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("communityId"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommunityID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateVolunteerTeamInput unmarshals raw into the CreateVolunteerTeamInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateVolunteerTeamInput(ctx context.Context, raw any) (model.CreateVolunteerTeamInput, error) {
+	var out model.CreateVolunteerTeamInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateVolunteerTeamInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDonateTimeInput(ctx context.Context, obj any) (model.DonateTimeInput, error) {
 	var it model.DonateTimeInput
 	if obj == nil {
@@ -386,6 +442,11 @@ func (ec *executionContext) unmarshalNAskForHelpInput2githubᚗcomᚋjimeiᚑlin
 
 func (ec *executionContext) unmarshalNCreateVolunteerTaskInput2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐCreateVolunteerTaskInput(ctx context.Context, v any) (model.CreateVolunteerTaskInput, error) {
 	res, err := ec.unmarshalInputCreateVolunteerTaskInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateVolunteerTeamInput2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐCreateVolunteerTeamInput(ctx context.Context, v any) (model.CreateVolunteerTeamInput, error) {
+	res, err := ec.unmarshalInputCreateVolunteerTeamInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

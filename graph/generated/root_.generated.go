@@ -256,7 +256,9 @@ type ComplexityRoot struct {
 		CheckInVolunteerTask   func(childComplexity int, taskID int) int
 		CheckOutVolunteerTask  func(childComplexity int, taskID int) int
 		ConfirmHelpCompleted   func(childComplexity int, requestID int, minutes *int) int
+		CorrectTimePosting     func(childComplexity int, transferID int, memo string) int
 		CreateVolunteerTask    func(childComplexity int, input model.CreateVolunteerTaskInput) int
+		CreateVolunteerTeam    func(childComplexity int, input model.CreateVolunteerTeamInput) int
 		DeleteMyAccount        func(childComplexity int, confirm bool) int
 		DonateTime             func(childComplexity int, input model.DonateTimeInput) int
 		ExportMyData           func(childComplexity int) int
@@ -1501,6 +1503,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfirmHelpCompleted(childComplexity, args["requestId"].(int), args["minutes"].(*int)), true
+	case "Mutation.correctTimePosting":
+		if e.ComplexityRoot.Mutation.CorrectTimePosting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_correctTimePosting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CorrectTimePosting(childComplexity, args["transferId"].(int), args["memo"].(string)), true
 	case "Mutation.createVolunteerTask":
 		if e.ComplexityRoot.Mutation.CreateVolunteerTask == nil {
 			break
@@ -1512,6 +1525,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateVolunteerTask(childComplexity, args["input"].(model.CreateVolunteerTaskInput)), true
+	case "Mutation.createVolunteerTeam":
+		if e.ComplexityRoot.Mutation.CreateVolunteerTeam == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createVolunteerTeam_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateVolunteerTeam(childComplexity, args["input"].(model.CreateVolunteerTeamInput)), true
 	case "Mutation.deleteMyAccount":
 		if e.ComplexityRoot.Mutation.DeleteMyAccount == nil {
 			break
@@ -2918,6 +2942,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CommunityOrder", ec.unmarshalInputCommunityOrder),
 			graphql.NewInputUnmarshaler("CommunityWhereInput", ec.unmarshalInputCommunityWhereInput),
 			graphql.NewInputUnmarshaler("CreateVolunteerTaskInput", ec.unmarshalInputCreateVolunteerTaskInput),
+			graphql.NewInputUnmarshaler("CreateVolunteerTeamInput", ec.unmarshalInputCreateVolunteerTeamInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
 			graphql.NewInputUnmarshaler("DonateTimeInput", ec.unmarshalInputDonateTimeInput),
@@ -12168,6 +12193,54 @@ extend type Subscription {
   checked in), now and after each dispatch to them or change.
   """
   myVolunteerAssignments: [VolunteerTaskAssignment!]!
+}
+
+"""
+A new volunteer team.
+"""
+input CreateVolunteerTeamInput {
+  """
+  The community the team serves.
+  """
+  communityId: ID!
+  """
+  Its name (unique in the community).
+  """
+  name: String!
+  """
+  What the team does.
+  """
+  description: String
+}
+
+extend type Mutation {
+  """
+  Creates a volunteer team (熱心人隊伍) of a community. For the community's
+  admins and red stewards.
+  """
+  createVolunteerTeam(
+    """
+    The team.
+    """
+    input: CreateVolunteerTeamInput!
+  ): VolunteerTeam!
+  """
+  Corrects a posting that moved minutes to or from a community's pool (pay
+  for help or a task, a donation, a spending): a new CORRECTION posting moves
+  them back; the original stays on the statements. For the community's
+  admins. A posting is corrected once (CONFLICT after); CONFLICT too when the
+  account to debit has not enough credit left.
+  """
+  correctTimePosting(
+    """
+    The posting to reverse.
+    """
+    transferId: ID!
+    """
+    Why, as both statements show it.
+    """
+    memo: String!
+  ): LedgerTransfer!
 }
 `, BuiltIn: false},
 }

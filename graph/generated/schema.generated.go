@@ -54,6 +54,8 @@ type MutationResolver interface {
 	CheckInVolunteerTask(ctx context.Context, taskID int) (*ent.VolunteerTaskAssignment, error)
 	CheckOutVolunteerTask(ctx context.Context, taskID int) (*ent.VolunteerTaskAssignment, error)
 	CancelVolunteerTask(ctx context.Context, taskID int, reason *string) (*ent.VolunteerTask, error)
+	CreateVolunteerTeam(ctx context.Context, input model.CreateVolunteerTeamInput) (*ent.VolunteerTeam, error)
+	CorrectTimePosting(ctx context.Context, transferID int, memo string) (*ent.LedgerTransfer, error)
 }
 type SubscriptionResolver interface {
 	NotificationAdded(ctx context.Context, since *entgql.Cursor[int]) (<-chan *ent.Notification, error)
@@ -194,12 +196,48 @@ func (ec *executionContext) field_Mutation_confirmHelpCompleted_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_correctTimePosting_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "transferId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["transferId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "memo",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["memo"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createVolunteerTask_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateVolunteerTaskInput, error) {
 			return ec.unmarshalNCreateVolunteerTaskInput2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐCreateVolunteerTaskInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createVolunteerTeam_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateVolunteerTeamInput, error) {
+			return ec.unmarshalNCreateVolunteerTeamInput2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐCreateVolunteerTeamInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1944,6 +1982,94 @@ func (ec *executionContext) fieldContext_Mutation_cancelVolunteerTask(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createVolunteerTeam(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createVolunteerTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateVolunteerTeam(ctx, fc.Args["input"].(model.CreateVolunteerTeamInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.VolunteerTeam) graphql.Marshaler {
+			return ec.marshalNVolunteerTeam2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTeam(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createVolunteerTeam(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerTeam(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createVolunteerTeam_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_correctTimePosting(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_correctTimePosting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CorrectTimePosting(ctx, fc.Args["transferId"].(int), fc.Args["memo"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.LedgerTransfer) graphql.Marshaler {
+			return ec.marshalNLedgerTransfer2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐLedgerTransfer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_correctTimePosting(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LedgerTransfer(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_correctTimePosting_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MyDataExport_generatedAt(ctx context.Context, field graphql.CollectedField, obj *model.MyDataExport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2843,6 +2969,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "cancelVolunteerTask":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_cancelVolunteerTask(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createVolunteerTeam":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createVolunteerTeam(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "correctTimePosting":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_correctTimePosting(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

@@ -73,6 +73,16 @@ type CreateVolunteerTaskInput struct {
 	VolunteerIds []int `json:"volunteerIds,omitempty"`
 }
 
+// A new volunteer team.
+type CreateVolunteerTeamInput struct {
+	// The community the team serves.
+	CommunityID int `json:"communityId"`
+	// Its name (unique in the community).
+	Name string `json:"name"`
+	// What the team does.
+	Description *string `json:"description,omitempty"`
+}
+
 // Minutes the signed-in resident gives to a community's pool.
 type DonateTimeInput struct {
 	// The community whose pool receives them.

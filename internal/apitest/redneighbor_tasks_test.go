@@ -144,3 +144,32 @@ func TestDispatcherSeam(t *testing.T) {
 		}
 	})
 }
+
+// TestVolunteerTeams: the community's admin creates a team; residents join
+// and leave it themselves.
+func TestVolunteerTeams(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		tokens := e.DemoTokens(t)
+		vol, admin := tokens[seed.PhoneVolunteer], tokens[seed.PhoneCommunityAdmin]
+		create := `mutation($c: ID!) { createVolunteerTeam(input: {communityId: $c, name: "盛光讀報隊", description: "給長者讀報"}) { id name } }`
+		c := map[string]any{"c": apitest.ID(e.CommunityID(t, seed.CommunityShengguang))}
+		e.Do(t, vol, create, c).MustFail(t, "FORBIDDEN")
+		team := e.Do(t, admin, create, c).Must(t).Value("createVolunteerTeam", "id")
+		e.Do(t, admin, create, c).MustFail(t, "CONFLICT")
+		join := `mutation($t: ID!) { joinVolunteerTeam(teamId: $t) { id team { name } } }`
+		leave := `mutation($t: ID!) { leaveVolunteerTeam(teamId: $t) }`
+		guardian := tokens[seed.PhoneGuardian]
+		first := e.Do(t, guardian, join, map[string]any{"t": team}).Must(t).Value("joinVolunteerTeam", "id")
+		if again := e.Do(t, guardian, join, map[string]any{"t": team}).Must(t).Value("joinVolunteerTeam", "id"); again != first {
+			t.Errorf("joining twice made two memberships: %v, %v", first, again)
+		}
+		members := `query($t: ID!) { node(id: $t) { ... on VolunteerTeam { members { id } } } }`
+		if m, _ := e.Do(t, admin, members, map[string]any{"t": team}).Must(t).Value("node", "members").([]any); len(m) != 1 {
+			t.Errorf("the admin sees %d members, want 1", len(m))
+		}
+		if e.Do(t, guardian, leave, map[string]any{"t": team}).Must(t).Value("leaveVolunteerTeam") != true ||
+			e.Do(t, guardian, leave, map[string]any{"t": team}).Must(t).Value("leaveVolunteerTeam") != false {
+			t.Error("leaving: want true, then false")
+		}
+	})
+}

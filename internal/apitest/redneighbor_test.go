@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apitest"
 	"github.com/jimei-linli/linli/internal/redneighbor"
@@ -279,6 +280,20 @@ func TestTimeBankThroughGraphQL(t *testing.T) {
 			t.Errorf("statement pages: %s\n%s", p1, p2)
 		}
 		e.Do(t, tokens[seed.PhoneGuardian], page, map[string]any{"a": acc}).MustFail(t, "NOT_FOUND")
+
+		// The community's admin corrects a help payment: a new posting moves
+		// the minutes back, once.
+		help := e.Client.LedgerTransfer.Query().Where(ledgertransfer.KindEQ(ledgertransfer.KindHELP)).
+			Order(ledgertransfer.ByID()).FirstX(e.SystemCtx())
+		correct := `mutation($t: ID!) { correctTimePosting(transferId: $t, memo: "重複記賬") { kind minutes } }`
+		admin := tokens[seed.PhoneCommunityAdmin]
+		e.Do(t, vol, correct, map[string]any{"t": apitest.ID(help.ID)}).MustFail(t, "FORBIDDEN")
+		before := balance(t, e, vol)
+		r := e.Do(t, admin, correct, map[string]any{"t": apitest.ID(help.ID)}).Must(t)
+		if r.Value("correctTimePosting", "kind") != "CORRECTION" || balance(t, e, vol) != before-help.Minutes {
+			t.Errorf("correction: %s; balance %d → %d", r, before, balance(t, e, vol))
+		}
+		e.Do(t, admin, correct, map[string]any{"t": apitest.ID(help.ID)}).MustFail(t, "CONFLICT")
 
 		// The volunteer's data export holds their ledger and their help.
 		raw, _ := e.Do(t, vol, `mutation { exportMyData { json } }`, nil).Must(t).Value("exportMyData", "json").(string)
