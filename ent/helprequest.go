@@ -51,7 +51,7 @@ type HelpRequest struct {
 	Minutes int `json:"minutes,omitempty"`
 	// Whether the first volunteer's offer is accepted at once.
 	AutoAccept bool `json:"auto_accept,omitempty"`
-	// OPEN: waiting for a volunteer; MATCHED: a volunteer is coming; COMPLETED: confirmed done and credited; CANCELLED: withdrawn.
+	// OPEN: waiting for a volunteer; MATCHED: a volunteer is coming; COMPLETED: confirmed done and credited; CANCELLED: withdrawn; EXPIRED: its time window ended with nobody accepted.
 	Status helprequest.Status `json:"status,omitempty"`
 	// Who hears of it: the volunteers of the grid, or (widened) of the whole community.
 	Reach helprequest.Reach `json:"reach,omitempty"`

@@ -229,6 +229,7 @@ const (
 	StatusMATCHED   Status = "MATCHED"
 	StatusCOMPLETED Status = "COMPLETED"
 	StatusCANCELLED Status = "CANCELLED"
+	StatusEXPIRED   Status = "EXPIRED"
 )
 
 func (s Status) String() string {
@@ -238,7 +239,7 @@ func (s Status) String() string {
 // StatusValidator is a validator for the "status" field enum values. It is called by the builders before save.
 func StatusValidator(s Status) error {
 	switch s {
-	case StatusOPEN, StatusMATCHED, StatusCOMPLETED, StatusCANCELLED:
+	case StatusOPEN, StatusMATCHED, StatusCOMPLETED, StatusCANCELLED, StatusEXPIRED:
 		return nil
 	default:
 		return fmt.Errorf("helprequest: invalid enum value for status field: %q", s)

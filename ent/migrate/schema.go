@@ -347,7 +347,7 @@ var (
 		{Name: "window_end", Type: field.TypeTime},
 		{Name: "minutes", Type: field.TypeInt},
 		{Name: "auto_accept", Type: field.TypeBool, Default: false},
-		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "MATCHED", "COMPLETED", "CANCELLED"}, Default: "OPEN"},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "MATCHED", "COMPLETED", "CANCELLED", "EXPIRED"}, Default: "OPEN"},
 		{Name: "reach", Type: field.TypeEnum, Enums: []string{"GRID", "COMMUNITY"}, Default: "GRID"},
 		{Name: "widen_at", Type: field.TypeTime, Nullable: true},
 		{Name: "credited_minutes", Type: field.TypeInt, Nullable: true},

@@ -61,9 +61,9 @@ func (HelpRequest) Fields() []ent.Field {
 		field.Bool("auto_accept").Default(false).Immutable().
 			Comment("Whether the first volunteer's offer is accepted at once."),
 		field.Enum("status").
-			Values("OPEN", "MATCHED", "COMPLETED", "CANCELLED").
+			Values("OPEN", "MATCHED", "COMPLETED", "CANCELLED", "EXPIRED").
 			Default("OPEN").
-			Comment("OPEN: waiting for a volunteer; MATCHED: a volunteer is coming; COMPLETED: confirmed done and credited; CANCELLED: withdrawn.").
+			Comment("OPEN: waiting for a volunteer; MATCHED: a volunteer is coming; COMPLETED: confirmed done and credited; CANCELLED: withdrawn; EXPIRED: its time window ended with nobody accepted.").
 			Annotations(entgql.OrderField("STATUS")),
 		field.Enum("reach").
 			Values("GRID", "COMMUNITY").

@@ -5966,7 +5966,7 @@ type HelpRequest implements Node {
   """
   autoAccept: Boolean!
   """
-  OPEN: waiting for a volunteer; MATCHED: a volunteer is coming; COMPLETED: confirmed done and credited; CANCELLED: withdrawn.
+  OPEN: waiting for a volunteer; MATCHED: a volunteer is coming; COMPLETED: confirmed done and credited; CANCELLED: withdrawn; EXPIRED: its time window ended with nobody accepted.
   """
   status: HelpRequestStatus!
   """
@@ -6132,6 +6132,10 @@ enum HelpRequestStatus @goModel(model: "github.com/jimei-linli/linli/ent/helpreq
   The value CANCELLED.
   """
   CANCELLED
+  """
+  The value EXPIRED.
+  """
+  EXPIRED
 }
 """
 HelpRequestWhereInput is used for filtering HelpRequest objects.

@@ -343,6 +343,45 @@ func (s *Service) Widen(ctx context.Context) (int, error) {
 	return widened, nil
 }
 
+// Expire ends the open requests whose time window is over with nobody
+// accepted: EXPIRED, waiting offers NOT_CHOSEN, and the requester (and who
+// asked for them) told. Each is claimed by a conditional UPDATE (still
+// OPEN, window over), so two instances expire it once. It returns how many
+// it expired.
+func (s *Service) Expire(ctx context.Context) (int, error) {
+	sys := viewer.SystemContext(ctx)
+	now := s.clock()
+	due, err := s.client.HelpRequest.Query().
+		Where(helprequest.StatusEQ(helprequest.StatusOPEN), helprequest.WindowEndLTE(now)).
+		Order(helprequest.ByID()).Limit(100).All(sys)
+	if err != nil {
+		return 0, err
+	}
+	expired := 0
+	for _, r := range due {
+		err := store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+			n, err := tx.HelpRequest.Update().
+				Where(helprequest.ID(r.ID), helprequest.StatusEQ(helprequest.StatusOPEN), helprequest.WindowEndLTE(now)).
+				SetStatus(helprequest.StatusEXPIRED).ClearWidenAt().SetUpdatedAt(now).Save(sys)
+			if err != nil || n == 0 {
+				return err
+			}
+			expired++
+			if err := tx.HelpOffer.Update().
+				Where(helpoffer.HelpRequestID(r.ID), helpoffer.StatusEQ(helpoffer.StatusOFFERED)).
+				SetStatus(helpoffer.StatusNOT_CHOSEN).Exec(sys); err != nil {
+				return err
+			}
+			return s.emit(ctx, tx, r, "help.expired", without([]int{r.RequesterID, r.CreatedByID}),
+				"鄰呼我應已過期: "+r.Title, "這次沒有志願者應答，可以再發一次。")
+		})
+		if err != nil {
+			return expired, err
+		}
+	}
+	return expired, nil
+}
+
 // OpenForGrid returns the open requests volunteers of a grid can answer:
 // the grid's own and its community's widened ones, as the viewer sees
 // them. Only the grid's volunteers and staff and the community's admins

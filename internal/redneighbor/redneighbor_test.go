@@ -94,6 +94,9 @@ func TestTwoInstances(t *testing.T) {
 			}
 		}
 
+		// The last request: its window ends unanswered; both instances
+		// expire it, once.
+		last := ids[len(ids)-1]
 		offer, err := a.Offer(asVol, ids[0], "")
 		if err != nil {
 			t.Fatal(err)
@@ -111,6 +114,25 @@ func TestTwoInstances(t *testing.T) {
 		}
 		if n := c.LedgerTransfer.Query().Where(ledgertransfer.Key(fmt.Sprint("help:", ids[0]))).CountX(sys); n != 1 {
 			t.Errorf("the help was paid %d times", n)
+		}
+
+		clk.Advance(time.Hour)
+		for _, svc := range []*redneighbor.Service{a, b, a, b} {
+			wg.Go(func() {
+				if _, err := svc.Expire(context.Background()); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if n := c.Event.Query().Where(event.Kind("help.expired"), event.SubjectID(last)).CountX(sys); n != 1 {
+			t.Errorf("expired %d times", n)
+		}
+		if r := c.HelpRequest.GetX(sys, last); r.Status != helprequest.StatusEXPIRED {
+			t.Errorf("after its window: %s", r.Status)
+		}
+		if r := c.HelpRequest.GetX(sys, ids[0]); r.Status != helprequest.StatusCOMPLETED {
+			t.Errorf("a completed request changed: %s", r.Status)
 		}
 	})
 }

@@ -194,10 +194,14 @@ func (s *Service) emit(ctx context.Context, tx *ent.Tx, r *ent.HelpRequest, kind
 func isNoRows(err error) bool { return errors.Is(err, stdsql.ErrNoRows) }
 
 // WidenJob is the scheduled job that widens help requests nobody in their
-// grid answered in time (every 30 seconds).
+// grid answered in time and expires those whose window ended unanswered
+// (every 30 seconds).
 func (s *Service) WidenJob() schedule.Job {
-	return schedule.Job{Name: "widen help requests", Every: 30 * time.Second, Run: func(ctx context.Context) error {
-		_, err := s.Widen(ctx)
+	return schedule.Job{Name: "widen and expire help requests", Every: 30 * time.Second, Run: func(ctx context.Context) error {
+		_, err := s.Expire(ctx)
+		if err == nil {
+			_, err = s.Widen(ctx)
+		}
 		return err
 	}}
 }
