@@ -196,6 +196,10 @@ func lockOnPostgres(s *sql.Selector) {
 // lowest balance allowed, ≤ 0) if the resident has none yet.
 func ResidentAccount(ctx context.Context, c *ent.Client, residentID, creditLimit int, at time.Time) (int, error) {
 	ctx = viewer.SystemContext(ctx)
+	// Look first: an upsert that finds the row still uses up an ID.
+	if id, err := c.TimeAccount.Query().Where(timeaccount.ResidentID(residentID)).OnlyID(ctx); err == nil || !ent.IsNotFound(err) {
+		return id, err
+	}
 	err := c.TimeAccount.Create().SetKind(timeaccount.KindRESIDENT).SetResidentID(residentID).
 		SetCreditLimit(creditLimit).SetCreatedAt(at).SetUpdatedAt(at).
 		OnConflictColumns(timeaccount.FieldResidentID).DoNothing().Exec(ctx)
@@ -212,6 +216,9 @@ func ResidentAccount(ctx context.Context, c *ent.Client, residentID, creditLimit
 // has no credit limit: it issues the community's credit.
 func PoolAccount(ctx context.Context, c *ent.Client, communityID int, at time.Time) (int, error) {
 	ctx = viewer.SystemContext(ctx)
+	if id, err := c.TimeAccount.Query().Where(timeaccount.CommunityID(communityID)).OnlyID(ctx); err == nil || !ent.IsNotFound(err) {
+		return id, err
+	}
 	err := c.TimeAccount.Create().SetKind(timeaccount.KindPOOL).SetCommunityID(communityID).
 		SetCreatedAt(at).SetUpdatedAt(at).
 		OnConflictColumns(timeaccount.FieldCommunityID).DoNothing().Exec(ctx)
