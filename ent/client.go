@@ -31,7 +31,11 @@ import (
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/guardianship"
+	"github.com/jimei-linli/linli/ent/helpoffer"
+	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/ledgerentry"
+	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -44,6 +48,11 @@ import (
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
+	"github.com/jimei-linli/linli/ent/volunteerteam"
+	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
 
 // Client is the client that holds all ent builders.
@@ -83,8 +92,16 @@ type Client struct {
 	Grid *GridClient
 	// Guardianship is the client for interacting with the Guardianship builders.
 	Guardianship *GuardianshipClient
+	// HelpOffer is the client for interacting with the HelpOffer builders.
+	HelpOffer *HelpOfferClient
+	// HelpRequest is the client for interacting with the HelpRequest builders.
+	HelpRequest *HelpRequestClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
+	// LedgerEntry is the client for interacting with the LedgerEntry builders.
+	LedgerEntry *LedgerEntryClient
+	// LedgerTransfer is the client for interacting with the LedgerTransfer builders.
+	LedgerTransfer *LedgerTransferClient
 	// Notification is the client for interacting with the Notification builders.
 	Notification *NotificationClient
 	// PersonalInfo is the client for interacting with the PersonalInfo builders.
@@ -109,6 +126,16 @@ type Client struct {
 	SignInCode *SignInCodeClient
 	// Street is the client for interacting with the Street builders.
 	Street *StreetClient
+	// TimeAccount is the client for interacting with the TimeAccount builders.
+	TimeAccount *TimeAccountClient
+	// VolunteerTask is the client for interacting with the VolunteerTask builders.
+	VolunteerTask *VolunteerTaskClient
+	// VolunteerTaskAssignment is the client for interacting with the VolunteerTaskAssignment builders.
+	VolunteerTaskAssignment *VolunteerTaskAssignmentClient
+	// VolunteerTeam is the client for interacting with the VolunteerTeam builders.
+	VolunteerTeam *VolunteerTeamClient
+	// VolunteerTeamMember is the client for interacting with the VolunteerTeamMember builders.
+	VolunteerTeamMember *VolunteerTeamMemberClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -136,7 +163,11 @@ func (c *Client) init() {
 	c.Event = NewEventClient(c.config)
 	c.Grid = NewGridClient(c.config)
 	c.Guardianship = NewGuardianshipClient(c.config)
+	c.HelpOffer = NewHelpOfferClient(c.config)
+	c.HelpRequest = NewHelpRequestClient(c.config)
 	c.Household = NewHouseholdClient(c.config)
+	c.LedgerEntry = NewLedgerEntryClient(c.config)
+	c.LedgerTransfer = NewLedgerTransferClient(c.config)
 	c.Notification = NewNotificationClient(c.config)
 	c.PersonalInfo = NewPersonalInfoClient(c.config)
 	c.Place = NewPlaceClient(c.config)
@@ -149,6 +180,11 @@ func (c *Client) init() {
 	c.Session = NewSessionClient(c.config)
 	c.SignInCode = NewSignInCodeClient(c.config)
 	c.Street = NewStreetClient(c.config)
+	c.TimeAccount = NewTimeAccountClient(c.config)
+	c.VolunteerTask = NewVolunteerTaskClient(c.config)
+	c.VolunteerTaskAssignment = NewVolunteerTaskAssignmentClient(c.config)
+	c.VolunteerTeam = NewVolunteerTeamClient(c.config)
+	c.VolunteerTeamMember = NewVolunteerTeamMemberClient(c.config)
 }
 
 type (
@@ -239,37 +275,46 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:             ctx,
-		config:          cfg,
-		AuditRecord:     NewAuditRecordClient(cfg),
-		Broadcast:       NewBroadcastClient(cfg),
-		CareBooking:     NewCareBookingClient(cfg),
-		CareEvent:       NewCareEventClient(cfg),
-		CareFacility:    NewCareFacilityClient(cfg),
-		CareIncident:    NewCareIncidentClient(cfg),
-		CareNote:        NewCareNoteClient(cfg),
-		CareService:     NewCareServiceClient(cfg),
-		CareSlot:        NewCareSlotClient(cfg),
-		Community:       NewCommunityClient(cfg),
-		Consent:         NewConsentClient(cfg),
-		Department:      NewDepartmentClient(cfg),
-		Device:          NewDeviceClient(cfg),
-		Event:           NewEventClient(cfg),
-		Grid:            NewGridClient(cfg),
-		Guardianship:    NewGuardianshipClient(cfg),
-		Household:       NewHouseholdClient(cfg),
-		Notification:    NewNotificationClient(cfg),
-		PersonalInfo:    NewPersonalInfoClient(cfg),
-		Place:           NewPlaceClient(cfg),
-		PushDelivery:    NewPushDeliveryClient(cfg),
-		Request:         NewRequestClient(cfg),
-		RequestCategory: NewRequestCategoryClient(cfg),
-		RequestEvent:    NewRequestEventClient(cfg),
-		Resident:        NewResidentClient(cfg),
-		RoleAssignment:  NewRoleAssignmentClient(cfg),
-		Session:         NewSessionClient(cfg),
-		SignInCode:      NewSignInCodeClient(cfg),
-		Street:          NewStreetClient(cfg),
+		ctx:                     ctx,
+		config:                  cfg,
+		AuditRecord:             NewAuditRecordClient(cfg),
+		Broadcast:               NewBroadcastClient(cfg),
+		CareBooking:             NewCareBookingClient(cfg),
+		CareEvent:               NewCareEventClient(cfg),
+		CareFacility:            NewCareFacilityClient(cfg),
+		CareIncident:            NewCareIncidentClient(cfg),
+		CareNote:                NewCareNoteClient(cfg),
+		CareService:             NewCareServiceClient(cfg),
+		CareSlot:                NewCareSlotClient(cfg),
+		Community:               NewCommunityClient(cfg),
+		Consent:                 NewConsentClient(cfg),
+		Department:              NewDepartmentClient(cfg),
+		Device:                  NewDeviceClient(cfg),
+		Event:                   NewEventClient(cfg),
+		Grid:                    NewGridClient(cfg),
+		Guardianship:            NewGuardianshipClient(cfg),
+		HelpOffer:               NewHelpOfferClient(cfg),
+		HelpRequest:             NewHelpRequestClient(cfg),
+		Household:               NewHouseholdClient(cfg),
+		LedgerEntry:             NewLedgerEntryClient(cfg),
+		LedgerTransfer:          NewLedgerTransferClient(cfg),
+		Notification:            NewNotificationClient(cfg),
+		PersonalInfo:            NewPersonalInfoClient(cfg),
+		Place:                   NewPlaceClient(cfg),
+		PushDelivery:            NewPushDeliveryClient(cfg),
+		Request:                 NewRequestClient(cfg),
+		RequestCategory:         NewRequestCategoryClient(cfg),
+		RequestEvent:            NewRequestEventClient(cfg),
+		Resident:                NewResidentClient(cfg),
+		RoleAssignment:          NewRoleAssignmentClient(cfg),
+		Session:                 NewSessionClient(cfg),
+		SignInCode:              NewSignInCodeClient(cfg),
+		Street:                  NewStreetClient(cfg),
+		TimeAccount:             NewTimeAccountClient(cfg),
+		VolunteerTask:           NewVolunteerTaskClient(cfg),
+		VolunteerTaskAssignment: NewVolunteerTaskAssignmentClient(cfg),
+		VolunteerTeam:           NewVolunteerTeamClient(cfg),
+		VolunteerTeamMember:     NewVolunteerTeamMemberClient(cfg),
 	}, nil
 }
 
@@ -287,37 +332,46 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:             ctx,
-		config:          cfg,
-		AuditRecord:     NewAuditRecordClient(cfg),
-		Broadcast:       NewBroadcastClient(cfg),
-		CareBooking:     NewCareBookingClient(cfg),
-		CareEvent:       NewCareEventClient(cfg),
-		CareFacility:    NewCareFacilityClient(cfg),
-		CareIncident:    NewCareIncidentClient(cfg),
-		CareNote:        NewCareNoteClient(cfg),
-		CareService:     NewCareServiceClient(cfg),
-		CareSlot:        NewCareSlotClient(cfg),
-		Community:       NewCommunityClient(cfg),
-		Consent:         NewConsentClient(cfg),
-		Department:      NewDepartmentClient(cfg),
-		Device:          NewDeviceClient(cfg),
-		Event:           NewEventClient(cfg),
-		Grid:            NewGridClient(cfg),
-		Guardianship:    NewGuardianshipClient(cfg),
-		Household:       NewHouseholdClient(cfg),
-		Notification:    NewNotificationClient(cfg),
-		PersonalInfo:    NewPersonalInfoClient(cfg),
-		Place:           NewPlaceClient(cfg),
-		PushDelivery:    NewPushDeliveryClient(cfg),
-		Request:         NewRequestClient(cfg),
-		RequestCategory: NewRequestCategoryClient(cfg),
-		RequestEvent:    NewRequestEventClient(cfg),
-		Resident:        NewResidentClient(cfg),
-		RoleAssignment:  NewRoleAssignmentClient(cfg),
-		Session:         NewSessionClient(cfg),
-		SignInCode:      NewSignInCodeClient(cfg),
-		Street:          NewStreetClient(cfg),
+		ctx:                     ctx,
+		config:                  cfg,
+		AuditRecord:             NewAuditRecordClient(cfg),
+		Broadcast:               NewBroadcastClient(cfg),
+		CareBooking:             NewCareBookingClient(cfg),
+		CareEvent:               NewCareEventClient(cfg),
+		CareFacility:            NewCareFacilityClient(cfg),
+		CareIncident:            NewCareIncidentClient(cfg),
+		CareNote:                NewCareNoteClient(cfg),
+		CareService:             NewCareServiceClient(cfg),
+		CareSlot:                NewCareSlotClient(cfg),
+		Community:               NewCommunityClient(cfg),
+		Consent:                 NewConsentClient(cfg),
+		Department:              NewDepartmentClient(cfg),
+		Device:                  NewDeviceClient(cfg),
+		Event:                   NewEventClient(cfg),
+		Grid:                    NewGridClient(cfg),
+		Guardianship:            NewGuardianshipClient(cfg),
+		HelpOffer:               NewHelpOfferClient(cfg),
+		HelpRequest:             NewHelpRequestClient(cfg),
+		Household:               NewHouseholdClient(cfg),
+		LedgerEntry:             NewLedgerEntryClient(cfg),
+		LedgerTransfer:          NewLedgerTransferClient(cfg),
+		Notification:            NewNotificationClient(cfg),
+		PersonalInfo:            NewPersonalInfoClient(cfg),
+		Place:                   NewPlaceClient(cfg),
+		PushDelivery:            NewPushDeliveryClient(cfg),
+		Request:                 NewRequestClient(cfg),
+		RequestCategory:         NewRequestCategoryClient(cfg),
+		RequestEvent:            NewRequestEventClient(cfg),
+		Resident:                NewResidentClient(cfg),
+		RoleAssignment:          NewRoleAssignmentClient(cfg),
+		Session:                 NewSessionClient(cfg),
+		SignInCode:              NewSignInCodeClient(cfg),
+		Street:                  NewStreetClient(cfg),
+		TimeAccount:             NewTimeAccountClient(cfg),
+		VolunteerTask:           NewVolunteerTaskClient(cfg),
+		VolunteerTaskAssignment: NewVolunteerTaskAssignmentClient(cfg),
+		VolunteerTeam:           NewVolunteerTeamClient(cfg),
+		VolunteerTeamMember:     NewVolunteerTeamMemberClient(cfg),
 	}, nil
 }
 
@@ -349,10 +403,12 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditRecord, c.Broadcast, c.CareBooking, c.CareEvent, c.CareFacility,
 		c.CareIncident, c.CareNote, c.CareService, c.CareSlot, c.Community, c.Consent,
-		c.Department, c.Device, c.Event, c.Grid, c.Guardianship, c.Household,
-		c.Notification, c.PersonalInfo, c.Place, c.PushDelivery, c.Request,
-		c.RequestCategory, c.RequestEvent, c.Resident, c.RoleAssignment, c.Session,
-		c.SignInCode, c.Street,
+		c.Department, c.Device, c.Event, c.Grid, c.Guardianship, c.HelpOffer,
+		c.HelpRequest, c.Household, c.LedgerEntry, c.LedgerTransfer, c.Notification,
+		c.PersonalInfo, c.Place, c.PushDelivery, c.Request, c.RequestCategory,
+		c.RequestEvent, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
+		c.Street, c.TimeAccount, c.VolunteerTask, c.VolunteerTaskAssignment,
+		c.VolunteerTeam, c.VolunteerTeamMember,
 	} {
 		n.Use(hooks...)
 	}
@@ -364,10 +420,12 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditRecord, c.Broadcast, c.CareBooking, c.CareEvent, c.CareFacility,
 		c.CareIncident, c.CareNote, c.CareService, c.CareSlot, c.Community, c.Consent,
-		c.Department, c.Device, c.Event, c.Grid, c.Guardianship, c.Household,
-		c.Notification, c.PersonalInfo, c.Place, c.PushDelivery, c.Request,
-		c.RequestCategory, c.RequestEvent, c.Resident, c.RoleAssignment, c.Session,
-		c.SignInCode, c.Street,
+		c.Department, c.Device, c.Event, c.Grid, c.Guardianship, c.HelpOffer,
+		c.HelpRequest, c.Household, c.LedgerEntry, c.LedgerTransfer, c.Notification,
+		c.PersonalInfo, c.Place, c.PushDelivery, c.Request, c.RequestCategory,
+		c.RequestEvent, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
+		c.Street, c.TimeAccount, c.VolunteerTask, c.VolunteerTaskAssignment,
+		c.VolunteerTeam, c.VolunteerTeamMember,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -408,8 +466,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Grid.mutate(ctx, m)
 	case *GuardianshipMutation:
 		return c.Guardianship.mutate(ctx, m)
+	case *HelpOfferMutation:
+		return c.HelpOffer.mutate(ctx, m)
+	case *HelpRequestMutation:
+		return c.HelpRequest.mutate(ctx, m)
 	case *HouseholdMutation:
 		return c.Household.mutate(ctx, m)
+	case *LedgerEntryMutation:
+		return c.LedgerEntry.mutate(ctx, m)
+	case *LedgerTransferMutation:
+		return c.LedgerTransfer.mutate(ctx, m)
 	case *NotificationMutation:
 		return c.Notification.mutate(ctx, m)
 	case *PersonalInfoMutation:
@@ -434,6 +500,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.SignInCode.mutate(ctx, m)
 	case *StreetMutation:
 		return c.Street.mutate(ctx, m)
+	case *TimeAccountMutation:
+		return c.TimeAccount.mutate(ctx, m)
+	case *VolunteerTaskMutation:
+		return c.VolunteerTask.mutate(ctx, m)
+	case *VolunteerTaskAssignmentMutation:
+		return c.VolunteerTaskAssignment.mutate(ctx, m)
+	case *VolunteerTeamMutation:
+		return c.VolunteerTeam.mutate(ctx, m)
+	case *VolunteerTeamMemberMutation:
+		return c.VolunteerTeamMember.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -3287,6 +3363,402 @@ func (c *GuardianshipClient) mutate(ctx context.Context, m *GuardianshipMutation
 	}
 }
 
+// HelpOfferClient is a client for the HelpOffer schema.
+type HelpOfferClient struct {
+	config
+}
+
+// NewHelpOfferClient returns a client for the HelpOffer from the given config.
+func NewHelpOfferClient(c config) *HelpOfferClient {
+	return &HelpOfferClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `helpoffer.Hooks(f(g(h())))`.
+func (c *HelpOfferClient) Use(hooks ...Hook) {
+	c.hooks.HelpOffer = append(c.hooks.HelpOffer, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `helpoffer.Intercept(f(g(h())))`.
+func (c *HelpOfferClient) Intercept(interceptors ...Interceptor) {
+	c.inters.HelpOffer = append(c.inters.HelpOffer, interceptors...)
+}
+
+// Create returns a builder for creating a HelpOffer entity.
+func (c *HelpOfferClient) Create() *HelpOfferCreate {
+	mutation := newHelpOfferMutation(c.config, OpCreate)
+	return &HelpOfferCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of HelpOffer entities.
+func (c *HelpOfferClient) CreateBulk(builders ...*HelpOfferCreate) *HelpOfferCreateBulk {
+	return &HelpOfferCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *HelpOfferClient) MapCreateBulk(slice any, setFunc func(*HelpOfferCreate, int)) *HelpOfferCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &HelpOfferCreateBulk{err: fmt.Errorf("calling to HelpOfferClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*HelpOfferCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &HelpOfferCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for HelpOffer.
+func (c *HelpOfferClient) Update() *HelpOfferUpdate {
+	mutation := newHelpOfferMutation(c.config, OpUpdate)
+	return &HelpOfferUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *HelpOfferClient) UpdateOne(_m *HelpOffer) *HelpOfferUpdateOne {
+	mutation := newHelpOfferMutation(c.config, OpUpdateOne, withHelpOffer(_m))
+	return &HelpOfferUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *HelpOfferClient) UpdateOneID(id int) *HelpOfferUpdateOne {
+	mutation := newHelpOfferMutation(c.config, OpUpdateOne, withHelpOfferID(id))
+	return &HelpOfferUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for HelpOffer.
+func (c *HelpOfferClient) Delete() *HelpOfferDelete {
+	mutation := newHelpOfferMutation(c.config, OpDelete)
+	return &HelpOfferDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *HelpOfferClient) DeleteOne(_m *HelpOffer) *HelpOfferDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *HelpOfferClient) DeleteOneID(id int) *HelpOfferDeleteOne {
+	builder := c.Delete().Where(helpoffer.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &HelpOfferDeleteOne{builder}
+}
+
+// Query returns a query builder for HelpOffer.
+func (c *HelpOfferClient) Query() *HelpOfferQuery {
+	return &HelpOfferQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeHelpOffer},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a HelpOffer entity by its id.
+func (c *HelpOfferClient) Get(ctx context.Context, id int) (*HelpOffer, error) {
+	return c.Query().Where(helpoffer.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *HelpOfferClient) GetX(ctx context.Context, id int) *HelpOffer {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryHelpRequest queries the help_request edge of a HelpOffer.
+func (c *HelpOfferClient) QueryHelpRequest(_m *HelpOffer) *HelpRequestQuery {
+	query := (&HelpRequestClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(helpoffer.Table, helpoffer.FieldID, id),
+			sqlgraph.To(helprequest.Table, helprequest.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, helpoffer.HelpRequestTable, helpoffer.HelpRequestColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVolunteer queries the volunteer edge of a HelpOffer.
+func (c *HelpOfferClient) QueryVolunteer(_m *HelpOffer) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(helpoffer.Table, helpoffer.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, helpoffer.VolunteerTable, helpoffer.VolunteerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *HelpOfferClient) Hooks() []Hook {
+	hooks := c.hooks.HelpOffer
+	return append(hooks[:len(hooks):len(hooks)], helpoffer.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *HelpOfferClient) Interceptors() []Interceptor {
+	return c.inters.HelpOffer
+}
+
+func (c *HelpOfferClient) mutate(ctx context.Context, m *HelpOfferMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&HelpOfferCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&HelpOfferUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&HelpOfferUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&HelpOfferDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown HelpOffer mutation op: %q", m.Op())
+	}
+}
+
+// HelpRequestClient is a client for the HelpRequest schema.
+type HelpRequestClient struct {
+	config
+}
+
+// NewHelpRequestClient returns a client for the HelpRequest from the given config.
+func NewHelpRequestClient(c config) *HelpRequestClient {
+	return &HelpRequestClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `helprequest.Hooks(f(g(h())))`.
+func (c *HelpRequestClient) Use(hooks ...Hook) {
+	c.hooks.HelpRequest = append(c.hooks.HelpRequest, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `helprequest.Intercept(f(g(h())))`.
+func (c *HelpRequestClient) Intercept(interceptors ...Interceptor) {
+	c.inters.HelpRequest = append(c.inters.HelpRequest, interceptors...)
+}
+
+// Create returns a builder for creating a HelpRequest entity.
+func (c *HelpRequestClient) Create() *HelpRequestCreate {
+	mutation := newHelpRequestMutation(c.config, OpCreate)
+	return &HelpRequestCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of HelpRequest entities.
+func (c *HelpRequestClient) CreateBulk(builders ...*HelpRequestCreate) *HelpRequestCreateBulk {
+	return &HelpRequestCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *HelpRequestClient) MapCreateBulk(slice any, setFunc func(*HelpRequestCreate, int)) *HelpRequestCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &HelpRequestCreateBulk{err: fmt.Errorf("calling to HelpRequestClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*HelpRequestCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &HelpRequestCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for HelpRequest.
+func (c *HelpRequestClient) Update() *HelpRequestUpdate {
+	mutation := newHelpRequestMutation(c.config, OpUpdate)
+	return &HelpRequestUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *HelpRequestClient) UpdateOne(_m *HelpRequest) *HelpRequestUpdateOne {
+	mutation := newHelpRequestMutation(c.config, OpUpdateOne, withHelpRequest(_m))
+	return &HelpRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *HelpRequestClient) UpdateOneID(id int) *HelpRequestUpdateOne {
+	mutation := newHelpRequestMutation(c.config, OpUpdateOne, withHelpRequestID(id))
+	return &HelpRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for HelpRequest.
+func (c *HelpRequestClient) Delete() *HelpRequestDelete {
+	mutation := newHelpRequestMutation(c.config, OpDelete)
+	return &HelpRequestDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *HelpRequestClient) DeleteOne(_m *HelpRequest) *HelpRequestDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *HelpRequestClient) DeleteOneID(id int) *HelpRequestDeleteOne {
+	builder := c.Delete().Where(helprequest.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &HelpRequestDeleteOne{builder}
+}
+
+// Query returns a query builder for HelpRequest.
+func (c *HelpRequestClient) Query() *HelpRequestQuery {
+	return &HelpRequestQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeHelpRequest},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a HelpRequest entity by its id.
+func (c *HelpRequestClient) Get(ctx context.Context, id int) (*HelpRequest, error) {
+	return c.Query().Where(helprequest.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *HelpRequestClient) GetX(ctx context.Context, id int) *HelpRequest {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryRequester queries the requester edge of a HelpRequest.
+func (c *HelpRequestClient) QueryRequester(_m *HelpRequest) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(helprequest.Table, helprequest.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, helprequest.RequesterTable, helprequest.RequesterColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGrid queries the grid edge of a HelpRequest.
+func (c *HelpRequestClient) QueryGrid(_m *HelpRequest) *GridQuery {
+	query := (&GridClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(helprequest.Table, helprequest.FieldID, id),
+			sqlgraph.To(grid.Table, grid.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, helprequest.GridTable, helprequest.GridColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCommunity queries the community edge of a HelpRequest.
+func (c *HelpRequestClient) QueryCommunity(_m *HelpRequest) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(helprequest.Table, helprequest.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, helprequest.CommunityTable, helprequest.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVolunteer queries the volunteer edge of a HelpRequest.
+func (c *HelpRequestClient) QueryVolunteer(_m *HelpRequest) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(helprequest.Table, helprequest.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, helprequest.VolunteerTable, helprequest.VolunteerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTransfer queries the transfer edge of a HelpRequest.
+func (c *HelpRequestClient) QueryTransfer(_m *HelpRequest) *LedgerTransferQuery {
+	query := (&LedgerTransferClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(helprequest.Table, helprequest.FieldID, id),
+			sqlgraph.To(ledgertransfer.Table, ledgertransfer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, helprequest.TransferTable, helprequest.TransferColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOffers queries the offers edge of a HelpRequest.
+func (c *HelpRequestClient) QueryOffers(_m *HelpRequest) *HelpOfferQuery {
+	query := (&HelpOfferClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(helprequest.Table, helprequest.FieldID, id),
+			sqlgraph.To(helpoffer.Table, helpoffer.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, helprequest.OffersTable, helprequest.OffersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *HelpRequestClient) Hooks() []Hook {
+	hooks := c.hooks.HelpRequest
+	return append(hooks[:len(hooks):len(hooks)], helprequest.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *HelpRequestClient) Interceptors() []Interceptor {
+	return c.inters.HelpRequest
+}
+
+func (c *HelpRequestClient) mutate(ctx context.Context, m *HelpRequestMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&HelpRequestCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&HelpRequestUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&HelpRequestUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&HelpRequestDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown HelpRequest mutation op: %q", m.Op())
+	}
+}
+
 // HouseholdClient is a client for the Household schema.
 type HouseholdClient struct {
 	config
@@ -3450,6 +3922,354 @@ func (c *HouseholdClient) mutate(ctx context.Context, m *HouseholdMutation) (Val
 		return (&HouseholdDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Household mutation op: %q", m.Op())
+	}
+}
+
+// LedgerEntryClient is a client for the LedgerEntry schema.
+type LedgerEntryClient struct {
+	config
+}
+
+// NewLedgerEntryClient returns a client for the LedgerEntry from the given config.
+func NewLedgerEntryClient(c config) *LedgerEntryClient {
+	return &LedgerEntryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ledgerentry.Hooks(f(g(h())))`.
+func (c *LedgerEntryClient) Use(hooks ...Hook) {
+	c.hooks.LedgerEntry = append(c.hooks.LedgerEntry, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ledgerentry.Intercept(f(g(h())))`.
+func (c *LedgerEntryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LedgerEntry = append(c.inters.LedgerEntry, interceptors...)
+}
+
+// Create returns a builder for creating a LedgerEntry entity.
+func (c *LedgerEntryClient) Create() *LedgerEntryCreate {
+	mutation := newLedgerEntryMutation(c.config, OpCreate)
+	return &LedgerEntryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LedgerEntry entities.
+func (c *LedgerEntryClient) CreateBulk(builders ...*LedgerEntryCreate) *LedgerEntryCreateBulk {
+	return &LedgerEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LedgerEntryClient) MapCreateBulk(slice any, setFunc func(*LedgerEntryCreate, int)) *LedgerEntryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LedgerEntryCreateBulk{err: fmt.Errorf("calling to LedgerEntryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LedgerEntryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LedgerEntryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LedgerEntry.
+func (c *LedgerEntryClient) Update() *LedgerEntryUpdate {
+	mutation := newLedgerEntryMutation(c.config, OpUpdate)
+	return &LedgerEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LedgerEntryClient) UpdateOne(_m *LedgerEntry) *LedgerEntryUpdateOne {
+	mutation := newLedgerEntryMutation(c.config, OpUpdateOne, withLedgerEntry(_m))
+	return &LedgerEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LedgerEntryClient) UpdateOneID(id int) *LedgerEntryUpdateOne {
+	mutation := newLedgerEntryMutation(c.config, OpUpdateOne, withLedgerEntryID(id))
+	return &LedgerEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LedgerEntry.
+func (c *LedgerEntryClient) Delete() *LedgerEntryDelete {
+	mutation := newLedgerEntryMutation(c.config, OpDelete)
+	return &LedgerEntryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LedgerEntryClient) DeleteOne(_m *LedgerEntry) *LedgerEntryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LedgerEntryClient) DeleteOneID(id int) *LedgerEntryDeleteOne {
+	builder := c.Delete().Where(ledgerentry.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LedgerEntryDeleteOne{builder}
+}
+
+// Query returns a query builder for LedgerEntry.
+func (c *LedgerEntryClient) Query() *LedgerEntryQuery {
+	return &LedgerEntryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLedgerEntry},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LedgerEntry entity by its id.
+func (c *LedgerEntryClient) Get(ctx context.Context, id int) (*LedgerEntry, error) {
+	return c.Query().Where(ledgerentry.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LedgerEntryClient) GetX(ctx context.Context, id int) *LedgerEntry {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTransfer queries the transfer edge of a LedgerEntry.
+func (c *LedgerEntryClient) QueryTransfer(_m *LedgerEntry) *LedgerTransferQuery {
+	query := (&LedgerTransferClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, id),
+			sqlgraph.To(ledgertransfer.Table, ledgertransfer.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ledgerentry.TransferTable, ledgerentry.TransferColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAccount queries the account edge of a LedgerEntry.
+func (c *LedgerEntryClient) QueryAccount(_m *LedgerEntry) *TimeAccountQuery {
+	query := (&TimeAccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgerentry.Table, ledgerentry.FieldID, id),
+			sqlgraph.To(timeaccount.Table, timeaccount.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ledgerentry.AccountTable, ledgerentry.AccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LedgerEntryClient) Hooks() []Hook {
+	hooks := c.hooks.LedgerEntry
+	return append(hooks[:len(hooks):len(hooks)], ledgerentry.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LedgerEntryClient) Interceptors() []Interceptor {
+	return c.inters.LedgerEntry
+}
+
+func (c *LedgerEntryClient) mutate(ctx context.Context, m *LedgerEntryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LedgerEntryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LedgerEntryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LedgerEntryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LedgerEntryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LedgerEntry mutation op: %q", m.Op())
+	}
+}
+
+// LedgerTransferClient is a client for the LedgerTransfer schema.
+type LedgerTransferClient struct {
+	config
+}
+
+// NewLedgerTransferClient returns a client for the LedgerTransfer from the given config.
+func NewLedgerTransferClient(c config) *LedgerTransferClient {
+	return &LedgerTransferClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ledgertransfer.Hooks(f(g(h())))`.
+func (c *LedgerTransferClient) Use(hooks ...Hook) {
+	c.hooks.LedgerTransfer = append(c.hooks.LedgerTransfer, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ledgertransfer.Intercept(f(g(h())))`.
+func (c *LedgerTransferClient) Intercept(interceptors ...Interceptor) {
+	c.inters.LedgerTransfer = append(c.inters.LedgerTransfer, interceptors...)
+}
+
+// Create returns a builder for creating a LedgerTransfer entity.
+func (c *LedgerTransferClient) Create() *LedgerTransferCreate {
+	mutation := newLedgerTransferMutation(c.config, OpCreate)
+	return &LedgerTransferCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of LedgerTransfer entities.
+func (c *LedgerTransferClient) CreateBulk(builders ...*LedgerTransferCreate) *LedgerTransferCreateBulk {
+	return &LedgerTransferCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *LedgerTransferClient) MapCreateBulk(slice any, setFunc func(*LedgerTransferCreate, int)) *LedgerTransferCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &LedgerTransferCreateBulk{err: fmt.Errorf("calling to LedgerTransferClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*LedgerTransferCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &LedgerTransferCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for LedgerTransfer.
+func (c *LedgerTransferClient) Update() *LedgerTransferUpdate {
+	mutation := newLedgerTransferMutation(c.config, OpUpdate)
+	return &LedgerTransferUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *LedgerTransferClient) UpdateOne(_m *LedgerTransfer) *LedgerTransferUpdateOne {
+	mutation := newLedgerTransferMutation(c.config, OpUpdateOne, withLedgerTransfer(_m))
+	return &LedgerTransferUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *LedgerTransferClient) UpdateOneID(id int) *LedgerTransferUpdateOne {
+	mutation := newLedgerTransferMutation(c.config, OpUpdateOne, withLedgerTransferID(id))
+	return &LedgerTransferUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for LedgerTransfer.
+func (c *LedgerTransferClient) Delete() *LedgerTransferDelete {
+	mutation := newLedgerTransferMutation(c.config, OpDelete)
+	return &LedgerTransferDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *LedgerTransferClient) DeleteOne(_m *LedgerTransfer) *LedgerTransferDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *LedgerTransferClient) DeleteOneID(id int) *LedgerTransferDeleteOne {
+	builder := c.Delete().Where(ledgertransfer.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &LedgerTransferDeleteOne{builder}
+}
+
+// Query returns a query builder for LedgerTransfer.
+func (c *LedgerTransferClient) Query() *LedgerTransferQuery {
+	return &LedgerTransferQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeLedgerTransfer},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a LedgerTransfer entity by its id.
+func (c *LedgerTransferClient) Get(ctx context.Context, id int) (*LedgerTransfer, error) {
+	return c.Query().Where(ledgertransfer.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *LedgerTransferClient) GetX(ctx context.Context, id int) *LedgerTransfer {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryFromAccount queries the from_account edge of a LedgerTransfer.
+func (c *LedgerTransferClient) QueryFromAccount(_m *LedgerTransfer) *TimeAccountQuery {
+	query := (&TimeAccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgertransfer.Table, ledgertransfer.FieldID, id),
+			sqlgraph.To(timeaccount.Table, timeaccount.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ledgertransfer.FromAccountTable, ledgertransfer.FromAccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryToAccount queries the to_account edge of a LedgerTransfer.
+func (c *LedgerTransferClient) QueryToAccount(_m *LedgerTransfer) *TimeAccountQuery {
+	query := (&TimeAccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgertransfer.Table, ledgertransfer.FieldID, id),
+			sqlgraph.To(timeaccount.Table, timeaccount.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ledgertransfer.ToAccountTable, ledgertransfer.ToAccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEntries queries the entries edge of a LedgerTransfer.
+func (c *LedgerTransferClient) QueryEntries(_m *LedgerTransfer) *LedgerEntryQuery {
+	query := (&LedgerEntryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ledgertransfer.Table, ledgertransfer.FieldID, id),
+			sqlgraph.To(ledgerentry.Table, ledgerentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, ledgertransfer.EntriesTable, ledgertransfer.EntriesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *LedgerTransferClient) Hooks() []Hook {
+	hooks := c.hooks.LedgerTransfer
+	return append(hooks[:len(hooks):len(hooks)], ledgertransfer.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *LedgerTransferClient) Interceptors() []Interceptor {
+	return c.inters.LedgerTransfer
+}
+
+func (c *LedgerTransferClient) mutate(ctx context.Context, m *LedgerTransferMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&LedgerTransferCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&LedgerTransferUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&LedgerTransferUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&LedgerTransferDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown LedgerTransfer mutation op: %q", m.Op())
 	}
 }
 
@@ -5733,20 +6553,918 @@ func (c *StreetClient) mutate(ctx context.Context, m *StreetMutation) (Value, er
 	}
 }
 
+// TimeAccountClient is a client for the TimeAccount schema.
+type TimeAccountClient struct {
+	config
+}
+
+// NewTimeAccountClient returns a client for the TimeAccount from the given config.
+func NewTimeAccountClient(c config) *TimeAccountClient {
+	return &TimeAccountClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `timeaccount.Hooks(f(g(h())))`.
+func (c *TimeAccountClient) Use(hooks ...Hook) {
+	c.hooks.TimeAccount = append(c.hooks.TimeAccount, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `timeaccount.Intercept(f(g(h())))`.
+func (c *TimeAccountClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TimeAccount = append(c.inters.TimeAccount, interceptors...)
+}
+
+// Create returns a builder for creating a TimeAccount entity.
+func (c *TimeAccountClient) Create() *TimeAccountCreate {
+	mutation := newTimeAccountMutation(c.config, OpCreate)
+	return &TimeAccountCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TimeAccount entities.
+func (c *TimeAccountClient) CreateBulk(builders ...*TimeAccountCreate) *TimeAccountCreateBulk {
+	return &TimeAccountCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TimeAccountClient) MapCreateBulk(slice any, setFunc func(*TimeAccountCreate, int)) *TimeAccountCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TimeAccountCreateBulk{err: fmt.Errorf("calling to TimeAccountClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TimeAccountCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TimeAccountCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TimeAccount.
+func (c *TimeAccountClient) Update() *TimeAccountUpdate {
+	mutation := newTimeAccountMutation(c.config, OpUpdate)
+	return &TimeAccountUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TimeAccountClient) UpdateOne(_m *TimeAccount) *TimeAccountUpdateOne {
+	mutation := newTimeAccountMutation(c.config, OpUpdateOne, withTimeAccount(_m))
+	return &TimeAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TimeAccountClient) UpdateOneID(id int) *TimeAccountUpdateOne {
+	mutation := newTimeAccountMutation(c.config, OpUpdateOne, withTimeAccountID(id))
+	return &TimeAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TimeAccount.
+func (c *TimeAccountClient) Delete() *TimeAccountDelete {
+	mutation := newTimeAccountMutation(c.config, OpDelete)
+	return &TimeAccountDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TimeAccountClient) DeleteOne(_m *TimeAccount) *TimeAccountDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TimeAccountClient) DeleteOneID(id int) *TimeAccountDeleteOne {
+	builder := c.Delete().Where(timeaccount.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TimeAccountDeleteOne{builder}
+}
+
+// Query returns a query builder for TimeAccount.
+func (c *TimeAccountClient) Query() *TimeAccountQuery {
+	return &TimeAccountQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTimeAccount},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TimeAccount entity by its id.
+func (c *TimeAccountClient) Get(ctx context.Context, id int) (*TimeAccount, error) {
+	return c.Query().Where(timeaccount.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TimeAccountClient) GetX(ctx context.Context, id int) *TimeAccount {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryResident queries the resident edge of a TimeAccount.
+func (c *TimeAccountClient) QueryResident(_m *TimeAccount) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(timeaccount.Table, timeaccount.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, timeaccount.ResidentTable, timeaccount.ResidentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryCommunity queries the community edge of a TimeAccount.
+func (c *TimeAccountClient) QueryCommunity(_m *TimeAccount) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(timeaccount.Table, timeaccount.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, timeaccount.CommunityTable, timeaccount.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryEntries queries the entries edge of a TimeAccount.
+func (c *TimeAccountClient) QueryEntries(_m *TimeAccount) *LedgerEntryQuery {
+	query := (&LedgerEntryClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(timeaccount.Table, timeaccount.FieldID, id),
+			sqlgraph.To(ledgerentry.Table, ledgerentry.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, timeaccount.EntriesTable, timeaccount.EntriesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TimeAccountClient) Hooks() []Hook {
+	hooks := c.hooks.TimeAccount
+	return append(hooks[:len(hooks):len(hooks)], timeaccount.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TimeAccountClient) Interceptors() []Interceptor {
+	return c.inters.TimeAccount
+}
+
+func (c *TimeAccountClient) mutate(ctx context.Context, m *TimeAccountMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TimeAccountCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TimeAccountUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TimeAccountUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TimeAccountDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TimeAccount mutation op: %q", m.Op())
+	}
+}
+
+// VolunteerTaskClient is a client for the VolunteerTask schema.
+type VolunteerTaskClient struct {
+	config
+}
+
+// NewVolunteerTaskClient returns a client for the VolunteerTask from the given config.
+func NewVolunteerTaskClient(c config) *VolunteerTaskClient {
+	return &VolunteerTaskClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `volunteertask.Hooks(f(g(h())))`.
+func (c *VolunteerTaskClient) Use(hooks ...Hook) {
+	c.hooks.VolunteerTask = append(c.hooks.VolunteerTask, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `volunteertask.Intercept(f(g(h())))`.
+func (c *VolunteerTaskClient) Intercept(interceptors ...Interceptor) {
+	c.inters.VolunteerTask = append(c.inters.VolunteerTask, interceptors...)
+}
+
+// Create returns a builder for creating a VolunteerTask entity.
+func (c *VolunteerTaskClient) Create() *VolunteerTaskCreate {
+	mutation := newVolunteerTaskMutation(c.config, OpCreate)
+	return &VolunteerTaskCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of VolunteerTask entities.
+func (c *VolunteerTaskClient) CreateBulk(builders ...*VolunteerTaskCreate) *VolunteerTaskCreateBulk {
+	return &VolunteerTaskCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *VolunteerTaskClient) MapCreateBulk(slice any, setFunc func(*VolunteerTaskCreate, int)) *VolunteerTaskCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &VolunteerTaskCreateBulk{err: fmt.Errorf("calling to VolunteerTaskClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*VolunteerTaskCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &VolunteerTaskCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for VolunteerTask.
+func (c *VolunteerTaskClient) Update() *VolunteerTaskUpdate {
+	mutation := newVolunteerTaskMutation(c.config, OpUpdate)
+	return &VolunteerTaskUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *VolunteerTaskClient) UpdateOne(_m *VolunteerTask) *VolunteerTaskUpdateOne {
+	mutation := newVolunteerTaskMutation(c.config, OpUpdateOne, withVolunteerTask(_m))
+	return &VolunteerTaskUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *VolunteerTaskClient) UpdateOneID(id int) *VolunteerTaskUpdateOne {
+	mutation := newVolunteerTaskMutation(c.config, OpUpdateOne, withVolunteerTaskID(id))
+	return &VolunteerTaskUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for VolunteerTask.
+func (c *VolunteerTaskClient) Delete() *VolunteerTaskDelete {
+	mutation := newVolunteerTaskMutation(c.config, OpDelete)
+	return &VolunteerTaskDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *VolunteerTaskClient) DeleteOne(_m *VolunteerTask) *VolunteerTaskDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *VolunteerTaskClient) DeleteOneID(id int) *VolunteerTaskDeleteOne {
+	builder := c.Delete().Where(volunteertask.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &VolunteerTaskDeleteOne{builder}
+}
+
+// Query returns a query builder for VolunteerTask.
+func (c *VolunteerTaskClient) Query() *VolunteerTaskQuery {
+	return &VolunteerTaskQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeVolunteerTask},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a VolunteerTask entity by its id.
+func (c *VolunteerTaskClient) Get(ctx context.Context, id int) (*VolunteerTask, error) {
+	return c.Query().Where(volunteertask.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *VolunteerTaskClient) GetX(ctx context.Context, id int) *VolunteerTask {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a VolunteerTask.
+func (c *VolunteerTaskClient) QueryCommunity(_m *VolunteerTask) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteertask.Table, volunteertask.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, volunteertask.CommunityTable, volunteertask.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryGrid queries the grid edge of a VolunteerTask.
+func (c *VolunteerTaskClient) QueryGrid(_m *VolunteerTask) *GridQuery {
+	query := (&GridClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteertask.Table, volunteertask.FieldID, id),
+			sqlgraph.To(grid.Table, grid.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, volunteertask.GridTable, volunteertask.GridColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryTeam queries the team edge of a VolunteerTask.
+func (c *VolunteerTaskClient) QueryTeam(_m *VolunteerTask) *VolunteerTeamQuery {
+	query := (&VolunteerTeamClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteertask.Table, volunteertask.FieldID, id),
+			sqlgraph.To(volunteerteam.Table, volunteerteam.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, volunteertask.TeamTable, volunteertask.TeamColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPlace queries the place edge of a VolunteerTask.
+func (c *VolunteerTaskClient) QueryPlace(_m *VolunteerTask) *PlaceQuery {
+	query := (&PlaceClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteertask.Table, volunteertask.FieldID, id),
+			sqlgraph.To(place.Table, place.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, volunteertask.PlaceTable, volunteertask.PlaceColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAssignments queries the assignments edge of a VolunteerTask.
+func (c *VolunteerTaskClient) QueryAssignments(_m *VolunteerTask) *VolunteerTaskAssignmentQuery {
+	query := (&VolunteerTaskAssignmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteertask.Table, volunteertask.FieldID, id),
+			sqlgraph.To(volunteertaskassignment.Table, volunteertaskassignment.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, volunteertask.AssignmentsTable, volunteertask.AssignmentsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *VolunteerTaskClient) Hooks() []Hook {
+	hooks := c.hooks.VolunteerTask
+	return append(hooks[:len(hooks):len(hooks)], volunteertask.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *VolunteerTaskClient) Interceptors() []Interceptor {
+	return c.inters.VolunteerTask
+}
+
+func (c *VolunteerTaskClient) mutate(ctx context.Context, m *VolunteerTaskMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&VolunteerTaskCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&VolunteerTaskUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&VolunteerTaskUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&VolunteerTaskDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown VolunteerTask mutation op: %q", m.Op())
+	}
+}
+
+// VolunteerTaskAssignmentClient is a client for the VolunteerTaskAssignment schema.
+type VolunteerTaskAssignmentClient struct {
+	config
+}
+
+// NewVolunteerTaskAssignmentClient returns a client for the VolunteerTaskAssignment from the given config.
+func NewVolunteerTaskAssignmentClient(c config) *VolunteerTaskAssignmentClient {
+	return &VolunteerTaskAssignmentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `volunteertaskassignment.Hooks(f(g(h())))`.
+func (c *VolunteerTaskAssignmentClient) Use(hooks ...Hook) {
+	c.hooks.VolunteerTaskAssignment = append(c.hooks.VolunteerTaskAssignment, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `volunteertaskassignment.Intercept(f(g(h())))`.
+func (c *VolunteerTaskAssignmentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.VolunteerTaskAssignment = append(c.inters.VolunteerTaskAssignment, interceptors...)
+}
+
+// Create returns a builder for creating a VolunteerTaskAssignment entity.
+func (c *VolunteerTaskAssignmentClient) Create() *VolunteerTaskAssignmentCreate {
+	mutation := newVolunteerTaskAssignmentMutation(c.config, OpCreate)
+	return &VolunteerTaskAssignmentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of VolunteerTaskAssignment entities.
+func (c *VolunteerTaskAssignmentClient) CreateBulk(builders ...*VolunteerTaskAssignmentCreate) *VolunteerTaskAssignmentCreateBulk {
+	return &VolunteerTaskAssignmentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *VolunteerTaskAssignmentClient) MapCreateBulk(slice any, setFunc func(*VolunteerTaskAssignmentCreate, int)) *VolunteerTaskAssignmentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &VolunteerTaskAssignmentCreateBulk{err: fmt.Errorf("calling to VolunteerTaskAssignmentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*VolunteerTaskAssignmentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &VolunteerTaskAssignmentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for VolunteerTaskAssignment.
+func (c *VolunteerTaskAssignmentClient) Update() *VolunteerTaskAssignmentUpdate {
+	mutation := newVolunteerTaskAssignmentMutation(c.config, OpUpdate)
+	return &VolunteerTaskAssignmentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *VolunteerTaskAssignmentClient) UpdateOne(_m *VolunteerTaskAssignment) *VolunteerTaskAssignmentUpdateOne {
+	mutation := newVolunteerTaskAssignmentMutation(c.config, OpUpdateOne, withVolunteerTaskAssignment(_m))
+	return &VolunteerTaskAssignmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *VolunteerTaskAssignmentClient) UpdateOneID(id int) *VolunteerTaskAssignmentUpdateOne {
+	mutation := newVolunteerTaskAssignmentMutation(c.config, OpUpdateOne, withVolunteerTaskAssignmentID(id))
+	return &VolunteerTaskAssignmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for VolunteerTaskAssignment.
+func (c *VolunteerTaskAssignmentClient) Delete() *VolunteerTaskAssignmentDelete {
+	mutation := newVolunteerTaskAssignmentMutation(c.config, OpDelete)
+	return &VolunteerTaskAssignmentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *VolunteerTaskAssignmentClient) DeleteOne(_m *VolunteerTaskAssignment) *VolunteerTaskAssignmentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *VolunteerTaskAssignmentClient) DeleteOneID(id int) *VolunteerTaskAssignmentDeleteOne {
+	builder := c.Delete().Where(volunteertaskassignment.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &VolunteerTaskAssignmentDeleteOne{builder}
+}
+
+// Query returns a query builder for VolunteerTaskAssignment.
+func (c *VolunteerTaskAssignmentClient) Query() *VolunteerTaskAssignmentQuery {
+	return &VolunteerTaskAssignmentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeVolunteerTaskAssignment},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a VolunteerTaskAssignment entity by its id.
+func (c *VolunteerTaskAssignmentClient) Get(ctx context.Context, id int) (*VolunteerTaskAssignment, error) {
+	return c.Query().Where(volunteertaskassignment.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *VolunteerTaskAssignmentClient) GetX(ctx context.Context, id int) *VolunteerTaskAssignment {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTask queries the task edge of a VolunteerTaskAssignment.
+func (c *VolunteerTaskAssignmentClient) QueryTask(_m *VolunteerTaskAssignment) *VolunteerTaskQuery {
+	query := (&VolunteerTaskClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteertaskassignment.Table, volunteertaskassignment.FieldID, id),
+			sqlgraph.To(volunteertask.Table, volunteertask.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, volunteertaskassignment.TaskTable, volunteertaskassignment.TaskColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryVolunteer queries the volunteer edge of a VolunteerTaskAssignment.
+func (c *VolunteerTaskAssignmentClient) QueryVolunteer(_m *VolunteerTaskAssignment) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteertaskassignment.Table, volunteertaskassignment.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, volunteertaskassignment.VolunteerTable, volunteertaskassignment.VolunteerColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *VolunteerTaskAssignmentClient) Hooks() []Hook {
+	hooks := c.hooks.VolunteerTaskAssignment
+	return append(hooks[:len(hooks):len(hooks)], volunteertaskassignment.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *VolunteerTaskAssignmentClient) Interceptors() []Interceptor {
+	return c.inters.VolunteerTaskAssignment
+}
+
+func (c *VolunteerTaskAssignmentClient) mutate(ctx context.Context, m *VolunteerTaskAssignmentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&VolunteerTaskAssignmentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&VolunteerTaskAssignmentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&VolunteerTaskAssignmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&VolunteerTaskAssignmentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown VolunteerTaskAssignment mutation op: %q", m.Op())
+	}
+}
+
+// VolunteerTeamClient is a client for the VolunteerTeam schema.
+type VolunteerTeamClient struct {
+	config
+}
+
+// NewVolunteerTeamClient returns a client for the VolunteerTeam from the given config.
+func NewVolunteerTeamClient(c config) *VolunteerTeamClient {
+	return &VolunteerTeamClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `volunteerteam.Hooks(f(g(h())))`.
+func (c *VolunteerTeamClient) Use(hooks ...Hook) {
+	c.hooks.VolunteerTeam = append(c.hooks.VolunteerTeam, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `volunteerteam.Intercept(f(g(h())))`.
+func (c *VolunteerTeamClient) Intercept(interceptors ...Interceptor) {
+	c.inters.VolunteerTeam = append(c.inters.VolunteerTeam, interceptors...)
+}
+
+// Create returns a builder for creating a VolunteerTeam entity.
+func (c *VolunteerTeamClient) Create() *VolunteerTeamCreate {
+	mutation := newVolunteerTeamMutation(c.config, OpCreate)
+	return &VolunteerTeamCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of VolunteerTeam entities.
+func (c *VolunteerTeamClient) CreateBulk(builders ...*VolunteerTeamCreate) *VolunteerTeamCreateBulk {
+	return &VolunteerTeamCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *VolunteerTeamClient) MapCreateBulk(slice any, setFunc func(*VolunteerTeamCreate, int)) *VolunteerTeamCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &VolunteerTeamCreateBulk{err: fmt.Errorf("calling to VolunteerTeamClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*VolunteerTeamCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &VolunteerTeamCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for VolunteerTeam.
+func (c *VolunteerTeamClient) Update() *VolunteerTeamUpdate {
+	mutation := newVolunteerTeamMutation(c.config, OpUpdate)
+	return &VolunteerTeamUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *VolunteerTeamClient) UpdateOne(_m *VolunteerTeam) *VolunteerTeamUpdateOne {
+	mutation := newVolunteerTeamMutation(c.config, OpUpdateOne, withVolunteerTeam(_m))
+	return &VolunteerTeamUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *VolunteerTeamClient) UpdateOneID(id int) *VolunteerTeamUpdateOne {
+	mutation := newVolunteerTeamMutation(c.config, OpUpdateOne, withVolunteerTeamID(id))
+	return &VolunteerTeamUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for VolunteerTeam.
+func (c *VolunteerTeamClient) Delete() *VolunteerTeamDelete {
+	mutation := newVolunteerTeamMutation(c.config, OpDelete)
+	return &VolunteerTeamDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *VolunteerTeamClient) DeleteOne(_m *VolunteerTeam) *VolunteerTeamDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *VolunteerTeamClient) DeleteOneID(id int) *VolunteerTeamDeleteOne {
+	builder := c.Delete().Where(volunteerteam.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &VolunteerTeamDeleteOne{builder}
+}
+
+// Query returns a query builder for VolunteerTeam.
+func (c *VolunteerTeamClient) Query() *VolunteerTeamQuery {
+	return &VolunteerTeamQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeVolunteerTeam},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a VolunteerTeam entity by its id.
+func (c *VolunteerTeamClient) Get(ctx context.Context, id int) (*VolunteerTeam, error) {
+	return c.Query().Where(volunteerteam.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *VolunteerTeamClient) GetX(ctx context.Context, id int) *VolunteerTeam {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a VolunteerTeam.
+func (c *VolunteerTeamClient) QueryCommunity(_m *VolunteerTeam) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteerteam.Table, volunteerteam.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, volunteerteam.CommunityTable, volunteerteam.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMembers queries the members edge of a VolunteerTeam.
+func (c *VolunteerTeamClient) QueryMembers(_m *VolunteerTeam) *VolunteerTeamMemberQuery {
+	query := (&VolunteerTeamMemberClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteerteam.Table, volunteerteam.FieldID, id),
+			sqlgraph.To(volunteerteammember.Table, volunteerteammember.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, volunteerteam.MembersTable, volunteerteam.MembersColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *VolunteerTeamClient) Hooks() []Hook {
+	hooks := c.hooks.VolunteerTeam
+	return append(hooks[:len(hooks):len(hooks)], volunteerteam.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *VolunteerTeamClient) Interceptors() []Interceptor {
+	return c.inters.VolunteerTeam
+}
+
+func (c *VolunteerTeamClient) mutate(ctx context.Context, m *VolunteerTeamMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&VolunteerTeamCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&VolunteerTeamUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&VolunteerTeamUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&VolunteerTeamDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown VolunteerTeam mutation op: %q", m.Op())
+	}
+}
+
+// VolunteerTeamMemberClient is a client for the VolunteerTeamMember schema.
+type VolunteerTeamMemberClient struct {
+	config
+}
+
+// NewVolunteerTeamMemberClient returns a client for the VolunteerTeamMember from the given config.
+func NewVolunteerTeamMemberClient(c config) *VolunteerTeamMemberClient {
+	return &VolunteerTeamMemberClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `volunteerteammember.Hooks(f(g(h())))`.
+func (c *VolunteerTeamMemberClient) Use(hooks ...Hook) {
+	c.hooks.VolunteerTeamMember = append(c.hooks.VolunteerTeamMember, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `volunteerteammember.Intercept(f(g(h())))`.
+func (c *VolunteerTeamMemberClient) Intercept(interceptors ...Interceptor) {
+	c.inters.VolunteerTeamMember = append(c.inters.VolunteerTeamMember, interceptors...)
+}
+
+// Create returns a builder for creating a VolunteerTeamMember entity.
+func (c *VolunteerTeamMemberClient) Create() *VolunteerTeamMemberCreate {
+	mutation := newVolunteerTeamMemberMutation(c.config, OpCreate)
+	return &VolunteerTeamMemberCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of VolunteerTeamMember entities.
+func (c *VolunteerTeamMemberClient) CreateBulk(builders ...*VolunteerTeamMemberCreate) *VolunteerTeamMemberCreateBulk {
+	return &VolunteerTeamMemberCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *VolunteerTeamMemberClient) MapCreateBulk(slice any, setFunc func(*VolunteerTeamMemberCreate, int)) *VolunteerTeamMemberCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &VolunteerTeamMemberCreateBulk{err: fmt.Errorf("calling to VolunteerTeamMemberClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*VolunteerTeamMemberCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &VolunteerTeamMemberCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for VolunteerTeamMember.
+func (c *VolunteerTeamMemberClient) Update() *VolunteerTeamMemberUpdate {
+	mutation := newVolunteerTeamMemberMutation(c.config, OpUpdate)
+	return &VolunteerTeamMemberUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *VolunteerTeamMemberClient) UpdateOne(_m *VolunteerTeamMember) *VolunteerTeamMemberUpdateOne {
+	mutation := newVolunteerTeamMemberMutation(c.config, OpUpdateOne, withVolunteerTeamMember(_m))
+	return &VolunteerTeamMemberUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *VolunteerTeamMemberClient) UpdateOneID(id int) *VolunteerTeamMemberUpdateOne {
+	mutation := newVolunteerTeamMemberMutation(c.config, OpUpdateOne, withVolunteerTeamMemberID(id))
+	return &VolunteerTeamMemberUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for VolunteerTeamMember.
+func (c *VolunteerTeamMemberClient) Delete() *VolunteerTeamMemberDelete {
+	mutation := newVolunteerTeamMemberMutation(c.config, OpDelete)
+	return &VolunteerTeamMemberDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *VolunteerTeamMemberClient) DeleteOne(_m *VolunteerTeamMember) *VolunteerTeamMemberDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *VolunteerTeamMemberClient) DeleteOneID(id int) *VolunteerTeamMemberDeleteOne {
+	builder := c.Delete().Where(volunteerteammember.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &VolunteerTeamMemberDeleteOne{builder}
+}
+
+// Query returns a query builder for VolunteerTeamMember.
+func (c *VolunteerTeamMemberClient) Query() *VolunteerTeamMemberQuery {
+	return &VolunteerTeamMemberQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeVolunteerTeamMember},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a VolunteerTeamMember entity by its id.
+func (c *VolunteerTeamMemberClient) Get(ctx context.Context, id int) (*VolunteerTeamMember, error) {
+	return c.Query().Where(volunteerteammember.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *VolunteerTeamMemberClient) GetX(ctx context.Context, id int) *VolunteerTeamMember {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTeam queries the team edge of a VolunteerTeamMember.
+func (c *VolunteerTeamMemberClient) QueryTeam(_m *VolunteerTeamMember) *VolunteerTeamQuery {
+	query := (&VolunteerTeamClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteerteammember.Table, volunteerteammember.FieldID, id),
+			sqlgraph.To(volunteerteam.Table, volunteerteam.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, volunteerteammember.TeamTable, volunteerteammember.TeamColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryResident queries the resident edge of a VolunteerTeamMember.
+func (c *VolunteerTeamMemberClient) QueryResident(_m *VolunteerTeamMember) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(volunteerteammember.Table, volunteerteammember.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, volunteerteammember.ResidentTable, volunteerteammember.ResidentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *VolunteerTeamMemberClient) Hooks() []Hook {
+	hooks := c.hooks.VolunteerTeamMember
+	return append(hooks[:len(hooks):len(hooks)], volunteerteammember.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *VolunteerTeamMemberClient) Interceptors() []Interceptor {
+	return c.inters.VolunteerTeamMember
+}
+
+func (c *VolunteerTeamMemberClient) mutate(ctx context.Context, m *VolunteerTeamMemberMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&VolunteerTeamMemberCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&VolunteerTeamMemberUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&VolunteerTeamMemberUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&VolunteerTeamMemberDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown VolunteerTeamMember mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
 		AuditRecord, Broadcast, CareBooking, CareEvent, CareFacility, CareIncident,
 		CareNote, CareService, CareSlot, Community, Consent, Department, Device, Event,
-		Grid, Guardianship, Household, Notification, PersonalInfo, Place, PushDelivery,
-		Request, RequestCategory, RequestEvent, Resident, RoleAssignment, Session,
-		SignInCode, Street []ent.Hook
+		Grid, Guardianship, HelpOffer, HelpRequest, Household, LedgerEntry,
+		LedgerTransfer, Notification, PersonalInfo, Place, PushDelivery, Request,
+		RequestCategory, RequestEvent, Resident, RoleAssignment, Session, SignInCode,
+		Street, TimeAccount, VolunteerTask, VolunteerTaskAssignment, VolunteerTeam,
+		VolunteerTeamMember []ent.Hook
 	}
 	inters struct {
 		AuditRecord, Broadcast, CareBooking, CareEvent, CareFacility, CareIncident,
 		CareNote, CareService, CareSlot, Community, Consent, Department, Device, Event,
-		Grid, Guardianship, Household, Notification, PersonalInfo, Place, PushDelivery,
-		Request, RequestCategory, RequestEvent, Resident, RoleAssignment, Session,
-		SignInCode, Street []ent.Interceptor
+		Grid, Guardianship, HelpOffer, HelpRequest, Household, LedgerEntry,
+		LedgerTransfer, Notification, PersonalInfo, Place, PushDelivery, Request,
+		RequestCategory, RequestEvent, Resident, RoleAssignment, Session, SignInCode,
+		Street, TimeAccount, VolunteerTask, VolunteerTaskAssignment, VolunteerTeam,
+		VolunteerTeamMember []ent.Interceptor
 	}
 )

@@ -28,7 +28,11 @@ import (
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/guardianship"
+	"github.com/jimei-linli/linli/ent/helpoffer"
+	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/ledgerentry"
+	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -41,6 +45,11 @@ import (
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
+	"github.com/jimei-linli/linli/ent/volunteerteam"
+	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -101,35 +110,44 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			auditrecord.Table:     auditrecord.ValidColumn,
-			broadcast.Table:       broadcast.ValidColumn,
-			carebooking.Table:     carebooking.ValidColumn,
-			careevent.Table:       careevent.ValidColumn,
-			carefacility.Table:    carefacility.ValidColumn,
-			careincident.Table:    careincident.ValidColumn,
-			carenote.Table:        carenote.ValidColumn,
-			careservice.Table:     careservice.ValidColumn,
-			careslot.Table:        careslot.ValidColumn,
-			community.Table:       community.ValidColumn,
-			consent.Table:         consent.ValidColumn,
-			department.Table:      department.ValidColumn,
-			device.Table:          device.ValidColumn,
-			event.Table:           event.ValidColumn,
-			grid.Table:            grid.ValidColumn,
-			guardianship.Table:    guardianship.ValidColumn,
-			household.Table:       household.ValidColumn,
-			notification.Table:    notification.ValidColumn,
-			personalinfo.Table:    personalinfo.ValidColumn,
-			place.Table:           place.ValidColumn,
-			pushdelivery.Table:    pushdelivery.ValidColumn,
-			request.Table:         request.ValidColumn,
-			requestcategory.Table: requestcategory.ValidColumn,
-			requestevent.Table:    requestevent.ValidColumn,
-			resident.Table:        resident.ValidColumn,
-			roleassignment.Table:  roleassignment.ValidColumn,
-			session.Table:         session.ValidColumn,
-			signincode.Table:      signincode.ValidColumn,
-			street.Table:          street.ValidColumn,
+			auditrecord.Table:             auditrecord.ValidColumn,
+			broadcast.Table:               broadcast.ValidColumn,
+			carebooking.Table:             carebooking.ValidColumn,
+			careevent.Table:               careevent.ValidColumn,
+			carefacility.Table:            carefacility.ValidColumn,
+			careincident.Table:            careincident.ValidColumn,
+			carenote.Table:                carenote.ValidColumn,
+			careservice.Table:             careservice.ValidColumn,
+			careslot.Table:                careslot.ValidColumn,
+			community.Table:               community.ValidColumn,
+			consent.Table:                 consent.ValidColumn,
+			department.Table:              department.ValidColumn,
+			device.Table:                  device.ValidColumn,
+			event.Table:                   event.ValidColumn,
+			grid.Table:                    grid.ValidColumn,
+			guardianship.Table:            guardianship.ValidColumn,
+			helpoffer.Table:               helpoffer.ValidColumn,
+			helprequest.Table:             helprequest.ValidColumn,
+			household.Table:               household.ValidColumn,
+			ledgerentry.Table:             ledgerentry.ValidColumn,
+			ledgertransfer.Table:          ledgertransfer.ValidColumn,
+			notification.Table:            notification.ValidColumn,
+			personalinfo.Table:            personalinfo.ValidColumn,
+			place.Table:                   place.ValidColumn,
+			pushdelivery.Table:            pushdelivery.ValidColumn,
+			request.Table:                 request.ValidColumn,
+			requestcategory.Table:         requestcategory.ValidColumn,
+			requestevent.Table:            requestevent.ValidColumn,
+			resident.Table:                resident.ValidColumn,
+			roleassignment.Table:          roleassignment.ValidColumn,
+			session.Table:                 session.ValidColumn,
+			signincode.Table:              signincode.ValidColumn,
+			street.Table:                  street.ValidColumn,
+			timeaccount.Table:             timeaccount.ValidColumn,
+			volunteertask.Table:           volunteertask.ValidColumn,
+			volunteertaskassignment.Table: volunteertaskassignment.ValidColumn,
+			volunteerteam.Table:           volunteerteam.ValidColumn,
+			volunteerteammember.Table:     volunteerteammember.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -19,7 +19,11 @@ import (
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/guardianship"
+	"github.com/jimei-linli/linli/ent/helpoffer"
+	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/ledgerentry"
+	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -33,6 +37,11 @@ import (
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
+	"github.com/jimei-linli/linli/ent/volunteerteam"
+	"github.com/jimei-linli/linli/ent/volunteerteammember"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -42,7 +51,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 29)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 38)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditrecord.Table,
@@ -373,6 +382,60 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   helpoffer.Table,
+			Columns: helpoffer.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: helpoffer.FieldID,
+			},
+		},
+		Type: "HelpOffer",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			helpoffer.FieldHelpRequestID: {Type: field.TypeInt, Column: helpoffer.FieldHelpRequestID},
+			helpoffer.FieldVolunteerID:   {Type: field.TypeInt, Column: helpoffer.FieldVolunteerID},
+			helpoffer.FieldNote:          {Type: field.TypeString, Column: helpoffer.FieldNote},
+			helpoffer.FieldStatus:        {Type: field.TypeEnum, Column: helpoffer.FieldStatus},
+			helpoffer.FieldCreatedAt:     {Type: field.TypeTime, Column: helpoffer.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[17] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   helprequest.Table,
+			Columns: helprequest.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: helprequest.FieldID,
+			},
+		},
+		Type: "HelpRequest",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			helprequest.FieldCreatedAt:       {Type: field.TypeTime, Column: helprequest.FieldCreatedAt},
+			helprequest.FieldUpdatedAt:       {Type: field.TypeTime, Column: helprequest.FieldUpdatedAt},
+			helprequest.FieldRequesterID:     {Type: field.TypeInt, Column: helprequest.FieldRequesterID},
+			helprequest.FieldRequesterName:   {Type: field.TypeString, Column: helprequest.FieldRequesterName},
+			helprequest.FieldCreatedByID:     {Type: field.TypeInt, Column: helprequest.FieldCreatedByID},
+			helprequest.FieldGridID:          {Type: field.TypeInt, Column: helprequest.FieldGridID},
+			helprequest.FieldCommunityID:     {Type: field.TypeInt, Column: helprequest.FieldCommunityID},
+			helprequest.FieldKind:            {Type: field.TypeEnum, Column: helprequest.FieldKind},
+			helprequest.FieldTitle:           {Type: field.TypeString, Column: helprequest.FieldTitle},
+			helprequest.FieldDetails:         {Type: field.TypeString, Column: helprequest.FieldDetails},
+			helprequest.FieldLocation:        {Type: field.TypeString, Column: helprequest.FieldLocation},
+			helprequest.FieldWindowStart:     {Type: field.TypeTime, Column: helprequest.FieldWindowStart},
+			helprequest.FieldWindowEnd:       {Type: field.TypeTime, Column: helprequest.FieldWindowEnd},
+			helprequest.FieldMinutes:         {Type: field.TypeInt, Column: helprequest.FieldMinutes},
+			helprequest.FieldAutoAccept:      {Type: field.TypeBool, Column: helprequest.FieldAutoAccept},
+			helprequest.FieldStatus:          {Type: field.TypeEnum, Column: helprequest.FieldStatus},
+			helprequest.FieldReach:           {Type: field.TypeEnum, Column: helprequest.FieldReach},
+			helprequest.FieldWidenAt:         {Type: field.TypeTime, Column: helprequest.FieldWidenAt},
+			helprequest.FieldVolunteerID:     {Type: field.TypeInt, Column: helprequest.FieldVolunteerID},
+			helprequest.FieldCreditedMinutes: {Type: field.TypeInt, Column: helprequest.FieldCreditedMinutes},
+			helprequest.FieldConfirmedByID:   {Type: field.TypeInt, Column: helprequest.FieldConfirmedByID},
+			helprequest.FieldCompletedAt:     {Type: field.TypeTime, Column: helprequest.FieldCompletedAt},
+			helprequest.FieldTransferID:      {Type: field.TypeInt, Column: helprequest.FieldTransferID},
+		},
+	}
+	graph.Nodes[18] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   household.Table,
 			Columns: household.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -388,7 +451,48 @@ var schemaGraph = func() *sqlgraph.Schema {
 			household.FieldPlaceID:   {Type: field.TypeInt, Column: household.FieldPlaceID},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   ledgerentry.Table,
+			Columns: ledgerentry.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: ledgerentry.FieldID,
+			},
+		},
+		Type: "LedgerEntry",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			ledgerentry.FieldTransferID:   {Type: field.TypeInt, Column: ledgerentry.FieldTransferID},
+			ledgerentry.FieldAccountID:    {Type: field.TypeInt, Column: ledgerentry.FieldAccountID},
+			ledgerentry.FieldMinutes:      {Type: field.TypeInt, Column: ledgerentry.FieldMinutes},
+			ledgerentry.FieldBalanceAfter: {Type: field.TypeInt, Column: ledgerentry.FieldBalanceAfter},
+			ledgerentry.FieldCreatedAt:    {Type: field.TypeTime, Column: ledgerentry.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[20] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   ledgertransfer.Table,
+			Columns: ledgertransfer.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: ledgertransfer.FieldID,
+			},
+		},
+		Type: "LedgerTransfer",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			ledgertransfer.FieldKey:           {Type: field.TypeString, Column: ledgertransfer.FieldKey},
+			ledgertransfer.FieldKind:          {Type: field.TypeEnum, Column: ledgertransfer.FieldKind},
+			ledgertransfer.FieldFromAccountID: {Type: field.TypeInt, Column: ledgertransfer.FieldFromAccountID},
+			ledgertransfer.FieldToAccountID:   {Type: field.TypeInt, Column: ledgertransfer.FieldToAccountID},
+			ledgertransfer.FieldMinutes:       {Type: field.TypeInt, Column: ledgertransfer.FieldMinutes},
+			ledgertransfer.FieldMemo:          {Type: field.TypeString, Column: ledgertransfer.FieldMemo},
+			ledgertransfer.FieldSubjectID:     {Type: field.TypeInt, Column: ledgertransfer.FieldSubjectID},
+			ledgertransfer.FieldReversesID:    {Type: field.TypeInt, Column: ledgertransfer.FieldReversesID},
+			ledgertransfer.FieldCreatedByID:   {Type: field.TypeInt, Column: ledgertransfer.FieldCreatedByID},
+			ledgertransfer.FieldCreatedAt:     {Type: field.TypeTime, Column: ledgertransfer.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -410,7 +514,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldReadAt:     {Type: field.TypeTime, Column: notification.FieldReadAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   personalinfo.Table,
 			Columns: personalinfo.Columns,
@@ -428,7 +532,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			personalinfo.FieldBirthDate:  {Type: field.TypeTime, Column: personalinfo.FieldBirthDate},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   place.Table,
 			Columns: place.Columns,
@@ -449,7 +553,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			place.FieldGridID:    {Type: field.TypeInt, Column: place.FieldGridID},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   pushdelivery.Table,
 			Columns: pushdelivery.Columns,
@@ -471,7 +575,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pushdelivery.FieldSentAt:         {Type: field.TypeTime, Column: pushdelivery.FieldSentAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   request.Table,
 			Columns: request.Columns,
@@ -523,7 +627,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			request.FieldRatingComment:              {Type: field.TypeString, Column: request.FieldRatingComment},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requestcategory.Table,
 			Columns: requestcategory.Columns,
@@ -545,7 +649,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requestcategory.FieldPosition:    {Type: field.TypeInt, Column: requestcategory.FieldPosition},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requestevent.Table,
 			Columns: requestevent.Columns,
@@ -567,7 +671,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requestevent.FieldCreatedAt: {Type: field.TypeTime, Column: requestevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   resident.Table,
 			Columns: resident.Columns,
@@ -586,7 +690,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			resident.FieldHouseholdID: {Type: field.TypeInt, Column: resident.FieldHouseholdID},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleassignment.Table,
 			Columns: roleassignment.Columns,
@@ -608,7 +712,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleassignment.FieldDepartmentID: {Type: field.TypeInt, Column: roleassignment.FieldDepartmentID},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -628,7 +732,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldRevokedAt:  {Type: field.TypeTime, Column: session.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signincode.Table,
 			Columns: signincode.Columns,
@@ -647,7 +751,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signincode.FieldConsumedAt: {Type: field.TypeTime, Column: signincode.FieldConsumedAt},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   street.Table,
 			Columns: street.Columns,
@@ -663,6 +767,115 @@ var schemaGraph = func() *sqlgraph.Schema {
 			street.FieldCode:      {Type: field.TypeString, Column: street.FieldCode},
 			street.FieldName:      {Type: field.TypeString, Column: street.FieldName},
 			street.FieldDistrict:  {Type: field.TypeString, Column: street.FieldDistrict},
+		},
+	}
+	graph.Nodes[33] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   timeaccount.Table,
+			Columns: timeaccount.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: timeaccount.FieldID,
+			},
+		},
+		Type: "TimeAccount",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			timeaccount.FieldCreatedAt:   {Type: field.TypeTime, Column: timeaccount.FieldCreatedAt},
+			timeaccount.FieldUpdatedAt:   {Type: field.TypeTime, Column: timeaccount.FieldUpdatedAt},
+			timeaccount.FieldKind:        {Type: field.TypeEnum, Column: timeaccount.FieldKind},
+			timeaccount.FieldResidentID:  {Type: field.TypeInt, Column: timeaccount.FieldResidentID},
+			timeaccount.FieldCommunityID: {Type: field.TypeInt, Column: timeaccount.FieldCommunityID},
+			timeaccount.FieldBalance:     {Type: field.TypeInt, Column: timeaccount.FieldBalance},
+			timeaccount.FieldCreditLimit: {Type: field.TypeInt, Column: timeaccount.FieldCreditLimit},
+			timeaccount.FieldHelpPaidBy:  {Type: field.TypeEnum, Column: timeaccount.FieldHelpPaidBy},
+		},
+	}
+	graph.Nodes[34] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   volunteertask.Table,
+			Columns: volunteertask.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: volunteertask.FieldID,
+			},
+		},
+		Type: "VolunteerTask",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			volunteertask.FieldCreatedAt:    {Type: field.TypeTime, Column: volunteertask.FieldCreatedAt},
+			volunteertask.FieldUpdatedAt:    {Type: field.TypeTime, Column: volunteertask.FieldUpdatedAt},
+			volunteertask.FieldCommunityID:  {Type: field.TypeInt, Column: volunteertask.FieldCommunityID},
+			volunteertask.FieldGridID:       {Type: field.TypeInt, Column: volunteertask.FieldGridID},
+			volunteertask.FieldTeamID:       {Type: field.TypeInt, Column: volunteertask.FieldTeamID},
+			volunteertask.FieldPlaceID:      {Type: field.TypeInt, Column: volunteertask.FieldPlaceID},
+			volunteertask.FieldCreatedByID:  {Type: field.TypeInt, Column: volunteertask.FieldCreatedByID},
+			volunteertask.FieldKey:          {Type: field.TypeString, Column: volunteertask.FieldKey},
+			volunteertask.FieldTitle:        {Type: field.TypeString, Column: volunteertask.FieldTitle},
+			volunteertask.FieldDetails:      {Type: field.TypeString, Column: volunteertask.FieldDetails},
+			volunteertask.FieldLocation:     {Type: field.TypeString, Column: volunteertask.FieldLocation},
+			volunteertask.FieldWindowStart:  {Type: field.TypeTime, Column: volunteertask.FieldWindowStart},
+			volunteertask.FieldWindowEnd:    {Type: field.TypeTime, Column: volunteertask.FieldWindowEnd},
+			volunteertask.FieldMinutes:      {Type: field.TypeInt, Column: volunteertask.FieldMinutes},
+			volunteertask.FieldNeeded:       {Type: field.TypeInt, Column: volunteertask.FieldNeeded},
+			volunteertask.FieldAccepted:     {Type: field.TypeInt, Column: volunteertask.FieldAccepted},
+			volunteertask.FieldStatus:       {Type: field.TypeEnum, Column: volunteertask.FieldStatus},
+			volunteertask.FieldCancelReason: {Type: field.TypeString, Column: volunteertask.FieldCancelReason},
+		},
+	}
+	graph.Nodes[35] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   volunteertaskassignment.Table,
+			Columns: volunteertaskassignment.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: volunteertaskassignment.FieldID,
+			},
+		},
+		Type: "VolunteerTaskAssignment",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			volunteertaskassignment.FieldTaskID:          {Type: field.TypeInt, Column: volunteertaskassignment.FieldTaskID},
+			volunteertaskassignment.FieldVolunteerID:     {Type: field.TypeInt, Column: volunteertaskassignment.FieldVolunteerID},
+			volunteertaskassignment.FieldVolunteerName:   {Type: field.TypeString, Column: volunteertaskassignment.FieldVolunteerName},
+			volunteertaskassignment.FieldStatus:          {Type: field.TypeEnum, Column: volunteertaskassignment.FieldStatus},
+			volunteertaskassignment.FieldDispatchedAt:    {Type: field.TypeTime, Column: volunteertaskassignment.FieldDispatchedAt},
+			volunteertaskassignment.FieldRespondedAt:     {Type: field.TypeTime, Column: volunteertaskassignment.FieldRespondedAt},
+			volunteertaskassignment.FieldCheckedInAt:     {Type: field.TypeTime, Column: volunteertaskassignment.FieldCheckedInAt},
+			volunteertaskassignment.FieldCheckedOutAt:    {Type: field.TypeTime, Column: volunteertaskassignment.FieldCheckedOutAt},
+			volunteertaskassignment.FieldCreditedMinutes: {Type: field.TypeInt, Column: volunteertaskassignment.FieldCreditedMinutes},
+			volunteertaskassignment.FieldTransferID:      {Type: field.TypeInt, Column: volunteertaskassignment.FieldTransferID},
+		},
+	}
+	graph.Nodes[36] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   volunteerteam.Table,
+			Columns: volunteerteam.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: volunteerteam.FieldID,
+			},
+		},
+		Type: "VolunteerTeam",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			volunteerteam.FieldCreatedAt:   {Type: field.TypeTime, Column: volunteerteam.FieldCreatedAt},
+			volunteerteam.FieldUpdatedAt:   {Type: field.TypeTime, Column: volunteerteam.FieldUpdatedAt},
+			volunteerteam.FieldCommunityID: {Type: field.TypeInt, Column: volunteerteam.FieldCommunityID},
+			volunteerteam.FieldName:        {Type: field.TypeString, Column: volunteerteam.FieldName},
+			volunteerteam.FieldDescription: {Type: field.TypeString, Column: volunteerteam.FieldDescription},
+		},
+	}
+	graph.Nodes[37] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   volunteerteammember.Table,
+			Columns: volunteerteammember.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: volunteerteammember.FieldID,
+			},
+		},
+		Type: "VolunteerTeamMember",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			volunteerteammember.FieldTeamID:     {Type: field.TypeInt, Column: volunteerteammember.FieldTeamID},
+			volunteerteammember.FieldResidentID: {Type: field.TypeInt, Column: volunteerteammember.FieldResidentID},
+			volunteerteammember.FieldJoinedAt:   {Type: field.TypeTime, Column: volunteerteammember.FieldJoinedAt},
 		},
 	}
 	graph.MustAddE(
@@ -1194,6 +1407,102 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Resident",
 	)
 	graph.MustAddE(
+		"help_request",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   helpoffer.HelpRequestTable,
+			Columns: []string{helpoffer.HelpRequestColumn},
+			Bidi:    false,
+		},
+		"HelpOffer",
+		"HelpRequest",
+	)
+	graph.MustAddE(
+		"volunteer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   helpoffer.VolunteerTable,
+			Columns: []string{helpoffer.VolunteerColumn},
+			Bidi:    false,
+		},
+		"HelpOffer",
+		"Resident",
+	)
+	graph.MustAddE(
+		"requester",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   helprequest.RequesterTable,
+			Columns: []string{helprequest.RequesterColumn},
+			Bidi:    false,
+		},
+		"HelpRequest",
+		"Resident",
+	)
+	graph.MustAddE(
+		"grid",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   helprequest.GridTable,
+			Columns: []string{helprequest.GridColumn},
+			Bidi:    false,
+		},
+		"HelpRequest",
+		"Grid",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   helprequest.CommunityTable,
+			Columns: []string{helprequest.CommunityColumn},
+			Bidi:    false,
+		},
+		"HelpRequest",
+		"Community",
+	)
+	graph.MustAddE(
+		"volunteer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   helprequest.VolunteerTable,
+			Columns: []string{helprequest.VolunteerColumn},
+			Bidi:    false,
+		},
+		"HelpRequest",
+		"Resident",
+	)
+	graph.MustAddE(
+		"transfer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   helprequest.TransferTable,
+			Columns: []string{helprequest.TransferColumn},
+			Bidi:    false,
+		},
+		"HelpRequest",
+		"LedgerTransfer",
+	)
+	graph.MustAddE(
+		"offers",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   helprequest.OffersTable,
+			Columns: []string{helprequest.OffersColumn},
+			Bidi:    false,
+		},
+		"HelpRequest",
+		"HelpOffer",
+	)
+	graph.MustAddE(
 		"place",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1216,6 +1525,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Household",
 		"Resident",
+	)
+	graph.MustAddE(
+		"transfer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   ledgerentry.TransferTable,
+			Columns: []string{ledgerentry.TransferColumn},
+			Bidi:    false,
+		},
+		"LedgerEntry",
+		"LedgerTransfer",
+	)
+	graph.MustAddE(
+		"account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   ledgerentry.AccountTable,
+			Columns: []string{ledgerentry.AccountColumn},
+			Bidi:    false,
+		},
+		"LedgerEntry",
+		"TimeAccount",
+	)
+	graph.MustAddE(
+		"from_account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   ledgertransfer.FromAccountTable,
+			Columns: []string{ledgertransfer.FromAccountColumn},
+			Bidi:    false,
+		},
+		"LedgerTransfer",
+		"TimeAccount",
+	)
+	graph.MustAddE(
+		"to_account",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   ledgertransfer.ToAccountTable,
+			Columns: []string{ledgertransfer.ToAccountColumn},
+			Bidi:    false,
+		},
+		"LedgerTransfer",
+		"TimeAccount",
+	)
+	graph.MustAddE(
+		"entries",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   ledgertransfer.EntriesTable,
+			Columns: []string{ledgertransfer.EntriesColumn},
+			Bidi:    false,
+		},
+		"LedgerTransfer",
+		"LedgerEntry",
 	)
 	graph.MustAddE(
 		"recipient",
@@ -1720,6 +2089,174 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Street",
 		"RoleAssignment",
+	)
+	graph.MustAddE(
+		"resident",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   timeaccount.ResidentTable,
+			Columns: []string{timeaccount.ResidentColumn},
+			Bidi:    false,
+		},
+		"TimeAccount",
+		"Resident",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   timeaccount.CommunityTable,
+			Columns: []string{timeaccount.CommunityColumn},
+			Bidi:    false,
+		},
+		"TimeAccount",
+		"Community",
+	)
+	graph.MustAddE(
+		"entries",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   timeaccount.EntriesTable,
+			Columns: []string{timeaccount.EntriesColumn},
+			Bidi:    false,
+		},
+		"TimeAccount",
+		"LedgerEntry",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteertask.CommunityTable,
+			Columns: []string{volunteertask.CommunityColumn},
+			Bidi:    false,
+		},
+		"VolunteerTask",
+		"Community",
+	)
+	graph.MustAddE(
+		"grid",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteertask.GridTable,
+			Columns: []string{volunteertask.GridColumn},
+			Bidi:    false,
+		},
+		"VolunteerTask",
+		"Grid",
+	)
+	graph.MustAddE(
+		"team",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteertask.TeamTable,
+			Columns: []string{volunteertask.TeamColumn},
+			Bidi:    false,
+		},
+		"VolunteerTask",
+		"VolunteerTeam",
+	)
+	graph.MustAddE(
+		"place",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteertask.PlaceTable,
+			Columns: []string{volunteertask.PlaceColumn},
+			Bidi:    false,
+		},
+		"VolunteerTask",
+		"Place",
+	)
+	graph.MustAddE(
+		"assignments",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   volunteertask.AssignmentsTable,
+			Columns: []string{volunteertask.AssignmentsColumn},
+			Bidi:    false,
+		},
+		"VolunteerTask",
+		"VolunteerTaskAssignment",
+	)
+	graph.MustAddE(
+		"task",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteertaskassignment.TaskTable,
+			Columns: []string{volunteertaskassignment.TaskColumn},
+			Bidi:    false,
+		},
+		"VolunteerTaskAssignment",
+		"VolunteerTask",
+	)
+	graph.MustAddE(
+		"volunteer",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteertaskassignment.VolunteerTable,
+			Columns: []string{volunteertaskassignment.VolunteerColumn},
+			Bidi:    false,
+		},
+		"VolunteerTaskAssignment",
+		"Resident",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteerteam.CommunityTable,
+			Columns: []string{volunteerteam.CommunityColumn},
+			Bidi:    false,
+		},
+		"VolunteerTeam",
+		"Community",
+	)
+	graph.MustAddE(
+		"members",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   volunteerteam.MembersTable,
+			Columns: []string{volunteerteam.MembersColumn},
+			Bidi:    false,
+		},
+		"VolunteerTeam",
+		"VolunteerTeamMember",
+	)
+	graph.MustAddE(
+		"team",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteerteammember.TeamTable,
+			Columns: []string{volunteerteammember.TeamColumn},
+			Bidi:    false,
+		},
+		"VolunteerTeamMember",
+		"VolunteerTeam",
+	)
+	graph.MustAddE(
+		"resident",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   volunteerteammember.ResidentTable,
+			Columns: []string{volunteerteammember.ResidentColumn},
+			Bidi:    false,
+		},
+		"VolunteerTeamMember",
+		"Resident",
 	)
 	return graph
 }()
@@ -3587,6 +4124,338 @@ func (f *GuardianshipFilter) WhereHasDependentWith(preds ...predicate.Resident) 
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *HelpOfferQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the HelpOfferQuery builder.
+func (_q *HelpOfferQuery) Filter() *HelpOfferFilter {
+	return &HelpOfferFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *HelpOfferMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the HelpOfferMutation builder.
+func (m *HelpOfferMutation) Filter() *HelpOfferFilter {
+	return &HelpOfferFilter{config: m.config, predicateAdder: m}
+}
+
+// HelpOfferFilter provides a generic filtering capability at runtime for HelpOfferQuery.
+type HelpOfferFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *HelpOfferFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *HelpOfferFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(helpoffer.FieldID))
+}
+
+// WhereHelpRequestID applies the entql int predicate on the help_request_id field.
+func (f *HelpOfferFilter) WhereHelpRequestID(p entql.IntP) {
+	f.Where(p.Field(helpoffer.FieldHelpRequestID))
+}
+
+// WhereVolunteerID applies the entql int predicate on the volunteer_id field.
+func (f *HelpOfferFilter) WhereVolunteerID(p entql.IntP) {
+	f.Where(p.Field(helpoffer.FieldVolunteerID))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *HelpOfferFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(helpoffer.FieldNote))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *HelpOfferFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(helpoffer.FieldStatus))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *HelpOfferFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(helpoffer.FieldCreatedAt))
+}
+
+// WhereHasHelpRequest applies a predicate to check if query has an edge help_request.
+func (f *HelpOfferFilter) WhereHasHelpRequest() {
+	f.Where(entql.HasEdge("help_request"))
+}
+
+// WhereHasHelpRequestWith applies a predicate to check if query has an edge help_request with a given conditions (other predicates).
+func (f *HelpOfferFilter) WhereHasHelpRequestWith(preds ...predicate.HelpRequest) {
+	f.Where(entql.HasEdgeWith("help_request", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasVolunteer applies a predicate to check if query has an edge volunteer.
+func (f *HelpOfferFilter) WhereHasVolunteer() {
+	f.Where(entql.HasEdge("volunteer"))
+}
+
+// WhereHasVolunteerWith applies a predicate to check if query has an edge volunteer with a given conditions (other predicates).
+func (f *HelpOfferFilter) WhereHasVolunteerWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("volunteer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *HelpRequestQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the HelpRequestQuery builder.
+func (_q *HelpRequestQuery) Filter() *HelpRequestFilter {
+	return &HelpRequestFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *HelpRequestMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the HelpRequestMutation builder.
+func (m *HelpRequestMutation) Filter() *HelpRequestFilter {
+	return &HelpRequestFilter{config: m.config, predicateAdder: m}
+}
+
+// HelpRequestFilter provides a generic filtering capability at runtime for HelpRequestQuery.
+type HelpRequestFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *HelpRequestFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *HelpRequestFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *HelpRequestFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(helprequest.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *HelpRequestFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(helprequest.FieldUpdatedAt))
+}
+
+// WhereRequesterID applies the entql int predicate on the requester_id field.
+func (f *HelpRequestFilter) WhereRequesterID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldRequesterID))
+}
+
+// WhereRequesterName applies the entql string predicate on the requester_name field.
+func (f *HelpRequestFilter) WhereRequesterName(p entql.StringP) {
+	f.Where(p.Field(helprequest.FieldRequesterName))
+}
+
+// WhereCreatedByID applies the entql int predicate on the created_by_id field.
+func (f *HelpRequestFilter) WhereCreatedByID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldCreatedByID))
+}
+
+// WhereGridID applies the entql int predicate on the grid_id field.
+func (f *HelpRequestFilter) WhereGridID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldGridID))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *HelpRequestFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldCommunityID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *HelpRequestFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(helprequest.FieldKind))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *HelpRequestFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(helprequest.FieldTitle))
+}
+
+// WhereDetails applies the entql string predicate on the details field.
+func (f *HelpRequestFilter) WhereDetails(p entql.StringP) {
+	f.Where(p.Field(helprequest.FieldDetails))
+}
+
+// WhereLocation applies the entql string predicate on the location field.
+func (f *HelpRequestFilter) WhereLocation(p entql.StringP) {
+	f.Where(p.Field(helprequest.FieldLocation))
+}
+
+// WhereWindowStart applies the entql time.Time predicate on the window_start field.
+func (f *HelpRequestFilter) WhereWindowStart(p entql.TimeP) {
+	f.Where(p.Field(helprequest.FieldWindowStart))
+}
+
+// WhereWindowEnd applies the entql time.Time predicate on the window_end field.
+func (f *HelpRequestFilter) WhereWindowEnd(p entql.TimeP) {
+	f.Where(p.Field(helprequest.FieldWindowEnd))
+}
+
+// WhereMinutes applies the entql int predicate on the minutes field.
+func (f *HelpRequestFilter) WhereMinutes(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldMinutes))
+}
+
+// WhereAutoAccept applies the entql bool predicate on the auto_accept field.
+func (f *HelpRequestFilter) WhereAutoAccept(p entql.BoolP) {
+	f.Where(p.Field(helprequest.FieldAutoAccept))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *HelpRequestFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(helprequest.FieldStatus))
+}
+
+// WhereReach applies the entql string predicate on the reach field.
+func (f *HelpRequestFilter) WhereReach(p entql.StringP) {
+	f.Where(p.Field(helprequest.FieldReach))
+}
+
+// WhereWidenAt applies the entql time.Time predicate on the widen_at field.
+func (f *HelpRequestFilter) WhereWidenAt(p entql.TimeP) {
+	f.Where(p.Field(helprequest.FieldWidenAt))
+}
+
+// WhereVolunteerID applies the entql int predicate on the volunteer_id field.
+func (f *HelpRequestFilter) WhereVolunteerID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldVolunteerID))
+}
+
+// WhereCreditedMinutes applies the entql int predicate on the credited_minutes field.
+func (f *HelpRequestFilter) WhereCreditedMinutes(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldCreditedMinutes))
+}
+
+// WhereConfirmedByID applies the entql int predicate on the confirmed_by_id field.
+func (f *HelpRequestFilter) WhereConfirmedByID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldConfirmedByID))
+}
+
+// WhereCompletedAt applies the entql time.Time predicate on the completed_at field.
+func (f *HelpRequestFilter) WhereCompletedAt(p entql.TimeP) {
+	f.Where(p.Field(helprequest.FieldCompletedAt))
+}
+
+// WhereTransferID applies the entql int predicate on the transfer_id field.
+func (f *HelpRequestFilter) WhereTransferID(p entql.IntP) {
+	f.Where(p.Field(helprequest.FieldTransferID))
+}
+
+// WhereHasRequester applies a predicate to check if query has an edge requester.
+func (f *HelpRequestFilter) WhereHasRequester() {
+	f.Where(entql.HasEdge("requester"))
+}
+
+// WhereHasRequesterWith applies a predicate to check if query has an edge requester with a given conditions (other predicates).
+func (f *HelpRequestFilter) WhereHasRequesterWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("requester", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGrid applies a predicate to check if query has an edge grid.
+func (f *HelpRequestFilter) WhereHasGrid() {
+	f.Where(entql.HasEdge("grid"))
+}
+
+// WhereHasGridWith applies a predicate to check if query has an edge grid with a given conditions (other predicates).
+func (f *HelpRequestFilter) WhereHasGridWith(preds ...predicate.Grid) {
+	f.Where(entql.HasEdgeWith("grid", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *HelpRequestFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *HelpRequestFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasVolunteer applies a predicate to check if query has an edge volunteer.
+func (f *HelpRequestFilter) WhereHasVolunteer() {
+	f.Where(entql.HasEdge("volunteer"))
+}
+
+// WhereHasVolunteerWith applies a predicate to check if query has an edge volunteer with a given conditions (other predicates).
+func (f *HelpRequestFilter) WhereHasVolunteerWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("volunteer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTransfer applies a predicate to check if query has an edge transfer.
+func (f *HelpRequestFilter) WhereHasTransfer() {
+	f.Where(entql.HasEdge("transfer"))
+}
+
+// WhereHasTransferWith applies a predicate to check if query has an edge transfer with a given conditions (other predicates).
+func (f *HelpRequestFilter) WhereHasTransferWith(preds ...predicate.LedgerTransfer) {
+	f.Where(entql.HasEdgeWith("transfer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOffers applies a predicate to check if query has an edge offers.
+func (f *HelpRequestFilter) WhereHasOffers() {
+	f.Where(entql.HasEdge("offers"))
+}
+
+// WhereHasOffersWith applies a predicate to check if query has an edge offers with a given conditions (other predicates).
+func (f *HelpRequestFilter) WhereHasOffersWith(preds ...predicate.HelpOffer) {
+	f.Where(entql.HasEdgeWith("offers", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *HouseholdQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3615,7 +4484,7 @@ type HouseholdFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HouseholdFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3675,6 +4544,231 @@ func (f *HouseholdFilter) WhereHasMembersWith(preds ...predicate.Resident) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *LedgerEntryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the LedgerEntryQuery builder.
+func (_q *LedgerEntryQuery) Filter() *LedgerEntryFilter {
+	return &LedgerEntryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *LedgerEntryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the LedgerEntryMutation builder.
+func (m *LedgerEntryMutation) Filter() *LedgerEntryFilter {
+	return &LedgerEntryFilter{config: m.config, predicateAdder: m}
+}
+
+// LedgerEntryFilter provides a generic filtering capability at runtime for LedgerEntryQuery.
+type LedgerEntryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *LedgerEntryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *LedgerEntryFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(ledgerentry.FieldID))
+}
+
+// WhereTransferID applies the entql int predicate on the transfer_id field.
+func (f *LedgerEntryFilter) WhereTransferID(p entql.IntP) {
+	f.Where(p.Field(ledgerentry.FieldTransferID))
+}
+
+// WhereAccountID applies the entql int predicate on the account_id field.
+func (f *LedgerEntryFilter) WhereAccountID(p entql.IntP) {
+	f.Where(p.Field(ledgerentry.FieldAccountID))
+}
+
+// WhereMinutes applies the entql int predicate on the minutes field.
+func (f *LedgerEntryFilter) WhereMinutes(p entql.IntP) {
+	f.Where(p.Field(ledgerentry.FieldMinutes))
+}
+
+// WhereBalanceAfter applies the entql int predicate on the balance_after field.
+func (f *LedgerEntryFilter) WhereBalanceAfter(p entql.IntP) {
+	f.Where(p.Field(ledgerentry.FieldBalanceAfter))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *LedgerEntryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(ledgerentry.FieldCreatedAt))
+}
+
+// WhereHasTransfer applies a predicate to check if query has an edge transfer.
+func (f *LedgerEntryFilter) WhereHasTransfer() {
+	f.Where(entql.HasEdge("transfer"))
+}
+
+// WhereHasTransferWith applies a predicate to check if query has an edge transfer with a given conditions (other predicates).
+func (f *LedgerEntryFilter) WhereHasTransferWith(preds ...predicate.LedgerTransfer) {
+	f.Where(entql.HasEdgeWith("transfer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAccount applies a predicate to check if query has an edge account.
+func (f *LedgerEntryFilter) WhereHasAccount() {
+	f.Where(entql.HasEdge("account"))
+}
+
+// WhereHasAccountWith applies a predicate to check if query has an edge account with a given conditions (other predicates).
+func (f *LedgerEntryFilter) WhereHasAccountWith(preds ...predicate.TimeAccount) {
+	f.Where(entql.HasEdgeWith("account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *LedgerTransferQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the LedgerTransferQuery builder.
+func (_q *LedgerTransferQuery) Filter() *LedgerTransferFilter {
+	return &LedgerTransferFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *LedgerTransferMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the LedgerTransferMutation builder.
+func (m *LedgerTransferMutation) Filter() *LedgerTransferFilter {
+	return &LedgerTransferFilter{config: m.config, predicateAdder: m}
+}
+
+// LedgerTransferFilter provides a generic filtering capability at runtime for LedgerTransferQuery.
+type LedgerTransferFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *LedgerTransferFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *LedgerTransferFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(ledgertransfer.FieldID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *LedgerTransferFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(ledgertransfer.FieldKey))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *LedgerTransferFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(ledgertransfer.FieldKind))
+}
+
+// WhereFromAccountID applies the entql int predicate on the from_account_id field.
+func (f *LedgerTransferFilter) WhereFromAccountID(p entql.IntP) {
+	f.Where(p.Field(ledgertransfer.FieldFromAccountID))
+}
+
+// WhereToAccountID applies the entql int predicate on the to_account_id field.
+func (f *LedgerTransferFilter) WhereToAccountID(p entql.IntP) {
+	f.Where(p.Field(ledgertransfer.FieldToAccountID))
+}
+
+// WhereMinutes applies the entql int predicate on the minutes field.
+func (f *LedgerTransferFilter) WhereMinutes(p entql.IntP) {
+	f.Where(p.Field(ledgertransfer.FieldMinutes))
+}
+
+// WhereMemo applies the entql string predicate on the memo field.
+func (f *LedgerTransferFilter) WhereMemo(p entql.StringP) {
+	f.Where(p.Field(ledgertransfer.FieldMemo))
+}
+
+// WhereSubjectID applies the entql int predicate on the subject_id field.
+func (f *LedgerTransferFilter) WhereSubjectID(p entql.IntP) {
+	f.Where(p.Field(ledgertransfer.FieldSubjectID))
+}
+
+// WhereReversesID applies the entql int predicate on the reverses_id field.
+func (f *LedgerTransferFilter) WhereReversesID(p entql.IntP) {
+	f.Where(p.Field(ledgertransfer.FieldReversesID))
+}
+
+// WhereCreatedByID applies the entql int predicate on the created_by_id field.
+func (f *LedgerTransferFilter) WhereCreatedByID(p entql.IntP) {
+	f.Where(p.Field(ledgertransfer.FieldCreatedByID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *LedgerTransferFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(ledgertransfer.FieldCreatedAt))
+}
+
+// WhereHasFromAccount applies a predicate to check if query has an edge from_account.
+func (f *LedgerTransferFilter) WhereHasFromAccount() {
+	f.Where(entql.HasEdge("from_account"))
+}
+
+// WhereHasFromAccountWith applies a predicate to check if query has an edge from_account with a given conditions (other predicates).
+func (f *LedgerTransferFilter) WhereHasFromAccountWith(preds ...predicate.TimeAccount) {
+	f.Where(entql.HasEdgeWith("from_account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasToAccount applies a predicate to check if query has an edge to_account.
+func (f *LedgerTransferFilter) WhereHasToAccount() {
+	f.Where(entql.HasEdge("to_account"))
+}
+
+// WhereHasToAccountWith applies a predicate to check if query has an edge to_account with a given conditions (other predicates).
+func (f *LedgerTransferFilter) WhereHasToAccountWith(preds ...predicate.TimeAccount) {
+	f.Where(entql.HasEdgeWith("to_account", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEntries applies a predicate to check if query has an edge entries.
+func (f *LedgerTransferFilter) WhereHasEntries() {
+	f.Where(entql.HasEdge("entries"))
+}
+
+// WhereHasEntriesWith applies a predicate to check if query has an edge entries with a given conditions (other predicates).
+func (f *LedgerTransferFilter) WhereHasEntriesWith(preds ...predicate.LedgerEntry) {
+	f.Where(entql.HasEdgeWith("entries", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *NotificationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3703,7 +4797,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3816,7 +4910,7 @@ type PersonalInfoFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PersonalInfoFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3895,7 +4989,7 @@ type PlaceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PlaceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4017,7 +5111,7 @@ type PushDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PushDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4102,7 +5196,7 @@ type RequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4449,7 +5543,7 @@ type RequestCategoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequestCategoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4548,7 +5642,7 @@ type RequestEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequestEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4661,7 +5755,7 @@ type ResidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4941,7 +6035,7 @@ type RoleAssignmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleAssignmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5096,7 +6190,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5185,7 +6279,7 @@ type SignInCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SignInCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5255,7 +6349,7 @@ type StreetFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StreetFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5341,6 +6435,622 @@ func (f *StreetFilter) WhereHasRoleAssignments() {
 // WhereHasRoleAssignmentsWith applies a predicate to check if query has an edge role_assignments with a given conditions (other predicates).
 func (f *StreetFilter) WhereHasRoleAssignmentsWith(preds ...predicate.RoleAssignment) {
 	f.Where(entql.HasEdgeWith("role_assignments", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *TimeAccountQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TimeAccountQuery builder.
+func (_q *TimeAccountQuery) Filter() *TimeAccountFilter {
+	return &TimeAccountFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TimeAccountMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TimeAccountMutation builder.
+func (m *TimeAccountMutation) Filter() *TimeAccountFilter {
+	return &TimeAccountFilter{config: m.config, predicateAdder: m}
+}
+
+// TimeAccountFilter provides a generic filtering capability at runtime for TimeAccountQuery.
+type TimeAccountFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TimeAccountFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *TimeAccountFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(timeaccount.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *TimeAccountFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(timeaccount.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *TimeAccountFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(timeaccount.FieldUpdatedAt))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *TimeAccountFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(timeaccount.FieldKind))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *TimeAccountFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(timeaccount.FieldResidentID))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *TimeAccountFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(timeaccount.FieldCommunityID))
+}
+
+// WhereBalance applies the entql int predicate on the balance field.
+func (f *TimeAccountFilter) WhereBalance(p entql.IntP) {
+	f.Where(p.Field(timeaccount.FieldBalance))
+}
+
+// WhereCreditLimit applies the entql int predicate on the credit_limit field.
+func (f *TimeAccountFilter) WhereCreditLimit(p entql.IntP) {
+	f.Where(p.Field(timeaccount.FieldCreditLimit))
+}
+
+// WhereHelpPaidBy applies the entql string predicate on the help_paid_by field.
+func (f *TimeAccountFilter) WhereHelpPaidBy(p entql.StringP) {
+	f.Where(p.Field(timeaccount.FieldHelpPaidBy))
+}
+
+// WhereHasResident applies a predicate to check if query has an edge resident.
+func (f *TimeAccountFilter) WhereHasResident() {
+	f.Where(entql.HasEdge("resident"))
+}
+
+// WhereHasResidentWith applies a predicate to check if query has an edge resident with a given conditions (other predicates).
+func (f *TimeAccountFilter) WhereHasResidentWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("resident", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *TimeAccountFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *TimeAccountFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasEntries applies a predicate to check if query has an edge entries.
+func (f *TimeAccountFilter) WhereHasEntries() {
+	f.Where(entql.HasEdge("entries"))
+}
+
+// WhereHasEntriesWith applies a predicate to check if query has an edge entries with a given conditions (other predicates).
+func (f *TimeAccountFilter) WhereHasEntriesWith(preds ...predicate.LedgerEntry) {
+	f.Where(entql.HasEdgeWith("entries", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *VolunteerTaskQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the VolunteerTaskQuery builder.
+func (_q *VolunteerTaskQuery) Filter() *VolunteerTaskFilter {
+	return &VolunteerTaskFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *VolunteerTaskMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the VolunteerTaskMutation builder.
+func (m *VolunteerTaskMutation) Filter() *VolunteerTaskFilter {
+	return &VolunteerTaskFilter{config: m.config, predicateAdder: m}
+}
+
+// VolunteerTaskFilter provides a generic filtering capability at runtime for VolunteerTaskQuery.
+type VolunteerTaskFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *VolunteerTaskFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *VolunteerTaskFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *VolunteerTaskFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(volunteertask.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *VolunteerTaskFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(volunteertask.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *VolunteerTaskFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldCommunityID))
+}
+
+// WhereGridID applies the entql int predicate on the grid_id field.
+func (f *VolunteerTaskFilter) WhereGridID(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldGridID))
+}
+
+// WhereTeamID applies the entql int predicate on the team_id field.
+func (f *VolunteerTaskFilter) WhereTeamID(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldTeamID))
+}
+
+// WherePlaceID applies the entql int predicate on the place_id field.
+func (f *VolunteerTaskFilter) WherePlaceID(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldPlaceID))
+}
+
+// WhereCreatedByID applies the entql int predicate on the created_by_id field.
+func (f *VolunteerTaskFilter) WhereCreatedByID(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldCreatedByID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *VolunteerTaskFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(volunteertask.FieldKey))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *VolunteerTaskFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(volunteertask.FieldTitle))
+}
+
+// WhereDetails applies the entql string predicate on the details field.
+func (f *VolunteerTaskFilter) WhereDetails(p entql.StringP) {
+	f.Where(p.Field(volunteertask.FieldDetails))
+}
+
+// WhereLocation applies the entql string predicate on the location field.
+func (f *VolunteerTaskFilter) WhereLocation(p entql.StringP) {
+	f.Where(p.Field(volunteertask.FieldLocation))
+}
+
+// WhereWindowStart applies the entql time.Time predicate on the window_start field.
+func (f *VolunteerTaskFilter) WhereWindowStart(p entql.TimeP) {
+	f.Where(p.Field(volunteertask.FieldWindowStart))
+}
+
+// WhereWindowEnd applies the entql time.Time predicate on the window_end field.
+func (f *VolunteerTaskFilter) WhereWindowEnd(p entql.TimeP) {
+	f.Where(p.Field(volunteertask.FieldWindowEnd))
+}
+
+// WhereMinutes applies the entql int predicate on the minutes field.
+func (f *VolunteerTaskFilter) WhereMinutes(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldMinutes))
+}
+
+// WhereNeeded applies the entql int predicate on the needed field.
+func (f *VolunteerTaskFilter) WhereNeeded(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldNeeded))
+}
+
+// WhereAccepted applies the entql int predicate on the accepted field.
+func (f *VolunteerTaskFilter) WhereAccepted(p entql.IntP) {
+	f.Where(p.Field(volunteertask.FieldAccepted))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *VolunteerTaskFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(volunteertask.FieldStatus))
+}
+
+// WhereCancelReason applies the entql string predicate on the cancel_reason field.
+func (f *VolunteerTaskFilter) WhereCancelReason(p entql.StringP) {
+	f.Where(p.Field(volunteertask.FieldCancelReason))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *VolunteerTaskFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *VolunteerTaskFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasGrid applies a predicate to check if query has an edge grid.
+func (f *VolunteerTaskFilter) WhereHasGrid() {
+	f.Where(entql.HasEdge("grid"))
+}
+
+// WhereHasGridWith applies a predicate to check if query has an edge grid with a given conditions (other predicates).
+func (f *VolunteerTaskFilter) WhereHasGridWith(preds ...predicate.Grid) {
+	f.Where(entql.HasEdgeWith("grid", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasTeam applies a predicate to check if query has an edge team.
+func (f *VolunteerTaskFilter) WhereHasTeam() {
+	f.Where(entql.HasEdge("team"))
+}
+
+// WhereHasTeamWith applies a predicate to check if query has an edge team with a given conditions (other predicates).
+func (f *VolunteerTaskFilter) WhereHasTeamWith(preds ...predicate.VolunteerTeam) {
+	f.Where(entql.HasEdgeWith("team", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPlace applies a predicate to check if query has an edge place.
+func (f *VolunteerTaskFilter) WhereHasPlace() {
+	f.Where(entql.HasEdge("place"))
+}
+
+// WhereHasPlaceWith applies a predicate to check if query has an edge place with a given conditions (other predicates).
+func (f *VolunteerTaskFilter) WhereHasPlaceWith(preds ...predicate.Place) {
+	f.Where(entql.HasEdgeWith("place", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasAssignments applies a predicate to check if query has an edge assignments.
+func (f *VolunteerTaskFilter) WhereHasAssignments() {
+	f.Where(entql.HasEdge("assignments"))
+}
+
+// WhereHasAssignmentsWith applies a predicate to check if query has an edge assignments with a given conditions (other predicates).
+func (f *VolunteerTaskFilter) WhereHasAssignmentsWith(preds ...predicate.VolunteerTaskAssignment) {
+	f.Where(entql.HasEdgeWith("assignments", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *VolunteerTaskAssignmentQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the VolunteerTaskAssignmentQuery builder.
+func (_q *VolunteerTaskAssignmentQuery) Filter() *VolunteerTaskAssignmentFilter {
+	return &VolunteerTaskAssignmentFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *VolunteerTaskAssignmentMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the VolunteerTaskAssignmentMutation builder.
+func (m *VolunteerTaskAssignmentMutation) Filter() *VolunteerTaskAssignmentFilter {
+	return &VolunteerTaskAssignmentFilter{config: m.config, predicateAdder: m}
+}
+
+// VolunteerTaskAssignmentFilter provides a generic filtering capability at runtime for VolunteerTaskAssignmentQuery.
+type VolunteerTaskAssignmentFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *VolunteerTaskAssignmentFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *VolunteerTaskAssignmentFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(volunteertaskassignment.FieldID))
+}
+
+// WhereTaskID applies the entql int predicate on the task_id field.
+func (f *VolunteerTaskAssignmentFilter) WhereTaskID(p entql.IntP) {
+	f.Where(p.Field(volunteertaskassignment.FieldTaskID))
+}
+
+// WhereVolunteerID applies the entql int predicate on the volunteer_id field.
+func (f *VolunteerTaskAssignmentFilter) WhereVolunteerID(p entql.IntP) {
+	f.Where(p.Field(volunteertaskassignment.FieldVolunteerID))
+}
+
+// WhereVolunteerName applies the entql string predicate on the volunteer_name field.
+func (f *VolunteerTaskAssignmentFilter) WhereVolunteerName(p entql.StringP) {
+	f.Where(p.Field(volunteertaskassignment.FieldVolunteerName))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *VolunteerTaskAssignmentFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(volunteertaskassignment.FieldStatus))
+}
+
+// WhereDispatchedAt applies the entql time.Time predicate on the dispatched_at field.
+func (f *VolunteerTaskAssignmentFilter) WhereDispatchedAt(p entql.TimeP) {
+	f.Where(p.Field(volunteertaskassignment.FieldDispatchedAt))
+}
+
+// WhereRespondedAt applies the entql time.Time predicate on the responded_at field.
+func (f *VolunteerTaskAssignmentFilter) WhereRespondedAt(p entql.TimeP) {
+	f.Where(p.Field(volunteertaskassignment.FieldRespondedAt))
+}
+
+// WhereCheckedInAt applies the entql time.Time predicate on the checked_in_at field.
+func (f *VolunteerTaskAssignmentFilter) WhereCheckedInAt(p entql.TimeP) {
+	f.Where(p.Field(volunteertaskassignment.FieldCheckedInAt))
+}
+
+// WhereCheckedOutAt applies the entql time.Time predicate on the checked_out_at field.
+func (f *VolunteerTaskAssignmentFilter) WhereCheckedOutAt(p entql.TimeP) {
+	f.Where(p.Field(volunteertaskassignment.FieldCheckedOutAt))
+}
+
+// WhereCreditedMinutes applies the entql int predicate on the credited_minutes field.
+func (f *VolunteerTaskAssignmentFilter) WhereCreditedMinutes(p entql.IntP) {
+	f.Where(p.Field(volunteertaskassignment.FieldCreditedMinutes))
+}
+
+// WhereTransferID applies the entql int predicate on the transfer_id field.
+func (f *VolunteerTaskAssignmentFilter) WhereTransferID(p entql.IntP) {
+	f.Where(p.Field(volunteertaskassignment.FieldTransferID))
+}
+
+// WhereHasTask applies a predicate to check if query has an edge task.
+func (f *VolunteerTaskAssignmentFilter) WhereHasTask() {
+	f.Where(entql.HasEdge("task"))
+}
+
+// WhereHasTaskWith applies a predicate to check if query has an edge task with a given conditions (other predicates).
+func (f *VolunteerTaskAssignmentFilter) WhereHasTaskWith(preds ...predicate.VolunteerTask) {
+	f.Where(entql.HasEdgeWith("task", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasVolunteer applies a predicate to check if query has an edge volunteer.
+func (f *VolunteerTaskAssignmentFilter) WhereHasVolunteer() {
+	f.Where(entql.HasEdge("volunteer"))
+}
+
+// WhereHasVolunteerWith applies a predicate to check if query has an edge volunteer with a given conditions (other predicates).
+func (f *VolunteerTaskAssignmentFilter) WhereHasVolunteerWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("volunteer", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *VolunteerTeamQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the VolunteerTeamQuery builder.
+func (_q *VolunteerTeamQuery) Filter() *VolunteerTeamFilter {
+	return &VolunteerTeamFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *VolunteerTeamMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the VolunteerTeamMutation builder.
+func (m *VolunteerTeamMutation) Filter() *VolunteerTeamFilter {
+	return &VolunteerTeamFilter{config: m.config, predicateAdder: m}
+}
+
+// VolunteerTeamFilter provides a generic filtering capability at runtime for VolunteerTeamQuery.
+type VolunteerTeamFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *VolunteerTeamFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *VolunteerTeamFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(volunteerteam.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *VolunteerTeamFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(volunteerteam.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *VolunteerTeamFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(volunteerteam.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *VolunteerTeamFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(volunteerteam.FieldCommunityID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *VolunteerTeamFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(volunteerteam.FieldName))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *VolunteerTeamFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(volunteerteam.FieldDescription))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *VolunteerTeamFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *VolunteerTeamFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasMembers applies a predicate to check if query has an edge members.
+func (f *VolunteerTeamFilter) WhereHasMembers() {
+	f.Where(entql.HasEdge("members"))
+}
+
+// WhereHasMembersWith applies a predicate to check if query has an edge members with a given conditions (other predicates).
+func (f *VolunteerTeamFilter) WhereHasMembersWith(preds ...predicate.VolunteerTeamMember) {
+	f.Where(entql.HasEdgeWith("members", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *VolunteerTeamMemberQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the VolunteerTeamMemberQuery builder.
+func (_q *VolunteerTeamMemberQuery) Filter() *VolunteerTeamMemberFilter {
+	return &VolunteerTeamMemberFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *VolunteerTeamMemberMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the VolunteerTeamMemberMutation builder.
+func (m *VolunteerTeamMemberMutation) Filter() *VolunteerTeamMemberFilter {
+	return &VolunteerTeamMemberFilter{config: m.config, predicateAdder: m}
+}
+
+// VolunteerTeamMemberFilter provides a generic filtering capability at runtime for VolunteerTeamMemberQuery.
+type VolunteerTeamMemberFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *VolunteerTeamMemberFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *VolunteerTeamMemberFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(volunteerteammember.FieldID))
+}
+
+// WhereTeamID applies the entql int predicate on the team_id field.
+func (f *VolunteerTeamMemberFilter) WhereTeamID(p entql.IntP) {
+	f.Where(p.Field(volunteerteammember.FieldTeamID))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *VolunteerTeamMemberFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(volunteerteammember.FieldResidentID))
+}
+
+// WhereJoinedAt applies the entql time.Time predicate on the joined_at field.
+func (f *VolunteerTeamMemberFilter) WhereJoinedAt(p entql.TimeP) {
+	f.Where(p.Field(volunteerteammember.FieldJoinedAt))
+}
+
+// WhereHasTeam applies a predicate to check if query has an edge team.
+func (f *VolunteerTeamMemberFilter) WhereHasTeam() {
+	f.Where(entql.HasEdge("team"))
+}
+
+// WhereHasTeamWith applies a predicate to check if query has an edge team with a given conditions (other predicates).
+func (f *VolunteerTeamMemberFilter) WhereHasTeamWith(preds ...predicate.VolunteerTeam) {
+	f.Where(entql.HasEdgeWith("team", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasResident applies a predicate to check if query has an edge resident.
+func (f *VolunteerTeamMemberFilter) WhereHasResident() {
+	f.Where(entql.HasEdge("resident"))
+}
+
+// WhereHasResidentWith applies a predicate to check if query has an edge resident with a given conditions (other predicates).
+func (f *VolunteerTeamMemberFilter) WhereHasResidentWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("resident", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -22,7 +22,11 @@ import (
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/guardianship"
+	"github.com/jimei-linli/linli/ent/helpoffer"
+	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/ledgerentry"
+	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -32,6 +36,11 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
+	"github.com/jimei-linli/linli/ent/volunteerteam"
+	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
@@ -2379,6 +2388,350 @@ func newGuardianshipPaginateArgs(rv map[string]any) *guardianshipPaginateArgs {
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *HelpOfferQuery) CollectFields(ctx context.Context, satisfies ...string) (*HelpOfferQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *HelpOfferQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(helpoffer.Columns))
+		selectedFields = []string{helpoffer.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "helpRequest":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&HelpRequestClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, helprequestImplementors)...); err != nil {
+				return err
+			}
+			_q.withHelpRequest = query
+			if _, ok := fieldSeen[helpoffer.FieldHelpRequestID]; !ok {
+				selectedFields = append(selectedFields, helpoffer.FieldHelpRequestID)
+				fieldSeen[helpoffer.FieldHelpRequestID] = struct{}{}
+			}
+
+		case "volunteer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withVolunteer = query
+			if _, ok := fieldSeen[helpoffer.FieldVolunteerID]; !ok {
+				selectedFields = append(selectedFields, helpoffer.FieldVolunteerID)
+				fieldSeen[helpoffer.FieldVolunteerID] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[helpoffer.FieldNote]; !ok {
+				selectedFields = append(selectedFields, helpoffer.FieldNote)
+				fieldSeen[helpoffer.FieldNote] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[helpoffer.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, helpoffer.FieldStatus)
+				fieldSeen[helpoffer.FieldStatus] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[helpoffer.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, helpoffer.FieldCreatedAt)
+				fieldSeen[helpoffer.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type helpofferPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []HelpOfferPaginateOption
+}
+
+func newHelpOfferPaginateArgs(rv map[string]any) *helpofferPaginateArgs {
+	args := &helpofferPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*HelpOfferWhereInput); ok {
+		args.opts = append(args.opts, WithHelpOfferFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *HelpRequestQuery) CollectFields(ctx context.Context, satisfies ...string) (*HelpRequestQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *HelpRequestQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(helprequest.Columns))
+		selectedFields = []string{helprequest.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "grid":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GridClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, gridImplementors)...); err != nil {
+				return err
+			}
+			_q.withGrid = query
+			if _, ok := fieldSeen[helprequest.FieldGridID]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldGridID)
+				fieldSeen[helprequest.FieldGridID] = struct{}{}
+			}
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[helprequest.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldCommunityID)
+				fieldSeen[helprequest.FieldCommunityID] = struct{}{}
+			}
+
+		case "volunteer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withVolunteer = query
+			if _, ok := fieldSeen[helprequest.FieldVolunteerID]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldVolunteerID)
+				fieldSeen[helprequest.FieldVolunteerID] = struct{}{}
+			}
+
+		case "transfer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LedgerTransferClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, ledgertransferImplementors)...); err != nil {
+				return err
+			}
+			_q.withTransfer = query
+			if _, ok := fieldSeen[helprequest.FieldTransferID]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldTransferID)
+				fieldSeen[helprequest.FieldTransferID] = struct{}{}
+			}
+
+		case "offers":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&HelpOfferClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, helpofferImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedOffers(alias, func(wq *HelpOfferQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[helprequest.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldCreatedAt)
+				fieldSeen[helprequest.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[helprequest.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldUpdatedAt)
+				fieldSeen[helprequest.FieldUpdatedAt] = struct{}{}
+			}
+		case "requesterName":
+			if _, ok := fieldSeen[helprequest.FieldRequesterName]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldRequesterName)
+				fieldSeen[helprequest.FieldRequesterName] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[helprequest.FieldKind]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldKind)
+				fieldSeen[helprequest.FieldKind] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[helprequest.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldTitle)
+				fieldSeen[helprequest.FieldTitle] = struct{}{}
+			}
+		case "details":
+			if _, ok := fieldSeen[helprequest.FieldDetails]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldDetails)
+				fieldSeen[helprequest.FieldDetails] = struct{}{}
+			}
+		case "location":
+			if _, ok := fieldSeen[helprequest.FieldLocation]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldLocation)
+				fieldSeen[helprequest.FieldLocation] = struct{}{}
+			}
+		case "windowStart":
+			if _, ok := fieldSeen[helprequest.FieldWindowStart]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldWindowStart)
+				fieldSeen[helprequest.FieldWindowStart] = struct{}{}
+			}
+		case "windowEnd":
+			if _, ok := fieldSeen[helprequest.FieldWindowEnd]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldWindowEnd)
+				fieldSeen[helprequest.FieldWindowEnd] = struct{}{}
+			}
+		case "minutes":
+			if _, ok := fieldSeen[helprequest.FieldMinutes]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldMinutes)
+				fieldSeen[helprequest.FieldMinutes] = struct{}{}
+			}
+		case "autoAccept":
+			if _, ok := fieldSeen[helprequest.FieldAutoAccept]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldAutoAccept)
+				fieldSeen[helprequest.FieldAutoAccept] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[helprequest.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldStatus)
+				fieldSeen[helprequest.FieldStatus] = struct{}{}
+			}
+		case "reach":
+			if _, ok := fieldSeen[helprequest.FieldReach]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldReach)
+				fieldSeen[helprequest.FieldReach] = struct{}{}
+			}
+		case "widenAt":
+			if _, ok := fieldSeen[helprequest.FieldWidenAt]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldWidenAt)
+				fieldSeen[helprequest.FieldWidenAt] = struct{}{}
+			}
+		case "creditedMinutes":
+			if _, ok := fieldSeen[helprequest.FieldCreditedMinutes]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldCreditedMinutes)
+				fieldSeen[helprequest.FieldCreditedMinutes] = struct{}{}
+			}
+		case "completedAt":
+			if _, ok := fieldSeen[helprequest.FieldCompletedAt]; !ok {
+				selectedFields = append(selectedFields, helprequest.FieldCompletedAt)
+				fieldSeen[helprequest.FieldCompletedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type helprequestPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []HelpRequestPaginateOption
+}
+
+func newHelpRequestPaginateArgs(rv map[string]any) *helprequestPaginateArgs {
+	args := &helprequestPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &HelpRequestOrder{Field: &HelpRequestOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithHelpRequestOrder(order))
+			}
+		case *HelpRequestOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithHelpRequestOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*HelpRequestWhereInput); ok {
+		args.opts = append(args.opts, WithHelpRequestFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *HouseholdQuery) CollectFields(ctx context.Context, satisfies ...string) (*HouseholdQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -2501,6 +2854,217 @@ func newHouseholdPaginateArgs(rv map[string]any) *householdPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*HouseholdWhereInput); ok {
 		args.opts = append(args.opts, WithHouseholdFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *LedgerEntryQuery) CollectFields(ctx context.Context, satisfies ...string) (*LedgerEntryQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *LedgerEntryQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(ledgerentry.Columns))
+		selectedFields = []string{ledgerentry.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "transfer":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LedgerTransferClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, ledgertransferImplementors)...); err != nil {
+				return err
+			}
+			_q.withTransfer = query
+			if _, ok := fieldSeen[ledgerentry.FieldTransferID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldTransferID)
+				fieldSeen[ledgerentry.FieldTransferID] = struct{}{}
+			}
+
+		case "account":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&TimeAccountClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, timeaccountImplementors)...); err != nil {
+				return err
+			}
+			_q.withAccount = query
+			if _, ok := fieldSeen[ledgerentry.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldAccountID)
+				fieldSeen[ledgerentry.FieldAccountID] = struct{}{}
+			}
+		case "minutes":
+			if _, ok := fieldSeen[ledgerentry.FieldMinutes]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldMinutes)
+				fieldSeen[ledgerentry.FieldMinutes] = struct{}{}
+			}
+		case "balanceAfter":
+			if _, ok := fieldSeen[ledgerentry.FieldBalanceAfter]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldBalanceAfter)
+				fieldSeen[ledgerentry.FieldBalanceAfter] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[ledgerentry.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, ledgerentry.FieldCreatedAt)
+				fieldSeen[ledgerentry.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type ledgerentryPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []LedgerEntryPaginateOption
+}
+
+func newLedgerEntryPaginateArgs(rv map[string]any) *ledgerentryPaginateArgs {
+	args := &ledgerentryPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*LedgerEntryWhereInput); ok {
+		args.opts = append(args.opts, WithLedgerEntryFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *LedgerTransferQuery) CollectFields(ctx context.Context, satisfies ...string) (*LedgerTransferQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *LedgerTransferQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(ledgertransfer.Columns))
+		selectedFields = []string{ledgertransfer.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "kind":
+			if _, ok := fieldSeen[ledgertransfer.FieldKind]; !ok {
+				selectedFields = append(selectedFields, ledgertransfer.FieldKind)
+				fieldSeen[ledgertransfer.FieldKind] = struct{}{}
+			}
+		case "minutes":
+			if _, ok := fieldSeen[ledgertransfer.FieldMinutes]; !ok {
+				selectedFields = append(selectedFields, ledgertransfer.FieldMinutes)
+				fieldSeen[ledgertransfer.FieldMinutes] = struct{}{}
+			}
+		case "memo":
+			if _, ok := fieldSeen[ledgertransfer.FieldMemo]; !ok {
+				selectedFields = append(selectedFields, ledgertransfer.FieldMemo)
+				fieldSeen[ledgertransfer.FieldMemo] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[ledgertransfer.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, ledgertransfer.FieldCreatedAt)
+				fieldSeen[ledgertransfer.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type ledgertransferPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []LedgerTransferPaginateOption
+}
+
+func newLedgerTransferPaginateArgs(rv map[string]any) *ledgertransferPaginateArgs {
+	args := &ledgertransferPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &LedgerTransferOrder{Field: &LedgerTransferOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithLedgerTransferOrder(order))
+			}
+		case *LedgerTransferOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithLedgerTransferOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*LedgerTransferWhereInput); ok {
+		args.opts = append(args.opts, WithLedgerTransferFilter(v.Filter))
 	}
 	return args
 }
@@ -4342,6 +4906,797 @@ func newStreetPaginateArgs(rv map[string]any) *streetPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*StreetWhereInput); ok {
 		args.opts = append(args.opts, WithStreetFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *TimeAccountQuery) CollectFields(ctx context.Context, satisfies ...string) (*TimeAccountQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *TimeAccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(timeaccount.Columns))
+		selectedFields = []string{timeaccount.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "resident":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withResident = query
+			if _, ok := fieldSeen[timeaccount.FieldResidentID]; !ok {
+				selectedFields = append(selectedFields, timeaccount.FieldResidentID)
+				fieldSeen[timeaccount.FieldResidentID] = struct{}{}
+			}
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[timeaccount.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, timeaccount.FieldCommunityID)
+				fieldSeen[timeaccount.FieldCommunityID] = struct{}{}
+			}
+
+		case "entries":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&LedgerEntryClient{config: _q.config}).Query()
+			)
+			args := newLedgerEntryPaginateArgs(fieldArgs(ctx, nil, path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newLedgerEntryPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*TimeAccount) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"account_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(timeaccount.EntriesColumn), ids...))
+						})
+						if err := query.GroupBy(timeaccount.EntriesColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*TimeAccount) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Entries)
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, ledgerentryImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(timeaccount.EntriesColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedEntries(alias, func(wq *LedgerEntryQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[timeaccount.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, timeaccount.FieldCreatedAt)
+				fieldSeen[timeaccount.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[timeaccount.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, timeaccount.FieldUpdatedAt)
+				fieldSeen[timeaccount.FieldUpdatedAt] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[timeaccount.FieldKind]; !ok {
+				selectedFields = append(selectedFields, timeaccount.FieldKind)
+				fieldSeen[timeaccount.FieldKind] = struct{}{}
+			}
+		case "balance":
+			if _, ok := fieldSeen[timeaccount.FieldBalance]; !ok {
+				selectedFields = append(selectedFields, timeaccount.FieldBalance)
+				fieldSeen[timeaccount.FieldBalance] = struct{}{}
+			}
+		case "creditLimit":
+			if _, ok := fieldSeen[timeaccount.FieldCreditLimit]; !ok {
+				selectedFields = append(selectedFields, timeaccount.FieldCreditLimit)
+				fieldSeen[timeaccount.FieldCreditLimit] = struct{}{}
+			}
+		case "helpPaidBy":
+			if _, ok := fieldSeen[timeaccount.FieldHelpPaidBy]; !ok {
+				selectedFields = append(selectedFields, timeaccount.FieldHelpPaidBy)
+				fieldSeen[timeaccount.FieldHelpPaidBy] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type timeaccountPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []TimeAccountPaginateOption
+}
+
+func newTimeAccountPaginateArgs(rv map[string]any) *timeaccountPaginateArgs {
+	args := &timeaccountPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &TimeAccountOrder{Field: &TimeAccountOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithTimeAccountOrder(order))
+			}
+		case *TimeAccountOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithTimeAccountOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*TimeAccountWhereInput); ok {
+		args.opts = append(args.opts, WithTimeAccountFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *VolunteerTaskQuery) CollectFields(ctx context.Context, satisfies ...string) (*VolunteerTaskQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *VolunteerTaskQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(volunteertask.Columns))
+		selectedFields = []string{volunteertask.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[volunteertask.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldCommunityID)
+				fieldSeen[volunteertask.FieldCommunityID] = struct{}{}
+			}
+
+		case "grid":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GridClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, gridImplementors)...); err != nil {
+				return err
+			}
+			_q.withGrid = query
+			if _, ok := fieldSeen[volunteertask.FieldGridID]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldGridID)
+				fieldSeen[volunteertask.FieldGridID] = struct{}{}
+			}
+
+		case "team":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&VolunteerTeamClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, volunteerteamImplementors)...); err != nil {
+				return err
+			}
+			_q.withTeam = query
+			if _, ok := fieldSeen[volunteertask.FieldTeamID]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldTeamID)
+				fieldSeen[volunteertask.FieldTeamID] = struct{}{}
+			}
+
+		case "place":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&PlaceClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, placeImplementors)...); err != nil {
+				return err
+			}
+			_q.withPlace = query
+			if _, ok := fieldSeen[volunteertask.FieldPlaceID]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldPlaceID)
+				fieldSeen[volunteertask.FieldPlaceID] = struct{}{}
+			}
+
+		case "assignments":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&VolunteerTaskAssignmentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, volunteertaskassignmentImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedAssignments(alias, func(wq *VolunteerTaskAssignmentQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[volunteertask.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldCreatedAt)
+				fieldSeen[volunteertask.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[volunteertask.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldUpdatedAt)
+				fieldSeen[volunteertask.FieldUpdatedAt] = struct{}{}
+			}
+		case "title":
+			if _, ok := fieldSeen[volunteertask.FieldTitle]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldTitle)
+				fieldSeen[volunteertask.FieldTitle] = struct{}{}
+			}
+		case "details":
+			if _, ok := fieldSeen[volunteertask.FieldDetails]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldDetails)
+				fieldSeen[volunteertask.FieldDetails] = struct{}{}
+			}
+		case "location":
+			if _, ok := fieldSeen[volunteertask.FieldLocation]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldLocation)
+				fieldSeen[volunteertask.FieldLocation] = struct{}{}
+			}
+		case "windowStart":
+			if _, ok := fieldSeen[volunteertask.FieldWindowStart]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldWindowStart)
+				fieldSeen[volunteertask.FieldWindowStart] = struct{}{}
+			}
+		case "windowEnd":
+			if _, ok := fieldSeen[volunteertask.FieldWindowEnd]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldWindowEnd)
+				fieldSeen[volunteertask.FieldWindowEnd] = struct{}{}
+			}
+		case "minutes":
+			if _, ok := fieldSeen[volunteertask.FieldMinutes]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldMinutes)
+				fieldSeen[volunteertask.FieldMinutes] = struct{}{}
+			}
+		case "needed":
+			if _, ok := fieldSeen[volunteertask.FieldNeeded]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldNeeded)
+				fieldSeen[volunteertask.FieldNeeded] = struct{}{}
+			}
+		case "accepted":
+			if _, ok := fieldSeen[volunteertask.FieldAccepted]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldAccepted)
+				fieldSeen[volunteertask.FieldAccepted] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[volunteertask.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldStatus)
+				fieldSeen[volunteertask.FieldStatus] = struct{}{}
+			}
+		case "cancelReason":
+			if _, ok := fieldSeen[volunteertask.FieldCancelReason]; !ok {
+				selectedFields = append(selectedFields, volunteertask.FieldCancelReason)
+				fieldSeen[volunteertask.FieldCancelReason] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type volunteertaskPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []VolunteerTaskPaginateOption
+}
+
+func newVolunteerTaskPaginateArgs(rv map[string]any) *volunteertaskPaginateArgs {
+	args := &volunteertaskPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &VolunteerTaskOrder{Field: &VolunteerTaskOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithVolunteerTaskOrder(order))
+			}
+		case *VolunteerTaskOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithVolunteerTaskOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*VolunteerTaskWhereInput); ok {
+		args.opts = append(args.opts, WithVolunteerTaskFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *VolunteerTaskAssignmentQuery) CollectFields(ctx context.Context, satisfies ...string) (*VolunteerTaskAssignmentQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *VolunteerTaskAssignmentQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(volunteertaskassignment.Columns))
+		selectedFields = []string{volunteertaskassignment.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "task":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&VolunteerTaskClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, volunteertaskImplementors)...); err != nil {
+				return err
+			}
+			_q.withTask = query
+			if _, ok := fieldSeen[volunteertaskassignment.FieldTaskID]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldTaskID)
+				fieldSeen[volunteertaskassignment.FieldTaskID] = struct{}{}
+			}
+		case "volunteerName":
+			if _, ok := fieldSeen[volunteertaskassignment.FieldVolunteerName]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldVolunteerName)
+				fieldSeen[volunteertaskassignment.FieldVolunteerName] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[volunteertaskassignment.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldStatus)
+				fieldSeen[volunteertaskassignment.FieldStatus] = struct{}{}
+			}
+		case "dispatchedAt":
+			if _, ok := fieldSeen[volunteertaskassignment.FieldDispatchedAt]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldDispatchedAt)
+				fieldSeen[volunteertaskassignment.FieldDispatchedAt] = struct{}{}
+			}
+		case "respondedAt":
+			if _, ok := fieldSeen[volunteertaskassignment.FieldRespondedAt]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldRespondedAt)
+				fieldSeen[volunteertaskassignment.FieldRespondedAt] = struct{}{}
+			}
+		case "checkedInAt":
+			if _, ok := fieldSeen[volunteertaskassignment.FieldCheckedInAt]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldCheckedInAt)
+				fieldSeen[volunteertaskassignment.FieldCheckedInAt] = struct{}{}
+			}
+		case "checkedOutAt":
+			if _, ok := fieldSeen[volunteertaskassignment.FieldCheckedOutAt]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldCheckedOutAt)
+				fieldSeen[volunteertaskassignment.FieldCheckedOutAt] = struct{}{}
+			}
+		case "creditedMinutes":
+			if _, ok := fieldSeen[volunteertaskassignment.FieldCreditedMinutes]; !ok {
+				selectedFields = append(selectedFields, volunteertaskassignment.FieldCreditedMinutes)
+				fieldSeen[volunteertaskassignment.FieldCreditedMinutes] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type volunteertaskassignmentPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []VolunteerTaskAssignmentPaginateOption
+}
+
+func newVolunteerTaskAssignmentPaginateArgs(rv map[string]any) *volunteertaskassignmentPaginateArgs {
+	args := &volunteertaskassignmentPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*VolunteerTaskAssignmentWhereInput); ok {
+		args.opts = append(args.opts, WithVolunteerTaskAssignmentFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *VolunteerTeamQuery) CollectFields(ctx context.Context, satisfies ...string) (*VolunteerTeamQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *VolunteerTeamQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(volunteerteam.Columns))
+		selectedFields = []string{volunteerteam.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[volunteerteam.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, volunteerteam.FieldCommunityID)
+				fieldSeen[volunteerteam.FieldCommunityID] = struct{}{}
+			}
+
+		case "members":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&VolunteerTeamMemberClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, volunteerteammemberImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedMembers(alias, func(wq *VolunteerTeamMemberQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[volunteerteam.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, volunteerteam.FieldCreatedAt)
+				fieldSeen[volunteerteam.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[volunteerteam.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, volunteerteam.FieldUpdatedAt)
+				fieldSeen[volunteerteam.FieldUpdatedAt] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[volunteerteam.FieldName]; !ok {
+				selectedFields = append(selectedFields, volunteerteam.FieldName)
+				fieldSeen[volunteerteam.FieldName] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[volunteerteam.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, volunteerteam.FieldDescription)
+				fieldSeen[volunteerteam.FieldDescription] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type volunteerteamPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []VolunteerTeamPaginateOption
+}
+
+func newVolunteerTeamPaginateArgs(rv map[string]any) *volunteerteamPaginateArgs {
+	args := &volunteerteamPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &VolunteerTeamOrder{Field: &VolunteerTeamOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithVolunteerTeamOrder(order))
+			}
+		case *VolunteerTeamOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithVolunteerTeamOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*VolunteerTeamWhereInput); ok {
+		args.opts = append(args.opts, WithVolunteerTeamFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *VolunteerTeamMemberQuery) CollectFields(ctx context.Context, satisfies ...string) (*VolunteerTeamMemberQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *VolunteerTeamMemberQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(volunteerteammember.Columns))
+		selectedFields = []string{volunteerteammember.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "team":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&VolunteerTeamClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, volunteerteamImplementors)...); err != nil {
+				return err
+			}
+			_q.withTeam = query
+			if _, ok := fieldSeen[volunteerteammember.FieldTeamID]; !ok {
+				selectedFields = append(selectedFields, volunteerteammember.FieldTeamID)
+				fieldSeen[volunteerteammember.FieldTeamID] = struct{}{}
+			}
+
+		case "resident":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withResident = query
+			if _, ok := fieldSeen[volunteerteammember.FieldResidentID]; !ok {
+				selectedFields = append(selectedFields, volunteerteammember.FieldResidentID)
+				fieldSeen[volunteerteammember.FieldResidentID] = struct{}{}
+			}
+		case "joinedAt":
+			if _, ok := fieldSeen[volunteerteammember.FieldJoinedAt]; !ok {
+				selectedFields = append(selectedFields, volunteerteammember.FieldJoinedAt)
+				fieldSeen[volunteerteammember.FieldJoinedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type volunteerteammemberPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []VolunteerTeamMemberPaginateOption
+}
+
+func newVolunteerTeamMemberPaginateArgs(rv map[string]any) *volunteerteammemberPaginateArgs {
+	args := &volunteerteammemberPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*VolunteerTeamMemberWhereInput); ok {
+		args.opts = append(args.opts, WithVolunteerTeamMemberFilter(v.Filter))
 	}
 	return args
 }

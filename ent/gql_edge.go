@@ -406,6 +406,66 @@ func (_m *Guardianship) Dependent(ctx context.Context) (*Resident, error) {
 	return result, err
 }
 
+func (_m *HelpOffer) HelpRequest(ctx context.Context) (*HelpRequest, error) {
+	result, err := _m.Edges.HelpRequestOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryHelpRequest().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *HelpOffer) Volunteer(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.VolunteerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryVolunteer().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *HelpRequest) Grid(ctx context.Context) (*Grid, error) {
+	result, err := _m.Edges.GridOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGrid().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *HelpRequest) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *HelpRequest) Volunteer(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.VolunteerOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryVolunteer().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *HelpRequest) Transfer(ctx context.Context) (*LedgerTransfer, error) {
+	result, err := _m.Edges.TransferOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTransfer().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *HelpRequest) Offers(ctx context.Context) (result []*HelpOffer, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedOffers(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.OffersOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOffers().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *Household) Place(ctx context.Context) (*Place, error) {
 	result, err := _m.Edges.PlaceOrErr()
 	if IsNotLoaded(err) {
@@ -422,6 +482,22 @@ func (_m *Household) Members(ctx context.Context) (result []*Resident, err error
 	}
 	if IsNotLoaded(err) {
 		result, err = _m.QueryMembers().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *LedgerEntry) Transfer(ctx context.Context) (*LedgerTransfer, error) {
+	result, err := _m.Edges.TransferOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTransfer().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *LedgerEntry) Account(ctx context.Context) (*TimeAccount, error) {
+	result, err := _m.Edges.AccountOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAccount().Only(ctx)
 	}
 	return result, err
 }
@@ -691,4 +767,126 @@ func (_m *Street) RoleAssignments(
 		return conn, nil
 	}
 	return _m.QueryRoleAssignments().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *TimeAccount) Resident(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.ResidentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryResident().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *TimeAccount) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *TimeAccount) Entries(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int,
+) (*LedgerEntryConnection, error) {
+	opts := []LedgerEntryPaginateOption{}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedEntries(alias); err == nil || hasTotalCount {
+		pager, err := newLedgerEntryPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &LedgerEntryConnection{Edges: []*LedgerEntryEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryEntries().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *VolunteerTask) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *VolunteerTask) Grid(ctx context.Context) (*Grid, error) {
+	result, err := _m.Edges.GridOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryGrid().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *VolunteerTask) Team(ctx context.Context) (*VolunteerTeam, error) {
+	result, err := _m.Edges.TeamOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTeam().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *VolunteerTask) Place(ctx context.Context) (*Place, error) {
+	result, err := _m.Edges.PlaceOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPlace().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *VolunteerTask) Assignments(ctx context.Context) (result []*VolunteerTaskAssignment, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedAssignments(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.AssignmentsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryAssignments().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *VolunteerTaskAssignment) Task(ctx context.Context) (*VolunteerTask, error) {
+	result, err := _m.Edges.TaskOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTask().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *VolunteerTeam) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *VolunteerTeam) Members(ctx context.Context) (result []*VolunteerTeamMember, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedMembers(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.MembersOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryMembers().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *VolunteerTeamMember) Team(ctx context.Context) (*VolunteerTeam, error) {
+	result, err := _m.Edges.TeamOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryTeam().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *VolunteerTeamMember) Resident(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.ResidentOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryResident().Only(ctx)
+	}
+	return result, err
 }

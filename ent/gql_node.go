@@ -22,8 +22,12 @@ import (
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/guardianship"
+	"github.com/jimei-linli/linli/ent/helpoffer"
+	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/internal"
+	"github.com/jimei-linli/linli/ent/ledgerentry"
+	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -33,6 +37,11 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
+	"github.com/jimei-linli/linli/ent/volunteerteam"
+	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
 
 // Noder wraps the basic Node method.
@@ -100,10 +109,30 @@ var guardianshipImplementors = []string{"Guardianship", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Guardianship) IsNode() {}
 
+var helpofferImplementors = []string{"HelpOffer", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*HelpOffer) IsNode() {}
+
+var helprequestImplementors = []string{"HelpRequest", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*HelpRequest) IsNode() {}
+
 var householdImplementors = []string{"Household", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Household) IsNode() {}
+
+var ledgerentryImplementors = []string{"LedgerEntry", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*LedgerEntry) IsNode() {}
+
+var ledgertransferImplementors = []string{"LedgerTransfer", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*LedgerTransfer) IsNode() {}
 
 var notificationImplementors = []string{"Notification", "Node"}
 
@@ -149,6 +178,31 @@ var streetImplementors = []string{"Street", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Street) IsNode() {}
+
+var timeaccountImplementors = []string{"TimeAccount", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*TimeAccount) IsNode() {}
+
+var volunteertaskImplementors = []string{"VolunteerTask", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*VolunteerTask) IsNode() {}
+
+var volunteertaskassignmentImplementors = []string{"VolunteerTaskAssignment", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*VolunteerTaskAssignment) IsNode() {}
+
+var volunteerteamImplementors = []string{"VolunteerTeam", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*VolunteerTeam) IsNode() {}
+
+var volunteerteammemberImplementors = []string{"VolunteerTeamMember", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*VolunteerTeamMember) IsNode() {}
 
 var errNodeInvalidID = &NotFoundError{"node"}
 
@@ -335,11 +389,47 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case helpoffer.Table:
+		query := c.HelpOffer.Query().
+			Where(helpoffer.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, helpofferImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case helprequest.Table:
+		query := c.HelpRequest.Query().
+			Where(helprequest.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, helprequestImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case household.Table:
 		query := c.Household.Query().
 			Where(household.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, householdImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case ledgerentry.Table:
+		query := c.LedgerEntry.Query().
+			Where(ledgerentry.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, ledgerentryImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case ledgertransfer.Table:
+		query := c.LedgerTransfer.Query().
+			Where(ledgertransfer.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, ledgertransferImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -421,6 +511,51 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(street.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, streetImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case timeaccount.Table:
+		query := c.TimeAccount.Query().
+			Where(timeaccount.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, timeaccountImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case volunteertask.Table:
+		query := c.VolunteerTask.Query().
+			Where(volunteertask.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, volunteertaskImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case volunteertaskassignment.Table:
+		query := c.VolunteerTaskAssignment.Query().
+			Where(volunteertaskassignment.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, volunteertaskassignmentImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case volunteerteam.Table:
+		query := c.VolunteerTeam.Query().
+			Where(volunteerteam.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, volunteerteamImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case volunteerteammember.Table:
+		query := c.VolunteerTeamMember.Query().
+			Where(volunteerteammember.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, volunteerteammemberImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -690,10 +825,74 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case helpoffer.Table:
+		query := c.HelpOffer.Query().
+			Where(helpoffer.IDIn(ids...))
+		query, err := query.CollectFields(ctx, helpofferImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case helprequest.Table:
+		query := c.HelpRequest.Query().
+			Where(helprequest.IDIn(ids...))
+		query, err := query.CollectFields(ctx, helprequestImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case household.Table:
 		query := c.Household.Query().
 			Where(household.IDIn(ids...))
 		query, err := query.CollectFields(ctx, householdImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case ledgerentry.Table:
+		query := c.LedgerEntry.Query().
+			Where(ledgerentry.IDIn(ids...))
+		query, err := query.CollectFields(ctx, ledgerentryImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case ledgertransfer.Table:
+		query := c.LedgerTransfer.Query().
+			Where(ledgertransfer.IDIn(ids...))
+		query, err := query.CollectFields(ctx, ledgertransferImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -838,6 +1037,86 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Street.Query().
 			Where(street.IDIn(ids...))
 		query, err := query.CollectFields(ctx, streetImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case timeaccount.Table:
+		query := c.TimeAccount.Query().
+			Where(timeaccount.IDIn(ids...))
+		query, err := query.CollectFields(ctx, timeaccountImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case volunteertask.Table:
+		query := c.VolunteerTask.Query().
+			Where(volunteertask.IDIn(ids...))
+		query, err := query.CollectFields(ctx, volunteertaskImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case volunteertaskassignment.Table:
+		query := c.VolunteerTaskAssignment.Query().
+			Where(volunteertaskassignment.IDIn(ids...))
+		query, err := query.CollectFields(ctx, volunteertaskassignmentImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case volunteerteam.Table:
+		query := c.VolunteerTeam.Query().
+			Where(volunteerteam.IDIn(ids...))
+		query, err := query.CollectFields(ctx, volunteerteamImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case volunteerteammember.Table:
+		query := c.VolunteerTeamMember.Query().
+			Where(volunteerteammember.IDIn(ids...))
+		query, err := query.CollectFields(ctx, volunteerteammemberImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -26,7 +26,11 @@ import (
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/guardianship"
+	"github.com/jimei-linli/linli/ent/helpoffer"
+	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/ledgerentry"
+	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -36,6 +40,11 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
+	"github.com/jimei-linli/linli/ent/volunteerteam"
+	"github.com/jimei-linli/linli/ent/volunteerteammember"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -3735,6 +3744,605 @@ func (_m *Guardianship) ToEdge(order *GuardianshipOrder) *GuardianshipEdge {
 	}
 }
 
+// HelpOfferEdge is the edge representation of HelpOffer.
+type HelpOfferEdge struct {
+	Node   *HelpOffer `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// HelpOfferConnection is the connection containing edges to HelpOffer.
+type HelpOfferConnection struct {
+	Edges      []*HelpOfferEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *HelpOfferConnection) build(nodes []*HelpOffer, pager *helpofferPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *HelpOffer
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *HelpOffer {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *HelpOffer {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*HelpOfferEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &HelpOfferEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// HelpOfferPaginateOption enables pagination customization.
+type HelpOfferPaginateOption func(*helpofferPager) error
+
+// WithHelpOfferOrder configures pagination ordering.
+func WithHelpOfferOrder(order *HelpOfferOrder) HelpOfferPaginateOption {
+	if order == nil {
+		order = DefaultHelpOfferOrder
+	}
+	o := *order
+	return func(pager *helpofferPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultHelpOfferOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithHelpOfferFilter configures pagination filter.
+func WithHelpOfferFilter(filter func(*HelpOfferQuery) (*HelpOfferQuery, error)) HelpOfferPaginateOption {
+	return func(pager *helpofferPager) error {
+		if filter == nil {
+			return errors.New("HelpOfferQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type helpofferPager struct {
+	reverse bool
+	order   *HelpOfferOrder
+	filter  func(*HelpOfferQuery) (*HelpOfferQuery, error)
+}
+
+func newHelpOfferPager(opts []HelpOfferPaginateOption, reverse bool) (*helpofferPager, error) {
+	pager := &helpofferPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultHelpOfferOrder
+	}
+	return pager, nil
+}
+
+func (p *helpofferPager) applyFilter(query *HelpOfferQuery) (*HelpOfferQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *helpofferPager) toCursor(_m *HelpOffer) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *helpofferPager) applyCursors(query *HelpOfferQuery, after, before *Cursor) (*HelpOfferQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultHelpOfferOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *helpofferPager) applyOrder(query *HelpOfferQuery) *HelpOfferQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultHelpOfferOrder.Field {
+		query = query.Order(DefaultHelpOfferOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *helpofferPager) orderExpr(query *HelpOfferQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultHelpOfferOrder.Field {
+			b.Comma().Ident(DefaultHelpOfferOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to HelpOffer.
+func (_m *HelpOfferQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...HelpOfferPaginateOption,
+) (*HelpOfferConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newHelpOfferPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &HelpOfferConnection{Edges: []*HelpOfferEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// HelpOfferOrderField defines the ordering field of HelpOffer.
+type HelpOfferOrderField struct {
+	// Value extracts the ordering value from the given HelpOffer.
+	Value    func(*HelpOffer) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) helpoffer.OrderOption
+	toCursor func(*HelpOffer) Cursor
+}
+
+// HelpOfferOrder defines the ordering of HelpOffer.
+type HelpOfferOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *HelpOfferOrderField `json:"field"`
+}
+
+// DefaultHelpOfferOrder is the default ordering of HelpOffer.
+var DefaultHelpOfferOrder = &HelpOfferOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &HelpOfferOrderField{
+		Value: func(_m *HelpOffer) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: helpoffer.FieldID,
+		toTerm: helpoffer.ByID,
+		toCursor: func(_m *HelpOffer) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts HelpOffer into HelpOfferEdge.
+func (_m *HelpOffer) ToEdge(order *HelpOfferOrder) *HelpOfferEdge {
+	if order == nil {
+		order = DefaultHelpOfferOrder
+	}
+	return &HelpOfferEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// HelpRequestEdge is the edge representation of HelpRequest.
+type HelpRequestEdge struct {
+	Node   *HelpRequest `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// HelpRequestConnection is the connection containing edges to HelpRequest.
+type HelpRequestConnection struct {
+	Edges      []*HelpRequestEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *HelpRequestConnection) build(nodes []*HelpRequest, pager *helprequestPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *HelpRequest
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *HelpRequest {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *HelpRequest {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*HelpRequestEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &HelpRequestEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// HelpRequestPaginateOption enables pagination customization.
+type HelpRequestPaginateOption func(*helprequestPager) error
+
+// WithHelpRequestOrder configures pagination ordering.
+func WithHelpRequestOrder(order *HelpRequestOrder) HelpRequestPaginateOption {
+	if order == nil {
+		order = DefaultHelpRequestOrder
+	}
+	o := *order
+	return func(pager *helprequestPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultHelpRequestOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithHelpRequestFilter configures pagination filter.
+func WithHelpRequestFilter(filter func(*HelpRequestQuery) (*HelpRequestQuery, error)) HelpRequestPaginateOption {
+	return func(pager *helprequestPager) error {
+		if filter == nil {
+			return errors.New("HelpRequestQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type helprequestPager struct {
+	reverse bool
+	order   *HelpRequestOrder
+	filter  func(*HelpRequestQuery) (*HelpRequestQuery, error)
+}
+
+func newHelpRequestPager(opts []HelpRequestPaginateOption, reverse bool) (*helprequestPager, error) {
+	pager := &helprequestPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultHelpRequestOrder
+	}
+	return pager, nil
+}
+
+func (p *helprequestPager) applyFilter(query *HelpRequestQuery) (*HelpRequestQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *helprequestPager) toCursor(_m *HelpRequest) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *helprequestPager) applyCursors(query *HelpRequestQuery, after, before *Cursor) (*HelpRequestQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultHelpRequestOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *helprequestPager) applyOrder(query *HelpRequestQuery) *HelpRequestQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultHelpRequestOrder.Field {
+		query = query.Order(DefaultHelpRequestOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *helprequestPager) orderExpr(query *HelpRequestQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultHelpRequestOrder.Field {
+			b.Comma().Ident(DefaultHelpRequestOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to HelpRequest.
+func (_m *HelpRequestQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...HelpRequestPaginateOption,
+) (*HelpRequestConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newHelpRequestPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &HelpRequestConnection{Edges: []*HelpRequestEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// HelpRequestOrderFieldCreatedAt orders HelpRequest by created_at.
+	HelpRequestOrderFieldCreatedAt = &HelpRequestOrderField{
+		Value: func(_m *HelpRequest) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: helprequest.FieldCreatedAt,
+		toTerm: helprequest.ByCreatedAt,
+		toCursor: func(_m *HelpRequest) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// HelpRequestOrderFieldUpdatedAt orders HelpRequest by updated_at.
+	HelpRequestOrderFieldUpdatedAt = &HelpRequestOrderField{
+		Value: func(_m *HelpRequest) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: helprequest.FieldUpdatedAt,
+		toTerm: helprequest.ByUpdatedAt,
+		toCursor: func(_m *HelpRequest) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// HelpRequestOrderFieldWindowStart orders HelpRequest by window_start.
+	HelpRequestOrderFieldWindowStart = &HelpRequestOrderField{
+		Value: func(_m *HelpRequest) (ent.Value, error) {
+			return _m.WindowStart, nil
+		},
+		column: helprequest.FieldWindowStart,
+		toTerm: helprequest.ByWindowStart,
+		toCursor: func(_m *HelpRequest) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.WindowStart,
+			}
+		},
+	}
+	// HelpRequestOrderFieldStatus orders HelpRequest by status.
+	HelpRequestOrderFieldStatus = &HelpRequestOrderField{
+		Value: func(_m *HelpRequest) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: helprequest.FieldStatus,
+		toTerm: helprequest.ByStatus,
+		toCursor: func(_m *HelpRequest) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f HelpRequestOrderField) String() string {
+	var str string
+	switch f.column {
+	case HelpRequestOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case HelpRequestOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case HelpRequestOrderFieldWindowStart.column:
+		str = "WINDOW_START"
+	case HelpRequestOrderFieldStatus.column:
+		str = "STATUS"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f HelpRequestOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *HelpRequestOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("HelpRequestOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *HelpRequestOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *HelpRequestOrderFieldUpdatedAt
+	case "WINDOW_START":
+		*f = *HelpRequestOrderFieldWindowStart
+	case "STATUS":
+		*f = *HelpRequestOrderFieldStatus
+	default:
+		return fmt.Errorf("%s is not a valid HelpRequestOrderField", str)
+	}
+	return nil
+}
+
+// HelpRequestOrderField defines the ordering field of HelpRequest.
+type HelpRequestOrderField struct {
+	// Value extracts the ordering value from the given HelpRequest.
+	Value    func(*HelpRequest) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) helprequest.OrderOption
+	toCursor func(*HelpRequest) Cursor
+}
+
+// HelpRequestOrder defines the ordering of HelpRequest.
+type HelpRequestOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *HelpRequestOrderField `json:"field"`
+}
+
+// DefaultHelpRequestOrder is the default ordering of HelpRequest.
+var DefaultHelpRequestOrder = &HelpRequestOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &HelpRequestOrderField{
+		Value: func(_m *HelpRequest) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: helprequest.FieldID,
+		toTerm: helprequest.ByID,
+		toCursor: func(_m *HelpRequest) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts HelpRequest into HelpRequestEdge.
+func (_m *HelpRequest) ToEdge(order *HelpRequestOrder) *HelpRequestEdge {
+	if order == nil {
+		order = DefaultHelpRequestOrder
+	}
+	return &HelpRequestEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // HouseholdEdge is the edge representation of Household.
 type HouseholdEdge struct {
 	Node   *Household `json:"node"`
@@ -4062,6 +4670,551 @@ func (_m *Household) ToEdge(order *HouseholdOrder) *HouseholdEdge {
 		order = DefaultHouseholdOrder
 	}
 	return &HouseholdEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// LedgerEntryEdge is the edge representation of LedgerEntry.
+type LedgerEntryEdge struct {
+	Node   *LedgerEntry `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// LedgerEntryConnection is the connection containing edges to LedgerEntry.
+type LedgerEntryConnection struct {
+	Edges      []*LedgerEntryEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *LedgerEntryConnection) build(nodes []*LedgerEntry, pager *ledgerentryPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *LedgerEntry
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *LedgerEntry {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *LedgerEntry {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*LedgerEntryEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &LedgerEntryEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// LedgerEntryPaginateOption enables pagination customization.
+type LedgerEntryPaginateOption func(*ledgerentryPager) error
+
+// WithLedgerEntryOrder configures pagination ordering.
+func WithLedgerEntryOrder(order *LedgerEntryOrder) LedgerEntryPaginateOption {
+	if order == nil {
+		order = DefaultLedgerEntryOrder
+	}
+	o := *order
+	return func(pager *ledgerentryPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultLedgerEntryOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithLedgerEntryFilter configures pagination filter.
+func WithLedgerEntryFilter(filter func(*LedgerEntryQuery) (*LedgerEntryQuery, error)) LedgerEntryPaginateOption {
+	return func(pager *ledgerentryPager) error {
+		if filter == nil {
+			return errors.New("LedgerEntryQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type ledgerentryPager struct {
+	reverse bool
+	order   *LedgerEntryOrder
+	filter  func(*LedgerEntryQuery) (*LedgerEntryQuery, error)
+}
+
+func newLedgerEntryPager(opts []LedgerEntryPaginateOption, reverse bool) (*ledgerentryPager, error) {
+	pager := &ledgerentryPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultLedgerEntryOrder
+	}
+	return pager, nil
+}
+
+func (p *ledgerentryPager) applyFilter(query *LedgerEntryQuery) (*LedgerEntryQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *ledgerentryPager) toCursor(_m *LedgerEntry) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *ledgerentryPager) applyCursors(query *LedgerEntryQuery, after, before *Cursor) (*LedgerEntryQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultLedgerEntryOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *ledgerentryPager) applyOrder(query *LedgerEntryQuery) *LedgerEntryQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultLedgerEntryOrder.Field {
+		query = query.Order(DefaultLedgerEntryOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *ledgerentryPager) orderExpr(query *LedgerEntryQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultLedgerEntryOrder.Field {
+			b.Comma().Ident(DefaultLedgerEntryOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to LedgerEntry.
+func (_m *LedgerEntryQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...LedgerEntryPaginateOption,
+) (*LedgerEntryConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newLedgerEntryPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &LedgerEntryConnection{Edges: []*LedgerEntryEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// LedgerEntryOrderField defines the ordering field of LedgerEntry.
+type LedgerEntryOrderField struct {
+	// Value extracts the ordering value from the given LedgerEntry.
+	Value    func(*LedgerEntry) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) ledgerentry.OrderOption
+	toCursor func(*LedgerEntry) Cursor
+}
+
+// LedgerEntryOrder defines the ordering of LedgerEntry.
+type LedgerEntryOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *LedgerEntryOrderField `json:"field"`
+}
+
+// DefaultLedgerEntryOrder is the default ordering of LedgerEntry.
+var DefaultLedgerEntryOrder = &LedgerEntryOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &LedgerEntryOrderField{
+		Value: func(_m *LedgerEntry) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: ledgerentry.FieldID,
+		toTerm: ledgerentry.ByID,
+		toCursor: func(_m *LedgerEntry) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts LedgerEntry into LedgerEntryEdge.
+func (_m *LedgerEntry) ToEdge(order *LedgerEntryOrder) *LedgerEntryEdge {
+	if order == nil {
+		order = DefaultLedgerEntryOrder
+	}
+	return &LedgerEntryEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// LedgerTransferEdge is the edge representation of LedgerTransfer.
+type LedgerTransferEdge struct {
+	Node   *LedgerTransfer `json:"node"`
+	Cursor Cursor          `json:"cursor"`
+}
+
+// LedgerTransferConnection is the connection containing edges to LedgerTransfer.
+type LedgerTransferConnection struct {
+	Edges      []*LedgerTransferEdge `json:"edges"`
+	PageInfo   PageInfo              `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+func (c *LedgerTransferConnection) build(nodes []*LedgerTransfer, pager *ledgertransferPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *LedgerTransfer
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *LedgerTransfer {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *LedgerTransfer {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*LedgerTransferEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &LedgerTransferEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// LedgerTransferPaginateOption enables pagination customization.
+type LedgerTransferPaginateOption func(*ledgertransferPager) error
+
+// WithLedgerTransferOrder configures pagination ordering.
+func WithLedgerTransferOrder(order *LedgerTransferOrder) LedgerTransferPaginateOption {
+	if order == nil {
+		order = DefaultLedgerTransferOrder
+	}
+	o := *order
+	return func(pager *ledgertransferPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultLedgerTransferOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithLedgerTransferFilter configures pagination filter.
+func WithLedgerTransferFilter(filter func(*LedgerTransferQuery) (*LedgerTransferQuery, error)) LedgerTransferPaginateOption {
+	return func(pager *ledgertransferPager) error {
+		if filter == nil {
+			return errors.New("LedgerTransferQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type ledgertransferPager struct {
+	reverse bool
+	order   *LedgerTransferOrder
+	filter  func(*LedgerTransferQuery) (*LedgerTransferQuery, error)
+}
+
+func newLedgerTransferPager(opts []LedgerTransferPaginateOption, reverse bool) (*ledgertransferPager, error) {
+	pager := &ledgertransferPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultLedgerTransferOrder
+	}
+	return pager, nil
+}
+
+func (p *ledgertransferPager) applyFilter(query *LedgerTransferQuery) (*LedgerTransferQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *ledgertransferPager) toCursor(_m *LedgerTransfer) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *ledgertransferPager) applyCursors(query *LedgerTransferQuery, after, before *Cursor) (*LedgerTransferQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultLedgerTransferOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *ledgertransferPager) applyOrder(query *LedgerTransferQuery) *LedgerTransferQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultLedgerTransferOrder.Field {
+		query = query.Order(DefaultLedgerTransferOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *ledgertransferPager) orderExpr(query *LedgerTransferQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultLedgerTransferOrder.Field {
+			b.Comma().Ident(DefaultLedgerTransferOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to LedgerTransfer.
+func (_m *LedgerTransferQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...LedgerTransferPaginateOption,
+) (*LedgerTransferConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newLedgerTransferPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &LedgerTransferConnection{Edges: []*LedgerTransferEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// LedgerTransferOrderFieldCreatedAt orders LedgerTransfer by created_at.
+	LedgerTransferOrderFieldCreatedAt = &LedgerTransferOrderField{
+		Value: func(_m *LedgerTransfer) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: ledgertransfer.FieldCreatedAt,
+		toTerm: ledgertransfer.ByCreatedAt,
+		toCursor: func(_m *LedgerTransfer) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f LedgerTransferOrderField) String() string {
+	var str string
+	switch f.column {
+	case LedgerTransferOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f LedgerTransferOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *LedgerTransferOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("LedgerTransferOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *LedgerTransferOrderFieldCreatedAt
+	default:
+		return fmt.Errorf("%s is not a valid LedgerTransferOrderField", str)
+	}
+	return nil
+}
+
+// LedgerTransferOrderField defines the ordering field of LedgerTransfer.
+type LedgerTransferOrderField struct {
+	// Value extracts the ordering value from the given LedgerTransfer.
+	Value    func(*LedgerTransfer) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) ledgertransfer.OrderOption
+	toCursor func(*LedgerTransfer) Cursor
+}
+
+// LedgerTransferOrder defines the ordering of LedgerTransfer.
+type LedgerTransferOrder struct {
+	Direction OrderDirection            `json:"direction"`
+	Field     *LedgerTransferOrderField `json:"field"`
+}
+
+// DefaultLedgerTransferOrder is the default ordering of LedgerTransfer.
+var DefaultLedgerTransferOrder = &LedgerTransferOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &LedgerTransferOrderField{
+		Value: func(_m *LedgerTransfer) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: ledgertransfer.FieldID,
+		toTerm: ledgertransfer.ByID,
+		toCursor: func(_m *LedgerTransfer) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts LedgerTransfer into LedgerTransferEdge.
+func (_m *LedgerTransfer) ToEdge(order *LedgerTransferOrder) *LedgerTransferEdge {
+	if order == nil {
+		order = DefaultLedgerTransferOrder
+	}
+	return &LedgerTransferEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -7032,6 +8185,1500 @@ func (_m *Street) ToEdge(order *StreetOrder) *StreetEdge {
 		order = DefaultStreetOrder
 	}
 	return &StreetEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// TimeAccountEdge is the edge representation of TimeAccount.
+type TimeAccountEdge struct {
+	Node   *TimeAccount `json:"node"`
+	Cursor Cursor       `json:"cursor"`
+}
+
+// TimeAccountConnection is the connection containing edges to TimeAccount.
+type TimeAccountConnection struct {
+	Edges      []*TimeAccountEdge `json:"edges"`
+	PageInfo   PageInfo           `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+func (c *TimeAccountConnection) build(nodes []*TimeAccount, pager *timeaccountPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *TimeAccount
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *TimeAccount {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *TimeAccount {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*TimeAccountEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &TimeAccountEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// TimeAccountPaginateOption enables pagination customization.
+type TimeAccountPaginateOption func(*timeaccountPager) error
+
+// WithTimeAccountOrder configures pagination ordering.
+func WithTimeAccountOrder(order *TimeAccountOrder) TimeAccountPaginateOption {
+	if order == nil {
+		order = DefaultTimeAccountOrder
+	}
+	o := *order
+	return func(pager *timeaccountPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultTimeAccountOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithTimeAccountFilter configures pagination filter.
+func WithTimeAccountFilter(filter func(*TimeAccountQuery) (*TimeAccountQuery, error)) TimeAccountPaginateOption {
+	return func(pager *timeaccountPager) error {
+		if filter == nil {
+			return errors.New("TimeAccountQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type timeaccountPager struct {
+	reverse bool
+	order   *TimeAccountOrder
+	filter  func(*TimeAccountQuery) (*TimeAccountQuery, error)
+}
+
+func newTimeAccountPager(opts []TimeAccountPaginateOption, reverse bool) (*timeaccountPager, error) {
+	pager := &timeaccountPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultTimeAccountOrder
+	}
+	return pager, nil
+}
+
+func (p *timeaccountPager) applyFilter(query *TimeAccountQuery) (*TimeAccountQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *timeaccountPager) toCursor(_m *TimeAccount) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *timeaccountPager) applyCursors(query *TimeAccountQuery, after, before *Cursor) (*TimeAccountQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultTimeAccountOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *timeaccountPager) applyOrder(query *TimeAccountQuery) *TimeAccountQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultTimeAccountOrder.Field {
+		query = query.Order(DefaultTimeAccountOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *timeaccountPager) orderExpr(query *TimeAccountQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultTimeAccountOrder.Field {
+			b.Comma().Ident(DefaultTimeAccountOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to TimeAccount.
+func (_m *TimeAccountQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...TimeAccountPaginateOption,
+) (*TimeAccountConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newTimeAccountPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &TimeAccountConnection{Edges: []*TimeAccountEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// TimeAccountOrderFieldCreatedAt orders TimeAccount by created_at.
+	TimeAccountOrderFieldCreatedAt = &TimeAccountOrderField{
+		Value: func(_m *TimeAccount) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: timeaccount.FieldCreatedAt,
+		toTerm: timeaccount.ByCreatedAt,
+		toCursor: func(_m *TimeAccount) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// TimeAccountOrderFieldUpdatedAt orders TimeAccount by updated_at.
+	TimeAccountOrderFieldUpdatedAt = &TimeAccountOrderField{
+		Value: func(_m *TimeAccount) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: timeaccount.FieldUpdatedAt,
+		toTerm: timeaccount.ByUpdatedAt,
+		toCursor: func(_m *TimeAccount) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f TimeAccountOrderField) String() string {
+	var str string
+	switch f.column {
+	case TimeAccountOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case TimeAccountOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f TimeAccountOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *TimeAccountOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("TimeAccountOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *TimeAccountOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *TimeAccountOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid TimeAccountOrderField", str)
+	}
+	return nil
+}
+
+// TimeAccountOrderField defines the ordering field of TimeAccount.
+type TimeAccountOrderField struct {
+	// Value extracts the ordering value from the given TimeAccount.
+	Value    func(*TimeAccount) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) timeaccount.OrderOption
+	toCursor func(*TimeAccount) Cursor
+}
+
+// TimeAccountOrder defines the ordering of TimeAccount.
+type TimeAccountOrder struct {
+	Direction OrderDirection         `json:"direction"`
+	Field     *TimeAccountOrderField `json:"field"`
+}
+
+// DefaultTimeAccountOrder is the default ordering of TimeAccount.
+var DefaultTimeAccountOrder = &TimeAccountOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &TimeAccountOrderField{
+		Value: func(_m *TimeAccount) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: timeaccount.FieldID,
+		toTerm: timeaccount.ByID,
+		toCursor: func(_m *TimeAccount) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts TimeAccount into TimeAccountEdge.
+func (_m *TimeAccount) ToEdge(order *TimeAccountOrder) *TimeAccountEdge {
+	if order == nil {
+		order = DefaultTimeAccountOrder
+	}
+	return &TimeAccountEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// VolunteerTaskEdge is the edge representation of VolunteerTask.
+type VolunteerTaskEdge struct {
+	Node   *VolunteerTask `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// VolunteerTaskConnection is the connection containing edges to VolunteerTask.
+type VolunteerTaskConnection struct {
+	Edges      []*VolunteerTaskEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *VolunteerTaskConnection) build(nodes []*VolunteerTask, pager *volunteertaskPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *VolunteerTask
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *VolunteerTask {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *VolunteerTask {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*VolunteerTaskEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &VolunteerTaskEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// VolunteerTaskPaginateOption enables pagination customization.
+type VolunteerTaskPaginateOption func(*volunteertaskPager) error
+
+// WithVolunteerTaskOrder configures pagination ordering.
+func WithVolunteerTaskOrder(order *VolunteerTaskOrder) VolunteerTaskPaginateOption {
+	if order == nil {
+		order = DefaultVolunteerTaskOrder
+	}
+	o := *order
+	return func(pager *volunteertaskPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultVolunteerTaskOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithVolunteerTaskFilter configures pagination filter.
+func WithVolunteerTaskFilter(filter func(*VolunteerTaskQuery) (*VolunteerTaskQuery, error)) VolunteerTaskPaginateOption {
+	return func(pager *volunteertaskPager) error {
+		if filter == nil {
+			return errors.New("VolunteerTaskQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type volunteertaskPager struct {
+	reverse bool
+	order   *VolunteerTaskOrder
+	filter  func(*VolunteerTaskQuery) (*VolunteerTaskQuery, error)
+}
+
+func newVolunteerTaskPager(opts []VolunteerTaskPaginateOption, reverse bool) (*volunteertaskPager, error) {
+	pager := &volunteertaskPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultVolunteerTaskOrder
+	}
+	return pager, nil
+}
+
+func (p *volunteertaskPager) applyFilter(query *VolunteerTaskQuery) (*VolunteerTaskQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *volunteertaskPager) toCursor(_m *VolunteerTask) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *volunteertaskPager) applyCursors(query *VolunteerTaskQuery, after, before *Cursor) (*VolunteerTaskQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultVolunteerTaskOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *volunteertaskPager) applyOrder(query *VolunteerTaskQuery) *VolunteerTaskQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultVolunteerTaskOrder.Field {
+		query = query.Order(DefaultVolunteerTaskOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *volunteertaskPager) orderExpr(query *VolunteerTaskQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultVolunteerTaskOrder.Field {
+			b.Comma().Ident(DefaultVolunteerTaskOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to VolunteerTask.
+func (_m *VolunteerTaskQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...VolunteerTaskPaginateOption,
+) (*VolunteerTaskConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newVolunteerTaskPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &VolunteerTaskConnection{Edges: []*VolunteerTaskEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// VolunteerTaskOrderFieldCreatedAt orders VolunteerTask by created_at.
+	VolunteerTaskOrderFieldCreatedAt = &VolunteerTaskOrderField{
+		Value: func(_m *VolunteerTask) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: volunteertask.FieldCreatedAt,
+		toTerm: volunteertask.ByCreatedAt,
+		toCursor: func(_m *VolunteerTask) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// VolunteerTaskOrderFieldUpdatedAt orders VolunteerTask by updated_at.
+	VolunteerTaskOrderFieldUpdatedAt = &VolunteerTaskOrderField{
+		Value: func(_m *VolunteerTask) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: volunteertask.FieldUpdatedAt,
+		toTerm: volunteertask.ByUpdatedAt,
+		toCursor: func(_m *VolunteerTask) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// VolunteerTaskOrderFieldWindowStart orders VolunteerTask by window_start.
+	VolunteerTaskOrderFieldWindowStart = &VolunteerTaskOrderField{
+		Value: func(_m *VolunteerTask) (ent.Value, error) {
+			return _m.WindowStart, nil
+		},
+		column: volunteertask.FieldWindowStart,
+		toTerm: volunteertask.ByWindowStart,
+		toCursor: func(_m *VolunteerTask) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.WindowStart,
+			}
+		},
+	}
+	// VolunteerTaskOrderFieldStatus orders VolunteerTask by status.
+	VolunteerTaskOrderFieldStatus = &VolunteerTaskOrderField{
+		Value: func(_m *VolunteerTask) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: volunteertask.FieldStatus,
+		toTerm: volunteertask.ByStatus,
+		toCursor: func(_m *VolunteerTask) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f VolunteerTaskOrderField) String() string {
+	var str string
+	switch f.column {
+	case VolunteerTaskOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case VolunteerTaskOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case VolunteerTaskOrderFieldWindowStart.column:
+		str = "WINDOW_START"
+	case VolunteerTaskOrderFieldStatus.column:
+		str = "STATUS"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f VolunteerTaskOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *VolunteerTaskOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("VolunteerTaskOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *VolunteerTaskOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *VolunteerTaskOrderFieldUpdatedAt
+	case "WINDOW_START":
+		*f = *VolunteerTaskOrderFieldWindowStart
+	case "STATUS":
+		*f = *VolunteerTaskOrderFieldStatus
+	default:
+		return fmt.Errorf("%s is not a valid VolunteerTaskOrderField", str)
+	}
+	return nil
+}
+
+// VolunteerTaskOrderField defines the ordering field of VolunteerTask.
+type VolunteerTaskOrderField struct {
+	// Value extracts the ordering value from the given VolunteerTask.
+	Value    func(*VolunteerTask) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) volunteertask.OrderOption
+	toCursor func(*VolunteerTask) Cursor
+}
+
+// VolunteerTaskOrder defines the ordering of VolunteerTask.
+type VolunteerTaskOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *VolunteerTaskOrderField `json:"field"`
+}
+
+// DefaultVolunteerTaskOrder is the default ordering of VolunteerTask.
+var DefaultVolunteerTaskOrder = &VolunteerTaskOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &VolunteerTaskOrderField{
+		Value: func(_m *VolunteerTask) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: volunteertask.FieldID,
+		toTerm: volunteertask.ByID,
+		toCursor: func(_m *VolunteerTask) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts VolunteerTask into VolunteerTaskEdge.
+func (_m *VolunteerTask) ToEdge(order *VolunteerTaskOrder) *VolunteerTaskEdge {
+	if order == nil {
+		order = DefaultVolunteerTaskOrder
+	}
+	return &VolunteerTaskEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// VolunteerTaskAssignmentEdge is the edge representation of VolunteerTaskAssignment.
+type VolunteerTaskAssignmentEdge struct {
+	Node   *VolunteerTaskAssignment `json:"node"`
+	Cursor Cursor                   `json:"cursor"`
+}
+
+// VolunteerTaskAssignmentConnection is the connection containing edges to VolunteerTaskAssignment.
+type VolunteerTaskAssignmentConnection struct {
+	Edges      []*VolunteerTaskAssignmentEdge `json:"edges"`
+	PageInfo   PageInfo                       `json:"pageInfo"`
+	TotalCount int                            `json:"totalCount"`
+}
+
+func (c *VolunteerTaskAssignmentConnection) build(nodes []*VolunteerTaskAssignment, pager *volunteertaskassignmentPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *VolunteerTaskAssignment
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *VolunteerTaskAssignment {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *VolunteerTaskAssignment {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*VolunteerTaskAssignmentEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &VolunteerTaskAssignmentEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// VolunteerTaskAssignmentPaginateOption enables pagination customization.
+type VolunteerTaskAssignmentPaginateOption func(*volunteertaskassignmentPager) error
+
+// WithVolunteerTaskAssignmentOrder configures pagination ordering.
+func WithVolunteerTaskAssignmentOrder(order *VolunteerTaskAssignmentOrder) VolunteerTaskAssignmentPaginateOption {
+	if order == nil {
+		order = DefaultVolunteerTaskAssignmentOrder
+	}
+	o := *order
+	return func(pager *volunteertaskassignmentPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultVolunteerTaskAssignmentOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithVolunteerTaskAssignmentFilter configures pagination filter.
+func WithVolunteerTaskAssignmentFilter(filter func(*VolunteerTaskAssignmentQuery) (*VolunteerTaskAssignmentQuery, error)) VolunteerTaskAssignmentPaginateOption {
+	return func(pager *volunteertaskassignmentPager) error {
+		if filter == nil {
+			return errors.New("VolunteerTaskAssignmentQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type volunteertaskassignmentPager struct {
+	reverse bool
+	order   *VolunteerTaskAssignmentOrder
+	filter  func(*VolunteerTaskAssignmentQuery) (*VolunteerTaskAssignmentQuery, error)
+}
+
+func newVolunteerTaskAssignmentPager(opts []VolunteerTaskAssignmentPaginateOption, reverse bool) (*volunteertaskassignmentPager, error) {
+	pager := &volunteertaskassignmentPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultVolunteerTaskAssignmentOrder
+	}
+	return pager, nil
+}
+
+func (p *volunteertaskassignmentPager) applyFilter(query *VolunteerTaskAssignmentQuery) (*VolunteerTaskAssignmentQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *volunteertaskassignmentPager) toCursor(_m *VolunteerTaskAssignment) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *volunteertaskassignmentPager) applyCursors(query *VolunteerTaskAssignmentQuery, after, before *Cursor) (*VolunteerTaskAssignmentQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultVolunteerTaskAssignmentOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *volunteertaskassignmentPager) applyOrder(query *VolunteerTaskAssignmentQuery) *VolunteerTaskAssignmentQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultVolunteerTaskAssignmentOrder.Field {
+		query = query.Order(DefaultVolunteerTaskAssignmentOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *volunteertaskassignmentPager) orderExpr(query *VolunteerTaskAssignmentQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultVolunteerTaskAssignmentOrder.Field {
+			b.Comma().Ident(DefaultVolunteerTaskAssignmentOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to VolunteerTaskAssignment.
+func (_m *VolunteerTaskAssignmentQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...VolunteerTaskAssignmentPaginateOption,
+) (*VolunteerTaskAssignmentConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newVolunteerTaskAssignmentPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &VolunteerTaskAssignmentConnection{Edges: []*VolunteerTaskAssignmentEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// VolunteerTaskAssignmentOrderField defines the ordering field of VolunteerTaskAssignment.
+type VolunteerTaskAssignmentOrderField struct {
+	// Value extracts the ordering value from the given VolunteerTaskAssignment.
+	Value    func(*VolunteerTaskAssignment) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) volunteertaskassignment.OrderOption
+	toCursor func(*VolunteerTaskAssignment) Cursor
+}
+
+// VolunteerTaskAssignmentOrder defines the ordering of VolunteerTaskAssignment.
+type VolunteerTaskAssignmentOrder struct {
+	Direction OrderDirection                     `json:"direction"`
+	Field     *VolunteerTaskAssignmentOrderField `json:"field"`
+}
+
+// DefaultVolunteerTaskAssignmentOrder is the default ordering of VolunteerTaskAssignment.
+var DefaultVolunteerTaskAssignmentOrder = &VolunteerTaskAssignmentOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &VolunteerTaskAssignmentOrderField{
+		Value: func(_m *VolunteerTaskAssignment) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: volunteertaskassignment.FieldID,
+		toTerm: volunteertaskassignment.ByID,
+		toCursor: func(_m *VolunteerTaskAssignment) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts VolunteerTaskAssignment into VolunteerTaskAssignmentEdge.
+func (_m *VolunteerTaskAssignment) ToEdge(order *VolunteerTaskAssignmentOrder) *VolunteerTaskAssignmentEdge {
+	if order == nil {
+		order = DefaultVolunteerTaskAssignmentOrder
+	}
+	return &VolunteerTaskAssignmentEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// VolunteerTeamEdge is the edge representation of VolunteerTeam.
+type VolunteerTeamEdge struct {
+	Node   *VolunteerTeam `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// VolunteerTeamConnection is the connection containing edges to VolunteerTeam.
+type VolunteerTeamConnection struct {
+	Edges      []*VolunteerTeamEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *VolunteerTeamConnection) build(nodes []*VolunteerTeam, pager *volunteerteamPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *VolunteerTeam
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *VolunteerTeam {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *VolunteerTeam {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*VolunteerTeamEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &VolunteerTeamEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// VolunteerTeamPaginateOption enables pagination customization.
+type VolunteerTeamPaginateOption func(*volunteerteamPager) error
+
+// WithVolunteerTeamOrder configures pagination ordering.
+func WithVolunteerTeamOrder(order *VolunteerTeamOrder) VolunteerTeamPaginateOption {
+	if order == nil {
+		order = DefaultVolunteerTeamOrder
+	}
+	o := *order
+	return func(pager *volunteerteamPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultVolunteerTeamOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithVolunteerTeamFilter configures pagination filter.
+func WithVolunteerTeamFilter(filter func(*VolunteerTeamQuery) (*VolunteerTeamQuery, error)) VolunteerTeamPaginateOption {
+	return func(pager *volunteerteamPager) error {
+		if filter == nil {
+			return errors.New("VolunteerTeamQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type volunteerteamPager struct {
+	reverse bool
+	order   *VolunteerTeamOrder
+	filter  func(*VolunteerTeamQuery) (*VolunteerTeamQuery, error)
+}
+
+func newVolunteerTeamPager(opts []VolunteerTeamPaginateOption, reverse bool) (*volunteerteamPager, error) {
+	pager := &volunteerteamPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultVolunteerTeamOrder
+	}
+	return pager, nil
+}
+
+func (p *volunteerteamPager) applyFilter(query *VolunteerTeamQuery) (*VolunteerTeamQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *volunteerteamPager) toCursor(_m *VolunteerTeam) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *volunteerteamPager) applyCursors(query *VolunteerTeamQuery, after, before *Cursor) (*VolunteerTeamQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultVolunteerTeamOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *volunteerteamPager) applyOrder(query *VolunteerTeamQuery) *VolunteerTeamQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultVolunteerTeamOrder.Field {
+		query = query.Order(DefaultVolunteerTeamOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *volunteerteamPager) orderExpr(query *VolunteerTeamQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultVolunteerTeamOrder.Field {
+			b.Comma().Ident(DefaultVolunteerTeamOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to VolunteerTeam.
+func (_m *VolunteerTeamQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...VolunteerTeamPaginateOption,
+) (*VolunteerTeamConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newVolunteerTeamPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &VolunteerTeamConnection{Edges: []*VolunteerTeamEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// VolunteerTeamOrderFieldCreatedAt orders VolunteerTeam by created_at.
+	VolunteerTeamOrderFieldCreatedAt = &VolunteerTeamOrderField{
+		Value: func(_m *VolunteerTeam) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: volunteerteam.FieldCreatedAt,
+		toTerm: volunteerteam.ByCreatedAt,
+		toCursor: func(_m *VolunteerTeam) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// VolunteerTeamOrderFieldUpdatedAt orders VolunteerTeam by updated_at.
+	VolunteerTeamOrderFieldUpdatedAt = &VolunteerTeamOrderField{
+		Value: func(_m *VolunteerTeam) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: volunteerteam.FieldUpdatedAt,
+		toTerm: volunteerteam.ByUpdatedAt,
+		toCursor: func(_m *VolunteerTeam) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// VolunteerTeamOrderFieldName orders VolunteerTeam by name.
+	VolunteerTeamOrderFieldName = &VolunteerTeamOrderField{
+		Value: func(_m *VolunteerTeam) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: volunteerteam.FieldName,
+		toTerm: volunteerteam.ByName,
+		toCursor: func(_m *VolunteerTeam) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f VolunteerTeamOrderField) String() string {
+	var str string
+	switch f.column {
+	case VolunteerTeamOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case VolunteerTeamOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case VolunteerTeamOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f VolunteerTeamOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *VolunteerTeamOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("VolunteerTeamOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *VolunteerTeamOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *VolunteerTeamOrderFieldUpdatedAt
+	case "NAME":
+		*f = *VolunteerTeamOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid VolunteerTeamOrderField", str)
+	}
+	return nil
+}
+
+// VolunteerTeamOrderField defines the ordering field of VolunteerTeam.
+type VolunteerTeamOrderField struct {
+	// Value extracts the ordering value from the given VolunteerTeam.
+	Value    func(*VolunteerTeam) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) volunteerteam.OrderOption
+	toCursor func(*VolunteerTeam) Cursor
+}
+
+// VolunteerTeamOrder defines the ordering of VolunteerTeam.
+type VolunteerTeamOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *VolunteerTeamOrderField `json:"field"`
+}
+
+// DefaultVolunteerTeamOrder is the default ordering of VolunteerTeam.
+var DefaultVolunteerTeamOrder = &VolunteerTeamOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &VolunteerTeamOrderField{
+		Value: func(_m *VolunteerTeam) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: volunteerteam.FieldID,
+		toTerm: volunteerteam.ByID,
+		toCursor: func(_m *VolunteerTeam) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts VolunteerTeam into VolunteerTeamEdge.
+func (_m *VolunteerTeam) ToEdge(order *VolunteerTeamOrder) *VolunteerTeamEdge {
+	if order == nil {
+		order = DefaultVolunteerTeamOrder
+	}
+	return &VolunteerTeamEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// VolunteerTeamMemberEdge is the edge representation of VolunteerTeamMember.
+type VolunteerTeamMemberEdge struct {
+	Node   *VolunteerTeamMember `json:"node"`
+	Cursor Cursor               `json:"cursor"`
+}
+
+// VolunteerTeamMemberConnection is the connection containing edges to VolunteerTeamMember.
+type VolunteerTeamMemberConnection struct {
+	Edges      []*VolunteerTeamMemberEdge `json:"edges"`
+	PageInfo   PageInfo                   `json:"pageInfo"`
+	TotalCount int                        `json:"totalCount"`
+}
+
+func (c *VolunteerTeamMemberConnection) build(nodes []*VolunteerTeamMember, pager *volunteerteammemberPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *VolunteerTeamMember
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *VolunteerTeamMember {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *VolunteerTeamMember {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*VolunteerTeamMemberEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &VolunteerTeamMemberEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// VolunteerTeamMemberPaginateOption enables pagination customization.
+type VolunteerTeamMemberPaginateOption func(*volunteerteammemberPager) error
+
+// WithVolunteerTeamMemberOrder configures pagination ordering.
+func WithVolunteerTeamMemberOrder(order *VolunteerTeamMemberOrder) VolunteerTeamMemberPaginateOption {
+	if order == nil {
+		order = DefaultVolunteerTeamMemberOrder
+	}
+	o := *order
+	return func(pager *volunteerteammemberPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultVolunteerTeamMemberOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithVolunteerTeamMemberFilter configures pagination filter.
+func WithVolunteerTeamMemberFilter(filter func(*VolunteerTeamMemberQuery) (*VolunteerTeamMemberQuery, error)) VolunteerTeamMemberPaginateOption {
+	return func(pager *volunteerteammemberPager) error {
+		if filter == nil {
+			return errors.New("VolunteerTeamMemberQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type volunteerteammemberPager struct {
+	reverse bool
+	order   *VolunteerTeamMemberOrder
+	filter  func(*VolunteerTeamMemberQuery) (*VolunteerTeamMemberQuery, error)
+}
+
+func newVolunteerTeamMemberPager(opts []VolunteerTeamMemberPaginateOption, reverse bool) (*volunteerteammemberPager, error) {
+	pager := &volunteerteammemberPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultVolunteerTeamMemberOrder
+	}
+	return pager, nil
+}
+
+func (p *volunteerteammemberPager) applyFilter(query *VolunteerTeamMemberQuery) (*VolunteerTeamMemberQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *volunteerteammemberPager) toCursor(_m *VolunteerTeamMember) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *volunteerteammemberPager) applyCursors(query *VolunteerTeamMemberQuery, after, before *Cursor) (*VolunteerTeamMemberQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultVolunteerTeamMemberOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *volunteerteammemberPager) applyOrder(query *VolunteerTeamMemberQuery) *VolunteerTeamMemberQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultVolunteerTeamMemberOrder.Field {
+		query = query.Order(DefaultVolunteerTeamMemberOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *volunteerteammemberPager) orderExpr(query *VolunteerTeamMemberQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultVolunteerTeamMemberOrder.Field {
+			b.Comma().Ident(DefaultVolunteerTeamMemberOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to VolunteerTeamMember.
+func (_m *VolunteerTeamMemberQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...VolunteerTeamMemberPaginateOption,
+) (*VolunteerTeamMemberConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newVolunteerTeamMemberPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &VolunteerTeamMemberConnection{Edges: []*VolunteerTeamMemberEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// VolunteerTeamMemberOrderField defines the ordering field of VolunteerTeamMember.
+type VolunteerTeamMemberOrderField struct {
+	// Value extracts the ordering value from the given VolunteerTeamMember.
+	Value    func(*VolunteerTeamMember) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) volunteerteammember.OrderOption
+	toCursor func(*VolunteerTeamMember) Cursor
+}
+
+// VolunteerTeamMemberOrder defines the ordering of VolunteerTeamMember.
+type VolunteerTeamMemberOrder struct {
+	Direction OrderDirection                 `json:"direction"`
+	Field     *VolunteerTeamMemberOrderField `json:"field"`
+}
+
+// DefaultVolunteerTeamMemberOrder is the default ordering of VolunteerTeamMember.
+var DefaultVolunteerTeamMemberOrder = &VolunteerTeamMemberOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &VolunteerTeamMemberOrderField{
+		Value: func(_m *VolunteerTeamMember) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: volunteerteammember.FieldID,
+		toTerm: volunteerteammember.ByID,
+		toCursor: func(_m *VolunteerTeamMember) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts VolunteerTeamMember into VolunteerTeamMemberEdge.
+func (_m *VolunteerTeamMember) ToEdge(order *VolunteerTeamMemberOrder) *VolunteerTeamMemberEdge {
+	if order == nil {
+		order = DefaultVolunteerTeamMemberOrder
+	}
+	return &VolunteerTeamMemberEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

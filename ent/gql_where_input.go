@@ -19,7 +19,11 @@ import (
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/guardianship"
+	"github.com/jimei-linli/linli/ent/helpoffer"
+	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/ledgerentry"
+	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -30,6 +34,11 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
+	"github.com/jimei-linli/linli/ent/volunteerteam"
+	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
 
 // BroadcastWhereInput represents a where input for filtering Broadcast queries.
@@ -4316,6 +4325,936 @@ func (i *GuardianshipWhereInput) P() (predicate.Guardianship, error) {
 	}
 }
 
+// HelpOfferWhereInput represents a where input for filtering HelpOffer queries.
+type HelpOfferWhereInput struct {
+	Predicates []predicate.HelpOffer  `json:"-"`
+	Not        *HelpOfferWhereInput   `json:"not,omitempty"`
+	Or         []*HelpOfferWhereInput `json:"or,omitempty"`
+	And        []*HelpOfferWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "note" field predicates.
+	Note             *string  `json:"note,omitempty"`
+	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
+	NoteIn           []string `json:"noteIn,omitempty"`
+	NoteNotIn        []string `json:"noteNotIn,omitempty"`
+	NoteGT           *string  `json:"noteGT,omitempty"`
+	NoteGTE          *string  `json:"noteGTE,omitempty"`
+	NoteLT           *string  `json:"noteLT,omitempty"`
+	NoteLTE          *string  `json:"noteLTE,omitempty"`
+	NoteContains     *string  `json:"noteContains,omitempty"`
+	NoteHasPrefix    *string  `json:"noteHasPrefix,omitempty"`
+	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
+	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
+	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *helpoffer.Status  `json:"status,omitempty"`
+	StatusNEQ   *helpoffer.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []helpoffer.Status `json:"statusIn,omitempty"`
+	StatusNotIn []helpoffer.Status `json:"statusNotIn,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *HelpOfferWhereInput) AddPredicates(predicates ...predicate.HelpOffer) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the HelpOfferWhereInput filter on the HelpOfferQuery builder.
+func (i *HelpOfferWhereInput) Filter(q *HelpOfferQuery) (*HelpOfferQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyHelpOfferWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyHelpOfferWhereInput is returned in case the HelpOfferWhereInput is empty.
+var ErrEmptyHelpOfferWhereInput = errors.New("ent: empty predicate HelpOfferWhereInput")
+
+// P returns a predicate for filtering helpoffers.
+// An error is returned if the input is empty or invalid.
+func (i *HelpOfferWhereInput) P() (predicate.HelpOffer, error) {
+	var predicates []predicate.HelpOffer
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, helpoffer.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.HelpOffer, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, helpoffer.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.HelpOffer, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, helpoffer.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, helpoffer.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, helpoffer.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, helpoffer.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, helpoffer.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, helpoffer.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, helpoffer.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, helpoffer.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, helpoffer.IDLTE(*i.IDLTE))
+	}
+	if i.Note != nil {
+		predicates = append(predicates, helpoffer.NoteEQ(*i.Note))
+	}
+	if i.NoteNEQ != nil {
+		predicates = append(predicates, helpoffer.NoteNEQ(*i.NoteNEQ))
+	}
+	if len(i.NoteIn) > 0 {
+		predicates = append(predicates, helpoffer.NoteIn(i.NoteIn...))
+	}
+	if len(i.NoteNotIn) > 0 {
+		predicates = append(predicates, helpoffer.NoteNotIn(i.NoteNotIn...))
+	}
+	if i.NoteGT != nil {
+		predicates = append(predicates, helpoffer.NoteGT(*i.NoteGT))
+	}
+	if i.NoteGTE != nil {
+		predicates = append(predicates, helpoffer.NoteGTE(*i.NoteGTE))
+	}
+	if i.NoteLT != nil {
+		predicates = append(predicates, helpoffer.NoteLT(*i.NoteLT))
+	}
+	if i.NoteLTE != nil {
+		predicates = append(predicates, helpoffer.NoteLTE(*i.NoteLTE))
+	}
+	if i.NoteContains != nil {
+		predicates = append(predicates, helpoffer.NoteContains(*i.NoteContains))
+	}
+	if i.NoteHasPrefix != nil {
+		predicates = append(predicates, helpoffer.NoteHasPrefix(*i.NoteHasPrefix))
+	}
+	if i.NoteHasSuffix != nil {
+		predicates = append(predicates, helpoffer.NoteHasSuffix(*i.NoteHasSuffix))
+	}
+	if i.NoteEqualFold != nil {
+		predicates = append(predicates, helpoffer.NoteEqualFold(*i.NoteEqualFold))
+	}
+	if i.NoteContainsFold != nil {
+		predicates = append(predicates, helpoffer.NoteContainsFold(*i.NoteContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, helpoffer.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, helpoffer.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, helpoffer.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, helpoffer.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, helpoffer.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, helpoffer.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, helpoffer.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, helpoffer.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, helpoffer.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, helpoffer.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, helpoffer.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, helpoffer.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyHelpOfferWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return helpoffer.And(predicates...), nil
+	}
+}
+
+// HelpRequestWhereInput represents a where input for filtering HelpRequest queries.
+type HelpRequestWhereInput struct {
+	Predicates []predicate.HelpRequest  `json:"-"`
+	Not        *HelpRequestWhereInput   `json:"not,omitempty"`
+	Or         []*HelpRequestWhereInput `json:"or,omitempty"`
+	And        []*HelpRequestWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "requester_name" field predicates.
+	RequesterName             *string  `json:"requesterName,omitempty"`
+	RequesterNameNEQ          *string  `json:"requesterNameNEQ,omitempty"`
+	RequesterNameIn           []string `json:"requesterNameIn,omitempty"`
+	RequesterNameNotIn        []string `json:"requesterNameNotIn,omitempty"`
+	RequesterNameGT           *string  `json:"requesterNameGT,omitempty"`
+	RequesterNameGTE          *string  `json:"requesterNameGTE,omitempty"`
+	RequesterNameLT           *string  `json:"requesterNameLT,omitempty"`
+	RequesterNameLTE          *string  `json:"requesterNameLTE,omitempty"`
+	RequesterNameContains     *string  `json:"requesterNameContains,omitempty"`
+	RequesterNameHasPrefix    *string  `json:"requesterNameHasPrefix,omitempty"`
+	RequesterNameHasSuffix    *string  `json:"requesterNameHasSuffix,omitempty"`
+	RequesterNameEqualFold    *string  `json:"requesterNameEqualFold,omitempty"`
+	RequesterNameContainsFold *string  `json:"requesterNameContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *helprequest.Kind  `json:"kind,omitempty"`
+	KindNEQ   *helprequest.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []helprequest.Kind `json:"kindIn,omitempty"`
+	KindNotIn []helprequest.Kind `json:"kindNotIn,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "details" field predicates.
+	Details             *string  `json:"details,omitempty"`
+	DetailsNEQ          *string  `json:"detailsNEQ,omitempty"`
+	DetailsIn           []string `json:"detailsIn,omitempty"`
+	DetailsNotIn        []string `json:"detailsNotIn,omitempty"`
+	DetailsGT           *string  `json:"detailsGT,omitempty"`
+	DetailsGTE          *string  `json:"detailsGTE,omitempty"`
+	DetailsLT           *string  `json:"detailsLT,omitempty"`
+	DetailsLTE          *string  `json:"detailsLTE,omitempty"`
+	DetailsContains     *string  `json:"detailsContains,omitempty"`
+	DetailsHasPrefix    *string  `json:"detailsHasPrefix,omitempty"`
+	DetailsHasSuffix    *string  `json:"detailsHasSuffix,omitempty"`
+	DetailsEqualFold    *string  `json:"detailsEqualFold,omitempty"`
+	DetailsContainsFold *string  `json:"detailsContainsFold,omitempty"`
+
+	// "location" field predicates.
+	Location             *string  `json:"location,omitempty"`
+	LocationNEQ          *string  `json:"locationNEQ,omitempty"`
+	LocationIn           []string `json:"locationIn,omitempty"`
+	LocationNotIn        []string `json:"locationNotIn,omitempty"`
+	LocationGT           *string  `json:"locationGT,omitempty"`
+	LocationGTE          *string  `json:"locationGTE,omitempty"`
+	LocationLT           *string  `json:"locationLT,omitempty"`
+	LocationLTE          *string  `json:"locationLTE,omitempty"`
+	LocationContains     *string  `json:"locationContains,omitempty"`
+	LocationHasPrefix    *string  `json:"locationHasPrefix,omitempty"`
+	LocationHasSuffix    *string  `json:"locationHasSuffix,omitempty"`
+	LocationEqualFold    *string  `json:"locationEqualFold,omitempty"`
+	LocationContainsFold *string  `json:"locationContainsFold,omitempty"`
+
+	// "window_start" field predicates.
+	WindowStart      *time.Time  `json:"windowStart,omitempty"`
+	WindowStartNEQ   *time.Time  `json:"windowStartNEQ,omitempty"`
+	WindowStartIn    []time.Time `json:"windowStartIn,omitempty"`
+	WindowStartNotIn []time.Time `json:"windowStartNotIn,omitempty"`
+	WindowStartGT    *time.Time  `json:"windowStartGT,omitempty"`
+	WindowStartGTE   *time.Time  `json:"windowStartGTE,omitempty"`
+	WindowStartLT    *time.Time  `json:"windowStartLT,omitempty"`
+	WindowStartLTE   *time.Time  `json:"windowStartLTE,omitempty"`
+
+	// "window_end" field predicates.
+	WindowEnd      *time.Time  `json:"windowEnd,omitempty"`
+	WindowEndNEQ   *time.Time  `json:"windowEndNEQ,omitempty"`
+	WindowEndIn    []time.Time `json:"windowEndIn,omitempty"`
+	WindowEndNotIn []time.Time `json:"windowEndNotIn,omitempty"`
+	WindowEndGT    *time.Time  `json:"windowEndGT,omitempty"`
+	WindowEndGTE   *time.Time  `json:"windowEndGTE,omitempty"`
+	WindowEndLT    *time.Time  `json:"windowEndLT,omitempty"`
+	WindowEndLTE   *time.Time  `json:"windowEndLTE,omitempty"`
+
+	// "minutes" field predicates.
+	Minutes      *int  `json:"minutes,omitempty"`
+	MinutesNEQ   *int  `json:"minutesNEQ,omitempty"`
+	MinutesIn    []int `json:"minutesIn,omitempty"`
+	MinutesNotIn []int `json:"minutesNotIn,omitempty"`
+	MinutesGT    *int  `json:"minutesGT,omitempty"`
+	MinutesGTE   *int  `json:"minutesGTE,omitempty"`
+	MinutesLT    *int  `json:"minutesLT,omitempty"`
+	MinutesLTE   *int  `json:"minutesLTE,omitempty"`
+
+	// "auto_accept" field predicates.
+	AutoAccept    *bool `json:"autoAccept,omitempty"`
+	AutoAcceptNEQ *bool `json:"autoAcceptNEQ,omitempty"`
+
+	// "status" field predicates.
+	Status      *helprequest.Status  `json:"status,omitempty"`
+	StatusNEQ   *helprequest.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []helprequest.Status `json:"statusIn,omitempty"`
+	StatusNotIn []helprequest.Status `json:"statusNotIn,omitempty"`
+
+	// "reach" field predicates.
+	Reach      *helprequest.Reach  `json:"reach,omitempty"`
+	ReachNEQ   *helprequest.Reach  `json:"reachNEQ,omitempty"`
+	ReachIn    []helprequest.Reach `json:"reachIn,omitempty"`
+	ReachNotIn []helprequest.Reach `json:"reachNotIn,omitempty"`
+
+	// "widen_at" field predicates.
+	WidenAt       *time.Time  `json:"widenAt,omitempty"`
+	WidenAtNEQ    *time.Time  `json:"widenAtNEQ,omitempty"`
+	WidenAtIn     []time.Time `json:"widenAtIn,omitempty"`
+	WidenAtNotIn  []time.Time `json:"widenAtNotIn,omitempty"`
+	WidenAtGT     *time.Time  `json:"widenAtGT,omitempty"`
+	WidenAtGTE    *time.Time  `json:"widenAtGTE,omitempty"`
+	WidenAtLT     *time.Time  `json:"widenAtLT,omitempty"`
+	WidenAtLTE    *time.Time  `json:"widenAtLTE,omitempty"`
+	WidenAtIsNil  bool        `json:"widenAtIsNil,omitempty"`
+	WidenAtNotNil bool        `json:"widenAtNotNil,omitempty"`
+
+	// "credited_minutes" field predicates.
+	CreditedMinutes       *int  `json:"creditedMinutes,omitempty"`
+	CreditedMinutesNEQ    *int  `json:"creditedMinutesNEQ,omitempty"`
+	CreditedMinutesIn     []int `json:"creditedMinutesIn,omitempty"`
+	CreditedMinutesNotIn  []int `json:"creditedMinutesNotIn,omitempty"`
+	CreditedMinutesGT     *int  `json:"creditedMinutesGT,omitempty"`
+	CreditedMinutesGTE    *int  `json:"creditedMinutesGTE,omitempty"`
+	CreditedMinutesLT     *int  `json:"creditedMinutesLT,omitempty"`
+	CreditedMinutesLTE    *int  `json:"creditedMinutesLTE,omitempty"`
+	CreditedMinutesIsNil  bool  `json:"creditedMinutesIsNil,omitempty"`
+	CreditedMinutesNotNil bool  `json:"creditedMinutesNotNil,omitempty"`
+
+	// "completed_at" field predicates.
+	CompletedAt       *time.Time  `json:"completedAt,omitempty"`
+	CompletedAtNEQ    *time.Time  `json:"completedAtNEQ,omitempty"`
+	CompletedAtIn     []time.Time `json:"completedAtIn,omitempty"`
+	CompletedAtNotIn  []time.Time `json:"completedAtNotIn,omitempty"`
+	CompletedAtGT     *time.Time  `json:"completedAtGT,omitempty"`
+	CompletedAtGTE    *time.Time  `json:"completedAtGTE,omitempty"`
+	CompletedAtLT     *time.Time  `json:"completedAtLT,omitempty"`
+	CompletedAtLTE    *time.Time  `json:"completedAtLTE,omitempty"`
+	CompletedAtIsNil  bool        `json:"completedAtIsNil,omitempty"`
+	CompletedAtNotNil bool        `json:"completedAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *HelpRequestWhereInput) AddPredicates(predicates ...predicate.HelpRequest) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the HelpRequestWhereInput filter on the HelpRequestQuery builder.
+func (i *HelpRequestWhereInput) Filter(q *HelpRequestQuery) (*HelpRequestQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyHelpRequestWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyHelpRequestWhereInput is returned in case the HelpRequestWhereInput is empty.
+var ErrEmptyHelpRequestWhereInput = errors.New("ent: empty predicate HelpRequestWhereInput")
+
+// P returns a predicate for filtering helprequests.
+// An error is returned if the input is empty or invalid.
+func (i *HelpRequestWhereInput) P() (predicate.HelpRequest, error) {
+	var predicates []predicate.HelpRequest
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, helprequest.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.HelpRequest, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, helprequest.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.HelpRequest, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, helprequest.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, helprequest.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, helprequest.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, helprequest.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, helprequest.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, helprequest.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, helprequest.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, helprequest.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, helprequest.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, helprequest.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, helprequest.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, helprequest.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, helprequest.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, helprequest.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, helprequest.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, helprequest.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, helprequest.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, helprequest.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, helprequest.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, helprequest.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, helprequest.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, helprequest.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, helprequest.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, helprequest.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, helprequest.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.RequesterName != nil {
+		predicates = append(predicates, helprequest.RequesterNameEQ(*i.RequesterName))
+	}
+	if i.RequesterNameNEQ != nil {
+		predicates = append(predicates, helprequest.RequesterNameNEQ(*i.RequesterNameNEQ))
+	}
+	if len(i.RequesterNameIn) > 0 {
+		predicates = append(predicates, helprequest.RequesterNameIn(i.RequesterNameIn...))
+	}
+	if len(i.RequesterNameNotIn) > 0 {
+		predicates = append(predicates, helprequest.RequesterNameNotIn(i.RequesterNameNotIn...))
+	}
+	if i.RequesterNameGT != nil {
+		predicates = append(predicates, helprequest.RequesterNameGT(*i.RequesterNameGT))
+	}
+	if i.RequesterNameGTE != nil {
+		predicates = append(predicates, helprequest.RequesterNameGTE(*i.RequesterNameGTE))
+	}
+	if i.RequesterNameLT != nil {
+		predicates = append(predicates, helprequest.RequesterNameLT(*i.RequesterNameLT))
+	}
+	if i.RequesterNameLTE != nil {
+		predicates = append(predicates, helprequest.RequesterNameLTE(*i.RequesterNameLTE))
+	}
+	if i.RequesterNameContains != nil {
+		predicates = append(predicates, helprequest.RequesterNameContains(*i.RequesterNameContains))
+	}
+	if i.RequesterNameHasPrefix != nil {
+		predicates = append(predicates, helprequest.RequesterNameHasPrefix(*i.RequesterNameHasPrefix))
+	}
+	if i.RequesterNameHasSuffix != nil {
+		predicates = append(predicates, helprequest.RequesterNameHasSuffix(*i.RequesterNameHasSuffix))
+	}
+	if i.RequesterNameEqualFold != nil {
+		predicates = append(predicates, helprequest.RequesterNameEqualFold(*i.RequesterNameEqualFold))
+	}
+	if i.RequesterNameContainsFold != nil {
+		predicates = append(predicates, helprequest.RequesterNameContainsFold(*i.RequesterNameContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, helprequest.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, helprequest.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, helprequest.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, helprequest.KindNotIn(i.KindNotIn...))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, helprequest.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, helprequest.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, helprequest.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, helprequest.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, helprequest.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, helprequest.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, helprequest.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, helprequest.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, helprequest.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, helprequest.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, helprequest.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, helprequest.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, helprequest.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Details != nil {
+		predicates = append(predicates, helprequest.DetailsEQ(*i.Details))
+	}
+	if i.DetailsNEQ != nil {
+		predicates = append(predicates, helprequest.DetailsNEQ(*i.DetailsNEQ))
+	}
+	if len(i.DetailsIn) > 0 {
+		predicates = append(predicates, helprequest.DetailsIn(i.DetailsIn...))
+	}
+	if len(i.DetailsNotIn) > 0 {
+		predicates = append(predicates, helprequest.DetailsNotIn(i.DetailsNotIn...))
+	}
+	if i.DetailsGT != nil {
+		predicates = append(predicates, helprequest.DetailsGT(*i.DetailsGT))
+	}
+	if i.DetailsGTE != nil {
+		predicates = append(predicates, helprequest.DetailsGTE(*i.DetailsGTE))
+	}
+	if i.DetailsLT != nil {
+		predicates = append(predicates, helprequest.DetailsLT(*i.DetailsLT))
+	}
+	if i.DetailsLTE != nil {
+		predicates = append(predicates, helprequest.DetailsLTE(*i.DetailsLTE))
+	}
+	if i.DetailsContains != nil {
+		predicates = append(predicates, helprequest.DetailsContains(*i.DetailsContains))
+	}
+	if i.DetailsHasPrefix != nil {
+		predicates = append(predicates, helprequest.DetailsHasPrefix(*i.DetailsHasPrefix))
+	}
+	if i.DetailsHasSuffix != nil {
+		predicates = append(predicates, helprequest.DetailsHasSuffix(*i.DetailsHasSuffix))
+	}
+	if i.DetailsEqualFold != nil {
+		predicates = append(predicates, helprequest.DetailsEqualFold(*i.DetailsEqualFold))
+	}
+	if i.DetailsContainsFold != nil {
+		predicates = append(predicates, helprequest.DetailsContainsFold(*i.DetailsContainsFold))
+	}
+	if i.Location != nil {
+		predicates = append(predicates, helprequest.LocationEQ(*i.Location))
+	}
+	if i.LocationNEQ != nil {
+		predicates = append(predicates, helprequest.LocationNEQ(*i.LocationNEQ))
+	}
+	if len(i.LocationIn) > 0 {
+		predicates = append(predicates, helprequest.LocationIn(i.LocationIn...))
+	}
+	if len(i.LocationNotIn) > 0 {
+		predicates = append(predicates, helprequest.LocationNotIn(i.LocationNotIn...))
+	}
+	if i.LocationGT != nil {
+		predicates = append(predicates, helprequest.LocationGT(*i.LocationGT))
+	}
+	if i.LocationGTE != nil {
+		predicates = append(predicates, helprequest.LocationGTE(*i.LocationGTE))
+	}
+	if i.LocationLT != nil {
+		predicates = append(predicates, helprequest.LocationLT(*i.LocationLT))
+	}
+	if i.LocationLTE != nil {
+		predicates = append(predicates, helprequest.LocationLTE(*i.LocationLTE))
+	}
+	if i.LocationContains != nil {
+		predicates = append(predicates, helprequest.LocationContains(*i.LocationContains))
+	}
+	if i.LocationHasPrefix != nil {
+		predicates = append(predicates, helprequest.LocationHasPrefix(*i.LocationHasPrefix))
+	}
+	if i.LocationHasSuffix != nil {
+		predicates = append(predicates, helprequest.LocationHasSuffix(*i.LocationHasSuffix))
+	}
+	if i.LocationEqualFold != nil {
+		predicates = append(predicates, helprequest.LocationEqualFold(*i.LocationEqualFold))
+	}
+	if i.LocationContainsFold != nil {
+		predicates = append(predicates, helprequest.LocationContainsFold(*i.LocationContainsFold))
+	}
+	if i.WindowStart != nil {
+		predicates = append(predicates, helprequest.WindowStartEQ(*i.WindowStart))
+	}
+	if i.WindowStartNEQ != nil {
+		predicates = append(predicates, helprequest.WindowStartNEQ(*i.WindowStartNEQ))
+	}
+	if len(i.WindowStartIn) > 0 {
+		predicates = append(predicates, helprequest.WindowStartIn(i.WindowStartIn...))
+	}
+	if len(i.WindowStartNotIn) > 0 {
+		predicates = append(predicates, helprequest.WindowStartNotIn(i.WindowStartNotIn...))
+	}
+	if i.WindowStartGT != nil {
+		predicates = append(predicates, helprequest.WindowStartGT(*i.WindowStartGT))
+	}
+	if i.WindowStartGTE != nil {
+		predicates = append(predicates, helprequest.WindowStartGTE(*i.WindowStartGTE))
+	}
+	if i.WindowStartLT != nil {
+		predicates = append(predicates, helprequest.WindowStartLT(*i.WindowStartLT))
+	}
+	if i.WindowStartLTE != nil {
+		predicates = append(predicates, helprequest.WindowStartLTE(*i.WindowStartLTE))
+	}
+	if i.WindowEnd != nil {
+		predicates = append(predicates, helprequest.WindowEndEQ(*i.WindowEnd))
+	}
+	if i.WindowEndNEQ != nil {
+		predicates = append(predicates, helprequest.WindowEndNEQ(*i.WindowEndNEQ))
+	}
+	if len(i.WindowEndIn) > 0 {
+		predicates = append(predicates, helprequest.WindowEndIn(i.WindowEndIn...))
+	}
+	if len(i.WindowEndNotIn) > 0 {
+		predicates = append(predicates, helprequest.WindowEndNotIn(i.WindowEndNotIn...))
+	}
+	if i.WindowEndGT != nil {
+		predicates = append(predicates, helprequest.WindowEndGT(*i.WindowEndGT))
+	}
+	if i.WindowEndGTE != nil {
+		predicates = append(predicates, helprequest.WindowEndGTE(*i.WindowEndGTE))
+	}
+	if i.WindowEndLT != nil {
+		predicates = append(predicates, helprequest.WindowEndLT(*i.WindowEndLT))
+	}
+	if i.WindowEndLTE != nil {
+		predicates = append(predicates, helprequest.WindowEndLTE(*i.WindowEndLTE))
+	}
+	if i.Minutes != nil {
+		predicates = append(predicates, helprequest.MinutesEQ(*i.Minutes))
+	}
+	if i.MinutesNEQ != nil {
+		predicates = append(predicates, helprequest.MinutesNEQ(*i.MinutesNEQ))
+	}
+	if len(i.MinutesIn) > 0 {
+		predicates = append(predicates, helprequest.MinutesIn(i.MinutesIn...))
+	}
+	if len(i.MinutesNotIn) > 0 {
+		predicates = append(predicates, helprequest.MinutesNotIn(i.MinutesNotIn...))
+	}
+	if i.MinutesGT != nil {
+		predicates = append(predicates, helprequest.MinutesGT(*i.MinutesGT))
+	}
+	if i.MinutesGTE != nil {
+		predicates = append(predicates, helprequest.MinutesGTE(*i.MinutesGTE))
+	}
+	if i.MinutesLT != nil {
+		predicates = append(predicates, helprequest.MinutesLT(*i.MinutesLT))
+	}
+	if i.MinutesLTE != nil {
+		predicates = append(predicates, helprequest.MinutesLTE(*i.MinutesLTE))
+	}
+	if i.AutoAccept != nil {
+		predicates = append(predicates, helprequest.AutoAcceptEQ(*i.AutoAccept))
+	}
+	if i.AutoAcceptNEQ != nil {
+		predicates = append(predicates, helprequest.AutoAcceptNEQ(*i.AutoAcceptNEQ))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, helprequest.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, helprequest.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, helprequest.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, helprequest.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.Reach != nil {
+		predicates = append(predicates, helprequest.ReachEQ(*i.Reach))
+	}
+	if i.ReachNEQ != nil {
+		predicates = append(predicates, helprequest.ReachNEQ(*i.ReachNEQ))
+	}
+	if len(i.ReachIn) > 0 {
+		predicates = append(predicates, helprequest.ReachIn(i.ReachIn...))
+	}
+	if len(i.ReachNotIn) > 0 {
+		predicates = append(predicates, helprequest.ReachNotIn(i.ReachNotIn...))
+	}
+	if i.WidenAt != nil {
+		predicates = append(predicates, helprequest.WidenAtEQ(*i.WidenAt))
+	}
+	if i.WidenAtNEQ != nil {
+		predicates = append(predicates, helprequest.WidenAtNEQ(*i.WidenAtNEQ))
+	}
+	if len(i.WidenAtIn) > 0 {
+		predicates = append(predicates, helprequest.WidenAtIn(i.WidenAtIn...))
+	}
+	if len(i.WidenAtNotIn) > 0 {
+		predicates = append(predicates, helprequest.WidenAtNotIn(i.WidenAtNotIn...))
+	}
+	if i.WidenAtGT != nil {
+		predicates = append(predicates, helprequest.WidenAtGT(*i.WidenAtGT))
+	}
+	if i.WidenAtGTE != nil {
+		predicates = append(predicates, helprequest.WidenAtGTE(*i.WidenAtGTE))
+	}
+	if i.WidenAtLT != nil {
+		predicates = append(predicates, helprequest.WidenAtLT(*i.WidenAtLT))
+	}
+	if i.WidenAtLTE != nil {
+		predicates = append(predicates, helprequest.WidenAtLTE(*i.WidenAtLTE))
+	}
+	if i.WidenAtIsNil {
+		predicates = append(predicates, helprequest.WidenAtIsNil())
+	}
+	if i.WidenAtNotNil {
+		predicates = append(predicates, helprequest.WidenAtNotNil())
+	}
+	if i.CreditedMinutes != nil {
+		predicates = append(predicates, helprequest.CreditedMinutesEQ(*i.CreditedMinutes))
+	}
+	if i.CreditedMinutesNEQ != nil {
+		predicates = append(predicates, helprequest.CreditedMinutesNEQ(*i.CreditedMinutesNEQ))
+	}
+	if len(i.CreditedMinutesIn) > 0 {
+		predicates = append(predicates, helprequest.CreditedMinutesIn(i.CreditedMinutesIn...))
+	}
+	if len(i.CreditedMinutesNotIn) > 0 {
+		predicates = append(predicates, helprequest.CreditedMinutesNotIn(i.CreditedMinutesNotIn...))
+	}
+	if i.CreditedMinutesGT != nil {
+		predicates = append(predicates, helprequest.CreditedMinutesGT(*i.CreditedMinutesGT))
+	}
+	if i.CreditedMinutesGTE != nil {
+		predicates = append(predicates, helprequest.CreditedMinutesGTE(*i.CreditedMinutesGTE))
+	}
+	if i.CreditedMinutesLT != nil {
+		predicates = append(predicates, helprequest.CreditedMinutesLT(*i.CreditedMinutesLT))
+	}
+	if i.CreditedMinutesLTE != nil {
+		predicates = append(predicates, helprequest.CreditedMinutesLTE(*i.CreditedMinutesLTE))
+	}
+	if i.CreditedMinutesIsNil {
+		predicates = append(predicates, helprequest.CreditedMinutesIsNil())
+	}
+	if i.CreditedMinutesNotNil {
+		predicates = append(predicates, helprequest.CreditedMinutesNotNil())
+	}
+	if i.CompletedAt != nil {
+		predicates = append(predicates, helprequest.CompletedAtEQ(*i.CompletedAt))
+	}
+	if i.CompletedAtNEQ != nil {
+		predicates = append(predicates, helprequest.CompletedAtNEQ(*i.CompletedAtNEQ))
+	}
+	if len(i.CompletedAtIn) > 0 {
+		predicates = append(predicates, helprequest.CompletedAtIn(i.CompletedAtIn...))
+	}
+	if len(i.CompletedAtNotIn) > 0 {
+		predicates = append(predicates, helprequest.CompletedAtNotIn(i.CompletedAtNotIn...))
+	}
+	if i.CompletedAtGT != nil {
+		predicates = append(predicates, helprequest.CompletedAtGT(*i.CompletedAtGT))
+	}
+	if i.CompletedAtGTE != nil {
+		predicates = append(predicates, helprequest.CompletedAtGTE(*i.CompletedAtGTE))
+	}
+	if i.CompletedAtLT != nil {
+		predicates = append(predicates, helprequest.CompletedAtLT(*i.CompletedAtLT))
+	}
+	if i.CompletedAtLTE != nil {
+		predicates = append(predicates, helprequest.CompletedAtLTE(*i.CompletedAtLTE))
+	}
+	if i.CompletedAtIsNil {
+		predicates = append(predicates, helprequest.CompletedAtIsNil())
+	}
+	if i.CompletedAtNotNil {
+		predicates = append(predicates, helprequest.CompletedAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyHelpRequestWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return helprequest.And(predicates...), nil
+	}
+}
+
 // HouseholdWhereInput represents a where input for filtering Household queries.
 type HouseholdWhereInput struct {
 	Predicates []predicate.Household  `json:"-"`
@@ -4581,6 +5520,496 @@ func (i *HouseholdWhereInput) P() (predicate.Household, error) {
 		return predicates[0], nil
 	default:
 		return household.And(predicates...), nil
+	}
+}
+
+// LedgerEntryWhereInput represents a where input for filtering LedgerEntry queries.
+type LedgerEntryWhereInput struct {
+	Predicates []predicate.LedgerEntry  `json:"-"`
+	Not        *LedgerEntryWhereInput   `json:"not,omitempty"`
+	Or         []*LedgerEntryWhereInput `json:"or,omitempty"`
+	And        []*LedgerEntryWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "minutes" field predicates.
+	Minutes      *int  `json:"minutes,omitempty"`
+	MinutesNEQ   *int  `json:"minutesNEQ,omitempty"`
+	MinutesIn    []int `json:"minutesIn,omitempty"`
+	MinutesNotIn []int `json:"minutesNotIn,omitempty"`
+	MinutesGT    *int  `json:"minutesGT,omitempty"`
+	MinutesGTE   *int  `json:"minutesGTE,omitempty"`
+	MinutesLT    *int  `json:"minutesLT,omitempty"`
+	MinutesLTE   *int  `json:"minutesLTE,omitempty"`
+
+	// "balance_after" field predicates.
+	BalanceAfter      *int  `json:"balanceAfter,omitempty"`
+	BalanceAfterNEQ   *int  `json:"balanceAfterNEQ,omitempty"`
+	BalanceAfterIn    []int `json:"balanceAfterIn,omitempty"`
+	BalanceAfterNotIn []int `json:"balanceAfterNotIn,omitempty"`
+	BalanceAfterGT    *int  `json:"balanceAfterGT,omitempty"`
+	BalanceAfterGTE   *int  `json:"balanceAfterGTE,omitempty"`
+	BalanceAfterLT    *int  `json:"balanceAfterLT,omitempty"`
+	BalanceAfterLTE   *int  `json:"balanceAfterLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *LedgerEntryWhereInput) AddPredicates(predicates ...predicate.LedgerEntry) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the LedgerEntryWhereInput filter on the LedgerEntryQuery builder.
+func (i *LedgerEntryWhereInput) Filter(q *LedgerEntryQuery) (*LedgerEntryQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyLedgerEntryWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyLedgerEntryWhereInput is returned in case the LedgerEntryWhereInput is empty.
+var ErrEmptyLedgerEntryWhereInput = errors.New("ent: empty predicate LedgerEntryWhereInput")
+
+// P returns a predicate for filtering ledgerentries.
+// An error is returned if the input is empty or invalid.
+func (i *LedgerEntryWhereInput) P() (predicate.LedgerEntry, error) {
+	var predicates []predicate.LedgerEntry
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, ledgerentry.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.LedgerEntry, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, ledgerentry.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.LedgerEntry, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, ledgerentry.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, ledgerentry.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, ledgerentry.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, ledgerentry.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, ledgerentry.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, ledgerentry.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, ledgerentry.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, ledgerentry.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, ledgerentry.IDLTE(*i.IDLTE))
+	}
+	if i.Minutes != nil {
+		predicates = append(predicates, ledgerentry.MinutesEQ(*i.Minutes))
+	}
+	if i.MinutesNEQ != nil {
+		predicates = append(predicates, ledgerentry.MinutesNEQ(*i.MinutesNEQ))
+	}
+	if len(i.MinutesIn) > 0 {
+		predicates = append(predicates, ledgerentry.MinutesIn(i.MinutesIn...))
+	}
+	if len(i.MinutesNotIn) > 0 {
+		predicates = append(predicates, ledgerentry.MinutesNotIn(i.MinutesNotIn...))
+	}
+	if i.MinutesGT != nil {
+		predicates = append(predicates, ledgerentry.MinutesGT(*i.MinutesGT))
+	}
+	if i.MinutesGTE != nil {
+		predicates = append(predicates, ledgerentry.MinutesGTE(*i.MinutesGTE))
+	}
+	if i.MinutesLT != nil {
+		predicates = append(predicates, ledgerentry.MinutesLT(*i.MinutesLT))
+	}
+	if i.MinutesLTE != nil {
+		predicates = append(predicates, ledgerentry.MinutesLTE(*i.MinutesLTE))
+	}
+	if i.BalanceAfter != nil {
+		predicates = append(predicates, ledgerentry.BalanceAfterEQ(*i.BalanceAfter))
+	}
+	if i.BalanceAfterNEQ != nil {
+		predicates = append(predicates, ledgerentry.BalanceAfterNEQ(*i.BalanceAfterNEQ))
+	}
+	if len(i.BalanceAfterIn) > 0 {
+		predicates = append(predicates, ledgerentry.BalanceAfterIn(i.BalanceAfterIn...))
+	}
+	if len(i.BalanceAfterNotIn) > 0 {
+		predicates = append(predicates, ledgerentry.BalanceAfterNotIn(i.BalanceAfterNotIn...))
+	}
+	if i.BalanceAfterGT != nil {
+		predicates = append(predicates, ledgerentry.BalanceAfterGT(*i.BalanceAfterGT))
+	}
+	if i.BalanceAfterGTE != nil {
+		predicates = append(predicates, ledgerentry.BalanceAfterGTE(*i.BalanceAfterGTE))
+	}
+	if i.BalanceAfterLT != nil {
+		predicates = append(predicates, ledgerentry.BalanceAfterLT(*i.BalanceAfterLT))
+	}
+	if i.BalanceAfterLTE != nil {
+		predicates = append(predicates, ledgerentry.BalanceAfterLTE(*i.BalanceAfterLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, ledgerentry.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, ledgerentry.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, ledgerentry.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, ledgerentry.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, ledgerentry.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, ledgerentry.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, ledgerentry.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, ledgerentry.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyLedgerEntryWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return ledgerentry.And(predicates...), nil
+	}
+}
+
+// LedgerTransferWhereInput represents a where input for filtering LedgerTransfer queries.
+type LedgerTransferWhereInput struct {
+	Predicates []predicate.LedgerTransfer  `json:"-"`
+	Not        *LedgerTransferWhereInput   `json:"not,omitempty"`
+	Or         []*LedgerTransferWhereInput `json:"or,omitempty"`
+	And        []*LedgerTransferWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *ledgertransfer.Kind  `json:"kind,omitempty"`
+	KindNEQ   *ledgertransfer.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []ledgertransfer.Kind `json:"kindIn,omitempty"`
+	KindNotIn []ledgertransfer.Kind `json:"kindNotIn,omitempty"`
+
+	// "minutes" field predicates.
+	Minutes      *int  `json:"minutes,omitempty"`
+	MinutesNEQ   *int  `json:"minutesNEQ,omitempty"`
+	MinutesIn    []int `json:"minutesIn,omitempty"`
+	MinutesNotIn []int `json:"minutesNotIn,omitempty"`
+	MinutesGT    *int  `json:"minutesGT,omitempty"`
+	MinutesGTE   *int  `json:"minutesGTE,omitempty"`
+	MinutesLT    *int  `json:"minutesLT,omitempty"`
+	MinutesLTE   *int  `json:"minutesLTE,omitempty"`
+
+	// "memo" field predicates.
+	Memo             *string  `json:"memo,omitempty"`
+	MemoNEQ          *string  `json:"memoNEQ,omitempty"`
+	MemoIn           []string `json:"memoIn,omitempty"`
+	MemoNotIn        []string `json:"memoNotIn,omitempty"`
+	MemoGT           *string  `json:"memoGT,omitempty"`
+	MemoGTE          *string  `json:"memoGTE,omitempty"`
+	MemoLT           *string  `json:"memoLT,omitempty"`
+	MemoLTE          *string  `json:"memoLTE,omitempty"`
+	MemoContains     *string  `json:"memoContains,omitempty"`
+	MemoHasPrefix    *string  `json:"memoHasPrefix,omitempty"`
+	MemoHasSuffix    *string  `json:"memoHasSuffix,omitempty"`
+	MemoEqualFold    *string  `json:"memoEqualFold,omitempty"`
+	MemoContainsFold *string  `json:"memoContainsFold,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *LedgerTransferWhereInput) AddPredicates(predicates ...predicate.LedgerTransfer) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the LedgerTransferWhereInput filter on the LedgerTransferQuery builder.
+func (i *LedgerTransferWhereInput) Filter(q *LedgerTransferQuery) (*LedgerTransferQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyLedgerTransferWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyLedgerTransferWhereInput is returned in case the LedgerTransferWhereInput is empty.
+var ErrEmptyLedgerTransferWhereInput = errors.New("ent: empty predicate LedgerTransferWhereInput")
+
+// P returns a predicate for filtering ledgertransfers.
+// An error is returned if the input is empty or invalid.
+func (i *LedgerTransferWhereInput) P() (predicate.LedgerTransfer, error) {
+	var predicates []predicate.LedgerTransfer
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, ledgertransfer.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.LedgerTransfer, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, ledgertransfer.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.LedgerTransfer, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, ledgertransfer.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, ledgertransfer.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, ledgertransfer.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, ledgertransfer.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, ledgertransfer.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, ledgertransfer.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, ledgertransfer.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, ledgertransfer.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, ledgertransfer.IDLTE(*i.IDLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, ledgertransfer.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, ledgertransfer.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, ledgertransfer.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, ledgertransfer.KindNotIn(i.KindNotIn...))
+	}
+	if i.Minutes != nil {
+		predicates = append(predicates, ledgertransfer.MinutesEQ(*i.Minutes))
+	}
+	if i.MinutesNEQ != nil {
+		predicates = append(predicates, ledgertransfer.MinutesNEQ(*i.MinutesNEQ))
+	}
+	if len(i.MinutesIn) > 0 {
+		predicates = append(predicates, ledgertransfer.MinutesIn(i.MinutesIn...))
+	}
+	if len(i.MinutesNotIn) > 0 {
+		predicates = append(predicates, ledgertransfer.MinutesNotIn(i.MinutesNotIn...))
+	}
+	if i.MinutesGT != nil {
+		predicates = append(predicates, ledgertransfer.MinutesGT(*i.MinutesGT))
+	}
+	if i.MinutesGTE != nil {
+		predicates = append(predicates, ledgertransfer.MinutesGTE(*i.MinutesGTE))
+	}
+	if i.MinutesLT != nil {
+		predicates = append(predicates, ledgertransfer.MinutesLT(*i.MinutesLT))
+	}
+	if i.MinutesLTE != nil {
+		predicates = append(predicates, ledgertransfer.MinutesLTE(*i.MinutesLTE))
+	}
+	if i.Memo != nil {
+		predicates = append(predicates, ledgertransfer.MemoEQ(*i.Memo))
+	}
+	if i.MemoNEQ != nil {
+		predicates = append(predicates, ledgertransfer.MemoNEQ(*i.MemoNEQ))
+	}
+	if len(i.MemoIn) > 0 {
+		predicates = append(predicates, ledgertransfer.MemoIn(i.MemoIn...))
+	}
+	if len(i.MemoNotIn) > 0 {
+		predicates = append(predicates, ledgertransfer.MemoNotIn(i.MemoNotIn...))
+	}
+	if i.MemoGT != nil {
+		predicates = append(predicates, ledgertransfer.MemoGT(*i.MemoGT))
+	}
+	if i.MemoGTE != nil {
+		predicates = append(predicates, ledgertransfer.MemoGTE(*i.MemoGTE))
+	}
+	if i.MemoLT != nil {
+		predicates = append(predicates, ledgertransfer.MemoLT(*i.MemoLT))
+	}
+	if i.MemoLTE != nil {
+		predicates = append(predicates, ledgertransfer.MemoLTE(*i.MemoLTE))
+	}
+	if i.MemoContains != nil {
+		predicates = append(predicates, ledgertransfer.MemoContains(*i.MemoContains))
+	}
+	if i.MemoHasPrefix != nil {
+		predicates = append(predicates, ledgertransfer.MemoHasPrefix(*i.MemoHasPrefix))
+	}
+	if i.MemoHasSuffix != nil {
+		predicates = append(predicates, ledgertransfer.MemoHasSuffix(*i.MemoHasSuffix))
+	}
+	if i.MemoEqualFold != nil {
+		predicates = append(predicates, ledgertransfer.MemoEqualFold(*i.MemoEqualFold))
+	}
+	if i.MemoContainsFold != nil {
+		predicates = append(predicates, ledgertransfer.MemoContainsFold(*i.MemoContainsFold))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, ledgertransfer.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, ledgertransfer.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, ledgertransfer.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, ledgertransfer.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, ledgertransfer.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, ledgertransfer.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, ledgertransfer.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, ledgertransfer.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyLedgerTransferWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return ledgertransfer.And(predicates...), nil
 	}
 }
 
@@ -8793,5 +10222,1761 @@ func (i *StreetWhereInput) P() (predicate.Street, error) {
 		return predicates[0], nil
 	default:
 		return street.And(predicates...), nil
+	}
+}
+
+// TimeAccountWhereInput represents a where input for filtering TimeAccount queries.
+type TimeAccountWhereInput struct {
+	Predicates []predicate.TimeAccount  `json:"-"`
+	Not        *TimeAccountWhereInput   `json:"not,omitempty"`
+	Or         []*TimeAccountWhereInput `json:"or,omitempty"`
+	And        []*TimeAccountWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *timeaccount.Kind  `json:"kind,omitempty"`
+	KindNEQ   *timeaccount.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []timeaccount.Kind `json:"kindIn,omitempty"`
+	KindNotIn []timeaccount.Kind `json:"kindNotIn,omitempty"`
+
+	// "balance" field predicates.
+	Balance      *int  `json:"balance,omitempty"`
+	BalanceNEQ   *int  `json:"balanceNEQ,omitempty"`
+	BalanceIn    []int `json:"balanceIn,omitempty"`
+	BalanceNotIn []int `json:"balanceNotIn,omitempty"`
+	BalanceGT    *int  `json:"balanceGT,omitempty"`
+	BalanceGTE   *int  `json:"balanceGTE,omitempty"`
+	BalanceLT    *int  `json:"balanceLT,omitempty"`
+	BalanceLTE   *int  `json:"balanceLTE,omitempty"`
+
+	// "credit_limit" field predicates.
+	CreditLimit       *int  `json:"creditLimit,omitempty"`
+	CreditLimitNEQ    *int  `json:"creditLimitNEQ,omitempty"`
+	CreditLimitIn     []int `json:"creditLimitIn,omitempty"`
+	CreditLimitNotIn  []int `json:"creditLimitNotIn,omitempty"`
+	CreditLimitGT     *int  `json:"creditLimitGT,omitempty"`
+	CreditLimitGTE    *int  `json:"creditLimitGTE,omitempty"`
+	CreditLimitLT     *int  `json:"creditLimitLT,omitempty"`
+	CreditLimitLTE    *int  `json:"creditLimitLTE,omitempty"`
+	CreditLimitIsNil  bool  `json:"creditLimitIsNil,omitempty"`
+	CreditLimitNotNil bool  `json:"creditLimitNotNil,omitempty"`
+
+	// "help_paid_by" field predicates.
+	HelpPaidBy      *timeaccount.HelpPaidBy  `json:"helpPaidBy,omitempty"`
+	HelpPaidByNEQ   *timeaccount.HelpPaidBy  `json:"helpPaidByNEQ,omitempty"`
+	HelpPaidByIn    []timeaccount.HelpPaidBy `json:"helpPaidByIn,omitempty"`
+	HelpPaidByNotIn []timeaccount.HelpPaidBy `json:"helpPaidByNotIn,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *TimeAccountWhereInput) AddPredicates(predicates ...predicate.TimeAccount) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the TimeAccountWhereInput filter on the TimeAccountQuery builder.
+func (i *TimeAccountWhereInput) Filter(q *TimeAccountQuery) (*TimeAccountQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyTimeAccountWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyTimeAccountWhereInput is returned in case the TimeAccountWhereInput is empty.
+var ErrEmptyTimeAccountWhereInput = errors.New("ent: empty predicate TimeAccountWhereInput")
+
+// P returns a predicate for filtering timeaccounts.
+// An error is returned if the input is empty or invalid.
+func (i *TimeAccountWhereInput) P() (predicate.TimeAccount, error) {
+	var predicates []predicate.TimeAccount
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, timeaccount.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.TimeAccount, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, timeaccount.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.TimeAccount, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, timeaccount.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, timeaccount.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, timeaccount.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, timeaccount.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, timeaccount.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, timeaccount.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, timeaccount.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, timeaccount.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, timeaccount.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, timeaccount.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, timeaccount.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, timeaccount.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, timeaccount.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, timeaccount.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, timeaccount.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, timeaccount.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, timeaccount.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, timeaccount.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, timeaccount.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, timeaccount.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, timeaccount.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, timeaccount.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, timeaccount.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, timeaccount.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, timeaccount.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, timeaccount.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, timeaccount.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, timeaccount.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, timeaccount.KindNotIn(i.KindNotIn...))
+	}
+	if i.Balance != nil {
+		predicates = append(predicates, timeaccount.BalanceEQ(*i.Balance))
+	}
+	if i.BalanceNEQ != nil {
+		predicates = append(predicates, timeaccount.BalanceNEQ(*i.BalanceNEQ))
+	}
+	if len(i.BalanceIn) > 0 {
+		predicates = append(predicates, timeaccount.BalanceIn(i.BalanceIn...))
+	}
+	if len(i.BalanceNotIn) > 0 {
+		predicates = append(predicates, timeaccount.BalanceNotIn(i.BalanceNotIn...))
+	}
+	if i.BalanceGT != nil {
+		predicates = append(predicates, timeaccount.BalanceGT(*i.BalanceGT))
+	}
+	if i.BalanceGTE != nil {
+		predicates = append(predicates, timeaccount.BalanceGTE(*i.BalanceGTE))
+	}
+	if i.BalanceLT != nil {
+		predicates = append(predicates, timeaccount.BalanceLT(*i.BalanceLT))
+	}
+	if i.BalanceLTE != nil {
+		predicates = append(predicates, timeaccount.BalanceLTE(*i.BalanceLTE))
+	}
+	if i.CreditLimit != nil {
+		predicates = append(predicates, timeaccount.CreditLimitEQ(*i.CreditLimit))
+	}
+	if i.CreditLimitNEQ != nil {
+		predicates = append(predicates, timeaccount.CreditLimitNEQ(*i.CreditLimitNEQ))
+	}
+	if len(i.CreditLimitIn) > 0 {
+		predicates = append(predicates, timeaccount.CreditLimitIn(i.CreditLimitIn...))
+	}
+	if len(i.CreditLimitNotIn) > 0 {
+		predicates = append(predicates, timeaccount.CreditLimitNotIn(i.CreditLimitNotIn...))
+	}
+	if i.CreditLimitGT != nil {
+		predicates = append(predicates, timeaccount.CreditLimitGT(*i.CreditLimitGT))
+	}
+	if i.CreditLimitGTE != nil {
+		predicates = append(predicates, timeaccount.CreditLimitGTE(*i.CreditLimitGTE))
+	}
+	if i.CreditLimitLT != nil {
+		predicates = append(predicates, timeaccount.CreditLimitLT(*i.CreditLimitLT))
+	}
+	if i.CreditLimitLTE != nil {
+		predicates = append(predicates, timeaccount.CreditLimitLTE(*i.CreditLimitLTE))
+	}
+	if i.CreditLimitIsNil {
+		predicates = append(predicates, timeaccount.CreditLimitIsNil())
+	}
+	if i.CreditLimitNotNil {
+		predicates = append(predicates, timeaccount.CreditLimitNotNil())
+	}
+	if i.HelpPaidBy != nil {
+		predicates = append(predicates, timeaccount.HelpPaidByEQ(*i.HelpPaidBy))
+	}
+	if i.HelpPaidByNEQ != nil {
+		predicates = append(predicates, timeaccount.HelpPaidByNEQ(*i.HelpPaidByNEQ))
+	}
+	if len(i.HelpPaidByIn) > 0 {
+		predicates = append(predicates, timeaccount.HelpPaidByIn(i.HelpPaidByIn...))
+	}
+	if len(i.HelpPaidByNotIn) > 0 {
+		predicates = append(predicates, timeaccount.HelpPaidByNotIn(i.HelpPaidByNotIn...))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyTimeAccountWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return timeaccount.And(predicates...), nil
+	}
+}
+
+// VolunteerTaskWhereInput represents a where input for filtering VolunteerTask queries.
+type VolunteerTaskWhereInput struct {
+	Predicates []predicate.VolunteerTask  `json:"-"`
+	Not        *VolunteerTaskWhereInput   `json:"not,omitempty"`
+	Or         []*VolunteerTaskWhereInput `json:"or,omitempty"`
+	And        []*VolunteerTaskWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "title" field predicates.
+	Title             *string  `json:"title,omitempty"`
+	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
+	TitleIn           []string `json:"titleIn,omitempty"`
+	TitleNotIn        []string `json:"titleNotIn,omitempty"`
+	TitleGT           *string  `json:"titleGT,omitempty"`
+	TitleGTE          *string  `json:"titleGTE,omitempty"`
+	TitleLT           *string  `json:"titleLT,omitempty"`
+	TitleLTE          *string  `json:"titleLTE,omitempty"`
+	TitleContains     *string  `json:"titleContains,omitempty"`
+	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
+	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
+	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
+	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
+
+	// "details" field predicates.
+	Details             *string  `json:"details,omitempty"`
+	DetailsNEQ          *string  `json:"detailsNEQ,omitempty"`
+	DetailsIn           []string `json:"detailsIn,omitempty"`
+	DetailsNotIn        []string `json:"detailsNotIn,omitempty"`
+	DetailsGT           *string  `json:"detailsGT,omitempty"`
+	DetailsGTE          *string  `json:"detailsGTE,omitempty"`
+	DetailsLT           *string  `json:"detailsLT,omitempty"`
+	DetailsLTE          *string  `json:"detailsLTE,omitempty"`
+	DetailsContains     *string  `json:"detailsContains,omitempty"`
+	DetailsHasPrefix    *string  `json:"detailsHasPrefix,omitempty"`
+	DetailsHasSuffix    *string  `json:"detailsHasSuffix,omitempty"`
+	DetailsEqualFold    *string  `json:"detailsEqualFold,omitempty"`
+	DetailsContainsFold *string  `json:"detailsContainsFold,omitempty"`
+
+	// "location" field predicates.
+	Location             *string  `json:"location,omitempty"`
+	LocationNEQ          *string  `json:"locationNEQ,omitempty"`
+	LocationIn           []string `json:"locationIn,omitempty"`
+	LocationNotIn        []string `json:"locationNotIn,omitempty"`
+	LocationGT           *string  `json:"locationGT,omitempty"`
+	LocationGTE          *string  `json:"locationGTE,omitempty"`
+	LocationLT           *string  `json:"locationLT,omitempty"`
+	LocationLTE          *string  `json:"locationLTE,omitempty"`
+	LocationContains     *string  `json:"locationContains,omitempty"`
+	LocationHasPrefix    *string  `json:"locationHasPrefix,omitempty"`
+	LocationHasSuffix    *string  `json:"locationHasSuffix,omitempty"`
+	LocationEqualFold    *string  `json:"locationEqualFold,omitempty"`
+	LocationContainsFold *string  `json:"locationContainsFold,omitempty"`
+
+	// "window_start" field predicates.
+	WindowStart      *time.Time  `json:"windowStart,omitempty"`
+	WindowStartNEQ   *time.Time  `json:"windowStartNEQ,omitempty"`
+	WindowStartIn    []time.Time `json:"windowStartIn,omitempty"`
+	WindowStartNotIn []time.Time `json:"windowStartNotIn,omitempty"`
+	WindowStartGT    *time.Time  `json:"windowStartGT,omitempty"`
+	WindowStartGTE   *time.Time  `json:"windowStartGTE,omitempty"`
+	WindowStartLT    *time.Time  `json:"windowStartLT,omitempty"`
+	WindowStartLTE   *time.Time  `json:"windowStartLTE,omitempty"`
+
+	// "window_end" field predicates.
+	WindowEnd      *time.Time  `json:"windowEnd,omitempty"`
+	WindowEndNEQ   *time.Time  `json:"windowEndNEQ,omitempty"`
+	WindowEndIn    []time.Time `json:"windowEndIn,omitempty"`
+	WindowEndNotIn []time.Time `json:"windowEndNotIn,omitempty"`
+	WindowEndGT    *time.Time  `json:"windowEndGT,omitempty"`
+	WindowEndGTE   *time.Time  `json:"windowEndGTE,omitempty"`
+	WindowEndLT    *time.Time  `json:"windowEndLT,omitempty"`
+	WindowEndLTE   *time.Time  `json:"windowEndLTE,omitempty"`
+
+	// "minutes" field predicates.
+	Minutes      *int  `json:"minutes,omitempty"`
+	MinutesNEQ   *int  `json:"minutesNEQ,omitempty"`
+	MinutesIn    []int `json:"minutesIn,omitempty"`
+	MinutesNotIn []int `json:"minutesNotIn,omitempty"`
+	MinutesGT    *int  `json:"minutesGT,omitempty"`
+	MinutesGTE   *int  `json:"minutesGTE,omitempty"`
+	MinutesLT    *int  `json:"minutesLT,omitempty"`
+	MinutesLTE   *int  `json:"minutesLTE,omitempty"`
+
+	// "needed" field predicates.
+	Needed      *int  `json:"needed,omitempty"`
+	NeededNEQ   *int  `json:"neededNEQ,omitempty"`
+	NeededIn    []int `json:"neededIn,omitempty"`
+	NeededNotIn []int `json:"neededNotIn,omitempty"`
+	NeededGT    *int  `json:"neededGT,omitempty"`
+	NeededGTE   *int  `json:"neededGTE,omitempty"`
+	NeededLT    *int  `json:"neededLT,omitempty"`
+	NeededLTE   *int  `json:"neededLTE,omitempty"`
+
+	// "accepted" field predicates.
+	Accepted      *int  `json:"accepted,omitempty"`
+	AcceptedNEQ   *int  `json:"acceptedNEQ,omitempty"`
+	AcceptedIn    []int `json:"acceptedIn,omitempty"`
+	AcceptedNotIn []int `json:"acceptedNotIn,omitempty"`
+	AcceptedGT    *int  `json:"acceptedGT,omitempty"`
+	AcceptedGTE   *int  `json:"acceptedGTE,omitempty"`
+	AcceptedLT    *int  `json:"acceptedLT,omitempty"`
+	AcceptedLTE   *int  `json:"acceptedLTE,omitempty"`
+
+	// "status" field predicates.
+	Status      *volunteertask.Status  `json:"status,omitempty"`
+	StatusNEQ   *volunteertask.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []volunteertask.Status `json:"statusIn,omitempty"`
+	StatusNotIn []volunteertask.Status `json:"statusNotIn,omitempty"`
+
+	// "cancel_reason" field predicates.
+	CancelReason             *string  `json:"cancelReason,omitempty"`
+	CancelReasonNEQ          *string  `json:"cancelReasonNEQ,omitempty"`
+	CancelReasonIn           []string `json:"cancelReasonIn,omitempty"`
+	CancelReasonNotIn        []string `json:"cancelReasonNotIn,omitempty"`
+	CancelReasonGT           *string  `json:"cancelReasonGT,omitempty"`
+	CancelReasonGTE          *string  `json:"cancelReasonGTE,omitempty"`
+	CancelReasonLT           *string  `json:"cancelReasonLT,omitempty"`
+	CancelReasonLTE          *string  `json:"cancelReasonLTE,omitempty"`
+	CancelReasonContains     *string  `json:"cancelReasonContains,omitempty"`
+	CancelReasonHasPrefix    *string  `json:"cancelReasonHasPrefix,omitempty"`
+	CancelReasonHasSuffix    *string  `json:"cancelReasonHasSuffix,omitempty"`
+	CancelReasonEqualFold    *string  `json:"cancelReasonEqualFold,omitempty"`
+	CancelReasonContainsFold *string  `json:"cancelReasonContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *VolunteerTaskWhereInput) AddPredicates(predicates ...predicate.VolunteerTask) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the VolunteerTaskWhereInput filter on the VolunteerTaskQuery builder.
+func (i *VolunteerTaskWhereInput) Filter(q *VolunteerTaskQuery) (*VolunteerTaskQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyVolunteerTaskWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyVolunteerTaskWhereInput is returned in case the VolunteerTaskWhereInput is empty.
+var ErrEmptyVolunteerTaskWhereInput = errors.New("ent: empty predicate VolunteerTaskWhereInput")
+
+// P returns a predicate for filtering volunteertasks.
+// An error is returned if the input is empty or invalid.
+func (i *VolunteerTaskWhereInput) P() (predicate.VolunteerTask, error) {
+	var predicates []predicate.VolunteerTask
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, volunteertask.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.VolunteerTask, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, volunteertask.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.VolunteerTask, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, volunteertask.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, volunteertask.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, volunteertask.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, volunteertask.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, volunteertask.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, volunteertask.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, volunteertask.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, volunteertask.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, volunteertask.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, volunteertask.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, volunteertask.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, volunteertask.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, volunteertask.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, volunteertask.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, volunteertask.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, volunteertask.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, volunteertask.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, volunteertask.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, volunteertask.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, volunteertask.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, volunteertask.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, volunteertask.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, volunteertask.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, volunteertask.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, volunteertask.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Title != nil {
+		predicates = append(predicates, volunteertask.TitleEQ(*i.Title))
+	}
+	if i.TitleNEQ != nil {
+		predicates = append(predicates, volunteertask.TitleNEQ(*i.TitleNEQ))
+	}
+	if len(i.TitleIn) > 0 {
+		predicates = append(predicates, volunteertask.TitleIn(i.TitleIn...))
+	}
+	if len(i.TitleNotIn) > 0 {
+		predicates = append(predicates, volunteertask.TitleNotIn(i.TitleNotIn...))
+	}
+	if i.TitleGT != nil {
+		predicates = append(predicates, volunteertask.TitleGT(*i.TitleGT))
+	}
+	if i.TitleGTE != nil {
+		predicates = append(predicates, volunteertask.TitleGTE(*i.TitleGTE))
+	}
+	if i.TitleLT != nil {
+		predicates = append(predicates, volunteertask.TitleLT(*i.TitleLT))
+	}
+	if i.TitleLTE != nil {
+		predicates = append(predicates, volunteertask.TitleLTE(*i.TitleLTE))
+	}
+	if i.TitleContains != nil {
+		predicates = append(predicates, volunteertask.TitleContains(*i.TitleContains))
+	}
+	if i.TitleHasPrefix != nil {
+		predicates = append(predicates, volunteertask.TitleHasPrefix(*i.TitleHasPrefix))
+	}
+	if i.TitleHasSuffix != nil {
+		predicates = append(predicates, volunteertask.TitleHasSuffix(*i.TitleHasSuffix))
+	}
+	if i.TitleEqualFold != nil {
+		predicates = append(predicates, volunteertask.TitleEqualFold(*i.TitleEqualFold))
+	}
+	if i.TitleContainsFold != nil {
+		predicates = append(predicates, volunteertask.TitleContainsFold(*i.TitleContainsFold))
+	}
+	if i.Details != nil {
+		predicates = append(predicates, volunteertask.DetailsEQ(*i.Details))
+	}
+	if i.DetailsNEQ != nil {
+		predicates = append(predicates, volunteertask.DetailsNEQ(*i.DetailsNEQ))
+	}
+	if len(i.DetailsIn) > 0 {
+		predicates = append(predicates, volunteertask.DetailsIn(i.DetailsIn...))
+	}
+	if len(i.DetailsNotIn) > 0 {
+		predicates = append(predicates, volunteertask.DetailsNotIn(i.DetailsNotIn...))
+	}
+	if i.DetailsGT != nil {
+		predicates = append(predicates, volunteertask.DetailsGT(*i.DetailsGT))
+	}
+	if i.DetailsGTE != nil {
+		predicates = append(predicates, volunteertask.DetailsGTE(*i.DetailsGTE))
+	}
+	if i.DetailsLT != nil {
+		predicates = append(predicates, volunteertask.DetailsLT(*i.DetailsLT))
+	}
+	if i.DetailsLTE != nil {
+		predicates = append(predicates, volunteertask.DetailsLTE(*i.DetailsLTE))
+	}
+	if i.DetailsContains != nil {
+		predicates = append(predicates, volunteertask.DetailsContains(*i.DetailsContains))
+	}
+	if i.DetailsHasPrefix != nil {
+		predicates = append(predicates, volunteertask.DetailsHasPrefix(*i.DetailsHasPrefix))
+	}
+	if i.DetailsHasSuffix != nil {
+		predicates = append(predicates, volunteertask.DetailsHasSuffix(*i.DetailsHasSuffix))
+	}
+	if i.DetailsEqualFold != nil {
+		predicates = append(predicates, volunteertask.DetailsEqualFold(*i.DetailsEqualFold))
+	}
+	if i.DetailsContainsFold != nil {
+		predicates = append(predicates, volunteertask.DetailsContainsFold(*i.DetailsContainsFold))
+	}
+	if i.Location != nil {
+		predicates = append(predicates, volunteertask.LocationEQ(*i.Location))
+	}
+	if i.LocationNEQ != nil {
+		predicates = append(predicates, volunteertask.LocationNEQ(*i.LocationNEQ))
+	}
+	if len(i.LocationIn) > 0 {
+		predicates = append(predicates, volunteertask.LocationIn(i.LocationIn...))
+	}
+	if len(i.LocationNotIn) > 0 {
+		predicates = append(predicates, volunteertask.LocationNotIn(i.LocationNotIn...))
+	}
+	if i.LocationGT != nil {
+		predicates = append(predicates, volunteertask.LocationGT(*i.LocationGT))
+	}
+	if i.LocationGTE != nil {
+		predicates = append(predicates, volunteertask.LocationGTE(*i.LocationGTE))
+	}
+	if i.LocationLT != nil {
+		predicates = append(predicates, volunteertask.LocationLT(*i.LocationLT))
+	}
+	if i.LocationLTE != nil {
+		predicates = append(predicates, volunteertask.LocationLTE(*i.LocationLTE))
+	}
+	if i.LocationContains != nil {
+		predicates = append(predicates, volunteertask.LocationContains(*i.LocationContains))
+	}
+	if i.LocationHasPrefix != nil {
+		predicates = append(predicates, volunteertask.LocationHasPrefix(*i.LocationHasPrefix))
+	}
+	if i.LocationHasSuffix != nil {
+		predicates = append(predicates, volunteertask.LocationHasSuffix(*i.LocationHasSuffix))
+	}
+	if i.LocationEqualFold != nil {
+		predicates = append(predicates, volunteertask.LocationEqualFold(*i.LocationEqualFold))
+	}
+	if i.LocationContainsFold != nil {
+		predicates = append(predicates, volunteertask.LocationContainsFold(*i.LocationContainsFold))
+	}
+	if i.WindowStart != nil {
+		predicates = append(predicates, volunteertask.WindowStartEQ(*i.WindowStart))
+	}
+	if i.WindowStartNEQ != nil {
+		predicates = append(predicates, volunteertask.WindowStartNEQ(*i.WindowStartNEQ))
+	}
+	if len(i.WindowStartIn) > 0 {
+		predicates = append(predicates, volunteertask.WindowStartIn(i.WindowStartIn...))
+	}
+	if len(i.WindowStartNotIn) > 0 {
+		predicates = append(predicates, volunteertask.WindowStartNotIn(i.WindowStartNotIn...))
+	}
+	if i.WindowStartGT != nil {
+		predicates = append(predicates, volunteertask.WindowStartGT(*i.WindowStartGT))
+	}
+	if i.WindowStartGTE != nil {
+		predicates = append(predicates, volunteertask.WindowStartGTE(*i.WindowStartGTE))
+	}
+	if i.WindowStartLT != nil {
+		predicates = append(predicates, volunteertask.WindowStartLT(*i.WindowStartLT))
+	}
+	if i.WindowStartLTE != nil {
+		predicates = append(predicates, volunteertask.WindowStartLTE(*i.WindowStartLTE))
+	}
+	if i.WindowEnd != nil {
+		predicates = append(predicates, volunteertask.WindowEndEQ(*i.WindowEnd))
+	}
+	if i.WindowEndNEQ != nil {
+		predicates = append(predicates, volunteertask.WindowEndNEQ(*i.WindowEndNEQ))
+	}
+	if len(i.WindowEndIn) > 0 {
+		predicates = append(predicates, volunteertask.WindowEndIn(i.WindowEndIn...))
+	}
+	if len(i.WindowEndNotIn) > 0 {
+		predicates = append(predicates, volunteertask.WindowEndNotIn(i.WindowEndNotIn...))
+	}
+	if i.WindowEndGT != nil {
+		predicates = append(predicates, volunteertask.WindowEndGT(*i.WindowEndGT))
+	}
+	if i.WindowEndGTE != nil {
+		predicates = append(predicates, volunteertask.WindowEndGTE(*i.WindowEndGTE))
+	}
+	if i.WindowEndLT != nil {
+		predicates = append(predicates, volunteertask.WindowEndLT(*i.WindowEndLT))
+	}
+	if i.WindowEndLTE != nil {
+		predicates = append(predicates, volunteertask.WindowEndLTE(*i.WindowEndLTE))
+	}
+	if i.Minutes != nil {
+		predicates = append(predicates, volunteertask.MinutesEQ(*i.Minutes))
+	}
+	if i.MinutesNEQ != nil {
+		predicates = append(predicates, volunteertask.MinutesNEQ(*i.MinutesNEQ))
+	}
+	if len(i.MinutesIn) > 0 {
+		predicates = append(predicates, volunteertask.MinutesIn(i.MinutesIn...))
+	}
+	if len(i.MinutesNotIn) > 0 {
+		predicates = append(predicates, volunteertask.MinutesNotIn(i.MinutesNotIn...))
+	}
+	if i.MinutesGT != nil {
+		predicates = append(predicates, volunteertask.MinutesGT(*i.MinutesGT))
+	}
+	if i.MinutesGTE != nil {
+		predicates = append(predicates, volunteertask.MinutesGTE(*i.MinutesGTE))
+	}
+	if i.MinutesLT != nil {
+		predicates = append(predicates, volunteertask.MinutesLT(*i.MinutesLT))
+	}
+	if i.MinutesLTE != nil {
+		predicates = append(predicates, volunteertask.MinutesLTE(*i.MinutesLTE))
+	}
+	if i.Needed != nil {
+		predicates = append(predicates, volunteertask.NeededEQ(*i.Needed))
+	}
+	if i.NeededNEQ != nil {
+		predicates = append(predicates, volunteertask.NeededNEQ(*i.NeededNEQ))
+	}
+	if len(i.NeededIn) > 0 {
+		predicates = append(predicates, volunteertask.NeededIn(i.NeededIn...))
+	}
+	if len(i.NeededNotIn) > 0 {
+		predicates = append(predicates, volunteertask.NeededNotIn(i.NeededNotIn...))
+	}
+	if i.NeededGT != nil {
+		predicates = append(predicates, volunteertask.NeededGT(*i.NeededGT))
+	}
+	if i.NeededGTE != nil {
+		predicates = append(predicates, volunteertask.NeededGTE(*i.NeededGTE))
+	}
+	if i.NeededLT != nil {
+		predicates = append(predicates, volunteertask.NeededLT(*i.NeededLT))
+	}
+	if i.NeededLTE != nil {
+		predicates = append(predicates, volunteertask.NeededLTE(*i.NeededLTE))
+	}
+	if i.Accepted != nil {
+		predicates = append(predicates, volunteertask.AcceptedEQ(*i.Accepted))
+	}
+	if i.AcceptedNEQ != nil {
+		predicates = append(predicates, volunteertask.AcceptedNEQ(*i.AcceptedNEQ))
+	}
+	if len(i.AcceptedIn) > 0 {
+		predicates = append(predicates, volunteertask.AcceptedIn(i.AcceptedIn...))
+	}
+	if len(i.AcceptedNotIn) > 0 {
+		predicates = append(predicates, volunteertask.AcceptedNotIn(i.AcceptedNotIn...))
+	}
+	if i.AcceptedGT != nil {
+		predicates = append(predicates, volunteertask.AcceptedGT(*i.AcceptedGT))
+	}
+	if i.AcceptedGTE != nil {
+		predicates = append(predicates, volunteertask.AcceptedGTE(*i.AcceptedGTE))
+	}
+	if i.AcceptedLT != nil {
+		predicates = append(predicates, volunteertask.AcceptedLT(*i.AcceptedLT))
+	}
+	if i.AcceptedLTE != nil {
+		predicates = append(predicates, volunteertask.AcceptedLTE(*i.AcceptedLTE))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, volunteertask.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, volunteertask.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, volunteertask.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, volunteertask.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.CancelReason != nil {
+		predicates = append(predicates, volunteertask.CancelReasonEQ(*i.CancelReason))
+	}
+	if i.CancelReasonNEQ != nil {
+		predicates = append(predicates, volunteertask.CancelReasonNEQ(*i.CancelReasonNEQ))
+	}
+	if len(i.CancelReasonIn) > 0 {
+		predicates = append(predicates, volunteertask.CancelReasonIn(i.CancelReasonIn...))
+	}
+	if len(i.CancelReasonNotIn) > 0 {
+		predicates = append(predicates, volunteertask.CancelReasonNotIn(i.CancelReasonNotIn...))
+	}
+	if i.CancelReasonGT != nil {
+		predicates = append(predicates, volunteertask.CancelReasonGT(*i.CancelReasonGT))
+	}
+	if i.CancelReasonGTE != nil {
+		predicates = append(predicates, volunteertask.CancelReasonGTE(*i.CancelReasonGTE))
+	}
+	if i.CancelReasonLT != nil {
+		predicates = append(predicates, volunteertask.CancelReasonLT(*i.CancelReasonLT))
+	}
+	if i.CancelReasonLTE != nil {
+		predicates = append(predicates, volunteertask.CancelReasonLTE(*i.CancelReasonLTE))
+	}
+	if i.CancelReasonContains != nil {
+		predicates = append(predicates, volunteertask.CancelReasonContains(*i.CancelReasonContains))
+	}
+	if i.CancelReasonHasPrefix != nil {
+		predicates = append(predicates, volunteertask.CancelReasonHasPrefix(*i.CancelReasonHasPrefix))
+	}
+	if i.CancelReasonHasSuffix != nil {
+		predicates = append(predicates, volunteertask.CancelReasonHasSuffix(*i.CancelReasonHasSuffix))
+	}
+	if i.CancelReasonEqualFold != nil {
+		predicates = append(predicates, volunteertask.CancelReasonEqualFold(*i.CancelReasonEqualFold))
+	}
+	if i.CancelReasonContainsFold != nil {
+		predicates = append(predicates, volunteertask.CancelReasonContainsFold(*i.CancelReasonContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyVolunteerTaskWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return volunteertask.And(predicates...), nil
+	}
+}
+
+// VolunteerTaskAssignmentWhereInput represents a where input for filtering VolunteerTaskAssignment queries.
+type VolunteerTaskAssignmentWhereInput struct {
+	Predicates []predicate.VolunteerTaskAssignment  `json:"-"`
+	Not        *VolunteerTaskAssignmentWhereInput   `json:"not,omitempty"`
+	Or         []*VolunteerTaskAssignmentWhereInput `json:"or,omitempty"`
+	And        []*VolunteerTaskAssignmentWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "volunteer_name" field predicates.
+	VolunteerName             *string  `json:"volunteerName,omitempty"`
+	VolunteerNameNEQ          *string  `json:"volunteerNameNEQ,omitempty"`
+	VolunteerNameIn           []string `json:"volunteerNameIn,omitempty"`
+	VolunteerNameNotIn        []string `json:"volunteerNameNotIn,omitempty"`
+	VolunteerNameGT           *string  `json:"volunteerNameGT,omitempty"`
+	VolunteerNameGTE          *string  `json:"volunteerNameGTE,omitempty"`
+	VolunteerNameLT           *string  `json:"volunteerNameLT,omitempty"`
+	VolunteerNameLTE          *string  `json:"volunteerNameLTE,omitempty"`
+	VolunteerNameContains     *string  `json:"volunteerNameContains,omitempty"`
+	VolunteerNameHasPrefix    *string  `json:"volunteerNameHasPrefix,omitempty"`
+	VolunteerNameHasSuffix    *string  `json:"volunteerNameHasSuffix,omitempty"`
+	VolunteerNameEqualFold    *string  `json:"volunteerNameEqualFold,omitempty"`
+	VolunteerNameContainsFold *string  `json:"volunteerNameContainsFold,omitempty"`
+
+	// "status" field predicates.
+	Status      *volunteertaskassignment.Status  `json:"status,omitempty"`
+	StatusNEQ   *volunteertaskassignment.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []volunteertaskassignment.Status `json:"statusIn,omitempty"`
+	StatusNotIn []volunteertaskassignment.Status `json:"statusNotIn,omitempty"`
+
+	// "dispatched_at" field predicates.
+	DispatchedAt      *time.Time  `json:"dispatchedAt,omitempty"`
+	DispatchedAtNEQ   *time.Time  `json:"dispatchedAtNEQ,omitempty"`
+	DispatchedAtIn    []time.Time `json:"dispatchedAtIn,omitempty"`
+	DispatchedAtNotIn []time.Time `json:"dispatchedAtNotIn,omitempty"`
+	DispatchedAtGT    *time.Time  `json:"dispatchedAtGT,omitempty"`
+	DispatchedAtGTE   *time.Time  `json:"dispatchedAtGTE,omitempty"`
+	DispatchedAtLT    *time.Time  `json:"dispatchedAtLT,omitempty"`
+	DispatchedAtLTE   *time.Time  `json:"dispatchedAtLTE,omitempty"`
+
+	// "responded_at" field predicates.
+	RespondedAt       *time.Time  `json:"respondedAt,omitempty"`
+	RespondedAtNEQ    *time.Time  `json:"respondedAtNEQ,omitempty"`
+	RespondedAtIn     []time.Time `json:"respondedAtIn,omitempty"`
+	RespondedAtNotIn  []time.Time `json:"respondedAtNotIn,omitempty"`
+	RespondedAtGT     *time.Time  `json:"respondedAtGT,omitempty"`
+	RespondedAtGTE    *time.Time  `json:"respondedAtGTE,omitempty"`
+	RespondedAtLT     *time.Time  `json:"respondedAtLT,omitempty"`
+	RespondedAtLTE    *time.Time  `json:"respondedAtLTE,omitempty"`
+	RespondedAtIsNil  bool        `json:"respondedAtIsNil,omitempty"`
+	RespondedAtNotNil bool        `json:"respondedAtNotNil,omitempty"`
+
+	// "checked_in_at" field predicates.
+	CheckedInAt       *time.Time  `json:"checkedInAt,omitempty"`
+	CheckedInAtNEQ    *time.Time  `json:"checkedInAtNEQ,omitempty"`
+	CheckedInAtIn     []time.Time `json:"checkedInAtIn,omitempty"`
+	CheckedInAtNotIn  []time.Time `json:"checkedInAtNotIn,omitempty"`
+	CheckedInAtGT     *time.Time  `json:"checkedInAtGT,omitempty"`
+	CheckedInAtGTE    *time.Time  `json:"checkedInAtGTE,omitempty"`
+	CheckedInAtLT     *time.Time  `json:"checkedInAtLT,omitempty"`
+	CheckedInAtLTE    *time.Time  `json:"checkedInAtLTE,omitempty"`
+	CheckedInAtIsNil  bool        `json:"checkedInAtIsNil,omitempty"`
+	CheckedInAtNotNil bool        `json:"checkedInAtNotNil,omitempty"`
+
+	// "checked_out_at" field predicates.
+	CheckedOutAt       *time.Time  `json:"checkedOutAt,omitempty"`
+	CheckedOutAtNEQ    *time.Time  `json:"checkedOutAtNEQ,omitempty"`
+	CheckedOutAtIn     []time.Time `json:"checkedOutAtIn,omitempty"`
+	CheckedOutAtNotIn  []time.Time `json:"checkedOutAtNotIn,omitempty"`
+	CheckedOutAtGT     *time.Time  `json:"checkedOutAtGT,omitempty"`
+	CheckedOutAtGTE    *time.Time  `json:"checkedOutAtGTE,omitempty"`
+	CheckedOutAtLT     *time.Time  `json:"checkedOutAtLT,omitempty"`
+	CheckedOutAtLTE    *time.Time  `json:"checkedOutAtLTE,omitempty"`
+	CheckedOutAtIsNil  bool        `json:"checkedOutAtIsNil,omitempty"`
+	CheckedOutAtNotNil bool        `json:"checkedOutAtNotNil,omitempty"`
+
+	// "credited_minutes" field predicates.
+	CreditedMinutes       *int  `json:"creditedMinutes,omitempty"`
+	CreditedMinutesNEQ    *int  `json:"creditedMinutesNEQ,omitempty"`
+	CreditedMinutesIn     []int `json:"creditedMinutesIn,omitempty"`
+	CreditedMinutesNotIn  []int `json:"creditedMinutesNotIn,omitempty"`
+	CreditedMinutesGT     *int  `json:"creditedMinutesGT,omitempty"`
+	CreditedMinutesGTE    *int  `json:"creditedMinutesGTE,omitempty"`
+	CreditedMinutesLT     *int  `json:"creditedMinutesLT,omitempty"`
+	CreditedMinutesLTE    *int  `json:"creditedMinutesLTE,omitempty"`
+	CreditedMinutesIsNil  bool  `json:"creditedMinutesIsNil,omitempty"`
+	CreditedMinutesNotNil bool  `json:"creditedMinutesNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *VolunteerTaskAssignmentWhereInput) AddPredicates(predicates ...predicate.VolunteerTaskAssignment) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the VolunteerTaskAssignmentWhereInput filter on the VolunteerTaskAssignmentQuery builder.
+func (i *VolunteerTaskAssignmentWhereInput) Filter(q *VolunteerTaskAssignmentQuery) (*VolunteerTaskAssignmentQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyVolunteerTaskAssignmentWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyVolunteerTaskAssignmentWhereInput is returned in case the VolunteerTaskAssignmentWhereInput is empty.
+var ErrEmptyVolunteerTaskAssignmentWhereInput = errors.New("ent: empty predicate VolunteerTaskAssignmentWhereInput")
+
+// P returns a predicate for filtering volunteertaskassignments.
+// An error is returned if the input is empty or invalid.
+func (i *VolunteerTaskAssignmentWhereInput) P() (predicate.VolunteerTaskAssignment, error) {
+	var predicates []predicate.VolunteerTaskAssignment
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, volunteertaskassignment.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.VolunteerTaskAssignment, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, volunteertaskassignment.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.VolunteerTaskAssignment, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, volunteertaskassignment.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, volunteertaskassignment.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, volunteertaskassignment.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, volunteertaskassignment.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, volunteertaskassignment.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, volunteertaskassignment.IDLTE(*i.IDLTE))
+	}
+	if i.VolunteerName != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameEQ(*i.VolunteerName))
+	}
+	if i.VolunteerNameNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameNEQ(*i.VolunteerNameNEQ))
+	}
+	if len(i.VolunteerNameIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameIn(i.VolunteerNameIn...))
+	}
+	if len(i.VolunteerNameNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameNotIn(i.VolunteerNameNotIn...))
+	}
+	if i.VolunteerNameGT != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameGT(*i.VolunteerNameGT))
+	}
+	if i.VolunteerNameGTE != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameGTE(*i.VolunteerNameGTE))
+	}
+	if i.VolunteerNameLT != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameLT(*i.VolunteerNameLT))
+	}
+	if i.VolunteerNameLTE != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameLTE(*i.VolunteerNameLTE))
+	}
+	if i.VolunteerNameContains != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameContains(*i.VolunteerNameContains))
+	}
+	if i.VolunteerNameHasPrefix != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameHasPrefix(*i.VolunteerNameHasPrefix))
+	}
+	if i.VolunteerNameHasSuffix != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameHasSuffix(*i.VolunteerNameHasSuffix))
+	}
+	if i.VolunteerNameEqualFold != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameEqualFold(*i.VolunteerNameEqualFold))
+	}
+	if i.VolunteerNameContainsFold != nil {
+		predicates = append(predicates, volunteertaskassignment.VolunteerNameContainsFold(*i.VolunteerNameContainsFold))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, volunteertaskassignment.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.DispatchedAt != nil {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtEQ(*i.DispatchedAt))
+	}
+	if i.DispatchedAtNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtNEQ(*i.DispatchedAtNEQ))
+	}
+	if len(i.DispatchedAtIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtIn(i.DispatchedAtIn...))
+	}
+	if len(i.DispatchedAtNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtNotIn(i.DispatchedAtNotIn...))
+	}
+	if i.DispatchedAtGT != nil {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtGT(*i.DispatchedAtGT))
+	}
+	if i.DispatchedAtGTE != nil {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtGTE(*i.DispatchedAtGTE))
+	}
+	if i.DispatchedAtLT != nil {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtLT(*i.DispatchedAtLT))
+	}
+	if i.DispatchedAtLTE != nil {
+		predicates = append(predicates, volunteertaskassignment.DispatchedAtLTE(*i.DispatchedAtLTE))
+	}
+	if i.RespondedAt != nil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtEQ(*i.RespondedAt))
+	}
+	if i.RespondedAtNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtNEQ(*i.RespondedAtNEQ))
+	}
+	if len(i.RespondedAtIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtIn(i.RespondedAtIn...))
+	}
+	if len(i.RespondedAtNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtNotIn(i.RespondedAtNotIn...))
+	}
+	if i.RespondedAtGT != nil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtGT(*i.RespondedAtGT))
+	}
+	if i.RespondedAtGTE != nil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtGTE(*i.RespondedAtGTE))
+	}
+	if i.RespondedAtLT != nil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtLT(*i.RespondedAtLT))
+	}
+	if i.RespondedAtLTE != nil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtLTE(*i.RespondedAtLTE))
+	}
+	if i.RespondedAtIsNil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtIsNil())
+	}
+	if i.RespondedAtNotNil {
+		predicates = append(predicates, volunteertaskassignment.RespondedAtNotNil())
+	}
+	if i.CheckedInAt != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtEQ(*i.CheckedInAt))
+	}
+	if i.CheckedInAtNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtNEQ(*i.CheckedInAtNEQ))
+	}
+	if len(i.CheckedInAtIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtIn(i.CheckedInAtIn...))
+	}
+	if len(i.CheckedInAtNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtNotIn(i.CheckedInAtNotIn...))
+	}
+	if i.CheckedInAtGT != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtGT(*i.CheckedInAtGT))
+	}
+	if i.CheckedInAtGTE != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtGTE(*i.CheckedInAtGTE))
+	}
+	if i.CheckedInAtLT != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtLT(*i.CheckedInAtLT))
+	}
+	if i.CheckedInAtLTE != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtLTE(*i.CheckedInAtLTE))
+	}
+	if i.CheckedInAtIsNil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtIsNil())
+	}
+	if i.CheckedInAtNotNil {
+		predicates = append(predicates, volunteertaskassignment.CheckedInAtNotNil())
+	}
+	if i.CheckedOutAt != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtEQ(*i.CheckedOutAt))
+	}
+	if i.CheckedOutAtNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtNEQ(*i.CheckedOutAtNEQ))
+	}
+	if len(i.CheckedOutAtIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtIn(i.CheckedOutAtIn...))
+	}
+	if len(i.CheckedOutAtNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtNotIn(i.CheckedOutAtNotIn...))
+	}
+	if i.CheckedOutAtGT != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtGT(*i.CheckedOutAtGT))
+	}
+	if i.CheckedOutAtGTE != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtGTE(*i.CheckedOutAtGTE))
+	}
+	if i.CheckedOutAtLT != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtLT(*i.CheckedOutAtLT))
+	}
+	if i.CheckedOutAtLTE != nil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtLTE(*i.CheckedOutAtLTE))
+	}
+	if i.CheckedOutAtIsNil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtIsNil())
+	}
+	if i.CheckedOutAtNotNil {
+		predicates = append(predicates, volunteertaskassignment.CheckedOutAtNotNil())
+	}
+	if i.CreditedMinutes != nil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesEQ(*i.CreditedMinutes))
+	}
+	if i.CreditedMinutesNEQ != nil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesNEQ(*i.CreditedMinutesNEQ))
+	}
+	if len(i.CreditedMinutesIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesIn(i.CreditedMinutesIn...))
+	}
+	if len(i.CreditedMinutesNotIn) > 0 {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesNotIn(i.CreditedMinutesNotIn...))
+	}
+	if i.CreditedMinutesGT != nil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesGT(*i.CreditedMinutesGT))
+	}
+	if i.CreditedMinutesGTE != nil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesGTE(*i.CreditedMinutesGTE))
+	}
+	if i.CreditedMinutesLT != nil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesLT(*i.CreditedMinutesLT))
+	}
+	if i.CreditedMinutesLTE != nil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesLTE(*i.CreditedMinutesLTE))
+	}
+	if i.CreditedMinutesIsNil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesIsNil())
+	}
+	if i.CreditedMinutesNotNil {
+		predicates = append(predicates, volunteertaskassignment.CreditedMinutesNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyVolunteerTaskAssignmentWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return volunteertaskassignment.And(predicates...), nil
+	}
+}
+
+// VolunteerTeamWhereInput represents a where input for filtering VolunteerTeam queries.
+type VolunteerTeamWhereInput struct {
+	Predicates []predicate.VolunteerTeam  `json:"-"`
+	Not        *VolunteerTeamWhereInput   `json:"not,omitempty"`
+	Or         []*VolunteerTeamWhereInput `json:"or,omitempty"`
+	And        []*VolunteerTeamWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *VolunteerTeamWhereInput) AddPredicates(predicates ...predicate.VolunteerTeam) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the VolunteerTeamWhereInput filter on the VolunteerTeamQuery builder.
+func (i *VolunteerTeamWhereInput) Filter(q *VolunteerTeamQuery) (*VolunteerTeamQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyVolunteerTeamWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyVolunteerTeamWhereInput is returned in case the VolunteerTeamWhereInput is empty.
+var ErrEmptyVolunteerTeamWhereInput = errors.New("ent: empty predicate VolunteerTeamWhereInput")
+
+// P returns a predicate for filtering volunteerteams.
+// An error is returned if the input is empty or invalid.
+func (i *VolunteerTeamWhereInput) P() (predicate.VolunteerTeam, error) {
+	var predicates []predicate.VolunteerTeam
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, volunteerteam.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.VolunteerTeam, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, volunteerteam.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.VolunteerTeam, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, volunteerteam.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, volunteerteam.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, volunteerteam.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, volunteerteam.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, volunteerteam.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, volunteerteam.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, volunteerteam.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, volunteerteam.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, volunteerteam.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, volunteerteam.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, volunteerteam.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, volunteerteam.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, volunteerteam.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, volunteerteam.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, volunteerteam.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, volunteerteam.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, volunteerteam.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, volunteerteam.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, volunteerteam.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, volunteerteam.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, volunteerteam.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, volunteerteam.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, volunteerteam.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, volunteerteam.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, volunteerteam.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, volunteerteam.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, volunteerteam.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, volunteerteam.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, volunteerteam.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, volunteerteam.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, volunteerteam.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, volunteerteam.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, volunteerteam.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, volunteerteam.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, volunteerteam.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, volunteerteam.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, volunteerteam.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, volunteerteam.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, volunteerteam.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, volunteerteam.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, volunteerteam.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, volunteerteam.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, volunteerteam.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, volunteerteam.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, volunteerteam.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, volunteerteam.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, volunteerteam.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, volunteerteam.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, volunteerteam.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, volunteerteam.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, volunteerteam.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyVolunteerTeamWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return volunteerteam.And(predicates...), nil
+	}
+}
+
+// VolunteerTeamMemberWhereInput represents a where input for filtering VolunteerTeamMember queries.
+type VolunteerTeamMemberWhereInput struct {
+	Predicates []predicate.VolunteerTeamMember  `json:"-"`
+	Not        *VolunteerTeamMemberWhereInput   `json:"not,omitempty"`
+	Or         []*VolunteerTeamMemberWhereInput `json:"or,omitempty"`
+	And        []*VolunteerTeamMemberWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "joined_at" field predicates.
+	JoinedAt      *time.Time  `json:"joinedAt,omitempty"`
+	JoinedAtNEQ   *time.Time  `json:"joinedAtNEQ,omitempty"`
+	JoinedAtIn    []time.Time `json:"joinedAtIn,omitempty"`
+	JoinedAtNotIn []time.Time `json:"joinedAtNotIn,omitempty"`
+	JoinedAtGT    *time.Time  `json:"joinedAtGT,omitempty"`
+	JoinedAtGTE   *time.Time  `json:"joinedAtGTE,omitempty"`
+	JoinedAtLT    *time.Time  `json:"joinedAtLT,omitempty"`
+	JoinedAtLTE   *time.Time  `json:"joinedAtLTE,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *VolunteerTeamMemberWhereInput) AddPredicates(predicates ...predicate.VolunteerTeamMember) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the VolunteerTeamMemberWhereInput filter on the VolunteerTeamMemberQuery builder.
+func (i *VolunteerTeamMemberWhereInput) Filter(q *VolunteerTeamMemberQuery) (*VolunteerTeamMemberQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyVolunteerTeamMemberWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyVolunteerTeamMemberWhereInput is returned in case the VolunteerTeamMemberWhereInput is empty.
+var ErrEmptyVolunteerTeamMemberWhereInput = errors.New("ent: empty predicate VolunteerTeamMemberWhereInput")
+
+// P returns a predicate for filtering volunteerteammembers.
+// An error is returned if the input is empty or invalid.
+func (i *VolunteerTeamMemberWhereInput) P() (predicate.VolunteerTeamMember, error) {
+	var predicates []predicate.VolunteerTeamMember
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, volunteerteammember.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.VolunteerTeamMember, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, volunteerteammember.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.VolunteerTeamMember, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, volunteerteammember.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, volunteerteammember.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, volunteerteammember.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, volunteerteammember.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, volunteerteammember.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, volunteerteammember.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, volunteerteammember.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, volunteerteammember.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, volunteerteammember.IDLTE(*i.IDLTE))
+	}
+	if i.JoinedAt != nil {
+		predicates = append(predicates, volunteerteammember.JoinedAtEQ(*i.JoinedAt))
+	}
+	if i.JoinedAtNEQ != nil {
+		predicates = append(predicates, volunteerteammember.JoinedAtNEQ(*i.JoinedAtNEQ))
+	}
+	if len(i.JoinedAtIn) > 0 {
+		predicates = append(predicates, volunteerteammember.JoinedAtIn(i.JoinedAtIn...))
+	}
+	if len(i.JoinedAtNotIn) > 0 {
+		predicates = append(predicates, volunteerteammember.JoinedAtNotIn(i.JoinedAtNotIn...))
+	}
+	if i.JoinedAtGT != nil {
+		predicates = append(predicates, volunteerteammember.JoinedAtGT(*i.JoinedAtGT))
+	}
+	if i.JoinedAtGTE != nil {
+		predicates = append(predicates, volunteerteammember.JoinedAtGTE(*i.JoinedAtGTE))
+	}
+	if i.JoinedAtLT != nil {
+		predicates = append(predicates, volunteerteammember.JoinedAtLT(*i.JoinedAtLT))
+	}
+	if i.JoinedAtLTE != nil {
+		predicates = append(predicates, volunteerteammember.JoinedAtLTE(*i.JoinedAtLTE))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyVolunteerTeamMemberWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return volunteerteammember.And(predicates...), nil
 	}
 }

@@ -27,7 +27,11 @@ import (
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/guardianship"
+	"github.com/jimei-linli/linli/ent/helpoffer"
+	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/ledgerentry"
+	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -41,6 +45,11 @@ import (
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
+	"github.com/jimei-linli/linli/ent/volunteerteam"
+	"github.com/jimei-linli/linli/ent/volunteerteammember"
 	"github.com/jimei-linli/linli/internal/appeal/form"
 )
 
@@ -53,35 +62,44 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAuditRecord     = "AuditRecord"
-	TypeBroadcast       = "Broadcast"
-	TypeCareBooking     = "CareBooking"
-	TypeCareEvent       = "CareEvent"
-	TypeCareFacility    = "CareFacility"
-	TypeCareIncident    = "CareIncident"
-	TypeCareNote        = "CareNote"
-	TypeCareService     = "CareService"
-	TypeCareSlot        = "CareSlot"
-	TypeCommunity       = "Community"
-	TypeConsent         = "Consent"
-	TypeDepartment      = "Department"
-	TypeDevice          = "Device"
-	TypeEvent           = "Event"
-	TypeGrid            = "Grid"
-	TypeGuardianship    = "Guardianship"
-	TypeHousehold       = "Household"
-	TypeNotification    = "Notification"
-	TypePersonalInfo    = "PersonalInfo"
-	TypePlace           = "Place"
-	TypePushDelivery    = "PushDelivery"
-	TypeRequest         = "Request"
-	TypeRequestCategory = "RequestCategory"
-	TypeRequestEvent    = "RequestEvent"
-	TypeResident        = "Resident"
-	TypeRoleAssignment  = "RoleAssignment"
-	TypeSession         = "Session"
-	TypeSignInCode      = "SignInCode"
-	TypeStreet          = "Street"
+	TypeAuditRecord             = "AuditRecord"
+	TypeBroadcast               = "Broadcast"
+	TypeCareBooking             = "CareBooking"
+	TypeCareEvent               = "CareEvent"
+	TypeCareFacility            = "CareFacility"
+	TypeCareIncident            = "CareIncident"
+	TypeCareNote                = "CareNote"
+	TypeCareService             = "CareService"
+	TypeCareSlot                = "CareSlot"
+	TypeCommunity               = "Community"
+	TypeConsent                 = "Consent"
+	TypeDepartment              = "Department"
+	TypeDevice                  = "Device"
+	TypeEvent                   = "Event"
+	TypeGrid                    = "Grid"
+	TypeGuardianship            = "Guardianship"
+	TypeHelpOffer               = "HelpOffer"
+	TypeHelpRequest             = "HelpRequest"
+	TypeHousehold               = "Household"
+	TypeLedgerEntry             = "LedgerEntry"
+	TypeLedgerTransfer          = "LedgerTransfer"
+	TypeNotification            = "Notification"
+	TypePersonalInfo            = "PersonalInfo"
+	TypePlace                   = "Place"
+	TypePushDelivery            = "PushDelivery"
+	TypeRequest                 = "Request"
+	TypeRequestCategory         = "RequestCategory"
+	TypeRequestEvent            = "RequestEvent"
+	TypeResident                = "Resident"
+	TypeRoleAssignment          = "RoleAssignment"
+	TypeSession                 = "Session"
+	TypeSignInCode              = "SignInCode"
+	TypeStreet                  = "Street"
+	TypeTimeAccount             = "TimeAccount"
+	TypeVolunteerTask           = "VolunteerTask"
+	TypeVolunteerTaskAssignment = "VolunteerTaskAssignment"
+	TypeVolunteerTeam           = "VolunteerTeam"
+	TypeVolunteerTeamMember     = "VolunteerTeamMember"
 )
 
 // AuditRecordMutation represents an operation that mutates the AuditRecord nodes in the graph.
@@ -15255,6 +15273,2742 @@ func (m *GuardianshipMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Guardianship edge %s", name)
 }
 
+// HelpOfferMutation represents an operation that mutates the HelpOffer nodes in the graph.
+type HelpOfferMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	note                *string
+	status              *helpoffer.Status
+	created_at          *time.Time
+	clearedFields       map[string]struct{}
+	help_request        *int
+	clearedhelp_request bool
+	volunteer           *int
+	clearedvolunteer    bool
+	done                bool
+	oldValue            func(context.Context) (*HelpOffer, error)
+	predicates          []predicate.HelpOffer
+}
+
+var _ ent.Mutation = (*HelpOfferMutation)(nil)
+
+// helpofferOption allows management of the mutation configuration using functional options.
+type helpofferOption func(*HelpOfferMutation)
+
+// newHelpOfferMutation creates new mutation for the HelpOffer entity.
+func newHelpOfferMutation(c config, op Op, opts ...helpofferOption) *HelpOfferMutation {
+	m := &HelpOfferMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeHelpOffer,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withHelpOfferID sets the ID field of the mutation.
+func withHelpOfferID(id int) helpofferOption {
+	return func(m *HelpOfferMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *HelpOffer
+		)
+		m.oldValue = func(ctx context.Context) (*HelpOffer, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().HelpOffer.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withHelpOffer sets the old HelpOffer of the mutation.
+func withHelpOffer(node *HelpOffer) helpofferOption {
+	return func(m *HelpOfferMutation) {
+		m.oldValue = func(context.Context) (*HelpOffer, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m HelpOfferMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m HelpOfferMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *HelpOfferMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *HelpOfferMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().HelpOffer.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetHelpRequestID sets the "help_request_id" field.
+func (m *HelpOfferMutation) SetHelpRequestID(i int) {
+	m.help_request = &i
+}
+
+// HelpRequestID returns the value of the "help_request_id" field in the mutation.
+func (m *HelpOfferMutation) HelpRequestID() (r int, exists bool) {
+	v := m.help_request
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHelpRequestID returns the old "help_request_id" field's value of the HelpOffer entity.
+// If the HelpOffer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpOfferMutation) OldHelpRequestID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHelpRequestID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHelpRequestID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHelpRequestID: %w", err)
+	}
+	return oldValue.HelpRequestID, nil
+}
+
+// ResetHelpRequestID resets all changes to the "help_request_id" field.
+func (m *HelpOfferMutation) ResetHelpRequestID() {
+	m.help_request = nil
+}
+
+// SetVolunteerID sets the "volunteer_id" field.
+func (m *HelpOfferMutation) SetVolunteerID(i int) {
+	m.volunteer = &i
+}
+
+// VolunteerID returns the value of the "volunteer_id" field in the mutation.
+func (m *HelpOfferMutation) VolunteerID() (r int, exists bool) {
+	v := m.volunteer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVolunteerID returns the old "volunteer_id" field's value of the HelpOffer entity.
+// If the HelpOffer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpOfferMutation) OldVolunteerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVolunteerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVolunteerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVolunteerID: %w", err)
+	}
+	return oldValue.VolunteerID, nil
+}
+
+// ResetVolunteerID resets all changes to the "volunteer_id" field.
+func (m *HelpOfferMutation) ResetVolunteerID() {
+	m.volunteer = nil
+}
+
+// SetNote sets the "note" field.
+func (m *HelpOfferMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *HelpOfferMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the HelpOffer entity.
+// If the HelpOffer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpOfferMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *HelpOfferMutation) ResetNote() {
+	m.note = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *HelpOfferMutation) SetStatus(h helpoffer.Status) {
+	m.status = &h
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *HelpOfferMutation) Status() (r helpoffer.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the HelpOffer entity.
+// If the HelpOffer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpOfferMutation) OldStatus(ctx context.Context) (v helpoffer.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *HelpOfferMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *HelpOfferMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *HelpOfferMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the HelpOffer entity.
+// If the HelpOffer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpOfferMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *HelpOfferMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearHelpRequest clears the "help_request" edge to the HelpRequest entity.
+func (m *HelpOfferMutation) ClearHelpRequest() {
+	m.clearedhelp_request = true
+	m.clearedFields[helpoffer.FieldHelpRequestID] = struct{}{}
+}
+
+// HelpRequestCleared reports if the "help_request" edge to the HelpRequest entity was cleared.
+func (m *HelpOfferMutation) HelpRequestCleared() bool {
+	return m.clearedhelp_request
+}
+
+// HelpRequestIDs returns the "help_request" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// HelpRequestID instead. It exists only for internal usage by the builders.
+func (m *HelpOfferMutation) HelpRequestIDs() (ids []int) {
+	if id := m.help_request; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetHelpRequest resets all changes to the "help_request" edge.
+func (m *HelpOfferMutation) ResetHelpRequest() {
+	m.help_request = nil
+	m.clearedhelp_request = false
+}
+
+// ClearVolunteer clears the "volunteer" edge to the Resident entity.
+func (m *HelpOfferMutation) ClearVolunteer() {
+	m.clearedvolunteer = true
+	m.clearedFields[helpoffer.FieldVolunteerID] = struct{}{}
+}
+
+// VolunteerCleared reports if the "volunteer" edge to the Resident entity was cleared.
+func (m *HelpOfferMutation) VolunteerCleared() bool {
+	return m.clearedvolunteer
+}
+
+// VolunteerIDs returns the "volunteer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// VolunteerID instead. It exists only for internal usage by the builders.
+func (m *HelpOfferMutation) VolunteerIDs() (ids []int) {
+	if id := m.volunteer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetVolunteer resets all changes to the "volunteer" edge.
+func (m *HelpOfferMutation) ResetVolunteer() {
+	m.volunteer = nil
+	m.clearedvolunteer = false
+}
+
+// Where appends a list predicates to the HelpOfferMutation builder.
+func (m *HelpOfferMutation) Where(ps ...predicate.HelpOffer) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the HelpOfferMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *HelpOfferMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.HelpOffer, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *HelpOfferMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *HelpOfferMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (HelpOffer).
+func (m *HelpOfferMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *HelpOfferMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.help_request != nil {
+		fields = append(fields, helpoffer.FieldHelpRequestID)
+	}
+	if m.volunteer != nil {
+		fields = append(fields, helpoffer.FieldVolunteerID)
+	}
+	if m.note != nil {
+		fields = append(fields, helpoffer.FieldNote)
+	}
+	if m.status != nil {
+		fields = append(fields, helpoffer.FieldStatus)
+	}
+	if m.created_at != nil {
+		fields = append(fields, helpoffer.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *HelpOfferMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case helpoffer.FieldHelpRequestID:
+		return m.HelpRequestID()
+	case helpoffer.FieldVolunteerID:
+		return m.VolunteerID()
+	case helpoffer.FieldNote:
+		return m.Note()
+	case helpoffer.FieldStatus:
+		return m.Status()
+	case helpoffer.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *HelpOfferMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case helpoffer.FieldHelpRequestID:
+		return m.OldHelpRequestID(ctx)
+	case helpoffer.FieldVolunteerID:
+		return m.OldVolunteerID(ctx)
+	case helpoffer.FieldNote:
+		return m.OldNote(ctx)
+	case helpoffer.FieldStatus:
+		return m.OldStatus(ctx)
+	case helpoffer.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown HelpOffer field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HelpOfferMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case helpoffer.FieldHelpRequestID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHelpRequestID(v)
+		return nil
+	case helpoffer.FieldVolunteerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVolunteerID(v)
+		return nil
+	case helpoffer.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case helpoffer.FieldStatus:
+		v, ok := value.(helpoffer.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case helpoffer.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown HelpOffer field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *HelpOfferMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *HelpOfferMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HelpOfferMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown HelpOffer numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *HelpOfferMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *HelpOfferMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *HelpOfferMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown HelpOffer nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *HelpOfferMutation) ResetField(name string) error {
+	switch name {
+	case helpoffer.FieldHelpRequestID:
+		m.ResetHelpRequestID()
+		return nil
+	case helpoffer.FieldVolunteerID:
+		m.ResetVolunteerID()
+		return nil
+	case helpoffer.FieldNote:
+		m.ResetNote()
+		return nil
+	case helpoffer.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case helpoffer.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown HelpOffer field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *HelpOfferMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.help_request != nil {
+		edges = append(edges, helpoffer.EdgeHelpRequest)
+	}
+	if m.volunteer != nil {
+		edges = append(edges, helpoffer.EdgeVolunteer)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *HelpOfferMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case helpoffer.EdgeHelpRequest:
+		if id := m.help_request; id != nil {
+			return []ent.Value{*id}
+		}
+	case helpoffer.EdgeVolunteer:
+		if id := m.volunteer; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *HelpOfferMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *HelpOfferMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *HelpOfferMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedhelp_request {
+		edges = append(edges, helpoffer.EdgeHelpRequest)
+	}
+	if m.clearedvolunteer {
+		edges = append(edges, helpoffer.EdgeVolunteer)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *HelpOfferMutation) EdgeCleared(name string) bool {
+	switch name {
+	case helpoffer.EdgeHelpRequest:
+		return m.clearedhelp_request
+	case helpoffer.EdgeVolunteer:
+		return m.clearedvolunteer
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *HelpOfferMutation) ClearEdge(name string) error {
+	switch name {
+	case helpoffer.EdgeHelpRequest:
+		m.ClearHelpRequest()
+		return nil
+	case helpoffer.EdgeVolunteer:
+		m.ClearVolunteer()
+		return nil
+	}
+	return fmt.Errorf("unknown HelpOffer unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *HelpOfferMutation) ResetEdge(name string) error {
+	switch name {
+	case helpoffer.EdgeHelpRequest:
+		m.ResetHelpRequest()
+		return nil
+	case helpoffer.EdgeVolunteer:
+		m.ResetVolunteer()
+		return nil
+	}
+	return fmt.Errorf("unknown HelpOffer edge %s", name)
+}
+
+// HelpRequestMutation represents an operation that mutates the HelpRequest nodes in the graph.
+type HelpRequestMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	requester_name      *string
+	created_by_id       *int
+	addcreated_by_id    *int
+	kind                *helprequest.Kind
+	title               *string
+	details             *string
+	location            *string
+	window_start        *time.Time
+	window_end          *time.Time
+	minutes             *int
+	addminutes          *int
+	auto_accept         *bool
+	status              *helprequest.Status
+	reach               *helprequest.Reach
+	widen_at            *time.Time
+	credited_minutes    *int
+	addcredited_minutes *int
+	confirmed_by_id     *int
+	addconfirmed_by_id  *int
+	completed_at        *time.Time
+	clearedFields       map[string]struct{}
+	requester           *int
+	clearedrequester    bool
+	grid                *int
+	clearedgrid         bool
+	community           *int
+	clearedcommunity    bool
+	volunteer           *int
+	clearedvolunteer    bool
+	transfer            *int
+	clearedtransfer     bool
+	offers              map[int]struct{}
+	removedoffers       map[int]struct{}
+	clearedoffers       bool
+	done                bool
+	oldValue            func(context.Context) (*HelpRequest, error)
+	predicates          []predicate.HelpRequest
+}
+
+var _ ent.Mutation = (*HelpRequestMutation)(nil)
+
+// helprequestOption allows management of the mutation configuration using functional options.
+type helprequestOption func(*HelpRequestMutation)
+
+// newHelpRequestMutation creates new mutation for the HelpRequest entity.
+func newHelpRequestMutation(c config, op Op, opts ...helprequestOption) *HelpRequestMutation {
+	m := &HelpRequestMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeHelpRequest,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withHelpRequestID sets the ID field of the mutation.
+func withHelpRequestID(id int) helprequestOption {
+	return func(m *HelpRequestMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *HelpRequest
+		)
+		m.oldValue = func(ctx context.Context) (*HelpRequest, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().HelpRequest.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withHelpRequest sets the old HelpRequest of the mutation.
+func withHelpRequest(node *HelpRequest) helprequestOption {
+	return func(m *HelpRequestMutation) {
+		m.oldValue = func(context.Context) (*HelpRequest, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m HelpRequestMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m HelpRequestMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *HelpRequestMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *HelpRequestMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().HelpRequest.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *HelpRequestMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *HelpRequestMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *HelpRequestMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *HelpRequestMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *HelpRequestMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *HelpRequestMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetRequesterID sets the "requester_id" field.
+func (m *HelpRequestMutation) SetRequesterID(i int) {
+	m.requester = &i
+}
+
+// RequesterID returns the value of the "requester_id" field in the mutation.
+func (m *HelpRequestMutation) RequesterID() (r int, exists bool) {
+	v := m.requester
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequesterID returns the old "requester_id" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldRequesterID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequesterID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequesterID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequesterID: %w", err)
+	}
+	return oldValue.RequesterID, nil
+}
+
+// ResetRequesterID resets all changes to the "requester_id" field.
+func (m *HelpRequestMutation) ResetRequesterID() {
+	m.requester = nil
+}
+
+// SetRequesterName sets the "requester_name" field.
+func (m *HelpRequestMutation) SetRequesterName(s string) {
+	m.requester_name = &s
+}
+
+// RequesterName returns the value of the "requester_name" field in the mutation.
+func (m *HelpRequestMutation) RequesterName() (r string, exists bool) {
+	v := m.requester_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequesterName returns the old "requester_name" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldRequesterName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequesterName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequesterName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequesterName: %w", err)
+	}
+	return oldValue.RequesterName, nil
+}
+
+// ResetRequesterName resets all changes to the "requester_name" field.
+func (m *HelpRequestMutation) ResetRequesterName() {
+	m.requester_name = nil
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *HelpRequestMutation) SetCreatedByID(i int) {
+	m.created_by_id = &i
+	m.addcreated_by_id = nil
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *HelpRequestMutation) CreatedByID() (r int, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldCreatedByID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// AddCreatedByID adds i to the "created_by_id" field.
+func (m *HelpRequestMutation) AddCreatedByID(i int) {
+	if m.addcreated_by_id != nil {
+		*m.addcreated_by_id += i
+	} else {
+		m.addcreated_by_id = &i
+	}
+}
+
+// AddedCreatedByID returns the value that was added to the "created_by_id" field in this mutation.
+func (m *HelpRequestMutation) AddedCreatedByID() (r int, exists bool) {
+	v := m.addcreated_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *HelpRequestMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+}
+
+// SetGridID sets the "grid_id" field.
+func (m *HelpRequestMutation) SetGridID(i int) {
+	m.grid = &i
+}
+
+// GridID returns the value of the "grid_id" field in the mutation.
+func (m *HelpRequestMutation) GridID() (r int, exists bool) {
+	v := m.grid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGridID returns the old "grid_id" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldGridID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGridID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGridID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGridID: %w", err)
+	}
+	return oldValue.GridID, nil
+}
+
+// ResetGridID resets all changes to the "grid_id" field.
+func (m *HelpRequestMutation) ResetGridID() {
+	m.grid = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *HelpRequestMutation) SetCommunityID(i int) {
+	m.community = &i
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *HelpRequestMutation) CommunityID() (r int, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldCommunityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *HelpRequestMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *HelpRequestMutation) SetKind(h helprequest.Kind) {
+	m.kind = &h
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *HelpRequestMutation) Kind() (r helprequest.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldKind(ctx context.Context) (v helprequest.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *HelpRequestMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *HelpRequestMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *HelpRequestMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *HelpRequestMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetDetails sets the "details" field.
+func (m *HelpRequestMutation) SetDetails(s string) {
+	m.details = &s
+}
+
+// Details returns the value of the "details" field in the mutation.
+func (m *HelpRequestMutation) Details() (r string, exists bool) {
+	v := m.details
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetails returns the old "details" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldDetails(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetails is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetails requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetails: %w", err)
+	}
+	return oldValue.Details, nil
+}
+
+// ResetDetails resets all changes to the "details" field.
+func (m *HelpRequestMutation) ResetDetails() {
+	m.details = nil
+}
+
+// SetLocation sets the "location" field.
+func (m *HelpRequestMutation) SetLocation(s string) {
+	m.location = &s
+}
+
+// Location returns the value of the "location" field in the mutation.
+func (m *HelpRequestMutation) Location() (r string, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocation returns the old "location" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldLocation(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocation: %w", err)
+	}
+	return oldValue.Location, nil
+}
+
+// ResetLocation resets all changes to the "location" field.
+func (m *HelpRequestMutation) ResetLocation() {
+	m.location = nil
+}
+
+// SetWindowStart sets the "window_start" field.
+func (m *HelpRequestMutation) SetWindowStart(t time.Time) {
+	m.window_start = &t
+}
+
+// WindowStart returns the value of the "window_start" field in the mutation.
+func (m *HelpRequestMutation) WindowStart() (r time.Time, exists bool) {
+	v := m.window_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWindowStart returns the old "window_start" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldWindowStart(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWindowStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWindowStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWindowStart: %w", err)
+	}
+	return oldValue.WindowStart, nil
+}
+
+// ResetWindowStart resets all changes to the "window_start" field.
+func (m *HelpRequestMutation) ResetWindowStart() {
+	m.window_start = nil
+}
+
+// SetWindowEnd sets the "window_end" field.
+func (m *HelpRequestMutation) SetWindowEnd(t time.Time) {
+	m.window_end = &t
+}
+
+// WindowEnd returns the value of the "window_end" field in the mutation.
+func (m *HelpRequestMutation) WindowEnd() (r time.Time, exists bool) {
+	v := m.window_end
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWindowEnd returns the old "window_end" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldWindowEnd(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWindowEnd is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWindowEnd requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWindowEnd: %w", err)
+	}
+	return oldValue.WindowEnd, nil
+}
+
+// ResetWindowEnd resets all changes to the "window_end" field.
+func (m *HelpRequestMutation) ResetWindowEnd() {
+	m.window_end = nil
+}
+
+// SetMinutes sets the "minutes" field.
+func (m *HelpRequestMutation) SetMinutes(i int) {
+	m.minutes = &i
+	m.addminutes = nil
+}
+
+// Minutes returns the value of the "minutes" field in the mutation.
+func (m *HelpRequestMutation) Minutes() (r int, exists bool) {
+	v := m.minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMinutes returns the old "minutes" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMinutes: %w", err)
+	}
+	return oldValue.Minutes, nil
+}
+
+// AddMinutes adds i to the "minutes" field.
+func (m *HelpRequestMutation) AddMinutes(i int) {
+	if m.addminutes != nil {
+		*m.addminutes += i
+	} else {
+		m.addminutes = &i
+	}
+}
+
+// AddedMinutes returns the value that was added to the "minutes" field in this mutation.
+func (m *HelpRequestMutation) AddedMinutes() (r int, exists bool) {
+	v := m.addminutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMinutes resets all changes to the "minutes" field.
+func (m *HelpRequestMutation) ResetMinutes() {
+	m.minutes = nil
+	m.addminutes = nil
+}
+
+// SetAutoAccept sets the "auto_accept" field.
+func (m *HelpRequestMutation) SetAutoAccept(b bool) {
+	m.auto_accept = &b
+}
+
+// AutoAccept returns the value of the "auto_accept" field in the mutation.
+func (m *HelpRequestMutation) AutoAccept() (r bool, exists bool) {
+	v := m.auto_accept
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAutoAccept returns the old "auto_accept" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldAutoAccept(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAutoAccept is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAutoAccept requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAutoAccept: %w", err)
+	}
+	return oldValue.AutoAccept, nil
+}
+
+// ResetAutoAccept resets all changes to the "auto_accept" field.
+func (m *HelpRequestMutation) ResetAutoAccept() {
+	m.auto_accept = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *HelpRequestMutation) SetStatus(h helprequest.Status) {
+	m.status = &h
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *HelpRequestMutation) Status() (r helprequest.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldStatus(ctx context.Context) (v helprequest.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *HelpRequestMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetReach sets the "reach" field.
+func (m *HelpRequestMutation) SetReach(h helprequest.Reach) {
+	m.reach = &h
+}
+
+// Reach returns the value of the "reach" field in the mutation.
+func (m *HelpRequestMutation) Reach() (r helprequest.Reach, exists bool) {
+	v := m.reach
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReach returns the old "reach" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldReach(ctx context.Context) (v helprequest.Reach, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReach is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReach requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReach: %w", err)
+	}
+	return oldValue.Reach, nil
+}
+
+// ResetReach resets all changes to the "reach" field.
+func (m *HelpRequestMutation) ResetReach() {
+	m.reach = nil
+}
+
+// SetWidenAt sets the "widen_at" field.
+func (m *HelpRequestMutation) SetWidenAt(t time.Time) {
+	m.widen_at = &t
+}
+
+// WidenAt returns the value of the "widen_at" field in the mutation.
+func (m *HelpRequestMutation) WidenAt() (r time.Time, exists bool) {
+	v := m.widen_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWidenAt returns the old "widen_at" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldWidenAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWidenAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWidenAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWidenAt: %w", err)
+	}
+	return oldValue.WidenAt, nil
+}
+
+// ClearWidenAt clears the value of the "widen_at" field.
+func (m *HelpRequestMutation) ClearWidenAt() {
+	m.widen_at = nil
+	m.clearedFields[helprequest.FieldWidenAt] = struct{}{}
+}
+
+// WidenAtCleared returns if the "widen_at" field was cleared in this mutation.
+func (m *HelpRequestMutation) WidenAtCleared() bool {
+	_, ok := m.clearedFields[helprequest.FieldWidenAt]
+	return ok
+}
+
+// ResetWidenAt resets all changes to the "widen_at" field.
+func (m *HelpRequestMutation) ResetWidenAt() {
+	m.widen_at = nil
+	delete(m.clearedFields, helprequest.FieldWidenAt)
+}
+
+// SetVolunteerID sets the "volunteer_id" field.
+func (m *HelpRequestMutation) SetVolunteerID(i int) {
+	m.volunteer = &i
+}
+
+// VolunteerID returns the value of the "volunteer_id" field in the mutation.
+func (m *HelpRequestMutation) VolunteerID() (r int, exists bool) {
+	v := m.volunteer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVolunteerID returns the old "volunteer_id" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldVolunteerID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVolunteerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVolunteerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVolunteerID: %w", err)
+	}
+	return oldValue.VolunteerID, nil
+}
+
+// ClearVolunteerID clears the value of the "volunteer_id" field.
+func (m *HelpRequestMutation) ClearVolunteerID() {
+	m.volunteer = nil
+	m.clearedFields[helprequest.FieldVolunteerID] = struct{}{}
+}
+
+// VolunteerIDCleared returns if the "volunteer_id" field was cleared in this mutation.
+func (m *HelpRequestMutation) VolunteerIDCleared() bool {
+	_, ok := m.clearedFields[helprequest.FieldVolunteerID]
+	return ok
+}
+
+// ResetVolunteerID resets all changes to the "volunteer_id" field.
+func (m *HelpRequestMutation) ResetVolunteerID() {
+	m.volunteer = nil
+	delete(m.clearedFields, helprequest.FieldVolunteerID)
+}
+
+// SetCreditedMinutes sets the "credited_minutes" field.
+func (m *HelpRequestMutation) SetCreditedMinutes(i int) {
+	m.credited_minutes = &i
+	m.addcredited_minutes = nil
+}
+
+// CreditedMinutes returns the value of the "credited_minutes" field in the mutation.
+func (m *HelpRequestMutation) CreditedMinutes() (r int, exists bool) {
+	v := m.credited_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreditedMinutes returns the old "credited_minutes" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldCreditedMinutes(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreditedMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreditedMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreditedMinutes: %w", err)
+	}
+	return oldValue.CreditedMinutes, nil
+}
+
+// AddCreditedMinutes adds i to the "credited_minutes" field.
+func (m *HelpRequestMutation) AddCreditedMinutes(i int) {
+	if m.addcredited_minutes != nil {
+		*m.addcredited_minutes += i
+	} else {
+		m.addcredited_minutes = &i
+	}
+}
+
+// AddedCreditedMinutes returns the value that was added to the "credited_minutes" field in this mutation.
+func (m *HelpRequestMutation) AddedCreditedMinutes() (r int, exists bool) {
+	v := m.addcredited_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCreditedMinutes clears the value of the "credited_minutes" field.
+func (m *HelpRequestMutation) ClearCreditedMinutes() {
+	m.credited_minutes = nil
+	m.addcredited_minutes = nil
+	m.clearedFields[helprequest.FieldCreditedMinutes] = struct{}{}
+}
+
+// CreditedMinutesCleared returns if the "credited_minutes" field was cleared in this mutation.
+func (m *HelpRequestMutation) CreditedMinutesCleared() bool {
+	_, ok := m.clearedFields[helprequest.FieldCreditedMinutes]
+	return ok
+}
+
+// ResetCreditedMinutes resets all changes to the "credited_minutes" field.
+func (m *HelpRequestMutation) ResetCreditedMinutes() {
+	m.credited_minutes = nil
+	m.addcredited_minutes = nil
+	delete(m.clearedFields, helprequest.FieldCreditedMinutes)
+}
+
+// SetConfirmedByID sets the "confirmed_by_id" field.
+func (m *HelpRequestMutation) SetConfirmedByID(i int) {
+	m.confirmed_by_id = &i
+	m.addconfirmed_by_id = nil
+}
+
+// ConfirmedByID returns the value of the "confirmed_by_id" field in the mutation.
+func (m *HelpRequestMutation) ConfirmedByID() (r int, exists bool) {
+	v := m.confirmed_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldConfirmedByID returns the old "confirmed_by_id" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldConfirmedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldConfirmedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldConfirmedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldConfirmedByID: %w", err)
+	}
+	return oldValue.ConfirmedByID, nil
+}
+
+// AddConfirmedByID adds i to the "confirmed_by_id" field.
+func (m *HelpRequestMutation) AddConfirmedByID(i int) {
+	if m.addconfirmed_by_id != nil {
+		*m.addconfirmed_by_id += i
+	} else {
+		m.addconfirmed_by_id = &i
+	}
+}
+
+// AddedConfirmedByID returns the value that was added to the "confirmed_by_id" field in this mutation.
+func (m *HelpRequestMutation) AddedConfirmedByID() (r int, exists bool) {
+	v := m.addconfirmed_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearConfirmedByID clears the value of the "confirmed_by_id" field.
+func (m *HelpRequestMutation) ClearConfirmedByID() {
+	m.confirmed_by_id = nil
+	m.addconfirmed_by_id = nil
+	m.clearedFields[helprequest.FieldConfirmedByID] = struct{}{}
+}
+
+// ConfirmedByIDCleared returns if the "confirmed_by_id" field was cleared in this mutation.
+func (m *HelpRequestMutation) ConfirmedByIDCleared() bool {
+	_, ok := m.clearedFields[helprequest.FieldConfirmedByID]
+	return ok
+}
+
+// ResetConfirmedByID resets all changes to the "confirmed_by_id" field.
+func (m *HelpRequestMutation) ResetConfirmedByID() {
+	m.confirmed_by_id = nil
+	m.addconfirmed_by_id = nil
+	delete(m.clearedFields, helprequest.FieldConfirmedByID)
+}
+
+// SetCompletedAt sets the "completed_at" field.
+func (m *HelpRequestMutation) SetCompletedAt(t time.Time) {
+	m.completed_at = &t
+}
+
+// CompletedAt returns the value of the "completed_at" field in the mutation.
+func (m *HelpRequestMutation) CompletedAt() (r time.Time, exists bool) {
+	v := m.completed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompletedAt returns the old "completed_at" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldCompletedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompletedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompletedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompletedAt: %w", err)
+	}
+	return oldValue.CompletedAt, nil
+}
+
+// ClearCompletedAt clears the value of the "completed_at" field.
+func (m *HelpRequestMutation) ClearCompletedAt() {
+	m.completed_at = nil
+	m.clearedFields[helprequest.FieldCompletedAt] = struct{}{}
+}
+
+// CompletedAtCleared returns if the "completed_at" field was cleared in this mutation.
+func (m *HelpRequestMutation) CompletedAtCleared() bool {
+	_, ok := m.clearedFields[helprequest.FieldCompletedAt]
+	return ok
+}
+
+// ResetCompletedAt resets all changes to the "completed_at" field.
+func (m *HelpRequestMutation) ResetCompletedAt() {
+	m.completed_at = nil
+	delete(m.clearedFields, helprequest.FieldCompletedAt)
+}
+
+// SetTransferID sets the "transfer_id" field.
+func (m *HelpRequestMutation) SetTransferID(i int) {
+	m.transfer = &i
+}
+
+// TransferID returns the value of the "transfer_id" field in the mutation.
+func (m *HelpRequestMutation) TransferID() (r int, exists bool) {
+	v := m.transfer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTransferID returns the old "transfer_id" field's value of the HelpRequest entity.
+// If the HelpRequest object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HelpRequestMutation) OldTransferID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTransferID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTransferID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTransferID: %w", err)
+	}
+	return oldValue.TransferID, nil
+}
+
+// ClearTransferID clears the value of the "transfer_id" field.
+func (m *HelpRequestMutation) ClearTransferID() {
+	m.transfer = nil
+	m.clearedFields[helprequest.FieldTransferID] = struct{}{}
+}
+
+// TransferIDCleared returns if the "transfer_id" field was cleared in this mutation.
+func (m *HelpRequestMutation) TransferIDCleared() bool {
+	_, ok := m.clearedFields[helprequest.FieldTransferID]
+	return ok
+}
+
+// ResetTransferID resets all changes to the "transfer_id" field.
+func (m *HelpRequestMutation) ResetTransferID() {
+	m.transfer = nil
+	delete(m.clearedFields, helprequest.FieldTransferID)
+}
+
+// ClearRequester clears the "requester" edge to the Resident entity.
+func (m *HelpRequestMutation) ClearRequester() {
+	m.clearedrequester = true
+	m.clearedFields[helprequest.FieldRequesterID] = struct{}{}
+}
+
+// RequesterCleared reports if the "requester" edge to the Resident entity was cleared.
+func (m *HelpRequestMutation) RequesterCleared() bool {
+	return m.clearedrequester
+}
+
+// RequesterIDs returns the "requester" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RequesterID instead. It exists only for internal usage by the builders.
+func (m *HelpRequestMutation) RequesterIDs() (ids []int) {
+	if id := m.requester; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRequester resets all changes to the "requester" edge.
+func (m *HelpRequestMutation) ResetRequester() {
+	m.requester = nil
+	m.clearedrequester = false
+}
+
+// ClearGrid clears the "grid" edge to the Grid entity.
+func (m *HelpRequestMutation) ClearGrid() {
+	m.clearedgrid = true
+	m.clearedFields[helprequest.FieldGridID] = struct{}{}
+}
+
+// GridCleared reports if the "grid" edge to the Grid entity was cleared.
+func (m *HelpRequestMutation) GridCleared() bool {
+	return m.clearedgrid
+}
+
+// GridIDs returns the "grid" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GridID instead. It exists only for internal usage by the builders.
+func (m *HelpRequestMutation) GridIDs() (ids []int) {
+	if id := m.grid; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGrid resets all changes to the "grid" edge.
+func (m *HelpRequestMutation) ResetGrid() {
+	m.grid = nil
+	m.clearedgrid = false
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *HelpRequestMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[helprequest.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *HelpRequestMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *HelpRequestMutation) CommunityIDs() (ids []int) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *HelpRequestMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearVolunteer clears the "volunteer" edge to the Resident entity.
+func (m *HelpRequestMutation) ClearVolunteer() {
+	m.clearedvolunteer = true
+	m.clearedFields[helprequest.FieldVolunteerID] = struct{}{}
+}
+
+// VolunteerCleared reports if the "volunteer" edge to the Resident entity was cleared.
+func (m *HelpRequestMutation) VolunteerCleared() bool {
+	return m.VolunteerIDCleared() || m.clearedvolunteer
+}
+
+// VolunteerIDs returns the "volunteer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// VolunteerID instead. It exists only for internal usage by the builders.
+func (m *HelpRequestMutation) VolunteerIDs() (ids []int) {
+	if id := m.volunteer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetVolunteer resets all changes to the "volunteer" edge.
+func (m *HelpRequestMutation) ResetVolunteer() {
+	m.volunteer = nil
+	m.clearedvolunteer = false
+}
+
+// ClearTransfer clears the "transfer" edge to the LedgerTransfer entity.
+func (m *HelpRequestMutation) ClearTransfer() {
+	m.clearedtransfer = true
+	m.clearedFields[helprequest.FieldTransferID] = struct{}{}
+}
+
+// TransferCleared reports if the "transfer" edge to the LedgerTransfer entity was cleared.
+func (m *HelpRequestMutation) TransferCleared() bool {
+	return m.TransferIDCleared() || m.clearedtransfer
+}
+
+// TransferIDs returns the "transfer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TransferID instead. It exists only for internal usage by the builders.
+func (m *HelpRequestMutation) TransferIDs() (ids []int) {
+	if id := m.transfer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTransfer resets all changes to the "transfer" edge.
+func (m *HelpRequestMutation) ResetTransfer() {
+	m.transfer = nil
+	m.clearedtransfer = false
+}
+
+// AddOfferIDs adds the "offers" edge to the HelpOffer entity by ids.
+func (m *HelpRequestMutation) AddOfferIDs(ids ...int) {
+	if m.offers == nil {
+		m.offers = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.offers[ids[i]] = struct{}{}
+	}
+}
+
+// ClearOffers clears the "offers" edge to the HelpOffer entity.
+func (m *HelpRequestMutation) ClearOffers() {
+	m.clearedoffers = true
+}
+
+// OffersCleared reports if the "offers" edge to the HelpOffer entity was cleared.
+func (m *HelpRequestMutation) OffersCleared() bool {
+	return m.clearedoffers
+}
+
+// RemoveOfferIDs removes the "offers" edge to the HelpOffer entity by IDs.
+func (m *HelpRequestMutation) RemoveOfferIDs(ids ...int) {
+	if m.removedoffers == nil {
+		m.removedoffers = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.offers, ids[i])
+		m.removedoffers[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedOffers returns the removed IDs of the "offers" edge to the HelpOffer entity.
+func (m *HelpRequestMutation) RemovedOffersIDs() (ids []int) {
+	for id := range m.removedoffers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// OffersIDs returns the "offers" edge IDs in the mutation.
+func (m *HelpRequestMutation) OffersIDs() (ids []int) {
+	for id := range m.offers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetOffers resets all changes to the "offers" edge.
+func (m *HelpRequestMutation) ResetOffers() {
+	m.offers = nil
+	m.clearedoffers = false
+	m.removedoffers = nil
+}
+
+// Where appends a list predicates to the HelpRequestMutation builder.
+func (m *HelpRequestMutation) Where(ps ...predicate.HelpRequest) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the HelpRequestMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *HelpRequestMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.HelpRequest, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *HelpRequestMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *HelpRequestMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (HelpRequest).
+func (m *HelpRequestMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *HelpRequestMutation) Fields() []string {
+	fields := make([]string, 0, 23)
+	if m.created_at != nil {
+		fields = append(fields, helprequest.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, helprequest.FieldUpdatedAt)
+	}
+	if m.requester != nil {
+		fields = append(fields, helprequest.FieldRequesterID)
+	}
+	if m.requester_name != nil {
+		fields = append(fields, helprequest.FieldRequesterName)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, helprequest.FieldCreatedByID)
+	}
+	if m.grid != nil {
+		fields = append(fields, helprequest.FieldGridID)
+	}
+	if m.community != nil {
+		fields = append(fields, helprequest.FieldCommunityID)
+	}
+	if m.kind != nil {
+		fields = append(fields, helprequest.FieldKind)
+	}
+	if m.title != nil {
+		fields = append(fields, helprequest.FieldTitle)
+	}
+	if m.details != nil {
+		fields = append(fields, helprequest.FieldDetails)
+	}
+	if m.location != nil {
+		fields = append(fields, helprequest.FieldLocation)
+	}
+	if m.window_start != nil {
+		fields = append(fields, helprequest.FieldWindowStart)
+	}
+	if m.window_end != nil {
+		fields = append(fields, helprequest.FieldWindowEnd)
+	}
+	if m.minutes != nil {
+		fields = append(fields, helprequest.FieldMinutes)
+	}
+	if m.auto_accept != nil {
+		fields = append(fields, helprequest.FieldAutoAccept)
+	}
+	if m.status != nil {
+		fields = append(fields, helprequest.FieldStatus)
+	}
+	if m.reach != nil {
+		fields = append(fields, helprequest.FieldReach)
+	}
+	if m.widen_at != nil {
+		fields = append(fields, helprequest.FieldWidenAt)
+	}
+	if m.volunteer != nil {
+		fields = append(fields, helprequest.FieldVolunteerID)
+	}
+	if m.credited_minutes != nil {
+		fields = append(fields, helprequest.FieldCreditedMinutes)
+	}
+	if m.confirmed_by_id != nil {
+		fields = append(fields, helprequest.FieldConfirmedByID)
+	}
+	if m.completed_at != nil {
+		fields = append(fields, helprequest.FieldCompletedAt)
+	}
+	if m.transfer != nil {
+		fields = append(fields, helprequest.FieldTransferID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *HelpRequestMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case helprequest.FieldCreatedAt:
+		return m.CreatedAt()
+	case helprequest.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case helprequest.FieldRequesterID:
+		return m.RequesterID()
+	case helprequest.FieldRequesterName:
+		return m.RequesterName()
+	case helprequest.FieldCreatedByID:
+		return m.CreatedByID()
+	case helprequest.FieldGridID:
+		return m.GridID()
+	case helprequest.FieldCommunityID:
+		return m.CommunityID()
+	case helprequest.FieldKind:
+		return m.Kind()
+	case helprequest.FieldTitle:
+		return m.Title()
+	case helprequest.FieldDetails:
+		return m.Details()
+	case helprequest.FieldLocation:
+		return m.Location()
+	case helprequest.FieldWindowStart:
+		return m.WindowStart()
+	case helprequest.FieldWindowEnd:
+		return m.WindowEnd()
+	case helprequest.FieldMinutes:
+		return m.Minutes()
+	case helprequest.FieldAutoAccept:
+		return m.AutoAccept()
+	case helprequest.FieldStatus:
+		return m.Status()
+	case helprequest.FieldReach:
+		return m.Reach()
+	case helprequest.FieldWidenAt:
+		return m.WidenAt()
+	case helprequest.FieldVolunteerID:
+		return m.VolunteerID()
+	case helprequest.FieldCreditedMinutes:
+		return m.CreditedMinutes()
+	case helprequest.FieldConfirmedByID:
+		return m.ConfirmedByID()
+	case helprequest.FieldCompletedAt:
+		return m.CompletedAt()
+	case helprequest.FieldTransferID:
+		return m.TransferID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *HelpRequestMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case helprequest.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case helprequest.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case helprequest.FieldRequesterID:
+		return m.OldRequesterID(ctx)
+	case helprequest.FieldRequesterName:
+		return m.OldRequesterName(ctx)
+	case helprequest.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case helprequest.FieldGridID:
+		return m.OldGridID(ctx)
+	case helprequest.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case helprequest.FieldKind:
+		return m.OldKind(ctx)
+	case helprequest.FieldTitle:
+		return m.OldTitle(ctx)
+	case helprequest.FieldDetails:
+		return m.OldDetails(ctx)
+	case helprequest.FieldLocation:
+		return m.OldLocation(ctx)
+	case helprequest.FieldWindowStart:
+		return m.OldWindowStart(ctx)
+	case helprequest.FieldWindowEnd:
+		return m.OldWindowEnd(ctx)
+	case helprequest.FieldMinutes:
+		return m.OldMinutes(ctx)
+	case helprequest.FieldAutoAccept:
+		return m.OldAutoAccept(ctx)
+	case helprequest.FieldStatus:
+		return m.OldStatus(ctx)
+	case helprequest.FieldReach:
+		return m.OldReach(ctx)
+	case helprequest.FieldWidenAt:
+		return m.OldWidenAt(ctx)
+	case helprequest.FieldVolunteerID:
+		return m.OldVolunteerID(ctx)
+	case helprequest.FieldCreditedMinutes:
+		return m.OldCreditedMinutes(ctx)
+	case helprequest.FieldConfirmedByID:
+		return m.OldConfirmedByID(ctx)
+	case helprequest.FieldCompletedAt:
+		return m.OldCompletedAt(ctx)
+	case helprequest.FieldTransferID:
+		return m.OldTransferID(ctx)
+	}
+	return nil, fmt.Errorf("unknown HelpRequest field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HelpRequestMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case helprequest.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case helprequest.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case helprequest.FieldRequesterID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequesterID(v)
+		return nil
+	case helprequest.FieldRequesterName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequesterName(v)
+		return nil
+	case helprequest.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case helprequest.FieldGridID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGridID(v)
+		return nil
+	case helprequest.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case helprequest.FieldKind:
+		v, ok := value.(helprequest.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case helprequest.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case helprequest.FieldDetails:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetails(v)
+		return nil
+	case helprequest.FieldLocation:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocation(v)
+		return nil
+	case helprequest.FieldWindowStart:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWindowStart(v)
+		return nil
+	case helprequest.FieldWindowEnd:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWindowEnd(v)
+		return nil
+	case helprequest.FieldMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMinutes(v)
+		return nil
+	case helprequest.FieldAutoAccept:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAutoAccept(v)
+		return nil
+	case helprequest.FieldStatus:
+		v, ok := value.(helprequest.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case helprequest.FieldReach:
+		v, ok := value.(helprequest.Reach)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReach(v)
+		return nil
+	case helprequest.FieldWidenAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWidenAt(v)
+		return nil
+	case helprequest.FieldVolunteerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVolunteerID(v)
+		return nil
+	case helprequest.FieldCreditedMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreditedMinutes(v)
+		return nil
+	case helprequest.FieldConfirmedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetConfirmedByID(v)
+		return nil
+	case helprequest.FieldCompletedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompletedAt(v)
+		return nil
+	case helprequest.FieldTransferID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTransferID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown HelpRequest field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *HelpRequestMutation) AddedFields() []string {
+	var fields []string
+	if m.addcreated_by_id != nil {
+		fields = append(fields, helprequest.FieldCreatedByID)
+	}
+	if m.addminutes != nil {
+		fields = append(fields, helprequest.FieldMinutes)
+	}
+	if m.addcredited_minutes != nil {
+		fields = append(fields, helprequest.FieldCreditedMinutes)
+	}
+	if m.addconfirmed_by_id != nil {
+		fields = append(fields, helprequest.FieldConfirmedByID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *HelpRequestMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case helprequest.FieldCreatedByID:
+		return m.AddedCreatedByID()
+	case helprequest.FieldMinutes:
+		return m.AddedMinutes()
+	case helprequest.FieldCreditedMinutes:
+		return m.AddedCreditedMinutes()
+	case helprequest.FieldConfirmedByID:
+		return m.AddedConfirmedByID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HelpRequestMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case helprequest.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreatedByID(v)
+		return nil
+	case helprequest.FieldMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMinutes(v)
+		return nil
+	case helprequest.FieldCreditedMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreditedMinutes(v)
+		return nil
+	case helprequest.FieldConfirmedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddConfirmedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown HelpRequest numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *HelpRequestMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(helprequest.FieldWidenAt) {
+		fields = append(fields, helprequest.FieldWidenAt)
+	}
+	if m.FieldCleared(helprequest.FieldVolunteerID) {
+		fields = append(fields, helprequest.FieldVolunteerID)
+	}
+	if m.FieldCleared(helprequest.FieldCreditedMinutes) {
+		fields = append(fields, helprequest.FieldCreditedMinutes)
+	}
+	if m.FieldCleared(helprequest.FieldConfirmedByID) {
+		fields = append(fields, helprequest.FieldConfirmedByID)
+	}
+	if m.FieldCleared(helprequest.FieldCompletedAt) {
+		fields = append(fields, helprequest.FieldCompletedAt)
+	}
+	if m.FieldCleared(helprequest.FieldTransferID) {
+		fields = append(fields, helprequest.FieldTransferID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *HelpRequestMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *HelpRequestMutation) ClearField(name string) error {
+	switch name {
+	case helprequest.FieldWidenAt:
+		m.ClearWidenAt()
+		return nil
+	case helprequest.FieldVolunteerID:
+		m.ClearVolunteerID()
+		return nil
+	case helprequest.FieldCreditedMinutes:
+		m.ClearCreditedMinutes()
+		return nil
+	case helprequest.FieldConfirmedByID:
+		m.ClearConfirmedByID()
+		return nil
+	case helprequest.FieldCompletedAt:
+		m.ClearCompletedAt()
+		return nil
+	case helprequest.FieldTransferID:
+		m.ClearTransferID()
+		return nil
+	}
+	return fmt.Errorf("unknown HelpRequest nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *HelpRequestMutation) ResetField(name string) error {
+	switch name {
+	case helprequest.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case helprequest.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case helprequest.FieldRequesterID:
+		m.ResetRequesterID()
+		return nil
+	case helprequest.FieldRequesterName:
+		m.ResetRequesterName()
+		return nil
+	case helprequest.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case helprequest.FieldGridID:
+		m.ResetGridID()
+		return nil
+	case helprequest.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case helprequest.FieldKind:
+		m.ResetKind()
+		return nil
+	case helprequest.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case helprequest.FieldDetails:
+		m.ResetDetails()
+		return nil
+	case helprequest.FieldLocation:
+		m.ResetLocation()
+		return nil
+	case helprequest.FieldWindowStart:
+		m.ResetWindowStart()
+		return nil
+	case helprequest.FieldWindowEnd:
+		m.ResetWindowEnd()
+		return nil
+	case helprequest.FieldMinutes:
+		m.ResetMinutes()
+		return nil
+	case helprequest.FieldAutoAccept:
+		m.ResetAutoAccept()
+		return nil
+	case helprequest.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case helprequest.FieldReach:
+		m.ResetReach()
+		return nil
+	case helprequest.FieldWidenAt:
+		m.ResetWidenAt()
+		return nil
+	case helprequest.FieldVolunteerID:
+		m.ResetVolunteerID()
+		return nil
+	case helprequest.FieldCreditedMinutes:
+		m.ResetCreditedMinutes()
+		return nil
+	case helprequest.FieldConfirmedByID:
+		m.ResetConfirmedByID()
+		return nil
+	case helprequest.FieldCompletedAt:
+		m.ResetCompletedAt()
+		return nil
+	case helprequest.FieldTransferID:
+		m.ResetTransferID()
+		return nil
+	}
+	return fmt.Errorf("unknown HelpRequest field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *HelpRequestMutation) AddedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.requester != nil {
+		edges = append(edges, helprequest.EdgeRequester)
+	}
+	if m.grid != nil {
+		edges = append(edges, helprequest.EdgeGrid)
+	}
+	if m.community != nil {
+		edges = append(edges, helprequest.EdgeCommunity)
+	}
+	if m.volunteer != nil {
+		edges = append(edges, helprequest.EdgeVolunteer)
+	}
+	if m.transfer != nil {
+		edges = append(edges, helprequest.EdgeTransfer)
+	}
+	if m.offers != nil {
+		edges = append(edges, helprequest.EdgeOffers)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *HelpRequestMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case helprequest.EdgeRequester:
+		if id := m.requester; id != nil {
+			return []ent.Value{*id}
+		}
+	case helprequest.EdgeGrid:
+		if id := m.grid; id != nil {
+			return []ent.Value{*id}
+		}
+	case helprequest.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case helprequest.EdgeVolunteer:
+		if id := m.volunteer; id != nil {
+			return []ent.Value{*id}
+		}
+	case helprequest.EdgeTransfer:
+		if id := m.transfer; id != nil {
+			return []ent.Value{*id}
+		}
+	case helprequest.EdgeOffers:
+		ids := make([]ent.Value, 0, len(m.offers))
+		for id := range m.offers {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *HelpRequestMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.removedoffers != nil {
+		edges = append(edges, helprequest.EdgeOffers)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *HelpRequestMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case helprequest.EdgeOffers:
+		ids := make([]ent.Value, 0, len(m.removedoffers))
+		for id := range m.removedoffers {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *HelpRequestMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.clearedrequester {
+		edges = append(edges, helprequest.EdgeRequester)
+	}
+	if m.clearedgrid {
+		edges = append(edges, helprequest.EdgeGrid)
+	}
+	if m.clearedcommunity {
+		edges = append(edges, helprequest.EdgeCommunity)
+	}
+	if m.clearedvolunteer {
+		edges = append(edges, helprequest.EdgeVolunteer)
+	}
+	if m.clearedtransfer {
+		edges = append(edges, helprequest.EdgeTransfer)
+	}
+	if m.clearedoffers {
+		edges = append(edges, helprequest.EdgeOffers)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *HelpRequestMutation) EdgeCleared(name string) bool {
+	switch name {
+	case helprequest.EdgeRequester:
+		return m.clearedrequester
+	case helprequest.EdgeGrid:
+		return m.clearedgrid
+	case helprequest.EdgeCommunity:
+		return m.clearedcommunity
+	case helprequest.EdgeVolunteer:
+		return m.clearedvolunteer
+	case helprequest.EdgeTransfer:
+		return m.clearedtransfer
+	case helprequest.EdgeOffers:
+		return m.clearedoffers
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *HelpRequestMutation) ClearEdge(name string) error {
+	switch name {
+	case helprequest.EdgeRequester:
+		m.ClearRequester()
+		return nil
+	case helprequest.EdgeGrid:
+		m.ClearGrid()
+		return nil
+	case helprequest.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case helprequest.EdgeVolunteer:
+		m.ClearVolunteer()
+		return nil
+	case helprequest.EdgeTransfer:
+		m.ClearTransfer()
+		return nil
+	}
+	return fmt.Errorf("unknown HelpRequest unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *HelpRequestMutation) ResetEdge(name string) error {
+	switch name {
+	case helprequest.EdgeRequester:
+		m.ResetRequester()
+		return nil
+	case helprequest.EdgeGrid:
+		m.ResetGrid()
+		return nil
+	case helprequest.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case helprequest.EdgeVolunteer:
+		m.ResetVolunteer()
+		return nil
+	case helprequest.EdgeTransfer:
+		m.ResetTransfer()
+		return nil
+	case helprequest.EdgeOffers:
+		m.ResetOffers()
+		return nil
+	}
+	return fmt.Errorf("unknown HelpRequest edge %s", name)
+}
+
 // HouseholdMutation represents an operation that mutates the Household nodes in the graph.
 type HouseholdMutation struct {
 	config
@@ -15883,6 +18637,1912 @@ func (m *HouseholdMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Household edge %s", name)
+}
+
+// LedgerEntryMutation represents an operation that mutates the LedgerEntry nodes in the graph.
+type LedgerEntryMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	minutes          *int
+	addminutes       *int
+	balance_after    *int
+	addbalance_after *int
+	created_at       *time.Time
+	clearedFields    map[string]struct{}
+	transfer         *int
+	clearedtransfer  bool
+	account          *int
+	clearedaccount   bool
+	done             bool
+	oldValue         func(context.Context) (*LedgerEntry, error)
+	predicates       []predicate.LedgerEntry
+}
+
+var _ ent.Mutation = (*LedgerEntryMutation)(nil)
+
+// ledgerentryOption allows management of the mutation configuration using functional options.
+type ledgerentryOption func(*LedgerEntryMutation)
+
+// newLedgerEntryMutation creates new mutation for the LedgerEntry entity.
+func newLedgerEntryMutation(c config, op Op, opts ...ledgerentryOption) *LedgerEntryMutation {
+	m := &LedgerEntryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLedgerEntry,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLedgerEntryID sets the ID field of the mutation.
+func withLedgerEntryID(id int) ledgerentryOption {
+	return func(m *LedgerEntryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LedgerEntry
+		)
+		m.oldValue = func(ctx context.Context) (*LedgerEntry, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LedgerEntry.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLedgerEntry sets the old LedgerEntry of the mutation.
+func withLedgerEntry(node *LedgerEntry) ledgerentryOption {
+	return func(m *LedgerEntryMutation) {
+		m.oldValue = func(context.Context) (*LedgerEntry, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LedgerEntryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LedgerEntryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LedgerEntryMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LedgerEntryMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LedgerEntry.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTransferID sets the "transfer_id" field.
+func (m *LedgerEntryMutation) SetTransferID(i int) {
+	m.transfer = &i
+}
+
+// TransferID returns the value of the "transfer_id" field in the mutation.
+func (m *LedgerEntryMutation) TransferID() (r int, exists bool) {
+	v := m.transfer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTransferID returns the old "transfer_id" field's value of the LedgerEntry entity.
+// If the LedgerEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerEntryMutation) OldTransferID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTransferID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTransferID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTransferID: %w", err)
+	}
+	return oldValue.TransferID, nil
+}
+
+// ResetTransferID resets all changes to the "transfer_id" field.
+func (m *LedgerEntryMutation) ResetTransferID() {
+	m.transfer = nil
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *LedgerEntryMutation) SetAccountID(i int) {
+	m.account = &i
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *LedgerEntryMutation) AccountID() (r int, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the LedgerEntry entity.
+// If the LedgerEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerEntryMutation) OldAccountID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *LedgerEntryMutation) ResetAccountID() {
+	m.account = nil
+}
+
+// SetMinutes sets the "minutes" field.
+func (m *LedgerEntryMutation) SetMinutes(i int) {
+	m.minutes = &i
+	m.addminutes = nil
+}
+
+// Minutes returns the value of the "minutes" field in the mutation.
+func (m *LedgerEntryMutation) Minutes() (r int, exists bool) {
+	v := m.minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMinutes returns the old "minutes" field's value of the LedgerEntry entity.
+// If the LedgerEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerEntryMutation) OldMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMinutes: %w", err)
+	}
+	return oldValue.Minutes, nil
+}
+
+// AddMinutes adds i to the "minutes" field.
+func (m *LedgerEntryMutation) AddMinutes(i int) {
+	if m.addminutes != nil {
+		*m.addminutes += i
+	} else {
+		m.addminutes = &i
+	}
+}
+
+// AddedMinutes returns the value that was added to the "minutes" field in this mutation.
+func (m *LedgerEntryMutation) AddedMinutes() (r int, exists bool) {
+	v := m.addminutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMinutes resets all changes to the "minutes" field.
+func (m *LedgerEntryMutation) ResetMinutes() {
+	m.minutes = nil
+	m.addminutes = nil
+}
+
+// SetBalanceAfter sets the "balance_after" field.
+func (m *LedgerEntryMutation) SetBalanceAfter(i int) {
+	m.balance_after = &i
+	m.addbalance_after = nil
+}
+
+// BalanceAfter returns the value of the "balance_after" field in the mutation.
+func (m *LedgerEntryMutation) BalanceAfter() (r int, exists bool) {
+	v := m.balance_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBalanceAfter returns the old "balance_after" field's value of the LedgerEntry entity.
+// If the LedgerEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerEntryMutation) OldBalanceAfter(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBalanceAfter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBalanceAfter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBalanceAfter: %w", err)
+	}
+	return oldValue.BalanceAfter, nil
+}
+
+// AddBalanceAfter adds i to the "balance_after" field.
+func (m *LedgerEntryMutation) AddBalanceAfter(i int) {
+	if m.addbalance_after != nil {
+		*m.addbalance_after += i
+	} else {
+		m.addbalance_after = &i
+	}
+}
+
+// AddedBalanceAfter returns the value that was added to the "balance_after" field in this mutation.
+func (m *LedgerEntryMutation) AddedBalanceAfter() (r int, exists bool) {
+	v := m.addbalance_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBalanceAfter resets all changes to the "balance_after" field.
+func (m *LedgerEntryMutation) ResetBalanceAfter() {
+	m.balance_after = nil
+	m.addbalance_after = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LedgerEntryMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LedgerEntryMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LedgerEntry entity.
+// If the LedgerEntry object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerEntryMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LedgerEntryMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearTransfer clears the "transfer" edge to the LedgerTransfer entity.
+func (m *LedgerEntryMutation) ClearTransfer() {
+	m.clearedtransfer = true
+	m.clearedFields[ledgerentry.FieldTransferID] = struct{}{}
+}
+
+// TransferCleared reports if the "transfer" edge to the LedgerTransfer entity was cleared.
+func (m *LedgerEntryMutation) TransferCleared() bool {
+	return m.clearedtransfer
+}
+
+// TransferIDs returns the "transfer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TransferID instead. It exists only for internal usage by the builders.
+func (m *LedgerEntryMutation) TransferIDs() (ids []int) {
+	if id := m.transfer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTransfer resets all changes to the "transfer" edge.
+func (m *LedgerEntryMutation) ResetTransfer() {
+	m.transfer = nil
+	m.clearedtransfer = false
+}
+
+// ClearAccount clears the "account" edge to the TimeAccount entity.
+func (m *LedgerEntryMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[ledgerentry.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the TimeAccount entity was cleared.
+func (m *LedgerEntryMutation) AccountCleared() bool {
+	return m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *LedgerEntryMutation) AccountIDs() (ids []int) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *LedgerEntryMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// Where appends a list predicates to the LedgerEntryMutation builder.
+func (m *LedgerEntryMutation) Where(ps ...predicate.LedgerEntry) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LedgerEntryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LedgerEntryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LedgerEntry, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LedgerEntryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LedgerEntryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LedgerEntry).
+func (m *LedgerEntryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LedgerEntryMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.transfer != nil {
+		fields = append(fields, ledgerentry.FieldTransferID)
+	}
+	if m.account != nil {
+		fields = append(fields, ledgerentry.FieldAccountID)
+	}
+	if m.minutes != nil {
+		fields = append(fields, ledgerentry.FieldMinutes)
+	}
+	if m.balance_after != nil {
+		fields = append(fields, ledgerentry.FieldBalanceAfter)
+	}
+	if m.created_at != nil {
+		fields = append(fields, ledgerentry.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LedgerEntryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case ledgerentry.FieldTransferID:
+		return m.TransferID()
+	case ledgerentry.FieldAccountID:
+		return m.AccountID()
+	case ledgerentry.FieldMinutes:
+		return m.Minutes()
+	case ledgerentry.FieldBalanceAfter:
+		return m.BalanceAfter()
+	case ledgerentry.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LedgerEntryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case ledgerentry.FieldTransferID:
+		return m.OldTransferID(ctx)
+	case ledgerentry.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case ledgerentry.FieldMinutes:
+		return m.OldMinutes(ctx)
+	case ledgerentry.FieldBalanceAfter:
+		return m.OldBalanceAfter(ctx)
+	case ledgerentry.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown LedgerEntry field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LedgerEntryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case ledgerentry.FieldTransferID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTransferID(v)
+		return nil
+	case ledgerentry.FieldAccountID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case ledgerentry.FieldMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMinutes(v)
+		return nil
+	case ledgerentry.FieldBalanceAfter:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBalanceAfter(v)
+		return nil
+	case ledgerentry.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerEntry field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LedgerEntryMutation) AddedFields() []string {
+	var fields []string
+	if m.addminutes != nil {
+		fields = append(fields, ledgerentry.FieldMinutes)
+	}
+	if m.addbalance_after != nil {
+		fields = append(fields, ledgerentry.FieldBalanceAfter)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LedgerEntryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case ledgerentry.FieldMinutes:
+		return m.AddedMinutes()
+	case ledgerentry.FieldBalanceAfter:
+		return m.AddedBalanceAfter()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LedgerEntryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case ledgerentry.FieldMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMinutes(v)
+		return nil
+	case ledgerentry.FieldBalanceAfter:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBalanceAfter(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerEntry numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LedgerEntryMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LedgerEntryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LedgerEntryMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown LedgerEntry nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LedgerEntryMutation) ResetField(name string) error {
+	switch name {
+	case ledgerentry.FieldTransferID:
+		m.ResetTransferID()
+		return nil
+	case ledgerentry.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case ledgerentry.FieldMinutes:
+		m.ResetMinutes()
+		return nil
+	case ledgerentry.FieldBalanceAfter:
+		m.ResetBalanceAfter()
+		return nil
+	case ledgerentry.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerEntry field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LedgerEntryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.transfer != nil {
+		edges = append(edges, ledgerentry.EdgeTransfer)
+	}
+	if m.account != nil {
+		edges = append(edges, ledgerentry.EdgeAccount)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LedgerEntryMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case ledgerentry.EdgeTransfer:
+		if id := m.transfer; id != nil {
+			return []ent.Value{*id}
+		}
+	case ledgerentry.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LedgerEntryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LedgerEntryMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LedgerEntryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedtransfer {
+		edges = append(edges, ledgerentry.EdgeTransfer)
+	}
+	if m.clearedaccount {
+		edges = append(edges, ledgerentry.EdgeAccount)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LedgerEntryMutation) EdgeCleared(name string) bool {
+	switch name {
+	case ledgerentry.EdgeTransfer:
+		return m.clearedtransfer
+	case ledgerentry.EdgeAccount:
+		return m.clearedaccount
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LedgerEntryMutation) ClearEdge(name string) error {
+	switch name {
+	case ledgerentry.EdgeTransfer:
+		m.ClearTransfer()
+		return nil
+	case ledgerentry.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerEntry unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LedgerEntryMutation) ResetEdge(name string) error {
+	switch name {
+	case ledgerentry.EdgeTransfer:
+		m.ResetTransfer()
+		return nil
+	case ledgerentry.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerEntry edge %s", name)
+}
+
+// LedgerTransferMutation represents an operation that mutates the LedgerTransfer nodes in the graph.
+type LedgerTransferMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	key                 *string
+	kind                *ledgertransfer.Kind
+	minutes             *int
+	addminutes          *int
+	memo                *string
+	subject_id          *int
+	addsubject_id       *int
+	reverses_id         *int
+	addreverses_id      *int
+	created_by_id       *int
+	addcreated_by_id    *int
+	created_at          *time.Time
+	clearedFields       map[string]struct{}
+	from_account        *int
+	clearedfrom_account bool
+	to_account          *int
+	clearedto_account   bool
+	entries             map[int]struct{}
+	removedentries      map[int]struct{}
+	clearedentries      bool
+	done                bool
+	oldValue            func(context.Context) (*LedgerTransfer, error)
+	predicates          []predicate.LedgerTransfer
+}
+
+var _ ent.Mutation = (*LedgerTransferMutation)(nil)
+
+// ledgertransferOption allows management of the mutation configuration using functional options.
+type ledgertransferOption func(*LedgerTransferMutation)
+
+// newLedgerTransferMutation creates new mutation for the LedgerTransfer entity.
+func newLedgerTransferMutation(c config, op Op, opts ...ledgertransferOption) *LedgerTransferMutation {
+	m := &LedgerTransferMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeLedgerTransfer,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withLedgerTransferID sets the ID field of the mutation.
+func withLedgerTransferID(id int) ledgertransferOption {
+	return func(m *LedgerTransferMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *LedgerTransfer
+		)
+		m.oldValue = func(ctx context.Context) (*LedgerTransfer, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().LedgerTransfer.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withLedgerTransfer sets the old LedgerTransfer of the mutation.
+func withLedgerTransfer(node *LedgerTransfer) ledgertransferOption {
+	return func(m *LedgerTransferMutation) {
+		m.oldValue = func(context.Context) (*LedgerTransfer, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m LedgerTransferMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m LedgerTransferMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *LedgerTransferMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *LedgerTransferMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().LedgerTransfer.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetKey sets the "key" field.
+func (m *LedgerTransferMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *LedgerTransferMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the LedgerTransfer entity.
+// If the LedgerTransfer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerTransferMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *LedgerTransferMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *LedgerTransferMutation) SetKind(l ledgertransfer.Kind) {
+	m.kind = &l
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *LedgerTransferMutation) Kind() (r ledgertransfer.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the LedgerTransfer entity.
+// If the LedgerTransfer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerTransferMutation) OldKind(ctx context.Context) (v ledgertransfer.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *LedgerTransferMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetFromAccountID sets the "from_account_id" field.
+func (m *LedgerTransferMutation) SetFromAccountID(i int) {
+	m.from_account = &i
+}
+
+// FromAccountID returns the value of the "from_account_id" field in the mutation.
+func (m *LedgerTransferMutation) FromAccountID() (r int, exists bool) {
+	v := m.from_account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFromAccountID returns the old "from_account_id" field's value of the LedgerTransfer entity.
+// If the LedgerTransfer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerTransferMutation) OldFromAccountID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFromAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFromAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFromAccountID: %w", err)
+	}
+	return oldValue.FromAccountID, nil
+}
+
+// ResetFromAccountID resets all changes to the "from_account_id" field.
+func (m *LedgerTransferMutation) ResetFromAccountID() {
+	m.from_account = nil
+}
+
+// SetToAccountID sets the "to_account_id" field.
+func (m *LedgerTransferMutation) SetToAccountID(i int) {
+	m.to_account = &i
+}
+
+// ToAccountID returns the value of the "to_account_id" field in the mutation.
+func (m *LedgerTransferMutation) ToAccountID() (r int, exists bool) {
+	v := m.to_account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToAccountID returns the old "to_account_id" field's value of the LedgerTransfer entity.
+// If the LedgerTransfer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerTransferMutation) OldToAccountID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToAccountID: %w", err)
+	}
+	return oldValue.ToAccountID, nil
+}
+
+// ResetToAccountID resets all changes to the "to_account_id" field.
+func (m *LedgerTransferMutation) ResetToAccountID() {
+	m.to_account = nil
+}
+
+// SetMinutes sets the "minutes" field.
+func (m *LedgerTransferMutation) SetMinutes(i int) {
+	m.minutes = &i
+	m.addminutes = nil
+}
+
+// Minutes returns the value of the "minutes" field in the mutation.
+func (m *LedgerTransferMutation) Minutes() (r int, exists bool) {
+	v := m.minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMinutes returns the old "minutes" field's value of the LedgerTransfer entity.
+// If the LedgerTransfer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerTransferMutation) OldMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMinutes: %w", err)
+	}
+	return oldValue.Minutes, nil
+}
+
+// AddMinutes adds i to the "minutes" field.
+func (m *LedgerTransferMutation) AddMinutes(i int) {
+	if m.addminutes != nil {
+		*m.addminutes += i
+	} else {
+		m.addminutes = &i
+	}
+}
+
+// AddedMinutes returns the value that was added to the "minutes" field in this mutation.
+func (m *LedgerTransferMutation) AddedMinutes() (r int, exists bool) {
+	v := m.addminutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMinutes resets all changes to the "minutes" field.
+func (m *LedgerTransferMutation) ResetMinutes() {
+	m.minutes = nil
+	m.addminutes = nil
+}
+
+// SetMemo sets the "memo" field.
+func (m *LedgerTransferMutation) SetMemo(s string) {
+	m.memo = &s
+}
+
+// Memo returns the value of the "memo" field in the mutation.
+func (m *LedgerTransferMutation) Memo() (r string, exists bool) {
+	v := m.memo
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMemo returns the old "memo" field's value of the LedgerTransfer entity.
+// If the LedgerTransfer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerTransferMutation) OldMemo(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMemo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMemo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMemo: %w", err)
+	}
+	return oldValue.Memo, nil
+}
+
+// ResetMemo resets all changes to the "memo" field.
+func (m *LedgerTransferMutation) ResetMemo() {
+	m.memo = nil
+}
+
+// SetSubjectID sets the "subject_id" field.
+func (m *LedgerTransferMutation) SetSubjectID(i int) {
+	m.subject_id = &i
+	m.addsubject_id = nil
+}
+
+// SubjectID returns the value of the "subject_id" field in the mutation.
+func (m *LedgerTransferMutation) SubjectID() (r int, exists bool) {
+	v := m.subject_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubjectID returns the old "subject_id" field's value of the LedgerTransfer entity.
+// If the LedgerTransfer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerTransferMutation) OldSubjectID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubjectID: %w", err)
+	}
+	return oldValue.SubjectID, nil
+}
+
+// AddSubjectID adds i to the "subject_id" field.
+func (m *LedgerTransferMutation) AddSubjectID(i int) {
+	if m.addsubject_id != nil {
+		*m.addsubject_id += i
+	} else {
+		m.addsubject_id = &i
+	}
+}
+
+// AddedSubjectID returns the value that was added to the "subject_id" field in this mutation.
+func (m *LedgerTransferMutation) AddedSubjectID() (r int, exists bool) {
+	v := m.addsubject_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearSubjectID clears the value of the "subject_id" field.
+func (m *LedgerTransferMutation) ClearSubjectID() {
+	m.subject_id = nil
+	m.addsubject_id = nil
+	m.clearedFields[ledgertransfer.FieldSubjectID] = struct{}{}
+}
+
+// SubjectIDCleared returns if the "subject_id" field was cleared in this mutation.
+func (m *LedgerTransferMutation) SubjectIDCleared() bool {
+	_, ok := m.clearedFields[ledgertransfer.FieldSubjectID]
+	return ok
+}
+
+// ResetSubjectID resets all changes to the "subject_id" field.
+func (m *LedgerTransferMutation) ResetSubjectID() {
+	m.subject_id = nil
+	m.addsubject_id = nil
+	delete(m.clearedFields, ledgertransfer.FieldSubjectID)
+}
+
+// SetReversesID sets the "reverses_id" field.
+func (m *LedgerTransferMutation) SetReversesID(i int) {
+	m.reverses_id = &i
+	m.addreverses_id = nil
+}
+
+// ReversesID returns the value of the "reverses_id" field in the mutation.
+func (m *LedgerTransferMutation) ReversesID() (r int, exists bool) {
+	v := m.reverses_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReversesID returns the old "reverses_id" field's value of the LedgerTransfer entity.
+// If the LedgerTransfer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerTransferMutation) OldReversesID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReversesID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReversesID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReversesID: %w", err)
+	}
+	return oldValue.ReversesID, nil
+}
+
+// AddReversesID adds i to the "reverses_id" field.
+func (m *LedgerTransferMutation) AddReversesID(i int) {
+	if m.addreverses_id != nil {
+		*m.addreverses_id += i
+	} else {
+		m.addreverses_id = &i
+	}
+}
+
+// AddedReversesID returns the value that was added to the "reverses_id" field in this mutation.
+func (m *LedgerTransferMutation) AddedReversesID() (r int, exists bool) {
+	v := m.addreverses_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearReversesID clears the value of the "reverses_id" field.
+func (m *LedgerTransferMutation) ClearReversesID() {
+	m.reverses_id = nil
+	m.addreverses_id = nil
+	m.clearedFields[ledgertransfer.FieldReversesID] = struct{}{}
+}
+
+// ReversesIDCleared returns if the "reverses_id" field was cleared in this mutation.
+func (m *LedgerTransferMutation) ReversesIDCleared() bool {
+	_, ok := m.clearedFields[ledgertransfer.FieldReversesID]
+	return ok
+}
+
+// ResetReversesID resets all changes to the "reverses_id" field.
+func (m *LedgerTransferMutation) ResetReversesID() {
+	m.reverses_id = nil
+	m.addreverses_id = nil
+	delete(m.clearedFields, ledgertransfer.FieldReversesID)
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *LedgerTransferMutation) SetCreatedByID(i int) {
+	m.created_by_id = &i
+	m.addcreated_by_id = nil
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *LedgerTransferMutation) CreatedByID() (r int, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the LedgerTransfer entity.
+// If the LedgerTransfer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerTransferMutation) OldCreatedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// AddCreatedByID adds i to the "created_by_id" field.
+func (m *LedgerTransferMutation) AddCreatedByID(i int) {
+	if m.addcreated_by_id != nil {
+		*m.addcreated_by_id += i
+	} else {
+		m.addcreated_by_id = &i
+	}
+}
+
+// AddedCreatedByID returns the value that was added to the "created_by_id" field in this mutation.
+func (m *LedgerTransferMutation) AddedCreatedByID() (r int, exists bool) {
+	v := m.addcreated_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *LedgerTransferMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+	m.clearedFields[ledgertransfer.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *LedgerTransferMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[ledgertransfer.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *LedgerTransferMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+	delete(m.clearedFields, ledgertransfer.FieldCreatedByID)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *LedgerTransferMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *LedgerTransferMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the LedgerTransfer entity.
+// If the LedgerTransfer object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *LedgerTransferMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *LedgerTransferMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearFromAccount clears the "from_account" edge to the TimeAccount entity.
+func (m *LedgerTransferMutation) ClearFromAccount() {
+	m.clearedfrom_account = true
+	m.clearedFields[ledgertransfer.FieldFromAccountID] = struct{}{}
+}
+
+// FromAccountCleared reports if the "from_account" edge to the TimeAccount entity was cleared.
+func (m *LedgerTransferMutation) FromAccountCleared() bool {
+	return m.clearedfrom_account
+}
+
+// FromAccountIDs returns the "from_account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// FromAccountID instead. It exists only for internal usage by the builders.
+func (m *LedgerTransferMutation) FromAccountIDs() (ids []int) {
+	if id := m.from_account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetFromAccount resets all changes to the "from_account" edge.
+func (m *LedgerTransferMutation) ResetFromAccount() {
+	m.from_account = nil
+	m.clearedfrom_account = false
+}
+
+// ClearToAccount clears the "to_account" edge to the TimeAccount entity.
+func (m *LedgerTransferMutation) ClearToAccount() {
+	m.clearedto_account = true
+	m.clearedFields[ledgertransfer.FieldToAccountID] = struct{}{}
+}
+
+// ToAccountCleared reports if the "to_account" edge to the TimeAccount entity was cleared.
+func (m *LedgerTransferMutation) ToAccountCleared() bool {
+	return m.clearedto_account
+}
+
+// ToAccountIDs returns the "to_account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ToAccountID instead. It exists only for internal usage by the builders.
+func (m *LedgerTransferMutation) ToAccountIDs() (ids []int) {
+	if id := m.to_account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetToAccount resets all changes to the "to_account" edge.
+func (m *LedgerTransferMutation) ResetToAccount() {
+	m.to_account = nil
+	m.clearedto_account = false
+}
+
+// AddEntryIDs adds the "entries" edge to the LedgerEntry entity by ids.
+func (m *LedgerTransferMutation) AddEntryIDs(ids ...int) {
+	if m.entries == nil {
+		m.entries = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.entries[ids[i]] = struct{}{}
+	}
+}
+
+// ClearEntries clears the "entries" edge to the LedgerEntry entity.
+func (m *LedgerTransferMutation) ClearEntries() {
+	m.clearedentries = true
+}
+
+// EntriesCleared reports if the "entries" edge to the LedgerEntry entity was cleared.
+func (m *LedgerTransferMutation) EntriesCleared() bool {
+	return m.clearedentries
+}
+
+// RemoveEntryIDs removes the "entries" edge to the LedgerEntry entity by IDs.
+func (m *LedgerTransferMutation) RemoveEntryIDs(ids ...int) {
+	if m.removedentries == nil {
+		m.removedentries = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.entries, ids[i])
+		m.removedentries[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedEntries returns the removed IDs of the "entries" edge to the LedgerEntry entity.
+func (m *LedgerTransferMutation) RemovedEntriesIDs() (ids []int) {
+	for id := range m.removedentries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// EntriesIDs returns the "entries" edge IDs in the mutation.
+func (m *LedgerTransferMutation) EntriesIDs() (ids []int) {
+	for id := range m.entries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetEntries resets all changes to the "entries" edge.
+func (m *LedgerTransferMutation) ResetEntries() {
+	m.entries = nil
+	m.clearedentries = false
+	m.removedentries = nil
+}
+
+// Where appends a list predicates to the LedgerTransferMutation builder.
+func (m *LedgerTransferMutation) Where(ps ...predicate.LedgerTransfer) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the LedgerTransferMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *LedgerTransferMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.LedgerTransfer, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *LedgerTransferMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *LedgerTransferMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (LedgerTransfer).
+func (m *LedgerTransferMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *LedgerTransferMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.key != nil {
+		fields = append(fields, ledgertransfer.FieldKey)
+	}
+	if m.kind != nil {
+		fields = append(fields, ledgertransfer.FieldKind)
+	}
+	if m.from_account != nil {
+		fields = append(fields, ledgertransfer.FieldFromAccountID)
+	}
+	if m.to_account != nil {
+		fields = append(fields, ledgertransfer.FieldToAccountID)
+	}
+	if m.minutes != nil {
+		fields = append(fields, ledgertransfer.FieldMinutes)
+	}
+	if m.memo != nil {
+		fields = append(fields, ledgertransfer.FieldMemo)
+	}
+	if m.subject_id != nil {
+		fields = append(fields, ledgertransfer.FieldSubjectID)
+	}
+	if m.reverses_id != nil {
+		fields = append(fields, ledgertransfer.FieldReversesID)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, ledgertransfer.FieldCreatedByID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, ledgertransfer.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *LedgerTransferMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case ledgertransfer.FieldKey:
+		return m.Key()
+	case ledgertransfer.FieldKind:
+		return m.Kind()
+	case ledgertransfer.FieldFromAccountID:
+		return m.FromAccountID()
+	case ledgertransfer.FieldToAccountID:
+		return m.ToAccountID()
+	case ledgertransfer.FieldMinutes:
+		return m.Minutes()
+	case ledgertransfer.FieldMemo:
+		return m.Memo()
+	case ledgertransfer.FieldSubjectID:
+		return m.SubjectID()
+	case ledgertransfer.FieldReversesID:
+		return m.ReversesID()
+	case ledgertransfer.FieldCreatedByID:
+		return m.CreatedByID()
+	case ledgertransfer.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *LedgerTransferMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case ledgertransfer.FieldKey:
+		return m.OldKey(ctx)
+	case ledgertransfer.FieldKind:
+		return m.OldKind(ctx)
+	case ledgertransfer.FieldFromAccountID:
+		return m.OldFromAccountID(ctx)
+	case ledgertransfer.FieldToAccountID:
+		return m.OldToAccountID(ctx)
+	case ledgertransfer.FieldMinutes:
+		return m.OldMinutes(ctx)
+	case ledgertransfer.FieldMemo:
+		return m.OldMemo(ctx)
+	case ledgertransfer.FieldSubjectID:
+		return m.OldSubjectID(ctx)
+	case ledgertransfer.FieldReversesID:
+		return m.OldReversesID(ctx)
+	case ledgertransfer.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case ledgertransfer.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown LedgerTransfer field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LedgerTransferMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case ledgertransfer.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case ledgertransfer.FieldKind:
+		v, ok := value.(ledgertransfer.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case ledgertransfer.FieldFromAccountID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFromAccountID(v)
+		return nil
+	case ledgertransfer.FieldToAccountID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToAccountID(v)
+		return nil
+	case ledgertransfer.FieldMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMinutes(v)
+		return nil
+	case ledgertransfer.FieldMemo:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMemo(v)
+		return nil
+	case ledgertransfer.FieldSubjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubjectID(v)
+		return nil
+	case ledgertransfer.FieldReversesID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReversesID(v)
+		return nil
+	case ledgertransfer.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case ledgertransfer.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerTransfer field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *LedgerTransferMutation) AddedFields() []string {
+	var fields []string
+	if m.addminutes != nil {
+		fields = append(fields, ledgertransfer.FieldMinutes)
+	}
+	if m.addsubject_id != nil {
+		fields = append(fields, ledgertransfer.FieldSubjectID)
+	}
+	if m.addreverses_id != nil {
+		fields = append(fields, ledgertransfer.FieldReversesID)
+	}
+	if m.addcreated_by_id != nil {
+		fields = append(fields, ledgertransfer.FieldCreatedByID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *LedgerTransferMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case ledgertransfer.FieldMinutes:
+		return m.AddedMinutes()
+	case ledgertransfer.FieldSubjectID:
+		return m.AddedSubjectID()
+	case ledgertransfer.FieldReversesID:
+		return m.AddedReversesID()
+	case ledgertransfer.FieldCreatedByID:
+		return m.AddedCreatedByID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *LedgerTransferMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case ledgertransfer.FieldMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMinutes(v)
+		return nil
+	case ledgertransfer.FieldSubjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSubjectID(v)
+		return nil
+	case ledgertransfer.FieldReversesID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReversesID(v)
+		return nil
+	case ledgertransfer.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreatedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerTransfer numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *LedgerTransferMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(ledgertransfer.FieldSubjectID) {
+		fields = append(fields, ledgertransfer.FieldSubjectID)
+	}
+	if m.FieldCleared(ledgertransfer.FieldReversesID) {
+		fields = append(fields, ledgertransfer.FieldReversesID)
+	}
+	if m.FieldCleared(ledgertransfer.FieldCreatedByID) {
+		fields = append(fields, ledgertransfer.FieldCreatedByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *LedgerTransferMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *LedgerTransferMutation) ClearField(name string) error {
+	switch name {
+	case ledgertransfer.FieldSubjectID:
+		m.ClearSubjectID()
+		return nil
+	case ledgertransfer.FieldReversesID:
+		m.ClearReversesID()
+		return nil
+	case ledgertransfer.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerTransfer nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *LedgerTransferMutation) ResetField(name string) error {
+	switch name {
+	case ledgertransfer.FieldKey:
+		m.ResetKey()
+		return nil
+	case ledgertransfer.FieldKind:
+		m.ResetKind()
+		return nil
+	case ledgertransfer.FieldFromAccountID:
+		m.ResetFromAccountID()
+		return nil
+	case ledgertransfer.FieldToAccountID:
+		m.ResetToAccountID()
+		return nil
+	case ledgertransfer.FieldMinutes:
+		m.ResetMinutes()
+		return nil
+	case ledgertransfer.FieldMemo:
+		m.ResetMemo()
+		return nil
+	case ledgertransfer.FieldSubjectID:
+		m.ResetSubjectID()
+		return nil
+	case ledgertransfer.FieldReversesID:
+		m.ResetReversesID()
+		return nil
+	case ledgertransfer.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case ledgertransfer.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerTransfer field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *LedgerTransferMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.from_account != nil {
+		edges = append(edges, ledgertransfer.EdgeFromAccount)
+	}
+	if m.to_account != nil {
+		edges = append(edges, ledgertransfer.EdgeToAccount)
+	}
+	if m.entries != nil {
+		edges = append(edges, ledgertransfer.EdgeEntries)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *LedgerTransferMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case ledgertransfer.EdgeFromAccount:
+		if id := m.from_account; id != nil {
+			return []ent.Value{*id}
+		}
+	case ledgertransfer.EdgeToAccount:
+		if id := m.to_account; id != nil {
+			return []ent.Value{*id}
+		}
+	case ledgertransfer.EdgeEntries:
+		ids := make([]ent.Value, 0, len(m.entries))
+		for id := range m.entries {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *LedgerTransferMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedentries != nil {
+		edges = append(edges, ledgertransfer.EdgeEntries)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *LedgerTransferMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case ledgertransfer.EdgeEntries:
+		ids := make([]ent.Value, 0, len(m.removedentries))
+		for id := range m.removedentries {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *LedgerTransferMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedfrom_account {
+		edges = append(edges, ledgertransfer.EdgeFromAccount)
+	}
+	if m.clearedto_account {
+		edges = append(edges, ledgertransfer.EdgeToAccount)
+	}
+	if m.clearedentries {
+		edges = append(edges, ledgertransfer.EdgeEntries)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *LedgerTransferMutation) EdgeCleared(name string) bool {
+	switch name {
+	case ledgertransfer.EdgeFromAccount:
+		return m.clearedfrom_account
+	case ledgertransfer.EdgeToAccount:
+		return m.clearedto_account
+	case ledgertransfer.EdgeEntries:
+		return m.clearedentries
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *LedgerTransferMutation) ClearEdge(name string) error {
+	switch name {
+	case ledgertransfer.EdgeFromAccount:
+		m.ClearFromAccount()
+		return nil
+	case ledgertransfer.EdgeToAccount:
+		m.ClearToAccount()
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerTransfer unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *LedgerTransferMutation) ResetEdge(name string) error {
+	switch name {
+	case ledgertransfer.EdgeFromAccount:
+		m.ResetFromAccount()
+		return nil
+	case ledgertransfer.EdgeToAccount:
+		m.ResetToAccount()
+		return nil
+	case ledgertransfer.EdgeEntries:
+		m.ResetEntries()
+		return nil
+	}
+	return fmt.Errorf("unknown LedgerTransfer edge %s", name)
 }
 
 // NotificationMutation represents an operation that mutates the Notification nodes in the graph.
@@ -29887,4 +34547,5080 @@ func (m *StreetMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Street edge %s", name)
+}
+
+// TimeAccountMutation represents an operation that mutates the TimeAccount nodes in the graph.
+type TimeAccountMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	created_at       *time.Time
+	updated_at       *time.Time
+	kind             *timeaccount.Kind
+	balance          *int
+	addbalance       *int
+	credit_limit     *int
+	addcredit_limit  *int
+	help_paid_by     *timeaccount.HelpPaidBy
+	clearedFields    map[string]struct{}
+	resident         *int
+	clearedresident  bool
+	community        *int
+	clearedcommunity bool
+	entries          map[int]struct{}
+	removedentries   map[int]struct{}
+	clearedentries   bool
+	done             bool
+	oldValue         func(context.Context) (*TimeAccount, error)
+	predicates       []predicate.TimeAccount
+}
+
+var _ ent.Mutation = (*TimeAccountMutation)(nil)
+
+// timeaccountOption allows management of the mutation configuration using functional options.
+type timeaccountOption func(*TimeAccountMutation)
+
+// newTimeAccountMutation creates new mutation for the TimeAccount entity.
+func newTimeAccountMutation(c config, op Op, opts ...timeaccountOption) *TimeAccountMutation {
+	m := &TimeAccountMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTimeAccount,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTimeAccountID sets the ID field of the mutation.
+func withTimeAccountID(id int) timeaccountOption {
+	return func(m *TimeAccountMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TimeAccount
+		)
+		m.oldValue = func(ctx context.Context) (*TimeAccount, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TimeAccount.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTimeAccount sets the old TimeAccount of the mutation.
+func withTimeAccount(node *TimeAccount) timeaccountOption {
+	return func(m *TimeAccountMutation) {
+		m.oldValue = func(context.Context) (*TimeAccount, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TimeAccountMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TimeAccountMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TimeAccountMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TimeAccountMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TimeAccount.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *TimeAccountMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *TimeAccountMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the TimeAccount entity.
+// If the TimeAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TimeAccountMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *TimeAccountMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *TimeAccountMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *TimeAccountMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the TimeAccount entity.
+// If the TimeAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TimeAccountMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *TimeAccountMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *TimeAccountMutation) SetKind(t timeaccount.Kind) {
+	m.kind = &t
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *TimeAccountMutation) Kind() (r timeaccount.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the TimeAccount entity.
+// If the TimeAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TimeAccountMutation) OldKind(ctx context.Context) (v timeaccount.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *TimeAccountMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetResidentID sets the "resident_id" field.
+func (m *TimeAccountMutation) SetResidentID(i int) {
+	m.resident = &i
+}
+
+// ResidentID returns the value of the "resident_id" field in the mutation.
+func (m *TimeAccountMutation) ResidentID() (r int, exists bool) {
+	v := m.resident
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResidentID returns the old "resident_id" field's value of the TimeAccount entity.
+// If the TimeAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TimeAccountMutation) OldResidentID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResidentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResidentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResidentID: %w", err)
+	}
+	return oldValue.ResidentID, nil
+}
+
+// ClearResidentID clears the value of the "resident_id" field.
+func (m *TimeAccountMutation) ClearResidentID() {
+	m.resident = nil
+	m.clearedFields[timeaccount.FieldResidentID] = struct{}{}
+}
+
+// ResidentIDCleared returns if the "resident_id" field was cleared in this mutation.
+func (m *TimeAccountMutation) ResidentIDCleared() bool {
+	_, ok := m.clearedFields[timeaccount.FieldResidentID]
+	return ok
+}
+
+// ResetResidentID resets all changes to the "resident_id" field.
+func (m *TimeAccountMutation) ResetResidentID() {
+	m.resident = nil
+	delete(m.clearedFields, timeaccount.FieldResidentID)
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *TimeAccountMutation) SetCommunityID(i int) {
+	m.community = &i
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *TimeAccountMutation) CommunityID() (r int, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the TimeAccount entity.
+// If the TimeAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TimeAccountMutation) OldCommunityID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ClearCommunityID clears the value of the "community_id" field.
+func (m *TimeAccountMutation) ClearCommunityID() {
+	m.community = nil
+	m.clearedFields[timeaccount.FieldCommunityID] = struct{}{}
+}
+
+// CommunityIDCleared returns if the "community_id" field was cleared in this mutation.
+func (m *TimeAccountMutation) CommunityIDCleared() bool {
+	_, ok := m.clearedFields[timeaccount.FieldCommunityID]
+	return ok
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *TimeAccountMutation) ResetCommunityID() {
+	m.community = nil
+	delete(m.clearedFields, timeaccount.FieldCommunityID)
+}
+
+// SetBalance sets the "balance" field.
+func (m *TimeAccountMutation) SetBalance(i int) {
+	m.balance = &i
+	m.addbalance = nil
+}
+
+// Balance returns the value of the "balance" field in the mutation.
+func (m *TimeAccountMutation) Balance() (r int, exists bool) {
+	v := m.balance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBalance returns the old "balance" field's value of the TimeAccount entity.
+// If the TimeAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TimeAccountMutation) OldBalance(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBalance is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBalance requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBalance: %w", err)
+	}
+	return oldValue.Balance, nil
+}
+
+// AddBalance adds i to the "balance" field.
+func (m *TimeAccountMutation) AddBalance(i int) {
+	if m.addbalance != nil {
+		*m.addbalance += i
+	} else {
+		m.addbalance = &i
+	}
+}
+
+// AddedBalance returns the value that was added to the "balance" field in this mutation.
+func (m *TimeAccountMutation) AddedBalance() (r int, exists bool) {
+	v := m.addbalance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetBalance resets all changes to the "balance" field.
+func (m *TimeAccountMutation) ResetBalance() {
+	m.balance = nil
+	m.addbalance = nil
+}
+
+// SetCreditLimit sets the "credit_limit" field.
+func (m *TimeAccountMutation) SetCreditLimit(i int) {
+	m.credit_limit = &i
+	m.addcredit_limit = nil
+}
+
+// CreditLimit returns the value of the "credit_limit" field in the mutation.
+func (m *TimeAccountMutation) CreditLimit() (r int, exists bool) {
+	v := m.credit_limit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreditLimit returns the old "credit_limit" field's value of the TimeAccount entity.
+// If the TimeAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TimeAccountMutation) OldCreditLimit(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreditLimit is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreditLimit requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreditLimit: %w", err)
+	}
+	return oldValue.CreditLimit, nil
+}
+
+// AddCreditLimit adds i to the "credit_limit" field.
+func (m *TimeAccountMutation) AddCreditLimit(i int) {
+	if m.addcredit_limit != nil {
+		*m.addcredit_limit += i
+	} else {
+		m.addcredit_limit = &i
+	}
+}
+
+// AddedCreditLimit returns the value that was added to the "credit_limit" field in this mutation.
+func (m *TimeAccountMutation) AddedCreditLimit() (r int, exists bool) {
+	v := m.addcredit_limit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCreditLimit clears the value of the "credit_limit" field.
+func (m *TimeAccountMutation) ClearCreditLimit() {
+	m.credit_limit = nil
+	m.addcredit_limit = nil
+	m.clearedFields[timeaccount.FieldCreditLimit] = struct{}{}
+}
+
+// CreditLimitCleared returns if the "credit_limit" field was cleared in this mutation.
+func (m *TimeAccountMutation) CreditLimitCleared() bool {
+	_, ok := m.clearedFields[timeaccount.FieldCreditLimit]
+	return ok
+}
+
+// ResetCreditLimit resets all changes to the "credit_limit" field.
+func (m *TimeAccountMutation) ResetCreditLimit() {
+	m.credit_limit = nil
+	m.addcredit_limit = nil
+	delete(m.clearedFields, timeaccount.FieldCreditLimit)
+}
+
+// SetHelpPaidBy sets the "help_paid_by" field.
+func (m *TimeAccountMutation) SetHelpPaidBy(tpb timeaccount.HelpPaidBy) {
+	m.help_paid_by = &tpb
+}
+
+// HelpPaidBy returns the value of the "help_paid_by" field in the mutation.
+func (m *TimeAccountMutation) HelpPaidBy() (r timeaccount.HelpPaidBy, exists bool) {
+	v := m.help_paid_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHelpPaidBy returns the old "help_paid_by" field's value of the TimeAccount entity.
+// If the TimeAccount object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TimeAccountMutation) OldHelpPaidBy(ctx context.Context) (v timeaccount.HelpPaidBy, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHelpPaidBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHelpPaidBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHelpPaidBy: %w", err)
+	}
+	return oldValue.HelpPaidBy, nil
+}
+
+// ResetHelpPaidBy resets all changes to the "help_paid_by" field.
+func (m *TimeAccountMutation) ResetHelpPaidBy() {
+	m.help_paid_by = nil
+}
+
+// ClearResident clears the "resident" edge to the Resident entity.
+func (m *TimeAccountMutation) ClearResident() {
+	m.clearedresident = true
+	m.clearedFields[timeaccount.FieldResidentID] = struct{}{}
+}
+
+// ResidentCleared reports if the "resident" edge to the Resident entity was cleared.
+func (m *TimeAccountMutation) ResidentCleared() bool {
+	return m.ResidentIDCleared() || m.clearedresident
+}
+
+// ResidentIDs returns the "resident" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ResidentID instead. It exists only for internal usage by the builders.
+func (m *TimeAccountMutation) ResidentIDs() (ids []int) {
+	if id := m.resident; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetResident resets all changes to the "resident" edge.
+func (m *TimeAccountMutation) ResetResident() {
+	m.resident = nil
+	m.clearedresident = false
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *TimeAccountMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[timeaccount.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *TimeAccountMutation) CommunityCleared() bool {
+	return m.CommunityIDCleared() || m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *TimeAccountMutation) CommunityIDs() (ids []int) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *TimeAccountMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// AddEntryIDs adds the "entries" edge to the LedgerEntry entity by ids.
+func (m *TimeAccountMutation) AddEntryIDs(ids ...int) {
+	if m.entries == nil {
+		m.entries = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.entries[ids[i]] = struct{}{}
+	}
+}
+
+// ClearEntries clears the "entries" edge to the LedgerEntry entity.
+func (m *TimeAccountMutation) ClearEntries() {
+	m.clearedentries = true
+}
+
+// EntriesCleared reports if the "entries" edge to the LedgerEntry entity was cleared.
+func (m *TimeAccountMutation) EntriesCleared() bool {
+	return m.clearedentries
+}
+
+// RemoveEntryIDs removes the "entries" edge to the LedgerEntry entity by IDs.
+func (m *TimeAccountMutation) RemoveEntryIDs(ids ...int) {
+	if m.removedentries == nil {
+		m.removedentries = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.entries, ids[i])
+		m.removedentries[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedEntries returns the removed IDs of the "entries" edge to the LedgerEntry entity.
+func (m *TimeAccountMutation) RemovedEntriesIDs() (ids []int) {
+	for id := range m.removedentries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// EntriesIDs returns the "entries" edge IDs in the mutation.
+func (m *TimeAccountMutation) EntriesIDs() (ids []int) {
+	for id := range m.entries {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetEntries resets all changes to the "entries" edge.
+func (m *TimeAccountMutation) ResetEntries() {
+	m.entries = nil
+	m.clearedentries = false
+	m.removedentries = nil
+}
+
+// Where appends a list predicates to the TimeAccountMutation builder.
+func (m *TimeAccountMutation) Where(ps ...predicate.TimeAccount) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TimeAccountMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TimeAccountMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TimeAccount, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TimeAccountMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TimeAccountMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TimeAccount).
+func (m *TimeAccountMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TimeAccountMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, timeaccount.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, timeaccount.FieldUpdatedAt)
+	}
+	if m.kind != nil {
+		fields = append(fields, timeaccount.FieldKind)
+	}
+	if m.resident != nil {
+		fields = append(fields, timeaccount.FieldResidentID)
+	}
+	if m.community != nil {
+		fields = append(fields, timeaccount.FieldCommunityID)
+	}
+	if m.balance != nil {
+		fields = append(fields, timeaccount.FieldBalance)
+	}
+	if m.credit_limit != nil {
+		fields = append(fields, timeaccount.FieldCreditLimit)
+	}
+	if m.help_paid_by != nil {
+		fields = append(fields, timeaccount.FieldHelpPaidBy)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TimeAccountMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case timeaccount.FieldCreatedAt:
+		return m.CreatedAt()
+	case timeaccount.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case timeaccount.FieldKind:
+		return m.Kind()
+	case timeaccount.FieldResidentID:
+		return m.ResidentID()
+	case timeaccount.FieldCommunityID:
+		return m.CommunityID()
+	case timeaccount.FieldBalance:
+		return m.Balance()
+	case timeaccount.FieldCreditLimit:
+		return m.CreditLimit()
+	case timeaccount.FieldHelpPaidBy:
+		return m.HelpPaidBy()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TimeAccountMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case timeaccount.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case timeaccount.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case timeaccount.FieldKind:
+		return m.OldKind(ctx)
+	case timeaccount.FieldResidentID:
+		return m.OldResidentID(ctx)
+	case timeaccount.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case timeaccount.FieldBalance:
+		return m.OldBalance(ctx)
+	case timeaccount.FieldCreditLimit:
+		return m.OldCreditLimit(ctx)
+	case timeaccount.FieldHelpPaidBy:
+		return m.OldHelpPaidBy(ctx)
+	}
+	return nil, fmt.Errorf("unknown TimeAccount field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TimeAccountMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case timeaccount.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case timeaccount.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case timeaccount.FieldKind:
+		v, ok := value.(timeaccount.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case timeaccount.FieldResidentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResidentID(v)
+		return nil
+	case timeaccount.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case timeaccount.FieldBalance:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBalance(v)
+		return nil
+	case timeaccount.FieldCreditLimit:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreditLimit(v)
+		return nil
+	case timeaccount.FieldHelpPaidBy:
+		v, ok := value.(timeaccount.HelpPaidBy)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHelpPaidBy(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TimeAccount field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TimeAccountMutation) AddedFields() []string {
+	var fields []string
+	if m.addbalance != nil {
+		fields = append(fields, timeaccount.FieldBalance)
+	}
+	if m.addcredit_limit != nil {
+		fields = append(fields, timeaccount.FieldCreditLimit)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TimeAccountMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case timeaccount.FieldBalance:
+		return m.AddedBalance()
+	case timeaccount.FieldCreditLimit:
+		return m.AddedCreditLimit()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TimeAccountMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case timeaccount.FieldBalance:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBalance(v)
+		return nil
+	case timeaccount.FieldCreditLimit:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreditLimit(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TimeAccount numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TimeAccountMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(timeaccount.FieldResidentID) {
+		fields = append(fields, timeaccount.FieldResidentID)
+	}
+	if m.FieldCleared(timeaccount.FieldCommunityID) {
+		fields = append(fields, timeaccount.FieldCommunityID)
+	}
+	if m.FieldCleared(timeaccount.FieldCreditLimit) {
+		fields = append(fields, timeaccount.FieldCreditLimit)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TimeAccountMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TimeAccountMutation) ClearField(name string) error {
+	switch name {
+	case timeaccount.FieldResidentID:
+		m.ClearResidentID()
+		return nil
+	case timeaccount.FieldCommunityID:
+		m.ClearCommunityID()
+		return nil
+	case timeaccount.FieldCreditLimit:
+		m.ClearCreditLimit()
+		return nil
+	}
+	return fmt.Errorf("unknown TimeAccount nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TimeAccountMutation) ResetField(name string) error {
+	switch name {
+	case timeaccount.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case timeaccount.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case timeaccount.FieldKind:
+		m.ResetKind()
+		return nil
+	case timeaccount.FieldResidentID:
+		m.ResetResidentID()
+		return nil
+	case timeaccount.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case timeaccount.FieldBalance:
+		m.ResetBalance()
+		return nil
+	case timeaccount.FieldCreditLimit:
+		m.ResetCreditLimit()
+		return nil
+	case timeaccount.FieldHelpPaidBy:
+		m.ResetHelpPaidBy()
+		return nil
+	}
+	return fmt.Errorf("unknown TimeAccount field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TimeAccountMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.resident != nil {
+		edges = append(edges, timeaccount.EdgeResident)
+	}
+	if m.community != nil {
+		edges = append(edges, timeaccount.EdgeCommunity)
+	}
+	if m.entries != nil {
+		edges = append(edges, timeaccount.EdgeEntries)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TimeAccountMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case timeaccount.EdgeResident:
+		if id := m.resident; id != nil {
+			return []ent.Value{*id}
+		}
+	case timeaccount.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case timeaccount.EdgeEntries:
+		ids := make([]ent.Value, 0, len(m.entries))
+		for id := range m.entries {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TimeAccountMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedentries != nil {
+		edges = append(edges, timeaccount.EdgeEntries)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TimeAccountMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case timeaccount.EdgeEntries:
+		ids := make([]ent.Value, 0, len(m.removedentries))
+		for id := range m.removedentries {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TimeAccountMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedresident {
+		edges = append(edges, timeaccount.EdgeResident)
+	}
+	if m.clearedcommunity {
+		edges = append(edges, timeaccount.EdgeCommunity)
+	}
+	if m.clearedentries {
+		edges = append(edges, timeaccount.EdgeEntries)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TimeAccountMutation) EdgeCleared(name string) bool {
+	switch name {
+	case timeaccount.EdgeResident:
+		return m.clearedresident
+	case timeaccount.EdgeCommunity:
+		return m.clearedcommunity
+	case timeaccount.EdgeEntries:
+		return m.clearedentries
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TimeAccountMutation) ClearEdge(name string) error {
+	switch name {
+	case timeaccount.EdgeResident:
+		m.ClearResident()
+		return nil
+	case timeaccount.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	}
+	return fmt.Errorf("unknown TimeAccount unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TimeAccountMutation) ResetEdge(name string) error {
+	switch name {
+	case timeaccount.EdgeResident:
+		m.ResetResident()
+		return nil
+	case timeaccount.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case timeaccount.EdgeEntries:
+		m.ResetEntries()
+		return nil
+	}
+	return fmt.Errorf("unknown TimeAccount edge %s", name)
+}
+
+// VolunteerTaskMutation represents an operation that mutates the VolunteerTask nodes in the graph.
+type VolunteerTaskMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	created_at         *time.Time
+	updated_at         *time.Time
+	created_by_id      *int
+	addcreated_by_id   *int
+	key                *string
+	title              *string
+	details            *string
+	location           *string
+	window_start       *time.Time
+	window_end         *time.Time
+	minutes            *int
+	addminutes         *int
+	needed             *int
+	addneeded          *int
+	accepted           *int
+	addaccepted        *int
+	status             *volunteertask.Status
+	cancel_reason      *string
+	clearedFields      map[string]struct{}
+	community          *int
+	clearedcommunity   bool
+	grid               *int
+	clearedgrid        bool
+	team               *int
+	clearedteam        bool
+	place              *int
+	clearedplace       bool
+	assignments        map[int]struct{}
+	removedassignments map[int]struct{}
+	clearedassignments bool
+	done               bool
+	oldValue           func(context.Context) (*VolunteerTask, error)
+	predicates         []predicate.VolunteerTask
+}
+
+var _ ent.Mutation = (*VolunteerTaskMutation)(nil)
+
+// volunteertaskOption allows management of the mutation configuration using functional options.
+type volunteertaskOption func(*VolunteerTaskMutation)
+
+// newVolunteerTaskMutation creates new mutation for the VolunteerTask entity.
+func newVolunteerTaskMutation(c config, op Op, opts ...volunteertaskOption) *VolunteerTaskMutation {
+	m := &VolunteerTaskMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeVolunteerTask,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withVolunteerTaskID sets the ID field of the mutation.
+func withVolunteerTaskID(id int) volunteertaskOption {
+	return func(m *VolunteerTaskMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *VolunteerTask
+		)
+		m.oldValue = func(ctx context.Context) (*VolunteerTask, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().VolunteerTask.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withVolunteerTask sets the old VolunteerTask of the mutation.
+func withVolunteerTask(node *VolunteerTask) volunteertaskOption {
+	return func(m *VolunteerTaskMutation) {
+		m.oldValue = func(context.Context) (*VolunteerTask, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m VolunteerTaskMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m VolunteerTaskMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *VolunteerTaskMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *VolunteerTaskMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().VolunteerTask.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *VolunteerTaskMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *VolunteerTaskMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *VolunteerTaskMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *VolunteerTaskMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *VolunteerTaskMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *VolunteerTaskMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *VolunteerTaskMutation) SetCommunityID(i int) {
+	m.community = &i
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *VolunteerTaskMutation) CommunityID() (r int, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldCommunityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *VolunteerTaskMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetGridID sets the "grid_id" field.
+func (m *VolunteerTaskMutation) SetGridID(i int) {
+	m.grid = &i
+}
+
+// GridID returns the value of the "grid_id" field in the mutation.
+func (m *VolunteerTaskMutation) GridID() (r int, exists bool) {
+	v := m.grid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGridID returns the old "grid_id" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldGridID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGridID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGridID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGridID: %w", err)
+	}
+	return oldValue.GridID, nil
+}
+
+// ClearGridID clears the value of the "grid_id" field.
+func (m *VolunteerTaskMutation) ClearGridID() {
+	m.grid = nil
+	m.clearedFields[volunteertask.FieldGridID] = struct{}{}
+}
+
+// GridIDCleared returns if the "grid_id" field was cleared in this mutation.
+func (m *VolunteerTaskMutation) GridIDCleared() bool {
+	_, ok := m.clearedFields[volunteertask.FieldGridID]
+	return ok
+}
+
+// ResetGridID resets all changes to the "grid_id" field.
+func (m *VolunteerTaskMutation) ResetGridID() {
+	m.grid = nil
+	delete(m.clearedFields, volunteertask.FieldGridID)
+}
+
+// SetTeamID sets the "team_id" field.
+func (m *VolunteerTaskMutation) SetTeamID(i int) {
+	m.team = &i
+}
+
+// TeamID returns the value of the "team_id" field in the mutation.
+func (m *VolunteerTaskMutation) TeamID() (r int, exists bool) {
+	v := m.team
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTeamID returns the old "team_id" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldTeamID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTeamID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTeamID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTeamID: %w", err)
+	}
+	return oldValue.TeamID, nil
+}
+
+// ClearTeamID clears the value of the "team_id" field.
+func (m *VolunteerTaskMutation) ClearTeamID() {
+	m.team = nil
+	m.clearedFields[volunteertask.FieldTeamID] = struct{}{}
+}
+
+// TeamIDCleared returns if the "team_id" field was cleared in this mutation.
+func (m *VolunteerTaskMutation) TeamIDCleared() bool {
+	_, ok := m.clearedFields[volunteertask.FieldTeamID]
+	return ok
+}
+
+// ResetTeamID resets all changes to the "team_id" field.
+func (m *VolunteerTaskMutation) ResetTeamID() {
+	m.team = nil
+	delete(m.clearedFields, volunteertask.FieldTeamID)
+}
+
+// SetPlaceID sets the "place_id" field.
+func (m *VolunteerTaskMutation) SetPlaceID(i int) {
+	m.place = &i
+}
+
+// PlaceID returns the value of the "place_id" field in the mutation.
+func (m *VolunteerTaskMutation) PlaceID() (r int, exists bool) {
+	v := m.place
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPlaceID returns the old "place_id" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldPlaceID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPlaceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPlaceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPlaceID: %w", err)
+	}
+	return oldValue.PlaceID, nil
+}
+
+// ClearPlaceID clears the value of the "place_id" field.
+func (m *VolunteerTaskMutation) ClearPlaceID() {
+	m.place = nil
+	m.clearedFields[volunteertask.FieldPlaceID] = struct{}{}
+}
+
+// PlaceIDCleared returns if the "place_id" field was cleared in this mutation.
+func (m *VolunteerTaskMutation) PlaceIDCleared() bool {
+	_, ok := m.clearedFields[volunteertask.FieldPlaceID]
+	return ok
+}
+
+// ResetPlaceID resets all changes to the "place_id" field.
+func (m *VolunteerTaskMutation) ResetPlaceID() {
+	m.place = nil
+	delete(m.clearedFields, volunteertask.FieldPlaceID)
+}
+
+// SetCreatedByID sets the "created_by_id" field.
+func (m *VolunteerTaskMutation) SetCreatedByID(i int) {
+	m.created_by_id = &i
+	m.addcreated_by_id = nil
+}
+
+// CreatedByID returns the value of the "created_by_id" field in the mutation.
+func (m *VolunteerTaskMutation) CreatedByID() (r int, exists bool) {
+	v := m.created_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedByID returns the old "created_by_id" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldCreatedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedByID: %w", err)
+	}
+	return oldValue.CreatedByID, nil
+}
+
+// AddCreatedByID adds i to the "created_by_id" field.
+func (m *VolunteerTaskMutation) AddCreatedByID(i int) {
+	if m.addcreated_by_id != nil {
+		*m.addcreated_by_id += i
+	} else {
+		m.addcreated_by_id = &i
+	}
+}
+
+// AddedCreatedByID returns the value that was added to the "created_by_id" field in this mutation.
+func (m *VolunteerTaskMutation) AddedCreatedByID() (r int, exists bool) {
+	v := m.addcreated_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCreatedByID clears the value of the "created_by_id" field.
+func (m *VolunteerTaskMutation) ClearCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+	m.clearedFields[volunteertask.FieldCreatedByID] = struct{}{}
+}
+
+// CreatedByIDCleared returns if the "created_by_id" field was cleared in this mutation.
+func (m *VolunteerTaskMutation) CreatedByIDCleared() bool {
+	_, ok := m.clearedFields[volunteertask.FieldCreatedByID]
+	return ok
+}
+
+// ResetCreatedByID resets all changes to the "created_by_id" field.
+func (m *VolunteerTaskMutation) ResetCreatedByID() {
+	m.created_by_id = nil
+	m.addcreated_by_id = nil
+	delete(m.clearedFields, volunteertask.FieldCreatedByID)
+}
+
+// SetKey sets the "key" field.
+func (m *VolunteerTaskMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *VolunteerTaskMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldKey(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ClearKey clears the value of the "key" field.
+func (m *VolunteerTaskMutation) ClearKey() {
+	m.key = nil
+	m.clearedFields[volunteertask.FieldKey] = struct{}{}
+}
+
+// KeyCleared returns if the "key" field was cleared in this mutation.
+func (m *VolunteerTaskMutation) KeyCleared() bool {
+	_, ok := m.clearedFields[volunteertask.FieldKey]
+	return ok
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *VolunteerTaskMutation) ResetKey() {
+	m.key = nil
+	delete(m.clearedFields, volunteertask.FieldKey)
+}
+
+// SetTitle sets the "title" field.
+func (m *VolunteerTaskMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *VolunteerTaskMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *VolunteerTaskMutation) ResetTitle() {
+	m.title = nil
+}
+
+// SetDetails sets the "details" field.
+func (m *VolunteerTaskMutation) SetDetails(s string) {
+	m.details = &s
+}
+
+// Details returns the value of the "details" field in the mutation.
+func (m *VolunteerTaskMutation) Details() (r string, exists bool) {
+	v := m.details
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetails returns the old "details" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldDetails(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetails is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetails requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetails: %w", err)
+	}
+	return oldValue.Details, nil
+}
+
+// ResetDetails resets all changes to the "details" field.
+func (m *VolunteerTaskMutation) ResetDetails() {
+	m.details = nil
+}
+
+// SetLocation sets the "location" field.
+func (m *VolunteerTaskMutation) SetLocation(s string) {
+	m.location = &s
+}
+
+// Location returns the value of the "location" field in the mutation.
+func (m *VolunteerTaskMutation) Location() (r string, exists bool) {
+	v := m.location
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocation returns the old "location" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldLocation(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocation is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocation requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocation: %w", err)
+	}
+	return oldValue.Location, nil
+}
+
+// ResetLocation resets all changes to the "location" field.
+func (m *VolunteerTaskMutation) ResetLocation() {
+	m.location = nil
+}
+
+// SetWindowStart sets the "window_start" field.
+func (m *VolunteerTaskMutation) SetWindowStart(t time.Time) {
+	m.window_start = &t
+}
+
+// WindowStart returns the value of the "window_start" field in the mutation.
+func (m *VolunteerTaskMutation) WindowStart() (r time.Time, exists bool) {
+	v := m.window_start
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWindowStart returns the old "window_start" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldWindowStart(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWindowStart is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWindowStart requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWindowStart: %w", err)
+	}
+	return oldValue.WindowStart, nil
+}
+
+// ResetWindowStart resets all changes to the "window_start" field.
+func (m *VolunteerTaskMutation) ResetWindowStart() {
+	m.window_start = nil
+}
+
+// SetWindowEnd sets the "window_end" field.
+func (m *VolunteerTaskMutation) SetWindowEnd(t time.Time) {
+	m.window_end = &t
+}
+
+// WindowEnd returns the value of the "window_end" field in the mutation.
+func (m *VolunteerTaskMutation) WindowEnd() (r time.Time, exists bool) {
+	v := m.window_end
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWindowEnd returns the old "window_end" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldWindowEnd(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWindowEnd is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWindowEnd requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWindowEnd: %w", err)
+	}
+	return oldValue.WindowEnd, nil
+}
+
+// ResetWindowEnd resets all changes to the "window_end" field.
+func (m *VolunteerTaskMutation) ResetWindowEnd() {
+	m.window_end = nil
+}
+
+// SetMinutes sets the "minutes" field.
+func (m *VolunteerTaskMutation) SetMinutes(i int) {
+	m.minutes = &i
+	m.addminutes = nil
+}
+
+// Minutes returns the value of the "minutes" field in the mutation.
+func (m *VolunteerTaskMutation) Minutes() (r int, exists bool) {
+	v := m.minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMinutes returns the old "minutes" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMinutes: %w", err)
+	}
+	return oldValue.Minutes, nil
+}
+
+// AddMinutes adds i to the "minutes" field.
+func (m *VolunteerTaskMutation) AddMinutes(i int) {
+	if m.addminutes != nil {
+		*m.addminutes += i
+	} else {
+		m.addminutes = &i
+	}
+}
+
+// AddedMinutes returns the value that was added to the "minutes" field in this mutation.
+func (m *VolunteerTaskMutation) AddedMinutes() (r int, exists bool) {
+	v := m.addminutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMinutes resets all changes to the "minutes" field.
+func (m *VolunteerTaskMutation) ResetMinutes() {
+	m.minutes = nil
+	m.addminutes = nil
+}
+
+// SetNeeded sets the "needed" field.
+func (m *VolunteerTaskMutation) SetNeeded(i int) {
+	m.needed = &i
+	m.addneeded = nil
+}
+
+// Needed returns the value of the "needed" field in the mutation.
+func (m *VolunteerTaskMutation) Needed() (r int, exists bool) {
+	v := m.needed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNeeded returns the old "needed" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldNeeded(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNeeded is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNeeded requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNeeded: %w", err)
+	}
+	return oldValue.Needed, nil
+}
+
+// AddNeeded adds i to the "needed" field.
+func (m *VolunteerTaskMutation) AddNeeded(i int) {
+	if m.addneeded != nil {
+		*m.addneeded += i
+	} else {
+		m.addneeded = &i
+	}
+}
+
+// AddedNeeded returns the value that was added to the "needed" field in this mutation.
+func (m *VolunteerTaskMutation) AddedNeeded() (r int, exists bool) {
+	v := m.addneeded
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNeeded resets all changes to the "needed" field.
+func (m *VolunteerTaskMutation) ResetNeeded() {
+	m.needed = nil
+	m.addneeded = nil
+}
+
+// SetAccepted sets the "accepted" field.
+func (m *VolunteerTaskMutation) SetAccepted(i int) {
+	m.accepted = &i
+	m.addaccepted = nil
+}
+
+// Accepted returns the value of the "accepted" field in the mutation.
+func (m *VolunteerTaskMutation) Accepted() (r int, exists bool) {
+	v := m.accepted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccepted returns the old "accepted" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldAccepted(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccepted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccepted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccepted: %w", err)
+	}
+	return oldValue.Accepted, nil
+}
+
+// AddAccepted adds i to the "accepted" field.
+func (m *VolunteerTaskMutation) AddAccepted(i int) {
+	if m.addaccepted != nil {
+		*m.addaccepted += i
+	} else {
+		m.addaccepted = &i
+	}
+}
+
+// AddedAccepted returns the value that was added to the "accepted" field in this mutation.
+func (m *VolunteerTaskMutation) AddedAccepted() (r int, exists bool) {
+	v := m.addaccepted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAccepted resets all changes to the "accepted" field.
+func (m *VolunteerTaskMutation) ResetAccepted() {
+	m.accepted = nil
+	m.addaccepted = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *VolunteerTaskMutation) SetStatus(v volunteertask.Status) {
+	m.status = &v
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *VolunteerTaskMutation) Status() (r volunteertask.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldStatus(ctx context.Context) (v volunteertask.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *VolunteerTaskMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetCancelReason sets the "cancel_reason" field.
+func (m *VolunteerTaskMutation) SetCancelReason(s string) {
+	m.cancel_reason = &s
+}
+
+// CancelReason returns the value of the "cancel_reason" field in the mutation.
+func (m *VolunteerTaskMutation) CancelReason() (r string, exists bool) {
+	v := m.cancel_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelReason returns the old "cancel_reason" field's value of the VolunteerTask entity.
+// If the VolunteerTask object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskMutation) OldCancelReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelReason: %w", err)
+	}
+	return oldValue.CancelReason, nil
+}
+
+// ResetCancelReason resets all changes to the "cancel_reason" field.
+func (m *VolunteerTaskMutation) ResetCancelReason() {
+	m.cancel_reason = nil
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *VolunteerTaskMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[volunteertask.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *VolunteerTaskMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *VolunteerTaskMutation) CommunityIDs() (ids []int) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *VolunteerTaskMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// ClearGrid clears the "grid" edge to the Grid entity.
+func (m *VolunteerTaskMutation) ClearGrid() {
+	m.clearedgrid = true
+	m.clearedFields[volunteertask.FieldGridID] = struct{}{}
+}
+
+// GridCleared reports if the "grid" edge to the Grid entity was cleared.
+func (m *VolunteerTaskMutation) GridCleared() bool {
+	return m.GridIDCleared() || m.clearedgrid
+}
+
+// GridIDs returns the "grid" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// GridID instead. It exists only for internal usage by the builders.
+func (m *VolunteerTaskMutation) GridIDs() (ids []int) {
+	if id := m.grid; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetGrid resets all changes to the "grid" edge.
+func (m *VolunteerTaskMutation) ResetGrid() {
+	m.grid = nil
+	m.clearedgrid = false
+}
+
+// ClearTeam clears the "team" edge to the VolunteerTeam entity.
+func (m *VolunteerTaskMutation) ClearTeam() {
+	m.clearedteam = true
+	m.clearedFields[volunteertask.FieldTeamID] = struct{}{}
+}
+
+// TeamCleared reports if the "team" edge to the VolunteerTeam entity was cleared.
+func (m *VolunteerTaskMutation) TeamCleared() bool {
+	return m.TeamIDCleared() || m.clearedteam
+}
+
+// TeamIDs returns the "team" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TeamID instead. It exists only for internal usage by the builders.
+func (m *VolunteerTaskMutation) TeamIDs() (ids []int) {
+	if id := m.team; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTeam resets all changes to the "team" edge.
+func (m *VolunteerTaskMutation) ResetTeam() {
+	m.team = nil
+	m.clearedteam = false
+}
+
+// ClearPlace clears the "place" edge to the Place entity.
+func (m *VolunteerTaskMutation) ClearPlace() {
+	m.clearedplace = true
+	m.clearedFields[volunteertask.FieldPlaceID] = struct{}{}
+}
+
+// PlaceCleared reports if the "place" edge to the Place entity was cleared.
+func (m *VolunteerTaskMutation) PlaceCleared() bool {
+	return m.PlaceIDCleared() || m.clearedplace
+}
+
+// PlaceIDs returns the "place" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PlaceID instead. It exists only for internal usage by the builders.
+func (m *VolunteerTaskMutation) PlaceIDs() (ids []int) {
+	if id := m.place; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPlace resets all changes to the "place" edge.
+func (m *VolunteerTaskMutation) ResetPlace() {
+	m.place = nil
+	m.clearedplace = false
+}
+
+// AddAssignmentIDs adds the "assignments" edge to the VolunteerTaskAssignment entity by ids.
+func (m *VolunteerTaskMutation) AddAssignmentIDs(ids ...int) {
+	if m.assignments == nil {
+		m.assignments = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.assignments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearAssignments clears the "assignments" edge to the VolunteerTaskAssignment entity.
+func (m *VolunteerTaskMutation) ClearAssignments() {
+	m.clearedassignments = true
+}
+
+// AssignmentsCleared reports if the "assignments" edge to the VolunteerTaskAssignment entity was cleared.
+func (m *VolunteerTaskMutation) AssignmentsCleared() bool {
+	return m.clearedassignments
+}
+
+// RemoveAssignmentIDs removes the "assignments" edge to the VolunteerTaskAssignment entity by IDs.
+func (m *VolunteerTaskMutation) RemoveAssignmentIDs(ids ...int) {
+	if m.removedassignments == nil {
+		m.removedassignments = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.assignments, ids[i])
+		m.removedassignments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedAssignments returns the removed IDs of the "assignments" edge to the VolunteerTaskAssignment entity.
+func (m *VolunteerTaskMutation) RemovedAssignmentsIDs() (ids []int) {
+	for id := range m.removedassignments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// AssignmentsIDs returns the "assignments" edge IDs in the mutation.
+func (m *VolunteerTaskMutation) AssignmentsIDs() (ids []int) {
+	for id := range m.assignments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetAssignments resets all changes to the "assignments" edge.
+func (m *VolunteerTaskMutation) ResetAssignments() {
+	m.assignments = nil
+	m.clearedassignments = false
+	m.removedassignments = nil
+}
+
+// Where appends a list predicates to the VolunteerTaskMutation builder.
+func (m *VolunteerTaskMutation) Where(ps ...predicate.VolunteerTask) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the VolunteerTaskMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *VolunteerTaskMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.VolunteerTask, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *VolunteerTaskMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *VolunteerTaskMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (VolunteerTask).
+func (m *VolunteerTaskMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *VolunteerTaskMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.created_at != nil {
+		fields = append(fields, volunteertask.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, volunteertask.FieldUpdatedAt)
+	}
+	if m.community != nil {
+		fields = append(fields, volunteertask.FieldCommunityID)
+	}
+	if m.grid != nil {
+		fields = append(fields, volunteertask.FieldGridID)
+	}
+	if m.team != nil {
+		fields = append(fields, volunteertask.FieldTeamID)
+	}
+	if m.place != nil {
+		fields = append(fields, volunteertask.FieldPlaceID)
+	}
+	if m.created_by_id != nil {
+		fields = append(fields, volunteertask.FieldCreatedByID)
+	}
+	if m.key != nil {
+		fields = append(fields, volunteertask.FieldKey)
+	}
+	if m.title != nil {
+		fields = append(fields, volunteertask.FieldTitle)
+	}
+	if m.details != nil {
+		fields = append(fields, volunteertask.FieldDetails)
+	}
+	if m.location != nil {
+		fields = append(fields, volunteertask.FieldLocation)
+	}
+	if m.window_start != nil {
+		fields = append(fields, volunteertask.FieldWindowStart)
+	}
+	if m.window_end != nil {
+		fields = append(fields, volunteertask.FieldWindowEnd)
+	}
+	if m.minutes != nil {
+		fields = append(fields, volunteertask.FieldMinutes)
+	}
+	if m.needed != nil {
+		fields = append(fields, volunteertask.FieldNeeded)
+	}
+	if m.accepted != nil {
+		fields = append(fields, volunteertask.FieldAccepted)
+	}
+	if m.status != nil {
+		fields = append(fields, volunteertask.FieldStatus)
+	}
+	if m.cancel_reason != nil {
+		fields = append(fields, volunteertask.FieldCancelReason)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *VolunteerTaskMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case volunteertask.FieldCreatedAt:
+		return m.CreatedAt()
+	case volunteertask.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case volunteertask.FieldCommunityID:
+		return m.CommunityID()
+	case volunteertask.FieldGridID:
+		return m.GridID()
+	case volunteertask.FieldTeamID:
+		return m.TeamID()
+	case volunteertask.FieldPlaceID:
+		return m.PlaceID()
+	case volunteertask.FieldCreatedByID:
+		return m.CreatedByID()
+	case volunteertask.FieldKey:
+		return m.Key()
+	case volunteertask.FieldTitle:
+		return m.Title()
+	case volunteertask.FieldDetails:
+		return m.Details()
+	case volunteertask.FieldLocation:
+		return m.Location()
+	case volunteertask.FieldWindowStart:
+		return m.WindowStart()
+	case volunteertask.FieldWindowEnd:
+		return m.WindowEnd()
+	case volunteertask.FieldMinutes:
+		return m.Minutes()
+	case volunteertask.FieldNeeded:
+		return m.Needed()
+	case volunteertask.FieldAccepted:
+		return m.Accepted()
+	case volunteertask.FieldStatus:
+		return m.Status()
+	case volunteertask.FieldCancelReason:
+		return m.CancelReason()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *VolunteerTaskMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case volunteertask.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case volunteertask.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case volunteertask.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case volunteertask.FieldGridID:
+		return m.OldGridID(ctx)
+	case volunteertask.FieldTeamID:
+		return m.OldTeamID(ctx)
+	case volunteertask.FieldPlaceID:
+		return m.OldPlaceID(ctx)
+	case volunteertask.FieldCreatedByID:
+		return m.OldCreatedByID(ctx)
+	case volunteertask.FieldKey:
+		return m.OldKey(ctx)
+	case volunteertask.FieldTitle:
+		return m.OldTitle(ctx)
+	case volunteertask.FieldDetails:
+		return m.OldDetails(ctx)
+	case volunteertask.FieldLocation:
+		return m.OldLocation(ctx)
+	case volunteertask.FieldWindowStart:
+		return m.OldWindowStart(ctx)
+	case volunteertask.FieldWindowEnd:
+		return m.OldWindowEnd(ctx)
+	case volunteertask.FieldMinutes:
+		return m.OldMinutes(ctx)
+	case volunteertask.FieldNeeded:
+		return m.OldNeeded(ctx)
+	case volunteertask.FieldAccepted:
+		return m.OldAccepted(ctx)
+	case volunteertask.FieldStatus:
+		return m.OldStatus(ctx)
+	case volunteertask.FieldCancelReason:
+		return m.OldCancelReason(ctx)
+	}
+	return nil, fmt.Errorf("unknown VolunteerTask field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VolunteerTaskMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case volunteertask.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case volunteertask.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case volunteertask.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case volunteertask.FieldGridID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGridID(v)
+		return nil
+	case volunteertask.FieldTeamID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTeamID(v)
+		return nil
+	case volunteertask.FieldPlaceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPlaceID(v)
+		return nil
+	case volunteertask.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedByID(v)
+		return nil
+	case volunteertask.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case volunteertask.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	case volunteertask.FieldDetails:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetails(v)
+		return nil
+	case volunteertask.FieldLocation:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocation(v)
+		return nil
+	case volunteertask.FieldWindowStart:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWindowStart(v)
+		return nil
+	case volunteertask.FieldWindowEnd:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWindowEnd(v)
+		return nil
+	case volunteertask.FieldMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMinutes(v)
+		return nil
+	case volunteertask.FieldNeeded:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNeeded(v)
+		return nil
+	case volunteertask.FieldAccepted:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccepted(v)
+		return nil
+	case volunteertask.FieldStatus:
+		v, ok := value.(volunteertask.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case volunteertask.FieldCancelReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelReason(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTask field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *VolunteerTaskMutation) AddedFields() []string {
+	var fields []string
+	if m.addcreated_by_id != nil {
+		fields = append(fields, volunteertask.FieldCreatedByID)
+	}
+	if m.addminutes != nil {
+		fields = append(fields, volunteertask.FieldMinutes)
+	}
+	if m.addneeded != nil {
+		fields = append(fields, volunteertask.FieldNeeded)
+	}
+	if m.addaccepted != nil {
+		fields = append(fields, volunteertask.FieldAccepted)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *VolunteerTaskMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case volunteertask.FieldCreatedByID:
+		return m.AddedCreatedByID()
+	case volunteertask.FieldMinutes:
+		return m.AddedMinutes()
+	case volunteertask.FieldNeeded:
+		return m.AddedNeeded()
+	case volunteertask.FieldAccepted:
+		return m.AddedAccepted()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VolunteerTaskMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case volunteertask.FieldCreatedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreatedByID(v)
+		return nil
+	case volunteertask.FieldMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMinutes(v)
+		return nil
+	case volunteertask.FieldNeeded:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNeeded(v)
+		return nil
+	case volunteertask.FieldAccepted:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAccepted(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTask numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *VolunteerTaskMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(volunteertask.FieldGridID) {
+		fields = append(fields, volunteertask.FieldGridID)
+	}
+	if m.FieldCleared(volunteertask.FieldTeamID) {
+		fields = append(fields, volunteertask.FieldTeamID)
+	}
+	if m.FieldCleared(volunteertask.FieldPlaceID) {
+		fields = append(fields, volunteertask.FieldPlaceID)
+	}
+	if m.FieldCleared(volunteertask.FieldCreatedByID) {
+		fields = append(fields, volunteertask.FieldCreatedByID)
+	}
+	if m.FieldCleared(volunteertask.FieldKey) {
+		fields = append(fields, volunteertask.FieldKey)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *VolunteerTaskMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *VolunteerTaskMutation) ClearField(name string) error {
+	switch name {
+	case volunteertask.FieldGridID:
+		m.ClearGridID()
+		return nil
+	case volunteertask.FieldTeamID:
+		m.ClearTeamID()
+		return nil
+	case volunteertask.FieldPlaceID:
+		m.ClearPlaceID()
+		return nil
+	case volunteertask.FieldCreatedByID:
+		m.ClearCreatedByID()
+		return nil
+	case volunteertask.FieldKey:
+		m.ClearKey()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTask nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *VolunteerTaskMutation) ResetField(name string) error {
+	switch name {
+	case volunteertask.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case volunteertask.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case volunteertask.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case volunteertask.FieldGridID:
+		m.ResetGridID()
+		return nil
+	case volunteertask.FieldTeamID:
+		m.ResetTeamID()
+		return nil
+	case volunteertask.FieldPlaceID:
+		m.ResetPlaceID()
+		return nil
+	case volunteertask.FieldCreatedByID:
+		m.ResetCreatedByID()
+		return nil
+	case volunteertask.FieldKey:
+		m.ResetKey()
+		return nil
+	case volunteertask.FieldTitle:
+		m.ResetTitle()
+		return nil
+	case volunteertask.FieldDetails:
+		m.ResetDetails()
+		return nil
+	case volunteertask.FieldLocation:
+		m.ResetLocation()
+		return nil
+	case volunteertask.FieldWindowStart:
+		m.ResetWindowStart()
+		return nil
+	case volunteertask.FieldWindowEnd:
+		m.ResetWindowEnd()
+		return nil
+	case volunteertask.FieldMinutes:
+		m.ResetMinutes()
+		return nil
+	case volunteertask.FieldNeeded:
+		m.ResetNeeded()
+		return nil
+	case volunteertask.FieldAccepted:
+		m.ResetAccepted()
+		return nil
+	case volunteertask.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case volunteertask.FieldCancelReason:
+		m.ResetCancelReason()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTask field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *VolunteerTaskMutation) AddedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.community != nil {
+		edges = append(edges, volunteertask.EdgeCommunity)
+	}
+	if m.grid != nil {
+		edges = append(edges, volunteertask.EdgeGrid)
+	}
+	if m.team != nil {
+		edges = append(edges, volunteertask.EdgeTeam)
+	}
+	if m.place != nil {
+		edges = append(edges, volunteertask.EdgePlace)
+	}
+	if m.assignments != nil {
+		edges = append(edges, volunteertask.EdgeAssignments)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *VolunteerTaskMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case volunteertask.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case volunteertask.EdgeGrid:
+		if id := m.grid; id != nil {
+			return []ent.Value{*id}
+		}
+	case volunteertask.EdgeTeam:
+		if id := m.team; id != nil {
+			return []ent.Value{*id}
+		}
+	case volunteertask.EdgePlace:
+		if id := m.place; id != nil {
+			return []ent.Value{*id}
+		}
+	case volunteertask.EdgeAssignments:
+		ids := make([]ent.Value, 0, len(m.assignments))
+		for id := range m.assignments {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *VolunteerTaskMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.removedassignments != nil {
+		edges = append(edges, volunteertask.EdgeAssignments)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *VolunteerTaskMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case volunteertask.EdgeAssignments:
+		ids := make([]ent.Value, 0, len(m.removedassignments))
+		for id := range m.removedassignments {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *VolunteerTaskMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 5)
+	if m.clearedcommunity {
+		edges = append(edges, volunteertask.EdgeCommunity)
+	}
+	if m.clearedgrid {
+		edges = append(edges, volunteertask.EdgeGrid)
+	}
+	if m.clearedteam {
+		edges = append(edges, volunteertask.EdgeTeam)
+	}
+	if m.clearedplace {
+		edges = append(edges, volunteertask.EdgePlace)
+	}
+	if m.clearedassignments {
+		edges = append(edges, volunteertask.EdgeAssignments)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *VolunteerTaskMutation) EdgeCleared(name string) bool {
+	switch name {
+	case volunteertask.EdgeCommunity:
+		return m.clearedcommunity
+	case volunteertask.EdgeGrid:
+		return m.clearedgrid
+	case volunteertask.EdgeTeam:
+		return m.clearedteam
+	case volunteertask.EdgePlace:
+		return m.clearedplace
+	case volunteertask.EdgeAssignments:
+		return m.clearedassignments
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *VolunteerTaskMutation) ClearEdge(name string) error {
+	switch name {
+	case volunteertask.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	case volunteertask.EdgeGrid:
+		m.ClearGrid()
+		return nil
+	case volunteertask.EdgeTeam:
+		m.ClearTeam()
+		return nil
+	case volunteertask.EdgePlace:
+		m.ClearPlace()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTask unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *VolunteerTaskMutation) ResetEdge(name string) error {
+	switch name {
+	case volunteertask.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case volunteertask.EdgeGrid:
+		m.ResetGrid()
+		return nil
+	case volunteertask.EdgeTeam:
+		m.ResetTeam()
+		return nil
+	case volunteertask.EdgePlace:
+		m.ResetPlace()
+		return nil
+	case volunteertask.EdgeAssignments:
+		m.ResetAssignments()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTask edge %s", name)
+}
+
+// VolunteerTaskAssignmentMutation represents an operation that mutates the VolunteerTaskAssignment nodes in the graph.
+type VolunteerTaskAssignmentMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	volunteer_name      *string
+	status              *volunteertaskassignment.Status
+	dispatched_at       *time.Time
+	responded_at        *time.Time
+	checked_in_at       *time.Time
+	checked_out_at      *time.Time
+	credited_minutes    *int
+	addcredited_minutes *int
+	transfer_id         *int
+	addtransfer_id      *int
+	clearedFields       map[string]struct{}
+	task                *int
+	clearedtask         bool
+	volunteer           *int
+	clearedvolunteer    bool
+	done                bool
+	oldValue            func(context.Context) (*VolunteerTaskAssignment, error)
+	predicates          []predicate.VolunteerTaskAssignment
+}
+
+var _ ent.Mutation = (*VolunteerTaskAssignmentMutation)(nil)
+
+// volunteertaskassignmentOption allows management of the mutation configuration using functional options.
+type volunteertaskassignmentOption func(*VolunteerTaskAssignmentMutation)
+
+// newVolunteerTaskAssignmentMutation creates new mutation for the VolunteerTaskAssignment entity.
+func newVolunteerTaskAssignmentMutation(c config, op Op, opts ...volunteertaskassignmentOption) *VolunteerTaskAssignmentMutation {
+	m := &VolunteerTaskAssignmentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeVolunteerTaskAssignment,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withVolunteerTaskAssignmentID sets the ID field of the mutation.
+func withVolunteerTaskAssignmentID(id int) volunteertaskassignmentOption {
+	return func(m *VolunteerTaskAssignmentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *VolunteerTaskAssignment
+		)
+		m.oldValue = func(ctx context.Context) (*VolunteerTaskAssignment, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().VolunteerTaskAssignment.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withVolunteerTaskAssignment sets the old VolunteerTaskAssignment of the mutation.
+func withVolunteerTaskAssignment(node *VolunteerTaskAssignment) volunteertaskassignmentOption {
+	return func(m *VolunteerTaskAssignmentMutation) {
+		m.oldValue = func(context.Context) (*VolunteerTaskAssignment, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m VolunteerTaskAssignmentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m VolunteerTaskAssignmentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *VolunteerTaskAssignmentMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *VolunteerTaskAssignmentMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().VolunteerTaskAssignment.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTaskID sets the "task_id" field.
+func (m *VolunteerTaskAssignmentMutation) SetTaskID(i int) {
+	m.task = &i
+}
+
+// TaskID returns the value of the "task_id" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) TaskID() (r int, exists bool) {
+	v := m.task
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTaskID returns the old "task_id" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldTaskID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTaskID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTaskID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTaskID: %w", err)
+	}
+	return oldValue.TaskID, nil
+}
+
+// ResetTaskID resets all changes to the "task_id" field.
+func (m *VolunteerTaskAssignmentMutation) ResetTaskID() {
+	m.task = nil
+}
+
+// SetVolunteerID sets the "volunteer_id" field.
+func (m *VolunteerTaskAssignmentMutation) SetVolunteerID(i int) {
+	m.volunteer = &i
+}
+
+// VolunteerID returns the value of the "volunteer_id" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) VolunteerID() (r int, exists bool) {
+	v := m.volunteer
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVolunteerID returns the old "volunteer_id" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldVolunteerID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVolunteerID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVolunteerID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVolunteerID: %w", err)
+	}
+	return oldValue.VolunteerID, nil
+}
+
+// ResetVolunteerID resets all changes to the "volunteer_id" field.
+func (m *VolunteerTaskAssignmentMutation) ResetVolunteerID() {
+	m.volunteer = nil
+}
+
+// SetVolunteerName sets the "volunteer_name" field.
+func (m *VolunteerTaskAssignmentMutation) SetVolunteerName(s string) {
+	m.volunteer_name = &s
+}
+
+// VolunteerName returns the value of the "volunteer_name" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) VolunteerName() (r string, exists bool) {
+	v := m.volunteer_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVolunteerName returns the old "volunteer_name" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldVolunteerName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVolunteerName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVolunteerName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVolunteerName: %w", err)
+	}
+	return oldValue.VolunteerName, nil
+}
+
+// ResetVolunteerName resets all changes to the "volunteer_name" field.
+func (m *VolunteerTaskAssignmentMutation) ResetVolunteerName() {
+	m.volunteer_name = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *VolunteerTaskAssignmentMutation) SetStatus(v volunteertaskassignment.Status) {
+	m.status = &v
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) Status() (r volunteertaskassignment.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldStatus(ctx context.Context) (v volunteertaskassignment.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *VolunteerTaskAssignmentMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetDispatchedAt sets the "dispatched_at" field.
+func (m *VolunteerTaskAssignmentMutation) SetDispatchedAt(t time.Time) {
+	m.dispatched_at = &t
+}
+
+// DispatchedAt returns the value of the "dispatched_at" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) DispatchedAt() (r time.Time, exists bool) {
+	v := m.dispatched_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDispatchedAt returns the old "dispatched_at" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldDispatchedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDispatchedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDispatchedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDispatchedAt: %w", err)
+	}
+	return oldValue.DispatchedAt, nil
+}
+
+// ResetDispatchedAt resets all changes to the "dispatched_at" field.
+func (m *VolunteerTaskAssignmentMutation) ResetDispatchedAt() {
+	m.dispatched_at = nil
+}
+
+// SetRespondedAt sets the "responded_at" field.
+func (m *VolunteerTaskAssignmentMutation) SetRespondedAt(t time.Time) {
+	m.responded_at = &t
+}
+
+// RespondedAt returns the value of the "responded_at" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) RespondedAt() (r time.Time, exists bool) {
+	v := m.responded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRespondedAt returns the old "responded_at" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldRespondedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRespondedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRespondedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRespondedAt: %w", err)
+	}
+	return oldValue.RespondedAt, nil
+}
+
+// ClearRespondedAt clears the value of the "responded_at" field.
+func (m *VolunteerTaskAssignmentMutation) ClearRespondedAt() {
+	m.responded_at = nil
+	m.clearedFields[volunteertaskassignment.FieldRespondedAt] = struct{}{}
+}
+
+// RespondedAtCleared returns if the "responded_at" field was cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) RespondedAtCleared() bool {
+	_, ok := m.clearedFields[volunteertaskassignment.FieldRespondedAt]
+	return ok
+}
+
+// ResetRespondedAt resets all changes to the "responded_at" field.
+func (m *VolunteerTaskAssignmentMutation) ResetRespondedAt() {
+	m.responded_at = nil
+	delete(m.clearedFields, volunteertaskassignment.FieldRespondedAt)
+}
+
+// SetCheckedInAt sets the "checked_in_at" field.
+func (m *VolunteerTaskAssignmentMutation) SetCheckedInAt(t time.Time) {
+	m.checked_in_at = &t
+}
+
+// CheckedInAt returns the value of the "checked_in_at" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) CheckedInAt() (r time.Time, exists bool) {
+	v := m.checked_in_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCheckedInAt returns the old "checked_in_at" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldCheckedInAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCheckedInAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCheckedInAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCheckedInAt: %w", err)
+	}
+	return oldValue.CheckedInAt, nil
+}
+
+// ClearCheckedInAt clears the value of the "checked_in_at" field.
+func (m *VolunteerTaskAssignmentMutation) ClearCheckedInAt() {
+	m.checked_in_at = nil
+	m.clearedFields[volunteertaskassignment.FieldCheckedInAt] = struct{}{}
+}
+
+// CheckedInAtCleared returns if the "checked_in_at" field was cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) CheckedInAtCleared() bool {
+	_, ok := m.clearedFields[volunteertaskassignment.FieldCheckedInAt]
+	return ok
+}
+
+// ResetCheckedInAt resets all changes to the "checked_in_at" field.
+func (m *VolunteerTaskAssignmentMutation) ResetCheckedInAt() {
+	m.checked_in_at = nil
+	delete(m.clearedFields, volunteertaskassignment.FieldCheckedInAt)
+}
+
+// SetCheckedOutAt sets the "checked_out_at" field.
+func (m *VolunteerTaskAssignmentMutation) SetCheckedOutAt(t time.Time) {
+	m.checked_out_at = &t
+}
+
+// CheckedOutAt returns the value of the "checked_out_at" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) CheckedOutAt() (r time.Time, exists bool) {
+	v := m.checked_out_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCheckedOutAt returns the old "checked_out_at" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldCheckedOutAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCheckedOutAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCheckedOutAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCheckedOutAt: %w", err)
+	}
+	return oldValue.CheckedOutAt, nil
+}
+
+// ClearCheckedOutAt clears the value of the "checked_out_at" field.
+func (m *VolunteerTaskAssignmentMutation) ClearCheckedOutAt() {
+	m.checked_out_at = nil
+	m.clearedFields[volunteertaskassignment.FieldCheckedOutAt] = struct{}{}
+}
+
+// CheckedOutAtCleared returns if the "checked_out_at" field was cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) CheckedOutAtCleared() bool {
+	_, ok := m.clearedFields[volunteertaskassignment.FieldCheckedOutAt]
+	return ok
+}
+
+// ResetCheckedOutAt resets all changes to the "checked_out_at" field.
+func (m *VolunteerTaskAssignmentMutation) ResetCheckedOutAt() {
+	m.checked_out_at = nil
+	delete(m.clearedFields, volunteertaskassignment.FieldCheckedOutAt)
+}
+
+// SetCreditedMinutes sets the "credited_minutes" field.
+func (m *VolunteerTaskAssignmentMutation) SetCreditedMinutes(i int) {
+	m.credited_minutes = &i
+	m.addcredited_minutes = nil
+}
+
+// CreditedMinutes returns the value of the "credited_minutes" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) CreditedMinutes() (r int, exists bool) {
+	v := m.credited_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreditedMinutes returns the old "credited_minutes" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldCreditedMinutes(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreditedMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreditedMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreditedMinutes: %w", err)
+	}
+	return oldValue.CreditedMinutes, nil
+}
+
+// AddCreditedMinutes adds i to the "credited_minutes" field.
+func (m *VolunteerTaskAssignmentMutation) AddCreditedMinutes(i int) {
+	if m.addcredited_minutes != nil {
+		*m.addcredited_minutes += i
+	} else {
+		m.addcredited_minutes = &i
+	}
+}
+
+// AddedCreditedMinutes returns the value that was added to the "credited_minutes" field in this mutation.
+func (m *VolunteerTaskAssignmentMutation) AddedCreditedMinutes() (r int, exists bool) {
+	v := m.addcredited_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCreditedMinutes clears the value of the "credited_minutes" field.
+func (m *VolunteerTaskAssignmentMutation) ClearCreditedMinutes() {
+	m.credited_minutes = nil
+	m.addcredited_minutes = nil
+	m.clearedFields[volunteertaskassignment.FieldCreditedMinutes] = struct{}{}
+}
+
+// CreditedMinutesCleared returns if the "credited_minutes" field was cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) CreditedMinutesCleared() bool {
+	_, ok := m.clearedFields[volunteertaskassignment.FieldCreditedMinutes]
+	return ok
+}
+
+// ResetCreditedMinutes resets all changes to the "credited_minutes" field.
+func (m *VolunteerTaskAssignmentMutation) ResetCreditedMinutes() {
+	m.credited_minutes = nil
+	m.addcredited_minutes = nil
+	delete(m.clearedFields, volunteertaskassignment.FieldCreditedMinutes)
+}
+
+// SetTransferID sets the "transfer_id" field.
+func (m *VolunteerTaskAssignmentMutation) SetTransferID(i int) {
+	m.transfer_id = &i
+	m.addtransfer_id = nil
+}
+
+// TransferID returns the value of the "transfer_id" field in the mutation.
+func (m *VolunteerTaskAssignmentMutation) TransferID() (r int, exists bool) {
+	v := m.transfer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTransferID returns the old "transfer_id" field's value of the VolunteerTaskAssignment entity.
+// If the VolunteerTaskAssignment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTaskAssignmentMutation) OldTransferID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTransferID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTransferID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTransferID: %w", err)
+	}
+	return oldValue.TransferID, nil
+}
+
+// AddTransferID adds i to the "transfer_id" field.
+func (m *VolunteerTaskAssignmentMutation) AddTransferID(i int) {
+	if m.addtransfer_id != nil {
+		*m.addtransfer_id += i
+	} else {
+		m.addtransfer_id = &i
+	}
+}
+
+// AddedTransferID returns the value that was added to the "transfer_id" field in this mutation.
+func (m *VolunteerTaskAssignmentMutation) AddedTransferID() (r int, exists bool) {
+	v := m.addtransfer_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearTransferID clears the value of the "transfer_id" field.
+func (m *VolunteerTaskAssignmentMutation) ClearTransferID() {
+	m.transfer_id = nil
+	m.addtransfer_id = nil
+	m.clearedFields[volunteertaskassignment.FieldTransferID] = struct{}{}
+}
+
+// TransferIDCleared returns if the "transfer_id" field was cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) TransferIDCleared() bool {
+	_, ok := m.clearedFields[volunteertaskassignment.FieldTransferID]
+	return ok
+}
+
+// ResetTransferID resets all changes to the "transfer_id" field.
+func (m *VolunteerTaskAssignmentMutation) ResetTransferID() {
+	m.transfer_id = nil
+	m.addtransfer_id = nil
+	delete(m.clearedFields, volunteertaskassignment.FieldTransferID)
+}
+
+// ClearTask clears the "task" edge to the VolunteerTask entity.
+func (m *VolunteerTaskAssignmentMutation) ClearTask() {
+	m.clearedtask = true
+	m.clearedFields[volunteertaskassignment.FieldTaskID] = struct{}{}
+}
+
+// TaskCleared reports if the "task" edge to the VolunteerTask entity was cleared.
+func (m *VolunteerTaskAssignmentMutation) TaskCleared() bool {
+	return m.clearedtask
+}
+
+// TaskIDs returns the "task" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TaskID instead. It exists only for internal usage by the builders.
+func (m *VolunteerTaskAssignmentMutation) TaskIDs() (ids []int) {
+	if id := m.task; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTask resets all changes to the "task" edge.
+func (m *VolunteerTaskAssignmentMutation) ResetTask() {
+	m.task = nil
+	m.clearedtask = false
+}
+
+// ClearVolunteer clears the "volunteer" edge to the Resident entity.
+func (m *VolunteerTaskAssignmentMutation) ClearVolunteer() {
+	m.clearedvolunteer = true
+	m.clearedFields[volunteertaskassignment.FieldVolunteerID] = struct{}{}
+}
+
+// VolunteerCleared reports if the "volunteer" edge to the Resident entity was cleared.
+func (m *VolunteerTaskAssignmentMutation) VolunteerCleared() bool {
+	return m.clearedvolunteer
+}
+
+// VolunteerIDs returns the "volunteer" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// VolunteerID instead. It exists only for internal usage by the builders.
+func (m *VolunteerTaskAssignmentMutation) VolunteerIDs() (ids []int) {
+	if id := m.volunteer; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetVolunteer resets all changes to the "volunteer" edge.
+func (m *VolunteerTaskAssignmentMutation) ResetVolunteer() {
+	m.volunteer = nil
+	m.clearedvolunteer = false
+}
+
+// Where appends a list predicates to the VolunteerTaskAssignmentMutation builder.
+func (m *VolunteerTaskAssignmentMutation) Where(ps ...predicate.VolunteerTaskAssignment) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the VolunteerTaskAssignmentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *VolunteerTaskAssignmentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.VolunteerTaskAssignment, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *VolunteerTaskAssignmentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *VolunteerTaskAssignmentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (VolunteerTaskAssignment).
+func (m *VolunteerTaskAssignmentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *VolunteerTaskAssignmentMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.task != nil {
+		fields = append(fields, volunteertaskassignment.FieldTaskID)
+	}
+	if m.volunteer != nil {
+		fields = append(fields, volunteertaskassignment.FieldVolunteerID)
+	}
+	if m.volunteer_name != nil {
+		fields = append(fields, volunteertaskassignment.FieldVolunteerName)
+	}
+	if m.status != nil {
+		fields = append(fields, volunteertaskassignment.FieldStatus)
+	}
+	if m.dispatched_at != nil {
+		fields = append(fields, volunteertaskassignment.FieldDispatchedAt)
+	}
+	if m.responded_at != nil {
+		fields = append(fields, volunteertaskassignment.FieldRespondedAt)
+	}
+	if m.checked_in_at != nil {
+		fields = append(fields, volunteertaskassignment.FieldCheckedInAt)
+	}
+	if m.checked_out_at != nil {
+		fields = append(fields, volunteertaskassignment.FieldCheckedOutAt)
+	}
+	if m.credited_minutes != nil {
+		fields = append(fields, volunteertaskassignment.FieldCreditedMinutes)
+	}
+	if m.transfer_id != nil {
+		fields = append(fields, volunteertaskassignment.FieldTransferID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *VolunteerTaskAssignmentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case volunteertaskassignment.FieldTaskID:
+		return m.TaskID()
+	case volunteertaskassignment.FieldVolunteerID:
+		return m.VolunteerID()
+	case volunteertaskassignment.FieldVolunteerName:
+		return m.VolunteerName()
+	case volunteertaskassignment.FieldStatus:
+		return m.Status()
+	case volunteertaskassignment.FieldDispatchedAt:
+		return m.DispatchedAt()
+	case volunteertaskassignment.FieldRespondedAt:
+		return m.RespondedAt()
+	case volunteertaskassignment.FieldCheckedInAt:
+		return m.CheckedInAt()
+	case volunteertaskassignment.FieldCheckedOutAt:
+		return m.CheckedOutAt()
+	case volunteertaskassignment.FieldCreditedMinutes:
+		return m.CreditedMinutes()
+	case volunteertaskassignment.FieldTransferID:
+		return m.TransferID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *VolunteerTaskAssignmentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case volunteertaskassignment.FieldTaskID:
+		return m.OldTaskID(ctx)
+	case volunteertaskassignment.FieldVolunteerID:
+		return m.OldVolunteerID(ctx)
+	case volunteertaskassignment.FieldVolunteerName:
+		return m.OldVolunteerName(ctx)
+	case volunteertaskassignment.FieldStatus:
+		return m.OldStatus(ctx)
+	case volunteertaskassignment.FieldDispatchedAt:
+		return m.OldDispatchedAt(ctx)
+	case volunteertaskassignment.FieldRespondedAt:
+		return m.OldRespondedAt(ctx)
+	case volunteertaskassignment.FieldCheckedInAt:
+		return m.OldCheckedInAt(ctx)
+	case volunteertaskassignment.FieldCheckedOutAt:
+		return m.OldCheckedOutAt(ctx)
+	case volunteertaskassignment.FieldCreditedMinutes:
+		return m.OldCreditedMinutes(ctx)
+	case volunteertaskassignment.FieldTransferID:
+		return m.OldTransferID(ctx)
+	}
+	return nil, fmt.Errorf("unknown VolunteerTaskAssignment field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VolunteerTaskAssignmentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case volunteertaskassignment.FieldTaskID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTaskID(v)
+		return nil
+	case volunteertaskassignment.FieldVolunteerID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVolunteerID(v)
+		return nil
+	case volunteertaskassignment.FieldVolunteerName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVolunteerName(v)
+		return nil
+	case volunteertaskassignment.FieldStatus:
+		v, ok := value.(volunteertaskassignment.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case volunteertaskassignment.FieldDispatchedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDispatchedAt(v)
+		return nil
+	case volunteertaskassignment.FieldRespondedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRespondedAt(v)
+		return nil
+	case volunteertaskassignment.FieldCheckedInAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCheckedInAt(v)
+		return nil
+	case volunteertaskassignment.FieldCheckedOutAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCheckedOutAt(v)
+		return nil
+	case volunteertaskassignment.FieldCreditedMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreditedMinutes(v)
+		return nil
+	case volunteertaskassignment.FieldTransferID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTransferID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTaskAssignment field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *VolunteerTaskAssignmentMutation) AddedFields() []string {
+	var fields []string
+	if m.addcredited_minutes != nil {
+		fields = append(fields, volunteertaskassignment.FieldCreditedMinutes)
+	}
+	if m.addtransfer_id != nil {
+		fields = append(fields, volunteertaskassignment.FieldTransferID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *VolunteerTaskAssignmentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case volunteertaskassignment.FieldCreditedMinutes:
+		return m.AddedCreditedMinutes()
+	case volunteertaskassignment.FieldTransferID:
+		return m.AddedTransferID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VolunteerTaskAssignmentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case volunteertaskassignment.FieldCreditedMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreditedMinutes(v)
+		return nil
+	case volunteertaskassignment.FieldTransferID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTransferID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTaskAssignment numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *VolunteerTaskAssignmentMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(volunteertaskassignment.FieldRespondedAt) {
+		fields = append(fields, volunteertaskassignment.FieldRespondedAt)
+	}
+	if m.FieldCleared(volunteertaskassignment.FieldCheckedInAt) {
+		fields = append(fields, volunteertaskassignment.FieldCheckedInAt)
+	}
+	if m.FieldCleared(volunteertaskassignment.FieldCheckedOutAt) {
+		fields = append(fields, volunteertaskassignment.FieldCheckedOutAt)
+	}
+	if m.FieldCleared(volunteertaskassignment.FieldCreditedMinutes) {
+		fields = append(fields, volunteertaskassignment.FieldCreditedMinutes)
+	}
+	if m.FieldCleared(volunteertaskassignment.FieldTransferID) {
+		fields = append(fields, volunteertaskassignment.FieldTransferID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *VolunteerTaskAssignmentMutation) ClearField(name string) error {
+	switch name {
+	case volunteertaskassignment.FieldRespondedAt:
+		m.ClearRespondedAt()
+		return nil
+	case volunteertaskassignment.FieldCheckedInAt:
+		m.ClearCheckedInAt()
+		return nil
+	case volunteertaskassignment.FieldCheckedOutAt:
+		m.ClearCheckedOutAt()
+		return nil
+	case volunteertaskassignment.FieldCreditedMinutes:
+		m.ClearCreditedMinutes()
+		return nil
+	case volunteertaskassignment.FieldTransferID:
+		m.ClearTransferID()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTaskAssignment nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *VolunteerTaskAssignmentMutation) ResetField(name string) error {
+	switch name {
+	case volunteertaskassignment.FieldTaskID:
+		m.ResetTaskID()
+		return nil
+	case volunteertaskassignment.FieldVolunteerID:
+		m.ResetVolunteerID()
+		return nil
+	case volunteertaskassignment.FieldVolunteerName:
+		m.ResetVolunteerName()
+		return nil
+	case volunteertaskassignment.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case volunteertaskassignment.FieldDispatchedAt:
+		m.ResetDispatchedAt()
+		return nil
+	case volunteertaskassignment.FieldRespondedAt:
+		m.ResetRespondedAt()
+		return nil
+	case volunteertaskassignment.FieldCheckedInAt:
+		m.ResetCheckedInAt()
+		return nil
+	case volunteertaskassignment.FieldCheckedOutAt:
+		m.ResetCheckedOutAt()
+		return nil
+	case volunteertaskassignment.FieldCreditedMinutes:
+		m.ResetCreditedMinutes()
+		return nil
+	case volunteertaskassignment.FieldTransferID:
+		m.ResetTransferID()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTaskAssignment field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *VolunteerTaskAssignmentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.task != nil {
+		edges = append(edges, volunteertaskassignment.EdgeTask)
+	}
+	if m.volunteer != nil {
+		edges = append(edges, volunteertaskassignment.EdgeVolunteer)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *VolunteerTaskAssignmentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case volunteertaskassignment.EdgeTask:
+		if id := m.task; id != nil {
+			return []ent.Value{*id}
+		}
+	case volunteertaskassignment.EdgeVolunteer:
+		if id := m.volunteer; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *VolunteerTaskAssignmentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *VolunteerTaskAssignmentMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedtask {
+		edges = append(edges, volunteertaskassignment.EdgeTask)
+	}
+	if m.clearedvolunteer {
+		edges = append(edges, volunteertaskassignment.EdgeVolunteer)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *VolunteerTaskAssignmentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case volunteertaskassignment.EdgeTask:
+		return m.clearedtask
+	case volunteertaskassignment.EdgeVolunteer:
+		return m.clearedvolunteer
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *VolunteerTaskAssignmentMutation) ClearEdge(name string) error {
+	switch name {
+	case volunteertaskassignment.EdgeTask:
+		m.ClearTask()
+		return nil
+	case volunteertaskassignment.EdgeVolunteer:
+		m.ClearVolunteer()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTaskAssignment unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *VolunteerTaskAssignmentMutation) ResetEdge(name string) error {
+	switch name {
+	case volunteertaskassignment.EdgeTask:
+		m.ResetTask()
+		return nil
+	case volunteertaskassignment.EdgeVolunteer:
+		m.ResetVolunteer()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTaskAssignment edge %s", name)
+}
+
+// VolunteerTeamMutation represents an operation that mutates the VolunteerTeam nodes in the graph.
+type VolunteerTeamMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	created_at       *time.Time
+	updated_at       *time.Time
+	name             *string
+	description      *string
+	clearedFields    map[string]struct{}
+	community        *int
+	clearedcommunity bool
+	members          map[int]struct{}
+	removedmembers   map[int]struct{}
+	clearedmembers   bool
+	done             bool
+	oldValue         func(context.Context) (*VolunteerTeam, error)
+	predicates       []predicate.VolunteerTeam
+}
+
+var _ ent.Mutation = (*VolunteerTeamMutation)(nil)
+
+// volunteerteamOption allows management of the mutation configuration using functional options.
+type volunteerteamOption func(*VolunteerTeamMutation)
+
+// newVolunteerTeamMutation creates new mutation for the VolunteerTeam entity.
+func newVolunteerTeamMutation(c config, op Op, opts ...volunteerteamOption) *VolunteerTeamMutation {
+	m := &VolunteerTeamMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeVolunteerTeam,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withVolunteerTeamID sets the ID field of the mutation.
+func withVolunteerTeamID(id int) volunteerteamOption {
+	return func(m *VolunteerTeamMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *VolunteerTeam
+		)
+		m.oldValue = func(ctx context.Context) (*VolunteerTeam, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().VolunteerTeam.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withVolunteerTeam sets the old VolunteerTeam of the mutation.
+func withVolunteerTeam(node *VolunteerTeam) volunteerteamOption {
+	return func(m *VolunteerTeamMutation) {
+		m.oldValue = func(context.Context) (*VolunteerTeam, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m VolunteerTeamMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m VolunteerTeamMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *VolunteerTeamMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *VolunteerTeamMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().VolunteerTeam.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *VolunteerTeamMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *VolunteerTeamMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the VolunteerTeam entity.
+// If the VolunteerTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTeamMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *VolunteerTeamMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *VolunteerTeamMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *VolunteerTeamMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the VolunteerTeam entity.
+// If the VolunteerTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTeamMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *VolunteerTeamMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *VolunteerTeamMutation) SetCommunityID(i int) {
+	m.community = &i
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *VolunteerTeamMutation) CommunityID() (r int, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the VolunteerTeam entity.
+// If the VolunteerTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTeamMutation) OldCommunityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *VolunteerTeamMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetName sets the "name" field.
+func (m *VolunteerTeamMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *VolunteerTeamMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the VolunteerTeam entity.
+// If the VolunteerTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTeamMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *VolunteerTeamMutation) ResetName() {
+	m.name = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *VolunteerTeamMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *VolunteerTeamMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the VolunteerTeam entity.
+// If the VolunteerTeam object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTeamMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *VolunteerTeamMutation) ResetDescription() {
+	m.description = nil
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *VolunteerTeamMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[volunteerteam.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *VolunteerTeamMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *VolunteerTeamMutation) CommunityIDs() (ids []int) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *VolunteerTeamMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// AddMemberIDs adds the "members" edge to the VolunteerTeamMember entity by ids.
+func (m *VolunteerTeamMutation) AddMemberIDs(ids ...int) {
+	if m.members == nil {
+		m.members = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.members[ids[i]] = struct{}{}
+	}
+}
+
+// ClearMembers clears the "members" edge to the VolunteerTeamMember entity.
+func (m *VolunteerTeamMutation) ClearMembers() {
+	m.clearedmembers = true
+}
+
+// MembersCleared reports if the "members" edge to the VolunteerTeamMember entity was cleared.
+func (m *VolunteerTeamMutation) MembersCleared() bool {
+	return m.clearedmembers
+}
+
+// RemoveMemberIDs removes the "members" edge to the VolunteerTeamMember entity by IDs.
+func (m *VolunteerTeamMutation) RemoveMemberIDs(ids ...int) {
+	if m.removedmembers == nil {
+		m.removedmembers = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.members, ids[i])
+		m.removedmembers[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedMembers returns the removed IDs of the "members" edge to the VolunteerTeamMember entity.
+func (m *VolunteerTeamMutation) RemovedMembersIDs() (ids []int) {
+	for id := range m.removedmembers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// MembersIDs returns the "members" edge IDs in the mutation.
+func (m *VolunteerTeamMutation) MembersIDs() (ids []int) {
+	for id := range m.members {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetMembers resets all changes to the "members" edge.
+func (m *VolunteerTeamMutation) ResetMembers() {
+	m.members = nil
+	m.clearedmembers = false
+	m.removedmembers = nil
+}
+
+// Where appends a list predicates to the VolunteerTeamMutation builder.
+func (m *VolunteerTeamMutation) Where(ps ...predicate.VolunteerTeam) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the VolunteerTeamMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *VolunteerTeamMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.VolunteerTeam, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *VolunteerTeamMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *VolunteerTeamMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (VolunteerTeam).
+func (m *VolunteerTeamMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *VolunteerTeamMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.created_at != nil {
+		fields = append(fields, volunteerteam.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, volunteerteam.FieldUpdatedAt)
+	}
+	if m.community != nil {
+		fields = append(fields, volunteerteam.FieldCommunityID)
+	}
+	if m.name != nil {
+		fields = append(fields, volunteerteam.FieldName)
+	}
+	if m.description != nil {
+		fields = append(fields, volunteerteam.FieldDescription)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *VolunteerTeamMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case volunteerteam.FieldCreatedAt:
+		return m.CreatedAt()
+	case volunteerteam.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case volunteerteam.FieldCommunityID:
+		return m.CommunityID()
+	case volunteerteam.FieldName:
+		return m.Name()
+	case volunteerteam.FieldDescription:
+		return m.Description()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *VolunteerTeamMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case volunteerteam.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case volunteerteam.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case volunteerteam.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case volunteerteam.FieldName:
+		return m.OldName(ctx)
+	case volunteerteam.FieldDescription:
+		return m.OldDescription(ctx)
+	}
+	return nil, fmt.Errorf("unknown VolunteerTeam field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VolunteerTeamMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case volunteerteam.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case volunteerteam.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case volunteerteam.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case volunteerteam.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case volunteerteam.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTeam field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *VolunteerTeamMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *VolunteerTeamMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VolunteerTeamMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown VolunteerTeam numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *VolunteerTeamMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *VolunteerTeamMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *VolunteerTeamMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown VolunteerTeam nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *VolunteerTeamMutation) ResetField(name string) error {
+	switch name {
+	case volunteerteam.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case volunteerteam.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case volunteerteam.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case volunteerteam.FieldName:
+		m.ResetName()
+		return nil
+	case volunteerteam.FieldDescription:
+		m.ResetDescription()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTeam field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *VolunteerTeamMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.community != nil {
+		edges = append(edges, volunteerteam.EdgeCommunity)
+	}
+	if m.members != nil {
+		edges = append(edges, volunteerteam.EdgeMembers)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *VolunteerTeamMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case volunteerteam.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case volunteerteam.EdgeMembers:
+		ids := make([]ent.Value, 0, len(m.members))
+		for id := range m.members {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *VolunteerTeamMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedmembers != nil {
+		edges = append(edges, volunteerteam.EdgeMembers)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *VolunteerTeamMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case volunteerteam.EdgeMembers:
+		ids := make([]ent.Value, 0, len(m.removedmembers))
+		for id := range m.removedmembers {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *VolunteerTeamMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedcommunity {
+		edges = append(edges, volunteerteam.EdgeCommunity)
+	}
+	if m.clearedmembers {
+		edges = append(edges, volunteerteam.EdgeMembers)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *VolunteerTeamMutation) EdgeCleared(name string) bool {
+	switch name {
+	case volunteerteam.EdgeCommunity:
+		return m.clearedcommunity
+	case volunteerteam.EdgeMembers:
+		return m.clearedmembers
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *VolunteerTeamMutation) ClearEdge(name string) error {
+	switch name {
+	case volunteerteam.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTeam unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *VolunteerTeamMutation) ResetEdge(name string) error {
+	switch name {
+	case volunteerteam.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case volunteerteam.EdgeMembers:
+		m.ResetMembers()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTeam edge %s", name)
+}
+
+// VolunteerTeamMemberMutation represents an operation that mutates the VolunteerTeamMember nodes in the graph.
+type VolunteerTeamMemberMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	joined_at       *time.Time
+	clearedFields   map[string]struct{}
+	team            *int
+	clearedteam     bool
+	resident        *int
+	clearedresident bool
+	done            bool
+	oldValue        func(context.Context) (*VolunteerTeamMember, error)
+	predicates      []predicate.VolunteerTeamMember
+}
+
+var _ ent.Mutation = (*VolunteerTeamMemberMutation)(nil)
+
+// volunteerteammemberOption allows management of the mutation configuration using functional options.
+type volunteerteammemberOption func(*VolunteerTeamMemberMutation)
+
+// newVolunteerTeamMemberMutation creates new mutation for the VolunteerTeamMember entity.
+func newVolunteerTeamMemberMutation(c config, op Op, opts ...volunteerteammemberOption) *VolunteerTeamMemberMutation {
+	m := &VolunteerTeamMemberMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeVolunteerTeamMember,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withVolunteerTeamMemberID sets the ID field of the mutation.
+func withVolunteerTeamMemberID(id int) volunteerteammemberOption {
+	return func(m *VolunteerTeamMemberMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *VolunteerTeamMember
+		)
+		m.oldValue = func(ctx context.Context) (*VolunteerTeamMember, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().VolunteerTeamMember.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withVolunteerTeamMember sets the old VolunteerTeamMember of the mutation.
+func withVolunteerTeamMember(node *VolunteerTeamMember) volunteerteammemberOption {
+	return func(m *VolunteerTeamMemberMutation) {
+		m.oldValue = func(context.Context) (*VolunteerTeamMember, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m VolunteerTeamMemberMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m VolunteerTeamMemberMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *VolunteerTeamMemberMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *VolunteerTeamMemberMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().VolunteerTeamMember.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTeamID sets the "team_id" field.
+func (m *VolunteerTeamMemberMutation) SetTeamID(i int) {
+	m.team = &i
+}
+
+// TeamID returns the value of the "team_id" field in the mutation.
+func (m *VolunteerTeamMemberMutation) TeamID() (r int, exists bool) {
+	v := m.team
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTeamID returns the old "team_id" field's value of the VolunteerTeamMember entity.
+// If the VolunteerTeamMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTeamMemberMutation) OldTeamID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTeamID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTeamID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTeamID: %w", err)
+	}
+	return oldValue.TeamID, nil
+}
+
+// ResetTeamID resets all changes to the "team_id" field.
+func (m *VolunteerTeamMemberMutation) ResetTeamID() {
+	m.team = nil
+}
+
+// SetResidentID sets the "resident_id" field.
+func (m *VolunteerTeamMemberMutation) SetResidentID(i int) {
+	m.resident = &i
+}
+
+// ResidentID returns the value of the "resident_id" field in the mutation.
+func (m *VolunteerTeamMemberMutation) ResidentID() (r int, exists bool) {
+	v := m.resident
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResidentID returns the old "resident_id" field's value of the VolunteerTeamMember entity.
+// If the VolunteerTeamMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTeamMemberMutation) OldResidentID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResidentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResidentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResidentID: %w", err)
+	}
+	return oldValue.ResidentID, nil
+}
+
+// ResetResidentID resets all changes to the "resident_id" field.
+func (m *VolunteerTeamMemberMutation) ResetResidentID() {
+	m.resident = nil
+}
+
+// SetJoinedAt sets the "joined_at" field.
+func (m *VolunteerTeamMemberMutation) SetJoinedAt(t time.Time) {
+	m.joined_at = &t
+}
+
+// JoinedAt returns the value of the "joined_at" field in the mutation.
+func (m *VolunteerTeamMemberMutation) JoinedAt() (r time.Time, exists bool) {
+	v := m.joined_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldJoinedAt returns the old "joined_at" field's value of the VolunteerTeamMember entity.
+// If the VolunteerTeamMember object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *VolunteerTeamMemberMutation) OldJoinedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldJoinedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldJoinedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldJoinedAt: %w", err)
+	}
+	return oldValue.JoinedAt, nil
+}
+
+// ResetJoinedAt resets all changes to the "joined_at" field.
+func (m *VolunteerTeamMemberMutation) ResetJoinedAt() {
+	m.joined_at = nil
+}
+
+// ClearTeam clears the "team" edge to the VolunteerTeam entity.
+func (m *VolunteerTeamMemberMutation) ClearTeam() {
+	m.clearedteam = true
+	m.clearedFields[volunteerteammember.FieldTeamID] = struct{}{}
+}
+
+// TeamCleared reports if the "team" edge to the VolunteerTeam entity was cleared.
+func (m *VolunteerTeamMemberMutation) TeamCleared() bool {
+	return m.clearedteam
+}
+
+// TeamIDs returns the "team" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TeamID instead. It exists only for internal usage by the builders.
+func (m *VolunteerTeamMemberMutation) TeamIDs() (ids []int) {
+	if id := m.team; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTeam resets all changes to the "team" edge.
+func (m *VolunteerTeamMemberMutation) ResetTeam() {
+	m.team = nil
+	m.clearedteam = false
+}
+
+// ClearResident clears the "resident" edge to the Resident entity.
+func (m *VolunteerTeamMemberMutation) ClearResident() {
+	m.clearedresident = true
+	m.clearedFields[volunteerteammember.FieldResidentID] = struct{}{}
+}
+
+// ResidentCleared reports if the "resident" edge to the Resident entity was cleared.
+func (m *VolunteerTeamMemberMutation) ResidentCleared() bool {
+	return m.clearedresident
+}
+
+// ResidentIDs returns the "resident" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ResidentID instead. It exists only for internal usage by the builders.
+func (m *VolunteerTeamMemberMutation) ResidentIDs() (ids []int) {
+	if id := m.resident; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetResident resets all changes to the "resident" edge.
+func (m *VolunteerTeamMemberMutation) ResetResident() {
+	m.resident = nil
+	m.clearedresident = false
+}
+
+// Where appends a list predicates to the VolunteerTeamMemberMutation builder.
+func (m *VolunteerTeamMemberMutation) Where(ps ...predicate.VolunteerTeamMember) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the VolunteerTeamMemberMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *VolunteerTeamMemberMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.VolunteerTeamMember, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *VolunteerTeamMemberMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *VolunteerTeamMemberMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (VolunteerTeamMember).
+func (m *VolunteerTeamMemberMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *VolunteerTeamMemberMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.team != nil {
+		fields = append(fields, volunteerteammember.FieldTeamID)
+	}
+	if m.resident != nil {
+		fields = append(fields, volunteerteammember.FieldResidentID)
+	}
+	if m.joined_at != nil {
+		fields = append(fields, volunteerteammember.FieldJoinedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *VolunteerTeamMemberMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case volunteerteammember.FieldTeamID:
+		return m.TeamID()
+	case volunteerteammember.FieldResidentID:
+		return m.ResidentID()
+	case volunteerteammember.FieldJoinedAt:
+		return m.JoinedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *VolunteerTeamMemberMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case volunteerteammember.FieldTeamID:
+		return m.OldTeamID(ctx)
+	case volunteerteammember.FieldResidentID:
+		return m.OldResidentID(ctx)
+	case volunteerteammember.FieldJoinedAt:
+		return m.OldJoinedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown VolunteerTeamMember field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VolunteerTeamMemberMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case volunteerteammember.FieldTeamID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTeamID(v)
+		return nil
+	case volunteerteammember.FieldResidentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResidentID(v)
+		return nil
+	case volunteerteammember.FieldJoinedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetJoinedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTeamMember field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *VolunteerTeamMemberMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *VolunteerTeamMemberMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *VolunteerTeamMemberMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown VolunteerTeamMember numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *VolunteerTeamMemberMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *VolunteerTeamMemberMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *VolunteerTeamMemberMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown VolunteerTeamMember nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *VolunteerTeamMemberMutation) ResetField(name string) error {
+	switch name {
+	case volunteerteammember.FieldTeamID:
+		m.ResetTeamID()
+		return nil
+	case volunteerteammember.FieldResidentID:
+		m.ResetResidentID()
+		return nil
+	case volunteerteammember.FieldJoinedAt:
+		m.ResetJoinedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTeamMember field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *VolunteerTeamMemberMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.team != nil {
+		edges = append(edges, volunteerteammember.EdgeTeam)
+	}
+	if m.resident != nil {
+		edges = append(edges, volunteerteammember.EdgeResident)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *VolunteerTeamMemberMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case volunteerteammember.EdgeTeam:
+		if id := m.team; id != nil {
+			return []ent.Value{*id}
+		}
+	case volunteerteammember.EdgeResident:
+		if id := m.resident; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *VolunteerTeamMemberMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *VolunteerTeamMemberMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *VolunteerTeamMemberMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedteam {
+		edges = append(edges, volunteerteammember.EdgeTeam)
+	}
+	if m.clearedresident {
+		edges = append(edges, volunteerteammember.EdgeResident)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *VolunteerTeamMemberMutation) EdgeCleared(name string) bool {
+	switch name {
+	case volunteerteammember.EdgeTeam:
+		return m.clearedteam
+	case volunteerteammember.EdgeResident:
+		return m.clearedresident
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *VolunteerTeamMemberMutation) ClearEdge(name string) error {
+	switch name {
+	case volunteerteammember.EdgeTeam:
+		m.ClearTeam()
+		return nil
+	case volunteerteammember.EdgeResident:
+		m.ClearResident()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTeamMember unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *VolunteerTeamMemberMutation) ResetEdge(name string) error {
+	switch name {
+	case volunteerteammember.EdgeTeam:
+		m.ResetTeam()
+		return nil
+	case volunteerteammember.EdgeResident:
+		m.ResetResident()
+		return nil
+	}
+	return fmt.Errorf("unknown VolunteerTeamMember edge %s", name)
 }

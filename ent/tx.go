@@ -44,8 +44,16 @@ type Tx struct {
 	Grid *GridClient
 	// Guardianship is the client for interacting with the Guardianship builders.
 	Guardianship *GuardianshipClient
+	// HelpOffer is the client for interacting with the HelpOffer builders.
+	HelpOffer *HelpOfferClient
+	// HelpRequest is the client for interacting with the HelpRequest builders.
+	HelpRequest *HelpRequestClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
+	// LedgerEntry is the client for interacting with the LedgerEntry builders.
+	LedgerEntry *LedgerEntryClient
+	// LedgerTransfer is the client for interacting with the LedgerTransfer builders.
+	LedgerTransfer *LedgerTransferClient
 	// Notification is the client for interacting with the Notification builders.
 	Notification *NotificationClient
 	// PersonalInfo is the client for interacting with the PersonalInfo builders.
@@ -70,6 +78,16 @@ type Tx struct {
 	SignInCode *SignInCodeClient
 	// Street is the client for interacting with the Street builders.
 	Street *StreetClient
+	// TimeAccount is the client for interacting with the TimeAccount builders.
+	TimeAccount *TimeAccountClient
+	// VolunteerTask is the client for interacting with the VolunteerTask builders.
+	VolunteerTask *VolunteerTaskClient
+	// VolunteerTaskAssignment is the client for interacting with the VolunteerTaskAssignment builders.
+	VolunteerTaskAssignment *VolunteerTaskAssignmentClient
+	// VolunteerTeam is the client for interacting with the VolunteerTeam builders.
+	VolunteerTeam *VolunteerTeamClient
+	// VolunteerTeamMember is the client for interacting with the VolunteerTeamMember builders.
+	VolunteerTeamMember *VolunteerTeamMemberClient
 
 	// lazily loaded.
 	client     *Client
@@ -217,7 +235,11 @@ func (tx *Tx) init() {
 	tx.Event = NewEventClient(tx.config)
 	tx.Grid = NewGridClient(tx.config)
 	tx.Guardianship = NewGuardianshipClient(tx.config)
+	tx.HelpOffer = NewHelpOfferClient(tx.config)
+	tx.HelpRequest = NewHelpRequestClient(tx.config)
 	tx.Household = NewHouseholdClient(tx.config)
+	tx.LedgerEntry = NewLedgerEntryClient(tx.config)
+	tx.LedgerTransfer = NewLedgerTransferClient(tx.config)
 	tx.Notification = NewNotificationClient(tx.config)
 	tx.PersonalInfo = NewPersonalInfoClient(tx.config)
 	tx.Place = NewPlaceClient(tx.config)
@@ -230,6 +252,11 @@ func (tx *Tx) init() {
 	tx.Session = NewSessionClient(tx.config)
 	tx.SignInCode = NewSignInCodeClient(tx.config)
 	tx.Street = NewStreetClient(tx.config)
+	tx.TimeAccount = NewTimeAccountClient(tx.config)
+	tx.VolunteerTask = NewVolunteerTaskClient(tx.config)
+	tx.VolunteerTaskAssignment = NewVolunteerTaskAssignmentClient(tx.config)
+	tx.VolunteerTeam = NewVolunteerTeamClient(tx.config)
+	tx.VolunteerTeamMember = NewVolunteerTeamMemberClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

@@ -68,6 +68,18 @@ func (r *queryResolver) Guardianships(ctx context.Context, after *entgql.Cursor[
 		)
 }
 
+// HelpRequests is the resolver for the helpRequests field.
+func (r *queryResolver) HelpRequests(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HelpRequestOrder, where *ent.HelpRequestWhereInput) (*ent.HelpRequestConnection, error) {
+	if orderBy == nil {
+		orderBy = &ent.HelpRequestOrder{Direction: entgql.OrderDirectionDesc, Field: ent.HelpRequestOrderFieldCreatedAt}
+	}
+	return r.client.HelpRequest.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithHelpRequestOrder(orderBy),
+			ent.WithHelpRequestFilter(where.Filter),
+		)
+}
+
 // Requests is the resolver for the requests field.
 func (r *queryResolver) Requests(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestOrder, where *ent.RequestWhereInput) (*ent.RequestConnection, error) {
 	if orderBy == nil {
@@ -98,6 +110,27 @@ func (r *queryResolver) Streets(ctx context.Context, after *entgql.Cursor[int], 
 		Paginate(ctx, after, first, before, last,
 			ent.WithStreetOrder(orderBy),
 			ent.WithStreetFilter(where.Filter),
+		)
+}
+
+// VolunteerTasks is the resolver for the volunteerTasks field.
+func (r *queryResolver) VolunteerTasks(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VolunteerTaskOrder, where *ent.VolunteerTaskWhereInput) (*ent.VolunteerTaskConnection, error) {
+	if orderBy == nil {
+		orderBy = &ent.VolunteerTaskOrder{Direction: entgql.OrderDirectionDesc, Field: ent.VolunteerTaskOrderFieldCreatedAt}
+	}
+	return r.client.VolunteerTask.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithVolunteerTaskOrder(orderBy),
+			ent.WithVolunteerTaskFilter(where.Filter),
+		)
+}
+
+// VolunteerTeams is the resolver for the volunteerTeams field.
+func (r *queryResolver) VolunteerTeams(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VolunteerTeamOrder, where *ent.VolunteerTeamWhereInput) (*ent.VolunteerTeamConnection, error) {
+	return r.client.VolunteerTeam.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithVolunteerTeamOrder(orderBy),
+			ent.WithVolunteerTeamFilter(where.Filter),
 		)
 }
 

@@ -22,7 +22,9 @@ import (
 	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/push"
 	"github.com/jimei-linli/linli/internal/realtime"
+	"github.com/jimei-linli/linli/internal/redneighbor"
 	"github.com/jimei-linli/linli/internal/roster"
+	"github.com/jimei-linli/linli/internal/timebank"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -39,6 +41,8 @@ type Resolver struct {
 	broadcasts *broadcast.Service
 	appeals    *appeal.Service
 	deadlines  appeal.Deadlines
+	timebank   *timebank.Service
+	help       *redneighbor.Service
 	now        func() time.Time
 	care       *care.Service
 	careOpts   care.Options
@@ -80,16 +84,24 @@ func WithCare(opts care.Options) Option {
 	return func(r *Resolver) { r.careOpts = opts }
 }
 
+// WithRedNeighbor uses the given time bank and help-request services (as
+// configured by serve, which also runs help.Widen on a schedule). Without it
+// both are built with their defaults.
+func WithRedNeighbor(bank *timebank.Service, help *redneighbor.Service) Option {
+	return func(r *Resolver) { r.timebank, r.help = bank, help }
+}
+
 // NewSchema returns the executable GraphQL schema backed by client.
 func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r := &Resolver{
-		client:   client,
-		roster:   roster.New(client, nil),
-		personal: personaldata.New(client, nil, appeal.PersonalData, care.PersonalData),
-		devices:  push.NewDevices(client, nil),
-		hub:      realtime.NewHub(nil),
-		outbox:   realtime.NewOutbox(nil, nil),
-		now:      time.Now,
+		client: client,
+		roster: roster.New(client, nil),
+		personal: personaldata.New(client, nil, append([]personaldata.Section{appeal.PersonalData, care.PersonalData},
+			redneighbor.PersonalData()...)...),
+		devices: push.NewDevices(client, nil),
+		hub:     realtime.NewHub(nil),
+		outbox:  realtime.NewOutbox(nil, nil),
+		now:     time.Now,
 	}
 	for _, o := range opts {
 		o(r)
@@ -100,6 +112,12 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r.appeals = appeal.New(client, r.outbox, r.now, r.deadlines)
 	r.care = care.New(client, r.outbox, r.now, r.careOpts)
 	r.guardians = guardianship.New(client, r.outbox, r.now)
+	if r.timebank == nil {
+		r.timebank = timebank.New(client, r.outbox, r.now, timebank.DefaultCreditLimit)
+	}
+	if r.help == nil {
+		r.help = redneighbor.New(client, r.outbox, r.timebank, r.now, redneighbor.DefaultWidenAfter)
+	}
 	return generated.NewExecutableSchema(generated.Config{Resolvers: r})
 }
 

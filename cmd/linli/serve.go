@@ -16,8 +16,10 @@ import (
 	"github.com/jimei-linli/linli/internal/care"
 	"github.com/jimei-linli/linli/internal/config"
 	"github.com/jimei-linli/linli/internal/realtime"
+	"github.com/jimei-linli/linli/internal/redneighbor"
 	"github.com/jimei-linli/linli/internal/schedule"
 	"github.com/jimei-linli/linli/internal/server"
+	"github.com/jimei-linli/linli/internal/timebank"
 )
 
 // serve runs the GraphQL server until ctx is cancelled (SIGINT or SIGTERM),
@@ -66,14 +68,16 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	base, closeStreams := context.WithCancel(context.WithoutCancel(ctx))
 	defer closeStreams()
 	// Periodic jobs run until base ends (at shutdown, or on any return).
-	jobs := []schedule.Job{appeal.New(s.Client, rt.outbox, nil, deadlines).Job(requestClockEvery)}
+	bank := timebank.New(s.Client, rt.outbox, nil, cfg.TimeBankCreditMinutes)
+	help := redneighbor.New(s.Client, rt.outbox, bank, nil, cfg.HelpWidenAfter)
+	jobs := []schedule.Job{appeal.New(s.Client, rt.outbox, nil, deadlines).Job(requestClockEvery), help.WidenJob()}
 	jobs = append(jobs, care.New(s.Client, rt.outbox, nil, careOpts).Jobs(15*time.Second)...)
 	waitJobs := schedule.Start(base, log, jobs...)
 	defer func() { closeStreams(); waitJobs() }()
 	handler := server.New(server.Options{
 		Streams: base,
 		Schema: graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox),
-			graph.WithRequestDeadlines(deadlines), graph.WithCare(careOpts)),
+			graph.WithRequestDeadlines(deadlines), graph.WithCare(careOpts), graph.WithRedNeighbor(bank, help)),
 		Authenticate:     signIn.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(signIn.AuthenticateToken),
 		WatchSession:     realtime.WatchSession(rt.hub),

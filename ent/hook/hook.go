@@ -201,6 +201,30 @@ func (f GuardianshipFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.GuardianshipMutation", m)
 }
 
+// The HelpOfferFunc type is an adapter to allow the use of ordinary
+// function as HelpOffer mutator.
+type HelpOfferFunc func(context.Context, *ent.HelpOfferMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f HelpOfferFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.HelpOfferMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.HelpOfferMutation", m)
+}
+
+// The HelpRequestFunc type is an adapter to allow the use of ordinary
+// function as HelpRequest mutator.
+type HelpRequestFunc func(context.Context, *ent.HelpRequestMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f HelpRequestFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.HelpRequestMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.HelpRequestMutation", m)
+}
+
 // The HouseholdFunc type is an adapter to allow the use of ordinary
 // function as Household mutator.
 type HouseholdFunc func(context.Context, *ent.HouseholdMutation) (ent.Value, error)
@@ -211,6 +235,30 @@ func (f HouseholdFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.HouseholdMutation", m)
+}
+
+// The LedgerEntryFunc type is an adapter to allow the use of ordinary
+// function as LedgerEntry mutator.
+type LedgerEntryFunc func(context.Context, *ent.LedgerEntryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LedgerEntryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LedgerEntryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LedgerEntryMutation", m)
+}
+
+// The LedgerTransferFunc type is an adapter to allow the use of ordinary
+// function as LedgerTransfer mutator.
+type LedgerTransferFunc func(context.Context, *ent.LedgerTransferMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f LedgerTransferFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.LedgerTransferMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LedgerTransferMutation", m)
 }
 
 // The NotificationFunc type is an adapter to allow the use of ordinary
@@ -355,6 +403,66 @@ func (f StreetFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.StreetMutation", m)
+}
+
+// The TimeAccountFunc type is an adapter to allow the use of ordinary
+// function as TimeAccount mutator.
+type TimeAccountFunc func(context.Context, *ent.TimeAccountMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f TimeAccountFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.TimeAccountMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.TimeAccountMutation", m)
+}
+
+// The VolunteerTaskFunc type is an adapter to allow the use of ordinary
+// function as VolunteerTask mutator.
+type VolunteerTaskFunc func(context.Context, *ent.VolunteerTaskMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f VolunteerTaskFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.VolunteerTaskMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.VolunteerTaskMutation", m)
+}
+
+// The VolunteerTaskAssignmentFunc type is an adapter to allow the use of ordinary
+// function as VolunteerTaskAssignment mutator.
+type VolunteerTaskAssignmentFunc func(context.Context, *ent.VolunteerTaskAssignmentMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f VolunteerTaskAssignmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.VolunteerTaskAssignmentMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.VolunteerTaskAssignmentMutation", m)
+}
+
+// The VolunteerTeamFunc type is an adapter to allow the use of ordinary
+// function as VolunteerTeam mutator.
+type VolunteerTeamFunc func(context.Context, *ent.VolunteerTeamMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f VolunteerTeamFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.VolunteerTeamMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.VolunteerTeamMutation", m)
+}
+
+// The VolunteerTeamMemberFunc type is an adapter to allow the use of ordinary
+// function as VolunteerTeamMember mutator.
+type VolunteerTeamMemberFunc func(context.Context, *ent.VolunteerTeamMemberMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f VolunteerTeamMemberFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.VolunteerTeamMemberMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.VolunteerTeamMemberMutation", m)
 }
 
 // Condition is a hook condition function.

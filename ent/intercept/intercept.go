@@ -24,7 +24,11 @@ import (
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/guardianship"
+	"github.com/jimei-linli/linli/ent/helpoffer"
+	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/ledgerentry"
+	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -38,6 +42,11 @@ import (
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
+	"github.com/jimei-linli/linli/ent/volunteerteam"
+	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
 
 // The Query interface represents an operation that queries a graph.
@@ -528,6 +537,60 @@ func (f TraverseGuardianship) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.GuardianshipQuery", q)
 }
 
+// The HelpOfferFunc type is an adapter to allow the use of ordinary function as a Querier.
+type HelpOfferFunc func(context.Context, *ent.HelpOfferQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f HelpOfferFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.HelpOfferQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.HelpOfferQuery", q)
+}
+
+// The TraverseHelpOffer type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseHelpOffer func(context.Context, *ent.HelpOfferQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseHelpOffer) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseHelpOffer) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.HelpOfferQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.HelpOfferQuery", q)
+}
+
+// The HelpRequestFunc type is an adapter to allow the use of ordinary function as a Querier.
+type HelpRequestFunc func(context.Context, *ent.HelpRequestQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f HelpRequestFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.HelpRequestQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.HelpRequestQuery", q)
+}
+
+// The TraverseHelpRequest type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseHelpRequest func(context.Context, *ent.HelpRequestQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseHelpRequest) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseHelpRequest) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.HelpRequestQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.HelpRequestQuery", q)
+}
+
 // The HouseholdFunc type is an adapter to allow the use of ordinary function as a Querier.
 type HouseholdFunc func(context.Context, *ent.HouseholdQuery) (ent.Value, error)
 
@@ -553,6 +616,60 @@ func (f TraverseHousehold) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.HouseholdQuery", q)
+}
+
+// The LedgerEntryFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LedgerEntryFunc func(context.Context, *ent.LedgerEntryQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LedgerEntryFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LedgerEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LedgerEntryQuery", q)
+}
+
+// The TraverseLedgerEntry type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLedgerEntry func(context.Context, *ent.LedgerEntryQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLedgerEntry) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLedgerEntry) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LedgerEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LedgerEntryQuery", q)
+}
+
+// The LedgerTransferFunc type is an adapter to allow the use of ordinary function as a Querier.
+type LedgerTransferFunc func(context.Context, *ent.LedgerTransferQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f LedgerTransferFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.LedgerTransferQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.LedgerTransferQuery", q)
+}
+
+// The TraverseLedgerTransfer type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseLedgerTransfer func(context.Context, *ent.LedgerTransferQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseLedgerTransfer) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseLedgerTransfer) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LedgerTransferQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.LedgerTransferQuery", q)
 }
 
 // The NotificationFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -879,6 +996,141 @@ func (f TraverseStreet) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.StreetQuery", q)
 }
 
+// The TimeAccountFunc type is an adapter to allow the use of ordinary function as a Querier.
+type TimeAccountFunc func(context.Context, *ent.TimeAccountQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f TimeAccountFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.TimeAccountQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.TimeAccountQuery", q)
+}
+
+// The TraverseTimeAccount type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseTimeAccount func(context.Context, *ent.TimeAccountQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseTimeAccount) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseTimeAccount) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TimeAccountQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.TimeAccountQuery", q)
+}
+
+// The VolunteerTaskFunc type is an adapter to allow the use of ordinary function as a Querier.
+type VolunteerTaskFunc func(context.Context, *ent.VolunteerTaskQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f VolunteerTaskFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.VolunteerTaskQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.VolunteerTaskQuery", q)
+}
+
+// The TraverseVolunteerTask type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseVolunteerTask func(context.Context, *ent.VolunteerTaskQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseVolunteerTask) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseVolunteerTask) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VolunteerTaskQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.VolunteerTaskQuery", q)
+}
+
+// The VolunteerTaskAssignmentFunc type is an adapter to allow the use of ordinary function as a Querier.
+type VolunteerTaskAssignmentFunc func(context.Context, *ent.VolunteerTaskAssignmentQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f VolunteerTaskAssignmentFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.VolunteerTaskAssignmentQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.VolunteerTaskAssignmentQuery", q)
+}
+
+// The TraverseVolunteerTaskAssignment type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseVolunteerTaskAssignment func(context.Context, *ent.VolunteerTaskAssignmentQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseVolunteerTaskAssignment) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseVolunteerTaskAssignment) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VolunteerTaskAssignmentQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.VolunteerTaskAssignmentQuery", q)
+}
+
+// The VolunteerTeamFunc type is an adapter to allow the use of ordinary function as a Querier.
+type VolunteerTeamFunc func(context.Context, *ent.VolunteerTeamQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f VolunteerTeamFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.VolunteerTeamQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.VolunteerTeamQuery", q)
+}
+
+// The TraverseVolunteerTeam type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseVolunteerTeam func(context.Context, *ent.VolunteerTeamQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseVolunteerTeam) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseVolunteerTeam) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VolunteerTeamQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.VolunteerTeamQuery", q)
+}
+
+// The VolunteerTeamMemberFunc type is an adapter to allow the use of ordinary function as a Querier.
+type VolunteerTeamMemberFunc func(context.Context, *ent.VolunteerTeamMemberQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f VolunteerTeamMemberFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.VolunteerTeamMemberQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.VolunteerTeamMemberQuery", q)
+}
+
+// The TraverseVolunteerTeamMember type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseVolunteerTeamMember func(context.Context, *ent.VolunteerTeamMemberQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseVolunteerTeamMember) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseVolunteerTeamMember) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VolunteerTeamMemberQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.VolunteerTeamMemberQuery", q)
+}
+
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
@@ -914,8 +1166,16 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.GridQuery, predicate.Grid, grid.OrderOption]{typ: ent.TypeGrid, tq: q}, nil
 	case *ent.GuardianshipQuery:
 		return &query[*ent.GuardianshipQuery, predicate.Guardianship, guardianship.OrderOption]{typ: ent.TypeGuardianship, tq: q}, nil
+	case *ent.HelpOfferQuery:
+		return &query[*ent.HelpOfferQuery, predicate.HelpOffer, helpoffer.OrderOption]{typ: ent.TypeHelpOffer, tq: q}, nil
+	case *ent.HelpRequestQuery:
+		return &query[*ent.HelpRequestQuery, predicate.HelpRequest, helprequest.OrderOption]{typ: ent.TypeHelpRequest, tq: q}, nil
 	case *ent.HouseholdQuery:
 		return &query[*ent.HouseholdQuery, predicate.Household, household.OrderOption]{typ: ent.TypeHousehold, tq: q}, nil
+	case *ent.LedgerEntryQuery:
+		return &query[*ent.LedgerEntryQuery, predicate.LedgerEntry, ledgerentry.OrderOption]{typ: ent.TypeLedgerEntry, tq: q}, nil
+	case *ent.LedgerTransferQuery:
+		return &query[*ent.LedgerTransferQuery, predicate.LedgerTransfer, ledgertransfer.OrderOption]{typ: ent.TypeLedgerTransfer, tq: q}, nil
 	case *ent.NotificationQuery:
 		return &query[*ent.NotificationQuery, predicate.Notification, notification.OrderOption]{typ: ent.TypeNotification, tq: q}, nil
 	case *ent.PersonalInfoQuery:
@@ -940,6 +1200,16 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.SignInCodeQuery, predicate.SignInCode, signincode.OrderOption]{typ: ent.TypeSignInCode, tq: q}, nil
 	case *ent.StreetQuery:
 		return &query[*ent.StreetQuery, predicate.Street, street.OrderOption]{typ: ent.TypeStreet, tq: q}, nil
+	case *ent.TimeAccountQuery:
+		return &query[*ent.TimeAccountQuery, predicate.TimeAccount, timeaccount.OrderOption]{typ: ent.TypeTimeAccount, tq: q}, nil
+	case *ent.VolunteerTaskQuery:
+		return &query[*ent.VolunteerTaskQuery, predicate.VolunteerTask, volunteertask.OrderOption]{typ: ent.TypeVolunteerTask, tq: q}, nil
+	case *ent.VolunteerTaskAssignmentQuery:
+		return &query[*ent.VolunteerTaskAssignmentQuery, predicate.VolunteerTaskAssignment, volunteertaskassignment.OrderOption]{typ: ent.TypeVolunteerTaskAssignment, tq: q}, nil
+	case *ent.VolunteerTeamQuery:
+		return &query[*ent.VolunteerTeamQuery, predicate.VolunteerTeam, volunteerteam.OrderOption]{typ: ent.TypeVolunteerTeam, tq: q}, nil
+	case *ent.VolunteerTeamMemberQuery:
+		return &query[*ent.VolunteerTeamMemberQuery, predicate.VolunteerTeamMember, volunteerteammember.OrderOption]{typ: ent.TypeVolunteerTeamMember, tq: q}, nil
 	default:
 		return nil, fmt.Errorf("unknown query type %T", q)
 	}

@@ -599,6 +599,134 @@ var (
 			},
 		},
 	}
+	// HelpOffersColumns holds the columns for the "help_offers" table.
+	HelpOffersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "note", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OFFERED", "ACCEPTED", "NOT_CHOSEN", "WITHDRAWN"}, Default: "OFFERED"},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "help_request_id", Type: field.TypeInt},
+		{Name: "volunteer_id", Type: field.TypeInt},
+	}
+	// HelpOffersTable holds the schema information for the "help_offers" table.
+	HelpOffersTable = &schema.Table{
+		Name:       "help_offers",
+		Columns:    HelpOffersColumns,
+		PrimaryKey: []*schema.Column{HelpOffersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "help_offers_help_requests_help_request",
+				Columns:    []*schema.Column{HelpOffersColumns[4]},
+				RefColumns: []*schema.Column{HelpRequestsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "help_offers_residents_volunteer",
+				Columns:    []*schema.Column{HelpOffersColumns[5]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "helpoffer_help_request_id_volunteer_id",
+				Unique:  true,
+				Columns: []*schema.Column{HelpOffersColumns[4], HelpOffersColumns[5]},
+			},
+			{
+				Name:    "helpoffer_volunteer_id",
+				Unique:  false,
+				Columns: []*schema.Column{HelpOffersColumns[5]},
+			},
+		},
+	}
+	// HelpRequestsColumns holds the columns for the "help_requests" table.
+	HelpRequestsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "requester_name", Type: field.TypeString, Size: 100},
+		{Name: "created_by_id", Type: field.TypeInt},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"SHOPPING", "CLINIC_ESCORT", "SMALL_REPAIR", "CARRYING", "TUTORING", "OTHER"}},
+		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "details", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "location", Type: field.TypeString, Size: 300},
+		{Name: "window_start", Type: field.TypeTime},
+		{Name: "window_end", Type: field.TypeTime},
+		{Name: "minutes", Type: field.TypeInt},
+		{Name: "auto_accept", Type: field.TypeBool, Default: false},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "MATCHED", "COMPLETED", "CANCELLED", "EXPIRED"}, Default: "OPEN"},
+		{Name: "reach", Type: field.TypeEnum, Enums: []string{"GRID", "COMMUNITY"}, Default: "GRID"},
+		{Name: "widen_at", Type: field.TypeTime, Nullable: true},
+		{Name: "credited_minutes", Type: field.TypeInt, Nullable: true},
+		{Name: "confirmed_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "completed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "requester_id", Type: field.TypeInt},
+		{Name: "grid_id", Type: field.TypeInt},
+		{Name: "community_id", Type: field.TypeInt},
+		{Name: "volunteer_id", Type: field.TypeInt, Nullable: true},
+		{Name: "transfer_id", Type: field.TypeInt, Nullable: true},
+	}
+	// HelpRequestsTable holds the schema information for the "help_requests" table.
+	HelpRequestsTable = &schema.Table{
+		Name:       "help_requests",
+		Columns:    HelpRequestsColumns,
+		PrimaryKey: []*schema.Column{HelpRequestsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "help_requests_residents_requester",
+				Columns:    []*schema.Column{HelpRequestsColumns[19]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "help_requests_grids_grid",
+				Columns:    []*schema.Column{HelpRequestsColumns[20]},
+				RefColumns: []*schema.Column{GridsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "help_requests_communities_community",
+				Columns:    []*schema.Column{HelpRequestsColumns[21]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "help_requests_residents_volunteer",
+				Columns:    []*schema.Column{HelpRequestsColumns[22]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "help_requests_ledger_transfers_transfer",
+				Columns:    []*schema.Column{HelpRequestsColumns[23]},
+				RefColumns: []*schema.Column{LedgerTransfersColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "helprequest_grid_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{HelpRequestsColumns[20], HelpRequestsColumns[13]},
+			},
+			{
+				Name:    "helprequest_community_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{HelpRequestsColumns[21], HelpRequestsColumns[13]},
+			},
+			{
+				Name:    "helprequest_requester_id",
+				Unique:  false,
+				Columns: []*schema.Column{HelpRequestsColumns[19]},
+			},
+			{
+				Name:    "helprequest_status_widen_at",
+				Unique:  false,
+				Columns: []*schema.Column{HelpRequestsColumns[13], HelpRequestsColumns[15]},
+			},
+		},
+	}
 	// HouseholdsColumns holds the columns for the "households" table.
 	HouseholdsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -628,10 +756,97 @@ var (
 			},
 		},
 	}
+	// LedgerEntriesColumns holds the columns for the "ledger_entries" table.
+	LedgerEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "minutes", Type: field.TypeInt},
+		{Name: "balance_after", Type: field.TypeInt},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "transfer_id", Type: field.TypeInt},
+		{Name: "account_id", Type: field.TypeInt},
+	}
+	// LedgerEntriesTable holds the schema information for the "ledger_entries" table.
+	LedgerEntriesTable = &schema.Table{
+		Name:       "ledger_entries",
+		Columns:    LedgerEntriesColumns,
+		PrimaryKey: []*schema.Column{LedgerEntriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ledger_entries_ledger_transfers_transfer",
+				Columns:    []*schema.Column{LedgerEntriesColumns[4]},
+				RefColumns: []*schema.Column{LedgerTransfersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "ledger_entries_time_accounts_account",
+				Columns:    []*schema.Column{LedgerEntriesColumns[5]},
+				RefColumns: []*schema.Column{TimeAccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ledgerentry_account_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerEntriesColumns[5], LedgerEntriesColumns[0]},
+			},
+			{
+				Name:    "ledgerentry_transfer_id",
+				Unique:  false,
+				Columns: []*schema.Column{LedgerEntriesColumns[4]},
+			},
+		},
+	}
+	// LedgerTransfersColumns holds the columns for the "ledger_transfers" table.
+	LedgerTransfersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "key", Type: field.TypeString, Size: 200},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"TRANSFER", "DONATION", "HELP", "TASK", "SPEND", "REFUND", "CORRECTION", "GRANT"}},
+		{Name: "minutes", Type: field.TypeInt},
+		{Name: "memo", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "subject_id", Type: field.TypeInt, Nullable: true},
+		{Name: "reverses_id", Type: field.TypeInt, Nullable: true},
+		{Name: "created_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "from_account_id", Type: field.TypeInt},
+		{Name: "to_account_id", Type: field.TypeInt},
+	}
+	// LedgerTransfersTable holds the schema information for the "ledger_transfers" table.
+	LedgerTransfersTable = &schema.Table{
+		Name:       "ledger_transfers",
+		Columns:    LedgerTransfersColumns,
+		PrimaryKey: []*schema.Column{LedgerTransfersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ledger_transfers_time_accounts_from_account",
+				Columns:    []*schema.Column{LedgerTransfersColumns[9]},
+				RefColumns: []*schema.Column{TimeAccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "ledger_transfers_time_accounts_to_account",
+				Columns:    []*schema.Column{LedgerTransfersColumns[10]},
+				RefColumns: []*schema.Column{TimeAccountsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ledgertransfer_key",
+				Unique:  true,
+				Columns: []*schema.Column{LedgerTransfersColumns[1]},
+			},
+			{
+				Name:    "ledgertransfer_reverses_id",
+				Unique:  true,
+				Columns: []*schema.Column{LedgerTransfersColumns[6]},
+			},
+		},
+	}
 	// NotificationsColumns holds the columns for the "notifications" table.
 	NotificationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"BROADCAST", "SYSTEM", "REQUEST", "GUARDIANSHIP", "CARE"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"BROADCAST", "SYSTEM", "REQUEST", "GUARDIANSHIP", "CARE", "HELP_REQUEST", "TIME_BANK"}},
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "body", Type: field.TypeString, Size: 4000, Default: ""},
 		{Name: "subject_id", Type: field.TypeInt, Nullable: true},
@@ -1174,6 +1389,231 @@ var (
 		Columns:    StreetsColumns,
 		PrimaryKey: []*schema.Column{StreetsColumns[0]},
 	}
+	// TimeAccountsColumns holds the columns for the "time_accounts" table.
+	TimeAccountsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"RESIDENT", "POOL"}},
+		{Name: "balance", Type: field.TypeInt, Default: 0},
+		{Name: "credit_limit", Type: field.TypeInt, Nullable: true},
+		{Name: "help_paid_by", Type: field.TypeEnum, Enums: []string{"POOL", "REQUESTER"}, Default: "POOL"},
+		{Name: "resident_id", Type: field.TypeInt, Nullable: true},
+		{Name: "community_id", Type: field.TypeInt, Nullable: true},
+	}
+	// TimeAccountsTable holds the schema information for the "time_accounts" table.
+	TimeAccountsTable = &schema.Table{
+		Name:       "time_accounts",
+		Columns:    TimeAccountsColumns,
+		PrimaryKey: []*schema.Column{TimeAccountsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "time_accounts_residents_resident",
+				Columns:    []*schema.Column{TimeAccountsColumns[7]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "time_accounts_communities_community",
+				Columns:    []*schema.Column{TimeAccountsColumns[8]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "timeaccount_resident_id",
+				Unique:  true,
+				Columns: []*schema.Column{TimeAccountsColumns[7]},
+			},
+			{
+				Name:    "timeaccount_community_id",
+				Unique:  true,
+				Columns: []*schema.Column{TimeAccountsColumns[8]},
+			},
+		},
+	}
+	// VolunteerTasksColumns holds the columns for the "volunteer_tasks" table.
+	VolunteerTasksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "created_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "key", Type: field.TypeString, Nullable: true, Size: 200},
+		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "details", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "location", Type: field.TypeString, Size: 300, Default: ""},
+		{Name: "window_start", Type: field.TypeTime},
+		{Name: "window_end", Type: field.TypeTime},
+		{Name: "minutes", Type: field.TypeInt},
+		{Name: "needed", Type: field.TypeInt, Default: 1},
+		{Name: "accepted", Type: field.TypeInt, Default: 0},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "STAFFED", "DONE", "CANCELLED"}, Default: "OPEN"},
+		{Name: "cancel_reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "community_id", Type: field.TypeInt},
+		{Name: "grid_id", Type: field.TypeInt, Nullable: true},
+		{Name: "team_id", Type: field.TypeInt, Nullable: true},
+		{Name: "place_id", Type: field.TypeInt, Nullable: true},
+	}
+	// VolunteerTasksTable holds the schema information for the "volunteer_tasks" table.
+	VolunteerTasksTable = &schema.Table{
+		Name:       "volunteer_tasks",
+		Columns:    VolunteerTasksColumns,
+		PrimaryKey: []*schema.Column{VolunteerTasksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "volunteer_tasks_communities_community",
+				Columns:    []*schema.Column{VolunteerTasksColumns[15]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "volunteer_tasks_grids_grid",
+				Columns:    []*schema.Column{VolunteerTasksColumns[16]},
+				RefColumns: []*schema.Column{GridsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "volunteer_tasks_volunteer_teams_team",
+				Columns:    []*schema.Column{VolunteerTasksColumns[17]},
+				RefColumns: []*schema.Column{VolunteerTeamsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "volunteer_tasks_places_place",
+				Columns:    []*schema.Column{VolunteerTasksColumns[18]},
+				RefColumns: []*schema.Column{PlacesColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "volunteertask_key",
+				Unique:  true,
+				Columns: []*schema.Column{VolunteerTasksColumns[4]},
+			},
+			{
+				Name:    "volunteertask_community_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{VolunteerTasksColumns[15], VolunteerTasksColumns[13]},
+			},
+		},
+	}
+	// VolunteerTaskAssignmentsColumns holds the columns for the "volunteer_task_assignments" table.
+	VolunteerTaskAssignmentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "volunteer_name", Type: field.TypeString, Size: 100},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"DISPATCHED", "ACCEPTED", "DECLINED", "CHECKED_IN", "DONE", "CANCELLED"}, Default: "DISPATCHED"},
+		{Name: "dispatched_at", Type: field.TypeTime},
+		{Name: "responded_at", Type: field.TypeTime, Nullable: true},
+		{Name: "checked_in_at", Type: field.TypeTime, Nullable: true},
+		{Name: "checked_out_at", Type: field.TypeTime, Nullable: true},
+		{Name: "credited_minutes", Type: field.TypeInt, Nullable: true},
+		{Name: "transfer_id", Type: field.TypeInt, Nullable: true},
+		{Name: "task_id", Type: field.TypeInt},
+		{Name: "volunteer_id", Type: field.TypeInt},
+	}
+	// VolunteerTaskAssignmentsTable holds the schema information for the "volunteer_task_assignments" table.
+	VolunteerTaskAssignmentsTable = &schema.Table{
+		Name:       "volunteer_task_assignments",
+		Columns:    VolunteerTaskAssignmentsColumns,
+		PrimaryKey: []*schema.Column{VolunteerTaskAssignmentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "volunteer_task_assignments_volunteer_tasks_task",
+				Columns:    []*schema.Column{VolunteerTaskAssignmentsColumns[9]},
+				RefColumns: []*schema.Column{VolunteerTasksColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "volunteer_task_assignments_residents_volunteer",
+				Columns:    []*schema.Column{VolunteerTaskAssignmentsColumns[10]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "volunteertaskassignment_task_id_volunteer_id",
+				Unique:  true,
+				Columns: []*schema.Column{VolunteerTaskAssignmentsColumns[9], VolunteerTaskAssignmentsColumns[10]},
+			},
+			{
+				Name:    "volunteertaskassignment_volunteer_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{VolunteerTaskAssignmentsColumns[10], VolunteerTaskAssignmentsColumns[2]},
+			},
+		},
+	}
+	// VolunteerTeamsColumns holds the columns for the "volunteer_teams" table.
+	VolunteerTeamsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "description", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "community_id", Type: field.TypeInt},
+	}
+	// VolunteerTeamsTable holds the schema information for the "volunteer_teams" table.
+	VolunteerTeamsTable = &schema.Table{
+		Name:       "volunteer_teams",
+		Columns:    VolunteerTeamsColumns,
+		PrimaryKey: []*schema.Column{VolunteerTeamsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "volunteer_teams_communities_community",
+				Columns:    []*schema.Column{VolunteerTeamsColumns[5]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "volunteerteam_community_id_name",
+				Unique:  true,
+				Columns: []*schema.Column{VolunteerTeamsColumns[5], VolunteerTeamsColumns[3]},
+			},
+		},
+	}
+	// VolunteerTeamMembersColumns holds the columns for the "volunteer_team_members" table.
+	VolunteerTeamMembersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "joined_at", Type: field.TypeTime},
+		{Name: "team_id", Type: field.TypeInt},
+		{Name: "resident_id", Type: field.TypeInt},
+	}
+	// VolunteerTeamMembersTable holds the schema information for the "volunteer_team_members" table.
+	VolunteerTeamMembersTable = &schema.Table{
+		Name:       "volunteer_team_members",
+		Columns:    VolunteerTeamMembersColumns,
+		PrimaryKey: []*schema.Column{VolunteerTeamMembersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "volunteer_team_members_volunteer_teams_team",
+				Columns:    []*schema.Column{VolunteerTeamMembersColumns[2]},
+				RefColumns: []*schema.Column{VolunteerTeamsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "volunteer_team_members_residents_resident",
+				Columns:    []*schema.Column{VolunteerTeamMembersColumns[3]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "volunteerteammember_team_id_resident_id",
+				Unique:  true,
+				Columns: []*schema.Column{VolunteerTeamMembersColumns[2], VolunteerTeamMembersColumns[3]},
+			},
+			{
+				Name:    "volunteerteammember_resident_id",
+				Unique:  false,
+				Columns: []*schema.Column{VolunteerTeamMembersColumns[3]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AuditRecordsTable,
@@ -1192,7 +1632,11 @@ var (
 		EventsTable,
 		GridsTable,
 		GuardianshipsTable,
+		HelpOffersTable,
+		HelpRequestsTable,
 		HouseholdsTable,
+		LedgerEntriesTable,
+		LedgerTransfersTable,
 		NotificationsTable,
 		PersonalInfosTable,
 		PlacesTable,
@@ -1205,6 +1649,11 @@ var (
 		SessionsTable,
 		SignInCodesTable,
 		StreetsTable,
+		TimeAccountsTable,
+		VolunteerTasksTable,
+		VolunteerTaskAssignmentsTable,
+		VolunteerTeamsTable,
+		VolunteerTeamMembersTable,
 	}
 )
 
@@ -1284,9 +1733,32 @@ func init() {
 	GuardianshipsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(77309411328),
 	}
+	HelpOffersTable.ForeignKeys[0].RefTable = HelpRequestsTable
+	HelpOffersTable.ForeignKeys[1].RefTable = ResidentsTable
+	HelpOffersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(124554051584),
+	}
+	HelpRequestsTable.ForeignKeys[0].RefTable = ResidentsTable
+	HelpRequestsTable.ForeignKeys[1].RefTable = GridsTable
+	HelpRequestsTable.ForeignKeys[2].RefTable = CommunitiesTable
+	HelpRequestsTable.ForeignKeys[3].RefTable = ResidentsTable
+	HelpRequestsTable.ForeignKeys[4].RefTable = LedgerTransfersTable
+	HelpRequestsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(128849018880),
+	}
 	HouseholdsTable.ForeignKeys[0].RefTable = PlacesTable
 	HouseholdsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
+	}
+	LedgerEntriesTable.ForeignKeys[0].RefTable = LedgerTransfersTable
+	LedgerEntriesTable.ForeignKeys[1].RefTable = TimeAccountsTable
+	LedgerEntriesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(133143986176),
+	}
+	LedgerTransfersTable.ForeignKeys[0].RefTable = TimeAccountsTable
+	LedgerTransfersTable.ForeignKeys[1].RefTable = TimeAccountsTable
+	LedgerTransfersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(137438953472),
 	}
 	NotificationsTable.ForeignKeys[0].RefTable = EventsTable
 	NotificationsTable.ForeignKeys[1].RefTable = ResidentsTable
@@ -1344,5 +1816,31 @@ func init() {
 	}
 	StreetsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
+	}
+	TimeAccountsTable.ForeignKeys[0].RefTable = ResidentsTable
+	TimeAccountsTable.ForeignKeys[1].RefTable = CommunitiesTable
+	TimeAccountsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(141733920768),
+	}
+	VolunteerTasksTable.ForeignKeys[0].RefTable = CommunitiesTable
+	VolunteerTasksTable.ForeignKeys[1].RefTable = GridsTable
+	VolunteerTasksTable.ForeignKeys[2].RefTable = VolunteerTeamsTable
+	VolunteerTasksTable.ForeignKeys[3].RefTable = PlacesTable
+	VolunteerTasksTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(146028888064),
+	}
+	VolunteerTaskAssignmentsTable.ForeignKeys[0].RefTable = VolunteerTasksTable
+	VolunteerTaskAssignmentsTable.ForeignKeys[1].RefTable = ResidentsTable
+	VolunteerTaskAssignmentsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(150323855360),
+	}
+	VolunteerTeamsTable.ForeignKeys[0].RefTable = CommunitiesTable
+	VolunteerTeamsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(154618822656),
+	}
+	VolunteerTeamMembersTable.ForeignKeys[0].RefTable = VolunteerTeamsTable
+	VolunteerTeamMembersTable.ForeignKeys[1].RefTable = ResidentsTable
+	VolunteerTeamMembersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(158913789952),
 	}
 }

@@ -107,6 +107,8 @@ const (
 	KindREQUEST      Kind = "REQUEST"
 	KindGUARDIANSHIP Kind = "GUARDIANSHIP"
 	KindCARE         Kind = "CARE"
+	KindHELP_REQUEST Kind = "HELP_REQUEST"
+	KindTIME_BANK    Kind = "TIME_BANK"
 )
 
 func (k Kind) String() string {
@@ -116,7 +118,7 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindBROADCAST, KindSYSTEM, KindREQUEST, KindGUARDIANSHIP, KindCARE:
+	case KindBROADCAST, KindSYSTEM, KindREQUEST, KindGUARDIANSHIP, KindCARE, KindHELP_REQUEST, KindTIME_BANK:
 		return nil
 	default:
 		return fmt.Errorf("notification: invalid enum value for kind field: %q", k)

@@ -54,8 +54,20 @@ type Grid func(*sql.Selector)
 // Guardianship is the predicate function for guardianship builders.
 type Guardianship func(*sql.Selector)
 
+// HelpOffer is the predicate function for helpoffer builders.
+type HelpOffer func(*sql.Selector)
+
+// HelpRequest is the predicate function for helprequest builders.
+type HelpRequest func(*sql.Selector)
+
 // Household is the predicate function for household builders.
 type Household func(*sql.Selector)
+
+// LedgerEntry is the predicate function for ledgerentry builders.
+type LedgerEntry func(*sql.Selector)
+
+// LedgerTransfer is the predicate function for ledgertransfer builders.
+type LedgerTransfer func(*sql.Selector)
 
 // Notification is the predicate function for notification builders.
 type Notification func(*sql.Selector)
@@ -92,3 +104,18 @@ type SignInCode func(*sql.Selector)
 
 // Street is the predicate function for street builders.
 type Street func(*sql.Selector)
+
+// TimeAccount is the predicate function for timeaccount builders.
+type TimeAccount func(*sql.Selector)
+
+// VolunteerTask is the predicate function for volunteertask builders.
+type VolunteerTask func(*sql.Selector)
+
+// VolunteerTaskAssignment is the predicate function for volunteertaskassignment builders.
+type VolunteerTaskAssignment func(*sql.Selector)
+
+// VolunteerTeam is the predicate function for volunteerteam builders.
+type VolunteerTeam func(*sql.Selector)
+
+// VolunteerTeamMember is the predicate function for volunteerteammember builders.
+type VolunteerTeamMember func(*sql.Selector)

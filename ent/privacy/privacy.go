@@ -495,6 +495,54 @@ func (f GuardianshipMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.GuardianshipMutation", m)
 }
 
+// The HelpOfferQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type HelpOfferQueryRuleFunc func(context.Context, *ent.HelpOfferQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f HelpOfferQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.HelpOfferQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.HelpOfferQuery", q)
+}
+
+// The HelpOfferMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type HelpOfferMutationRuleFunc func(context.Context, *ent.HelpOfferMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f HelpOfferMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.HelpOfferMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.HelpOfferMutation", m)
+}
+
+// The HelpRequestQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type HelpRequestQueryRuleFunc func(context.Context, *ent.HelpRequestQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f HelpRequestQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.HelpRequestQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.HelpRequestQuery", q)
+}
+
+// The HelpRequestMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type HelpRequestMutationRuleFunc func(context.Context, *ent.HelpRequestMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f HelpRequestMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.HelpRequestMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.HelpRequestMutation", m)
+}
+
 // The HouseholdQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type HouseholdQueryRuleFunc func(context.Context, *ent.HouseholdQuery) error
@@ -517,6 +565,54 @@ func (f HouseholdMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.HouseholdMutation", m)
+}
+
+// The LedgerEntryQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LedgerEntryQueryRuleFunc func(context.Context, *ent.LedgerEntryQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LedgerEntryQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LedgerEntryQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LedgerEntryQuery", q)
+}
+
+// The LedgerEntryMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LedgerEntryMutationRuleFunc func(context.Context, *ent.LedgerEntryMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LedgerEntryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LedgerEntryMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LedgerEntryMutation", m)
+}
+
+// The LedgerTransferQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type LedgerTransferQueryRuleFunc func(context.Context, *ent.LedgerTransferQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f LedgerTransferQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.LedgerTransferQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.LedgerTransferQuery", q)
+}
+
+// The LedgerTransferMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type LedgerTransferMutationRuleFunc func(context.Context, *ent.LedgerTransferMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f LedgerTransferMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.LedgerTransferMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LedgerTransferMutation", m)
 }
 
 // The NotificationQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -807,6 +903,126 @@ func (f StreetMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.StreetMutation", m)
 }
 
+// The TimeAccountQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TimeAccountQueryRuleFunc func(context.Context, *ent.TimeAccountQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TimeAccountQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TimeAccountQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TimeAccountQuery", q)
+}
+
+// The TimeAccountMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TimeAccountMutationRuleFunc func(context.Context, *ent.TimeAccountMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TimeAccountMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TimeAccountMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TimeAccountMutation", m)
+}
+
+// The VolunteerTaskQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type VolunteerTaskQueryRuleFunc func(context.Context, *ent.VolunteerTaskQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f VolunteerTaskQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VolunteerTaskQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.VolunteerTaskQuery", q)
+}
+
+// The VolunteerTaskMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type VolunteerTaskMutationRuleFunc func(context.Context, *ent.VolunteerTaskMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f VolunteerTaskMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.VolunteerTaskMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.VolunteerTaskMutation", m)
+}
+
+// The VolunteerTaskAssignmentQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type VolunteerTaskAssignmentQueryRuleFunc func(context.Context, *ent.VolunteerTaskAssignmentQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f VolunteerTaskAssignmentQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VolunteerTaskAssignmentQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.VolunteerTaskAssignmentQuery", q)
+}
+
+// The VolunteerTaskAssignmentMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type VolunteerTaskAssignmentMutationRuleFunc func(context.Context, *ent.VolunteerTaskAssignmentMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f VolunteerTaskAssignmentMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.VolunteerTaskAssignmentMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.VolunteerTaskAssignmentMutation", m)
+}
+
+// The VolunteerTeamQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type VolunteerTeamQueryRuleFunc func(context.Context, *ent.VolunteerTeamQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f VolunteerTeamQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VolunteerTeamQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.VolunteerTeamQuery", q)
+}
+
+// The VolunteerTeamMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type VolunteerTeamMutationRuleFunc func(context.Context, *ent.VolunteerTeamMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f VolunteerTeamMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.VolunteerTeamMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.VolunteerTeamMutation", m)
+}
+
+// The VolunteerTeamMemberQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type VolunteerTeamMemberQueryRuleFunc func(context.Context, *ent.VolunteerTeamMemberQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f VolunteerTeamMemberQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.VolunteerTeamMemberQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.VolunteerTeamMemberQuery", q)
+}
+
+// The VolunteerTeamMemberMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type VolunteerTeamMemberMutationRuleFunc func(context.Context, *ent.VolunteerTeamMemberMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f VolunteerTeamMemberMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.VolunteerTeamMemberMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.VolunteerTeamMemberMutation", m)
+}
+
 type (
 	// Filter is the interface that wraps the Where function
 	// for filtering nodes in queries and mutations.
@@ -874,7 +1090,15 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.GuardianshipQuery:
 		return q.Filter(), nil
+	case *ent.HelpOfferQuery:
+		return q.Filter(), nil
+	case *ent.HelpRequestQuery:
+		return q.Filter(), nil
 	case *ent.HouseholdQuery:
+		return q.Filter(), nil
+	case *ent.LedgerEntryQuery:
+		return q.Filter(), nil
+	case *ent.LedgerTransferQuery:
 		return q.Filter(), nil
 	case *ent.NotificationQuery:
 		return q.Filter(), nil
@@ -899,6 +1123,16 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.SignInCodeQuery:
 		return q.Filter(), nil
 	case *ent.StreetQuery:
+		return q.Filter(), nil
+	case *ent.TimeAccountQuery:
+		return q.Filter(), nil
+	case *ent.VolunteerTaskQuery:
+		return q.Filter(), nil
+	case *ent.VolunteerTaskAssignmentQuery:
+		return q.Filter(), nil
+	case *ent.VolunteerTeamQuery:
+		return q.Filter(), nil
+	case *ent.VolunteerTeamMemberQuery:
 		return q.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected query type %T for query filter", q)
@@ -939,7 +1173,15 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.GuardianshipMutation:
 		return m.Filter(), nil
+	case *ent.HelpOfferMutation:
+		return m.Filter(), nil
+	case *ent.HelpRequestMutation:
+		return m.Filter(), nil
 	case *ent.HouseholdMutation:
+		return m.Filter(), nil
+	case *ent.LedgerEntryMutation:
+		return m.Filter(), nil
+	case *ent.LedgerTransferMutation:
 		return m.Filter(), nil
 	case *ent.NotificationMutation:
 		return m.Filter(), nil
@@ -964,6 +1206,16 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.SignInCodeMutation:
 		return m.Filter(), nil
 	case *ent.StreetMutation:
+		return m.Filter(), nil
+	case *ent.TimeAccountMutation:
+		return m.Filter(), nil
+	case *ent.VolunteerTaskMutation:
+		return m.Filter(), nil
+	case *ent.VolunteerTaskAssignmentMutation:
+		return m.Filter(), nil
+	case *ent.VolunteerTeamMutation:
+		return m.Filter(), nil
+	case *ent.VolunteerTeamMemberMutation:
 		return m.Filter(), nil
 	default:
 		return nil, Denyf("ent/privacy: unexpected mutation type %T for mutation filter", m)

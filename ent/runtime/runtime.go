@@ -22,7 +22,11 @@ import (
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/guardianship"
+	"github.com/jimei-linli/linli/ent/helpoffer"
+	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/ledgerentry"
+	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -36,6 +40,11 @@ import (
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/timeaccount"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
+	"github.com/jimei-linli/linli/ent/volunteerteam"
+	"github.com/jimei-linli/linli/ent/volunteerteammember"
 
 	"entgo.io/ent"
 	"entgo.io/ent/privacy"
@@ -656,6 +665,115 @@ func init() {
 	guardianship.DefaultUpdatedAt = guardianshipDescUpdatedAt.Default.(func() time.Time)
 	// guardianship.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	guardianship.UpdateDefaultUpdatedAt = guardianshipDescUpdatedAt.UpdateDefault.(func() time.Time)
+	helpoffer.Policy = privacy.NewPolicies(schema.HelpOffer{})
+	helpoffer.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := helpoffer.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	helpofferFields := schema.HelpOffer{}.Fields()
+	_ = helpofferFields
+	// helpofferDescNote is the schema descriptor for note field.
+	helpofferDescNote := helpofferFields[2].Descriptor()
+	// helpoffer.DefaultNote holds the default value on creation for the note field.
+	helpoffer.DefaultNote = helpofferDescNote.Default.(string)
+	// helpoffer.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	helpoffer.NoteValidator = helpofferDescNote.Validators[0].(func(string) error)
+	helprequestMixin := schema.HelpRequest{}.Mixin()
+	helprequest.Policy = privacy.NewPolicies(schema.HelpRequest{})
+	helprequest.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := helprequest.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	helprequestMixinFields0 := helprequestMixin[0].Fields()
+	_ = helprequestMixinFields0
+	helprequestFields := schema.HelpRequest{}.Fields()
+	_ = helprequestFields
+	// helprequestDescCreatedAt is the schema descriptor for created_at field.
+	helprequestDescCreatedAt := helprequestMixinFields0[0].Descriptor()
+	// helprequest.DefaultCreatedAt holds the default value on creation for the created_at field.
+	helprequest.DefaultCreatedAt = helprequestDescCreatedAt.Default.(func() time.Time)
+	// helprequestDescUpdatedAt is the schema descriptor for updated_at field.
+	helprequestDescUpdatedAt := helprequestMixinFields0[1].Descriptor()
+	// helprequest.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	helprequest.DefaultUpdatedAt = helprequestDescUpdatedAt.Default.(func() time.Time)
+	// helprequest.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	helprequest.UpdateDefaultUpdatedAt = helprequestDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// helprequestDescRequesterName is the schema descriptor for requester_name field.
+	helprequestDescRequesterName := helprequestFields[1].Descriptor()
+	// helprequest.RequesterNameValidator is a validator for the "requester_name" field. It is called by the builders before save.
+	helprequest.RequesterNameValidator = func() func(string) error {
+		validators := helprequestDescRequesterName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(requester_name string) error {
+			for _, fn := range fns {
+				if err := fn(requester_name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// helprequestDescTitle is the schema descriptor for title field.
+	helprequestDescTitle := helprequestFields[6].Descriptor()
+	// helprequest.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	helprequest.TitleValidator = func() func(string) error {
+		validators := helprequestDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// helprequestDescDetails is the schema descriptor for details field.
+	helprequestDescDetails := helprequestFields[7].Descriptor()
+	// helprequest.DefaultDetails holds the default value on creation for the details field.
+	helprequest.DefaultDetails = helprequestDescDetails.Default.(string)
+	// helprequest.DetailsValidator is a validator for the "details" field. It is called by the builders before save.
+	helprequest.DetailsValidator = helprequestDescDetails.Validators[0].(func(string) error)
+	// helprequestDescLocation is the schema descriptor for location field.
+	helprequestDescLocation := helprequestFields[8].Descriptor()
+	// helprequest.LocationValidator is a validator for the "location" field. It is called by the builders before save.
+	helprequest.LocationValidator = func() func(string) error {
+		validators := helprequestDescLocation.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(location string) error {
+			for _, fn := range fns {
+				if err := fn(location); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// helprequestDescMinutes is the schema descriptor for minutes field.
+	helprequestDescMinutes := helprequestFields[11].Descriptor()
+	// helprequest.MinutesValidator is a validator for the "minutes" field. It is called by the builders before save.
+	helprequest.MinutesValidator = helprequestDescMinutes.Validators[0].(func(int) error)
+	// helprequestDescAutoAccept is the schema descriptor for auto_accept field.
+	helprequestDescAutoAccept := helprequestFields[12].Descriptor()
+	// helprequest.DefaultAutoAccept holds the default value on creation for the auto_accept field.
+	helprequest.DefaultAutoAccept = helprequestDescAutoAccept.Default.(bool)
 	householdMixin := schema.Household{}.Mixin()
 	household.Policy = privacy.NewPolicies(schema.Household{})
 	household.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -686,6 +804,54 @@ func init() {
 	household.DefaultUnit = householdDescUnit.Default.(string)
 	// household.UnitValidator is a validator for the "unit" field. It is called by the builders before save.
 	household.UnitValidator = householdDescUnit.Validators[0].(func(string) error)
+	ledgerentry.Policy = privacy.NewPolicies(schema.LedgerEntry{})
+	ledgerentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := ledgerentry.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ledgertransfer.Policy = privacy.NewPolicies(schema.LedgerTransfer{})
+	ledgertransfer.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := ledgertransfer.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ledgertransferFields := schema.LedgerTransfer{}.Fields()
+	_ = ledgertransferFields
+	// ledgertransferDescKey is the schema descriptor for key field.
+	ledgertransferDescKey := ledgertransferFields[0].Descriptor()
+	// ledgertransfer.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	ledgertransfer.KeyValidator = func() func(string) error {
+		validators := ledgertransferDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ledgertransferDescMinutes is the schema descriptor for minutes field.
+	ledgertransferDescMinutes := ledgertransferFields[4].Descriptor()
+	// ledgertransfer.MinutesValidator is a validator for the "minutes" field. It is called by the builders before save.
+	ledgertransfer.MinutesValidator = ledgertransferDescMinutes.Validators[0].(func(int) error)
+	// ledgertransferDescMemo is the schema descriptor for memo field.
+	ledgertransferDescMemo := ledgertransferFields[5].Descriptor()
+	// ledgertransfer.DefaultMemo holds the default value on creation for the memo field.
+	ledgertransfer.DefaultMemo = ledgertransferDescMemo.Default.(string)
+	// ledgertransfer.MemoValidator is a validator for the "memo" field. It is called by the builders before save.
+	ledgertransfer.MemoValidator = ledgertransferDescMemo.Validators[0].(func(string) error)
 	notification.Policy = privacy.NewPolicies(schema.Notification{})
 	notification.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -1254,6 +1420,200 @@ func init() {
 	street.DefaultDistrict = streetDescDistrict.Default.(string)
 	// street.DistrictValidator is a validator for the "district" field. It is called by the builders before save.
 	street.DistrictValidator = streetDescDistrict.Validators[0].(func(string) error)
+	timeaccountMixin := schema.TimeAccount{}.Mixin()
+	timeaccount.Policy = privacy.NewPolicies(schema.TimeAccount{})
+	timeaccount.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := timeaccount.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	timeaccountMixinFields0 := timeaccountMixin[0].Fields()
+	_ = timeaccountMixinFields0
+	timeaccountFields := schema.TimeAccount{}.Fields()
+	_ = timeaccountFields
+	// timeaccountDescCreatedAt is the schema descriptor for created_at field.
+	timeaccountDescCreatedAt := timeaccountMixinFields0[0].Descriptor()
+	// timeaccount.DefaultCreatedAt holds the default value on creation for the created_at field.
+	timeaccount.DefaultCreatedAt = timeaccountDescCreatedAt.Default.(func() time.Time)
+	// timeaccountDescUpdatedAt is the schema descriptor for updated_at field.
+	timeaccountDescUpdatedAt := timeaccountMixinFields0[1].Descriptor()
+	// timeaccount.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	timeaccount.DefaultUpdatedAt = timeaccountDescUpdatedAt.Default.(func() time.Time)
+	// timeaccount.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	timeaccount.UpdateDefaultUpdatedAt = timeaccountDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// timeaccountDescBalance is the schema descriptor for balance field.
+	timeaccountDescBalance := timeaccountFields[3].Descriptor()
+	// timeaccount.DefaultBalance holds the default value on creation for the balance field.
+	timeaccount.DefaultBalance = timeaccountDescBalance.Default.(int)
+	volunteertaskMixin := schema.VolunteerTask{}.Mixin()
+	volunteertask.Policy = privacy.NewPolicies(schema.VolunteerTask{})
+	volunteertask.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := volunteertask.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	volunteertaskMixinFields0 := volunteertaskMixin[0].Fields()
+	_ = volunteertaskMixinFields0
+	volunteertaskFields := schema.VolunteerTask{}.Fields()
+	_ = volunteertaskFields
+	// volunteertaskDescCreatedAt is the schema descriptor for created_at field.
+	volunteertaskDescCreatedAt := volunteertaskMixinFields0[0].Descriptor()
+	// volunteertask.DefaultCreatedAt holds the default value on creation for the created_at field.
+	volunteertask.DefaultCreatedAt = volunteertaskDescCreatedAt.Default.(func() time.Time)
+	// volunteertaskDescUpdatedAt is the schema descriptor for updated_at field.
+	volunteertaskDescUpdatedAt := volunteertaskMixinFields0[1].Descriptor()
+	// volunteertask.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	volunteertask.DefaultUpdatedAt = volunteertaskDescUpdatedAt.Default.(func() time.Time)
+	// volunteertask.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	volunteertask.UpdateDefaultUpdatedAt = volunteertaskDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// volunteertaskDescKey is the schema descriptor for key field.
+	volunteertaskDescKey := volunteertaskFields[5].Descriptor()
+	// volunteertask.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	volunteertask.KeyValidator = volunteertaskDescKey.Validators[0].(func(string) error)
+	// volunteertaskDescTitle is the schema descriptor for title field.
+	volunteertaskDescTitle := volunteertaskFields[6].Descriptor()
+	// volunteertask.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	volunteertask.TitleValidator = func() func(string) error {
+		validators := volunteertaskDescTitle.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(title string) error {
+			for _, fn := range fns {
+				if err := fn(title); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// volunteertaskDescDetails is the schema descriptor for details field.
+	volunteertaskDescDetails := volunteertaskFields[7].Descriptor()
+	// volunteertask.DefaultDetails holds the default value on creation for the details field.
+	volunteertask.DefaultDetails = volunteertaskDescDetails.Default.(string)
+	// volunteertask.DetailsValidator is a validator for the "details" field. It is called by the builders before save.
+	volunteertask.DetailsValidator = volunteertaskDescDetails.Validators[0].(func(string) error)
+	// volunteertaskDescLocation is the schema descriptor for location field.
+	volunteertaskDescLocation := volunteertaskFields[8].Descriptor()
+	// volunteertask.DefaultLocation holds the default value on creation for the location field.
+	volunteertask.DefaultLocation = volunteertaskDescLocation.Default.(string)
+	// volunteertask.LocationValidator is a validator for the "location" field. It is called by the builders before save.
+	volunteertask.LocationValidator = volunteertaskDescLocation.Validators[0].(func(string) error)
+	// volunteertaskDescMinutes is the schema descriptor for minutes field.
+	volunteertaskDescMinutes := volunteertaskFields[11].Descriptor()
+	// volunteertask.MinutesValidator is a validator for the "minutes" field. It is called by the builders before save.
+	volunteertask.MinutesValidator = volunteertaskDescMinutes.Validators[0].(func(int) error)
+	// volunteertaskDescNeeded is the schema descriptor for needed field.
+	volunteertaskDescNeeded := volunteertaskFields[12].Descriptor()
+	// volunteertask.DefaultNeeded holds the default value on creation for the needed field.
+	volunteertask.DefaultNeeded = volunteertaskDescNeeded.Default.(int)
+	// volunteertask.NeededValidator is a validator for the "needed" field. It is called by the builders before save.
+	volunteertask.NeededValidator = volunteertaskDescNeeded.Validators[0].(func(int) error)
+	// volunteertaskDescAccepted is the schema descriptor for accepted field.
+	volunteertaskDescAccepted := volunteertaskFields[13].Descriptor()
+	// volunteertask.DefaultAccepted holds the default value on creation for the accepted field.
+	volunteertask.DefaultAccepted = volunteertaskDescAccepted.Default.(int)
+	// volunteertask.AcceptedValidator is a validator for the "accepted" field. It is called by the builders before save.
+	volunteertask.AcceptedValidator = volunteertaskDescAccepted.Validators[0].(func(int) error)
+	// volunteertaskDescCancelReason is the schema descriptor for cancel_reason field.
+	volunteertaskDescCancelReason := volunteertaskFields[15].Descriptor()
+	// volunteertask.DefaultCancelReason holds the default value on creation for the cancel_reason field.
+	volunteertask.DefaultCancelReason = volunteertaskDescCancelReason.Default.(string)
+	// volunteertask.CancelReasonValidator is a validator for the "cancel_reason" field. It is called by the builders before save.
+	volunteertask.CancelReasonValidator = volunteertaskDescCancelReason.Validators[0].(func(string) error)
+	volunteertaskassignment.Policy = privacy.NewPolicies(schema.VolunteerTaskAssignment{})
+	volunteertaskassignment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := volunteertaskassignment.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	volunteertaskassignmentFields := schema.VolunteerTaskAssignment{}.Fields()
+	_ = volunteertaskassignmentFields
+	// volunteertaskassignmentDescVolunteerName is the schema descriptor for volunteer_name field.
+	volunteertaskassignmentDescVolunteerName := volunteertaskassignmentFields[2].Descriptor()
+	// volunteertaskassignment.VolunteerNameValidator is a validator for the "volunteer_name" field. It is called by the builders before save.
+	volunteertaskassignment.VolunteerNameValidator = func() func(string) error {
+		validators := volunteertaskassignmentDescVolunteerName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(volunteer_name string) error {
+			for _, fn := range fns {
+				if err := fn(volunteer_name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	volunteerteamMixin := schema.VolunteerTeam{}.Mixin()
+	volunteerteam.Policy = privacy.NewPolicies(schema.VolunteerTeam{})
+	volunteerteam.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := volunteerteam.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	volunteerteamMixinFields0 := volunteerteamMixin[0].Fields()
+	_ = volunteerteamMixinFields0
+	volunteerteamFields := schema.VolunteerTeam{}.Fields()
+	_ = volunteerteamFields
+	// volunteerteamDescCreatedAt is the schema descriptor for created_at field.
+	volunteerteamDescCreatedAt := volunteerteamMixinFields0[0].Descriptor()
+	// volunteerteam.DefaultCreatedAt holds the default value on creation for the created_at field.
+	volunteerteam.DefaultCreatedAt = volunteerteamDescCreatedAt.Default.(func() time.Time)
+	// volunteerteamDescUpdatedAt is the schema descriptor for updated_at field.
+	volunteerteamDescUpdatedAt := volunteerteamMixinFields0[1].Descriptor()
+	// volunteerteam.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	volunteerteam.DefaultUpdatedAt = volunteerteamDescUpdatedAt.Default.(func() time.Time)
+	// volunteerteam.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	volunteerteam.UpdateDefaultUpdatedAt = volunteerteamDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// volunteerteamDescName is the schema descriptor for name field.
+	volunteerteamDescName := volunteerteamFields[1].Descriptor()
+	// volunteerteam.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	volunteerteam.NameValidator = func() func(string) error {
+		validators := volunteerteamDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// volunteerteamDescDescription is the schema descriptor for description field.
+	volunteerteamDescDescription := volunteerteamFields[2].Descriptor()
+	// volunteerteam.DefaultDescription holds the default value on creation for the description field.
+	volunteerteam.DefaultDescription = volunteerteamDescDescription.Default.(string)
+	// volunteerteam.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	volunteerteam.DescriptionValidator = volunteerteamDescDescription.Validators[0].(func(string) error)
+	volunteerteammember.Policy = privacy.NewPolicies(schema.VolunteerTeamMember{})
+	volunteerteammember.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := volunteerteammember.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 }
 
 const (

@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/device"
+	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/graph/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -314,6 +315,51 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	HelpOffer struct {
+		CreatedAt   func(childComplexity int) int
+		HelpRequest func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Note        func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Volunteer   func(childComplexity int) int
+	}
+
+	HelpRequest struct {
+		AutoAccept      func(childComplexity int) int
+		Community       func(childComplexity int) int
+		CompletedAt     func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		CreditedMinutes func(childComplexity int) int
+		Details         func(childComplexity int) int
+		Grid            func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Location        func(childComplexity int) int
+		Minutes         func(childComplexity int) int
+		Offers          func(childComplexity int) int
+		Reach           func(childComplexity int) int
+		RequesterName   func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Title           func(childComplexity int) int
+		Transfer        func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Volunteer       func(childComplexity int) int
+		WidenAt         func(childComplexity int) int
+		WindowEnd       func(childComplexity int) int
+		WindowStart     func(childComplexity int) int
+	}
+
+	HelpRequestConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	HelpRequestEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Household struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -334,29 +380,71 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	LedgerEntry struct {
+		Account      func(childComplexity int) int
+		BalanceAfter func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Minutes      func(childComplexity int) int
+		Transfer     func(childComplexity int) int
+	}
+
+	LedgerEntryConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LedgerEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LedgerTransfer struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Memo      func(childComplexity int) int
+		Minutes   func(childComplexity int) int
+	}
+
 	Mutation struct {
+		AcceptHelpOffer            func(childComplexity int, offerID int) int
 		AcknowledgeRequest         func(childComplexity int, id int) int
 		AddCareNote                func(childComplexity int, bookingID int, body string) int
 		AddRequestNote             func(childComplexity int, id int, body string, internal bool, contact bool) int
+		AskForHelp                 func(childComplexity int, input model.AskForHelpInput) int
 		AssignCaregiver            func(childComplexity int, slotID int, caregiverID *int, onDuty bool) int
 		AssignRole                 func(childComplexity int, input model.AssignRoleInput) int
 		BookCare                   func(childComplexity int, input model.BookCareInput) int
 		CallDepartment             func(childComplexity int, id int, departmentID int, reason string) int
 		CancelCareBooking          func(childComplexity int, id int) int
+		CancelHelpRequest          func(childComplexity int, requestID int) int
+		CancelVolunteerTask        func(childComplexity int, taskID int, reason *string) int
 		CheckInCare                func(childComplexity int, slotID int, residentID int) int
+		CheckInVolunteerTask       func(childComplexity int, taskID int) int
 		CheckOutCare               func(childComplexity int, bookingID int) int
+		CheckOutVolunteerTask      func(childComplexity int, taskID int) int
 		ClaimRequest               func(childComplexity int, id int) int
 		ConfirmCareOffer           func(childComplexity int, id int) int
+		ConfirmHelpCompleted       func(childComplexity int, requestID int, minutes *int) int
 		ConfirmRequest             func(childComplexity int, id int) int
 		ConsentToGuardianship      func(childComplexity int, id int) int
+		CorrectTimePosting         func(childComplexity int, transferID int, memo string) int
 		CreateRequestCategory      func(childComplexity int, code string, input model.RequestCategoryInput) int
+		CreateVolunteerTask        func(childComplexity int, input model.CreateVolunteerTaskInput) int
+		CreateVolunteerTeam        func(childComplexity int, input model.CreateVolunteerTeamInput) int
 		DeleteMyAccount            func(childComplexity int, confirm bool) int
+		DonateTime                 func(childComplexity int, input model.DonateTimeInput) int
 		ExportMyData               func(childComplexity int) int
 		FileRequest                func(childComplexity int, input model.FileRequestInput) int
 		GenerateCareSlots          func(childComplexity int, serviceID int, days int) int
 		HandOverRequest            func(childComplexity int, id int, toID int, note *string) int
+		JoinVolunteerTeam          func(childComplexity int, teamID int) int
+		LeaveVolunteerTeam         func(childComplexity int, teamID int) int
 		MarkCareNoShow             func(childComplexity int, bookingID int) int
 		MarkNotificationsRead      func(childComplexity int, ids []int) int
+		OfferHelp                  func(childComplexity int, requestID int, note *string) int
 		RateRequest                func(childComplexity int, id int, rating int, comment *string) int
 		RefreshSession             func(childComplexity int, refreshToken string) int
 		RegisterChild              func(childComplexity int, input model.RegisterChildInput) int
@@ -367,16 +455,20 @@ type ComplexityRoot struct {
 		RequestGuardianship        func(childComplexity int, input model.RequestGuardianshipInput) int
 		RequestSignInCode          func(childComplexity int, phone string) int
 		ResolveRequest             func(childComplexity int, id int, resolution string) int
+		RespondToVolunteerTask     func(childComplexity int, taskID int, accept bool) int
 		RevokeGuardianship         func(childComplexity int, id int) int
 		RevokeRole                 func(childComplexity int, id int) int
 		SendBroadcast              func(childComplexity int, input model.SendBroadcastInput) int
+		SetHelpPayer               func(childComplexity int, communityID int, paidBy timeaccount.HelpPaidBy) int
 		SignIn                     func(childComplexity int, phone string, code string, acceptPrivacyNotice string) int
 		SignOut                    func(childComplexity int) int
 		SignOutEverywhere          func(childComplexity int) int
+		TransferTime               func(childComplexity int, input model.TransferTimeInput) int
 		UnregisterDevice           func(childComplexity int, token string) int
 		UpdateMyProfile            func(childComplexity int, input model.UpdateMyProfileInput) int
 		UpdateRequestCategory      func(childComplexity int, id int, input model.RequestCategoryInput) int
 		VerifyResident             func(childComplexity int, phone string, householdID int) int
+		WithdrawHelpOffer          func(childComplexity int, offerID int) int
 		WitnessGuardianshipConsent func(childComplexity int, id int) int
 	}
 
@@ -457,7 +549,9 @@ type ComplexityRoot struct {
 		Communities             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) int
 		Departments             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DepartmentOrder, where *ent.DepartmentWhereInput) int
 		Guardianships           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.GuardianshipOrder, where *ent.GuardianshipWhereInput) int
+		HelpRequests            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HelpRequestOrder, where *ent.HelpRequestWhereInput) int
 		Me                      func(childComplexity int) int
+		MyTimeAccount           func(childComplexity int) int
 		Node                    func(childComplexity int, id int) int
 		Nodes                   func(childComplexity int, ids []int) int
 		Notifications           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, unreadOnly *bool) int
@@ -465,8 +559,12 @@ type ComplexityRoot struct {
 		RequestCategories       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestCategoryOrder, where *ent.RequestCategoryWhereInput) int
 		RequestStatistics       func(childComplexity int, scopeID int, from time.Time, to time.Time) int
 		Requests                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestOrder, where *ent.RequestWhereInput) int
+		Statement               func(childComplexity int, accountID int, after *entgql.Cursor[int], first *int) int
 		Streets                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) int
+		TimeBankPool            func(childComplexity int, communityID int) int
 		UnreadNotificationCount func(childComplexity int) int
+		VolunteerTasks          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VolunteerTaskOrder, where *ent.VolunteerTaskWhereInput) int
+		VolunteerTeams          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.VolunteerTeamOrder, where *ent.VolunteerTeamWhereInput) int
 	}
 
 	Request struct {
@@ -679,10 +777,98 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		CareEvents        func(childComplexity int, dependentID int) int
-		GridRequests      func(childComplexity int, gridID int) int
-		NotificationAdded func(childComplexity int, since *entgql.Cursor[int]) int
-		RequestUpdated    func(childComplexity int, id int) int
+		CareEvents             func(childComplexity int, dependentID int) int
+		GridHelpRequests       func(childComplexity int, gridID int) int
+		GridRequests           func(childComplexity int, gridID int) int
+		HelpRequestUpdated     func(childComplexity int, id int) int
+		MyVolunteerAssignments func(childComplexity int) int
+		NotificationAdded      func(childComplexity int, since *entgql.Cursor[int]) int
+		RequestUpdated         func(childComplexity int, id int) int
+	}
+
+	TimeAccount struct {
+		Balance     func(childComplexity int) int
+		Community   func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		CreditLimit func(childComplexity int) int
+		Entries     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
+		HelpPaidBy  func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Resident    func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	VolunteerTask struct {
+		Accepted     func(childComplexity int) int
+		Assignments  func(childComplexity int) int
+		CancelReason func(childComplexity int) int
+		Community    func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		Details      func(childComplexity int) int
+		Grid         func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Location     func(childComplexity int) int
+		Minutes      func(childComplexity int) int
+		Needed       func(childComplexity int) int
+		Place        func(childComplexity int) int
+		Status       func(childComplexity int) int
+		Team         func(childComplexity int) int
+		Title        func(childComplexity int) int
+		UpdatedAt    func(childComplexity int) int
+		WindowEnd    func(childComplexity int) int
+		WindowStart  func(childComplexity int) int
+	}
+
+	VolunteerTaskAssignment struct {
+		CheckedInAt     func(childComplexity int) int
+		CheckedOutAt    func(childComplexity int) int
+		CreditedMinutes func(childComplexity int) int
+		DispatchedAt    func(childComplexity int) int
+		ID              func(childComplexity int) int
+		RespondedAt     func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Task            func(childComplexity int) int
+		VolunteerName   func(childComplexity int) int
+	}
+
+	VolunteerTaskConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	VolunteerTaskEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	VolunteerTeam struct {
+		Community   func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Members     func(childComplexity int) int
+		Name        func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	VolunteerTeamConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	VolunteerTeamEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	VolunteerTeamMember struct {
+		ID       func(childComplexity int) int
+		JoinedAt func(childComplexity int) int
+		Resident func(childComplexity int) int
+		Team     func(childComplexity int) int
 	}
 }
 
@@ -1817,6 +2003,208 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GuardianshipEdge.Node(childComplexity), true
 
+	case "HelpOffer.createdAt":
+		if e.ComplexityRoot.HelpOffer.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpOffer.CreatedAt(childComplexity), true
+	case "HelpOffer.helpRequest":
+		if e.ComplexityRoot.HelpOffer.HelpRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpOffer.HelpRequest(childComplexity), true
+	case "HelpOffer.id":
+		if e.ComplexityRoot.HelpOffer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpOffer.ID(childComplexity), true
+	case "HelpOffer.note":
+		if e.ComplexityRoot.HelpOffer.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpOffer.Note(childComplexity), true
+	case "HelpOffer.status":
+		if e.ComplexityRoot.HelpOffer.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpOffer.Status(childComplexity), true
+	case "HelpOffer.volunteer":
+		if e.ComplexityRoot.HelpOffer.Volunteer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpOffer.Volunteer(childComplexity), true
+
+	case "HelpRequest.autoAccept":
+		if e.ComplexityRoot.HelpRequest.AutoAccept == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.AutoAccept(childComplexity), true
+	case "HelpRequest.community":
+		if e.ComplexityRoot.HelpRequest.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.Community(childComplexity), true
+	case "HelpRequest.completedAt":
+		if e.ComplexityRoot.HelpRequest.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.CompletedAt(childComplexity), true
+	case "HelpRequest.createdAt":
+		if e.ComplexityRoot.HelpRequest.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.CreatedAt(childComplexity), true
+	case "HelpRequest.creditedMinutes":
+		if e.ComplexityRoot.HelpRequest.CreditedMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.CreditedMinutes(childComplexity), true
+	case "HelpRequest.details":
+		if e.ComplexityRoot.HelpRequest.Details == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.Details(childComplexity), true
+	case "HelpRequest.grid":
+		if e.ComplexityRoot.HelpRequest.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.Grid(childComplexity), true
+	case "HelpRequest.id":
+		if e.ComplexityRoot.HelpRequest.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.ID(childComplexity), true
+	case "HelpRequest.kind":
+		if e.ComplexityRoot.HelpRequest.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.Kind(childComplexity), true
+	case "HelpRequest.location":
+		if e.ComplexityRoot.HelpRequest.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.Location(childComplexity), true
+	case "HelpRequest.minutes":
+		if e.ComplexityRoot.HelpRequest.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.Minutes(childComplexity), true
+	case "HelpRequest.offers":
+		if e.ComplexityRoot.HelpRequest.Offers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.Offers(childComplexity), true
+	case "HelpRequest.reach":
+		if e.ComplexityRoot.HelpRequest.Reach == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.Reach(childComplexity), true
+	case "HelpRequest.requesterName":
+		if e.ComplexityRoot.HelpRequest.RequesterName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.RequesterName(childComplexity), true
+	case "HelpRequest.status":
+		if e.ComplexityRoot.HelpRequest.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.Status(childComplexity), true
+	case "HelpRequest.title":
+		if e.ComplexityRoot.HelpRequest.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.Title(childComplexity), true
+	case "HelpRequest.transfer":
+		if e.ComplexityRoot.HelpRequest.Transfer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.Transfer(childComplexity), true
+	case "HelpRequest.updatedAt":
+		if e.ComplexityRoot.HelpRequest.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.UpdatedAt(childComplexity), true
+	case "HelpRequest.volunteer":
+		if e.ComplexityRoot.HelpRequest.Volunteer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.Volunteer(childComplexity), true
+	case "HelpRequest.widenAt":
+		if e.ComplexityRoot.HelpRequest.WidenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.WidenAt(childComplexity), true
+	case "HelpRequest.windowEnd":
+		if e.ComplexityRoot.HelpRequest.WindowEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.WindowEnd(childComplexity), true
+	case "HelpRequest.windowStart":
+		if e.ComplexityRoot.HelpRequest.WindowStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequest.WindowStart(childComplexity), true
+
+	case "HelpRequestConnection.edges":
+		if e.ComplexityRoot.HelpRequestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequestConnection.Edges(childComplexity), true
+	case "HelpRequestConnection.pageInfo":
+		if e.ComplexityRoot.HelpRequestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequestConnection.PageInfo(childComplexity), true
+	case "HelpRequestConnection.totalCount":
+		if e.ComplexityRoot.HelpRequestConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequestConnection.TotalCount(childComplexity), true
+
+	case "HelpRequestEdge.cursor":
+		if e.ComplexityRoot.HelpRequestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequestEdge.Cursor(childComplexity), true
+	case "HelpRequestEdge.node":
+		if e.ComplexityRoot.HelpRequestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequestEdge.Node(childComplexity), true
+
 	case "Household.createdAt":
 		if e.ComplexityRoot.Household.CreatedAt == nil {
 			break
@@ -1886,6 +2274,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HouseholdEdge.Node(childComplexity), true
 
+	case "LedgerEntry.account":
+		if e.ComplexityRoot.LedgerEntry.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Account(childComplexity), true
+	case "LedgerEntry.balanceAfter":
+		if e.ComplexityRoot.LedgerEntry.BalanceAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.BalanceAfter(childComplexity), true
+	case "LedgerEntry.createdAt":
+		if e.ComplexityRoot.LedgerEntry.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.CreatedAt(childComplexity), true
+	case "LedgerEntry.id":
+		if e.ComplexityRoot.LedgerEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.ID(childComplexity), true
+	case "LedgerEntry.minutes":
+		if e.ComplexityRoot.LedgerEntry.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Minutes(childComplexity), true
+	case "LedgerEntry.transfer":
+		if e.ComplexityRoot.LedgerEntry.Transfer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntry.Transfer(childComplexity), true
+
+	case "LedgerEntryConnection.edges":
+		if e.ComplexityRoot.LedgerEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntryConnection.Edges(childComplexity), true
+	case "LedgerEntryConnection.pageInfo":
+		if e.ComplexityRoot.LedgerEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntryConnection.PageInfo(childComplexity), true
+	case "LedgerEntryConnection.totalCount":
+		if e.ComplexityRoot.LedgerEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntryConnection.TotalCount(childComplexity), true
+
+	case "LedgerEntryEdge.cursor":
+		if e.ComplexityRoot.LedgerEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntryEdge.Cursor(childComplexity), true
+	case "LedgerEntryEdge.node":
+		if e.ComplexityRoot.LedgerEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerEntryEdge.Node(childComplexity), true
+
+	case "LedgerTransfer.createdAt":
+		if e.ComplexityRoot.LedgerTransfer.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransfer.CreatedAt(childComplexity), true
+	case "LedgerTransfer.id":
+		if e.ComplexityRoot.LedgerTransfer.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransfer.ID(childComplexity), true
+	case "LedgerTransfer.kind":
+		if e.ComplexityRoot.LedgerTransfer.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransfer.Kind(childComplexity), true
+	case "LedgerTransfer.memo":
+		if e.ComplexityRoot.LedgerTransfer.Memo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransfer.Memo(childComplexity), true
+	case "LedgerTransfer.minutes":
+		if e.ComplexityRoot.LedgerTransfer.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LedgerTransfer.Minutes(childComplexity), true
+
+	case "Mutation.acceptHelpOffer":
+		if e.ComplexityRoot.Mutation.AcceptHelpOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptHelpOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptHelpOffer(childComplexity, args["offerId"].(int)), true
 	case "Mutation.acknowledgeRequest":
 		if e.ComplexityRoot.Mutation.AcknowledgeRequest == nil {
 			break
@@ -1919,6 +2418,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddRequestNote(childComplexity, args["id"].(int), args["body"].(string), args["internal"].(bool), args["contact"].(bool)), true
+	case "Mutation.askForHelp":
+		if e.ComplexityRoot.Mutation.AskForHelp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_askForHelp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AskForHelp(childComplexity, args["input"].(model.AskForHelpInput)), true
 	case "Mutation.assignCaregiver":
 		if e.ComplexityRoot.Mutation.AssignCaregiver == nil {
 			break
@@ -1974,6 +2484,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelCareBooking(childComplexity, args["id"].(int)), true
+	case "Mutation.cancelHelpRequest":
+		if e.ComplexityRoot.Mutation.CancelHelpRequest == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelHelpRequest_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelHelpRequest(childComplexity, args["requestId"].(int)), true
+	case "Mutation.cancelVolunteerTask":
+		if e.ComplexityRoot.Mutation.CancelVolunteerTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelVolunteerTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelVolunteerTask(childComplexity, args["taskId"].(int), args["reason"].(*string)), true
 	case "Mutation.checkInCare":
 		if e.ComplexityRoot.Mutation.CheckInCare == nil {
 			break
@@ -1985,6 +2517,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CheckInCare(childComplexity, args["slotId"].(int), args["residentId"].(int)), true
+	case "Mutation.checkInVolunteerTask":
+		if e.ComplexityRoot.Mutation.CheckInVolunteerTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkInVolunteerTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckInVolunteerTask(childComplexity, args["taskId"].(int)), true
 	case "Mutation.checkOutCare":
 		if e.ComplexityRoot.Mutation.CheckOutCare == nil {
 			break
@@ -1996,6 +2539,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CheckOutCare(childComplexity, args["bookingId"].(int)), true
+	case "Mutation.checkOutVolunteerTask":
+		if e.ComplexityRoot.Mutation.CheckOutVolunteerTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkOutVolunteerTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckOutVolunteerTask(childComplexity, args["taskId"].(int)), true
 	case "Mutation.claimRequest":
 		if e.ComplexityRoot.Mutation.ClaimRequest == nil {
 			break
@@ -2018,6 +2572,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConfirmCareOffer(childComplexity, args["id"].(int)), true
+	case "Mutation.confirmHelpCompleted":
+		if e.ComplexityRoot.Mutation.ConfirmHelpCompleted == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmHelpCompleted_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmHelpCompleted(childComplexity, args["requestId"].(int), args["minutes"].(*int)), true
 	case "Mutation.confirmRequest":
 		if e.ComplexityRoot.Mutation.ConfirmRequest == nil {
 			break
@@ -2040,6 +2605,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ConsentToGuardianship(childComplexity, args["id"].(int)), true
+	case "Mutation.correctTimePosting":
+		if e.ComplexityRoot.Mutation.CorrectTimePosting == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_correctTimePosting_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CorrectTimePosting(childComplexity, args["transferId"].(int), args["memo"].(string)), true
 	case "Mutation.createRequestCategory":
 		if e.ComplexityRoot.Mutation.CreateRequestCategory == nil {
 			break
@@ -2051,6 +2627,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateRequestCategory(childComplexity, args["code"].(string), args["input"].(model.RequestCategoryInput)), true
+	case "Mutation.createVolunteerTask":
+		if e.ComplexityRoot.Mutation.CreateVolunteerTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createVolunteerTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateVolunteerTask(childComplexity, args["input"].(model.CreateVolunteerTaskInput)), true
+	case "Mutation.createVolunteerTeam":
+		if e.ComplexityRoot.Mutation.CreateVolunteerTeam == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createVolunteerTeam_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateVolunteerTeam(childComplexity, args["input"].(model.CreateVolunteerTeamInput)), true
 	case "Mutation.deleteMyAccount":
 		if e.ComplexityRoot.Mutation.DeleteMyAccount == nil {
 			break
@@ -2062,6 +2660,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteMyAccount(childComplexity, args["confirm"].(bool)), true
+	case "Mutation.donateTime":
+		if e.ComplexityRoot.Mutation.DonateTime == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_donateTime_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DonateTime(childComplexity, args["input"].(model.DonateTimeInput)), true
 	case "Mutation.exportMyData":
 		if e.ComplexityRoot.Mutation.ExportMyData == nil {
 			break
@@ -2101,6 +2710,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.HandOverRequest(childComplexity, args["id"].(int), args["toId"].(int), args["note"].(*string)), true
+	case "Mutation.joinVolunteerTeam":
+		if e.ComplexityRoot.Mutation.JoinVolunteerTeam == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_joinVolunteerTeam_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.JoinVolunteerTeam(childComplexity, args["teamId"].(int)), true
+	case "Mutation.leaveVolunteerTeam":
+		if e.ComplexityRoot.Mutation.LeaveVolunteerTeam == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_leaveVolunteerTeam_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LeaveVolunteerTeam(childComplexity, args["teamId"].(int)), true
 	case "Mutation.markCareNoShow":
 		if e.ComplexityRoot.Mutation.MarkCareNoShow == nil {
 			break
@@ -2123,6 +2754,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MarkNotificationsRead(childComplexity, args["ids"].([]int)), true
+	case "Mutation.offerHelp":
+		if e.ComplexityRoot.Mutation.OfferHelp == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_offerHelp_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OfferHelp(childComplexity, args["requestId"].(int), args["note"].(*string)), true
 	case "Mutation.rateRequest":
 		if e.ComplexityRoot.Mutation.RateRequest == nil {
 			break
@@ -2233,6 +2875,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResolveRequest(childComplexity, args["id"].(int), args["resolution"].(string)), true
+	case "Mutation.respondToVolunteerTask":
+		if e.ComplexityRoot.Mutation.RespondToVolunteerTask == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_respondToVolunteerTask_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RespondToVolunteerTask(childComplexity, args["taskId"].(int), args["accept"].(bool)), true
 	case "Mutation.revokeGuardianship":
 		if e.ComplexityRoot.Mutation.RevokeGuardianship == nil {
 			break
@@ -2266,6 +2919,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendBroadcast(childComplexity, args["input"].(model.SendBroadcastInput)), true
+	case "Mutation.setHelpPayer":
+		if e.ComplexityRoot.Mutation.SetHelpPayer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setHelpPayer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetHelpPayer(childComplexity, args["communityId"].(int), args["paidBy"].(timeaccount.HelpPaidBy)), true
 	case "Mutation.signIn":
 		if e.ComplexityRoot.Mutation.SignIn == nil {
 			break
@@ -2289,6 +2953,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignOutEverywhere(childComplexity), true
+	case "Mutation.transferTime":
+		if e.ComplexityRoot.Mutation.TransferTime == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_transferTime_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TransferTime(childComplexity, args["input"].(model.TransferTimeInput)), true
 	case "Mutation.unregisterDevice":
 		if e.ComplexityRoot.Mutation.UnregisterDevice == nil {
 			break
@@ -2333,6 +3008,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.VerifyResident(childComplexity, args["phone"].(string), args["householdId"].(int)), true
+	case "Mutation.withdrawHelpOffer":
+		if e.ComplexityRoot.Mutation.WithdrawHelpOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawHelpOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawHelpOffer(childComplexity, args["offerId"].(int)), true
 	case "Mutation.witnessGuardianshipConsent":
 		if e.ComplexityRoot.Mutation.WitnessGuardianshipConsent == nil {
 			break
@@ -2698,6 +3384,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Guardianships(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.GuardianshipOrder), args["where"].(*ent.GuardianshipWhereInput)), true
+	case "Query.helpRequests":
+		if e.ComplexityRoot.Query.HelpRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Query_helpRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.HelpRequests(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.HelpRequestOrder), args["where"].(*ent.HelpRequestWhereInput)), true
 
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
@@ -2705,6 +3402,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.myTimeAccount":
+		if e.ComplexityRoot.Query.MyTimeAccount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyTimeAccount(childComplexity), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -2777,6 +3480,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Requests(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.RequestOrder), args["where"].(*ent.RequestWhereInput)), true
+	case "Query.statement":
+		if e.ComplexityRoot.Query.Statement == nil {
+			break
+		}
+
+		args, err := ec.field_Query_statement_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Statement(childComplexity, args["accountId"].(int), args["after"].(*entgql.Cursor[int]), args["first"].(*int)), true
 	case "Query.streets":
 		if e.ComplexityRoot.Query.Streets == nil {
 			break
@@ -2788,12 +3502,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Streets(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.StreetOrder), args["where"].(*ent.StreetWhereInput)), true
+	case "Query.timeBankPool":
+		if e.ComplexityRoot.Query.TimeBankPool == nil {
+			break
+		}
+
+		args, err := ec.field_Query_timeBankPool_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TimeBankPool(childComplexity, args["communityId"].(int)), true
 	case "Query.unreadNotificationCount":
 		if e.ComplexityRoot.Query.UnreadNotificationCount == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Query.UnreadNotificationCount(childComplexity), true
+	case "Query.volunteerTasks":
+		if e.ComplexityRoot.Query.VolunteerTasks == nil {
+			break
+		}
+
+		args, err := ec.field_Query_volunteerTasks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VolunteerTasks(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.VolunteerTaskOrder), args["where"].(*ent.VolunteerTaskWhereInput)), true
+	case "Query.volunteerTeams":
+		if e.ComplexityRoot.Query.VolunteerTeams == nil {
+			break
+		}
+
+		args, err := ec.field_Query_volunteerTeams_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.VolunteerTeams(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.VolunteerTeamOrder), args["where"].(*ent.VolunteerTeamWhereInput)), true
 
 	case "Request.acknowledgeDueAt":
 		if e.ComplexityRoot.Request.AcknowledgeDueAt == nil {
@@ -3689,6 +4436,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.CareEvents(childComplexity, args["dependentId"].(int)), true
+	case "Subscription.gridHelpRequests":
+		if e.ComplexityRoot.Subscription.GridHelpRequests == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_gridHelpRequests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.GridHelpRequests(childComplexity, args["gridId"].(int)), true
 	case "Subscription.gridRequests":
 		if e.ComplexityRoot.Subscription.GridRequests == nil {
 			break
@@ -3700,6 +4458,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.GridRequests(childComplexity, args["gridId"].(int)), true
+	case "Subscription.helpRequestUpdated":
+		if e.ComplexityRoot.Subscription.HelpRequestUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_helpRequestUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.HelpRequestUpdated(childComplexity, args["id"].(int)), true
+	case "Subscription.myVolunteerAssignments":
+		if e.ComplexityRoot.Subscription.MyVolunteerAssignments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.MyVolunteerAssignments(childComplexity), true
 	case "Subscription.notificationAdded":
 		if e.ComplexityRoot.Subscription.NotificationAdded == nil {
 			break
@@ -3723,6 +4498,368 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Subscription.RequestUpdated(childComplexity, args["id"].(int)), true
 
+	case "TimeAccount.balance":
+		if e.ComplexityRoot.TimeAccount.Balance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeAccount.Balance(childComplexity), true
+	case "TimeAccount.community":
+		if e.ComplexityRoot.TimeAccount.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeAccount.Community(childComplexity), true
+	case "TimeAccount.createdAt":
+		if e.ComplexityRoot.TimeAccount.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeAccount.CreatedAt(childComplexity), true
+	case "TimeAccount.creditLimit":
+		if e.ComplexityRoot.TimeAccount.CreditLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeAccount.CreditLimit(childComplexity), true
+	case "TimeAccount.entries":
+		if e.ComplexityRoot.TimeAccount.Entries == nil {
+			break
+		}
+
+		args, err := ec.field_TimeAccount_entries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.TimeAccount.Entries(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+	case "TimeAccount.helpPaidBy":
+		if e.ComplexityRoot.TimeAccount.HelpPaidBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeAccount.HelpPaidBy(childComplexity), true
+	case "TimeAccount.id":
+		if e.ComplexityRoot.TimeAccount.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeAccount.ID(childComplexity), true
+	case "TimeAccount.kind":
+		if e.ComplexityRoot.TimeAccount.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeAccount.Kind(childComplexity), true
+	case "TimeAccount.resident":
+		if e.ComplexityRoot.TimeAccount.Resident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeAccount.Resident(childComplexity), true
+	case "TimeAccount.updatedAt":
+		if e.ComplexityRoot.TimeAccount.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeAccount.UpdatedAt(childComplexity), true
+
+	case "VolunteerTask.accepted":
+		if e.ComplexityRoot.VolunteerTask.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Accepted(childComplexity), true
+	case "VolunteerTask.assignments":
+		if e.ComplexityRoot.VolunteerTask.Assignments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Assignments(childComplexity), true
+	case "VolunteerTask.cancelReason":
+		if e.ComplexityRoot.VolunteerTask.CancelReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.CancelReason(childComplexity), true
+	case "VolunteerTask.community":
+		if e.ComplexityRoot.VolunteerTask.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Community(childComplexity), true
+	case "VolunteerTask.createdAt":
+		if e.ComplexityRoot.VolunteerTask.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.CreatedAt(childComplexity), true
+	case "VolunteerTask.details":
+		if e.ComplexityRoot.VolunteerTask.Details == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Details(childComplexity), true
+	case "VolunteerTask.grid":
+		if e.ComplexityRoot.VolunteerTask.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Grid(childComplexity), true
+	case "VolunteerTask.id":
+		if e.ComplexityRoot.VolunteerTask.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.ID(childComplexity), true
+	case "VolunteerTask.location":
+		if e.ComplexityRoot.VolunteerTask.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Location(childComplexity), true
+	case "VolunteerTask.minutes":
+		if e.ComplexityRoot.VolunteerTask.Minutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Minutes(childComplexity), true
+	case "VolunteerTask.needed":
+		if e.ComplexityRoot.VolunteerTask.Needed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Needed(childComplexity), true
+	case "VolunteerTask.place":
+		if e.ComplexityRoot.VolunteerTask.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Place(childComplexity), true
+	case "VolunteerTask.status":
+		if e.ComplexityRoot.VolunteerTask.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Status(childComplexity), true
+	case "VolunteerTask.team":
+		if e.ComplexityRoot.VolunteerTask.Team == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Team(childComplexity), true
+	case "VolunteerTask.title":
+		if e.ComplexityRoot.VolunteerTask.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.Title(childComplexity), true
+	case "VolunteerTask.updatedAt":
+		if e.ComplexityRoot.VolunteerTask.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.UpdatedAt(childComplexity), true
+	case "VolunteerTask.windowEnd":
+		if e.ComplexityRoot.VolunteerTask.WindowEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.WindowEnd(childComplexity), true
+	case "VolunteerTask.windowStart":
+		if e.ComplexityRoot.VolunteerTask.WindowStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTask.WindowStart(childComplexity), true
+
+	case "VolunteerTaskAssignment.checkedInAt":
+		if e.ComplexityRoot.VolunteerTaskAssignment.CheckedInAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.CheckedInAt(childComplexity), true
+	case "VolunteerTaskAssignment.checkedOutAt":
+		if e.ComplexityRoot.VolunteerTaskAssignment.CheckedOutAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.CheckedOutAt(childComplexity), true
+	case "VolunteerTaskAssignment.creditedMinutes":
+		if e.ComplexityRoot.VolunteerTaskAssignment.CreditedMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.CreditedMinutes(childComplexity), true
+	case "VolunteerTaskAssignment.dispatchedAt":
+		if e.ComplexityRoot.VolunteerTaskAssignment.DispatchedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.DispatchedAt(childComplexity), true
+	case "VolunteerTaskAssignment.id":
+		if e.ComplexityRoot.VolunteerTaskAssignment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.ID(childComplexity), true
+	case "VolunteerTaskAssignment.respondedAt":
+		if e.ComplexityRoot.VolunteerTaskAssignment.RespondedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.RespondedAt(childComplexity), true
+	case "VolunteerTaskAssignment.status":
+		if e.ComplexityRoot.VolunteerTaskAssignment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.Status(childComplexity), true
+	case "VolunteerTaskAssignment.task":
+		if e.ComplexityRoot.VolunteerTaskAssignment.Task == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.Task(childComplexity), true
+	case "VolunteerTaskAssignment.volunteerName":
+		if e.ComplexityRoot.VolunteerTaskAssignment.VolunteerName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskAssignment.VolunteerName(childComplexity), true
+
+	case "VolunteerTaskConnection.edges":
+		if e.ComplexityRoot.VolunteerTaskConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskConnection.Edges(childComplexity), true
+	case "VolunteerTaskConnection.pageInfo":
+		if e.ComplexityRoot.VolunteerTaskConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskConnection.PageInfo(childComplexity), true
+	case "VolunteerTaskConnection.totalCount":
+		if e.ComplexityRoot.VolunteerTaskConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskConnection.TotalCount(childComplexity), true
+
+	case "VolunteerTaskEdge.cursor":
+		if e.ComplexityRoot.VolunteerTaskEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskEdge.Cursor(childComplexity), true
+	case "VolunteerTaskEdge.node":
+		if e.ComplexityRoot.VolunteerTaskEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTaskEdge.Node(childComplexity), true
+
+	case "VolunteerTeam.community":
+		if e.ComplexityRoot.VolunteerTeam.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.Community(childComplexity), true
+	case "VolunteerTeam.createdAt":
+		if e.ComplexityRoot.VolunteerTeam.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.CreatedAt(childComplexity), true
+	case "VolunteerTeam.description":
+		if e.ComplexityRoot.VolunteerTeam.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.Description(childComplexity), true
+	case "VolunteerTeam.id":
+		if e.ComplexityRoot.VolunteerTeam.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.ID(childComplexity), true
+	case "VolunteerTeam.members":
+		if e.ComplexityRoot.VolunteerTeam.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.Members(childComplexity), true
+	case "VolunteerTeam.name":
+		if e.ComplexityRoot.VolunteerTeam.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.Name(childComplexity), true
+	case "VolunteerTeam.updatedAt":
+		if e.ComplexityRoot.VolunteerTeam.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.UpdatedAt(childComplexity), true
+
+	case "VolunteerTeamConnection.edges":
+		if e.ComplexityRoot.VolunteerTeamConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamConnection.Edges(childComplexity), true
+	case "VolunteerTeamConnection.pageInfo":
+		if e.ComplexityRoot.VolunteerTeamConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamConnection.PageInfo(childComplexity), true
+	case "VolunteerTeamConnection.totalCount":
+		if e.ComplexityRoot.VolunteerTeamConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamConnection.TotalCount(childComplexity), true
+
+	case "VolunteerTeamEdge.cursor":
+		if e.ComplexityRoot.VolunteerTeamEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamEdge.Cursor(childComplexity), true
+	case "VolunteerTeamEdge.node":
+		if e.ComplexityRoot.VolunteerTeamEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamEdge.Node(childComplexity), true
+
+	case "VolunteerTeamMember.id":
+		if e.ComplexityRoot.VolunteerTeamMember.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamMember.ID(childComplexity), true
+	case "VolunteerTeamMember.joinedAt":
+		if e.ComplexityRoot.VolunteerTeamMember.JoinedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamMember.JoinedAt(childComplexity), true
+	case "VolunteerTeamMember.resident":
+		if e.ComplexityRoot.VolunteerTeamMember.Resident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamMember.Resident(childComplexity), true
+	case "VolunteerTeamMember.team":
+		if e.ComplexityRoot.VolunteerTeamMember.Team == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamMember.Team(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -3732,6 +4869,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AskForHelpInput", ec.unmarshalInputAskForHelpInput),
 			graphql.NewInputUnmarshaler("AssignRoleInput", ec.unmarshalInputAssignRoleInput),
 			graphql.NewInputUnmarshaler("BookCareInput", ec.unmarshalInputBookCareInput),
 			graphql.NewInputUnmarshaler("BroadcastOrder", ec.unmarshalInputBroadcastOrder),
@@ -3748,8 +4886,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CareSlotWhereInput", ec.unmarshalInputCareSlotWhereInput),
 			graphql.NewInputUnmarshaler("CommunityOrder", ec.unmarshalInputCommunityOrder),
 			graphql.NewInputUnmarshaler("CommunityWhereInput", ec.unmarshalInputCommunityWhereInput),
+			graphql.NewInputUnmarshaler("CreateVolunteerTaskInput", ec.unmarshalInputCreateVolunteerTaskInput),
+			graphql.NewInputUnmarshaler("CreateVolunteerTeamInput", ec.unmarshalInputCreateVolunteerTeamInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
+			graphql.NewInputUnmarshaler("DonateTimeInput", ec.unmarshalInputDonateTimeInput),
 			graphql.NewInputUnmarshaler("FileRequestInput", ec.unmarshalInputFileRequestInput),
 			graphql.NewInputUnmarshaler("FormAnswerInput", ec.unmarshalInputFormAnswerInput),
 			graphql.NewInputUnmarshaler("FormFieldInput", ec.unmarshalInputFormFieldInput),
@@ -3757,9 +4898,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("GridWhereInput", ec.unmarshalInputGridWhereInput),
 			graphql.NewInputUnmarshaler("GuardianshipOrder", ec.unmarshalInputGuardianshipOrder),
 			graphql.NewInputUnmarshaler("GuardianshipWhereInput", ec.unmarshalInputGuardianshipWhereInput),
+			graphql.NewInputUnmarshaler("HelpOfferWhereInput", ec.unmarshalInputHelpOfferWhereInput),
+			graphql.NewInputUnmarshaler("HelpRequestOrder", ec.unmarshalInputHelpRequestOrder),
+			graphql.NewInputUnmarshaler("HelpRequestWhereInput", ec.unmarshalInputHelpRequestWhereInput),
 			graphql.NewInputUnmarshaler("HouseholdMemberInput", ec.unmarshalInputHouseholdMemberInput),
 			graphql.NewInputUnmarshaler("HouseholdOrder", ec.unmarshalInputHouseholdOrder),
 			graphql.NewInputUnmarshaler("HouseholdWhereInput", ec.unmarshalInputHouseholdWhereInput),
+			graphql.NewInputUnmarshaler("LedgerEntryWhereInput", ec.unmarshalInputLedgerEntryWhereInput),
+			graphql.NewInputUnmarshaler("LedgerTransferOrder", ec.unmarshalInputLedgerTransferOrder),
+			graphql.NewInputUnmarshaler("LedgerTransferWhereInput", ec.unmarshalInputLedgerTransferWhereInput),
 			graphql.NewInputUnmarshaler("NotificationOrder", ec.unmarshalInputNotificationOrder),
 			graphql.NewInputUnmarshaler("NotificationWhereInput", ec.unmarshalInputNotificationWhereInput),
 			graphql.NewInputUnmarshaler("PersonalInfoOrder", ec.unmarshalInputPersonalInfoOrder),
@@ -3784,7 +4931,16 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SendBroadcastInput", ec.unmarshalInputSendBroadcastInput),
 			graphql.NewInputUnmarshaler("StreetOrder", ec.unmarshalInputStreetOrder),
 			graphql.NewInputUnmarshaler("StreetWhereInput", ec.unmarshalInputStreetWhereInput),
+			graphql.NewInputUnmarshaler("TimeAccountOrder", ec.unmarshalInputTimeAccountOrder),
+			graphql.NewInputUnmarshaler("TimeAccountWhereInput", ec.unmarshalInputTimeAccountWhereInput),
+			graphql.NewInputUnmarshaler("TransferTimeInput", ec.unmarshalInputTransferTimeInput),
 			graphql.NewInputUnmarshaler("UpdateMyProfileInput", ec.unmarshalInputUpdateMyProfileInput),
+			graphql.NewInputUnmarshaler("VolunteerTaskAssignmentWhereInput", ec.unmarshalInputVolunteerTaskAssignmentWhereInput),
+			graphql.NewInputUnmarshaler("VolunteerTaskOrder", ec.unmarshalInputVolunteerTaskOrder),
+			graphql.NewInputUnmarshaler("VolunteerTaskWhereInput", ec.unmarshalInputVolunteerTaskWhereInput),
+			graphql.NewInputUnmarshaler("VolunteerTeamMemberWhereInput", ec.unmarshalInputVolunteerTeamMemberWhereInput),
+			graphql.NewInputUnmarshaler("VolunteerTeamOrder", ec.unmarshalInputVolunteerTeamOrder),
+			graphql.NewInputUnmarshaler("VolunteerTeamWhereInput", ec.unmarshalInputVolunteerTeamWhereInput),
 		)
 	}
 	first := true
@@ -8694,6 +9850,1024 @@ input GuardianshipWhereInput {
   revokedAtNotNil: Boolean
 }
 """
+A volunteer's offer to answer a help request.
+"""
+type HelpOffer implements Node {
+  """
+  The id of the HelpOffer.
+  """
+  id: ID!
+  """
+  What the volunteer says (when they can come).
+  """
+  note: String!
+  """
+  OFFERED: waiting; ACCEPTED: this volunteer helps; NOT_CHOSEN: another was accepted or the request ended; WITHDRAWN: the volunteer took it back.
+  """
+  status: HelpOfferStatus!
+  """
+  When it was offered.
+  """
+  createdAt: Time!
+  """
+  The request it answers.
+  """
+  helpRequest: HelpRequest!
+  """
+  The volunteer who offers.
+  """
+  volunteer: Resident!
+}
+"""
+HelpOfferStatus is enum for the field status
+"""
+enum HelpOfferStatus @goModel(model: "github.com/jimei-linli/linli/ent/helpoffer.Status") {
+  """
+  The value OFFERED.
+  """
+  OFFERED
+  """
+  The value ACCEPTED.
+  """
+  ACCEPTED
+  """
+  The value NOT_CHOSEN.
+  """
+  NOT_CHOSEN
+  """
+  The value WITHDRAWN.
+  """
+  WITHDRAWN
+}
+"""
+HelpOfferWhereInput is used for filtering HelpOffer objects.
+Input was generated by ent.
+"""
+input HelpOfferWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: HelpOfferWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [HelpOfferWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [HelpOfferWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  note field predicates
+  """
+  note: String
+  """
+  Matches items whose note is not equal to the given value.
+  """
+  noteNEQ: String
+  """
+  Matches items whose note is one of the given value.
+  """
+  noteIn: [String!]
+  """
+  Matches items whose note is none of the given value.
+  """
+  noteNotIn: [String!]
+  """
+  Matches items whose note is greater than the given value.
+  """
+  noteGT: String
+  """
+  Matches items whose note is at least the given value.
+  """
+  noteGTE: String
+  """
+  Matches items whose note is less than the given value.
+  """
+  noteLT: String
+  """
+  Matches items whose note is at most the given value.
+  """
+  noteLTE: String
+  """
+  Matches items whose note contains the given value.
+  """
+  noteContains: String
+  """
+  Matches items whose note starts with the given value.
+  """
+  noteHasPrefix: String
+  """
+  Matches items whose note ends with the given value.
+  """
+  noteHasSuffix: String
+  """
+  Matches items whose note equals, ignoring case, the given value.
+  """
+  noteEqualFold: String
+  """
+  Matches items whose note contains, ignoring case, the given value.
+  """
+  noteContainsFold: String
+  """
+  status field predicates
+  """
+  status: HelpOfferStatus
+  """
+  Matches items whose status is not equal to the given value.
+  """
+  statusNEQ: HelpOfferStatus
+  """
+  Matches items whose status is one of the given value.
+  """
+  statusIn: [HelpOfferStatus!]
+  """
+  Matches items whose status is none of the given value.
+  """
+  statusNotIn: [HelpOfferStatus!]
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+}
+"""
+A neighbor's call for help (鄰呼我應), answered by volunteers.
+"""
+type HelpRequest implements Node {
+  """
+  The id of the HelpRequest.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The requester's name as it was when they asked, for the volunteers who answer (who may not otherwise see the resident).
+  """
+  requesterName: String!
+  """
+  What kind of help: shopping, accompanying to a clinic, a small repair, carrying, tutoring, other.
+  """
+  kind: HelpRequestKind!
+  """
+  One line saying what is needed.
+  """
+  title: String!
+  """
+  More about it.
+  """
+  details: String!
+  """
+  Where to come (an address or a meeting point).
+  """
+  location: String!
+  """
+  The earliest time the help is wanted.
+  """
+  windowStart: Time!
+  """
+  The latest time the help is wanted.
+  """
+  windowEnd: Time!
+  """
+  The time it should take, in minutes: what the volunteer is credited unless completion says otherwise.
+  """
+  minutes: Int!
+  """
+  Whether the first volunteer's offer is accepted at once.
+  """
+  autoAccept: Boolean!
+  """
+  OPEN: waiting for a volunteer; MATCHED: a volunteer is coming; COMPLETED: confirmed done and credited; CANCELLED: withdrawn; EXPIRED: its time window ended with nobody accepted.
+  """
+  status: HelpRequestStatus!
+  """
+  Who hears of it: the volunteers of the grid, or (widened) of the whole community.
+  """
+  reach: HelpRequestReach!
+  """
+  When it widens to the community if nobody has offered; null once widened or no longer open.
+  """
+  widenAt: Time
+  """
+  The minutes credited to the volunteer at completion.
+  """
+  creditedMinutes: Int
+  """
+  When completion was confirmed.
+  """
+  completedAt: Time
+  """
+  The grid whose volunteers hear of it first.
+  """
+  grid: Grid!
+  """
+  The community it widens to.
+  """
+  community: Community!
+  """
+  The volunteer whose offer was accepted.
+  """
+  volunteer: Resident
+  """
+  The time-bank posting that paid the volunteer.
+  """
+  transfer: LedgerTransfer
+  """
+  Volunteers' offers, oldest first.
+  """
+  offers: [HelpOffer!]
+}
+"""
+A connection to a list of items.
+"""
+type HelpRequestConnection {
+  """
+  A list of edges.
+  """
+  edges: [HelpRequestEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type HelpRequestEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: HelpRequest
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+HelpRequestKind is enum for the field kind
+"""
+enum HelpRequestKind @goModel(model: "github.com/jimei-linli/linli/ent/helprequest.Kind") {
+  """
+  The value SHOPPING.
+  """
+  SHOPPING
+  """
+  The value CLINIC_ESCORT.
+  """
+  CLINIC_ESCORT
+  """
+  The value SMALL_REPAIR.
+  """
+  SMALL_REPAIR
+  """
+  The value CARRYING.
+  """
+  CARRYING
+  """
+  The value TUTORING.
+  """
+  TUTORING
+  """
+  The value OTHER.
+  """
+  OTHER
+}
+"""
+Ordering options for HelpRequest connections
+"""
+input HelpRequestOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order HelpRequests.
+  """
+  field: HelpRequestOrderField!
+}
+"""
+Properties by which HelpRequest connections can be ordered.
+"""
+enum HelpRequestOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+  """
+  The value UPDATED_AT.
+  """
+  UPDATED_AT
+  """
+  The value WINDOW_START.
+  """
+  WINDOW_START
+  """
+  The value STATUS.
+  """
+  STATUS
+}
+"""
+HelpRequestReach is enum for the field reach
+"""
+enum HelpRequestReach @goModel(model: "github.com/jimei-linli/linli/ent/helprequest.Reach") {
+  """
+  The value GRID.
+  """
+  GRID
+  """
+  The value COMMUNITY.
+  """
+  COMMUNITY
+}
+"""
+HelpRequestStatus is enum for the field status
+"""
+enum HelpRequestStatus @goModel(model: "github.com/jimei-linli/linli/ent/helprequest.Status") {
+  """
+  The value OPEN.
+  """
+  OPEN
+  """
+  The value MATCHED.
+  """
+  MATCHED
+  """
+  The value COMPLETED.
+  """
+  COMPLETED
+  """
+  The value CANCELLED.
+  """
+  CANCELLED
+  """
+  The value EXPIRED.
+  """
+  EXPIRED
+}
+"""
+HelpRequestWhereInput is used for filtering HelpRequest objects.
+Input was generated by ent.
+"""
+input HelpRequestWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: HelpRequestWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [HelpRequestWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [HelpRequestWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches items whose updatedAt is not equal to the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches items whose updatedAt is one of the given value.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches items whose updatedAt is none of the given value.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches items whose updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches items whose updatedAt is at least the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches items whose updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches items whose updatedAt is at most the given value.
+  """
+  updatedAtLTE: Time
+  """
+  requester_name field predicates
+  """
+  requesterName: String
+  """
+  Matches items whose requesterName is not equal to the given value.
+  """
+  requesterNameNEQ: String
+  """
+  Matches items whose requesterName is one of the given value.
+  """
+  requesterNameIn: [String!]
+  """
+  Matches items whose requesterName is none of the given value.
+  """
+  requesterNameNotIn: [String!]
+  """
+  Matches items whose requesterName is greater than the given value.
+  """
+  requesterNameGT: String
+  """
+  Matches items whose requesterName is at least the given value.
+  """
+  requesterNameGTE: String
+  """
+  Matches items whose requesterName is less than the given value.
+  """
+  requesterNameLT: String
+  """
+  Matches items whose requesterName is at most the given value.
+  """
+  requesterNameLTE: String
+  """
+  Matches items whose requesterName contains the given value.
+  """
+  requesterNameContains: String
+  """
+  Matches items whose requesterName starts with the given value.
+  """
+  requesterNameHasPrefix: String
+  """
+  Matches items whose requesterName ends with the given value.
+  """
+  requesterNameHasSuffix: String
+  """
+  Matches items whose requesterName equals, ignoring case, the given value.
+  """
+  requesterNameEqualFold: String
+  """
+  Matches items whose requesterName contains, ignoring case, the given value.
+  """
+  requesterNameContainsFold: String
+  """
+  kind field predicates
+  """
+  kind: HelpRequestKind
+  """
+  Matches items whose kind is not equal to the given value.
+  """
+  kindNEQ: HelpRequestKind
+  """
+  Matches items whose kind is one of the given value.
+  """
+  kindIn: [HelpRequestKind!]
+  """
+  Matches items whose kind is none of the given value.
+  """
+  kindNotIn: [HelpRequestKind!]
+  """
+  title field predicates
+  """
+  title: String
+  """
+  Matches items whose title is not equal to the given value.
+  """
+  titleNEQ: String
+  """
+  Matches items whose title is one of the given value.
+  """
+  titleIn: [String!]
+  """
+  Matches items whose title is none of the given value.
+  """
+  titleNotIn: [String!]
+  """
+  Matches items whose title is greater than the given value.
+  """
+  titleGT: String
+  """
+  Matches items whose title is at least the given value.
+  """
+  titleGTE: String
+  """
+  Matches items whose title is less than the given value.
+  """
+  titleLT: String
+  """
+  Matches items whose title is at most the given value.
+  """
+  titleLTE: String
+  """
+  Matches items whose title contains the given value.
+  """
+  titleContains: String
+  """
+  Matches items whose title starts with the given value.
+  """
+  titleHasPrefix: String
+  """
+  Matches items whose title ends with the given value.
+  """
+  titleHasSuffix: String
+  """
+  Matches items whose title equals, ignoring case, the given value.
+  """
+  titleEqualFold: String
+  """
+  Matches items whose title contains, ignoring case, the given value.
+  """
+  titleContainsFold: String
+  """
+  details field predicates
+  """
+  details: String
+  """
+  Matches items whose details is not equal to the given value.
+  """
+  detailsNEQ: String
+  """
+  Matches items whose details is one of the given value.
+  """
+  detailsIn: [String!]
+  """
+  Matches items whose details is none of the given value.
+  """
+  detailsNotIn: [String!]
+  """
+  Matches items whose details is greater than the given value.
+  """
+  detailsGT: String
+  """
+  Matches items whose details is at least the given value.
+  """
+  detailsGTE: String
+  """
+  Matches items whose details is less than the given value.
+  """
+  detailsLT: String
+  """
+  Matches items whose details is at most the given value.
+  """
+  detailsLTE: String
+  """
+  Matches items whose details contains the given value.
+  """
+  detailsContains: String
+  """
+  Matches items whose details starts with the given value.
+  """
+  detailsHasPrefix: String
+  """
+  Matches items whose details ends with the given value.
+  """
+  detailsHasSuffix: String
+  """
+  Matches items whose details equals, ignoring case, the given value.
+  """
+  detailsEqualFold: String
+  """
+  Matches items whose details contains, ignoring case, the given value.
+  """
+  detailsContainsFold: String
+  """
+  location field predicates
+  """
+  location: String
+  """
+  Matches items whose location is not equal to the given value.
+  """
+  locationNEQ: String
+  """
+  Matches items whose location is one of the given value.
+  """
+  locationIn: [String!]
+  """
+  Matches items whose location is none of the given value.
+  """
+  locationNotIn: [String!]
+  """
+  Matches items whose location is greater than the given value.
+  """
+  locationGT: String
+  """
+  Matches items whose location is at least the given value.
+  """
+  locationGTE: String
+  """
+  Matches items whose location is less than the given value.
+  """
+  locationLT: String
+  """
+  Matches items whose location is at most the given value.
+  """
+  locationLTE: String
+  """
+  Matches items whose location contains the given value.
+  """
+  locationContains: String
+  """
+  Matches items whose location starts with the given value.
+  """
+  locationHasPrefix: String
+  """
+  Matches items whose location ends with the given value.
+  """
+  locationHasSuffix: String
+  """
+  Matches items whose location equals, ignoring case, the given value.
+  """
+  locationEqualFold: String
+  """
+  Matches items whose location contains, ignoring case, the given value.
+  """
+  locationContainsFold: String
+  """
+  window_start field predicates
+  """
+  windowStart: Time
+  """
+  Matches items whose windowStart is not equal to the given value.
+  """
+  windowStartNEQ: Time
+  """
+  Matches items whose windowStart is one of the given value.
+  """
+  windowStartIn: [Time!]
+  """
+  Matches items whose windowStart is none of the given value.
+  """
+  windowStartNotIn: [Time!]
+  """
+  Matches items whose windowStart is greater than the given value.
+  """
+  windowStartGT: Time
+  """
+  Matches items whose windowStart is at least the given value.
+  """
+  windowStartGTE: Time
+  """
+  Matches items whose windowStart is less than the given value.
+  """
+  windowStartLT: Time
+  """
+  Matches items whose windowStart is at most the given value.
+  """
+  windowStartLTE: Time
+  """
+  window_end field predicates
+  """
+  windowEnd: Time
+  """
+  Matches items whose windowEnd is not equal to the given value.
+  """
+  windowEndNEQ: Time
+  """
+  Matches items whose windowEnd is one of the given value.
+  """
+  windowEndIn: [Time!]
+  """
+  Matches items whose windowEnd is none of the given value.
+  """
+  windowEndNotIn: [Time!]
+  """
+  Matches items whose windowEnd is greater than the given value.
+  """
+  windowEndGT: Time
+  """
+  Matches items whose windowEnd is at least the given value.
+  """
+  windowEndGTE: Time
+  """
+  Matches items whose windowEnd is less than the given value.
+  """
+  windowEndLT: Time
+  """
+  Matches items whose windowEnd is at most the given value.
+  """
+  windowEndLTE: Time
+  """
+  minutes field predicates
+  """
+  minutes: Int
+  """
+  Matches items whose minutes is not equal to the given value.
+  """
+  minutesNEQ: Int
+  """
+  Matches items whose minutes is one of the given value.
+  """
+  minutesIn: [Int!]
+  """
+  Matches items whose minutes is none of the given value.
+  """
+  minutesNotIn: [Int!]
+  """
+  Matches items whose minutes is greater than the given value.
+  """
+  minutesGT: Int
+  """
+  Matches items whose minutes is at least the given value.
+  """
+  minutesGTE: Int
+  """
+  Matches items whose minutes is less than the given value.
+  """
+  minutesLT: Int
+  """
+  Matches items whose minutes is at most the given value.
+  """
+  minutesLTE: Int
+  """
+  auto_accept field predicates
+  """
+  autoAccept: Boolean
+  """
+  Matches items whose autoAccept is not equal to the given value.
+  """
+  autoAcceptNEQ: Boolean
+  """
+  status field predicates
+  """
+  status: HelpRequestStatus
+  """
+  Matches items whose status is not equal to the given value.
+  """
+  statusNEQ: HelpRequestStatus
+  """
+  Matches items whose status is one of the given value.
+  """
+  statusIn: [HelpRequestStatus!]
+  """
+  Matches items whose status is none of the given value.
+  """
+  statusNotIn: [HelpRequestStatus!]
+  """
+  reach field predicates
+  """
+  reach: HelpRequestReach
+  """
+  Matches items whose reach is not equal to the given value.
+  """
+  reachNEQ: HelpRequestReach
+  """
+  Matches items whose reach is one of the given value.
+  """
+  reachIn: [HelpRequestReach!]
+  """
+  Matches items whose reach is none of the given value.
+  """
+  reachNotIn: [HelpRequestReach!]
+  """
+  widen_at field predicates
+  """
+  widenAt: Time
+  """
+  Matches items whose widenAt is not equal to the given value.
+  """
+  widenAtNEQ: Time
+  """
+  Matches items whose widenAt is one of the given value.
+  """
+  widenAtIn: [Time!]
+  """
+  Matches items whose widenAt is none of the given value.
+  """
+  widenAtNotIn: [Time!]
+  """
+  Matches items whose widenAt is greater than the given value.
+  """
+  widenAtGT: Time
+  """
+  Matches items whose widenAt is at least the given value.
+  """
+  widenAtGTE: Time
+  """
+  Matches items whose widenAt is less than the given value.
+  """
+  widenAtLT: Time
+  """
+  Matches items whose widenAt is at most the given value.
+  """
+  widenAtLTE: Time
+  """
+  Matches items whose widenAt is empty.
+  """
+  widenAtIsNil: Boolean
+  """
+  Matches items whose widenAt is set.
+  """
+  widenAtNotNil: Boolean
+  """
+  credited_minutes field predicates
+  """
+  creditedMinutes: Int
+  """
+  Matches items whose creditedMinutes is not equal to the given value.
+  """
+  creditedMinutesNEQ: Int
+  """
+  Matches items whose creditedMinutes is one of the given value.
+  """
+  creditedMinutesIn: [Int!]
+  """
+  Matches items whose creditedMinutes is none of the given value.
+  """
+  creditedMinutesNotIn: [Int!]
+  """
+  Matches items whose creditedMinutes is greater than the given value.
+  """
+  creditedMinutesGT: Int
+  """
+  Matches items whose creditedMinutes is at least the given value.
+  """
+  creditedMinutesGTE: Int
+  """
+  Matches items whose creditedMinutes is less than the given value.
+  """
+  creditedMinutesLT: Int
+  """
+  Matches items whose creditedMinutes is at most the given value.
+  """
+  creditedMinutesLTE: Int
+  """
+  Matches items whose creditedMinutes is empty.
+  """
+  creditedMinutesIsNil: Boolean
+  """
+  Matches items whose creditedMinutes is set.
+  """
+  creditedMinutesNotNil: Boolean
+  """
+  completed_at field predicates
+  """
+  completedAt: Time
+  """
+  Matches items whose completedAt is not equal to the given value.
+  """
+  completedAtNEQ: Time
+  """
+  Matches items whose completedAt is one of the given value.
+  """
+  completedAtIn: [Time!]
+  """
+  Matches items whose completedAt is none of the given value.
+  """
+  completedAtNotIn: [Time!]
+  """
+  Matches items whose completedAt is greater than the given value.
+  """
+  completedAtGT: Time
+  """
+  Matches items whose completedAt is at least the given value.
+  """
+  completedAtGTE: Time
+  """
+  Matches items whose completedAt is less than the given value.
+  """
+  completedAtLT: Time
+  """
+  Matches items whose completedAt is at most the given value.
+  """
+  completedAtLTE: Time
+  """
+  Matches items whose completedAt is empty.
+  """
+  completedAtIsNil: Boolean
+  """
+  Matches items whose completedAt is set.
+  """
+  completedAtNotNil: Boolean
+}
+"""
 A registered household (戶) living at a place.
 """
 type Household implements Node {
@@ -8957,6 +11131,477 @@ input HouseholdWhereInput {
   hasPlaceWith: [PlaceWhereInput!]
 }
 """
+One side of a time-bank posting: the minutes an account gained or lost.
+"""
+type LedgerEntry implements Node {
+  """
+  The id of the LedgerEntry.
+  """
+  id: ID!
+  """
+  Minutes gained (positive) or lost (negative).
+  """
+  minutes: Int!
+  """
+  The account's balance right after this entry.
+  """
+  balanceAfter: Int!
+  """
+  When it was posted.
+  """
+  createdAt: Time!
+  """
+  The posting it belongs to: kind, memo and the other account.
+  """
+  transfer: LedgerTransfer!
+  """
+  The account it changes.
+  """
+  account: TimeAccount!
+}
+"""
+A connection to a list of items.
+"""
+type LedgerEntryConnection {
+  """
+  A list of edges.
+  """
+  edges: [LedgerEntryEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type LedgerEntryEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: LedgerEntry
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+LedgerEntryWhereInput is used for filtering LedgerEntry objects.
+Input was generated by ent.
+"""
+input LedgerEntryWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: LedgerEntryWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [LedgerEntryWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [LedgerEntryWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  minutes field predicates
+  """
+  minutes: Int
+  """
+  Matches items whose minutes is not equal to the given value.
+  """
+  minutesNEQ: Int
+  """
+  Matches items whose minutes is one of the given value.
+  """
+  minutesIn: [Int!]
+  """
+  Matches items whose minutes is none of the given value.
+  """
+  minutesNotIn: [Int!]
+  """
+  Matches items whose minutes is greater than the given value.
+  """
+  minutesGT: Int
+  """
+  Matches items whose minutes is at least the given value.
+  """
+  minutesGTE: Int
+  """
+  Matches items whose minutes is less than the given value.
+  """
+  minutesLT: Int
+  """
+  Matches items whose minutes is at most the given value.
+  """
+  minutesLTE: Int
+  """
+  balance_after field predicates
+  """
+  balanceAfter: Int
+  """
+  Matches items whose balanceAfter is not equal to the given value.
+  """
+  balanceAfterNEQ: Int
+  """
+  Matches items whose balanceAfter is one of the given value.
+  """
+  balanceAfterIn: [Int!]
+  """
+  Matches items whose balanceAfter is none of the given value.
+  """
+  balanceAfterNotIn: [Int!]
+  """
+  Matches items whose balanceAfter is greater than the given value.
+  """
+  balanceAfterGT: Int
+  """
+  Matches items whose balanceAfter is at least the given value.
+  """
+  balanceAfterGTE: Int
+  """
+  Matches items whose balanceAfter is less than the given value.
+  """
+  balanceAfterLT: Int
+  """
+  Matches items whose balanceAfter is at most the given value.
+  """
+  balanceAfterLTE: Int
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+}
+"""
+A posting of the time bank: minutes moved from one account to another.
+"""
+type LedgerTransfer implements Node {
+  """
+  The id of the LedgerTransfer.
+  """
+  id: ID!
+  """
+  Why minutes moved: a resident's transfer, a donation to the pool, pay for a help request or a volunteer task, credit spent on a service, its refund, a correction, or a grant from the pool.
+  """
+  kind: LedgerTransferKind!
+  """
+  How many minutes moved.
+  """
+  minutes: Int!
+  """
+  What it was for, as statements show it.
+  """
+  memo: String!
+  """
+  When it was posted.
+  """
+  createdAt: Time!
+}
+"""
+LedgerTransferKind is enum for the field kind
+"""
+enum LedgerTransferKind @goModel(model: "github.com/jimei-linli/linli/ent/ledgertransfer.Kind") {
+  """
+  The value TRANSFER.
+  """
+  TRANSFER
+  """
+  The value DONATION.
+  """
+  DONATION
+  """
+  The value HELP.
+  """
+  HELP
+  """
+  The value TASK.
+  """
+  TASK
+  """
+  The value SPEND.
+  """
+  SPEND
+  """
+  The value REFUND.
+  """
+  REFUND
+  """
+  The value CORRECTION.
+  """
+  CORRECTION
+  """
+  The value GRANT.
+  """
+  GRANT
+}
+"""
+Ordering options for LedgerTransfer connections
+"""
+input LedgerTransferOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order LedgerTransfers.
+  """
+  field: LedgerTransferOrderField!
+}
+"""
+Properties by which LedgerTransfer connections can be ordered.
+"""
+enum LedgerTransferOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+}
+"""
+LedgerTransferWhereInput is used for filtering LedgerTransfer objects.
+Input was generated by ent.
+"""
+input LedgerTransferWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: LedgerTransferWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [LedgerTransferWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [LedgerTransferWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  kind field predicates
+  """
+  kind: LedgerTransferKind
+  """
+  Matches items whose kind is not equal to the given value.
+  """
+  kindNEQ: LedgerTransferKind
+  """
+  Matches items whose kind is one of the given value.
+  """
+  kindIn: [LedgerTransferKind!]
+  """
+  Matches items whose kind is none of the given value.
+  """
+  kindNotIn: [LedgerTransferKind!]
+  """
+  minutes field predicates
+  """
+  minutes: Int
+  """
+  Matches items whose minutes is not equal to the given value.
+  """
+  minutesNEQ: Int
+  """
+  Matches items whose minutes is one of the given value.
+  """
+  minutesIn: [Int!]
+  """
+  Matches items whose minutes is none of the given value.
+  """
+  minutesNotIn: [Int!]
+  """
+  Matches items whose minutes is greater than the given value.
+  """
+  minutesGT: Int
+  """
+  Matches items whose minutes is at least the given value.
+  """
+  minutesGTE: Int
+  """
+  Matches items whose minutes is less than the given value.
+  """
+  minutesLT: Int
+  """
+  Matches items whose minutes is at most the given value.
+  """
+  minutesLTE: Int
+  """
+  memo field predicates
+  """
+  memo: String
+  """
+  Matches items whose memo is not equal to the given value.
+  """
+  memoNEQ: String
+  """
+  Matches items whose memo is one of the given value.
+  """
+  memoIn: [String!]
+  """
+  Matches items whose memo is none of the given value.
+  """
+  memoNotIn: [String!]
+  """
+  Matches items whose memo is greater than the given value.
+  """
+  memoGT: String
+  """
+  Matches items whose memo is at least the given value.
+  """
+  memoGTE: String
+  """
+  Matches items whose memo is less than the given value.
+  """
+  memoLT: String
+  """
+  Matches items whose memo is at most the given value.
+  """
+  memoLTE: String
+  """
+  Matches items whose memo contains the given value.
+  """
+  memoContains: String
+  """
+  Matches items whose memo starts with the given value.
+  """
+  memoHasPrefix: String
+  """
+  Matches items whose memo ends with the given value.
+  """
+  memoHasSuffix: String
+  """
+  Matches items whose memo equals, ignoring case, the given value.
+  """
+  memoEqualFold: String
+  """
+  Matches items whose memo contains, ignoring case, the given value.
+  """
+  memoContainsFold: String
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+}
+"""
 An object with an ID.
 Follows the [Relay Global Object Identification Specification](https://relay.dev/graphql/objectidentification.htm)
 """
@@ -9049,6 +11694,14 @@ enum NotificationKind @goModel(model: "github.com/jimei-linli/linli/ent/notifica
   The value CARE.
   """
   CARE
+  """
+  The value HELP_REQUEST.
+  """
+  HELP_REQUEST
+  """
+  The value TIME_BANK.
+  """
+  TIME_BANK
 }
 """
 Ordering options for Notification connections
@@ -10300,6 +12953,40 @@ type Query {
     where: GuardianshipWhereInput
   ): GuardianshipConnection!
   """
+  Help requests the viewer may see: their own (and their dependents'), those of the grids they volunteer in (and of their community once widened), and those in their scope for staff.
+  """
+  helpRequests(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for HelpRequests returned from the connection.
+    """
+    orderBy: HelpRequestOrder
+
+    """
+    Filtering options for HelpRequests returned from the connection.
+    """
+    where: HelpRequestWhereInput
+  ): HelpRequestConnection!
+  """
   Requests the viewer may see: their own and their dependents'; their grid's, community's or street's as staff; those called to their department.
   """
   requests(
@@ -10401,6 +13088,74 @@ type Query {
     """
     where: StreetWhereInput
   ): StreetConnection!
+  """
+  Volunteer tasks the viewer may see: those dispatched to them, and those in their scope for coordinators (red stewards, grid leaders, community admins).
+  """
+  volunteerTasks(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for VolunteerTasks returned from the connection.
+    """
+    orderBy: VolunteerTaskOrder
+
+    """
+    Filtering options for VolunteerTasks returned from the connection.
+    """
+    where: VolunteerTaskWhereInput
+  ): VolunteerTaskConnection!
+  """
+  The street's volunteer teams (public).
+  """
+  volunteerTeams(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for VolunteerTeams returned from the connection.
+    """
+    orderBy: VolunteerTeamOrder
+
+    """
+    Filtering options for VolunteerTeams returned from the connection.
+    """
+    where: VolunteerTeamWhereInput
+  ): VolunteerTeamConnection!
 }
 """
 A resident's request (訴求), handled on receipt by the staff of its grid on the 54321 clock.
@@ -13854,6 +16609,1795 @@ input StreetWhereInput {
 The builtin Time type
 """
 scalar Time
+"""
+A time-bank account in minutes: a resident's, or a community's pool.
+"""
+type TimeAccount implements Node {
+  """
+  The id of the TimeAccount.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  RESIDENT: a resident's own account; POOL: a community's pool.
+  """
+  kind: TimeAccountKind!
+  """
+  Minutes on the account: what it earned and received minus what it paid and gave.
+  """
+  balance: Int!
+  """
+  The lowest balance allowed, in minutes (0: no debt; -60: up to an hour of debt); null for a pool, which issues the community's credit.
+  """
+  creditLimit: Int
+  """
+  Pools only: the community's policy for who pays a volunteer's time on a help request, the community pool or the resident helped (the pool pays when the resident's balance cannot).
+  """
+  helpPaidBy: TimeAccountHelpPaidBy!
+  """
+  The resident who owns it (resident accounts).
+  """
+  resident: Resident
+  """
+  The community whose pool it is (pool accounts).
+  """
+  community: Community
+  """
+  The entries of the TimeAccount.
+  """
+  entries(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+  ): LedgerEntryConnection!
+}
+"""
+TimeAccountHelpPaidBy is enum for the field help_paid_by
+"""
+enum TimeAccountHelpPaidBy @goModel(model: "github.com/jimei-linli/linli/ent/timeaccount.HelpPaidBy") {
+  """
+  The value POOL.
+  """
+  POOL
+  """
+  The value REQUESTER.
+  """
+  REQUESTER
+}
+"""
+TimeAccountKind is enum for the field kind
+"""
+enum TimeAccountKind @goModel(model: "github.com/jimei-linli/linli/ent/timeaccount.Kind") {
+  """
+  The value RESIDENT.
+  """
+  RESIDENT
+  """
+  The value POOL.
+  """
+  POOL
+}
+"""
+Ordering options for TimeAccount connections
+"""
+input TimeAccountOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order TimeAccounts.
+  """
+  field: TimeAccountOrderField!
+}
+"""
+Properties by which TimeAccount connections can be ordered.
+"""
+enum TimeAccountOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+  """
+  The value UPDATED_AT.
+  """
+  UPDATED_AT
+}
+"""
+TimeAccountWhereInput is used for filtering TimeAccount objects.
+Input was generated by ent.
+"""
+input TimeAccountWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: TimeAccountWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [TimeAccountWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [TimeAccountWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches items whose updatedAt is not equal to the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches items whose updatedAt is one of the given value.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches items whose updatedAt is none of the given value.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches items whose updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches items whose updatedAt is at least the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches items whose updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches items whose updatedAt is at most the given value.
+  """
+  updatedAtLTE: Time
+  """
+  kind field predicates
+  """
+  kind: TimeAccountKind
+  """
+  Matches items whose kind is not equal to the given value.
+  """
+  kindNEQ: TimeAccountKind
+  """
+  Matches items whose kind is one of the given value.
+  """
+  kindIn: [TimeAccountKind!]
+  """
+  Matches items whose kind is none of the given value.
+  """
+  kindNotIn: [TimeAccountKind!]
+  """
+  balance field predicates
+  """
+  balance: Int
+  """
+  Matches items whose balance is not equal to the given value.
+  """
+  balanceNEQ: Int
+  """
+  Matches items whose balance is one of the given value.
+  """
+  balanceIn: [Int!]
+  """
+  Matches items whose balance is none of the given value.
+  """
+  balanceNotIn: [Int!]
+  """
+  Matches items whose balance is greater than the given value.
+  """
+  balanceGT: Int
+  """
+  Matches items whose balance is at least the given value.
+  """
+  balanceGTE: Int
+  """
+  Matches items whose balance is less than the given value.
+  """
+  balanceLT: Int
+  """
+  Matches items whose balance is at most the given value.
+  """
+  balanceLTE: Int
+  """
+  credit_limit field predicates
+  """
+  creditLimit: Int
+  """
+  Matches items whose creditLimit is not equal to the given value.
+  """
+  creditLimitNEQ: Int
+  """
+  Matches items whose creditLimit is one of the given value.
+  """
+  creditLimitIn: [Int!]
+  """
+  Matches items whose creditLimit is none of the given value.
+  """
+  creditLimitNotIn: [Int!]
+  """
+  Matches items whose creditLimit is greater than the given value.
+  """
+  creditLimitGT: Int
+  """
+  Matches items whose creditLimit is at least the given value.
+  """
+  creditLimitGTE: Int
+  """
+  Matches items whose creditLimit is less than the given value.
+  """
+  creditLimitLT: Int
+  """
+  Matches items whose creditLimit is at most the given value.
+  """
+  creditLimitLTE: Int
+  """
+  Matches items whose creditLimit is empty.
+  """
+  creditLimitIsNil: Boolean
+  """
+  Matches items whose creditLimit is set.
+  """
+  creditLimitNotNil: Boolean
+  """
+  help_paid_by field predicates
+  """
+  helpPaidBy: TimeAccountHelpPaidBy
+  """
+  Matches items whose helpPaidBy is not equal to the given value.
+  """
+  helpPaidByNEQ: TimeAccountHelpPaidBy
+  """
+  Matches items whose helpPaidBy is one of the given value.
+  """
+  helpPaidByIn: [TimeAccountHelpPaidBy!]
+  """
+  Matches items whose helpPaidBy is none of the given value.
+  """
+  helpPaidByNotIn: [TimeAccountHelpPaidBy!]
+}
+"""
+Volunteer work dispatched by a coordinator (志願服務110).
+"""
+type VolunteerTask implements Node {
+  """
+  The id of the VolunteerTask.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  What to do, in one line.
+  """
+  title: String!
+  """
+  More about it.
+  """
+  details: String!
+  """
+  Where to go.
+  """
+  location: String!
+  """
+  When it starts.
+  """
+  windowStart: Time!
+  """
+  When it must be done.
+  """
+  windowEnd: Time!
+  """
+  The time it should take: at most this is credited per volunteer (at least what was served up to it).
+  """
+  minutes: Int!
+  """
+  How many volunteers it needs.
+  """
+  needed: Int!
+  """
+  How many volunteers have accepted it.
+  """
+  accepted: Int!
+  """
+  OPEN: it needs volunteers; STAFFED: enough accepted; DONE: every volunteer checked out; CANCELLED: withdrawn.
+  """
+  status: VolunteerTaskStatus!
+  """
+  Why it was cancelled.
+  """
+  cancelReason: String!
+  """
+  The community whose volunteers do it.
+  """
+  community: Community!
+  """
+  The grid it is in, if any.
+  """
+  grid: Grid
+  """
+  The team it was dispatched to, if any.
+  """
+  team: VolunteerTeam
+  """
+  Where to go, when it is a place on the map.
+  """
+  place: Place
+  """
+  The volunteers it was dispatched to and what they did (a volunteer sees their own).
+  """
+  assignments: [VolunteerTaskAssignment!]
+}
+"""
+A volunteer task dispatched to one volunteer.
+"""
+type VolunteerTaskAssignment implements Node {
+  """
+  The id of the VolunteerTaskAssignment.
+  """
+  id: ID!
+  """
+  The volunteer's name, for the coordinator.
+  """
+  volunteerName: String!
+  """
+  DISPATCHED: waiting for an answer; ACCEPTED; DECLINED (or too late: the task was staffed); CHECKED_IN: at work; DONE: checked out and credited; CANCELLED: the task was withdrawn.
+  """
+  status: VolunteerTaskAssignmentStatus!
+  """
+  When it was dispatched.
+  """
+  dispatchedAt: Time!
+  """
+  When the volunteer accepted or declined.
+  """
+  respondedAt: Time
+  """
+  When the volunteer checked in.
+  """
+  checkedInAt: Time
+  """
+  When the volunteer checked out.
+  """
+  checkedOutAt: Time
+  """
+  The minutes credited at check-out.
+  """
+  creditedMinutes: Int
+  """
+  The task.
+  """
+  task: VolunteerTask!
+}
+"""
+VolunteerTaskAssignmentStatus is enum for the field status
+"""
+enum VolunteerTaskAssignmentStatus @goModel(model: "github.com/jimei-linli/linli/ent/volunteertaskassignment.Status") {
+  """
+  The value DISPATCHED.
+  """
+  DISPATCHED
+  """
+  The value ACCEPTED.
+  """
+  ACCEPTED
+  """
+  The value DECLINED.
+  """
+  DECLINED
+  """
+  The value CHECKED_IN.
+  """
+  CHECKED_IN
+  """
+  The value DONE.
+  """
+  DONE
+  """
+  The value CANCELLED.
+  """
+  CANCELLED
+}
+"""
+VolunteerTaskAssignmentWhereInput is used for filtering VolunteerTaskAssignment objects.
+Input was generated by ent.
+"""
+input VolunteerTaskAssignmentWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: VolunteerTaskAssignmentWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [VolunteerTaskAssignmentWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [VolunteerTaskAssignmentWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  volunteer_name field predicates
+  """
+  volunteerName: String
+  """
+  Matches items whose volunteerName is not equal to the given value.
+  """
+  volunteerNameNEQ: String
+  """
+  Matches items whose volunteerName is one of the given value.
+  """
+  volunteerNameIn: [String!]
+  """
+  Matches items whose volunteerName is none of the given value.
+  """
+  volunteerNameNotIn: [String!]
+  """
+  Matches items whose volunteerName is greater than the given value.
+  """
+  volunteerNameGT: String
+  """
+  Matches items whose volunteerName is at least the given value.
+  """
+  volunteerNameGTE: String
+  """
+  Matches items whose volunteerName is less than the given value.
+  """
+  volunteerNameLT: String
+  """
+  Matches items whose volunteerName is at most the given value.
+  """
+  volunteerNameLTE: String
+  """
+  Matches items whose volunteerName contains the given value.
+  """
+  volunteerNameContains: String
+  """
+  Matches items whose volunteerName starts with the given value.
+  """
+  volunteerNameHasPrefix: String
+  """
+  Matches items whose volunteerName ends with the given value.
+  """
+  volunteerNameHasSuffix: String
+  """
+  Matches items whose volunteerName equals, ignoring case, the given value.
+  """
+  volunteerNameEqualFold: String
+  """
+  Matches items whose volunteerName contains, ignoring case, the given value.
+  """
+  volunteerNameContainsFold: String
+  """
+  status field predicates
+  """
+  status: VolunteerTaskAssignmentStatus
+  """
+  Matches items whose status is not equal to the given value.
+  """
+  statusNEQ: VolunteerTaskAssignmentStatus
+  """
+  Matches items whose status is one of the given value.
+  """
+  statusIn: [VolunteerTaskAssignmentStatus!]
+  """
+  Matches items whose status is none of the given value.
+  """
+  statusNotIn: [VolunteerTaskAssignmentStatus!]
+  """
+  dispatched_at field predicates
+  """
+  dispatchedAt: Time
+  """
+  Matches items whose dispatchedAt is not equal to the given value.
+  """
+  dispatchedAtNEQ: Time
+  """
+  Matches items whose dispatchedAt is one of the given value.
+  """
+  dispatchedAtIn: [Time!]
+  """
+  Matches items whose dispatchedAt is none of the given value.
+  """
+  dispatchedAtNotIn: [Time!]
+  """
+  Matches items whose dispatchedAt is greater than the given value.
+  """
+  dispatchedAtGT: Time
+  """
+  Matches items whose dispatchedAt is at least the given value.
+  """
+  dispatchedAtGTE: Time
+  """
+  Matches items whose dispatchedAt is less than the given value.
+  """
+  dispatchedAtLT: Time
+  """
+  Matches items whose dispatchedAt is at most the given value.
+  """
+  dispatchedAtLTE: Time
+  """
+  responded_at field predicates
+  """
+  respondedAt: Time
+  """
+  Matches items whose respondedAt is not equal to the given value.
+  """
+  respondedAtNEQ: Time
+  """
+  Matches items whose respondedAt is one of the given value.
+  """
+  respondedAtIn: [Time!]
+  """
+  Matches items whose respondedAt is none of the given value.
+  """
+  respondedAtNotIn: [Time!]
+  """
+  Matches items whose respondedAt is greater than the given value.
+  """
+  respondedAtGT: Time
+  """
+  Matches items whose respondedAt is at least the given value.
+  """
+  respondedAtGTE: Time
+  """
+  Matches items whose respondedAt is less than the given value.
+  """
+  respondedAtLT: Time
+  """
+  Matches items whose respondedAt is at most the given value.
+  """
+  respondedAtLTE: Time
+  """
+  Matches items whose respondedAt is empty.
+  """
+  respondedAtIsNil: Boolean
+  """
+  Matches items whose respondedAt is set.
+  """
+  respondedAtNotNil: Boolean
+  """
+  checked_in_at field predicates
+  """
+  checkedInAt: Time
+  """
+  Matches items whose checkedInAt is not equal to the given value.
+  """
+  checkedInAtNEQ: Time
+  """
+  Matches items whose checkedInAt is one of the given value.
+  """
+  checkedInAtIn: [Time!]
+  """
+  Matches items whose checkedInAt is none of the given value.
+  """
+  checkedInAtNotIn: [Time!]
+  """
+  Matches items whose checkedInAt is greater than the given value.
+  """
+  checkedInAtGT: Time
+  """
+  Matches items whose checkedInAt is at least the given value.
+  """
+  checkedInAtGTE: Time
+  """
+  Matches items whose checkedInAt is less than the given value.
+  """
+  checkedInAtLT: Time
+  """
+  Matches items whose checkedInAt is at most the given value.
+  """
+  checkedInAtLTE: Time
+  """
+  Matches items whose checkedInAt is empty.
+  """
+  checkedInAtIsNil: Boolean
+  """
+  Matches items whose checkedInAt is set.
+  """
+  checkedInAtNotNil: Boolean
+  """
+  checked_out_at field predicates
+  """
+  checkedOutAt: Time
+  """
+  Matches items whose checkedOutAt is not equal to the given value.
+  """
+  checkedOutAtNEQ: Time
+  """
+  Matches items whose checkedOutAt is one of the given value.
+  """
+  checkedOutAtIn: [Time!]
+  """
+  Matches items whose checkedOutAt is none of the given value.
+  """
+  checkedOutAtNotIn: [Time!]
+  """
+  Matches items whose checkedOutAt is greater than the given value.
+  """
+  checkedOutAtGT: Time
+  """
+  Matches items whose checkedOutAt is at least the given value.
+  """
+  checkedOutAtGTE: Time
+  """
+  Matches items whose checkedOutAt is less than the given value.
+  """
+  checkedOutAtLT: Time
+  """
+  Matches items whose checkedOutAt is at most the given value.
+  """
+  checkedOutAtLTE: Time
+  """
+  Matches items whose checkedOutAt is empty.
+  """
+  checkedOutAtIsNil: Boolean
+  """
+  Matches items whose checkedOutAt is set.
+  """
+  checkedOutAtNotNil: Boolean
+  """
+  credited_minutes field predicates
+  """
+  creditedMinutes: Int
+  """
+  Matches items whose creditedMinutes is not equal to the given value.
+  """
+  creditedMinutesNEQ: Int
+  """
+  Matches items whose creditedMinutes is one of the given value.
+  """
+  creditedMinutesIn: [Int!]
+  """
+  Matches items whose creditedMinutes is none of the given value.
+  """
+  creditedMinutesNotIn: [Int!]
+  """
+  Matches items whose creditedMinutes is greater than the given value.
+  """
+  creditedMinutesGT: Int
+  """
+  Matches items whose creditedMinutes is at least the given value.
+  """
+  creditedMinutesGTE: Int
+  """
+  Matches items whose creditedMinutes is less than the given value.
+  """
+  creditedMinutesLT: Int
+  """
+  Matches items whose creditedMinutes is at most the given value.
+  """
+  creditedMinutesLTE: Int
+  """
+  Matches items whose creditedMinutes is empty.
+  """
+  creditedMinutesIsNil: Boolean
+  """
+  Matches items whose creditedMinutes is set.
+  """
+  creditedMinutesNotNil: Boolean
+}
+"""
+A connection to a list of items.
+"""
+type VolunteerTaskConnection {
+  """
+  A list of edges.
+  """
+  edges: [VolunteerTaskEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type VolunteerTaskEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: VolunteerTask
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+Ordering options for VolunteerTask connections
+"""
+input VolunteerTaskOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order VolunteerTasks.
+  """
+  field: VolunteerTaskOrderField!
+}
+"""
+Properties by which VolunteerTask connections can be ordered.
+"""
+enum VolunteerTaskOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+  """
+  The value UPDATED_AT.
+  """
+  UPDATED_AT
+  """
+  The value WINDOW_START.
+  """
+  WINDOW_START
+  """
+  The value STATUS.
+  """
+  STATUS
+}
+"""
+VolunteerTaskStatus is enum for the field status
+"""
+enum VolunteerTaskStatus @goModel(model: "github.com/jimei-linli/linli/ent/volunteertask.Status") {
+  """
+  The value OPEN.
+  """
+  OPEN
+  """
+  The value STAFFED.
+  """
+  STAFFED
+  """
+  The value DONE.
+  """
+  DONE
+  """
+  The value CANCELLED.
+  """
+  CANCELLED
+}
+"""
+VolunteerTaskWhereInput is used for filtering VolunteerTask objects.
+Input was generated by ent.
+"""
+input VolunteerTaskWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: VolunteerTaskWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [VolunteerTaskWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [VolunteerTaskWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches items whose updatedAt is not equal to the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches items whose updatedAt is one of the given value.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches items whose updatedAt is none of the given value.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches items whose updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches items whose updatedAt is at least the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches items whose updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches items whose updatedAt is at most the given value.
+  """
+  updatedAtLTE: Time
+  """
+  title field predicates
+  """
+  title: String
+  """
+  Matches items whose title is not equal to the given value.
+  """
+  titleNEQ: String
+  """
+  Matches items whose title is one of the given value.
+  """
+  titleIn: [String!]
+  """
+  Matches items whose title is none of the given value.
+  """
+  titleNotIn: [String!]
+  """
+  Matches items whose title is greater than the given value.
+  """
+  titleGT: String
+  """
+  Matches items whose title is at least the given value.
+  """
+  titleGTE: String
+  """
+  Matches items whose title is less than the given value.
+  """
+  titleLT: String
+  """
+  Matches items whose title is at most the given value.
+  """
+  titleLTE: String
+  """
+  Matches items whose title contains the given value.
+  """
+  titleContains: String
+  """
+  Matches items whose title starts with the given value.
+  """
+  titleHasPrefix: String
+  """
+  Matches items whose title ends with the given value.
+  """
+  titleHasSuffix: String
+  """
+  Matches items whose title equals, ignoring case, the given value.
+  """
+  titleEqualFold: String
+  """
+  Matches items whose title contains, ignoring case, the given value.
+  """
+  titleContainsFold: String
+  """
+  details field predicates
+  """
+  details: String
+  """
+  Matches items whose details is not equal to the given value.
+  """
+  detailsNEQ: String
+  """
+  Matches items whose details is one of the given value.
+  """
+  detailsIn: [String!]
+  """
+  Matches items whose details is none of the given value.
+  """
+  detailsNotIn: [String!]
+  """
+  Matches items whose details is greater than the given value.
+  """
+  detailsGT: String
+  """
+  Matches items whose details is at least the given value.
+  """
+  detailsGTE: String
+  """
+  Matches items whose details is less than the given value.
+  """
+  detailsLT: String
+  """
+  Matches items whose details is at most the given value.
+  """
+  detailsLTE: String
+  """
+  Matches items whose details contains the given value.
+  """
+  detailsContains: String
+  """
+  Matches items whose details starts with the given value.
+  """
+  detailsHasPrefix: String
+  """
+  Matches items whose details ends with the given value.
+  """
+  detailsHasSuffix: String
+  """
+  Matches items whose details equals, ignoring case, the given value.
+  """
+  detailsEqualFold: String
+  """
+  Matches items whose details contains, ignoring case, the given value.
+  """
+  detailsContainsFold: String
+  """
+  location field predicates
+  """
+  location: String
+  """
+  Matches items whose location is not equal to the given value.
+  """
+  locationNEQ: String
+  """
+  Matches items whose location is one of the given value.
+  """
+  locationIn: [String!]
+  """
+  Matches items whose location is none of the given value.
+  """
+  locationNotIn: [String!]
+  """
+  Matches items whose location is greater than the given value.
+  """
+  locationGT: String
+  """
+  Matches items whose location is at least the given value.
+  """
+  locationGTE: String
+  """
+  Matches items whose location is less than the given value.
+  """
+  locationLT: String
+  """
+  Matches items whose location is at most the given value.
+  """
+  locationLTE: String
+  """
+  Matches items whose location contains the given value.
+  """
+  locationContains: String
+  """
+  Matches items whose location starts with the given value.
+  """
+  locationHasPrefix: String
+  """
+  Matches items whose location ends with the given value.
+  """
+  locationHasSuffix: String
+  """
+  Matches items whose location equals, ignoring case, the given value.
+  """
+  locationEqualFold: String
+  """
+  Matches items whose location contains, ignoring case, the given value.
+  """
+  locationContainsFold: String
+  """
+  window_start field predicates
+  """
+  windowStart: Time
+  """
+  Matches items whose windowStart is not equal to the given value.
+  """
+  windowStartNEQ: Time
+  """
+  Matches items whose windowStart is one of the given value.
+  """
+  windowStartIn: [Time!]
+  """
+  Matches items whose windowStart is none of the given value.
+  """
+  windowStartNotIn: [Time!]
+  """
+  Matches items whose windowStart is greater than the given value.
+  """
+  windowStartGT: Time
+  """
+  Matches items whose windowStart is at least the given value.
+  """
+  windowStartGTE: Time
+  """
+  Matches items whose windowStart is less than the given value.
+  """
+  windowStartLT: Time
+  """
+  Matches items whose windowStart is at most the given value.
+  """
+  windowStartLTE: Time
+  """
+  window_end field predicates
+  """
+  windowEnd: Time
+  """
+  Matches items whose windowEnd is not equal to the given value.
+  """
+  windowEndNEQ: Time
+  """
+  Matches items whose windowEnd is one of the given value.
+  """
+  windowEndIn: [Time!]
+  """
+  Matches items whose windowEnd is none of the given value.
+  """
+  windowEndNotIn: [Time!]
+  """
+  Matches items whose windowEnd is greater than the given value.
+  """
+  windowEndGT: Time
+  """
+  Matches items whose windowEnd is at least the given value.
+  """
+  windowEndGTE: Time
+  """
+  Matches items whose windowEnd is less than the given value.
+  """
+  windowEndLT: Time
+  """
+  Matches items whose windowEnd is at most the given value.
+  """
+  windowEndLTE: Time
+  """
+  minutes field predicates
+  """
+  minutes: Int
+  """
+  Matches items whose minutes is not equal to the given value.
+  """
+  minutesNEQ: Int
+  """
+  Matches items whose minutes is one of the given value.
+  """
+  minutesIn: [Int!]
+  """
+  Matches items whose minutes is none of the given value.
+  """
+  minutesNotIn: [Int!]
+  """
+  Matches items whose minutes is greater than the given value.
+  """
+  minutesGT: Int
+  """
+  Matches items whose minutes is at least the given value.
+  """
+  minutesGTE: Int
+  """
+  Matches items whose minutes is less than the given value.
+  """
+  minutesLT: Int
+  """
+  Matches items whose minutes is at most the given value.
+  """
+  minutesLTE: Int
+  """
+  needed field predicates
+  """
+  needed: Int
+  """
+  Matches items whose needed is not equal to the given value.
+  """
+  neededNEQ: Int
+  """
+  Matches items whose needed is one of the given value.
+  """
+  neededIn: [Int!]
+  """
+  Matches items whose needed is none of the given value.
+  """
+  neededNotIn: [Int!]
+  """
+  Matches items whose needed is greater than the given value.
+  """
+  neededGT: Int
+  """
+  Matches items whose needed is at least the given value.
+  """
+  neededGTE: Int
+  """
+  Matches items whose needed is less than the given value.
+  """
+  neededLT: Int
+  """
+  Matches items whose needed is at most the given value.
+  """
+  neededLTE: Int
+  """
+  accepted field predicates
+  """
+  accepted: Int
+  """
+  Matches items whose accepted is not equal to the given value.
+  """
+  acceptedNEQ: Int
+  """
+  Matches items whose accepted is one of the given value.
+  """
+  acceptedIn: [Int!]
+  """
+  Matches items whose accepted is none of the given value.
+  """
+  acceptedNotIn: [Int!]
+  """
+  Matches items whose accepted is greater than the given value.
+  """
+  acceptedGT: Int
+  """
+  Matches items whose accepted is at least the given value.
+  """
+  acceptedGTE: Int
+  """
+  Matches items whose accepted is less than the given value.
+  """
+  acceptedLT: Int
+  """
+  Matches items whose accepted is at most the given value.
+  """
+  acceptedLTE: Int
+  """
+  status field predicates
+  """
+  status: VolunteerTaskStatus
+  """
+  Matches items whose status is not equal to the given value.
+  """
+  statusNEQ: VolunteerTaskStatus
+  """
+  Matches items whose status is one of the given value.
+  """
+  statusIn: [VolunteerTaskStatus!]
+  """
+  Matches items whose status is none of the given value.
+  """
+  statusNotIn: [VolunteerTaskStatus!]
+  """
+  cancel_reason field predicates
+  """
+  cancelReason: String
+  """
+  Matches items whose cancelReason is not equal to the given value.
+  """
+  cancelReasonNEQ: String
+  """
+  Matches items whose cancelReason is one of the given value.
+  """
+  cancelReasonIn: [String!]
+  """
+  Matches items whose cancelReason is none of the given value.
+  """
+  cancelReasonNotIn: [String!]
+  """
+  Matches items whose cancelReason is greater than the given value.
+  """
+  cancelReasonGT: String
+  """
+  Matches items whose cancelReason is at least the given value.
+  """
+  cancelReasonGTE: String
+  """
+  Matches items whose cancelReason is less than the given value.
+  """
+  cancelReasonLT: String
+  """
+  Matches items whose cancelReason is at most the given value.
+  """
+  cancelReasonLTE: String
+  """
+  Matches items whose cancelReason contains the given value.
+  """
+  cancelReasonContains: String
+  """
+  Matches items whose cancelReason starts with the given value.
+  """
+  cancelReasonHasPrefix: String
+  """
+  Matches items whose cancelReason ends with the given value.
+  """
+  cancelReasonHasSuffix: String
+  """
+  Matches items whose cancelReason equals, ignoring case, the given value.
+  """
+  cancelReasonEqualFold: String
+  """
+  Matches items whose cancelReason contains, ignoring case, the given value.
+  """
+  cancelReasonContainsFold: String
+}
+"""
+A volunteer team (熱心人隊伍) of a community.
+"""
+type VolunteerTeam implements Node {
+  """
+  The id of the VolunteerTeam.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The team's name, e.g. 銀髮助老隊.
+  """
+  name: String!
+  """
+  What the team does.
+  """
+  description: String!
+  """
+  The community the team serves.
+  """
+  community: Community!
+  """
+  Who belongs to the team (visible to fellow members and the community's coordinators).
+  """
+  members: [VolunteerTeamMember!]
+}
+"""
+A connection to a list of items.
+"""
+type VolunteerTeamConnection {
+  """
+  A list of edges.
+  """
+  edges: [VolunteerTeamEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type VolunteerTeamEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: VolunteerTeam
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+A resident's membership of a volunteer team.
+"""
+type VolunteerTeamMember implements Node {
+  """
+  The id of the VolunteerTeamMember.
+  """
+  id: ID!
+  """
+  When they joined.
+  """
+  joinedAt: Time!
+  """
+  The team.
+  """
+  team: VolunteerTeam!
+  """
+  The member.
+  """
+  resident: Resident!
+}
+"""
+VolunteerTeamMemberWhereInput is used for filtering VolunteerTeamMember objects.
+Input was generated by ent.
+"""
+input VolunteerTeamMemberWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: VolunteerTeamMemberWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [VolunteerTeamMemberWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [VolunteerTeamMemberWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  joined_at field predicates
+  """
+  joinedAt: Time
+  """
+  Matches items whose joinedAt is not equal to the given value.
+  """
+  joinedAtNEQ: Time
+  """
+  Matches items whose joinedAt is one of the given value.
+  """
+  joinedAtIn: [Time!]
+  """
+  Matches items whose joinedAt is none of the given value.
+  """
+  joinedAtNotIn: [Time!]
+  """
+  Matches items whose joinedAt is greater than the given value.
+  """
+  joinedAtGT: Time
+  """
+  Matches items whose joinedAt is at least the given value.
+  """
+  joinedAtGTE: Time
+  """
+  Matches items whose joinedAt is less than the given value.
+  """
+  joinedAtLT: Time
+  """
+  Matches items whose joinedAt is at most the given value.
+  """
+  joinedAtLTE: Time
+}
+"""
+Ordering options for VolunteerTeam connections
+"""
+input VolunteerTeamOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order VolunteerTeams.
+  """
+  field: VolunteerTeamOrderField!
+}
+"""
+Properties by which VolunteerTeam connections can be ordered.
+"""
+enum VolunteerTeamOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+  """
+  The value UPDATED_AT.
+  """
+  UPDATED_AT
+  """
+  The value NAME.
+  """
+  NAME
+}
+"""
+VolunteerTeamWhereInput is used for filtering VolunteerTeam objects.
+Input was generated by ent.
+"""
+input VolunteerTeamWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: VolunteerTeamWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [VolunteerTeamWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [VolunteerTeamWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches items whose updatedAt is not equal to the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches items whose updatedAt is one of the given value.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches items whose updatedAt is none of the given value.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches items whose updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches items whose updatedAt is at least the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches items whose updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches items whose updatedAt is at most the given value.
+  """
+  updatedAtLTE: Time
+  """
+  name field predicates
+  """
+  name: String
+  """
+  Matches items whose name is not equal to the given value.
+  """
+  nameNEQ: String
+  """
+  Matches items whose name is one of the given value.
+  """
+  nameIn: [String!]
+  """
+  Matches items whose name is none of the given value.
+  """
+  nameNotIn: [String!]
+  """
+  Matches items whose name is greater than the given value.
+  """
+  nameGT: String
+  """
+  Matches items whose name is at least the given value.
+  """
+  nameGTE: String
+  """
+  Matches items whose name is less than the given value.
+  """
+  nameLT: String
+  """
+  Matches items whose name is at most the given value.
+  """
+  nameLTE: String
+  """
+  Matches items whose name contains the given value.
+  """
+  nameContains: String
+  """
+  Matches items whose name starts with the given value.
+  """
+  nameHasPrefix: String
+  """
+  Matches items whose name ends with the given value.
+  """
+  nameHasSuffix: String
+  """
+  Matches items whose name equals, ignoring case, the given value.
+  """
+  nameEqualFold: String
+  """
+  Matches items whose name contains, ignoring case, the given value.
+  """
+  nameContainsFold: String
+  """
+  description field predicates
+  """
+  description: String
+  """
+  Matches items whose description is not equal to the given value.
+  """
+  descriptionNEQ: String
+  """
+  Matches items whose description is one of the given value.
+  """
+  descriptionIn: [String!]
+  """
+  Matches items whose description is none of the given value.
+  """
+  descriptionNotIn: [String!]
+  """
+  Matches items whose description is greater than the given value.
+  """
+  descriptionGT: String
+  """
+  Matches items whose description is at least the given value.
+  """
+  descriptionGTE: String
+  """
+  Matches items whose description is less than the given value.
+  """
+  descriptionLT: String
+  """
+  Matches items whose description is at most the given value.
+  """
+  descriptionLTE: String
+  """
+  Matches items whose description contains the given value.
+  """
+  descriptionContains: String
+  """
+  Matches items whose description starts with the given value.
+  """
+  descriptionHasPrefix: String
+  """
+  Matches items whose description ends with the given value.
+  """
+  descriptionHasSuffix: String
+  """
+  Matches items whose description equals, ignoring case, the given value.
+  """
+  descriptionEqualFold: String
+  """
+  Matches items whose description contains, ignoring case, the given value.
+  """
+  descriptionContainsFold: String
+}
 `, BuiltIn: false},
 	{Name: "../requests.graphql", Input: `# 接訴即辦: residents' requests, their grid's staff, the 54321 clock and the
 # departments grids call (internal/appeal).
@@ -14551,6 +19095,450 @@ input RegisterChildInput {
   birthDate: Time!
 }
 `, BuiltIn: false},
+	{Name: "../redneighbor.graphql", Input: `# Red Neighbor (紅鄰): help requests among neighbors (鄰呼我應), volunteer
+# teams, and the time bank (時間銀行) that pays volunteers in minutes.
+
+extend type Query {
+  """
+  The signed-in resident's time account (opened with a zero balance on first
+  use).
+  """
+  myTimeAccount: TimeAccount!
+  """
+  The time-bank pool of a community. Its admins and street admins may read
+  it.
+  """
+  timeBankPool(
+    """
+    The community.
+    """
+    communityId: ID!
+  ): TimeAccount!
+  """
+  An account's statement: its ledger entries, newest first. The owner (or
+  their guardian) reads a resident's account; community admins read their
+  pool.
+  """
+  statement(
+    """
+    The account.
+    """
+    accountId: ID!
+    """
+    Returns the entries after this cursor (older ones).
+    """
+    after: Cursor
+    """
+    Returns at most this many entries (at most 100).
+    """
+    first: Int
+  ): LedgerEntryConnection!
+}
+
+"""
+Minutes to move from the signed-in resident's account to another resident's.
+"""
+input TransferTimeInput {
+  """
+  The resident who receives the minutes.
+  """
+  toResidentId: ID!
+  """
+  How many minutes (more than 0).
+  """
+  minutes: Int!
+  """
+  What it is for, as both statements show it.
+  """
+  memo: String
+  """
+  The idempotency key the app makes for this transfer: retrying with the same
+  key posts once (a different amount under the same key is refused).
+  """
+  key: String!
+}
+
+"""
+Minutes the signed-in resident gives to a community's pool.
+"""
+input DonateTimeInput {
+  """
+  The community whose pool receives them.
+  """
+  communityId: ID!
+  """
+  How many minutes (more than 0).
+  """
+  minutes: Int!
+  """
+  A note for the statement.
+  """
+  memo: String
+  """
+  The idempotency key: retrying with the same key posts once.
+  """
+  key: String!
+}
+
+"""
+A call for help.
+"""
+input AskForHelpInput {
+  """
+  Whom the help is for: omit for oneself, or a dependent's ID for a guardian
+  who asks for them.
+  """
+  forResidentId: ID
+  """
+  What kind of help.
+  """
+  kind: HelpRequestKind!
+  """
+  One line saying what is needed.
+  """
+  title: String!
+  """
+  More about it.
+  """
+  details: String
+  """
+  Where to come.
+  """
+  location: String!
+  """
+  The earliest time the help is wanted.
+  """
+  windowStart: Time!
+  """
+  The latest time the help is wanted.
+  """
+  windowEnd: Time!
+  """
+  How long it should take, in minutes (1 to 480).
+  """
+  minutes: Int!
+  """
+  Accept the first volunteer who offers, without choosing.
+  """
+  autoAccept: Boolean = false
+}
+
+extend type Mutation {
+  """
+  Moves minutes from the signed-in resident's account to another resident's.
+  Fails with BAD_USER_INPUT for a non-positive amount or a transfer to
+  oneself, CONFLICT for an overdraft (below the credit limit) or a reused key
+  with a different amount; nothing is posted then.
+  """
+  transferTime(
+    """
+    The transfer.
+    """
+    input: TransferTimeInput!
+  ): LedgerTransfer!
+  """
+  Gives minutes from the signed-in resident's account to a community's pool.
+  """
+  donateTime(
+    """
+    The donation.
+    """
+    input: DonateTimeInput!
+  ): LedgerTransfer!
+  """
+  Sets the community's policy for who pays volunteers of help requests: the
+  pool or the resident helped. Community admins of the community, street
+  admins.
+  """
+  setHelpPayer(
+    """
+    The community.
+    """
+    communityId: ID!
+    """
+    Who pays.
+    """
+    paidBy: TimeAccountHelpPaidBy!
+  ): TimeAccount!
+  """
+  Asks the volunteers of one's grid for help (or a dependent's grid, for a
+  guardian). They hear of it at once; if nobody offers in time, the whole
+  community's volunteers do.
+  """
+  askForHelp(
+    """
+    The request.
+    """
+    input: AskForHelpInput!
+  ): HelpRequest!
+  """
+  A volunteer offers to help. With autoAccept the first offer is accepted at
+  once. CONFLICT when the request is no longer open.
+  """
+  offerHelp(
+    """
+    The help request.
+    """
+    requestId: ID!
+    """
+    A note for the requester (when one can come).
+    """
+    note: String
+  ): HelpOffer!
+  """
+  The volunteer takes back an offer not yet accepted.
+  """
+  withdrawHelpOffer(
+    """
+    The offer.
+    """
+    offerId: ID!
+  ): HelpOffer!
+  """
+  The requester (or their guardian) accepts an offer. When two are accepted at
+  once, exactly one wins; the other gets CONFLICT.
+  """
+  acceptHelpOffer(
+    """
+    The offer.
+    """
+    offerId: ID!
+  ): HelpRequest!
+  """
+  The requester (or their guardian) withdraws a request not yet completed.
+  """
+  cancelHelpRequest(
+    """
+    The help request.
+    """
+    requestId: ID!
+  ): HelpRequest!
+  """
+  Confirms that the volunteer helped: by the requester, their guardian, or
+  the grid's leader or workers for a resident without a phone. The volunteer
+  is credited at once (once: the posting's key is the request).
+  """
+  confirmHelpCompleted(
+    """
+    The help request.
+    """
+    requestId: ID!
+    """
+    The minutes actually served, when they differ from the estimate (1 to 480).
+    """
+    minutes: Int
+  ): HelpRequest!
+  """
+  The signed-in resident joins a volunteer team.
+  """
+  joinVolunteerTeam(
+    """
+    The team.
+    """
+    teamId: ID!
+  ): VolunteerTeamMember!
+  """
+  The signed-in resident leaves a volunteer team; false when not a member.
+  """
+  leaveVolunteerTeam(
+    """
+    The team.
+    """
+    teamId: ID!
+  ): Boolean!
+}
+
+extend type Subscription {
+  """
+  A help request, now and after each change (offers, acceptance,
+  completion), for whoever may see it.
+  """
+  helpRequestUpdated(
+    """
+    The help request.
+    """
+    id: ID!
+  ): HelpRequest!
+  """
+  The open help requests volunteers of a grid can answer (those of the grid,
+  and the community's widened ones), now and after each change. For the
+  grid's volunteers, red stewards and staff, and the community's admins.
+  """
+  gridHelpRequests(
+    """
+    The grid.
+    """
+    gridId: ID!
+  ): [HelpRequest!]!
+}
+
+"""
+Volunteer work to dispatch (志願服務110).
+"""
+input CreateVolunteerTaskInput {
+  """
+  The community whose volunteers do it and whose pool pays them.
+  """
+  communityId: ID!
+  """
+  The grid it is in, if any (grid coordinators dispatch in their grid).
+  """
+  gridId: ID
+  """
+  What to do, in one line.
+  """
+  title: String!
+  """
+  More about it.
+  """
+  details: String
+  """
+  Where to go.
+  """
+  location: String
+  """
+  When it starts.
+  """
+  windowStart: Time!
+  """
+  When it must be done.
+  """
+  windowEnd: Time!
+  """
+  The time it should take, in minutes (1 to 480): at most this is credited
+  to each volunteer.
+  """
+  minutes: Int!
+  """
+  How many volunteers it needs (default 1).
+  """
+  needed: Int = 1
+  """
+  Dispatch to every member of this team (of the same community).
+  """
+  teamId: ID
+  """
+  Dispatch to these volunteers (by resident ID).
+  """
+  volunteerIds: [ID!]
+}
+
+extend type Mutation {
+  """
+  Dispatches a volunteer task to a team and/or named volunteers, who are
+  notified at once. For red stewards and community admins of the community,
+  and red stewards and the leader of the grid.
+  """
+  createVolunteerTask(
+    """
+    The task.
+    """
+    input: CreateVolunteerTaskInput!
+  ): VolunteerTask!
+  """
+  The signed-in volunteer accepts or declines a task dispatched to them.
+  Accepting a task already staffed is CONFLICT.
+  """
+  respondToVolunteerTask(
+    """
+    The task.
+    """
+    taskId: ID!
+    """
+    True to accept, false to decline.
+    """
+    accept: Boolean!
+  ): VolunteerTaskAssignment!
+  """
+  The signed-in volunteer checks in to a task they accepted.
+  """
+  checkInVolunteerTask(
+    """
+    The task.
+    """
+    taskId: ID!
+  ): VolunteerTaskAssignment!
+  """
+  The signed-in volunteer checks out: the time served (at most the task's
+  minutes) is credited to them at once from the community's pool.
+  """
+  checkOutVolunteerTask(
+    """
+    The task.
+    """
+    taskId: ID!
+  ): VolunteerTaskAssignment!
+  """
+  A coordinator withdraws a task that is not done.
+  """
+  cancelVolunteerTask(
+    """
+    The task.
+    """
+    taskId: ID!
+    """
+    Why.
+    """
+    reason: String
+  ): VolunteerTask!
+}
+
+extend type Subscription {
+  """
+  The signed-in volunteer's open task assignments (dispatched, accepted,
+  checked in), now and after each dispatch to them or change.
+  """
+  myVolunteerAssignments: [VolunteerTaskAssignment!]!
+}
+
+"""
+A new volunteer team.
+"""
+input CreateVolunteerTeamInput {
+  """
+  The community the team serves.
+  """
+  communityId: ID!
+  """
+  Its name (unique in the community).
+  """
+  name: String!
+  """
+  What the team does.
+  """
+  description: String
+}
+
+extend type Mutation {
+  """
+  Creates a volunteer team (熱心人隊伍) of a community. For the community's
+  admins and red stewards.
+  """
+  createVolunteerTeam(
+    """
+    The team.
+    """
+    input: CreateVolunteerTeamInput!
+  ): VolunteerTeam!
+  """
+  Corrects a posting that moved minutes to or from a community's pool (pay
+  for help or a task, a donation, a spending): a new CORRECTION posting moves
+  them back; the original stays on the statements. For the community's
+  admins. A posting is corrected once (CONFLICT after); CONFLICT too when the
+  account to debit has not enough credit left.
+  """
+  correctTimePosting(
+    """
+    The posting to reverse.
+    """
+    transferId: ID!
+    """
+    Why, as both statements show it.
+    """
+    memo: String!
+  ): LedgerTransfer!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -15104,6 +20092,96 @@ func (ec *executionContext) childFields_GuardianshipEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type GuardianshipEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_HelpOffer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HelpOffer_id(ctx, field)
+	case "note":
+		return ec.fieldContext_HelpOffer_note(ctx, field)
+	case "status":
+		return ec.fieldContext_HelpOffer_status(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_HelpOffer_createdAt(ctx, field)
+	case "helpRequest":
+		return ec.fieldContext_HelpOffer_helpRequest(ctx, field)
+	case "volunteer":
+		return ec.fieldContext_HelpOffer_volunteer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelpOffer", field.Name)
+}
+
+func (ec *executionContext) childFields_HelpRequest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_HelpRequest_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_HelpRequest_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_HelpRequest_updatedAt(ctx, field)
+	case "requesterName":
+		return ec.fieldContext_HelpRequest_requesterName(ctx, field)
+	case "kind":
+		return ec.fieldContext_HelpRequest_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_HelpRequest_title(ctx, field)
+	case "details":
+		return ec.fieldContext_HelpRequest_details(ctx, field)
+	case "location":
+		return ec.fieldContext_HelpRequest_location(ctx, field)
+	case "windowStart":
+		return ec.fieldContext_HelpRequest_windowStart(ctx, field)
+	case "windowEnd":
+		return ec.fieldContext_HelpRequest_windowEnd(ctx, field)
+	case "minutes":
+		return ec.fieldContext_HelpRequest_minutes(ctx, field)
+	case "autoAccept":
+		return ec.fieldContext_HelpRequest_autoAccept(ctx, field)
+	case "status":
+		return ec.fieldContext_HelpRequest_status(ctx, field)
+	case "reach":
+		return ec.fieldContext_HelpRequest_reach(ctx, field)
+	case "widenAt":
+		return ec.fieldContext_HelpRequest_widenAt(ctx, field)
+	case "creditedMinutes":
+		return ec.fieldContext_HelpRequest_creditedMinutes(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_HelpRequest_completedAt(ctx, field)
+	case "grid":
+		return ec.fieldContext_HelpRequest_grid(ctx, field)
+	case "community":
+		return ec.fieldContext_HelpRequest_community(ctx, field)
+	case "volunteer":
+		return ec.fieldContext_HelpRequest_volunteer(ctx, field)
+	case "transfer":
+		return ec.fieldContext_HelpRequest_transfer(ctx, field)
+	case "offers":
+		return ec.fieldContext_HelpRequest_offers(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelpRequest", field.Name)
+}
+
+func (ec *executionContext) childFields_HelpRequestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_HelpRequestConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_HelpRequestConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_HelpRequestConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelpRequestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_HelpRequestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_HelpRequestEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_HelpRequestEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelpRequestEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Household(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -15142,6 +20220,62 @@ func (ec *executionContext) childFields_HouseholdEdge(ctx context.Context, field
 		return ec.fieldContext_HouseholdEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type HouseholdEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LedgerEntry_id(ctx, field)
+	case "minutes":
+		return ec.fieldContext_LedgerEntry_minutes(ctx, field)
+	case "balanceAfter":
+		return ec.fieldContext_LedgerEntry_balanceAfter(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LedgerEntry_createdAt(ctx, field)
+	case "transfer":
+		return ec.fieldContext_LedgerEntry_transfer(ctx, field)
+	case "account":
+		return ec.fieldContext_LedgerEntry_account(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LedgerEntryConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LedgerEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LedgerEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_LedgerEntryEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_LedgerEntryEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LedgerTransfer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LedgerTransfer_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_LedgerTransfer_kind(ctx, field)
+	case "minutes":
+		return ec.fieldContext_LedgerTransfer_minutes(ctx, field)
+	case "memo":
+		return ec.fieldContext_LedgerTransfer_memo(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_LedgerTransfer_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LedgerTransfer", field.Name)
 }
 
 func (ec *executionContext) childFields_MyDataExport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15694,6 +20828,176 @@ func (ec *executionContext) childFields_StreetEdge(ctx context.Context, field gr
 		return ec.fieldContext_StreetEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StreetEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TimeAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_TimeAccount_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_TimeAccount_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_TimeAccount_updatedAt(ctx, field)
+	case "kind":
+		return ec.fieldContext_TimeAccount_kind(ctx, field)
+	case "balance":
+		return ec.fieldContext_TimeAccount_balance(ctx, field)
+	case "creditLimit":
+		return ec.fieldContext_TimeAccount_creditLimit(ctx, field)
+	case "helpPaidBy":
+		return ec.fieldContext_TimeAccount_helpPaidBy(ctx, field)
+	case "resident":
+		return ec.fieldContext_TimeAccount_resident(ctx, field)
+	case "community":
+		return ec.fieldContext_TimeAccount_community(ctx, field)
+	case "entries":
+		return ec.fieldContext_TimeAccount_entries(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimeAccount", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTask(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VolunteerTask_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_VolunteerTask_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_VolunteerTask_updatedAt(ctx, field)
+	case "title":
+		return ec.fieldContext_VolunteerTask_title(ctx, field)
+	case "details":
+		return ec.fieldContext_VolunteerTask_details(ctx, field)
+	case "location":
+		return ec.fieldContext_VolunteerTask_location(ctx, field)
+	case "windowStart":
+		return ec.fieldContext_VolunteerTask_windowStart(ctx, field)
+	case "windowEnd":
+		return ec.fieldContext_VolunteerTask_windowEnd(ctx, field)
+	case "minutes":
+		return ec.fieldContext_VolunteerTask_minutes(ctx, field)
+	case "needed":
+		return ec.fieldContext_VolunteerTask_needed(ctx, field)
+	case "accepted":
+		return ec.fieldContext_VolunteerTask_accepted(ctx, field)
+	case "status":
+		return ec.fieldContext_VolunteerTask_status(ctx, field)
+	case "cancelReason":
+		return ec.fieldContext_VolunteerTask_cancelReason(ctx, field)
+	case "community":
+		return ec.fieldContext_VolunteerTask_community(ctx, field)
+	case "grid":
+		return ec.fieldContext_VolunteerTask_grid(ctx, field)
+	case "team":
+		return ec.fieldContext_VolunteerTask_team(ctx, field)
+	case "place":
+		return ec.fieldContext_VolunteerTask_place(ctx, field)
+	case "assignments":
+		return ec.fieldContext_VolunteerTask_assignments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTask", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTaskAssignment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VolunteerTaskAssignment_id(ctx, field)
+	case "volunteerName":
+		return ec.fieldContext_VolunteerTaskAssignment_volunteerName(ctx, field)
+	case "status":
+		return ec.fieldContext_VolunteerTaskAssignment_status(ctx, field)
+	case "dispatchedAt":
+		return ec.fieldContext_VolunteerTaskAssignment_dispatchedAt(ctx, field)
+	case "respondedAt":
+		return ec.fieldContext_VolunteerTaskAssignment_respondedAt(ctx, field)
+	case "checkedInAt":
+		return ec.fieldContext_VolunteerTaskAssignment_checkedInAt(ctx, field)
+	case "checkedOutAt":
+		return ec.fieldContext_VolunteerTaskAssignment_checkedOutAt(ctx, field)
+	case "creditedMinutes":
+		return ec.fieldContext_VolunteerTaskAssignment_creditedMinutes(ctx, field)
+	case "task":
+		return ec.fieldContext_VolunteerTaskAssignment_task(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTaskAssignment", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTaskConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VolunteerTaskConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VolunteerTaskConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VolunteerTaskConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTaskConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTaskEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_VolunteerTaskEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_VolunteerTaskEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTaskEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTeam(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VolunteerTeam_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_VolunteerTeam_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_VolunteerTeam_updatedAt(ctx, field)
+	case "name":
+		return ec.fieldContext_VolunteerTeam_name(ctx, field)
+	case "description":
+		return ec.fieldContext_VolunteerTeam_description(ctx, field)
+	case "community":
+		return ec.fieldContext_VolunteerTeam_community(ctx, field)
+	case "members":
+		return ec.fieldContext_VolunteerTeam_members(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTeam", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTeamConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VolunteerTeamConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VolunteerTeamConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VolunteerTeamConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTeamConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTeamEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_VolunteerTeamEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_VolunteerTeamEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTeamEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTeamMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_VolunteerTeamMember_id(ctx, field)
+	case "joinedAt":
+		return ec.fieldContext_VolunteerTeamMember_joinedAt(ctx, field)
+	case "team":
+		return ec.fieldContext_VolunteerTeamMember_team(ctx, field)
+	case "resident":
+		return ec.fieldContext_VolunteerTeamMember_resident(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTeamMember", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -13,10 +13,34 @@ import (
 	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/careincident"
 	"github.com/jimei-linli/linli/ent/guardianship"
+	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/request"
 	"github.com/jimei-linli/linli/ent/requestcategory"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 )
+
+// A call for help.
+type AskForHelpInput struct {
+	// Whom the help is for: omit for oneself, or a dependent's ID for a guardian
+	// who asks for them.
+	ForResidentID *int `json:"forResidentId,omitempty"`
+	// What kind of help.
+	Kind helprequest.Kind `json:"kind"`
+	// One line saying what is needed.
+	Title string `json:"title"`
+	// More about it.
+	Details *string `json:"details,omitempty"`
+	// Where to come.
+	Location string `json:"location"`
+	// The earliest time the help is wanted.
+	WindowStart time.Time `json:"windowStart"`
+	// The latest time the help is wanted.
+	WindowEnd time.Time `json:"windowEnd"`
+	// How long it should take, in minutes (1 to 480).
+	Minutes int `json:"minutes"`
+	// Accept the first volunteer who offers, without choosing.
+	AutoAccept *bool `json:"autoAccept,omitempty"`
+}
 
 // A role to give.
 type AssignRoleInput struct {
@@ -48,6 +72,55 @@ type CategoryStatistics struct {
 	Received int `json:"received"`
 	// Of those, resolved.
 	Resolved int `json:"resolved"`
+}
+
+// Volunteer work to dispatch (志願服務110).
+type CreateVolunteerTaskInput struct {
+	// The community whose volunteers do it and whose pool pays them.
+	CommunityID int `json:"communityId"`
+	// The grid it is in, if any (grid coordinators dispatch in their grid).
+	GridID *int `json:"gridId,omitempty"`
+	// What to do, in one line.
+	Title string `json:"title"`
+	// More about it.
+	Details *string `json:"details,omitempty"`
+	// Where to go.
+	Location *string `json:"location,omitempty"`
+	// When it starts.
+	WindowStart time.Time `json:"windowStart"`
+	// When it must be done.
+	WindowEnd time.Time `json:"windowEnd"`
+	// The time it should take, in minutes (1 to 480): at most this is credited
+	// to each volunteer.
+	Minutes int `json:"minutes"`
+	// How many volunteers it needs (default 1).
+	Needed *int `json:"needed,omitempty"`
+	// Dispatch to every member of this team (of the same community).
+	TeamID *int `json:"teamId,omitempty"`
+	// Dispatch to these volunteers (by resident ID).
+	VolunteerIds []int `json:"volunteerIds,omitempty"`
+}
+
+// A new volunteer team.
+type CreateVolunteerTeamInput struct {
+	// The community the team serves.
+	CommunityID int `json:"communityId"`
+	// Its name (unique in the community).
+	Name string `json:"name"`
+	// What the team does.
+	Description *string `json:"description,omitempty"`
+}
+
+// Minutes the signed-in resident gives to a community's pool.
+type DonateTimeInput struct {
+	// The community whose pool receives them.
+	CommunityID int `json:"communityId"`
+	// How many minutes (more than 0).
+	Minutes int `json:"minutes"`
+	// A note for the statement.
+	Memo *string `json:"memo,omitempty"`
+	// The idempotency key: retrying with the same key posts once.
+	Key string `json:"key"`
 }
 
 // A request to file.
@@ -259,6 +332,19 @@ type StageStatistics struct {
 
 // Live updates, over a websocket (graphql-transport-ws or graphql-ws) or Server-Sent Events.
 type Subscription struct {
+}
+
+// Minutes to move from the signed-in resident's account to another resident's.
+type TransferTimeInput struct {
+	// The resident who receives the minutes.
+	ToResidentID int `json:"toResidentId"`
+	// How many minutes (more than 0).
+	Minutes int `json:"minutes"`
+	// What it is for, as both statements show it.
+	Memo *string `json:"memo,omitempty"`
+	// The idempotency key the app makes for this transfer: retrying with the same
+	// key posts once (a different amount under the same key is refused).
+	Key string `json:"key"`
 }
 
 // Changes to one's own profile.

@@ -80,6 +80,12 @@ type Config struct {
 	CareOfferTTL time.Duration
 	// CareCancelCutoff is how long before a care slot cancellation closes.
 	CareCancelCutoff time.Duration
+	// TimeBankCreditMinutes is how many minutes a resident's time-bank
+	// account may owe (its balance never goes below minus this).
+	TimeBankCreditMinutes int
+	// HelpWidenAfter is how long a help request waits for an offer from
+	// its grid's volunteers before the whole community hears of it.
+	HelpWidenAfter time.Duration
 }
 
 // RequestDeadlineNames are the stages of the 54321 clock that
@@ -225,6 +231,22 @@ var Settings = []Setting{
 		func(c *Config, v string) (err error) {
 			c.CareCancelCutoff, err = time.ParseDuration(v)
 			if err == nil && c.CareCancelCutoff <= 0 {
+				err = errors.New("must be positive")
+			}
+			return err
+		}},
+	{"timebank-credit-minutes", "LINLI_TIMEBANK_CREDIT_MINUTES", "0", "How many minutes a resident's time-bank account may owe: balances never go below minus this (0: no debt).",
+		func(c *Config, v string) (err error) {
+			c.TimeBankCreditMinutes, err = strconv.Atoi(v)
+			if err == nil && c.TimeBankCreditMinutes < 0 {
+				err = errors.New("must not be negative")
+			}
+			return err
+		}},
+	{"help-widen-after", "LINLI_HELP_WIDEN_AFTER", "15m", "How long a help request waits for an offer from its grid's volunteers before the whole community's volunteers hear of it.",
+		func(c *Config, v string) (err error) {
+			c.HelpWidenAfter, err = time.ParseDuration(v)
+			if err == nil && c.HelpWidenAfter <= 0 {
 				err = errors.New("must be positive")
 			}
 			return err

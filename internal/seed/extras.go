@@ -44,6 +44,7 @@ var extras = []Extra{
 	{"guardianships", writeGuardianships},
 	{"requests", writeRequests},
 	{"care", writeCare},
+	{"red neighbor", writeRedNeighbor},
 }
 
 // Shanghai is the time zone of the street: days, meal periods and slots
