@@ -14,6 +14,8 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/canteen"
+	"github.com/jimei-linli/linli/ent/canteenfollow"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/consent"
 	"github.com/jimei-linli/linli/ent/department"
@@ -22,6 +24,11 @@ import (
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealorderitem"
+	"github.com/jimei-linli/linli/ent/mealperiod"
+	"github.com/jimei-linli/linli/ent/menu"
+	"github.com/jimei-linli/linli/ent/menuitem"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -31,6 +38,7 @@ import (
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/subsidyqualification"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -91,25 +99,33 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			auditrecord.Table:    auditrecord.ValidColumn,
-			broadcast.Table:      broadcast.ValidColumn,
-			community.Table:      community.ValidColumn,
-			consent.Table:        consent.ValidColumn,
-			department.Table:     department.ValidColumn,
-			device.Table:         device.ValidColumn,
-			event.Table:          event.ValidColumn,
-			grid.Table:           grid.ValidColumn,
-			guardianship.Table:   guardianship.ValidColumn,
-			household.Table:      household.ValidColumn,
-			notification.Table:   notification.ValidColumn,
-			personalinfo.Table:   personalinfo.ValidColumn,
-			place.Table:          place.ValidColumn,
-			pushdelivery.Table:   pushdelivery.ValidColumn,
-			resident.Table:       resident.ValidColumn,
-			roleassignment.Table: roleassignment.ValidColumn,
-			session.Table:        session.ValidColumn,
-			signincode.Table:     signincode.ValidColumn,
-			street.Table:         street.ValidColumn,
+			auditrecord.Table:          auditrecord.ValidColumn,
+			broadcast.Table:            broadcast.ValidColumn,
+			canteen.Table:              canteen.ValidColumn,
+			canteenfollow.Table:        canteenfollow.ValidColumn,
+			community.Table:            community.ValidColumn,
+			consent.Table:              consent.ValidColumn,
+			department.Table:           department.ValidColumn,
+			device.Table:               device.ValidColumn,
+			event.Table:                event.ValidColumn,
+			grid.Table:                 grid.ValidColumn,
+			guardianship.Table:         guardianship.ValidColumn,
+			household.Table:            household.ValidColumn,
+			mealorder.Table:            mealorder.ValidColumn,
+			mealorderitem.Table:        mealorderitem.ValidColumn,
+			mealperiod.Table:           mealperiod.ValidColumn,
+			menu.Table:                 menu.ValidColumn,
+			menuitem.Table:             menuitem.ValidColumn,
+			notification.Table:         notification.ValidColumn,
+			personalinfo.Table:         personalinfo.ValidColumn,
+			place.Table:                place.ValidColumn,
+			pushdelivery.Table:         pushdelivery.ValidColumn,
+			resident.Table:             resident.ValidColumn,
+			roleassignment.Table:       roleassignment.ValidColumn,
+			session.Table:              session.ValidColumn,
+			signincode.Table:           signincode.ValidColumn,
+			street.Table:               street.ValidColumn,
+			subsidyqualification.Table: subsidyqualification.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

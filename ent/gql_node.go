@@ -11,18 +11,26 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/hashicorp/go-multierror"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/canteen"
+	"github.com/jimei-linli/linli/ent/canteenfollow"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/department"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/internal"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealorderitem"
+	"github.com/jimei-linli/linli/ent/mealperiod"
+	"github.com/jimei-linli/linli/ent/menu"
+	"github.com/jimei-linli/linli/ent/menuitem"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/subsidyqualification"
 )
 
 // Noder wraps the basic Node method.
@@ -34,6 +42,16 @@ var broadcastImplementors = []string{"Broadcast", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Broadcast) IsNode() {}
+
+var canteenImplementors = []string{"Canteen", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Canteen) IsNode() {}
+
+var canteenfollowImplementors = []string{"CanteenFollow", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CanteenFollow) IsNode() {}
 
 var communityImplementors = []string{"Community", "Node"}
 
@@ -59,6 +77,31 @@ var householdImplementors = []string{"Household", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Household) IsNode() {}
+
+var mealorderImplementors = []string{"MealOrder", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*MealOrder) IsNode() {}
+
+var mealorderitemImplementors = []string{"MealOrderItem", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*MealOrderItem) IsNode() {}
+
+var mealperiodImplementors = []string{"MealPeriod", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*MealPeriod) IsNode() {}
+
+var menuImplementors = []string{"Menu", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Menu) IsNode() {}
+
+var menuitemImplementors = []string{"MenuItem", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*MenuItem) IsNode() {}
 
 var notificationImplementors = []string{"Notification", "Node"}
 
@@ -89,6 +132,11 @@ var streetImplementors = []string{"Street", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Street) IsNode() {}
+
+var subsidyqualificationImplementors = []string{"SubsidyQualification", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*SubsidyQualification) IsNode() {}
 
 var errNodeInvalidID = &NotFoundError{"node"}
 
@@ -176,6 +224,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case canteen.Table:
+		query := c.Canteen.Query().
+			Where(canteen.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, canteenImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case canteenfollow.Table:
+		query := c.CanteenFollow.Query().
+			Where(canteenfollow.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, canteenfollowImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case community.Table:
 		query := c.Community.Query().
 			Where(community.ID(id))
@@ -217,6 +283,51 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(household.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, householdImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case mealorder.Table:
+		query := c.MealOrder.Query().
+			Where(mealorder.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, mealorderImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case mealorderitem.Table:
+		query := c.MealOrderItem.Query().
+			Where(mealorderitem.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, mealorderitemImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case mealperiod.Table:
+		query := c.MealPeriod.Query().
+			Where(mealperiod.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, mealperiodImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case menu.Table:
+		query := c.Menu.Query().
+			Where(menu.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, menuImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case menuitem.Table:
+		query := c.MenuItem.Query().
+			Where(menuitem.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, menuitemImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -271,6 +382,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(street.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, streetImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case subsidyqualification.Table:
+		query := c.SubsidyQualification.Query().
+			Where(subsidyqualification.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, subsidyqualificationImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -364,6 +484,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case canteen.Table:
+		query := c.Canteen.Query().
+			Where(canteen.IDIn(ids...))
+		query, err := query.CollectFields(ctx, canteenImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case canteenfollow.Table:
+		query := c.CanteenFollow.Query().
+			Where(canteenfollow.IDIn(ids...))
+		query, err := query.CollectFields(ctx, canteenfollowImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case community.Table:
 		query := c.Community.Query().
 			Where(community.IDIn(ids...))
@@ -432,6 +584,86 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Household.Query().
 			Where(household.IDIn(ids...))
 		query, err := query.CollectFields(ctx, householdImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case mealorder.Table:
+		query := c.MealOrder.Query().
+			Where(mealorder.IDIn(ids...))
+		query, err := query.CollectFields(ctx, mealorderImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case mealorderitem.Table:
+		query := c.MealOrderItem.Query().
+			Where(mealorderitem.IDIn(ids...))
+		query, err := query.CollectFields(ctx, mealorderitemImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case mealperiod.Table:
+		query := c.MealPeriod.Query().
+			Where(mealperiod.IDIn(ids...))
+		query, err := query.CollectFields(ctx, mealperiodImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case menu.Table:
+		query := c.Menu.Query().
+			Where(menu.IDIn(ids...))
+		query, err := query.CollectFields(ctx, menuImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case menuitem.Table:
+		query := c.MenuItem.Query().
+			Where(menuitem.IDIn(ids...))
+		query, err := query.CollectFields(ctx, menuitemImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -528,6 +760,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Street.Query().
 			Where(street.IDIn(ids...))
 		query, err := query.CollectFields(ctx, streetImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case subsidyqualification.Table:
+		query := c.SubsidyQualification.Query().
+			Where(subsidyqualification.IDIn(ids...))
+		query, err := query.CollectFields(ctx, subsidyqualificationImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -16,6 +16,10 @@ type Tx struct {
 	AuditRecord *AuditRecordClient
 	// Broadcast is the client for interacting with the Broadcast builders.
 	Broadcast *BroadcastClient
+	// Canteen is the client for interacting with the Canteen builders.
+	Canteen *CanteenClient
+	// CanteenFollow is the client for interacting with the CanteenFollow builders.
+	CanteenFollow *CanteenFollowClient
 	// Community is the client for interacting with the Community builders.
 	Community *CommunityClient
 	// Consent is the client for interacting with the Consent builders.
@@ -32,6 +36,16 @@ type Tx struct {
 	Guardianship *GuardianshipClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
+	// MealOrder is the client for interacting with the MealOrder builders.
+	MealOrder *MealOrderClient
+	// MealOrderItem is the client for interacting with the MealOrderItem builders.
+	MealOrderItem *MealOrderItemClient
+	// MealPeriod is the client for interacting with the MealPeriod builders.
+	MealPeriod *MealPeriodClient
+	// Menu is the client for interacting with the Menu builders.
+	Menu *MenuClient
+	// MenuItem is the client for interacting with the MenuItem builders.
+	MenuItem *MenuItemClient
 	// Notification is the client for interacting with the Notification builders.
 	Notification *NotificationClient
 	// PersonalInfo is the client for interacting with the PersonalInfo builders.
@@ -50,6 +64,8 @@ type Tx struct {
 	SignInCode *SignInCodeClient
 	// Street is the client for interacting with the Street builders.
 	Street *StreetClient
+	// SubsidyQualification is the client for interacting with the SubsidyQualification builders.
+	SubsidyQualification *SubsidyQualificationClient
 
 	// lazily loaded.
 	client     *Client
@@ -183,6 +199,8 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.AuditRecord = NewAuditRecordClient(tx.config)
 	tx.Broadcast = NewBroadcastClient(tx.config)
+	tx.Canteen = NewCanteenClient(tx.config)
+	tx.CanteenFollow = NewCanteenFollowClient(tx.config)
 	tx.Community = NewCommunityClient(tx.config)
 	tx.Consent = NewConsentClient(tx.config)
 	tx.Department = NewDepartmentClient(tx.config)
@@ -191,6 +209,11 @@ func (tx *Tx) init() {
 	tx.Grid = NewGridClient(tx.config)
 	tx.Guardianship = NewGuardianshipClient(tx.config)
 	tx.Household = NewHouseholdClient(tx.config)
+	tx.MealOrder = NewMealOrderClient(tx.config)
+	tx.MealOrderItem = NewMealOrderItemClient(tx.config)
+	tx.MealPeriod = NewMealPeriodClient(tx.config)
+	tx.Menu = NewMenuClient(tx.config)
+	tx.MenuItem = NewMenuItemClient(tx.config)
 	tx.Notification = NewNotificationClient(tx.config)
 	tx.PersonalInfo = NewPersonalInfoClient(tx.config)
 	tx.Place = NewPlaceClient(tx.config)
@@ -200,6 +223,7 @@ func (tx *Tx) init() {
 	tx.Session = NewSessionClient(tx.config)
 	tx.SignInCode = NewSignInCodeClient(tx.config)
 	tx.Street = NewStreetClient(tx.config)
+	tx.SubsidyQualification = NewSubsidyQualificationClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

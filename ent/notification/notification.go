@@ -102,8 +102,10 @@ type Kind string
 
 // Kind values.
 const (
-	KindBROADCAST Kind = "BROADCAST"
-	KindSYSTEM    Kind = "SYSTEM"
+	KindBROADCAST      Kind = "BROADCAST"
+	KindSYSTEM         Kind = "SYSTEM"
+	KindMENU_PUBLISHED Kind = "MENU_PUBLISHED"
+	KindMEAL_ORDER     Kind = "MEAL_ORDER"
 )
 
 func (k Kind) String() string {
@@ -113,7 +115,7 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindBROADCAST, KindSYSTEM:
+	case KindBROADCAST, KindSYSTEM, KindMENU_PUBLISHED, KindMEAL_ORDER:
 		return nil
 	default:
 		return fmt.Errorf("notification: invalid enum value for kind field: %q", k)
