@@ -23,6 +23,15 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	return r.client.Noders(ctx, ids)
 }
 
+// Canteens is the resolver for the canteens field.
+func (r *queryResolver) Canteens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CanteenOrder, where *ent.CanteenWhereInput) (*ent.CanteenConnection, error) {
+	return r.client.Canteen.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithCanteenOrder(orderBy),
+			ent.WithCanteenFilter(where.Filter),
+		)
+}
+
 // Communities is the resolver for the communities field.
 func (r *queryResolver) Communities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) (*ent.CommunityConnection, error) {
 	return r.client.Community.Query().
@@ -50,6 +59,15 @@ func (r *queryResolver) Guardianships(ctx context.Context, after *entgql.Cursor[
 		)
 }
 
+// MealOrders is the resolver for the mealOrders field.
+func (r *queryResolver) MealOrders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MealOrderOrder, where *ent.MealOrderWhereInput) (*ent.MealOrderConnection, error) {
+	return r.client.MealOrder.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithMealOrderOrder(orderBy),
+			ent.WithMealOrderFilter(where.Filter),
+		)
+}
+
 // Streets is the resolver for the streets field.
 func (r *queryResolver) Streets(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) (*ent.StreetConnection, error) {
 	return r.client.Street.Query().
@@ -59,13 +77,29 @@ func (r *queryResolver) Streets(ctx context.Context, after *entgql.Cursor[int], 
 		)
 }
 
+// Canteen returns generated.CanteenResolver implementation.
+func (r *Resolver) Canteen() generated.CanteenResolver { return &canteenResolver{r} }
+
+// MealOrder returns generated.MealOrderResolver implementation.
+func (r *Resolver) MealOrder() generated.MealOrderResolver { return &mealOrderResolver{r} }
+
+// MealPeriod returns generated.MealPeriodResolver implementation.
+func (r *Resolver) MealPeriod() generated.MealPeriodResolver { return &mealPeriodResolver{r} }
+
 // Notification returns generated.NotificationResolver implementation.
 func (r *Resolver) Notification() generated.NotificationResolver { return &notificationResolver{r} }
 
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// Resident returns generated.ResidentResolver implementation.
+func (r *Resolver) Resident() generated.ResidentResolver { return &residentResolver{r} }
+
 type (
+	canteenResolver      struct{ *Resolver }
+	mealOrderResolver    struct{ *Resolver }
+	mealPeriodResolver   struct{ *Resolver }
 	notificationResolver struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
+	residentResolver     struct{ *Resolver }
 )

@@ -15,6 +15,7 @@ import (
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/auth"
 	"github.com/jimei-linli/linli/internal/broadcast"
+	"github.com/jimei-linli/linli/internal/canteen"
 	"github.com/jimei-linli/linli/internal/notify"
 	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/push"
@@ -25,16 +26,18 @@ import (
 
 // Resolver is the root resolver; it holds what resolvers call into.
 type Resolver struct {
-	client     *ent.Client
-	auth       *auth.Service
-	roster     *roster.Roster
-	personal   *personaldata.Service
-	devices    *push.Devices
-	hub        *realtime.Hub
-	outbox     *realtime.Outbox
-	inbox      *notify.Inbox
-	broadcasts *broadcast.Service
-	now        func() time.Time
+	client      *ent.Client
+	auth        *auth.Service
+	roster      *roster.Roster
+	personal    *personaldata.Service
+	devices     *push.Devices
+	hub         *realtime.Hub
+	outbox      *realtime.Outbox
+	inbox       *notify.Inbox
+	broadcasts  *broadcast.Service
+	canteens    *canteen.Service
+	canteenOpts []canteen.Option
+	now         func() time.Time
 }
 
 // Option configures NewSchema.
@@ -60,6 +63,12 @@ func WithClock(now func() time.Time) Option {
 	return func(r *Resolver) { r.now = now }
 }
 
+// WithCanteen passes options to the canteen service, e.g. the time bank
+// (canteen.WithSpender) and volunteer dispatch (canteen.WithDispatcher).
+func WithCanteen(opts ...canteen.Option) Option {
+	return func(r *Resolver) { r.canteenOpts = append(r.canteenOpts, opts...) }
+}
+
 // NewSchema returns the executable GraphQL schema backed by client.
 func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r := &Resolver{
@@ -76,6 +85,7 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	}
 	r.inbox = notify.New(client, r.hub, nil)
 	r.broadcasts = broadcast.New(client, r.outbox, nil)
+	r.canteens = canteen.New(client, r.outbox, r.now, r.canteenOpts...)
 	return generated.NewExecutableSchema(generated.Config{Resolvers: r})
 }
 

@@ -7,6 +7,8 @@ import (
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealperiod"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 )
 
@@ -22,6 +24,34 @@ type AssignRoleInput struct {
 	Title *string `json:"title,omitempty"`
 }
 
+// A menu to write.
+type CreateMenuInput struct {
+	// The canteen.
+	CanteenID int `json:"canteenId"`
+	// The day, YYYY-MM-DD.
+	Date string `json:"date"`
+	// The meal period.
+	Period mealperiod.Kind `json:"period"`
+	// How many meals can be ordered; omitted for the period's daily capacity.
+	Capacity *int `json:"capacity,omitempty"`
+	// The dishes.
+	Dishes []*DishInput `json:"dishes"`
+}
+
+// A dish to put on a menu.
+type DishInput struct {
+	// The dish, e.g. 清蒸鱸魚.
+	Name string `json:"name"`
+	// A line about it.
+	Description *string `json:"description,omitempty"`
+	// List price in fen.
+	Price int `json:"price"`
+	// Diet tags: LOW_SALT, LOW_SUGAR, SOFT, VEGETARIAN, HALAL.
+	Tags []string `json:"tags,omitempty"`
+	// Allergens it contains.
+	Allergens []string `json:"allergens,omitempty"`
+}
+
 // A member of a household being registered.
 type HouseholdMemberInput struct {
 	// The member's name.
@@ -33,12 +63,41 @@ type HouseholdMemberInput struct {
 	BirthDate *time.Time `json:"birthDate,omitempty"`
 }
 
+// A dish of an order.
+type MealOrderItemInput struct {
+	// The dish on the menu.
+	MenuItemID int `json:"menuItemId"`
+	// Portions, 1 to 10.
+	Quantity int `json:"quantity"`
+}
+
 // Everything Linli holds about a resident.
 type MyDataExport struct {
 	// When the export was made.
 	GeneratedAt time.Time `json:"generatedAt"`
 	// The data, as a JSON document with one section per kind of record.
 	JSON string `json:"json"`
+}
+
+// A meal order to place or to price.
+type PlaceMealOrderInput struct {
+	// The published menu to order from.
+	MenuID int `json:"menuId"`
+	// Who eats: the signed-in resident (omitted) or a resident they are the
+	// active guardian of.
+	BeneficiaryID *int `json:"beneficiaryId,omitempty"`
+	// Dine in, pick up, or delivered home.
+	Fulfillment mealorder.Fulfillment `json:"fulfillment"`
+	// The dishes, each once, with how many portions.
+	Items []*MealOrderItemInput `json:"items"`
+	// The price tier to apply; omitted for the best the beneficiary qualifies
+	// for.
+	Tier *mealorder.Tier `json:"tier,omitempty"`
+	// Time-bank credit to pay with, in minutes (where the canteen takes it and
+	// the server has a time bank).
+	CreditMinutes *int `json:"creditMinutes,omitempty"`
+	// A note for the kitchen.
+	Note *string `json:"note,omitempty"`
 }
 
 // A household to register.

@@ -501,8 +501,8 @@ func (s *Service) family(ctx context.Context, o *ent.MealOrder) ([]int, error) {
 // its canteen hear of it live; notify get note in their inbox.
 func (s *Service) emit(ctx context.Context, tx *ent.Tx, o *ent.MealOrder, kind string, notify []int, note realtime.NotificationContent) error {
 	_, err := s.outbox.Emit(ctx, tx, realtime.Event{
-		Kind:   kind,
-		Topics: []string{realtime.NodeTopic(o.ID), realtime.NodeTopic(o.CanteenID)},
+		Kind:      kind,
+		Topics:    []string{realtime.NodeTopic(o.ID), realtime.NodeTopic(o.CanteenID)},
 		SubjectID: o.ID, Notify: notify, Notification: note,
 	})
 	return err

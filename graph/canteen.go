@@ -1,0 +1,52 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/graph/model"
+	"github.com/jimei-linli/linli/internal/canteen"
+)
+
+// mealOrderInput translates a GraphQL order into the canteen service's.
+func mealOrderInput(in model.PlaceMealOrderInput) canteen.OrderInput {
+	out := canteen.OrderInput{MenuID: in.MenuID, Fulfillment: in.Fulfillment, Tier: in.Tier}
+	if in.BeneficiaryID != nil {
+		out.BeneficiaryID = *in.BeneficiaryID
+	}
+	if in.CreditMinutes != nil {
+		out.CreditMinutes = *in.CreditMinutes
+	}
+	if in.Note != nil {
+		out.Note = *in.Note
+	}
+	for _, it := range in.Items {
+		out.Items = append(out.Items, canteen.Item{MenuItemID: it.MenuItemID, Quantity: it.Quantity})
+	}
+	return out
+}
+
+// menuInput translates a GraphQL menu into the canteen service's.
+func menuInput(in model.CreateMenuInput) canteen.MenuInput {
+	out := canteen.MenuInput{CanteenID: in.CanteenID, Date: in.Date, Period: in.Period}
+	if in.Capacity != nil {
+		out.Capacity = *in.Capacity
+	}
+	for _, d := range in.Dishes {
+		dish := canteen.Dish{Name: d.Name, Price: d.Price, Tags: d.Tags, Allergens: d.Allergens}
+		if d.Description != nil {
+			dish.Description = *d.Description
+		}
+		out.Dishes = append(out.Dishes, dish)
+	}
+	return out
+}
+
+// visibleResident loads a resident as the viewer sees them: nil when hidden.
+func (r *Resolver) visibleResident(ctx context.Context, id int) (*ent.Resident, error) {
+	res, err := r.client.Resident.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return res, err
+}
