@@ -42,6 +42,7 @@ type Extra struct {
 // demo data by adding a line here.
 var extras = []Extra{
 	{"guardianships", writeGuardianships},
+	{"canteen", writeCanteen},
 }
 
 // Shanghai is the time zone of the street: days, meal periods and slots
