@@ -27,7 +27,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // at returns the time of day hh:mm on date in the canteens' zone.
@@ -39,7 +39,7 @@ func at(date string, hh, mm int) time.Time {
 // fixture is a small neighborhood with a canteen and one published lunch
 // menu, and residents of every tier.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	s      *store.Store
 	client *ent.Client
 	clock  *clock
@@ -65,7 +65,7 @@ type fixture struct {
 func system() context.Context { return viewer.SystemContext(context.Background()) }
 
 // newFixture builds the fixture on s with the given service options.
-func newFixture(t *testing.T, s *store.Store, opts ...canteen.Option) *fixture {
+func newFixture(t testing.TB, s *store.Store, opts ...canteen.Option) *fixture {
 	t.Helper()
 	ctx := system()
 	c := s.Client

@@ -133,6 +133,11 @@ func (s *Service) prepare(ctx context.Context, in OrderInput) (*prepared, error)
 		return nil, apperr.New(apperr.Conflict, "orders for %s on %s closed at %s",
 			strings.ToLower(string(p.period.Kind)), m.Date, describeCutoff(cutoff))
 	}
+	if m.Ordered >= m.Capacity {
+		// Known full already; when it is not, the conditional update in
+		// PlaceOrder decides.
+		return nil, full(p.period, m)
+	}
 	dishes, err := s.client.MenuItem.Query().
 		Where(menuitem.MenuID(m.ID), menuitem.IDIn(slices.Collect(maps.Keys(seen))...)).All(sys)
 	if err != nil {
@@ -234,10 +239,12 @@ func (s *Service) QuoteOrder(ctx context.Context, in OrderInput) (Quote, error) 
 // delivery task.
 func OrderKey(orderID int) string { return fmt.Sprintf("canteen-order:%d", orderID) }
 
-// PlaceOrder orders a meal. The order takes one place of the menu's
-// capacity with a conditional update (the database decides who gets the
-// last place), and spends credit and dispatches the delivery in the same
-// transaction: all of it is written, or nothing.
+// PlaceOrder orders a meal. In one transaction it writes the order, spends
+// credit, dispatches the delivery, writes the event and, last, takes one
+// place of the menu's capacity with a conditional update (ordered <
+// capacity: the database decides who gets the last place, and the hot menu
+// row stays locked only until the commit). All of it is written, or
+// nothing.
 func (s *Service) PlaceOrder(ctx context.Context, in OrderInput) (*ent.MealOrder, error) {
 	p, err := s.prepare(ctx, in)
 	if err != nil {
@@ -246,18 +253,6 @@ func (s *Service) PlaceOrder(ctx context.Context, in OrderInput) (*ent.MealOrder
 	sys := viewer.SystemContext(ctx)
 	var id int
 	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
-		n, err := tx.Menu.Update().
-			Where(menu.ID(p.menu.ID), func(sel *sql.Selector) {
-				sel.Where(sql.ColumnsLT(sel.C(menu.FieldOrdered), sel.C(menu.FieldCapacity)))
-			}).
-			AddOrdered(1).Save(sys)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return apperr.New(apperr.Conflict, "%s on %s is fully booked (%d meals)",
-				strings.ToLower(string(p.period.Kind)), p.menu.Date, p.menu.Capacity)
-		}
 		create := tx.MealOrder.Create().
 			SetCanteenID(p.canteen.ID).SetCommunityID(p.canteen.CommunityID).SetMenuID(p.menu.ID).
 			SetDate(p.menu.Date).SetPeriod(mealorder.Period(p.period.Kind)).
@@ -311,12 +306,34 @@ func (s *Service) PlaceOrder(ctx context.Context, in OrderInput) (*ent.MealOrder
 				return err
 			}
 		}
-		return s.emit(ctx, tx, o, "meal_order.placed", nil, realtime.NotificationContent{})
+		if err := s.emit(ctx, tx, o, "meal_order.placed", nil, realtime.NotificationContent{}); err != nil {
+			return err
+		}
+		// Take the place last: the menu row is the one every order of the
+		// meal updates, so its lock is held only from here to the commit.
+		n, err := tx.Menu.Update().
+			Where(menu.ID(p.menu.ID), func(sel *sql.Selector) {
+				sel.Where(sql.ColumnsLT(sel.C(menu.FieldOrdered), sel.C(menu.FieldCapacity)))
+			}).
+			AddOrdered(1).Save(sys)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return full(p.period, p.menu)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.client.MealOrder.Get(ctx, id)
+}
+
+// full is the answer to an order for a meal with no place left.
+func full(p *ent.MealPeriod, m *ent.Menu) error {
+	return apperr.New(apperr.Conflict, "%s on %s is fully booked (%d meals)",
+		strings.ToLower(string(p.Kind)), m.Date, m.Capacity)
 }
 
 // deliveryMinutes is the time credited to a volunteer for one delivery.
