@@ -62,6 +62,18 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 			}
 		}
 
+		// Residents find it through the canteen's lunch period.
+		pm := e.Do(t, son, `query($c: ID!, $d: String!) { node(id: $c) { ... on Canteen { periods { kind menu(date: $d) { id capacity ordered } } } } }`,
+			map[string]any{"c": canteenID, "d": day}).Must(t)
+		found := false
+		for i := range 3 {
+			if pm.Value("node", "periods", i, "kind") == "LUNCH" {
+				found = pm.Value("node", "periods", i, "menu", "id") == menuID && pm.Value("node", "periods", i, "menu", "capacity") == 20.0
+			}
+		}
+		if !found {
+			t.Errorf("the lunch period does not lead to the menu: %s", pm)
+		}
 		q := e.Do(t, son, `query($input: PlaceMealOrderInput!) { quoteMealOrder(input: $input) { tier amountPaid eligible } }`,
 			map[string]any{"input": order}).Must(t)
 		if q.Value("quoteMealOrder", "tier") != "AGE_80_PLUS" || q.Value("quoteMealOrder", "amountPaid") != 900.0 {

@@ -163,9 +163,9 @@ func writeCanteen(ctx context.Context, c *ent.Client, w *Written) error {
 
 // demoIDs returns the IDs of the demo accounts.
 func demoIDs(w *Written) []int {
-	ids := make([]int, 0, len(w.Residents))
-	for _, id := range w.Residents {
-		ids = append(ids, id)
+	ids := make([]int, 0, len(DemoAccounts))
+	for _, a := range DemoAccounts {
+		ids = append(ids, w.Residents[a.Phone])
 	}
 	return ids
 }
