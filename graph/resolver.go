@@ -74,7 +74,7 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r := &Resolver{
 		client:   client,
 		roster:   roster.New(client, nil),
-		personal: personaldata.New(client, nil),
+		personal: personaldata.New(client, nil, canteen.PersonalDataSections()...),
 		devices:  push.NewDevices(client, nil),
 		hub:      realtime.NewHub(nil),
 		outbox:   realtime.NewOutbox(nil, nil),

@@ -1,6 +1,7 @@
 package apitest_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -168,6 +169,30 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 		}
 		second := e.Do(t, elder, placeOrderMutation, map[string]any{"input": map[string]any{"menuId": menuID, "fulfillment": "PICK_UP",
 			"items": []map[string]any{{"menuItemId": rice, "quantity": 1}}}}).Must(t)
+
+		// The elder's data export holds her orders, including the one her
+		// son placed, and her 低保 qualification.
+		x := e.Do(t, elder, `mutation { exportMyData { json } }`, nil).Must(t)
+		var doc struct {
+			MealOrders []struct {
+				ID    int    `json:"id"`
+				Tier  string `json:"tier"`
+				Edges struct {
+					Items []struct{ Name string } `json:"items"`
+				} `json:"edges"`
+			} `json:"mealOrders"`
+			SubsidyQualifications []struct{ Kind string } `json:"subsidyQualifications"`
+		}
+		if err := json.Unmarshal([]byte(x.Value("exportMyData", "json").(string)), &doc); err != nil {
+			t.Fatal(err)
+		}
+		exported := false
+		for _, mo := range doc.MealOrders {
+			exported = exported || (apitest.ID(mo.ID) == orderID && len(mo.Edges.Items) == 2)
+		}
+		if !exported || len(doc.SubsidyQualifications) != 1 || doc.SubsidyQualifications[0].Kind != "LOW_INCOME" {
+			t.Errorf("export: %d orders (son's order there: %v), qualifications %+v", len(doc.MealOrders), exported, doc.SubsidyQualifications)
+		}
 
 		// The cut-off: no more orders, no cancelling.
 		e.Clock.Set(cutoffOf(t, day))
