@@ -35,6 +35,23 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 		if canteenID == nil || r.Value("canteens", "edges", 0, "node", "followedByMe") != true {
 			t.Fatalf("canteen: %s", r)
 		}
+		// Following is idempotent, and so is not following.
+		follow := `mutation($id: ID!) { followCanteen(id: $id) { followedByMe } }`
+		unfollow := `mutation($id: ID!) { unfollowCanteen(id: $id) { followedByMe } }`
+		for _, step := range []struct {
+			m    string
+			want bool
+		}{{unfollow, false}, {unfollow, false}, {follow, true}, {follow, true}} {
+			r := e.Do(t, son, step.m, map[string]any{"id": canteenID}).Must(t)
+			if got := r.Value("followCanteen", "followedByMe"); got != nil && got != step.want {
+				t.Errorf("follow: %s", r)
+			}
+			if got := r.Value("unfollowCanteen", "followedByMe"); got != nil && got != step.want {
+				t.Errorf("unfollow: %s", r)
+			}
+		}
+		e.Do(t, "", follow, map[string]any{"id": canteenID}).MustFail(t, "UNAUTHENTICATED")
+
 		// A day after the seeded week, so that there is no menu yet.
 		day := e.Clock.Now().In(canteen.Zone).AddDate(0, 0, 9).Format(time.DateOnly)
 		input := map[string]any{"canteenId": canteenID, "date": day, "period": "LUNCH", "capacity": 20, "dishes": []map[string]any{

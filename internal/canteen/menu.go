@@ -70,6 +70,12 @@ func (s *Service) CreateMenu(ctx context.Context, in MenuInput) (*ent.Menu, erro
 		if strings.TrimSpace(d.Name) == "" || len([]rune(d.Name)) > 100 {
 			return nil, apperr.New(apperr.BadUserInput, "a dish's name has 1 to 100 characters")
 		}
+		if len([]rune(d.Description)) > 500 {
+			return nil, apperr.New(apperr.BadUserInput, "%s: a description has at most 500 characters", d.Name)
+		}
+		if len(d.Allergens) > 20 || slices.ContainsFunc(d.Allergens, func(a string) bool { return a == "" || len([]rune(a)) > 50 }) {
+			return nil, apperr.New(apperr.BadUserInput, "%s: list at most 20 allergens of 1 to 50 characters", d.Name)
+		}
 		if d.Price <= 0 {
 			return nil, apperr.New(apperr.BadUserInput, "%s: a price is a positive number of fen", d.Name)
 		}
