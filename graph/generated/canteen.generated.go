@@ -593,7 +593,7 @@ func (ec *executionContext) _MealQuote_eligible(ctx context.Context, field graph
 			return obj.Eligible, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []canteen.Tier) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []mealorder.Tier) graphql.Marshaler {
 			return ec.marshalNMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx, selections, v)
 		},
 		true,

@@ -23248,20 +23248,20 @@ func (ec *executionContext) marshalNMealOrderStatus2githubᚗcomᚋjimeiᚑlinli
 	return v
 }
 
-func (ec *executionContext) unmarshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, v any) (canteen.Tier, error) {
-	var res canteen.Tier
+func (ec *executionContext) unmarshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, v any) (mealorder.Tier, error) {
+	var res mealorder.Tier
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, sel ast.SelectionSet, v canteen.Tier) graphql.Marshaler {
+func (ec *executionContext) marshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, sel ast.SelectionSet, v mealorder.Tier) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx context.Context, v any) ([]canteen.Tier, error) {
+func (ec *executionContext) unmarshalNMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx context.Context, v any) ([]mealorder.Tier, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]canteen.Tier, len(vSlice))
+	res := make([]mealorder.Tier, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, vSlice[i])
@@ -23272,7 +23272,7 @@ func (ec *executionContext) unmarshalNMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑli
 	return res, nil
 }
 
-func (ec *executionContext) marshalNMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx context.Context, sel ast.SelectionSet, v []canteen.Tier) graphql.Marshaler {
+func (ec *executionContext) marshalNMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx context.Context, sel ast.SelectionSet, v []mealorder.Tier) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]

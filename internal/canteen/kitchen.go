@@ -121,7 +121,7 @@ type Totals struct {
 
 // TierTotal is the totals of one tier.
 type TierTotal struct {
-	Tier Tier
+	Tier mealorder.Tier
 	Totals
 }
 
@@ -152,12 +152,12 @@ func (s *Service) Report(ctx context.Context, canteenID int, month string) (*Mon
 		return nil, apperr.New(apperr.BadUserInput, "a month is written YYYY-MM, e.g. 2026-11")
 	}
 	var rows []struct {
-		Tier        Tier `json:"tier"`
-		Meals       int  `json:"meals"`
-		ListPrice   int  `json:"list_price"`
-		Subsidy     int  `json:"subsidy"`
-		CreditValue int  `json:"credit_value"`
-		AmountPaid  int  `json:"amount_paid"`
+		Tier        mealorder.Tier `json:"tier"`
+		Meals       int            `json:"meals"`
+		ListPrice   int            `json:"list_price"`
+		Subsidy     int            `json:"subsidy"`
+		CreditValue int            `json:"credit_value"`
+		AmountPaid  int            `json:"amount_paid"`
 	}
 	err = s.client.MealOrder.Query().
 		Where(mealorder.CanteenID(canteenID), mealorder.DateHasPrefix(month+"-"), mealorder.StatusNEQ(mealorder.StatusCANCELLED)).
@@ -170,7 +170,7 @@ func (s *Service) Report(ctx context.Context, canteenID int, month string) (*Mon
 		return nil, err
 	}
 	r := &MonthlyReport{Canteen: c, Month: month}
-	for _, t := range []Tier{mealorder.TierREGULAR, mealorder.TierAGE_60_79, mealorder.TierAGE_80_PLUS, mealorder.TierLOW_INCOME, mealorder.TierDISABLED} {
+	for _, t := range []mealorder.Tier{mealorder.TierREGULAR, mealorder.TierAGE_60_79, mealorder.TierAGE_80_PLUS, mealorder.TierLOW_INCOME, mealorder.TierDISABLED} {
 		tt := TierTotal{Tier: t}
 		for _, row := range rows {
 			if row.Tier == t {

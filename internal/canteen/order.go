@@ -29,9 +29,6 @@ import (
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
-// Fulfillment is how a meal reaches the beneficiary.
-type Fulfillment = mealorder.Fulfillment
-
 // Item is a dish ordered.
 type Item struct {
 	MenuItemID int
@@ -43,10 +40,10 @@ type OrderInput struct {
 	MenuID int
 	// BeneficiaryID is who eats; 0 for the orderer.
 	BeneficiaryID int
-	Fulfillment   Fulfillment
+	Fulfillment   mealorder.Fulfillment
 	Items         []Item
 	// Tier asks for a tier; nil takes the best the beneficiary qualifies for.
-	Tier *Tier
+	Tier *mealorder.Tier
 	// CreditMinutes is time-bank credit to pay with (0 for none).
 	CreditMinutes int
 	Note          string
@@ -55,7 +52,7 @@ type OrderInput struct {
 // Quote is what an order would cost, and the tiers open to its beneficiary.
 type Quote struct {
 	Breakdown
-	Eligible []Tier
+	Eligible []mealorder.Tier
 }
 
 // prepared is an order checked and priced, ready to write.
@@ -67,7 +64,7 @@ type prepared struct {
 	canteen     *ent.Canteen
 	beneficiary *ent.Resident
 	dishes      map[int]*ent.MenuItem
-	eligible    []Tier
+	eligible    []mealorder.Tier
 	price       Breakdown
 	place       *ent.Place
 }
@@ -529,7 +526,7 @@ func (s *Service) emit(ctx context.Context, tx *ent.Tx, o *ent.MealOrder, kind s
 func runs(v *viewer.Viewer, communityID int) bool { return authz.RunsCanteen(v, communityID) }
 
 // joinTiers lists tiers for a message.
-func joinTiers(tiers []Tier) string {
+func joinTiers(tiers []mealorder.Tier) string {
 	s := make([]string, len(tiers))
 	for i, t := range tiers {
 		s[i] = string(t)

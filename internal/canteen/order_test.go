@@ -25,7 +25,7 @@ func wantCode(t *testing.T, err error, code apperr.Code, want string) {
 	}
 }
 
-func tier(t canteen.Tier) *canteen.Tier { return &t }
+func tier(t mealorder.Tier) *mealorder.Tier { return &t }
 
 // TestPriceTable orders fish and rice (1300 fen) for a resident of every
 // tier, with the best tier by default or the tier asked for, and checks
@@ -35,10 +35,10 @@ func TestPriceTable(t *testing.T) {
 		f := newFixture(t, s, canteen.WithSpender(&recordingSpender{}))
 		cases := []struct {
 			who, by     string
-			ask         *canteen.Tier
+			ask         *mealorder.Tier
 			credit      int
 			items       []canteen.Item
-			tier        canteen.Tier
+			tier        mealorder.Tier
 			subsidy     int
 			creditValue int
 			paid        int

@@ -9,10 +9,6 @@ import (
 	"github.com/jimei-linli/linli/internal/apperr"
 )
 
-// Tier is a price tier (mealorder.Tier): REGULAR, AGE_60_79, AGE_80_PLUS,
-// LOW_INCOME, DISABLED.
-type Tier = mealorder.Tier
-
 // Qualifies says what a beneficiary qualifies for on a meal day.
 type Qualifies struct {
 	// Age is their age on the meal day; -1 when their birth date is not
@@ -23,7 +19,7 @@ type Qualifies struct {
 }
 
 // Subsidy returns the subsidy per meal of tier at canteen c, in fen.
-func Subsidy(c *ent.Canteen, tier Tier) int {
+func Subsidy(c *ent.Canteen, tier mealorder.Tier) int {
 	switch tier {
 	case mealorder.TierAGE_60_79:
 		return c.SubsidyAge6079
@@ -39,8 +35,8 @@ func Subsidy(c *ent.Canteen, tier Tier) int {
 
 // Eligible returns the tiers q qualifies for at canteen c, best first (the
 // largest subsidy; REGULAR, which everyone has, last among equals).
-func Eligible(c *ent.Canteen, q Qualifies) []Tier {
-	tiers := []Tier{}
+func Eligible(c *ent.Canteen, q Qualifies) []mealorder.Tier {
+	tiers := []mealorder.Tier{}
 	switch {
 	case q.Age >= 80:
 		tiers = append(tiers, mealorder.TierAGE_80_PLUS)
@@ -65,7 +61,7 @@ func Eligible(c *ent.Canteen, q Qualifies) []Tier {
 
 // Breakdown is what a meal costs and who pays what, in fen.
 type Breakdown struct {
-	Tier          Tier
+	Tier          mealorder.Tier
 	ListPrice     int
 	Subsidy       int
 	CreditMinutes int
@@ -77,7 +73,7 @@ type Breakdown struct {
 // canteen c in tier, paying creditMinutes of time-bank credit. The subsidy
 // never exceeds the list price; credit may pay at most what the subsidy
 // leaves, and only at a canteen that takes credit.
-func Price(c *ent.Canteen, tier Tier, listPrice, creditMinutes int) (Breakdown, error) {
+func Price(c *ent.Canteen, tier mealorder.Tier, listPrice, creditMinutes int) (Breakdown, error) {
 	b := Breakdown{Tier: tier, ListPrice: listPrice, CreditMinutes: creditMinutes}
 	b.Subsidy = min(Subsidy(c, tier), listPrice)
 	rest := listPrice - b.Subsidy
