@@ -130,3 +130,12 @@ func (r *subscriptionResolver) MealOrderUpdated(ctx context.Context, id int) (<-
 			return o, err == nil, err
 		})
 }
+
+// CanteenKitchenUpdated is the resolver for the canteenKitchenUpdated field.
+func (r *subscriptionResolver) CanteenKitchenUpdated(ctx context.Context, canteenID int, date string) (<-chan *canteen.Kitchen, error) {
+	return realtime.Follow(ctx, r.hub, []string{realtime.NodeTopic(canteenID)},
+		func(ctx context.Context) (*canteen.Kitchen, bool, error) {
+			k, err := r.canteens.KitchenView(ctx, canteenID, date)
+			return k, err == nil, err
+		})
+}

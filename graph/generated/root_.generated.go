@@ -563,8 +563,9 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		MealOrderUpdated  func(childComplexity int, id int) int
-		NotificationAdded func(childComplexity int, since *entgql.Cursor[int]) int
+		CanteenKitchenUpdated func(childComplexity int, canteenID int, date string) int
+		MealOrderUpdated      func(childComplexity int, id int) int
+		NotificationAdded     func(childComplexity int, since *entgql.Cursor[int]) int
 	}
 
 	SubsidyQualification struct {
@@ -2916,6 +2917,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StreetEdge.Node(childComplexity), true
 
+	case "Subscription.canteenKitchenUpdated":
+		if e.ComplexityRoot.Subscription.CanteenKitchenUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_canteenKitchenUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.CanteenKitchenUpdated(childComplexity, args["canteenId"].(int), args["date"].(string)), true
 	case "Subscription.mealOrderUpdated":
 		if e.ComplexityRoot.Subscription.MealOrderUpdated == nil {
 			break
@@ -11822,6 +11834,20 @@ extend type Subscription {
     """
     id: ID!
   ): MealOrder!
+  """
+  The kitchen's view of a canteen for a day, again whenever one of its
+  orders changes: for the canteen's staff and its community's admins.
+  """
+  canteenKitchenUpdated(
+    """
+    The canteen.
+    """
+    canteenId: ID!
+    """
+    The day, YYYY-MM-DD.
+    """
+    date: String!
+  ): CanteenKitchen!
 }
 
 extend type Canteen {

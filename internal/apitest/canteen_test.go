@@ -110,8 +110,40 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 		if after := e.Counts(t); !equalCounts(before, after) {
 			t.Errorf("a refused order wrote something")
 		}
+		// The kitchen follows the day live; residents may not.
+		kitchenSub := `subscription($c: ID!, $d: String!) { canteenKitchenUpdated(canteenId: $c, date: $d) { periods { meals } deliveries { orders { id } } } }`
+		kws := e.DialWS(t, staff)
+		kws.Subscribe("k", kitchenSub, map[string]any{"c": canteenID, "d": day})
+		var kitchen struct {
+			CanteenKitchenUpdated struct {
+				Periods    []struct{ Meals int }
+				Deliveries []struct{ Orders []struct{ ID string } }
+			}
+		}
+		kws.Next("k", 10*time.Second, &kitchen)
+		if len(kitchen.CanteenKitchenUpdated.Periods) != 0 {
+			t.Fatalf("kitchen before any order: %+v", kitchen)
+		}
+		nosy := e.DialWS(t, son)
+		nosy.Subscribe("k", kitchenSub, map[string]any{"c": canteenID, "d": day})
+		if m := nosy.Read(10 * time.Second); !strings.Contains(string(m.Payload), "FORBIDDEN") {
+			t.Fatalf("a resident's kitchen subscription gave %s %s", m.Type, m.Payload)
+		}
+
 		r = e.Do(t, son, placeOrderMutation, map[string]any{"input": order}).Must(t)
 		o := func(k string) any { return r.Value("placeMealOrder", k) }
+		kws.Next("k", 10*time.Second, &kitchen)
+		if k := kitchen.CanteenKitchenUpdated; len(k.Periods) != 1 || k.Periods[0].Meals != 1 ||
+			len(k.Deliveries) != 1 || k.Deliveries[0].Orders[0].ID != o("id") {
+			t.Errorf("kitchen after the order: %+v", kitchen)
+		}
+		// His mother hears that he ordered for her.
+		e.Relay.Flush(t.Context())
+		n := e.Do(t, elder, `{ notifications(first: 1) { edges { node { kind title subject { id } } } } }`, nil).Must(t)
+		if n.Value("notifications", "edges", 0, "node", "kind") != "MEAL_ORDER" ||
+			!strings.Contains(n.Value("notifications", "edges", 0, "node", "title").(string), "for you") {
+			t.Errorf("the elder was not told: %s", n)
+		}
 		if o("status") != "PLACED" || o("tier") != "AGE_80_PLUS" || o("listPrice") != 1400.0 || o("subsidy") != 500.0 ||
 			o("amountPaid") != 900.0 || o("creditMinutes") != 0.0 || o("recipientName") == "" ||
 			o("deliveryAddress") == nil || len(o("pickupCode").(string)) != 6 || r.Value("placeMealOrder", "orderedBy", "id") == nil {

@@ -303,7 +303,20 @@ func (s *Service) PlaceOrder(ctx context.Context, in OrderInput) (*ent.MealOrder
 				return err
 			}
 		}
-		if err := s.emit(ctx, tx, o, "meal_order.placed", nil, realtime.NotificationContent{}); err != nil {
+		// A beneficiary hears when someone else orders for them.
+		var notify []int
+		var note realtime.NotificationContent
+		if p.beneficiary.ID != p.v.ResidentID {
+			orderer, err := tx.Resident.Get(sys, p.v.ResidentID)
+			if err != nil {
+				return err
+			}
+			notify = []int{p.beneficiary.ID}
+			note = realtime.NotificationContent{Kind: notification.KindMEAL_ORDER,
+				Title: fmt.Sprintf("%s ordered %s for you on %s", orderer.Name, strings.ToLower(string(p.period.Kind)), p.menu.Date),
+				Body:  fmt.Sprintf("%s, %s; to pay %s.", p.canteen.Name, strings.ToLower(string(p.in.Fulfillment)), Yuan(p.price.AmountPaid))}
+		}
+		if err := s.emit(ctx, tx, o, "meal_order.placed", notify, note); err != nil {
 			return err
 		}
 		// Take the place last: the menu row is the one every order of the
