@@ -50,3 +50,15 @@ func (r *Resolver) visibleResident(ctx context.Context, id int) (*ent.Resident, 
 	}
 	return res, err
 }
+
+// canteenSettings translates GraphQL canteen settings into the service's.
+func canteenSettings(in model.CanteenSettingsInput) canteen.Settings {
+	st := canteen.Settings{Name: in.Name, Address: in.Address,
+		SubsidyAge6079: in.SubsidyAge6079, SubsidyAge80Plus: in.SubsidyAge80Plus,
+		SubsidyLowIncome: in.SubsidyLowIncome, SubsidyDisabled: in.SubsidyDisabled,
+		CreditFenPerMinute: in.CreditFenPerMinute}
+	if in.OpeningHours != nil {
+		st.OpeningHours = *in.OpeningHours
+	}
+	return st
+}

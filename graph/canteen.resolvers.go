@@ -43,6 +43,26 @@ func (r *mealPeriodResolver) Menu(ctx context.Context, obj *ent.MealPeriod, date
 	return m, err
 }
 
+// CreateCanteen is the resolver for the createCanteen field.
+func (r *mutationResolver) CreateCanteen(ctx context.Context, communityID int, input model.CanteenSettingsInput) (*ent.Canteen, error) {
+	return r.canteens.CreateCanteen(ctx, communityID, canteenSettings(input))
+}
+
+// UpdateCanteen is the resolver for the updateCanteen field.
+func (r *mutationResolver) UpdateCanteen(ctx context.Context, id int, input model.CanteenSettingsInput) (*ent.Canteen, error) {
+	return r.canteens.UpdateCanteen(ctx, id, canteenSettings(input))
+}
+
+// SetMealPeriod is the resolver for the setMealPeriod field.
+func (r *mutationResolver) SetMealPeriod(ctx context.Context, canteenID int, input model.MealPeriodInput) (*ent.MealPeriod, error) {
+	ps := canteen.PeriodSettings{Kind: input.Kind, ServesFrom: input.ServesFrom, ServesUntil: input.ServesUntil,
+		OrderCutoff: input.OrderCutoff, Capacity: input.Capacity}
+	if input.CutoffDaysBefore != nil {
+		ps.CutoffDaysBefore = *input.CutoffDaysBefore
+	}
+	return r.canteens.SetMealPeriod(ctx, canteenID, ps)
+}
+
 // PlaceMealOrder is the resolver for the placeMealOrder field.
 func (r *mutationResolver) PlaceMealOrder(ctx context.Context, input model.PlaceMealOrderInput) (*ent.MealOrder, error) {
 	return r.canteens.PlaceOrder(ctx, mealOrderInput(input))

@@ -861,6 +861,97 @@ func (ec *executionContext) fieldContext_MealTotals_amountPaid(_ context.Context
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCanteenSettingsInput(ctx context.Context, obj any) (model.CanteenSettingsInput, error) {
+	var it model.CanteenSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "address", "openingHours", "subsidyAge6079", "subsidyAge80Plus", "subsidyLowIncome", "subsidyDisabled", "creditFenPerMinute"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "openingHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHours"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHours = data
+		case "subsidyAge6079":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge6079"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge6079 = data
+		case "subsidyAge80Plus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge80Plus"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge80Plus = data
+		case "subsidyLowIncome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyLowIncome"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyLowIncome = data
+		case "subsidyDisabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyDisabled"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyDisabled = data
+		case "creditFenPerMinute":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditFenPerMinute"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditFenPerMinute = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCanteenSettingsInput unmarshals raw into the CanteenSettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCanteenSettingsInput(ctx context.Context, raw any) (model.CanteenSettingsInput, error) {
+	var out model.CanteenSettingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CanteenSettingsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateMenuInput(ctx context.Context, obj any) (model.CreateMenuInput, error) {
 	var it model.CreateMenuInput
 	if obj == nil {
@@ -1047,6 +1138,83 @@ func (ec *executionContext) unmarshalInputMealOrderItemInput(ctx context.Context
 func UnmarshalMealOrderItemInput(ctx context.Context, raw any) (model.MealOrderItemInput, error) {
 	var out model.MealOrderItemInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MealOrderItemInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMealPeriodInput(ctx context.Context, obj any) (model.MealPeriodInput, error) {
+	var it model.MealPeriodInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "servesFrom", "servesUntil", "orderCutoff", "cutoffDaysBefore", "capacity"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNMealPeriodKind2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealperiodᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "servesFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesFrom"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesFrom = data
+		case "servesUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesUntil"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesUntil = data
+		case "orderCutoff":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderCutoff"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderCutoff = data
+		case "cutoffDaysBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cutoffDaysBefore"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CutoffDaysBefore = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMealPeriodInput unmarshals raw into the MealPeriodInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMealPeriodInput(ctx context.Context, raw any) (model.MealPeriodInput, error) {
+	var out model.MealPeriodInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MealPeriodInput", raw, &out)
 	return out, err
 }
 
@@ -1551,6 +1719,11 @@ func (ec *executionContext) marshalNCanteenMonthlyReport2ᚖgithubᚗcomᚋjimei
 	return ec._CanteenMonthlyReport(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCanteenSettingsInput2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐCanteenSettingsInput(ctx context.Context, v any) (model.CanteenSettingsInput, error) {
+	res, err := ec.unmarshalInputCanteenSettingsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateMenuInput2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐCreateMenuInput(ctx context.Context, v any) (model.CreateMenuInput, error) {
 	res, err := ec.unmarshalInputCreateMenuInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -1652,6 +1825,11 @@ func (ec *executionContext) unmarshalNMealOrderItemInput2ᚕᚖgithubᚗcomᚋji
 func (ec *executionContext) unmarshalNMealOrderItemInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐMealOrderItemInput(ctx context.Context, v any) (*model.MealOrderItemInput, error) {
 	res, err := ec.unmarshalInputMealOrderItemInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMealPeriodInput2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐMealPeriodInput(ctx context.Context, v any) (model.MealPeriodInput, error) {
+	res, err := ec.unmarshalInputMealPeriodInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNMealQuote2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋcanteenᚐQuote(ctx context.Context, sel ast.SelectionSet, v *canteen.Quote) graphql.Marshaler {

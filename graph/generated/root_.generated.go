@@ -368,6 +368,7 @@ type ComplexityRoot struct {
 		AdvanceMealOrder           func(childComplexity int, id int, status mealorder.Status) int
 		AssignRole                 func(childComplexity int, input model.AssignRoleInput) int
 		CancelMealOrder            func(childComplexity int, id int) int
+		CreateCanteen              func(childComplexity int, communityID int, input model.CanteenSettingsInput) int
 		CreateMenu                 func(childComplexity int, input model.CreateMenuInput) int
 		DeleteMyAccount            func(childComplexity int, confirm bool) int
 		ExportMyData               func(childComplexity int) int
@@ -383,11 +384,13 @@ type ComplexityRoot struct {
 		RevokeRole                 func(childComplexity int, id int) int
 		RevokeSubsidyQualification func(childComplexity int, id int) int
 		SendBroadcast              func(childComplexity int, input model.SendBroadcastInput) int
+		SetMealPeriod              func(childComplexity int, canteenID int, input model.MealPeriodInput) int
 		SignIn                     func(childComplexity int, phone string, code string, acceptPrivacyNotice string) int
 		SignOut                    func(childComplexity int) int
 		SignOutEverywhere          func(childComplexity int) int
 		UnfollowCanteen            func(childComplexity int, id int) int
 		UnregisterDevice           func(childComplexity int, token string) int
+		UpdateCanteen              func(childComplexity int, id int, input model.CanteenSettingsInput) int
 		UpdateMyProfile            func(childComplexity int, input model.UpdateMyProfileInput) int
 		VerifyResident             func(childComplexity int, phone string, householdID int) int
 	}
@@ -1940,6 +1943,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelMealOrder(childComplexity, args["id"].(int)), true
+	case "Mutation.createCanteen":
+		if e.ComplexityRoot.Mutation.CreateCanteen == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCanteen_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCanteen(childComplexity, args["communityId"].(int), args["input"].(model.CanteenSettingsInput)), true
 	case "Mutation.createMenu":
 		if e.ComplexityRoot.Mutation.CreateMenu == nil {
 			break
@@ -2100,6 +2114,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SendBroadcast(childComplexity, args["input"].(model.SendBroadcastInput)), true
+	case "Mutation.setMealPeriod":
+		if e.ComplexityRoot.Mutation.SetMealPeriod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMealPeriod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMealPeriod(childComplexity, args["canteenId"].(int), args["input"].(model.MealPeriodInput)), true
 	case "Mutation.signIn":
 		if e.ComplexityRoot.Mutation.SignIn == nil {
 			break
@@ -2145,6 +2170,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnregisterDevice(childComplexity, args["token"].(string)), true
+	case "Mutation.updateCanteen":
+		if e.ComplexityRoot.Mutation.UpdateCanteen == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCanteen_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCanteen(childComplexity, args["id"].(int), args["input"].(model.CanteenSettingsInput)), true
 	case "Mutation.updateMyProfile":
 		if e.ComplexityRoot.Mutation.UpdateMyProfile == nil {
 			break
@@ -3002,6 +3038,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BroadcastWhereInput", ec.unmarshalInputBroadcastWhereInput),
 			graphql.NewInputUnmarshaler("CanteenFollowWhereInput", ec.unmarshalInputCanteenFollowWhereInput),
 			graphql.NewInputUnmarshaler("CanteenOrder", ec.unmarshalInputCanteenOrder),
+			graphql.NewInputUnmarshaler("CanteenSettingsInput", ec.unmarshalInputCanteenSettingsInput),
 			graphql.NewInputUnmarshaler("CanteenWhereInput", ec.unmarshalInputCanteenWhereInput),
 			graphql.NewInputUnmarshaler("CommunityOrder", ec.unmarshalInputCommunityOrder),
 			graphql.NewInputUnmarshaler("CommunityWhereInput", ec.unmarshalInputCommunityWhereInput),
@@ -3020,6 +3057,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MealOrderItemWhereInput", ec.unmarshalInputMealOrderItemWhereInput),
 			graphql.NewInputUnmarshaler("MealOrderOrder", ec.unmarshalInputMealOrderOrder),
 			graphql.NewInputUnmarshaler("MealOrderWhereInput", ec.unmarshalInputMealOrderWhereInput),
+			graphql.NewInputUnmarshaler("MealPeriodInput", ec.unmarshalInputMealPeriodInput),
 			graphql.NewInputUnmarshaler("MealPeriodWhereInput", ec.unmarshalInputMealPeriodWhereInput),
 			graphql.NewInputUnmarshaler("MenuItemWhereInput", ec.unmarshalInputMenuItemWhereInput),
 			graphql.NewInputUnmarshaler("MenuOrder", ec.unmarshalInputMenuOrder),
@@ -11719,6 +11757,47 @@ extend type Query {
 
 extend type Mutation {
   """
+  Opens a canteen in a community (its community admins, street admins).
+  """
+  createCanteen(
+    """
+    The community it serves.
+    """
+    communityId: ID!
+    """
+    Its details and prices.
+    """
+    input: CanteenSettingsInput!
+  ): Canteen!
+  """
+  Changes a canteen's details and per-tier subsidies (its community's
+  admins). Orders already placed keep their prices.
+  """
+  updateCanteen(
+    """
+    The canteen.
+    """
+    id: ID!
+    """
+    Its details and prices, all of them.
+    """
+    input: CanteenSettingsInput!
+  ): Canteen!
+  """
+  Creates or changes one of a canteen's meal periods: serving hours, order
+  cut-off and daily capacity (its staff, its community's admins).
+  """
+  setMealPeriod(
+    """
+    The canteen.
+    """
+    canteenId: ID!
+    """
+    The period.
+    """
+    input: MealPeriodInput!
+  ): MealPeriod!
+  """
   Orders a meal for the signed-in resident or for a resident they are the
   active guardian of. The price is computed on the server from the
   canteen's tiers; the order takes one place of the menu's capacity.
@@ -12170,6 +12249,75 @@ type MealTotals {
   What residents paid.
   """
   amountPaid: Int!
+}
+
+"""
+A canteen's details and prices. Amounts are in fen, per meal.
+"""
+input CanteenSettingsInput {
+  """
+  Display name.
+  """
+  name: String!
+  """
+  Where it is.
+  """
+  address: String!
+  """
+  Opening hours as shown to residents.
+  """
+  openingHours: String
+  """
+  Subsidy for residents aged 60 to 79.
+  """
+  subsidyAge6079: Int!
+  """
+  Subsidy for residents aged 80 or over.
+  """
+  subsidyAge80Plus: Int!
+  """
+  Subsidy for residents with a 低保 qualification.
+  """
+  subsidyLowIncome: Int!
+  """
+  Subsidy for residents with a disability qualification.
+  """
+  subsidyDisabled: Int!
+  """
+  What a minute of time-bank credit is worth, in fen; 0 for no credit.
+  """
+  creditFenPerMinute: Int!
+}
+
+"""
+A meal period's hours, cut-off and capacity.
+"""
+input MealPeriodInput {
+  """
+  Which meal.
+  """
+  kind: MealPeriodKind!
+  """
+  When serving starts (HH:MM).
+  """
+  servesFrom: String!
+  """
+  When serving ends (HH:MM).
+  """
+  servesUntil: String!
+  """
+  When orders close (HH:MM), on the meal day or cutoffDaysBefore days
+  earlier; cancelling is possible until then too.
+  """
+  orderCutoff: String!
+  """
+  How many days before the meal day orders close (0 for the same day).
+  """
+  cutoffDaysBefore: Int
+  """
+  Meals per day.
+  """
+  capacity: Int!
 }
 `, BuiltIn: false},
 }

@@ -24,6 +24,26 @@ type AssignRoleInput struct {
 	Title *string `json:"title,omitempty"`
 }
 
+// A canteen's details and prices. Amounts are in fen, per meal.
+type CanteenSettingsInput struct {
+	// Display name.
+	Name string `json:"name"`
+	// Where it is.
+	Address string `json:"address"`
+	// Opening hours as shown to residents.
+	OpeningHours *string `json:"openingHours,omitempty"`
+	// Subsidy for residents aged 60 to 79.
+	SubsidyAge6079 int `json:"subsidyAge6079"`
+	// Subsidy for residents aged 80 or over.
+	SubsidyAge80Plus int `json:"subsidyAge80Plus"`
+	// Subsidy for residents with a 低保 qualification.
+	SubsidyLowIncome int `json:"subsidyLowIncome"`
+	// Subsidy for residents with a disability qualification.
+	SubsidyDisabled int `json:"subsidyDisabled"`
+	// What a minute of time-bank credit is worth, in fen; 0 for no credit.
+	CreditFenPerMinute int `json:"creditFenPerMinute"`
+}
+
 // A menu to write.
 type CreateMenuInput struct {
 	// The canteen.
@@ -69,6 +89,23 @@ type MealOrderItemInput struct {
 	MenuItemID int `json:"menuItemId"`
 	// Portions, 1 to 10.
 	Quantity int `json:"quantity"`
+}
+
+// A meal period's hours, cut-off and capacity.
+type MealPeriodInput struct {
+	// Which meal.
+	Kind mealperiod.Kind `json:"kind"`
+	// When serving starts (HH:MM).
+	ServesFrom string `json:"servesFrom"`
+	// When serving ends (HH:MM).
+	ServesUntil string `json:"servesUntil"`
+	// When orders close (HH:MM), on the meal day or cutoffDaysBefore days
+	// earlier; cancelling is possible until then too.
+	OrderCutoff string `json:"orderCutoff"`
+	// How many days before the meal day orders close (0 for the same day).
+	CutoffDaysBefore *int `json:"cutoffDaysBefore,omitempty"`
+	// Meals per day.
+	Capacity int `json:"capacity"`
 }
 
 // Everything Linli holds about a resident.

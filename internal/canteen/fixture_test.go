@@ -141,7 +141,8 @@ func (f *fixture) newMenu(date string, capacity int) *ent.Menu {
 }
 
 // as returns a context acting as the named resident; the son is the
-// elder's active guardian, staff is canteen staff of the community.
+// elder's active guardian, staff is canteen staff of the community, admin
+// a community admin.
 func (f *fixture) as(name string) context.Context {
 	v := &viewer.Viewer{ResidentID: f.ids[name]}
 	switch name {
@@ -151,6 +152,9 @@ func (f *fixture) as(name string) context.Context {
 		v.GuardianIDs = []int{f.ids["son"]}
 	case "staff":
 		v.Roles = []viewer.Role{{Role: viewer.CanteenStaff, CommunityID: f.community}}
+	case "admin": // the staff member's colleague at the community office
+		v.ResidentID = f.staff
+		v.Roles = []viewer.Role{{Role: viewer.CommunityAdmin, CommunityID: f.community}}
 	}
 	return viewer.NewContext(context.Background(), v)
 }
