@@ -462,6 +462,14 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
+				Name:    "mealorder_menu_id_beneficiary_id",
+				Unique:  true,
+				Columns: []*schema.Column{MealOrdersColumns[21], MealOrdersColumns[22]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "status <> 'CANCELLED'",
+				},
+			},
+			{
 				Name:    "mealorder_menu_id_status",
 				Unique:  false,
 				Columns: []*schema.Column{MealOrdersColumns[21], MealOrdersColumns[15]},

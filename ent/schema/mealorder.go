@@ -5,6 +5,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -109,9 +110,12 @@ func (MealOrder) Edges() []ent.Edge {
 	}
 }
 
-// Indexes of the MealOrder.
+// Indexes of the MealOrder: one meal per beneficiary per menu, unless
+// cancelled (a son and his mother cannot both order her lunch).
 func (MealOrder) Indexes() []ent.Index {
 	return []ent.Index{
+		index.Fields("menu_id", "beneficiary_id").Unique().
+			Annotations(entsql.IndexWhere("status <> 'CANCELLED'")),
 		index.Fields("menu_id", "status"),
 		index.Fields("canteen_id", "date"),
 		index.Fields("beneficiary_id", "date"),

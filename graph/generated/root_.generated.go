@@ -11716,7 +11716,8 @@ scalar Time
 extend type Query {
   """
   What an order would cost, and which tiers its beneficiary qualifies for,
-  without ordering: the same checks and prices as placeMealOrder.
+  without ordering: the same checks and prices as placeMealOrder, except
+  that the beneficiary may already have that meal.
   """
   quoteMealOrder(
     """

@@ -216,8 +216,13 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 		if q.Value("quoteMealOrder", "tier") != "LOW_INCOME" || q.Value("quoteMealOrder", "subsidy") != 800.0 {
 			t.Errorf("quote with 低保: %s", q)
 		}
-		second := e.Do(t, elder, placeOrderMutation, map[string]any{"input": map[string]any{"menuId": menuID, "fulfillment": "PICK_UP",
-			"items": []map[string]any{{"menuItemId": rice, "quantity": 1}}}}).Must(t)
+		// One lunch per person: she cannot order a second one; her son
+		// orders his own.
+		own := map[string]any{"menuId": menuID, "fulfillment": "PICK_UP", "items": []map[string]any{{"menuItemId": rice, "quantity": 1}}}
+		if r := e.Do(t, elder, placeOrderMutation, map[string]any{"input": own}).MustFail(t, "CONFLICT"); !strings.Contains(r.Message(), "already has lunch") {
+			t.Errorf("second lunch: %s", r.Message())
+		}
+		second := e.Do(t, son, placeOrderMutation, map[string]any{"input": own}).Must(t)
 
 		// The elder's data export holds her orders, including the one her
 		// son placed, and her 低保 qualification.
@@ -247,7 +252,7 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 		e.Clock.Set(cutoffOf(t, day))
 		son, elder = e.TokenFor(t, seed.PhoneGuardian), e.TokenFor(t, seed.PhoneElder) // the clock moved past their tokens
 		e.Do(t, son, placeOrderMutation, map[string]any{"input": order}).MustFail(t, "CONFLICT")
-		e.Do(t, elder, `mutation($id: ID!) { cancelMealOrder(id: $id) { status } }`,
+		e.Do(t, son, `mutation($id: ID!) { cancelMealOrder(id: $id) { status } }`,
 			map[string]any{"id": second.Value("placeMealOrder", "id")}).MustFail(t, "CONFLICT")
 	})
 }

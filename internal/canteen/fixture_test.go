@@ -2,6 +2,7 @@ package canteen_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -187,3 +188,52 @@ func (f *fixture) counts() [3]int {
 }
 
 func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+// diners writes n more residents aged 70, each in their own household,
+// and returns their IDs.
+func (f *fixture) diners(n int) []int {
+	f.t.Helper()
+	ctx := system()
+	pl, err := f.client.Place.Query().First(ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	hhs := make([]*ent.HouseholdCreate, n)
+	for i := range hhs {
+		hhs[i] = f.client.Household.Create().SetUnit(fmt.Sprint("diner ", i)).SetPlaceID(pl.ID)
+	}
+	households, err := f.client.Household.CreateBulk(hhs...).Save(ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	rs := make([]*ent.ResidentCreate, n)
+	for i, hh := range households {
+		rs[i] = f.client.Resident.Create().SetName(fmt.Sprint("diner ", i)).SetHouseholdID(hh.ID).SetGridID(pl.GridID)
+	}
+	residents, err := f.client.Resident.CreateBulk(rs...).Save(ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	pis := make([]*ent.PersonalInfoCreate, n)
+	ids := make([]int, n)
+	for i, r := range residents {
+		pis[i] = f.client.PersonalInfo.Create().SetResidentID(r.ID).SetBirthDate(date(1956, 6, 1))
+		ids[i] = r.ID
+	}
+	if err := f.client.PersonalInfo.CreateBulk(pis...).Exec(ctx); err != nil {
+		f.t.Fatal(err)
+	}
+	return ids
+}
+
+// asResident returns a context acting as resident id.
+func asResident(id int) context.Context {
+	return viewer.NewContext(context.Background(), &viewer.Viewer{ResidentID: id})
+}
+
+// orderFor is the usual order for resident id, by themselves.
+func (f *fixture) orderFor(id int) canteen.OrderInput {
+	in := f.order("elder")
+	in.BeneficiaryID = id
+	return in
+}

@@ -72,8 +72,10 @@ type prepared struct {
 // maxPortions bounds the portions of one dish in an order.
 const maxPortions = 10
 
-// prepare checks in for the caller and prices it; it writes nothing.
-func (s *Service) prepare(ctx context.Context, in OrderInput) (*prepared, error) {
+// prepare checks in for the caller and prices it; it writes nothing. A
+// quote skips the rule of one meal per person per menu (it prices, it does
+// not order).
+func (s *Service) prepare(ctx context.Context, in OrderInput, quote bool) (*prepared, error) {
 	v, err := viewer.Required(ctx)
 	if err != nil {
 		return nil, err
@@ -160,6 +162,11 @@ func (s *Service) prepare(ctx context.Context, in OrderInput) (*prepared, error)
 		}
 		return nil, err
 	}
+	if !quote {
+		if err := s.noOtherMeal(ctx, s.client, p); err != nil {
+			return nil, err
+		}
+	}
 	q, err := s.qualifies(ctx, p.beneficiary, m.Date)
 	if err != nil {
 		return nil, err
@@ -223,9 +230,10 @@ func (s *Service) qualifies(ctx context.Context, r *ent.Resident, date string) (
 	return q, nil
 }
 
-// QuoteOrder prices in as PlaceOrder would, without ordering.
+// QuoteOrder prices in as PlaceOrder would, without ordering (and whether
+// or not the beneficiary already has that meal).
 func (s *Service) QuoteOrder(ctx context.Context, in OrderInput) (Quote, error) {
-	p, err := s.prepare(ctx, in)
+	p, err := s.prepare(ctx, in, true)
 	if err != nil {
 		return Quote{}, err
 	}
@@ -243,7 +251,7 @@ func OrderKey(orderID int) string { return fmt.Sprintf("canteen-order:%d", order
 // row stays locked only until the commit). All of it is written, or
 // nothing.
 func (s *Service) PlaceOrder(ctx context.Context, in OrderInput) (*ent.MealOrder, error) {
-	p, err := s.prepare(ctx, in)
+	p, err := s.prepare(ctx, in, false)
 	if err != nil {
 		return nil, err
 	}
@@ -263,6 +271,13 @@ func (s *Service) PlaceOrder(ctx context.Context, in OrderInput) (*ent.MealOrder
 			create.SetDeliveryAddress(p.place.Address).SetDeliveryGridID(p.place.GridID)
 		}
 		o, err := create.Save(sys)
+		if ent.IsConstraintError(err) {
+			// Another order for the same beneficiary and meal committed
+			// since prepare looked: the unique index decides.
+			if err := s.noOtherMeal(ctx, s.client, p); err != nil {
+				return err
+			}
+		}
 		if err != nil {
 			return err
 		}
@@ -338,6 +353,29 @@ func (s *Service) PlaceOrder(ctx context.Context, in OrderInput) (*ent.MealOrder
 		return nil, err
 	}
 	return s.client.MealOrder.Get(ctx, id)
+}
+
+// noOtherMeal refuses a second meal for the same beneficiary from the same
+// menu (a cancelled order does not count).
+func (s *Service) noOtherMeal(ctx context.Context, c *ent.Client, p *prepared) error {
+	other, err := c.MealOrder.Query().Where(mealorder.MenuID(p.menu.ID), mealorder.BeneficiaryID(p.beneficiary.ID),
+		mealorder.StatusNEQ(mealorder.StatusCANCELLED)).First(viewer.SystemContext(ctx))
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	by := "by themselves"
+	if other.OrderedByID != other.BeneficiaryID {
+		orderer, err := c.Resident.Get(viewer.SystemContext(ctx), other.OrderedByID)
+		if err != nil {
+			return err
+		}
+		by = "by " + orderer.Name
+	}
+	return apperr.New(apperr.Conflict, "%s already has %s on %s (ordered %s); cancel that order first to change it",
+		p.beneficiary.Name, strings.ToLower(string(p.period.Kind)), p.menu.Date, by)
 }
 
 // full is the answer to an order for a meal with no place left.

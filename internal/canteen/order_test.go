@@ -80,6 +80,10 @@ func TestPriceTable(t *testing.T) {
 			if o.ListPrice != o.Subsidy+o.CreditValue+o.AmountPaid {
 				t.Errorf("breakdown does not add up: %+v", o)
 			}
+			// One meal per person per menu: cancel it for the next case.
+			if _, err := f.svc.CancelOrder(f.as(c.by), o.ID); err != nil {
+				t.Fatal(err)
+			}
 		}
 		// The quote says the same, and lists the tiers best first.
 		q, err := f.svc.QuoteOrder(f.as("poor"), f.order("poor"))
@@ -203,6 +207,9 @@ func TestOrderCancelAndCutoff(t *testing.T) {
 		if a.OrderedByID != f.ids["son"] || a.BeneficiaryID != f.ids["elder"] || a.Status != mealorder.StatusPLACED || len(a.PickupCode) != 6 {
 			t.Errorf("order: %+v", a)
 		}
+		// She cannot have a second lunch: her own order is refused.
+		_, err = f.svc.PlaceOrder(f.as("elder"), f.order("elder"))
+		wantCode(t, err, apperr.Conflict, "elder already has lunch on 2026-12-01 (ordered by son)")
 		if _, err := f.svc.PlaceOrder(f.as("sixty"), f.order("sixty")); err != nil {
 			t.Fatal(err)
 		}

@@ -26,7 +26,7 @@ func TestCanteenSetup(t *testing.T) {
 		if _, err := f.svc.UpdateCanteen(f.as("admin"), f.canteen.ID, st); err != nil {
 			t.Fatal(err)
 		}
-		after, err := f.svc.PlaceOrder(f.as("elder"), f.order("elder"))
+		after, err := f.svc.PlaceOrder(f.as("turns80"), f.order("turns80"))
 		if err != nil {
 			t.Fatal(err)
 		}
