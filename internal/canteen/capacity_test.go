@@ -114,3 +114,41 @@ func BenchmarkLunchRush(b *testing.B) {
 		b.ReportMetric(float64(latencies[len(latencies)*99/100].Microseconds())/1000, "p99-ms")
 	}
 }
+
+// TestConcurrentOrdersForOnePerson: a son and his mother order her lunch
+// at the same moment, ten times each: one order is accepted, the others
+// are refused as a second meal, and one place is taken.
+func TestConcurrentOrdersForOnePerson(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		var accepted, twice atomic.Int32
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				by := []string{"elder", "son"}[i%2]
+				_, err := f.svc.PlaceOrder(f.as(by), f.order("elder"))
+				var ae *apperr.Error
+				switch {
+				case err == nil:
+					accepted.Add(1)
+				case errors.As(err, &ae) && ae.Code == apperr.Conflict && strings.Contains(ae.Message, "elder already has lunch"):
+					twice.Add(1)
+				default:
+					t.Errorf("%s: %v", by, err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if accepted.Load() != 1 || twice.Load() != 19 {
+			t.Errorf("accepted %d, refused as a second meal %d; want 1 and 19", accepted.Load(), twice.Load())
+		}
+		if got := f.counts(); got[0] != 1 || got[2] != 1 {
+			t.Errorf("orders %d, places taken %d; want 1, 1", got[0], got[2])
+		}
+	})
+}
