@@ -404,7 +404,8 @@ func serving(p *ent.MealPeriod, date string) (start, end time.Time, err error) {
 // CancelOrder cancels an order before its cut-off: the place goes back to
 // the menu, credit is refunded and the delivery task withdrawn, in one
 // transaction. The beneficiary, whoever placed it, the beneficiary's
-// guardians and the canteen's staff may cancel.
+// guardians and the canteen's staff may cancel; the others of them are
+// notified.
 func (s *Service) CancelOrder(ctx context.Context, id int) (*ent.MealOrder, error) {
 	v, err := viewer.Required(ctx)
 	if err != nil {
@@ -433,6 +434,22 @@ func (s *Service) CancelOrder(ctx context.Context, id int) (*ent.MealOrder, erro
 		return nil, apperr.New(apperr.Conflict, "orders for %s on %s could be cancelled until %s",
 			strings.ToLower(string(o.Period)), o.Date, describeCutoff(cutoff))
 	}
+	// The others of the family hear of it (not whoever cancels).
+	family, err := s.family(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	notify := slices.DeleteFunc(family, func(id int) bool { return id == v.ResidentID })
+	var note realtime.NotificationContent
+	if len(notify) > 0 {
+		canceller, err := s.client.Resident.Get(sys, v.ResidentID)
+		if err != nil {
+			return nil, err
+		}
+		note = realtime.NotificationContent{Kind: notification.KindMEAL_ORDER,
+			Title: fmt.Sprintf("%s's %s on %s was cancelled", o.RecipientName, strings.ToLower(string(o.Period)), o.Date),
+			Body:  "Cancelled by " + canceller.Name + "."}
+	}
 	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		n, err := tx.MealOrder.Update().
 			Where(mealorder.ID(o.ID), mealorder.StatusEQ(mealorder.StatusPLACED)).
@@ -460,7 +477,7 @@ func (s *Service) CancelOrder(ctx context.Context, id int) (*ent.MealOrder, erro
 			}
 		}
 		o.Status = mealorder.StatusCANCELLED
-		return s.emit(ctx, tx, o, "meal_order.cancelled", nil, realtime.NotificationContent{})
+		return s.emit(ctx, tx, o, "meal_order.cancelled", notify, note)
 	})
 	if err != nil {
 		return nil, err

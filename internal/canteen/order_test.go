@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/canteen"
 	"github.com/jimei-linli/linli/internal/store"
@@ -224,6 +225,15 @@ func TestOrderCancelAndCutoff(t *testing.T) {
 		}
 		if c.Status != mealorder.StatusCANCELLED || c.CancelledAt == nil {
 			t.Errorf("cancelled: %+v", c)
+		}
+		// Her son hears of it; she, who cancelled, does not.
+		for who, want := range map[string]int{"son": 1, "elder": 1} {
+			// The elder has one already: her son ordered for her.
+			n, err := f.client.Notification.Query().
+				Where(notification.ResidentID(f.ids[who]), notification.KindEQ(notification.KindMEAL_ORDER)).Count(ctx)
+			if err != nil || n != want {
+				t.Errorf("%s has %d meal notifications, want %d (%v)", who, n, want, err)
+			}
 		}
 		if got := f.counts(); got[2] != 1 {
 			t.Errorf("places taken after cancelling: %d, want 1", got[2])
