@@ -69,8 +69,12 @@ type prepared struct {
 	place       *ent.Place
 }
 
-// maxPortions bounds the portions of one dish in an order.
-const maxPortions = 10
+// maxPortions bounds the portions of one dish in an order, maxDishes the
+// dishes (a menu has at most 30).
+const (
+	maxPortions = 10
+	maxDishes   = 30
+)
 
 // prepare checks in for the caller and prices it; it writes nothing. A
 // quote skips the rule of one meal per person per menu (it prices, it does
@@ -89,8 +93,8 @@ func (s *Service) prepare(ctx context.Context, in OrderInput, quote bool) (*prep
 	if mealorder.FulfillmentValidator(in.Fulfillment) != nil {
 		return nil, apperr.New(apperr.BadUserInput, "unknown fulfillment %q", in.Fulfillment)
 	}
-	if len(in.Items) == 0 {
-		return nil, apperr.New(apperr.BadUserInput, "an order needs at least one dish")
+	if len(in.Items) == 0 || len(in.Items) > maxDishes {
+		return nil, apperr.New(apperr.BadUserInput, "an order needs at least one dish, and at most %d", maxDishes)
 	}
 	seen := map[int]bool{}
 	for _, it := range in.Items {
