@@ -26,18 +26,20 @@ import (
 
 // Resolver is the root resolver; it holds what resolvers call into.
 type Resolver struct {
-	client      *ent.Client
-	auth        *auth.Service
-	roster      *roster.Roster
-	personal    *personaldata.Service
-	devices     *push.Devices
-	hub         *realtime.Hub
-	outbox      *realtime.Outbox
-	inbox       *notify.Inbox
-	broadcasts  *broadcast.Service
+	client     *ent.Client
+	auth       *auth.Service
+	roster     *roster.Roster
+	personal   *personaldata.Service
+	devices    *push.Devices
+	hub        *realtime.Hub
+	outbox     *realtime.Outbox
+	inbox      *notify.Inbox
+	broadcasts *broadcast.Service
+	now        func() time.Time
+
+	// The canteens, and the options (seams) they are built with.
 	canteens    *canteen.Service
 	canteenOpts []canteen.Option
-	now         func() time.Time
 }
 
 // Option configures NewSchema.
