@@ -17,6 +17,8 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/canteen"
+	"github.com/jimei-linli/linli/ent/canteenfollow"
 	"github.com/jimei-linli/linli/ent/carebooking"
 	"github.com/jimei-linli/linli/ent/careevent"
 	"github.com/jimei-linli/linli/ent/carefacility"
@@ -36,6 +38,11 @@ import (
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealorderitem"
+	"github.com/jimei-linli/linli/ent/mealperiod"
+	"github.com/jimei-linli/linli/ent/menu"
+	"github.com/jimei-linli/linli/ent/menuitem"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -48,6 +55,7 @@ import (
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/subsidyqualification"
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/ent/volunteertask"
 	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
@@ -64,6 +72,10 @@ type Client struct {
 	AuditRecord *AuditRecordClient
 	// Broadcast is the client for interacting with the Broadcast builders.
 	Broadcast *BroadcastClient
+	// Canteen is the client for interacting with the Canteen builders.
+	Canteen *CanteenClient
+	// CanteenFollow is the client for interacting with the CanteenFollow builders.
+	CanteenFollow *CanteenFollowClient
 	// CareBooking is the client for interacting with the CareBooking builders.
 	CareBooking *CareBookingClient
 	// CareEvent is the client for interacting with the CareEvent builders.
@@ -102,6 +114,16 @@ type Client struct {
 	LedgerEntry *LedgerEntryClient
 	// LedgerTransfer is the client for interacting with the LedgerTransfer builders.
 	LedgerTransfer *LedgerTransferClient
+	// MealOrder is the client for interacting with the MealOrder builders.
+	MealOrder *MealOrderClient
+	// MealOrderItem is the client for interacting with the MealOrderItem builders.
+	MealOrderItem *MealOrderItemClient
+	// MealPeriod is the client for interacting with the MealPeriod builders.
+	MealPeriod *MealPeriodClient
+	// Menu is the client for interacting with the Menu builders.
+	Menu *MenuClient
+	// MenuItem is the client for interacting with the MenuItem builders.
+	MenuItem *MenuItemClient
 	// Notification is the client for interacting with the Notification builders.
 	Notification *NotificationClient
 	// PersonalInfo is the client for interacting with the PersonalInfo builders.
@@ -126,6 +148,8 @@ type Client struct {
 	SignInCode *SignInCodeClient
 	// Street is the client for interacting with the Street builders.
 	Street *StreetClient
+	// SubsidyQualification is the client for interacting with the SubsidyQualification builders.
+	SubsidyQualification *SubsidyQualificationClient
 	// TimeAccount is the client for interacting with the TimeAccount builders.
 	TimeAccount *TimeAccountClient
 	// VolunteerTask is the client for interacting with the VolunteerTask builders.
@@ -149,6 +173,8 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AuditRecord = NewAuditRecordClient(c.config)
 	c.Broadcast = NewBroadcastClient(c.config)
+	c.Canteen = NewCanteenClient(c.config)
+	c.CanteenFollow = NewCanteenFollowClient(c.config)
 	c.CareBooking = NewCareBookingClient(c.config)
 	c.CareEvent = NewCareEventClient(c.config)
 	c.CareFacility = NewCareFacilityClient(c.config)
@@ -168,6 +194,11 @@ func (c *Client) init() {
 	c.Household = NewHouseholdClient(c.config)
 	c.LedgerEntry = NewLedgerEntryClient(c.config)
 	c.LedgerTransfer = NewLedgerTransferClient(c.config)
+	c.MealOrder = NewMealOrderClient(c.config)
+	c.MealOrderItem = NewMealOrderItemClient(c.config)
+	c.MealPeriod = NewMealPeriodClient(c.config)
+	c.Menu = NewMenuClient(c.config)
+	c.MenuItem = NewMenuItemClient(c.config)
 	c.Notification = NewNotificationClient(c.config)
 	c.PersonalInfo = NewPersonalInfoClient(c.config)
 	c.Place = NewPlaceClient(c.config)
@@ -180,6 +211,7 @@ func (c *Client) init() {
 	c.Session = NewSessionClient(c.config)
 	c.SignInCode = NewSignInCodeClient(c.config)
 	c.Street = NewStreetClient(c.config)
+	c.SubsidyQualification = NewSubsidyQualificationClient(c.config)
 	c.TimeAccount = NewTimeAccountClient(c.config)
 	c.VolunteerTask = NewVolunteerTaskClient(c.config)
 	c.VolunteerTaskAssignment = NewVolunteerTaskAssignmentClient(c.config)
@@ -279,6 +311,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		config:                  cfg,
 		AuditRecord:             NewAuditRecordClient(cfg),
 		Broadcast:               NewBroadcastClient(cfg),
+		Canteen:                 NewCanteenClient(cfg),
+		CanteenFollow:           NewCanteenFollowClient(cfg),
 		CareBooking:             NewCareBookingClient(cfg),
 		CareEvent:               NewCareEventClient(cfg),
 		CareFacility:            NewCareFacilityClient(cfg),
@@ -298,6 +332,11 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Household:               NewHouseholdClient(cfg),
 		LedgerEntry:             NewLedgerEntryClient(cfg),
 		LedgerTransfer:          NewLedgerTransferClient(cfg),
+		MealOrder:               NewMealOrderClient(cfg),
+		MealOrderItem:           NewMealOrderItemClient(cfg),
+		MealPeriod:              NewMealPeriodClient(cfg),
+		Menu:                    NewMenuClient(cfg),
+		MenuItem:                NewMenuItemClient(cfg),
 		Notification:            NewNotificationClient(cfg),
 		PersonalInfo:            NewPersonalInfoClient(cfg),
 		Place:                   NewPlaceClient(cfg),
@@ -310,6 +349,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Session:                 NewSessionClient(cfg),
 		SignInCode:              NewSignInCodeClient(cfg),
 		Street:                  NewStreetClient(cfg),
+		SubsidyQualification:    NewSubsidyQualificationClient(cfg),
 		TimeAccount:             NewTimeAccountClient(cfg),
 		VolunteerTask:           NewVolunteerTaskClient(cfg),
 		VolunteerTaskAssignment: NewVolunteerTaskAssignmentClient(cfg),
@@ -336,6 +376,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		config:                  cfg,
 		AuditRecord:             NewAuditRecordClient(cfg),
 		Broadcast:               NewBroadcastClient(cfg),
+		Canteen:                 NewCanteenClient(cfg),
+		CanteenFollow:           NewCanteenFollowClient(cfg),
 		CareBooking:             NewCareBookingClient(cfg),
 		CareEvent:               NewCareEventClient(cfg),
 		CareFacility:            NewCareFacilityClient(cfg),
@@ -355,6 +397,11 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Household:               NewHouseholdClient(cfg),
 		LedgerEntry:             NewLedgerEntryClient(cfg),
 		LedgerTransfer:          NewLedgerTransferClient(cfg),
+		MealOrder:               NewMealOrderClient(cfg),
+		MealOrderItem:           NewMealOrderItemClient(cfg),
+		MealPeriod:              NewMealPeriodClient(cfg),
+		Menu:                    NewMenuClient(cfg),
+		MenuItem:                NewMenuItemClient(cfg),
 		Notification:            NewNotificationClient(cfg),
 		PersonalInfo:            NewPersonalInfoClient(cfg),
 		Place:                   NewPlaceClient(cfg),
@@ -367,6 +414,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Session:                 NewSessionClient(cfg),
 		SignInCode:              NewSignInCodeClient(cfg),
 		Street:                  NewStreetClient(cfg),
+		SubsidyQualification:    NewSubsidyQualificationClient(cfg),
 		TimeAccount:             NewTimeAccountClient(cfg),
 		VolunteerTask:           NewVolunteerTaskClient(cfg),
 		VolunteerTaskAssignment: NewVolunteerTaskAssignmentClient(cfg),
@@ -401,14 +449,15 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditRecord, c.Broadcast, c.CareBooking, c.CareEvent, c.CareFacility,
-		c.CareIncident, c.CareNote, c.CareService, c.CareSlot, c.Community, c.Consent,
-		c.Department, c.Device, c.Event, c.Grid, c.Guardianship, c.HelpOffer,
-		c.HelpRequest, c.Household, c.LedgerEntry, c.LedgerTransfer, c.Notification,
-		c.PersonalInfo, c.Place, c.PushDelivery, c.Request, c.RequestCategory,
-		c.RequestEvent, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
-		c.Street, c.TimeAccount, c.VolunteerTask, c.VolunteerTaskAssignment,
-		c.VolunteerTeam, c.VolunteerTeamMember,
+		c.AuditRecord, c.Broadcast, c.Canteen, c.CanteenFollow, c.CareBooking,
+		c.CareEvent, c.CareFacility, c.CareIncident, c.CareNote, c.CareService,
+		c.CareSlot, c.Community, c.Consent, c.Department, c.Device, c.Event, c.Grid,
+		c.Guardianship, c.HelpOffer, c.HelpRequest, c.Household, c.LedgerEntry,
+		c.LedgerTransfer, c.MealOrder, c.MealOrderItem, c.MealPeriod, c.Menu,
+		c.MenuItem, c.Notification, c.PersonalInfo, c.Place, c.PushDelivery, c.Request,
+		c.RequestCategory, c.RequestEvent, c.Resident, c.RoleAssignment, c.Session,
+		c.SignInCode, c.Street, c.SubsidyQualification, c.TimeAccount, c.VolunteerTask,
+		c.VolunteerTaskAssignment, c.VolunteerTeam, c.VolunteerTeamMember,
 	} {
 		n.Use(hooks...)
 	}
@@ -418,14 +467,15 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditRecord, c.Broadcast, c.CareBooking, c.CareEvent, c.CareFacility,
-		c.CareIncident, c.CareNote, c.CareService, c.CareSlot, c.Community, c.Consent,
-		c.Department, c.Device, c.Event, c.Grid, c.Guardianship, c.HelpOffer,
-		c.HelpRequest, c.Household, c.LedgerEntry, c.LedgerTransfer, c.Notification,
-		c.PersonalInfo, c.Place, c.PushDelivery, c.Request, c.RequestCategory,
-		c.RequestEvent, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
-		c.Street, c.TimeAccount, c.VolunteerTask, c.VolunteerTaskAssignment,
-		c.VolunteerTeam, c.VolunteerTeamMember,
+		c.AuditRecord, c.Broadcast, c.Canteen, c.CanteenFollow, c.CareBooking,
+		c.CareEvent, c.CareFacility, c.CareIncident, c.CareNote, c.CareService,
+		c.CareSlot, c.Community, c.Consent, c.Department, c.Device, c.Event, c.Grid,
+		c.Guardianship, c.HelpOffer, c.HelpRequest, c.Household, c.LedgerEntry,
+		c.LedgerTransfer, c.MealOrder, c.MealOrderItem, c.MealPeriod, c.Menu,
+		c.MenuItem, c.Notification, c.PersonalInfo, c.Place, c.PushDelivery, c.Request,
+		c.RequestCategory, c.RequestEvent, c.Resident, c.RoleAssignment, c.Session,
+		c.SignInCode, c.Street, c.SubsidyQualification, c.TimeAccount, c.VolunteerTask,
+		c.VolunteerTaskAssignment, c.VolunteerTeam, c.VolunteerTeamMember,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -438,6 +488,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditRecord.mutate(ctx, m)
 	case *BroadcastMutation:
 		return c.Broadcast.mutate(ctx, m)
+	case *CanteenMutation:
+		return c.Canteen.mutate(ctx, m)
+	case *CanteenFollowMutation:
+		return c.CanteenFollow.mutate(ctx, m)
 	case *CareBookingMutation:
 		return c.CareBooking.mutate(ctx, m)
 	case *CareEventMutation:
@@ -476,6 +530,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.LedgerEntry.mutate(ctx, m)
 	case *LedgerTransferMutation:
 		return c.LedgerTransfer.mutate(ctx, m)
+	case *MealOrderMutation:
+		return c.MealOrder.mutate(ctx, m)
+	case *MealOrderItemMutation:
+		return c.MealOrderItem.mutate(ctx, m)
+	case *MealPeriodMutation:
+		return c.MealPeriod.mutate(ctx, m)
+	case *MenuMutation:
+		return c.Menu.mutate(ctx, m)
+	case *MenuItemMutation:
+		return c.MenuItem.mutate(ctx, m)
 	case *NotificationMutation:
 		return c.Notification.mutate(ctx, m)
 	case *PersonalInfoMutation:
@@ -500,6 +564,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.SignInCode.mutate(ctx, m)
 	case *StreetMutation:
 		return c.Street.mutate(ctx, m)
+	case *SubsidyQualificationMutation:
+		return c.SubsidyQualification.mutate(ctx, m)
 	case *TimeAccountMutation:
 		return c.TimeAccount.mutate(ctx, m)
 	case *VolunteerTaskMutation:
@@ -844,6 +910,354 @@ func (c *BroadcastClient) mutate(ctx context.Context, m *BroadcastMutation) (Val
 		return (&BroadcastDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Broadcast mutation op: %q", m.Op())
+	}
+}
+
+// CanteenClient is a client for the Canteen schema.
+type CanteenClient struct {
+	config
+}
+
+// NewCanteenClient returns a client for the Canteen from the given config.
+func NewCanteenClient(c config) *CanteenClient {
+	return &CanteenClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `canteen.Hooks(f(g(h())))`.
+func (c *CanteenClient) Use(hooks ...Hook) {
+	c.hooks.Canteen = append(c.hooks.Canteen, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `canteen.Intercept(f(g(h())))`.
+func (c *CanteenClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Canteen = append(c.inters.Canteen, interceptors...)
+}
+
+// Create returns a builder for creating a Canteen entity.
+func (c *CanteenClient) Create() *CanteenCreate {
+	mutation := newCanteenMutation(c.config, OpCreate)
+	return &CanteenCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Canteen entities.
+func (c *CanteenClient) CreateBulk(builders ...*CanteenCreate) *CanteenCreateBulk {
+	return &CanteenCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CanteenClient) MapCreateBulk(slice any, setFunc func(*CanteenCreate, int)) *CanteenCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CanteenCreateBulk{err: fmt.Errorf("calling to CanteenClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CanteenCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CanteenCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Canteen.
+func (c *CanteenClient) Update() *CanteenUpdate {
+	mutation := newCanteenMutation(c.config, OpUpdate)
+	return &CanteenUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CanteenClient) UpdateOne(_m *Canteen) *CanteenUpdateOne {
+	mutation := newCanteenMutation(c.config, OpUpdateOne, withCanteen(_m))
+	return &CanteenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CanteenClient) UpdateOneID(id int) *CanteenUpdateOne {
+	mutation := newCanteenMutation(c.config, OpUpdateOne, withCanteenID(id))
+	return &CanteenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Canteen.
+func (c *CanteenClient) Delete() *CanteenDelete {
+	mutation := newCanteenMutation(c.config, OpDelete)
+	return &CanteenDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CanteenClient) DeleteOne(_m *Canteen) *CanteenDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CanteenClient) DeleteOneID(id int) *CanteenDeleteOne {
+	builder := c.Delete().Where(canteen.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CanteenDeleteOne{builder}
+}
+
+// Query returns a query builder for Canteen.
+func (c *CanteenClient) Query() *CanteenQuery {
+	return &CanteenQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCanteen},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Canteen entity by its id.
+func (c *CanteenClient) Get(ctx context.Context, id int) (*Canteen, error) {
+	return c.Query().Where(canteen.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CanteenClient) GetX(ctx context.Context, id int) *Canteen {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCommunity queries the community edge of a Canteen.
+func (c *CanteenClient) QueryCommunity(_m *Canteen) *CommunityQuery {
+	query := (&CommunityClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(canteen.Table, canteen.FieldID, id),
+			sqlgraph.To(community.Table, community.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, canteen.CommunityTable, canteen.CommunityColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPeriods queries the periods edge of a Canteen.
+func (c *CanteenClient) QueryPeriods(_m *Canteen) *MealPeriodQuery {
+	query := (&MealPeriodClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(canteen.Table, canteen.FieldID, id),
+			sqlgraph.To(mealperiod.Table, mealperiod.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, canteen.PeriodsTable, canteen.PeriodsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMenus queries the menus edge of a Canteen.
+func (c *CanteenClient) QueryMenus(_m *Canteen) *MenuQuery {
+	query := (&MenuClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(canteen.Table, canteen.FieldID, id),
+			sqlgraph.To(menu.Table, menu.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, canteen.MenusTable, canteen.MenusColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CanteenClient) Hooks() []Hook {
+	hooks := c.hooks.Canteen
+	return append(hooks[:len(hooks):len(hooks)], canteen.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CanteenClient) Interceptors() []Interceptor {
+	return c.inters.Canteen
+}
+
+func (c *CanteenClient) mutate(ctx context.Context, m *CanteenMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CanteenCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CanteenUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CanteenUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CanteenDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Canteen mutation op: %q", m.Op())
+	}
+}
+
+// CanteenFollowClient is a client for the CanteenFollow schema.
+type CanteenFollowClient struct {
+	config
+}
+
+// NewCanteenFollowClient returns a client for the CanteenFollow from the given config.
+func NewCanteenFollowClient(c config) *CanteenFollowClient {
+	return &CanteenFollowClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `canteenfollow.Hooks(f(g(h())))`.
+func (c *CanteenFollowClient) Use(hooks ...Hook) {
+	c.hooks.CanteenFollow = append(c.hooks.CanteenFollow, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `canteenfollow.Intercept(f(g(h())))`.
+func (c *CanteenFollowClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CanteenFollow = append(c.inters.CanteenFollow, interceptors...)
+}
+
+// Create returns a builder for creating a CanteenFollow entity.
+func (c *CanteenFollowClient) Create() *CanteenFollowCreate {
+	mutation := newCanteenFollowMutation(c.config, OpCreate)
+	return &CanteenFollowCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CanteenFollow entities.
+func (c *CanteenFollowClient) CreateBulk(builders ...*CanteenFollowCreate) *CanteenFollowCreateBulk {
+	return &CanteenFollowCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CanteenFollowClient) MapCreateBulk(slice any, setFunc func(*CanteenFollowCreate, int)) *CanteenFollowCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CanteenFollowCreateBulk{err: fmt.Errorf("calling to CanteenFollowClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CanteenFollowCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CanteenFollowCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CanteenFollow.
+func (c *CanteenFollowClient) Update() *CanteenFollowUpdate {
+	mutation := newCanteenFollowMutation(c.config, OpUpdate)
+	return &CanteenFollowUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CanteenFollowClient) UpdateOne(_m *CanteenFollow) *CanteenFollowUpdateOne {
+	mutation := newCanteenFollowMutation(c.config, OpUpdateOne, withCanteenFollow(_m))
+	return &CanteenFollowUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CanteenFollowClient) UpdateOneID(id int) *CanteenFollowUpdateOne {
+	mutation := newCanteenFollowMutation(c.config, OpUpdateOne, withCanteenFollowID(id))
+	return &CanteenFollowUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CanteenFollow.
+func (c *CanteenFollowClient) Delete() *CanteenFollowDelete {
+	mutation := newCanteenFollowMutation(c.config, OpDelete)
+	return &CanteenFollowDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CanteenFollowClient) DeleteOne(_m *CanteenFollow) *CanteenFollowDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CanteenFollowClient) DeleteOneID(id int) *CanteenFollowDeleteOne {
+	builder := c.Delete().Where(canteenfollow.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CanteenFollowDeleteOne{builder}
+}
+
+// Query returns a query builder for CanteenFollow.
+func (c *CanteenFollowClient) Query() *CanteenFollowQuery {
+	return &CanteenFollowQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCanteenFollow},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CanteenFollow entity by its id.
+func (c *CanteenFollowClient) Get(ctx context.Context, id int) (*CanteenFollow, error) {
+	return c.Query().Where(canteenfollow.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CanteenFollowClient) GetX(ctx context.Context, id int) *CanteenFollow {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCanteen queries the canteen edge of a CanteenFollow.
+func (c *CanteenFollowClient) QueryCanteen(_m *CanteenFollow) *CanteenQuery {
+	query := (&CanteenClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(canteenfollow.Table, canteenfollow.FieldID, id),
+			sqlgraph.To(canteen.Table, canteen.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, canteenfollow.CanteenTable, canteenfollow.CanteenColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryResident queries the resident edge of a CanteenFollow.
+func (c *CanteenFollowClient) QueryResident(_m *CanteenFollow) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(canteenfollow.Table, canteenfollow.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, canteenfollow.ResidentTable, canteenfollow.ResidentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CanteenFollowClient) Hooks() []Hook {
+	hooks := c.hooks.CanteenFollow
+	return append(hooks[:len(hooks):len(hooks)], canteenfollow.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CanteenFollowClient) Interceptors() []Interceptor {
+	return c.inters.CanteenFollow
+}
+
+func (c *CanteenFollowClient) mutate(ctx context.Context, m *CanteenFollowMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CanteenFollowCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CanteenFollowUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CanteenFollowUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CanteenFollowDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CanteenFollow mutation op: %q", m.Op())
 	}
 }
 
@@ -4273,6 +4687,884 @@ func (c *LedgerTransferClient) mutate(ctx context.Context, m *LedgerTransferMuta
 	}
 }
 
+// MealOrderClient is a client for the MealOrder schema.
+type MealOrderClient struct {
+	config
+}
+
+// NewMealOrderClient returns a client for the MealOrder from the given config.
+func NewMealOrderClient(c config) *MealOrderClient {
+	return &MealOrderClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `mealorder.Hooks(f(g(h())))`.
+func (c *MealOrderClient) Use(hooks ...Hook) {
+	c.hooks.MealOrder = append(c.hooks.MealOrder, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `mealorder.Intercept(f(g(h())))`.
+func (c *MealOrderClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MealOrder = append(c.inters.MealOrder, interceptors...)
+}
+
+// Create returns a builder for creating a MealOrder entity.
+func (c *MealOrderClient) Create() *MealOrderCreate {
+	mutation := newMealOrderMutation(c.config, OpCreate)
+	return &MealOrderCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MealOrder entities.
+func (c *MealOrderClient) CreateBulk(builders ...*MealOrderCreate) *MealOrderCreateBulk {
+	return &MealOrderCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MealOrderClient) MapCreateBulk(slice any, setFunc func(*MealOrderCreate, int)) *MealOrderCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MealOrderCreateBulk{err: fmt.Errorf("calling to MealOrderClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MealOrderCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MealOrderCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MealOrder.
+func (c *MealOrderClient) Update() *MealOrderUpdate {
+	mutation := newMealOrderMutation(c.config, OpUpdate)
+	return &MealOrderUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MealOrderClient) UpdateOne(_m *MealOrder) *MealOrderUpdateOne {
+	mutation := newMealOrderMutation(c.config, OpUpdateOne, withMealOrder(_m))
+	return &MealOrderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MealOrderClient) UpdateOneID(id int) *MealOrderUpdateOne {
+	mutation := newMealOrderMutation(c.config, OpUpdateOne, withMealOrderID(id))
+	return &MealOrderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MealOrder.
+func (c *MealOrderClient) Delete() *MealOrderDelete {
+	mutation := newMealOrderMutation(c.config, OpDelete)
+	return &MealOrderDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MealOrderClient) DeleteOne(_m *MealOrder) *MealOrderDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MealOrderClient) DeleteOneID(id int) *MealOrderDeleteOne {
+	builder := c.Delete().Where(mealorder.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MealOrderDeleteOne{builder}
+}
+
+// Query returns a query builder for MealOrder.
+func (c *MealOrderClient) Query() *MealOrderQuery {
+	return &MealOrderQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMealOrder},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MealOrder entity by its id.
+func (c *MealOrderClient) Get(ctx context.Context, id int) (*MealOrder, error) {
+	return c.Query().Where(mealorder.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MealOrderClient) GetX(ctx context.Context, id int) *MealOrder {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCanteen queries the canteen edge of a MealOrder.
+func (c *MealOrderClient) QueryCanteen(_m *MealOrder) *CanteenQuery {
+	query := (&CanteenClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(mealorder.Table, mealorder.FieldID, id),
+			sqlgraph.To(canteen.Table, canteen.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, mealorder.CanteenTable, mealorder.CanteenColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMenu queries the menu edge of a MealOrder.
+func (c *MealOrderClient) QueryMenu(_m *MealOrder) *MenuQuery {
+	query := (&MenuClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(mealorder.Table, mealorder.FieldID, id),
+			sqlgraph.To(menu.Table, menu.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, mealorder.MenuTable, mealorder.MenuColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryBeneficiary queries the beneficiary edge of a MealOrder.
+func (c *MealOrderClient) QueryBeneficiary(_m *MealOrder) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(mealorder.Table, mealorder.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, mealorder.BeneficiaryTable, mealorder.BeneficiaryColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryOrderedBy queries the ordered_by edge of a MealOrder.
+func (c *MealOrderClient) QueryOrderedBy(_m *MealOrder) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(mealorder.Table, mealorder.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, mealorder.OrderedByTable, mealorder.OrderedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDeliveryGrid queries the delivery_grid edge of a MealOrder.
+func (c *MealOrderClient) QueryDeliveryGrid(_m *MealOrder) *GridQuery {
+	query := (&GridClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(mealorder.Table, mealorder.FieldID, id),
+			sqlgraph.To(grid.Table, grid.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, mealorder.DeliveryGridTable, mealorder.DeliveryGridColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryItems queries the items edge of a MealOrder.
+func (c *MealOrderClient) QueryItems(_m *MealOrder) *MealOrderItemQuery {
+	query := (&MealOrderItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(mealorder.Table, mealorder.FieldID, id),
+			sqlgraph.To(mealorderitem.Table, mealorderitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, mealorder.ItemsTable, mealorder.ItemsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *MealOrderClient) Hooks() []Hook {
+	hooks := c.hooks.MealOrder
+	return append(hooks[:len(hooks):len(hooks)], mealorder.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MealOrderClient) Interceptors() []Interceptor {
+	return c.inters.MealOrder
+}
+
+func (c *MealOrderClient) mutate(ctx context.Context, m *MealOrderMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MealOrderCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MealOrderUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MealOrderUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MealOrderDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MealOrder mutation op: %q", m.Op())
+	}
+}
+
+// MealOrderItemClient is a client for the MealOrderItem schema.
+type MealOrderItemClient struct {
+	config
+}
+
+// NewMealOrderItemClient returns a client for the MealOrderItem from the given config.
+func NewMealOrderItemClient(c config) *MealOrderItemClient {
+	return &MealOrderItemClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `mealorderitem.Hooks(f(g(h())))`.
+func (c *MealOrderItemClient) Use(hooks ...Hook) {
+	c.hooks.MealOrderItem = append(c.hooks.MealOrderItem, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `mealorderitem.Intercept(f(g(h())))`.
+func (c *MealOrderItemClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MealOrderItem = append(c.inters.MealOrderItem, interceptors...)
+}
+
+// Create returns a builder for creating a MealOrderItem entity.
+func (c *MealOrderItemClient) Create() *MealOrderItemCreate {
+	mutation := newMealOrderItemMutation(c.config, OpCreate)
+	return &MealOrderItemCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MealOrderItem entities.
+func (c *MealOrderItemClient) CreateBulk(builders ...*MealOrderItemCreate) *MealOrderItemCreateBulk {
+	return &MealOrderItemCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MealOrderItemClient) MapCreateBulk(slice any, setFunc func(*MealOrderItemCreate, int)) *MealOrderItemCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MealOrderItemCreateBulk{err: fmt.Errorf("calling to MealOrderItemClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MealOrderItemCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MealOrderItemCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MealOrderItem.
+func (c *MealOrderItemClient) Update() *MealOrderItemUpdate {
+	mutation := newMealOrderItemMutation(c.config, OpUpdate)
+	return &MealOrderItemUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MealOrderItemClient) UpdateOne(_m *MealOrderItem) *MealOrderItemUpdateOne {
+	mutation := newMealOrderItemMutation(c.config, OpUpdateOne, withMealOrderItem(_m))
+	return &MealOrderItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MealOrderItemClient) UpdateOneID(id int) *MealOrderItemUpdateOne {
+	mutation := newMealOrderItemMutation(c.config, OpUpdateOne, withMealOrderItemID(id))
+	return &MealOrderItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MealOrderItem.
+func (c *MealOrderItemClient) Delete() *MealOrderItemDelete {
+	mutation := newMealOrderItemMutation(c.config, OpDelete)
+	return &MealOrderItemDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MealOrderItemClient) DeleteOne(_m *MealOrderItem) *MealOrderItemDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MealOrderItemClient) DeleteOneID(id int) *MealOrderItemDeleteOne {
+	builder := c.Delete().Where(mealorderitem.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MealOrderItemDeleteOne{builder}
+}
+
+// Query returns a query builder for MealOrderItem.
+func (c *MealOrderItemClient) Query() *MealOrderItemQuery {
+	return &MealOrderItemQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMealOrderItem},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MealOrderItem entity by its id.
+func (c *MealOrderItemClient) Get(ctx context.Context, id int) (*MealOrderItem, error) {
+	return c.Query().Where(mealorderitem.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MealOrderItemClient) GetX(ctx context.Context, id int) *MealOrderItem {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrder queries the order edge of a MealOrderItem.
+func (c *MealOrderItemClient) QueryOrder(_m *MealOrderItem) *MealOrderQuery {
+	query := (&MealOrderClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(mealorderitem.Table, mealorderitem.FieldID, id),
+			sqlgraph.To(mealorder.Table, mealorder.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, mealorderitem.OrderTable, mealorderitem.OrderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMenuItem queries the menu_item edge of a MealOrderItem.
+func (c *MealOrderItemClient) QueryMenuItem(_m *MealOrderItem) *MenuItemQuery {
+	query := (&MenuItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(mealorderitem.Table, mealorderitem.FieldID, id),
+			sqlgraph.To(menuitem.Table, menuitem.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, mealorderitem.MenuItemTable, mealorderitem.MenuItemColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *MealOrderItemClient) Hooks() []Hook {
+	hooks := c.hooks.MealOrderItem
+	return append(hooks[:len(hooks):len(hooks)], mealorderitem.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MealOrderItemClient) Interceptors() []Interceptor {
+	return c.inters.MealOrderItem
+}
+
+func (c *MealOrderItemClient) mutate(ctx context.Context, m *MealOrderItemMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MealOrderItemCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MealOrderItemUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MealOrderItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MealOrderItemDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MealOrderItem mutation op: %q", m.Op())
+	}
+}
+
+// MealPeriodClient is a client for the MealPeriod schema.
+type MealPeriodClient struct {
+	config
+}
+
+// NewMealPeriodClient returns a client for the MealPeriod from the given config.
+func NewMealPeriodClient(c config) *MealPeriodClient {
+	return &MealPeriodClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `mealperiod.Hooks(f(g(h())))`.
+func (c *MealPeriodClient) Use(hooks ...Hook) {
+	c.hooks.MealPeriod = append(c.hooks.MealPeriod, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `mealperiod.Intercept(f(g(h())))`.
+func (c *MealPeriodClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MealPeriod = append(c.inters.MealPeriod, interceptors...)
+}
+
+// Create returns a builder for creating a MealPeriod entity.
+func (c *MealPeriodClient) Create() *MealPeriodCreate {
+	mutation := newMealPeriodMutation(c.config, OpCreate)
+	return &MealPeriodCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MealPeriod entities.
+func (c *MealPeriodClient) CreateBulk(builders ...*MealPeriodCreate) *MealPeriodCreateBulk {
+	return &MealPeriodCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MealPeriodClient) MapCreateBulk(slice any, setFunc func(*MealPeriodCreate, int)) *MealPeriodCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MealPeriodCreateBulk{err: fmt.Errorf("calling to MealPeriodClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MealPeriodCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MealPeriodCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MealPeriod.
+func (c *MealPeriodClient) Update() *MealPeriodUpdate {
+	mutation := newMealPeriodMutation(c.config, OpUpdate)
+	return &MealPeriodUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MealPeriodClient) UpdateOne(_m *MealPeriod) *MealPeriodUpdateOne {
+	mutation := newMealPeriodMutation(c.config, OpUpdateOne, withMealPeriod(_m))
+	return &MealPeriodUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MealPeriodClient) UpdateOneID(id int) *MealPeriodUpdateOne {
+	mutation := newMealPeriodMutation(c.config, OpUpdateOne, withMealPeriodID(id))
+	return &MealPeriodUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MealPeriod.
+func (c *MealPeriodClient) Delete() *MealPeriodDelete {
+	mutation := newMealPeriodMutation(c.config, OpDelete)
+	return &MealPeriodDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MealPeriodClient) DeleteOne(_m *MealPeriod) *MealPeriodDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MealPeriodClient) DeleteOneID(id int) *MealPeriodDeleteOne {
+	builder := c.Delete().Where(mealperiod.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MealPeriodDeleteOne{builder}
+}
+
+// Query returns a query builder for MealPeriod.
+func (c *MealPeriodClient) Query() *MealPeriodQuery {
+	return &MealPeriodQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMealPeriod},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MealPeriod entity by its id.
+func (c *MealPeriodClient) Get(ctx context.Context, id int) (*MealPeriod, error) {
+	return c.Query().Where(mealperiod.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MealPeriodClient) GetX(ctx context.Context, id int) *MealPeriod {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCanteen queries the canteen edge of a MealPeriod.
+func (c *MealPeriodClient) QueryCanteen(_m *MealPeriod) *CanteenQuery {
+	query := (&CanteenClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(mealperiod.Table, mealperiod.FieldID, id),
+			sqlgraph.To(canteen.Table, canteen.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, mealperiod.CanteenTable, mealperiod.CanteenColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *MealPeriodClient) Hooks() []Hook {
+	hooks := c.hooks.MealPeriod
+	return append(hooks[:len(hooks):len(hooks)], mealperiod.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MealPeriodClient) Interceptors() []Interceptor {
+	return c.inters.MealPeriod
+}
+
+func (c *MealPeriodClient) mutate(ctx context.Context, m *MealPeriodMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MealPeriodCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MealPeriodUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MealPeriodUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MealPeriodDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MealPeriod mutation op: %q", m.Op())
+	}
+}
+
+// MenuClient is a client for the Menu schema.
+type MenuClient struct {
+	config
+}
+
+// NewMenuClient returns a client for the Menu from the given config.
+func NewMenuClient(c config) *MenuClient {
+	return &MenuClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `menu.Hooks(f(g(h())))`.
+func (c *MenuClient) Use(hooks ...Hook) {
+	c.hooks.Menu = append(c.hooks.Menu, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `menu.Intercept(f(g(h())))`.
+func (c *MenuClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Menu = append(c.inters.Menu, interceptors...)
+}
+
+// Create returns a builder for creating a Menu entity.
+func (c *MenuClient) Create() *MenuCreate {
+	mutation := newMenuMutation(c.config, OpCreate)
+	return &MenuCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Menu entities.
+func (c *MenuClient) CreateBulk(builders ...*MenuCreate) *MenuCreateBulk {
+	return &MenuCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MenuClient) MapCreateBulk(slice any, setFunc func(*MenuCreate, int)) *MenuCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MenuCreateBulk{err: fmt.Errorf("calling to MenuClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MenuCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MenuCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Menu.
+func (c *MenuClient) Update() *MenuUpdate {
+	mutation := newMenuMutation(c.config, OpUpdate)
+	return &MenuUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MenuClient) UpdateOne(_m *Menu) *MenuUpdateOne {
+	mutation := newMenuMutation(c.config, OpUpdateOne, withMenu(_m))
+	return &MenuUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MenuClient) UpdateOneID(id int) *MenuUpdateOne {
+	mutation := newMenuMutation(c.config, OpUpdateOne, withMenuID(id))
+	return &MenuUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Menu.
+func (c *MenuClient) Delete() *MenuDelete {
+	mutation := newMenuMutation(c.config, OpDelete)
+	return &MenuDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MenuClient) DeleteOne(_m *Menu) *MenuDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MenuClient) DeleteOneID(id int) *MenuDeleteOne {
+	builder := c.Delete().Where(menu.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MenuDeleteOne{builder}
+}
+
+// Query returns a query builder for Menu.
+func (c *MenuClient) Query() *MenuQuery {
+	return &MenuQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMenu},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Menu entity by its id.
+func (c *MenuClient) Get(ctx context.Context, id int) (*Menu, error) {
+	return c.Query().Where(menu.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MenuClient) GetX(ctx context.Context, id int) *Menu {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCanteen queries the canteen edge of a Menu.
+func (c *MenuClient) QueryCanteen(_m *Menu) *CanteenQuery {
+	query := (&CanteenClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(menu.Table, menu.FieldID, id),
+			sqlgraph.To(canteen.Table, canteen.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, menu.CanteenTable, menu.CanteenColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPeriod queries the period edge of a Menu.
+func (c *MenuClient) QueryPeriod(_m *Menu) *MealPeriodQuery {
+	query := (&MealPeriodClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(menu.Table, menu.FieldID, id),
+			sqlgraph.To(mealperiod.Table, mealperiod.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, menu.PeriodTable, menu.PeriodColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryItems queries the items edge of a Menu.
+func (c *MenuClient) QueryItems(_m *Menu) *MenuItemQuery {
+	query := (&MenuItemClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(menu.Table, menu.FieldID, id),
+			sqlgraph.To(menuitem.Table, menuitem.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, menu.ItemsTable, menu.ItemsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *MenuClient) Hooks() []Hook {
+	hooks := c.hooks.Menu
+	return append(hooks[:len(hooks):len(hooks)], menu.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MenuClient) Interceptors() []Interceptor {
+	return c.inters.Menu
+}
+
+func (c *MenuClient) mutate(ctx context.Context, m *MenuMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MenuCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MenuUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MenuUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MenuDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Menu mutation op: %q", m.Op())
+	}
+}
+
+// MenuItemClient is a client for the MenuItem schema.
+type MenuItemClient struct {
+	config
+}
+
+// NewMenuItemClient returns a client for the MenuItem from the given config.
+func NewMenuItemClient(c config) *MenuItemClient {
+	return &MenuItemClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `menuitem.Hooks(f(g(h())))`.
+func (c *MenuItemClient) Use(hooks ...Hook) {
+	c.hooks.MenuItem = append(c.hooks.MenuItem, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `menuitem.Intercept(f(g(h())))`.
+func (c *MenuItemClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MenuItem = append(c.inters.MenuItem, interceptors...)
+}
+
+// Create returns a builder for creating a MenuItem entity.
+func (c *MenuItemClient) Create() *MenuItemCreate {
+	mutation := newMenuItemMutation(c.config, OpCreate)
+	return &MenuItemCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MenuItem entities.
+func (c *MenuItemClient) CreateBulk(builders ...*MenuItemCreate) *MenuItemCreateBulk {
+	return &MenuItemCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MenuItemClient) MapCreateBulk(slice any, setFunc func(*MenuItemCreate, int)) *MenuItemCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MenuItemCreateBulk{err: fmt.Errorf("calling to MenuItemClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MenuItemCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MenuItemCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MenuItem.
+func (c *MenuItemClient) Update() *MenuItemUpdate {
+	mutation := newMenuItemMutation(c.config, OpUpdate)
+	return &MenuItemUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MenuItemClient) UpdateOne(_m *MenuItem) *MenuItemUpdateOne {
+	mutation := newMenuItemMutation(c.config, OpUpdateOne, withMenuItem(_m))
+	return &MenuItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MenuItemClient) UpdateOneID(id int) *MenuItemUpdateOne {
+	mutation := newMenuItemMutation(c.config, OpUpdateOne, withMenuItemID(id))
+	return &MenuItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MenuItem.
+func (c *MenuItemClient) Delete() *MenuItemDelete {
+	mutation := newMenuItemMutation(c.config, OpDelete)
+	return &MenuItemDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MenuItemClient) DeleteOne(_m *MenuItem) *MenuItemDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MenuItemClient) DeleteOneID(id int) *MenuItemDeleteOne {
+	builder := c.Delete().Where(menuitem.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MenuItemDeleteOne{builder}
+}
+
+// Query returns a query builder for MenuItem.
+func (c *MenuItemClient) Query() *MenuItemQuery {
+	return &MenuItemQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMenuItem},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MenuItem entity by its id.
+func (c *MenuItemClient) Get(ctx context.Context, id int) (*MenuItem, error) {
+	return c.Query().Where(menuitem.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MenuItemClient) GetX(ctx context.Context, id int) *MenuItem {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryMenu queries the menu edge of a MenuItem.
+func (c *MenuItemClient) QueryMenu(_m *MenuItem) *MenuQuery {
+	query := (&MenuClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(menuitem.Table, menuitem.FieldID, id),
+			sqlgraph.To(menu.Table, menu.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, menuitem.MenuTable, menuitem.MenuColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *MenuItemClient) Hooks() []Hook {
+	hooks := c.hooks.MenuItem
+	return append(hooks[:len(hooks):len(hooks)], menuitem.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MenuItemClient) Interceptors() []Interceptor {
+	return c.inters.MenuItem
+}
+
+func (c *MenuItemClient) mutate(ctx context.Context, m *MenuItemMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MenuItemCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MenuItemUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MenuItemUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MenuItemDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MenuItem mutation op: %q", m.Op())
+	}
+}
+
 // NotificationClient is a client for the Notification schema.
 type NotificationClient struct {
 	config
@@ -6553,6 +7845,156 @@ func (c *StreetClient) mutate(ctx context.Context, m *StreetMutation) (Value, er
 	}
 }
 
+// SubsidyQualificationClient is a client for the SubsidyQualification schema.
+type SubsidyQualificationClient struct {
+	config
+}
+
+// NewSubsidyQualificationClient returns a client for the SubsidyQualification from the given config.
+func NewSubsidyQualificationClient(c config) *SubsidyQualificationClient {
+	return &SubsidyQualificationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `subsidyqualification.Hooks(f(g(h())))`.
+func (c *SubsidyQualificationClient) Use(hooks ...Hook) {
+	c.hooks.SubsidyQualification = append(c.hooks.SubsidyQualification, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `subsidyqualification.Intercept(f(g(h())))`.
+func (c *SubsidyQualificationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SubsidyQualification = append(c.inters.SubsidyQualification, interceptors...)
+}
+
+// Create returns a builder for creating a SubsidyQualification entity.
+func (c *SubsidyQualificationClient) Create() *SubsidyQualificationCreate {
+	mutation := newSubsidyQualificationMutation(c.config, OpCreate)
+	return &SubsidyQualificationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SubsidyQualification entities.
+func (c *SubsidyQualificationClient) CreateBulk(builders ...*SubsidyQualificationCreate) *SubsidyQualificationCreateBulk {
+	return &SubsidyQualificationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SubsidyQualificationClient) MapCreateBulk(slice any, setFunc func(*SubsidyQualificationCreate, int)) *SubsidyQualificationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SubsidyQualificationCreateBulk{err: fmt.Errorf("calling to SubsidyQualificationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SubsidyQualificationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SubsidyQualificationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SubsidyQualification.
+func (c *SubsidyQualificationClient) Update() *SubsidyQualificationUpdate {
+	mutation := newSubsidyQualificationMutation(c.config, OpUpdate)
+	return &SubsidyQualificationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SubsidyQualificationClient) UpdateOne(_m *SubsidyQualification) *SubsidyQualificationUpdateOne {
+	mutation := newSubsidyQualificationMutation(c.config, OpUpdateOne, withSubsidyQualification(_m))
+	return &SubsidyQualificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SubsidyQualificationClient) UpdateOneID(id int) *SubsidyQualificationUpdateOne {
+	mutation := newSubsidyQualificationMutation(c.config, OpUpdateOne, withSubsidyQualificationID(id))
+	return &SubsidyQualificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SubsidyQualification.
+func (c *SubsidyQualificationClient) Delete() *SubsidyQualificationDelete {
+	mutation := newSubsidyQualificationMutation(c.config, OpDelete)
+	return &SubsidyQualificationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SubsidyQualificationClient) DeleteOne(_m *SubsidyQualification) *SubsidyQualificationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SubsidyQualificationClient) DeleteOneID(id int) *SubsidyQualificationDeleteOne {
+	builder := c.Delete().Where(subsidyqualification.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SubsidyQualificationDeleteOne{builder}
+}
+
+// Query returns a query builder for SubsidyQualification.
+func (c *SubsidyQualificationClient) Query() *SubsidyQualificationQuery {
+	return &SubsidyQualificationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSubsidyQualification},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SubsidyQualification entity by its id.
+func (c *SubsidyQualificationClient) Get(ctx context.Context, id int) (*SubsidyQualification, error) {
+	return c.Query().Where(subsidyqualification.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SubsidyQualificationClient) GetX(ctx context.Context, id int) *SubsidyQualification {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryResident queries the resident edge of a SubsidyQualification.
+func (c *SubsidyQualificationClient) QueryResident(_m *SubsidyQualification) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(subsidyqualification.Table, subsidyqualification.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, subsidyqualification.ResidentTable, subsidyqualification.ResidentColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SubsidyQualificationClient) Hooks() []Hook {
+	hooks := c.hooks.SubsidyQualification
+	return append(hooks[:len(hooks):len(hooks)], subsidyqualification.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SubsidyQualificationClient) Interceptors() []Interceptor {
+	return c.inters.SubsidyQualification
+}
+
+func (c *SubsidyQualificationClient) mutate(ctx context.Context, m *SubsidyQualificationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SubsidyQualificationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SubsidyQualificationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SubsidyQualificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SubsidyQualificationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SubsidyQualification mutation op: %q", m.Op())
+	}
+}
+
 // TimeAccountClient is a client for the TimeAccount schema.
 type TimeAccountClient struct {
 	config
@@ -7450,21 +8892,23 @@ func (c *VolunteerTeamMemberClient) mutate(ctx context.Context, m *VolunteerTeam
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditRecord, Broadcast, CareBooking, CareEvent, CareFacility, CareIncident,
-		CareNote, CareService, CareSlot, Community, Consent, Department, Device, Event,
-		Grid, Guardianship, HelpOffer, HelpRequest, Household, LedgerEntry,
-		LedgerTransfer, Notification, PersonalInfo, Place, PushDelivery, Request,
+		AuditRecord, Broadcast, Canteen, CanteenFollow, CareBooking, CareEvent,
+		CareFacility, CareIncident, CareNote, CareService, CareSlot, Community,
+		Consent, Department, Device, Event, Grid, Guardianship, HelpOffer, HelpRequest,
+		Household, LedgerEntry, LedgerTransfer, MealOrder, MealOrderItem, MealPeriod,
+		Menu, MenuItem, Notification, PersonalInfo, Place, PushDelivery, Request,
 		RequestCategory, RequestEvent, Resident, RoleAssignment, Session, SignInCode,
-		Street, TimeAccount, VolunteerTask, VolunteerTaskAssignment, VolunteerTeam,
-		VolunteerTeamMember []ent.Hook
+		Street, SubsidyQualification, TimeAccount, VolunteerTask,
+		VolunteerTaskAssignment, VolunteerTeam, VolunteerTeamMember []ent.Hook
 	}
 	inters struct {
-		AuditRecord, Broadcast, CareBooking, CareEvent, CareFacility, CareIncident,
-		CareNote, CareService, CareSlot, Community, Consent, Department, Device, Event,
-		Grid, Guardianship, HelpOffer, HelpRequest, Household, LedgerEntry,
-		LedgerTransfer, Notification, PersonalInfo, Place, PushDelivery, Request,
+		AuditRecord, Broadcast, Canteen, CanteenFollow, CareBooking, CareEvent,
+		CareFacility, CareIncident, CareNote, CareService, CareSlot, Community,
+		Consent, Department, Device, Event, Grid, Guardianship, HelpOffer, HelpRequest,
+		Household, LedgerEntry, LedgerTransfer, MealOrder, MealOrderItem, MealPeriod,
+		Menu, MenuItem, Notification, PersonalInfo, Place, PushDelivery, Request,
 		RequestCategory, RequestEvent, Resident, RoleAssignment, Session, SignInCode,
-		Street, TimeAccount, VolunteerTask, VolunteerTaskAssignment, VolunteerTeam,
-		VolunteerTeamMember []ent.Interceptor
+		Street, SubsidyQualification, TimeAccount, VolunteerTask,
+		VolunteerTaskAssignment, VolunteerTeam, VolunteerTeamMember []ent.Interceptor
 	}
 )

@@ -14,6 +14,8 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/canteen"
+	"github.com/jimei-linli/linli/ent/canteenfollow"
 	"github.com/jimei-linli/linli/ent/carebooking"
 	"github.com/jimei-linli/linli/ent/careevent"
 	"github.com/jimei-linli/linli/ent/carefacility"
@@ -33,6 +35,11 @@ import (
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealorderitem"
+	"github.com/jimei-linli/linli/ent/mealperiod"
+	"github.com/jimei-linli/linli/ent/menu"
+	"github.com/jimei-linli/linli/ent/menuitem"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -45,6 +52,7 @@ import (
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/subsidyqualification"
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/ent/volunteertask"
 	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
@@ -112,6 +120,8 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			auditrecord.Table:             auditrecord.ValidColumn,
 			broadcast.Table:               broadcast.ValidColumn,
+			canteen.Table:                 canteen.ValidColumn,
+			canteenfollow.Table:           canteenfollow.ValidColumn,
 			carebooking.Table:             carebooking.ValidColumn,
 			careevent.Table:               careevent.ValidColumn,
 			carefacility.Table:            carefacility.ValidColumn,
@@ -131,6 +141,11 @@ func checkColumn(t, c string) error {
 			household.Table:               household.ValidColumn,
 			ledgerentry.Table:             ledgerentry.ValidColumn,
 			ledgertransfer.Table:          ledgertransfer.ValidColumn,
+			mealorder.Table:               mealorder.ValidColumn,
+			mealorderitem.Table:           mealorderitem.ValidColumn,
+			mealperiod.Table:              mealperiod.ValidColumn,
+			menu.Table:                    menu.ValidColumn,
+			menuitem.Table:                menuitem.ValidColumn,
 			notification.Table:            notification.ValidColumn,
 			personalinfo.Table:            personalinfo.ValidColumn,
 			place.Table:                   place.ValidColumn,
@@ -143,6 +158,7 @@ func checkColumn(t, c string) error {
 			session.Table:                 session.ValidColumn,
 			signincode.Table:              signincode.ValidColumn,
 			street.Table:                  street.ValidColumn,
+			subsidyqualification.Table:    subsidyqualification.ValidColumn,
 			timeaccount.Table:             timeaccount.ValidColumn,
 			volunteertask.Table:           volunteertask.ValidColumn,
 			volunteertaskassignment.Table: volunteertaskassignment.ValidColumn,

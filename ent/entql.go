@@ -5,6 +5,8 @@ package ent
 import (
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/canteen"
+	"github.com/jimei-linli/linli/ent/canteenfollow"
 	"github.com/jimei-linli/linli/ent/carebooking"
 	"github.com/jimei-linli/linli/ent/careevent"
 	"github.com/jimei-linli/linli/ent/carefacility"
@@ -24,6 +26,11 @@ import (
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealorderitem"
+	"github.com/jimei-linli/linli/ent/mealperiod"
+	"github.com/jimei-linli/linli/ent/menu"
+	"github.com/jimei-linli/linli/ent/menuitem"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -37,6 +44,7 @@ import (
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/subsidyqualification"
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/ent/volunteertask"
 	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
@@ -51,7 +59,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 38)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 46)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditrecord.Table,
@@ -94,6 +102,46 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   canteen.Table,
+			Columns: canteen.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: canteen.FieldID,
+			},
+		},
+		Type: "Canteen",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			canteen.FieldCreatedAt:          {Type: field.TypeTime, Column: canteen.FieldCreatedAt},
+			canteen.FieldUpdatedAt:          {Type: field.TypeTime, Column: canteen.FieldUpdatedAt},
+			canteen.FieldCommunityID:        {Type: field.TypeInt, Column: canteen.FieldCommunityID},
+			canteen.FieldName:               {Type: field.TypeString, Column: canteen.FieldName},
+			canteen.FieldAddress:            {Type: field.TypeString, Column: canteen.FieldAddress},
+			canteen.FieldOpeningHours:       {Type: field.TypeString, Column: canteen.FieldOpeningHours},
+			canteen.FieldSubsidyAge6079:     {Type: field.TypeInt, Column: canteen.FieldSubsidyAge6079},
+			canteen.FieldSubsidyAge80Plus:   {Type: field.TypeInt, Column: canteen.FieldSubsidyAge80Plus},
+			canteen.FieldSubsidyLowIncome:   {Type: field.TypeInt, Column: canteen.FieldSubsidyLowIncome},
+			canteen.FieldSubsidyDisabled:    {Type: field.TypeInt, Column: canteen.FieldSubsidyDisabled},
+			canteen.FieldCreditFenPerMinute: {Type: field.TypeInt, Column: canteen.FieldCreditFenPerMinute},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   canteenfollow.Table,
+			Columns: canteenfollow.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: canteenfollow.FieldID,
+			},
+		},
+		Type: "CanteenFollow",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			canteenfollow.FieldCanteenID:  {Type: field.TypeInt, Column: canteenfollow.FieldCanteenID},
+			canteenfollow.FieldResidentID: {Type: field.TypeInt, Column: canteenfollow.FieldResidentID},
+			canteenfollow.FieldCreatedAt:  {Type: field.TypeTime, Column: canteenfollow.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   carebooking.Table,
 			Columns: carebooking.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -121,7 +169,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			carebooking.FieldSubsidyFen:       {Type: field.TypeInt, Column: carebooking.FieldSubsidyFen},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   careevent.Table,
 			Columns: careevent.Columns,
@@ -142,7 +190,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			careevent.FieldIncidentID:  {Type: field.TypeInt, Column: careevent.FieldIncidentID},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   carefacility.Table,
 			Columns: carefacility.Columns,
@@ -160,7 +208,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			carefacility.FieldClosedDays:  {Type: field.TypeJSON, Column: carefacility.FieldClosedDays},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   careincident.Table,
 			Columns: careincident.Columns,
@@ -181,7 +229,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			careincident.FieldOccurredAt:  {Type: field.TypeTime, Column: careincident.FieldOccurredAt},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   carenote.Table,
 			Columns: carenote.Columns,
@@ -201,7 +249,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			carenote.FieldCreatedAt:   {Type: field.TypeTime, Column: carenote.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   careservice.Table,
 			Columns: careservice.Columns,
@@ -226,7 +274,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			careservice.FieldStartTimes:      {Type: field.TypeJSON, Column: careservice.FieldStartTimes},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   careslot.Table,
 			Columns: careslot.Columns,
@@ -246,7 +294,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			careslot.FieldWaitlistSeq:  {Type: field.TypeInt, Column: careslot.FieldWaitlistSeq},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   community.Table,
 			Columns: community.Columns,
@@ -264,7 +312,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			community.FieldStreetID:  {Type: field.TypeInt, Column: community.FieldStreetID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   consent.Table,
 			Columns: consent.Columns,
@@ -280,7 +328,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			consent.FieldAcceptedAt:    {Type: field.TypeTime, Column: consent.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   department.Table,
 			Columns: department.Columns,
@@ -300,7 +348,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			department.FieldStreetID:    {Type: field.TypeInt, Column: department.FieldStreetID},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   device.Table,
 			Columns: device.Columns,
@@ -318,7 +366,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			device.FieldRegisteredAt: {Type: field.TypeTime, Column: device.FieldRegisteredAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   event.Table,
 			Columns: event.Columns,
@@ -337,7 +385,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldPublishedAt: {Type: field.TypeTime, Column: event.FieldPublishedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   grid.Table,
 			Columns: grid.Columns,
@@ -357,7 +405,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			grid.FieldCommunityID:     {Type: field.TypeInt, Column: grid.FieldCommunityID},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   guardianship.Table,
 			Columns: guardianship.Columns,
@@ -380,7 +428,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			guardianship.FieldRevokedAt:           {Type: field.TypeTime, Column: guardianship.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   helpoffer.Table,
 			Columns: helpoffer.Columns,
@@ -398,7 +446,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			helpoffer.FieldCreatedAt:     {Type: field.TypeTime, Column: helpoffer.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   helprequest.Table,
 			Columns: helprequest.Columns,
@@ -434,7 +482,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			helprequest.FieldTransferID:      {Type: field.TypeInt, Column: helprequest.FieldTransferID},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   household.Table,
 			Columns: household.Columns,
@@ -451,7 +499,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			household.FieldPlaceID:   {Type: field.TypeInt, Column: household.FieldPlaceID},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ledgerentry.Table,
 			Columns: ledgerentry.Columns,
@@ -469,7 +517,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ledgerentry.FieldCreatedAt:    {Type: field.TypeTime, Column: ledgerentry.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ledgertransfer.Table,
 			Columns: ledgertransfer.Columns,
@@ -492,7 +540,122 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ledgertransfer.FieldCreatedAt:     {Type: field.TypeTime, Column: ledgertransfer.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   mealorder.Table,
+			Columns: mealorder.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: mealorder.FieldID,
+			},
+		},
+		Type: "MealOrder",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			mealorder.FieldCreatedAt:       {Type: field.TypeTime, Column: mealorder.FieldCreatedAt},
+			mealorder.FieldUpdatedAt:       {Type: field.TypeTime, Column: mealorder.FieldUpdatedAt},
+			mealorder.FieldCanteenID:       {Type: field.TypeInt, Column: mealorder.FieldCanteenID},
+			mealorder.FieldCommunityID:     {Type: field.TypeInt, Column: mealorder.FieldCommunityID},
+			mealorder.FieldMenuID:          {Type: field.TypeInt, Column: mealorder.FieldMenuID},
+			mealorder.FieldDate:            {Type: field.TypeString, Column: mealorder.FieldDate},
+			mealorder.FieldPeriod:          {Type: field.TypeEnum, Column: mealorder.FieldPeriod},
+			mealorder.FieldBeneficiaryID:   {Type: field.TypeInt, Column: mealorder.FieldBeneficiaryID},
+			mealorder.FieldOrderedByID:     {Type: field.TypeInt, Column: mealorder.FieldOrderedByID},
+			mealorder.FieldRecipientName:   {Type: field.TypeString, Column: mealorder.FieldRecipientName},
+			mealorder.FieldFulfillment:     {Type: field.TypeEnum, Column: mealorder.FieldFulfillment},
+			mealorder.FieldDeliveryAddress: {Type: field.TypeString, Column: mealorder.FieldDeliveryAddress},
+			mealorder.FieldDeliveryGridID:  {Type: field.TypeInt, Column: mealorder.FieldDeliveryGridID},
+			mealorder.FieldTier:            {Type: field.TypeEnum, Column: mealorder.FieldTier},
+			mealorder.FieldListPrice:       {Type: field.TypeInt, Column: mealorder.FieldListPrice},
+			mealorder.FieldSubsidy:         {Type: field.TypeInt, Column: mealorder.FieldSubsidy},
+			mealorder.FieldCreditMinutes:   {Type: field.TypeInt, Column: mealorder.FieldCreditMinutes},
+			mealorder.FieldCreditValue:     {Type: field.TypeInt, Column: mealorder.FieldCreditValue},
+			mealorder.FieldAmountPaid:      {Type: field.TypeInt, Column: mealorder.FieldAmountPaid},
+			mealorder.FieldStatus:          {Type: field.TypeEnum, Column: mealorder.FieldStatus},
+			mealorder.FieldPickupCode:      {Type: field.TypeString, Column: mealorder.FieldPickupCode},
+			mealorder.FieldNote:            {Type: field.TypeString, Column: mealorder.FieldNote},
+			mealorder.FieldDispatchTaskID:  {Type: field.TypeInt, Column: mealorder.FieldDispatchTaskID},
+			mealorder.FieldCancelledAt:     {Type: field.TypeTime, Column: mealorder.FieldCancelledAt},
+		},
+	}
+	graph.Nodes[24] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   mealorderitem.Table,
+			Columns: mealorderitem.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: mealorderitem.FieldID,
+			},
+		},
+		Type: "MealOrderItem",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			mealorderitem.FieldOrderID:    {Type: field.TypeInt, Column: mealorderitem.FieldOrderID},
+			mealorderitem.FieldMenuItemID: {Type: field.TypeInt, Column: mealorderitem.FieldMenuItemID},
+			mealorderitem.FieldName:       {Type: field.TypeString, Column: mealorderitem.FieldName},
+			mealorderitem.FieldQuantity:   {Type: field.TypeInt, Column: mealorderitem.FieldQuantity},
+			mealorderitem.FieldUnitPrice:  {Type: field.TypeInt, Column: mealorderitem.FieldUnitPrice},
+		},
+	}
+	graph.Nodes[25] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   mealperiod.Table,
+			Columns: mealperiod.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: mealperiod.FieldID,
+			},
+		},
+		Type: "MealPeriod",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			mealperiod.FieldCanteenID:        {Type: field.TypeInt, Column: mealperiod.FieldCanteenID},
+			mealperiod.FieldKind:             {Type: field.TypeEnum, Column: mealperiod.FieldKind},
+			mealperiod.FieldServesFrom:       {Type: field.TypeString, Column: mealperiod.FieldServesFrom},
+			mealperiod.FieldServesUntil:      {Type: field.TypeString, Column: mealperiod.FieldServesUntil},
+			mealperiod.FieldCutoffDaysBefore: {Type: field.TypeInt, Column: mealperiod.FieldCutoffDaysBefore},
+			mealperiod.FieldOrderCutoff:      {Type: field.TypeString, Column: mealperiod.FieldOrderCutoff},
+			mealperiod.FieldCapacity:         {Type: field.TypeInt, Column: mealperiod.FieldCapacity},
+		},
+	}
+	graph.Nodes[26] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   menu.Table,
+			Columns: menu.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: menu.FieldID,
+			},
+		},
+		Type: "Menu",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			menu.FieldCreatedAt:   {Type: field.TypeTime, Column: menu.FieldCreatedAt},
+			menu.FieldUpdatedAt:   {Type: field.TypeTime, Column: menu.FieldUpdatedAt},
+			menu.FieldCanteenID:   {Type: field.TypeInt, Column: menu.FieldCanteenID},
+			menu.FieldPeriodID:    {Type: field.TypeInt, Column: menu.FieldPeriodID},
+			menu.FieldDate:        {Type: field.TypeString, Column: menu.FieldDate},
+			menu.FieldCapacity:    {Type: field.TypeInt, Column: menu.FieldCapacity},
+			menu.FieldOrdered:     {Type: field.TypeInt, Column: menu.FieldOrdered},
+			menu.FieldPublishedAt: {Type: field.TypeTime, Column: menu.FieldPublishedAt},
+		},
+	}
+	graph.Nodes[27] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   menuitem.Table,
+			Columns: menuitem.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: menuitem.FieldID,
+			},
+		},
+		Type: "MenuItem",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			menuitem.FieldMenuID:      {Type: field.TypeInt, Column: menuitem.FieldMenuID},
+			menuitem.FieldName:        {Type: field.TypeString, Column: menuitem.FieldName},
+			menuitem.FieldDescription: {Type: field.TypeString, Column: menuitem.FieldDescription},
+			menuitem.FieldPrice:       {Type: field.TypeInt, Column: menuitem.FieldPrice},
+			menuitem.FieldTags:        {Type: field.TypeJSON, Column: menuitem.FieldTags},
+			menuitem.FieldAllergens:   {Type: field.TypeJSON, Column: menuitem.FieldAllergens},
+		},
+	}
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -514,7 +677,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldReadAt:     {Type: field.TypeTime, Column: notification.FieldReadAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   personalinfo.Table,
 			Columns: personalinfo.Columns,
@@ -532,7 +695,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			personalinfo.FieldBirthDate:  {Type: field.TypeTime, Column: personalinfo.FieldBirthDate},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   place.Table,
 			Columns: place.Columns,
@@ -553,7 +716,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			place.FieldGridID:    {Type: field.TypeInt, Column: place.FieldGridID},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   pushdelivery.Table,
 			Columns: pushdelivery.Columns,
@@ -575,7 +738,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pushdelivery.FieldSentAt:         {Type: field.TypeTime, Column: pushdelivery.FieldSentAt},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   request.Table,
 			Columns: request.Columns,
@@ -627,7 +790,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			request.FieldRatingComment:              {Type: field.TypeString, Column: request.FieldRatingComment},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requestcategory.Table,
 			Columns: requestcategory.Columns,
@@ -649,7 +812,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requestcategory.FieldPosition:    {Type: field.TypeInt, Column: requestcategory.FieldPosition},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requestevent.Table,
 			Columns: requestevent.Columns,
@@ -671,7 +834,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requestevent.FieldCreatedAt: {Type: field.TypeTime, Column: requestevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   resident.Table,
 			Columns: resident.Columns,
@@ -690,7 +853,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			resident.FieldHouseholdID: {Type: field.TypeInt, Column: resident.FieldHouseholdID},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleassignment.Table,
 			Columns: roleassignment.Columns,
@@ -712,7 +875,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleassignment.FieldDepartmentID: {Type: field.TypeInt, Column: roleassignment.FieldDepartmentID},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -732,7 +895,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldRevokedAt:  {Type: field.TypeTime, Column: session.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signincode.Table,
 			Columns: signincode.Columns,
@@ -751,7 +914,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signincode.FieldConsumedAt: {Type: field.TypeTime, Column: signincode.FieldConsumedAt},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[39] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   street.Table,
 			Columns: street.Columns,
@@ -769,7 +932,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 			street.FieldDistrict:  {Type: field.TypeString, Column: street.FieldDistrict},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[40] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   subsidyqualification.Table,
+			Columns: subsidyqualification.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: subsidyqualification.FieldID,
+			},
+		},
+		Type: "SubsidyQualification",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			subsidyqualification.FieldCreatedAt:    {Type: field.TypeTime, Column: subsidyqualification.FieldCreatedAt},
+			subsidyqualification.FieldUpdatedAt:    {Type: field.TypeTime, Column: subsidyqualification.FieldUpdatedAt},
+			subsidyqualification.FieldResidentID:   {Type: field.TypeInt, Column: subsidyqualification.FieldResidentID},
+			subsidyqualification.FieldKind:         {Type: field.TypeEnum, Column: subsidyqualification.FieldKind},
+			subsidyqualification.FieldValidUntil:   {Type: field.TypeString, Column: subsidyqualification.FieldValidUntil},
+			subsidyqualification.FieldRecordedByID: {Type: field.TypeInt, Column: subsidyqualification.FieldRecordedByID},
+			subsidyqualification.FieldRevokedAt:    {Type: field.TypeTime, Column: subsidyqualification.FieldRevokedAt},
+		},
+	}
+	graph.Nodes[41] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   timeaccount.Table,
 			Columns: timeaccount.Columns,
@@ -790,7 +973,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			timeaccount.FieldHelpPaidBy:  {Type: field.TypeEnum, Column: timeaccount.FieldHelpPaidBy},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[42] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   volunteertask.Table,
 			Columns: volunteertask.Columns,
@@ -821,7 +1004,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			volunteertask.FieldCancelReason: {Type: field.TypeString, Column: volunteertask.FieldCancelReason},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[43] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   volunteertaskassignment.Table,
 			Columns: volunteertaskassignment.Columns,
@@ -844,7 +1027,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			volunteertaskassignment.FieldTransferID:      {Type: field.TypeInt, Column: volunteertaskassignment.FieldTransferID},
 		},
 	}
-	graph.Nodes[36] = &sqlgraph.Node{
+	graph.Nodes[44] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   volunteerteam.Table,
 			Columns: volunteerteam.Columns,
@@ -862,7 +1045,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			volunteerteam.FieldDescription: {Type: field.TypeString, Column: volunteerteam.FieldDescription},
 		},
 	}
-	graph.Nodes[37] = &sqlgraph.Node{
+	graph.Nodes[45] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   volunteerteammember.Table,
 			Columns: volunteerteammember.Columns,
@@ -925,6 +1108,66 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Broadcast",
 		"Street",
+	)
+	graph.MustAddE(
+		"community",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   canteen.CommunityTable,
+			Columns: []string{canteen.CommunityColumn},
+			Bidi:    false,
+		},
+		"Canteen",
+		"Community",
+	)
+	graph.MustAddE(
+		"periods",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   canteen.PeriodsTable,
+			Columns: []string{canteen.PeriodsColumn},
+			Bidi:    false,
+		},
+		"Canteen",
+		"MealPeriod",
+	)
+	graph.MustAddE(
+		"menus",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   canteen.MenusTable,
+			Columns: []string{canteen.MenusColumn},
+			Bidi:    false,
+		},
+		"Canteen",
+		"Menu",
+	)
+	graph.MustAddE(
+		"canteen",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   canteenfollow.CanteenTable,
+			Columns: []string{canteenfollow.CanteenColumn},
+			Bidi:    false,
+		},
+		"CanteenFollow",
+		"Canteen",
+	)
+	graph.MustAddE(
+		"resident",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   canteenfollow.ResidentTable,
+			Columns: []string{canteenfollow.ResidentColumn},
+			Bidi:    false,
+		},
+		"CanteenFollow",
+		"Resident",
 	)
 	graph.MustAddE(
 		"slot",
@@ -1587,6 +1830,162 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"LedgerEntry",
 	)
 	graph.MustAddE(
+		"canteen",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   mealorder.CanteenTable,
+			Columns: []string{mealorder.CanteenColumn},
+			Bidi:    false,
+		},
+		"MealOrder",
+		"Canteen",
+	)
+	graph.MustAddE(
+		"menu",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   mealorder.MenuTable,
+			Columns: []string{mealorder.MenuColumn},
+			Bidi:    false,
+		},
+		"MealOrder",
+		"Menu",
+	)
+	graph.MustAddE(
+		"beneficiary",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   mealorder.BeneficiaryTable,
+			Columns: []string{mealorder.BeneficiaryColumn},
+			Bidi:    false,
+		},
+		"MealOrder",
+		"Resident",
+	)
+	graph.MustAddE(
+		"ordered_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   mealorder.OrderedByTable,
+			Columns: []string{mealorder.OrderedByColumn},
+			Bidi:    false,
+		},
+		"MealOrder",
+		"Resident",
+	)
+	graph.MustAddE(
+		"delivery_grid",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   mealorder.DeliveryGridTable,
+			Columns: []string{mealorder.DeliveryGridColumn},
+			Bidi:    false,
+		},
+		"MealOrder",
+		"Grid",
+	)
+	graph.MustAddE(
+		"items",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   mealorder.ItemsTable,
+			Columns: []string{mealorder.ItemsColumn},
+			Bidi:    false,
+		},
+		"MealOrder",
+		"MealOrderItem",
+	)
+	graph.MustAddE(
+		"order",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   mealorderitem.OrderTable,
+			Columns: []string{mealorderitem.OrderColumn},
+			Bidi:    false,
+		},
+		"MealOrderItem",
+		"MealOrder",
+	)
+	graph.MustAddE(
+		"menu_item",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   mealorderitem.MenuItemTable,
+			Columns: []string{mealorderitem.MenuItemColumn},
+			Bidi:    false,
+		},
+		"MealOrderItem",
+		"MenuItem",
+	)
+	graph.MustAddE(
+		"canteen",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   mealperiod.CanteenTable,
+			Columns: []string{mealperiod.CanteenColumn},
+			Bidi:    false,
+		},
+		"MealPeriod",
+		"Canteen",
+	)
+	graph.MustAddE(
+		"canteen",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   menu.CanteenTable,
+			Columns: []string{menu.CanteenColumn},
+			Bidi:    false,
+		},
+		"Menu",
+		"Canteen",
+	)
+	graph.MustAddE(
+		"period",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   menu.PeriodTable,
+			Columns: []string{menu.PeriodColumn},
+			Bidi:    false,
+		},
+		"Menu",
+		"MealPeriod",
+	)
+	graph.MustAddE(
+		"items",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   menu.ItemsTable,
+			Columns: []string{menu.ItemsColumn},
+			Bidi:    false,
+		},
+		"Menu",
+		"MenuItem",
+	)
+	graph.MustAddE(
+		"menu",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   menuitem.MenuTable,
+			Columns: []string{menuitem.MenuColumn},
+			Bidi:    false,
+		},
+		"MenuItem",
+		"Menu",
+	)
+	graph.MustAddE(
 		"recipient",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -2095,6 +2494,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   subsidyqualification.ResidentTable,
+			Columns: []string{subsidyqualification.ResidentColumn},
+			Bidi:    false,
+		},
+		"SubsidyQualification",
+		"Resident",
+	)
+	graph.MustAddE(
+		"resident",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   timeaccount.ResidentTable,
 			Columns: []string{timeaccount.ResidentColumn},
 			Bidi:    false,
@@ -2474,6 +2885,226 @@ func (f *BroadcastFilter) WhereHasStreetWith(preds ...predicate.Street) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CanteenQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CanteenQuery builder.
+func (_q *CanteenQuery) Filter() *CanteenFilter {
+	return &CanteenFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CanteenMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CanteenMutation builder.
+func (m *CanteenMutation) Filter() *CanteenFilter {
+	return &CanteenFilter{config: m.config, predicateAdder: m}
+}
+
+// CanteenFilter provides a generic filtering capability at runtime for CanteenQuery.
+type CanteenFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CanteenFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CanteenFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(canteen.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CanteenFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(canteen.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *CanteenFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(canteen.FieldUpdatedAt))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *CanteenFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(canteen.FieldCommunityID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *CanteenFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(canteen.FieldName))
+}
+
+// WhereAddress applies the entql string predicate on the address field.
+func (f *CanteenFilter) WhereAddress(p entql.StringP) {
+	f.Where(p.Field(canteen.FieldAddress))
+}
+
+// WhereOpeningHours applies the entql string predicate on the opening_hours field.
+func (f *CanteenFilter) WhereOpeningHours(p entql.StringP) {
+	f.Where(p.Field(canteen.FieldOpeningHours))
+}
+
+// WhereSubsidyAge6079 applies the entql int predicate on the subsidy_age_60_79 field.
+func (f *CanteenFilter) WhereSubsidyAge6079(p entql.IntP) {
+	f.Where(p.Field(canteen.FieldSubsidyAge6079))
+}
+
+// WhereSubsidyAge80Plus applies the entql int predicate on the subsidy_age_80_plus field.
+func (f *CanteenFilter) WhereSubsidyAge80Plus(p entql.IntP) {
+	f.Where(p.Field(canteen.FieldSubsidyAge80Plus))
+}
+
+// WhereSubsidyLowIncome applies the entql int predicate on the subsidy_low_income field.
+func (f *CanteenFilter) WhereSubsidyLowIncome(p entql.IntP) {
+	f.Where(p.Field(canteen.FieldSubsidyLowIncome))
+}
+
+// WhereSubsidyDisabled applies the entql int predicate on the subsidy_disabled field.
+func (f *CanteenFilter) WhereSubsidyDisabled(p entql.IntP) {
+	f.Where(p.Field(canteen.FieldSubsidyDisabled))
+}
+
+// WhereCreditFenPerMinute applies the entql int predicate on the credit_fen_per_minute field.
+func (f *CanteenFilter) WhereCreditFenPerMinute(p entql.IntP) {
+	f.Where(p.Field(canteen.FieldCreditFenPerMinute))
+}
+
+// WhereHasCommunity applies a predicate to check if query has an edge community.
+func (f *CanteenFilter) WhereHasCommunity() {
+	f.Where(entql.HasEdge("community"))
+}
+
+// WhereHasCommunityWith applies a predicate to check if query has an edge community with a given conditions (other predicates).
+func (f *CanteenFilter) WhereHasCommunityWith(preds ...predicate.Community) {
+	f.Where(entql.HasEdgeWith("community", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPeriods applies a predicate to check if query has an edge periods.
+func (f *CanteenFilter) WhereHasPeriods() {
+	f.Where(entql.HasEdge("periods"))
+}
+
+// WhereHasPeriodsWith applies a predicate to check if query has an edge periods with a given conditions (other predicates).
+func (f *CanteenFilter) WhereHasPeriodsWith(preds ...predicate.MealPeriod) {
+	f.Where(entql.HasEdgeWith("periods", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasMenus applies a predicate to check if query has an edge menus.
+func (f *CanteenFilter) WhereHasMenus() {
+	f.Where(entql.HasEdge("menus"))
+}
+
+// WhereHasMenusWith applies a predicate to check if query has an edge menus with a given conditions (other predicates).
+func (f *CanteenFilter) WhereHasMenusWith(preds ...predicate.Menu) {
+	f.Where(entql.HasEdgeWith("menus", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CanteenFollowQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CanteenFollowQuery builder.
+func (_q *CanteenFollowQuery) Filter() *CanteenFollowFilter {
+	return &CanteenFollowFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CanteenFollowMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CanteenFollowMutation builder.
+func (m *CanteenFollowMutation) Filter() *CanteenFollowFilter {
+	return &CanteenFollowFilter{config: m.config, predicateAdder: m}
+}
+
+// CanteenFollowFilter provides a generic filtering capability at runtime for CanteenFollowQuery.
+type CanteenFollowFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CanteenFollowFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CanteenFollowFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(canteenfollow.FieldID))
+}
+
+// WhereCanteenID applies the entql int predicate on the canteen_id field.
+func (f *CanteenFollowFilter) WhereCanteenID(p entql.IntP) {
+	f.Where(p.Field(canteenfollow.FieldCanteenID))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *CanteenFollowFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(canteenfollow.FieldResidentID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *CanteenFollowFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(canteenfollow.FieldCreatedAt))
+}
+
+// WhereHasCanteen applies a predicate to check if query has an edge canteen.
+func (f *CanteenFollowFilter) WhereHasCanteen() {
+	f.Where(entql.HasEdge("canteen"))
+}
+
+// WhereHasCanteenWith applies a predicate to check if query has an edge canteen with a given conditions (other predicates).
+func (f *CanteenFollowFilter) WhereHasCanteenWith(preds ...predicate.Canteen) {
+	f.Where(entql.HasEdgeWith("canteen", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasResident applies a predicate to check if query has an edge resident.
+func (f *CanteenFollowFilter) WhereHasResident() {
+	f.Where(entql.HasEdge("resident"))
+}
+
+// WhereHasResidentWith applies a predicate to check if query has an edge resident with a given conditions (other predicates).
+func (f *CanteenFollowFilter) WhereHasResidentWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("resident", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CareBookingQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2502,7 +3133,7 @@ type CareBookingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CareBookingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2734,7 +3365,7 @@ type CareEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CareEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2856,7 +3487,7 @@ type CareFacilityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CareFacilityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2963,7 +3594,7 @@ type CareIncidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CareIncidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3071,7 +3702,7 @@ type CareNoteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CareNoteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3174,7 +3805,7 @@ type CareServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CareServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3302,7 +3933,7 @@ type CareSlotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CareSlotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3405,7 +4036,7 @@ type CommunityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CommunityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3526,7 +4157,7 @@ type ConsentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ConsentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3595,7 +4226,7 @@ type DepartmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DepartmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3712,7 +4343,7 @@ type DeviceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3791,7 +4422,7 @@ type EventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3875,7 +4506,7 @@ type GridFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GridFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4034,7 +4665,7 @@ type GuardianshipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GuardianshipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4152,7 +4783,7 @@ type HelpOfferFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HelpOfferFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4245,7 +4876,7 @@ type HelpRequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HelpRequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4484,7 +5115,7 @@ type HouseholdFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HouseholdFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4572,7 +5203,7 @@ type LedgerEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LedgerEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4665,7 +5296,7 @@ type LedgerTransferFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LedgerTransferFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4769,6 +5400,638 @@ func (f *LedgerTransferFilter) WhereHasEntriesWith(preds ...predicate.LedgerEntr
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *MealOrderQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MealOrderQuery builder.
+func (_q *MealOrderQuery) Filter() *MealOrderFilter {
+	return &MealOrderFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MealOrderMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MealOrderMutation builder.
+func (m *MealOrderMutation) Filter() *MealOrderFilter {
+	return &MealOrderFilter{config: m.config, predicateAdder: m}
+}
+
+// MealOrderFilter provides a generic filtering capability at runtime for MealOrderQuery.
+type MealOrderFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MealOrderFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MealOrderFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(mealorder.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *MealOrderFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(mealorder.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *MealOrderFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(mealorder.FieldUpdatedAt))
+}
+
+// WhereCanteenID applies the entql int predicate on the canteen_id field.
+func (f *MealOrderFilter) WhereCanteenID(p entql.IntP) {
+	f.Where(p.Field(mealorder.FieldCanteenID))
+}
+
+// WhereCommunityID applies the entql int predicate on the community_id field.
+func (f *MealOrderFilter) WhereCommunityID(p entql.IntP) {
+	f.Where(p.Field(mealorder.FieldCommunityID))
+}
+
+// WhereMenuID applies the entql int predicate on the menu_id field.
+func (f *MealOrderFilter) WhereMenuID(p entql.IntP) {
+	f.Where(p.Field(mealorder.FieldMenuID))
+}
+
+// WhereDate applies the entql string predicate on the date field.
+func (f *MealOrderFilter) WhereDate(p entql.StringP) {
+	f.Where(p.Field(mealorder.FieldDate))
+}
+
+// WherePeriod applies the entql string predicate on the period field.
+func (f *MealOrderFilter) WherePeriod(p entql.StringP) {
+	f.Where(p.Field(mealorder.FieldPeriod))
+}
+
+// WhereBeneficiaryID applies the entql int predicate on the beneficiary_id field.
+func (f *MealOrderFilter) WhereBeneficiaryID(p entql.IntP) {
+	f.Where(p.Field(mealorder.FieldBeneficiaryID))
+}
+
+// WhereOrderedByID applies the entql int predicate on the ordered_by_id field.
+func (f *MealOrderFilter) WhereOrderedByID(p entql.IntP) {
+	f.Where(p.Field(mealorder.FieldOrderedByID))
+}
+
+// WhereRecipientName applies the entql string predicate on the recipient_name field.
+func (f *MealOrderFilter) WhereRecipientName(p entql.StringP) {
+	f.Where(p.Field(mealorder.FieldRecipientName))
+}
+
+// WhereFulfillment applies the entql string predicate on the fulfillment field.
+func (f *MealOrderFilter) WhereFulfillment(p entql.StringP) {
+	f.Where(p.Field(mealorder.FieldFulfillment))
+}
+
+// WhereDeliveryAddress applies the entql string predicate on the delivery_address field.
+func (f *MealOrderFilter) WhereDeliveryAddress(p entql.StringP) {
+	f.Where(p.Field(mealorder.FieldDeliveryAddress))
+}
+
+// WhereDeliveryGridID applies the entql int predicate on the delivery_grid_id field.
+func (f *MealOrderFilter) WhereDeliveryGridID(p entql.IntP) {
+	f.Where(p.Field(mealorder.FieldDeliveryGridID))
+}
+
+// WhereTier applies the entql string predicate on the tier field.
+func (f *MealOrderFilter) WhereTier(p entql.StringP) {
+	f.Where(p.Field(mealorder.FieldTier))
+}
+
+// WhereListPrice applies the entql int predicate on the list_price field.
+func (f *MealOrderFilter) WhereListPrice(p entql.IntP) {
+	f.Where(p.Field(mealorder.FieldListPrice))
+}
+
+// WhereSubsidy applies the entql int predicate on the subsidy field.
+func (f *MealOrderFilter) WhereSubsidy(p entql.IntP) {
+	f.Where(p.Field(mealorder.FieldSubsidy))
+}
+
+// WhereCreditMinutes applies the entql int predicate on the credit_minutes field.
+func (f *MealOrderFilter) WhereCreditMinutes(p entql.IntP) {
+	f.Where(p.Field(mealorder.FieldCreditMinutes))
+}
+
+// WhereCreditValue applies the entql int predicate on the credit_value field.
+func (f *MealOrderFilter) WhereCreditValue(p entql.IntP) {
+	f.Where(p.Field(mealorder.FieldCreditValue))
+}
+
+// WhereAmountPaid applies the entql int predicate on the amount_paid field.
+func (f *MealOrderFilter) WhereAmountPaid(p entql.IntP) {
+	f.Where(p.Field(mealorder.FieldAmountPaid))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *MealOrderFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(mealorder.FieldStatus))
+}
+
+// WherePickupCode applies the entql string predicate on the pickup_code field.
+func (f *MealOrderFilter) WherePickupCode(p entql.StringP) {
+	f.Where(p.Field(mealorder.FieldPickupCode))
+}
+
+// WhereNote applies the entql string predicate on the note field.
+func (f *MealOrderFilter) WhereNote(p entql.StringP) {
+	f.Where(p.Field(mealorder.FieldNote))
+}
+
+// WhereDispatchTaskID applies the entql int predicate on the dispatch_task_id field.
+func (f *MealOrderFilter) WhereDispatchTaskID(p entql.IntP) {
+	f.Where(p.Field(mealorder.FieldDispatchTaskID))
+}
+
+// WhereCancelledAt applies the entql time.Time predicate on the cancelled_at field.
+func (f *MealOrderFilter) WhereCancelledAt(p entql.TimeP) {
+	f.Where(p.Field(mealorder.FieldCancelledAt))
+}
+
+// WhereHasCanteen applies a predicate to check if query has an edge canteen.
+func (f *MealOrderFilter) WhereHasCanteen() {
+	f.Where(entql.HasEdge("canteen"))
+}
+
+// WhereHasCanteenWith applies a predicate to check if query has an edge canteen with a given conditions (other predicates).
+func (f *MealOrderFilter) WhereHasCanteenWith(preds ...predicate.Canteen) {
+	f.Where(entql.HasEdgeWith("canteen", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasMenu applies a predicate to check if query has an edge menu.
+func (f *MealOrderFilter) WhereHasMenu() {
+	f.Where(entql.HasEdge("menu"))
+}
+
+// WhereHasMenuWith applies a predicate to check if query has an edge menu with a given conditions (other predicates).
+func (f *MealOrderFilter) WhereHasMenuWith(preds ...predicate.Menu) {
+	f.Where(entql.HasEdgeWith("menu", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasBeneficiary applies a predicate to check if query has an edge beneficiary.
+func (f *MealOrderFilter) WhereHasBeneficiary() {
+	f.Where(entql.HasEdge("beneficiary"))
+}
+
+// WhereHasBeneficiaryWith applies a predicate to check if query has an edge beneficiary with a given conditions (other predicates).
+func (f *MealOrderFilter) WhereHasBeneficiaryWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("beneficiary", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasOrderedBy applies a predicate to check if query has an edge ordered_by.
+func (f *MealOrderFilter) WhereHasOrderedBy() {
+	f.Where(entql.HasEdge("ordered_by"))
+}
+
+// WhereHasOrderedByWith applies a predicate to check if query has an edge ordered_by with a given conditions (other predicates).
+func (f *MealOrderFilter) WhereHasOrderedByWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("ordered_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasDeliveryGrid applies a predicate to check if query has an edge delivery_grid.
+func (f *MealOrderFilter) WhereHasDeliveryGrid() {
+	f.Where(entql.HasEdge("delivery_grid"))
+}
+
+// WhereHasDeliveryGridWith applies a predicate to check if query has an edge delivery_grid with a given conditions (other predicates).
+func (f *MealOrderFilter) WhereHasDeliveryGridWith(preds ...predicate.Grid) {
+	f.Where(entql.HasEdgeWith("delivery_grid", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasItems applies a predicate to check if query has an edge items.
+func (f *MealOrderFilter) WhereHasItems() {
+	f.Where(entql.HasEdge("items"))
+}
+
+// WhereHasItemsWith applies a predicate to check if query has an edge items with a given conditions (other predicates).
+func (f *MealOrderFilter) WhereHasItemsWith(preds ...predicate.MealOrderItem) {
+	f.Where(entql.HasEdgeWith("items", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *MealOrderItemQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MealOrderItemQuery builder.
+func (_q *MealOrderItemQuery) Filter() *MealOrderItemFilter {
+	return &MealOrderItemFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MealOrderItemMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MealOrderItemMutation builder.
+func (m *MealOrderItemMutation) Filter() *MealOrderItemFilter {
+	return &MealOrderItemFilter{config: m.config, predicateAdder: m}
+}
+
+// MealOrderItemFilter provides a generic filtering capability at runtime for MealOrderItemQuery.
+type MealOrderItemFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MealOrderItemFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MealOrderItemFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(mealorderitem.FieldID))
+}
+
+// WhereOrderID applies the entql int predicate on the order_id field.
+func (f *MealOrderItemFilter) WhereOrderID(p entql.IntP) {
+	f.Where(p.Field(mealorderitem.FieldOrderID))
+}
+
+// WhereMenuItemID applies the entql int predicate on the menu_item_id field.
+func (f *MealOrderItemFilter) WhereMenuItemID(p entql.IntP) {
+	f.Where(p.Field(mealorderitem.FieldMenuItemID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *MealOrderItemFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(mealorderitem.FieldName))
+}
+
+// WhereQuantity applies the entql int predicate on the quantity field.
+func (f *MealOrderItemFilter) WhereQuantity(p entql.IntP) {
+	f.Where(p.Field(mealorderitem.FieldQuantity))
+}
+
+// WhereUnitPrice applies the entql int predicate on the unit_price field.
+func (f *MealOrderItemFilter) WhereUnitPrice(p entql.IntP) {
+	f.Where(p.Field(mealorderitem.FieldUnitPrice))
+}
+
+// WhereHasOrder applies a predicate to check if query has an edge order.
+func (f *MealOrderItemFilter) WhereHasOrder() {
+	f.Where(entql.HasEdge("order"))
+}
+
+// WhereHasOrderWith applies a predicate to check if query has an edge order with a given conditions (other predicates).
+func (f *MealOrderItemFilter) WhereHasOrderWith(preds ...predicate.MealOrder) {
+	f.Where(entql.HasEdgeWith("order", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasMenuItem applies a predicate to check if query has an edge menu_item.
+func (f *MealOrderItemFilter) WhereHasMenuItem() {
+	f.Where(entql.HasEdge("menu_item"))
+}
+
+// WhereHasMenuItemWith applies a predicate to check if query has an edge menu_item with a given conditions (other predicates).
+func (f *MealOrderItemFilter) WhereHasMenuItemWith(preds ...predicate.MenuItem) {
+	f.Where(entql.HasEdgeWith("menu_item", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *MealPeriodQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MealPeriodQuery builder.
+func (_q *MealPeriodQuery) Filter() *MealPeriodFilter {
+	return &MealPeriodFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MealPeriodMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MealPeriodMutation builder.
+func (m *MealPeriodMutation) Filter() *MealPeriodFilter {
+	return &MealPeriodFilter{config: m.config, predicateAdder: m}
+}
+
+// MealPeriodFilter provides a generic filtering capability at runtime for MealPeriodQuery.
+type MealPeriodFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MealPeriodFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MealPeriodFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(mealperiod.FieldID))
+}
+
+// WhereCanteenID applies the entql int predicate on the canteen_id field.
+func (f *MealPeriodFilter) WhereCanteenID(p entql.IntP) {
+	f.Where(p.Field(mealperiod.FieldCanteenID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *MealPeriodFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(mealperiod.FieldKind))
+}
+
+// WhereServesFrom applies the entql string predicate on the serves_from field.
+func (f *MealPeriodFilter) WhereServesFrom(p entql.StringP) {
+	f.Where(p.Field(mealperiod.FieldServesFrom))
+}
+
+// WhereServesUntil applies the entql string predicate on the serves_until field.
+func (f *MealPeriodFilter) WhereServesUntil(p entql.StringP) {
+	f.Where(p.Field(mealperiod.FieldServesUntil))
+}
+
+// WhereCutoffDaysBefore applies the entql int predicate on the cutoff_days_before field.
+func (f *MealPeriodFilter) WhereCutoffDaysBefore(p entql.IntP) {
+	f.Where(p.Field(mealperiod.FieldCutoffDaysBefore))
+}
+
+// WhereOrderCutoff applies the entql string predicate on the order_cutoff field.
+func (f *MealPeriodFilter) WhereOrderCutoff(p entql.StringP) {
+	f.Where(p.Field(mealperiod.FieldOrderCutoff))
+}
+
+// WhereCapacity applies the entql int predicate on the capacity field.
+func (f *MealPeriodFilter) WhereCapacity(p entql.IntP) {
+	f.Where(p.Field(mealperiod.FieldCapacity))
+}
+
+// WhereHasCanteen applies a predicate to check if query has an edge canteen.
+func (f *MealPeriodFilter) WhereHasCanteen() {
+	f.Where(entql.HasEdge("canteen"))
+}
+
+// WhereHasCanteenWith applies a predicate to check if query has an edge canteen with a given conditions (other predicates).
+func (f *MealPeriodFilter) WhereHasCanteenWith(preds ...predicate.Canteen) {
+	f.Where(entql.HasEdgeWith("canteen", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *MenuQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MenuQuery builder.
+func (_q *MenuQuery) Filter() *MenuFilter {
+	return &MenuFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MenuMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MenuMutation builder.
+func (m *MenuMutation) Filter() *MenuFilter {
+	return &MenuFilter{config: m.config, predicateAdder: m}
+}
+
+// MenuFilter provides a generic filtering capability at runtime for MenuQuery.
+type MenuFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MenuFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MenuFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(menu.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *MenuFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(menu.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *MenuFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(menu.FieldUpdatedAt))
+}
+
+// WhereCanteenID applies the entql int predicate on the canteen_id field.
+func (f *MenuFilter) WhereCanteenID(p entql.IntP) {
+	f.Where(p.Field(menu.FieldCanteenID))
+}
+
+// WherePeriodID applies the entql int predicate on the period_id field.
+func (f *MenuFilter) WherePeriodID(p entql.IntP) {
+	f.Where(p.Field(menu.FieldPeriodID))
+}
+
+// WhereDate applies the entql string predicate on the date field.
+func (f *MenuFilter) WhereDate(p entql.StringP) {
+	f.Where(p.Field(menu.FieldDate))
+}
+
+// WhereCapacity applies the entql int predicate on the capacity field.
+func (f *MenuFilter) WhereCapacity(p entql.IntP) {
+	f.Where(p.Field(menu.FieldCapacity))
+}
+
+// WhereOrdered applies the entql int predicate on the ordered field.
+func (f *MenuFilter) WhereOrdered(p entql.IntP) {
+	f.Where(p.Field(menu.FieldOrdered))
+}
+
+// WherePublishedAt applies the entql time.Time predicate on the published_at field.
+func (f *MenuFilter) WherePublishedAt(p entql.TimeP) {
+	f.Where(p.Field(menu.FieldPublishedAt))
+}
+
+// WhereHasCanteen applies a predicate to check if query has an edge canteen.
+func (f *MenuFilter) WhereHasCanteen() {
+	f.Where(entql.HasEdge("canteen"))
+}
+
+// WhereHasCanteenWith applies a predicate to check if query has an edge canteen with a given conditions (other predicates).
+func (f *MenuFilter) WhereHasCanteenWith(preds ...predicate.Canteen) {
+	f.Where(entql.HasEdgeWith("canteen", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPeriod applies a predicate to check if query has an edge period.
+func (f *MenuFilter) WhereHasPeriod() {
+	f.Where(entql.HasEdge("period"))
+}
+
+// WhereHasPeriodWith applies a predicate to check if query has an edge period with a given conditions (other predicates).
+func (f *MenuFilter) WhereHasPeriodWith(preds ...predicate.MealPeriod) {
+	f.Where(entql.HasEdgeWith("period", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasItems applies a predicate to check if query has an edge items.
+func (f *MenuFilter) WhereHasItems() {
+	f.Where(entql.HasEdge("items"))
+}
+
+// WhereHasItemsWith applies a predicate to check if query has an edge items with a given conditions (other predicates).
+func (f *MenuFilter) WhereHasItemsWith(preds ...predicate.MenuItem) {
+	f.Where(entql.HasEdgeWith("items", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *MenuItemQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MenuItemQuery builder.
+func (_q *MenuItemQuery) Filter() *MenuItemFilter {
+	return &MenuItemFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MenuItemMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MenuItemMutation builder.
+func (m *MenuItemMutation) Filter() *MenuItemFilter {
+	return &MenuItemFilter{config: m.config, predicateAdder: m}
+}
+
+// MenuItemFilter provides a generic filtering capability at runtime for MenuItemQuery.
+type MenuItemFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MenuItemFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MenuItemFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(menuitem.FieldID))
+}
+
+// WhereMenuID applies the entql int predicate on the menu_id field.
+func (f *MenuItemFilter) WhereMenuID(p entql.IntP) {
+	f.Where(p.Field(menuitem.FieldMenuID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *MenuItemFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(menuitem.FieldName))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *MenuItemFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(menuitem.FieldDescription))
+}
+
+// WherePrice applies the entql int predicate on the price field.
+func (f *MenuItemFilter) WherePrice(p entql.IntP) {
+	f.Where(p.Field(menuitem.FieldPrice))
+}
+
+// WhereTags applies the entql json.RawMessage predicate on the tags field.
+func (f *MenuItemFilter) WhereTags(p entql.BytesP) {
+	f.Where(p.Field(menuitem.FieldTags))
+}
+
+// WhereAllergens applies the entql json.RawMessage predicate on the allergens field.
+func (f *MenuItemFilter) WhereAllergens(p entql.BytesP) {
+	f.Where(p.Field(menuitem.FieldAllergens))
+}
+
+// WhereHasMenu applies a predicate to check if query has an edge menu.
+func (f *MenuItemFilter) WhereHasMenu() {
+	f.Where(entql.HasEdge("menu"))
+}
+
+// WhereHasMenuWith applies a predicate to check if query has an edge menu with a given conditions (other predicates).
+func (f *MenuItemFilter) WhereHasMenuWith(preds ...predicate.Menu) {
+	f.Where(entql.HasEdgeWith("menu", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *NotificationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4797,7 +6060,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4910,7 +6173,7 @@ type PersonalInfoFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PersonalInfoFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4989,7 +6252,7 @@ type PlaceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PlaceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5111,7 +6374,7 @@ type PushDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PushDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5196,7 +6459,7 @@ type RequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5543,7 +6806,7 @@ type RequestCategoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequestCategoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5642,7 +6905,7 @@ type RequestEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequestEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5755,7 +7018,7 @@ type ResidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6035,7 +7298,7 @@ type RoleAssignmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleAssignmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6190,7 +7453,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6279,7 +7542,7 @@ type SignInCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SignInCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6349,7 +7612,7 @@ type StreetFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StreetFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6442,6 +7705,95 @@ func (f *StreetFilter) WhereHasRoleAssignmentsWith(preds ...predicate.RoleAssign
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SubsidyQualificationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SubsidyQualificationQuery builder.
+func (_q *SubsidyQualificationQuery) Filter() *SubsidyQualificationFilter {
+	return &SubsidyQualificationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SubsidyQualificationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SubsidyQualificationMutation builder.
+func (m *SubsidyQualificationMutation) Filter() *SubsidyQualificationFilter {
+	return &SubsidyQualificationFilter{config: m.config, predicateAdder: m}
+}
+
+// SubsidyQualificationFilter provides a generic filtering capability at runtime for SubsidyQualificationQuery.
+type SubsidyQualificationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SubsidyQualificationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SubsidyQualificationFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(subsidyqualification.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SubsidyQualificationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(subsidyqualification.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *SubsidyQualificationFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(subsidyqualification.FieldUpdatedAt))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *SubsidyQualificationFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(subsidyqualification.FieldResidentID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *SubsidyQualificationFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(subsidyqualification.FieldKind))
+}
+
+// WhereValidUntil applies the entql string predicate on the valid_until field.
+func (f *SubsidyQualificationFilter) WhereValidUntil(p entql.StringP) {
+	f.Where(p.Field(subsidyqualification.FieldValidUntil))
+}
+
+// WhereRecordedByID applies the entql int predicate on the recorded_by_id field.
+func (f *SubsidyQualificationFilter) WhereRecordedByID(p entql.IntP) {
+	f.Where(p.Field(subsidyqualification.FieldRecordedByID))
+}
+
+// WhereRevokedAt applies the entql time.Time predicate on the revoked_at field.
+func (f *SubsidyQualificationFilter) WhereRevokedAt(p entql.TimeP) {
+	f.Where(p.Field(subsidyqualification.FieldRevokedAt))
+}
+
+// WhereHasResident applies a predicate to check if query has an edge resident.
+func (f *SubsidyQualificationFilter) WhereHasResident() {
+	f.Where(entql.HasEdge("resident"))
+}
+
+// WhereHasResidentWith applies a predicate to check if query has an edge resident with a given conditions (other predicates).
+func (f *SubsidyQualificationFilter) WhereHasResidentWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("resident", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *TimeAccountQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -6470,7 +7822,7 @@ type TimeAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TimeAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6592,7 +7944,7 @@ type VolunteerTaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VolunteerTaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6792,7 +8144,7 @@ type VolunteerTaskAssignmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VolunteerTaskAssignmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6910,7 +8262,7 @@ type VolunteerTeamFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VolunteerTeamFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[44].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7003,7 +8355,7 @@ type VolunteerTeamMemberFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VolunteerTeamMemberFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[45].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

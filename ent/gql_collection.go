@@ -11,6 +11,8 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/canteen"
+	"github.com/jimei-linli/linli/ent/canteenfollow"
 	"github.com/jimei-linli/linli/ent/carebooking"
 	"github.com/jimei-linli/linli/ent/careevent"
 	"github.com/jimei-linli/linli/ent/carefacility"
@@ -27,6 +29,11 @@ import (
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealorderitem"
+	"github.com/jimei-linli/linli/ent/mealperiod"
+	"github.com/jimei-linli/linli/ent/menu"
+	"github.com/jimei-linli/linli/ent/menuitem"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -36,6 +43,7 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/subsidyqualification"
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/ent/volunteertask"
 	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
@@ -208,6 +216,339 @@ func newBroadcastPaginateArgs(rv map[string]any) *broadcastPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*BroadcastWhereInput); ok {
 		args.opts = append(args.opts, WithBroadcastFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CanteenQuery) CollectFields(ctx context.Context, satisfies ...string) (*CanteenQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CanteenQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(canteen.Columns))
+		selectedFields = []string{canteen.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "community":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CommunityClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, communityImplementors)...); err != nil {
+				return err
+			}
+			_q.withCommunity = query
+			if _, ok := fieldSeen[canteen.FieldCommunityID]; !ok {
+				selectedFields = append(selectedFields, canteen.FieldCommunityID)
+				fieldSeen[canteen.FieldCommunityID] = struct{}{}
+			}
+
+		case "periods":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&MealPeriodClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, mealperiodImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedPeriods(alias, func(wq *MealPeriodQuery) {
+				*wq = *query
+			})
+
+		case "menus":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&MenuClient{config: _q.config}).Query()
+			)
+			args := newMenuPaginateArgs(fieldArgs(ctx, new(MenuWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newMenuPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Canteen) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID int `sql:"canteen_id"`
+							Count  int `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							s.Where(sql.InValues(s.C(canteen.MenusColumn), ids...))
+						})
+						if err := query.GroupBy(canteen.MenusColumn).Aggregate(Count()).Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[int]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Canteen) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Menus)
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[2][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, menuImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(canteen.MenusColumn, limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedMenus(alias, func(wq *MenuQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[canteen.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, canteen.FieldCreatedAt)
+				fieldSeen[canteen.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[canteen.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, canteen.FieldUpdatedAt)
+				fieldSeen[canteen.FieldUpdatedAt] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[canteen.FieldName]; !ok {
+				selectedFields = append(selectedFields, canteen.FieldName)
+				fieldSeen[canteen.FieldName] = struct{}{}
+			}
+		case "address":
+			if _, ok := fieldSeen[canteen.FieldAddress]; !ok {
+				selectedFields = append(selectedFields, canteen.FieldAddress)
+				fieldSeen[canteen.FieldAddress] = struct{}{}
+			}
+		case "openingHours":
+			if _, ok := fieldSeen[canteen.FieldOpeningHours]; !ok {
+				selectedFields = append(selectedFields, canteen.FieldOpeningHours)
+				fieldSeen[canteen.FieldOpeningHours] = struct{}{}
+			}
+		case "subsidyAge6079":
+			if _, ok := fieldSeen[canteen.FieldSubsidyAge6079]; !ok {
+				selectedFields = append(selectedFields, canteen.FieldSubsidyAge6079)
+				fieldSeen[canteen.FieldSubsidyAge6079] = struct{}{}
+			}
+		case "subsidyAge80Plus":
+			if _, ok := fieldSeen[canteen.FieldSubsidyAge80Plus]; !ok {
+				selectedFields = append(selectedFields, canteen.FieldSubsidyAge80Plus)
+				fieldSeen[canteen.FieldSubsidyAge80Plus] = struct{}{}
+			}
+		case "subsidyLowIncome":
+			if _, ok := fieldSeen[canteen.FieldSubsidyLowIncome]; !ok {
+				selectedFields = append(selectedFields, canteen.FieldSubsidyLowIncome)
+				fieldSeen[canteen.FieldSubsidyLowIncome] = struct{}{}
+			}
+		case "subsidyDisabled":
+			if _, ok := fieldSeen[canteen.FieldSubsidyDisabled]; !ok {
+				selectedFields = append(selectedFields, canteen.FieldSubsidyDisabled)
+				fieldSeen[canteen.FieldSubsidyDisabled] = struct{}{}
+			}
+		case "creditFenPerMinute":
+			if _, ok := fieldSeen[canteen.FieldCreditFenPerMinute]; !ok {
+				selectedFields = append(selectedFields, canteen.FieldCreditFenPerMinute)
+				fieldSeen[canteen.FieldCreditFenPerMinute] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type canteenPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CanteenPaginateOption
+}
+
+func newCanteenPaginateArgs(rv map[string]any) *canteenPaginateArgs {
+	args := &canteenPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CanteenOrder{Field: &CanteenOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCanteenOrder(order))
+			}
+		case *CanteenOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCanteenOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*CanteenWhereInput); ok {
+		args.opts = append(args.opts, WithCanteenFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CanteenFollowQuery) CollectFields(ctx context.Context, satisfies ...string) (*CanteenFollowQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CanteenFollowQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(canteenfollow.Columns))
+		selectedFields = []string{canteenfollow.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "canteen":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CanteenClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, canteenImplementors)...); err != nil {
+				return err
+			}
+			_q.withCanteen = query
+			if _, ok := fieldSeen[canteenfollow.FieldCanteenID]; !ok {
+				selectedFields = append(selectedFields, canteenfollow.FieldCanteenID)
+				fieldSeen[canteenfollow.FieldCanteenID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[canteenfollow.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, canteenfollow.FieldCreatedAt)
+				fieldSeen[canteenfollow.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type canteenfollowPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CanteenFollowPaginateOption
+}
+
+func newCanteenFollowPaginateArgs(rv map[string]any) *canteenfollowPaginateArgs {
+	args := &canteenfollowPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*CanteenFollowWhereInput); ok {
+		args.opts = append(args.opts, WithCanteenFollowFilter(v.Filter))
 	}
 	return args
 }
@@ -3070,6 +3411,706 @@ func newLedgerTransferPaginateArgs(rv map[string]any) *ledgertransferPaginateArg
 }
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *MealOrderQuery) CollectFields(ctx context.Context, satisfies ...string) (*MealOrderQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *MealOrderQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(mealorder.Columns))
+		selectedFields = []string{mealorder.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "canteen":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CanteenClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, canteenImplementors)...); err != nil {
+				return err
+			}
+			_q.withCanteen = query
+			if _, ok := fieldSeen[mealorder.FieldCanteenID]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldCanteenID)
+				fieldSeen[mealorder.FieldCanteenID] = struct{}{}
+			}
+
+		case "menu":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&MenuClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, menuImplementors)...); err != nil {
+				return err
+			}
+			_q.withMenu = query
+			if _, ok := fieldSeen[mealorder.FieldMenuID]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldMenuID)
+				fieldSeen[mealorder.FieldMenuID] = struct{}{}
+			}
+
+		case "deliveryGrid":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&GridClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, gridImplementors)...); err != nil {
+				return err
+			}
+			_q.withDeliveryGrid = query
+			if _, ok := fieldSeen[mealorder.FieldDeliveryGridID]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldDeliveryGridID)
+				fieldSeen[mealorder.FieldDeliveryGridID] = struct{}{}
+			}
+
+		case "items":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&MealOrderItemClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, mealorderitemImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedItems(alias, func(wq *MealOrderItemQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[mealorder.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldCreatedAt)
+				fieldSeen[mealorder.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[mealorder.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldUpdatedAt)
+				fieldSeen[mealorder.FieldUpdatedAt] = struct{}{}
+			}
+		case "date":
+			if _, ok := fieldSeen[mealorder.FieldDate]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldDate)
+				fieldSeen[mealorder.FieldDate] = struct{}{}
+			}
+		case "period":
+			if _, ok := fieldSeen[mealorder.FieldPeriod]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldPeriod)
+				fieldSeen[mealorder.FieldPeriod] = struct{}{}
+			}
+		case "recipientName":
+			if _, ok := fieldSeen[mealorder.FieldRecipientName]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldRecipientName)
+				fieldSeen[mealorder.FieldRecipientName] = struct{}{}
+			}
+		case "fulfillment":
+			if _, ok := fieldSeen[mealorder.FieldFulfillment]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldFulfillment)
+				fieldSeen[mealorder.FieldFulfillment] = struct{}{}
+			}
+		case "deliveryAddress":
+			if _, ok := fieldSeen[mealorder.FieldDeliveryAddress]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldDeliveryAddress)
+				fieldSeen[mealorder.FieldDeliveryAddress] = struct{}{}
+			}
+		case "tier":
+			if _, ok := fieldSeen[mealorder.FieldTier]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldTier)
+				fieldSeen[mealorder.FieldTier] = struct{}{}
+			}
+		case "listPrice":
+			if _, ok := fieldSeen[mealorder.FieldListPrice]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldListPrice)
+				fieldSeen[mealorder.FieldListPrice] = struct{}{}
+			}
+		case "subsidy":
+			if _, ok := fieldSeen[mealorder.FieldSubsidy]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldSubsidy)
+				fieldSeen[mealorder.FieldSubsidy] = struct{}{}
+			}
+		case "creditMinutes":
+			if _, ok := fieldSeen[mealorder.FieldCreditMinutes]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldCreditMinutes)
+				fieldSeen[mealorder.FieldCreditMinutes] = struct{}{}
+			}
+		case "creditValue":
+			if _, ok := fieldSeen[mealorder.FieldCreditValue]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldCreditValue)
+				fieldSeen[mealorder.FieldCreditValue] = struct{}{}
+			}
+		case "amountPaid":
+			if _, ok := fieldSeen[mealorder.FieldAmountPaid]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldAmountPaid)
+				fieldSeen[mealorder.FieldAmountPaid] = struct{}{}
+			}
+		case "status":
+			if _, ok := fieldSeen[mealorder.FieldStatus]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldStatus)
+				fieldSeen[mealorder.FieldStatus] = struct{}{}
+			}
+		case "pickupCode":
+			if _, ok := fieldSeen[mealorder.FieldPickupCode]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldPickupCode)
+				fieldSeen[mealorder.FieldPickupCode] = struct{}{}
+			}
+		case "note":
+			if _, ok := fieldSeen[mealorder.FieldNote]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldNote)
+				fieldSeen[mealorder.FieldNote] = struct{}{}
+			}
+		case "cancelledAt":
+			if _, ok := fieldSeen[mealorder.FieldCancelledAt]; !ok {
+				selectedFields = append(selectedFields, mealorder.FieldCancelledAt)
+				fieldSeen[mealorder.FieldCancelledAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type mealorderPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []MealOrderPaginateOption
+}
+
+func newMealOrderPaginateArgs(rv map[string]any) *mealorderPaginateArgs {
+	args := &mealorderPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &MealOrderOrder{Field: &MealOrderOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithMealOrderOrder(order))
+			}
+		case *MealOrderOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithMealOrderOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*MealOrderWhereInput); ok {
+		args.opts = append(args.opts, WithMealOrderFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *MealOrderItemQuery) CollectFields(ctx context.Context, satisfies ...string) (*MealOrderItemQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *MealOrderItemQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(mealorderitem.Columns))
+		selectedFields = []string{mealorderitem.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "order":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&MealOrderClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, mealorderImplementors)...); err != nil {
+				return err
+			}
+			_q.withOrder = query
+			if _, ok := fieldSeen[mealorderitem.FieldOrderID]; !ok {
+				selectedFields = append(selectedFields, mealorderitem.FieldOrderID)
+				fieldSeen[mealorderitem.FieldOrderID] = struct{}{}
+			}
+
+		case "menuItem":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&MenuItemClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, menuitemImplementors)...); err != nil {
+				return err
+			}
+			_q.withMenuItem = query
+			if _, ok := fieldSeen[mealorderitem.FieldMenuItemID]; !ok {
+				selectedFields = append(selectedFields, mealorderitem.FieldMenuItemID)
+				fieldSeen[mealorderitem.FieldMenuItemID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[mealorderitem.FieldName]; !ok {
+				selectedFields = append(selectedFields, mealorderitem.FieldName)
+				fieldSeen[mealorderitem.FieldName] = struct{}{}
+			}
+		case "quantity":
+			if _, ok := fieldSeen[mealorderitem.FieldQuantity]; !ok {
+				selectedFields = append(selectedFields, mealorderitem.FieldQuantity)
+				fieldSeen[mealorderitem.FieldQuantity] = struct{}{}
+			}
+		case "unitPrice":
+			if _, ok := fieldSeen[mealorderitem.FieldUnitPrice]; !ok {
+				selectedFields = append(selectedFields, mealorderitem.FieldUnitPrice)
+				fieldSeen[mealorderitem.FieldUnitPrice] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type mealorderitemPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []MealOrderItemPaginateOption
+}
+
+func newMealOrderItemPaginateArgs(rv map[string]any) *mealorderitemPaginateArgs {
+	args := &mealorderitemPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*MealOrderItemWhereInput); ok {
+		args.opts = append(args.opts, WithMealOrderItemFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *MealPeriodQuery) CollectFields(ctx context.Context, satisfies ...string) (*MealPeriodQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *MealPeriodQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(mealperiod.Columns))
+		selectedFields = []string{mealperiod.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "canteen":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CanteenClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, canteenImplementors)...); err != nil {
+				return err
+			}
+			_q.withCanteen = query
+			if _, ok := fieldSeen[mealperiod.FieldCanteenID]; !ok {
+				selectedFields = append(selectedFields, mealperiod.FieldCanteenID)
+				fieldSeen[mealperiod.FieldCanteenID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[mealperiod.FieldKind]; !ok {
+				selectedFields = append(selectedFields, mealperiod.FieldKind)
+				fieldSeen[mealperiod.FieldKind] = struct{}{}
+			}
+		case "servesFrom":
+			if _, ok := fieldSeen[mealperiod.FieldServesFrom]; !ok {
+				selectedFields = append(selectedFields, mealperiod.FieldServesFrom)
+				fieldSeen[mealperiod.FieldServesFrom] = struct{}{}
+			}
+		case "servesUntil":
+			if _, ok := fieldSeen[mealperiod.FieldServesUntil]; !ok {
+				selectedFields = append(selectedFields, mealperiod.FieldServesUntil)
+				fieldSeen[mealperiod.FieldServesUntil] = struct{}{}
+			}
+		case "cutoffDaysBefore":
+			if _, ok := fieldSeen[mealperiod.FieldCutoffDaysBefore]; !ok {
+				selectedFields = append(selectedFields, mealperiod.FieldCutoffDaysBefore)
+				fieldSeen[mealperiod.FieldCutoffDaysBefore] = struct{}{}
+			}
+		case "orderCutoff":
+			if _, ok := fieldSeen[mealperiod.FieldOrderCutoff]; !ok {
+				selectedFields = append(selectedFields, mealperiod.FieldOrderCutoff)
+				fieldSeen[mealperiod.FieldOrderCutoff] = struct{}{}
+			}
+		case "capacity":
+			if _, ok := fieldSeen[mealperiod.FieldCapacity]; !ok {
+				selectedFields = append(selectedFields, mealperiod.FieldCapacity)
+				fieldSeen[mealperiod.FieldCapacity] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type mealperiodPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []MealPeriodPaginateOption
+}
+
+func newMealPeriodPaginateArgs(rv map[string]any) *mealperiodPaginateArgs {
+	args := &mealperiodPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*MealPeriodWhereInput); ok {
+		args.opts = append(args.opts, WithMealPeriodFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *MenuQuery) CollectFields(ctx context.Context, satisfies ...string) (*MenuQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *MenuQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(menu.Columns))
+		selectedFields = []string{menu.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "canteen":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CanteenClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, canteenImplementors)...); err != nil {
+				return err
+			}
+			_q.withCanteen = query
+			if _, ok := fieldSeen[menu.FieldCanteenID]; !ok {
+				selectedFields = append(selectedFields, menu.FieldCanteenID)
+				fieldSeen[menu.FieldCanteenID] = struct{}{}
+			}
+
+		case "period":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&MealPeriodClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, mealperiodImplementors)...); err != nil {
+				return err
+			}
+			_q.withPeriod = query
+			if _, ok := fieldSeen[menu.FieldPeriodID]; !ok {
+				selectedFields = append(selectedFields, menu.FieldPeriodID)
+				fieldSeen[menu.FieldPeriodID] = struct{}{}
+			}
+
+		case "items":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&MenuItemClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, menuitemImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedItems(alias, func(wq *MenuItemQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[menu.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, menu.FieldCreatedAt)
+				fieldSeen[menu.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[menu.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, menu.FieldUpdatedAt)
+				fieldSeen[menu.FieldUpdatedAt] = struct{}{}
+			}
+		case "date":
+			if _, ok := fieldSeen[menu.FieldDate]; !ok {
+				selectedFields = append(selectedFields, menu.FieldDate)
+				fieldSeen[menu.FieldDate] = struct{}{}
+			}
+		case "capacity":
+			if _, ok := fieldSeen[menu.FieldCapacity]; !ok {
+				selectedFields = append(selectedFields, menu.FieldCapacity)
+				fieldSeen[menu.FieldCapacity] = struct{}{}
+			}
+		case "ordered":
+			if _, ok := fieldSeen[menu.FieldOrdered]; !ok {
+				selectedFields = append(selectedFields, menu.FieldOrdered)
+				fieldSeen[menu.FieldOrdered] = struct{}{}
+			}
+		case "publishedAt":
+			if _, ok := fieldSeen[menu.FieldPublishedAt]; !ok {
+				selectedFields = append(selectedFields, menu.FieldPublishedAt)
+				fieldSeen[menu.FieldPublishedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type menuPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []MenuPaginateOption
+}
+
+func newMenuPaginateArgs(rv map[string]any) *menuPaginateArgs {
+	args := &menuPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &MenuOrder{Field: &MenuOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithMenuOrder(order))
+			}
+		case *MenuOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithMenuOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*MenuWhereInput); ok {
+		args.opts = append(args.opts, WithMenuFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *MenuItemQuery) CollectFields(ctx context.Context, satisfies ...string) (*MenuItemQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *MenuItemQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(menuitem.Columns))
+		selectedFields = []string{menuitem.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "menu":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&MenuClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, menuImplementors)...); err != nil {
+				return err
+			}
+			_q.withMenu = query
+			if _, ok := fieldSeen[menuitem.FieldMenuID]; !ok {
+				selectedFields = append(selectedFields, menuitem.FieldMenuID)
+				fieldSeen[menuitem.FieldMenuID] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[menuitem.FieldName]; !ok {
+				selectedFields = append(selectedFields, menuitem.FieldName)
+				fieldSeen[menuitem.FieldName] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[menuitem.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, menuitem.FieldDescription)
+				fieldSeen[menuitem.FieldDescription] = struct{}{}
+			}
+		case "price":
+			if _, ok := fieldSeen[menuitem.FieldPrice]; !ok {
+				selectedFields = append(selectedFields, menuitem.FieldPrice)
+				fieldSeen[menuitem.FieldPrice] = struct{}{}
+			}
+		case "tags":
+			if _, ok := fieldSeen[menuitem.FieldTags]; !ok {
+				selectedFields = append(selectedFields, menuitem.FieldTags)
+				fieldSeen[menuitem.FieldTags] = struct{}{}
+			}
+		case "allergens":
+			if _, ok := fieldSeen[menuitem.FieldAllergens]; !ok {
+				selectedFields = append(selectedFields, menuitem.FieldAllergens)
+				fieldSeen[menuitem.FieldAllergens] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type menuitemPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []MenuItemPaginateOption
+}
+
+func newMenuItemPaginateArgs(rv map[string]any) *menuitemPaginateArgs {
+	args := &menuitemPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[whereField].(*MenuItemWhereInput); ok {
+		args.opts = append(args.opts, WithMenuItemFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *NotificationQuery) CollectFields(ctx context.Context, satisfies ...string) (*NotificationQuery, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -4906,6 +5947,115 @@ func newStreetPaginateArgs(rv map[string]any) *streetPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*StreetWhereInput); ok {
 		args.opts = append(args.opts, WithStreetFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *SubsidyQualificationQuery) CollectFields(ctx context.Context, satisfies ...string) (*SubsidyQualificationQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *SubsidyQualificationQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(subsidyqualification.Columns))
+		selectedFields = []string{subsidyqualification.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[subsidyqualification.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, subsidyqualification.FieldCreatedAt)
+				fieldSeen[subsidyqualification.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[subsidyqualification.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, subsidyqualification.FieldUpdatedAt)
+				fieldSeen[subsidyqualification.FieldUpdatedAt] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[subsidyqualification.FieldKind]; !ok {
+				selectedFields = append(selectedFields, subsidyqualification.FieldKind)
+				fieldSeen[subsidyqualification.FieldKind] = struct{}{}
+			}
+		case "validUntil":
+			if _, ok := fieldSeen[subsidyqualification.FieldValidUntil]; !ok {
+				selectedFields = append(selectedFields, subsidyqualification.FieldValidUntil)
+				fieldSeen[subsidyqualification.FieldValidUntil] = struct{}{}
+			}
+		case "revokedAt":
+			if _, ok := fieldSeen[subsidyqualification.FieldRevokedAt]; !ok {
+				selectedFields = append(selectedFields, subsidyqualification.FieldRevokedAt)
+				fieldSeen[subsidyqualification.FieldRevokedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type subsidyqualificationPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []SubsidyQualificationPaginateOption
+}
+
+func newSubsidyQualificationPaginateArgs(rv map[string]any) *subsidyqualificationPaginateArgs {
+	args := &subsidyqualificationPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &SubsidyQualificationOrder{Field: &SubsidyQualificationOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithSubsidyQualificationOrder(order))
+			}
+		case *SubsidyQualificationOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithSubsidyQualificationOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*SubsidyQualificationWhereInput); ok {
+		args.opts = append(args.opts, WithSubsidyQualificationFilter(v.Filter))
 	}
 	return args
 }

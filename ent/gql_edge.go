@@ -40,6 +40,55 @@ func (_m *Broadcast) Street(ctx context.Context) (*Street, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *Canteen) Community(ctx context.Context) (*Community, error) {
+	result, err := _m.Edges.CommunityOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCommunity().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Canteen) Periods(ctx context.Context) (result []*MealPeriod, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedPeriods(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.PeriodsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPeriods().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *Canteen) Menus(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *MenuOrder, where *MenuWhereInput,
+) (*MenuConnection, error) {
+	opts := []MenuPaginateOption{
+		WithMenuOrder(orderBy),
+		WithMenuFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
+	if nodes, err := _m.NamedMenus(alias); err == nil || hasTotalCount {
+		pager, err := newMenuPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &MenuConnection{Edges: []*MenuEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryMenus().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *CanteenFollow) Canteen(ctx context.Context) (*Canteen, error) {
+	result, err := _m.Edges.CanteenOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCanteen().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *CareBooking) Slot(ctx context.Context) (*CareSlot, error) {
 	result, err := _m.Edges.SlotOrErr()
 	if IsNotLoaded(err) {
@@ -498,6 +547,102 @@ func (_m *LedgerEntry) Account(ctx context.Context) (*TimeAccount, error) {
 	result, err := _m.Edges.AccountOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryAccount().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *MealOrder) Canteen(ctx context.Context) (*Canteen, error) {
+	result, err := _m.Edges.CanteenOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCanteen().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *MealOrder) Menu(ctx context.Context) (*Menu, error) {
+	result, err := _m.Edges.MenuOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryMenu().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *MealOrder) DeliveryGrid(ctx context.Context) (*Grid, error) {
+	result, err := _m.Edges.DeliveryGridOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryDeliveryGrid().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *MealOrder) Items(ctx context.Context) (result []*MealOrderItem, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedItems(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ItemsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryItems().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *MealOrderItem) Order(ctx context.Context) (*MealOrder, error) {
+	result, err := _m.Edges.OrderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryOrder().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *MealOrderItem) MenuItem(ctx context.Context) (*MenuItem, error) {
+	result, err := _m.Edges.MenuItemOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryMenuItem().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *MealPeriod) Canteen(ctx context.Context) (*Canteen, error) {
+	result, err := _m.Edges.CanteenOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCanteen().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Menu) Canteen(ctx context.Context) (*Canteen, error) {
+	result, err := _m.Edges.CanteenOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCanteen().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Menu) Period(ctx context.Context) (*MealPeriod, error) {
+	result, err := _m.Edges.PeriodOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryPeriod().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *Menu) Items(ctx context.Context) (result []*MenuItem, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedItems(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.ItemsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QueryItems().All(ctx)
+	}
+	return result, err
+}
+
+func (_m *MenuItem) Menu(ctx context.Context) (*Menu, error) {
+	result, err := _m.Edges.MenuOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryMenu().Only(ctx)
 	}
 	return result, err
 }

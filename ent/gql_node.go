@@ -11,6 +11,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/hashicorp/go-multierror"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/canteen"
+	"github.com/jimei-linli/linli/ent/canteenfollow"
 	"github.com/jimei-linli/linli/ent/carebooking"
 	"github.com/jimei-linli/linli/ent/careevent"
 	"github.com/jimei-linli/linli/ent/carefacility"
@@ -28,6 +30,11 @@ import (
 	"github.com/jimei-linli/linli/ent/internal"
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealorderitem"
+	"github.com/jimei-linli/linli/ent/mealperiod"
+	"github.com/jimei-linli/linli/ent/menu"
+	"github.com/jimei-linli/linli/ent/menuitem"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -37,6 +44,7 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/subsidyqualification"
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/ent/volunteertask"
 	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
@@ -53,6 +61,16 @@ var broadcastImplementors = []string{"Broadcast", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Broadcast) IsNode() {}
+
+var canteenImplementors = []string{"Canteen", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Canteen) IsNode() {}
+
+var canteenfollowImplementors = []string{"CanteenFollow", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CanteenFollow) IsNode() {}
 
 var carebookingImplementors = []string{"CareBooking", "Node"}
 
@@ -134,6 +152,31 @@ var ledgertransferImplementors = []string{"LedgerTransfer", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*LedgerTransfer) IsNode() {}
 
+var mealorderImplementors = []string{"MealOrder", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*MealOrder) IsNode() {}
+
+var mealorderitemImplementors = []string{"MealOrderItem", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*MealOrderItem) IsNode() {}
+
+var mealperiodImplementors = []string{"MealPeriod", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*MealPeriod) IsNode() {}
+
+var menuImplementors = []string{"Menu", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Menu) IsNode() {}
+
+var menuitemImplementors = []string{"MenuItem", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*MenuItem) IsNode() {}
+
 var notificationImplementors = []string{"Notification", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -178,6 +221,11 @@ var streetImplementors = []string{"Street", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Street) IsNode() {}
+
+var subsidyqualificationImplementors = []string{"SubsidyQualification", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*SubsidyQualification) IsNode() {}
 
 var timeaccountImplementors = []string{"TimeAccount", "Node"}
 
@@ -286,6 +334,24 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(broadcast.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, broadcastImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case canteen.Table:
+		query := c.Canteen.Query().
+			Where(canteen.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, canteenImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case canteenfollow.Table:
+		query := c.CanteenFollow.Query().
+			Where(canteenfollow.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, canteenfollowImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -434,6 +500,51 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			}
 		}
 		return query.Only(ctx)
+	case mealorder.Table:
+		query := c.MealOrder.Query().
+			Where(mealorder.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, mealorderImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case mealorderitem.Table:
+		query := c.MealOrderItem.Query().
+			Where(mealorderitem.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, mealorderitemImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case mealperiod.Table:
+		query := c.MealPeriod.Query().
+			Where(mealperiod.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, mealperiodImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case menu.Table:
+		query := c.Menu.Query().
+			Where(menu.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, menuImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case menuitem.Table:
+		query := c.MenuItem.Query().
+			Where(menuitem.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, menuitemImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case notification.Table:
 		query := c.Notification.Query().
 			Where(notification.ID(id))
@@ -511,6 +622,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(street.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, streetImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case subsidyqualification.Table:
+		query := c.SubsidyQualification.Query().
+			Where(subsidyqualification.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, subsidyqualificationImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -637,6 +757,38 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Broadcast.Query().
 			Where(broadcast.IDIn(ids...))
 		query, err := query.CollectFields(ctx, broadcastImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case canteen.Table:
+		query := c.Canteen.Query().
+			Where(canteen.IDIn(ids...))
+		query, err := query.CollectFields(ctx, canteenImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case canteenfollow.Table:
+		query := c.CanteenFollow.Query().
+			Where(canteenfollow.IDIn(ids...))
+		query, err := query.CollectFields(ctx, canteenfollowImplementors...)
 		if err != nil {
 			return nil, err
 		}
@@ -905,6 +1057,86 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 				*noder = node
 			}
 		}
+	case mealorder.Table:
+		query := c.MealOrder.Query().
+			Where(mealorder.IDIn(ids...))
+		query, err := query.CollectFields(ctx, mealorderImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case mealorderitem.Table:
+		query := c.MealOrderItem.Query().
+			Where(mealorderitem.IDIn(ids...))
+		query, err := query.CollectFields(ctx, mealorderitemImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case mealperiod.Table:
+		query := c.MealPeriod.Query().
+			Where(mealperiod.IDIn(ids...))
+		query, err := query.CollectFields(ctx, mealperiodImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case menu.Table:
+		query := c.Menu.Query().
+			Where(menu.IDIn(ids...))
+		query, err := query.CollectFields(ctx, menuImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case menuitem.Table:
+		query := c.MenuItem.Query().
+			Where(menuitem.IDIn(ids...))
+		query, err := query.CollectFields(ctx, menuitemImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case notification.Table:
 		query := c.Notification.Query().
 			Where(notification.IDIn(ids...))
@@ -1037,6 +1269,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Street.Query().
 			Where(street.IDIn(ids...))
 		query, err := query.CollectFields(ctx, streetImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case subsidyqualification.Table:
+		query := c.SubsidyQualification.Query().
+			Where(subsidyqualification.IDIn(ids...))
+		query, err := query.CollectFields(ctx, subsidyqualificationImplementors...)
 		if err != nil {
 			return nil, err
 		}

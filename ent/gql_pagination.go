@@ -15,6 +15,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/canteen"
+	"github.com/jimei-linli/linli/ent/canteenfollow"
 	"github.com/jimei-linli/linli/ent/carebooking"
 	"github.com/jimei-linli/linli/ent/careevent"
 	"github.com/jimei-linli/linli/ent/carefacility"
@@ -31,6 +33,11 @@ import (
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealorderitem"
+	"github.com/jimei-linli/linli/ent/mealperiod"
+	"github.com/jimei-linli/linli/ent/menu"
+	"github.com/jimei-linli/linli/ent/menuitem"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -40,6 +47,7 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/subsidyqualification"
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/ent/volunteertask"
 	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
@@ -437,6 +445,587 @@ func (_m *Broadcast) ToEdge(order *BroadcastOrder) *BroadcastEdge {
 		order = DefaultBroadcastOrder
 	}
 	return &BroadcastEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CanteenEdge is the edge representation of Canteen.
+type CanteenEdge struct {
+	Node   *Canteen `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// CanteenConnection is the connection containing edges to Canteen.
+type CanteenConnection struct {
+	Edges      []*CanteenEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *CanteenConnection) build(nodes []*Canteen, pager *canteenPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Canteen
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Canteen {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Canteen {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CanteenEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CanteenEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CanteenPaginateOption enables pagination customization.
+type CanteenPaginateOption func(*canteenPager) error
+
+// WithCanteenOrder configures pagination ordering.
+func WithCanteenOrder(order *CanteenOrder) CanteenPaginateOption {
+	if order == nil {
+		order = DefaultCanteenOrder
+	}
+	o := *order
+	return func(pager *canteenPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCanteenOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCanteenFilter configures pagination filter.
+func WithCanteenFilter(filter func(*CanteenQuery) (*CanteenQuery, error)) CanteenPaginateOption {
+	return func(pager *canteenPager) error {
+		if filter == nil {
+			return errors.New("CanteenQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type canteenPager struct {
+	reverse bool
+	order   *CanteenOrder
+	filter  func(*CanteenQuery) (*CanteenQuery, error)
+}
+
+func newCanteenPager(opts []CanteenPaginateOption, reverse bool) (*canteenPager, error) {
+	pager := &canteenPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCanteenOrder
+	}
+	return pager, nil
+}
+
+func (p *canteenPager) applyFilter(query *CanteenQuery) (*CanteenQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *canteenPager) toCursor(_m *Canteen) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *canteenPager) applyCursors(query *CanteenQuery, after, before *Cursor) (*CanteenQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCanteenOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *canteenPager) applyOrder(query *CanteenQuery) *CanteenQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCanteenOrder.Field {
+		query = query.Order(DefaultCanteenOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *canteenPager) orderExpr(query *CanteenQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCanteenOrder.Field {
+			b.Comma().Ident(DefaultCanteenOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Canteen.
+func (_m *CanteenQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CanteenPaginateOption,
+) (*CanteenConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCanteenPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CanteenConnection{Edges: []*CanteenEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CanteenOrderFieldCreatedAt orders Canteen by created_at.
+	CanteenOrderFieldCreatedAt = &CanteenOrderField{
+		Value: func(_m *Canteen) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: canteen.FieldCreatedAt,
+		toTerm: canteen.ByCreatedAt,
+		toCursor: func(_m *Canteen) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CanteenOrderFieldUpdatedAt orders Canteen by updated_at.
+	CanteenOrderFieldUpdatedAt = &CanteenOrderField{
+		Value: func(_m *Canteen) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: canteen.FieldUpdatedAt,
+		toTerm: canteen.ByUpdatedAt,
+		toCursor: func(_m *Canteen) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// CanteenOrderFieldName orders Canteen by name.
+	CanteenOrderFieldName = &CanteenOrderField{
+		Value: func(_m *Canteen) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: canteen.FieldName,
+		toTerm: canteen.ByName,
+		toCursor: func(_m *Canteen) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CanteenOrderField) String() string {
+	var str string
+	switch f.column {
+	case CanteenOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CanteenOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case CanteenOrderFieldName.column:
+		str = "NAME"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CanteenOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CanteenOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CanteenOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *CanteenOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CanteenOrderFieldUpdatedAt
+	case "NAME":
+		*f = *CanteenOrderFieldName
+	default:
+		return fmt.Errorf("%s is not a valid CanteenOrderField", str)
+	}
+	return nil
+}
+
+// CanteenOrderField defines the ordering field of Canteen.
+type CanteenOrderField struct {
+	// Value extracts the ordering value from the given Canteen.
+	Value    func(*Canteen) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) canteen.OrderOption
+	toCursor func(*Canteen) Cursor
+}
+
+// CanteenOrder defines the ordering of Canteen.
+type CanteenOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *CanteenOrderField `json:"field"`
+}
+
+// DefaultCanteenOrder is the default ordering of Canteen.
+var DefaultCanteenOrder = &CanteenOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CanteenOrderField{
+		Value: func(_m *Canteen) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: canteen.FieldID,
+		toTerm: canteen.ByID,
+		toCursor: func(_m *Canteen) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Canteen into CanteenEdge.
+func (_m *Canteen) ToEdge(order *CanteenOrder) *CanteenEdge {
+	if order == nil {
+		order = DefaultCanteenOrder
+	}
+	return &CanteenEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CanteenFollowEdge is the edge representation of CanteenFollow.
+type CanteenFollowEdge struct {
+	Node   *CanteenFollow `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// CanteenFollowConnection is the connection containing edges to CanteenFollow.
+type CanteenFollowConnection struct {
+	Edges      []*CanteenFollowEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *CanteenFollowConnection) build(nodes []*CanteenFollow, pager *canteenfollowPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CanteenFollow
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CanteenFollow {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CanteenFollow {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CanteenFollowEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CanteenFollowEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CanteenFollowPaginateOption enables pagination customization.
+type CanteenFollowPaginateOption func(*canteenfollowPager) error
+
+// WithCanteenFollowOrder configures pagination ordering.
+func WithCanteenFollowOrder(order *CanteenFollowOrder) CanteenFollowPaginateOption {
+	if order == nil {
+		order = DefaultCanteenFollowOrder
+	}
+	o := *order
+	return func(pager *canteenfollowPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCanteenFollowOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCanteenFollowFilter configures pagination filter.
+func WithCanteenFollowFilter(filter func(*CanteenFollowQuery) (*CanteenFollowQuery, error)) CanteenFollowPaginateOption {
+	return func(pager *canteenfollowPager) error {
+		if filter == nil {
+			return errors.New("CanteenFollowQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type canteenfollowPager struct {
+	reverse bool
+	order   *CanteenFollowOrder
+	filter  func(*CanteenFollowQuery) (*CanteenFollowQuery, error)
+}
+
+func newCanteenFollowPager(opts []CanteenFollowPaginateOption, reverse bool) (*canteenfollowPager, error) {
+	pager := &canteenfollowPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCanteenFollowOrder
+	}
+	return pager, nil
+}
+
+func (p *canteenfollowPager) applyFilter(query *CanteenFollowQuery) (*CanteenFollowQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *canteenfollowPager) toCursor(_m *CanteenFollow) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *canteenfollowPager) applyCursors(query *CanteenFollowQuery, after, before *Cursor) (*CanteenFollowQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCanteenFollowOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *canteenfollowPager) applyOrder(query *CanteenFollowQuery) *CanteenFollowQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCanteenFollowOrder.Field {
+		query = query.Order(DefaultCanteenFollowOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *canteenfollowPager) orderExpr(query *CanteenFollowQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCanteenFollowOrder.Field {
+			b.Comma().Ident(DefaultCanteenFollowOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CanteenFollow.
+func (_m *CanteenFollowQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CanteenFollowPaginateOption,
+) (*CanteenFollowConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCanteenFollowPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CanteenFollowConnection{Edges: []*CanteenFollowEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// CanteenFollowOrderField defines the ordering field of CanteenFollow.
+type CanteenFollowOrderField struct {
+	// Value extracts the ordering value from the given CanteenFollow.
+	Value    func(*CanteenFollow) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) canteenfollow.OrderOption
+	toCursor func(*CanteenFollow) Cursor
+}
+
+// CanteenFollowOrder defines the ordering of CanteenFollow.
+type CanteenFollowOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *CanteenFollowOrderField `json:"field"`
+}
+
+// DefaultCanteenFollowOrder is the default ordering of CanteenFollow.
+var DefaultCanteenFollowOrder = &CanteenFollowOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CanteenFollowOrderField{
+		Value: func(_m *CanteenFollow) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: canteenfollow.FieldID,
+		toTerm: canteenfollow.ByID,
+		toCursor: func(_m *CanteenFollow) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CanteenFollow into CanteenFollowEdge.
+func (_m *CanteenFollow) ToEdge(order *CanteenFollowOrder) *CanteenFollowEdge {
+	if order == nil {
+		order = DefaultCanteenFollowOrder
+	}
+	return &CanteenFollowEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -5220,6 +5809,1435 @@ func (_m *LedgerTransfer) ToEdge(order *LedgerTransferOrder) *LedgerTransferEdge
 	}
 }
 
+// MealOrderEdge is the edge representation of MealOrder.
+type MealOrderEdge struct {
+	Node   *MealOrder `json:"node"`
+	Cursor Cursor     `json:"cursor"`
+}
+
+// MealOrderConnection is the connection containing edges to MealOrder.
+type MealOrderConnection struct {
+	Edges      []*MealOrderEdge `json:"edges"`
+	PageInfo   PageInfo         `json:"pageInfo"`
+	TotalCount int              `json:"totalCount"`
+}
+
+func (c *MealOrderConnection) build(nodes []*MealOrder, pager *mealorderPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *MealOrder
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *MealOrder {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *MealOrder {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*MealOrderEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &MealOrderEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// MealOrderPaginateOption enables pagination customization.
+type MealOrderPaginateOption func(*mealorderPager) error
+
+// WithMealOrderOrder configures pagination ordering.
+func WithMealOrderOrder(order *MealOrderOrder) MealOrderPaginateOption {
+	if order == nil {
+		order = DefaultMealOrderOrder
+	}
+	o := *order
+	return func(pager *mealorderPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultMealOrderOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithMealOrderFilter configures pagination filter.
+func WithMealOrderFilter(filter func(*MealOrderQuery) (*MealOrderQuery, error)) MealOrderPaginateOption {
+	return func(pager *mealorderPager) error {
+		if filter == nil {
+			return errors.New("MealOrderQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type mealorderPager struct {
+	reverse bool
+	order   *MealOrderOrder
+	filter  func(*MealOrderQuery) (*MealOrderQuery, error)
+}
+
+func newMealOrderPager(opts []MealOrderPaginateOption, reverse bool) (*mealorderPager, error) {
+	pager := &mealorderPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultMealOrderOrder
+	}
+	return pager, nil
+}
+
+func (p *mealorderPager) applyFilter(query *MealOrderQuery) (*MealOrderQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *mealorderPager) toCursor(_m *MealOrder) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *mealorderPager) applyCursors(query *MealOrderQuery, after, before *Cursor) (*MealOrderQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultMealOrderOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *mealorderPager) applyOrder(query *MealOrderQuery) *MealOrderQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultMealOrderOrder.Field {
+		query = query.Order(DefaultMealOrderOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *mealorderPager) orderExpr(query *MealOrderQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultMealOrderOrder.Field {
+			b.Comma().Ident(DefaultMealOrderOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to MealOrder.
+func (_m *MealOrderQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...MealOrderPaginateOption,
+) (*MealOrderConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newMealOrderPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &MealOrderConnection{Edges: []*MealOrderEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// MealOrderOrderFieldCreatedAt orders MealOrder by created_at.
+	MealOrderOrderFieldCreatedAt = &MealOrderOrderField{
+		Value: func(_m *MealOrder) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: mealorder.FieldCreatedAt,
+		toTerm: mealorder.ByCreatedAt,
+		toCursor: func(_m *MealOrder) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// MealOrderOrderFieldUpdatedAt orders MealOrder by updated_at.
+	MealOrderOrderFieldUpdatedAt = &MealOrderOrderField{
+		Value: func(_m *MealOrder) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: mealorder.FieldUpdatedAt,
+		toTerm: mealorder.ByUpdatedAt,
+		toCursor: func(_m *MealOrder) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// MealOrderOrderFieldDate orders MealOrder by date.
+	MealOrderOrderFieldDate = &MealOrderOrderField{
+		Value: func(_m *MealOrder) (ent.Value, error) {
+			return _m.Date, nil
+		},
+		column: mealorder.FieldDate,
+		toTerm: mealorder.ByDate,
+		toCursor: func(_m *MealOrder) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Date,
+			}
+		},
+	}
+	// MealOrderOrderFieldStatus orders MealOrder by status.
+	MealOrderOrderFieldStatus = &MealOrderOrderField{
+		Value: func(_m *MealOrder) (ent.Value, error) {
+			return _m.Status, nil
+		},
+		column: mealorder.FieldStatus,
+		toTerm: mealorder.ByStatus,
+		toCursor: func(_m *MealOrder) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Status,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f MealOrderOrderField) String() string {
+	var str string
+	switch f.column {
+	case MealOrderOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case MealOrderOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case MealOrderOrderFieldDate.column:
+		str = "DATE"
+	case MealOrderOrderFieldStatus.column:
+		str = "STATUS"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f MealOrderOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *MealOrderOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("MealOrderOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *MealOrderOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *MealOrderOrderFieldUpdatedAt
+	case "DATE":
+		*f = *MealOrderOrderFieldDate
+	case "STATUS":
+		*f = *MealOrderOrderFieldStatus
+	default:
+		return fmt.Errorf("%s is not a valid MealOrderOrderField", str)
+	}
+	return nil
+}
+
+// MealOrderOrderField defines the ordering field of MealOrder.
+type MealOrderOrderField struct {
+	// Value extracts the ordering value from the given MealOrder.
+	Value    func(*MealOrder) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) mealorder.OrderOption
+	toCursor func(*MealOrder) Cursor
+}
+
+// MealOrderOrder defines the ordering of MealOrder.
+type MealOrderOrder struct {
+	Direction OrderDirection       `json:"direction"`
+	Field     *MealOrderOrderField `json:"field"`
+}
+
+// DefaultMealOrderOrder is the default ordering of MealOrder.
+var DefaultMealOrderOrder = &MealOrderOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &MealOrderOrderField{
+		Value: func(_m *MealOrder) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: mealorder.FieldID,
+		toTerm: mealorder.ByID,
+		toCursor: func(_m *MealOrder) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts MealOrder into MealOrderEdge.
+func (_m *MealOrder) ToEdge(order *MealOrderOrder) *MealOrderEdge {
+	if order == nil {
+		order = DefaultMealOrderOrder
+	}
+	return &MealOrderEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// MealOrderItemEdge is the edge representation of MealOrderItem.
+type MealOrderItemEdge struct {
+	Node   *MealOrderItem `json:"node"`
+	Cursor Cursor         `json:"cursor"`
+}
+
+// MealOrderItemConnection is the connection containing edges to MealOrderItem.
+type MealOrderItemConnection struct {
+	Edges      []*MealOrderItemEdge `json:"edges"`
+	PageInfo   PageInfo             `json:"pageInfo"`
+	TotalCount int                  `json:"totalCount"`
+}
+
+func (c *MealOrderItemConnection) build(nodes []*MealOrderItem, pager *mealorderitemPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *MealOrderItem
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *MealOrderItem {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *MealOrderItem {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*MealOrderItemEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &MealOrderItemEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// MealOrderItemPaginateOption enables pagination customization.
+type MealOrderItemPaginateOption func(*mealorderitemPager) error
+
+// WithMealOrderItemOrder configures pagination ordering.
+func WithMealOrderItemOrder(order *MealOrderItemOrder) MealOrderItemPaginateOption {
+	if order == nil {
+		order = DefaultMealOrderItemOrder
+	}
+	o := *order
+	return func(pager *mealorderitemPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultMealOrderItemOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithMealOrderItemFilter configures pagination filter.
+func WithMealOrderItemFilter(filter func(*MealOrderItemQuery) (*MealOrderItemQuery, error)) MealOrderItemPaginateOption {
+	return func(pager *mealorderitemPager) error {
+		if filter == nil {
+			return errors.New("MealOrderItemQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type mealorderitemPager struct {
+	reverse bool
+	order   *MealOrderItemOrder
+	filter  func(*MealOrderItemQuery) (*MealOrderItemQuery, error)
+}
+
+func newMealOrderItemPager(opts []MealOrderItemPaginateOption, reverse bool) (*mealorderitemPager, error) {
+	pager := &mealorderitemPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultMealOrderItemOrder
+	}
+	return pager, nil
+}
+
+func (p *mealorderitemPager) applyFilter(query *MealOrderItemQuery) (*MealOrderItemQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *mealorderitemPager) toCursor(_m *MealOrderItem) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *mealorderitemPager) applyCursors(query *MealOrderItemQuery, after, before *Cursor) (*MealOrderItemQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultMealOrderItemOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *mealorderitemPager) applyOrder(query *MealOrderItemQuery) *MealOrderItemQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultMealOrderItemOrder.Field {
+		query = query.Order(DefaultMealOrderItemOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *mealorderitemPager) orderExpr(query *MealOrderItemQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultMealOrderItemOrder.Field {
+			b.Comma().Ident(DefaultMealOrderItemOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to MealOrderItem.
+func (_m *MealOrderItemQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...MealOrderItemPaginateOption,
+) (*MealOrderItemConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newMealOrderItemPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &MealOrderItemConnection{Edges: []*MealOrderItemEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// MealOrderItemOrderField defines the ordering field of MealOrderItem.
+type MealOrderItemOrderField struct {
+	// Value extracts the ordering value from the given MealOrderItem.
+	Value    func(*MealOrderItem) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) mealorderitem.OrderOption
+	toCursor func(*MealOrderItem) Cursor
+}
+
+// MealOrderItemOrder defines the ordering of MealOrderItem.
+type MealOrderItemOrder struct {
+	Direction OrderDirection           `json:"direction"`
+	Field     *MealOrderItemOrderField `json:"field"`
+}
+
+// DefaultMealOrderItemOrder is the default ordering of MealOrderItem.
+var DefaultMealOrderItemOrder = &MealOrderItemOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &MealOrderItemOrderField{
+		Value: func(_m *MealOrderItem) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: mealorderitem.FieldID,
+		toTerm: mealorderitem.ByID,
+		toCursor: func(_m *MealOrderItem) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts MealOrderItem into MealOrderItemEdge.
+func (_m *MealOrderItem) ToEdge(order *MealOrderItemOrder) *MealOrderItemEdge {
+	if order == nil {
+		order = DefaultMealOrderItemOrder
+	}
+	return &MealOrderItemEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// MealPeriodEdge is the edge representation of MealPeriod.
+type MealPeriodEdge struct {
+	Node   *MealPeriod `json:"node"`
+	Cursor Cursor      `json:"cursor"`
+}
+
+// MealPeriodConnection is the connection containing edges to MealPeriod.
+type MealPeriodConnection struct {
+	Edges      []*MealPeriodEdge `json:"edges"`
+	PageInfo   PageInfo          `json:"pageInfo"`
+	TotalCount int               `json:"totalCount"`
+}
+
+func (c *MealPeriodConnection) build(nodes []*MealPeriod, pager *mealperiodPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *MealPeriod
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *MealPeriod {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *MealPeriod {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*MealPeriodEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &MealPeriodEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// MealPeriodPaginateOption enables pagination customization.
+type MealPeriodPaginateOption func(*mealperiodPager) error
+
+// WithMealPeriodOrder configures pagination ordering.
+func WithMealPeriodOrder(order *MealPeriodOrder) MealPeriodPaginateOption {
+	if order == nil {
+		order = DefaultMealPeriodOrder
+	}
+	o := *order
+	return func(pager *mealperiodPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultMealPeriodOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithMealPeriodFilter configures pagination filter.
+func WithMealPeriodFilter(filter func(*MealPeriodQuery) (*MealPeriodQuery, error)) MealPeriodPaginateOption {
+	return func(pager *mealperiodPager) error {
+		if filter == nil {
+			return errors.New("MealPeriodQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type mealperiodPager struct {
+	reverse bool
+	order   *MealPeriodOrder
+	filter  func(*MealPeriodQuery) (*MealPeriodQuery, error)
+}
+
+func newMealPeriodPager(opts []MealPeriodPaginateOption, reverse bool) (*mealperiodPager, error) {
+	pager := &mealperiodPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultMealPeriodOrder
+	}
+	return pager, nil
+}
+
+func (p *mealperiodPager) applyFilter(query *MealPeriodQuery) (*MealPeriodQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *mealperiodPager) toCursor(_m *MealPeriod) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *mealperiodPager) applyCursors(query *MealPeriodQuery, after, before *Cursor) (*MealPeriodQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultMealPeriodOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *mealperiodPager) applyOrder(query *MealPeriodQuery) *MealPeriodQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultMealPeriodOrder.Field {
+		query = query.Order(DefaultMealPeriodOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *mealperiodPager) orderExpr(query *MealPeriodQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultMealPeriodOrder.Field {
+			b.Comma().Ident(DefaultMealPeriodOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to MealPeriod.
+func (_m *MealPeriodQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...MealPeriodPaginateOption,
+) (*MealPeriodConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newMealPeriodPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &MealPeriodConnection{Edges: []*MealPeriodEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// MealPeriodOrderField defines the ordering field of MealPeriod.
+type MealPeriodOrderField struct {
+	// Value extracts the ordering value from the given MealPeriod.
+	Value    func(*MealPeriod) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) mealperiod.OrderOption
+	toCursor func(*MealPeriod) Cursor
+}
+
+// MealPeriodOrder defines the ordering of MealPeriod.
+type MealPeriodOrder struct {
+	Direction OrderDirection        `json:"direction"`
+	Field     *MealPeriodOrderField `json:"field"`
+}
+
+// DefaultMealPeriodOrder is the default ordering of MealPeriod.
+var DefaultMealPeriodOrder = &MealPeriodOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &MealPeriodOrderField{
+		Value: func(_m *MealPeriod) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: mealperiod.FieldID,
+		toTerm: mealperiod.ByID,
+		toCursor: func(_m *MealPeriod) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts MealPeriod into MealPeriodEdge.
+func (_m *MealPeriod) ToEdge(order *MealPeriodOrder) *MealPeriodEdge {
+	if order == nil {
+		order = DefaultMealPeriodOrder
+	}
+	return &MealPeriodEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// MenuEdge is the edge representation of Menu.
+type MenuEdge struct {
+	Node   *Menu  `json:"node"`
+	Cursor Cursor `json:"cursor"`
+}
+
+// MenuConnection is the connection containing edges to Menu.
+type MenuConnection struct {
+	Edges      []*MenuEdge `json:"edges"`
+	PageInfo   PageInfo    `json:"pageInfo"`
+	TotalCount int         `json:"totalCount"`
+}
+
+func (c *MenuConnection) build(nodes []*Menu, pager *menuPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Menu
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Menu {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Menu {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*MenuEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &MenuEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// MenuPaginateOption enables pagination customization.
+type MenuPaginateOption func(*menuPager) error
+
+// WithMenuOrder configures pagination ordering.
+func WithMenuOrder(order *MenuOrder) MenuPaginateOption {
+	if order == nil {
+		order = DefaultMenuOrder
+	}
+	o := *order
+	return func(pager *menuPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultMenuOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithMenuFilter configures pagination filter.
+func WithMenuFilter(filter func(*MenuQuery) (*MenuQuery, error)) MenuPaginateOption {
+	return func(pager *menuPager) error {
+		if filter == nil {
+			return errors.New("MenuQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type menuPager struct {
+	reverse bool
+	order   *MenuOrder
+	filter  func(*MenuQuery) (*MenuQuery, error)
+}
+
+func newMenuPager(opts []MenuPaginateOption, reverse bool) (*menuPager, error) {
+	pager := &menuPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultMenuOrder
+	}
+	return pager, nil
+}
+
+func (p *menuPager) applyFilter(query *MenuQuery) (*MenuQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *menuPager) toCursor(_m *Menu) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *menuPager) applyCursors(query *MenuQuery, after, before *Cursor) (*MenuQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultMenuOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *menuPager) applyOrder(query *MenuQuery) *MenuQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultMenuOrder.Field {
+		query = query.Order(DefaultMenuOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *menuPager) orderExpr(query *MenuQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultMenuOrder.Field {
+			b.Comma().Ident(DefaultMenuOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Menu.
+func (_m *MenuQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...MenuPaginateOption,
+) (*MenuConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newMenuPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &MenuConnection{Edges: []*MenuEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// MenuOrderFieldCreatedAt orders Menu by created_at.
+	MenuOrderFieldCreatedAt = &MenuOrderField{
+		Value: func(_m *Menu) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: menu.FieldCreatedAt,
+		toTerm: menu.ByCreatedAt,
+		toCursor: func(_m *Menu) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// MenuOrderFieldUpdatedAt orders Menu by updated_at.
+	MenuOrderFieldUpdatedAt = &MenuOrderField{
+		Value: func(_m *Menu) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: menu.FieldUpdatedAt,
+		toTerm: menu.ByUpdatedAt,
+		toCursor: func(_m *Menu) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// MenuOrderFieldDate orders Menu by date.
+	MenuOrderFieldDate = &MenuOrderField{
+		Value: func(_m *Menu) (ent.Value, error) {
+			return _m.Date, nil
+		},
+		column: menu.FieldDate,
+		toTerm: menu.ByDate,
+		toCursor: func(_m *Menu) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Date,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f MenuOrderField) String() string {
+	var str string
+	switch f.column {
+	case MenuOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case MenuOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case MenuOrderFieldDate.column:
+		str = "DATE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f MenuOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *MenuOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("MenuOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *MenuOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *MenuOrderFieldUpdatedAt
+	case "DATE":
+		*f = *MenuOrderFieldDate
+	default:
+		return fmt.Errorf("%s is not a valid MenuOrderField", str)
+	}
+	return nil
+}
+
+// MenuOrderField defines the ordering field of Menu.
+type MenuOrderField struct {
+	// Value extracts the ordering value from the given Menu.
+	Value    func(*Menu) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) menu.OrderOption
+	toCursor func(*Menu) Cursor
+}
+
+// MenuOrder defines the ordering of Menu.
+type MenuOrder struct {
+	Direction OrderDirection  `json:"direction"`
+	Field     *MenuOrderField `json:"field"`
+}
+
+// DefaultMenuOrder is the default ordering of Menu.
+var DefaultMenuOrder = &MenuOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &MenuOrderField{
+		Value: func(_m *Menu) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: menu.FieldID,
+		toTerm: menu.ByID,
+		toCursor: func(_m *Menu) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Menu into MenuEdge.
+func (_m *Menu) ToEdge(order *MenuOrder) *MenuEdge {
+	if order == nil {
+		order = DefaultMenuOrder
+	}
+	return &MenuEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// MenuItemEdge is the edge representation of MenuItem.
+type MenuItemEdge struct {
+	Node   *MenuItem `json:"node"`
+	Cursor Cursor    `json:"cursor"`
+}
+
+// MenuItemConnection is the connection containing edges to MenuItem.
+type MenuItemConnection struct {
+	Edges      []*MenuItemEdge `json:"edges"`
+	PageInfo   PageInfo        `json:"pageInfo"`
+	TotalCount int             `json:"totalCount"`
+}
+
+func (c *MenuItemConnection) build(nodes []*MenuItem, pager *menuitemPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *MenuItem
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *MenuItem {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *MenuItem {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*MenuItemEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &MenuItemEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// MenuItemPaginateOption enables pagination customization.
+type MenuItemPaginateOption func(*menuitemPager) error
+
+// WithMenuItemOrder configures pagination ordering.
+func WithMenuItemOrder(order *MenuItemOrder) MenuItemPaginateOption {
+	if order == nil {
+		order = DefaultMenuItemOrder
+	}
+	o := *order
+	return func(pager *menuitemPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultMenuItemOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithMenuItemFilter configures pagination filter.
+func WithMenuItemFilter(filter func(*MenuItemQuery) (*MenuItemQuery, error)) MenuItemPaginateOption {
+	return func(pager *menuitemPager) error {
+		if filter == nil {
+			return errors.New("MenuItemQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type menuitemPager struct {
+	reverse bool
+	order   *MenuItemOrder
+	filter  func(*MenuItemQuery) (*MenuItemQuery, error)
+}
+
+func newMenuItemPager(opts []MenuItemPaginateOption, reverse bool) (*menuitemPager, error) {
+	pager := &menuitemPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultMenuItemOrder
+	}
+	return pager, nil
+}
+
+func (p *menuitemPager) applyFilter(query *MenuItemQuery) (*MenuItemQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *menuitemPager) toCursor(_m *MenuItem) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *menuitemPager) applyCursors(query *MenuItemQuery, after, before *Cursor) (*MenuItemQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultMenuItemOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *menuitemPager) applyOrder(query *MenuItemQuery) *MenuItemQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultMenuItemOrder.Field {
+		query = query.Order(DefaultMenuItemOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *menuitemPager) orderExpr(query *MenuItemQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultMenuItemOrder.Field {
+			b.Comma().Ident(DefaultMenuItemOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to MenuItem.
+func (_m *MenuItemQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...MenuItemPaginateOption,
+) (*MenuItemConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newMenuItemPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &MenuItemConnection{Edges: []*MenuItemEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// MenuItemOrderField defines the ordering field of MenuItem.
+type MenuItemOrderField struct {
+	// Value extracts the ordering value from the given MenuItem.
+	Value    func(*MenuItem) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) menuitem.OrderOption
+	toCursor func(*MenuItem) Cursor
+}
+
+// MenuItemOrder defines the ordering of MenuItem.
+type MenuItemOrder struct {
+	Direction OrderDirection      `json:"direction"`
+	Field     *MenuItemOrderField `json:"field"`
+}
+
+// DefaultMenuItemOrder is the default ordering of MenuItem.
+var DefaultMenuItemOrder = &MenuItemOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &MenuItemOrderField{
+		Value: func(_m *MenuItem) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: menuitem.FieldID,
+		toTerm: menuitem.ByID,
+		toCursor: func(_m *MenuItem) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts MenuItem into MenuItemEdge.
+func (_m *MenuItem) ToEdge(order *MenuItemOrder) *MenuItemEdge {
+	if order == nil {
+		order = DefaultMenuItemOrder
+	}
+	return &MenuItemEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
 // NotificationEdge is the edge representation of Notification.
 type NotificationEdge struct {
 	Node   *Notification `json:"node"`
@@ -8185,6 +10203,320 @@ func (_m *Street) ToEdge(order *StreetOrder) *StreetEdge {
 		order = DefaultStreetOrder
 	}
 	return &StreetEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// SubsidyQualificationEdge is the edge representation of SubsidyQualification.
+type SubsidyQualificationEdge struct {
+	Node   *SubsidyQualification `json:"node"`
+	Cursor Cursor                `json:"cursor"`
+}
+
+// SubsidyQualificationConnection is the connection containing edges to SubsidyQualification.
+type SubsidyQualificationConnection struct {
+	Edges      []*SubsidyQualificationEdge `json:"edges"`
+	PageInfo   PageInfo                    `json:"pageInfo"`
+	TotalCount int                         `json:"totalCount"`
+}
+
+func (c *SubsidyQualificationConnection) build(nodes []*SubsidyQualification, pager *subsidyqualificationPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *SubsidyQualification
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *SubsidyQualification {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *SubsidyQualification {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*SubsidyQualificationEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &SubsidyQualificationEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// SubsidyQualificationPaginateOption enables pagination customization.
+type SubsidyQualificationPaginateOption func(*subsidyqualificationPager) error
+
+// WithSubsidyQualificationOrder configures pagination ordering.
+func WithSubsidyQualificationOrder(order *SubsidyQualificationOrder) SubsidyQualificationPaginateOption {
+	if order == nil {
+		order = DefaultSubsidyQualificationOrder
+	}
+	o := *order
+	return func(pager *subsidyqualificationPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultSubsidyQualificationOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithSubsidyQualificationFilter configures pagination filter.
+func WithSubsidyQualificationFilter(filter func(*SubsidyQualificationQuery) (*SubsidyQualificationQuery, error)) SubsidyQualificationPaginateOption {
+	return func(pager *subsidyqualificationPager) error {
+		if filter == nil {
+			return errors.New("SubsidyQualificationQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type subsidyqualificationPager struct {
+	reverse bool
+	order   *SubsidyQualificationOrder
+	filter  func(*SubsidyQualificationQuery) (*SubsidyQualificationQuery, error)
+}
+
+func newSubsidyQualificationPager(opts []SubsidyQualificationPaginateOption, reverse bool) (*subsidyqualificationPager, error) {
+	pager := &subsidyqualificationPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultSubsidyQualificationOrder
+	}
+	return pager, nil
+}
+
+func (p *subsidyqualificationPager) applyFilter(query *SubsidyQualificationQuery) (*SubsidyQualificationQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *subsidyqualificationPager) toCursor(_m *SubsidyQualification) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *subsidyqualificationPager) applyCursors(query *SubsidyQualificationQuery, after, before *Cursor) (*SubsidyQualificationQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSubsidyQualificationOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *subsidyqualificationPager) applyOrder(query *SubsidyQualificationQuery) *SubsidyQualificationQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultSubsidyQualificationOrder.Field {
+		query = query.Order(DefaultSubsidyQualificationOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *subsidyqualificationPager) orderExpr(query *SubsidyQualificationQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultSubsidyQualificationOrder.Field {
+			b.Comma().Ident(DefaultSubsidyQualificationOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to SubsidyQualification.
+func (_m *SubsidyQualificationQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...SubsidyQualificationPaginateOption,
+) (*SubsidyQualificationConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newSubsidyQualificationPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &SubsidyQualificationConnection{Edges: []*SubsidyQualificationEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// SubsidyQualificationOrderFieldCreatedAt orders SubsidyQualification by created_at.
+	SubsidyQualificationOrderFieldCreatedAt = &SubsidyQualificationOrderField{
+		Value: func(_m *SubsidyQualification) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: subsidyqualification.FieldCreatedAt,
+		toTerm: subsidyqualification.ByCreatedAt,
+		toCursor: func(_m *SubsidyQualification) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// SubsidyQualificationOrderFieldUpdatedAt orders SubsidyQualification by updated_at.
+	SubsidyQualificationOrderFieldUpdatedAt = &SubsidyQualificationOrderField{
+		Value: func(_m *SubsidyQualification) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: subsidyqualification.FieldUpdatedAt,
+		toTerm: subsidyqualification.ByUpdatedAt,
+		toCursor: func(_m *SubsidyQualification) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f SubsidyQualificationOrderField) String() string {
+	var str string
+	switch f.column {
+	case SubsidyQualificationOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case SubsidyQualificationOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f SubsidyQualificationOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *SubsidyQualificationOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("SubsidyQualificationOrderField %T must be a string", v)
+	}
+	switch str {
+	case "CREATED_AT":
+		*f = *SubsidyQualificationOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *SubsidyQualificationOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid SubsidyQualificationOrderField", str)
+	}
+	return nil
+}
+
+// SubsidyQualificationOrderField defines the ordering field of SubsidyQualification.
+type SubsidyQualificationOrderField struct {
+	// Value extracts the ordering value from the given SubsidyQualification.
+	Value    func(*SubsidyQualification) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) subsidyqualification.OrderOption
+	toCursor func(*SubsidyQualification) Cursor
+}
+
+// SubsidyQualificationOrder defines the ordering of SubsidyQualification.
+type SubsidyQualificationOrder struct {
+	Direction OrderDirection                  `json:"direction"`
+	Field     *SubsidyQualificationOrderField `json:"field"`
+}
+
+// DefaultSubsidyQualificationOrder is the default ordering of SubsidyQualification.
+var DefaultSubsidyQualificationOrder = &SubsidyQualificationOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &SubsidyQualificationOrderField{
+		Value: func(_m *SubsidyQualification) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: subsidyqualification.FieldID,
+		toTerm: subsidyqualification.ByID,
+		toCursor: func(_m *SubsidyQualification) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts SubsidyQualification into SubsidyQualificationEdge.
+func (_m *SubsidyQualification) ToEdge(order *SubsidyQualificationOrder) *SubsidyQualificationEdge {
+	if order == nil {
+		order = DefaultSubsidyQualificationOrder
+	}
+	return &SubsidyQualificationEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/canteen"
+	"github.com/jimei-linli/linli/ent/canteenfollow"
 	"github.com/jimei-linli/linli/ent/carebooking"
 	"github.com/jimei-linli/linli/ent/careevent"
 	"github.com/jimei-linli/linli/ent/carefacility"
@@ -24,6 +26,11 @@ import (
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealorderitem"
+	"github.com/jimei-linli/linli/ent/mealperiod"
+	"github.com/jimei-linli/linli/ent/menu"
+	"github.com/jimei-linli/linli/ent/menuitem"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -34,6 +41,7 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/subsidyqualification"
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/ent/volunteertask"
 	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
@@ -444,6 +452,776 @@ func (i *BroadcastWhereInput) P() (predicate.Broadcast, error) {
 		return predicates[0], nil
 	default:
 		return broadcast.And(predicates...), nil
+	}
+}
+
+// CanteenWhereInput represents a where input for filtering Canteen queries.
+type CanteenWhereInput struct {
+	Predicates []predicate.Canteen  `json:"-"`
+	Not        *CanteenWhereInput   `json:"not,omitempty"`
+	Or         []*CanteenWhereInput `json:"or,omitempty"`
+	And        []*CanteenWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "address" field predicates.
+	Address             *string  `json:"address,omitempty"`
+	AddressNEQ          *string  `json:"addressNEQ,omitempty"`
+	AddressIn           []string `json:"addressIn,omitempty"`
+	AddressNotIn        []string `json:"addressNotIn,omitempty"`
+	AddressGT           *string  `json:"addressGT,omitempty"`
+	AddressGTE          *string  `json:"addressGTE,omitempty"`
+	AddressLT           *string  `json:"addressLT,omitempty"`
+	AddressLTE          *string  `json:"addressLTE,omitempty"`
+	AddressContains     *string  `json:"addressContains,omitempty"`
+	AddressHasPrefix    *string  `json:"addressHasPrefix,omitempty"`
+	AddressHasSuffix    *string  `json:"addressHasSuffix,omitempty"`
+	AddressEqualFold    *string  `json:"addressEqualFold,omitempty"`
+	AddressContainsFold *string  `json:"addressContainsFold,omitempty"`
+
+	// "opening_hours" field predicates.
+	OpeningHours             *string  `json:"openingHours,omitempty"`
+	OpeningHoursNEQ          *string  `json:"openingHoursNEQ,omitempty"`
+	OpeningHoursIn           []string `json:"openingHoursIn,omitempty"`
+	OpeningHoursNotIn        []string `json:"openingHoursNotIn,omitempty"`
+	OpeningHoursGT           *string  `json:"openingHoursGT,omitempty"`
+	OpeningHoursGTE          *string  `json:"openingHoursGTE,omitempty"`
+	OpeningHoursLT           *string  `json:"openingHoursLT,omitempty"`
+	OpeningHoursLTE          *string  `json:"openingHoursLTE,omitempty"`
+	OpeningHoursContains     *string  `json:"openingHoursContains,omitempty"`
+	OpeningHoursHasPrefix    *string  `json:"openingHoursHasPrefix,omitempty"`
+	OpeningHoursHasSuffix    *string  `json:"openingHoursHasSuffix,omitempty"`
+	OpeningHoursEqualFold    *string  `json:"openingHoursEqualFold,omitempty"`
+	OpeningHoursContainsFold *string  `json:"openingHoursContainsFold,omitempty"`
+
+	// "subsidy_age_60_79" field predicates.
+	SubsidyAge6079      *int  `json:"subsidyAge6079,omitempty"`
+	SubsidyAge6079NEQ   *int  `json:"subsidyAge6079NEQ,omitempty"`
+	SubsidyAge6079In    []int `json:"subsidyAge6079In,omitempty"`
+	SubsidyAge6079NotIn []int `json:"subsidyAge6079NotIn,omitempty"`
+	SubsidyAge6079GT    *int  `json:"subsidyAge6079GT,omitempty"`
+	SubsidyAge6079GTE   *int  `json:"subsidyAge6079GTE,omitempty"`
+	SubsidyAge6079LT    *int  `json:"subsidyAge6079LT,omitempty"`
+	SubsidyAge6079LTE   *int  `json:"subsidyAge6079LTE,omitempty"`
+
+	// "subsidy_age_80_plus" field predicates.
+	SubsidyAge80Plus      *int  `json:"subsidyAge80Plus,omitempty"`
+	SubsidyAge80PlusNEQ   *int  `json:"subsidyAge80PlusNEQ,omitempty"`
+	SubsidyAge80PlusIn    []int `json:"subsidyAge80PlusIn,omitempty"`
+	SubsidyAge80PlusNotIn []int `json:"subsidyAge80PlusNotIn,omitempty"`
+	SubsidyAge80PlusGT    *int  `json:"subsidyAge80PlusGT,omitempty"`
+	SubsidyAge80PlusGTE   *int  `json:"subsidyAge80PlusGTE,omitempty"`
+	SubsidyAge80PlusLT    *int  `json:"subsidyAge80PlusLT,omitempty"`
+	SubsidyAge80PlusLTE   *int  `json:"subsidyAge80PlusLTE,omitempty"`
+
+	// "subsidy_low_income" field predicates.
+	SubsidyLowIncome      *int  `json:"subsidyLowIncome,omitempty"`
+	SubsidyLowIncomeNEQ   *int  `json:"subsidyLowIncomeNEQ,omitempty"`
+	SubsidyLowIncomeIn    []int `json:"subsidyLowIncomeIn,omitempty"`
+	SubsidyLowIncomeNotIn []int `json:"subsidyLowIncomeNotIn,omitempty"`
+	SubsidyLowIncomeGT    *int  `json:"subsidyLowIncomeGT,omitempty"`
+	SubsidyLowIncomeGTE   *int  `json:"subsidyLowIncomeGTE,omitempty"`
+	SubsidyLowIncomeLT    *int  `json:"subsidyLowIncomeLT,omitempty"`
+	SubsidyLowIncomeLTE   *int  `json:"subsidyLowIncomeLTE,omitempty"`
+
+	// "subsidy_disabled" field predicates.
+	SubsidyDisabled      *int  `json:"subsidyDisabled,omitempty"`
+	SubsidyDisabledNEQ   *int  `json:"subsidyDisabledNEQ,omitempty"`
+	SubsidyDisabledIn    []int `json:"subsidyDisabledIn,omitempty"`
+	SubsidyDisabledNotIn []int `json:"subsidyDisabledNotIn,omitempty"`
+	SubsidyDisabledGT    *int  `json:"subsidyDisabledGT,omitempty"`
+	SubsidyDisabledGTE   *int  `json:"subsidyDisabledGTE,omitempty"`
+	SubsidyDisabledLT    *int  `json:"subsidyDisabledLT,omitempty"`
+	SubsidyDisabledLTE   *int  `json:"subsidyDisabledLTE,omitempty"`
+
+	// "credit_fen_per_minute" field predicates.
+	CreditFenPerMinute      *int  `json:"creditFenPerMinute,omitempty"`
+	CreditFenPerMinuteNEQ   *int  `json:"creditFenPerMinuteNEQ,omitempty"`
+	CreditFenPerMinuteIn    []int `json:"creditFenPerMinuteIn,omitempty"`
+	CreditFenPerMinuteNotIn []int `json:"creditFenPerMinuteNotIn,omitempty"`
+	CreditFenPerMinuteGT    *int  `json:"creditFenPerMinuteGT,omitempty"`
+	CreditFenPerMinuteGTE   *int  `json:"creditFenPerMinuteGTE,omitempty"`
+	CreditFenPerMinuteLT    *int  `json:"creditFenPerMinuteLT,omitempty"`
+	CreditFenPerMinuteLTE   *int  `json:"creditFenPerMinuteLTE,omitempty"`
+
+	// "community" edge predicates.
+	HasCommunity     *bool                  `json:"hasCommunity,omitempty"`
+	HasCommunityWith []*CommunityWhereInput `json:"hasCommunityWith,omitempty"`
+
+	// "periods" edge predicates.
+	HasPeriods     *bool                   `json:"hasPeriods,omitempty"`
+	HasPeriodsWith []*MealPeriodWhereInput `json:"hasPeriodsWith,omitempty"`
+
+	// "menus" edge predicates.
+	HasMenus     *bool             `json:"hasMenus,omitempty"`
+	HasMenusWith []*MenuWhereInput `json:"hasMenusWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CanteenWhereInput) AddPredicates(predicates ...predicate.Canteen) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CanteenWhereInput filter on the CanteenQuery builder.
+func (i *CanteenWhereInput) Filter(q *CanteenQuery) (*CanteenQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCanteenWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCanteenWhereInput is returned in case the CanteenWhereInput is empty.
+var ErrEmptyCanteenWhereInput = errors.New("ent: empty predicate CanteenWhereInput")
+
+// P returns a predicate for filtering canteens.
+// An error is returned if the input is empty or invalid.
+func (i *CanteenWhereInput) P() (predicate.Canteen, error) {
+	var predicates []predicate.Canteen
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, canteen.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Canteen, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, canteen.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Canteen, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, canteen.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, canteen.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, canteen.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, canteen.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, canteen.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, canteen.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, canteen.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, canteen.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, canteen.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, canteen.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, canteen.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, canteen.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, canteen.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, canteen.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, canteen.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, canteen.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, canteen.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, canteen.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, canteen.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, canteen.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, canteen.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, canteen.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, canteen.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, canteen.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, canteen.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, canteen.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, canteen.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, canteen.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, canteen.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, canteen.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, canteen.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, canteen.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, canteen.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, canteen.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, canteen.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, canteen.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, canteen.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, canteen.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Address != nil {
+		predicates = append(predicates, canteen.AddressEQ(*i.Address))
+	}
+	if i.AddressNEQ != nil {
+		predicates = append(predicates, canteen.AddressNEQ(*i.AddressNEQ))
+	}
+	if len(i.AddressIn) > 0 {
+		predicates = append(predicates, canteen.AddressIn(i.AddressIn...))
+	}
+	if len(i.AddressNotIn) > 0 {
+		predicates = append(predicates, canteen.AddressNotIn(i.AddressNotIn...))
+	}
+	if i.AddressGT != nil {
+		predicates = append(predicates, canteen.AddressGT(*i.AddressGT))
+	}
+	if i.AddressGTE != nil {
+		predicates = append(predicates, canteen.AddressGTE(*i.AddressGTE))
+	}
+	if i.AddressLT != nil {
+		predicates = append(predicates, canteen.AddressLT(*i.AddressLT))
+	}
+	if i.AddressLTE != nil {
+		predicates = append(predicates, canteen.AddressLTE(*i.AddressLTE))
+	}
+	if i.AddressContains != nil {
+		predicates = append(predicates, canteen.AddressContains(*i.AddressContains))
+	}
+	if i.AddressHasPrefix != nil {
+		predicates = append(predicates, canteen.AddressHasPrefix(*i.AddressHasPrefix))
+	}
+	if i.AddressHasSuffix != nil {
+		predicates = append(predicates, canteen.AddressHasSuffix(*i.AddressHasSuffix))
+	}
+	if i.AddressEqualFold != nil {
+		predicates = append(predicates, canteen.AddressEqualFold(*i.AddressEqualFold))
+	}
+	if i.AddressContainsFold != nil {
+		predicates = append(predicates, canteen.AddressContainsFold(*i.AddressContainsFold))
+	}
+	if i.OpeningHours != nil {
+		predicates = append(predicates, canteen.OpeningHoursEQ(*i.OpeningHours))
+	}
+	if i.OpeningHoursNEQ != nil {
+		predicates = append(predicates, canteen.OpeningHoursNEQ(*i.OpeningHoursNEQ))
+	}
+	if len(i.OpeningHoursIn) > 0 {
+		predicates = append(predicates, canteen.OpeningHoursIn(i.OpeningHoursIn...))
+	}
+	if len(i.OpeningHoursNotIn) > 0 {
+		predicates = append(predicates, canteen.OpeningHoursNotIn(i.OpeningHoursNotIn...))
+	}
+	if i.OpeningHoursGT != nil {
+		predicates = append(predicates, canteen.OpeningHoursGT(*i.OpeningHoursGT))
+	}
+	if i.OpeningHoursGTE != nil {
+		predicates = append(predicates, canteen.OpeningHoursGTE(*i.OpeningHoursGTE))
+	}
+	if i.OpeningHoursLT != nil {
+		predicates = append(predicates, canteen.OpeningHoursLT(*i.OpeningHoursLT))
+	}
+	if i.OpeningHoursLTE != nil {
+		predicates = append(predicates, canteen.OpeningHoursLTE(*i.OpeningHoursLTE))
+	}
+	if i.OpeningHoursContains != nil {
+		predicates = append(predicates, canteen.OpeningHoursContains(*i.OpeningHoursContains))
+	}
+	if i.OpeningHoursHasPrefix != nil {
+		predicates = append(predicates, canteen.OpeningHoursHasPrefix(*i.OpeningHoursHasPrefix))
+	}
+	if i.OpeningHoursHasSuffix != nil {
+		predicates = append(predicates, canteen.OpeningHoursHasSuffix(*i.OpeningHoursHasSuffix))
+	}
+	if i.OpeningHoursEqualFold != nil {
+		predicates = append(predicates, canteen.OpeningHoursEqualFold(*i.OpeningHoursEqualFold))
+	}
+	if i.OpeningHoursContainsFold != nil {
+		predicates = append(predicates, canteen.OpeningHoursContainsFold(*i.OpeningHoursContainsFold))
+	}
+	if i.SubsidyAge6079 != nil {
+		predicates = append(predicates, canteen.SubsidyAge6079EQ(*i.SubsidyAge6079))
+	}
+	if i.SubsidyAge6079NEQ != nil {
+		predicates = append(predicates, canteen.SubsidyAge6079NEQ(*i.SubsidyAge6079NEQ))
+	}
+	if len(i.SubsidyAge6079In) > 0 {
+		predicates = append(predicates, canteen.SubsidyAge6079In(i.SubsidyAge6079In...))
+	}
+	if len(i.SubsidyAge6079NotIn) > 0 {
+		predicates = append(predicates, canteen.SubsidyAge6079NotIn(i.SubsidyAge6079NotIn...))
+	}
+	if i.SubsidyAge6079GT != nil {
+		predicates = append(predicates, canteen.SubsidyAge6079GT(*i.SubsidyAge6079GT))
+	}
+	if i.SubsidyAge6079GTE != nil {
+		predicates = append(predicates, canteen.SubsidyAge6079GTE(*i.SubsidyAge6079GTE))
+	}
+	if i.SubsidyAge6079LT != nil {
+		predicates = append(predicates, canteen.SubsidyAge6079LT(*i.SubsidyAge6079LT))
+	}
+	if i.SubsidyAge6079LTE != nil {
+		predicates = append(predicates, canteen.SubsidyAge6079LTE(*i.SubsidyAge6079LTE))
+	}
+	if i.SubsidyAge80Plus != nil {
+		predicates = append(predicates, canteen.SubsidyAge80PlusEQ(*i.SubsidyAge80Plus))
+	}
+	if i.SubsidyAge80PlusNEQ != nil {
+		predicates = append(predicates, canteen.SubsidyAge80PlusNEQ(*i.SubsidyAge80PlusNEQ))
+	}
+	if len(i.SubsidyAge80PlusIn) > 0 {
+		predicates = append(predicates, canteen.SubsidyAge80PlusIn(i.SubsidyAge80PlusIn...))
+	}
+	if len(i.SubsidyAge80PlusNotIn) > 0 {
+		predicates = append(predicates, canteen.SubsidyAge80PlusNotIn(i.SubsidyAge80PlusNotIn...))
+	}
+	if i.SubsidyAge80PlusGT != nil {
+		predicates = append(predicates, canteen.SubsidyAge80PlusGT(*i.SubsidyAge80PlusGT))
+	}
+	if i.SubsidyAge80PlusGTE != nil {
+		predicates = append(predicates, canteen.SubsidyAge80PlusGTE(*i.SubsidyAge80PlusGTE))
+	}
+	if i.SubsidyAge80PlusLT != nil {
+		predicates = append(predicates, canteen.SubsidyAge80PlusLT(*i.SubsidyAge80PlusLT))
+	}
+	if i.SubsidyAge80PlusLTE != nil {
+		predicates = append(predicates, canteen.SubsidyAge80PlusLTE(*i.SubsidyAge80PlusLTE))
+	}
+	if i.SubsidyLowIncome != nil {
+		predicates = append(predicates, canteen.SubsidyLowIncomeEQ(*i.SubsidyLowIncome))
+	}
+	if i.SubsidyLowIncomeNEQ != nil {
+		predicates = append(predicates, canteen.SubsidyLowIncomeNEQ(*i.SubsidyLowIncomeNEQ))
+	}
+	if len(i.SubsidyLowIncomeIn) > 0 {
+		predicates = append(predicates, canteen.SubsidyLowIncomeIn(i.SubsidyLowIncomeIn...))
+	}
+	if len(i.SubsidyLowIncomeNotIn) > 0 {
+		predicates = append(predicates, canteen.SubsidyLowIncomeNotIn(i.SubsidyLowIncomeNotIn...))
+	}
+	if i.SubsidyLowIncomeGT != nil {
+		predicates = append(predicates, canteen.SubsidyLowIncomeGT(*i.SubsidyLowIncomeGT))
+	}
+	if i.SubsidyLowIncomeGTE != nil {
+		predicates = append(predicates, canteen.SubsidyLowIncomeGTE(*i.SubsidyLowIncomeGTE))
+	}
+	if i.SubsidyLowIncomeLT != nil {
+		predicates = append(predicates, canteen.SubsidyLowIncomeLT(*i.SubsidyLowIncomeLT))
+	}
+	if i.SubsidyLowIncomeLTE != nil {
+		predicates = append(predicates, canteen.SubsidyLowIncomeLTE(*i.SubsidyLowIncomeLTE))
+	}
+	if i.SubsidyDisabled != nil {
+		predicates = append(predicates, canteen.SubsidyDisabledEQ(*i.SubsidyDisabled))
+	}
+	if i.SubsidyDisabledNEQ != nil {
+		predicates = append(predicates, canteen.SubsidyDisabledNEQ(*i.SubsidyDisabledNEQ))
+	}
+	if len(i.SubsidyDisabledIn) > 0 {
+		predicates = append(predicates, canteen.SubsidyDisabledIn(i.SubsidyDisabledIn...))
+	}
+	if len(i.SubsidyDisabledNotIn) > 0 {
+		predicates = append(predicates, canteen.SubsidyDisabledNotIn(i.SubsidyDisabledNotIn...))
+	}
+	if i.SubsidyDisabledGT != nil {
+		predicates = append(predicates, canteen.SubsidyDisabledGT(*i.SubsidyDisabledGT))
+	}
+	if i.SubsidyDisabledGTE != nil {
+		predicates = append(predicates, canteen.SubsidyDisabledGTE(*i.SubsidyDisabledGTE))
+	}
+	if i.SubsidyDisabledLT != nil {
+		predicates = append(predicates, canteen.SubsidyDisabledLT(*i.SubsidyDisabledLT))
+	}
+	if i.SubsidyDisabledLTE != nil {
+		predicates = append(predicates, canteen.SubsidyDisabledLTE(*i.SubsidyDisabledLTE))
+	}
+	if i.CreditFenPerMinute != nil {
+		predicates = append(predicates, canteen.CreditFenPerMinuteEQ(*i.CreditFenPerMinute))
+	}
+	if i.CreditFenPerMinuteNEQ != nil {
+		predicates = append(predicates, canteen.CreditFenPerMinuteNEQ(*i.CreditFenPerMinuteNEQ))
+	}
+	if len(i.CreditFenPerMinuteIn) > 0 {
+		predicates = append(predicates, canteen.CreditFenPerMinuteIn(i.CreditFenPerMinuteIn...))
+	}
+	if len(i.CreditFenPerMinuteNotIn) > 0 {
+		predicates = append(predicates, canteen.CreditFenPerMinuteNotIn(i.CreditFenPerMinuteNotIn...))
+	}
+	if i.CreditFenPerMinuteGT != nil {
+		predicates = append(predicates, canteen.CreditFenPerMinuteGT(*i.CreditFenPerMinuteGT))
+	}
+	if i.CreditFenPerMinuteGTE != nil {
+		predicates = append(predicates, canteen.CreditFenPerMinuteGTE(*i.CreditFenPerMinuteGTE))
+	}
+	if i.CreditFenPerMinuteLT != nil {
+		predicates = append(predicates, canteen.CreditFenPerMinuteLT(*i.CreditFenPerMinuteLT))
+	}
+	if i.CreditFenPerMinuteLTE != nil {
+		predicates = append(predicates, canteen.CreditFenPerMinuteLTE(*i.CreditFenPerMinuteLTE))
+	}
+
+	if i.HasCommunity != nil {
+		p := canteen.HasCommunity()
+		if !*i.HasCommunity {
+			p = canteen.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCommunityWith) > 0 {
+		with := make([]predicate.Community, 0, len(i.HasCommunityWith))
+		for _, w := range i.HasCommunityWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCommunityWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, canteen.HasCommunityWith(with...))
+	}
+	if i.HasPeriods != nil {
+		p := canteen.HasPeriods()
+		if !*i.HasPeriods {
+			p = canteen.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPeriodsWith) > 0 {
+		with := make([]predicate.MealPeriod, 0, len(i.HasPeriodsWith))
+		for _, w := range i.HasPeriodsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPeriodsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, canteen.HasPeriodsWith(with...))
+	}
+	if i.HasMenus != nil {
+		p := canteen.HasMenus()
+		if !*i.HasMenus {
+			p = canteen.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasMenusWith) > 0 {
+		with := make([]predicate.Menu, 0, len(i.HasMenusWith))
+		for _, w := range i.HasMenusWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasMenusWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, canteen.HasMenusWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCanteenWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return canteen.And(predicates...), nil
+	}
+}
+
+// CanteenFollowWhereInput represents a where input for filtering CanteenFollow queries.
+type CanteenFollowWhereInput struct {
+	Predicates []predicate.CanteenFollow  `json:"-"`
+	Not        *CanteenFollowWhereInput   `json:"not,omitempty"`
+	Or         []*CanteenFollowWhereInput `json:"or,omitempty"`
+	And        []*CanteenFollowWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "canteen" edge predicates.
+	HasCanteen     *bool                `json:"hasCanteen,omitempty"`
+	HasCanteenWith []*CanteenWhereInput `json:"hasCanteenWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *CanteenFollowWhereInput) AddPredicates(predicates ...predicate.CanteenFollow) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the CanteenFollowWhereInput filter on the CanteenFollowQuery builder.
+func (i *CanteenFollowWhereInput) Filter(q *CanteenFollowQuery) (*CanteenFollowQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyCanteenFollowWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyCanteenFollowWhereInput is returned in case the CanteenFollowWhereInput is empty.
+var ErrEmptyCanteenFollowWhereInput = errors.New("ent: empty predicate CanteenFollowWhereInput")
+
+// P returns a predicate for filtering canteenfollows.
+// An error is returned if the input is empty or invalid.
+func (i *CanteenFollowWhereInput) P() (predicate.CanteenFollow, error) {
+	var predicates []predicate.CanteenFollow
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, canteenfollow.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.CanteenFollow, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, canteenfollow.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.CanteenFollow, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, canteenfollow.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, canteenfollow.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, canteenfollow.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, canteenfollow.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, canteenfollow.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, canteenfollow.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, canteenfollow.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, canteenfollow.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, canteenfollow.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, canteenfollow.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, canteenfollow.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, canteenfollow.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, canteenfollow.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, canteenfollow.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, canteenfollow.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, canteenfollow.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, canteenfollow.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+
+	if i.HasCanteen != nil {
+		p := canteenfollow.HasCanteen()
+		if !*i.HasCanteen {
+			p = canteenfollow.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCanteenWith) > 0 {
+		with := make([]predicate.Canteen, 0, len(i.HasCanteenWith))
+		for _, w := range i.HasCanteenWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCanteenWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, canteenfollow.HasCanteenWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyCanteenFollowWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return canteenfollow.And(predicates...), nil
 	}
 }
 
@@ -6013,6 +6791,2242 @@ func (i *LedgerTransferWhereInput) P() (predicate.LedgerTransfer, error) {
 	}
 }
 
+// MealOrderWhereInput represents a where input for filtering MealOrder queries.
+type MealOrderWhereInput struct {
+	Predicates []predicate.MealOrder  `json:"-"`
+	Not        *MealOrderWhereInput   `json:"not,omitempty"`
+	Or         []*MealOrderWhereInput `json:"or,omitempty"`
+	And        []*MealOrderWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "date" field predicates.
+	Date             *string  `json:"date,omitempty"`
+	DateNEQ          *string  `json:"dateNEQ,omitempty"`
+	DateIn           []string `json:"dateIn,omitempty"`
+	DateNotIn        []string `json:"dateNotIn,omitempty"`
+	DateGT           *string  `json:"dateGT,omitempty"`
+	DateGTE          *string  `json:"dateGTE,omitempty"`
+	DateLT           *string  `json:"dateLT,omitempty"`
+	DateLTE          *string  `json:"dateLTE,omitempty"`
+	DateContains     *string  `json:"dateContains,omitempty"`
+	DateHasPrefix    *string  `json:"dateHasPrefix,omitempty"`
+	DateHasSuffix    *string  `json:"dateHasSuffix,omitempty"`
+	DateEqualFold    *string  `json:"dateEqualFold,omitempty"`
+	DateContainsFold *string  `json:"dateContainsFold,omitempty"`
+
+	// "period" field predicates.
+	Period      *mealorder.Period  `json:"period,omitempty"`
+	PeriodNEQ   *mealorder.Period  `json:"periodNEQ,omitempty"`
+	PeriodIn    []mealorder.Period `json:"periodIn,omitempty"`
+	PeriodNotIn []mealorder.Period `json:"periodNotIn,omitempty"`
+
+	// "recipient_name" field predicates.
+	RecipientName             *string  `json:"recipientName,omitempty"`
+	RecipientNameNEQ          *string  `json:"recipientNameNEQ,omitempty"`
+	RecipientNameIn           []string `json:"recipientNameIn,omitempty"`
+	RecipientNameNotIn        []string `json:"recipientNameNotIn,omitempty"`
+	RecipientNameGT           *string  `json:"recipientNameGT,omitempty"`
+	RecipientNameGTE          *string  `json:"recipientNameGTE,omitempty"`
+	RecipientNameLT           *string  `json:"recipientNameLT,omitempty"`
+	RecipientNameLTE          *string  `json:"recipientNameLTE,omitempty"`
+	RecipientNameContains     *string  `json:"recipientNameContains,omitempty"`
+	RecipientNameHasPrefix    *string  `json:"recipientNameHasPrefix,omitempty"`
+	RecipientNameHasSuffix    *string  `json:"recipientNameHasSuffix,omitempty"`
+	RecipientNameEqualFold    *string  `json:"recipientNameEqualFold,omitempty"`
+	RecipientNameContainsFold *string  `json:"recipientNameContainsFold,omitempty"`
+
+	// "fulfillment" field predicates.
+	Fulfillment      *mealorder.Fulfillment  `json:"fulfillment,omitempty"`
+	FulfillmentNEQ   *mealorder.Fulfillment  `json:"fulfillmentNEQ,omitempty"`
+	FulfillmentIn    []mealorder.Fulfillment `json:"fulfillmentIn,omitempty"`
+	FulfillmentNotIn []mealorder.Fulfillment `json:"fulfillmentNotIn,omitempty"`
+
+	// "delivery_address" field predicates.
+	DeliveryAddress             *string  `json:"deliveryAddress,omitempty"`
+	DeliveryAddressNEQ          *string  `json:"deliveryAddressNEQ,omitempty"`
+	DeliveryAddressIn           []string `json:"deliveryAddressIn,omitempty"`
+	DeliveryAddressNotIn        []string `json:"deliveryAddressNotIn,omitempty"`
+	DeliveryAddressGT           *string  `json:"deliveryAddressGT,omitempty"`
+	DeliveryAddressGTE          *string  `json:"deliveryAddressGTE,omitempty"`
+	DeliveryAddressLT           *string  `json:"deliveryAddressLT,omitempty"`
+	DeliveryAddressLTE          *string  `json:"deliveryAddressLTE,omitempty"`
+	DeliveryAddressContains     *string  `json:"deliveryAddressContains,omitempty"`
+	DeliveryAddressHasPrefix    *string  `json:"deliveryAddressHasPrefix,omitempty"`
+	DeliveryAddressHasSuffix    *string  `json:"deliveryAddressHasSuffix,omitempty"`
+	DeliveryAddressIsNil        bool     `json:"deliveryAddressIsNil,omitempty"`
+	DeliveryAddressNotNil       bool     `json:"deliveryAddressNotNil,omitempty"`
+	DeliveryAddressEqualFold    *string  `json:"deliveryAddressEqualFold,omitempty"`
+	DeliveryAddressContainsFold *string  `json:"deliveryAddressContainsFold,omitempty"`
+
+	// "tier" field predicates.
+	Tier      *mealorder.Tier  `json:"tier,omitempty"`
+	TierNEQ   *mealorder.Tier  `json:"tierNEQ,omitempty"`
+	TierIn    []mealorder.Tier `json:"tierIn,omitempty"`
+	TierNotIn []mealorder.Tier `json:"tierNotIn,omitempty"`
+
+	// "list_price" field predicates.
+	ListPrice      *int  `json:"listPrice,omitempty"`
+	ListPriceNEQ   *int  `json:"listPriceNEQ,omitempty"`
+	ListPriceIn    []int `json:"listPriceIn,omitempty"`
+	ListPriceNotIn []int `json:"listPriceNotIn,omitempty"`
+	ListPriceGT    *int  `json:"listPriceGT,omitempty"`
+	ListPriceGTE   *int  `json:"listPriceGTE,omitempty"`
+	ListPriceLT    *int  `json:"listPriceLT,omitempty"`
+	ListPriceLTE   *int  `json:"listPriceLTE,omitempty"`
+
+	// "subsidy" field predicates.
+	Subsidy      *int  `json:"subsidy,omitempty"`
+	SubsidyNEQ   *int  `json:"subsidyNEQ,omitempty"`
+	SubsidyIn    []int `json:"subsidyIn,omitempty"`
+	SubsidyNotIn []int `json:"subsidyNotIn,omitempty"`
+	SubsidyGT    *int  `json:"subsidyGT,omitempty"`
+	SubsidyGTE   *int  `json:"subsidyGTE,omitempty"`
+	SubsidyLT    *int  `json:"subsidyLT,omitempty"`
+	SubsidyLTE   *int  `json:"subsidyLTE,omitempty"`
+
+	// "credit_minutes" field predicates.
+	CreditMinutes      *int  `json:"creditMinutes,omitempty"`
+	CreditMinutesNEQ   *int  `json:"creditMinutesNEQ,omitempty"`
+	CreditMinutesIn    []int `json:"creditMinutesIn,omitempty"`
+	CreditMinutesNotIn []int `json:"creditMinutesNotIn,omitempty"`
+	CreditMinutesGT    *int  `json:"creditMinutesGT,omitempty"`
+	CreditMinutesGTE   *int  `json:"creditMinutesGTE,omitempty"`
+	CreditMinutesLT    *int  `json:"creditMinutesLT,omitempty"`
+	CreditMinutesLTE   *int  `json:"creditMinutesLTE,omitempty"`
+
+	// "credit_value" field predicates.
+	CreditValue      *int  `json:"creditValue,omitempty"`
+	CreditValueNEQ   *int  `json:"creditValueNEQ,omitempty"`
+	CreditValueIn    []int `json:"creditValueIn,omitempty"`
+	CreditValueNotIn []int `json:"creditValueNotIn,omitempty"`
+	CreditValueGT    *int  `json:"creditValueGT,omitempty"`
+	CreditValueGTE   *int  `json:"creditValueGTE,omitempty"`
+	CreditValueLT    *int  `json:"creditValueLT,omitempty"`
+	CreditValueLTE   *int  `json:"creditValueLTE,omitempty"`
+
+	// "amount_paid" field predicates.
+	AmountPaid      *int  `json:"amountPaid,omitempty"`
+	AmountPaidNEQ   *int  `json:"amountPaidNEQ,omitempty"`
+	AmountPaidIn    []int `json:"amountPaidIn,omitempty"`
+	AmountPaidNotIn []int `json:"amountPaidNotIn,omitempty"`
+	AmountPaidGT    *int  `json:"amountPaidGT,omitempty"`
+	AmountPaidGTE   *int  `json:"amountPaidGTE,omitempty"`
+	AmountPaidLT    *int  `json:"amountPaidLT,omitempty"`
+	AmountPaidLTE   *int  `json:"amountPaidLTE,omitempty"`
+
+	// "status" field predicates.
+	Status      *mealorder.Status  `json:"status,omitempty"`
+	StatusNEQ   *mealorder.Status  `json:"statusNEQ,omitempty"`
+	StatusIn    []mealorder.Status `json:"statusIn,omitempty"`
+	StatusNotIn []mealorder.Status `json:"statusNotIn,omitempty"`
+
+	// "pickup_code" field predicates.
+	PickupCode             *string  `json:"pickupCode,omitempty"`
+	PickupCodeNEQ          *string  `json:"pickupCodeNEQ,omitempty"`
+	PickupCodeIn           []string `json:"pickupCodeIn,omitempty"`
+	PickupCodeNotIn        []string `json:"pickupCodeNotIn,omitempty"`
+	PickupCodeGT           *string  `json:"pickupCodeGT,omitempty"`
+	PickupCodeGTE          *string  `json:"pickupCodeGTE,omitempty"`
+	PickupCodeLT           *string  `json:"pickupCodeLT,omitempty"`
+	PickupCodeLTE          *string  `json:"pickupCodeLTE,omitempty"`
+	PickupCodeContains     *string  `json:"pickupCodeContains,omitempty"`
+	PickupCodeHasPrefix    *string  `json:"pickupCodeHasPrefix,omitempty"`
+	PickupCodeHasSuffix    *string  `json:"pickupCodeHasSuffix,omitempty"`
+	PickupCodeEqualFold    *string  `json:"pickupCodeEqualFold,omitempty"`
+	PickupCodeContainsFold *string  `json:"pickupCodeContainsFold,omitempty"`
+
+	// "note" field predicates.
+	Note             *string  `json:"note,omitempty"`
+	NoteNEQ          *string  `json:"noteNEQ,omitempty"`
+	NoteIn           []string `json:"noteIn,omitempty"`
+	NoteNotIn        []string `json:"noteNotIn,omitempty"`
+	NoteGT           *string  `json:"noteGT,omitempty"`
+	NoteGTE          *string  `json:"noteGTE,omitempty"`
+	NoteLT           *string  `json:"noteLT,omitempty"`
+	NoteLTE          *string  `json:"noteLTE,omitempty"`
+	NoteContains     *string  `json:"noteContains,omitempty"`
+	NoteHasPrefix    *string  `json:"noteHasPrefix,omitempty"`
+	NoteHasSuffix    *string  `json:"noteHasSuffix,omitempty"`
+	NoteEqualFold    *string  `json:"noteEqualFold,omitempty"`
+	NoteContainsFold *string  `json:"noteContainsFold,omitempty"`
+
+	// "cancelled_at" field predicates.
+	CancelledAt       *time.Time  `json:"cancelledAt,omitempty"`
+	CancelledAtNEQ    *time.Time  `json:"cancelledAtNEQ,omitempty"`
+	CancelledAtIn     []time.Time `json:"cancelledAtIn,omitempty"`
+	CancelledAtNotIn  []time.Time `json:"cancelledAtNotIn,omitempty"`
+	CancelledAtGT     *time.Time  `json:"cancelledAtGT,omitempty"`
+	CancelledAtGTE    *time.Time  `json:"cancelledAtGTE,omitempty"`
+	CancelledAtLT     *time.Time  `json:"cancelledAtLT,omitempty"`
+	CancelledAtLTE    *time.Time  `json:"cancelledAtLTE,omitempty"`
+	CancelledAtIsNil  bool        `json:"cancelledAtIsNil,omitempty"`
+	CancelledAtNotNil bool        `json:"cancelledAtNotNil,omitempty"`
+
+	// "canteen" edge predicates.
+	HasCanteen     *bool                `json:"hasCanteen,omitempty"`
+	HasCanteenWith []*CanteenWhereInput `json:"hasCanteenWith,omitempty"`
+
+	// "menu" edge predicates.
+	HasMenu     *bool             `json:"hasMenu,omitempty"`
+	HasMenuWith []*MenuWhereInput `json:"hasMenuWith,omitempty"`
+
+	// "delivery_grid" edge predicates.
+	HasDeliveryGrid     *bool             `json:"hasDeliveryGrid,omitempty"`
+	HasDeliveryGridWith []*GridWhereInput `json:"hasDeliveryGridWith,omitempty"`
+
+	// "items" edge predicates.
+	HasItems     *bool                      `json:"hasItems,omitempty"`
+	HasItemsWith []*MealOrderItemWhereInput `json:"hasItemsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *MealOrderWhereInput) AddPredicates(predicates ...predicate.MealOrder) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the MealOrderWhereInput filter on the MealOrderQuery builder.
+func (i *MealOrderWhereInput) Filter(q *MealOrderQuery) (*MealOrderQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyMealOrderWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyMealOrderWhereInput is returned in case the MealOrderWhereInput is empty.
+var ErrEmptyMealOrderWhereInput = errors.New("ent: empty predicate MealOrderWhereInput")
+
+// P returns a predicate for filtering mealorders.
+// An error is returned if the input is empty or invalid.
+func (i *MealOrderWhereInput) P() (predicate.MealOrder, error) {
+	var predicates []predicate.MealOrder
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, mealorder.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.MealOrder, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, mealorder.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.MealOrder, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, mealorder.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, mealorder.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, mealorder.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, mealorder.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, mealorder.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, mealorder.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, mealorder.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, mealorder.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, mealorder.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, mealorder.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, mealorder.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, mealorder.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, mealorder.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, mealorder.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, mealorder.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, mealorder.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, mealorder.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, mealorder.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, mealorder.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, mealorder.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, mealorder.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, mealorder.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, mealorder.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, mealorder.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, mealorder.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Date != nil {
+		predicates = append(predicates, mealorder.DateEQ(*i.Date))
+	}
+	if i.DateNEQ != nil {
+		predicates = append(predicates, mealorder.DateNEQ(*i.DateNEQ))
+	}
+	if len(i.DateIn) > 0 {
+		predicates = append(predicates, mealorder.DateIn(i.DateIn...))
+	}
+	if len(i.DateNotIn) > 0 {
+		predicates = append(predicates, mealorder.DateNotIn(i.DateNotIn...))
+	}
+	if i.DateGT != nil {
+		predicates = append(predicates, mealorder.DateGT(*i.DateGT))
+	}
+	if i.DateGTE != nil {
+		predicates = append(predicates, mealorder.DateGTE(*i.DateGTE))
+	}
+	if i.DateLT != nil {
+		predicates = append(predicates, mealorder.DateLT(*i.DateLT))
+	}
+	if i.DateLTE != nil {
+		predicates = append(predicates, mealorder.DateLTE(*i.DateLTE))
+	}
+	if i.DateContains != nil {
+		predicates = append(predicates, mealorder.DateContains(*i.DateContains))
+	}
+	if i.DateHasPrefix != nil {
+		predicates = append(predicates, mealorder.DateHasPrefix(*i.DateHasPrefix))
+	}
+	if i.DateHasSuffix != nil {
+		predicates = append(predicates, mealorder.DateHasSuffix(*i.DateHasSuffix))
+	}
+	if i.DateEqualFold != nil {
+		predicates = append(predicates, mealorder.DateEqualFold(*i.DateEqualFold))
+	}
+	if i.DateContainsFold != nil {
+		predicates = append(predicates, mealorder.DateContainsFold(*i.DateContainsFold))
+	}
+	if i.Period != nil {
+		predicates = append(predicates, mealorder.PeriodEQ(*i.Period))
+	}
+	if i.PeriodNEQ != nil {
+		predicates = append(predicates, mealorder.PeriodNEQ(*i.PeriodNEQ))
+	}
+	if len(i.PeriodIn) > 0 {
+		predicates = append(predicates, mealorder.PeriodIn(i.PeriodIn...))
+	}
+	if len(i.PeriodNotIn) > 0 {
+		predicates = append(predicates, mealorder.PeriodNotIn(i.PeriodNotIn...))
+	}
+	if i.RecipientName != nil {
+		predicates = append(predicates, mealorder.RecipientNameEQ(*i.RecipientName))
+	}
+	if i.RecipientNameNEQ != nil {
+		predicates = append(predicates, mealorder.RecipientNameNEQ(*i.RecipientNameNEQ))
+	}
+	if len(i.RecipientNameIn) > 0 {
+		predicates = append(predicates, mealorder.RecipientNameIn(i.RecipientNameIn...))
+	}
+	if len(i.RecipientNameNotIn) > 0 {
+		predicates = append(predicates, mealorder.RecipientNameNotIn(i.RecipientNameNotIn...))
+	}
+	if i.RecipientNameGT != nil {
+		predicates = append(predicates, mealorder.RecipientNameGT(*i.RecipientNameGT))
+	}
+	if i.RecipientNameGTE != nil {
+		predicates = append(predicates, mealorder.RecipientNameGTE(*i.RecipientNameGTE))
+	}
+	if i.RecipientNameLT != nil {
+		predicates = append(predicates, mealorder.RecipientNameLT(*i.RecipientNameLT))
+	}
+	if i.RecipientNameLTE != nil {
+		predicates = append(predicates, mealorder.RecipientNameLTE(*i.RecipientNameLTE))
+	}
+	if i.RecipientNameContains != nil {
+		predicates = append(predicates, mealorder.RecipientNameContains(*i.RecipientNameContains))
+	}
+	if i.RecipientNameHasPrefix != nil {
+		predicates = append(predicates, mealorder.RecipientNameHasPrefix(*i.RecipientNameHasPrefix))
+	}
+	if i.RecipientNameHasSuffix != nil {
+		predicates = append(predicates, mealorder.RecipientNameHasSuffix(*i.RecipientNameHasSuffix))
+	}
+	if i.RecipientNameEqualFold != nil {
+		predicates = append(predicates, mealorder.RecipientNameEqualFold(*i.RecipientNameEqualFold))
+	}
+	if i.RecipientNameContainsFold != nil {
+		predicates = append(predicates, mealorder.RecipientNameContainsFold(*i.RecipientNameContainsFold))
+	}
+	if i.Fulfillment != nil {
+		predicates = append(predicates, mealorder.FulfillmentEQ(*i.Fulfillment))
+	}
+	if i.FulfillmentNEQ != nil {
+		predicates = append(predicates, mealorder.FulfillmentNEQ(*i.FulfillmentNEQ))
+	}
+	if len(i.FulfillmentIn) > 0 {
+		predicates = append(predicates, mealorder.FulfillmentIn(i.FulfillmentIn...))
+	}
+	if len(i.FulfillmentNotIn) > 0 {
+		predicates = append(predicates, mealorder.FulfillmentNotIn(i.FulfillmentNotIn...))
+	}
+	if i.DeliveryAddress != nil {
+		predicates = append(predicates, mealorder.DeliveryAddressEQ(*i.DeliveryAddress))
+	}
+	if i.DeliveryAddressNEQ != nil {
+		predicates = append(predicates, mealorder.DeliveryAddressNEQ(*i.DeliveryAddressNEQ))
+	}
+	if len(i.DeliveryAddressIn) > 0 {
+		predicates = append(predicates, mealorder.DeliveryAddressIn(i.DeliveryAddressIn...))
+	}
+	if len(i.DeliveryAddressNotIn) > 0 {
+		predicates = append(predicates, mealorder.DeliveryAddressNotIn(i.DeliveryAddressNotIn...))
+	}
+	if i.DeliveryAddressGT != nil {
+		predicates = append(predicates, mealorder.DeliveryAddressGT(*i.DeliveryAddressGT))
+	}
+	if i.DeliveryAddressGTE != nil {
+		predicates = append(predicates, mealorder.DeliveryAddressGTE(*i.DeliveryAddressGTE))
+	}
+	if i.DeliveryAddressLT != nil {
+		predicates = append(predicates, mealorder.DeliveryAddressLT(*i.DeliveryAddressLT))
+	}
+	if i.DeliveryAddressLTE != nil {
+		predicates = append(predicates, mealorder.DeliveryAddressLTE(*i.DeliveryAddressLTE))
+	}
+	if i.DeliveryAddressContains != nil {
+		predicates = append(predicates, mealorder.DeliveryAddressContains(*i.DeliveryAddressContains))
+	}
+	if i.DeliveryAddressHasPrefix != nil {
+		predicates = append(predicates, mealorder.DeliveryAddressHasPrefix(*i.DeliveryAddressHasPrefix))
+	}
+	if i.DeliveryAddressHasSuffix != nil {
+		predicates = append(predicates, mealorder.DeliveryAddressHasSuffix(*i.DeliveryAddressHasSuffix))
+	}
+	if i.DeliveryAddressIsNil {
+		predicates = append(predicates, mealorder.DeliveryAddressIsNil())
+	}
+	if i.DeliveryAddressNotNil {
+		predicates = append(predicates, mealorder.DeliveryAddressNotNil())
+	}
+	if i.DeliveryAddressEqualFold != nil {
+		predicates = append(predicates, mealorder.DeliveryAddressEqualFold(*i.DeliveryAddressEqualFold))
+	}
+	if i.DeliveryAddressContainsFold != nil {
+		predicates = append(predicates, mealorder.DeliveryAddressContainsFold(*i.DeliveryAddressContainsFold))
+	}
+	if i.Tier != nil {
+		predicates = append(predicates, mealorder.TierEQ(*i.Tier))
+	}
+	if i.TierNEQ != nil {
+		predicates = append(predicates, mealorder.TierNEQ(*i.TierNEQ))
+	}
+	if len(i.TierIn) > 0 {
+		predicates = append(predicates, mealorder.TierIn(i.TierIn...))
+	}
+	if len(i.TierNotIn) > 0 {
+		predicates = append(predicates, mealorder.TierNotIn(i.TierNotIn...))
+	}
+	if i.ListPrice != nil {
+		predicates = append(predicates, mealorder.ListPriceEQ(*i.ListPrice))
+	}
+	if i.ListPriceNEQ != nil {
+		predicates = append(predicates, mealorder.ListPriceNEQ(*i.ListPriceNEQ))
+	}
+	if len(i.ListPriceIn) > 0 {
+		predicates = append(predicates, mealorder.ListPriceIn(i.ListPriceIn...))
+	}
+	if len(i.ListPriceNotIn) > 0 {
+		predicates = append(predicates, mealorder.ListPriceNotIn(i.ListPriceNotIn...))
+	}
+	if i.ListPriceGT != nil {
+		predicates = append(predicates, mealorder.ListPriceGT(*i.ListPriceGT))
+	}
+	if i.ListPriceGTE != nil {
+		predicates = append(predicates, mealorder.ListPriceGTE(*i.ListPriceGTE))
+	}
+	if i.ListPriceLT != nil {
+		predicates = append(predicates, mealorder.ListPriceLT(*i.ListPriceLT))
+	}
+	if i.ListPriceLTE != nil {
+		predicates = append(predicates, mealorder.ListPriceLTE(*i.ListPriceLTE))
+	}
+	if i.Subsidy != nil {
+		predicates = append(predicates, mealorder.SubsidyEQ(*i.Subsidy))
+	}
+	if i.SubsidyNEQ != nil {
+		predicates = append(predicates, mealorder.SubsidyNEQ(*i.SubsidyNEQ))
+	}
+	if len(i.SubsidyIn) > 0 {
+		predicates = append(predicates, mealorder.SubsidyIn(i.SubsidyIn...))
+	}
+	if len(i.SubsidyNotIn) > 0 {
+		predicates = append(predicates, mealorder.SubsidyNotIn(i.SubsidyNotIn...))
+	}
+	if i.SubsidyGT != nil {
+		predicates = append(predicates, mealorder.SubsidyGT(*i.SubsidyGT))
+	}
+	if i.SubsidyGTE != nil {
+		predicates = append(predicates, mealorder.SubsidyGTE(*i.SubsidyGTE))
+	}
+	if i.SubsidyLT != nil {
+		predicates = append(predicates, mealorder.SubsidyLT(*i.SubsidyLT))
+	}
+	if i.SubsidyLTE != nil {
+		predicates = append(predicates, mealorder.SubsidyLTE(*i.SubsidyLTE))
+	}
+	if i.CreditMinutes != nil {
+		predicates = append(predicates, mealorder.CreditMinutesEQ(*i.CreditMinutes))
+	}
+	if i.CreditMinutesNEQ != nil {
+		predicates = append(predicates, mealorder.CreditMinutesNEQ(*i.CreditMinutesNEQ))
+	}
+	if len(i.CreditMinutesIn) > 0 {
+		predicates = append(predicates, mealorder.CreditMinutesIn(i.CreditMinutesIn...))
+	}
+	if len(i.CreditMinutesNotIn) > 0 {
+		predicates = append(predicates, mealorder.CreditMinutesNotIn(i.CreditMinutesNotIn...))
+	}
+	if i.CreditMinutesGT != nil {
+		predicates = append(predicates, mealorder.CreditMinutesGT(*i.CreditMinutesGT))
+	}
+	if i.CreditMinutesGTE != nil {
+		predicates = append(predicates, mealorder.CreditMinutesGTE(*i.CreditMinutesGTE))
+	}
+	if i.CreditMinutesLT != nil {
+		predicates = append(predicates, mealorder.CreditMinutesLT(*i.CreditMinutesLT))
+	}
+	if i.CreditMinutesLTE != nil {
+		predicates = append(predicates, mealorder.CreditMinutesLTE(*i.CreditMinutesLTE))
+	}
+	if i.CreditValue != nil {
+		predicates = append(predicates, mealorder.CreditValueEQ(*i.CreditValue))
+	}
+	if i.CreditValueNEQ != nil {
+		predicates = append(predicates, mealorder.CreditValueNEQ(*i.CreditValueNEQ))
+	}
+	if len(i.CreditValueIn) > 0 {
+		predicates = append(predicates, mealorder.CreditValueIn(i.CreditValueIn...))
+	}
+	if len(i.CreditValueNotIn) > 0 {
+		predicates = append(predicates, mealorder.CreditValueNotIn(i.CreditValueNotIn...))
+	}
+	if i.CreditValueGT != nil {
+		predicates = append(predicates, mealorder.CreditValueGT(*i.CreditValueGT))
+	}
+	if i.CreditValueGTE != nil {
+		predicates = append(predicates, mealorder.CreditValueGTE(*i.CreditValueGTE))
+	}
+	if i.CreditValueLT != nil {
+		predicates = append(predicates, mealorder.CreditValueLT(*i.CreditValueLT))
+	}
+	if i.CreditValueLTE != nil {
+		predicates = append(predicates, mealorder.CreditValueLTE(*i.CreditValueLTE))
+	}
+	if i.AmountPaid != nil {
+		predicates = append(predicates, mealorder.AmountPaidEQ(*i.AmountPaid))
+	}
+	if i.AmountPaidNEQ != nil {
+		predicates = append(predicates, mealorder.AmountPaidNEQ(*i.AmountPaidNEQ))
+	}
+	if len(i.AmountPaidIn) > 0 {
+		predicates = append(predicates, mealorder.AmountPaidIn(i.AmountPaidIn...))
+	}
+	if len(i.AmountPaidNotIn) > 0 {
+		predicates = append(predicates, mealorder.AmountPaidNotIn(i.AmountPaidNotIn...))
+	}
+	if i.AmountPaidGT != nil {
+		predicates = append(predicates, mealorder.AmountPaidGT(*i.AmountPaidGT))
+	}
+	if i.AmountPaidGTE != nil {
+		predicates = append(predicates, mealorder.AmountPaidGTE(*i.AmountPaidGTE))
+	}
+	if i.AmountPaidLT != nil {
+		predicates = append(predicates, mealorder.AmountPaidLT(*i.AmountPaidLT))
+	}
+	if i.AmountPaidLTE != nil {
+		predicates = append(predicates, mealorder.AmountPaidLTE(*i.AmountPaidLTE))
+	}
+	if i.Status != nil {
+		predicates = append(predicates, mealorder.StatusEQ(*i.Status))
+	}
+	if i.StatusNEQ != nil {
+		predicates = append(predicates, mealorder.StatusNEQ(*i.StatusNEQ))
+	}
+	if len(i.StatusIn) > 0 {
+		predicates = append(predicates, mealorder.StatusIn(i.StatusIn...))
+	}
+	if len(i.StatusNotIn) > 0 {
+		predicates = append(predicates, mealorder.StatusNotIn(i.StatusNotIn...))
+	}
+	if i.PickupCode != nil {
+		predicates = append(predicates, mealorder.PickupCodeEQ(*i.PickupCode))
+	}
+	if i.PickupCodeNEQ != nil {
+		predicates = append(predicates, mealorder.PickupCodeNEQ(*i.PickupCodeNEQ))
+	}
+	if len(i.PickupCodeIn) > 0 {
+		predicates = append(predicates, mealorder.PickupCodeIn(i.PickupCodeIn...))
+	}
+	if len(i.PickupCodeNotIn) > 0 {
+		predicates = append(predicates, mealorder.PickupCodeNotIn(i.PickupCodeNotIn...))
+	}
+	if i.PickupCodeGT != nil {
+		predicates = append(predicates, mealorder.PickupCodeGT(*i.PickupCodeGT))
+	}
+	if i.PickupCodeGTE != nil {
+		predicates = append(predicates, mealorder.PickupCodeGTE(*i.PickupCodeGTE))
+	}
+	if i.PickupCodeLT != nil {
+		predicates = append(predicates, mealorder.PickupCodeLT(*i.PickupCodeLT))
+	}
+	if i.PickupCodeLTE != nil {
+		predicates = append(predicates, mealorder.PickupCodeLTE(*i.PickupCodeLTE))
+	}
+	if i.PickupCodeContains != nil {
+		predicates = append(predicates, mealorder.PickupCodeContains(*i.PickupCodeContains))
+	}
+	if i.PickupCodeHasPrefix != nil {
+		predicates = append(predicates, mealorder.PickupCodeHasPrefix(*i.PickupCodeHasPrefix))
+	}
+	if i.PickupCodeHasSuffix != nil {
+		predicates = append(predicates, mealorder.PickupCodeHasSuffix(*i.PickupCodeHasSuffix))
+	}
+	if i.PickupCodeEqualFold != nil {
+		predicates = append(predicates, mealorder.PickupCodeEqualFold(*i.PickupCodeEqualFold))
+	}
+	if i.PickupCodeContainsFold != nil {
+		predicates = append(predicates, mealorder.PickupCodeContainsFold(*i.PickupCodeContainsFold))
+	}
+	if i.Note != nil {
+		predicates = append(predicates, mealorder.NoteEQ(*i.Note))
+	}
+	if i.NoteNEQ != nil {
+		predicates = append(predicates, mealorder.NoteNEQ(*i.NoteNEQ))
+	}
+	if len(i.NoteIn) > 0 {
+		predicates = append(predicates, mealorder.NoteIn(i.NoteIn...))
+	}
+	if len(i.NoteNotIn) > 0 {
+		predicates = append(predicates, mealorder.NoteNotIn(i.NoteNotIn...))
+	}
+	if i.NoteGT != nil {
+		predicates = append(predicates, mealorder.NoteGT(*i.NoteGT))
+	}
+	if i.NoteGTE != nil {
+		predicates = append(predicates, mealorder.NoteGTE(*i.NoteGTE))
+	}
+	if i.NoteLT != nil {
+		predicates = append(predicates, mealorder.NoteLT(*i.NoteLT))
+	}
+	if i.NoteLTE != nil {
+		predicates = append(predicates, mealorder.NoteLTE(*i.NoteLTE))
+	}
+	if i.NoteContains != nil {
+		predicates = append(predicates, mealorder.NoteContains(*i.NoteContains))
+	}
+	if i.NoteHasPrefix != nil {
+		predicates = append(predicates, mealorder.NoteHasPrefix(*i.NoteHasPrefix))
+	}
+	if i.NoteHasSuffix != nil {
+		predicates = append(predicates, mealorder.NoteHasSuffix(*i.NoteHasSuffix))
+	}
+	if i.NoteEqualFold != nil {
+		predicates = append(predicates, mealorder.NoteEqualFold(*i.NoteEqualFold))
+	}
+	if i.NoteContainsFold != nil {
+		predicates = append(predicates, mealorder.NoteContainsFold(*i.NoteContainsFold))
+	}
+	if i.CancelledAt != nil {
+		predicates = append(predicates, mealorder.CancelledAtEQ(*i.CancelledAt))
+	}
+	if i.CancelledAtNEQ != nil {
+		predicates = append(predicates, mealorder.CancelledAtNEQ(*i.CancelledAtNEQ))
+	}
+	if len(i.CancelledAtIn) > 0 {
+		predicates = append(predicates, mealorder.CancelledAtIn(i.CancelledAtIn...))
+	}
+	if len(i.CancelledAtNotIn) > 0 {
+		predicates = append(predicates, mealorder.CancelledAtNotIn(i.CancelledAtNotIn...))
+	}
+	if i.CancelledAtGT != nil {
+		predicates = append(predicates, mealorder.CancelledAtGT(*i.CancelledAtGT))
+	}
+	if i.CancelledAtGTE != nil {
+		predicates = append(predicates, mealorder.CancelledAtGTE(*i.CancelledAtGTE))
+	}
+	if i.CancelledAtLT != nil {
+		predicates = append(predicates, mealorder.CancelledAtLT(*i.CancelledAtLT))
+	}
+	if i.CancelledAtLTE != nil {
+		predicates = append(predicates, mealorder.CancelledAtLTE(*i.CancelledAtLTE))
+	}
+	if i.CancelledAtIsNil {
+		predicates = append(predicates, mealorder.CancelledAtIsNil())
+	}
+	if i.CancelledAtNotNil {
+		predicates = append(predicates, mealorder.CancelledAtNotNil())
+	}
+
+	if i.HasCanteen != nil {
+		p := mealorder.HasCanteen()
+		if !*i.HasCanteen {
+			p = mealorder.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCanteenWith) > 0 {
+		with := make([]predicate.Canteen, 0, len(i.HasCanteenWith))
+		for _, w := range i.HasCanteenWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCanteenWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, mealorder.HasCanteenWith(with...))
+	}
+	if i.HasMenu != nil {
+		p := mealorder.HasMenu()
+		if !*i.HasMenu {
+			p = mealorder.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasMenuWith) > 0 {
+		with := make([]predicate.Menu, 0, len(i.HasMenuWith))
+		for _, w := range i.HasMenuWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasMenuWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, mealorder.HasMenuWith(with...))
+	}
+	if i.HasDeliveryGrid != nil {
+		p := mealorder.HasDeliveryGrid()
+		if !*i.HasDeliveryGrid {
+			p = mealorder.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasDeliveryGridWith) > 0 {
+		with := make([]predicate.Grid, 0, len(i.HasDeliveryGridWith))
+		for _, w := range i.HasDeliveryGridWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasDeliveryGridWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, mealorder.HasDeliveryGridWith(with...))
+	}
+	if i.HasItems != nil {
+		p := mealorder.HasItems()
+		if !*i.HasItems {
+			p = mealorder.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasItemsWith) > 0 {
+		with := make([]predicate.MealOrderItem, 0, len(i.HasItemsWith))
+		for _, w := range i.HasItemsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasItemsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, mealorder.HasItemsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyMealOrderWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return mealorder.And(predicates...), nil
+	}
+}
+
+// MealOrderItemWhereInput represents a where input for filtering MealOrderItem queries.
+type MealOrderItemWhereInput struct {
+	Predicates []predicate.MealOrderItem  `json:"-"`
+	Not        *MealOrderItemWhereInput   `json:"not,omitempty"`
+	Or         []*MealOrderItemWhereInput `json:"or,omitempty"`
+	And        []*MealOrderItemWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "quantity" field predicates.
+	Quantity      *int  `json:"quantity,omitempty"`
+	QuantityNEQ   *int  `json:"quantityNEQ,omitempty"`
+	QuantityIn    []int `json:"quantityIn,omitempty"`
+	QuantityNotIn []int `json:"quantityNotIn,omitempty"`
+	QuantityGT    *int  `json:"quantityGT,omitempty"`
+	QuantityGTE   *int  `json:"quantityGTE,omitempty"`
+	QuantityLT    *int  `json:"quantityLT,omitempty"`
+	QuantityLTE   *int  `json:"quantityLTE,omitempty"`
+
+	// "unit_price" field predicates.
+	UnitPrice      *int  `json:"unitPrice,omitempty"`
+	UnitPriceNEQ   *int  `json:"unitPriceNEQ,omitempty"`
+	UnitPriceIn    []int `json:"unitPriceIn,omitempty"`
+	UnitPriceNotIn []int `json:"unitPriceNotIn,omitempty"`
+	UnitPriceGT    *int  `json:"unitPriceGT,omitempty"`
+	UnitPriceGTE   *int  `json:"unitPriceGTE,omitempty"`
+	UnitPriceLT    *int  `json:"unitPriceLT,omitempty"`
+	UnitPriceLTE   *int  `json:"unitPriceLTE,omitempty"`
+
+	// "order" edge predicates.
+	HasOrder     *bool                  `json:"hasOrder,omitempty"`
+	HasOrderWith []*MealOrderWhereInput `json:"hasOrderWith,omitempty"`
+
+	// "menu_item" edge predicates.
+	HasMenuItem     *bool                 `json:"hasMenuItem,omitempty"`
+	HasMenuItemWith []*MenuItemWhereInput `json:"hasMenuItemWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *MealOrderItemWhereInput) AddPredicates(predicates ...predicate.MealOrderItem) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the MealOrderItemWhereInput filter on the MealOrderItemQuery builder.
+func (i *MealOrderItemWhereInput) Filter(q *MealOrderItemQuery) (*MealOrderItemQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyMealOrderItemWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyMealOrderItemWhereInput is returned in case the MealOrderItemWhereInput is empty.
+var ErrEmptyMealOrderItemWhereInput = errors.New("ent: empty predicate MealOrderItemWhereInput")
+
+// P returns a predicate for filtering mealorderitems.
+// An error is returned if the input is empty or invalid.
+func (i *MealOrderItemWhereInput) P() (predicate.MealOrderItem, error) {
+	var predicates []predicate.MealOrderItem
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, mealorderitem.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.MealOrderItem, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, mealorderitem.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.MealOrderItem, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, mealorderitem.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, mealorderitem.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, mealorderitem.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, mealorderitem.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, mealorderitem.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, mealorderitem.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, mealorderitem.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, mealorderitem.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, mealorderitem.IDLTE(*i.IDLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, mealorderitem.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, mealorderitem.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, mealorderitem.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, mealorderitem.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, mealorderitem.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, mealorderitem.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, mealorderitem.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, mealorderitem.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, mealorderitem.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, mealorderitem.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, mealorderitem.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, mealorderitem.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, mealorderitem.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Quantity != nil {
+		predicates = append(predicates, mealorderitem.QuantityEQ(*i.Quantity))
+	}
+	if i.QuantityNEQ != nil {
+		predicates = append(predicates, mealorderitem.QuantityNEQ(*i.QuantityNEQ))
+	}
+	if len(i.QuantityIn) > 0 {
+		predicates = append(predicates, mealorderitem.QuantityIn(i.QuantityIn...))
+	}
+	if len(i.QuantityNotIn) > 0 {
+		predicates = append(predicates, mealorderitem.QuantityNotIn(i.QuantityNotIn...))
+	}
+	if i.QuantityGT != nil {
+		predicates = append(predicates, mealorderitem.QuantityGT(*i.QuantityGT))
+	}
+	if i.QuantityGTE != nil {
+		predicates = append(predicates, mealorderitem.QuantityGTE(*i.QuantityGTE))
+	}
+	if i.QuantityLT != nil {
+		predicates = append(predicates, mealorderitem.QuantityLT(*i.QuantityLT))
+	}
+	if i.QuantityLTE != nil {
+		predicates = append(predicates, mealorderitem.QuantityLTE(*i.QuantityLTE))
+	}
+	if i.UnitPrice != nil {
+		predicates = append(predicates, mealorderitem.UnitPriceEQ(*i.UnitPrice))
+	}
+	if i.UnitPriceNEQ != nil {
+		predicates = append(predicates, mealorderitem.UnitPriceNEQ(*i.UnitPriceNEQ))
+	}
+	if len(i.UnitPriceIn) > 0 {
+		predicates = append(predicates, mealorderitem.UnitPriceIn(i.UnitPriceIn...))
+	}
+	if len(i.UnitPriceNotIn) > 0 {
+		predicates = append(predicates, mealorderitem.UnitPriceNotIn(i.UnitPriceNotIn...))
+	}
+	if i.UnitPriceGT != nil {
+		predicates = append(predicates, mealorderitem.UnitPriceGT(*i.UnitPriceGT))
+	}
+	if i.UnitPriceGTE != nil {
+		predicates = append(predicates, mealorderitem.UnitPriceGTE(*i.UnitPriceGTE))
+	}
+	if i.UnitPriceLT != nil {
+		predicates = append(predicates, mealorderitem.UnitPriceLT(*i.UnitPriceLT))
+	}
+	if i.UnitPriceLTE != nil {
+		predicates = append(predicates, mealorderitem.UnitPriceLTE(*i.UnitPriceLTE))
+	}
+
+	if i.HasOrder != nil {
+		p := mealorderitem.HasOrder()
+		if !*i.HasOrder {
+			p = mealorderitem.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasOrderWith) > 0 {
+		with := make([]predicate.MealOrder, 0, len(i.HasOrderWith))
+		for _, w := range i.HasOrderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasOrderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, mealorderitem.HasOrderWith(with...))
+	}
+	if i.HasMenuItem != nil {
+		p := mealorderitem.HasMenuItem()
+		if !*i.HasMenuItem {
+			p = mealorderitem.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasMenuItemWith) > 0 {
+		with := make([]predicate.MenuItem, 0, len(i.HasMenuItemWith))
+		for _, w := range i.HasMenuItemWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasMenuItemWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, mealorderitem.HasMenuItemWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyMealOrderItemWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return mealorderitem.And(predicates...), nil
+	}
+}
+
+// MealPeriodWhereInput represents a where input for filtering MealPeriod queries.
+type MealPeriodWhereInput struct {
+	Predicates []predicate.MealPeriod  `json:"-"`
+	Not        *MealPeriodWhereInput   `json:"not,omitempty"`
+	Or         []*MealPeriodWhereInput `json:"or,omitempty"`
+	And        []*MealPeriodWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *mealperiod.Kind  `json:"kind,omitempty"`
+	KindNEQ   *mealperiod.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []mealperiod.Kind `json:"kindIn,omitempty"`
+	KindNotIn []mealperiod.Kind `json:"kindNotIn,omitempty"`
+
+	// "serves_from" field predicates.
+	ServesFrom             *string  `json:"servesFrom,omitempty"`
+	ServesFromNEQ          *string  `json:"servesFromNEQ,omitempty"`
+	ServesFromIn           []string `json:"servesFromIn,omitempty"`
+	ServesFromNotIn        []string `json:"servesFromNotIn,omitempty"`
+	ServesFromGT           *string  `json:"servesFromGT,omitempty"`
+	ServesFromGTE          *string  `json:"servesFromGTE,omitempty"`
+	ServesFromLT           *string  `json:"servesFromLT,omitempty"`
+	ServesFromLTE          *string  `json:"servesFromLTE,omitempty"`
+	ServesFromContains     *string  `json:"servesFromContains,omitempty"`
+	ServesFromHasPrefix    *string  `json:"servesFromHasPrefix,omitempty"`
+	ServesFromHasSuffix    *string  `json:"servesFromHasSuffix,omitempty"`
+	ServesFromEqualFold    *string  `json:"servesFromEqualFold,omitempty"`
+	ServesFromContainsFold *string  `json:"servesFromContainsFold,omitempty"`
+
+	// "serves_until" field predicates.
+	ServesUntil             *string  `json:"servesUntil,omitempty"`
+	ServesUntilNEQ          *string  `json:"servesUntilNEQ,omitempty"`
+	ServesUntilIn           []string `json:"servesUntilIn,omitempty"`
+	ServesUntilNotIn        []string `json:"servesUntilNotIn,omitempty"`
+	ServesUntilGT           *string  `json:"servesUntilGT,omitempty"`
+	ServesUntilGTE          *string  `json:"servesUntilGTE,omitempty"`
+	ServesUntilLT           *string  `json:"servesUntilLT,omitempty"`
+	ServesUntilLTE          *string  `json:"servesUntilLTE,omitempty"`
+	ServesUntilContains     *string  `json:"servesUntilContains,omitempty"`
+	ServesUntilHasPrefix    *string  `json:"servesUntilHasPrefix,omitempty"`
+	ServesUntilHasSuffix    *string  `json:"servesUntilHasSuffix,omitempty"`
+	ServesUntilEqualFold    *string  `json:"servesUntilEqualFold,omitempty"`
+	ServesUntilContainsFold *string  `json:"servesUntilContainsFold,omitempty"`
+
+	// "cutoff_days_before" field predicates.
+	CutoffDaysBefore      *int  `json:"cutoffDaysBefore,omitempty"`
+	CutoffDaysBeforeNEQ   *int  `json:"cutoffDaysBeforeNEQ,omitempty"`
+	CutoffDaysBeforeIn    []int `json:"cutoffDaysBeforeIn,omitempty"`
+	CutoffDaysBeforeNotIn []int `json:"cutoffDaysBeforeNotIn,omitempty"`
+	CutoffDaysBeforeGT    *int  `json:"cutoffDaysBeforeGT,omitempty"`
+	CutoffDaysBeforeGTE   *int  `json:"cutoffDaysBeforeGTE,omitempty"`
+	CutoffDaysBeforeLT    *int  `json:"cutoffDaysBeforeLT,omitempty"`
+	CutoffDaysBeforeLTE   *int  `json:"cutoffDaysBeforeLTE,omitempty"`
+
+	// "order_cutoff" field predicates.
+	OrderCutoff             *string  `json:"orderCutoff,omitempty"`
+	OrderCutoffNEQ          *string  `json:"orderCutoffNEQ,omitempty"`
+	OrderCutoffIn           []string `json:"orderCutoffIn,omitempty"`
+	OrderCutoffNotIn        []string `json:"orderCutoffNotIn,omitempty"`
+	OrderCutoffGT           *string  `json:"orderCutoffGT,omitempty"`
+	OrderCutoffGTE          *string  `json:"orderCutoffGTE,omitempty"`
+	OrderCutoffLT           *string  `json:"orderCutoffLT,omitempty"`
+	OrderCutoffLTE          *string  `json:"orderCutoffLTE,omitempty"`
+	OrderCutoffContains     *string  `json:"orderCutoffContains,omitempty"`
+	OrderCutoffHasPrefix    *string  `json:"orderCutoffHasPrefix,omitempty"`
+	OrderCutoffHasSuffix    *string  `json:"orderCutoffHasSuffix,omitempty"`
+	OrderCutoffEqualFold    *string  `json:"orderCutoffEqualFold,omitempty"`
+	OrderCutoffContainsFold *string  `json:"orderCutoffContainsFold,omitempty"`
+
+	// "capacity" field predicates.
+	Capacity      *int  `json:"capacity,omitempty"`
+	CapacityNEQ   *int  `json:"capacityNEQ,omitempty"`
+	CapacityIn    []int `json:"capacityIn,omitempty"`
+	CapacityNotIn []int `json:"capacityNotIn,omitempty"`
+	CapacityGT    *int  `json:"capacityGT,omitempty"`
+	CapacityGTE   *int  `json:"capacityGTE,omitempty"`
+	CapacityLT    *int  `json:"capacityLT,omitempty"`
+	CapacityLTE   *int  `json:"capacityLTE,omitempty"`
+
+	// "canteen" edge predicates.
+	HasCanteen     *bool                `json:"hasCanteen,omitempty"`
+	HasCanteenWith []*CanteenWhereInput `json:"hasCanteenWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *MealPeriodWhereInput) AddPredicates(predicates ...predicate.MealPeriod) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the MealPeriodWhereInput filter on the MealPeriodQuery builder.
+func (i *MealPeriodWhereInput) Filter(q *MealPeriodQuery) (*MealPeriodQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyMealPeriodWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyMealPeriodWhereInput is returned in case the MealPeriodWhereInput is empty.
+var ErrEmptyMealPeriodWhereInput = errors.New("ent: empty predicate MealPeriodWhereInput")
+
+// P returns a predicate for filtering mealperiods.
+// An error is returned if the input is empty or invalid.
+func (i *MealPeriodWhereInput) P() (predicate.MealPeriod, error) {
+	var predicates []predicate.MealPeriod
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, mealperiod.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.MealPeriod, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, mealperiod.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.MealPeriod, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, mealperiod.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, mealperiod.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, mealperiod.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, mealperiod.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, mealperiod.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, mealperiod.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, mealperiod.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, mealperiod.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, mealperiod.IDLTE(*i.IDLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, mealperiod.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, mealperiod.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, mealperiod.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, mealperiod.KindNotIn(i.KindNotIn...))
+	}
+	if i.ServesFrom != nil {
+		predicates = append(predicates, mealperiod.ServesFromEQ(*i.ServesFrom))
+	}
+	if i.ServesFromNEQ != nil {
+		predicates = append(predicates, mealperiod.ServesFromNEQ(*i.ServesFromNEQ))
+	}
+	if len(i.ServesFromIn) > 0 {
+		predicates = append(predicates, mealperiod.ServesFromIn(i.ServesFromIn...))
+	}
+	if len(i.ServesFromNotIn) > 0 {
+		predicates = append(predicates, mealperiod.ServesFromNotIn(i.ServesFromNotIn...))
+	}
+	if i.ServesFromGT != nil {
+		predicates = append(predicates, mealperiod.ServesFromGT(*i.ServesFromGT))
+	}
+	if i.ServesFromGTE != nil {
+		predicates = append(predicates, mealperiod.ServesFromGTE(*i.ServesFromGTE))
+	}
+	if i.ServesFromLT != nil {
+		predicates = append(predicates, mealperiod.ServesFromLT(*i.ServesFromLT))
+	}
+	if i.ServesFromLTE != nil {
+		predicates = append(predicates, mealperiod.ServesFromLTE(*i.ServesFromLTE))
+	}
+	if i.ServesFromContains != nil {
+		predicates = append(predicates, mealperiod.ServesFromContains(*i.ServesFromContains))
+	}
+	if i.ServesFromHasPrefix != nil {
+		predicates = append(predicates, mealperiod.ServesFromHasPrefix(*i.ServesFromHasPrefix))
+	}
+	if i.ServesFromHasSuffix != nil {
+		predicates = append(predicates, mealperiod.ServesFromHasSuffix(*i.ServesFromHasSuffix))
+	}
+	if i.ServesFromEqualFold != nil {
+		predicates = append(predicates, mealperiod.ServesFromEqualFold(*i.ServesFromEqualFold))
+	}
+	if i.ServesFromContainsFold != nil {
+		predicates = append(predicates, mealperiod.ServesFromContainsFold(*i.ServesFromContainsFold))
+	}
+	if i.ServesUntil != nil {
+		predicates = append(predicates, mealperiod.ServesUntilEQ(*i.ServesUntil))
+	}
+	if i.ServesUntilNEQ != nil {
+		predicates = append(predicates, mealperiod.ServesUntilNEQ(*i.ServesUntilNEQ))
+	}
+	if len(i.ServesUntilIn) > 0 {
+		predicates = append(predicates, mealperiod.ServesUntilIn(i.ServesUntilIn...))
+	}
+	if len(i.ServesUntilNotIn) > 0 {
+		predicates = append(predicates, mealperiod.ServesUntilNotIn(i.ServesUntilNotIn...))
+	}
+	if i.ServesUntilGT != nil {
+		predicates = append(predicates, mealperiod.ServesUntilGT(*i.ServesUntilGT))
+	}
+	if i.ServesUntilGTE != nil {
+		predicates = append(predicates, mealperiod.ServesUntilGTE(*i.ServesUntilGTE))
+	}
+	if i.ServesUntilLT != nil {
+		predicates = append(predicates, mealperiod.ServesUntilLT(*i.ServesUntilLT))
+	}
+	if i.ServesUntilLTE != nil {
+		predicates = append(predicates, mealperiod.ServesUntilLTE(*i.ServesUntilLTE))
+	}
+	if i.ServesUntilContains != nil {
+		predicates = append(predicates, mealperiod.ServesUntilContains(*i.ServesUntilContains))
+	}
+	if i.ServesUntilHasPrefix != nil {
+		predicates = append(predicates, mealperiod.ServesUntilHasPrefix(*i.ServesUntilHasPrefix))
+	}
+	if i.ServesUntilHasSuffix != nil {
+		predicates = append(predicates, mealperiod.ServesUntilHasSuffix(*i.ServesUntilHasSuffix))
+	}
+	if i.ServesUntilEqualFold != nil {
+		predicates = append(predicates, mealperiod.ServesUntilEqualFold(*i.ServesUntilEqualFold))
+	}
+	if i.ServesUntilContainsFold != nil {
+		predicates = append(predicates, mealperiod.ServesUntilContainsFold(*i.ServesUntilContainsFold))
+	}
+	if i.CutoffDaysBefore != nil {
+		predicates = append(predicates, mealperiod.CutoffDaysBeforeEQ(*i.CutoffDaysBefore))
+	}
+	if i.CutoffDaysBeforeNEQ != nil {
+		predicates = append(predicates, mealperiod.CutoffDaysBeforeNEQ(*i.CutoffDaysBeforeNEQ))
+	}
+	if len(i.CutoffDaysBeforeIn) > 0 {
+		predicates = append(predicates, mealperiod.CutoffDaysBeforeIn(i.CutoffDaysBeforeIn...))
+	}
+	if len(i.CutoffDaysBeforeNotIn) > 0 {
+		predicates = append(predicates, mealperiod.CutoffDaysBeforeNotIn(i.CutoffDaysBeforeNotIn...))
+	}
+	if i.CutoffDaysBeforeGT != nil {
+		predicates = append(predicates, mealperiod.CutoffDaysBeforeGT(*i.CutoffDaysBeforeGT))
+	}
+	if i.CutoffDaysBeforeGTE != nil {
+		predicates = append(predicates, mealperiod.CutoffDaysBeforeGTE(*i.CutoffDaysBeforeGTE))
+	}
+	if i.CutoffDaysBeforeLT != nil {
+		predicates = append(predicates, mealperiod.CutoffDaysBeforeLT(*i.CutoffDaysBeforeLT))
+	}
+	if i.CutoffDaysBeforeLTE != nil {
+		predicates = append(predicates, mealperiod.CutoffDaysBeforeLTE(*i.CutoffDaysBeforeLTE))
+	}
+	if i.OrderCutoff != nil {
+		predicates = append(predicates, mealperiod.OrderCutoffEQ(*i.OrderCutoff))
+	}
+	if i.OrderCutoffNEQ != nil {
+		predicates = append(predicates, mealperiod.OrderCutoffNEQ(*i.OrderCutoffNEQ))
+	}
+	if len(i.OrderCutoffIn) > 0 {
+		predicates = append(predicates, mealperiod.OrderCutoffIn(i.OrderCutoffIn...))
+	}
+	if len(i.OrderCutoffNotIn) > 0 {
+		predicates = append(predicates, mealperiod.OrderCutoffNotIn(i.OrderCutoffNotIn...))
+	}
+	if i.OrderCutoffGT != nil {
+		predicates = append(predicates, mealperiod.OrderCutoffGT(*i.OrderCutoffGT))
+	}
+	if i.OrderCutoffGTE != nil {
+		predicates = append(predicates, mealperiod.OrderCutoffGTE(*i.OrderCutoffGTE))
+	}
+	if i.OrderCutoffLT != nil {
+		predicates = append(predicates, mealperiod.OrderCutoffLT(*i.OrderCutoffLT))
+	}
+	if i.OrderCutoffLTE != nil {
+		predicates = append(predicates, mealperiod.OrderCutoffLTE(*i.OrderCutoffLTE))
+	}
+	if i.OrderCutoffContains != nil {
+		predicates = append(predicates, mealperiod.OrderCutoffContains(*i.OrderCutoffContains))
+	}
+	if i.OrderCutoffHasPrefix != nil {
+		predicates = append(predicates, mealperiod.OrderCutoffHasPrefix(*i.OrderCutoffHasPrefix))
+	}
+	if i.OrderCutoffHasSuffix != nil {
+		predicates = append(predicates, mealperiod.OrderCutoffHasSuffix(*i.OrderCutoffHasSuffix))
+	}
+	if i.OrderCutoffEqualFold != nil {
+		predicates = append(predicates, mealperiod.OrderCutoffEqualFold(*i.OrderCutoffEqualFold))
+	}
+	if i.OrderCutoffContainsFold != nil {
+		predicates = append(predicates, mealperiod.OrderCutoffContainsFold(*i.OrderCutoffContainsFold))
+	}
+	if i.Capacity != nil {
+		predicates = append(predicates, mealperiod.CapacityEQ(*i.Capacity))
+	}
+	if i.CapacityNEQ != nil {
+		predicates = append(predicates, mealperiod.CapacityNEQ(*i.CapacityNEQ))
+	}
+	if len(i.CapacityIn) > 0 {
+		predicates = append(predicates, mealperiod.CapacityIn(i.CapacityIn...))
+	}
+	if len(i.CapacityNotIn) > 0 {
+		predicates = append(predicates, mealperiod.CapacityNotIn(i.CapacityNotIn...))
+	}
+	if i.CapacityGT != nil {
+		predicates = append(predicates, mealperiod.CapacityGT(*i.CapacityGT))
+	}
+	if i.CapacityGTE != nil {
+		predicates = append(predicates, mealperiod.CapacityGTE(*i.CapacityGTE))
+	}
+	if i.CapacityLT != nil {
+		predicates = append(predicates, mealperiod.CapacityLT(*i.CapacityLT))
+	}
+	if i.CapacityLTE != nil {
+		predicates = append(predicates, mealperiod.CapacityLTE(*i.CapacityLTE))
+	}
+
+	if i.HasCanteen != nil {
+		p := mealperiod.HasCanteen()
+		if !*i.HasCanteen {
+			p = mealperiod.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCanteenWith) > 0 {
+		with := make([]predicate.Canteen, 0, len(i.HasCanteenWith))
+		for _, w := range i.HasCanteenWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCanteenWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, mealperiod.HasCanteenWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyMealPeriodWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return mealperiod.And(predicates...), nil
+	}
+}
+
+// MenuWhereInput represents a where input for filtering Menu queries.
+type MenuWhereInput struct {
+	Predicates []predicate.Menu  `json:"-"`
+	Not        *MenuWhereInput   `json:"not,omitempty"`
+	Or         []*MenuWhereInput `json:"or,omitempty"`
+	And        []*MenuWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "date" field predicates.
+	Date             *string  `json:"date,omitempty"`
+	DateNEQ          *string  `json:"dateNEQ,omitempty"`
+	DateIn           []string `json:"dateIn,omitempty"`
+	DateNotIn        []string `json:"dateNotIn,omitempty"`
+	DateGT           *string  `json:"dateGT,omitempty"`
+	DateGTE          *string  `json:"dateGTE,omitempty"`
+	DateLT           *string  `json:"dateLT,omitempty"`
+	DateLTE          *string  `json:"dateLTE,omitempty"`
+	DateContains     *string  `json:"dateContains,omitempty"`
+	DateHasPrefix    *string  `json:"dateHasPrefix,omitempty"`
+	DateHasSuffix    *string  `json:"dateHasSuffix,omitempty"`
+	DateEqualFold    *string  `json:"dateEqualFold,omitempty"`
+	DateContainsFold *string  `json:"dateContainsFold,omitempty"`
+
+	// "capacity" field predicates.
+	Capacity      *int  `json:"capacity,omitempty"`
+	CapacityNEQ   *int  `json:"capacityNEQ,omitempty"`
+	CapacityIn    []int `json:"capacityIn,omitempty"`
+	CapacityNotIn []int `json:"capacityNotIn,omitempty"`
+	CapacityGT    *int  `json:"capacityGT,omitempty"`
+	CapacityGTE   *int  `json:"capacityGTE,omitempty"`
+	CapacityLT    *int  `json:"capacityLT,omitempty"`
+	CapacityLTE   *int  `json:"capacityLTE,omitempty"`
+
+	// "ordered" field predicates.
+	Ordered      *int  `json:"ordered,omitempty"`
+	OrderedNEQ   *int  `json:"orderedNEQ,omitempty"`
+	OrderedIn    []int `json:"orderedIn,omitempty"`
+	OrderedNotIn []int `json:"orderedNotIn,omitempty"`
+	OrderedGT    *int  `json:"orderedGT,omitempty"`
+	OrderedGTE   *int  `json:"orderedGTE,omitempty"`
+	OrderedLT    *int  `json:"orderedLT,omitempty"`
+	OrderedLTE   *int  `json:"orderedLTE,omitempty"`
+
+	// "published_at" field predicates.
+	PublishedAt       *time.Time  `json:"publishedAt,omitempty"`
+	PublishedAtNEQ    *time.Time  `json:"publishedAtNEQ,omitempty"`
+	PublishedAtIn     []time.Time `json:"publishedAtIn,omitempty"`
+	PublishedAtNotIn  []time.Time `json:"publishedAtNotIn,omitempty"`
+	PublishedAtGT     *time.Time  `json:"publishedAtGT,omitempty"`
+	PublishedAtGTE    *time.Time  `json:"publishedAtGTE,omitempty"`
+	PublishedAtLT     *time.Time  `json:"publishedAtLT,omitempty"`
+	PublishedAtLTE    *time.Time  `json:"publishedAtLTE,omitempty"`
+	PublishedAtIsNil  bool        `json:"publishedAtIsNil,omitempty"`
+	PublishedAtNotNil bool        `json:"publishedAtNotNil,omitempty"`
+
+	// "canteen" edge predicates.
+	HasCanteen     *bool                `json:"hasCanteen,omitempty"`
+	HasCanteenWith []*CanteenWhereInput `json:"hasCanteenWith,omitempty"`
+
+	// "period" edge predicates.
+	HasPeriod     *bool                   `json:"hasPeriod,omitempty"`
+	HasPeriodWith []*MealPeriodWhereInput `json:"hasPeriodWith,omitempty"`
+
+	// "items" edge predicates.
+	HasItems     *bool                 `json:"hasItems,omitempty"`
+	HasItemsWith []*MenuItemWhereInput `json:"hasItemsWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *MenuWhereInput) AddPredicates(predicates ...predicate.Menu) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the MenuWhereInput filter on the MenuQuery builder.
+func (i *MenuWhereInput) Filter(q *MenuQuery) (*MenuQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyMenuWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyMenuWhereInput is returned in case the MenuWhereInput is empty.
+var ErrEmptyMenuWhereInput = errors.New("ent: empty predicate MenuWhereInput")
+
+// P returns a predicate for filtering menus.
+// An error is returned if the input is empty or invalid.
+func (i *MenuWhereInput) P() (predicate.Menu, error) {
+	var predicates []predicate.Menu
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, menu.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Menu, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, menu.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Menu, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, menu.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, menu.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, menu.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, menu.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, menu.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, menu.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, menu.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, menu.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, menu.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, menu.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, menu.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, menu.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, menu.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, menu.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, menu.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, menu.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, menu.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, menu.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, menu.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, menu.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, menu.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, menu.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, menu.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, menu.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, menu.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Date != nil {
+		predicates = append(predicates, menu.DateEQ(*i.Date))
+	}
+	if i.DateNEQ != nil {
+		predicates = append(predicates, menu.DateNEQ(*i.DateNEQ))
+	}
+	if len(i.DateIn) > 0 {
+		predicates = append(predicates, menu.DateIn(i.DateIn...))
+	}
+	if len(i.DateNotIn) > 0 {
+		predicates = append(predicates, menu.DateNotIn(i.DateNotIn...))
+	}
+	if i.DateGT != nil {
+		predicates = append(predicates, menu.DateGT(*i.DateGT))
+	}
+	if i.DateGTE != nil {
+		predicates = append(predicates, menu.DateGTE(*i.DateGTE))
+	}
+	if i.DateLT != nil {
+		predicates = append(predicates, menu.DateLT(*i.DateLT))
+	}
+	if i.DateLTE != nil {
+		predicates = append(predicates, menu.DateLTE(*i.DateLTE))
+	}
+	if i.DateContains != nil {
+		predicates = append(predicates, menu.DateContains(*i.DateContains))
+	}
+	if i.DateHasPrefix != nil {
+		predicates = append(predicates, menu.DateHasPrefix(*i.DateHasPrefix))
+	}
+	if i.DateHasSuffix != nil {
+		predicates = append(predicates, menu.DateHasSuffix(*i.DateHasSuffix))
+	}
+	if i.DateEqualFold != nil {
+		predicates = append(predicates, menu.DateEqualFold(*i.DateEqualFold))
+	}
+	if i.DateContainsFold != nil {
+		predicates = append(predicates, menu.DateContainsFold(*i.DateContainsFold))
+	}
+	if i.Capacity != nil {
+		predicates = append(predicates, menu.CapacityEQ(*i.Capacity))
+	}
+	if i.CapacityNEQ != nil {
+		predicates = append(predicates, menu.CapacityNEQ(*i.CapacityNEQ))
+	}
+	if len(i.CapacityIn) > 0 {
+		predicates = append(predicates, menu.CapacityIn(i.CapacityIn...))
+	}
+	if len(i.CapacityNotIn) > 0 {
+		predicates = append(predicates, menu.CapacityNotIn(i.CapacityNotIn...))
+	}
+	if i.CapacityGT != nil {
+		predicates = append(predicates, menu.CapacityGT(*i.CapacityGT))
+	}
+	if i.CapacityGTE != nil {
+		predicates = append(predicates, menu.CapacityGTE(*i.CapacityGTE))
+	}
+	if i.CapacityLT != nil {
+		predicates = append(predicates, menu.CapacityLT(*i.CapacityLT))
+	}
+	if i.CapacityLTE != nil {
+		predicates = append(predicates, menu.CapacityLTE(*i.CapacityLTE))
+	}
+	if i.Ordered != nil {
+		predicates = append(predicates, menu.OrderedEQ(*i.Ordered))
+	}
+	if i.OrderedNEQ != nil {
+		predicates = append(predicates, menu.OrderedNEQ(*i.OrderedNEQ))
+	}
+	if len(i.OrderedIn) > 0 {
+		predicates = append(predicates, menu.OrderedIn(i.OrderedIn...))
+	}
+	if len(i.OrderedNotIn) > 0 {
+		predicates = append(predicates, menu.OrderedNotIn(i.OrderedNotIn...))
+	}
+	if i.OrderedGT != nil {
+		predicates = append(predicates, menu.OrderedGT(*i.OrderedGT))
+	}
+	if i.OrderedGTE != nil {
+		predicates = append(predicates, menu.OrderedGTE(*i.OrderedGTE))
+	}
+	if i.OrderedLT != nil {
+		predicates = append(predicates, menu.OrderedLT(*i.OrderedLT))
+	}
+	if i.OrderedLTE != nil {
+		predicates = append(predicates, menu.OrderedLTE(*i.OrderedLTE))
+	}
+	if i.PublishedAt != nil {
+		predicates = append(predicates, menu.PublishedAtEQ(*i.PublishedAt))
+	}
+	if i.PublishedAtNEQ != nil {
+		predicates = append(predicates, menu.PublishedAtNEQ(*i.PublishedAtNEQ))
+	}
+	if len(i.PublishedAtIn) > 0 {
+		predicates = append(predicates, menu.PublishedAtIn(i.PublishedAtIn...))
+	}
+	if len(i.PublishedAtNotIn) > 0 {
+		predicates = append(predicates, menu.PublishedAtNotIn(i.PublishedAtNotIn...))
+	}
+	if i.PublishedAtGT != nil {
+		predicates = append(predicates, menu.PublishedAtGT(*i.PublishedAtGT))
+	}
+	if i.PublishedAtGTE != nil {
+		predicates = append(predicates, menu.PublishedAtGTE(*i.PublishedAtGTE))
+	}
+	if i.PublishedAtLT != nil {
+		predicates = append(predicates, menu.PublishedAtLT(*i.PublishedAtLT))
+	}
+	if i.PublishedAtLTE != nil {
+		predicates = append(predicates, menu.PublishedAtLTE(*i.PublishedAtLTE))
+	}
+	if i.PublishedAtIsNil {
+		predicates = append(predicates, menu.PublishedAtIsNil())
+	}
+	if i.PublishedAtNotNil {
+		predicates = append(predicates, menu.PublishedAtNotNil())
+	}
+
+	if i.HasCanteen != nil {
+		p := menu.HasCanteen()
+		if !*i.HasCanteen {
+			p = menu.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasCanteenWith) > 0 {
+		with := make([]predicate.Canteen, 0, len(i.HasCanteenWith))
+		for _, w := range i.HasCanteenWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasCanteenWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, menu.HasCanteenWith(with...))
+	}
+	if i.HasPeriod != nil {
+		p := menu.HasPeriod()
+		if !*i.HasPeriod {
+			p = menu.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasPeriodWith) > 0 {
+		with := make([]predicate.MealPeriod, 0, len(i.HasPeriodWith))
+		for _, w := range i.HasPeriodWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasPeriodWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, menu.HasPeriodWith(with...))
+	}
+	if i.HasItems != nil {
+		p := menu.HasItems()
+		if !*i.HasItems {
+			p = menu.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasItemsWith) > 0 {
+		with := make([]predicate.MenuItem, 0, len(i.HasItemsWith))
+		for _, w := range i.HasItemsWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasItemsWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, menu.HasItemsWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyMenuWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return menu.And(predicates...), nil
+	}
+}
+
+// MenuItemWhereInput represents a where input for filtering MenuItem queries.
+type MenuItemWhereInput struct {
+	Predicates []predicate.MenuItem  `json:"-"`
+	Not        *MenuItemWhereInput   `json:"not,omitempty"`
+	Or         []*MenuItemWhereInput `json:"or,omitempty"`
+	And        []*MenuItemWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "price" field predicates.
+	Price      *int  `json:"price,omitempty"`
+	PriceNEQ   *int  `json:"priceNEQ,omitempty"`
+	PriceIn    []int `json:"priceIn,omitempty"`
+	PriceNotIn []int `json:"priceNotIn,omitempty"`
+	PriceGT    *int  `json:"priceGT,omitempty"`
+	PriceGTE   *int  `json:"priceGTE,omitempty"`
+	PriceLT    *int  `json:"priceLT,omitempty"`
+	PriceLTE   *int  `json:"priceLTE,omitempty"`
+
+	// "menu" edge predicates.
+	HasMenu     *bool             `json:"hasMenu,omitempty"`
+	HasMenuWith []*MenuWhereInput `json:"hasMenuWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *MenuItemWhereInput) AddPredicates(predicates ...predicate.MenuItem) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the MenuItemWhereInput filter on the MenuItemQuery builder.
+func (i *MenuItemWhereInput) Filter(q *MenuItemQuery) (*MenuItemQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyMenuItemWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyMenuItemWhereInput is returned in case the MenuItemWhereInput is empty.
+var ErrEmptyMenuItemWhereInput = errors.New("ent: empty predicate MenuItemWhereInput")
+
+// P returns a predicate for filtering menuitems.
+// An error is returned if the input is empty or invalid.
+func (i *MenuItemWhereInput) P() (predicate.MenuItem, error) {
+	var predicates []predicate.MenuItem
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, menuitem.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.MenuItem, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, menuitem.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.MenuItem, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, menuitem.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, menuitem.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, menuitem.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, menuitem.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, menuitem.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, menuitem.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, menuitem.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, menuitem.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, menuitem.IDLTE(*i.IDLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, menuitem.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, menuitem.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, menuitem.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, menuitem.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, menuitem.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, menuitem.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, menuitem.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, menuitem.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, menuitem.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, menuitem.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, menuitem.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, menuitem.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, menuitem.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, menuitem.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, menuitem.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, menuitem.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, menuitem.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, menuitem.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, menuitem.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, menuitem.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, menuitem.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, menuitem.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, menuitem.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, menuitem.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, menuitem.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, menuitem.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Price != nil {
+		predicates = append(predicates, menuitem.PriceEQ(*i.Price))
+	}
+	if i.PriceNEQ != nil {
+		predicates = append(predicates, menuitem.PriceNEQ(*i.PriceNEQ))
+	}
+	if len(i.PriceIn) > 0 {
+		predicates = append(predicates, menuitem.PriceIn(i.PriceIn...))
+	}
+	if len(i.PriceNotIn) > 0 {
+		predicates = append(predicates, menuitem.PriceNotIn(i.PriceNotIn...))
+	}
+	if i.PriceGT != nil {
+		predicates = append(predicates, menuitem.PriceGT(*i.PriceGT))
+	}
+	if i.PriceGTE != nil {
+		predicates = append(predicates, menuitem.PriceGTE(*i.PriceGTE))
+	}
+	if i.PriceLT != nil {
+		predicates = append(predicates, menuitem.PriceLT(*i.PriceLT))
+	}
+	if i.PriceLTE != nil {
+		predicates = append(predicates, menuitem.PriceLTE(*i.PriceLTE))
+	}
+
+	if i.HasMenu != nil {
+		p := menuitem.HasMenu()
+		if !*i.HasMenu {
+			p = menuitem.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasMenuWith) > 0 {
+		with := make([]predicate.Menu, 0, len(i.HasMenuWith))
+		for _, w := range i.HasMenuWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasMenuWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, menuitem.HasMenuWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyMenuItemWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return menuitem.And(predicates...), nil
+	}
+}
+
 // NotificationWhereInput represents a where input for filtering Notification queries.
 type NotificationWhereInput struct {
 	Predicates []predicate.Notification  `json:"-"`
@@ -10222,6 +13236,320 @@ func (i *StreetWhereInput) P() (predicate.Street, error) {
 		return predicates[0], nil
 	default:
 		return street.And(predicates...), nil
+	}
+}
+
+// SubsidyQualificationWhereInput represents a where input for filtering SubsidyQualification queries.
+type SubsidyQualificationWhereInput struct {
+	Predicates []predicate.SubsidyQualification  `json:"-"`
+	Not        *SubsidyQualificationWhereInput   `json:"not,omitempty"`
+	Or         []*SubsidyQualificationWhereInput `json:"or,omitempty"`
+	And        []*SubsidyQualificationWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *subsidyqualification.Kind  `json:"kind,omitempty"`
+	KindNEQ   *subsidyqualification.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []subsidyqualification.Kind `json:"kindIn,omitempty"`
+	KindNotIn []subsidyqualification.Kind `json:"kindNotIn,omitempty"`
+
+	// "valid_until" field predicates.
+	ValidUntil             *string  `json:"validUntil,omitempty"`
+	ValidUntilNEQ          *string  `json:"validUntilNEQ,omitempty"`
+	ValidUntilIn           []string `json:"validUntilIn,omitempty"`
+	ValidUntilNotIn        []string `json:"validUntilNotIn,omitempty"`
+	ValidUntilGT           *string  `json:"validUntilGT,omitempty"`
+	ValidUntilGTE          *string  `json:"validUntilGTE,omitempty"`
+	ValidUntilLT           *string  `json:"validUntilLT,omitempty"`
+	ValidUntilLTE          *string  `json:"validUntilLTE,omitempty"`
+	ValidUntilContains     *string  `json:"validUntilContains,omitempty"`
+	ValidUntilHasPrefix    *string  `json:"validUntilHasPrefix,omitempty"`
+	ValidUntilHasSuffix    *string  `json:"validUntilHasSuffix,omitempty"`
+	ValidUntilIsNil        bool     `json:"validUntilIsNil,omitempty"`
+	ValidUntilNotNil       bool     `json:"validUntilNotNil,omitempty"`
+	ValidUntilEqualFold    *string  `json:"validUntilEqualFold,omitempty"`
+	ValidUntilContainsFold *string  `json:"validUntilContainsFold,omitempty"`
+
+	// "revoked_at" field predicates.
+	RevokedAt       *time.Time  `json:"revokedAt,omitempty"`
+	RevokedAtNEQ    *time.Time  `json:"revokedAtNEQ,omitempty"`
+	RevokedAtIn     []time.Time `json:"revokedAtIn,omitempty"`
+	RevokedAtNotIn  []time.Time `json:"revokedAtNotIn,omitempty"`
+	RevokedAtGT     *time.Time  `json:"revokedAtGT,omitempty"`
+	RevokedAtGTE    *time.Time  `json:"revokedAtGTE,omitempty"`
+	RevokedAtLT     *time.Time  `json:"revokedAtLT,omitempty"`
+	RevokedAtLTE    *time.Time  `json:"revokedAtLTE,omitempty"`
+	RevokedAtIsNil  bool        `json:"revokedAtIsNil,omitempty"`
+	RevokedAtNotNil bool        `json:"revokedAtNotNil,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *SubsidyQualificationWhereInput) AddPredicates(predicates ...predicate.SubsidyQualification) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the SubsidyQualificationWhereInput filter on the SubsidyQualificationQuery builder.
+func (i *SubsidyQualificationWhereInput) Filter(q *SubsidyQualificationQuery) (*SubsidyQualificationQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptySubsidyQualificationWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptySubsidyQualificationWhereInput is returned in case the SubsidyQualificationWhereInput is empty.
+var ErrEmptySubsidyQualificationWhereInput = errors.New("ent: empty predicate SubsidyQualificationWhereInput")
+
+// P returns a predicate for filtering subsidyqualifications.
+// An error is returned if the input is empty or invalid.
+func (i *SubsidyQualificationWhereInput) P() (predicate.SubsidyQualification, error) {
+	var predicates []predicate.SubsidyQualification
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, subsidyqualification.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.SubsidyQualification, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, subsidyqualification.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.SubsidyQualification, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, subsidyqualification.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, subsidyqualification.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, subsidyqualification.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, subsidyqualification.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, subsidyqualification.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, subsidyqualification.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, subsidyqualification.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, subsidyqualification.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, subsidyqualification.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, subsidyqualification.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, subsidyqualification.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, subsidyqualification.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, subsidyqualification.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, subsidyqualification.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, subsidyqualification.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, subsidyqualification.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, subsidyqualification.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, subsidyqualification.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, subsidyqualification.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, subsidyqualification.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, subsidyqualification.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, subsidyqualification.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, subsidyqualification.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, subsidyqualification.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, subsidyqualification.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, subsidyqualification.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, subsidyqualification.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, subsidyqualification.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, subsidyqualification.KindNotIn(i.KindNotIn...))
+	}
+	if i.ValidUntil != nil {
+		predicates = append(predicates, subsidyqualification.ValidUntilEQ(*i.ValidUntil))
+	}
+	if i.ValidUntilNEQ != nil {
+		predicates = append(predicates, subsidyqualification.ValidUntilNEQ(*i.ValidUntilNEQ))
+	}
+	if len(i.ValidUntilIn) > 0 {
+		predicates = append(predicates, subsidyqualification.ValidUntilIn(i.ValidUntilIn...))
+	}
+	if len(i.ValidUntilNotIn) > 0 {
+		predicates = append(predicates, subsidyqualification.ValidUntilNotIn(i.ValidUntilNotIn...))
+	}
+	if i.ValidUntilGT != nil {
+		predicates = append(predicates, subsidyqualification.ValidUntilGT(*i.ValidUntilGT))
+	}
+	if i.ValidUntilGTE != nil {
+		predicates = append(predicates, subsidyqualification.ValidUntilGTE(*i.ValidUntilGTE))
+	}
+	if i.ValidUntilLT != nil {
+		predicates = append(predicates, subsidyqualification.ValidUntilLT(*i.ValidUntilLT))
+	}
+	if i.ValidUntilLTE != nil {
+		predicates = append(predicates, subsidyqualification.ValidUntilLTE(*i.ValidUntilLTE))
+	}
+	if i.ValidUntilContains != nil {
+		predicates = append(predicates, subsidyqualification.ValidUntilContains(*i.ValidUntilContains))
+	}
+	if i.ValidUntilHasPrefix != nil {
+		predicates = append(predicates, subsidyqualification.ValidUntilHasPrefix(*i.ValidUntilHasPrefix))
+	}
+	if i.ValidUntilHasSuffix != nil {
+		predicates = append(predicates, subsidyqualification.ValidUntilHasSuffix(*i.ValidUntilHasSuffix))
+	}
+	if i.ValidUntilIsNil {
+		predicates = append(predicates, subsidyqualification.ValidUntilIsNil())
+	}
+	if i.ValidUntilNotNil {
+		predicates = append(predicates, subsidyqualification.ValidUntilNotNil())
+	}
+	if i.ValidUntilEqualFold != nil {
+		predicates = append(predicates, subsidyqualification.ValidUntilEqualFold(*i.ValidUntilEqualFold))
+	}
+	if i.ValidUntilContainsFold != nil {
+		predicates = append(predicates, subsidyqualification.ValidUntilContainsFold(*i.ValidUntilContainsFold))
+	}
+	if i.RevokedAt != nil {
+		predicates = append(predicates, subsidyqualification.RevokedAtEQ(*i.RevokedAt))
+	}
+	if i.RevokedAtNEQ != nil {
+		predicates = append(predicates, subsidyqualification.RevokedAtNEQ(*i.RevokedAtNEQ))
+	}
+	if len(i.RevokedAtIn) > 0 {
+		predicates = append(predicates, subsidyqualification.RevokedAtIn(i.RevokedAtIn...))
+	}
+	if len(i.RevokedAtNotIn) > 0 {
+		predicates = append(predicates, subsidyqualification.RevokedAtNotIn(i.RevokedAtNotIn...))
+	}
+	if i.RevokedAtGT != nil {
+		predicates = append(predicates, subsidyqualification.RevokedAtGT(*i.RevokedAtGT))
+	}
+	if i.RevokedAtGTE != nil {
+		predicates = append(predicates, subsidyqualification.RevokedAtGTE(*i.RevokedAtGTE))
+	}
+	if i.RevokedAtLT != nil {
+		predicates = append(predicates, subsidyqualification.RevokedAtLT(*i.RevokedAtLT))
+	}
+	if i.RevokedAtLTE != nil {
+		predicates = append(predicates, subsidyqualification.RevokedAtLTE(*i.RevokedAtLTE))
+	}
+	if i.RevokedAtIsNil {
+		predicates = append(predicates, subsidyqualification.RevokedAtIsNil())
+	}
+	if i.RevokedAtNotNil {
+		predicates = append(predicates, subsidyqualification.RevokedAtNotNil())
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptySubsidyQualificationWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return subsidyqualification.And(predicates...), nil
 	}
 }
 

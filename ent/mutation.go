@@ -13,6 +13,8 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/canteen"
+	"github.com/jimei-linli/linli/ent/canteenfollow"
 	"github.com/jimei-linli/linli/ent/carebooking"
 	"github.com/jimei-linli/linli/ent/careevent"
 	"github.com/jimei-linli/linli/ent/carefacility"
@@ -32,6 +34,11 @@ import (
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealorderitem"
+	"github.com/jimei-linli/linli/ent/mealperiod"
+	"github.com/jimei-linli/linli/ent/menu"
+	"github.com/jimei-linli/linli/ent/menuitem"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -45,6 +52,7 @@ import (
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/subsidyqualification"
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/ent/volunteertask"
 	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
@@ -64,6 +72,8 @@ const (
 	// Node types.
 	TypeAuditRecord             = "AuditRecord"
 	TypeBroadcast               = "Broadcast"
+	TypeCanteen                 = "Canteen"
+	TypeCanteenFollow           = "CanteenFollow"
 	TypeCareBooking             = "CareBooking"
 	TypeCareEvent               = "CareEvent"
 	TypeCareFacility            = "CareFacility"
@@ -83,6 +93,11 @@ const (
 	TypeHousehold               = "Household"
 	TypeLedgerEntry             = "LedgerEntry"
 	TypeLedgerTransfer          = "LedgerTransfer"
+	TypeMealOrder               = "MealOrder"
+	TypeMealOrderItem           = "MealOrderItem"
+	TypeMealPeriod              = "MealPeriod"
+	TypeMenu                    = "Menu"
+	TypeMenuItem                = "MenuItem"
 	TypeNotification            = "Notification"
 	TypePersonalInfo            = "PersonalInfo"
 	TypePlace                   = "Place"
@@ -95,6 +110,7 @@ const (
 	TypeSession                 = "Session"
 	TypeSignInCode              = "SignInCode"
 	TypeStreet                  = "Street"
+	TypeSubsidyQualification    = "SubsidyQualification"
 	TypeTimeAccount             = "TimeAccount"
 	TypeVolunteerTask           = "VolunteerTask"
 	TypeVolunteerTaskAssignment = "VolunteerTaskAssignment"
@@ -1800,6 +1816,1799 @@ func (m *BroadcastMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Broadcast edge %s", name)
+}
+
+// CanteenMutation represents an operation that mutates the Canteen nodes in the graph.
+type CanteenMutation struct {
+	config
+	op                       Op
+	typ                      string
+	id                       *int
+	created_at               *time.Time
+	updated_at               *time.Time
+	name                     *string
+	address                  *string
+	opening_hours            *string
+	subsidy_age_60_79        *int
+	addsubsidy_age_60_79     *int
+	subsidy_age_80_plus      *int
+	addsubsidy_age_80_plus   *int
+	subsidy_low_income       *int
+	addsubsidy_low_income    *int
+	subsidy_disabled         *int
+	addsubsidy_disabled      *int
+	credit_fen_per_minute    *int
+	addcredit_fen_per_minute *int
+	clearedFields            map[string]struct{}
+	community                *int
+	clearedcommunity         bool
+	periods                  map[int]struct{}
+	removedperiods           map[int]struct{}
+	clearedperiods           bool
+	menus                    map[int]struct{}
+	removedmenus             map[int]struct{}
+	clearedmenus             bool
+	done                     bool
+	oldValue                 func(context.Context) (*Canteen, error)
+	predicates               []predicate.Canteen
+}
+
+var _ ent.Mutation = (*CanteenMutation)(nil)
+
+// canteenOption allows management of the mutation configuration using functional options.
+type canteenOption func(*CanteenMutation)
+
+// newCanteenMutation creates new mutation for the Canteen entity.
+func newCanteenMutation(c config, op Op, opts ...canteenOption) *CanteenMutation {
+	m := &CanteenMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCanteen,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCanteenID sets the ID field of the mutation.
+func withCanteenID(id int) canteenOption {
+	return func(m *CanteenMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Canteen
+		)
+		m.oldValue = func(ctx context.Context) (*Canteen, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Canteen.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCanteen sets the old Canteen of the mutation.
+func withCanteen(node *Canteen) canteenOption {
+	return func(m *CanteenMutation) {
+		m.oldValue = func(context.Context) (*Canteen, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CanteenMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CanteenMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CanteenMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CanteenMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Canteen.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CanteenMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CanteenMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Canteen entity.
+// If the Canteen object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CanteenMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CanteenMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CanteenMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CanteenMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Canteen entity.
+// If the Canteen object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CanteenMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CanteenMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *CanteenMutation) SetCommunityID(i int) {
+	m.community = &i
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *CanteenMutation) CommunityID() (r int, exists bool) {
+	v := m.community
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the Canteen entity.
+// If the Canteen object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CanteenMutation) OldCommunityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *CanteenMutation) ResetCommunityID() {
+	m.community = nil
+}
+
+// SetName sets the "name" field.
+func (m *CanteenMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *CanteenMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Canteen entity.
+// If the Canteen object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CanteenMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *CanteenMutation) ResetName() {
+	m.name = nil
+}
+
+// SetAddress sets the "address" field.
+func (m *CanteenMutation) SetAddress(s string) {
+	m.address = &s
+}
+
+// Address returns the value of the "address" field in the mutation.
+func (m *CanteenMutation) Address() (r string, exists bool) {
+	v := m.address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAddress returns the old "address" field's value of the Canteen entity.
+// If the Canteen object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CanteenMutation) OldAddress(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAddress: %w", err)
+	}
+	return oldValue.Address, nil
+}
+
+// ResetAddress resets all changes to the "address" field.
+func (m *CanteenMutation) ResetAddress() {
+	m.address = nil
+}
+
+// SetOpeningHours sets the "opening_hours" field.
+func (m *CanteenMutation) SetOpeningHours(s string) {
+	m.opening_hours = &s
+}
+
+// OpeningHours returns the value of the "opening_hours" field in the mutation.
+func (m *CanteenMutation) OpeningHours() (r string, exists bool) {
+	v := m.opening_hours
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOpeningHours returns the old "opening_hours" field's value of the Canteen entity.
+// If the Canteen object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CanteenMutation) OldOpeningHours(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOpeningHours is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOpeningHours requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOpeningHours: %w", err)
+	}
+	return oldValue.OpeningHours, nil
+}
+
+// ResetOpeningHours resets all changes to the "opening_hours" field.
+func (m *CanteenMutation) ResetOpeningHours() {
+	m.opening_hours = nil
+}
+
+// SetSubsidyAge6079 sets the "subsidy_age_60_79" field.
+func (m *CanteenMutation) SetSubsidyAge6079(i int) {
+	m.subsidy_age_60_79 = &i
+	m.addsubsidy_age_60_79 = nil
+}
+
+// SubsidyAge6079 returns the value of the "subsidy_age_60_79" field in the mutation.
+func (m *CanteenMutation) SubsidyAge6079() (r int, exists bool) {
+	v := m.subsidy_age_60_79
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubsidyAge6079 returns the old "subsidy_age_60_79" field's value of the Canteen entity.
+// If the Canteen object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CanteenMutation) OldSubsidyAge6079(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubsidyAge6079 is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubsidyAge6079 requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubsidyAge6079: %w", err)
+	}
+	return oldValue.SubsidyAge6079, nil
+}
+
+// AddSubsidyAge6079 adds i to the "subsidy_age_60_79" field.
+func (m *CanteenMutation) AddSubsidyAge6079(i int) {
+	if m.addsubsidy_age_60_79 != nil {
+		*m.addsubsidy_age_60_79 += i
+	} else {
+		m.addsubsidy_age_60_79 = &i
+	}
+}
+
+// AddedSubsidyAge6079 returns the value that was added to the "subsidy_age_60_79" field in this mutation.
+func (m *CanteenMutation) AddedSubsidyAge6079() (r int, exists bool) {
+	v := m.addsubsidy_age_60_79
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSubsidyAge6079 resets all changes to the "subsidy_age_60_79" field.
+func (m *CanteenMutation) ResetSubsidyAge6079() {
+	m.subsidy_age_60_79 = nil
+	m.addsubsidy_age_60_79 = nil
+}
+
+// SetSubsidyAge80Plus sets the "subsidy_age_80_plus" field.
+func (m *CanteenMutation) SetSubsidyAge80Plus(i int) {
+	m.subsidy_age_80_plus = &i
+	m.addsubsidy_age_80_plus = nil
+}
+
+// SubsidyAge80Plus returns the value of the "subsidy_age_80_plus" field in the mutation.
+func (m *CanteenMutation) SubsidyAge80Plus() (r int, exists bool) {
+	v := m.subsidy_age_80_plus
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubsidyAge80Plus returns the old "subsidy_age_80_plus" field's value of the Canteen entity.
+// If the Canteen object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CanteenMutation) OldSubsidyAge80Plus(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubsidyAge80Plus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubsidyAge80Plus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubsidyAge80Plus: %w", err)
+	}
+	return oldValue.SubsidyAge80Plus, nil
+}
+
+// AddSubsidyAge80Plus adds i to the "subsidy_age_80_plus" field.
+func (m *CanteenMutation) AddSubsidyAge80Plus(i int) {
+	if m.addsubsidy_age_80_plus != nil {
+		*m.addsubsidy_age_80_plus += i
+	} else {
+		m.addsubsidy_age_80_plus = &i
+	}
+}
+
+// AddedSubsidyAge80Plus returns the value that was added to the "subsidy_age_80_plus" field in this mutation.
+func (m *CanteenMutation) AddedSubsidyAge80Plus() (r int, exists bool) {
+	v := m.addsubsidy_age_80_plus
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSubsidyAge80Plus resets all changes to the "subsidy_age_80_plus" field.
+func (m *CanteenMutation) ResetSubsidyAge80Plus() {
+	m.subsidy_age_80_plus = nil
+	m.addsubsidy_age_80_plus = nil
+}
+
+// SetSubsidyLowIncome sets the "subsidy_low_income" field.
+func (m *CanteenMutation) SetSubsidyLowIncome(i int) {
+	m.subsidy_low_income = &i
+	m.addsubsidy_low_income = nil
+}
+
+// SubsidyLowIncome returns the value of the "subsidy_low_income" field in the mutation.
+func (m *CanteenMutation) SubsidyLowIncome() (r int, exists bool) {
+	v := m.subsidy_low_income
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubsidyLowIncome returns the old "subsidy_low_income" field's value of the Canteen entity.
+// If the Canteen object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CanteenMutation) OldSubsidyLowIncome(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubsidyLowIncome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubsidyLowIncome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubsidyLowIncome: %w", err)
+	}
+	return oldValue.SubsidyLowIncome, nil
+}
+
+// AddSubsidyLowIncome adds i to the "subsidy_low_income" field.
+func (m *CanteenMutation) AddSubsidyLowIncome(i int) {
+	if m.addsubsidy_low_income != nil {
+		*m.addsubsidy_low_income += i
+	} else {
+		m.addsubsidy_low_income = &i
+	}
+}
+
+// AddedSubsidyLowIncome returns the value that was added to the "subsidy_low_income" field in this mutation.
+func (m *CanteenMutation) AddedSubsidyLowIncome() (r int, exists bool) {
+	v := m.addsubsidy_low_income
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSubsidyLowIncome resets all changes to the "subsidy_low_income" field.
+func (m *CanteenMutation) ResetSubsidyLowIncome() {
+	m.subsidy_low_income = nil
+	m.addsubsidy_low_income = nil
+}
+
+// SetSubsidyDisabled sets the "subsidy_disabled" field.
+func (m *CanteenMutation) SetSubsidyDisabled(i int) {
+	m.subsidy_disabled = &i
+	m.addsubsidy_disabled = nil
+}
+
+// SubsidyDisabled returns the value of the "subsidy_disabled" field in the mutation.
+func (m *CanteenMutation) SubsidyDisabled() (r int, exists bool) {
+	v := m.subsidy_disabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubsidyDisabled returns the old "subsidy_disabled" field's value of the Canteen entity.
+// If the Canteen object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CanteenMutation) OldSubsidyDisabled(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubsidyDisabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubsidyDisabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubsidyDisabled: %w", err)
+	}
+	return oldValue.SubsidyDisabled, nil
+}
+
+// AddSubsidyDisabled adds i to the "subsidy_disabled" field.
+func (m *CanteenMutation) AddSubsidyDisabled(i int) {
+	if m.addsubsidy_disabled != nil {
+		*m.addsubsidy_disabled += i
+	} else {
+		m.addsubsidy_disabled = &i
+	}
+}
+
+// AddedSubsidyDisabled returns the value that was added to the "subsidy_disabled" field in this mutation.
+func (m *CanteenMutation) AddedSubsidyDisabled() (r int, exists bool) {
+	v := m.addsubsidy_disabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSubsidyDisabled resets all changes to the "subsidy_disabled" field.
+func (m *CanteenMutation) ResetSubsidyDisabled() {
+	m.subsidy_disabled = nil
+	m.addsubsidy_disabled = nil
+}
+
+// SetCreditFenPerMinute sets the "credit_fen_per_minute" field.
+func (m *CanteenMutation) SetCreditFenPerMinute(i int) {
+	m.credit_fen_per_minute = &i
+	m.addcredit_fen_per_minute = nil
+}
+
+// CreditFenPerMinute returns the value of the "credit_fen_per_minute" field in the mutation.
+func (m *CanteenMutation) CreditFenPerMinute() (r int, exists bool) {
+	v := m.credit_fen_per_minute
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreditFenPerMinute returns the old "credit_fen_per_minute" field's value of the Canteen entity.
+// If the Canteen object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CanteenMutation) OldCreditFenPerMinute(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreditFenPerMinute is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreditFenPerMinute requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreditFenPerMinute: %w", err)
+	}
+	return oldValue.CreditFenPerMinute, nil
+}
+
+// AddCreditFenPerMinute adds i to the "credit_fen_per_minute" field.
+func (m *CanteenMutation) AddCreditFenPerMinute(i int) {
+	if m.addcredit_fen_per_minute != nil {
+		*m.addcredit_fen_per_minute += i
+	} else {
+		m.addcredit_fen_per_minute = &i
+	}
+}
+
+// AddedCreditFenPerMinute returns the value that was added to the "credit_fen_per_minute" field in this mutation.
+func (m *CanteenMutation) AddedCreditFenPerMinute() (r int, exists bool) {
+	v := m.addcredit_fen_per_minute
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCreditFenPerMinute resets all changes to the "credit_fen_per_minute" field.
+func (m *CanteenMutation) ResetCreditFenPerMinute() {
+	m.credit_fen_per_minute = nil
+	m.addcredit_fen_per_minute = nil
+}
+
+// ClearCommunity clears the "community" edge to the Community entity.
+func (m *CanteenMutation) ClearCommunity() {
+	m.clearedcommunity = true
+	m.clearedFields[canteen.FieldCommunityID] = struct{}{}
+}
+
+// CommunityCleared reports if the "community" edge to the Community entity was cleared.
+func (m *CanteenMutation) CommunityCleared() bool {
+	return m.clearedcommunity
+}
+
+// CommunityIDs returns the "community" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CommunityID instead. It exists only for internal usage by the builders.
+func (m *CanteenMutation) CommunityIDs() (ids []int) {
+	if id := m.community; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCommunity resets all changes to the "community" edge.
+func (m *CanteenMutation) ResetCommunity() {
+	m.community = nil
+	m.clearedcommunity = false
+}
+
+// AddPeriodIDs adds the "periods" edge to the MealPeriod entity by ids.
+func (m *CanteenMutation) AddPeriodIDs(ids ...int) {
+	if m.periods == nil {
+		m.periods = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.periods[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPeriods clears the "periods" edge to the MealPeriod entity.
+func (m *CanteenMutation) ClearPeriods() {
+	m.clearedperiods = true
+}
+
+// PeriodsCleared reports if the "periods" edge to the MealPeriod entity was cleared.
+func (m *CanteenMutation) PeriodsCleared() bool {
+	return m.clearedperiods
+}
+
+// RemovePeriodIDs removes the "periods" edge to the MealPeriod entity by IDs.
+func (m *CanteenMutation) RemovePeriodIDs(ids ...int) {
+	if m.removedperiods == nil {
+		m.removedperiods = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.periods, ids[i])
+		m.removedperiods[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPeriods returns the removed IDs of the "periods" edge to the MealPeriod entity.
+func (m *CanteenMutation) RemovedPeriodsIDs() (ids []int) {
+	for id := range m.removedperiods {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PeriodsIDs returns the "periods" edge IDs in the mutation.
+func (m *CanteenMutation) PeriodsIDs() (ids []int) {
+	for id := range m.periods {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPeriods resets all changes to the "periods" edge.
+func (m *CanteenMutation) ResetPeriods() {
+	m.periods = nil
+	m.clearedperiods = false
+	m.removedperiods = nil
+}
+
+// AddMenuIDs adds the "menus" edge to the Menu entity by ids.
+func (m *CanteenMutation) AddMenuIDs(ids ...int) {
+	if m.menus == nil {
+		m.menus = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.menus[ids[i]] = struct{}{}
+	}
+}
+
+// ClearMenus clears the "menus" edge to the Menu entity.
+func (m *CanteenMutation) ClearMenus() {
+	m.clearedmenus = true
+}
+
+// MenusCleared reports if the "menus" edge to the Menu entity was cleared.
+func (m *CanteenMutation) MenusCleared() bool {
+	return m.clearedmenus
+}
+
+// RemoveMenuIDs removes the "menus" edge to the Menu entity by IDs.
+func (m *CanteenMutation) RemoveMenuIDs(ids ...int) {
+	if m.removedmenus == nil {
+		m.removedmenus = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.menus, ids[i])
+		m.removedmenus[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedMenus returns the removed IDs of the "menus" edge to the Menu entity.
+func (m *CanteenMutation) RemovedMenusIDs() (ids []int) {
+	for id := range m.removedmenus {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// MenusIDs returns the "menus" edge IDs in the mutation.
+func (m *CanteenMutation) MenusIDs() (ids []int) {
+	for id := range m.menus {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetMenus resets all changes to the "menus" edge.
+func (m *CanteenMutation) ResetMenus() {
+	m.menus = nil
+	m.clearedmenus = false
+	m.removedmenus = nil
+}
+
+// Where appends a list predicates to the CanteenMutation builder.
+func (m *CanteenMutation) Where(ps ...predicate.Canteen) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CanteenMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CanteenMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Canteen, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CanteenMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CanteenMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Canteen).
+func (m *CanteenMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CanteenMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.created_at != nil {
+		fields = append(fields, canteen.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, canteen.FieldUpdatedAt)
+	}
+	if m.community != nil {
+		fields = append(fields, canteen.FieldCommunityID)
+	}
+	if m.name != nil {
+		fields = append(fields, canteen.FieldName)
+	}
+	if m.address != nil {
+		fields = append(fields, canteen.FieldAddress)
+	}
+	if m.opening_hours != nil {
+		fields = append(fields, canteen.FieldOpeningHours)
+	}
+	if m.subsidy_age_60_79 != nil {
+		fields = append(fields, canteen.FieldSubsidyAge6079)
+	}
+	if m.subsidy_age_80_plus != nil {
+		fields = append(fields, canteen.FieldSubsidyAge80Plus)
+	}
+	if m.subsidy_low_income != nil {
+		fields = append(fields, canteen.FieldSubsidyLowIncome)
+	}
+	if m.subsidy_disabled != nil {
+		fields = append(fields, canteen.FieldSubsidyDisabled)
+	}
+	if m.credit_fen_per_minute != nil {
+		fields = append(fields, canteen.FieldCreditFenPerMinute)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CanteenMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case canteen.FieldCreatedAt:
+		return m.CreatedAt()
+	case canteen.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case canteen.FieldCommunityID:
+		return m.CommunityID()
+	case canteen.FieldName:
+		return m.Name()
+	case canteen.FieldAddress:
+		return m.Address()
+	case canteen.FieldOpeningHours:
+		return m.OpeningHours()
+	case canteen.FieldSubsidyAge6079:
+		return m.SubsidyAge6079()
+	case canteen.FieldSubsidyAge80Plus:
+		return m.SubsidyAge80Plus()
+	case canteen.FieldSubsidyLowIncome:
+		return m.SubsidyLowIncome()
+	case canteen.FieldSubsidyDisabled:
+		return m.SubsidyDisabled()
+	case canteen.FieldCreditFenPerMinute:
+		return m.CreditFenPerMinute()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CanteenMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case canteen.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case canteen.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case canteen.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case canteen.FieldName:
+		return m.OldName(ctx)
+	case canteen.FieldAddress:
+		return m.OldAddress(ctx)
+	case canteen.FieldOpeningHours:
+		return m.OldOpeningHours(ctx)
+	case canteen.FieldSubsidyAge6079:
+		return m.OldSubsidyAge6079(ctx)
+	case canteen.FieldSubsidyAge80Plus:
+		return m.OldSubsidyAge80Plus(ctx)
+	case canteen.FieldSubsidyLowIncome:
+		return m.OldSubsidyLowIncome(ctx)
+	case canteen.FieldSubsidyDisabled:
+		return m.OldSubsidyDisabled(ctx)
+	case canteen.FieldCreditFenPerMinute:
+		return m.OldCreditFenPerMinute(ctx)
+	}
+	return nil, fmt.Errorf("unknown Canteen field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CanteenMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case canteen.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case canteen.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case canteen.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case canteen.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case canteen.FieldAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAddress(v)
+		return nil
+	case canteen.FieldOpeningHours:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOpeningHours(v)
+		return nil
+	case canteen.FieldSubsidyAge6079:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubsidyAge6079(v)
+		return nil
+	case canteen.FieldSubsidyAge80Plus:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubsidyAge80Plus(v)
+		return nil
+	case canteen.FieldSubsidyLowIncome:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubsidyLowIncome(v)
+		return nil
+	case canteen.FieldSubsidyDisabled:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubsidyDisabled(v)
+		return nil
+	case canteen.FieldCreditFenPerMinute:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreditFenPerMinute(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Canteen field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CanteenMutation) AddedFields() []string {
+	var fields []string
+	if m.addsubsidy_age_60_79 != nil {
+		fields = append(fields, canteen.FieldSubsidyAge6079)
+	}
+	if m.addsubsidy_age_80_plus != nil {
+		fields = append(fields, canteen.FieldSubsidyAge80Plus)
+	}
+	if m.addsubsidy_low_income != nil {
+		fields = append(fields, canteen.FieldSubsidyLowIncome)
+	}
+	if m.addsubsidy_disabled != nil {
+		fields = append(fields, canteen.FieldSubsidyDisabled)
+	}
+	if m.addcredit_fen_per_minute != nil {
+		fields = append(fields, canteen.FieldCreditFenPerMinute)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CanteenMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case canteen.FieldSubsidyAge6079:
+		return m.AddedSubsidyAge6079()
+	case canteen.FieldSubsidyAge80Plus:
+		return m.AddedSubsidyAge80Plus()
+	case canteen.FieldSubsidyLowIncome:
+		return m.AddedSubsidyLowIncome()
+	case canteen.FieldSubsidyDisabled:
+		return m.AddedSubsidyDisabled()
+	case canteen.FieldCreditFenPerMinute:
+		return m.AddedCreditFenPerMinute()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CanteenMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case canteen.FieldSubsidyAge6079:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSubsidyAge6079(v)
+		return nil
+	case canteen.FieldSubsidyAge80Plus:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSubsidyAge80Plus(v)
+		return nil
+	case canteen.FieldSubsidyLowIncome:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSubsidyLowIncome(v)
+		return nil
+	case canteen.FieldSubsidyDisabled:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSubsidyDisabled(v)
+		return nil
+	case canteen.FieldCreditFenPerMinute:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreditFenPerMinute(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Canteen numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CanteenMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CanteenMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CanteenMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Canteen nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CanteenMutation) ResetField(name string) error {
+	switch name {
+	case canteen.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case canteen.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case canteen.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case canteen.FieldName:
+		m.ResetName()
+		return nil
+	case canteen.FieldAddress:
+		m.ResetAddress()
+		return nil
+	case canteen.FieldOpeningHours:
+		m.ResetOpeningHours()
+		return nil
+	case canteen.FieldSubsidyAge6079:
+		m.ResetSubsidyAge6079()
+		return nil
+	case canteen.FieldSubsidyAge80Plus:
+		m.ResetSubsidyAge80Plus()
+		return nil
+	case canteen.FieldSubsidyLowIncome:
+		m.ResetSubsidyLowIncome()
+		return nil
+	case canteen.FieldSubsidyDisabled:
+		m.ResetSubsidyDisabled()
+		return nil
+	case canteen.FieldCreditFenPerMinute:
+		m.ResetCreditFenPerMinute()
+		return nil
+	}
+	return fmt.Errorf("unknown Canteen field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CanteenMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.community != nil {
+		edges = append(edges, canteen.EdgeCommunity)
+	}
+	if m.periods != nil {
+		edges = append(edges, canteen.EdgePeriods)
+	}
+	if m.menus != nil {
+		edges = append(edges, canteen.EdgeMenus)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CanteenMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case canteen.EdgeCommunity:
+		if id := m.community; id != nil {
+			return []ent.Value{*id}
+		}
+	case canteen.EdgePeriods:
+		ids := make([]ent.Value, 0, len(m.periods))
+		for id := range m.periods {
+			ids = append(ids, id)
+		}
+		return ids
+	case canteen.EdgeMenus:
+		ids := make([]ent.Value, 0, len(m.menus))
+		for id := range m.menus {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CanteenMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removedperiods != nil {
+		edges = append(edges, canteen.EdgePeriods)
+	}
+	if m.removedmenus != nil {
+		edges = append(edges, canteen.EdgeMenus)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CanteenMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case canteen.EdgePeriods:
+		ids := make([]ent.Value, 0, len(m.removedperiods))
+		for id := range m.removedperiods {
+			ids = append(ids, id)
+		}
+		return ids
+	case canteen.EdgeMenus:
+		ids := make([]ent.Value, 0, len(m.removedmenus))
+		for id := range m.removedmenus {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CanteenMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedcommunity {
+		edges = append(edges, canteen.EdgeCommunity)
+	}
+	if m.clearedperiods {
+		edges = append(edges, canteen.EdgePeriods)
+	}
+	if m.clearedmenus {
+		edges = append(edges, canteen.EdgeMenus)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CanteenMutation) EdgeCleared(name string) bool {
+	switch name {
+	case canteen.EdgeCommunity:
+		return m.clearedcommunity
+	case canteen.EdgePeriods:
+		return m.clearedperiods
+	case canteen.EdgeMenus:
+		return m.clearedmenus
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CanteenMutation) ClearEdge(name string) error {
+	switch name {
+	case canteen.EdgeCommunity:
+		m.ClearCommunity()
+		return nil
+	}
+	return fmt.Errorf("unknown Canteen unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CanteenMutation) ResetEdge(name string) error {
+	switch name {
+	case canteen.EdgeCommunity:
+		m.ResetCommunity()
+		return nil
+	case canteen.EdgePeriods:
+		m.ResetPeriods()
+		return nil
+	case canteen.EdgeMenus:
+		m.ResetMenus()
+		return nil
+	}
+	return fmt.Errorf("unknown Canteen edge %s", name)
+}
+
+// CanteenFollowMutation represents an operation that mutates the CanteenFollow nodes in the graph.
+type CanteenFollowMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	created_at      *time.Time
+	clearedFields   map[string]struct{}
+	canteen         *int
+	clearedcanteen  bool
+	resident        *int
+	clearedresident bool
+	done            bool
+	oldValue        func(context.Context) (*CanteenFollow, error)
+	predicates      []predicate.CanteenFollow
+}
+
+var _ ent.Mutation = (*CanteenFollowMutation)(nil)
+
+// canteenfollowOption allows management of the mutation configuration using functional options.
+type canteenfollowOption func(*CanteenFollowMutation)
+
+// newCanteenFollowMutation creates new mutation for the CanteenFollow entity.
+func newCanteenFollowMutation(c config, op Op, opts ...canteenfollowOption) *CanteenFollowMutation {
+	m := &CanteenFollowMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCanteenFollow,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCanteenFollowID sets the ID field of the mutation.
+func withCanteenFollowID(id int) canteenfollowOption {
+	return func(m *CanteenFollowMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CanteenFollow
+		)
+		m.oldValue = func(ctx context.Context) (*CanteenFollow, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CanteenFollow.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCanteenFollow sets the old CanteenFollow of the mutation.
+func withCanteenFollow(node *CanteenFollow) canteenfollowOption {
+	return func(m *CanteenFollowMutation) {
+		m.oldValue = func(context.Context) (*CanteenFollow, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CanteenFollowMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CanteenFollowMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CanteenFollowMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CanteenFollowMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CanteenFollow.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCanteenID sets the "canteen_id" field.
+func (m *CanteenFollowMutation) SetCanteenID(i int) {
+	m.canteen = &i
+}
+
+// CanteenID returns the value of the "canteen_id" field in the mutation.
+func (m *CanteenFollowMutation) CanteenID() (r int, exists bool) {
+	v := m.canteen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCanteenID returns the old "canteen_id" field's value of the CanteenFollow entity.
+// If the CanteenFollow object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CanteenFollowMutation) OldCanteenID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCanteenID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCanteenID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCanteenID: %w", err)
+	}
+	return oldValue.CanteenID, nil
+}
+
+// ResetCanteenID resets all changes to the "canteen_id" field.
+func (m *CanteenFollowMutation) ResetCanteenID() {
+	m.canteen = nil
+}
+
+// SetResidentID sets the "resident_id" field.
+func (m *CanteenFollowMutation) SetResidentID(i int) {
+	m.resident = &i
+}
+
+// ResidentID returns the value of the "resident_id" field in the mutation.
+func (m *CanteenFollowMutation) ResidentID() (r int, exists bool) {
+	v := m.resident
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResidentID returns the old "resident_id" field's value of the CanteenFollow entity.
+// If the CanteenFollow object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CanteenFollowMutation) OldResidentID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResidentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResidentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResidentID: %w", err)
+	}
+	return oldValue.ResidentID, nil
+}
+
+// ResetResidentID resets all changes to the "resident_id" field.
+func (m *CanteenFollowMutation) ResetResidentID() {
+	m.resident = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CanteenFollowMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CanteenFollowMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CanteenFollow entity.
+// If the CanteenFollow object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CanteenFollowMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CanteenFollowMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearCanteen clears the "canteen" edge to the Canteen entity.
+func (m *CanteenFollowMutation) ClearCanteen() {
+	m.clearedcanteen = true
+	m.clearedFields[canteenfollow.FieldCanteenID] = struct{}{}
+}
+
+// CanteenCleared reports if the "canteen" edge to the Canteen entity was cleared.
+func (m *CanteenFollowMutation) CanteenCleared() bool {
+	return m.clearedcanteen
+}
+
+// CanteenIDs returns the "canteen" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CanteenID instead. It exists only for internal usage by the builders.
+func (m *CanteenFollowMutation) CanteenIDs() (ids []int) {
+	if id := m.canteen; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCanteen resets all changes to the "canteen" edge.
+func (m *CanteenFollowMutation) ResetCanteen() {
+	m.canteen = nil
+	m.clearedcanteen = false
+}
+
+// ClearResident clears the "resident" edge to the Resident entity.
+func (m *CanteenFollowMutation) ClearResident() {
+	m.clearedresident = true
+	m.clearedFields[canteenfollow.FieldResidentID] = struct{}{}
+}
+
+// ResidentCleared reports if the "resident" edge to the Resident entity was cleared.
+func (m *CanteenFollowMutation) ResidentCleared() bool {
+	return m.clearedresident
+}
+
+// ResidentIDs returns the "resident" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ResidentID instead. It exists only for internal usage by the builders.
+func (m *CanteenFollowMutation) ResidentIDs() (ids []int) {
+	if id := m.resident; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetResident resets all changes to the "resident" edge.
+func (m *CanteenFollowMutation) ResetResident() {
+	m.resident = nil
+	m.clearedresident = false
+}
+
+// Where appends a list predicates to the CanteenFollowMutation builder.
+func (m *CanteenFollowMutation) Where(ps ...predicate.CanteenFollow) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CanteenFollowMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CanteenFollowMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CanteenFollow, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CanteenFollowMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CanteenFollowMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CanteenFollow).
+func (m *CanteenFollowMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CanteenFollowMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.canteen != nil {
+		fields = append(fields, canteenfollow.FieldCanteenID)
+	}
+	if m.resident != nil {
+		fields = append(fields, canteenfollow.FieldResidentID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, canteenfollow.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CanteenFollowMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case canteenfollow.FieldCanteenID:
+		return m.CanteenID()
+	case canteenfollow.FieldResidentID:
+		return m.ResidentID()
+	case canteenfollow.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CanteenFollowMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case canteenfollow.FieldCanteenID:
+		return m.OldCanteenID(ctx)
+	case canteenfollow.FieldResidentID:
+		return m.OldResidentID(ctx)
+	case canteenfollow.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown CanteenFollow field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CanteenFollowMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case canteenfollow.FieldCanteenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCanteenID(v)
+		return nil
+	case canteenfollow.FieldResidentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResidentID(v)
+		return nil
+	case canteenfollow.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CanteenFollow field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CanteenFollowMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CanteenFollowMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CanteenFollowMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CanteenFollow numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CanteenFollowMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CanteenFollowMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CanteenFollowMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CanteenFollow nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CanteenFollowMutation) ResetField(name string) error {
+	switch name {
+	case canteenfollow.FieldCanteenID:
+		m.ResetCanteenID()
+		return nil
+	case canteenfollow.FieldResidentID:
+		m.ResetResidentID()
+		return nil
+	case canteenfollow.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CanteenFollow field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CanteenFollowMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.canteen != nil {
+		edges = append(edges, canteenfollow.EdgeCanteen)
+	}
+	if m.resident != nil {
+		edges = append(edges, canteenfollow.EdgeResident)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CanteenFollowMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case canteenfollow.EdgeCanteen:
+		if id := m.canteen; id != nil {
+			return []ent.Value{*id}
+		}
+	case canteenfollow.EdgeResident:
+		if id := m.resident; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CanteenFollowMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CanteenFollowMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CanteenFollowMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedcanteen {
+		edges = append(edges, canteenfollow.EdgeCanteen)
+	}
+	if m.clearedresident {
+		edges = append(edges, canteenfollow.EdgeResident)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CanteenFollowMutation) EdgeCleared(name string) bool {
+	switch name {
+	case canteenfollow.EdgeCanteen:
+		return m.clearedcanteen
+	case canteenfollow.EdgeResident:
+		return m.clearedresident
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CanteenFollowMutation) ClearEdge(name string) error {
+	switch name {
+	case canteenfollow.EdgeCanteen:
+		m.ClearCanteen()
+		return nil
+	case canteenfollow.EdgeResident:
+		m.ClearResident()
+		return nil
+	}
+	return fmt.Errorf("unknown CanteenFollow unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CanteenFollowMutation) ResetEdge(name string) error {
+	switch name {
+	case canteenfollow.EdgeCanteen:
+		m.ResetCanteen()
+		return nil
+	case canteenfollow.EdgeResident:
+		m.ResetResident()
+		return nil
+	}
+	return fmt.Errorf("unknown CanteenFollow edge %s", name)
 }
 
 // CareBookingMutation represents an operation that mutates the CareBooking nodes in the graph.
@@ -20545,6 +22354,5436 @@ func (m *LedgerTransferMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown LedgerTransfer edge %s", name)
 }
 
+// MealOrderMutation represents an operation that mutates the MealOrder nodes in the graph.
+type MealOrderMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *int
+	created_at           *time.Time
+	updated_at           *time.Time
+	community_id         *int
+	addcommunity_id      *int
+	date                 *string
+	period               *mealorder.Period
+	recipient_name       *string
+	fulfillment          *mealorder.Fulfillment
+	delivery_address     *string
+	tier                 *mealorder.Tier
+	list_price           *int
+	addlist_price        *int
+	subsidy              *int
+	addsubsidy           *int
+	credit_minutes       *int
+	addcredit_minutes    *int
+	credit_value         *int
+	addcredit_value      *int
+	amount_paid          *int
+	addamount_paid       *int
+	status               *mealorder.Status
+	pickup_code          *string
+	note                 *string
+	dispatch_task_id     *int
+	adddispatch_task_id  *int
+	cancelled_at         *time.Time
+	clearedFields        map[string]struct{}
+	canteen              *int
+	clearedcanteen       bool
+	menu                 *int
+	clearedmenu          bool
+	beneficiary          *int
+	clearedbeneficiary   bool
+	ordered_by           *int
+	clearedordered_by    bool
+	delivery_grid        *int
+	cleareddelivery_grid bool
+	items                map[int]struct{}
+	removeditems         map[int]struct{}
+	cleareditems         bool
+	done                 bool
+	oldValue             func(context.Context) (*MealOrder, error)
+	predicates           []predicate.MealOrder
+}
+
+var _ ent.Mutation = (*MealOrderMutation)(nil)
+
+// mealorderOption allows management of the mutation configuration using functional options.
+type mealorderOption func(*MealOrderMutation)
+
+// newMealOrderMutation creates new mutation for the MealOrder entity.
+func newMealOrderMutation(c config, op Op, opts ...mealorderOption) *MealOrderMutation {
+	m := &MealOrderMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMealOrder,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMealOrderID sets the ID field of the mutation.
+func withMealOrderID(id int) mealorderOption {
+	return func(m *MealOrderMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MealOrder
+		)
+		m.oldValue = func(ctx context.Context) (*MealOrder, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MealOrder.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMealOrder sets the old MealOrder of the mutation.
+func withMealOrder(node *MealOrder) mealorderOption {
+	return func(m *MealOrderMutation) {
+		m.oldValue = func(context.Context) (*MealOrder, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MealOrderMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MealOrderMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MealOrderMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MealOrderMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MealOrder.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *MealOrderMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *MealOrderMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *MealOrderMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *MealOrderMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *MealOrderMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *MealOrderMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCanteenID sets the "canteen_id" field.
+func (m *MealOrderMutation) SetCanteenID(i int) {
+	m.canteen = &i
+}
+
+// CanteenID returns the value of the "canteen_id" field in the mutation.
+func (m *MealOrderMutation) CanteenID() (r int, exists bool) {
+	v := m.canteen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCanteenID returns the old "canteen_id" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldCanteenID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCanteenID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCanteenID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCanteenID: %w", err)
+	}
+	return oldValue.CanteenID, nil
+}
+
+// ResetCanteenID resets all changes to the "canteen_id" field.
+func (m *MealOrderMutation) ResetCanteenID() {
+	m.canteen = nil
+}
+
+// SetCommunityID sets the "community_id" field.
+func (m *MealOrderMutation) SetCommunityID(i int) {
+	m.community_id = &i
+	m.addcommunity_id = nil
+}
+
+// CommunityID returns the value of the "community_id" field in the mutation.
+func (m *MealOrderMutation) CommunityID() (r int, exists bool) {
+	v := m.community_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCommunityID returns the old "community_id" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldCommunityID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCommunityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCommunityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCommunityID: %w", err)
+	}
+	return oldValue.CommunityID, nil
+}
+
+// AddCommunityID adds i to the "community_id" field.
+func (m *MealOrderMutation) AddCommunityID(i int) {
+	if m.addcommunity_id != nil {
+		*m.addcommunity_id += i
+	} else {
+		m.addcommunity_id = &i
+	}
+}
+
+// AddedCommunityID returns the value that was added to the "community_id" field in this mutation.
+func (m *MealOrderMutation) AddedCommunityID() (r int, exists bool) {
+	v := m.addcommunity_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCommunityID resets all changes to the "community_id" field.
+func (m *MealOrderMutation) ResetCommunityID() {
+	m.community_id = nil
+	m.addcommunity_id = nil
+}
+
+// SetMenuID sets the "menu_id" field.
+func (m *MealOrderMutation) SetMenuID(i int) {
+	m.menu = &i
+}
+
+// MenuID returns the value of the "menu_id" field in the mutation.
+func (m *MealOrderMutation) MenuID() (r int, exists bool) {
+	v := m.menu
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMenuID returns the old "menu_id" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldMenuID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMenuID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMenuID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMenuID: %w", err)
+	}
+	return oldValue.MenuID, nil
+}
+
+// ResetMenuID resets all changes to the "menu_id" field.
+func (m *MealOrderMutation) ResetMenuID() {
+	m.menu = nil
+}
+
+// SetDate sets the "date" field.
+func (m *MealOrderMutation) SetDate(s string) {
+	m.date = &s
+}
+
+// Date returns the value of the "date" field in the mutation.
+func (m *MealOrderMutation) Date() (r string, exists bool) {
+	v := m.date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDate returns the old "date" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldDate(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDate: %w", err)
+	}
+	return oldValue.Date, nil
+}
+
+// ResetDate resets all changes to the "date" field.
+func (m *MealOrderMutation) ResetDate() {
+	m.date = nil
+}
+
+// SetPeriod sets the "period" field.
+func (m *MealOrderMutation) SetPeriod(value mealorder.Period) {
+	m.period = &value
+}
+
+// Period returns the value of the "period" field in the mutation.
+func (m *MealOrderMutation) Period() (r mealorder.Period, exists bool) {
+	v := m.period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriod returns the old "period" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldPeriod(ctx context.Context) (v mealorder.Period, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriod: %w", err)
+	}
+	return oldValue.Period, nil
+}
+
+// ResetPeriod resets all changes to the "period" field.
+func (m *MealOrderMutation) ResetPeriod() {
+	m.period = nil
+}
+
+// SetBeneficiaryID sets the "beneficiary_id" field.
+func (m *MealOrderMutation) SetBeneficiaryID(i int) {
+	m.beneficiary = &i
+}
+
+// BeneficiaryID returns the value of the "beneficiary_id" field in the mutation.
+func (m *MealOrderMutation) BeneficiaryID() (r int, exists bool) {
+	v := m.beneficiary
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBeneficiaryID returns the old "beneficiary_id" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldBeneficiaryID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBeneficiaryID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBeneficiaryID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBeneficiaryID: %w", err)
+	}
+	return oldValue.BeneficiaryID, nil
+}
+
+// ResetBeneficiaryID resets all changes to the "beneficiary_id" field.
+func (m *MealOrderMutation) ResetBeneficiaryID() {
+	m.beneficiary = nil
+}
+
+// SetOrderedByID sets the "ordered_by_id" field.
+func (m *MealOrderMutation) SetOrderedByID(i int) {
+	m.ordered_by = &i
+}
+
+// OrderedByID returns the value of the "ordered_by_id" field in the mutation.
+func (m *MealOrderMutation) OrderedByID() (r int, exists bool) {
+	v := m.ordered_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderedByID returns the old "ordered_by_id" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldOrderedByID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderedByID: %w", err)
+	}
+	return oldValue.OrderedByID, nil
+}
+
+// ResetOrderedByID resets all changes to the "ordered_by_id" field.
+func (m *MealOrderMutation) ResetOrderedByID() {
+	m.ordered_by = nil
+}
+
+// SetRecipientName sets the "recipient_name" field.
+func (m *MealOrderMutation) SetRecipientName(s string) {
+	m.recipient_name = &s
+}
+
+// RecipientName returns the value of the "recipient_name" field in the mutation.
+func (m *MealOrderMutation) RecipientName() (r string, exists bool) {
+	v := m.recipient_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientName returns the old "recipient_name" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldRecipientName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientName: %w", err)
+	}
+	return oldValue.RecipientName, nil
+}
+
+// ResetRecipientName resets all changes to the "recipient_name" field.
+func (m *MealOrderMutation) ResetRecipientName() {
+	m.recipient_name = nil
+}
+
+// SetFulfillment sets the "fulfillment" field.
+func (m *MealOrderMutation) SetFulfillment(value mealorder.Fulfillment) {
+	m.fulfillment = &value
+}
+
+// Fulfillment returns the value of the "fulfillment" field in the mutation.
+func (m *MealOrderMutation) Fulfillment() (r mealorder.Fulfillment, exists bool) {
+	v := m.fulfillment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFulfillment returns the old "fulfillment" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldFulfillment(ctx context.Context) (v mealorder.Fulfillment, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFulfillment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFulfillment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFulfillment: %w", err)
+	}
+	return oldValue.Fulfillment, nil
+}
+
+// ResetFulfillment resets all changes to the "fulfillment" field.
+func (m *MealOrderMutation) ResetFulfillment() {
+	m.fulfillment = nil
+}
+
+// SetDeliveryAddress sets the "delivery_address" field.
+func (m *MealOrderMutation) SetDeliveryAddress(s string) {
+	m.delivery_address = &s
+}
+
+// DeliveryAddress returns the value of the "delivery_address" field in the mutation.
+func (m *MealOrderMutation) DeliveryAddress() (r string, exists bool) {
+	v := m.delivery_address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeliveryAddress returns the old "delivery_address" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldDeliveryAddress(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeliveryAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeliveryAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeliveryAddress: %w", err)
+	}
+	return oldValue.DeliveryAddress, nil
+}
+
+// ClearDeliveryAddress clears the value of the "delivery_address" field.
+func (m *MealOrderMutation) ClearDeliveryAddress() {
+	m.delivery_address = nil
+	m.clearedFields[mealorder.FieldDeliveryAddress] = struct{}{}
+}
+
+// DeliveryAddressCleared returns if the "delivery_address" field was cleared in this mutation.
+func (m *MealOrderMutation) DeliveryAddressCleared() bool {
+	_, ok := m.clearedFields[mealorder.FieldDeliveryAddress]
+	return ok
+}
+
+// ResetDeliveryAddress resets all changes to the "delivery_address" field.
+func (m *MealOrderMutation) ResetDeliveryAddress() {
+	m.delivery_address = nil
+	delete(m.clearedFields, mealorder.FieldDeliveryAddress)
+}
+
+// SetDeliveryGridID sets the "delivery_grid_id" field.
+func (m *MealOrderMutation) SetDeliveryGridID(i int) {
+	m.delivery_grid = &i
+}
+
+// DeliveryGridID returns the value of the "delivery_grid_id" field in the mutation.
+func (m *MealOrderMutation) DeliveryGridID() (r int, exists bool) {
+	v := m.delivery_grid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeliveryGridID returns the old "delivery_grid_id" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldDeliveryGridID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeliveryGridID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeliveryGridID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeliveryGridID: %w", err)
+	}
+	return oldValue.DeliveryGridID, nil
+}
+
+// ClearDeliveryGridID clears the value of the "delivery_grid_id" field.
+func (m *MealOrderMutation) ClearDeliveryGridID() {
+	m.delivery_grid = nil
+	m.clearedFields[mealorder.FieldDeliveryGridID] = struct{}{}
+}
+
+// DeliveryGridIDCleared returns if the "delivery_grid_id" field was cleared in this mutation.
+func (m *MealOrderMutation) DeliveryGridIDCleared() bool {
+	_, ok := m.clearedFields[mealorder.FieldDeliveryGridID]
+	return ok
+}
+
+// ResetDeliveryGridID resets all changes to the "delivery_grid_id" field.
+func (m *MealOrderMutation) ResetDeliveryGridID() {
+	m.delivery_grid = nil
+	delete(m.clearedFields, mealorder.FieldDeliveryGridID)
+}
+
+// SetTier sets the "tier" field.
+func (m *MealOrderMutation) SetTier(value mealorder.Tier) {
+	m.tier = &value
+}
+
+// Tier returns the value of the "tier" field in the mutation.
+func (m *MealOrderMutation) Tier() (r mealorder.Tier, exists bool) {
+	v := m.tier
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTier returns the old "tier" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldTier(ctx context.Context) (v mealorder.Tier, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTier is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTier requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTier: %w", err)
+	}
+	return oldValue.Tier, nil
+}
+
+// ResetTier resets all changes to the "tier" field.
+func (m *MealOrderMutation) ResetTier() {
+	m.tier = nil
+}
+
+// SetListPrice sets the "list_price" field.
+func (m *MealOrderMutation) SetListPrice(i int) {
+	m.list_price = &i
+	m.addlist_price = nil
+}
+
+// ListPrice returns the value of the "list_price" field in the mutation.
+func (m *MealOrderMutation) ListPrice() (r int, exists bool) {
+	v := m.list_price
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldListPrice returns the old "list_price" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldListPrice(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldListPrice is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldListPrice requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldListPrice: %w", err)
+	}
+	return oldValue.ListPrice, nil
+}
+
+// AddListPrice adds i to the "list_price" field.
+func (m *MealOrderMutation) AddListPrice(i int) {
+	if m.addlist_price != nil {
+		*m.addlist_price += i
+	} else {
+		m.addlist_price = &i
+	}
+}
+
+// AddedListPrice returns the value that was added to the "list_price" field in this mutation.
+func (m *MealOrderMutation) AddedListPrice() (r int, exists bool) {
+	v := m.addlist_price
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetListPrice resets all changes to the "list_price" field.
+func (m *MealOrderMutation) ResetListPrice() {
+	m.list_price = nil
+	m.addlist_price = nil
+}
+
+// SetSubsidy sets the "subsidy" field.
+func (m *MealOrderMutation) SetSubsidy(i int) {
+	m.subsidy = &i
+	m.addsubsidy = nil
+}
+
+// Subsidy returns the value of the "subsidy" field in the mutation.
+func (m *MealOrderMutation) Subsidy() (r int, exists bool) {
+	v := m.subsidy
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubsidy returns the old "subsidy" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldSubsidy(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubsidy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubsidy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubsidy: %w", err)
+	}
+	return oldValue.Subsidy, nil
+}
+
+// AddSubsidy adds i to the "subsidy" field.
+func (m *MealOrderMutation) AddSubsidy(i int) {
+	if m.addsubsidy != nil {
+		*m.addsubsidy += i
+	} else {
+		m.addsubsidy = &i
+	}
+}
+
+// AddedSubsidy returns the value that was added to the "subsidy" field in this mutation.
+func (m *MealOrderMutation) AddedSubsidy() (r int, exists bool) {
+	v := m.addsubsidy
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSubsidy resets all changes to the "subsidy" field.
+func (m *MealOrderMutation) ResetSubsidy() {
+	m.subsidy = nil
+	m.addsubsidy = nil
+}
+
+// SetCreditMinutes sets the "credit_minutes" field.
+func (m *MealOrderMutation) SetCreditMinutes(i int) {
+	m.credit_minutes = &i
+	m.addcredit_minutes = nil
+}
+
+// CreditMinutes returns the value of the "credit_minutes" field in the mutation.
+func (m *MealOrderMutation) CreditMinutes() (r int, exists bool) {
+	v := m.credit_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreditMinutes returns the old "credit_minutes" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldCreditMinutes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreditMinutes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreditMinutes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreditMinutes: %w", err)
+	}
+	return oldValue.CreditMinutes, nil
+}
+
+// AddCreditMinutes adds i to the "credit_minutes" field.
+func (m *MealOrderMutation) AddCreditMinutes(i int) {
+	if m.addcredit_minutes != nil {
+		*m.addcredit_minutes += i
+	} else {
+		m.addcredit_minutes = &i
+	}
+}
+
+// AddedCreditMinutes returns the value that was added to the "credit_minutes" field in this mutation.
+func (m *MealOrderMutation) AddedCreditMinutes() (r int, exists bool) {
+	v := m.addcredit_minutes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCreditMinutes resets all changes to the "credit_minutes" field.
+func (m *MealOrderMutation) ResetCreditMinutes() {
+	m.credit_minutes = nil
+	m.addcredit_minutes = nil
+}
+
+// SetCreditValue sets the "credit_value" field.
+func (m *MealOrderMutation) SetCreditValue(i int) {
+	m.credit_value = &i
+	m.addcredit_value = nil
+}
+
+// CreditValue returns the value of the "credit_value" field in the mutation.
+func (m *MealOrderMutation) CreditValue() (r int, exists bool) {
+	v := m.credit_value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreditValue returns the old "credit_value" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldCreditValue(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreditValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreditValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreditValue: %w", err)
+	}
+	return oldValue.CreditValue, nil
+}
+
+// AddCreditValue adds i to the "credit_value" field.
+func (m *MealOrderMutation) AddCreditValue(i int) {
+	if m.addcredit_value != nil {
+		*m.addcredit_value += i
+	} else {
+		m.addcredit_value = &i
+	}
+}
+
+// AddedCreditValue returns the value that was added to the "credit_value" field in this mutation.
+func (m *MealOrderMutation) AddedCreditValue() (r int, exists bool) {
+	v := m.addcredit_value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCreditValue resets all changes to the "credit_value" field.
+func (m *MealOrderMutation) ResetCreditValue() {
+	m.credit_value = nil
+	m.addcredit_value = nil
+}
+
+// SetAmountPaid sets the "amount_paid" field.
+func (m *MealOrderMutation) SetAmountPaid(i int) {
+	m.amount_paid = &i
+	m.addamount_paid = nil
+}
+
+// AmountPaid returns the value of the "amount_paid" field in the mutation.
+func (m *MealOrderMutation) AmountPaid() (r int, exists bool) {
+	v := m.amount_paid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAmountPaid returns the old "amount_paid" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldAmountPaid(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAmountPaid is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAmountPaid requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAmountPaid: %w", err)
+	}
+	return oldValue.AmountPaid, nil
+}
+
+// AddAmountPaid adds i to the "amount_paid" field.
+func (m *MealOrderMutation) AddAmountPaid(i int) {
+	if m.addamount_paid != nil {
+		*m.addamount_paid += i
+	} else {
+		m.addamount_paid = &i
+	}
+}
+
+// AddedAmountPaid returns the value that was added to the "amount_paid" field in this mutation.
+func (m *MealOrderMutation) AddedAmountPaid() (r int, exists bool) {
+	v := m.addamount_paid
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAmountPaid resets all changes to the "amount_paid" field.
+func (m *MealOrderMutation) ResetAmountPaid() {
+	m.amount_paid = nil
+	m.addamount_paid = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *MealOrderMutation) SetStatus(value mealorder.Status) {
+	m.status = &value
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *MealOrderMutation) Status() (r mealorder.Status, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldStatus(ctx context.Context) (v mealorder.Status, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *MealOrderMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetPickupCode sets the "pickup_code" field.
+func (m *MealOrderMutation) SetPickupCode(s string) {
+	m.pickup_code = &s
+}
+
+// PickupCode returns the value of the "pickup_code" field in the mutation.
+func (m *MealOrderMutation) PickupCode() (r string, exists bool) {
+	v := m.pickup_code
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPickupCode returns the old "pickup_code" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldPickupCode(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPickupCode is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPickupCode requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPickupCode: %w", err)
+	}
+	return oldValue.PickupCode, nil
+}
+
+// ResetPickupCode resets all changes to the "pickup_code" field.
+func (m *MealOrderMutation) ResetPickupCode() {
+	m.pickup_code = nil
+}
+
+// SetNote sets the "note" field.
+func (m *MealOrderMutation) SetNote(s string) {
+	m.note = &s
+}
+
+// Note returns the value of the "note" field in the mutation.
+func (m *MealOrderMutation) Note() (r string, exists bool) {
+	v := m.note
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNote returns the old "note" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldNote(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNote is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNote requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNote: %w", err)
+	}
+	return oldValue.Note, nil
+}
+
+// ResetNote resets all changes to the "note" field.
+func (m *MealOrderMutation) ResetNote() {
+	m.note = nil
+}
+
+// SetDispatchTaskID sets the "dispatch_task_id" field.
+func (m *MealOrderMutation) SetDispatchTaskID(i int) {
+	m.dispatch_task_id = &i
+	m.adddispatch_task_id = nil
+}
+
+// DispatchTaskID returns the value of the "dispatch_task_id" field in the mutation.
+func (m *MealOrderMutation) DispatchTaskID() (r int, exists bool) {
+	v := m.dispatch_task_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDispatchTaskID returns the old "dispatch_task_id" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldDispatchTaskID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDispatchTaskID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDispatchTaskID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDispatchTaskID: %w", err)
+	}
+	return oldValue.DispatchTaskID, nil
+}
+
+// AddDispatchTaskID adds i to the "dispatch_task_id" field.
+func (m *MealOrderMutation) AddDispatchTaskID(i int) {
+	if m.adddispatch_task_id != nil {
+		*m.adddispatch_task_id += i
+	} else {
+		m.adddispatch_task_id = &i
+	}
+}
+
+// AddedDispatchTaskID returns the value that was added to the "dispatch_task_id" field in this mutation.
+func (m *MealOrderMutation) AddedDispatchTaskID() (r int, exists bool) {
+	v := m.adddispatch_task_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearDispatchTaskID clears the value of the "dispatch_task_id" field.
+func (m *MealOrderMutation) ClearDispatchTaskID() {
+	m.dispatch_task_id = nil
+	m.adddispatch_task_id = nil
+	m.clearedFields[mealorder.FieldDispatchTaskID] = struct{}{}
+}
+
+// DispatchTaskIDCleared returns if the "dispatch_task_id" field was cleared in this mutation.
+func (m *MealOrderMutation) DispatchTaskIDCleared() bool {
+	_, ok := m.clearedFields[mealorder.FieldDispatchTaskID]
+	return ok
+}
+
+// ResetDispatchTaskID resets all changes to the "dispatch_task_id" field.
+func (m *MealOrderMutation) ResetDispatchTaskID() {
+	m.dispatch_task_id = nil
+	m.adddispatch_task_id = nil
+	delete(m.clearedFields, mealorder.FieldDispatchTaskID)
+}
+
+// SetCancelledAt sets the "cancelled_at" field.
+func (m *MealOrderMutation) SetCancelledAt(t time.Time) {
+	m.cancelled_at = &t
+}
+
+// CancelledAt returns the value of the "cancelled_at" field in the mutation.
+func (m *MealOrderMutation) CancelledAt() (r time.Time, exists bool) {
+	v := m.cancelled_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelledAt returns the old "cancelled_at" field's value of the MealOrder entity.
+// If the MealOrder object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderMutation) OldCancelledAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelledAt: %w", err)
+	}
+	return oldValue.CancelledAt, nil
+}
+
+// ClearCancelledAt clears the value of the "cancelled_at" field.
+func (m *MealOrderMutation) ClearCancelledAt() {
+	m.cancelled_at = nil
+	m.clearedFields[mealorder.FieldCancelledAt] = struct{}{}
+}
+
+// CancelledAtCleared returns if the "cancelled_at" field was cleared in this mutation.
+func (m *MealOrderMutation) CancelledAtCleared() bool {
+	_, ok := m.clearedFields[mealorder.FieldCancelledAt]
+	return ok
+}
+
+// ResetCancelledAt resets all changes to the "cancelled_at" field.
+func (m *MealOrderMutation) ResetCancelledAt() {
+	m.cancelled_at = nil
+	delete(m.clearedFields, mealorder.FieldCancelledAt)
+}
+
+// ClearCanteen clears the "canteen" edge to the Canteen entity.
+func (m *MealOrderMutation) ClearCanteen() {
+	m.clearedcanteen = true
+	m.clearedFields[mealorder.FieldCanteenID] = struct{}{}
+}
+
+// CanteenCleared reports if the "canteen" edge to the Canteen entity was cleared.
+func (m *MealOrderMutation) CanteenCleared() bool {
+	return m.clearedcanteen
+}
+
+// CanteenIDs returns the "canteen" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CanteenID instead. It exists only for internal usage by the builders.
+func (m *MealOrderMutation) CanteenIDs() (ids []int) {
+	if id := m.canteen; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCanteen resets all changes to the "canteen" edge.
+func (m *MealOrderMutation) ResetCanteen() {
+	m.canteen = nil
+	m.clearedcanteen = false
+}
+
+// ClearMenu clears the "menu" edge to the Menu entity.
+func (m *MealOrderMutation) ClearMenu() {
+	m.clearedmenu = true
+	m.clearedFields[mealorder.FieldMenuID] = struct{}{}
+}
+
+// MenuCleared reports if the "menu" edge to the Menu entity was cleared.
+func (m *MealOrderMutation) MenuCleared() bool {
+	return m.clearedmenu
+}
+
+// MenuIDs returns the "menu" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// MenuID instead. It exists only for internal usage by the builders.
+func (m *MealOrderMutation) MenuIDs() (ids []int) {
+	if id := m.menu; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetMenu resets all changes to the "menu" edge.
+func (m *MealOrderMutation) ResetMenu() {
+	m.menu = nil
+	m.clearedmenu = false
+}
+
+// ClearBeneficiary clears the "beneficiary" edge to the Resident entity.
+func (m *MealOrderMutation) ClearBeneficiary() {
+	m.clearedbeneficiary = true
+	m.clearedFields[mealorder.FieldBeneficiaryID] = struct{}{}
+}
+
+// BeneficiaryCleared reports if the "beneficiary" edge to the Resident entity was cleared.
+func (m *MealOrderMutation) BeneficiaryCleared() bool {
+	return m.clearedbeneficiary
+}
+
+// BeneficiaryIDs returns the "beneficiary" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BeneficiaryID instead. It exists only for internal usage by the builders.
+func (m *MealOrderMutation) BeneficiaryIDs() (ids []int) {
+	if id := m.beneficiary; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBeneficiary resets all changes to the "beneficiary" edge.
+func (m *MealOrderMutation) ResetBeneficiary() {
+	m.beneficiary = nil
+	m.clearedbeneficiary = false
+}
+
+// ClearOrderedBy clears the "ordered_by" edge to the Resident entity.
+func (m *MealOrderMutation) ClearOrderedBy() {
+	m.clearedordered_by = true
+	m.clearedFields[mealorder.FieldOrderedByID] = struct{}{}
+}
+
+// OrderedByCleared reports if the "ordered_by" edge to the Resident entity was cleared.
+func (m *MealOrderMutation) OrderedByCleared() bool {
+	return m.clearedordered_by
+}
+
+// OrderedByIDs returns the "ordered_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrderedByID instead. It exists only for internal usage by the builders.
+func (m *MealOrderMutation) OrderedByIDs() (ids []int) {
+	if id := m.ordered_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrderedBy resets all changes to the "ordered_by" edge.
+func (m *MealOrderMutation) ResetOrderedBy() {
+	m.ordered_by = nil
+	m.clearedordered_by = false
+}
+
+// ClearDeliveryGrid clears the "delivery_grid" edge to the Grid entity.
+func (m *MealOrderMutation) ClearDeliveryGrid() {
+	m.cleareddelivery_grid = true
+	m.clearedFields[mealorder.FieldDeliveryGridID] = struct{}{}
+}
+
+// DeliveryGridCleared reports if the "delivery_grid" edge to the Grid entity was cleared.
+func (m *MealOrderMutation) DeliveryGridCleared() bool {
+	return m.DeliveryGridIDCleared() || m.cleareddelivery_grid
+}
+
+// DeliveryGridIDs returns the "delivery_grid" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// DeliveryGridID instead. It exists only for internal usage by the builders.
+func (m *MealOrderMutation) DeliveryGridIDs() (ids []int) {
+	if id := m.delivery_grid; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetDeliveryGrid resets all changes to the "delivery_grid" edge.
+func (m *MealOrderMutation) ResetDeliveryGrid() {
+	m.delivery_grid = nil
+	m.cleareddelivery_grid = false
+}
+
+// AddItemIDs adds the "items" edge to the MealOrderItem entity by ids.
+func (m *MealOrderMutation) AddItemIDs(ids ...int) {
+	if m.items == nil {
+		m.items = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.items[ids[i]] = struct{}{}
+	}
+}
+
+// ClearItems clears the "items" edge to the MealOrderItem entity.
+func (m *MealOrderMutation) ClearItems() {
+	m.cleareditems = true
+}
+
+// ItemsCleared reports if the "items" edge to the MealOrderItem entity was cleared.
+func (m *MealOrderMutation) ItemsCleared() bool {
+	return m.cleareditems
+}
+
+// RemoveItemIDs removes the "items" edge to the MealOrderItem entity by IDs.
+func (m *MealOrderMutation) RemoveItemIDs(ids ...int) {
+	if m.removeditems == nil {
+		m.removeditems = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.items, ids[i])
+		m.removeditems[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedItems returns the removed IDs of the "items" edge to the MealOrderItem entity.
+func (m *MealOrderMutation) RemovedItemsIDs() (ids []int) {
+	for id := range m.removeditems {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ItemsIDs returns the "items" edge IDs in the mutation.
+func (m *MealOrderMutation) ItemsIDs() (ids []int) {
+	for id := range m.items {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetItems resets all changes to the "items" edge.
+func (m *MealOrderMutation) ResetItems() {
+	m.items = nil
+	m.cleareditems = false
+	m.removeditems = nil
+}
+
+// Where appends a list predicates to the MealOrderMutation builder.
+func (m *MealOrderMutation) Where(ps ...predicate.MealOrder) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MealOrderMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MealOrderMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MealOrder, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MealOrderMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MealOrderMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MealOrder).
+func (m *MealOrderMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MealOrderMutation) Fields() []string {
+	fields := make([]string, 0, 24)
+	if m.created_at != nil {
+		fields = append(fields, mealorder.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, mealorder.FieldUpdatedAt)
+	}
+	if m.canteen != nil {
+		fields = append(fields, mealorder.FieldCanteenID)
+	}
+	if m.community_id != nil {
+		fields = append(fields, mealorder.FieldCommunityID)
+	}
+	if m.menu != nil {
+		fields = append(fields, mealorder.FieldMenuID)
+	}
+	if m.date != nil {
+		fields = append(fields, mealorder.FieldDate)
+	}
+	if m.period != nil {
+		fields = append(fields, mealorder.FieldPeriod)
+	}
+	if m.beneficiary != nil {
+		fields = append(fields, mealorder.FieldBeneficiaryID)
+	}
+	if m.ordered_by != nil {
+		fields = append(fields, mealorder.FieldOrderedByID)
+	}
+	if m.recipient_name != nil {
+		fields = append(fields, mealorder.FieldRecipientName)
+	}
+	if m.fulfillment != nil {
+		fields = append(fields, mealorder.FieldFulfillment)
+	}
+	if m.delivery_address != nil {
+		fields = append(fields, mealorder.FieldDeliveryAddress)
+	}
+	if m.delivery_grid != nil {
+		fields = append(fields, mealorder.FieldDeliveryGridID)
+	}
+	if m.tier != nil {
+		fields = append(fields, mealorder.FieldTier)
+	}
+	if m.list_price != nil {
+		fields = append(fields, mealorder.FieldListPrice)
+	}
+	if m.subsidy != nil {
+		fields = append(fields, mealorder.FieldSubsidy)
+	}
+	if m.credit_minutes != nil {
+		fields = append(fields, mealorder.FieldCreditMinutes)
+	}
+	if m.credit_value != nil {
+		fields = append(fields, mealorder.FieldCreditValue)
+	}
+	if m.amount_paid != nil {
+		fields = append(fields, mealorder.FieldAmountPaid)
+	}
+	if m.status != nil {
+		fields = append(fields, mealorder.FieldStatus)
+	}
+	if m.pickup_code != nil {
+		fields = append(fields, mealorder.FieldPickupCode)
+	}
+	if m.note != nil {
+		fields = append(fields, mealorder.FieldNote)
+	}
+	if m.dispatch_task_id != nil {
+		fields = append(fields, mealorder.FieldDispatchTaskID)
+	}
+	if m.cancelled_at != nil {
+		fields = append(fields, mealorder.FieldCancelledAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MealOrderMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case mealorder.FieldCreatedAt:
+		return m.CreatedAt()
+	case mealorder.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case mealorder.FieldCanteenID:
+		return m.CanteenID()
+	case mealorder.FieldCommunityID:
+		return m.CommunityID()
+	case mealorder.FieldMenuID:
+		return m.MenuID()
+	case mealorder.FieldDate:
+		return m.Date()
+	case mealorder.FieldPeriod:
+		return m.Period()
+	case mealorder.FieldBeneficiaryID:
+		return m.BeneficiaryID()
+	case mealorder.FieldOrderedByID:
+		return m.OrderedByID()
+	case mealorder.FieldRecipientName:
+		return m.RecipientName()
+	case mealorder.FieldFulfillment:
+		return m.Fulfillment()
+	case mealorder.FieldDeliveryAddress:
+		return m.DeliveryAddress()
+	case mealorder.FieldDeliveryGridID:
+		return m.DeliveryGridID()
+	case mealorder.FieldTier:
+		return m.Tier()
+	case mealorder.FieldListPrice:
+		return m.ListPrice()
+	case mealorder.FieldSubsidy:
+		return m.Subsidy()
+	case mealorder.FieldCreditMinutes:
+		return m.CreditMinutes()
+	case mealorder.FieldCreditValue:
+		return m.CreditValue()
+	case mealorder.FieldAmountPaid:
+		return m.AmountPaid()
+	case mealorder.FieldStatus:
+		return m.Status()
+	case mealorder.FieldPickupCode:
+		return m.PickupCode()
+	case mealorder.FieldNote:
+		return m.Note()
+	case mealorder.FieldDispatchTaskID:
+		return m.DispatchTaskID()
+	case mealorder.FieldCancelledAt:
+		return m.CancelledAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MealOrderMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case mealorder.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case mealorder.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case mealorder.FieldCanteenID:
+		return m.OldCanteenID(ctx)
+	case mealorder.FieldCommunityID:
+		return m.OldCommunityID(ctx)
+	case mealorder.FieldMenuID:
+		return m.OldMenuID(ctx)
+	case mealorder.FieldDate:
+		return m.OldDate(ctx)
+	case mealorder.FieldPeriod:
+		return m.OldPeriod(ctx)
+	case mealorder.FieldBeneficiaryID:
+		return m.OldBeneficiaryID(ctx)
+	case mealorder.FieldOrderedByID:
+		return m.OldOrderedByID(ctx)
+	case mealorder.FieldRecipientName:
+		return m.OldRecipientName(ctx)
+	case mealorder.FieldFulfillment:
+		return m.OldFulfillment(ctx)
+	case mealorder.FieldDeliveryAddress:
+		return m.OldDeliveryAddress(ctx)
+	case mealorder.FieldDeliveryGridID:
+		return m.OldDeliveryGridID(ctx)
+	case mealorder.FieldTier:
+		return m.OldTier(ctx)
+	case mealorder.FieldListPrice:
+		return m.OldListPrice(ctx)
+	case mealorder.FieldSubsidy:
+		return m.OldSubsidy(ctx)
+	case mealorder.FieldCreditMinutes:
+		return m.OldCreditMinutes(ctx)
+	case mealorder.FieldCreditValue:
+		return m.OldCreditValue(ctx)
+	case mealorder.FieldAmountPaid:
+		return m.OldAmountPaid(ctx)
+	case mealorder.FieldStatus:
+		return m.OldStatus(ctx)
+	case mealorder.FieldPickupCode:
+		return m.OldPickupCode(ctx)
+	case mealorder.FieldNote:
+		return m.OldNote(ctx)
+	case mealorder.FieldDispatchTaskID:
+		return m.OldDispatchTaskID(ctx)
+	case mealorder.FieldCancelledAt:
+		return m.OldCancelledAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown MealOrder field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MealOrderMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case mealorder.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case mealorder.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case mealorder.FieldCanteenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCanteenID(v)
+		return nil
+	case mealorder.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCommunityID(v)
+		return nil
+	case mealorder.FieldMenuID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMenuID(v)
+		return nil
+	case mealorder.FieldDate:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDate(v)
+		return nil
+	case mealorder.FieldPeriod:
+		v, ok := value.(mealorder.Period)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriod(v)
+		return nil
+	case mealorder.FieldBeneficiaryID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBeneficiaryID(v)
+		return nil
+	case mealorder.FieldOrderedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderedByID(v)
+		return nil
+	case mealorder.FieldRecipientName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientName(v)
+		return nil
+	case mealorder.FieldFulfillment:
+		v, ok := value.(mealorder.Fulfillment)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFulfillment(v)
+		return nil
+	case mealorder.FieldDeliveryAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeliveryAddress(v)
+		return nil
+	case mealorder.FieldDeliveryGridID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeliveryGridID(v)
+		return nil
+	case mealorder.FieldTier:
+		v, ok := value.(mealorder.Tier)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTier(v)
+		return nil
+	case mealorder.FieldListPrice:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetListPrice(v)
+		return nil
+	case mealorder.FieldSubsidy:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubsidy(v)
+		return nil
+	case mealorder.FieldCreditMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreditMinutes(v)
+		return nil
+	case mealorder.FieldCreditValue:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreditValue(v)
+		return nil
+	case mealorder.FieldAmountPaid:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAmountPaid(v)
+		return nil
+	case mealorder.FieldStatus:
+		v, ok := value.(mealorder.Status)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case mealorder.FieldPickupCode:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPickupCode(v)
+		return nil
+	case mealorder.FieldNote:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNote(v)
+		return nil
+	case mealorder.FieldDispatchTaskID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDispatchTaskID(v)
+		return nil
+	case mealorder.FieldCancelledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelledAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MealOrder field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MealOrderMutation) AddedFields() []string {
+	var fields []string
+	if m.addcommunity_id != nil {
+		fields = append(fields, mealorder.FieldCommunityID)
+	}
+	if m.addlist_price != nil {
+		fields = append(fields, mealorder.FieldListPrice)
+	}
+	if m.addsubsidy != nil {
+		fields = append(fields, mealorder.FieldSubsidy)
+	}
+	if m.addcredit_minutes != nil {
+		fields = append(fields, mealorder.FieldCreditMinutes)
+	}
+	if m.addcredit_value != nil {
+		fields = append(fields, mealorder.FieldCreditValue)
+	}
+	if m.addamount_paid != nil {
+		fields = append(fields, mealorder.FieldAmountPaid)
+	}
+	if m.adddispatch_task_id != nil {
+		fields = append(fields, mealorder.FieldDispatchTaskID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MealOrderMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case mealorder.FieldCommunityID:
+		return m.AddedCommunityID()
+	case mealorder.FieldListPrice:
+		return m.AddedListPrice()
+	case mealorder.FieldSubsidy:
+		return m.AddedSubsidy()
+	case mealorder.FieldCreditMinutes:
+		return m.AddedCreditMinutes()
+	case mealorder.FieldCreditValue:
+		return m.AddedCreditValue()
+	case mealorder.FieldAmountPaid:
+		return m.AddedAmountPaid()
+	case mealorder.FieldDispatchTaskID:
+		return m.AddedDispatchTaskID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MealOrderMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case mealorder.FieldCommunityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCommunityID(v)
+		return nil
+	case mealorder.FieldListPrice:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddListPrice(v)
+		return nil
+	case mealorder.FieldSubsidy:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSubsidy(v)
+		return nil
+	case mealorder.FieldCreditMinutes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreditMinutes(v)
+		return nil
+	case mealorder.FieldCreditValue:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCreditValue(v)
+		return nil
+	case mealorder.FieldAmountPaid:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAmountPaid(v)
+		return nil
+	case mealorder.FieldDispatchTaskID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDispatchTaskID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MealOrder numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MealOrderMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(mealorder.FieldDeliveryAddress) {
+		fields = append(fields, mealorder.FieldDeliveryAddress)
+	}
+	if m.FieldCleared(mealorder.FieldDeliveryGridID) {
+		fields = append(fields, mealorder.FieldDeliveryGridID)
+	}
+	if m.FieldCleared(mealorder.FieldDispatchTaskID) {
+		fields = append(fields, mealorder.FieldDispatchTaskID)
+	}
+	if m.FieldCleared(mealorder.FieldCancelledAt) {
+		fields = append(fields, mealorder.FieldCancelledAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MealOrderMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MealOrderMutation) ClearField(name string) error {
+	switch name {
+	case mealorder.FieldDeliveryAddress:
+		m.ClearDeliveryAddress()
+		return nil
+	case mealorder.FieldDeliveryGridID:
+		m.ClearDeliveryGridID()
+		return nil
+	case mealorder.FieldDispatchTaskID:
+		m.ClearDispatchTaskID()
+		return nil
+	case mealorder.FieldCancelledAt:
+		m.ClearCancelledAt()
+		return nil
+	}
+	return fmt.Errorf("unknown MealOrder nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MealOrderMutation) ResetField(name string) error {
+	switch name {
+	case mealorder.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case mealorder.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case mealorder.FieldCanteenID:
+		m.ResetCanteenID()
+		return nil
+	case mealorder.FieldCommunityID:
+		m.ResetCommunityID()
+		return nil
+	case mealorder.FieldMenuID:
+		m.ResetMenuID()
+		return nil
+	case mealorder.FieldDate:
+		m.ResetDate()
+		return nil
+	case mealorder.FieldPeriod:
+		m.ResetPeriod()
+		return nil
+	case mealorder.FieldBeneficiaryID:
+		m.ResetBeneficiaryID()
+		return nil
+	case mealorder.FieldOrderedByID:
+		m.ResetOrderedByID()
+		return nil
+	case mealorder.FieldRecipientName:
+		m.ResetRecipientName()
+		return nil
+	case mealorder.FieldFulfillment:
+		m.ResetFulfillment()
+		return nil
+	case mealorder.FieldDeliveryAddress:
+		m.ResetDeliveryAddress()
+		return nil
+	case mealorder.FieldDeliveryGridID:
+		m.ResetDeliveryGridID()
+		return nil
+	case mealorder.FieldTier:
+		m.ResetTier()
+		return nil
+	case mealorder.FieldListPrice:
+		m.ResetListPrice()
+		return nil
+	case mealorder.FieldSubsidy:
+		m.ResetSubsidy()
+		return nil
+	case mealorder.FieldCreditMinutes:
+		m.ResetCreditMinutes()
+		return nil
+	case mealorder.FieldCreditValue:
+		m.ResetCreditValue()
+		return nil
+	case mealorder.FieldAmountPaid:
+		m.ResetAmountPaid()
+		return nil
+	case mealorder.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case mealorder.FieldPickupCode:
+		m.ResetPickupCode()
+		return nil
+	case mealorder.FieldNote:
+		m.ResetNote()
+		return nil
+	case mealorder.FieldDispatchTaskID:
+		m.ResetDispatchTaskID()
+		return nil
+	case mealorder.FieldCancelledAt:
+		m.ResetCancelledAt()
+		return nil
+	}
+	return fmt.Errorf("unknown MealOrder field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MealOrderMutation) AddedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.canteen != nil {
+		edges = append(edges, mealorder.EdgeCanteen)
+	}
+	if m.menu != nil {
+		edges = append(edges, mealorder.EdgeMenu)
+	}
+	if m.beneficiary != nil {
+		edges = append(edges, mealorder.EdgeBeneficiary)
+	}
+	if m.ordered_by != nil {
+		edges = append(edges, mealorder.EdgeOrderedBy)
+	}
+	if m.delivery_grid != nil {
+		edges = append(edges, mealorder.EdgeDeliveryGrid)
+	}
+	if m.items != nil {
+		edges = append(edges, mealorder.EdgeItems)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MealOrderMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case mealorder.EdgeCanteen:
+		if id := m.canteen; id != nil {
+			return []ent.Value{*id}
+		}
+	case mealorder.EdgeMenu:
+		if id := m.menu; id != nil {
+			return []ent.Value{*id}
+		}
+	case mealorder.EdgeBeneficiary:
+		if id := m.beneficiary; id != nil {
+			return []ent.Value{*id}
+		}
+	case mealorder.EdgeOrderedBy:
+		if id := m.ordered_by; id != nil {
+			return []ent.Value{*id}
+		}
+	case mealorder.EdgeDeliveryGrid:
+		if id := m.delivery_grid; id != nil {
+			return []ent.Value{*id}
+		}
+	case mealorder.EdgeItems:
+		ids := make([]ent.Value, 0, len(m.items))
+		for id := range m.items {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MealOrderMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.removeditems != nil {
+		edges = append(edges, mealorder.EdgeItems)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MealOrderMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case mealorder.EdgeItems:
+		ids := make([]ent.Value, 0, len(m.removeditems))
+		for id := range m.removeditems {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MealOrderMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 6)
+	if m.clearedcanteen {
+		edges = append(edges, mealorder.EdgeCanteen)
+	}
+	if m.clearedmenu {
+		edges = append(edges, mealorder.EdgeMenu)
+	}
+	if m.clearedbeneficiary {
+		edges = append(edges, mealorder.EdgeBeneficiary)
+	}
+	if m.clearedordered_by {
+		edges = append(edges, mealorder.EdgeOrderedBy)
+	}
+	if m.cleareddelivery_grid {
+		edges = append(edges, mealorder.EdgeDeliveryGrid)
+	}
+	if m.cleareditems {
+		edges = append(edges, mealorder.EdgeItems)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MealOrderMutation) EdgeCleared(name string) bool {
+	switch name {
+	case mealorder.EdgeCanteen:
+		return m.clearedcanteen
+	case mealorder.EdgeMenu:
+		return m.clearedmenu
+	case mealorder.EdgeBeneficiary:
+		return m.clearedbeneficiary
+	case mealorder.EdgeOrderedBy:
+		return m.clearedordered_by
+	case mealorder.EdgeDeliveryGrid:
+		return m.cleareddelivery_grid
+	case mealorder.EdgeItems:
+		return m.cleareditems
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MealOrderMutation) ClearEdge(name string) error {
+	switch name {
+	case mealorder.EdgeCanteen:
+		m.ClearCanteen()
+		return nil
+	case mealorder.EdgeMenu:
+		m.ClearMenu()
+		return nil
+	case mealorder.EdgeBeneficiary:
+		m.ClearBeneficiary()
+		return nil
+	case mealorder.EdgeOrderedBy:
+		m.ClearOrderedBy()
+		return nil
+	case mealorder.EdgeDeliveryGrid:
+		m.ClearDeliveryGrid()
+		return nil
+	}
+	return fmt.Errorf("unknown MealOrder unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MealOrderMutation) ResetEdge(name string) error {
+	switch name {
+	case mealorder.EdgeCanteen:
+		m.ResetCanteen()
+		return nil
+	case mealorder.EdgeMenu:
+		m.ResetMenu()
+		return nil
+	case mealorder.EdgeBeneficiary:
+		m.ResetBeneficiary()
+		return nil
+	case mealorder.EdgeOrderedBy:
+		m.ResetOrderedBy()
+		return nil
+	case mealorder.EdgeDeliveryGrid:
+		m.ResetDeliveryGrid()
+		return nil
+	case mealorder.EdgeItems:
+		m.ResetItems()
+		return nil
+	}
+	return fmt.Errorf("unknown MealOrder edge %s", name)
+}
+
+// MealOrderItemMutation represents an operation that mutates the MealOrderItem nodes in the graph.
+type MealOrderItemMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *int
+	name             *string
+	quantity         *int
+	addquantity      *int
+	unit_price       *int
+	addunit_price    *int
+	clearedFields    map[string]struct{}
+	_order           *int
+	cleared_order    bool
+	menu_item        *int
+	clearedmenu_item bool
+	done             bool
+	oldValue         func(context.Context) (*MealOrderItem, error)
+	predicates       []predicate.MealOrderItem
+}
+
+var _ ent.Mutation = (*MealOrderItemMutation)(nil)
+
+// mealorderitemOption allows management of the mutation configuration using functional options.
+type mealorderitemOption func(*MealOrderItemMutation)
+
+// newMealOrderItemMutation creates new mutation for the MealOrderItem entity.
+func newMealOrderItemMutation(c config, op Op, opts ...mealorderitemOption) *MealOrderItemMutation {
+	m := &MealOrderItemMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMealOrderItem,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMealOrderItemID sets the ID field of the mutation.
+func withMealOrderItemID(id int) mealorderitemOption {
+	return func(m *MealOrderItemMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MealOrderItem
+		)
+		m.oldValue = func(ctx context.Context) (*MealOrderItem, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MealOrderItem.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMealOrderItem sets the old MealOrderItem of the mutation.
+func withMealOrderItem(node *MealOrderItem) mealorderitemOption {
+	return func(m *MealOrderItemMutation) {
+		m.oldValue = func(context.Context) (*MealOrderItem, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MealOrderItemMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MealOrderItemMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MealOrderItemMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MealOrderItemMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MealOrderItem.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrderID sets the "order_id" field.
+func (m *MealOrderItemMutation) SetOrderID(i int) {
+	m._order = &i
+}
+
+// OrderID returns the value of the "order_id" field in the mutation.
+func (m *MealOrderItemMutation) OrderID() (r int, exists bool) {
+	v := m._order
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderID returns the old "order_id" field's value of the MealOrderItem entity.
+// If the MealOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderItemMutation) OldOrderID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderID: %w", err)
+	}
+	return oldValue.OrderID, nil
+}
+
+// ResetOrderID resets all changes to the "order_id" field.
+func (m *MealOrderItemMutation) ResetOrderID() {
+	m._order = nil
+}
+
+// SetMenuItemID sets the "menu_item_id" field.
+func (m *MealOrderItemMutation) SetMenuItemID(i int) {
+	m.menu_item = &i
+}
+
+// MenuItemID returns the value of the "menu_item_id" field in the mutation.
+func (m *MealOrderItemMutation) MenuItemID() (r int, exists bool) {
+	v := m.menu_item
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMenuItemID returns the old "menu_item_id" field's value of the MealOrderItem entity.
+// If the MealOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderItemMutation) OldMenuItemID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMenuItemID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMenuItemID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMenuItemID: %w", err)
+	}
+	return oldValue.MenuItemID, nil
+}
+
+// ResetMenuItemID resets all changes to the "menu_item_id" field.
+func (m *MealOrderItemMutation) ResetMenuItemID() {
+	m.menu_item = nil
+}
+
+// SetName sets the "name" field.
+func (m *MealOrderItemMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *MealOrderItemMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the MealOrderItem entity.
+// If the MealOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderItemMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *MealOrderItemMutation) ResetName() {
+	m.name = nil
+}
+
+// SetQuantity sets the "quantity" field.
+func (m *MealOrderItemMutation) SetQuantity(i int) {
+	m.quantity = &i
+	m.addquantity = nil
+}
+
+// Quantity returns the value of the "quantity" field in the mutation.
+func (m *MealOrderItemMutation) Quantity() (r int, exists bool) {
+	v := m.quantity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQuantity returns the old "quantity" field's value of the MealOrderItem entity.
+// If the MealOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderItemMutation) OldQuantity(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQuantity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQuantity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQuantity: %w", err)
+	}
+	return oldValue.Quantity, nil
+}
+
+// AddQuantity adds i to the "quantity" field.
+func (m *MealOrderItemMutation) AddQuantity(i int) {
+	if m.addquantity != nil {
+		*m.addquantity += i
+	} else {
+		m.addquantity = &i
+	}
+}
+
+// AddedQuantity returns the value that was added to the "quantity" field in this mutation.
+func (m *MealOrderItemMutation) AddedQuantity() (r int, exists bool) {
+	v := m.addquantity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetQuantity resets all changes to the "quantity" field.
+func (m *MealOrderItemMutation) ResetQuantity() {
+	m.quantity = nil
+	m.addquantity = nil
+}
+
+// SetUnitPrice sets the "unit_price" field.
+func (m *MealOrderItemMutation) SetUnitPrice(i int) {
+	m.unit_price = &i
+	m.addunit_price = nil
+}
+
+// UnitPrice returns the value of the "unit_price" field in the mutation.
+func (m *MealOrderItemMutation) UnitPrice() (r int, exists bool) {
+	v := m.unit_price
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnitPrice returns the old "unit_price" field's value of the MealOrderItem entity.
+// If the MealOrderItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealOrderItemMutation) OldUnitPrice(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnitPrice is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnitPrice requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnitPrice: %w", err)
+	}
+	return oldValue.UnitPrice, nil
+}
+
+// AddUnitPrice adds i to the "unit_price" field.
+func (m *MealOrderItemMutation) AddUnitPrice(i int) {
+	if m.addunit_price != nil {
+		*m.addunit_price += i
+	} else {
+		m.addunit_price = &i
+	}
+}
+
+// AddedUnitPrice returns the value that was added to the "unit_price" field in this mutation.
+func (m *MealOrderItemMutation) AddedUnitPrice() (r int, exists bool) {
+	v := m.addunit_price
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUnitPrice resets all changes to the "unit_price" field.
+func (m *MealOrderItemMutation) ResetUnitPrice() {
+	m.unit_price = nil
+	m.addunit_price = nil
+}
+
+// ClearOrder clears the "order" edge to the MealOrder entity.
+func (m *MealOrderItemMutation) ClearOrder() {
+	m.cleared_order = true
+	m.clearedFields[mealorderitem.FieldOrderID] = struct{}{}
+}
+
+// OrderCleared reports if the "order" edge to the MealOrder entity was cleared.
+func (m *MealOrderItemMutation) OrderCleared() bool {
+	return m.cleared_order
+}
+
+// OrderIDs returns the "order" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrderID instead. It exists only for internal usage by the builders.
+func (m *MealOrderItemMutation) OrderIDs() (ids []int) {
+	if id := m._order; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrder resets all changes to the "order" edge.
+func (m *MealOrderItemMutation) ResetOrder() {
+	m._order = nil
+	m.cleared_order = false
+}
+
+// ClearMenuItem clears the "menu_item" edge to the MenuItem entity.
+func (m *MealOrderItemMutation) ClearMenuItem() {
+	m.clearedmenu_item = true
+	m.clearedFields[mealorderitem.FieldMenuItemID] = struct{}{}
+}
+
+// MenuItemCleared reports if the "menu_item" edge to the MenuItem entity was cleared.
+func (m *MealOrderItemMutation) MenuItemCleared() bool {
+	return m.clearedmenu_item
+}
+
+// MenuItemIDs returns the "menu_item" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// MenuItemID instead. It exists only for internal usage by the builders.
+func (m *MealOrderItemMutation) MenuItemIDs() (ids []int) {
+	if id := m.menu_item; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetMenuItem resets all changes to the "menu_item" edge.
+func (m *MealOrderItemMutation) ResetMenuItem() {
+	m.menu_item = nil
+	m.clearedmenu_item = false
+}
+
+// Where appends a list predicates to the MealOrderItemMutation builder.
+func (m *MealOrderItemMutation) Where(ps ...predicate.MealOrderItem) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MealOrderItemMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MealOrderItemMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MealOrderItem, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MealOrderItemMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MealOrderItemMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MealOrderItem).
+func (m *MealOrderItemMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MealOrderItemMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m._order != nil {
+		fields = append(fields, mealorderitem.FieldOrderID)
+	}
+	if m.menu_item != nil {
+		fields = append(fields, mealorderitem.FieldMenuItemID)
+	}
+	if m.name != nil {
+		fields = append(fields, mealorderitem.FieldName)
+	}
+	if m.quantity != nil {
+		fields = append(fields, mealorderitem.FieldQuantity)
+	}
+	if m.unit_price != nil {
+		fields = append(fields, mealorderitem.FieldUnitPrice)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MealOrderItemMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case mealorderitem.FieldOrderID:
+		return m.OrderID()
+	case mealorderitem.FieldMenuItemID:
+		return m.MenuItemID()
+	case mealorderitem.FieldName:
+		return m.Name()
+	case mealorderitem.FieldQuantity:
+		return m.Quantity()
+	case mealorderitem.FieldUnitPrice:
+		return m.UnitPrice()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MealOrderItemMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case mealorderitem.FieldOrderID:
+		return m.OldOrderID(ctx)
+	case mealorderitem.FieldMenuItemID:
+		return m.OldMenuItemID(ctx)
+	case mealorderitem.FieldName:
+		return m.OldName(ctx)
+	case mealorderitem.FieldQuantity:
+		return m.OldQuantity(ctx)
+	case mealorderitem.FieldUnitPrice:
+		return m.OldUnitPrice(ctx)
+	}
+	return nil, fmt.Errorf("unknown MealOrderItem field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MealOrderItemMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case mealorderitem.FieldOrderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderID(v)
+		return nil
+	case mealorderitem.FieldMenuItemID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMenuItemID(v)
+		return nil
+	case mealorderitem.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case mealorderitem.FieldQuantity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQuantity(v)
+		return nil
+	case mealorderitem.FieldUnitPrice:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnitPrice(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MealOrderItem field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MealOrderItemMutation) AddedFields() []string {
+	var fields []string
+	if m.addquantity != nil {
+		fields = append(fields, mealorderitem.FieldQuantity)
+	}
+	if m.addunit_price != nil {
+		fields = append(fields, mealorderitem.FieldUnitPrice)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MealOrderItemMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case mealorderitem.FieldQuantity:
+		return m.AddedQuantity()
+	case mealorderitem.FieldUnitPrice:
+		return m.AddedUnitPrice()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MealOrderItemMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case mealorderitem.FieldQuantity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddQuantity(v)
+		return nil
+	case mealorderitem.FieldUnitPrice:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUnitPrice(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MealOrderItem numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MealOrderItemMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MealOrderItemMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MealOrderItemMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown MealOrderItem nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MealOrderItemMutation) ResetField(name string) error {
+	switch name {
+	case mealorderitem.FieldOrderID:
+		m.ResetOrderID()
+		return nil
+	case mealorderitem.FieldMenuItemID:
+		m.ResetMenuItemID()
+		return nil
+	case mealorderitem.FieldName:
+		m.ResetName()
+		return nil
+	case mealorderitem.FieldQuantity:
+		m.ResetQuantity()
+		return nil
+	case mealorderitem.FieldUnitPrice:
+		m.ResetUnitPrice()
+		return nil
+	}
+	return fmt.Errorf("unknown MealOrderItem field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MealOrderItemMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m._order != nil {
+		edges = append(edges, mealorderitem.EdgeOrder)
+	}
+	if m.menu_item != nil {
+		edges = append(edges, mealorderitem.EdgeMenuItem)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MealOrderItemMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case mealorderitem.EdgeOrder:
+		if id := m._order; id != nil {
+			return []ent.Value{*id}
+		}
+	case mealorderitem.EdgeMenuItem:
+		if id := m.menu_item; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MealOrderItemMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MealOrderItemMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MealOrderItemMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.cleared_order {
+		edges = append(edges, mealorderitem.EdgeOrder)
+	}
+	if m.clearedmenu_item {
+		edges = append(edges, mealorderitem.EdgeMenuItem)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MealOrderItemMutation) EdgeCleared(name string) bool {
+	switch name {
+	case mealorderitem.EdgeOrder:
+		return m.cleared_order
+	case mealorderitem.EdgeMenuItem:
+		return m.clearedmenu_item
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MealOrderItemMutation) ClearEdge(name string) error {
+	switch name {
+	case mealorderitem.EdgeOrder:
+		m.ClearOrder()
+		return nil
+	case mealorderitem.EdgeMenuItem:
+		m.ClearMenuItem()
+		return nil
+	}
+	return fmt.Errorf("unknown MealOrderItem unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MealOrderItemMutation) ResetEdge(name string) error {
+	switch name {
+	case mealorderitem.EdgeOrder:
+		m.ResetOrder()
+		return nil
+	case mealorderitem.EdgeMenuItem:
+		m.ResetMenuItem()
+		return nil
+	}
+	return fmt.Errorf("unknown MealOrderItem edge %s", name)
+}
+
+// MealPeriodMutation represents an operation that mutates the MealPeriod nodes in the graph.
+type MealPeriodMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *int
+	kind                  *mealperiod.Kind
+	serves_from           *string
+	serves_until          *string
+	cutoff_days_before    *int
+	addcutoff_days_before *int
+	order_cutoff          *string
+	capacity              *int
+	addcapacity           *int
+	clearedFields         map[string]struct{}
+	canteen               *int
+	clearedcanteen        bool
+	done                  bool
+	oldValue              func(context.Context) (*MealPeriod, error)
+	predicates            []predicate.MealPeriod
+}
+
+var _ ent.Mutation = (*MealPeriodMutation)(nil)
+
+// mealperiodOption allows management of the mutation configuration using functional options.
+type mealperiodOption func(*MealPeriodMutation)
+
+// newMealPeriodMutation creates new mutation for the MealPeriod entity.
+func newMealPeriodMutation(c config, op Op, opts ...mealperiodOption) *MealPeriodMutation {
+	m := &MealPeriodMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMealPeriod,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMealPeriodID sets the ID field of the mutation.
+func withMealPeriodID(id int) mealperiodOption {
+	return func(m *MealPeriodMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MealPeriod
+		)
+		m.oldValue = func(ctx context.Context) (*MealPeriod, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MealPeriod.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMealPeriod sets the old MealPeriod of the mutation.
+func withMealPeriod(node *MealPeriod) mealperiodOption {
+	return func(m *MealPeriodMutation) {
+		m.oldValue = func(context.Context) (*MealPeriod, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MealPeriodMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MealPeriodMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MealPeriodMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MealPeriodMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MealPeriod.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCanteenID sets the "canteen_id" field.
+func (m *MealPeriodMutation) SetCanteenID(i int) {
+	m.canteen = &i
+}
+
+// CanteenID returns the value of the "canteen_id" field in the mutation.
+func (m *MealPeriodMutation) CanteenID() (r int, exists bool) {
+	v := m.canteen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCanteenID returns the old "canteen_id" field's value of the MealPeriod entity.
+// If the MealPeriod object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealPeriodMutation) OldCanteenID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCanteenID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCanteenID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCanteenID: %w", err)
+	}
+	return oldValue.CanteenID, nil
+}
+
+// ResetCanteenID resets all changes to the "canteen_id" field.
+func (m *MealPeriodMutation) ResetCanteenID() {
+	m.canteen = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *MealPeriodMutation) SetKind(value mealperiod.Kind) {
+	m.kind = &value
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *MealPeriodMutation) Kind() (r mealperiod.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the MealPeriod entity.
+// If the MealPeriod object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealPeriodMutation) OldKind(ctx context.Context) (v mealperiod.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *MealPeriodMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetServesFrom sets the "serves_from" field.
+func (m *MealPeriodMutation) SetServesFrom(s string) {
+	m.serves_from = &s
+}
+
+// ServesFrom returns the value of the "serves_from" field in the mutation.
+func (m *MealPeriodMutation) ServesFrom() (r string, exists bool) {
+	v := m.serves_from
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServesFrom returns the old "serves_from" field's value of the MealPeriod entity.
+// If the MealPeriod object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealPeriodMutation) OldServesFrom(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServesFrom is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServesFrom requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServesFrom: %w", err)
+	}
+	return oldValue.ServesFrom, nil
+}
+
+// ResetServesFrom resets all changes to the "serves_from" field.
+func (m *MealPeriodMutation) ResetServesFrom() {
+	m.serves_from = nil
+}
+
+// SetServesUntil sets the "serves_until" field.
+func (m *MealPeriodMutation) SetServesUntil(s string) {
+	m.serves_until = &s
+}
+
+// ServesUntil returns the value of the "serves_until" field in the mutation.
+func (m *MealPeriodMutation) ServesUntil() (r string, exists bool) {
+	v := m.serves_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServesUntil returns the old "serves_until" field's value of the MealPeriod entity.
+// If the MealPeriod object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealPeriodMutation) OldServesUntil(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServesUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServesUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServesUntil: %w", err)
+	}
+	return oldValue.ServesUntil, nil
+}
+
+// ResetServesUntil resets all changes to the "serves_until" field.
+func (m *MealPeriodMutation) ResetServesUntil() {
+	m.serves_until = nil
+}
+
+// SetCutoffDaysBefore sets the "cutoff_days_before" field.
+func (m *MealPeriodMutation) SetCutoffDaysBefore(i int) {
+	m.cutoff_days_before = &i
+	m.addcutoff_days_before = nil
+}
+
+// CutoffDaysBefore returns the value of the "cutoff_days_before" field in the mutation.
+func (m *MealPeriodMutation) CutoffDaysBefore() (r int, exists bool) {
+	v := m.cutoff_days_before
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCutoffDaysBefore returns the old "cutoff_days_before" field's value of the MealPeriod entity.
+// If the MealPeriod object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealPeriodMutation) OldCutoffDaysBefore(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCutoffDaysBefore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCutoffDaysBefore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCutoffDaysBefore: %w", err)
+	}
+	return oldValue.CutoffDaysBefore, nil
+}
+
+// AddCutoffDaysBefore adds i to the "cutoff_days_before" field.
+func (m *MealPeriodMutation) AddCutoffDaysBefore(i int) {
+	if m.addcutoff_days_before != nil {
+		*m.addcutoff_days_before += i
+	} else {
+		m.addcutoff_days_before = &i
+	}
+}
+
+// AddedCutoffDaysBefore returns the value that was added to the "cutoff_days_before" field in this mutation.
+func (m *MealPeriodMutation) AddedCutoffDaysBefore() (r int, exists bool) {
+	v := m.addcutoff_days_before
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCutoffDaysBefore resets all changes to the "cutoff_days_before" field.
+func (m *MealPeriodMutation) ResetCutoffDaysBefore() {
+	m.cutoff_days_before = nil
+	m.addcutoff_days_before = nil
+}
+
+// SetOrderCutoff sets the "order_cutoff" field.
+func (m *MealPeriodMutation) SetOrderCutoff(s string) {
+	m.order_cutoff = &s
+}
+
+// OrderCutoff returns the value of the "order_cutoff" field in the mutation.
+func (m *MealPeriodMutation) OrderCutoff() (r string, exists bool) {
+	v := m.order_cutoff
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrderCutoff returns the old "order_cutoff" field's value of the MealPeriod entity.
+// If the MealPeriod object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealPeriodMutation) OldOrderCutoff(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrderCutoff is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrderCutoff requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrderCutoff: %w", err)
+	}
+	return oldValue.OrderCutoff, nil
+}
+
+// ResetOrderCutoff resets all changes to the "order_cutoff" field.
+func (m *MealPeriodMutation) ResetOrderCutoff() {
+	m.order_cutoff = nil
+}
+
+// SetCapacity sets the "capacity" field.
+func (m *MealPeriodMutation) SetCapacity(i int) {
+	m.capacity = &i
+	m.addcapacity = nil
+}
+
+// Capacity returns the value of the "capacity" field in the mutation.
+func (m *MealPeriodMutation) Capacity() (r int, exists bool) {
+	v := m.capacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCapacity returns the old "capacity" field's value of the MealPeriod entity.
+// If the MealPeriod object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MealPeriodMutation) OldCapacity(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCapacity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCapacity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCapacity: %w", err)
+	}
+	return oldValue.Capacity, nil
+}
+
+// AddCapacity adds i to the "capacity" field.
+func (m *MealPeriodMutation) AddCapacity(i int) {
+	if m.addcapacity != nil {
+		*m.addcapacity += i
+	} else {
+		m.addcapacity = &i
+	}
+}
+
+// AddedCapacity returns the value that was added to the "capacity" field in this mutation.
+func (m *MealPeriodMutation) AddedCapacity() (r int, exists bool) {
+	v := m.addcapacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCapacity resets all changes to the "capacity" field.
+func (m *MealPeriodMutation) ResetCapacity() {
+	m.capacity = nil
+	m.addcapacity = nil
+}
+
+// ClearCanteen clears the "canteen" edge to the Canteen entity.
+func (m *MealPeriodMutation) ClearCanteen() {
+	m.clearedcanteen = true
+	m.clearedFields[mealperiod.FieldCanteenID] = struct{}{}
+}
+
+// CanteenCleared reports if the "canteen" edge to the Canteen entity was cleared.
+func (m *MealPeriodMutation) CanteenCleared() bool {
+	return m.clearedcanteen
+}
+
+// CanteenIDs returns the "canteen" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CanteenID instead. It exists only for internal usage by the builders.
+func (m *MealPeriodMutation) CanteenIDs() (ids []int) {
+	if id := m.canteen; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCanteen resets all changes to the "canteen" edge.
+func (m *MealPeriodMutation) ResetCanteen() {
+	m.canteen = nil
+	m.clearedcanteen = false
+}
+
+// Where appends a list predicates to the MealPeriodMutation builder.
+func (m *MealPeriodMutation) Where(ps ...predicate.MealPeriod) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MealPeriodMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MealPeriodMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MealPeriod, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MealPeriodMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MealPeriodMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MealPeriod).
+func (m *MealPeriodMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MealPeriodMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.canteen != nil {
+		fields = append(fields, mealperiod.FieldCanteenID)
+	}
+	if m.kind != nil {
+		fields = append(fields, mealperiod.FieldKind)
+	}
+	if m.serves_from != nil {
+		fields = append(fields, mealperiod.FieldServesFrom)
+	}
+	if m.serves_until != nil {
+		fields = append(fields, mealperiod.FieldServesUntil)
+	}
+	if m.cutoff_days_before != nil {
+		fields = append(fields, mealperiod.FieldCutoffDaysBefore)
+	}
+	if m.order_cutoff != nil {
+		fields = append(fields, mealperiod.FieldOrderCutoff)
+	}
+	if m.capacity != nil {
+		fields = append(fields, mealperiod.FieldCapacity)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MealPeriodMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case mealperiod.FieldCanteenID:
+		return m.CanteenID()
+	case mealperiod.FieldKind:
+		return m.Kind()
+	case mealperiod.FieldServesFrom:
+		return m.ServesFrom()
+	case mealperiod.FieldServesUntil:
+		return m.ServesUntil()
+	case mealperiod.FieldCutoffDaysBefore:
+		return m.CutoffDaysBefore()
+	case mealperiod.FieldOrderCutoff:
+		return m.OrderCutoff()
+	case mealperiod.FieldCapacity:
+		return m.Capacity()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MealPeriodMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case mealperiod.FieldCanteenID:
+		return m.OldCanteenID(ctx)
+	case mealperiod.FieldKind:
+		return m.OldKind(ctx)
+	case mealperiod.FieldServesFrom:
+		return m.OldServesFrom(ctx)
+	case mealperiod.FieldServesUntil:
+		return m.OldServesUntil(ctx)
+	case mealperiod.FieldCutoffDaysBefore:
+		return m.OldCutoffDaysBefore(ctx)
+	case mealperiod.FieldOrderCutoff:
+		return m.OldOrderCutoff(ctx)
+	case mealperiod.FieldCapacity:
+		return m.OldCapacity(ctx)
+	}
+	return nil, fmt.Errorf("unknown MealPeriod field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MealPeriodMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case mealperiod.FieldCanteenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCanteenID(v)
+		return nil
+	case mealperiod.FieldKind:
+		v, ok := value.(mealperiod.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case mealperiod.FieldServesFrom:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServesFrom(v)
+		return nil
+	case mealperiod.FieldServesUntil:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServesUntil(v)
+		return nil
+	case mealperiod.FieldCutoffDaysBefore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCutoffDaysBefore(v)
+		return nil
+	case mealperiod.FieldOrderCutoff:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrderCutoff(v)
+		return nil
+	case mealperiod.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCapacity(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MealPeriod field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MealPeriodMutation) AddedFields() []string {
+	var fields []string
+	if m.addcutoff_days_before != nil {
+		fields = append(fields, mealperiod.FieldCutoffDaysBefore)
+	}
+	if m.addcapacity != nil {
+		fields = append(fields, mealperiod.FieldCapacity)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MealPeriodMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case mealperiod.FieldCutoffDaysBefore:
+		return m.AddedCutoffDaysBefore()
+	case mealperiod.FieldCapacity:
+		return m.AddedCapacity()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MealPeriodMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case mealperiod.FieldCutoffDaysBefore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCutoffDaysBefore(v)
+		return nil
+	case mealperiod.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCapacity(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MealPeriod numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MealPeriodMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MealPeriodMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MealPeriodMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown MealPeriod nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MealPeriodMutation) ResetField(name string) error {
+	switch name {
+	case mealperiod.FieldCanteenID:
+		m.ResetCanteenID()
+		return nil
+	case mealperiod.FieldKind:
+		m.ResetKind()
+		return nil
+	case mealperiod.FieldServesFrom:
+		m.ResetServesFrom()
+		return nil
+	case mealperiod.FieldServesUntil:
+		m.ResetServesUntil()
+		return nil
+	case mealperiod.FieldCutoffDaysBefore:
+		m.ResetCutoffDaysBefore()
+		return nil
+	case mealperiod.FieldOrderCutoff:
+		m.ResetOrderCutoff()
+		return nil
+	case mealperiod.FieldCapacity:
+		m.ResetCapacity()
+		return nil
+	}
+	return fmt.Errorf("unknown MealPeriod field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MealPeriodMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.canteen != nil {
+		edges = append(edges, mealperiod.EdgeCanteen)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MealPeriodMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case mealperiod.EdgeCanteen:
+		if id := m.canteen; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MealPeriodMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MealPeriodMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MealPeriodMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcanteen {
+		edges = append(edges, mealperiod.EdgeCanteen)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MealPeriodMutation) EdgeCleared(name string) bool {
+	switch name {
+	case mealperiod.EdgeCanteen:
+		return m.clearedcanteen
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MealPeriodMutation) ClearEdge(name string) error {
+	switch name {
+	case mealperiod.EdgeCanteen:
+		m.ClearCanteen()
+		return nil
+	}
+	return fmt.Errorf("unknown MealPeriod unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MealPeriodMutation) ResetEdge(name string) error {
+	switch name {
+	case mealperiod.EdgeCanteen:
+		m.ResetCanteen()
+		return nil
+	}
+	return fmt.Errorf("unknown MealPeriod edge %s", name)
+}
+
+// MenuMutation represents an operation that mutates the Menu nodes in the graph.
+type MenuMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	created_at     *time.Time
+	updated_at     *time.Time
+	date           *string
+	capacity       *int
+	addcapacity    *int
+	ordered        *int
+	addordered     *int
+	published_at   *time.Time
+	clearedFields  map[string]struct{}
+	canteen        *int
+	clearedcanteen bool
+	period         *int
+	clearedperiod  bool
+	items          map[int]struct{}
+	removeditems   map[int]struct{}
+	cleareditems   bool
+	done           bool
+	oldValue       func(context.Context) (*Menu, error)
+	predicates     []predicate.Menu
+}
+
+var _ ent.Mutation = (*MenuMutation)(nil)
+
+// menuOption allows management of the mutation configuration using functional options.
+type menuOption func(*MenuMutation)
+
+// newMenuMutation creates new mutation for the Menu entity.
+func newMenuMutation(c config, op Op, opts ...menuOption) *MenuMutation {
+	m := &MenuMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMenu,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMenuID sets the ID field of the mutation.
+func withMenuID(id int) menuOption {
+	return func(m *MenuMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Menu
+		)
+		m.oldValue = func(ctx context.Context) (*Menu, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Menu.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMenu sets the old Menu of the mutation.
+func withMenu(node *Menu) menuOption {
+	return func(m *MenuMutation) {
+		m.oldValue = func(context.Context) (*Menu, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MenuMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MenuMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MenuMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MenuMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Menu.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *MenuMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *MenuMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Menu entity.
+// If the Menu object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MenuMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *MenuMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *MenuMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *MenuMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Menu entity.
+// If the Menu object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MenuMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *MenuMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCanteenID sets the "canteen_id" field.
+func (m *MenuMutation) SetCanteenID(i int) {
+	m.canteen = &i
+}
+
+// CanteenID returns the value of the "canteen_id" field in the mutation.
+func (m *MenuMutation) CanteenID() (r int, exists bool) {
+	v := m.canteen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCanteenID returns the old "canteen_id" field's value of the Menu entity.
+// If the Menu object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MenuMutation) OldCanteenID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCanteenID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCanteenID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCanteenID: %w", err)
+	}
+	return oldValue.CanteenID, nil
+}
+
+// ResetCanteenID resets all changes to the "canteen_id" field.
+func (m *MenuMutation) ResetCanteenID() {
+	m.canteen = nil
+}
+
+// SetPeriodID sets the "period_id" field.
+func (m *MenuMutation) SetPeriodID(i int) {
+	m.period = &i
+}
+
+// PeriodID returns the value of the "period_id" field in the mutation.
+func (m *MenuMutation) PeriodID() (r int, exists bool) {
+	v := m.period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriodID returns the old "period_id" field's value of the Menu entity.
+// If the Menu object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MenuMutation) OldPeriodID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriodID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriodID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriodID: %w", err)
+	}
+	return oldValue.PeriodID, nil
+}
+
+// ResetPeriodID resets all changes to the "period_id" field.
+func (m *MenuMutation) ResetPeriodID() {
+	m.period = nil
+}
+
+// SetDate sets the "date" field.
+func (m *MenuMutation) SetDate(s string) {
+	m.date = &s
+}
+
+// Date returns the value of the "date" field in the mutation.
+func (m *MenuMutation) Date() (r string, exists bool) {
+	v := m.date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDate returns the old "date" field's value of the Menu entity.
+// If the Menu object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MenuMutation) OldDate(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDate: %w", err)
+	}
+	return oldValue.Date, nil
+}
+
+// ResetDate resets all changes to the "date" field.
+func (m *MenuMutation) ResetDate() {
+	m.date = nil
+}
+
+// SetCapacity sets the "capacity" field.
+func (m *MenuMutation) SetCapacity(i int) {
+	m.capacity = &i
+	m.addcapacity = nil
+}
+
+// Capacity returns the value of the "capacity" field in the mutation.
+func (m *MenuMutation) Capacity() (r int, exists bool) {
+	v := m.capacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCapacity returns the old "capacity" field's value of the Menu entity.
+// If the Menu object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MenuMutation) OldCapacity(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCapacity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCapacity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCapacity: %w", err)
+	}
+	return oldValue.Capacity, nil
+}
+
+// AddCapacity adds i to the "capacity" field.
+func (m *MenuMutation) AddCapacity(i int) {
+	if m.addcapacity != nil {
+		*m.addcapacity += i
+	} else {
+		m.addcapacity = &i
+	}
+}
+
+// AddedCapacity returns the value that was added to the "capacity" field in this mutation.
+func (m *MenuMutation) AddedCapacity() (r int, exists bool) {
+	v := m.addcapacity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCapacity resets all changes to the "capacity" field.
+func (m *MenuMutation) ResetCapacity() {
+	m.capacity = nil
+	m.addcapacity = nil
+}
+
+// SetOrdered sets the "ordered" field.
+func (m *MenuMutation) SetOrdered(i int) {
+	m.ordered = &i
+	m.addordered = nil
+}
+
+// Ordered returns the value of the "ordered" field in the mutation.
+func (m *MenuMutation) Ordered() (r int, exists bool) {
+	v := m.ordered
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrdered returns the old "ordered" field's value of the Menu entity.
+// If the Menu object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MenuMutation) OldOrdered(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrdered is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrdered requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrdered: %w", err)
+	}
+	return oldValue.Ordered, nil
+}
+
+// AddOrdered adds i to the "ordered" field.
+func (m *MenuMutation) AddOrdered(i int) {
+	if m.addordered != nil {
+		*m.addordered += i
+	} else {
+		m.addordered = &i
+	}
+}
+
+// AddedOrdered returns the value that was added to the "ordered" field in this mutation.
+func (m *MenuMutation) AddedOrdered() (r int, exists bool) {
+	v := m.addordered
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrdered resets all changes to the "ordered" field.
+func (m *MenuMutation) ResetOrdered() {
+	m.ordered = nil
+	m.addordered = nil
+}
+
+// SetPublishedAt sets the "published_at" field.
+func (m *MenuMutation) SetPublishedAt(t time.Time) {
+	m.published_at = &t
+}
+
+// PublishedAt returns the value of the "published_at" field in the mutation.
+func (m *MenuMutation) PublishedAt() (r time.Time, exists bool) {
+	v := m.published_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublishedAt returns the old "published_at" field's value of the Menu entity.
+// If the Menu object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MenuMutation) OldPublishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublishedAt: %w", err)
+	}
+	return oldValue.PublishedAt, nil
+}
+
+// ClearPublishedAt clears the value of the "published_at" field.
+func (m *MenuMutation) ClearPublishedAt() {
+	m.published_at = nil
+	m.clearedFields[menu.FieldPublishedAt] = struct{}{}
+}
+
+// PublishedAtCleared returns if the "published_at" field was cleared in this mutation.
+func (m *MenuMutation) PublishedAtCleared() bool {
+	_, ok := m.clearedFields[menu.FieldPublishedAt]
+	return ok
+}
+
+// ResetPublishedAt resets all changes to the "published_at" field.
+func (m *MenuMutation) ResetPublishedAt() {
+	m.published_at = nil
+	delete(m.clearedFields, menu.FieldPublishedAt)
+}
+
+// ClearCanteen clears the "canteen" edge to the Canteen entity.
+func (m *MenuMutation) ClearCanteen() {
+	m.clearedcanteen = true
+	m.clearedFields[menu.FieldCanteenID] = struct{}{}
+}
+
+// CanteenCleared reports if the "canteen" edge to the Canteen entity was cleared.
+func (m *MenuMutation) CanteenCleared() bool {
+	return m.clearedcanteen
+}
+
+// CanteenIDs returns the "canteen" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CanteenID instead. It exists only for internal usage by the builders.
+func (m *MenuMutation) CanteenIDs() (ids []int) {
+	if id := m.canteen; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCanteen resets all changes to the "canteen" edge.
+func (m *MenuMutation) ResetCanteen() {
+	m.canteen = nil
+	m.clearedcanteen = false
+}
+
+// ClearPeriod clears the "period" edge to the MealPeriod entity.
+func (m *MenuMutation) ClearPeriod() {
+	m.clearedperiod = true
+	m.clearedFields[menu.FieldPeriodID] = struct{}{}
+}
+
+// PeriodCleared reports if the "period" edge to the MealPeriod entity was cleared.
+func (m *MenuMutation) PeriodCleared() bool {
+	return m.clearedperiod
+}
+
+// PeriodIDs returns the "period" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// PeriodID instead. It exists only for internal usage by the builders.
+func (m *MenuMutation) PeriodIDs() (ids []int) {
+	if id := m.period; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetPeriod resets all changes to the "period" edge.
+func (m *MenuMutation) ResetPeriod() {
+	m.period = nil
+	m.clearedperiod = false
+}
+
+// AddItemIDs adds the "items" edge to the MenuItem entity by ids.
+func (m *MenuMutation) AddItemIDs(ids ...int) {
+	if m.items == nil {
+		m.items = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.items[ids[i]] = struct{}{}
+	}
+}
+
+// ClearItems clears the "items" edge to the MenuItem entity.
+func (m *MenuMutation) ClearItems() {
+	m.cleareditems = true
+}
+
+// ItemsCleared reports if the "items" edge to the MenuItem entity was cleared.
+func (m *MenuMutation) ItemsCleared() bool {
+	return m.cleareditems
+}
+
+// RemoveItemIDs removes the "items" edge to the MenuItem entity by IDs.
+func (m *MenuMutation) RemoveItemIDs(ids ...int) {
+	if m.removeditems == nil {
+		m.removeditems = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.items, ids[i])
+		m.removeditems[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedItems returns the removed IDs of the "items" edge to the MenuItem entity.
+func (m *MenuMutation) RemovedItemsIDs() (ids []int) {
+	for id := range m.removeditems {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ItemsIDs returns the "items" edge IDs in the mutation.
+func (m *MenuMutation) ItemsIDs() (ids []int) {
+	for id := range m.items {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetItems resets all changes to the "items" edge.
+func (m *MenuMutation) ResetItems() {
+	m.items = nil
+	m.cleareditems = false
+	m.removeditems = nil
+}
+
+// Where appends a list predicates to the MenuMutation builder.
+func (m *MenuMutation) Where(ps ...predicate.Menu) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MenuMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MenuMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Menu, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MenuMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MenuMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Menu).
+func (m *MenuMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MenuMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, menu.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, menu.FieldUpdatedAt)
+	}
+	if m.canteen != nil {
+		fields = append(fields, menu.FieldCanteenID)
+	}
+	if m.period != nil {
+		fields = append(fields, menu.FieldPeriodID)
+	}
+	if m.date != nil {
+		fields = append(fields, menu.FieldDate)
+	}
+	if m.capacity != nil {
+		fields = append(fields, menu.FieldCapacity)
+	}
+	if m.ordered != nil {
+		fields = append(fields, menu.FieldOrdered)
+	}
+	if m.published_at != nil {
+		fields = append(fields, menu.FieldPublishedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MenuMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case menu.FieldCreatedAt:
+		return m.CreatedAt()
+	case menu.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case menu.FieldCanteenID:
+		return m.CanteenID()
+	case menu.FieldPeriodID:
+		return m.PeriodID()
+	case menu.FieldDate:
+		return m.Date()
+	case menu.FieldCapacity:
+		return m.Capacity()
+	case menu.FieldOrdered:
+		return m.Ordered()
+	case menu.FieldPublishedAt:
+		return m.PublishedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MenuMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case menu.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case menu.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case menu.FieldCanteenID:
+		return m.OldCanteenID(ctx)
+	case menu.FieldPeriodID:
+		return m.OldPeriodID(ctx)
+	case menu.FieldDate:
+		return m.OldDate(ctx)
+	case menu.FieldCapacity:
+		return m.OldCapacity(ctx)
+	case menu.FieldOrdered:
+		return m.OldOrdered(ctx)
+	case menu.FieldPublishedAt:
+		return m.OldPublishedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Menu field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MenuMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case menu.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case menu.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case menu.FieldCanteenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCanteenID(v)
+		return nil
+	case menu.FieldPeriodID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriodID(v)
+		return nil
+	case menu.FieldDate:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDate(v)
+		return nil
+	case menu.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCapacity(v)
+		return nil
+	case menu.FieldOrdered:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrdered(v)
+		return nil
+	case menu.FieldPublishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublishedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Menu field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MenuMutation) AddedFields() []string {
+	var fields []string
+	if m.addcapacity != nil {
+		fields = append(fields, menu.FieldCapacity)
+	}
+	if m.addordered != nil {
+		fields = append(fields, menu.FieldOrdered)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MenuMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case menu.FieldCapacity:
+		return m.AddedCapacity()
+	case menu.FieldOrdered:
+		return m.AddedOrdered()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MenuMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case menu.FieldCapacity:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCapacity(v)
+		return nil
+	case menu.FieldOrdered:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrdered(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Menu numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MenuMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(menu.FieldPublishedAt) {
+		fields = append(fields, menu.FieldPublishedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MenuMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MenuMutation) ClearField(name string) error {
+	switch name {
+	case menu.FieldPublishedAt:
+		m.ClearPublishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Menu nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MenuMutation) ResetField(name string) error {
+	switch name {
+	case menu.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case menu.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case menu.FieldCanteenID:
+		m.ResetCanteenID()
+		return nil
+	case menu.FieldPeriodID:
+		m.ResetPeriodID()
+		return nil
+	case menu.FieldDate:
+		m.ResetDate()
+		return nil
+	case menu.FieldCapacity:
+		m.ResetCapacity()
+		return nil
+	case menu.FieldOrdered:
+		m.ResetOrdered()
+		return nil
+	case menu.FieldPublishedAt:
+		m.ResetPublishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Menu field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MenuMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.canteen != nil {
+		edges = append(edges, menu.EdgeCanteen)
+	}
+	if m.period != nil {
+		edges = append(edges, menu.EdgePeriod)
+	}
+	if m.items != nil {
+		edges = append(edges, menu.EdgeItems)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MenuMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case menu.EdgeCanteen:
+		if id := m.canteen; id != nil {
+			return []ent.Value{*id}
+		}
+	case menu.EdgePeriod:
+		if id := m.period; id != nil {
+			return []ent.Value{*id}
+		}
+	case menu.EdgeItems:
+		ids := make([]ent.Value, 0, len(m.items))
+		for id := range m.items {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MenuMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.removeditems != nil {
+		edges = append(edges, menu.EdgeItems)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MenuMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case menu.EdgeItems:
+		ids := make([]ent.Value, 0, len(m.removeditems))
+		for id := range m.removeditems {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MenuMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedcanteen {
+		edges = append(edges, menu.EdgeCanteen)
+	}
+	if m.clearedperiod {
+		edges = append(edges, menu.EdgePeriod)
+	}
+	if m.cleareditems {
+		edges = append(edges, menu.EdgeItems)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MenuMutation) EdgeCleared(name string) bool {
+	switch name {
+	case menu.EdgeCanteen:
+		return m.clearedcanteen
+	case menu.EdgePeriod:
+		return m.clearedperiod
+	case menu.EdgeItems:
+		return m.cleareditems
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MenuMutation) ClearEdge(name string) error {
+	switch name {
+	case menu.EdgeCanteen:
+		m.ClearCanteen()
+		return nil
+	case menu.EdgePeriod:
+		m.ClearPeriod()
+		return nil
+	}
+	return fmt.Errorf("unknown Menu unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MenuMutation) ResetEdge(name string) error {
+	switch name {
+	case menu.EdgeCanteen:
+		m.ResetCanteen()
+		return nil
+	case menu.EdgePeriod:
+		m.ResetPeriod()
+		return nil
+	case menu.EdgeItems:
+		m.ResetItems()
+		return nil
+	}
+	return fmt.Errorf("unknown Menu edge %s", name)
+}
+
+// MenuItemMutation represents an operation that mutates the MenuItem nodes in the graph.
+type MenuItemMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	name            *string
+	description     *string
+	price           *int
+	addprice        *int
+	tags            *[]string
+	appendtags      []string
+	allergens       *[]string
+	appendallergens []string
+	clearedFields   map[string]struct{}
+	menu            *int
+	clearedmenu     bool
+	done            bool
+	oldValue        func(context.Context) (*MenuItem, error)
+	predicates      []predicate.MenuItem
+}
+
+var _ ent.Mutation = (*MenuItemMutation)(nil)
+
+// menuitemOption allows management of the mutation configuration using functional options.
+type menuitemOption func(*MenuItemMutation)
+
+// newMenuItemMutation creates new mutation for the MenuItem entity.
+func newMenuItemMutation(c config, op Op, opts ...menuitemOption) *MenuItemMutation {
+	m := &MenuItemMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMenuItem,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMenuItemID sets the ID field of the mutation.
+func withMenuItemID(id int) menuitemOption {
+	return func(m *MenuItemMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MenuItem
+		)
+		m.oldValue = func(ctx context.Context) (*MenuItem, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MenuItem.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMenuItem sets the old MenuItem of the mutation.
+func withMenuItem(node *MenuItem) menuitemOption {
+	return func(m *MenuItemMutation) {
+		m.oldValue = func(context.Context) (*MenuItem, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MenuItemMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MenuItemMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MenuItemMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MenuItemMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MenuItem.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetMenuID sets the "menu_id" field.
+func (m *MenuItemMutation) SetMenuID(i int) {
+	m.menu = &i
+}
+
+// MenuID returns the value of the "menu_id" field in the mutation.
+func (m *MenuItemMutation) MenuID() (r int, exists bool) {
+	v := m.menu
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMenuID returns the old "menu_id" field's value of the MenuItem entity.
+// If the MenuItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MenuItemMutation) OldMenuID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMenuID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMenuID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMenuID: %w", err)
+	}
+	return oldValue.MenuID, nil
+}
+
+// ResetMenuID resets all changes to the "menu_id" field.
+func (m *MenuItemMutation) ResetMenuID() {
+	m.menu = nil
+}
+
+// SetName sets the "name" field.
+func (m *MenuItemMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *MenuItemMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the MenuItem entity.
+// If the MenuItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MenuItemMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *MenuItemMutation) ResetName() {
+	m.name = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *MenuItemMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *MenuItemMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the MenuItem entity.
+// If the MenuItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MenuItemMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *MenuItemMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetPrice sets the "price" field.
+func (m *MenuItemMutation) SetPrice(i int) {
+	m.price = &i
+	m.addprice = nil
+}
+
+// Price returns the value of the "price" field in the mutation.
+func (m *MenuItemMutation) Price() (r int, exists bool) {
+	v := m.price
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrice returns the old "price" field's value of the MenuItem entity.
+// If the MenuItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MenuItemMutation) OldPrice(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrice is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrice requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrice: %w", err)
+	}
+	return oldValue.Price, nil
+}
+
+// AddPrice adds i to the "price" field.
+func (m *MenuItemMutation) AddPrice(i int) {
+	if m.addprice != nil {
+		*m.addprice += i
+	} else {
+		m.addprice = &i
+	}
+}
+
+// AddedPrice returns the value that was added to the "price" field in this mutation.
+func (m *MenuItemMutation) AddedPrice() (r int, exists bool) {
+	v := m.addprice
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPrice resets all changes to the "price" field.
+func (m *MenuItemMutation) ResetPrice() {
+	m.price = nil
+	m.addprice = nil
+}
+
+// SetTags sets the "tags" field.
+func (m *MenuItemMutation) SetTags(s []string) {
+	m.tags = &s
+	m.appendtags = nil
+}
+
+// Tags returns the value of the "tags" field in the mutation.
+func (m *MenuItemMutation) Tags() (r []string, exists bool) {
+	v := m.tags
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTags returns the old "tags" field's value of the MenuItem entity.
+// If the MenuItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MenuItemMutation) OldTags(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTags is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTags requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTags: %w", err)
+	}
+	return oldValue.Tags, nil
+}
+
+// AppendTags adds s to the "tags" field.
+func (m *MenuItemMutation) AppendTags(s []string) {
+	m.appendtags = append(m.appendtags, s...)
+}
+
+// AppendedTags returns the list of values that were appended to the "tags" field in this mutation.
+func (m *MenuItemMutation) AppendedTags() ([]string, bool) {
+	if len(m.appendtags) == 0 {
+		return nil, false
+	}
+	return m.appendtags, true
+}
+
+// ClearTags clears the value of the "tags" field.
+func (m *MenuItemMutation) ClearTags() {
+	m.tags = nil
+	m.appendtags = nil
+	m.clearedFields[menuitem.FieldTags] = struct{}{}
+}
+
+// TagsCleared returns if the "tags" field was cleared in this mutation.
+func (m *MenuItemMutation) TagsCleared() bool {
+	_, ok := m.clearedFields[menuitem.FieldTags]
+	return ok
+}
+
+// ResetTags resets all changes to the "tags" field.
+func (m *MenuItemMutation) ResetTags() {
+	m.tags = nil
+	m.appendtags = nil
+	delete(m.clearedFields, menuitem.FieldTags)
+}
+
+// SetAllergens sets the "allergens" field.
+func (m *MenuItemMutation) SetAllergens(s []string) {
+	m.allergens = &s
+	m.appendallergens = nil
+}
+
+// Allergens returns the value of the "allergens" field in the mutation.
+func (m *MenuItemMutation) Allergens() (r []string, exists bool) {
+	v := m.allergens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAllergens returns the old "allergens" field's value of the MenuItem entity.
+// If the MenuItem object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MenuItemMutation) OldAllergens(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAllergens is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAllergens requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAllergens: %w", err)
+	}
+	return oldValue.Allergens, nil
+}
+
+// AppendAllergens adds s to the "allergens" field.
+func (m *MenuItemMutation) AppendAllergens(s []string) {
+	m.appendallergens = append(m.appendallergens, s...)
+}
+
+// AppendedAllergens returns the list of values that were appended to the "allergens" field in this mutation.
+func (m *MenuItemMutation) AppendedAllergens() ([]string, bool) {
+	if len(m.appendallergens) == 0 {
+		return nil, false
+	}
+	return m.appendallergens, true
+}
+
+// ClearAllergens clears the value of the "allergens" field.
+func (m *MenuItemMutation) ClearAllergens() {
+	m.allergens = nil
+	m.appendallergens = nil
+	m.clearedFields[menuitem.FieldAllergens] = struct{}{}
+}
+
+// AllergensCleared returns if the "allergens" field was cleared in this mutation.
+func (m *MenuItemMutation) AllergensCleared() bool {
+	_, ok := m.clearedFields[menuitem.FieldAllergens]
+	return ok
+}
+
+// ResetAllergens resets all changes to the "allergens" field.
+func (m *MenuItemMutation) ResetAllergens() {
+	m.allergens = nil
+	m.appendallergens = nil
+	delete(m.clearedFields, menuitem.FieldAllergens)
+}
+
+// ClearMenu clears the "menu" edge to the Menu entity.
+func (m *MenuItemMutation) ClearMenu() {
+	m.clearedmenu = true
+	m.clearedFields[menuitem.FieldMenuID] = struct{}{}
+}
+
+// MenuCleared reports if the "menu" edge to the Menu entity was cleared.
+func (m *MenuItemMutation) MenuCleared() bool {
+	return m.clearedmenu
+}
+
+// MenuIDs returns the "menu" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// MenuID instead. It exists only for internal usage by the builders.
+func (m *MenuItemMutation) MenuIDs() (ids []int) {
+	if id := m.menu; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetMenu resets all changes to the "menu" edge.
+func (m *MenuItemMutation) ResetMenu() {
+	m.menu = nil
+	m.clearedmenu = false
+}
+
+// Where appends a list predicates to the MenuItemMutation builder.
+func (m *MenuItemMutation) Where(ps ...predicate.MenuItem) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MenuItemMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MenuItemMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MenuItem, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MenuItemMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MenuItemMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MenuItem).
+func (m *MenuItemMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MenuItemMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.menu != nil {
+		fields = append(fields, menuitem.FieldMenuID)
+	}
+	if m.name != nil {
+		fields = append(fields, menuitem.FieldName)
+	}
+	if m.description != nil {
+		fields = append(fields, menuitem.FieldDescription)
+	}
+	if m.price != nil {
+		fields = append(fields, menuitem.FieldPrice)
+	}
+	if m.tags != nil {
+		fields = append(fields, menuitem.FieldTags)
+	}
+	if m.allergens != nil {
+		fields = append(fields, menuitem.FieldAllergens)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MenuItemMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case menuitem.FieldMenuID:
+		return m.MenuID()
+	case menuitem.FieldName:
+		return m.Name()
+	case menuitem.FieldDescription:
+		return m.Description()
+	case menuitem.FieldPrice:
+		return m.Price()
+	case menuitem.FieldTags:
+		return m.Tags()
+	case menuitem.FieldAllergens:
+		return m.Allergens()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MenuItemMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case menuitem.FieldMenuID:
+		return m.OldMenuID(ctx)
+	case menuitem.FieldName:
+		return m.OldName(ctx)
+	case menuitem.FieldDescription:
+		return m.OldDescription(ctx)
+	case menuitem.FieldPrice:
+		return m.OldPrice(ctx)
+	case menuitem.FieldTags:
+		return m.OldTags(ctx)
+	case menuitem.FieldAllergens:
+		return m.OldAllergens(ctx)
+	}
+	return nil, fmt.Errorf("unknown MenuItem field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MenuItemMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case menuitem.FieldMenuID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMenuID(v)
+		return nil
+	case menuitem.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case menuitem.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case menuitem.FieldPrice:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrice(v)
+		return nil
+	case menuitem.FieldTags:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTags(v)
+		return nil
+	case menuitem.FieldAllergens:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAllergens(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MenuItem field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MenuItemMutation) AddedFields() []string {
+	var fields []string
+	if m.addprice != nil {
+		fields = append(fields, menuitem.FieldPrice)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MenuItemMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case menuitem.FieldPrice:
+		return m.AddedPrice()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MenuItemMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case menuitem.FieldPrice:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPrice(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MenuItem numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MenuItemMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(menuitem.FieldTags) {
+		fields = append(fields, menuitem.FieldTags)
+	}
+	if m.FieldCleared(menuitem.FieldAllergens) {
+		fields = append(fields, menuitem.FieldAllergens)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MenuItemMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MenuItemMutation) ClearField(name string) error {
+	switch name {
+	case menuitem.FieldTags:
+		m.ClearTags()
+		return nil
+	case menuitem.FieldAllergens:
+		m.ClearAllergens()
+		return nil
+	}
+	return fmt.Errorf("unknown MenuItem nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MenuItemMutation) ResetField(name string) error {
+	switch name {
+	case menuitem.FieldMenuID:
+		m.ResetMenuID()
+		return nil
+	case menuitem.FieldName:
+		m.ResetName()
+		return nil
+	case menuitem.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case menuitem.FieldPrice:
+		m.ResetPrice()
+		return nil
+	case menuitem.FieldTags:
+		m.ResetTags()
+		return nil
+	case menuitem.FieldAllergens:
+		m.ResetAllergens()
+		return nil
+	}
+	return fmt.Errorf("unknown MenuItem field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MenuItemMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.menu != nil {
+		edges = append(edges, menuitem.EdgeMenu)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MenuItemMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case menuitem.EdgeMenu:
+		if id := m.menu; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MenuItemMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MenuItemMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MenuItemMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedmenu {
+		edges = append(edges, menuitem.EdgeMenu)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MenuItemMutation) EdgeCleared(name string) bool {
+	switch name {
+	case menuitem.EdgeMenu:
+		return m.clearedmenu
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MenuItemMutation) ClearEdge(name string) error {
+	switch name {
+	case menuitem.EdgeMenu:
+		m.ClearMenu()
+		return nil
+	}
+	return fmt.Errorf("unknown MenuItem unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MenuItemMutation) ResetEdge(name string) error {
+	switch name {
+	case menuitem.EdgeMenu:
+		m.ResetMenu()
+		return nil
+	}
+	return fmt.Errorf("unknown MenuItem edge %s", name)
+}
+
 // NotificationMutation represents an operation that mutates the Notification nodes in the graph.
 type NotificationMutation struct {
 	config
@@ -34547,6 +41786,807 @@ func (m *StreetMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Street edge %s", name)
+}
+
+// SubsidyQualificationMutation represents an operation that mutates the SubsidyQualification nodes in the graph.
+type SubsidyQualificationMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	created_at        *time.Time
+	updated_at        *time.Time
+	kind              *subsidyqualification.Kind
+	valid_until       *string
+	recorded_by_id    *int
+	addrecorded_by_id *int
+	revoked_at        *time.Time
+	clearedFields     map[string]struct{}
+	resident          *int
+	clearedresident   bool
+	done              bool
+	oldValue          func(context.Context) (*SubsidyQualification, error)
+	predicates        []predicate.SubsidyQualification
+}
+
+var _ ent.Mutation = (*SubsidyQualificationMutation)(nil)
+
+// subsidyqualificationOption allows management of the mutation configuration using functional options.
+type subsidyqualificationOption func(*SubsidyQualificationMutation)
+
+// newSubsidyQualificationMutation creates new mutation for the SubsidyQualification entity.
+func newSubsidyQualificationMutation(c config, op Op, opts ...subsidyqualificationOption) *SubsidyQualificationMutation {
+	m := &SubsidyQualificationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSubsidyQualification,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSubsidyQualificationID sets the ID field of the mutation.
+func withSubsidyQualificationID(id int) subsidyqualificationOption {
+	return func(m *SubsidyQualificationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SubsidyQualification
+		)
+		m.oldValue = func(ctx context.Context) (*SubsidyQualification, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SubsidyQualification.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSubsidyQualification sets the old SubsidyQualification of the mutation.
+func withSubsidyQualification(node *SubsidyQualification) subsidyqualificationOption {
+	return func(m *SubsidyQualificationMutation) {
+		m.oldValue = func(context.Context) (*SubsidyQualification, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SubsidyQualificationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SubsidyQualificationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SubsidyQualificationMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SubsidyQualificationMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SubsidyQualification.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SubsidyQualificationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SubsidyQualificationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the SubsidyQualification entity.
+// If the SubsidyQualification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubsidyQualificationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SubsidyQualificationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SubsidyQualificationMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SubsidyQualificationMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the SubsidyQualification entity.
+// If the SubsidyQualification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubsidyQualificationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SubsidyQualificationMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetResidentID sets the "resident_id" field.
+func (m *SubsidyQualificationMutation) SetResidentID(i int) {
+	m.resident = &i
+}
+
+// ResidentID returns the value of the "resident_id" field in the mutation.
+func (m *SubsidyQualificationMutation) ResidentID() (r int, exists bool) {
+	v := m.resident
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResidentID returns the old "resident_id" field's value of the SubsidyQualification entity.
+// If the SubsidyQualification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubsidyQualificationMutation) OldResidentID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResidentID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResidentID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResidentID: %w", err)
+	}
+	return oldValue.ResidentID, nil
+}
+
+// ResetResidentID resets all changes to the "resident_id" field.
+func (m *SubsidyQualificationMutation) ResetResidentID() {
+	m.resident = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *SubsidyQualificationMutation) SetKind(s subsidyqualification.Kind) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *SubsidyQualificationMutation) Kind() (r subsidyqualification.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the SubsidyQualification entity.
+// If the SubsidyQualification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubsidyQualificationMutation) OldKind(ctx context.Context) (v subsidyqualification.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *SubsidyQualificationMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetValidUntil sets the "valid_until" field.
+func (m *SubsidyQualificationMutation) SetValidUntil(s string) {
+	m.valid_until = &s
+}
+
+// ValidUntil returns the value of the "valid_until" field in the mutation.
+func (m *SubsidyQualificationMutation) ValidUntil() (r string, exists bool) {
+	v := m.valid_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValidUntil returns the old "valid_until" field's value of the SubsidyQualification entity.
+// If the SubsidyQualification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubsidyQualificationMutation) OldValidUntil(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValidUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValidUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValidUntil: %w", err)
+	}
+	return oldValue.ValidUntil, nil
+}
+
+// ClearValidUntil clears the value of the "valid_until" field.
+func (m *SubsidyQualificationMutation) ClearValidUntil() {
+	m.valid_until = nil
+	m.clearedFields[subsidyqualification.FieldValidUntil] = struct{}{}
+}
+
+// ValidUntilCleared returns if the "valid_until" field was cleared in this mutation.
+func (m *SubsidyQualificationMutation) ValidUntilCleared() bool {
+	_, ok := m.clearedFields[subsidyqualification.FieldValidUntil]
+	return ok
+}
+
+// ResetValidUntil resets all changes to the "valid_until" field.
+func (m *SubsidyQualificationMutation) ResetValidUntil() {
+	m.valid_until = nil
+	delete(m.clearedFields, subsidyqualification.FieldValidUntil)
+}
+
+// SetRecordedByID sets the "recorded_by_id" field.
+func (m *SubsidyQualificationMutation) SetRecordedByID(i int) {
+	m.recorded_by_id = &i
+	m.addrecorded_by_id = nil
+}
+
+// RecordedByID returns the value of the "recorded_by_id" field in the mutation.
+func (m *SubsidyQualificationMutation) RecordedByID() (r int, exists bool) {
+	v := m.recorded_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordedByID returns the old "recorded_by_id" field's value of the SubsidyQualification entity.
+// If the SubsidyQualification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubsidyQualificationMutation) OldRecordedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordedByID: %w", err)
+	}
+	return oldValue.RecordedByID, nil
+}
+
+// AddRecordedByID adds i to the "recorded_by_id" field.
+func (m *SubsidyQualificationMutation) AddRecordedByID(i int) {
+	if m.addrecorded_by_id != nil {
+		*m.addrecorded_by_id += i
+	} else {
+		m.addrecorded_by_id = &i
+	}
+}
+
+// AddedRecordedByID returns the value that was added to the "recorded_by_id" field in this mutation.
+func (m *SubsidyQualificationMutation) AddedRecordedByID() (r int, exists bool) {
+	v := m.addrecorded_by_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRecordedByID clears the value of the "recorded_by_id" field.
+func (m *SubsidyQualificationMutation) ClearRecordedByID() {
+	m.recorded_by_id = nil
+	m.addrecorded_by_id = nil
+	m.clearedFields[subsidyqualification.FieldRecordedByID] = struct{}{}
+}
+
+// RecordedByIDCleared returns if the "recorded_by_id" field was cleared in this mutation.
+func (m *SubsidyQualificationMutation) RecordedByIDCleared() bool {
+	_, ok := m.clearedFields[subsidyqualification.FieldRecordedByID]
+	return ok
+}
+
+// ResetRecordedByID resets all changes to the "recorded_by_id" field.
+func (m *SubsidyQualificationMutation) ResetRecordedByID() {
+	m.recorded_by_id = nil
+	m.addrecorded_by_id = nil
+	delete(m.clearedFields, subsidyqualification.FieldRecordedByID)
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *SubsidyQualificationMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *SubsidyQualificationMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the SubsidyQualification entity.
+// If the SubsidyQualification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SubsidyQualificationMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *SubsidyQualificationMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[subsidyqualification.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *SubsidyQualificationMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[subsidyqualification.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *SubsidyQualificationMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, subsidyqualification.FieldRevokedAt)
+}
+
+// ClearResident clears the "resident" edge to the Resident entity.
+func (m *SubsidyQualificationMutation) ClearResident() {
+	m.clearedresident = true
+	m.clearedFields[subsidyqualification.FieldResidentID] = struct{}{}
+}
+
+// ResidentCleared reports if the "resident" edge to the Resident entity was cleared.
+func (m *SubsidyQualificationMutation) ResidentCleared() bool {
+	return m.clearedresident
+}
+
+// ResidentIDs returns the "resident" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ResidentID instead. It exists only for internal usage by the builders.
+func (m *SubsidyQualificationMutation) ResidentIDs() (ids []int) {
+	if id := m.resident; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetResident resets all changes to the "resident" edge.
+func (m *SubsidyQualificationMutation) ResetResident() {
+	m.resident = nil
+	m.clearedresident = false
+}
+
+// Where appends a list predicates to the SubsidyQualificationMutation builder.
+func (m *SubsidyQualificationMutation) Where(ps ...predicate.SubsidyQualification) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SubsidyQualificationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SubsidyQualificationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SubsidyQualification, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SubsidyQualificationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SubsidyQualificationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SubsidyQualification).
+func (m *SubsidyQualificationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SubsidyQualificationMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.created_at != nil {
+		fields = append(fields, subsidyqualification.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, subsidyqualification.FieldUpdatedAt)
+	}
+	if m.resident != nil {
+		fields = append(fields, subsidyqualification.FieldResidentID)
+	}
+	if m.kind != nil {
+		fields = append(fields, subsidyqualification.FieldKind)
+	}
+	if m.valid_until != nil {
+		fields = append(fields, subsidyqualification.FieldValidUntil)
+	}
+	if m.recorded_by_id != nil {
+		fields = append(fields, subsidyqualification.FieldRecordedByID)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, subsidyqualification.FieldRevokedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SubsidyQualificationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case subsidyqualification.FieldCreatedAt:
+		return m.CreatedAt()
+	case subsidyqualification.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case subsidyqualification.FieldResidentID:
+		return m.ResidentID()
+	case subsidyqualification.FieldKind:
+		return m.Kind()
+	case subsidyqualification.FieldValidUntil:
+		return m.ValidUntil()
+	case subsidyqualification.FieldRecordedByID:
+		return m.RecordedByID()
+	case subsidyqualification.FieldRevokedAt:
+		return m.RevokedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SubsidyQualificationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case subsidyqualification.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case subsidyqualification.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case subsidyqualification.FieldResidentID:
+		return m.OldResidentID(ctx)
+	case subsidyqualification.FieldKind:
+		return m.OldKind(ctx)
+	case subsidyqualification.FieldValidUntil:
+		return m.OldValidUntil(ctx)
+	case subsidyqualification.FieldRecordedByID:
+		return m.OldRecordedByID(ctx)
+	case subsidyqualification.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown SubsidyQualification field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SubsidyQualificationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case subsidyqualification.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case subsidyqualification.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case subsidyqualification.FieldResidentID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResidentID(v)
+		return nil
+	case subsidyqualification.FieldKind:
+		v, ok := value.(subsidyqualification.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case subsidyqualification.FieldValidUntil:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValidUntil(v)
+		return nil
+	case subsidyqualification.FieldRecordedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordedByID(v)
+		return nil
+	case subsidyqualification.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SubsidyQualification field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SubsidyQualificationMutation) AddedFields() []string {
+	var fields []string
+	if m.addrecorded_by_id != nil {
+		fields = append(fields, subsidyqualification.FieldRecordedByID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SubsidyQualificationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case subsidyqualification.FieldRecordedByID:
+		return m.AddedRecordedByID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SubsidyQualificationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case subsidyqualification.FieldRecordedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecordedByID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SubsidyQualification numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SubsidyQualificationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(subsidyqualification.FieldValidUntil) {
+		fields = append(fields, subsidyqualification.FieldValidUntil)
+	}
+	if m.FieldCleared(subsidyqualification.FieldRecordedByID) {
+		fields = append(fields, subsidyqualification.FieldRecordedByID)
+	}
+	if m.FieldCleared(subsidyqualification.FieldRevokedAt) {
+		fields = append(fields, subsidyqualification.FieldRevokedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SubsidyQualificationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SubsidyQualificationMutation) ClearField(name string) error {
+	switch name {
+	case subsidyqualification.FieldValidUntil:
+		m.ClearValidUntil()
+		return nil
+	case subsidyqualification.FieldRecordedByID:
+		m.ClearRecordedByID()
+		return nil
+	case subsidyqualification.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown SubsidyQualification nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SubsidyQualificationMutation) ResetField(name string) error {
+	switch name {
+	case subsidyqualification.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case subsidyqualification.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case subsidyqualification.FieldResidentID:
+		m.ResetResidentID()
+		return nil
+	case subsidyqualification.FieldKind:
+		m.ResetKind()
+		return nil
+	case subsidyqualification.FieldValidUntil:
+		m.ResetValidUntil()
+		return nil
+	case subsidyqualification.FieldRecordedByID:
+		m.ResetRecordedByID()
+		return nil
+	case subsidyqualification.FieldRevokedAt:
+		m.ResetRevokedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown SubsidyQualification field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SubsidyQualificationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.resident != nil {
+		edges = append(edges, subsidyqualification.EdgeResident)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SubsidyQualificationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case subsidyqualification.EdgeResident:
+		if id := m.resident; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SubsidyQualificationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SubsidyQualificationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SubsidyQualificationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedresident {
+		edges = append(edges, subsidyqualification.EdgeResident)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SubsidyQualificationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case subsidyqualification.EdgeResident:
+		return m.clearedresident
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SubsidyQualificationMutation) ClearEdge(name string) error {
+	switch name {
+	case subsidyqualification.EdgeResident:
+		m.ClearResident()
+		return nil
+	}
+	return fmt.Errorf("unknown SubsidyQualification unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SubsidyQualificationMutation) ResetEdge(name string) error {
+	switch name {
+	case subsidyqualification.EdgeResident:
+		m.ResetResident()
+		return nil
+	}
+	return fmt.Errorf("unknown SubsidyQualification edge %s", name)
 }
 
 // TimeAccountMutation represents an operation that mutates the TimeAccount nodes in the graph.

@@ -16,6 +16,10 @@ type Tx struct {
 	AuditRecord *AuditRecordClient
 	// Broadcast is the client for interacting with the Broadcast builders.
 	Broadcast *BroadcastClient
+	// Canteen is the client for interacting with the Canteen builders.
+	Canteen *CanteenClient
+	// CanteenFollow is the client for interacting with the CanteenFollow builders.
+	CanteenFollow *CanteenFollowClient
 	// CareBooking is the client for interacting with the CareBooking builders.
 	CareBooking *CareBookingClient
 	// CareEvent is the client for interacting with the CareEvent builders.
@@ -54,6 +58,16 @@ type Tx struct {
 	LedgerEntry *LedgerEntryClient
 	// LedgerTransfer is the client for interacting with the LedgerTransfer builders.
 	LedgerTransfer *LedgerTransferClient
+	// MealOrder is the client for interacting with the MealOrder builders.
+	MealOrder *MealOrderClient
+	// MealOrderItem is the client for interacting with the MealOrderItem builders.
+	MealOrderItem *MealOrderItemClient
+	// MealPeriod is the client for interacting with the MealPeriod builders.
+	MealPeriod *MealPeriodClient
+	// Menu is the client for interacting with the Menu builders.
+	Menu *MenuClient
+	// MenuItem is the client for interacting with the MenuItem builders.
+	MenuItem *MenuItemClient
 	// Notification is the client for interacting with the Notification builders.
 	Notification *NotificationClient
 	// PersonalInfo is the client for interacting with the PersonalInfo builders.
@@ -78,6 +92,8 @@ type Tx struct {
 	SignInCode *SignInCodeClient
 	// Street is the client for interacting with the Street builders.
 	Street *StreetClient
+	// SubsidyQualification is the client for interacting with the SubsidyQualification builders.
+	SubsidyQualification *SubsidyQualificationClient
 	// TimeAccount is the client for interacting with the TimeAccount builders.
 	TimeAccount *TimeAccountClient
 	// VolunteerTask is the client for interacting with the VolunteerTask builders.
@@ -221,6 +237,8 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.AuditRecord = NewAuditRecordClient(tx.config)
 	tx.Broadcast = NewBroadcastClient(tx.config)
+	tx.Canteen = NewCanteenClient(tx.config)
+	tx.CanteenFollow = NewCanteenFollowClient(tx.config)
 	tx.CareBooking = NewCareBookingClient(tx.config)
 	tx.CareEvent = NewCareEventClient(tx.config)
 	tx.CareFacility = NewCareFacilityClient(tx.config)
@@ -240,6 +258,11 @@ func (tx *Tx) init() {
 	tx.Household = NewHouseholdClient(tx.config)
 	tx.LedgerEntry = NewLedgerEntryClient(tx.config)
 	tx.LedgerTransfer = NewLedgerTransferClient(tx.config)
+	tx.MealOrder = NewMealOrderClient(tx.config)
+	tx.MealOrderItem = NewMealOrderItemClient(tx.config)
+	tx.MealPeriod = NewMealPeriodClient(tx.config)
+	tx.Menu = NewMenuClient(tx.config)
+	tx.MenuItem = NewMenuItemClient(tx.config)
 	tx.Notification = NewNotificationClient(tx.config)
 	tx.PersonalInfo = NewPersonalInfoClient(tx.config)
 	tx.Place = NewPlaceClient(tx.config)
@@ -252,6 +275,7 @@ func (tx *Tx) init() {
 	tx.Session = NewSessionClient(tx.config)
 	tx.SignInCode = NewSignInCodeClient(tx.config)
 	tx.Street = NewStreetClient(tx.config)
+	tx.SubsidyQualification = NewSubsidyQualificationClient(tx.config)
 	tx.TimeAccount = NewTimeAccountClient(tx.config)
 	tx.VolunteerTask = NewVolunteerTaskClient(tx.config)
 	tx.VolunteerTaskAssignment = NewVolunteerTaskAssignmentClient(tx.config)

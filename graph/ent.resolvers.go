@@ -23,6 +23,15 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	return r.client.Noders(ctx, ids)
 }
 
+// Canteens is the resolver for the canteens field.
+func (r *queryResolver) Canteens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CanteenOrder, where *ent.CanteenWhereInput) (*ent.CanteenConnection, error) {
+	return r.client.Canteen.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithCanteenOrder(orderBy),
+			ent.WithCanteenFilter(where.Filter),
+		)
+}
+
 // CareBookings is the resolver for the careBookings field.
 func (r *queryResolver) CareBookings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareBookingOrder, where *ent.CareBookingWhereInput) (*ent.CareBookingConnection, error) {
 	return r.client.CareBooking.Query().
@@ -80,6 +89,15 @@ func (r *queryResolver) HelpRequests(ctx context.Context, after *entgql.Cursor[i
 		)
 }
 
+// MealOrders is the resolver for the mealOrders field.
+func (r *queryResolver) MealOrders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MealOrderOrder, where *ent.MealOrderWhereInput) (*ent.MealOrderConnection, error) {
+	return r.client.MealOrder.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithMealOrderOrder(orderBy),
+			ent.WithMealOrderFilter(where.Filter),
+		)
+}
+
 // Requests is the resolver for the requests field.
 func (r *queryResolver) Requests(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestOrder, where *ent.RequestWhereInput) (*ent.RequestConnection, error) {
 	if orderBy == nil {
@@ -134,11 +152,20 @@ func (r *queryResolver) VolunteerTeams(ctx context.Context, after *entgql.Cursor
 		)
 }
 
+// Canteen returns generated.CanteenResolver implementation.
+func (r *Resolver) Canteen() generated.CanteenResolver { return &canteenResolver{r} }
+
 // CareBooking returns generated.CareBookingResolver implementation.
 func (r *Resolver) CareBooking() generated.CareBookingResolver { return &careBookingResolver{r} }
 
 // CareSlot returns generated.CareSlotResolver implementation.
 func (r *Resolver) CareSlot() generated.CareSlotResolver { return &careSlotResolver{r} }
+
+// MealOrder returns generated.MealOrderResolver implementation.
+func (r *Resolver) MealOrder() generated.MealOrderResolver { return &mealOrderResolver{r} }
+
+// MealPeriod returns generated.MealPeriodResolver implementation.
+func (r *Resolver) MealPeriod() generated.MealPeriodResolver { return &mealPeriodResolver{r} }
 
 // Notification returns generated.NotificationResolver implementation.
 func (r *Resolver) Notification() generated.NotificationResolver { return &notificationResolver{r} }
@@ -157,12 +184,19 @@ func (r *Resolver) RequestCategory() generated.RequestCategoryResolver {
 // RequestEvent returns generated.RequestEventResolver implementation.
 func (r *Resolver) RequestEvent() generated.RequestEventResolver { return &requestEventResolver{r} }
 
+// Resident returns generated.ResidentResolver implementation.
+func (r *Resolver) Resident() generated.ResidentResolver { return &residentResolver{r} }
+
 type (
+	canteenResolver         struct{ *Resolver }
 	careBookingResolver     struct{ *Resolver }
 	careSlotResolver        struct{ *Resolver }
+	mealOrderResolver       struct{ *Resolver }
+	mealPeriodResolver      struct{ *Resolver }
 	notificationResolver    struct{ *Resolver }
 	queryResolver           struct{ *Resolver }
 	requestResolver         struct{ *Resolver }
 	requestCategoryResolver struct{ *Resolver }
 	requestEventResolver    struct{ *Resolver }
+	residentResolver        struct{ *Resolver }
 )

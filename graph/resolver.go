@@ -5,6 +5,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -16,6 +17,7 @@ import (
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/auth"
 	"github.com/jimei-linli/linli/internal/broadcast"
+	"github.com/jimei-linli/linli/internal/canteen"
 	"github.com/jimei-linli/linli/internal/care"
 	"github.com/jimei-linli/linli/internal/guardianship"
 	"github.com/jimei-linli/linli/internal/notify"
@@ -47,6 +49,10 @@ type Resolver struct {
 	care       *care.Service
 	careOpts   care.Options
 	guardians  *guardianship.Service
+
+	// The canteens, and the options (seams) they are built with.
+	canteens    *canteen.Service
+	canteenOpts []canteen.Option
 }
 
 // Option configures NewSchema.
@@ -91,13 +97,20 @@ func WithRedNeighbor(bank *timebank.Service, help *redneighbor.Service) Option {
 	return func(r *Resolver) { r.timebank, r.help = bank, help }
 }
 
+// WithCanteen passes options to the canteen service, e.g. the time bank
+// (canteen.WithSpender) and volunteer dispatch (canteen.WithDispatcher).
+func WithCanteen(opts ...canteen.Option) Option {
+	return func(r *Resolver) { r.canteenOpts = append(r.canteenOpts, opts...) }
+}
+
 // NewSchema returns the executable GraphQL schema backed by client.
 func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r := &Resolver{
 		client: client,
 		roster: roster.New(client, nil),
-		personal: personaldata.New(client, nil, append([]personaldata.Section{appeal.PersonalData, care.PersonalData},
-			redneighbor.PersonalData()...)...),
+		personal: personaldata.New(client, nil, slices.Concat(
+			[]personaldata.Section{appeal.PersonalData, care.PersonalData},
+			redneighbor.PersonalData(), canteen.PersonalDataSections())...),
 		devices: push.NewDevices(client, nil),
 		hub:     realtime.NewHub(nil),
 		outbox:  realtime.NewOutbox(nil, nil),
@@ -118,6 +131,10 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	if r.help == nil {
 		r.help = redneighbor.New(client, r.outbox, r.timebank, r.now, redneighbor.DefaultWidenAfter)
 	}
+	// Meals can be paid partly with time-bank credit, and home deliveries
+	// become volunteer tasks (the credit and dispatch seams).
+	r.canteens = canteen.New(client, r.outbox, r.now, slices.Concat(
+		[]canteen.Option{canteen.WithSpender(r.timebank), canteen.WithDispatcher(r.help)}, r.canteenOpts)...)
 	return generated.NewExecutableSchema(generated.Config{Resolvers: r})
 }
 

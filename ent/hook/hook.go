@@ -33,6 +33,30 @@ func (f BroadcastFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, e
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.BroadcastMutation", m)
 }
 
+// The CanteenFunc type is an adapter to allow the use of ordinary
+// function as Canteen mutator.
+type CanteenFunc func(context.Context, *ent.CanteenMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CanteenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CanteenMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CanteenMutation", m)
+}
+
+// The CanteenFollowFunc type is an adapter to allow the use of ordinary
+// function as CanteenFollow mutator.
+type CanteenFollowFunc func(context.Context, *ent.CanteenFollowMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CanteenFollowFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CanteenFollowMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CanteenFollowMutation", m)
+}
+
 // The CareBookingFunc type is an adapter to allow the use of ordinary
 // function as CareBooking mutator.
 type CareBookingFunc func(context.Context, *ent.CareBookingMutation) (ent.Value, error)
@@ -261,6 +285,66 @@ func (f LedgerTransferFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Val
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LedgerTransferMutation", m)
 }
 
+// The MealOrderFunc type is an adapter to allow the use of ordinary
+// function as MealOrder mutator.
+type MealOrderFunc func(context.Context, *ent.MealOrderMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MealOrderFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MealOrderMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MealOrderMutation", m)
+}
+
+// The MealOrderItemFunc type is an adapter to allow the use of ordinary
+// function as MealOrderItem mutator.
+type MealOrderItemFunc func(context.Context, *ent.MealOrderItemMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MealOrderItemFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MealOrderItemMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MealOrderItemMutation", m)
+}
+
+// The MealPeriodFunc type is an adapter to allow the use of ordinary
+// function as MealPeriod mutator.
+type MealPeriodFunc func(context.Context, *ent.MealPeriodMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MealPeriodFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MealPeriodMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MealPeriodMutation", m)
+}
+
+// The MenuFunc type is an adapter to allow the use of ordinary
+// function as Menu mutator.
+type MenuFunc func(context.Context, *ent.MenuMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MenuFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MenuMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MenuMutation", m)
+}
+
+// The MenuItemFunc type is an adapter to allow the use of ordinary
+// function as MenuItem mutator.
+type MenuItemFunc func(context.Context, *ent.MenuItemMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MenuItemFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MenuItemMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MenuItemMutation", m)
+}
+
 // The NotificationFunc type is an adapter to allow the use of ordinary
 // function as Notification mutator.
 type NotificationFunc func(context.Context, *ent.NotificationMutation) (ent.Value, error)
@@ -403,6 +487,18 @@ func (f StreetFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.StreetMutation", m)
+}
+
+// The SubsidyQualificationFunc type is an adapter to allow the use of ordinary
+// function as SubsidyQualification mutator.
+type SubsidyQualificationFunc func(context.Context, *ent.SubsidyQualificationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SubsidyQualificationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SubsidyQualificationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SubsidyQualificationMutation", m)
 }
 
 // The TimeAccountFunc type is an adapter to allow the use of ordinary

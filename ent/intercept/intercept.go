@@ -10,6 +10,8 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/canteen"
+	"github.com/jimei-linli/linli/ent/canteenfollow"
 	"github.com/jimei-linli/linli/ent/carebooking"
 	"github.com/jimei-linli/linli/ent/careevent"
 	"github.com/jimei-linli/linli/ent/carefacility"
@@ -29,6 +31,11 @@ import (
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealorderitem"
+	"github.com/jimei-linli/linli/ent/mealperiod"
+	"github.com/jimei-linli/linli/ent/menu"
+	"github.com/jimei-linli/linli/ent/menuitem"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -42,6 +49,7 @@ import (
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/subsidyqualification"
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/ent/volunteertask"
 	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
@@ -157,6 +165,60 @@ func (f TraverseBroadcast) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.BroadcastQuery", q)
+}
+
+// The CanteenFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CanteenFunc func(context.Context, *ent.CanteenQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CanteenFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CanteenQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CanteenQuery", q)
+}
+
+// The TraverseCanteen type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCanteen func(context.Context, *ent.CanteenQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCanteen) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCanteen) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CanteenQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CanteenQuery", q)
+}
+
+// The CanteenFollowFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CanteenFollowFunc func(context.Context, *ent.CanteenFollowQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CanteenFollowFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CanteenFollowQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CanteenFollowQuery", q)
+}
+
+// The TraverseCanteenFollow type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCanteenFollow func(context.Context, *ent.CanteenFollowQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCanteenFollow) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCanteenFollow) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CanteenFollowQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CanteenFollowQuery", q)
 }
 
 // The CareBookingFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -672,6 +734,141 @@ func (f TraverseLedgerTransfer) Traverse(ctx context.Context, q ent.Query) error
 	return fmt.Errorf("unexpected query type %T. expect *ent.LedgerTransferQuery", q)
 }
 
+// The MealOrderFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MealOrderFunc func(context.Context, *ent.MealOrderQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MealOrderFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MealOrderQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MealOrderQuery", q)
+}
+
+// The TraverseMealOrder type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMealOrder func(context.Context, *ent.MealOrderQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMealOrder) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMealOrder) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MealOrderQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MealOrderQuery", q)
+}
+
+// The MealOrderItemFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MealOrderItemFunc func(context.Context, *ent.MealOrderItemQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MealOrderItemFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MealOrderItemQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MealOrderItemQuery", q)
+}
+
+// The TraverseMealOrderItem type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMealOrderItem func(context.Context, *ent.MealOrderItemQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMealOrderItem) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMealOrderItem) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MealOrderItemQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MealOrderItemQuery", q)
+}
+
+// The MealPeriodFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MealPeriodFunc func(context.Context, *ent.MealPeriodQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MealPeriodFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MealPeriodQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MealPeriodQuery", q)
+}
+
+// The TraverseMealPeriod type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMealPeriod func(context.Context, *ent.MealPeriodQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMealPeriod) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMealPeriod) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MealPeriodQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MealPeriodQuery", q)
+}
+
+// The MenuFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MenuFunc func(context.Context, *ent.MenuQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MenuFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MenuQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MenuQuery", q)
+}
+
+// The TraverseMenu type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMenu func(context.Context, *ent.MenuQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMenu) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMenu) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MenuQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MenuQuery", q)
+}
+
+// The MenuItemFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MenuItemFunc func(context.Context, *ent.MenuItemQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MenuItemFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MenuItemQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MenuItemQuery", q)
+}
+
+// The TraverseMenuItem type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMenuItem func(context.Context, *ent.MenuItemQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMenuItem) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMenuItem) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MenuItemQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MenuItemQuery", q)
+}
+
 // The NotificationFunc type is an adapter to allow the use of ordinary function as a Querier.
 type NotificationFunc func(context.Context, *ent.NotificationQuery) (ent.Value, error)
 
@@ -996,6 +1193,33 @@ func (f TraverseStreet) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.StreetQuery", q)
 }
 
+// The SubsidyQualificationFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SubsidyQualificationFunc func(context.Context, *ent.SubsidyQualificationQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SubsidyQualificationFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SubsidyQualificationQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SubsidyQualificationQuery", q)
+}
+
+// The TraverseSubsidyQualification type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSubsidyQualification func(context.Context, *ent.SubsidyQualificationQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSubsidyQualification) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSubsidyQualification) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SubsidyQualificationQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SubsidyQualificationQuery", q)
+}
+
 // The TimeAccountFunc type is an adapter to allow the use of ordinary function as a Querier.
 type TimeAccountFunc func(context.Context, *ent.TimeAccountQuery) (ent.Value, error)
 
@@ -1138,6 +1362,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AuditRecordQuery, predicate.AuditRecord, auditrecord.OrderOption]{typ: ent.TypeAuditRecord, tq: q}, nil
 	case *ent.BroadcastQuery:
 		return &query[*ent.BroadcastQuery, predicate.Broadcast, broadcast.OrderOption]{typ: ent.TypeBroadcast, tq: q}, nil
+	case *ent.CanteenQuery:
+		return &query[*ent.CanteenQuery, predicate.Canteen, canteen.OrderOption]{typ: ent.TypeCanteen, tq: q}, nil
+	case *ent.CanteenFollowQuery:
+		return &query[*ent.CanteenFollowQuery, predicate.CanteenFollow, canteenfollow.OrderOption]{typ: ent.TypeCanteenFollow, tq: q}, nil
 	case *ent.CareBookingQuery:
 		return &query[*ent.CareBookingQuery, predicate.CareBooking, carebooking.OrderOption]{typ: ent.TypeCareBooking, tq: q}, nil
 	case *ent.CareEventQuery:
@@ -1176,6 +1404,16 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.LedgerEntryQuery, predicate.LedgerEntry, ledgerentry.OrderOption]{typ: ent.TypeLedgerEntry, tq: q}, nil
 	case *ent.LedgerTransferQuery:
 		return &query[*ent.LedgerTransferQuery, predicate.LedgerTransfer, ledgertransfer.OrderOption]{typ: ent.TypeLedgerTransfer, tq: q}, nil
+	case *ent.MealOrderQuery:
+		return &query[*ent.MealOrderQuery, predicate.MealOrder, mealorder.OrderOption]{typ: ent.TypeMealOrder, tq: q}, nil
+	case *ent.MealOrderItemQuery:
+		return &query[*ent.MealOrderItemQuery, predicate.MealOrderItem, mealorderitem.OrderOption]{typ: ent.TypeMealOrderItem, tq: q}, nil
+	case *ent.MealPeriodQuery:
+		return &query[*ent.MealPeriodQuery, predicate.MealPeriod, mealperiod.OrderOption]{typ: ent.TypeMealPeriod, tq: q}, nil
+	case *ent.MenuQuery:
+		return &query[*ent.MenuQuery, predicate.Menu, menu.OrderOption]{typ: ent.TypeMenu, tq: q}, nil
+	case *ent.MenuItemQuery:
+		return &query[*ent.MenuItemQuery, predicate.MenuItem, menuitem.OrderOption]{typ: ent.TypeMenuItem, tq: q}, nil
 	case *ent.NotificationQuery:
 		return &query[*ent.NotificationQuery, predicate.Notification, notification.OrderOption]{typ: ent.TypeNotification, tq: q}, nil
 	case *ent.PersonalInfoQuery:
@@ -1200,6 +1438,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.SignInCodeQuery, predicate.SignInCode, signincode.OrderOption]{typ: ent.TypeSignInCode, tq: q}, nil
 	case *ent.StreetQuery:
 		return &query[*ent.StreetQuery, predicate.Street, street.OrderOption]{typ: ent.TypeStreet, tq: q}, nil
+	case *ent.SubsidyQualificationQuery:
+		return &query[*ent.SubsidyQualificationQuery, predicate.SubsidyQualification, subsidyqualification.OrderOption]{typ: ent.TypeSubsidyQualification, tq: q}, nil
 	case *ent.TimeAccountQuery:
 		return &query[*ent.TimeAccountQuery, predicate.TimeAccount, timeaccount.OrderOption]{typ: ent.TypeTimeAccount, tq: q}, nil
 	case *ent.VolunteerTaskQuery:

@@ -98,6 +98,81 @@ var (
 			},
 		},
 	}
+	// CanteensColumns holds the columns for the "canteens" table.
+	CanteensColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "address", Type: field.TypeString, Size: 300},
+		{Name: "opening_hours", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "subsidy_age_60_79", Type: field.TypeInt, Default: 0},
+		{Name: "subsidy_age_80_plus", Type: field.TypeInt, Default: 0},
+		{Name: "subsidy_low_income", Type: field.TypeInt, Default: 0},
+		{Name: "subsidy_disabled", Type: field.TypeInt, Default: 0},
+		{Name: "credit_fen_per_minute", Type: field.TypeInt, Default: 0},
+		{Name: "community_id", Type: field.TypeInt},
+	}
+	// CanteensTable holds the schema information for the "canteens" table.
+	CanteensTable = &schema.Table{
+		Name:       "canteens",
+		Columns:    CanteensColumns,
+		PrimaryKey: []*schema.Column{CanteensColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "canteens_communities_community",
+				Columns:    []*schema.Column{CanteensColumns[11]},
+				RefColumns: []*schema.Column{CommunitiesColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "canteen_community_id",
+				Unique:  false,
+				Columns: []*schema.Column{CanteensColumns[11]},
+			},
+		},
+	}
+	// CanteenFollowsColumns holds the columns for the "canteen_follows" table.
+	CanteenFollowsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "canteen_id", Type: field.TypeInt},
+		{Name: "resident_id", Type: field.TypeInt},
+	}
+	// CanteenFollowsTable holds the schema information for the "canteen_follows" table.
+	CanteenFollowsTable = &schema.Table{
+		Name:       "canteen_follows",
+		Columns:    CanteenFollowsColumns,
+		PrimaryKey: []*schema.Column{CanteenFollowsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "canteen_follows_canteens_canteen",
+				Columns:    []*schema.Column{CanteenFollowsColumns[2]},
+				RefColumns: []*schema.Column{CanteensColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "canteen_follows_residents_resident",
+				Columns:    []*schema.Column{CanteenFollowsColumns[3]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "canteenfollow_canteen_id_resident_id",
+				Unique:  true,
+				Columns: []*schema.Column{CanteenFollowsColumns[2], CanteenFollowsColumns[3]},
+			},
+			{
+				Name:    "canteenfollow_resident_id",
+				Unique:  false,
+				Columns: []*schema.Column{CanteenFollowsColumns[3]},
+			},
+		},
+	}
 	// CareBookingsColumns holds the columns for the "care_bookings" table.
 	CareBookingsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -843,10 +918,254 @@ var (
 			},
 		},
 	}
+	// MealOrdersColumns holds the columns for the "meal_orders" table.
+	MealOrdersColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "community_id", Type: field.TypeInt},
+		{Name: "date", Type: field.TypeString},
+		{Name: "period", Type: field.TypeEnum, Enums: []string{"BREAKFAST", "LUNCH", "DINNER"}},
+		{Name: "recipient_name", Type: field.TypeString},
+		{Name: "fulfillment", Type: field.TypeEnum, Enums: []string{"DINE_IN", "PICK_UP", "DELIVERY"}},
+		{Name: "delivery_address", Type: field.TypeString, Nullable: true},
+		{Name: "tier", Type: field.TypeEnum, Enums: []string{"REGULAR", "AGE_60_79", "AGE_80_PLUS", "LOW_INCOME", "DISABLED"}},
+		{Name: "list_price", Type: field.TypeInt},
+		{Name: "subsidy", Type: field.TypeInt},
+		{Name: "credit_minutes", Type: field.TypeInt},
+		{Name: "credit_value", Type: field.TypeInt},
+		{Name: "amount_paid", Type: field.TypeInt},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PLACED", "PREPARING", "READY", "OUT_FOR_DELIVERY", "DELIVERED", "COLLECTED", "CANCELLED"}, Default: "PLACED"},
+		{Name: "pickup_code", Type: field.TypeString},
+		{Name: "note", Type: field.TypeString, Size: 300, Default: ""},
+		{Name: "dispatch_task_id", Type: field.TypeInt, Nullable: true},
+		{Name: "cancelled_at", Type: field.TypeTime, Nullable: true},
+		{Name: "canteen_id", Type: field.TypeInt},
+		{Name: "menu_id", Type: field.TypeInt},
+		{Name: "beneficiary_id", Type: field.TypeInt},
+		{Name: "ordered_by_id", Type: field.TypeInt},
+		{Name: "delivery_grid_id", Type: field.TypeInt, Nullable: true},
+	}
+	// MealOrdersTable holds the schema information for the "meal_orders" table.
+	MealOrdersTable = &schema.Table{
+		Name:       "meal_orders",
+		Columns:    MealOrdersColumns,
+		PrimaryKey: []*schema.Column{MealOrdersColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "meal_orders_canteens_canteen",
+				Columns:    []*schema.Column{MealOrdersColumns[20]},
+				RefColumns: []*schema.Column{CanteensColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "meal_orders_menus_menu",
+				Columns:    []*schema.Column{MealOrdersColumns[21]},
+				RefColumns: []*schema.Column{MenusColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "meal_orders_residents_beneficiary",
+				Columns:    []*schema.Column{MealOrdersColumns[22]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "meal_orders_residents_ordered_by",
+				Columns:    []*schema.Column{MealOrdersColumns[23]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "meal_orders_grids_delivery_grid",
+				Columns:    []*schema.Column{MealOrdersColumns[24]},
+				RefColumns: []*schema.Column{GridsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "mealorder_menu_id_beneficiary_id",
+				Unique:  true,
+				Columns: []*schema.Column{MealOrdersColumns[21], MealOrdersColumns[22]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "status <> 'CANCELLED'",
+				},
+			},
+			{
+				Name:    "mealorder_menu_id_status",
+				Unique:  false,
+				Columns: []*schema.Column{MealOrdersColumns[21], MealOrdersColumns[15]},
+			},
+			{
+				Name:    "mealorder_canteen_id_date",
+				Unique:  false,
+				Columns: []*schema.Column{MealOrdersColumns[20], MealOrdersColumns[4]},
+			},
+			{
+				Name:    "mealorder_beneficiary_id_date",
+				Unique:  false,
+				Columns: []*schema.Column{MealOrdersColumns[22], MealOrdersColumns[4]},
+			},
+			{
+				Name:    "mealorder_ordered_by_id",
+				Unique:  false,
+				Columns: []*schema.Column{MealOrdersColumns[23]},
+			},
+		},
+	}
+	// MealOrderItemsColumns holds the columns for the "meal_order_items" table.
+	MealOrderItemsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString},
+		{Name: "quantity", Type: field.TypeInt},
+		{Name: "unit_price", Type: field.TypeInt},
+		{Name: "order_id", Type: field.TypeInt},
+		{Name: "menu_item_id", Type: field.TypeInt},
+	}
+	// MealOrderItemsTable holds the schema information for the "meal_order_items" table.
+	MealOrderItemsTable = &schema.Table{
+		Name:       "meal_order_items",
+		Columns:    MealOrderItemsColumns,
+		PrimaryKey: []*schema.Column{MealOrderItemsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "meal_order_items_meal_orders_items",
+				Columns:    []*schema.Column{MealOrderItemsColumns[4]},
+				RefColumns: []*schema.Column{MealOrdersColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "meal_order_items_menu_items_menu_item",
+				Columns:    []*schema.Column{MealOrderItemsColumns[5]},
+				RefColumns: []*schema.Column{MenuItemsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "mealorderitem_order_id",
+				Unique:  false,
+				Columns: []*schema.Column{MealOrderItemsColumns[4]},
+			},
+			{
+				Name:    "mealorderitem_menu_item_id",
+				Unique:  false,
+				Columns: []*schema.Column{MealOrderItemsColumns[5]},
+			},
+		},
+	}
+	// MealPeriodsColumns holds the columns for the "meal_periods" table.
+	MealPeriodsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"BREAKFAST", "LUNCH", "DINNER"}},
+		{Name: "serves_from", Type: field.TypeString},
+		{Name: "serves_until", Type: field.TypeString},
+		{Name: "cutoff_days_before", Type: field.TypeInt, Default: 0},
+		{Name: "order_cutoff", Type: field.TypeString},
+		{Name: "capacity", Type: field.TypeInt},
+		{Name: "canteen_id", Type: field.TypeInt},
+	}
+	// MealPeriodsTable holds the schema information for the "meal_periods" table.
+	MealPeriodsTable = &schema.Table{
+		Name:       "meal_periods",
+		Columns:    MealPeriodsColumns,
+		PrimaryKey: []*schema.Column{MealPeriodsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "meal_periods_canteens_periods",
+				Columns:    []*schema.Column{MealPeriodsColumns[7]},
+				RefColumns: []*schema.Column{CanteensColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "mealperiod_canteen_id_kind",
+				Unique:  true,
+				Columns: []*schema.Column{MealPeriodsColumns[7], MealPeriodsColumns[1]},
+			},
+		},
+	}
+	// MenusColumns holds the columns for the "menus" table.
+	MenusColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "date", Type: field.TypeString},
+		{Name: "capacity", Type: field.TypeInt},
+		{Name: "ordered", Type: field.TypeInt, Default: 0},
+		{Name: "published_at", Type: field.TypeTime, Nullable: true},
+		{Name: "canteen_id", Type: field.TypeInt},
+		{Name: "period_id", Type: field.TypeInt},
+	}
+	// MenusTable holds the schema information for the "menus" table.
+	MenusTable = &schema.Table{
+		Name:       "menus",
+		Columns:    MenusColumns,
+		PrimaryKey: []*schema.Column{MenusColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "menus_canteens_menus",
+				Columns:    []*schema.Column{MenusColumns[7]},
+				RefColumns: []*schema.Column{CanteensColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "menus_meal_periods_period",
+				Columns:    []*schema.Column{MenusColumns[8]},
+				RefColumns: []*schema.Column{MealPeriodsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "menu_period_id_date",
+				Unique:  true,
+				Columns: []*schema.Column{MenusColumns[8], MenusColumns[3]},
+			},
+			{
+				Name:    "menu_canteen_id_date",
+				Unique:  false,
+				Columns: []*schema.Column{MenusColumns[7], MenusColumns[3]},
+			},
+		},
+	}
+	// MenuItemsColumns holds the columns for the "menu_items" table.
+	MenuItemsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "description", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "price", Type: field.TypeInt},
+		{Name: "tags", Type: field.TypeJSON, Nullable: true},
+		{Name: "allergens", Type: field.TypeJSON, Nullable: true},
+		{Name: "menu_id", Type: field.TypeInt},
+	}
+	// MenuItemsTable holds the schema information for the "menu_items" table.
+	MenuItemsTable = &schema.Table{
+		Name:       "menu_items",
+		Columns:    MenuItemsColumns,
+		PrimaryKey: []*schema.Column{MenuItemsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "menu_items_menus_items",
+				Columns:    []*schema.Column{MenuItemsColumns[6]},
+				RefColumns: []*schema.Column{MenusColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "menuitem_menu_id",
+				Unique:  false,
+				Columns: []*schema.Column{MenuItemsColumns[6]},
+			},
+		},
+	}
 	// NotificationsColumns holds the columns for the "notifications" table.
 	NotificationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"BROADCAST", "SYSTEM", "REQUEST", "GUARDIANSHIP", "CARE", "HELP_REQUEST", "TIME_BANK"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"BROADCAST", "SYSTEM", "REQUEST", "GUARDIANSHIP", "CARE", "HELP_REQUEST", "TIME_BANK", "MENU_PUBLISHED", "MEAL_ORDER"}},
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "body", Type: field.TypeString, Size: 4000, Default: ""},
 		{Name: "subject_id", Type: field.TypeInt, Nullable: true},
@@ -1389,6 +1708,38 @@ var (
 		Columns:    StreetsColumns,
 		PrimaryKey: []*schema.Column{StreetsColumns[0]},
 	}
+	// SubsidyQualificationsColumns holds the columns for the "subsidy_qualifications" table.
+	SubsidyQualificationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"LOW_INCOME", "DISABLED"}},
+		{Name: "valid_until", Type: field.TypeString, Nullable: true},
+		{Name: "recorded_by_id", Type: field.TypeInt, Nullable: true},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "resident_id", Type: field.TypeInt},
+	}
+	// SubsidyQualificationsTable holds the schema information for the "subsidy_qualifications" table.
+	SubsidyQualificationsTable = &schema.Table{
+		Name:       "subsidy_qualifications",
+		Columns:    SubsidyQualificationsColumns,
+		PrimaryKey: []*schema.Column{SubsidyQualificationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "subsidy_qualifications_residents_resident",
+				Columns:    []*schema.Column{SubsidyQualificationsColumns[7]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "subsidyqualification_resident_id_kind",
+				Unique:  false,
+				Columns: []*schema.Column{SubsidyQualificationsColumns[7], SubsidyQualificationsColumns[3]},
+			},
+		},
+	}
 	// TimeAccountsColumns holds the columns for the "time_accounts" table.
 	TimeAccountsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1618,6 +1969,8 @@ var (
 	Tables = []*schema.Table{
 		AuditRecordsTable,
 		BroadcastsTable,
+		CanteensTable,
+		CanteenFollowsTable,
 		CareBookingsTable,
 		CareEventsTable,
 		CareFacilitiesTable,
@@ -1637,6 +1990,11 @@ var (
 		HouseholdsTable,
 		LedgerEntriesTable,
 		LedgerTransfersTable,
+		MealOrdersTable,
+		MealOrderItemsTable,
+		MealPeriodsTable,
+		MenusTable,
+		MenuItemsTable,
 		NotificationsTable,
 		PersonalInfosTable,
 		PlacesTable,
@@ -1649,6 +2007,7 @@ var (
 		SessionsTable,
 		SignInCodesTable,
 		StreetsTable,
+		SubsidyQualificationsTable,
 		TimeAccountsTable,
 		VolunteerTasksTable,
 		VolunteerTaskAssignmentsTable,
@@ -1667,6 +2026,15 @@ func init() {
 	BroadcastsTable.ForeignKeys[3].RefTable = StreetsTable
 	BroadcastsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(55834574848),
+	}
+	CanteensTable.ForeignKeys[0].RefTable = CommunitiesTable
+	CanteensTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(163208757248),
+	}
+	CanteenFollowsTable.ForeignKeys[0].RefTable = CanteensTable
+	CanteenFollowsTable.ForeignKeys[1].RefTable = ResidentsTable
+	CanteenFollowsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(167503724544),
 	}
 	CareBookingsTable.ForeignKeys[0].RefTable = CareSlotsTable
 	CareBookingsTable.ForeignKeys[1].RefTable = ResidentsTable
@@ -1760,6 +2128,32 @@ func init() {
 	LedgerTransfersTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(137438953472),
 	}
+	MealOrdersTable.ForeignKeys[0].RefTable = CanteensTable
+	MealOrdersTable.ForeignKeys[1].RefTable = MenusTable
+	MealOrdersTable.ForeignKeys[2].RefTable = ResidentsTable
+	MealOrdersTable.ForeignKeys[3].RefTable = ResidentsTable
+	MealOrdersTable.ForeignKeys[4].RefTable = GridsTable
+	MealOrdersTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(171798691840),
+	}
+	MealOrderItemsTable.ForeignKeys[0].RefTable = MealOrdersTable
+	MealOrderItemsTable.ForeignKeys[1].RefTable = MenuItemsTable
+	MealOrderItemsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(176093659136),
+	}
+	MealPeriodsTable.ForeignKeys[0].RefTable = CanteensTable
+	MealPeriodsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(180388626432),
+	}
+	MenusTable.ForeignKeys[0].RefTable = CanteensTable
+	MenusTable.ForeignKeys[1].RefTable = MealPeriodsTable
+	MenusTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(184683593728),
+	}
+	MenuItemsTable.ForeignKeys[0].RefTable = MenusTable
+	MenuItemsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(188978561024),
+	}
 	NotificationsTable.ForeignKeys[0].RefTable = EventsTable
 	NotificationsTable.ForeignKeys[1].RefTable = ResidentsTable
 	NotificationsTable.Annotation = &entsql.Annotation{
@@ -1816,6 +2210,10 @@ func init() {
 	}
 	StreetsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
+	}
+	SubsidyQualificationsTable.ForeignKeys[0].RefTable = ResidentsTable
+	SubsidyQualificationsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(193273528320),
 	}
 	TimeAccountsTable.ForeignKeys[0].RefTable = ResidentsTable
 	TimeAccountsTable.ForeignKeys[1].RefTable = CommunitiesTable

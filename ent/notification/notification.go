@@ -102,13 +102,15 @@ type Kind string
 
 // Kind values.
 const (
-	KindBROADCAST    Kind = "BROADCAST"
-	KindSYSTEM       Kind = "SYSTEM"
-	KindREQUEST      Kind = "REQUEST"
-	KindGUARDIANSHIP Kind = "GUARDIANSHIP"
-	KindCARE         Kind = "CARE"
-	KindHELP_REQUEST Kind = "HELP_REQUEST"
-	KindTIME_BANK    Kind = "TIME_BANK"
+	KindBROADCAST      Kind = "BROADCAST"
+	KindSYSTEM         Kind = "SYSTEM"
+	KindREQUEST        Kind = "REQUEST"
+	KindGUARDIANSHIP   Kind = "GUARDIANSHIP"
+	KindCARE           Kind = "CARE"
+	KindHELP_REQUEST   Kind = "HELP_REQUEST"
+	KindTIME_BANK      Kind = "TIME_BANK"
+	KindMENU_PUBLISHED Kind = "MENU_PUBLISHED"
+	KindMEAL_ORDER     Kind = "MEAL_ORDER"
 )
 
 func (k Kind) String() string {
@@ -118,7 +120,7 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindBROADCAST, KindSYSTEM, KindREQUEST, KindGUARDIANSHIP, KindCARE, KindHELP_REQUEST, KindTIME_BANK:
+	case KindBROADCAST, KindSYSTEM, KindREQUEST, KindGUARDIANSHIP, KindCARE, KindHELP_REQUEST, KindTIME_BANK, KindMENU_PUBLISHED, KindMEAL_ORDER:
 		return nil
 	default:
 		return fmt.Errorf("notification: invalid enum value for kind field: %q", k)

@@ -12,6 +12,12 @@ type AuditRecord func(*sql.Selector)
 // Broadcast is the predicate function for broadcast builders.
 type Broadcast func(*sql.Selector)
 
+// Canteen is the predicate function for canteen builders.
+type Canteen func(*sql.Selector)
+
+// CanteenFollow is the predicate function for canteenfollow builders.
+type CanteenFollow func(*sql.Selector)
+
 // CareBooking is the predicate function for carebooking builders.
 type CareBooking func(*sql.Selector)
 
@@ -69,6 +75,21 @@ type LedgerEntry func(*sql.Selector)
 // LedgerTransfer is the predicate function for ledgertransfer builders.
 type LedgerTransfer func(*sql.Selector)
 
+// MealOrder is the predicate function for mealorder builders.
+type MealOrder func(*sql.Selector)
+
+// MealOrderItem is the predicate function for mealorderitem builders.
+type MealOrderItem func(*sql.Selector)
+
+// MealPeriod is the predicate function for mealperiod builders.
+type MealPeriod func(*sql.Selector)
+
+// Menu is the predicate function for menu builders.
+type Menu func(*sql.Selector)
+
+// MenuItem is the predicate function for menuitem builders.
+type MenuItem func(*sql.Selector)
+
 // Notification is the predicate function for notification builders.
 type Notification func(*sql.Selector)
 
@@ -104,6 +125,9 @@ type SignInCode func(*sql.Selector)
 
 // Street is the predicate function for street builders.
 type Street func(*sql.Selector)
+
+// SubsidyQualification is the predicate function for subsidyqualification builders.
+type SubsidyQualification func(*sql.Selector)
 
 // TimeAccount is the predicate function for timeaccount builders.
 type TimeAccount func(*sql.Selector)

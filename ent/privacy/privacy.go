@@ -159,6 +159,54 @@ func (f BroadcastMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutat
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.BroadcastMutation", m)
 }
 
+// The CanteenQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CanteenQueryRuleFunc func(context.Context, *ent.CanteenQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CanteenQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CanteenQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CanteenQuery", q)
+}
+
+// The CanteenMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CanteenMutationRuleFunc func(context.Context, *ent.CanteenMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CanteenMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CanteenMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CanteenMutation", m)
+}
+
+// The CanteenFollowQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CanteenFollowQueryRuleFunc func(context.Context, *ent.CanteenFollowQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CanteenFollowQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CanteenFollowQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CanteenFollowQuery", q)
+}
+
+// The CanteenFollowMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CanteenFollowMutationRuleFunc func(context.Context, *ent.CanteenFollowMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CanteenFollowMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CanteenFollowMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CanteenFollowMutation", m)
+}
+
 // The CareBookingQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CareBookingQueryRuleFunc func(context.Context, *ent.CareBookingQuery) error
@@ -615,6 +663,126 @@ func (f LedgerTransferMutationRuleFunc) EvalMutation(ctx context.Context, m ent.
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LedgerTransferMutation", m)
 }
 
+// The MealOrderQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MealOrderQueryRuleFunc func(context.Context, *ent.MealOrderQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MealOrderQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MealOrderQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MealOrderQuery", q)
+}
+
+// The MealOrderMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MealOrderMutationRuleFunc func(context.Context, *ent.MealOrderMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MealOrderMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MealOrderMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MealOrderMutation", m)
+}
+
+// The MealOrderItemQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MealOrderItemQueryRuleFunc func(context.Context, *ent.MealOrderItemQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MealOrderItemQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MealOrderItemQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MealOrderItemQuery", q)
+}
+
+// The MealOrderItemMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MealOrderItemMutationRuleFunc func(context.Context, *ent.MealOrderItemMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MealOrderItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MealOrderItemMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MealOrderItemMutation", m)
+}
+
+// The MealPeriodQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MealPeriodQueryRuleFunc func(context.Context, *ent.MealPeriodQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MealPeriodQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MealPeriodQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MealPeriodQuery", q)
+}
+
+// The MealPeriodMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MealPeriodMutationRuleFunc func(context.Context, *ent.MealPeriodMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MealPeriodMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MealPeriodMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MealPeriodMutation", m)
+}
+
+// The MenuQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MenuQueryRuleFunc func(context.Context, *ent.MenuQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MenuQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MenuQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MenuQuery", q)
+}
+
+// The MenuMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MenuMutationRuleFunc func(context.Context, *ent.MenuMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MenuMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MenuMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MenuMutation", m)
+}
+
+// The MenuItemQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MenuItemQueryRuleFunc func(context.Context, *ent.MenuItemQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MenuItemQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MenuItemQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MenuItemQuery", q)
+}
+
+// The MenuItemMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MenuItemMutationRuleFunc func(context.Context, *ent.MenuItemMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MenuItemMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MenuItemMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MenuItemMutation", m)
+}
+
 // The NotificationQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type NotificationQueryRuleFunc func(context.Context, *ent.NotificationQuery) error
@@ -903,6 +1071,30 @@ func (f StreetMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.StreetMutation", m)
 }
 
+// The SubsidyQualificationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SubsidyQualificationQueryRuleFunc func(context.Context, *ent.SubsidyQualificationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SubsidyQualificationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SubsidyQualificationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SubsidyQualificationQuery", q)
+}
+
+// The SubsidyQualificationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SubsidyQualificationMutationRuleFunc func(context.Context, *ent.SubsidyQualificationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SubsidyQualificationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SubsidyQualificationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SubsidyQualificationMutation", m)
+}
+
 // The TimeAccountQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type TimeAccountQueryRuleFunc func(context.Context, *ent.TimeAccountQuery) error
@@ -1062,6 +1254,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.BroadcastQuery:
 		return q.Filter(), nil
+	case *ent.CanteenQuery:
+		return q.Filter(), nil
+	case *ent.CanteenFollowQuery:
+		return q.Filter(), nil
 	case *ent.CareBookingQuery:
 		return q.Filter(), nil
 	case *ent.CareEventQuery:
@@ -1100,6 +1296,16 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.LedgerTransferQuery:
 		return q.Filter(), nil
+	case *ent.MealOrderQuery:
+		return q.Filter(), nil
+	case *ent.MealOrderItemQuery:
+		return q.Filter(), nil
+	case *ent.MealPeriodQuery:
+		return q.Filter(), nil
+	case *ent.MenuQuery:
+		return q.Filter(), nil
+	case *ent.MenuItemQuery:
+		return q.Filter(), nil
 	case *ent.NotificationQuery:
 		return q.Filter(), nil
 	case *ent.PersonalInfoQuery:
@@ -1124,6 +1330,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.StreetQuery:
 		return q.Filter(), nil
+	case *ent.SubsidyQualificationQuery:
+		return q.Filter(), nil
 	case *ent.TimeAccountQuery:
 		return q.Filter(), nil
 	case *ent.VolunteerTaskQuery:
@@ -1144,6 +1352,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AuditRecordMutation:
 		return m.Filter(), nil
 	case *ent.BroadcastMutation:
+		return m.Filter(), nil
+	case *ent.CanteenMutation:
+		return m.Filter(), nil
+	case *ent.CanteenFollowMutation:
 		return m.Filter(), nil
 	case *ent.CareBookingMutation:
 		return m.Filter(), nil
@@ -1183,6 +1395,16 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.LedgerTransferMutation:
 		return m.Filter(), nil
+	case *ent.MealOrderMutation:
+		return m.Filter(), nil
+	case *ent.MealOrderItemMutation:
+		return m.Filter(), nil
+	case *ent.MealPeriodMutation:
+		return m.Filter(), nil
+	case *ent.MenuMutation:
+		return m.Filter(), nil
+	case *ent.MenuItemMutation:
+		return m.Filter(), nil
 	case *ent.NotificationMutation:
 		return m.Filter(), nil
 	case *ent.PersonalInfoMutation:
@@ -1206,6 +1428,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.SignInCodeMutation:
 		return m.Filter(), nil
 	case *ent.StreetMutation:
+		return m.Filter(), nil
+	case *ent.SubsidyQualificationMutation:
 		return m.Filter(), nil
 	case *ent.TimeAccountMutation:
 		return m.Filter(), nil

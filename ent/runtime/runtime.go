@@ -8,6 +8,8 @@ import (
 
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
+	"github.com/jimei-linli/linli/ent/canteen"
+	"github.com/jimei-linli/linli/ent/canteenfollow"
 	"github.com/jimei-linli/linli/ent/carebooking"
 	"github.com/jimei-linli/linli/ent/careevent"
 	"github.com/jimei-linli/linli/ent/carefacility"
@@ -27,6 +29,11 @@ import (
 	"github.com/jimei-linli/linli/ent/household"
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealorderitem"
+	"github.com/jimei-linli/linli/ent/mealperiod"
+	"github.com/jimei-linli/linli/ent/menu"
+	"github.com/jimei-linli/linli/ent/menuitem"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/place"
@@ -40,6 +47,7 @@ import (
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/ent/subsidyqualification"
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/ent/volunteertask"
 	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
@@ -140,6 +148,111 @@ func init() {
 	broadcastDescRecipientCount := broadcastFields[7].Descriptor()
 	// broadcast.RecipientCountValidator is a validator for the "recipient_count" field. It is called by the builders before save.
 	broadcast.RecipientCountValidator = broadcastDescRecipientCount.Validators[0].(func(int) error)
+	canteenMixin := schema.Canteen{}.Mixin()
+	canteen.Policy = privacy.NewPolicies(schema.Canteen{})
+	canteen.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := canteen.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	canteenMixinFields0 := canteenMixin[0].Fields()
+	_ = canteenMixinFields0
+	canteenFields := schema.Canteen{}.Fields()
+	_ = canteenFields
+	// canteenDescCreatedAt is the schema descriptor for created_at field.
+	canteenDescCreatedAt := canteenMixinFields0[0].Descriptor()
+	// canteen.DefaultCreatedAt holds the default value on creation for the created_at field.
+	canteen.DefaultCreatedAt = canteenDescCreatedAt.Default.(func() time.Time)
+	// canteenDescUpdatedAt is the schema descriptor for updated_at field.
+	canteenDescUpdatedAt := canteenMixinFields0[1].Descriptor()
+	// canteen.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	canteen.DefaultUpdatedAt = canteenDescUpdatedAt.Default.(func() time.Time)
+	// canteen.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	canteen.UpdateDefaultUpdatedAt = canteenDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// canteenDescName is the schema descriptor for name field.
+	canteenDescName := canteenFields[1].Descriptor()
+	// canteen.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	canteen.NameValidator = func() func(string) error {
+		validators := canteenDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// canteenDescAddress is the schema descriptor for address field.
+	canteenDescAddress := canteenFields[2].Descriptor()
+	// canteen.AddressValidator is a validator for the "address" field. It is called by the builders before save.
+	canteen.AddressValidator = func() func(string) error {
+		validators := canteenDescAddress.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(address string) error {
+			for _, fn := range fns {
+				if err := fn(address); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// canteenDescOpeningHours is the schema descriptor for opening_hours field.
+	canteenDescOpeningHours := canteenFields[3].Descriptor()
+	// canteen.DefaultOpeningHours holds the default value on creation for the opening_hours field.
+	canteen.DefaultOpeningHours = canteenDescOpeningHours.Default.(string)
+	// canteen.OpeningHoursValidator is a validator for the "opening_hours" field. It is called by the builders before save.
+	canteen.OpeningHoursValidator = canteenDescOpeningHours.Validators[0].(func(string) error)
+	// canteenDescSubsidyAge6079 is the schema descriptor for subsidy_age_60_79 field.
+	canteenDescSubsidyAge6079 := canteenFields[4].Descriptor()
+	// canteen.DefaultSubsidyAge6079 holds the default value on creation for the subsidy_age_60_79 field.
+	canteen.DefaultSubsidyAge6079 = canteenDescSubsidyAge6079.Default.(int)
+	// canteen.SubsidyAge6079Validator is a validator for the "subsidy_age_60_79" field. It is called by the builders before save.
+	canteen.SubsidyAge6079Validator = canteenDescSubsidyAge6079.Validators[0].(func(int) error)
+	// canteenDescSubsidyAge80Plus is the schema descriptor for subsidy_age_80_plus field.
+	canteenDescSubsidyAge80Plus := canteenFields[5].Descriptor()
+	// canteen.DefaultSubsidyAge80Plus holds the default value on creation for the subsidy_age_80_plus field.
+	canteen.DefaultSubsidyAge80Plus = canteenDescSubsidyAge80Plus.Default.(int)
+	// canteen.SubsidyAge80PlusValidator is a validator for the "subsidy_age_80_plus" field. It is called by the builders before save.
+	canteen.SubsidyAge80PlusValidator = canteenDescSubsidyAge80Plus.Validators[0].(func(int) error)
+	// canteenDescSubsidyLowIncome is the schema descriptor for subsidy_low_income field.
+	canteenDescSubsidyLowIncome := canteenFields[6].Descriptor()
+	// canteen.DefaultSubsidyLowIncome holds the default value on creation for the subsidy_low_income field.
+	canteen.DefaultSubsidyLowIncome = canteenDescSubsidyLowIncome.Default.(int)
+	// canteen.SubsidyLowIncomeValidator is a validator for the "subsidy_low_income" field. It is called by the builders before save.
+	canteen.SubsidyLowIncomeValidator = canteenDescSubsidyLowIncome.Validators[0].(func(int) error)
+	// canteenDescSubsidyDisabled is the schema descriptor for subsidy_disabled field.
+	canteenDescSubsidyDisabled := canteenFields[7].Descriptor()
+	// canteen.DefaultSubsidyDisabled holds the default value on creation for the subsidy_disabled field.
+	canteen.DefaultSubsidyDisabled = canteenDescSubsidyDisabled.Default.(int)
+	// canteen.SubsidyDisabledValidator is a validator for the "subsidy_disabled" field. It is called by the builders before save.
+	canteen.SubsidyDisabledValidator = canteenDescSubsidyDisabled.Validators[0].(func(int) error)
+	// canteenDescCreditFenPerMinute is the schema descriptor for credit_fen_per_minute field.
+	canteenDescCreditFenPerMinute := canteenFields[8].Descriptor()
+	// canteen.DefaultCreditFenPerMinute holds the default value on creation for the credit_fen_per_minute field.
+	canteen.DefaultCreditFenPerMinute = canteenDescCreditFenPerMinute.Default.(int)
+	// canteen.CreditFenPerMinuteValidator is a validator for the "credit_fen_per_minute" field. It is called by the builders before save.
+	canteen.CreditFenPerMinuteValidator = canteenDescCreditFenPerMinute.Validators[0].(func(int) error)
+	canteenfollow.Policy = privacy.NewPolicies(schema.CanteenFollow{})
+	canteenfollow.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := canteenfollow.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	carebookingMixin := schema.CareBooking{}.Mixin()
 	carebooking.Policy = privacy.NewPolicies(schema.CareBooking{})
 	carebooking.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -852,6 +965,203 @@ func init() {
 	ledgertransfer.DefaultMemo = ledgertransferDescMemo.Default.(string)
 	// ledgertransfer.MemoValidator is a validator for the "memo" field. It is called by the builders before save.
 	ledgertransfer.MemoValidator = ledgertransferDescMemo.Validators[0].(func(string) error)
+	mealorderMixin := schema.MealOrder{}.Mixin()
+	mealorder.Policy = privacy.NewPolicies(schema.MealOrder{})
+	mealorder.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := mealorder.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	mealorderMixinFields0 := mealorderMixin[0].Fields()
+	_ = mealorderMixinFields0
+	mealorderFields := schema.MealOrder{}.Fields()
+	_ = mealorderFields
+	// mealorderDescCreatedAt is the schema descriptor for created_at field.
+	mealorderDescCreatedAt := mealorderMixinFields0[0].Descriptor()
+	// mealorder.DefaultCreatedAt holds the default value on creation for the created_at field.
+	mealorder.DefaultCreatedAt = mealorderDescCreatedAt.Default.(func() time.Time)
+	// mealorderDescUpdatedAt is the schema descriptor for updated_at field.
+	mealorderDescUpdatedAt := mealorderMixinFields0[1].Descriptor()
+	// mealorder.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	mealorder.DefaultUpdatedAt = mealorderDescUpdatedAt.Default.(func() time.Time)
+	// mealorder.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	mealorder.UpdateDefaultUpdatedAt = mealorderDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// mealorderDescDate is the schema descriptor for date field.
+	mealorderDescDate := mealorderFields[3].Descriptor()
+	// mealorder.DateValidator is a validator for the "date" field. It is called by the builders before save.
+	mealorder.DateValidator = mealorderDescDate.Validators[0].(func(string) error)
+	// mealorderDescListPrice is the schema descriptor for list_price field.
+	mealorderDescListPrice := mealorderFields[12].Descriptor()
+	// mealorder.ListPriceValidator is a validator for the "list_price" field. It is called by the builders before save.
+	mealorder.ListPriceValidator = mealorderDescListPrice.Validators[0].(func(int) error)
+	// mealorderDescSubsidy is the schema descriptor for subsidy field.
+	mealorderDescSubsidy := mealorderFields[13].Descriptor()
+	// mealorder.SubsidyValidator is a validator for the "subsidy" field. It is called by the builders before save.
+	mealorder.SubsidyValidator = mealorderDescSubsidy.Validators[0].(func(int) error)
+	// mealorderDescCreditMinutes is the schema descriptor for credit_minutes field.
+	mealorderDescCreditMinutes := mealorderFields[14].Descriptor()
+	// mealorder.CreditMinutesValidator is a validator for the "credit_minutes" field. It is called by the builders before save.
+	mealorder.CreditMinutesValidator = mealorderDescCreditMinutes.Validators[0].(func(int) error)
+	// mealorderDescCreditValue is the schema descriptor for credit_value field.
+	mealorderDescCreditValue := mealorderFields[15].Descriptor()
+	// mealorder.CreditValueValidator is a validator for the "credit_value" field. It is called by the builders before save.
+	mealorder.CreditValueValidator = mealorderDescCreditValue.Validators[0].(func(int) error)
+	// mealorderDescAmountPaid is the schema descriptor for amount_paid field.
+	mealorderDescAmountPaid := mealorderFields[16].Descriptor()
+	// mealorder.AmountPaidValidator is a validator for the "amount_paid" field. It is called by the builders before save.
+	mealorder.AmountPaidValidator = mealorderDescAmountPaid.Validators[0].(func(int) error)
+	// mealorderDescNote is the schema descriptor for note field.
+	mealorderDescNote := mealorderFields[19].Descriptor()
+	// mealorder.DefaultNote holds the default value on creation for the note field.
+	mealorder.DefaultNote = mealorderDescNote.Default.(string)
+	// mealorder.NoteValidator is a validator for the "note" field. It is called by the builders before save.
+	mealorder.NoteValidator = mealorderDescNote.Validators[0].(func(string) error)
+	mealorderitem.Policy = privacy.NewPolicies(schema.MealOrderItem{})
+	mealorderitem.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := mealorderitem.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	mealorderitemFields := schema.MealOrderItem{}.Fields()
+	_ = mealorderitemFields
+	// mealorderitemDescQuantity is the schema descriptor for quantity field.
+	mealorderitemDescQuantity := mealorderitemFields[3].Descriptor()
+	// mealorderitem.QuantityValidator is a validator for the "quantity" field. It is called by the builders before save.
+	mealorderitem.QuantityValidator = mealorderitemDescQuantity.Validators[0].(func(int) error)
+	// mealorderitemDescUnitPrice is the schema descriptor for unit_price field.
+	mealorderitemDescUnitPrice := mealorderitemFields[4].Descriptor()
+	// mealorderitem.UnitPriceValidator is a validator for the "unit_price" field. It is called by the builders before save.
+	mealorderitem.UnitPriceValidator = mealorderitemDescUnitPrice.Validators[0].(func(int) error)
+	mealperiod.Policy = privacy.NewPolicies(schema.MealPeriod{})
+	mealperiod.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := mealperiod.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	mealperiodFields := schema.MealPeriod{}.Fields()
+	_ = mealperiodFields
+	// mealperiodDescServesFrom is the schema descriptor for serves_from field.
+	mealperiodDescServesFrom := mealperiodFields[2].Descriptor()
+	// mealperiod.ServesFromValidator is a validator for the "serves_from" field. It is called by the builders before save.
+	mealperiod.ServesFromValidator = mealperiodDescServesFrom.Validators[0].(func(string) error)
+	// mealperiodDescServesUntil is the schema descriptor for serves_until field.
+	mealperiodDescServesUntil := mealperiodFields[3].Descriptor()
+	// mealperiod.ServesUntilValidator is a validator for the "serves_until" field. It is called by the builders before save.
+	mealperiod.ServesUntilValidator = mealperiodDescServesUntil.Validators[0].(func(string) error)
+	// mealperiodDescCutoffDaysBefore is the schema descriptor for cutoff_days_before field.
+	mealperiodDescCutoffDaysBefore := mealperiodFields[4].Descriptor()
+	// mealperiod.DefaultCutoffDaysBefore holds the default value on creation for the cutoff_days_before field.
+	mealperiod.DefaultCutoffDaysBefore = mealperiodDescCutoffDaysBefore.Default.(int)
+	// mealperiod.CutoffDaysBeforeValidator is a validator for the "cutoff_days_before" field. It is called by the builders before save.
+	mealperiod.CutoffDaysBeforeValidator = func() func(int) error {
+		validators := mealperiodDescCutoffDaysBefore.Validators
+		fns := [...]func(int) error{
+			validators[0].(func(int) error),
+			validators[1].(func(int) error),
+		}
+		return func(cutoff_days_before int) error {
+			for _, fn := range fns {
+				if err := fn(cutoff_days_before); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// mealperiodDescOrderCutoff is the schema descriptor for order_cutoff field.
+	mealperiodDescOrderCutoff := mealperiodFields[5].Descriptor()
+	// mealperiod.OrderCutoffValidator is a validator for the "order_cutoff" field. It is called by the builders before save.
+	mealperiod.OrderCutoffValidator = mealperiodDescOrderCutoff.Validators[0].(func(string) error)
+	// mealperiodDescCapacity is the schema descriptor for capacity field.
+	mealperiodDescCapacity := mealperiodFields[6].Descriptor()
+	// mealperiod.CapacityValidator is a validator for the "capacity" field. It is called by the builders before save.
+	mealperiod.CapacityValidator = mealperiodDescCapacity.Validators[0].(func(int) error)
+	menuMixin := schema.Menu{}.Mixin()
+	menu.Policy = privacy.NewPolicies(schema.Menu{})
+	menu.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := menu.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	menuMixinFields0 := menuMixin[0].Fields()
+	_ = menuMixinFields0
+	menuFields := schema.Menu{}.Fields()
+	_ = menuFields
+	// menuDescCreatedAt is the schema descriptor for created_at field.
+	menuDescCreatedAt := menuMixinFields0[0].Descriptor()
+	// menu.DefaultCreatedAt holds the default value on creation for the created_at field.
+	menu.DefaultCreatedAt = menuDescCreatedAt.Default.(func() time.Time)
+	// menuDescUpdatedAt is the schema descriptor for updated_at field.
+	menuDescUpdatedAt := menuMixinFields0[1].Descriptor()
+	// menu.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	menu.DefaultUpdatedAt = menuDescUpdatedAt.Default.(func() time.Time)
+	// menu.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	menu.UpdateDefaultUpdatedAt = menuDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// menuDescDate is the schema descriptor for date field.
+	menuDescDate := menuFields[2].Descriptor()
+	// menu.DateValidator is a validator for the "date" field. It is called by the builders before save.
+	menu.DateValidator = menuDescDate.Validators[0].(func(string) error)
+	// menuDescCapacity is the schema descriptor for capacity field.
+	menuDescCapacity := menuFields[3].Descriptor()
+	// menu.CapacityValidator is a validator for the "capacity" field. It is called by the builders before save.
+	menu.CapacityValidator = menuDescCapacity.Validators[0].(func(int) error)
+	// menuDescOrdered is the schema descriptor for ordered field.
+	menuDescOrdered := menuFields[4].Descriptor()
+	// menu.DefaultOrdered holds the default value on creation for the ordered field.
+	menu.DefaultOrdered = menuDescOrdered.Default.(int)
+	// menu.OrderedValidator is a validator for the "ordered" field. It is called by the builders before save.
+	menu.OrderedValidator = menuDescOrdered.Validators[0].(func(int) error)
+	menuitem.Policy = privacy.NewPolicies(schema.MenuItem{})
+	menuitem.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := menuitem.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	menuitemFields := schema.MenuItem{}.Fields()
+	_ = menuitemFields
+	// menuitemDescName is the schema descriptor for name field.
+	menuitemDescName := menuitemFields[1].Descriptor()
+	// menuitem.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	menuitem.NameValidator = func() func(string) error {
+		validators := menuitemDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// menuitemDescDescription is the schema descriptor for description field.
+	menuitemDescDescription := menuitemFields[2].Descriptor()
+	// menuitem.DefaultDescription holds the default value on creation for the description field.
+	menuitem.DefaultDescription = menuitemDescDescription.Default.(string)
+	// menuitem.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	menuitem.DescriptionValidator = menuitemDescDescription.Validators[0].(func(string) error)
+	// menuitemDescPrice is the schema descriptor for price field.
+	menuitemDescPrice := menuitemFields[3].Descriptor()
+	// menuitem.PriceValidator is a validator for the "price" field. It is called by the builders before save.
+	menuitem.PriceValidator = menuitemDescPrice.Validators[0].(func(int) error)
 	notification.Policy = privacy.NewPolicies(schema.Notification{})
 	notification.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -1420,6 +1730,34 @@ func init() {
 	street.DefaultDistrict = streetDescDistrict.Default.(string)
 	// street.DistrictValidator is a validator for the "district" field. It is called by the builders before save.
 	street.DistrictValidator = streetDescDistrict.Validators[0].(func(string) error)
+	subsidyqualificationMixin := schema.SubsidyQualification{}.Mixin()
+	subsidyqualification.Policy = privacy.NewPolicies(schema.SubsidyQualification{})
+	subsidyqualification.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := subsidyqualification.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	subsidyqualificationMixinFields0 := subsidyqualificationMixin[0].Fields()
+	_ = subsidyqualificationMixinFields0
+	subsidyqualificationFields := schema.SubsidyQualification{}.Fields()
+	_ = subsidyqualificationFields
+	// subsidyqualificationDescCreatedAt is the schema descriptor for created_at field.
+	subsidyqualificationDescCreatedAt := subsidyqualificationMixinFields0[0].Descriptor()
+	// subsidyqualification.DefaultCreatedAt holds the default value on creation for the created_at field.
+	subsidyqualification.DefaultCreatedAt = subsidyqualificationDescCreatedAt.Default.(func() time.Time)
+	// subsidyqualificationDescUpdatedAt is the schema descriptor for updated_at field.
+	subsidyqualificationDescUpdatedAt := subsidyqualificationMixinFields0[1].Descriptor()
+	// subsidyqualification.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	subsidyqualification.DefaultUpdatedAt = subsidyqualificationDescUpdatedAt.Default.(func() time.Time)
+	// subsidyqualification.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	subsidyqualification.UpdateDefaultUpdatedAt = subsidyqualificationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// subsidyqualificationDescValidUntil is the schema descriptor for valid_until field.
+	subsidyqualificationDescValidUntil := subsidyqualificationFields[2].Descriptor()
+	// subsidyqualification.ValidUntilValidator is a validator for the "valid_until" field. It is called by the builders before save.
+	subsidyqualification.ValidUntilValidator = subsidyqualificationDescValidUntil.Validators[0].(func(string) error)
 	timeaccountMixin := schema.TimeAccount{}.Mixin()
 	timeaccount.Policy = privacy.NewPolicies(schema.TimeAccount{})
 	timeaccount.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -27,7 +27,7 @@ func (Notification) Fields() []ent.Field {
 			Comment("The outbox event it was written with.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Enum("kind").
-			Values("BROADCAST", "SYSTEM", "REQUEST", "GUARDIANSHIP", "CARE", "HELP_REQUEST", "TIME_BANK").
+			Values("BROADCAST", "SYSTEM", "REQUEST", "GUARDIANSHIP", "CARE", "HELP_REQUEST", "TIME_BANK", "MENU_PUBLISHED", "MEAL_ORDER").
 			Immutable().
 			Comment("What kind of notification this is; the app picks an icon and a screen by it."),
 		field.String("title").NotEmpty().MaxLen(200).Immutable().

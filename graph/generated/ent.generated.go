@@ -26,22 +26,29 @@ import (
 	"github.com/jimei-linli/linli/ent/helpoffer"
 	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealperiod"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/request"
 	"github.com/jimei-linli/linli/ent/requestcategory"
 	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/roleassignment"
+	"github.com/jimei-linli/linli/ent/subsidyqualification"
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/ent/volunteertask"
 	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/graph/model"
+	"github.com/jimei-linli/linli/internal/canteen"
 	"github.com/jimei-linli/linli/internal/care"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // region    ************************** generated!.gotpl **************************
 
+type CanteenResolver interface {
+	FollowedByMe(ctx context.Context, obj *ent.Canteen) (bool, error)
+}
 type CareBookingResolver interface {
 	PersonName(ctx context.Context, obj *ent.CareBooking) (string, error)
 	Resident(ctx context.Context, obj *ent.CareBooking) (*ent.Resident, error)
@@ -50,6 +57,13 @@ type CareBookingResolver interface {
 type CareSlotResolver interface {
 	Caregivers(ctx context.Context, obj *ent.CareSlot) ([]*ent.Resident, error)
 }
+type MealOrderResolver interface {
+	Beneficiary(ctx context.Context, obj *ent.MealOrder) (*ent.Resident, error)
+	OrderedBy(ctx context.Context, obj *ent.MealOrder) (*ent.Resident, error)
+}
+type MealPeriodResolver interface {
+	Menu(ctx context.Context, obj *ent.MealPeriod, date string) (*ent.Menu, error)
+}
 type NotificationResolver interface {
 	Subject(ctx context.Context, obj *ent.Notification) (ent.Noder, error)
 	Cursor(ctx context.Context, obj *ent.Notification) (*entgql.Cursor[int], error)
@@ -57,12 +71,14 @@ type NotificationResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
+	Canteens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CanteenOrder, where *ent.CanteenWhereInput) (*ent.CanteenConnection, error)
 	CareBookings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareBookingOrder, where *ent.CareBookingWhereInput) (*ent.CareBookingConnection, error)
 	CareFacilities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareFacilityOrder, where *ent.CareFacilityWhereInput) (*ent.CareFacilityConnection, error)
 	Communities(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CommunityOrder, where *ent.CommunityWhereInput) (*ent.CommunityConnection, error)
 	Departments(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.DepartmentOrder, where *ent.DepartmentWhereInput) (*ent.DepartmentConnection, error)
 	Guardianships(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.GuardianshipOrder, where *ent.GuardianshipWhereInput) (*ent.GuardianshipConnection, error)
 	HelpRequests(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HelpRequestOrder, where *ent.HelpRequestWhereInput) (*ent.HelpRequestConnection, error)
+	MealOrders(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MealOrderOrder, where *ent.MealOrderWhereInput) (*ent.MealOrderConnection, error)
 	Requests(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestOrder, where *ent.RequestWhereInput) (*ent.RequestConnection, error)
 	RequestCategories(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestCategoryOrder, where *ent.RequestCategoryWhereInput) (*ent.RequestCategoryConnection, error)
 	Streets(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) (*ent.StreetConnection, error)
@@ -80,6 +96,9 @@ type QueryResolver interface {
 	MyTimeAccount(ctx context.Context) (*ent.TimeAccount, error)
 	TimeBankPool(ctx context.Context, communityID int) (*ent.TimeAccount, error)
 	Statement(ctx context.Context, accountID int, after *entgql.Cursor[int], first *int) (*ent.LedgerEntryConnection, error)
+	QuoteMealOrder(ctx context.Context, input model.PlaceMealOrderInput) (*canteen.Quote, error)
+	CanteenKitchen(ctx context.Context, canteenID int, date string) (*canteen.Kitchen, error)
+	CanteenMonthlyReport(ctx context.Context, canteenID int, month string) (*canteen.MonthlyReport, error)
 }
 type RequestResolver interface {
 	Subject(ctx context.Context, obj *ent.Request) (*ent.Resident, error)
@@ -94,10 +113,67 @@ type RequestCategoryResolver interface {
 type RequestEventResolver interface {
 	Actor(ctx context.Context, obj *ent.RequestEvent) (*ent.Resident, error)
 }
+type ResidentResolver interface {
+	SubsidyQualifications(ctx context.Context, obj *ent.Resident) ([]*ent.SubsidyQualification, error)
+}
 
 // endregion ************************** generated!.gotpl **************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Canteen_menus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.MenuOrder, error) {
+			return ec.unmarshalOMenuOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.MenuWhereInput, error) {
+			return ec.unmarshalOMenuWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
 
 func (ec *executionContext) field_CareService_slots_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -515,6 +591,20 @@ func (ec *executionContext) field_Grid_staff_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
+func (ec *executionContext) field_MealPeriod_menu_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "date",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["date"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Place_households_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -621,6 +711,104 @@ func (ec *executionContext) field_Query_broadcasts_args(ctx context.Context, raw
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.BroadcastWhereInput, error) {
 			return ec.unmarshalOBroadcastWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐBroadcastWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_canteenKitchen_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "canteenId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["canteenId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "date",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["date"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_canteenMonthlyReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "canteenId",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["canteenId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "month",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["month"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_canteens_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.CanteenOrder, error) {
+			return ec.unmarshalOCanteenOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.CanteenWhereInput, error) {
+			return ec.unmarshalOCanteenWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1043,6 +1231,60 @@ func (ec *executionContext) field_Query_helpRequests_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_mealOrders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.MealOrderOrder, error) {
+			return ec.unmarshalOMealOrderOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.MealOrderWhereInput, error) {
+			return ec.unmarshalOMealOrderWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1114,6 +1356,20 @@ func (ec *executionContext) field_Query_notifications_args(ctx context.Context, 
 		return nil, err
 	}
 	args["unreadOnly"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_quoteMealOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PlaceMealOrderInput, error) {
+			return ec.unmarshalNPlaceMealOrderInput2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐPlaceMealOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -2117,6 +2373,610 @@ func (ec *executionContext) _BroadcastEdge_cursor(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_BroadcastEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BroadcastEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _Canteen_id(ctx context.Context, field graphql.CollectedField, obj *ent.Canteen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Canteen_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Canteen_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Canteen", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Canteen_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Canteen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Canteen_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Canteen_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Canteen", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Canteen_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Canteen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Canteen_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Canteen_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Canteen", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Canteen_name(ctx context.Context, field graphql.CollectedField, obj *ent.Canteen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Canteen_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Canteen_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Canteen", field, false, false, "String")
+}
+
+func (ec *executionContext) _Canteen_address(ctx context.Context, field graphql.CollectedField, obj *ent.Canteen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Canteen_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Address, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Canteen_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Canteen", field, false, false, "String")
+}
+
+func (ec *executionContext) _Canteen_openingHours(ctx context.Context, field graphql.CollectedField, obj *ent.Canteen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Canteen_openingHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpeningHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Canteen_openingHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Canteen", field, false, false, "String")
+}
+
+func (ec *executionContext) _Canteen_subsidyAge6079(ctx context.Context, field graphql.CollectedField, obj *ent.Canteen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Canteen_subsidyAge6079(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubsidyAge6079, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Canteen_subsidyAge6079(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Canteen", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Canteen_subsidyAge80Plus(ctx context.Context, field graphql.CollectedField, obj *ent.Canteen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Canteen_subsidyAge80Plus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubsidyAge80Plus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Canteen_subsidyAge80Plus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Canteen", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Canteen_subsidyLowIncome(ctx context.Context, field graphql.CollectedField, obj *ent.Canteen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Canteen_subsidyLowIncome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubsidyLowIncome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Canteen_subsidyLowIncome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Canteen", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Canteen_subsidyDisabled(ctx context.Context, field graphql.CollectedField, obj *ent.Canteen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Canteen_subsidyDisabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SubsidyDisabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Canteen_subsidyDisabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Canteen", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Canteen_creditFenPerMinute(ctx context.Context, field graphql.CollectedField, obj *ent.Canteen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Canteen_creditFenPerMinute(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreditFenPerMinute, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Canteen_creditFenPerMinute(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Canteen", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Canteen_community(ctx context.Context, field graphql.CollectedField, obj *ent.Canteen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Canteen_community(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Community(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Community) graphql.Marshaler {
+			return ec.marshalNCommunity2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCommunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Canteen_community(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Canteen",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Community(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Canteen_periods(ctx context.Context, field graphql.CollectedField, obj *ent.Canteen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Canteen_periods(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Periods(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MealPeriod) graphql.Marshaler {
+			return ec.marshalOMealPeriod2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriodᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Canteen_periods(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Canteen",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MealPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Canteen_menus(ctx context.Context, field graphql.CollectedField, obj *ent.Canteen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Canteen_menus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Menus(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.MenuOrder), fc.Args["where"].(*ent.MenuWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MenuConnection) graphql.Marshaler {
+			return ec.marshalNMenuConnection2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Canteen_menus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Canteen",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MenuConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Canteen_menus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Canteen_followedByMe(ctx context.Context, field graphql.CollectedField, obj *ent.Canteen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Canteen_followedByMe(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Canteen().FollowedByMe(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Canteen_followedByMe(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Canteen", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _CanteenConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CanteenConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.CanteenEdge) graphql.Marshaler {
+			return ec.marshalOCanteenEdge2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CanteenConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CanteenEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CanteenConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.CanteenConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CanteenConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CanteenConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.CanteenConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CanteenConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CanteenEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.CanteenEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Canteen) graphql.Marshaler {
+			return ec.marshalOCanteen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteen(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CanteenEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Canteen(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CanteenEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.CanteenEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CanteenEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CanteenFollow_id(ctx context.Context, field graphql.CollectedField, obj *ent.CanteenFollow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenFollow_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenFollow_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CanteenFollow", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CanteenFollow_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CanteenFollow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenFollow_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenFollow_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CanteenFollow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CanteenFollow_canteen(ctx context.Context, field graphql.CollectedField, obj *ent.CanteenFollow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenFollow_canteen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Canteen(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Canteen) graphql.Marshaler {
+			return ec.marshalNCanteen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenFollow_canteen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CanteenFollow",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Canteen(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CareBooking_id(ctx context.Context, field graphql.CollectedField, obj *ent.CareBooking) (ret graphql.Marshaler) {
@@ -7467,6 +8327,1716 @@ func (ec *executionContext) fieldContext_LedgerTransfer_createdAt(_ context.Cont
 	return graphql.NewScalarFieldContext("LedgerTransfer", field, false, false, "Time")
 }
 
+func (ec *executionContext) _MealOrder_id(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MealOrder_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MealOrder_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MealOrder_date(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _MealOrder_period(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mealorder.Period) graphql.Marshaler {
+			return ec.marshalNMealOrderPeriod2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "MealOrderPeriod")
+}
+
+func (ec *executionContext) _MealOrder_recipientName(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_recipientName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecipientName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_recipientName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _MealOrder_fulfillment(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_fulfillment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fulfillment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mealorder.Fulfillment) graphql.Marshaler {
+			return ec.marshalNMealOrderFulfillment2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐFulfillment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_fulfillment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "MealOrderFulfillment")
+}
+
+func (ec *executionContext) _MealOrder_deliveryAddress(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_deliveryAddress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveryAddress, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_deliveryAddress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _MealOrder_tier(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_tier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mealorder.Tier) graphql.Marshaler {
+			return ec.marshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "MealOrderTier")
+}
+
+func (ec *executionContext) _MealOrder_listPrice(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_listPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ListPrice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_listPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MealOrder_subsidy(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_subsidy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Subsidy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_subsidy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MealOrder_creditMinutes(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_creditMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreditMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_creditMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MealOrder_creditValue(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_creditValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreditValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_creditValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MealOrder_amountPaid(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_amountPaid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountPaid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_amountPaid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MealOrder_status(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mealorder.Status) graphql.Marshaler {
+			return ec.marshalNMealOrderStatus2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "MealOrderStatus")
+}
+
+func (ec *executionContext) _MealOrder_pickupCode(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_pickupCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PickupCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_pickupCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _MealOrder_note(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _MealOrder_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_cancelledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _MealOrder_canteen(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_canteen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Canteen(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Canteen) graphql.Marshaler {
+			return ec.marshalNCanteen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_canteen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MealOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Canteen(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MealOrder_menu(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_menu(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Menu(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Menu) graphql.Marshaler {
+			return ec.marshalNMenu2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenu(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_menu(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MealOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Menu(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MealOrder_deliveryGrid(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_deliveryGrid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeliveryGrid(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Grid) graphql.Marshaler {
+			return ec.marshalOGrid2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGrid(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_deliveryGrid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MealOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Grid(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MealOrder_items(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MealOrderItem) graphql.Marshaler {
+			return ec.marshalOMealOrderItem2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderItemᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MealOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MealOrderItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MealOrder_beneficiary(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_beneficiary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MealOrder().Beneficiary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
+			return ec.marshalOResident2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResident(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_beneficiary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MealOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resident(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MealOrder_orderedBy(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_orderedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MealOrder().OrderedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
+			return ec.marshalOResident2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResident(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_orderedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MealOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resident(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MealOrderConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrderConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MealOrderEdge) graphql.Marshaler {
+			return ec.marshalOMealOrderEdge2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrderConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MealOrderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MealOrderEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MealOrderConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrderConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrderConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MealOrderConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MealOrderConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrderConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrderConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrderConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrderConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MealOrderEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrderEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrderEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
+			return ec.marshalOMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrderEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MealOrderEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MealOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MealOrderEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrderEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrderEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrderEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrderEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _MealOrderItem_id(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrderItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrderItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrderItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MealOrderItem_name(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrderItem_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrderItem_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrderItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _MealOrderItem_quantity(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrderItem_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrderItem_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrderItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MealOrderItem_unitPrice(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrderItem_unitPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnitPrice, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrderItem_unitPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrderItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MealOrderItem_order(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrderItem_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
+			return ec.marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrderItem_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MealOrderItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MealOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MealOrderItem_menuItem(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrderItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrderItem_menuItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MenuItem(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MenuItem) graphql.Marshaler {
+			return ec.marshalNMenuItem2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrderItem_menuItem(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MealOrderItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MenuItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MealPeriod_id(ctx context.Context, field graphql.CollectedField, obj *ent.MealPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealPeriod_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealPeriod_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealPeriod", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MealPeriod_kind(ctx context.Context, field graphql.CollectedField, obj *ent.MealPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealPeriod_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v mealperiod.Kind) graphql.Marshaler {
+			return ec.marshalNMealPeriodKind2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealperiodᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealPeriod_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealPeriod", field, false, false, "MealPeriodKind")
+}
+
+func (ec *executionContext) _MealPeriod_servesFrom(ctx context.Context, field graphql.CollectedField, obj *ent.MealPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealPeriod_servesFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServesFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealPeriod_servesFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealPeriod", field, false, false, "String")
+}
+
+func (ec *executionContext) _MealPeriod_servesUntil(ctx context.Context, field graphql.CollectedField, obj *ent.MealPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealPeriod_servesUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServesUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealPeriod_servesUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealPeriod", field, false, false, "String")
+}
+
+func (ec *executionContext) _MealPeriod_cutoffDaysBefore(ctx context.Context, field graphql.CollectedField, obj *ent.MealPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealPeriod_cutoffDaysBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CutoffDaysBefore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealPeriod_cutoffDaysBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealPeriod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MealPeriod_orderCutoff(ctx context.Context, field graphql.CollectedField, obj *ent.MealPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealPeriod_orderCutoff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderCutoff, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealPeriod_orderCutoff(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealPeriod", field, false, false, "String")
+}
+
+func (ec *executionContext) _MealPeriod_capacity(ctx context.Context, field graphql.CollectedField, obj *ent.MealPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealPeriod_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealPeriod_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealPeriod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MealPeriod_canteen(ctx context.Context, field graphql.CollectedField, obj *ent.MealPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealPeriod_canteen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Canteen(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Canteen) graphql.Marshaler {
+			return ec.marshalNCanteen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealPeriod_canteen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MealPeriod",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Canteen(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MealPeriod_menu(ctx context.Context, field graphql.CollectedField, obj *ent.MealPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealPeriod_menu(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.MealPeriod().Menu(ctx, obj, fc.Args["date"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Menu) graphql.Marshaler {
+			return ec.marshalOMenu2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenu(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MealPeriod_menu(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MealPeriod",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Menu(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_MealPeriod_menu_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Menu_id(ctx context.Context, field graphql.CollectedField, obj *ent.Menu) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Menu_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Menu_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Menu", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Menu_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Menu) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Menu_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Menu_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Menu", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Menu_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Menu) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Menu_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Menu_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Menu", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Menu_date(ctx context.Context, field graphql.CollectedField, obj *ent.Menu) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Menu_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Menu_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Menu", field, false, false, "String")
+}
+
+func (ec *executionContext) _Menu_capacity(ctx context.Context, field graphql.CollectedField, obj *ent.Menu) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Menu_capacity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Capacity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Menu_capacity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Menu", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Menu_ordered(ctx context.Context, field graphql.CollectedField, obj *ent.Menu) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Menu_ordered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ordered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Menu_ordered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Menu", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Menu_publishedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Menu) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Menu_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Menu_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Menu", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Menu_canteen(ctx context.Context, field graphql.CollectedField, obj *ent.Menu) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Menu_canteen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Canteen(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Canteen) graphql.Marshaler {
+			return ec.marshalNCanteen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Menu_canteen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Menu",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Canteen(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Menu_period(ctx context.Context, field graphql.CollectedField, obj *ent.Menu) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Menu_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealPeriod) graphql.Marshaler {
+			return ec.marshalNMealPeriod2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Menu_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Menu",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MealPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Menu_items(ctx context.Context, field graphql.CollectedField, obj *ent.Menu) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Menu_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MenuItem) graphql.Marshaler {
+			return ec.marshalOMenuItem2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuItemᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Menu_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Menu",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MenuItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MenuConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.MenuConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MenuConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.MenuEdge) graphql.Marshaler {
+			return ec.marshalOMenuEdge2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MenuConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MenuConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MenuEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MenuConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.MenuConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MenuConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MenuConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MenuConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MenuConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.MenuConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MenuConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MenuConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MenuConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MenuEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.MenuEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MenuEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Menu) graphql.Marshaler {
+			return ec.marshalOMenu2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenu(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MenuEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MenuEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Menu(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MenuEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.MenuEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MenuEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MenuEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MenuEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _MenuItem_id(ctx context.Context, field graphql.CollectedField, obj *ent.MenuItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MenuItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MenuItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MenuItem", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MenuItem_name(ctx context.Context, field graphql.CollectedField, obj *ent.MenuItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MenuItem_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MenuItem_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MenuItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _MenuItem_description(ctx context.Context, field graphql.CollectedField, obj *ent.MenuItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MenuItem_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MenuItem_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MenuItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _MenuItem_price(ctx context.Context, field graphql.CollectedField, obj *ent.MenuItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MenuItem_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MenuItem_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MenuItem", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MenuItem_tags(ctx context.Context, field graphql.CollectedField, obj *ent.MenuItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MenuItem_tags(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tags, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MenuItem_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MenuItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _MenuItem_allergens(ctx context.Context, field graphql.CollectedField, obj *ent.MenuItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MenuItem_allergens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allergens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MenuItem_allergens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MenuItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _MenuItem_menu(ctx context.Context, field graphql.CollectedField, obj *ent.MenuItem) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MenuItem_menu(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Menu(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Menu) graphql.Marshaler {
+			return ec.marshalNMenu2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenu(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MenuItem_menu(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MenuItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Menu(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Notification_id(ctx context.Context, field graphql.CollectedField, obj *ent.Notification) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8531,6 +11101,50 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_canteens(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_canteens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Canteens(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.CanteenOrder), fc.Args["where"].(*ent.CanteenWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CanteenConnection) graphql.Marshaler {
+			return ec.marshalNCanteenConnection2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_canteens(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CanteenConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_canteens_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_careBookings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8789,6 +11403,50 @@ func (ec *executionContext) fieldContext_Query_helpRequests(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_helpRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_mealOrders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_mealOrders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MealOrders(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.MealOrderOrder), fc.Args["where"].(*ent.MealOrderWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealOrderConnection) graphql.Marshaler {
+			return ec.marshalNMealOrderConnection2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_mealOrders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MealOrderConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_mealOrders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9471,6 +12129,138 @@ func (ec *executionContext) fieldContext_Query_statement(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_statement_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_quoteMealOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_quoteMealOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().QuoteMealOrder(ctx, fc.Args["input"].(model.PlaceMealOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *canteen.Quote) graphql.Marshaler {
+			return ec.marshalNMealQuote2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋcanteenᚐQuote(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_quoteMealOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MealQuote(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_quoteMealOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_canteenKitchen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_canteenKitchen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CanteenKitchen(ctx, fc.Args["canteenId"].(int), fc.Args["date"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *canteen.Kitchen) graphql.Marshaler {
+			return ec.marshalNCanteenKitchen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋcanteenᚐKitchen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_canteenKitchen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CanteenKitchen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_canteenKitchen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_canteenMonthlyReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_canteenMonthlyReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CanteenMonthlyReport(ctx, fc.Args["canteenId"].(int), fc.Args["month"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *canteen.MonthlyReport) graphql.Marshaler {
+			return ec.marshalNCanteenMonthlyReport2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋcanteenᚐMonthlyReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_canteenMonthlyReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CanteenMonthlyReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_canteenMonthlyReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11818,6 +14608,38 @@ func (ec *executionContext) fieldContext_Resident_guardians(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Resident_subsidyQualifications(ctx context.Context, field graphql.CollectedField, obj *ent.Resident) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Resident_subsidyQualifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Resident().SubsidyQualifications(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SubsidyQualification) graphql.Marshaler {
+			return ec.marshalNSubsidyQualification2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualificationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Resident_subsidyQualifications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Resident",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubsidyQualification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ResidentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ResidentConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12787,6 +15609,144 @@ func (ec *executionContext) _StreetEdge_cursor(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_StreetEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StreetEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _SubsidyQualification_id(ctx context.Context, field graphql.CollectedField, obj *ent.SubsidyQualification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubsidyQualification_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubsidyQualification_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubsidyQualification", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SubsidyQualification_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.SubsidyQualification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubsidyQualification_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubsidyQualification_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubsidyQualification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SubsidyQualification_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.SubsidyQualification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubsidyQualification_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubsidyQualification_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubsidyQualification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SubsidyQualification_kind(ctx context.Context, field graphql.CollectedField, obj *ent.SubsidyQualification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubsidyQualification_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v subsidyqualification.Kind) graphql.Marshaler {
+			return ec.marshalNSubsidyQualificationKind2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋsubsidyqualificationᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubsidyQualification_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubsidyQualification", field, false, false, "SubsidyQualificationKind")
+}
+
+func (ec *executionContext) _SubsidyQualification_validUntil(ctx context.Context, field graphql.CollectedField, obj *ent.SubsidyQualification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubsidyQualification_validUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubsidyQualification_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubsidyQualification", field, false, false, "String")
+}
+
+func (ec *executionContext) _SubsidyQualification_revokedAt(ctx context.Context, field graphql.CollectedField, obj *ent.SubsidyQualification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubsidyQualification_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubsidyQualification_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubsidyQualification", field, false, false, "Time")
 }
 
 func (ec *executionContext) _TimeAccount_id(ctx context.Context, field graphql.CollectedField, obj *ent.TimeAccount) (ret graphql.Marshaler) {
@@ -14850,6 +17810,1060 @@ func (ec *executionContext) unmarshalInputBroadcastWhereInput(ctx context.Contex
 func UnmarshalBroadcastWhereInput(ctx context.Context, raw any) (ent.BroadcastWhereInput, error) {
 	var out ent.BroadcastWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "BroadcastWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCanteenFollowWhereInput(ctx context.Context, obj any) (ent.CanteenFollowWhereInput, error) {
+	var it ent.CanteenFollowWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "hasCanteen", "hasCanteenWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCanteenFollowWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenFollowWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCanteenFollowWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenFollowWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCanteenFollowWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenFollowWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "hasCanteen":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCanteen"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCanteen = data
+		case "hasCanteenWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCanteenWith"))
+			data, err := ec.unmarshalOCanteenWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCanteenWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCanteenFollowWhereInput unmarshals raw into the CanteenFollowWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCanteenFollowWhereInput(ctx context.Context, raw any) (ent.CanteenFollowWhereInput, error) {
+	var out ent.CanteenFollowWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CanteenFollowWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCanteenOrder(ctx context.Context, obj any) (ent.CanteenOrder, error) {
+	var it ent.CanteenOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCanteenOrderField2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCanteenOrder unmarshals raw into the CanteenOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCanteenOrder(ctx context.Context, raw any) (ent.CanteenOrder, error) {
+	var out ent.CanteenOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CanteenOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCanteenWhereInput(ctx context.Context, obj any) (ent.CanteenWhereInput, error) {
+	var it ent.CanteenWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "address", "addressNEQ", "addressIn", "addressNotIn", "addressGT", "addressGTE", "addressLT", "addressLTE", "addressContains", "addressHasPrefix", "addressHasSuffix", "addressEqualFold", "addressContainsFold", "openingHours", "openingHoursNEQ", "openingHoursIn", "openingHoursNotIn", "openingHoursGT", "openingHoursGTE", "openingHoursLT", "openingHoursLTE", "openingHoursContains", "openingHoursHasPrefix", "openingHoursHasSuffix", "openingHoursEqualFold", "openingHoursContainsFold", "subsidyAge6079", "subsidyAge6079NEQ", "subsidyAge6079In", "subsidyAge6079NotIn", "subsidyAge6079GT", "subsidyAge6079GTE", "subsidyAge6079LT", "subsidyAge6079LTE", "subsidyAge80Plus", "subsidyAge80PlusNEQ", "subsidyAge80PlusIn", "subsidyAge80PlusNotIn", "subsidyAge80PlusGT", "subsidyAge80PlusGTE", "subsidyAge80PlusLT", "subsidyAge80PlusLTE", "subsidyLowIncome", "subsidyLowIncomeNEQ", "subsidyLowIncomeIn", "subsidyLowIncomeNotIn", "subsidyLowIncomeGT", "subsidyLowIncomeGTE", "subsidyLowIncomeLT", "subsidyLowIncomeLTE", "subsidyDisabled", "subsidyDisabledNEQ", "subsidyDisabledIn", "subsidyDisabledNotIn", "subsidyDisabledGT", "subsidyDisabledGTE", "subsidyDisabledLT", "subsidyDisabledLTE", "creditFenPerMinute", "creditFenPerMinuteNEQ", "creditFenPerMinuteIn", "creditFenPerMinuteNotIn", "creditFenPerMinuteGT", "creditFenPerMinuteGTE", "creditFenPerMinuteLT", "creditFenPerMinuteLTE", "hasCommunity", "hasCommunityWith", "hasPeriods", "hasPeriodsWith", "hasMenus", "hasMenusWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCanteenWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCanteenWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCanteenWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "addressNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressNEQ = data
+		case "addressIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressIn = data
+		case "addressNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressNotIn = data
+		case "addressGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressGT = data
+		case "addressGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressGTE = data
+		case "addressLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressLT = data
+		case "addressLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressLTE = data
+		case "addressContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressContains = data
+		case "addressHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressHasPrefix = data
+		case "addressHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressHasSuffix = data
+		case "addressEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressEqualFold = data
+		case "addressContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addressContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddressContainsFold = data
+		case "openingHours":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHours"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHours = data
+		case "openingHoursNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHoursNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHoursNEQ = data
+		case "openingHoursIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHoursIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHoursIn = data
+		case "openingHoursNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHoursNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHoursNotIn = data
+		case "openingHoursGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHoursGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHoursGT = data
+		case "openingHoursGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHoursGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHoursGTE = data
+		case "openingHoursLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHoursLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHoursLT = data
+		case "openingHoursLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHoursLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHoursLTE = data
+		case "openingHoursContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHoursContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHoursContains = data
+		case "openingHoursHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHoursHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHoursHasPrefix = data
+		case "openingHoursHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHoursHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHoursHasSuffix = data
+		case "openingHoursEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHoursEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHoursEqualFold = data
+		case "openingHoursContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("openingHoursContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OpeningHoursContainsFold = data
+		case "subsidyAge6079":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge6079"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge6079 = data
+		case "subsidyAge6079NEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge6079NEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge6079NEQ = data
+		case "subsidyAge6079In":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge6079In"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge6079In = data
+		case "subsidyAge6079NotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge6079NotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge6079NotIn = data
+		case "subsidyAge6079GT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge6079GT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge6079GT = data
+		case "subsidyAge6079GTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge6079GTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge6079GTE = data
+		case "subsidyAge6079LT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge6079LT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge6079LT = data
+		case "subsidyAge6079LTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge6079LTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge6079LTE = data
+		case "subsidyAge80Plus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge80Plus"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge80Plus = data
+		case "subsidyAge80PlusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge80PlusNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge80PlusNEQ = data
+		case "subsidyAge80PlusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge80PlusIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge80PlusIn = data
+		case "subsidyAge80PlusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge80PlusNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge80PlusNotIn = data
+		case "subsidyAge80PlusGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge80PlusGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge80PlusGT = data
+		case "subsidyAge80PlusGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge80PlusGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge80PlusGTE = data
+		case "subsidyAge80PlusLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge80PlusLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge80PlusLT = data
+		case "subsidyAge80PlusLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyAge80PlusLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyAge80PlusLTE = data
+		case "subsidyLowIncome":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyLowIncome"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyLowIncome = data
+		case "subsidyLowIncomeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyLowIncomeNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyLowIncomeNEQ = data
+		case "subsidyLowIncomeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyLowIncomeIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyLowIncomeIn = data
+		case "subsidyLowIncomeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyLowIncomeNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyLowIncomeNotIn = data
+		case "subsidyLowIncomeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyLowIncomeGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyLowIncomeGT = data
+		case "subsidyLowIncomeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyLowIncomeGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyLowIncomeGTE = data
+		case "subsidyLowIncomeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyLowIncomeLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyLowIncomeLT = data
+		case "subsidyLowIncomeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyLowIncomeLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyLowIncomeLTE = data
+		case "subsidyDisabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyDisabled"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyDisabled = data
+		case "subsidyDisabledNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyDisabledNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyDisabledNEQ = data
+		case "subsidyDisabledIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyDisabledIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyDisabledIn = data
+		case "subsidyDisabledNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyDisabledNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyDisabledNotIn = data
+		case "subsidyDisabledGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyDisabledGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyDisabledGT = data
+		case "subsidyDisabledGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyDisabledGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyDisabledGTE = data
+		case "subsidyDisabledLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyDisabledLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyDisabledLT = data
+		case "subsidyDisabledLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyDisabledLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyDisabledLTE = data
+		case "creditFenPerMinute":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditFenPerMinute"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditFenPerMinute = data
+		case "creditFenPerMinuteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditFenPerMinuteNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditFenPerMinuteNEQ = data
+		case "creditFenPerMinuteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditFenPerMinuteIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditFenPerMinuteIn = data
+		case "creditFenPerMinuteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditFenPerMinuteNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditFenPerMinuteNotIn = data
+		case "creditFenPerMinuteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditFenPerMinuteGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditFenPerMinuteGT = data
+		case "creditFenPerMinuteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditFenPerMinuteGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditFenPerMinuteGTE = data
+		case "creditFenPerMinuteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditFenPerMinuteLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditFenPerMinuteLT = data
+		case "creditFenPerMinuteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditFenPerMinuteLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditFenPerMinuteLTE = data
+		case "hasCommunity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCommunity"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCommunity = data
+		case "hasCommunityWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCommunityWith"))
+			data, err := ec.unmarshalOCommunityWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCommunityWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCommunityWith = data
+		case "hasPeriods":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPeriods"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPeriods = data
+		case "hasPeriodsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPeriodsWith"))
+			data, err := ec.unmarshalOMealPeriodWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriodWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPeriodsWith = data
+		case "hasMenus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMenus"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMenus = data
+		case "hasMenusWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMenusWith"))
+			data, err := ec.unmarshalOMenuWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMenusWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCanteenWhereInput unmarshals raw into the CanteenWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCanteenWhereInput(ctx context.Context, raw any) (ent.CanteenWhereInput, error) {
+	var out ent.CanteenWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CanteenWhereInput", raw, &out)
 	return out, err
 }
 
@@ -22586,6 +26600,3108 @@ func UnmarshalLedgerTransferWhereInput(ctx context.Context, raw any) (ent.Ledger
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMealOrderItemWhereInput(ctx context.Context, obj any) (ent.MealOrderItemWhereInput, error) {
+	var it ent.MealOrderItemWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "quantity", "quantityNEQ", "quantityIn", "quantityNotIn", "quantityGT", "quantityGTE", "quantityLT", "quantityLTE", "unitPrice", "unitPriceNEQ", "unitPriceIn", "unitPriceNotIn", "unitPriceGT", "unitPriceGTE", "unitPriceLT", "unitPriceLTE", "hasOrder", "hasOrderWith", "hasMenuItem", "hasMenuItemWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOMealOrderItemWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderItemWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOMealOrderItemWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOMealOrderItemWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "quantityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityNEQ = data
+		case "quantityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityIn = data
+		case "quantityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityNotIn = data
+		case "quantityGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityGT = data
+		case "quantityGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityGTE = data
+		case "quantityLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityLT = data
+		case "quantityLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantityLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.QuantityLTE = data
+		case "unitPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPrice"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPrice = data
+		case "unitPriceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceNEQ = data
+		case "unitPriceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceIn = data
+		case "unitPriceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceNotIn = data
+		case "unitPriceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceGT = data
+		case "unitPriceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceGTE = data
+		case "unitPriceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceLT = data
+		case "unitPriceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPriceLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPriceLTE = data
+		case "hasOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrder"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOrder = data
+		case "hasOrderWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrderWith"))
+			data, err := ec.unmarshalOMealOrderWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasOrderWith = data
+		case "hasMenuItem":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMenuItem"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMenuItem = data
+		case "hasMenuItemWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMenuItemWith"))
+			data, err := ec.unmarshalOMenuItemWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMenuItemWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMealOrderItemWhereInput unmarshals raw into the MealOrderItemWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMealOrderItemWhereInput(ctx context.Context, raw any) (ent.MealOrderItemWhereInput, error) {
+	var out ent.MealOrderItemWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MealOrderItemWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMealOrderOrder(ctx context.Context, obj any) (ent.MealOrderOrder, error) {
+	var it ent.MealOrderOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNMealOrderOrderField2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMealOrderOrder unmarshals raw into the MealOrderOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMealOrderOrder(ctx context.Context, raw any) (ent.MealOrderOrder, error) {
+	var out ent.MealOrderOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MealOrderOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMealOrderWhereInput(ctx context.Context, obj any) (ent.MealOrderWhereInput, error) {
+	var it ent.MealOrderWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "date", "dateNEQ", "dateIn", "dateNotIn", "dateGT", "dateGTE", "dateLT", "dateLTE", "dateContains", "dateHasPrefix", "dateHasSuffix", "dateEqualFold", "dateContainsFold", "period", "periodNEQ", "periodIn", "periodNotIn", "recipientName", "recipientNameNEQ", "recipientNameIn", "recipientNameNotIn", "recipientNameGT", "recipientNameGTE", "recipientNameLT", "recipientNameLTE", "recipientNameContains", "recipientNameHasPrefix", "recipientNameHasSuffix", "recipientNameEqualFold", "recipientNameContainsFold", "fulfillment", "fulfillmentNEQ", "fulfillmentIn", "fulfillmentNotIn", "deliveryAddress", "deliveryAddressNEQ", "deliveryAddressIn", "deliveryAddressNotIn", "deliveryAddressGT", "deliveryAddressGTE", "deliveryAddressLT", "deliveryAddressLTE", "deliveryAddressContains", "deliveryAddressHasPrefix", "deliveryAddressHasSuffix", "deliveryAddressIsNil", "deliveryAddressNotNil", "deliveryAddressEqualFold", "deliveryAddressContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "listPrice", "listPriceNEQ", "listPriceIn", "listPriceNotIn", "listPriceGT", "listPriceGTE", "listPriceLT", "listPriceLTE", "subsidy", "subsidyNEQ", "subsidyIn", "subsidyNotIn", "subsidyGT", "subsidyGTE", "subsidyLT", "subsidyLTE", "creditMinutes", "creditMinutesNEQ", "creditMinutesIn", "creditMinutesNotIn", "creditMinutesGT", "creditMinutesGTE", "creditMinutesLT", "creditMinutesLTE", "creditValue", "creditValueNEQ", "creditValueIn", "creditValueNotIn", "creditValueGT", "creditValueGTE", "creditValueLT", "creditValueLTE", "amountPaid", "amountPaidNEQ", "amountPaidIn", "amountPaidNotIn", "amountPaidGT", "amountPaidGTE", "amountPaidLT", "amountPaidLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "pickupCode", "pickupCodeNEQ", "pickupCodeIn", "pickupCodeNotIn", "pickupCodeGT", "pickupCodeGTE", "pickupCodeLT", "pickupCodeLTE", "pickupCodeContains", "pickupCodeHasPrefix", "pickupCodeHasSuffix", "pickupCodeEqualFold", "pickupCodeContainsFold", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteEqualFold", "noteContainsFold", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "hasCanteen", "hasCanteenWith", "hasMenu", "hasMenuWith", "hasDeliveryGrid", "hasDeliveryGridWith", "hasItems", "hasItemsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOMealOrderWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOMealOrderWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOMealOrderWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "dateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateNEQ = data
+		case "dateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateIn = data
+		case "dateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateNotIn = data
+		case "dateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateGT = data
+		case "dateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateGTE = data
+		case "dateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateLT = data
+		case "dateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateLTE = data
+		case "dateContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateContains = data
+		case "dateHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateHasPrefix = data
+		case "dateHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateHasSuffix = data
+		case "dateEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateEqualFold = data
+		case "dateContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateContainsFold = data
+		case "period":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("period"))
+			data, err := ec.unmarshalOMealOrderPeriod2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Period = data
+		case "periodNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodNEQ"))
+			data, err := ec.unmarshalOMealOrderPeriod2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodNEQ = data
+		case "periodIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodIn"))
+			data, err := ec.unmarshalOMealOrderPeriod2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐPeriodᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodIn = data
+		case "periodNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("periodNotIn"))
+			data, err := ec.unmarshalOMealOrderPeriod2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐPeriodᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PeriodNotIn = data
+		case "recipientName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientName = data
+		case "recipientNameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameNEQ = data
+		case "recipientNameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameIn = data
+		case "recipientNameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameNotIn = data
+		case "recipientNameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameGT = data
+		case "recipientNameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameGTE = data
+		case "recipientNameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameLT = data
+		case "recipientNameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameLTE = data
+		case "recipientNameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameContains = data
+		case "recipientNameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameHasPrefix = data
+		case "recipientNameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameHasSuffix = data
+		case "recipientNameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameEqualFold = data
+		case "recipientNameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recipientNameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecipientNameContainsFold = data
+		case "fulfillment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fulfillment"))
+			data, err := ec.unmarshalOMealOrderFulfillment2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐFulfillment(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fulfillment = data
+		case "fulfillmentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fulfillmentNEQ"))
+			data, err := ec.unmarshalOMealOrderFulfillment2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐFulfillment(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FulfillmentNEQ = data
+		case "fulfillmentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fulfillmentIn"))
+			data, err := ec.unmarshalOMealOrderFulfillment2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐFulfillmentᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FulfillmentIn = data
+		case "fulfillmentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fulfillmentNotIn"))
+			data, err := ec.unmarshalOMealOrderFulfillment2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐFulfillmentᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FulfillmentNotIn = data
+		case "deliveryAddress":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryAddress"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryAddress = data
+		case "deliveryAddressNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryAddressNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryAddressNEQ = data
+		case "deliveryAddressIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryAddressIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryAddressIn = data
+		case "deliveryAddressNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryAddressNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryAddressNotIn = data
+		case "deliveryAddressGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryAddressGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryAddressGT = data
+		case "deliveryAddressGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryAddressGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryAddressGTE = data
+		case "deliveryAddressLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryAddressLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryAddressLT = data
+		case "deliveryAddressLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryAddressLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryAddressLTE = data
+		case "deliveryAddressContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryAddressContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryAddressContains = data
+		case "deliveryAddressHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryAddressHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryAddressHasPrefix = data
+		case "deliveryAddressHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryAddressHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryAddressHasSuffix = data
+		case "deliveryAddressIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryAddressIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryAddressIsNil = data
+		case "deliveryAddressNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryAddressNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryAddressNotNil = data
+		case "deliveryAddressEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryAddressEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryAddressEqualFold = data
+		case "deliveryAddressContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("deliveryAddressContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DeliveryAddressContainsFold = data
+		case "tier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tier"))
+			data, err := ec.unmarshalOMealOrderTier2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tier = data
+		case "tierNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tierNEQ"))
+			data, err := ec.unmarshalOMealOrderTier2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TierNEQ = data
+		case "tierIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tierIn"))
+			data, err := ec.unmarshalOMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TierIn = data
+		case "tierNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tierNotIn"))
+			data, err := ec.unmarshalOMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TierNotIn = data
+		case "listPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listPrice"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListPrice = data
+		case "listPriceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listPriceNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListPriceNEQ = data
+		case "listPriceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listPriceIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListPriceIn = data
+		case "listPriceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listPriceNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListPriceNotIn = data
+		case "listPriceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listPriceGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListPriceGT = data
+		case "listPriceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listPriceGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListPriceGTE = data
+		case "listPriceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listPriceLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListPriceLT = data
+		case "listPriceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listPriceLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ListPriceLTE = data
+		case "subsidy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidy"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Subsidy = data
+		case "subsidyNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyNEQ = data
+		case "subsidyIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyIn = data
+		case "subsidyNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyNotIn = data
+		case "subsidyGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyGT = data
+		case "subsidyGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyGTE = data
+		case "subsidyLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyLT = data
+		case "subsidyLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subsidyLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubsidyLTE = data
+		case "creditMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditMinutes = data
+		case "creditMinutesNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditMinutesNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditMinutesNEQ = data
+		case "creditMinutesIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditMinutesIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditMinutesIn = data
+		case "creditMinutesNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditMinutesNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditMinutesNotIn = data
+		case "creditMinutesGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditMinutesGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditMinutesGT = data
+		case "creditMinutesGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditMinutesGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditMinutesGTE = data
+		case "creditMinutesLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditMinutesLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditMinutesLT = data
+		case "creditMinutesLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditMinutesLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditMinutesLTE = data
+		case "creditValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditValue"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditValue = data
+		case "creditValueNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditValueNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditValueNEQ = data
+		case "creditValueIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditValueIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditValueIn = data
+		case "creditValueNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditValueNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditValueNotIn = data
+		case "creditValueGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditValueGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditValueGT = data
+		case "creditValueGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditValueGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditValueGTE = data
+		case "creditValueLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditValueLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditValueLT = data
+		case "creditValueLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditValueLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreditValueLTE = data
+		case "amountPaid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountPaid"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountPaid = data
+		case "amountPaidNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountPaidNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountPaidNEQ = data
+		case "amountPaidIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountPaidIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountPaidIn = data
+		case "amountPaidNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountPaidNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountPaidNotIn = data
+		case "amountPaidGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountPaidGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountPaidGT = data
+		case "amountPaidGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountPaidGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountPaidGTE = data
+		case "amountPaidLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountPaidLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountPaidLT = data
+		case "amountPaidLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amountPaidLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AmountPaidLTE = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOMealOrderStatus2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "statusNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNEQ"))
+			data, err := ec.unmarshalOMealOrderStatus2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNEQ = data
+		case "statusIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusIn"))
+			data, err := ec.unmarshalOMealOrderStatus2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusIn = data
+		case "statusNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statusNotIn"))
+			data, err := ec.unmarshalOMealOrderStatus2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StatusNotIn = data
+		case "pickupCode":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupCode"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupCode = data
+		case "pickupCodeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupCodeNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupCodeNEQ = data
+		case "pickupCodeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupCodeIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupCodeIn = data
+		case "pickupCodeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupCodeNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupCodeNotIn = data
+		case "pickupCodeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupCodeGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupCodeGT = data
+		case "pickupCodeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupCodeGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupCodeGTE = data
+		case "pickupCodeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupCodeLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupCodeLT = data
+		case "pickupCodeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupCodeLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupCodeLTE = data
+		case "pickupCodeContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupCodeContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupCodeContains = data
+		case "pickupCodeHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupCodeHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupCodeHasPrefix = data
+		case "pickupCodeHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupCodeHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupCodeHasSuffix = data
+		case "pickupCodeEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupCodeEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupCodeEqualFold = data
+		case "pickupCodeContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pickupCodeContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PickupCodeContainsFold = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		case "noteNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNEQ = data
+		case "noteIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteIn = data
+		case "noteNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteNotIn = data
+		case "noteGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGT = data
+		case "noteGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteGTE = data
+		case "noteLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLT = data
+		case "noteLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteLTE = data
+		case "noteContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContains = data
+		case "noteHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasPrefix = data
+		case "noteHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteHasSuffix = data
+		case "noteEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteEqualFold = data
+		case "noteContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noteContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoteContainsFold = data
+		case "cancelledAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAt = data
+		case "cancelledAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtNEQ = data
+		case "cancelledAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtIn = data
+		case "cancelledAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtNotIn = data
+		case "cancelledAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtGT = data
+		case "cancelledAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtGTE = data
+		case "cancelledAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtLT = data
+		case "cancelledAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtLTE = data
+		case "cancelledAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtIsNil = data
+		case "cancelledAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cancelledAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CancelledAtNotNil = data
+		case "hasCanteen":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCanteen"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCanteen = data
+		case "hasCanteenWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCanteenWith"))
+			data, err := ec.unmarshalOCanteenWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCanteenWith = data
+		case "hasMenu":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMenu"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMenu = data
+		case "hasMenuWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMenuWith"))
+			data, err := ec.unmarshalOMenuWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMenuWith = data
+		case "hasDeliveryGrid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDeliveryGrid"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDeliveryGrid = data
+		case "hasDeliveryGridWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDeliveryGridWith"))
+			data, err := ec.unmarshalOGridWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGridWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDeliveryGridWith = data
+		case "hasItems":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItems"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItems = data
+		case "hasItemsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItemsWith"))
+			data, err := ec.unmarshalOMealOrderItemWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItemsWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMealOrderWhereInput unmarshals raw into the MealOrderWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMealOrderWhereInput(ctx context.Context, raw any) (ent.MealOrderWhereInput, error) {
+	var out ent.MealOrderWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MealOrderWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMealPeriodWhereInput(ctx context.Context, obj any) (ent.MealPeriodWhereInput, error) {
+	var it ent.MealPeriodWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "servesFrom", "servesFromNEQ", "servesFromIn", "servesFromNotIn", "servesFromGT", "servesFromGTE", "servesFromLT", "servesFromLTE", "servesFromContains", "servesFromHasPrefix", "servesFromHasSuffix", "servesFromEqualFold", "servesFromContainsFold", "servesUntil", "servesUntilNEQ", "servesUntilIn", "servesUntilNotIn", "servesUntilGT", "servesUntilGTE", "servesUntilLT", "servesUntilLTE", "servesUntilContains", "servesUntilHasPrefix", "servesUntilHasSuffix", "servesUntilEqualFold", "servesUntilContainsFold", "cutoffDaysBefore", "cutoffDaysBeforeNEQ", "cutoffDaysBeforeIn", "cutoffDaysBeforeNotIn", "cutoffDaysBeforeGT", "cutoffDaysBeforeGTE", "cutoffDaysBeforeLT", "cutoffDaysBeforeLTE", "orderCutoff", "orderCutoffNEQ", "orderCutoffIn", "orderCutoffNotIn", "orderCutoffGT", "orderCutoffGTE", "orderCutoffLT", "orderCutoffLTE", "orderCutoffContains", "orderCutoffHasPrefix", "orderCutoffHasSuffix", "orderCutoffEqualFold", "orderCutoffContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "hasCanteen", "hasCanteenWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOMealPeriodWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriodWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOMealPeriodWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriodWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOMealPeriodWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriodWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOMealPeriodKind2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealperiodᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOMealPeriodKind2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealperiodᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOMealPeriodKind2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealperiodᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOMealPeriodKind2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealperiodᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "servesFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesFrom"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesFrom = data
+		case "servesFromNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesFromNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesFromNEQ = data
+		case "servesFromIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesFromIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesFromIn = data
+		case "servesFromNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesFromNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesFromNotIn = data
+		case "servesFromGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesFromGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesFromGT = data
+		case "servesFromGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesFromGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesFromGTE = data
+		case "servesFromLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesFromLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesFromLT = data
+		case "servesFromLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesFromLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesFromLTE = data
+		case "servesFromContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesFromContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesFromContains = data
+		case "servesFromHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesFromHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesFromHasPrefix = data
+		case "servesFromHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesFromHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesFromHasSuffix = data
+		case "servesFromEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesFromEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesFromEqualFold = data
+		case "servesFromContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesFromContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesFromContainsFold = data
+		case "servesUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesUntil"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesUntil = data
+		case "servesUntilNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesUntilNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesUntilNEQ = data
+		case "servesUntilIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesUntilIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesUntilIn = data
+		case "servesUntilNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesUntilNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesUntilNotIn = data
+		case "servesUntilGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesUntilGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesUntilGT = data
+		case "servesUntilGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesUntilGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesUntilGTE = data
+		case "servesUntilLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesUntilLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesUntilLT = data
+		case "servesUntilLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesUntilLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesUntilLTE = data
+		case "servesUntilContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesUntilContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesUntilContains = data
+		case "servesUntilHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesUntilHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesUntilHasPrefix = data
+		case "servesUntilHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesUntilHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesUntilHasSuffix = data
+		case "servesUntilEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesUntilEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesUntilEqualFold = data
+		case "servesUntilContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("servesUntilContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ServesUntilContainsFold = data
+		case "cutoffDaysBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cutoffDaysBefore"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CutoffDaysBefore = data
+		case "cutoffDaysBeforeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cutoffDaysBeforeNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CutoffDaysBeforeNEQ = data
+		case "cutoffDaysBeforeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cutoffDaysBeforeIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CutoffDaysBeforeIn = data
+		case "cutoffDaysBeforeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cutoffDaysBeforeNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CutoffDaysBeforeNotIn = data
+		case "cutoffDaysBeforeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cutoffDaysBeforeGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CutoffDaysBeforeGT = data
+		case "cutoffDaysBeforeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cutoffDaysBeforeGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CutoffDaysBeforeGTE = data
+		case "cutoffDaysBeforeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cutoffDaysBeforeLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CutoffDaysBeforeLT = data
+		case "cutoffDaysBeforeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cutoffDaysBeforeLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CutoffDaysBeforeLTE = data
+		case "orderCutoff":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderCutoff"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderCutoff = data
+		case "orderCutoffNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderCutoffNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderCutoffNEQ = data
+		case "orderCutoffIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderCutoffIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderCutoffIn = data
+		case "orderCutoffNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderCutoffNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderCutoffNotIn = data
+		case "orderCutoffGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderCutoffGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderCutoffGT = data
+		case "orderCutoffGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderCutoffGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderCutoffGTE = data
+		case "orderCutoffLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderCutoffLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderCutoffLT = data
+		case "orderCutoffLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderCutoffLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderCutoffLTE = data
+		case "orderCutoffContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderCutoffContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderCutoffContains = data
+		case "orderCutoffHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderCutoffHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderCutoffHasPrefix = data
+		case "orderCutoffHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderCutoffHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderCutoffHasSuffix = data
+		case "orderCutoffEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderCutoffEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderCutoffEqualFold = data
+		case "orderCutoffContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderCutoffContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderCutoffContainsFold = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "capacityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityNEQ = data
+		case "capacityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityIn = data
+		case "capacityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityNotIn = data
+		case "capacityGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityGT = data
+		case "capacityGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityGTE = data
+		case "capacityLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityLT = data
+		case "capacityLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityLTE = data
+		case "hasCanteen":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCanteen"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCanteen = data
+		case "hasCanteenWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCanteenWith"))
+			data, err := ec.unmarshalOCanteenWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCanteenWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMealPeriodWhereInput unmarshals raw into the MealPeriodWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMealPeriodWhereInput(ctx context.Context, raw any) (ent.MealPeriodWhereInput, error) {
+	var out ent.MealPeriodWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MealPeriodWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMenuItemWhereInput(ctx context.Context, obj any) (ent.MenuItemWhereInput, error) {
+	var it ent.MenuItemWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionEqualFold", "descriptionContainsFold", "price", "priceNEQ", "priceIn", "priceNotIn", "priceGT", "priceGTE", "priceLT", "priceLTE", "hasMenu", "hasMenuWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOMenuItemWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuItemWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOMenuItemWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOMenuItemWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "descriptionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNEQ = data
+		case "descriptionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIn = data
+		case "descriptionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotIn = data
+		case "descriptionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGT = data
+		case "descriptionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGTE = data
+		case "descriptionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLT = data
+		case "descriptionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLTE = data
+		case "descriptionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContains = data
+		case "descriptionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasPrefix = data
+		case "descriptionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasSuffix = data
+		case "descriptionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionEqualFold = data
+		case "descriptionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContainsFold = data
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		case "priceNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceNEQ = data
+		case "priceIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceIn = data
+		case "priceNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceNotIn = data
+		case "priceGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceGT = data
+		case "priceGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceGTE = data
+		case "priceLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceLT = data
+		case "priceLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("priceLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PriceLTE = data
+		case "hasMenu":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMenu"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMenu = data
+		case "hasMenuWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMenuWith"))
+			data, err := ec.unmarshalOMenuWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMenuWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMenuItemWhereInput unmarshals raw into the MenuItemWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMenuItemWhereInput(ctx context.Context, raw any) (ent.MenuItemWhereInput, error) {
+	var out ent.MenuItemWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MenuItemWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMenuOrder(ctx context.Context, obj any) (ent.MenuOrder, error) {
+	var it ent.MenuOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNMenuOrderField2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMenuOrder unmarshals raw into the MenuOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMenuOrder(ctx context.Context, raw any) (ent.MenuOrder, error) {
+	var out ent.MenuOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MenuOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMenuWhereInput(ctx context.Context, obj any) (ent.MenuWhereInput, error) {
+	var it ent.MenuWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "date", "dateNEQ", "dateIn", "dateNotIn", "dateGT", "dateGTE", "dateLT", "dateLTE", "dateContains", "dateHasPrefix", "dateHasSuffix", "dateEqualFold", "dateContainsFold", "capacity", "capacityNEQ", "capacityIn", "capacityNotIn", "capacityGT", "capacityGTE", "capacityLT", "capacityLTE", "ordered", "orderedNEQ", "orderedIn", "orderedNotIn", "orderedGT", "orderedGTE", "orderedLT", "orderedLTE", "publishedAt", "publishedAtNEQ", "publishedAtIn", "publishedAtNotIn", "publishedAtGT", "publishedAtGTE", "publishedAtLT", "publishedAtLTE", "publishedAtIsNil", "publishedAtNotNil", "hasCanteen", "hasCanteenWith", "hasPeriod", "hasPeriodWith", "hasItems", "hasItemsWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOMenuWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOMenuWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOMenuWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "dateNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateNEQ = data
+		case "dateIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateIn = data
+		case "dateNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateNotIn = data
+		case "dateGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateGT = data
+		case "dateGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateGTE = data
+		case "dateLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateLT = data
+		case "dateLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateLTE = data
+		case "dateContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateContains = data
+		case "dateHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateHasPrefix = data
+		case "dateHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateHasSuffix = data
+		case "dateEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateEqualFold = data
+		case "dateContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateContainsFold = data
+		case "capacity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacity"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Capacity = data
+		case "capacityNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityNEQ = data
+		case "capacityIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityIn = data
+		case "capacityNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityNotIn = data
+		case "capacityGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityGT = data
+		case "capacityGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityGTE = data
+		case "capacityLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityLT = data
+		case "capacityLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("capacityLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CapacityLTE = data
+		case "ordered":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ordered"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ordered = data
+		case "orderedNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderedNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderedNEQ = data
+		case "orderedIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderedIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderedIn = data
+		case "orderedNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderedNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderedNotIn = data
+		case "orderedGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderedGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderedGT = data
+		case "orderedGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderedGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderedGTE = data
+		case "orderedLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderedLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderedLT = data
+		case "orderedLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderedLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderedLTE = data
+		case "publishedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAt = data
+		case "publishedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtNEQ = data
+		case "publishedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtIn = data
+		case "publishedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtNotIn = data
+		case "publishedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtGT = data
+		case "publishedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtGTE = data
+		case "publishedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtLT = data
+		case "publishedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtLTE = data
+		case "publishedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtIsNil = data
+		case "publishedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedAtNotNil = data
+		case "hasCanteen":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCanteen"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCanteen = data
+		case "hasCanteenWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasCanteenWith"))
+			data, err := ec.unmarshalOCanteenWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasCanteenWith = data
+		case "hasPeriod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPeriod"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPeriod = data
+		case "hasPeriodWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasPeriodWith"))
+			data, err := ec.unmarshalOMealPeriodWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriodWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasPeriodWith = data
+		case "hasItems":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItems"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItems = data
+		case "hasItemsWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasItemsWith"))
+			data, err := ec.unmarshalOMenuItemWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuItemWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasItemsWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMenuWhereInput unmarshals raw into the MenuWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMenuWhereInput(ctx context.Context, raw any) (ent.MenuWhereInput, error) {
+	var out ent.MenuWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MenuWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputNotificationOrder(ctx context.Context, obj any) (ent.NotificationOrder, error) {
 	var it ent.NotificationOrder
 	if obj == nil {
@@ -28845,6 +35961,486 @@ func UnmarshalStreetWhereInput(ctx context.Context, raw any) (ent.StreetWhereInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSubsidyQualificationOrder(ctx context.Context, obj any) (ent.SubsidyQualificationOrder, error) {
+	var it ent.SubsidyQualificationOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNSubsidyQualificationOrderField2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualificationOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubsidyQualificationOrder unmarshals raw into the SubsidyQualificationOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubsidyQualificationOrder(ctx context.Context, raw any) (ent.SubsidyQualificationOrder, error) {
+	var out ent.SubsidyQualificationOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubsidyQualificationOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSubsidyQualificationWhereInput(ctx context.Context, obj any) (ent.SubsidyQualificationWhereInput, error) {
+	var it ent.SubsidyQualificationWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "validUntil", "validUntilNEQ", "validUntilIn", "validUntilNotIn", "validUntilGT", "validUntilGTE", "validUntilLT", "validUntilLTE", "validUntilContains", "validUntilHasPrefix", "validUntilHasSuffix", "validUntilIsNil", "validUntilNotNil", "validUntilEqualFold", "validUntilContainsFold", "revokedAt", "revokedAtNEQ", "revokedAtIn", "revokedAtNotIn", "revokedAtGT", "revokedAtGTE", "revokedAtLT", "revokedAtLTE", "revokedAtIsNil", "revokedAtNotNil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOSubsidyQualificationWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualificationWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOSubsidyQualificationWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualificationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOSubsidyQualificationWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualificationWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOSubsidyQualificationKind2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋsubsidyqualificationᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOSubsidyQualificationKind2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋsubsidyqualificationᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOSubsidyQualificationKind2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋsubsidyqualificationᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOSubsidyQualificationKind2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋsubsidyqualificationᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		case "validUntilNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilNEQ = data
+		case "validUntilIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilIn = data
+		case "validUntilNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilNotIn = data
+		case "validUntilGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilGT = data
+		case "validUntilGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilGTE = data
+		case "validUntilLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilLT = data
+		case "validUntilLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilLTE = data
+		case "validUntilContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilContains = data
+		case "validUntilHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilHasPrefix = data
+		case "validUntilHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilHasSuffix = data
+		case "validUntilIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilIsNil = data
+		case "validUntilNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilNotNil = data
+		case "validUntilEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilEqualFold = data
+		case "validUntilContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntilContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntilContainsFold = data
+		case "revokedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAt = data
+		case "revokedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNEQ = data
+		case "revokedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIn = data
+		case "revokedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotIn = data
+		case "revokedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGT = data
+		case "revokedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtGTE = data
+		case "revokedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLT = data
+		case "revokedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtLTE = data
+		case "revokedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtIsNil = data
+		case "revokedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("revokedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RevokedAtNotNil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSubsidyQualificationWhereInput unmarshals raw into the SubsidyQualificationWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSubsidyQualificationWhereInput(ctx context.Context, raw any) (ent.SubsidyQualificationWhereInput, error) {
+	var out ent.SubsidyQualificationWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SubsidyQualificationWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTimeAccountOrder(ctx context.Context, obj any) (ent.TimeAccountOrder, error) {
 	var it ent.TimeAccountOrder
 	if obj == nil {
@@ -31480,6 +39076,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._TimeAccount(ctx, sel, obj)
+	case *ent.SubsidyQualification:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SubsidyQualification(ctx, sel, obj)
 	case *ent.Street:
 		if obj == nil {
 			return graphql.Null
@@ -31525,6 +39126,31 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Notification(ctx, sel, obj)
+	case *ent.MenuItem:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MenuItem(ctx, sel, obj)
+	case *ent.Menu:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Menu(ctx, sel, obj)
+	case *ent.MealPeriod:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MealPeriod(ctx, sel, obj)
+	case *ent.MealOrderItem:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MealOrderItem(ctx, sel, obj)
+	case *ent.MealOrder:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._MealOrder(ctx, sel, obj)
 	case *ent.LedgerTransfer:
 		if obj == nil {
 			return graphql.Null
@@ -31605,6 +39231,16 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._CareBooking(ctx, sel, obj)
+	case *ent.CanteenFollow:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CanteenFollow(ctx, sel, obj)
+	case *ent.Canteen:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Canteen(ctx, sel, obj)
 	case *ent.Broadcast:
 		if obj == nil {
 			return graphql.Null
@@ -31769,6 +39405,238 @@ func (ec *executionContext) _BroadcastEdge(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var canteenImplementors = []string{"Canteen", "Node"}
+
+func (ec *executionContext) _Canteen(ctx context.Context, sel ast.SelectionSet, obj *ent.Canteen) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, canteenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Canteen")
+		case "id":
+			out.Values[i] = ec._Canteen_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Canteen_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Canteen_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Canteen_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "address":
+			out.Values[i] = ec._Canteen_address(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openingHours":
+			out.Values[i] = ec._Canteen_openingHours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subsidyAge6079":
+			out.Values[i] = ec._Canteen_subsidyAge6079(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subsidyAge80Plus":
+			out.Values[i] = ec._Canteen_subsidyAge80Plus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subsidyLowIncome":
+			out.Values[i] = ec._Canteen_subsidyLowIncome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subsidyDisabled":
+			out.Values[i] = ec._Canteen_subsidyDisabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "creditFenPerMinute":
+			out.Values[i] = ec._Canteen_creditFenPerMinute(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "community":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Canteen_community(ctx, field, obj)
+				})
+		case "periods":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Canteen_periods(ctx, field, obj)
+				})
+		case "menus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Canteen_menus(ctx, field, obj)
+				})
+		case "followedByMe":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Canteen_followedByMe(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var canteenConnectionImplementors = []string{"CanteenConnection"}
+
+func (ec *executionContext) _CanteenConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.CanteenConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, canteenConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CanteenConnection")
+		case "edges":
+			out.Values[i] = ec._CanteenConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CanteenConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CanteenConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var canteenEdgeImplementors = []string{"CanteenEdge"}
+
+func (ec *executionContext) _CanteenEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.CanteenEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, canteenEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CanteenEdge")
+		case "node":
+			out.Values[i] = ec._CanteenEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._CanteenEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var canteenFollowImplementors = []string{"CanteenFollow", "Node"}
+
+func (ec *executionContext) _CanteenFollow(ctx context.Context, sel ast.SelectionSet, obj *ent.CanteenFollow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, canteenFollowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CanteenFollow")
+		case "id":
+			out.Values[i] = ec._CanteenFollow_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CanteenFollow_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "canteen":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CanteenFollow_canteen(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -33835,6 +41703,602 @@ func (ec *executionContext) _LedgerTransfer(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var mealOrderImplementors = []string{"MealOrder", "Node"}
+
+func (ec *executionContext) _MealOrder(ctx context.Context, sel ast.SelectionSet, obj *ent.MealOrder) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mealOrderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MealOrder")
+		case "id":
+			out.Values[i] = ec._MealOrder_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._MealOrder_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._MealOrder_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "date":
+			out.Values[i] = ec._MealOrder_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "period":
+			out.Values[i] = ec._MealOrder_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recipientName":
+			out.Values[i] = ec._MealOrder_recipientName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fulfillment":
+			out.Values[i] = ec._MealOrder_fulfillment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deliveryAddress":
+			out.Values[i] = ec._MealOrder_deliveryAddress(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tier":
+			out.Values[i] = ec._MealOrder_tier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "listPrice":
+			out.Values[i] = ec._MealOrder_listPrice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subsidy":
+			out.Values[i] = ec._MealOrder_subsidy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "creditMinutes":
+			out.Values[i] = ec._MealOrder_creditMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "creditValue":
+			out.Values[i] = ec._MealOrder_creditValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amountPaid":
+			out.Values[i] = ec._MealOrder_amountPaid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._MealOrder_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pickupCode":
+			out.Values[i] = ec._MealOrder_pickupCode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._MealOrder_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelledAt":
+			out.Values[i] = ec._MealOrder_cancelledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "canteen":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MealOrder_canteen(ctx, field, obj)
+				})
+		case "menu":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MealOrder_menu(ctx, field, obj)
+				})
+		case "deliveryGrid":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MealOrder_deliveryGrid(ctx, field, obj)
+				})
+		case "items":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MealOrder_items(ctx, field, obj)
+				})
+		case "beneficiary":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MealOrder_beneficiary(ctx, field, obj)
+				})
+		case "orderedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MealOrder_orderedBy(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mealOrderConnectionImplementors = []string{"MealOrderConnection"}
+
+func (ec *executionContext) _MealOrderConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.MealOrderConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mealOrderConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MealOrderConnection")
+		case "edges":
+			out.Values[i] = ec._MealOrderConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MealOrderConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._MealOrderConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mealOrderEdgeImplementors = []string{"MealOrderEdge"}
+
+func (ec *executionContext) _MealOrderEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.MealOrderEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mealOrderEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MealOrderEdge")
+		case "node":
+			out.Values[i] = ec._MealOrderEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._MealOrderEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mealOrderItemImplementors = []string{"MealOrderItem", "Node"}
+
+func (ec *executionContext) _MealOrderItem(ctx context.Context, sel ast.SelectionSet, obj *ent.MealOrderItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mealOrderItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MealOrderItem")
+		case "id":
+			out.Values[i] = ec._MealOrderItem_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._MealOrderItem_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "quantity":
+			out.Values[i] = ec._MealOrderItem_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitPrice":
+			out.Values[i] = ec._MealOrderItem_unitPrice(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "order":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MealOrderItem_order(ctx, field, obj)
+				})
+		case "menuItem":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MealOrderItem_menuItem(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mealPeriodImplementors = []string{"MealPeriod", "Node"}
+
+func (ec *executionContext) _MealPeriod(ctx context.Context, sel ast.SelectionSet, obj *ent.MealPeriod) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mealPeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MealPeriod")
+		case "id":
+			out.Values[i] = ec._MealPeriod_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._MealPeriod_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "servesFrom":
+			out.Values[i] = ec._MealPeriod_servesFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "servesUntil":
+			out.Values[i] = ec._MealPeriod_servesUntil(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cutoffDaysBefore":
+			out.Values[i] = ec._MealPeriod_cutoffDaysBefore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orderCutoff":
+			out.Values[i] = ec._MealPeriod_orderCutoff(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacity":
+			out.Values[i] = ec._MealPeriod_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "canteen":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MealPeriod_canteen(ctx, field, obj)
+				})
+		case "menu":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MealPeriod_menu(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var menuImplementors = []string{"Menu", "Node"}
+
+func (ec *executionContext) _Menu(ctx context.Context, sel ast.SelectionSet, obj *ent.Menu) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, menuImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Menu")
+		case "id":
+			out.Values[i] = ec._Menu_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Menu_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Menu_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "date":
+			out.Values[i] = ec._Menu_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "capacity":
+			out.Values[i] = ec._Menu_capacity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "ordered":
+			out.Values[i] = ec._Menu_ordered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._Menu_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "canteen":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Menu_canteen(ctx, field, obj)
+				})
+		case "period":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Menu_period(ctx, field, obj)
+				})
+		case "items":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Menu_items(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var menuConnectionImplementors = []string{"MenuConnection"}
+
+func (ec *executionContext) _MenuConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.MenuConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, menuConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MenuConnection")
+		case "edges":
+			out.Values[i] = ec._MenuConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MenuConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._MenuConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var menuEdgeImplementors = []string{"MenuEdge"}
+
+func (ec *executionContext) _MenuEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.MenuEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, menuEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MenuEdge")
+		case "node":
+			out.Values[i] = ec._MenuEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._MenuEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var menuItemImplementors = []string{"MenuItem", "Node"}
+
+func (ec *executionContext) _MenuItem(ctx context.Context, sel ast.SelectionSet, obj *ent.MenuItem) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, menuItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MenuItem")
+		case "id":
+			out.Values[i] = ec._MenuItem_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._MenuItem_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._MenuItem_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "price":
+			out.Values[i] = ec._MenuItem_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tags":
+			out.Values[i] = ec._MenuItem_tags(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "allergens":
+			out.Values[i] = ec._MenuItem_allergens(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "menu":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MenuItem_menu(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var notificationImplementors = []string{"Notification", "Node"}
 
 func (ec *executionContext) _Notification(ctx context.Context, sel ast.SelectionSet, obj *ent.Notification) graphql.Marshaler {
@@ -34285,6 +42749,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
 				})
+		case "canteens":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_canteens(ctx, field)
+				})
 		case "careBookings":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -34320,6 +42790,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_helpRequests(ctx, field)
+				})
+		case "mealOrders":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_mealOrders(ctx, field)
 				})
 		case "requests":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -34422,6 +42898,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_statement(ctx, field)
+				})
+		case "quoteMealOrder":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_quoteMealOrder(ctx, field)
+				})
+		case "canteenKitchen":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_canteenKitchen(ctx, field)
+				})
+		case "canteenMonthlyReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_canteenMonthlyReport(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -35172,6 +43666,12 @@ func (ec *executionContext) _Resident(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Resident_guardians(ctx, field, obj)
 				})
+		case "subsidyQualifications":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Resident_subsidyQualifications(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35572,6 +44072,64 @@ func (ec *executionContext) _StreetEdge(ctx context.Context, sel ast.SelectionSe
 		case "cursor":
 			out.Values[i] = ec._StreetEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var subsidyQualificationImplementors = []string{"SubsidyQualification", "Node"}
+
+func (ec *executionContext) _SubsidyQualification(ctx context.Context, sel ast.SelectionSet, obj *ent.SubsidyQualification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subsidyQualificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubsidyQualification")
+		case "id":
+			out.Values[i] = ec._SubsidyQualification_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._SubsidyQualification_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._SubsidyQualification_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._SubsidyQualification_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validUntil":
+			out.Values[i] = ec._SubsidyQualification_validUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revokedAt":
+			out.Values[i] = ec._SubsidyQualification_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -36195,6 +44753,46 @@ func (ec *executionContext) unmarshalNBroadcastWhereInput2ᚖgithubᚗcomᚋjime
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCanteen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteen(ctx context.Context, sel ast.SelectionSet, v *ent.Canteen) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Canteen!")
+		return graphql.Null
+	}
+	return ec._Canteen(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCanteenConnection2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenConnection(ctx context.Context, sel ast.SelectionSet, v *ent.CanteenConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CanteenConnection!")
+		return graphql.Null
+	}
+	return ec._CanteenConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCanteenFollowWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenFollowWhereInput(ctx context.Context, v any) (*ent.CanteenFollowWhereInput, error) {
+	res, err := ec.unmarshalInputCanteenFollowWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCanteenOrderField2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenOrderField(ctx context.Context, v any) (*ent.CanteenOrderField, error) {
+	var res = new(ent.CanteenOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCanteenOrderField2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.CanteenOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CanteenOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNCanteenWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenWhereInput(ctx context.Context, v any) (*ent.CanteenWhereInput, error) {
+	res, err := ec.unmarshalInputCanteenWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCareBooking2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCareBooking(ctx context.Context, sel ast.SelectionSet, v *ent.CareBooking) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CareBooking!")
@@ -36813,6 +45411,211 @@ func (ec *executionContext) unmarshalNLedgerTransferWhereInput2ᚖgithubᚗcom�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNMealOrder2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MealOrder) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx context.Context, sel ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MealOrder!")
+		return graphql.Null
+	}
+	return ec._MealOrder(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMealOrderConnection2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MealOrderConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MealOrderConnection!")
+		return graphql.Null
+	}
+	return ec._MealOrderConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMealOrderFulfillment2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐFulfillment(ctx context.Context, v any) (mealorder.Fulfillment, error) {
+	var res mealorder.Fulfillment
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMealOrderFulfillment2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐFulfillment(ctx context.Context, sel ast.SelectionSet, v mealorder.Fulfillment) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNMealOrderItem2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderItem(ctx context.Context, sel ast.SelectionSet, v *ent.MealOrderItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MealOrderItem!")
+		return graphql.Null
+	}
+	return ec._MealOrderItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMealOrderItemWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderItemWhereInput(ctx context.Context, v any) (*ent.MealOrderItemWhereInput, error) {
+	res, err := ec.unmarshalInputMealOrderItemWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMealOrderOrderField2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderOrderField(ctx context.Context, v any) (*ent.MealOrderOrderField, error) {
+	var res = new(ent.MealOrderOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMealOrderOrderField2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.MealOrderOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MealOrderOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNMealOrderPeriod2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐPeriod(ctx context.Context, v any) (mealorder.Period, error) {
+	var res mealorder.Period
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMealOrderPeriod2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐPeriod(ctx context.Context, sel ast.SelectionSet, v mealorder.Period) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMealOrderStatus2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐStatus(ctx context.Context, v any) (mealorder.Status, error) {
+	var res mealorder.Status
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMealOrderStatus2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐStatus(ctx context.Context, sel ast.SelectionSet, v mealorder.Status) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, v any) (mealorder.Tier, error) {
+	var res mealorder.Tier
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, sel ast.SelectionSet, v mealorder.Tier) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx context.Context, v any) ([]mealorder.Tier, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]mealorder.Tier, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx context.Context, sel ast.SelectionSet, v []mealorder.Tier) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNMealOrderWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderWhereInput(ctx context.Context, v any) (*ent.MealOrderWhereInput, error) {
+	res, err := ec.unmarshalInputMealOrderWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMealPeriod2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriod(ctx context.Context, sel ast.SelectionSet, v *ent.MealPeriod) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MealPeriod!")
+		return graphql.Null
+	}
+	return ec._MealPeriod(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMealPeriodKind2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealperiodᚐKind(ctx context.Context, v any) (mealperiod.Kind, error) {
+	var res mealperiod.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMealPeriodKind2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealperiodᚐKind(ctx context.Context, sel ast.SelectionSet, v mealperiod.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMealPeriodWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriodWhereInput(ctx context.Context, v any) (*ent.MealPeriodWhereInput, error) {
+	res, err := ec.unmarshalInputMealPeriodWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMenu2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenu(ctx context.Context, sel ast.SelectionSet, v *ent.Menu) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Menu!")
+		return graphql.Null
+	}
+	return ec._Menu(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMenuConnection2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuConnection(ctx context.Context, sel ast.SelectionSet, v *ent.MenuConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MenuConnection!")
+		return graphql.Null
+	}
+	return ec._MenuConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMenuItem2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuItem(ctx context.Context, sel ast.SelectionSet, v *ent.MenuItem) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MenuItem!")
+		return graphql.Null
+	}
+	return ec._MenuItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMenuItemWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuItemWhereInput(ctx context.Context, v any) (*ent.MenuItemWhereInput, error) {
+	res, err := ec.unmarshalInputMenuItemWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMenuOrderField2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuOrderField(ctx context.Context, v any) (*ent.MenuOrderField, error) {
+	var res = new(ent.MenuOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMenuOrderField2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.MenuOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MenuOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNMenuWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuWhereInput(ctx context.Context, v any) (*ent.MenuWhereInput, error) {
+	res, err := ec.unmarshalInputMenuWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -37242,6 +46045,59 @@ func (ec *executionContext) unmarshalNStreetWhereInput2ᚖgithubᚗcomᚋjimei�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNSubsidyQualification2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualificationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.SubsidyQualification) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubsidyQualification2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualification(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubsidyQualification2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualification(ctx context.Context, sel ast.SelectionSet, v *ent.SubsidyQualification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubsidyQualification!")
+		return graphql.Null
+	}
+	return ec._SubsidyQualification(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSubsidyQualificationKind2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋsubsidyqualificationᚐKind(ctx context.Context, v any) (subsidyqualification.Kind, error) {
+	var res subsidyqualification.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubsidyQualificationKind2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋsubsidyqualificationᚐKind(ctx context.Context, sel ast.SelectionSet, v subsidyqualification.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSubsidyQualificationOrderField2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualificationOrderField(ctx context.Context, v any) (*ent.SubsidyQualificationOrderField, error) {
+	var res = new(ent.SubsidyQualificationOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubsidyQualificationOrderField2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualificationOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.SubsidyQualificationOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SubsidyQualificationOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNSubsidyQualificationWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualificationWhereInput(ctx context.Context, v any) (*ent.SubsidyQualificationWhereInput, error) {
+	res, err := ec.unmarshalInputSubsidyQualificationWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -37544,6 +46400,91 @@ func (ec *executionContext) unmarshalOBroadcastWhereInput2ᚖgithubᚗcomᚋjime
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputBroadcastWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCanteen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteen(ctx context.Context, sel ast.SelectionSet, v *ent.Canteen) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Canteen(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCanteenEdge2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.CanteenEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOCanteenEdge2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOCanteenEdge2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenEdge(ctx context.Context, sel ast.SelectionSet, v *ent.CanteenEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CanteenEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCanteenFollowWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenFollowWhereInputᚄ(ctx context.Context, v any) ([]*ent.CanteenFollowWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CanteenFollowWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCanteenFollowWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenFollowWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCanteenFollowWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenFollowWhereInput(ctx context.Context, v any) (*ent.CanteenFollowWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCanteenFollowWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCanteenOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenOrder(ctx context.Context, v any) (*ent.CanteenOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCanteenOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCanteenWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenWhereInputᚄ(ctx context.Context, v any) ([]*ent.CanteenWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.CanteenWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCanteenWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCanteenWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteenWhereInput(ctx context.Context, v any) (*ent.CanteenWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCanteenWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -39220,6 +48161,518 @@ func (ec *executionContext) unmarshalOLedgerTransferWhereInput2ᚖgithubᚗcom�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx context.Context, sel ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MealOrder(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMealOrderEdge2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MealOrderEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMealOrderEdge2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMealOrderEdge2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MealOrderEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MealOrderEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMealOrderFulfillment2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐFulfillmentᚄ(ctx context.Context, v any) ([]mealorder.Fulfillment, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]mealorder.Fulfillment, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMealOrderFulfillment2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐFulfillment(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMealOrderFulfillment2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐFulfillmentᚄ(ctx context.Context, sel ast.SelectionSet, v []mealorder.Fulfillment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMealOrderFulfillment2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐFulfillment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMealOrderFulfillment2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐFulfillment(ctx context.Context, v any) (*mealorder.Fulfillment, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(mealorder.Fulfillment)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMealOrderFulfillment2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐFulfillment(ctx context.Context, sel ast.SelectionSet, v *mealorder.Fulfillment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOMealOrderItem2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MealOrderItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMealOrderItem2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMealOrderItemWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderItemWhereInputᚄ(ctx context.Context, v any) ([]*ent.MealOrderItemWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.MealOrderItemWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMealOrderItemWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderItemWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMealOrderItemWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderItemWhereInput(ctx context.Context, v any) (*ent.MealOrderItemWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMealOrderItemWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMealOrderOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderOrder(ctx context.Context, v any) (*ent.MealOrderOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMealOrderOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMealOrderPeriod2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐPeriodᚄ(ctx context.Context, v any) ([]mealorder.Period, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]mealorder.Period, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMealOrderPeriod2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐPeriod(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMealOrderPeriod2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐPeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []mealorder.Period) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMealOrderPeriod2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐPeriod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMealOrderPeriod2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐPeriod(ctx context.Context, v any) (*mealorder.Period, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(mealorder.Period)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMealOrderPeriod2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐPeriod(ctx context.Context, sel ast.SelectionSet, v *mealorder.Period) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOMealOrderStatus2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐStatusᚄ(ctx context.Context, v any) ([]mealorder.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]mealorder.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMealOrderStatus2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMealOrderStatus2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []mealorder.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMealOrderStatus2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMealOrderStatus2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐStatus(ctx context.Context, v any) (*mealorder.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(mealorder.Status)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMealOrderStatus2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐStatus(ctx context.Context, sel ast.SelectionSet, v *mealorder.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx context.Context, v any) ([]mealorder.Tier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]mealorder.Tier, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx context.Context, sel ast.SelectionSet, v []mealorder.Tier) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMealOrderTier2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, v any) (*mealorder.Tier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(mealorder.Tier)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMealOrderTier2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, sel ast.SelectionSet, v *mealorder.Tier) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOMealOrderWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderWhereInputᚄ(ctx context.Context, v any) ([]*ent.MealOrderWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.MealOrderWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMealOrderWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMealOrderWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderWhereInput(ctx context.Context, v any) (*ent.MealOrderWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMealOrderWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMealPeriod2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MealPeriod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMealPeriod2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMealPeriodKind2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealperiodᚐKindᚄ(ctx context.Context, v any) ([]mealperiod.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]mealperiod.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMealPeriodKind2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealperiodᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMealPeriodKind2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealperiodᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []mealperiod.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMealPeriodKind2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealperiodᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMealPeriodKind2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealperiodᚐKind(ctx context.Context, v any) (*mealperiod.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(mealperiod.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMealPeriodKind2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealperiodᚐKind(ctx context.Context, sel ast.SelectionSet, v *mealperiod.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOMealPeriodWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriodWhereInputᚄ(ctx context.Context, v any) ([]*ent.MealPeriodWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.MealPeriodWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMealPeriodWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriodWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMealPeriodWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriodWhereInput(ctx context.Context, v any) (*ent.MealPeriodWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMealPeriodWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMenu2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenu(ctx context.Context, sel ast.SelectionSet, v *ent.Menu) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Menu(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMenuEdge2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.MenuEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOMenuEdge2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOMenuEdge2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuEdge(ctx context.Context, sel ast.SelectionSet, v *ent.MenuEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MenuEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMenuItem2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MenuItem) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMenuItem2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMenuItemWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuItemWhereInputᚄ(ctx context.Context, v any) ([]*ent.MenuItemWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.MenuItemWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMenuItemWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuItemWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMenuItemWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuItemWhereInput(ctx context.Context, v any) (*ent.MenuItemWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMenuItemWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMenuOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuOrder(ctx context.Context, v any) (*ent.MenuOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMenuOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMenuWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuWhereInputᚄ(ctx context.Context, v any) ([]*ent.MenuWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.MenuWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMenuWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMenuWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenuWhereInput(ctx context.Context, v any) (*ent.MenuWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMenuWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalONode2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -40234,6 +49687,83 @@ func (ec *executionContext) unmarshalOStreetWhereInput2ᚖgithubᚗcomᚋjimei�
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputStreetWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSubsidyQualificationKind2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋsubsidyqualificationᚐKindᚄ(ctx context.Context, v any) ([]subsidyqualification.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]subsidyqualification.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSubsidyQualificationKind2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋsubsidyqualificationᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSubsidyQualificationKind2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋsubsidyqualificationᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []subsidyqualification.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubsidyQualificationKind2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋsubsidyqualificationᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSubsidyQualificationKind2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋsubsidyqualificationᚐKind(ctx context.Context, v any) (*subsidyqualification.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(subsidyqualification.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSubsidyQualificationKind2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋsubsidyqualificationᚐKind(ctx context.Context, sel ast.SelectionSet, v *subsidyqualification.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSubsidyQualificationWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualificationWhereInputᚄ(ctx context.Context, v any) ([]*ent.SubsidyQualificationWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.SubsidyQualificationWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSubsidyQualificationWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualificationWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSubsidyQualificationWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualificationWhereInput(ctx context.Context, v any) (*ent.SubsidyQualificationWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSubsidyQualificationWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -13,6 +13,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/device"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/subsidyqualification"
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/graph/model"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -27,14 +29,18 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Canteen() CanteenResolver
 	CareBooking() CareBookingResolver
 	CareSlot() CareSlotResolver
+	MealOrder() MealOrderResolver
+	MealPeriod() MealPeriodResolver
 	Mutation() MutationResolver
 	Notification() NotificationResolver
 	Query() QueryResolver
 	Request() RequestResolver
 	RequestCategory() RequestCategoryResolver
 	RequestEvent() RequestEventResolver
+	Resident() ResidentResolver
 	Subscription() SubscriptionResolver
 }
 
@@ -64,6 +70,54 @@ type ComplexityRoot struct {
 	BroadcastEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Canteen struct {
+		Address            func(childComplexity int) int
+		Community          func(childComplexity int) int
+		CreatedAt          func(childComplexity int) int
+		CreditFenPerMinute func(childComplexity int) int
+		FollowedByMe       func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Menus              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MenuOrder, where *ent.MenuWhereInput) int
+		Name               func(childComplexity int) int
+		OpeningHours       func(childComplexity int) int
+		Periods            func(childComplexity int) int
+		SubsidyAge6079     func(childComplexity int) int
+		SubsidyAge80Plus   func(childComplexity int) int
+		SubsidyDisabled    func(childComplexity int) int
+		SubsidyLowIncome   func(childComplexity int) int
+		UpdatedAt          func(childComplexity int) int
+	}
+
+	CanteenConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CanteenEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CanteenFollow struct {
+		Canteen   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+	}
+
+	CanteenKitchen struct {
+		Date       func(childComplexity int) int
+		Deliveries func(childComplexity int) int
+		Periods    func(childComplexity int) int
+	}
+
+	CanteenMonthlyReport struct {
+		Canteen func(childComplexity int) int
+		Month   func(childComplexity int) int
+		Tiers   func(childComplexity int) int
+		Total   func(childComplexity int) int
 	}
 
 	CareAttendanceRow struct {
@@ -254,6 +308,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DishCount struct {
+		MenuItemID func(childComplexity int) int
+		Name       func(childComplexity int) int
+		Portions   func(childComplexity int) int
+	}
+
 	FormAnswer struct {
 		Name  func(childComplexity int) int
 		Value func(childComplexity int) int
@@ -284,6 +344,11 @@ type ComplexityRoot struct {
 		Edges      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	GridDeliveries struct {
+		Grid   func(childComplexity int) int
+		Orders func(childComplexity int) int
 	}
 
 	GridEdge struct {
@@ -380,6 +445,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	KitchenPeriod struct {
+		Dishes func(childComplexity int) int
+		Meals  func(childComplexity int) int
+		Period func(childComplexity int) int
+	}
+
 	LedgerEntry struct {
 		Account      func(childComplexity int) int
 		BalanceAfter func(childComplexity int) int
@@ -408,11 +479,132 @@ type ComplexityRoot struct {
 		Minutes   func(childComplexity int) int
 	}
 
+	MealOrder struct {
+		AmountPaid      func(childComplexity int) int
+		Beneficiary     func(childComplexity int) int
+		CancelledAt     func(childComplexity int) int
+		Canteen         func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		CreditMinutes   func(childComplexity int) int
+		CreditValue     func(childComplexity int) int
+		Date            func(childComplexity int) int
+		DeliveryAddress func(childComplexity int) int
+		DeliveryGrid    func(childComplexity int) int
+		Fulfillment     func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Items           func(childComplexity int) int
+		ListPrice       func(childComplexity int) int
+		Menu            func(childComplexity int) int
+		Note            func(childComplexity int) int
+		OrderedBy       func(childComplexity int) int
+		Period          func(childComplexity int) int
+		PickupCode      func(childComplexity int) int
+		RecipientName   func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Subsidy         func(childComplexity int) int
+		Tier            func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+	}
+
+	MealOrderConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	MealOrderEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	MealOrderItem struct {
+		ID        func(childComplexity int) int
+		MenuItem  func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Order     func(childComplexity int) int
+		Quantity  func(childComplexity int) int
+		UnitPrice func(childComplexity int) int
+	}
+
+	MealPeriod struct {
+		Canteen          func(childComplexity int) int
+		Capacity         func(childComplexity int) int
+		CutoffDaysBefore func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		Menu             func(childComplexity int, date string) int
+		OrderCutoff      func(childComplexity int) int
+		ServesFrom       func(childComplexity int) int
+		ServesUntil      func(childComplexity int) int
+	}
+
+	MealQuote struct {
+		AmountPaid    func(childComplexity int) int
+		CreditMinutes func(childComplexity int) int
+		CreditValue   func(childComplexity int) int
+		Eligible      func(childComplexity int) int
+		ListPrice     func(childComplexity int) int
+		Subsidy       func(childComplexity int) int
+		Tier          func(childComplexity int) int
+	}
+
+	MealTierTotal struct {
+		AmountPaid  func(childComplexity int) int
+		CreditValue func(childComplexity int) int
+		ListPrice   func(childComplexity int) int
+		Meals       func(childComplexity int) int
+		Subsidy     func(childComplexity int) int
+		Tier        func(childComplexity int) int
+	}
+
+	MealTotals struct {
+		AmountPaid  func(childComplexity int) int
+		CreditValue func(childComplexity int) int
+		ListPrice   func(childComplexity int) int
+		Meals       func(childComplexity int) int
+		Subsidy     func(childComplexity int) int
+	}
+
+	Menu struct {
+		Canteen     func(childComplexity int) int
+		Capacity    func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Date        func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Items       func(childComplexity int) int
+		Ordered     func(childComplexity int) int
+		Period      func(childComplexity int) int
+		PublishedAt func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	MenuConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	MenuEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	MenuItem struct {
+		Allergens   func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Menu        func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Price       func(childComplexity int) int
+		Tags        func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AcceptHelpOffer            func(childComplexity int, offerID int) int
 		AcknowledgeRequest         func(childComplexity int, id int) int
 		AddCareNote                func(childComplexity int, bookingID int, body string) int
 		AddRequestNote             func(childComplexity int, id int, body string, internal bool, contact bool) int
+		AdvanceMealOrder           func(childComplexity int, id int, status mealorder.Status) int
 		AskForHelp                 func(childComplexity int, input model.AskForHelpInput) int
 		AssignCaregiver            func(childComplexity int, slotID int, caregiverID *int, onDuty bool) int
 		AssignRole                 func(childComplexity int, input model.AssignRoleInput) int
@@ -420,6 +612,7 @@ type ComplexityRoot struct {
 		CallDepartment             func(childComplexity int, id int, departmentID int, reason string) int
 		CancelCareBooking          func(childComplexity int, id int) int
 		CancelHelpRequest          func(childComplexity int, requestID int) int
+		CancelMealOrder            func(childComplexity int, id int) int
 		CancelVolunteerTask        func(childComplexity int, taskID int, reason *string) int
 		CheckInCare                func(childComplexity int, slotID int, residentID int) int
 		CheckInVolunteerTask       func(childComplexity int, taskID int) int
@@ -431,6 +624,8 @@ type ComplexityRoot struct {
 		ConfirmRequest             func(childComplexity int, id int) int
 		ConsentToGuardianship      func(childComplexity int, id int) int
 		CorrectTimePosting         func(childComplexity int, transferID int, memo string) int
+		CreateCanteen              func(childComplexity int, communityID int, input model.CanteenSettingsInput) int
+		CreateMenu                 func(childComplexity int, input model.CreateMenuInput) int
 		CreateRequestCategory      func(childComplexity int, code string, input model.RequestCategoryInput) int
 		CreateVolunteerTask        func(childComplexity int, input model.CreateVolunteerTaskInput) int
 		CreateVolunteerTeam        func(childComplexity int, input model.CreateVolunteerTeamInput) int
@@ -438,6 +633,7 @@ type ComplexityRoot struct {
 		DonateTime                 func(childComplexity int, input model.DonateTimeInput) int
 		ExportMyData               func(childComplexity int) int
 		FileRequest                func(childComplexity int, input model.FileRequestInput) int
+		FollowCanteen              func(childComplexity int, id int) int
 		GenerateCareSlots          func(childComplexity int, serviceID int, days int) int
 		HandOverRequest            func(childComplexity int, id int, toID int, note *string) int
 		JoinVolunteerTeam          func(childComplexity int, teamID int) int
@@ -445,7 +641,10 @@ type ComplexityRoot struct {
 		MarkCareNoShow             func(childComplexity int, bookingID int) int
 		MarkNotificationsRead      func(childComplexity int, ids []int) int
 		OfferHelp                  func(childComplexity int, requestID int, note *string) int
+		PlaceMealOrder             func(childComplexity int, input model.PlaceMealOrderInput) int
+		PublishMenu                func(childComplexity int, id int) int
 		RateRequest                func(childComplexity int, id int, rating int, comment *string) int
+		RecordSubsidyQualification func(childComplexity int, residentID int, kind subsidyqualification.Kind, validUntil *string) int
 		RefreshSession             func(childComplexity int, refreshToken string) int
 		RegisterChild              func(childComplexity int, input model.RegisterChildInput) int
 		RegisterDevice             func(childComplexity int, platform device.Platform, token string) int
@@ -458,13 +657,17 @@ type ComplexityRoot struct {
 		RespondToVolunteerTask     func(childComplexity int, taskID int, accept bool) int
 		RevokeGuardianship         func(childComplexity int, id int) int
 		RevokeRole                 func(childComplexity int, id int) int
+		RevokeSubsidyQualification func(childComplexity int, id int) int
 		SendBroadcast              func(childComplexity int, input model.SendBroadcastInput) int
 		SetHelpPayer               func(childComplexity int, communityID int, paidBy timeaccount.HelpPaidBy) int
+		SetMealPeriod              func(childComplexity int, canteenID int, input model.MealPeriodInput) int
 		SignIn                     func(childComplexity int, phone string, code string, acceptPrivacyNotice string) int
 		SignOut                    func(childComplexity int) int
 		SignOutEverywhere          func(childComplexity int) int
 		TransferTime               func(childComplexity int, input model.TransferTimeInput) int
+		UnfollowCanteen            func(childComplexity int, id int) int
 		UnregisterDevice           func(childComplexity int, token string) int
+		UpdateCanteen              func(childComplexity int, id int, input model.CanteenSettingsInput) int
 		UpdateMyProfile            func(childComplexity int, input model.UpdateMyProfileInput) int
 		UpdateRequestCategory      func(childComplexity int, id int, input model.RequestCategoryInput) int
 		VerifyResident             func(childComplexity int, phone string, householdID int) int
@@ -541,6 +744,9 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Broadcasts              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.BroadcastOrder, where *ent.BroadcastWhereInput) int
+		CanteenKitchen          func(childComplexity int, canteenID int, date string) int
+		CanteenMonthlyReport    func(childComplexity int, canteenID int, month string) int
+		Canteens                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CanteenOrder, where *ent.CanteenWhereInput) int
 		CareAttendance          func(childComplexity int, facilityID int, from time.Time, to time.Time, period model.CareReportPeriod) int
 		CareBookings            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CareBookingOrder, where *ent.CareBookingWhereInput) int
 		CareDay                 func(childComplexity int, facilityID int, date *time.Time) int
@@ -551,11 +757,13 @@ type ComplexityRoot struct {
 		Guardianships           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.GuardianshipOrder, where *ent.GuardianshipWhereInput) int
 		HelpRequests            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HelpRequestOrder, where *ent.HelpRequestWhereInput) int
 		Me                      func(childComplexity int) int
+		MealOrders              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MealOrderOrder, where *ent.MealOrderWhereInput) int
 		MyTimeAccount           func(childComplexity int) int
 		Node                    func(childComplexity int, id int) int
 		Nodes                   func(childComplexity int, ids []int) int
 		Notifications           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, unreadOnly *bool) int
 		PrivacyNoticeVersion    func(childComplexity int) int
+		QuoteMealOrder          func(childComplexity int, input model.PlaceMealOrderInput) int
 		RequestCategories       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestCategoryOrder, where *ent.RequestCategoryWhereInput) int
 		RequestStatistics       func(childComplexity int, scopeID int, from time.Time, to time.Time) int
 		Requests                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestOrder, where *ent.RequestWhereInput) int
@@ -692,16 +900,17 @@ type ComplexityRoot struct {
 	}
 
 	Resident struct {
-		CreatedAt    func(childComplexity int) int
-		Dependents   func(childComplexity int) int
-		Grid         func(childComplexity int) int
-		Guardians    func(childComplexity int) int
-		Household    func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Name         func(childComplexity int) int
-		PersonalInfo func(childComplexity int) int
-		Roles        func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
+		CreatedAt             func(childComplexity int) int
+		Dependents            func(childComplexity int) int
+		Grid                  func(childComplexity int) int
+		Guardians             func(childComplexity int) int
+		Household             func(childComplexity int) int
+		ID                    func(childComplexity int) int
+		Name                  func(childComplexity int) int
+		PersonalInfo          func(childComplexity int) int
+		Roles                 func(childComplexity int) int
+		SubsidyQualifications func(childComplexity int) int
+		UpdatedAt             func(childComplexity int) int
 	}
 
 	ResidentConnection struct {
@@ -777,13 +986,24 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
+		CanteenKitchenUpdated  func(childComplexity int, canteenID int, date string) int
 		CareEvents             func(childComplexity int, dependentID int) int
 		GridHelpRequests       func(childComplexity int, gridID int) int
 		GridRequests           func(childComplexity int, gridID int) int
 		HelpRequestUpdated     func(childComplexity int, id int) int
+		MealOrderUpdated       func(childComplexity int, id int) int
 		MyVolunteerAssignments func(childComplexity int) int
 		NotificationAdded      func(childComplexity int, since *entgql.Cursor[int]) int
 		RequestUpdated         func(childComplexity int, id int) int
+	}
+
+	SubsidyQualification struct {
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		RevokedAt  func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+		ValidUntil func(childComplexity int) int
 	}
 
 	TimeAccount struct {
@@ -978,6 +1198,197 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BroadcastEdge.Node(childComplexity), true
+
+	case "Canteen.address":
+		if e.ComplexityRoot.Canteen.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Canteen.Address(childComplexity), true
+	case "Canteen.community":
+		if e.ComplexityRoot.Canteen.Community == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Canteen.Community(childComplexity), true
+	case "Canteen.createdAt":
+		if e.ComplexityRoot.Canteen.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Canteen.CreatedAt(childComplexity), true
+	case "Canteen.creditFenPerMinute":
+		if e.ComplexityRoot.Canteen.CreditFenPerMinute == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Canteen.CreditFenPerMinute(childComplexity), true
+	case "Canteen.followedByMe":
+		if e.ComplexityRoot.Canteen.FollowedByMe == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Canteen.FollowedByMe(childComplexity), true
+	case "Canteen.id":
+		if e.ComplexityRoot.Canteen.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Canteen.ID(childComplexity), true
+	case "Canteen.menus":
+		if e.ComplexityRoot.Canteen.Menus == nil {
+			break
+		}
+
+		args, err := ec.field_Canteen_menus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Canteen.Menus(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.MenuOrder), args["where"].(*ent.MenuWhereInput)), true
+	case "Canteen.name":
+		if e.ComplexityRoot.Canteen.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Canteen.Name(childComplexity), true
+	case "Canteen.openingHours":
+		if e.ComplexityRoot.Canteen.OpeningHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Canteen.OpeningHours(childComplexity), true
+	case "Canteen.periods":
+		if e.ComplexityRoot.Canteen.Periods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Canteen.Periods(childComplexity), true
+	case "Canteen.subsidyAge6079":
+		if e.ComplexityRoot.Canteen.SubsidyAge6079 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Canteen.SubsidyAge6079(childComplexity), true
+	case "Canteen.subsidyAge80Plus":
+		if e.ComplexityRoot.Canteen.SubsidyAge80Plus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Canteen.SubsidyAge80Plus(childComplexity), true
+	case "Canteen.subsidyDisabled":
+		if e.ComplexityRoot.Canteen.SubsidyDisabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Canteen.SubsidyDisabled(childComplexity), true
+	case "Canteen.subsidyLowIncome":
+		if e.ComplexityRoot.Canteen.SubsidyLowIncome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Canteen.SubsidyLowIncome(childComplexity), true
+	case "Canteen.updatedAt":
+		if e.ComplexityRoot.Canteen.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Canteen.UpdatedAt(childComplexity), true
+
+	case "CanteenConnection.edges":
+		if e.ComplexityRoot.CanteenConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenConnection.Edges(childComplexity), true
+	case "CanteenConnection.pageInfo":
+		if e.ComplexityRoot.CanteenConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenConnection.PageInfo(childComplexity), true
+	case "CanteenConnection.totalCount":
+		if e.ComplexityRoot.CanteenConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenConnection.TotalCount(childComplexity), true
+
+	case "CanteenEdge.cursor":
+		if e.ComplexityRoot.CanteenEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenEdge.Cursor(childComplexity), true
+	case "CanteenEdge.node":
+		if e.ComplexityRoot.CanteenEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenEdge.Node(childComplexity), true
+
+	case "CanteenFollow.canteen":
+		if e.ComplexityRoot.CanteenFollow.Canteen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenFollow.Canteen(childComplexity), true
+	case "CanteenFollow.createdAt":
+		if e.ComplexityRoot.CanteenFollow.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenFollow.CreatedAt(childComplexity), true
+	case "CanteenFollow.id":
+		if e.ComplexityRoot.CanteenFollow.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenFollow.ID(childComplexity), true
+
+	case "CanteenKitchen.date":
+		if e.ComplexityRoot.CanteenKitchen.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenKitchen.Date(childComplexity), true
+	case "CanteenKitchen.deliveries":
+		if e.ComplexityRoot.CanteenKitchen.Deliveries == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenKitchen.Deliveries(childComplexity), true
+	case "CanteenKitchen.periods":
+		if e.ComplexityRoot.CanteenKitchen.Periods == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenKitchen.Periods(childComplexity), true
+
+	case "CanteenMonthlyReport.canteen":
+		if e.ComplexityRoot.CanteenMonthlyReport.Canteen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenMonthlyReport.Canteen(childComplexity), true
+	case "CanteenMonthlyReport.month":
+		if e.ComplexityRoot.CanteenMonthlyReport.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenMonthlyReport.Month(childComplexity), true
+	case "CanteenMonthlyReport.tiers":
+		if e.ComplexityRoot.CanteenMonthlyReport.Tiers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenMonthlyReport.Tiers(childComplexity), true
+	case "CanteenMonthlyReport.total":
+		if e.ComplexityRoot.CanteenMonthlyReport.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenMonthlyReport.Total(childComplexity), true
 
 	case "CareAttendanceRow.booked":
 		if e.ComplexityRoot.CareAttendanceRow.Booked == nil {
@@ -1758,6 +2169,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DepartmentEdge.Node(childComplexity), true
 
+	case "DishCount.menuItemId":
+		if e.ComplexityRoot.DishCount.MenuItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishCount.MenuItemID(childComplexity), true
+	case "DishCount.name":
+		if e.ComplexityRoot.DishCount.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishCount.Name(childComplexity), true
+	case "DishCount.portions":
+		if e.ComplexityRoot.DishCount.Portions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DishCount.Portions(childComplexity), true
+
 	case "FormAnswer.name":
 		if e.ComplexityRoot.FormAnswer.Name == nil {
 			break
@@ -1896,6 +2326,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GridConnection.TotalCount(childComplexity), true
+
+	case "GridDeliveries.grid":
+		if e.ComplexityRoot.GridDeliveries.Grid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridDeliveries.Grid(childComplexity), true
+	case "GridDeliveries.orders":
+		if e.ComplexityRoot.GridDeliveries.Orders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridDeliveries.Orders(childComplexity), true
 
 	case "GridEdge.cursor":
 		if e.ComplexityRoot.GridEdge.Cursor == nil {
@@ -2274,6 +2717,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HouseholdEdge.Node(childComplexity), true
 
+	case "KitchenPeriod.dishes":
+		if e.ComplexityRoot.KitchenPeriod.Dishes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KitchenPeriod.Dishes(childComplexity), true
+	case "KitchenPeriod.meals":
+		if e.ComplexityRoot.KitchenPeriod.Meals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KitchenPeriod.Meals(childComplexity), true
+	case "KitchenPeriod.period":
+		if e.ComplexityRoot.KitchenPeriod.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.KitchenPeriod.Period(childComplexity), true
+
 	case "LedgerEntry.account":
 		if e.ComplexityRoot.LedgerEntry.Account == nil {
 			break
@@ -2374,6 +2836,527 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LedgerTransfer.Minutes(childComplexity), true
 
+	case "MealOrder.amountPaid":
+		if e.ComplexityRoot.MealOrder.AmountPaid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.AmountPaid(childComplexity), true
+	case "MealOrder.beneficiary":
+		if e.ComplexityRoot.MealOrder.Beneficiary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.Beneficiary(childComplexity), true
+	case "MealOrder.cancelledAt":
+		if e.ComplexityRoot.MealOrder.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.CancelledAt(childComplexity), true
+	case "MealOrder.canteen":
+		if e.ComplexityRoot.MealOrder.Canteen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.Canteen(childComplexity), true
+	case "MealOrder.createdAt":
+		if e.ComplexityRoot.MealOrder.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.CreatedAt(childComplexity), true
+	case "MealOrder.creditMinutes":
+		if e.ComplexityRoot.MealOrder.CreditMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.CreditMinutes(childComplexity), true
+	case "MealOrder.creditValue":
+		if e.ComplexityRoot.MealOrder.CreditValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.CreditValue(childComplexity), true
+	case "MealOrder.date":
+		if e.ComplexityRoot.MealOrder.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.Date(childComplexity), true
+	case "MealOrder.deliveryAddress":
+		if e.ComplexityRoot.MealOrder.DeliveryAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.DeliveryAddress(childComplexity), true
+	case "MealOrder.deliveryGrid":
+		if e.ComplexityRoot.MealOrder.DeliveryGrid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.DeliveryGrid(childComplexity), true
+	case "MealOrder.fulfillment":
+		if e.ComplexityRoot.MealOrder.Fulfillment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.Fulfillment(childComplexity), true
+	case "MealOrder.id":
+		if e.ComplexityRoot.MealOrder.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.ID(childComplexity), true
+	case "MealOrder.items":
+		if e.ComplexityRoot.MealOrder.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.Items(childComplexity), true
+	case "MealOrder.listPrice":
+		if e.ComplexityRoot.MealOrder.ListPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.ListPrice(childComplexity), true
+	case "MealOrder.menu":
+		if e.ComplexityRoot.MealOrder.Menu == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.Menu(childComplexity), true
+	case "MealOrder.note":
+		if e.ComplexityRoot.MealOrder.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.Note(childComplexity), true
+	case "MealOrder.orderedBy":
+		if e.ComplexityRoot.MealOrder.OrderedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.OrderedBy(childComplexity), true
+	case "MealOrder.period":
+		if e.ComplexityRoot.MealOrder.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.Period(childComplexity), true
+	case "MealOrder.pickupCode":
+		if e.ComplexityRoot.MealOrder.PickupCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.PickupCode(childComplexity), true
+	case "MealOrder.recipientName":
+		if e.ComplexityRoot.MealOrder.RecipientName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.RecipientName(childComplexity), true
+	case "MealOrder.status":
+		if e.ComplexityRoot.MealOrder.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.Status(childComplexity), true
+	case "MealOrder.subsidy":
+		if e.ComplexityRoot.MealOrder.Subsidy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.Subsidy(childComplexity), true
+	case "MealOrder.tier":
+		if e.ComplexityRoot.MealOrder.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.Tier(childComplexity), true
+	case "MealOrder.updatedAt":
+		if e.ComplexityRoot.MealOrder.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.UpdatedAt(childComplexity), true
+
+	case "MealOrderConnection.edges":
+		if e.ComplexityRoot.MealOrderConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrderConnection.Edges(childComplexity), true
+	case "MealOrderConnection.pageInfo":
+		if e.ComplexityRoot.MealOrderConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrderConnection.PageInfo(childComplexity), true
+	case "MealOrderConnection.totalCount":
+		if e.ComplexityRoot.MealOrderConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrderConnection.TotalCount(childComplexity), true
+
+	case "MealOrderEdge.cursor":
+		if e.ComplexityRoot.MealOrderEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrderEdge.Cursor(childComplexity), true
+	case "MealOrderEdge.node":
+		if e.ComplexityRoot.MealOrderEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrderEdge.Node(childComplexity), true
+
+	case "MealOrderItem.id":
+		if e.ComplexityRoot.MealOrderItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrderItem.ID(childComplexity), true
+	case "MealOrderItem.menuItem":
+		if e.ComplexityRoot.MealOrderItem.MenuItem == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrderItem.MenuItem(childComplexity), true
+	case "MealOrderItem.name":
+		if e.ComplexityRoot.MealOrderItem.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrderItem.Name(childComplexity), true
+	case "MealOrderItem.order":
+		if e.ComplexityRoot.MealOrderItem.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrderItem.Order(childComplexity), true
+	case "MealOrderItem.quantity":
+		if e.ComplexityRoot.MealOrderItem.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrderItem.Quantity(childComplexity), true
+	case "MealOrderItem.unitPrice":
+		if e.ComplexityRoot.MealOrderItem.UnitPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrderItem.UnitPrice(childComplexity), true
+
+	case "MealPeriod.canteen":
+		if e.ComplexityRoot.MealPeriod.Canteen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealPeriod.Canteen(childComplexity), true
+	case "MealPeriod.capacity":
+		if e.ComplexityRoot.MealPeriod.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealPeriod.Capacity(childComplexity), true
+	case "MealPeriod.cutoffDaysBefore":
+		if e.ComplexityRoot.MealPeriod.CutoffDaysBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealPeriod.CutoffDaysBefore(childComplexity), true
+	case "MealPeriod.id":
+		if e.ComplexityRoot.MealPeriod.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealPeriod.ID(childComplexity), true
+	case "MealPeriod.kind":
+		if e.ComplexityRoot.MealPeriod.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealPeriod.Kind(childComplexity), true
+	case "MealPeriod.menu":
+		if e.ComplexityRoot.MealPeriod.Menu == nil {
+			break
+		}
+
+		args, err := ec.field_MealPeriod_menu_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.MealPeriod.Menu(childComplexity, args["date"].(string)), true
+	case "MealPeriod.orderCutoff":
+		if e.ComplexityRoot.MealPeriod.OrderCutoff == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealPeriod.OrderCutoff(childComplexity), true
+	case "MealPeriod.servesFrom":
+		if e.ComplexityRoot.MealPeriod.ServesFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealPeriod.ServesFrom(childComplexity), true
+	case "MealPeriod.servesUntil":
+		if e.ComplexityRoot.MealPeriod.ServesUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealPeriod.ServesUntil(childComplexity), true
+
+	case "MealQuote.amountPaid":
+		if e.ComplexityRoot.MealQuote.AmountPaid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealQuote.AmountPaid(childComplexity), true
+	case "MealQuote.creditMinutes":
+		if e.ComplexityRoot.MealQuote.CreditMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealQuote.CreditMinutes(childComplexity), true
+	case "MealQuote.creditValue":
+		if e.ComplexityRoot.MealQuote.CreditValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealQuote.CreditValue(childComplexity), true
+	case "MealQuote.eligible":
+		if e.ComplexityRoot.MealQuote.Eligible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealQuote.Eligible(childComplexity), true
+	case "MealQuote.listPrice":
+		if e.ComplexityRoot.MealQuote.ListPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealQuote.ListPrice(childComplexity), true
+	case "MealQuote.subsidy":
+		if e.ComplexityRoot.MealQuote.Subsidy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealQuote.Subsidy(childComplexity), true
+	case "MealQuote.tier":
+		if e.ComplexityRoot.MealQuote.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealQuote.Tier(childComplexity), true
+
+	case "MealTierTotal.amountPaid":
+		if e.ComplexityRoot.MealTierTotal.AmountPaid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealTierTotal.AmountPaid(childComplexity), true
+	case "MealTierTotal.creditValue":
+		if e.ComplexityRoot.MealTierTotal.CreditValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealTierTotal.CreditValue(childComplexity), true
+	case "MealTierTotal.listPrice":
+		if e.ComplexityRoot.MealTierTotal.ListPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealTierTotal.ListPrice(childComplexity), true
+	case "MealTierTotal.meals":
+		if e.ComplexityRoot.MealTierTotal.Meals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealTierTotal.Meals(childComplexity), true
+	case "MealTierTotal.subsidy":
+		if e.ComplexityRoot.MealTierTotal.Subsidy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealTierTotal.Subsidy(childComplexity), true
+	case "MealTierTotal.tier":
+		if e.ComplexityRoot.MealTierTotal.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealTierTotal.Tier(childComplexity), true
+
+	case "MealTotals.amountPaid":
+		if e.ComplexityRoot.MealTotals.AmountPaid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealTotals.AmountPaid(childComplexity), true
+	case "MealTotals.creditValue":
+		if e.ComplexityRoot.MealTotals.CreditValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealTotals.CreditValue(childComplexity), true
+	case "MealTotals.listPrice":
+		if e.ComplexityRoot.MealTotals.ListPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealTotals.ListPrice(childComplexity), true
+	case "MealTotals.meals":
+		if e.ComplexityRoot.MealTotals.Meals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealTotals.Meals(childComplexity), true
+	case "MealTotals.subsidy":
+		if e.ComplexityRoot.MealTotals.Subsidy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealTotals.Subsidy(childComplexity), true
+
+	case "Menu.canteen":
+		if e.ComplexityRoot.Menu.Canteen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Menu.Canteen(childComplexity), true
+	case "Menu.capacity":
+		if e.ComplexityRoot.Menu.Capacity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Menu.Capacity(childComplexity), true
+	case "Menu.createdAt":
+		if e.ComplexityRoot.Menu.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Menu.CreatedAt(childComplexity), true
+	case "Menu.date":
+		if e.ComplexityRoot.Menu.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Menu.Date(childComplexity), true
+	case "Menu.id":
+		if e.ComplexityRoot.Menu.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Menu.ID(childComplexity), true
+	case "Menu.items":
+		if e.ComplexityRoot.Menu.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Menu.Items(childComplexity), true
+	case "Menu.ordered":
+		if e.ComplexityRoot.Menu.Ordered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Menu.Ordered(childComplexity), true
+	case "Menu.period":
+		if e.ComplexityRoot.Menu.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Menu.Period(childComplexity), true
+	case "Menu.publishedAt":
+		if e.ComplexityRoot.Menu.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Menu.PublishedAt(childComplexity), true
+	case "Menu.updatedAt":
+		if e.ComplexityRoot.Menu.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Menu.UpdatedAt(childComplexity), true
+
+	case "MenuConnection.edges":
+		if e.ComplexityRoot.MenuConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MenuConnection.Edges(childComplexity), true
+	case "MenuConnection.pageInfo":
+		if e.ComplexityRoot.MenuConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MenuConnection.PageInfo(childComplexity), true
+	case "MenuConnection.totalCount":
+		if e.ComplexityRoot.MenuConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MenuConnection.TotalCount(childComplexity), true
+
+	case "MenuEdge.cursor":
+		if e.ComplexityRoot.MenuEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MenuEdge.Cursor(childComplexity), true
+	case "MenuEdge.node":
+		if e.ComplexityRoot.MenuEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MenuEdge.Node(childComplexity), true
+
+	case "MenuItem.allergens":
+		if e.ComplexityRoot.MenuItem.Allergens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MenuItem.Allergens(childComplexity), true
+	case "MenuItem.description":
+		if e.ComplexityRoot.MenuItem.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MenuItem.Description(childComplexity), true
+	case "MenuItem.id":
+		if e.ComplexityRoot.MenuItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MenuItem.ID(childComplexity), true
+	case "MenuItem.menu":
+		if e.ComplexityRoot.MenuItem.Menu == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MenuItem.Menu(childComplexity), true
+	case "MenuItem.name":
+		if e.ComplexityRoot.MenuItem.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MenuItem.Name(childComplexity), true
+	case "MenuItem.price":
+		if e.ComplexityRoot.MenuItem.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MenuItem.Price(childComplexity), true
+	case "MenuItem.tags":
+		if e.ComplexityRoot.MenuItem.Tags == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MenuItem.Tags(childComplexity), true
+
 	case "Mutation.acceptHelpOffer":
 		if e.ComplexityRoot.Mutation.AcceptHelpOffer == nil {
 			break
@@ -2418,6 +3401,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddRequestNote(childComplexity, args["id"].(int), args["body"].(string), args["internal"].(bool), args["contact"].(bool)), true
+	case "Mutation.advanceMealOrder":
+		if e.ComplexityRoot.Mutation.AdvanceMealOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_advanceMealOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdvanceMealOrder(childComplexity, args["id"].(int), args["status"].(mealorder.Status)), true
 	case "Mutation.askForHelp":
 		if e.ComplexityRoot.Mutation.AskForHelp == nil {
 			break
@@ -2495,6 +3489,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelHelpRequest(childComplexity, args["requestId"].(int)), true
+	case "Mutation.cancelMealOrder":
+		if e.ComplexityRoot.Mutation.CancelMealOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelMealOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelMealOrder(childComplexity, args["id"].(int)), true
 	case "Mutation.cancelVolunteerTask":
 		if e.ComplexityRoot.Mutation.CancelVolunteerTask == nil {
 			break
@@ -2616,6 +3621,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CorrectTimePosting(childComplexity, args["transferId"].(int), args["memo"].(string)), true
+	case "Mutation.createCanteen":
+		if e.ComplexityRoot.Mutation.CreateCanteen == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCanteen_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCanteen(childComplexity, args["communityId"].(int), args["input"].(model.CanteenSettingsInput)), true
+	case "Mutation.createMenu":
+		if e.ComplexityRoot.Mutation.CreateMenu == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createMenu_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateMenu(childComplexity, args["input"].(model.CreateMenuInput)), true
 	case "Mutation.createRequestCategory":
 		if e.ComplexityRoot.Mutation.CreateRequestCategory == nil {
 			break
@@ -2688,6 +3715,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.FileRequest(childComplexity, args["input"].(model.FileRequestInput)), true
+	case "Mutation.followCanteen":
+		if e.ComplexityRoot.Mutation.FollowCanteen == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_followCanteen_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.FollowCanteen(childComplexity, args["id"].(int)), true
 	case "Mutation.generateCareSlots":
 		if e.ComplexityRoot.Mutation.GenerateCareSlots == nil {
 			break
@@ -2765,6 +3803,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OfferHelp(childComplexity, args["requestId"].(int), args["note"].(*string)), true
+	case "Mutation.placeMealOrder":
+		if e.ComplexityRoot.Mutation.PlaceMealOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_placeMealOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PlaceMealOrder(childComplexity, args["input"].(model.PlaceMealOrderInput)), true
+	case "Mutation.publishMenu":
+		if e.ComplexityRoot.Mutation.PublishMenu == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishMenu_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishMenu(childComplexity, args["id"].(int)), true
 	case "Mutation.rateRequest":
 		if e.ComplexityRoot.Mutation.RateRequest == nil {
 			break
@@ -2776,6 +3836,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RateRequest(childComplexity, args["id"].(int), args["rating"].(int), args["comment"].(*string)), true
+	case "Mutation.recordSubsidyQualification":
+		if e.ComplexityRoot.Mutation.RecordSubsidyQualification == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordSubsidyQualification_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordSubsidyQualification(childComplexity, args["residentId"].(int), args["kind"].(subsidyqualification.Kind), args["validUntil"].(*string)), true
 	case "Mutation.refreshSession":
 		if e.ComplexityRoot.Mutation.RefreshSession == nil {
 			break
@@ -2908,6 +3979,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeRole(childComplexity, args["id"].(int)), true
+	case "Mutation.revokeSubsidyQualification":
+		if e.ComplexityRoot.Mutation.RevokeSubsidyQualification == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeSubsidyQualification_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeSubsidyQualification(childComplexity, args["id"].(int)), true
 	case "Mutation.sendBroadcast":
 		if e.ComplexityRoot.Mutation.SendBroadcast == nil {
 			break
@@ -2930,6 +4012,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetHelpPayer(childComplexity, args["communityId"].(int), args["paidBy"].(timeaccount.HelpPaidBy)), true
+	case "Mutation.setMealPeriod":
+		if e.ComplexityRoot.Mutation.SetMealPeriod == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMealPeriod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMealPeriod(childComplexity, args["canteenId"].(int), args["input"].(model.MealPeriodInput)), true
 	case "Mutation.signIn":
 		if e.ComplexityRoot.Mutation.SignIn == nil {
 			break
@@ -2964,6 +4057,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TransferTime(childComplexity, args["input"].(model.TransferTimeInput)), true
+	case "Mutation.unfollowCanteen":
+		if e.ComplexityRoot.Mutation.UnfollowCanteen == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unfollowCanteen_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnfollowCanteen(childComplexity, args["id"].(int)), true
 	case "Mutation.unregisterDevice":
 		if e.ComplexityRoot.Mutation.UnregisterDevice == nil {
 			break
@@ -2975,6 +4079,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnregisterDevice(childComplexity, args["token"].(string)), true
+	case "Mutation.updateCanteen":
+		if e.ComplexityRoot.Mutation.UpdateCanteen == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCanteen_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCanteen(childComplexity, args["id"].(int), args["input"].(model.CanteenSettingsInput)), true
 	case "Mutation.updateMyProfile":
 		if e.ComplexityRoot.Mutation.UpdateMyProfile == nil {
 			break
@@ -3296,6 +4411,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Broadcasts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.BroadcastOrder), args["where"].(*ent.BroadcastWhereInput)), true
+	case "Query.canteenKitchen":
+		if e.ComplexityRoot.Query.CanteenKitchen == nil {
+			break
+		}
+
+		args, err := ec.field_Query_canteenKitchen_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CanteenKitchen(childComplexity, args["canteenId"].(int), args["date"].(string)), true
+	case "Query.canteenMonthlyReport":
+		if e.ComplexityRoot.Query.CanteenMonthlyReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_canteenMonthlyReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CanteenMonthlyReport(childComplexity, args["canteenId"].(int), args["month"].(string)), true
+	case "Query.canteens":
+		if e.ComplexityRoot.Query.Canteens == nil {
+			break
+		}
+
+		args, err := ec.field_Query_canteens_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Canteens(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.CanteenOrder), args["where"].(*ent.CanteenWhereInput)), true
 	case "Query.careAttendance":
 		if e.ComplexityRoot.Query.CareAttendance == nil {
 			break
@@ -3402,6 +4550,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.mealOrders":
+		if e.ComplexityRoot.Query.MealOrders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_mealOrders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MealOrders(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.MealOrderOrder), args["where"].(*ent.MealOrderWhereInput)), true
 	case "Query.myTimeAccount":
 		if e.ComplexityRoot.Query.MyTimeAccount == nil {
 			break
@@ -3447,6 +4606,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.PrivacyNoticeVersion(childComplexity), true
+	case "Query.quoteMealOrder":
+		if e.ComplexityRoot.Query.QuoteMealOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Query_quoteMealOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.QuoteMealOrder(childComplexity, args["input"].(model.PlaceMealOrderInput)), true
 	case "Query.requestCategories":
 		if e.ComplexityRoot.Query.RequestCategories == nil {
 			break
@@ -4141,6 +5311,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resident.Roles(childComplexity), true
+	case "Resident.subsidyQualifications":
+		if e.ComplexityRoot.Resident.SubsidyQualifications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.SubsidyQualifications(childComplexity), true
 	case "Resident.updatedAt":
 		if e.ComplexityRoot.Resident.UpdatedAt == nil {
 			break
@@ -4425,6 +5601,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StreetEdge.Node(childComplexity), true
 
+	case "Subscription.canteenKitchenUpdated":
+		if e.ComplexityRoot.Subscription.CanteenKitchenUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_canteenKitchenUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.CanteenKitchenUpdated(childComplexity, args["canteenId"].(int), args["date"].(string)), true
 	case "Subscription.careEvents":
 		if e.ComplexityRoot.Subscription.CareEvents == nil {
 			break
@@ -4469,6 +5656,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.HelpRequestUpdated(childComplexity, args["id"].(int)), true
+	case "Subscription.mealOrderUpdated":
+		if e.ComplexityRoot.Subscription.MealOrderUpdated == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_mealOrderUpdated_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.MealOrderUpdated(childComplexity, args["id"].(int)), true
 	case "Subscription.myVolunteerAssignments":
 		if e.ComplexityRoot.Subscription.MyVolunteerAssignments == nil {
 			break
@@ -4497,6 +5695,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.RequestUpdated(childComplexity, args["id"].(int)), true
+
+	case "SubsidyQualification.createdAt":
+		if e.ComplexityRoot.SubsidyQualification.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubsidyQualification.CreatedAt(childComplexity), true
+	case "SubsidyQualification.id":
+		if e.ComplexityRoot.SubsidyQualification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubsidyQualification.ID(childComplexity), true
+	case "SubsidyQualification.kind":
+		if e.ComplexityRoot.SubsidyQualification.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubsidyQualification.Kind(childComplexity), true
+	case "SubsidyQualification.revokedAt":
+		if e.ComplexityRoot.SubsidyQualification.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubsidyQualification.RevokedAt(childComplexity), true
+	case "SubsidyQualification.updatedAt":
+		if e.ComplexityRoot.SubsidyQualification.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubsidyQualification.UpdatedAt(childComplexity), true
+	case "SubsidyQualification.validUntil":
+		if e.ComplexityRoot.SubsidyQualification.ValidUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubsidyQualification.ValidUntil(childComplexity), true
 
 	case "TimeAccount.balance":
 		if e.ComplexityRoot.TimeAccount.Balance == nil {
@@ -4874,6 +6109,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("BookCareInput", ec.unmarshalInputBookCareInput),
 			graphql.NewInputUnmarshaler("BroadcastOrder", ec.unmarshalInputBroadcastOrder),
 			graphql.NewInputUnmarshaler("BroadcastWhereInput", ec.unmarshalInputBroadcastWhereInput),
+			graphql.NewInputUnmarshaler("CanteenFollowWhereInput", ec.unmarshalInputCanteenFollowWhereInput),
+			graphql.NewInputUnmarshaler("CanteenOrder", ec.unmarshalInputCanteenOrder),
+			graphql.NewInputUnmarshaler("CanteenSettingsInput", ec.unmarshalInputCanteenSettingsInput),
+			graphql.NewInputUnmarshaler("CanteenWhereInput", ec.unmarshalInputCanteenWhereInput),
 			graphql.NewInputUnmarshaler("CareBookingOrder", ec.unmarshalInputCareBookingOrder),
 			graphql.NewInputUnmarshaler("CareBookingWhereInput", ec.unmarshalInputCareBookingWhereInput),
 			graphql.NewInputUnmarshaler("CareEventWhereInput", ec.unmarshalInputCareEventWhereInput),
@@ -4886,10 +6125,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CareSlotWhereInput", ec.unmarshalInputCareSlotWhereInput),
 			graphql.NewInputUnmarshaler("CommunityOrder", ec.unmarshalInputCommunityOrder),
 			graphql.NewInputUnmarshaler("CommunityWhereInput", ec.unmarshalInputCommunityWhereInput),
+			graphql.NewInputUnmarshaler("CreateMenuInput", ec.unmarshalInputCreateMenuInput),
 			graphql.NewInputUnmarshaler("CreateVolunteerTaskInput", ec.unmarshalInputCreateVolunteerTaskInput),
 			graphql.NewInputUnmarshaler("CreateVolunteerTeamInput", ec.unmarshalInputCreateVolunteerTeamInput),
 			graphql.NewInputUnmarshaler("DepartmentOrder", ec.unmarshalInputDepartmentOrder),
 			graphql.NewInputUnmarshaler("DepartmentWhereInput", ec.unmarshalInputDepartmentWhereInput),
+			graphql.NewInputUnmarshaler("DishInput", ec.unmarshalInputDishInput),
 			graphql.NewInputUnmarshaler("DonateTimeInput", ec.unmarshalInputDonateTimeInput),
 			graphql.NewInputUnmarshaler("FileRequestInput", ec.unmarshalInputFileRequestInput),
 			graphql.NewInputUnmarshaler("FormAnswerInput", ec.unmarshalInputFormAnswerInput),
@@ -4907,10 +6148,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LedgerEntryWhereInput", ec.unmarshalInputLedgerEntryWhereInput),
 			graphql.NewInputUnmarshaler("LedgerTransferOrder", ec.unmarshalInputLedgerTransferOrder),
 			graphql.NewInputUnmarshaler("LedgerTransferWhereInput", ec.unmarshalInputLedgerTransferWhereInput),
+			graphql.NewInputUnmarshaler("MealOrderItemInput", ec.unmarshalInputMealOrderItemInput),
+			graphql.NewInputUnmarshaler("MealOrderItemWhereInput", ec.unmarshalInputMealOrderItemWhereInput),
+			graphql.NewInputUnmarshaler("MealOrderOrder", ec.unmarshalInputMealOrderOrder),
+			graphql.NewInputUnmarshaler("MealOrderWhereInput", ec.unmarshalInputMealOrderWhereInput),
+			graphql.NewInputUnmarshaler("MealPeriodInput", ec.unmarshalInputMealPeriodInput),
+			graphql.NewInputUnmarshaler("MealPeriodWhereInput", ec.unmarshalInputMealPeriodWhereInput),
+			graphql.NewInputUnmarshaler("MenuItemWhereInput", ec.unmarshalInputMenuItemWhereInput),
+			graphql.NewInputUnmarshaler("MenuOrder", ec.unmarshalInputMenuOrder),
+			graphql.NewInputUnmarshaler("MenuWhereInput", ec.unmarshalInputMenuWhereInput),
 			graphql.NewInputUnmarshaler("NotificationOrder", ec.unmarshalInputNotificationOrder),
 			graphql.NewInputUnmarshaler("NotificationWhereInput", ec.unmarshalInputNotificationWhereInput),
 			graphql.NewInputUnmarshaler("PersonalInfoOrder", ec.unmarshalInputPersonalInfoOrder),
 			graphql.NewInputUnmarshaler("PersonalInfoWhereInput", ec.unmarshalInputPersonalInfoWhereInput),
+			graphql.NewInputUnmarshaler("PlaceMealOrderInput", ec.unmarshalInputPlaceMealOrderInput),
 			graphql.NewInputUnmarshaler("PlaceOrder", ec.unmarshalInputPlaceOrder),
 			graphql.NewInputUnmarshaler("PlaceWhereInput", ec.unmarshalInputPlaceWhereInput),
 			graphql.NewInputUnmarshaler("RegisterChildInput", ec.unmarshalInputRegisterChildInput),
@@ -4931,6 +6182,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SendBroadcastInput", ec.unmarshalInputSendBroadcastInput),
 			graphql.NewInputUnmarshaler("StreetOrder", ec.unmarshalInputStreetOrder),
 			graphql.NewInputUnmarshaler("StreetWhereInput", ec.unmarshalInputStreetWhereInput),
+			graphql.NewInputUnmarshaler("SubsidyQualificationOrder", ec.unmarshalInputSubsidyQualificationOrder),
+			graphql.NewInputUnmarshaler("SubsidyQualificationWhereInput", ec.unmarshalInputSubsidyQualificationWhereInput),
 			graphql.NewInputUnmarshaler("TimeAccountOrder", ec.unmarshalInputTimeAccountOrder),
 			graphql.NewInputUnmarshaler("TimeAccountWhereInput", ec.unmarshalInputTimeAccountWhereInput),
 			graphql.NewInputUnmarshaler("TransferTimeInput", ec.unmarshalInputTransferTimeInput),
@@ -5862,6 +7115,718 @@ input BroadcastWhereInput {
   Matches items with a street that matches any of the given filters.
   """
   hasStreetWith: [StreetWhereInput!]
+}
+"""
+A community canteen (社區食堂) serving subsidised meals, with its per-tier subsidies.
+"""
+type Canteen implements Node {
+  """
+  The id of the Canteen.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  Display name, e.g. 盛光社區長者食堂.
+  """
+  name: String!
+  """
+  Where the canteen is.
+  """
+  address: String!
+  """
+  Opening hours as shown to residents, e.g. 週一至週六 07:00–19:00.
+  """
+  openingHours: String!
+  """
+  Subsidy per meal, in fen, for residents aged 60 to 79 on the meal day.
+  """
+  subsidyAge6079: Int! @goField(name: "SubsidyAge6079", forceResolver: false)
+  """
+  Subsidy per meal, in fen, for residents aged 80 or over on the meal day.
+  """
+  subsidyAge80Plus: Int!
+  """
+  Subsidy per meal, in fen, for residents with a recorded minimum-living-allowance (低保) qualification.
+  """
+  subsidyLowIncome: Int!
+  """
+  Subsidy per meal, in fen, for residents with a recorded disability qualification.
+  """
+  subsidyDisabled: Int!
+  """
+  What one minute of time-bank credit is worth at this canteen, in fen; 0 when the canteen takes no credit.
+  """
+  creditFenPerMinute: Int!
+  """
+  The community the canteen serves.
+  """
+  community: Community!
+  """
+  The meal periods the canteen serves (breakfast, lunch, dinner).
+  """
+  periods: [MealPeriod!]
+  """
+  The menus of the Canteen.
+  """
+  menus(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Menus returned from the connection.
+    """
+    orderBy: MenuOrder
+
+    """
+    Filtering options for Menus returned from the connection.
+    """
+    where: MenuWhereInput
+  ): MenuConnection!
+}
+"""
+A connection to a list of items.
+"""
+type CanteenConnection {
+  """
+  A list of edges.
+  """
+  edges: [CanteenEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type CanteenEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Canteen
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+A resident following a canteen, to hear when it publishes a menu.
+"""
+type CanteenFollow implements Node {
+  """
+  The id of the CanteenFollow.
+  """
+  id: ID!
+  """
+  When they started following.
+  """
+  createdAt: Time!
+  """
+  The canteen.
+  """
+  canteen: Canteen!
+}
+"""
+CanteenFollowWhereInput is used for filtering CanteenFollow objects.
+Input was generated by ent.
+"""
+input CanteenFollowWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: CanteenFollowWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [CanteenFollowWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [CanteenFollowWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  canteen edge predicates
+  """
+  hasCanteen: Boolean
+  """
+  Matches items with a canteen that matches any of the given filters.
+  """
+  hasCanteenWith: [CanteenWhereInput!]
+}
+"""
+Ordering options for Canteen connections
+"""
+input CanteenOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Canteens.
+  """
+  field: CanteenOrderField!
+}
+"""
+Properties by which Canteen connections can be ordered.
+"""
+enum CanteenOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+  """
+  The value UPDATED_AT.
+  """
+  UPDATED_AT
+  """
+  The value NAME.
+  """
+  NAME
+}
+"""
+CanteenWhereInput is used for filtering Canteen objects.
+Input was generated by ent.
+"""
+input CanteenWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: CanteenWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [CanteenWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [CanteenWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches items whose updatedAt is not equal to the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches items whose updatedAt is one of the given value.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches items whose updatedAt is none of the given value.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches items whose updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches items whose updatedAt is at least the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches items whose updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches items whose updatedAt is at most the given value.
+  """
+  updatedAtLTE: Time
+  """
+  name field predicates
+  """
+  name: String
+  """
+  Matches items whose name is not equal to the given value.
+  """
+  nameNEQ: String
+  """
+  Matches items whose name is one of the given value.
+  """
+  nameIn: [String!]
+  """
+  Matches items whose name is none of the given value.
+  """
+  nameNotIn: [String!]
+  """
+  Matches items whose name is greater than the given value.
+  """
+  nameGT: String
+  """
+  Matches items whose name is at least the given value.
+  """
+  nameGTE: String
+  """
+  Matches items whose name is less than the given value.
+  """
+  nameLT: String
+  """
+  Matches items whose name is at most the given value.
+  """
+  nameLTE: String
+  """
+  Matches items whose name contains the given value.
+  """
+  nameContains: String
+  """
+  Matches items whose name starts with the given value.
+  """
+  nameHasPrefix: String
+  """
+  Matches items whose name ends with the given value.
+  """
+  nameHasSuffix: String
+  """
+  Matches items whose name equals, ignoring case, the given value.
+  """
+  nameEqualFold: String
+  """
+  Matches items whose name contains, ignoring case, the given value.
+  """
+  nameContainsFold: String
+  """
+  address field predicates
+  """
+  address: String
+  """
+  Matches items whose address is not equal to the given value.
+  """
+  addressNEQ: String
+  """
+  Matches items whose address is one of the given value.
+  """
+  addressIn: [String!]
+  """
+  Matches items whose address is none of the given value.
+  """
+  addressNotIn: [String!]
+  """
+  Matches items whose address is greater than the given value.
+  """
+  addressGT: String
+  """
+  Matches items whose address is at least the given value.
+  """
+  addressGTE: String
+  """
+  Matches items whose address is less than the given value.
+  """
+  addressLT: String
+  """
+  Matches items whose address is at most the given value.
+  """
+  addressLTE: String
+  """
+  Matches items whose address contains the given value.
+  """
+  addressContains: String
+  """
+  Matches items whose address starts with the given value.
+  """
+  addressHasPrefix: String
+  """
+  Matches items whose address ends with the given value.
+  """
+  addressHasSuffix: String
+  """
+  Matches items whose address equals, ignoring case, the given value.
+  """
+  addressEqualFold: String
+  """
+  Matches items whose address contains, ignoring case, the given value.
+  """
+  addressContainsFold: String
+  """
+  opening_hours field predicates
+  """
+  openingHours: String
+  """
+  Matches items whose openingHours is not equal to the given value.
+  """
+  openingHoursNEQ: String
+  """
+  Matches items whose openingHours is one of the given value.
+  """
+  openingHoursIn: [String!]
+  """
+  Matches items whose openingHours is none of the given value.
+  """
+  openingHoursNotIn: [String!]
+  """
+  Matches items whose openingHours is greater than the given value.
+  """
+  openingHoursGT: String
+  """
+  Matches items whose openingHours is at least the given value.
+  """
+  openingHoursGTE: String
+  """
+  Matches items whose openingHours is less than the given value.
+  """
+  openingHoursLT: String
+  """
+  Matches items whose openingHours is at most the given value.
+  """
+  openingHoursLTE: String
+  """
+  Matches items whose openingHours contains the given value.
+  """
+  openingHoursContains: String
+  """
+  Matches items whose openingHours starts with the given value.
+  """
+  openingHoursHasPrefix: String
+  """
+  Matches items whose openingHours ends with the given value.
+  """
+  openingHoursHasSuffix: String
+  """
+  Matches items whose openingHours equals, ignoring case, the given value.
+  """
+  openingHoursEqualFold: String
+  """
+  Matches items whose openingHours contains, ignoring case, the given value.
+  """
+  openingHoursContainsFold: String
+  """
+  subsidy_age_60_79 field predicates
+  """
+  subsidyAge6079: Int
+  """
+  Matches items whose subsidyAge6079 is not equal to the given value.
+  """
+  subsidyAge6079NEQ: Int
+  """
+  Matches items whose subsidyAge6079 is one of the given value.
+  """
+  subsidyAge6079In: [Int!]
+  """
+  Matches items whose subsidyAge6079 is none of the given value.
+  """
+  subsidyAge6079NotIn: [Int!]
+  """
+  Matches items whose subsidyAge6079 is greater than the given value.
+  """
+  subsidyAge6079GT: Int
+  """
+  Matches items whose subsidyAge6079 is at least the given value.
+  """
+  subsidyAge6079GTE: Int
+  """
+  Matches items whose subsidyAge6079 is less than the given value.
+  """
+  subsidyAge6079LT: Int
+  """
+  Matches items whose subsidyAge6079 is at most the given value.
+  """
+  subsidyAge6079LTE: Int
+  """
+  subsidy_age_80_plus field predicates
+  """
+  subsidyAge80Plus: Int
+  """
+  Matches items whose subsidyAge80Plus is not equal to the given value.
+  """
+  subsidyAge80PlusNEQ: Int
+  """
+  Matches items whose subsidyAge80Plus is one of the given value.
+  """
+  subsidyAge80PlusIn: [Int!]
+  """
+  Matches items whose subsidyAge80Plus is none of the given value.
+  """
+  subsidyAge80PlusNotIn: [Int!]
+  """
+  Matches items whose subsidyAge80Plus is greater than the given value.
+  """
+  subsidyAge80PlusGT: Int
+  """
+  Matches items whose subsidyAge80Plus is at least the given value.
+  """
+  subsidyAge80PlusGTE: Int
+  """
+  Matches items whose subsidyAge80Plus is less than the given value.
+  """
+  subsidyAge80PlusLT: Int
+  """
+  Matches items whose subsidyAge80Plus is at most the given value.
+  """
+  subsidyAge80PlusLTE: Int
+  """
+  subsidy_low_income field predicates
+  """
+  subsidyLowIncome: Int
+  """
+  Matches items whose subsidyLowIncome is not equal to the given value.
+  """
+  subsidyLowIncomeNEQ: Int
+  """
+  Matches items whose subsidyLowIncome is one of the given value.
+  """
+  subsidyLowIncomeIn: [Int!]
+  """
+  Matches items whose subsidyLowIncome is none of the given value.
+  """
+  subsidyLowIncomeNotIn: [Int!]
+  """
+  Matches items whose subsidyLowIncome is greater than the given value.
+  """
+  subsidyLowIncomeGT: Int
+  """
+  Matches items whose subsidyLowIncome is at least the given value.
+  """
+  subsidyLowIncomeGTE: Int
+  """
+  Matches items whose subsidyLowIncome is less than the given value.
+  """
+  subsidyLowIncomeLT: Int
+  """
+  Matches items whose subsidyLowIncome is at most the given value.
+  """
+  subsidyLowIncomeLTE: Int
+  """
+  subsidy_disabled field predicates
+  """
+  subsidyDisabled: Int
+  """
+  Matches items whose subsidyDisabled is not equal to the given value.
+  """
+  subsidyDisabledNEQ: Int
+  """
+  Matches items whose subsidyDisabled is one of the given value.
+  """
+  subsidyDisabledIn: [Int!]
+  """
+  Matches items whose subsidyDisabled is none of the given value.
+  """
+  subsidyDisabledNotIn: [Int!]
+  """
+  Matches items whose subsidyDisabled is greater than the given value.
+  """
+  subsidyDisabledGT: Int
+  """
+  Matches items whose subsidyDisabled is at least the given value.
+  """
+  subsidyDisabledGTE: Int
+  """
+  Matches items whose subsidyDisabled is less than the given value.
+  """
+  subsidyDisabledLT: Int
+  """
+  Matches items whose subsidyDisabled is at most the given value.
+  """
+  subsidyDisabledLTE: Int
+  """
+  credit_fen_per_minute field predicates
+  """
+  creditFenPerMinute: Int
+  """
+  Matches items whose creditFenPerMinute is not equal to the given value.
+  """
+  creditFenPerMinuteNEQ: Int
+  """
+  Matches items whose creditFenPerMinute is one of the given value.
+  """
+  creditFenPerMinuteIn: [Int!]
+  """
+  Matches items whose creditFenPerMinute is none of the given value.
+  """
+  creditFenPerMinuteNotIn: [Int!]
+  """
+  Matches items whose creditFenPerMinute is greater than the given value.
+  """
+  creditFenPerMinuteGT: Int
+  """
+  Matches items whose creditFenPerMinute is at least the given value.
+  """
+  creditFenPerMinuteGTE: Int
+  """
+  Matches items whose creditFenPerMinute is less than the given value.
+  """
+  creditFenPerMinuteLT: Int
+  """
+  Matches items whose creditFenPerMinute is at most the given value.
+  """
+  creditFenPerMinuteLTE: Int
+  """
+  community edge predicates
+  """
+  hasCommunity: Boolean
+  """
+  Matches items with a community that matches any of the given filters.
+  """
+  hasCommunityWith: [CommunityWhereInput!]
+  """
+  periods edge predicates
+  """
+  hasPeriods: Boolean
+  """
+  Matches items with a periods that matches any of the given filters.
+  """
+  hasPeriodsWith: [MealPeriodWhereInput!]
+  """
+  menus edge predicates
+  """
+  hasMenus: Boolean
+  """
+  Matches items with a menus that matches any of the given filters.
+  """
+  hasMenusWith: [MenuWhereInput!]
 }
 """
 A person's place, or place on the waitlist, in a care slot.
@@ -11602,6 +13567,2118 @@ input LedgerTransferWhereInput {
   createdAtLTE: Time
 }
 """
+A meal ordered from a canteen for a resident, with its price breakdown (in fen) and where it is.
+"""
+type MealOrder implements Node {
+  """
+  The id of the MealOrder.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The meal day (YYYY-MM-DD).
+  """
+  date: String!
+  """
+  The meal.
+  """
+  period: MealOrderPeriod!
+  """
+  The beneficiary's name as the kitchen and the delivery need it (canteen staff see no more of the resident).
+  """
+  recipientName: String!
+  """
+  Eaten at the canteen, picked up, or delivered home.
+  """
+  fulfillment: MealOrderFulfillment!
+  """
+  Where a delivery goes: the beneficiary's home.
+  """
+  deliveryAddress: String
+  """
+  The price tier applied.
+  """
+  tier: MealOrderTier!
+  """
+  The dishes' list prices added up, in fen.
+  """
+  listPrice: Int!
+  """
+  The tier's subsidy, in fen (never more than the list price).
+  """
+  subsidy: Int!
+  """
+  Time-bank credit spent on the meal, in minutes.
+  """
+  creditMinutes: Int!
+  """
+  What the credit spent is worth, in fen.
+  """
+  creditValue: Int!
+  """
+  What is left to pay, in fen.
+  """
+  amountPaid: Int!
+  """
+  Where the order is: PLACED, PREPARING, READY, then OUT_FOR_DELIVERY and DELIVERED for a delivery or COLLECTED otherwise; or CANCELLED.
+  """
+  status: MealOrderStatus!
+  """
+  The code the beneficiary shows when collecting or receiving the meal.
+  """
+  pickupCode: String!
+  """
+  A note for the kitchen, e.g. less rice.
+  """
+  note: String!
+  """
+  When the order was cancelled.
+  """
+  cancelledAt: Time
+  """
+  The canteen.
+  """
+  canteen: Canteen!
+  """
+  The menu ordered from.
+  """
+  menu: Menu!
+  """
+  The grid a delivery goes to.
+  """
+  deliveryGrid: Grid
+  """
+  The dishes ordered.
+  """
+  items: [MealOrderItem!]
+}
+"""
+A connection to a list of items.
+"""
+type MealOrderConnection {
+  """
+  A list of edges.
+  """
+  edges: [MealOrderEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type MealOrderEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: MealOrder
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+MealOrderFulfillment is enum for the field fulfillment
+"""
+enum MealOrderFulfillment @goModel(model: "github.com/jimei-linli/linli/ent/mealorder.Fulfillment") {
+  """
+  The value DINE_IN.
+  """
+  DINE_IN
+  """
+  The value PICK_UP.
+  """
+  PICK_UP
+  """
+  The value DELIVERY.
+  """
+  DELIVERY
+}
+"""
+A dish of a meal order, at the price it was ordered at.
+"""
+type MealOrderItem implements Node {
+  """
+  The id of the MealOrderItem.
+  """
+  id: ID!
+  """
+  The dish's name when ordered.
+  """
+  name: String!
+  """
+  How many portions.
+  """
+  quantity: Int!
+  """
+  The list price of one portion when ordered, in fen.
+  """
+  unitPrice: Int!
+  """
+  The order.
+  """
+  order: MealOrder!
+  """
+  The dish on the menu.
+  """
+  menuItem: MenuItem!
+}
+"""
+MealOrderItemWhereInput is used for filtering MealOrderItem objects.
+Input was generated by ent.
+"""
+input MealOrderItemWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: MealOrderItemWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [MealOrderItemWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [MealOrderItemWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  name field predicates
+  """
+  name: String
+  """
+  Matches items whose name is not equal to the given value.
+  """
+  nameNEQ: String
+  """
+  Matches items whose name is one of the given value.
+  """
+  nameIn: [String!]
+  """
+  Matches items whose name is none of the given value.
+  """
+  nameNotIn: [String!]
+  """
+  Matches items whose name is greater than the given value.
+  """
+  nameGT: String
+  """
+  Matches items whose name is at least the given value.
+  """
+  nameGTE: String
+  """
+  Matches items whose name is less than the given value.
+  """
+  nameLT: String
+  """
+  Matches items whose name is at most the given value.
+  """
+  nameLTE: String
+  """
+  Matches items whose name contains the given value.
+  """
+  nameContains: String
+  """
+  Matches items whose name starts with the given value.
+  """
+  nameHasPrefix: String
+  """
+  Matches items whose name ends with the given value.
+  """
+  nameHasSuffix: String
+  """
+  Matches items whose name equals, ignoring case, the given value.
+  """
+  nameEqualFold: String
+  """
+  Matches items whose name contains, ignoring case, the given value.
+  """
+  nameContainsFold: String
+  """
+  quantity field predicates
+  """
+  quantity: Int
+  """
+  Matches items whose quantity is not equal to the given value.
+  """
+  quantityNEQ: Int
+  """
+  Matches items whose quantity is one of the given value.
+  """
+  quantityIn: [Int!]
+  """
+  Matches items whose quantity is none of the given value.
+  """
+  quantityNotIn: [Int!]
+  """
+  Matches items whose quantity is greater than the given value.
+  """
+  quantityGT: Int
+  """
+  Matches items whose quantity is at least the given value.
+  """
+  quantityGTE: Int
+  """
+  Matches items whose quantity is less than the given value.
+  """
+  quantityLT: Int
+  """
+  Matches items whose quantity is at most the given value.
+  """
+  quantityLTE: Int
+  """
+  unit_price field predicates
+  """
+  unitPrice: Int
+  """
+  Matches items whose unitPrice is not equal to the given value.
+  """
+  unitPriceNEQ: Int
+  """
+  Matches items whose unitPrice is one of the given value.
+  """
+  unitPriceIn: [Int!]
+  """
+  Matches items whose unitPrice is none of the given value.
+  """
+  unitPriceNotIn: [Int!]
+  """
+  Matches items whose unitPrice is greater than the given value.
+  """
+  unitPriceGT: Int
+  """
+  Matches items whose unitPrice is at least the given value.
+  """
+  unitPriceGTE: Int
+  """
+  Matches items whose unitPrice is less than the given value.
+  """
+  unitPriceLT: Int
+  """
+  Matches items whose unitPrice is at most the given value.
+  """
+  unitPriceLTE: Int
+  """
+  order edge predicates
+  """
+  hasOrder: Boolean
+  """
+  Matches items with a order that matches any of the given filters.
+  """
+  hasOrderWith: [MealOrderWhereInput!]
+  """
+  menu_item edge predicates
+  """
+  hasMenuItem: Boolean
+  """
+  Matches items with a menuItem that matches any of the given filters.
+  """
+  hasMenuItemWith: [MenuItemWhereInput!]
+}
+"""
+Ordering options for MealOrder connections
+"""
+input MealOrderOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order MealOrders.
+  """
+  field: MealOrderOrderField!
+}
+"""
+Properties by which MealOrder connections can be ordered.
+"""
+enum MealOrderOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+  """
+  The value UPDATED_AT.
+  """
+  UPDATED_AT
+  """
+  The value DATE.
+  """
+  DATE
+  """
+  The value STATUS.
+  """
+  STATUS
+}
+"""
+MealOrderPeriod is enum for the field period
+"""
+enum MealOrderPeriod @goModel(model: "github.com/jimei-linli/linli/ent/mealorder.Period") {
+  """
+  The value BREAKFAST.
+  """
+  BREAKFAST
+  """
+  The value LUNCH.
+  """
+  LUNCH
+  """
+  The value DINNER.
+  """
+  DINNER
+}
+"""
+MealOrderStatus is enum for the field status
+"""
+enum MealOrderStatus @goModel(model: "github.com/jimei-linli/linli/ent/mealorder.Status") {
+  """
+  The value PLACED.
+  """
+  PLACED
+  """
+  The value PREPARING.
+  """
+  PREPARING
+  """
+  The value READY.
+  """
+  READY
+  """
+  The value OUT_FOR_DELIVERY.
+  """
+  OUT_FOR_DELIVERY
+  """
+  The value DELIVERED.
+  """
+  DELIVERED
+  """
+  The value COLLECTED.
+  """
+  COLLECTED
+  """
+  The value CANCELLED.
+  """
+  CANCELLED
+}
+"""
+MealOrderTier is enum for the field tier
+"""
+enum MealOrderTier @goModel(model: "github.com/jimei-linli/linli/ent/mealorder.Tier") {
+  """
+  The value REGULAR.
+  """
+  REGULAR
+  """
+  The value AGE_60_79.
+  """
+  AGE_60_79
+  """
+  The value AGE_80_PLUS.
+  """
+  AGE_80_PLUS
+  """
+  The value LOW_INCOME.
+  """
+  LOW_INCOME
+  """
+  The value DISABLED.
+  """
+  DISABLED
+}
+"""
+MealOrderWhereInput is used for filtering MealOrder objects.
+Input was generated by ent.
+"""
+input MealOrderWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: MealOrderWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [MealOrderWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [MealOrderWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches items whose updatedAt is not equal to the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches items whose updatedAt is one of the given value.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches items whose updatedAt is none of the given value.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches items whose updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches items whose updatedAt is at least the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches items whose updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches items whose updatedAt is at most the given value.
+  """
+  updatedAtLTE: Time
+  """
+  date field predicates
+  """
+  date: String
+  """
+  Matches items whose date is not equal to the given value.
+  """
+  dateNEQ: String
+  """
+  Matches items whose date is one of the given value.
+  """
+  dateIn: [String!]
+  """
+  Matches items whose date is none of the given value.
+  """
+  dateNotIn: [String!]
+  """
+  Matches items whose date is greater than the given value.
+  """
+  dateGT: String
+  """
+  Matches items whose date is at least the given value.
+  """
+  dateGTE: String
+  """
+  Matches items whose date is less than the given value.
+  """
+  dateLT: String
+  """
+  Matches items whose date is at most the given value.
+  """
+  dateLTE: String
+  """
+  Matches items whose date contains the given value.
+  """
+  dateContains: String
+  """
+  Matches items whose date starts with the given value.
+  """
+  dateHasPrefix: String
+  """
+  Matches items whose date ends with the given value.
+  """
+  dateHasSuffix: String
+  """
+  Matches items whose date equals, ignoring case, the given value.
+  """
+  dateEqualFold: String
+  """
+  Matches items whose date contains, ignoring case, the given value.
+  """
+  dateContainsFold: String
+  """
+  period field predicates
+  """
+  period: MealOrderPeriod
+  """
+  Matches items whose period is not equal to the given value.
+  """
+  periodNEQ: MealOrderPeriod
+  """
+  Matches items whose period is one of the given value.
+  """
+  periodIn: [MealOrderPeriod!]
+  """
+  Matches items whose period is none of the given value.
+  """
+  periodNotIn: [MealOrderPeriod!]
+  """
+  recipient_name field predicates
+  """
+  recipientName: String
+  """
+  Matches items whose recipientName is not equal to the given value.
+  """
+  recipientNameNEQ: String
+  """
+  Matches items whose recipientName is one of the given value.
+  """
+  recipientNameIn: [String!]
+  """
+  Matches items whose recipientName is none of the given value.
+  """
+  recipientNameNotIn: [String!]
+  """
+  Matches items whose recipientName is greater than the given value.
+  """
+  recipientNameGT: String
+  """
+  Matches items whose recipientName is at least the given value.
+  """
+  recipientNameGTE: String
+  """
+  Matches items whose recipientName is less than the given value.
+  """
+  recipientNameLT: String
+  """
+  Matches items whose recipientName is at most the given value.
+  """
+  recipientNameLTE: String
+  """
+  Matches items whose recipientName contains the given value.
+  """
+  recipientNameContains: String
+  """
+  Matches items whose recipientName starts with the given value.
+  """
+  recipientNameHasPrefix: String
+  """
+  Matches items whose recipientName ends with the given value.
+  """
+  recipientNameHasSuffix: String
+  """
+  Matches items whose recipientName equals, ignoring case, the given value.
+  """
+  recipientNameEqualFold: String
+  """
+  Matches items whose recipientName contains, ignoring case, the given value.
+  """
+  recipientNameContainsFold: String
+  """
+  fulfillment field predicates
+  """
+  fulfillment: MealOrderFulfillment
+  """
+  Matches items whose fulfillment is not equal to the given value.
+  """
+  fulfillmentNEQ: MealOrderFulfillment
+  """
+  Matches items whose fulfillment is one of the given value.
+  """
+  fulfillmentIn: [MealOrderFulfillment!]
+  """
+  Matches items whose fulfillment is none of the given value.
+  """
+  fulfillmentNotIn: [MealOrderFulfillment!]
+  """
+  delivery_address field predicates
+  """
+  deliveryAddress: String
+  """
+  Matches items whose deliveryAddress is not equal to the given value.
+  """
+  deliveryAddressNEQ: String
+  """
+  Matches items whose deliveryAddress is one of the given value.
+  """
+  deliveryAddressIn: [String!]
+  """
+  Matches items whose deliveryAddress is none of the given value.
+  """
+  deliveryAddressNotIn: [String!]
+  """
+  Matches items whose deliveryAddress is greater than the given value.
+  """
+  deliveryAddressGT: String
+  """
+  Matches items whose deliveryAddress is at least the given value.
+  """
+  deliveryAddressGTE: String
+  """
+  Matches items whose deliveryAddress is less than the given value.
+  """
+  deliveryAddressLT: String
+  """
+  Matches items whose deliveryAddress is at most the given value.
+  """
+  deliveryAddressLTE: String
+  """
+  Matches items whose deliveryAddress contains the given value.
+  """
+  deliveryAddressContains: String
+  """
+  Matches items whose deliveryAddress starts with the given value.
+  """
+  deliveryAddressHasPrefix: String
+  """
+  Matches items whose deliveryAddress ends with the given value.
+  """
+  deliveryAddressHasSuffix: String
+  """
+  Matches items whose deliveryAddress is empty.
+  """
+  deliveryAddressIsNil: Boolean
+  """
+  Matches items whose deliveryAddress is set.
+  """
+  deliveryAddressNotNil: Boolean
+  """
+  Matches items whose deliveryAddress equals, ignoring case, the given value.
+  """
+  deliveryAddressEqualFold: String
+  """
+  Matches items whose deliveryAddress contains, ignoring case, the given value.
+  """
+  deliveryAddressContainsFold: String
+  """
+  tier field predicates
+  """
+  tier: MealOrderTier
+  """
+  Matches items whose tier is not equal to the given value.
+  """
+  tierNEQ: MealOrderTier
+  """
+  Matches items whose tier is one of the given value.
+  """
+  tierIn: [MealOrderTier!]
+  """
+  Matches items whose tier is none of the given value.
+  """
+  tierNotIn: [MealOrderTier!]
+  """
+  list_price field predicates
+  """
+  listPrice: Int
+  """
+  Matches items whose listPrice is not equal to the given value.
+  """
+  listPriceNEQ: Int
+  """
+  Matches items whose listPrice is one of the given value.
+  """
+  listPriceIn: [Int!]
+  """
+  Matches items whose listPrice is none of the given value.
+  """
+  listPriceNotIn: [Int!]
+  """
+  Matches items whose listPrice is greater than the given value.
+  """
+  listPriceGT: Int
+  """
+  Matches items whose listPrice is at least the given value.
+  """
+  listPriceGTE: Int
+  """
+  Matches items whose listPrice is less than the given value.
+  """
+  listPriceLT: Int
+  """
+  Matches items whose listPrice is at most the given value.
+  """
+  listPriceLTE: Int
+  """
+  subsidy field predicates
+  """
+  subsidy: Int
+  """
+  Matches items whose subsidy is not equal to the given value.
+  """
+  subsidyNEQ: Int
+  """
+  Matches items whose subsidy is one of the given value.
+  """
+  subsidyIn: [Int!]
+  """
+  Matches items whose subsidy is none of the given value.
+  """
+  subsidyNotIn: [Int!]
+  """
+  Matches items whose subsidy is greater than the given value.
+  """
+  subsidyGT: Int
+  """
+  Matches items whose subsidy is at least the given value.
+  """
+  subsidyGTE: Int
+  """
+  Matches items whose subsidy is less than the given value.
+  """
+  subsidyLT: Int
+  """
+  Matches items whose subsidy is at most the given value.
+  """
+  subsidyLTE: Int
+  """
+  credit_minutes field predicates
+  """
+  creditMinutes: Int
+  """
+  Matches items whose creditMinutes is not equal to the given value.
+  """
+  creditMinutesNEQ: Int
+  """
+  Matches items whose creditMinutes is one of the given value.
+  """
+  creditMinutesIn: [Int!]
+  """
+  Matches items whose creditMinutes is none of the given value.
+  """
+  creditMinutesNotIn: [Int!]
+  """
+  Matches items whose creditMinutes is greater than the given value.
+  """
+  creditMinutesGT: Int
+  """
+  Matches items whose creditMinutes is at least the given value.
+  """
+  creditMinutesGTE: Int
+  """
+  Matches items whose creditMinutes is less than the given value.
+  """
+  creditMinutesLT: Int
+  """
+  Matches items whose creditMinutes is at most the given value.
+  """
+  creditMinutesLTE: Int
+  """
+  credit_value field predicates
+  """
+  creditValue: Int
+  """
+  Matches items whose creditValue is not equal to the given value.
+  """
+  creditValueNEQ: Int
+  """
+  Matches items whose creditValue is one of the given value.
+  """
+  creditValueIn: [Int!]
+  """
+  Matches items whose creditValue is none of the given value.
+  """
+  creditValueNotIn: [Int!]
+  """
+  Matches items whose creditValue is greater than the given value.
+  """
+  creditValueGT: Int
+  """
+  Matches items whose creditValue is at least the given value.
+  """
+  creditValueGTE: Int
+  """
+  Matches items whose creditValue is less than the given value.
+  """
+  creditValueLT: Int
+  """
+  Matches items whose creditValue is at most the given value.
+  """
+  creditValueLTE: Int
+  """
+  amount_paid field predicates
+  """
+  amountPaid: Int
+  """
+  Matches items whose amountPaid is not equal to the given value.
+  """
+  amountPaidNEQ: Int
+  """
+  Matches items whose amountPaid is one of the given value.
+  """
+  amountPaidIn: [Int!]
+  """
+  Matches items whose amountPaid is none of the given value.
+  """
+  amountPaidNotIn: [Int!]
+  """
+  Matches items whose amountPaid is greater than the given value.
+  """
+  amountPaidGT: Int
+  """
+  Matches items whose amountPaid is at least the given value.
+  """
+  amountPaidGTE: Int
+  """
+  Matches items whose amountPaid is less than the given value.
+  """
+  amountPaidLT: Int
+  """
+  Matches items whose amountPaid is at most the given value.
+  """
+  amountPaidLTE: Int
+  """
+  status field predicates
+  """
+  status: MealOrderStatus
+  """
+  Matches items whose status is not equal to the given value.
+  """
+  statusNEQ: MealOrderStatus
+  """
+  Matches items whose status is one of the given value.
+  """
+  statusIn: [MealOrderStatus!]
+  """
+  Matches items whose status is none of the given value.
+  """
+  statusNotIn: [MealOrderStatus!]
+  """
+  pickup_code field predicates
+  """
+  pickupCode: String
+  """
+  Matches items whose pickupCode is not equal to the given value.
+  """
+  pickupCodeNEQ: String
+  """
+  Matches items whose pickupCode is one of the given value.
+  """
+  pickupCodeIn: [String!]
+  """
+  Matches items whose pickupCode is none of the given value.
+  """
+  pickupCodeNotIn: [String!]
+  """
+  Matches items whose pickupCode is greater than the given value.
+  """
+  pickupCodeGT: String
+  """
+  Matches items whose pickupCode is at least the given value.
+  """
+  pickupCodeGTE: String
+  """
+  Matches items whose pickupCode is less than the given value.
+  """
+  pickupCodeLT: String
+  """
+  Matches items whose pickupCode is at most the given value.
+  """
+  pickupCodeLTE: String
+  """
+  Matches items whose pickupCode contains the given value.
+  """
+  pickupCodeContains: String
+  """
+  Matches items whose pickupCode starts with the given value.
+  """
+  pickupCodeHasPrefix: String
+  """
+  Matches items whose pickupCode ends with the given value.
+  """
+  pickupCodeHasSuffix: String
+  """
+  Matches items whose pickupCode equals, ignoring case, the given value.
+  """
+  pickupCodeEqualFold: String
+  """
+  Matches items whose pickupCode contains, ignoring case, the given value.
+  """
+  pickupCodeContainsFold: String
+  """
+  note field predicates
+  """
+  note: String
+  """
+  Matches items whose note is not equal to the given value.
+  """
+  noteNEQ: String
+  """
+  Matches items whose note is one of the given value.
+  """
+  noteIn: [String!]
+  """
+  Matches items whose note is none of the given value.
+  """
+  noteNotIn: [String!]
+  """
+  Matches items whose note is greater than the given value.
+  """
+  noteGT: String
+  """
+  Matches items whose note is at least the given value.
+  """
+  noteGTE: String
+  """
+  Matches items whose note is less than the given value.
+  """
+  noteLT: String
+  """
+  Matches items whose note is at most the given value.
+  """
+  noteLTE: String
+  """
+  Matches items whose note contains the given value.
+  """
+  noteContains: String
+  """
+  Matches items whose note starts with the given value.
+  """
+  noteHasPrefix: String
+  """
+  Matches items whose note ends with the given value.
+  """
+  noteHasSuffix: String
+  """
+  Matches items whose note equals, ignoring case, the given value.
+  """
+  noteEqualFold: String
+  """
+  Matches items whose note contains, ignoring case, the given value.
+  """
+  noteContainsFold: String
+  """
+  cancelled_at field predicates
+  """
+  cancelledAt: Time
+  """
+  Matches items whose cancelledAt is not equal to the given value.
+  """
+  cancelledAtNEQ: Time
+  """
+  Matches items whose cancelledAt is one of the given value.
+  """
+  cancelledAtIn: [Time!]
+  """
+  Matches items whose cancelledAt is none of the given value.
+  """
+  cancelledAtNotIn: [Time!]
+  """
+  Matches items whose cancelledAt is greater than the given value.
+  """
+  cancelledAtGT: Time
+  """
+  Matches items whose cancelledAt is at least the given value.
+  """
+  cancelledAtGTE: Time
+  """
+  Matches items whose cancelledAt is less than the given value.
+  """
+  cancelledAtLT: Time
+  """
+  Matches items whose cancelledAt is at most the given value.
+  """
+  cancelledAtLTE: Time
+  """
+  Matches items whose cancelledAt is empty.
+  """
+  cancelledAtIsNil: Boolean
+  """
+  Matches items whose cancelledAt is set.
+  """
+  cancelledAtNotNil: Boolean
+  """
+  canteen edge predicates
+  """
+  hasCanteen: Boolean
+  """
+  Matches items with a canteen that matches any of the given filters.
+  """
+  hasCanteenWith: [CanteenWhereInput!]
+  """
+  menu edge predicates
+  """
+  hasMenu: Boolean
+  """
+  Matches items with a menu that matches any of the given filters.
+  """
+  hasMenuWith: [MenuWhereInput!]
+  """
+  delivery_grid edge predicates
+  """
+  hasDeliveryGrid: Boolean
+  """
+  Matches items with a deliveryGrid that matches any of the given filters.
+  """
+  hasDeliveryGridWith: [GridWhereInput!]
+  """
+  items edge predicates
+  """
+  hasItems: Boolean
+  """
+  Matches items with a items that matches any of the given filters.
+  """
+  hasItemsWith: [MealOrderItemWhereInput!]
+}
+"""
+A meal a canteen serves each day, with its order cut-off and daily capacity.
+"""
+type MealPeriod implements Node {
+  """
+  The id of the MealPeriod.
+  """
+  id: ID!
+  """
+  Which meal.
+  """
+  kind: MealPeriodKind!
+  """
+  When serving starts on the meal day (HH:MM, Asia/Shanghai).
+  """
+  servesFrom: String!
+  """
+  When serving ends on the meal day (HH:MM, Asia/Shanghai).
+  """
+  servesUntil: String!
+  """
+  On which day orders close: 0 the meal day itself, 1 the day before, and so on.
+  """
+  cutoffDaysBefore: Int!
+  """
+  The time of day (HH:MM, Asia/Shanghai) at which orders close, and after which they can no longer be cancelled, e.g. 10:00 for lunch.
+  """
+  orderCutoff: String!
+  """
+  How many meals the canteen serves in this period each day; new menus take it as their capacity.
+  """
+  capacity: Int!
+  """
+  The canteen.
+  """
+  canteen: Canteen!
+}
+"""
+MealPeriodKind is enum for the field kind
+"""
+enum MealPeriodKind @goModel(model: "github.com/jimei-linli/linli/ent/mealperiod.Kind") {
+  """
+  The value BREAKFAST.
+  """
+  BREAKFAST
+  """
+  The value LUNCH.
+  """
+  LUNCH
+  """
+  The value DINNER.
+  """
+  DINNER
+}
+"""
+MealPeriodWhereInput is used for filtering MealPeriod objects.
+Input was generated by ent.
+"""
+input MealPeriodWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: MealPeriodWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [MealPeriodWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [MealPeriodWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  kind field predicates
+  """
+  kind: MealPeriodKind
+  """
+  Matches items whose kind is not equal to the given value.
+  """
+  kindNEQ: MealPeriodKind
+  """
+  Matches items whose kind is one of the given value.
+  """
+  kindIn: [MealPeriodKind!]
+  """
+  Matches items whose kind is none of the given value.
+  """
+  kindNotIn: [MealPeriodKind!]
+  """
+  serves_from field predicates
+  """
+  servesFrom: String
+  """
+  Matches items whose servesFrom is not equal to the given value.
+  """
+  servesFromNEQ: String
+  """
+  Matches items whose servesFrom is one of the given value.
+  """
+  servesFromIn: [String!]
+  """
+  Matches items whose servesFrom is none of the given value.
+  """
+  servesFromNotIn: [String!]
+  """
+  Matches items whose servesFrom is greater than the given value.
+  """
+  servesFromGT: String
+  """
+  Matches items whose servesFrom is at least the given value.
+  """
+  servesFromGTE: String
+  """
+  Matches items whose servesFrom is less than the given value.
+  """
+  servesFromLT: String
+  """
+  Matches items whose servesFrom is at most the given value.
+  """
+  servesFromLTE: String
+  """
+  Matches items whose servesFrom contains the given value.
+  """
+  servesFromContains: String
+  """
+  Matches items whose servesFrom starts with the given value.
+  """
+  servesFromHasPrefix: String
+  """
+  Matches items whose servesFrom ends with the given value.
+  """
+  servesFromHasSuffix: String
+  """
+  Matches items whose servesFrom equals, ignoring case, the given value.
+  """
+  servesFromEqualFold: String
+  """
+  Matches items whose servesFrom contains, ignoring case, the given value.
+  """
+  servesFromContainsFold: String
+  """
+  serves_until field predicates
+  """
+  servesUntil: String
+  """
+  Matches items whose servesUntil is not equal to the given value.
+  """
+  servesUntilNEQ: String
+  """
+  Matches items whose servesUntil is one of the given value.
+  """
+  servesUntilIn: [String!]
+  """
+  Matches items whose servesUntil is none of the given value.
+  """
+  servesUntilNotIn: [String!]
+  """
+  Matches items whose servesUntil is greater than the given value.
+  """
+  servesUntilGT: String
+  """
+  Matches items whose servesUntil is at least the given value.
+  """
+  servesUntilGTE: String
+  """
+  Matches items whose servesUntil is less than the given value.
+  """
+  servesUntilLT: String
+  """
+  Matches items whose servesUntil is at most the given value.
+  """
+  servesUntilLTE: String
+  """
+  Matches items whose servesUntil contains the given value.
+  """
+  servesUntilContains: String
+  """
+  Matches items whose servesUntil starts with the given value.
+  """
+  servesUntilHasPrefix: String
+  """
+  Matches items whose servesUntil ends with the given value.
+  """
+  servesUntilHasSuffix: String
+  """
+  Matches items whose servesUntil equals, ignoring case, the given value.
+  """
+  servesUntilEqualFold: String
+  """
+  Matches items whose servesUntil contains, ignoring case, the given value.
+  """
+  servesUntilContainsFold: String
+  """
+  cutoff_days_before field predicates
+  """
+  cutoffDaysBefore: Int
+  """
+  Matches items whose cutoffDaysBefore is not equal to the given value.
+  """
+  cutoffDaysBeforeNEQ: Int
+  """
+  Matches items whose cutoffDaysBefore is one of the given value.
+  """
+  cutoffDaysBeforeIn: [Int!]
+  """
+  Matches items whose cutoffDaysBefore is none of the given value.
+  """
+  cutoffDaysBeforeNotIn: [Int!]
+  """
+  Matches items whose cutoffDaysBefore is greater than the given value.
+  """
+  cutoffDaysBeforeGT: Int
+  """
+  Matches items whose cutoffDaysBefore is at least the given value.
+  """
+  cutoffDaysBeforeGTE: Int
+  """
+  Matches items whose cutoffDaysBefore is less than the given value.
+  """
+  cutoffDaysBeforeLT: Int
+  """
+  Matches items whose cutoffDaysBefore is at most the given value.
+  """
+  cutoffDaysBeforeLTE: Int
+  """
+  order_cutoff field predicates
+  """
+  orderCutoff: String
+  """
+  Matches items whose orderCutoff is not equal to the given value.
+  """
+  orderCutoffNEQ: String
+  """
+  Matches items whose orderCutoff is one of the given value.
+  """
+  orderCutoffIn: [String!]
+  """
+  Matches items whose orderCutoff is none of the given value.
+  """
+  orderCutoffNotIn: [String!]
+  """
+  Matches items whose orderCutoff is greater than the given value.
+  """
+  orderCutoffGT: String
+  """
+  Matches items whose orderCutoff is at least the given value.
+  """
+  orderCutoffGTE: String
+  """
+  Matches items whose orderCutoff is less than the given value.
+  """
+  orderCutoffLT: String
+  """
+  Matches items whose orderCutoff is at most the given value.
+  """
+  orderCutoffLTE: String
+  """
+  Matches items whose orderCutoff contains the given value.
+  """
+  orderCutoffContains: String
+  """
+  Matches items whose orderCutoff starts with the given value.
+  """
+  orderCutoffHasPrefix: String
+  """
+  Matches items whose orderCutoff ends with the given value.
+  """
+  orderCutoffHasSuffix: String
+  """
+  Matches items whose orderCutoff equals, ignoring case, the given value.
+  """
+  orderCutoffEqualFold: String
+  """
+  Matches items whose orderCutoff contains, ignoring case, the given value.
+  """
+  orderCutoffContainsFold: String
+  """
+  capacity field predicates
+  """
+  capacity: Int
+  """
+  Matches items whose capacity is not equal to the given value.
+  """
+  capacityNEQ: Int
+  """
+  Matches items whose capacity is one of the given value.
+  """
+  capacityIn: [Int!]
+  """
+  Matches items whose capacity is none of the given value.
+  """
+  capacityNotIn: [Int!]
+  """
+  Matches items whose capacity is greater than the given value.
+  """
+  capacityGT: Int
+  """
+  Matches items whose capacity is at least the given value.
+  """
+  capacityGTE: Int
+  """
+  Matches items whose capacity is less than the given value.
+  """
+  capacityLT: Int
+  """
+  Matches items whose capacity is at most the given value.
+  """
+  capacityLTE: Int
+  """
+  canteen edge predicates
+  """
+  hasCanteen: Boolean
+  """
+  Matches items with a canteen that matches any of the given filters.
+  """
+  hasCanteenWith: [CanteenWhereInput!]
+}
+"""
+What a canteen serves in one meal period of one day, with its capacity and the places taken.
+"""
+type Menu implements Node {
+  """
+  The id of the Menu.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The meal day (YYYY-MM-DD, Asia/Shanghai).
+  """
+  date: String!
+  """
+  How many meals can be ordered.
+  """
+  capacity: Int!
+  """
+  How many meals are ordered (cancelled orders give their place back).
+  """
+  ordered: Int!
+  """
+  When canteen staff published the menu; residents see and order from published menus only.
+  """
+  publishedAt: Time
+  """
+  The canteen.
+  """
+  canteen: Canteen!
+  """
+  The meal period.
+  """
+  period: MealPeriod!
+  """
+  The dishes on the menu.
+  """
+  items: [MenuItem!]
+}
+"""
+A connection to a list of items.
+"""
+type MenuConnection {
+  """
+  A list of edges.
+  """
+  edges: [MenuEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type MenuEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Menu
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+A dish on a menu, with its list price, diet tags and allergens.
+"""
+type MenuItem implements Node {
+  """
+  The id of the MenuItem.
+  """
+  id: ID!
+  """
+  The dish, e.g. 清蒸鱸魚.
+  """
+  name: String!
+  """
+  A line about the dish.
+  """
+  description: String!
+  """
+  List price in fen (0.01 yuan), before any subsidy.
+  """
+  price: Int!
+  """
+  Diet tags: LOW_SALT, LOW_SUGAR, SOFT, VEGETARIAN, HALAL.
+  """
+  tags: [String!]
+  """
+  Allergens the dish contains, e.g. peanut, shellfish, gluten.
+  """
+  allergens: [String!]
+  """
+  The menu.
+  """
+  menu: Menu!
+}
+"""
+MenuItemWhereInput is used for filtering MenuItem objects.
+Input was generated by ent.
+"""
+input MenuItemWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: MenuItemWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [MenuItemWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [MenuItemWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  name field predicates
+  """
+  name: String
+  """
+  Matches items whose name is not equal to the given value.
+  """
+  nameNEQ: String
+  """
+  Matches items whose name is one of the given value.
+  """
+  nameIn: [String!]
+  """
+  Matches items whose name is none of the given value.
+  """
+  nameNotIn: [String!]
+  """
+  Matches items whose name is greater than the given value.
+  """
+  nameGT: String
+  """
+  Matches items whose name is at least the given value.
+  """
+  nameGTE: String
+  """
+  Matches items whose name is less than the given value.
+  """
+  nameLT: String
+  """
+  Matches items whose name is at most the given value.
+  """
+  nameLTE: String
+  """
+  Matches items whose name contains the given value.
+  """
+  nameContains: String
+  """
+  Matches items whose name starts with the given value.
+  """
+  nameHasPrefix: String
+  """
+  Matches items whose name ends with the given value.
+  """
+  nameHasSuffix: String
+  """
+  Matches items whose name equals, ignoring case, the given value.
+  """
+  nameEqualFold: String
+  """
+  Matches items whose name contains, ignoring case, the given value.
+  """
+  nameContainsFold: String
+  """
+  description field predicates
+  """
+  description: String
+  """
+  Matches items whose description is not equal to the given value.
+  """
+  descriptionNEQ: String
+  """
+  Matches items whose description is one of the given value.
+  """
+  descriptionIn: [String!]
+  """
+  Matches items whose description is none of the given value.
+  """
+  descriptionNotIn: [String!]
+  """
+  Matches items whose description is greater than the given value.
+  """
+  descriptionGT: String
+  """
+  Matches items whose description is at least the given value.
+  """
+  descriptionGTE: String
+  """
+  Matches items whose description is less than the given value.
+  """
+  descriptionLT: String
+  """
+  Matches items whose description is at most the given value.
+  """
+  descriptionLTE: String
+  """
+  Matches items whose description contains the given value.
+  """
+  descriptionContains: String
+  """
+  Matches items whose description starts with the given value.
+  """
+  descriptionHasPrefix: String
+  """
+  Matches items whose description ends with the given value.
+  """
+  descriptionHasSuffix: String
+  """
+  Matches items whose description equals, ignoring case, the given value.
+  """
+  descriptionEqualFold: String
+  """
+  Matches items whose description contains, ignoring case, the given value.
+  """
+  descriptionContainsFold: String
+  """
+  price field predicates
+  """
+  price: Int
+  """
+  Matches items whose price is not equal to the given value.
+  """
+  priceNEQ: Int
+  """
+  Matches items whose price is one of the given value.
+  """
+  priceIn: [Int!]
+  """
+  Matches items whose price is none of the given value.
+  """
+  priceNotIn: [Int!]
+  """
+  Matches items whose price is greater than the given value.
+  """
+  priceGT: Int
+  """
+  Matches items whose price is at least the given value.
+  """
+  priceGTE: Int
+  """
+  Matches items whose price is less than the given value.
+  """
+  priceLT: Int
+  """
+  Matches items whose price is at most the given value.
+  """
+  priceLTE: Int
+  """
+  menu edge predicates
+  """
+  hasMenu: Boolean
+  """
+  Matches items with a menu that matches any of the given filters.
+  """
+  hasMenuWith: [MenuWhereInput!]
+}
+"""
+Ordering options for Menu connections
+"""
+input MenuOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Menus.
+  """
+  field: MenuOrderField!
+}
+"""
+Properties by which Menu connections can be ordered.
+"""
+enum MenuOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+  """
+  The value UPDATED_AT.
+  """
+  UPDATED_AT
+  """
+  The value DATE.
+  """
+  DATE
+}
+"""
+MenuWhereInput is used for filtering Menu objects.
+Input was generated by ent.
+"""
+input MenuWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: MenuWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [MenuWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [MenuWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches items whose updatedAt is not equal to the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches items whose updatedAt is one of the given value.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches items whose updatedAt is none of the given value.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches items whose updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches items whose updatedAt is at least the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches items whose updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches items whose updatedAt is at most the given value.
+  """
+  updatedAtLTE: Time
+  """
+  date field predicates
+  """
+  date: String
+  """
+  Matches items whose date is not equal to the given value.
+  """
+  dateNEQ: String
+  """
+  Matches items whose date is one of the given value.
+  """
+  dateIn: [String!]
+  """
+  Matches items whose date is none of the given value.
+  """
+  dateNotIn: [String!]
+  """
+  Matches items whose date is greater than the given value.
+  """
+  dateGT: String
+  """
+  Matches items whose date is at least the given value.
+  """
+  dateGTE: String
+  """
+  Matches items whose date is less than the given value.
+  """
+  dateLT: String
+  """
+  Matches items whose date is at most the given value.
+  """
+  dateLTE: String
+  """
+  Matches items whose date contains the given value.
+  """
+  dateContains: String
+  """
+  Matches items whose date starts with the given value.
+  """
+  dateHasPrefix: String
+  """
+  Matches items whose date ends with the given value.
+  """
+  dateHasSuffix: String
+  """
+  Matches items whose date equals, ignoring case, the given value.
+  """
+  dateEqualFold: String
+  """
+  Matches items whose date contains, ignoring case, the given value.
+  """
+  dateContainsFold: String
+  """
+  capacity field predicates
+  """
+  capacity: Int
+  """
+  Matches items whose capacity is not equal to the given value.
+  """
+  capacityNEQ: Int
+  """
+  Matches items whose capacity is one of the given value.
+  """
+  capacityIn: [Int!]
+  """
+  Matches items whose capacity is none of the given value.
+  """
+  capacityNotIn: [Int!]
+  """
+  Matches items whose capacity is greater than the given value.
+  """
+  capacityGT: Int
+  """
+  Matches items whose capacity is at least the given value.
+  """
+  capacityGTE: Int
+  """
+  Matches items whose capacity is less than the given value.
+  """
+  capacityLT: Int
+  """
+  Matches items whose capacity is at most the given value.
+  """
+  capacityLTE: Int
+  """
+  ordered field predicates
+  """
+  ordered: Int
+  """
+  Matches items whose ordered is not equal to the given value.
+  """
+  orderedNEQ: Int
+  """
+  Matches items whose ordered is one of the given value.
+  """
+  orderedIn: [Int!]
+  """
+  Matches items whose ordered is none of the given value.
+  """
+  orderedNotIn: [Int!]
+  """
+  Matches items whose ordered is greater than the given value.
+  """
+  orderedGT: Int
+  """
+  Matches items whose ordered is at least the given value.
+  """
+  orderedGTE: Int
+  """
+  Matches items whose ordered is less than the given value.
+  """
+  orderedLT: Int
+  """
+  Matches items whose ordered is at most the given value.
+  """
+  orderedLTE: Int
+  """
+  published_at field predicates
+  """
+  publishedAt: Time
+  """
+  Matches items whose publishedAt is not equal to the given value.
+  """
+  publishedAtNEQ: Time
+  """
+  Matches items whose publishedAt is one of the given value.
+  """
+  publishedAtIn: [Time!]
+  """
+  Matches items whose publishedAt is none of the given value.
+  """
+  publishedAtNotIn: [Time!]
+  """
+  Matches items whose publishedAt is greater than the given value.
+  """
+  publishedAtGT: Time
+  """
+  Matches items whose publishedAt is at least the given value.
+  """
+  publishedAtGTE: Time
+  """
+  Matches items whose publishedAt is less than the given value.
+  """
+  publishedAtLT: Time
+  """
+  Matches items whose publishedAt is at most the given value.
+  """
+  publishedAtLTE: Time
+  """
+  Matches items whose publishedAt is empty.
+  """
+  publishedAtIsNil: Boolean
+  """
+  Matches items whose publishedAt is set.
+  """
+  publishedAtNotNil: Boolean
+  """
+  canteen edge predicates
+  """
+  hasCanteen: Boolean
+  """
+  Matches items with a canteen that matches any of the given filters.
+  """
+  hasCanteenWith: [CanteenWhereInput!]
+  """
+  period edge predicates
+  """
+  hasPeriod: Boolean
+  """
+  Matches items with a period that matches any of the given filters.
+  """
+  hasPeriodWith: [MealPeriodWhereInput!]
+  """
+  items edge predicates
+  """
+  hasItems: Boolean
+  """
+  Matches items with a items that matches any of the given filters.
+  """
+  hasItemsWith: [MenuItemWhereInput!]
+}
+"""
 An object with an ID.
 Follows the [Relay Global Object Identification Specification](https://relay.dev/graphql/objectidentification.htm)
 """
@@ -11702,6 +15779,14 @@ enum NotificationKind @goModel(model: "github.com/jimei-linli/linli/ent/notifica
   The value TIME_BANK.
   """
   TIME_BANK
+  """
+  The value MENU_PUBLISHED.
+  """
+  MENU_PUBLISHED
+  """
+  The value MEAL_ORDER.
+  """
+  MEAL_ORDER
 }
 """
 Ordering options for Notification connections
@@ -12783,6 +16868,40 @@ type Query {
     ids: [ID!]!
   ): [Node]!
   """
+  The canteens of the Query.
+  """
+  canteens(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Canteens returned from the connection.
+    """
+    orderBy: CanteenOrder
+
+    """
+    Filtering options for Canteens returned from the connection.
+    """
+    where: CanteenWhereInput
+  ): CanteenConnection!
+  """
   Care bookings the viewer may see: their own and their dependents', and for caregivers and admins those of their community's facilities.
   """
   careBookings(
@@ -12986,6 +17105,40 @@ type Query {
     """
     where: HelpRequestWhereInput
   ): HelpRequestConnection!
+  """
+  Meal orders the viewer may see: their own and their dependents' (and those they placed); canteen staff and community admins, their community's canteen's orders.
+  """
+  mealOrders(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for MealOrders returned from the connection.
+    """
+    orderBy: MealOrderOrder
+
+    """
+    Filtering options for MealOrders returned from the connection.
+    """
+    where: MealOrderWhereInput
+  ): MealOrderConnection!
   """
   Requests the viewer may see: their own and their dependents'; their grid's, community's or street's as staff; those called to their department.
   """
@@ -16606,6 +20759,304 @@ input StreetWhereInput {
   hasRoleAssignmentsWith: [RoleAssignmentWhereInput!]
 }
 """
+A resident's recorded qualification for a subsidised canteen tier (低保 or disability).
+"""
+type SubsidyQualification implements Node {
+  """
+  The id of the SubsidyQualification.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  What the resident qualifies as: LOW_INCOME (低保) or DISABLED.
+  """
+  kind: SubsidyQualificationKind!
+  """
+  The last day it holds (YYYY-MM-DD); empty for no end.
+  """
+  validUntil: String
+  """
+  When it was withdrawn.
+  """
+  revokedAt: Time
+}
+"""
+SubsidyQualificationKind is enum for the field kind
+"""
+enum SubsidyQualificationKind @goModel(model: "github.com/jimei-linli/linli/ent/subsidyqualification.Kind") {
+  """
+  The value LOW_INCOME.
+  """
+  LOW_INCOME
+  """
+  The value DISABLED.
+  """
+  DISABLED
+}
+"""
+Ordering options for SubsidyQualification connections
+"""
+input SubsidyQualificationOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order SubsidyQualifications.
+  """
+  field: SubsidyQualificationOrderField!
+}
+"""
+Properties by which SubsidyQualification connections can be ordered.
+"""
+enum SubsidyQualificationOrderField {
+  """
+  The value CREATED_AT.
+  """
+  CREATED_AT
+  """
+  The value UPDATED_AT.
+  """
+  UPDATED_AT
+}
+"""
+SubsidyQualificationWhereInput is used for filtering SubsidyQualification objects.
+Input was generated by ent.
+"""
+input SubsidyQualificationWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: SubsidyQualificationWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [SubsidyQualificationWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [SubsidyQualificationWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches items whose createdAt is not equal to the given value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches items whose createdAt is one of the given value.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches items whose createdAt is none of the given value.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches items whose createdAt is greater than the given value.
+  """
+  createdAtGT: Time
+  """
+  Matches items whose createdAt is at least the given value.
+  """
+  createdAtGTE: Time
+  """
+  Matches items whose createdAt is less than the given value.
+  """
+  createdAtLT: Time
+  """
+  Matches items whose createdAt is at most the given value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches items whose updatedAt is not equal to the given value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches items whose updatedAt is one of the given value.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches items whose updatedAt is none of the given value.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches items whose updatedAt is greater than the given value.
+  """
+  updatedAtGT: Time
+  """
+  Matches items whose updatedAt is at least the given value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches items whose updatedAt is less than the given value.
+  """
+  updatedAtLT: Time
+  """
+  Matches items whose updatedAt is at most the given value.
+  """
+  updatedAtLTE: Time
+  """
+  kind field predicates
+  """
+  kind: SubsidyQualificationKind
+  """
+  Matches items whose kind is not equal to the given value.
+  """
+  kindNEQ: SubsidyQualificationKind
+  """
+  Matches items whose kind is one of the given value.
+  """
+  kindIn: [SubsidyQualificationKind!]
+  """
+  Matches items whose kind is none of the given value.
+  """
+  kindNotIn: [SubsidyQualificationKind!]
+  """
+  valid_until field predicates
+  """
+  validUntil: String
+  """
+  Matches items whose validUntil is not equal to the given value.
+  """
+  validUntilNEQ: String
+  """
+  Matches items whose validUntil is one of the given value.
+  """
+  validUntilIn: [String!]
+  """
+  Matches items whose validUntil is none of the given value.
+  """
+  validUntilNotIn: [String!]
+  """
+  Matches items whose validUntil is greater than the given value.
+  """
+  validUntilGT: String
+  """
+  Matches items whose validUntil is at least the given value.
+  """
+  validUntilGTE: String
+  """
+  Matches items whose validUntil is less than the given value.
+  """
+  validUntilLT: String
+  """
+  Matches items whose validUntil is at most the given value.
+  """
+  validUntilLTE: String
+  """
+  Matches items whose validUntil contains the given value.
+  """
+  validUntilContains: String
+  """
+  Matches items whose validUntil starts with the given value.
+  """
+  validUntilHasPrefix: String
+  """
+  Matches items whose validUntil ends with the given value.
+  """
+  validUntilHasSuffix: String
+  """
+  Matches items whose validUntil is empty.
+  """
+  validUntilIsNil: Boolean
+  """
+  Matches items whose validUntil is set.
+  """
+  validUntilNotNil: Boolean
+  """
+  Matches items whose validUntil equals, ignoring case, the given value.
+  """
+  validUntilEqualFold: String
+  """
+  Matches items whose validUntil contains, ignoring case, the given value.
+  """
+  validUntilContainsFold: String
+  """
+  revoked_at field predicates
+  """
+  revokedAt: Time
+  """
+  Matches items whose revokedAt is not equal to the given value.
+  """
+  revokedAtNEQ: Time
+  """
+  Matches items whose revokedAt is one of the given value.
+  """
+  revokedAtIn: [Time!]
+  """
+  Matches items whose revokedAt is none of the given value.
+  """
+  revokedAtNotIn: [Time!]
+  """
+  Matches items whose revokedAt is greater than the given value.
+  """
+  revokedAtGT: Time
+  """
+  Matches items whose revokedAt is at least the given value.
+  """
+  revokedAtGTE: Time
+  """
+  Matches items whose revokedAt is less than the given value.
+  """
+  revokedAtLT: Time
+  """
+  Matches items whose revokedAt is at most the given value.
+  """
+  revokedAtLTE: Time
+  """
+  Matches items whose revokedAt is empty.
+  """
+  revokedAtIsNil: Boolean
+  """
+  Matches items whose revokedAt is set.
+  """
+  revokedAtNotNil: Boolean
+}
+"""
 The builtin Time type
 """
 scalar Time
@@ -19539,6 +23990,617 @@ extend type Mutation {
   ): LedgerTransfer!
 }
 `, BuiltIn: false},
+	{Name: "../canteen.graphql", Input: `# Community canteens (社區食堂): menus, meal orders with server-computed
+# prices, the kitchen view and the monthly subsidy report.
+
+extend type Query {
+  """
+  What an order would cost, and which tiers its beneficiary qualifies for,
+  without ordering: the same checks and prices as placeMealOrder, except
+  that the beneficiary may already have that meal.
+  """
+  quoteMealOrder(
+    """
+    The order to price.
+    """
+    input: PlaceMealOrderInput!
+  ): MealQuote!
+  """
+  The kitchen's view of a canteen for a day: portions of each dish per meal
+  period, and the deliveries grouped by grid. For the canteen's staff and
+  its community's admins.
+  """
+  canteenKitchen(
+    """
+    The canteen.
+    """
+    canteenId: ID!
+    """
+    The day, YYYY-MM-DD.
+    """
+    date: String!
+  ): CanteenKitchen!
+  """
+  A canteen's meals of one month by tier, with the subsidy total the
+  operator claims back. For the canteen's staff and its community's admins.
+  """
+  canteenMonthlyReport(
+    """
+    The canteen.
+    """
+    canteenId: ID!
+    """
+    The month, YYYY-MM.
+    """
+    month: String!
+  ): CanteenMonthlyReport!
+}
+
+extend type Mutation {
+  """
+  Opens a canteen in a community (its community admins, street admins).
+  """
+  createCanteen(
+    """
+    The community it serves.
+    """
+    communityId: ID!
+    """
+    Its details and prices.
+    """
+    input: CanteenSettingsInput!
+  ): Canteen!
+  """
+  Changes a canteen's details and per-tier subsidies (its community's
+  admins). Orders already placed keep their prices.
+  """
+  updateCanteen(
+    """
+    The canteen.
+    """
+    id: ID!
+    """
+    Its details and prices, all of them.
+    """
+    input: CanteenSettingsInput!
+  ): Canteen!
+  """
+  Creates or changes one of a canteen's meal periods: serving hours, order
+  cut-off and daily capacity (its staff, its community's admins).
+  """
+  setMealPeriod(
+    """
+    The canteen.
+    """
+    canteenId: ID!
+    """
+    The period.
+    """
+    input: MealPeriodInput!
+  ): MealPeriod!
+  """
+  Orders a meal for the signed-in resident or for a resident they are the
+  active guardian of. The price is computed on the server from the
+  canteen's tiers; the order takes one place of the menu's capacity.
+  Refused after the cut-off, when the menu is full, for a dish not on the
+  menu and for a tier the beneficiary does not qualify for.
+  """
+  placeMealOrder(
+    """
+    The order.
+    """
+    input: PlaceMealOrderInput!
+  ): MealOrder!
+  """
+  Cancels a placed order before the cut-off: its place goes back to the
+  menu and any credit spent is refunded.
+  """
+  cancelMealOrder(
+    """
+    The order.
+    """
+    id: ID!
+  ): MealOrder!
+  """
+  Moves an order to its next status (canteen staff): PREPARING, READY,
+  then OUT_FOR_DELIVERY and DELIVERED for a delivery, or COLLECTED.
+  """
+  advanceMealOrder(
+    """
+    The order.
+    """
+    id: ID!
+    """
+    The status it moves to.
+    """
+    status: MealOrderStatus!
+  ): MealOrder!
+  """
+  Writes an unpublished menu for a date and meal period (canteen staff).
+  """
+  createMenu(
+    """
+    The menu and its dishes.
+    """
+    input: CreateMenuInput!
+  ): Menu!
+  """
+  Publishes a menu: residents can order from it, and the canteen's
+  followers are notified.
+  """
+  publishMenu(
+    """
+    The menu.
+    """
+    id: ID!
+  ): Menu!
+  """
+  Follows a canteen, to be notified when it publishes a menu.
+  """
+  followCanteen(
+    """
+    The canteen.
+    """
+    id: ID!
+  ): Canteen!
+  """
+  Stops following a canteen.
+  """
+  unfollowCanteen(
+    """
+    The canteen.
+    """
+    id: ID!
+  ): Canteen!
+  """
+  Records that a resident qualifies for the LOW_INCOME (低保) or DISABLED
+  canteen tier (community admins of the resident's community).
+  """
+  recordSubsidyQualification(
+    """
+    The resident.
+    """
+    residentId: ID!
+    """
+    What they qualify as.
+    """
+    kind: SubsidyQualificationKind!
+    """
+    The last day it holds (YYYY-MM-DD); omitted for no end.
+    """
+    validUntil: String
+  ): SubsidyQualification!
+  """
+  Withdraws a subsidy qualification.
+  """
+  revokeSubsidyQualification(
+    """
+    The qualification.
+    """
+    id: ID!
+  ): SubsidyQualification!
+}
+
+extend type Subscription {
+  """
+  A meal order as it changes (placed, preparing, ready, out for delivery,
+  delivered or collected, cancelled): for its beneficiary, whoever ordered
+  it, the beneficiary's guardians and the canteen's staff. Starts with the
+  order as it is.
+  """
+  mealOrderUpdated(
+    """
+    The order.
+    """
+    id: ID!
+  ): MealOrder!
+  """
+  The kitchen's view of a canteen for a day, again whenever one of its
+  orders changes: for the canteen's staff and its community's admins.
+  """
+  canteenKitchenUpdated(
+    """
+    The canteen.
+    """
+    canteenId: ID!
+    """
+    The day, YYYY-MM-DD.
+    """
+    date: String!
+  ): CanteenKitchen!
+}
+
+extend type Canteen {
+  """
+  Whether the signed-in resident follows the canteen.
+  """
+  followedByMe: Boolean!
+}
+
+extend type MealOrder {
+  """
+  Who eats the meal; null for whoever may not see the resident (canteen
+  staff see recipientName only).
+  """
+  beneficiary: Resident
+  """
+  Who ordered the meal; null for whoever may not see the resident.
+  """
+  orderedBy: Resident
+}
+
+extend type MealPeriod {
+  """
+  The menu of this period for a day, when there is one the viewer may see.
+  """
+  menu(
+    """
+    The day, YYYY-MM-DD.
+    """
+    date: String!
+  ): Menu
+}
+
+extend type Resident {
+  """
+  The resident's subsidy qualifications (低保, disability), for whoever may
+  see them: the resident, their guardians and their community's admins.
+  """
+  subsidyQualifications: [SubsidyQualification!]!
+}
+
+"""
+A meal order to place or to price.
+"""
+input PlaceMealOrderInput {
+  """
+  The published menu to order from.
+  """
+  menuId: ID!
+  """
+  Who eats: the signed-in resident (omitted) or a resident they are the
+  active guardian of.
+  """
+  beneficiaryId: ID
+  """
+  Dine in, pick up, or delivered home.
+  """
+  fulfillment: MealOrderFulfillment!
+  """
+  The dishes, each once, with how many portions.
+  """
+  items: [MealOrderItemInput!]!
+  """
+  The price tier to apply; omitted for the best the beneficiary qualifies
+  for.
+  """
+  tier: MealOrderTier
+  """
+  Time-bank credit to pay with, in minutes (where the canteen takes it and
+  the server has a time bank).
+  """
+  creditMinutes: Int
+  """
+  A note for the kitchen.
+  """
+  note: String
+}
+
+"""
+A dish of an order.
+"""
+input MealOrderItemInput {
+  """
+  The dish on the menu.
+  """
+  menuItemId: ID!
+  """
+  Portions, 1 to 10.
+  """
+  quantity: Int!
+}
+
+"""
+A menu to write.
+"""
+input CreateMenuInput {
+  """
+  The canteen.
+  """
+  canteenId: ID!
+  """
+  The day, YYYY-MM-DD.
+  """
+  date: String!
+  """
+  The meal period.
+  """
+  period: MealPeriodKind!
+  """
+  How many meals can be ordered; omitted for the period's daily capacity.
+  """
+  capacity: Int
+  """
+  The dishes.
+  """
+  dishes: [DishInput!]!
+}
+
+"""
+A dish to put on a menu.
+"""
+input DishInput {
+  """
+  The dish, e.g. 清蒸鱸魚.
+  """
+  name: String!
+  """
+  A line about it.
+  """
+  description: String
+  """
+  List price in fen.
+  """
+  price: Int!
+  """
+  Diet tags: LOW_SALT, LOW_SUGAR, SOFT, VEGETARIAN, HALAL.
+  """
+  tags: [String!]
+  """
+  Allergens it contains.
+  """
+  allergens: [String!]
+}
+
+"""
+What an order would cost, in fen.
+"""
+type MealQuote {
+  """
+  The tier the price is computed in.
+  """
+  tier: MealOrderTier!
+  """
+  The dishes' list prices added up.
+  """
+  listPrice: Int!
+  """
+  The tier's subsidy.
+  """
+  subsidy: Int!
+  """
+  Time-bank credit to spend, in minutes.
+  """
+  creditMinutes: Int!
+  """
+  What the credit is worth.
+  """
+  creditValue: Int!
+  """
+  What is left to pay.
+  """
+  amountPaid: Int!
+  """
+  The tiers the beneficiary qualifies for on the meal day, best first.
+  """
+  eligible: [MealOrderTier!]!
+}
+
+"""
+The kitchen's view of one day.
+"""
+type CanteenKitchen {
+  """
+  The day, YYYY-MM-DD.
+  """
+  date: String!
+  """
+  The meal periods with orders, in serving order.
+  """
+  periods: [KitchenPeriod!]!
+  """
+  The day's deliveries, grouped by grid.
+  """
+  deliveries: [GridDeliveries!]!
+}
+
+"""
+One meal period's orders.
+"""
+type KitchenPeriod {
+  """
+  The meal.
+  """
+  period: MealOrderPeriod!
+  """
+  How many meals are ordered.
+  """
+  meals: Int!
+  """
+  Portions of each dish.
+  """
+  dishes: [DishCount!]!
+}
+
+"""
+How many portions of a dish are ordered.
+"""
+type DishCount {
+  """
+  The dish on the menu.
+  """
+  menuItemId: ID!
+  """
+  The dish.
+  """
+  name: String!
+  """
+  Portions ordered.
+  """
+  portions: Int!
+}
+
+"""
+The deliveries of one day to one grid.
+"""
+type GridDeliveries {
+  """
+  The grid.
+  """
+  grid: Grid!
+  """
+  The orders to deliver there.
+  """
+  orders: [MealOrder!]!
+}
+
+"""
+A canteen's meals of one month, by tier.
+"""
+type CanteenMonthlyReport {
+  """
+  The canteen.
+  """
+  canteen: Canteen!
+  """
+  The month, YYYY-MM.
+  """
+  month: String!
+  """
+  The totals of each tier.
+  """
+  tiers: [MealTierTotal!]!
+  """
+  The totals of all tiers: subsidy is what the operator claims back.
+  """
+  total: MealTotals!
+}
+
+"""
+The meals and money of one tier in a month, in fen.
+"""
+type MealTierTotal {
+  """
+  The tier.
+  """
+  tier: MealOrderTier!
+  """
+  Meals served (cancelled orders excluded).
+  """
+  meals: Int!
+  """
+  List prices added up.
+  """
+  listPrice: Int!
+  """
+  Subsidies added up.
+  """
+  subsidy: Int!
+  """
+  Time-bank credit used, in fen.
+  """
+  creditValue: Int!
+  """
+  What residents paid.
+  """
+  amountPaid: Int!
+}
+
+"""
+The meals and money of a month, in fen.
+"""
+type MealTotals {
+  """
+  Meals served (cancelled orders excluded).
+  """
+  meals: Int!
+  """
+  List prices added up.
+  """
+  listPrice: Int!
+  """
+  Subsidies added up: what the operator claims back from the government.
+  """
+  subsidy: Int!
+  """
+  Time-bank credit used, in fen.
+  """
+  creditValue: Int!
+  """
+  What residents paid.
+  """
+  amountPaid: Int!
+}
+
+"""
+A canteen's details and prices. Amounts are in fen, per meal.
+"""
+input CanteenSettingsInput {
+  """
+  Display name.
+  """
+  name: String!
+  """
+  Where it is.
+  """
+  address: String!
+  """
+  Opening hours as shown to residents.
+  """
+  openingHours: String
+  """
+  Subsidy for residents aged 60 to 79.
+  """
+  subsidyAge6079: Int!
+  """
+  Subsidy for residents aged 80 or over.
+  """
+  subsidyAge80Plus: Int!
+  """
+  Subsidy for residents with a 低保 qualification.
+  """
+  subsidyLowIncome: Int!
+  """
+  Subsidy for residents with a disability qualification.
+  """
+  subsidyDisabled: Int!
+  """
+  What a minute of time-bank credit is worth, in fen; 0 for no credit.
+  """
+  creditFenPerMinute: Int!
+}
+
+"""
+A meal period's hours, cut-off and capacity.
+"""
+input MealPeriodInput {
+  """
+  Which meal.
+  """
+  kind: MealPeriodKind!
+  """
+  When serving starts (HH:MM).
+  """
+  servesFrom: String!
+  """
+  When serving ends (HH:MM).
+  """
+  servesUntil: String!
+  """
+  When orders close (HH:MM), on the meal day or cutoffDaysBefore days
+  earlier; cancelling is possible until then too.
+  """
+  orderCutoff: String!
+  """
+  How many days before the meal day orders close (0 for the same day).
+  """
+  cutoffDaysBefore: Int
+  """
+  Meals per day.
+  """
+  capacity: Int!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -19592,6 +24654,90 @@ func (ec *executionContext) childFields_BroadcastEdge(ctx context.Context, field
 		return ec.fieldContext_BroadcastEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BroadcastEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Canteen(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Canteen_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Canteen_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Canteen_updatedAt(ctx, field)
+	case "name":
+		return ec.fieldContext_Canteen_name(ctx, field)
+	case "address":
+		return ec.fieldContext_Canteen_address(ctx, field)
+	case "openingHours":
+		return ec.fieldContext_Canteen_openingHours(ctx, field)
+	case "subsidyAge6079":
+		return ec.fieldContext_Canteen_subsidyAge6079(ctx, field)
+	case "subsidyAge80Plus":
+		return ec.fieldContext_Canteen_subsidyAge80Plus(ctx, field)
+	case "subsidyLowIncome":
+		return ec.fieldContext_Canteen_subsidyLowIncome(ctx, field)
+	case "subsidyDisabled":
+		return ec.fieldContext_Canteen_subsidyDisabled(ctx, field)
+	case "creditFenPerMinute":
+		return ec.fieldContext_Canteen_creditFenPerMinute(ctx, field)
+	case "community":
+		return ec.fieldContext_Canteen_community(ctx, field)
+	case "periods":
+		return ec.fieldContext_Canteen_periods(ctx, field)
+	case "menus":
+		return ec.fieldContext_Canteen_menus(ctx, field)
+	case "followedByMe":
+		return ec.fieldContext_Canteen_followedByMe(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Canteen", field.Name)
+}
+
+func (ec *executionContext) childFields_CanteenConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CanteenConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CanteenConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CanteenConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CanteenConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CanteenEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_CanteenEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_CanteenEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CanteenEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CanteenKitchen(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_CanteenKitchen_date(ctx, field)
+	case "periods":
+		return ec.fieldContext_CanteenKitchen_periods(ctx, field)
+	case "deliveries":
+		return ec.fieldContext_CanteenKitchen_deliveries(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CanteenKitchen", field.Name)
+}
+
+func (ec *executionContext) childFields_CanteenMonthlyReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "canteen":
+		return ec.fieldContext_CanteenMonthlyReport_canteen(ctx, field)
+	case "month":
+		return ec.fieldContext_CanteenMonthlyReport_month(ctx, field)
+	case "tiers":
+		return ec.fieldContext_CanteenMonthlyReport_tiers(ctx, field)
+	case "total":
+		return ec.fieldContext_CanteenMonthlyReport_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CanteenMonthlyReport", field.Name)
 }
 
 func (ec *executionContext) childFields_CareAttendanceRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -19970,6 +25116,18 @@ func (ec *executionContext) childFields_DepartmentEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type DepartmentEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DishCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "menuItemId":
+		return ec.fieldContext_DishCount_menuItemId(ctx, field)
+	case "name":
+		return ec.fieldContext_DishCount_name(ctx, field)
+	case "portions":
+		return ec.fieldContext_DishCount_portions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DishCount", field.Name)
+}
+
 func (ec *executionContext) childFields_FormAnswer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -20032,6 +25190,16 @@ func (ec *executionContext) childFields_GridConnection(ctx context.Context, fiel
 		return ec.fieldContext_GridConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GridConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_GridDeliveries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "grid":
+		return ec.fieldContext_GridDeliveries_grid(ctx, field)
+	case "orders":
+		return ec.fieldContext_GridDeliveries_orders(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GridDeliveries", field.Name)
 }
 
 func (ec *executionContext) childFields_GridEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -20222,6 +25390,18 @@ func (ec *executionContext) childFields_HouseholdEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type HouseholdEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_KitchenPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_KitchenPeriod_period(ctx, field)
+	case "meals":
+		return ec.fieldContext_KitchenPeriod_meals(ctx, field)
+	case "dishes":
+		return ec.fieldContext_KitchenPeriod_dishes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type KitchenPeriod", field.Name)
+}
+
 func (ec *executionContext) childFields_LedgerEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -20276,6 +25456,246 @@ func (ec *executionContext) childFields_LedgerTransfer(ctx context.Context, fiel
 		return ec.fieldContext_LedgerTransfer_createdAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LedgerTransfer", field.Name)
+}
+
+func (ec *executionContext) childFields_MealOrder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MealOrder_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_MealOrder_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_MealOrder_updatedAt(ctx, field)
+	case "date":
+		return ec.fieldContext_MealOrder_date(ctx, field)
+	case "period":
+		return ec.fieldContext_MealOrder_period(ctx, field)
+	case "recipientName":
+		return ec.fieldContext_MealOrder_recipientName(ctx, field)
+	case "fulfillment":
+		return ec.fieldContext_MealOrder_fulfillment(ctx, field)
+	case "deliveryAddress":
+		return ec.fieldContext_MealOrder_deliveryAddress(ctx, field)
+	case "tier":
+		return ec.fieldContext_MealOrder_tier(ctx, field)
+	case "listPrice":
+		return ec.fieldContext_MealOrder_listPrice(ctx, field)
+	case "subsidy":
+		return ec.fieldContext_MealOrder_subsidy(ctx, field)
+	case "creditMinutes":
+		return ec.fieldContext_MealOrder_creditMinutes(ctx, field)
+	case "creditValue":
+		return ec.fieldContext_MealOrder_creditValue(ctx, field)
+	case "amountPaid":
+		return ec.fieldContext_MealOrder_amountPaid(ctx, field)
+	case "status":
+		return ec.fieldContext_MealOrder_status(ctx, field)
+	case "pickupCode":
+		return ec.fieldContext_MealOrder_pickupCode(ctx, field)
+	case "note":
+		return ec.fieldContext_MealOrder_note(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_MealOrder_cancelledAt(ctx, field)
+	case "canteen":
+		return ec.fieldContext_MealOrder_canteen(ctx, field)
+	case "menu":
+		return ec.fieldContext_MealOrder_menu(ctx, field)
+	case "deliveryGrid":
+		return ec.fieldContext_MealOrder_deliveryGrid(ctx, field)
+	case "items":
+		return ec.fieldContext_MealOrder_items(ctx, field)
+	case "beneficiary":
+		return ec.fieldContext_MealOrder_beneficiary(ctx, field)
+	case "orderedBy":
+		return ec.fieldContext_MealOrder_orderedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MealOrder", field.Name)
+}
+
+func (ec *executionContext) childFields_MealOrderConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MealOrderConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MealOrderConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_MealOrderConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MealOrderConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MealOrderEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_MealOrderEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_MealOrderEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MealOrderEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MealOrderItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MealOrderItem_id(ctx, field)
+	case "name":
+		return ec.fieldContext_MealOrderItem_name(ctx, field)
+	case "quantity":
+		return ec.fieldContext_MealOrderItem_quantity(ctx, field)
+	case "unitPrice":
+		return ec.fieldContext_MealOrderItem_unitPrice(ctx, field)
+	case "order":
+		return ec.fieldContext_MealOrderItem_order(ctx, field)
+	case "menuItem":
+		return ec.fieldContext_MealOrderItem_menuItem(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MealOrderItem", field.Name)
+}
+
+func (ec *executionContext) childFields_MealPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MealPeriod_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_MealPeriod_kind(ctx, field)
+	case "servesFrom":
+		return ec.fieldContext_MealPeriod_servesFrom(ctx, field)
+	case "servesUntil":
+		return ec.fieldContext_MealPeriod_servesUntil(ctx, field)
+	case "cutoffDaysBefore":
+		return ec.fieldContext_MealPeriod_cutoffDaysBefore(ctx, field)
+	case "orderCutoff":
+		return ec.fieldContext_MealPeriod_orderCutoff(ctx, field)
+	case "capacity":
+		return ec.fieldContext_MealPeriod_capacity(ctx, field)
+	case "canteen":
+		return ec.fieldContext_MealPeriod_canteen(ctx, field)
+	case "menu":
+		return ec.fieldContext_MealPeriod_menu(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MealPeriod", field.Name)
+}
+
+func (ec *executionContext) childFields_MealQuote(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tier":
+		return ec.fieldContext_MealQuote_tier(ctx, field)
+	case "listPrice":
+		return ec.fieldContext_MealQuote_listPrice(ctx, field)
+	case "subsidy":
+		return ec.fieldContext_MealQuote_subsidy(ctx, field)
+	case "creditMinutes":
+		return ec.fieldContext_MealQuote_creditMinutes(ctx, field)
+	case "creditValue":
+		return ec.fieldContext_MealQuote_creditValue(ctx, field)
+	case "amountPaid":
+		return ec.fieldContext_MealQuote_amountPaid(ctx, field)
+	case "eligible":
+		return ec.fieldContext_MealQuote_eligible(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MealQuote", field.Name)
+}
+
+func (ec *executionContext) childFields_MealTierTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tier":
+		return ec.fieldContext_MealTierTotal_tier(ctx, field)
+	case "meals":
+		return ec.fieldContext_MealTierTotal_meals(ctx, field)
+	case "listPrice":
+		return ec.fieldContext_MealTierTotal_listPrice(ctx, field)
+	case "subsidy":
+		return ec.fieldContext_MealTierTotal_subsidy(ctx, field)
+	case "creditValue":
+		return ec.fieldContext_MealTierTotal_creditValue(ctx, field)
+	case "amountPaid":
+		return ec.fieldContext_MealTierTotal_amountPaid(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MealTierTotal", field.Name)
+}
+
+func (ec *executionContext) childFields_MealTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "meals":
+		return ec.fieldContext_MealTotals_meals(ctx, field)
+	case "listPrice":
+		return ec.fieldContext_MealTotals_listPrice(ctx, field)
+	case "subsidy":
+		return ec.fieldContext_MealTotals_subsidy(ctx, field)
+	case "creditValue":
+		return ec.fieldContext_MealTotals_creditValue(ctx, field)
+	case "amountPaid":
+		return ec.fieldContext_MealTotals_amountPaid(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MealTotals", field.Name)
+}
+
+func (ec *executionContext) childFields_Menu(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Menu_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Menu_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Menu_updatedAt(ctx, field)
+	case "date":
+		return ec.fieldContext_Menu_date(ctx, field)
+	case "capacity":
+		return ec.fieldContext_Menu_capacity(ctx, field)
+	case "ordered":
+		return ec.fieldContext_Menu_ordered(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_Menu_publishedAt(ctx, field)
+	case "canteen":
+		return ec.fieldContext_Menu_canteen(ctx, field)
+	case "period":
+		return ec.fieldContext_Menu_period(ctx, field)
+	case "items":
+		return ec.fieldContext_Menu_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Menu", field.Name)
+}
+
+func (ec *executionContext) childFields_MenuConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MenuConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MenuConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_MenuConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MenuConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MenuEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_MenuEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_MenuEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MenuEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MenuItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MenuItem_id(ctx, field)
+	case "name":
+		return ec.fieldContext_MenuItem_name(ctx, field)
+	case "description":
+		return ec.fieldContext_MenuItem_description(ctx, field)
+	case "price":
+		return ec.fieldContext_MenuItem_price(ctx, field)
+	case "tags":
+		return ec.fieldContext_MenuItem_tags(ctx, field)
+	case "allergens":
+		return ec.fieldContext_MenuItem_allergens(ctx, field)
+	case "menu":
+		return ec.fieldContext_MenuItem_menu(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MenuItem", field.Name)
 }
 
 func (ec *executionContext) childFields_MyDataExport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -20682,6 +26102,8 @@ func (ec *executionContext) childFields_Resident(ctx context.Context, field grap
 		return ec.fieldContext_Resident_dependents(ctx, field)
 	case "guardians":
 		return ec.fieldContext_Resident_guardians(ctx, field)
+	case "subsidyQualifications":
+		return ec.fieldContext_Resident_subsidyQualifications(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Resident", field.Name)
 }
@@ -20828,6 +26250,24 @@ func (ec *executionContext) childFields_StreetEdge(ctx context.Context, field gr
 		return ec.fieldContext_StreetEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StreetEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SubsidyQualification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SubsidyQualification_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SubsidyQualification_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_SubsidyQualification_updatedAt(ctx, field)
+	case "kind":
+		return ec.fieldContext_SubsidyQualification_kind(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_SubsidyQualification_validUntil(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_SubsidyQualification_revokedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubsidyQualification", field.Name)
 }
 
 func (ec *executionContext) childFields_TimeAccount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

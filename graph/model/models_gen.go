@@ -14,6 +14,8 @@ import (
 	"github.com/jimei-linli/linli/ent/careincident"
 	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/helprequest"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealperiod"
 	"github.com/jimei-linli/linli/ent/request"
 	"github.com/jimei-linli/linli/ent/requestcategory"
 	"github.com/jimei-linli/linli/ent/roleassignment"
@@ -64,6 +66,26 @@ type BookCareInput struct {
 	Waitlist *bool `json:"waitlist,omitempty"`
 }
 
+// A canteen's details and prices. Amounts are in fen, per meal.
+type CanteenSettingsInput struct {
+	// Display name.
+	Name string `json:"name"`
+	// Where it is.
+	Address string `json:"address"`
+	// Opening hours as shown to residents.
+	OpeningHours *string `json:"openingHours,omitempty"`
+	// Subsidy for residents aged 60 to 79.
+	SubsidyAge6079 int `json:"subsidyAge6079"`
+	// Subsidy for residents aged 80 or over.
+	SubsidyAge80Plus int `json:"subsidyAge80Plus"`
+	// Subsidy for residents with a 低保 qualification.
+	SubsidyLowIncome int `json:"subsidyLowIncome"`
+	// Subsidy for residents with a disability qualification.
+	SubsidyDisabled int `json:"subsidyDisabled"`
+	// What a minute of time-bank credit is worth, in fen; 0 for no credit.
+	CreditFenPerMinute int `json:"creditFenPerMinute"`
+}
+
 // Numbers of one category during a period.
 type CategoryStatistics struct {
 	// The category.
@@ -72,6 +94,20 @@ type CategoryStatistics struct {
 	Received int `json:"received"`
 	// Of those, resolved.
 	Resolved int `json:"resolved"`
+}
+
+// A menu to write.
+type CreateMenuInput struct {
+	// The canteen.
+	CanteenID int `json:"canteenId"`
+	// The day, YYYY-MM-DD.
+	Date string `json:"date"`
+	// The meal period.
+	Period mealperiod.Kind `json:"period"`
+	// How many meals can be ordered; omitted for the period's daily capacity.
+	Capacity *int `json:"capacity,omitempty"`
+	// The dishes.
+	Dishes []*DishInput `json:"dishes"`
 }
 
 // Volunteer work to dispatch (志願服務110).
@@ -109,6 +145,20 @@ type CreateVolunteerTeamInput struct {
 	Name string `json:"name"`
 	// What the team does.
 	Description *string `json:"description,omitempty"`
+}
+
+// A dish to put on a menu.
+type DishInput struct {
+	// The dish, e.g. 清蒸鱸魚.
+	Name string `json:"name"`
+	// A line about it.
+	Description *string `json:"description,omitempty"`
+	// List price in fen.
+	Price int `json:"price"`
+	// Diet tags: LOW_SALT, LOW_SUGAR, SOFT, VEGETARIAN, HALAL.
+	Tags []string `json:"tags,omitempty"`
+	// Allergens it contains.
+	Allergens []string `json:"allergens,omitempty"`
 }
 
 // Minutes the signed-in resident gives to a community's pool.
@@ -198,12 +248,58 @@ type HouseholdMemberInput struct {
 	BirthDate *time.Time `json:"birthDate,omitempty"`
 }
 
+// A dish of an order.
+type MealOrderItemInput struct {
+	// The dish on the menu.
+	MenuItemID int `json:"menuItemId"`
+	// Portions, 1 to 10.
+	Quantity int `json:"quantity"`
+}
+
+// A meal period's hours, cut-off and capacity.
+type MealPeriodInput struct {
+	// Which meal.
+	Kind mealperiod.Kind `json:"kind"`
+	// When serving starts (HH:MM).
+	ServesFrom string `json:"servesFrom"`
+	// When serving ends (HH:MM).
+	ServesUntil string `json:"servesUntil"`
+	// When orders close (HH:MM), on the meal day or cutoffDaysBefore days
+	// earlier; cancelling is possible until then too.
+	OrderCutoff string `json:"orderCutoff"`
+	// How many days before the meal day orders close (0 for the same day).
+	CutoffDaysBefore *int `json:"cutoffDaysBefore,omitempty"`
+	// Meals per day.
+	Capacity int `json:"capacity"`
+}
+
 // Everything Linli holds about a resident.
 type MyDataExport struct {
 	// When the export was made.
 	GeneratedAt time.Time `json:"generatedAt"`
 	// The data, as a JSON document with one section per kind of record.
 	JSON string `json:"json"`
+}
+
+// A meal order to place or to price.
+type PlaceMealOrderInput struct {
+	// The published menu to order from.
+	MenuID int `json:"menuId"`
+	// Who eats: the signed-in resident (omitted) or a resident they are the
+	// active guardian of.
+	BeneficiaryID *int `json:"beneficiaryId,omitempty"`
+	// Dine in, pick up, or delivered home.
+	Fulfillment mealorder.Fulfillment `json:"fulfillment"`
+	// The dishes, each once, with how many portions.
+	Items []*MealOrderItemInput `json:"items"`
+	// The price tier to apply; omitted for the best the beneficiary qualifies
+	// for.
+	Tier *mealorder.Tier `json:"tier,omitempty"`
+	// Time-bank credit to pay with, in minutes (where the canteen takes it and
+	// the server has a time bank).
+	CreditMinutes *int `json:"creditMinutes,omitempty"`
+	// A note for the kitchen.
+	Note *string `json:"note,omitempty"`
 }
 
 // A child under 14 to register.

@@ -45,6 +45,7 @@ var extras = []Extra{
 	{"requests", writeRequests},
 	{"care", writeCare},
 	{"red neighbor", writeRedNeighbor},
+	{"canteen", writeCanteen},
 }
 
 // Shanghai is the time zone of the street: days, meal periods and slots
