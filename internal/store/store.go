@@ -84,7 +84,11 @@ func Open(ctx context.Context, databaseURL string, opts ...ent.Option) (*Store, 
 		return nil, fmt.Errorf("store: connect to %s database: %w", drv, err)
 	}
 	driver := entsql.OpenDB(drv, db)
-	client := ent.NewClient(append([]ent.Option{ent.Driver(driver)}, opts...)...)
+	var clientDriver dialect.Driver = driver
+	if drv == dialect.SQLite {
+		clientDriver = utcTimes{driver}
+	}
+	client := ent.NewClient(append([]ent.Option{ent.Driver(clientDriver)}, opts...)...)
 	return &Store{Client: client, DB: db, Driver: driver, Dialect: drv}, nil
 }
 
