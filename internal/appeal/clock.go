@@ -39,59 +39,50 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n := 0
-	for _, r := range due {
-		done, err := s.escalate(ctx, r, now)
+	return store.ClaimEach(ctx, s.client, due, func(tx *ent.Tx, r *ent.Request) (bool, error) {
+		done, err := s.escalate(ctx, tx, r, now)
 		if err != nil {
-			return n, fmt.Errorf("escalate request %d: %w", r.ID, err)
+			return false, fmt.Errorf("escalate request %d: %w", r.ID, err)
 		}
-		if done {
-			n++
-		}
-	}
-	return n, nil
+		return done, nil
+	})
 }
 
-// escalate moves r's running stage one rung up, if no one else has, and
-// tells that rung. It reports whether it did.
-func (s *Service) escalate(ctx context.Context, r *ent.Request, now time.Time) (bool, error) {
+// escalate moves r's running stage one rung up in tx, if no one else has,
+// and tells that rung. It reports whether it did.
+func (s *Service) escalate(ctx context.Context, tx *ent.Tx, r *ent.Request, now time.Time) (bool, error) {
 	sys := viewer.SystemContext(ctx)
 	level := r.EscalationLevel + 1
-	claimed := false
-	err := store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
-		u := tx.Request.Update().Where(request.ID(r.ID), request.ClockStageEQ(*r.ClockStage),
-			request.EscalationLevel(r.EscalationLevel), request.ClockDueAt(*r.ClockDueAt), request.NextEscalationAtLTE(now)).
-			SetEscalationLevel(level)
-		if next, ok := s.deadlines.nextEscalation(*r.ClockStage, *r.ClockDueAt, level); ok {
-			u.SetNextEscalationAt(next)
-		} else {
-			u.ClearNextEscalationAt()
-		}
-		n, err := u.Save(sys)
-		if err != nil || n == 0 {
-			return err // another instance took it, or the request moved on
-		}
-		claimed = true
-		r, err := tx.Request.Get(sys, r.ID)
-		if err != nil {
-			return err
-		}
-		sc, err := s.scopeOf(ctx, tx.Client(), r)
-		if err != nil {
-			return err
-		}
-		targets, err := s.ladder(ctx, tx.Client(), sc, level)
-		if err != nil {
-			return err
-		}
-		_, err = s.record(sys, tx, r, nil, &step{
-			kind:   requestevent.KindESCALATED,
-			body:   fmt.Sprintf("%s 超時（期限 %s）", stageNames[*r.ClockStage], r.ClockDueAt.In(shanghai).Format("01-02 15:04")),
-			notify: targets, title: "督辦：訴求" + stageNames[*r.ClockStage] + "超時",
-		}, now)
-		return err
-	})
-	return claimed && err == nil, err
+	u := tx.Request.Update().Where(request.ID(r.ID), request.ClockStageEQ(*r.ClockStage),
+		request.EscalationLevel(r.EscalationLevel), request.ClockDueAt(*r.ClockDueAt), request.NextEscalationAtLTE(now)).
+		SetEscalationLevel(level)
+	if next, ok := s.deadlines.nextEscalation(*r.ClockStage, *r.ClockDueAt, level); ok {
+		u.SetNextEscalationAt(next)
+	} else {
+		u.ClearNextEscalationAt()
+	}
+	n, err := u.Save(sys)
+	if err != nil || n == 0 {
+		return false, err // another instance took it, or the request moved on
+	}
+	r, err = tx.Request.Get(sys, r.ID)
+	if err != nil {
+		return false, err
+	}
+	sc, err := s.scopeOf(ctx, tx.Client(), r)
+	if err != nil {
+		return false, err
+	}
+	targets, err := s.ladder(ctx, tx.Client(), sc, level)
+	if err != nil {
+		return false, err
+	}
+	_, err = s.record(sys, tx, r, nil, &step{
+		kind:   requestevent.KindESCALATED,
+		body:   fmt.Sprintf("%s 超時（期限 %s）", stageNames[*r.ClockStage], r.ClockDueAt.In(shanghai).Format("01-02 15:04")),
+		notify: targets, title: "督辦：訴求" + stageNames[*r.ClockStage] + "超時",
+	}, now)
+	return err == nil, err
 }
 
 // ladder returns who is told at a rung: 1 the grid leader, 2 the

@@ -379,29 +379,21 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	expired := 0
-	for _, b := range due {
-		err := store.WithTx(sys, s.client, func(tx *ent.Tx) error {
-			slot, err := lockSlot(sys, tx, b.SlotID)
-			if err != nil {
-				return err
-			}
-			n, err := tx.CareBooking.Update().Where(carebooking.ID(b.ID), carebooking.StatusEQ(carebooking.StatusOFFERED),
-				carebooking.OfferExpiresAtLTE(now)).SetStatus(carebooking.StatusEXPIRED).SetUpdatedAt(now).Save(sys)
-			if err != nil || n == 0 {
-				return err
-			}
-			expired++
-			minor, _ := s.minor(sys, tx.Client(), b.ResidentID)
-			if _, err := s.record(sys, tx, logged{booking: b, kind: careevent.KindEXPIRED, minor: minor,
-				title: "An offered care place passed on", body: "The offer was not confirmed in time."}); err != nil {
-				return err
-			}
-			return s.release(sys, tx, slot)
-		})
+	return store.ClaimEach(sys, s.client, due, func(tx *ent.Tx, b *ent.CareBooking) (bool, error) {
+		slot, err := lockSlot(sys, tx, b.SlotID)
 		if err != nil {
-			return expired, err
+			return false, err
 		}
-	}
-	return expired, nil
+		n, err := tx.CareBooking.Update().Where(carebooking.ID(b.ID), carebooking.StatusEQ(carebooking.StatusOFFERED),
+			carebooking.OfferExpiresAtLTE(now)).SetStatus(carebooking.StatusEXPIRED).SetUpdatedAt(now).Save(sys)
+		if err != nil || n == 0 {
+			return false, err
+		}
+		minor, _ := s.minor(sys, tx.Client(), b.ResidentID)
+		if _, err := s.record(sys, tx, logged{booking: b, kind: careevent.KindEXPIRED, minor: minor,
+			title: "An offered care place passed on", body: "The offer was not confirmed in time."}); err != nil {
+			return false, err
+		}
+		return true, s.release(sys, tx, slot)
+	})
 }

@@ -316,31 +316,23 @@ func (s *Service) Widen(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	widened := 0
-	for _, r := range due {
-		err := store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
-			n, err := tx.HelpRequest.Update().
-				Where(helprequest.ID(r.ID), helprequest.StatusEQ(helprequest.StatusOPEN), helprequest.WidenAtLTE(now)).
-				SetReach(helprequest.ReachCOMMUNITY).ClearWidenAt().SetUpdatedAt(now).Save(sys)
-			if err != nil || n == 0 {
-				return err
-			}
-			widened++
-			r.Reach = helprequest.ReachCOMMUNITY
-			volunteers, err := s.volunteers(sys, tx.Client(), roleassignment.Or(
-				roleassignment.HasGridWith(grid.CommunityID(r.CommunityID), grid.IDNEQ(r.GridID)),
-				roleassignment.CommunityID(r.CommunityID)))
-			if err != nil {
-				return err
-			}
-			return s.emit(ctx, tx, r, "help.widened", without(volunteers, r.RequesterID, r.CreatedByID),
-				"鄰呼我應 (社區): "+r.Title, fmt.Sprintf("%s · %s · %d 分鐘", r.RequesterName, r.Location, r.Minutes))
-		})
-		if err != nil {
-			return widened, err
+	return store.ClaimEach(ctx, s.client, due, func(tx *ent.Tx, r *ent.HelpRequest) (bool, error) {
+		n, err := tx.HelpRequest.Update().
+			Where(helprequest.ID(r.ID), helprequest.StatusEQ(helprequest.StatusOPEN), helprequest.WidenAtLTE(now)).
+			SetReach(helprequest.ReachCOMMUNITY).ClearWidenAt().SetUpdatedAt(now).Save(sys)
+		if err != nil || n == 0 {
+			return false, err
 		}
-	}
-	return widened, nil
+		r.Reach = helprequest.ReachCOMMUNITY
+		volunteers, err := s.volunteers(sys, tx.Client(), roleassignment.Or(
+			roleassignment.HasGridWith(grid.CommunityID(r.CommunityID), grid.IDNEQ(r.GridID)),
+			roleassignment.CommunityID(r.CommunityID)))
+		if err != nil {
+			return false, err
+		}
+		return true, s.emit(ctx, tx, r, "help.widened", without(volunteers, r.RequesterID, r.CreatedByID),
+			"鄰呼我應 (社區): "+r.Title, fmt.Sprintf("%s · %s · %d 分鐘", r.RequesterName, r.Location, r.Minutes))
+	})
 }
 
 // Expire ends the open requests whose time window is over with nobody
@@ -357,29 +349,21 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	expired := 0
-	for _, r := range due {
-		err := store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
-			n, err := tx.HelpRequest.Update().
-				Where(helprequest.ID(r.ID), helprequest.StatusEQ(helprequest.StatusOPEN), helprequest.WindowEndLTE(now)).
-				SetStatus(helprequest.StatusEXPIRED).ClearWidenAt().SetUpdatedAt(now).Save(sys)
-			if err != nil || n == 0 {
-				return err
-			}
-			expired++
-			if err := tx.HelpOffer.Update().
-				Where(helpoffer.HelpRequestID(r.ID), helpoffer.StatusEQ(helpoffer.StatusOFFERED)).
-				SetStatus(helpoffer.StatusNOT_CHOSEN).Exec(sys); err != nil {
-				return err
-			}
-			return s.emit(ctx, tx, r, "help.expired", without([]int{r.RequesterID, r.CreatedByID}),
-				"鄰呼我應已過期: "+r.Title, "這次沒有志願者應答，可以再發一次。")
-		})
-		if err != nil {
-			return expired, err
+	return store.ClaimEach(ctx, s.client, due, func(tx *ent.Tx, r *ent.HelpRequest) (bool, error) {
+		n, err := tx.HelpRequest.Update().
+			Where(helprequest.ID(r.ID), helprequest.StatusEQ(helprequest.StatusOPEN), helprequest.WindowEndLTE(now)).
+			SetStatus(helprequest.StatusEXPIRED).ClearWidenAt().SetUpdatedAt(now).Save(sys)
+		if err != nil || n == 0 {
+			return false, err
 		}
-	}
-	return expired, nil
+		if err := tx.HelpOffer.Update().
+			Where(helpoffer.HelpRequestID(r.ID), helpoffer.StatusEQ(helpoffer.StatusOFFERED)).
+			SetStatus(helpoffer.StatusNOT_CHOSEN).Exec(sys); err != nil {
+			return false, err
+		}
+		return true, s.emit(ctx, tx, r, "help.expired", without([]int{r.RequesterID, r.CreatedByID}),
+			"鄰呼我應已過期: "+r.Title, "這次沒有志願者應答，可以再發一次。")
+	})
 }
 
 // OpenForGrid returns the open requests volunteers of a grid can answer:

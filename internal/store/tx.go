@@ -29,3 +29,27 @@ func WithTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) 
 	}
 	return tx.Commit()
 }
+
+// ClaimEach runs claim for each item, in order, each in a transaction of
+// its own, and returns how many it claimed. It is the loop of periodic jobs
+// that every instance runs: claim makes a conditional update (still due,
+// still in the state the job expects) and reports false when it matched no
+// row because another instance got there first; then nothing else is
+// written. ClaimEach stops at the first error.
+func ClaimEach[T any](ctx context.Context, client *ent.Client, items []T, claim func(tx *ent.Tx, item T) (bool, error)) (int, error) {
+	claimed := 0
+	for _, item := range items {
+		var ok bool
+		err := WithTx(ctx, client, func(tx *ent.Tx) (err error) {
+			ok, err = claim(tx, item)
+			return err
+		})
+		if err != nil {
+			return claimed, err
+		}
+		if ok {
+			claimed++
+		}
+	}
+	return claimed, nil
+}
