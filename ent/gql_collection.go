@@ -2764,21 +2764,6 @@ func (_q *HelpOfferQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, helpoffer.FieldHelpRequestID)
 				fieldSeen[helpoffer.FieldHelpRequestID] = struct{}{}
 			}
-
-		case "volunteer":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&ResidentClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
-				return err
-			}
-			_q.withVolunteer = query
-			if _, ok := fieldSeen[helpoffer.FieldVolunteerID]; !ok {
-				selectedFields = append(selectedFields, helpoffer.FieldVolunteerID)
-				fieldSeen[helpoffer.FieldVolunteerID] = struct{}{}
-			}
 		case "note":
 			if _, ok := fieldSeen[helpoffer.FieldNote]; !ok {
 				selectedFields = append(selectedFields, helpoffer.FieldNote)
@@ -6789,21 +6774,6 @@ func (_q *VolunteerTeamMemberQuery) collectField(ctx context.Context, oneNode bo
 			if _, ok := fieldSeen[volunteerteammember.FieldTeamID]; !ok {
 				selectedFields = append(selectedFields, volunteerteammember.FieldTeamID)
 				fieldSeen[volunteerteammember.FieldTeamID] = struct{}{}
-			}
-
-		case "resident":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&ResidentClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
-				return err
-			}
-			_q.withResident = query
-			if _, ok := fieldSeen[volunteerteammember.FieldResidentID]; !ok {
-				selectedFields = append(selectedFields, volunteerteammember.FieldResidentID)
-				fieldSeen[volunteerteammember.FieldResidentID] = struct{}{}
 			}
 		case "joinedAt":
 			if _, ok := fieldSeen[volunteerteammember.FieldJoinedAt]; !ok {

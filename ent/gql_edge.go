@@ -463,14 +463,6 @@ func (_m *HelpOffer) HelpRequest(ctx context.Context) (*HelpRequest, error) {
 	return result, err
 }
 
-func (_m *HelpOffer) Volunteer(ctx context.Context) (*Resident, error) {
-	result, err := _m.Edges.VolunteerOrErr()
-	if IsNotLoaded(err) {
-		result, err = _m.QueryVolunteer().Only(ctx)
-	}
-	return result, err
-}
-
 func (_m *HelpRequest) Grid(ctx context.Context) (*Grid, error) {
 	result, err := _m.Edges.GridOrErr()
 	if IsNotLoaded(err) {
@@ -1024,14 +1016,6 @@ func (_m *VolunteerTeamMember) Team(ctx context.Context) (*VolunteerTeam, error)
 	result, err := _m.Edges.TeamOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryTeam().Only(ctx)
-	}
-	return result, err
-}
-
-func (_m *VolunteerTeamMember) Resident(ctx context.Context) (*Resident, error) {
-	result, err := _m.Edges.ResidentOrErr()
-	if IsNotLoaded(err) {
-		result, err = _m.QueryResident().Only(ctx)
 	}
 	return result, err
 }

@@ -161,6 +161,9 @@ func (r *Resolver) CareBooking() generated.CareBookingResolver { return &careBoo
 // CareSlot returns generated.CareSlotResolver implementation.
 func (r *Resolver) CareSlot() generated.CareSlotResolver { return &careSlotResolver{r} }
 
+// HelpOffer returns generated.HelpOfferResolver implementation.
+func (r *Resolver) HelpOffer() generated.HelpOfferResolver { return &helpOfferResolver{r} }
+
 // MealOrder returns generated.MealOrderResolver implementation.
 func (r *Resolver) MealOrder() generated.MealOrderResolver { return &mealOrderResolver{r} }
 
@@ -187,16 +190,23 @@ func (r *Resolver) RequestEvent() generated.RequestEventResolver { return &reque
 // Resident returns generated.ResidentResolver implementation.
 func (r *Resolver) Resident() generated.ResidentResolver { return &residentResolver{r} }
 
+// VolunteerTeamMember returns generated.VolunteerTeamMemberResolver implementation.
+func (r *Resolver) VolunteerTeamMember() generated.VolunteerTeamMemberResolver {
+	return &volunteerTeamMemberResolver{r}
+}
+
 type (
-	canteenResolver         struct{ *Resolver }
-	careBookingResolver     struct{ *Resolver }
-	careSlotResolver        struct{ *Resolver }
-	mealOrderResolver       struct{ *Resolver }
-	mealPeriodResolver      struct{ *Resolver }
-	notificationResolver    struct{ *Resolver }
-	queryResolver           struct{ *Resolver }
-	requestResolver         struct{ *Resolver }
-	requestCategoryResolver struct{ *Resolver }
-	requestEventResolver    struct{ *Resolver }
-	residentResolver        struct{ *Resolver }
+	canteenResolver             struct{ *Resolver }
+	careBookingResolver         struct{ *Resolver }
+	careSlotResolver            struct{ *Resolver }
+	helpOfferResolver           struct{ *Resolver }
+	mealOrderResolver           struct{ *Resolver }
+	mealPeriodResolver          struct{ *Resolver }
+	notificationResolver        struct{ *Resolver }
+	queryResolver               struct{ *Resolver }
+	requestResolver             struct{ *Resolver }
+	requestCategoryResolver     struct{ *Resolver }
+	requestEventResolver        struct{ *Resolver }
+	residentResolver            struct{ *Resolver }
+	volunteerTeamMemberResolver struct{ *Resolver }
 )

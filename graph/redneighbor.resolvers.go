@@ -17,6 +17,11 @@ import (
 	"github.com/jimei-linli/linli/internal/timebank"
 )
 
+// Volunteer is the resolver for the volunteer field.
+func (r *helpOfferResolver) Volunteer(ctx context.Context, obj *ent.HelpOffer) (*ent.Resident, error) {
+	return r.visibleResident(ctx, obj.VolunteerID)
+}
+
 // TransferTime is the resolver for the transferTime field.
 func (r *mutationResolver) TransferTime(ctx context.Context, input model.TransferTimeInput) (*ent.LedgerTransfer, error) {
 	return r.timebank.Transfer(ctx, timebank.Transfer{
@@ -186,4 +191,9 @@ func (r *subscriptionResolver) MyVolunteerAssignments(ctx context.Context) (<-ch
 		as, _, err := r.help.MyOpenAssignments(ctx)
 		return as, err == nil, err
 	})
+}
+
+// Resident is the resolver for the resident field.
+func (r *volunteerTeamMemberResolver) Resident(ctx context.Context, obj *ent.VolunteerTeamMember) (*ent.Resident, error) {
+	return r.visibleResident(ctx, obj.ResidentID)
 }

@@ -43,7 +43,7 @@ func (HelpOffer) Edges() []ent.Edge {
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		edge.To("volunteer", Resident.Type).Field("volunteer_id").Unique().Required().Immutable().
 			Comment("The volunteer who offers.").
-			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+			Annotations(entgql.Skip(entgql.SkipAll)), // exposed nullable in graph/redneighbor.graphql
 	}
 }
 

@@ -37,7 +37,7 @@ func (VolunteerTeamMember) Edges() []ent.Edge {
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		edge.To("resident", Resident.Type).Field("resident_id").Unique().Required().Immutable().
 			Comment("The member.").
-			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+			Annotations(entgql.Skip(entgql.SkipAll)), // exposed nullable in graph/redneighbor.graphql
 	}
 }
 

@@ -57,6 +57,9 @@ type CareBookingResolver interface {
 type CareSlotResolver interface {
 	Caregivers(ctx context.Context, obj *ent.CareSlot) ([]*ent.Resident, error)
 }
+type HelpOfferResolver interface {
+	Volunteer(ctx context.Context, obj *ent.HelpOffer) (*ent.Resident, error)
+}
 type MealOrderResolver interface {
 	Beneficiary(ctx context.Context, obj *ent.MealOrder) (*ent.Resident, error)
 	OrderedBy(ctx context.Context, obj *ent.MealOrder) (*ent.Resident, error)
@@ -115,6 +118,9 @@ type RequestEventResolver interface {
 }
 type ResidentResolver interface {
 	SubsidyQualifications(ctx context.Context, obj *ent.Resident) ([]*ent.SubsidyQualification, error)
+}
+type VolunteerTeamMemberResolver interface {
+	Resident(ctx context.Context, obj *ent.VolunteerTeamMember) (*ent.Resident, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -6900,14 +6906,14 @@ func (ec *executionContext) _HelpOffer_volunteer(ctx context.Context, field grap
 			return ec.fieldContext_HelpOffer_volunteer(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Volunteer(ctx)
+			return ec.Resolvers.HelpOffer().Volunteer(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
-			return ec.marshalNResident2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResident(ctx, selections, v)
+			return ec.marshalOResident2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResident(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_HelpOffer_volunteer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6915,7 +6921,7 @@ func (ec *executionContext) fieldContext_HelpOffer_volunteer(_ context.Context, 
 		Object:     "HelpOffer",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Resident(ctx, field)
 		},
@@ -17243,14 +17249,14 @@ func (ec *executionContext) _VolunteerTeamMember_resident(ctx context.Context, f
 			return ec.fieldContext_VolunteerTeamMember_resident(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Resident(ctx)
+			return ec.Resolvers.VolunteerTeamMember().Resident(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
-			return ec.marshalNResident2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResident(ctx, selections, v)
+			return ec.marshalOResident2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResident(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_VolunteerTeamMember_resident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -17258,7 +17264,7 @@ func (ec *executionContext) fieldContext_VolunteerTeamMember_resident(_ context.
 		Object:     "VolunteerTeamMember",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Resident(ctx, field)
 		},
@@ -41123,7 +41129,7 @@ func (ec *executionContext) _HelpOffer(ctx context.Context, sel ast.SelectionSet
 				})
 		case "volunteer":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._HelpOffer_volunteer(ctx, field, obj)
 				})
@@ -44683,7 +44689,7 @@ func (ec *executionContext) _VolunteerTeamMember(ctx context.Context, sel ast.Se
 				})
 		case "resident":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._VolunteerTeamMember_resident(ctx, field, obj)
 				})

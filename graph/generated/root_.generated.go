@@ -32,6 +32,7 @@ type ResolverRoot interface {
 	Canteen() CanteenResolver
 	CareBooking() CareBookingResolver
 	CareSlot() CareSlotResolver
+	HelpOffer() HelpOfferResolver
 	MealOrder() MealOrderResolver
 	MealPeriod() MealPeriodResolver
 	Mutation() MutationResolver
@@ -42,6 +43,7 @@ type ResolverRoot interface {
 	RequestEvent() RequestEventResolver
 	Resident() ResidentResolver
 	Subscription() SubscriptionResolver
+	VolunteerTeamMember() VolunteerTeamMemberResolver
 }
 
 type DirectiveRoot struct {
@@ -11838,10 +11840,6 @@ type HelpOffer implements Node {
   The request it answers.
   """
   helpRequest: HelpRequest!
-  """
-  The volunteer who offers.
-  """
-  volunteer: Resident!
 }
 """
 HelpOfferStatus is enum for the field status
@@ -22514,10 +22512,6 @@ type VolunteerTeamMember implements Node {
   The team.
   """
   team: VolunteerTeam!
-  """
-  The member.
-  """
-  resident: Resident!
 }
 """
 VolunteerTeamMemberWhereInput is used for filtering VolunteerTeamMember objects.
@@ -23988,6 +23982,20 @@ extend type Mutation {
     """
     memo: String!
   ): LedgerTransfer!
+}
+
+extend type HelpOffer {
+  """
+  The volunteer who offers; null for whoever may not see them.
+  """
+  volunteer: Resident
+}
+
+extend type VolunteerTeamMember {
+  """
+  The member; null for whoever may not see them.
+  """
+  resident: Resident
 }
 `, BuiltIn: false},
 	{Name: "../canteen.graphql", Input: `# Community canteens (社區食堂): menus, meal orders with server-computed
