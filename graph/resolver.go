@@ -107,7 +107,6 @@ func WithCanteen(opts ...canteen.Option) Option {
 func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r := &Resolver{
 		client: client,
-		roster: roster.New(client, nil),
 		personal: personaldata.New(client, nil, slices.Concat(
 			[]personaldata.Section{appeal.PersonalData, care.PersonalData},
 			redneighbor.PersonalData(), canteen.PersonalDataSections())...),
@@ -119,6 +118,7 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	for _, o := range opts {
 		o(r)
 	}
+	r.roster = roster.New(client, r.outbox, nil)
 	r.personal.SetOutbox(r.outbox)
 	r.inbox = notify.New(client, r.hub, nil)
 	r.broadcasts = broadcast.New(client, r.outbox, nil)

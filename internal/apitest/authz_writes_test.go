@@ -26,7 +26,9 @@ type attempt struct {
 }
 
 // The write half of the authorization matrix: each mutation, tried by every
-// viewer. The viewers in allowed succeed and change exactly delta rows;
+// viewer. The viewers in allowed succeed and change exactly delta rows (a
+// change of someone's rights includes the event that reconnects their
+// websockets);
 // anonymous gets UNAUTHENTICATED and every other viewer FORBIDDEN, with
 // nothing written at all.
 var writeMatrix = []struct {
@@ -37,29 +39,29 @@ var writeMatrix = []struct {
 	undo    func(t *testing.T, w *world) // after a success, as the system
 }{
 	{"assignRole: VOLUNTEER in shengguang-01", "01 02",
-		map[string]int{"role_assignments": 1, "audit_records": 1},
+		map[string]int{"role_assignments": 1, "audit_records": 1, "events": 1},
 		assignRole("resident:elder", "VOLUNTEER", "grid:sg01"), dropRoles("resident:elder")},
 	{"assignRole: COMMUNITY_ADMIN of 盛光", "01 02",
-		map[string]int{"role_assignments": 1, "audit_records": 1},
+		map[string]int{"role_assignments": 1, "audit_records": 1, "events": 1},
 		assignRole("resident:elder", "COMMUNITY_ADMIN", "community:sg"), dropRoles("resident:elder")},
 	{"assignRole: GRID_WORKER in cenxi-01 (another community)", "01",
-		map[string]int{"role_assignments": 1, "audit_records": 1},
+		map[string]int{"role_assignments": 1, "audit_records": 1, "events": 1},
 		assignRole("resident:other", "GRID_WORKER", "grid:cx01"), dropRoles("resident:other")},
 	{"assignRole: STREET_ADMIN (no escalation by a community admin)", "01",
-		map[string]int{"role_assignments": 1, "audit_records": 1},
+		map[string]int{"role_assignments": 1, "audit_records": 1, "events": 1},
 		assignRole("resident:elder", "STREET_ADMIN", "street"), dropRoles("resident:elder")},
 	{"assignRole: DEPARTMENT_STAFF", "01",
-		map[string]int{"role_assignments": 1, "audit_records": 1},
+		map[string]int{"role_assignments": 1, "audit_records": 1, "events": 1},
 		assignRole("resident:elder", "DEPARTMENT_STAFF", "department"), dropRoles("resident:elder")},
 
 	{"revokeRole: the volunteer of shengguang-01", "01 02",
-		map[string]int{"role_assignments": -1, "audit_records": 1},
+		map[string]int{"role_assignments": -1, "audit_records": 1, "events": 1},
 		revokeRole(seed.PhoneVolunteer, "VOLUNTEER"), restoreRole(seed.PhoneVolunteer, "VOLUNTEER", "grid:sg01")},
 	{"revokeRole: the department staff", "01",
-		map[string]int{"role_assignments": -1, "audit_records": 1},
+		map[string]int{"role_assignments": -1, "audit_records": 1, "events": 1},
 		revokeRole(seed.PhoneDepartmentStaff, "DEPARTMENT_STAFF"), restoreRole(seed.PhoneDepartmentStaff, "DEPARTMENT_STAFF", "department")},
 	{"revokeRole: a grid worker of cenxi-01", "01",
-		map[string]int{"role_assignments": -1, "audit_records": 1},
+		map[string]int{"role_assignments": -1, "audit_records": 1, "events": 1},
 		func(t *testing.T, w *world, row, viewer int) attempt {
 			id := w.cenxiWorkerRole(t)
 			return revokeRoleID(w, id)
@@ -73,23 +75,23 @@ var writeMatrix = []struct {
 		map[string]int{"households": 1, "residents": 1, "personal_infos": 1, "audit_records": 1},
 		registerHousehold("place:other", nil), nil},
 	{"registerHousehold: with an unverified resident's phone", "01 02",
-		map[string]int{"households": 1, "audit_records": 2},
+		map[string]int{"households": 1, "audit_records": 2, "events": 1},
 		registerHousehold("place:elder", func(t *testing.T, w *world, row, viewer int) string {
 			return w.unverified(t, row, viewer)
 		}), nil},
 	{"registerHousehold: moving the resident of 岑西 into 盛光", "01",
-		map[string]int{"households": 1, "audit_records": 2},
+		map[string]int{"households": 1, "audit_records": 2, "events": 1},
 		registerHousehold("place:elder", func(*testing.T, *world, int, int) string { return seed.PhoneOtherResident }),
 		moveBack("resident:other", "household:other")},
 
 	{"verifyResident: an unverified resident into a household of 盛光", "01 02",
-		map[string]int{"audit_records": 1},
+		map[string]int{"audit_records": 1, "events": 1},
 		func(t *testing.T, w *world, row, viewer int) attempt {
 			phone := w.unverified(t, row, viewer)
 			return verifyResident(t, w, phone, "household:guardian")
 		}, nil},
 	{"verifyResident: the resident of 岑西 into 盛光", "01",
-		map[string]int{"audit_records": 1},
+		map[string]int{"audit_records": 1, "events": 1},
 		func(t *testing.T, w *world, row, viewer int) attempt {
 			return verifyResident(t, w, seed.PhoneOtherResident, "household:guardian")
 		}, moveBack("resident:other", "household:other")},

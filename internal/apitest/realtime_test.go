@@ -1,6 +1,7 @@
 package apitest_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"runtime"
 	"strings"
@@ -254,6 +255,30 @@ func TestSignOutClosesTheSessionsWebsockets(t *testing.T) {
 		e.Relay.Flush(t.Context())
 		if code, reason := ws2.ExpectClose(10 * time.Second); code != 4403 || reason != "session ended" {
 			t.Fatalf("after signing out everywhere the socket closed with %d %q", code, reason)
+		}
+	})
+}
+
+// TestRightsChangesReconnectWebsockets: taking a role from a grid worker
+// closes their open websockets with 4403 "rights changed"; the app
+// reconnects with the same token and now has the rights it is left with.
+func TestRightsChangesReconnectWebsockets(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		worker := e.TokenFor(t, seed.PhoneGridWorker)
+		admin := e.TokenFor(t, seed.PhoneCommunityAdmin)
+		ws := e.DialWS(t, worker)
+		ws.Subscribe("n", addedSubscription, nil)
+		e.WaitSubscribed(t, realtime.ResidentTopic(e.ResidentID(t, seed.PhoneGridWorker)))
+		role := e.RoleID(t, seed.PhoneGridWorker, "GRID_WORKER")
+		e.Do(t, admin, `mutation($id: ID!) { revokeRole(id: $id) }`, map[string]any{"id": apitest.ID(role)}).Must(t)
+		e.Relay.Flush(t.Context())
+		if code, reason := ws.ExpectClose(10 * time.Second); code != 4403 || reason != "rights changed" {
+			t.Fatalf("after the role was taken the socket closed with %d %q", code, reason)
+		}
+		again := e.DialWS(t, worker) // the token still signs in
+		again.Send(apitest.WSMessage{ID: "me", Type: "subscribe", Payload: json.RawMessage(`{"query":"{ me { roles { role } } }"}`)})
+		if m := again.Read(10 * time.Second); m.Type != "next" || strings.Contains(string(m.Payload), "GRID_WORKER") {
+			t.Fatalf("after reconnecting: %s %s", m.Type, m.Payload)
 		}
 	})
 }

@@ -221,7 +221,10 @@ func (s *Service) RegisterChild(ctx context.Context, c Child) (*ent.Guardianship
 			SetRelation(guardianship.RelationCHILD).SetStatus(guardianship.StatusACTIVE).
 			SetConsentMethod(guardianship.ConsentMethodPARENT_OF_MINOR).SetConsentRecordedByID(v.ResidentID).
 			SetConsentedAt(now).SetCreatedAt(now).SetUpdatedAt(now).Save(sys)
-		return err
+		if err != nil {
+			return err
+		}
+		return realtime.ViewerChanged(ctx, s.outbox, tx, v.ResidentID)
 	})
 	return s.reload(ctx, g, err)
 }
@@ -285,8 +288,15 @@ func (s *Service) reload(ctx context.Context, g *ent.Guardianship, err error) (*
 	return s.client.Guardianship.Get(viewer.SystemContext(ctx), g.ID)
 }
 
-// tell writes the guardianship's event and notifications in tx.
+// tell writes the guardianship's event and notifications in tx; a
+// guardianship that begins or ends changes what both sides may see, so
+// their open websockets reconnect.
 func (s *Service) tell(ctx context.Context, tx *ent.Tx, g *ent.Guardianship, to []int, title, body string) error {
+	if g.Status != guardianship.StatusPENDING {
+		if err := realtime.ViewerChanged(ctx, s.outbox, tx, g.GuardianID, g.DependentID); err != nil {
+			return err
+		}
+	}
 	_, err := s.outbox.Emit(ctx, tx, realtime.Event{
 		Kind: "guardianship." + strings.ToLower(string(g.Status)), SubjectID: g.ID,
 		Topics: []string{realtime.NodeTopic(g.ID)}, Notify: to,

@@ -93,18 +93,27 @@ func (l *Listener) end() {
 	}
 }
 
-// WatchSession returns the server's WatchSession for hub: it listens on the
-// session topic of ctx's viewer until ctx ends, and calls ended when the
-// session ends (the only event sent there). A session-ended message lost
-// to a Redis outage leaves the socket open until its token expires.
-func WatchSession(hub *Hub) func(ctx context.Context, ended func()) {
-	return func(ctx context.Context, ended func()) {
+// WatchSession returns the server's WatchSession for hub: until ctx ends,
+// it listens on the session topic of ctx's viewer and on their ViewerTopic,
+// and calls closeWith when the session ends ("session ended") or the
+// viewer's rights change ("rights changed"). A message lost to a Redis
+// outage leaves the socket open until its token expires.
+func WatchSession(hub *Hub) func(ctx context.Context, closeWith func(reason string)) {
+	return func(ctx context.Context, closeWith func(reason string)) {
 		v := viewer.FromContext(ctx)
 		if !v.SignedIn() || v.SessionID == "" {
 			return
 		}
-		hub.Listen(ctx, []string{SessionTopic(v.SessionID)}, Handlers{
-			Message: func(*Message) bool { ended(); return false },
+		session := SessionTopic(v.SessionID)
+		hub.Listen(ctx, []string{session, ViewerTopic(v.ResidentID)}, Handlers{
+			Message: func(m *Message) bool {
+				if m.HasTopic(session) {
+					closeWith("session ended")
+				} else {
+					closeWith("rights changed")
+				}
+				return false
+			},
 		}).Start()
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/authz"
 	"github.com/jimei-linli/linli/internal/phone"
+	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -75,7 +76,7 @@ func (r *Roster) RegisterHousehold(ctx context.Context, placeID int, unit string
 			return forbidden(err, "you can register households only in the communities you administer")
 		}
 		for _, m := range members {
-			if err := r.addMember(ctx, tx.Client(), h.ID, m); err != nil {
+			if err := r.addMember(ctx, tx, h.ID, m); err != nil {
 				return err
 			}
 		}
@@ -86,14 +87,15 @@ func (r *Roster) RegisterHousehold(ctx context.Context, placeID int, unit string
 
 // addMember puts m into household hh: the resident who signed in with m's
 // phone if there is one (verifying them), else a new resident.
-func (r *Roster) addMember(ctx context.Context, c *ent.Client, hh int, m Member) error {
+func (r *Roster) addMember(ctx context.Context, tx *ent.Tx, hh int, m Member) error {
+	c := tx.Client()
 	if m.Phone != nil {
 		existing, err := r.residentWithPhone(ctx, c, *m.Phone)
 		if err != nil {
 			return err
 		}
 		if existing != 0 {
-			return r.moveInto(ctx, c, existing, hh)
+			return r.moveInto(ctx, tx, existing, hh)
 		}
 	}
 	res, err := c.Resident.Create().SetName(m.Name).SetHouseholdID(hh).Save(ctx)
@@ -120,12 +122,16 @@ func (r *Roster) residentWithPhone(ctx context.Context, c *ent.Client, p string)
 	return id, err
 }
 
-// moveInto verifies resident id into household hh.
-func (r *Roster) moveInto(ctx context.Context, c *ent.Client, id, hh int) error {
-	if err := c.Resident.UpdateOneID(id).SetHouseholdID(hh).Exec(ctx); err != nil {
+// moveInto verifies resident id into household hh, in tx; the resident's
+// open websockets reconnect to see as a member of it.
+func (r *Roster) moveInto(ctx context.Context, tx *ent.Tx, id, hh int) error {
+	if err := tx.Resident.UpdateOneID(id).SetHouseholdID(hh).Exec(ctx); err != nil {
 		return forbidden(err, "you can verify residents only into households of the communities you administer, and only residents not registered elsewhere")
 	}
-	return r.audit(ctx, c, "resident.verify", id, "into household %d", hh)
+	if err := realtime.ViewerChanged(ctx, r.outbox, tx, id); err != nil {
+		return err
+	}
+	return r.audit(ctx, tx.Client(), "resident.verify", id, "into household %d", hh)
 }
 
 // VerifyResident verifies the resident who signed in with rawPhone into
@@ -154,7 +160,7 @@ func (r *Roster) VerifyResident(ctx context.Context, rawPhone string, hh int) (i
 		if id == 0 {
 			return apperr.New(apperr.NotFound, "no resident signs in with %s", p)
 		}
-		return r.moveInto(ctx, tx.Client(), id, hh)
+		return r.moveInto(ctx, tx, id, hh)
 	})
 	return id, err
 }

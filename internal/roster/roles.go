@@ -7,6 +7,7 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -58,6 +59,9 @@ func (r *Roster) AssignRole(ctx context.Context, residentID int, role roleassign
 		if err != nil {
 			return forbidden(err, "you can assign roles only within the communities you administer")
 		}
+		if err := realtime.ViewerChanged(ctx, r.outbox, tx, residentID); err != nil {
+			return err
+		}
 		return r.audit(ctx, tx.Client(), "role.assign", ra.ID, "%s to resident %d", role, residentID)
 	})
 	if ent.IsConstraintError(err) {
@@ -78,6 +82,9 @@ func (r *Roster) RevokeRole(ctx context.Context, id int) (int, error) {
 		}
 		if err := tx.RoleAssignment.DeleteOneID(id).Exec(ctx); err != nil {
 			return forbidden(err, "you can revoke roles only within the communities you administer")
+		}
+		if err := realtime.ViewerChanged(ctx, r.outbox, tx, ra.ResidentID); err != nil {
+			return err
 		}
 		return r.audit(ctx, tx.Client(), "role.revoke", id, "%s of resident %d", ra.Role, ra.ResidentID)
 	})

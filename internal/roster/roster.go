@@ -16,21 +16,25 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/privacy"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
 // Roster administers households, residents and roles through an ent client.
 type Roster struct {
 	client *ent.Client
+	outbox *realtime.Outbox
 	now    func() time.Time
 }
 
-// New returns a Roster over client; now is its clock (nil: time.Now).
-func New(client *ent.Client, now func() time.Time) *Roster {
+// New returns a Roster over client; changes to who may see what (roles,
+// households) go out through outbox (nil: not at all) so that the
+// residents' open websockets reconnect; now is its clock (nil: time.Now).
+func New(client *ent.Client, outbox *realtime.Outbox, now func() time.Time) *Roster {
 	if now == nil {
 		now = time.Now
 	}
-	return &Roster{client: client, now: now}
+	return &Roster{client: client, outbox: outbox, now: now}
 }
 
 // forbidden turns a privacy denial of a write into FORBIDDEN with msg;

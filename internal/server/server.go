@@ -98,10 +98,12 @@ type Options struct {
 	AuthenticateInit func(ctx context.Context, payload map[string]any) (context.Context, time.Time, error)
 	// WatchSession, if set, is called when a websocket has been initialized,
 	// with the context AuthenticateInit returned (it ends with the socket):
-	// it calls ended if the credentials behind ctx are revoked before they
-	// expire (a sign-out, a deleted account), and the socket then closes
-	// with 4403 "session ended".
-	WatchSession func(ctx context.Context, ended func())
+	// it calls closeWith if the credentials behind ctx are revoked before
+	// they expire (a sign-out, a deleted account) or the viewer's rights
+	// change (a role, a household, a guardianship), and the socket then
+	// closes with 4403 and that reason. Clients reconnect: with a valid
+	// token they get the new rights.
+	WatchSession func(ctx context.Context, closeWith func(reason string))
 	// AllowedOrigins lists the browser origins that may open a websocket,
 	// as host patterns ("app.example.com", "*.example.com") or
 	// scheme://host patterns ("https://*.example.com") in path.Match

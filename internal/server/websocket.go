@@ -76,7 +76,6 @@ const (
 	closeInternalError      websocket.StatusCode = 4500 // AuthenticateInit failed inside
 	closeKeepAliveTimedOut                       = websocket.StatusGoingAway
 	reasonTokenExpired                           = "token expired"
-	reasonSessionEnded                           = "session ended"
 	reasonShuttingDown                           = "server shutting down"
 	reasonKeepAliveTimedOut                      = "keepalive timeout"
 )
@@ -90,7 +89,7 @@ const wsWriteTimeout = 10 * time.Second
 type websocketTransport struct {
 	logger           *slog.Logger
 	authenticateInit func(ctx context.Context, payload map[string]any) (context.Context, time.Time, error)
-	watchSession     func(ctx context.Context, ended func())
+	watchSession     func(ctx context.Context, closeWith func(reason string))
 	originPatterns   []string
 	anyOrigin        bool
 	keepAlive        time.Duration // <= 0: off
@@ -177,11 +176,11 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 
 // initialized starts what an initialized socket s with operations'
 // context ctx needs: its close when the credentials expire at expires, or
-// when their session ends.
+// when their session ends or their rights change.
 func (t *websocketTransport) initialized(ctx context.Context, s *socket, expires time.Time) {
 	s.expireAt(expires)
 	if t.watchSession != nil {
-		t.watchSession(ctx, func() { s.close(closeForbidden, reasonSessionEnded) })
+		t.watchSession(ctx, func(reason string) { s.close(closeForbidden, reason) })
 	}
 }
 
