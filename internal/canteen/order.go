@@ -260,6 +260,11 @@ func (s *Service) PlaceOrder(ctx context.Context, in OrderInput) (*ent.MealOrder
 	if err != nil {
 		return nil, err
 	}
+	if p.price.CreditMinutes > 0 {
+		if err := s.spender.Open(ctx, p.v.ResidentID, p.canteen.CommunityID); err != nil {
+			return nil, err
+		}
+	}
 	sys := viewer.SystemContext(ctx)
 	var id int
 	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {

@@ -40,6 +40,8 @@ type recordingSpender struct {
 	fail    error
 }
 
+func (r *recordingSpender) Open(context.Context, int, int) error { return nil }
+
 func (r *recordingSpender) Spend(ctx context.Context, tx *ent.Tx, s credit.Spend) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -34,6 +34,12 @@ type Spend struct {
 // transaction, so that the spending and the order it pays for commit or
 // roll back together.
 type Spender interface {
+	// Open opens, in a transaction of its own, the accounts a Spend by
+	// residentID at communityID will use. Callers call it before the
+	// transaction that spends: opening a first account inside a busy
+	// transaction can deadlock with another first posting on PostgreSQL,
+	// and waits for the caller's own write lock on SQLite.
+	Open(ctx context.Context, residentID, communityID int) error
 	// Spend posts s through tx and returns the ledger entry's ID. It fails
 	// with a CONFLICT apperr when the balance would go below the account's
 	// credit limit, and posts nothing.

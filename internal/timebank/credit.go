@@ -19,6 +19,12 @@ var _ credit.Spender = (*Service)(nil)
 func spendKey(key string) string  { return "spend:" + key }
 func refundKey(key string) string { return "refund:" + key }
 
+// Open opens the resident's account and the community's pool, if they are
+// not open yet (credit.Spender).
+func (s *Service) Open(ctx context.Context, residentID, communityID int) error {
+	return s.OpenAccounts(ctx, communityID, residentID)
+}
+
 // Spend posts a use of credit within the caller's transaction: minutes from
 // the resident's account to the pool of the community that gives the
 // discount. The same key spends once (a retry returns the first entry);
