@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/internal/apitest"
-	"github.com/jimei-linli/linli/internal/canteen"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/seed"
 )
 
@@ -53,7 +53,7 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 		e.Do(t, "", follow, map[string]any{"id": canteenID}).MustFail(t, "UNAUTHENTICATED")
 
 		// A day after the seeded week, so that there is no menu yet.
-		day := e.Clock.Now().In(canteen.Zone).AddDate(0, 0, 9).Format(time.DateOnly)
+		day := e.Clock.Now().In(localtime.Zone).AddDate(0, 0, 9).Format(time.DateOnly)
 		input := map[string]any{"canteenId": canteenID, "date": day, "period": "LUNCH", "capacity": 20, "dishes": []map[string]any{
 			{"name": "清蒸鱸魚", "price": 1200, "tags": []string{"LOW_SALT", "SOFT"}, "allergens": []string{"fish"}},
 			{"name": "米飯", "price": 100},
@@ -259,7 +259,7 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 
 // cutoffOf returns the lunch cut-off of the demo canteen on day (10:00).
 func cutoffOf(t *testing.T, day string) time.Time {
-	d, err := time.ParseInLocation(time.DateOnly, day, canteen.Zone)
+	d, err := time.ParseInLocation(time.DateOnly, day, localtime.Zone)
 	if err != nil {
 		t.Fatal(err)
 	}

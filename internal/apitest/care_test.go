@@ -14,6 +14,7 @@ import (
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/internal/apitest"
 	"github.com/jimei-linli/linli/internal/care"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/seed"
 )
 
@@ -33,7 +34,7 @@ func careTestSlot(t *testing.T, e *apitest.Env, centre string, kind careservice.
 	}
 	create := e.Client.CareService.Create().SetFacilityID(fac.ID).SetName(fmt.Sprintf("test %s %d", kind, start.Unix())).
 		SetKind(kind).SetDurationMinutes(60).SetCapacity(capacity).SetPriceFen(1000).SetSubsidyFen(500).
-		SetAudience(audience).SetWeekdays([]int{1, 2, 3, 4, 5, 6, 7}).SetStartTimes([]string{start.In(care.Shanghai).Format("15:04")})
+		SetAudience(audience).SetWeekdays([]int{1, 2, 3, 4, 5, 6, 7}).SetStartTimes([]string{start.In(localtime.Zone).Format("15:04")})
 	if minAge > 0 {
 		create.SetMinAge(minAge)
 	}
@@ -54,8 +55,8 @@ func careTestSlot(t *testing.T, e *apitest.Env, centre string, kind careservice.
 
 // tomorrowAt returns hh:mm tomorrow (Shanghai) by e's clock.
 func tomorrowAt(e *apitest.Env, hh, mm int) time.Time {
-	n := e.Clock.Now().In(care.Shanghai).AddDate(0, 0, 1)
-	return time.Date(n.Year(), n.Month(), n.Day(), hh, mm, 0, 0, care.Shanghai)
+	n := e.Clock.Now().In(localtime.Zone).AddDate(0, 0, 1)
+	return time.Date(n.Year(), n.Month(), n.Day(), hh, mm, 0, 0, localtime.Zone)
 }
 
 // careCounts counts the care tables, events and notifications: a refused
@@ -262,7 +263,7 @@ func TestCareDay(t *testing.T) {
 		e.Clock.Set(start.Add(2 * time.Minute))
 		in := e.Do(t, caregiver, `mutation($s: ID!, $r: ID!) { checkInCare(slotId: $s, residentId: $r) { status checkedInAt } }`,
 			map[string]any{"s": str(slot), "r": elder}).Must(t)
-		if at, _ := time.Parse(time.RFC3339, in.Value("checkInCare", "checkedInAt").(string)); at.In(care.Shanghai).Format("15:04") != "09:02" {
+		if at, _ := time.Parse(time.RFC3339, in.Value("checkInCare", "checkedInAt").(string)); at.In(localtime.Zone).Format("15:04") != "09:02" {
 			t.Errorf("checked in at %v, want 09:02", in.Value("checkInCare", "checkedInAt"))
 		}
 		var ev struct {
@@ -278,7 +279,7 @@ func TestCareDay(t *testing.T) {
 			}
 		}
 		ws.Next("care", 10*time.Second, &ev)
-		if ev.CareEvents.Kind != "CHECKED_IN" || ev.CareEvents.At.In(care.Shanghai).Format("15:04") != "09:02" || ev.CareEvents.Booking.Status != "CHECKED_IN" {
+		if ev.CareEvents.Kind != "CHECKED_IN" || ev.CareEvents.At.In(localtime.Zone).Format("15:04") != "09:02" || ev.CareEvents.Booking.Status != "CHECKED_IN" {
 			t.Errorf("guardian heard %+v, want CHECKED_IN at 09:02", ev)
 		}
 		e.Do(t, caregiver, `mutation($b: ID!) { addCareNote(bookingId: $b, body: "午睡一小時，精神好。") { id } }`, map[string]any{"b": booking}).Must(t)

@@ -10,6 +10,7 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apitest"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/seed"
 )
 
@@ -110,7 +111,7 @@ func TestRequestStatistics(t *testing.T) {
 			}
 		}
 		// The period bounds which requests count (overdue now does not).
-		r := stats(staff, gridID, map[string]any{"from": t0.Add(30 * time.Minute).In(seed.Shanghai), "to": t0.Add(24 * time.Hour)}).Must(t)
+		r := stats(staff, gridID, map[string]any{"from": t0.Add(30 * time.Minute).In(localtime.Zone), "to": t0.Add(24 * time.Hour)}).Must(t)
 		if r.Value("requestStatistics", "received") != 1.0 || r.Value("requestStatistics", "overdueNow") != 1.0 {
 			t.Errorf("from t0+30m: %s", r)
 		}

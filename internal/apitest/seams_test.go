@@ -8,7 +8,7 @@ import (
 	"github.com/jimei-linli/linli/ent/mealorder"
 	"github.com/jimei-linli/linli/ent/volunteertask"
 	"github.com/jimei-linli/linli/internal/apitest"
-	"github.com/jimei-linli/linli/internal/canteen"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/seed"
 )
 
@@ -32,7 +32,7 @@ func TestCanteenOrderPaysWithCreditAndDispatchesAVolunteer(t *testing.T) {
 			"toResidentId": apitest.ID(elderID), "minutes": 30, "memo": "for your lunches", "key": "gift-1"}}).Must(t)
 
 		canteenID := e.Do(t, staff, canteenQuery, nil).Must(t).Value("canteens", "edges", 0, "node", "id")
-		day := e.Clock.Now().In(canteen.Zone).AddDate(0, 0, 9).Format(time.DateOnly)
+		day := e.Clock.Now().In(localtime.Zone).AddDate(0, 0, 9).Format(time.DateOnly)
 		r := e.Do(t, staff, createMenuMutation, map[string]any{"input": map[string]any{
 			"canteenId": canteenID, "date": day, "period": "LUNCH", "capacity": 20,
 			"dishes": []map[string]any{{"name": "番茄炒蛋", "price": 1000}}}}).Must(t)

@@ -9,6 +9,7 @@ import (
 	"github.com/jimei-linli/linli/ent/request"
 	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/roleassignment"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/schedule"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -79,7 +80,7 @@ func (s *Service) escalate(ctx context.Context, tx *ent.Tx, r *ent.Request, now 
 	}
 	_, err = s.record(sys, tx, r, nil, &step{
 		kind:   requestevent.KindESCALATED,
-		body:   fmt.Sprintf("%s 超時（期限 %s）", stageNames[*r.ClockStage], r.ClockDueAt.In(shanghai).Format("01-02 15:04")),
+		body:   fmt.Sprintf("%s 超時（期限 %s）", stageNames[*r.ClockStage], r.ClockDueAt.In(localtime.Zone).Format("01-02 15:04")),
 		notify: targets, title: "督辦：訴求" + stageNames[*r.ClockStage] + "超時",
 	}, now)
 	return err == nil, err
@@ -110,6 +111,3 @@ var stageNames = map[request.ClockStage]string{
 
 // StageName returns a stage's name as staff read it, e.g. 受理.
 func StageName(st request.ClockStage) string { return stageNames[st] }
-
-// shanghai is the street's time zone, for the times in messages.
-var shanghai = time.FixedZone("CST", 8*60*60)

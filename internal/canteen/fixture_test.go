@@ -13,6 +13,7 @@ import (
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/subsidyqualification"
 	"github.com/jimei-linli/linli/internal/canteen"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -33,7 +34,7 @@ func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // at returns the time of day hh:mm on date in the canteens' zone.
 func at(date string, hh, mm int) time.Time {
-	d, _ := time.ParseInLocation(time.DateOnly, date, canteen.Zone)
+	d, _ := time.ParseInLocation(time.DateOnly, date, localtime.Zone)
 	return d.Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute)
 }
 

@@ -23,12 +23,10 @@ import (
 	"github.com/jimei-linli/linli/internal/authz"
 	"github.com/jimei-linli/linli/internal/credit"
 	"github.com/jimei-linli/linli/internal/dispatch"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
-
-// Zone is the canteens' time zone: meal days and cut-offs follow it.
-var Zone = time.FixedZone("CST", 8*60*60)
 
 // Service runs the canteens.
 type Service struct {
@@ -90,9 +88,9 @@ func (s *Service) staffOf(ctx context.Context, v *viewer.Viewer, id int) (*ent.C
 	return c, nil
 }
 
-// day parses a meal day (YYYY-MM-DD) as midnight in Zone.
+// day parses a meal day (YYYY-MM-DD) as midnight in Shanghai.
 func day(date string) (time.Time, error) {
-	t, err := time.ParseInLocation(time.DateOnly, date, Zone)
+	t, err := time.ParseInLocation(time.DateOnly, date, localtime.Zone)
 	if err != nil {
 		return time.Time{}, apperr.New(apperr.BadUserInput, "a date is written YYYY-MM-DD, e.g. 2026-11-26")
 	}
@@ -114,5 +112,5 @@ func Cutoff(p *ent.MealPeriod, date string) (time.Time, error) {
 
 // describeCutoff says when a cut-off is, for messages.
 func describeCutoff(t time.Time) string {
-	return t.In(Zone).Format("2006-01-02 15:04")
+	return t.In(localtime.Zone).Format("2006-01-02 15:04")
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/guardianship"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -61,7 +62,7 @@ func (s *Service) Book(ctx context.Context, in Booking) (*ent.CareBooking, error
 	fac := svc.Edges.Facility
 	now := s.clock()
 	if !slot.StartsAt.After(now) {
-		return nil, apperr.New(apperr.Conflict, "the slot began at %s; book a later one", slot.StartsAt.In(Shanghai).Format("2006-01-02 15:04"))
+		return nil, apperr.New(apperr.Conflict, "the slot began at %s; book a later one", slot.StartsAt.In(localtime.Zone).Format("2006-01-02 15:04"))
 	}
 	if slices.Contains(fac.ClosedDays, day(slot.StartsAt)) {
 		return nil, apperr.New(apperr.Conflict, "%s is closed on %s", fac.Name, day(slot.StartsAt))
@@ -233,7 +234,7 @@ func (s *Service) Cancel(ctx context.Context, id int) (*ent.CareBooking, error) 
 	switch b.Status {
 	case carebooking.StatusCONFIRMED, carebooking.StatusOFFERED:
 		if deadline := b.Edges.Slot.StartsAt.Add(-s.opts.CancelCutoff); now.After(deadline) {
-			return nil, apperr.New(apperr.Conflict, "too late to cancel: cancellation closed at %s, %v before the slot", deadline.In(Shanghai).Format("2006-01-02 15:04"), s.opts.CancelCutoff)
+			return nil, apperr.New(apperr.Conflict, "too late to cancel: cancellation closed at %s, %v before the slot", deadline.In(localtime.Zone).Format("2006-01-02 15:04"), s.opts.CancelCutoff)
 		}
 	case carebooking.StatusWAITLISTED:
 	default:
@@ -303,7 +304,7 @@ func (s *Service) release(ctx context.Context, tx *ent.Tx, slot *ent.CareSlot) e
 	minor, _ := s.minor(sys, tx.Client(), next.ResidentID)
 	_, err = s.record(ctx, tx, logged{booking: next, kind: careevent.KindOFFERED, minor: minor,
 		title: "A care place is free for you",
-		body:  fmt.Sprintf("A place on %s at %s is offered: confirm by %s or it passes to the next in line.", day(slot.StartsAt), hhmm(slot.StartsAt), expires.In(Shanghai).Format("01-02 15:04"))})
+		body:  fmt.Sprintf("A place on %s at %s is offered: confirm by %s or it passes to the next in line.", day(slot.StartsAt), hhmm(slot.StartsAt), expires.In(localtime.Zone).Format("01-02 15:04"))})
 	return err
 }
 
@@ -337,7 +338,7 @@ func (s *Service) ConfirmOffer(ctx context.Context, id int) (*ent.CareBooking, e
 		case cur.Status != carebooking.StatusOFFERED:
 			return apperr.New(apperr.Conflict, "no place is offered to this booking (it is %s)", cur.Status)
 		case !cur.OfferExpiresAt.After(now):
-			return apperr.New(apperr.Conflict, "the offer expired at %s", cur.OfferExpiresAt.In(Shanghai).Format("2006-01-02 15:04"))
+			return apperr.New(apperr.Conflict, "the offer expired at %s", cur.OfferExpiresAt.In(localtime.Zone).Format("2006-01-02 15:04"))
 		}
 		up := tx.CareBooking.UpdateOne(cur).SetStatus(carebooking.StatusCONFIRMED).
 			ClearOfferExpiresAt().ClearWaitlistPosition().SetUpdatedAt(now)

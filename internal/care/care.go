@@ -27,14 +27,11 @@ import (
 	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
-
-// Shanghai is the street's time zone: days and weekly schedules are read
-// by its clock.
-var Shanghai = time.FixedZone("CST", 8*60*60)
 
 // Options are the configurable rules of care bookings.
 type Options struct {
@@ -167,10 +164,10 @@ func (s *Service) record(ctx context.Context, tx *ent.Tx, l logged) (*ent.CareEv
 func CareTopic(residentID int) string { return realtime.NodeTopic(residentID) }
 
 // day returns the Shanghai calendar day of t, as YYYY-MM-DD.
-func day(t time.Time) string { return t.In(Shanghai).Format(time.DateOnly) }
+func day(t time.Time) string { return t.In(localtime.Zone).Format(time.DateOnly) }
 
 // hhmm returns the Shanghai clock time of t.
-func hhmm(t time.Time) string { return t.In(Shanghai).Format("15:04") }
+func hhmm(t time.Time) string { return t.In(localtime.Zone).Format("15:04") }
 
 // reload reads booking id after its transaction committed, as the system
 // (the caller was checked), so that the fields a response asks for load

@@ -16,6 +16,7 @@ import (
 	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/internal/care"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/seed"
 	"github.com/jimei-linli/linli/internal/store"
@@ -135,7 +136,7 @@ func TestConcurrentBookingsNeverExceedCapacity(t *testing.T) {
 func TestSlotsFollowTheWeeklySchedule(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		// Monday 2026-11-30, 07:00 in Shanghai.
-		now := time.Date(2026, 11, 30, 7, 0, 0, 0, care.Shanghai)
+		now := time.Date(2026, 11, 30, 7, 0, 0, 0, localtime.Zone)
 		svc := demo(t, s, now)
 		ctx := viewer.SystemContext(context.Background())
 		fac := s.Client.CareFacility.Query().Where(carefacility.Name(seed.DayCareCentre)).OnlyX(ctx)
@@ -150,7 +151,7 @@ func TestSlotsFollowTheWeeklySchedule(t *testing.T) {
 		}
 		var got []string
 		for _, sl := range s.Client.CareSlot.Query().Where(careslot.ServiceID(cs.ID)).Order(ent.Asc(careslot.FieldStartsAt)).AllX(ctx) {
-			got = append(got, sl.StartsAt.In(care.Shanghai).Format("Mon 01-02 15:04"))
+			got = append(got, sl.StartsAt.In(localtime.Zone).Format("Mon 01-02 15:04"))
 		}
 		want := []string{ // 14 days from Monday; Wednesday 12-02 is closed
 			"Mon 11-30 07:30", "Mon 11-30 09:00", "Fri 12-04 07:30", "Fri 12-04 09:00",

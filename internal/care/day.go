@@ -15,6 +15,7 @@ import (
 	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -282,8 +283,7 @@ func (s *Service) AssignCaregiver(ctx context.Context, slotID, caregiverID int, 
 // caregiver's schedule), in order; the bookings on them are read through
 // the viewer's rights.
 func (s *Service) Day(ctx context.Context, facilityID int, date time.Time) ([]*ent.CareSlot, error) {
-	d := date.In(Shanghai)
-	start := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, Shanghai)
+	start := localtime.Day(date)
 	return s.client.CareSlot.Query().Where(careslot.HasServiceWith(careservice.FacilityID(facilityID)),
 		careslot.StartsAtGTE(start.UTC()), careslot.StartsAtLT(start.AddDate(0, 0, 1).UTC())).
 		Order(ent.Asc(careslot.FieldStartsAt), ent.Asc(careslot.FieldID)).All(ctx)

@@ -12,6 +12,7 @@ import (
 	"github.com/jimei-linli/linli/ent/careservice"
 	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/schedule"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -23,8 +24,7 @@ const SlotsAhead = 14
 // from (its day) for days days, by its weekly schedule and without the
 // facility's closed days.
 func SlotTimes(svc *ent.CareService, closed []string, from time.Time, days int) ([]time.Time, error) {
-	f := from.In(Shanghai)
-	first := time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, Shanghai)
+	first := localtime.Day(from)
 	var out []time.Time
 	for i := range days {
 		d := first.AddDate(0, 0, i)
@@ -36,11 +36,11 @@ func SlotTimes(svc *ent.CareService, closed []string, from time.Time, days int) 
 			continue
 		}
 		for _, hm := range svc.StartTimes {
-			t, err := time.ParseInLocation("15:04", hm, Shanghai)
+			t, err := time.ParseInLocation("15:04", hm, localtime.Zone)
 			if err != nil {
 				return nil, fmt.Errorf("care: service %d: start time %q: %w", svc.ID, hm, err)
 			}
-			out = append(out, time.Date(d.Year(), d.Month(), d.Day(), t.Hour(), t.Minute(), 0, 0, Shanghai).UTC())
+			out = append(out, time.Date(d.Year(), d.Month(), d.Day(), t.Hour(), t.Minute(), 0, 0, localtime.Zone).UTC())
 		}
 	}
 	return out, nil

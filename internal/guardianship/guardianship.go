@@ -19,6 +19,7 @@ import (
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/phone"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
@@ -28,9 +29,6 @@ import (
 // ChildAgeLimit is the age under which a child's record needs a guardian's
 // consent (PIPL art. 28 and 31: personal information of minors under 14).
 const ChildAgeLimit = 14
-
-// Shanghai is the street's time zone, in which ages are counted.
-var Shanghai = time.FixedZone("CST", 8*60*60)
 
 // Service changes guardianships.
 type Service struct {
@@ -305,10 +303,10 @@ func (s *Service) tell(ctx context.Context, tx *ent.Tx, g *ent.Guardianship, to 
 	return err
 }
 
-// AgeOn returns the age in whole years on day (read in Shanghai) of
+// AgeOn returns the age in whole years on day (read in localtime.Zone) of
 // someone born on birth (stored as UTC midnight of the calendar day).
 func AgeOn(birth, day time.Time) int {
-	b, d := birth.UTC(), day.In(Shanghai)
+	b, d := birth.UTC(), day.In(localtime.Zone)
 	age := d.Year() - b.Year()
 	if d.Month() < b.Month() || (d.Month() == b.Month() && d.Day() < b.Day()) {
 		age--
@@ -316,9 +314,9 @@ func AgeOn(birth, day time.Time) int {
 	return age
 }
 
-// birthDay returns the calendar day of t in Shanghai as UTC midnight, the
+// birthDay returns the calendar day of t in localtime.Zone as UTC midnight, the
 // form birth dates are stored in.
 func birthDay(t time.Time) time.Time {
-	b := t.In(Shanghai)
+	b := t.In(localtime.Zone)
 	return time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
 }

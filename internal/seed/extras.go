@@ -23,7 +23,7 @@ type Written struct {
 	// GridResidents lists the IDs of each grid's residents (by grid code),
 	// in insertion order, demo accounts included.
 	GridResidents map[string][]int
-	// Today is the day the seed runs (midnight, Asia/Shanghai): parts that
+	// Today is the day the seed runs (midnight, Asia/localtime.Zone): parts that
 	// need "this week" or "the last few months" count from it, so a seed
 	// is the same all day long.
 	Today time.Time
@@ -47,10 +47,6 @@ var extras = []Extra{
 	{"red neighbor", writeRedNeighbor},
 	{"canteen", writeCanteen},
 }
-
-// Shanghai is the time zone of the street: days, meal periods and slots
-// begin and end by its clock.
-var Shanghai = time.FixedZone("CST", 8*60*60)
 
 // writeExtras writes every extra part in order.
 func writeExtras(ctx context.Context, c *ent.Client, w *Written) error {

@@ -23,6 +23,7 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	_ "github.com/jimei-linli/linli/ent/runtime" // activates the role-scope hook
 	"github.com/jimei-linli/linli/ent/street"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -75,9 +76,7 @@ func Demo(ctx context.Context, client *ent.Client) (Result, error) {
 	if seeded {
 		return Result{AlreadySeeded: true}, tx.Rollback()
 	}
-	now := time.Now().In(Shanghai)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, Shanghai)
-	res, err := p.write(ctx, tx.Client(), today)
+	res, err := p.write(ctx, tx.Client(), localtime.Day(time.Now()))
 	if err == nil {
 		err = tx.Commit()
 	} else {
