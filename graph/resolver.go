@@ -106,10 +106,7 @@ func WithCanteen(opts ...canteen.Option) Option {
 // NewSchema returns the executable GraphQL schema backed by client.
 func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r := &Resolver{
-		client: client,
-		personal: personaldata.New(client, nil, slices.Concat(
-			[]personaldata.Section{appeal.PersonalData, care.PersonalData},
-			redneighbor.PersonalData(), canteen.PersonalDataSections())...),
+		client:  client,
 		devices: push.NewDevices(client, nil),
 		hub:     realtime.NewHub(nil),
 		outbox:  realtime.NewOutbox(nil, nil),
@@ -119,7 +116,9 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 		o(r)
 	}
 	r.roster = roster.New(client, r.outbox, nil)
-	r.personal.SetOutbox(r.outbox)
+	r.personal = personaldata.New(client, r.outbox, nil, slices.Concat(
+		[]personaldata.Section{appeal.PersonalData, care.PersonalData},
+		redneighbor.PersonalData(), canteen.PersonalDataSections())...)
 	r.inbox = notify.New(client, r.hub, nil)
 	r.broadcasts = broadcast.New(client, r.outbox, nil)
 	r.appeals = appeal.New(client, r.outbox, r.now, r.deadlines)

@@ -38,17 +38,15 @@ type Service struct {
 	outbox   *realtime.Outbox
 }
 
-// SetOutbox makes account deletion close the deleted account's websockets
-// at once (auth.EndSessions), through the real-time backbone.
-func (s *Service) SetOutbox(o *realtime.Outbox) { s.outbox = o }
-
 // New returns a Service with the sections of the map and sign-in, plus
-// extra sections from other capabilities.
-func New(client *ent.Client, now func() time.Time, extra ...Section) *Service {
+// extra sections from other capabilities. Account deletion closes the
+// deleted account's websockets at once through outbox (auth.EndSessions;
+// nil: they close when their token expires).
+func New(client *ent.Client, outbox *realtime.Outbox, now func() time.Time, extra ...Section) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{client: client, now: now, sections: append(coreSections(), extra...)}
+	return &Service{client: client, outbox: outbox, now: now, sections: append(coreSections(), extra...)}
 }
 
 // Export returns everything Linli holds about the signed-in resident as a
