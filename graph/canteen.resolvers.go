@@ -141,14 +141,13 @@ func (r *subscriptionResolver) MealOrderUpdated(ctx context.Context, id int) (<-
 	if _, err := viewer.Required(ctx); err != nil {
 		return nil, err
 	}
-	return realtime.Follow(ctx, r.hub, []string{realtime.NodeTopic(id)},
-		func(ctx context.Context) (*ent.MealOrder, bool, error) {
-			o, err := r.client.MealOrder.Get(ctx, id)
-			if ent.IsNotFound(err) {
-				return nil, false, apperr.New(apperr.NotFound, "meal order not found")
-			}
-			return o, err == nil, err
-		})
+	return realtime.FollowNode(ctx, r.hub, id, func(ctx context.Context, id int) (*ent.MealOrder, error) {
+		o, err := r.client.MealOrder.Get(ctx, id)
+		if ent.IsNotFound(err) {
+			return nil, apperr.New(apperr.NotFound, "meal order not found")
+		}
+		return o, err
+	})
 }
 
 // CanteenKitchenUpdated is the resolver for the canteenKitchenUpdated field.

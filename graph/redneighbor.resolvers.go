@@ -162,11 +162,7 @@ func (r *queryResolver) Statement(ctx context.Context, accountID int, after *ent
 
 // HelpRequestUpdated is the resolver for the helpRequestUpdated field.
 func (r *subscriptionResolver) HelpRequestUpdated(ctx context.Context, id int) (<-chan *ent.HelpRequest, error) {
-	return realtime.Follow(ctx, r.hub, []string{realtime.NodeTopic(id)},
-		func(ctx context.Context) (*ent.HelpRequest, bool, error) {
-			h, err := r.client.HelpRequest.Get(ctx, id)
-			return h, err == nil, err
-		})
+	return realtime.FollowNode(ctx, r.hub, id, r.client.HelpRequest.Get)
 }
 
 // GridHelpRequests is the resolver for the gridHelpRequests field.

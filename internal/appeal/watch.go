@@ -20,10 +20,7 @@ func (s *Service) Follow(ctx context.Context, hub *realtime.Hub, id int) (<-chan
 	if _, err := viewer.Required(ctx); err != nil {
 		return nil, err
 	}
-	ch, err := realtime.Follow(ctx, hub, []string{realtime.NodeTopic(id)}, func(ctx context.Context) (*ent.Request, bool, error) {
-		r, err := s.Get(ctx, id)
-		return r, err == nil, err
-	})
+	ch, err := realtime.FollowNode(ctx, hub, id, s.Get)
 	if ent.IsNotFound(err) {
 		return nil, errNotFound
 	}

@@ -62,3 +62,13 @@ func Follow[T any](ctx context.Context, hub *Hub, topics []string, load func(ctx
 	l.Start()
 	return out, nil
 }
+
+// FollowNode is Follow for one node: it streams get(ctx, id) at the start
+// and after every event about the node (NodeTopic), and ends when get
+// fails (the node is gone, or hidden from the subscriber now).
+func FollowNode[T any](ctx context.Context, hub *Hub, id int, get func(ctx context.Context, id int) (T, error)) (<-chan T, error) {
+	return Follow(ctx, hub, []string{NodeTopic(id)}, func(ctx context.Context) (T, bool, error) {
+		v, err := get(ctx, id)
+		return v, err == nil, err
+	})
+}
