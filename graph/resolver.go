@@ -42,12 +42,10 @@ type Resolver struct {
 	inbox      *notify.Inbox
 	broadcasts *broadcast.Service
 	appeals    *appeal.Service
-	deadlines  appeal.Deadlines
 	timebank   *timebank.Service
 	help       *redneighbor.Service
 	now        func() time.Time
 	care       *care.Service
-	careOpts   care.Options
 	guardians  *guardianship.Service
 
 	// The canteens, and the options (seams) they are built with.
@@ -78,16 +76,18 @@ func WithClock(now func() time.Time) Option {
 	return func(r *Resolver) { r.now = now }
 }
 
-// WithRequestDeadlines sets the 54321 clock's deadlines (the default
-// reading of DOMAIN.md otherwise).
-func WithRequestDeadlines(d appeal.Deadlines) Option {
-	return func(r *Resolver) { r.deadlines = d }
+// WithRequests uses the given requests service (as configured by serve,
+// which also runs its 54321 clock); without it one with DOMAIN.md's
+// deadlines is built.
+func WithRequests(svc *appeal.Service) Option {
+	return func(r *Resolver) { r.appeals = svc }
 }
 
-// WithCare sets the configurable rules of care bookings (offer expiry,
-// cancellation cut-off); without it the defaults apply.
-func WithCare(opts care.Options) Option {
-	return func(r *Resolver) { r.careOpts = opts }
+// WithCare uses the given care service (as configured by serve, which also
+// runs its offer and slot jobs); without it one with the default rules is
+// built.
+func WithCare(svc *care.Service) Option {
+	return func(r *Resolver) { r.care = svc }
 }
 
 // WithRedNeighbor uses the given time bank and help-request services (as
@@ -121,8 +121,12 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 		redneighbor.PersonalData(), canteen.PersonalDataSections())...)
 	r.inbox = notify.New(client, r.hub, nil)
 	r.broadcasts = broadcast.New(client, r.outbox, nil)
-	r.appeals = appeal.New(client, r.outbox, r.now, r.deadlines)
-	r.care = care.New(client, r.outbox, r.now, r.careOpts)
+	if r.appeals == nil {
+		r.appeals = appeal.New(client, r.outbox, r.now, appeal.Deadlines{})
+	}
+	if r.care == nil {
+		r.care = care.New(client, r.outbox, r.now, care.DefaultOptions)
+	}
 	r.guardians = guardianship.New(client, r.outbox, r.now)
 	if r.timebank == nil {
 		r.timebank = timebank.New(client, r.outbox, r.now, timebank.DefaultCreditLimit)

@@ -61,23 +61,24 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	if err != nil {
 		return err
 	}
-	deadlines := appeal.DeadlinesFrom(cfg.RequestDeadlines)
-	careOpts := care.Options{OfferTTL: cfg.CareOfferTTL, CancelCutoff: cfg.CareCancelCutoff}
+	// The services are built once: the schema serves them and the periodic
+	// jobs run their clocks.
+	appeals := appeal.New(s.Client, rt.outbox, nil, appeal.DeadlinesFrom(cfg.RequestDeadlines))
+	careSvc := care.New(s.Client, rt.outbox, nil, care.Options{OfferTTL: cfg.CareOfferTTL, CancelCutoff: cfg.CareCancelCutoff})
+	bank := timebank.New(s.Client, rt.outbox, nil, cfg.TimeBankCreditMinutes)
+	help := redneighbor.New(s.Client, rt.outbox, bank, nil, cfg.HelpWidenAfter)
 	// Requests and websockets run under base: cancelling it at shutdown
 	// closes the websockets, which Shutdown itself leaves open.
 	base, closeStreams := context.WithCancel(context.WithoutCancel(ctx))
 	defer closeStreams()
 	// Periodic jobs run until base ends (at shutdown, or on any return).
-	bank := timebank.New(s.Client, rt.outbox, nil, cfg.TimeBankCreditMinutes)
-	help := redneighbor.New(s.Client, rt.outbox, bank, nil, cfg.HelpWidenAfter)
-	jobs := []schedule.Job{appeal.New(s.Client, rt.outbox, nil, deadlines).Job(requestClockEvery), help.WidenJob()}
-	jobs = append(jobs, care.New(s.Client, rt.outbox, nil, careOpts).Jobs(15*time.Second)...)
+	jobs := append([]schedule.Job{appeals.Job(requestClockEvery), help.WidenJob()}, careSvc.Jobs(15*time.Second)...)
 	waitJobs := schedule.Start(base, log, jobs...)
 	defer func() { closeStreams(); waitJobs() }()
 	handler := server.New(server.Options{
 		Streams: base,
 		Schema: graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox),
-			graph.WithRequestDeadlines(deadlines), graph.WithCare(careOpts), graph.WithRedNeighbor(bank, help)),
+			graph.WithRequests(appeals), graph.WithCare(careSvc), graph.WithRedNeighbor(bank, help)),
 		Authenticate:     signIn.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(signIn.AuthenticateToken),
 		WatchSession:     realtime.WatchSession(rt.hub),
