@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/internal/config"
@@ -28,12 +29,13 @@ func seedCommand(ctx context.Context, cfg config.Config, args []string, stdout i
 		return err
 	}
 	defer s.Close()
-	return loadDemo(ctx, s.Client, log)
+	return loadDemo(ctx, s.Client, time.Now(), log)
 }
 
-// loadDemo loads the demo street unless it is there already.
-func loadDemo(ctx context.Context, client *ent.Client, log *slog.Logger) error {
-	res, err := seed.Demo(ctx, client)
+// loadDemo loads the demo street unless it is there already, with "today"
+// the day of now (the commands pass the real clock).
+func loadDemo(ctx context.Context, client *ent.Client, now time.Time, log *slog.Logger) error {
+	res, err := seed.Demo(ctx, client, now)
 	if err != nil {
 		return fmt.Errorf("load demo street: %w", err)
 	}

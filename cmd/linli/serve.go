@@ -36,7 +36,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	}
 	defer s.Close()
 	if cfg.Demo {
-		if err := loadDemo(ctx, s.Client, log); err != nil {
+		if err := loadDemo(ctx, s.Client, time.Now(), log); err != nil {
 			return err
 		}
 	}

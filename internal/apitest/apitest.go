@@ -297,10 +297,11 @@ func EachDemo(t *testing.T, fn func(t *testing.T, e *Env), opts ...Option) {
 	})
 }
 
-// SeedDemo loads the demo street (seed.Demo) as the system.
+// SeedDemo loads the demo street (seed.Demo) as the system, with "today"
+// the day of the Env's clock.
 func (e *Env) SeedDemo(t testing.TB) {
 	t.Helper()
-	if _, err := seed.Demo(e.SystemCtx(), e.Client); err != nil {
+	if _, err := seed.Demo(e.SystemCtx(), e.Client, e.Clock.Now()); err != nil {
 		t.Fatalf("apitest: seed: %v", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/jimei-linli/linli/internal/care"
 	"github.com/jimei-linli/linli/internal/seed"
 	"github.com/jimei-linli/linli/internal/store/storetest"
+	"github.com/jimei-linli/linli/internal/testclock"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -35,7 +36,7 @@ func BenchmarkBookings(b *testing.B) {
 	for _, slots := range []int{1, clients} {
 		b.Run(fmt.Sprintf("slots=%d", slots), func(b *testing.B) {
 			s := storetest.Open(b, storetest.Postgres)
-			now := time.Now().UTC().Truncate(time.Second)
+			now := testclock.Start()
 			svc := demo(b, s, now)
 			ids := openSlots(b, s.Client, 1_000_000, slots, now.Add(48*time.Hour), time.Hour)
 			people := residents(b, s.Client, 2000)

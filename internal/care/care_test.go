@@ -21,6 +21,7 @@ import (
 	"github.com/jimei-linli/linli/internal/seed"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/store/storetest"
+	"github.com/jimei-linli/linli/internal/testclock"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -28,7 +29,7 @@ import (
 // whose clock stands at now.
 func demo(t testing.TB, s *store.Store, now time.Time) *care.Service {
 	t.Helper()
-	if _, err := seed.Demo(context.Background(), s.Client); err != nil {
+	if _, err := seed.Demo(context.Background(), s.Client, now); err != nil {
 		t.Fatal(err)
 	}
 	return care.New(s.Client, realtime.NewOutbox(nil, nil), func() time.Time { return now }, care.Options{})
@@ -74,7 +75,7 @@ func as(id int) context.Context {
 // also the order their bookings were written).
 func TestConcurrentBookingsNeverExceedCapacity(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		now := time.Now().UTC().Truncate(time.Second)
+		now := testclock.Start()
 		svc := demo(t, s, now)
 		slot := openSlots(t, s.Client, 10, 1, now.Add(48*time.Hour), time.Hour)[0]
 		people := residents(t, s.Client, 100)
@@ -163,17 +164,41 @@ func TestSlotsFollowTheWeeklySchedule(t *testing.T) {
 	})
 }
 
+// unstaffedHour returns the first whole hour (in Shanghai) at or after from
+// in which no slot of the seeded schedule has a caregiver on duty and fac is
+// open: a time whose caregivers are all free, whatever day from falls on.
+func unstaffedHour(t testing.TB, c *ent.Client, fac *ent.CareFacility, from time.Time) time.Time {
+	t.Helper()
+	ctx := viewer.SystemContext(context.Background())
+	at := from.In(localtime.Zone).Truncate(time.Hour)
+	if at.Before(from) {
+		at = at.Add(time.Hour)
+	}
+	for range 7 * 24 {
+		overlapping := c.CareSlot.Query().Where(careslot.StartsAtLT(at.Add(time.Hour).UTC()), careslot.EndsAtGT(at.UTC())).AllX(ctx)
+		staffed := slices.ContainsFunc(overlapping, func(sl *ent.CareSlot) bool { return len(sl.CaregiverIds) > 0 })
+		if !staffed && !slices.Contains(fac.ClosedDays, at.Format(time.DateOnly)) {
+			return at.UTC()
+		}
+		at = at.Add(time.Hour)
+	}
+	t.Fatalf("no hour without a caregiver on duty in the week from %v", from)
+	return time.Time{}
+}
+
 // TestConcurrentHomeVisitsShareNoCaregiver: with one caregiver free, two
 // home visits booked at once in two services at the same time get one
-// caregiver and one CONFLICT.
+// caregiver and one CONFLICT. The time is one the seeded schedule leaves
+// unstaffed, so that the one free caregiver is free whatever day the test's
+// clock stands on.
 func TestConcurrentHomeVisitsShareNoCaregiver(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		now := time.Now().UTC().Truncate(time.Second)
+		now := testclock.Start()
 		svc := demo(t, s, now)
 		ctx := viewer.SystemContext(context.Background())
 		c := s.Client
 		fac := c.CareFacility.Query().Where(carefacility.Name(seed.DayCareCentre)).OnlyX(ctx)
-		start := now.Add(72 * time.Hour)
+		start := unstaffedHour(t, c, fac, now.Add(72*time.Hour))
 		var slots []int
 		for i := range 2 {
 			cs := c.CareService.Create().SetFacilityID(fac.ID).SetName(fmt.Sprint("visit ", i)).SetKind(careservice.KindHOME_VISIT).

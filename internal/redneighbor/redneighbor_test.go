@@ -19,6 +19,7 @@ import (
 	"github.com/jimei-linli/linli/internal/seed"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/store/storetest"
+	"github.com/jimei-linli/linli/internal/testclock"
 	"github.com/jimei-linli/linli/internal/timebank"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -55,10 +56,10 @@ func residentByPhone(t *testing.T, c *ent.Client, phone string) int {
 func TestTwoInstances(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		c := s.Client
-		if _, err := seed.Demo(context.Background(), c); err != nil {
+		clk := &clock{t: testclock.Start()}
+		if _, err := seed.Demo(context.Background(), c, clk.Now()); err != nil {
 			t.Fatal(err)
 		}
-		clk := &clock{t: time.Now().UTC()}
 		a, b := instance(c, clk.Now), instance(c, clk.Now)
 		elder := residentByPhone(t, c, seed.PhoneElder)
 		vol := residentByPhone(t, c, seed.PhoneVolunteer)

@@ -14,6 +14,7 @@ import (
 	"github.com/jimei-linli/linli/internal/appeal"
 	"github.com/jimei-linli/linli/internal/seed"
 	"github.com/jimei-linli/linli/internal/store/storetest"
+	"github.com/jimei-linli/linli/internal/testclock"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -42,7 +43,7 @@ func TestDemoRequests(t *testing.T) {
 	for _, b := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
 		t.Run(string(b), func(t *testing.T) {
 			c := storetest.Client(t, b)
-			if _, err := seed.Demo(ctx, c); err != nil {
+			if _, err := seed.Demo(ctx, c, testclock.Start()); err != nil {
 				t.Fatal(err)
 			}
 			sg01 := c.Request.Query().Where(request.HasGridWith(grid.Code(seed.GridShengguang01))).AllX(ctx)

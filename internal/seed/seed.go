@@ -11,8 +11,9 @@
 // date is written out), so every run writes the same rows in the same order
 // and, on a fresh database, gets the same IDs. The map never reads the
 // clock; the extra parts (extras.go) that need "this week" count from the
-// day the seed runs, so only timestamps differ between runs on different
-// days.
+// day of the instant the caller passes (the commands pass the real clock,
+// tests their fixed one), so seeds at instants of the same day write the same
+// rows and only timestamps differ between seeds on different days.
 package seed
 
 import (
@@ -58,7 +59,12 @@ type Result struct {
 //
 // Demo writes through client as ctx allows: once privacy policies guard the
 // entities, ctx must be the system context.
-func Demo(ctx context.Context, client *ent.Client) (Result, error) {
+//
+// now is the instant the seed runs at: its day (in the street's zone) is
+// the demo's "today", which this week's menus, the care slots around it and
+// the months of history count from. Commands pass the real clock; tests pass
+// their business clock, so the demo never depends on the hour they run.
+func Demo(ctx context.Context, client *ent.Client, now time.Time) (Result, error) {
 	ctx = viewer.SystemContext(ctx) // seeding is system work: privacy rules let it write the map
 	p, err := buildPlan()
 	if err != nil {
@@ -76,7 +82,7 @@ func Demo(ctx context.Context, client *ent.Client) (Result, error) {
 	if seeded {
 		return Result{AlreadySeeded: true}, tx.Rollback()
 	}
-	res, err := p.write(ctx, tx.Client(), localtime.Day(time.Now()))
+	res, err := p.write(ctx, tx.Client(), localtime.Day(now))
 	if err == nil {
 		err = tx.Commit()
 	} else {

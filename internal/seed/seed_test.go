@@ -24,6 +24,7 @@ import (
 	"github.com/jimei-linli/linli/internal/seed"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/store/storetest"
+	"github.com/jimei-linli/linli/internal/testclock"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -52,7 +53,7 @@ func TestDemo(t *testing.T) {
 		ctx := viewer.SystemContext(context.Background())
 		c := s.Client
 		start := time.Now()
-		res, err := seed.Demo(ctx, c)
+		res, err := seed.Demo(ctx, c, testclock.Start())
 		if err != nil {
 			t.Fatalf("Demo: %v", err)
 		}
@@ -68,7 +69,7 @@ func TestDemo(t *testing.T) {
 
 		t.Run("second run adds nothing", func(t *testing.T) {
 			before := tableCounts(t, c)
-			again, err := seed.Demo(ctx, c)
+			again, err := seed.Demo(ctx, c, testclock.Start())
 			if err != nil {
 				t.Fatalf("second Demo: %v", err)
 			}
@@ -82,7 +83,7 @@ func TestDemo(t *testing.T) {
 
 		t.Run("deterministic", func(t *testing.T) {
 			other := storetest.Open(t, backendOf(t, s)).Client
-			if _, err := seed.Demo(ctx, other); err != nil {
+			if _, err := seed.Demo(ctx, other, testclock.Start()); err != nil {
 				t.Fatalf("Demo on a second database: %v", err)
 			}
 			compareDumps(t, "first database", dump(t, c, true), "second database", dump(t, other, true))
@@ -101,7 +102,7 @@ func TestDemoSameOnBothBackends(t *testing.T) {
 	lite := storetest.Client(t, storetest.SQLite)
 	pg := storetest.Client(t, storetest.Postgres)
 	for _, c := range []*ent.Client{lite, pg} {
-		if _, err := seed.Demo(ctx, c); err != nil {
+		if _, err := seed.Demo(ctx, c, testclock.Start()); err != nil {
 			t.Fatalf("Demo: %v", err)
 		}
 	}
@@ -117,7 +118,7 @@ func TestDemoWritesNothingOnFailure(t *testing.T) {
 		c := s.Client
 		early := c.Resident.Create().SetName("早到的人").SaveX(ctx)
 		c.PersonalInfo.Create().SetResident(early).SetPhone(seed.PhoneOtherResident).SaveX(ctx)
-		if res, err := seed.Demo(ctx, c); err == nil {
+		if res, err := seed.Demo(ctx, c, testclock.Start()); err == nil {
 			t.Fatalf("Demo = %+v, want an error for the taken phone", res)
 		}
 		want := counts{residents: 1}
@@ -138,7 +139,7 @@ func TestDemoConcurrent(t *testing.T) {
 			errs    [2]error
 		)
 		for i := range results {
-			wg.Go(func() { results[i], errs[i] = seed.Demo(ctx, s.Client) })
+			wg.Go(func() { results[i], errs[i] = seed.Demo(ctx, s.Client, testclock.Start()) })
 		}
 		wg.Wait()
 		for i, err := range errs {

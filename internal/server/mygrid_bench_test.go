@@ -18,6 +18,7 @@ import (
 	"github.com/jimei-linli/linli/internal/seed"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/store/storetest"
+	"github.com/jimei-linli/linli/internal/testclock"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -142,7 +143,7 @@ func newMyGridBench(b *testing.B, s *store.Store) *myGridBench {
 	ctx := viewer.SystemContext(context.Background())
 	counter := storetest.NewCountingDriver(s.Driver)
 	client := ent.NewClient(ent.Driver(counter))
-	if _, err := seed.Demo(ctx, client); err != nil {
+	if _, err := seed.Demo(ctx, client, testclock.Start()); err != nil {
 		b.Fatalf("seed: %v", err)
 	}
 	id, err := client.Grid.Query().Where(grid.Code(seed.GridShengguang01)).OnlyID(ctx)

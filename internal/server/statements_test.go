@@ -20,6 +20,7 @@ import (
 	"github.com/jimei-linli/linli/internal/seed"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/store/storetest"
+	"github.com/jimei-linli/linli/internal/testclock"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -292,7 +293,7 @@ const demoStreet = "demo street"
 var dataSizes = []dataSize{
 	{"tiny street", seedTinyStreet},
 	{demoStreet, func(ctx context.Context, c *ent.Client) error {
-		_, err := seed.Demo(ctx, c)
+		_, err := seed.Demo(ctx, c, testclock.Start())
 		return err
 	}},
 }
