@@ -70,8 +70,10 @@ func WithRealtime(hub *realtime.Hub, outbox *realtime.Outbox) Option {
 	return func(r *Resolver) { r.hub, r.outbox = hub, outbox }
 }
 
-// WithClock sets the clock that business rules read (deadlines, cut-offs,
-// slots); tests move it instead of sleeping. The default is time.Now.
+// WithClock sets the clock that every service of the schema reads: business
+// rules (deadlines, cut-offs, slots) and the times they record (events,
+// notifications read, audit records, devices). Tests move it instead of
+// sleeping. The default is time.Now.
 func WithClock(now func() time.Time) Option {
 	return func(r *Resolver) { r.now = now }
 }
@@ -106,21 +108,25 @@ func WithCanteen(opts ...canteen.Option) Option {
 // NewSchema returns the executable GraphQL schema backed by client.
 func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r := &Resolver{
-		client:  client,
-		devices: push.NewDevices(client, nil),
-		hub:     realtime.NewHub(nil),
-		outbox:  realtime.NewOutbox(nil, nil),
-		now:     time.Now,
+		client: client,
+		hub:    realtime.NewHub(nil),
+		now:    time.Now,
 	}
 	for _, o := range opts {
 		o(r)
 	}
-	r.roster = roster.New(client, r.outbox, nil)
-	r.personal = personaldata.New(client, r.outbox, nil, slices.Concat(
+	// Every service reads the one clock, r.now: none falls back to the
+	// wall clock behind a test's fixed instant.
+	if r.outbox == nil {
+		r.outbox = realtime.NewOutbox(nil, r.now)
+	}
+	r.devices = push.NewDevices(client, r.now)
+	r.roster = roster.New(client, r.outbox, r.now)
+	r.personal = personaldata.New(client, r.outbox, r.now, slices.Concat(
 		[]personaldata.Section{appeal.PersonalData, care.PersonalData},
 		redneighbor.PersonalData(), canteen.PersonalDataSections())...)
-	r.inbox = notify.New(client, r.hub, nil)
-	r.broadcasts = broadcast.New(client, r.outbox, nil)
+	r.inbox = notify.New(client, r.hub, r.now)
+	r.broadcasts = broadcast.New(client, r.outbox, r.now)
 	if r.appeals == nil {
 		r.appeals = appeal.New(client, r.outbox, r.now, appeal.Deadlines{})
 	}

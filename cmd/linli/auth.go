@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -21,13 +22,14 @@ import (
 
 // newAuth builds the sign-in service for cfg: the token secret, the code
 // sender and the rate limiter (in Redis when rdb is not nil); sign-outs
-// go through outbox to close the sessions' websockets.
-func newAuth(cfg config.Config, s *store.Store, rdb *redis.Client, outbox *realtime.Outbox, log *slog.Logger) (*auth.Service, error) {
+// go through outbox to close the sessions' websockets. now is the clock
+// codes, sessions and tokens are issued and checked on.
+func newAuth(cfg config.Config, s *store.Store, rdb *redis.Client, outbox *realtime.Outbox, now func() time.Time, log *slog.Logger) (*auth.Service, error) {
 	secret, err := jwtSecret(cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	tokens, err := auth.NewTokens(secret, "linli", "linli-app", cfg.AccessTokenTTL, nil)
+	tokens, err := auth.NewTokens(secret, "linli", "linli-app", cfg.AccessTokenTTL, now)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +40,7 @@ func newAuth(cfg config.Config, s *store.Store, rdb *redis.Client, outbox *realt
 	case cfg.Production():
 		return nil, errors.New("production needs LINLI_SMS_WEBHOOK_URL: sign-in codes must not go to the log")
 	}
-	var limiter ratelimit.Limiter = ratelimit.NewMemory(nil)
+	var limiter ratelimit.Limiter = ratelimit.NewMemory(now)
 	if rdb != nil {
 		limiter = ratelimit.NewRedis(rdb, "linli:ratelimit:")
 	}
@@ -46,7 +48,7 @@ func newAuth(cfg config.Config, s *store.Store, rdb *redis.Client, outbox *realt
 	policy.PrivacyNoticeVersion = cfg.PrivacyNoticeVersion
 	return auth.NewService(auth.Config{
 		Client: s.Client, Tokens: tokens, Sender: sender, Limiter: limiter, Policy: policy, Secret: secret,
-		Outbox: outbox,
+		Outbox: outbox, Now: now,
 	})
 }
 

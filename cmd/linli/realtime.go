@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -27,8 +28,9 @@ const redisChannel = "linli:events"
 // process) and the outbox relay and, when pushWebhookURL is set, push to
 // offline residents' devices: the relay plans the pushes of what it
 // publishes, and a worker sends them through the webhook. stop ends them
-// all and waits for them.
-func startRealtime(ctx context.Context, s *store.Store, rdb *redis.Client, pushWebhookURL string, log *slog.Logger) *realtimeParts {
+// all and waits for them. now is the clock events and pushes are stamped
+// and scheduled with.
+func startRealtime(ctx context.Context, s *store.Store, rdb *redis.Client, pushWebhookURL string, now func() time.Time, log *slog.Logger) *realtimeParts {
 	var broker realtime.Broker = realtime.NewMemory()
 	if rdb != nil {
 		broker = realtime.NewRedis(rdb, redisChannel, log)
@@ -39,8 +41,8 @@ func startRealtime(ctx context.Context, s *store.Store, rdb *redis.Client, pushW
 	var wg sync.WaitGroup
 	if pushWebhookURL != "" {
 		presence := push.NewPresence(hub, rdb, log)
-		worker := push.NewWorker(s, push.WebhookGateway{URL: pushWebhookURL}, nil, log)
-		planner := push.NewPlanner(s.Client, presence, nil, log)
+		worker := push.NewWorker(s, push.WebhookGateway{URL: pushWebhookURL}, now, log)
+		planner := push.NewPlanner(s.Client, presence, now, log)
 		planner.Planned = worker.Kick
 		relay.Published = planner.Published // before the relay runs
 		wg.Add(2)
@@ -53,7 +55,7 @@ func startRealtime(ctx context.Context, s *store.Store, rdb *redis.Client, pushW
 	relay.Kick() // publish what an earlier run left behind
 	return &realtimeParts{
 		hub:    hub,
-		outbox: realtime.NewOutbox(relay, nil),
+		outbox: realtime.NewOutbox(relay, now),
 		relay:  relay,
 		stop:   func() { cancel(); wg.Wait() },
 	}

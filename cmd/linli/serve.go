@@ -30,13 +30,15 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	}
 	log := newLogger(cfg, stdout)
 	debug.SetGCPercent(cfg.GCPercent)
+	// The one clock every part of the server reads: the real one.
+	now := time.Now
 	s, err := openDatabase(ctx, cfg, log, cfg.MigrateOnStart)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	if cfg.Demo {
-		if err := loadDemo(ctx, s.Client, time.Now(), log); err != nil {
+		if err := loadDemo(ctx, s.Client, now(), log); err != nil {
 			return err
 		}
 	}
@@ -52,21 +54,21 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 			return err
 		}
 	}
-	rt := startRealtime(ctx, s, rdb, cfg.PushWebhookURL, log)
+	rt := startRealtime(ctx, s, rdb, cfg.PushWebhookURL, now, log)
 	if cfg.PushWebhookURL == "" {
 		log.Info("push notifications are off (no LINLI_PUSH_WEBHOOK_URL)")
 	}
 	defer rt.stop()
-	signIn, err := newAuth(cfg, s, rdb, rt.outbox, log)
+	signIn, err := newAuth(cfg, s, rdb, rt.outbox, now, log)
 	if err != nil {
 		return err
 	}
 	// The services are built once: the schema serves them and the periodic
 	// jobs run their clocks.
-	appeals := appeal.New(s.Client, rt.outbox, nil, appeal.DeadlinesFrom(cfg.RequestDeadlines))
-	careSvc := care.New(s.Client, rt.outbox, nil, care.Options{OfferTTL: cfg.CareOfferTTL, CancelCutoff: cfg.CareCancelCutoff})
-	bank := timebank.New(s.Client, rt.outbox, nil, cfg.TimeBankCreditMinutes)
-	help := redneighbor.New(s.Client, rt.outbox, bank, nil, cfg.HelpWidenAfter)
+	appeals := appeal.New(s.Client, rt.outbox, now, appeal.DeadlinesFrom(cfg.RequestDeadlines))
+	careSvc := care.New(s.Client, rt.outbox, now, care.Options{OfferTTL: cfg.CareOfferTTL, CancelCutoff: cfg.CareCancelCutoff})
+	bank := timebank.New(s.Client, rt.outbox, now, cfg.TimeBankCreditMinutes)
+	help := redneighbor.New(s.Client, rt.outbox, bank, now, cfg.HelpWidenAfter)
 	// Requests and websockets run under base: cancelling it at shutdown
 	// closes the websockets, which Shutdown itself leaves open.
 	base, closeStreams := context.WithCancel(context.WithoutCancel(ctx))
@@ -77,10 +79,11 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	defer func() { closeStreams(); waitJobs() }()
 	handler := server.New(server.Options{
 		Streams: base,
-		Schema: graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox),
+		Schema: graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox), graph.WithClock(now),
 			graph.WithRequests(appeals), graph.WithCare(careSvc), graph.WithRedNeighbor(bank, help)),
 		Authenticate:     signIn.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(signIn.AuthenticateToken),
+		Now:              now,
 		WatchSession:     realtime.WatchSession(rt.hub),
 		AllowedOrigins:   cfg.AllowedOrigins,
 		Ready:            s.Ping,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/jimei-linli/linli/internal/config"
 	"github.com/jimei-linli/linli/internal/phone"
@@ -30,7 +31,7 @@ func tokenCommand(ctx context.Context, cfg config.Config, tokenPhone string, arg
 		return err
 	}
 	defer s.Close()
-	svc, err := newAuth(cfg, s, nil, nil, log)
+	svc, err := newAuth(cfg, s, nil, nil, time.Now, log)
 	if err != nil {
 		return err
 	}

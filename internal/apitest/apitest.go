@@ -69,6 +69,7 @@ import (
 	"github.com/jimei-linli/linli/internal/server"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/store/storetest"
+	"github.com/jimei-linli/linli/internal/testclock"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -97,8 +98,12 @@ type Env struct {
 	// URL is the server's base URL (http://127.0.0.1:port); GraphQL is at
 	// URL + "/graphql".
 	URL string
-	// Clock is the clock of the sign-in service, the access tokens and the
-	// memory rate limiter.
+	// Clock is the Env's one clock: the business clock of every service
+	// behind the schema (deadlines, cut-offs, slots), of the demo seed's
+	// "today", the sign-in service, the access tokens, the websockets'
+	// token expiry and the memory rate limiter. It starts at
+	// testclock.Start() (or WithClockStart) and moves only when a test
+	// moves it.
 	Clock *Clock
 	// Codes receives the sign-in codes the service sends.
 	Codes *CodeInbox
@@ -138,8 +143,8 @@ func WithPolicy(p auth.Policy) Option {
 	return func(o *options) { o.policy = p }
 }
 
-// WithClockStart starts the Env's clock at start instead of the current time
-// (truncated to the second).
+// WithClockStart starts the Env's clock at start instead of the run's fixed
+// instant, testclock.Start().
 func WithClockStart(start time.Time) Option {
 	return func(o *options) { o.start = start }
 }
@@ -182,7 +187,7 @@ var redisPrefixes atomic.Int64
 // street.
 func New(t testing.TB, s *store.Store, opts ...Option) *Env {
 	t.Helper()
-	o := options{policy: auth.DefaultPolicy, start: time.Now().UTC().Truncate(time.Second)}
+	o := options{policy: auth.DefaultPolicy, start: testclock.Start()}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -220,6 +225,7 @@ func New(t testing.TB, s *store.Store, opts ...Option) *Env {
 		Schema:           graph.NewSchema(s.Client, graph.WithAuth(e.Auth), graph.WithRealtime(e.Hub, e.Outbox), graph.WithClock(e.Clock.Now)),
 		Authenticate:     e.Auth.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(e.Auth.AuthenticateToken),
+		Now:              e.Clock.Now,
 		WatchSession:     realtime.WatchSession(e.Hub),
 		Ready:            s.Ping,
 		Logger:           logger,

@@ -96,6 +96,11 @@ type Options struct {
 	// AuthenticateInitToken builds one from a token check. Nil means every
 	// websocket connection runs with the upgrade request's context.
 	AuthenticateInit func(ctx context.Context, payload map[string]any) (context.Context, time.Time, error)
+	// Now is the clock that credentials' expiry (from AuthenticateInit) is
+	// read on: the one that issued the tokens, so that a token the clock
+	// finds expired is refused and a live one closes its socket after the
+	// time it has left on that clock. Nil means time.Now.
+	Now func() time.Time
 	// WatchSession, if set, is called when a websocket has been initialized,
 	// with the context AuthenticateInit returned (it ends with the socket):
 	// it calls closeWith if the credentials behind ctx are revoked before
@@ -146,6 +151,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.InitTimeout <= 0 {
 		o.InitTimeout = DefaultInitTimeout
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	return o
 }

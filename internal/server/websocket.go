@@ -89,6 +89,7 @@ const wsWriteTimeout = 10 * time.Second
 type websocketTransport struct {
 	logger           *slog.Logger
 	authenticateInit func(ctx context.Context, payload map[string]any) (context.Context, time.Time, error)
+	now              func() time.Time // the clock credentials expire on
 	watchSession     func(ctx context.Context, closeWith func(reason string))
 	originPatterns   []string
 	anyOrigin        bool
@@ -112,6 +113,7 @@ func newWebsocketTransport(opts Options) *websocketTransport {
 	return &websocketTransport{
 		logger:           opts.Logger,
 		authenticateInit: opts.AuthenticateInit,
+		now:              opts.Now,
 		watchSession:     opts.WatchSession,
 		originPatterns:   opts.AllowedOrigins,
 		anyOrigin:        !opts.Production && len(opts.AllowedOrigins) == 0,
@@ -175,10 +177,14 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 }
 
 // initialized starts what an initialized socket s with operations'
-// context ctx needs: its close when the credentials expire at expires, or
-// when their session ends or their rights change.
+// context ctx needs: its close when the credentials expire at expires (on
+// t's clock), or when their session ends or their rights change.
 func (t *websocketTransport) initialized(ctx context.Context, s *socket, expires time.Time) {
-	s.expireAt(expires)
+	if expires.IsZero() {
+		s.expireAfter(0)
+	} else {
+		s.expireAfter(max(expires.Sub(t.now()), time.Nanosecond))
+	}
 	if t.watchSession != nil {
 		t.watchSession(ctx, func(reason string) { s.close(closeForbidden, reason) })
 	}
@@ -248,7 +254,7 @@ func (t *websocketTransport) initContext(ctx context.Context, r *http.Request, p
 		}
 	}
 	ctx, expires, err := t.authenticateInit(ctx, payload)
-	if err == nil && !expires.IsZero() && !time.Now().Before(expires) {
+	if err == nil && !expires.IsZero() && !t.now().Before(expires) {
 		err = apperr.New(apperr.Unauthenticated, "the access token has expired")
 	}
 	return ctx, expires, err

@@ -81,10 +81,12 @@ func (s *socket) write(v any) error {
 	return s.ws.Write(ctx, websocket.MessageText, b)
 }
 
-// expireAt closes the socket with 4403 "token expired" at t (the zero
-// time: never). A later call replaces the earlier one; on a closing socket
-// it does nothing.
-func (s *socket) expireAt(t time.Time) {
+// expireAfter closes the socket with 4403 "token expired" after d, the
+// time its credentials have left (0: they never expire). A later call
+// replaces the earlier one; on a closing socket it does nothing. The timer
+// runs on the wall clock: it counts down the time left, which the caller
+// reads on the clock that issued the credentials.
+func (s *socket) expireAfter(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.expiry != nil {
@@ -96,10 +98,10 @@ func (s *socket) expireAt(t time.Time) {
 		return // close stops the timer only once, before this one
 	default:
 	}
-	if t.IsZero() {
+	if d <= 0 {
 		return
 	}
-	s.expiry = time.AfterFunc(time.Until(t), func() { s.close(closeForbidden, reasonTokenExpired) })
+	s.expiry = time.AfterFunc(d, func() { s.close(closeForbidden, reasonTokenExpired) })
 }
 
 // stopExpiry cancels the close at the token's expiry.
