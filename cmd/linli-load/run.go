@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 )
 
@@ -31,7 +32,12 @@ func run(ctx context.Context, o options, stdout io.Writer) ([]roundResult, error
 	if o.progress == nil {
 		o.progress = io.Discard
 	}
+	// logf is called from the connecting goroutines too (their progress):
+	// one line at a time, whatever writer progress is.
+	var progressMu sync.Mutex
 	logf := func(format string, args ...any) {
+		progressMu.Lock()
+		defer progressMu.Unlock()
 		fmt.Fprintf(o.progress, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
 	}
 	soft, hard, err := raiseFileLimit()
