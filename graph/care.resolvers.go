@@ -44,7 +44,8 @@ func (r *careSlotResolver) Caregivers(ctx context.Context, obj *ent.CareSlot) ([
 
 // BookCare is the resolver for the bookCare field.
 func (r *mutationResolver) BookCare(ctx context.Context, input model.BookCareInput) (*ent.CareBooking, error) {
-	return r.care.Book(ctx, care.Booking{SlotID: input.SlotID, ResidentID: deref(input.ResidentID), Waitlist: deref(input.Waitlist)})
+	return r.care.Book(ctx, care.Booking{SlotID: input.SlotID, ResidentID: deref(input.ResidentID),
+		Waitlist: deref(input.Waitlist), AcceptNoCancellation: deref(input.AcceptNoCancellation)})
 }
 
 // CancelCareBooking is the resolver for the cancelCareBooking field.
@@ -53,8 +54,8 @@ func (r *mutationResolver) CancelCareBooking(ctx context.Context, id int) (*ent.
 }
 
 // ConfirmCareOffer is the resolver for the confirmCareOffer field.
-func (r *mutationResolver) ConfirmCareOffer(ctx context.Context, id int) (*ent.CareBooking, error) {
-	return r.care.ConfirmOffer(ctx, id)
+func (r *mutationResolver) ConfirmCareOffer(ctx context.Context, id int, acceptNoCancellation *bool) (*ent.CareBooking, error) {
+	return r.care.ConfirmOffer(ctx, id, deref(acceptNoCancellation))
 }
 
 // CheckInCare is the resolver for the checkInCare field.

@@ -311,7 +311,7 @@ func (ec *executionContext) unmarshalInputBookCareInput(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"slotId", "residentId", "waitlist"}
+	fieldsInOrder := [...]string{"slotId", "residentId", "waitlist", "acceptNoCancellation"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -339,6 +339,13 @@ func (ec *executionContext) unmarshalInputBookCareInput(ctx context.Context, obj
 				return it, err
 			}
 			it.Waitlist = data
+		case "acceptNoCancellation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acceptNoCancellation"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AcceptNoCancellation = data
 		}
 	}
 	return it, nil

@@ -621,7 +621,7 @@ type ComplexityRoot struct {
 		CheckOutCare               func(childComplexity int, bookingID int) int
 		CheckOutVolunteerTask      func(childComplexity int, taskID int) int
 		ClaimRequest               func(childComplexity int, id int) int
-		ConfirmCareOffer           func(childComplexity int, id int) int
+		ConfirmCareOffer           func(childComplexity int, id int, acceptNoCancellation *bool) int
 		ConfirmHelpCompleted       func(childComplexity int, requestID int, minutes *int) int
 		ConfirmRequest             func(childComplexity int, id int) int
 		ConsentToGuardianship      func(childComplexity int, id int) int
@@ -3578,7 +3578,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ConfirmCareOffer(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.ConfirmCareOffer(childComplexity, args["id"].(int), args["acceptNoCancellation"].(*bool)), true
 	case "Mutation.confirmHelpCompleted":
 		if e.ComplexityRoot.Mutation.ConfirmHelpCompleted == nil {
 			break
@@ -23190,7 +23190,10 @@ extend type Mutation {
   """
   Books a place in a care slot for the viewer or for a dependent they are
   the active guardian of. A full slot is a CONFLICT unless waitlist is true;
-  then the booking is WAITLISTED with its position by arrival.
+  then the booking is WAITLISTED with its position by arrival. A place in a
+  slot whose cancellation cut-off has passed is a CONFLICT with
+  extensions.field "acceptNoCancellation" unless acceptNoCancellation is
+  true: such a booking can no longer be cancelled.
   """
   bookCare(
     """
@@ -23210,13 +23213,21 @@ extend type Mutation {
     id: ID!
   ): CareBooking!
   """
-  Takes a place offered from the waitlist, before the offer expires.
+  Takes a place offered from the waitlist, before the offer expires. After
+  the slot's cancellation cut-off this is a CONFLICT with extensions.field
+  "acceptNoCancellation" unless acceptNoCancellation is true: the place
+  taken can no longer be cancelled.
   """
   confirmCareOffer(
     """
     The OFFERED booking.
     """
     id: ID!
+    """
+    The client accepts that the place cannot be cancelled, because the
+    slot's cancellation cut-off has passed (needed only then).
+    """
+    acceptNoCancellation: Boolean
   ): CareBooking!
   """
   Records, at the current time, that a person booked in the slot arrived
@@ -23339,6 +23350,12 @@ input BookCareInput {
   Join the waitlist if the slot is full.
   """
   waitlist: Boolean
+  """
+  The client accepts that the booking cannot be cancelled, because the
+  slot's cancellation cut-off has passed (needed only then, and only for a
+  place: a waitlist place can always be cancelled).
+  """
+  acceptNoCancellation: Boolean
 }
 
 """

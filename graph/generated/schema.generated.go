@@ -55,7 +55,7 @@ type MutationResolver interface {
 	RateRequest(ctx context.Context, id int, rating int, comment *string) (*ent.Request, error)
 	BookCare(ctx context.Context, input model.BookCareInput) (*ent.CareBooking, error)
 	CancelCareBooking(ctx context.Context, id int) (*ent.CareBooking, error)
-	ConfirmCareOffer(ctx context.Context, id int) (*ent.CareBooking, error)
+	ConfirmCareOffer(ctx context.Context, id int, acceptNoCancellation *bool) (*ent.CareBooking, error)
 	CheckInCare(ctx context.Context, slotID int, residentID int) (*ent.CareBooking, error)
 	CheckOutCare(ctx context.Context, bookingID int) (*ent.CareBooking, error)
 	MarkCareNoShow(ctx context.Context, bookingID int) (*ent.CareBooking, error)
@@ -480,6 +480,14 @@ func (ec *executionContext) field_Mutation_confirmCareOffer_args(ctx context.Con
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "acceptNoCancellation",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["acceptNoCancellation"] = arg1
 	return args, nil
 }
 
@@ -2767,7 +2775,7 @@ func (ec *executionContext) _Mutation_confirmCareOffer(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ConfirmCareOffer(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().ConfirmCareOffer(ctx, fc.Args["id"].(int), fc.Args["acceptNoCancellation"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CareBooking) graphql.Marshaler {

@@ -64,6 +64,10 @@ type BookCareInput struct {
 	ResidentID *int `json:"residentId,omitempty"`
 	// Join the waitlist if the slot is full.
 	Waitlist *bool `json:"waitlist,omitempty"`
+	// The client accepts that the booking cannot be cancelled, because the
+	// slot's cancellation cut-off has passed (needed only then, and only for a
+	// place: a waitlist place can always be cancelled).
+	AcceptNoCancellation *bool `json:"acceptNoCancellation,omitempty"`
 }
 
 // A canteen's details and prices. Amounts are in fen, per meal.

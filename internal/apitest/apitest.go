@@ -351,6 +351,8 @@ type Error struct {
 type ErrorExtensions struct {
 	// Code is the stable error code (internal/apperr).
 	Code string `json:"code"`
+	// Field names the input at fault, when the error is about one.
+	Field string `json:"field"`
 }
 
 // Code returns the code of the first error, or "" when there is none.
@@ -368,6 +370,14 @@ func (r Response) Codes() []string {
 		codes[i] = e.Extensions.Code
 	}
 	return codes
+}
+
+// Field returns extensions.field of the first error, or "".
+func (r Response) Field() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	return r.Errors[0].Extensions.Field
 }
 
 // Message returns the message of the first error, or "".

@@ -204,7 +204,8 @@ func TestCareBadInput(t *testing.T) {
 		soonSlot := careTestSlot(t, e, seed.DayCareCentre, careservice.KindBATHING, 2, soon, 60, 0)
 		later := careTestSlot(t, e, seed.DayCareCentre, careservice.KindBATHING, 2, tomorrowAt(e, 15, 0), 60, 0)
 		kids := careTestSlot(t, e, seed.ChildcareCentre, careservice.KindAFTER_SCHOOL, 5, tomorrowAt(e, 16, 30), 6, 12)
-		booked := book(t, e, guardian, soonSlot, elder, false).Must(t).Value("bookCare", "id")
+		booked := e.Do(t, guardian, bookCareLate, map[string]any{"slot": str(soonSlot), "who": elder, "accept": true}).
+			Must(t).Value("bookCare", "id")
 
 		for _, tc := range []struct {
 			name, token, query string
@@ -254,7 +255,8 @@ func TestCareDay(t *testing.T) {
 		slot := careTestSlot(t, e, seed.DayCareCentre, careservice.KindHALF_DAY, 5, start, 60, 0)
 		e.Clock.Set(start.Add(-10 * time.Minute))
 		guardian, caregiver, elderTok := e.TokenFor(t, seed.PhoneGuardian), e.TokenFor(t, seed.PhoneCaregiver), e.TokenFor(t, seed.PhoneElder)
-		booking := book(t, e, guardian, slot, elder, false).Must(t).Value("bookCare", "id")
+		booking := e.Do(t, guardian, bookCareLate, map[string]any{"slot": str(slot), "who": elder, "accept": true}).
+			Must(t).Value("bookCare", "id")
 
 		ws := e.DialWS(t, guardian)
 		ws.Subscribe("care", `subscription($d: ID!) { careEvents(dependentId: $d) { kind at note { body } incident { severity }

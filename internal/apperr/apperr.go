@@ -27,6 +27,10 @@ const (
 type Error struct {
 	Code    Code
 	Message string
+	// Field names the argument or input field at fault (sent as
+	// extensions.field), e.g. "acceptNoCancellation"; empty when the error
+	// is not about one input.
+	Field string
 }
 
 // Error implements the error interface.
@@ -37,6 +41,12 @@ func (e *Error) Error() string {
 // New returns an application error with the given code and message.
 func New(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// OnField returns an application error about the input field named field
+// (extensions.field), with the given code and message.
+func OnField(code Code, field, format string, args ...any) *Error {
+	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
 // CodeOf returns the code of the first *Error in err's chain, or Internal

@@ -29,6 +29,10 @@ type Booking struct {
 	// Waitlist says to join the waitlist when the slot is full; without
 	// it a full slot is a CONFLICT.
 	Waitlist bool
+	// AcceptNoCancellation says the booker accepts that a place taken
+	// after the slot's cancellation cut-off cannot be cancelled; without
+	// it such a place is refused (lateBooking).
+	AcceptNoCancellation bool
 }
 
 // person is what eligibility needs to know of the person cared for.
@@ -97,6 +101,9 @@ func (s *Service) Book(ctx context.Context, in Booking) (*ent.CareBooking, error
 		kind, title := careevent.KindCONFIRMED, fmt.Sprintf("%s: %s booked for %s", svc.Name, day(slot.StartsAt)+" "+hhmm(slot.StartsAt), p.name)
 		switch {
 		case slot.Taken < slot.Capacity:
+			if err := s.lateBooking(slot, now, in.AcceptNoCancellation); err != nil {
+				return err
+			}
 			if svc.Kind == careservice.KindHOME_VISIT {
 				cg, err := s.freeCaregiver(ctx, tx, fac, slot)
 				if err != nil {
@@ -128,6 +135,20 @@ func (s *Service) Book(ctx context.Context, in Booking) (*ent.CareBooking, error
 		return nil, err
 	}
 	return s.reload(ctx, b.ID)
+}
+
+// lateBooking refuses a place in slot taken at now, after the slot's
+// cancellation cut-off, unless the booker accepts that it cannot be
+// cancelled: the app asks them, then sends acceptNoCancellation.
+func (s *Service) lateBooking(slot *ent.CareSlot, now time.Time, accepted bool) error {
+	deadline := slot.StartsAt.Add(-s.opts.CancelCutoff)
+	if accepted || now.Before(deadline) {
+		return nil
+	}
+	return apperr.OnField(apperr.Conflict, "acceptNoCancellation",
+		"this slot starts in %s (at %s); bookings can no longer be cancelled %s before the slot, so cancelling it closed at %s. "+
+			"Send acceptNoCancellation: true to take a place you cannot cancel",
+		localtime.InWords(slot.StartsAt.Sub(now)), localtime.Clock(slot.StartsAt), localtime.InWords(s.opts.CancelCutoff), localtime.Clock(deadline))
 }
 
 // person reads through c (the client, or inside a transaction the
@@ -309,8 +330,9 @@ func (s *Service) release(ctx context.Context, tx *ent.Tx, slot *ent.CareSlot) e
 }
 
 // ConfirmOffer takes an offered place, by the person or their guardian,
-// before the offer expires.
-func (s *Service) ConfirmOffer(ctx context.Context, id int) (*ent.CareBooking, error) {
+// before the offer expires; after the slot's cancellation cut-off only
+// when acceptNoCancellation says they accept that it cannot be cancelled.
+func (s *Service) ConfirmOffer(ctx context.Context, id int, acceptNoCancellation bool) (*ent.CareBooking, error) {
 	v, err := viewer.Required(ctx)
 	if err != nil {
 		return nil, err
@@ -339,6 +361,9 @@ func (s *Service) ConfirmOffer(ctx context.Context, id int) (*ent.CareBooking, e
 			return apperr.New(apperr.Conflict, "no place is offered to this booking (it is %s)", cur.Status)
 		case !cur.OfferExpiresAt.After(now):
 			return apperr.New(apperr.Conflict, "the offer expired at %s", cur.OfferExpiresAt.In(localtime.Zone).Format("2006-01-02 15:04"))
+		}
+		if err := s.lateBooking(slot, now, acceptNoCancellation); err != nil {
+			return err
 		}
 		up := tx.CareBooking.UpdateOne(cur).SetStatus(carebooking.StatusCONFIRMED).
 			ClearOfferExpiresAt().ClearWaitlistPosition().SetUpdatedAt(now)

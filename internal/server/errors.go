@@ -52,6 +52,9 @@ func (p *presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	var code apperr.Code
 	code, out.Message = p.classify(ctx, err, gqlErr, out)
 	out.Extensions = map[string]any{"code": string(code)}
+	if e, ok := errors.AsType[*apperr.Error](err); ok && e.Field != "" {
+		out.Extensions["field"] = e.Field
+	}
 	return out
 }
 
