@@ -64,7 +64,7 @@ func (s *Service) HandOver(ctx context.Context, id, to int, note string) (*ent.R
 		case request.StatusSUBMITTED:
 			return nil, apperr.New(apperr.Conflict, "nobody owns the request yet: claim it first")
 		case request.StatusCLOSED:
-			return nil, apperr.New(apperr.Conflict, "the request is closed")
+			return nil, apperr.New(apperr.Conflict, "the request is CLOSED")
 		}
 		if r.OwnerID != nil && *r.OwnerID == to {
 			return nil, apperr.New(apperr.Conflict, "they already own the request")
@@ -133,7 +133,7 @@ func (s *Service) CallDepartment(ctx context.Context, id, departmentID int, reas
 			return nil, apperr.New(apperr.Conflict, "a department already has the request")
 		case request.StatusIN_PROGRESS:
 		default:
-			return nil, apperr.New(apperr.Conflict, "the request is %s: only a request in progress can be called to a department", r.Status)
+			return nil, apperr.New(apperr.Conflict, "the request is %s: only an IN_PROGRESS request can be called to a department", r.Status)
 		}
 		sys := viewer.SystemContext(ctx)
 		d, err := tx.Department.Query().Where(department.ID(departmentID), department.StreetID(sc.streetID)).Only(sys)
@@ -234,11 +234,11 @@ func requesterStep(v *viewer.Viewer, r *ent.Request, want request.Status, what s
 	}
 	switch {
 	case r.Status == request.StatusCLOSED && want == request.StatusCONFIRMED:
-		return apperr.New(apperr.Conflict, "the request is already rated and closed")
+		return apperr.New(apperr.Conflict, "the request is rated and CLOSED already")
 	case r.Status == request.StatusCONFIRMED && want == request.StatusRESOLVED:
-		return apperr.New(apperr.Conflict, "the request is already confirmed: rate it")
+		return apperr.New(apperr.Conflict, "the request is CONFIRMED already: rate it")
 	}
-	return apperr.New(apperr.Conflict, "the request is %s: it can be %sed only when %s", r.Status, what, want)
+	return apperr.New(apperr.Conflict, "the request is %s: you can %s it only when it is %s", r.Status, what, want)
 }
 
 // Confirm is the requester's confirmation of a resolved request.

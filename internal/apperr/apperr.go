@@ -2,6 +2,11 @@
 // code that clients can act on and a message that is safe to show them.
 // Every error that leaves the API carries one of the codes below in
 // `extensions.code`; anything else is reported as INTERNAL and logged.
+//
+// Messages have one style, whichever capability composes them: a state is
+// written as the API names it (the GraphQL enum value, e.g. CHECKED_IN, never
+// checked_in), a duration in words (Duration: "1 hour 30 minutes", never
+// 1h30m0s), and a verb is never built by adding endings to another word.
 package apperr
 
 import (

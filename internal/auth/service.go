@@ -111,7 +111,7 @@ func (s *Service) allow(ctx context.Context, key string, limit ratelimit.Limit, 
 		return err
 	}
 	if !d.Allowed {
-		return apperr.New(apperr.RateLimited, "too many %s; try again in %d seconds", what, int(d.RetryAfter.Seconds())+1)
+		return apperr.New(apperr.RateLimited, "too many %s; try again in %s", what, apperr.Duration(d.RetryAfter))
 	}
 	return nil
 }

@@ -478,7 +478,7 @@ func (s *Service) CancelOrder(ctx context.Context, id int) (*ent.MealOrder, erro
 			return err
 		}
 		if n == 0 {
-			return apperr.New(apperr.Conflict, "only a placed order can be cancelled; this one is %s", o.Status)
+			return apperr.New(apperr.Conflict, "only a PLACED order can be cancelled; this one is %s", o.Status)
 		}
 		if err := tx.Menu.UpdateOneID(o.MenuID).AddOrdered(-1).Exec(sys); err != nil {
 			return err

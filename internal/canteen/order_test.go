@@ -239,7 +239,7 @@ func TestOrderCancelAndCutoff(t *testing.T) {
 			t.Errorf("places taken after cancelling: %d, want 1", got[2])
 		}
 		_, err = f.svc.CancelOrder(f.as("elder"), a.ID)
-		wantCode(t, err, apperr.Conflict, "only a placed order can be cancelled")
+		wantCode(t, err, apperr.Conflict, "only a PLACED order can be cancelled")
 		// The place is free again.
 		b, err := f.svc.PlaceOrder(f.as("poor"), f.order("poor"))
 		if err != nil {
@@ -292,7 +292,7 @@ func TestAdvance(t *testing.T) {
 			}
 		}
 		_, err = f.svc.CancelOrder(f.as("elder"), o.ID)
-		wantCode(t, err, apperr.Conflict, "only a placed order")
+		wantCode(t, err, apperr.Conflict, "only a PLACED order")
 		// The kitchen view and the report count it.
 		k, err := f.svc.KitchenView(f.as("staff"), f.canteen.ID, mealDay)
 		if err != nil {

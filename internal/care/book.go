@@ -255,7 +255,7 @@ func (s *Service) Cancel(ctx context.Context, id int) (*ent.CareBooking, error) 
 	switch b.Status {
 	case carebooking.StatusCONFIRMED, carebooking.StatusOFFERED:
 		if deadline := b.Edges.Slot.StartsAt.Add(-s.opts.CancelCutoff); now.After(deadline) {
-			return nil, apperr.New(apperr.Conflict, "too late to cancel: cancellation closed at %s, %v before the slot", deadline.In(localtime.Zone).Format("2006-01-02 15:04"), s.opts.CancelCutoff)
+			return nil, apperr.New(apperr.Conflict, "too late to cancel: cancellation closed at %s, %s before the slot", deadline.In(localtime.Zone).Format("2006-01-02 15:04"), apperr.Duration(s.opts.CancelCutoff))
 		}
 	case carebooking.StatusWAITLISTED:
 	default:

@@ -73,7 +73,7 @@ func (s *Service) CheckOut(ctx context.Context, bookingID int) (*ent.CareBooking
 		return nil, err
 	}
 	if b.Status != carebooking.StatusCHECKED_IN {
-		return nil, apperr.New(apperr.Conflict, "only a checked-in person checks out (this booking is %s)", b.Status)
+		return nil, apperr.New(apperr.Conflict, "only a CHECKED_IN booking can be checked out (this one is %s)", b.Status)
 	}
 	now := s.clock()
 	return s.move(ctx, b, carebooking.StatusCHECKED_IN, careevent.KindCHECKED_OUT, func(u *ent.CareBookingUpdateOne) {
@@ -89,7 +89,7 @@ func (s *Service) MarkNoShow(ctx context.Context, bookingID int) (*ent.CareBooki
 		return nil, err
 	}
 	if b.Status != carebooking.StatusCONFIRMED {
-		return nil, apperr.New(apperr.Conflict, "only a confirmed booking can be a no-show (this one is %s)", b.Status)
+		return nil, apperr.New(apperr.Conflict, "only a CONFIRMED booking can be a NO_SHOW (this one is %s)", b.Status)
 	}
 	if s.clock().Before(b.Edges.Slot.StartsAt) {
 		return nil, apperr.New(apperr.Conflict, "the slot begins at %s; mark a no-show after that", hhmm(b.Edges.Slot.StartsAt))

@@ -97,7 +97,7 @@ func (s *Service) Request(ctx context.Context, r Request) (*ent.Guardianship, er
 			Where(guardianship.GuardianID(v.ResidentID), guardianship.DependentID(dependent)).Only(sys)
 		switch {
 		case err == nil && old.Status != guardianship.StatusREVOKED:
-			return apperr.New(apperr.Conflict, "there already is a %s guardianship for this resident", strings.ToLower(string(old.Status)))
+			return apperr.New(apperr.Conflict, "there already is a %s guardianship for this resident", old.Status)
 		case err == nil:
 			// A revoked one is asked for again: the pair is unique.
 			g, err = tx.Guardianship.UpdateOne(old).SetStatus(guardianship.StatusPENDING).
@@ -168,7 +168,7 @@ func (s *Service) activate(ctx context.Context, id int, method guardianship.Cons
 			return err
 		}
 		if n == 0 {
-			return apperr.New(apperr.Conflict, "the guardianship is %s, not pending", strings.ToLower(string(g.Status)))
+			return apperr.New(apperr.Conflict, "the guardianship is %s, not PENDING", g.Status)
 		}
 		if g, err = tx.Guardianship.Get(sys, id); err != nil {
 			return err
@@ -260,7 +260,7 @@ func (s *Service) Revoke(ctx context.Context, id int) (*ent.Guardianship, error)
 			return err
 		}
 		if n == 0 {
-			return apperr.New(apperr.Conflict, "the guardianship is already revoked")
+			return apperr.New(apperr.Conflict, "the guardianship is REVOKED already")
 		}
 		if g, err = tx.Guardianship.Get(sys, id); err != nil {
 			return err

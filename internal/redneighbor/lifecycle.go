@@ -59,7 +59,7 @@ func (s *Service) Offer(ctx context.Context, requestID int, note string) (*ent.H
 	case r.RequesterID == v.ResidentID:
 		return nil, apperr.New(apperr.Conflict, "you cannot answer your own help request")
 	case r.Status != helprequest.StatusOPEN:
-		return nil, apperr.New(apperr.Conflict, "the help request is %s, no longer open", strings.ToLower(string(r.Status)))
+		return nil, apperr.New(apperr.Conflict, "the help request is %s, no longer OPEN", r.Status)
 	case len([]rune(note)) > 500:
 		return nil, apperr.New(apperr.BadUserInput, "a note has at most 500 characters")
 	}
@@ -91,7 +91,7 @@ func (s *Service) Offer(ctx context.Context, requestID int, note string) (*ent.H
 			return err
 		}
 		if !open {
-			return apperr.New(apperr.Conflict, "the help request is no longer open")
+			return apperr.New(apperr.Conflict, "the help request is no longer OPEN")
 		}
 		return s.emit(ctx, tx, r, "help.offered", without([]int{r.RequesterID, r.CreatedByID}, v.ResidentID),
 			"有志願者願意幫忙: "+r.Title, note)
@@ -116,7 +116,7 @@ func (s *Service) accept(ctx context.Context, tx *ent.Tx, r *ent.HelpRequest, o 
 		return err
 	}
 	if n == 0 {
-		return apperr.New(apperr.Conflict, "the help request already has a volunteer or is no longer open")
+		return apperr.New(apperr.Conflict, "the help request already has a volunteer or is no longer OPEN")
 	}
 	n, err = tx.HelpOffer.Update().Where(helpoffer.ID(o.ID), helpoffer.StatusEQ(helpoffer.StatusOFFERED)).
 		SetStatus(helpoffer.StatusACCEPTED).Save(sys)
@@ -157,7 +157,7 @@ func (s *Service) Accept(ctx context.Context, offerID int) (*ent.HelpRequest, er
 		return nil, apperr.New(apperr.Forbidden, "only the requester (or their guardian) chooses a volunteer")
 	}
 	if o.Status != helpoffer.StatusOFFERED {
-		return nil, apperr.New(apperr.Conflict, "the offer is %s", strings.ToLower(string(o.Status)))
+		return nil, apperr.New(apperr.Conflict, "the offer is %s, no longer OFFERED", o.Status)
 	}
 	if err := store.WithTx(ctx, s.client, func(tx *ent.Tx) error { return s.accept(ctx, tx, r, o) }); err != nil {
 		return nil, err
@@ -183,7 +183,7 @@ func (s *Service) Withdraw(ctx context.Context, offerID int) (*ent.HelpOffer, er
 			return err
 		}
 		if n == 0 {
-			return apperr.New(apperr.Conflict, "only an offer that waits can be withdrawn")
+			return apperr.New(apperr.Conflict, "only an OFFERED offer can be withdrawn")
 		}
 		r, err := tx.HelpRequest.Get(sys, o.HelpRequestID)
 		if err != nil {
@@ -219,7 +219,7 @@ func (s *Service) CancelRequest(ctx context.Context, requestID int) (*ent.HelpRe
 			return err
 		}
 		if n == 0 {
-			return apperr.New(apperr.Conflict, "the help request is %s and cannot be cancelled", strings.ToLower(string(r.Status)))
+			return apperr.New(apperr.Conflict, "the help request is %s and cannot be cancelled", r.Status)
 		}
 		if err := tx.HelpOffer.Update().
 			Where(helpoffer.HelpRequestID(r.ID), helpoffer.StatusIn(helpoffer.StatusOFFERED, helpoffer.StatusACCEPTED)).
@@ -263,7 +263,7 @@ func (s *Service) Complete(ctx context.Context, requestID, minutes int) (*ent.He
 		return nil, apperr.New(apperr.BadUserInput, "the time served is 1 to %d minutes", MaxMinutes)
 	}
 	if r.Status != helprequest.StatusMATCHED || r.VolunteerID == nil {
-		return nil, apperr.New(apperr.Conflict, "only a help request with a volunteer can be completed; this one is %s", strings.ToLower(string(r.Status)))
+		return nil, apperr.New(apperr.Conflict, "only a MATCHED help request can be completed; this one is %s", r.Status)
 	}
 	if err := s.bank.OpenAccounts(ctx, r.CommunityID, *r.VolunteerID, r.RequesterID); err != nil {
 		return nil, err
@@ -279,7 +279,7 @@ func (s *Service) Complete(ctx context.Context, requestID, minutes int) (*ent.He
 			return err
 		}
 		if n == 0 {
-			return apperr.New(apperr.Conflict, "the help request is no longer waiting for completion")
+			return apperr.New(apperr.Conflict, "the help request is no longer MATCHED")
 		}
 		t, err := s.bank.Pay(ctx, tx, timebank.Payment{
 			Kind: ledgertransfer.KindHELP, SubjectID: r.ID, VolunteerID: *r.VolunteerID,

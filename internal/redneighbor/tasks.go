@@ -194,7 +194,7 @@ func (s *Service) Respond(ctx context.Context, taskID int, accept bool) (*ent.Vo
 		return nil, err
 	}
 	if a.Status != volunteertaskassignment.StatusDISPATCHED {
-		return nil, apperr.New(apperr.Conflict, "you already answered (%s)", strings.ToLower(string(a.Status)))
+		return nil, apperr.New(apperr.Conflict, "you already answered (this assignment is %s)", a.Status)
 	}
 	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		sys := viewer.SystemContext(ctx)
@@ -208,7 +208,7 @@ func (s *Service) Respond(ctx context.Context, taskID int, accept bool) (*ent.Vo
 				return err
 			}
 			if n == 0 {
-				return apperr.New(apperr.Conflict, "the task has all the volunteers it needs, or is no longer open")
+				return apperr.New(apperr.Conflict, "the task has all the volunteers it needs, or is no longer OPEN")
 			}
 			if err := tx.VolunteerTask.Update().
 				Where(volunteertask.ID(taskID), acceptedReachedNeeded()).
@@ -249,7 +249,7 @@ func (s *Service) CheckIn(ctx context.Context, taskID int) (*ent.VolunteerTaskAs
 			return err
 		}
 		if n == 0 {
-			return apperr.New(apperr.Conflict, "check in to a task you accepted (this one is %s)", strings.ToLower(string(a.Status)))
+			return apperr.New(apperr.Conflict, "only an ACCEPTED assignment can be checked in (this one is %s)", a.Status)
 		}
 		return s.taskEvent(ctx, tx, taskID, "volunteer-task.checked-in")
 	})
@@ -269,7 +269,7 @@ func (s *Service) CheckOut(ctx context.Context, taskID int) (*ent.VolunteerTaskA
 		return nil, err
 	}
 	if a.Status != volunteertaskassignment.StatusCHECKED_IN || a.CheckedInAt == nil {
-		return nil, apperr.New(apperr.Conflict, "check in before checking out (this one is %s)", strings.ToLower(string(a.Status)))
+		return nil, apperr.New(apperr.Conflict, "only a CHECKED_IN assignment can be checked out (this one is %s)", a.Status)
 	}
 	task := a.Edges.Task
 	if err := s.bank.OpenAccounts(ctx, task.CommunityID, v.ResidentID); err != nil {
@@ -286,7 +286,7 @@ func (s *Service) CheckOut(ctx context.Context, taskID int) (*ent.VolunteerTaskA
 			return err
 		}
 		if n == 0 {
-			return apperr.New(apperr.Conflict, "already checked out")
+			return apperr.New(apperr.Conflict, "you already checked out (this assignment is DONE)")
 		}
 		t, err := s.bank.Pay(ctx, tx, timebank.Payment{
 			Kind: ledgertransfer.KindTASK, SubjectID: a.ID, VolunteerID: v.ResidentID,
@@ -351,7 +351,7 @@ func (s *Service) cancelTask(ctx context.Context, tx *ent.Tx, taskID int, reason
 		return err
 	}
 	if n == 0 {
-		return apperr.New(apperr.Conflict, "the task is done or cancelled already")
+		return apperr.New(apperr.Conflict, "the task is DONE or CANCELLED already")
 	}
 	if err := tx.VolunteerTaskAssignment.Update().
 		Where(volunteertaskassignment.TaskID(taskID), volunteertaskassignment.StatusIn(
