@@ -52,6 +52,9 @@ func (p *presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	var code apperr.Code
 	code, out.Message = p.classify(ctx, err, gqlErr, out)
 	out.Extensions = map[string]any{"code": string(code)}
+	if limit := limitOf(err); limit != "" {
+		out.Extensions["limit"] = limit
+	}
 	return out
 }
 
