@@ -92,6 +92,11 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		MaxBodyBytes:     cfg.MaxBodyBytes,
 		MaxComplexity:    cfg.MaxComplexity,
 		MaxDepth:         cfg.MaxDepth,
+		Limits: server.Limits{
+			Tokens: cfg.MaxTokens, Operations: cfg.MaxOperations, Aliases: cfg.MaxAliases,
+			FieldRepeats: cfg.MaxFieldRepeats, InputDepth: cfg.MaxInputDepth,
+			InputNodes: cfg.MaxInputNodes, FilterBranches: cfg.MaxFilterBranches,
+		},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -47,6 +47,11 @@ type Config struct {
 	MaxComplexity int
 	// MaxDepth limits how deeply a query may nest.
 	MaxDepth int
+	// MaxTokens, MaxOperations, MaxAliases, MaxFieldRepeats, MaxInputDepth,
+	// MaxInputNodes and MaxFilterBranches bound a request's document and
+	// input values (server.Limits).
+	MaxTokens, MaxOperations, MaxAliases, MaxFieldRepeats int
+	MaxInputDepth, MaxInputNodes, MaxFilterBranches       int
 	// ShutdownTimeout bounds how long a graceful shutdown waits for requests.
 	ShutdownTimeout time.Duration
 	// JWTSecret signs access tokens (at least 32 bytes). Development makes
@@ -168,6 +173,20 @@ var Settings = []Setting{
 		func(c *Config, v string) (err error) { c.MaxComplexity, err = positiveInt(v); return err }},
 	{"max-depth", "LINLI_MAX_DEPTH", "15", "Deepest field nesting a query may have.",
 		func(c *Config, v string) (err error) { c.MaxDepth, err = positiveInt(v); return err }},
+	{"max-tokens", "LINLI_MAX_TOKENS", "15000", "Most lexical tokens a GraphQL document may have.",
+		func(c *Config, v string) (err error) { c.MaxTokens, err = positiveInt(v); return err }},
+	{"max-operations", "LINLI_MAX_OPERATIONS", "10", "Most operations one GraphQL document may define.",
+		func(c *Config, v string) (err error) { c.MaxOperations, err = positiveInt(v); return err }},
+	{"max-aliases", "LINLI_MAX_ALIASES", "30", "Most aliased fields one GraphQL document may have.",
+		func(c *Config, v string) (err error) { c.MaxAliases, err = positiveInt(v); return err }},
+	{"max-field-repeats", "LINLI_MAX_FIELD_REPEATS", "10", "How many times one field (or alias) may be selected in one selection set, fragments included.",
+		func(c *Config, v string) (err error) { c.MaxFieldRepeats, err = positiveInt(v); return err }},
+	{"max-input-depth", "LINLI_MAX_INPUT_DEPTH", "10", "How deeply lists and input objects (e.g. `where` filters) may nest in one argument or variable.",
+		func(c *Config, v string) (err error) { c.MaxInputDepth, err = positiveInt(v); return err }},
+	{"max-input-nodes", "LINLI_MAX_INPUT_NODES", "2000", "Most input values (scalars, lists, objects) a request's arguments, or its variables, may hold.",
+		func(c *Config, v string) (err error) { c.MaxInputNodes, err = positiveInt(v); return err }},
+	{"max-filter-branches", "LINLI_MAX_FILTER_BRANCHES", "50", "Most boolean branches (`and`/`or` elements and `not`) one argument or variable may hold.",
+		func(c *Config, v string) (err error) { c.MaxFilterBranches, err = positiveInt(v); return err }},
 	{"shutdown-timeout", "LINLI_SHUTDOWN_TIMEOUT", "15s", "How long a graceful shutdown waits for requests in flight.",
 		func(c *Config, v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return err }},
 	{"jwt-secret", "LINLI_JWT_SECRET", "", "Secret that signs access tokens, at least 32 bytes. Required in production; development makes one and keeps it in `<database>.jwt-secret`.",

@@ -55,6 +55,9 @@ func (p *presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	if e, ok := errors.AsType[*apperr.Error](err); ok && e.Field != "" {
 		out.Extensions["field"] = e.Field
 	}
+	if limit := limitOf(err); limit != "" {
+		out.Extensions["limit"] = limit
+	}
 	return out
 }
 

@@ -12,8 +12,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-
-	"github.com/jimei-linli/linli/internal/apperr"
 )
 
 // maxPageSize is the largest page a connection returns, and the page size of
@@ -71,11 +69,11 @@ func (l *limits) MutateOperationContext(_ context.Context, opCtx *graphql.Operat
 		return err
 	}
 	if m.depth > l.maxDepth {
-		return limitError(opCtx.Operation.Position,
+		return limitError(opCtx.Operation.Position, LimitDepth,
 			"operation has depth %d, which exceeds the limit of %d", m.depth, l.maxDepth)
 	}
 	if m.cost > l.maxComplexity {
-		return limitError(opCtx.Operation.Position,
+		return limitError(opCtx.Operation.Position, LimitComplexity,
 			"operation has complexity %d, which exceeds the limit of %d", m.cost, l.maxComplexity)
 	}
 	opCtx.Doc, opCtx.Operation = w.rewrite(opCtx.Operation, set)
@@ -228,7 +226,7 @@ func (w *walker) fragment(name string) (measurement, *ast.FragmentDefinition, *g
 func (w *walker) field(f *ast.Field) (measurement, *ast.Field, *gqlerror.Error) {
 	if strings.HasPrefix(f.Name, "__") {
 		if !w.introspection && f.Name != "__typename" {
-			return measurement{}, nil, limitError(f.Position, "introspection is disabled")
+			return measurement{}, nil, limitError(f.Position, LimitIntrospection, "introspection is disabled")
 		}
 		return measurement{}, nil, nil
 	}
@@ -299,7 +297,7 @@ func (w *walker) multiplier(f *ast.Field) (int, *ast.ArgumentDefinition, *gqlerr
 	if isConnection(f.Definition) {
 		switch {
 		case hasFirst && hasLast:
-			return 0, nil, limitError(f.Position, "first and last cannot be used together")
+			return 0, nil, limitError(f.Position, LimitPageSize, "first and last cannot be used together")
 		case hasFirst:
 			return first, nil, nil
 		case hasLast:
@@ -334,7 +332,7 @@ func (w *walker) pageArgument(f *ast.Field, name string) (int, bool, *gqlerror.E
 	}
 	n, ok := toInt(v)
 	if !ok || n < 0 || n > maxPageSize {
-		return 0, false, limitError(arg.Position, "%s must be between 0 and %d", name, maxPageSize)
+		return 0, false, limitError(arg.Position, LimitPageSize, "%s must be between 0 and %d", name, maxPageSize)
 	}
 	return int(n), true, nil
 }
@@ -382,14 +380,10 @@ func defaultPageSize(ctx context.Context, next graphql.Resolver) (any, error) {
 	return next(ctx)
 }
 
-// limitError returns a BAD_USER_INPUT error at pos.
-func limitError(pos *ast.Position, format string, args ...any) *gqlerror.Error {
-	msg := fmt.Sprintf(format, args...)
-	err := &gqlerror.Error{Message: msg, Err: &apperr.Error{Code: apperr.BadUserInput, Message: msg}}
-	if pos != nil {
-		err.Locations = []gqlerror.Location{{Line: pos.Line, Column: pos.Column}}
-	}
-	return err
+// limitError returns the BAD_USER_INPUT error at pos of an operation over
+// the limit named limit.
+func limitError(pos *ast.Position, limit, format string, args ...any) *gqlerror.Error {
+	return newLimitError(pos, limit, fmt.Sprintf(format, args...))
 }
 
 // addCapped returns a+b, at most costCap (both are non-negative).

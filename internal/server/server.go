@@ -46,9 +46,6 @@ const (
 const (
 	// queryCacheSize is how many parsed and validated documents are kept.
 	queryCacheSize = 1000
-	// parserTokenLimit bounds the work of parsing and validating a document
-	// (GraphiQL's introspection query has about 300 tokens).
-	parserTokenLimit = 15000
 )
 
 // Options configures the HTTP handler that New returns.
@@ -73,6 +70,9 @@ type Options struct {
 	// MaxDepth limits how deeply an operation's fields nest; 0 means
 	// DefaultMaxDepth.
 	MaxDepth int
+	// Limits bounds a request's document, input values and websocket
+	// subscriptions (limits_config.go); zero fields mean DefaultLimits.
+	Limits Limits
 	// Authenticate turns a GraphQL request's credentials into the context
 	// its operations run with (the viewer). An error ends the request with
 	// the error's code (UNAUTHENTICATED for a bad token). Nil means every
@@ -146,6 +146,7 @@ func (o Options) withDefaults() Options {
 	if o.MaxDepth <= 0 {
 		o.MaxDepth = DefaultMaxDepth
 	}
+	o.Limits = o.Limits.withDefaults()
 	if o.KeepAlive == 0 {
 		o.KeepAlive = DefaultKeepAlive
 	}
@@ -177,12 +178,13 @@ func newGraphQL(opts Options) *handler.Server {
 	// SSE request (a JSON POST) for its own.
 	srv.AddTransport(newWebsocketTransport(opts))
 	srv.AddTransport(newSSETransport(opts))
-	srv.AddTransport(getTransport{})
+	srv.AddTransport(getTransport{tokens: opts.Limits.Tokens})
 	srv.AddTransport(postTransport{maxBodyBytes: opts.MaxBodyBytes})
 	srv.AddTransport(unsupportedTransport{}) // last: answers everything else with a coded error
 
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheSize))
-	srv.SetParserTokenLimit(parserTokenLimit)
+	cache := lru.New[*ast.QueryDocument](queryCacheSize)
+	srv.SetQueryCache(cache)
+	srv.SetParserTokenLimit(opts.Limits.Tokens)
 
 	p := &presenter{logger: opts.Logger, production: opts.Production}
 	srv.SetErrorPresenter(p.present)
@@ -193,6 +195,10 @@ func newGraphQL(opts Options) *handler.Server {
 	} else {
 		srv.Use(extension.Introspection{})
 	}
+	srv.Use(&requestLimits{Limits: opts.Limits, cached: func(ctx context.Context, query string) bool {
+		_, ok := cache.Get(ctx, query)
+		return ok
+	}})
 	srv.Use(&limits{
 		maxComplexity: opts.MaxComplexity,
 		maxDepth:      opts.MaxDepth,

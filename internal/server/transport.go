@@ -130,7 +130,9 @@ func jsonErrorMessage(err error) string {
 // getTransport serves GET /graphql?query=...&operationName=...&variables=...
 // for queries only: a mutation or subscription over GET is refused before
 // validation, so GET never changes anything (and is safe from CSRF).
-type getTransport struct{}
+type getTransport struct {
+	tokens int // the document token limit (Limits.Tokens)
+}
 
 var _ graphql.Transport = getTransport{}
 
@@ -140,7 +142,7 @@ func (getTransport) Supports(r *http.Request) bool {
 }
 
 // Do reads the URL parameters and executes the query.
-func (getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	start := graphql.Now()
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -165,7 +167,7 @@ func (getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 			}
 		}
 	}
-	if op := operationType(params.Query, params.OperationName); op != "" && op != ast.Query {
+	if op := operationType(params.Query, params.OperationName, t.tokens); op != "" && op != ast.Query {
 		w.Header().Set("Allow", "POST")
 		sendError(w, r, exec, http.StatusMethodNotAllowed,
 			"GET requests only allow queries; send a "+string(op)+" with POST")
@@ -179,12 +181,12 @@ func (getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 // when the query does not parse or has no such operation (the executor then
 // reports the error). It is checked before validation, so that a mutation
 // over GET is refused even where the schema has no such operation type.
-func operationType(query, name string) ast.Operation {
+func operationType(query, name string, tokens int) ast.Operation {
 	// Most queries need no second parse: the keywords must appear literally.
 	if !strings.Contains(query, "mutation") && !strings.Contains(query, "subscription") {
 		return ast.Query
 	}
-	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, parserTokenLimit)
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, tokens)
 	if err != nil {
 		return ""
 	}
