@@ -122,9 +122,6 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	}
 	r.devices = push.NewDevices(client, r.now)
 	r.roster = roster.New(client, r.outbox, r.now)
-	r.personal = personaldata.New(client, r.outbox, r.now, slices.Concat(
-		[]personaldata.Section{appeal.PersonalData, care.PersonalData},
-		redneighbor.PersonalData(), canteen.PersonalDataSections())...)
 	r.inbox = notify.New(client, r.hub, r.now)
 	r.broadcasts = broadcast.New(client, r.outbox, r.now)
 	if r.appeals == nil {
@@ -144,6 +141,13 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	// become volunteer tasks (the credit and dispatch seams).
 	r.canteens = canteen.New(client, r.outbox, r.now, slices.Concat(
 		[]canteen.Option{canteen.WithSpender(r.timebank), canteen.WithDispatcher(r.help)}, r.canteenOpts)...)
+	// Last, as it closes each capability's business when an account is
+	// deleted; guardianships end after the rest, so that guardians hear of
+	// the cancellations.
+	r.personal = personaldata.New(client, r.outbox, r.now, slices.Concat(
+		[]personaldata.Section{appeal.PersonalData, care.PersonalData},
+		redneighbor.PersonalData(), canteen.PersonalDataSections()),
+		appeal.Eraser, r.care.Eraser(), r.help.Eraser(), r.canteens.Eraser(), r.guardians.Eraser())
 	return generated.NewExecutableSchema(generated.Config{Resolvers: r})
 }
 

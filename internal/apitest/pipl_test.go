@@ -121,7 +121,10 @@ func TestPIPL(t *testing.T) {
 				t.Errorf("deleteMyAccount: %s", r)
 			}
 			after := e.Counts(t)
-			want := map[string]int{"personal_infos": -1, "audit_records": 1, "events": 1} // the event that ends the sessions
+			// The guardianship of his mother ends (its event, and her
+			// notification), his sign-in codes go, and the sessions end
+			// (one event).
+			want := map[string]int{"personal_infos": -1, "audit_records": 1, "events": 3, "notifications": 1, "sign_in_codes": -1}
 			if d := countDiff(before, after); !equalCounts(d, want) {
 				t.Errorf("rows changed by %v, want %v (the resident row stays)", d, want)
 			}

@@ -34,19 +34,22 @@ type Section struct {
 type Service struct {
 	client   *ent.Client
 	sections []Section
+	erasers  []Eraser
 	now      func() time.Time
 	outbox   *realtime.Outbox
 }
 
 // New returns a Service with the sections of the map and sign-in, plus
-// extra sections from other capabilities. Account deletion closes the
-// deleted account's websockets at once through outbox (auth.EndSessions;
-// nil: they close when their token expires).
-func New(client *ent.Client, outbox *realtime.Outbox, now func() time.Time, extra ...Section) *Service {
+// the sections other capabilities export, and the erasers that end their
+// business and erase their copies when an account is deleted. Account
+// deletion closes the deleted account's websockets at once through outbox
+// (auth.EndSessions; nil: they close when their token expires).
+func New(client *ent.Client, outbox *realtime.Outbox, now func() time.Time, sections []Section, erasers ...Eraser) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{client: client, outbox: outbox, now: now, sections: append(coreSections(), extra...)}
+	return &Service{client: client, outbox: outbox, now: now,
+		sections: append(coreSections(), sections...), erasers: append([]Eraser{coreEraser()}, erasers...)}
 }
 
 // Export returns everything Linli holds about the signed-in resident as a
@@ -98,22 +101,46 @@ func coreSections() []Section {
 	}
 }
 
-// deletedName is the name a deleted account keeps, so that what the
-// resident did stays counted without saying who they were.
-const deletedName = "已註銷用戶"
-
-// DeleteAccount erases the signed-in resident's personal details, household
-// membership and roles, ends every session, and keeps an audit record, in
-// one transaction. The resident row stays, renamed, so that statistics and
-// records that point at it stay correct.
+// DeleteAccount deletes the signed-in resident's account. First each
+// capability ends their open business through its own paths (Eraser.Close),
+// with the usual notifications; then, in one transaction, every copy of
+// their name, phone and tokens is removed or replaced (Eraser.Erase), their
+// personal details, household membership and roles are erased, every
+// session ends, and an audit record is kept. The resident row stays,
+// renamed, so that statistics, ledgers and records that point at it stay
+// correct. Deleting again finishes what a failed attempt left.
 func (s *Service) DeleteAccount(ctx context.Context) error {
 	v, err := viewer.Required(ctx)
 	if err != nil {
 		return err
 	}
 	sys := viewer.SystemContext(ctx)
+	for _, e := range s.erasers {
+		if e.Close == nil {
+			continue
+		}
+		if err := e.Close(ctx, v.ResidentID); err != nil {
+			return fmt.Errorf("personaldata: close %s: %w", e.Name, err)
+		}
+	}
+	who, err := s.client.Resident.Query().Where(resident.ID(v.ResidentID)).WithPersonalInfo().Only(sys)
+	if err != nil {
+		return err
+	}
+	p := Person{ID: who.ID, Name: who.Name}
+	if who.Edges.PersonalInfo != nil && who.Edges.PersonalInfo.Phone != nil {
+		p.Phone = *who.Edges.PersonalInfo.Phone
+	}
 	now := s.now()
 	return store.WithTx(sys, s.client, func(tx *ent.Tx) error {
+		for _, e := range s.erasers {
+			if e.Erase == nil {
+				continue
+			}
+			if err := e.Erase(sys, tx, p); err != nil {
+				return fmt.Errorf("personaldata: erase %s: %w", e.Name, err)
+			}
+		}
 		if _, err := tx.PersonalInfo.Delete().Where(personalinfo.ResidentID(v.ResidentID)).Exec(sys); err != nil {
 			return err
 		}
@@ -123,12 +150,12 @@ func (s *Service) DeleteAccount(ctx context.Context) error {
 		if err := auth.EndSessions(sys, tx, s.outbox, now, session.ResidentID(v.ResidentID)); err != nil {
 			return err
 		}
-		if err := tx.Resident.UpdateOneID(v.ResidentID).SetName(deletedName).SetDeletedAt(now).
+		if err := tx.Resident.UpdateOneID(v.ResidentID).SetName(DeletedName).SetDeletedAt(now).
 			ClearHousehold().Exec(sys); err != nil {
 			return err
 		}
 		return tx.AuditRecord.Create().SetCreatedAt(now).SetActorID(v.ResidentID).
 			SetSubjectID(v.ResidentID).SetAction("account.delete").
-			SetDetail("personal details, household membership and roles erased; sessions revoked").Exec(sys)
+			SetDetail("open business ended; personal details, copies of name, phone and tokens, household membership and roles erased; sessions revoked").Exec(sys)
 	})
 }
