@@ -31,25 +31,9 @@ func (_c *CanteenCreate) SetCreatedAt(v time.Time) *CanteenCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *CanteenCreate) SetNillableCreatedAt(v *time.Time) *CanteenCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *CanteenCreate) SetUpdatedAt(v time.Time) *CanteenCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *CanteenCreate) SetNillableUpdatedAt(v *time.Time) *CanteenCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -227,20 +211,6 @@ func (_c *CanteenCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *CanteenCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if canteen.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized canteen.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := canteen.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if canteen.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized canteen.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := canteen.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
 	if _, ok := _c.mutation.OpeningHours(); !ok {
 		v := canteen.DefaultOpeningHours
 		_c.mutation.SetOpeningHours(v)

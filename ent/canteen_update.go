@@ -37,6 +37,14 @@ func (_u *CanteenUpdate) SetUpdatedAt(v time.Time) *CanteenUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *CanteenUpdate) SetNillableUpdatedAt(v *time.Time) *CanteenUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *CanteenUpdate) SetName(v string) *CanteenUpdate {
 	_u.mutation.SetName(v)
@@ -263,9 +271,6 @@ func (_u *CanteenUpdate) RemoveMenus(v ...*Menu) *CanteenUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *CanteenUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -289,18 +294,6 @@ func (_u *CanteenUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *CanteenUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if canteen.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized canteen.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := canteen.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -526,6 +519,14 @@ type CanteenUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *CanteenUpdateOne) SetUpdatedAt(v time.Time) *CanteenUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *CanteenUpdateOne) SetNillableUpdatedAt(v *time.Time) *CanteenUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
 	return _u
 }
 
@@ -768,9 +769,6 @@ func (_u *CanteenUpdateOne) Select(field string, fields ...string) *CanteenUpdat
 
 // Save executes the query and returns the updated Canteen entity.
 func (_u *CanteenUpdateOne) Save(ctx context.Context) (*Canteen, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -794,18 +792,6 @@ func (_u *CanteenUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *CanteenUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if canteen.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized canteen.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := canteen.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -34,25 +34,9 @@ func (_c *CareBookingCreate) SetCreatedAt(v time.Time) *CareBookingCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *CareBookingCreate) SetNillableCreatedAt(v *time.Time) *CareBookingCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *CareBookingCreate) SetUpdatedAt(v time.Time) *CareBookingCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *CareBookingCreate) SetNillableUpdatedAt(v *time.Time) *CareBookingCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -273,9 +257,6 @@ func (_c *CareBookingCreate) Mutation() *CareBookingMutation {
 
 // Save creates the CareBooking in the database.
 func (_c *CareBookingCreate) Save(ctx context.Context) (*CareBooking, error) {
-	if err := _c.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -299,25 +280,6 @@ func (_c *CareBookingCreate) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_c *CareBookingCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if carebooking.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized carebooking.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := carebooking.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if carebooking.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized carebooking.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := carebooking.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -1082,7 +1044,6 @@ func (_c *CareBookingCreateBulk) Save(ctx context.Context) ([]*CareBooking, erro
 	for i := range _c.builders {
 		func(i int, root context.Context) {
 			builder := _c.builders[i]
-			builder.defaults()
 			var mut Mutator = MutateFunc(func(ctx context.Context, m Mutation) (Value, error) {
 				mutation, ok := m.(*CareBookingMutation)
 				if !ok {

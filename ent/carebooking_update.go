@@ -40,6 +40,14 @@ func (_u *CareBookingUpdate) SetUpdatedAt(v time.Time) *CareBookingUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *CareBookingUpdate) SetNillableUpdatedAt(v *time.Time) *CareBookingUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetStatus sets the "status" field.
 func (_u *CareBookingUpdate) SetStatus(v carebooking.Status) *CareBookingUpdate {
 	_u.mutation.SetStatus(v)
@@ -338,9 +346,6 @@ func (_u *CareBookingUpdate) RemoveEvents(v ...*CareEvent) *CareBookingUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *CareBookingUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -364,18 +369,6 @@ func (_u *CareBookingUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *CareBookingUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if carebooking.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized carebooking.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := carebooking.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -672,6 +665,14 @@ type CareBookingUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *CareBookingUpdateOne) SetUpdatedAt(v time.Time) *CareBookingUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *CareBookingUpdateOne) SetNillableUpdatedAt(v *time.Time) *CareBookingUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
 	return _u
 }
 
@@ -986,9 +987,6 @@ func (_u *CareBookingUpdateOne) Select(field string, fields ...string) *CareBook
 
 // Save executes the query and returns the updated CareBooking entity.
 func (_u *CareBookingUpdateOne) Save(ctx context.Context) (*CareBooking, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -1012,18 +1010,6 @@ func (_u *CareBookingUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *CareBookingUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if carebooking.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized carebooking.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := carebooking.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -32,25 +32,9 @@ func (_c *CommunityCreate) SetCreatedAt(v time.Time) *CommunityCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *CommunityCreate) SetNillableCreatedAt(v *time.Time) *CommunityCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *CommunityCreate) SetUpdatedAt(v time.Time) *CommunityCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *CommunityCreate) SetNillableUpdatedAt(v *time.Time) *CommunityCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -129,9 +113,6 @@ func (_c *CommunityCreate) Mutation() *CommunityMutation {
 
 // Save creates the Community in the database.
 func (_c *CommunityCreate) Save(ctx context.Context) (*Community, error) {
-	if err := _c.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -155,25 +136,6 @@ func (_c *CommunityCreate) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_c *CommunityCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if community.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized community.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := community.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if community.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized community.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := community.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -521,7 +483,6 @@ func (_c *CommunityCreateBulk) Save(ctx context.Context) ([]*Community, error) {
 	for i := range _c.builders {
 		func(i int, root context.Context) {
 			builder := _c.builders[i]
-			builder.defaults()
 			var mut Mutator = MutateFunc(func(ctx context.Context, m Mutation) (Value, error) {
 				mutation, ok := m.(*CommunityMutation)
 				if !ok {

@@ -38,6 +38,14 @@ func (_u *CommunityUpdate) SetUpdatedAt(v time.Time) *CommunityUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *CommunityUpdate) SetNillableUpdatedAt(v *time.Time) *CommunityUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *CommunityUpdate) SetName(v string) *CommunityUpdate {
 	_u.mutation.SetName(v)
@@ -167,9 +175,6 @@ func (_u *CommunityUpdate) RemoveRoleAssignments(v ...*RoleAssignment) *Communit
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *CommunityUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -193,18 +198,6 @@ func (_u *CommunityUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *CommunityUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if community.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized community.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := community.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -407,6 +400,14 @@ func (_u *CommunityUpdateOne) SetUpdatedAt(v time.Time) *CommunityUpdateOne {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *CommunityUpdateOne) SetNillableUpdatedAt(v *time.Time) *CommunityUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *CommunityUpdateOne) SetName(v string) *CommunityUpdateOne {
 	_u.mutation.SetName(v)
@@ -549,9 +550,6 @@ func (_u *CommunityUpdateOne) Select(field string, fields ...string) *CommunityU
 
 // Save executes the query and returns the updated Community entity.
 func (_u *CommunityUpdateOne) Save(ctx context.Context) (*Community, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -575,18 +573,6 @@ func (_u *CommunityUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *CommunityUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if community.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized community.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := community.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

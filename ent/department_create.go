@@ -31,25 +31,9 @@ func (_c *DepartmentCreate) SetCreatedAt(v time.Time) *DepartmentCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *DepartmentCreate) SetNillableCreatedAt(v *time.Time) *DepartmentCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *DepartmentCreate) SetUpdatedAt(v time.Time) *DepartmentCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *DepartmentCreate) SetNillableUpdatedAt(v *time.Time) *DepartmentCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -171,20 +155,6 @@ func (_c *DepartmentCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *DepartmentCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if department.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized department.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := department.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if department.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized department.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := department.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
 	if _, ok := _c.mutation.Kind(); !ok {
 		v := department.DefaultKind
 		_c.mutation.SetKind(v)

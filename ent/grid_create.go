@@ -34,25 +34,9 @@ func (_c *GridCreate) SetCreatedAt(v time.Time) *GridCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *GridCreate) SetNillableCreatedAt(v *time.Time) *GridCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *GridCreate) SetUpdatedAt(v time.Time) *GridCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *GridCreate) SetNillableUpdatedAt(v *time.Time) *GridCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -211,20 +195,6 @@ func (_c *GridCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *GridCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if grid.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized grid.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := grid.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if grid.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized grid.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := grid.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
 	if _, ok := _c.mutation.AreaDescription(); !ok {
 		v := grid.DefaultAreaDescription
 		_c.mutation.SetAreaDescription(v)

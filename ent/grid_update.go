@@ -40,6 +40,14 @@ func (_u *GridUpdate) SetUpdatedAt(v time.Time) *GridUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *GridUpdate) SetNillableUpdatedAt(v *time.Time) *GridUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *GridUpdate) SetName(v string) *GridUpdate {
 	_u.mutation.SetName(v)
@@ -276,9 +284,6 @@ func (_u *GridUpdate) RemoveStaff(v ...*RoleAssignment) *GridUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *GridUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -302,18 +307,6 @@ func (_u *GridUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *GridUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if grid.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized grid.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := grid.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -625,6 +618,14 @@ func (_u *GridUpdateOne) SetUpdatedAt(v time.Time) *GridUpdateOne {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *GridUpdateOne) SetNillableUpdatedAt(v *time.Time) *GridUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *GridUpdateOne) SetName(v string) *GridUpdateOne {
 	_u.mutation.SetName(v)
@@ -874,9 +875,6 @@ func (_u *GridUpdateOne) Select(field string, fields ...string) *GridUpdateOne {
 
 // Save executes the query and returns the updated Grid entity.
 func (_u *GridUpdateOne) Save(ctx context.Context) (*Grid, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -900,18 +898,6 @@ func (_u *GridUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *GridUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if grid.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized grid.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := grid.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -35,6 +35,14 @@ func (_u *GuardianshipUpdate) SetUpdatedAt(v time.Time) *GuardianshipUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *GuardianshipUpdate) SetNillableUpdatedAt(v *time.Time) *GuardianshipUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetStatus sets the "status" field.
 func (_u *GuardianshipUpdate) SetStatus(v guardianship.Status) *GuardianshipUpdate {
 	_u.mutation.SetStatus(v)
@@ -143,9 +151,6 @@ func (_u *GuardianshipUpdate) Mutation() *GuardianshipMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *GuardianshipUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -169,18 +174,6 @@ func (_u *GuardianshipUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *GuardianshipUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if guardianship.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized guardianship.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := guardianship.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -280,6 +273,14 @@ type GuardianshipUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *GuardianshipUpdateOne) SetUpdatedAt(v time.Time) *GuardianshipUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *GuardianshipUpdateOne) SetNillableUpdatedAt(v *time.Time) *GuardianshipUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
 	return _u
 }
 
@@ -404,9 +405,6 @@ func (_u *GuardianshipUpdateOne) Select(field string, fields ...string) *Guardia
 
 // Save executes the query and returns the updated Guardianship entity.
 func (_u *GuardianshipUpdateOne) Save(ctx context.Context) (*Guardianship, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -430,18 +428,6 @@ func (_u *GuardianshipUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *GuardianshipUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if guardianship.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized guardianship.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := guardianship.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -33,25 +33,9 @@ func (_c *HelpRequestCreate) SetCreatedAt(v time.Time) *HelpRequestCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *HelpRequestCreate) SetNillableCreatedAt(v *time.Time) *HelpRequestCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *HelpRequestCreate) SetUpdatedAt(v time.Time) *HelpRequestCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *HelpRequestCreate) SetNillableUpdatedAt(v *time.Time) *HelpRequestCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -338,20 +322,6 @@ func (_c *HelpRequestCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *HelpRequestCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if helprequest.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized helprequest.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := helprequest.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if helprequest.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized helprequest.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := helprequest.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
 	if _, ok := _c.mutation.Details(); !ok {
 		v := helprequest.DefaultDetails
 		_c.mutation.SetDetails(v)

@@ -38,6 +38,14 @@ func (_u *HelpRequestUpdate) SetUpdatedAt(v time.Time) *HelpRequestUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *HelpRequestUpdate) SetNillableUpdatedAt(v *time.Time) *HelpRequestUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetStatus sets the "status" field.
 func (_u *HelpRequestUpdate) SetStatus(v helprequest.Status) *HelpRequestUpdate {
 	_u.mutation.SetStatus(v)
@@ -265,9 +273,6 @@ func (_u *HelpRequestUpdate) RemoveOffers(v ...*HelpOffer) *HelpRequestUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *HelpRequestUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -291,18 +296,6 @@ func (_u *HelpRequestUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *HelpRequestUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if helprequest.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized helprequest.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := helprequest.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -514,6 +507,14 @@ type HelpRequestUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *HelpRequestUpdateOne) SetUpdatedAt(v time.Time) *HelpRequestUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *HelpRequestUpdateOne) SetNillableUpdatedAt(v *time.Time) *HelpRequestUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
 	return _u
 }
 
@@ -757,9 +758,6 @@ func (_u *HelpRequestUpdateOne) Select(field string, fields ...string) *HelpRequ
 
 // Save executes the query and returns the updated HelpRequest entity.
 func (_u *HelpRequestUpdateOne) Save(ctx context.Context) (*HelpRequest, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -783,18 +781,6 @@ func (_u *HelpRequestUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *HelpRequestUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if helprequest.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized helprequest.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := helprequest.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -30,25 +30,9 @@ func (_c *HouseholdCreate) SetCreatedAt(v time.Time) *HouseholdCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *HouseholdCreate) SetNillableCreatedAt(v *time.Time) *HouseholdCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *HouseholdCreate) SetUpdatedAt(v time.Time) *HouseholdCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *HouseholdCreate) SetNillableUpdatedAt(v *time.Time) *HouseholdCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -129,20 +113,6 @@ func (_c *HouseholdCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *HouseholdCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if household.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized household.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := household.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if household.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized household.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := household.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
 	if _, ok := _c.mutation.Unit(); !ok {
 		v := household.DefaultUnit
 		_c.mutation.SetUnit(v)

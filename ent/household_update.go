@@ -36,6 +36,14 @@ func (_u *HouseholdUpdate) SetUpdatedAt(v time.Time) *HouseholdUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *HouseholdUpdate) SetNillableUpdatedAt(v *time.Time) *HouseholdUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetUnit sets the "unit" field.
 func (_u *HouseholdUpdate) SetUnit(v string) *HouseholdUpdate {
 	_u.mutation.SetUnit(v)
@@ -93,9 +101,6 @@ func (_u *HouseholdUpdate) RemoveMembers(v ...*Resident) *HouseholdUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *HouseholdUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -119,18 +124,6 @@ func (_u *HouseholdUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *HouseholdUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if household.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized household.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := household.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -243,6 +236,14 @@ func (_u *HouseholdUpdateOne) SetUpdatedAt(v time.Time) *HouseholdUpdateOne {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *HouseholdUpdateOne) SetNillableUpdatedAt(v *time.Time) *HouseholdUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetUnit sets the "unit" field.
 func (_u *HouseholdUpdateOne) SetUnit(v string) *HouseholdUpdateOne {
 	_u.mutation.SetUnit(v)
@@ -313,9 +314,6 @@ func (_u *HouseholdUpdateOne) Select(field string, fields ...string) *HouseholdU
 
 // Save executes the query and returns the updated Household entity.
 func (_u *HouseholdUpdateOne) Save(ctx context.Context) (*Household, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -339,18 +337,6 @@ func (_u *HouseholdUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *HouseholdUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if household.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized household.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := household.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

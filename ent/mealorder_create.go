@@ -33,25 +33,9 @@ func (_c *MealOrderCreate) SetCreatedAt(v time.Time) *MealOrderCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *MealOrderCreate) SetNillableCreatedAt(v *time.Time) *MealOrderCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *MealOrderCreate) SetUpdatedAt(v time.Time) *MealOrderCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *MealOrderCreate) SetNillableUpdatedAt(v *time.Time) *MealOrderCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -312,20 +296,6 @@ func (_c *MealOrderCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *MealOrderCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if mealorder.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized mealorder.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := mealorder.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if mealorder.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized mealorder.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := mealorder.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := mealorder.DefaultStatus
 		_c.mutation.SetStatus(v)

@@ -36,6 +36,14 @@ func (_u *MealOrderUpdate) SetUpdatedAt(v time.Time) *MealOrderUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *MealOrderUpdate) SetNillableUpdatedAt(v *time.Time) *MealOrderUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetStatus sets the "status" field.
 func (_u *MealOrderUpdate) SetStatus(v mealorder.Status) *MealOrderUpdate {
 	_u.mutation.SetStatus(v)
@@ -140,9 +148,6 @@ func (_u *MealOrderUpdate) RemoveItems(v ...*MealOrderItem) *MealOrderUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *MealOrderUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -166,18 +171,6 @@ func (_u *MealOrderUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *MealOrderUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if mealorder.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized mealorder.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := mealorder.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -317,6 +310,14 @@ func (_u *MealOrderUpdateOne) SetUpdatedAt(v time.Time) *MealOrderUpdateOne {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *MealOrderUpdateOne) SetNillableUpdatedAt(v *time.Time) *MealOrderUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetStatus sets the "status" field.
 func (_u *MealOrderUpdateOne) SetStatus(v mealorder.Status) *MealOrderUpdateOne {
 	_u.mutation.SetStatus(v)
@@ -434,9 +435,6 @@ func (_u *MealOrderUpdateOne) Select(field string, fields ...string) *MealOrderU
 
 // Save executes the query and returns the updated MealOrder entity.
 func (_u *MealOrderUpdateOne) Save(ctx context.Context) (*MealOrder, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -460,18 +458,6 @@ func (_u *MealOrderUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *MealOrderUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if mealorder.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized mealorder.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := mealorder.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -31,25 +31,9 @@ func (_c *MenuCreate) SetCreatedAt(v time.Time) *MenuCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *MenuCreate) SetNillableCreatedAt(v *time.Time) *MenuCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *MenuCreate) SetUpdatedAt(v time.Time) *MenuCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *MenuCreate) SetNillableUpdatedAt(v *time.Time) *MenuCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -167,20 +151,6 @@ func (_c *MenuCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *MenuCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if menu.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized menu.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := menu.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if menu.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized menu.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := menu.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
 	if _, ok := _c.mutation.Ordered(); !ok {
 		v := menu.DefaultOrdered
 		_c.mutation.SetOrdered(v)

@@ -36,6 +36,14 @@ func (_u *MenuUpdate) SetUpdatedAt(v time.Time) *MenuUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *MenuUpdate) SetNillableUpdatedAt(v *time.Time) *MenuUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetCapacity sets the "capacity" field.
 func (_u *MenuUpdate) SetCapacity(v int) *MenuUpdate {
 	_u.mutation.ResetCapacity()
@@ -141,9 +149,6 @@ func (_u *MenuUpdate) RemoveItems(v ...*MenuItem) *MenuUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *MenuUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -167,18 +172,6 @@ func (_u *MenuUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *MenuUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if menu.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized menu.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := menu.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -314,6 +307,14 @@ func (_u *MenuUpdateOne) SetUpdatedAt(v time.Time) *MenuUpdateOne {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *MenuUpdateOne) SetNillableUpdatedAt(v *time.Time) *MenuUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetCapacity sets the "capacity" field.
 func (_u *MenuUpdateOne) SetCapacity(v int) *MenuUpdateOne {
 	_u.mutation.ResetCapacity()
@@ -432,9 +433,6 @@ func (_u *MenuUpdateOne) Select(field string, fields ...string) *MenuUpdateOne {
 
 // Save executes the query and returns the updated Menu entity.
 func (_u *MenuUpdateOne) Save(ctx context.Context) (*Menu, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -458,18 +456,6 @@ func (_u *MenuUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *MenuUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if menu.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized menu.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := menu.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

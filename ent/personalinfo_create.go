@@ -29,25 +29,9 @@ func (_c *PersonalInfoCreate) SetCreatedAt(v time.Time) *PersonalInfoCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *PersonalInfoCreate) SetNillableCreatedAt(v *time.Time) *PersonalInfoCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *PersonalInfoCreate) SetUpdatedAt(v time.Time) *PersonalInfoCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *PersonalInfoCreate) SetNillableUpdatedAt(v *time.Time) *PersonalInfoCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -97,9 +81,6 @@ func (_c *PersonalInfoCreate) Mutation() *PersonalInfoMutation {
 
 // Save creates the PersonalInfo in the database.
 func (_c *PersonalInfoCreate) Save(ctx context.Context) (*PersonalInfo, error) {
-	if err := _c.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -123,25 +104,6 @@ func (_c *PersonalInfoCreate) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_c *PersonalInfoCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if personalinfo.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized personalinfo.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := personalinfo.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if personalinfo.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized personalinfo.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := personalinfo.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -479,7 +441,6 @@ func (_c *PersonalInfoCreateBulk) Save(ctx context.Context) ([]*PersonalInfo, er
 	for i := range _c.builders {
 		func(i int, root context.Context) {
 			builder := _c.builders[i]
-			builder.defaults()
 			var mut Mutator = MutateFunc(func(ctx context.Context, m Mutation) (Value, error) {
 				mutation, ok := m.(*PersonalInfoMutation)
 				if !ok {

@@ -35,6 +35,14 @@ func (_u *PersonalInfoUpdate) SetUpdatedAt(v time.Time) *PersonalInfoUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *PersonalInfoUpdate) SetNillableUpdatedAt(v *time.Time) *PersonalInfoUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetPhone sets the "phone" field.
 func (_u *PersonalInfoUpdate) SetPhone(v string) *PersonalInfoUpdate {
 	_u.mutation.SetPhone(v)
@@ -82,9 +90,6 @@ func (_u *PersonalInfoUpdate) Mutation() *PersonalInfoMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *PersonalInfoUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -108,18 +113,6 @@ func (_u *PersonalInfoUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *PersonalInfoUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if personalinfo.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized personalinfo.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := personalinfo.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -196,6 +189,14 @@ func (_u *PersonalInfoUpdateOne) SetUpdatedAt(v time.Time) *PersonalInfoUpdateOn
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *PersonalInfoUpdateOne) SetNillableUpdatedAt(v *time.Time) *PersonalInfoUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetPhone sets the "phone" field.
 func (_u *PersonalInfoUpdateOne) SetPhone(v string) *PersonalInfoUpdateOne {
 	_u.mutation.SetPhone(v)
@@ -256,9 +257,6 @@ func (_u *PersonalInfoUpdateOne) Select(field string, fields ...string) *Persona
 
 // Save executes the query and returns the updated PersonalInfo entity.
 func (_u *PersonalInfoUpdateOne) Save(ctx context.Context) (*PersonalInfo, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -282,18 +280,6 @@ func (_u *PersonalInfoUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *PersonalInfoUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if personalinfo.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized personalinfo.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := personalinfo.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

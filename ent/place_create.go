@@ -31,25 +31,9 @@ func (_c *PlaceCreate) SetCreatedAt(v time.Time) *PlaceCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *PlaceCreate) SetNillableCreatedAt(v *time.Time) *PlaceCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *PlaceCreate) SetUpdatedAt(v time.Time) *PlaceCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *PlaceCreate) SetNillableUpdatedAt(v *time.Time) *PlaceCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -147,9 +131,6 @@ func (_c *PlaceCreate) Mutation() *PlaceMutation {
 
 // Save creates the Place in the database.
 func (_c *PlaceCreate) Save(ctx context.Context) (*Place, error) {
-	if err := _c.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -173,25 +154,6 @@ func (_c *PlaceCreate) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_c *PlaceCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if place.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized place.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := place.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if place.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized place.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := place.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -706,7 +668,6 @@ func (_c *PlaceCreateBulk) Save(ctx context.Context) ([]*Place, error) {
 	for i := range _c.builders {
 		func(i int, root context.Context) {
 			builder := _c.builders[i]
-			builder.defaults()
 			var mut Mutator = MutateFunc(func(ctx context.Context, m Mutation) (Value, error) {
 				mutation, ok := m.(*PlaceMutation)
 				if !ok {

@@ -37,6 +37,14 @@ func (_u *PlaceUpdate) SetUpdatedAt(v time.Time) *PlaceUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *PlaceUpdate) SetNillableUpdatedAt(v *time.Time) *PlaceUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetKind sets the "kind" field.
 func (_u *PlaceUpdate) SetKind(v place.Kind) *PlaceUpdate {
 	_u.mutation.SetKind(v)
@@ -212,9 +220,6 @@ func (_u *PlaceUpdate) RemoveHouseholds(v ...*Household) *PlaceUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *PlaceUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -238,18 +243,6 @@ func (_u *PlaceUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *PlaceUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if place.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized place.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := place.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -451,6 +444,14 @@ func (_u *PlaceUpdateOne) SetUpdatedAt(v time.Time) *PlaceUpdateOne {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *PlaceUpdateOne) SetNillableUpdatedAt(v *time.Time) *PlaceUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetKind sets the "kind" field.
 func (_u *PlaceUpdateOne) SetKind(v place.Kind) *PlaceUpdateOne {
 	_u.mutation.SetKind(v)
@@ -639,9 +640,6 @@ func (_u *PlaceUpdateOne) Select(field string, fields ...string) *PlaceUpdateOne
 
 // Save executes the query and returns the updated Place entity.
 func (_u *PlaceUpdateOne) Save(ctx context.Context) (*Place, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -665,18 +663,6 @@ func (_u *PlaceUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *PlaceUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if place.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized place.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := place.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

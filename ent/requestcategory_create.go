@@ -30,25 +30,9 @@ func (_c *RequestCategoryCreate) SetCreatedAt(v time.Time) *RequestCategoryCreat
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *RequestCategoryCreate) SetNillableCreatedAt(v *time.Time) *RequestCategoryCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *RequestCategoryCreate) SetUpdatedAt(v time.Time) *RequestCategoryCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *RequestCategoryCreate) SetNillableUpdatedAt(v *time.Time) *RequestCategoryCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -178,20 +162,6 @@ func (_c *RequestCategoryCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *RequestCategoryCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if requestcategory.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized requestcategory.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := requestcategory.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if requestcategory.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized requestcategory.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := requestcategory.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
 	if _, ok := _c.mutation.Description(); !ok {
 		v := requestcategory.DefaultDescription
 		_c.mutation.SetDescription(v)

@@ -38,6 +38,14 @@ func (_u *RequestCategoryUpdate) SetUpdatedAt(v time.Time) *RequestCategoryUpdat
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *RequestCategoryUpdate) SetNillableUpdatedAt(v *time.Time) *RequestCategoryUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *RequestCategoryUpdate) SetName(v string) *RequestCategoryUpdate {
 	_u.mutation.SetName(v)
@@ -176,9 +184,6 @@ func (_u *RequestCategoryUpdate) RemoveRequests(v ...*Request) *RequestCategoryU
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *RequestCategoryUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -202,18 +207,6 @@ func (_u *RequestCategoryUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *RequestCategoryUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if requestcategory.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized requestcategory.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := requestcategory.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -356,6 +349,14 @@ type RequestCategoryUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *RequestCategoryUpdateOne) SetUpdatedAt(v time.Time) *RequestCategoryUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *RequestCategoryUpdateOne) SetNillableUpdatedAt(v *time.Time) *RequestCategoryUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
 	return _u
 }
 
@@ -510,9 +511,6 @@ func (_u *RequestCategoryUpdateOne) Select(field string, fields ...string) *Requ
 
 // Save executes the query and returns the updated RequestCategory entity.
 func (_u *RequestCategoryUpdateOne) Save(ctx context.Context) (*RequestCategory, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -536,18 +534,6 @@ func (_u *RequestCategoryUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *RequestCategoryUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if requestcategory.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized requestcategory.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := requestcategory.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -40,25 +40,9 @@ func (_c *ResidentCreate) SetCreatedAt(v time.Time) *ResidentCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *ResidentCreate) SetNillableCreatedAt(v *time.Time) *ResidentCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *ResidentCreate) SetUpdatedAt(v time.Time) *ResidentCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *ResidentCreate) SetNillableUpdatedAt(v *time.Time) *ResidentCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -326,9 +310,6 @@ func (_c *ResidentCreate) Mutation() *ResidentMutation {
 
 // Save creates the Resident in the database.
 func (_c *ResidentCreate) Save(ctx context.Context) (*Resident, error) {
-	if err := _c.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -352,25 +333,6 @@ func (_c *ResidentCreate) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_c *ResidentCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if resident.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized resident.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := resident.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if resident.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized resident.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := resident.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -992,7 +954,6 @@ func (_c *ResidentCreateBulk) Save(ctx context.Context) ([]*Resident, error) {
 	for i := range _c.builders {
 		func(i int, root context.Context) {
 			builder := _c.builders[i]
-			builder.defaults()
 			var mut Mutator = MutateFunc(func(ctx context.Context, m Mutation) (Value, error) {
 				mutation, ok := m.(*ResidentMutation)
 				if !ok {

@@ -47,6 +47,14 @@ func (_u *ResidentUpdate) SetUpdatedAt(v time.Time) *ResidentUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *ResidentUpdate) SetNillableUpdatedAt(v *time.Time) *ResidentUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *ResidentUpdate) SetName(v string) *ResidentUpdate {
 	_u.mutation.SetName(v)
@@ -607,9 +615,6 @@ func (_u *ResidentUpdate) RemoveGuardians(v ...*Guardianship) *ResidentUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ResidentUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -633,18 +638,6 @@ func (_u *ResidentUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *ResidentUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if resident.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized resident.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := resident.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -1342,6 +1335,14 @@ func (_u *ResidentUpdateOne) SetUpdatedAt(v time.Time) *ResidentUpdateOne {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *ResidentUpdateOne) SetNillableUpdatedAt(v *time.Time) *ResidentUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *ResidentUpdateOne) SetName(v string) *ResidentUpdateOne {
 	_u.mutation.SetName(v)
@@ -1915,9 +1916,6 @@ func (_u *ResidentUpdateOne) Select(field string, fields ...string) *ResidentUpd
 
 // Save executes the query and returns the updated Resident entity.
 func (_u *ResidentUpdateOne) Save(ctx context.Context) (*Resident, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -1941,18 +1939,6 @@ func (_u *ResidentUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *ResidentUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if resident.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized resident.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := resident.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -33,25 +33,9 @@ func (_c *RoleAssignmentCreate) SetCreatedAt(v time.Time) *RoleAssignmentCreate 
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *RoleAssignmentCreate) SetNillableCreatedAt(v *time.Time) *RoleAssignmentCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *RoleAssignmentCreate) SetUpdatedAt(v time.Time) *RoleAssignmentCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *RoleAssignmentCreate) SetNillableUpdatedAt(v *time.Time) *RoleAssignmentCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -199,20 +183,6 @@ func (_c *RoleAssignmentCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *RoleAssignmentCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if roleassignment.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized roleassignment.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := roleassignment.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if roleassignment.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized roleassignment.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := roleassignment.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
 	if _, ok := _c.mutation.Title(); !ok {
 		v := roleassignment.DefaultTitle
 		_c.mutation.SetTitle(v)

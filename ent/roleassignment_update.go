@@ -35,6 +35,14 @@ func (_u *RoleAssignmentUpdate) SetUpdatedAt(v time.Time) *RoleAssignmentUpdate 
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *RoleAssignmentUpdate) SetNillableUpdatedAt(v *time.Time) *RoleAssignmentUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetTitle sets the "title" field.
 func (_u *RoleAssignmentUpdate) SetTitle(v string) *RoleAssignmentUpdate {
 	_u.mutation.SetTitle(v)
@@ -56,9 +64,6 @@ func (_u *RoleAssignmentUpdate) Mutation() *RoleAssignmentMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *RoleAssignmentUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -82,18 +87,6 @@ func (_u *RoleAssignmentUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *RoleAssignmentUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if roleassignment.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized roleassignment.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := roleassignment.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -161,6 +154,14 @@ func (_u *RoleAssignmentUpdateOne) SetUpdatedAt(v time.Time) *RoleAssignmentUpda
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *RoleAssignmentUpdateOne) SetNillableUpdatedAt(v *time.Time) *RoleAssignmentUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetTitle sets the "title" field.
 func (_u *RoleAssignmentUpdateOne) SetTitle(v string) *RoleAssignmentUpdateOne {
 	_u.mutation.SetTitle(v)
@@ -195,9 +196,6 @@ func (_u *RoleAssignmentUpdateOne) Select(field string, fields ...string) *RoleA
 
 // Save executes the query and returns the updated RoleAssignment entity.
 func (_u *RoleAssignmentUpdateOne) Save(ctx context.Context) (*RoleAssignment, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -221,18 +219,6 @@ func (_u *RoleAssignmentUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *RoleAssignmentUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if roleassignment.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized roleassignment.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := roleassignment.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

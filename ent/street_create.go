@@ -32,25 +32,9 @@ func (_c *StreetCreate) SetCreatedAt(v time.Time) *StreetCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *StreetCreate) SetNillableCreatedAt(v *time.Time) *StreetCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *StreetCreate) SetUpdatedAt(v time.Time) *StreetCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *StreetCreate) SetNillableUpdatedAt(v *time.Time) *StreetCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -177,20 +161,6 @@ func (_c *StreetCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *StreetCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if street.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized street.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := street.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if street.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized street.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := street.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
 	if _, ok := _c.mutation.District(); !ok {
 		v := street.DefaultDistrict
 		_c.mutation.SetDistrict(v)

@@ -39,6 +39,14 @@ func (_u *StreetUpdate) SetUpdatedAt(v time.Time) *StreetUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *StreetUpdate) SetNillableUpdatedAt(v *time.Time) *StreetUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *StreetUpdate) SetName(v string) *StreetUpdate {
 	_u.mutation.SetName(v)
@@ -218,9 +226,6 @@ func (_u *StreetUpdate) RemoveRoleAssignments(v ...*RoleAssignment) *StreetUpdat
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *StreetUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -244,18 +249,6 @@ func (_u *StreetUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *StreetUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if street.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized street.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := street.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -508,6 +501,14 @@ func (_u *StreetUpdateOne) SetUpdatedAt(v time.Time) *StreetUpdateOne {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *StreetUpdateOne) SetNillableUpdatedAt(v *time.Time) *StreetUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *StreetUpdateOne) SetName(v string) *StreetUpdateOne {
 	_u.mutation.SetName(v)
@@ -700,9 +701,6 @@ func (_u *StreetUpdateOne) Select(field string, fields ...string) *StreetUpdateO
 
 // Save executes the query and returns the updated Street entity.
 func (_u *StreetUpdateOne) Save(ctx context.Context) (*Street, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -726,18 +724,6 @@ func (_u *StreetUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *StreetUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if street.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized street.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := street.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -29,25 +29,9 @@ func (_c *SubsidyQualificationCreate) SetCreatedAt(v time.Time) *SubsidyQualific
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *SubsidyQualificationCreate) SetNillableCreatedAt(v *time.Time) *SubsidyQualificationCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *SubsidyQualificationCreate) SetUpdatedAt(v time.Time) *SubsidyQualificationCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *SubsidyQualificationCreate) SetNillableUpdatedAt(v *time.Time) *SubsidyQualificationCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -117,9 +101,6 @@ func (_c *SubsidyQualificationCreate) Mutation() *SubsidyQualificationMutation {
 
 // Save creates the SubsidyQualification in the database.
 func (_c *SubsidyQualificationCreate) Save(ctx context.Context) (*SubsidyQualification, error) {
-	if err := _c.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -143,25 +124,6 @@ func (_c *SubsidyQualificationCreate) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_c *SubsidyQualificationCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if subsidyqualification.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized subsidyqualification.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := subsidyqualification.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if subsidyqualification.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized subsidyqualification.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := subsidyqualification.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -521,7 +483,6 @@ func (_c *SubsidyQualificationCreateBulk) Save(ctx context.Context) ([]*SubsidyQ
 	for i := range _c.builders {
 		func(i int, root context.Context) {
 			builder := _c.builders[i]
-			builder.defaults()
 			var mut Mutator = MutateFunc(func(ctx context.Context, m Mutation) (Value, error) {
 				mutation, ok := m.(*SubsidyQualificationMutation)
 				if !ok {

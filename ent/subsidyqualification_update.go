@@ -35,6 +35,14 @@ func (_u *SubsidyQualificationUpdate) SetUpdatedAt(v time.Time) *SubsidyQualific
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *SubsidyQualificationUpdate) SetNillableUpdatedAt(v *time.Time) *SubsidyQualificationUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetValidUntil sets the "valid_until" field.
 func (_u *SubsidyQualificationUpdate) SetValidUntil(v string) *SubsidyQualificationUpdate {
 	_u.mutation.SetValidUntil(v)
@@ -82,9 +90,6 @@ func (_u *SubsidyQualificationUpdate) Mutation() *SubsidyQualificationMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *SubsidyQualificationUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -108,18 +113,6 @@ func (_u *SubsidyQualificationUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *SubsidyQualificationUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if subsidyqualification.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized subsidyqualification.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := subsidyqualification.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -199,6 +192,14 @@ func (_u *SubsidyQualificationUpdateOne) SetUpdatedAt(v time.Time) *SubsidyQuali
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *SubsidyQualificationUpdateOne) SetNillableUpdatedAt(v *time.Time) *SubsidyQualificationUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetValidUntil sets the "valid_until" field.
 func (_u *SubsidyQualificationUpdateOne) SetValidUntil(v string) *SubsidyQualificationUpdateOne {
 	_u.mutation.SetValidUntil(v)
@@ -259,9 +260,6 @@ func (_u *SubsidyQualificationUpdateOne) Select(field string, fields ...string) 
 
 // Save executes the query and returns the updated SubsidyQualification entity.
 func (_u *SubsidyQualificationUpdateOne) Save(ctx context.Context) (*SubsidyQualification, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -285,18 +283,6 @@ func (_u *SubsidyQualificationUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *SubsidyQualificationUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if subsidyqualification.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized subsidyqualification.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := subsidyqualification.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

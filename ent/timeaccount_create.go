@@ -31,25 +31,9 @@ func (_c *TimeAccountCreate) SetCreatedAt(v time.Time) *TimeAccountCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *TimeAccountCreate) SetNillableCreatedAt(v *time.Time) *TimeAccountCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *TimeAccountCreate) SetUpdatedAt(v time.Time) *TimeAccountCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *TimeAccountCreate) SetNillableUpdatedAt(v *time.Time) *TimeAccountCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -191,20 +175,6 @@ func (_c *TimeAccountCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *TimeAccountCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if timeaccount.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized timeaccount.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := timeaccount.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if timeaccount.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized timeaccount.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := timeaccount.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
 	if _, ok := _c.mutation.Balance(); !ok {
 		v := timeaccount.DefaultBalance
 		_c.mutation.SetBalance(v)

@@ -36,6 +36,14 @@ func (_u *TimeAccountUpdate) SetUpdatedAt(v time.Time) *TimeAccountUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *TimeAccountUpdate) SetNillableUpdatedAt(v *time.Time) *TimeAccountUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetBalance sets the "balance" field.
 func (_u *TimeAccountUpdate) SetBalance(v int) *TimeAccountUpdate {
 	_u.mutation.ResetBalance()
@@ -141,9 +149,6 @@ func (_u *TimeAccountUpdate) RemoveEntries(v ...*LedgerEntry) *TimeAccountUpdate
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *TimeAccountUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -167,18 +172,6 @@ func (_u *TimeAccountUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *TimeAccountUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if timeaccount.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized timeaccount.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := timeaccount.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -303,6 +296,14 @@ func (_u *TimeAccountUpdateOne) SetUpdatedAt(v time.Time) *TimeAccountUpdateOne 
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *TimeAccountUpdateOne) SetNillableUpdatedAt(v *time.Time) *TimeAccountUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetBalance sets the "balance" field.
 func (_u *TimeAccountUpdateOne) SetBalance(v int) *TimeAccountUpdateOne {
 	_u.mutation.ResetBalance()
@@ -421,9 +422,6 @@ func (_u *TimeAccountUpdateOne) Select(field string, fields ...string) *TimeAcco
 
 // Save executes the query and returns the updated TimeAccount entity.
 func (_u *TimeAccountUpdateOne) Save(ctx context.Context) (*TimeAccount, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -447,18 +445,6 @@ func (_u *TimeAccountUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *TimeAccountUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if timeaccount.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized timeaccount.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := timeaccount.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

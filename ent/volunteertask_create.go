@@ -33,25 +33,9 @@ func (_c *VolunteerTaskCreate) SetCreatedAt(v time.Time) *VolunteerTaskCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *VolunteerTaskCreate) SetNillableCreatedAt(v *time.Time) *VolunteerTaskCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *VolunteerTaskCreate) SetUpdatedAt(v time.Time) *VolunteerTaskCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *VolunteerTaskCreate) SetNillableUpdatedAt(v *time.Time) *VolunteerTaskCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -311,20 +295,6 @@ func (_c *VolunteerTaskCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *VolunteerTaskCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if volunteertask.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized volunteertask.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := volunteertask.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if volunteertask.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized volunteertask.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := volunteertask.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
 	if _, ok := _c.mutation.Details(); !ok {
 		v := volunteertask.DefaultDetails
 		_c.mutation.SetDetails(v)

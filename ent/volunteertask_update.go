@@ -36,6 +36,14 @@ func (_u *VolunteerTaskUpdate) SetUpdatedAt(v time.Time) *VolunteerTaskUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *VolunteerTaskUpdate) SetNillableUpdatedAt(v *time.Time) *VolunteerTaskUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetAccepted sets the "accepted" field.
 func (_u *VolunteerTaskUpdate) SetAccepted(v int) *VolunteerTaskUpdate {
 	_u.mutation.ResetAccepted()
@@ -128,9 +136,6 @@ func (_u *VolunteerTaskUpdate) RemoveAssignments(v ...*VolunteerTaskAssignment) 
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *VolunteerTaskUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -154,18 +159,6 @@ func (_u *VolunteerTaskUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *VolunteerTaskUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if volunteertask.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized volunteertask.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := volunteertask.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -303,6 +296,14 @@ func (_u *VolunteerTaskUpdateOne) SetUpdatedAt(v time.Time) *VolunteerTaskUpdate
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *VolunteerTaskUpdateOne) SetNillableUpdatedAt(v *time.Time) *VolunteerTaskUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetAccepted sets the "accepted" field.
 func (_u *VolunteerTaskUpdateOne) SetAccepted(v int) *VolunteerTaskUpdateOne {
 	_u.mutation.ResetAccepted()
@@ -408,9 +409,6 @@ func (_u *VolunteerTaskUpdateOne) Select(field string, fields ...string) *Volunt
 
 // Save executes the query and returns the updated VolunteerTask entity.
 func (_u *VolunteerTaskUpdateOne) Save(ctx context.Context) (*VolunteerTask, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -434,18 +432,6 @@ func (_u *VolunteerTaskUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *VolunteerTaskUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if volunteertask.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized volunteertask.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := volunteertask.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

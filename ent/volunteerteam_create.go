@@ -30,25 +30,9 @@ func (_c *VolunteerTeamCreate) SetCreatedAt(v time.Time) *VolunteerTeamCreate {
 	return _c
 }
 
-// SetNillableCreatedAt sets the "created_at" field if the given value is not nil.
-func (_c *VolunteerTeamCreate) SetNillableCreatedAt(v *time.Time) *VolunteerTeamCreate {
-	if v != nil {
-		_c.SetCreatedAt(*v)
-	}
-	return _c
-}
-
 // SetUpdatedAt sets the "updated_at" field.
 func (_c *VolunteerTeamCreate) SetUpdatedAt(v time.Time) *VolunteerTeamCreate {
 	_c.mutation.SetUpdatedAt(v)
-	return _c
-}
-
-// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
-func (_c *VolunteerTeamCreate) SetNillableUpdatedAt(v *time.Time) *VolunteerTeamCreate {
-	if v != nil {
-		_c.SetUpdatedAt(*v)
-	}
 	return _c
 }
 
@@ -135,20 +119,6 @@ func (_c *VolunteerTeamCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *VolunteerTeamCreate) defaults() error {
-	if _, ok := _c.mutation.CreatedAt(); !ok {
-		if volunteerteam.DefaultCreatedAt == nil {
-			return fmt.Errorf("ent: uninitialized volunteerteam.DefaultCreatedAt (forgotten import ent/runtime?)")
-		}
-		v := volunteerteam.DefaultCreatedAt()
-		_c.mutation.SetCreatedAt(v)
-	}
-	if _, ok := _c.mutation.UpdatedAt(); !ok {
-		if volunteerteam.DefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized volunteerteam.DefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := volunteerteam.DefaultUpdatedAt()
-		_c.mutation.SetUpdatedAt(v)
-	}
 	if _, ok := _c.mutation.Description(); !ok {
 		v := volunteerteam.DefaultDescription
 		_c.mutation.SetDescription(v)

@@ -36,6 +36,14 @@ func (_u *VolunteerTeamUpdate) SetUpdatedAt(v time.Time) *VolunteerTeamUpdate {
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *VolunteerTeamUpdate) SetNillableUpdatedAt(v *time.Time) *VolunteerTeamUpdate {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *VolunteerTeamUpdate) SetName(v string) *VolunteerTeamUpdate {
 	_u.mutation.SetName(v)
@@ -107,9 +115,6 @@ func (_u *VolunteerTeamUpdate) RemoveMembers(v ...*VolunteerTeamMember) *Volunte
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *VolunteerTeamUpdate) Save(ctx context.Context) (int, error) {
-	if err := _u.defaults(); err != nil {
-		return 0, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -133,18 +138,6 @@ func (_u *VolunteerTeamUpdate) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *VolunteerTeamUpdate) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if volunteerteam.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized volunteerteam.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := volunteerteam.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -265,6 +258,14 @@ func (_u *VolunteerTeamUpdateOne) SetUpdatedAt(v time.Time) *VolunteerTeamUpdate
 	return _u
 }
 
+// SetNillableUpdatedAt sets the "updated_at" field if the given value is not nil.
+func (_u *VolunteerTeamUpdateOne) SetNillableUpdatedAt(v *time.Time) *VolunteerTeamUpdateOne {
+	if v != nil {
+		_u.SetUpdatedAt(*v)
+	}
+	return _u
+}
+
 // SetName sets the "name" field.
 func (_u *VolunteerTeamUpdateOne) SetName(v string) *VolunteerTeamUpdateOne {
 	_u.mutation.SetName(v)
@@ -349,9 +350,6 @@ func (_u *VolunteerTeamUpdateOne) Select(field string, fields ...string) *Volunt
 
 // Save executes the query and returns the updated VolunteerTeam entity.
 func (_u *VolunteerTeamUpdateOne) Save(ctx context.Context) (*VolunteerTeam, error) {
-	if err := _u.defaults(); err != nil {
-		return nil, err
-	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -375,18 +373,6 @@ func (_u *VolunteerTeamUpdateOne) ExecX(ctx context.Context) {
 	if err := _u.Exec(ctx); err != nil {
 		panic(err)
 	}
-}
-
-// defaults sets the default values of the builder before save.
-func (_u *VolunteerTeamUpdateOne) defaults() error {
-	if _, ok := _u.mutation.UpdatedAt(); !ok {
-		if volunteerteam.UpdateDefaultUpdatedAt == nil {
-			return fmt.Errorf("ent: uninitialized volunteerteam.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
-		}
-		v := volunteerteam.UpdateDefaultUpdatedAt()
-		_u.mutation.SetUpdatedAt(v)
-	}
-	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -4,7 +4,6 @@ package runtime
 
 import (
 	"context"
-	"time"
 
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
@@ -148,7 +147,6 @@ func init() {
 	broadcastDescRecipientCount := broadcastFields[7].Descriptor()
 	// broadcast.RecipientCountValidator is a validator for the "recipient_count" field. It is called by the builders before save.
 	broadcast.RecipientCountValidator = broadcastDescRecipientCount.Validators[0].(func(int) error)
-	canteenMixin := schema.Canteen{}.Mixin()
 	canteen.Policy = privacy.NewPolicies(schema.Canteen{})
 	canteen.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -158,20 +156,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	canteenMixinFields0 := canteenMixin[0].Fields()
-	_ = canteenMixinFields0
 	canteenFields := schema.Canteen{}.Fields()
 	_ = canteenFields
-	// canteenDescCreatedAt is the schema descriptor for created_at field.
-	canteenDescCreatedAt := canteenMixinFields0[0].Descriptor()
-	// canteen.DefaultCreatedAt holds the default value on creation for the created_at field.
-	canteen.DefaultCreatedAt = canteenDescCreatedAt.Default.(func() time.Time)
-	// canteenDescUpdatedAt is the schema descriptor for updated_at field.
-	canteenDescUpdatedAt := canteenMixinFields0[1].Descriptor()
-	// canteen.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	canteen.DefaultUpdatedAt = canteenDescUpdatedAt.Default.(func() time.Time)
-	// canteen.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	canteen.UpdateDefaultUpdatedAt = canteenDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// canteenDescName is the schema descriptor for name field.
 	canteenDescName := canteenFields[1].Descriptor()
 	// canteen.NameValidator is a validator for the "name" field. It is called by the builders before save.
@@ -253,7 +239,6 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	carebookingMixin := schema.CareBooking{}.Mixin()
 	carebooking.Policy = privacy.NewPolicies(schema.CareBooking{})
 	carebooking.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -263,20 +248,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	carebookingMixinFields0 := carebookingMixin[0].Fields()
-	_ = carebookingMixinFields0
 	carebookingFields := schema.CareBooking{}.Fields()
 	_ = carebookingFields
-	// carebookingDescCreatedAt is the schema descriptor for created_at field.
-	carebookingDescCreatedAt := carebookingMixinFields0[0].Descriptor()
-	// carebooking.DefaultCreatedAt holds the default value on creation for the created_at field.
-	carebooking.DefaultCreatedAt = carebookingDescCreatedAt.Default.(func() time.Time)
-	// carebookingDescUpdatedAt is the schema descriptor for updated_at field.
-	carebookingDescUpdatedAt := carebookingMixinFields0[1].Descriptor()
-	// carebooking.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	carebooking.DefaultUpdatedAt = carebookingDescUpdatedAt.Default.(func() time.Time)
-	// carebooking.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	carebooking.UpdateDefaultUpdatedAt = carebookingDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// carebookingDescPriceFen is the schema descriptor for price_fen field.
 	carebookingDescPriceFen := carebookingFields[12].Descriptor()
 	// carebooking.PriceFenValidator is a validator for the "price_fen" field. It is called by the builders before save.
@@ -471,7 +444,6 @@ func init() {
 	careslot.DefaultWaitlistSeq = careslotDescWaitlistSeq.Default.(int)
 	// careslot.WaitlistSeqValidator is a validator for the "waitlist_seq" field. It is called by the builders before save.
 	careslot.WaitlistSeqValidator = careslotDescWaitlistSeq.Validators[0].(func(int) error)
-	communityMixin := schema.Community{}.Mixin()
 	community.Policy = privacy.NewPolicies(schema.Community{})
 	community.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -481,20 +453,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	communityMixinFields0 := communityMixin[0].Fields()
-	_ = communityMixinFields0
 	communityFields := schema.Community{}.Fields()
 	_ = communityFields
-	// communityDescCreatedAt is the schema descriptor for created_at field.
-	communityDescCreatedAt := communityMixinFields0[0].Descriptor()
-	// community.DefaultCreatedAt holds the default value on creation for the created_at field.
-	community.DefaultCreatedAt = communityDescCreatedAt.Default.(func() time.Time)
-	// communityDescUpdatedAt is the schema descriptor for updated_at field.
-	communityDescUpdatedAt := communityMixinFields0[1].Descriptor()
-	// community.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	community.DefaultUpdatedAt = communityDescUpdatedAt.Default.(func() time.Time)
-	// community.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	community.UpdateDefaultUpdatedAt = communityDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// communityDescCode is the schema descriptor for code field.
 	communityDescCode := communityFields[0].Descriptor()
 	// community.CodeValidator is a validator for the "code" field. It is called by the builders before save.
@@ -560,7 +520,6 @@ func init() {
 			return nil
 		}
 	}()
-	departmentMixin := schema.Department{}.Mixin()
 	department.Policy = privacy.NewPolicies(schema.Department{})
 	department.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -570,20 +529,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	departmentMixinFields0 := departmentMixin[0].Fields()
-	_ = departmentMixinFields0
 	departmentFields := schema.Department{}.Fields()
 	_ = departmentFields
-	// departmentDescCreatedAt is the schema descriptor for created_at field.
-	departmentDescCreatedAt := departmentMixinFields0[0].Descriptor()
-	// department.DefaultCreatedAt holds the default value on creation for the created_at field.
-	department.DefaultCreatedAt = departmentDescCreatedAt.Default.(func() time.Time)
-	// departmentDescUpdatedAt is the schema descriptor for updated_at field.
-	departmentDescUpdatedAt := departmentMixinFields0[1].Descriptor()
-	// department.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	department.DefaultUpdatedAt = departmentDescUpdatedAt.Default.(func() time.Time)
-	// department.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	department.UpdateDefaultUpdatedAt = departmentDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// departmentDescCode is the schema descriptor for code field.
 	departmentDescCode := departmentFields[0].Descriptor()
 	// department.CodeValidator is a validator for the "code" field. It is called by the builders before save.
@@ -684,7 +631,6 @@ func init() {
 			return nil
 		}
 	}()
-	gridMixin := schema.Grid{}.Mixin()
 	grid.Policy = privacy.NewPolicies(schema.Grid{})
 	grid.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -694,20 +640,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	gridMixinFields0 := gridMixin[0].Fields()
-	_ = gridMixinFields0
 	gridFields := schema.Grid{}.Fields()
 	_ = gridFields
-	// gridDescCreatedAt is the schema descriptor for created_at field.
-	gridDescCreatedAt := gridMixinFields0[0].Descriptor()
-	// grid.DefaultCreatedAt holds the default value on creation for the created_at field.
-	grid.DefaultCreatedAt = gridDescCreatedAt.Default.(func() time.Time)
-	// gridDescUpdatedAt is the schema descriptor for updated_at field.
-	gridDescUpdatedAt := gridMixinFields0[1].Descriptor()
-	// grid.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	grid.DefaultUpdatedAt = gridDescUpdatedAt.Default.(func() time.Time)
-	// grid.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	grid.UpdateDefaultUpdatedAt = gridDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// gridDescCode is the schema descriptor for code field.
 	gridDescCode := gridFields[0].Descriptor()
 	// grid.CodeValidator is a validator for the "code" field. It is called by the builders before save.
@@ -754,7 +688,6 @@ func init() {
 	grid.DefaultAreaDescription = gridDescAreaDescription.Default.(string)
 	// grid.AreaDescriptionValidator is a validator for the "area_description" field. It is called by the builders before save.
 	grid.AreaDescriptionValidator = gridDescAreaDescription.Validators[0].(func(string) error)
-	guardianshipMixin := schema.Guardianship{}.Mixin()
 	guardianship.Policy = privacy.NewPolicies(schema.Guardianship{})
 	guardianship.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -764,20 +697,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	guardianshipMixinFields0 := guardianshipMixin[0].Fields()
-	_ = guardianshipMixinFields0
 	guardianshipFields := schema.Guardianship{}.Fields()
 	_ = guardianshipFields
-	// guardianshipDescCreatedAt is the schema descriptor for created_at field.
-	guardianshipDescCreatedAt := guardianshipMixinFields0[0].Descriptor()
-	// guardianship.DefaultCreatedAt holds the default value on creation for the created_at field.
-	guardianship.DefaultCreatedAt = guardianshipDescCreatedAt.Default.(func() time.Time)
-	// guardianshipDescUpdatedAt is the schema descriptor for updated_at field.
-	guardianshipDescUpdatedAt := guardianshipMixinFields0[1].Descriptor()
-	// guardianship.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	guardianship.DefaultUpdatedAt = guardianshipDescUpdatedAt.Default.(func() time.Time)
-	// guardianship.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	guardianship.UpdateDefaultUpdatedAt = guardianshipDescUpdatedAt.UpdateDefault.(func() time.Time)
 	helpoffer.Policy = privacy.NewPolicies(schema.HelpOffer{})
 	helpoffer.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -795,7 +716,6 @@ func init() {
 	helpoffer.DefaultNote = helpofferDescNote.Default.(string)
 	// helpoffer.NoteValidator is a validator for the "note" field. It is called by the builders before save.
 	helpoffer.NoteValidator = helpofferDescNote.Validators[0].(func(string) error)
-	helprequestMixin := schema.HelpRequest{}.Mixin()
 	helprequest.Policy = privacy.NewPolicies(schema.HelpRequest{})
 	helprequest.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -805,20 +725,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	helprequestMixinFields0 := helprequestMixin[0].Fields()
-	_ = helprequestMixinFields0
 	helprequestFields := schema.HelpRequest{}.Fields()
 	_ = helprequestFields
-	// helprequestDescCreatedAt is the schema descriptor for created_at field.
-	helprequestDescCreatedAt := helprequestMixinFields0[0].Descriptor()
-	// helprequest.DefaultCreatedAt holds the default value on creation for the created_at field.
-	helprequest.DefaultCreatedAt = helprequestDescCreatedAt.Default.(func() time.Time)
-	// helprequestDescUpdatedAt is the schema descriptor for updated_at field.
-	helprequestDescUpdatedAt := helprequestMixinFields0[1].Descriptor()
-	// helprequest.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	helprequest.DefaultUpdatedAt = helprequestDescUpdatedAt.Default.(func() time.Time)
-	// helprequest.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	helprequest.UpdateDefaultUpdatedAt = helprequestDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// helprequestDescRequesterName is the schema descriptor for requester_name field.
 	helprequestDescRequesterName := helprequestFields[1].Descriptor()
 	// helprequest.RequesterNameValidator is a validator for the "requester_name" field. It is called by the builders before save.
@@ -887,7 +795,6 @@ func init() {
 	helprequestDescAutoAccept := helprequestFields[12].Descriptor()
 	// helprequest.DefaultAutoAccept holds the default value on creation for the auto_accept field.
 	helprequest.DefaultAutoAccept = helprequestDescAutoAccept.Default.(bool)
-	householdMixin := schema.Household{}.Mixin()
 	household.Policy = privacy.NewPolicies(schema.Household{})
 	household.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -897,20 +804,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	householdMixinFields0 := householdMixin[0].Fields()
-	_ = householdMixinFields0
 	householdFields := schema.Household{}.Fields()
 	_ = householdFields
-	// householdDescCreatedAt is the schema descriptor for created_at field.
-	householdDescCreatedAt := householdMixinFields0[0].Descriptor()
-	// household.DefaultCreatedAt holds the default value on creation for the created_at field.
-	household.DefaultCreatedAt = householdDescCreatedAt.Default.(func() time.Time)
-	// householdDescUpdatedAt is the schema descriptor for updated_at field.
-	householdDescUpdatedAt := householdMixinFields0[1].Descriptor()
-	// household.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	household.DefaultUpdatedAt = householdDescUpdatedAt.Default.(func() time.Time)
-	// household.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	household.UpdateDefaultUpdatedAt = householdDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// householdDescUnit is the schema descriptor for unit field.
 	householdDescUnit := householdFields[0].Descriptor()
 	// household.DefaultUnit holds the default value on creation for the unit field.
@@ -965,7 +860,6 @@ func init() {
 	ledgertransfer.DefaultMemo = ledgertransferDescMemo.Default.(string)
 	// ledgertransfer.MemoValidator is a validator for the "memo" field. It is called by the builders before save.
 	ledgertransfer.MemoValidator = ledgertransferDescMemo.Validators[0].(func(string) error)
-	mealorderMixin := schema.MealOrder{}.Mixin()
 	mealorder.Policy = privacy.NewPolicies(schema.MealOrder{})
 	mealorder.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -975,20 +869,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	mealorderMixinFields0 := mealorderMixin[0].Fields()
-	_ = mealorderMixinFields0
 	mealorderFields := schema.MealOrder{}.Fields()
 	_ = mealorderFields
-	// mealorderDescCreatedAt is the schema descriptor for created_at field.
-	mealorderDescCreatedAt := mealorderMixinFields0[0].Descriptor()
-	// mealorder.DefaultCreatedAt holds the default value on creation for the created_at field.
-	mealorder.DefaultCreatedAt = mealorderDescCreatedAt.Default.(func() time.Time)
-	// mealorderDescUpdatedAt is the schema descriptor for updated_at field.
-	mealorderDescUpdatedAt := mealorderMixinFields0[1].Descriptor()
-	// mealorder.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	mealorder.DefaultUpdatedAt = mealorderDescUpdatedAt.Default.(func() time.Time)
-	// mealorder.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	mealorder.UpdateDefaultUpdatedAt = mealorderDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// mealorderDescDate is the schema descriptor for date field.
 	mealorderDescDate := mealorderFields[3].Descriptor()
 	// mealorder.DateValidator is a validator for the "date" field. It is called by the builders before save.
@@ -1085,7 +967,6 @@ func init() {
 	mealperiodDescCapacity := mealperiodFields[6].Descriptor()
 	// mealperiod.CapacityValidator is a validator for the "capacity" field. It is called by the builders before save.
 	mealperiod.CapacityValidator = mealperiodDescCapacity.Validators[0].(func(int) error)
-	menuMixin := schema.Menu{}.Mixin()
 	menu.Policy = privacy.NewPolicies(schema.Menu{})
 	menu.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -1095,20 +976,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	menuMixinFields0 := menuMixin[0].Fields()
-	_ = menuMixinFields0
 	menuFields := schema.Menu{}.Fields()
 	_ = menuFields
-	// menuDescCreatedAt is the schema descriptor for created_at field.
-	menuDescCreatedAt := menuMixinFields0[0].Descriptor()
-	// menu.DefaultCreatedAt holds the default value on creation for the created_at field.
-	menu.DefaultCreatedAt = menuDescCreatedAt.Default.(func() time.Time)
-	// menuDescUpdatedAt is the schema descriptor for updated_at field.
-	menuDescUpdatedAt := menuMixinFields0[1].Descriptor()
-	// menu.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	menu.DefaultUpdatedAt = menuDescUpdatedAt.Default.(func() time.Time)
-	// menu.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	menu.UpdateDefaultUpdatedAt = menuDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// menuDescDate is the schema descriptor for date field.
 	menuDescDate := menuFields[2].Descriptor()
 	// menu.DateValidator is a validator for the "date" field. It is called by the builders before save.
@@ -1197,7 +1066,6 @@ func init() {
 	notification.DefaultBody = notificationDescBody.Default.(string)
 	// notification.BodyValidator is a validator for the "body" field. It is called by the builders before save.
 	notification.BodyValidator = notificationDescBody.Validators[0].(func(string) error)
-	personalinfoMixin := schema.PersonalInfo{}.Mixin()
 	personalinfo.Policy = privacy.NewPolicies(schema.PersonalInfo{})
 	personalinfo.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -1207,25 +1075,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	personalinfoMixinFields0 := personalinfoMixin[0].Fields()
-	_ = personalinfoMixinFields0
 	personalinfoFields := schema.PersonalInfo{}.Fields()
 	_ = personalinfoFields
-	// personalinfoDescCreatedAt is the schema descriptor for created_at field.
-	personalinfoDescCreatedAt := personalinfoMixinFields0[0].Descriptor()
-	// personalinfo.DefaultCreatedAt holds the default value on creation for the created_at field.
-	personalinfo.DefaultCreatedAt = personalinfoDescCreatedAt.Default.(func() time.Time)
-	// personalinfoDescUpdatedAt is the schema descriptor for updated_at field.
-	personalinfoDescUpdatedAt := personalinfoMixinFields0[1].Descriptor()
-	// personalinfo.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	personalinfo.DefaultUpdatedAt = personalinfoDescUpdatedAt.Default.(func() time.Time)
-	// personalinfo.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	personalinfo.UpdateDefaultUpdatedAt = personalinfoDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// personalinfoDescPhone is the schema descriptor for phone field.
 	personalinfoDescPhone := personalinfoFields[1].Descriptor()
 	// personalinfo.PhoneValidator is a validator for the "phone" field. It is called by the builders before save.
 	personalinfo.PhoneValidator = personalinfoDescPhone.Validators[0].(func(string) error)
-	placeMixin := schema.Place{}.Mixin()
 	place.Policy = privacy.NewPolicies(schema.Place{})
 	place.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -1235,20 +1090,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	placeMixinFields0 := placeMixin[0].Fields()
-	_ = placeMixinFields0
 	placeFields := schema.Place{}.Fields()
 	_ = placeFields
-	// placeDescCreatedAt is the schema descriptor for created_at field.
-	placeDescCreatedAt := placeMixinFields0[0].Descriptor()
-	// place.DefaultCreatedAt holds the default value on creation for the created_at field.
-	place.DefaultCreatedAt = placeDescCreatedAt.Default.(func() time.Time)
-	// placeDescUpdatedAt is the schema descriptor for updated_at field.
-	placeDescUpdatedAt := placeMixinFields0[1].Descriptor()
-	// place.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	place.DefaultUpdatedAt = placeDescUpdatedAt.Default.(func() time.Time)
-	// place.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	place.UpdateDefaultUpdatedAt = placeDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// placeDescName is the schema descriptor for name field.
 	placeDescName := placeFields[1].Descriptor()
 	// place.NameValidator is a validator for the "name" field. It is called by the builders before save.
@@ -1443,7 +1286,6 @@ func init() {
 	request.DefaultRatingComment = requestDescRatingComment.Default.(string)
 	// request.RatingCommentValidator is a validator for the "rating_comment" field. It is called by the builders before save.
 	request.RatingCommentValidator = requestDescRatingComment.Validators[0].(func(string) error)
-	requestcategoryMixin := schema.RequestCategory{}.Mixin()
 	requestcategory.Policy = privacy.NewPolicies(schema.RequestCategory{})
 	requestcategory.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -1453,20 +1295,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	requestcategoryMixinFields0 := requestcategoryMixin[0].Fields()
-	_ = requestcategoryMixinFields0
 	requestcategoryFields := schema.RequestCategory{}.Fields()
 	_ = requestcategoryFields
-	// requestcategoryDescCreatedAt is the schema descriptor for created_at field.
-	requestcategoryDescCreatedAt := requestcategoryMixinFields0[0].Descriptor()
-	// requestcategory.DefaultCreatedAt holds the default value on creation for the created_at field.
-	requestcategory.DefaultCreatedAt = requestcategoryDescCreatedAt.Default.(func() time.Time)
-	// requestcategoryDescUpdatedAt is the schema descriptor for updated_at field.
-	requestcategoryDescUpdatedAt := requestcategoryMixinFields0[1].Descriptor()
-	// requestcategory.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	requestcategory.DefaultUpdatedAt = requestcategoryDescUpdatedAt.Default.(func() time.Time)
-	// requestcategory.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	requestcategory.UpdateDefaultUpdatedAt = requestcategoryDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// requestcategoryDescCode is the schema descriptor for code field.
 	requestcategoryDescCode := requestcategoryFields[0].Descriptor()
 	// requestcategory.CodeValidator is a validator for the "code" field. It is called by the builders before save.
@@ -1542,7 +1372,6 @@ func init() {
 	requesteventDescContact := requesteventFields[5].Descriptor()
 	// requestevent.DefaultContact holds the default value on creation for the contact field.
 	requestevent.DefaultContact = requesteventDescContact.Default.(bool)
-	residentMixin := schema.Resident{}.Mixin()
 	resident.Policy = privacy.NewPolicies(schema.Resident{})
 	resident.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -1555,20 +1384,8 @@ func init() {
 	residentHooks := schema.Resident{}.Hooks()
 
 	resident.Hooks[1] = residentHooks[0]
-	residentMixinFields0 := residentMixin[0].Fields()
-	_ = residentMixinFields0
 	residentFields := schema.Resident{}.Fields()
 	_ = residentFields
-	// residentDescCreatedAt is the schema descriptor for created_at field.
-	residentDescCreatedAt := residentMixinFields0[0].Descriptor()
-	// resident.DefaultCreatedAt holds the default value on creation for the created_at field.
-	resident.DefaultCreatedAt = residentDescCreatedAt.Default.(func() time.Time)
-	// residentDescUpdatedAt is the schema descriptor for updated_at field.
-	residentDescUpdatedAt := residentMixinFields0[1].Descriptor()
-	// resident.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	resident.DefaultUpdatedAt = residentDescUpdatedAt.Default.(func() time.Time)
-	// resident.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	resident.UpdateDefaultUpdatedAt = residentDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// residentDescName is the schema descriptor for name field.
 	residentDescName := residentFields[0].Descriptor()
 	// resident.NameValidator is a validator for the "name" field. It is called by the builders before save.
@@ -1587,7 +1404,6 @@ func init() {
 			return nil
 		}
 	}()
-	roleassignmentMixin := schema.RoleAssignment{}.Mixin()
 	roleassignment.Policy = privacy.NewPolicies(schema.RoleAssignment{})
 	roleassignment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -1600,20 +1416,8 @@ func init() {
 	roleassignmentHooks := schema.RoleAssignment{}.Hooks()
 
 	roleassignment.Hooks[1] = roleassignmentHooks[0]
-	roleassignmentMixinFields0 := roleassignmentMixin[0].Fields()
-	_ = roleassignmentMixinFields0
 	roleassignmentFields := schema.RoleAssignment{}.Fields()
 	_ = roleassignmentFields
-	// roleassignmentDescCreatedAt is the schema descriptor for created_at field.
-	roleassignmentDescCreatedAt := roleassignmentMixinFields0[0].Descriptor()
-	// roleassignment.DefaultCreatedAt holds the default value on creation for the created_at field.
-	roleassignment.DefaultCreatedAt = roleassignmentDescCreatedAt.Default.(func() time.Time)
-	// roleassignmentDescUpdatedAt is the schema descriptor for updated_at field.
-	roleassignmentDescUpdatedAt := roleassignmentMixinFields0[1].Descriptor()
-	// roleassignment.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	roleassignment.DefaultUpdatedAt = roleassignmentDescUpdatedAt.Default.(func() time.Time)
-	// roleassignment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	roleassignment.UpdateDefaultUpdatedAt = roleassignmentDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// roleassignmentDescTitle is the schema descriptor for title field.
 	roleassignmentDescTitle := roleassignmentFields[1].Descriptor()
 	// roleassignment.DefaultTitle holds the default value on creation for the title field.
@@ -1664,7 +1468,6 @@ func init() {
 	signincode.DefaultAttempts = signincodeDescAttempts.Default.(int)
 	// signincode.AttemptsValidator is a validator for the "attempts" field. It is called by the builders before save.
 	signincode.AttemptsValidator = signincodeDescAttempts.Validators[0].(func(int) error)
-	streetMixin := schema.Street{}.Mixin()
 	street.Policy = privacy.NewPolicies(schema.Street{})
 	street.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -1674,20 +1477,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	streetMixinFields0 := streetMixin[0].Fields()
-	_ = streetMixinFields0
 	streetFields := schema.Street{}.Fields()
 	_ = streetFields
-	// streetDescCreatedAt is the schema descriptor for created_at field.
-	streetDescCreatedAt := streetMixinFields0[0].Descriptor()
-	// street.DefaultCreatedAt holds the default value on creation for the created_at field.
-	street.DefaultCreatedAt = streetDescCreatedAt.Default.(func() time.Time)
-	// streetDescUpdatedAt is the schema descriptor for updated_at field.
-	streetDescUpdatedAt := streetMixinFields0[1].Descriptor()
-	// street.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	street.DefaultUpdatedAt = streetDescUpdatedAt.Default.(func() time.Time)
-	// street.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	street.UpdateDefaultUpdatedAt = streetDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// streetDescCode is the schema descriptor for code field.
 	streetDescCode := streetFields[0].Descriptor()
 	// street.CodeValidator is a validator for the "code" field. It is called by the builders before save.
@@ -1730,7 +1521,6 @@ func init() {
 	street.DefaultDistrict = streetDescDistrict.Default.(string)
 	// street.DistrictValidator is a validator for the "district" field. It is called by the builders before save.
 	street.DistrictValidator = streetDescDistrict.Validators[0].(func(string) error)
-	subsidyqualificationMixin := schema.SubsidyQualification{}.Mixin()
 	subsidyqualification.Policy = privacy.NewPolicies(schema.SubsidyQualification{})
 	subsidyqualification.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -1740,25 +1530,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	subsidyqualificationMixinFields0 := subsidyqualificationMixin[0].Fields()
-	_ = subsidyqualificationMixinFields0
 	subsidyqualificationFields := schema.SubsidyQualification{}.Fields()
 	_ = subsidyqualificationFields
-	// subsidyqualificationDescCreatedAt is the schema descriptor for created_at field.
-	subsidyqualificationDescCreatedAt := subsidyqualificationMixinFields0[0].Descriptor()
-	// subsidyqualification.DefaultCreatedAt holds the default value on creation for the created_at field.
-	subsidyqualification.DefaultCreatedAt = subsidyqualificationDescCreatedAt.Default.(func() time.Time)
-	// subsidyqualificationDescUpdatedAt is the schema descriptor for updated_at field.
-	subsidyqualificationDescUpdatedAt := subsidyqualificationMixinFields0[1].Descriptor()
-	// subsidyqualification.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	subsidyqualification.DefaultUpdatedAt = subsidyqualificationDescUpdatedAt.Default.(func() time.Time)
-	// subsidyqualification.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	subsidyqualification.UpdateDefaultUpdatedAt = subsidyqualificationDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// subsidyqualificationDescValidUntil is the schema descriptor for valid_until field.
 	subsidyqualificationDescValidUntil := subsidyqualificationFields[2].Descriptor()
 	// subsidyqualification.ValidUntilValidator is a validator for the "valid_until" field. It is called by the builders before save.
 	subsidyqualification.ValidUntilValidator = subsidyqualificationDescValidUntil.Validators[0].(func(string) error)
-	timeaccountMixin := schema.TimeAccount{}.Mixin()
 	timeaccount.Policy = privacy.NewPolicies(schema.TimeAccount{})
 	timeaccount.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -1768,25 +1545,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	timeaccountMixinFields0 := timeaccountMixin[0].Fields()
-	_ = timeaccountMixinFields0
 	timeaccountFields := schema.TimeAccount{}.Fields()
 	_ = timeaccountFields
-	// timeaccountDescCreatedAt is the schema descriptor for created_at field.
-	timeaccountDescCreatedAt := timeaccountMixinFields0[0].Descriptor()
-	// timeaccount.DefaultCreatedAt holds the default value on creation for the created_at field.
-	timeaccount.DefaultCreatedAt = timeaccountDescCreatedAt.Default.(func() time.Time)
-	// timeaccountDescUpdatedAt is the schema descriptor for updated_at field.
-	timeaccountDescUpdatedAt := timeaccountMixinFields0[1].Descriptor()
-	// timeaccount.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	timeaccount.DefaultUpdatedAt = timeaccountDescUpdatedAt.Default.(func() time.Time)
-	// timeaccount.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	timeaccount.UpdateDefaultUpdatedAt = timeaccountDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// timeaccountDescBalance is the schema descriptor for balance field.
 	timeaccountDescBalance := timeaccountFields[3].Descriptor()
 	// timeaccount.DefaultBalance holds the default value on creation for the balance field.
 	timeaccount.DefaultBalance = timeaccountDescBalance.Default.(int)
-	volunteertaskMixin := schema.VolunteerTask{}.Mixin()
 	volunteertask.Policy = privacy.NewPolicies(schema.VolunteerTask{})
 	volunteertask.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -1796,20 +1560,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	volunteertaskMixinFields0 := volunteertaskMixin[0].Fields()
-	_ = volunteertaskMixinFields0
 	volunteertaskFields := schema.VolunteerTask{}.Fields()
 	_ = volunteertaskFields
-	// volunteertaskDescCreatedAt is the schema descriptor for created_at field.
-	volunteertaskDescCreatedAt := volunteertaskMixinFields0[0].Descriptor()
-	// volunteertask.DefaultCreatedAt holds the default value on creation for the created_at field.
-	volunteertask.DefaultCreatedAt = volunteertaskDescCreatedAt.Default.(func() time.Time)
-	// volunteertaskDescUpdatedAt is the schema descriptor for updated_at field.
-	volunteertaskDescUpdatedAt := volunteertaskMixinFields0[1].Descriptor()
-	// volunteertask.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	volunteertask.DefaultUpdatedAt = volunteertaskDescUpdatedAt.Default.(func() time.Time)
-	// volunteertask.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	volunteertask.UpdateDefaultUpdatedAt = volunteertaskDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// volunteertaskDescKey is the schema descriptor for key field.
 	volunteertaskDescKey := volunteertaskFields[5].Descriptor()
 	// volunteertask.KeyValidator is a validator for the "key" field. It is called by the builders before save.
@@ -1895,7 +1647,6 @@ func init() {
 			return nil
 		}
 	}()
-	volunteerteamMixin := schema.VolunteerTeam{}.Mixin()
 	volunteerteam.Policy = privacy.NewPolicies(schema.VolunteerTeam{})
 	volunteerteam.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -1905,20 +1656,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
-	volunteerteamMixinFields0 := volunteerteamMixin[0].Fields()
-	_ = volunteerteamMixinFields0
 	volunteerteamFields := schema.VolunteerTeam{}.Fields()
 	_ = volunteerteamFields
-	// volunteerteamDescCreatedAt is the schema descriptor for created_at field.
-	volunteerteamDescCreatedAt := volunteerteamMixinFields0[0].Descriptor()
-	// volunteerteam.DefaultCreatedAt holds the default value on creation for the created_at field.
-	volunteerteam.DefaultCreatedAt = volunteerteamDescCreatedAt.Default.(func() time.Time)
-	// volunteerteamDescUpdatedAt is the schema descriptor for updated_at field.
-	volunteerteamDescUpdatedAt := volunteerteamMixinFields0[1].Descriptor()
-	// volunteerteam.DefaultUpdatedAt holds the default value on creation for the updated_at field.
-	volunteerteam.DefaultUpdatedAt = volunteerteamDescUpdatedAt.Default.(func() time.Time)
-	// volunteerteam.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
-	volunteerteam.UpdateDefaultUpdatedAt = volunteerteamDescUpdatedAt.UpdateDefault.(func() time.Time)
 	// volunteerteamDescName is the schema descriptor for name field.
 	volunteerteamDescName := volunteerteamFields[1].Descriptor()
 	// volunteerteam.NameValidator is a validator for the "name" field. It is called by the builders before save.

@@ -4,8 +4,6 @@
 package schema
 
 import (
-	"time"
-
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
 	"entgo.io/ent/schema/field"
@@ -13,7 +11,9 @@ import (
 )
 
 // TimeMixin adds created_at and updated_at to an entity. Both are set by the
-// server, never by a client.
+// server, never by a client: the store's Timestamps hook fills them from the
+// injected clock (internal/store), so they have no default here that would
+// read the wall clock behind a test's fixed instant.
 type TimeMixin struct {
 	mixin.Schema
 }
@@ -22,13 +22,10 @@ type TimeMixin struct {
 func (TimeMixin) Fields() []ent.Field {
 	return []ent.Field{
 		field.Time("created_at").
-			Default(time.Now).
 			Immutable().
 			Comment("When the record was created.").
 			Annotations(entgql.OrderField("CREATED_AT")),
 		field.Time("updated_at").
-			Default(time.Now).
-			UpdateDefault(time.Now).
 			Comment("When the record was last changed.").
 			Annotations(entgql.OrderField("UPDATED_AT")),
 	}

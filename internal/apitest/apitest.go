@@ -199,6 +199,7 @@ func New(t testing.TB, s *store.Store, opts ...Option) *Env {
 		Policy: o.policy,
 		logs:   &logBuffer{},
 	}
+	s.UseClock(e.Clock.Now) // the timestamps ent writes follow the Env's clock too
 	switch {
 	case o.limiter != nil:
 		e.Limiter = o.limiter

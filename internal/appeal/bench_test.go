@@ -54,7 +54,7 @@ func benchFile(b *testing.B, rate int) {
 	filers := c.Resident.Query().Where(resident.GridID(g.ID), resident.Not(resident.HasRoles()), resident.HouseholdIDNotNil()).
 		Order(resident.ByID()).Limit(4).IDsX(ctx)
 	cat := c.RequestCategory.Query().Where(requestcategory.Code(seed.CategoryOther)).OnlyIDX(ctx)
-	svc := appeal.New(c, e.Outbox, time.Now, appeal.DefaultDeadlines)
+	svc := appeal.New(c, e.Outbox, e.Clock.Now, appeal.DefaultDeadlines)
 
 	var (
 		mu       sync.Mutex

@@ -15,6 +15,7 @@ import (
 	"github.com/jimei-linli/linli/internal/ratelimit"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/store/storetest"
+	"github.com/jimei-linli/linli/internal/testclock"
 )
 
 var secret = []byte("service-test-secret-service-test-secret")
@@ -40,7 +41,7 @@ func (l *lastCode) get(phone string) string {
 
 func newService(t *testing.T, s *store.Store) (*auth.Service, *lastCode) {
 	t.Helper()
-	tokens, err := auth.NewTokens(secret, "linli", "linli-app", 15*time.Minute, nil)
+	tokens, err := auth.NewTokens(secret, "linli", "linli-app", 15*time.Minute, testclock.Start)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,8 +50,8 @@ func newService(t *testing.T, s *store.Store) (*auth.Service, *lastCode) {
 	policy.SignInsPerPhone = ratelimit.Limit{Max: 1000, Window: time.Minute}
 	policy.SignInsPerAddress = ratelimit.Limit{Max: 1000, Window: time.Minute}
 	svc, err := auth.NewService(auth.Config{
-		Client: s.Client, Tokens: tokens, Sender: sender, Limiter: ratelimit.NewMemory(nil),
-		Policy: policy, Secret: secret,
+		Client: s.Client, Tokens: tokens, Sender: sender, Limiter: ratelimit.NewMemory(testclock.Start),
+		Policy: policy, Secret: secret, Now: testclock.Start,
 	})
 	if err != nil {
 		t.Fatal(err)

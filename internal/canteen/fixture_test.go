@@ -72,6 +72,7 @@ func newFixture(t testing.TB, s *store.Store, opts ...canteen.Option) *fixture {
 	ctx := system()
 	c := s.Client
 	f := &fixture{t: t, s: s, client: c, clock: &clock{t: at("2026-11-30", 9, 0)}, dish: map[string]*ent.MenuItem{}, ids: map[string]int{}}
+	s.UseClock(f.clock.Now)
 	f.svc = canteen.New(c, realtime.NewOutbox(nil, f.clock.Now), f.clock.Now, opts...)
 	must := func(err error) {
 		t.Helper()

@@ -26,9 +26,10 @@ import (
 )
 
 // demo seeds the demo street into s and returns a care service over it
-// whose clock stands at now.
+// whose clock (and the store's) stands at now.
 func demo(t testing.TB, s *store.Store, now time.Time) *care.Service {
 	t.Helper()
+	s.UseClock(func() time.Time { return now })
 	if _, err := seed.Demo(context.Background(), s.Client, now); err != nil {
 		t.Fatal(err)
 	}

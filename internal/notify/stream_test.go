@@ -12,6 +12,7 @@ import (
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/store/storetest"
+	"github.com/jimei-linli/linli/internal/testclock"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -29,8 +30,8 @@ func start(t *testing.T, s *store.Store) *backbone {
 	t.Helper()
 	b := &backbone{s: s, hub: realtime.NewHub(nil), broker: realtime.NewMemory()}
 	b.relay = realtime.NewRelay(s, b.broker, nil)
-	b.outbox = realtime.NewOutbox(b.relay, nil)
-	b.inbox = notify.New(s.Client, b.hub, nil)
+	b.outbox = realtime.NewOutbox(b.relay, testclock.Start)
+	b.inbox = notify.New(s.Client, b.hub, testclock.Start)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{}, 2)
 	go func() { b.hub.Run(ctx, b.broker); done <- struct{}{} }()
@@ -118,8 +119,8 @@ func TestStreamCatchesUpWhenMessagesAreLost(t *testing.T) {
 		hub := realtime.NewHub(nil)
 		lostBroker := &deaf{}
 		relay := realtime.NewRelay(s, lostBroker, nil)
-		outbox := realtime.NewOutbox(nil, nil)
-		inbox := notify.New(s.Client, hub, nil)
+		outbox := realtime.NewOutbox(nil, testclock.Start)
+		inbox := notify.New(s.Client, hub, testclock.Start)
 		sys := viewer.SystemContext(context.Background())
 		me := s.Client.Resident.Create().SetName("我").SaveX(sys).ID
 		ctx, cancel := context.WithCancel(viewer.NewContext(context.Background(), &viewer.Viewer{ResidentID: me}))

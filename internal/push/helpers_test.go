@@ -123,7 +123,7 @@ var tokens atomic.Int64
 // addDevice registers a new device for resident and returns its ID.
 func addDevice(t *testing.T, c *ent.Client, resident int) int {
 	t.Helper()
-	now := time.Now()
+	now := newClock().Now()
 	token := fmt.Sprintf("token-%d-%d", resident, tokens.Add(1))
 	return c.Device.Create().SetResidentID(resident).SetPlatform(device.PlatformANDROID).
 		SetToken(token).SetCreatedAt(now).SetRegisteredAt(now).SaveX(sys).ID
@@ -137,7 +137,7 @@ func publish(t *testing.T, s *store.Store, recipients []int, title string) []*re
 	var msgs []*realtime.Message
 	relay.Published = func(_ context.Context, m []*realtime.Message) { msgs = append(msgs, m...) }
 	err := store.WithTx(sys, s.Client, func(tx *ent.Tx) error {
-		_, err := realtime.NewOutbox(nil, nil).Emit(sys, tx, realtime.Event{
+		_, err := realtime.NewOutbox(nil, newClock().Now).Emit(sys, tx, realtime.Event{
 			Kind: "test.sent", Notify: recipients,
 			Notification: realtime.NotificationContent{Kind: notification.KindBROADCAST, Title: title, Body: "正文"},
 		})

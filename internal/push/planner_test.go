@@ -94,7 +94,7 @@ func TestPlanStreetBroadcast(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		rs := residents(t, s.Client, 1500)
-		now := time.Now()
+		now := newClock().Now()
 		var b []*ent.DeviceCreate
 		for i, r := range rs {
 			if i%2 == 0 {
@@ -106,7 +106,7 @@ func TestPlanStreetBroadcast(t *testing.T) {
 		s.Client.Device.CreateBulk(b...).ExecX(sys)
 
 		msgs := publish(t, s, rs, "街道通知")
-		planner := push.NewPlanner(s.Client, nil, nil, nil)
+		planner := push.NewPlanner(s.Client, nil, newClock().Now, nil)
 		for range 2 {
 			n, err := planner.Plan(ctx, msgs)
 			if err != nil {

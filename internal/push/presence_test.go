@@ -105,7 +105,7 @@ func TestPlannerSkipsResidentsOnlineElsewhere(t *testing.T) {
 		t.Fatal(err)
 	}
 	msgs := publish(t, s, rs, "t")
-	if n, err := push.NewPlanner(s.Client, b, nil, nil).Plan(ctx, msgs); err != nil || n != 1 {
+	if n, err := push.NewPlanner(s.Client, b, newClock().Now, nil).Plan(ctx, msgs); err != nil || n != 1 {
 		t.Fatalf("planned %d (%v), want 1", n, err)
 	}
 	for _, d := range deliveries(t, s.Client) {

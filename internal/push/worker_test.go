@@ -319,7 +319,7 @@ func TestWorkersNeverSendTheSameDeliveryAtOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		clk := newClock()
 		rs := residents(t, s.Client, 120)
-		now := time.Now()
+		now := clk.Now()
 		var b []*ent.DeviceCreate
 		for i, r := range rs {
 			b = append(b, s.Client.Device.Create().SetResidentID(r).SetPlatform(device.PlatformWEB).

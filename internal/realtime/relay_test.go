@@ -14,6 +14,7 @@ import (
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/store/storetest"
+	"github.com/jimei-linli/linli/internal/testclock"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -85,7 +86,7 @@ func TestRelaySequencesAndPublishesInCommitOrder(t *testing.T) {
 		ctx := context.Background()
 		b := &recorder{}
 		relay := realtime.NewRelay(s, b, nil)
-		o := realtime.NewOutbox(relay, nil)
+		o := realtime.NewOutbox(relay, testclock.Start)
 		who := residents(t, s.Client, 3)
 		for i, title := range []string{"one", "two", "three"} {
 			if err := emit(t, s, o, who[:i+1], title, false); err != nil {
@@ -122,7 +123,7 @@ func TestRolledBackEventsAreNeverPublished(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		b := &recorder{}
 		relay := realtime.NewRelay(s, b, nil)
-		o := realtime.NewOutbox(relay, nil)
+		o := realtime.NewOutbox(relay, testclock.Start)
 		who := residents(t, s.Client, 2)
 		if err := emit(t, s, o, who, "never", true); err == nil {
 			t.Fatal("the transaction did not roll back")
@@ -148,7 +149,7 @@ func TestRelayKilledBetweenCommitAndPublishLosesNothing(t *testing.T) {
 		ctx := context.Background()
 		dead := &recorder{fail: true}
 		first := realtime.NewRelay(s, dead, nil)
-		o := realtime.NewOutbox(nil, nil)
+		o := realtime.NewOutbox(nil, testclock.Start)
 		who := residents(t, s.Client, 1)
 		for _, title := range []string{"a", "b"} {
 			if err := emit(t, s, o, who, title, false); err != nil {
@@ -182,7 +183,7 @@ func TestConcurrentRelaysKeepOneOrder(t *testing.T) {
 		ctx := context.Background()
 		a, b := &recorder{}, &recorder{}
 		ra, rb := realtime.NewRelay(s, a, nil), realtime.NewRelay(s, b, nil)
-		o := realtime.NewOutbox(nil, nil)
+		o := realtime.NewOutbox(nil, testclock.Start)
 		who := residents(t, s.Client, 1)
 		const n = 40
 		var wg sync.WaitGroup

@@ -57,6 +57,7 @@ func TestTwoInstances(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		c := s.Client
 		clk := &clock{t: testclock.Start()}
+		s.UseClock(clk.Now)
 		if _, err := seed.Demo(context.Background(), c, clk.Now()); err != nil {
 			t.Fatal(err)
 		}

@@ -143,6 +143,7 @@ func newMyGridBench(b *testing.B, s *store.Store) *myGridBench {
 	ctx := viewer.SystemContext(context.Background())
 	counter := storetest.NewCountingDriver(s.Driver)
 	client := ent.NewClient(ent.Driver(counter))
+	client.Use(store.Timestamps(testclock.Start))
 	if _, err := seed.Demo(ctx, client, testclock.Start()); err != nil {
 		b.Fatalf("seed: %v", err)
 	}

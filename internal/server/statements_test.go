@@ -220,6 +220,7 @@ func newCountedAPI(s *store.Store) *countedAPI {
 	counter := storetest.NewCountingDriver(s.Driver)
 	log := &statementLog{}
 	client := ent.NewClient(ent.Driver(dialect.DebugWithContext(counter, log.record)))
+	client.Use(store.Timestamps(testclock.Start))
 	return &countedAPI{
 		client:  client,
 		counter: counter,

@@ -375,12 +375,17 @@ func TestWebsocketViewer(t *testing.T) {
 	})
 }
 
+// TestWebsocketTokenExpiry: a socket closes when its token expires, on the
+// clock that issued the token (Options.Now), not on the wall clock: the
+// tokens here are issued at a fixed instant years from the test's run.
 func TestWebsocketTokenExpiry(t *testing.T) {
+	issued := time.Date(2020, 1, 6, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return issued }
 	for _, proto := range []string{subprotocolTransportWS, subprotocolGraphQLWS} {
 		t.Run(proto, func(t *testing.T) {
 			t.Parallel()
 			const ttl = 300 * time.Millisecond
-			srv, schema := streamServer(t, Options{AuthenticateInit: testAuthenticateInit(time.Now().Add(ttl))})
+			srv, schema := streamServer(t, Options{AuthenticateInit: testAuthenticateInit(issued.Add(ttl)), Now: clock})
 			c := dial(t, srv, proto, nil)
 			start := time.Now()
 			c.init(map[string]any{"token": "alice"})
@@ -398,7 +403,7 @@ func TestWebsocketTokenExpiry(t *testing.T) {
 	}
 	t.Run("already expired", func(t *testing.T) {
 		t.Parallel()
-		srv, _ := streamServer(t, Options{AuthenticateInit: testAuthenticateInit(time.Now().Add(-time.Second))})
+		srv, _ := streamServer(t, Options{AuthenticateInit: testAuthenticateInit(issued.Add(-time.Second)), Now: clock})
 		c := dial(t, srv, subprotocolTransportWS, nil)
 		c.send(msgConnectionInit, "", map[string]any{"token": "alice"})
 		c.expectClose(closeForbidden)

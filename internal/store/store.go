@@ -32,6 +32,8 @@ type Store struct {
 	Driver dialect.Driver
 	// Dialect is dialect.SQLite or dialect.Postgres.
 	Dialect string
+
+	clock clock // stamps created_at and updated_at (UseClock)
 }
 
 // Close closes the client and its connection pool.
@@ -48,7 +50,8 @@ func IsPostgres(databaseURL string) bool {
 // Open opens the database named by databaseURL: a postgres:// URL, the
 // special name ":memory:" (a private in-memory SQLite database, for tests),
 // or the path of an SQLite file, created if missing. Open does not migrate;
-// call Migrate (or MigrateSQLite) next.
+// call Migrate (or MigrateSQLite) next. The client stamps created_at and
+// updated_at from the store's clock (UseClock; the wall clock until then).
 func Open(ctx context.Context, databaseURL string, opts ...ent.Option) (*Store, error) {
 	if databaseURL == "" {
 		return nil, errors.New("store: no database given")
@@ -89,7 +92,9 @@ func Open(ctx context.Context, databaseURL string, opts ...ent.Option) (*Store, 
 		clientDriver = utcTimes{driver}
 	}
 	client := ent.NewClient(append([]ent.Option{ent.Driver(clientDriver)}, opts...)...)
-	return &Store{Client: client, DB: db, Driver: driver, Dialect: drv}, nil
+	s := &Store{Client: client, DB: db, Driver: driver, Dialect: drv}
+	client.Use(Timestamps(s.Now))
+	return s, nil
 }
 
 // memoryDBs numbers the private in-memory databases opened by this process.

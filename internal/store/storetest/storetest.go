@@ -10,6 +10,7 @@ import (
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/internal/store"
+	"github.com/jimei-linli/linli/internal/testclock"
 )
 
 // EnvPostgres is the environment variable that names the PostgreSQL server
@@ -39,7 +40,9 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 
 // Open returns a fresh, migrated database on backend b, closed (and, on
 // PostgreSQL, dropped) when the test ends. On PostgreSQL without
-// LINLI_TEST_DATABASE_URL the test is skipped.
+// LINLI_TEST_DATABASE_URL the test is skipped. Its clock (Store.UseClock)
+// stands still at testclock.Start(), so the timestamps it writes never read
+// the wall clock; a test with a moving business clock hands it to the store.
 func Open(t testing.TB, b Backend) *store.Store {
 	t.Helper()
 	ctx := context.Background()
@@ -61,6 +64,7 @@ func Open(t testing.TB, b Backend) *store.Store {
 	if err != nil {
 		t.Fatalf("storetest: open %s: %v", b, err)
 	}
+	s.UseClock(testclock.Start)
 	t.Cleanup(func() { s.Close() })
 	return s
 }
