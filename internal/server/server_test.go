@@ -289,8 +289,16 @@ func TestDevelopment(t *testing.T) {
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "/graphql") {
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "/graphiql/graphiql.js") {
 		t.Errorf("GraphiQL: %d %.200s", rec.Code, rec.Body.String())
+	}
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self';") {
+		t.Errorf("GraphiQL's CSP allows scripts from elsewhere: %q", csp)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/graphiql/start.js", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "createFetcher") {
+		t.Errorf("GraphiQL's start.js: %d %.200s", rec.Code, rec.Body.String())
 	}
 }
 
