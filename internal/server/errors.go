@@ -52,6 +52,7 @@ func (p *presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	var code apperr.Code
 	code, out.Message = p.classify(ctx, err, gqlErr, out)
 	out.Extensions = map[string]any{"code": string(code)}
+	requestInfoFrom(ctx).noteCode(string(code))
 	return out
 }
 

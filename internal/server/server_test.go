@@ -453,7 +453,7 @@ func TestRequestLog(t *testing.T) {
 	h := New(opts)
 	serve(t, h, postQuery(`query Named { __typename }`, nil))
 	l := logs.String()
-	for _, want := range []string{"http request", "method=POST", "path=/graphql", "status=200", "duration=", "operation=Named"} {
+	for _, want := range []string{"http request", "method=POST", "path=/graphql", "status=200", "duration_ms=", "operation=Named"} {
 		if !strings.Contains(l, want) {
 			t.Errorf("request log lacks %q:\n%s", want, l)
 		}
