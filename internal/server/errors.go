@@ -58,6 +58,7 @@ func (p *presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	if limit := limitOf(err); limit != "" {
 		out.Extensions["limit"] = limit
 	}
+	requestInfoFrom(ctx).noteCode(string(code))
 	return out
 }
 

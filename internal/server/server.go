@@ -9,7 +9,8 @@
 //	GET  /graphql   ?query=...&variables=... for queries only
 //	GET  /graphql   a websocket upgrade: graphql-transport-ws, or the legacy
 //	                graphql-ws (websocket.go)
-//	GET  /          GraphiQL (development only; 404 in production)
+//	GET  /          GraphiQL (development only; 404 in production), from
+//	                assets embedded in the binary (graphiql.go)
 //	GET  /healthz   200 "ok" while the process is alive
 //	GET  /readyz    200 when Options.Ready succeeds within 2 s, else 503
 //
@@ -217,7 +218,8 @@ func routes(opts Options, gql http.Handler) http.Handler {
 	mux.HandleFunc("GET /healthz", healthz)
 	mux.Handle("GET /readyz", readyz(opts.Ready, opts.Logger))
 	if !opts.Production {
-		mux.Handle("GET /{$}", graphiql("/graphql"))
+		mux.Handle("GET /{$}", graphiqlPage())
+		mux.Handle("GET /graphiql/", graphiqlAssets())
 	}
 	return logRequests(opts.Logger, mux)
 }

@@ -289,8 +289,16 @@ func TestDevelopment(t *testing.T) {
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "/graphql") {
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "/graphiql/graphiql.js") {
 		t.Errorf("GraphiQL: %d %.200s", rec.Code, rec.Body.String())
+	}
+	if csp := rec.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self';") {
+		t.Errorf("GraphiQL's CSP allows scripts from elsewhere: %q", csp)
+	}
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/graphiql/start.js", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "createFetcher") {
+		t.Errorf("GraphiQL's start.js: %d %.200s", rec.Code, rec.Body.String())
 	}
 }
 
@@ -445,7 +453,7 @@ func TestRequestLog(t *testing.T) {
 	h := New(opts)
 	serve(t, h, postQuery(`query Named { __typename }`, nil))
 	l := logs.String()
-	for _, want := range []string{"http request", "method=POST", "path=/graphql", "status=200", "duration=", "operation=Named"} {
+	for _, want := range []string{"http request", "method=POST", "path=/graphql", "status=200", "duration_ms=", "operation=Named"} {
 		if !strings.Contains(l, want) {
 			t.Errorf("request log lacks %q:\n%s", want, l)
 		}

@@ -148,6 +148,7 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 		return
 	}
 	ws.SetReadLimit(t.maxMessageBytes)
+	opened := time.Now()
 	s := newSocket(ws)
 	switch ws.Subprotocol() {
 	case subprotocolTransportWS:
@@ -160,11 +161,13 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 		// when the handler returns, is thus written at the upgrade.)
 		go func() {
 			defer release()
+			defer logWebsocketClosed(ctx, t.logger, opened)
 			defer t.recoverPanic(ctx)
 			newTransportWS(t, s, r, ctx, exec).serve()
 		}()
 	case subprotocolGraphQLWS:
 		t.serveLegacy(s, w, r, exec)
+		logWebsocketClosed(r.Context(), t.logger, opened)
 	default:
 		if r.Header.Get("Sec-WebSocket-Protocol") != "" {
 			s.close(closeSubprotocol, "Subprotocol not acceptable")
@@ -173,6 +176,7 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 		}
 		// Clients that name no subprotocol get graphql-ws, as from gqlgen.
 		t.serveLegacy(s, w, r, exec)
+		logWebsocketClosed(r.Context(), t.logger, opened)
 	}
 }
 
