@@ -96,6 +96,9 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 			Tokens: cfg.MaxTokens, Operations: cfg.MaxOperations, Aliases: cfg.MaxAliases,
 			FieldRepeats: cfg.MaxFieldRepeats, InputDepth: cfg.MaxInputDepth,
 			InputNodes: cfg.MaxInputNodes, FilterBranches: cfg.MaxFilterBranches,
+			SubscriptionsPerSocket: cfg.MaxSubscriptionsPerSocket,
+			SubscriptionsPerViewer: cfg.MaxSubscriptionsPerResident,
+			SubscribesPerSecond:    cfg.MaxSubscribesPerSecond,
 		},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)

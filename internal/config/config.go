@@ -52,6 +52,9 @@ type Config struct {
 	// input values (server.Limits).
 	MaxTokens, MaxOperations, MaxAliases, MaxFieldRepeats int
 	MaxInputDepth, MaxInputNodes, MaxFilterBranches       int
+	// MaxSubscriptionsPerSocket, MaxSubscriptionsPerResident and
+	// MaxSubscribesPerSecond bound websockets (server.Limits).
+	MaxSubscriptionsPerSocket, MaxSubscriptionsPerResident, MaxSubscribesPerSecond int
 	// ShutdownTimeout bounds how long a graceful shutdown waits for requests.
 	ShutdownTimeout time.Duration
 	// JWTSecret signs access tokens (at least 32 bytes). Development makes
@@ -187,6 +190,12 @@ var Settings = []Setting{
 		func(c *Config, v string) (err error) { c.MaxInputNodes, err = positiveInt(v); return err }},
 	{"max-filter-branches", "LINLI_MAX_FILTER_BRANCHES", "50", "Most boolean branches (`and`/`or` elements and `not`) one argument or variable may hold.",
 		func(c *Config, v string) (err error) { c.MaxFilterBranches, err = positiveInt(v); return err }},
+	{"max-subscriptions-per-socket", "LINLI_MAX_SUBSCRIPTIONS_PER_SOCKET", "20", "Most operations one websocket may run at once.",
+		func(c *Config, v string) (err error) { c.MaxSubscriptionsPerSocket, err = positiveInt(v); return err }},
+	{"max-subscriptions-per-resident", "LINLI_MAX_SUBSCRIPTIONS_PER_RESIDENT", "50", "Most operations one signed-in resident may run at once over all their websockets (per instance).",
+		func(c *Config, v string) (err error) { c.MaxSubscriptionsPerResident, err = positiveInt(v); return err }},
+	{"max-subscribes-per-second", "LINLI_MAX_SUBSCRIBES_PER_SECOND", "10", "How many subscribe (or start) messages a websocket may send a second; more are answered with an error and not run.",
+		func(c *Config, v string) (err error) { c.MaxSubscribesPerSecond, err = positiveInt(v); return err }},
 	{"shutdown-timeout", "LINLI_SHUTDOWN_TIMEOUT", "15s", "How long a graceful shutdown waits for requests in flight.",
 		func(c *Config, v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return err }},
 	{"jwt-secret", "LINLI_JWT_SECRET", "", "Secret that signs access tokens, at least 32 bytes. Required in production; development makes one and keeps it in `<database>.jwt-secret`.",

@@ -96,6 +96,10 @@ type websocketTransport struct {
 	keepAlive        time.Duration // <= 0: off
 	initTimeout      time.Duration
 	maxMessageBytes  int64
+	// limits bounds each socket's operations and subscribe messages;
+	// viewerOps counts each resident's operations over all sockets.
+	limits    Limits
+	viewerOps *viewerOperations
 	// done ends every websocket (close 1001) when the server shuts down.
 	done context.Context
 }
@@ -120,6 +124,8 @@ func newWebsocketTransport(opts Options) *websocketTransport {
 		keepAlive:        opts.KeepAlive,
 		initTimeout:      opts.InitTimeout,
 		maxMessageBytes:  opts.MaxBodyBytes,
+		limits:           opts.Limits,
+		viewerOps:        &viewerOperations{max: opts.Limits.SubscriptionsPerViewer},
 		done:             opts.Streams,
 	}
 }

@@ -56,7 +56,7 @@ func (t *websocketTransport) serveLegacy(s *socket, w http.ResponseWriter, r *ht
 	if t.keepAlive > 0 {
 		ws.KeepAlivePingInterval = t.keepAlive
 	}
-	ws.Do(w, r.WithContext(ctx), presentingExecutor{exec})
+	ws.Do(w, r.WithContext(ctx), presentingExecutor{exec, newSubscribeRate(t.limits.SubscribesPerSecond)})
 }
 
 // acceptedSocket hands an already accepted socket to gqlgen's
@@ -111,11 +111,23 @@ func (c legacyConn) Subprotocol() string { return c.s.ws.Subprotocol() }
 // extensions (e.g. the limits) to graphql-ws clients as they are. The
 // presented errors carry their code and message as an *apperr.Error, so
 // that presenting them again changes nothing.
-type presentingExecutor struct{ graphql.GraphExecutor }
+// It also paces the socket's start messages (Limits.SubscribesPerSecond).
+type presentingExecutor struct {
+	graphql.GraphExecutor
+	rate *subscribeRate
+}
 
 // CreateOperationContext validates the operation and presents its errors.
 func (e presentingExecutor) CreateOperationContext(ctx context.Context, params *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
-	rc, errs := e.GraphExecutor.CreateOperationContext(ctx, params)
+	var (
+		rc   *graphql.OperationContext
+		errs gqlerror.List
+	)
+	if e.rate.allow() {
+		rc, errs = e.GraphExecutor.CreateOperationContext(ctx, params)
+	} else {
+		rc, errs = &graphql.OperationContext{}, e.rate.refusal()
+	}
 	if errs == nil {
 		return rc, nil
 	}
@@ -125,6 +137,9 @@ func (e presentingExecutor) CreateOperationContext(ctx context.Context, params *
 		code, _ := p.Extensions["code"].(string)
 		e := *p
 		e.Err = &apperr.Error{Code: apperr.Code(code), Message: p.Message}
+		if limit, ok := p.Extensions["limit"].(string); ok {
+			e.Err = &limitExceeded{app: apperr.Error{Code: apperr.Code(code), Message: p.Message}, limit: limit}
+		}
 		out[i] = &e
 	}
 	return rc, out

@@ -14,6 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/jimei-linli/linli/internal/realtime"
+	"github.com/jimei-linli/linli/internal/viewer"
 )
 
 // transportWS serves one connection of the graphql-transport-ws protocol
@@ -38,12 +39,16 @@ type transportWS struct {
 	initialized bool                    // connection_init received
 	opCtx       context.Context         // operations' context; nil until acknowledged
 	ops         map[string]*wsOperation // active operations by id
+	rate        *subscribeRate          // subscribe messages
 	pingPending bool                    // a ping is waiting for its pong
 }
 
 // wsOperation is an active operation of a connection.
 type wsOperation struct {
 	cancel context.CancelFunc
+	// done releases what the operation holds (its place in the viewer's
+	// count), called once, when it leaves the connection's ops.
+	done func()
 }
 
 // wsMessage is a message of graphql-transport-ws, in either direction.
@@ -70,7 +75,8 @@ const (
 func newTransportWS(t *websocketTransport, s *socket, r *http.Request, parent context.Context, exec graphql.GraphExecutor) *transportWS {
 	ctx, cancel := context.WithCancel(parent)
 	s.onClose = cancel
-	return &transportWS{t: t, s: s, r: r, exec: exec, ctx: ctx, cancel: cancel, ops: map[string]*wsOperation{}}
+	return &transportWS{t: t, s: s, r: r, exec: exec, ctx: ctx, cancel: cancel, ops: map[string]*wsOperation{},
+		rate: newSubscribeRate(t.limits.SubscribesPerSecond)}
 }
 
 // serve reads and handles messages until the socket closes, then waits
@@ -199,7 +205,7 @@ func (c *transportWS) init(m wsMessage) bool {
 func (c *transportWS) subscribe(m wsMessage) bool {
 	start := graphql.Now()
 	c.mu.Lock()
-	opCtx, dup := c.opCtx, c.ops[m.ID] != nil
+	opCtx, dup, running := c.opCtx, c.ops[m.ID] != nil, len(c.ops)
 	c.mu.Unlock()
 	switch {
 	case opCtx == nil:
@@ -211,6 +217,12 @@ func (c *transportWS) subscribe(m wsMessage) bool {
 	case dup:
 		c.fail(closeSubscriberExists, "Subscriber for "+m.ID+" already exists")
 		return false
+	case !c.rate.allow():
+		c.sendErrors(m.ID, c.present(opCtx, c.rate.refusal()))
+		return true
+	case running >= c.t.limits.SubscriptionsPerSocket:
+		c.sendErrors(m.ID, c.present(opCtx, socketFull(c.t.limits.SubscriptionsPerSocket)))
+		return true
 	}
 	var body requestBody
 	dec := json.NewDecoder(bytes.NewReader(m.Payload))
@@ -233,13 +245,27 @@ func (c *transportWS) subscribe(m wsMessage) bool {
 		c.sendErrors(m.ID, resp.Errors)
 		return true
 	}
+	done := func() {}
+	if v := viewer.FromContext(opCtx); v.SignedIn() {
+		if !c.t.viewerOps.acquire(v.ResidentID) {
+			c.sendErrors(m.ID, c.present(opCtx, viewerFull(c.t.limits.SubscriptionsPerViewer)))
+			return true
+		}
+		done = func() { c.t.viewerOps.release(v.ResidentID) }
+	}
 	ctx, cancel := context.WithCancel(ctx)
-	op := &wsOperation{cancel: cancel}
+	op := &wsOperation{cancel: cancel, done: done}
 	c.mu.Lock()
 	c.ops[m.ID] = op
 	c.mu.Unlock()
 	c.wg.Go(func() { c.run(ctx, m.ID, op, rc) })
 	return true
+}
+
+// present passes errs of an operation refused before it was created through
+// the error presenter.
+func (c *transportWS) present(ctx context.Context, errs gqlerror.List) gqlerror.List {
+	return c.exec.DispatchError(graphql.WithOperationContext(ctx, &graphql.OperationContext{}), errs).Errors
 }
 
 // run executes an operation and sends its results: next for each, then
@@ -361,6 +387,7 @@ func (c *transportWS) release(id string, op *wsOperation) bool {
 		return false
 	}
 	delete(c.ops, id)
+	op.done()
 	return true
 }
 
@@ -373,6 +400,7 @@ func (c *transportWS) stop(id string) {
 	c.mu.Unlock()
 	if op != nil {
 		op.cancel()
+		op.done()
 	}
 }
 
@@ -384,6 +412,7 @@ func (c *transportWS) stopAll() {
 	c.mu.Unlock()
 	for _, op := range ops {
 		op.cancel()
+		op.done()
 	}
 }
 

@@ -27,7 +27,7 @@ func TestWebsocketNoGoroutineLeak(t *testing.T) {
 		cycles      = 1000
 		legacy      = 200
 	)
-	srv, schema := streamServer(t, Options{})
+	srv, schema := streamServer(t, Options{Limits: unboundedWebsockets})
 	base := settledGoroutines()
 
 	clients := make([]wsClient, connections)
@@ -155,7 +155,7 @@ func waitGoroutines(t *testing.T, when string, max int) {
 // still gets every event, in order.
 func TestIdleSubscriptionsHoldNoGoroutine(t *testing.T) {
 	const subscriptions, events = 100, 3
-	srv, schema := streamServer(t, Options{})
+	srv, schema := streamServer(t, Options{Limits: unboundedWebsockets})
 	c := dial(t, srv, subprotocolTransportWS, nil)
 	c.init(nil)
 	connected := settledGoroutines()
