@@ -2,6 +2,7 @@ package apitest_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -128,4 +129,37 @@ func sweep(t *testing.T, e *apitest.Env, values []string) []string {
 		}
 	}
 	return hits
+}
+
+// TestExportHoldsGuardianshipsAndDevices: the guardian's export lists his
+// guardianship of his mother and his registered device, without the push
+// token.
+func TestExportHoldsGuardianshipsAndDevices(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		token := e.TokenFor(t, seed.PhoneGuardian)
+		push := "export-test-push-token-91ab"
+		e.Do(t, token, `mutation($t: String!) { registerDevice(platform: IOS, token: $t) }`,
+			map[string]any{"t": push}).Must(t)
+		raw, _ := e.Do(t, token, exportMutation, nil).Must(t).Value("exportMyData", "json").(string)
+		var doc struct {
+			Guardianships []struct {
+				GuardianID  int `json:"guardian_id"`
+				DependentID int `json:"dependent_id"`
+			}
+			Devices []struct{ Platform string }
+		}
+		if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+			t.Fatalf("the export is not JSON: %v", err)
+		}
+		me, elder := e.ResidentID(t, seed.PhoneGuardian), e.ResidentID(t, seed.PhoneElder)
+		if len(doc.Guardianships) != 1 || doc.Guardianships[0].GuardianID != me || doc.Guardianships[0].DependentID != elder {
+			t.Errorf("guardianships: %+v (guardian %d of %d)", doc.Guardianships, me, elder)
+		}
+		if len(doc.Devices) != 1 || doc.Devices[0].Platform != "IOS" {
+			t.Errorf("devices: %+v", doc.Devices)
+		}
+		if strings.Contains(raw, push) {
+			t.Error("the export contains the push token")
+		}
+	})
 }
