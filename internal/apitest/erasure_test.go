@@ -15,6 +15,8 @@ import (
 	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/mealorder"
 	"github.com/jimei-linli/linli/ent/personalinfo"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/internal/apitest"
 	"github.com/jimei-linli/linli/internal/care"
 	"github.com/jimei-linli/linli/internal/localtime"
@@ -160,6 +162,45 @@ func TestExportHoldsGuardianshipsAndDevices(t *testing.T) {
 		}
 		if strings.Contains(raw, push) {
 			t.Error("the export contains the push token")
+		}
+	})
+}
+
+// TestErasureReleasesAVolunteersPlace: a volunteer who accepted the demo's
+// open task deletes the account; the task needs a volunteer again, the
+// sign-up is cancelled, and neither their name nor their phone remains.
+func TestErasureReleasesAVolunteersPlace(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		ctx := e.SystemCtx()
+		p := seed.PhoneVolunteer
+		rid := e.ResidentID(t, p)
+		who, err := e.Client.Resident.Get(ctx, rid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := e.Client.VolunteerTaskAssignment.Query().Where(volunteertaskassignment.VolunteerID(rid),
+			volunteertaskassignment.StatusEQ(volunteertaskassignment.StatusDISPATCHED)).First(ctx)
+		if err != nil {
+			t.Fatalf("the volunteer's dispatched task: %v", err)
+		}
+		token := e.TokenFor(t, p)
+		e.Do(t, token, respond, map[string]any{"t": apitest.ID(a.TaskID), "yes": true}).Must(t)
+		task, _ := e.Client.VolunteerTask.Get(ctx, a.TaskID)
+		if task.Status != volunteertask.StatusSTAFFED || task.Accepted != 1 {
+			t.Fatalf("after accepting, the task is %s with %d accepted", task.Status, task.Accepted)
+		}
+
+		e.Do(t, token, deleteMutation, map[string]any{"c": true}).Must(t)
+
+		task, _ = e.Client.VolunteerTask.Get(ctx, a.TaskID)
+		if task.Status != volunteertask.StatusOPEN || task.Accepted != 0 {
+			t.Errorf("after erasure the task is %s with %d accepted; want OPEN with 0", task.Status, task.Accepted)
+		}
+		if a, _ = e.Client.VolunteerTaskAssignment.Get(ctx, a.ID); a.Status != volunteertaskassignment.StatusCANCELLED {
+			t.Errorf("the sign-up is %s; want CANCELLED", a.Status)
+		}
+		for _, hit := range sweep(t, e, []string{who.Name, p}) {
+			t.Errorf("after erasure %s", hit)
 		}
 	})
 }
