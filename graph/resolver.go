@@ -144,9 +144,7 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	// Last, as it closes each capability's business when an account is
 	// deleted; guardianships end after the rest, so that guardians hear of
 	// the cancellations.
-	r.personal = personaldata.New(client, r.outbox, r.now, slices.Concat(
-		[]personaldata.Section{appeal.PersonalData, care.PersonalData},
-		redneighbor.PersonalData(), canteen.PersonalDataSections()),
+	r.personal = personaldata.New(client, r.outbox, r.now, personalDataSections(),
 		appeal.Eraser, r.care.Eraser(), r.help.Eraser(), r.canteens.Eraser(), r.guardians.Eraser())
 	return generated.NewExecutableSchema(generated.Config{Resolvers: r})
 }
@@ -202,4 +200,11 @@ func (r *Resolver) visibleResident(ctx context.Context, id int) (*ent.Resident, 
 		return nil, nil
 	}
 	return res, err
+}
+
+// personalDataSections are the export sections the capabilities register
+// (personaldata adds its own core sections).
+func personalDataSections() []personaldata.Section {
+	return slices.Concat([]personaldata.Section{appeal.PersonalData, care.PersonalData},
+		redneighbor.PersonalData(), canteen.PersonalDataSections())
 }

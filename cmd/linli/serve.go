@@ -15,6 +15,7 @@ import (
 	"github.com/jimei-linli/linli/internal/appeal"
 	"github.com/jimei-linli/linli/internal/care"
 	"github.com/jimei-linli/linli/internal/config"
+	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/redneighbor"
 	"github.com/jimei-linli/linli/internal/schedule"
@@ -74,7 +75,8 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	base, closeStreams := context.WithCancel(context.WithoutCancel(ctx))
 	defer closeStreams()
 	// Periodic jobs run until base ends (at shutdown, or on any return).
-	jobs := append([]schedule.Job{appeals.Job(requestClockEvery), help.WidenJob()}, careSvc.Jobs(15*time.Second)...)
+	retention := personaldata.New(s.Client, rt.outbox, nil, nil).RetentionJob(personaldata.RetentionFrom(cfg.Retention))
+	jobs := append([]schedule.Job{appeals.Job(requestClockEvery), help.WidenJob(), retention}, careSvc.Jobs(15*time.Second)...)
 	waitJobs := schedule.Start(base, log, jobs...)
 	defer func() { closeStreams(); waitJobs() }()
 	handler := server.New(server.Options{

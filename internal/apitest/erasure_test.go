@@ -2,6 +2,7 @@ package apitest_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -14,6 +15,8 @@ import (
 	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/mealorder"
 	"github.com/jimei-linli/linli/ent/personalinfo"
+	"github.com/jimei-linli/linli/ent/volunteertask"
+	"github.com/jimei-linli/linli/ent/volunteertaskassignment"
 	"github.com/jimei-linli/linli/internal/apitest"
 	"github.com/jimei-linli/linli/internal/care"
 	"github.com/jimei-linli/linli/internal/localtime"
@@ -128,4 +131,76 @@ func sweep(t *testing.T, e *apitest.Env, values []string) []string {
 		}
 	}
 	return hits
+}
+
+// TestExportHoldsGuardianshipsAndDevices: the guardian's export lists his
+// guardianship of his mother and his registered device, without the push
+// token.
+func TestExportHoldsGuardianshipsAndDevices(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		token := e.TokenFor(t, seed.PhoneGuardian)
+		push := "export-test-push-token-91ab"
+		e.Do(t, token, `mutation($t: String!) { registerDevice(platform: IOS, token: $t) }`,
+			map[string]any{"t": push}).Must(t)
+		raw, _ := e.Do(t, token, exportMutation, nil).Must(t).Value("exportMyData", "json").(string)
+		var doc struct {
+			Guardianships []struct {
+				GuardianID  int `json:"guardian_id"`
+				DependentID int `json:"dependent_id"`
+			}
+			Devices []struct{ Platform string }
+		}
+		if err := json.Unmarshal([]byte(raw), &doc); err != nil {
+			t.Fatalf("the export is not JSON: %v", err)
+		}
+		me, elder := e.ResidentID(t, seed.PhoneGuardian), e.ResidentID(t, seed.PhoneElder)
+		if len(doc.Guardianships) != 1 || doc.Guardianships[0].GuardianID != me || doc.Guardianships[0].DependentID != elder {
+			t.Errorf("guardianships: %+v (guardian %d of %d)", doc.Guardianships, me, elder)
+		}
+		if len(doc.Devices) != 1 || doc.Devices[0].Platform != "IOS" {
+			t.Errorf("devices: %+v", doc.Devices)
+		}
+		if strings.Contains(raw, push) {
+			t.Error("the export contains the push token")
+		}
+	})
+}
+
+// TestErasureReleasesAVolunteersPlace: a volunteer who accepted the demo's
+// open task deletes the account; the task needs a volunteer again, the
+// sign-up is cancelled, and neither their name nor their phone remains.
+func TestErasureReleasesAVolunteersPlace(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		ctx := e.SystemCtx()
+		p := seed.PhoneVolunteer
+		rid := e.ResidentID(t, p)
+		who, err := e.Client.Resident.Get(ctx, rid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := e.Client.VolunteerTaskAssignment.Query().Where(volunteertaskassignment.VolunteerID(rid),
+			volunteertaskassignment.StatusEQ(volunteertaskassignment.StatusDISPATCHED)).First(ctx)
+		if err != nil {
+			t.Fatalf("the volunteer's dispatched task: %v", err)
+		}
+		token := e.TokenFor(t, p)
+		e.Do(t, token, respond, map[string]any{"t": apitest.ID(a.TaskID), "yes": true}).Must(t)
+		task, _ := e.Client.VolunteerTask.Get(ctx, a.TaskID)
+		if task.Status != volunteertask.StatusSTAFFED || task.Accepted != 1 {
+			t.Fatalf("after accepting, the task is %s with %d accepted", task.Status, task.Accepted)
+		}
+
+		e.Do(t, token, deleteMutation, map[string]any{"c": true}).Must(t)
+
+		task, _ = e.Client.VolunteerTask.Get(ctx, a.TaskID)
+		if task.Status != volunteertask.StatusOPEN || task.Accepted != 0 {
+			t.Errorf("after erasure the task is %s with %d accepted; want OPEN with 0", task.Status, task.Accepted)
+		}
+		if a, _ = e.Client.VolunteerTaskAssignment.Get(ctx, a.ID); a.Status != volunteertaskassignment.StatusCANCELLED {
+			t.Errorf("the sign-up is %s; want CANCELLED", a.Status)
+		}
+		for _, hit := range sweep(t, e, []string{who.Name, p}) {
+			t.Errorf("after erasure %s", hit)
+		}
+	})
 }

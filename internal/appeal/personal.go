@@ -13,7 +13,8 @@ import (
 // (exportMyData): the requests they filed or that were filed for them,
 // with the timeline entries they may see (internal notes are staff's).
 var PersonalData = personaldata.Section{
-	Name: "requests",
+	Name:   "requests",
+	Covers: []string{"requests.filer_id", "requests.subject_id"},
 	Export: func(ctx context.Context, c *ent.Client, residentID int) (any, error) {
 		return c.Request.Query().
 			Where(request.Or(request.FilerID(residentID), request.SubjectID(residentID))).

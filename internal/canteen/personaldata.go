@@ -15,15 +15,15 @@ import (
 // canteens they follow and their subsidy qualifications.
 func PersonalDataSections() []personaldata.Section {
 	return []personaldata.Section{
-		{Name: "mealOrders", Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
+		{Name: "mealOrders", Covers: []string{"meal_orders.beneficiary_id", "meal_orders.ordered_by_id"}, Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
 			return c.MealOrder.Query().
 				Where(mealorder.Or(mealorder.BeneficiaryID(id), mealorder.OrderedByID(id))).
 				WithItems().Order(ent.Asc(mealorder.FieldID)).All(ctx)
 		}},
-		{Name: "canteenFollows", Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
+		{Name: "canteenFollows", Covers: []string{"canteen_follows.resident_id"}, Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
 			return c.CanteenFollow.Query().Where(canteenfollow.ResidentID(id)).All(ctx)
 		}},
-		{Name: "subsidyQualifications", Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
+		{Name: "subsidyQualifications", Covers: []string{"subsidy_qualifications.resident_id"}, Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
 			return c.SubsidyQualification.Query().Where(subsidyqualification.ResidentID(id)).All(ctx)
 		}},
 	}

@@ -181,7 +181,8 @@ func (s *Service) reload(ctx context.Context, id int) (*ent.CareBooking, error) 
 // and the care notes about them (those written while they were an adult:
 // notes about a child are their guardians' to read).
 var PersonalData = personaldata.Section{
-	Name: "care",
+	Name:   "care",
+	Covers: []string{"care_bookings.resident_id"},
 	Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
 		bookings, err := c.CareBooking.Query().Where(carebooking.ResidentID(id)).
 			WithEvents().WithIncidents().

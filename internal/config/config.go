@@ -83,6 +83,9 @@ type Config struct {
 	// RequestDeadlines are the 54321 clock's stage deadlines by name
 	// (RequestDeadlineNames).
 	RequestDeadlines map[string]time.Duration
+	// Retention is how long personal records are kept after they stop
+	// being needed, by RetentionNames (internal/personaldata purges them).
+	Retention map[string]time.Duration
 	// CareOfferTTL is how long a waitlisted person has to confirm a freed
 	// care place before it is offered to the next one.
 	CareOfferTTL time.Duration
@@ -100,17 +103,28 @@ type Config struct {
 // LINLI_REQUEST_DEADLINES sets.
 var RequestDeadlineNames = []string{"acknowledge", "contact", "resolve", "follow-up", "rating", "department-acknowledge"}
 
+// RetentionNames name the retention windows: sign-in codes after they
+// were sent, sessions after they expired, push records after they were
+// delivered, notifications after they were read.
+var RetentionNames = []string{"sign-in-codes", "sessions", "push-deliveries", "notifications"}
+
 // parseDeadlines reads "name=duration,..." with names from
 // RequestDeadlineNames; every name must be given once.
 func parseDeadlines(v string) (map[string]time.Duration, error) {
+	return parseDurations(v, RequestDeadlineNames)
+}
+
+// parseDurations reads "name=duration,..." with the given names; every
+// name must be given once, with a positive duration.
+func parseDurations(v string, names []string) (map[string]time.Duration, error) {
 	m := map[string]time.Duration{}
 	for _, part := range strings.Split(v, ",") {
 		name, d, ok := strings.Cut(strings.TrimSpace(part), "=")
 		if !ok {
 			return nil, fmt.Errorf("%q is not name=duration", part)
 		}
-		if !slices.Contains(RequestDeadlineNames, name) {
-			return nil, fmt.Errorf("unknown stage %q (stages: %s)", name, strings.Join(RequestDeadlineNames, ", "))
+		if !slices.Contains(names, name) {
+			return nil, fmt.Errorf("unknown stage %q (stages: %s)", name, strings.Join(names, ", "))
 		}
 		if _, dup := m[name]; dup {
 			return nil, fmt.Errorf("stage %q is given twice", name)
@@ -121,7 +135,7 @@ func parseDeadlines(v string) (map[string]time.Duration, error) {
 		}
 		m[name] = dur
 	}
-	for _, name := range RequestDeadlineNames {
+	for _, name := range names {
 		if _, ok := m[name]; !ok {
 			return nil, fmt.Errorf("stage %q is missing", name)
 		}
@@ -247,6 +261,12 @@ var Settings = []Setting{
 	{"request-deadlines", "LINLI_REQUEST_DEADLINES", "acknowledge=5m,contact=4h,resolve=72h,follow-up=48h,rating=24h,department-acknowledge=24h",
 		"Deadlines of the 54321 clock for residents' requests: claim (acknowledge), contact or visit, resolve (these three from filing), follow-up after resolution, rating after confirmation, and a called department's report. An overdue stage escalates to the grid leader, after as long again to the community admins, then to the street admins.",
 		func(c *Config, v string) (err error) { c.RequestDeadlines, err = parseDeadlines(v); return err }},
+	{"retention", "LINLI_RETENTION", "sign-in-codes=24h,sessions=720h,push-deliveries=168h,notifications=2160h",
+		"How long personal records are kept once they are no longer needed, then purged: sign-in codes after they were sent, sessions after they expired, push records after they were delivered, notifications after they were read.",
+		func(c *Config, v string) (err error) {
+			c.Retention, err = parseDurations(v, RetentionNames)
+			return err
+		}},
 	{"care-offer-ttl", "LINLI_CARE_OFFER_TTL", "30m", "How long a waitlisted family has to confirm a freed care place before it is offered to the next one.",
 		func(c *Config, v string) (err error) {
 			c.CareOfferTTL, err = time.ParseDuration(v)

@@ -12,7 +12,11 @@ import (
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/auditrecord"
+	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/consent"
+	"github.com/jimei-linli/linli/ent/device"
+	"github.com/jimei-linli/linli/ent/guardianship"
+	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
@@ -26,7 +30,13 @@ import (
 // Section exports one kind of record about a resident. It runs as the
 // system, so it must select only what belongs to residentID.
 type Section struct {
-	Name   string
+	// Name is the section's key in the export.
+	Name string
+	// Covers lists the references to residents ("table.column", ent's
+	// names) whose rows the section exports, so that a test finds every
+	// reference to a resident exported by some section.
+	Covers []string
+	// Export returns the section's records about residentID.
 	Export func(ctx context.Context, c *ent.Client, residentID int) (any, error)
 }
 
@@ -74,29 +84,46 @@ func (s *Service) Export(ctx context.Context) ([]byte, time.Time, error) {
 }
 
 // coreSections export the resident's profile, personal details, household,
-// roles, consents, sessions and the audit records about or by them.
+// roles, consents, sessions, the audit records about or by them, their
+// guardianships, registered devices, notifications and the broadcasts they
+// sent.
 func coreSections() []Section {
 	return []Section{
-		{"profile", func(ctx context.Context, c *ent.Client, id int) (any, error) {
+		{"profile", []string{"residents.id"}, func(ctx context.Context, c *ent.Client, id int) (any, error) {
 			return c.Resident.Query().Where(resident.ID(id)).
 				WithHousehold(func(q *ent.HouseholdQuery) { q.WithPlace() }).Only(ctx)
 		}},
-		{"personalInfo", func(ctx context.Context, c *ent.Client, id int) (any, error) {
+		{"personalInfo", []string{"personal_infos.resident_id"}, func(ctx context.Context, c *ent.Client, id int) (any, error) {
 			return c.PersonalInfo.Query().Where(personalinfo.ResidentID(id)).All(ctx)
 		}},
-		{"roles", func(ctx context.Context, c *ent.Client, id int) (any, error) {
+		{"roles", []string{"role_assignments.resident_id"}, func(ctx context.Context, c *ent.Client, id int) (any, error) {
 			return c.RoleAssignment.Query().Where(roleassignment.ResidentID(id)).All(ctx)
 		}},
-		{"consents", func(ctx context.Context, c *ent.Client, id int) (any, error) {
+		{"consents", []string{"consents.resident_id"}, func(ctx context.Context, c *ent.Client, id int) (any, error) {
 			return c.Consent.Query().Where(consent.ResidentID(id)).All(ctx)
 		}},
-		{"sessions", func(ctx context.Context, c *ent.Client, id int) (any, error) {
+		{"sessions", []string{"sessions.resident_id"}, func(ctx context.Context, c *ent.Client, id int) (any, error) {
 			// Token hashes are Sensitive and never marshalled.
 			return c.Session.Query().Where(session.ResidentID(id)).All(ctx)
 		}},
-		{"auditRecords", func(ctx context.Context, c *ent.Client, id int) (any, error) {
+		{"auditRecords", nil, func(ctx context.Context, c *ent.Client, id int) (any, error) {
 			return c.AuditRecord.Query().
 				Where(auditrecord.Or(auditrecord.SubjectID(id), auditrecord.ActorID(id))).All(ctx)
+		}},
+		{"guardianships", []string{"guardianships.guardian_id", "guardianships.dependent_id"}, func(ctx context.Context, c *ent.Client, id int) (any, error) {
+			return c.Guardianship.Query().
+				Where(guardianship.Or(guardianship.GuardianID(id), guardianship.DependentID(id))).
+				Order(guardianship.ByID()).All(ctx)
+		}},
+		{"devices", []string{"devices.resident_id"}, func(ctx context.Context, c *ent.Client, id int) (any, error) {
+			// Push tokens are Sensitive and never marshalled.
+			return c.Device.Query().Where(device.ResidentID(id)).Order(device.ByID()).All(ctx)
+		}},
+		{"notifications", []string{"notifications.resident_id"}, func(ctx context.Context, c *ent.Client, id int) (any, error) {
+			return c.Notification.Query().Where(notification.ResidentID(id)).Order(notification.ByID()).All(ctx)
+		}},
+		{"broadcastsSent", []string{"broadcasts.sender_id"}, func(ctx context.Context, c *ent.Client, id int) (any, error) {
+			return c.Broadcast.Query().Where(broadcast.SenderID(id)).Order(broadcast.ByID()).All(ctx)
 		}},
 	}
 }
@@ -159,3 +186,6 @@ func (s *Service) DeleteAccount(ctx context.Context) error {
 			SetDetail("open business ended; personal details, copies of name, phone and tokens, household membership and roles erased; sessions revoked").Exec(sys)
 	})
 }
+
+// Sections returns the export's sections, core ones first.
+func (s *Service) Sections() []Section { return s.sections }

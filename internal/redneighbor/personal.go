@@ -19,21 +19,21 @@ import (
 // assignments.
 func PersonalData() []personaldata.Section {
 	return []personaldata.Section{
-		{Name: "timeBank", Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
+		{Name: "timeBank", Covers: []string{"time_accounts.resident_id"}, Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
 			return c.TimeAccount.Query().Where(timeaccount.ResidentID(id)).
 				WithEntries(func(q *ent.LedgerEntryQuery) { q.WithTransfer().Order(ledgerentry.ByID()) }).All(ctx)
 		}},
-		{Name: "helpRequests", Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
+		{Name: "helpRequests", Covers: []string{"help_requests.requester_id", "help_requests.volunteer_id"}, Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
 			return c.HelpRequest.Query().Where(helprequest.Or(helprequest.RequesterID(id),
 				helprequest.CreatedByID(id), helprequest.VolunteerID(id))).Order(helprequest.ByID()).All(ctx)
 		}},
-		{Name: "helpOffers", Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
+		{Name: "helpOffers", Covers: []string{"help_offers.volunteer_id"}, Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
 			return c.HelpOffer.Query().Where(helpoffer.VolunteerID(id)).Order(helpoffer.ByID()).All(ctx)
 		}},
-		{Name: "volunteerTeams", Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
+		{Name: "volunteerTeams", Covers: []string{"volunteer_team_members.resident_id"}, Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
 			return c.VolunteerTeamMember.Query().Where(volunteerteammember.ResidentID(id)).WithTeam().All(ctx)
 		}},
-		{Name: "volunteerTasks", Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
+		{Name: "volunteerTasks", Covers: []string{"volunteer_task_assignments.volunteer_id"}, Export: func(ctx context.Context, c *ent.Client, id int) (any, error) {
 			return c.VolunteerTaskAssignment.Query().Where(volunteertaskassignment.VolunteerID(id)).WithTask().All(ctx)
 		}},
 	}

@@ -1,0 +1,82 @@
+package personaldata
+
+import (
+	"context"
+	"time"
+
+	"github.com/jimei-linli/linli/ent/notification"
+	"github.com/jimei-linli/linli/ent/pushdelivery"
+	"github.com/jimei-linli/linli/ent/session"
+	"github.com/jimei-linli/linli/ent/signincode"
+	"github.com/jimei-linli/linli/internal/schedule"
+	"github.com/jimei-linli/linli/internal/viewer"
+)
+
+// Retention is how long records that hold personal data are kept once
+// they are no longer needed (config's LINLI_RETENTION).
+type Retention struct {
+	// SignInCodes counts from when a code was sent.
+	SignInCodes time.Duration
+	// Sessions counts from when a session expired.
+	Sessions time.Duration
+	// PushDeliveries counts from when a push was delivered.
+	PushDeliveries time.Duration
+	// Notifications counts from when a notification was read.
+	Notifications time.Duration
+}
+
+// RetentionFrom reads the windows by config.RetentionNames.
+func RetentionFrom(m map[string]time.Duration) Retention {
+	return Retention{SignInCodes: m["sign-in-codes"], Sessions: m["sessions"],
+		PushDeliveries: m["push-deliveries"], Notifications: m["notifications"]}
+}
+
+// Purged counts the rows one purge deleted.
+type Purged struct {
+	SignInCodes, Sessions, PushDeliveries, Notifications int
+}
+
+// Purge deletes, as the system, the sign-in codes, expired sessions,
+// delivered push records and read notifications older than r's windows
+// at the injected clock's now. Each is one conditional DELETE decided in
+// the database, so instances that purge at once delete each row once.
+// A zero window keeps those records.
+func (s *Service) Purge(ctx context.Context, r Retention) (Purged, error) {
+	sys := viewer.SystemContext(ctx)
+	now := s.now()
+	var p Purged
+	var err error
+	if r.SignInCodes > 0 {
+		if p.SignInCodes, err = s.client.SignInCode.Delete().
+			Where(signincode.CreatedAtLT(now.Add(-r.SignInCodes))).Exec(sys); err != nil {
+			return p, err
+		}
+	}
+	if r.Sessions > 0 {
+		if p.Sessions, err = s.client.Session.Delete().
+			Where(session.ExpiresAtLT(now.Add(-r.Sessions))).Exec(sys); err != nil {
+			return p, err
+		}
+	}
+	if r.PushDeliveries > 0 {
+		if p.PushDeliveries, err = s.client.PushDelivery.Delete().
+			Where(pushdelivery.StateEQ(pushdelivery.StateSENT), pushdelivery.SentAtLT(now.Add(-r.PushDeliveries))).Exec(sys); err != nil {
+			return p, err
+		}
+	}
+	if r.Notifications > 0 {
+		if p.Notifications, err = s.client.Notification.Delete().
+			Where(notification.ReadAtLT(now.Add(-r.Notifications))).Exec(sys); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// RetentionJob purges by r every hour.
+func (s *Service) RetentionJob(r Retention) schedule.Job {
+	return schedule.Job{Name: "purge personal records past retention", Every: time.Hour, Run: func(ctx context.Context) error {
+		_, err := s.Purge(ctx, r)
+		return err
+	}}
+}
