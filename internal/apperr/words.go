@@ -1,9 +1,9 @@
 package apperr
 
 import (
-	"fmt"
-	"strings"
 	"time"
+
+	"github.com/jimei-linli/linli/internal/localtime"
 )
 
 // Duration says d in words for a message: "2 hours", "30 minutes",
@@ -19,20 +19,5 @@ func Duration(d time.Duration) string {
 	if rest := d % time.Second; rest != 0 {
 		d += time.Second - rest
 	}
-	units := []struct {
-		size time.Duration
-		name string
-	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}, {time.Second, "second"}}
-	var words []string
-	for _, u := range units {
-		n := d / u.size
-		d -= n * u.size
-		switch {
-		case n == 1:
-			words = append(words, "1 "+u.name)
-		case n > 1:
-			words = append(words, fmt.Sprintf("%d %ss", n, u.name))
-		}
-	}
-	return strings.Join(words, " ")
+	return localtime.Spell(d, time.Second)
 }

@@ -18,15 +18,26 @@ func InWords(d time.Duration) string {
 	if d < time.Minute {
 		return "less than a minute"
 	}
-	mins := int(d / time.Minute)
+	return Spell(d, time.Minute)
+}
+
+// Spell says d in whole days, hours, minutes and (when smallest is
+// time.Second) seconds, largest first and without the parts that are zero;
+// what is left under smallest is dropped. It is the one way messages say a
+// duration: InWords for residents' times, apperr.Duration for retry waits.
+// A d under smallest says nothing: callers decide how to word that.
+func Spell(d, smallest time.Duration) string {
 	var parts []string
 	for _, u := range []struct {
 		name string
-		size int
-	}{{"day", 24 * 60}, {"hour", 60}, {"minute", 1}} {
-		if n := mins / u.size; n > 0 {
-			parts = append(parts, count(n, u.name))
-			mins -= n * u.size
+		size time.Duration
+	}{{"day", 24 * time.Hour}, {"hour", time.Hour}, {"minute", time.Minute}, {"second", time.Second}} {
+		if u.size < smallest {
+			break
+		}
+		if n := d / u.size; n > 0 {
+			parts = append(parts, count(int(n), u.name))
+			d -= n * u.size
 		}
 	}
 	return strings.Join(parts, " ")
