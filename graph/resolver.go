@@ -141,6 +141,10 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	// become volunteer tasks (the credit and dispatch seams).
 	r.canteens = canteen.New(client, r.outbox, r.now, slices.Concat(
 		[]canteen.Option{canteen.WithSpender(r.timebank), canteen.WithDispatcher(r.help)}, r.canteenOpts)...)
+	// Volunteer dispatch asks the canteen about its delivery tasks: a task
+	// for an order delivered or cancelled cannot be taken, and the
+	// volunteer who checks out of one delivers the order.
+	r.help.AnswerFor(canteen.OrderKeyKind, r.canteens.Deliveries())
 	// Last, as it closes each capability's business when an account is
 	// deleted; guardianships end after the rest, so that guardians hear of
 	// the cancellations.

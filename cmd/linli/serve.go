@@ -69,7 +69,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	appeals := appeal.New(s.Client, rt.outbox, now, appeal.DeadlinesFrom(cfg.RequestDeadlines))
 	careSvc := care.New(s.Client, rt.outbox, now, care.Options{OfferTTL: cfg.CareOfferTTL, CancelCutoff: cfg.CareCancelCutoff})
 	bank := timebank.New(s.Client, rt.outbox, now, cfg.TimeBankCreditMinutes)
-	help := redneighbor.New(s.Client, rt.outbox, bank, now, cfg.HelpWidenAfter)
+	help := redneighbor.New(s.Client, rt.outbox, bank, now, cfg.HelpWidenAfter, redneighbor.WithCheckInGrace(cfg.CheckInGrace))
 	// Requests and websockets run under base: cancelling it at shutdown
 	// closes the websockets, which Shutdown itself leaves open.
 	base, closeStreams := context.WithCancel(context.WithoutCancel(ctx))

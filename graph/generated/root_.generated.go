@@ -23899,7 +23899,8 @@ extend type Mutation {
   ): VolunteerTask!
   """
   The signed-in volunteer accepts or declines a task dispatched to them.
-  Accepting a task already staffed is CONFLICT.
+  Accepting a task already staffed is CONFLICT, and so is accepting a meal
+  delivery whose order was delivered or cancelled.
   """
   respondToVolunteerTask(
     """
@@ -23912,7 +23913,10 @@ extend type Mutation {
     accept: Boolean!
   ): VolunteerTaskAssignment!
   """
-  The signed-in volunteer checks in to a task they accepted.
+  The signed-in volunteer checks in to a task they accepted. Check-in opens
+  a grace period (LINLI_CHECKIN_GRACE, 30 minutes by default) before the
+  task's window and closes at the window's end: CONFLICT outside, saying
+  when it opens or closed.
   """
   checkInVolunteerTask(
     """
@@ -23921,8 +23925,13 @@ extend type Mutation {
     taskId: ID!
   ): VolunteerTaskAssignment!
   """
-  The signed-in volunteer checks out: the time served (at most the task's
-  minutes) is credited to them at once from the community's pool.
+  The signed-in volunteer checks out: the time served inside the task's
+  window (whole minutes, at most the task's minutes; time before the
+  window opens or after it ends does not count) is credited to them at once
+  from the community's pool. For a canteen's home delivery, checking out
+  says the meal was handed over: the order becomes DELIVERED in the same
+  transaction (it must be READY or OUT_FOR_DELIVERY, else CONFLICT), or
+  stays so if the canteen marked it DELIVERED meanwhile.
   """
   checkOutVolunteerTask(
     """
@@ -24128,7 +24137,12 @@ extend type Mutation {
   ): MealOrder!
   """
   Moves an order to its next status (canteen staff): PREPARING, READY,
-  then OUT_FOR_DELIVERY and DELIVERED for a delivery, or COLLECTED.
+  then OUT_FOR_DELIVERY and DELIVERED for a delivery, or COLLECTED. Each
+  step is taken on the meal's own day only (CONFLICT on any other day;
+  cancelling is cancelMealOrder). Marking a delivery DELIVERED closes its
+  volunteer task: volunteers who have not checked in are released. A
+  volunteer who delivers marks it DELIVERED by checking out of the task
+  (checkOutVolunteerTask).
   """
   advanceMealOrder(
     """

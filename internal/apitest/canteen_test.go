@@ -151,6 +151,12 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 		}
 		orderID := o("id")
 
+		// The kitchen works on the meal's day (before the cut-off, so
+		// that ordering and cancelling stay open a little longer).
+		e.Clock.Set(cutoffOf(t, day).Add(-time.Hour))
+		tok = e.DemoTokens(t) // the clock moved past the tokens
+		staff, son, elder, other, admin = tok[seed.PhoneCanteenStaff], tok[seed.PhoneGuardian], tok[seed.PhoneElder], tok[seed.PhoneOtherResident], tok[seed.PhoneCommunityAdmin]
+
 		// The son follows it live; a stranger may not.
 		ws := e.DialWS(t, son)
 		ws.Subscribe("o", orderSubscription, map[string]any{"id": orderID})

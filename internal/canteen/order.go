@@ -25,6 +25,7 @@ import (
 	"github.com/jimei-linli/linli/internal/authz"
 	"github.com/jimei-linli/linli/internal/credit"
 	"github.com/jimei-linli/linli/internal/dispatch"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -245,9 +246,13 @@ func (s *Service) QuoteOrder(ctx context.Context, in OrderInput) (Quote, error) 
 	return Quote{Breakdown: p.price, Eligible: p.eligible}, nil
 }
 
+// OrderKeyKind is the kind (dispatch.KindOf) of the keys OrderKey makes:
+// Red Neighbor asks Deliveries about the tasks dispatched under it.
+const OrderKeyKind = "canteen-order"
+
 // OrderKey is the idempotency key of an order's credit spending and
 // delivery task.
-func OrderKey(orderID int) string { return fmt.Sprintf("canteen-order:%d", orderID) }
+func OrderKey(orderID int) string { return fmt.Sprintf("%s:%d", OrderKeyKind, orderID) }
 
 // PlaceOrder orders a meal. In one transaction it writes the order, spends
 // credit, dispatches the delivery, writes the event and, last, takes one
@@ -515,8 +520,11 @@ var next = map[mealorder.Status][]mealorder.Status{
 
 // AdvanceOrder moves an order to its next status (canteen staff): PLACED →
 // PREPARING → READY → OUT_FOR_DELIVERY → DELIVERED for a delivery, READY →
-// COLLECTED otherwise. The beneficiary, whoever ordered and the
-// beneficiary's guardians are notified when it is ready and when it leaves.
+// COLLECTED otherwise, each step on the meal's own day only. The
+// beneficiary, whoever ordered and the beneficiary's guardians are notified
+// when it is ready and when it leaves. Delivering it completes or withdraws
+// its volunteer task (dispatch.Dispatcher.Finish) in the same
+// transaction.
 func (s *Service) AdvanceOrder(ctx context.Context, id int, to mealorder.Status) (*ent.MealOrder, error) {
 	v, err := viewer.Required(ctx)
 	if err != nil {
@@ -538,6 +546,9 @@ func (s *Service) AdvanceOrder(ctx context.Context, id int, to mealorder.Status)
 		to == mealorder.StatusOUT_FOR_DELIVERY && !delivery,
 		to == mealorder.StatusCOLLECTED && delivery:
 		return nil, apperr.New(apperr.Conflict, "a %s order that is %s cannot become %s", o.Fulfillment, o.Status, to)
+	}
+	if err := s.onItsDay(o, to); err != nil {
+		return nil, err
 	}
 	var note realtime.NotificationContent
 	var notify []int
@@ -570,12 +581,28 @@ func (s *Service) AdvanceOrder(ctx context.Context, id int, to mealorder.Status)
 		if n == 0 {
 			return apperr.New(apperr.Conflict, "the order changed meanwhile; load it again")
 		}
+		if to == mealorder.StatusDELIVERED && o.DispatchTaskID != nil && s.dispatcher != nil {
+			if err := s.dispatcher.Finish(ctx, tx, OrderKey(o.ID), "the canteen delivered the meal"); err != nil {
+				return err
+			}
+		}
 		return s.emit(ctx, tx, o, "meal_order."+strings.ToLower(string(to)), notify, note)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.client.MealOrder.Get(ctx, id)
+}
+
+// onItsDay refuses to move o to a status after PLACED (to) on any day but
+// the meal's own, in the canteens' zone: a meal for tomorrow is not
+// prepared, nor on its way, today.
+func (s *Service) onItsDay(o *ent.MealOrder, to mealorder.Status) error {
+	if today := s.now().In(localtime.Zone).Format(time.DateOnly); today != o.Date {
+		return apperr.New(apperr.Conflict, "an order for %s on %s becomes %s on that day only (today is %s)",
+			strings.ToLower(string(o.Period)), o.Date, to, today)
+	}
+	return nil
 }
 
 // family returns who hears about an order: the beneficiary, whoever

@@ -277,6 +277,10 @@ func TestAdvance(t *testing.T) {
 		}
 		_, err = f.svc.AdvanceOrder(f.as("son"), o.ID, mealorder.StatusPREPARING)
 		wantCode(t, err, apperr.Forbidden, "staff")
+		// Not the day before the meal: it is prepared and delivered on its day.
+		_, err = f.svc.AdvanceOrder(f.as("staff"), o.ID, mealorder.StatusPREPARING)
+		wantCode(t, err, apperr.Conflict, "an order for lunch on 2026-12-01 becomes PREPARING on that day only (today is 2026-11-30)")
+		f.clock.Set(at(mealDay, 9, 0))
 		_, err = f.svc.AdvanceOrder(f.as("staff"), o.ID, mealorder.StatusREADY)
 		wantCode(t, err, apperr.Conflict, "cannot become READY")
 		for _, st := range []mealorder.Status{mealorder.StatusPREPARING, mealorder.StatusREADY} {

@@ -62,9 +62,10 @@ func (r *recordingSpender) Refund(ctx context.Context, tx *ent.Tx, key, memo str
 
 // recordingDispatcher records tasks and cancellations.
 type recordingDispatcher struct {
-	tasks   []dispatch.Task
-	inTx    []bool
-	cancels []string
+	tasks    []dispatch.Task
+	inTx     []bool
+	cancels  []string
+	finishes []string
 }
 
 func (r *recordingDispatcher) Dispatch(ctx context.Context, tx *ent.Tx, t dispatch.Task) (int, error) {
@@ -75,6 +76,11 @@ func (r *recordingDispatcher) Dispatch(ctx context.Context, tx *ent.Tx, t dispat
 
 func (r *recordingDispatcher) Cancel(ctx context.Context, tx *ent.Tx, key, reason string) error {
 	r.cancels = append(r.cancels, key)
+	return nil
+}
+
+func (r *recordingDispatcher) Finish(ctx context.Context, tx *ent.Tx, key, reason string) error {
+	r.finishes = append(r.finishes, key)
 	return nil
 }
 

@@ -97,6 +97,9 @@ type Config struct {
 	// HelpWidenAfter is how long a help request waits for an offer from
 	// its grid's volunteers before the whole community hears of it.
 	HelpWidenAfter time.Duration
+	// CheckInGrace is how long before a volunteer task's window its
+	// volunteers may check in.
+	CheckInGrace time.Duration
 }
 
 // RequestDeadlineNames are the stages of the 54321 clock that
@@ -295,6 +298,14 @@ var Settings = []Setting{
 		func(c *Config, v string) (err error) {
 			c.HelpWidenAfter, err = time.ParseDuration(v)
 			if err == nil && c.HelpWidenAfter <= 0 {
+				err = errors.New("must be positive")
+			}
+			return err
+		}},
+	{"checkin-grace", "LINLI_CHECKIN_GRACE", "30m", "How long before a volunteer task's window its volunteers may check in; check-in closes at the window's end, and only time served inside the window is credited.",
+		func(c *Config, v string) (err error) {
+			c.CheckInGrace, err = time.ParseDuration(v)
+			if err == nil && c.CheckInGrace <= 0 {
 				err = errors.New("must be positive")
 			}
 			return err

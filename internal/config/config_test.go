@@ -28,6 +28,9 @@ func TestLoadPrecedence(t *testing.T) {
 			func(c Config) bool { return c.Addr == ":9100" }},
 		{"bare bool flag", nil, []string{"--demo"}, func(c Config) bool { return c.Demo }},
 		{"bool env", map[string]string{"LINLI_MIGRATE": "true"}, nil, func(c Config) bool { return c.MigrateOnStart }},
+		{"check-in grace", nil, nil, func(c Config) bool { return c.CheckInGrace == 30*time.Minute }},
+		{"check-in grace env", map[string]string{"LINLI_CHECKIN_GRACE": "10m"}, nil,
+			func(c Config) bool { return c.CheckInGrace == 10*time.Minute }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -27,6 +27,7 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/dispatch"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/schedule"
 	"github.com/jimei-linli/linli/internal/store"
@@ -41,6 +42,10 @@ const DefaultWidenAfter = 15 * time.Minute
 // MaxMinutes bounds the time one help request may credit: a working day.
 const MaxMinutes = 480
 
+// DefaultCheckInGrace is how long before a volunteer task's window its
+// volunteers may check in, unless configured.
+const DefaultCheckInGrace = 30 * time.Minute
+
 // Service runs help requests and volunteer teams.
 type Service struct {
 	client     *ent.Client
@@ -48,10 +53,28 @@ type Service struct {
 	bank       *timebank.Service
 	now        func() time.Time
 	widenAfter time.Duration
+	grace      time.Duration
+	// subjects answer for the tasks other parts of Linli dispatched, by
+	// the kind of their key (dispatch.KindOf); set while wiring, read-only
+	// once serving.
+	subjects map[string]dispatch.Subject
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithCheckInGrace lets volunteers check in to a task up to grace before
+// its window starts (DefaultCheckInGrace when not given, or not positive).
+func WithCheckInGrace(grace time.Duration) Option {
+	return func(s *Service) {
+		if grace > 0 {
+			s.grace = grace
+		}
+	}
 }
 
 // New returns the service; completed requests are paid through bank.
-func New(client *ent.Client, outbox *realtime.Outbox, bank *timebank.Service, now func() time.Time, widenAfter time.Duration) *Service {
+func New(client *ent.Client, outbox *realtime.Outbox, bank *timebank.Service, now func() time.Time, widenAfter time.Duration, opts ...Option) *Service {
 	if now == nil {
 		now = time.Now
 	}
@@ -61,8 +84,20 @@ func New(client *ent.Client, outbox *realtime.Outbox, bank *timebank.Service, no
 	if widenAfter <= 0 {
 		widenAfter = DefaultWidenAfter
 	}
-	return &Service{client: client, outbox: outbox, bank: bank, now: now, widenAfter: widenAfter}
+	s := &Service{client: client, outbox: outbox, bank: bank, now: now, widenAfter: widenAfter,
+		grace: DefaultCheckInGrace, subjects: map[string]dispatch.Subject{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
+
+// AnswerFor registers subject as the side that answers for the tasks
+// dispatched under keys of kind (dispatch.KindOf), e.g. the canteen for
+// "canteen-order": volunteers cannot take or check in to a task whose
+// subject is no longer deliverable, and checking out of it tells the
+// subject the work is done. Call it while wiring, before serving.
+func (s *Service) AnswerFor(kind string, subject dispatch.Subject) { s.subjects[kind] = subject }
 
 // clock is the service's time, in UTC to the microsecond.
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

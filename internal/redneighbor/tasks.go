@@ -18,6 +18,7 @@ import (
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/authz"
 	"github.com/jimei-linli/linli/internal/dispatch"
+	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/timebank"
@@ -201,6 +202,9 @@ func (s *Service) Respond(ctx context.Context, taskID int, accept bool) (*ent.Vo
 		now := s.clock()
 		status := volunteertaskassignment.StatusDECLINED
 		if accept {
+			if err := s.deliverable(ctx, tx, a.Edges.Task); err != nil {
+				return err
+			}
 			n, err := tx.VolunteerTask.Update().
 				Where(volunteertask.ID(taskID), volunteertask.StatusEQ(volunteertask.StatusOPEN), acceptedBelowNeeded()).
 				AddAccepted(1).SetUpdatedAt(now).Save(sys)
@@ -235,16 +239,30 @@ func (s *Service) Respond(ctx context.Context, taskID int, accept bool) (*ent.Vo
 }
 
 // CheckIn records that the signed-in volunteer started work on a task they
-// accepted.
+// accepted. Check-in opens the configured grace before the task's window
+// and closes at its end; a task dispatched for another part of Linli (a
+// meal delivery) must still be deliverable.
 func (s *Service) CheckIn(ctx context.Context, taskID int) (*ent.VolunteerTaskAssignment, error) {
 	_, a, err := s.myAssignment(ctx, taskID)
 	if err != nil {
 		return nil, err
 	}
+	task := a.Edges.Task
+	now := s.clock()
+	if opens := task.WindowStart.Add(-s.grace); now.Before(opens) {
+		return nil, apperr.New(apperr.Conflict, "check-in opens %s before the task's window, at %s",
+			apperr.Duration(s.grace), localtime.Clock(opens))
+	}
+	if now.After(task.WindowEnd) {
+		return nil, apperr.New(apperr.Conflict, "check-in closed at the end of the task's window, %s", localtime.Clock(task.WindowEnd))
+	}
 	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+		if err := s.deliverable(ctx, tx, task); err != nil {
+			return err
+		}
 		n, err := tx.VolunteerTaskAssignment.Update().
 			Where(volunteertaskassignment.ID(a.ID), volunteertaskassignment.StatusEQ(volunteertaskassignment.StatusACCEPTED)).
-			SetStatus(volunteertaskassignment.StatusCHECKED_IN).SetCheckedInAt(s.clock()).Save(viewer.SystemContext(ctx))
+			SetStatus(volunteertaskassignment.StatusCHECKED_IN).SetCheckedInAt(now).Save(viewer.SystemContext(ctx))
 		if err != nil {
 			return err
 		}
@@ -260,9 +278,12 @@ func (s *Service) CheckIn(ctx context.Context, taskID int) (*ent.VolunteerTaskAs
 }
 
 // CheckOut records the end of the signed-in volunteer's work and credits
-// the time served (whole minutes, at least 1, at most the task's minutes)
-// from the community's pool; the task is DONE when nobody is left at work
-// or to come.
+// the time served inside the task's window (whole minutes, at least 1 when
+// any time was, at most the task's minutes) from the community's pool; the
+// task is DONE when nobody is left at work or to come. Checking out of a
+// task dispatched for another part of Linli says the work is done: a meal
+// delivery's order becomes DELIVERED in the same transaction (or the
+// check-out is refused, e.g. when the order was cancelled).
 func (s *Service) CheckOut(ctx context.Context, taskID int) (*ent.VolunteerTaskAssignment, error) {
 	v, a, err := s.myAssignment(ctx, taskID)
 	if err != nil {
@@ -278,7 +299,7 @@ func (s *Service) CheckOut(ctx context.Context, taskID int) (*ent.VolunteerTaskA
 	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		sys := viewer.SystemContext(ctx)
 		now := s.clock()
-		served := min(max(int(now.Sub(*a.CheckedInAt)/time.Minute), 1), task.Minutes)
+		served := Served(*a.CheckedInAt, now, task.WindowStart, task.WindowEnd, task.Minutes)
 		n, err := tx.VolunteerTaskAssignment.Update().
 			Where(volunteertaskassignment.ID(a.ID), volunteertaskassignment.StatusEQ(volunteertaskassignment.StatusCHECKED_IN)).
 			SetStatus(volunteertaskassignment.StatusDONE).SetCheckedOutAt(now).SetCreditedMinutes(served).Save(sys)
@@ -288,15 +309,22 @@ func (s *Service) CheckOut(ctx context.Context, taskID int) (*ent.VolunteerTaskA
 		if n == 0 {
 			return apperr.New(apperr.Conflict, "you already checked out (this assignment is DONE)")
 		}
-		t, err := s.bank.Pay(ctx, tx, timebank.Payment{
-			Kind: ledgertransfer.KindTASK, SubjectID: a.ID, VolunteerID: v.ResidentID,
-			CommunityID: task.CommunityID, Minutes: served, Memo: "志願服務110: " + task.Title,
-		})
-		if err != nil {
-			return err
+		if served > 0 {
+			t, err := s.bank.Pay(ctx, tx, timebank.Payment{
+				Kind: ledgertransfer.KindTASK, SubjectID: a.ID, VolunteerID: v.ResidentID,
+				CommunityID: task.CommunityID, Minutes: served, Memo: "志願服務110: " + task.Title,
+			})
+			if err != nil {
+				return err
+			}
+			if err := tx.VolunteerTaskAssignment.UpdateOneID(a.ID).SetTransferID(t.ID).Exec(sys); err != nil {
+				return err
+			}
 		}
-		if err := tx.VolunteerTaskAssignment.UpdateOneID(a.ID).SetTransferID(t.ID).Exec(sys); err != nil {
-			return err
+		if sub, key := s.subjectOf(task); sub != nil {
+			if err := sub.Delivered(ctx, tx, key, v.ResidentID); err != nil {
+				return err
+			}
 		}
 		// Done when every volunteer who came has left and nobody else may come.
 		if err := tx.VolunteerTask.Update().
@@ -312,6 +340,41 @@ func (s *Service) CheckOut(ctx context.Context, taskID int) (*ent.VolunteerTaskA
 		return nil, err
 	}
 	return s.client.VolunteerTaskAssignment.Get(ctx, a.ID)
+}
+
+// Served returns the minutes to credit for work from in to out on a task
+// with the window [start, end] and the given minutes: the whole minutes
+// served inside the window, at least 1 when any time was, at most minutes.
+func Served(in, out, start, end time.Time, minutes int) int {
+	from, to := in, out
+	if from.Before(start) {
+		from = start
+	}
+	if to.After(end) {
+		to = end
+	}
+	if !to.After(from) {
+		return 0
+	}
+	return min(max(int(to.Sub(from)/time.Minute), 1), minutes)
+}
+
+// subjectOf returns the side that answers for task and its key, or nil
+// for a task no other part of Linli dispatched.
+func (s *Service) subjectOf(task *ent.VolunteerTask) (dispatch.Subject, string) {
+	if task.Key == nil {
+		return nil, ""
+	}
+	return s.subjects[dispatch.KindOf(*task.Key)], *task.Key
+}
+
+// deliverable refuses to staff or start a task whose subject no longer
+// needs a volunteer (its meal order was delivered or cancelled).
+func (s *Service) deliverable(ctx context.Context, tx *ent.Tx, task *ent.VolunteerTask) error {
+	if sub, key := s.subjectOf(task); sub != nil {
+		return sub.Deliverable(ctx, tx, key)
+	}
+	return nil
 }
 
 // CancelTask withdraws a task that is not done, for its coordinators.
@@ -430,4 +493,43 @@ func (s *Service) Cancel(ctx context.Context, tx *ent.Tx, key, reason string) er
 		return nil
 	}
 	return s.cancelTask(ctx, tx, task.ID, reason)
+}
+
+// Finish closes the task dispatched under key because its subject was
+// done (the meal was delivered): volunteers dispatched or accepted are
+// released (their assignments CANCELLED); the task is DONE when a
+// volunteer checked in (one still at work may check out and is credited
+// the time they served inside the window), CANCELLED with reason
+// otherwise. A key never dispatched, or a task done or cancelled, changes
+// nothing.
+func (s *Service) Finish(ctx context.Context, tx *ent.Tx, key, reason string) error {
+	sys := viewer.SystemContext(ctx)
+	task, err := tx.VolunteerTask.Query().Where(volunteertask.Key(key)).Only(sys)
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if task.Status == volunteertask.StatusDONE || task.Status == volunteertask.StatusCANCELLED {
+		return nil
+	}
+	worked, err := tx.VolunteerTaskAssignment.Query().Where(volunteertaskassignment.TaskID(task.ID),
+		volunteertaskassignment.StatusIn(volunteertaskassignment.StatusCHECKED_IN, volunteertaskassignment.StatusDONE)).Exist(sys)
+	if err != nil {
+		return err
+	}
+	if !worked {
+		return s.cancelTask(ctx, tx, task.ID, reason)
+	}
+	if err := tx.VolunteerTaskAssignment.Update().
+		Where(volunteertaskassignment.TaskID(task.ID), volunteertaskassignment.StatusIn(
+			volunteertaskassignment.StatusDISPATCHED, volunteertaskassignment.StatusACCEPTED)).
+		SetStatus(volunteertaskassignment.StatusCANCELLED).Exec(sys); err != nil {
+		return err
+	}
+	if err := tx.VolunteerTask.UpdateOneID(task.ID).SetStatus(volunteertask.StatusDONE).SetUpdatedAt(s.clock()).Exec(sys); err != nil {
+		return err
+	}
+	return s.taskEvent(ctx, tx, task.ID, "volunteer-task.completed")
 }
