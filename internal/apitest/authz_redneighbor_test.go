@@ -69,7 +69,7 @@ func redNeighborWorld(t *testing.T, w *world) {
 	ctx, c, id := w.e.SystemCtx(), w.e.Client, w.ids
 	volunteer := w.e.ResidentID(t, seed.PhoneVolunteer)
 	id["account:volunteer"] = firstID(t)(c.TimeAccount.Query().Where(timeaccount.ResidentID(volunteer)).IDs(ctx))
-	elder, err := timebank.ResidentAccount(ctx, c, id["resident:elder"], 0, w.e.Clock.Now())
+	elder, err := timebank.ResidentAccount(ctx, c, id["resident:elder"], w.e.Clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
