@@ -59,7 +59,8 @@ func init() {
 	probes["Query.helpRequests"] = rootConnection("helpRequests")
 	probes["HelpRequest.offers"] = edge("HelpRequest", "offers")
 	probes["Query.volunteerTeams"] = rootConnection("volunteerTeams")
-	probes["VolunteerTeam.members"] = edge("VolunteerTeam", "members")
+	probes["VolunteerTeam.members"] = probe{edge: true,
+		query: `query($a: ID!) { node(id: $a) { ... on VolunteerTeam { members(first: 100) { edges { node { id } } } } } }`}
 	worldParts = append(worldParts, redNeighborWorld)
 }
 
