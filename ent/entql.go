@@ -963,14 +963,14 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "TimeAccount",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			timeaccount.FieldCreatedAt:   {Type: field.TypeTime, Column: timeaccount.FieldCreatedAt},
-			timeaccount.FieldUpdatedAt:   {Type: field.TypeTime, Column: timeaccount.FieldUpdatedAt},
-			timeaccount.FieldKind:        {Type: field.TypeEnum, Column: timeaccount.FieldKind},
-			timeaccount.FieldResidentID:  {Type: field.TypeInt, Column: timeaccount.FieldResidentID},
-			timeaccount.FieldCommunityID: {Type: field.TypeInt, Column: timeaccount.FieldCommunityID},
-			timeaccount.FieldBalance:     {Type: field.TypeInt, Column: timeaccount.FieldBalance},
-			timeaccount.FieldCreditLimit: {Type: field.TypeInt, Column: timeaccount.FieldCreditLimit},
-			timeaccount.FieldHelpPaidBy:  {Type: field.TypeEnum, Column: timeaccount.FieldHelpPaidBy},
+			timeaccount.FieldCreatedAt:      {Type: field.TypeTime, Column: timeaccount.FieldCreatedAt},
+			timeaccount.FieldUpdatedAt:      {Type: field.TypeTime, Column: timeaccount.FieldUpdatedAt},
+			timeaccount.FieldKind:           {Type: field.TypeEnum, Column: timeaccount.FieldKind},
+			timeaccount.FieldResidentID:     {Type: field.TypeInt, Column: timeaccount.FieldResidentID},
+			timeaccount.FieldCommunityID:    {Type: field.TypeInt, Column: timeaccount.FieldCommunityID},
+			timeaccount.FieldBalance:        {Type: field.TypeInt, Column: timeaccount.FieldBalance},
+			timeaccount.FieldOwnCreditLimit: {Type: field.TypeInt, Column: timeaccount.FieldOwnCreditLimit},
+			timeaccount.FieldHelpPaidBy:     {Type: field.TypeEnum, Column: timeaccount.FieldHelpPaidBy},
 		},
 	}
 	graph.Nodes[42] = &sqlgraph.Node{
@@ -7863,9 +7863,9 @@ func (f *TimeAccountFilter) WhereBalance(p entql.IntP) {
 	f.Where(p.Field(timeaccount.FieldBalance))
 }
 
-// WhereCreditLimit applies the entql int predicate on the credit_limit field.
-func (f *TimeAccountFilter) WhereCreditLimit(p entql.IntP) {
-	f.Where(p.Field(timeaccount.FieldCreditLimit))
+// WhereOwnCreditLimit applies the entql int predicate on the own_credit_limit field.
+func (f *TimeAccountFilter) WhereOwnCreditLimit(p entql.IntP) {
+	f.Where(p.Field(timeaccount.FieldOwnCreditLimit))
 }
 
 // WhereHelpPaidBy applies the entql string predicate on the help_paid_by field.

@@ -1000,16 +1000,22 @@ func (_m *VolunteerTeam) Community(ctx context.Context) (*Community, error) {
 	return result, err
 }
 
-func (_m *VolunteerTeam) Members(ctx context.Context) (result []*VolunteerTeamMember, err error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
-		result, err = _m.NamedMembers(graphql.GetFieldContext(ctx).Field.Alias)
-	} else {
-		result, err = _m.Edges.MembersOrErr()
+func (_m *VolunteerTeam) Members(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int,
+) (*VolunteerTeamMemberConnection, error) {
+	opts := []VolunteerTeamMemberPaginateOption{}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	if nodes, err := _m.NamedMembers(alias); err == nil || hasTotalCount {
+		pager, err := newVolunteerTeamMemberPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &VolunteerTeamMemberConnection{Edges: []*VolunteerTeamMemberEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
 	}
-	if IsNotLoaded(err) {
-		result, err = _m.QueryMembers().All(ctx)
-	}
-	return result, err
+	return _m.QueryMembers().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *VolunteerTeamMember) Team(ctx context.Context) (*VolunteerTeam, error) {

@@ -13606,18 +13606,6 @@ type TimeAccountWhereInput struct {
 	BalanceLT    *int  `json:"balanceLT,omitempty"`
 	BalanceLTE   *int  `json:"balanceLTE,omitempty"`
 
-	// "credit_limit" field predicates.
-	CreditLimit       *int  `json:"creditLimit,omitempty"`
-	CreditLimitNEQ    *int  `json:"creditLimitNEQ,omitempty"`
-	CreditLimitIn     []int `json:"creditLimitIn,omitempty"`
-	CreditLimitNotIn  []int `json:"creditLimitNotIn,omitempty"`
-	CreditLimitGT     *int  `json:"creditLimitGT,omitempty"`
-	CreditLimitGTE    *int  `json:"creditLimitGTE,omitempty"`
-	CreditLimitLT     *int  `json:"creditLimitLT,omitempty"`
-	CreditLimitLTE    *int  `json:"creditLimitLTE,omitempty"`
-	CreditLimitIsNil  bool  `json:"creditLimitIsNil,omitempty"`
-	CreditLimitNotNil bool  `json:"creditLimitNotNil,omitempty"`
-
 	// "help_paid_by" field predicates.
 	HelpPaidBy      *timeaccount.HelpPaidBy  `json:"helpPaidBy,omitempty"`
 	HelpPaidByNEQ   *timeaccount.HelpPaidBy  `json:"helpPaidByNEQ,omitempty"`
@@ -13803,36 +13791,6 @@ func (i *TimeAccountWhereInput) P() (predicate.TimeAccount, error) {
 	}
 	if i.BalanceLTE != nil {
 		predicates = append(predicates, timeaccount.BalanceLTE(*i.BalanceLTE))
-	}
-	if i.CreditLimit != nil {
-		predicates = append(predicates, timeaccount.CreditLimitEQ(*i.CreditLimit))
-	}
-	if i.CreditLimitNEQ != nil {
-		predicates = append(predicates, timeaccount.CreditLimitNEQ(*i.CreditLimitNEQ))
-	}
-	if len(i.CreditLimitIn) > 0 {
-		predicates = append(predicates, timeaccount.CreditLimitIn(i.CreditLimitIn...))
-	}
-	if len(i.CreditLimitNotIn) > 0 {
-		predicates = append(predicates, timeaccount.CreditLimitNotIn(i.CreditLimitNotIn...))
-	}
-	if i.CreditLimitGT != nil {
-		predicates = append(predicates, timeaccount.CreditLimitGT(*i.CreditLimitGT))
-	}
-	if i.CreditLimitGTE != nil {
-		predicates = append(predicates, timeaccount.CreditLimitGTE(*i.CreditLimitGTE))
-	}
-	if i.CreditLimitLT != nil {
-		predicates = append(predicates, timeaccount.CreditLimitLT(*i.CreditLimitLT))
-	}
-	if i.CreditLimitLTE != nil {
-		predicates = append(predicates, timeaccount.CreditLimitLTE(*i.CreditLimitLTE))
-	}
-	if i.CreditLimitIsNil {
-		predicates = append(predicates, timeaccount.CreditLimitIsNil())
-	}
-	if i.CreditLimitNotNil {
-		predicates = append(predicates, timeaccount.CreditLimitNotNil())
 	}
 	if i.HelpPaidBy != nil {
 		predicates = append(predicates, timeaccount.HelpPaidByEQ(*i.HelpPaidBy))

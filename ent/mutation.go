@@ -42592,28 +42592,28 @@ func (m *SubsidyQualificationMutation) ResetEdge(name string) error {
 // TimeAccountMutation represents an operation that mutates the TimeAccount nodes in the graph.
 type TimeAccountMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *int
-	created_at       *time.Time
-	updated_at       *time.Time
-	kind             *timeaccount.Kind
-	balance          *int
-	addbalance       *int
-	credit_limit     *int
-	addcredit_limit  *int
-	help_paid_by     *timeaccount.HelpPaidBy
-	clearedFields    map[string]struct{}
-	resident         *int
-	clearedresident  bool
-	community        *int
-	clearedcommunity bool
-	entries          map[int]struct{}
-	removedentries   map[int]struct{}
-	clearedentries   bool
-	done             bool
-	oldValue         func(context.Context) (*TimeAccount, error)
-	predicates       []predicate.TimeAccount
+	op                  Op
+	typ                 string
+	id                  *int
+	created_at          *time.Time
+	updated_at          *time.Time
+	kind                *timeaccount.Kind
+	balance             *int
+	addbalance          *int
+	own_credit_limit    *int
+	addown_credit_limit *int
+	help_paid_by        *timeaccount.HelpPaidBy
+	clearedFields       map[string]struct{}
+	resident            *int
+	clearedresident     bool
+	community           *int
+	clearedcommunity    bool
+	entries             map[int]struct{}
+	removedentries      map[int]struct{}
+	clearedentries      bool
+	done                bool
+	oldValue            func(context.Context) (*TimeAccount, error)
+	predicates          []predicate.TimeAccount
 }
 
 var _ ent.Mutation = (*TimeAccountMutation)(nil)
@@ -42976,74 +42976,74 @@ func (m *TimeAccountMutation) ResetBalance() {
 	m.addbalance = nil
 }
 
-// SetCreditLimit sets the "credit_limit" field.
-func (m *TimeAccountMutation) SetCreditLimit(i int) {
-	m.credit_limit = &i
-	m.addcredit_limit = nil
+// SetOwnCreditLimit sets the "own_credit_limit" field.
+func (m *TimeAccountMutation) SetOwnCreditLimit(i int) {
+	m.own_credit_limit = &i
+	m.addown_credit_limit = nil
 }
 
-// CreditLimit returns the value of the "credit_limit" field in the mutation.
-func (m *TimeAccountMutation) CreditLimit() (r int, exists bool) {
-	v := m.credit_limit
+// OwnCreditLimit returns the value of the "own_credit_limit" field in the mutation.
+func (m *TimeAccountMutation) OwnCreditLimit() (r int, exists bool) {
+	v := m.own_credit_limit
 	if v == nil {
 		return
 	}
 	return *v, true
 }
 
-// OldCreditLimit returns the old "credit_limit" field's value of the TimeAccount entity.
+// OldOwnCreditLimit returns the old "own_credit_limit" field's value of the TimeAccount entity.
 // If the TimeAccount object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *TimeAccountMutation) OldCreditLimit(ctx context.Context) (v *int, err error) {
+func (m *TimeAccountMutation) OldOwnCreditLimit(ctx context.Context) (v *int, err error) {
 	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldCreditLimit is only allowed on UpdateOne operations")
+		return v, errors.New("OldOwnCreditLimit is only allowed on UpdateOne operations")
 	}
 	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldCreditLimit requires an ID field in the mutation")
+		return v, errors.New("OldOwnCreditLimit requires an ID field in the mutation")
 	}
 	oldValue, err := m.oldValue(ctx)
 	if err != nil {
-		return v, fmt.Errorf("querying old value for OldCreditLimit: %w", err)
+		return v, fmt.Errorf("querying old value for OldOwnCreditLimit: %w", err)
 	}
-	return oldValue.CreditLimit, nil
+	return oldValue.OwnCreditLimit, nil
 }
 
-// AddCreditLimit adds i to the "credit_limit" field.
-func (m *TimeAccountMutation) AddCreditLimit(i int) {
-	if m.addcredit_limit != nil {
-		*m.addcredit_limit += i
+// AddOwnCreditLimit adds i to the "own_credit_limit" field.
+func (m *TimeAccountMutation) AddOwnCreditLimit(i int) {
+	if m.addown_credit_limit != nil {
+		*m.addown_credit_limit += i
 	} else {
-		m.addcredit_limit = &i
+		m.addown_credit_limit = &i
 	}
 }
 
-// AddedCreditLimit returns the value that was added to the "credit_limit" field in this mutation.
-func (m *TimeAccountMutation) AddedCreditLimit() (r int, exists bool) {
-	v := m.addcredit_limit
+// AddedOwnCreditLimit returns the value that was added to the "own_credit_limit" field in this mutation.
+func (m *TimeAccountMutation) AddedOwnCreditLimit() (r int, exists bool) {
+	v := m.addown_credit_limit
 	if v == nil {
 		return
 	}
 	return *v, true
 }
 
-// ClearCreditLimit clears the value of the "credit_limit" field.
-func (m *TimeAccountMutation) ClearCreditLimit() {
-	m.credit_limit = nil
-	m.addcredit_limit = nil
-	m.clearedFields[timeaccount.FieldCreditLimit] = struct{}{}
+// ClearOwnCreditLimit clears the value of the "own_credit_limit" field.
+func (m *TimeAccountMutation) ClearOwnCreditLimit() {
+	m.own_credit_limit = nil
+	m.addown_credit_limit = nil
+	m.clearedFields[timeaccount.FieldOwnCreditLimit] = struct{}{}
 }
 
-// CreditLimitCleared returns if the "credit_limit" field was cleared in this mutation.
-func (m *TimeAccountMutation) CreditLimitCleared() bool {
-	_, ok := m.clearedFields[timeaccount.FieldCreditLimit]
+// OwnCreditLimitCleared returns if the "own_credit_limit" field was cleared in this mutation.
+func (m *TimeAccountMutation) OwnCreditLimitCleared() bool {
+	_, ok := m.clearedFields[timeaccount.FieldOwnCreditLimit]
 	return ok
 }
 
-// ResetCreditLimit resets all changes to the "credit_limit" field.
-func (m *TimeAccountMutation) ResetCreditLimit() {
-	m.credit_limit = nil
-	m.addcredit_limit = nil
-	delete(m.clearedFields, timeaccount.FieldCreditLimit)
+// ResetOwnCreditLimit resets all changes to the "own_credit_limit" field.
+func (m *TimeAccountMutation) ResetOwnCreditLimit() {
+	m.own_credit_limit = nil
+	m.addown_credit_limit = nil
+	delete(m.clearedFields, timeaccount.FieldOwnCreditLimit)
 }
 
 // SetHelpPaidBy sets the "help_paid_by" field.
@@ -43243,8 +43243,8 @@ func (m *TimeAccountMutation) Fields() []string {
 	if m.balance != nil {
 		fields = append(fields, timeaccount.FieldBalance)
 	}
-	if m.credit_limit != nil {
-		fields = append(fields, timeaccount.FieldCreditLimit)
+	if m.own_credit_limit != nil {
+		fields = append(fields, timeaccount.FieldOwnCreditLimit)
 	}
 	if m.help_paid_by != nil {
 		fields = append(fields, timeaccount.FieldHelpPaidBy)
@@ -43269,8 +43269,8 @@ func (m *TimeAccountMutation) Field(name string) (ent.Value, bool) {
 		return m.CommunityID()
 	case timeaccount.FieldBalance:
 		return m.Balance()
-	case timeaccount.FieldCreditLimit:
-		return m.CreditLimit()
+	case timeaccount.FieldOwnCreditLimit:
+		return m.OwnCreditLimit()
 	case timeaccount.FieldHelpPaidBy:
 		return m.HelpPaidBy()
 	}
@@ -43294,8 +43294,8 @@ func (m *TimeAccountMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldCommunityID(ctx)
 	case timeaccount.FieldBalance:
 		return m.OldBalance(ctx)
-	case timeaccount.FieldCreditLimit:
-		return m.OldCreditLimit(ctx)
+	case timeaccount.FieldOwnCreditLimit:
+		return m.OldOwnCreditLimit(ctx)
 	case timeaccount.FieldHelpPaidBy:
 		return m.OldHelpPaidBy(ctx)
 	}
@@ -43349,12 +43349,12 @@ func (m *TimeAccountMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetBalance(v)
 		return nil
-	case timeaccount.FieldCreditLimit:
+	case timeaccount.FieldOwnCreditLimit:
 		v, ok := value.(int)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
-		m.SetCreditLimit(v)
+		m.SetOwnCreditLimit(v)
 		return nil
 	case timeaccount.FieldHelpPaidBy:
 		v, ok := value.(timeaccount.HelpPaidBy)
@@ -43374,8 +43374,8 @@ func (m *TimeAccountMutation) AddedFields() []string {
 	if m.addbalance != nil {
 		fields = append(fields, timeaccount.FieldBalance)
 	}
-	if m.addcredit_limit != nil {
-		fields = append(fields, timeaccount.FieldCreditLimit)
+	if m.addown_credit_limit != nil {
+		fields = append(fields, timeaccount.FieldOwnCreditLimit)
 	}
 	return fields
 }
@@ -43387,8 +43387,8 @@ func (m *TimeAccountMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case timeaccount.FieldBalance:
 		return m.AddedBalance()
-	case timeaccount.FieldCreditLimit:
-		return m.AddedCreditLimit()
+	case timeaccount.FieldOwnCreditLimit:
+		return m.AddedOwnCreditLimit()
 	}
 	return nil, false
 }
@@ -43405,12 +43405,12 @@ func (m *TimeAccountMutation) AddField(name string, value ent.Value) error {
 		}
 		m.AddBalance(v)
 		return nil
-	case timeaccount.FieldCreditLimit:
+	case timeaccount.FieldOwnCreditLimit:
 		v, ok := value.(int)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
-		m.AddCreditLimit(v)
+		m.AddOwnCreditLimit(v)
 		return nil
 	}
 	return fmt.Errorf("unknown TimeAccount numeric field %s", name)
@@ -43426,8 +43426,8 @@ func (m *TimeAccountMutation) ClearedFields() []string {
 	if m.FieldCleared(timeaccount.FieldCommunityID) {
 		fields = append(fields, timeaccount.FieldCommunityID)
 	}
-	if m.FieldCleared(timeaccount.FieldCreditLimit) {
-		fields = append(fields, timeaccount.FieldCreditLimit)
+	if m.FieldCleared(timeaccount.FieldOwnCreditLimit) {
+		fields = append(fields, timeaccount.FieldOwnCreditLimit)
 	}
 	return fields
 }
@@ -43449,8 +43449,8 @@ func (m *TimeAccountMutation) ClearField(name string) error {
 	case timeaccount.FieldCommunityID:
 		m.ClearCommunityID()
 		return nil
-	case timeaccount.FieldCreditLimit:
-		m.ClearCreditLimit()
+	case timeaccount.FieldOwnCreditLimit:
+		m.ClearOwnCreditLimit()
 		return nil
 	}
 	return fmt.Errorf("unknown TimeAccount nullable field %s", name)
@@ -43478,8 +43478,8 @@ func (m *TimeAccountMutation) ResetField(name string) error {
 	case timeaccount.FieldBalance:
 		m.ResetBalance()
 		return nil
-	case timeaccount.FieldCreditLimit:
-		m.ResetCreditLimit()
+	case timeaccount.FieldOwnCreditLimit:
+		m.ResetOwnCreditLimit()
 		return nil
 	case timeaccount.FieldHelpPaidBy:
 		m.ResetHelpPaidBy()

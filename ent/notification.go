@@ -23,7 +23,7 @@ type Notification struct {
 	ResidentID int `json:"resident_id,omitempty"`
 	// The outbox event it was written with.
 	EventID int `json:"event_id,omitempty"`
-	// What kind of notification this is; the app picks an icon and a screen by it.
+	// What the notification is about, so that the app can group, filter and open it: BROADCAST a street or community broadcast; SYSTEM the service itself; REQUEST a resident's request (appeal) being handled; GUARDIANSHIP a guardianship asked for or answered; CARE a care booking; HELP_REQUEST a help request (鄰呼我應) asked, offered, matched, cancelled, widened or expired; TIME_BANK minutes received in the time bank (a transfer, or pay for help given); MENU_PUBLISHED a followed canteen's menu; MEAL_ORDER a meal order; VOLUNTEER_TASK volunteer work (志願服務110) dispatched to the recipient.
 	Kind notification.Kind `json:"kind,omitempty"`
 	// One line for the notification list.
 	Title string `json:"title,omitempty"`

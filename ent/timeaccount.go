@@ -31,8 +31,8 @@ type TimeAccount struct {
 	CommunityID *int `json:"community_id,omitempty"`
 	// Minutes on the account: what it earned and received minus what it paid and gave.
 	Balance int `json:"balance,omitempty"`
-	// The lowest balance allowed, in minutes (0: no debt; -60: up to an hour of debt); null for a pool, which issues the community's credit.
-	CreditLimit *int `json:"credit_limit,omitempty"`
+	// Resident accounts: a lowest balance set for this account alone, in minutes (0: no debt; -60: up to an hour of debt); null, as for every account opened by the time bank or the seed, means the street's configured limit (LINLI_TIMEBANK_CREDIT_MINUTES) applies. Pools have no limit: they issue the community's credit.
+	OwnCreditLimit *int `json:"own_credit_limit,omitempty"`
 	// Pools only: the community's policy for who pays a volunteer's time on a help request, the community pool or the resident helped (the pool pays when the resident's balance cannot).
 	HelpPaidBy timeaccount.HelpPaidBy `json:"help_paid_by,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -94,7 +94,7 @@ func (*TimeAccount) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case timeaccount.FieldID, timeaccount.FieldResidentID, timeaccount.FieldCommunityID, timeaccount.FieldBalance, timeaccount.FieldCreditLimit:
+		case timeaccount.FieldID, timeaccount.FieldResidentID, timeaccount.FieldCommunityID, timeaccount.FieldBalance, timeaccount.FieldOwnCreditLimit:
 			values[i] = new(sql.NullInt64)
 		case timeaccount.FieldKind, timeaccount.FieldHelpPaidBy:
 			values[i] = new(sql.NullString)
@@ -159,12 +159,12 @@ func (_m *TimeAccount) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Balance = int(value.Int64)
 			}
-		case timeaccount.FieldCreditLimit:
+		case timeaccount.FieldOwnCreditLimit:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
-				return fmt.Errorf("unexpected type %T for field credit_limit", values[i])
+				return fmt.Errorf("unexpected type %T for field own_credit_limit", values[i])
 			} else if value.Valid {
-				_m.CreditLimit = new(int)
-				*_m.CreditLimit = int(value.Int64)
+				_m.OwnCreditLimit = new(int)
+				*_m.OwnCreditLimit = int(value.Int64)
 			}
 		case timeaccount.FieldHelpPaidBy:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -245,8 +245,8 @@ func (_m *TimeAccount) String() string {
 	builder.WriteString("balance=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Balance))
 	builder.WriteString(", ")
-	if v := _m.CreditLimit; v != nil {
-		builder.WriteString("credit_limit=")
+	if v := _m.OwnCreditLimit; v != nil {
+		builder.WriteString("own_credit_limit=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteString(", ")

@@ -85,16 +85,16 @@ func (_c *TimeAccountCreate) SetNillableBalance(v *int) *TimeAccountCreate {
 	return _c
 }
 
-// SetCreditLimit sets the "credit_limit" field.
-func (_c *TimeAccountCreate) SetCreditLimit(v int) *TimeAccountCreate {
-	_c.mutation.SetCreditLimit(v)
+// SetOwnCreditLimit sets the "own_credit_limit" field.
+func (_c *TimeAccountCreate) SetOwnCreditLimit(v int) *TimeAccountCreate {
+	_c.mutation.SetOwnCreditLimit(v)
 	return _c
 }
 
-// SetNillableCreditLimit sets the "credit_limit" field if the given value is not nil.
-func (_c *TimeAccountCreate) SetNillableCreditLimit(v *int) *TimeAccountCreate {
+// SetNillableOwnCreditLimit sets the "own_credit_limit" field if the given value is not nil.
+func (_c *TimeAccountCreate) SetNillableOwnCreditLimit(v *int) *TimeAccountCreate {
 	if v != nil {
-		_c.SetCreditLimit(*v)
+		_c.SetOwnCreditLimit(*v)
 	}
 	return _c
 }
@@ -256,9 +256,9 @@ func (_c *TimeAccountCreate) createSpec() (*TimeAccount, *sqlgraph.CreateSpec) {
 		_spec.SetField(timeaccount.FieldBalance, field.TypeInt, value)
 		_node.Balance = value
 	}
-	if value, ok := _c.mutation.CreditLimit(); ok {
-		_spec.SetField(timeaccount.FieldCreditLimit, field.TypeInt, value)
-		_node.CreditLimit = &value
+	if value, ok := _c.mutation.OwnCreditLimit(); ok {
+		_spec.SetField(timeaccount.FieldOwnCreditLimit, field.TypeInt, value)
+		_node.OwnCreditLimit = &value
 	}
 	if value, ok := _c.mutation.HelpPaidBy(); ok {
 		_spec.SetField(timeaccount.FieldHelpPaidBy, field.TypeEnum, value)
@@ -396,27 +396,27 @@ func (u *TimeAccountUpsert) AddBalance(v int) *TimeAccountUpsert {
 	return u
 }
 
-// SetCreditLimit sets the "credit_limit" field.
-func (u *TimeAccountUpsert) SetCreditLimit(v int) *TimeAccountUpsert {
-	u.Set(timeaccount.FieldCreditLimit, v)
+// SetOwnCreditLimit sets the "own_credit_limit" field.
+func (u *TimeAccountUpsert) SetOwnCreditLimit(v int) *TimeAccountUpsert {
+	u.Set(timeaccount.FieldOwnCreditLimit, v)
 	return u
 }
 
-// UpdateCreditLimit sets the "credit_limit" field to the value that was provided on create.
-func (u *TimeAccountUpsert) UpdateCreditLimit() *TimeAccountUpsert {
-	u.SetExcluded(timeaccount.FieldCreditLimit)
+// UpdateOwnCreditLimit sets the "own_credit_limit" field to the value that was provided on create.
+func (u *TimeAccountUpsert) UpdateOwnCreditLimit() *TimeAccountUpsert {
+	u.SetExcluded(timeaccount.FieldOwnCreditLimit)
 	return u
 }
 
-// AddCreditLimit adds v to the "credit_limit" field.
-func (u *TimeAccountUpsert) AddCreditLimit(v int) *TimeAccountUpsert {
-	u.Add(timeaccount.FieldCreditLimit, v)
+// AddOwnCreditLimit adds v to the "own_credit_limit" field.
+func (u *TimeAccountUpsert) AddOwnCreditLimit(v int) *TimeAccountUpsert {
+	u.Add(timeaccount.FieldOwnCreditLimit, v)
 	return u
 }
 
-// ClearCreditLimit clears the value of the "credit_limit" field.
-func (u *TimeAccountUpsert) ClearCreditLimit() *TimeAccountUpsert {
-	u.SetNull(timeaccount.FieldCreditLimit)
+// ClearOwnCreditLimit clears the value of the "own_credit_limit" field.
+func (u *TimeAccountUpsert) ClearOwnCreditLimit() *TimeAccountUpsert {
+	u.SetNull(timeaccount.FieldOwnCreditLimit)
 	return u
 }
 
@@ -521,31 +521,31 @@ func (u *TimeAccountUpsertOne) UpdateBalance() *TimeAccountUpsertOne {
 	})
 }
 
-// SetCreditLimit sets the "credit_limit" field.
-func (u *TimeAccountUpsertOne) SetCreditLimit(v int) *TimeAccountUpsertOne {
+// SetOwnCreditLimit sets the "own_credit_limit" field.
+func (u *TimeAccountUpsertOne) SetOwnCreditLimit(v int) *TimeAccountUpsertOne {
 	return u.Update(func(s *TimeAccountUpsert) {
-		s.SetCreditLimit(v)
+		s.SetOwnCreditLimit(v)
 	})
 }
 
-// AddCreditLimit adds v to the "credit_limit" field.
-func (u *TimeAccountUpsertOne) AddCreditLimit(v int) *TimeAccountUpsertOne {
+// AddOwnCreditLimit adds v to the "own_credit_limit" field.
+func (u *TimeAccountUpsertOne) AddOwnCreditLimit(v int) *TimeAccountUpsertOne {
 	return u.Update(func(s *TimeAccountUpsert) {
-		s.AddCreditLimit(v)
+		s.AddOwnCreditLimit(v)
 	})
 }
 
-// UpdateCreditLimit sets the "credit_limit" field to the value that was provided on create.
-func (u *TimeAccountUpsertOne) UpdateCreditLimit() *TimeAccountUpsertOne {
+// UpdateOwnCreditLimit sets the "own_credit_limit" field to the value that was provided on create.
+func (u *TimeAccountUpsertOne) UpdateOwnCreditLimit() *TimeAccountUpsertOne {
 	return u.Update(func(s *TimeAccountUpsert) {
-		s.UpdateCreditLimit()
+		s.UpdateOwnCreditLimit()
 	})
 }
 
-// ClearCreditLimit clears the value of the "credit_limit" field.
-func (u *TimeAccountUpsertOne) ClearCreditLimit() *TimeAccountUpsertOne {
+// ClearOwnCreditLimit clears the value of the "own_credit_limit" field.
+func (u *TimeAccountUpsertOne) ClearOwnCreditLimit() *TimeAccountUpsertOne {
 	return u.Update(func(s *TimeAccountUpsert) {
-		s.ClearCreditLimit()
+		s.ClearOwnCreditLimit()
 	})
 }
 
@@ -818,31 +818,31 @@ func (u *TimeAccountUpsertBulk) UpdateBalance() *TimeAccountUpsertBulk {
 	})
 }
 
-// SetCreditLimit sets the "credit_limit" field.
-func (u *TimeAccountUpsertBulk) SetCreditLimit(v int) *TimeAccountUpsertBulk {
+// SetOwnCreditLimit sets the "own_credit_limit" field.
+func (u *TimeAccountUpsertBulk) SetOwnCreditLimit(v int) *TimeAccountUpsertBulk {
 	return u.Update(func(s *TimeAccountUpsert) {
-		s.SetCreditLimit(v)
+		s.SetOwnCreditLimit(v)
 	})
 }
 
-// AddCreditLimit adds v to the "credit_limit" field.
-func (u *TimeAccountUpsertBulk) AddCreditLimit(v int) *TimeAccountUpsertBulk {
+// AddOwnCreditLimit adds v to the "own_credit_limit" field.
+func (u *TimeAccountUpsertBulk) AddOwnCreditLimit(v int) *TimeAccountUpsertBulk {
 	return u.Update(func(s *TimeAccountUpsert) {
-		s.AddCreditLimit(v)
+		s.AddOwnCreditLimit(v)
 	})
 }
 
-// UpdateCreditLimit sets the "credit_limit" field to the value that was provided on create.
-func (u *TimeAccountUpsertBulk) UpdateCreditLimit() *TimeAccountUpsertBulk {
+// UpdateOwnCreditLimit sets the "own_credit_limit" field to the value that was provided on create.
+func (u *TimeAccountUpsertBulk) UpdateOwnCreditLimit() *TimeAccountUpsertBulk {
 	return u.Update(func(s *TimeAccountUpsert) {
-		s.UpdateCreditLimit()
+		s.UpdateOwnCreditLimit()
 	})
 }
 
-// ClearCreditLimit clears the value of the "credit_limit" field.
-func (u *TimeAccountUpsertBulk) ClearCreditLimit() *TimeAccountUpsertBulk {
+// ClearOwnCreditLimit clears the value of the "own_credit_limit" field.
+func (u *TimeAccountUpsertBulk) ClearOwnCreditLimit() *TimeAccountUpsertBulk {
 	return u.Update(func(s *TimeAccountUpsert) {
-		s.ClearCreditLimit()
+		s.ClearOwnCreditLimit()
 	})
 }
 

@@ -65,30 +65,30 @@ func (_u *TimeAccountUpdate) AddBalance(v int) *TimeAccountUpdate {
 	return _u
 }
 
-// SetCreditLimit sets the "credit_limit" field.
-func (_u *TimeAccountUpdate) SetCreditLimit(v int) *TimeAccountUpdate {
-	_u.mutation.ResetCreditLimit()
-	_u.mutation.SetCreditLimit(v)
+// SetOwnCreditLimit sets the "own_credit_limit" field.
+func (_u *TimeAccountUpdate) SetOwnCreditLimit(v int) *TimeAccountUpdate {
+	_u.mutation.ResetOwnCreditLimit()
+	_u.mutation.SetOwnCreditLimit(v)
 	return _u
 }
 
-// SetNillableCreditLimit sets the "credit_limit" field if the given value is not nil.
-func (_u *TimeAccountUpdate) SetNillableCreditLimit(v *int) *TimeAccountUpdate {
+// SetNillableOwnCreditLimit sets the "own_credit_limit" field if the given value is not nil.
+func (_u *TimeAccountUpdate) SetNillableOwnCreditLimit(v *int) *TimeAccountUpdate {
 	if v != nil {
-		_u.SetCreditLimit(*v)
+		_u.SetOwnCreditLimit(*v)
 	}
 	return _u
 }
 
-// AddCreditLimit adds value to the "credit_limit" field.
-func (_u *TimeAccountUpdate) AddCreditLimit(v int) *TimeAccountUpdate {
-	_u.mutation.AddCreditLimit(v)
+// AddOwnCreditLimit adds value to the "own_credit_limit" field.
+func (_u *TimeAccountUpdate) AddOwnCreditLimit(v int) *TimeAccountUpdate {
+	_u.mutation.AddOwnCreditLimit(v)
 	return _u
 }
 
-// ClearCreditLimit clears the value of the "credit_limit" field.
-func (_u *TimeAccountUpdate) ClearCreditLimit() *TimeAccountUpdate {
-	_u.mutation.ClearCreditLimit()
+// ClearOwnCreditLimit clears the value of the "own_credit_limit" field.
+func (_u *TimeAccountUpdate) ClearOwnCreditLimit() *TimeAccountUpdate {
+	_u.mutation.ClearOwnCreditLimit()
 	return _u
 }
 
@@ -211,14 +211,14 @@ func (_u *TimeAccountUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	if value, ok := _u.mutation.AddedBalance(); ok {
 		_spec.AddField(timeaccount.FieldBalance, field.TypeInt, value)
 	}
-	if value, ok := _u.mutation.CreditLimit(); ok {
-		_spec.SetField(timeaccount.FieldCreditLimit, field.TypeInt, value)
+	if value, ok := _u.mutation.OwnCreditLimit(); ok {
+		_spec.SetField(timeaccount.FieldOwnCreditLimit, field.TypeInt, value)
 	}
-	if value, ok := _u.mutation.AddedCreditLimit(); ok {
-		_spec.AddField(timeaccount.FieldCreditLimit, field.TypeInt, value)
+	if value, ok := _u.mutation.AddedOwnCreditLimit(); ok {
+		_spec.AddField(timeaccount.FieldOwnCreditLimit, field.TypeInt, value)
 	}
-	if _u.mutation.CreditLimitCleared() {
-		_spec.ClearField(timeaccount.FieldCreditLimit, field.TypeInt)
+	if _u.mutation.OwnCreditLimitCleared() {
+		_spec.ClearField(timeaccount.FieldOwnCreditLimit, field.TypeInt)
 	}
 	if value, ok := _u.mutation.HelpPaidBy(); ok {
 		_spec.SetField(timeaccount.FieldHelpPaidBy, field.TypeEnum, value)
@@ -325,30 +325,30 @@ func (_u *TimeAccountUpdateOne) AddBalance(v int) *TimeAccountUpdateOne {
 	return _u
 }
 
-// SetCreditLimit sets the "credit_limit" field.
-func (_u *TimeAccountUpdateOne) SetCreditLimit(v int) *TimeAccountUpdateOne {
-	_u.mutation.ResetCreditLimit()
-	_u.mutation.SetCreditLimit(v)
+// SetOwnCreditLimit sets the "own_credit_limit" field.
+func (_u *TimeAccountUpdateOne) SetOwnCreditLimit(v int) *TimeAccountUpdateOne {
+	_u.mutation.ResetOwnCreditLimit()
+	_u.mutation.SetOwnCreditLimit(v)
 	return _u
 }
 
-// SetNillableCreditLimit sets the "credit_limit" field if the given value is not nil.
-func (_u *TimeAccountUpdateOne) SetNillableCreditLimit(v *int) *TimeAccountUpdateOne {
+// SetNillableOwnCreditLimit sets the "own_credit_limit" field if the given value is not nil.
+func (_u *TimeAccountUpdateOne) SetNillableOwnCreditLimit(v *int) *TimeAccountUpdateOne {
 	if v != nil {
-		_u.SetCreditLimit(*v)
+		_u.SetOwnCreditLimit(*v)
 	}
 	return _u
 }
 
-// AddCreditLimit adds value to the "credit_limit" field.
-func (_u *TimeAccountUpdateOne) AddCreditLimit(v int) *TimeAccountUpdateOne {
-	_u.mutation.AddCreditLimit(v)
+// AddOwnCreditLimit adds value to the "own_credit_limit" field.
+func (_u *TimeAccountUpdateOne) AddOwnCreditLimit(v int) *TimeAccountUpdateOne {
+	_u.mutation.AddOwnCreditLimit(v)
 	return _u
 }
 
-// ClearCreditLimit clears the value of the "credit_limit" field.
-func (_u *TimeAccountUpdateOne) ClearCreditLimit() *TimeAccountUpdateOne {
-	_u.mutation.ClearCreditLimit()
+// ClearOwnCreditLimit clears the value of the "own_credit_limit" field.
+func (_u *TimeAccountUpdateOne) ClearOwnCreditLimit() *TimeAccountUpdateOne {
+	_u.mutation.ClearOwnCreditLimit()
 	return _u
 }
 
@@ -501,14 +501,14 @@ func (_u *TimeAccountUpdateOne) sqlSave(ctx context.Context) (_node *TimeAccount
 	if value, ok := _u.mutation.AddedBalance(); ok {
 		_spec.AddField(timeaccount.FieldBalance, field.TypeInt, value)
 	}
-	if value, ok := _u.mutation.CreditLimit(); ok {
-		_spec.SetField(timeaccount.FieldCreditLimit, field.TypeInt, value)
+	if value, ok := _u.mutation.OwnCreditLimit(); ok {
+		_spec.SetField(timeaccount.FieldOwnCreditLimit, field.TypeInt, value)
 	}
-	if value, ok := _u.mutation.AddedCreditLimit(); ok {
-		_spec.AddField(timeaccount.FieldCreditLimit, field.TypeInt, value)
+	if value, ok := _u.mutation.AddedOwnCreditLimit(); ok {
+		_spec.AddField(timeaccount.FieldOwnCreditLimit, field.TypeInt, value)
 	}
-	if _u.mutation.CreditLimitCleared() {
-		_spec.ClearField(timeaccount.FieldCreditLimit, field.TypeInt)
+	if _u.mutation.OwnCreditLimitCleared() {
+		_spec.ClearField(timeaccount.FieldOwnCreditLimit, field.TypeInt)
 	}
 	if value, ok := _u.mutation.HelpPaidBy(); ok {
 		_spec.SetField(timeaccount.FieldHelpPaidBy, field.TypeEnum, value)

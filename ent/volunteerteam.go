@@ -38,7 +38,7 @@ type VolunteerTeam struct {
 type VolunteerTeamEdges struct {
 	// The community the team serves.
 	Community *Community `json:"community,omitempty"`
-	// Who belongs to the team (visible to fellow members and the community's coordinators).
+	// Who belongs to the team (visible to fellow members and the community's coordinators), a page at a time: a team grows with the street.
 	Members []*VolunteerTeamMember `json:"members,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.

@@ -190,6 +190,9 @@ func (r *Resolver) RequestEvent() generated.RequestEventResolver { return &reque
 // Resident returns generated.ResidentResolver implementation.
 func (r *Resolver) Resident() generated.ResidentResolver { return &residentResolver{r} }
 
+// TimeAccount returns generated.TimeAccountResolver implementation.
+func (r *Resolver) TimeAccount() generated.TimeAccountResolver { return &timeAccountResolver{r} }
+
 // VolunteerTeamMember returns generated.VolunteerTeamMemberResolver implementation.
 func (r *Resolver) VolunteerTeamMember() generated.VolunteerTeamMemberResolver {
 	return &volunteerTeamMemberResolver{r}
@@ -208,5 +211,6 @@ type (
 	requestCategoryResolver     struct{ *Resolver }
 	requestEventResolver        struct{ *Resolver }
 	residentResolver            struct{ *Resolver }
+	timeAccountResolver         struct{ *Resolver }
 	volunteerTeamMemberResolver struct{ *Resolver }
 )

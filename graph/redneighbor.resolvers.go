@@ -166,13 +166,14 @@ func (r *subscriptionResolver) HelpRequestUpdated(ctx context.Context, id int) (
 }
 
 // GridHelpRequests is the resolver for the gridHelpRequests field.
-func (r *subscriptionResolver) GridHelpRequests(ctx context.Context, gridID int) (<-chan []*ent.HelpRequest, error) {
-	_, topics, err := r.help.OpenForGrid(ctx, gridID)
+func (r *subscriptionResolver) GridHelpRequests(ctx context.Context, gridID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (<-chan *ent.HelpRequestConnection, error) {
+	page := redneighbor.Page{After: after, First: first, Before: before, Last: last}
+	topics, err := r.help.GridTopics(ctx, gridID)
 	if err != nil {
 		return nil, err
 	}
-	return realtime.Follow(ctx, r.hub, topics, func(ctx context.Context) ([]*ent.HelpRequest, bool, error) {
-		rs, _, err := r.help.OpenForGrid(ctx, gridID)
+	return realtime.Follow(ctx, r.hub, topics, func(ctx context.Context) (*ent.HelpRequestConnection, bool, error) {
+		rs, err := r.help.OpenForGrid(ctx, gridID, page)
 		return rs, err == nil, err
 	})
 }
@@ -187,6 +188,11 @@ func (r *subscriptionResolver) MyVolunteerAssignments(ctx context.Context) (<-ch
 		as, _, err := r.help.MyOpenAssignments(ctx)
 		return as, err == nil, err
 	})
+}
+
+// CreditLimit is the resolver for the creditLimit field.
+func (r *timeAccountResolver) CreditLimit(ctx context.Context, obj *ent.TimeAccount) (*int, error) {
+	return r.timebank.CreditLimit(obj), nil
 }
 
 // Resident is the resolver for the resident field.

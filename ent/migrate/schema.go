@@ -1165,7 +1165,7 @@ var (
 	// NotificationsColumns holds the columns for the "notifications" table.
 	NotificationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "kind", Type: field.TypeEnum, Enums: []string{"BROADCAST", "SYSTEM", "REQUEST", "GUARDIANSHIP", "CARE", "HELP_REQUEST", "TIME_BANK", "MENU_PUBLISHED", "MEAL_ORDER"}},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"BROADCAST", "SYSTEM", "REQUEST", "GUARDIANSHIP", "CARE", "HELP_REQUEST", "TIME_BANK", "MENU_PUBLISHED", "MEAL_ORDER", "VOLUNTEER_TASK"}},
 		{Name: "title", Type: field.TypeString, Size: 200},
 		{Name: "body", Type: field.TypeString, Size: 4000, Default: ""},
 		{Name: "subject_id", Type: field.TypeInt, Nullable: true},
@@ -1747,7 +1747,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"RESIDENT", "POOL"}},
 		{Name: "balance", Type: field.TypeInt, Default: 0},
-		{Name: "credit_limit", Type: field.TypeInt, Nullable: true},
+		{Name: "own_credit_limit", Type: field.TypeInt, Nullable: true},
 		{Name: "help_paid_by", Type: field.TypeEnum, Enums: []string{"POOL", "REQUESTER"}, Default: "POOL"},
 		{Name: "resident_id", Type: field.TypeInt, Nullable: true},
 		{Name: "community_id", Type: field.TypeInt, Nullable: true},

@@ -111,6 +111,7 @@ const (
 	KindTIME_BANK      Kind = "TIME_BANK"
 	KindMENU_PUBLISHED Kind = "MENU_PUBLISHED"
 	KindMEAL_ORDER     Kind = "MEAL_ORDER"
+	KindVOLUNTEER_TASK Kind = "VOLUNTEER_TASK"
 )
 
 func (k Kind) String() string {
@@ -120,7 +121,7 @@ func (k Kind) String() string {
 // KindValidator is a validator for the "kind" field enum values. It is called by the builders before save.
 func KindValidator(k Kind) error {
 	switch k {
-	case KindBROADCAST, KindSYSTEM, KindREQUEST, KindGUARDIANSHIP, KindCARE, KindHELP_REQUEST, KindTIME_BANK, KindMENU_PUBLISHED, KindMEAL_ORDER:
+	case KindBROADCAST, KindSYSTEM, KindREQUEST, KindGUARDIANSHIP, KindCARE, KindHELP_REQUEST, KindTIME_BANK, KindMENU_PUBLISHED, KindMEAL_ORDER, KindVOLUNTEER_TASK:
 		return nil
 	default:
 		return fmt.Errorf("notification: invalid enum value for kind field: %q", k)

@@ -27,9 +27,9 @@ func (Notification) Fields() []ent.Field {
 			Comment("The outbox event it was written with.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Enum("kind").
-			Values("BROADCAST", "SYSTEM", "REQUEST", "GUARDIANSHIP", "CARE", "HELP_REQUEST", "TIME_BANK", "MENU_PUBLISHED", "MEAL_ORDER").
+			Values("BROADCAST", "SYSTEM", "REQUEST", "GUARDIANSHIP", "CARE", "HELP_REQUEST", "TIME_BANK", "MENU_PUBLISHED", "MEAL_ORDER", "VOLUNTEER_TASK").
 			Immutable().
-			Comment("What kind of notification this is; the app picks an icon and a screen by it."),
+			Comment("What the notification is about, so that the app can group, filter and open it: BROADCAST a street or community broadcast; SYSTEM the service itself; REQUEST a resident's request (appeal) being handled; GUARDIANSHIP a guardianship asked for or answered; CARE a care booking; HELP_REQUEST a help request (鄰呼我應) asked, offered, matched, cancelled, widened or expired; TIME_BANK minutes received in the time bank (a transfer, or pay for help given); MENU_PUBLISHED a followed canteen's menu; MEAL_ORDER a meal order; VOLUNTEER_TASK volunteer work (志願服務110) dispatched to the recipient."),
 		field.String("title").NotEmpty().MaxLen(200).Immutable().
 			Comment("One line for the notification list."),
 		field.String("body").MaxLen(4000).Default("").Immutable().

@@ -35,8 +35,9 @@ func (TimeAccount) Fields() []ent.Field {
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Int("balance").Default(0).
 			Comment("Minutes on the account: what it earned and received minus what it paid and gave."),
-		field.Int("credit_limit").Optional().Nillable().
-			Comment("The lowest balance allowed, in minutes (0: no debt; -60: up to an hour of debt); null for a pool, which issues the community's credit."),
+		field.Int("own_credit_limit").Optional().Nillable().
+			Comment("Resident accounts: a lowest balance set for this account alone, in minutes (0: no debt; -60: up to an hour of debt); null, as for every account opened by the time bank or the seed, means the street's configured limit (LINLI_TIMEBANK_CREDIT_MINUTES) applies. Pools have no limit: they issue the community's credit.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Enum("help_paid_by").Values("POOL", "REQUESTER").Default("POOL").
 			Comment("Pools only: the community's policy for who pays a volunteer's time on a help request, the community pool or the resident helped (the pool pays when the resident's balance cannot)."),
 	}

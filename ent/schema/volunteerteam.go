@@ -40,8 +40,8 @@ func (VolunteerTeam) Edges() []ent.Edge {
 			Comment("The community the team serves.").
 			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		edge.From("members", VolunteerTeamMember.Type).Ref("team").
-			Comment("Who belongs to the team (visible to fellow members and the community's coordinators).").
-			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+			Comment("Who belongs to the team (visible to fellow members and the community's coordinators), a page at a time: a team grows with the street.").
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
 

@@ -56,5 +56,6 @@ func (VolunteerTeamMember) Policy() ent.Policy { return authz.VolunteerTeamMembe
 func (VolunteerTeamMember) Annotations() []schema.Annotation {
 	return []schema.Annotation{
 		schema.Comment("A resident's membership of a volunteer team."),
+		entgql.RelayConnection(),
 	}
 }

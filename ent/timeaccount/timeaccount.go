@@ -29,8 +29,8 @@ const (
 	FieldCommunityID = "community_id"
 	// FieldBalance holds the string denoting the balance field in the database.
 	FieldBalance = "balance"
-	// FieldCreditLimit holds the string denoting the credit_limit field in the database.
-	FieldCreditLimit = "credit_limit"
+	// FieldOwnCreditLimit holds the string denoting the own_credit_limit field in the database.
+	FieldOwnCreditLimit = "own_credit_limit"
 	// FieldHelpPaidBy holds the string denoting the help_paid_by field in the database.
 	FieldHelpPaidBy = "help_paid_by"
 	// EdgeResident holds the string denoting the resident edge name in mutations.
@@ -73,7 +73,7 @@ var Columns = []string{
 	FieldResidentID,
 	FieldCommunityID,
 	FieldBalance,
-	FieldCreditLimit,
+	FieldOwnCreditLimit,
 	FieldHelpPaidBy,
 }
 
@@ -186,9 +186,9 @@ func ByBalance(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldBalance, opts...).ToFunc()
 }
 
-// ByCreditLimit orders the results by the credit_limit field.
-func ByCreditLimit(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldCreditLimit, opts...).ToFunc()
+// ByOwnCreditLimit orders the results by the own_credit_limit field.
+func ByOwnCreditLimit(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOwnCreditLimit, opts...).ToFunc()
 }
 
 // ByHelpPaidBy orders the results by the help_paid_by field.

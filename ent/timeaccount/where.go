@@ -80,9 +80,9 @@ func Balance(v int) predicate.TimeAccount {
 	return predicate.TimeAccount(sql.FieldEQ(FieldBalance, v))
 }
 
-// CreditLimit applies equality check predicate on the "credit_limit" field. It's identical to CreditLimitEQ.
-func CreditLimit(v int) predicate.TimeAccount {
-	return predicate.TimeAccount(sql.FieldEQ(FieldCreditLimit, v))
+// OwnCreditLimit applies equality check predicate on the "own_credit_limit" field. It's identical to OwnCreditLimitEQ.
+func OwnCreditLimit(v int) predicate.TimeAccount {
+	return predicate.TimeAccount(sql.FieldEQ(FieldOwnCreditLimit, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -285,54 +285,54 @@ func BalanceLTE(v int) predicate.TimeAccount {
 	return predicate.TimeAccount(sql.FieldLTE(FieldBalance, v))
 }
 
-// CreditLimitEQ applies the EQ predicate on the "credit_limit" field.
-func CreditLimitEQ(v int) predicate.TimeAccount {
-	return predicate.TimeAccount(sql.FieldEQ(FieldCreditLimit, v))
+// OwnCreditLimitEQ applies the EQ predicate on the "own_credit_limit" field.
+func OwnCreditLimitEQ(v int) predicate.TimeAccount {
+	return predicate.TimeAccount(sql.FieldEQ(FieldOwnCreditLimit, v))
 }
 
-// CreditLimitNEQ applies the NEQ predicate on the "credit_limit" field.
-func CreditLimitNEQ(v int) predicate.TimeAccount {
-	return predicate.TimeAccount(sql.FieldNEQ(FieldCreditLimit, v))
+// OwnCreditLimitNEQ applies the NEQ predicate on the "own_credit_limit" field.
+func OwnCreditLimitNEQ(v int) predicate.TimeAccount {
+	return predicate.TimeAccount(sql.FieldNEQ(FieldOwnCreditLimit, v))
 }
 
-// CreditLimitIn applies the In predicate on the "credit_limit" field.
-func CreditLimitIn(vs ...int) predicate.TimeAccount {
-	return predicate.TimeAccount(sql.FieldIn(FieldCreditLimit, vs...))
+// OwnCreditLimitIn applies the In predicate on the "own_credit_limit" field.
+func OwnCreditLimitIn(vs ...int) predicate.TimeAccount {
+	return predicate.TimeAccount(sql.FieldIn(FieldOwnCreditLimit, vs...))
 }
 
-// CreditLimitNotIn applies the NotIn predicate on the "credit_limit" field.
-func CreditLimitNotIn(vs ...int) predicate.TimeAccount {
-	return predicate.TimeAccount(sql.FieldNotIn(FieldCreditLimit, vs...))
+// OwnCreditLimitNotIn applies the NotIn predicate on the "own_credit_limit" field.
+func OwnCreditLimitNotIn(vs ...int) predicate.TimeAccount {
+	return predicate.TimeAccount(sql.FieldNotIn(FieldOwnCreditLimit, vs...))
 }
 
-// CreditLimitGT applies the GT predicate on the "credit_limit" field.
-func CreditLimitGT(v int) predicate.TimeAccount {
-	return predicate.TimeAccount(sql.FieldGT(FieldCreditLimit, v))
+// OwnCreditLimitGT applies the GT predicate on the "own_credit_limit" field.
+func OwnCreditLimitGT(v int) predicate.TimeAccount {
+	return predicate.TimeAccount(sql.FieldGT(FieldOwnCreditLimit, v))
 }
 
-// CreditLimitGTE applies the GTE predicate on the "credit_limit" field.
-func CreditLimitGTE(v int) predicate.TimeAccount {
-	return predicate.TimeAccount(sql.FieldGTE(FieldCreditLimit, v))
+// OwnCreditLimitGTE applies the GTE predicate on the "own_credit_limit" field.
+func OwnCreditLimitGTE(v int) predicate.TimeAccount {
+	return predicate.TimeAccount(sql.FieldGTE(FieldOwnCreditLimit, v))
 }
 
-// CreditLimitLT applies the LT predicate on the "credit_limit" field.
-func CreditLimitLT(v int) predicate.TimeAccount {
-	return predicate.TimeAccount(sql.FieldLT(FieldCreditLimit, v))
+// OwnCreditLimitLT applies the LT predicate on the "own_credit_limit" field.
+func OwnCreditLimitLT(v int) predicate.TimeAccount {
+	return predicate.TimeAccount(sql.FieldLT(FieldOwnCreditLimit, v))
 }
 
-// CreditLimitLTE applies the LTE predicate on the "credit_limit" field.
-func CreditLimitLTE(v int) predicate.TimeAccount {
-	return predicate.TimeAccount(sql.FieldLTE(FieldCreditLimit, v))
+// OwnCreditLimitLTE applies the LTE predicate on the "own_credit_limit" field.
+func OwnCreditLimitLTE(v int) predicate.TimeAccount {
+	return predicate.TimeAccount(sql.FieldLTE(FieldOwnCreditLimit, v))
 }
 
-// CreditLimitIsNil applies the IsNil predicate on the "credit_limit" field.
-func CreditLimitIsNil() predicate.TimeAccount {
-	return predicate.TimeAccount(sql.FieldIsNull(FieldCreditLimit))
+// OwnCreditLimitIsNil applies the IsNil predicate on the "own_credit_limit" field.
+func OwnCreditLimitIsNil() predicate.TimeAccount {
+	return predicate.TimeAccount(sql.FieldIsNull(FieldOwnCreditLimit))
 }
 
-// CreditLimitNotNil applies the NotNil predicate on the "credit_limit" field.
-func CreditLimitNotNil() predicate.TimeAccount {
-	return predicate.TimeAccount(sql.FieldNotNull(FieldCreditLimit))
+// OwnCreditLimitNotNil applies the NotNil predicate on the "own_credit_limit" field.
+func OwnCreditLimitNotNil() predicate.TimeAccount {
+	return predicate.TimeAccount(sql.FieldNotNull(FieldOwnCreditLimit))
 }
 
 // HelpPaidByEQ applies the EQ predicate on the "help_paid_by" field.

@@ -119,6 +119,9 @@ type RequestEventResolver interface {
 type ResidentResolver interface {
 	SubsidyQualifications(ctx context.Context, obj *ent.Resident) ([]*ent.SubsidyQualification, error)
 }
+type TimeAccountResolver interface {
+	CreditLimit(ctx context.Context, obj *ent.TimeAccount) (*int, error)
+}
 type VolunteerTeamMemberResolver interface {
 	Resident(ctx context.Context, obj *ent.VolunteerTeamMember) (*ent.Resident, error)
 }
@@ -1932,6 +1935,44 @@ func (ec *executionContext) field_Street_roleAssignments_args(ctx context.Contex
 }
 
 func (ec *executionContext) field_TimeAccount_entries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_VolunteerTeam_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
@@ -15870,29 +15911,6 @@ func (ec *executionContext) fieldContext_TimeAccount_balance(_ context.Context, 
 	return graphql.NewScalarFieldContext("TimeAccount", field, false, false, "Int")
 }
 
-func (ec *executionContext) _TimeAccount_creditLimit(ctx context.Context, field graphql.CollectedField, obj *ent.TimeAccount) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_TimeAccount_creditLimit(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreditLimit, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_TimeAccount_creditLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TimeAccount", field, false, false, "Int")
-}
-
 func (ec *executionContext) _TimeAccount_helpPaidBy(ctx context.Context, field graphql.CollectedField, obj *ent.TimeAccount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16022,6 +16040,29 @@ func (ec *executionContext) fieldContext_TimeAccount_entries(ctx context.Context
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TimeAccount_creditLimit(ctx context.Context, field graphql.CollectedField, obj *ent.TimeAccount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeAccount_creditLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TimeAccount().CreditLimit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TimeAccount_creditLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeAccount", field, true, true, "Int")
 }
 
 func (ec *executionContext) _VolunteerTask_id(ctx context.Context, field graphql.CollectedField, obj *ent.VolunteerTask) (ret graphql.Marshaler) {
@@ -16997,25 +17038,37 @@ func (ec *executionContext) _VolunteerTeam_members(ctx context.Context, field gr
 			return ec.fieldContext_VolunteerTeam_members(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Members(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Members(ctx, fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.VolunteerTeamMember) graphql.Marshaler {
-			return ec.marshalOVolunteerTeamMember2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTeamMemberᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.VolunteerTeamMemberConnection) graphql.Marshaler {
+			return ec.marshalNVolunteerTeamMemberConnection2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTeamMemberConnection(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_VolunteerTeam_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_VolunteerTeam_members(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "VolunteerTeam",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_VolunteerTeamMember(ctx, field)
+			return ec.childFields_VolunteerTeamMemberConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_VolunteerTeam_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -17270,6 +17323,148 @@ func (ec *executionContext) fieldContext_VolunteerTeamMember_resident(_ context.
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerTeamMemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.VolunteerTeamMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeamMemberConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.VolunteerTeamMemberEdge) graphql.Marshaler {
+			return ec.marshalOVolunteerTeamMemberEdge2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTeamMemberEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeamMemberConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerTeamMemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerTeamMemberEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerTeamMemberConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.VolunteerTeamMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeamMemberConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeamMemberConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerTeamMemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerTeamMemberConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.VolunteerTeamMemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeamMemberConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeamMemberConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerTeamMemberConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _VolunteerTeamMemberEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.VolunteerTeamMemberEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeamMemberEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.VolunteerTeamMember) graphql.Marshaler {
+			return ec.marshalOVolunteerTeamMember2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTeamMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeamMemberEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerTeamMemberEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerTeamMember(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerTeamMemberEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.VolunteerTeamMemberEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerTeamMemberEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerTeamMemberEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerTeamMemberEdge", field, false, false, "Cursor")
 }
 
 // endregion **************************** field.gotpl *****************************
@@ -36511,7 +36706,7 @@ func (ec *executionContext) unmarshalInputTimeAccountWhereInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "balance", "balanceNEQ", "balanceIn", "balanceNotIn", "balanceGT", "balanceGTE", "balanceLT", "balanceLTE", "creditLimit", "creditLimitNEQ", "creditLimitIn", "creditLimitNotIn", "creditLimitGT", "creditLimitGTE", "creditLimitLT", "creditLimitLTE", "creditLimitIsNil", "creditLimitNotNil", "helpPaidBy", "helpPaidByNEQ", "helpPaidByIn", "helpPaidByNotIn"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "kind", "kindNEQ", "kindIn", "kindNotIn", "balance", "balanceNEQ", "balanceIn", "balanceNotIn", "balanceGT", "balanceGTE", "balanceLT", "balanceLTE", "helpPaidBy", "helpPaidByNEQ", "helpPaidByIn", "helpPaidByNotIn"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -36791,76 +36986,6 @@ func (ec *executionContext) unmarshalInputTimeAccountWhereInput(ctx context.Cont
 				return it, err
 			}
 			it.BalanceLTE = data
-		case "creditLimit":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditLimit"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreditLimit = data
-		case "creditLimitNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditLimitNEQ"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreditLimitNEQ = data
-		case "creditLimitIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditLimitIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreditLimitIn = data
-		case "creditLimitNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditLimitNotIn"))
-			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreditLimitNotIn = data
-		case "creditLimitGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditLimitGT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreditLimitGT = data
-		case "creditLimitGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditLimitGTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreditLimitGTE = data
-		case "creditLimitLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditLimitLT"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreditLimitLT = data
-		case "creditLimitLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditLimitLTE"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreditLimitLTE = data
-		case "creditLimitIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditLimitIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreditLimitIsNil = data
-		case "creditLimitNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("creditLimitNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreditLimitNotNil = data
 		case "helpPaidBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("helpPaidBy"))
 			data, err := ec.unmarshalOTimeAccountHelpPaidBy2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋtimeaccountᚐHelpPaidBy(ctx, v)
@@ -44191,11 +44316,6 @@ func (ec *executionContext) _TimeAccount(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "creditLimit":
-			out.Values[i] = ec._TimeAccount_creditLimit(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "helpPaidBy":
 			out.Values[i] = ec._TimeAccount_helpPaidBy(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -44218,6 +44338,12 @@ func (ec *executionContext) _TimeAccount(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._TimeAccount_entries(ctx, field, obj)
+				})
+		case "creditLimit":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TimeAccount_creditLimit(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -44558,7 +44684,7 @@ func (ec *executionContext) _VolunteerTeam(ctx context.Context, sel ast.Selectio
 				})
 		case "members":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
+				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._VolunteerTeam_members(ctx, field, obj)
 				})
@@ -44693,6 +44819,87 @@ func (ec *executionContext) _VolunteerTeamMember(ctx context.Context, sel ast.Se
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._VolunteerTeamMember_resident(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var volunteerTeamMemberConnectionImplementors = []string{"VolunteerTeamMemberConnection"}
+
+func (ec *executionContext) _VolunteerTeamMemberConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.VolunteerTeamMemberConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerTeamMemberConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerTeamMemberConnection")
+		case "edges":
+			out.Values[i] = ec._VolunteerTeamMemberConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._VolunteerTeamMemberConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._VolunteerTeamMemberConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var volunteerTeamMemberEdgeImplementors = []string{"VolunteerTeamMemberEdge"}
+
+func (ec *executionContext) _VolunteerTeamMemberEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.VolunteerTeamMemberEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerTeamMemberEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerTeamMemberEdge")
+		case "node":
+			out.Values[i] = ec._VolunteerTeamMemberEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._VolunteerTeamMemberEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -45249,22 +45456,6 @@ func (ec *executionContext) marshalNHelpOfferStatus2githubᚗcomᚋjimeiᚑlinli
 func (ec *executionContext) unmarshalNHelpOfferWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐHelpOfferWhereInput(ctx context.Context, v any) (*ent.HelpOfferWhereInput, error) {
 	res, err := ec.unmarshalInputHelpOfferWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNHelpRequest2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐHelpRequestᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.HelpRequest) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNHelpRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐHelpRequest(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNHelpRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐHelpRequest(ctx context.Context, sel ast.SelectionSet, v *ent.HelpRequest) graphql.Marshaler {
@@ -46271,6 +46462,14 @@ func (ec *executionContext) marshalNVolunteerTeamMember2ᚖgithubᚗcomᚋjimei�
 		return graphql.Null
 	}
 	return ec._VolunteerTeamMember(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNVolunteerTeamMemberConnection2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTeamMemberConnection(ctx context.Context, sel ast.SelectionSet, v *ent.VolunteerTeamMemberConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VolunteerTeamMemberConnection!")
+		return graphql.Null
+	}
+	return ec._VolunteerTeamMemberConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNVolunteerTeamMemberWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTeamMemberWhereInput(ctx context.Context, v any) (*ent.VolunteerTeamMemberWhereInput, error) {
@@ -50190,23 +50389,31 @@ func (ec *executionContext) marshalOVolunteerTeamEdge2ᚖgithubᚗcomᚋjimeiᚑ
 	return ec._VolunteerTeamEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOVolunteerTeamMember2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTeamMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.VolunteerTeamMember) graphql.Marshaler {
+func (ec *executionContext) marshalOVolunteerTeamMember2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTeamMember(ctx context.Context, sel ast.SelectionSet, v *ent.VolunteerTeamMember) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VolunteerTeamMember(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOVolunteerTeamMemberEdge2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTeamMemberEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.VolunteerTeamMemberEdge) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNVolunteerTeamMember2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTeamMember(ctx, sel, v[i])
+		return ec.marshalOVolunteerTeamMemberEdge2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTeamMemberEdge(ctx, sel, v[i])
 	})
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
 	return ret
+}
+
+func (ec *executionContext) marshalOVolunteerTeamMemberEdge2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTeamMemberEdge(ctx context.Context, sel ast.SelectionSet, v *ent.VolunteerTeamMemberEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VolunteerTeamMemberEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOVolunteerTeamMemberWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTeamMemberWhereInputᚄ(ctx context.Context, v any) ([]*ent.VolunteerTeamMemberWhereInput, error) {

@@ -43,6 +43,7 @@ type ResolverRoot interface {
 	RequestEvent() RequestEventResolver
 	Resident() ResidentResolver
 	Subscription() SubscriptionResolver
+	TimeAccount() TimeAccountResolver
 	VolunteerTeamMember() VolunteerTeamMemberResolver
 }
 
@@ -990,7 +991,7 @@ type ComplexityRoot struct {
 	Subscription struct {
 		CanteenKitchenUpdated  func(childComplexity int, canteenID int, date string) int
 		CareEvents             func(childComplexity int, dependentID int) int
-		GridHelpRequests       func(childComplexity int, gridID int) int
+		GridHelpRequests       func(childComplexity int, gridID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		GridRequests           func(childComplexity int, gridID int) int
 		HelpRequestUpdated     func(childComplexity int, id int) int
 		MealOrderUpdated       func(childComplexity int, id int) int
@@ -1070,7 +1071,7 @@ type ComplexityRoot struct {
 		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
-		Members     func(childComplexity int) int
+		Members     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		Name        func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 	}
@@ -1091,6 +1092,17 @@ type ComplexityRoot struct {
 		JoinedAt func(childComplexity int) int
 		Resident func(childComplexity int) int
 		Team     func(childComplexity int) int
+	}
+
+	VolunteerTeamMemberConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	VolunteerTeamMemberEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 }
 
@@ -5635,7 +5647,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.GridHelpRequests(childComplexity, args["gridId"].(int)), true
+		return e.ComplexityRoot.Subscription.GridHelpRequests(childComplexity, args["gridId"].(int), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 	case "Subscription.gridRequests":
 		if e.ComplexityRoot.Subscription.GridRequests == nil {
 			break
@@ -6026,7 +6038,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.VolunteerTeam.Members(childComplexity), true
+		args, err := ec.field_VolunteerTeam_members_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.VolunteerTeam.Members(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 	case "VolunteerTeam.name":
 		if e.ComplexityRoot.VolunteerTeam.Name == nil {
 			break
@@ -6096,6 +6113,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.VolunteerTeamMember.Team(childComplexity), true
+
+	case "VolunteerTeamMemberConnection.edges":
+		if e.ComplexityRoot.VolunteerTeamMemberConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamMemberConnection.Edges(childComplexity), true
+	case "VolunteerTeamMemberConnection.pageInfo":
+		if e.ComplexityRoot.VolunteerTeamMemberConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamMemberConnection.PageInfo(childComplexity), true
+	case "VolunteerTeamMemberConnection.totalCount":
+		if e.ComplexityRoot.VolunteerTeamMemberConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamMemberConnection.TotalCount(childComplexity), true
+
+	case "VolunteerTeamMemberEdge.cursor":
+		if e.ComplexityRoot.VolunteerTeamMemberEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamMemberEdge.Cursor(childComplexity), true
+	case "VolunteerTeamMemberEdge.node":
+		if e.ComplexityRoot.VolunteerTeamMemberEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerTeamMemberEdge.Node(childComplexity), true
 
 	}
 	return 0, false
@@ -15695,7 +15744,7 @@ type Notification implements Node {
   """
   id: ID!
   """
-  What kind of notification this is; the app picks an icon and a screen by it.
+  What the notification is about, so that the app can group, filter and open it: BROADCAST a street or community broadcast; SYSTEM the service itself; REQUEST a resident's request (appeal) being handled; GUARDIANSHIP a guardianship asked for or answered; CARE a care booking; HELP_REQUEST a help request (鄰呼我應) asked, offered, matched, cancelled, widened or expired; TIME_BANK minutes received in the time bank (a transfer, or pay for help given); MENU_PUBLISHED a followed canteen's menu; MEAL_ORDER a meal order; VOLUNTEER_TASK volunteer work (志願服務110) dispatched to the recipient.
   """
   kind: NotificationKind!
   """
@@ -15785,6 +15834,10 @@ enum NotificationKind @goModel(model: "github.com/jimei-linli/linli/ent/notifica
   The value MEAL_ORDER.
   """
   MEAL_ORDER
+  """
+  The value VOLUNTEER_TASK.
+  """
+  VOLUNTEER_TASK
 }
 """
 Ordering options for Notification connections
@@ -21083,10 +21136,6 @@ type TimeAccount implements Node {
   """
   balance: Int!
   """
-  The lowest balance allowed, in minutes (0: no debt; -60: up to an hour of debt); null for a pool, which issues the community's credit.
-  """
-  creditLimit: Int
-  """
   Pools only: the community's policy for who pays a volunteer's time on a help request, the community pool or the resident helped (the pool pays when the resident's balance cannot).
   """
   helpPaidBy: TimeAccountHelpPaidBy!
@@ -21336,46 +21385,6 @@ input TimeAccountWhereInput {
   Matches items whose balance is at most the given value.
   """
   balanceLTE: Int
-  """
-  credit_limit field predicates
-  """
-  creditLimit: Int
-  """
-  Matches items whose creditLimit is not equal to the given value.
-  """
-  creditLimitNEQ: Int
-  """
-  Matches items whose creditLimit is one of the given value.
-  """
-  creditLimitIn: [Int!]
-  """
-  Matches items whose creditLimit is none of the given value.
-  """
-  creditLimitNotIn: [Int!]
-  """
-  Matches items whose creditLimit is greater than the given value.
-  """
-  creditLimitGT: Int
-  """
-  Matches items whose creditLimit is at least the given value.
-  """
-  creditLimitGTE: Int
-  """
-  Matches items whose creditLimit is less than the given value.
-  """
-  creditLimitLT: Int
-  """
-  Matches items whose creditLimit is at most the given value.
-  """
-  creditLimitLTE: Int
-  """
-  Matches items whose creditLimit is empty.
-  """
-  creditLimitIsNil: Boolean
-  """
-  Matches items whose creditLimit is set.
-  """
-  creditLimitNotNil: Boolean
   """
   help_paid_by field predicates
   """
@@ -22462,9 +22471,29 @@ type VolunteerTeam implements Node {
   """
   community: Community!
   """
-  Who belongs to the team (visible to fellow members and the community's coordinators).
+  The members of the VolunteerTeam.
   """
-  members: [VolunteerTeamMember!]
+  members(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+  ): VolunteerTeamMemberConnection!
 }
 """
 A connection to a list of items.
@@ -22512,6 +22541,36 @@ type VolunteerTeamMember implements Node {
   The team.
   """
   team: VolunteerTeam!
+}
+"""
+A connection to a list of items.
+"""
+type VolunteerTeamMemberConnection {
+  """
+  A list of edges.
+  """
+  edges: [VolunteerTeamMemberEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type VolunteerTeamMemberEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: VolunteerTeamMember
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
 }
 """
 VolunteerTeamMemberWhereInput is used for filtering VolunteerTeamMember objects.
@@ -23823,15 +23882,33 @@ extend type Subscription {
   ): HelpRequest!
   """
   The open help requests volunteers of a grid can answer (those of the grid,
-  and the community's widened ones), now and after each change. For the
-  grid's volunteers, red stewards and staff, and the community's admins.
+  and the community's widened ones), soonest window first, now and after
+  each change: each time, the page asked for (at most 100; without first or
+  last, the first 100) and the total. For the grid's volunteers, red
+  stewards and staff, and the community's admins.
   """
   gridHelpRequests(
     """
     The grid.
     """
     gridId: ID!
-  ): [HelpRequest!]!
+    """
+    Requests after this cursor.
+    """
+    after: Cursor
+    """
+    How many from the start (at most 100).
+    """
+    first: Int
+    """
+    Requests before this cursor.
+    """
+    before: Cursor
+    """
+    How many from the end (at most 100).
+    """
+    last: Int
+  ): HelpRequestConnection!
 }
 
 """
@@ -24022,6 +24099,16 @@ extend type VolunteerTeamMember {
   The member; null for whoever may not see them.
   """
   resident: Resident
+}
+
+extend type TimeAccount {
+  """
+  The lowest balance the account may reach, in minutes (0: no debt; -60: up
+  to an hour of debt): the account's own limit if it has one, otherwise the
+  street's configured limit (LINLI_TIMEBANK_CREDIT_MINUTES); null for a
+  pool, which issues the community's credit.
+  """
+  creditLimit: Int
 }
 `, BuiltIn: false},
 	{Name: "../canteen.graphql", Input: `# Community canteens (社區食堂): menus, meal orders with server-computed
@@ -26321,8 +26408,6 @@ func (ec *executionContext) childFields_TimeAccount(ctx context.Context, field g
 		return ec.fieldContext_TimeAccount_kind(ctx, field)
 	case "balance":
 		return ec.fieldContext_TimeAccount_balance(ctx, field)
-	case "creditLimit":
-		return ec.fieldContext_TimeAccount_creditLimit(ctx, field)
 	case "helpPaidBy":
 		return ec.fieldContext_TimeAccount_helpPaidBy(ctx, field)
 	case "resident":
@@ -26331,6 +26416,8 @@ func (ec *executionContext) childFields_TimeAccount(ctx context.Context, field g
 		return ec.fieldContext_TimeAccount_community(ctx, field)
 	case "entries":
 		return ec.fieldContext_TimeAccount_entries(ctx, field)
+	case "creditLimit":
+		return ec.fieldContext_TimeAccount_creditLimit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TimeAccount", field.Name)
 }
@@ -26477,6 +26564,28 @@ func (ec *executionContext) childFields_VolunteerTeamMember(ctx context.Context,
 		return ec.fieldContext_VolunteerTeamMember_resident(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VolunteerTeamMember", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTeamMemberConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_VolunteerTeamMemberConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_VolunteerTeamMemberConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VolunteerTeamMemberConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTeamMemberConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerTeamMemberEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_VolunteerTeamMemberEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_VolunteerTeamMemberEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerTeamMemberEdge", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

@@ -105,7 +105,7 @@ type SubscriptionResolver interface {
 	GridRequests(ctx context.Context, gridID int) (<-chan *ent.Request, error)
 	CareEvents(ctx context.Context, dependentID int) (<-chan *ent.CareEvent, error)
 	HelpRequestUpdated(ctx context.Context, id int) (<-chan *ent.HelpRequest, error)
-	GridHelpRequests(ctx context.Context, gridID int) (<-chan []*ent.HelpRequest, error)
+	GridHelpRequests(ctx context.Context, gridID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (<-chan *ent.HelpRequestConnection, error)
 	MyVolunteerAssignments(ctx context.Context) (<-chan []*ent.VolunteerTaskAssignment, error)
 	MealOrderUpdated(ctx context.Context, id int) (<-chan *ent.MealOrder, error)
 	CanteenKitchenUpdated(ctx context.Context, canteenID int, date string) (<-chan *canteen.Kitchen, error)
@@ -1422,6 +1422,38 @@ func (ec *executionContext) field_Subscription_gridHelpRequests_args(ctx context
 		return nil, err
 	}
 	args["gridId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
 	return args, nil
 }
 
@@ -5080,11 +5112,11 @@ func (ec *executionContext) _Subscription_gridHelpRequests(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().GridHelpRequests(ctx, fc.Args["gridId"].(int))
+			return ec.Resolvers.Subscription().GridHelpRequests(ctx, fc.Args["gridId"].(int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.HelpRequest) graphql.Marshaler {
-			return ec.marshalNHelpRequest2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐHelpRequestᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.HelpRequestConnection) graphql.Marshaler {
+			return ec.marshalNHelpRequestConnection2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐHelpRequestConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5097,7 +5129,7 @@ func (ec *executionContext) fieldContext_Subscription_gridHelpRequests(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_HelpRequest(ctx, field)
+			return ec.childFields_HelpRequestConnection(ctx, field)
 		},
 	}
 	defer func() {

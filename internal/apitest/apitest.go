@@ -65,11 +65,13 @@ import (
 	"github.com/jimei-linli/linli/internal/auth"
 	"github.com/jimei-linli/linli/internal/ratelimit"
 	"github.com/jimei-linli/linli/internal/realtime"
+	"github.com/jimei-linli/linli/internal/redneighbor"
 	"github.com/jimei-linli/linli/internal/seed"
 	"github.com/jimei-linli/linli/internal/server"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/store/storetest"
 	"github.com/jimei-linli/linli/internal/testclock"
+	"github.com/jimei-linli/linli/internal/timebank"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -136,6 +138,16 @@ type options struct {
 	redisURL   string
 	limiter    ratelimit.Limiter
 	serverOpts func(*server.Options)
+	// creditMinutes is the time bank's configured credit
+	// (LINLI_TIMEBANK_CREDIT_MINUTES).
+	creditMinutes int
+}
+
+// WithTimeBankCredit configures the time bank as
+// LINLI_TIMEBANK_CREDIT_MINUTES does: residents may owe up to minutes
+// (0, no debt, by default).
+func WithTimeBankCredit(minutes int) Option {
+	return func(o *options) { o.creditMinutes = minutes }
 }
 
 // WithPolicy replaces the sign-in policy (auth.DefaultPolicy by default).
@@ -222,8 +234,12 @@ func New(t testing.TB, s *store.Store, opts ...Option) *Env {
 	if err != nil {
 		t.Fatalf("apitest: %v", err)
 	}
+	// The time bank and Red Neighbor as serve builds them, with the
+	// configured credit.
+	timeBank := timebank.New(s.Client, e.Outbox, e.Clock.Now, o.creditMinutes)
+	bank := graph.WithRedNeighbor(timeBank, redneighbor.New(s.Client, e.Outbox, timeBank, e.Clock.Now, redneighbor.DefaultWidenAfter))
 	sopts := server.Options{
-		Schema:           graph.NewSchema(s.Client, graph.WithAuth(e.Auth), graph.WithRealtime(e.Hub, e.Outbox), graph.WithClock(e.Clock.Now)),
+		Schema:           graph.NewSchema(s.Client, graph.WithAuth(e.Auth), graph.WithRealtime(e.Hub, e.Outbox), graph.WithClock(e.Clock.Now), bank),
 		Authenticate:     e.Auth.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(e.Auth.AuthenticateToken),
 		Now:              e.Clock.Now,

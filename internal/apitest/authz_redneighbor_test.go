@@ -59,7 +59,8 @@ func init() {
 	probes["Query.helpRequests"] = rootConnection("helpRequests")
 	probes["HelpRequest.offers"] = edge("HelpRequest", "offers")
 	probes["Query.volunteerTeams"] = rootConnection("volunteerTeams")
-	probes["VolunteerTeam.members"] = edge("VolunteerTeam", "members")
+	probes["VolunteerTeam.members"] = probe{edge: true,
+		query: `query($a: ID!) { node(id: $a) { ... on VolunteerTeam { members(first: 100) { edges { node { id } } } } } }`}
 	worldParts = append(worldParts, redNeighborWorld)
 }
 
@@ -69,7 +70,7 @@ func redNeighborWorld(t *testing.T, w *world) {
 	ctx, c, id := w.e.SystemCtx(), w.e.Client, w.ids
 	volunteer := w.e.ResidentID(t, seed.PhoneVolunteer)
 	id["account:volunteer"] = firstID(t)(c.TimeAccount.Query().Where(timeaccount.ResidentID(volunteer)).IDs(ctx))
-	elder, err := timebank.ResidentAccount(ctx, c, id["resident:elder"], 0, w.e.Clock.Now())
+	elder, err := timebank.ResidentAccount(ctx, c, id["resident:elder"], w.e.Clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,10 +67,18 @@ func TestHelpRequestLifecycle(t *testing.T) {
 		other, _ := volunteerFor(t, e, "13700000201", sg02)
 
 		ws := e.DialWS(t, vol)
-		ws.Subscribe("g", `subscription($g: ID!) { gridHelpRequests(gridId: $g) { id title } }`, map[string]any{"g": apitest.ID(sg01)})
-		var list struct{ GridHelpRequests []struct{ ID, Title string } }
+		ws.Subscribe("g", `subscription($g: ID!) { gridHelpRequests(gridId: $g) { totalCount edges { node { id title } } } }`, map[string]any{"g": apitest.ID(sg01)})
+		var list struct {
+			GridHelpRequests struct {
+				TotalCount int
+				Edges      []struct{ Node struct{ ID, Title string } }
+			}
+		}
 		ws.Next("g", 10*time.Second, &list)
-		before := len(list.GridHelpRequests)
+		before := len(list.GridHelpRequests.Edges)
+		if list.GridHelpRequests.TotalCount != before {
+			t.Errorf("the grid's open requests: %d of %d", before, list.GridHelpRequests.TotalCount)
+		}
 
 		r := e.Do(t, elder, askForHelp, helpInput(e, nil)).Must(t)
 		id := r.Value("askForHelp", "id").(string)
@@ -78,8 +86,9 @@ func TestHelpRequestLifecycle(t *testing.T) {
 			t.Fatalf("asked: %s", r)
 		}
 		ws.Next("g", 10*time.Second, &list)
-		if len(list.GridHelpRequests) != before+1 {
-			t.Errorf("the grid's volunteer hears %d open requests, want %d", len(list.GridHelpRequests), before+1)
+		if len(list.GridHelpRequests.Edges) != before+1 || list.GridHelpRequests.TotalCount != before+1 {
+			t.Errorf("the grid's volunteer hears %d open requests (of %d), want %d",
+				len(list.GridHelpRequests.Edges), list.GridHelpRequests.TotalCount, before+1)
 		}
 		elderWS := e.DialWS(t, elder)
 		elderWS.Subscribe("h", `subscription($id: ID!) { helpRequestUpdated(id: $id) { id status } }`, map[string]any{"id": id})
@@ -94,7 +103,7 @@ func TestHelpRequestLifecycle(t *testing.T) {
 			t.Errorf("a stranger follows the request: %s %s", m.Type, m.Payload)
 		}
 		neighbor := e.DialWS(t, tokens[seed.PhoneGuardian])
-		neighbor.Subscribe("y", `subscription($g: ID!) { gridHelpRequests(gridId: $g) { id } }`, map[string]any{"g": apitest.ID(sg01)})
+		neighbor.Subscribe("y", `subscription($g: ID!) { gridHelpRequests(gridId: $g) { edges { node { id } } } }`, map[string]any{"g": apitest.ID(sg01)})
 		if m := neighbor.Read(10 * time.Second); !strings.Contains(string(m.Payload), `"code":"FORBIDDEN"`) {
 			t.Errorf("a resident follows the grid's help requests: %s %s", m.Type, m.Payload)
 		}

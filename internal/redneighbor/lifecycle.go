@@ -6,11 +6,14 @@ import (
 	"slices"
 	"strings"
 
+	"entgo.io/contrib/entgql"
+
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/helpoffer"
 	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
+	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/authz"
@@ -292,8 +295,9 @@ func (s *Service) Complete(ctx context.Context, requestID, minutes int) (*ent.He
 		if err := tx.HelpRequest.UpdateOneID(r.ID).SetTransferID(t.ID).Exec(sys); err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, r, "help.completed", []int{*r.VolunteerID},
-			fmt.Sprintf("時間銀行 +%d 分鐘", minutes), "鄰呼我應: "+r.Title)
+		// What the volunteer hears of is the pay: a time-bank credit.
+		return s.emitNote(ctx, tx, r, "help.completed", []int{*r.VolunteerID}, realtime.NotificationContent{
+			Kind: notification.KindTIME_BANK, Title: fmt.Sprintf("時間銀行 +%d 分鐘", minutes), Body: "鄰呼我應: " + r.Title})
 	})
 	if err != nil {
 		return nil, err
@@ -366,29 +370,60 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 	})
 }
 
-// OpenForGrid returns the open requests volunteers of a grid can answer:
-// the grid's own and its community's widened ones, as the viewer sees
-// them. Only the grid's volunteers and staff and the community's admins
-// (and volunteers, for widened ones) may follow a grid: others get
+// Page is a page of a connection, as GraphQL asks for it: first (or last)
+// rows after (or before) a cursor. The server caps first and last and
+// gives first = 100 when neither is set.
+type Page struct {
+	After  *ent.Cursor
+	First  *int
+	Before *ent.Cursor
+	Last   *int
+}
+
+// GridTopics returns where the open help requests of a grid change, for
+// those who may follow them: the grid's volunteers and staff and the
+// community's admins (and volunteers, for widened ones); others get
 // FORBIDDEN.
-func (s *Service) OpenForGrid(ctx context.Context, gridID int) ([]*ent.HelpRequest, []string, error) {
+func (s *Service) GridTopics(ctx context.Context, gridID int) ([]string, error) {
+	g, err := s.followedGrid(ctx, gridID)
+	if err != nil {
+		return nil, err
+	}
+	return []string{realtime.GridTopic(g.ID), realtime.CommunityTopic(g.CommunityID)}, nil
+}
+
+// OpenForGrid returns a page of the open requests volunteers of a grid can
+// answer, soonest window first: the grid's own and its community's widened
+// ones, as the viewer sees them, for those who may follow the grid (see
+// GridTopics; checked each time, as rights change).
+func (s *Service) OpenForGrid(ctx context.Context, gridID int, page Page) (*ent.HelpRequestConnection, error) {
+	g, err := s.followedGrid(ctx, gridID)
+	if err != nil {
+		return nil, err
+	}
+	return s.client.HelpRequest.Query().
+		Where(helprequest.StatusEQ(helprequest.StatusOPEN), helprequest.Or(
+			helprequest.GridID(g.ID),
+			helprequest.And(helprequest.ReachEQ(helprequest.ReachCOMMUNITY), helprequest.CommunityID(g.CommunityID)))).
+		Paginate(ctx, page.After, page.First, page.Before, page.Last, ent.WithHelpRequestOrder(&ent.HelpRequestOrder{
+			Direction: entgql.OrderDirectionAsc, Field: ent.HelpRequestOrderFieldWindowStart,
+		}))
+}
+
+// followedGrid returns the grid if the viewer may follow its help requests.
+func (s *Service) followedGrid(ctx context.Context, gridID int) (*ent.Grid, error) {
 	v, err := viewer.Required(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	g, err := s.client.Grid.Get(ctx, gridID)
 	if err != nil {
-		return nil, nil, apperr.New(apperr.NotFound, "no such grid")
+		return nil, apperr.New(apperr.NotFound, "no such grid")
 	}
 	roles := append([]string{viewer.GridLeader, viewer.GridWorker}, authz.VolunteerRoles...)
 	if !slices.Contains(v.GridsWhere(roles...), g.ID) && !slices.Contains(v.CommunitiesWhere(authz.VolunteerRoles...), g.CommunityID) &&
 		!authz.Administers(v, g.CommunityID) {
-		return nil, nil, apperr.New(apperr.Forbidden, "only the grid's volunteers and staff follow its help requests")
+		return nil, apperr.New(apperr.Forbidden, "only the grid's volunteers and staff follow its help requests")
 	}
-	rs, err := s.client.HelpRequest.Query().
-		Where(helprequest.StatusEQ(helprequest.StatusOPEN), helprequest.Or(
-			helprequest.GridID(g.ID),
-			helprequest.And(helprequest.ReachEQ(helprequest.ReachCOMMUNITY), helprequest.CommunityID(g.CommunityID)))).
-		Order(helprequest.ByWindowStart(), helprequest.ByID()).Limit(100).All(ctx)
-	return rs, []string{realtime.GridTopic(g.ID), realtime.CommunityTopic(g.CommunityID)}, err
+	return g, nil
 }

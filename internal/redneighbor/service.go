@@ -215,12 +215,18 @@ func topics(r *ent.HelpRequest) []string {
 	return t
 }
 
-// emit writes the event of a change of r in tx, with a notification for
-// each of notify.
+// emit writes the event of a change of r in tx, with a HELP_REQUEST
+// notification for each of notify.
 func (s *Service) emit(ctx context.Context, tx *ent.Tx, r *ent.HelpRequest, kind string, notify []int, title, body string) error {
+	return s.emitNote(ctx, tx, r, kind, notify,
+		realtime.NotificationContent{Kind: notification.KindHELP_REQUEST, Title: title, Body: body})
+}
+
+// emitNote writes the event of a change of r in tx, with the notification
+// note for each of notify (its kind says what it is about).
+func (s *Service) emitNote(ctx context.Context, tx *ent.Tx, r *ent.HelpRequest, kind string, notify []int, note realtime.NotificationContent) error {
 	_, err := s.outbox.Emit(ctx, tx, realtime.Event{
-		Kind: kind, Topics: topics(r), SubjectID: r.ID, Notify: notify,
-		Notification: realtime.NotificationContent{Kind: notification.KindHELP_REQUEST, Title: title, Body: body},
+		Kind: kind, Topics: topics(r), SubjectID: r.ID, Notify: notify, Notification: note,
 	})
 	return err
 }

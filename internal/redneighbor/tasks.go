@@ -149,7 +149,7 @@ func (s *Service) dispatchTo(ctx context.Context, tx *ent.Tx, task *ent.Voluntee
 	}
 	_, err = s.outbox.Emit(ctx, tx, realtime.Event{
 		Kind: "volunteer-task.dispatched", Topics: topics, SubjectID: task.ID, Notify: volunteers,
-		Notification: realtime.NotificationContent{Kind: notification.KindHELP_REQUEST,
+		Notification: realtime.NotificationContent{Kind: notification.KindVOLUNTEER_TASK,
 			Title: "志願服務110: " + task.Title, Body: task.Location},
 	})
 	return err

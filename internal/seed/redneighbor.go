@@ -151,7 +151,7 @@ func writeDemoTasks(ctx context.Context, c *ent.Client, w *Written) error {
 		if err != nil {
 			return err
 		}
-		account, err := timebank.ResidentAccount(ctx, c, id, -timebank.DefaultCreditLimit, out)
+		account, err := timebank.ResidentAccount(ctx, c, id, out)
 		if err != nil {
 			return err
 		}
@@ -229,7 +229,7 @@ func writeDemoHelp(ctx context.Context, c *ent.Client, w *Written) error {
 			continue
 		}
 		done := start.Add(time.Duration(h.minutes) * time.Minute)
-		account, err := timebank.ResidentAccount(ctx, c, volunteer, -timebank.DefaultCreditLimit, done)
+		account, err := timebank.ResidentAccount(ctx, c, volunteer, done)
 		if err != nil {
 			return err
 		}
@@ -247,7 +247,7 @@ func writeDemoHelp(ctx context.Context, c *ent.Client, w *Written) error {
 		}
 	}
 	// The volunteer gives half an hour back to the community.
-	account, err := timebank.ResidentAccount(ctx, c, volunteer, -timebank.DefaultCreditLimit, w.Today)
+	account, err := timebank.ResidentAccount(ctx, c, volunteer, w.Today)
 	if err != nil {
 		return err
 	}

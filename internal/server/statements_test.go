@@ -1,18 +1,23 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"entgo.io/ent/dialect"
 
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/roleassignment"
@@ -106,6 +111,11 @@ type statementCase struct {
 	// checkDemo, when set, checks the data the query returns on the demo
 	// street.
 	checkDemo func(data json.RawMessage) error
+	// viewer, when set, returns who asks (anonymous otherwise).
+	viewer func(t *testing.T, c *ent.Client) *viewer.Viewer
+	// subscription says the query is a subscription: its first event is
+	// counted, over Server-Sent Events.
+	subscription bool
 }
 
 // statementCases is the table of nested queries and what they cost.
@@ -175,6 +185,61 @@ var statementCases = []statementCase{
 			residents(first: 5) { totalCount edges { node { name } } } } } } } } } }`,
 		want: 4,
 	},
+	{
+		// The volunteer teams screen, as the community's admin sees it:
+		// teams count + select; members (a connection since issue 12)
+		// select + count for all teams at once. (VolunteerTeamMember.resident
+		// is not asked for: its resolver, like every visibleResident, loads
+		// one resident per row.)
+		name: "volunteer teams and their members",
+		query: `{ volunteerTeams(first: 10) { totalCount edges { node { name
+			members(first: 20) { totalCount edges { node { joinedAt } } } } } } }`,
+		viewer: firstCommunityAdmin,
+		want:   4,
+		checkDemo: func(data json.RawMessage) error {
+			if !regexp.MustCompile(`"members":\{"totalCount":[1-9]`).Match(data) {
+				return fmt.Errorf("the admin sees no team's members")
+			}
+			return nil
+		},
+	},
+	{
+		// A grid's open help requests (a connection since issue 12), the
+		// first event of the subscription, as the community's admin sees
+		// it: subscribing checks the viewer's right to the grid (grid
+		// select); each event checks it again (grid select) and reads the
+		// page: requests count + select, their offers select for all.
+		name: "a grid's open help requests",
+		query: `subscription($id: ID!) { gridHelpRequests(gridId: $id, first: 10) { totalCount
+			edges { node { title requesterName offers { status } } } } }`,
+		vars:         myGridVars,
+		viewer:       firstCommunityAdmin,
+		subscription: true,
+		want:         5,
+		checkDemo: func(data json.RawMessage) error {
+			if strings.Contains(string(data), `"totalCount":0`) {
+				return fmt.Errorf("the demo's first grid has open help requests")
+			}
+			return nil
+		},
+	},
+}
+
+// firstCommunityAdmin returns the admin of the first community created (the
+// viewer who may see its volunteer teams' members and follow its grids).
+func firstCommunityAdmin(t *testing.T, c *ent.Client) *viewer.Viewer {
+	t.Helper()
+	ctx := viewer.SystemContext(context.Background())
+	com, err := c.Community.Query().Order(ent.Asc(community.FieldID)).FirstID(ctx)
+	if err != nil {
+		t.Fatalf("look up the first community: %v", err)
+	}
+	admin, err := c.RoleAssignment.Query().Where(roleassignment.RoleEQ(roleassignment.RoleCOMMUNITY_ADMIN),
+		roleassignment.CommunityID(com)).Order(ent.Asc(roleassignment.FieldID)).First(ctx)
+	if err != nil {
+		t.Fatalf("look up the first community's admin: %v", err)
+	}
+	return &viewer.Viewer{ResidentID: admin.ResidentID, Roles: []viewer.Role{{Role: viewer.CommunityAdmin, CommunityID: com}}}
 }
 
 // myGridVars returns the variables of myGridQuery: the ID of the first grid
@@ -211,6 +276,34 @@ type countedAPI struct {
 	counter *storetest.CountingDriver
 	log     *statementLog
 	handler http.Handler
+	// viewers are who "Authorization: Test <n>" signs in as: viewers[n].
+	viewers *viewerList
+}
+
+// viewerList is the viewers a countedAPI's requests may sign in as.
+type viewerList struct {
+	mu   sync.Mutex
+	list []*viewer.Viewer
+}
+
+// add returns the Authorization header that signs in as v.
+func (l *viewerList) add(v *viewer.Viewer) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.list = append(l.list, v)
+	return fmt.Sprintf("Test %d", len(l.list)-1)
+}
+
+// authenticate is an Options.Authenticate: "Test <n>" is viewers[n], no
+// header is anonymous.
+func (l *viewerList) authenticate(r *http.Request) (context.Context, error) {
+	var n int
+	if _, err := fmt.Sscanf(r.Header.Get("Authorization"), "Test %d", &n); err != nil {
+		return r.Context(), nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return viewer.NewContext(r.Context(), l.list[n]), nil
 }
 
 // newCountedAPI wraps s's driver in a CountingDriver and builds the client
@@ -221,13 +314,16 @@ func newCountedAPI(s *store.Store) *countedAPI {
 	log := &statementLog{}
 	client := ent.NewClient(ent.Driver(dialect.DebugWithContext(counter, log.record)))
 	client.Use(store.Timestamps(testclock.Start))
+	viewers := &viewerList{}
 	return &countedAPI{
 		client:  client,
 		counter: counter,
 		log:     log,
+		viewers: viewers,
 		handler: New(Options{
-			Schema: graph.NewSchema(client),
-			Logger: slog.New(slog.DiscardHandler),
+			Schema:       graph.NewSchema(client, graph.WithClock(testclock.Start)),
+			Authenticate: viewers.authenticate,
+			Logger:       slog.New(slog.DiscardHandler),
 			// nodes(ids:) of all 39 demo grids with their staff's
 			// residents, households and roles estimates 11779.
 			MaxComplexity: 20000,
@@ -238,13 +334,43 @@ func newCountedAPI(s *store.Store) *countedAPI {
 // run sends query over HTTP and returns its data and the number of SQL
 // statements it cost; any error fails the test.
 func (a *countedAPI) run(t *testing.T, query string, vars map[string]any) (json.RawMessage, int) {
+	return a.runAs(t, "", query, vars)
+}
+
+// runAs is run with the given Authorization header ("" for none).
+func (a *countedAPI) runAs(t *testing.T, authorization, query string, vars map[string]any) (json.RawMessage, int) {
 	t.Helper()
 	a.counter.Reset()
 	a.log.reset()
-	r := serve(t, a.handler, postQuery(query, vars))
+	req := postQuery(query, vars)
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	r := serve(t, a.handler, req)
 	n := int(a.counter.Count())
 	if r.status != http.StatusOK || len(r.Errors) != 0 {
 		t.Fatalf("query failed: %d %s", r.status, r.raw)
+	}
+	return r.Data, n
+}
+
+// subscribe opens the subscription over Server-Sent Events and returns its
+// first event's data and the number of SQL statements it cost until then.
+func (a *countedAPI) subscribe(t *testing.T, authorization, query string, vars map[string]any) (json.RawMessage, int) {
+	t.Helper()
+	srv := httptest.NewServer(a.handler)
+	defer srv.Close()
+	a.counter.Reset()
+	a.log.reset()
+	b, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	resp := postSSE(t, srv, string(b), authorization)
+	defer resp.Body.Close()
+	stream := &sseStream{t: t, resp: resp, r: bufio.NewReader(resp.Body)}
+	ev := stream.next()
+	n := int(a.counter.Count())
+	var r response
+	if err := json.Unmarshal([]byte(ev.data), &r); ev.event != "next" || err != nil || len(r.Errors) != 0 {
+		t.Fatalf("subscription failed: %s %s", ev.event, ev.data)
 	}
 	return r.Data, n
 }
@@ -370,9 +496,54 @@ func seedTinyStreet(ctx context.Context, c *ent.Client) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.RoleAssignment.Create().SetRole(roleassignment.RoleDEPARTMENT_STAFF).
-		SetResident(member).SetDepartment(dep).Save(ctx)
-	return err
+	if _, err = c.RoleAssignment.Create().SetRole(roleassignment.RoleDEPARTMENT_STAFF).
+		SetResident(member).SetDepartment(dep).Save(ctx); err != nil {
+		return err
+	}
+	return seedTinyRedNeighbor(ctx, c, com)
+}
+
+// seedTinyRedNeighbor writes the smallest Red Neighbor on which every level
+// of the queries above has rows: a volunteer team of two, and two open help
+// requests in the community's first grid with an offer each.
+func seedTinyRedNeighbor(ctx context.Context, c *ent.Client, com *ent.Community) error {
+	g, err := c.Grid.Query().Where(grid.CommunityID(com.ID)).Order(ent.Asc(grid.FieldID)).First(ctx)
+	if err != nil {
+		return err
+	}
+	team, err := c.VolunteerTeam.Create().SetCommunityID(com.ID).SetName("小隊").Save(ctx)
+	if err != nil {
+		return err
+	}
+	at := testclock.Start()
+	var volunteers []int
+	for i := range 2 {
+		r, err := c.Resident.Create().SetName(fmt.Sprintf("志願者%d", i)).Save(ctx)
+		if err != nil {
+			return err
+		}
+		volunteers = append(volunteers, r.ID)
+		if err := c.VolunteerTeamMember.Create().SetTeamID(team.ID).SetResidentID(r.ID).SetJoinedAt(at).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	elder, err := c.Resident.Create().SetName("長者").Save(ctx)
+	if err != nil {
+		return err
+	}
+	for i, v := range volunteers {
+		r, err := c.HelpRequest.Create().SetRequesterID(elder.ID).SetRequesterName(elder.Name).SetCreatedByID(elder.ID).
+			SetGridID(g.ID).SetCommunityID(com.ID).SetKind("SHOPPING").SetTitle(fmt.Sprintf("買菜%d", i)).
+			SetLocation("小街1-1號").SetWindowStart(at.Add(time.Duration(i+1) * time.Hour)).
+			SetWindowEnd(at.Add(time.Duration(i+3) * time.Hour)).SetMinutes(60).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if err := c.HelpOffer.Create().SetHelpRequestID(r.ID).SetVolunteerID(v).SetCreatedAt(at).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func TestStatements(t *testing.T) {
@@ -398,7 +569,17 @@ func TestStatements(t *testing.T) {
 					if tc.vars != nil {
 						vars = tc.vars(t, api.client)
 					}
-					data, n := api.run(t, tc.query, vars)
+					var authorization string
+					if tc.viewer != nil {
+						authorization = api.viewers.add(tc.viewer(t, api.client))
+					}
+					var data json.RawMessage
+					var n int
+					if tc.subscription {
+						data, n = api.subscribe(t, authorization, tc.query, vars)
+					} else {
+						data, n = api.runAs(t, authorization, tc.query, vars)
+					}
 					if tc.checkDemo != nil && size.name == demoStreet {
 						if err := tc.checkDemo(data); err != nil {
 							t.Errorf("wrong answer: %v\n%s", err, data)

@@ -41,7 +41,7 @@ func (s *Service) Spend(ctx context.Context, tx *ent.Tx, sp credit.Spend) (int, 
 	if err != nil {
 		return 0, err
 	}
-	posted, err := Post(ctx, tx.Client(), Posting{
+	posted, err := s.postIn(ctx, tx.Client(), Posting{
 		Kind: ledgertransfer.KindSPEND, From: from, To: pool, Minutes: sp.Minutes,
 		Memo: sp.Memo, Key: spendKey(sp.Key), CreatedByID: sp.ResidentID, At: s.clock(),
 	})
@@ -63,7 +63,7 @@ func (s *Service) Refund(ctx context.Context, tx *ent.Tx, key, memo string) erro
 	if memo == "" {
 		memo = "退回: " + spent.Memo
 	}
-	_, err = Post(ctx, tx.Client(), Posting{
+	_, err = s.postIn(ctx, tx.Client(), Posting{
 		Kind: ledgertransfer.KindREFUND, From: spent.ToAccountID, To: spent.FromAccountID,
 		Minutes: spent.Minutes, Memo: memo, Key: refundKey(key), ReversesID: spent.ID, At: s.clock(),
 	})
@@ -124,13 +124,13 @@ func (s *Service) Pay(ctx context.Context, tx *ent.Tx, p Payment) (*ent.LedgerTr
 			}
 			byRequester := posting
 			byRequester.From = payer
-			posted, err := Post(ctx, c, byRequester)
+			posted, err := s.postIn(ctx, c, byRequester)
 			if err == nil || !IsOverdraft(err) {
 				return posted.Transfer, err
 			}
 			// The resident cannot pay: the community does.
 		}
 	}
-	posted, err := Post(ctx, c, posting)
+	posted, err := s.postIn(ctx, c, posting)
 	return posted.Transfer, err
 }

@@ -52,8 +52,8 @@ func checkBooks(t *testing.T, c *ent.Client) {
 		if sum != a.Balance {
 			t.Errorf("account %d: balance %d, entries sum to %d", a.ID, a.Balance, sum)
 		}
-		if a.CreditLimit != nil && a.Balance < *a.CreditLimit {
-			t.Errorf("account %d: balance %d below its limit %d", a.ID, a.Balance, *a.CreditLimit)
+		if a.OwnCreditLimit != nil && a.Balance < *a.OwnCreditLimit {
+			t.Errorf("account %d: balance %d below its limit %d", a.ID, a.Balance, *a.OwnCreditLimit)
 		}
 	}
 	if total != 0 {

@@ -55,6 +55,10 @@ type Posting struct {
 	CreatedByID int
 	// At is when it is posted.
 	At time.Time
+	// ResidentLimit is the credit limit (the lowest balance allowed, ≤ 0)
+	// of a resident account that has no limit of its own: the street's
+	// configured one (Service sets it). Zero means no debt.
+	ResidentLimit int
 }
 
 // Errors of postings; each is an apperr with a stable code.
@@ -141,8 +145,8 @@ func Post(ctx context.Context, c *ent.Client, p Posting) (Posted, error) {
 	if from.ID != p.From {
 		from = accounts[1]
 	}
-	if from.CreditLimit != nil && from.Balance-p.Minutes < *from.CreditLimit {
-		return Posted{}, overdraft(from.Balance, *from.CreditLimit, p.Minutes)
+	if limit := CreditLimit(from, p.ResidentLimit); limit != nil && from.Balance-p.Minutes < *limit {
+		return Posted{}, overdraft(from.Balance, *limit, p.Minutes)
 	}
 	balance := map[int]int{}
 	for _, a := range accounts { // in ID order, as locked
@@ -191,17 +195,31 @@ func lockOnPostgres(s *sql.Selector) {
 	}
 }
 
+// CreditLimit returns the lowest balance account a may reach: nil for a
+// pool (it issues the community's credit), the account's own limit when it
+// has one, and residentLimit (the street's configured limit) otherwise.
+func CreditLimit(a *ent.TimeAccount, residentLimit int) *int {
+	switch {
+	case a.Kind == timeaccount.KindPOOL:
+		return nil
+	case a.OwnCreditLimit != nil:
+		return a.OwnCreditLimit
+	}
+	return &residentLimit
+}
+
 // ResidentAccount returns the ID of a resident's account through c,
-// opening it with the given credit limit (the
-// lowest balance allowed, ≤ 0) if the resident has none yet.
-func ResidentAccount(ctx context.Context, c *ent.Client, residentID, creditLimit int, at time.Time) (int, error) {
+// opening it if the resident has none yet. A new account has no credit
+// limit of its own: the street's configured limit applies to it, whatever
+// that is configured to later.
+func ResidentAccount(ctx context.Context, c *ent.Client, residentID int, at time.Time) (int, error) {
 	ctx = viewer.SystemContext(ctx)
 	// Look first: an upsert that finds the row still uses up an ID.
 	if id, err := c.TimeAccount.Query().Where(timeaccount.ResidentID(residentID)).OnlyID(ctx); err == nil || !ent.IsNotFound(err) {
 		return id, err
 	}
 	err := c.TimeAccount.Create().SetKind(timeaccount.KindRESIDENT).SetResidentID(residentID).
-		SetCreditLimit(creditLimit).SetCreatedAt(at).SetUpdatedAt(at).
+		SetCreatedAt(at).SetUpdatedAt(at).
 		OnConflictColumns(timeaccount.FieldResidentID).DoNothing().Exec(ctx)
 	if err != nil && !errors.Is(err, stdsql.ErrNoRows) {
 		return 0, err

@@ -32,7 +32,8 @@ type Service struct {
 	client *ent.Client
 	outbox *realtime.Outbox
 	now    func() time.Time
-	// limit is the credit limit of new resident accounts (≤ 0).
+	// limit is the credit limit (≤ 0) of every resident account without
+	// one of its own.
 	limit int
 }
 
@@ -53,9 +54,20 @@ func New(client *ent.Client, outbox *realtime.Outbox, now func() time.Time, cred
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // ResidentAccount returns the ID of a resident's account through c (a
-// transaction's client), opening it with the configured credit limit.
+// transaction's client), opening it if need be.
 func (s *Service) ResidentAccount(ctx context.Context, c *ent.Client, residentID int) (int, error) {
-	return ResidentAccount(ctx, c, residentID, s.limit, s.clock())
+	return ResidentAccount(ctx, c, residentID, s.clock())
+}
+
+// CreditLimit returns the lowest balance account a may reach: its own
+// limit, or the configured one; nil for a pool.
+func (s *Service) CreditLimit(a *ent.TimeAccount) *int { return CreditLimit(a, s.limit) }
+
+// postIn posts p through c (a transaction's client) under the configured
+// credit limit.
+func (s *Service) postIn(ctx context.Context, c *ent.Client, p Posting) (Posted, error) {
+	p.ResidentLimit = s.limit
+	return Post(ctx, c, p)
 }
 
 // OpenAccounts opens, each in its own short transaction, the pool of a
@@ -175,7 +187,7 @@ func (s *Service) post(ctx context.Context, build func(c *ent.Client) (Posting, 
 	attempt := func() error {
 		return store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 			p.At = s.clock()
-			posted, err := Post(ctx, tx.Client(), p)
+			posted, err := s.postIn(ctx, tx.Client(), p)
 			if err != nil {
 				return err
 			}
