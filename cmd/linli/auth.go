@@ -20,6 +20,10 @@ import (
 	"github.com/jimei-linli/linli/internal/store"
 )
 
+// rateLimitKeys start the rate limiters' Redis keys, after
+// LINLI_REDIS_PREFIX.
+const rateLimitKeys = "ratelimit:"
+
 // newAuth builds the sign-in service for cfg: the token secret, the code
 // sender and the rate limiter (in Redis when rdb is not nil); sign-outs
 // go through outbox to close the sessions' websockets. now is the clock
@@ -42,7 +46,7 @@ func newAuth(cfg config.Config, s *store.Store, rdb *redis.Client, outbox *realt
 	}
 	var limiter ratelimit.Limiter = ratelimit.NewMemory(now)
 	if rdb != nil {
-		limiter = ratelimit.NewRedis(rdb, "linli:ratelimit:")
+		limiter = ratelimit.NewRedis(rdb, cfg.RedisPrefix+rateLimitKeys)
 	}
 	policy := auth.DefaultPolicy
 	policy.PrivacyNoticeVersion = cfg.PrivacyNoticeVersion

@@ -50,12 +50,21 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	if rdb != nil {
 		defer rdb.Close()
 	}
+	m := newMetrics(s, now, log)
+	if rdb != nil {
+		m.CollectRedis(rdb)
+	}
 	if cfg.DebugAddr != "" {
-		if err := startDebug(ctx, cfg.DebugAddr, log); err != nil {
+		if err := startDebug(ctx, cfg.DebugAddr, m.Handler(), log); err != nil {
 			return err
 		}
 	}
-	rt := startRealtime(ctx, s, rdb, cfg.PushWebhookURL, now, log)
+	if cfg.MetricsAddr != "" {
+		if err := serveMetrics(ctx, cfg.MetricsAddr, m, log); err != nil {
+			return err
+		}
+	}
+	rt := startRealtime(ctx, s, rdb, cfg.RedisPrefix, cfg.PushWebhookURL, now, m, log)
 	if cfg.PushWebhookURL == "" {
 		log.Info("push notifications are off (no LINLI_PUSH_WEBHOOK_URL)")
 	}
@@ -67,6 +76,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	// The services are built once: the schema serves them and the periodic
 	// jobs run their clocks.
 	appeals := appeal.New(s.Client, rt.outbox, now, appeal.DeadlinesFrom(cfg.RequestDeadlines))
+	appeals.Escalations = m.Escalations
 	careSvc := care.New(s.Client, rt.outbox, now, care.Options{OfferTTL: cfg.CareOfferTTL, CancelCutoff: cfg.CareCancelCutoff})
 	bank := timebank.New(s.Client, rt.outbox, now, cfg.TimeBankCreditMinutes)
 	help := redneighbor.New(s.Client, rt.outbox, bank, now, cfg.HelpWidenAfter)
@@ -77,7 +87,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	// Periodic jobs run until base ends (at shutdown, or on any return).
 	retention := personaldata.New(s.Client, rt.outbox, nil, nil).RetentionJob(personaldata.RetentionFrom(cfg.Retention))
 	jobs := append([]schedule.Job{appeals.Job(requestClockEvery), help.WidenJob(), retention}, careSvc.Jobs(15*time.Second)...)
-	waitJobs := schedule.Start(base, log, jobs...)
+	waitJobs := schedule.StartObserved(base, log, m, jobs...)
 	defer func() { closeStreams(); waitJobs() }()
 	handler := server.New(server.Options{
 		Streams: base,
@@ -90,6 +100,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		AllowedOrigins:   cfg.AllowedOrigins,
 		Ready:            s.Ping,
 		Logger:           log,
+		Metrics:          m,
 		Production:       cfg.Production(),
 		MaxBodyBytes:     cfg.MaxBodyBytes,
 		MaxComplexity:    cfg.MaxComplexity,
