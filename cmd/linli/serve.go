@@ -24,7 +24,8 @@ import (
 )
 
 // serve runs the GraphQL server until ctx is cancelled (SIGINT or SIGTERM),
-// then shuts down gracefully, letting requests in flight finish.
+// then drains for cfg.DrainDelay (serving, with /readyz answering 503)
+// and shuts down gracefully, letting requests in flight finish.
 func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
 	if len(args) > 0 {
 		return fmt.Errorf("serve: unexpected arguments %q", args)
@@ -89,6 +90,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	jobs := append([]schedule.Job{appeals.Job(requestClockEvery), help.WidenJob(), retention}, careSvc.Jobs(15*time.Second)...)
 	waitJobs := schedule.StartObserved(base, log, m, jobs...)
 	defer func() { closeStreams(); waitJobs() }()
+	ready := &readiness{store: s, redis: rdb}
 	handler := server.New(server.Options{
 		Streams: base,
 		Schema: graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox), graph.WithClock(now),
@@ -98,7 +100,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		Now:              now,
 		WatchSession:     realtime.WatchSession(rt.hub),
 		AllowedOrigins:   cfg.AllowedOrigins,
-		Ready:            s.Ping,
+		Ready:            ready.check,
 		Logger:           log,
 		Metrics:          m,
 		Production:       cfg.Production(),
@@ -139,6 +141,16 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	if cfg.DrainDelay > 0 {
+		// Go on serving, unready, while load balancers take us out.
+		ready.draining.Store(true)
+		log.Info("draining: /readyz answers 503", "for", cfg.DrainDelay)
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(cfg.DrainDelay):
+		}
 	}
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
