@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jimei-linli/linli/internal/apitest"
+	"github.com/jimei-linli/linli/internal/seed"
 )
 
 var metricsURL = regexp.MustCompile(`metrics are served.*url=(http://\S+/metrics)`)
@@ -36,16 +39,7 @@ func TestMetricsCountOperations(t *testing.T) {
 		"LINLI_DATABASE_URL": t.TempDir() + "/linli.db",
 		"LINLI_METRICS_ADDR": "127.0.0.1:0",
 	}
-	base, out, _ := startServerOut(t, env)
-	var url string
-	for deadline := time.Now().Add(5 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := metricsURL.FindStringSubmatch(out.String()); m != nil {
-			url = m[1]
-		}
-	}
-	if url == "" {
-		t.Fatalf("no metrics listener in the output:\n%s", out.String())
-	}
+	base, url := startWithMetrics(t, env)
 	if resp, err := http.Get(strings.Replace(url, "/metrics", "/graphql", 1)); err != nil || resp.StatusCode != http.StatusNotFound {
 		t.Errorf("the metrics listener answers /graphql: %v %v", resp, err)
 	}
@@ -98,4 +92,69 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+// startWithMetrics boots the real server with env (which sets
+// LINLI_METRICS_ADDR) and returns its base URL and its /metrics URL.
+func startWithMetrics(t *testing.T, env map[string]string, args ...string) (base, url string) {
+	t.Helper()
+	base, out, _ := startServerOut(t, env, args...)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if m := metricsURL.FindStringSubmatch(out.String()); m != nil {
+			return base, m[1]
+		}
+	}
+	t.Fatalf("no metrics listener in the output:\n%s", out.String())
+	return "", ""
+}
+
+// eventuallyScraped waits up to 5 s for /metrics at url to show every
+// line of want.
+func eventuallyScraped(t *testing.T, url string, want ...string) {
+	t.Helper()
+	var text string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		text = scrape(t, url)
+		missing := false
+		for _, w := range want {
+			missing = missing || !strings.Contains(text, w)
+		}
+		if !missing {
+			return
+		}
+	}
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("/metrics lacks %s", w)
+		}
+	}
+	t.Logf("/metrics:\n%s", grepLines(text, "linli_"))
+	t.FailNow()
+}
+
+// TestMetricsCountStreams: a websocket with a subscription shows in the
+// gauges while it is open and leaves them when it closes; a broadcast is
+// counted by the relay.
+func TestMetricsCountStreams(t *testing.T) {
+	env := map[string]string{
+		"LINLI_DATABASE_URL": t.TempDir() + "/linli.db",
+		"LINLI_METRICS_ADDR": "127.0.0.1:0",
+	}
+	base, url := startWithMetrics(t, env, "--demo")
+	leader := tokenFor(t, env, seed.PhoneGridLeader)
+	resident := tokenFor(t, env, seed.PhoneGuardian)
+	grid := gridID(t, base, seed.GridShengguang01)
+	ws := apitest.DialWS(t, base, resident)
+	ws.Subscribe("1", `subscription Inbox($since: Cursor) { notificationAdded(since: $since) { id title cursor } }`, nil)
+	eventuallyScraped(t, url, "linli_websockets 1\n", "linli_graphql_subscriptions 1\n",
+		`linli_graphql_subscriptions_started_total{operation="Inbox"} 1`)
+	gql(t, base, leader, sendBroadcast, map[string]any{"target": grid, "title": "metrics"}, nil)
+	if n := nextNotification(t, ws, 10*time.Second); n.Title != "metrics" {
+		t.Fatalf("got %+v", n)
+	}
+	if text := scrape(t, url); strings.Contains(text, "linli_outbox_published_total 0\n") {
+		t.Errorf("the relay published nothing:\n%s", grepLines(text, "linli_outbox"))
+	}
+	ws.Conn.CloseNow()
+	eventuallyScraped(t, url, "linli_websockets 0\n", "linli_graphql_subscriptions 0\n")
 }
