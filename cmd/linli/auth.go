@@ -20,11 +20,27 @@ import (
 	"github.com/jimei-linli/linli/internal/store"
 )
 
+// rateLimitKeys start the rate limiters' Redis keys, after
+// LINLI_REDIS_PREFIX.
+const rateLimitKeys = "ratelimit:"
+
 // newAuth builds the sign-in service for cfg: the token secret, the code
 // sender and the rate limiter (in Redis when rdb is not nil); sign-outs
 // go through outbox to close the sessions' websockets. now is the clock
 // codes, sessions and tokens are issued and checked on.
 func newAuth(cfg config.Config, s *store.Store, rdb *redis.Client, outbox *realtime.Outbox, now func() time.Time, log *slog.Logger) (*auth.Service, error) {
+	var sender auth.CodeSender = auth.LogSender{Logger: log}
+	switch {
+	case cfg.SMSWebhookURL != "":
+		sender = auth.WebhookSender{URL: cfg.SMSWebhookURL}
+	case cfg.Production():
+		return nil, errors.New("production needs LINLI_SMS_WEBHOOK_URL: sign-in codes must not go to the log")
+	}
+	return newAuthWith(cfg, sender, s, rdb, outbox, now, log)
+}
+
+// newAuthWith is newAuth sending sign-in codes through sender.
+func newAuthWith(cfg config.Config, sender auth.CodeSender, s *store.Store, rdb *redis.Client, outbox *realtime.Outbox, now func() time.Time, log *slog.Logger) (*auth.Service, error) {
 	secret, err := jwtSecret(cfg, log)
 	if err != nil {
 		return nil, err
@@ -33,16 +49,9 @@ func newAuth(cfg config.Config, s *store.Store, rdb *redis.Client, outbox *realt
 	if err != nil {
 		return nil, err
 	}
-	var sender auth.CodeSender = auth.LogSender{Logger: log}
-	switch {
-	case cfg.SMSWebhookURL != "":
-		sender = auth.WebhookSender{URL: cfg.SMSWebhookURL}
-	case cfg.Production():
-		return nil, errors.New("production needs LINLI_SMS_WEBHOOK_URL: sign-in codes must not go to the log")
-	}
 	var limiter ratelimit.Limiter = ratelimit.NewMemory(now)
 	if rdb != nil {
-		limiter = ratelimit.NewRedis(rdb, "linli:ratelimit:")
+		limiter = ratelimit.NewRedis(rdb, cfg.RedisPrefix+rateLimitKeys)
 	}
 	policy := auth.DefaultPolicy
 	policy.PrivacyNoticeVersion = cfg.PrivacyNoticeVersion

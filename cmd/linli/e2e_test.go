@@ -42,8 +42,17 @@ var listeningURL = regexp.MustCompile(`listening on (http://\S+)/graphql`)
 // its base URL; it is stopped (gracefully) when the test ends.
 func startServer(t *testing.T, env map[string]string, args ...string) string {
 	t.Helper()
+	base, _, _ := startServerOut(t, env, args...)
+	return base
+}
+
+// startServerOut is startServer that also returns the server's output
+// and a function that stops it (SIGTERM, as it were) and returns at once;
+// the test's end still waits for the shutdown.
+func startServerOut(t *testing.T, env map[string]string, args ...string) (base string, out *syncBuffer, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out = &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, out)
@@ -62,7 +71,7 @@ func startServer(t *testing.T, env map[string]string, args ...string) string {
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := listeningURL.FindStringSubmatch(out.String()); m != nil {
-			return m[1]
+			return m[1], out, cancel
 		}
 		select {
 		case err := <-done:
@@ -71,7 +80,7 @@ func startServer(t *testing.T, env map[string]string, args ...string) string {
 		}
 	}
 	t.Fatalf("server did not start listening:\n%s", out.String())
-	return ""
+	return "", nil, nil
 }
 
 // gqlResponse is a GraphQL response with its data left raw.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/jimei-linli/linli/internal/metrics"
 	"github.com/jimei-linli/linli/internal/push"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
@@ -21,27 +22,39 @@ type realtimeParts struct {
 	stop   func()
 }
 
-// redisChannel is the pub/sub channel the instances share.
-const redisChannel = "linli:events"
+// redisChannel is the pub/sub channel the instances of a deployment share,
+// after its LINLI_REDIS_PREFIX.
+const redisChannel = "events"
+
+// presenceKeys start the push presence keys, after LINLI_REDIS_PREFIX.
+const presenceKeys = "presence:"
 
 // startRealtime starts the hub (fed by Redis when rdb is not nil, else in
-// process) and the outbox relay and, when pushWebhookURL is set, push to
+// process, on the channel and keys that start with redisPrefix) and the outbox relay and, when pushWebhookURL is set, push to
 // offline residents' devices: the relay plans the pushes of what it
 // publishes, and a worker sends them through the webhook. stop ends them
 // all and waits for them. now is the clock events and pushes are stamped
-// and scheduled with.
-func startRealtime(ctx context.Context, s *store.Store, rdb *redis.Client, pushWebhookURL string, now func() time.Time, log *slog.Logger) *realtimeParts {
+// and scheduled with; m counts what they do.
+func startRealtime(ctx context.Context, s *store.Store, rdb *redis.Client, redisPrefix, pushWebhookURL string, now func() time.Time, m *metrics.Metrics, log *slog.Logger) *realtimeParts {
 	var broker realtime.Broker = realtime.NewMemory()
 	if rdb != nil {
-		broker = realtime.NewRedis(rdb, redisChannel, log)
+		r := realtime.NewRedis(rdb, redisPrefix+redisChannel, log)
+		r.Resubscribes = m.RedisResubscribes
+		broker = r
 	}
 	hub := realtime.NewHub(log)
+	hub.Drops, hub.Recoveries = m.HubDrops, m.HubRecoveries
+	m.GaugeFunc("linli_hub_subscriptions", "Subscriptions to this instance's real-time hub (GraphQL subscriptions and each websocket's session watch).",
+		func() float64 { return float64(hub.Subscriptions()) })
 	relay := realtime.NewRelay(s, broker, log)
+	relay.Throughput = m.RelayPublished
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	if pushWebhookURL != "" {
 		presence := push.NewPresence(hub, rdb, log)
+		presence.Prefix = redisPrefix + presenceKeys
 		worker := push.NewWorker(s, push.WebhookGateway{URL: pushWebhookURL}, now, log)
+		worker.Attempts = m
 		planner := push.NewPlanner(s.Client, presence, now, log)
 		planner.Planned = worker.Kick
 		relay.Published = planner.Published // before the relay runs

@@ -16,6 +16,7 @@ var commands = map[string]func(ctx context.Context, cfg config.Config, args []st
 	"serve":   serve,
 	"migrate": migrate,
 	"seed":    seedCommand,
+	"backup":  backupCommand,
 }
 
 // run is the whole program: it parses args (the subcommand and its flags) and
@@ -61,6 +62,7 @@ Usage:
   linli migrate [flags]          bring the database schema up to date
   linli seed --demo [flags]      load the deterministic demo street (idempotent)
   linli token --phone P [flags]  print a fresh access token for the resident with phone P
+  linli backup PATH [flags]      write an online, consistent copy of the SQLite database to PATH
 
 Every flag has a LINLI_* environment variable; a flag wins over the variable.
 `)

@@ -24,7 +24,8 @@ import (
 )
 
 // serve runs the GraphQL server until ctx is cancelled (SIGINT or SIGTERM),
-// then shuts down gracefully, letting requests in flight finish.
+// then drains for cfg.DrainDelay (serving, with /readyz answering 503)
+// and shuts down gracefully, letting requests in flight finish.
 func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
 	if len(args) > 0 {
 		return fmt.Errorf("serve: unexpected arguments %q", args)
@@ -50,12 +51,21 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	if rdb != nil {
 		defer rdb.Close()
 	}
+	m := newMetrics(s, now, log)
+	if rdb != nil {
+		m.CollectRedis(rdb)
+	}
 	if cfg.DebugAddr != "" {
-		if err := startDebug(ctx, cfg.DebugAddr, log); err != nil {
+		if err := startDebug(ctx, cfg.DebugAddr, m.Handler(), log); err != nil {
 			return err
 		}
 	}
-	rt := startRealtime(ctx, s, rdb, cfg.PushWebhookURL, now, log)
+	if cfg.MetricsAddr != "" {
+		if err := serveMetrics(ctx, cfg.MetricsAddr, m, log); err != nil {
+			return err
+		}
+	}
+	rt := startRealtime(ctx, s, rdb, cfg.RedisPrefix, cfg.PushWebhookURL, now, m, log)
 	if cfg.PushWebhookURL == "" {
 		log.Info("push notifications are off (no LINLI_PUSH_WEBHOOK_URL)")
 	}
@@ -67,6 +77,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	// The services are built once: the schema serves them and the periodic
 	// jobs run their clocks.
 	appeals := appeal.New(s.Client, rt.outbox, now, appeal.DeadlinesFrom(cfg.RequestDeadlines))
+	appeals.Escalations = m.Escalations
 	careSvc := care.New(s.Client, rt.outbox, now, care.Options{OfferTTL: cfg.CareOfferTTL, CancelCutoff: cfg.CareCancelCutoff})
 	bank := timebank.New(s.Client, rt.outbox, now, cfg.TimeBankCreditMinutes)
 	help := redneighbor.New(s.Client, rt.outbox, bank, now, cfg.HelpWidenAfter, redneighbor.WithCheckInGrace(cfg.CheckInGrace))
@@ -77,8 +88,9 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	// Periodic jobs run until base ends (at shutdown, or on any return).
 	retention := personaldata.New(s.Client, rt.outbox, nil, nil).RetentionJob(personaldata.RetentionFrom(cfg.Retention))
 	jobs := append([]schedule.Job{appeals.Job(requestClockEvery), help.WidenJob(), retention}, careSvc.Jobs(15*time.Second)...)
-	waitJobs := schedule.Start(base, log, jobs...)
+	waitJobs := schedule.StartObserved(base, log, m, jobs...)
 	defer func() { closeStreams(); waitJobs() }()
+	ready := &readiness{store: s, redis: rdb}
 	handler := server.New(server.Options{
 		Streams: base,
 		Schema: graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox), graph.WithClock(now),
@@ -88,8 +100,9 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		Now:              now,
 		WatchSession:     realtime.WatchSession(rt.hub),
 		AllowedOrigins:   cfg.AllowedOrigins,
-		Ready:            s.Ping,
+		Ready:            ready.check,
 		Logger:           log,
+		Metrics:          m,
 		Production:       cfg.Production(),
 		MaxBodyBytes:     cfg.MaxBodyBytes,
 		MaxComplexity:    cfg.MaxComplexity,
@@ -128,6 +141,16 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	if cfg.DrainDelay > 0 {
+		// Go on serving, unready, while load balancers take us out.
+		ready.draining.Store(true)
+		log.Info("draining: /readyz answers 503", "for", cfg.DrainDelay)
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(cfg.DrainDelay):
+		}
 	}
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)

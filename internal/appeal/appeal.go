@@ -37,6 +37,10 @@ type Service struct {
 	outbox    *realtime.Outbox
 	now       func() time.Time
 	deadlines Deadlines
+
+	// Escalations, if set, counts the rungs Job escalates (set it before
+	// the job runs).
+	Escalations realtime.Counter
 }
 
 // New returns a service writing through client and outbox, reading the

@@ -21,7 +21,10 @@ const tickBatch = 200
 // Job is the 54321 clock as a scheduled job, run by every instance.
 func (s *Service) Job(every time.Duration) schedule.Job {
 	return schedule.Job{Name: "requests: 54321 escalations", Every: every, Run: func(ctx context.Context) error {
-		_, err := s.Tick(ctx)
+		n, err := s.Tick(ctx)
+		if n > 0 && s.Escalations != nil {
+			s.Escalations.Add(float64(n))
+		}
 		return err
 	}}
 }

@@ -57,6 +57,10 @@ type Config struct {
 	MaxSubscriptionsPerSocket, MaxSubscriptionsPerResident, MaxSubscribesPerSecond int
 	// ShutdownTimeout bounds how long a graceful shutdown waits for requests.
 	ShutdownTimeout time.Duration
+	// DrainDelay is how long serve keeps listening after SIGTERM with
+	// /readyz answering 503, so load balancers stop sending it requests
+	// before the listener closes.
+	DrainDelay time.Duration
 	// JWTSecret signs access tokens (at least 32 bytes). Development makes
 	// one and keeps it beside the database; production requires it.
 	JWTSecret string
@@ -77,9 +81,15 @@ type Config struct {
 	AllowedOrigins []string
 	// GCPercent is the garbage collector's target (GOGC) for serve.
 	GCPercent int
-	// DebugAddr is the address of a private listener for pprof profiles;
-	// empty turns it off.
+	// DebugAddr is the address of a private listener for pprof profiles
+	// (and /metrics); empty turns it off.
 	DebugAddr string
+	// MetricsAddr is the address of a private listener for /metrics
+	// alone; empty turns it off.
+	MetricsAddr string
+	// RedisPrefix starts every Redis key and the pub/sub channel, so that
+	// deployments can share a Redis.
+	RedisPrefix string
 	// RequestDeadlines are the 54321 clock's stage deadlines by name
 	// (RequestDeadlineNames).
 	RequestDeadlines map[string]time.Duration
@@ -215,6 +225,14 @@ var Settings = []Setting{
 		func(c *Config, v string) (err error) { c.MaxSubscribesPerSecond, err = positiveInt(v); return err }},
 	{"shutdown-timeout", "LINLI_SHUTDOWN_TIMEOUT", "15s", "How long a graceful shutdown waits for requests in flight.",
 		func(c *Config, v string) (err error) { c.ShutdownTimeout, err = time.ParseDuration(v); return err }},
+	{"drain-delay", "LINLI_DRAIN_DELAY", "0s", "How long `serve` goes on serving after SIGINT or SIGTERM with `/readyz` answering 503 (draining), before it closes its listener and shuts down; behind a load balancer set it a little above the balancer's readiness interval times its failure threshold (e.g. `10s`).",
+		func(c *Config, v string) (err error) {
+			c.DrainDelay, err = time.ParseDuration(v)
+			if err == nil && c.DrainDelay < 0 {
+				err = errors.New("must not be negative")
+			}
+			return err
+		}},
 	{"jwt-secret", "LINLI_JWT_SECRET", "", "Secret that signs access tokens, at least 32 bytes. Required in production; development makes one and keeps it in `<database>.jwt-secret`.",
 		func(c *Config, v string) error {
 			if v != "" && len(v) < 32 {
@@ -245,6 +263,14 @@ var Settings = []Setting{
 		}},
 	{"redis-url", "LINLI_REDIS_URL", "", "Redis shared by all instances (`redis://host:6379/0`): real-time fan-out, rate limits and push presence; empty keeps them in process (one instance).",
 		func(c *Config, v string) error { c.RedisURL = v; return nil }},
+	{"redis-prefix", "LINLI_REDIS_PREFIX", "linli:", "Start of every Redis key and of the real-time pub/sub channel (`<prefix>events`), so that deployments sharing one Redis (`linli-staging:`) neither hear each other's events nor share rate limits and presence. Every instance of one deployment must use the same prefix.",
+		func(c *Config, v string) error {
+			if v == "" || strings.ContainsAny(v, " \t\r\n*?[]") {
+				return fmt.Errorf("must be non-empty, without spaces or glob characters, not %q", v)
+			}
+			c.RedisPrefix = v
+			return nil
+		}},
 	{"privacy-notice-version", "LINLI_PRIVACY_NOTICE_VERSION", "2026-11-01", "Version of the privacy notice residents accept when they sign in.",
 		func(c *Config, v string) error { c.PrivacyNoticeVersion = v; return nil }},
 	{"allowed-origins", "LINLI_ALLOWED_ORIGINS", "", "Comma-separated browser origins (`https://app.example.cn`, `*.example.cn`) allowed to open websockets; empty: any in development, same-origin only in production. Native apps send no Origin and are always allowed.",
@@ -259,8 +285,10 @@ var Settings = []Setting{
 		}},
 	{"gc-percent", "LINLI_GC_PERCENT", "50", "Garbage-collector target for `serve` (as GOGC): how much the heap may grow over live data before a collection. Held websockets are mostly long-lived data, so 50 keeps each idle subscription under 40 KiB for a little more collector CPU; 100 is Go's default.",
 		func(c *Config, v string) (err error) { c.GCPercent, err = positiveInt(v); return err }},
-	{"debug-addr", "LINLI_DEBUG_ADDR", "", "Address of a private listener for Go's pprof profiles (`127.0.0.1:6060`), for measuring memory and CPU; empty turns it off. Never expose it beyond the host.",
+	{"debug-addr", "LINLI_DEBUG_ADDR", "", "Address of a private listener for Go's pprof profiles and the Prometheus metrics (`127.0.0.1:6060`, `/debug/pprof/` and `/metrics`), for measuring memory and CPU; empty turns it off. Never expose it beyond the host.",
 		func(c *Config, v string) error { c.DebugAddr = v; return nil }},
+	{"metrics-addr", "LINLI_METRICS_ADDR", "", "Address of a private listener that serves only the Prometheus metrics as `/metrics` (`10.0.0.5:9090`), for a scraper that must not reach pprof; empty turns it off (`LINLI_DEBUG_ADDR` serves them too). See docs/operations.md.",
+		func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
 	{"request-deadlines", "LINLI_REQUEST_DEADLINES", "acknowledge=5m,contact=4h,resolve=72h,follow-up=48h,rating=24h,department-acknowledge=24h",
 		"Deadlines of the 54321 clock for residents' requests: claim (acknowledge), contact or visit, resolve (these three from filing), follow-up after resolution, rating after confirmation, and a called department's report. An overdue stage escalates to the grid leader, after as long again to the community admins, then to the street admins.",
 		func(c *Config, v string) (err error) { c.RequestDeadlines, err = parseDeadlines(v); return err }},

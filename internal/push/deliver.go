@@ -56,6 +56,7 @@ func (w *Worker) deliver(ctx context.Context, j job) error {
 		Body:           n.Body,
 	})
 	now := w.clock()
+	w.countAttempt(ctx, d, err)
 	switch {
 	case err == nil:
 		return w.record(ctx, d, func(u *ent.PushDeliveryUpdate) {
@@ -84,6 +85,23 @@ func (w *Worker) deliver(ctx context.Context, j job) error {
 			u.SetNextAttemptAt(now.Add(Backoff(d.Attempts))).SetLastError(clip(err.Error()))
 		})
 	}
+}
+
+// countAttempt counts an attempt on d that ended with err.
+func (w *Worker) countAttempt(ctx context.Context, d *ent.PushDelivery, err error) {
+	if w.Attempts == nil {
+		return
+	}
+	result := AttemptRetry
+	switch {
+	case err == nil:
+		result = AttemptSent
+	case ctx.Err() != nil:
+		result = AttemptCancelled
+	case errors.Is(err, ErrTokenGone), errors.Is(err, ErrRejected), d.Attempts >= w.MaxAttempts:
+		result = AttemptFailed
+	}
+	w.Attempts.PushAttempt(result)
 }
 
 // fail marks d FAILED because of why.

@@ -56,6 +56,31 @@ type Worker struct {
 	MaxAttempts int
 	// Poll is how often Run looks for due deliveries (DefaultPoll).
 	Poll time.Duration
+	// Attempts, if set, counts every attempt to send through the gateway
+	// by its result (AttemptSent, AttemptRetry, AttemptFailed,
+	// AttemptCancelled).
+	Attempts AttemptCounter
+}
+
+// AttemptCounter counts push attempts by result (internal/metrics is one).
+type AttemptCounter interface{ PushAttempt(result string) }
+
+// The results of a push attempt.
+const (
+	// AttemptSent: the gateway took the push.
+	AttemptSent = "sent"
+	// AttemptRetry: it failed and will be tried again.
+	AttemptRetry = "retry"
+	// AttemptFailed: it failed and the delivery is given up.
+	AttemptFailed = "failed"
+	// AttemptCancelled: the worker shut down during the attempt.
+	AttemptCancelled = "cancelled"
+)
+
+// QueueDepth returns how many deliveries in s wait to be sent (PENDING,
+// due or not).
+func QueueDepth(ctx context.Context, s *store.Store) (int, error) {
+	return s.Client.PushDelivery.Query().Where(pushdelivery.StateEQ(pushdelivery.StatePENDING)).Count(viewer.SystemContext(ctx))
 }
 
 // NewWorker returns a worker sending s's deliveries through gateway and

@@ -27,6 +27,29 @@ type Hub struct {
 	// lastSeq is the sequence number of the last message delivered; only
 	// the broker's delivery goroutine touches it.
 	lastSeq int64
+
+	// Drops, if set, counts messages a subscriber's full buffer could not
+	// take; Recoveries, if set, counts the loss signals that send a
+	// subscriber to catch up from the database (after a drop, a gap in
+	// the sequence or a broker reconnect). Set them before Run.
+	Drops, Recoveries Counter
+}
+
+// Counter is a count that only goes up; a Prometheus counter is one.
+type Counter interface{ Add(float64) }
+
+// count adds 1 to c unless it is nil.
+func count(c Counter) {
+	if c != nil {
+		c.Add(1)
+	}
+}
+
+// Subscriptions returns how many subscriptions this instance's hub holds.
+func (h *Hub) Subscriptions() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.all)
 }
 
 // NewHub returns an empty hub.
@@ -108,6 +131,7 @@ func (s *Subscription) Close() {
 func (s *Subscription) markLost() {
 	select {
 	case s.lost <- struct{}{}:
+		count(s.hub.Recoveries)
 	default:
 	}
 	if s.wake != nil {
@@ -155,6 +179,7 @@ func (h *Hub) deliver(payload []byte) {
 					s.wake()
 				}
 			default:
+				count(h.Drops)
 				s.markLost() // never block the hub: the subscriber catches up
 			}
 		}

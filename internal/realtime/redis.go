@@ -16,6 +16,9 @@ type Redis struct {
 	client  *redis.Client
 	channel string
 	logger  *slog.Logger
+	// Resubscribes, if set, counts subscriptions to the channel after the
+	// first one: each follows a lost connection. Set it before Run.
+	Resubscribes Counter
 }
 
 // NewRedis returns a broker publishing on channel through client.
@@ -39,6 +42,7 @@ func (r *Redis) Run(ctx context.Context, deliver func([]byte), lost func()) erro
 	stop := context.AfterFunc(ctx, func() { ps.Close() })
 	defer stop()
 	backoff := 50 * time.Millisecond
+	subscribed := false
 	for {
 		msg, err := ps.Receive(ctx)
 		if err != nil {
@@ -60,6 +64,10 @@ func (r *Redis) Run(ctx context.Context, deliver func([]byte), lost func()) erro
 		case *redis.Subscription:
 			if m.Kind == "subscribe" {
 				backoff = 50 * time.Millisecond
+				if subscribed {
+					count(r.Resubscribes)
+				}
+				subscribed = true
 				lost() // (re)subscribed: anything published meanwhile is gone
 			}
 		case *redis.Message:

@@ -40,6 +40,8 @@ type Relay struct {
 	// Published, when set, is called after each published batch (the push
 	// planner hooks in here).
 	Published func(ctx context.Context, msgs []*Message)
+	// Throughput, if set, counts the events the relay publishes.
+	Throughput Counter
 }
 
 // NewRelay returns a relay from s's outbox to broker.
@@ -199,7 +201,25 @@ func (r *Relay) publish(ctx context.Context, evs []*ent.Event) error {
 	}
 	_, err = r.store.Client.Event.Update().Where(event.IDIn(ids...)).
 		SetPublishedAt(time.Now()).Save(ctx)
+	if err == nil && r.Throughput != nil {
+		r.Throughput.Add(float64(len(evs)))
+	}
 	return err
+}
+
+// OutboxLag returns the age, on now's clock, of the oldest event in s's
+// outbox not yet published (0 when every event is published): how far
+// real-time delivery is behind.
+func OutboxLag(ctx context.Context, s *store.Store, now time.Time) (time.Duration, error) {
+	oldest, err := s.Client.Event.Query().Where(event.PublishedAtIsNil()).
+		Order(ent.Asc(event.FieldID)).First(viewer.SystemContext(ctx))
+	if ent.IsNotFound(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return max(now.Sub(oldest.CreatedAt), 0), nil
 }
 
 // messages builds the messages of evs with their notifications.

@@ -25,23 +25,38 @@ type Job struct {
 	Run func(ctx context.Context) error
 }
 
+// Observer is told of every round a job runs (internal/metrics is one).
+type Observer interface {
+	JobRan(name string, took time.Duration, err error)
+}
+
 // Start runs every job in its own goroutine, each once at once and then at
 // its interval, until ctx ends; the returned function waits for them to
 // stop.
 func Start(ctx context.Context, log *slog.Logger, jobs ...Job) (wait func()) {
+	return StartObserved(ctx, log, nil, jobs...)
+}
+
+// StartObserved is Start telling obs (nil: no one) of every round.
+func StartObserved(ctx context.Context, log *slog.Logger, obs Observer, jobs ...Job) (wait func()) {
 	var wg sync.WaitGroup
 	for _, j := range jobs {
-		wg.Go(func() { loop(ctx, log, j) })
+		wg.Go(func() { loop(ctx, log, obs, j) })
 	}
 	return wg.Wait
 }
 
-func loop(ctx context.Context, log *slog.Logger, j Job) {
+func loop(ctx context.Context, log *slog.Logger, obs Observer, j Job) {
 	t := time.NewTicker(j.Every)
 	defer t.Stop()
 	for {
-		if err := j.Run(ctx); err != nil && ctx.Err() == nil {
+		start := time.Now()
+		err := j.Run(ctx)
+		if err != nil && ctx.Err() == nil {
 			log.Error("scheduled job failed", "job", j.Name, "err", err)
+		}
+		if obs != nil && ctx.Err() == nil {
+			obs.JobRan(j.Name, time.Since(start), err)
 		}
 		select {
 		case <-ctx.Done():

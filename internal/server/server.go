@@ -128,6 +128,9 @@ type Options struct {
 	// before it is closed (4408 on graphql-transport-ws). 0 means
 	// DefaultInitTimeout.
 	InitTimeout time.Duration
+	// Metrics, if set, counts requests, GraphQL operations, websockets and
+	// subscriptions (metrics.go).
+	Metrics Metrics
 }
 
 // withDefaults returns o with its zero values replaced by the defaults.
@@ -207,6 +210,9 @@ func newGraphQL(opts Options) *handler.Server {
 	})
 	srv.AroundFields(defaultPageSize)
 	srv.AroundOperations(recordOperation)
+	if opts.Metrics != nil {
+		srv.Use(operationMetrics{opts.Metrics})
+	}
 	return srv
 }
 
@@ -221,5 +227,5 @@ func routes(opts Options, gql http.Handler) http.Handler {
 		mux.Handle("GET /{$}", graphiqlPage())
 		mux.Handle("GET /graphiql/", graphiqlAssets())
 	}
-	return logRequests(opts.Logger, mux)
+	return logRequests(opts.Logger, countRequests(opts.Metrics, mux))
 }

@@ -102,6 +102,8 @@ type websocketTransport struct {
 	viewerOps *viewerOperations
 	// done ends every websocket (close 1001) when the server shuts down.
 	done context.Context
+	// metrics counts open websockets (nil: not counted).
+	metrics Metrics
 }
 
 var _ graphql.Transport = (*websocketTransport)(nil)
@@ -127,6 +129,7 @@ func newWebsocketTransport(opts Options) *websocketTransport {
 		limits:           opts.Limits,
 		viewerOps:        &viewerOperations{max: opts.Limits.SubscriptionsPerViewer},
 		done:             opts.Streams,
+		metrics:          opts.Metrics,
 	}
 }
 
@@ -155,6 +158,7 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 	}
 	ws.SetReadLimit(t.maxMessageBytes)
 	opened := time.Now()
+	t.websocketOpened()
 	s := newSocket(ws)
 	switch ws.Subprotocol() {
 	case subprotocolTransportWS:
@@ -167,22 +171,23 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 		// when the handler returns, is thus written at the upgrade.)
 		go func() {
 			defer release()
-			defer logWebsocketClosed(ctx, t.logger, opened)
+			defer t.websocketClosed(ctx, opened)
 			defer t.recoverPanic(ctx)
 			newTransportWS(t, s, r, ctx, exec).serve()
 		}()
 	case subprotocolGraphQLWS:
 		t.serveLegacy(s, w, r, exec)
-		logWebsocketClosed(r.Context(), t.logger, opened)
+		t.websocketClosed(r.Context(), opened)
 	default:
 		if r.Header.Get("Sec-WebSocket-Protocol") != "" {
 			s.close(closeSubprotocol, "Subprotocol not acceptable")
 			<-s.done
+			t.websocketClosed(r.Context(), opened)
 			return
 		}
 		// Clients that name no subprotocol get graphql-ws, as from gqlgen.
 		t.serveLegacy(s, w, r, exec)
-		logWebsocketClosed(r.Context(), t.logger, opened)
+		t.websocketClosed(r.Context(), opened)
 	}
 }
 
