@@ -88,6 +88,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		Now:              now,
 		WatchSession:     realtime.WatchSession(rt.hub),
 		AllowedOrigins:   cfg.AllowedOrigins,
+		TrustedProxies:   cfg.TrustedProxies,
 		Ready:            s.Ping,
 		Logger:           log,
 		Production:       cfg.Production(),
