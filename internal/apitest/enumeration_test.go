@@ -122,7 +122,9 @@ func TestTransferTimeToHiddenResidentIsNotFound(t *testing.T) {
 		vol := e.TokenFor(t, seed.PhoneVolunteer)
 		transfer := `mutation($to: ID!, $m: Int!, $k: String!) { transferTime(input: {toResidentId: $to, minutes: $m, key: $k}) { id memo } }`
 		have := balance(t, e, vol)
-		count := func() int { return e.Client.LedgerTransfer.Query().Where(ledgertransfer.KindEQ(ledgertransfer.KindTRANSFER)).CountX(e.SystemCtx()) }
+		count := func() int {
+			return e.Client.LedgerTransfer.Query().Where(ledgertransfer.KindEQ(ledgertransfer.KindTRANSFER)).CountX(e.SystemCtx())
+		}
 		n := count()
 		elsewhere := e.ResidentID(t, seed.PhoneOtherResident)
 		for _, minutes := range []int{1, have + 1} {
