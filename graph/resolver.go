@@ -23,6 +23,7 @@ import (
 	"github.com/jimei-linli/linli/internal/notify"
 	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/push"
+	"github.com/jimei-linli/linli/internal/ratelimit"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/redneighbor"
 	"github.com/jimei-linli/linli/internal/roster"
@@ -47,6 +48,9 @@ type Resolver struct {
 	now        func() time.Time
 	care       *care.Service
 	guardians  *guardianship.Service
+	// limiter counts rate-limited operations outside sign-in (nil: the
+	// sign-in service's, else in process).
+	limiter ratelimit.Limiter
 
 	// The canteens, and the options (seams) they are built with.
 	canteens    *canteen.Service
@@ -130,7 +134,10 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	if r.care == nil {
 		r.care = care.New(client, r.outbox, r.now, care.DefaultOptions)
 	}
-	r.guardians = guardianship.New(client, r.outbox, r.now)
+	if r.limiter == nil && r.auth != nil {
+		r.limiter = r.auth.Limiter() // shared by instances when sign-in's is
+	}
+	r.guardians = guardianship.New(client, r.outbox, r.now, r.limiter)
 	if r.timebank == nil {
 		r.timebank = timebank.New(client, r.outbox, r.now, timebank.DefaultCreditLimit)
 	}

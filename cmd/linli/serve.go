@@ -100,6 +100,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		Now:              now,
 		WatchSession:     realtime.WatchSession(rt.hub),
 		AllowedOrigins:   cfg.AllowedOrigins,
+		TrustedProxies:   cfg.TrustedProxies,
 		Ready:            ready.check,
 		Logger:           log,
 		Metrics:          m,

@@ -23535,13 +23535,22 @@ extend type Mutation {
   """
   Asks to become the guardian of a family member: a PENDING guardianship
   the dependent consents to (or grid staff witness their consent).
+
+  By dependentId (someone the viewer may see) it returns the guardianship
+  (CONFLICT when one is pending or active). By dependentPhone it always
+  returns null, whether or not anyone signed in with that phone and whether
+  or not a request exists: a phone does not tell who has an account. The
+  dependent hears of a requester at most once a day, and the requester sees
+  the guardianship once the dependent consents (or, for someone of their
+  household, at once). Requests by phone are limited per requester and per
+  phone (RATE_LIMITED).
   """
   requestGuardianship(
     """
     The dependent and how they are related.
     """
     input: RequestGuardianshipInput!
-  ): Guardianship!
+  ): Guardianship
   """
   The dependent consents to a pending guardianship of theirs: it becomes
   ACTIVE (consent method DEPENDENT).
@@ -23593,7 +23602,7 @@ input RequestGuardianshipInput {
   """
   dependentId: ID
   """
-  Or the phone the dependent signed in with.
+  Or the phone the dependent signed in with (the answer is then null).
   """
   dependentPhone: String
   """

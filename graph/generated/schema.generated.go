@@ -3163,10 +3163,10 @@ func (ec *executionContext) _Mutation_requestGuardianship(ctx context.Context, f
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Guardianship) graphql.Marshaler {
-			return ec.marshalNGuardianship2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianship(ctx, selections, v)
+			return ec.marshalOGuardianship2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianship(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_requestGuardianship(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -5858,7 +5858,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_requestGuardianship(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "consentToGuardianship":

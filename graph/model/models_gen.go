@@ -362,7 +362,7 @@ type RequestContact struct {
 type RequestGuardianshipInput struct {
 	// The dependent, when the viewer can see them (e.g. of their household).
 	DependentID *int `json:"dependentId,omitempty"`
-	// Or the phone the dependent signed in with.
+	// Or the phone the dependent signed in with (the answer is then null).
 	DependentPhone *string `json:"dependentPhone,omitempty"`
 	// What the dependent is to the viewer.
 	Relation guardianship.Relation `json:"relation"`

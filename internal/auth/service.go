@@ -100,6 +100,10 @@ func NewService(c Config) (*Service, error) {
 // PrivacyNoticeVersion returns the version residents accept at sign-in.
 func (s *Service) PrivacyNoticeVersion() string { return s.policy.PrivacyNoticeVersion }
 
+// Limiter returns the rate limiter the service counts with, for other
+// services' limits to share (in Redis when instances do).
+func (s *Service) Limiter() ratelimit.Limiter { return s.limiter }
+
 // Tokens returns the access-token signer.
 func (s *Service) Tokens() *Tokens { return s.tokens }
 

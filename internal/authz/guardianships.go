@@ -32,7 +32,14 @@ func GuardianshipPolicy() ent.Policy {
 					return privacy.Allow
 				}
 				preds := []predicate.Guardianship{
-					guardianship.GuardianID(v.ResidentID),
+					// A guardian sees their request while it is pending only
+					// when the dependent shares their household: asked by
+					// phone, a pending request would tell whether the phone
+					// has an account (issue 14).
+					guardianship.And(guardianship.GuardianID(v.ResidentID), guardianship.Or(
+						guardianship.StatusNEQ(guardianship.StatusPENDING),
+						guardianship.HasDependentWith(sameHousehold(v)),
+					)),
 					guardianship.DependentID(v.ResidentID),
 				}
 				var staff []predicate.Resident
@@ -51,4 +58,13 @@ func GuardianshipPolicy() ent.Policy {
 		},
 		Mutation: privacy.MutationPolicy{allowSystem, privacy.AlwaysDenyRule()},
 	}
+}
+
+// sameHousehold matches the residents of v's household (none when v has
+// no household).
+func sameHousehold(v *viewer.Viewer) predicate.Resident {
+	if v.HouseholdID == 0 {
+		return predicate.Resident(nothing)
+	}
+	return resident.HouseholdID(v.HouseholdID)
 }

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -77,8 +78,12 @@ type Config struct {
 	RedisURL string
 	// PrivacyNoticeVersion is the version residents accept at sign-in.
 	PrivacyNoticeVersion string
-	// AllowedOrigins are the browser origins that may open websockets.
+	// AllowedOrigins are the browser origins that may open websockets and
+	// call the API across origins (CORS).
 	AllowedOrigins []string
+	// TrustedProxies are the load balancers whose X-Forwarded-For names
+	// the client address.
+	TrustedProxies []netip.Prefix
 	// GCPercent is the garbage collector's target (GOGC) for serve.
 	GCPercent int
 	// DebugAddr is the address of a private listener for pprof profiles
@@ -273,7 +278,7 @@ var Settings = []Setting{
 		}},
 	{"privacy-notice-version", "LINLI_PRIVACY_NOTICE_VERSION", "2026-11-01", "Version of the privacy notice residents accept when they sign in.",
 		func(c *Config, v string) error { c.PrivacyNoticeVersion = v; return nil }},
-	{"allowed-origins", "LINLI_ALLOWED_ORIGINS", "", "Comma-separated browser origins (`https://app.example.cn`, `*.example.cn`) allowed to open websockets; empty: any in development, same-origin only in production. Native apps send no Origin and are always allowed.",
+	{"allowed-origins", "LINLI_ALLOWED_ORIGINS", "", "Comma-separated browser origins (`https://app.example.cn`, `*.example.cn`) allowed to open websockets and to call the API from pages on other origins (CORS: only these get preflights answered and `Access-Control-Allow-Origin`). Websockets with it empty: any origin in development, same-origin only in production; CORS with it empty: no other origin. Native apps send no Origin and are always allowed.",
 		func(c *Config, v string) error {
 			c.AllowedOrigins = nil
 			for _, o := range strings.Split(v, ",") {
@@ -283,6 +288,8 @@ var Settings = []Setting{
 			}
 			return nil
 		}},
+	{"trusted-proxies", "LINLI_TRUSTED_PROXIES", "", "Comma-separated CIDRs (`10.0.0.0/8`) or addresses of the load balancers in front of the server. From such a peer the client address, on which rate limits count, is the rightmost `X-Forwarded-For` hop that is not itself trusted; from any other peer the header is ignored. Empty: the TCP peer is the client.",
+		func(c *Config, v string) (err error) { c.TrustedProxies, err = parsePrefixes(v); return err }},
 	{"gc-percent", "LINLI_GC_PERCENT", "50", "Garbage-collector target for `serve` (as GOGC): how much the heap may grow over live data before a collection. Held websockets are mostly long-lived data, so 50 keeps each idle subscription under 40 KiB for a little more collector CPU; 100 is Go's default.",
 		func(c *Config, v string) (err error) { c.GCPercent, err = positiveInt(v); return err }},
 	{"debug-addr", "LINLI_DEBUG_ADDR", "", "Address of a private listener for Go's pprof profiles and the Prometheus metrics (`127.0.0.1:6060`, `/debug/pprof/` and `/metrics`), for measuring memory and CPU; empty turns it off. Never expose it beyond the host.",
@@ -411,4 +418,31 @@ func Usage(w io.Writer) {
 	for _, s := range Settings {
 		fmt.Fprintf(w, "  --%s (%s, default %s)\n      %s\n", s.Flag, s.Env, s.Default, s.Description)
 	}
+}
+
+// parsePrefixes parses comma-separated CIDRs ("10.0.0.0/8") or single
+// addresses ("192.168.1.10", one host) into prefixes.
+func parsePrefixes(v string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if strings.Contains(part, "/") {
+			p, err := netip.ParsePrefix(part)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not a CIDR", part)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(part)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither a CIDR nor an address", part)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }

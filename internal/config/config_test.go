@@ -31,6 +31,10 @@ func TestLoadPrecedence(t *testing.T) {
 		{"check-in grace", nil, nil, func(c Config) bool { return c.CheckInGrace == 30*time.Minute }},
 		{"check-in grace env", map[string]string{"LINLI_CHECKIN_GRACE": "10m"}, nil,
 			func(c Config) bool { return c.CheckInGrace == 10*time.Minute }},
+		{"trusted proxies", map[string]string{"LINLI_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.10 ,::ffff:172.16.0.1"}, nil, func(c Config) bool {
+			return len(c.TrustedProxies) == 3 && c.TrustedProxies[0].String() == "10.0.0.0/8" &&
+				c.TrustedProxies[1].String() == "192.168.1.10/32" && c.TrustedProxies[2].String() == "172.16.0.1/32"
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,6 +59,8 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{nil, []string{"--max-body-bytes", "lots"}},
 		{nil, []string{"--log-level", "loud"}},
 		{nil, []string{"--no-such-flag"}},
+		{map[string]string{"LINLI_TRUSTED_PROXIES": "10.0.0.0/33"}, nil},
+		{map[string]string{"LINLI_TRUSTED_PROXIES": "the load balancer"}, nil},
 	} {
 		if _, _, err := Load("serve", tt.args, env(tt.env)); err == nil {
 			t.Errorf("Load(%v, %v) = nil error", tt.env, tt.args)

@@ -9,6 +9,7 @@ package guardianship
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/phone"
+	"github.com/jimei-linli/linli/internal/ratelimit"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -30,19 +32,37 @@ import (
 // consent (PIPL art. 28 and 31: personal information of minors under 14).
 const ChildAgeLimit = 14
 
+// Limits on asking by phone (issue 14): a phone must not tell whether it
+// has an account, and nobody may be pestered through it.
+var (
+	// AsksPerViewer is how many requests by phone one resident may make.
+	AsksPerViewer = ratelimit.Limit{Max: 10, Window: 24 * time.Hour}
+	// AsksPerPhone is how many requests by phone, from anyone, one phone
+	// may receive, whether or not it has an account.
+	AsksPerPhone = ratelimit.Limit{Max: 5, Window: 24 * time.Hour}
+	// NoticesPerPair is how often a dependent hears of requests from one
+	// requester: once a day, however often they ask.
+	NoticesPerPair = ratelimit.Limit{Max: 1, Window: 24 * time.Hour}
+)
+
 // Service changes guardianships.
 type Service struct {
-	client *ent.Client
-	outbox *realtime.Outbox
-	now    func() time.Time
+	client  *ent.Client
+	outbox  *realtime.Outbox
+	now     func() time.Time
+	limiter ratelimit.Limiter
 }
 
-// New returns a guardianship service.
-func New(client *ent.Client, outbox *realtime.Outbox, now func() time.Time) *Service {
+// New returns a guardianship service; limiter counts requests by phone
+// (nil: in process, on now).
+func New(client *ent.Client, outbox *realtime.Outbox, now func() time.Time, limiter ratelimit.Limiter) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{client: client, outbox: outbox, now: now}
+	if limiter == nil {
+		limiter = ratelimit.NewMemory(now)
+	}
+	return &Service{client: client, outbox: outbox, now: now, limiter: limiter}
 }
 
 // Request is a resident's request to look after someone.
@@ -56,6 +76,11 @@ type Request struct {
 
 // Request records a PENDING guardianship of the viewer for the dependent,
 // who is told and must consent (or grid staff witness their consent).
+//
+// By ID (someone the viewer may see) it returns the guardianship, or
+// CONFLICT when one is pending or active. By phone it returns nil and no
+// error whether or not the phone has an account, and whether or not a
+// request already exists (see RequestByPhone).
 func (s *Service) Request(ctx context.Context, r Request) (*ent.Guardianship, error) {
 	v, err := viewer.Required(ctx)
 	if err != nil {
@@ -64,35 +89,85 @@ func (s *Service) Request(ctx context.Context, r Request) (*ent.Guardianship, er
 	if guardianship.RelationValidator(r.Relation) != nil {
 		return nil, apperr.New(apperr.BadUserInput, "unknown relation %q", r.Relation)
 	}
-	sys := viewer.SystemContext(ctx)
-	dependent := r.DependentID
 	switch {
 	case r.DependentID != 0 && r.DependentPhone != "":
 		return nil, apperr.New(apperr.BadUserInput, "give the dependent's ID or phone, not both")
-	case r.DependentID != 0:
-		// By ID only someone the requester may see.
-		if _, err := s.client.Resident.Get(ctx, r.DependentID); err != nil {
-			return nil, apperr.New(apperr.NotFound, "no such resident")
-		}
 	case r.DependentPhone != "":
-		p, err := phone.Normalize(r.DependentPhone)
-		if err != nil {
-			return nil, apperr.New(apperr.BadUserInput, "%v", err)
-		}
-		id, err := s.client.PersonalInfo.Query().Where(personalinfo.Phone(p)).
-			Select(personalinfo.FieldResidentID).Int(sys)
-		if err != nil {
-			return nil, apperr.New(apperr.NotFound, "no resident has signed in with that phone")
-		}
-		dependent = id
-	default:
+		return nil, s.requestByPhone(ctx, v, r)
+	case r.DependentID == 0:
 		return nil, apperr.New(apperr.BadUserInput, "give the dependent's ID or phone")
 	}
-	if dependent == v.ResidentID {
+	// By ID only someone the requester may see.
+	if _, err := s.client.Resident.Get(ctx, r.DependentID); err != nil {
+		return nil, apperr.New(apperr.NotFound, "no such resident")
+	}
+	if r.DependentID == v.ResidentID {
 		return nil, apperr.New(apperr.BadUserInput, "one cannot be one's own guardian")
 	}
+	g, err := s.ask(ctx, v, r.DependentID, r.Relation, true)
+	return s.reload(ctx, g, err)
+}
+
+// requestByPhone asks for the guardianship of whoever signed in with the
+// phone of r, answering the same whether or not anyone did: the phone's
+// format is checked, the viewer's and the phone's limits are counted (the
+// phone's by its number, account or not), and then nothing more is said.
+// An existing request or guardianship is left as it is, silently; the
+// dependent hears of a requester at most once a day (NoticesPerPair).
+func (s *Service) requestByPhone(ctx context.Context, v *viewer.Viewer, r Request) error {
+	p, err := phone.Normalize(r.DependentPhone)
+	if err != nil {
+		return apperr.New(apperr.BadUserInput, "%v", err)
+	}
+	if err := s.allow(ctx, fmt.Sprintf("guardianship:asks:%d", v.ResidentID), AsksPerViewer, "guardianship requests from you"); err != nil {
+		return err
+	}
+	if err := s.allow(ctx, "guardianship:asked:"+p, AsksPerPhone, "guardianship requests for this phone"); err != nil {
+		return err
+	}
+	sys := viewer.SystemContext(ctx)
+	dependent, err := s.client.PersonalInfo.Query().Where(personalinfo.Phone(p)).
+		Select(personalinfo.FieldResidentID).Int(sys)
+	switch {
+	case ent.IsNotFound(err):
+		return nil
+	case err != nil:
+		return err
+	case dependent == v.ResidentID:
+		// The viewer's own phone: they know it has an account.
+		return apperr.New(apperr.BadUserInput, "one cannot be one's own guardian")
+	}
+	d, err := s.limiter.Allow(ctx, fmt.Sprintf("guardianship:notice:%d:%d", v.ResidentID, dependent), NoticesPerPair)
+	if err != nil {
+		return err
+	}
+	_, err = s.ask(ctx, v, dependent, r.Relation, d.Allowed)
+	if code := apperr.CodeOf(err); code == apperr.Conflict {
+		return nil // pending or active already: indistinguishable from a new request
+	}
+	return err
+}
+
+// allow counts one operation against limit and refuses it with
+// RATE_LIMITED beyond it.
+func (s *Service) allow(ctx context.Context, key string, limit ratelimit.Limit, what string) error {
+	d, err := s.limiter.Allow(ctx, key, limit)
+	if err != nil {
+		return err
+	}
+	if !d.Allowed {
+		return apperr.New(apperr.RateLimited, "too many %s; try again in %s", what, apperr.Duration(d.RetryAfter))
+	}
+	return nil
+}
+
+// ask records a PENDING guardianship of v for dependent (reopening a
+// revoked one; CONFLICT when one is pending or active) and, when notify,
+// tells the dependent.
+func (s *Service) ask(ctx context.Context, v *viewer.Viewer, dependent int, relation guardianship.Relation, notify bool) (*ent.Guardianship, error) {
+	sys := viewer.SystemContext(ctx)
 	var g *ent.Guardianship
-	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
+	err := store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		old, err := tx.Guardianship.Query().
 			Where(guardianship.GuardianID(v.ResidentID), guardianship.DependentID(dependent)).Only(sys)
 		switch {
@@ -105,15 +180,15 @@ func (s *Service) Request(ctx context.Context, r Request) (*ent.Guardianship, er
 				SetUpdatedAt(s.now()).Save(sys)
 		case ent.IsNotFound(err):
 			g, err = tx.Guardianship.Create().SetGuardianID(v.ResidentID).SetDependentID(dependent).
-				SetRelation(r.Relation).SetStatus(guardianship.StatusPENDING).
+				SetRelation(relation).SetStatus(guardianship.StatusPENDING).
 				SetCreatedAt(s.now()).SetUpdatedAt(s.now()).Save(sys)
 		}
-		if err != nil {
+		if err != nil || !notify {
 			return err
 		}
 		return s.tell(ctx, tx, g, []int{dependent}, "A guardianship awaits your consent", "Someone asked to look after you; consent in the app, or ask your grid worker.")
 	})
-	return s.reload(ctx, g, err)
+	return g, err
 }
 
 // Consent records the dependent's own consent: the guardianship becomes
@@ -253,6 +328,10 @@ func (s *Service) Revoke(ctx context.Context, id int) (*ent.Guardianship, error)
 	}
 	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		now := s.now()
+		before, err := tx.Guardianship.Get(sys, id)
+		if err != nil {
+			return err
+		}
 		n, err := tx.Guardianship.Update().
 			Where(guardianship.ID(id), guardianship.StatusNEQ(guardianship.StatusREVOKED)).
 			SetStatus(guardianship.StatusREVOKED).SetRevokedAt(now).SetUpdatedAt(now).Save(sys)
@@ -270,6 +349,15 @@ func (s *Service) Revoke(ctx context.Context, id int) (*ent.Guardianship, error)
 			if r != v.ResidentID {
 				others = append(others, r)
 			}
+		}
+		if before.Status == guardianship.StatusPENDING {
+			// A request declined (or ended by staff) before consent: what
+			// either side may see has not changed, and the requester, who
+			// may not see a pending request made by phone, is not told
+			// either, or the answer would say that the phone has an
+			// account (issue 14).
+			others = slices.DeleteFunc(others, func(r int) bool { return r == g.GuardianID })
+			return s.announce(ctx, tx, g, others, "A guardianship request ended", "A request to look after you was withdrawn or declined.")
 		}
 		return s.tell(ctx, tx, g, others, "A guardianship ended", "A guardianship you were part of was revoked.")
 	})
@@ -295,6 +383,12 @@ func (s *Service) tell(ctx context.Context, tx *ent.Tx, g *ent.Guardianship, to 
 			return err
 		}
 	}
+	return s.announce(ctx, tx, g, to, title, body)
+}
+
+// announce writes the guardianship's event in tx, with notifications for
+// the residents to (none when to is empty).
+func (s *Service) announce(ctx context.Context, tx *ent.Tx, g *ent.Guardianship, to []int, title, body string) error {
 	_, err := s.outbox.Emit(ctx, tx, realtime.Event{
 		Kind: "guardianship." + strings.ToLower(string(g.Status)), SubjectID: g.ID,
 		Topics: []string{realtime.NodeTopic(g.ID)}, Notify: to,

@@ -25,6 +25,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -118,6 +119,11 @@ type Options struct {
 	// Empty means same-origin only in production and any origin in
 	// development. New panics on a malformed pattern.
 	AllowedOrigins []string
+	// TrustedProxies are the load balancers in front of the server: from
+	// a peer within them, the client address (on which rate limits count)
+	// is the rightmost untrusted hop of X-Forwarded-For (clientaddr.go).
+	// Empty means the TCP peer is the client, whatever the header says.
+	TrustedProxies []netip.Prefix
 	// KeepAlive is how often an idle stream is pinged: websocket pings
 	// and graphql-transport-ws "ping" messages (a client that has not
 	// answered by the next ping is dropped), "ka" messages on graphql-ws,
@@ -217,15 +223,17 @@ func newGraphQL(opts Options) *handler.Server {
 }
 
 // routes mounts the GraphQL server gql and the other endpoints, wrapped in
-// request logging.
+// request logging; API responses carry the headers of headers.go and
+// answer CORS (cors.go), and the client address is resolved first
+// (clientaddr.go).
 func routes(opts Options, gql http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authenticate(opts, gql))
-	mux.HandleFunc("GET /healthz", healthz)
-	mux.Handle("GET /readyz", readyz(opts.Ready, opts.Logger))
+	mux.Handle("/graphql", withAPIHeaders(withCORS(opts.AllowedOrigins, authenticate(opts, gql))))
+	mux.Handle("GET /healthz", withAPIHeaders(http.HandlerFunc(healthz)))
+	mux.Handle("GET /readyz", withAPIHeaders(readyz(opts.Ready, opts.Logger)))
 	if !opts.Production {
 		mux.Handle("GET /{$}", graphiqlPage())
 		mux.Handle("GET /graphiql/", graphiqlAssets())
 	}
-	return logRequests(opts.Logger, countRequests(opts.Metrics, mux))
+	return withClientAddr(opts.TrustedProxies, logRequests(opts.Logger, countRequests(opts.Metrics, mux)))
 }

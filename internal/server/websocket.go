@@ -238,16 +238,7 @@ func (t *websocketTransport) originAllowed(r *http.Request) bool {
 	if strings.EqualFold(u.Host, r.Host) {
 		return true
 	}
-	for _, p := range t.originPatterns {
-		target := u.Host
-		if strings.Contains(p, "://") {
-			target = u.Scheme + "://" + u.Host
-		}
-		if ok, _ := path.Match(strings.ToLower(p), strings.ToLower(target)); ok {
-			return true
-		}
-	}
-	return false
+	return matchOrigin(t.originPatterns, origin)
 }
 
 // initContext runs Options.AuthenticateInit for a connection_init payload

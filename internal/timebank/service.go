@@ -10,6 +10,7 @@ import (
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/community"
+	"github.com/jimei-linli/linli/ent/grid"
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/notification"
@@ -98,6 +99,13 @@ type Transfer struct {
 
 // Transfer moves minutes from the signed-in resident's account to another
 // resident's, once per key, and tells the recipient.
+//
+// Time goes to those the sender may see (their household, dependents and
+// guardians, staff and volunteers, the residents in a staff member's scope)
+// and to the residents of the sender's own community, whom time-bank help
+// is exchanged with. Anyone else is answered like an ID that names no one:
+// NOT_FOUND, before the amount or the key is looked at, so a transfer does
+// not tell who exists elsewhere (issue 14).
 func (s *Service) Transfer(ctx context.Context, t Transfer) (*ent.LedgerTransfer, error) {
 	v, err := viewer.Required(ctx)
 	if err != nil {
@@ -110,17 +118,23 @@ func (s *Service) Transfer(ctx context.Context, t Transfer) (*ent.LedgerTransfer
 		return nil, apperr.New(apperr.BadUserInput, "you cannot transfer time to yourself")
 	}
 	sys := viewer.SystemContext(ctx)
-	to, err := s.client.Resident.Query().Where(resident.ID(t.ToResidentID), resident.DeletedAtIsNil()).Only(sys)
+	to, named, err := s.recipient(ctx, v, t.ToResidentID)
 	if err != nil {
-		return nil, apperr.New(apperr.NotFound, "no such resident")
+		return nil, err
 	}
 	me, err := s.client.Resident.Get(sys, v.ResidentID)
 	if err != nil {
 		return nil, err
 	}
 	memo := strings.TrimSpace(t.Memo)
-	if memo == "" {
+	switch {
+	case memo != "":
+	case named:
 		memo = fmt.Sprintf("%s → %s", me.Name, to.Name)
+	default:
+		// The sender may not see the neighbour's name: the memo, on the
+		// sender's statement too, must not tell it.
+		memo = me.Name + " → 鄰居"
 	}
 	return s.post(ctx, func(c *ent.Client) (Posting, error) {
 		from, err := s.ResidentAccount(ctx, c, v.ResidentID)
@@ -131,6 +145,31 @@ func (s *Service) Transfer(ctx context.Context, t Transfer) (*ent.LedgerTransfer
 		return Posting{Kind: ledgertransfer.KindTRANSFER, From: from, To: toAcc, Minutes: t.Minutes,
 			Memo: memo, Key: fmt.Sprintf("transfer:%d:%s", v.ResidentID, t.Key), CreatedByID: v.ResidentID}, err
 	}, to.ID, fmt.Sprintf("%s 轉給你 %d 分鐘", me.Name, t.Minutes))
+}
+
+// recipient returns the live resident id whom v may send time to (see
+// Transfer), and whether v may see their name; NOT_FOUND otherwise.
+func (s *Service) recipient(ctx context.Context, v *viewer.Viewer, id int) (*ent.Resident, bool, error) {
+	notFound := apperr.New(apperr.NotFound, "no such resident")
+	to, err := s.client.Resident.Query().Where(resident.ID(id), resident.DeletedAtIsNil()).Only(ctx)
+	switch {
+	case err == nil:
+		return to, true, nil
+	case !ent.IsNotFound(err):
+		return nil, false, err
+	case v.CommunityID == 0:
+		return nil, false, notFound
+	}
+	to, err = s.client.Resident.Query().
+		Where(resident.ID(id), resident.DeletedAtIsNil(), resident.HasGridWith(grid.CommunityID(v.CommunityID))).
+		Only(viewer.SystemContext(ctx))
+	switch {
+	case ent.IsNotFound(err):
+		return nil, false, notFound
+	case err != nil:
+		return nil, false, err
+	}
+	return to, false, nil
 }
 
 // Donation is a resident's gift to a community's pool.
