@@ -157,11 +157,11 @@ func (s *Service) recipient(ctx context.Context, v *viewer.Viewer, id int) (*ent
 		return to, true, nil
 	case !ent.IsNotFound(err):
 		return nil, false, err
-	case v.CommunityID == 0:
-		return nil, false, notFound
 	}
+	// A neighbour: someone whose grid is in the community of the sender's.
+	neighbour := resident.HasGridWith(grid.HasCommunityWith(community.HasGridsWith(grid.HasResidentsWith(resident.ID(v.ResidentID)))))
 	to, err = s.client.Resident.Query().
-		Where(resident.ID(id), resident.DeletedAtIsNil(), resident.HasGridWith(grid.CommunityID(v.CommunityID))).
+		Where(resident.ID(id), resident.DeletedAtIsNil(), neighbour).
 		Only(viewer.SystemContext(ctx))
 	switch {
 	case ent.IsNotFound(err):
