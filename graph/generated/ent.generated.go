@@ -45608,22 +45608,6 @@ func (ec *executionContext) unmarshalNLedgerTransferWhereInput2ᚖgithubᚗcom�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNMealOrder2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.MealOrder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx context.Context, sel ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MealOrder!")

@@ -351,7 +351,7 @@ type ComplexityRoot struct {
 
 	GridDeliveries struct {
 		Grid   func(childComplexity int) int
-		Orders func(childComplexity int) int
+		Orders func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 	}
 
 	GridEdge struct {
@@ -2352,7 +2352,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.GridDeliveries.Orders(childComplexity), true
+		args, err := ec.field_GridDeliveries_orders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.GridDeliveries.Orders(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 
 	case "GridEdge.cursor":
 		if e.ComplexityRoot.GridEdge.Cursor == nil {
@@ -24584,9 +24589,27 @@ type GridDeliveries {
   """
   grid: Grid!
   """
-  The orders to deliver there.
+  The orders to deliver there, by ID: the page asked for (at most 100;
+  without first or last, the first 100) and the total.
   """
-  orders: [MealOrder!]!
+  orders(
+    """
+    Orders after this cursor.
+    """
+    after: Cursor
+    """
+    How many from the start (at most 100).
+    """
+    first: Int
+    """
+    Orders before this cursor.
+    """
+    before: Cursor
+    """
+    How many from the end (at most 100).
+    """
+    last: Int
+  ): MealOrderConnection!
 }
 
 """

@@ -111,13 +111,17 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 			t.Errorf("a refused order wrote something")
 		}
 		// The kitchen follows the day live; residents may not.
-		kitchenSub := `subscription($c: ID!, $d: String!) { canteenKitchenUpdated(canteenId: $c, date: $d) { periods { meals } deliveries { orders { id } } } }`
+		kitchenSub := `subscription($c: ID!, $d: String!) { canteenKitchenUpdated(canteenId: $c, date: $d) { periods { meals } deliveries { orders { edges { node { id } } } } } }`
 		kws := e.DialWS(t, staff)
 		kws.Subscribe("k", kitchenSub, map[string]any{"c": canteenID, "d": day})
 		var kitchen struct {
 			CanteenKitchenUpdated struct {
 				Periods    []struct{ Meals int }
-				Deliveries []struct{ Orders []struct{ ID string } }
+				Deliveries []struct {
+					Orders struct {
+						Edges []struct{ Node struct{ ID string } }
+					}
+				}
 			}
 		}
 		kws.Next("k", 10*time.Second, &kitchen)
@@ -134,7 +138,7 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 		o := func(k string) any { return r.Value("placeMealOrder", k) }
 		kws.Next("k", 10*time.Second, &kitchen)
 		if k := kitchen.CanteenKitchenUpdated; len(k.Periods) != 1 || k.Periods[0].Meals != 1 ||
-			len(k.Deliveries) != 1 || k.Deliveries[0].Orders[0].ID != o("id") {
+			len(k.Deliveries) != 1 || len(k.Deliveries[0].Orders.Edges) != 1 || k.Deliveries[0].Orders.Edges[0].Node.ID != o("id") {
 			t.Errorf("kitchen after the order: %+v", kitchen)
 		}
 		// His mother hears that he ordered for her.
@@ -192,12 +196,15 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 		// Staff see the recipient's name, not the resident.
 		k := e.Do(t, staff, `query($c: ID!, $d: String!) { canteenKitchen(canteenId: $c, date: $d) {
 			periods { period meals dishes { name portions } }
-			deliveries { grid { code } orders { id recipientName deliveryAddress beneficiary { id } } } } }`,
+			deliveries { grid { code } orders(first: 1) { totalCount pageInfo { hasNextPage }
+				edges { node { id recipientName deliveryAddress beneficiary { id } } } } } } }`,
 			map[string]any{"c": canteenID, "d": day}).Must(t)
 		if k.Value("canteenKitchen", "periods", 0, "meals") != 1.0 || k.Value("canteenKitchen", "periods", 0, "dishes", 1, "portions") != 2.0 ||
 			k.Value("canteenKitchen", "deliveries", 0, "grid", "code") != seed.GridShengguang01 ||
-			k.Value("canteenKitchen", "deliveries", 0, "orders", 0, "id") != orderID ||
-			k.Value("canteenKitchen", "deliveries", 0, "orders", 0, "beneficiary") != nil {
+			k.Value("canteenKitchen", "deliveries", 0, "orders", "totalCount") != 1.0 ||
+			k.Value("canteenKitchen", "deliveries", 0, "orders", "pageInfo", "hasNextPage") != false ||
+			k.Value("canteenKitchen", "deliveries", 0, "orders", "edges", 0, "node", "id") != orderID ||
+			k.Value("canteenKitchen", "deliveries", 0, "orders", "edges", 0, "node", "beneficiary") != nil {
 			t.Errorf("kitchen: %s", k)
 		}
 		e.Do(t, son, `query($c: ID!, $d: String!) { canteenKitchen(canteenId: $c, date: $d) { date } }`,

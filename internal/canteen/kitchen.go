@@ -37,8 +37,53 @@ type DishCount struct {
 
 // GridDeliveries are the deliveries of one day to one grid.
 type GridDeliveries struct {
-	Grid   *ent.Grid
-	Orders []*ent.MealOrder
+	Grid *ent.Grid
+	// orders are the grid's delivered orders of the day, by ID.
+	orders []*ent.MealOrder
+}
+
+// Orders returns a page of the orders to deliver to the grid, by ID, as a
+// Relay connection: those after the after cursor and before the before
+// cursor, then the first first of them or else the last last. The server's
+// limits bound first and last and give a connection without them a page of
+// 100. The orders are those KitchenView read for the day's counts (one
+// canteen's orders of one day, bounded by its menus' capacity), so a page
+// costs no statement of its own.
+func (d GridDeliveries) Orders(after *ent.Cursor, first *int, before *ent.Cursor, last *int) (*ent.MealOrderConnection, error) {
+	os := d.orders
+	if after != nil {
+		i := 0
+		for i < len(os) && os[i].ID <= after.ID {
+			i++
+		}
+		os = os[i:]
+	}
+	if before != nil {
+		i := len(os)
+		for i > 0 && os[i-1].ID >= before.ID {
+			i--
+		}
+		os = os[:i]
+	}
+	c := &ent.MealOrderConnection{TotalCount: len(d.orders)}
+	// As ent's pages: a cursor says there are orders on its side.
+	c.PageInfo.HasNextPage, c.PageInfo.HasPreviousPage = before != nil, after != nil
+	switch {
+	case first != nil && *first < 0, last != nil && *last < 0:
+		return nil, apperr.New(apperr.BadUserInput, "first and last must not be negative")
+	case first != nil && len(os) > *first:
+		os, c.PageInfo.HasNextPage = os[:*first], true
+	case first == nil && last != nil && len(os) > *last:
+		os, c.PageInfo.HasPreviousPage = os[len(os)-*last:], true
+	}
+	for _, o := range os {
+		c.Edges = append(c.Edges, &ent.MealOrderEdge{Node: o, Cursor: ent.Cursor{ID: o.ID}})
+	}
+	if len(c.Edges) > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[len(c.Edges)-1].Cursor
+	}
+	return c, nil
 }
 
 // periodOrder is the order meal periods are listed in.
@@ -104,7 +149,7 @@ func (s *Service) KitchenView(ctx context.Context, canteenID int, date string) (
 			return nil, err
 		}
 		for _, g := range gs {
-			k.Deliveries = append(k.Deliveries, GridDeliveries{Grid: g, Orders: byGrid[g.ID]})
+			k.Deliveries = append(k.Deliveries, GridDeliveries{Grid: g, orders: byGrid[g.ID]})
 		}
 	}
 	return k, nil

@@ -302,9 +302,10 @@ func TestAdvance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(k.Periods) != 1 || k.Periods[0].Meals != 1 || len(k.Periods[0].Dishes) != 2 ||
-			len(k.Deliveries) != 1 || len(k.Deliveries[0].Orders) != 1 {
+		if len(k.Periods) != 1 || k.Periods[0].Meals != 1 || len(k.Periods[0].Dishes) != 2 || len(k.Deliveries) != 1 {
 			t.Errorf("kitchen: %+v", k)
+		} else if c, err := k.Deliveries[0].Orders(nil, nil, nil, nil); err != nil || c.TotalCount != 1 || len(c.Edges) != 1 {
+			t.Errorf("kitchen deliveries: %+v, %v", c, err)
 		}
 		_, err = f.svc.KitchenView(f.as("elder"), f.canteen.ID, mealDay)
 		wantCode(t, err, apperr.Forbidden, "staff")
