@@ -19,6 +19,8 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/community"
 	"github.com/jimei-linli/linli/ent/grid"
+	"github.com/jimei-linli/linli/ent/mealorder"
+	"github.com/jimei-linli/linli/ent/mealperiod"
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/graph"
@@ -219,6 +221,25 @@ var statementCases = []statementCase{
 		checkDemo: func(data json.RawMessage) error {
 			if strings.Contains(string(data), `"totalCount":0`) {
 				return fmt.Errorf("the demo's first grid has open help requests")
+			}
+			return nil
+		},
+	},
+	{
+		// The kitchen's day, as the community's admin sees it: canteen select
+		// (the right to it), the day's orders select, their items select, the
+		// grids select; each grid's deliveries (a connection since issue 12)
+		// are paged from those orders, with no statement per grid.
+		name: "a canteen kitchen's deliveries by grid",
+		query: `query($c: ID!, $d: String!) { canteenKitchen(canteenId: $c, date: $d) { periods { meals }
+			deliveries { grid { code } orders(first: 1) { totalCount pageInfo { hasNextPage }
+			edges { node { recipientName deliveryAddress } } } } } }`,
+		vars:   firstKitchenDay,
+		viewer: firstCommunityAdmin,
+		want:   4,
+		checkDemo: func(data json.RawMessage) error {
+			if !regexp.MustCompile(`"orders":\{"totalCount":[1-9]`).Match(data) {
+				return fmt.Errorf("no grid has deliveries")
 			}
 			return nil
 		},
@@ -500,7 +521,73 @@ func seedTinyStreet(ctx context.Context, c *ent.Client) error {
 		SetResident(member).SetDepartment(dep).Save(ctx); err != nil {
 		return err
 	}
-	return seedTinyRedNeighbor(ctx, c, com)
+	if err := seedTinyRedNeighbor(ctx, c, com); err != nil {
+		return err
+	}
+	return seedTinyCanteen(ctx, c, com)
+}
+
+// seedTinyCanteen writes the smallest canteen whose kitchen view has rows
+// at every level: one lunch menu of one dish, and two home deliveries to
+// each grid of the community.
+func seedTinyCanteen(ctx context.Context, c *ent.Client, com *ent.Community) error {
+	ct, err := c.Canteen.Create().SetCommunityID(com.ID).SetName("小食堂").SetAddress("小街1號").
+		SetOpeningHours("每日").Save(ctx)
+	if err != nil {
+		return err
+	}
+	lunch, err := c.MealPeriod.Create().SetCanteenID(ct.ID).SetKind(mealperiod.KindLUNCH).SetServesFrom("11:00").
+		SetServesUntil("12:30").SetOrderCutoff("10:00").SetCutoffDaysBefore(0).SetCapacity(20).Save(ctx)
+	if err != nil {
+		return err
+	}
+	m, err := c.Menu.Create().SetCanteenID(ct.ID).SetPeriodID(lunch.ID).SetDate("2026-12-01").SetCapacity(20).Save(ctx)
+	if err != nil {
+		return err
+	}
+	dish, err := c.MenuItem.Create().SetMenuID(m.ID).SetName("米飯").SetPrice(100).Save(ctx)
+	if err != nil {
+		return err
+	}
+	places, err := c.Place.Query().Where(place.HasGridWith(grid.CommunityID(com.ID))).Order(ent.Asc(place.FieldID)).All(ctx)
+	if err != nil {
+		return err
+	}
+	for i, pl := range places {
+		if i%3 == 2 {
+			continue // two of each grid's three places
+		}
+		r, err := c.Resident.Create().SetName(fmt.Sprintf("長者 %d", i)).Save(ctx)
+		if err != nil {
+			return err
+		}
+		o, err := c.MealOrder.Create().SetCanteenID(ct.ID).SetCommunityID(com.ID).SetMenuID(m.ID).
+			SetDate(m.Date).SetPeriod(mealorder.PeriodLUNCH).SetBeneficiaryID(r.ID).SetOrderedByID(r.ID).
+			SetRecipientName(r.Name).SetFulfillment(mealorder.FulfillmentDELIVERY).SetTier(mealorder.TierREGULAR).
+			SetListPrice(100).SetSubsidy(0).SetCreditMinutes(0).SetCreditValue(0).SetAmountPaid(100).
+			SetPickupCode(fmt.Sprintf("%06d", i)).SetDeliveryAddress(pl.Address).SetDeliveryGridID(pl.GridID).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if err := c.MealOrderItem.Create().SetOrderID(o.ID).SetMenuItemID(dish.ID).SetName(dish.Name).
+			SetQuantity(1).SetUnitPrice(dish.Price).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// firstKitchenDay returns the canteen and day of the first home delivery
+// written (variables c and d of the kitchen query).
+func firstKitchenDay(t *testing.T, c *ent.Client) map[string]any {
+	t.Helper()
+	ctx := viewer.SystemContext(context.Background())
+	o, err := c.MealOrder.Query().Where(mealorder.FulfillmentEQ(mealorder.FulfillmentDELIVERY), mealorder.DeliveryGridIDNotNil()).
+		Order(ent.Asc(mealorder.FieldID)).First(ctx)
+	if err != nil {
+		t.Fatalf("look up the first delivery: %v", err)
+	}
+	return map[string]any{"c": fmt.Sprint(o.CanteenID), "d": o.Date}
 }
 
 // seedTinyRedNeighbor writes the smallest Red Neighbor on which every level
