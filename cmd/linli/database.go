@@ -16,7 +16,13 @@ import (
 // current: SQLite migrates itself; PostgreSQL applies its migrations when
 // migrate is true and otherwise refuses to run on an outdated schema.
 func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger, migrate bool) (*store.Store, error) {
-	s, err := store.Open(ctx, cfg.DatabaseURL)
+	return openDatabaseWith(ctx, cfg, log, migrate, nil)
+}
+
+// openDatabaseWith is openDatabase with the client's driver wrapped by
+// wrap (nil: as it is; serve traces it).
+func openDatabaseWith(ctx context.Context, cfg config.Config, log *slog.Logger, migrate bool, wrap func(dialect.Driver) dialect.Driver) (*store.Store, error) {
+	s, err := store.OpenWith(ctx, cfg.DatabaseURL, wrap)
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,12 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	debug.SetGCPercent(cfg.GCPercent)
 	// The one clock every part of the server reads: the real one.
 	now := time.Now
-	s, err := openDatabase(ctx, cfg, log, cfg.MigrateOnStart)
+	tr, err := startTracing(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer tr.stop(log)
+	s, err := openDatabaseWith(ctx, cfg, log, cfg.MigrateOnStart, tr.wrapDriver())
 	if err != nil {
 		return err
 	}
@@ -50,6 +55,9 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	}
 	if rdb != nil {
 		defer rdb.Close()
+	}
+	if err := tr.instrumentRedis(rdb); err != nil {
+		return err
 	}
 	m := newMetrics(s, now, log)
 	if rdb != nil {
@@ -104,6 +112,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		Ready:            ready.check,
 		Logger:           log,
 		Metrics:          m,
+		Tracing:          tr.provider(),
 		Production:       cfg.Production(),
 		MaxBodyBytes:     cfg.MaxBodyBytes,
 		MaxComplexity:    cfg.MaxComplexity,

@@ -92,6 +92,11 @@ type Config struct {
 	// MetricsAddr is the address of a private listener for /metrics
 	// alone; empty turns it off.
 	MetricsAddr string
+	// OTLPEndpoint is the OTLP/HTTP collector traces are exported to;
+	// empty turns tracing off.
+	OTLPEndpoint string
+	// TraceSample is the share of new traces sampled (0 to 1).
+	TraceSample float64
 	// RedisPrefix starts every Redis key and the pub/sub channel, so that
 	// deployments can share a Redis.
 	RedisPrefix string
@@ -296,6 +301,24 @@ var Settings = []Setting{
 		func(c *Config, v string) error { c.DebugAddr = v; return nil }},
 	{"metrics-addr", "LINLI_METRICS_ADDR", "", "Address of a private listener that serves only the Prometheus metrics as `/metrics` (`10.0.0.5:9090`), for a scraper that must not reach pprof; empty turns it off (`LINLI_DEBUG_ADDR` serves them too). See docs/operations.md.",
 		func(c *Config, v string) error { c.MetricsAddr = v; return nil }},
+	{"otlp-endpoint", "LINLI_OTLP_ENDPOINT", "", "OpenTelemetry collector that traces are exported to over OTLP/HTTP (`http://10.0.0.7:4318`): spans for each GraphQL operation, its resolvers, SQL statements and Redis commands, and a `trace_id` in request log lines; empty turns tracing off. See docs/operations.md.",
+		func(c *Config, v string) error {
+			if v != "" {
+				if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					return fmt.Errorf("must be an http(s) URL, not %q", v)
+				}
+			}
+			c.OTLPEndpoint = v
+			return nil
+		}},
+	{"trace-sample", "LINLI_TRACE_SAMPLE", "1", "Share of new traces sampled when tracing is on, from 0 to 1 (`0.1`: one operation in ten); a request that carries a sampled `traceparent` is always traced.",
+		func(c *Config, v string) (err error) {
+			c.TraceSample, err = strconv.ParseFloat(v, 64)
+			if err == nil && !(c.TraceSample >= 0 && c.TraceSample <= 1) {
+				err = errors.New("must be between 0 and 1")
+			}
+			return err
+		}},
 	{"request-deadlines", "LINLI_REQUEST_DEADLINES", "acknowledge=5m,contact=4h,resolve=72h,follow-up=48h,rating=24h,department-acknowledge=24h",
 		"Deadlines of the 54321 clock for residents' requests: claim (acknowledge), contact or visit, resolve (these three from filing), follow-up after resolution, rating after confirmation, and a called department's report. An overdue stage escalates to the grid leader, after as long again to the community admins, then to the street admins.",
 		func(c *Config, v string) (err error) { c.RequestDeadlines, err = parseDeadlines(v); return err }},

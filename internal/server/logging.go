@@ -32,6 +32,9 @@ type requestInfo struct {
 	resident atomic.Int64
 	// code is the extensions.code of the first error presented.
 	code atomic.Pointer[string]
+	// traceID is the trace of the request's first sampled operation span
+	// (tracing on).
+	traceID atomic.Pointer[string]
 }
 
 // requestInfoFrom returns the *requestInfo of ctx, or nil.
@@ -59,6 +62,9 @@ func (i *requestInfo) attrs() []slog.Attr {
 	}
 	if code := i.code.Load(); code != nil {
 		attrs = append(attrs, slog.String("code", *code))
+	}
+	if id := i.traceID.Load(); id != nil {
+		attrs = append(attrs, slog.String("trace_id", *id))
 	}
 	return attrs
 }
@@ -95,7 +101,8 @@ type requestInfoKey struct{}
 // logRequests logs one line per request: request id (the client's
 // X-Request-Id or a new one, returned in the response's X-Request-Id),
 // method, path, status, duration in ms and, for GraphQL, the operation
-// name, the viewer's resident id and the first error's code. Probes log at
+// name, the viewer's resident id, the first error's code and, when tracing
+// is on, the trace id. Probes log at
 // debug level, the rest at info. A websocket's line is written at the
 // upgrade, and another ("websocket closed") when it closes.
 func logRequests(logger *slog.Logger, next http.Handler) http.Handler {

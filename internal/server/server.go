@@ -33,6 +33,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Defaults for the zero values of Options.
@@ -137,6 +138,10 @@ type Options struct {
 	// Metrics, if set, counts requests, GraphQL operations, websockets and
 	// subscriptions (metrics.go).
 	Metrics Metrics
+	// Tracing, if set, traces every GraphQL operation and its resolvers
+	// (tracing.go), and lets a request's traceparent header continue its
+	// caller's trace. Nil turns tracing off.
+	Tracing trace.TracerProvider
 }
 
 // withDefaults returns o with its zero values replaced by the defaults.
@@ -219,6 +224,9 @@ func newGraphQL(opts Options) *handler.Server {
 	if opts.Metrics != nil {
 		srv.Use(operationMetrics{opts.Metrics})
 	}
+	if opts.Tracing != nil {
+		srv.Use(newOperationTracing(opts.Tracing))
+	}
 	return srv
 }
 
@@ -228,7 +236,7 @@ func newGraphQL(opts Options) *handler.Server {
 // (clientaddr.go).
 func routes(opts Options, gql http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", withAPIHeaders(withCORS(opts.AllowedOrigins, authenticate(opts, gql))))
+	mux.Handle("/graphql", withAPIHeaders(withCORS(opts.AllowedOrigins, continueTraces(opts.Tracing, authenticate(opts, gql)))))
 	mux.Handle("GET /healthz", withAPIHeaders(http.HandlerFunc(healthz)))
 	mux.Handle("GET /readyz", withAPIHeaders(readyz(opts.Ready, opts.Logger)))
 	if !opts.Production {

@@ -53,6 +53,13 @@ func IsPostgres(databaseURL string) bool {
 // call Migrate (or MigrateSQLite) next. The client stamps created_at and
 // updated_at from the store's clock (UseClock; the wall clock until then).
 func Open(ctx context.Context, databaseURL string, opts ...ent.Option) (*Store, error) {
+	return OpenWith(ctx, databaseURL, nil, opts...)
+}
+
+// OpenWith is Open with the client's driver wrapped by wrap (nil: as it
+// is), e.g. to trace its statements (tracing.Driver). Store.Driver, which
+// schema tooling uses, stays unwrapped.
+func OpenWith(ctx context.Context, databaseURL string, wrap func(dialect.Driver) dialect.Driver, opts ...ent.Option) (*Store, error) {
 	if databaseURL == "" {
 		return nil, errors.New("store: no database given")
 	}
@@ -90,6 +97,9 @@ func Open(ctx context.Context, databaseURL string, opts ...ent.Option) (*Store, 
 	var clientDriver dialect.Driver = driver
 	if drv == dialect.SQLite {
 		clientDriver = utcTimes{driver}
+	}
+	if wrap != nil {
+		clientDriver = wrap(clientDriver)
 	}
 	client := ent.NewClient(append([]ent.Option{ent.Driver(clientDriver)}, opts...)...)
 	s := &Store{Client: client, DB: db, Driver: driver, Dialect: drv}

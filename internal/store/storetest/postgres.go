@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/jimei-linli/linli/internal/store"
 )
 
@@ -34,9 +36,9 @@ func NewSchemaURL(t testing.TB) string {
 }
 
 // openPostgres opens a store on a fresh schema with Linli's migrations applied.
-func openPostgres(t testing.TB) (*store.Store, error) {
+func openPostgres(t testing.TB, wrap func(dialect.Driver) dialect.Driver) (*store.Store, error) {
 	ctx := context.Background()
-	s, err := store.Open(ctx, NewSchemaURL(t))
+	s, err := store.OpenWith(ctx, NewSchemaURL(t), wrap)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"context"
 	"testing"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/testclock"
@@ -45,6 +47,13 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 // the wall clock; a test with a moving business clock hands it to the store.
 func Open(t testing.TB, b Backend) *store.Store {
 	t.Helper()
+	return OpenWith(t, b, nil)
+}
+
+// OpenWith is Open with the client's driver wrapped by wrap (see
+// store.OpenWith).
+func OpenWith(t testing.TB, b Backend, wrap func(dialect.Driver) dialect.Driver) *store.Store {
+	t.Helper()
 	ctx := context.Background()
 	var (
 		s   *store.Store
@@ -52,12 +61,12 @@ func Open(t testing.TB, b Backend) *store.Store {
 	)
 	switch b {
 	case SQLite:
-		s, err = store.Open(ctx, ":memory:")
+		s, err = store.OpenWith(ctx, ":memory:", wrap)
 		if err == nil {
 			err = s.MigrateSQLite(ctx)
 		}
 	case Postgres:
-		s, err = openPostgres(t)
+		s, err = openPostgres(t, wrap)
 	default:
 		t.Fatalf("storetest: unknown backend %q", b)
 	}
