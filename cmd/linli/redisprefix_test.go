@@ -8,12 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/internal/metrics"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
+	"github.com/jimei-linli/linli/internal/store/storetest"
 )
 
 // TestRedisPrefixSeparatesDeployments runs two deployments on the shared
@@ -22,16 +21,7 @@ import (
 // event written in A reaches A's other instance through Redis, and never
 // B, which hears its own.
 func TestRedisPrefixSeparatesDeployments(t *testing.T) {
-	u := os.Getenv("LINLI_TEST_REDIS_URL")
-	if u == "" {
-		t.Skip("needs LINLI_TEST_REDIS_URL")
-	}
-	opt, err := redis.ParseURL(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
+	rdb := storetest.Redis(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	openStore := func(name string) *store.Store {

@@ -77,7 +77,7 @@ import (
 
 // EnvRedis names the Redis server that suites using WithRedisLimiter run
 // against, e.g. redis://127.0.0.1:6379/0. Unset, those suites are skipped.
-const EnvRedis = "LINLI_TEST_REDIS_URL"
+const EnvRedis = storetest.EnvRedis
 
 // Secret is the signing secret of every Env: access tokens are HS256 JWTs
 // signed with it, and tests forge tokens with it.
@@ -184,11 +184,7 @@ func WithServerOptions(f func(*server.Options)) Option {
 // the test when it is not set.
 func RedisURL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv(EnvRedis)
-	if u == "" {
-		t.Skipf("Redis suites need %s (e.g. redis://127.0.0.1:6379/0)", EnvRedis)
-	}
-	return u
+	return storetest.RedisURL(t)
 }
 
 // redisPrefixes numbers the Redis key prefixes of this process.

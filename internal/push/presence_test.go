@@ -18,15 +18,7 @@ import (
 // returns a key prefix of this test's own, deleted when it ends.
 func testRedis(t *testing.T) (*redis.Client, string) {
 	t.Helper()
-	u := os.Getenv("LINLI_TEST_REDIS_URL")
-	if u == "" {
-		t.Skip("needs LINLI_TEST_REDIS_URL")
-	}
-	opt, err := redis.ParseURL(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redis.NewClient(opt)
+	rdb := storetest.Redis(t)
 	prefix := fmt.Sprintf("linli-test:presence:%d:%d:", os.Getpid(), time.Now().UnixNano())
 	t.Cleanup(func() {
 		ctx := context.Background()
@@ -34,7 +26,6 @@ func testRedis(t *testing.T) (*redis.Client, string) {
 		if len(keys) > 0 {
 			rdb.Del(ctx, keys...)
 		}
-		rdb.Close()
 	})
 	return rdb, prefix
 }

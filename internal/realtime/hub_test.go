@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/jimei-linli/linli/internal/realtime"
+	"github.com/jimei-linli/linli/internal/store/storetest"
 )
 
 func payload(t *testing.T, m realtime.Message) []byte {
@@ -125,11 +126,7 @@ func TestHubMarksLostOnFullBufferGapAndNeverBlocks(t *testing.T) {
 // is told messages may be lost, resubscribes by itself, and keeps
 // delivering.
 func TestRedisBrokerReconnects(t *testing.T) {
-	u := os.Getenv("LINLI_TEST_REDIS_URL")
-	if u == "" {
-		t.Skip("needs LINLI_TEST_REDIS_URL")
-	}
-	opt, err := redis.ParseURL(u)
+	opt, err := redis.ParseURL(storetest.RedisURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,16 +204,7 @@ func killConnections(t *testing.T, rdb *redis.Client, name string) {
 // TestRedisBrokerStopsWithItsContext: Run returns when its context ends
 // (go-redis's Receive alone would wait forever), so serve can shut down.
 func TestRedisBrokerStopsWithItsContext(t *testing.T) {
-	u := os.Getenv("LINLI_TEST_REDIS_URL")
-	if u == "" {
-		t.Skip("needs LINLI_TEST_REDIS_URL")
-	}
-	opt, err := redis.ParseURL(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
+	rdb := storetest.Redis(t)
 	broker := realtime.NewRedis(rdb, fmt.Sprintf("linli-test-stop:%d", time.Now().UnixNano()), nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	subscribed := make(chan struct{}, 1)

@@ -2,14 +2,13 @@ package tracing_test
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"github.com/redis/go-redis/extra/redisotel/v9"
-	"github.com/redis/go-redis/v9"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/jimei-linli/linli/internal/store/storetest"
 	"github.com/jimei-linli/linli/internal/tracing"
 )
 
@@ -31,16 +30,7 @@ func TestOffWithoutEndpoint(t *testing.T) {
 // does, traces a command made inside a trace as a child span and one made
 // outside any trace not at all. It needs LINLI_TEST_REDIS_URL.
 func TestRedisCommandsUnderRequests(t *testing.T) {
-	u := os.Getenv("LINLI_TEST_REDIS_URL")
-	if u == "" {
-		t.Skip("needs LINLI_TEST_REDIS_URL")
-	}
-	opt, err := redis.ParseURL(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rdb := redis.NewClient(opt)
-	defer rdb.Close()
+	rdb := storetest.Redis(t)
 	exp := tracetest.NewInMemoryExporter()
 	tp := tracing.NewProvider(sdktrace.NewSimpleSpanProcessor(exp), 1)
 	if err := redisotel.InstrumentTracing(rdb, redisotel.WithTracerProvider(tracing.ChildrenOnly(tp))); err != nil {
