@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/ent"
-	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/ratelimit"
 	"github.com/jimei-linli/linli/internal/realtime"
 )
@@ -107,17 +106,9 @@ func (s *Service) Limiter() ratelimit.Limiter { return s.limiter }
 // Tokens returns the access-token signer.
 func (s *Service) Tokens() *Tokens { return s.tokens }
 
-// allow counts one operation against a limit and refuses it with
-// RATE_LIMITED when the limit is exceeded.
+// allow counts one operation against limit (ratelimit.Check).
 func (s *Service) allow(ctx context.Context, key string, limit ratelimit.Limit, what string) error {
-	d, err := s.limiter.Allow(ctx, key, limit)
-	if err != nil {
-		return err
-	}
-	if !d.Allowed {
-		return apperr.New(apperr.RateLimited, "too many %s; try again in %s", what, apperr.Duration(d.RetryAfter))
-	}
-	return nil
+	return ratelimit.Check(ctx, s.limiter, key, limit, what)
 }
 
 // hashCode returns the stored form of a sign-in code for a phone.

@@ -148,17 +148,9 @@ func (s *Service) requestByPhone(ctx context.Context, v *viewer.Viewer, r Reques
 	return err
 }
 
-// allow counts one operation against limit and refuses it with
-// RATE_LIMITED beyond it.
+// allow counts one operation against limit (ratelimit.Check).
 func (s *Service) allow(ctx context.Context, key string, limit ratelimit.Limit, what string) error {
-	d, err := s.limiter.Allow(ctx, key, limit)
-	if err != nil {
-		return err
-	}
-	if !d.Allowed {
-		return apperr.New(apperr.RateLimited, "too many %s; try again in %s", what, apperr.Duration(d.RetryAfter))
-	}
-	return nil
+	return ratelimit.Check(ctx, s.limiter, key, limit, what)
 }
 
 // ask records a PENDING guardianship of v for dependent (reopening a
