@@ -482,17 +482,27 @@ func (s *Service) Dispatch(ctx context.Context, tx *ent.Tx, t dispatch.Task) (in
 // Cancel withdraws the task dispatched under key, if it is not done; a key
 // never dispatched, or a task done or cancelled, changes nothing.
 func (s *Service) Cancel(ctx context.Context, tx *ent.Tx, key, reason string) error {
-	task, err := tx.VolunteerTask.Query().Where(volunteertask.Key(key)).Only(viewer.SystemContext(ctx))
-	if ent.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
+	task, err := openTaskByKey(ctx, tx, key)
+	if task == nil || err != nil {
 		return err
 	}
-	if task.Status == volunteertask.StatusDONE || task.Status == volunteertask.StatusCANCELLED {
-		return nil
-	}
 	return s.cancelTask(ctx, tx, task.ID, reason)
+}
+
+// openTaskByKey returns the task dispatched under key through tx, or nil
+// when none was or it is DONE or CANCELLED already.
+func openTaskByKey(ctx context.Context, tx *ent.Tx, key string) (*ent.VolunteerTask, error) {
+	task, err := tx.VolunteerTask.Query().Where(volunteertask.Key(key)).Only(viewer.SystemContext(ctx))
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if task.Status == volunteertask.StatusDONE || task.Status == volunteertask.StatusCANCELLED {
+		return nil, nil
+	}
+	return task, nil
 }
 
 // Finish closes the task dispatched under key because its subject was
@@ -504,15 +514,9 @@ func (s *Service) Cancel(ctx context.Context, tx *ent.Tx, key, reason string) er
 // nothing.
 func (s *Service) Finish(ctx context.Context, tx *ent.Tx, key, reason string) error {
 	sys := viewer.SystemContext(ctx)
-	task, err := tx.VolunteerTask.Query().Where(volunteertask.Key(key)).Only(sys)
-	if ent.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
+	task, err := openTaskByKey(ctx, tx, key)
+	if task == nil || err != nil {
 		return err
-	}
-	if task.Status == volunteertask.StatusDONE || task.Status == volunteertask.StatusCANCELLED {
-		return nil
 	}
 	worked, err := tx.VolunteerTaskAssignment.Query().Where(volunteertaskassignment.TaskID(task.ID),
 		volunteertaskassignment.StatusIn(volunteertaskassignment.StatusCHECKED_IN, volunteertaskassignment.StatusDONE)).Exist(sys)
