@@ -51,7 +51,10 @@ func (p *presenter) present(ctx context.Context, err error) *gqlerror.Error {
 	}
 	var code apperr.Code
 	code, out.Message = p.classify(ctx, err, gqlErr, out)
-	out.Extensions = map[string]any{"code": string(code)}
+	if out.Extensions == nil {
+		out.Extensions = map[string]any{}
+	}
+	out.Extensions["code"] = string(code)
 	if e, ok := errors.AsType[*apperr.Error](err); ok && e.Field != "" {
 		out.Extensions["field"] = e.Field
 	}
@@ -80,6 +83,9 @@ func (p *presenter) classify(ctx context.Context, err error, gqlErr *gqlerror.Er
 		return apperr.BadUserInput, fmt.Sprintf("invalid value for field %q", ve.Name)
 	case ent.IsConstraintError(err):
 		return apperr.Conflict, "the change conflicts with existing data"
+	case isEmptyFilter(err):
+		out.Extensions = map[string]any{"field": "where"}
+		return apperr.BadUserInput, "an empty filter ({}) inside not, and or or selects nothing; leave it out"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		p.logger.WarnContext(ctx, "request ended before its work", logAttrs(ctx, err)...)
 		return apperr.Internal, internalMessage
@@ -170,4 +176,21 @@ func operationName(opCtx *graphql.OperationContext) string {
 		return opCtx.Operation.Name
 	}
 	return opCtx.OperationName
+}
+
+// emptyFilterPrefix begins the message of entgql's ErrEmpty…WhereInput
+// errors (one variable per type in ent/gql_where_input.go), which a where
+// input's P() returns, wrapped with the operator, when an operand of not,
+// and or or is an empty object.
+const emptyFilterPrefix = "ent: empty predicate "
+
+// isEmptyFilter reports whether err's chain holds an empty where-input
+// error: a client's filter, not a fault of the server.
+func isEmptyFilter(err error) bool {
+	for ; err != nil; err = errors.Unwrap(err) {
+		if msg := err.Error(); strings.HasPrefix(msg, emptyFilterPrefix) && strings.HasSuffix(msg, "WhereInput") {
+			return true
+		}
+	}
+	return false
 }

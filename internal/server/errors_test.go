@@ -43,6 +43,7 @@ func TestPresent(t *testing.T) {
 		{"validation", validation, false, apperr.BadUserInput, validation.Message, false},
 		{"validation in production", validation, true, apperr.BadUserInput, `Cannot query field "communitie" on type "Query".`, false},
 		{"parse", parse, true, apperr.BadUserInput, "Expected Name, found <EOF>", false},
+		{"empty filter under not", fmt.Errorf("%w: field 'not'", ent.ErrEmptyCommunityWhereInput), false, apperr.BadUserInput, "an empty filter ({}) inside not, and or or selects nothing; leave it out", false},
 		{"plain", errors.New("pq: relation grids does not exist"), false, apperr.Internal, "internal error", true},
 		{"gqlerror without code", gqlerror.Errorf("must not be null"), false, apperr.Internal, "internal error", true},
 	} {

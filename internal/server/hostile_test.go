@@ -198,3 +198,18 @@ func (r response) firstLimit() (string, bool) {
 	limit, ok := r.Errors[0].Extensions["limit"].(string)
 	return limit, ok
 }
+
+// TestEmptyFiltersAreBadInput: an empty operand of not, and or or is the
+// client's mistake, answered BAD_USER_INPUT on field where, not INTERNAL.
+func TestEmptyFiltersAreBadInput(t *testing.T) {
+	opts, _ := testOptions(t)
+	h := New(opts)
+	for _, w := range []string{`{"not":{}}`, `{"and":[{}]}`, `{"or":[{"name":"x"},{}]}`, `{"hasGridsWith":[{"not":{}}]}`} {
+		q, _ := jsonString(communitiesWhere)
+		r, _ := measure(t, h, post(`{"query":`+q+`,"variables":{"w":`+w+`}}`))
+		if r.code() != "BAD_USER_INPUT" || len(r.Errors) != 1 || r.Errors[0].Extensions["field"] != "where" {
+			t.Errorf("where %s: %d %.300s, want BAD_USER_INPUT on field where", w, r.status, r.raw)
+		}
+	}
+	assertServing(t, h)
+}
