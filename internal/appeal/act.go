@@ -23,6 +23,8 @@ type step struct {
 	body     string
 	internal bool
 	contact  bool
+	// level is the rung an ESCALATED entry records (0: the request's own).
+	level int
 	// notify get a notification titled title (the actor never does).
 	notify []int
 	title  string
@@ -102,7 +104,11 @@ func (s *Service) record(sys context.Context, tx *ent.Tx, r *ent.Request, actor 
 		create.SetActorID(*actor)
 	}
 	if st.kind == requestevent.KindESCALATED {
-		create.SetStage(requestevent.Stage(*r.ClockStage)).SetLevel(r.EscalationLevel)
+		level := r.EscalationLevel
+		if st.level > 0 {
+			level = st.level
+		}
+		create.SetStage(requestevent.Stage(*r.ClockStage)).SetLevel(level)
 	}
 	ev, err := create.Save(sys)
 	if err != nil {
@@ -141,6 +147,7 @@ func (s *Service) syncClock(sys context.Context, tx *ent.Tx, id int) (*ent.Reque
 		u.ClearClockStage().ClearClockDueAt().ClearNextEscalationAt().SetEscalationLevel(0)
 	case r.ClockStage == nil || *r.ClockStage != st || r.ClockDueAt == nil || !r.ClockDueAt.Equal(due):
 		u.SetClockStage(st).SetClockDueAt(due).SetEscalationLevel(0).SetNextEscalationAt(due)
+		s.rearmOnCommit(tx)
 	default:
 		return r, nil
 	}

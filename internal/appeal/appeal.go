@@ -37,6 +37,8 @@ type Service struct {
 	outbox    *realtime.Outbox
 	now       func() time.Time
 	deadlines Deadlines
+	// wake tells the clock's job that a deadline was set or moved.
+	wake chan struct{}
 
 	// Escalations, if set, counts the rungs Job escalates (set it before
 	// the job runs).
@@ -55,7 +57,7 @@ func New(client *ent.Client, outbox *realtime.Outbox, now func() time.Time, d De
 	}
 	// Times are stored in UTC: SQLite compares them as text.
 	utc := func() time.Time { return now().UTC() }
-	return &Service{client: client, outbox: outbox, now: utc, deadlines: d.withDefaults()}
+	return &Service{client: client, outbox: outbox, now: utc, deadlines: d.withDefaults(), wake: make(chan struct{}, 1)}
 }
 
 // GridRequestsTopic is the real-time topic of every change to the requests

@@ -18,22 +18,59 @@ import (
 // tickBatch is how many due escalations one Tick takes on at most.
 const tickBatch = 200
 
-// Job is the 54321 clock as a scheduled job, run by every instance.
+// Job is the 54321 clock as a scheduled job, run by every instance. It
+// wakes when the earliest escalation falls due (and at every, at the
+// latest, for deadlines another instance set), and at once when this
+// instance sets or moves a deadline.
 func (s *Service) Job(every time.Duration) schedule.Job {
-	return schedule.Job{Name: "requests: 54321 escalations", Every: every, Run: func(ctx context.Context) error {
-		n, err := s.Tick(ctx)
-		if n > 0 && s.Escalations != nil {
-			s.Escalations.Add(float64(n))
-		}
-		return err
-	}}
+	return schedule.Job{Name: "requests: 54321 escalations", Every: every, Wake: s.wake,
+		Run: func(ctx context.Context) error {
+			n, err := s.Tick(ctx)
+			if n > 0 && s.Escalations != nil {
+				s.Escalations.Add(float64(n))
+			}
+			return err
+		},
+		Next: s.nextDue,
+	}
 }
 
-// Tick escalates every request whose running stage has reached its next
-// rung by now, and returns how many escalations this call made. Each rung
-// is claimed by a conditional UPDATE (same stage, same rung, still due),
-// so concurrent Ticks in several instances escalate each rung once: the
-// database lets one UPDATE through and the others match no row.
+// nextDue returns how long until the earliest escalation falls due.
+func (s *Service) nextDue(ctx context.Context) (time.Duration, bool, error) {
+	r, err := s.client.Request.Query().Where(request.ClockStageNotNil(), request.NextEscalationAtNotNil()).
+		Order(request.ByNextEscalationAt()).Select(request.FieldNextEscalationAt).First(viewer.SystemContext(ctx))
+	if ent.IsNotFound(err) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	return r.NextEscalationAt.Sub(s.now()), true, nil
+}
+
+// rearmOnCommit wakes the clock once tx commits: tx sets or moves a
+// deadline, which may fall due before the clock would otherwise look.
+func (s *Service) rearmOnCommit(tx *ent.Tx) {
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			err := next.Commit(ctx, tx)
+			if err == nil {
+				select {
+				case s.wake <- struct{}{}:
+				default: // a wake is already pending
+				}
+			}
+			return err
+		})
+	})
+}
+
+// Tick escalates every request whose running stage has reached a rung by
+// now, every rung that is due in the same pass, and returns how many
+// rungs this call escalated. Each request's rungs are claimed by a
+// conditional UPDATE (same stage, same rung, still due), so concurrent
+// Ticks in several instances escalate each rung once: the database lets
+// one UPDATE through and the others match no row.
 func (s *Service) Tick(ctx context.Context) (int, error) {
 	sys := viewer.SystemContext(ctx)
 	now := s.now()
@@ -43,50 +80,95 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return store.ClaimEach(ctx, s.client, due, func(tx *ent.Tx, r *ent.Request) (bool, error) {
-		done, err := s.escalate(ctx, tx, r, now)
+	rungs := 0
+	_, err = store.ClaimEach(ctx, s.client, due, func(tx *ent.Tx, r *ent.Request) (bool, error) {
+		n, err := s.escalate(ctx, tx, r, now)
 		if err != nil {
 			return false, fmt.Errorf("escalate request %d: %w", r.ID, err)
 		}
-		return done, nil
+		tx.OnCommit(func(next ent.Committer) ent.Committer {
+			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+				err := next.Commit(ctx, tx)
+				if err == nil {
+					rungs += n
+				}
+				return err
+			})
+		})
+		return n > 0, nil
 	})
+	return rungs, err
 }
 
-// escalate moves r's running stage one rung up in tx, if no one else has,
-// and tells that rung. It reports whether it did.
-func (s *Service) escalate(ctx context.Context, tx *ent.Tx, r *ent.Request, now time.Time) (bool, error) {
+// escalate moves r's running stage up to the rung it has reached by now,
+// if no one else has, and tells each rung passed, in order. It returns how
+// many rungs it escalated.
+func (s *Service) escalate(ctx context.Context, tx *ent.Tx, r *ent.Request, now time.Time) (int, error) {
 	sys := viewer.SystemContext(ctx)
-	level := r.EscalationLevel + 1
-	u := tx.Request.Update().Where(request.ID(r.ID), request.ClockStageEQ(*r.ClockStage),
-		request.EscalationLevel(r.EscalationLevel), request.ClockDueAt(*r.ClockDueAt), request.NextEscalationAtLTE(now)).
-		SetEscalationLevel(level)
-	if next, ok := s.deadlines.nextEscalation(*r.ClockStage, *r.ClockDueAt, level); ok {
-		u.SetNextEscalationAt(next)
-	} else {
+	reached, next := s.deadlines.Ladder(*r.ClockStage, *r.ClockDueAt, now)
+	if reached < r.EscalationLevel {
+		reached = r.EscalationLevel // the stages got longer since: no rung is taken back
+	}
+	if reached == r.EscalationLevel {
+		// The stored time was computed with other stage lengths (the
+		// configuration changed): store the current one, so that the
+		// request is not due again and again without a rung to fire.
+		u := s.stillDue(tx, r, now)
+		if next, ok := s.deadlines.nextEscalation(*r.ClockStage, *r.ClockDueAt, r.EscalationLevel); ok {
+			u.SetNextEscalationAt(next)
+		} else {
+			u.ClearNextEscalationAt()
+		}
+		_, err := u.Save(sys)
+		return 0, err
+	}
+	u := s.stillDue(tx, r, now).SetEscalationLevel(reached).SetNillableNextEscalationAt(next)
+	if next == nil {
 		u.ClearNextEscalationAt()
 	}
 	n, err := u.Save(sys)
 	if err != nil || n == 0 {
-		return false, err // another instance took it, or the request moved on
+		return 0, err // another instance took it, or the request moved on
 	}
+	from := r.EscalationLevel
 	r, err = tx.Request.Get(sys, r.ID)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
 	sc, err := s.scopeOf(ctx, tx.Client(), r)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
+	for level := from + 1; level <= reached; level++ {
+		if err := s.tellRung(ctx, tx, r, sc, level, now); err != nil {
+			return 0, err
+		}
+	}
+	return reached - from, nil
+}
+
+// stillDue updates r if it is still where the clock found it: same stage,
+// rung and deadline, and still due at now.
+func (s *Service) stillDue(tx *ent.Tx, r *ent.Request, now time.Time) *ent.RequestUpdate {
+	return tx.Request.Update().Where(request.ID(r.ID), request.ClockStageEQ(*r.ClockStage),
+		request.EscalationLevel(r.EscalationLevel), request.ClockDueAt(*r.ClockDueAt), request.NextEscalationAtLTE(now))
+}
+
+// tellRung records r's escalation to level on its timeline and notifies
+// that rung of the ladder.
+func (s *Service) tellRung(ctx context.Context, tx *ent.Tx, r *ent.Request, sc scope, level int, now time.Time) error {
+	sys := viewer.SystemContext(ctx)
 	targets, err := s.ladder(ctx, tx.Client(), sc, level)
 	if err != nil {
-		return false, err
+		return err
 	}
 	_, err = s.record(sys, tx, r, nil, &step{
 		kind:   requestevent.KindESCALATED,
+		level:  level,
 		body:   fmt.Sprintf("%s 超時（期限 %s）", stageNames[*r.ClockStage], r.ClockDueAt.In(localtime.Zone).Format("01-02 15:04")),
 		notify: targets, title: "督辦：訴求" + stageNames[*r.ClockStage] + "超時",
 	}, now)
-	return err == nil, err
+	return err
 }
 
 // ladder returns who is told at a rung: 1 the grid leader, 2 the

@@ -112,6 +112,7 @@ func (s *Service) File(ctx context.Context, f Filing) (*ent.Request, error) {
 			return err
 		}
 		id = r.ID
+		s.rearmOnCommit(tx)
 		sc := scope{gridID: pl.GridID, firstRole: cat.FirstRole}
 		staff, err := gridHandlers(ctx, tx.Client(), sc)
 		if err != nil {
