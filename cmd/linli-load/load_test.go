@@ -78,3 +78,21 @@ func TestLatencies(t *testing.T) {
 		t.Fatalf("latencies: %+v", l)
 	}
 }
+
+// TestClockSmoke runs the clock round small, on SQLite and one server: every
+// request is escalated once, soon after its deadline.
+func TestClockSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds linli and runs a server")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var progress, out bytes.Buffer
+	o := options{clock: 10, instances: 1, freshSchema: true, progress: &progress}
+	if _, err := run(ctx, o, &out); err != nil {
+		t.Fatalf("run: %v\n%s", err, progress.String())
+	}
+	if !strings.Contains(out.String(), "| sqlite | 1 | 10 | 10 | 0 |") {
+		t.Errorf("the table does not show 10 of 10 escalated once:\n%s", out.String())
+	}
+}

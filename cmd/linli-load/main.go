@@ -64,6 +64,14 @@
 //	-header-auth       also send the token as an Authorization header on the upgrade
 //	-json              print the results as JSON
 //	-keep              keep the temporary folder (database, binary)
+//	-clock N           instead: the 54321 clock round (below)
+//	-instances K       servers of the clock round (default 1)
+//
+// The clock round (-clock N) starts K servers with a 5 s acknowledge
+// deadline, files N requests through them in turn, one resident each,
+// over about a second, and reads from the database when each request's
+// first rung fired: it prints the lag from deadline to escalation
+// (p50/p99/max) and fails if a request was not escalated, or twice.
 //
 // The tool exits with status 1 when a round fails to run and 2 when a
 // round misses the target.
@@ -119,6 +127,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.headerAuth, "header-auth", false, "also send the token in an Authorization header on the websocket upgrade")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the results as JSON")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary folder")
+	fs.IntVar(&o.clock, "clock", 0, "instead of the subscriber rounds: file this many requests and measure from their deadlines to their escalation")
+	fs.IntVar(&o.instances, "instances", 1, "servers of the -clock round (they share the database; use -database and -redis for several)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
-	"slices"
 	"text/tabwriter"
 	"time"
 )
@@ -60,18 +58,11 @@ type latency struct {
 
 // latencies returns the percentiles (nearest rank) of at measured from t.
 func latencies(at []time.Time, t time.Time) latency {
-	if len(at) == 0 {
-		return latency{}
-	}
 	d := make([]time.Duration, len(at))
 	for i, a := range at {
 		d[i] = a.Sub(t)
 	}
-	slices.Sort(d)
-	rank := func(q float64) time.Duration {
-		return d[max(int(math.Ceil(q*float64(len(d))))-1, 0)]
-	}
-	return latency{P50: ms(rank(0.50)), P99: ms(rank(0.99)), Max: ms(d[len(d)-1])}
+	return durations(d)
 }
 
 // ms converts d to milliseconds.

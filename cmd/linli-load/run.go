@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"time"
 )
@@ -23,6 +24,8 @@ type options struct {
 	headerAuth      bool
 	jsonOut         bool
 	keep            bool
+	clock           int       // requests of the clock round (0: subscriber rounds)
+	instances       int       // servers of the clock round
 	progress        io.Writer // where progress goes (stderr)
 }
 
@@ -73,9 +76,9 @@ func run(ctx context.Context, o options, stdout io.Writer) ([]roundResult, error
 	}
 	defer db.drop()
 
-	most := 0
-	for _, n := range o.counts {
-		most = max(most, n)
+	most := o.clock // the clock round files one request per resident
+	if o.clock == 0 {
+		most = slices.Max(o.counts)
 	}
 	start := time.Now()
 	toks, err := mintTokens(ctx, db.url, most)
@@ -84,6 +87,10 @@ func run(ctx context.Context, o options, stdout io.Writer) ([]roundResult, error
 	}
 	logf("minted %d resident tokens and the street admin's in %v", len(toks.subscribers), time.Since(start).Round(time.Millisecond))
 
+	if o.clock > 0 {
+		_, err := runClock(ctx, o, bin, db, toks, logf, stdout)
+		return nil, err
+	}
 	var results []roundResult
 	for _, n := range o.counts {
 		r, err := runRound(ctx, o, bin, db, toks, n, logf)
