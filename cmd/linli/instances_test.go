@@ -89,8 +89,10 @@ func (r *privateRedis) stop() {
 
 // instance is one running `linli serve` process.
 type instance struct {
-	url string
-	out *syncBuffer
+	url  string
+	out  *syncBuffer
+	cmd  *exec.Cmd
+	done chan struct{} // closed when the process has exited
 }
 
 // startInstance runs bin serve with env and returns its base URL.
@@ -106,10 +108,10 @@ func startInstance(t *testing.T, bin string, env map[string]string) *instance {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(15 * time.Second):
@@ -119,7 +121,7 @@ func startInstance(t *testing.T, bin string, env map[string]string) *instance {
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := listeningURL.FindStringSubmatch(out.String()); m != nil {
-			return &instance{url: m[1], out: out}
+			return &instance{url: m[1], out: out, cmd: cmd, done: done}
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

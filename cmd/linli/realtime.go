@@ -50,10 +50,11 @@ func startRealtime(ctx context.Context, s *store.Store, rdb *redis.Client, redis
 	relay.Throughput = m.RelayPublished
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
+	var worker *push.Worker
 	if pushWebhookURL != "" {
 		presence := push.NewPresence(hub, rdb, log)
 		presence.Prefix = redisPrefix + presenceKeys
-		worker := push.NewWorker(s, push.WebhookGateway{URL: pushWebhookURL}, now, log)
+		worker = push.NewWorker(s, push.WebhookGateway{URL: pushWebhookURL}, now, log)
 		worker.Attempts = m
 		planner := push.NewPlanner(s.Client, presence, now, log)
 		planner.Planned = worker.Kick
@@ -70,6 +71,34 @@ func startRealtime(ctx context.Context, s *store.Store, rdb *redis.Client, redis
 		hub:    hub,
 		outbox: realtime.NewOutbox(relay, now),
 		relay:  relay,
-		stop:   func() { cancel(); wg.Wait() },
+		stop: func() {
+			cancel()
+			wg.Wait()
+			drain(relay, worker, log)
+		},
+	}
+}
+
+// drainTimeout bounds the last relay and push rounds at shutdown.
+const drainTimeout = 5 * time.Second
+
+// drain relays the events committed since the relay's last round (the
+// requests that finished during the shutdown wrote some) and sends the
+// pushes they planned, so that an instance that stops leaves nothing for
+// the others to find later; worker may be nil (push is off).
+func drain(relay *realtime.Relay, worker *push.Worker, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel()
+	if err := relay.Flush(ctx); err != nil {
+		log.Warn("relaying the last events at shutdown failed; another instance or the next start relays them", "err", err)
+	}
+	for worker != nil {
+		n, err := worker.RunOnce(ctx)
+		if err != nil {
+			log.Warn("sending the last pushes at shutdown failed; they are retried after", "err", err)
+		}
+		if err != nil || n < worker.Batch {
+			break
+		}
 	}
 }

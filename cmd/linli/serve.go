@@ -73,7 +73,9 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 			return err
 		}
 	}
-	rt := startRealtime(ctx, s, rdb, cfg.RedisPrefix, cfg.PushWebhookURL, now, m, log)
+	// The real-time parts outlive SIGTERM: requests that finish during the
+	// shutdown emit events, which rt.stop relays after the server is done.
+	rt := startRealtime(context.WithoutCancel(ctx), s, rdb, cfg.RedisPrefix, cfg.PushWebhookURL, now, m, log)
 	if cfg.PushWebhookURL == "" {
 		log.Info("push notifications are off (no LINLI_PUSH_WEBHOOK_URL)")
 	}
@@ -99,8 +101,14 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	waitJobs := schedule.StartObserved(base, log, m, jobs...)
 	defer func() { closeStreams(); waitJobs() }()
 	ready := &readiness{store: s, redis: rdb}
+	// stopping closes when the shutdown begins: new requests are then
+	// answered 503 UNAVAILABLE (retry elsewhere), while those in flight,
+	// which run under requests, a context shutdown never cancels, finish.
+	stopping := make(chan struct{})
+	requests := context.WithoutCancel(ctx)
 	handler := server.New(server.Options{
-		Streams: base,
+		Streams:  base,
+		Stopping: stopping,
 		Schema: graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox), graph.WithClock(now),
 			graph.WithRequests(appeals), graph.WithCare(careSvc), graph.WithRedNeighbor(bank, help)),
 		Authenticate:     signIn.Authenticate,
@@ -132,7 +140,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	}
 	srv := &http.Server{
 		Handler:           handler,
-		BaseContext:       func(net.Listener) context.Context { return base },
+		BaseContext:       func(net.Listener) context.Context { return requests },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       120 * time.Second,
@@ -163,6 +171,8 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		}
 	}
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	ready.draining.Store(true)
+	close(stopping)
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

@@ -12,6 +12,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code is a stable, machine-readable error code sent to clients.
@@ -26,6 +27,7 @@ const (
 	Conflict        Code = "CONFLICT"        // the action conflicts with the current state
 	RateLimited     Code = "RATE_LIMITED"    // too many requests; try again later
 	Internal        Code = "INTERNAL"        // a fault on the server; details are logged only
+	Unavailable     Code = "UNAVAILABLE"     // the server cannot answer now (shutting down, its database down); retry after extensions.retryAfter seconds
 )
 
 // Error is an application error: a code and a message safe for clients.
@@ -36,6 +38,9 @@ type Error struct {
 	// extensions.field), e.g. "acceptNoCancellation"; empty when the error
 	// is not about one input.
 	Field string
+	// RetryAfter, when positive, says how soon a retry may succeed (sent
+	// as extensions.retryAfter, in whole seconds, rounded up).
+	RetryAfter time.Duration
 }
 
 // Error implements the error interface.

@@ -55,8 +55,13 @@ func (p *presenter) present(ctx context.Context, err error) *gqlerror.Error {
 		out.Extensions = map[string]any{}
 	}
 	out.Extensions["code"] = string(code)
-	if e, ok := errors.AsType[*apperr.Error](err); ok && e.Field != "" {
-		out.Extensions["field"] = e.Field
+	if e, ok := errors.AsType[*apperr.Error](err); ok {
+		if e.Field != "" {
+			out.Extensions["field"] = e.Field
+		}
+		if e.RetryAfter > 0 {
+			out.Extensions["retryAfter"] = retryAfterSeconds(e.RetryAfter)
+		}
 	}
 	if limit := limitOf(err); limit != "" {
 		out.Extensions["limit"] = limit

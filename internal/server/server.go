@@ -86,6 +86,11 @@ type Options struct {
 	// with 1001 (http.Server.Shutdown leaves hijacked connections alone).
 	// Nil means never.
 	Streams context.Context
+	// Stopping closes when the server begins to shut down: from then on a
+	// new GraphQL request is answered 503 UNAVAILABLE with Retry-After (the
+	// client retries, on another instance), while requests already in
+	// flight finish. Nil means never.
+	Stopping <-chan struct{}
 	// AuthenticateInit turns the payload of a websocket's connection_init
 	// into the context the connection's operations run with, and says when
 	// its credentials expire (the zero time: never); the socket is closed
@@ -236,7 +241,7 @@ func newGraphQL(opts Options) *handler.Server {
 // (clientaddr.go).
 func routes(opts Options, gql http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", withAPIHeaders(withCORS(opts.AllowedOrigins, continueTraces(opts.Tracing, authenticate(opts, gql)))))
+	mux.Handle("/graphql", withAPIHeaders(withCORS(opts.AllowedOrigins, refuseWhenStopping(opts.Stopping, continueTraces(opts.Tracing, authenticate(opts, gql))))))
 	mux.Handle("GET /healthz", withAPIHeaders(http.HandlerFunc(healthz)))
 	mux.Handle("GET /readyz", withAPIHeaders(readyz(opts.Ready, opts.Logger)))
 	if !opts.Production {

@@ -280,6 +280,8 @@ func statusFor(code apperr.Code) int {
 		return http.StatusTooManyRequests
 	case apperr.Internal:
 		return http.StatusInternalServerError
+	case apperr.Unavailable:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusBadRequest
 	}
