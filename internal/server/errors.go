@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -17,6 +18,7 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/privacy"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/store"
 )
 
 // internalMessage is the only message a client ever sees for an INTERNAL error.
@@ -88,6 +90,10 @@ func (p *presenter) classify(ctx context.Context, err error, gqlErr *gqlerror.Er
 		return apperr.BadUserInput, fmt.Sprintf("invalid value for field %q", ve.Name)
 	case ent.IsConstraintError(err):
 		return apperr.Conflict, "the change conflicts with existing data"
+	case store.IsUnavailable(err):
+		p.logger.WarnContext(ctx, "database unavailable", logAttrs(ctx, err)...)
+		out.Extensions = map[string]any{"retryAfter": retryAfterSeconds(databaseRetryAfter)}
+		return apperr.Unavailable, "the service is briefly unavailable; try again shortly"
 	case isEmptyFilter(err):
 		out.Extensions = map[string]any{"field": "where"}
 		return apperr.BadUserInput, "an empty filter ({}) inside not, and or or selects nothing; leave it out"
@@ -182,6 +188,10 @@ func operationName(opCtx *graphql.OperationContext) string {
 	}
 	return opCtx.OperationName
 }
+
+// databaseRetryAfter is what a client is told to wait when the database is
+// not answering: about how long a PostgreSQL restart or failover takes.
+const databaseRetryAfter = 2 * time.Second
 
 // emptyFilterPrefix begins the message of entgql's ErrEmpty…WhereInput
 // errors (one variable per type in ent/gql_where_input.go), which a where

@@ -2,10 +2,14 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/jimei-linli/linli/internal/apperr"
 )
@@ -43,5 +47,15 @@ func TestRetryAfterIsPresented(t *testing.T) {
 	got := p.present(context.Background(), &apperr.Error{Code: apperr.RateLimited, Message: "slow down", RetryAfter: 1500 * time.Millisecond})
 	if got.Extensions["code"] != "RATE_LIMITED" || got.Extensions["retryAfter"] != 2 {
 		t.Errorf("extensions %v", got.Extensions)
+	}
+}
+
+// TestDatabaseOutageIsUnavailable: a query that fails because PostgreSQL is
+// down is UNAVAILABLE with retryAfter, not INTERNAL.
+func TestDatabaseOutageIsUnavailable(t *testing.T) {
+	p := &presenter{logger: slog.New(slog.DiscardHandler)}
+	got := p.present(context.Background(), fmt.Errorf("loading grid: %w", &pgconn.PgError{Code: "57P01", Message: "terminating connection due to administrator command"}))
+	if got.Extensions["code"] != "UNAVAILABLE" || got.Extensions["retryAfter"] != 2 || strings.Contains(got.Message, "administrator") {
+		t.Errorf("presented %q %v", got.Message, got.Extensions)
 	}
 }
