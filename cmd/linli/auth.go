@@ -51,7 +51,7 @@ func newAuthWith(cfg config.Config, sender auth.CodeSender, s *store.Store, rdb 
 	}
 	var limiter ratelimit.Limiter = ratelimit.NewMemory(now)
 	if rdb != nil {
-		limiter = ratelimit.NewRedis(rdb, cfg.RedisPrefix+rateLimitKeys)
+		limiter = &ratelimit.Fallback{Primary: ratelimit.NewRedis(rdb, cfg.RedisPrefix+rateLimitKeys), Secondary: limiter, Logger: log}
 	}
 	policy := auth.DefaultPolicy
 	policy.PrivacyNoticeVersion = cfg.PrivacyNoticeVersion

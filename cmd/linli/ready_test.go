@@ -1,7 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,4 +63,31 @@ func TestReadyzChecksRedis(t *testing.T) {
 	eventually(t, base+"/readyz", http.StatusServiceUnavailable)
 	r.start()
 	eventually(t, base+"/readyz", http.StatusOK)
+}
+
+// TestSignInWhileRedisIsDown: with the shared rate limits' Redis stopped, a
+// resident still gets a code and signs in (the limits fall back to the
+// instance's own counts).
+func TestSignInWhileRedisIsDown(t *testing.T) {
+	r := startPrivateRedis(t)
+	env := map[string]string{"LINLI_DATABASE_URL": t.TempDir() + "/linli.db", "LINLI_REDIS_URL": r.url()}
+	base, out, _ := startServerOut(t, env)
+	r.stop()
+	const phone = "13912345678"
+	if res := postQuery(t, base, `mutation { requestSignInCode(phone: "`+phone+`") { __typename } }`); len(res.Errors) > 0 {
+		t.Fatalf("requestSignInCode while Redis is down: %+v", res.Errors)
+	}
+	m := regexp.MustCompile(`phone=` + phone + ` code=(\d{6})`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no code in the log:\n%s", out.String())
+	}
+	version := postQuery(t, base, `{ privacyNoticeVersion }`)
+	var v struct{ PrivacyNoticeVersion string }
+	if err := json.Unmarshal(version.Data, &v); err != nil {
+		t.Fatal(err)
+	}
+	res := postQuery(t, base, `mutation { signIn(phone: "`+phone+`", code: "`+m[1]+`", acceptPrivacyNotice: "`+v.PrivacyNoticeVersion+`") { accessToken } }`)
+	if len(res.Errors) > 0 || !strings.Contains(string(res.Data), "accessToken") {
+		t.Fatalf("signIn while Redis is down: %s %+v", res.Data, res.Errors)
+	}
 }

@@ -16,7 +16,9 @@ func Check(ctx context.Context, l Limiter, key string, limit Limit, what string)
 		return err
 	}
 	if !d.Allowed {
-		return apperr.New(apperr.RateLimited, "too many %s; try again in %s", what, apperr.Duration(d.RetryAfter))
+		e := apperr.New(apperr.RateLimited, "too many %s; try again in %s", what, apperr.Duration(d.RetryAfter))
+		e.RetryAfter = d.RetryAfter
+		return e
 	}
 	return nil
 }
