@@ -24,7 +24,8 @@ const orderTierQuery = `query($id: ID!) { node(id: $id) { ... on MealOrder { tie
 // once the community admin verifies it the AGE_80_PLUS tier applies; his
 // own later edit makes it unverified again and the next order is REGULAR.
 // Nobody verifies their own birth date, canteen staff verify none, and an
-// admin of another community does not find the resident. Then, with a 低保
+// admin of another community does not find the resident; nor does a
+// resident record their own 低保 qualification. Then, with a 低保
 // qualification, canteen staff see that his order is subsidised and by how
 // much, but not why; the admin, the street admin and he see LOW_INCOME.
 func TestMoneyFactsCountOnlyVerified(t *testing.T) {
@@ -118,6 +119,9 @@ func TestMoneyFactsCountOnlyVerified(t *testing.T) {
 		}
 		orderAt("REGULAR", 0)
 
+		// Nor does he record his own 低保; the community admin does.
+		e.Do(t, son, `mutation($r: ID!) { recordSubsidyQualification(residentId: $r, kind: LOW_INCOME) { id } }`,
+			map[string]any{"r": sonID}).MustFail(t, "FORBIDDEN")
 		// The kitchen sees subsidised and the amount, not why.
 		e.Do(t, admin, `mutation($r: ID!) { recordSubsidyQualification(residentId: $r, kind: LOW_INCOME) { id } }`,
 			map[string]any{"r": sonID}).Must(t)
