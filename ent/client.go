@@ -5855,6 +5855,22 @@ func (c *PersonalInfoClient) QueryResident(_m *PersonalInfo) *ResidentQuery {
 	return query
 }
 
+// QueryBirthDateVerifiedBy queries the birth_date_verified_by edge of a PersonalInfo.
+func (c *PersonalInfoClient) QueryBirthDateVerifiedBy(_m *PersonalInfo) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(personalinfo.Table, personalinfo.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, personalinfo.BirthDateVerifiedByTable, personalinfo.BirthDateVerifiedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *PersonalInfoClient) Hooks() []Hook {
 	hooks := c.hooks.PersonalInfo

@@ -688,11 +688,13 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "PersonalInfo",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			personalinfo.FieldCreatedAt:  {Type: field.TypeTime, Column: personalinfo.FieldCreatedAt},
-			personalinfo.FieldUpdatedAt:  {Type: field.TypeTime, Column: personalinfo.FieldUpdatedAt},
-			personalinfo.FieldResidentID: {Type: field.TypeInt, Column: personalinfo.FieldResidentID},
-			personalinfo.FieldPhone:      {Type: field.TypeString, Column: personalinfo.FieldPhone},
-			personalinfo.FieldBirthDate:  {Type: field.TypeTime, Column: personalinfo.FieldBirthDate},
+			personalinfo.FieldCreatedAt:             {Type: field.TypeTime, Column: personalinfo.FieldCreatedAt},
+			personalinfo.FieldUpdatedAt:             {Type: field.TypeTime, Column: personalinfo.FieldUpdatedAt},
+			personalinfo.FieldResidentID:            {Type: field.TypeInt, Column: personalinfo.FieldResidentID},
+			personalinfo.FieldPhone:                 {Type: field.TypeString, Column: personalinfo.FieldPhone},
+			personalinfo.FieldBirthDate:             {Type: field.TypeTime, Column: personalinfo.FieldBirthDate},
+			personalinfo.FieldBirthDateVerifiedAt:   {Type: field.TypeTime, Column: personalinfo.FieldBirthDateVerifiedAt},
+			personalinfo.FieldBirthDateVerifiedByID: {Type: field.TypeInt, Column: personalinfo.FieldBirthDateVerifiedByID},
 		},
 	}
 	graph.Nodes[30] = &sqlgraph.Node{
@@ -2016,6 +2018,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Inverse: true,
 			Table:   personalinfo.ResidentTable,
 			Columns: []string{personalinfo.ResidentColumn},
+			Bidi:    false,
+		},
+		"PersonalInfo",
+		"Resident",
+	)
+	graph.MustAddE(
+		"birth_date_verified_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   personalinfo.BirthDateVerifiedByTable,
+			Columns: []string{personalinfo.BirthDateVerifiedByColumn},
 			Bidi:    false,
 		},
 		"PersonalInfo",
@@ -6209,6 +6223,16 @@ func (f *PersonalInfoFilter) WhereBirthDate(p entql.TimeP) {
 	f.Where(p.Field(personalinfo.FieldBirthDate))
 }
 
+// WhereBirthDateVerifiedAt applies the entql time.Time predicate on the birth_date_verified_at field.
+func (f *PersonalInfoFilter) WhereBirthDateVerifiedAt(p entql.TimeP) {
+	f.Where(p.Field(personalinfo.FieldBirthDateVerifiedAt))
+}
+
+// WhereBirthDateVerifiedByID applies the entql int predicate on the birth_date_verified_by_id field.
+func (f *PersonalInfoFilter) WhereBirthDateVerifiedByID(p entql.IntP) {
+	f.Where(p.Field(personalinfo.FieldBirthDateVerifiedByID))
+}
+
 // WhereHasResident applies a predicate to check if query has an edge resident.
 func (f *PersonalInfoFilter) WhereHasResident() {
 	f.Where(entql.HasEdge("resident"))
@@ -6217,6 +6241,20 @@ func (f *PersonalInfoFilter) WhereHasResident() {
 // WhereHasResidentWith applies a predicate to check if query has an edge resident with a given conditions (other predicates).
 func (f *PersonalInfoFilter) WhereHasResidentWith(preds ...predicate.Resident) {
 	f.Where(entql.HasEdgeWith("resident", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasBirthDateVerifiedBy applies a predicate to check if query has an edge birth_date_verified_by.
+func (f *PersonalInfoFilter) WhereHasBirthDateVerifiedBy() {
+	f.Where(entql.HasEdge("birth_date_verified_by"))
+}
+
+// WhereHasBirthDateVerifiedByWith applies a predicate to check if query has an edge birth_date_verified_by with a given conditions (other predicates).
+func (f *PersonalInfoFilter) WhereHasBirthDateVerifiedByWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("birth_date_verified_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -3509,11 +3509,6 @@ func (_q *MealOrderQuery) collectField(ctx context.Context, oneNode bool, opCtx 
 				selectedFields = append(selectedFields, mealorder.FieldDeliveryAddress)
 				fieldSeen[mealorder.FieldDeliveryAddress] = struct{}{}
 			}
-		case "tier":
-			if _, ok := fieldSeen[mealorder.FieldTier]; !ok {
-				selectedFields = append(selectedFields, mealorder.FieldTier)
-				fieldSeen[mealorder.FieldTier] = struct{}{}
-			}
 		case "listPrice":
 			if _, ok := fieldSeen[mealorder.FieldListPrice]; !ok {
 				selectedFields = append(selectedFields, mealorder.FieldListPrice)
@@ -4240,6 +4235,21 @@ func (_q *PersonalInfoQuery) collectField(ctx context.Context, oneNode bool, opC
 				selectedFields = append(selectedFields, personalinfo.FieldResidentID)
 				fieldSeen[personalinfo.FieldResidentID] = struct{}{}
 			}
+
+		case "birthDateVerifiedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withBirthDateVerifiedBy = query
+			if _, ok := fieldSeen[personalinfo.FieldBirthDateVerifiedByID]; !ok {
+				selectedFields = append(selectedFields, personalinfo.FieldBirthDateVerifiedByID)
+				fieldSeen[personalinfo.FieldBirthDateVerifiedByID] = struct{}{}
+			}
 		case "createdAt":
 			if _, ok := fieldSeen[personalinfo.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, personalinfo.FieldCreatedAt)
@@ -4259,6 +4269,11 @@ func (_q *PersonalInfoQuery) collectField(ctx context.Context, oneNode bool, opC
 			if _, ok := fieldSeen[personalinfo.FieldBirthDate]; !ok {
 				selectedFields = append(selectedFields, personalinfo.FieldBirthDate)
 				fieldSeen[personalinfo.FieldBirthDate] = struct{}{}
+			}
+		case "birthDateVerifiedAt":
+			if _, ok := fieldSeen[personalinfo.FieldBirthDateVerifiedAt]; !ok {
+				selectedFields = append(selectedFields, personalinfo.FieldBirthDateVerifiedAt)
+				fieldSeen[personalinfo.FieldBirthDateVerifiedAt] = struct{}{}
 			}
 		case "id":
 		case "__typename":

@@ -647,6 +647,14 @@ func (_m *PersonalInfo) Resident(ctx context.Context) (*Resident, error) {
 	return result, err
 }
 
+func (_m *PersonalInfo) BirthDateVerifiedBy(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.BirthDateVerifiedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryBirthDateVerifiedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Place) Grid(ctx context.Context) (*Grid, error) {
 	result, err := _m.Edges.GridOrErr()
 	if IsNotLoaded(err) {

@@ -6887,12 +6887,6 @@ type MealOrderWhereInput struct {
 	DeliveryAddressEqualFold    *string  `json:"deliveryAddressEqualFold,omitempty"`
 	DeliveryAddressContainsFold *string  `json:"deliveryAddressContainsFold,omitempty"`
 
-	// "tier" field predicates.
-	Tier      *mealorder.Tier  `json:"tier,omitempty"`
-	TierNEQ   *mealorder.Tier  `json:"tierNEQ,omitempty"`
-	TierIn    []mealorder.Tier `json:"tierIn,omitempty"`
-	TierNotIn []mealorder.Tier `json:"tierNotIn,omitempty"`
-
 	// "list_price" field predicates.
 	ListPrice      *int  `json:"listPrice,omitempty"`
 	ListPriceNEQ   *int  `json:"listPriceNEQ,omitempty"`
@@ -7297,18 +7291,6 @@ func (i *MealOrderWhereInput) P() (predicate.MealOrder, error) {
 	}
 	if i.DeliveryAddressContainsFold != nil {
 		predicates = append(predicates, mealorder.DeliveryAddressContainsFold(*i.DeliveryAddressContainsFold))
-	}
-	if i.Tier != nil {
-		predicates = append(predicates, mealorder.TierEQ(*i.Tier))
-	}
-	if i.TierNEQ != nil {
-		predicates = append(predicates, mealorder.TierNEQ(*i.TierNEQ))
-	}
-	if len(i.TierIn) > 0 {
-		predicates = append(predicates, mealorder.TierIn(i.TierIn...))
-	}
-	if len(i.TierNotIn) > 0 {
-		predicates = append(predicates, mealorder.TierNotIn(i.TierNotIn...))
 	}
 	if i.ListPrice != nil {
 		predicates = append(predicates, mealorder.ListPriceEQ(*i.ListPrice))
@@ -9419,9 +9401,25 @@ type PersonalInfoWhereInput struct {
 	BirthDateIsNil  bool        `json:"birthDateIsNil,omitempty"`
 	BirthDateNotNil bool        `json:"birthDateNotNil,omitempty"`
 
+	// "birth_date_verified_at" field predicates.
+	BirthDateVerifiedAt       *time.Time  `json:"birthDateVerifiedAt,omitempty"`
+	BirthDateVerifiedAtNEQ    *time.Time  `json:"birthDateVerifiedAtNEQ,omitempty"`
+	BirthDateVerifiedAtIn     []time.Time `json:"birthDateVerifiedAtIn,omitempty"`
+	BirthDateVerifiedAtNotIn  []time.Time `json:"birthDateVerifiedAtNotIn,omitempty"`
+	BirthDateVerifiedAtGT     *time.Time  `json:"birthDateVerifiedAtGT,omitempty"`
+	BirthDateVerifiedAtGTE    *time.Time  `json:"birthDateVerifiedAtGTE,omitempty"`
+	BirthDateVerifiedAtLT     *time.Time  `json:"birthDateVerifiedAtLT,omitempty"`
+	BirthDateVerifiedAtLTE    *time.Time  `json:"birthDateVerifiedAtLTE,omitempty"`
+	BirthDateVerifiedAtIsNil  bool        `json:"birthDateVerifiedAtIsNil,omitempty"`
+	BirthDateVerifiedAtNotNil bool        `json:"birthDateVerifiedAtNotNil,omitempty"`
+
 	// "resident" edge predicates.
 	HasResident     *bool                 `json:"hasResident,omitempty"`
 	HasResidentWith []*ResidentWhereInput `json:"hasResidentWith,omitempty"`
+
+	// "birth_date_verified_by" edge predicates.
+	HasBirthDateVerifiedBy     *bool                 `json:"hasBirthDateVerifiedBy,omitempty"`
+	HasBirthDateVerifiedByWith []*ResidentWhereInput `json:"hasBirthDateVerifiedByWith,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -9642,6 +9640,36 @@ func (i *PersonalInfoWhereInput) P() (predicate.PersonalInfo, error) {
 	if i.BirthDateNotNil {
 		predicates = append(predicates, personalinfo.BirthDateNotNil())
 	}
+	if i.BirthDateVerifiedAt != nil {
+		predicates = append(predicates, personalinfo.BirthDateVerifiedAtEQ(*i.BirthDateVerifiedAt))
+	}
+	if i.BirthDateVerifiedAtNEQ != nil {
+		predicates = append(predicates, personalinfo.BirthDateVerifiedAtNEQ(*i.BirthDateVerifiedAtNEQ))
+	}
+	if len(i.BirthDateVerifiedAtIn) > 0 {
+		predicates = append(predicates, personalinfo.BirthDateVerifiedAtIn(i.BirthDateVerifiedAtIn...))
+	}
+	if len(i.BirthDateVerifiedAtNotIn) > 0 {
+		predicates = append(predicates, personalinfo.BirthDateVerifiedAtNotIn(i.BirthDateVerifiedAtNotIn...))
+	}
+	if i.BirthDateVerifiedAtGT != nil {
+		predicates = append(predicates, personalinfo.BirthDateVerifiedAtGT(*i.BirthDateVerifiedAtGT))
+	}
+	if i.BirthDateVerifiedAtGTE != nil {
+		predicates = append(predicates, personalinfo.BirthDateVerifiedAtGTE(*i.BirthDateVerifiedAtGTE))
+	}
+	if i.BirthDateVerifiedAtLT != nil {
+		predicates = append(predicates, personalinfo.BirthDateVerifiedAtLT(*i.BirthDateVerifiedAtLT))
+	}
+	if i.BirthDateVerifiedAtLTE != nil {
+		predicates = append(predicates, personalinfo.BirthDateVerifiedAtLTE(*i.BirthDateVerifiedAtLTE))
+	}
+	if i.BirthDateVerifiedAtIsNil {
+		predicates = append(predicates, personalinfo.BirthDateVerifiedAtIsNil())
+	}
+	if i.BirthDateVerifiedAtNotNil {
+		predicates = append(predicates, personalinfo.BirthDateVerifiedAtNotNil())
+	}
 
 	if i.HasResident != nil {
 		p := personalinfo.HasResident()
@@ -9660,6 +9688,24 @@ func (i *PersonalInfoWhereInput) P() (predicate.PersonalInfo, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, personalinfo.HasResidentWith(with...))
+	}
+	if i.HasBirthDateVerifiedBy != nil {
+		p := personalinfo.HasBirthDateVerifiedBy()
+		if !*i.HasBirthDateVerifiedBy {
+			p = personalinfo.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasBirthDateVerifiedByWith) > 0 {
+		with := make([]predicate.Resident, 0, len(i.HasBirthDateVerifiedByWith))
+		for _, w := range i.HasBirthDateVerifiedByWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasBirthDateVerifiedByWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, personalinfo.HasBirthDateVerifiedByWith(with...))
 	}
 	switch len(predicates) {
 	case 0:

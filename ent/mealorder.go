@@ -47,7 +47,7 @@ type MealOrder struct {
 	DeliveryAddress *string `json:"delivery_address,omitempty"`
 	// The grid a delivery goes to.
 	DeliveryGridID *int `json:"delivery_grid_id,omitempty"`
-	// The price tier applied.
+	// The price tier applied. It says why a meal is subsidised (低保, disability, age), so GraphQL shows it only to whoever authz.SeesSubsidyCategory allows (graph/canteen.graphql); canteen staff see subsidised and the amounts.
 	Tier mealorder.Tier `json:"tier,omitempty"`
 	// The dishes' list prices added up, in fen.
 	ListPrice int `json:"list_price,omitempty"`

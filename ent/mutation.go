@@ -28789,19 +28789,22 @@ func (m *NotificationMutation) ResetEdge(name string) error {
 // PersonalInfoMutation represents an operation that mutates the PersonalInfo nodes in the graph.
 type PersonalInfoMutation struct {
 	config
-	op              Op
-	typ             string
-	id              *int
-	created_at      *time.Time
-	updated_at      *time.Time
-	phone           *string
-	birth_date      *time.Time
-	clearedFields   map[string]struct{}
-	resident        *int
-	clearedresident bool
-	done            bool
-	oldValue        func(context.Context) (*PersonalInfo, error)
-	predicates      []predicate.PersonalInfo
+	op                            Op
+	typ                           string
+	id                            *int
+	created_at                    *time.Time
+	updated_at                    *time.Time
+	phone                         *string
+	birth_date                    *time.Time
+	birth_date_verified_at        *time.Time
+	clearedFields                 map[string]struct{}
+	resident                      *int
+	clearedresident               bool
+	birth_date_verified_by        *int
+	clearedbirth_date_verified_by bool
+	done                          bool
+	oldValue                      func(context.Context) (*PersonalInfo, error)
+	predicates                    []predicate.PersonalInfo
 }
 
 var _ ent.Mutation = (*PersonalInfoMutation)(nil)
@@ -29108,6 +29111,104 @@ func (m *PersonalInfoMutation) ResetBirthDate() {
 	delete(m.clearedFields, personalinfo.FieldBirthDate)
 }
 
+// SetBirthDateVerifiedAt sets the "birth_date_verified_at" field.
+func (m *PersonalInfoMutation) SetBirthDateVerifiedAt(t time.Time) {
+	m.birth_date_verified_at = &t
+}
+
+// BirthDateVerifiedAt returns the value of the "birth_date_verified_at" field in the mutation.
+func (m *PersonalInfoMutation) BirthDateVerifiedAt() (r time.Time, exists bool) {
+	v := m.birth_date_verified_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBirthDateVerifiedAt returns the old "birth_date_verified_at" field's value of the PersonalInfo entity.
+// If the PersonalInfo object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PersonalInfoMutation) OldBirthDateVerifiedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBirthDateVerifiedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBirthDateVerifiedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBirthDateVerifiedAt: %w", err)
+	}
+	return oldValue.BirthDateVerifiedAt, nil
+}
+
+// ClearBirthDateVerifiedAt clears the value of the "birth_date_verified_at" field.
+func (m *PersonalInfoMutation) ClearBirthDateVerifiedAt() {
+	m.birth_date_verified_at = nil
+	m.clearedFields[personalinfo.FieldBirthDateVerifiedAt] = struct{}{}
+}
+
+// BirthDateVerifiedAtCleared returns if the "birth_date_verified_at" field was cleared in this mutation.
+func (m *PersonalInfoMutation) BirthDateVerifiedAtCleared() bool {
+	_, ok := m.clearedFields[personalinfo.FieldBirthDateVerifiedAt]
+	return ok
+}
+
+// ResetBirthDateVerifiedAt resets all changes to the "birth_date_verified_at" field.
+func (m *PersonalInfoMutation) ResetBirthDateVerifiedAt() {
+	m.birth_date_verified_at = nil
+	delete(m.clearedFields, personalinfo.FieldBirthDateVerifiedAt)
+}
+
+// SetBirthDateVerifiedByID sets the "birth_date_verified_by_id" field.
+func (m *PersonalInfoMutation) SetBirthDateVerifiedByID(i int) {
+	m.birth_date_verified_by = &i
+}
+
+// BirthDateVerifiedByID returns the value of the "birth_date_verified_by_id" field in the mutation.
+func (m *PersonalInfoMutation) BirthDateVerifiedByID() (r int, exists bool) {
+	v := m.birth_date_verified_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBirthDateVerifiedByID returns the old "birth_date_verified_by_id" field's value of the PersonalInfo entity.
+// If the PersonalInfo object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *PersonalInfoMutation) OldBirthDateVerifiedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBirthDateVerifiedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBirthDateVerifiedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBirthDateVerifiedByID: %w", err)
+	}
+	return oldValue.BirthDateVerifiedByID, nil
+}
+
+// ClearBirthDateVerifiedByID clears the value of the "birth_date_verified_by_id" field.
+func (m *PersonalInfoMutation) ClearBirthDateVerifiedByID() {
+	m.birth_date_verified_by = nil
+	m.clearedFields[personalinfo.FieldBirthDateVerifiedByID] = struct{}{}
+}
+
+// BirthDateVerifiedByIDCleared returns if the "birth_date_verified_by_id" field was cleared in this mutation.
+func (m *PersonalInfoMutation) BirthDateVerifiedByIDCleared() bool {
+	_, ok := m.clearedFields[personalinfo.FieldBirthDateVerifiedByID]
+	return ok
+}
+
+// ResetBirthDateVerifiedByID resets all changes to the "birth_date_verified_by_id" field.
+func (m *PersonalInfoMutation) ResetBirthDateVerifiedByID() {
+	m.birth_date_verified_by = nil
+	delete(m.clearedFields, personalinfo.FieldBirthDateVerifiedByID)
+}
+
 // ClearResident clears the "resident" edge to the Resident entity.
 func (m *PersonalInfoMutation) ClearResident() {
 	m.clearedresident = true
@@ -29133,6 +29234,33 @@ func (m *PersonalInfoMutation) ResidentIDs() (ids []int) {
 func (m *PersonalInfoMutation) ResetResident() {
 	m.resident = nil
 	m.clearedresident = false
+}
+
+// ClearBirthDateVerifiedBy clears the "birth_date_verified_by" edge to the Resident entity.
+func (m *PersonalInfoMutation) ClearBirthDateVerifiedBy() {
+	m.clearedbirth_date_verified_by = true
+	m.clearedFields[personalinfo.FieldBirthDateVerifiedByID] = struct{}{}
+}
+
+// BirthDateVerifiedByCleared reports if the "birth_date_verified_by" edge to the Resident entity was cleared.
+func (m *PersonalInfoMutation) BirthDateVerifiedByCleared() bool {
+	return m.BirthDateVerifiedByIDCleared() || m.clearedbirth_date_verified_by
+}
+
+// BirthDateVerifiedByIDs returns the "birth_date_verified_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// BirthDateVerifiedByID instead. It exists only for internal usage by the builders.
+func (m *PersonalInfoMutation) BirthDateVerifiedByIDs() (ids []int) {
+	if id := m.birth_date_verified_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetBirthDateVerifiedBy resets all changes to the "birth_date_verified_by" edge.
+func (m *PersonalInfoMutation) ResetBirthDateVerifiedBy() {
+	m.birth_date_verified_by = nil
+	m.clearedbirth_date_verified_by = false
 }
 
 // Where appends a list predicates to the PersonalInfoMutation builder.
@@ -29169,7 +29297,7 @@ func (m *PersonalInfoMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *PersonalInfoMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 7)
 	if m.created_at != nil {
 		fields = append(fields, personalinfo.FieldCreatedAt)
 	}
@@ -29184,6 +29312,12 @@ func (m *PersonalInfoMutation) Fields() []string {
 	}
 	if m.birth_date != nil {
 		fields = append(fields, personalinfo.FieldBirthDate)
+	}
+	if m.birth_date_verified_at != nil {
+		fields = append(fields, personalinfo.FieldBirthDateVerifiedAt)
+	}
+	if m.birth_date_verified_by != nil {
+		fields = append(fields, personalinfo.FieldBirthDateVerifiedByID)
 	}
 	return fields
 }
@@ -29203,6 +29337,10 @@ func (m *PersonalInfoMutation) Field(name string) (ent.Value, bool) {
 		return m.Phone()
 	case personalinfo.FieldBirthDate:
 		return m.BirthDate()
+	case personalinfo.FieldBirthDateVerifiedAt:
+		return m.BirthDateVerifiedAt()
+	case personalinfo.FieldBirthDateVerifiedByID:
+		return m.BirthDateVerifiedByID()
 	}
 	return nil, false
 }
@@ -29222,6 +29360,10 @@ func (m *PersonalInfoMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldPhone(ctx)
 	case personalinfo.FieldBirthDate:
 		return m.OldBirthDate(ctx)
+	case personalinfo.FieldBirthDateVerifiedAt:
+		return m.OldBirthDateVerifiedAt(ctx)
+	case personalinfo.FieldBirthDateVerifiedByID:
+		return m.OldBirthDateVerifiedByID(ctx)
 	}
 	return nil, fmt.Errorf("unknown PersonalInfo field %s", name)
 }
@@ -29266,6 +29408,20 @@ func (m *PersonalInfoMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetBirthDate(v)
 		return nil
+	case personalinfo.FieldBirthDateVerifiedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBirthDateVerifiedAt(v)
+		return nil
+	case personalinfo.FieldBirthDateVerifiedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBirthDateVerifiedByID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown PersonalInfo field %s", name)
 }
@@ -29305,6 +29461,12 @@ func (m *PersonalInfoMutation) ClearedFields() []string {
 	if m.FieldCleared(personalinfo.FieldBirthDate) {
 		fields = append(fields, personalinfo.FieldBirthDate)
 	}
+	if m.FieldCleared(personalinfo.FieldBirthDateVerifiedAt) {
+		fields = append(fields, personalinfo.FieldBirthDateVerifiedAt)
+	}
+	if m.FieldCleared(personalinfo.FieldBirthDateVerifiedByID) {
+		fields = append(fields, personalinfo.FieldBirthDateVerifiedByID)
+	}
 	return fields
 }
 
@@ -29324,6 +29486,12 @@ func (m *PersonalInfoMutation) ClearField(name string) error {
 		return nil
 	case personalinfo.FieldBirthDate:
 		m.ClearBirthDate()
+		return nil
+	case personalinfo.FieldBirthDateVerifiedAt:
+		m.ClearBirthDateVerifiedAt()
+		return nil
+	case personalinfo.FieldBirthDateVerifiedByID:
+		m.ClearBirthDateVerifiedByID()
 		return nil
 	}
 	return fmt.Errorf("unknown PersonalInfo nullable field %s", name)
@@ -29348,15 +29516,24 @@ func (m *PersonalInfoMutation) ResetField(name string) error {
 	case personalinfo.FieldBirthDate:
 		m.ResetBirthDate()
 		return nil
+	case personalinfo.FieldBirthDateVerifiedAt:
+		m.ResetBirthDateVerifiedAt()
+		return nil
+	case personalinfo.FieldBirthDateVerifiedByID:
+		m.ResetBirthDateVerifiedByID()
+		return nil
 	}
 	return fmt.Errorf("unknown PersonalInfo field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *PersonalInfoMutation) AddedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.resident != nil {
 		edges = append(edges, personalinfo.EdgeResident)
+	}
+	if m.birth_date_verified_by != nil {
+		edges = append(edges, personalinfo.EdgeBirthDateVerifiedBy)
 	}
 	return edges
 }
@@ -29369,13 +29546,17 @@ func (m *PersonalInfoMutation) AddedIDs(name string) []ent.Value {
 		if id := m.resident; id != nil {
 			return []ent.Value{*id}
 		}
+	case personalinfo.EdgeBirthDateVerifiedBy:
+		if id := m.birth_date_verified_by; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *PersonalInfoMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	return edges
 }
 
@@ -29387,9 +29568,12 @@ func (m *PersonalInfoMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *PersonalInfoMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 1)
+	edges := make([]string, 0, 2)
 	if m.clearedresident {
 		edges = append(edges, personalinfo.EdgeResident)
+	}
+	if m.clearedbirth_date_verified_by {
+		edges = append(edges, personalinfo.EdgeBirthDateVerifiedBy)
 	}
 	return edges
 }
@@ -29400,6 +29584,8 @@ func (m *PersonalInfoMutation) EdgeCleared(name string) bool {
 	switch name {
 	case personalinfo.EdgeResident:
 		return m.clearedresident
+	case personalinfo.EdgeBirthDateVerifiedBy:
+		return m.clearedbirth_date_verified_by
 	}
 	return false
 }
@@ -29411,6 +29597,9 @@ func (m *PersonalInfoMutation) ClearEdge(name string) error {
 	case personalinfo.EdgeResident:
 		m.ClearResident()
 		return nil
+	case personalinfo.EdgeBirthDateVerifiedBy:
+		m.ClearBirthDateVerifiedBy()
+		return nil
 	}
 	return fmt.Errorf("unknown PersonalInfo unique edge %s", name)
 }
@@ -29421,6 +29610,9 @@ func (m *PersonalInfoMutation) ResetEdge(name string) error {
 	switch name {
 	case personalinfo.EdgeResident:
 		m.ResetResident()
+		return nil
+	case personalinfo.EdgeBirthDateVerifiedBy:
+		m.ResetBirthDateVerifiedBy()
 		return nil
 	}
 	return fmt.Errorf("unknown PersonalInfo edge %s", name)

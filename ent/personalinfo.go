@@ -26,8 +26,12 @@ type PersonalInfo struct {
 	ResidentID int `json:"resident_id,omitempty"`
 	// Mobile number in canonical form (11 digits for mainland numbers, E.164 otherwise); the resident signs in with it. Empty for a child without a phone.
 	Phone *string `json:"phone,omitempty"`
-	// Date of birth, when known.
+	// Date of birth, when known: declared by the resident (or their guardian) or verified by staff; only a verified one counts for money (canteen age tiers, elderly care).
 	BirthDate *time.Time `json:"birth_date,omitempty"`
+	// When staff in scope (the resident's community admins, street admins) verified the birth date against a document; empty while it is only declared, and cleared when the resident changes it.
+	BirthDateVerifiedAt *time.Time `json:"birth_date_verified_at,omitempty"`
+	// The staff member who verified the birth date.
+	BirthDateVerifiedByID *int `json:"birth_date_verified_by_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the PersonalInfoQuery when eager-loading is set.
 	Edges        PersonalInfoEdges `json:"edges"`
@@ -38,11 +42,13 @@ type PersonalInfo struct {
 type PersonalInfoEdges struct {
 	// The resident these details belong to.
 	Resident *Resident `json:"resident,omitempty"`
+	// The staff member who verified the birth date; empty while it is only declared.
+	BirthDateVerifiedBy *Resident `json:"birth_date_verified_by,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [1]bool
+	loadedTypes [2]bool
 	// totalCount holds the count of the edges above.
-	totalCount [1]map[string]int
+	totalCount [2]map[string]int
 }
 
 // ResidentOrErr returns the Resident value or an error if the edge
@@ -56,16 +62,27 @@ func (e PersonalInfoEdges) ResidentOrErr() (*Resident, error) {
 	return nil, &NotLoadedError{edge: "resident"}
 }
 
+// BirthDateVerifiedByOrErr returns the BirthDateVerifiedBy value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e PersonalInfoEdges) BirthDateVerifiedByOrErr() (*Resident, error) {
+	if e.BirthDateVerifiedBy != nil {
+		return e.BirthDateVerifiedBy, nil
+	} else if e.loadedTypes[1] {
+		return nil, &NotFoundError{label: resident.Label}
+	}
+	return nil, &NotLoadedError{edge: "birth_date_verified_by"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*PersonalInfo) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case personalinfo.FieldID, personalinfo.FieldResidentID:
+		case personalinfo.FieldID, personalinfo.FieldResidentID, personalinfo.FieldBirthDateVerifiedByID:
 			values[i] = new(sql.NullInt64)
 		case personalinfo.FieldPhone:
 			values[i] = new(sql.NullString)
-		case personalinfo.FieldCreatedAt, personalinfo.FieldUpdatedAt, personalinfo.FieldBirthDate:
+		case personalinfo.FieldCreatedAt, personalinfo.FieldUpdatedAt, personalinfo.FieldBirthDate, personalinfo.FieldBirthDateVerifiedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -120,6 +137,20 @@ func (_m *PersonalInfo) assignValues(columns []string, values []any) error {
 				_m.BirthDate = new(time.Time)
 				*_m.BirthDate = value.Time
 			}
+		case personalinfo.FieldBirthDateVerifiedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field birth_date_verified_at", values[i])
+			} else if value.Valid {
+				_m.BirthDateVerifiedAt = new(time.Time)
+				*_m.BirthDateVerifiedAt = value.Time
+			}
+		case personalinfo.FieldBirthDateVerifiedByID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field birth_date_verified_by_id", values[i])
+			} else if value.Valid {
+				_m.BirthDateVerifiedByID = new(int)
+				*_m.BirthDateVerifiedByID = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -136,6 +167,11 @@ func (_m *PersonalInfo) Value(name string) (ent.Value, error) {
 // QueryResident queries the "resident" edge of the PersonalInfo entity.
 func (_m *PersonalInfo) QueryResident() *ResidentQuery {
 	return NewPersonalInfoClient(_m.config).QueryResident(_m)
+}
+
+// QueryBirthDateVerifiedBy queries the "birth_date_verified_by" edge of the PersonalInfo entity.
+func (_m *PersonalInfo) QueryBirthDateVerifiedBy() *ResidentQuery {
+	return NewPersonalInfoClient(_m.config).QueryBirthDateVerifiedBy(_m)
 }
 
 // Update returns a builder for updating this PersonalInfo.
@@ -178,6 +214,16 @@ func (_m *PersonalInfo) String() string {
 	if v := _m.BirthDate; v != nil {
 		builder.WriteString("birth_date=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.BirthDateVerifiedAt; v != nil {
+		builder.WriteString("birth_date_verified_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	if v := _m.BirthDateVerifiedByID; v != nil {
+		builder.WriteString("birth_date_verified_by_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

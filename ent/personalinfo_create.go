@@ -69,9 +69,42 @@ func (_c *PersonalInfoCreate) SetNillableBirthDate(v *time.Time) *PersonalInfoCr
 	return _c
 }
 
+// SetBirthDateVerifiedAt sets the "birth_date_verified_at" field.
+func (_c *PersonalInfoCreate) SetBirthDateVerifiedAt(v time.Time) *PersonalInfoCreate {
+	_c.mutation.SetBirthDateVerifiedAt(v)
+	return _c
+}
+
+// SetNillableBirthDateVerifiedAt sets the "birth_date_verified_at" field if the given value is not nil.
+func (_c *PersonalInfoCreate) SetNillableBirthDateVerifiedAt(v *time.Time) *PersonalInfoCreate {
+	if v != nil {
+		_c.SetBirthDateVerifiedAt(*v)
+	}
+	return _c
+}
+
+// SetBirthDateVerifiedByID sets the "birth_date_verified_by_id" field.
+func (_c *PersonalInfoCreate) SetBirthDateVerifiedByID(v int) *PersonalInfoCreate {
+	_c.mutation.SetBirthDateVerifiedByID(v)
+	return _c
+}
+
+// SetNillableBirthDateVerifiedByID sets the "birth_date_verified_by_id" field if the given value is not nil.
+func (_c *PersonalInfoCreate) SetNillableBirthDateVerifiedByID(v *int) *PersonalInfoCreate {
+	if v != nil {
+		_c.SetBirthDateVerifiedByID(*v)
+	}
+	return _c
+}
+
 // SetResident sets the "resident" edge to the Resident entity.
 func (_c *PersonalInfoCreate) SetResident(v *Resident) *PersonalInfoCreate {
 	return _c.SetResidentID(v.ID)
+}
+
+// SetBirthDateVerifiedBy sets the "birth_date_verified_by" edge to the Resident entity.
+func (_c *PersonalInfoCreate) SetBirthDateVerifiedBy(v *Resident) *PersonalInfoCreate {
+	return _c.SetBirthDateVerifiedByID(v.ID)
 }
 
 // Mutation returns the PersonalInfoMutation object of the builder.
@@ -168,6 +201,10 @@ func (_c *PersonalInfoCreate) createSpec() (*PersonalInfo, *sqlgraph.CreateSpec)
 		_spec.SetField(personalinfo.FieldBirthDate, field.TypeTime, value)
 		_node.BirthDate = &value
 	}
+	if value, ok := _c.mutation.BirthDateVerifiedAt(); ok {
+		_spec.SetField(personalinfo.FieldBirthDateVerifiedAt, field.TypeTime, value)
+		_node.BirthDateVerifiedAt = &value
+	}
 	if nodes := _c.mutation.ResidentIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2O,
@@ -183,6 +220,23 @@ func (_c *PersonalInfoCreate) createSpec() (*PersonalInfo, *sqlgraph.CreateSpec)
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.ResidentID = nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.BirthDateVerifiedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   personalinfo.BirthDateVerifiedByTable,
+			Columns: []string{personalinfo.BirthDateVerifiedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.BirthDateVerifiedByID = &nodes[0]
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
@@ -282,6 +336,42 @@ func (u *PersonalInfoUpsert) UpdateBirthDate() *PersonalInfoUpsert {
 // ClearBirthDate clears the value of the "birth_date" field.
 func (u *PersonalInfoUpsert) ClearBirthDate() *PersonalInfoUpsert {
 	u.SetNull(personalinfo.FieldBirthDate)
+	return u
+}
+
+// SetBirthDateVerifiedAt sets the "birth_date_verified_at" field.
+func (u *PersonalInfoUpsert) SetBirthDateVerifiedAt(v time.Time) *PersonalInfoUpsert {
+	u.Set(personalinfo.FieldBirthDateVerifiedAt, v)
+	return u
+}
+
+// UpdateBirthDateVerifiedAt sets the "birth_date_verified_at" field to the value that was provided on create.
+func (u *PersonalInfoUpsert) UpdateBirthDateVerifiedAt() *PersonalInfoUpsert {
+	u.SetExcluded(personalinfo.FieldBirthDateVerifiedAt)
+	return u
+}
+
+// ClearBirthDateVerifiedAt clears the value of the "birth_date_verified_at" field.
+func (u *PersonalInfoUpsert) ClearBirthDateVerifiedAt() *PersonalInfoUpsert {
+	u.SetNull(personalinfo.FieldBirthDateVerifiedAt)
+	return u
+}
+
+// SetBirthDateVerifiedByID sets the "birth_date_verified_by_id" field.
+func (u *PersonalInfoUpsert) SetBirthDateVerifiedByID(v int) *PersonalInfoUpsert {
+	u.Set(personalinfo.FieldBirthDateVerifiedByID, v)
+	return u
+}
+
+// UpdateBirthDateVerifiedByID sets the "birth_date_verified_by_id" field to the value that was provided on create.
+func (u *PersonalInfoUpsert) UpdateBirthDateVerifiedByID() *PersonalInfoUpsert {
+	u.SetExcluded(personalinfo.FieldBirthDateVerifiedByID)
+	return u
+}
+
+// ClearBirthDateVerifiedByID clears the value of the "birth_date_verified_by_id" field.
+func (u *PersonalInfoUpsert) ClearBirthDateVerifiedByID() *PersonalInfoUpsert {
+	u.SetNull(personalinfo.FieldBirthDateVerifiedByID)
 	return u
 }
 
@@ -386,6 +476,48 @@ func (u *PersonalInfoUpsertOne) UpdateBirthDate() *PersonalInfoUpsertOne {
 func (u *PersonalInfoUpsertOne) ClearBirthDate() *PersonalInfoUpsertOne {
 	return u.Update(func(s *PersonalInfoUpsert) {
 		s.ClearBirthDate()
+	})
+}
+
+// SetBirthDateVerifiedAt sets the "birth_date_verified_at" field.
+func (u *PersonalInfoUpsertOne) SetBirthDateVerifiedAt(v time.Time) *PersonalInfoUpsertOne {
+	return u.Update(func(s *PersonalInfoUpsert) {
+		s.SetBirthDateVerifiedAt(v)
+	})
+}
+
+// UpdateBirthDateVerifiedAt sets the "birth_date_verified_at" field to the value that was provided on create.
+func (u *PersonalInfoUpsertOne) UpdateBirthDateVerifiedAt() *PersonalInfoUpsertOne {
+	return u.Update(func(s *PersonalInfoUpsert) {
+		s.UpdateBirthDateVerifiedAt()
+	})
+}
+
+// ClearBirthDateVerifiedAt clears the value of the "birth_date_verified_at" field.
+func (u *PersonalInfoUpsertOne) ClearBirthDateVerifiedAt() *PersonalInfoUpsertOne {
+	return u.Update(func(s *PersonalInfoUpsert) {
+		s.ClearBirthDateVerifiedAt()
+	})
+}
+
+// SetBirthDateVerifiedByID sets the "birth_date_verified_by_id" field.
+func (u *PersonalInfoUpsertOne) SetBirthDateVerifiedByID(v int) *PersonalInfoUpsertOne {
+	return u.Update(func(s *PersonalInfoUpsert) {
+		s.SetBirthDateVerifiedByID(v)
+	})
+}
+
+// UpdateBirthDateVerifiedByID sets the "birth_date_verified_by_id" field to the value that was provided on create.
+func (u *PersonalInfoUpsertOne) UpdateBirthDateVerifiedByID() *PersonalInfoUpsertOne {
+	return u.Update(func(s *PersonalInfoUpsert) {
+		s.UpdateBirthDateVerifiedByID()
+	})
+}
+
+// ClearBirthDateVerifiedByID clears the value of the "birth_date_verified_by_id" field.
+func (u *PersonalInfoUpsertOne) ClearBirthDateVerifiedByID() *PersonalInfoUpsertOne {
+	return u.Update(func(s *PersonalInfoUpsert) {
+		s.ClearBirthDateVerifiedByID()
 	})
 }
 
@@ -655,6 +787,48 @@ func (u *PersonalInfoUpsertBulk) UpdateBirthDate() *PersonalInfoUpsertBulk {
 func (u *PersonalInfoUpsertBulk) ClearBirthDate() *PersonalInfoUpsertBulk {
 	return u.Update(func(s *PersonalInfoUpsert) {
 		s.ClearBirthDate()
+	})
+}
+
+// SetBirthDateVerifiedAt sets the "birth_date_verified_at" field.
+func (u *PersonalInfoUpsertBulk) SetBirthDateVerifiedAt(v time.Time) *PersonalInfoUpsertBulk {
+	return u.Update(func(s *PersonalInfoUpsert) {
+		s.SetBirthDateVerifiedAt(v)
+	})
+}
+
+// UpdateBirthDateVerifiedAt sets the "birth_date_verified_at" field to the value that was provided on create.
+func (u *PersonalInfoUpsertBulk) UpdateBirthDateVerifiedAt() *PersonalInfoUpsertBulk {
+	return u.Update(func(s *PersonalInfoUpsert) {
+		s.UpdateBirthDateVerifiedAt()
+	})
+}
+
+// ClearBirthDateVerifiedAt clears the value of the "birth_date_verified_at" field.
+func (u *PersonalInfoUpsertBulk) ClearBirthDateVerifiedAt() *PersonalInfoUpsertBulk {
+	return u.Update(func(s *PersonalInfoUpsert) {
+		s.ClearBirthDateVerifiedAt()
+	})
+}
+
+// SetBirthDateVerifiedByID sets the "birth_date_verified_by_id" field.
+func (u *PersonalInfoUpsertBulk) SetBirthDateVerifiedByID(v int) *PersonalInfoUpsertBulk {
+	return u.Update(func(s *PersonalInfoUpsert) {
+		s.SetBirthDateVerifiedByID(v)
+	})
+}
+
+// UpdateBirthDateVerifiedByID sets the "birth_date_verified_by_id" field to the value that was provided on create.
+func (u *PersonalInfoUpsertBulk) UpdateBirthDateVerifiedByID() *PersonalInfoUpsertBulk {
+	return u.Update(func(s *PersonalInfoUpsert) {
+		s.UpdateBirthDateVerifiedByID()
+	})
+}
+
+// ClearBirthDateVerifiedByID clears the value of the "birth_date_verified_by_id" field.
+func (u *PersonalInfoUpsertBulk) ClearBirthDateVerifiedByID() *PersonalInfoUpsertBulk {
+	return u.Update(func(s *PersonalInfoUpsert) {
+		s.ClearBirthDateVerifiedByID()
 	})
 }
 

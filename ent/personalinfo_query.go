@@ -21,13 +21,14 @@ import (
 // PersonalInfoQuery is the builder for querying PersonalInfo entities.
 type PersonalInfoQuery struct {
 	config
-	ctx          *QueryContext
-	order        []personalinfo.OrderOption
-	inters       []Interceptor
-	predicates   []predicate.PersonalInfo
-	withResident *ResidentQuery
-	loadTotal    []func(context.Context, []*PersonalInfo) error
-	modifiers    []func(*sql.Selector)
+	ctx                     *QueryContext
+	order                   []personalinfo.OrderOption
+	inters                  []Interceptor
+	predicates              []predicate.PersonalInfo
+	withResident            *ResidentQuery
+	withBirthDateVerifiedBy *ResidentQuery
+	loadTotal               []func(context.Context, []*PersonalInfo) error
+	modifiers               []func(*sql.Selector)
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -79,6 +80,28 @@ func (_q *PersonalInfoQuery) QueryResident() *ResidentQuery {
 			sqlgraph.From(personalinfo.Table, personalinfo.FieldID, selector),
 			sqlgraph.To(resident.Table, resident.FieldID),
 			sqlgraph.Edge(sqlgraph.O2O, true, personalinfo.ResidentTable, personalinfo.ResidentColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryBirthDateVerifiedBy chains the current query on the "birth_date_verified_by" edge.
+func (_q *PersonalInfoQuery) QueryBirthDateVerifiedBy() *ResidentQuery {
+	query := (&ResidentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(personalinfo.Table, personalinfo.FieldID, selector),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, personalinfo.BirthDateVerifiedByTable, personalinfo.BirthDateVerifiedByColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -273,12 +296,13 @@ func (_q *PersonalInfoQuery) Clone() *PersonalInfoQuery {
 		return nil
 	}
 	return &PersonalInfoQuery{
-		config:       _q.config,
-		ctx:          _q.ctx.Clone(),
-		order:        append([]personalinfo.OrderOption{}, _q.order...),
-		inters:       append([]Interceptor{}, _q.inters...),
-		predicates:   append([]predicate.PersonalInfo{}, _q.predicates...),
-		withResident: _q.withResident.Clone(),
+		config:                  _q.config,
+		ctx:                     _q.ctx.Clone(),
+		order:                   append([]personalinfo.OrderOption{}, _q.order...),
+		inters:                  append([]Interceptor{}, _q.inters...),
+		predicates:              append([]predicate.PersonalInfo{}, _q.predicates...),
+		withResident:            _q.withResident.Clone(),
+		withBirthDateVerifiedBy: _q.withBirthDateVerifiedBy.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -294,6 +318,17 @@ func (_q *PersonalInfoQuery) WithResident(opts ...func(*ResidentQuery)) *Persona
 		opt(query)
 	}
 	_q.withResident = query
+	return _q
+}
+
+// WithBirthDateVerifiedBy tells the query-builder to eager-load the nodes that are connected to
+// the "birth_date_verified_by" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *PersonalInfoQuery) WithBirthDateVerifiedBy(opts ...func(*ResidentQuery)) *PersonalInfoQuery {
+	query := (&ResidentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withBirthDateVerifiedBy = query
 	return _q
 }
 
@@ -381,8 +416,9 @@ func (_q *PersonalInfoQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 	var (
 		nodes       = []*PersonalInfo{}
 		_spec       = _q.querySpec()
-		loadedTypes = [1]bool{
+		loadedTypes = [2]bool{
 			_q.withResident != nil,
+			_q.withBirthDateVerifiedBy != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -409,6 +445,12 @@ func (_q *PersonalInfoQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 	if query := _q.withResident; query != nil {
 		if err := _q.loadResident(ctx, query, nodes, nil,
 			func(n *PersonalInfo, e *Resident) { n.Edges.Resident = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withBirthDateVerifiedBy; query != nil {
+		if err := _q.loadBirthDateVerifiedBy(ctx, query, nodes, nil,
+			func(n *PersonalInfo, e *Resident) { n.Edges.BirthDateVerifiedBy = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -449,6 +491,38 @@ func (_q *PersonalInfoQuery) loadResident(ctx context.Context, query *ResidentQu
 	}
 	return nil
 }
+func (_q *PersonalInfoQuery) loadBirthDateVerifiedBy(ctx context.Context, query *ResidentQuery, nodes []*PersonalInfo, init func(*PersonalInfo), assign func(*PersonalInfo, *Resident)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*PersonalInfo)
+	for i := range nodes {
+		if nodes[i].BirthDateVerifiedByID == nil {
+			continue
+		}
+		fk := *nodes[i].BirthDateVerifiedByID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(resident.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "birth_date_verified_by_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
 
 func (_q *PersonalInfoQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -480,6 +554,9 @@ func (_q *PersonalInfoQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withResident != nil {
 			_spec.Node.AddColumnOnce(personalinfo.FieldResidentID)
+		}
+		if _q.withBirthDateVerifiedBy != nil {
+			_spec.Node.AddColumnOnce(personalinfo.FieldBirthDateVerifiedByID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {

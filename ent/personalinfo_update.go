@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/ent/resident"
 )
 
 // PersonalInfoUpdate is the builder for updating PersonalInfo entities.
@@ -83,9 +84,60 @@ func (_u *PersonalInfoUpdate) ClearBirthDate() *PersonalInfoUpdate {
 	return _u
 }
 
+// SetBirthDateVerifiedAt sets the "birth_date_verified_at" field.
+func (_u *PersonalInfoUpdate) SetBirthDateVerifiedAt(v time.Time) *PersonalInfoUpdate {
+	_u.mutation.SetBirthDateVerifiedAt(v)
+	return _u
+}
+
+// SetNillableBirthDateVerifiedAt sets the "birth_date_verified_at" field if the given value is not nil.
+func (_u *PersonalInfoUpdate) SetNillableBirthDateVerifiedAt(v *time.Time) *PersonalInfoUpdate {
+	if v != nil {
+		_u.SetBirthDateVerifiedAt(*v)
+	}
+	return _u
+}
+
+// ClearBirthDateVerifiedAt clears the value of the "birth_date_verified_at" field.
+func (_u *PersonalInfoUpdate) ClearBirthDateVerifiedAt() *PersonalInfoUpdate {
+	_u.mutation.ClearBirthDateVerifiedAt()
+	return _u
+}
+
+// SetBirthDateVerifiedByID sets the "birth_date_verified_by_id" field.
+func (_u *PersonalInfoUpdate) SetBirthDateVerifiedByID(v int) *PersonalInfoUpdate {
+	_u.mutation.SetBirthDateVerifiedByID(v)
+	return _u
+}
+
+// SetNillableBirthDateVerifiedByID sets the "birth_date_verified_by_id" field if the given value is not nil.
+func (_u *PersonalInfoUpdate) SetNillableBirthDateVerifiedByID(v *int) *PersonalInfoUpdate {
+	if v != nil {
+		_u.SetBirthDateVerifiedByID(*v)
+	}
+	return _u
+}
+
+// ClearBirthDateVerifiedByID clears the value of the "birth_date_verified_by_id" field.
+func (_u *PersonalInfoUpdate) ClearBirthDateVerifiedByID() *PersonalInfoUpdate {
+	_u.mutation.ClearBirthDateVerifiedByID()
+	return _u
+}
+
+// SetBirthDateVerifiedBy sets the "birth_date_verified_by" edge to the Resident entity.
+func (_u *PersonalInfoUpdate) SetBirthDateVerifiedBy(v *Resident) *PersonalInfoUpdate {
+	return _u.SetBirthDateVerifiedByID(v.ID)
+}
+
 // Mutation returns the PersonalInfoMutation object of the builder.
 func (_u *PersonalInfoUpdate) Mutation() *PersonalInfoMutation {
 	return _u.mutation
+}
+
+// ClearBirthDateVerifiedBy clears the "birth_date_verified_by" edge to the Resident entity.
+func (_u *PersonalInfoUpdate) ClearBirthDateVerifiedBy() *PersonalInfoUpdate {
+	_u.mutation.ClearBirthDateVerifiedBy()
+	return _u
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -160,6 +212,41 @@ func (_u *PersonalInfoUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if _u.mutation.BirthDateCleared() {
 		_spec.ClearField(personalinfo.FieldBirthDate, field.TypeTime)
+	}
+	if value, ok := _u.mutation.BirthDateVerifiedAt(); ok {
+		_spec.SetField(personalinfo.FieldBirthDateVerifiedAt, field.TypeTime, value)
+	}
+	if _u.mutation.BirthDateVerifiedAtCleared() {
+		_spec.ClearField(personalinfo.FieldBirthDateVerifiedAt, field.TypeTime)
+	}
+	if _u.mutation.BirthDateVerifiedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   personalinfo.BirthDateVerifiedByTable,
+			Columns: []string{personalinfo.BirthDateVerifiedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BirthDateVerifiedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   personalinfo.BirthDateVerifiedByTable,
+			Columns: []string{personalinfo.BirthDateVerifiedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -237,9 +324,60 @@ func (_u *PersonalInfoUpdateOne) ClearBirthDate() *PersonalInfoUpdateOne {
 	return _u
 }
 
+// SetBirthDateVerifiedAt sets the "birth_date_verified_at" field.
+func (_u *PersonalInfoUpdateOne) SetBirthDateVerifiedAt(v time.Time) *PersonalInfoUpdateOne {
+	_u.mutation.SetBirthDateVerifiedAt(v)
+	return _u
+}
+
+// SetNillableBirthDateVerifiedAt sets the "birth_date_verified_at" field if the given value is not nil.
+func (_u *PersonalInfoUpdateOne) SetNillableBirthDateVerifiedAt(v *time.Time) *PersonalInfoUpdateOne {
+	if v != nil {
+		_u.SetBirthDateVerifiedAt(*v)
+	}
+	return _u
+}
+
+// ClearBirthDateVerifiedAt clears the value of the "birth_date_verified_at" field.
+func (_u *PersonalInfoUpdateOne) ClearBirthDateVerifiedAt() *PersonalInfoUpdateOne {
+	_u.mutation.ClearBirthDateVerifiedAt()
+	return _u
+}
+
+// SetBirthDateVerifiedByID sets the "birth_date_verified_by_id" field.
+func (_u *PersonalInfoUpdateOne) SetBirthDateVerifiedByID(v int) *PersonalInfoUpdateOne {
+	_u.mutation.SetBirthDateVerifiedByID(v)
+	return _u
+}
+
+// SetNillableBirthDateVerifiedByID sets the "birth_date_verified_by_id" field if the given value is not nil.
+func (_u *PersonalInfoUpdateOne) SetNillableBirthDateVerifiedByID(v *int) *PersonalInfoUpdateOne {
+	if v != nil {
+		_u.SetBirthDateVerifiedByID(*v)
+	}
+	return _u
+}
+
+// ClearBirthDateVerifiedByID clears the value of the "birth_date_verified_by_id" field.
+func (_u *PersonalInfoUpdateOne) ClearBirthDateVerifiedByID() *PersonalInfoUpdateOne {
+	_u.mutation.ClearBirthDateVerifiedByID()
+	return _u
+}
+
+// SetBirthDateVerifiedBy sets the "birth_date_verified_by" edge to the Resident entity.
+func (_u *PersonalInfoUpdateOne) SetBirthDateVerifiedBy(v *Resident) *PersonalInfoUpdateOne {
+	return _u.SetBirthDateVerifiedByID(v.ID)
+}
+
 // Mutation returns the PersonalInfoMutation object of the builder.
 func (_u *PersonalInfoUpdateOne) Mutation() *PersonalInfoMutation {
 	return _u.mutation
+}
+
+// ClearBirthDateVerifiedBy clears the "birth_date_verified_by" edge to the Resident entity.
+func (_u *PersonalInfoUpdateOne) ClearBirthDateVerifiedBy() *PersonalInfoUpdateOne {
+	_u.mutation.ClearBirthDateVerifiedBy()
+	return _u
 }
 
 // Where appends a list predicates to the PersonalInfoUpdate builder.
@@ -344,6 +482,41 @@ func (_u *PersonalInfoUpdateOne) sqlSave(ctx context.Context) (_node *PersonalIn
 	}
 	if _u.mutation.BirthDateCleared() {
 		_spec.ClearField(personalinfo.FieldBirthDate, field.TypeTime)
+	}
+	if value, ok := _u.mutation.BirthDateVerifiedAt(); ok {
+		_spec.SetField(personalinfo.FieldBirthDateVerifiedAt, field.TypeTime, value)
+	}
+	if _u.mutation.BirthDateVerifiedAtCleared() {
+		_spec.ClearField(personalinfo.FieldBirthDateVerifiedAt, field.TypeTime)
+	}
+	if _u.mutation.BirthDateVerifiedByCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   personalinfo.BirthDateVerifiedByTable,
+			Columns: []string{personalinfo.BirthDateVerifiedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BirthDateVerifiedByIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   personalinfo.BirthDateVerifiedByTable,
+			Columns: []string{personalinfo.BirthDateVerifiedByColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(resident.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &PersonalInfo{config: _u.config}

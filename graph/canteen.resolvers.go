@@ -34,6 +34,16 @@ func (r *mealOrderResolver) OrderedBy(ctx context.Context, obj *ent.MealOrder) (
 	return r.visibleResident(ctx, obj.OrderedByID)
 }
 
+// Tier is the resolver for the tier field.
+func (r *mealOrderResolver) Tier(ctx context.Context, obj *ent.MealOrder) (*mealorder.Tier, error) {
+	return r.canteens.Tier(ctx, obj), nil
+}
+
+// Subsidised is the resolver for the subsidised field.
+func (r *mealOrderResolver) Subsidised(ctx context.Context, obj *ent.MealOrder) (bool, error) {
+	return canteen.Subsidised(obj), nil
+}
+
 // Menu is the resolver for the menu field.
 func (r *mealPeriodResolver) Menu(ctx context.Context, obj *ent.MealPeriod, date string) (*ent.Menu, error) {
 	m, err := r.client.Menu.Query().Where(menu.PeriodID(obj.ID), menu.Date(date)).Only(ctx)

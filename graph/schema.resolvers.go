@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/jimei-linli/linli/ent"
@@ -121,6 +122,15 @@ func (r *mutationResolver) RegisterHousehold(ctx context.Context, input model.Re
 // VerifyResident is the resolver for the verifyResident field.
 func (r *mutationResolver) VerifyResident(ctx context.Context, phone string, householdID int) (*ent.Resident, error) {
 	id, err := r.roster.VerifyResident(ctx, phone, householdID)
+	if err != nil {
+		return nil, err
+	}
+	return r.loadResident(ctx, id)
+}
+
+// VerifyBirthDate is the resolver for the verifyBirthDate field.
+func (r *mutationResolver) VerifyBirthDate(ctx context.Context, residentID int, birthDate time.Time) (*ent.Resident, error) {
+	id, err := r.roster.VerifyBirthDate(ctx, residentID, birthDate)
 	if err != nil {
 		return nil, err
 	}

@@ -1219,6 +1219,8 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "phone", Type: field.TypeString, Unique: true, Nullable: true},
 		{Name: "birth_date", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"postgres": "date"}},
+		{Name: "birth_date_verified_at", Type: field.TypeTime, Nullable: true},
+		{Name: "birth_date_verified_by_id", Type: field.TypeInt, Nullable: true},
 		{Name: "resident_id", Type: field.TypeInt, Unique: true},
 	}
 	// PersonalInfosTable holds the schema information for the "personal_infos" table.
@@ -1228,8 +1230,14 @@ var (
 		PrimaryKey: []*schema.Column{PersonalInfosColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
+				Symbol:     "personal_infos_residents_birth_date_verified_by",
+				Columns:    []*schema.Column{PersonalInfosColumns[6]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
 				Symbol:     "personal_infos_residents_personal_info",
-				Columns:    []*schema.Column{PersonalInfosColumns[5]},
+				Columns:    []*schema.Column{PersonalInfosColumns[7]},
 				RefColumns: []*schema.Column{ResidentsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -2160,6 +2168,7 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(68719476736),
 	}
 	PersonalInfosTable.ForeignKeys[0].RefTable = ResidentsTable
+	PersonalInfosTable.ForeignKeys[1].RefTable = ResidentsTable
 	PersonalInfosTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(42949672960),
 	}

@@ -23,8 +23,14 @@ const (
 	FieldPhone = "phone"
 	// FieldBirthDate holds the string denoting the birth_date field in the database.
 	FieldBirthDate = "birth_date"
+	// FieldBirthDateVerifiedAt holds the string denoting the birth_date_verified_at field in the database.
+	FieldBirthDateVerifiedAt = "birth_date_verified_at"
+	// FieldBirthDateVerifiedByID holds the string denoting the birth_date_verified_by_id field in the database.
+	FieldBirthDateVerifiedByID = "birth_date_verified_by_id"
 	// EdgeResident holds the string denoting the resident edge name in mutations.
 	EdgeResident = "resident"
+	// EdgeBirthDateVerifiedBy holds the string denoting the birth_date_verified_by edge name in mutations.
+	EdgeBirthDateVerifiedBy = "birth_date_verified_by"
 	// Table holds the table name of the personalinfo in the database.
 	Table = "personal_infos"
 	// ResidentTable is the table that holds the resident relation/edge.
@@ -34,6 +40,13 @@ const (
 	ResidentInverseTable = "residents"
 	// ResidentColumn is the table column denoting the resident relation/edge.
 	ResidentColumn = "resident_id"
+	// BirthDateVerifiedByTable is the table that holds the birth_date_verified_by relation/edge.
+	BirthDateVerifiedByTable = "personal_infos"
+	// BirthDateVerifiedByInverseTable is the table name for the Resident entity.
+	// It exists in this package in order to avoid circular dependency with the "resident" package.
+	BirthDateVerifiedByInverseTable = "residents"
+	// BirthDateVerifiedByColumn is the table column denoting the birth_date_verified_by relation/edge.
+	BirthDateVerifiedByColumn = "birth_date_verified_by_id"
 )
 
 // Columns holds all SQL columns for personalinfo fields.
@@ -44,6 +57,8 @@ var Columns = []string{
 	FieldResidentID,
 	FieldPhone,
 	FieldBirthDate,
+	FieldBirthDateVerifiedAt,
+	FieldBirthDateVerifiedByID,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -101,10 +116,27 @@ func ByBirthDate(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldBirthDate, opts...).ToFunc()
 }
 
+// ByBirthDateVerifiedAt orders the results by the birth_date_verified_at field.
+func ByBirthDateVerifiedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldBirthDateVerifiedAt, opts...).ToFunc()
+}
+
+// ByBirthDateVerifiedByID orders the results by the birth_date_verified_by_id field.
+func ByBirthDateVerifiedByID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldBirthDateVerifiedByID, opts...).ToFunc()
+}
+
 // ByResidentField orders the results by resident field.
 func ByResidentField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newResidentStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByBirthDateVerifiedByField orders the results by birth_date_verified_by field.
+func ByBirthDateVerifiedByField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newBirthDateVerifiedByStep(), sql.OrderByField(field, opts...))
 	}
 }
 func newResidentStep() *sqlgraph.Step {
@@ -112,5 +144,12 @@ func newResidentStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ResidentInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2O, true, ResidentTable, ResidentColumn),
+	)
+}
+func newBirthDateVerifiedByStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(BirthDateVerifiedByInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, false, BirthDateVerifiedByTable, BirthDateVerifiedByColumn),
 	)
 }

@@ -80,6 +80,16 @@ func BirthDate(v time.Time) predicate.PersonalInfo {
 	return predicate.PersonalInfo(sql.FieldEQ(FieldBirthDate, v))
 }
 
+// BirthDateVerifiedAt applies equality check predicate on the "birth_date_verified_at" field. It's identical to BirthDateVerifiedAtEQ.
+func BirthDateVerifiedAt(v time.Time) predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldEQ(FieldBirthDateVerifiedAt, v))
+}
+
+// BirthDateVerifiedByID applies equality check predicate on the "birth_date_verified_by_id" field. It's identical to BirthDateVerifiedByIDEQ.
+func BirthDateVerifiedByID(v int) predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldEQ(FieldBirthDateVerifiedByID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.PersonalInfo {
 	return predicate.PersonalInfo(sql.FieldEQ(FieldCreatedAt, v))
@@ -305,6 +315,86 @@ func BirthDateNotNil() predicate.PersonalInfo {
 	return predicate.PersonalInfo(sql.FieldNotNull(FieldBirthDate))
 }
 
+// BirthDateVerifiedAtEQ applies the EQ predicate on the "birth_date_verified_at" field.
+func BirthDateVerifiedAtEQ(v time.Time) predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldEQ(FieldBirthDateVerifiedAt, v))
+}
+
+// BirthDateVerifiedAtNEQ applies the NEQ predicate on the "birth_date_verified_at" field.
+func BirthDateVerifiedAtNEQ(v time.Time) predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldNEQ(FieldBirthDateVerifiedAt, v))
+}
+
+// BirthDateVerifiedAtIn applies the In predicate on the "birth_date_verified_at" field.
+func BirthDateVerifiedAtIn(vs ...time.Time) predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldIn(FieldBirthDateVerifiedAt, vs...))
+}
+
+// BirthDateVerifiedAtNotIn applies the NotIn predicate on the "birth_date_verified_at" field.
+func BirthDateVerifiedAtNotIn(vs ...time.Time) predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldNotIn(FieldBirthDateVerifiedAt, vs...))
+}
+
+// BirthDateVerifiedAtGT applies the GT predicate on the "birth_date_verified_at" field.
+func BirthDateVerifiedAtGT(v time.Time) predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldGT(FieldBirthDateVerifiedAt, v))
+}
+
+// BirthDateVerifiedAtGTE applies the GTE predicate on the "birth_date_verified_at" field.
+func BirthDateVerifiedAtGTE(v time.Time) predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldGTE(FieldBirthDateVerifiedAt, v))
+}
+
+// BirthDateVerifiedAtLT applies the LT predicate on the "birth_date_verified_at" field.
+func BirthDateVerifiedAtLT(v time.Time) predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldLT(FieldBirthDateVerifiedAt, v))
+}
+
+// BirthDateVerifiedAtLTE applies the LTE predicate on the "birth_date_verified_at" field.
+func BirthDateVerifiedAtLTE(v time.Time) predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldLTE(FieldBirthDateVerifiedAt, v))
+}
+
+// BirthDateVerifiedAtIsNil applies the IsNil predicate on the "birth_date_verified_at" field.
+func BirthDateVerifiedAtIsNil() predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldIsNull(FieldBirthDateVerifiedAt))
+}
+
+// BirthDateVerifiedAtNotNil applies the NotNil predicate on the "birth_date_verified_at" field.
+func BirthDateVerifiedAtNotNil() predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldNotNull(FieldBirthDateVerifiedAt))
+}
+
+// BirthDateVerifiedByIDEQ applies the EQ predicate on the "birth_date_verified_by_id" field.
+func BirthDateVerifiedByIDEQ(v int) predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldEQ(FieldBirthDateVerifiedByID, v))
+}
+
+// BirthDateVerifiedByIDNEQ applies the NEQ predicate on the "birth_date_verified_by_id" field.
+func BirthDateVerifiedByIDNEQ(v int) predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldNEQ(FieldBirthDateVerifiedByID, v))
+}
+
+// BirthDateVerifiedByIDIn applies the In predicate on the "birth_date_verified_by_id" field.
+func BirthDateVerifiedByIDIn(vs ...int) predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldIn(FieldBirthDateVerifiedByID, vs...))
+}
+
+// BirthDateVerifiedByIDNotIn applies the NotIn predicate on the "birth_date_verified_by_id" field.
+func BirthDateVerifiedByIDNotIn(vs ...int) predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldNotIn(FieldBirthDateVerifiedByID, vs...))
+}
+
+// BirthDateVerifiedByIDIsNil applies the IsNil predicate on the "birth_date_verified_by_id" field.
+func BirthDateVerifiedByIDIsNil() predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldIsNull(FieldBirthDateVerifiedByID))
+}
+
+// BirthDateVerifiedByIDNotNil applies the NotNil predicate on the "birth_date_verified_by_id" field.
+func BirthDateVerifiedByIDNotNil() predicate.PersonalInfo {
+	return predicate.PersonalInfo(sql.FieldNotNull(FieldBirthDateVerifiedByID))
+}
+
 // HasResident applies the HasEdge predicate on the "resident" edge.
 func HasResident() predicate.PersonalInfo {
 	return predicate.PersonalInfo(func(s *sql.Selector) {
@@ -320,6 +410,29 @@ func HasResident() predicate.PersonalInfo {
 func HasResidentWith(preds ...predicate.Resident) predicate.PersonalInfo {
 	return predicate.PersonalInfo(func(s *sql.Selector) {
 		step := newResidentStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasBirthDateVerifiedBy applies the HasEdge predicate on the "birth_date_verified_by" edge.
+func HasBirthDateVerifiedBy() predicate.PersonalInfo {
+	return predicate.PersonalInfo(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, BirthDateVerifiedByTable, BirthDateVerifiedByColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasBirthDateVerifiedByWith applies the HasEdge predicate on the "birth_date_verified_by" edge with a given conditions (other predicates).
+func HasBirthDateVerifiedByWith(preds ...predicate.Resident) predicate.PersonalInfo {
+	return predicate.PersonalInfo(func(s *sql.Selector) {
+		step := newBirthDateVerifiedByStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

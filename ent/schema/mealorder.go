@@ -57,7 +57,8 @@ func (MealOrder) Fields() []ent.Field {
 			Comment("The grid a delivery goes to.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Enum("tier").Values("REGULAR", "AGE_60_79", "AGE_80_PLUS", "LOW_INCOME", "DISABLED").Immutable().
-			Comment("The price tier applied."),
+			Comment("The price tier applied. It says why a meal is subsidised (低保, disability, age), so GraphQL shows it only to whoever authz.SeesSubsidyCategory allows (graph/canteen.graphql); canteen staff see subsidised and the amounts.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Int("list_price").NonNegative().Immutable().
 			Comment("The dishes' list prices added up, in fen."),
 		field.Int("subsidy").NonNegative().Immutable().

@@ -35,7 +35,14 @@ func (PersonalInfo) Fields() []ent.Field {
 		field.Time("birth_date").
 			Optional().Nillable().
 			SchemaType(map[string]string{"postgres": "date"}).
-			Comment("Date of birth, when known."),
+			Comment("Date of birth, when known: declared by the resident (or their guardian) or verified by staff; only a verified one counts for money (canteen age tiers, elderly care)."),
+		field.Time("birth_date_verified_at").
+			Optional().Nillable().
+			Comment("When staff in scope (the resident's community admins, street admins) verified the birth date against a document; empty while it is only declared, and cleared when the resident changes it."),
+		field.Int("birth_date_verified_by_id").
+			Optional().Nillable().
+			Comment("The staff member who verified the birth date.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 
@@ -45,6 +52,9 @@ func (PersonalInfo) Edges() []ent.Edge {
 		edge.From("resident", Resident.Type).
 			Ref("personal_info").Field("resident_id").Unique().Required().Immutable().
 			Comment("The resident these details belong to."),
+		edge.To("birth_date_verified_by", Resident.Type).
+			Field("birth_date_verified_by_id").Unique().
+			Comment("The staff member who verified the birth date; empty while it is only declared."),
 	}
 }
 

@@ -655,6 +655,29 @@ func (ec *executionContext) fieldContext_MealQuote_eligible(_ context.Context, f
 	return graphql.NewScalarFieldContext("MealQuote", field, false, false, "MealOrderTier")
 }
 
+func (ec *executionContext) _MealQuote_birthDateUnverified(ctx context.Context, field graphql.CollectedField, obj *canteen.Quote) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealQuote_birthDateUnverified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BirthDateUnverified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealQuote_birthDateUnverified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealQuote", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _MealTierTotal_tier(ctx context.Context, field graphql.CollectedField, obj *canteen.TierTotal) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1622,6 +1645,11 @@ func (ec *executionContext) _MealQuote(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "birthDateUnverified":
+			out.Values[i] = ec._MealQuote_birthDateUnverified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -1878,6 +1906,46 @@ func (ec *executionContext) unmarshalNMealOrderItemInput2ᚖgithubᚗcomᚋjimei
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, v any) (mealorder.Tier, error) {
+	var res mealorder.Tier
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, sel ast.SelectionSet, v mealorder.Tier) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx context.Context, v any) ([]mealorder.Tier, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]mealorder.Tier, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx context.Context, sel ast.SelectionSet, v []mealorder.Tier) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNMealPeriodInput2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐMealPeriodInput(ctx context.Context, v any) (model.MealPeriodInput, error) {
 	res, err := ec.unmarshalInputMealPeriodInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -1918,6 +1986,22 @@ func (ec *executionContext) marshalNMealTotals2githubᚗcomᚋjimeiᚑlinliᚋli
 func (ec *executionContext) unmarshalNPlaceMealOrderInput2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐPlaceMealOrderInput(ctx context.Context, v any) (model.PlaceMealOrderInput, error) {
 	res, err := ec.unmarshalInputPlaceMealOrderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMealOrderTier2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, v any) (*mealorder.Tier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(mealorder.Tier)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMealOrderTier2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, sel ast.SelectionSet, v *mealorder.Tier) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 // endregion ***************************** type.gotpl *****************************

@@ -63,6 +63,8 @@ type HelpOfferResolver interface {
 type MealOrderResolver interface {
 	Beneficiary(ctx context.Context, obj *ent.MealOrder) (*ent.Resident, error)
 	OrderedBy(ctx context.Context, obj *ent.MealOrder) (*ent.Resident, error)
+	Tier(ctx context.Context, obj *ent.MealOrder) (*mealorder.Tier, error)
+	Subsidised(ctx context.Context, obj *ent.MealOrder) (bool, error)
 }
 type MealPeriodResolver interface {
 	Menu(ctx context.Context, obj *ent.MealPeriod, date string) (*ent.Menu, error)
@@ -8558,29 +8560,6 @@ func (ec *executionContext) fieldContext_MealOrder_deliveryAddress(_ context.Con
 	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "String")
 }
 
-func (ec *executionContext) _MealOrder_tier(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_MealOrder_tier(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Tier, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v mealorder.Tier) graphql.Marshaler {
-			return ec.marshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_MealOrder_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MealOrder", field, false, false, "MealOrderTier")
-}
-
 func (ec *executionContext) _MealOrder_listPrice(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8978,6 +8957,52 @@ func (ec *executionContext) fieldContext_MealOrder_orderedBy(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MealOrder_tier(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_tier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MealOrder().Tier(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *mealorder.Tier) graphql.Marshaler {
+			return ec.marshalOMealOrderTier2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, true, true, "MealOrderTier")
+}
+
+func (ec *executionContext) _MealOrder_subsidised(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrder_subsidised(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MealOrder().Subsidised(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrder_subsidised(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrder", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _MealOrderConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.MealOrderConnection) (ret graphql.Marshaler) {
@@ -10626,6 +10651,29 @@ func (ec *executionContext) fieldContext_PersonalInfo_birthDate(_ context.Contex
 	return graphql.NewScalarFieldContext("PersonalInfo", field, false, false, "Time")
 }
 
+func (ec *executionContext) _PersonalInfo_birthDateVerifiedAt(ctx context.Context, field graphql.CollectedField, obj *ent.PersonalInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalInfo_birthDateVerifiedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BirthDateVerifiedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalInfo_birthDateVerifiedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonalInfo", field, false, false, "Time")
+}
+
 func (ec *executionContext) _PersonalInfo_resident(ctx context.Context, field graphql.CollectedField, obj *ent.PersonalInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10646,6 +10694,38 @@ func (ec *executionContext) _PersonalInfo_resident(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_PersonalInfo_resident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PersonalInfo",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resident(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PersonalInfo_birthDateVerifiedBy(ctx context.Context, field graphql.CollectedField, obj *ent.PersonalInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonalInfo_birthDateVerifiedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BirthDateVerifiedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
+			return ec.marshalOResident2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResident(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PersonalInfo_birthDateVerifiedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "PersonalInfo",
 		Field:      field,
@@ -27208,7 +27288,7 @@ func (ec *executionContext) unmarshalInputMealOrderWhereInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "date", "dateNEQ", "dateIn", "dateNotIn", "dateGT", "dateGTE", "dateLT", "dateLTE", "dateContains", "dateHasPrefix", "dateHasSuffix", "dateEqualFold", "dateContainsFold", "period", "periodNEQ", "periodIn", "periodNotIn", "recipientName", "recipientNameNEQ", "recipientNameIn", "recipientNameNotIn", "recipientNameGT", "recipientNameGTE", "recipientNameLT", "recipientNameLTE", "recipientNameContains", "recipientNameHasPrefix", "recipientNameHasSuffix", "recipientNameEqualFold", "recipientNameContainsFold", "fulfillment", "fulfillmentNEQ", "fulfillmentIn", "fulfillmentNotIn", "deliveryAddress", "deliveryAddressNEQ", "deliveryAddressIn", "deliveryAddressNotIn", "deliveryAddressGT", "deliveryAddressGTE", "deliveryAddressLT", "deliveryAddressLTE", "deliveryAddressContains", "deliveryAddressHasPrefix", "deliveryAddressHasSuffix", "deliveryAddressIsNil", "deliveryAddressNotNil", "deliveryAddressEqualFold", "deliveryAddressContainsFold", "tier", "tierNEQ", "tierIn", "tierNotIn", "listPrice", "listPriceNEQ", "listPriceIn", "listPriceNotIn", "listPriceGT", "listPriceGTE", "listPriceLT", "listPriceLTE", "subsidy", "subsidyNEQ", "subsidyIn", "subsidyNotIn", "subsidyGT", "subsidyGTE", "subsidyLT", "subsidyLTE", "creditMinutes", "creditMinutesNEQ", "creditMinutesIn", "creditMinutesNotIn", "creditMinutesGT", "creditMinutesGTE", "creditMinutesLT", "creditMinutesLTE", "creditValue", "creditValueNEQ", "creditValueIn", "creditValueNotIn", "creditValueGT", "creditValueGTE", "creditValueLT", "creditValueLTE", "amountPaid", "amountPaidNEQ", "amountPaidIn", "amountPaidNotIn", "amountPaidGT", "amountPaidGTE", "amountPaidLT", "amountPaidLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "pickupCode", "pickupCodeNEQ", "pickupCodeIn", "pickupCodeNotIn", "pickupCodeGT", "pickupCodeGTE", "pickupCodeLT", "pickupCodeLTE", "pickupCodeContains", "pickupCodeHasPrefix", "pickupCodeHasSuffix", "pickupCodeEqualFold", "pickupCodeContainsFold", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteEqualFold", "noteContainsFold", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "hasCanteen", "hasCanteenWith", "hasMenu", "hasMenuWith", "hasDeliveryGrid", "hasDeliveryGridWith", "hasItems", "hasItemsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "date", "dateNEQ", "dateIn", "dateNotIn", "dateGT", "dateGTE", "dateLT", "dateLTE", "dateContains", "dateHasPrefix", "dateHasSuffix", "dateEqualFold", "dateContainsFold", "period", "periodNEQ", "periodIn", "periodNotIn", "recipientName", "recipientNameNEQ", "recipientNameIn", "recipientNameNotIn", "recipientNameGT", "recipientNameGTE", "recipientNameLT", "recipientNameLTE", "recipientNameContains", "recipientNameHasPrefix", "recipientNameHasSuffix", "recipientNameEqualFold", "recipientNameContainsFold", "fulfillment", "fulfillmentNEQ", "fulfillmentIn", "fulfillmentNotIn", "deliveryAddress", "deliveryAddressNEQ", "deliveryAddressIn", "deliveryAddressNotIn", "deliveryAddressGT", "deliveryAddressGTE", "deliveryAddressLT", "deliveryAddressLTE", "deliveryAddressContains", "deliveryAddressHasPrefix", "deliveryAddressHasSuffix", "deliveryAddressIsNil", "deliveryAddressNotNil", "deliveryAddressEqualFold", "deliveryAddressContainsFold", "listPrice", "listPriceNEQ", "listPriceIn", "listPriceNotIn", "listPriceGT", "listPriceGTE", "listPriceLT", "listPriceLTE", "subsidy", "subsidyNEQ", "subsidyIn", "subsidyNotIn", "subsidyGT", "subsidyGTE", "subsidyLT", "subsidyLTE", "creditMinutes", "creditMinutesNEQ", "creditMinutesIn", "creditMinutesNotIn", "creditMinutesGT", "creditMinutesGTE", "creditMinutesLT", "creditMinutesLTE", "creditValue", "creditValueNEQ", "creditValueIn", "creditValueNotIn", "creditValueGT", "creditValueGTE", "creditValueLT", "creditValueLTE", "amountPaid", "amountPaidNEQ", "amountPaidIn", "amountPaidNotIn", "amountPaidGT", "amountPaidGTE", "amountPaidLT", "amountPaidLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "pickupCode", "pickupCodeNEQ", "pickupCodeIn", "pickupCodeNotIn", "pickupCodeGT", "pickupCodeGTE", "pickupCodeLT", "pickupCodeLTE", "pickupCodeContains", "pickupCodeHasPrefix", "pickupCodeHasSuffix", "pickupCodeEqualFold", "pickupCodeContainsFold", "note", "noteNEQ", "noteIn", "noteNotIn", "noteGT", "noteGTE", "noteLT", "noteLTE", "noteContains", "noteHasPrefix", "noteHasSuffix", "noteEqualFold", "noteContainsFold", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "hasCanteen", "hasCanteenWith", "hasMenu", "hasMenuWith", "hasDeliveryGrid", "hasDeliveryGridWith", "hasItems", "hasItemsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27747,34 +27827,6 @@ func (ec *executionContext) unmarshalInputMealOrderWhereInput(ctx context.Contex
 				return it, err
 			}
 			it.DeliveryAddressContainsFold = data
-		case "tier":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tier"))
-			data, err := ec.unmarshalOMealOrderTier2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Tier = data
-		case "tierNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tierNEQ"))
-			data, err := ec.unmarshalOMealOrderTier2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TierNEQ = data
-		case "tierIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tierIn"))
-			data, err := ec.unmarshalOMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TierIn = data
-		case "tierNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tierNotIn"))
-			data, err := ec.unmarshalOMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.TierNotIn = data
 		case "listPrice":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("listPrice"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -30468,7 +30520,7 @@ func (ec *executionContext) unmarshalInputPersonalInfoWhereInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "birthDate", "birthDateNEQ", "birthDateIn", "birthDateNotIn", "birthDateGT", "birthDateGTE", "birthDateLT", "birthDateLTE", "birthDateIsNil", "birthDateNotNil", "hasResident", "hasResidentWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "birthDate", "birthDateNEQ", "birthDateIn", "birthDateNotIn", "birthDateGT", "birthDateGTE", "birthDateLT", "birthDateLTE", "birthDateIsNil", "birthDateNotNil", "birthDateVerifiedAt", "birthDateVerifiedAtNEQ", "birthDateVerifiedAtIn", "birthDateVerifiedAtNotIn", "birthDateVerifiedAtGT", "birthDateVerifiedAtGTE", "birthDateVerifiedAtLT", "birthDateVerifiedAtLTE", "birthDateVerifiedAtIsNil", "birthDateVerifiedAtNotNil", "hasResident", "hasResidentWith", "hasBirthDateVerifiedBy", "hasBirthDateVerifiedByWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -30839,6 +30891,76 @@ func (ec *executionContext) unmarshalInputPersonalInfoWhereInput(ctx context.Con
 				return it, err
 			}
 			it.BirthDateNotNil = data
+		case "birthDateVerifiedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDateVerifiedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDateVerifiedAt = data
+		case "birthDateVerifiedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDateVerifiedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDateVerifiedAtNEQ = data
+		case "birthDateVerifiedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDateVerifiedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDateVerifiedAtIn = data
+		case "birthDateVerifiedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDateVerifiedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDateVerifiedAtNotIn = data
+		case "birthDateVerifiedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDateVerifiedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDateVerifiedAtGT = data
+		case "birthDateVerifiedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDateVerifiedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDateVerifiedAtGTE = data
+		case "birthDateVerifiedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDateVerifiedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDateVerifiedAtLT = data
+		case "birthDateVerifiedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDateVerifiedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDateVerifiedAtLTE = data
+		case "birthDateVerifiedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDateVerifiedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDateVerifiedAtIsNil = data
+		case "birthDateVerifiedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("birthDateVerifiedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BirthDateVerifiedAtNotNil = data
 		case "hasResident":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasResident"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -30853,6 +30975,20 @@ func (ec *executionContext) unmarshalInputPersonalInfoWhereInput(ctx context.Con
 				return it, err
 			}
 			it.HasResidentWith = data
+		case "hasBirthDateVerifiedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBirthDateVerifiedBy"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasBirthDateVerifiedBy = data
+		case "hasBirthDateVerifiedByWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBirthDateVerifiedByWith"))
+			data, err := ec.unmarshalOResidentWhereInput2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResidentWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasBirthDateVerifiedByWith = data
 		}
 	}
 	return it, nil
@@ -41885,11 +42021,6 @@ func (ec *executionContext) _MealOrder(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "tier":
-			out.Values[i] = ec._MealOrder_tier(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "listPrice":
 			out.Values[i] = ec._MealOrder_listPrice(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -41970,6 +42101,18 @@ func (ec *executionContext) _MealOrder(ctx context.Context, sel ast.SelectionSet
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._MealOrder_orderedBy(ctx, field, obj)
+				})
+		case "tier":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MealOrder_tier(ctx, field, obj)
+				})
+		case "subsidised":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MealOrder_subsidised(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -42665,11 +42808,22 @@ func (ec *executionContext) _PersonalInfo(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "birthDateVerifiedAt":
+			out.Values[i] = ec._PersonalInfo_birthDateVerifiedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "resident":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._PersonalInfo_resident(ctx, field, obj)
+				})
+		case "birthDateVerifiedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PersonalInfo_birthDateVerifiedBy(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -45681,46 +45835,6 @@ func (ec *executionContext) marshalNMealOrderStatus2githubᚗcomᚋjimeiᚑlinli
 	return v
 }
 
-func (ec *executionContext) unmarshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, v any) (mealorder.Tier, error) {
-	var res mealorder.Tier
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, sel ast.SelectionSet, v mealorder.Tier) graphql.Marshaler {
-	return v
-}
-
-func (ec *executionContext) unmarshalNMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx context.Context, v any) ([]mealorder.Tier, error) {
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]mealorder.Tier, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalNMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx context.Context, sel ast.SelectionSet, v []mealorder.Tier) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) unmarshalNMealOrderWhereInput2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrderWhereInput(ctx context.Context, v any) (*ent.MealOrderWhereInput, error) {
 	res, err := ec.unmarshalInputMealOrderWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -48579,58 +48693,6 @@ func (ec *executionContext) unmarshalOMealOrderStatus2ᚖgithubᚗcomᚋjimeiᚑ
 }
 
 func (ec *executionContext) marshalOMealOrderStatus2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐStatus(ctx context.Context, sel ast.SelectionSet, v *mealorder.Status) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return v
-}
-
-func (ec *executionContext) unmarshalOMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx context.Context, v any) ([]mealorder.Tier, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]mealorder.Tier, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) marshalOMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTierᚄ(ctx context.Context, sel ast.SelectionSet, v []mealorder.Tier) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNMealOrderTier2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) unmarshalOMealOrderTier2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, v any) (*mealorder.Tier, error) {
-	if v == nil {
-		return nil, nil
-	}
-	var res = new(mealorder.Tier)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOMealOrderTier2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚋmealorderᚐTier(ctx context.Context, sel ast.SelectionSet, v *mealorder.Tier) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

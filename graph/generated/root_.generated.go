@@ -504,6 +504,7 @@ type ComplexityRoot struct {
 		PickupCode      func(childComplexity int) int
 		RecipientName   func(childComplexity int) int
 		Status          func(childComplexity int) int
+		Subsidised      func(childComplexity int) int
 		Subsidy         func(childComplexity int) int
 		Tier            func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
@@ -542,13 +543,14 @@ type ComplexityRoot struct {
 	}
 
 	MealQuote struct {
-		AmountPaid    func(childComplexity int) int
-		CreditMinutes func(childComplexity int) int
-		CreditValue   func(childComplexity int) int
-		Eligible      func(childComplexity int) int
-		ListPrice     func(childComplexity int) int
-		Subsidy       func(childComplexity int) int
-		Tier          func(childComplexity int) int
+		AmountPaid          func(childComplexity int) int
+		BirthDateUnverified func(childComplexity int) int
+		CreditMinutes       func(childComplexity int) int
+		CreditValue         func(childComplexity int) int
+		Eligible            func(childComplexity int) int
+		ListPrice           func(childComplexity int) int
+		Subsidy             func(childComplexity int) int
+		Tier                func(childComplexity int) int
 	}
 
 	MealTierTotal struct {
@@ -673,6 +675,7 @@ type ComplexityRoot struct {
 		UpdateCanteen              func(childComplexity int, id int, input model.CanteenSettingsInput) int
 		UpdateMyProfile            func(childComplexity int, input model.UpdateMyProfileInput) int
 		UpdateRequestCategory      func(childComplexity int, id int, input model.RequestCategoryInput) int
+		VerifyBirthDate            func(childComplexity int, residentID int, birthDate time.Time) int
 		VerifyResident             func(childComplexity int, phone string, householdID int) int
 		WithdrawHelpOffer          func(childComplexity int, offerID int) int
 		WitnessGuardianshipConsent func(childComplexity int, id int) int
@@ -713,12 +716,14 @@ type ComplexityRoot struct {
 	}
 
 	PersonalInfo struct {
-		BirthDate func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Phone     func(childComplexity int) int
-		Resident  func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
+		BirthDate           func(childComplexity int) int
+		BirthDateVerifiedAt func(childComplexity int) int
+		BirthDateVerifiedBy func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Phone               func(childComplexity int) int
+		Resident            func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
 	}
 
 	Place struct {
@@ -2981,6 +2986,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MealOrder.Status(childComplexity), true
+	case "MealOrder.subsidised":
+		if e.ComplexityRoot.MealOrder.Subsidised == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrder.Subsidised(childComplexity), true
 	case "MealOrder.subsidy":
 		if e.ComplexityRoot.MealOrder.Subsidy == nil {
 			break
@@ -3135,6 +3146,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MealQuote.AmountPaid(childComplexity), true
+	case "MealQuote.birthDateUnverified":
+		if e.ComplexityRoot.MealQuote.BirthDateUnverified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealQuote.BirthDateUnverified(childComplexity), true
 	case "MealQuote.creditMinutes":
 		if e.ComplexityRoot.MealQuote.CreditMinutes == nil {
 			break
@@ -4131,6 +4148,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateRequestCategory(childComplexity, args["id"].(int), args["input"].(model.RequestCategoryInput)), true
+	case "Mutation.verifyBirthDate":
+		if e.ComplexityRoot.Mutation.VerifyBirthDate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyBirthDate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyBirthDate(childComplexity, args["residentId"].(int), args["birthDate"].(time.Time)), true
 	case "Mutation.verifyResident":
 		if e.ComplexityRoot.Mutation.VerifyResident == nil {
 			break
@@ -4290,6 +4318,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PersonalInfo.BirthDate(childComplexity), true
+	case "PersonalInfo.birthDateVerifiedAt":
+		if e.ComplexityRoot.PersonalInfo.BirthDateVerifiedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalInfo.BirthDateVerifiedAt(childComplexity), true
+	case "PersonalInfo.birthDateVerifiedBy":
+		if e.ComplexityRoot.PersonalInfo.BirthDateVerifiedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonalInfo.BirthDateVerifiedBy(childComplexity), true
 	case "PersonalInfo.createdAt":
 		if e.ComplexityRoot.PersonalInfo.CreatedAt == nil {
 			break
@@ -6465,6 +6505,25 @@ type Mutation {
     householdId: ID!
   ): Resident!
   """
+  Records a resident's birth date as verified against a document: sets it
+  and marks who verified it and when, in one write. Only a verified birth
+  date gives a canteen age tier or elderly care; the resident's own later
+  change makes it unverified again. Community admins of the resident's
+  community and street admins verify (the same staff who record subsidy
+  qualifications); a resident cannot verify their own.
+  """
+  verifyBirthDate(
+    """
+    The resident.
+    """
+    residentId: ID!
+    """
+    The date of birth as the document shows it (its calendar day, UTC
+    midnight, as birth dates are stored).
+    """
+    birthDate: Time!
+  ): Resident!
+  """
   Everything Linli holds about the signed-in resident, as one JSON document
   (the right of access under PIPL).
   """
@@ -6527,7 +6586,8 @@ input UpdateMyProfileInput {
   """
   name: String
   """
-  Date of birth.
+  Date of birth. Changing it makes it unverified: no canteen age tier or
+  elderly care counts it until community staff verify it again.
   """
   birthDate: Time
 }
@@ -6586,7 +6646,8 @@ input HouseholdMemberInput {
   """
   phone: String
   """
-  Date of birth.
+  Date of birth; the admin registering the household counts as having
+  verified it.
   """
   birthDate: Time
 }
@@ -13655,10 +13716,6 @@ type MealOrder implements Node {
   """
   deliveryAddress: String
   """
-  The price tier applied.
-  """
-  tier: MealOrderTier!
-  """
   The dishes' list prices added up, in fen.
   """
   listPrice: Int!
@@ -14054,31 +14111,6 @@ enum MealOrderStatus @goModel(model: "github.com/jimei-linli/linli/ent/mealorder
   CANCELLED
 }
 """
-MealOrderTier is enum for the field tier
-"""
-enum MealOrderTier @goModel(model: "github.com/jimei-linli/linli/ent/mealorder.Tier") {
-  """
-  The value REGULAR.
-  """
-  REGULAR
-  """
-  The value AGE_60_79.
-  """
-  AGE_60_79
-  """
-  The value AGE_80_PLUS.
-  """
-  AGE_80_PLUS
-  """
-  The value LOW_INCOME.
-  """
-  LOW_INCOME
-  """
-  The value DISABLED.
-  """
-  DISABLED
-}
-"""
 MealOrderWhereInput is used for filtering MealOrder objects.
 Input was generated by ent.
 """
@@ -14387,22 +14419,6 @@ input MealOrderWhereInput {
   Matches items whose deliveryAddress contains, ignoring case, the given value.
   """
   deliveryAddressContainsFold: String
-  """
-  tier field predicates
-  """
-  tier: MealOrderTier
-  """
-  Matches items whose tier is not equal to the given value.
-  """
-  tierNEQ: MealOrderTier
-  """
-  Matches items whose tier is one of the given value.
-  """
-  tierIn: [MealOrderTier!]
-  """
-  Matches items whose tier is none of the given value.
-  """
-  tierNotIn: [MealOrderTier!]
   """
   list_price field predicates
   """
@@ -16164,13 +16180,21 @@ type PersonalInfo implements Node {
   """
   phone: String
   """
-  Date of birth, when known.
+  Date of birth, when known: declared by the resident (or their guardian) or verified by staff; only a verified one counts for money (canteen age tiers, elderly care).
   """
   birthDate: Time
+  """
+  When staff in scope (the resident's community admins, street admins) verified the birth date against a document; empty while it is only declared, and cleared when the resident changes it.
+  """
+  birthDateVerifiedAt: Time
   """
   The resident these details belong to.
   """
   resident: Resident!
+  """
+  The staff member who verified the birth date; empty while it is only declared.
+  """
+  birthDateVerifiedBy: Resident
 }
 """
 Ordering options for PersonalInfo connections
@@ -16412,6 +16436,46 @@ input PersonalInfoWhereInput {
   """
   birthDateNotNil: Boolean
   """
+  birth_date_verified_at field predicates
+  """
+  birthDateVerifiedAt: Time
+  """
+  Matches items whose birthDateVerifiedAt is not equal to the given value.
+  """
+  birthDateVerifiedAtNEQ: Time
+  """
+  Matches items whose birthDateVerifiedAt is one of the given value.
+  """
+  birthDateVerifiedAtIn: [Time!]
+  """
+  Matches items whose birthDateVerifiedAt is none of the given value.
+  """
+  birthDateVerifiedAtNotIn: [Time!]
+  """
+  Matches items whose birthDateVerifiedAt is greater than the given value.
+  """
+  birthDateVerifiedAtGT: Time
+  """
+  Matches items whose birthDateVerifiedAt is at least the given value.
+  """
+  birthDateVerifiedAtGTE: Time
+  """
+  Matches items whose birthDateVerifiedAt is less than the given value.
+  """
+  birthDateVerifiedAtLT: Time
+  """
+  Matches items whose birthDateVerifiedAt is at most the given value.
+  """
+  birthDateVerifiedAtLTE: Time
+  """
+  Matches items whose birthDateVerifiedAt is empty.
+  """
+  birthDateVerifiedAtIsNil: Boolean
+  """
+  Matches items whose birthDateVerifiedAt is set.
+  """
+  birthDateVerifiedAtNotNil: Boolean
+  """
   resident edge predicates
   """
   hasResident: Boolean
@@ -16419,6 +16483,14 @@ input PersonalInfoWhereInput {
   Matches items with a resident that matches any of the given filters.
   """
   hasResidentWith: [ResidentWhereInput!]
+  """
+  birth_date_verified_by edge predicates
+  """
+  hasBirthDateVerifiedBy: Boolean
+  """
+  Matches items with a birthDateVerifiedBy that matches any of the given filters.
+  """
+  hasBirthDateVerifiedByWith: [ResidentWhereInput!]
 }
 """
 An addressable place in a grid: a compound, a stand-alone building, a self-built house or a shop.
@@ -24367,6 +24439,47 @@ extend type MealOrder {
   Who ordered the meal; null for whoever may not see the resident.
   """
   orderedBy: Resident
+  """
+  The price tier applied, which says why the meal is subsidised (低保,
+  disability, age): shown to the beneficiary, whoever ordered it, the
+  beneficiary's active guardians, and the admins of the canteen's community
+  (and street admins). Null for canteen staff: the kitchen sees subsidised
+  and the amounts, not the reason.
+  """
+  tier: MealOrderTier
+  """
+  Whether the street pays part of the meal (subsidy is more than 0), for
+  everyone who sees the order; the amount is subsidy.
+  """
+  subsidised: Boolean!
+}
+
+"""
+A canteen price tier: REGULAR (no subsidy), AGE_60_79 and AGE_80_PLUS (a
+verified birth date), LOW_INCOME (低保) and DISABLED (a recorded subsidy
+qualification).
+"""
+enum MealOrderTier @goModel(model: "github.com/jimei-linli/linli/ent/mealorder.Tier") {
+  """
+  The list price, no subsidy.
+  """
+  REGULAR
+  """
+  Aged 60 to 79 on the meal day, by a birth date staff verified.
+  """
+  AGE_60_79
+  """
+  Aged 80 or more on the meal day, by a birth date staff verified.
+  """
+  AGE_80_PLUS
+  """
+  Holds the minimum living allowance (低保), as recorded by community staff.
+  """
+  LOW_INCOME
+  """
+  Holds a disability qualification, as recorded by community staff.
+  """
+  DISABLED
 }
 
 extend type MealPeriod {
@@ -24524,6 +24637,12 @@ type MealQuote {
   The tiers the beneficiary qualifies for on the meal day, best first.
   """
   eligible: [MealOrderTier!]!
+  """
+  True when the beneficiary's declared birth date would give an age tier
+  on the meal day but community staff have not verified it (or it changed
+  since): the quote is priced without that tier until they do.
+  """
+  birthDateUnverified: Boolean!
 }
 
 """
@@ -25634,8 +25753,6 @@ func (ec *executionContext) childFields_MealOrder(ctx context.Context, field gra
 		return ec.fieldContext_MealOrder_fulfillment(ctx, field)
 	case "deliveryAddress":
 		return ec.fieldContext_MealOrder_deliveryAddress(ctx, field)
-	case "tier":
-		return ec.fieldContext_MealOrder_tier(ctx, field)
 	case "listPrice":
 		return ec.fieldContext_MealOrder_listPrice(ctx, field)
 	case "subsidy":
@@ -25666,6 +25783,10 @@ func (ec *executionContext) childFields_MealOrder(ctx context.Context, field gra
 		return ec.fieldContext_MealOrder_beneficiary(ctx, field)
 	case "orderedBy":
 		return ec.fieldContext_MealOrder_orderedBy(ctx, field)
+	case "tier":
+		return ec.fieldContext_MealOrder_tier(ctx, field)
+	case "subsidised":
+		return ec.fieldContext_MealOrder_subsidised(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MealOrder", field.Name)
 }
@@ -25750,6 +25871,8 @@ func (ec *executionContext) childFields_MealQuote(ctx context.Context, field gra
 		return ec.fieldContext_MealQuote_amountPaid(ctx, field)
 	case "eligible":
 		return ec.fieldContext_MealQuote_eligible(ctx, field)
+	case "birthDateUnverified":
+		return ec.fieldContext_MealQuote_birthDateUnverified(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MealQuote", field.Name)
 }
@@ -25936,8 +26059,12 @@ func (ec *executionContext) childFields_PersonalInfo(ctx context.Context, field 
 		return ec.fieldContext_PersonalInfo_phone(ctx, field)
 	case "birthDate":
 		return ec.fieldContext_PersonalInfo_birthDate(ctx, field)
+	case "birthDateVerifiedAt":
+		return ec.fieldContext_PersonalInfo_birthDateVerifiedAt(ctx, field)
 	case "resident":
 		return ec.fieldContext_PersonalInfo_resident(ctx, field)
+	case "birthDateVerifiedBy":
+		return ec.fieldContext_PersonalInfo_birthDateVerifiedBy(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonalInfo", field.Name)
 }

@@ -248,7 +248,8 @@ type HouseholdMemberInput struct {
 	// The member's mobile number, if they have one; a phone that already signed
 	// in joins that resident to the household.
 	Phone *string `json:"phone,omitempty"`
-	// Date of birth.
+	// Date of birth; the admin registering the household counts as having
+	// verified it.
 	BirthDate *time.Time `json:"birthDate,omitempty"`
 }
 
@@ -451,7 +452,8 @@ type TransferTimeInput struct {
 type UpdateMyProfileInput struct {
 	// The name shown to neighbors and staff.
 	Name *string `json:"name,omitempty"`
-	// Date of birth.
+	// Date of birth. Changing it makes it unverified: no canteen age tier or
+	// elderly care counts it until community staff verify it again.
 	BirthDate *time.Time `json:"birthDate,omitempty"`
 }
 

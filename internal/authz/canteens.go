@@ -158,10 +158,24 @@ func MealOrderItemPolicy() ent.Policy {
 	}
 }
 
+// SeesSubsidyCategory reports whether v may see why order o is subsidised
+// (its tier: 低保, disability, age): its beneficiary, whoever ordered it,
+// the beneficiary's active guardians, the admins of the canteen's
+// community and street admins. Canteen staff see only that it is
+// subsidised and the amounts: the kitchen needs price and portions, not
+// the reason.
+func SeesSubsidyCategory(v *viewer.Viewer, o *gen.MealOrder) bool {
+	if !v.SignedIn() {
+		return false
+	}
+	return v.ActsFor(o.BeneficiaryID) || o.OrderedByID == v.ResidentID || Administers(v, o.CommunityID)
+}
+
 // SubsidyQualificationPolicy: a qualification (低保, disability) is
 // sensitive: the resident, their active guardians, the admins of their
-// community and street admins see it. Canteen staff see only the tier an
-// order was priced at. Only the system writes.
+// community and street admins see it. Canteen staff do not even see the
+// tier an order was priced at (SeesSubsidyCategory). Only the system
+// writes.
 func SubsidyQualificationPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{

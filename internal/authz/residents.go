@@ -141,7 +141,12 @@ func PersonalInfoPolicy() ent.Policy {
 }
 
 // personalInfoMutation allows a resident to change their own birth date,
-// and an admin to record the details of a resident in their scope.
+// which makes it unverified again (the change must clear the verification);
+// an admin of the resident's community (or a street admin) to verify
+// another resident's birth date, as themselves; and such an admin to
+// record the details of a resident in their scope, verified by them if at
+// all. These admins are the ones who record subsidy qualifications
+// (Administers).
 func personalInfoMutation(ctx context.Context, m *gen.PersonalInfoMutation) error {
 	v := viewer.FromContext(ctx)
 	if !v.SignedIn() {
@@ -152,17 +157,53 @@ func personalInfoMutation(ctx context.Context, m *gen.PersonalInfoMutation) erro
 		id, _ := m.ID()
 		owner, err := m.Client().PersonalInfo.Query().Where(personalinfo.ID(id)).
 			Select(personalinfo.FieldResidentID).Int(viewer.SystemContext(ctx))
-		if err == nil && owner == v.ResidentID && fieldsWithin(m, personalinfo.FieldBirthDate) {
-			return privacy.Allow
+		if err != nil {
+			return privacy.Skip
+		}
+		if owner == v.ResidentID {
+			if ownBirthDateEdit(m) {
+				return privacy.Allow
+			}
+			return privacy.Skip
+		}
+		if verifiedBy(v, m) && fieldsWithin(m, personalinfo.FieldBirthDate,
+			personalinfo.FieldBirthDateVerifiedAt, personalinfo.FieldBirthDateVerifiedByID) {
+			community, err := communityOfResident(ctx, m.Client(), owner)
+			if err == nil && community != 0 && Administers(v, community) {
+				return privacy.Allow
+			}
 		}
 	case m.Op().Is(ent.OpCreate):
 		rid, _ := m.ResidentID()
+		if _, verifies := m.BirthDateVerifiedByID(); verifies && !verifiedBy(v, m) {
+			return privacy.Skip
+		}
 		community, err := communityOfResident(ctx, m.Client(), rid)
 		if err == nil && community != 0 && Administers(v, community) {
 			return privacy.Allow
 		}
 	}
 	return privacy.Skip
+}
+
+// ownBirthDateEdit reports whether m only sets the birth date and clears
+// its verification: what a resident may do to their own details.
+func ownBirthDateEdit(m *gen.PersonalInfoMutation) bool {
+	for _, f := range m.Fields() {
+		if f != personalinfo.FieldBirthDate && f != personalinfo.FieldUpdatedAt {
+			return false
+		}
+	}
+	_, setsDate := m.BirthDate()
+	return setsDate && len(m.ClearedFields()) == 2 &&
+		m.BirthDateVerifiedAtCleared() && m.BirthDateVerifiedByIDCleared() && len(m.ClearedEdges()) == 0
+}
+
+// verifiedBy reports whether m marks the birth date verified by v, now set.
+func verifiedBy(v *viewer.Viewer, m *gen.PersonalInfoMutation) bool {
+	by, ok := m.BirthDateVerifiedByID()
+	_, at := m.BirthDateVerifiedAt()
+	return ok && at && by == v.ResidentID
 }
 
 // HouseholdPolicy decides who sees and registers households.

@@ -96,13 +96,19 @@ func newFixture(t testing.TB, s *store.Store, opts ...canteen.Option) *fixture {
 		{"elder", date(1944, 3, 15)}, {"son", date(1975, 4, 18)}, {"turns80", date(1946, 12, 1)},
 		{"sixty", date(1961, 5, 1)}, {"almost60", date(1966, 12, 2)}, {"poor", date(1961, 1, 1)},
 		{"disabled", date(1986, 1, 1)}, {"stranger", date(1996, 1, 1)}, {"staff", date(1980, 1, 1)},
+		{"declared", date(1940, 1, 1)},
 	}
 	for i, p := range people {
 		hh, err := c.Household.Create().SetUnit(p.name).SetPlaceID(pl.ID).Save(ctx)
 		must(err)
 		r, err := c.Resident.Create().SetName(p.name).SetHouseholdID(hh.ID).Save(ctx)
 		must(err)
-		must(c.PersonalInfo.Create().SetResidentID(r.ID).SetPhone("1380000000" + string(rune('0'+i))).SetBirthDate(p.birth).Exec(ctx))
+		info := c.PersonalInfo.Create().SetResidentID(r.ID).SetPhone("1380000000" + string(rune('0'+i))).SetBirthDate(p.birth)
+		if p.name != "declared" {
+			// Verified at the community office; "declared" only says so.
+			info.SetBirthDateVerifiedAt(date(2025, 1, 1))
+		}
+		must(info.Exec(ctx))
 		f.ids[p.name] = r.ID
 	}
 	f.staff = f.ids["staff"]
@@ -219,7 +225,7 @@ func (f *fixture) diners(n int) []int {
 	pis := make([]*ent.PersonalInfoCreate, n)
 	ids := make([]int, n)
 	for i, r := range residents {
-		pis[i] = f.client.PersonalInfo.Create().SetResidentID(r.ID).SetBirthDate(date(1956, 6, 1))
+		pis[i] = f.client.PersonalInfo.Create().SetResidentID(r.ID).SetBirthDate(date(1956, 6, 1)).SetBirthDateVerifiedAt(date(2025, 1, 1))
 		ids[i] = r.ID
 	}
 	if err := f.client.PersonalInfo.CreateBulk(pis...).Exec(ctx); err != nil {

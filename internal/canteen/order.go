@@ -55,6 +55,9 @@ type OrderInput struct {
 type Quote struct {
 	Breakdown
 	Eligible []mealorder.Tier
+	// BirthDateUnverified says the beneficiary's declared birth date would
+	// give an age tier, but staff have not verified it.
+	BirthDateUnverified bool
 }
 
 // prepared is an order checked and priced, ready to write.
@@ -67,6 +70,7 @@ type prepared struct {
 	beneficiary *ent.Resident
 	dishes      map[int]*ent.MenuItem
 	eligible    []mealorder.Tier
+	unverified  bool
 	price       Breakdown
 	place       *ent.Place
 }
@@ -178,6 +182,7 @@ func (s *Service) prepare(ctx context.Context, in OrderInput, quote bool) (*prep
 		return nil, err
 	}
 	p.eligible = Eligible(p.canteen, q)
+	p.unverified = q.UnverifiedAge >= 60
 	tier := p.eligible[0]
 	if in.Tier != nil {
 		if mealorder.TierValidator(*in.Tier) != nil {
@@ -207,15 +212,21 @@ func (s *Service) prepare(ctx context.Context, in OrderInput, quote bool) (*prep
 	return p, nil
 }
 
-// qualifies reads what r qualifies for on date (YYYY-MM-DD).
+// qualifies reads what r qualifies for on date (YYYY-MM-DD): the age by a
+// birth date staff verified (a declared one gives no tier), and the
+// qualifications staff recorded.
 func (s *Service) qualifies(ctx context.Context, r *ent.Resident, date string) (Qualifies, error) {
-	q := Qualifies{Age: -1}
+	q := Qualifies{Age: -1, UnverifiedAge: -1}
 	d, err := day(date)
 	if err != nil {
 		return q, err
 	}
 	if pi := r.Edges.PersonalInfo; pi != nil && pi.BirthDate != nil {
-		q.Age = AgeOn(*pi.BirthDate, d)
+		if pi.BirthDateVerifiedAt != nil {
+			q.Age = AgeOn(*pi.BirthDate, d)
+		} else {
+			q.UnverifiedAge = AgeOn(*pi.BirthDate, d)
+		}
 	}
 	quals, err := s.client.SubsidyQualification.Query().Where(
 		subsidyqualification.ResidentID(r.ID),
@@ -243,7 +254,7 @@ func (s *Service) QuoteOrder(ctx context.Context, in OrderInput) (Quote, error) 
 	if err != nil {
 		return Quote{}, err
 	}
-	return Quote{Breakdown: p.price, Eligible: p.eligible}, nil
+	return Quote{Breakdown: p.price, Eligible: p.eligible, BirthDateUnverified: p.unverified}, nil
 }
 
 // OrderKeyKind is the kind (dispatch.KindOf) of the keys OrderKey makes:
@@ -636,6 +647,19 @@ func (s *Service) emit(ctx context.Context, tx *ent.Tx, o *ent.MealOrder, kind s
 	})
 	return err
 }
+
+// Tier returns the tier o was priced at for whoever may see why it is
+// subsidised (authz.SeesSubsidyCategory), and nil for the others (canteen
+// staff): they see Subsidised and the amounts.
+func (s *Service) Tier(ctx context.Context, o *ent.MealOrder) *mealorder.Tier {
+	if !authz.SeesSubsidyCategory(viewer.FromContext(ctx), o) {
+		return nil
+	}
+	return &o.Tier
+}
+
+// Subsidised reports whether the street pays part of o (whichever tier).
+func Subsidised(o *ent.MealOrder) bool { return o.Subsidy > 0 }
 
 // runs reports whether v runs the canteens of the community.
 func runs(v *viewer.Viewer, communityID int) bool { return authz.RunsCanteen(v, communityID) }

@@ -54,6 +54,8 @@ func TestPriceTable(t *testing.T) {
 			{who: "poor", by: "poor", ask: tier(mealorder.TierAGE_60_79), tier: mealorder.TierAGE_60_79, subsidy: 300, paid: 1000},
 			{who: "disabled", by: "disabled", tier: mealorder.TierDISABLED, subsidy: 600, paid: 700},
 			{who: "son", by: "son", tier: mealorder.TierREGULAR, paid: 1300},
+			// A birth date nobody verified gives no age tier, however old.
+			{who: "declared", by: "declared", tier: mealorder.TierREGULAR, paid: 1300},
 			{who: "sixty", by: "sixty", credit: 50, tier: mealorder.TierAGE_60_79, subsidy: 300, creditValue: 500, paid: 500},
 			{who: "poor", by: "poor", credit: 50, tier: mealorder.TierLOW_INCOME, subsidy: 800, creditValue: 500, paid: 0},
 			// The subsidy never exceeds the list price.
@@ -94,6 +96,18 @@ func TestPriceTable(t *testing.T) {
 		if q.Tier != mealorder.TierLOW_INCOME || q.AmountPaid != 500 ||
 			len(q.Eligible) != 3 || q.Eligible[0] != mealorder.TierLOW_INCOME || q.Eligible[1] != mealorder.TierAGE_60_79 {
 			t.Errorf("quote for poor: %+v", q)
+		}
+		if q.BirthDateUnverified {
+			t.Errorf("quote for poor says the verified birth date is unverified")
+		}
+		// The quote says why a declared 86-year-old pays the list price.
+		q, err = f.svc.QuoteOrder(f.as("declared"), f.order("declared"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Tier != mealorder.TierREGULAR || q.AmountPaid != 1300 || !q.BirthDateUnverified ||
+			len(q.Eligible) != 1 || q.Eligible[0] != mealorder.TierREGULAR {
+			t.Errorf("quote for declared: %+v", q)
 		}
 	})
 }

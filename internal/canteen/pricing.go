@@ -11,9 +11,13 @@ import (
 
 // Qualifies says what a beneficiary qualifies for on a meal day.
 type Qualifies struct {
-	// Age is their age on the meal day; -1 when their birth date is not
-	// recorded (then no age tier applies).
+	// Age is their age on the meal day by a birth date staff verified; -1
+	// when none is (then no age tier applies).
 	Age int
+	// UnverifiedAge is their age on the meal day by a birth date only
+	// declared (by themselves or a guardian), which gives no tier; -1 when
+	// there is none or it is verified.
+	UnverifiedAge int
 	// LowIncome and Disabled say they hold a valid recorded qualification.
 	LowIncome, Disabled bool
 }

@@ -37,9 +37,13 @@ type Booking struct {
 
 // person is what eligibility needs to know of the person cared for.
 type person struct {
-	name    string
-	age     int // -1 when the birth date is unknown
-	placeID int
+	name string
+	age  int // -1 when the birth date is unknown
+	// verified says staff verified the birth date: only then does it open
+	// an elderly service (money: its subsidy); a child's service and the
+	// protection of minors go by the declared date.
+	verified bool
+	placeID  int
 }
 
 // Book books a place for the viewer or their dependent: CONFIRMED while
@@ -163,6 +167,7 @@ func (s *Service) person(sys context.Context, c *ent.Client, id int, at time.Tim
 	p := person{name: r.Name, age: -1}
 	if pi := r.Edges.PersonalInfo; pi != nil && pi.BirthDate != nil {
 		p.age = guardianship.AgeOn(*pi.BirthDate, at)
+		p.verified = pi.BirthDateVerifiedAt != nil
 	}
 	if h := r.Edges.Household; h != nil {
 		p.placeID = h.PlaceID
@@ -170,13 +175,17 @@ func (s *Service) person(sys context.Context, c *ent.Client, id int, at time.Tim
 	return p, nil
 }
 
-// eligible checks the service's audience and age range.
+// eligible checks the service's audience and age range: an elderly
+// service's by a verified birth date only.
 func eligible(svc *ent.CareService, p person) error {
 	if svc.MinAge == nil && svc.MaxAge == nil {
 		return nil
 	}
 	if p.age < 0 {
 		return apperr.New(apperr.BadUserInput, "%s is for ages %s: record %s's birth date first", svc.Name, ageRange(svc), p.name)
+	}
+	if svc.Audience == careservice.AudienceELDERLY && !p.verified {
+		return apperr.New(apperr.BadUserInput, "%s is for ages %s: %s's birth date must be verified by community staff first", svc.Name, ageRange(svc), p.name)
 	}
 	if (svc.MinAge != nil && p.age < *svc.MinAge) || (svc.MaxAge != nil && p.age > *svc.MaxAge) {
 		return apperr.New(apperr.BadUserInput, "%s is for ages %s; %s is %d", svc.Name, ageRange(svc), p.name, p.age)

@@ -30,7 +30,7 @@ type Member struct {
 const maxMembers = 20
 
 // RegisterHousehold registers a household at a place with its members, in
-// one transaction. A member whose phone already signed in is that resident,
+// one transaction; the birth dates given count as verified by the admin. A member whose phone already signed in is that resident,
 // verified into the household.
 func (r *Roster) RegisterHousehold(ctx context.Context, placeID int, unit string, members []Member) (*ent.Household, error) {
 	if _, err := anAdmin(ctx); err != nil {
@@ -103,6 +103,10 @@ func (r *Roster) addMember(ctx context.Context, tx *ent.Tx, hh int, m Member) er
 		return forbidden(err, "you can register residents only in the communities you administer")
 	}
 	info := c.PersonalInfo.Create().SetResidentID(res.ID).SetNillablePhone(m.Phone).SetNillableBirthDate(m.BirthDate)
+	if m.BirthDate != nil {
+		// The admin registering the household read it from the documents.
+		info.SetBirthDateVerifiedAt(r.now()).SetBirthDateVerifiedByID(viewer.FromContext(ctx).ResidentID)
+	}
 	if err := info.Exec(ctx); err != nil {
 		return forbidden(err, "you can register residents only in the communities you administer")
 	}

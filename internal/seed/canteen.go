@@ -114,7 +114,7 @@ func writeCanteen(ctx context.Context, c *ent.Client, w *Written) error {
 	elders, err := c.Resident.Query().Where(
 		resident.IDIn(w.GridResidents[GridShengguang01]...),
 		resident.IDNotIn(demoIDs(w)...),
-		resident.HasPersonalInfoWith(personalinfo.BirthDateLTE(born)),
+		resident.HasPersonalInfoWith(personalinfo.BirthDateLTE(born), personalinfo.BirthDateVerifiedAtNotNil()),
 	).WithPersonalInfo().WithHousehold().Order(ent.Asc(resident.FieldID)).Limit(12).All(ctx)
 	if err != nil {
 		return err

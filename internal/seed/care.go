@@ -165,7 +165,8 @@ func writeCare(ctx context.Context, c *ent.Client, w *Written) error {
 	}
 	// Neighbors over 60 of the first grid book full days themselves.
 	elders, err := c.PersonalInfo.Query().Where(personalinfo.ResidentIDIn(w.GridResidents[GridShengguang01]...),
-		personalinfo.BirthDateLTE(w.Today.AddDate(-65, 0, 0).UTC()), personalinfo.ResidentIDNEQ(elder)).
+		personalinfo.BirthDateLTE(w.Today.AddDate(-65, 0, 0).UTC()), personalinfo.BirthDateVerifiedAtNotNil(),
+		personalinfo.ResidentIDNEQ(elder)).
 		Order(ent.Asc(personalinfo.FieldResidentID)).Limit(12).All(ctx)
 	if err != nil {
 		return err

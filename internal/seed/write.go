@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/roleassignment"
 )
 
 // batchSize is how many rows one INSERT carries: well under SQLite's limit
@@ -65,9 +66,15 @@ func (p *plan) write(ctx context.Context, c *ent.Client, today time.Time) (Resul
 	if err != nil {
 		return Result{}, err
 	}
+	verifiedAt := today.AddDate(0, -6, 0)
 	_, err = insert(ctx, "personal info", len(p.residents), func(i int) *ent.PersonalInfoCreate {
 		r := p.residents[i]
 		create := c.PersonalInfo.Create().SetResidentID(residents[i]).SetBirthDate(r.birth)
+		// The community office checked the birth dates against the
+		// household register: the canteen's age tiers count them.
+		if by, ok := p.birthDateVerifier(i); ok {
+			create.SetBirthDateVerifiedAt(verifiedAt).SetBirthDateVerifiedByID(residents[by])
+		}
 		if r.phone != "" {
 			create.SetPhone(r.phone)
 		}
@@ -154,4 +161,26 @@ func insert[C any, E any, B bulkSaver[E]](ctx context.Context, what string, n in
 		}
 	}
 	return ids, nil
+}
+
+// birthDateVerifier returns the staff member (an index into the plan's
+// residents) who verified resident i's birth date: an admin of i's
+// community, else a street admin, never i themselves.
+func (p *plan) birthDateVerifier(i int) (int, bool) {
+	community := p.grids[p.places[p.households[p.residents[i].household].place].grid].community
+	for _, want := range []scope{inCommunity, inStreet} {
+		for _, r := range p.roles {
+			if r.resident == i || r.scope != want {
+				continue
+			}
+			if want == inCommunity && (r.role != roleassignment.RoleCOMMUNITY_ADMIN || r.target != community) {
+				continue
+			}
+			if want == inStreet && r.role != roleassignment.RoleSTREET_ADMIN {
+				continue
+			}
+			return r.resident, true
+		}
+	}
+	return 0, false
 }
