@@ -11,6 +11,7 @@ import (
 // for others as staff, not data about them: exporting those rows would
 // hand the worker other residents' records.
 var workRecords = map[string]string{
+	"access_records.reader_id":   "a member of staff's reads of other residents' records (the subject's export has them)",
 	"care_bookings.booked_by_id": "the booking is the cared-for person's; who booked it sees it as guardian",
 	"care_bookings.caregiver_id": "the caregiver's work for another resident",
 	"care_incidents.reporter_id": "a caregiver's report about another resident",

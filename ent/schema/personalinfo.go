@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/internal/accesslog"
 	"github.com/jimei-linli/linli/internal/authz"
 
 	"github.com/jimei-linli/linli/internal/phone"
@@ -46,6 +47,12 @@ func (PersonalInfo) Edges() []ent.Edge {
 			Ref("personal_info").Field("resident_id").Unique().Required().Immutable().
 			Comment("The resident these details belong to."),
 	}
+}
+
+// Interceptors of the PersonalInfo: staff reads of personal details go to the access log
+// (internal/accesslog).
+func (PersonalInfo) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{accesslog.PersonalInfos()}
 }
 
 // Policy of the PersonalInfo: see internal/authz.
