@@ -174,5 +174,19 @@ func TestAccessLog(t *testing.T) {
 				t.Errorf("the export's accesses: %+v", doc.Accesses)
 			}
 		})
+		t.Run("erasing the person erases who read her records, not the reads she made", func(t *testing.T) {
+			// The caregiver reads a note again, then deletes her account:
+			// her reads stay (they are about the elder), the elder's go
+			// when the elder deletes hers.
+			e.Do(t, caregiver, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": noteID}).Must(t)
+			e.Do(t, caregiver, deleteMutation, map[string]any{"c": true}).Must(t)
+			if n := e.Client.AccessRecord.Query().Where(accessrecord.ReaderID(caregiverID)).CountX(ctx); n != 4 {
+				t.Errorf("%d reads by the erased caregiver are kept, want 4", n)
+			}
+			e.Do(t, elder, deleteMutation, map[string]any{"c": true}).Must(t)
+			if n := e.Client.AccessRecord.Query().Where(accessrecord.SubjectID(elderID)).CountX(ctx); n != 0 {
+				t.Errorf("%d access records about the erased elder are kept", n)
+			}
+		})
 	})
 }
