@@ -1,6 +1,7 @@
 package apitest_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -188,5 +189,27 @@ func TestAccessLog(t *testing.T) {
 				t.Errorf("%d access records about the erased elder are kept", n)
 			}
 		})
+	})
+}
+
+// TestAccessLogWriteFailureWithholdsTheData: when the access log cannot be
+// written, the read's response is an error without the data.
+func TestAccessLogWriteFailureWithholdsTheData(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		ctx := e.SystemCtx()
+		note := e.Client.CareNote.Query().Order(ent.Asc(carenote.FieldID)).FirstX(ctx)
+		caregiver := e.TokenFor(t, seed.PhoneCaregiver)
+		query := `query($id: ID!) { node(id: $id) { ... on CareNote { body } } }`
+		vars := map[string]any{"id": apitest.ID(note.ID)}
+		e.Do(t, caregiver, query, vars).Must(t)
+		if _, err := e.Store.DB.ExecContext(context.Background(), `DROP TABLE access_records`); err != nil {
+			t.Fatal(err)
+		}
+		r := e.Do(t, caregiver, query, vars).MustFail(t, "INTERNAL")
+		if strings.Contains(r.String(), note.Body) || r.Value("node") != nil {
+			t.Errorf("the note left without its access record: %s", r)
+		}
+		// Reads that record nothing are unaffected.
+		e.Do(t, e.TokenFor(t, seed.PhoneElder), query, vars).Must(t)
 	})
 }
