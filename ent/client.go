@@ -15,6 +15,7 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/jimei-linli/linli/ent/accessrecord"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/canteen"
@@ -68,6 +69,8 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// AccessRecord is the client for interacting with the AccessRecord builders.
+	AccessRecord *AccessRecordClient
 	// AuditRecord is the client for interacting with the AuditRecord builders.
 	AuditRecord *AuditRecordClient
 	// Broadcast is the client for interacting with the Broadcast builders.
@@ -171,6 +174,7 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.AccessRecord = NewAccessRecordClient(c.config)
 	c.AuditRecord = NewAuditRecordClient(c.config)
 	c.Broadcast = NewBroadcastClient(c.config)
 	c.Canteen = NewCanteenClient(c.config)
@@ -309,6 +313,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	return &Tx{
 		ctx:                     ctx,
 		config:                  cfg,
+		AccessRecord:            NewAccessRecordClient(cfg),
 		AuditRecord:             NewAuditRecordClient(cfg),
 		Broadcast:               NewBroadcastClient(cfg),
 		Canteen:                 NewCanteenClient(cfg),
@@ -374,6 +379,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return &Tx{
 		ctx:                     ctx,
 		config:                  cfg,
+		AccessRecord:            NewAccessRecordClient(cfg),
 		AuditRecord:             NewAuditRecordClient(cfg),
 		Broadcast:               NewBroadcastClient(cfg),
 		Canteen:                 NewCanteenClient(cfg),
@@ -426,7 +432,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		AuditRecord.
+//		AccessRecord.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -449,15 +455,16 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditRecord, c.Broadcast, c.Canteen, c.CanteenFollow, c.CareBooking,
-		c.CareEvent, c.CareFacility, c.CareIncident, c.CareNote, c.CareService,
-		c.CareSlot, c.Community, c.Consent, c.Department, c.Device, c.Event, c.Grid,
-		c.Guardianship, c.HelpOffer, c.HelpRequest, c.Household, c.LedgerEntry,
-		c.LedgerTransfer, c.MealOrder, c.MealOrderItem, c.MealPeriod, c.Menu,
-		c.MenuItem, c.Notification, c.PersonalInfo, c.Place, c.PushDelivery, c.Request,
-		c.RequestCategory, c.RequestEvent, c.Resident, c.RoleAssignment, c.Session,
-		c.SignInCode, c.Street, c.SubsidyQualification, c.TimeAccount, c.VolunteerTask,
-		c.VolunteerTaskAssignment, c.VolunteerTeam, c.VolunteerTeamMember,
+		c.AccessRecord, c.AuditRecord, c.Broadcast, c.Canteen, c.CanteenFollow,
+		c.CareBooking, c.CareEvent, c.CareFacility, c.CareIncident, c.CareNote,
+		c.CareService, c.CareSlot, c.Community, c.Consent, c.Department, c.Device,
+		c.Event, c.Grid, c.Guardianship, c.HelpOffer, c.HelpRequest, c.Household,
+		c.LedgerEntry, c.LedgerTransfer, c.MealOrder, c.MealOrderItem, c.MealPeriod,
+		c.Menu, c.MenuItem, c.Notification, c.PersonalInfo, c.Place, c.PushDelivery,
+		c.Request, c.RequestCategory, c.RequestEvent, c.Resident, c.RoleAssignment,
+		c.Session, c.SignInCode, c.Street, c.SubsidyQualification, c.TimeAccount,
+		c.VolunteerTask, c.VolunteerTaskAssignment, c.VolunteerTeam,
+		c.VolunteerTeamMember,
 	} {
 		n.Use(hooks...)
 	}
@@ -467,15 +474,16 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditRecord, c.Broadcast, c.Canteen, c.CanteenFollow, c.CareBooking,
-		c.CareEvent, c.CareFacility, c.CareIncident, c.CareNote, c.CareService,
-		c.CareSlot, c.Community, c.Consent, c.Department, c.Device, c.Event, c.Grid,
-		c.Guardianship, c.HelpOffer, c.HelpRequest, c.Household, c.LedgerEntry,
-		c.LedgerTransfer, c.MealOrder, c.MealOrderItem, c.MealPeriod, c.Menu,
-		c.MenuItem, c.Notification, c.PersonalInfo, c.Place, c.PushDelivery, c.Request,
-		c.RequestCategory, c.RequestEvent, c.Resident, c.RoleAssignment, c.Session,
-		c.SignInCode, c.Street, c.SubsidyQualification, c.TimeAccount, c.VolunteerTask,
-		c.VolunteerTaskAssignment, c.VolunteerTeam, c.VolunteerTeamMember,
+		c.AccessRecord, c.AuditRecord, c.Broadcast, c.Canteen, c.CanteenFollow,
+		c.CareBooking, c.CareEvent, c.CareFacility, c.CareIncident, c.CareNote,
+		c.CareService, c.CareSlot, c.Community, c.Consent, c.Department, c.Device,
+		c.Event, c.Grid, c.Guardianship, c.HelpOffer, c.HelpRequest, c.Household,
+		c.LedgerEntry, c.LedgerTransfer, c.MealOrder, c.MealOrderItem, c.MealPeriod,
+		c.Menu, c.MenuItem, c.Notification, c.PersonalInfo, c.Place, c.PushDelivery,
+		c.Request, c.RequestCategory, c.RequestEvent, c.Resident, c.RoleAssignment,
+		c.Session, c.SignInCode, c.Street, c.SubsidyQualification, c.TimeAccount,
+		c.VolunteerTask, c.VolunteerTaskAssignment, c.VolunteerTeam,
+		c.VolunteerTeamMember,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -484,6 +492,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *AccessRecordMutation:
+		return c.AccessRecord.mutate(ctx, m)
 	case *AuditRecordMutation:
 		return c.AuditRecord.mutate(ctx, m)
 	case *BroadcastMutation:
@@ -578,6 +588,172 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.VolunteerTeamMember.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// AccessRecordClient is a client for the AccessRecord schema.
+type AccessRecordClient struct {
+	config
+}
+
+// NewAccessRecordClient returns a client for the AccessRecord from the given config.
+func NewAccessRecordClient(c config) *AccessRecordClient {
+	return &AccessRecordClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `accessrecord.Hooks(f(g(h())))`.
+func (c *AccessRecordClient) Use(hooks ...Hook) {
+	c.hooks.AccessRecord = append(c.hooks.AccessRecord, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `accessrecord.Intercept(f(g(h())))`.
+func (c *AccessRecordClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AccessRecord = append(c.inters.AccessRecord, interceptors...)
+}
+
+// Create returns a builder for creating a AccessRecord entity.
+func (c *AccessRecordClient) Create() *AccessRecordCreate {
+	mutation := newAccessRecordMutation(c.config, OpCreate)
+	return &AccessRecordCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AccessRecord entities.
+func (c *AccessRecordClient) CreateBulk(builders ...*AccessRecordCreate) *AccessRecordCreateBulk {
+	return &AccessRecordCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AccessRecordClient) MapCreateBulk(slice any, setFunc func(*AccessRecordCreate, int)) *AccessRecordCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AccessRecordCreateBulk{err: fmt.Errorf("calling to AccessRecordClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AccessRecordCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AccessRecordCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AccessRecord.
+func (c *AccessRecordClient) Update() *AccessRecordUpdate {
+	mutation := newAccessRecordMutation(c.config, OpUpdate)
+	return &AccessRecordUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AccessRecordClient) UpdateOne(_m *AccessRecord) *AccessRecordUpdateOne {
+	mutation := newAccessRecordMutation(c.config, OpUpdateOne, withAccessRecord(_m))
+	return &AccessRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AccessRecordClient) UpdateOneID(id int) *AccessRecordUpdateOne {
+	mutation := newAccessRecordMutation(c.config, OpUpdateOne, withAccessRecordID(id))
+	return &AccessRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AccessRecord.
+func (c *AccessRecordClient) Delete() *AccessRecordDelete {
+	mutation := newAccessRecordMutation(c.config, OpDelete)
+	return &AccessRecordDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AccessRecordClient) DeleteOne(_m *AccessRecord) *AccessRecordDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AccessRecordClient) DeleteOneID(id int) *AccessRecordDeleteOne {
+	builder := c.Delete().Where(accessrecord.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AccessRecordDeleteOne{builder}
+}
+
+// Query returns a query builder for AccessRecord.
+func (c *AccessRecordClient) Query() *AccessRecordQuery {
+	return &AccessRecordQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAccessRecord},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AccessRecord entity by its id.
+func (c *AccessRecordClient) Get(ctx context.Context, id int) (*AccessRecord, error) {
+	return c.Query().Where(accessrecord.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AccessRecordClient) GetX(ctx context.Context, id int) *AccessRecord {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryReader queries the reader edge of a AccessRecord.
+func (c *AccessRecordClient) QueryReader(_m *AccessRecord) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(accessrecord.Table, accessrecord.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, accessrecord.ReaderTable, accessrecord.ReaderColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySubject queries the subject edge of a AccessRecord.
+func (c *AccessRecordClient) QuerySubject(_m *AccessRecord) *ResidentQuery {
+	query := (&ResidentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(accessrecord.Table, accessrecord.FieldID, id),
+			sqlgraph.To(resident.Table, resident.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, accessrecord.SubjectTable, accessrecord.SubjectColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AccessRecordClient) Hooks() []Hook {
+	hooks := c.hooks.AccessRecord
+	return append(hooks[:len(hooks):len(hooks)], accessrecord.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AccessRecordClient) Interceptors() []Interceptor {
+	return c.inters.AccessRecord
+}
+
+func (c *AccessRecordClient) mutate(ctx context.Context, m *AccessRecordMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AccessRecordCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AccessRecordUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AccessRecordUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AccessRecordDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AccessRecord mutation op: %q", m.Op())
 	}
 }
 
@@ -2035,7 +2211,8 @@ func (c *CareIncidentClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *CareIncidentClient) Interceptors() []Interceptor {
-	return c.inters.CareIncident
+	inters := c.inters.CareIncident
+	return append(inters[:len(inters):len(inters)], careincident.Interceptors[:]...)
 }
 
 func (c *CareIncidentClient) mutate(ctx context.Context, m *CareIncidentMutation) (Value, error) {
@@ -2201,7 +2378,8 @@ func (c *CareNoteClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *CareNoteClient) Interceptors() []Interceptor {
-	return c.inters.CareNote
+	inters := c.inters.CareNote
+	return append(inters[:len(inters):len(inters)], carenote.Interceptors[:]...)
 }
 
 func (c *CareNoteClient) mutate(ctx context.Context, m *CareNoteMutation) (Value, error) {
@@ -3759,7 +3937,8 @@ func (c *GuardianshipClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *GuardianshipClient) Interceptors() []Interceptor {
-	return c.inters.Guardianship
+	inters := c.inters.Guardianship
+	return append(inters[:len(inters):len(inters)], guardianship.Interceptors[:]...)
 }
 
 func (c *GuardianshipClient) mutate(ctx context.Context, m *GuardianshipMutation) (Value, error) {
@@ -5879,7 +6058,8 @@ func (c *PersonalInfoClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *PersonalInfoClient) Interceptors() []Interceptor {
-	return c.inters.PersonalInfo
+	inters := c.inters.PersonalInfo
+	return append(inters[:len(inters):len(inters)], personalinfo.Interceptors[:]...)
 }
 
 func (c *PersonalInfoClient) mutate(ctx context.Context, m *PersonalInfoMutation) (Value, error) {
@@ -7993,7 +8173,8 @@ func (c *SubsidyQualificationClient) Hooks() []Hook {
 
 // Interceptors returns the client interceptors.
 func (c *SubsidyQualificationClient) Interceptors() []Interceptor {
-	return c.inters.SubsidyQualification
+	inters := c.inters.SubsidyQualification
+	return append(inters[:len(inters):len(inters)], subsidyqualification.Interceptors[:]...)
 }
 
 func (c *SubsidyQualificationClient) mutate(ctx context.Context, m *SubsidyQualificationMutation) (Value, error) {
@@ -8908,23 +9089,23 @@ func (c *VolunteerTeamMemberClient) mutate(ctx context.Context, m *VolunteerTeam
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditRecord, Broadcast, Canteen, CanteenFollow, CareBooking, CareEvent,
-		CareFacility, CareIncident, CareNote, CareService, CareSlot, Community,
-		Consent, Department, Device, Event, Grid, Guardianship, HelpOffer, HelpRequest,
-		Household, LedgerEntry, LedgerTransfer, MealOrder, MealOrderItem, MealPeriod,
-		Menu, MenuItem, Notification, PersonalInfo, Place, PushDelivery, Request,
-		RequestCategory, RequestEvent, Resident, RoleAssignment, Session, SignInCode,
-		Street, SubsidyQualification, TimeAccount, VolunteerTask,
+		AccessRecord, AuditRecord, Broadcast, Canteen, CanteenFollow, CareBooking,
+		CareEvent, CareFacility, CareIncident, CareNote, CareService, CareSlot,
+		Community, Consent, Department, Device, Event, Grid, Guardianship, HelpOffer,
+		HelpRequest, Household, LedgerEntry, LedgerTransfer, MealOrder, MealOrderItem,
+		MealPeriod, Menu, MenuItem, Notification, PersonalInfo, Place, PushDelivery,
+		Request, RequestCategory, RequestEvent, Resident, RoleAssignment, Session,
+		SignInCode, Street, SubsidyQualification, TimeAccount, VolunteerTask,
 		VolunteerTaskAssignment, VolunteerTeam, VolunteerTeamMember []ent.Hook
 	}
 	inters struct {
-		AuditRecord, Broadcast, Canteen, CanteenFollow, CareBooking, CareEvent,
-		CareFacility, CareIncident, CareNote, CareService, CareSlot, Community,
-		Consent, Department, Device, Event, Grid, Guardianship, HelpOffer, HelpRequest,
-		Household, LedgerEntry, LedgerTransfer, MealOrder, MealOrderItem, MealPeriod,
-		Menu, MenuItem, Notification, PersonalInfo, Place, PushDelivery, Request,
-		RequestCategory, RequestEvent, Resident, RoleAssignment, Session, SignInCode,
-		Street, SubsidyQualification, TimeAccount, VolunteerTask,
+		AccessRecord, AuditRecord, Broadcast, Canteen, CanteenFollow, CareBooking,
+		CareEvent, CareFacility, CareIncident, CareNote, CareService, CareSlot,
+		Community, Consent, Department, Device, Event, Grid, Guardianship, HelpOffer,
+		HelpRequest, Household, LedgerEntry, LedgerTransfer, MealOrder, MealOrderItem,
+		MealPeriod, Menu, MenuItem, Notification, PersonalInfo, Place, PushDelivery,
+		Request, RequestCategory, RequestEvent, Resident, RoleAssignment, Session,
+		SignInCode, Street, SubsidyQualification, TimeAccount, VolunteerTask,
 		VolunteerTaskAssignment, VolunteerTeam, VolunteerTeamMember []ent.Interceptor
 	}
 )

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/jimei-linli/linli/ent/accessrecord"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/canteen"
@@ -118,6 +119,7 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			accessrecord.Table:            accessrecord.ValidColumn,
 			auditrecord.Table:             auditrecord.ValidColumn,
 			broadcast.Table:               broadcast.ValidColumn,
 			canteen.Table:                 canteen.ValidColumn,

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"github.com/jimei-linli/linli/ent/accessrecord"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/canteen"
@@ -59,8 +60,27 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 46)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 47)}
 	graph.Nodes[0] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   accessrecord.Table,
+			Columns: accessrecord.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: accessrecord.FieldID,
+			},
+		},
+		Type: "AccessRecord",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			accessrecord.FieldReaderID:  {Type: field.TypeInt, Column: accessrecord.FieldReaderID},
+			accessrecord.FieldSubjectID: {Type: field.TypeInt, Column: accessrecord.FieldSubjectID},
+			accessrecord.FieldKind:      {Type: field.TypeEnum, Column: accessrecord.FieldKind},
+			accessrecord.FieldRecordID:  {Type: field.TypeInt, Column: accessrecord.FieldRecordID},
+			accessrecord.FieldPath:      {Type: field.TypeString, Column: accessrecord.FieldPath},
+			accessrecord.FieldAt:        {Type: field.TypeTime, Column: accessrecord.FieldAt},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditrecord.Table,
 			Columns: auditrecord.Columns,
@@ -78,7 +98,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditrecord.FieldDetail:    {Type: field.TypeString, Column: auditrecord.FieldDetail},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   broadcast.Table,
 			Columns: broadcast.Columns,
@@ -100,7 +120,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			broadcast.FieldCreatedAt:      {Type: field.TypeTime, Column: broadcast.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   canteen.Table,
 			Columns: canteen.Columns,
@@ -124,7 +144,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			canteen.FieldCreditFenPerMinute: {Type: field.TypeInt, Column: canteen.FieldCreditFenPerMinute},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   canteenfollow.Table,
 			Columns: canteenfollow.Columns,
@@ -140,7 +160,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			canteenfollow.FieldCreatedAt:  {Type: field.TypeTime, Column: canteenfollow.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   carebooking.Table,
 			Columns: carebooking.Columns,
@@ -169,7 +189,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			carebooking.FieldSubsidyFen:       {Type: field.TypeInt, Column: carebooking.FieldSubsidyFen},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   careevent.Table,
 			Columns: careevent.Columns,
@@ -190,7 +210,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			careevent.FieldIncidentID:  {Type: field.TypeInt, Column: careevent.FieldIncidentID},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   carefacility.Table,
 			Columns: carefacility.Columns,
@@ -208,7 +228,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			carefacility.FieldClosedDays:  {Type: field.TypeJSON, Column: carefacility.FieldClosedDays},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   careincident.Table,
 			Columns: careincident.Columns,
@@ -229,7 +249,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			careincident.FieldOccurredAt:  {Type: field.TypeTime, Column: careincident.FieldOccurredAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   carenote.Table,
 			Columns: carenote.Columns,
@@ -249,7 +269,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			carenote.FieldCreatedAt:   {Type: field.TypeTime, Column: carenote.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   careservice.Table,
 			Columns: careservice.Columns,
@@ -274,7 +294,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			careservice.FieldStartTimes:      {Type: field.TypeJSON, Column: careservice.FieldStartTimes},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   careslot.Table,
 			Columns: careslot.Columns,
@@ -294,7 +314,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			careslot.FieldWaitlistSeq:  {Type: field.TypeInt, Column: careslot.FieldWaitlistSeq},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   community.Table,
 			Columns: community.Columns,
@@ -312,7 +332,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			community.FieldStreetID:  {Type: field.TypeInt, Column: community.FieldStreetID},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   consent.Table,
 			Columns: consent.Columns,
@@ -328,7 +348,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			consent.FieldAcceptedAt:    {Type: field.TypeTime, Column: consent.FieldAcceptedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   department.Table,
 			Columns: department.Columns,
@@ -348,7 +368,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			department.FieldStreetID:    {Type: field.TypeInt, Column: department.FieldStreetID},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   device.Table,
 			Columns: device.Columns,
@@ -366,7 +386,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			device.FieldRegisteredAt: {Type: field.TypeTime, Column: device.FieldRegisteredAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   event.Table,
 			Columns: event.Columns,
@@ -385,7 +405,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			event.FieldPublishedAt: {Type: field.TypeTime, Column: event.FieldPublishedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   grid.Table,
 			Columns: grid.Columns,
@@ -405,7 +425,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			grid.FieldCommunityID:     {Type: field.TypeInt, Column: grid.FieldCommunityID},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   guardianship.Table,
 			Columns: guardianship.Columns,
@@ -428,7 +448,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			guardianship.FieldRevokedAt:           {Type: field.TypeTime, Column: guardianship.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   helpoffer.Table,
 			Columns: helpoffer.Columns,
@@ -446,7 +466,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			helpoffer.FieldCreatedAt:     {Type: field.TypeTime, Column: helpoffer.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   helprequest.Table,
 			Columns: helprequest.Columns,
@@ -482,7 +502,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			helprequest.FieldTransferID:      {Type: field.TypeInt, Column: helprequest.FieldTransferID},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   household.Table,
 			Columns: household.Columns,
@@ -499,7 +519,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			household.FieldPlaceID:   {Type: field.TypeInt, Column: household.FieldPlaceID},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ledgerentry.Table,
 			Columns: ledgerentry.Columns,
@@ -517,7 +537,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ledgerentry.FieldCreatedAt:    {Type: field.TypeTime, Column: ledgerentry.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ledgertransfer.Table,
 			Columns: ledgertransfer.Columns,
@@ -540,7 +560,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ledgertransfer.FieldCreatedAt:     {Type: field.TypeTime, Column: ledgertransfer.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   mealorder.Table,
 			Columns: mealorder.Columns,
@@ -577,7 +597,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			mealorder.FieldCancelledAt:     {Type: field.TypeTime, Column: mealorder.FieldCancelledAt},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   mealorderitem.Table,
 			Columns: mealorderitem.Columns,
@@ -595,7 +615,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			mealorderitem.FieldUnitPrice:  {Type: field.TypeInt, Column: mealorderitem.FieldUnitPrice},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   mealperiod.Table,
 			Columns: mealperiod.Columns,
@@ -615,7 +635,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			mealperiod.FieldCapacity:         {Type: field.TypeInt, Column: mealperiod.FieldCapacity},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   menu.Table,
 			Columns: menu.Columns,
@@ -636,7 +656,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			menu.FieldPublishedAt: {Type: field.TypeTime, Column: menu.FieldPublishedAt},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   menuitem.Table,
 			Columns: menuitem.Columns,
@@ -655,7 +675,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			menuitem.FieldAllergens:   {Type: field.TypeJSON, Column: menuitem.FieldAllergens},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -677,7 +697,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldReadAt:     {Type: field.TypeTime, Column: notification.FieldReadAt},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   personalinfo.Table,
 			Columns: personalinfo.Columns,
@@ -697,7 +717,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			personalinfo.FieldBirthDateVerifiedByID: {Type: field.TypeInt, Column: personalinfo.FieldBirthDateVerifiedByID},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   place.Table,
 			Columns: place.Columns,
@@ -718,7 +738,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			place.FieldGridID:    {Type: field.TypeInt, Column: place.FieldGridID},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   pushdelivery.Table,
 			Columns: pushdelivery.Columns,
@@ -740,7 +760,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pushdelivery.FieldSentAt:         {Type: field.TypeTime, Column: pushdelivery.FieldSentAt},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   request.Table,
 			Columns: request.Columns,
@@ -792,7 +812,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			request.FieldRatingComment:              {Type: field.TypeString, Column: request.FieldRatingComment},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requestcategory.Table,
 			Columns: requestcategory.Columns,
@@ -814,7 +834,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requestcategory.FieldPosition:    {Type: field.TypeInt, Column: requestcategory.FieldPosition},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requestevent.Table,
 			Columns: requestevent.Columns,
@@ -836,7 +856,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requestevent.FieldCreatedAt: {Type: field.TypeTime, Column: requestevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   resident.Table,
 			Columns: resident.Columns,
@@ -855,7 +875,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			resident.FieldHouseholdID: {Type: field.TypeInt, Column: resident.FieldHouseholdID},
 		},
 	}
-	graph.Nodes[36] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleassignment.Table,
 			Columns: roleassignment.Columns,
@@ -877,7 +897,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleassignment.FieldDepartmentID: {Type: field.TypeInt, Column: roleassignment.FieldDepartmentID},
 		},
 	}
-	graph.Nodes[37] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -897,7 +917,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldRevokedAt:  {Type: field.TypeTime, Column: session.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[38] = &sqlgraph.Node{
+	graph.Nodes[39] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signincode.Table,
 			Columns: signincode.Columns,
@@ -916,7 +936,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signincode.FieldConsumedAt: {Type: field.TypeTime, Column: signincode.FieldConsumedAt},
 		},
 	}
-	graph.Nodes[39] = &sqlgraph.Node{
+	graph.Nodes[40] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   street.Table,
 			Columns: street.Columns,
@@ -934,7 +954,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			street.FieldDistrict:  {Type: field.TypeString, Column: street.FieldDistrict},
 		},
 	}
-	graph.Nodes[40] = &sqlgraph.Node{
+	graph.Nodes[41] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   subsidyqualification.Table,
 			Columns: subsidyqualification.Columns,
@@ -954,7 +974,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			subsidyqualification.FieldRevokedAt:    {Type: field.TypeTime, Column: subsidyqualification.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[41] = &sqlgraph.Node{
+	graph.Nodes[42] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   timeaccount.Table,
 			Columns: timeaccount.Columns,
@@ -975,7 +995,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			timeaccount.FieldHelpPaidBy:     {Type: field.TypeEnum, Column: timeaccount.FieldHelpPaidBy},
 		},
 	}
-	graph.Nodes[42] = &sqlgraph.Node{
+	graph.Nodes[43] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   volunteertask.Table,
 			Columns: volunteertask.Columns,
@@ -1006,7 +1026,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			volunteertask.FieldCancelReason: {Type: field.TypeString, Column: volunteertask.FieldCancelReason},
 		},
 	}
-	graph.Nodes[43] = &sqlgraph.Node{
+	graph.Nodes[44] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   volunteertaskassignment.Table,
 			Columns: volunteertaskassignment.Columns,
@@ -1029,7 +1049,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			volunteertaskassignment.FieldTransferID:      {Type: field.TypeInt, Column: volunteertaskassignment.FieldTransferID},
 		},
 	}
-	graph.Nodes[44] = &sqlgraph.Node{
+	graph.Nodes[45] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   volunteerteam.Table,
 			Columns: volunteerteam.Columns,
@@ -1047,7 +1067,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			volunteerteam.FieldDescription: {Type: field.TypeString, Column: volunteerteam.FieldDescription},
 		},
 	}
-	graph.Nodes[45] = &sqlgraph.Node{
+	graph.Nodes[46] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   volunteerteammember.Table,
 			Columns: volunteerteammember.Columns,
@@ -1063,6 +1083,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			volunteerteammember.FieldJoinedAt:   {Type: field.TypeTime, Column: volunteerteammember.FieldJoinedAt},
 		},
 	}
+	graph.MustAddE(
+		"reader",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   accessrecord.ReaderTable,
+			Columns: []string{accessrecord.ReaderColumn},
+			Bidi:    false,
+		},
+		"AccessRecord",
+		"Resident",
+	)
+	graph.MustAddE(
+		"subject",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   accessrecord.SubjectTable,
+			Columns: []string{accessrecord.SubjectColumn},
+			Bidi:    false,
+		},
+		"AccessRecord",
+		"Resident",
+	)
 	graph.MustAddE(
 		"sender",
 		&sqlgraph.EdgeSpec{
@@ -2693,6 +2737,104 @@ type predicateAdder interface {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AccessRecordQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AccessRecordQuery builder.
+func (_q *AccessRecordQuery) Filter() *AccessRecordFilter {
+	return &AccessRecordFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AccessRecordMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AccessRecordMutation builder.
+func (m *AccessRecordMutation) Filter() *AccessRecordFilter {
+	return &AccessRecordFilter{config: m.config, predicateAdder: m}
+}
+
+// AccessRecordFilter provides a generic filtering capability at runtime for AccessRecordQuery.
+type AccessRecordFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AccessRecordFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *AccessRecordFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(accessrecord.FieldID))
+}
+
+// WhereReaderID applies the entql int predicate on the reader_id field.
+func (f *AccessRecordFilter) WhereReaderID(p entql.IntP) {
+	f.Where(p.Field(accessrecord.FieldReaderID))
+}
+
+// WhereSubjectID applies the entql int predicate on the subject_id field.
+func (f *AccessRecordFilter) WhereSubjectID(p entql.IntP) {
+	f.Where(p.Field(accessrecord.FieldSubjectID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *AccessRecordFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(accessrecord.FieldKind))
+}
+
+// WhereRecordID applies the entql int predicate on the record_id field.
+func (f *AccessRecordFilter) WhereRecordID(p entql.IntP) {
+	f.Where(p.Field(accessrecord.FieldRecordID))
+}
+
+// WherePath applies the entql string predicate on the path field.
+func (f *AccessRecordFilter) WherePath(p entql.StringP) {
+	f.Where(p.Field(accessrecord.FieldPath))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *AccessRecordFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(accessrecord.FieldAt))
+}
+
+// WhereHasReader applies a predicate to check if query has an edge reader.
+func (f *AccessRecordFilter) WhereHasReader() {
+	f.Where(entql.HasEdge("reader"))
+}
+
+// WhereHasReaderWith applies a predicate to check if query has an edge reader with a given conditions (other predicates).
+func (f *AccessRecordFilter) WhereHasReaderWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("reader", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSubject applies a predicate to check if query has an edge subject.
+func (f *AccessRecordFilter) WhereHasSubject() {
+	f.Where(entql.HasEdge("subject"))
+}
+
+// WhereHasSubjectWith applies a predicate to check if query has an edge subject with a given conditions (other predicates).
+func (f *AccessRecordFilter) WhereHasSubjectWith(preds ...predicate.Resident) {
+	f.Where(entql.HasEdgeWith("subject", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *AuditRecordQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2721,7 +2863,7 @@ type AuditRecordFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AuditRecordFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2786,7 +2928,7 @@ type BroadcastFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *BroadcastFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2927,7 +3069,7 @@ type CanteenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CanteenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3064,7 +3206,7 @@ type CanteenFollowFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CanteenFollowFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3147,7 +3289,7 @@ type CareBookingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CareBookingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3379,7 +3521,7 @@ type CareEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CareEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3501,7 +3643,7 @@ type CareFacilityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CareFacilityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3608,7 +3750,7 @@ type CareIncidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CareIncidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3716,7 +3858,7 @@ type CareNoteFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CareNoteFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3819,7 +3961,7 @@ type CareServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CareServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3947,7 +4089,7 @@ type CareSlotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CareSlotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4050,7 +4192,7 @@ type CommunityFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CommunityFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4171,7 +4313,7 @@ type ConsentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ConsentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4240,7 +4382,7 @@ type DepartmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DepartmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4357,7 +4499,7 @@ type DeviceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4436,7 +4578,7 @@ type EventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4520,7 +4662,7 @@ type GridFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GridFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4679,7 +4821,7 @@ type GuardianshipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GuardianshipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4797,7 +4939,7 @@ type HelpOfferFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HelpOfferFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4890,7 +5032,7 @@ type HelpRequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HelpRequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5129,7 +5271,7 @@ type HouseholdFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HouseholdFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5217,7 +5359,7 @@ type LedgerEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LedgerEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5310,7 +5452,7 @@ type LedgerTransferFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LedgerTransferFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5442,7 +5584,7 @@ type MealOrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MealOrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5686,7 +5828,7 @@ type MealOrderItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MealOrderItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5779,7 +5921,7 @@ type MealPeriodFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MealPeriodFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5868,7 +6010,7 @@ type MenuFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MenuFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5990,7 +6132,7 @@ type MenuItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MenuItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6074,7 +6216,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6187,7 +6329,7 @@ type PersonalInfoFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PersonalInfoFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6290,7 +6432,7 @@ type PlaceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PlaceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6412,7 +6554,7 @@ type PushDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PushDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6497,7 +6639,7 @@ type RequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6844,7 +6986,7 @@ type RequestCategoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequestCategoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6943,7 +7085,7 @@ type RequestEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequestEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7056,7 +7198,7 @@ type ResidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7336,7 +7478,7 @@ type RoleAssignmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleAssignmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7491,7 +7633,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7580,7 +7722,7 @@ type SignInCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SignInCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7650,7 +7792,7 @@ type StreetFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StreetFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7771,7 +7913,7 @@ type SubsidyQualificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SubsidyQualificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7860,7 +8002,7 @@ type TimeAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TimeAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7982,7 +8124,7 @@ type VolunteerTaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VolunteerTaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8182,7 +8324,7 @@ type VolunteerTaskAssignmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VolunteerTaskAssignmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[44].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8300,7 +8442,7 @@ type VolunteerTeamFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VolunteerTeamFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[44].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[45].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8393,7 +8535,7 @@ type VolunteerTeamMemberFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VolunteerTeamMemberFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[45].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[46].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/jimei-linli/linli/ent/accessrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/canteen"
 	"github.com/jimei-linli/linli/ent/canteenfollow"
@@ -50,6 +51,140 @@ import (
 	"github.com/jimei-linli/linli/ent/volunteerteam"
 	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AccessRecordQuery) CollectFields(ctx context.Context, satisfies ...string) (*AccessRecordQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AccessRecordQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(accessrecord.Columns))
+		selectedFields = []string{accessrecord.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "reader":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withReader = query
+			if _, ok := fieldSeen[accessrecord.FieldReaderID]; !ok {
+				selectedFields = append(selectedFields, accessrecord.FieldReaderID)
+				fieldSeen[accessrecord.FieldReaderID] = struct{}{}
+			}
+
+		case "subject":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ResidentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, residentImplementors)...); err != nil {
+				return err
+			}
+			_q.withSubject = query
+			if _, ok := fieldSeen[accessrecord.FieldSubjectID]; !ok {
+				selectedFields = append(selectedFields, accessrecord.FieldSubjectID)
+				fieldSeen[accessrecord.FieldSubjectID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[accessrecord.FieldKind]; !ok {
+				selectedFields = append(selectedFields, accessrecord.FieldKind)
+				fieldSeen[accessrecord.FieldKind] = struct{}{}
+			}
+		case "recordID":
+			if _, ok := fieldSeen[accessrecord.FieldRecordID]; !ok {
+				selectedFields = append(selectedFields, accessrecord.FieldRecordID)
+				fieldSeen[accessrecord.FieldRecordID] = struct{}{}
+			}
+		case "path":
+			if _, ok := fieldSeen[accessrecord.FieldPath]; !ok {
+				selectedFields = append(selectedFields, accessrecord.FieldPath)
+				fieldSeen[accessrecord.FieldPath] = struct{}{}
+			}
+		case "at":
+			if _, ok := fieldSeen[accessrecord.FieldAt]; !ok {
+				selectedFields = append(selectedFields, accessrecord.FieldAt)
+				fieldSeen[accessrecord.FieldAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type accessrecordPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AccessRecordPaginateOption
+}
+
+func newAccessRecordPaginateArgs(rv map[string]any) *accessrecordPaginateArgs {
+	args := &accessrecordPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &AccessRecordOrder{Field: &AccessRecordOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithAccessRecordOrder(order))
+			}
+		case *AccessRecordOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithAccessRecordOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*AccessRecordWhereInput); ok {
+		args.opts = append(args.opts, WithAccessRecordFilter(v.Filter))
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *BroadcastQuery) CollectFields(ctx context.Context, satisfies ...string) (*BroadcastQuery, error) {

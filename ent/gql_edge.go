@@ -8,6 +8,22 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
+func (_m *AccessRecord) Reader(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.ReaderOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryReader().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *AccessRecord) Subject(ctx context.Context) (*Resident, error) {
+	result, err := _m.Edges.SubjectOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySubject().Only(ctx)
+	}
+	return result, err
+}
+
 func (_m *Broadcast) Sender(ctx context.Context) (*Resident, error) {
 	result, err := _m.Edges.SenderOrErr()
 	if IsNotLoaded(err) {

@@ -10,6 +10,7 @@ import (
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/hashicorp/go-multierror"
+	"github.com/jimei-linli/linli/ent/accessrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/canteen"
 	"github.com/jimei-linli/linli/ent/canteenfollow"
@@ -56,6 +57,11 @@ import (
 type Noder interface {
 	IsNode()
 }
+
+var accessrecordImplementors = []string{"AccessRecord", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*AccessRecord) IsNode() {}
 
 var broadcastImplementors = []string{"Broadcast", "Node"}
 
@@ -329,6 +335,15 @@ func (c *Client) Noder(ctx context.Context, id int, opts ...NodeOption) (_ Noder
 
 func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error) {
 	switch table {
+	case accessrecord.Table:
+		query := c.AccessRecord.Query().
+			Where(accessrecord.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, accessrecordImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case broadcast.Table:
 		query := c.Broadcast.Query().
 			Where(broadcast.ID(id))
@@ -753,6 +768,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		idmap[id] = append(idmap[id], &noders[i])
 	}
 	switch table {
+	case accessrecord.Table:
+		query := c.AccessRecord.Query().
+			Where(accessrecord.IDIn(ids...))
+		query, err := query.CollectFields(ctx, accessrecordImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case broadcast.Table:
 		query := c.Broadcast.Query().
 			Where(broadcast.IDIn(ids...))

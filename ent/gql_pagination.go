@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/jimei-linli/linli/ent/accessrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/canteen"
 	"github.com/jimei-linli/linli/ent/canteenfollow"
@@ -134,6 +135,302 @@ func paginateLimit(first, last *int) int {
 		limit = *last + 1
 	}
 	return limit
+}
+
+// AccessRecordEdge is the edge representation of AccessRecord.
+type AccessRecordEdge struct {
+	Node   *AccessRecord `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// AccessRecordConnection is the connection containing edges to AccessRecord.
+type AccessRecordConnection struct {
+	Edges      []*AccessRecordEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *AccessRecordConnection) build(nodes []*AccessRecord, pager *accessrecordPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *AccessRecord
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *AccessRecord {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *AccessRecord {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*AccessRecordEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &AccessRecordEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// AccessRecordPaginateOption enables pagination customization.
+type AccessRecordPaginateOption func(*accessrecordPager) error
+
+// WithAccessRecordOrder configures pagination ordering.
+func WithAccessRecordOrder(order *AccessRecordOrder) AccessRecordPaginateOption {
+	if order == nil {
+		order = DefaultAccessRecordOrder
+	}
+	o := *order
+	return func(pager *accessrecordPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultAccessRecordOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithAccessRecordFilter configures pagination filter.
+func WithAccessRecordFilter(filter func(*AccessRecordQuery) (*AccessRecordQuery, error)) AccessRecordPaginateOption {
+	return func(pager *accessrecordPager) error {
+		if filter == nil {
+			return errors.New("AccessRecordQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type accessrecordPager struct {
+	reverse bool
+	order   *AccessRecordOrder
+	filter  func(*AccessRecordQuery) (*AccessRecordQuery, error)
+}
+
+func newAccessRecordPager(opts []AccessRecordPaginateOption, reverse bool) (*accessrecordPager, error) {
+	pager := &accessrecordPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultAccessRecordOrder
+	}
+	return pager, nil
+}
+
+func (p *accessrecordPager) applyFilter(query *AccessRecordQuery) (*AccessRecordQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *accessrecordPager) toCursor(_m *AccessRecord) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *accessrecordPager) applyCursors(query *AccessRecordQuery, after, before *Cursor) (*AccessRecordQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultAccessRecordOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *accessrecordPager) applyOrder(query *AccessRecordQuery) *AccessRecordQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultAccessRecordOrder.Field {
+		query = query.Order(DefaultAccessRecordOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *accessrecordPager) orderExpr(query *AccessRecordQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultAccessRecordOrder.Field {
+			b.Comma().Ident(DefaultAccessRecordOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to AccessRecord.
+func (_m *AccessRecordQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...AccessRecordPaginateOption,
+) (*AccessRecordConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newAccessRecordPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &AccessRecordConnection{Edges: []*AccessRecordEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// AccessRecordOrderFieldAt orders AccessRecord by at.
+	AccessRecordOrderFieldAt = &AccessRecordOrderField{
+		Value: func(_m *AccessRecord) (ent.Value, error) {
+			return _m.At, nil
+		},
+		column: accessrecord.FieldAt,
+		toTerm: accessrecord.ByAt,
+		toCursor: func(_m *AccessRecord) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.At,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f AccessRecordOrderField) String() string {
+	var str string
+	switch f.column {
+	case AccessRecordOrderFieldAt.column:
+		str = "AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f AccessRecordOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *AccessRecordOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("AccessRecordOrderField %T must be a string", v)
+	}
+	switch str {
+	case "AT":
+		*f = *AccessRecordOrderFieldAt
+	default:
+		return fmt.Errorf("%s is not a valid AccessRecordOrderField", str)
+	}
+	return nil
+}
+
+// AccessRecordOrderField defines the ordering field of AccessRecord.
+type AccessRecordOrderField struct {
+	// Value extracts the ordering value from the given AccessRecord.
+	Value    func(*AccessRecord) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) accessrecord.OrderOption
+	toCursor func(*AccessRecord) Cursor
+}
+
+// AccessRecordOrder defines the ordering of AccessRecord.
+type AccessRecordOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *AccessRecordOrderField `json:"field"`
+}
+
+// DefaultAccessRecordOrder is the default ordering of AccessRecord.
+var DefaultAccessRecordOrder = &AccessRecordOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &AccessRecordOrderField{
+		Value: func(_m *AccessRecord) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: accessrecord.FieldID,
+		toTerm: accessrecord.ByID,
+		toCursor: func(_m *AccessRecord) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts AccessRecord into AccessRecordEdge.
+func (_m *AccessRecord) ToEdge(order *AccessRecordOrder) *AccessRecordEdge {
+	if order == nil {
+		order = DefaultAccessRecordOrder
+	}
+	return &AccessRecordEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
 }
 
 // BroadcastEdge is the edge representation of Broadcast.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jimei-linli/linli/ent/accessrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/canteen"
 	"github.com/jimei-linli/linli/ent/canteenfollow"
@@ -48,6 +49,314 @@ import (
 	"github.com/jimei-linli/linli/ent/volunteerteam"
 	"github.com/jimei-linli/linli/ent/volunteerteammember"
 )
+
+// AccessRecordWhereInput represents a where input for filtering AccessRecord queries.
+type AccessRecordWhereInput struct {
+	Predicates []predicate.AccessRecord  `json:"-"`
+	Not        *AccessRecordWhereInput   `json:"not,omitempty"`
+	Or         []*AccessRecordWhereInput `json:"or,omitempty"`
+	And        []*AccessRecordWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *accessrecord.Kind  `json:"kind,omitempty"`
+	KindNEQ   *accessrecord.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []accessrecord.Kind `json:"kindIn,omitempty"`
+	KindNotIn []accessrecord.Kind `json:"kindNotIn,omitempty"`
+
+	// "record_id" field predicates.
+	RecordID      *int  `json:"recordID,omitempty"`
+	RecordIDNEQ   *int  `json:"recordIDNEQ,omitempty"`
+	RecordIDIn    []int `json:"recordIDIn,omitempty"`
+	RecordIDNotIn []int `json:"recordIDNotIn,omitempty"`
+	RecordIDGT    *int  `json:"recordIDGT,omitempty"`
+	RecordIDGTE   *int  `json:"recordIDGTE,omitempty"`
+	RecordIDLT    *int  `json:"recordIDLT,omitempty"`
+	RecordIDLTE   *int  `json:"recordIDLTE,omitempty"`
+
+	// "path" field predicates.
+	Path             *string  `json:"path,omitempty"`
+	PathNEQ          *string  `json:"pathNEQ,omitempty"`
+	PathIn           []string `json:"pathIn,omitempty"`
+	PathNotIn        []string `json:"pathNotIn,omitempty"`
+	PathGT           *string  `json:"pathGT,omitempty"`
+	PathGTE          *string  `json:"pathGTE,omitempty"`
+	PathLT           *string  `json:"pathLT,omitempty"`
+	PathLTE          *string  `json:"pathLTE,omitempty"`
+	PathContains     *string  `json:"pathContains,omitempty"`
+	PathHasPrefix    *string  `json:"pathHasPrefix,omitempty"`
+	PathHasSuffix    *string  `json:"pathHasSuffix,omitempty"`
+	PathEqualFold    *string  `json:"pathEqualFold,omitempty"`
+	PathContainsFold *string  `json:"pathContainsFold,omitempty"`
+
+	// "at" field predicates.
+	At      *time.Time  `json:"at,omitempty"`
+	AtNEQ   *time.Time  `json:"atNEQ,omitempty"`
+	AtIn    []time.Time `json:"atIn,omitempty"`
+	AtNotIn []time.Time `json:"atNotIn,omitempty"`
+	AtGT    *time.Time  `json:"atGT,omitempty"`
+	AtGTE   *time.Time  `json:"atGTE,omitempty"`
+	AtLT    *time.Time  `json:"atLT,omitempty"`
+	AtLTE   *time.Time  `json:"atLTE,omitempty"`
+
+	// "reader" edge predicates.
+	HasReader     *bool                 `json:"hasReader,omitempty"`
+	HasReaderWith []*ResidentWhereInput `json:"hasReaderWith,omitempty"`
+
+	// "subject" edge predicates.
+	HasSubject     *bool                 `json:"hasSubject,omitempty"`
+	HasSubjectWith []*ResidentWhereInput `json:"hasSubjectWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *AccessRecordWhereInput) AddPredicates(predicates ...predicate.AccessRecord) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the AccessRecordWhereInput filter on the AccessRecordQuery builder.
+func (i *AccessRecordWhereInput) Filter(q *AccessRecordQuery) (*AccessRecordQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyAccessRecordWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyAccessRecordWhereInput is returned in case the AccessRecordWhereInput is empty.
+var ErrEmptyAccessRecordWhereInput = errors.New("ent: empty predicate AccessRecordWhereInput")
+
+// P returns a predicate for filtering accessrecords.
+// An error is returned if the input is empty or invalid.
+func (i *AccessRecordWhereInput) P() (predicate.AccessRecord, error) {
+	var predicates []predicate.AccessRecord
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, accessrecord.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.AccessRecord, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, accessrecord.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.AccessRecord, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, accessrecord.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, accessrecord.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, accessrecord.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, accessrecord.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, accessrecord.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, accessrecord.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, accessrecord.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, accessrecord.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, accessrecord.IDLTE(*i.IDLTE))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, accessrecord.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, accessrecord.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, accessrecord.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, accessrecord.KindNotIn(i.KindNotIn...))
+	}
+	if i.RecordID != nil {
+		predicates = append(predicates, accessrecord.RecordIDEQ(*i.RecordID))
+	}
+	if i.RecordIDNEQ != nil {
+		predicates = append(predicates, accessrecord.RecordIDNEQ(*i.RecordIDNEQ))
+	}
+	if len(i.RecordIDIn) > 0 {
+		predicates = append(predicates, accessrecord.RecordIDIn(i.RecordIDIn...))
+	}
+	if len(i.RecordIDNotIn) > 0 {
+		predicates = append(predicates, accessrecord.RecordIDNotIn(i.RecordIDNotIn...))
+	}
+	if i.RecordIDGT != nil {
+		predicates = append(predicates, accessrecord.RecordIDGT(*i.RecordIDGT))
+	}
+	if i.RecordIDGTE != nil {
+		predicates = append(predicates, accessrecord.RecordIDGTE(*i.RecordIDGTE))
+	}
+	if i.RecordIDLT != nil {
+		predicates = append(predicates, accessrecord.RecordIDLT(*i.RecordIDLT))
+	}
+	if i.RecordIDLTE != nil {
+		predicates = append(predicates, accessrecord.RecordIDLTE(*i.RecordIDLTE))
+	}
+	if i.Path != nil {
+		predicates = append(predicates, accessrecord.PathEQ(*i.Path))
+	}
+	if i.PathNEQ != nil {
+		predicates = append(predicates, accessrecord.PathNEQ(*i.PathNEQ))
+	}
+	if len(i.PathIn) > 0 {
+		predicates = append(predicates, accessrecord.PathIn(i.PathIn...))
+	}
+	if len(i.PathNotIn) > 0 {
+		predicates = append(predicates, accessrecord.PathNotIn(i.PathNotIn...))
+	}
+	if i.PathGT != nil {
+		predicates = append(predicates, accessrecord.PathGT(*i.PathGT))
+	}
+	if i.PathGTE != nil {
+		predicates = append(predicates, accessrecord.PathGTE(*i.PathGTE))
+	}
+	if i.PathLT != nil {
+		predicates = append(predicates, accessrecord.PathLT(*i.PathLT))
+	}
+	if i.PathLTE != nil {
+		predicates = append(predicates, accessrecord.PathLTE(*i.PathLTE))
+	}
+	if i.PathContains != nil {
+		predicates = append(predicates, accessrecord.PathContains(*i.PathContains))
+	}
+	if i.PathHasPrefix != nil {
+		predicates = append(predicates, accessrecord.PathHasPrefix(*i.PathHasPrefix))
+	}
+	if i.PathHasSuffix != nil {
+		predicates = append(predicates, accessrecord.PathHasSuffix(*i.PathHasSuffix))
+	}
+	if i.PathEqualFold != nil {
+		predicates = append(predicates, accessrecord.PathEqualFold(*i.PathEqualFold))
+	}
+	if i.PathContainsFold != nil {
+		predicates = append(predicates, accessrecord.PathContainsFold(*i.PathContainsFold))
+	}
+	if i.At != nil {
+		predicates = append(predicates, accessrecord.AtEQ(*i.At))
+	}
+	if i.AtNEQ != nil {
+		predicates = append(predicates, accessrecord.AtNEQ(*i.AtNEQ))
+	}
+	if len(i.AtIn) > 0 {
+		predicates = append(predicates, accessrecord.AtIn(i.AtIn...))
+	}
+	if len(i.AtNotIn) > 0 {
+		predicates = append(predicates, accessrecord.AtNotIn(i.AtNotIn...))
+	}
+	if i.AtGT != nil {
+		predicates = append(predicates, accessrecord.AtGT(*i.AtGT))
+	}
+	if i.AtGTE != nil {
+		predicates = append(predicates, accessrecord.AtGTE(*i.AtGTE))
+	}
+	if i.AtLT != nil {
+		predicates = append(predicates, accessrecord.AtLT(*i.AtLT))
+	}
+	if i.AtLTE != nil {
+		predicates = append(predicates, accessrecord.AtLTE(*i.AtLTE))
+	}
+
+	if i.HasReader != nil {
+		p := accessrecord.HasReader()
+		if !*i.HasReader {
+			p = accessrecord.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasReaderWith) > 0 {
+		with := make([]predicate.Resident, 0, len(i.HasReaderWith))
+		for _, w := range i.HasReaderWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasReaderWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, accessrecord.HasReaderWith(with...))
+	}
+	if i.HasSubject != nil {
+		p := accessrecord.HasSubject()
+		if !*i.HasSubject {
+			p = accessrecord.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSubjectWith) > 0 {
+		with := make([]predicate.Resident, 0, len(i.HasSubjectWith))
+		for _, w := range i.HasSubjectWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSubjectWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, accessrecord.HasSubjectWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyAccessRecordWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return accessrecord.And(predicates...), nil
+	}
+}
 
 // BroadcastWhereInput represents a where input for filtering Broadcast queries.
 type BroadcastWhereInput struct {

@@ -11,6 +11,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"github.com/jimei-linli/linli/ent/accessrecord"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/canteen"
@@ -70,6 +71,7 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeAccessRecord            = "AccessRecord"
 	TypeAuditRecord             = "AuditRecord"
 	TypeBroadcast               = "Broadcast"
 	TypeCanteen                 = "Canteen"
@@ -117,6 +119,738 @@ const (
 	TypeVolunteerTeam           = "VolunteerTeam"
 	TypeVolunteerTeamMember     = "VolunteerTeamMember"
 )
+
+// AccessRecordMutation represents an operation that mutates the AccessRecord nodes in the graph.
+type AccessRecordMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	kind           *accessrecord.Kind
+	record_id      *int
+	addrecord_id   *int
+	_path          *string
+	at             *time.Time
+	clearedFields  map[string]struct{}
+	reader         *int
+	clearedreader  bool
+	subject        *int
+	clearedsubject bool
+	done           bool
+	oldValue       func(context.Context) (*AccessRecord, error)
+	predicates     []predicate.AccessRecord
+}
+
+var _ ent.Mutation = (*AccessRecordMutation)(nil)
+
+// accessrecordOption allows management of the mutation configuration using functional options.
+type accessrecordOption func(*AccessRecordMutation)
+
+// newAccessRecordMutation creates new mutation for the AccessRecord entity.
+func newAccessRecordMutation(c config, op Op, opts ...accessrecordOption) *AccessRecordMutation {
+	m := &AccessRecordMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAccessRecord,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAccessRecordID sets the ID field of the mutation.
+func withAccessRecordID(id int) accessrecordOption {
+	return func(m *AccessRecordMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AccessRecord
+		)
+		m.oldValue = func(ctx context.Context) (*AccessRecord, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AccessRecord.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAccessRecord sets the old AccessRecord of the mutation.
+func withAccessRecord(node *AccessRecord) accessrecordOption {
+	return func(m *AccessRecordMutation) {
+		m.oldValue = func(context.Context) (*AccessRecord, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AccessRecordMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AccessRecordMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AccessRecordMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AccessRecordMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AccessRecord.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetReaderID sets the "reader_id" field.
+func (m *AccessRecordMutation) SetReaderID(i int) {
+	m.reader = &i
+}
+
+// ReaderID returns the value of the "reader_id" field in the mutation.
+func (m *AccessRecordMutation) ReaderID() (r int, exists bool) {
+	v := m.reader
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReaderID returns the old "reader_id" field's value of the AccessRecord entity.
+// If the AccessRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessRecordMutation) OldReaderID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReaderID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReaderID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReaderID: %w", err)
+	}
+	return oldValue.ReaderID, nil
+}
+
+// ResetReaderID resets all changes to the "reader_id" field.
+func (m *AccessRecordMutation) ResetReaderID() {
+	m.reader = nil
+}
+
+// SetSubjectID sets the "subject_id" field.
+func (m *AccessRecordMutation) SetSubjectID(i int) {
+	m.subject = &i
+}
+
+// SubjectID returns the value of the "subject_id" field in the mutation.
+func (m *AccessRecordMutation) SubjectID() (r int, exists bool) {
+	v := m.subject
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubjectID returns the old "subject_id" field's value of the AccessRecord entity.
+// If the AccessRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessRecordMutation) OldSubjectID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubjectID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubjectID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubjectID: %w", err)
+	}
+	return oldValue.SubjectID, nil
+}
+
+// ResetSubjectID resets all changes to the "subject_id" field.
+func (m *AccessRecordMutation) ResetSubjectID() {
+	m.subject = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *AccessRecordMutation) SetKind(a accessrecord.Kind) {
+	m.kind = &a
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *AccessRecordMutation) Kind() (r accessrecord.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the AccessRecord entity.
+// If the AccessRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessRecordMutation) OldKind(ctx context.Context) (v accessrecord.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *AccessRecordMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetRecordID sets the "record_id" field.
+func (m *AccessRecordMutation) SetRecordID(i int) {
+	m.record_id = &i
+	m.addrecord_id = nil
+}
+
+// RecordID returns the value of the "record_id" field in the mutation.
+func (m *AccessRecordMutation) RecordID() (r int, exists bool) {
+	v := m.record_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordID returns the old "record_id" field's value of the AccessRecord entity.
+// If the AccessRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessRecordMutation) OldRecordID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordID: %w", err)
+	}
+	return oldValue.RecordID, nil
+}
+
+// AddRecordID adds i to the "record_id" field.
+func (m *AccessRecordMutation) AddRecordID(i int) {
+	if m.addrecord_id != nil {
+		*m.addrecord_id += i
+	} else {
+		m.addrecord_id = &i
+	}
+}
+
+// AddedRecordID returns the value that was added to the "record_id" field in this mutation.
+func (m *AccessRecordMutation) AddedRecordID() (r int, exists bool) {
+	v := m.addrecord_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecordID resets all changes to the "record_id" field.
+func (m *AccessRecordMutation) ResetRecordID() {
+	m.record_id = nil
+	m.addrecord_id = nil
+}
+
+// SetPath sets the "path" field.
+func (m *AccessRecordMutation) SetPath(s string) {
+	m._path = &s
+}
+
+// Path returns the value of the "path" field in the mutation.
+func (m *AccessRecordMutation) Path() (r string, exists bool) {
+	v := m._path
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPath returns the old "path" field's value of the AccessRecord entity.
+// If the AccessRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessRecordMutation) OldPath(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPath is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPath requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPath: %w", err)
+	}
+	return oldValue.Path, nil
+}
+
+// ResetPath resets all changes to the "path" field.
+func (m *AccessRecordMutation) ResetPath() {
+	m._path = nil
+}
+
+// SetAt sets the "at" field.
+func (m *AccessRecordMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *AccessRecordMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the AccessRecord entity.
+// If the AccessRecord object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccessRecordMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *AccessRecordMutation) ResetAt() {
+	m.at = nil
+}
+
+// ClearReader clears the "reader" edge to the Resident entity.
+func (m *AccessRecordMutation) ClearReader() {
+	m.clearedreader = true
+	m.clearedFields[accessrecord.FieldReaderID] = struct{}{}
+}
+
+// ReaderCleared reports if the "reader" edge to the Resident entity was cleared.
+func (m *AccessRecordMutation) ReaderCleared() bool {
+	return m.clearedreader
+}
+
+// ReaderIDs returns the "reader" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ReaderID instead. It exists only for internal usage by the builders.
+func (m *AccessRecordMutation) ReaderIDs() (ids []int) {
+	if id := m.reader; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetReader resets all changes to the "reader" edge.
+func (m *AccessRecordMutation) ResetReader() {
+	m.reader = nil
+	m.clearedreader = false
+}
+
+// ClearSubject clears the "subject" edge to the Resident entity.
+func (m *AccessRecordMutation) ClearSubject() {
+	m.clearedsubject = true
+	m.clearedFields[accessrecord.FieldSubjectID] = struct{}{}
+}
+
+// SubjectCleared reports if the "subject" edge to the Resident entity was cleared.
+func (m *AccessRecordMutation) SubjectCleared() bool {
+	return m.clearedsubject
+}
+
+// SubjectIDs returns the "subject" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SubjectID instead. It exists only for internal usage by the builders.
+func (m *AccessRecordMutation) SubjectIDs() (ids []int) {
+	if id := m.subject; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSubject resets all changes to the "subject" edge.
+func (m *AccessRecordMutation) ResetSubject() {
+	m.subject = nil
+	m.clearedsubject = false
+}
+
+// Where appends a list predicates to the AccessRecordMutation builder.
+func (m *AccessRecordMutation) Where(ps ...predicate.AccessRecord) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AccessRecordMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AccessRecordMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AccessRecord, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AccessRecordMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AccessRecordMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AccessRecord).
+func (m *AccessRecordMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AccessRecordMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.reader != nil {
+		fields = append(fields, accessrecord.FieldReaderID)
+	}
+	if m.subject != nil {
+		fields = append(fields, accessrecord.FieldSubjectID)
+	}
+	if m.kind != nil {
+		fields = append(fields, accessrecord.FieldKind)
+	}
+	if m.record_id != nil {
+		fields = append(fields, accessrecord.FieldRecordID)
+	}
+	if m._path != nil {
+		fields = append(fields, accessrecord.FieldPath)
+	}
+	if m.at != nil {
+		fields = append(fields, accessrecord.FieldAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AccessRecordMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case accessrecord.FieldReaderID:
+		return m.ReaderID()
+	case accessrecord.FieldSubjectID:
+		return m.SubjectID()
+	case accessrecord.FieldKind:
+		return m.Kind()
+	case accessrecord.FieldRecordID:
+		return m.RecordID()
+	case accessrecord.FieldPath:
+		return m.Path()
+	case accessrecord.FieldAt:
+		return m.At()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AccessRecordMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case accessrecord.FieldReaderID:
+		return m.OldReaderID(ctx)
+	case accessrecord.FieldSubjectID:
+		return m.OldSubjectID(ctx)
+	case accessrecord.FieldKind:
+		return m.OldKind(ctx)
+	case accessrecord.FieldRecordID:
+		return m.OldRecordID(ctx)
+	case accessrecord.FieldPath:
+		return m.OldPath(ctx)
+	case accessrecord.FieldAt:
+		return m.OldAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown AccessRecord field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AccessRecordMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case accessrecord.FieldReaderID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReaderID(v)
+		return nil
+	case accessrecord.FieldSubjectID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubjectID(v)
+		return nil
+	case accessrecord.FieldKind:
+		v, ok := value.(accessrecord.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case accessrecord.FieldRecordID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordID(v)
+		return nil
+	case accessrecord.FieldPath:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPath(v)
+		return nil
+	case accessrecord.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AccessRecord field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AccessRecordMutation) AddedFields() []string {
+	var fields []string
+	if m.addrecord_id != nil {
+		fields = append(fields, accessrecord.FieldRecordID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AccessRecordMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case accessrecord.FieldRecordID:
+		return m.AddedRecordID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AccessRecordMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case accessrecord.FieldRecordID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecordID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AccessRecord numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AccessRecordMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AccessRecordMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AccessRecordMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown AccessRecord nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AccessRecordMutation) ResetField(name string) error {
+	switch name {
+	case accessrecord.FieldReaderID:
+		m.ResetReaderID()
+		return nil
+	case accessrecord.FieldSubjectID:
+		m.ResetSubjectID()
+		return nil
+	case accessrecord.FieldKind:
+		m.ResetKind()
+		return nil
+	case accessrecord.FieldRecordID:
+		m.ResetRecordID()
+		return nil
+	case accessrecord.FieldPath:
+		m.ResetPath()
+		return nil
+	case accessrecord.FieldAt:
+		m.ResetAt()
+		return nil
+	}
+	return fmt.Errorf("unknown AccessRecord field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AccessRecordMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.reader != nil {
+		edges = append(edges, accessrecord.EdgeReader)
+	}
+	if m.subject != nil {
+		edges = append(edges, accessrecord.EdgeSubject)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AccessRecordMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case accessrecord.EdgeReader:
+		if id := m.reader; id != nil {
+			return []ent.Value{*id}
+		}
+	case accessrecord.EdgeSubject:
+		if id := m.subject; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AccessRecordMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AccessRecordMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AccessRecordMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedreader {
+		edges = append(edges, accessrecord.EdgeReader)
+	}
+	if m.clearedsubject {
+		edges = append(edges, accessrecord.EdgeSubject)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AccessRecordMutation) EdgeCleared(name string) bool {
+	switch name {
+	case accessrecord.EdgeReader:
+		return m.clearedreader
+	case accessrecord.EdgeSubject:
+		return m.clearedsubject
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AccessRecordMutation) ClearEdge(name string) error {
+	switch name {
+	case accessrecord.EdgeReader:
+		m.ClearReader()
+		return nil
+	case accessrecord.EdgeSubject:
+		m.ClearSubject()
+		return nil
+	}
+	return fmt.Errorf("unknown AccessRecord unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AccessRecordMutation) ResetEdge(name string) error {
+	switch name {
+	case accessrecord.EdgeReader:
+		m.ResetReader()
+		return nil
+	case accessrecord.EdgeSubject:
+		m.ResetSubject()
+		return nil
+	}
+	return fmt.Errorf("unknown AccessRecord edge %s", name)
+}
 
 // AuditRecordMutation represents an operation that mutates the AuditRecord nodes in the graph.
 type AuditRecordMutation struct {

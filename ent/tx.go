@@ -12,6 +12,8 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// AccessRecord is the client for interacting with the AccessRecord builders.
+	AccessRecord *AccessRecordClient
 	// AuditRecord is the client for interacting with the AuditRecord builders.
 	AuditRecord *AuditRecordClient
 	// Broadcast is the client for interacting with the Broadcast builders.
@@ -235,6 +237,7 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.AccessRecord = NewAccessRecordClient(tx.config)
 	tx.AuditRecord = NewAuditRecordClient(tx.config)
 	tx.Broadcast = NewBroadcastClient(tx.config)
 	tx.Canteen = NewCanteenClient(tx.config)
@@ -290,7 +293,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: AuditRecord.QueryXXX(), the query will be executed
+// applies a query, for example: AccessRecord.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -23,6 +23,15 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	return r.client.Noders(ctx, ids)
 }
 
+// AccessRecords is the resolver for the accessRecords field.
+func (r *queryResolver) AccessRecords(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AccessRecordOrder, where *ent.AccessRecordWhereInput) (*ent.AccessRecordConnection, error) {
+	return r.client.AccessRecord.Query().
+		Paginate(ctx, after, first, before, last,
+			ent.WithAccessRecordOrder(orderBy),
+			ent.WithAccessRecordFilter(where.Filter),
+		)
+}
+
 // Canteens is the resolver for the canteens field.
 func (r *queryResolver) Canteens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.CanteenOrder, where *ent.CanteenWhereInput) (*ent.CanteenConnection, error) {
 	return r.client.Canteen.Query().

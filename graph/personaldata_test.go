@@ -11,13 +11,14 @@ import (
 // for others as staff, not data about them: exporting those rows would
 // hand the worker other residents' records.
 var workRecords = map[string]string{
+	"access_records.reader_id":                 "a member of staff's reads of other residents' records (the subject's export has them)",
 	"care_bookings.booked_by_id":               "the booking is the cared-for person's; who booked it sees it as guardian",
 	"care_bookings.caregiver_id":               "the caregiver's work for another resident",
 	"care_incidents.reporter_id":               "a caregiver's report about another resident",
 	"care_notes.author_id":                     "a caregiver's note about another resident",
 	"personal_infos.birth_date_verified_by_id": "the staff member who verified another resident's birth date; that resident's export holds it",
-	"requests.owner_id":                        "the staff member handling another resident's request",
 	"request_events.actor_id":                  "a timeline entry of a request, exported with the request",
+	"requests.owner_id":                        "the staff member handling another resident's request",
 }
 
 // TestEveryReferenceToAResidentIsExported walks ent's schema: every

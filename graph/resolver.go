@@ -13,6 +13,7 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/graph/generated"
+	"github.com/jimei-linli/linli/internal/accesslog"
 	"github.com/jimei-linli/linli/internal/appeal"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/auth"
@@ -51,6 +52,9 @@ type Resolver struct {
 	// limiter counts rate-limited operations outside sign-in (nil: the
 	// sign-in service's, else in process).
 	limiter ratelimit.Limiter
+
+	// accesses writes and lists the access log of sensitive reads.
+	accesses *accesslog.Service
 
 	// The canteens, and the options (seams) they are built with.
 	canteens    *canteen.Service
@@ -109,7 +113,10 @@ func WithCanteen(opts ...canteen.Option) Option {
 	return func(r *Resolver) { r.canteenOpts = append(r.canteenOpts, opts...) }
 }
 
-// NewSchema returns the executable GraphQL schema backed by client.
+// NewSchema returns the executable GraphQL schema backed by client. It
+// brings the handler extension it must be served with (HandlerExtensions):
+// the access log, which writes who read which sensitive records before
+// each response leaves (internal/server uses it).
 func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r := &Resolver{
 		client: client,
@@ -124,6 +131,7 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	if r.outbox == nil {
 		r.outbox = realtime.NewOutbox(nil, r.now)
 	}
+	r.accesses = accesslog.New(client, r.now)
 	r.devices = push.NewDevices(client, r.now)
 	r.roster = roster.New(client, r.outbox, r.now)
 	r.inbox = notify.New(client, r.hub, r.now)
@@ -157,8 +165,19 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	// the cancellations.
 	r.personal = personaldata.New(client, r.outbox, r.now, personalDataSections(),
 		appeal.Eraser, r.care.Eraser(), r.help.Eraser(), r.canteens.Eraser(), r.guardians.Eraser())
-	return generated.NewExecutableSchema(generated.Config{Resolvers: r})
+	return extendedSchema{generated.NewExecutableSchema(generated.Config{Resolvers: r}),
+		[]graphql.HandlerExtension{r.accesses.Extension()}}
 }
+
+// extendedSchema is the executable schema with the handler extensions it
+// needs.
+type extendedSchema struct {
+	graphql.ExecutableSchema
+	extensions []graphql.HandlerExtension
+}
+
+// HandlerExtensions returns the extensions the schema must be served with.
+func (s extendedSchema) HandlerExtensions() []graphql.HandlerExtension { return s.extensions }
 
 // signIn returns the sign-in service, or an error when there is none.
 func (r *Resolver) signIn() (*auth.Service, error) {

@@ -84,8 +84,9 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/jimei-linli/linli/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
-	Policy ent.Policy
+	Hooks        [1]ent.Hook
+	Interceptors [1]ent.Interceptor
+	Policy       ent.Policy
 	// DefaultAboutMinor holds the default value on creation for the "about_minor" field.
 	DefaultAboutMinor bool
 	// DescriptionValidator is a validator for the "description" field. It is called by the builders before save.

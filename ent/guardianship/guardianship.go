@@ -90,8 +90,9 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/jimei-linli/linli/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
-	Policy ent.Policy
+	Hooks        [1]ent.Hook
+	Interceptors [1]ent.Interceptor
+	Policy       ent.Policy
 )
 
 // Relation defines the type for the "relation" enum field.

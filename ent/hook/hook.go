@@ -9,6 +9,18 @@ import (
 	"github.com/jimei-linli/linli/ent"
 )
 
+// The AccessRecordFunc type is an adapter to allow the use of ordinary
+// function as AccessRecord mutator.
+type AccessRecordFunc func(context.Context, *ent.AccessRecordMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AccessRecordFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AccessRecordMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AccessRecordMutation", m)
+}
+
 // The AuditRecordFunc type is an adapter to allow the use of ordinary
 // function as AuditRecord mutator.
 type AuditRecordFunc func(context.Context, *ent.AuditRecordMutation) (ent.Value, error)

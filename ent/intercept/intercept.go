@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/accessrecord"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/canteen"
@@ -111,6 +112,33 @@ func (f TraverseFunc) Traverse(ctx context.Context, q ent.Query) error {
 		return err
 	}
 	return f(ctx, query)
+}
+
+// The AccessRecordFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AccessRecordFunc func(context.Context, *ent.AccessRecordQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AccessRecordFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AccessRecordQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AccessRecordQuery", q)
+}
+
+// The TraverseAccessRecord type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAccessRecord func(context.Context, *ent.AccessRecordQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAccessRecord) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAccessRecord) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AccessRecordQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AccessRecordQuery", q)
 }
 
 // The AuditRecordFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -1358,6 +1386,8 @@ func (f TraverseVolunteerTeamMember) Traverse(ctx context.Context, q ent.Query) 
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
+	case *ent.AccessRecordQuery:
+		return &query[*ent.AccessRecordQuery, predicate.AccessRecord, accessrecord.OrderOption]{typ: ent.TypeAccessRecord, tq: q}, nil
 	case *ent.AuditRecordQuery:
 		return &query[*ent.AuditRecordQuery, predicate.AuditRecord, auditrecord.OrderOption]{typ: ent.TypeAuditRecord, tq: q}, nil
 	case *ent.BroadcastQuery:

@@ -9,6 +9,53 @@ import (
 )
 
 var (
+	// AccessRecordsColumns holds the columns for the "access_records" table.
+	AccessRecordsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"CARE_NOTE", "CARE_INCIDENT", "CHILD_RECORD", "SUBSIDY_QUALIFICATION", "PERSONAL_INFO"}},
+		{Name: "record_id", Type: field.TypeInt},
+		{Name: "path", Type: field.TypeString, Size: 500},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "reader_id", Type: field.TypeInt},
+		{Name: "subject_id", Type: field.TypeInt},
+	}
+	// AccessRecordsTable holds the schema information for the "access_records" table.
+	AccessRecordsTable = &schema.Table{
+		Name:       "access_records",
+		Columns:    AccessRecordsColumns,
+		PrimaryKey: []*schema.Column{AccessRecordsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "access_records_residents_reader",
+				Columns:    []*schema.Column{AccessRecordsColumns[5]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "access_records_residents_subject",
+				Columns:    []*schema.Column{AccessRecordsColumns[6]},
+				RefColumns: []*schema.Column{ResidentsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "accessrecord_subject_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{AccessRecordsColumns[6], AccessRecordsColumns[4]},
+			},
+			{
+				Name:    "accessrecord_reader_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{AccessRecordsColumns[5], AccessRecordsColumns[4]},
+			},
+			{
+				Name:    "accessrecord_at",
+				Unique:  false,
+				Columns: []*schema.Column{AccessRecordsColumns[4]},
+			},
+		},
+	}
 	// AuditRecordsColumns holds the columns for the "audit_records" table.
 	AuditRecordsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -1975,6 +2022,7 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		AccessRecordsTable,
 		AuditRecordsTable,
 		BroadcastsTable,
 		CanteensTable,
@@ -2025,6 +2073,11 @@ var (
 )
 
 func init() {
+	AccessRecordsTable.ForeignKeys[0].RefTable = ResidentsTable
+	AccessRecordsTable.ForeignKeys[1].RefTable = ResidentsTable
+	AccessRecordsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(197568495616),
+	}
 	AuditRecordsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
 	}

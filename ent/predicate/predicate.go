@@ -6,6 +6,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// AccessRecord is the predicate function for accessrecord builders.
+type AccessRecord func(*sql.Selector)
+
 // AuditRecord is the predicate function for auditrecord builders.
 type AuditRecord func(*sql.Selector)
 

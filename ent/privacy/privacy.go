@@ -111,6 +111,30 @@ func DenyMutationOperationRule(op ent.Op) MutationRule {
 	return OnMutationOperation(rule, op)
 }
 
+// The AccessRecordQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AccessRecordQueryRuleFunc func(context.Context, *ent.AccessRecordQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AccessRecordQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AccessRecordQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AccessRecordQuery", q)
+}
+
+// The AccessRecordMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AccessRecordMutationRuleFunc func(context.Context, *ent.AccessRecordMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AccessRecordMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AccessRecordMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AccessRecordMutation", m)
+}
+
 // The AuditRecordQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type AuditRecordQueryRuleFunc func(context.Context, *ent.AuditRecordQuery) error
@@ -1250,6 +1274,8 @@ var _ QueryMutationRule = FilterFunc(nil)
 
 func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
+	case *ent.AccessRecordQuery:
+		return q.Filter(), nil
 	case *ent.AuditRecordQuery:
 		return q.Filter(), nil
 	case *ent.BroadcastQuery:
@@ -1349,6 +1375,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 
 func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
+	case *ent.AccessRecordMutation:
+		return m.Filter(), nil
 	case *ent.AuditRecordMutation:
 		return m.Filter(), nil
 	case *ent.BroadcastMutation:

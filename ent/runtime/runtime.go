@@ -5,6 +5,7 @@ package runtime
 import (
 	"context"
 
+	"github.com/jimei-linli/linli/ent/accessrecord"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/canteen"
@@ -61,6 +62,21 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	accessrecord.Policy = privacy.NewPolicies(schema.AccessRecord{})
+	accessrecord.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := accessrecord.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	accessrecordFields := schema.AccessRecord{}.Fields()
+	_ = accessrecordFields
+	// accessrecordDescPath is the schema descriptor for path field.
+	accessrecordDescPath := accessrecordFields[4].Descriptor()
+	// accessrecord.PathValidator is a validator for the "path" field. It is called by the builders before save.
+	accessrecord.PathValidator = accessrecordDescPath.Validators[0].(func(string) error)
 	auditrecord.Policy = privacy.NewPolicies(schema.AuditRecord{})
 	auditrecord.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -305,6 +321,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	careincidentInters := schema.CareIncident{}.Interceptors()
+	careincident.Interceptors[0] = careincidentInters[0]
 	careincidentFields := schema.CareIncident{}.Fields()
 	_ = careincidentFields
 	// careincidentDescAboutMinor is the schema descriptor for about_minor field.
@@ -338,6 +356,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	carenoteInters := schema.CareNote{}.Interceptors()
+	carenote.Interceptors[0] = carenoteInters[0]
 	carenoteFields := schema.CareNote{}.Fields()
 	_ = carenoteFields
 	// carenoteDescAboutMinor is the schema descriptor for about_minor field.
@@ -697,6 +717,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	guardianshipInters := schema.Guardianship{}.Interceptors()
+	guardianship.Interceptors[0] = guardianshipInters[0]
 	guardianshipFields := schema.Guardianship{}.Fields()
 	_ = guardianshipFields
 	helpoffer.Policy = privacy.NewPolicies(schema.HelpOffer{})
@@ -1075,6 +1097,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	personalinfoInters := schema.PersonalInfo{}.Interceptors()
+	personalinfo.Interceptors[0] = personalinfoInters[0]
 	personalinfoFields := schema.PersonalInfo{}.Fields()
 	_ = personalinfoFields
 	// personalinfoDescPhone is the schema descriptor for phone field.
@@ -1530,6 +1554,8 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	subsidyqualificationInters := schema.SubsidyQualification{}.Interceptors()
+	subsidyqualification.Interceptors[0] = subsidyqualificationInters[0]
 	subsidyqualificationFields := schema.SubsidyQualification{}.Fields()
 	_ = subsidyqualificationFields
 	// subsidyqualificationDescValidUntil is the schema descriptor for valid_until field.

@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/jimei-linli/linli/internal/accesslog"
 	"github.com/jimei-linli/linli/internal/authz"
 )
 
@@ -323,6 +324,12 @@ func (CareNote) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("booking_id"), index.Fields("resident_id")}
 }
 
+// Interceptors of the CareNote: staff reads of care notes go to the access log
+// (internal/accesslog).
+func (CareNote) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{accesslog.CareNotes()}
+}
+
 // Policy of the CareNote: see internal/authz.
 func (CareNote) Policy() ent.Policy { return authz.CareNotePolicy() }
 
@@ -379,6 +386,12 @@ func (CareIncident) Edges() []ent.Edge {
 // Indexes of the CareIncident.
 func (CareIncident) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("booking_id"), index.Fields("resident_id")}
+}
+
+// Interceptors of the CareIncident: staff reads of care incidents go to the access log
+// (internal/accesslog).
+func (CareIncident) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{accesslog.CareIncidents()}
 }
 
 // Policy of the CareIncident: see internal/authz.

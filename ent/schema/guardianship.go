@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/jimei-linli/linli/internal/accesslog"
 	"github.com/jimei-linli/linli/internal/authz"
 )
 
@@ -78,6 +79,12 @@ func (Guardianship) Indexes() []ent.Index {
 		index.Fields("guardian_id", "dependent_id").Unique(),
 		index.Fields("dependent_id"),
 	}
+}
+
+// Interceptors of the Guardianship: staff reads of children's registrations go to the access log
+// (internal/accesslog).
+func (Guardianship) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{accesslog.ChildRecords()}
 }
 
 // Policy of the Guardianship: see internal/authz.

@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
+	"github.com/jimei-linli/linli/internal/accesslog"
 	"github.com/jimei-linli/linli/internal/authz"
 )
 
@@ -229,6 +230,12 @@ func (SubsidyQualification) Edges() []ent.Edge {
 // Indexes of the SubsidyQualification.
 func (SubsidyQualification) Indexes() []ent.Index {
 	return []ent.Index{index.Fields("resident_id", "kind")}
+}
+
+// Interceptors of the SubsidyQualification: staff reads of subsidy qualifications go to the access log
+// (internal/accesslog).
+func (SubsidyQualification) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{accesslog.SubsidyQualifications()}
 }
 
 // Policy of the SubsidyQualification: see internal/authz.

@@ -6,6 +6,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"github.com/jimei-linli/linli/internal/accesslog"
 	"github.com/jimei-linli/linli/internal/authz"
 
 	"github.com/jimei-linli/linli/internal/phone"
@@ -56,6 +57,12 @@ func (PersonalInfo) Edges() []ent.Edge {
 			Field("birth_date_verified_by_id").Unique().
 			Comment("The staff member who verified the birth date; empty while it is only declared."),
 	}
+}
+
+// Interceptors of the PersonalInfo: staff reads of personal details go to the access log
+// (internal/accesslog).
+func (PersonalInfo) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{accesslog.PersonalInfos()}
 }
 
 // Policy of the PersonalInfo: see internal/authz.

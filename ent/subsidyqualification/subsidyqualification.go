@@ -72,8 +72,9 @@ func ValidColumn(column string) bool {
 //
 //	import _ "github.com/jimei-linli/linli/ent/runtime"
 var (
-	Hooks  [1]ent.Hook
-	Policy ent.Policy
+	Hooks        [1]ent.Hook
+	Interceptors [1]ent.Interceptor
+	Policy       ent.Policy
 	// ValidUntilValidator is a validator for the "valid_until" field. It is called by the builders before save.
 	ValidUntilValidator func(string) error
 )

@@ -51,6 +51,27 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AccessRecord struct {
+		At       func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Kind     func(childComplexity int) int
+		Path     func(childComplexity int) int
+		Reader   func(childComplexity int) int
+		RecordID func(childComplexity int) int
+		Subject  func(childComplexity int) int
+	}
+
+	AccessRecordConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AccessRecordEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Broadcast struct {
 		Body           func(childComplexity int) int
 		Community      func(childComplexity int) int
@@ -751,6 +772,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AccessRecords           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.AccessRecordOrder, where *ent.AccessRecordWhereInput) int
 		Broadcasts              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.BroadcastOrder, where *ent.BroadcastWhereInput) int
 		CanteenKitchen          func(childComplexity int, canteenID int, date string) int
 		CanteenMonthlyReport    func(childComplexity int, canteenID int, month string) int
@@ -766,6 +788,7 @@ type ComplexityRoot struct {
 		HelpRequests            func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.HelpRequestOrder, where *ent.HelpRequestWhereInput) int
 		Me                      func(childComplexity int) int
 		MealOrders              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.MealOrderOrder, where *ent.MealOrderWhereInput) int
+		MyDataAccesses          func(childComplexity int, residentID *int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
 		MyTimeAccount           func(childComplexity int) int
 		Node                    func(childComplexity int, id int) int
 		Nodes                   func(childComplexity int, ids []int) int
@@ -1124,6 +1147,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AccessRecord.at":
+		if e.ComplexityRoot.AccessRecord.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessRecord.At(childComplexity), true
+	case "AccessRecord.id":
+		if e.ComplexityRoot.AccessRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessRecord.ID(childComplexity), true
+	case "AccessRecord.kind":
+		if e.ComplexityRoot.AccessRecord.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessRecord.Kind(childComplexity), true
+	case "AccessRecord.path":
+		if e.ComplexityRoot.AccessRecord.Path == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessRecord.Path(childComplexity), true
+	case "AccessRecord.reader":
+		if e.ComplexityRoot.AccessRecord.Reader == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessRecord.Reader(childComplexity), true
+	case "AccessRecord.recordID":
+		if e.ComplexityRoot.AccessRecord.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessRecord.RecordID(childComplexity), true
+	case "AccessRecord.subject":
+		if e.ComplexityRoot.AccessRecord.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessRecord.Subject(childComplexity), true
+
+	case "AccessRecordConnection.edges":
+		if e.ComplexityRoot.AccessRecordConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessRecordConnection.Edges(childComplexity), true
+	case "AccessRecordConnection.pageInfo":
+		if e.ComplexityRoot.AccessRecordConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessRecordConnection.PageInfo(childComplexity), true
+	case "AccessRecordConnection.totalCount":
+		if e.ComplexityRoot.AccessRecordConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessRecordConnection.TotalCount(childComplexity), true
+
+	case "AccessRecordEdge.cursor":
+		if e.ComplexityRoot.AccessRecordEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessRecordEdge.Cursor(childComplexity), true
+	case "AccessRecordEdge.node":
+		if e.ComplexityRoot.AccessRecordEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessRecordEdge.Node(childComplexity), true
 
 	case "Broadcast.body":
 		if e.ComplexityRoot.Broadcast.Body == nil {
@@ -4459,6 +4557,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlaceEdge.Node(childComplexity), true
 
+	case "Query.accessRecords":
+		if e.ComplexityRoot.Query.AccessRecords == nil {
+			break
+		}
+
+		args, err := ec.field_Query_accessRecords_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AccessRecords(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.AccessRecordOrder), args["where"].(*ent.AccessRecordWhereInput)), true
 	case "Query.broadcasts":
 		if e.ComplexityRoot.Query.Broadcasts == nil {
 			break
@@ -4620,6 +4729,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MealOrders(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.MealOrderOrder), args["where"].(*ent.MealOrderWhereInput)), true
+	case "Query.myDataAccesses":
+		if e.ComplexityRoot.Query.MyDataAccesses == nil {
+			break
+		}
+
+		args, err := ec.field_Query_myDataAccesses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MyDataAccesses(childComplexity, args["residentId"].(*int), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
 	case "Query.myTimeAccount":
 		if e.ComplexityRoot.Query.MyTimeAccount == nil {
 			break
@@ -6200,6 +6320,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AccessRecordOrder", ec.unmarshalInputAccessRecordOrder),
+			graphql.NewInputUnmarshaler("AccessRecordWhereInput", ec.unmarshalInputAccessRecordWhereInput),
 			graphql.NewInputUnmarshaler("AskForHelpInput", ec.unmarshalInputAskForHelpInput),
 			graphql.NewInputUnmarshaler("AssignRoleInput", ec.unmarshalInputAssignRoleInput),
 			graphql.NewInputUnmarshaler("BookCareInput", ec.unmarshalInputBookCareInput),
@@ -6849,6 +6971,314 @@ type Subscription {
 `, BuiltIn: false},
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
+"""
+A record that a member of staff read a sensitive record of another resident: who, what, when and where in the API.
+"""
+type AccessRecord implements Node {
+  """
+  The id of the AccessRecord.
+  """
+  id: ID!
+  """
+  What was read: a care note, a care incident, a child's registration by a parent, a subsidy qualification, or personal details (phone, birth date).
+  """
+  kind: AccessRecordKind!
+  """
+  The ID of the record read.
+  """
+  recordID: ID!
+  """
+  Where in the API it was read: the GraphQL field path (field names and list positions, no aliases), e.g. node or careBookings.edges.0.node.notes.1.
+  """
+  path: String!
+  """
+  When it was read.
+  """
+  at: Time!
+  """
+  The member of staff who read the record.
+  """
+  reader: Resident!
+  """
+  The resident the record is about.
+  """
+  subject: Resident!
+}
+"""
+A connection to a list of items.
+"""
+type AccessRecordConnection {
+  """
+  A list of edges.
+  """
+  edges: [AccessRecordEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type AccessRecordEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: AccessRecord
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+AccessRecordKind is enum for the field kind
+"""
+enum AccessRecordKind @goModel(model: "github.com/jimei-linli/linli/ent/accessrecord.Kind") {
+  """
+  The value CARE_NOTE.
+  """
+  CARE_NOTE
+  """
+  The value CARE_INCIDENT.
+  """
+  CARE_INCIDENT
+  """
+  The value CHILD_RECORD.
+  """
+  CHILD_RECORD
+  """
+  The value SUBSIDY_QUALIFICATION.
+  """
+  SUBSIDY_QUALIFICATION
+  """
+  The value PERSONAL_INFO.
+  """
+  PERSONAL_INFO
+}
+"""
+Ordering options for AccessRecord connections
+"""
+input AccessRecordOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order AccessRecords.
+  """
+  field: AccessRecordOrderField!
+}
+"""
+Properties by which AccessRecord connections can be ordered.
+"""
+enum AccessRecordOrderField {
+  """
+  The value AT.
+  """
+  AT
+}
+"""
+AccessRecordWhereInput is used for filtering AccessRecord objects.
+Input was generated by ent.
+"""
+input AccessRecordWhereInput {
+  """
+  Matches when the given filter does not.
+  """
+  not: AccessRecordWhereInput
+  """
+  Matches when all the given filters do.
+  """
+  and: [AccessRecordWhereInput!]
+  """
+  Matches when any of the given filters does.
+  """
+  or: [AccessRecordWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches items whose id is not equal to the given value.
+  """
+  idNEQ: ID
+  """
+  Matches items whose id is one of the given value.
+  """
+  idIn: [ID!]
+  """
+  Matches items whose id is none of the given value.
+  """
+  idNotIn: [ID!]
+  """
+  Matches items whose id is greater than the given value.
+  """
+  idGT: ID
+  """
+  Matches items whose id is at least the given value.
+  """
+  idGTE: ID
+  """
+  Matches items whose id is less than the given value.
+  """
+  idLT: ID
+  """
+  Matches items whose id is at most the given value.
+  """
+  idLTE: ID
+  """
+  kind field predicates
+  """
+  kind: AccessRecordKind
+  """
+  Matches items whose kind is not equal to the given value.
+  """
+  kindNEQ: AccessRecordKind
+  """
+  Matches items whose kind is one of the given value.
+  """
+  kindIn: [AccessRecordKind!]
+  """
+  Matches items whose kind is none of the given value.
+  """
+  kindNotIn: [AccessRecordKind!]
+  """
+  record_id field predicates
+  """
+  recordID: ID
+  """
+  Matches items whose recordID is not equal to the given value.
+  """
+  recordIDNEQ: ID
+  """
+  Matches items whose recordID is one of the given value.
+  """
+  recordIDIn: [ID!]
+  """
+  Matches items whose recordID is none of the given value.
+  """
+  recordIDNotIn: [ID!]
+  """
+  Matches items whose recordID is greater than the given value.
+  """
+  recordIDGT: ID
+  """
+  Matches items whose recordID is at least the given value.
+  """
+  recordIDGTE: ID
+  """
+  Matches items whose recordID is less than the given value.
+  """
+  recordIDLT: ID
+  """
+  Matches items whose recordID is at most the given value.
+  """
+  recordIDLTE: ID
+  """
+  path field predicates
+  """
+  path: String
+  """
+  Matches items whose path is not equal to the given value.
+  """
+  pathNEQ: String
+  """
+  Matches items whose path is one of the given value.
+  """
+  pathIn: [String!]
+  """
+  Matches items whose path is none of the given value.
+  """
+  pathNotIn: [String!]
+  """
+  Matches items whose path is greater than the given value.
+  """
+  pathGT: String
+  """
+  Matches items whose path is at least the given value.
+  """
+  pathGTE: String
+  """
+  Matches items whose path is less than the given value.
+  """
+  pathLT: String
+  """
+  Matches items whose path is at most the given value.
+  """
+  pathLTE: String
+  """
+  Matches items whose path contains the given value.
+  """
+  pathContains: String
+  """
+  Matches items whose path starts with the given value.
+  """
+  pathHasPrefix: String
+  """
+  Matches items whose path ends with the given value.
+  """
+  pathHasSuffix: String
+  """
+  Matches items whose path equals, ignoring case, the given value.
+  """
+  pathEqualFold: String
+  """
+  Matches items whose path contains, ignoring case, the given value.
+  """
+  pathContainsFold: String
+  """
+  at field predicates
+  """
+  at: Time
+  """
+  Matches items whose at is not equal to the given value.
+  """
+  atNEQ: Time
+  """
+  Matches items whose at is one of the given value.
+  """
+  atIn: [Time!]
+  """
+  Matches items whose at is none of the given value.
+  """
+  atNotIn: [Time!]
+  """
+  Matches items whose at is greater than the given value.
+  """
+  atGT: Time
+  """
+  Matches items whose at is at least the given value.
+  """
+  atGTE: Time
+  """
+  Matches items whose at is less than the given value.
+  """
+  atLT: Time
+  """
+  Matches items whose at is at most the given value.
+  """
+  atLTE: Time
+  """
+  reader edge predicates
+  """
+  hasReader: Boolean
+  """
+  Matches items with a reader that matches any of the given filters.
+  """
+  hasReaderWith: [ResidentWhereInput!]
+  """
+  subject edge predicates
+  """
+  hasSubject: Boolean
+  """
+  Matches items with a subject that matches any of the given filters.
+  """
+  hasSubjectWith: [ResidentWhereInput!]
+}
 """
 A message staff sent to every resident of a grid, a community or the street.
 """
@@ -16996,6 +17426,40 @@ type Query {
     ids: [ID!]!
   ): [Node]!
   """
+  The access log, for auditors (street admins): who read whose sensitive records, filtered by reader or subject (hasReaderWith, hasSubjectWith). Others see only the entries about themselves and their dependents.
+  """
+  accessRecords(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for AccessRecords returned from the connection.
+    """
+    orderBy: AccessRecordOrder
+
+    """
+    Filtering options for AccessRecords returned from the connection.
+    """
+    where: AccessRecordWhereInput
+  ): AccessRecordConnection!
+  """
   The canteens of the Query.
   """
   canteens(
@@ -24878,12 +25342,89 @@ input MealPeriodInput {
   capacity: Int!
 }
 `, BuiltIn: false},
+	{Name: "../accesslog.graphql", Input: `# The access log (internal/accesslog): who read residents' sensitive records.
+
+extend type Query {
+  """
+  Who read the sensitive records (care notes and incidents, child records,
+  subsidy qualifications, personal details) of the signed-in resident, or of
+  a dependent they are the active guardian of, newest first: the member of
+  staff, what, when and on which path. Someone else's residentId gives an
+  empty list. Reads by the person themself and by their guardians are not
+  recorded.
+  """
+  myDataAccesses(
+    """
+    The person whose records were read; omitted, the viewer.
+    """
+    residentId: ID
+    """
+    Entries after this cursor.
+    """
+    after: Cursor
+    """
+    At most this many entries from the start (at most 100).
+    """
+    first: Int
+    """
+    Entries before this cursor.
+    """
+    before: Cursor
+    """
+    At most this many entries from the end (at most 100).
+    """
+    last: Int
+  ): AccessRecordConnection!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AccessRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AccessRecord_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_AccessRecord_kind(ctx, field)
+	case "recordID":
+		return ec.fieldContext_AccessRecord_recordID(ctx, field)
+	case "path":
+		return ec.fieldContext_AccessRecord_path(ctx, field)
+	case "at":
+		return ec.fieldContext_AccessRecord_at(ctx, field)
+	case "reader":
+		return ec.fieldContext_AccessRecord_reader(ctx, field)
+	case "subject":
+		return ec.fieldContext_AccessRecord_subject(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessRecord", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessRecordConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AccessRecordConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AccessRecordConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AccessRecordConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessRecordConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AccessRecordEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_AccessRecordEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_AccessRecordEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessRecordEdge", field.Name)
+}
 
 func (ec *executionContext) childFields_Broadcast(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jimei-linli/linli/ent/accessrecord"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/pushdelivery"
 	"github.com/jimei-linli/linli/ent/session"
@@ -110,6 +111,52 @@ func TestRetentionPurge(t *testing.T) {
 		}
 		if n := sessions(); n != 0 {
 			t.Errorf("%d sessions expired more than an hour ago are kept", n)
+		}
+	})
+}
+
+// TestRetentionPurgesPushesOfPurgedNotificationsAndOldAccesses: a read
+// notification purged takes all its push records with it (also pending and
+// failed ones), and access records older than their window go while
+// younger ones stay.
+func TestRetentionPurgesPushesOfPurgedNotificationsAndOldAccesses(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		ctx := e.SystemCtx()
+		svc := personaldata.New(e.Client, nil, e.Clock.Now, nil)
+		r := personaldata.Retention{Notifications: 48 * time.Hour, AccessRecords: 3 * 365 * 24 * time.Hour}
+		start := e.Clock.Now()
+		rid := e.ResidentID(t, seed.PhoneElder)
+		notice := func(readAt time.Time) int {
+			ev := e.Client.Event.Create().SetKind("test.retention").SetTopics([]string{"resident:1"}).SetCreatedAt(start).SaveX(ctx)
+			return e.Client.Notification.Create().SetResidentID(rid).SetEventID(ev.ID).SetKind(notification.KindSYSTEM).
+				SetTitle("retention").SetCreatedAt(start.Add(-96 * time.Hour)).SetReadAt(readAt).SaveX(ctx).ID
+		}
+		old, recent := notice(start.Add(-72*time.Hour)), notice(start.Add(-time.Hour))
+		push := func(n int, key string, state pushdelivery.State) int {
+			return e.Client.PushDelivery.Create().SetNotificationID(n).SetDeviceID(1).SetIdempotencyKey(key).
+				SetState(state).SetNextAttemptAt(start).SetCreatedAt(start.Add(-96 * time.Hour)).SaveX(ctx).ID
+		}
+		oldPending, oldFailed := push(old, "old-pending", pushdelivery.StatePENDING), push(old, "old-failed", pushdelivery.StateFAILED)
+		recentPending := push(recent, "recent-pending", pushdelivery.StatePENDING)
+
+		reader, subject := e.ResidentID(t, seed.PhoneCaregiver), rid
+		access := func(at time.Time) int {
+			return e.Client.AccessRecord.Create().SetReaderID(reader).SetSubjectID(subject).SetKind(accessrecord.KindCARE_NOTE).
+				SetRecordID(1).SetPath("node").SetAt(at).SaveX(ctx).ID
+		}
+		oldAccess, youngAccess := access(start.AddDate(-3, 0, -1)), access(start.AddDate(-2, 0, 0))
+
+		p, err := svc.Purge(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pushes, _ := e.Client.PushDelivery.Query().Where(pushdelivery.IDIn(oldPending, oldFailed, recentPending)).IDs(ctx)
+		if len(pushes) != 1 || pushes[0] != recentPending || p.PushDeliveries != 2 || p.Notifications != 1 {
+			t.Errorf("push records left %v (want only %d), purged %+v", pushes, recentPending, p)
+		}
+		accesses, _ := e.Client.AccessRecord.Query().IDs(ctx)
+		if len(accesses) != 1 || accesses[0] != youngAccess || p.AccessRecords != 1 {
+			t.Errorf("access records left %v of %d and %d (want the younger), purged %+v", accesses, oldAccess, youngAccess, p)
 		}
 	})
 }

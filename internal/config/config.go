@@ -106,6 +106,9 @@ type Config struct {
 	// Retention is how long personal records are kept after they stop
 	// being needed, by RetentionNames (internal/personaldata purges them).
 	Retention map[string]time.Duration
+	// AccessLogRetention is how long the access log (who read whose
+	// sensitive records) is kept (internal/personaldata purges it).
+	AccessLogRetention time.Duration
 	// CareOfferTTL is how long a waitlisted person has to confirm a freed
 	// care place before it is offered to the next one.
 	CareOfferTTL time.Duration
@@ -326,6 +329,15 @@ var Settings = []Setting{
 		"How long personal records are kept once they are no longer needed, then purged: sign-in codes after they were sent, sessions after they expired, push records after they were delivered, notifications after they were read.",
 		func(c *Config, v string) (err error) {
 			c.Retention, err = parseDurations(v, RetentionNames)
+			return err
+		}},
+	{"access-log-retention", "LINLI_ACCESS_LOG_RETENTION", "26280h",
+		"How long the access log (which member of staff read whose care notes, incidents, child records, subsidy qualifications and personal details) is kept, then purged; 26280h is three years.",
+		func(c *Config, v string) (err error) {
+			c.AccessLogRetention, err = time.ParseDuration(v)
+			if err == nil && c.AccessLogRetention <= 0 {
+				err = errors.New("must be positive")
+			}
 			return err
 		}},
 	{"care-offer-ttl", "LINLI_CARE_OFFER_TTL", "30m", "How long a waitlisted family has to confirm a freed care place before it is offered to the next one.",

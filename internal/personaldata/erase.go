@@ -7,6 +7,7 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/accessrecord"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/device"
 	"github.com/jimei-linli/linli/ent/notification"
@@ -71,10 +72,13 @@ func ReplaceName(name string, columns ...string) func(*entsql.UpdateBuilder) {
 	}
 }
 
-// coreEraser erases what sign-in, push and the inbox hold: sign-in codes
-// sent to the phone, registered devices (push tokens) with their push
-// records, and the name in audit details and in notification text sent
-// to others.
+// coreEraser erases what sign-in, push, the access log and the inbox
+// hold: sign-in codes sent to the phone, registered devices (push tokens)
+// with their push records, the access records about the person (who read
+// their records: there is nobody left to tell; the entries of their own
+// reads as staff stay, since they are about the residents they read, and
+// name the reader only by the resident row that stays), and the name in
+// audit details and in notification text sent to others.
 //
 // Notification text is composed prose for now, so a name in it is
 // replaced in place; once notifications are kind + parameters, the
@@ -94,6 +98,9 @@ func coreEraser() Eraser {
 			return err
 		}
 		if _, err := tx.Device.Delete().Where(device.ResidentID(p.ID)).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.AccessRecord.Delete().Where(accessrecord.SubjectID(p.ID)).Exec(ctx); err != nil {
 			return err
 		}
 		if !p.Named() {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/accessrecord"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/broadcast"
 	"github.com/jimei-linli/linli/ent/consent"
@@ -85,8 +86,8 @@ func (s *Service) Export(ctx context.Context) ([]byte, time.Time, error) {
 
 // coreSections export the resident's profile, personal details, household,
 // roles, consents, sessions, the audit records about or by them, their
-// guardianships, registered devices, notifications and the broadcasts they
-// sent.
+// guardianships, registered devices, notifications, the broadcasts they
+// sent, and who read their sensitive records (the access log).
 func coreSections() []Section {
 	return []Section{
 		{"profile", []string{"residents.id"}, func(ctx context.Context, c *ent.Client, id int) (any, error) {
@@ -124,6 +125,12 @@ func coreSections() []Section {
 		}},
 		{"broadcastsSent", []string{"broadcasts.sender_id"}, func(ctx context.Context, c *ent.Client, id int) (any, error) {
 			return c.Broadcast.Query().Where(broadcast.SenderID(id)).Order(broadcast.ByID()).All(ctx)
+		}},
+		{"accesses", []string{"access_records.subject_id"}, func(ctx context.Context, c *ent.Client, id int) (any, error) {
+			// Who read their care notes and incidents, child records,
+			// subsidy qualifications and personal details, and where.
+			return c.AccessRecord.Query().Where(accessrecord.SubjectID(id)).
+				Order(accessrecord.ByAt(), accessrecord.ByID()).All(ctx)
 		}},
 	}
 }

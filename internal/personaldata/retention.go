@@ -4,6 +4,9 @@ import (
 	"context"
 	"time"
 
+	entsql "entgo.io/ent/dialect/sql"
+
+	"github.com/jimei-linli/linli/ent/accessrecord"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/pushdelivery"
 	"github.com/jimei-linli/linli/ent/session"
@@ -21,24 +24,31 @@ type Retention struct {
 	Sessions time.Duration
 	// PushDeliveries counts from when a push was delivered.
 	PushDeliveries time.Duration
-	// Notifications counts from when a notification was read.
+	// Notifications counts from when a notification was read; their
+	// push records go with them.
 	Notifications time.Duration
+	// AccessRecords counts from when a member of staff read the record
+	// (config's LINLI_ACCESS_LOG_RETENTION).
+	AccessRecords time.Duration
 }
 
-// RetentionFrom reads the windows by config.RetentionNames.
-func RetentionFrom(m map[string]time.Duration) Retention {
+// RetentionFrom reads the windows by config.RetentionNames, and the access
+// log's window.
+func RetentionFrom(m map[string]time.Duration, accessRecords time.Duration) Retention {
 	return Retention{SignInCodes: m["sign-in-codes"], Sessions: m["sessions"],
-		PushDeliveries: m["push-deliveries"], Notifications: m["notifications"]}
+		PushDeliveries: m["push-deliveries"], Notifications: m["notifications"],
+		AccessRecords: accessRecords}
 }
 
 // Purged counts the rows one purge deleted.
 type Purged struct {
-	SignInCodes, Sessions, PushDeliveries, Notifications int
+	SignInCodes, Sessions, PushDeliveries, Notifications, AccessRecords int
 }
 
 // Purge deletes, as the system, the sign-in codes, expired sessions,
-// delivered push records and read notifications older than r's windows
-// at the injected clock's now. Each is one conditional DELETE decided in
+// delivered push records, read notifications (with every push record of
+// theirs, delivered or not) and access records older than r's windows at
+// the injected clock's now. Each is one conditional DELETE decided in
 // the database, so instances that purge at once delete each row once.
 // A zero window keeps those records.
 func (s *Service) Purge(ctx context.Context, r Retention) (Purged, error) {
@@ -65,8 +75,26 @@ func (s *Service) Purge(ctx context.Context, r Retention) (Purged, error) {
 		}
 	}
 	if r.Notifications > 0 {
-		if p.Notifications, err = s.client.Notification.Delete().
-			Where(notification.ReadAtLT(now.Add(-r.Notifications))).Exec(sys); err != nil {
+		// The push records of the notifications purged go first: a purge
+		// interrupted in between leaves the notifications for the next.
+		purged := notification.ReadAtLT(now.Add(-r.Notifications))
+		pushes, err := s.client.PushDelivery.Delete().
+			Where(func(sel *entsql.Selector) {
+				sub := entsql.Select(notification.FieldID).From(entsql.Table(notification.Table))
+				purged(sub)
+				sel.Where(entsql.In(sel.C(pushdelivery.FieldNotificationID), sub))
+			}).Exec(sys)
+		if err != nil {
+			return p, err
+		}
+		p.PushDeliveries += pushes
+		if p.Notifications, err = s.client.Notification.Delete().Where(purged).Exec(sys); err != nil {
+			return p, err
+		}
+	}
+	if r.AccessRecords > 0 {
+		if p.AccessRecords, err = s.client.AccessRecord.Delete().
+			Where(accessrecord.AtLT(now.Add(-r.AccessRecords))).Exec(sys); err != nil {
 			return p, err
 		}
 	}

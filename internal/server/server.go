@@ -232,7 +232,21 @@ func newGraphQL(opts Options) *handler.Server {
 	if opts.Tracing != nil {
 		srv.Use(newOperationTracing(opts.Tracing))
 	}
+	// Last, innermost: a schema's own extensions (graph.NewSchema's access
+	// log) see the response after it is built, before the transports send it.
+	if x, ok := opts.Schema.(extendedSchema); ok {
+		for _, e := range x.HandlerExtensions() {
+			srv.Use(e)
+		}
+	}
 	return srv
+}
+
+// extendedSchema is a schema that brings gqlgen handler extensions it
+// needs to be served with (graph.NewSchema: the access log, which must
+// write before each response leaves).
+type extendedSchema interface {
+	HandlerExtensions() []graphql.HandlerExtension
 }
 
 // routes mounts the GraphQL server gql and the other endpoints, wrapped in

@@ -188,6 +188,15 @@ var statementCases = []statementCase{
 		want: 4,
 	},
 	{
+		// Who read my data: access records count + select (their readers,
+		// one select more, are eagerly loaded when there are any: the seeds
+		// have none, TestAccessLogStatements has).
+		name:   "my data accesses",
+		query:  `{ myDataAccesses(first: 20) { totalCount edges { node { kind path at reader { name } } } } }`,
+		viewer: firstCommunityAdmin,
+		want:   2,
+	},
+	{
 		// The volunteer teams screen, as the community's admin sees it:
 		// teams count + select; members (a connection since issue 12)
 		// select + count for all teams at once. (VolunteerTeamMember.resident
@@ -701,4 +710,44 @@ func backendOf(s *store.Store) storetest.Backend {
 		return storetest.Postgres
 	}
 	return storetest.SQLite
+}
+
+// TestAccessLogStatements: a community admin's screen of grid residents
+// with their personal details reads the details of many residents and
+// writes the access log in one INSERT; the residents' accesses are then
+// listed in a constant number of statements.
+func TestAccessLogStatements(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		api := newCountedAPI(s)
+		ctx := viewer.SystemContext(context.Background())
+		if err := dataSizes[1].seed(ctx, api.client); err != nil {
+			t.Fatal(err)
+		}
+		admin := api.viewers.add(firstCommunityAdmin(t, api.client))
+		data, n := api.runAs(t, admin, `{ communities(first: 1) { edges { node { grids(first: 20) { edges { node {
+			residents(first: 5) { totalCount edges { node { name personalInfo { phone } } } } } } } } } } }`, nil)
+		// communities, grids, residents, personal details, residents
+		// count, and the access log's INSERT.
+		inserts := strings.Count(api.log.String(), "INSERT INTO")
+		if n != 6 || inserts != 1 {
+			t.Fatalf("%d statements (%d INSERTs), want 6 with one INSERT:\n%s", n, inserts, api.log)
+		}
+		read := strings.Count(string(data), `"phone"`)
+		logged, err := api.client.AccessRecord.Query().Count(ctx)
+		// The admin's own details are not logged; the details of the one
+		// resident more that each grid's page fetches (to know hasNextPage)
+		// are, though they are not sent: at most one per grid (20).
+		if err != nil || read < 2 || logged < read-1 || logged > read-1+20 {
+			t.Errorf("%d personal details read, %d logged (%v)", read, logged, err)
+		}
+		subject, err := api.client.AccessRecord.Query().FirstX(ctx).QuerySubject().Only(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		person := api.viewers.add(&viewer.Viewer{ResidentID: subject.ID})
+		_, n = api.runAs(t, person, `{ myDataAccesses(first: 20) { totalCount edges { node { kind path at reader { name } } } } }`, nil)
+		if n != 3 {
+			t.Errorf("myDataAccesses with entries: %d statements, want 3:\n%s", n, api.log)
+		}
+	})
 }
