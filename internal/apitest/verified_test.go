@@ -1,9 +1,12 @@
 package apitest_test
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jimei-linli/linli/ent/careservice"
 	"github.com/jimei-linli/linli/internal/apitest"
 	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/seed"
@@ -152,5 +155,28 @@ func TestMoneyFactsCountOnlyVerified(t *testing.T) {
 			}
 		}
 		cancel(id["id"])
+	})
+}
+
+// TestElderlyCareCountsOnlyVerifiedBirthDates: a 60+ day-care service
+// takes the elder, whose birth date the community office verified, and
+// refuses her son once he declares himself born in 1940; nothing is
+// written for the refusal.
+func TestElderlyCareCountsOnlyVerifiedBirthDates(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		son, elder := e.TokenFor(t, seed.PhoneGuardian), e.TokenFor(t, seed.PhoneElder)
+		slot := careTestSlot(t, e, seed.DayCareCentre, careservice.KindREHABILITATION, 5, tomorrowAt(e, 10, 0), 60, 0)
+		e.Do(t, son, ownBirthDateMutation, map[string]any{"d": "1940-01-01T00:00:00Z"}).Must(t)
+		before := careCounts(t, e)
+		r := book(t, e, son, slot, nil, false).MustFail(t, "BAD_USER_INPUT")
+		if !strings.Contains(r.Message(), "verified by community staff") {
+			t.Errorf("refusal: %s", r.Message())
+		}
+		if after := careCounts(t, e); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Errorf("a refused booking wrote: %v -> %v", before, after)
+		}
+		if s := book(t, e, elder, slot, nil, false).Must(t).Value("bookCare", "status"); s != "CONFIRMED" {
+			t.Errorf("the elder's booking is %v", s)
+		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/mealorder"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/internal/apperr"
@@ -329,6 +330,45 @@ func TestAdvance(t *testing.T) {
 		}
 		if r.Total.Meals != 1 || r.Total.Subsidy != 500 || r.Tiers[2].Tier != mealorder.TierAGE_80_PLUS || r.Tiers[2].Meals != 1 {
 			t.Errorf("report: %+v", r)
+		}
+	})
+}
+
+// TestWhoSeesWhySubsidised: the tier of a 低保 order is seen by the
+// beneficiary, the community admin and (for his mother's order) her son;
+// canteen staff and anyone else get nil, and staff still see that it is
+// subsidised.
+func TestWhoSeesWhySubsidised(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		poor, err := f.svc.PlaceOrder(f.as("poor"), f.order("poor"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		elder, err := f.svc.PlaceOrder(f.as("son"), f.order("elder"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			who   string
+			order *ent.MealOrder
+			want  mealorder.Tier // "" for nil
+		}{
+			{"poor", poor, mealorder.TierLOW_INCOME},
+			{"admin", poor, mealorder.TierLOW_INCOME},
+			{"staff", poor, ""},
+			{"stranger", poor, ""},
+			{"son", elder, mealorder.TierAGE_80_PLUS},
+			{"elder", elder, mealorder.TierAGE_80_PLUS},
+			{"staff", elder, ""},
+		} {
+			got := f.svc.Tier(f.as(c.who), c.order)
+			if (got == nil) != (c.want == "") || (got != nil && *got != c.want) {
+				t.Errorf("%s sees tier %v of %s's order, want %q", c.who, got, c.order.RecipientName, c.want)
+			}
+		}
+		if !canteen.Subsidised(poor) || poor.Subsidy != 800 {
+			t.Errorf("the 低保 order: subsidised %v, subsidy %d", canteen.Subsidised(poor), poor.Subsidy)
 		}
 	})
 }
