@@ -186,7 +186,10 @@ func recordRows[T any](e sensitive[T]) ent.Interceptor {
 			if l == nil || !v.SignedIn() || len(v.Roles) == 0 {
 				return next.Query(ctx, q)
 			}
-			if qc := ent.QueryFromContext(ctx); qc != nil && qc.Type == e.typ && len(qc.Fields) > 0 {
+			// Only queries of rows (not a Select of some columns into
+			// values, which must get exactly the columns it asked for).
+			if qc := ent.QueryFromContext(ctx); qc != nil && qc.Type == e.typ && len(qc.Fields) > 0 &&
+				(qc.Op == ent.OpQueryAll || qc.Op == ent.OpQueryOnly || qc.Op == ent.OpQueryFirst) {
 				for _, f := range e.needs {
 					if !slices.Contains(qc.Fields, f) {
 						qc.Fields = append(qc.Fields, f)
