@@ -24,6 +24,7 @@ import (
 	"github.com/jimei-linli/linli/ent/helpoffer"
 	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/idempotencykey"
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/mealorder"
@@ -59,7 +60,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 46)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 47)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditrecord.Table,
@@ -501,6 +502,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   idempotencykey.Table,
+			Columns: idempotencykey.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: idempotencykey.FieldID,
+			},
+		},
+		Type: "IdempotencyKey",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			idempotencykey.FieldResidentID: {Type: field.TypeInt, Column: idempotencykey.FieldResidentID},
+			idempotencykey.FieldKey:        {Type: field.TypeString, Column: idempotencykey.FieldKey},
+			idempotencykey.FieldOperation:  {Type: field.TypeString, Column: idempotencykey.FieldOperation},
+			idempotencykey.FieldInputHash:  {Type: field.TypeString, Column: idempotencykey.FieldInputHash},
+			idempotencykey.FieldResultID:   {Type: field.TypeInt, Column: idempotencykey.FieldResultID},
+			idempotencykey.FieldCreatedAt:  {Type: field.TypeTime, Column: idempotencykey.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[22] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ledgerentry.Table,
 			Columns: ledgerentry.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -517,7 +537,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ledgerentry.FieldCreatedAt:    {Type: field.TypeTime, Column: ledgerentry.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ledgertransfer.Table,
 			Columns: ledgertransfer.Columns,
@@ -540,7 +560,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ledgertransfer.FieldCreatedAt:     {Type: field.TypeTime, Column: ledgertransfer.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   mealorder.Table,
 			Columns: mealorder.Columns,
@@ -577,7 +597,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			mealorder.FieldCancelledAt:     {Type: field.TypeTime, Column: mealorder.FieldCancelledAt},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   mealorderitem.Table,
 			Columns: mealorderitem.Columns,
@@ -595,7 +615,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			mealorderitem.FieldUnitPrice:  {Type: field.TypeInt, Column: mealorderitem.FieldUnitPrice},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   mealperiod.Table,
 			Columns: mealperiod.Columns,
@@ -615,7 +635,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			mealperiod.FieldCapacity:         {Type: field.TypeInt, Column: mealperiod.FieldCapacity},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   menu.Table,
 			Columns: menu.Columns,
@@ -636,7 +656,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			menu.FieldPublishedAt: {Type: field.TypeTime, Column: menu.FieldPublishedAt},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   menuitem.Table,
 			Columns: menuitem.Columns,
@@ -655,7 +675,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			menuitem.FieldAllergens:   {Type: field.TypeJSON, Column: menuitem.FieldAllergens},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -677,7 +697,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldReadAt:     {Type: field.TypeTime, Column: notification.FieldReadAt},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   personalinfo.Table,
 			Columns: personalinfo.Columns,
@@ -695,7 +715,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			personalinfo.FieldBirthDate:  {Type: field.TypeTime, Column: personalinfo.FieldBirthDate},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   place.Table,
 			Columns: place.Columns,
@@ -716,7 +736,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			place.FieldGridID:    {Type: field.TypeInt, Column: place.FieldGridID},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   pushdelivery.Table,
 			Columns: pushdelivery.Columns,
@@ -738,7 +758,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			pushdelivery.FieldSentAt:         {Type: field.TypeTime, Column: pushdelivery.FieldSentAt},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   request.Table,
 			Columns: request.Columns,
@@ -790,7 +810,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			request.FieldRatingComment:              {Type: field.TypeString, Column: request.FieldRatingComment},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requestcategory.Table,
 			Columns: requestcategory.Columns,
@@ -812,7 +832,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requestcategory.FieldPosition:    {Type: field.TypeInt, Column: requestcategory.FieldPosition},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requestevent.Table,
 			Columns: requestevent.Columns,
@@ -834,7 +854,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requestevent.FieldCreatedAt: {Type: field.TypeTime, Column: requestevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   resident.Table,
 			Columns: resident.Columns,
@@ -853,7 +873,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			resident.FieldHouseholdID: {Type: field.TypeInt, Column: resident.FieldHouseholdID},
 		},
 	}
-	graph.Nodes[36] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   roleassignment.Table,
 			Columns: roleassignment.Columns,
@@ -875,7 +895,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			roleassignment.FieldDepartmentID: {Type: field.TypeInt, Column: roleassignment.FieldDepartmentID},
 		},
 	}
-	graph.Nodes[37] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -895,7 +915,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldRevokedAt:  {Type: field.TypeTime, Column: session.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[38] = &sqlgraph.Node{
+	graph.Nodes[39] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   signincode.Table,
 			Columns: signincode.Columns,
@@ -914,7 +934,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			signincode.FieldConsumedAt: {Type: field.TypeTime, Column: signincode.FieldConsumedAt},
 		},
 	}
-	graph.Nodes[39] = &sqlgraph.Node{
+	graph.Nodes[40] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   street.Table,
 			Columns: street.Columns,
@@ -932,7 +952,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			street.FieldDistrict:  {Type: field.TypeString, Column: street.FieldDistrict},
 		},
 	}
-	graph.Nodes[40] = &sqlgraph.Node{
+	graph.Nodes[41] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   subsidyqualification.Table,
 			Columns: subsidyqualification.Columns,
@@ -952,7 +972,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			subsidyqualification.FieldRevokedAt:    {Type: field.TypeTime, Column: subsidyqualification.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[41] = &sqlgraph.Node{
+	graph.Nodes[42] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   timeaccount.Table,
 			Columns: timeaccount.Columns,
@@ -973,7 +993,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			timeaccount.FieldHelpPaidBy:     {Type: field.TypeEnum, Column: timeaccount.FieldHelpPaidBy},
 		},
 	}
-	graph.Nodes[42] = &sqlgraph.Node{
+	graph.Nodes[43] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   volunteertask.Table,
 			Columns: volunteertask.Columns,
@@ -1004,7 +1024,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			volunteertask.FieldCancelReason: {Type: field.TypeString, Column: volunteertask.FieldCancelReason},
 		},
 	}
-	graph.Nodes[43] = &sqlgraph.Node{
+	graph.Nodes[44] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   volunteertaskassignment.Table,
 			Columns: volunteertaskassignment.Columns,
@@ -1027,7 +1047,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			volunteertaskassignment.FieldTransferID:      {Type: field.TypeInt, Column: volunteertaskassignment.FieldTransferID},
 		},
 	}
-	graph.Nodes[44] = &sqlgraph.Node{
+	graph.Nodes[45] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   volunteerteam.Table,
 			Columns: volunteerteam.Columns,
@@ -1045,7 +1065,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			volunteerteam.FieldDescription: {Type: field.TypeString, Column: volunteerteam.FieldDescription},
 		},
 	}
-	graph.Nodes[45] = &sqlgraph.Node{
+	graph.Nodes[46] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   volunteerteammember.Table,
 			Columns: volunteerteammember.Columns,
@@ -5175,6 +5195,76 @@ func (f *HouseholdFilter) WhereHasMembersWith(preds ...predicate.Resident) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *IdempotencyKeyQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the IdempotencyKeyQuery builder.
+func (_q *IdempotencyKeyQuery) Filter() *IdempotencyKeyFilter {
+	return &IdempotencyKeyFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *IdempotencyKeyMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the IdempotencyKeyMutation builder.
+func (m *IdempotencyKeyMutation) Filter() *IdempotencyKeyFilter {
+	return &IdempotencyKeyFilter{config: m.config, predicateAdder: m}
+}
+
+// IdempotencyKeyFilter provides a generic filtering capability at runtime for IdempotencyKeyQuery.
+type IdempotencyKeyFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *IdempotencyKeyFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *IdempotencyKeyFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(idempotencykey.FieldID))
+}
+
+// WhereResidentID applies the entql int predicate on the resident_id field.
+func (f *IdempotencyKeyFilter) WhereResidentID(p entql.IntP) {
+	f.Where(p.Field(idempotencykey.FieldResidentID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *IdempotencyKeyFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(idempotencykey.FieldKey))
+}
+
+// WhereOperation applies the entql string predicate on the operation field.
+func (f *IdempotencyKeyFilter) WhereOperation(p entql.StringP) {
+	f.Where(p.Field(idempotencykey.FieldOperation))
+}
+
+// WhereInputHash applies the entql string predicate on the input_hash field.
+func (f *IdempotencyKeyFilter) WhereInputHash(p entql.StringP) {
+	f.Where(p.Field(idempotencykey.FieldInputHash))
+}
+
+// WhereResultID applies the entql int predicate on the result_id field.
+func (f *IdempotencyKeyFilter) WhereResultID(p entql.IntP) {
+	f.Where(p.Field(idempotencykey.FieldResultID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *IdempotencyKeyFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(idempotencykey.FieldCreatedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *LedgerEntryQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -5203,7 +5293,7 @@ type LedgerEntryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LedgerEntryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5296,7 +5386,7 @@ type LedgerTransferFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LedgerTransferFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5428,7 +5518,7 @@ type MealOrderFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MealOrderFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5672,7 +5762,7 @@ type MealOrderItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MealOrderItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5765,7 +5855,7 @@ type MealPeriodFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MealPeriodFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5854,7 +5944,7 @@ type MenuFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MenuFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5976,7 +6066,7 @@ type MenuItemFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MenuItemFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6060,7 +6150,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6173,7 +6263,7 @@ type PersonalInfoFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PersonalInfoFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6252,7 +6342,7 @@ type PlaceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PlaceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6374,7 +6464,7 @@ type PushDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PushDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6459,7 +6549,7 @@ type RequestFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequestFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6806,7 +6896,7 @@ type RequestCategoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequestCategoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -6905,7 +6995,7 @@ type RequestEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequestEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7018,7 +7108,7 @@ type ResidentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResidentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7298,7 +7388,7 @@ type RoleAssignmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RoleAssignmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7453,7 +7543,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7542,7 +7632,7 @@ type SignInCodeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SignInCodeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7612,7 +7702,7 @@ type StreetFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *StreetFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7733,7 +7823,7 @@ type SubsidyQualificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SubsidyQualificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7822,7 +7912,7 @@ type TimeAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TimeAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -7944,7 +8034,7 @@ type VolunteerTaskFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VolunteerTaskFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8144,7 +8234,7 @@ type VolunteerTaskAssignmentFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VolunteerTaskAssignmentFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[44].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8262,7 +8352,7 @@ type VolunteerTeamFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VolunteerTeamFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[44].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[45].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -8355,7 +8445,7 @@ type VolunteerTeamMemberFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *VolunteerTeamMemberFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[45].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[46].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
