@@ -27,7 +27,7 @@ func (r *mutationResolver) UpdateRequestCategory(ctx context.Context, id int, in
 }
 
 // FileRequest is the resolver for the fileRequest field.
-func (r *mutationResolver) FileRequest(ctx context.Context, input model.FileRequestInput) (*ent.Request, error) {
+func (r *mutationResolver) FileRequest(ctx context.Context, input model.FileRequestInput, idempotencyKey *string) (*ent.Request, error) {
 	f := appeal.Filing{
 		CategoryID: input.CategoryID, Description: input.Description, PhotoURLs: input.PhotoUrls,
 		Latitude: input.Latitude, Longitude: input.Longitude,
@@ -65,7 +65,7 @@ func (r *mutationResolver) HandOverRequest(ctx context.Context, id int, toID int
 }
 
 // AddRequestNote is the resolver for the addRequestNote field.
-func (r *mutationResolver) AddRequestNote(ctx context.Context, id int, body string, internal bool, contact bool) (*ent.RequestEvent, error) {
+func (r *mutationResolver) AddRequestNote(ctx context.Context, id int, body string, internal bool, contact bool, idempotencyKey *string) (*ent.RequestEvent, error) {
 	return r.appeals.Note(ctx, id, body, internal, contact)
 }
 
