@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/ent/careservice"
+	"github.com/jimei-linli/linli/ent/idempotencykey"
 	"github.com/jimei-linli/linli/ent/migrate"
 	"github.com/jimei-linli/linli/internal/apitest"
 	"github.com/jimei-linli/linli/internal/localtime"
+	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/seed"
 )
 
@@ -235,6 +237,51 @@ func TestIdempotencyKeyScope(t *testing.T) {
 			t.Errorf("a failed call wrote %v", diff)
 		}
 		elder.do(t, e, "k2").Must(t)
+	})
+}
+
+// TestIdempotencyKeyExpires: a key is kept for the window (at least a
+// day, however short the setting), then the retention job purges it and
+// the same key is a new call; deleting one's account deletes one's keys.
+func TestIdempotencyKeyExpires(t *testing.T) {
+	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
+		purge := func(window time.Duration) int {
+			t.Helper()
+			p, err := personaldata.New(e.Client, nil, e.Clock.Now, nil).Purge(e.SystemCtx(), personaldata.Retention{IdempotencyKeys: window})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.IdempotencyKeys
+		}
+		call := func() any {
+			t.Helper()
+			c := keyedMutations[0].prepare(t, e, 0) // a fresh token at the clock's now
+			return c.do(t, e, "kept").Must(t).Value("fileRequest", "id")
+		}
+		first := call()
+		e.Clock.Advance(23 * time.Hour)
+		if n := purge(time.Hour); n != 0 {
+			t.Errorf("a window under a day purged %d keys after 23 hours", n)
+		}
+		e.Clock.Advance(24 * time.Hour) // 47 hours
+		if n := purge(48 * time.Hour); n != 0 {
+			t.Errorf("purged %d keys within the window", n)
+		}
+		if again := call(); again != first {
+			t.Errorf("a retry within the window: %v, want %v", again, first)
+		}
+		e.Clock.Advance(2 * time.Hour) // 49 hours
+		if n := purge(48 * time.Hour); n != 1 {
+			t.Errorf("purged %d keys past the window, want 1", n)
+		}
+		if later := call(); later == first || later == nil {
+			t.Errorf("the key after its window: %v, want a new request (first %v)", later, first)
+		}
+		elder := e.ResidentID(t, seed.PhoneElder)
+		e.Do(t, e.TokenFor(t, seed.PhoneElder), `mutation { deleteMyAccount(confirm: true) }`, nil).Must(t)
+		if n := e.Client.IdempotencyKey.Query().Where(idempotencykey.ResidentID(elder)).CountX(e.SystemCtx()); n != 0 {
+			t.Errorf("%d keys of a deleted account are left", n)
+		}
 	})
 }
 

@@ -106,6 +106,10 @@ type Config struct {
 	// Retention is how long personal records are kept after they stop
 	// being needed, by RetentionNames (internal/personaldata purges them).
 	Retention map[string]time.Duration
+	// IdempotencyWindow is how long a used idempotency key is kept (at
+	// least idempotency.MinWindow, 24 hours): a retry within it gets the
+	// first call's result.
+	IdempotencyWindow time.Duration
 	// CareOfferTTL is how long a waitlisted person has to confirm a freed
 	// care place before it is offered to the next one.
 	CareOfferTTL time.Duration
@@ -326,6 +330,15 @@ var Settings = []Setting{
 		"How long personal records are kept once they are no longer needed, then purged: sign-in codes after they were sent, sessions after they expired, push records after they were delivered, notifications after they were read.",
 		func(c *Config, v string) (err error) {
 			c.Retention, err = parseDurations(v, RetentionNames)
+			return err
+		}},
+	{"idempotency-window", "LINLI_IDEMPOTENCY_WINDOW", "48h",
+		"How long a used idempotency key is kept, then purged: a mutation retried with the same key within it returns the first call's result and does nothing again. At least 24h.",
+		func(c *Config, v string) (err error) {
+			c.IdempotencyWindow, err = time.ParseDuration(v)
+			if err == nil && c.IdempotencyWindow < 24*time.Hour {
+				err = errors.New("must be at least 24h: a retry within a day always gets the first result")
+			}
 			return err
 		}},
 	{"care-offer-ttl", "LINLI_CARE_OFFER_TTL", "30m", "How long a waitlisted family has to confirm a freed care place before it is offered to the next one.",

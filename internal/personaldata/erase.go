@@ -9,6 +9,7 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/device"
+	"github.com/jimei-linli/linli/ent/idempotencykey"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/pushdelivery"
 	"github.com/jimei-linli/linli/ent/signincode"
@@ -94,6 +95,9 @@ func coreEraser() Eraser {
 			return err
 		}
 		if _, err := tx.Device.Delete().Where(device.ResidentID(p.ID)).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.IdempotencyKey.Delete().Where(idempotencykey.ResidentID(p.ID)).Exec(ctx); err != nil {
 			return err
 		}
 		if !p.Named() {

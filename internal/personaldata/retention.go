@@ -4,10 +4,12 @@ import (
 	"context"
 	"time"
 
+	"github.com/jimei-linli/linli/ent/idempotencykey"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/pushdelivery"
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
+	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/schedule"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -23,6 +25,10 @@ type Retention struct {
 	PushDeliveries time.Duration
 	// Notifications counts from when a notification was read.
 	Notifications time.Duration
+	// IdempotencyKeys counts from when a key was used (config's
+	// LINLI_IDEMPOTENCY_WINDOW); a shorter window than
+	// idempotency.MinWindow is taken as that minimum.
+	IdempotencyKeys time.Duration
 }
 
 // RetentionFrom reads the windows by config.RetentionNames.
@@ -33,11 +39,12 @@ func RetentionFrom(m map[string]time.Duration) Retention {
 
 // Purged counts the rows one purge deleted.
 type Purged struct {
-	SignInCodes, Sessions, PushDeliveries, Notifications int
+	SignInCodes, Sessions, PushDeliveries, Notifications, IdempotencyKeys int
 }
 
 // Purge deletes, as the system, the sign-in codes, expired sessions,
-// delivered push records and read notifications older than r's windows
+// delivered push records, read notifications and used idempotency keys
+// older than r's windows
 // at the injected clock's now. Each is one conditional DELETE decided in
 // the database, so instances that purge at once delete each row once.
 // A zero window keeps those records.
@@ -67,6 +74,12 @@ func (s *Service) Purge(ctx context.Context, r Retention) (Purged, error) {
 	if r.Notifications > 0 {
 		if p.Notifications, err = s.client.Notification.Delete().
 			Where(notification.ReadAtLT(now.Add(-r.Notifications))).Exec(sys); err != nil {
+			return p, err
+		}
+	}
+	if r.IdempotencyKeys > 0 {
+		if p.IdempotencyKeys, err = s.client.IdempotencyKey.Delete().
+			Where(idempotencykey.CreatedAtLT(now.Add(-max(r.IdempotencyKeys, idempotency.MinWindow)))).Exec(sys); err != nil {
 			return p, err
 		}
 	}
