@@ -79,7 +79,7 @@ func (r *mutationResolver) AddCareNote(ctx context.Context, bookingID int, body 
 }
 
 // ReportCareIncident is the resolver for the reportCareIncident field.
-func (r *mutationResolver) ReportCareIncident(ctx context.Context, input model.ReportCareIncidentInput) (*ent.CareIncident, error) {
+func (r *mutationResolver) ReportCareIncident(ctx context.Context, input model.ReportCareIncidentInput, idempotencyKey *string) (*ent.CareIncident, error) {
 	return r.care.ReportIncident(ctx, care.Incident{BookingID: input.BookingID, Severity: input.Severity, Description: input.Description})
 }
 

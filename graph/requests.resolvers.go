@@ -51,7 +51,7 @@ func (r *mutationResolver) FileRequest(ctx context.Context, input model.FileRequ
 }
 
 // ClaimRequest is the resolver for the claimRequest field.
-func (r *mutationResolver) ClaimRequest(ctx context.Context, id int) (*ent.Request, error) {
+func (r *mutationResolver) ClaimRequest(ctx context.Context, id int, idempotencyKey *string) (*ent.Request, error) {
 	return r.appeals.Claim(ctx, id)
 }
 
@@ -70,7 +70,7 @@ func (r *mutationResolver) AddRequestNote(ctx context.Context, id int, body stri
 }
 
 // CallDepartment is the resolver for the callDepartment field.
-func (r *mutationResolver) CallDepartment(ctx context.Context, id int, departmentID int, reason string) (*ent.Request, error) {
+func (r *mutationResolver) CallDepartment(ctx context.Context, id int, departmentID int, reason string, idempotencyKey *string) (*ent.Request, error) {
 	return r.appeals.CallDepartment(ctx, id, departmentID, reason)
 }
 
@@ -80,7 +80,7 @@ func (r *mutationResolver) AcknowledgeRequest(ctx context.Context, id int) (*ent
 }
 
 // ResolveRequest is the resolver for the resolveRequest field.
-func (r *mutationResolver) ResolveRequest(ctx context.Context, id int, resolution string) (*ent.Request, error) {
+func (r *mutationResolver) ResolveRequest(ctx context.Context, id int, resolution string, idempotencyKey *string) (*ent.Request, error) {
 	return r.appeals.Resolve(ctx, id, resolution)
 }
 

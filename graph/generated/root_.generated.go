@@ -613,7 +613,7 @@ type ComplexityRoot struct {
 		AssignCaregiver            func(childComplexity int, slotID int, caregiverID *int, onDuty bool) int
 		AssignRole                 func(childComplexity int, input model.AssignRoleInput) int
 		BookCare                   func(childComplexity int, input model.BookCareInput, idempotencyKey *string) int
-		CallDepartment             func(childComplexity int, id int, departmentID int, reason string) int
+		CallDepartment             func(childComplexity int, id int, departmentID int, reason string, idempotencyKey *string) int
 		CancelCareBooking          func(childComplexity int, id int, idempotencyKey *string) int
 		CancelHelpRequest          func(childComplexity int, requestID int) int
 		CancelMealOrder            func(childComplexity int, id int, idempotencyKey *string) int
@@ -622,7 +622,7 @@ type ComplexityRoot struct {
 		CheckInVolunteerTask       func(childComplexity int, taskID int) int
 		CheckOutCare               func(childComplexity int, bookingID int) int
 		CheckOutVolunteerTask      func(childComplexity int, taskID int) int
-		ClaimRequest               func(childComplexity int, id int) int
+		ClaimRequest               func(childComplexity int, id int, idempotencyKey *string) int
 		ConfirmCareOffer           func(childComplexity int, id int, acceptNoCancellation *bool) int
 		ConfirmHelpCompleted       func(childComplexity int, requestID int, minutes *int) int
 		ConfirmRequest             func(childComplexity int, id int) int
@@ -654,10 +654,10 @@ type ComplexityRoot struct {
 		RegisterDevice             func(childComplexity int, platform device.Platform, token string) int
 		RegisterHousehold          func(childComplexity int, input model.RegisterHouseholdInput, idempotencyKey *string) int
 		ReopenRequest              func(childComplexity int, id int, reason string) int
-		ReportCareIncident         func(childComplexity int, input model.ReportCareIncidentInput) int
+		ReportCareIncident         func(childComplexity int, input model.ReportCareIncidentInput, idempotencyKey *string) int
 		RequestGuardianship        func(childComplexity int, input model.RequestGuardianshipInput, idempotencyKey *string) int
 		RequestSignInCode          func(childComplexity int, phone string) int
-		ResolveRequest             func(childComplexity int, id int, resolution string) int
+		ResolveRequest             func(childComplexity int, id int, resolution string, idempotencyKey *string) int
 		RespondToVolunteerTask     func(childComplexity int, taskID int, accept bool) int
 		RevokeGuardianship         func(childComplexity int, id int) int
 		RevokeRole                 func(childComplexity int, id int) int
@@ -3486,7 +3486,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CallDepartment(childComplexity, args["id"].(int), args["departmentId"].(int), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.CallDepartment(childComplexity, args["id"].(int), args["departmentId"].(int), args["reason"].(string), args["idempotencyKey"].(*string)), true
 	case "Mutation.cancelCareBooking":
 		if e.ComplexityRoot.Mutation.CancelCareBooking == nil {
 			break
@@ -3585,7 +3585,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ClaimRequest(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.ClaimRequest(childComplexity, args["id"].(int), args["idempotencyKey"].(*string)), true
 	case "Mutation.confirmCareOffer":
 		if e.ComplexityRoot.Mutation.ConfirmCareOffer == nil {
 			break
@@ -3932,7 +3932,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReportCareIncident(childComplexity, args["input"].(model.ReportCareIncidentInput)), true
+		return e.ComplexityRoot.Mutation.ReportCareIncident(childComplexity, args["input"].(model.ReportCareIncidentInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.requestGuardianship":
 		if e.ComplexityRoot.Mutation.RequestGuardianship == nil {
 			break
@@ -3965,7 +3965,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ResolveRequest(childComplexity, args["id"].(int), args["resolution"].(string)), true
+		return e.ComplexityRoot.Mutation.ResolveRequest(childComplexity, args["id"].(int), args["resolution"].(string), args["idempotencyKey"].(*string)), true
 	case "Mutation.respondToVolunteerTask":
 		if e.ComplexityRoot.Mutation.RespondToVolunteerTask == nil {
 			break
@@ -22976,7 +22976,13 @@ extend type Mutation {
   claimRequest(
     "The request."
     id: ID!
-  ): Request!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); at most 100 characters.
+    """
+    idempotencyKey: String
+  ): Request! @idempotent
   "Hands a request over to another staff member of its grid (its owner, the grid leader or an admin); the hand-over is recorded."
   handOverRequest(
     "The request."
@@ -23011,7 +23017,13 @@ extend type Mutation {
     departmentId: ID!
     "Why the department is needed."
     reason: String!
-  ): Request!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); at most 100 characters.
+    """
+    idempotencyKey: String
+  ): Request! @idempotent
   "部門報到: the department the request was called to reports that it has taken it on (its staff)."
   acknowledgeRequest(
     "The request."
@@ -23023,7 +23035,13 @@ extend type Mutation {
     id: ID!
     "What was done, for the requester."
     resolution: String!
-  ): Request!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); at most 100 characters.
+    """
+    idempotencyKey: String
+  ): Request! @idempotent
   "The requester (or their guardian) confirms a resolved request."
   confirmRequest(
     "The request."
@@ -23401,7 +23419,13 @@ extend type Mutation {
     What happened.
     """
     input: ReportCareIncidentInput!
-  ): CareIncident!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); at most 100 characters.
+    """
+    idempotencyKey: String
+  ): CareIncident! @idempotent
   """
   Puts a caregiver on duty in a slot, or takes them off. Community admins
   assign any caregiver of the community; a caregiver assigns themself.

@@ -44,12 +44,12 @@ type MutationResolver interface {
 	CreateRequestCategory(ctx context.Context, code string, input model.RequestCategoryInput) (*ent.RequestCategory, error)
 	UpdateRequestCategory(ctx context.Context, id int, input model.RequestCategoryInput) (*ent.RequestCategory, error)
 	FileRequest(ctx context.Context, input model.FileRequestInput, idempotencyKey *string) (*ent.Request, error)
-	ClaimRequest(ctx context.Context, id int) (*ent.Request, error)
+	ClaimRequest(ctx context.Context, id int, idempotencyKey *string) (*ent.Request, error)
 	HandOverRequest(ctx context.Context, id int, toID int, note *string) (*ent.Request, error)
 	AddRequestNote(ctx context.Context, id int, body string, internal bool, contact bool, idempotencyKey *string) (*ent.RequestEvent, error)
-	CallDepartment(ctx context.Context, id int, departmentID int, reason string) (*ent.Request, error)
+	CallDepartment(ctx context.Context, id int, departmentID int, reason string, idempotencyKey *string) (*ent.Request, error)
 	AcknowledgeRequest(ctx context.Context, id int) (*ent.Request, error)
-	ResolveRequest(ctx context.Context, id int, resolution string) (*ent.Request, error)
+	ResolveRequest(ctx context.Context, id int, resolution string, idempotencyKey *string) (*ent.Request, error)
 	ConfirmRequest(ctx context.Context, id int) (*ent.Request, error)
 	ReopenRequest(ctx context.Context, id int, reason string) (*ent.Request, error)
 	RateRequest(ctx context.Context, id int, rating int, comment *string) (*ent.Request, error)
@@ -60,7 +60,7 @@ type MutationResolver interface {
 	CheckOutCare(ctx context.Context, bookingID int) (*ent.CareBooking, error)
 	MarkCareNoShow(ctx context.Context, bookingID int) (*ent.CareBooking, error)
 	AddCareNote(ctx context.Context, bookingID int, body string, idempotencyKey *string) (*ent.CareNote, error)
-	ReportCareIncident(ctx context.Context, input model.ReportCareIncidentInput) (*ent.CareIncident, error)
+	ReportCareIncident(ctx context.Context, input model.ReportCareIncidentInput, idempotencyKey *string) (*ent.CareIncident, error)
 	AssignCaregiver(ctx context.Context, slotID int, caregiverID *int, onDuty bool) (*ent.CareSlot, error)
 	GenerateCareSlots(ctx context.Context, serviceID int, days int) ([]*ent.CareSlot, error)
 	RequestGuardianship(ctx context.Context, input model.RequestGuardianshipInput, idempotencyKey *string) (*ent.Guardianship, error)
@@ -356,6 +356,14 @@ func (ec *executionContext) field_Mutation_callDepartment_args(ctx context.Conte
 		return nil, err
 	}
 	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
 	return args, nil
 }
 
@@ -514,6 +522,14 @@ func (ec *executionContext) field_Mutation_claimRequest_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -1116,6 +1132,14 @@ func (ec *executionContext) field_Mutation_reportCareIncident_args(ctx context.C
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -1174,6 +1198,14 @@ func (ec *executionContext) field_Mutation_resolveRequest_args(ctx context.Conte
 		return nil, err
 	}
 	args["resolution"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -2474,9 +2506,22 @@ func (ec *executionContext) _Mutation_claimRequest(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ClaimRequest(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().ClaimRequest(ctx, fc.Args["id"].(int), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.Request
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
 			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
@@ -2619,9 +2664,22 @@ func (ec *executionContext) _Mutation_callDepartment(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CallDepartment(ctx, fc.Args["id"].(int), fc.Args["departmentId"].(int), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().CallDepartment(ctx, fc.Args["id"].(int), fc.Args["departmentId"].(int), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.Request
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
 			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
@@ -2707,9 +2765,22 @@ func (ec *executionContext) _Mutation_resolveRequest(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ResolveRequest(ctx, fc.Args["id"].(int), fc.Args["resolution"].(string))
+			return ec.Resolvers.Mutation().ResolveRequest(ctx, fc.Args["id"].(int), fc.Args["resolution"].(string), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.Request
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
 			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
@@ -3230,9 +3301,22 @@ func (ec *executionContext) _Mutation_reportCareIncident(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReportCareIncident(ctx, fc.Args["input"].(model.ReportCareIncidentInput))
+			return ec.Resolvers.Mutation().ReportCareIncident(ctx, fc.Args["input"].(model.ReportCareIncidentInput), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.CareIncident
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CareIncident) graphql.Marshaler {
 			return ec.marshalNCareIncident2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCareIncident(ctx, selections, v)
 		},

@@ -10,7 +10,9 @@ import (
 	"github.com/jimei-linli/linli/ent/careservice"
 	"github.com/jimei-linli/linli/ent/idempotencykey"
 	"github.com/jimei-linli/linli/ent/migrate"
+	"github.com/jimei-linli/linli/graph/generated"
 	"github.com/jimei-linli/linli/internal/apitest"
+	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/seed"
@@ -47,6 +49,28 @@ var keyedMutations = []struct {
 			addRequestNote(id: $id, body: $body, idempotencyKey: $key) { id } }`, "addRequestNote",
 			map[string]any{"id": id, "body": "明天上門"}, map[string]any{"id": id, "body": "後天上門"}}
 	}},
+	{"claimRequest", func(t *testing.T, e *apitest.Env, n int) keyedCall {
+		id := fileUnkeyed(t, e, 20+n)
+		return keyedCall{e.TokenFor(t, seed.PhoneGridWorker), `mutation($id: ID!, $key: String) {
+			claimRequest(id: $id, idempotencyKey: $key) { id status } }`, "claimRequest", map[string]any{"id": id}, nil}
+	}},
+	{"callDepartment", func(t *testing.T, e *apitest.Env, n int) keyedCall {
+		id := fileUnkeyed(t, e, 30+n)
+		worker := e.TokenFor(t, seed.PhoneGridWorker)
+		e.Do(t, worker, `mutation($id: ID!) { claimRequest(id: $id) { id } }`, map[string]any{"id": id}).Must(t)
+		vars := map[string]any{"id": id, "d": apitest.ID(e.DepartmentID(t, seed.DepartmentUrbanManagement)), "reason": "需要執法"}
+		return keyedCall{worker, `mutation($id: ID!, $d: ID!, $reason: String!, $key: String) {
+			callDepartment(id: $id, departmentId: $d, reason: $reason, idempotencyKey: $key) { id status } }`, "callDepartment",
+			vars, with(vars, "reason", "需要清運")}
+	}},
+	{"resolveRequest", func(t *testing.T, e *apitest.Env, n int) keyedCall {
+		id := fileUnkeyed(t, e, 40+n)
+		worker := e.TokenFor(t, seed.PhoneGridWorker)
+		e.Do(t, worker, `mutation($id: ID!) { claimRequest(id: $id) { id } }`, map[string]any{"id": id}).Must(t)
+		return keyedCall{worker, `mutation($id: ID!, $res: String!, $key: String) {
+			resolveRequest(id: $id, resolution: $res, idempotencyKey: $key) { id status } }`, "resolveRequest",
+			map[string]any{"id": id, "res": "已修好"}, map[string]any{"id": id, "res": "已換新"}}
+	}},
 	{"placeMealOrder", func(t *testing.T, e *apitest.Env, n int) keyedCall {
 		menu, dish := publishedMenu(t, e, n)
 		in := map[string]any{"menuId": menu, "fulfillment": "PICK_UP", "items": []any{map[string]any{"menuItemId": dish, "quantity": 1}}}
@@ -74,6 +98,21 @@ var keyedMutations = []struct {
 		id := book(t, e, guardian, slot, nil, false).Must(t).Value("bookCare", "id")
 		return keyedCall{guardian, `mutation($id: ID!, $key: String) { cancelCareBooking(id: $id, idempotencyKey: $key) { id status } }`,
 			"cancelCareBooking", map[string]any{"id": id}, nil}
+	}},
+	{"addCareNote", func(t *testing.T, e *apitest.Env, n int) keyedCall {
+		slot := careTestSlot(t, e, seed.DayCareCentre, careservice.KindREHABILITATION, 5, tomorrowAt(e, 16+n, 0), 0, 0)
+		id := book(t, e, e.TokenFor(t, seed.PhoneGuardian), slot, nil, false).Must(t).Value("bookCare", "id")
+		return keyedCall{e.TokenFor(t, seed.PhoneCaregiver), `mutation($id: ID!, $body: String!, $key: String) {
+			addCareNote(bookingId: $id, body: $body, idempotencyKey: $key) { id } }`, "addCareNote",
+			map[string]any{"id": id, "body": "精神很好"}, map[string]any{"id": id, "body": "有點累"}}
+	}},
+	{"reportCareIncident", func(t *testing.T, e *apitest.Env, n int) keyedCall {
+		slot := careTestSlot(t, e, seed.DayCareCentre, careservice.KindREHABILITATION, 5, tomorrowAt(e, 18+n, 0), 0, 0)
+		id := book(t, e, e.TokenFor(t, seed.PhoneGuardian), slot, nil, false).Must(t).Value("bookCare", "id")
+		in := map[string]any{"bookingId": id, "severity": "MINOR", "description": "滑了一下，沒受傷"}
+		return keyedCall{e.TokenFor(t, seed.PhoneCaregiver), `mutation($in: ReportCareIncidentInput!, $key: String) {
+			reportCareIncident(input: $in, idempotencyKey: $key) { id } }`, "reportCareIncident",
+			map[string]any{"in": in}, map[string]any{"in": with(in, "severity", "SERIOUS")}}
 	}},
 	{"registerChild", func(t *testing.T, e *apitest.Env, n int) keyedCall {
 		b := time.Date(2021, 5, 1+n, 0, 0, 0, 0, localtime.Zone).Format(time.RFC3339)
@@ -191,6 +230,27 @@ func TestIdempotencyKeys(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestEveryKeyedMutationIsTested: the schema's mutations that take a key
+// are exactly those of keyedMutations, so a mutation given a key is retried
+// here (graph's TestMutationsTakeKeys checks that the keyless are meant so).
+func TestEveryKeyedMutationIsTested(t *testing.T) {
+	tested := map[string]bool{}
+	for _, m := range keyedMutations {
+		tested[m.name] = true
+	}
+	schema := generated.NewExecutableSchema(generated.Config{}).Schema()
+	for _, f := range schema.Mutation.Fields {
+		keyed := f.Arguments.ForName(idempotency.Field) != nil
+		if keyed != tested[f.Name] {
+			t.Errorf("%s: takes a key %v, retried by TestIdempotencyKeys %v", f.Name, keyed, tested[f.Name])
+		}
+		delete(tested, f.Name)
+	}
+	for name := range tested {
+		t.Errorf("keyedMutations has %s, which the schema has not", name)
+	}
 }
 
 // TestIdempotencyKeyScope: a key is the viewer's own (another resident's

@@ -224,9 +224,11 @@ func (s *Service) ReportIncident(ctx context.Context, in Incident) (*ent.CareInc
 		if err != nil {
 			return err
 		}
-		_, err = s.record(ctx, tx, logged{booking: b, kind: careevent.KindINCIDENT, incidentID: inc.ID, minor: minor,
-			title: fmt.Sprintf("Incident (%s): %s at %s", in.Severity, name, hhmm(now)), body: "Open the app for what happened and what was done."})
-		return err
+		if _, err = s.record(ctx, tx, logged{booking: b, kind: careevent.KindINCIDENT, incidentID: inc.ID, minor: minor,
+			title: fmt.Sprintf("Incident (%s): %s at %s", in.Severity, name, hhmm(now)), body: "Open the app for what happened and what was done."}); err != nil {
+			return err
+		}
+		return idempotency.Record(ctx, tx, inc.ID)
 	})
 	if err != nil {
 		return nil, err
