@@ -6464,7 +6464,8 @@ type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): Household! @idempotent
@@ -6722,7 +6723,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): Broadcast! @idempotent
@@ -22968,7 +22970,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): Request! @idempotent
@@ -22979,7 +22982,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): Request! @idempotent
@@ -23005,7 +23009,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): RequestEvent! @idempotent
@@ -23020,7 +23025,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): Request! @idempotent
@@ -23038,7 +23044,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): Request! @idempotent
@@ -23320,7 +23327,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): CareBooking! @idempotent
@@ -23337,7 +23345,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): CareBooking! @idempotent
@@ -23406,7 +23415,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): CareNote! @idempotent
@@ -23422,7 +23432,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): CareIncident! @idempotent
@@ -23635,7 +23646,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): Guardianship @idempotent
@@ -23672,7 +23684,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): Guardianship! @idempotent
@@ -23897,7 +23910,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): HelpRequest! @idempotent
@@ -23917,7 +23931,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): HelpOffer! @idempotent
@@ -24091,7 +24106,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): VolunteerTask! @idempotent
@@ -24335,7 +24351,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): MealOrder! @idempotent
@@ -24351,7 +24368,8 @@ extend type Mutation {
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); at most 100 characters.
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
     idempotencyKey: String
   ): MealOrder! @idempotent

@@ -3,6 +3,7 @@ package apitest_test
 import (
 	"fmt"
 	"maps"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -282,7 +283,7 @@ func TestIdempotencyKeyScope(t *testing.T) {
 		if x == y {
 			t.Errorf("two calls without a key gave one request %v", x)
 		}
-		for _, bad := range []string{"", string(make([]byte, 101)), "a\nb"} {
+		for _, bad := range []string{"", strings.Repeat("k", 101), "a\nb", "鍵", "a b"} {
 			if r := elder.do(t, e, bad).MustFail(t, "BAD_USER_INPUT"); r.Field() != "idempotencyKey" {
 				t.Errorf("key %q: %s", bad, r)
 			}

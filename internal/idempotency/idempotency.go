@@ -31,7 +31,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	"unicode"
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/idempotencykey"
@@ -89,18 +88,16 @@ func Hash(args map[string]any) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// Check validates a key: 1 to MaxKeyLength characters, none of them a
-// control character or space at either end.
+// Check validates a key: 1 to MaxKeyLength visible ASCII characters (a
+// UUID, say), so that characters and bytes count alike.
 func Check(key string) error {
-	n := 0
-	for _, r := range key {
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
-			return apperr.OnField(apperr.BadUserInput, Field, "an idempotency key has no control characters")
-		}
-		n++
-	}
-	if n == 0 || n > MaxKeyLength {
+	if len(key) == 0 || len(key) > MaxKeyLength {
 		return apperr.OnField(apperr.BadUserInput, Field, "an idempotency key has 1 to %d characters", MaxKeyLength)
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] <= ' ' || key[i] > '~' {
+			return apperr.OnField(apperr.BadUserInput, Field, "an idempotency key has only visible ASCII characters (e.g. a UUID)")
+		}
 	}
 	return nil
 }
