@@ -37,6 +37,7 @@ import (
 	"github.com/jimei-linli/linli/ent/helpoffer"
 	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/idempotencykey"
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/mealorder"
@@ -113,6 +114,8 @@ type Client struct {
 	HelpRequest *HelpRequestClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
+	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
+	IdempotencyKey *IdempotencyKeyClient
 	// LedgerEntry is the client for interacting with the LedgerEntry builders.
 	LedgerEntry *LedgerEntryClient
 	// LedgerTransfer is the client for interacting with the LedgerTransfer builders.
@@ -196,6 +199,7 @@ func (c *Client) init() {
 	c.HelpOffer = NewHelpOfferClient(c.config)
 	c.HelpRequest = NewHelpRequestClient(c.config)
 	c.Household = NewHouseholdClient(c.config)
+	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
 	c.LedgerEntry = NewLedgerEntryClient(c.config)
 	c.LedgerTransfer = NewLedgerTransferClient(c.config)
 	c.MealOrder = NewMealOrderClient(c.config)
@@ -335,6 +339,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		HelpOffer:               NewHelpOfferClient(cfg),
 		HelpRequest:             NewHelpRequestClient(cfg),
 		Household:               NewHouseholdClient(cfg),
+		IdempotencyKey:          NewIdempotencyKeyClient(cfg),
 		LedgerEntry:             NewLedgerEntryClient(cfg),
 		LedgerTransfer:          NewLedgerTransferClient(cfg),
 		MealOrder:               NewMealOrderClient(cfg),
@@ -401,6 +406,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		HelpOffer:               NewHelpOfferClient(cfg),
 		HelpRequest:             NewHelpRequestClient(cfg),
 		Household:               NewHouseholdClient(cfg),
+		IdempotencyKey:          NewIdempotencyKeyClient(cfg),
 		LedgerEntry:             NewLedgerEntryClient(cfg),
 		LedgerTransfer:          NewLedgerTransferClient(cfg),
 		MealOrder:               NewMealOrderClient(cfg),
@@ -459,12 +465,12 @@ func (c *Client) Use(hooks ...Hook) {
 		c.CareBooking, c.CareEvent, c.CareFacility, c.CareIncident, c.CareNote,
 		c.CareService, c.CareSlot, c.Community, c.Consent, c.Department, c.Device,
 		c.Event, c.Grid, c.Guardianship, c.HelpOffer, c.HelpRequest, c.Household,
-		c.LedgerEntry, c.LedgerTransfer, c.MealOrder, c.MealOrderItem, c.MealPeriod,
-		c.Menu, c.MenuItem, c.Notification, c.PersonalInfo, c.Place, c.PushDelivery,
-		c.Request, c.RequestCategory, c.RequestEvent, c.Resident, c.RoleAssignment,
-		c.Session, c.SignInCode, c.Street, c.SubsidyQualification, c.TimeAccount,
-		c.VolunteerTask, c.VolunteerTaskAssignment, c.VolunteerTeam,
-		c.VolunteerTeamMember,
+		c.IdempotencyKey, c.LedgerEntry, c.LedgerTransfer, c.MealOrder,
+		c.MealOrderItem, c.MealPeriod, c.Menu, c.MenuItem, c.Notification,
+		c.PersonalInfo, c.Place, c.PushDelivery, c.Request, c.RequestCategory,
+		c.RequestEvent, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
+		c.Street, c.SubsidyQualification, c.TimeAccount, c.VolunteerTask,
+		c.VolunteerTaskAssignment, c.VolunteerTeam, c.VolunteerTeamMember,
 	} {
 		n.Use(hooks...)
 	}
@@ -478,12 +484,12 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.CareBooking, c.CareEvent, c.CareFacility, c.CareIncident, c.CareNote,
 		c.CareService, c.CareSlot, c.Community, c.Consent, c.Department, c.Device,
 		c.Event, c.Grid, c.Guardianship, c.HelpOffer, c.HelpRequest, c.Household,
-		c.LedgerEntry, c.LedgerTransfer, c.MealOrder, c.MealOrderItem, c.MealPeriod,
-		c.Menu, c.MenuItem, c.Notification, c.PersonalInfo, c.Place, c.PushDelivery,
-		c.Request, c.RequestCategory, c.RequestEvent, c.Resident, c.RoleAssignment,
-		c.Session, c.SignInCode, c.Street, c.SubsidyQualification, c.TimeAccount,
-		c.VolunteerTask, c.VolunteerTaskAssignment, c.VolunteerTeam,
-		c.VolunteerTeamMember,
+		c.IdempotencyKey, c.LedgerEntry, c.LedgerTransfer, c.MealOrder,
+		c.MealOrderItem, c.MealPeriod, c.Menu, c.MenuItem, c.Notification,
+		c.PersonalInfo, c.Place, c.PushDelivery, c.Request, c.RequestCategory,
+		c.RequestEvent, c.Resident, c.RoleAssignment, c.Session, c.SignInCode,
+		c.Street, c.SubsidyQualification, c.TimeAccount, c.VolunteerTask,
+		c.VolunteerTaskAssignment, c.VolunteerTeam, c.VolunteerTeamMember,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -536,6 +542,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.HelpRequest.mutate(ctx, m)
 	case *HouseholdMutation:
 		return c.Household.mutate(ctx, m)
+	case *IdempotencyKeyMutation:
+		return c.IdempotencyKey.mutate(ctx, m)
 	case *LedgerEntryMutation:
 		return c.LedgerEntry.mutate(ctx, m)
 	case *LedgerTransferMutation:
@@ -4515,6 +4523,140 @@ func (c *HouseholdClient) mutate(ctx context.Context, m *HouseholdMutation) (Val
 		return (&HouseholdDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Household mutation op: %q", m.Op())
+	}
+}
+
+// IdempotencyKeyClient is a client for the IdempotencyKey schema.
+type IdempotencyKeyClient struct {
+	config
+}
+
+// NewIdempotencyKeyClient returns a client for the IdempotencyKey from the given config.
+func NewIdempotencyKeyClient(c config) *IdempotencyKeyClient {
+	return &IdempotencyKeyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `idempotencykey.Hooks(f(g(h())))`.
+func (c *IdempotencyKeyClient) Use(hooks ...Hook) {
+	c.hooks.IdempotencyKey = append(c.hooks.IdempotencyKey, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `idempotencykey.Intercept(f(g(h())))`.
+func (c *IdempotencyKeyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.IdempotencyKey = append(c.inters.IdempotencyKey, interceptors...)
+}
+
+// Create returns a builder for creating a IdempotencyKey entity.
+func (c *IdempotencyKeyClient) Create() *IdempotencyKeyCreate {
+	mutation := newIdempotencyKeyMutation(c.config, OpCreate)
+	return &IdempotencyKeyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of IdempotencyKey entities.
+func (c *IdempotencyKeyClient) CreateBulk(builders ...*IdempotencyKeyCreate) *IdempotencyKeyCreateBulk {
+	return &IdempotencyKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *IdempotencyKeyClient) MapCreateBulk(slice any, setFunc func(*IdempotencyKeyCreate, int)) *IdempotencyKeyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &IdempotencyKeyCreateBulk{err: fmt.Errorf("calling to IdempotencyKeyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*IdempotencyKeyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &IdempotencyKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for IdempotencyKey.
+func (c *IdempotencyKeyClient) Update() *IdempotencyKeyUpdate {
+	mutation := newIdempotencyKeyMutation(c.config, OpUpdate)
+	return &IdempotencyKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *IdempotencyKeyClient) UpdateOne(_m *IdempotencyKey) *IdempotencyKeyUpdateOne {
+	mutation := newIdempotencyKeyMutation(c.config, OpUpdateOne, withIdempotencyKey(_m))
+	return &IdempotencyKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *IdempotencyKeyClient) UpdateOneID(id int) *IdempotencyKeyUpdateOne {
+	mutation := newIdempotencyKeyMutation(c.config, OpUpdateOne, withIdempotencyKeyID(id))
+	return &IdempotencyKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for IdempotencyKey.
+func (c *IdempotencyKeyClient) Delete() *IdempotencyKeyDelete {
+	mutation := newIdempotencyKeyMutation(c.config, OpDelete)
+	return &IdempotencyKeyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *IdempotencyKeyClient) DeleteOne(_m *IdempotencyKey) *IdempotencyKeyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *IdempotencyKeyClient) DeleteOneID(id int) *IdempotencyKeyDeleteOne {
+	builder := c.Delete().Where(idempotencykey.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &IdempotencyKeyDeleteOne{builder}
+}
+
+// Query returns a query builder for IdempotencyKey.
+func (c *IdempotencyKeyClient) Query() *IdempotencyKeyQuery {
+	return &IdempotencyKeyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeIdempotencyKey},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a IdempotencyKey entity by its id.
+func (c *IdempotencyKeyClient) Get(ctx context.Context, id int) (*IdempotencyKey, error) {
+	return c.Query().Where(idempotencykey.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *IdempotencyKeyClient) GetX(ctx context.Context, id int) *IdempotencyKey {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *IdempotencyKeyClient) Hooks() []Hook {
+	hooks := c.hooks.IdempotencyKey
+	return append(hooks[:len(hooks):len(hooks)], idempotencykey.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *IdempotencyKeyClient) Interceptors() []Interceptor {
+	return c.inters.IdempotencyKey
+}
+
+func (c *IdempotencyKeyClient) mutate(ctx context.Context, m *IdempotencyKeyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&IdempotencyKeyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&IdempotencyKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&IdempotencyKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&IdempotencyKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown IdempotencyKey mutation op: %q", m.Op())
 	}
 }
 
@@ -9092,20 +9234,20 @@ type (
 		AccessRecord, AuditRecord, Broadcast, Canteen, CanteenFollow, CareBooking,
 		CareEvent, CareFacility, CareIncident, CareNote, CareService, CareSlot,
 		Community, Consent, Department, Device, Event, Grid, Guardianship, HelpOffer,
-		HelpRequest, Household, LedgerEntry, LedgerTransfer, MealOrder, MealOrderItem,
-		MealPeriod, Menu, MenuItem, Notification, PersonalInfo, Place, PushDelivery,
-		Request, RequestCategory, RequestEvent, Resident, RoleAssignment, Session,
-		SignInCode, Street, SubsidyQualification, TimeAccount, VolunteerTask,
+		HelpRequest, Household, IdempotencyKey, LedgerEntry, LedgerTransfer, MealOrder,
+		MealOrderItem, MealPeriod, Menu, MenuItem, Notification, PersonalInfo, Place,
+		PushDelivery, Request, RequestCategory, RequestEvent, Resident, RoleAssignment,
+		Session, SignInCode, Street, SubsidyQualification, TimeAccount, VolunteerTask,
 		VolunteerTaskAssignment, VolunteerTeam, VolunteerTeamMember []ent.Hook
 	}
 	inters struct {
 		AccessRecord, AuditRecord, Broadcast, Canteen, CanteenFollow, CareBooking,
 		CareEvent, CareFacility, CareIncident, CareNote, CareService, CareSlot,
 		Community, Consent, Department, Device, Event, Grid, Guardianship, HelpOffer,
-		HelpRequest, Household, LedgerEntry, LedgerTransfer, MealOrder, MealOrderItem,
-		MealPeriod, Menu, MenuItem, Notification, PersonalInfo, Place, PushDelivery,
-		Request, RequestCategory, RequestEvent, Resident, RoleAssignment, Session,
-		SignInCode, Street, SubsidyQualification, TimeAccount, VolunteerTask,
+		HelpRequest, Household, IdempotencyKey, LedgerEntry, LedgerTransfer, MealOrder,
+		MealOrderItem, MealPeriod, Menu, MenuItem, Notification, PersonalInfo, Place,
+		PushDelivery, Request, RequestCategory, RequestEvent, Resident, RoleAssignment,
+		Session, SignInCode, Street, SubsidyQualification, TimeAccount, VolunteerTask,
 		VolunteerTaskAssignment, VolunteerTeam, VolunteerTeamMember []ent.Interceptor
 	}
 )

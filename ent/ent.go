@@ -34,6 +34,7 @@ import (
 	"github.com/jimei-linli/linli/ent/helpoffer"
 	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/idempotencykey"
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/mealorder"
@@ -141,6 +142,7 @@ func checkColumn(t, c string) error {
 			helpoffer.Table:               helpoffer.ValidColumn,
 			helprequest.Table:             helprequest.ValidColumn,
 			household.Table:               household.ValidColumn,
+			idempotencykey.Table:          idempotencykey.ValidColumn,
 			ledgerentry.Table:             ledgerentry.ValidColumn,
 			ledgertransfer.Table:          ledgertransfer.ValidColumn,
 			mealorder.Table:               mealorder.ValidColumn,

@@ -56,6 +56,8 @@ type Tx struct {
 	HelpRequest *HelpRequestClient
 	// Household is the client for interacting with the Household builders.
 	Household *HouseholdClient
+	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
+	IdempotencyKey *IdempotencyKeyClient
 	// LedgerEntry is the client for interacting with the LedgerEntry builders.
 	LedgerEntry *LedgerEntryClient
 	// LedgerTransfer is the client for interacting with the LedgerTransfer builders.
@@ -259,6 +261,7 @@ func (tx *Tx) init() {
 	tx.HelpOffer = NewHelpOfferClient(tx.config)
 	tx.HelpRequest = NewHelpRequestClient(tx.config)
 	tx.Household = NewHouseholdClient(tx.config)
+	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.LedgerEntry = NewLedgerEntryClient(tx.config)
 	tx.LedgerTransfer = NewLedgerTransferClient(tx.config)
 	tx.MealOrder = NewMealOrderClient(tx.config)

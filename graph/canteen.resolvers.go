@@ -74,12 +74,12 @@ func (r *mutationResolver) SetMealPeriod(ctx context.Context, canteenID int, inp
 }
 
 // PlaceMealOrder is the resolver for the placeMealOrder field.
-func (r *mutationResolver) PlaceMealOrder(ctx context.Context, input model.PlaceMealOrderInput) (*ent.MealOrder, error) {
+func (r *mutationResolver) PlaceMealOrder(ctx context.Context, input model.PlaceMealOrderInput, idempotencyKey *string) (*ent.MealOrder, error) {
 	return r.canteens.PlaceOrder(ctx, mealOrderInput(input))
 }
 
 // CancelMealOrder is the resolver for the cancelMealOrder field.
-func (r *mutationResolver) CancelMealOrder(ctx context.Context, id int) (*ent.MealOrder, error) {
+func (r *mutationResolver) CancelMealOrder(ctx context.Context, id int, idempotencyKey *string) (*ent.MealOrder, error) {
 	return r.canteens.CancelOrder(ctx, id)
 }
 

@@ -43,13 +43,13 @@ func (r *careSlotResolver) Caregivers(ctx context.Context, obj *ent.CareSlot) ([
 }
 
 // BookCare is the resolver for the bookCare field.
-func (r *mutationResolver) BookCare(ctx context.Context, input model.BookCareInput) (*ent.CareBooking, error) {
+func (r *mutationResolver) BookCare(ctx context.Context, input model.BookCareInput, idempotencyKey *string) (*ent.CareBooking, error) {
 	return r.care.Book(ctx, care.Booking{SlotID: input.SlotID, ResidentID: deref(input.ResidentID),
 		Waitlist: deref(input.Waitlist), AcceptNoCancellation: deref(input.AcceptNoCancellation)})
 }
 
 // CancelCareBooking is the resolver for the cancelCareBooking field.
-func (r *mutationResolver) CancelCareBooking(ctx context.Context, id int) (*ent.CareBooking, error) {
+func (r *mutationResolver) CancelCareBooking(ctx context.Context, id int, idempotencyKey *string) (*ent.CareBooking, error) {
 	return r.care.Cancel(ctx, id)
 }
 
@@ -74,12 +74,12 @@ func (r *mutationResolver) MarkCareNoShow(ctx context.Context, bookingID int) (*
 }
 
 // AddCareNote is the resolver for the addCareNote field.
-func (r *mutationResolver) AddCareNote(ctx context.Context, bookingID int, body string) (*ent.CareNote, error) {
+func (r *mutationResolver) AddCareNote(ctx context.Context, bookingID int, body string, idempotencyKey *string) (*ent.CareNote, error) {
 	return r.care.AddNote(ctx, bookingID, body)
 }
 
 // ReportCareIncident is the resolver for the reportCareIncident field.
-func (r *mutationResolver) ReportCareIncident(ctx context.Context, input model.ReportCareIncidentInput) (*ent.CareIncident, error) {
+func (r *mutationResolver) ReportCareIncident(ctx context.Context, input model.ReportCareIncidentInput, idempotencyKey *string) (*ent.CareIncident, error) {
 	return r.care.ReportIncident(ctx, care.Incident{BookingID: input.BookingID, Severity: input.Severity, Description: input.Description})
 }
 

@@ -14,7 +14,7 @@ import (
 )
 
 // RequestGuardianship is the resolver for the requestGuardianship field.
-func (r *mutationResolver) RequestGuardianship(ctx context.Context, input model.RequestGuardianshipInput) (*ent.Guardianship, error) {
+func (r *mutationResolver) RequestGuardianship(ctx context.Context, input model.RequestGuardianshipInput, idempotencyKey *string) (*ent.Guardianship, error) {
 	return r.guardians.Request(ctx, guardianship.Request{DependentID: deref(input.DependentID), DependentPhone: deref(input.DependentPhone), Relation: input.Relation})
 }
 
@@ -29,7 +29,7 @@ func (r *mutationResolver) WitnessGuardianshipConsent(ctx context.Context, id in
 }
 
 // RegisterChild is the resolver for the registerChild field.
-func (r *mutationResolver) RegisterChild(ctx context.Context, input model.RegisterChildInput) (*ent.Guardianship, error) {
+func (r *mutationResolver) RegisterChild(ctx context.Context, input model.RegisterChildInput, idempotencyKey *string) (*ent.Guardianship, error) {
 	return r.guardians.RegisterChild(ctx, guardianship.Child{Name: input.Name, BirthDate: input.BirthDate})
 }
 

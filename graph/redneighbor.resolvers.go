@@ -42,7 +42,7 @@ func (r *mutationResolver) SetHelpPayer(ctx context.Context, communityID int, pa
 }
 
 // AskForHelp is the resolver for the askForHelp field.
-func (r *mutationResolver) AskForHelp(ctx context.Context, input model.AskForHelpInput) (*ent.HelpRequest, error) {
+func (r *mutationResolver) AskForHelp(ctx context.Context, input model.AskForHelpInput, idempotencyKey *string) (*ent.HelpRequest, error) {
 	a := redneighbor.Ask{
 		Kind: input.Kind, Title: input.Title, Details: deref(input.Details), Location: input.Location,
 		WindowStart: input.WindowStart, WindowEnd: input.WindowEnd, Minutes: input.Minutes,
@@ -57,7 +57,7 @@ func (r *mutationResolver) AskForHelp(ctx context.Context, input model.AskForHel
 }
 
 // OfferHelp is the resolver for the offerHelp field.
-func (r *mutationResolver) OfferHelp(ctx context.Context, requestID int, note *string) (*ent.HelpOffer, error) {
+func (r *mutationResolver) OfferHelp(ctx context.Context, requestID int, note *string, idempotencyKey *string) (*ent.HelpOffer, error) {
 	return r.help.Offer(ctx, requestID, deref(note))
 }
 
@@ -96,7 +96,7 @@ func (r *mutationResolver) LeaveVolunteerTeam(ctx context.Context, teamID int) (
 }
 
 // CreateVolunteerTask is the resolver for the createVolunteerTask field.
-func (r *mutationResolver) CreateVolunteerTask(ctx context.Context, input model.CreateVolunteerTaskInput) (*ent.VolunteerTask, error) {
+func (r *mutationResolver) CreateVolunteerTask(ctx context.Context, input model.CreateVolunteerTaskInput, idempotencyKey *string) (*ent.VolunteerTask, error) {
 	t := redneighbor.NewTask{
 		CommunityID: input.CommunityID, Title: input.Title, Details: deref(input.Details), Location: deref(input.Location),
 		WindowStart: input.WindowStart, WindowEnd: input.WindowEnd, Minutes: input.Minutes, VolunteerIDs: input.VolunteerIds,

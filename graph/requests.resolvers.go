@@ -27,7 +27,7 @@ func (r *mutationResolver) UpdateRequestCategory(ctx context.Context, id int, in
 }
 
 // FileRequest is the resolver for the fileRequest field.
-func (r *mutationResolver) FileRequest(ctx context.Context, input model.FileRequestInput) (*ent.Request, error) {
+func (r *mutationResolver) FileRequest(ctx context.Context, input model.FileRequestInput, idempotencyKey *string) (*ent.Request, error) {
 	f := appeal.Filing{
 		CategoryID: input.CategoryID, Description: input.Description, PhotoURLs: input.PhotoUrls,
 		Latitude: input.Latitude, Longitude: input.Longitude,
@@ -51,7 +51,7 @@ func (r *mutationResolver) FileRequest(ctx context.Context, input model.FileRequ
 }
 
 // ClaimRequest is the resolver for the claimRequest field.
-func (r *mutationResolver) ClaimRequest(ctx context.Context, id int) (*ent.Request, error) {
+func (r *mutationResolver) ClaimRequest(ctx context.Context, id int, idempotencyKey *string) (*ent.Request, error) {
 	return r.appeals.Claim(ctx, id)
 }
 
@@ -65,12 +65,12 @@ func (r *mutationResolver) HandOverRequest(ctx context.Context, id int, toID int
 }
 
 // AddRequestNote is the resolver for the addRequestNote field.
-func (r *mutationResolver) AddRequestNote(ctx context.Context, id int, body string, internal bool, contact bool) (*ent.RequestEvent, error) {
+func (r *mutationResolver) AddRequestNote(ctx context.Context, id int, body string, internal bool, contact bool, idempotencyKey *string) (*ent.RequestEvent, error) {
 	return r.appeals.Note(ctx, id, body, internal, contact)
 }
 
 // CallDepartment is the resolver for the callDepartment field.
-func (r *mutationResolver) CallDepartment(ctx context.Context, id int, departmentID int, reason string) (*ent.Request, error) {
+func (r *mutationResolver) CallDepartment(ctx context.Context, id int, departmentID int, reason string, idempotencyKey *string) (*ent.Request, error) {
 	return r.appeals.CallDepartment(ctx, id, departmentID, reason)
 }
 
@@ -80,7 +80,7 @@ func (r *mutationResolver) AcknowledgeRequest(ctx context.Context, id int) (*ent
 }
 
 // ResolveRequest is the resolver for the resolveRequest field.
-func (r *mutationResolver) ResolveRequest(ctx context.Context, id int, resolution string) (*ent.Request, error) {
+func (r *mutationResolver) ResolveRequest(ctx context.Context, id int, resolution string, idempotencyKey *string) (*ent.Request, error) {
 	return r.appeals.Resolve(ctx, id, resolution)
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/jimei-linli/linli/internal/canteen"
 	"github.com/jimei-linli/linli/internal/care"
 	"github.com/jimei-linli/linli/internal/guardianship"
+	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/notify"
 	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/push"
@@ -59,6 +60,9 @@ type Resolver struct {
 	// The canteens, and the options (seams) they are built with.
 	canteens    *canteen.Service
 	canteenOpts []canteen.Option
+
+	// keys answers retried mutations (the @idempotent directive).
+	keys *idempotency.Keys
 }
 
 // Option configures NewSchema.
@@ -165,7 +169,10 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	// the cancellations.
 	r.personal = personaldata.New(client, r.outbox, r.now, personalDataSections(),
 		appeal.Eraser, r.care.Eraser(), r.help.Eraser(), r.canteens.Eraser(), r.guardians.Eraser())
-	return extendedSchema{generated.NewExecutableSchema(generated.Config{Resolvers: r}),
+	r.keys = idempotency.New(client, r.now)
+	cfg := generated.Config{Resolvers: r}
+	cfg.Directives.Idempotent = r.idempotent
+	return extendedSchema{generated.NewExecutableSchema(cfg),
 		[]graphql.HandlerExtension{r.accesses.Extension()}}
 }
 

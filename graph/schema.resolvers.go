@@ -107,7 +107,7 @@ func (r *mutationResolver) RevokeRole(ctx context.Context, id int) (int, error) 
 }
 
 // RegisterHousehold is the resolver for the registerHousehold field.
-func (r *mutationResolver) RegisterHousehold(ctx context.Context, input model.RegisterHouseholdInput) (*ent.Household, error) {
+func (r *mutationResolver) RegisterHousehold(ctx context.Context, input model.RegisterHouseholdInput, idempotencyKey *string) (*ent.Household, error) {
 	members := make([]roster.Member, len(input.Members))
 	for i, m := range input.Members {
 		members[i] = roster.Member{Name: m.Name, Phone: m.Phone, BirthDate: m.BirthDate}
@@ -160,7 +160,7 @@ func (r *mutationResolver) MarkNotificationsRead(ctx context.Context, ids []int)
 }
 
 // SendBroadcast is the resolver for the sendBroadcast field.
-func (r *mutationResolver) SendBroadcast(ctx context.Context, input model.SendBroadcastInput) (*ent.Broadcast, error) {
+func (r *mutationResolver) SendBroadcast(ctx context.Context, input model.SendBroadcastInput, idempotencyKey *string) (*ent.Broadcast, error) {
 	return r.broadcasts.Send(ctx, broadcast.Message{
 		TargetID: input.TargetID, Level: input.Level, Title: input.Title, Body: input.Body,
 	})

@@ -96,7 +96,9 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	base, closeStreams := context.WithCancel(context.WithoutCancel(ctx))
 	defer closeStreams()
 	// Periodic jobs run until base ends (at shutdown, or on any return).
-	retention := personaldata.New(s.Client, rt.outbox, nil, nil).RetentionJob(personaldata.RetentionFrom(cfg.Retention, cfg.AccessLogRetention))
+	windows := personaldata.RetentionFrom(cfg.Retention, cfg.AccessLogRetention)
+	windows.IdempotencyKeys = cfg.IdempotencyWindow
+	retention := personaldata.New(s.Client, rt.outbox, nil, nil).RetentionJob(windows)
 	jobs := append([]schedule.Job{appeals.Job(requestClockEvery), help.WidenJob(), retention}, careSvc.Jobs(15*time.Second)...)
 	waitJobs := schedule.StartObserved(base, log, m, jobs...)
 	defer func() { closeStreams(); waitJobs() }()

@@ -878,6 +878,34 @@ var (
 			},
 		},
 	}
+	// IdempotencyKeysColumns holds the columns for the "idempotency_keys" table.
+	IdempotencyKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "resident_id", Type: field.TypeInt},
+		{Name: "key", Type: field.TypeString, Size: 100},
+		{Name: "operation", Type: field.TypeString},
+		{Name: "input_hash", Type: field.TypeString},
+		{Name: "result_id", Type: field.TypeInt, Default: 0},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// IdempotencyKeysTable holds the schema information for the "idempotency_keys" table.
+	IdempotencyKeysTable = &schema.Table{
+		Name:       "idempotency_keys",
+		Columns:    IdempotencyKeysColumns,
+		PrimaryKey: []*schema.Column{IdempotencyKeysColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "idempotencykey_resident_id_key",
+				Unique:  true,
+				Columns: []*schema.Column{IdempotencyKeysColumns[1], IdempotencyKeysColumns[2]},
+			},
+			{
+				Name:    "idempotencykey_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{IdempotencyKeysColumns[6]},
+			},
+		},
+	}
 	// LedgerEntriesColumns holds the columns for the "ledger_entries" table.
 	LedgerEntriesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -2044,6 +2072,7 @@ var (
 		HelpOffersTable,
 		HelpRequestsTable,
 		HouseholdsTable,
+		IdempotencyKeysTable,
 		LedgerEntriesTable,
 		LedgerTransfersTable,
 		MealOrdersTable,
@@ -2178,6 +2207,9 @@ func init() {
 	HouseholdsTable.ForeignKeys[0].RefTable = PlacesTable
 	HouseholdsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
+	}
+	IdempotencyKeysTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(201863462912),
 	}
 	LedgerEntriesTable.ForeignKeys[0].RefTable = LedgerTransfersTable
 	LedgerEntriesTable.ForeignKeys[1].RefTable = TimeAccountsTable

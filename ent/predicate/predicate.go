@@ -72,6 +72,9 @@ type HelpRequest func(*sql.Selector)
 // Household is the predicate function for household builders.
 type Household func(*sql.Selector)
 
+// IdempotencyKey is the predicate function for idempotencykey builders.
+type IdempotencyKey func(*sql.Selector)
+
 // LedgerEntry is the predicate function for ledgerentry builders.
 type LedgerEntry func(*sql.Selector)
 

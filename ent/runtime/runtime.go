@@ -27,6 +27,7 @@ import (
 	"github.com/jimei-linli/linli/ent/helpoffer"
 	"github.com/jimei-linli/linli/ent/helprequest"
 	"github.com/jimei-linli/linli/ent/household"
+	"github.com/jimei-linli/linli/ent/idempotencykey"
 	"github.com/jimei-linli/linli/ent/ledgerentry"
 	"github.com/jimei-linli/linli/ent/ledgertransfer"
 	"github.com/jimei-linli/linli/ent/mealorder"
@@ -834,6 +835,47 @@ func init() {
 	household.DefaultUnit = householdDescUnit.Default.(string)
 	// household.UnitValidator is a validator for the "unit" field. It is called by the builders before save.
 	household.UnitValidator = householdDescUnit.Validators[0].(func(string) error)
+	idempotencykey.Policy = privacy.NewPolicies(schema.IdempotencyKey{})
+	idempotencykey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := idempotencykey.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	idempotencykeyFields := schema.IdempotencyKey{}.Fields()
+	_ = idempotencykeyFields
+	// idempotencykeyDescKey is the schema descriptor for key field.
+	idempotencykeyDescKey := idempotencykeyFields[1].Descriptor()
+	// idempotencykey.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	idempotencykey.KeyValidator = func() func(string) error {
+		validators := idempotencykeyDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// idempotencykeyDescOperation is the schema descriptor for operation field.
+	idempotencykeyDescOperation := idempotencykeyFields[2].Descriptor()
+	// idempotencykey.OperationValidator is a validator for the "operation" field. It is called by the builders before save.
+	idempotencykey.OperationValidator = idempotencykeyDescOperation.Validators[0].(func(string) error)
+	// idempotencykeyDescInputHash is the schema descriptor for input_hash field.
+	idempotencykeyDescInputHash := idempotencykeyFields[3].Descriptor()
+	// idempotencykey.InputHashValidator is a validator for the "input_hash" field. It is called by the builders before save.
+	idempotencykey.InputHashValidator = idempotencykeyDescInputHash.Validators[0].(func(string) error)
+	// idempotencykeyDescResultID is the schema descriptor for result_id field.
+	idempotencykeyDescResultID := idempotencykeyFields[4].Descriptor()
+	// idempotencykey.DefaultResultID holds the default value on creation for the result_id field.
+	idempotencykey.DefaultResultID = idempotencykeyDescResultID.Default.(int)
 	ledgerentry.Policy = privacy.NewPolicies(schema.LedgerEntry{})
 	ledgerentry.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -48,6 +48,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	Idempotent func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -628,23 +629,23 @@ type ComplexityRoot struct {
 	Mutation struct {
 		AcceptHelpOffer            func(childComplexity int, offerID int) int
 		AcknowledgeRequest         func(childComplexity int, id int) int
-		AddCareNote                func(childComplexity int, bookingID int, body string) int
-		AddRequestNote             func(childComplexity int, id int, body string, internal bool, contact bool) int
+		AddCareNote                func(childComplexity int, bookingID int, body string, idempotencyKey *string) int
+		AddRequestNote             func(childComplexity int, id int, body string, internal bool, contact bool, idempotencyKey *string) int
 		AdvanceMealOrder           func(childComplexity int, id int, status mealorder.Status) int
-		AskForHelp                 func(childComplexity int, input model.AskForHelpInput) int
+		AskForHelp                 func(childComplexity int, input model.AskForHelpInput, idempotencyKey *string) int
 		AssignCaregiver            func(childComplexity int, slotID int, caregiverID *int, onDuty bool) int
 		AssignRole                 func(childComplexity int, input model.AssignRoleInput) int
-		BookCare                   func(childComplexity int, input model.BookCareInput) int
-		CallDepartment             func(childComplexity int, id int, departmentID int, reason string) int
-		CancelCareBooking          func(childComplexity int, id int) int
+		BookCare                   func(childComplexity int, input model.BookCareInput, idempotencyKey *string) int
+		CallDepartment             func(childComplexity int, id int, departmentID int, reason string, idempotencyKey *string) int
+		CancelCareBooking          func(childComplexity int, id int, idempotencyKey *string) int
 		CancelHelpRequest          func(childComplexity int, requestID int) int
-		CancelMealOrder            func(childComplexity int, id int) int
+		CancelMealOrder            func(childComplexity int, id int, idempotencyKey *string) int
 		CancelVolunteerTask        func(childComplexity int, taskID int, reason *string) int
 		CheckInCare                func(childComplexity int, slotID int, residentID int) int
 		CheckInVolunteerTask       func(childComplexity int, taskID int) int
 		CheckOutCare               func(childComplexity int, bookingID int) int
 		CheckOutVolunteerTask      func(childComplexity int, taskID int) int
-		ClaimRequest               func(childComplexity int, id int) int
+		ClaimRequest               func(childComplexity int, id int, idempotencyKey *string) int
 		ConfirmCareOffer           func(childComplexity int, id int, acceptNoCancellation *bool) int
 		ConfirmHelpCompleted       func(childComplexity int, requestID int, minutes *int) int
 		ConfirmRequest             func(childComplexity int, id int) int
@@ -653,12 +654,12 @@ type ComplexityRoot struct {
 		CreateCanteen              func(childComplexity int, communityID int, input model.CanteenSettingsInput) int
 		CreateMenu                 func(childComplexity int, input model.CreateMenuInput) int
 		CreateRequestCategory      func(childComplexity int, code string, input model.RequestCategoryInput) int
-		CreateVolunteerTask        func(childComplexity int, input model.CreateVolunteerTaskInput) int
+		CreateVolunteerTask        func(childComplexity int, input model.CreateVolunteerTaskInput, idempotencyKey *string) int
 		CreateVolunteerTeam        func(childComplexity int, input model.CreateVolunteerTeamInput) int
 		DeleteMyAccount            func(childComplexity int, confirm bool) int
 		DonateTime                 func(childComplexity int, input model.DonateTimeInput) int
 		ExportMyData               func(childComplexity int) int
-		FileRequest                func(childComplexity int, input model.FileRequestInput) int
+		FileRequest                func(childComplexity int, input model.FileRequestInput, idempotencyKey *string) int
 		FollowCanteen              func(childComplexity int, id int) int
 		GenerateCareSlots          func(childComplexity int, serviceID int, days int) int
 		HandOverRequest            func(childComplexity int, id int, toID int, note *string) int
@@ -666,25 +667,25 @@ type ComplexityRoot struct {
 		LeaveVolunteerTeam         func(childComplexity int, teamID int) int
 		MarkCareNoShow             func(childComplexity int, bookingID int) int
 		MarkNotificationsRead      func(childComplexity int, ids []int) int
-		OfferHelp                  func(childComplexity int, requestID int, note *string) int
-		PlaceMealOrder             func(childComplexity int, input model.PlaceMealOrderInput) int
+		OfferHelp                  func(childComplexity int, requestID int, note *string, idempotencyKey *string) int
+		PlaceMealOrder             func(childComplexity int, input model.PlaceMealOrderInput, idempotencyKey *string) int
 		PublishMenu                func(childComplexity int, id int) int
 		RateRequest                func(childComplexity int, id int, rating int, comment *string) int
 		RecordSubsidyQualification func(childComplexity int, residentID int, kind subsidyqualification.Kind, validUntil *string) int
 		RefreshSession             func(childComplexity int, refreshToken string) int
-		RegisterChild              func(childComplexity int, input model.RegisterChildInput) int
+		RegisterChild              func(childComplexity int, input model.RegisterChildInput, idempotencyKey *string) int
 		RegisterDevice             func(childComplexity int, platform device.Platform, token string) int
-		RegisterHousehold          func(childComplexity int, input model.RegisterHouseholdInput) int
+		RegisterHousehold          func(childComplexity int, input model.RegisterHouseholdInput, idempotencyKey *string) int
 		ReopenRequest              func(childComplexity int, id int, reason string) int
-		ReportCareIncident         func(childComplexity int, input model.ReportCareIncidentInput) int
-		RequestGuardianship        func(childComplexity int, input model.RequestGuardianshipInput) int
+		ReportCareIncident         func(childComplexity int, input model.ReportCareIncidentInput, idempotencyKey *string) int
+		RequestGuardianship        func(childComplexity int, input model.RequestGuardianshipInput, idempotencyKey *string) int
 		RequestSignInCode          func(childComplexity int, phone string) int
-		ResolveRequest             func(childComplexity int, id int, resolution string) int
+		ResolveRequest             func(childComplexity int, id int, resolution string, idempotencyKey *string) int
 		RespondToVolunteerTask     func(childComplexity int, taskID int, accept bool) int
 		RevokeGuardianship         func(childComplexity int, id int) int
 		RevokeRole                 func(childComplexity int, id int) int
 		RevokeSubsidyQualification func(childComplexity int, id int) int
-		SendBroadcast              func(childComplexity int, input model.SendBroadcastInput) int
+		SendBroadcast              func(childComplexity int, input model.SendBroadcastInput, idempotencyKey *string) int
 		SetHelpPayer               func(childComplexity int, communityID int, paidBy timeaccount.HelpPaidBy) int
 		SetMealPeriod              func(childComplexity int, canteenID int, input model.MealPeriodInput) int
 		SignIn                     func(childComplexity int, phone string, code string, acceptPrivacyNotice string) int
@@ -3523,7 +3524,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddCareNote(childComplexity, args["bookingId"].(int), args["body"].(string)), true
+		return e.ComplexityRoot.Mutation.AddCareNote(childComplexity, args["bookingId"].(int), args["body"].(string), args["idempotencyKey"].(*string)), true
 	case "Mutation.addRequestNote":
 		if e.ComplexityRoot.Mutation.AddRequestNote == nil {
 			break
@@ -3534,7 +3535,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddRequestNote(childComplexity, args["id"].(int), args["body"].(string), args["internal"].(bool), args["contact"].(bool)), true
+		return e.ComplexityRoot.Mutation.AddRequestNote(childComplexity, args["id"].(int), args["body"].(string), args["internal"].(bool), args["contact"].(bool), args["idempotencyKey"].(*string)), true
 	case "Mutation.advanceMealOrder":
 		if e.ComplexityRoot.Mutation.AdvanceMealOrder == nil {
 			break
@@ -3556,7 +3557,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AskForHelp(childComplexity, args["input"].(model.AskForHelpInput)), true
+		return e.ComplexityRoot.Mutation.AskForHelp(childComplexity, args["input"].(model.AskForHelpInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.assignCaregiver":
 		if e.ComplexityRoot.Mutation.AssignCaregiver == nil {
 			break
@@ -3589,7 +3590,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.BookCare(childComplexity, args["input"].(model.BookCareInput)), true
+		return e.ComplexityRoot.Mutation.BookCare(childComplexity, args["input"].(model.BookCareInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.callDepartment":
 		if e.ComplexityRoot.Mutation.CallDepartment == nil {
 			break
@@ -3600,7 +3601,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CallDepartment(childComplexity, args["id"].(int), args["departmentId"].(int), args["reason"].(string)), true
+		return e.ComplexityRoot.Mutation.CallDepartment(childComplexity, args["id"].(int), args["departmentId"].(int), args["reason"].(string), args["idempotencyKey"].(*string)), true
 	case "Mutation.cancelCareBooking":
 		if e.ComplexityRoot.Mutation.CancelCareBooking == nil {
 			break
@@ -3611,7 +3612,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CancelCareBooking(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.CancelCareBooking(childComplexity, args["id"].(int), args["idempotencyKey"].(*string)), true
 	case "Mutation.cancelHelpRequest":
 		if e.ComplexityRoot.Mutation.CancelHelpRequest == nil {
 			break
@@ -3633,7 +3634,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CancelMealOrder(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.CancelMealOrder(childComplexity, args["id"].(int), args["idempotencyKey"].(*string)), true
 	case "Mutation.cancelVolunteerTask":
 		if e.ComplexityRoot.Mutation.CancelVolunteerTask == nil {
 			break
@@ -3699,7 +3700,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ClaimRequest(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Mutation.ClaimRequest(childComplexity, args["id"].(int), args["idempotencyKey"].(*string)), true
 	case "Mutation.confirmCareOffer":
 		if e.ComplexityRoot.Mutation.ConfirmCareOffer == nil {
 			break
@@ -3798,7 +3799,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateVolunteerTask(childComplexity, args["input"].(model.CreateVolunteerTaskInput)), true
+		return e.ComplexityRoot.Mutation.CreateVolunteerTask(childComplexity, args["input"].(model.CreateVolunteerTaskInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.createVolunteerTeam":
 		if e.ComplexityRoot.Mutation.CreateVolunteerTeam == nil {
 			break
@@ -3848,7 +3849,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.FileRequest(childComplexity, args["input"].(model.FileRequestInput)), true
+		return e.ComplexityRoot.Mutation.FileRequest(childComplexity, args["input"].(model.FileRequestInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.followCanteen":
 		if e.ComplexityRoot.Mutation.FollowCanteen == nil {
 			break
@@ -3936,7 +3937,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.OfferHelp(childComplexity, args["requestId"].(int), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.OfferHelp(childComplexity, args["requestId"].(int), args["note"].(*string), args["idempotencyKey"].(*string)), true
 	case "Mutation.placeMealOrder":
 		if e.ComplexityRoot.Mutation.PlaceMealOrder == nil {
 			break
@@ -3947,7 +3948,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.PlaceMealOrder(childComplexity, args["input"].(model.PlaceMealOrderInput)), true
+		return e.ComplexityRoot.Mutation.PlaceMealOrder(childComplexity, args["input"].(model.PlaceMealOrderInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.publishMenu":
 		if e.ComplexityRoot.Mutation.PublishMenu == nil {
 			break
@@ -4002,7 +4003,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RegisterChild(childComplexity, args["input"].(model.RegisterChildInput)), true
+		return e.ComplexityRoot.Mutation.RegisterChild(childComplexity, args["input"].(model.RegisterChildInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.registerDevice":
 		if e.ComplexityRoot.Mutation.RegisterDevice == nil {
 			break
@@ -4024,7 +4025,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RegisterHousehold(childComplexity, args["input"].(model.RegisterHouseholdInput)), true
+		return e.ComplexityRoot.Mutation.RegisterHousehold(childComplexity, args["input"].(model.RegisterHouseholdInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.reopenRequest":
 		if e.ComplexityRoot.Mutation.ReopenRequest == nil {
 			break
@@ -4046,7 +4047,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReportCareIncident(childComplexity, args["input"].(model.ReportCareIncidentInput)), true
+		return e.ComplexityRoot.Mutation.ReportCareIncident(childComplexity, args["input"].(model.ReportCareIncidentInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.requestGuardianship":
 		if e.ComplexityRoot.Mutation.RequestGuardianship == nil {
 			break
@@ -4057,7 +4058,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RequestGuardianship(childComplexity, args["input"].(model.RequestGuardianshipInput)), true
+		return e.ComplexityRoot.Mutation.RequestGuardianship(childComplexity, args["input"].(model.RequestGuardianshipInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.requestSignInCode":
 		if e.ComplexityRoot.Mutation.RequestSignInCode == nil {
 			break
@@ -4079,7 +4080,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ResolveRequest(childComplexity, args["id"].(int), args["resolution"].(string)), true
+		return e.ComplexityRoot.Mutation.ResolveRequest(childComplexity, args["id"].(int), args["resolution"].(string), args["idempotencyKey"].(*string)), true
 	case "Mutation.respondToVolunteerTask":
 		if e.ComplexityRoot.Mutation.RespondToVolunteerTask == nil {
 			break
@@ -4134,7 +4135,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.SendBroadcast(childComplexity, args["input"].(model.SendBroadcastInput)), true
+		return e.ComplexityRoot.Mutation.SendBroadcast(childComplexity, args["input"].(model.SendBroadcastInput), args["idempotencyKey"].(*string)), true
 	case "Mutation.setHelpPayer":
 		if e.ComplexityRoot.Mutation.SetHelpPayer == nil {
 			break
@@ -6522,6 +6523,16 @@ extend type Query {
 }
 
 """
+Marks a mutation that takes an ` + "`" + `idempotencyKey` + "`" + ` argument: sent with a key,
+the mutation is done once per signed-in resident and key, and the same key
+again (also while the first call runs) returns the first call's result, the
+same object in its current state, writing nothing. The same key with other
+arguments, or for another mutation, is CONFLICT with extensions.field
+` + "`" + `idempotencyKey` + "`" + `. Keys are kept at least 24 hours (LINLI_RETENTION).
+"""
+directive @idempotent on FIELD_DEFINITION
+
+"""
 Everything that changes Linli's data.
 """
 type Mutation {
@@ -6612,7 +6623,14 @@ type Mutation {
     The household and its members.
     """
     input: RegisterHouseholdInput!
-  ): Household!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): Household! @idempotent
   """
   Verifies a signed-in resident into an existing household, by their phone.
   """
@@ -6885,7 +6903,14 @@ extend type Mutation {
     The broadcast.
     """
     input: SendBroadcastInput!
-  ): Broadcast!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): Broadcast! @idempotent
   """
   Registers this phone or browser for push notifications of the signed-in
   resident; they are pushed when the resident has no live subscription.
@@ -23478,12 +23503,26 @@ extend type Mutation {
   fileRequest(
     "The request."
     input: FileRequestInput!
-  ): Request!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): Request! @idempotent
   "Takes a request that nobody owns yet (the grid's leader and workers, and the holders of its category's first role in the grid)."
   claimRequest(
     "The request."
     id: ID!
-  ): Request!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): Request! @idempotent
   "Hands a request over to another staff member of its grid (its owner, the grid leader or an admin); the hand-over is recorded."
   handOverRequest(
     "The request."
@@ -23503,7 +23542,14 @@ extend type Mutation {
     internal: Boolean! = false
     "It records contact with the requester or a visit on site."
     contact: Boolean! = false
-  ): RequestEvent!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): RequestEvent! @idempotent
   "網格呼叫: the grid calls a department to a request it cannot solve alone, with a reason; the department must report (acknowledge) before its deadline."
   callDepartment(
     "The request."
@@ -23512,7 +23558,14 @@ extend type Mutation {
     departmentId: ID!
     "Why the department is needed."
     reason: String!
-  ): Request!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): Request! @idempotent
   "部門報到: the department the request was called to reports that it has taken it on (its staff)."
   acknowledgeRequest(
     "The request."
@@ -23524,7 +23577,14 @@ extend type Mutation {
     id: ID!
     "What was done, for the requester."
     resolution: String!
-  ): Request!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): Request! @idempotent
   "The requester (or their guardian) confirms a resolved request."
   confirmRequest(
     "The request."
@@ -23800,7 +23860,14 @@ extend type Mutation {
     The slot, the person and whether to wait.
     """
     input: BookCareInput!
-  ): CareBooking!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): CareBooking! @idempotent
   """
   Cancels a booking (by the person or their guardian): a place until the
   cancellation cut-off before the slot, a waitlist place any time. A freed
@@ -23811,7 +23878,14 @@ extend type Mutation {
     The booking.
     """
     id: ID!
-  ): CareBooking!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): CareBooking! @idempotent
   """
   Takes a place offered from the waitlist, before the offer expires. After
   the slot's cancellation cut-off this is a CONFLICT with extensions.field
@@ -23874,7 +23948,14 @@ extend type Mutation {
     The note.
     """
     body: String!
-  ): CareNote!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): CareNote! @idempotent
   """
   Reports an incident during care; the person's guardians are notified at
   once.
@@ -23884,7 +23965,14 @@ extend type Mutation {
     What happened.
     """
     input: ReportCareIncidentInput!
-  ): CareIncident!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): CareIncident! @idempotent
   """
   Puts a caregiver on duty in a slot, or takes them off. Community admins
   assign any caregiver of the community; a caregiver assigns themself.
@@ -24091,7 +24179,14 @@ extend type Mutation {
     The dependent and how they are related.
     """
     input: RequestGuardianshipInput!
-  ): Guardianship
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): Guardianship @idempotent
   """
   The dependent consents to a pending guardianship of theirs: it becomes
   ACTIVE (consent method DEPENDENT).
@@ -24122,7 +24217,14 @@ extend type Mutation {
     The child.
     """
     input: RegisterChildInput!
-  ): Guardianship!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): Guardianship! @idempotent
   """
   Ends a guardianship: either side, the dependent's grid staff or admins.
   """
@@ -24341,7 +24443,14 @@ extend type Mutation {
     The request.
     """
     input: AskForHelpInput!
-  ): HelpRequest!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): HelpRequest! @idempotent
   """
   A volunteer offers to help. With autoAccept the first offer is accepted at
   once. CONFLICT when the request is no longer open.
@@ -24355,7 +24464,14 @@ extend type Mutation {
     A note for the requester (when one can come).
     """
     note: String
-  ): HelpOffer!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): HelpOffer! @idempotent
   """
   The volunteer takes back an offer not yet accepted.
   """
@@ -24523,7 +24639,14 @@ extend type Mutation {
     The task.
     """
     input: CreateVolunteerTaskInput!
-  ): VolunteerTask!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): VolunteerTask! @idempotent
   """
   The signed-in volunteer accepts or declines a task dispatched to them.
   Accepting a task already staffed is CONFLICT, and so is accepting a meal
@@ -24761,7 +24884,14 @@ extend type Mutation {
     The order.
     """
     input: PlaceMealOrderInput!
-  ): MealOrder!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): MealOrder! @idempotent
   """
   Cancels a placed order before the cut-off: its place goes back to the
   menu and any credit spent is refunded.
@@ -24771,7 +24901,14 @@ extend type Mutation {
     The order.
     """
     id: ID!
-  ): MealOrder!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): MealOrder! @idempotent
   """
   Moves an order to its next status (canteen staff): PREPARING, READY,
   then OUT_FOR_DELIVERY and DELIVERED for a delivery, or COLLECTED. Each

@@ -33,54 +33,54 @@ type MutationResolver interface {
 	UpdateMyProfile(ctx context.Context, input model.UpdateMyProfileInput) (*ent.Resident, error)
 	AssignRole(ctx context.Context, input model.AssignRoleInput) (*ent.RoleAssignment, error)
 	RevokeRole(ctx context.Context, id int) (int, error)
-	RegisterHousehold(ctx context.Context, input model.RegisterHouseholdInput) (*ent.Household, error)
+	RegisterHousehold(ctx context.Context, input model.RegisterHouseholdInput, idempotencyKey *string) (*ent.Household, error)
 	VerifyResident(ctx context.Context, phone string, householdID int) (*ent.Resident, error)
 	VerifyBirthDate(ctx context.Context, residentID int, birthDate time.Time) (*ent.Resident, error)
 	ExportMyData(ctx context.Context) (*model.MyDataExport, error)
 	DeleteMyAccount(ctx context.Context, confirm bool) (bool, error)
 	MarkNotificationsRead(ctx context.Context, ids []int) (int, error)
-	SendBroadcast(ctx context.Context, input model.SendBroadcastInput) (*ent.Broadcast, error)
+	SendBroadcast(ctx context.Context, input model.SendBroadcastInput, idempotencyKey *string) (*ent.Broadcast, error)
 	RegisterDevice(ctx context.Context, platform device.Platform, token string) (bool, error)
 	UnregisterDevice(ctx context.Context, token string) (bool, error)
 	CreateRequestCategory(ctx context.Context, code string, input model.RequestCategoryInput) (*ent.RequestCategory, error)
 	UpdateRequestCategory(ctx context.Context, id int, input model.RequestCategoryInput) (*ent.RequestCategory, error)
-	FileRequest(ctx context.Context, input model.FileRequestInput) (*ent.Request, error)
-	ClaimRequest(ctx context.Context, id int) (*ent.Request, error)
+	FileRequest(ctx context.Context, input model.FileRequestInput, idempotencyKey *string) (*ent.Request, error)
+	ClaimRequest(ctx context.Context, id int, idempotencyKey *string) (*ent.Request, error)
 	HandOverRequest(ctx context.Context, id int, toID int, note *string) (*ent.Request, error)
-	AddRequestNote(ctx context.Context, id int, body string, internal bool, contact bool) (*ent.RequestEvent, error)
-	CallDepartment(ctx context.Context, id int, departmentID int, reason string) (*ent.Request, error)
+	AddRequestNote(ctx context.Context, id int, body string, internal bool, contact bool, idempotencyKey *string) (*ent.RequestEvent, error)
+	CallDepartment(ctx context.Context, id int, departmentID int, reason string, idempotencyKey *string) (*ent.Request, error)
 	AcknowledgeRequest(ctx context.Context, id int) (*ent.Request, error)
-	ResolveRequest(ctx context.Context, id int, resolution string) (*ent.Request, error)
+	ResolveRequest(ctx context.Context, id int, resolution string, idempotencyKey *string) (*ent.Request, error)
 	ConfirmRequest(ctx context.Context, id int) (*ent.Request, error)
 	ReopenRequest(ctx context.Context, id int, reason string) (*ent.Request, error)
 	RateRequest(ctx context.Context, id int, rating int, comment *string) (*ent.Request, error)
-	BookCare(ctx context.Context, input model.BookCareInput) (*ent.CareBooking, error)
-	CancelCareBooking(ctx context.Context, id int) (*ent.CareBooking, error)
+	BookCare(ctx context.Context, input model.BookCareInput, idempotencyKey *string) (*ent.CareBooking, error)
+	CancelCareBooking(ctx context.Context, id int, idempotencyKey *string) (*ent.CareBooking, error)
 	ConfirmCareOffer(ctx context.Context, id int, acceptNoCancellation *bool) (*ent.CareBooking, error)
 	CheckInCare(ctx context.Context, slotID int, residentID int) (*ent.CareBooking, error)
 	CheckOutCare(ctx context.Context, bookingID int) (*ent.CareBooking, error)
 	MarkCareNoShow(ctx context.Context, bookingID int) (*ent.CareBooking, error)
-	AddCareNote(ctx context.Context, bookingID int, body string) (*ent.CareNote, error)
-	ReportCareIncident(ctx context.Context, input model.ReportCareIncidentInput) (*ent.CareIncident, error)
+	AddCareNote(ctx context.Context, bookingID int, body string, idempotencyKey *string) (*ent.CareNote, error)
+	ReportCareIncident(ctx context.Context, input model.ReportCareIncidentInput, idempotencyKey *string) (*ent.CareIncident, error)
 	AssignCaregiver(ctx context.Context, slotID int, caregiverID *int, onDuty bool) (*ent.CareSlot, error)
 	GenerateCareSlots(ctx context.Context, serviceID int, days int) ([]*ent.CareSlot, error)
-	RequestGuardianship(ctx context.Context, input model.RequestGuardianshipInput) (*ent.Guardianship, error)
+	RequestGuardianship(ctx context.Context, input model.RequestGuardianshipInput, idempotencyKey *string) (*ent.Guardianship, error)
 	ConsentToGuardianship(ctx context.Context, id int) (*ent.Guardianship, error)
 	WitnessGuardianshipConsent(ctx context.Context, id int) (*ent.Guardianship, error)
-	RegisterChild(ctx context.Context, input model.RegisterChildInput) (*ent.Guardianship, error)
+	RegisterChild(ctx context.Context, input model.RegisterChildInput, idempotencyKey *string) (*ent.Guardianship, error)
 	RevokeGuardianship(ctx context.Context, id int) (*ent.Guardianship, error)
 	TransferTime(ctx context.Context, input model.TransferTimeInput) (*ent.LedgerTransfer, error)
 	DonateTime(ctx context.Context, input model.DonateTimeInput) (*ent.LedgerTransfer, error)
 	SetHelpPayer(ctx context.Context, communityID int, paidBy timeaccount.HelpPaidBy) (*ent.TimeAccount, error)
-	AskForHelp(ctx context.Context, input model.AskForHelpInput) (*ent.HelpRequest, error)
-	OfferHelp(ctx context.Context, requestID int, note *string) (*ent.HelpOffer, error)
+	AskForHelp(ctx context.Context, input model.AskForHelpInput, idempotencyKey *string) (*ent.HelpRequest, error)
+	OfferHelp(ctx context.Context, requestID int, note *string, idempotencyKey *string) (*ent.HelpOffer, error)
 	WithdrawHelpOffer(ctx context.Context, offerID int) (*ent.HelpOffer, error)
 	AcceptHelpOffer(ctx context.Context, offerID int) (*ent.HelpRequest, error)
 	CancelHelpRequest(ctx context.Context, requestID int) (*ent.HelpRequest, error)
 	ConfirmHelpCompleted(ctx context.Context, requestID int, minutes *int) (*ent.HelpRequest, error)
 	JoinVolunteerTeam(ctx context.Context, teamID int) (*ent.VolunteerTeamMember, error)
 	LeaveVolunteerTeam(ctx context.Context, teamID int) (bool, error)
-	CreateVolunteerTask(ctx context.Context, input model.CreateVolunteerTaskInput) (*ent.VolunteerTask, error)
+	CreateVolunteerTask(ctx context.Context, input model.CreateVolunteerTaskInput, idempotencyKey *string) (*ent.VolunteerTask, error)
 	RespondToVolunteerTask(ctx context.Context, taskID int, accept bool) (*ent.VolunteerTaskAssignment, error)
 	CheckInVolunteerTask(ctx context.Context, taskID int) (*ent.VolunteerTaskAssignment, error)
 	CheckOutVolunteerTask(ctx context.Context, taskID int) (*ent.VolunteerTaskAssignment, error)
@@ -90,8 +90,8 @@ type MutationResolver interface {
 	CreateCanteen(ctx context.Context, communityID int, input model.CanteenSettingsInput) (*ent.Canteen, error)
 	UpdateCanteen(ctx context.Context, id int, input model.CanteenSettingsInput) (*ent.Canteen, error)
 	SetMealPeriod(ctx context.Context, canteenID int, input model.MealPeriodInput) (*ent.MealPeriod, error)
-	PlaceMealOrder(ctx context.Context, input model.PlaceMealOrderInput) (*ent.MealOrder, error)
-	CancelMealOrder(ctx context.Context, id int) (*ent.MealOrder, error)
+	PlaceMealOrder(ctx context.Context, input model.PlaceMealOrderInput, idempotencyKey *string) (*ent.MealOrder, error)
+	CancelMealOrder(ctx context.Context, id int, idempotencyKey *string) (*ent.MealOrder, error)
 	AdvanceMealOrder(ctx context.Context, id int, status mealorder.Status) (*ent.MealOrder, error)
 	CreateMenu(ctx context.Context, input model.CreateMenuInput) (*ent.Menu, error)
 	PublishMenu(ctx context.Context, id int) (*ent.Menu, error)
@@ -163,6 +163,14 @@ func (ec *executionContext) field_Mutation_addCareNote_args(ctx context.Context,
 		return nil, err
 	}
 	args["body"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -201,6 +209,14 @@ func (ec *executionContext) field_Mutation_addRequestNote_args(ctx context.Conte
 		return nil, err
 	}
 	args["contact"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg4
 	return args, nil
 }
 
@@ -237,6 +253,14 @@ func (ec *executionContext) field_Mutation_askForHelp_args(ctx context.Context, 
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -295,6 +319,14 @@ func (ec *executionContext) field_Mutation_bookCare_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -325,6 +357,14 @@ func (ec *executionContext) field_Mutation_callDepartment_args(ctx context.Conte
 		return nil, err
 	}
 	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
 	return args, nil
 }
 
@@ -339,6 +379,14 @@ func (ec *executionContext) field_Mutation_cancelCareBooking_args(ctx context.Co
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -367,6 +415,14 @@ func (ec *executionContext) field_Mutation_cancelMealOrder_args(ctx context.Cont
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -467,6 +523,14 @@ func (ec *executionContext) field_Mutation_claimRequest_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -633,6 +697,14 @@ func (ec *executionContext) field_Mutation_createVolunteerTask_args(ctx context.
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -689,6 +761,14 @@ func (ec *executionContext) field_Mutation_fileRequest_args(ctx context.Context,
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -833,6 +913,14 @@ func (ec *executionContext) field_Mutation_offerHelp_args(ctx context.Context, r
 		return nil, err
 	}
 	args["note"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -847,6 +935,14 @@ func (ec *executionContext) field_Mutation_placeMealOrder_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -949,6 +1045,14 @@ func (ec *executionContext) field_Mutation_registerChild_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -985,6 +1089,14 @@ func (ec *executionContext) field_Mutation_registerHousehold_args(ctx context.Co
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -1021,6 +1133,14 @@ func (ec *executionContext) field_Mutation_reportCareIncident_args(ctx context.C
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -1035,6 +1155,14 @@ func (ec *executionContext) field_Mutation_requestGuardianship_args(ctx context.
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -1071,6 +1199,14 @@ func (ec *executionContext) field_Mutation_resolveRequest_args(ctx context.Conte
 		return nil, err
 	}
 	args["resolution"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg2
 	return args, nil
 }
 
@@ -1149,6 +1285,14 @@ func (ec *executionContext) field_Mutation_sendBroadcast_args(ctx context.Contex
 		return nil, err
 	}
 	args["input"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg1
 	return args, nil
 }
 
@@ -1874,9 +2018,22 @@ func (ec *executionContext) _Mutation_registerHousehold(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RegisterHousehold(ctx, fc.Args["input"].(model.RegisterHouseholdInput))
+			return ec.Resolvers.Mutation().RegisterHousehold(ctx, fc.Args["input"].(model.RegisterHouseholdInput), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.Household
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Household) graphql.Marshaler {
 			return ec.marshalNHousehold2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐHousehold(ctx, selections, v)
 		},
@@ -2126,9 +2283,22 @@ func (ec *executionContext) _Mutation_sendBroadcast(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SendBroadcast(ctx, fc.Args["input"].(model.SendBroadcastInput))
+			return ec.Resolvers.Mutation().SendBroadcast(ctx, fc.Args["input"].(model.SendBroadcastInput), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.Broadcast
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Broadcast) graphql.Marshaler {
 			return ec.marshalNBroadcast2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐBroadcast(ctx, selections, v)
 		},
@@ -2346,9 +2516,22 @@ func (ec *executionContext) _Mutation_fileRequest(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().FileRequest(ctx, fc.Args["input"].(model.FileRequestInput))
+			return ec.Resolvers.Mutation().FileRequest(ctx, fc.Args["input"].(model.FileRequestInput), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.Request
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
 			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
@@ -2390,9 +2573,22 @@ func (ec *executionContext) _Mutation_claimRequest(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ClaimRequest(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().ClaimRequest(ctx, fc.Args["id"].(int), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.Request
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
 			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
@@ -2478,9 +2674,22 @@ func (ec *executionContext) _Mutation_addRequestNote(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddRequestNote(ctx, fc.Args["id"].(int), fc.Args["body"].(string), fc.Args["internal"].(bool), fc.Args["contact"].(bool))
+			return ec.Resolvers.Mutation().AddRequestNote(ctx, fc.Args["id"].(int), fc.Args["body"].(string), fc.Args["internal"].(bool), fc.Args["contact"].(bool), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.RequestEvent
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.RequestEvent) graphql.Marshaler {
 			return ec.marshalNRequestEvent2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequestEvent(ctx, selections, v)
 		},
@@ -2522,9 +2731,22 @@ func (ec *executionContext) _Mutation_callDepartment(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CallDepartment(ctx, fc.Args["id"].(int), fc.Args["departmentId"].(int), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().CallDepartment(ctx, fc.Args["id"].(int), fc.Args["departmentId"].(int), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.Request
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
 			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
@@ -2610,9 +2832,22 @@ func (ec *executionContext) _Mutation_resolveRequest(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ResolveRequest(ctx, fc.Args["id"].(int), fc.Args["resolution"].(string))
+			return ec.Resolvers.Mutation().ResolveRequest(ctx, fc.Args["id"].(int), fc.Args["resolution"].(string), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.Request
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
 			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
@@ -2786,9 +3021,22 @@ func (ec *executionContext) _Mutation_bookCare(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().BookCare(ctx, fc.Args["input"].(model.BookCareInput))
+			return ec.Resolvers.Mutation().BookCare(ctx, fc.Args["input"].(model.BookCareInput), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.CareBooking
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CareBooking) graphql.Marshaler {
 			return ec.marshalNCareBooking2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCareBooking(ctx, selections, v)
 		},
@@ -2830,9 +3078,22 @@ func (ec *executionContext) _Mutation_cancelCareBooking(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelCareBooking(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().CancelCareBooking(ctx, fc.Args["id"].(int), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.CareBooking
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CareBooking) graphql.Marshaler {
 			return ec.marshalNCareBooking2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCareBooking(ctx, selections, v)
 		},
@@ -3050,9 +3311,22 @@ func (ec *executionContext) _Mutation_addCareNote(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddCareNote(ctx, fc.Args["bookingId"].(int), fc.Args["body"].(string))
+			return ec.Resolvers.Mutation().AddCareNote(ctx, fc.Args["bookingId"].(int), fc.Args["body"].(string), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.CareNote
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CareNote) graphql.Marshaler {
 			return ec.marshalNCareNote2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCareNote(ctx, selections, v)
 		},
@@ -3094,9 +3368,22 @@ func (ec *executionContext) _Mutation_reportCareIncident(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReportCareIncident(ctx, fc.Args["input"].(model.ReportCareIncidentInput))
+			return ec.Resolvers.Mutation().ReportCareIncident(ctx, fc.Args["input"].(model.ReportCareIncidentInput), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.CareIncident
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CareIncident) graphql.Marshaler {
 			return ec.marshalNCareIncident2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCareIncident(ctx, selections, v)
 		},
@@ -3226,9 +3513,22 @@ func (ec *executionContext) _Mutation_requestGuardianship(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RequestGuardianship(ctx, fc.Args["input"].(model.RequestGuardianshipInput))
+			return ec.Resolvers.Mutation().RequestGuardianship(ctx, fc.Args["input"].(model.RequestGuardianshipInput), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.Guardianship
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Guardianship) graphql.Marshaler {
 			return ec.marshalOGuardianship2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianship(ctx, selections, v)
 		},
@@ -3358,9 +3658,22 @@ func (ec *executionContext) _Mutation_registerChild(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RegisterChild(ctx, fc.Args["input"].(model.RegisterChildInput))
+			return ec.Resolvers.Mutation().RegisterChild(ctx, fc.Args["input"].(model.RegisterChildInput), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.Guardianship
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Guardianship) graphql.Marshaler {
 			return ec.marshalNGuardianship2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐGuardianship(ctx, selections, v)
 		},
@@ -3578,9 +3891,22 @@ func (ec *executionContext) _Mutation_askForHelp(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AskForHelp(ctx, fc.Args["input"].(model.AskForHelpInput))
+			return ec.Resolvers.Mutation().AskForHelp(ctx, fc.Args["input"].(model.AskForHelpInput), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.HelpRequest
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.HelpRequest) graphql.Marshaler {
 			return ec.marshalNHelpRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐHelpRequest(ctx, selections, v)
 		},
@@ -3622,9 +3948,22 @@ func (ec *executionContext) _Mutation_offerHelp(ctx context.Context, field graph
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().OfferHelp(ctx, fc.Args["requestId"].(int), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().OfferHelp(ctx, fc.Args["requestId"].(int), fc.Args["note"].(*string), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.HelpOffer
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.HelpOffer) graphql.Marshaler {
 			return ec.marshalNHelpOffer2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐHelpOffer(ctx, selections, v)
 		},
@@ -3930,9 +4269,22 @@ func (ec *executionContext) _Mutation_createVolunteerTask(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateVolunteerTask(ctx, fc.Args["input"].(model.CreateVolunteerTaskInput))
+			return ec.Resolvers.Mutation().CreateVolunteerTask(ctx, fc.Args["input"].(model.CreateVolunteerTaskInput), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.VolunteerTask
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.VolunteerTask) graphql.Marshaler {
 			return ec.marshalNVolunteerTask2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTask(ctx, selections, v)
 		},
@@ -4370,9 +4722,22 @@ func (ec *executionContext) _Mutation_placeMealOrder(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PlaceMealOrder(ctx, fc.Args["input"].(model.PlaceMealOrderInput))
+			return ec.Resolvers.Mutation().PlaceMealOrder(ctx, fc.Args["input"].(model.PlaceMealOrderInput), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.MealOrder
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
 			return ec.marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, selections, v)
 		},
@@ -4414,9 +4779,22 @@ func (ec *executionContext) _Mutation_cancelMealOrder(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelMealOrder(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().CancelMealOrder(ctx, fc.Args["id"].(int), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.MealOrder
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
 			return ec.marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, selections, v)
 		},

@@ -12,6 +12,7 @@ import (
 	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -28,6 +29,9 @@ type step struct {
 	// notify get a notification titled title (the actor never does).
 	notify []int
 	title  string
+	// returnsEvent says the call's result is the timeline entry (a note),
+	// not the request: what a retry with the same idempotency key gets.
+	returnsEvent bool
 }
 
 // action checks and applies one change to a locked request through tx.
@@ -78,7 +82,11 @@ func (s *Service) act(ctx context.Context, id int, fn action) (*ent.Request, *en
 			return err
 		}
 		evID = ev.ID
-		return nil
+		result := id
+		if st.returnsEvent {
+			result = ev.ID
+		}
+		return idempotency.Record(ctx, tx, result)
 	})
 	if err != nil {
 		return nil, nil, err

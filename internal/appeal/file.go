@@ -14,6 +14,7 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/internal/appeal/form"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -122,8 +123,10 @@ func (s *Service) File(ctx context.Context, f Filing) (*ent.Request, error) {
 		if f.Urgency == request.UrgencyURGENT {
 			title = "【緊急】" + title
 		}
-		_, err = s.record(sys, tx, r, &v.ResidentID, &step{kind: requestevent.KindFILED, notify: staff, title: title}, now)
-		return err
+		if _, err = s.record(sys, tx, r, &v.ResidentID, &step{kind: requestevent.KindFILED, notify: staff, title: title}, now); err != nil {
+			return err
+		}
+		return idempotency.Record(ctx, tx, r.ID)
 	})
 	if err != nil {
 		return nil, err

@@ -105,7 +105,7 @@ func (s *Service) Note(ctx context.Context, id int, body string, internal, conta
 				}
 			}
 		}
-		st := &step{kind: requestevent.KindNOTE, body: body, internal: internal, contact: contact}
+		st := &step{kind: requestevent.KindNOTE, body: body, internal: internal, contact: contact, returnsEvent: true}
 		if !internal {
 			st.notify, st.title = requesterSide(r), "您的訴求有新進展"
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/jimei-linli/linli/ent/privacy"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -111,7 +112,10 @@ func (s *Service) Send(ctx context.Context, msg Message) (*ent.Broadcast, error)
 			Kind: "broadcast.sent", Topics: []string{topic}, SubjectID: b.ID, Notify: ids,
 			Notification: realtime.NotificationContent{Kind: notification.KindBROADCAST, Title: msg.Title, Body: msg.Body},
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		return idempotency.Record(ctx, tx, b.ID)
 	})
 	return b, err
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/jimei-linli/linli/internal/authz"
 	"github.com/jimei-linli/linli/internal/credit"
 	"github.com/jimei-linli/linli/internal/dispatch"
+	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
@@ -361,6 +362,11 @@ func (s *Service) PlaceOrder(ctx context.Context, in OrderInput) (*ent.MealOrder
 		if err := s.emit(ctx, tx, o, "meal_order.placed", notify, note); err != nil {
 			return err
 		}
+		// The key before the place: a concurrent duplicate waits on the
+		// key without holding the hot menu row.
+		if err := idempotency.Record(ctx, tx, o.ID); err != nil {
+			return err
+		}
 		// Take the place last: the menu row is the one every order of the
 		// meal updates, so its lock is held only from here to the commit.
 		n, err := tx.Menu.Update().
@@ -513,7 +519,10 @@ func (s *Service) CancelOrder(ctx context.Context, id int) (*ent.MealOrder, erro
 			}
 		}
 		o.Status = mealorder.StatusCANCELLED
-		return s.emit(ctx, tx, o, "meal_order.cancelled", notify, note)
+		if err := s.emit(ctx, tx, o, "meal_order.cancelled", notify, note); err != nil {
+			return err
+		}
+		return idempotency.Record(ctx, tx, o.ID)
 	})
 	if err != nil {
 		return nil, err

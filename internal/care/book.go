@@ -16,6 +16,7 @@ import (
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/guardianship"
+	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -132,8 +133,10 @@ func (s *Service) Book(ctx context.Context, in Booking) (*ent.CareBooking, error
 		if b, err = create.Save(sys); err != nil {
 			return err
 		}
-		_, err = s.record(ctx, tx, logged{booking: b, kind: kind, minor: p.age >= 0 && p.age < 18, title: title})
-		return err
+		if _, err = s.record(ctx, tx, logged{booking: b, kind: kind, minor: p.age >= 0 && p.age < 18, title: title}); err != nil {
+			return err
+		}
+		return idempotency.Record(ctx, tx, b.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -293,9 +296,11 @@ func (s *Service) Cancel(ctx context.Context, id int) (*ent.CareBooking, error) 
 			return err
 		}
 		if held {
-			return s.release(ctx, tx, slot)
+			if err := s.release(ctx, tx, slot); err != nil {
+				return err
+			}
 		}
-		return nil
+		return idempotency.Record(ctx, tx, b.ID)
 	})
 	if err != nil {
 		return nil, err

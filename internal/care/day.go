@@ -15,6 +15,7 @@ import (
 	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -176,9 +177,11 @@ func (s *Service) AddNote(ctx context.Context, bookingID int, body string) (*ent
 		if err != nil {
 			return err
 		}
-		_, err = s.record(ctx, tx, logged{booking: b, kind: careevent.KindNOTE, noteID: n.ID, minor: minor,
-			title: "A caregiver wrote about " + name})
-		return err
+		if _, err = s.record(ctx, tx, logged{booking: b, kind: careevent.KindNOTE, noteID: n.ID, minor: minor,
+			title: "A caregiver wrote about " + name}); err != nil {
+			return err
+		}
+		return idempotency.Record(ctx, tx, n.ID)
 	})
 	if err != nil {
 		return nil, err
@@ -221,9 +224,11 @@ func (s *Service) ReportIncident(ctx context.Context, in Incident) (*ent.CareInc
 		if err != nil {
 			return err
 		}
-		_, err = s.record(ctx, tx, logged{booking: b, kind: careevent.KindINCIDENT, incidentID: inc.ID, minor: minor,
-			title: fmt.Sprintf("Incident (%s): %s at %s", in.Severity, name, hhmm(now)), body: "Open the app for what happened and what was done."})
-		return err
+		if _, err = s.record(ctx, tx, logged{booking: b, kind: careevent.KindINCIDENT, incidentID: inc.ID, minor: minor,
+			title: fmt.Sprintf("Incident (%s): %s at %s", in.Severity, name, hhmm(now)), body: "Open the app for what happened and what was done."}); err != nil {
+			return err
+		}
+		return idempotency.Record(ctx, tx, inc.ID)
 	})
 	if err != nil {
 		return nil, err

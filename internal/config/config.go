@@ -109,6 +109,10 @@ type Config struct {
 	// AccessLogRetention is how long the access log (who read whose
 	// sensitive records) is kept (internal/personaldata purges it).
 	AccessLogRetention time.Duration
+	// IdempotencyWindow is how long a used idempotency key is kept (at
+	// least idempotency.MinWindow, 24 hours): a retry within it gets the
+	// first call's result.
+	IdempotencyWindow time.Duration
 	// CareOfferTTL is how long a waitlisted person has to confirm a freed
 	// care place before it is offered to the next one.
 	CareOfferTTL time.Duration
@@ -337,6 +341,15 @@ var Settings = []Setting{
 			c.AccessLogRetention, err = time.ParseDuration(v)
 			if err == nil && c.AccessLogRetention <= 0 {
 				err = errors.New("must be positive")
+			}
+			return err
+		}},
+	{"idempotency-window", "LINLI_IDEMPOTENCY_WINDOW", "48h",
+		"How long a used idempotency key is kept, then purged: a mutation retried with the same key within it returns the first call's result and does nothing again. At least 24h.",
+		func(c *Config, v string) (err error) {
+			c.IdempotencyWindow, err = time.ParseDuration(v)
+			if err == nil && c.IdempotencyWindow < 24*time.Hour {
+				err = errors.New("must be at least 24h: a retry within a day always gets the first result")
 			}
 			return err
 		}},

@@ -20,6 +20,7 @@ import (
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/phone"
 	"github.com/jimei-linli/linli/internal/ratelimit"
@@ -93,7 +94,10 @@ func (s *Service) Request(ctx context.Context, r Request) (*ent.Guardianship, er
 	case r.DependentID != 0 && r.DependentPhone != "":
 		return nil, apperr.New(apperr.BadUserInput, "give the dependent's ID or phone, not both")
 	case r.DependentPhone != "":
-		return nil, s.requestByPhone(ctx, v, r)
+		// Keyless: the answer is null whoever has the phone, and a retry
+		// asks again, which leaves an existing request as it is; a stored
+		// key would tell an account from none.
+		return nil, s.requestByPhone(idempotency.Unkeyed(ctx), v, r)
 	case r.DependentID == 0:
 		return nil, apperr.New(apperr.BadUserInput, "give the dependent's ID or phone")
 	}
@@ -175,10 +179,15 @@ func (s *Service) ask(ctx context.Context, v *viewer.Viewer, dependent int, rela
 				SetRelation(relation).SetStatus(guardianship.StatusPENDING).
 				SetCreatedAt(s.now()).SetUpdatedAt(s.now()).Save(sys)
 		}
-		if err != nil || !notify {
+		if err != nil {
 			return err
 		}
-		return s.tell(ctx, tx, g, []int{dependent}, "A guardianship awaits your consent", "Someone asked to look after you; consent in the app, or ask your grid worker.")
+		if notify {
+			if err := s.tell(ctx, tx, g, []int{dependent}, "A guardianship awaits your consent", "Someone asked to look after you; consent in the app, or ask your grid worker."); err != nil {
+				return err
+			}
+		}
+		return idempotency.Record(ctx, tx, g.ID)
 	})
 	return g, err
 }
@@ -289,7 +298,10 @@ func (s *Service) RegisterChild(ctx context.Context, c Child) (*ent.Guardianship
 		if err != nil {
 			return err
 		}
-		return realtime.ViewerChanged(ctx, s.outbox, tx, v.ResidentID)
+		if err := realtime.ViewerChanged(ctx, s.outbox, tx, v.ResidentID); err != nil {
+			return err
+		}
+		return idempotency.Record(ctx, tx, g.ID)
 	})
 	return s.reload(ctx, g, err)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jimei-linli/linli/ent/accessrecord"
 	"github.com/jimei-linli/linli/ent/auditrecord"
 	"github.com/jimei-linli/linli/ent/device"
+	"github.com/jimei-linli/linli/ent/idempotencykey"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/pushdelivery"
 	"github.com/jimei-linli/linli/ent/signincode"
@@ -101,6 +102,9 @@ func coreEraser() Eraser {
 			return err
 		}
 		if _, err := tx.AccessRecord.Delete().Where(accessrecord.SubjectID(p.ID)).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.IdempotencyKey.Delete().Where(idempotencykey.ResidentID(p.ID)).Exec(ctx); err != nil {
 			return err
 		}
 		if !p.Named() {

@@ -7,10 +7,12 @@ import (
 	entsql "entgo.io/ent/dialect/sql"
 
 	"github.com/jimei-linli/linli/ent/accessrecord"
+	"github.com/jimei-linli/linli/ent/idempotencykey"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/pushdelivery"
 	"github.com/jimei-linli/linli/ent/session"
 	"github.com/jimei-linli/linli/ent/signincode"
+	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/schedule"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -30,6 +32,10 @@ type Retention struct {
 	// AccessRecords counts from when a member of staff read the record
 	// (config's LINLI_ACCESS_LOG_RETENTION).
 	AccessRecords time.Duration
+	// IdempotencyKeys counts from when a key was used (config's
+	// LINLI_IDEMPOTENCY_WINDOW); a shorter window than
+	// idempotency.MinWindow is taken as that minimum.
+	IdempotencyKeys time.Duration
 }
 
 // RetentionFrom reads the windows by config.RetentionNames, and the access
@@ -42,13 +48,14 @@ func RetentionFrom(m map[string]time.Duration, accessRecords time.Duration) Rete
 
 // Purged counts the rows one purge deleted.
 type Purged struct {
-	SignInCodes, Sessions, PushDeliveries, Notifications, AccessRecords int
+	SignInCodes, Sessions, PushDeliveries, Notifications, AccessRecords, IdempotencyKeys int
 }
 
 // Purge deletes, as the system, the sign-in codes, expired sessions,
 // delivered push records, read notifications (with every push record of
-// theirs, delivered or not) and access records older than r's windows at
-// the injected clock's now. Each is one conditional DELETE decided in
+// theirs, delivered or not), access records and used idempotency keys
+// older than r's windows at the injected clock's now. Each is one
+// conditional DELETE decided in
 // the database, so instances that purge at once delete each row once.
 // A zero window keeps those records.
 func (s *Service) Purge(ctx context.Context, r Retention) (Purged, error) {
@@ -95,6 +102,12 @@ func (s *Service) Purge(ctx context.Context, r Retention) (Purged, error) {
 	if r.AccessRecords > 0 {
 		if p.AccessRecords, err = s.client.AccessRecord.Delete().
 			Where(accessrecord.AtLT(now.Add(-r.AccessRecords))).Exec(sys); err != nil {
+			return p, err
+		}
+	}
+	if r.IdempotencyKeys > 0 {
+		if p.IdempotencyKeys, err = s.client.IdempotencyKey.Delete().
+			Where(idempotencykey.CreatedAtLT(now.Add(-max(r.IdempotencyKeys, idempotency.MinWindow)))).Exec(sys); err != nil {
 			return p, err
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/authz"
+	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/timebank"
@@ -84,7 +85,10 @@ func (s *Service) Offer(ctx context.Context, requestID int, note string) (*ent.H
 		}
 		offerID = o.ID
 		if r.AutoAccept {
-			return s.accept(ctx, tx, r, o)
+			if err := s.accept(ctx, tx, r, o); err != nil {
+				return err
+			}
+			return idempotency.Record(ctx, tx, o.ID)
 		}
 		// Still open? Read under the row lock an acceptance takes, so an
 		// offer never stays waiting on a request matched meanwhile.
@@ -96,8 +100,11 @@ func (s *Service) Offer(ctx context.Context, requestID int, note string) (*ent.H
 		if !open {
 			return apperr.New(apperr.Conflict, "the help request is no longer OPEN")
 		}
-		return s.emit(ctx, tx, r, "help.offered", without([]int{r.RequesterID, r.CreatedByID}, v.ResidentID),
-			"有志願者願意幫忙: "+r.Title, note)
+		if err := s.emit(ctx, tx, r, "help.offered", without([]int{r.RequesterID, r.CreatedByID}, v.ResidentID),
+			"有志願者願意幫忙: "+r.Title, note); err != nil {
+			return err
+		}
+		return idempotency.Record(ctx, tx, o.ID)
 	})
 	if err != nil {
 		return nil, err

@@ -28,6 +28,7 @@ import (
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/dispatch"
+	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/schedule"
 	"github.com/jimei-linli/linli/internal/store"
@@ -175,8 +176,11 @@ func (s *Service) Ask(ctx context.Context, a Ask) (*ent.HelpRequest, error) {
 		if err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, r, "help.requested", without(volunteers, forID, v.ResidentID),
-			fmt.Sprintf("鄰呼我應: %s", a.Title), fmt.Sprintf("%s · %s · %d 分鐘", who.Name, a.Location, a.Minutes))
+		if err := s.emit(ctx, tx, r, "help.requested", without(volunteers, forID, v.ResidentID),
+			fmt.Sprintf("鄰呼我應: %s", a.Title), fmt.Sprintf("%s · %s · %d 分鐘", who.Name, a.Location, a.Minutes)); err != nil {
+			return err
+		}
+		return idempotency.Record(ctx, tx, r.ID)
 	})
 	if err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ import (
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/authz"
 	"github.com/jimei-linli/linli/internal/dispatch"
+	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
@@ -101,7 +102,10 @@ func (s *Service) CreateTask(ctx context.Context, t NewTask) (*ent.VolunteerTask
 			return err
 		}
 		id = task.ID
-		return s.dispatchTo(ctx, tx, task, volunteers)
+		if err := s.dispatchTo(ctx, tx, task, volunteers); err != nil {
+			return err
+		}
+		return idempotency.Record(ctx, tx, task.ID)
 	})
 	if err != nil {
 		return nil, err

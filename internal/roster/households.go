@@ -13,6 +13,7 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/authz"
+	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/phone"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
@@ -80,7 +81,10 @@ func (r *Roster) RegisterHousehold(ctx context.Context, placeID int, unit string
 				return err
 			}
 		}
-		return r.audit(ctx, tx.Client(), "household.register", h.ID, "%d members at place %d", len(members), placeID)
+		if err := r.audit(ctx, tx.Client(), "household.register", h.ID, "%d members at place %d", len(members), placeID); err != nil {
+			return err
+		}
+		return idempotency.Record(ctx, tx, h.ID)
 	})
 	return h, err
 }
