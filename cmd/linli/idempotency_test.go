@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -35,12 +33,7 @@ func TestTwoInstancesHonourIdempotencyKeys(t *testing.T) {
 		"LINLI_JWT_SECRET":   "idempotency-secret-idempotency-secret",
 		"LINLI_LOG_LEVEL":    "warn",
 	}
-	for _, args := range [][]string{{"migrate"}, {"seed", "--demo"}} {
-		var out bytes.Buffer
-		if err := run(context.Background(), args, func(k string) string { return env[k] }, &out); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out.String())
-		}
-	}
+	runLinli(t, env, []string{"migrate"}, []string{"seed", "--demo"})
 	instances := []*instance{startInstance(t, bin, env), startInstance(t, bin, env)}
 	elder := tokenFor(t, env, seed.PhoneElder)
 	var cats struct {

@@ -129,6 +129,18 @@ func startInstance(t *testing.T, bin string, env map[string]string) *instance {
 	return nil
 }
 
+// runLinli runs each command (e.g. migrate, then seed --demo) in process
+// with env, and fails the test at the first that fails.
+func runLinli(t *testing.T, env map[string]string, commands ...[]string) {
+	t.Helper()
+	for _, args := range commands {
+		var out bytes.Buffer
+		if err := run(context.Background(), args, func(k string) string { return env[k] }, &out); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out.String())
+		}
+	}
+}
+
 // tokenFor runs `linli token --phone` in process with env.
 func tokenFor(t *testing.T, env map[string]string, phone string) string {
 	t.Helper()
@@ -186,12 +198,7 @@ func TestTwoInstancesShareBroadcasts(t *testing.T) {
 		"LINLI_JWT_SECRET":   "two-instances-secret-two-instances-secret",
 		"LINLI_LOG_LEVEL":    "warn",
 	}
-	for _, args := range [][]string{{"migrate"}, {"seed", "--demo"}} {
-		var out bytes.Buffer
-		if err := run(context.Background(), args, func(k string) string { return env[k] }, &out); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out.String())
-		}
-	}
+	runLinli(t, env, []string{"migrate"}, []string{"seed", "--demo"})
 	a := startInstance(t, bin, env)
 	b := startInstance(t, bin, env)
 	leader := tokenFor(t, env, seed.PhoneGridLeader)

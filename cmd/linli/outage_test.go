@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -27,10 +26,7 @@ func TestPostgresOutage(t *testing.T) {
 		"LINLI_JWT_SECRET":   "outage-test-secret-outage-test-secret",
 		"LINLI_LOG_LEVEL":    "error",
 	}
-	var out bytes.Buffer
-	if err := run(context.Background(), []string{"migrate"}, func(k string) string { return env[k] }, &out); err != nil {
-		t.Fatalf("migrate: %v\n%s", err, out.String())
-	}
+	runLinli(t, env, []string{"migrate"})
 	srv := startInstance(t, bin, env)
 	const read = `{ communities(first: 1) { totalCount } }`
 	if code, _ := outageRead(t, srv.url, read); code != "" {

@@ -54,12 +54,7 @@ func sigtermDuringBurst(t *testing.T, bin, dbURL string) {
 		"LINLI_DRAIN_DELAY":      "0s",
 		"LINLI_SHUTDOWN_TIMEOUT": "20s",
 	}
-	for _, args := range [][]string{{"migrate"}, {"seed", "--demo"}} {
-		var out bytes.Buffer
-		if err := run(context.Background(), args, func(k string) string { return env[k] }, &out); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out.String())
-		}
-	}
+	runLinli(t, env, []string{"migrate"}, []string{"seed", "--demo"})
 	srv := startInstance(t, bin, env)
 	leader := tokenFor(t, env, seed.PhoneGridLeader)
 	grid := gridID(t, srv.url, seed.GridShengguang01)
