@@ -29,6 +29,7 @@ var keyless = map[string]string{
 	"followCanteen":         "idempotent",
 	"unfollowCanteen":       "idempotent",
 	"updateRequestCategory": "sets a category's fields",
+	"verifyBirthDate":       "sets a birth date and marks it verified: a retry sets the same values (and audits the repeat)",
 	"setHelpPayer":          "sets a community's policy",
 	"joinVolunteerTeam":     "one membership per volunteer and team: a retry is refused or returns it",
 	"leaveVolunteerTeam":    "idempotent",
