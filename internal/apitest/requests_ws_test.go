@@ -14,6 +14,11 @@ const (
 	requestUpdatedSubscription = `subscription($id: ID!) { requestUpdated(id: $id) { id status owner { id } } }`
 )
 
+// wsWait is how long these tests wait for a message that must come: long,
+// because CI runs many packages at once on two cores and a deadline that
+// passes fails the test; a message that never comes still fails it.
+const wsWait = 30 * time.Second
+
 // wsRequest is what the subscriptions above send.
 type wsRequest struct {
 	ID, Status string
@@ -38,7 +43,7 @@ func TestRequestSubscriptions(t *testing.T) {
 		// The elder files: the leader hears of it at once.
 		r := q.file(t, seed.PhoneElder, map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": "想了解食堂時間"})
 		var got struct{ GridRequests wsRequest }
-		leader.Next("grid", 5*time.Second, &got)
+		leader.Next("grid", wsWait, &got)
 		if got.GridRequests.ID != r.ID || got.GridRequests.Status != "SUBMITTED" {
 			t.Errorf("the leader heard %+v", got.GridRequests)
 		}
@@ -46,7 +51,7 @@ func TestRequestSubscriptions(t *testing.T) {
 		elder := e.DialWS(t, q.tokens[seed.PhoneElder])
 		elder.Subscribe("req", requestUpdatedSubscription, map[string]any{"id": r.ID})
 		var upd struct{ RequestUpdated wsRequest }
-		elder.Next("req", 5*time.Second, &upd)
+		elder.Next("req", wsWait, &upd)
 		if upd.RequestUpdated.Status != "SUBMITTED" {
 			t.Errorf("first state %+v", upd.RequestUpdated)
 		}
@@ -54,11 +59,11 @@ func TestRequestSubscriptions(t *testing.T) {
 		subscriptionRefused(t, other, "req", "NOT_FOUND")
 
 		q.must(t, seed.PhoneGridWorker, "claimRequest", r.ID, "", nil)
-		elder.Next("req", 5*time.Second, &upd)
+		elder.Next("req", wsWait, &upd)
 		if upd.RequestUpdated.Status != "IN_PROGRESS" || upd.RequestUpdated.Owner == nil {
 			t.Errorf("after the claim the elder has %+v", upd.RequestUpdated)
 		}
-		leader.Next("grid", 5*time.Second, &got)
+		leader.Next("grid", wsWait, &got)
 		if got.GridRequests.Status != "IN_PROGRESS" {
 			t.Errorf("after the claim the leader has %+v", got.GridRequests)
 		}
@@ -66,17 +71,17 @@ func TestRequestSubscriptions(t *testing.T) {
 		// The safety informant hears only of hazards: the first thing it
 		// hears is the hazard filed now.
 		h := q.file(t, seed.PhoneGuardian, map[string]any{"categoryId": categoryID(t, e, seed.CategorySafetyHazard), "description": "消防通道被堵"})
-		informant.Next("grid", 5*time.Second, &got)
+		informant.Next("grid", wsWait, &got)
 		if got.GridRequests.ID != h.ID || got.GridRequests.Category.Code != seed.CategorySafetyHazard {
 			t.Errorf("the informant heard %+v", got.GridRequests)
 		}
-		leader.Next("grid", 5*time.Second, &got)
+		leader.Next("grid", wsWait, &got)
 		if got.GridRequests.ID != h.ID {
 			t.Errorf("the leader heard %+v", got.GridRequests)
 		}
 		// A progress note reaches the elder's subscription.
 		q.must(t, seed.PhoneGridWorker, "addRequestNote", r.ID, ", body: $body", map[string]any{"body": "明天答覆"})
-		elder.Next("req", 5*time.Second, &upd)
+		elder.Next("req", wsWait, &upd)
 		if upd.RequestUpdated.ID != r.ID {
 			t.Errorf("after the note %+v", upd.RequestUpdated)
 		}
@@ -88,7 +93,7 @@ func TestRequestSubscriptions(t *testing.T) {
 func subscriptionRefused(t *testing.T, ws *apitest.WS, id, code string) {
 	t.Helper()
 	for {
-		m := ws.Read(5 * time.Second)
+		m := ws.Read(wsWait)
 		if m.ID != id {
 			continue // the end of an earlier subscription
 		}
