@@ -51,17 +51,11 @@ func (s *Service) nextDue(ctx context.Context) (time.Duration, bool, error) {
 // rearmOnCommit wakes the clock once tx commits: tx sets or moves a
 // deadline, which may fall due before the clock would otherwise look.
 func (s *Service) rearmOnCommit(tx *ent.Tx) {
-	tx.OnCommit(func(next ent.Committer) ent.Committer {
-		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-			err := next.Commit(ctx, tx)
-			if err == nil {
-				select {
-				case s.wake <- struct{}{}:
-				default: // a wake is already pending
-				}
-			}
-			return err
-		})
+	store.AfterCommit(tx, func() {
+		select {
+		case s.wake <- struct{}{}:
+		default: // a wake is already pending
+		}
 	})
 }
 
@@ -86,15 +80,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 		if err != nil {
 			return false, fmt.Errorf("escalate request %d: %w", r.ID, err)
 		}
-		tx.OnCommit(func(next ent.Committer) ent.Committer {
-			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-				err := next.Commit(ctx, tx)
-				if err == nil {
-					rungs += n
-				}
-				return err
-			})
-		})
+		store.AfterCommit(tx, func() { rungs += n })
 		return n > 0, nil
 	})
 	return rungs, err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/notification"
+	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -85,15 +86,7 @@ func (o *Outbox) Emit(ctx context.Context, tx *ent.Tx, e Event) (*ent.Event, err
 		}
 	}
 	if o.relay != nil {
-		tx.OnCommit(func(next ent.Committer) ent.Committer {
-			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-				err := next.Commit(ctx, tx)
-				if err == nil {
-					o.relay.Kick()
-				}
-				return err
-			})
-		})
+		store.AfterCommit(tx, o.relay.Kick)
 	}
 	return ev, nil
 }

@@ -30,6 +30,21 @@ func WithTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) 
 	return tx.Commit()
 }
 
+// AfterCommit runs f once tx has committed (never when it rolls back or
+// its commit fails): for what must only follow a write that happened, such
+// as waking a relay or a clock.
+func AfterCommit(tx *ent.Tx, f func()) {
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			err := next.Commit(ctx, tx)
+			if err == nil {
+				f()
+			}
+			return err
+		})
+	})
+}
+
 // ClaimEach runs claim for each item, in order, each in a transaction of
 // its own, and returns how many it claimed. It is the loop of periodic jobs
 // that every instance runs: claim makes a conditional update (still due,
