@@ -30,7 +30,6 @@ func main() {
 	err = entc.Generate("./ent/schema", &gen.Config{
 		Features: []gen.Feature{
 			gen.FeaturePrivacy,
-			gen.FeatureEntQL,
 			gen.FeatureIntercept,
 			gen.FeatureVersionedMigration,
 			gen.FeatureGlobalID,
