@@ -259,13 +259,7 @@ var Settings = []Setting{
 			return nil
 		}},
 	{"access-token-ttl", "LINLI_ACCESS_TOKEN_TTL", "15m", "How long an access token lives.",
-		func(c *Config, v string) (err error) {
-			c.AccessTokenTTL, err = time.ParseDuration(v)
-			if err == nil && c.AccessTokenTTL <= 0 {
-				err = errors.New("must be positive")
-			}
-			return err
-		}},
+		func(c *Config, v string) (err error) { c.AccessTokenTTL, err = positiveDuration(v); return err }},
 	{"sms-webhook-url", "LINLI_SMS_WEBHOOK_URL", "", "SMS gateway that sign-in codes are POSTed to as JSON. Required in production; development writes codes to the log.",
 		func(c *Config, v string) error { c.SMSWebhookURL = v; return nil }},
 	{"push-webhook-url", "LINLI_PUSH_WEBHOOK_URL", "", "Push gateway that notifications for residents with no live subscription are POSTed to as JSON, one per device, with an `Idempotency-Key` header; empty turns push off.",
@@ -337,13 +331,7 @@ var Settings = []Setting{
 		}},
 	{"access-log-retention", "LINLI_ACCESS_LOG_RETENTION", "26280h",
 		"How long the access log (which member of staff read whose care notes, incidents, child records, subsidy qualifications and personal details) is kept, then purged; 26280h is three years.",
-		func(c *Config, v string) (err error) {
-			c.AccessLogRetention, err = time.ParseDuration(v)
-			if err == nil && c.AccessLogRetention <= 0 {
-				err = errors.New("must be positive")
-			}
-			return err
-		}},
+		func(c *Config, v string) (err error) { c.AccessLogRetention, err = positiveDuration(v); return err }},
 	{"idempotency-window", "LINLI_IDEMPOTENCY_WINDOW", "48h",
 		"How long a used idempotency key is kept, then purged: a mutation retried with the same key within it returns the first call's result and does nothing again. At least 24h.",
 		func(c *Config, v string) (err error) {
@@ -354,21 +342,9 @@ var Settings = []Setting{
 			return err
 		}},
 	{"care-offer-ttl", "LINLI_CARE_OFFER_TTL", "30m", "How long a waitlisted family has to confirm a freed care place before it is offered to the next one.",
-		func(c *Config, v string) (err error) {
-			c.CareOfferTTL, err = time.ParseDuration(v)
-			if err == nil && c.CareOfferTTL <= 0 {
-				err = errors.New("must be positive")
-			}
-			return err
-		}},
+		func(c *Config, v string) (err error) { c.CareOfferTTL, err = positiveDuration(v); return err }},
 	{"care-cancel-cutoff", "LINLI_CARE_CANCEL_CUTOFF", "2h", "How long before a care slot begins a booking can no longer be cancelled.",
-		func(c *Config, v string) (err error) {
-			c.CareCancelCutoff, err = time.ParseDuration(v)
-			if err == nil && c.CareCancelCutoff <= 0 {
-				err = errors.New("must be positive")
-			}
-			return err
-		}},
+		func(c *Config, v string) (err error) { c.CareCancelCutoff, err = positiveDuration(v); return err }},
 	{"timebank-credit-minutes", "LINLI_TIMEBANK_CREDIT_MINUTES", "0", "How many minutes a resident's time-bank account may owe: balances never go below minus this (0: no debt).",
 		func(c *Config, v string) (err error) {
 			c.TimeBankCreditMinutes, err = strconv.Atoi(v)
@@ -378,21 +354,9 @@ var Settings = []Setting{
 			return err
 		}},
 	{"help-widen-after", "LINLI_HELP_WIDEN_AFTER", "15m", "How long a help request waits for an offer from its grid's volunteers before the whole community's volunteers hear of it.",
-		func(c *Config, v string) (err error) {
-			c.HelpWidenAfter, err = time.ParseDuration(v)
-			if err == nil && c.HelpWidenAfter <= 0 {
-				err = errors.New("must be positive")
-			}
-			return err
-		}},
+		func(c *Config, v string) (err error) { c.HelpWidenAfter, err = positiveDuration(v); return err }},
 	{"checkin-grace", "LINLI_CHECKIN_GRACE", "30m", "How long before a volunteer task's window its volunteers may check in; check-in closes at the window's end, and only time served inside the window is credited.",
-		func(c *Config, v string) (err error) {
-			c.CheckInGrace, err = time.ParseDuration(v)
-			if err == nil && c.CheckInGrace <= 0 {
-				err = errors.New("must be positive")
-			}
-			return err
-		}},
+		func(c *Config, v string) (err error) { c.CheckInGrace, err = positiveDuration(v); return err }},
 }
 
 // Load builds the configuration from the defaults, then the environment (read
@@ -437,6 +401,15 @@ func positiveInt(v string) (int, error) {
 		err = errors.New("must be positive")
 	}
 	return n, err
+}
+
+// positiveDuration parses a duration that must be above zero.
+func positiveDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err == nil && d <= 0 {
+		err = errors.New("must be positive")
+	}
+	return d, err
 }
 
 func positiveInt64(v string) (int64, error) {
