@@ -6994,6 +6994,1110 @@ type Subscription {
   ): Notification!
 }
 `, BuiltIn: false},
+	{Name: "../accesslog.graphql", Input: `# The access log (internal/accesslog): who read residents' sensitive records.
+
+extend type Query {
+  """
+  Who read the sensitive records (care notes and incidents, child records,
+  subsidy qualifications, personal details) of the signed-in resident, or of
+  a dependent they are the active guardian of, newest first: the member of
+  staff, what, when and on which path. Someone else's residentId gives an
+  empty list. Reads by the person themself and by their guardians are not
+  recorded.
+  """
+  myDataAccesses(
+    """
+    The person whose records were read; omitted, the viewer.
+    """
+    residentId: ID
+    """
+    Entries after this cursor.
+    """
+    after: Cursor
+    """
+    At most this many entries from the start (at most 100).
+    """
+    first: Int
+    """
+    Entries before this cursor.
+    """
+    before: Cursor
+    """
+    At most this many entries from the end (at most 100).
+    """
+    last: Int
+  ): AccessRecordConnection!
+}
+`, BuiltIn: false},
+	{Name: "../canteen.graphql", Input: `# Community canteens (社區食堂): menus, meal orders with server-computed
+# prices, the kitchen view and the monthly subsidy report.
+
+extend type Query {
+  """
+  What an order would cost, and which tiers its beneficiary qualifies for,
+  without ordering: the same checks and prices as placeMealOrder, except
+  that the beneficiary may already have that meal.
+  """
+  quoteMealOrder(
+    """
+    The order to price.
+    """
+    input: PlaceMealOrderInput!
+  ): MealQuote!
+  """
+  The kitchen's view of a canteen for a day: portions of each dish per meal
+  period, and the deliveries grouped by grid. For the canteen's staff and
+  its community's admins.
+  """
+  canteenKitchen(
+    """
+    The canteen.
+    """
+    canteenId: ID!
+    """
+    The day, YYYY-MM-DD.
+    """
+    date: String!
+  ): CanteenKitchen!
+  """
+  A canteen's meals of one month by tier, with the subsidy total the
+  operator claims back. For the canteen's staff and its community's admins.
+  """
+  canteenMonthlyReport(
+    """
+    The canteen.
+    """
+    canteenId: ID!
+    """
+    The month, YYYY-MM.
+    """
+    month: String!
+  ): CanteenMonthlyReport!
+}
+
+extend type Mutation {
+  """
+  Opens a canteen in a community (its community admins, street admins).
+  """
+  createCanteen(
+    """
+    The community it serves.
+    """
+    communityId: ID!
+    """
+    Its details and prices.
+    """
+    input: CanteenSettingsInput!
+  ): Canteen!
+  """
+  Changes a canteen's details and per-tier subsidies (its community's
+  admins). Orders already placed keep their prices.
+  """
+  updateCanteen(
+    """
+    The canteen.
+    """
+    id: ID!
+    """
+    Its details and prices, all of them.
+    """
+    input: CanteenSettingsInput!
+  ): Canteen!
+  """
+  Creates or changes one of a canteen's meal periods: serving hours, order
+  cut-off and daily capacity (its staff, its community's admins).
+  """
+  setMealPeriod(
+    """
+    The canteen.
+    """
+    canteenId: ID!
+    """
+    The period.
+    """
+    input: MealPeriodInput!
+  ): MealPeriod!
+  """
+  Orders a meal for the signed-in resident or for a resident they are the
+  active guardian of. The price is computed on the server from the
+  canteen's tiers; the order takes one place of the menu's capacity.
+  Refused after the cut-off, when the menu is full, for a dish not on the
+  menu and for a tier the beneficiary does not qualify for.
+  """
+  placeMealOrder(
+    """
+    The order.
+    """
+    input: PlaceMealOrderInput!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): MealOrder! @idempotent
+  """
+  Cancels a placed order before the cut-off: its place goes back to the
+  menu and any credit spent is refunded.
+  """
+  cancelMealOrder(
+    """
+    The order.
+    """
+    id: ID!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): MealOrder! @idempotent
+  """
+  Moves an order to its next status (canteen staff): PREPARING, READY,
+  then OUT_FOR_DELIVERY and DELIVERED for a delivery, or COLLECTED. Each
+  step is taken on the meal's own day only (CONFLICT on any other day;
+  cancelling is cancelMealOrder). Marking a delivery DELIVERED closes its
+  volunteer task: volunteers who have not checked in are released. A
+  volunteer who delivers marks it DELIVERED by checking out of the task
+  (checkOutVolunteerTask).
+  """
+  advanceMealOrder(
+    """
+    The order.
+    """
+    id: ID!
+    """
+    The status it moves to.
+    """
+    status: MealOrderStatus!
+  ): MealOrder!
+  """
+  Writes an unpublished menu for a date and meal period (canteen staff).
+  """
+  createMenu(
+    """
+    The menu and its dishes.
+    """
+    input: CreateMenuInput!
+  ): Menu!
+  """
+  Publishes a menu: residents can order from it, and the canteen's
+  followers are notified.
+  """
+  publishMenu(
+    """
+    The menu.
+    """
+    id: ID!
+  ): Menu!
+  """
+  Follows a canteen, to be notified when it publishes a menu.
+  """
+  followCanteen(
+    """
+    The canteen.
+    """
+    id: ID!
+  ): Canteen!
+  """
+  Stops following a canteen.
+  """
+  unfollowCanteen(
+    """
+    The canteen.
+    """
+    id: ID!
+  ): Canteen!
+  """
+  Records that a resident qualifies for the LOW_INCOME (低保) or DISABLED
+  canteen tier (community admins of the resident's community).
+  """
+  recordSubsidyQualification(
+    """
+    The resident.
+    """
+    residentId: ID!
+    """
+    What they qualify as.
+    """
+    kind: SubsidyQualificationKind!
+    """
+    The last day it holds (YYYY-MM-DD); omitted for no end.
+    """
+    validUntil: String
+  ): SubsidyQualification!
+  """
+  Withdraws a subsidy qualification.
+  """
+  revokeSubsidyQualification(
+    """
+    The qualification.
+    """
+    id: ID!
+  ): SubsidyQualification!
+}
+
+extend type Subscription {
+  """
+  A meal order as it changes (placed, preparing, ready, out for delivery,
+  delivered or collected, cancelled): for its beneficiary, whoever ordered
+  it, the beneficiary's guardians and the canteen's staff. Starts with the
+  order as it is.
+  """
+  mealOrderUpdated(
+    """
+    The order.
+    """
+    id: ID!
+  ): MealOrder!
+  """
+  The kitchen's view of a canteen for a day, again whenever one of its
+  orders changes: for the canteen's staff and its community's admins.
+  """
+  canteenKitchenUpdated(
+    """
+    The canteen.
+    """
+    canteenId: ID!
+    """
+    The day, YYYY-MM-DD.
+    """
+    date: String!
+  ): CanteenKitchen!
+}
+
+extend type Canteen {
+  """
+  Whether the signed-in resident follows the canteen.
+  """
+  followedByMe: Boolean!
+}
+
+extend type MealOrder {
+  """
+  Who eats the meal; null for whoever may not see the resident (canteen
+  staff see recipientName only).
+  """
+  beneficiary: Resident
+  """
+  Who ordered the meal; null for whoever may not see the resident.
+  """
+  orderedBy: Resident
+  """
+  The price tier applied, which says why the meal is subsidised (低保,
+  disability, age): shown to the beneficiary, whoever ordered it, the
+  beneficiary's active guardians, and the admins of the canteen's community
+  (and street admins). Null for canteen staff: the kitchen sees subsidised
+  and the amounts, not the reason.
+  """
+  tier: MealOrderTier
+  """
+  Whether the street pays part of the meal (subsidy is more than 0), for
+  everyone who sees the order; the amount is subsidy.
+  """
+  subsidised: Boolean!
+}
+
+"""
+A canteen price tier: REGULAR (no subsidy), AGE_60_79 and AGE_80_PLUS (a
+verified birth date), LOW_INCOME (低保) and DISABLED (a recorded subsidy
+qualification).
+"""
+enum MealOrderTier @goModel(model: "github.com/jimei-linli/linli/ent/mealorder.Tier") {
+  """
+  The list price, no subsidy.
+  """
+  REGULAR
+  """
+  Aged 60 to 79 on the meal day, by a birth date staff verified.
+  """
+  AGE_60_79
+  """
+  Aged 80 or more on the meal day, by a birth date staff verified.
+  """
+  AGE_80_PLUS
+  """
+  Holds the minimum living allowance (低保), as recorded by community staff.
+  """
+  LOW_INCOME
+  """
+  Holds a disability qualification, as recorded by community staff.
+  """
+  DISABLED
+}
+
+extend type MealPeriod {
+  """
+  The menu of this period for a day, when there is one the viewer may see.
+  """
+  menu(
+    """
+    The day, YYYY-MM-DD.
+    """
+    date: String!
+  ): Menu
+}
+
+extend type Resident {
+  """
+  The resident's subsidy qualifications (低保, disability), for whoever may
+  see them: the resident, their guardians and their community's admins.
+  """
+  subsidyQualifications: [SubsidyQualification!]!
+}
+
+"""
+A meal order to place or to price.
+"""
+input PlaceMealOrderInput {
+  """
+  The published menu to order from.
+  """
+  menuId: ID!
+  """
+  Who eats: the signed-in resident (omitted) or a resident they are the
+  active guardian of.
+  """
+  beneficiaryId: ID
+  """
+  Dine in, pick up, or delivered home.
+  """
+  fulfillment: MealOrderFulfillment!
+  """
+  The dishes, each once, with how many portions.
+  """
+  items: [MealOrderItemInput!]!
+  """
+  The price tier to apply; omitted for the best the beneficiary qualifies
+  for.
+  """
+  tier: MealOrderTier
+  """
+  Time-bank credit to pay with, in minutes (where the canteen takes it and
+  the server has a time bank).
+  """
+  creditMinutes: Int
+  """
+  A note for the kitchen.
+  """
+  note: String
+}
+
+"""
+A dish of an order.
+"""
+input MealOrderItemInput {
+  """
+  The dish on the menu.
+  """
+  menuItemId: ID!
+  """
+  Portions, 1 to 10.
+  """
+  quantity: Int!
+}
+
+"""
+A menu to write.
+"""
+input CreateMenuInput {
+  """
+  The canteen.
+  """
+  canteenId: ID!
+  """
+  The day, YYYY-MM-DD.
+  """
+  date: String!
+  """
+  The meal period.
+  """
+  period: MealPeriodKind!
+  """
+  How many meals can be ordered; omitted for the period's daily capacity.
+  """
+  capacity: Int
+  """
+  The dishes.
+  """
+  dishes: [DishInput!]!
+}
+
+"""
+A dish to put on a menu.
+"""
+input DishInput {
+  """
+  The dish, e.g. 清蒸鱸魚.
+  """
+  name: String!
+  """
+  A line about it.
+  """
+  description: String
+  """
+  List price in fen.
+  """
+  price: Int!
+  """
+  Diet tags: LOW_SALT, LOW_SUGAR, SOFT, VEGETARIAN, HALAL.
+  """
+  tags: [String!]
+  """
+  Allergens it contains.
+  """
+  allergens: [String!]
+}
+
+"""
+What an order would cost, in fen.
+"""
+type MealQuote {
+  """
+  The tier the price is computed in.
+  """
+  tier: MealOrderTier!
+  """
+  The dishes' list prices added up.
+  """
+  listPrice: Int!
+  """
+  The tier's subsidy.
+  """
+  subsidy: Int!
+  """
+  Time-bank credit to spend, in minutes.
+  """
+  creditMinutes: Int!
+  """
+  What the credit is worth.
+  """
+  creditValue: Int!
+  """
+  What is left to pay.
+  """
+  amountPaid: Int!
+  """
+  The tiers the beneficiary qualifies for on the meal day, best first.
+  """
+  eligible: [MealOrderTier!]!
+  """
+  True when the beneficiary's declared birth date would give an age tier
+  on the meal day but community staff have not verified it (or it changed
+  since): the quote is priced without that tier until they do.
+  """
+  birthDateUnverified: Boolean!
+}
+
+"""
+The kitchen's view of one day.
+"""
+type CanteenKitchen {
+  """
+  The day, YYYY-MM-DD.
+  """
+  date: String!
+  """
+  The meal periods with orders, in serving order.
+  """
+  periods: [KitchenPeriod!]!
+  """
+  The day's deliveries, grouped by grid.
+  """
+  deliveries: [GridDeliveries!]!
+}
+
+"""
+One meal period's orders.
+"""
+type KitchenPeriod {
+  """
+  The meal.
+  """
+  period: MealOrderPeriod!
+  """
+  How many meals are ordered.
+  """
+  meals: Int!
+  """
+  Portions of each dish.
+  """
+  dishes: [DishCount!]!
+}
+
+"""
+How many portions of a dish are ordered.
+"""
+type DishCount {
+  """
+  The dish on the menu.
+  """
+  menuItemId: ID!
+  """
+  The dish.
+  """
+  name: String!
+  """
+  Portions ordered.
+  """
+  portions: Int!
+}
+
+"""
+The deliveries of one day to one grid.
+"""
+type GridDeliveries {
+  """
+  The grid.
+  """
+  grid: Grid!
+  """
+  The orders to deliver there, by ID: the page asked for (at most 100;
+  without first or last, the first 100) and the total.
+  """
+  orders(
+    """
+    Orders after this cursor.
+    """
+    after: Cursor
+    """
+    How many from the start (at most 100).
+    """
+    first: Int
+    """
+    Orders before this cursor.
+    """
+    before: Cursor
+    """
+    How many from the end (at most 100).
+    """
+    last: Int
+  ): MealOrderConnection!
+}
+
+"""
+A canteen's meals of one month, by tier.
+"""
+type CanteenMonthlyReport {
+  """
+  The canteen.
+  """
+  canteen: Canteen!
+  """
+  The month, YYYY-MM.
+  """
+  month: String!
+  """
+  The totals of each tier.
+  """
+  tiers: [MealTierTotal!]!
+  """
+  The totals of all tiers: subsidy is what the operator claims back.
+  """
+  total: MealTotals!
+}
+
+"""
+The meals and money of one tier in a month, in fen.
+"""
+type MealTierTotal {
+  """
+  The tier.
+  """
+  tier: MealOrderTier!
+  """
+  Meals served (cancelled orders excluded).
+  """
+  meals: Int!
+  """
+  List prices added up.
+  """
+  listPrice: Int!
+  """
+  Subsidies added up.
+  """
+  subsidy: Int!
+  """
+  Time-bank credit used, in fen.
+  """
+  creditValue: Int!
+  """
+  What residents paid.
+  """
+  amountPaid: Int!
+}
+
+"""
+The meals and money of a month, in fen.
+"""
+type MealTotals {
+  """
+  Meals served (cancelled orders excluded).
+  """
+  meals: Int!
+  """
+  List prices added up.
+  """
+  listPrice: Int!
+  """
+  Subsidies added up: what the operator claims back from the government.
+  """
+  subsidy: Int!
+  """
+  Time-bank credit used, in fen.
+  """
+  creditValue: Int!
+  """
+  What residents paid.
+  """
+  amountPaid: Int!
+}
+
+"""
+A canteen's details and prices. Amounts are in fen, per meal.
+"""
+input CanteenSettingsInput {
+  """
+  Display name.
+  """
+  name: String!
+  """
+  Where it is.
+  """
+  address: String!
+  """
+  Opening hours as shown to residents.
+  """
+  openingHours: String
+  """
+  Subsidy for residents aged 60 to 79.
+  """
+  subsidyAge6079: Int!
+  """
+  Subsidy for residents aged 80 or over.
+  """
+  subsidyAge80Plus: Int!
+  """
+  Subsidy for residents with a 低保 qualification.
+  """
+  subsidyLowIncome: Int!
+  """
+  Subsidy for residents with a disability qualification.
+  """
+  subsidyDisabled: Int!
+  """
+  What a minute of time-bank credit is worth, in fen; 0 for no credit.
+  """
+  creditFenPerMinute: Int!
+}
+
+"""
+A meal period's hours, cut-off and capacity.
+"""
+input MealPeriodInput {
+  """
+  Which meal.
+  """
+  kind: MealPeriodKind!
+  """
+  When serving starts (HH:MM).
+  """
+  servesFrom: String!
+  """
+  When serving ends (HH:MM).
+  """
+  servesUntil: String!
+  """
+  When orders close (HH:MM), on the meal day or cutoffDaysBefore days
+  earlier; cancelling is possible until then too.
+  """
+  orderCutoff: String!
+  """
+  How many days before the meal day orders close (0 for the same day).
+  """
+  cutoffDaysBefore: Int
+  """
+  Meals per day.
+  """
+  capacity: Int!
+}
+`, BuiltIn: false},
+	{Name: "../care.graphql", Input: `# Day care, childcare and home visits (internal/care): booking with a
+# waitlist, the caregiver's day, care logs and reports.
+
+extend type Query {
+  """
+  A facility's slots on one day (default: today, Asia/Shanghai), in order:
+  the caregiver's schedule. Bookings on them show as the viewer may see them.
+  """
+  careDay(
+    """
+    The facility.
+    """
+    facilityId: ID!
+    """
+    Any time on the day; omitted, today.
+    """
+    date: Time
+  ): [CareSlot!]!
+  """
+  Attendance of a facility per day or month, for slots starting in
+  [from, to). For the facility's caregivers and community admins, and street
+  admins.
+  """
+  careAttendance(
+    """
+    The facility.
+    """
+    facilityId: ID!
+    """
+    The first moment counted.
+    """
+    from: Time!
+    """
+    The moment after the last counted.
+    """
+    to: Time!
+    """
+    Whether a row is a day or a month.
+    """
+    period: CareReportPeriod!
+  ): [CareAttendanceRow!]!
+  """
+  How full a facility's services and slots were, for slots starting in
+  [from, to): for each service its total, then each of its slots. For the
+  facility's caregivers and community admins, and street admins.
+  """
+  careUtilisation(
+    """
+    The facility.
+    """
+    facilityId: ID!
+    """
+    The first moment counted.
+    """
+    from: Time!
+    """
+    The moment after the last counted.
+    """
+    to: Time!
+  ): [CareUtilisationRow!]!
+}
+
+extend type Mutation {
+  """
+  Books a place in a care slot for the viewer or for a dependent they are
+  the active guardian of. A full slot is a CONFLICT unless waitlist is true;
+  then the booking is WAITLISTED with its position by arrival. A place in a
+  slot whose cancellation cut-off has passed is a CONFLICT with
+  extensions.field "acceptNoCancellation" unless acceptNoCancellation is
+  true: such a booking can no longer be cancelled.
+  """
+  bookCare(
+    """
+    The slot, the person and whether to wait.
+    """
+    input: BookCareInput!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): CareBooking! @idempotent
+  """
+  Cancels a booking (by the person or their guardian): a place until the
+  cancellation cut-off before the slot, a waitlist place any time. A freed
+  place is offered to the first on the waitlist.
+  """
+  cancelCareBooking(
+    """
+    The booking.
+    """
+    id: ID!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): CareBooking! @idempotent
+  """
+  Takes a place offered from the waitlist, before the offer expires. After
+  the slot's cancellation cut-off this is a CONFLICT with extensions.field
+  "acceptNoCancellation" unless acceptNoCancellation is true: the place
+  taken can no longer be cancelled.
+  """
+  confirmCareOffer(
+    """
+    The OFFERED booking.
+    """
+    id: ID!
+    """
+    The client accepts that the place cannot be cancelled, because the
+    slot's cancellation cut-off has passed (needed only then).
+    """
+    acceptNoCancellation: Boolean
+  ): CareBooking!
+  """
+  Records, at the current time, that a person booked in the slot arrived
+  (for the facility's caregivers, on the slot's day).
+  """
+  checkInCare(
+    """
+    The slot.
+    """
+    slotId: ID!
+    """
+    The person arriving.
+    """
+    residentId: ID!
+  ): CareBooking!
+  """
+  Records that a checked-in person left.
+  """
+  checkOutCare(
+    """
+    The booking.
+    """
+    bookingId: ID!
+  ): CareBooking!
+  """
+  Records that a confirmed person did not come (once the slot has begun).
+  """
+  markCareNoShow(
+    """
+    The booking.
+    """
+    bookingId: ID!
+  ): CareBooking!
+  """
+  Writes a care note about a booked person (read only by the facility's
+  caregivers, the person's guardians and the adult person themself).
+  """
+  addCareNote(
+    """
+    The booking.
+    """
+    bookingId: ID!
+    """
+    The note.
+    """
+    body: String!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): CareNote! @idempotent
+  """
+  Reports an incident during care; the person's guardians are notified at
+  once.
+  """
+  reportCareIncident(
+    """
+    What happened.
+    """
+    input: ReportCareIncidentInput!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): CareIncident! @idempotent
+  """
+  Puts a caregiver on duty in a slot, or takes them off. Community admins
+  assign any caregiver of the community; a caregiver assigns themself.
+  """
+  assignCaregiver(
+    """
+    The slot.
+    """
+    slotId: ID!
+    """
+    The caregiver; omitted, the viewer.
+    """
+    caregiverId: ID
+    """
+    True to put on duty, false to take off.
+    """
+    onDuty: Boolean!
+  ): CareSlot!
+  """
+  Makes a service's slots for the next days from its weekly schedule,
+  skipping closed days and slots that exist (community admins). Returns the
+  service's slots from now on.
+  """
+  generateCareSlots(
+    """
+    The service.
+    """
+    serviceId: ID!
+    """
+    How many days ahead (1 to 60).
+    """
+    days: Int!
+  ): [CareSlot!]!
+}
+
+extend type Subscription {
+  """
+  The care log of the viewer or of a dependent they are the active
+  guardian of, live: booking changes (confirmed, waitlisted, offered a
+  place), check-in and check-out with their times, notes and incidents.
+  """
+  careEvents(
+    """
+    The person cared for.
+    """
+    dependentId: ID!
+  ): CareEvent!
+}
+
+"""
+A booking request.
+"""
+input BookCareInput {
+  """
+  The slot.
+  """
+  slotId: ID!
+  """
+  Who is cared for; omitted, the viewer.
+  """
+  residentId: ID
+  """
+  Join the waitlist if the slot is full.
+  """
+  waitlist: Boolean
+  """
+  The client accepts that the booking cannot be cancelled, because the
+  slot's cancellation cut-off has passed (needed only then, and only for a
+  place: a waitlist place can always be cancelled).
+  """
+  acceptNoCancellation: Boolean
+}
+
+"""
+An incident to report.
+"""
+input ReportCareIncidentInput {
+  """
+  The booking during which it happened.
+  """
+  bookingId: ID!
+  """
+  How serious it is.
+  """
+  severity: CareIncidentSeverity!
+  """
+  What happened and what was done.
+  """
+  description: String!
+}
+
+"""
+The period of an attendance report's rows.
+"""
+enum CareReportPeriod {
+  """
+  One row per day.
+  """
+  DAY
+  """
+  One row per month.
+  """
+  MONTH
+}
+
+"""
+One period's attendance at a facility.
+"""
+type CareAttendanceRow {
+  """
+  The day (YYYY-MM-DD) or month (YYYY-MM).
+  """
+  period: String!
+  """
+  Places held: confirmed, checked in or out, or no-show.
+  """
+  booked: Int!
+  """
+  People who came.
+  """
+  checkedIn: Int!
+  """
+  People who did not come.
+  """
+  noShows: Int!
+  """
+  Bookings cancelled.
+  """
+  cancelled: Int!
+  """
+  People still waiting (waitlisted or offered a place).
+  """
+  waitlisted: Int!
+}
+
+"""
+How full a service (over the period) or one of its slots was.
+"""
+type CareUtilisationRow {
+  """
+  The service.
+  """
+  service: CareService!
+  """
+  The slot; null for the service's total.
+  """
+  slot: CareSlot
+  """
+  Places offered.
+  """
+  capacity: Int!
+  """
+  Places taken.
+  """
+  taken: Int!
+  """
+  taken / capacity.
+  """
+  rate: Float!
+}
+
+extend type CareBooking {
+  """
+  The name of the person cared for, for whoever sees the booking (their
+  caregivers included); their record itself stays as private as ever.
+  """
+  personName: String!
+  """
+  The person cared for; null for whoever may not see their record.
+  """
+  resident: Resident
+  """
+  Who booked (the person or their guardian); null for whoever may not see
+  their record.
+  """
+  bookedBy: Resident
+}
+
+extend type CareSlot {
+  """
+  The caregivers on duty in the slot.
+  """
+  caregivers: [Resident!]!
+}
+`, BuiltIn: false},
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 """
@@ -23469,695 +24573,6 @@ input VolunteerTeamWhereInput {
   descriptionContainsFold: String
 }
 `, BuiltIn: false},
-	{Name: "../requests.graphql", Input: `# 接訴即辦: residents' requests, their grid's staff, the 54321 clock and the
-# departments grids call (internal/appeal).
-
-extend type Query {
-  "Statistics of the requests filed in a grid, community or street during a period, for dashboards: the grid's leader and workers, the community's admins and the street's admins may ask."
-  requestStatistics(
-    "The grid, community or street."
-    scopeId: ID!
-    "Start of the period (inclusive): requests filed from then on count."
-    from: Time!
-    "End of the period (exclusive)."
-    to: Time!
-  ): RequestStatistics!
-}
-
-extend type Mutation {
-  "Adds a category to the request catalogue (street admins)."
-  createRequestCategory(
-    "Stable short code, e.g. ` + "`" + `repair` + "`" + `."
-    code: String!
-    "The category."
-    input: RequestCategoryInput!
-  ): RequestCategory!
-  "Changes a category of the request catalogue (street admins); requests already filed keep their answers."
-  updateRequestCategory(
-    "The category."
-    id: ID!
-    "The category as it should be."
-    input: RequestCategoryInput!
-  ): RequestCategory!
-  "Files a request. It goes at once to the staff of the grid of its place, and its 54321 clock starts."
-  fileRequest(
-    "The request."
-    input: FileRequestInput!
-    """
-    Makes a retry safe: the same key again from the same resident does
-    nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
-    e.g. a UUID.
-    """
-    idempotencyKey: String
-  ): Request! @idempotent
-  "Takes a request that nobody owns yet (the grid's leader and workers, and the holders of its category's first role in the grid)."
-  claimRequest(
-    "The request."
-    id: ID!
-    """
-    Makes a retry safe: the same key again from the same resident does
-    nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
-    e.g. a UUID.
-    """
-    idempotencyKey: String
-  ): Request! @idempotent
-  "Hands a request over to another staff member of its grid (its owner, the grid leader or an admin); the hand-over is recorded."
-  handOverRequest(
-    "The request."
-    id: ID!
-    "The staff member who takes it over."
-    toId: ID!
-    "Why, for the timeline."
-    note: String
-  ): Request!
-  "Adds a progress note to a request's timeline (staff who see it). A note with ` + "`" + `contact: true` + "`" + ` records contact with the requester or a visit on site (54321 stage 2)."
-  addRequestNote(
-    "The request."
-    id: ID!
-    "The note."
-    body: String!
-    "Staff only: the requester does not see it."
-    internal: Boolean! = false
-    "It records contact with the requester or a visit on site."
-    contact: Boolean! = false
-    """
-    Makes a retry safe: the same key again from the same resident does
-    nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
-    e.g. a UUID.
-    """
-    idempotencyKey: String
-  ): RequestEvent! @idempotent
-  "網格呼叫: the grid calls a department to a request it cannot solve alone, with a reason; the department must report (acknowledge) before its deadline."
-  callDepartment(
-    "The request."
-    id: ID!
-    "The department."
-    departmentId: ID!
-    "Why the department is needed."
-    reason: String!
-    """
-    Makes a retry safe: the same key again from the same resident does
-    nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
-    e.g. a UUID.
-    """
-    idempotencyKey: String
-  ): Request! @idempotent
-  "部門報到: the department the request was called to reports that it has taken it on (its staff)."
-  acknowledgeRequest(
-    "The request."
-    id: ID!
-  ): Request!
-  "Resolves a request: its owner (or grid leader, or an admin), or the staff of the department it was called to once they have reported."
-  resolveRequest(
-    "The request."
-    id: ID!
-    "What was done, for the requester."
-    resolution: String!
-    """
-    Makes a retry safe: the same key again from the same resident does
-    nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
-    e.g. a UUID.
-    """
-    idempotencyKey: String
-  ): Request! @idempotent
-  "The requester (or their guardian) confirms a resolved request."
-  confirmRequest(
-    "The request."
-    id: ID!
-  ): Request!
-  "The requester (or their guardian) reopens a resolved request: it goes back to its owner with a new deadline."
-  reopenRequest(
-    "The request."
-    id: ID!
-    "What is still wrong."
-    reason: String!
-  ): Request!
-  "The requester (or their guardian) rates a confirmed request, which closes it."
-  rateRequest(
-    "The request."
-    id: ID!
-    "Satisfaction, 1 (bad) to 5 (very good)."
-    rating: Int!
-    "A comment."
-    comment: String
-  ): Request!
-}
-
-extend type Subscription {
-  "A request as it changes (the requester's side and the staff who see it); ends when it becomes hidden."
-  requestUpdated(
-    "The request."
-    id: ID!
-  ): Request!
-  "Every request of a grid as it is filed or changes, for the grid's staff and admins."
-  gridRequests(
-    "The grid."
-    gridId: ID!
-  ): Request!
-}
-
-extend type Request {
-  "The resident it is for (the filer, or a dependent of theirs); null for whoever may not see them, such as department staff."
-  subject: Resident
-  "The resident who filed it; null for whoever may not see them, and for everyone but staff when filed anonymously."
-  filer: Resident
-  "Answers to the category's extra fields."
-  answers: [FormAnswer!]!
-  "Whether the running stage of the 54321 clock is past its deadline."
-  overdue: Boolean!
-  "How to reach the resident it is for: for the requester's side, the grid's leader and workers and the admins, and a department's staff only while the request is with their department and they have reported; null for everyone else."
-  contact: RequestContact
-}
-
-"How to reach the resident a request is for."
-type RequestContact {
-  "Their name; null where the filer chose anonymity and the viewer may not see who filed."
-  name: String
-  "Their phone, when they have one."
-  phone: String
-}
-
-extend type RequestEvent {
-  "Who did it; null for the clock, for whoever may not see them, and for the filer of an anonymous request to everyone but staff."
-  actor: Resident
-}
-
-extend type RequestCategory {
-  "The extra fields the app asks for when filing a request of this category."
-  formFields: [FormField!]!
-}
-
-"The type of an extra field's answer."
-enum FormFieldType {
-  "Free text."
-  TEXT
-  "A number."
-  NUMBER
-  "true or false."
-  BOOLEAN
-  "A date, YYYY-MM-DD."
-  DATE
-}
-
-"An extra field of a request category's form."
-type FormField {
-  "Identifies the field in answers."
-  name: String!
-  "What the app shows."
-  label: String!
-  "The answer's type."
-  type: FormFieldType!
-  "Whether a request cannot be filed without it."
-  required: Boolean!
-}
-
-"An extra field of a request category's form."
-input FormFieldInput {
-  "Identifies the field in answers."
-  name: String!
-  "What the app shows."
-  label: String!
-  "The answer's type."
-  type: FormFieldType!
-  "Whether a request cannot be filed without it."
-  required: Boolean! = false
-}
-
-"An answer to an extra field."
-type FormAnswer {
-  "The field."
-  name: String!
-  "The answer, as text."
-  value: String!
-}
-
-"An answer to an extra field."
-input FormAnswerInput {
-  "The field."
-  name: String!
-  "The answer, as text."
-  value: String!
-}
-
-"A request category as a street admin sets it."
-input RequestCategoryInput {
-  "Display name."
-  name: String!
-  "What belongs in the category."
-  description: String
-  "The grid role that handles it first."
-  firstRole: RequestCategoryFirstRole!
-  "Extra fields of the form."
-  formFields: [FormFieldInput!]
-  "Whether residents may file in it (default true)."
-  active: Boolean
-  "Where it appears in the list."
-  position: Int
-}
-
-"A request to file."
-input FileRequestInput {
-  "The category."
-  categoryId: ID!
-  "What is needed (at most 2,000 characters)."
-  description: String!
-  "Where; by default the place of the household of the resident it is for."
-  placeId: ID
-  "Photo URLs (at most 9)."
-  photoUrls: [String!]
-  "Latitude of the exact spot."
-  latitude: Float
-  "Longitude of the exact spot."
-  longitude: Float
-  "How urgent (default NORMAL)."
-  urgency: RequestUrgency
-  "A dependent the filer is the active guardian of, to file for them."
-  forResidentId: ID
-  "Hide the filer's name from everyone but staff."
-  anonymous: Boolean
-  "Answers to the category's extra fields."
-  answers: [FormAnswerInput!]
-}
-
-"Numbers of a scope's requests during a period."
-type RequestStatistics {
-  "Requests filed in the period."
-  received: Int!
-  "Of those, how many are resolved (resolved, confirmed or closed)."
-  resolved: Int!
-  "On-time rates per 54321 stage, over the period's requests whose stage was met or is past its deadline."
-  stages: [StageStatistics!]!
-  "Average rating of the period's rated requests; null when none was rated."
-  averageRating: Float
-  "How many of the period's requests were rated."
-  rated: Int!
-  "Requests of the scope (filed at any time) whose running stage is past its deadline now."
-  overdueNow: Int!
-  "The period's requests by category."
-  byCategory: [CategoryStatistics!]!
-}
-
-"On-time numbers of one stage."
-type StageStatistics {
-  "The stage."
-  stage: RequestClockStage!
-  "Requests whose stage was met or is past its deadline."
-  due: Int!
-  "Of those, met by the deadline."
-  onTime: Int!
-  "onTime / due; null when nothing was due."
-  onTimeRate: Float
-}
-
-"Numbers of one category during a period."
-type CategoryStatistics {
-  "The category."
-  category: RequestCategory!
-  "Requests filed."
-  received: Int!
-  "Of those, resolved."
-  resolved: Int!
-}
-`, BuiltIn: false},
-	{Name: "../care.graphql", Input: `# Day care, childcare and home visits (internal/care): booking with a
-# waitlist, the caregiver's day, care logs and reports.
-
-extend type Query {
-  """
-  A facility's slots on one day (default: today, Asia/Shanghai), in order:
-  the caregiver's schedule. Bookings on them show as the viewer may see them.
-  """
-  careDay(
-    """
-    The facility.
-    """
-    facilityId: ID!
-    """
-    Any time on the day; omitted, today.
-    """
-    date: Time
-  ): [CareSlot!]!
-  """
-  Attendance of a facility per day or month, for slots starting in
-  [from, to). For the facility's caregivers and community admins, and street
-  admins.
-  """
-  careAttendance(
-    """
-    The facility.
-    """
-    facilityId: ID!
-    """
-    The first moment counted.
-    """
-    from: Time!
-    """
-    The moment after the last counted.
-    """
-    to: Time!
-    """
-    Whether a row is a day or a month.
-    """
-    period: CareReportPeriod!
-  ): [CareAttendanceRow!]!
-  """
-  How full a facility's services and slots were, for slots starting in
-  [from, to): for each service its total, then each of its slots. For the
-  facility's caregivers and community admins, and street admins.
-  """
-  careUtilisation(
-    """
-    The facility.
-    """
-    facilityId: ID!
-    """
-    The first moment counted.
-    """
-    from: Time!
-    """
-    The moment after the last counted.
-    """
-    to: Time!
-  ): [CareUtilisationRow!]!
-}
-
-extend type Mutation {
-  """
-  Books a place in a care slot for the viewer or for a dependent they are
-  the active guardian of. A full slot is a CONFLICT unless waitlist is true;
-  then the booking is WAITLISTED with its position by arrival. A place in a
-  slot whose cancellation cut-off has passed is a CONFLICT with
-  extensions.field "acceptNoCancellation" unless acceptNoCancellation is
-  true: such a booking can no longer be cancelled.
-  """
-  bookCare(
-    """
-    The slot, the person and whether to wait.
-    """
-    input: BookCareInput!
-    """
-    Makes a retry safe: the same key again from the same resident does
-    nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
-    e.g. a UUID.
-    """
-    idempotencyKey: String
-  ): CareBooking! @idempotent
-  """
-  Cancels a booking (by the person or their guardian): a place until the
-  cancellation cut-off before the slot, a waitlist place any time. A freed
-  place is offered to the first on the waitlist.
-  """
-  cancelCareBooking(
-    """
-    The booking.
-    """
-    id: ID!
-    """
-    Makes a retry safe: the same key again from the same resident does
-    nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
-    e.g. a UUID.
-    """
-    idempotencyKey: String
-  ): CareBooking! @idempotent
-  """
-  Takes a place offered from the waitlist, before the offer expires. After
-  the slot's cancellation cut-off this is a CONFLICT with extensions.field
-  "acceptNoCancellation" unless acceptNoCancellation is true: the place
-  taken can no longer be cancelled.
-  """
-  confirmCareOffer(
-    """
-    The OFFERED booking.
-    """
-    id: ID!
-    """
-    The client accepts that the place cannot be cancelled, because the
-    slot's cancellation cut-off has passed (needed only then).
-    """
-    acceptNoCancellation: Boolean
-  ): CareBooking!
-  """
-  Records, at the current time, that a person booked in the slot arrived
-  (for the facility's caregivers, on the slot's day).
-  """
-  checkInCare(
-    """
-    The slot.
-    """
-    slotId: ID!
-    """
-    The person arriving.
-    """
-    residentId: ID!
-  ): CareBooking!
-  """
-  Records that a checked-in person left.
-  """
-  checkOutCare(
-    """
-    The booking.
-    """
-    bookingId: ID!
-  ): CareBooking!
-  """
-  Records that a confirmed person did not come (once the slot has begun).
-  """
-  markCareNoShow(
-    """
-    The booking.
-    """
-    bookingId: ID!
-  ): CareBooking!
-  """
-  Writes a care note about a booked person (read only by the facility's
-  caregivers, the person's guardians and the adult person themself).
-  """
-  addCareNote(
-    """
-    The booking.
-    """
-    bookingId: ID!
-    """
-    The note.
-    """
-    body: String!
-    """
-    Makes a retry safe: the same key again from the same resident does
-    nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
-    e.g. a UUID.
-    """
-    idempotencyKey: String
-  ): CareNote! @idempotent
-  """
-  Reports an incident during care; the person's guardians are notified at
-  once.
-  """
-  reportCareIncident(
-    """
-    What happened.
-    """
-    input: ReportCareIncidentInput!
-    """
-    Makes a retry safe: the same key again from the same resident does
-    nothing and returns this call's result (see "Retries and idempotency
-    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
-    e.g. a UUID.
-    """
-    idempotencyKey: String
-  ): CareIncident! @idempotent
-  """
-  Puts a caregiver on duty in a slot, or takes them off. Community admins
-  assign any caregiver of the community; a caregiver assigns themself.
-  """
-  assignCaregiver(
-    """
-    The slot.
-    """
-    slotId: ID!
-    """
-    The caregiver; omitted, the viewer.
-    """
-    caregiverId: ID
-    """
-    True to put on duty, false to take off.
-    """
-    onDuty: Boolean!
-  ): CareSlot!
-  """
-  Makes a service's slots for the next days from its weekly schedule,
-  skipping closed days and slots that exist (community admins). Returns the
-  service's slots from now on.
-  """
-  generateCareSlots(
-    """
-    The service.
-    """
-    serviceId: ID!
-    """
-    How many days ahead (1 to 60).
-    """
-    days: Int!
-  ): [CareSlot!]!
-}
-
-extend type Subscription {
-  """
-  The care log of the viewer or of a dependent they are the active
-  guardian of, live: booking changes (confirmed, waitlisted, offered a
-  place), check-in and check-out with their times, notes and incidents.
-  """
-  careEvents(
-    """
-    The person cared for.
-    """
-    dependentId: ID!
-  ): CareEvent!
-}
-
-"""
-A booking request.
-"""
-input BookCareInput {
-  """
-  The slot.
-  """
-  slotId: ID!
-  """
-  Who is cared for; omitted, the viewer.
-  """
-  residentId: ID
-  """
-  Join the waitlist if the slot is full.
-  """
-  waitlist: Boolean
-  """
-  The client accepts that the booking cannot be cancelled, because the
-  slot's cancellation cut-off has passed (needed only then, and only for a
-  place: a waitlist place can always be cancelled).
-  """
-  acceptNoCancellation: Boolean
-}
-
-"""
-An incident to report.
-"""
-input ReportCareIncidentInput {
-  """
-  The booking during which it happened.
-  """
-  bookingId: ID!
-  """
-  How serious it is.
-  """
-  severity: CareIncidentSeverity!
-  """
-  What happened and what was done.
-  """
-  description: String!
-}
-
-"""
-The period of an attendance report's rows.
-"""
-enum CareReportPeriod {
-  """
-  One row per day.
-  """
-  DAY
-  """
-  One row per month.
-  """
-  MONTH
-}
-
-"""
-One period's attendance at a facility.
-"""
-type CareAttendanceRow {
-  """
-  The day (YYYY-MM-DD) or month (YYYY-MM).
-  """
-  period: String!
-  """
-  Places held: confirmed, checked in or out, or no-show.
-  """
-  booked: Int!
-  """
-  People who came.
-  """
-  checkedIn: Int!
-  """
-  People who did not come.
-  """
-  noShows: Int!
-  """
-  Bookings cancelled.
-  """
-  cancelled: Int!
-  """
-  People still waiting (waitlisted or offered a place).
-  """
-  waitlisted: Int!
-}
-
-"""
-How full a service (over the period) or one of its slots was.
-"""
-type CareUtilisationRow {
-  """
-  The service.
-  """
-  service: CareService!
-  """
-  The slot; null for the service's total.
-  """
-  slot: CareSlot
-  """
-  Places offered.
-  """
-  capacity: Int!
-  """
-  Places taken.
-  """
-  taken: Int!
-  """
-  taken / capacity.
-  """
-  rate: Float!
-}
-
-extend type CareBooking {
-  """
-  The name of the person cared for, for whoever sees the booking (their
-  caregivers included); their record itself stays as private as ever.
-  """
-  personName: String!
-  """
-  The person cared for; null for whoever may not see their record.
-  """
-  resident: Resident
-  """
-  Who booked (the person or their guardian); null for whoever may not see
-  their record.
-  """
-  bookedBy: Resident
-}
-
-extend type CareSlot {
-  """
-  The caregivers on duty in the slot.
-  """
-  caregivers: [Resident!]!
-}
-`, BuiltIn: false},
 	{Name: "../guardianship.graphql", Input: `# Guardianships (internal/guardianship): who looks after whom, with consent.
 
 extend type Mutation {
@@ -24784,106 +25199,40 @@ extend type TimeAccount {
   creditLimit: Int
 }
 `, BuiltIn: false},
-	{Name: "../canteen.graphql", Input: `# Community canteens (社區食堂): menus, meal orders with server-computed
-# prices, the kitchen view and the monthly subsidy report.
+	{Name: "../requests.graphql", Input: `# 接訴即辦: residents' requests, their grid's staff, the 54321 clock and the
+# departments grids call (internal/appeal).
 
 extend type Query {
-  """
-  What an order would cost, and which tiers its beneficiary qualifies for,
-  without ordering: the same checks and prices as placeMealOrder, except
-  that the beneficiary may already have that meal.
-  """
-  quoteMealOrder(
-    """
-    The order to price.
-    """
-    input: PlaceMealOrderInput!
-  ): MealQuote!
-  """
-  The kitchen's view of a canteen for a day: portions of each dish per meal
-  period, and the deliveries grouped by grid. For the canteen's staff and
-  its community's admins.
-  """
-  canteenKitchen(
-    """
-    The canteen.
-    """
-    canteenId: ID!
-    """
-    The day, YYYY-MM-DD.
-    """
-    date: String!
-  ): CanteenKitchen!
-  """
-  A canteen's meals of one month by tier, with the subsidy total the
-  operator claims back. For the canteen's staff and its community's admins.
-  """
-  canteenMonthlyReport(
-    """
-    The canteen.
-    """
-    canteenId: ID!
-    """
-    The month, YYYY-MM.
-    """
-    month: String!
-  ): CanteenMonthlyReport!
+  "Statistics of the requests filed in a grid, community or street during a period, for dashboards: the grid's leader and workers, the community's admins and the street's admins may ask."
+  requestStatistics(
+    "The grid, community or street."
+    scopeId: ID!
+    "Start of the period (inclusive): requests filed from then on count."
+    from: Time!
+    "End of the period (exclusive)."
+    to: Time!
+  ): RequestStatistics!
 }
 
 extend type Mutation {
-  """
-  Opens a canteen in a community (its community admins, street admins).
-  """
-  createCanteen(
-    """
-    The community it serves.
-    """
-    communityId: ID!
-    """
-    Its details and prices.
-    """
-    input: CanteenSettingsInput!
-  ): Canteen!
-  """
-  Changes a canteen's details and per-tier subsidies (its community's
-  admins). Orders already placed keep their prices.
-  """
-  updateCanteen(
-    """
-    The canteen.
-    """
+  "Adds a category to the request catalogue (street admins)."
+  createRequestCategory(
+    "Stable short code, e.g. ` + "`" + `repair` + "`" + `."
+    code: String!
+    "The category."
+    input: RequestCategoryInput!
+  ): RequestCategory!
+  "Changes a category of the request catalogue (street admins); requests already filed keep their answers."
+  updateRequestCategory(
+    "The category."
     id: ID!
-    """
-    Its details and prices, all of them.
-    """
-    input: CanteenSettingsInput!
-  ): Canteen!
-  """
-  Creates or changes one of a canteen's meal periods: serving hours, order
-  cut-off and daily capacity (its staff, its community's admins).
-  """
-  setMealPeriod(
-    """
-    The canteen.
-    """
-    canteenId: ID!
-    """
-    The period.
-    """
-    input: MealPeriodInput!
-  ): MealPeriod!
-  """
-  Orders a meal for the signed-in resident or for a resident they are the
-  active guardian of. The price is computed on the server from the
-  canteen's tiers; the order takes one place of the menu's capacity.
-  Refused after the cut-off, when the menu is full, for a dish not on the
-  menu and for a tier the beneficiary does not qualify for.
-  """
-  placeMealOrder(
-    """
-    The order.
-    """
-    input: PlaceMealOrderInput!
+    "The category as it should be."
+    input: RequestCategoryInput!
+  ): RequestCategory!
+  "Files a request. It goes at once to the staff of the grid of its place, and its 54321 clock starts."
+  fileRequest(
+    "The request."
+    input: FileRequestInput!
     """
     Makes a retry safe: the same key again from the same resident does
     nothing and returns this call's result (see "Retries and idempotency
@@ -24891,15 +25240,10 @@ extend type Mutation {
     e.g. a UUID.
     """
     idempotencyKey: String
-  ): MealOrder! @idempotent
-  """
-  Cancels a placed order before the cut-off: its place goes back to the
-  menu and any credit spent is refunded.
-  """
-  cancelMealOrder(
-    """
-    The order.
-    """
+  ): Request! @idempotent
+  "Takes a request that nobody owns yet (the grid's leader and workers, and the holders of its category's first role in the grid)."
+  claimRequest(
+    "The request."
     id: ID!
     """
     Makes a retry safe: the same key again from the same resident does
@@ -24908,610 +25252,266 @@ extend type Mutation {
     e.g. a UUID.
     """
     idempotencyKey: String
-  ): MealOrder! @idempotent
-  """
-  Moves an order to its next status (canteen staff): PREPARING, READY,
-  then OUT_FOR_DELIVERY and DELIVERED for a delivery, or COLLECTED. Each
-  step is taken on the meal's own day only (CONFLICT on any other day;
-  cancelling is cancelMealOrder). Marking a delivery DELIVERED closes its
-  volunteer task: volunteers who have not checked in are released. A
-  volunteer who delivers marks it DELIVERED by checking out of the task
-  (checkOutVolunteerTask).
-  """
-  advanceMealOrder(
-    """
-    The order.
-    """
+  ): Request! @idempotent
+  "Hands a request over to another staff member of its grid (its owner, the grid leader or an admin); the hand-over is recorded."
+  handOverRequest(
+    "The request."
     id: ID!
-    """
-    The status it moves to.
-    """
-    status: MealOrderStatus!
-  ): MealOrder!
-  """
-  Writes an unpublished menu for a date and meal period (canteen staff).
-  """
-  createMenu(
-    """
-    The menu and its dishes.
-    """
-    input: CreateMenuInput!
-  ): Menu!
-  """
-  Publishes a menu: residents can order from it, and the canteen's
-  followers are notified.
-  """
-  publishMenu(
-    """
-    The menu.
-    """
+    "The staff member who takes it over."
+    toId: ID!
+    "Why, for the timeline."
+    note: String
+  ): Request!
+  "Adds a progress note to a request's timeline (staff who see it). A note with ` + "`" + `contact: true` + "`" + ` records contact with the requester or a visit on site (54321 stage 2)."
+  addRequestNote(
+    "The request."
     id: ID!
-  ): Menu!
-  """
-  Follows a canteen, to be notified when it publishes a menu.
-  """
-  followCanteen(
+    "The note."
+    body: String!
+    "Staff only: the requester does not see it."
+    internal: Boolean! = false
+    "It records contact with the requester or a visit on site."
+    contact: Boolean! = false
     """
-    The canteen.
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
+    idempotencyKey: String
+  ): RequestEvent! @idempotent
+  "網格呼叫: the grid calls a department to a request it cannot solve alone, with a reason; the department must report (acknowledge) before its deadline."
+  callDepartment(
+    "The request."
     id: ID!
-  ): Canteen!
-  """
-  Stops following a canteen.
-  """
-  unfollowCanteen(
+    "The department."
+    departmentId: ID!
+    "Why the department is needed."
+    reason: String!
     """
-    The canteen.
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
     """
+    idempotencyKey: String
+  ): Request! @idempotent
+  "部門報到: the department the request was called to reports that it has taken it on (its staff)."
+  acknowledgeRequest(
+    "The request."
     id: ID!
-  ): Canteen!
-  """
-  Records that a resident qualifies for the LOW_INCOME (低保) or DISABLED
-  canteen tier (community admins of the resident's community).
-  """
-  recordSubsidyQualification(
-    """
-    The resident.
-    """
-    residentId: ID!
-    """
-    What they qualify as.
-    """
-    kind: SubsidyQualificationKind!
-    """
-    The last day it holds (YYYY-MM-DD); omitted for no end.
-    """
-    validUntil: String
-  ): SubsidyQualification!
-  """
-  Withdraws a subsidy qualification.
-  """
-  revokeSubsidyQualification(
-    """
-    The qualification.
-    """
+  ): Request!
+  "Resolves a request: its owner (or grid leader, or an admin), or the staff of the department it was called to once they have reported."
+  resolveRequest(
+    "The request."
     id: ID!
-  ): SubsidyQualification!
+    "What was done, for the requester."
+    resolution: String!
+    """
+    Makes a retry safe: the same key again from the same resident does
+    nothing and returns this call's result (see "Retries and idempotency
+    keys" in docs/architecture.md); 1 to 100 visible ASCII characters,
+    e.g. a UUID.
+    """
+    idempotencyKey: String
+  ): Request! @idempotent
+  "The requester (or their guardian) confirms a resolved request."
+  confirmRequest(
+    "The request."
+    id: ID!
+  ): Request!
+  "The requester (or their guardian) reopens a resolved request: it goes back to its owner with a new deadline."
+  reopenRequest(
+    "The request."
+    id: ID!
+    "What is still wrong."
+    reason: String!
+  ): Request!
+  "The requester (or their guardian) rates a confirmed request, which closes it."
+  rateRequest(
+    "The request."
+    id: ID!
+    "Satisfaction, 1 (bad) to 5 (very good)."
+    rating: Int!
+    "A comment."
+    comment: String
+  ): Request!
 }
 
 extend type Subscription {
-  """
-  A meal order as it changes (placed, preparing, ready, out for delivery,
-  delivered or collected, cancelled): for its beneficiary, whoever ordered
-  it, the beneficiary's guardians and the canteen's staff. Starts with the
-  order as it is.
-  """
-  mealOrderUpdated(
-    """
-    The order.
-    """
+  "A request as it changes (the requester's side and the staff who see it); ends when it becomes hidden."
+  requestUpdated(
+    "The request."
     id: ID!
-  ): MealOrder!
-  """
-  The kitchen's view of a canteen for a day, again whenever one of its
-  orders changes: for the canteen's staff and its community's admins.
-  """
-  canteenKitchenUpdated(
-    """
-    The canteen.
-    """
-    canteenId: ID!
-    """
-    The day, YYYY-MM-DD.
-    """
-    date: String!
-  ): CanteenKitchen!
+  ): Request!
+  "Every request of a grid as it is filed or changes, for the grid's staff and admins."
+  gridRequests(
+    "The grid."
+    gridId: ID!
+  ): Request!
 }
 
-extend type Canteen {
-  """
-  Whether the signed-in resident follows the canteen.
-  """
-  followedByMe: Boolean!
+extend type Request {
+  "The resident it is for (the filer, or a dependent of theirs); null for whoever may not see them, such as department staff."
+  subject: Resident
+  "The resident who filed it; null for whoever may not see them, and for everyone but staff when filed anonymously."
+  filer: Resident
+  "Answers to the category's extra fields."
+  answers: [FormAnswer!]!
+  "Whether the running stage of the 54321 clock is past its deadline."
+  overdue: Boolean!
+  "How to reach the resident it is for: for the requester's side, the grid's leader and workers and the admins, and a department's staff only while the request is with their department and they have reported; null for everyone else."
+  contact: RequestContact
 }
 
-extend type MealOrder {
-  """
-  Who eats the meal; null for whoever may not see the resident (canteen
-  staff see recipientName only).
-  """
-  beneficiary: Resident
-  """
-  Who ordered the meal; null for whoever may not see the resident.
-  """
-  orderedBy: Resident
-  """
-  The price tier applied, which says why the meal is subsidised (低保,
-  disability, age): shown to the beneficiary, whoever ordered it, the
-  beneficiary's active guardians, and the admins of the canteen's community
-  (and street admins). Null for canteen staff: the kitchen sees subsidised
-  and the amounts, not the reason.
-  """
-  tier: MealOrderTier
-  """
-  Whether the street pays part of the meal (subsidy is more than 0), for
-  everyone who sees the order; the amount is subsidy.
-  """
-  subsidised: Boolean!
+"How to reach the resident a request is for."
+type RequestContact {
+  "Their name; null where the filer chose anonymity and the viewer may not see who filed."
+  name: String
+  "Their phone, when they have one."
+  phone: String
 }
 
-"""
-A canteen price tier: REGULAR (no subsidy), AGE_60_79 and AGE_80_PLUS (a
-verified birth date), LOW_INCOME (低保) and DISABLED (a recorded subsidy
-qualification).
-"""
-enum MealOrderTier @goModel(model: "github.com/jimei-linli/linli/ent/mealorder.Tier") {
-  """
-  The list price, no subsidy.
-  """
-  REGULAR
-  """
-  Aged 60 to 79 on the meal day, by a birth date staff verified.
-  """
-  AGE_60_79
-  """
-  Aged 80 or more on the meal day, by a birth date staff verified.
-  """
-  AGE_80_PLUS
-  """
-  Holds the minimum living allowance (低保), as recorded by community staff.
-  """
-  LOW_INCOME
-  """
-  Holds a disability qualification, as recorded by community staff.
-  """
-  DISABLED
+extend type RequestEvent {
+  "Who did it; null for the clock, for whoever may not see them, and for the filer of an anonymous request to everyone but staff."
+  actor: Resident
 }
 
-extend type MealPeriod {
-  """
-  The menu of this period for a day, when there is one the viewer may see.
-  """
-  menu(
-    """
-    The day, YYYY-MM-DD.
-    """
-    date: String!
-  ): Menu
+extend type RequestCategory {
+  "The extra fields the app asks for when filing a request of this category."
+  formFields: [FormField!]!
 }
 
-extend type Resident {
-  """
-  The resident's subsidy qualifications (低保, disability), for whoever may
-  see them: the resident, their guardians and their community's admins.
-  """
-  subsidyQualifications: [SubsidyQualification!]!
+"The type of an extra field's answer."
+enum FormFieldType {
+  "Free text."
+  TEXT
+  "A number."
+  NUMBER
+  "true or false."
+  BOOLEAN
+  "A date, YYYY-MM-DD."
+  DATE
 }
 
-"""
-A meal order to place or to price.
-"""
-input PlaceMealOrderInput {
-  """
-  The published menu to order from.
-  """
-  menuId: ID!
-  """
-  Who eats: the signed-in resident (omitted) or a resident they are the
-  active guardian of.
-  """
-  beneficiaryId: ID
-  """
-  Dine in, pick up, or delivered home.
-  """
-  fulfillment: MealOrderFulfillment!
-  """
-  The dishes, each once, with how many portions.
-  """
-  items: [MealOrderItemInput!]!
-  """
-  The price tier to apply; omitted for the best the beneficiary qualifies
-  for.
-  """
-  tier: MealOrderTier
-  """
-  Time-bank credit to pay with, in minutes (where the canteen takes it and
-  the server has a time bank).
-  """
-  creditMinutes: Int
-  """
-  A note for the kitchen.
-  """
-  note: String
-}
-
-"""
-A dish of an order.
-"""
-input MealOrderItemInput {
-  """
-  The dish on the menu.
-  """
-  menuItemId: ID!
-  """
-  Portions, 1 to 10.
-  """
-  quantity: Int!
-}
-
-"""
-A menu to write.
-"""
-input CreateMenuInput {
-  """
-  The canteen.
-  """
-  canteenId: ID!
-  """
-  The day, YYYY-MM-DD.
-  """
-  date: String!
-  """
-  The meal period.
-  """
-  period: MealPeriodKind!
-  """
-  How many meals can be ordered; omitted for the period's daily capacity.
-  """
-  capacity: Int
-  """
-  The dishes.
-  """
-  dishes: [DishInput!]!
-}
-
-"""
-A dish to put on a menu.
-"""
-input DishInput {
-  """
-  The dish, e.g. 清蒸鱸魚.
-  """
+"An extra field of a request category's form."
+type FormField {
+  "Identifies the field in answers."
   name: String!
-  """
-  A line about it.
-  """
+  "What the app shows."
+  label: String!
+  "The answer's type."
+  type: FormFieldType!
+  "Whether a request cannot be filed without it."
+  required: Boolean!
+}
+
+"An extra field of a request category's form."
+input FormFieldInput {
+  "Identifies the field in answers."
+  name: String!
+  "What the app shows."
+  label: String!
+  "The answer's type."
+  type: FormFieldType!
+  "Whether a request cannot be filed without it."
+  required: Boolean! = false
+}
+
+"An answer to an extra field."
+type FormAnswer {
+  "The field."
+  name: String!
+  "The answer, as text."
+  value: String!
+}
+
+"An answer to an extra field."
+input FormAnswerInput {
+  "The field."
+  name: String!
+  "The answer, as text."
+  value: String!
+}
+
+"A request category as a street admin sets it."
+input RequestCategoryInput {
+  "Display name."
+  name: String!
+  "What belongs in the category."
   description: String
-  """
-  List price in fen.
-  """
-  price: Int!
-  """
-  Diet tags: LOW_SALT, LOW_SUGAR, SOFT, VEGETARIAN, HALAL.
-  """
-  tags: [String!]
-  """
-  Allergens it contains.
-  """
-  allergens: [String!]
+  "The grid role that handles it first."
+  firstRole: RequestCategoryFirstRole!
+  "Extra fields of the form."
+  formFields: [FormFieldInput!]
+  "Whether residents may file in it (default true)."
+  active: Boolean
+  "Where it appears in the list."
+  position: Int
 }
 
-"""
-What an order would cost, in fen.
-"""
-type MealQuote {
-  """
-  The tier the price is computed in.
-  """
-  tier: MealOrderTier!
-  """
-  The dishes' list prices added up.
-  """
-  listPrice: Int!
-  """
-  The tier's subsidy.
-  """
-  subsidy: Int!
-  """
-  Time-bank credit to spend, in minutes.
-  """
-  creditMinutes: Int!
-  """
-  What the credit is worth.
-  """
-  creditValue: Int!
-  """
-  What is left to pay.
-  """
-  amountPaid: Int!
-  """
-  The tiers the beneficiary qualifies for on the meal day, best first.
-  """
-  eligible: [MealOrderTier!]!
-  """
-  True when the beneficiary's declared birth date would give an age tier
-  on the meal day but community staff have not verified it (or it changed
-  since): the quote is priced without that tier until they do.
-  """
-  birthDateUnverified: Boolean!
+"A request to file."
+input FileRequestInput {
+  "The category."
+  categoryId: ID!
+  "What is needed (at most 2,000 characters)."
+  description: String!
+  "Where; by default the place of the household of the resident it is for."
+  placeId: ID
+  "Photo URLs (at most 9)."
+  photoUrls: [String!]
+  "Latitude of the exact spot."
+  latitude: Float
+  "Longitude of the exact spot."
+  longitude: Float
+  "How urgent (default NORMAL)."
+  urgency: RequestUrgency
+  "A dependent the filer is the active guardian of, to file for them."
+  forResidentId: ID
+  "Hide the filer's name from everyone but staff."
+  anonymous: Boolean
+  "Answers to the category's extra fields."
+  answers: [FormAnswerInput!]
 }
 
-"""
-The kitchen's view of one day.
-"""
-type CanteenKitchen {
-  """
-  The day, YYYY-MM-DD.
-  """
-  date: String!
-  """
-  The meal periods with orders, in serving order.
-  """
-  periods: [KitchenPeriod!]!
-  """
-  The day's deliveries, grouped by grid.
-  """
-  deliveries: [GridDeliveries!]!
+"Numbers of a scope's requests during a period."
+type RequestStatistics {
+  "Requests filed in the period."
+  received: Int!
+  "Of those, how many are resolved (resolved, confirmed or closed)."
+  resolved: Int!
+  "On-time rates per 54321 stage, over the period's requests whose stage was met or is past its deadline."
+  stages: [StageStatistics!]!
+  "Average rating of the period's rated requests; null when none was rated."
+  averageRating: Float
+  "How many of the period's requests were rated."
+  rated: Int!
+  "Requests of the scope (filed at any time) whose running stage is past its deadline now."
+  overdueNow: Int!
+  "The period's requests by category."
+  byCategory: [CategoryStatistics!]!
 }
 
-"""
-One meal period's orders.
-"""
-type KitchenPeriod {
-  """
-  The meal.
-  """
-  period: MealOrderPeriod!
-  """
-  How many meals are ordered.
-  """
-  meals: Int!
-  """
-  Portions of each dish.
-  """
-  dishes: [DishCount!]!
+"On-time numbers of one stage."
+type StageStatistics {
+  "The stage."
+  stage: RequestClockStage!
+  "Requests whose stage was met or is past its deadline."
+  due: Int!
+  "Of those, met by the deadline."
+  onTime: Int!
+  "onTime / due; null when nothing was due."
+  onTimeRate: Float
 }
 
-"""
-How many portions of a dish are ordered.
-"""
-type DishCount {
-  """
-  The dish on the menu.
-  """
-  menuItemId: ID!
-  """
-  The dish.
-  """
-  name: String!
-  """
-  Portions ordered.
-  """
-  portions: Int!
-}
-
-"""
-The deliveries of one day to one grid.
-"""
-type GridDeliveries {
-  """
-  The grid.
-  """
-  grid: Grid!
-  """
-  The orders to deliver there, by ID: the page asked for (at most 100;
-  without first or last, the first 100) and the total.
-  """
-  orders(
-    """
-    Orders after this cursor.
-    """
-    after: Cursor
-    """
-    How many from the start (at most 100).
-    """
-    first: Int
-    """
-    Orders before this cursor.
-    """
-    before: Cursor
-    """
-    How many from the end (at most 100).
-    """
-    last: Int
-  ): MealOrderConnection!
-}
-
-"""
-A canteen's meals of one month, by tier.
-"""
-type CanteenMonthlyReport {
-  """
-  The canteen.
-  """
-  canteen: Canteen!
-  """
-  The month, YYYY-MM.
-  """
-  month: String!
-  """
-  The totals of each tier.
-  """
-  tiers: [MealTierTotal!]!
-  """
-  The totals of all tiers: subsidy is what the operator claims back.
-  """
-  total: MealTotals!
-}
-
-"""
-The meals and money of one tier in a month, in fen.
-"""
-type MealTierTotal {
-  """
-  The tier.
-  """
-  tier: MealOrderTier!
-  """
-  Meals served (cancelled orders excluded).
-  """
-  meals: Int!
-  """
-  List prices added up.
-  """
-  listPrice: Int!
-  """
-  Subsidies added up.
-  """
-  subsidy: Int!
-  """
-  Time-bank credit used, in fen.
-  """
-  creditValue: Int!
-  """
-  What residents paid.
-  """
-  amountPaid: Int!
-}
-
-"""
-The meals and money of a month, in fen.
-"""
-type MealTotals {
-  """
-  Meals served (cancelled orders excluded).
-  """
-  meals: Int!
-  """
-  List prices added up.
-  """
-  listPrice: Int!
-  """
-  Subsidies added up: what the operator claims back from the government.
-  """
-  subsidy: Int!
-  """
-  Time-bank credit used, in fen.
-  """
-  creditValue: Int!
-  """
-  What residents paid.
-  """
-  amountPaid: Int!
-}
-
-"""
-A canteen's details and prices. Amounts are in fen, per meal.
-"""
-input CanteenSettingsInput {
-  """
-  Display name.
-  """
-  name: String!
-  """
-  Where it is.
-  """
-  address: String!
-  """
-  Opening hours as shown to residents.
-  """
-  openingHours: String
-  """
-  Subsidy for residents aged 60 to 79.
-  """
-  subsidyAge6079: Int!
-  """
-  Subsidy for residents aged 80 or over.
-  """
-  subsidyAge80Plus: Int!
-  """
-  Subsidy for residents with a 低保 qualification.
-  """
-  subsidyLowIncome: Int!
-  """
-  Subsidy for residents with a disability qualification.
-  """
-  subsidyDisabled: Int!
-  """
-  What a minute of time-bank credit is worth, in fen; 0 for no credit.
-  """
-  creditFenPerMinute: Int!
-}
-
-"""
-A meal period's hours, cut-off and capacity.
-"""
-input MealPeriodInput {
-  """
-  Which meal.
-  """
-  kind: MealPeriodKind!
-  """
-  When serving starts (HH:MM).
-  """
-  servesFrom: String!
-  """
-  When serving ends (HH:MM).
-  """
-  servesUntil: String!
-  """
-  When orders close (HH:MM), on the meal day or cutoffDaysBefore days
-  earlier; cancelling is possible until then too.
-  """
-  orderCutoff: String!
-  """
-  How many days before the meal day orders close (0 for the same day).
-  """
-  cutoffDaysBefore: Int
-  """
-  Meals per day.
-  """
-  capacity: Int!
-}
-`, BuiltIn: false},
-	{Name: "../accesslog.graphql", Input: `# The access log (internal/accesslog): who read residents' sensitive records.
-
-extend type Query {
-  """
-  Who read the sensitive records (care notes and incidents, child records,
-  subsidy qualifications, personal details) of the signed-in resident, or of
-  a dependent they are the active guardian of, newest first: the member of
-  staff, what, when and on which path. Someone else's residentId gives an
-  empty list. Reads by the person themself and by their guardians are not
-  recorded.
-  """
-  myDataAccesses(
-    """
-    The person whose records were read; omitted, the viewer.
-    """
-    residentId: ID
-    """
-    Entries after this cursor.
-    """
-    after: Cursor
-    """
-    At most this many entries from the start (at most 100).
-    """
-    first: Int
-    """
-    Entries before this cursor.
-    """
-    before: Cursor
-    """
-    At most this many entries from the end (at most 100).
-    """
-    last: Int
-  ): AccessRecordConnection!
+"Numbers of one category during a period."
+type CategoryStatistics {
+  "The category."
+  category: RequestCategory!
+  "Requests filed."
+  received: Int!
+  "Of those, resolved."
+  resolved: Int!
 }
 `, BuiltIn: false},
 }

@@ -42,18 +42,18 @@ type MutationResolver interface {
 	SendBroadcast(ctx context.Context, input model.SendBroadcastInput, idempotencyKey *string) (*ent.Broadcast, error)
 	RegisterDevice(ctx context.Context, platform device.Platform, token string) (bool, error)
 	UnregisterDevice(ctx context.Context, token string) (bool, error)
-	CreateRequestCategory(ctx context.Context, code string, input model.RequestCategoryInput) (*ent.RequestCategory, error)
-	UpdateRequestCategory(ctx context.Context, id int, input model.RequestCategoryInput) (*ent.RequestCategory, error)
-	FileRequest(ctx context.Context, input model.FileRequestInput, idempotencyKey *string) (*ent.Request, error)
-	ClaimRequest(ctx context.Context, id int, idempotencyKey *string) (*ent.Request, error)
-	HandOverRequest(ctx context.Context, id int, toID int, note *string) (*ent.Request, error)
-	AddRequestNote(ctx context.Context, id int, body string, internal bool, contact bool, idempotencyKey *string) (*ent.RequestEvent, error)
-	CallDepartment(ctx context.Context, id int, departmentID int, reason string, idempotencyKey *string) (*ent.Request, error)
-	AcknowledgeRequest(ctx context.Context, id int) (*ent.Request, error)
-	ResolveRequest(ctx context.Context, id int, resolution string, idempotencyKey *string) (*ent.Request, error)
-	ConfirmRequest(ctx context.Context, id int) (*ent.Request, error)
-	ReopenRequest(ctx context.Context, id int, reason string) (*ent.Request, error)
-	RateRequest(ctx context.Context, id int, rating int, comment *string) (*ent.Request, error)
+	CreateCanteen(ctx context.Context, communityID int, input model.CanteenSettingsInput) (*ent.Canteen, error)
+	UpdateCanteen(ctx context.Context, id int, input model.CanteenSettingsInput) (*ent.Canteen, error)
+	SetMealPeriod(ctx context.Context, canteenID int, input model.MealPeriodInput) (*ent.MealPeriod, error)
+	PlaceMealOrder(ctx context.Context, input model.PlaceMealOrderInput, idempotencyKey *string) (*ent.MealOrder, error)
+	CancelMealOrder(ctx context.Context, id int, idempotencyKey *string) (*ent.MealOrder, error)
+	AdvanceMealOrder(ctx context.Context, id int, status mealorder.Status) (*ent.MealOrder, error)
+	CreateMenu(ctx context.Context, input model.CreateMenuInput) (*ent.Menu, error)
+	PublishMenu(ctx context.Context, id int) (*ent.Menu, error)
+	FollowCanteen(ctx context.Context, id int) (*ent.Canteen, error)
+	UnfollowCanteen(ctx context.Context, id int) (*ent.Canteen, error)
+	RecordSubsidyQualification(ctx context.Context, residentID int, kind subsidyqualification.Kind, validUntil *string) (*ent.SubsidyQualification, error)
+	RevokeSubsidyQualification(ctx context.Context, id int) (*ent.SubsidyQualification, error)
 	BookCare(ctx context.Context, input model.BookCareInput, idempotencyKey *string) (*ent.CareBooking, error)
 	CancelCareBooking(ctx context.Context, id int, idempotencyKey *string) (*ent.CareBooking, error)
 	ConfirmCareOffer(ctx context.Context, id int, acceptNoCancellation *bool) (*ent.CareBooking, error)
@@ -87,29 +87,29 @@ type MutationResolver interface {
 	CancelVolunteerTask(ctx context.Context, taskID int, reason *string) (*ent.VolunteerTask, error)
 	CreateVolunteerTeam(ctx context.Context, input model.CreateVolunteerTeamInput) (*ent.VolunteerTeam, error)
 	CorrectTimePosting(ctx context.Context, transferID int, memo string) (*ent.LedgerTransfer, error)
-	CreateCanteen(ctx context.Context, communityID int, input model.CanteenSettingsInput) (*ent.Canteen, error)
-	UpdateCanteen(ctx context.Context, id int, input model.CanteenSettingsInput) (*ent.Canteen, error)
-	SetMealPeriod(ctx context.Context, canteenID int, input model.MealPeriodInput) (*ent.MealPeriod, error)
-	PlaceMealOrder(ctx context.Context, input model.PlaceMealOrderInput, idempotencyKey *string) (*ent.MealOrder, error)
-	CancelMealOrder(ctx context.Context, id int, idempotencyKey *string) (*ent.MealOrder, error)
-	AdvanceMealOrder(ctx context.Context, id int, status mealorder.Status) (*ent.MealOrder, error)
-	CreateMenu(ctx context.Context, input model.CreateMenuInput) (*ent.Menu, error)
-	PublishMenu(ctx context.Context, id int) (*ent.Menu, error)
-	FollowCanteen(ctx context.Context, id int) (*ent.Canteen, error)
-	UnfollowCanteen(ctx context.Context, id int) (*ent.Canteen, error)
-	RecordSubsidyQualification(ctx context.Context, residentID int, kind subsidyqualification.Kind, validUntil *string) (*ent.SubsidyQualification, error)
-	RevokeSubsidyQualification(ctx context.Context, id int) (*ent.SubsidyQualification, error)
+	CreateRequestCategory(ctx context.Context, code string, input model.RequestCategoryInput) (*ent.RequestCategory, error)
+	UpdateRequestCategory(ctx context.Context, id int, input model.RequestCategoryInput) (*ent.RequestCategory, error)
+	FileRequest(ctx context.Context, input model.FileRequestInput, idempotencyKey *string) (*ent.Request, error)
+	ClaimRequest(ctx context.Context, id int, idempotencyKey *string) (*ent.Request, error)
+	HandOverRequest(ctx context.Context, id int, toID int, note *string) (*ent.Request, error)
+	AddRequestNote(ctx context.Context, id int, body string, internal bool, contact bool, idempotencyKey *string) (*ent.RequestEvent, error)
+	CallDepartment(ctx context.Context, id int, departmentID int, reason string, idempotencyKey *string) (*ent.Request, error)
+	AcknowledgeRequest(ctx context.Context, id int) (*ent.Request, error)
+	ResolveRequest(ctx context.Context, id int, resolution string, idempotencyKey *string) (*ent.Request, error)
+	ConfirmRequest(ctx context.Context, id int) (*ent.Request, error)
+	ReopenRequest(ctx context.Context, id int, reason string) (*ent.Request, error)
+	RateRequest(ctx context.Context, id int, rating int, comment *string) (*ent.Request, error)
 }
 type SubscriptionResolver interface {
 	NotificationAdded(ctx context.Context, since *entgql.Cursor[int]) (<-chan *ent.Notification, error)
-	RequestUpdated(ctx context.Context, id int) (<-chan *ent.Request, error)
-	GridRequests(ctx context.Context, gridID int) (<-chan *ent.Request, error)
+	MealOrderUpdated(ctx context.Context, id int) (<-chan *ent.MealOrder, error)
+	CanteenKitchenUpdated(ctx context.Context, canteenID int, date string) (<-chan *canteen.Kitchen, error)
 	CareEvents(ctx context.Context, dependentID int) (<-chan *ent.CareEvent, error)
 	HelpRequestUpdated(ctx context.Context, id int) (<-chan *ent.HelpRequest, error)
 	GridHelpRequests(ctx context.Context, gridID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (<-chan *ent.HelpRequestConnection, error)
 	MyVolunteerAssignments(ctx context.Context) (<-chan []*ent.VolunteerTaskAssignment, error)
-	MealOrderUpdated(ctx context.Context, id int) (<-chan *ent.MealOrder, error)
-	CanteenKitchenUpdated(ctx context.Context, canteenID int, date string) (<-chan *canteen.Kitchen, error)
+	RequestUpdated(ctx context.Context, id int) (<-chan *ent.Request, error)
+	GridRequests(ctx context.Context, gridID int) (<-chan *ent.Request, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2418,34 +2418,34 @@ func (ec *executionContext) fieldContext_Mutation_unregisterDevice(ctx context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_createRequestCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_createCanteen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createRequestCategory(ctx, field)
+			return ec.fieldContext_Mutation_createCanteen(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateRequestCategory(ctx, fc.Args["code"].(string), fc.Args["input"].(model.RequestCategoryInput))
+			return ec.Resolvers.Mutation().CreateCanteen(ctx, fc.Args["communityId"].(int), fc.Args["input"].(model.CanteenSettingsInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.RequestCategory) graphql.Marshaler {
-			return ec.marshalNRequestCategory2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequestCategory(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Canteen) graphql.Marshaler {
+			return ec.marshalNCanteen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteen(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createRequestCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createCanteen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RequestCategory(ctx, field)
+			return ec.childFields_Canteen(ctx, field)
 		},
 	}
 	defer func() {
@@ -2455,41 +2455,41 @@ func (ec *executionContext) fieldContext_Mutation_createRequestCategory(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createRequestCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_createCanteen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_updateRequestCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_updateCanteen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateRequestCategory(ctx, field)
+			return ec.fieldContext_Mutation_updateCanteen(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateRequestCategory(ctx, fc.Args["id"].(int), fc.Args["input"].(model.RequestCategoryInput))
+			return ec.Resolvers.Mutation().UpdateCanteen(ctx, fc.Args["id"].(int), fc.Args["input"].(model.CanteenSettingsInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.RequestCategory) graphql.Marshaler {
-			return ec.marshalNRequestCategory2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequestCategory(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Canteen) graphql.Marshaler {
+			return ec.marshalNCanteen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteen(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_updateRequestCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_updateCanteen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RequestCategory(ctx, field)
+			return ec.childFields_Canteen(ctx, field)
 		},
 	}
 	defer func() {
@@ -2499,31 +2499,75 @@ func (ec *executionContext) fieldContext_Mutation_updateRequestCategory(ctx cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateRequestCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_updateCanteen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_fileRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_setMealPeriod(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_fileRequest(ctx, field)
+			return ec.fieldContext_Mutation_setMealPeriod(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().FileRequest(ctx, fc.Args["input"].(model.FileRequestInput), fc.Args["idempotencyKey"].(*string))
+			return ec.Resolvers.Mutation().SetMealPeriod(ctx, fc.Args["canteenId"].(int), fc.Args["input"].(model.MealPeriodInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealPeriod) graphql.Marshaler {
+			return ec.marshalNMealPeriod2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setMealPeriod(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MealPeriod(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setMealPeriod_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_placeMealOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_placeMealOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PlaceMealOrder(ctx, fc.Args["input"].(model.PlaceMealOrderInput), fc.Args["idempotencyKey"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
 				if ec.Directives.Idempotent == nil {
-					var zeroVal *ent.Request
+					var zeroVal *ent.MealOrder
 					return zeroVal, errors.New("directive idempotent is not implemented")
 				}
 				return ec.Directives.Idempotent(ctx, nil, directive0)
@@ -2532,21 +2576,21 @@ func (ec *executionContext) _Mutation_fileRequest(ctx context.Context, field gra
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
-			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
+			return ec.marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_fileRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_placeMealOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Request(ctx, field)
+			return ec.childFields_MealOrder(ctx, field)
 		},
 	}
 	defer func() {
@@ -2556,31 +2600,31 @@ func (ec *executionContext) fieldContext_Mutation_fileRequest(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_fileRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_placeMealOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_claimRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_cancelMealOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_claimRequest(ctx, field)
+			return ec.fieldContext_Mutation_cancelMealOrder(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ClaimRequest(ctx, fc.Args["id"].(int), fc.Args["idempotencyKey"].(*string))
+			return ec.Resolvers.Mutation().CancelMealOrder(ctx, fc.Args["id"].(int), fc.Args["idempotencyKey"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
 				if ec.Directives.Idempotent == nil {
-					var zeroVal *ent.Request
+					var zeroVal *ent.MealOrder
 					return zeroVal, errors.New("directive idempotent is not implemented")
 				}
 				return ec.Directives.Idempotent(ctx, nil, directive0)
@@ -2589,21 +2633,21 @@ func (ec *executionContext) _Mutation_claimRequest(ctx context.Context, field gr
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
-			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
+			return ec.marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_claimRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_cancelMealOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Request(ctx, field)
+			return ec.childFields_MealOrder(ctx, field)
 		},
 	}
 	defer func() {
@@ -2613,41 +2657,41 @@ func (ec *executionContext) fieldContext_Mutation_claimRequest(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_claimRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_cancelMealOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_handOverRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_advanceMealOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_handOverRequest(ctx, field)
+			return ec.fieldContext_Mutation_advanceMealOrder(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().HandOverRequest(ctx, fc.Args["id"].(int), fc.Args["toId"].(int), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().AdvanceMealOrder(ctx, fc.Args["id"].(int), fc.Args["status"].(mealorder.Status))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
-			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
+			return ec.marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_handOverRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_advanceMealOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Request(ctx, field)
+			return ec.childFields_MealOrder(ctx, field)
 		},
 	}
 	defer func() {
@@ -2657,155 +2701,41 @@ func (ec *executionContext) fieldContext_Mutation_handOverRequest(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_handOverRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_advanceMealOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_addRequestNote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_createMenu(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_addRequestNote(ctx, field)
+			return ec.fieldContext_Mutation_createMenu(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddRequestNote(ctx, fc.Args["id"].(int), fc.Args["body"].(string), fc.Args["internal"].(bool), fc.Args["contact"].(bool), fc.Args["idempotencyKey"].(*string))
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				if ec.Directives.Idempotent == nil {
-					var zeroVal *ent.RequestEvent
-					return zeroVal, errors.New("directive idempotent is not implemented")
-				}
-				return ec.Directives.Idempotent(ctx, nil, directive0)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.RequestEvent) graphql.Marshaler {
-			return ec.marshalNRequestEvent2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequestEvent(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_addRequestNote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RequestEvent(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_addRequestNote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_callDepartment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_callDepartment(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CallDepartment(ctx, fc.Args["id"].(int), fc.Args["departmentId"].(int), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(*string))
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				if ec.Directives.Idempotent == nil {
-					var zeroVal *ent.Request
-					return zeroVal, errors.New("directive idempotent is not implemented")
-				}
-				return ec.Directives.Idempotent(ctx, nil, directive0)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
-			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_callDepartment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Request(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_callDepartment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_acknowledgeRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_acknowledgeRequest(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AcknowledgeRequest(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().CreateMenu(ctx, fc.Args["input"].(model.CreateMenuInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
-			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Menu) graphql.Marshaler {
+			return ec.marshalNMenu2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenu(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_acknowledgeRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createMenu(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Request(ctx, field)
+			return ec.childFields_Menu(ctx, field)
 		},
 	}
 	defer func() {
@@ -2815,98 +2745,41 @@ func (ec *executionContext) fieldContext_Mutation_acknowledgeRequest(ctx context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_acknowledgeRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_createMenu_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_resolveRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_publishMenu(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_resolveRequest(ctx, field)
+			return ec.fieldContext_Mutation_publishMenu(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ResolveRequest(ctx, fc.Args["id"].(int), fc.Args["resolution"].(string), fc.Args["idempotencyKey"].(*string))
-		},
-		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
-			directive0 := next
-
-			directive1 := func(ctx context.Context) (any, error) {
-				if ec.Directives.Idempotent == nil {
-					var zeroVal *ent.Request
-					return zeroVal, errors.New("directive idempotent is not implemented")
-				}
-				return ec.Directives.Idempotent(ctx, nil, directive0)
-			}
-
-			next = directive1
-			return next
-		},
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
-			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_resolveRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Request(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_resolveRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_confirmRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_confirmRequest(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ConfirmRequest(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().PublishMenu(ctx, fc.Args["id"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
-			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Menu) graphql.Marshaler {
+			return ec.marshalNMenu2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenu(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_confirmRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_publishMenu(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Request(ctx, field)
+			return ec.childFields_Menu(ctx, field)
 		},
 	}
 	defer func() {
@@ -2916,41 +2789,41 @@ func (ec *executionContext) fieldContext_Mutation_confirmRequest(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_confirmRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_publishMenu_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_reopenRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_followCanteen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_reopenRequest(ctx, field)
+			return ec.fieldContext_Mutation_followCanteen(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReopenRequest(ctx, fc.Args["id"].(int), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().FollowCanteen(ctx, fc.Args["id"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
-			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Canteen) graphql.Marshaler {
+			return ec.marshalNCanteen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteen(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_reopenRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_followCanteen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Request(ctx, field)
+			return ec.childFields_Canteen(ctx, field)
 		},
 	}
 	defer func() {
@@ -2960,41 +2833,41 @@ func (ec *executionContext) fieldContext_Mutation_reopenRequest(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_reopenRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_followCanteen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_rateRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_unfollowCanteen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_rateRequest(ctx, field)
+			return ec.fieldContext_Mutation_unfollowCanteen(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RateRequest(ctx, fc.Args["id"].(int), fc.Args["rating"].(int), fc.Args["comment"].(*string))
+			return ec.Resolvers.Mutation().UnfollowCanteen(ctx, fc.Args["id"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
-			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Canteen) graphql.Marshaler {
+			return ec.marshalNCanteen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteen(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_rateRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_unfollowCanteen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Request(ctx, field)
+			return ec.childFields_Canteen(ctx, field)
 		},
 	}
 	defer func() {
@@ -3004,7 +2877,95 @@ func (ec *executionContext) fieldContext_Mutation_rateRequest(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_rateRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_unfollowCanteen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordSubsidyQualification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordSubsidyQualification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordSubsidyQualification(ctx, fc.Args["residentId"].(int), fc.Args["kind"].(subsidyqualification.Kind), fc.Args["validUntil"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SubsidyQualification) graphql.Marshaler {
+			return ec.marshalNSubsidyQualification2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordSubsidyQualification(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubsidyQualification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordSubsidyQualification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeSubsidyQualification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeSubsidyQualification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeSubsidyQualification(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SubsidyQualification) graphql.Marshaler {
+			return ec.marshalNSubsidyQualification2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeSubsidyQualification(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubsidyQualification(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeSubsidyQualification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4580,34 +4541,34 @@ func (ec *executionContext) fieldContext_Mutation_correctTimePosting(ctx context
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_createCanteen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_createRequestCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createCanteen(ctx, field)
+			return ec.fieldContext_Mutation_createRequestCategory(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateCanteen(ctx, fc.Args["communityId"].(int), fc.Args["input"].(model.CanteenSettingsInput))
+			return ec.Resolvers.Mutation().CreateRequestCategory(ctx, fc.Args["code"].(string), fc.Args["input"].(model.RequestCategoryInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Canteen) graphql.Marshaler {
-			return ec.marshalNCanteen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteen(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RequestCategory) graphql.Marshaler {
+			return ec.marshalNRequestCategory2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequestCategory(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createCanteen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_createRequestCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Canteen(ctx, field)
+			return ec.childFields_RequestCategory(ctx, field)
 		},
 	}
 	defer func() {
@@ -4617,41 +4578,41 @@ func (ec *executionContext) fieldContext_Mutation_createCanteen(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createCanteen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_createRequestCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_updateCanteen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_updateRequestCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateCanteen(ctx, field)
+			return ec.fieldContext_Mutation_updateRequestCategory(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateCanteen(ctx, fc.Args["id"].(int), fc.Args["input"].(model.CanteenSettingsInput))
+			return ec.Resolvers.Mutation().UpdateRequestCategory(ctx, fc.Args["id"].(int), fc.Args["input"].(model.RequestCategoryInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Canteen) graphql.Marshaler {
-			return ec.marshalNCanteen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteen(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RequestCategory) graphql.Marshaler {
+			return ec.marshalNRequestCategory2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequestCategory(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_updateCanteen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_updateRequestCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Canteen(ctx, field)
+			return ec.childFields_RequestCategory(ctx, field)
 		},
 	}
 	defer func() {
@@ -4661,75 +4622,31 @@ func (ec *executionContext) fieldContext_Mutation_updateCanteen(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateCanteen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_updateRequestCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_setMealPeriod(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_fileRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_setMealPeriod(ctx, field)
+			return ec.fieldContext_Mutation_fileRequest(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().SetMealPeriod(ctx, fc.Args["canteenId"].(int), fc.Args["input"].(model.MealPeriodInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealPeriod) graphql.Marshaler {
-			return ec.marshalNMealPeriod2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealPeriod(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_setMealPeriod(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MealPeriod(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_setMealPeriod_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_placeMealOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_placeMealOrder(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PlaceMealOrder(ctx, fc.Args["input"].(model.PlaceMealOrderInput), fc.Args["idempotencyKey"].(*string))
+			return ec.Resolvers.Mutation().FileRequest(ctx, fc.Args["input"].(model.FileRequestInput), fc.Args["idempotencyKey"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
 				if ec.Directives.Idempotent == nil {
-					var zeroVal *ent.MealOrder
+					var zeroVal *ent.Request
 					return zeroVal, errors.New("directive idempotent is not implemented")
 				}
 				return ec.Directives.Idempotent(ctx, nil, directive0)
@@ -4738,21 +4655,21 @@ func (ec *executionContext) _Mutation_placeMealOrder(ctx context.Context, field 
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
-			return ec.marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
+			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_placeMealOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_fileRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MealOrder(ctx, field)
+			return ec.childFields_Request(ctx, field)
 		},
 	}
 	defer func() {
@@ -4762,31 +4679,31 @@ func (ec *executionContext) fieldContext_Mutation_placeMealOrder(ctx context.Con
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_placeMealOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_fileRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_cancelMealOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_claimRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_cancelMealOrder(ctx, field)
+			return ec.fieldContext_Mutation_claimRequest(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CancelMealOrder(ctx, fc.Args["id"].(int), fc.Args["idempotencyKey"].(*string))
+			return ec.Resolvers.Mutation().ClaimRequest(ctx, fc.Args["id"].(int), fc.Args["idempotencyKey"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
 				if ec.Directives.Idempotent == nil {
-					var zeroVal *ent.MealOrder
+					var zeroVal *ent.Request
 					return zeroVal, errors.New("directive idempotent is not implemented")
 				}
 				return ec.Directives.Idempotent(ctx, nil, directive0)
@@ -4795,21 +4712,21 @@ func (ec *executionContext) _Mutation_cancelMealOrder(ctx context.Context, field
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
-			return ec.marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
+			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_cancelMealOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_claimRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MealOrder(ctx, field)
+			return ec.childFields_Request(ctx, field)
 		},
 	}
 	defer func() {
@@ -4819,41 +4736,41 @@ func (ec *executionContext) fieldContext_Mutation_cancelMealOrder(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_cancelMealOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_claimRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_advanceMealOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_handOverRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_advanceMealOrder(ctx, field)
+			return ec.fieldContext_Mutation_handOverRequest(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AdvanceMealOrder(ctx, fc.Args["id"].(int), fc.Args["status"].(mealorder.Status))
+			return ec.Resolvers.Mutation().HandOverRequest(ctx, fc.Args["id"].(int), fc.Args["toId"].(int), fc.Args["note"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
-			return ec.marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
+			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_advanceMealOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_handOverRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MealOrder(ctx, field)
+			return ec.childFields_Request(ctx, field)
 		},
 	}
 	defer func() {
@@ -4863,41 +4780,54 @@ func (ec *executionContext) fieldContext_Mutation_advanceMealOrder(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_advanceMealOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_handOverRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_createMenu(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_addRequestNote(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createMenu(ctx, field)
+			return ec.fieldContext_Mutation_addRequestNote(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateMenu(ctx, fc.Args["input"].(model.CreateMenuInput))
+			return ec.Resolvers.Mutation().AddRequestNote(ctx, fc.Args["id"].(int), fc.Args["body"].(string), fc.Args["internal"].(bool), fc.Args["contact"].(bool), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Menu) graphql.Marshaler {
-			return ec.marshalNMenu2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenu(ctx, selections, v)
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.RequestEvent
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.RequestEvent) graphql.Marshaler {
+			return ec.marshalNRequestEvent2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequestEvent(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_createMenu(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_addRequestNote(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Menu(ctx, field)
+			return ec.childFields_RequestEvent(ctx, field)
 		},
 	}
 	defer func() {
@@ -4907,41 +4837,54 @@ func (ec *executionContext) fieldContext_Mutation_createMenu(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createMenu_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_addRequestNote_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_publishMenu(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_callDepartment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_publishMenu(ctx, field)
+			return ec.fieldContext_Mutation_callDepartment(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().PublishMenu(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().CallDepartment(ctx, fc.Args["id"].(int), fc.Args["departmentId"].(int), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Menu) graphql.Marshaler {
-			return ec.marshalNMenu2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMenu(ctx, selections, v)
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.Request
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
+			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_publishMenu(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_callDepartment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Menu(ctx, field)
+			return ec.childFields_Request(ctx, field)
 		},
 	}
 	defer func() {
@@ -4951,41 +4894,41 @@ func (ec *executionContext) fieldContext_Mutation_publishMenu(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_publishMenu_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_callDepartment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_followCanteen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_acknowledgeRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_followCanteen(ctx, field)
+			return ec.fieldContext_Mutation_acknowledgeRequest(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().FollowCanteen(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().AcknowledgeRequest(ctx, fc.Args["id"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Canteen) graphql.Marshaler {
-			return ec.marshalNCanteen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteen(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
+			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_followCanteen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_acknowledgeRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Canteen(ctx, field)
+			return ec.childFields_Request(ctx, field)
 		},
 	}
 	defer func() {
@@ -4995,41 +4938,54 @@ func (ec *executionContext) fieldContext_Mutation_followCanteen(ctx context.Cont
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_followCanteen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_acknowledgeRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_unfollowCanteen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_resolveRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_unfollowCanteen(ctx, field)
+			return ec.fieldContext_Mutation_resolveRequest(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnfollowCanteen(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().ResolveRequest(ctx, fc.Args["id"].(int), fc.Args["resolution"].(string), fc.Args["idempotencyKey"].(*string))
 		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Canteen) graphql.Marshaler {
-			return ec.marshalNCanteen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCanteen(ctx, selections, v)
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Idempotent == nil {
+					var zeroVal *ent.Request
+					return zeroVal, errors.New("directive idempotent is not implemented")
+				}
+				return ec.Directives.Idempotent(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
+			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_unfollowCanteen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_resolveRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Canteen(ctx, field)
+			return ec.childFields_Request(ctx, field)
 		},
 	}
 	defer func() {
@@ -5039,41 +4995,41 @@ func (ec *executionContext) fieldContext_Mutation_unfollowCanteen(ctx context.Co
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_unfollowCanteen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_resolveRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_recordSubsidyQualification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_confirmRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_recordSubsidyQualification(ctx, field)
+			return ec.fieldContext_Mutation_confirmRequest(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RecordSubsidyQualification(ctx, fc.Args["residentId"].(int), fc.Args["kind"].(subsidyqualification.Kind), fc.Args["validUntil"].(*string))
+			return ec.Resolvers.Mutation().ConfirmRequest(ctx, fc.Args["id"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.SubsidyQualification) graphql.Marshaler {
-			return ec.marshalNSubsidyQualification2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualification(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
+			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_recordSubsidyQualification(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_confirmRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SubsidyQualification(ctx, field)
+			return ec.childFields_Request(ctx, field)
 		},
 	}
 	defer func() {
@@ -5083,41 +5039,41 @@ func (ec *executionContext) fieldContext_Mutation_recordSubsidyQualification(ctx
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_recordSubsidyQualification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_confirmRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_revokeSubsidyQualification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_reopenRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_revokeSubsidyQualification(ctx, field)
+			return ec.fieldContext_Mutation_reopenRequest(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RevokeSubsidyQualification(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Mutation().ReopenRequest(ctx, fc.Args["id"].(int), fc.Args["reason"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.SubsidyQualification) graphql.Marshaler {
-			return ec.marshalNSubsidyQualification2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐSubsidyQualification(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
+			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_revokeSubsidyQualification(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_reopenRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SubsidyQualification(ctx, field)
+			return ec.childFields_Request(ctx, field)
 		},
 	}
 	defer func() {
@@ -5127,7 +5083,51 @@ func (ec *executionContext) fieldContext_Mutation_revokeSubsidyQualification(ctx
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_revokeSubsidyQualification_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_reopenRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_rateRequest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rateRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RateRequest(ctx, fc.Args["id"].(int), fc.Args["rating"].(int), fc.Args["comment"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
+			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rateRequest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Request(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rateRequest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5371,34 +5371,34 @@ func (ec *executionContext) fieldContext_Subscription_notificationAdded(ctx cont
 	return fc, nil
 }
 
-func (ec *executionContext) _Subscription_requestUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+func (ec *executionContext) _Subscription_mealOrderUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_requestUpdated(ctx, field)
+			return ec.fieldContext_Subscription_mealOrderUpdated(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().RequestUpdated(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Subscription().MealOrderUpdated(ctx, fc.Args["id"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
-			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
+			return ec.marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Subscription_requestUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Subscription_mealOrderUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Request(ctx, field)
+			return ec.childFields_MealOrder(ctx, field)
 		},
 	}
 	defer func() {
@@ -5408,41 +5408,41 @@ func (ec *executionContext) fieldContext_Subscription_requestUpdated(ctx context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Subscription_requestUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Subscription_mealOrderUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Subscription_gridRequests(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+func (ec *executionContext) _Subscription_canteenKitchenUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_gridRequests(ctx, field)
+			return ec.fieldContext_Subscription_canteenKitchenUpdated(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().GridRequests(ctx, fc.Args["gridId"].(int))
+			return ec.Resolvers.Subscription().CanteenKitchenUpdated(ctx, fc.Args["canteenId"].(int), fc.Args["date"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
-			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *canteen.Kitchen) graphql.Marshaler {
+			return ec.marshalNCanteenKitchen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋcanteenᚐKitchen(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Subscription_gridRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Subscription_canteenKitchenUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Request(ctx, field)
+			return ec.childFields_CanteenKitchen(ctx, field)
 		},
 	}
 	defer func() {
@@ -5452,7 +5452,7 @@ func (ec *executionContext) fieldContext_Subscription_gridRequests(ctx context.C
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Subscription_gridRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Subscription_canteenKitchenUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5623,34 +5623,34 @@ func (ec *executionContext) fieldContext_Subscription_myVolunteerAssignments(_ c
 	return fc, nil
 }
 
-func (ec *executionContext) _Subscription_mealOrderUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+func (ec *executionContext) _Subscription_requestUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_mealOrderUpdated(ctx, field)
+			return ec.fieldContext_Subscription_requestUpdated(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().MealOrderUpdated(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Subscription().RequestUpdated(ctx, fc.Args["id"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
-			return ec.marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
+			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Subscription_mealOrderUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Subscription_requestUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MealOrder(ctx, field)
+			return ec.childFields_Request(ctx, field)
 		},
 	}
 	defer func() {
@@ -5660,41 +5660,41 @@ func (ec *executionContext) fieldContext_Subscription_mealOrderUpdated(ctx conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Subscription_mealOrderUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Subscription_requestUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Subscription_canteenKitchenUpdated(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+func (ec *executionContext) _Subscription_gridRequests(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Subscription_canteenKitchenUpdated(ctx, field)
+			return ec.fieldContext_Subscription_gridRequests(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().CanteenKitchenUpdated(ctx, fc.Args["canteenId"].(int), fc.Args["date"].(string))
+			return ec.Resolvers.Subscription().GridRequests(ctx, fc.Args["gridId"].(int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *canteen.Kitchen) graphql.Marshaler {
-			return ec.marshalNCanteenKitchen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋcanteenᚐKitchen(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
+			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Subscription_canteenKitchenUpdated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Subscription_gridRequests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CanteenKitchen(ctx, field)
+			return ec.childFields_Request(ctx, field)
 		},
 	}
 	defer func() {
@@ -5704,7 +5704,7 @@ func (ec *executionContext) fieldContext_Subscription_canteenKitchenUpdated(ctx 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Subscription_canteenKitchenUpdated_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Subscription_gridRequests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6152,86 +6152,86 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "createRequestCategory":
+		case "createCanteen":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createRequestCategory(ctx, field)
+				return ec._Mutation_createCanteen(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "updateRequestCategory":
+		case "updateCanteen":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateRequestCategory(ctx, field)
+				return ec._Mutation_updateCanteen(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "fileRequest":
+		case "setMealPeriod":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_fileRequest(ctx, field)
+				return ec._Mutation_setMealPeriod(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "claimRequest":
+		case "placeMealOrder":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_claimRequest(ctx, field)
+				return ec._Mutation_placeMealOrder(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "handOverRequest":
+		case "cancelMealOrder":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_handOverRequest(ctx, field)
+				return ec._Mutation_cancelMealOrder(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "addRequestNote":
+		case "advanceMealOrder":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_addRequestNote(ctx, field)
+				return ec._Mutation_advanceMealOrder(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "callDepartment":
+		case "createMenu":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_callDepartment(ctx, field)
+				return ec._Mutation_createMenu(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "acknowledgeRequest":
+		case "publishMenu":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_acknowledgeRequest(ctx, field)
+				return ec._Mutation_publishMenu(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "resolveRequest":
+		case "followCanteen":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_resolveRequest(ctx, field)
+				return ec._Mutation_followCanteen(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "confirmRequest":
+		case "unfollowCanteen":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_confirmRequest(ctx, field)
+				return ec._Mutation_unfollowCanteen(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "reopenRequest":
+		case "recordSubsidyQualification":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_reopenRequest(ctx, field)
+				return ec._Mutation_recordSubsidyQualification(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "rateRequest":
+		case "revokeSubsidyQualification":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_rateRequest(ctx, field)
+				return ec._Mutation_revokeSubsidyQualification(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -6467,86 +6467,86 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "createCanteen":
+		case "createRequestCategory":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createCanteen(ctx, field)
+				return ec._Mutation_createRequestCategory(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "updateCanteen":
+		case "updateRequestCategory":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateCanteen(ctx, field)
+				return ec._Mutation_updateRequestCategory(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "setMealPeriod":
+		case "fileRequest":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_setMealPeriod(ctx, field)
+				return ec._Mutation_fileRequest(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "placeMealOrder":
+		case "claimRequest":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_placeMealOrder(ctx, field)
+				return ec._Mutation_claimRequest(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "cancelMealOrder":
+		case "handOverRequest":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_cancelMealOrder(ctx, field)
+				return ec._Mutation_handOverRequest(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "advanceMealOrder":
+		case "addRequestNote":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_advanceMealOrder(ctx, field)
+				return ec._Mutation_addRequestNote(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "createMenu":
+		case "callDepartment":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createMenu(ctx, field)
+				return ec._Mutation_callDepartment(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "publishMenu":
+		case "acknowledgeRequest":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_publishMenu(ctx, field)
+				return ec._Mutation_acknowledgeRequest(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "followCanteen":
+		case "resolveRequest":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_followCanteen(ctx, field)
+				return ec._Mutation_resolveRequest(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "unfollowCanteen":
+		case "confirmRequest":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_unfollowCanteen(ctx, field)
+				return ec._Mutation_confirmRequest(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "recordSubsidyQualification":
+		case "reopenRequest":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_recordSubsidyQualification(ctx, field)
+				return ec._Mutation_reopenRequest(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "revokeSubsidyQualification":
+		case "rateRequest":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_revokeSubsidyQualification(ctx, field)
+				return ec._Mutation_rateRequest(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -6707,10 +6707,10 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	switch fields[0].Name {
 	case "notificationAdded":
 		return ec._Subscription_notificationAdded(ctx, fields[0])
-	case "requestUpdated":
-		return ec._Subscription_requestUpdated(ctx, fields[0])
-	case "gridRequests":
-		return ec._Subscription_gridRequests(ctx, fields[0])
+	case "mealOrderUpdated":
+		return ec._Subscription_mealOrderUpdated(ctx, fields[0])
+	case "canteenKitchenUpdated":
+		return ec._Subscription_canteenKitchenUpdated(ctx, fields[0])
 	case "careEvents":
 		return ec._Subscription_careEvents(ctx, fields[0])
 	case "helpRequestUpdated":
@@ -6719,10 +6719,10 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_gridHelpRequests(ctx, fields[0])
 	case "myVolunteerAssignments":
 		return ec._Subscription_myVolunteerAssignments(ctx, fields[0])
-	case "mealOrderUpdated":
-		return ec._Subscription_mealOrderUpdated(ctx, fields[0])
-	case "canteenKitchenUpdated":
-		return ec._Subscription_canteenKitchenUpdated(ctx, fields[0])
+	case "requestUpdated":
+		return ec._Subscription_requestUpdated(ctx, fields[0])
+	case "gridRequests":
+		return ec._Subscription_gridRequests(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
