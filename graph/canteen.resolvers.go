@@ -26,12 +26,12 @@ func (r *canteenResolver) FollowedByMe(ctx context.Context, obj *ent.Canteen) (b
 
 // Beneficiary is the resolver for the beneficiary field.
 func (r *mealOrderResolver) Beneficiary(ctx context.Context, obj *ent.MealOrder) (*ent.Resident, error) {
-	return r.visibleResident(ctx, obj.BeneficiaryID)
+	return visibleResidentOf(ctx, r.Resolver, obj, func(o *ent.MealOrder) int { return o.BeneficiaryID })
 }
 
 // OrderedBy is the resolver for the orderedBy field.
 func (r *mealOrderResolver) OrderedBy(ctx context.Context, obj *ent.MealOrder) (*ent.Resident, error) {
-	return r.visibleResident(ctx, obj.OrderedByID)
+	return visibleResidentOf(ctx, r.Resolver, obj, func(o *ent.MealOrder) int { return o.OrderedByID })
 }
 
 // Tier is the resolver for the tier field.

@@ -25,12 +25,12 @@ func (r *careBookingResolver) PersonName(ctx context.Context, obj *ent.CareBooki
 
 // Resident is the resolver for the resident field.
 func (r *careBookingResolver) Resident(ctx context.Context, obj *ent.CareBooking) (*ent.Resident, error) {
-	return r.visibleResident(ctx, obj.ResidentID)
+	return visibleResidentOf(ctx, r.Resolver, obj, func(o *ent.CareBooking) int { return o.ResidentID })
 }
 
 // BookedBy is the resolver for the bookedBy field.
 func (r *careBookingResolver) BookedBy(ctx context.Context, obj *ent.CareBooking) (*ent.Resident, error) {
-	return r.visibleResident(ctx, obj.BookedByID)
+	return visibleResidentOf(ctx, r.Resolver, obj, func(o *ent.CareBooking) int { return o.BookedByID })
 }
 
 // Caregivers is the resolver for the caregivers field.

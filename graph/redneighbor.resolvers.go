@@ -19,7 +19,7 @@ import (
 
 // Volunteer is the resolver for the volunteer field.
 func (r *helpOfferResolver) Volunteer(ctx context.Context, obj *ent.HelpOffer) (*ent.Resident, error) {
-	return r.visibleResident(ctx, obj.VolunteerID)
+	return visibleResidentOf(ctx, r.Resolver, obj, func(o *ent.HelpOffer) int { return o.VolunteerID })
 }
 
 // TransferTime is the resolver for the transferTime field.
@@ -197,5 +197,5 @@ func (r *timeAccountResolver) CreditLimit(ctx context.Context, obj *ent.TimeAcco
 
 // Resident is the resolver for the resident field.
 func (r *volunteerTeamMemberResolver) Resident(ctx context.Context, obj *ent.VolunteerTeamMember) (*ent.Resident, error) {
-	return r.visibleResident(ctx, obj.ResidentID)
+	return visibleResidentOf(ctx, r.Resolver, obj, func(o *ent.VolunteerTeamMember) int { return o.ResidentID })
 }

@@ -124,7 +124,7 @@ func (r *queryResolver) RequestStatistics(ctx context.Context, scopeID int, from
 
 // Subject is the resolver for the subject field.
 func (r *requestResolver) Subject(ctx context.Context, obj *ent.Request) (*ent.Resident, error) {
-	return r.visibleResident(ctx, obj.SubjectID)
+	return visibleResidentOf(ctx, r.Resolver, obj, func(o *ent.Request) int { return o.SubjectID })
 }
 
 // Filer is the resolver for the filer field.
@@ -133,7 +133,7 @@ func (r *requestResolver) Filer(ctx context.Context, obj *ent.Request) (*ent.Res
 	if err != nil || !ok {
 		return nil, err
 	}
-	return r.visibleResident(ctx, obj.FilerID)
+	return visibleResidentOf(ctx, r.Resolver, obj, func(o *ent.Request) int { return o.FilerID })
 }
 
 // Answers is the resolver for the answers field.
@@ -186,7 +186,7 @@ func (r *requestEventResolver) Actor(ctx context.Context, obj *ent.RequestEvent)
 			return nil, err
 		}
 	}
-	return r.visibleResident(ctx, *obj.ActorID)
+	return visibleResidentOf(ctx, r.Resolver, obj, func(o *ent.RequestEvent) int { return deref(o.ActorID) })
 }
 
 // RequestUpdated is the resolver for the requestUpdated field.

@@ -118,9 +118,10 @@ func WithCanteen(opts ...canteen.Option) Option {
 }
 
 // NewSchema returns the executable GraphQL schema backed by client. It
-// brings the handler extension it must be served with (HandlerExtensions):
+// brings the handler extensions it must be served with (HandlerExtensions):
 // the access log, which writes who read which sensitive records before
-// each response leaves (internal/server uses it).
+// each response leaves, and the response's batches of hidden-edge residents
+// (batch.go); internal/server uses them.
 func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	r := &Resolver{
 		client: client,
@@ -173,7 +174,7 @@ func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
 	cfg := generated.Config{Resolvers: r}
 	cfg.Directives.Idempotent = r.idempotent
 	return extendedSchema{generated.NewExecutableSchema(cfg),
-		[]graphql.HandlerExtension{r.accesses.Extension()}}
+		[]graphql.HandlerExtension{r.accesses.Extension(), batchExtension{}}}
 }
 
 // extendedSchema is the executable schema with the handler extensions it

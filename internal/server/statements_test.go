@@ -22,6 +22,7 @@ import (
 	"github.com/jimei-linli/linli/ent/mealorder"
 	"github.com/jimei-linli/linli/ent/mealperiod"
 	"github.com/jimei-linli/linli/ent/place"
+	"github.com/jimei-linli/linli/ent/requestcategory"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/graph"
 	"github.com/jimei-linli/linli/internal/seed"
@@ -199,14 +200,14 @@ var statementCases = []statementCase{
 	{
 		// The volunteer teams screen, as the community's admin sees it:
 		// teams count + select; members (a connection since issue 12)
-		// select + count for all teams at once. (VolunteerTeamMember.resident
-		// is not asked for: its resolver, like every visibleResident, loads
-		// one resident per row.)
+		// select + count for all teams at once; the members' residents
+		// (a reference that is null when hidden, graph/batch.go) one select
+		// for every member of every team.
 		name: "volunteer teams and their members",
 		query: `{ volunteerTeams(first: 10) { totalCount edges { node { name
-			members(first: 20) { totalCount edges { node { joinedAt } } } } } } }`,
+			members(first: 20) { totalCount edges { node { joinedAt resident { name } } } } } } } }`,
 		viewer: firstCommunityAdmin,
-		want:   4,
+		want:   5,
 		checkDemo: func(data json.RawMessage) error {
 			if !regexp.MustCompile(`"members":\{"totalCount":[1-9]`).Match(data) {
 				return fmt.Errorf("the admin sees no team's members")
@@ -230,6 +231,54 @@ var statementCases = []statementCase{
 		checkDemo: func(data json.RawMessage) error {
 			if strings.Contains(string(data), `"totalCount":0`) {
 				return fmt.Errorf("the demo's first grid has open help requests")
+			}
+			return nil
+		},
+	},
+	{
+		// Help requests with their offers' volunteers, as the community's
+		// admin sees them: requests count + select, offers select for all,
+		// and the volunteers (references that are null when hidden,
+		// graph/batch.go) one select for every offer of every request.
+		name: "help requests and their volunteers",
+		query: `{ helpRequests(first: 20) { totalCount edges { node { title
+			offers { status volunteer { name } } } } } }`,
+		viewer: firstCommunityAdmin,
+		want:   4,
+		checkDemo: func(data json.RawMessage) error {
+			if !strings.Contains(string(data), `"volunteer":{"name"`) {
+				return fmt.Errorf("the admin sees no volunteer")
+			}
+			return nil
+		},
+	},
+	{
+		// A community's requests, as its admin sees them: requests count +
+		// select; their subjects and filers (references that are null when
+		// hidden, graph/batch.go) one select each for the whole page.
+		name: "requests with their subjects and filers",
+		query: `{ requests(first: 20) { totalCount edges { node { status
+			subject { name } filer { name } } } } }`,
+		viewer: firstCommunityAdmin,
+		want:   4,
+		checkDemo: func(data json.RawMessage) error {
+			if !strings.Contains(string(data), `"filer":{"name"`) {
+				return fmt.Errorf("the admin sees no filer")
+			}
+			return nil
+		},
+	},
+	{
+		// The canteen's orders, as the community's admin sees them: orders
+		// count + select; beneficiaries and orderers one select each.
+		name: "meal orders with their beneficiaries",
+		query: `{ mealOrders(first: 20) { totalCount edges { node { status
+			beneficiary { name } orderedBy { name } } } } }`,
+		viewer: firstCommunityAdmin,
+		want:   4,
+		checkDemo: func(data json.RawMessage) error {
+			if !strings.Contains(string(data), `"beneficiary":{"name"`) {
+				return fmt.Errorf("the admin sees no beneficiary")
 			}
 			return nil
 		},
@@ -533,7 +582,42 @@ func seedTinyStreet(ctx context.Context, c *ent.Client) error {
 	if err := seedTinyRedNeighbor(ctx, c, com); err != nil {
 		return err
 	}
+	if err := seedTinyRequests(ctx, c, com); err != nil {
+		return err
+	}
 	return seedTinyCanteen(ctx, c, com)
+}
+
+// seedTinyRequests writes two requests in the community's first grid, each
+// filed by one resident about another.
+func seedTinyRequests(ctx context.Context, c *ent.Client, com *ent.Community) error {
+	pl, err := c.Place.Query().Where(place.HasGridWith(grid.CommunityID(com.ID))).Order(ent.Asc(place.FieldID)).First(ctx)
+	if err != nil {
+		return err
+	}
+	cat, err := c.RequestCategory.Create().SetCode("tiny-repair").SetName("維修").
+		SetFirstRole(requestcategory.FirstRoleGRID_WORKER).Save(ctx)
+	if err != nil {
+		return err
+	}
+	at := testclock.Start()
+	for i := range 2 {
+		filer, err := c.Resident.Create().SetName(fmt.Sprintf("居民%d", i)).Save(ctx)
+		if err != nil {
+			return err
+		}
+		subject, err := c.Resident.Create().SetName(fmt.Sprintf("鄰居%d", i)).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if err := c.Request.Create().SetCategoryID(cat.ID).SetDescription("路燈壞了").SetPlaceID(pl.ID).
+			SetGridID(pl.GridID).SetFilerID(filer.ID).SetSubjectID(subject.ID).SetCreatedAt(at).SetUpdatedAt(at).
+			SetAcknowledgeDueAt(at.Add(time.Hour)).SetContactDueAt(at.Add(2 * time.Hour)).
+			SetResolveDueAt(at.Add(24 * time.Hour)).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // seedTinyCanteen writes the smallest canteen whose kitchen view has rows
