@@ -5,7 +5,6 @@ package graph
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -14,6 +13,7 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/graph/generated"
 	"github.com/jimei-linli/linli/internal/accesslog"
+	"github.com/jimei-linli/linli/internal/app"
 	"github.com/jimei-linli/linli/internal/appeal"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/auth"
@@ -25,7 +25,6 @@ import (
 	"github.com/jimei-linli/linli/internal/notify"
 	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/push"
-	"github.com/jimei-linli/linli/internal/ratelimit"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/redneighbor"
 	"github.com/jimei-linli/linli/internal/roster"
@@ -33,7 +32,8 @@ import (
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
-// Resolver is the root resolver; it holds what resolvers call into.
+// Resolver is the root resolver; it holds what resolvers call into: the
+// services internal/app built.
 type Resolver struct {
 	client     *ent.Client
 	auth       *auth.Service
@@ -41,7 +41,6 @@ type Resolver struct {
 	personal   *personaldata.Service
 	devices    *push.Devices
 	hub        *realtime.Hub
-	outbox     *realtime.Outbox
 	inbox      *notify.Inbox
 	broadcasts *broadcast.Service
 	appeals    *appeal.Service
@@ -50,127 +49,30 @@ type Resolver struct {
 	now        func() time.Time
 	care       *care.Service
 	guardians  *guardianship.Service
-	// limiter counts rate-limited operations outside sign-in (nil: the
-	// sign-in service's, else in process).
-	limiter ratelimit.Limiter
-
 	// accesses writes and lists the access log of sensitive reads.
 	accesses *accesslog.Service
-
-	// The canteens, and the options (seams) they are built with.
-	canteens    *canteen.Service
-	canteenOpts []canteen.Option
-
+	canteens *canteen.Service
 	// keys answers retried mutations (the @idempotent directive).
 	keys *idempotency.Keys
 }
 
-// Option configures NewSchema.
-type Option func(*Resolver)
-
-// WithAuth enables sign-in through svc. Without it the sign-in mutations
-// answer that sign-in is not configured.
-func WithAuth(svc *auth.Service) Option {
-	return func(r *Resolver) { r.auth = svc }
-}
-
-// WithRealtime connects the schema to the real-time backbone: events are
-// written through outbox, subscriptions follow hub. Without it, a hub and
-// an outbox of this process alone are used (no relay: fine for tests that
-// do not subscribe).
-func WithRealtime(hub *realtime.Hub, outbox *realtime.Outbox) Option {
-	return func(r *Resolver) { r.hub, r.outbox = hub, outbox }
-}
-
-// WithClock sets the clock that every service of the schema reads: business
-// rules (deadlines, cut-offs, slots) and the times they record (events,
-// notifications read, audit records, devices). Tests move it instead of
-// sleeping. The default is time.Now.
-func WithClock(now func() time.Time) Option {
-	return func(r *Resolver) { r.now = now }
-}
-
-// WithRequests uses the given requests service (as configured by serve,
-// which also runs its 54321 clock); without it one with DOMAIN.md's
-// deadlines is built.
-func WithRequests(svc *appeal.Service) Option {
-	return func(r *Resolver) { r.appeals = svc }
-}
-
-// WithCare uses the given care service (as configured by serve, which also
-// runs its offer and slot jobs); without it one with the default rules is
-// built.
-func WithCare(svc *care.Service) Option {
-	return func(r *Resolver) { r.care = svc }
-}
-
-// WithRedNeighbor uses the given time bank and help-request services (as
-// configured by serve, which also runs help.Widen on a schedule). Without it
-// both are built with their defaults.
-func WithRedNeighbor(bank *timebank.Service, help *redneighbor.Service) Option {
-	return func(r *Resolver) { r.timebank, r.help = bank, help }
-}
-
-// WithCanteen passes options to the canteen service, e.g. the time bank
-// (canteen.WithSpender) and volunteer dispatch (canteen.WithDispatcher).
-func WithCanteen(opts ...canteen.Option) Option {
-	return func(r *Resolver) { r.canteenOpts = append(r.canteenOpts, opts...) }
-}
-
-// NewSchema returns the executable GraphQL schema backed by client. It
-// brings the handler extensions it must be served with (HandlerExtensions):
-// the access log, which writes who read which sensitive records before
-// each response leaves, and the response's batches of hidden-edge residents
-// (batch.go); internal/server uses them.
-func NewSchema(client *ent.Client, opts ...Option) graphql.ExecutableSchema {
+// NewSchema returns the executable GraphQL schema serving svc, the
+// services internal/app built (nil: a schema that serves nothing, for
+// reading its definitions). It brings the handler extensions it must be
+// served with (HandlerExtensions): the access log, which writes who read
+// which sensitive records before each response leaves, and the response's
+// batches of hidden-edge residents (batch.go); internal/server uses them.
+func NewSchema(svc *app.Services) graphql.ExecutableSchema {
+	if svc == nil {
+		return generated.NewExecutableSchema(generated.Config{Resolvers: &Resolver{}})
+	}
 	r := &Resolver{
-		client: client,
-		hub:    realtime.NewHub(nil),
-		now:    time.Now,
+		client: svc.Client, auth: svc.Auth, roster: svc.Roster, personal: svc.Personal,
+		devices: svc.Devices, hub: svc.Hub, inbox: svc.Inbox, broadcasts: svc.Broadcasts,
+		appeals: svc.Requests, timebank: svc.TimeBank, help: svc.Help, now: svc.Now,
+		care: svc.Care, guardians: svc.Guardians, accesses: svc.Accesses, canteens: svc.Canteens,
+		keys: svc.Keys,
 	}
-	for _, o := range opts {
-		o(r)
-	}
-	// Every service reads the one clock, r.now: none falls back to the
-	// wall clock behind a test's fixed instant.
-	if r.outbox == nil {
-		r.outbox = realtime.NewOutbox(nil, r.now)
-	}
-	r.accesses = accesslog.New(client, r.now)
-	r.devices = push.NewDevices(client, r.now)
-	r.roster = roster.New(client, r.outbox, r.now)
-	r.inbox = notify.New(client, r.hub, r.now)
-	r.broadcasts = broadcast.New(client, r.outbox, r.now)
-	if r.appeals == nil {
-		r.appeals = appeal.New(client, r.outbox, r.now, appeal.Deadlines{})
-	}
-	if r.care == nil {
-		r.care = care.New(client, r.outbox, r.now, care.DefaultOptions)
-	}
-	if r.limiter == nil && r.auth != nil {
-		r.limiter = r.auth.Limiter() // shared by instances when sign-in's is
-	}
-	r.guardians = guardianship.New(client, r.outbox, r.now, r.limiter)
-	if r.timebank == nil {
-		r.timebank = timebank.New(client, r.outbox, r.now, timebank.DefaultCreditLimit)
-	}
-	if r.help == nil {
-		r.help = redneighbor.New(client, r.outbox, r.timebank, r.now, redneighbor.DefaultWidenAfter)
-	}
-	// Meals can be paid partly with time-bank credit, and home deliveries
-	// become volunteer tasks (the credit and dispatch seams).
-	r.canteens = canteen.New(client, r.outbox, r.now, slices.Concat(
-		[]canteen.Option{canteen.WithSpender(r.timebank), canteen.WithDispatcher(r.help)}, r.canteenOpts)...)
-	// Volunteer dispatch asks the canteen about its delivery tasks: a task
-	// for an order delivered or cancelled cannot be taken, and the
-	// volunteer who checks out of one delivers the order.
-	r.help.AnswerFor(canteen.OrderKeyKind, r.canteens.Deliveries())
-	// Last, as it closes each capability's business when an account is
-	// deleted; guardianships end after the rest, so that guardians hear of
-	// the cancellations.
-	r.personal = personaldata.New(client, r.outbox, r.now, personalDataSections(),
-		appeal.Eraser, r.care.Eraser(), r.help.Eraser(), r.canteens.Eraser(), r.guardians.Eraser())
-	r.keys = idempotency.New(client, r.now)
 	cfg := generated.Config{Resolvers: r}
 	cfg.Directives.Idempotent = r.idempotent
 	return extendedSchema{generated.NewExecutableSchema(cfg),
@@ -238,11 +140,4 @@ func (r *Resolver) visibleResident(ctx context.Context, id int) (*ent.Resident, 
 		return nil, nil
 	}
 	return res, err
-}
-
-// personalDataSections are the export sections the capabilities register
-// (personaldata adds its own core sections).
-func personalDataSections() []personaldata.Section {
-	return slices.Concat([]personaldata.Section{appeal.PersonalData, care.PersonalData},
-		redneighbor.PersonalData(), canteen.PersonalDataSections())
 }

@@ -12,15 +12,11 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/graph"
-	"github.com/jimei-linli/linli/internal/appeal"
-	"github.com/jimei-linli/linli/internal/care"
+	"github.com/jimei-linli/linli/internal/app"
 	"github.com/jimei-linli/linli/internal/config"
-	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/realtime"
-	"github.com/jimei-linli/linli/internal/redneighbor"
 	"github.com/jimei-linli/linli/internal/schedule"
 	"github.com/jimei-linli/linli/internal/server"
-	"github.com/jimei-linli/linli/internal/timebank"
 )
 
 // serve runs the GraphQL server until ctx is cancelled (SIGINT or SIGTERM),
@@ -84,23 +80,16 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	if err != nil {
 		return err
 	}
-	// The services are built once: the schema serves them and the periodic
-	// jobs run their clocks.
-	appeals := appeal.New(s.Client, rt.outbox, now, appeal.DeadlinesFrom(cfg.RequestDeadlines))
-	appeals.Escalations = m.Escalations
-	careSvc := care.New(s.Client, rt.outbox, now, care.Options{OfferTTL: cfg.CareOfferTTL, CancelCutoff: cfg.CareCancelCutoff})
-	bank := timebank.New(s.Client, rt.outbox, now, cfg.TimeBankCreditMinutes)
-	help := redneighbor.New(s.Client, rt.outbox, bank, now, cfg.HelpWidenAfter, redneighbor.WithCheckInGrace(cfg.CheckInGrace))
+	// The services are built once (internal/app): the schema serves them
+	// and the periodic jobs run their clocks.
+	svc := app.New(cfg, app.Parts{Client: s.Client, Now: now, Hub: rt.hub, Outbox: rt.outbox, Auth: signIn})
+	svc.Requests.Escalations = m.Escalations
 	// Requests and websockets run under base: cancelling it at shutdown
 	// closes the websockets, which Shutdown itself leaves open.
 	base, closeStreams := context.WithCancel(context.WithoutCancel(ctx))
 	defer closeStreams()
 	// Periodic jobs run until base ends (at shutdown, or on any return).
-	windows := personaldata.RetentionFrom(cfg.Retention, cfg.AccessLogRetention)
-	windows.IdempotencyKeys = cfg.IdempotencyWindow
-	retention := personaldata.New(s.Client, rt.outbox, nil, nil).RetentionJob(windows)
-	jobs := append([]schedule.Job{appeals.Job(requestClockEvery), help.WidenJob(), retention}, careSvc.Jobs(15*time.Second)...)
-	waitJobs := schedule.StartObserved(base, log, m, jobs...)
+	waitJobs := schedule.StartObserved(base, log, m, svc.Jobs()...)
 	defer func() { closeStreams(); waitJobs() }()
 	ready := &readiness{store: s, redis: rdb}
 	// stopping closes when the shutdown begins: new requests are then
@@ -111,8 +100,7 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	handler := server.New(server.Options{
 		Streams:  base,
 		Stopping: stopping,
-		Schema: graph.NewSchema(s.Client, graph.WithAuth(signIn), graph.WithRealtime(rt.hub, rt.outbox), graph.WithClock(now),
-			graph.WithRequests(appeals), graph.WithCare(careSvc), graph.WithRedNeighbor(bank, help)),
+		Schema:   graph.NewSchema(svc),
 		Authenticate:     signIn.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(signIn.AuthenticateToken),
 		Now:              now,
@@ -185,9 +173,6 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	}
 	return nil
 }
-
-// requestClockEvery is how often each instance looks for overdue requests.
-const requestClockEvery = 30 * time.Second
 
 // displayAddr turns a listener address into one a browser can open: an
 // unspecified host (":8080", "[::]:8080") becomes localhost.

@@ -62,16 +62,16 @@ import (
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/ent/street"
 	"github.com/jimei-linli/linli/graph"
+	"github.com/jimei-linli/linli/internal/app"
 	"github.com/jimei-linli/linli/internal/auth"
+	"github.com/jimei-linli/linli/internal/config"
 	"github.com/jimei-linli/linli/internal/ratelimit"
 	"github.com/jimei-linli/linli/internal/realtime"
-	"github.com/jimei-linli/linli/internal/redneighbor"
 	"github.com/jimei-linli/linli/internal/seed"
 	"github.com/jimei-linli/linli/internal/server"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/store/storetest"
 	"github.com/jimei-linli/linli/internal/testclock"
-	"github.com/jimei-linli/linli/internal/timebank"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -107,6 +107,9 @@ type Env struct {
 	// testclock.Start() (or WithClockStart) and moves only when a test
 	// moves it.
 	Clock *Clock
+	// Services are the services the server serves, built by internal/app
+	// as serve builds them.
+	Services *app.Services
 	// Codes receives the sign-in codes the service sends.
 	Codes *CodeInbox
 	// Auth is the sign-in service the server authenticates with.
@@ -230,12 +233,13 @@ func New(t testing.TB, s *store.Store, opts ...Option) *Env {
 	if err != nil {
 		t.Fatalf("apitest: %v", err)
 	}
-	// The time bank and Red Neighbor as serve builds them, with the
-	// configured credit.
-	timeBank := timebank.New(s.Client, e.Outbox, e.Clock.Now, o.creditMinutes)
-	bank := graph.WithRedNeighbor(timeBank, redneighbor.New(s.Client, e.Outbox, timeBank, e.Clock.Now, redneighbor.DefaultWidenAfter))
+	// The services as serve builds them (internal/app), from the default
+	// configuration with the test's time-bank credit.
+	cfg := config.Defaults()
+	cfg.TimeBankCreditMinutes = o.creditMinutes
+	e.Services = app.New(cfg, app.Parts{Client: s.Client, Now: e.Clock.Now, Hub: e.Hub, Outbox: e.Outbox, Auth: e.Auth, Limiter: e.Limiter})
 	sopts := server.Options{
-		Schema:           graph.NewSchema(s.Client, graph.WithAuth(e.Auth), graph.WithRealtime(e.Hub, e.Outbox), graph.WithClock(e.Clock.Now), bank),
+		Schema:           graph.NewSchema(e.Services),
 		Authenticate:     e.Auth.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(e.Auth.AuthenticateToken),
 		Now:              e.Clock.Now,

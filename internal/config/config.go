@@ -467,3 +467,14 @@ func parsePrefixes(v string) ([]netip.Prefix, error) {
 	}
 	return out, nil
 }
+
+// Defaults returns the configuration with every setting at its default:
+// what a development server runs with, and what the API tests build their
+// services from (internal/app).
+func Defaults() Config {
+	c, _, err := Load("linli", nil, func(string) string { return "" })
+	if err != nil {
+		panic("config: the defaults do not load: " + err.Error())
+	}
+	return c
+}

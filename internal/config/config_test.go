@@ -80,3 +80,10 @@ func TestREADMEListsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultsLoad(t *testing.T) {
+	c := Defaults()
+	if c.AccessTokenTTL != 15*time.Minute || c.IdempotencyWindow != 48*time.Hour {
+		t.Errorf("defaults: access token TTL %v, idempotency window %v", c.AccessTokenTTL, c.IdempotencyWindow)
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jimei-linli/linli/graph"
 	"github.com/jimei-linli/linli/internal/store/storetest"
 )
 
@@ -149,7 +148,7 @@ func TestHostileDocumentsAreRefusedOverHTTP(t *testing.T) {
 // BenchmarkHostileDocuments prints the worst CPU time and memory a hostile
 // document costs (targets: 100 ms, 20 MB).
 func BenchmarkHostileDocuments(b *testing.B) {
-	h := New(Options{Schema: graph.NewSchema(storetest.Client(b, storetest.SQLite)), Logger: slog.New(slog.DiscardHandler)})
+	h := New(Options{Schema: testSchema(storetest.Client(b, storetest.SQLite), nil), Logger: slog.New(slog.DiscardHandler)})
 	var worstCPU, worstBytes cost
 	var cpuName, bytesName string
 	for range b.N {

@@ -107,7 +107,7 @@ func seedGrids(t *testing.T, client *ent.Client, n int) int {
 func TestConnectionsReturnAtMost100(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		id := seedGrids(t, s.Client, 120)
-		h := New(Options{Schema: graph.NewSchema(s.Client), Logger: slog.New(slog.DiscardHandler)})
+		h := New(Options{Schema: testSchema(s.Client, nil), Logger: slog.New(slog.DiscardHandler)})
 
 		type grids struct {
 			TotalCount int
@@ -175,7 +175,7 @@ func TestConnectionsReturnAtMost100(t *testing.T) {
 func TestDefaultPageSizeLeavesCachedDocumentAlone(t *testing.T) {
 	s := storetest.Open(t, storetest.SQLite)
 	id := seedGrids(t, s.Client, 120)
-	h := New(Options{Schema: graph.NewSchema(s.Client), Logger: slog.New(slog.DiscardHandler)})
+	h := New(Options{Schema: testSchema(s.Client, nil), Logger: slog.New(slog.DiscardHandler)})
 	// One query text, so one cached document; only the variables change.
 	query := `query($id: ID!, $n: Int) { node(id: $id) { ... on Community { ...G } } }
 		fragment G on Community { grids(first: $n) { edges { node { id } } } }`

@@ -14,7 +14,6 @@ import (
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/grid"
-	"github.com/jimei-linli/linli/graph"
 	"github.com/jimei-linli/linli/internal/seed"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/store/storetest"
@@ -159,7 +158,7 @@ func newMyGridBench(b *testing.B, s *store.Store) *myGridBench {
 		b.Fatal(err)
 	}
 	srv := httptest.NewServer(New(Options{
-		Schema:     graph.NewSchema(client),
+		Schema:     testSchema(client, nil),
 		Logger:     slog.New(slog.DiscardHandler),
 		Production: true,
 	}))

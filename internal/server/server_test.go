@@ -18,7 +18,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/jimei-linli/linli/ent/privacy"
-	"github.com/jimei-linli/linli/graph"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/store/storetest"
 )
@@ -47,7 +46,7 @@ func testOptions(t *testing.T) (Options, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	return Options{
-		Schema: graph.NewSchema(storetest.Client(t, storetest.SQLite)),
+		Schema: testSchema(storetest.Client(t, storetest.SQLite), nil),
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}, logs
 }
@@ -374,7 +373,7 @@ func TestHealth(t *testing.T) {
 
 func TestReadyzWithStore(t *testing.T) {
 	s := storetest.Open(t, storetest.SQLite)
-	h := New(Options{Schema: graph.NewSchema(s.Client), Ready: s.Ping, Logger: slog.New(slog.DiscardHandler)})
+	h := New(Options{Schema: testSchema(s.Client, nil), Ready: s.Ping, Logger: slog.New(slog.DiscardHandler)})
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
 	if rec.Code != http.StatusOK {

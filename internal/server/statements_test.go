@@ -24,7 +24,6 @@ import (
 	"github.com/jimei-linli/linli/ent/place"
 	"github.com/jimei-linli/linli/ent/requestcategory"
 	"github.com/jimei-linli/linli/ent/roleassignment"
-	"github.com/jimei-linli/linli/graph"
 	"github.com/jimei-linli/linli/internal/seed"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/store/storetest"
@@ -400,7 +399,7 @@ func newCountedAPI(s *store.Store) *countedAPI {
 		log:     log,
 		viewers: viewers,
 		handler: New(Options{
-			Schema:       graph.NewSchema(client, graph.WithClock(testclock.Start)),
+			Schema:       testSchema(client, testclock.Start),
 			Authenticate: viewers.authenticate,
 			Logger:       slog.New(slog.DiscardHandler),
 			// nodes(ids:) of all 39 demo grids with their staff's
