@@ -98,9 +98,9 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	stopping := make(chan struct{})
 	requests := context.WithoutCancel(ctx)
 	handler := server.New(server.Options{
-		Streams:  base,
-		Stopping: stopping,
-		Schema:   graph.NewSchema(svc),
+		Streams:          base,
+		Stopping:         stopping,
+		Schema:           graph.NewSchema(svc),
 		Authenticate:     signIn.Authenticate,
 		AuthenticateInit: server.AuthenticateInitToken(signIn.AuthenticateToken),
 		Now:              now,
