@@ -361,25 +361,6 @@ func isConnection(def *ast.FieldDefinition) bool {
 		strings.HasSuffix(def.Type.Name(), "Connection")
 }
 
-// defaultPageSize is field middleware: a connection resolved without first
-// or last gets first = maxPageSize before its resolver runs. (The generated
-// resolvers read fc.Args inside the middleware chain.) The limits extension
-// already rewrites such fields; this is the backstop for any operation that
-// reaches execution without that rewrite.
-func defaultPageSize(ctx context.Context, next graphql.Resolver) (any, error) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || len(fc.Args) == 0 || !isConnection(fc.Field.Definition) {
-		return next(ctx)
-	}
-	first, hasFirst := fc.Args["first"].(*int)
-	last, hasLast := fc.Args["last"].(*int)
-	if hasFirst && first == nil && (!hasLast || last == nil) {
-		n := maxPageSize
-		fc.Args["first"] = &n
-	}
-	return next(ctx)
-}
-
 // limitError returns the BAD_USER_INPUT error at pos of an operation over
 // the limit named limit.
 func limitError(pos *ast.Position, limit, format string, args ...any) *gqlerror.Error {

@@ -9,9 +9,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/graph"
@@ -197,35 +195,3 @@ func TestDefaultPageSizeLeavesCachedDocumentAlone(t *testing.T) {
 	}
 }
 
-func TestDefaultPageSizeMiddleware(t *testing.T) {
-	schema := graph.NewSchema(nil).Schema()
-	connection := schema.Query.Fields.ForName("communities")
-	node := schema.Query.Fields.ForName("node")
-	five := 5
-	for _, tc := range []struct {
-		name  string
-		def   *ast.FieldDefinition
-		args  map[string]any
-		first *int
-	}{
-		{"connection without first or last", connection, map[string]any{"first": (*int)(nil), "last": (*int)(nil)}, ptr(maxPageSize)},
-		{"connection with first", connection, map[string]any{"first": &five, "last": (*int)(nil)}, &five},
-		{"connection with last", connection, map[string]any{"first": (*int)(nil), "last": &five}, nil},
-		{"not a connection", node, map[string]any{"id": 1}, nil},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			fc := &graphql.FieldContext{Args: tc.args}
-			fc.Field.Field = &ast.Field{Name: tc.def.Name, Definition: tc.def}
-			ctx := graphql.WithFieldContext(context.Background(), fc)
-			_, _ = defaultPageSize(ctx, func(ctx context.Context) (any, error) {
-				got, _ := graphql.GetFieldContext(ctx).Args["first"].(*int)
-				if (got == nil) != (tc.first == nil) || (got != nil && *got != *tc.first) {
-					t.Errorf("first = %v, want %v", got, tc.first)
-				}
-				return nil, nil
-			})
-		})
-	}
-}
-
-func ptr[T any](v T) *T { return &v }

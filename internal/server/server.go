@@ -224,7 +224,6 @@ func newGraphQL(opts Options) *handler.Server {
 		maxDepth:      opts.MaxDepth,
 		introspection: !opts.Production,
 	})
-	srv.AroundFields(defaultPageSize)
 	srv.AroundOperations(recordOperation)
 	if opts.Metrics != nil {
 		srv.Use(operationMetrics{opts.Metrics})
