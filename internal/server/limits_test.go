@@ -194,4 +194,3 @@ func TestDefaultPageSizeLeavesCachedDocumentAlone(t *testing.T) {
 		}
 	}
 }
-
