@@ -5,8 +5,12 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"go/format"
 	"log"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"entgo.io/contrib/entgql"
@@ -28,6 +32,7 @@ func main() {
 		log.Fatalf("creating entgql extension: %v", err)
 	}
 	err = entc.Generate("./ent/schema", &gen.Config{
+		Hooks: []gen.Hook{linliCursors},
 		Features: []gen.Feature{
 			gen.FeaturePrivacy,
 			gen.FeatureIntercept,
@@ -41,6 +46,52 @@ func main() {
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
 	}
+}
+
+// entgqlCursorArgs is how entgql's gql_collection.go reads the cursor
+// arguments of an edge it loads with its parent, and linliCursorArgs how
+// Linli's must: with the Cursor scalar's own encoding (internal/cursor, via
+// ent/cursor.go), dropping a cursor that does not decode (the field's
+// argument then fails as BAD_USER_INPUT; left in place, it would panic).
+const (
+	entgqlCursorArgs = `		c := &Cursor{}
+		if c.UnmarshalGQL(v) == nil {
+			args[k] = c
+		}
+`
+	linliCursorArgs = `		c := &Cursor{}
+		if unmarshalCursor(c, v) == nil {
+			args[k] = c
+		} else {
+			delete(args, k)
+		}
+`
+)
+
+// linliCursors runs after the generator and makes gql_collection.go read
+// cursors as the GraphQL Cursor scalar does (gqlgen.yml binds it to
+// internal/cursor). It fails when entgql's code changed and the patch no
+// longer applies, so an upgrade cannot silently bring entgql's reading
+// back.
+func linliCursors(next gen.Generator) gen.Generator {
+	return gen.GenerateFunc(func(g *gen.Graph) error {
+		if err := next.Generate(g); err != nil {
+			return err
+		}
+		path := filepath.Join(g.Config.Target, "gql_collection.go")
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if bytes.Count(src, []byte(entgqlCursorArgs)) != 1 {
+			return fmt.Errorf("%s: entgql's cursor arguments changed; update linliCursors in ent/entc.go", path)
+		}
+		src = bytes.Replace(src, []byte(entgqlCursorArgs), []byte(linliCursorArgs), 1)
+		if src, err = format.Source(src); err != nil {
+			return err
+		}
+		return os.WriteFile(path, src, 0o644)
+	})
 }
 
 // describeTypes gives every generated GraphQL type, field, argument and enum

@@ -4251,16 +4251,6 @@ func (_q *NotificationQuery) collectField(ctx context.Context, oneNode bool, opC
 				selectedFields = append(selectedFields, notification.FieldKind)
 				fieldSeen[notification.FieldKind] = struct{}{}
 			}
-		case "title":
-			if _, ok := fieldSeen[notification.FieldTitle]; !ok {
-				selectedFields = append(selectedFields, notification.FieldTitle)
-				fieldSeen[notification.FieldTitle] = struct{}{}
-			}
-		case "body":
-			if _, ok := fieldSeen[notification.FieldBody]; !ok {
-				selectedFields = append(selectedFields, notification.FieldBody)
-				fieldSeen[notification.FieldBody] = struct{}{}
-			}
 		case "createdAt":
 			if _, ok := fieldSeen[notification.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, notification.FieldCreatedAt)
@@ -7081,8 +7071,10 @@ func unmarshalArgs(ctx context.Context, whereInput any, args map[string]any) map
 			continue
 		}
 		c := &Cursor{}
-		if c.UnmarshalGQL(v) == nil {
+		if unmarshalCursor(c, v) == nil {
 			args[k] = c
+		} else {
+			delete(args, k)
 		}
 	}
 	if v, ok := args[whereField]; ok && whereInput != nil {

@@ -9341,36 +9341,6 @@ type NotificationWhereInput struct {
 	KindIn    []notification.Kind `json:"kindIn,omitempty"`
 	KindNotIn []notification.Kind `json:"kindNotIn,omitempty"`
 
-	// "title" field predicates.
-	Title             *string  `json:"title,omitempty"`
-	TitleNEQ          *string  `json:"titleNEQ,omitempty"`
-	TitleIn           []string `json:"titleIn,omitempty"`
-	TitleNotIn        []string `json:"titleNotIn,omitempty"`
-	TitleGT           *string  `json:"titleGT,omitempty"`
-	TitleGTE          *string  `json:"titleGTE,omitempty"`
-	TitleLT           *string  `json:"titleLT,omitempty"`
-	TitleLTE          *string  `json:"titleLTE,omitempty"`
-	TitleContains     *string  `json:"titleContains,omitempty"`
-	TitleHasPrefix    *string  `json:"titleHasPrefix,omitempty"`
-	TitleHasSuffix    *string  `json:"titleHasSuffix,omitempty"`
-	TitleEqualFold    *string  `json:"titleEqualFold,omitempty"`
-	TitleContainsFold *string  `json:"titleContainsFold,omitempty"`
-
-	// "body" field predicates.
-	Body             *string  `json:"body,omitempty"`
-	BodyNEQ          *string  `json:"bodyNEQ,omitempty"`
-	BodyIn           []string `json:"bodyIn,omitempty"`
-	BodyNotIn        []string `json:"bodyNotIn,omitempty"`
-	BodyGT           *string  `json:"bodyGT,omitempty"`
-	BodyGTE          *string  `json:"bodyGTE,omitempty"`
-	BodyLT           *string  `json:"bodyLT,omitempty"`
-	BodyLTE          *string  `json:"bodyLTE,omitempty"`
-	BodyContains     *string  `json:"bodyContains,omitempty"`
-	BodyHasPrefix    *string  `json:"bodyHasPrefix,omitempty"`
-	BodyHasSuffix    *string  `json:"bodyHasSuffix,omitempty"`
-	BodyEqualFold    *string  `json:"bodyEqualFold,omitempty"`
-	BodyContainsFold *string  `json:"bodyContainsFold,omitempty"`
-
 	// "created_at" field predicates.
 	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
 	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
@@ -9500,84 +9470,6 @@ func (i *NotificationWhereInput) P() (predicate.Notification, error) {
 	}
 	if len(i.KindNotIn) > 0 {
 		predicates = append(predicates, notification.KindNotIn(i.KindNotIn...))
-	}
-	if i.Title != nil {
-		predicates = append(predicates, notification.TitleEQ(*i.Title))
-	}
-	if i.TitleNEQ != nil {
-		predicates = append(predicates, notification.TitleNEQ(*i.TitleNEQ))
-	}
-	if len(i.TitleIn) > 0 {
-		predicates = append(predicates, notification.TitleIn(i.TitleIn...))
-	}
-	if len(i.TitleNotIn) > 0 {
-		predicates = append(predicates, notification.TitleNotIn(i.TitleNotIn...))
-	}
-	if i.TitleGT != nil {
-		predicates = append(predicates, notification.TitleGT(*i.TitleGT))
-	}
-	if i.TitleGTE != nil {
-		predicates = append(predicates, notification.TitleGTE(*i.TitleGTE))
-	}
-	if i.TitleLT != nil {
-		predicates = append(predicates, notification.TitleLT(*i.TitleLT))
-	}
-	if i.TitleLTE != nil {
-		predicates = append(predicates, notification.TitleLTE(*i.TitleLTE))
-	}
-	if i.TitleContains != nil {
-		predicates = append(predicates, notification.TitleContains(*i.TitleContains))
-	}
-	if i.TitleHasPrefix != nil {
-		predicates = append(predicates, notification.TitleHasPrefix(*i.TitleHasPrefix))
-	}
-	if i.TitleHasSuffix != nil {
-		predicates = append(predicates, notification.TitleHasSuffix(*i.TitleHasSuffix))
-	}
-	if i.TitleEqualFold != nil {
-		predicates = append(predicates, notification.TitleEqualFold(*i.TitleEqualFold))
-	}
-	if i.TitleContainsFold != nil {
-		predicates = append(predicates, notification.TitleContainsFold(*i.TitleContainsFold))
-	}
-	if i.Body != nil {
-		predicates = append(predicates, notification.BodyEQ(*i.Body))
-	}
-	if i.BodyNEQ != nil {
-		predicates = append(predicates, notification.BodyNEQ(*i.BodyNEQ))
-	}
-	if len(i.BodyIn) > 0 {
-		predicates = append(predicates, notification.BodyIn(i.BodyIn...))
-	}
-	if len(i.BodyNotIn) > 0 {
-		predicates = append(predicates, notification.BodyNotIn(i.BodyNotIn...))
-	}
-	if i.BodyGT != nil {
-		predicates = append(predicates, notification.BodyGT(*i.BodyGT))
-	}
-	if i.BodyGTE != nil {
-		predicates = append(predicates, notification.BodyGTE(*i.BodyGTE))
-	}
-	if i.BodyLT != nil {
-		predicates = append(predicates, notification.BodyLT(*i.BodyLT))
-	}
-	if i.BodyLTE != nil {
-		predicates = append(predicates, notification.BodyLTE(*i.BodyLTE))
-	}
-	if i.BodyContains != nil {
-		predicates = append(predicates, notification.BodyContains(*i.BodyContains))
-	}
-	if i.BodyHasPrefix != nil {
-		predicates = append(predicates, notification.BodyHasPrefix(*i.BodyHasPrefix))
-	}
-	if i.BodyHasSuffix != nil {
-		predicates = append(predicates, notification.BodyHasSuffix(*i.BodyHasSuffix))
-	}
-	if i.BodyEqualFold != nil {
-		predicates = append(predicates, notification.BodyEqualFold(*i.BodyEqualFold))
-	}
-	if i.BodyContainsFold != nil {
-		predicates = append(predicates, notification.BodyContainsFold(*i.BodyContainsFold))
 	}
 	if i.CreatedAt != nil {
 		predicates = append(predicates, notification.CreatedAtEQ(*i.CreatedAt))

@@ -61,6 +61,7 @@ import (
 	"github.com/jimei-linli/linli/ent/volunteerteam"
 	"github.com/jimei-linli/linli/ent/volunteerteammember"
 	"github.com/jimei-linli/linli/internal/appeal/form"
+	"github.com/jimei-linli/linli/internal/i18n"
 )
 
 const (
@@ -29192,6 +29193,9 @@ type NotificationMutation struct {
 	typ              string
 	id               *int
 	kind             *notification.Kind
+	message_key      *string
+	params           *[]i18n.Param
+	appendparams     []i18n.Param
 	title            *string
 	body             *string
 	subject_id       *int
@@ -29414,6 +29418,120 @@ func (m *NotificationMutation) OldKind(ctx context.Context) (v notification.Kind
 // ResetKind resets all changes to the "kind" field.
 func (m *NotificationMutation) ResetKind() {
 	m.kind = nil
+}
+
+// SetMessageKey sets the "message_key" field.
+func (m *NotificationMutation) SetMessageKey(s string) {
+	m.message_key = &s
+}
+
+// MessageKey returns the value of the "message_key" field in the mutation.
+func (m *NotificationMutation) MessageKey() (r string, exists bool) {
+	v := m.message_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMessageKey returns the old "message_key" field's value of the Notification entity.
+// If the Notification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NotificationMutation) OldMessageKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMessageKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMessageKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMessageKey: %w", err)
+	}
+	return oldValue.MessageKey, nil
+}
+
+// ClearMessageKey clears the value of the "message_key" field.
+func (m *NotificationMutation) ClearMessageKey() {
+	m.message_key = nil
+	m.clearedFields[notification.FieldMessageKey] = struct{}{}
+}
+
+// MessageKeyCleared returns if the "message_key" field was cleared in this mutation.
+func (m *NotificationMutation) MessageKeyCleared() bool {
+	_, ok := m.clearedFields[notification.FieldMessageKey]
+	return ok
+}
+
+// ResetMessageKey resets all changes to the "message_key" field.
+func (m *NotificationMutation) ResetMessageKey() {
+	m.message_key = nil
+	delete(m.clearedFields, notification.FieldMessageKey)
+}
+
+// SetParams sets the "params" field.
+func (m *NotificationMutation) SetParams(i []i18n.Param) {
+	m.params = &i
+	m.appendparams = nil
+}
+
+// Params returns the value of the "params" field in the mutation.
+func (m *NotificationMutation) Params() (r []i18n.Param, exists bool) {
+	v := m.params
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldParams returns the old "params" field's value of the Notification entity.
+// If the Notification object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NotificationMutation) OldParams(ctx context.Context) (v []i18n.Param, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldParams is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldParams requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldParams: %w", err)
+	}
+	return oldValue.Params, nil
+}
+
+// AppendParams adds i to the "params" field.
+func (m *NotificationMutation) AppendParams(i []i18n.Param) {
+	m.appendparams = append(m.appendparams, i...)
+}
+
+// AppendedParams returns the list of values that were appended to the "params" field in this mutation.
+func (m *NotificationMutation) AppendedParams() ([]i18n.Param, bool) {
+	if len(m.appendparams) == 0 {
+		return nil, false
+	}
+	return m.appendparams, true
+}
+
+// ClearParams clears the value of the "params" field.
+func (m *NotificationMutation) ClearParams() {
+	m.params = nil
+	m.appendparams = nil
+	m.clearedFields[notification.FieldParams] = struct{}{}
+}
+
+// ParamsCleared returns if the "params" field was cleared in this mutation.
+func (m *NotificationMutation) ParamsCleared() bool {
+	_, ok := m.clearedFields[notification.FieldParams]
+	return ok
+}
+
+// ResetParams resets all changes to the "params" field.
+func (m *NotificationMutation) ResetParams() {
+	m.params = nil
+	m.appendparams = nil
+	delete(m.clearedFields, notification.FieldParams)
 }
 
 // SetTitle sets the "title" field.
@@ -29814,7 +29932,7 @@ func (m *NotificationMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *NotificationMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 11)
 	if m.recipient != nil {
 		fields = append(fields, notification.FieldResidentID)
 	}
@@ -29823,6 +29941,12 @@ func (m *NotificationMutation) Fields() []string {
 	}
 	if m.kind != nil {
 		fields = append(fields, notification.FieldKind)
+	}
+	if m.message_key != nil {
+		fields = append(fields, notification.FieldMessageKey)
+	}
+	if m.params != nil {
+		fields = append(fields, notification.FieldParams)
 	}
 	if m.title != nil {
 		fields = append(fields, notification.FieldTitle)
@@ -29856,6 +29980,10 @@ func (m *NotificationMutation) Field(name string) (ent.Value, bool) {
 		return m.EventID()
 	case notification.FieldKind:
 		return m.Kind()
+	case notification.FieldMessageKey:
+		return m.MessageKey()
+	case notification.FieldParams:
+		return m.Params()
 	case notification.FieldTitle:
 		return m.Title()
 	case notification.FieldBody:
@@ -29883,6 +30011,10 @@ func (m *NotificationMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldEventID(ctx)
 	case notification.FieldKind:
 		return m.OldKind(ctx)
+	case notification.FieldMessageKey:
+		return m.OldMessageKey(ctx)
+	case notification.FieldParams:
+		return m.OldParams(ctx)
 	case notification.FieldTitle:
 		return m.OldTitle(ctx)
 	case notification.FieldBody:
@@ -29924,6 +30056,20 @@ func (m *NotificationMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetKind(v)
+		return nil
+	case notification.FieldMessageKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMessageKey(v)
+		return nil
+	case notification.FieldParams:
+		v, ok := value.([]i18n.Param)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetParams(v)
 		return nil
 	case notification.FieldTitle:
 		v, ok := value.(string)
@@ -30024,6 +30170,12 @@ func (m *NotificationMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *NotificationMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(notification.FieldMessageKey) {
+		fields = append(fields, notification.FieldMessageKey)
+	}
+	if m.FieldCleared(notification.FieldParams) {
+		fields = append(fields, notification.FieldParams)
+	}
 	if m.FieldCleared(notification.FieldSubjectID) {
 		fields = append(fields, notification.FieldSubjectID)
 	}
@@ -30047,6 +30199,12 @@ func (m *NotificationMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *NotificationMutation) ClearField(name string) error {
 	switch name {
+	case notification.FieldMessageKey:
+		m.ClearMessageKey()
+		return nil
+	case notification.FieldParams:
+		m.ClearParams()
+		return nil
 	case notification.FieldSubjectID:
 		m.ClearSubjectID()
 		return nil
@@ -30072,6 +30230,12 @@ func (m *NotificationMutation) ResetField(name string) error {
 		return nil
 	case notification.FieldKind:
 		m.ResetKind()
+		return nil
+	case notification.FieldMessageKey:
+		m.ResetMessageKey()
+		return nil
+	case notification.FieldParams:
+		m.ResetParams()
 		return nil
 	case notification.FieldTitle:
 		m.ResetTitle()
@@ -38211,6 +38375,7 @@ type ResidentMutation struct {
 	updated_at            *time.Time
 	name                  *string
 	deleted_at            *time.Time
+	locale                *string
 	clearedFields         map[string]struct{}
 	household             *int
 	clearedhousehold      bool
@@ -38610,6 +38775,42 @@ func (m *ResidentMutation) HouseholdIDCleared() bool {
 func (m *ResidentMutation) ResetHouseholdID() {
 	m.household = nil
 	delete(m.clearedFields, resident.FieldHouseholdID)
+}
+
+// SetLocale sets the "locale" field.
+func (m *ResidentMutation) SetLocale(s string) {
+	m.locale = &s
+}
+
+// Locale returns the value of the "locale" field in the mutation.
+func (m *ResidentMutation) Locale() (r string, exists bool) {
+	v := m.locale
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLocale returns the old "locale" field's value of the Resident entity.
+// If the Resident object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResidentMutation) OldLocale(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLocale is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLocale requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLocale: %w", err)
+	}
+	return oldValue.Locale, nil
+}
+
+// ResetLocale resets all changes to the "locale" field.
+func (m *ResidentMutation) ResetLocale() {
+	m.locale = nil
 }
 
 // ClearHousehold clears the "household" edge to the Household entity.
@@ -39387,7 +39588,7 @@ func (m *ResidentMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ResidentMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.created_at != nil {
 		fields = append(fields, resident.FieldCreatedAt)
 	}
@@ -39405,6 +39606,9 @@ func (m *ResidentMutation) Fields() []string {
 	}
 	if m.household != nil {
 		fields = append(fields, resident.FieldHouseholdID)
+	}
+	if m.locale != nil {
+		fields = append(fields, resident.FieldLocale)
 	}
 	return fields
 }
@@ -39426,6 +39630,8 @@ func (m *ResidentMutation) Field(name string) (ent.Value, bool) {
 		return m.GridID()
 	case resident.FieldHouseholdID:
 		return m.HouseholdID()
+	case resident.FieldLocale:
+		return m.Locale()
 	}
 	return nil, false
 }
@@ -39447,6 +39653,8 @@ func (m *ResidentMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldGridID(ctx)
 	case resident.FieldHouseholdID:
 		return m.OldHouseholdID(ctx)
+	case resident.FieldLocale:
+		return m.OldLocale(ctx)
 	}
 	return nil, fmt.Errorf("unknown Resident field %s", name)
 }
@@ -39497,6 +39705,13 @@ func (m *ResidentMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetHouseholdID(v)
+		return nil
+	case resident.FieldLocale:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLocale(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Resident field %s", name)
@@ -39588,6 +39803,9 @@ func (m *ResidentMutation) ResetField(name string) error {
 		return nil
 	case resident.FieldHouseholdID:
 		m.ResetHouseholdID()
+		return nil
+	case resident.FieldLocale:
+		m.ResetLocale()
 		return nil
 	}
 	return fmt.Errorf("unknown Resident field %s", name)

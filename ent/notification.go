@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/resident"
+	"github.com/jimei-linli/linli/internal/i18n"
 )
 
 // Something a resident should hear about, in their inbox.
@@ -25,9 +27,13 @@ type Notification struct {
 	EventID int `json:"event_id,omitempty"`
 	// What the notification is about, so that the app can group, filter and open it: BROADCAST a street or community broadcast; SYSTEM the service itself; REQUEST a resident's request (appeal) being handled; GUARDIANSHIP a guardianship asked for or answered; CARE a care booking; HELP_REQUEST a help request (鄰呼我應) asked, offered, matched, cancelled, widened or expired; TIME_BANK minutes received in the time bank (a transfer, or pay for help given); MENU_PUBLISHED a followed canteen's menu; MEAL_ORDER a meal order; VOLUNTEER_TASK volunteer work (志願服務110) dispatched to the recipient.
 	Kind notification.Kind `json:"kind,omitempty"`
-	// One line for the notification list.
+	// The catalogue message (internal/i18n) the notification is rendered from, in the reader's language whenever it is read; empty for notifications written before the catalogue, which keep their stored title and body.
+	MessageKey string `json:"message_key,omitempty"`
+	// The message's parameters (names, titles, dates, amounts, codes), as the message reads them.
+	Params []i18n.Param `json:"params,omitempty"`
+	// One line for the notification list: the stored text of a notification without a catalogue message.
 	Title string `json:"title,omitempty"`
-	// The text.
+	// The stored text of a notification without a catalogue message.
 	Body string `json:"body,omitempty"`
 	// The node the notification is about.
 	SubjectID *int `json:"subject_id,omitempty"`
@@ -81,9 +87,11 @@ func (*Notification) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case notification.FieldParams:
+			values[i] = new([]byte)
 		case notification.FieldID, notification.FieldResidentID, notification.FieldEventID, notification.FieldSubjectID, notification.FieldSeq:
 			values[i] = new(sql.NullInt64)
-		case notification.FieldKind, notification.FieldTitle, notification.FieldBody:
+		case notification.FieldKind, notification.FieldMessageKey, notification.FieldTitle, notification.FieldBody:
 			values[i] = new(sql.NullString)
 		case notification.FieldCreatedAt, notification.FieldReadAt:
 			values[i] = new(sql.NullTime)
@@ -125,6 +133,20 @@ func (_m *Notification) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field kind", values[i])
 			} else if value.Valid {
 				_m.Kind = notification.Kind(value.String)
+			}
+		case notification.FieldMessageKey:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field message_key", values[i])
+			} else if value.Valid {
+				_m.MessageKey = value.String
+			}
+		case notification.FieldParams:
+			if value, ok := values[i].(*[]byte); !ok {
+				return fmt.Errorf("unexpected type %T for field params", values[i])
+			} else if value != nil && len(*value) > 0 {
+				if err := json.Unmarshal(*value, &_m.Params); err != nil {
+					return fmt.Errorf("unmarshal field params: %w", err)
+				}
 			}
 		case notification.FieldTitle:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -219,6 +241,12 @@ func (_m *Notification) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("kind=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Kind))
+	builder.WriteString(", ")
+	builder.WriteString("message_key=")
+	builder.WriteString(_m.MessageKey)
+	builder.WriteString(", ")
+	builder.WriteString("params=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Params))
 	builder.WriteString(", ")
 	builder.WriteString("title=")
 	builder.WriteString(_m.Title)

@@ -14,6 +14,7 @@ import (
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/resident"
+	"github.com/jimei-linli/linli/internal/i18n"
 )
 
 // NotificationCreate is the builder for creating a Notification entity.
@@ -42,9 +43,37 @@ func (_c *NotificationCreate) SetKind(v notification.Kind) *NotificationCreate {
 	return _c
 }
 
+// SetMessageKey sets the "message_key" field.
+func (_c *NotificationCreate) SetMessageKey(v string) *NotificationCreate {
+	_c.mutation.SetMessageKey(v)
+	return _c
+}
+
+// SetNillableMessageKey sets the "message_key" field if the given value is not nil.
+func (_c *NotificationCreate) SetNillableMessageKey(v *string) *NotificationCreate {
+	if v != nil {
+		_c.SetMessageKey(*v)
+	}
+	return _c
+}
+
+// SetParams sets the "params" field.
+func (_c *NotificationCreate) SetParams(v []i18n.Param) *NotificationCreate {
+	_c.mutation.SetParams(v)
+	return _c
+}
+
 // SetTitle sets the "title" field.
 func (_c *NotificationCreate) SetTitle(v string) *NotificationCreate {
 	_c.mutation.SetTitle(v)
+	return _c
+}
+
+// SetNillableTitle sets the "title" field if the given value is not nil.
+func (_c *NotificationCreate) SetNillableTitle(v *string) *NotificationCreate {
+	if v != nil {
+		_c.SetTitle(*v)
+	}
 	return _c
 }
 
@@ -163,6 +192,10 @@ func (_c *NotificationCreate) ExecX(ctx context.Context) {
 
 // defaults sets the default values of the builder before save.
 func (_c *NotificationCreate) defaults() error {
+	if _, ok := _c.mutation.Title(); !ok {
+		v := notification.DefaultTitle
+		_c.mutation.SetTitle(v)
+	}
 	if _, ok := _c.mutation.Body(); !ok {
 		v := notification.DefaultBody
 		_c.mutation.SetBody(v)
@@ -241,6 +274,14 @@ func (_c *NotificationCreate) createSpec() (*Notification, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.Kind(); ok {
 		_spec.SetField(notification.FieldKind, field.TypeEnum, value)
 		_node.Kind = value
+	}
+	if value, ok := _c.mutation.MessageKey(); ok {
+		_spec.SetField(notification.FieldMessageKey, field.TypeString, value)
+		_node.MessageKey = value
+	}
+	if value, ok := _c.mutation.Params(); ok {
+		_spec.SetField(notification.FieldParams, field.TypeJSON, value)
+		_node.Params = value
 	}
 	if value, ok := _c.mutation.Title(); ok {
 		_spec.SetField(notification.FieldTitle, field.TypeString, value)
@@ -352,6 +393,24 @@ type (
 	}
 )
 
+// SetParams sets the "params" field.
+func (u *NotificationUpsert) SetParams(v []i18n.Param) *NotificationUpsert {
+	u.Set(notification.FieldParams, v)
+	return u
+}
+
+// UpdateParams sets the "params" field to the value that was provided on create.
+func (u *NotificationUpsert) UpdateParams() *NotificationUpsert {
+	u.SetExcluded(notification.FieldParams)
+	return u
+}
+
+// ClearParams clears the value of the "params" field.
+func (u *NotificationUpsert) ClearParams() *NotificationUpsert {
+	u.SetNull(notification.FieldParams)
+	return u
+}
+
 // SetSeq sets the "seq" field.
 func (u *NotificationUpsert) SetSeq(v int64) *NotificationUpsert {
 	u.Set(notification.FieldSeq, v)
@@ -414,6 +473,9 @@ func (u *NotificationUpsertOne) UpdateNewValues() *NotificationUpsertOne {
 		if _, exists := u.create.mutation.Kind(); exists {
 			s.SetIgnore(notification.FieldKind)
 		}
+		if _, exists := u.create.mutation.MessageKey(); exists {
+			s.SetIgnore(notification.FieldMessageKey)
+		}
 		if _, exists := u.create.mutation.Title(); exists {
 			s.SetIgnore(notification.FieldTitle)
 		}
@@ -455,6 +517,27 @@ func (u *NotificationUpsertOne) Update(set func(*NotificationUpsert)) *Notificat
 		set(&NotificationUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetParams sets the "params" field.
+func (u *NotificationUpsertOne) SetParams(v []i18n.Param) *NotificationUpsertOne {
+	return u.Update(func(s *NotificationUpsert) {
+		s.SetParams(v)
+	})
+}
+
+// UpdateParams sets the "params" field to the value that was provided on create.
+func (u *NotificationUpsertOne) UpdateParams() *NotificationUpsertOne {
+	return u.Update(func(s *NotificationUpsert) {
+		s.UpdateParams()
+	})
+}
+
+// ClearParams clears the value of the "params" field.
+func (u *NotificationUpsertOne) ClearParams() *NotificationUpsertOne {
+	return u.Update(func(s *NotificationUpsert) {
+		s.ClearParams()
+	})
 }
 
 // SetSeq sets the "seq" field.
@@ -691,6 +774,9 @@ func (u *NotificationUpsertBulk) UpdateNewValues() *NotificationUpsertBulk {
 			if _, exists := b.mutation.Kind(); exists {
 				s.SetIgnore(notification.FieldKind)
 			}
+			if _, exists := b.mutation.MessageKey(); exists {
+				s.SetIgnore(notification.FieldMessageKey)
+			}
 			if _, exists := b.mutation.Title(); exists {
 				s.SetIgnore(notification.FieldTitle)
 			}
@@ -733,6 +819,27 @@ func (u *NotificationUpsertBulk) Update(set func(*NotificationUpsert)) *Notifica
 		set(&NotificationUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetParams sets the "params" field.
+func (u *NotificationUpsertBulk) SetParams(v []i18n.Param) *NotificationUpsertBulk {
+	return u.Update(func(s *NotificationUpsert) {
+		s.SetParams(v)
+	})
+}
+
+// UpdateParams sets the "params" field to the value that was provided on create.
+func (u *NotificationUpsertBulk) UpdateParams() *NotificationUpsertBulk {
+	return u.Update(func(s *NotificationUpsert) {
+		s.UpdateParams()
+	})
+}
+
+// ClearParams clears the value of the "params" field.
+func (u *NotificationUpsertBulk) ClearParams() *NotificationUpsertBulk {
+	return u.Update(func(s *NotificationUpsert) {
+		s.ClearParams()
+	})
 }
 
 // SetSeq sets the "seq" field.

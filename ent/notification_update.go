@@ -10,9 +10,11 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"entgo.io/ent/dialect/sql/sqljson"
 	"entgo.io/ent/schema/field"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/predicate"
+	"github.com/jimei-linli/linli/internal/i18n"
 )
 
 // NotificationUpdate is the builder for updating Notification entities.
@@ -26,6 +28,24 @@ type NotificationUpdate struct {
 // Where appends a list predicates to the NotificationUpdate builder.
 func (_u *NotificationUpdate) Where(ps ...predicate.Notification) *NotificationUpdate {
 	_u.mutation.Where(ps...)
+	return _u
+}
+
+// SetParams sets the "params" field.
+func (_u *NotificationUpdate) SetParams(v []i18n.Param) *NotificationUpdate {
+	_u.mutation.SetParams(v)
+	return _u
+}
+
+// AppendParams appends value to the "params" field.
+func (_u *NotificationUpdate) AppendParams(v []i18n.Param) *NotificationUpdate {
+	_u.mutation.AppendParams(v)
+	return _u
+}
+
+// ClearParams clears the value of the "params" field.
+func (_u *NotificationUpdate) ClearParams() *NotificationUpdate {
+	_u.mutation.ClearParams()
 	return _u
 }
 
@@ -137,6 +157,20 @@ func (_u *NotificationUpdate) sqlSave(ctx context.Context) (_node int, err error
 			}
 		}
 	}
+	if _u.mutation.MessageKeyCleared() {
+		_spec.ClearField(notification.FieldMessageKey, field.TypeString)
+	}
+	if value, ok := _u.mutation.Params(); ok {
+		_spec.SetField(notification.FieldParams, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedParams(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, notification.FieldParams, value)
+		})
+	}
+	if _u.mutation.ParamsCleared() {
+		_spec.ClearField(notification.FieldParams, field.TypeJSON)
+	}
 	if _u.mutation.SubjectIDCleared() {
 		_spec.ClearField(notification.FieldSubjectID, field.TypeInt)
 	}
@@ -175,6 +209,24 @@ type NotificationUpdateOne struct {
 	hooks     []Hook
 	mutation  *NotificationMutation
 	modifiers []func(*sql.UpdateBuilder)
+}
+
+// SetParams sets the "params" field.
+func (_u *NotificationUpdateOne) SetParams(v []i18n.Param) *NotificationUpdateOne {
+	_u.mutation.SetParams(v)
+	return _u
+}
+
+// AppendParams appends value to the "params" field.
+func (_u *NotificationUpdateOne) AppendParams(v []i18n.Param) *NotificationUpdateOne {
+	_u.mutation.AppendParams(v)
+	return _u
+}
+
+// ClearParams clears the value of the "params" field.
+func (_u *NotificationUpdateOne) ClearParams() *NotificationUpdateOne {
+	_u.mutation.ClearParams()
+	return _u
 }
 
 // SetSeq sets the "seq" field.
@@ -314,6 +366,20 @@ func (_u *NotificationUpdateOne) sqlSave(ctx context.Context) (_node *Notificati
 				ps[i](selector)
 			}
 		}
+	}
+	if _u.mutation.MessageKeyCleared() {
+		_spec.ClearField(notification.FieldMessageKey, field.TypeString)
+	}
+	if value, ok := _u.mutation.Params(); ok {
+		_spec.SetField(notification.FieldParams, field.TypeJSON, value)
+	}
+	if value, ok := _u.mutation.AppendedParams(); ok {
+		_spec.AddModifier(func(u *sql.UpdateBuilder) {
+			sqljson.Append(u, notification.FieldParams, value)
+		})
+	}
+	if _u.mutation.ParamsCleared() {
+		_spec.ClearField(notification.FieldParams, field.TypeJSON)
 	}
 	if _u.mutation.SubjectIDCleared() {
 		_spec.ClearField(notification.FieldSubjectID, field.TypeInt)

@@ -32,6 +32,8 @@ type Resident struct {
 	GridID *int `json:"grid_id,omitempty"`
 	// The household the resident is registered in; empty until verified.
 	HouseholdID *int `json:"household_id,omitempty"`
+	// The language the resident reads Linli in (BCP 47: zh-Hans, the default, or en): their notifications, push messages, codes and errors. Set by setMyLocale; shown to the resident themselves only.
+	Locale string `json:"locale,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ResidentQuery when eager-loading is set.
 	Edges        ResidentEdges `json:"edges"`
@@ -238,7 +240,7 @@ func (*Resident) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case resident.FieldID, resident.FieldGridID, resident.FieldHouseholdID:
 			values[i] = new(sql.NullInt64)
-		case resident.FieldName:
+		case resident.FieldName, resident.FieldLocale:
 			values[i] = new(sql.NullString)
 		case resident.FieldCreatedAt, resident.FieldUpdatedAt, resident.FieldDeletedAt:
 			values[i] = new(sql.NullTime)
@@ -301,6 +303,12 @@ func (_m *Resident) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.HouseholdID = new(int)
 				*_m.HouseholdID = int(value.Int64)
+			}
+		case resident.FieldLocale:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field locale", values[i])
+			} else if value.Valid {
+				_m.Locale = value.String
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -436,6 +444,9 @@ func (_m *Resident) String() string {
 		builder.WriteString("household_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("locale=")
+	builder.WriteString(_m.Locale)
 	builder.WriteByte(')')
 	return builder.String()
 }

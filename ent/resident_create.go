@@ -94,6 +94,20 @@ func (_c *ResidentCreate) SetNillableHouseholdID(v *int) *ResidentCreate {
 	return _c
 }
 
+// SetLocale sets the "locale" field.
+func (_c *ResidentCreate) SetLocale(v string) *ResidentCreate {
+	_c.mutation.SetLocale(v)
+	return _c
+}
+
+// SetNillableLocale sets the "locale" field if the given value is not nil.
+func (_c *ResidentCreate) SetNillableLocale(v *string) *ResidentCreate {
+	if v != nil {
+		_c.SetLocale(*v)
+	}
+	return _c
+}
+
 // SetHousehold sets the "household" edge to the Household entity.
 func (_c *ResidentCreate) SetHousehold(v *Household) *ResidentCreate {
 	return _c.SetHouseholdID(v.ID)
@@ -310,6 +324,9 @@ func (_c *ResidentCreate) Mutation() *ResidentMutation {
 
 // Save creates the Resident in the database.
 func (_c *ResidentCreate) Save(ctx context.Context) (*Resident, error) {
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -335,6 +352,15 @@ func (_c *ResidentCreate) ExecX(ctx context.Context) {
 	}
 }
 
+// defaults sets the default values of the builder before save.
+func (_c *ResidentCreate) defaults() error {
+	if _, ok := _c.mutation.Locale(); !ok {
+		v := resident.DefaultLocale
+		_c.mutation.SetLocale(v)
+	}
+	return nil
+}
+
 // check runs all checks and user-defined validators on the builder.
 func (_c *ResidentCreate) check() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
@@ -349,6 +375,14 @@ func (_c *ResidentCreate) check() error {
 	if v, ok := _c.mutation.Name(); ok {
 		if err := resident.NameValidator(v); err != nil {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Resident.name": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.Locale(); !ok {
+		return &ValidationError{Name: "locale", err: errors.New(`ent: missing required field "Resident.locale"`)}
+	}
+	if v, ok := _c.mutation.Locale(); ok {
+		if err := resident.LocaleValidator(v); err != nil {
+			return &ValidationError{Name: "locale", err: fmt.Errorf(`ent: validator failed for field "Resident.locale": %w`, err)}
 		}
 	}
 	return nil
@@ -393,6 +427,10 @@ func (_c *ResidentCreate) createSpec() (*Resident, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.DeletedAt(); ok {
 		_spec.SetField(resident.FieldDeletedAt, field.TypeTime, value)
 		_node.DeletedAt = &value
+	}
+	if value, ok := _c.mutation.Locale(); ok {
+		_spec.SetField(resident.FieldLocale, field.TypeString, value)
+		_node.Locale = value
 	}
 	if nodes := _c.mutation.HouseholdIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -766,6 +804,18 @@ func (u *ResidentUpsert) ClearHouseholdID() *ResidentUpsert {
 	return u
 }
 
+// SetLocale sets the "locale" field.
+func (u *ResidentUpsert) SetLocale(v string) *ResidentUpsert {
+	u.Set(resident.FieldLocale, v)
+	return u
+}
+
+// UpdateLocale sets the "locale" field to the value that was provided on create.
+func (u *ResidentUpsert) UpdateLocale() *ResidentUpsert {
+	u.SetExcluded(resident.FieldLocale)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -902,6 +952,20 @@ func (u *ResidentUpsertOne) ClearHouseholdID() *ResidentUpsertOne {
 	})
 }
 
+// SetLocale sets the "locale" field.
+func (u *ResidentUpsertOne) SetLocale(v string) *ResidentUpsertOne {
+	return u.Update(func(s *ResidentUpsert) {
+		s.SetLocale(v)
+	})
+}
+
+// UpdateLocale sets the "locale" field to the value that was provided on create.
+func (u *ResidentUpsertOne) UpdateLocale() *ResidentUpsertOne {
+	return u.Update(func(s *ResidentUpsert) {
+		s.UpdateLocale()
+	})
+}
+
 // Exec executes the query.
 func (u *ResidentUpsertOne) Exec(ctx context.Context) error {
 	if len(u.create.conflict) == 0 {
@@ -954,6 +1018,7 @@ func (_c *ResidentCreateBulk) Save(ctx context.Context) ([]*Resident, error) {
 	for i := range _c.builders {
 		func(i int, root context.Context) {
 			builder := _c.builders[i]
+			builder.defaults()
 			var mut Mutator = MutateFunc(func(ctx context.Context, m Mutation) (Value, error) {
 				mutation, ok := m.(*ResidentMutation)
 				if !ok {
@@ -1200,6 +1265,20 @@ func (u *ResidentUpsertBulk) UpdateHouseholdID() *ResidentUpsertBulk {
 func (u *ResidentUpsertBulk) ClearHouseholdID() *ResidentUpsertBulk {
 	return u.Update(func(s *ResidentUpsert) {
 		s.ClearHouseholdID()
+	})
+}
+
+// SetLocale sets the "locale" field.
+func (u *ResidentUpsertBulk) SetLocale(v string) *ResidentUpsertBulk {
+	return u.Update(func(s *ResidentUpsert) {
+		s.SetLocale(v)
+	})
+}
+
+// UpdateLocale sets the "locale" field to the value that was provided on create.
+func (u *ResidentUpsertBulk) UpdateLocale() *ResidentUpsertBulk {
+	return u.Update(func(s *ResidentUpsert) {
+		s.UpdateLocale()
 	})
 }
 

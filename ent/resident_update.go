@@ -129,6 +129,20 @@ func (_u *ResidentUpdate) ClearHouseholdID() *ResidentUpdate {
 	return _u
 }
 
+// SetLocale sets the "locale" field.
+func (_u *ResidentUpdate) SetLocale(v string) *ResidentUpdate {
+	_u.mutation.SetLocale(v)
+	return _u
+}
+
+// SetNillableLocale sets the "locale" field if the given value is not nil.
+func (_u *ResidentUpdate) SetNillableLocale(v *string) *ResidentUpdate {
+	if v != nil {
+		_u.SetLocale(*v)
+	}
+	return _u
+}
+
 // SetHousehold sets the "household" edge to the Household entity.
 func (_u *ResidentUpdate) SetHousehold(v *Household) *ResidentUpdate {
 	return _u.SetHouseholdID(v.ID)
@@ -647,6 +661,11 @@ func (_u *ResidentUpdate) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Resident.name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Locale(); ok {
+		if err := resident.LocaleValidator(v); err != nil {
+			return &ValidationError{Name: "locale", err: fmt.Errorf(`ent: validator failed for field "Resident.locale": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -679,6 +698,9 @@ func (_u *ResidentUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.DeletedAtCleared() {
 		_spec.ClearField(resident.FieldDeletedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Locale(); ok {
+		_spec.SetField(resident.FieldLocale, field.TypeString, value)
 	}
 	if _u.mutation.HouseholdCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1417,6 +1439,20 @@ func (_u *ResidentUpdateOne) ClearHouseholdID() *ResidentUpdateOne {
 	return _u
 }
 
+// SetLocale sets the "locale" field.
+func (_u *ResidentUpdateOne) SetLocale(v string) *ResidentUpdateOne {
+	_u.mutation.SetLocale(v)
+	return _u
+}
+
+// SetNillableLocale sets the "locale" field if the given value is not nil.
+func (_u *ResidentUpdateOne) SetNillableLocale(v *string) *ResidentUpdateOne {
+	if v != nil {
+		_u.SetLocale(*v)
+	}
+	return _u
+}
+
 // SetHousehold sets the "household" edge to the Household entity.
 func (_u *ResidentUpdateOne) SetHousehold(v *Household) *ResidentUpdateOne {
 	return _u.SetHouseholdID(v.ID)
@@ -1948,6 +1984,11 @@ func (_u *ResidentUpdateOne) check() error {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Resident.name": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.Locale(); ok {
+		if err := resident.LocaleValidator(v); err != nil {
+			return &ValidationError{Name: "locale", err: fmt.Errorf(`ent: validator failed for field "Resident.locale": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -1997,6 +2038,9 @@ func (_u *ResidentUpdateOne) sqlSave(ctx context.Context) (_node *Resident, err 
 	}
 	if _u.mutation.DeletedAtCleared() {
 		_spec.ClearField(resident.FieldDeletedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.Locale(); ok {
+		_spec.SetField(resident.FieldLocale, field.TypeString, value)
 	}
 	if _u.mutation.HouseholdCleared() {
 		edge := &sqlgraph.EdgeSpec{

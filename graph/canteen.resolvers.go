@@ -8,15 +8,13 @@ package graph
 import (
 	"context"
 
+	"entgo.io/contrib/entgql"
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/mealorder"
 	"github.com/jimei-linli/linli/ent/menu"
 	"github.com/jimei-linli/linli/ent/subsidyqualification"
 	"github.com/jimei-linli/linli/graph/model"
-	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/canteen"
-	"github.com/jimei-linli/linli/internal/realtime"
-	"github.com/jimei-linli/linli/internal/viewer"
 )
 
 // FollowedByMe is the resolver for the followedByMe field.
@@ -147,24 +145,11 @@ func (r *residentResolver) SubsidyQualifications(ctx context.Context, obj *ent.R
 }
 
 // MealOrderUpdated is the resolver for the mealOrderUpdated field.
-func (r *subscriptionResolver) MealOrderUpdated(ctx context.Context, id int) (<-chan *ent.MealOrder, error) {
-	if _, err := viewer.Required(ctx); err != nil {
-		return nil, err
-	}
-	return realtime.FollowNode(ctx, r.hub, id, func(ctx context.Context, id int) (*ent.MealOrder, error) {
-		o, err := r.client.MealOrder.Get(ctx, id)
-		if ent.IsNotFound(err) {
-			return nil, apperr.New(apperr.NotFound, "meal order not found")
-		}
-		return o, err
-	})
+func (r *subscriptionResolver) MealOrderUpdated(ctx context.Context, id int, since *entgql.Cursor[int]) (<-chan *canteen.OrderUpdate, error) {
+	return r.canteens.FollowOrder(ctx, r.hub, id, since)
 }
 
 // CanteenKitchenUpdated is the resolver for the canteenKitchenUpdated field.
-func (r *subscriptionResolver) CanteenKitchenUpdated(ctx context.Context, canteenID int, date string) (<-chan *canteen.Kitchen, error) {
-	return realtime.Follow(ctx, r.hub, []string{realtime.NodeTopic(canteenID)},
-		func(ctx context.Context) (*canteen.Kitchen, bool, error) {
-			k, err := r.canteens.KitchenView(ctx, canteenID, date)
-			return k, err == nil, err
-		})
+func (r *subscriptionResolver) CanteenKitchenUpdated(ctx context.Context, canteenID int, date string, since *entgql.Cursor[int]) (<-chan *canteen.KitchenUpdate, error) {
+	return r.canteens.FollowKitchen(ctx, r.hub, canteenID, date, since)
 }

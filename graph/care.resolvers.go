@@ -9,6 +9,7 @@ import (
 	"context"
 	"time"
 
+	"entgo.io/contrib/entgql"
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/graph/model"
@@ -115,6 +116,6 @@ func (r *queryResolver) CareUtilisation(ctx context.Context, facilityID int, fro
 }
 
 // CareEvents is the resolver for the careEvents field.
-func (r *subscriptionResolver) CareEvents(ctx context.Context, dependentID int) (<-chan *ent.CareEvent, error) {
-	return r.care.Follow(ctx, r.hub, dependentID)
+func (r *subscriptionResolver) CareEvents(ctx context.Context, dependentID int, since *entgql.Cursor[int]) (<-chan *care.EventUpdate, error) {
+	return r.care.Follow(ctx, r.hub, dependentID, since)
 }

@@ -21,6 +21,7 @@ var keyless = map[string]string{
 
 	// Setting a value: the second call sets the same value.
 	"updateMyProfile":       "sets fields; the same call twice leaves the same profile",
+	"setMyLocale":           "sets one field; the same call twice leaves the same language",
 	"markNotificationsRead": "idempotent: read stays read",
 	"registerDevice":        "idempotent: one row per push token",
 	"unregisterDevice":      "idempotent",

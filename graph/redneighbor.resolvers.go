@@ -12,7 +12,6 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/graph/model"
-	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/redneighbor"
 	"github.com/jimei-linli/linli/internal/timebank"
 )
@@ -161,33 +160,18 @@ func (r *queryResolver) Statement(ctx context.Context, accountID int, after *ent
 }
 
 // HelpRequestUpdated is the resolver for the helpRequestUpdated field.
-func (r *subscriptionResolver) HelpRequestUpdated(ctx context.Context, id int) (<-chan *ent.HelpRequest, error) {
-	return realtime.FollowNode(ctx, r.hub, id, r.client.HelpRequest.Get)
+func (r *subscriptionResolver) HelpRequestUpdated(ctx context.Context, id int, since *entgql.Cursor[int]) (<-chan *redneighbor.HelpRequestUpdate, error) {
+	return r.help.FollowHelpRequest(ctx, r.hub, id, since)
 }
 
 // GridHelpRequests is the resolver for the gridHelpRequests field.
-func (r *subscriptionResolver) GridHelpRequests(ctx context.Context, gridID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (<-chan *ent.HelpRequestConnection, error) {
-	page := redneighbor.Page{After: after, First: first, Before: before, Last: last}
-	topics, err := r.help.GridTopics(ctx, gridID)
-	if err != nil {
-		return nil, err
-	}
-	return realtime.Follow(ctx, r.hub, topics, func(ctx context.Context) (*ent.HelpRequestConnection, bool, error) {
-		rs, err := r.help.OpenForGrid(ctx, gridID, page)
-		return rs, err == nil, err
-	})
+func (r *subscriptionResolver) GridHelpRequests(ctx context.Context, gridID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, since *entgql.Cursor[int]) (<-chan *redneighbor.OpenHelpRequests, error) {
+	return r.help.FollowGrid(ctx, r.hub, gridID, redneighbor.Page{After: after, First: first, Before: before, Last: last}, since)
 }
 
 // MyVolunteerAssignments is the resolver for the myVolunteerAssignments field.
-func (r *subscriptionResolver) MyVolunteerAssignments(ctx context.Context) (<-chan []*ent.VolunteerTaskAssignment, error) {
-	_, topic, err := r.help.MyOpenAssignments(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return realtime.Follow(ctx, r.hub, []string{topic}, func(ctx context.Context) ([]*ent.VolunteerTaskAssignment, bool, error) {
-		as, _, err := r.help.MyOpenAssignments(ctx)
-		return as, err == nil, err
-	})
+func (r *subscriptionResolver) MyVolunteerAssignments(ctx context.Context, since *entgql.Cursor[int]) (<-chan *redneighbor.AssignmentsUpdate, error) {
+	return r.help.FollowAssignments(ctx, r.hub, since)
 }
 
 // CreditLimit is the resolver for the creditLimit field.

@@ -9,10 +9,12 @@ import (
 	"context"
 	"time"
 
+	"entgo.io/contrib/entgql"
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/graph/model"
 	"github.com/jimei-linli/linli/internal/appeal"
 	"github.com/jimei-linli/linli/internal/appeal/form"
+	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -103,6 +105,11 @@ func (r *mutationResolver) RateRequest(ctx context.Context, id int, rating int, 
 	return r.appeals.Rate(ctx, id, rating, c)
 }
 
+// StreamCursor is the resolver for the streamCursor field.
+func (r *queryResolver) StreamCursor(ctx context.Context) (*entgql.Cursor[int], error) {
+	return realtime.Now(ctx, r.client)
+}
+
 // RequestStatistics is the resolver for the requestStatistics field.
 func (r *queryResolver) RequestStatistics(ctx context.Context, scopeID int, from time.Time, to time.Time) (*model.RequestStatistics, error) {
 	st, err := r.appeals.Statistics(ctx, scopeID, from, to)
@@ -190,11 +197,11 @@ func (r *requestEventResolver) Actor(ctx context.Context, obj *ent.RequestEvent)
 }
 
 // RequestUpdated is the resolver for the requestUpdated field.
-func (r *subscriptionResolver) RequestUpdated(ctx context.Context, id int) (<-chan *ent.Request, error) {
-	return r.appeals.Follow(ctx, r.hub, id)
+func (r *subscriptionResolver) RequestUpdated(ctx context.Context, id int, since *entgql.Cursor[int]) (<-chan *appeal.RequestUpdate, error) {
+	return r.appeals.Follow(ctx, r.hub, id, since)
 }
 
 // GridRequests is the resolver for the gridRequests field.
-func (r *subscriptionResolver) GridRequests(ctx context.Context, gridID int) (<-chan *ent.Request, error) {
-	return r.appeals.FollowGrid(ctx, r.hub, gridID)
+func (r *subscriptionResolver) GridRequests(ctx context.Context, gridID int, since *entgql.Cursor[int]) (<-chan *appeal.RequestUpdate, error) {
+	return r.appeals.FollowGrid(ctx, r.hub, gridID, since)
 }

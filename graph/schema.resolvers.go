@@ -16,6 +16,7 @@ import (
 	"github.com/jimei-linli/linli/graph/model"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/broadcast"
+	"github.com/jimei-linli/linli/internal/notify"
 	"github.com/jimei-linli/linli/internal/roster"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -92,6 +93,15 @@ func (r *mutationResolver) UpdateMyProfile(ctx context.Context, input model.Upda
 	return r.loadResident(ctx, id)
 }
 
+// SetMyLocale is the resolver for the setMyLocale field.
+func (r *mutationResolver) SetMyLocale(ctx context.Context, locale string) (*ent.Resident, error) {
+	id, err := r.roster.SetLocale(ctx, locale)
+	if err != nil {
+		return nil, err
+	}
+	return r.loadResident(ctx, id)
+}
+
 // AssignRole is the resolver for the assignRole field.
 func (r *mutationResolver) AssignRole(ctx context.Context, input model.AssignRoleInput) (*ent.RoleAssignment, error) {
 	title := ""
@@ -155,8 +165,9 @@ func (r *mutationResolver) DeleteMyAccount(ctx context.Context, confirm bool) (b
 }
 
 // MarkNotificationsRead is the resolver for the markNotificationsRead field.
-func (r *mutationResolver) MarkNotificationsRead(ctx context.Context, ids []int) (int, error) {
-	return r.inbox.MarkRead(ctx, ids)
+func (r *mutationResolver) MarkNotificationsRead(ctx context.Context, ids []int) (*model.MarkNotificationsReadPayload, error) {
+	changed, unread, err := r.inbox.MarkRead(ctx, ids)
+	return &model.MarkNotificationsReadPayload{Notifications: changed, UnreadNotificationCount: unread}, err
 }
 
 // SendBroadcast is the resolver for the sendBroadcast field.
@@ -194,6 +205,16 @@ func (r *notificationResolver) Subject(ctx context.Context, obj *ent.Notificatio
 // Cursor is the resolver for the cursor field.
 func (r *notificationResolver) Cursor(ctx context.Context, obj *ent.Notification) (*entgql.Cursor[int], error) {
 	return &entgql.Cursor[int]{ID: obj.ID}, nil
+}
+
+// Title is the resolver for the title field.
+func (r *notificationResolver) Title(ctx context.Context, obj *ent.Notification) (string, error) {
+	return notify.Title(ctx, obj), nil
+}
+
+// Body is the resolver for the body field.
+func (r *notificationResolver) Body(ctx context.Context, obj *ent.Notification) (string, error) {
+	return notify.Body(ctx, obj), nil
 }
 
 // Me is the resolver for the me field.
@@ -239,6 +260,11 @@ func (r *queryResolver) Broadcasts(ctx context.Context, after *entgql.Cursor[int
 			ent.WithBroadcastOrder(orderBy),
 			ent.WithBroadcastFilter(where.Filter),
 		)
+}
+
+// Locale is the resolver for the locale field.
+func (r *residentResolver) Locale(ctx context.Context, obj *ent.Resident) (*string, error) {
+	return roster.LocaleOf(ctx, obj), nil
 }
 
 // NotificationAdded is the resolver for the notificationAdded field.

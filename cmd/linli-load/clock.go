@@ -10,10 +10,7 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/ent/request"
-	"github.com/jimei-linli/linli/ent/requestcategory"
 	"github.com/jimei-linli/linli/ent/requestevent"
-	"github.com/jimei-linli/linli/internal/seed"
-	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -41,30 +38,13 @@ func runClock(ctx context.Context, o options, bin string, db database, toks toke
 	r := clockResult{Backend: db.backend(o.redis), Instances: o.instances, Requests: min(o.clock, len(toks.subscribers))}
 	env := append(db.env(o.redis), "LINLI_REQUEST_DEADLINES=acknowledge="+clockDeadline.String()+
 		",contact=4h,resolve=72h,follow-up=48h,rating=24h,department-acknowledge=24h")
-	var servers []*server
-	defer func() {
-		for _, s := range servers {
-			s.stop()
-		}
-	}()
-	for range o.instances {
-		srv, err := startServer(ctx, bin, env)
-		if err != nil {
-			return r, err
-		}
-		servers = append(servers, srv)
-		logf("server pid %d at %s", srv.pid, srv.url)
-	}
-	s, err := store.Open(ctx, db.url)
+	f, err := startFilingServers(ctx, o.instances, bin, env, db.url, logf)
 	if err != nil {
 		return r, err
 	}
-	defer s.Close()
+	defer f.close()
+	servers, s, cat := f.servers, f.store, f.category
 	sys := viewer.SystemContext(ctx)
-	cat, err := s.Client.RequestCategory.Query().Where(requestcategory.Code(seed.CategoryOther)).OnlyID(sys)
-	if err != nil {
-		return r, fmt.Errorf("the demo's category %s: %w", seed.CategoryOther, err)
-	}
 	client := newHTTPClient()
 	defer client.CloseIdleConnections()
 	ids := make([]int, 0, r.Requests)
@@ -72,7 +52,7 @@ func runClock(ctx context.Context, o options, bin string, db database, toks toke
 		var out struct{ FileRequest struct{ ID string } }
 		err := postGraphQL(ctx, client, servers[i%len(servers)].url, toks.subscribers[i],
 			`mutation($in: FileRequestInput!) { fileRequest(input: $in) { id } }`,
-			map[string]any{"in": map[string]any{"categoryId": strconv.Itoa(cat), "description": fmt.Sprintf("計時第%d件", i)}}, &out)
+			map[string]any{"in": map[string]any{"categoryId": strconv.Itoa(cat), "description": fmt.Sprintf("计时第%d件", i)}}, &out)
 		if err != nil {
 			return r, fmt.Errorf("filing request %d: %w", i, err)
 		}

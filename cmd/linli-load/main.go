@@ -65,13 +65,22 @@
 //	-json              print the results as JSON
 //	-keep              keep the temporary folder (database, binary)
 //	-clock N           instead: the 54321 clock round (below)
-//	-instances K       servers of the clock round (default 1)
+//	-instances K       servers of the clock and write rounds (default 1)
+//	-write R           instead: the write round (below), R mutations a second
+//	-duration D        how long the write round lasts (default 60s)
 //
 // The clock round (-clock N) starts K servers with a 5 s acknowledge
 // deadline, files N requests through them in turn, one resident each,
 // over about a second, and reads from the database when each request's
 // first rung fired: it prints the lag from deadline to escalation
 // (p50/p99/max) and fails if a request was not escalated, or twice.
+//
+// The write round (-write R) starts K servers, files requests through them
+// in turn at R a second for -duration (-concurrency in flight at most; a
+// tick with every worker busy counts as failed), samples the outbox's
+// unpublished backlog every 250 ms, waits for it to drain, and prints the
+// mutations a second achieved, the events published a second, the largest
+// backlog and each event's lag from commit to publication (p50/p99/max).
 //
 // The tool exits with status 1 when a round fails to run and 2 when a
 // round misses the target.
@@ -128,7 +137,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.jsonOut, "json", false, "print the results as JSON")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary folder")
 	fs.IntVar(&o.clock, "clock", 0, "instead of the subscriber rounds: file this many requests and measure from their deadlines to their escalation")
-	fs.IntVar(&o.instances, "instances", 1, "servers of the -clock round (they share the database; use -database and -redis for several)")
+	fs.IntVar(&o.instances, "instances", 1, "servers of the -clock and -write rounds (they share the database; use -database and -redis for several)")
+	fs.IntVar(&o.write, "write", 0, "instead of the subscriber rounds: file requests at this many a second for -duration and measure the outbox relay's lag")
+	fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long the -write round files requests")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

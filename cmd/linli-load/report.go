@@ -142,7 +142,7 @@ func writeTable(w io.Writer, results []roundResult) {
 }
 
 // writeJSON prints the results as JSON.
-func writeJSON(w io.Writer, results []roundResult) error {
+func writeJSON(w io.Writer, results any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(results)

@@ -24,8 +24,10 @@ type options struct {
 	headerAuth      bool
 	jsonOut         bool
 	keep            bool
-	clock           int       // requests of the clock round (0: subscriber rounds)
-	instances       int       // servers of the clock round
+	clock           int // requests of the clock round (0: subscriber rounds)
+	instances       int // servers of the clock and write rounds
+	write           int // mutations a second of the write round (0: no write round)
+	duration        time.Duration
 	progress        io.Writer // where progress goes (stderr)
 }
 
@@ -77,7 +79,10 @@ func run(ctx context.Context, o options, stdout io.Writer) ([]roundResult, error
 	defer db.drop()
 
 	most := o.clock // the clock round files one request per resident
-	if o.clock == 0 {
+	switch {
+	case o.write > 0:
+		most = 2000 // the write round's residents take turns
+	case o.clock == 0:
 		most = slices.Max(o.counts)
 	}
 	start := time.Now()
@@ -89,6 +94,13 @@ func run(ctx context.Context, o options, stdout io.Writer) ([]roundResult, error
 
 	if o.clock > 0 {
 		_, err := runClock(ctx, o, bin, db, toks, logf, stdout)
+		return nil, err
+	}
+	if o.write > 0 {
+		r, err := runOutbox(ctx, o, bin, db, toks, logf, stdout)
+		if err == nil && o.jsonOut {
+			err = writeJSON(stdout, r)
+		}
 		return nil, err
 	}
 	var results []roundResult

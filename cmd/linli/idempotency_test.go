@@ -54,7 +54,7 @@ func TestTwoInstancesHonourIdempotencyKeys(t *testing.T) {
 	before := count()
 	atOnce(t, instances, elder, `mutation($in: FileRequestInput!, $key: String) { fileRequest(input: $in, idempotencyKey: $key) { id } }`,
 		"fileRequest", map[string]any{"key": "two-instances", "in": map[string]any{
-			"categoryId": cats.RequestCategories.Edges[0].Node.ID, "description": "樓道燈不亮"}})
+			"categoryId": cats.RequestCategories.Edges[0].Node.ID, "description": "楼道灯不亮"}})
 	if n := count() - before; n != 1 {
 		t.Errorf("filed %d requests, want 1", n)
 	}

@@ -177,7 +177,7 @@ func gridID(t *testing.T, base, code string) string {
 }
 
 const sendBroadcast = `mutation($target: ID!, $title: String!) {
-	sendBroadcast(input: {targetId: $target, level: URGENT, title: $title, body: "颱風預警：請關好門窗。"}) { id recipientCount } }`
+	sendBroadcast(input: {targetId: $target, level: URGENT, title: $title, body: "台风预警：请关好门窗。"}) { id recipientCount } }`
 
 // TestTwoInstancesShareBroadcasts: a broadcast sent through one instance
 // reaches a subscriber connected to the other; and when Redis restarts with

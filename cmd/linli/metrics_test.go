@@ -58,7 +58,7 @@ func TestMetricsCountOperations(t *testing.T) {
 	for _, want := range []string{
 		`linli_graphql_operations_total{code="OK",operation="Streets",type="query"} 3`,
 		`linli_graphql_operations_total{code="OK",operation="anonymous",type="query"} 1`,
-		`linli_graphql_operations_total{code="BAD_USER_INPUT",operation="anonymous",type="unknown"} 1`,
+		`linli_graphql_operations_total{code="GRAPHQL_VALIDATION_FAILED",operation="anonymous",type="unknown"} 1`,
 		`linli_graphql_operation_duration_seconds_count{operation="Streets",type="query"} 3`,
 		`linli_graphql_operations_total{code="OK",operation="other",type="query"}`,
 		`linli_http_requests_total{method="POST",route="/graphql",status="200"}`,

@@ -37,16 +37,21 @@ const presenceKeys = "presence:"
 // and scheduled with; m counts what they do.
 func startRealtime(ctx context.Context, s *store.Store, rdb *redis.Client, redisPrefix, pushWebhookURL string, now func() time.Time, m *metrics.Metrics, log *slog.Logger) *realtimeParts {
 	var broker realtime.Broker = realtime.NewMemory()
+	var viaRedis *realtime.Redis
 	if rdb != nil {
-		r := realtime.NewRedis(rdb, redisPrefix+redisChannel, log)
-		r.Resubscribes = m.RedisResubscribes
-		broker = r
+		viaRedis = realtime.NewRedis(rdb, redisPrefix+redisChannel, log)
+		viaRedis.Resubscribes = m.RedisResubscribes
+		broker = viaRedis
 	}
 	hub := realtime.NewHub(log)
 	hub.Drops, hub.Recoveries = m.HubDrops, m.HubRecoveries
 	m.GaugeFunc("linli_hub_subscriptions", "Subscriptions to this instance's real-time hub (GraphQL subscriptions and each websocket's session watch).",
 		func() float64 { return float64(hub.Subscriptions()) })
 	relay := realtime.NewRelay(s, broker, log)
+	if viaRedis != nil {
+		// While Redis is down, the hub is fed from the database (issue 13.3).
+		viaRedis.Backlog = relay
+	}
 	relay.Throughput = m.RelayPublished
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -56,6 +61,7 @@ func startRealtime(ctx context.Context, s *store.Store, rdb *redis.Client, redis
 		presence.Prefix = redisPrefix + presenceKeys
 		worker = push.NewWorker(s, push.WebhookGateway{URL: pushWebhookURL}, now, log)
 		worker.Attempts = m
+		worker.Presence = presence // asked again about pushes held while Redis was down
 		planner := push.NewPlanner(s.Client, presence, now, log)
 		planner.Planned = worker.Kick
 		relay.Published = planner.Published // before the relay runs

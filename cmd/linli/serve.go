@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/jimei-linli/linli/graph"
 	"github.com/jimei-linli/linli/internal/app"
 	"github.com/jimei-linli/linli/internal/config"
@@ -97,7 +99,14 @@ func serve(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	// which run under requests, a context shutdown never cancels, finish.
 	stopping := make(chan struct{})
 	requests := context.WithoutCancel(ctx)
+	// Automatic persisted queries' texts are shared through Redis when it
+	// is configured, so that a client's hash is known on every instance.
+	var persisted graphql.Cache[string]
+	if rdb != nil {
+		persisted = server.RedisPersistedQueries(rdb, cfg.RedisPrefix+"apq:", 0)
+	}
 	handler := server.New(server.Options{
+		PersistedQueries: persisted,
 		Streams:          base,
 		Stopping:         stopping,
 		Schema:           graph.NewSchema(svc),

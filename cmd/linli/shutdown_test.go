@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -151,7 +152,9 @@ func broadcastOnce(client *http.Client, base, token, grid, title string) (bool, 
 		switch {
 		case errors.Is(err, syscall.ECONNREFUSED):
 			return false, "not connected"
-		case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET):
+		case errors.Is(err, io.EOF), errors.Is(err, syscall.ECONNRESET),
+			// net/http's own word for it (its error is not exported).
+			strings.Contains(err.Error(), "server closed idle connection"):
 			// Sent on a kept-alive connection as Shutdown closed it idle:
 			// never read by the server (the test checks it is not stored),
 			// and a client retries it as it would a refused connection.

@@ -637,9 +637,12 @@ var (
 		PrimaryKey: []*schema.Column{EventsColumns[0]},
 		Indexes: []*schema.Index{
 			{
-				Name:    "event_published_at_seq",
+				Name:    "event_unpublished",
 				Unique:  false,
-				Columns: []*schema.Column{EventsColumns[6], EventsColumns[5]},
+				Columns: []*schema.Column{EventsColumns[0]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "published_at IS NULL",
+				},
 			},
 		},
 	}
@@ -1241,7 +1244,9 @@ var (
 	NotificationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"BROADCAST", "SYSTEM", "REQUEST", "GUARDIANSHIP", "CARE", "HELP_REQUEST", "TIME_BANK", "MENU_PUBLISHED", "MEAL_ORDER", "VOLUNTEER_TASK"}},
-		{Name: "title", Type: field.TypeString, Size: 200},
+		{Name: "message_key", Type: field.TypeString, Nullable: true},
+		{Name: "params", Type: field.TypeJSON, Nullable: true},
+		{Name: "title", Type: field.TypeString, Size: 200, Default: ""},
 		{Name: "body", Type: field.TypeString, Size: 4000, Default: ""},
 		{Name: "subject_id", Type: field.TypeInt, Nullable: true},
 		{Name: "created_at", Type: field.TypeTime},
@@ -1258,13 +1263,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "notifications_events_notifications",
-				Columns:    []*schema.Column{NotificationsColumns[8]},
+				Columns:    []*schema.Column{NotificationsColumns[10]},
 				RefColumns: []*schema.Column{EventsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "notifications_residents_notifications",
-				Columns:    []*schema.Column{NotificationsColumns[9]},
+				Columns:    []*schema.Column{NotificationsColumns[11]},
 				RefColumns: []*schema.Column{ResidentsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -1273,17 +1278,17 @@ var (
 			{
 				Name:    "notification_resident_id_seq",
 				Unique:  false,
-				Columns: []*schema.Column{NotificationsColumns[9], NotificationsColumns[6]},
+				Columns: []*schema.Column{NotificationsColumns[11], NotificationsColumns[8]},
 			},
 			{
 				Name:    "notification_resident_id_event_id",
 				Unique:  true,
-				Columns: []*schema.Column{NotificationsColumns[9], NotificationsColumns[8]},
+				Columns: []*schema.Column{NotificationsColumns[11], NotificationsColumns[10]},
 			},
 			{
 				Name:    "notification_event_id",
 				Unique:  false,
-				Columns: []*schema.Column{NotificationsColumns[8]},
+				Columns: []*schema.Column{NotificationsColumns[10]},
 			},
 		},
 	}
@@ -1563,6 +1568,7 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, Size: 100},
 		{Name: "deleted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "locale", Type: field.TypeString, Size: 20, Default: "zh-Hans"},
 		{Name: "grid_id", Type: field.TypeInt, Nullable: true},
 		{Name: "household_id", Type: field.TypeInt, Nullable: true},
 	}
@@ -1574,13 +1580,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "residents_grids_residents",
-				Columns:    []*schema.Column{ResidentsColumns[5]},
+				Columns:    []*schema.Column{ResidentsColumns[6]},
 				RefColumns: []*schema.Column{GridsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "residents_households_members",
-				Columns:    []*schema.Column{ResidentsColumns[6]},
+				Columns:    []*schema.Column{ResidentsColumns[7]},
 				RefColumns: []*schema.Column{HouseholdsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -1589,12 +1595,12 @@ var (
 			{
 				Name:    "resident_household_id",
 				Unique:  false,
-				Columns: []*schema.Column{ResidentsColumns[6]},
+				Columns: []*schema.Column{ResidentsColumns[7]},
 			},
 			{
 				Name:    "resident_grid_id",
 				Unique:  false,
-				Columns: []*schema.Column{ResidentsColumns[5]},
+				Columns: []*schema.Column{ResidentsColumns[6]},
 			},
 		},
 	}

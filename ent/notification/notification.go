@@ -23,6 +23,10 @@ const (
 	FieldEventID = "event_id"
 	// FieldKind holds the string denoting the kind field in the database.
 	FieldKind = "kind"
+	// FieldMessageKey holds the string denoting the message_key field in the database.
+	FieldMessageKey = "message_key"
+	// FieldParams holds the string denoting the params field in the database.
+	FieldParams = "params"
 	// FieldTitle holds the string denoting the title field in the database.
 	FieldTitle = "title"
 	// FieldBody holds the string denoting the body field in the database.
@@ -63,6 +67,8 @@ var Columns = []string{
 	FieldResidentID,
 	FieldEventID,
 	FieldKind,
+	FieldMessageKey,
+	FieldParams,
 	FieldTitle,
 	FieldBody,
 	FieldSubjectID,
@@ -89,6 +95,8 @@ func ValidColumn(column string) bool {
 var (
 	Hooks  [1]ent.Hook
 	Policy ent.Policy
+	// DefaultTitle holds the default value on creation for the "title" field.
+	DefaultTitle string
 	// TitleValidator is a validator for the "title" field. It is called by the builders before save.
 	TitleValidator func(string) error
 	// DefaultBody holds the default value on creation for the "body" field.
@@ -149,6 +157,11 @@ func ByEventID(opts ...sql.OrderTermOption) OrderOption {
 // ByKind orders the results by the kind field.
 func ByKind(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldKind, opts...).ToFunc()
+}
+
+// ByMessageKey orders the results by the message_key field.
+func ByMessageKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMessageKey, opts...).ToFunc()
 }
 
 // ByTitle orders the results by the title field.

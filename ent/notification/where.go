@@ -65,6 +65,11 @@ func EventID(v int) predicate.Notification {
 	return predicate.Notification(sql.FieldEQ(FieldEventID, v))
 }
 
+// MessageKey applies equality check predicate on the "message_key" field. It's identical to MessageKeyEQ.
+func MessageKey(v string) predicate.Notification {
+	return predicate.Notification(sql.FieldEQ(FieldMessageKey, v))
+}
+
 // Title applies equality check predicate on the "title" field. It's identical to TitleEQ.
 func Title(v string) predicate.Notification {
 	return predicate.Notification(sql.FieldEQ(FieldTitle, v))
@@ -153,6 +158,91 @@ func KindIn(vs ...Kind) predicate.Notification {
 // KindNotIn applies the NotIn predicate on the "kind" field.
 func KindNotIn(vs ...Kind) predicate.Notification {
 	return predicate.Notification(sql.FieldNotIn(FieldKind, vs...))
+}
+
+// MessageKeyEQ applies the EQ predicate on the "message_key" field.
+func MessageKeyEQ(v string) predicate.Notification {
+	return predicate.Notification(sql.FieldEQ(FieldMessageKey, v))
+}
+
+// MessageKeyNEQ applies the NEQ predicate on the "message_key" field.
+func MessageKeyNEQ(v string) predicate.Notification {
+	return predicate.Notification(sql.FieldNEQ(FieldMessageKey, v))
+}
+
+// MessageKeyIn applies the In predicate on the "message_key" field.
+func MessageKeyIn(vs ...string) predicate.Notification {
+	return predicate.Notification(sql.FieldIn(FieldMessageKey, vs...))
+}
+
+// MessageKeyNotIn applies the NotIn predicate on the "message_key" field.
+func MessageKeyNotIn(vs ...string) predicate.Notification {
+	return predicate.Notification(sql.FieldNotIn(FieldMessageKey, vs...))
+}
+
+// MessageKeyGT applies the GT predicate on the "message_key" field.
+func MessageKeyGT(v string) predicate.Notification {
+	return predicate.Notification(sql.FieldGT(FieldMessageKey, v))
+}
+
+// MessageKeyGTE applies the GTE predicate on the "message_key" field.
+func MessageKeyGTE(v string) predicate.Notification {
+	return predicate.Notification(sql.FieldGTE(FieldMessageKey, v))
+}
+
+// MessageKeyLT applies the LT predicate on the "message_key" field.
+func MessageKeyLT(v string) predicate.Notification {
+	return predicate.Notification(sql.FieldLT(FieldMessageKey, v))
+}
+
+// MessageKeyLTE applies the LTE predicate on the "message_key" field.
+func MessageKeyLTE(v string) predicate.Notification {
+	return predicate.Notification(sql.FieldLTE(FieldMessageKey, v))
+}
+
+// MessageKeyContains applies the Contains predicate on the "message_key" field.
+func MessageKeyContains(v string) predicate.Notification {
+	return predicate.Notification(sql.FieldContains(FieldMessageKey, v))
+}
+
+// MessageKeyHasPrefix applies the HasPrefix predicate on the "message_key" field.
+func MessageKeyHasPrefix(v string) predicate.Notification {
+	return predicate.Notification(sql.FieldHasPrefix(FieldMessageKey, v))
+}
+
+// MessageKeyHasSuffix applies the HasSuffix predicate on the "message_key" field.
+func MessageKeyHasSuffix(v string) predicate.Notification {
+	return predicate.Notification(sql.FieldHasSuffix(FieldMessageKey, v))
+}
+
+// MessageKeyIsNil applies the IsNil predicate on the "message_key" field.
+func MessageKeyIsNil() predicate.Notification {
+	return predicate.Notification(sql.FieldIsNull(FieldMessageKey))
+}
+
+// MessageKeyNotNil applies the NotNil predicate on the "message_key" field.
+func MessageKeyNotNil() predicate.Notification {
+	return predicate.Notification(sql.FieldNotNull(FieldMessageKey))
+}
+
+// MessageKeyEqualFold applies the EqualFold predicate on the "message_key" field.
+func MessageKeyEqualFold(v string) predicate.Notification {
+	return predicate.Notification(sql.FieldEqualFold(FieldMessageKey, v))
+}
+
+// MessageKeyContainsFold applies the ContainsFold predicate on the "message_key" field.
+func MessageKeyContainsFold(v string) predicate.Notification {
+	return predicate.Notification(sql.FieldContainsFold(FieldMessageKey, v))
+}
+
+// ParamsIsNil applies the IsNil predicate on the "params" field.
+func ParamsIsNil() predicate.Notification {
+	return predicate.Notification(sql.FieldIsNull(FieldParams))
+}
+
+// ParamsNotNil applies the NotNil predicate on the "params" field.
+func ParamsNotNil() predicate.Notification {
+	return predicate.Notification(sql.FieldNotNull(FieldParams))
 }
 
 // TitleEQ applies the EQ predicate on the "title" field.

@@ -25,6 +25,8 @@ const (
 	FieldGridID = "grid_id"
 	// FieldHouseholdID holds the string denoting the household_id field in the database.
 	FieldHouseholdID = "household_id"
+	// FieldLocale holds the string denoting the locale field in the database.
+	FieldLocale = "locale"
 	// EdgeHousehold holds the string denoting the household edge name in mutations.
 	EdgeHousehold = "household"
 	// EdgeGrid holds the string denoting the grid edge name in mutations.
@@ -173,6 +175,7 @@ var Columns = []string{
 	FieldDeletedAt,
 	FieldGridID,
 	FieldHouseholdID,
+	FieldLocale,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -195,6 +198,10 @@ var (
 	Policy ent.Policy
 	// NameValidator is a validator for the "name" field. It is called by the builders before save.
 	NameValidator func(string) error
+	// DefaultLocale holds the default value on creation for the "locale" field.
+	DefaultLocale string
+	// LocaleValidator is a validator for the "locale" field. It is called by the builders before save.
+	LocaleValidator func(string) error
 )
 
 // OrderOption defines the ordering options for the Resident queries.
@@ -233,6 +240,11 @@ func ByGridID(opts ...sql.OrderTermOption) OrderOption {
 // ByHouseholdID orders the results by the household_id field.
 func ByHouseholdID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldHouseholdID, opts...).ToFunc()
+}
+
+// ByLocale orders the results by the locale field.
+func ByLocale(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLocale, opts...).ToFunc()
 }
 
 // ByHouseholdField orders the results by household field.

@@ -85,6 +85,11 @@ func HouseholdID(v int) predicate.Resident {
 	return predicate.Resident(sql.FieldEQ(FieldHouseholdID, v))
 }
 
+// Locale applies equality check predicate on the "locale" field. It's identical to LocaleEQ.
+func Locale(v string) predicate.Resident {
+	return predicate.Resident(sql.FieldEQ(FieldLocale, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Resident {
 	return predicate.Resident(sql.FieldEQ(FieldCreatedAt, v))
@@ -338,6 +343,71 @@ func HouseholdIDIsNil() predicate.Resident {
 // HouseholdIDNotNil applies the NotNil predicate on the "household_id" field.
 func HouseholdIDNotNil() predicate.Resident {
 	return predicate.Resident(sql.FieldNotNull(FieldHouseholdID))
+}
+
+// LocaleEQ applies the EQ predicate on the "locale" field.
+func LocaleEQ(v string) predicate.Resident {
+	return predicate.Resident(sql.FieldEQ(FieldLocale, v))
+}
+
+// LocaleNEQ applies the NEQ predicate on the "locale" field.
+func LocaleNEQ(v string) predicate.Resident {
+	return predicate.Resident(sql.FieldNEQ(FieldLocale, v))
+}
+
+// LocaleIn applies the In predicate on the "locale" field.
+func LocaleIn(vs ...string) predicate.Resident {
+	return predicate.Resident(sql.FieldIn(FieldLocale, vs...))
+}
+
+// LocaleNotIn applies the NotIn predicate on the "locale" field.
+func LocaleNotIn(vs ...string) predicate.Resident {
+	return predicate.Resident(sql.FieldNotIn(FieldLocale, vs...))
+}
+
+// LocaleGT applies the GT predicate on the "locale" field.
+func LocaleGT(v string) predicate.Resident {
+	return predicate.Resident(sql.FieldGT(FieldLocale, v))
+}
+
+// LocaleGTE applies the GTE predicate on the "locale" field.
+func LocaleGTE(v string) predicate.Resident {
+	return predicate.Resident(sql.FieldGTE(FieldLocale, v))
+}
+
+// LocaleLT applies the LT predicate on the "locale" field.
+func LocaleLT(v string) predicate.Resident {
+	return predicate.Resident(sql.FieldLT(FieldLocale, v))
+}
+
+// LocaleLTE applies the LTE predicate on the "locale" field.
+func LocaleLTE(v string) predicate.Resident {
+	return predicate.Resident(sql.FieldLTE(FieldLocale, v))
+}
+
+// LocaleContains applies the Contains predicate on the "locale" field.
+func LocaleContains(v string) predicate.Resident {
+	return predicate.Resident(sql.FieldContains(FieldLocale, v))
+}
+
+// LocaleHasPrefix applies the HasPrefix predicate on the "locale" field.
+func LocaleHasPrefix(v string) predicate.Resident {
+	return predicate.Resident(sql.FieldHasPrefix(FieldLocale, v))
+}
+
+// LocaleHasSuffix applies the HasSuffix predicate on the "locale" field.
+func LocaleHasSuffix(v string) predicate.Resident {
+	return predicate.Resident(sql.FieldHasSuffix(FieldLocale, v))
+}
+
+// LocaleEqualFold applies the EqualFold predicate on the "locale" field.
+func LocaleEqualFold(v string) predicate.Resident {
+	return predicate.Resident(sql.FieldEqualFold(FieldLocale, v))
+}
+
+// LocaleContainsFold applies the ContainsFold predicate on the "locale" field.
+func LocaleContainsFold(v string) predicate.Resident {
+	return predicate.Resident(sql.FieldContainsFold(FieldLocale, v))
 }
 
 // HasHousehold applies the HasEdge predicate on the "household" edge.

@@ -1107,25 +1107,13 @@ func init() {
 	notificationFields := schema.Notification{}.Fields()
 	_ = notificationFields
 	// notificationDescTitle is the schema descriptor for title field.
-	notificationDescTitle := notificationFields[3].Descriptor()
+	notificationDescTitle := notificationFields[5].Descriptor()
+	// notification.DefaultTitle holds the default value on creation for the title field.
+	notification.DefaultTitle = notificationDescTitle.Default.(string)
 	// notification.TitleValidator is a validator for the "title" field. It is called by the builders before save.
-	notification.TitleValidator = func() func(string) error {
-		validators := notificationDescTitle.Validators
-		fns := [...]func(string) error{
-			validators[0].(func(string) error),
-			validators[1].(func(string) error),
-		}
-		return func(title string) error {
-			for _, fn := range fns {
-				if err := fn(title); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-	}()
+	notification.TitleValidator = notificationDescTitle.Validators[0].(func(string) error)
 	// notificationDescBody is the schema descriptor for body field.
-	notificationDescBody := notificationFields[4].Descriptor()
+	notificationDescBody := notificationFields[6].Descriptor()
 	// notification.DefaultBody holds the default value on creation for the body field.
 	notification.DefaultBody = notificationDescBody.Default.(string)
 	// notification.BodyValidator is a validator for the "body" field. It is called by the builders before save.
@@ -1470,6 +1458,12 @@ func init() {
 			return nil
 		}
 	}()
+	// residentDescLocale is the schema descriptor for locale field.
+	residentDescLocale := residentFields[4].Descriptor()
+	// resident.DefaultLocale holds the default value on creation for the locale field.
+	resident.DefaultLocale = residentDescLocale.Default.(string)
+	// resident.LocaleValidator is a validator for the "locale" field. It is called by the builders before save.
+	resident.LocaleValidator = residentDescLocale.Validators[0].(func(string) error)
 	roleassignment.Policy = privacy.NewPolicies(schema.RoleAssignment{})
 	roleassignment.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

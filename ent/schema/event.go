@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -47,7 +48,14 @@ func (Event) Edges() []ent.Edge {
 
 // Indexes of the Event.
 func (Event) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("published_at", "seq")}
+	// Only the unpublished events are ever looked up (the relay's next
+	// batch, the outbox lag): a partial index keeps that lookup as small
+	// as the backlog while the table grows with the street's history.
+	// Replays read by seq, which is unique (indexed) already.
+	return []ent.Index{
+		index.Fields("id").StorageKey("event_unpublished").
+			Annotations(entsql.IndexWhere("published_at IS NULL")),
+	}
 }
 
 // Policy of the Event: see internal/authz.

@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 	"github.com/jimei-linli/linli/internal/authz"
+	"github.com/jimei-linli/linli/internal/i18n"
 )
 
 // Notification is one resident's copy of something they should hear about,
@@ -30,10 +31,18 @@ func (Notification) Fields() []ent.Field {
 			Values("BROADCAST", "SYSTEM", "REQUEST", "GUARDIANSHIP", "CARE", "HELP_REQUEST", "TIME_BANK", "MENU_PUBLISHED", "MEAL_ORDER", "VOLUNTEER_TASK").
 			Immutable().
 			Comment("What the notification is about, so that the app can group, filter and open it: BROADCAST a street or community broadcast; SYSTEM the service itself; REQUEST a resident's request (appeal) being handled; GUARDIANSHIP a guardianship asked for or answered; CARE a care booking; HELP_REQUEST a help request (鄰呼我應) asked, offered, matched, cancelled, widened or expired; TIME_BANK minutes received in the time bank (a transfer, or pay for help given); MENU_PUBLISHED a followed canteen's menu; MEAL_ORDER a meal order; VOLUNTEER_TASK volunteer work (志願服務110) dispatched to the recipient."),
-		field.String("title").NotEmpty().MaxLen(200).Immutable().
-			Comment("One line for the notification list."),
+		field.String("message_key").Optional().Immutable().
+			Comment("The catalogue message (internal/i18n) the notification is rendered from, in the reader's language whenever it is read; empty for notifications written before the catalogue, which keep their stored title and body.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.JSON("params", []i18n.Param{}).Optional().
+			Comment("The message's parameters (names, titles, dates, amounts, codes), as the message reads them.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.String("title").MaxLen(200).Default("").Immutable().
+			Comment("One line for the notification list: the stored text of a notification without a catalogue message.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.String("body").MaxLen(4000).Default("").Immutable().
-			Comment("The text."),
+			Comment("The stored text of a notification without a catalogue message.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Int("subject_id").Optional().Nillable().Immutable().
 			Comment("The node the notification is about.").
 			Annotations(entgql.Skip(entgql.SkipAll)),

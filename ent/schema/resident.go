@@ -47,6 +47,10 @@ func (Resident) Fields() []ent.Field {
 			Optional().Nillable().
 			Comment("The household the resident is registered in; empty until verified.").
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.String("locale").
+			Default("zh-Hans").MaxLen(20).
+			Comment("The language the resident reads Linli in (BCP 47: zh-Hans, the default, or en): their notifications, push messages, codes and errors. Set by setMyLocale; shown to the resident themselves only.").
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -152,6 +152,61 @@ func (ec *executionContext) fieldContext_CanteenKitchen_deliveries(_ context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _CanteenKitchenUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *canteen.KitchenUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenKitchenUpdate_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenKitchenUpdate_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CanteenKitchenUpdate", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CanteenKitchenUpdate_kitchen(ctx context.Context, field graphql.CollectedField, obj *canteen.KitchenUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CanteenKitchenUpdate_kitchen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kitchen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *canteen.Kitchen) graphql.Marshaler {
+			return ec.marshalNCanteenKitchen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋcanteenᚐKitchen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CanteenKitchenUpdate_kitchen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CanteenKitchenUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CanteenKitchen(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CanteenMonthlyReport_canteen(ctx context.Context, field graphql.CollectedField, obj *canteen.MonthlyReport) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -489,6 +544,61 @@ func (ec *executionContext) fieldContext_KitchenPeriod_dishes(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_DishCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MealOrderUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *canteen.OrderUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrderUpdate_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrderUpdate_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MealOrderUpdate", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _MealOrderUpdate_order(ctx context.Context, field graphql.CollectedField, obj *canteen.OrderUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MealOrderUpdate_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
+			return ec.marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MealOrderUpdate_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MealOrderUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MealOrder(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1427,6 +1537,44 @@ func (ec *executionContext) _CanteenKitchen(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var canteenKitchenUpdateImplementors = []string{"CanteenKitchenUpdate"}
+
+func (ec *executionContext) _CanteenKitchenUpdate(ctx context.Context, sel ast.SelectionSet, obj *canteen.KitchenUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, canteenKitchenUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CanteenKitchenUpdate")
+		case "cursor":
+			out.Values[i] = ec._CanteenKitchenUpdate_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kitchen":
+			out.Values[i] = ec._CanteenKitchenUpdate_kitchen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var canteenMonthlyReportImplementors = []string{"CanteenMonthlyReport"}
 
 func (ec *executionContext) _CanteenMonthlyReport(ctx context.Context, sel ast.SelectionSet, obj *canteen.MonthlyReport) graphql.Marshaler {
@@ -1579,6 +1727,44 @@ func (ec *executionContext) _KitchenPeriod(ctx context.Context, sel ast.Selectio
 			}
 		case "dishes":
 			out.Values[i] = ec._KitchenPeriod_dishes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mealOrderUpdateImplementors = []string{"MealOrderUpdate"}
+
+func (ec *executionContext) _MealOrderUpdate(ctx context.Context, sel ast.SelectionSet, obj *canteen.OrderUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mealOrderUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MealOrderUpdate")
+		case "cursor":
+			out.Values[i] = ec._MealOrderUpdate_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "order":
+			out.Values[i] = ec._MealOrderUpdate_order(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -1790,6 +1976,14 @@ func (ec *executionContext) marshalNCanteenKitchen2ᚖgithubᚗcomᚋjimeiᚑlin
 	return ec._CanteenKitchen(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCanteenKitchenUpdate2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋcanteenᚐKitchenUpdate(ctx context.Context, sel ast.SelectionSet, v *canteen.KitchenUpdate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CanteenKitchenUpdate!")
+		return graphql.Null
+	}
+	return ec._CanteenKitchenUpdate(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCanteenMonthlyReport2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋcanteenᚐMonthlyReport(ctx context.Context, sel ast.SelectionSet, v *canteen.MonthlyReport) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CanteenMonthlyReport!")
@@ -1944,6 +2138,14 @@ func (ec *executionContext) marshalNMealOrderTier2ᚕgithubᚗcomᚋjimeiᚑlinl
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNMealOrderUpdate2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋcanteenᚐOrderUpdate(ctx context.Context, sel ast.SelectionSet, v *canteen.OrderUpdate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MealOrderUpdate!")
+		return graphql.Null
+	}
+	return ec._MealOrderUpdate(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMealPeriodInput2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐMealPeriodInput(ctx context.Context, v any) (model.MealPeriodInput, error) {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync/atomic"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/graph/model"
@@ -161,6 +162,61 @@ func (ec *executionContext) _CareAttendanceRow_waitlisted(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_CareAttendanceRow_waitlisted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CareAttendanceRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CareEventUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *care.EventUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareEventUpdate_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareEventUpdate_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CareEventUpdate", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CareEventUpdate_event(ctx context.Context, field graphql.CollectedField, obj *care.EventUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CareEventUpdate_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CareEvent) graphql.Marshaler {
+			return ec.marshalNCareEvent2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCareEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CareEventUpdate_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CareEventUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CareEvent(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CareUtilisationRow_service(ctx context.Context, field graphql.CollectedField, obj *care.Utilisation) (ret graphql.Marshaler) {
@@ -485,6 +541,44 @@ func (ec *executionContext) _CareAttendanceRow(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var careEventUpdateImplementors = []string{"CareEventUpdate"}
+
+func (ec *executionContext) _CareEventUpdate(ctx context.Context, sel ast.SelectionSet, obj *care.EventUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, careEventUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CareEventUpdate")
+		case "cursor":
+			out.Values[i] = ec._CareEventUpdate_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "event":
+			out.Values[i] = ec._CareEventUpdate_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var careUtilisationRowImplementors = []string{"CareUtilisationRow"}
 
 func (ec *executionContext) _CareUtilisationRow(ctx context.Context, sel ast.SelectionSet, obj *care.Utilisation) graphql.Marshaler {
@@ -569,6 +663,14 @@ func (ec *executionContext) marshalNCareAttendanceRow2ᚖgithubᚗcomᚋjimeiᚑ
 		return graphql.Null
 	}
 	return ec._CareAttendanceRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCareEventUpdate2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋcareᚐEventUpdate(ctx context.Context, sel ast.SelectionSet, v *care.EventUpdate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CareEventUpdate!")
+		return graphql.Null
+	}
+	return ec._CareEventUpdate(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCareReportPeriod2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐCareReportPeriod(ctx context.Context, v any) (model.CareReportPeriod, error) {

@@ -4,9 +4,16 @@ package generated
 
 import (
 	"context"
+	"math"
+	"strconv"
+	"sync/atomic"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/graph/model"
+	"github.com/jimei-linli/linli/internal/redneighbor"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // region    ************************** generated!.gotpl **************************
@@ -18,6 +25,171 @@ import (
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _GridHelpRequestsUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *redneighbor.OpenHelpRequests) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridHelpRequestsUpdate_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridHelpRequestsUpdate_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GridHelpRequestsUpdate", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _GridHelpRequestsUpdate_requests(ctx context.Context, field graphql.CollectedField, obj *redneighbor.OpenHelpRequests) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GridHelpRequestsUpdate_requests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.HelpRequestConnection) graphql.Marshaler {
+			return ec.marshalNHelpRequestConnection2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐHelpRequestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GridHelpRequestsUpdate_requests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GridHelpRequestsUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HelpRequestConnection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _HelpRequestUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *redneighbor.HelpRequestUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelpRequestUpdate_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelpRequestUpdate_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HelpRequestUpdate", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _HelpRequestUpdate_helpRequest(ctx context.Context, field graphql.CollectedField, obj *redneighbor.HelpRequestUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HelpRequestUpdate_helpRequest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HelpRequest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.HelpRequest) graphql.Marshaler {
+			return ec.marshalNHelpRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐHelpRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HelpRequestUpdate_helpRequest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "HelpRequestUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HelpRequest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VolunteerAssignmentsUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *redneighbor.AssignmentsUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerAssignmentsUpdate_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerAssignmentsUpdate_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VolunteerAssignmentsUpdate", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _VolunteerAssignmentsUpdate_assignments(ctx context.Context, field graphql.CollectedField, obj *redneighbor.AssignmentsUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VolunteerAssignmentsUpdate_assignments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assignments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.VolunteerTaskAssignment) graphql.Marshaler {
+			return ec.marshalNVolunteerTaskAssignment2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTaskAssignmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VolunteerAssignmentsUpdate_assignments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VolunteerAssignmentsUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VolunteerTaskAssignment(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 // endregion **************************** field.gotpl *****************************
 
@@ -431,6 +603,120 @@ func UnmarshalTransferTimeInput(ctx context.Context, raw any) (model.TransferTim
 
 // region    **************************** object.gotpl ****************************
 
+var gridHelpRequestsUpdateImplementors = []string{"GridHelpRequestsUpdate"}
+
+func (ec *executionContext) _GridHelpRequestsUpdate(ctx context.Context, sel ast.SelectionSet, obj *redneighbor.OpenHelpRequests) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gridHelpRequestsUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GridHelpRequestsUpdate")
+		case "cursor":
+			out.Values[i] = ec._GridHelpRequestsUpdate_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requests":
+			out.Values[i] = ec._GridHelpRequestsUpdate_requests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var helpRequestUpdateImplementors = []string{"HelpRequestUpdate"}
+
+func (ec *executionContext) _HelpRequestUpdate(ctx context.Context, sel ast.SelectionSet, obj *redneighbor.HelpRequestUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, helpRequestUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HelpRequestUpdate")
+		case "cursor":
+			out.Values[i] = ec._HelpRequestUpdate_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "helpRequest":
+			out.Values[i] = ec._HelpRequestUpdate_helpRequest(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var volunteerAssignmentsUpdateImplementors = []string{"VolunteerAssignmentsUpdate"}
+
+func (ec *executionContext) _VolunteerAssignmentsUpdate(ctx context.Context, sel ast.SelectionSet, obj *redneighbor.AssignmentsUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, volunteerAssignmentsUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VolunteerAssignmentsUpdate")
+		case "cursor":
+			out.Values[i] = ec._VolunteerAssignmentsUpdate_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assignments":
+			out.Values[i] = ec._VolunteerAssignmentsUpdate_assignments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
@@ -455,9 +741,33 @@ func (ec *executionContext) unmarshalNDonateTimeInput2githubᚗcomᚋjimeiᚑlin
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNGridHelpRequestsUpdate2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋredneighborᚐOpenHelpRequests(ctx context.Context, sel ast.SelectionSet, v *redneighbor.OpenHelpRequests) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GridHelpRequestsUpdate!")
+		return graphql.Null
+	}
+	return ec._GridHelpRequestsUpdate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHelpRequestUpdate2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋredneighborᚐHelpRequestUpdate(ctx context.Context, sel ast.SelectionSet, v *redneighbor.HelpRequestUpdate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HelpRequestUpdate!")
+		return graphql.Null
+	}
+	return ec._HelpRequestUpdate(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTransferTimeInput2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐTransferTimeInput(ctx context.Context, v any) (model.TransferTimeInput, error) {
 	res, err := ec.unmarshalInputTransferTimeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNVolunteerAssignmentsUpdate2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋredneighborᚐAssignmentsUpdate(ctx context.Context, sel ast.SelectionSet, v *redneighbor.AssignmentsUpdate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "VolunteerAssignmentsUpdate!")
+		return graphql.Null
+	}
+	return ec._VolunteerAssignmentsUpdate(ctx, sel, v)
 }
 
 // endregion ***************************** type.gotpl *****************************

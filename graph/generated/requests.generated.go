@@ -8,10 +8,12 @@ import (
 	"strconv"
 	"sync/atomic"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/request"
 	"github.com/jimei-linli/linli/graph/model"
+	"github.com/jimei-linli/linli/internal/appeal"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -461,6 +463,61 @@ func (ec *executionContext) fieldContext_RequestStatistics_byCategory(_ context.
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CategoryStatistics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequestUpdate_cursor(ctx context.Context, field graphql.CollectedField, obj *appeal.RequestUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestUpdate_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestUpdate_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequestUpdate", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _RequestUpdate_request(ctx context.Context, field graphql.CollectedField, obj *appeal.RequestUpdate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequestUpdate_request(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Request, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
+			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequestUpdate_request(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequestUpdate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Request(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1098,6 +1155,44 @@ func (ec *executionContext) _RequestStatistics(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var requestUpdateImplementors = []string{"RequestUpdate"}
+
+func (ec *executionContext) _RequestUpdate(ctx context.Context, sel ast.SelectionSet, obj *appeal.RequestUpdate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requestUpdateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequestUpdate")
+		case "cursor":
+			out.Values[i] = ec._RequestUpdate_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "request":
+			out.Values[i] = ec._RequestUpdate_request(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var stageStatisticsImplementors = []string{"StageStatistics"}
 
 func (ec *executionContext) _StageStatistics(ctx context.Context, sel ast.SelectionSet, obj *model.StageStatistics) graphql.Marshaler {
@@ -1258,6 +1353,14 @@ func (ec *executionContext) marshalNRequestStatistics2ᚖgithubᚗcomᚋjimeiᚑ
 		return graphql.Null
 	}
 	return ec._RequestStatistics(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRequestUpdate2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋappealᚐRequestUpdate(ctx context.Context, sel ast.SelectionSet, v *appeal.RequestUpdate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequestUpdate!")
+		return graphql.Null
+	}
+	return ec._RequestUpdate(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStageStatistics2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐStageStatisticsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StageStatistics) graphql.Marshaler {

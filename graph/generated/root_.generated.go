@@ -138,6 +138,11 @@ type ComplexityRoot struct {
 		Periods    func(childComplexity int) int
 	}
 
+	CanteenKitchenUpdate struct {
+		Cursor  func(childComplexity int) int
+		Kitchen func(childComplexity int) int
+	}
+
 	CanteenMonthlyReport struct {
 		Canteen func(childComplexity int) int
 		Month   func(childComplexity int) int
@@ -195,6 +200,11 @@ type ComplexityRoot struct {
 		Incident func(childComplexity int) int
 		Kind     func(childComplexity int) int
 		Note     func(childComplexity int) int
+	}
+
+	CareEventUpdate struct {
+		Cursor func(childComplexity int) int
+		Event  func(childComplexity int) int
 	}
 
 	CareFacility struct {
@@ -381,6 +391,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	GridHelpRequestsUpdate struct {
+		Cursor   func(childComplexity int) int
+		Requests func(childComplexity int) int
+	}
+
 	Guardianship struct {
 		ConsentMethod func(childComplexity int) int
 		ConsentedAt   func(childComplexity int) int
@@ -450,6 +465,11 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	HelpRequestUpdate struct {
+		Cursor      func(childComplexity int) int
+		HelpRequest func(childComplexity int) int
+	}
+
 	Household struct {
 		CreatedAt func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -504,6 +524,11 @@ type ComplexityRoot struct {
 		Minutes   func(childComplexity int) int
 	}
 
+	MarkNotificationsReadPayload struct {
+		Notifications           func(childComplexity int) int
+		UnreadNotificationCount func(childComplexity int) int
+	}
+
 	MealOrder struct {
 		AmountPaid      func(childComplexity int) int
 		Beneficiary     func(childComplexity int) int
@@ -550,6 +575,11 @@ type ComplexityRoot struct {
 		Order     func(childComplexity int) int
 		Quantity  func(childComplexity int) int
 		UnitPrice func(childComplexity int) int
+	}
+
+	MealOrderUpdate struct {
+		Cursor func(childComplexity int) int
+		Order  func(childComplexity int) int
 	}
 
 	MealPeriod struct {
@@ -688,6 +718,7 @@ type ComplexityRoot struct {
 		SendBroadcast              func(childComplexity int, input model.SendBroadcastInput, idempotencyKey *string) int
 		SetHelpPayer               func(childComplexity int, communityID int, paidBy timeaccount.HelpPaidBy) int
 		SetMealPeriod              func(childComplexity int, canteenID int, input model.MealPeriodInput) int
+		SetMyLocale                func(childComplexity int, locale string) int
 		SignIn                     func(childComplexity int, phone string, code string, acceptPrivacyNotice string) int
 		SignOut                    func(childComplexity int) int
 		SignOutEverywhere          func(childComplexity int) int
@@ -709,14 +740,16 @@ type ComplexityRoot struct {
 	}
 
 	Notification struct {
-		Body      func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		Cursor    func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Kind      func(childComplexity int) int
-		ReadAt    func(childComplexity int) int
-		Subject   func(childComplexity int) int
-		Title     func(childComplexity int) int
+		Body       func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Cursor     func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Kind       func(childComplexity int) int
+		MessageKey func(childComplexity int) int
+		Params     func(childComplexity int) int
+		ReadAt     func(childComplexity int) int
+		Subject    func(childComplexity int) int
+		Title      func(childComplexity int) int
 	}
 
 	NotificationConnection struct {
@@ -728,6 +761,11 @@ type ComplexityRoot struct {
 	NotificationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	NotificationParam struct {
+		Key   func(childComplexity int) int
+		Value func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -800,6 +838,7 @@ type ComplexityRoot struct {
 		RequestStatistics       func(childComplexity int, scopeID int, from time.Time, to time.Time) int
 		Requests                func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.RequestOrder, where *ent.RequestWhereInput) int
 		Statement               func(childComplexity int, accountID int, after *entgql.Cursor[int], first *int) int
+		StreamCursor            func(childComplexity int) int
 		Streets                 func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.StreetOrder, where *ent.StreetWhereInput) int
 		TimeBankPool            func(childComplexity int, communityID int) int
 		UnreadNotificationCount func(childComplexity int) int
@@ -931,6 +970,11 @@ type ComplexityRoot struct {
 		Stages        func(childComplexity int) int
 	}
 
+	RequestUpdate struct {
+		Cursor  func(childComplexity int) int
+		Request func(childComplexity int) int
+	}
+
 	Resident struct {
 		CreatedAt             func(childComplexity int) int
 		Dependents            func(childComplexity int) int
@@ -938,6 +982,7 @@ type ComplexityRoot struct {
 		Guardians             func(childComplexity int) int
 		Household             func(childComplexity int) int
 		ID                    func(childComplexity int) int
+		Locale                func(childComplexity int) int
 		Name                  func(childComplexity int) int
 		PersonalInfo          func(childComplexity int) int
 		Roles                 func(childComplexity int) int
@@ -1018,15 +1063,15 @@ type ComplexityRoot struct {
 	}
 
 	Subscription struct {
-		CanteenKitchenUpdated  func(childComplexity int, canteenID int, date string) int
-		CareEvents             func(childComplexity int, dependentID int) int
-		GridHelpRequests       func(childComplexity int, gridID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) int
-		GridRequests           func(childComplexity int, gridID int) int
-		HelpRequestUpdated     func(childComplexity int, id int) int
-		MealOrderUpdated       func(childComplexity int, id int) int
-		MyVolunteerAssignments func(childComplexity int) int
+		CanteenKitchenUpdated  func(childComplexity int, canteenID int, date string, since *entgql.Cursor[int]) int
+		CareEvents             func(childComplexity int, dependentID int, since *entgql.Cursor[int]) int
+		GridHelpRequests       func(childComplexity int, gridID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, since *entgql.Cursor[int]) int
+		GridRequests           func(childComplexity int, gridID int, since *entgql.Cursor[int]) int
+		HelpRequestUpdated     func(childComplexity int, id int, since *entgql.Cursor[int]) int
+		MealOrderUpdated       func(childComplexity int, id int, since *entgql.Cursor[int]) int
+		MyVolunteerAssignments func(childComplexity int, since *entgql.Cursor[int]) int
 		NotificationAdded      func(childComplexity int, since *entgql.Cursor[int]) int
-		RequestUpdated         func(childComplexity int, id int) int
+		RequestUpdated         func(childComplexity int, id int, since *entgql.Cursor[int]) int
 	}
 
 	SubsidyQualification struct {
@@ -1049,6 +1094,11 @@ type ComplexityRoot struct {
 		Kind        func(childComplexity int) int
 		Resident    func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
+	}
+
+	VolunteerAssignmentsUpdate struct {
+		Assignments func(childComplexity int) int
+		Cursor      func(childComplexity int) int
 	}
 
 	VolunteerTask struct {
@@ -1483,6 +1533,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CanteenKitchen.Periods(childComplexity), true
 
+	case "CanteenKitchenUpdate.cursor":
+		if e.ComplexityRoot.CanteenKitchenUpdate.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenKitchenUpdate.Cursor(childComplexity), true
+	case "CanteenKitchenUpdate.kitchen":
+		if e.ComplexityRoot.CanteenKitchenUpdate.Kitchen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CanteenKitchenUpdate.Kitchen(childComplexity), true
+
 	case "CanteenMonthlyReport.canteen":
 		if e.ComplexityRoot.CanteenMonthlyReport.Canteen == nil {
 			break
@@ -1734,6 +1797,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CareEvent.Note(childComplexity), true
+
+	case "CareEventUpdate.cursor":
+		if e.ComplexityRoot.CareEventUpdate.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareEventUpdate.Cursor(childComplexity), true
+	case "CareEventUpdate.event":
+		if e.ComplexityRoot.CareEventUpdate.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CareEventUpdate.Event(childComplexity), true
 
 	case "CareFacility.closedDays":
 		if e.ComplexityRoot.CareFacility.ClosedDays == nil {
@@ -2476,6 +2552,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GridEdge.Node(childComplexity), true
 
+	case "GridHelpRequestsUpdate.cursor":
+		if e.ComplexityRoot.GridHelpRequestsUpdate.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridHelpRequestsUpdate.Cursor(childComplexity), true
+	case "GridHelpRequestsUpdate.requests":
+		if e.ComplexityRoot.GridHelpRequestsUpdate.Requests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GridHelpRequestsUpdate.Requests(childComplexity), true
+
 	case "Guardianship.consentMethod":
 		if e.ComplexityRoot.Guardianship.ConsentMethod == nil {
 			break
@@ -2771,6 +2860,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.HelpRequestEdge.Node(childComplexity), true
 
+	case "HelpRequestUpdate.cursor":
+		if e.ComplexityRoot.HelpRequestUpdate.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequestUpdate.Cursor(childComplexity), true
+	case "HelpRequestUpdate.helpRequest":
+		if e.ComplexityRoot.HelpRequestUpdate.HelpRequest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HelpRequestUpdate.HelpRequest(childComplexity), true
+
 	case "Household.createdAt":
 		if e.ComplexityRoot.Household.CreatedAt == nil {
 			break
@@ -2958,6 +3060,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LedgerTransfer.Minutes(childComplexity), true
+
+	case "MarkNotificationsReadPayload.notifications":
+		if e.ComplexityRoot.MarkNotificationsReadPayload.Notifications == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkNotificationsReadPayload.Notifications(childComplexity), true
+	case "MarkNotificationsReadPayload.unreadNotificationCount":
+		if e.ComplexityRoot.MarkNotificationsReadPayload.UnreadNotificationCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkNotificationsReadPayload.UnreadNotificationCount(childComplexity), true
 
 	case "MealOrder.amountPaid":
 		if e.ComplexityRoot.MealOrder.AmountPaid == nil {
@@ -3178,6 +3293,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MealOrderItem.UnitPrice(childComplexity), true
+
+	case "MealOrderUpdate.cursor":
+		if e.ComplexityRoot.MealOrderUpdate.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrderUpdate.Cursor(childComplexity), true
+	case "MealOrderUpdate.order":
+		if e.ComplexityRoot.MealOrderUpdate.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MealOrderUpdate.Order(childComplexity), true
 
 	case "MealPeriod.canteen":
 		if e.ComplexityRoot.MealPeriod.Canteen == nil {
@@ -4158,6 +4286,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetMealPeriod(childComplexity, args["canteenId"].(int), args["input"].(model.MealPeriodInput)), true
+	case "Mutation.setMyLocale":
+		if e.ComplexityRoot.Mutation.SetMyLocale == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setMyLocale_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetMyLocale(childComplexity, args["locale"].(string)), true
 	case "Mutation.signIn":
 		if e.ComplexityRoot.Mutation.SignIn == nil {
 			break
@@ -4335,6 +4474,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Notification.Kind(childComplexity), true
+	case "Notification.messageKey":
+		if e.ComplexityRoot.Notification.MessageKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.MessageKey(childComplexity), true
+	case "Notification.params":
+		if e.ComplexityRoot.Notification.Params == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Params(childComplexity), true
 	case "Notification.readAt":
 		if e.ComplexityRoot.Notification.ReadAt == nil {
 			break
@@ -4385,6 +4536,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NotificationEdge.Node(childComplexity), true
+
+	case "NotificationParam.key":
+		if e.ComplexityRoot.NotificationParam.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationParam.Key(childComplexity), true
+	case "NotificationParam.value":
+		if e.ComplexityRoot.NotificationParam.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationParam.Value(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -4841,6 +5005,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Statement(childComplexity, args["accountId"].(int), args["after"].(*entgql.Cursor[int]), args["first"].(*int)), true
+	case "Query.streamCursor":
+		if e.ComplexityRoot.Query.StreamCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.StreamCursor(childComplexity), true
 	case "Query.streets":
 		if e.ComplexityRoot.Query.Streets == nil {
 			break
@@ -5437,6 +5607,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RequestStatistics.Stages(childComplexity), true
 
+	case "RequestUpdate.cursor":
+		if e.ComplexityRoot.RequestUpdate.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestUpdate.Cursor(childComplexity), true
+	case "RequestUpdate.request":
+		if e.ComplexityRoot.RequestUpdate.Request == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequestUpdate.Request(childComplexity), true
+
 	case "Resident.createdAt":
 		if e.ComplexityRoot.Resident.CreatedAt == nil {
 			break
@@ -5473,6 +5656,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Resident.ID(childComplexity), true
+	case "Resident.locale":
+		if e.ComplexityRoot.Resident.Locale == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Resident.Locale(childComplexity), true
 	case "Resident.name":
 		if e.ComplexityRoot.Resident.Name == nil {
 			break
@@ -5791,7 +5980,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.CanteenKitchenUpdated(childComplexity, args["canteenId"].(int), args["date"].(string)), true
+		return e.ComplexityRoot.Subscription.CanteenKitchenUpdated(childComplexity, args["canteenId"].(int), args["date"].(string), args["since"].(*entgql.Cursor[int])), true
 	case "Subscription.careEvents":
 		if e.ComplexityRoot.Subscription.CareEvents == nil {
 			break
@@ -5802,7 +5991,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.CareEvents(childComplexity, args["dependentId"].(int)), true
+		return e.ComplexityRoot.Subscription.CareEvents(childComplexity, args["dependentId"].(int), args["since"].(*entgql.Cursor[int])), true
 	case "Subscription.gridHelpRequests":
 		if e.ComplexityRoot.Subscription.GridHelpRequests == nil {
 			break
@@ -5813,7 +6002,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.GridHelpRequests(childComplexity, args["gridId"].(int), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int)), true
+		return e.ComplexityRoot.Subscription.GridHelpRequests(childComplexity, args["gridId"].(int), args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["since"].(*entgql.Cursor[int])), true
 	case "Subscription.gridRequests":
 		if e.ComplexityRoot.Subscription.GridRequests == nil {
 			break
@@ -5824,7 +6013,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.GridRequests(childComplexity, args["gridId"].(int)), true
+		return e.ComplexityRoot.Subscription.GridRequests(childComplexity, args["gridId"].(int), args["since"].(*entgql.Cursor[int])), true
 	case "Subscription.helpRequestUpdated":
 		if e.ComplexityRoot.Subscription.HelpRequestUpdated == nil {
 			break
@@ -5835,7 +6024,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.HelpRequestUpdated(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Subscription.HelpRequestUpdated(childComplexity, args["id"].(int), args["since"].(*entgql.Cursor[int])), true
 	case "Subscription.mealOrderUpdated":
 		if e.ComplexityRoot.Subscription.MealOrderUpdated == nil {
 			break
@@ -5846,13 +6035,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.MealOrderUpdated(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Subscription.MealOrderUpdated(childComplexity, args["id"].(int), args["since"].(*entgql.Cursor[int])), true
 	case "Subscription.myVolunteerAssignments":
 		if e.ComplexityRoot.Subscription.MyVolunteerAssignments == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Subscription.MyVolunteerAssignments(childComplexity), true
+		args, err := ec.field_Subscription_myVolunteerAssignments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.MyVolunteerAssignments(childComplexity, args["since"].(*entgql.Cursor[int])), true
 	case "Subscription.notificationAdded":
 		if e.ComplexityRoot.Subscription.NotificationAdded == nil {
 			break
@@ -5874,7 +6068,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.RequestUpdated(childComplexity, args["id"].(int)), true
+		return e.ComplexityRoot.Subscription.RequestUpdated(childComplexity, args["id"].(int), args["since"].(*entgql.Cursor[int])), true
 
 	case "SubsidyQualification.createdAt":
 		if e.ComplexityRoot.SubsidyQualification.CreatedAt == nil {
@@ -5978,6 +6172,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TimeAccount.UpdatedAt(childComplexity), true
+
+	case "VolunteerAssignmentsUpdate.assignments":
+		if e.ComplexityRoot.VolunteerAssignmentsUpdate.Assignments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerAssignmentsUpdate.Assignments(childComplexity), true
+	case "VolunteerAssignmentsUpdate.cursor":
+		if e.ComplexityRoot.VolunteerAssignmentsUpdate.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VolunteerAssignmentsUpdate.Cursor(childComplexity), true
 
 	case "VolunteerTask.accepted":
 		if e.ComplexityRoot.VolunteerTask.Accepted == nil {
@@ -6595,6 +6802,18 @@ type Mutation {
     input: UpdateMyProfileInput!
   ): Resident!
   """
+  Sets the language the signed-in resident reads Linli in: ` + "`" + `zh-Hans` + "`" + `
+  (Simplified Chinese, the default) or ` + "`" + `en` + "`" + `; a regional tag such as
+  ` + "`" + `en-GB` + "`" + ` or ` + "`" + `zh-CN` + "`" + ` picks the closest. Notifications (old ones too), push
+  messages, sign-in codes and error messages follow it.
+  """
+  setMyLocale(
+    """
+    A BCP 47 language tag.
+    """
+    locale: String!
+  ): Resident!
+  """
   Gives a resident a role in a grid, community, street or department.
   Community admins assign within their community, street admins anywhere.
   """
@@ -6806,6 +7025,22 @@ type MyDataExport {
   json: String!
 }
 
+"""
+The result of markNotificationsRead.
+"""
+type MarkNotificationsReadPayload {
+  """
+  The notifications this call marked read, newest first (none when all
+  were read already).
+  """
+  notifications: [Notification!]!
+  """
+  How many of the signed-in resident's notifications are unread now (as
+  unreadNotificationCount).
+  """
+  unreadNotificationCount: Int!
+}
+
 extend type Query {
   """
   The signed-in resident's notifications, newest first.
@@ -6880,19 +7115,66 @@ extend type Notification {
   resume after it, or as ` + "`" + `after` + "`" + ` to notifications.
   """
   cursor: Cursor!
+  """
+  One line for the notification list, in the reader's language (their
+  locale; see setMyLocale), rendered whenever it is read: a change of
+  language or a corrected translation shows on old notifications too.
+  """
+  title: String!
+  """
+  The text, in the reader's language; may be empty.
+  """
+  body: String!
+  """
+  The catalogue message the title and body are rendered from (e.g.
+  ` + "`" + `meal.on_its_way` + "`" + `), for apps that render their own text from params;
+  null for notifications written before the catalogue.
+  """
+  messageKey: String
+  """
+  The message's parameters, e.g. ` + "`" + `recipient` + "`" + `, ` + "`" + `period` + "`" + ` (LUNCH: a value
+  apps translate themselves), ` + "`" + `code` + "`" + `; empty when the message has none.
+  """
+  params: [NotificationParam!]!
+}
+
+"""
+One named parameter of a notification's message.
+"""
+type NotificationParam {
+  """
+  The parameter's name, e.g. ` + "`" + `recipient` + "`" + `.
+  """
+  key: String!
+  """
+  Its value, as stored (names and titles as written, states as the API
+  names them, dates as YYYY-MM-DD).
+  """
+  value: String!
+}
+
+extend type Resident {
+  """
+  The language the resident reads Linli in: ` + "`" + `zh-Hans` + "`" + ` (the default) or
+  ` + "`" + `en` + "`" + ` (BCP 47). Shown to the resident themselves only; null for others.
+  """
+  locale: String
 }
 
 extend type Mutation {
   """
   Marks the signed-in resident's notifications read: the given ones, or all
-  when ids is omitted. Returns how many changed.
+  when ids is omitted. Returns the notifications this call changed (with
+  their new readAt) and the unread count after it, so a normalized client
+  cache updates without a refetch. Marking read what is already read, or
+  another resident's notification, changes nothing.
   """
   markNotificationsRead(
     """
     The notifications to mark; omit for all.
     """
     ids: [ID!]
-  ): Int!
+  ): MarkNotificationsReadPayload!
   """
   Sends a broadcast to every resident of a grid, a community or the street.
   Grid leaders and workers send to their grids, community admins to their
@@ -7251,7 +7533,12 @@ extend type Subscription {
     The order.
     """
     id: ID!
-  ): MealOrder!
+    """
+    Resume after this cursor (one this feed sent): with changes since, the
+    state as it is now is sent once; omit to start with the state as it is.
+    """
+    since: Cursor
+  ): MealOrderUpdate!
   """
   The kitchen's view of a canteen for a day, again whenever one of its
   orders changes: for the canteen's staff and its community's admins.
@@ -7265,7 +7552,12 @@ extend type Subscription {
     The day, YYYY-MM-DD.
     """
     date: String!
-  ): CanteenKitchen!
+    """
+    Resume after this cursor (one this feed sent): with changes since, the
+    state as it is now is sent once; omit to start with the state as it is.
+    """
+    since: Cursor
+  ): CanteenKitchenUpdate!
 }
 
 extend type Canteen {
@@ -7723,6 +8015,28 @@ input MealPeriodInput {
   """
   capacity: Int!
 }
+
+"""
+A meal order as a feed (mealOrderUpdated) streams it, with the cursor to
+resume the feed after it.
+"""
+type MealOrderUpdate @goModel(model: "github.com/jimei-linli/linli/internal/canteen.OrderUpdate") {
+  "Pass as ` + "`" + `since` + "`" + ` to resume the feed after this state."
+  cursor: Cursor!
+  "The order as it is."
+  order: MealOrder!
+}
+
+"""
+A kitchen's view as a feed (canteenKitchenUpdated) streams it, with the
+cursor to resume the feed after it.
+"""
+type CanteenKitchenUpdate @goModel(model: "github.com/jimei-linli/linli/internal/canteen.KitchenUpdate") {
+  "Pass as ` + "`" + `since` + "`" + ` to resume the feed after this state."
+  cursor: Cursor!
+  "The kitchen's view of the day."
+  kitchen: CanteenKitchen!
+}
 `, BuiltIn: false},
 	{Name: "../care.graphql", Input: `# Day care, childcare and home visits (internal/care): booking with a
 # waitlist, the caregiver's day, care logs and reports.
@@ -7953,13 +8267,19 @@ extend type Subscription {
   The care log of the viewer or of a dependent they are the active
   guardian of, live: booking changes (confirmed, waitlisted, offered a
   place), check-in and check-out with their times, notes and incidents.
+  Each entry carries the cursor to resume from.
   """
   careEvents(
     """
     The person cared for.
     """
     dependentId: ID!
-  ): CareEvent!
+    """
+    Resume after this cursor (one this feed sent): every change after it is
+    replayed first, in order; omit to start from now.
+    """
+    since: Cursor
+  ): CareEventUpdate!
 }
 
 """
@@ -8096,6 +8416,17 @@ extend type CareSlot {
   The caregivers on duty in the slot.
   """
   caregivers: [Resident!]!
+}
+
+"""
+One entry of a care log feed (careEvents), with the cursor to resume the
+feed after it.
+"""
+type CareEventUpdate @goModel(model: "github.com/jimei-linli/linli/internal/care.EventUpdate") {
+  "Pass as ` + "`" + `since` + "`" + ` to resume the feed after this entry."
+  cursor: Cursor!
+  "The log entry."
+  event: CareEvent!
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -17328,14 +17659,6 @@ type Notification implements Node {
   """
   kind: NotificationKind!
   """
-  One line for the notification list.
-  """
-  title: String!
-  """
-  The text.
-  """
-  body: String!
-  """
   When it was written.
   """
   createdAt: Time!
@@ -17506,110 +17829,6 @@ input NotificationWhereInput {
   Matches items whose kind is none of the given value.
   """
   kindNotIn: [NotificationKind!]
-  """
-  title field predicates
-  """
-  title: String
-  """
-  Matches items whose title is not equal to the given value.
-  """
-  titleNEQ: String
-  """
-  Matches items whose title is one of the given value.
-  """
-  titleIn: [String!]
-  """
-  Matches items whose title is none of the given value.
-  """
-  titleNotIn: [String!]
-  """
-  Matches items whose title is greater than the given value.
-  """
-  titleGT: String
-  """
-  Matches items whose title is at least the given value.
-  """
-  titleGTE: String
-  """
-  Matches items whose title is less than the given value.
-  """
-  titleLT: String
-  """
-  Matches items whose title is at most the given value.
-  """
-  titleLTE: String
-  """
-  Matches items whose title contains the given value.
-  """
-  titleContains: String
-  """
-  Matches items whose title starts with the given value.
-  """
-  titleHasPrefix: String
-  """
-  Matches items whose title ends with the given value.
-  """
-  titleHasSuffix: String
-  """
-  Matches items whose title equals, ignoring case, the given value.
-  """
-  titleEqualFold: String
-  """
-  Matches items whose title contains, ignoring case, the given value.
-  """
-  titleContainsFold: String
-  """
-  body field predicates
-  """
-  body: String
-  """
-  Matches items whose body is not equal to the given value.
-  """
-  bodyNEQ: String
-  """
-  Matches items whose body is one of the given value.
-  """
-  bodyIn: [String!]
-  """
-  Matches items whose body is none of the given value.
-  """
-  bodyNotIn: [String!]
-  """
-  Matches items whose body is greater than the given value.
-  """
-  bodyGT: String
-  """
-  Matches items whose body is at least the given value.
-  """
-  bodyGTE: String
-  """
-  Matches items whose body is less than the given value.
-  """
-  bodyLT: String
-  """
-  Matches items whose body is at most the given value.
-  """
-  bodyLTE: String
-  """
-  Matches items whose body contains the given value.
-  """
-  bodyContains: String
-  """
-  Matches items whose body starts with the given value.
-  """
-  bodyHasPrefix: String
-  """
-  Matches items whose body ends with the given value.
-  """
-  bodyHasSuffix: String
-  """
-  Matches items whose body equals, ignoring case, the given value.
-  """
-  bodyEqualFold: String
-  """
-  Matches items whose body contains, ignoring case, the given value.
-  """
-  bodyContainsFold: String
   """
   created_at field predicates
   """
@@ -24960,7 +25179,12 @@ extend type Subscription {
     The help request.
     """
     id: ID!
-  ): HelpRequest!
+    """
+    Resume after this cursor (one this feed sent): with changes since, the
+    state as it is now is sent once; omit to start with the state as it is.
+    """
+    since: Cursor
+  ): HelpRequestUpdate!
   """
   The open help requests volunteers of a grid can answer (those of the grid,
   and the community's widened ones), soonest window first, now and after
@@ -24989,7 +25213,12 @@ extend type Subscription {
     How many from the end (at most 100).
     """
     last: Int
-  ): HelpRequestConnection!
+    """
+    Resume after this cursor (one this feed sent): with changes since, the
+    state as it is now is sent once; omit to start with the state as it is.
+    """
+    since: Cursor
+  ): GridHelpRequestsUpdate!
 }
 
 """
@@ -25124,7 +25353,13 @@ extend type Subscription {
   The signed-in volunteer's open task assignments (dispatched, accepted,
   checked in), now and after each dispatch to them or change.
   """
-  myVolunteerAssignments: [VolunteerTaskAssignment!]!
+  myVolunteerAssignments(
+    """
+    Resume after this cursor (one this feed sent): with changes since, the
+    state as it is now is sent once; omit to start with the state as it is.
+    """
+    since: Cursor
+  ): VolunteerAssignmentsUpdate!
 }
 
 """
@@ -25198,11 +25433,46 @@ extend type TimeAccount {
   """
   creditLimit: Int
 }
+
+"""
+A help request as a feed (helpRequestUpdated) streams it, with the cursor
+to resume the feed after it.
+"""
+type HelpRequestUpdate @goModel(model: "github.com/jimei-linli/linli/internal/redneighbor.HelpRequestUpdate") {
+  "Pass as ` + "`" + `since` + "`" + ` to resume the feed after this state."
+  cursor: Cursor!
+  "The help request as it is."
+  helpRequest: HelpRequest!
+}
+
+"""
+A grid's open help requests as a feed (gridHelpRequests) streams them, with
+the cursor to resume the feed after them.
+"""
+type GridHelpRequestsUpdate @goModel(model: "github.com/jimei-linli/linli/internal/redneighbor.OpenHelpRequests") {
+  "Pass as ` + "`" + `since` + "`" + ` to resume the feed after this state."
+  cursor: Cursor!
+  "The page of open help requests asked for, and the total."
+  requests: HelpRequestConnection!
+}
+
+"""
+A volunteer's open assignments as a feed (myVolunteerAssignments) streams
+them, with the cursor to resume the feed after them.
+"""
+type VolunteerAssignmentsUpdate @goModel(model: "github.com/jimei-linli/linli/internal/redneighbor.AssignmentsUpdate") {
+  "Pass as ` + "`" + `since` + "`" + ` to resume the feed after this state."
+  cursor: Cursor!
+  "The open task assignments (dispatched, accepted, checked in)."
+  assignments: [VolunteerTaskAssignment!]!
+}
 `, BuiltIn: false},
 	{Name: "../requests.graphql", Input: `# 接訴即辦: residents' requests, their grid's staff, the 54321 clock and the
 # departments grids call (internal/appeal).
 
 extend type Query {
+  "The cursor of the latest change, for the signed-in: subscribe to a feed with it as ` + "`" + `since` + "`" + ` to miss nothing that happens from now on (e.g. before the first update of a quiet gridRequests)."
+  streamCursor: Cursor!
   "Statistics of the requests filed in a grid, community or street during a period, for dashboards: the grid's leader and workers, the community's admins and the street's admins may ask."
   requestStatistics(
     "The grid, community or street."
@@ -25339,16 +25609,20 @@ extend type Mutation {
 }
 
 extend type Subscription {
-  "A request as it changes (the requester's side and the staff who see it); ends when it becomes hidden."
+  "A request as it changes (the requester's side and the staff who see it), starting with the request as it is; ends when it becomes hidden. Each update carries the cursor to resume from."
   requestUpdated(
     "The request."
     id: ID!
-  ): Request!
-  "Every request of a grid as it is filed or changes, for the grid's staff and admins."
+    "Resume after this cursor (one this feed sent): with changes since, the request as it is now is sent once; omit to start with the request as it is."
+    since: Cursor
+  ): RequestUpdate!
+  "Every request of a grid as it is filed or changes (one update per change, escalations included), for the grid's staff and admins. Each update carries the cursor to resume from."
   gridRequests(
     "The grid."
     gridId: ID!
-  ): Request!
+    "Resume after this cursor (one this feed sent, or ` + "`" + `streamCursor` + "`" + `): every change after it (filed, moved, escalated, ...) is replayed first, in order; omit for new changes only."
+    since: Cursor
+  ): RequestUpdate!
 }
 
 extend type Request {
@@ -25512,6 +25786,17 @@ type CategoryStatistics {
   received: Int!
   "Of those, resolved."
   resolved: Int!
+}
+
+"""
+One change a request feed (requestUpdated, gridRequests) streams, with the
+cursor to resume the feed after it.
+"""
+type RequestUpdate @goModel(model: "github.com/jimei-linli/linli/internal/appeal.RequestUpdate") {
+  "Pass as ` + "`" + `since` + "`" + ` to resume the feed after this change."
+  cursor: Cursor!
+  "The request, as the subscriber may see it after the change."
+  request: Request!
 }
 `, BuiltIn: false},
 }
@@ -25681,6 +25966,16 @@ func (ec *executionContext) childFields_CanteenKitchen(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type CanteenKitchen", field.Name)
 }
 
+func (ec *executionContext) childFields_CanteenKitchenUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CanteenKitchenUpdate_cursor(ctx, field)
+	case "kitchen":
+		return ec.fieldContext_CanteenKitchenUpdate_kitchen(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CanteenKitchenUpdate", field.Name)
+}
+
 func (ec *executionContext) childFields_CanteenMonthlyReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "canteen":
@@ -25797,6 +26092,16 @@ func (ec *executionContext) childFields_CareEvent(ctx context.Context, field gra
 		return ec.fieldContext_CareEvent_incident(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CareEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_CareEventUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CareEventUpdate_cursor(ctx, field)
+	case "event":
+		return ec.fieldContext_CareEventUpdate_event(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CareEventUpdate", field.Name)
 }
 
 func (ec *executionContext) childFields_CareFacility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -26167,6 +26472,16 @@ func (ec *executionContext) childFields_GridEdge(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type GridEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_GridHelpRequestsUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_GridHelpRequestsUpdate_cursor(ctx, field)
+	case "requests":
+		return ec.fieldContext_GridHelpRequestsUpdate_requests(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GridHelpRequestsUpdate", field.Name)
+}
+
 func (ec *executionContext) childFields_Guardianship(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -26305,6 +26620,16 @@ func (ec *executionContext) childFields_HelpRequestEdge(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type HelpRequestEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_HelpRequestUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_HelpRequestUpdate_cursor(ctx, field)
+	case "helpRequest":
+		return ec.fieldContext_HelpRequestUpdate_helpRequest(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HelpRequestUpdate", field.Name)
+}
+
 func (ec *executionContext) childFields_Household(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -26413,6 +26738,16 @@ func (ec *executionContext) childFields_LedgerTransfer(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type LedgerTransfer", field.Name)
 }
 
+func (ec *executionContext) childFields_MarkNotificationsReadPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "notifications":
+		return ec.fieldContext_MarkNotificationsReadPayload_notifications(ctx, field)
+	case "unreadNotificationCount":
+		return ec.fieldContext_MarkNotificationsReadPayload_unreadNotificationCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkNotificationsReadPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_MealOrder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -26507,6 +26842,16 @@ func (ec *executionContext) childFields_MealOrderItem(ctx context.Context, field
 		return ec.fieldContext_MealOrderItem_menuItem(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MealOrderItem", field.Name)
+}
+
+func (ec *executionContext) childFields_MealOrderUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MealOrderUpdate_cursor(ctx, field)
+	case "order":
+		return ec.fieldContext_MealOrderUpdate_order(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MealOrderUpdate", field.Name)
 }
 
 func (ec *executionContext) childFields_MealPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -26673,10 +27018,6 @@ func (ec *executionContext) childFields_Notification(ctx context.Context, field 
 		return ec.fieldContext_Notification_id(ctx, field)
 	case "kind":
 		return ec.fieldContext_Notification_kind(ctx, field)
-	case "title":
-		return ec.fieldContext_Notification_title(ctx, field)
-	case "body":
-		return ec.fieldContext_Notification_body(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Notification_createdAt(ctx, field)
 	case "readAt":
@@ -26685,6 +27026,14 @@ func (ec *executionContext) childFields_Notification(ctx context.Context, field 
 		return ec.fieldContext_Notification_subject(ctx, field)
 	case "cursor":
 		return ec.fieldContext_Notification_cursor(ctx, field)
+	case "title":
+		return ec.fieldContext_Notification_title(ctx, field)
+	case "body":
+		return ec.fieldContext_Notification_body(ctx, field)
+	case "messageKey":
+		return ec.fieldContext_Notification_messageKey(ctx, field)
+	case "params":
+		return ec.fieldContext_Notification_params(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
 }
@@ -26709,6 +27058,16 @@ func (ec *executionContext) childFields_NotificationEdge(ctx context.Context, fi
 		return ec.fieldContext_NotificationEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type NotificationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationParam(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_NotificationParam_key(ctx, field)
+	case "value":
+		return ec.fieldContext_NotificationParam_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationParam", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -27043,6 +27402,16 @@ func (ec *executionContext) childFields_RequestStatistics(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type RequestStatistics", field.Name)
 }
 
+func (ec *executionContext) childFields_RequestUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RequestUpdate_cursor(ctx, field)
+	case "request":
+		return ec.fieldContext_RequestUpdate_request(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequestUpdate", field.Name)
+}
+
 func (ec *executionContext) childFields_Resident(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -27065,6 +27434,8 @@ func (ec *executionContext) childFields_Resident(ctx context.Context, field grap
 		return ec.fieldContext_Resident_dependents(ctx, field)
 	case "guardians":
 		return ec.fieldContext_Resident_guardians(ctx, field)
+	case "locale":
+		return ec.fieldContext_Resident_locale(ctx, field)
 	case "subsidyQualifications":
 		return ec.fieldContext_Resident_subsidyQualifications(ctx, field)
 	}
@@ -27257,6 +27628,16 @@ func (ec *executionContext) childFields_TimeAccount(ctx context.Context, field g
 		return ec.fieldContext_TimeAccount_creditLimit(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TimeAccount", field.Name)
+}
+
+func (ec *executionContext) childFields_VolunteerAssignmentsUpdate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_VolunteerAssignmentsUpdate_cursor(ctx, field)
+	case "assignments":
+		return ec.fieldContext_VolunteerAssignmentsUpdate_assignments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VolunteerAssignmentsUpdate", field.Name)
 }
 
 func (ec *executionContext) childFields_VolunteerTask(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {

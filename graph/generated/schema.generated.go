@@ -18,7 +18,11 @@ import (
 	"github.com/jimei-linli/linli/ent/subsidyqualification"
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/graph/model"
+	"github.com/jimei-linli/linli/internal/appeal"
 	"github.com/jimei-linli/linli/internal/canteen"
+	"github.com/jimei-linli/linli/internal/care"
+	"github.com/jimei-linli/linli/internal/i18n"
+	"github.com/jimei-linli/linli/internal/redneighbor"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -31,6 +35,7 @@ type MutationResolver interface {
 	SignOut(ctx context.Context) (bool, error)
 	SignOutEverywhere(ctx context.Context) (bool, error)
 	UpdateMyProfile(ctx context.Context, input model.UpdateMyProfileInput) (*ent.Resident, error)
+	SetMyLocale(ctx context.Context, locale string) (*ent.Resident, error)
 	AssignRole(ctx context.Context, input model.AssignRoleInput) (*ent.RoleAssignment, error)
 	RevokeRole(ctx context.Context, id int) (int, error)
 	RegisterHousehold(ctx context.Context, input model.RegisterHouseholdInput, idempotencyKey *string) (*ent.Household, error)
@@ -38,7 +43,7 @@ type MutationResolver interface {
 	VerifyBirthDate(ctx context.Context, residentID int, birthDate time.Time) (*ent.Resident, error)
 	ExportMyData(ctx context.Context) (*model.MyDataExport, error)
 	DeleteMyAccount(ctx context.Context, confirm bool) (bool, error)
-	MarkNotificationsRead(ctx context.Context, ids []int) (int, error)
+	MarkNotificationsRead(ctx context.Context, ids []int) (*model.MarkNotificationsReadPayload, error)
 	SendBroadcast(ctx context.Context, input model.SendBroadcastInput, idempotencyKey *string) (*ent.Broadcast, error)
 	RegisterDevice(ctx context.Context, platform device.Platform, token string) (bool, error)
 	UnregisterDevice(ctx context.Context, token string) (bool, error)
@@ -102,14 +107,14 @@ type MutationResolver interface {
 }
 type SubscriptionResolver interface {
 	NotificationAdded(ctx context.Context, since *entgql.Cursor[int]) (<-chan *ent.Notification, error)
-	MealOrderUpdated(ctx context.Context, id int) (<-chan *ent.MealOrder, error)
-	CanteenKitchenUpdated(ctx context.Context, canteenID int, date string) (<-chan *canteen.Kitchen, error)
-	CareEvents(ctx context.Context, dependentID int) (<-chan *ent.CareEvent, error)
-	HelpRequestUpdated(ctx context.Context, id int) (<-chan *ent.HelpRequest, error)
-	GridHelpRequests(ctx context.Context, gridID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int) (<-chan *ent.HelpRequestConnection, error)
-	MyVolunteerAssignments(ctx context.Context) (<-chan []*ent.VolunteerTaskAssignment, error)
-	RequestUpdated(ctx context.Context, id int) (<-chan *ent.Request, error)
-	GridRequests(ctx context.Context, gridID int) (<-chan *ent.Request, error)
+	MealOrderUpdated(ctx context.Context, id int, since *entgql.Cursor[int]) (<-chan *canteen.OrderUpdate, error)
+	CanteenKitchenUpdated(ctx context.Context, canteenID int, date string, since *entgql.Cursor[int]) (<-chan *canteen.KitchenUpdate, error)
+	CareEvents(ctx context.Context, dependentID int, since *entgql.Cursor[int]) (<-chan *care.EventUpdate, error)
+	HelpRequestUpdated(ctx context.Context, id int, since *entgql.Cursor[int]) (<-chan *redneighbor.HelpRequestUpdate, error)
+	GridHelpRequests(ctx context.Context, gridID int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, since *entgql.Cursor[int]) (<-chan *redneighbor.OpenHelpRequests, error)
+	MyVolunteerAssignments(ctx context.Context, since *entgql.Cursor[int]) (<-chan *redneighbor.AssignmentsUpdate, error)
+	RequestUpdated(ctx context.Context, id int, since *entgql.Cursor[int]) (<-chan *appeal.RequestUpdate, error)
+	GridRequests(ctx context.Context, gridID int, since *entgql.Cursor[int]) (<-chan *appeal.RequestUpdate, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1340,6 +1345,20 @@ func (ec *executionContext) field_Mutation_setMealPeriod_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setMyLocale_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "locale",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["locale"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_signIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1561,6 +1580,14 @@ func (ec *executionContext) field_Subscription_canteenKitchenUpdated_args(ctx co
 		return nil, err
 	}
 	args["date"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg2
 	return args, nil
 }
 
@@ -1575,6 +1602,14 @@ func (ec *executionContext) field_Subscription_careEvents_args(ctx context.Conte
 		return nil, err
 	}
 	args["dependentId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg1
 	return args, nil
 }
 
@@ -1621,6 +1656,14 @@ func (ec *executionContext) field_Subscription_gridHelpRequests_args(ctx context
 		return nil, err
 	}
 	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg5
 	return args, nil
 }
 
@@ -1635,6 +1678,14 @@ func (ec *executionContext) field_Subscription_gridRequests_args(ctx context.Con
 		return nil, err
 	}
 	args["gridId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg1
 	return args, nil
 }
 
@@ -1649,6 +1700,14 @@ func (ec *executionContext) field_Subscription_helpRequestUpdated_args(ctx conte
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg1
 	return args, nil
 }
 
@@ -1663,6 +1722,28 @@ func (ec *executionContext) field_Subscription_mealOrderUpdated_args(ctx context
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_myVolunteerAssignments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
 	return args, nil
 }
 
@@ -1691,12 +1772,75 @@ func (ec *executionContext) field_Subscription_requestUpdated_args(ctx context.C
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg1
 	return args, nil
 }
 
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _MarkNotificationsReadPayload_notifications(ctx context.Context, field graphql.CollectedField, obj *model.MarkNotificationsReadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkNotificationsReadPayload_notifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notifications, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Notification) graphql.Marshaler {
+			return ec.marshalNNotification2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐNotificationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkNotificationsReadPayload_notifications(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MarkNotificationsReadPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MarkNotificationsReadPayload_unreadNotificationCount(ctx context.Context, field graphql.CollectedField, obj *model.MarkNotificationsReadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkNotificationsReadPayload_unreadNotificationCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnreadNotificationCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkNotificationsReadPayload_unreadNotificationCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkNotificationsReadPayload", field, false, false, "Int")
+}
 
 func (ec *executionContext) _Mutation_requestSignInCode(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1914,6 +2058,50 @@ func (ec *executionContext) fieldContext_Mutation_updateMyProfile(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateMyProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setMyLocale(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setMyLocale(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetMyLocale(ctx, fc.Args["locale"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Resident) graphql.Marshaler {
+			return ec.marshalNResident2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐResident(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setMyLocale(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Resident(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setMyLocale_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2242,8 +2430,8 @@ func (ec *executionContext) _Mutation_markNotificationsRead(ctx context.Context,
 			return ec.Resolvers.Mutation().MarkNotificationsRead(ctx, fc.Args["ids"].([]int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarkNotificationsReadPayload) graphql.Marshaler {
+			return ec.marshalNMarkNotificationsReadPayload2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐMarkNotificationsReadPayload(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2256,7 +2444,7 @@ func (ec *executionContext) fieldContext_Mutation_markNotificationsRead(ctx cont
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Int does not have child fields")
+			return ec.childFields_MarkNotificationsReadPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -5180,6 +5368,52 @@ func (ec *executionContext) fieldContext_MyDataExport_json(_ context.Context, fi
 	return graphql.NewScalarFieldContext("MyDataExport", field, false, false, "String")
 }
 
+func (ec *executionContext) _NotificationParam_key(ctx context.Context, field graphql.CollectedField, obj *i18n.Param) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationParam_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationParam_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationParam", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotificationParam_value(ctx context.Context, field graphql.CollectedField, obj *i18n.Param) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationParam_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationParam_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationParam", field, false, false, "String")
+}
+
 func (ec *executionContext) _RequestSignInCodePayload_phone(ctx context.Context, field graphql.CollectedField, obj *model.RequestSignInCodePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5381,11 +5615,11 @@ func (ec *executionContext) _Subscription_mealOrderUpdated(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().MealOrderUpdated(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Subscription().MealOrderUpdated(ctx, fc.Args["id"].(int), fc.Args["since"].(*entgql.Cursor[int]))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.MealOrder) graphql.Marshaler {
-			return ec.marshalNMealOrder2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐMealOrder(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *canteen.OrderUpdate) graphql.Marshaler {
+			return ec.marshalNMealOrderUpdate2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋcanteenᚐOrderUpdate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5398,7 +5632,7 @@ func (ec *executionContext) fieldContext_Subscription_mealOrderUpdated(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MealOrder(ctx, field)
+			return ec.childFields_MealOrderUpdate(ctx, field)
 		},
 	}
 	defer func() {
@@ -5425,11 +5659,11 @@ func (ec *executionContext) _Subscription_canteenKitchenUpdated(ctx context.Cont
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().CanteenKitchenUpdated(ctx, fc.Args["canteenId"].(int), fc.Args["date"].(string))
+			return ec.Resolvers.Subscription().CanteenKitchenUpdated(ctx, fc.Args["canteenId"].(int), fc.Args["date"].(string), fc.Args["since"].(*entgql.Cursor[int]))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *canteen.Kitchen) graphql.Marshaler {
-			return ec.marshalNCanteenKitchen2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋcanteenᚐKitchen(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *canteen.KitchenUpdate) graphql.Marshaler {
+			return ec.marshalNCanteenKitchenUpdate2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋcanteenᚐKitchenUpdate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5442,7 +5676,7 @@ func (ec *executionContext) fieldContext_Subscription_canteenKitchenUpdated(ctx 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CanteenKitchen(ctx, field)
+			return ec.childFields_CanteenKitchenUpdate(ctx, field)
 		},
 	}
 	defer func() {
@@ -5469,11 +5703,11 @@ func (ec *executionContext) _Subscription_careEvents(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().CareEvents(ctx, fc.Args["dependentId"].(int))
+			return ec.Resolvers.Subscription().CareEvents(ctx, fc.Args["dependentId"].(int), fc.Args["since"].(*entgql.Cursor[int]))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.CareEvent) graphql.Marshaler {
-			return ec.marshalNCareEvent2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐCareEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *care.EventUpdate) graphql.Marshaler {
+			return ec.marshalNCareEventUpdate2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋcareᚐEventUpdate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5486,7 +5720,7 @@ func (ec *executionContext) fieldContext_Subscription_careEvents(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CareEvent(ctx, field)
+			return ec.childFields_CareEventUpdate(ctx, field)
 		},
 	}
 	defer func() {
@@ -5513,11 +5747,11 @@ func (ec *executionContext) _Subscription_helpRequestUpdated(ctx context.Context
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().HelpRequestUpdated(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Subscription().HelpRequestUpdated(ctx, fc.Args["id"].(int), fc.Args["since"].(*entgql.Cursor[int]))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.HelpRequest) graphql.Marshaler {
-			return ec.marshalNHelpRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐHelpRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *redneighbor.HelpRequestUpdate) graphql.Marshaler {
+			return ec.marshalNHelpRequestUpdate2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋredneighborᚐHelpRequestUpdate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5530,7 +5764,7 @@ func (ec *executionContext) fieldContext_Subscription_helpRequestUpdated(ctx con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_HelpRequest(ctx, field)
+			return ec.childFields_HelpRequestUpdate(ctx, field)
 		},
 	}
 	defer func() {
@@ -5557,11 +5791,11 @@ func (ec *executionContext) _Subscription_gridHelpRequests(ctx context.Context, 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().GridHelpRequests(ctx, fc.Args["gridId"].(int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int))
+			return ec.Resolvers.Subscription().GridHelpRequests(ctx, fc.Args["gridId"].(int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[int]), fc.Args["last"].(*int), fc.Args["since"].(*entgql.Cursor[int]))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.HelpRequestConnection) graphql.Marshaler {
-			return ec.marshalNHelpRequestConnection2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐHelpRequestConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *redneighbor.OpenHelpRequests) graphql.Marshaler {
+			return ec.marshalNGridHelpRequestsUpdate2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋredneighborᚐOpenHelpRequests(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5574,7 +5808,7 @@ func (ec *executionContext) fieldContext_Subscription_gridHelpRequests(ctx conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_HelpRequestConnection(ctx, field)
+			return ec.childFields_GridHelpRequestsUpdate(ctx, field)
 		},
 	}
 	defer func() {
@@ -5600,25 +5834,37 @@ func (ec *executionContext) _Subscription_myVolunteerAssignments(ctx context.Con
 			return ec.fieldContext_Subscription_myVolunteerAssignments(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Subscription().MyVolunteerAssignments(ctx)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().MyVolunteerAssignments(ctx, fc.Args["since"].(*entgql.Cursor[int]))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.VolunteerTaskAssignment) graphql.Marshaler {
-			return ec.marshalNVolunteerTaskAssignment2ᚕᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐVolunteerTaskAssignmentᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *redneighbor.AssignmentsUpdate) graphql.Marshaler {
+			return ec.marshalNVolunteerAssignmentsUpdate2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋredneighborᚐAssignmentsUpdate(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Subscription_myVolunteerAssignments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Subscription_myVolunteerAssignments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_VolunteerTaskAssignment(ctx, field)
+			return ec.childFields_VolunteerAssignmentsUpdate(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_myVolunteerAssignments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -5633,11 +5879,11 @@ func (ec *executionContext) _Subscription_requestUpdated(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().RequestUpdated(ctx, fc.Args["id"].(int))
+			return ec.Resolvers.Subscription().RequestUpdated(ctx, fc.Args["id"].(int), fc.Args["since"].(*entgql.Cursor[int]))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
-			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *appeal.RequestUpdate) graphql.Marshaler {
+			return ec.marshalNRequestUpdate2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋappealᚐRequestUpdate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5650,7 +5896,7 @@ func (ec *executionContext) fieldContext_Subscription_requestUpdated(ctx context
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Request(ctx, field)
+			return ec.childFields_RequestUpdate(ctx, field)
 		},
 	}
 	defer func() {
@@ -5677,11 +5923,11 @@ func (ec *executionContext) _Subscription_gridRequests(ctx context.Context, fiel
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().GridRequests(ctx, fc.Args["gridId"].(int))
+			return ec.Resolvers.Subscription().GridRequests(ctx, fc.Args["gridId"].(int), fc.Args["since"].(*entgql.Cursor[int]))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Request) graphql.Marshaler {
-			return ec.marshalNRequest2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋentᚐRequest(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *appeal.RequestUpdate) graphql.Marshaler {
+			return ec.marshalNRequestUpdate2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋappealᚐRequestUpdate(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5694,7 +5940,7 @@ func (ec *executionContext) fieldContext_Subscription_gridRequests(ctx context.C
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Request(ctx, field)
+			return ec.childFields_RequestUpdate(ctx, field)
 		},
 	}
 	defer func() {
@@ -6014,6 +6260,44 @@ func UnmarshalUpdateMyProfileInput(ctx context.Context, raw any) (model.UpdateMy
 
 // region    **************************** object.gotpl ****************************
 
+var markNotificationsReadPayloadImplementors = []string{"MarkNotificationsReadPayload"}
+
+func (ec *executionContext) _MarkNotificationsReadPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MarkNotificationsReadPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markNotificationsReadPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkNotificationsReadPayload")
+		case "notifications":
+			out.Values[i] = ec._MarkNotificationsReadPayload_notifications(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unreadNotificationCount":
+			out.Values[i] = ec._MarkNotificationsReadPayload_unreadNotificationCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -6071,6 +6355,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateMyProfile":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateMyProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setMyLocale":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setMyLocale(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -6606,6 +6897,44 @@ func (ec *executionContext) _MyDataExport(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var notificationParamImplementors = []string{"NotificationParam"}
+
+func (ec *executionContext) _NotificationParam(ctx context.Context, sel ast.SelectionSet, obj *i18n.Param) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationParamImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotificationParam")
+		case "key":
+			out.Values[i] = ec._NotificationParam_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._NotificationParam_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var requestSignInCodePayloadImplementors = []string{"RequestSignInCodePayload"}
 
 func (ec *executionContext) _RequestSignInCodePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RequestSignInCodePayload) graphql.Marshaler {
@@ -6766,12 +7095,40 @@ func (ec *executionContext) unmarshalNHouseholdMemberInput2ᚖgithubᚗcomᚋjim
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNMarkNotificationsReadPayload2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐMarkNotificationsReadPayload(ctx context.Context, sel ast.SelectionSet, v *model.MarkNotificationsReadPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MarkNotificationsReadPayload!")
+		return graphql.Null
+	}
+	return ec._MarkNotificationsReadPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMyDataExport2ᚖgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐMyDataExport(ctx context.Context, sel ast.SelectionSet, v *model.MyDataExport) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MyDataExport!")
 		return graphql.Null
 	}
 	return ec._MyDataExport(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNotificationParam2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋi18nᚐParam(ctx context.Context, sel ast.SelectionSet, v i18n.Param) graphql.Marshaler {
+	return ec._NotificationParam(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNotificationParam2ᚕgithubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋi18nᚐParamᚄ(ctx context.Context, sel ast.SelectionSet, v []i18n.Param) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotificationParam2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋinternalᚋi18nᚐParam(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNRegisterHouseholdInput2githubᚗcomᚋjimeiᚑlinliᚋlinliᚋgraphᚋmodelᚐRegisterHouseholdInput(ctx context.Context, v any) (model.RegisterHouseholdInput, error) {

@@ -253,6 +253,16 @@ type HouseholdMemberInput struct {
 	BirthDate *time.Time `json:"birthDate,omitempty"`
 }
 
+// The result of markNotificationsRead.
+type MarkNotificationsReadPayload struct {
+	// The notifications this call marked read, newest first (none when all
+	// were read already).
+	Notifications []*ent.Notification `json:"notifications"`
+	// How many of the signed-in resident's notifications are unread now (as
+	// unreadNotificationCount).
+	UnreadNotificationCount int `json:"unreadNotificationCount"`
+}
+
 // A dish of an order.
 type MealOrderItemInput struct {
 	// The dish on the menu.

@@ -505,7 +505,8 @@ func (e *Env) DoAuthorization(t testing.TB, authorization, query string, vars ma
 }
 
 // Post sends body as a JSON POST to /graphql with the extra headers h and
-// decodes the answer. A body that is not JSON (say, from the HTTP server
+// decodes the answer (asking for application/graphql-response+json unless h
+// names an Accept). A body that is not JSON (say, from the HTTP server
 // refusing the request) is kept in Body with Data and Errors empty.
 func (e *Env) Post(t testing.TB, h http.Header, body []byte) Response {
 	t.Helper()
@@ -517,6 +518,11 @@ func (e *Env) Post(t testing.TB, h http.Header, body []byte) Response {
 		req.Header[k] = vs
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if req.Header.Get("Accept") == "" {
+		// As urql and Apollo Client ask: the GraphQL-over-HTTP media type,
+		// whose request errors have 4xx statuses.
+		req.Header.Set("Accept", "application/graphql-response+json, application/json;q=0.9")
+	}
 	start := time.Now()
 	resp, err := e.HTTP.Do(req)
 	if err != nil {
@@ -528,7 +534,7 @@ func (e *Env) Post(t testing.TB, h http.Header, body []byte) Response {
 		t.Fatalf("apitest: read the response: %v", err)
 	}
 	r := Response{Status: resp.StatusCode, Header: resp.Header, Body: raw, Elapsed: time.Since(start)}
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+	if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/json") || strings.HasPrefix(ct, "application/graphql-response+json") {
 		if err := json.Unmarshal(raw, &r); err != nil {
 			t.Fatalf("apitest: the response is not GraphQL JSON: %v\n%s", err, r)
 		}
@@ -805,6 +811,8 @@ type Message struct {
 	// Delivered is false when the gateway was failing: the resident never
 	// got the code.
 	Delivered bool
+	// Text is the SMS, in the language of its recipient (auth.CodeText).
+	Text string
 }
 
 // CodeInbox is the SMS gateway of an Env (an auth.CodeSender): it keeps
@@ -822,10 +830,11 @@ func NewCodeInbox() *CodeInbox { return &CodeInbox{msgs: map[string][]Message{}}
 
 // SendCode implements auth.CodeSender: it records the code and fails with
 // the error set by FailWith, if any.
-func (b *CodeInbox) SendCode(_ context.Context, phone, code string, expiresAt time.Time) error {
+func (b *CodeInbox) SendCode(ctx context.Context, phone, code string, expiresAt time.Time) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.msgs[phone] = append(b.msgs[phone], Message{Phone: phone, Code: code, ExpiresAt: expiresAt, Delivered: b.fail == nil})
+	b.msgs[phone] = append(b.msgs[phone], Message{Phone: phone, Code: code, ExpiresAt: expiresAt, Delivered: b.fail == nil,
+		Text: auth.CodeText(ctx, code, expiresAt)})
 	return b.fail
 }
 

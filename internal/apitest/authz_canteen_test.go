@@ -87,7 +87,7 @@ func canteenWorld(t *testing.T, w *world) {
 		t.Fatalf("a draft menu: %v", err)
 	}
 	id["menu:draft"] = draft.ID
-	item, err := c.MenuItem.Create().SetMenuID(draft.ID).SetName("試菜").SetPrice(500).Save(ctx)
+	item, err := c.MenuItem.Create().SetMenuID(draft.ID).SetName("试菜").SetPrice(500).Save(ctx)
 	if err != nil {
 		t.Fatalf("a draft dish: %v", err)
 	}

@@ -119,7 +119,7 @@ func careWorld(t *testing.T, w *world) {
 	id["household:volunteer"] = e.HouseholdID(t, id["resident:volunteer"])
 	parent := w.tokens["08"]
 	birth := e.Clock.Now().AddDate(-8, 0, 0).Format(time.RFC3339)
-	g := e.Do(t, parent, `mutation($b: Time!) { registerChild(input: {name: "陳小米", birthDate: $b}) { id consentMethod status } }`,
+	g := e.Do(t, parent, `mutation($b: Time!) { registerChild(input: {name: "陈小米", birthDate: $b}) { id consentMethod status } }`,
 		map[string]any{"b": birth}).Must(t)
 	if g.Value("registerChild", "consentMethod") != "PARENT_OF_MINOR" || g.Value("registerChild", "status") != "ACTIVE" {
 		t.Fatalf("registerChild: %s", g)
@@ -131,7 +131,7 @@ func careWorld(t *testing.T, w *world) {
 	id["resident:child"] = child
 	id["pi:child"] = c.PersonalInfo.Query().Where(personalinfo.ResidentID(child)).OnlyIDX(ctx)
 
-	afterSchool := c.CareService.Query().Where(careservice.Name("四點半課堂")).OnlyX(ctx)
+	afterSchool := c.CareService.Query().Where(careservice.Name("四点半课堂")).OnlyX(ctx)
 	slot := c.CareSlot.Query().Where(careslot.ServiceID(afterSchool.ID), careslot.StartsAtGT(e.Clock.Now().Add(3*time.Hour).UTC())).
 		Order(ent.Asc(careslot.FieldStartsAt)).FirstX(ctx)
 	id["slot:child"] = slot.ID
@@ -141,7 +141,7 @@ func careWorld(t *testing.T, w *world) {
 	if b.Value("bookCare", "id") != str(id["booking:child"]) {
 		t.Fatalf("bookCare: %s", b)
 	}
-	n := e.Do(t, w.tokens["09"], `mutation($b: ID!) { addCareNote(bookingId: $b, body: "今天功課寫完了，和同學相處融洽。") { id } }`,
+	n := e.Do(t, w.tokens["09"], `mutation($b: ID!) { addCareNote(bookingId: $b, body: "今天功课写完了，和同学相处融洽。") { id } }`,
 		map[string]any{"b": str(id["booking:child"])}).Must(t)
 	fmt.Sscan(n.Value("addCareNote", "id").(string), &gid)
 	id["note:child"] = gid

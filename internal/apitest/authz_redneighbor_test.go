@@ -89,9 +89,9 @@ func redNeighborWorld(t *testing.T, w *world) {
 		Where(volunteerteammember.ResidentID(volunteer), volunteerteammember.TeamID(id["team:sg"])).IDs(ctx))
 	now := w.e.Clock.Now()
 	for name, reach := range map[string]helprequest.Reach{"help:sg02": helprequest.ReachGRID, "help:sg02-widened": helprequest.ReachCOMMUNITY} {
-		r := c.HelpRequest.Create().SetRequesterID(id["resident:sg02"]).SetRequesterName("鄰居").
+		r := c.HelpRequest.Create().SetRequesterID(id["resident:sg02"]).SetRequesterName("邻居").
 			SetCreatedByID(id["resident:sg02"]).SetGridID(id["grid:sg02"]).SetCommunityID(id["community:sg"]).
-			SetKind(helprequest.KindCARRYING).SetTitle("搬米").SetLocation("樓下").
+			SetKind(helprequest.KindCARRYING).SetTitle("搬米").SetLocation("楼下").
 			SetWindowStart(now.Add(time.Hour)).SetWindowEnd(now.Add(2 * time.Hour)).SetMinutes(20).
 			SetReach(reach).SaveX(ctx)
 		id[name] = r.ID

@@ -78,20 +78,20 @@ func requestWorld(t *testing.T, w *world) {
 		return do(viewer, file, map[string]any{"in": in}, "fileRequest", "id")
 	}
 	w.ids["requestCategory"] = must(t)(w.e.Client.RequestCategory.Query().Where(requestcategory.Code(seed.CategoryOther)).OnlyID(ctx))
-	w.ids["request:elder"] = fileAs("07", map[string]any{"categoryId": category(seed.CategoryOther), "description": "想了解食堂時間"})
-	w.ids["request:forElder"] = fileAs("06", map[string]any{"categoryId": category(seed.CategoryElderlyHelp), "description": "陪同媽媽複診",
+	w.ids["request:elder"] = fileAs("07", map[string]any{"categoryId": category(seed.CategoryOther), "description": "想了解食堂时间"})
+	w.ids["request:forElder"] = fileAs("06", map[string]any{"categoryId": category(seed.CategoryElderlyHelp), "description": "陪同妈妈复诊",
 		"forResidentId": str(w.id(t, "resident:elder"))})
 	w.ids["request:hazard"] = fileAs("06", map[string]any{"categoryId": category(seed.CategorySafetyHazard), "description": "消防通道被堵", "anonymous": true})
-	w.ids["request:dept"] = fileAs("06", map[string]any{"categoryId": category(seed.CategorySanitation), "description": "建築垃圾"})
-	w.ids["request:other"] = fileAs("12", map[string]any{"categoryId": category(seed.CategoryOther), "description": "路燈不亮"})
+	w.ids["request:dept"] = fileAs("06", map[string]any{"categoryId": category(seed.CategorySanitation), "description": "建筑垃圾"})
+	w.ids["request:other"] = fileAs("12", map[string]any{"categoryId": category(seed.CategoryOther), "description": "路灯不亮"})
 
 	elder := map[string]any{"id": str(w.ids["request:elder"])}
 	do("04", `mutation($id: ID!) { claimRequest(id: $id) { id } }`, elder)
-	w.ids["requestEvent:internal"] = do("04", `mutation($id: ID!) { addRequestNote(id: $id, body: "住戶不在家", internal: true) { id } }`, elder, "addRequestNote", "id")
-	w.ids["requestEvent:public"] = do("04", `mutation($id: ID!) { addRequestNote(id: $id, body: "明天上門", contact: true) { id } }`, elder, "addRequestNote", "id")
+	w.ids["requestEvent:internal"] = do("04", `mutation($id: ID!) { addRequestNote(id: $id, body: "住户不在家", internal: true) { id } }`, elder, "addRequestNote", "id")
+	w.ids["requestEvent:public"] = do("04", `mutation($id: ID!) { addRequestNote(id: $id, body: "明天上门", contact: true) { id } }`, elder, "addRequestNote", "id")
 	dept := map[string]any{"id": str(w.ids["request:dept"]), "d": str(w.id(t, "department"))}
 	do("04", `mutation($id: ID!) { claimRequest(id: $id) { id } }`, map[string]any{"id": dept["id"]})
-	do("04", `mutation($id: ID!, $d: ID!) { callDepartment(id: $id, departmentId: $d, reason: "需要執法") { id } }`, dept)
+	do("04", `mutation($id: ID!, $d: ID!) { callDepartment(id: $id, departmentId: $d, reason: "需要执法") { id } }`, dept)
 	w.ids["requestEvent:deptFiled"] = must(t)(w.e.Client.RequestEvent.Query().
 		Where(requestevent.RequestID(w.ids["request:dept"]), requestevent.KindEQ(requestevent.KindFILED)).OnlyID(ctx))
 }

@@ -271,7 +271,7 @@ func (w *world) restoreCenxiWorker(t *testing.T) {
 func registerHousehold(place string, member func(*testing.T, *world, int, int) string) func(*testing.T, *world, int, int) attempt {
 	return func(t *testing.T, w *world, row, viewer int) attempt {
 		unit := fmt.Sprintf("W%d-%d", row, viewer)
-		m := map[string]any{"name": "新住戶"}
+		m := map[string]any{"name": "新住户"}
 		if member != nil {
 			m["phone"] = member(t, w, row, viewer)
 		}
@@ -316,7 +316,7 @@ func (w *world) unverified(t *testing.T, row, viewer int) string {
 	t.Helper()
 	phone := fmt.Sprintf("1370%02d%05d", row, viewer)
 	ctx := w.e.SystemCtx()
-	r, err := w.e.Client.Resident.Create().SetName("未驗證").Save(ctx)
+	r, err := w.e.Client.Resident.Create().SetName("未验证").Save(ctx)
 	if err == nil {
 		err = w.e.Client.PersonalInfo.Create().SetResidentID(r.ID).SetPhone(phone).Exec(ctx)
 	}

@@ -19,7 +19,7 @@ const placeOrderMutation = `mutation($input: PlaceMealOrderInput!) { placeMealOr
 	id status tier listPrice subsidy creditMinutes creditValue amountPaid pickupCode recipientName deliveryAddress
 	beneficiary { id } orderedBy { id } items { name quantity unitPrice } } }`
 
-const orderSubscription = `subscription($id: ID!) { mealOrderUpdated(id: $id) { id status } }`
+const orderSubscription = `subscription($id: ID!) { mealOrderUpdated(id: $id) { order { id status } } }`
 
 // TestCanteenThroughTheAPI walks a day of the demo canteen: staff write
 // and publish a menu (followers hear of it), a son orders lunch delivered
@@ -55,8 +55,8 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 		// A day after the seeded week, so that there is no menu yet.
 		day := e.Clock.Now().In(localtime.Zone).AddDate(0, 0, 9).Format(time.DateOnly)
 		input := map[string]any{"canteenId": canteenID, "date": day, "period": "LUNCH", "capacity": 20, "dishes": []map[string]any{
-			{"name": "清蒸鱸魚", "price": 1200, "tags": []string{"LOW_SALT", "SOFT"}, "allergens": []string{"fish"}},
-			{"name": "米飯", "price": 100},
+			{"name": "清蒸鲈鱼", "price": 1200, "tags": []string{"LOW_SALT", "SOFT"}, "allergens": []string{"fish"}},
+			{"name": "米饭", "price": 100},
 		}}
 		r = e.Do(t, staff, createMenuMutation, map[string]any{"input": input})
 		r.Must(t)
@@ -111,21 +111,23 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 			t.Errorf("a refused order wrote something")
 		}
 		// The kitchen follows the day live; residents may not.
-		kitchenSub := `subscription($c: ID!, $d: String!) { canteenKitchenUpdated(canteenId: $c, date: $d) { periods { meals } deliveries { orders { edges { node { id } } } } } }`
+		kitchenSub := `subscription($c: ID!, $d: String!) { canteenKitchenUpdated(canteenId: $c, date: $d) { kitchen { periods { meals } deliveries { orders { edges { node { id } } } } } } }`
 		kws := e.DialWS(t, staff)
 		kws.Subscribe("k", kitchenSub, map[string]any{"c": canteenID, "d": day})
 		var kitchen struct {
 			CanteenKitchenUpdated struct {
-				Periods    []struct{ Meals int }
-				Deliveries []struct {
-					Orders struct {
-						Edges []struct{ Node struct{ ID string } }
+				Kitchen struct {
+					Periods    []struct{ Meals int }
+					Deliveries []struct {
+						Orders struct {
+							Edges []struct{ Node struct{ ID string } }
+						}
 					}
 				}
 			}
 		}
 		kws.Next("k", 10*time.Second, &kitchen)
-		if len(kitchen.CanteenKitchenUpdated.Periods) != 0 {
+		if len(kitchen.CanteenKitchenUpdated.Kitchen.Periods) != 0 {
 			t.Fatalf("kitchen before any order: %+v", kitchen)
 		}
 		nosy := e.DialWS(t, son)
@@ -137,7 +139,7 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 		r = e.Do(t, son, placeOrderMutation, map[string]any{"input": order}).Must(t)
 		o := func(k string) any { return r.Value("placeMealOrder", k) }
 		kws.Next("k", 10*time.Second, &kitchen)
-		if k := kitchen.CanteenKitchenUpdated; len(k.Periods) != 1 || k.Periods[0].Meals != 1 ||
+		if k := kitchen.CanteenKitchenUpdated.Kitchen; len(k.Periods) != 1 || k.Periods[0].Meals != 1 ||
 			len(k.Deliveries) != 1 || len(k.Deliveries[0].Orders.Edges) != 1 || k.Deliveries[0].Orders.Edges[0].Node.ID != o("id") {
 			t.Errorf("kitchen after the order: %+v", kitchen)
 		}
@@ -145,7 +147,7 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 		e.Relay.Flush(t.Context())
 		n := e.Do(t, elder, `{ notifications(first: 1) { edges { node { kind title subject { id } } } } }`, nil).Must(t)
 		if n.Value("notifications", "edges", 0, "node", "kind") != "MEAL_ORDER" ||
-			!strings.Contains(n.Value("notifications", "edges", 0, "node", "title").(string), "for you") {
+			!strings.Contains(n.Value("notifications", "edges", 0, "node", "title").(string), "为您订了") {
 			t.Errorf("the elder was not told: %s", n)
 		}
 		if o("status") != "PLACED" || o("tier") != "AGE_80_PLUS" || o("listPrice") != 1400.0 || o("subsidy") != 500.0 ||
@@ -164,9 +166,11 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 		// The son follows it live; a stranger may not.
 		ws := e.DialWS(t, son)
 		ws.Subscribe("o", orderSubscription, map[string]any{"id": orderID})
-		var got struct{ MealOrderUpdated struct{ ID, Status string } }
+		var got struct {
+			MealOrderUpdated struct{ Order struct{ ID, Status string } }
+		}
 		ws.Next("o", 10*time.Second, &got)
-		if got.MealOrderUpdated.Status != "PLACED" {
+		if got.MealOrderUpdated.Order.Status != "PLACED" {
 			t.Fatalf("first: %+v", got)
 		}
 		stranger := e.DialWS(t, other)
@@ -179,7 +183,7 @@ func TestCanteenThroughTheAPI(t *testing.T) {
 		for _, st := range []string{"PREPARING", "READY"} {
 			e.Do(t, staff, advance, map[string]any{"id": orderID, "s": st}).Must(t)
 			ws.Next("o", 10*time.Second, &got)
-			if got.MealOrderUpdated.Status != st {
+			if got.MealOrderUpdated.Order.Status != st {
 				t.Fatalf("live: %+v, want %s", got, st)
 			}
 		}

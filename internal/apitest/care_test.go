@@ -54,6 +54,22 @@ func careTestSlot(t *testing.T, e *apitest.Env, centre string, kind careservice.
 }
 
 // tomorrowAt returns hh:mm tomorrow (Shanghai) by e's clock.
+// bookedHalfDay seeds the demo street, opens a half day (five places, 60
+// and over) at the day-care centre tomorrow at 9:00, sets the clock to
+// 8:50 and books the elder into it as her guardian: the elder's ID, the
+// slot, its start and the booking's ID.
+func bookedHalfDay(t *testing.T, e *apitest.Env) (elder string, slot int, start time.Time, booking any) {
+	t.Helper()
+	e.SeedDemo(t)
+	elder = str(e.ResidentID(t, seed.PhoneElder))
+	start = tomorrowAt(e, 9, 0)
+	slot = careTestSlot(t, e, seed.DayCareCentre, careservice.KindHALF_DAY, 5, start, 60, 0)
+	e.Clock.Set(start.Add(-10 * time.Minute))
+	booking = e.Do(t, e.TokenFor(t, seed.PhoneGuardian), bookCareLate, map[string]any{"slot": str(slot), "who": elder, "accept": true}).
+		Must(t).Value("bookCare", "id")
+	return elder, slot, start, booking
+}
+
 func tomorrowAt(e *apitest.Env, hh, mm int) time.Time {
 	n := e.Clock.Now().In(localtime.Zone).AddDate(0, 0, 1)
 	return time.Date(n.Year(), n.Month(), n.Day(), hh, mm, 0, 0, localtime.Zone)
@@ -142,7 +158,7 @@ func TestCareWaitlistChain(t *testing.T) {
 		}
 		volunteerID := e.ResidentID(t, seed.PhoneVolunteer)
 		if n := e.Client.Notification.Query().Where(notification.ResidentID(volunteerID), notification.KindEQ(notification.KindCARE),
-			notification.TitleContains("free for you")).CountX(e.SystemCtx()); n != 1 {
+			notification.MessageKey("care.offered")).CountX(e.SystemCtx()); n != 1 {
 			t.Errorf("the offered resident has %d offer notifications, want 1", n)
 		}
 		if s := bookingStatus(t, e, cID); s != carebooking.StatusWAITLISTED {
@@ -249,19 +265,20 @@ func TestCareBadInput(t *testing.T) {
 // once), check-out; then the reports count it.
 func TestCareDay(t *testing.T) {
 	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
-		e.SeedDemo(t)
-		elder := str(e.ResidentID(t, seed.PhoneElder))
-		start := tomorrowAt(e, 9, 0)
-		slot := careTestSlot(t, e, seed.DayCareCentre, careservice.KindHALF_DAY, 5, start, 60, 0)
-		e.Clock.Set(start.Add(-10 * time.Minute))
+		elder, slot, start, booking := bookedHalfDay(t, e)
 		guardian, caregiver, elderTok := e.TokenFor(t, seed.PhoneGuardian), e.TokenFor(t, seed.PhoneCaregiver), e.TokenFor(t, seed.PhoneElder)
-		booking := e.Do(t, guardian, bookCareLate, map[string]any{"slot": str(slot), "who": elder, "accept": true}).
-			Must(t).Value("bookCare", "id")
 
+		// The guardian follows from the cursor of now, after the booking's
+		// event is published: the feed replays what follows it, so the
+		// check-in below is heard however soon it comes, and the booking
+		// (before the cursor) is not.
+		if err := e.Relay.Flush(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		now := e.Do(t, guardian, `{ streamCursor }`, nil).Must(t).Value("streamCursor")
 		ws := e.DialWS(t, guardian)
-		ws.Subscribe("care", `subscription($d: ID!) { careEvents(dependentId: $d) { kind at note { body } incident { severity }
-			booking { status checkedInAt personName } } }`, map[string]any{"d": elder})
-		time.Sleep(100 * time.Millisecond) // the subscription registers
+		ws.Subscribe("care", `subscription($d: ID!, $since: Cursor) { careEvents(dependentId: $d, since: $since) { cursor event { kind at note { body } incident { severity }
+			booking { status checkedInAt personName } } } }`, map[string]any{"d": elder, "since": now})
 		e.Clock.Set(start.Add(2 * time.Minute))
 		in := e.Do(t, caregiver, `mutation($s: ID!, $r: ID!) { checkInCare(slotId: $s, residentId: $r) { status checkedInAt } }`,
 			map[string]any{"s": str(slot), "r": elder}).Must(t)
@@ -270,30 +287,32 @@ func TestCareDay(t *testing.T) {
 		}
 		var ev struct {
 			CareEvents struct {
-				Kind     string
-				At       time.Time
-				Note     *struct{ Body string }
-				Incident *struct{ Severity string }
-				Booking  struct {
-					Status     string
-					PersonName string
+				Event struct {
+					Kind     string
+					At       time.Time
+					Note     *struct{ Body string }
+					Incident *struct{ Severity string }
+					Booking  struct {
+						Status     string
+						PersonName string
+					}
 				}
 			}
 		}
 		ws.Next("care", 10*time.Second, &ev)
-		if ev.CareEvents.Kind != "CHECKED_IN" || ev.CareEvents.At.In(localtime.Zone).Format("15:04") != "09:02" || ev.CareEvents.Booking.Status != "CHECKED_IN" {
+		if ev.CareEvents.Event.Kind != "CHECKED_IN" || ev.CareEvents.Event.At.In(localtime.Zone).Format("15:04") != "09:02" || ev.CareEvents.Event.Booking.Status != "CHECKED_IN" {
 			t.Errorf("guardian heard %+v, want CHECKED_IN at 09:02", ev)
 		}
-		e.Do(t, caregiver, `mutation($b: ID!) { addCareNote(bookingId: $b, body: "午睡一小時，精神好。") { id } }`, map[string]any{"b": booking}).Must(t)
+		e.Do(t, caregiver, `mutation($b: ID!) { addCareNote(bookingId: $b, body: "午睡一小时，精神好。") { id } }`, map[string]any{"b": booking}).Must(t)
 		ws.Next("care", 10*time.Second, &ev)
-		if ev.CareEvents.Kind != "NOTE" || ev.CareEvents.Note == nil || ev.CareEvents.Note.Body != "午睡一小時，精神好。" {
+		if ev.CareEvents.Event.Kind != "NOTE" || ev.CareEvents.Event.Note == nil || ev.CareEvents.Event.Note.Body != "午睡一小时，精神好。" {
 			t.Errorf("guardian heard %+v, want the note", ev)
 		}
 		before := e.Client.Notification.Query().Where(notification.ResidentID(e.ResidentID(t, seed.PhoneGuardian))).CountX(e.SystemCtx())
-		e.Do(t, caregiver, `mutation($b: ID!) { reportCareIncident(input: {bookingId: $b, severity: SERIOUS, description: "跌倒，右膝擦傷，已處理。"}) { id } }`,
+		e.Do(t, caregiver, `mutation($b: ID!) { reportCareIncident(input: {bookingId: $b, severity: SERIOUS, description: "跌倒，右膝擦伤，已处理。"}) { id } }`,
 			map[string]any{"b": booking}).Must(t)
 		ws.Next("care", 10*time.Second, &ev)
-		if ev.CareEvents.Kind != "INCIDENT" || ev.CareEvents.Incident == nil || ev.CareEvents.Incident.Severity != "SERIOUS" {
+		if ev.CareEvents.Event.Kind != "INCIDENT" || ev.CareEvents.Event.Incident == nil || ev.CareEvents.Event.Incident.Severity != "SERIOUS" {
 			t.Errorf("guardian heard %+v, want the incident", ev)
 		}
 		if after := e.Client.Notification.Query().Where(notification.ResidentID(e.ResidentID(t, seed.PhoneGuardian))).CountX(e.SystemCtx()); after != before+1 {
@@ -304,7 +323,7 @@ func TestCareDay(t *testing.T) {
 		guardian = e.TokenFor(t, seed.PhoneGuardian)
 		e.Do(t, caregiver, `mutation($b: ID!) { checkOutCare(bookingId: $b) { status checkedOutAt } }`, map[string]any{"b": booking}).Must(t)
 		ws.Next("care", 10*time.Second, &ev)
-		if ev.CareEvents.Kind != "CHECKED_OUT" {
+		if ev.CareEvents.Event.Kind != "CHECKED_OUT" {
 			t.Errorf("guardian heard %+v, want CHECKED_OUT", ev)
 		}
 		// The elder (an adult) reads her notes; her caregiver too; the
@@ -362,7 +381,7 @@ func TestCareEventsSubscriptionAuthz(t *testing.T) {
 		elder := str(e.ResidentID(t, seed.PhoneElder))
 		for _, v := range allViewers[2:] {
 			ws := e.DialWS(t, e.TokenFor(t, demoPhone(v)))
-			ws.Subscribe("c", `subscription($d: ID!) { careEvents(dependentId: $d) { kind } }`, map[string]any{"d": elder})
+			ws.Subscribe("c", `subscription($d: ID!) { careEvents(dependentId: $d) { event { kind } } }`, map[string]any{"d": elder})
 			allowed := v == "06" || v == "07"
 			if allowed {
 				ws.Quiet(200 * time.Millisecond)
@@ -425,7 +444,7 @@ func TestCareInDataExport(t *testing.T) {
 		e.SeedDemo(t)
 		r := e.Do(t, e.TokenFor(t, seed.PhoneElder), `mutation { exportMyData { json } }`, nil).Must(t)
 		doc, _ := r.Value("exportMyData", "json").(string)
-		for _, want := range []string{`"care"`, "精神不錯", "腳滑", `"CHECKED_OUT"`} {
+		for _, want := range []string{`"care"`, "精神不错", "脚滑", `"CHECKED_OUT"`} {
 			if !strings.Contains(doc, want) {
 				t.Errorf("the export does not hold %s", want)
 			}

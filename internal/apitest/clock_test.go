@@ -46,7 +46,7 @@ func TestTimestampsFollowTheClock(t *testing.T) {
 		check("a new resident's updatedAt", updated, at.Add(time.Hour))
 
 		e.Clock.Advance(10 * time.Minute) // within the access token's 15 minutes
-		r := e.Do(t, access, `mutation { updateMyProfile(input: {name: "新鄰居"}) { createdAt updatedAt } }`, nil).Must(t)
+		r := e.Do(t, access, `mutation { updateMyProfile(input: {name: "新邻居"}) { createdAt updatedAt } }`, nil).Must(t)
 		created, updated = stamps(r, "updateMyProfile")
 		check("createdAt after a change", created, at.Add(time.Hour))
 		check("updatedAt after a change", updated, at.Add(70*time.Minute))

@@ -78,7 +78,7 @@ func TestErasureLeavesNothing(t *testing.T) {
 		// (the sweep covers the naming).
 		guardian := e.TokenFor(t, seed.PhoneGuardian)
 		r := e.Do(t, guardian, `{ notifications(first: 50) { edges { node { title } } } }`, nil).Must(t)
-		if !strings.Contains(r.String(), "guardianship ended") {
+		if !strings.Contains(r.String(), "监护关系已结束") {
 			t.Errorf("the guardian was not told the guardianship ended: %s", r)
 		}
 	})

@@ -108,12 +108,12 @@ func TestRegisterChild(t *testing.T) {
 		e.SeedDemo(t)
 		parent := e.TokenFor(t, seed.PhoneGuardian)
 		birth := time.Date(e.Clock.Now().Year()-5, 6, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
-		r := e.Do(t, parent, registerChild, map[string]any{"name": "陳小寶", "b": birth.Format(time.RFC3339)}).Must(t)
+		r := e.Do(t, parent, registerChild, map[string]any{"name": "陈小宝", "b": birth.Format(time.RFC3339)}).Must(t)
 		if r.Value("registerChild", "consentMethod") != "PARENT_OF_MINOR" || r.Value("registerChild", "relation") != "CHILD" {
 			t.Fatalf("registerChild: %s", r)
 		}
 		ctx := e.SystemCtx()
-		child := e.Client.Resident.Query().Where(resident.Name("陳小寶")).OnlyX(ctx)
+		child := e.Client.Resident.Query().Where(resident.Name("陈小宝")).OnlyX(ctx)
 		parentID := e.ResidentID(t, seed.PhoneGuardian)
 		if *child.HouseholdID != e.HouseholdID(t, parentID) {
 			t.Errorf("the child is in household %d, not the parent's", *child.HouseholdID)

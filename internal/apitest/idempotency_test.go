@@ -37,7 +37,7 @@ var keyedMutations = []struct {
 	prepare func(t *testing.T, e *apitest.Env, n int) keyedCall
 }{
 	{"fileRequest", func(t *testing.T, e *apitest.Env, n int) keyedCall {
-		in := map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": fmt.Sprint("路燈不亮 ", n)}
+		in := map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": fmt.Sprint("路灯不亮 ", n)}
 		return keyedCall{e.TokenFor(t, seed.PhoneElder), `mutation($in: FileRequestInput!, $key: String) {
 			fileRequest(input: $in, idempotencyKey: $key) { id } }`, "fileRequest",
 			map[string]any{"in": in}, map[string]any{"in": with(in, "description", "另一件事")}}
@@ -48,7 +48,7 @@ var keyedMutations = []struct {
 		e.Do(t, worker, `mutation($id: ID!) { claimRequest(id: $id) { id } }`, map[string]any{"id": id}).Must(t)
 		return keyedCall{worker, `mutation($id: ID!, $body: String!, $key: String) {
 			addRequestNote(id: $id, body: $body, idempotencyKey: $key) { id } }`, "addRequestNote",
-			map[string]any{"id": id, "body": "明天上門"}, map[string]any{"id": id, "body": "後天上門"}}
+			map[string]any{"id": id, "body": "明天上门"}, map[string]any{"id": id, "body": "后天上门"}}
 	}},
 	{"claimRequest", func(t *testing.T, e *apitest.Env, n int) keyedCall {
 		id := fileUnkeyed(t, e, 20+n)
@@ -59,10 +59,10 @@ var keyedMutations = []struct {
 		id := fileUnkeyed(t, e, 30+n)
 		worker := e.TokenFor(t, seed.PhoneGridWorker)
 		e.Do(t, worker, `mutation($id: ID!) { claimRequest(id: $id) { id } }`, map[string]any{"id": id}).Must(t)
-		vars := map[string]any{"id": id, "d": apitest.ID(e.DepartmentID(t, seed.DepartmentUrbanManagement)), "reason": "需要執法"}
+		vars := map[string]any{"id": id, "d": apitest.ID(e.DepartmentID(t, seed.DepartmentUrbanManagement)), "reason": "需要执法"}
 		return keyedCall{worker, `mutation($id: ID!, $d: ID!, $reason: String!, $key: String) {
 			callDepartment(id: $id, departmentId: $d, reason: $reason, idempotencyKey: $key) { id status } }`, "callDepartment",
-			vars, with(vars, "reason", "需要清運")}
+			vars, with(vars, "reason", "需要清运")}
 	}},
 	{"resolveRequest", func(t *testing.T, e *apitest.Env, n int) keyedCall {
 		id := fileUnkeyed(t, e, 40+n)
@@ -70,14 +70,14 @@ var keyedMutations = []struct {
 		e.Do(t, worker, `mutation($id: ID!) { claimRequest(id: $id) { id } }`, map[string]any{"id": id}).Must(t)
 		return keyedCall{worker, `mutation($id: ID!, $res: String!, $key: String) {
 			resolveRequest(id: $id, resolution: $res, idempotencyKey: $key) { id status } }`, "resolveRequest",
-			map[string]any{"id": id, "res": "已修好"}, map[string]any{"id": id, "res": "已換新"}}
+			map[string]any{"id": id, "res": "已修好"}, map[string]any{"id": id, "res": "已换新"}}
 	}},
 	{"placeMealOrder", func(t *testing.T, e *apitest.Env, n int) keyedCall {
 		menu, dish := publishedMenu(t, e, n)
 		in := map[string]any{"menuId": menu, "fulfillment": "PICK_UP", "items": []any{map[string]any{"menuItemId": dish, "quantity": 1}}}
 		return keyedCall{e.TokenFor(t, seed.PhoneGuardian), `mutation($in: PlaceMealOrderInput!, $key: String) {
 			placeMealOrder(input: $in, idempotencyKey: $key) { id status } }`, "placeMealOrder",
-			map[string]any{"in": in}, map[string]any{"in": with(in, "note", "少鹽")}}
+			map[string]any{"in": in}, map[string]any{"in": with(in, "note", "少盐")}}
 	}},
 	{"cancelMealOrder", func(t *testing.T, e *apitest.Env, n int) keyedCall {
 		menu, dish := publishedMenu(t, e, 10+n)
@@ -105,12 +105,12 @@ var keyedMutations = []struct {
 		id := book(t, e, e.TokenFor(t, seed.PhoneGuardian), slot, nil, false).Must(t).Value("bookCare", "id")
 		return keyedCall{e.TokenFor(t, seed.PhoneCaregiver), `mutation($id: ID!, $body: String!, $key: String) {
 			addCareNote(bookingId: $id, body: $body, idempotencyKey: $key) { id } }`, "addCareNote",
-			map[string]any{"id": id, "body": "精神很好"}, map[string]any{"id": id, "body": "有點累"}}
+			map[string]any{"id": id, "body": "精神很好"}, map[string]any{"id": id, "body": "有点累"}}
 	}},
 	{"reportCareIncident", func(t *testing.T, e *apitest.Env, n int) keyedCall {
 		slot := careTestSlot(t, e, seed.DayCareCentre, careservice.KindREHABILITATION, 5, tomorrowAt(e, 18+n, 0), 0, 0)
 		id := book(t, e, e.TokenFor(t, seed.PhoneGuardian), slot, nil, false).Must(t).Value("bookCare", "id")
-		in := map[string]any{"bookingId": id, "severity": "MINOR", "description": "滑了一下，沒受傷"}
+		in := map[string]any{"bookingId": id, "severity": "MINOR", "description": "滑了一下，没受伤"}
 		return keyedCall{e.TokenFor(t, seed.PhoneCaregiver), `mutation($in: ReportCareIncidentInput!, $key: String) {
 			reportCareIncident(input: $in, idempotencyKey: $key) { id } }`, "reportCareIncident",
 			map[string]any{"in": in}, map[string]any{"in": with(in, "severity", "SERIOUS")}}
@@ -119,7 +119,7 @@ var keyedMutations = []struct {
 		b := time.Date(2021, 5, 1+n, 0, 0, 0, 0, localtime.Zone).Format(time.RFC3339)
 		return keyedCall{e.TokenFor(t, seed.PhoneGuardian), `mutation($name: String!, $b: Time!, $key: String) {
 			registerChild(input: {name: $name, birthDate: $b}, idempotencyKey: $key) { id status } }`, "registerChild",
-			map[string]any{"name": fmt.Sprint("陳小米", n), "b": b}, map[string]any{"name": "陳小麥", "b": b}}
+			map[string]any{"name": fmt.Sprint("陈小米", n), "b": b}, map[string]any{"name": "陈小麦", "b": b}}
 	}},
 	{"requestGuardianship", func(t *testing.T, e *apitest.Env, n int) keyedCall {
 		dependent := []string{seed.PhoneElder, seed.PhoneGuardian}[n]
@@ -129,10 +129,10 @@ var keyedMutations = []struct {
 			map[string]any{"id": id, "rel": "OTHER"}, map[string]any{"id": id, "rel": "CHILD"}}
 	}},
 	{"askForHelp", func(t *testing.T, e *apitest.Env, n int) keyedCall {
-		in := helpInput(e, map[string]any{"title": fmt.Sprint("幫忙買菜 ", n)})
+		in := helpInput(e, map[string]any{"title": fmt.Sprint("帮忙买菜 ", n)})
 		return keyedCall{e.TokenFor(t, seed.PhoneElder), `mutation($input: AskForHelpInput!, $key: String) {
 			askForHelp(input: $input, idempotencyKey: $key) { id status } }`, "askForHelp",
-			in, helpInput(e, map[string]any{"title": "幫忙取藥"})}
+			in, helpInput(e, map[string]any{"title": "帮忙取药"})}
 	}},
 	{"offerHelp", func(t *testing.T, e *apitest.Env, n int) keyedCall {
 		id := e.Do(t, e.TokenFor(t, seed.PhoneElder), askForHelp, helpInput(e, map[string]any{"title": fmt.Sprint("陪我散步 ", n)})).
@@ -144,22 +144,22 @@ var keyedMutations = []struct {
 	{"createVolunteerTask", func(t *testing.T, e *apitest.Env, n int) keyedCall {
 		now := e.Clock.Now()
 		in := map[string]any{"communityId": apitest.ID(e.CommunityID(t, seed.CommunityShengguang)),
-			"gridId": apitest.ID(e.GridID(t, seed.GridShengguang01)), "title": fmt.Sprint("搬桌椅 ", n), "location": "紅鄰客廳",
+			"gridId": apitest.ID(e.GridID(t, seed.GridShengguang01)), "title": fmt.Sprint("搬桌椅 ", n), "location": "红邻客厅",
 			"windowStart": now.Add(time.Hour).Format(time.RFC3339), "windowEnd": now.Add(4 * time.Hour).Format(time.RFC3339), "minutes": 60,
 			"volunteerIds": []string{apitest.ID(e.ResidentID(t, seed.PhoneVolunteer))}}
 		return keyedCall{e.TokenFor(t, seed.PhoneCommunityAdmin), `mutation($input: CreateVolunteerTaskInput!, $key: String) {
 			createVolunteerTask(input: $input, idempotencyKey: $key) { id status } }`, "createVolunteerTask",
-			map[string]any{"input": in}, map[string]any{"input": with(in, "title", "掃落葉")}}
+			map[string]any{"input": in}, map[string]any{"input": with(in, "title", "扫落叶")}}
 	}},
 	{"sendBroadcast", func(t *testing.T, e *apitest.Env, n int) keyedCall {
-		in := map[string]any{"targetId": apitest.ID(e.GridID(t, seed.GridShengguang01)), "level": "NORMAL", "title": fmt.Sprint("停水通知 ", n), "body": "請注意"}
+		in := map[string]any{"targetId": apitest.ID(e.GridID(t, seed.GridShengguang01)), "level": "NORMAL", "title": fmt.Sprint("停水通知 ", n), "body": "请注意"}
 		return keyedCall{e.TokenFor(t, seed.PhoneGridLeader), `mutation($in: SendBroadcastInput!, $key: String) {
 			sendBroadcast(input: $in, idempotencyKey: $key) { id recipientCount } }`, "sendBroadcast",
-			map[string]any{"in": in}, map[string]any{"in": with(in, "body", "請儲水")}}
+			map[string]any{"in": in}, map[string]any{"in": with(in, "body", "请储水")}}
 	}},
 	{"registerHousehold", func(t *testing.T, e *apitest.Env, n int) keyedCall {
 		place := apitest.ID(e.PlaceID(t, e.HouseholdID(t, e.ResidentID(t, seed.PhoneElder))))
-		in := map[string]any{"placeId": place, "unit": fmt.Sprint("K", n), "members": []any{map[string]any{"name": "新住戶"}}}
+		in := map[string]any{"placeId": place, "unit": fmt.Sprint("K", n), "members": []any{map[string]any{"name": "新住户"}}}
 		return keyedCall{e.TokenFor(t, seed.PhoneCommunityAdmin), `mutation($in: RegisterHouseholdInput!, $key: String) {
 			registerHousehold(input: $in, idempotencyKey: $key) { id } }`, "registerHousehold",
 			map[string]any{"in": in}, map[string]any{"in": with(in, "unit", "K9")}}
@@ -283,7 +283,7 @@ func TestIdempotencyKeyScope(t *testing.T) {
 		if x == y {
 			t.Errorf("two calls without a key gave one request %v", x)
 		}
-		for _, bad := range []string{"", strings.Repeat("k", 101), "a\nb", "鍵", "a b"} {
+		for _, bad := range []string{"", strings.Repeat("k", 101), "a\nb", "键", "a b"} {
 			if r := elder.do(t, e, bad).MustFail(t, "BAD_USER_INPUT"); r.Field() != "idempotencyKey" {
 				t.Errorf("key %q: %s", bad, r)
 			}
@@ -380,7 +380,7 @@ func tableCounts(t *testing.T, e *apitest.Env) map[string]int {
 func fileUnkeyed(t *testing.T, e *apitest.Env, n int) any {
 	t.Helper()
 	return e.Do(t, e.TokenFor(t, seed.PhoneElder), `mutation($in: FileRequestInput!) { fileRequest(input: $in) { id } }`,
-		map[string]any{"in": map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": fmt.Sprint("門禁壞了 ", n)}}).
+		map[string]any{"in": map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": fmt.Sprint("门禁坏了 ", n)}}).
 		Must(t).Value("fileRequest", "id")
 }
 

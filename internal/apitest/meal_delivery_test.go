@@ -149,7 +149,7 @@ func TestVolunteerTaskWindow(t *testing.T) {
 		tasks := make([]any, 2)
 		for i := range tasks {
 			tasks[i] = e.Do(t, admin, createTask, map[string]any{"input": map[string]any{
-				"communityId": apitest.ID(e.CommunityID(t, seed.CommunityShengguang)), "title": "搬桌椅", "location": "紅鄰客廳",
+				"communityId": apitest.ID(e.CommunityID(t, seed.CommunityShengguang)), "title": "搬桌椅", "location": "红邻客厅",
 				"windowStart": start.Format(time.RFC3339), "windowEnd": end.Format(time.RFC3339), "minutes": 120,
 				"volunteerIds": []string{apitest.ID(e.ResidentID(t, seed.PhoneVolunteer))},
 			}}).Must(t).Value("createVolunteerTask", "id")

@@ -19,11 +19,11 @@ func TestMessageStyle(t *testing.T) {
 		t.Run("rating a request that is not CONFIRMED", func(t *testing.T) {
 			q := newRequests(t, e)
 			id := q.file(t, seed.PhoneGuardian, map[string]any{
-				"categoryId": categoryID(t, e, seed.CategoryRepair), "description": "樓道燈壞了",
-				"answers": []map[string]any{{"name": "spot", "value": "2單元3樓"}},
+				"categoryId": categoryID(t, e, seed.CategoryRepair), "description": "楼道灯坏了",
+				"answers": []map[string]any{{"name": "spot", "value": "2单元3楼"}},
 			}).ID
 			q.must(t, seed.PhoneGridWorker, "claimRequest", id, "", nil)
-			q.must(t, seed.PhoneGridWorker, "resolveRequest", id, ", resolution: $resolution", map[string]any{"resolution": "已更換燈泡"})
+			q.must(t, seed.PhoneGridWorker, "resolveRequest", id, ", resolution: $resolution", map[string]any{"resolution": "已更换灯泡"})
 			r := q.do(t, seed.PhoneGuardian, "rateRequest", id, ", rating: $rating", map[string]any{"rating": 5}).MustFail(t, "CONFLICT")
 			if want := "the request is RESOLVED: you can rate it only when it is CONFIRMED"; r.Message() != want {
 				t.Errorf("message %q, want %q", r.Message(), want)
@@ -35,7 +35,7 @@ func TestMessageStyle(t *testing.T) {
 			vol := tokens[seed.PhoneVolunteer]
 			now := e.Clock.Now()
 			task := e.Do(t, tokens[seed.PhoneCommunityAdmin], createTask, map[string]any{"input": map[string]any{
-				"communityId": apitest.ID(e.CommunityID(t, seed.CommunityShengguang)), "title": "搬桌椅", "location": "紅鄰客廳",
+				"communityId": apitest.ID(e.CommunityID(t, seed.CommunityShengguang)), "title": "搬桌椅", "location": "红邻客厅",
 				"windowStart": now.Format(time.RFC3339), "windowEnd": now.Add(2 * time.Hour).Format(time.RFC3339), "minutes": 60,
 				"volunteerIds": []string{apitest.ID(e.ResidentID(t, seed.PhoneVolunteer))},
 			}}).Must(t).Value("createVolunteerTask", "id")

@@ -31,8 +31,8 @@ func TestNotificationKinds(t *testing.T) {
 			to, want, title string
 		}{
 			{"help asked", func(t *testing.T) {
-				request = e.Do(t, elder, askForHelp, helpInput(e, map[string]any{"title": "種類: 買菜"})).Must(t).Value("askForHelp", "id").(string)
-			}, vol, "HELP_REQUEST", "鄰呼我應: 種類: 買菜"},
+				request = e.Do(t, elder, askForHelp, helpInput(e, map[string]any{"title": "种类: 买菜"})).Must(t).Value("askForHelp", "id").(string)
+			}, vol, "HELP_REQUEST", "邻呼我应：种类: 买菜"},
 			{"help offered", func(t *testing.T) {
 				offer = e.Do(t, vol, offerHelp, map[string]any{"id": request}).Must(t).Value("offerHelp", "id").(string)
 			}, elder, "HELP_REQUEST", ""},
@@ -42,18 +42,18 @@ func TestNotificationKinds(t *testing.T) {
 			{"help completed: the volunteer is paid", func(t *testing.T) {
 				e.Do(t, worker, `mutation($id: ID!) { confirmHelpCompleted(requestId: $id, minutes: 30) { id } }`,
 					map[string]any{"id": request}).Must(t)
-			}, vol, "TIME_BANK", "時間銀行 +30 分鐘"},
+			}, vol, "TIME_BANK", "时间银行 +30 分钟"},
 			{"time transferred", func(t *testing.T) {
 				e.Do(t, vol, `mutation($to: ID!) { transferTime(input: {toResidentId: $to, minutes: 10, key: "kinds"}) { id } }`,
 					map[string]any{"to": apitest.ID(elderID)}).Must(t)
 			}, elder, "TIME_BANK", ""},
 			{"volunteer work dispatched", func(t *testing.T) {
 				e.Do(t, admin, createTask, map[string]any{"input": map[string]any{
-					"communityId": apitest.ID(community), "gridId": apitest.ID(sg01), "title": "種類: 搬桌椅",
-					"location": "紅鄰客廳", "windowStart": now.Format(time.RFC3339), "windowEnd": now.Add(4 * time.Hour).Format(time.RFC3339),
+					"communityId": apitest.ID(community), "gridId": apitest.ID(sg01), "title": "种类: 搬桌椅",
+					"location": "红邻客厅", "windowStart": now.Format(time.RFC3339), "windowEnd": now.Add(4 * time.Hour).Format(time.RFC3339),
 					"minutes": 60, "volunteerIds": []string{apitest.ID(volID)},
 				}}).Must(t)
-			}, vol, "VOLUNTEER_TASK", "志願服務110: 種類: 搬桌椅"},
+			}, vol, "VOLUNTEER_TASK", "志愿服务110：种类: 搬桌椅"},
 		}
 		for _, s := range steps {
 			s.act(t)

@@ -61,7 +61,7 @@ func TestPIPL(t *testing.T) {
 			if err := json.Unmarshal([]byte(raw), &doc); err != nil {
 				t.Fatalf("the export is not JSON: %v\n%s", err, raw)
 			}
-			if doc.ResidentID != rid || doc.Profile.ID != rid || doc.Profile.Name != "黃志強" {
+			if doc.ResidentID != rid || doc.Profile.ID != rid || doc.Profile.Name != "黄志强" {
 				t.Errorf("profile: %+v (resident %d)", doc.Profile, rid)
 			}
 			if len(doc.PersonalInfo) != 1 || doc.PersonalInfo[0].Phone != p {
@@ -141,7 +141,7 @@ func TestPIPL(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the resident row is gone: %v", err)
 			}
-			if row.DeletedAt == nil || row.HouseholdID != nil || row.GridID != nil || row.Name == "陳志明" {
+			if row.DeletedAt == nil || row.HouseholdID != nil || row.GridID != nil || row.Name == "陈志明" {
 				t.Errorf("the resident row keeps personal data: %+v", row)
 			}
 			if n, _ := e.Client.Session.Query().Where(session.ResidentID(rid), session.RevokedAtIsNil()).Count(ctx); n != 0 {
@@ -160,7 +160,7 @@ func TestPIPL(t *testing.T) {
 			// grid's staff no longer see anyone.
 			q := `query($id: ID!) { node(id: $id) { ... on Resident { name personalInfo { phone } household { id } } } }`
 			r = e.Do(t, street, q, map[string]any{"id": apitest.ID(rid)}).Must(t)
-			if r.Value("node", "name") == "陳志明" || r.Value("node", "personalInfo") != nil || r.Value("node", "household") != nil {
+			if r.Value("node", "name") == "陈志明" || r.Value("node", "personalInfo") != nil || r.Value("node", "household") != nil {
 				t.Errorf("the street admin sees the deleted resident's data: %s", r)
 			}
 			if r := e.Do(t, worker, q, map[string]any{"id": apitest.ID(rid)}); r.Code() != "NOT_FOUND" {

@@ -16,7 +16,7 @@ import (
 )
 
 const broadcastMutation = `mutation($target: ID!, $title: String!, $level: BroadcastLevel!) {
-	sendBroadcast(input: {targetId: $target, level: $level, title: $title, body: "請注意"}) { id recipientCount level } }`
+	sendBroadcast(input: {targetId: $target, level: $level, title: $title, body: "请注意"}) { id recipientCount level } }`
 
 const inboxQuery = `{ unreadNotificationCount notifications(first: 10) { totalCount edges { node { id kind title cursor subject { id ... on Broadcast { level } } } } } }`
 
@@ -100,7 +100,7 @@ func TestBroadcastReachesEveryoneInScope(t *testing.T) {
 		time.Sleep(100 * time.Millisecond) // the subscriptions register
 
 		r := e.Do(t, tokens[seed.PhoneGridLeader], broadcastMutation, map[string]any{
-			"target": apitest.ID(grid), "title": "颱風預警", "level": "EMERGENCY"}).Must(t)
+			"target": apitest.ID(grid), "title": "台风预警", "level": "EMERGENCY"}).Must(t)
 		want := e.Client.Resident.Query().Where(resident.GridID(grid), resident.DeletedAtIsNil()).CountX(e.SystemCtx())
 		if got, _ := r.Value("sendBroadcast", "recipientCount").(float64); int(got) != want {
 			t.Errorf("recipientCount %v, want the grid's %d residents", got, want)
@@ -109,7 +109,7 @@ func TestBroadcastReachesEveryoneInScope(t *testing.T) {
 			NotificationAdded struct{ ID, Title, Cursor string }
 		}
 		here.Next("n", 10*time.Second, &live)
-		if live.NotificationAdded.Title != "颱風預警" {
+		if live.NotificationAdded.Title != "台风预警" {
 			t.Errorf("live: %+v", live)
 		}
 		elsewhere.Quiet(300 * time.Millisecond)
@@ -128,12 +128,34 @@ func TestBroadcastReachesEveryoneInScope(t *testing.T) {
 			t.Errorf("a resident of another community got %+v", theirs)
 		}
 		// Marking read: only one's own.
-		if got := e.Do(t, tokens[seed.PhoneOtherResident], `mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) }`,
-			map[string]any{"ids": []string{n.ID}}).Must(t).Value("markNotificationsRead"); got != float64(0) {
-			t.Errorf("another resident marked it read: %v", got)
+		// The payload carries what changed and the new unread count, so a
+		// normalized cache updates without a refetch.
+		const markRead = `mutation($ids: [ID!]) { markNotificationsRead(ids: $ids) {
+			notifications { id readAt } unreadNotificationCount } }`
+		type marked struct {
+			MarkNotificationsRead struct {
+				Notifications []struct {
+					ID     string
+					ReadAt *string
+				}
+				UnreadNotificationCount int
+			}
 		}
-		if got := e.Do(t, tokens[seed.PhoneGuardian], `mutation { markNotificationsRead }`, nil).Must(t).Value("markNotificationsRead"); got != float64(1) {
-			t.Errorf("markNotificationsRead = %v, want 1", got)
+		var got marked
+		e.Do(t, tokens[seed.PhoneOtherResident], markRead, map[string]any{"ids": []string{n.ID}}).Must(t).Decode(t, &got)
+		if p := got.MarkNotificationsRead; len(p.Notifications) != 0 || p.UnreadNotificationCount != 0 {
+			t.Errorf("another resident marked it read: %+v", p)
+		}
+		got = marked{}
+		e.Do(t, tokens[seed.PhoneGuardian], markRead, nil).Must(t).Decode(t, &got)
+		if p := got.MarkNotificationsRead; len(p.Notifications) != 1 || p.Notifications[0].ID != n.ID ||
+			p.Notifications[0].ReadAt == nil || p.UnreadNotificationCount != 0 {
+			t.Errorf("markNotificationsRead = %+v, want %s, read, and 0 unread", p, n.ID)
+		}
+		got = marked{}
+		e.Do(t, tokens[seed.PhoneGuardian], markRead, map[string]any{"ids": []string{n.ID}}).Must(t).Decode(t, &got)
+		if p := got.MarkNotificationsRead; len(p.Notifications) != 0 {
+			t.Errorf("marking a read notification again changed %+v", p)
 		}
 		e.Do(t, tokens[seed.PhoneGuardian], inboxQuery, nil).Must(t).Decode(t, &mine)
 		if mine.UnreadNotificationCount != 0 {

@@ -36,15 +36,17 @@ func TestVolunteerTaskLifecycle(t *testing.T) {
 			Order(volunteerteam.ByID()).FirstIDX(e.SystemCtx())
 
 		ws := e.DialWS(t, vol)
-		ws.Subscribe("a", `subscription { myVolunteerAssignments { id status } }`, nil)
-		var mine struct{ MyVolunteerAssignments []struct{ ID, Status string } }
+		ws.Subscribe("a", `subscription { myVolunteerAssignments { assignments { id status } } }`, nil)
+		var mine struct {
+			MyVolunteerAssignments struct{ Assignments []struct{ ID, Status string } }
+		}
 		ws.Next("a", 10*time.Second, &mine)
-		before := len(mine.MyVolunteerAssignments)
+		before := len(mine.MyVolunteerAssignments.Assignments)
 
 		now := e.Clock.Now()
 		in := map[string]any{"input": map[string]any{
-			"communityId": apitest.ID(community), "gridId": apitest.ID(sg01), "title": "社區義診搬桌椅",
-			"location": "紅鄰客廳", "windowStart": now.Format(time.RFC3339), "windowEnd": now.Add(4 * time.Hour).Format(time.RFC3339),
+			"communityId": apitest.ID(community), "gridId": apitest.ID(sg01), "title": "社区义诊搬桌椅",
+			"location": "红邻客厅", "windowStart": now.Format(time.RFC3339), "windowEnd": now.Add(4 * time.Hour).Format(time.RFC3339),
 			"minutes": 60, "teamId": apitest.ID(team), "volunteerIds": []string{apitest.ID(secondID)},
 		}}
 		e.Do(t, vol, createTask, in).MustFail(t, "FORBIDDEN")
@@ -52,8 +54,8 @@ func TestVolunteerTaskLifecycle(t *testing.T) {
 		r := e.Do(t, admin, createTask, in).Must(t)
 		task := r.Value("createVolunteerTask", "id").(string)
 		ws.Next("a", 10*time.Second, &mine)
-		if len(mine.MyVolunteerAssignments) != before+1 {
-			t.Errorf("the volunteer hears of %d assignments, want %d", len(mine.MyVolunteerAssignments), before+1)
+		if len(mine.MyVolunteerAssignments.Assignments) != before+1 {
+			t.Errorf("the volunteer hears of %d assignments, want %d", len(mine.MyVolunteerAssignments.Assignments), before+1)
 		}
 		e.Do(t, tokens[seed.PhoneOtherResident], respond, map[string]any{"t": task, "yes": true}).MustFail(t, "NOT_FOUND")
 
@@ -111,7 +113,7 @@ func TestDispatcherSeam(t *testing.T) {
 		task := dispatch.Task{
 			CommunityID: e.CommunityID(t, seed.CommunityShengguang), GridID: e.GridID(t, seed.GridShengguang01),
 			PlaceID: e.PlaceID(t, e.HouseholdID(t, e.ResidentID(t, seed.PhoneElder))),
-			Title:   "送午餐給林阿婆", Start: now, End: now.Add(time.Hour), Minutes: 20, Key: "canteen-order:1",
+			Title:   "送午餐给林阿婆", Start: now, End: now.Add(time.Hour), Minutes: 20, Key: "canteen-order:1",
 		}
 		ids := make([]int, 2)
 		for i := range ids {
@@ -133,7 +135,7 @@ func TestDispatcherSeam(t *testing.T) {
 			t.Errorf("the grid's volunteer does not see the delivery: %s", r)
 		}
 		for range 2 {
-			if err := store.WithTx(ctx, e.Client, func(tx *ent.Tx) error { return d.Cancel(ctx, tx, task.Key, "取消訂單") }); err != nil {
+			if err := store.WithTx(ctx, e.Client, func(tx *ent.Tx) error { return d.Cancel(ctx, tx, task.Key, "取消订单") }); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -151,7 +153,7 @@ func TestVolunteerTeams(t *testing.T) {
 	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
 		tokens := e.DemoTokens(t)
 		vol, admin := tokens[seed.PhoneVolunteer], tokens[seed.PhoneCommunityAdmin]
-		create := `mutation($c: ID!) { createVolunteerTeam(input: {communityId: $c, name: "盛光讀報隊", description: "給長者讀報"}) { id name } }`
+		create := `mutation($c: ID!) { createVolunteerTeam(input: {communityId: $c, name: "盛光读报队", description: "给长者读报"}) { id name } }`
 		c := map[string]any{"c": apitest.ID(e.CommunityID(t, seed.CommunityShengguang))}
 		e.Do(t, vol, create, c).MustFail(t, "FORBIDDEN")
 		team := e.Do(t, admin, create, c).Must(t).Value("createVolunteerTeam", "id")

@@ -41,7 +41,7 @@ func volunteerFor(t *testing.T, e *apitest.Env, phone string, grid int) (string,
 func helpInput(e *apitest.Env, extra map[string]any) map[string]any {
 	now := e.Clock.Now()
 	in := map[string]any{
-		"kind": "SHOPPING", "title": "幫忙買菜", "location": "盛光路 12 號", "minutes": 60,
+		"kind": "SHOPPING", "title": "帮忙买菜", "location": "盛光路 12 号", "minutes": 60,
 		"windowStart": now.Add(time.Hour).Format(time.RFC3339), "windowEnd": now.Add(3 * time.Hour).Format(time.RFC3339),
 	}
 	for k, v := range extra {
@@ -67,17 +67,19 @@ func TestHelpRequestLifecycle(t *testing.T) {
 		other, _ := volunteerFor(t, e, "13700000201", sg02)
 
 		ws := e.DialWS(t, vol)
-		ws.Subscribe("g", `subscription($g: ID!) { gridHelpRequests(gridId: $g) { totalCount edges { node { id title } } } }`, map[string]any{"g": apitest.ID(sg01)})
+		ws.Subscribe("g", `subscription($g: ID!) { gridHelpRequests(gridId: $g) { requests { totalCount edges { node { id title } } } } }`, map[string]any{"g": apitest.ID(sg01)})
 		var list struct {
 			GridHelpRequests struct {
-				TotalCount int
-				Edges      []struct{ Node struct{ ID, Title string } }
+				Requests struct {
+					TotalCount int
+					Edges      []struct{ Node struct{ ID, Title string } }
+				}
 			}
 		}
 		ws.Next("g", 10*time.Second, &list)
-		before := len(list.GridHelpRequests.Edges)
-		if list.GridHelpRequests.TotalCount != before {
-			t.Errorf("the grid's open requests: %d of %d", before, list.GridHelpRequests.TotalCount)
+		before := len(list.GridHelpRequests.Requests.Edges)
+		if list.GridHelpRequests.Requests.TotalCount != before {
+			t.Errorf("the grid's open requests: %d of %d", before, list.GridHelpRequests.Requests.TotalCount)
 		}
 
 		r := e.Do(t, elder, askForHelp, helpInput(e, nil)).Must(t)
@@ -86,24 +88,26 @@ func TestHelpRequestLifecycle(t *testing.T) {
 			t.Fatalf("asked: %s", r)
 		}
 		ws.Next("g", 10*time.Second, &list)
-		if len(list.GridHelpRequests.Edges) != before+1 || list.GridHelpRequests.TotalCount != before+1 {
+		if len(list.GridHelpRequests.Requests.Edges) != before+1 || list.GridHelpRequests.Requests.TotalCount != before+1 {
 			t.Errorf("the grid's volunteer hears %d open requests (of %d), want %d",
-				len(list.GridHelpRequests.Edges), list.GridHelpRequests.TotalCount, before+1)
+				len(list.GridHelpRequests.Requests.Edges), list.GridHelpRequests.Requests.TotalCount, before+1)
 		}
 		elderWS := e.DialWS(t, elder)
-		elderWS.Subscribe("h", `subscription($id: ID!) { helpRequestUpdated(id: $id) { id status } }`, map[string]any{"id": id})
-		var upd struct{ HelpRequestUpdated struct{ ID, Status string } }
+		elderWS.Subscribe("h", `subscription($id: ID!) { helpRequestUpdated(id: $id) { helpRequest { id status } } }`, map[string]any{"id": id})
+		var upd struct {
+			HelpRequestUpdated struct{ HelpRequest struct{ ID, Status string } }
+		}
 		elderWS.Next("h", 10*time.Second, &upd)
 
 		// Subscribing is authorized: a stranger cannot follow the request,
 		// a resident without a role cannot follow the grid.
 		stranger := e.DialWS(t, tokens[seed.PhoneOtherResident])
-		stranger.Subscribe("x", `subscription($id: ID!) { helpRequestUpdated(id: $id) { id } }`, map[string]any{"id": id})
+		stranger.Subscribe("x", `subscription($id: ID!) { helpRequestUpdated(id: $id) { helpRequest { id } } }`, map[string]any{"id": id})
 		if m := stranger.Read(10 * time.Second); !strings.Contains(string(m.Payload), `"code":"NOT_FOUND"`) {
 			t.Errorf("a stranger follows the request: %s %s", m.Type, m.Payload)
 		}
 		neighbor := e.DialWS(t, tokens[seed.PhoneGuardian])
-		neighbor.Subscribe("y", `subscription($g: ID!) { gridHelpRequests(gridId: $g) { edges { node { id } } } }`, map[string]any{"g": apitest.ID(sg01)})
+		neighbor.Subscribe("y", `subscription($g: ID!) { gridHelpRequests(gridId: $g) { requests { edges { node { id } } } } }`, map[string]any{"g": apitest.ID(sg01)})
 		if m := neighbor.Read(10 * time.Second); !strings.Contains(string(m.Payload), `"code":"FORBIDDEN"`) {
 			t.Errorf("a resident follows the grid's help requests: %s %s", m.Type, m.Payload)
 		}
@@ -150,7 +154,7 @@ func TestHelpRequestLifecycle(t *testing.T) {
 				t.Errorf("offer %v: %v, want %s", o["id"], o["status"], want)
 			}
 		}
-		for elderWS.Next("h", 10*time.Second, &upd); upd.HelpRequestUpdated.Status != "MATCHED"; elderWS.Next("h", 10*time.Second, &upd) {
+		for elderWS.Next("h", 10*time.Second, &upd); upd.HelpRequestUpdated.HelpRequest.Status != "MATCHED"; elderWS.Next("h", 10*time.Second, &upd) {
 		}
 
 		// The volunteer cannot confirm their own work; a stranger cannot see it.
@@ -294,7 +298,7 @@ func TestTimeBankThroughGraphQL(t *testing.T) {
 		// the minutes back, once.
 		help := e.Client.LedgerTransfer.Query().Where(ledgertransfer.KindEQ(ledgertransfer.KindHELP)).
 			Order(ledgertransfer.ByID()).FirstX(e.SystemCtx())
-		correct := `mutation($t: ID!) { correctTimePosting(transferId: $t, memo: "重複記賬") { kind minutes } }`
+		correct := `mutation($t: ID!) { correctTimePosting(transferId: $t, memo: "重复记账") { kind minutes } }`
 		admin := tokens[seed.PhoneCommunityAdmin]
 		e.Do(t, vol, correct, map[string]any{"t": apitest.ID(help.ID)}).MustFail(t, "FORBIDDEN")
 		before := balance(t, e, vol)

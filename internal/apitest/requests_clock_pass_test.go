@@ -23,7 +23,7 @@ func TestRequestClockFiresEveryDueRungInOnePass(t *testing.T) {
 			t.Fatal(err)
 		}
 		q := newRequests(t, e)
-		r := q.file(t, seed.PhoneGuardian, map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": "路燈不亮"})
+		r := q.file(t, seed.PhoneGuardian, map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": "路灯不亮"})
 		var id int
 		fmt.Sscan(r.ID, &id)
 		e.Clock.Advance(time.Hour) // acknowledge was due at 5 min; rungs at 5, 10 and 15 min
@@ -74,7 +74,7 @@ func TestRequestClockRearmsOnANewDeadline(t *testing.T) {
 		}
 		var cat int
 		fmt.Sscan(categoryID(t, e, seed.CategoryOther), &cat)
-		r, err := svc.File(ctx, appeal.Filing{CategoryID: cat, Description: "樓道堆物"})
+		r, err := svc.File(ctx, appeal.Filing{CategoryID: cat, Description: "楼道堆物"})
 		if err != nil {
 			t.Fatal(err)
 		}

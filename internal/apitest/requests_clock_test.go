@@ -23,7 +23,7 @@ import (
 func escalationNotices(t *testing.T, e *apitest.Env, phone string, subject int) int {
 	t.Helper()
 	n, err := e.Client.Notification.Query().Where(notification.ResidentID(e.ResidentID(t, phone)),
-		notification.SubjectID(subject), notification.TitleHasPrefix("督辦")).Count(e.SystemCtx())
+		notification.SubjectID(subject), notification.MessageKey("request.escalated")).Count(e.SystemCtx())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestRequestClockEscalatesEachRungOnce(t *testing.T) {
 			e.Clock.Advance(d)
 			q.tokens = e.DemoTokens(t)
 		}
-		r := q.file(t, seed.PhoneGuardian, map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": "小區裡想加座椅"})
+		r := q.file(t, seed.PhoneGuardian, map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": "小区里想加座椅"})
 		var id int
 		fmt.Sscan(r.ID, &id)
 		want := func(w ...string) {
@@ -90,7 +90,7 @@ func TestRequestClockEscalatesEachRungOnce(t *testing.T) {
 		advance(4*time.Hour - 75*time.Minute) // filed + 4h
 		tick()
 		want("ACKNOWLEDGE/1", "ACKNOWLEDGE/2", "ACKNOWLEDGE/3", "CONTACT/1")
-		q.must(t, seed.PhoneGridWorker, "addRequestNote", r.ID, ", body: $body, contact: true", map[string]any{"body": "已聯繫"})
+		q.must(t, seed.PhoneGridWorker, "addRequestNote", r.ID, ", body: $body, contact: true", map[string]any{"body": "已联系"})
 		advance(68 * time.Hour) // filed + 72h
 		tick()
 		want("ACKNOWLEDGE/1", "ACKNOWLEDGE/2", "ACKNOWLEDGE/3", "CONTACT/1", "RESOLVE/1")
@@ -200,13 +200,13 @@ func TestRequestClockDepartmentReport(t *testing.T) {
 	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
 		svc := appeal.New(e.Client, e.Outbox, e.Clock.Now, appeal.DefaultDeadlines)
 		q := newRequests(t, e)
-		r := q.file(t, seed.PhoneGuardian, map[string]any{"categoryId": categoryID(t, e, seed.CategorySanitation), "description": "違章搭建"})
+		r := q.file(t, seed.PhoneGuardian, map[string]any{"categoryId": categoryID(t, e, seed.CategorySanitation), "description": "违章搭建"})
 		var id int
 		fmt.Sscan(r.ID, &id)
 		q.must(t, seed.PhoneGridWorker, "claimRequest", r.ID, "", nil)
-		q.must(t, seed.PhoneGridWorker, "addRequestNote", r.ID, ", body: $body, contact: true", map[string]any{"body": "已到現場"})
+		q.must(t, seed.PhoneGridWorker, "addRequestNote", r.ID, ", body: $body, contact: true", map[string]any{"body": "已到现场"})
 		q.must(t, seed.PhoneGridWorker, "callDepartment", r.ID, ", departmentId: $departmentId, reason: $reason",
-			map[string]any{"departmentId": apitest.ID(e.DepartmentID(t, seed.DepartmentUrbanManagement)), "reason": "需要執法"})
+			map[string]any{"departmentId": apitest.ID(e.DepartmentID(t, seed.DepartmentUrbanManagement)), "reason": "需要执法"})
 		e.Clock.Advance(24 * time.Hour)
 		q.tokens = e.DemoTokens(t)
 		if _, err := svc.Tick(context.Background()); err != nil {

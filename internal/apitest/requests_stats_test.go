@@ -53,22 +53,22 @@ func TestRequestStatistics(t *testing.T) {
 		t0 := e.Clock.Now()
 		resident := seed.PhoneOtherResident
 		// t0: r1 (repair) and r2 (sanitation) are filed.
-		r1 := q.file(t, resident, map[string]any{"categoryId": categoryID(t, e, seed.CategoryRepair), "description": "路燈不亮",
-			"answers": []map[string]any{{"name": "spot", "value": "3號樓"}}}).ID
-		r2 := q.file(t, resident, map[string]any{"categoryId": categoryID(t, e, seed.CategorySanitation), "description": "垃圾沒清"}).ID
+		r1 := q.file(t, resident, map[string]any{"categoryId": categoryID(t, e, seed.CategoryRepair), "description": "路灯不亮",
+			"answers": []map[string]any{{"name": "spot", "value": "3号楼"}}}).ID
+		r2 := q.file(t, resident, map[string]any{"categoryId": categoryID(t, e, seed.CategorySanitation), "description": "垃圾没清"}).ID
 		at(2 * time.Minute) // r1 claimed in time
 		q.must(t, staff, "claimRequest", r1, "", nil)
 		at(8 * time.Minute) // t0+10m: r2 claimed late (acknowledge is 5 minutes)
 		q.must(t, staff, "claimRequest", r2, "", nil)
 		at(50 * time.Minute) // t0+1h: r1 contacted in time; r3 (other) filed, never claimed
-		q.must(t, staff, "addRequestNote", r1, ", body: $body, contact: true", map[string]any{"body": "已聯繫"})
-		r3 := q.file(t, resident, map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": "建議加座椅"}).ID
+		q.must(t, staff, "addRequestNote", r1, ", body: $body, contact: true", map[string]any{"body": "已联系"})
+		r3 := q.file(t, resident, map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": "建议加座椅"}).ID
 		at(time.Hour) // t0+2h: r1 resolved, confirmed and rated 4
-		q.must(t, staff, "resolveRequest", r1, ", resolution: $resolution", map[string]any{"resolution": "換了燈"})
+		q.must(t, staff, "resolveRequest", r1, ", resolution: $resolution", map[string]any{"resolution": "换了灯"})
 		q.must(t, resident, "confirmRequest", r1, "", nil)
 		q.must(t, resident, "rateRequest", r1, ", rating: $rating", map[string]any{"rating": 4})
 		at(3 * time.Hour) // t0+5h: r2 resolved, never contacted (contact was due at t0+4h)
-		q.must(t, staff, "resolveRequest", r2, ", resolution: $resolution", map[string]any{"resolution": "已清運"})
+		q.must(t, staff, "resolveRequest", r2, ", resolution: $resolution", map[string]any{"resolution": "已清运"})
 		at(time.Hour) // t0+6h: the statistics
 		_ = r3
 

@@ -11,6 +11,8 @@ import (
 	"github.com/jimei-linli/linli/ent/requestcategory"
 	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/internal/apitest"
+	"github.com/jimei-linli/linli/internal/i18n"
+	"github.com/jimei-linli/linli/internal/notify"
 	"github.com/jimei-linli/linli/internal/seed"
 )
 
@@ -175,7 +177,7 @@ func lastNotification(t *testing.T, e *apitest.Env, phone, subject string) strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	return n.Title
+	return notify.TitleIn(i18n.Default, n)
 }
 
 func TestRequestLifecycle(t *testing.T) {
@@ -188,17 +190,17 @@ func TestRequestLifecycle(t *testing.T) {
 
 		// The son files for his mother; her home's grid gets it.
 		r := q.file(t, seed.PhoneGuardian, map[string]any{
-			"categoryId": categoryID(t, e, seed.CategoryRepair), "description": "  媽媽家的樓道燈壞了  ",
-			"forResidentId": elder, "urgency": "URGENT", "answers": []map[string]any{{"name": "spot", "value": "2單元3樓"}},
+			"categoryId": categoryID(t, e, seed.CategoryRepair), "description": "  妈妈家的楼道灯坏了  ",
+			"forResidentId": elder, "urgency": "URGENT", "answers": []map[string]any{{"name": "spot", "value": "2单元3楼"}},
 		})
 		id := r.ID
 		if r.Status != "SUBMITTED" || r.ClockStage != "ACKNOWLEDGE" || r.Subject.ID != elder || r.Filer.ID != guardian ||
-			r.Grid.ID != apitest.ID(e.GridID(t, seed.GridShengguang01)) || r.Description != "媽媽家的樓道燈壞了" ||
+			r.Grid.ID != apitest.ID(e.GridID(t, seed.GridShengguang01)) || r.Description != "妈妈家的楼道灯坏了" ||
 			r.Owner != nil || len(r.Answers) != 1 || r.Urgency != "URGENT" {
 			t.Fatalf("filed %+v", r)
 		}
 		for _, staff := range []string{seed.PhoneGridLeader, seed.PhoneGridWorker} {
-			if got := lastNotification(t, e, staff, id); !strings.Contains(got, "維修") || !strings.Contains(got, "緊急") {
+			if got := lastNotification(t, e, staff, id); !strings.Contains(got, "维修") || !strings.Contains(got, "紧急") {
 				t.Errorf("grid staff %s was told %q", staff, got)
 			}
 		}
@@ -221,25 +223,25 @@ func TestRequestLifecycle(t *testing.T) {
 		}
 		q.refused(t, "CONFLICT", seed.PhoneGridLeader, "claimRequest", id, "", nil)
 
-		q.must(t, seed.PhoneGridWorker, "addRequestNote", id, ", body: $body, internal: true", map[string]any{"body": "住戶說晚上才在家"})
-		q.must(t, seed.PhoneGridWorker, "addRequestNote", id, ", body: $body, contact: true", map[string]any{"body": "已電話聯繫，明早上門"})
-		r = q.must(t, seed.PhoneGridWorker, "handOverRequest", id, ", toId: $toId, note: $note", map[string]any{"toId": leader, "note": "需要網格長協調"})
+		q.must(t, seed.PhoneGridWorker, "addRequestNote", id, ", body: $body, internal: true", map[string]any{"body": "住户说晚上才在家"})
+		q.must(t, seed.PhoneGridWorker, "addRequestNote", id, ", body: $body, contact: true", map[string]any{"body": "已电话联系，明早上门"})
+		r = q.must(t, seed.PhoneGridWorker, "handOverRequest", id, ", toId: $toId, note: $note", map[string]any{"toId": leader, "note": "需要网格长协调"})
 		if r.Owner.ID != leader || r.ClockStage != "RESOLVE" || r.ContactedAt == nil {
 			t.Fatalf("handed over %+v", r)
 		}
 		q.refused(t, "BAD_USER_INPUT", seed.PhoneGridLeader, "handOverRequest", id, ", toId: $toId", map[string]any{"toId": guardian})
 		q.refused(t, "FORBIDDEN", seed.PhoneGuardian, "addRequestNote", id, ", body: $body", map[string]any{"body": "催一下"})
 
-		r = q.must(t, seed.PhoneGridLeader, "resolveRequest", id, ", resolution: $resolution", map[string]any{"resolution": "已更換燈泡"})
+		r = q.must(t, seed.PhoneGridLeader, "resolveRequest", id, ", resolution: $resolution", map[string]any{"resolution": "已更换灯泡"})
 		if r.Status != "RESOLVED" || r.ClockStage != "FOLLOW_UP" {
 			t.Fatalf("resolved %+v", r)
 		}
 		// The mother herself reopens it; then it is resolved again.
-		r = q.must(t, seed.PhoneElder, "reopenRequest", id, ", reason: $reason", map[string]any{"reason": "燈還是不亮"})
+		r = q.must(t, seed.PhoneElder, "reopenRequest", id, ", reason: $reason", map[string]any{"reason": "灯还是不亮"})
 		if r.Status != "IN_PROGRESS" || r.ReopenCount != 1 || r.ClockStage != "RESOLVE" {
 			t.Fatalf("reopened %+v", r)
 		}
-		q.must(t, seed.PhoneGridLeader, "resolveRequest", id, ", resolution: $resolution", map[string]any{"resolution": "換了線路"})
+		q.must(t, seed.PhoneGridLeader, "resolveRequest", id, ", resolution: $resolution", map[string]any{"resolution": "换了线路"})
 		q.refused(t, "CONFLICT", seed.PhoneGuardian, "rateRequest", id, ", rating: $rating", map[string]any{"rating": 5})
 		q.refused(t, "FORBIDDEN", seed.PhoneGridLeader, "confirmRequest", id, "", nil)
 		r = q.must(t, seed.PhoneGuardian, "confirmRequest", id, "", nil)
@@ -247,7 +249,7 @@ func TestRequestLifecycle(t *testing.T) {
 			t.Fatalf("confirmed %+v", r)
 		}
 		q.refused(t, "BAD_USER_INPUT", seed.PhoneGuardian, "rateRequest", id, ", rating: $rating", map[string]any{"rating": 6})
-		r = q.must(t, seed.PhoneGuardian, "rateRequest", id, ", rating: $rating, comment: $comment", map[string]any{"rating": 5, "comment": "很及時"})
+		r = q.must(t, seed.PhoneGuardian, "rateRequest", id, ", rating: $rating, comment: $comment", map[string]any{"rating": 5, "comment": "很及时"})
 		if r.Status != "CLOSED" || r.Rating == nil || *r.Rating != 5 || r.ClockStage != "" || r.Overdue {
 			t.Fatalf("rated %+v", r)
 		}
@@ -269,8 +271,8 @@ func TestRequestLifecycle(t *testing.T) {
 		// The mother's data export holds the request and its public timeline.
 		var exp struct{ ExportMyData struct{ JSON string } }
 		e.Do(t, q.tokens[seed.PhoneElder], `mutation { exportMyData { json } }`, nil).Must(t).Decode(t, &exp)
-		if doc := exp.ExportMyData.JSON; !strings.Contains(doc, "媽媽家的樓道燈壞了") || !strings.Contains(doc, "已電話聯繫，明早上門") ||
-			strings.Contains(doc, "住戶說晚上才在家") {
+		if doc := exp.ExportMyData.JSON; !strings.Contains(doc, "妈妈家的楼道灯坏了") || !strings.Contains(doc, "已电话联系，明早上门") ||
+			strings.Contains(doc, "住户说晚上才在家") {
 			t.Errorf("the export: %s", doc)
 		}
 	})
@@ -284,7 +286,7 @@ func TestRequestDepartmentPath(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := q.file(t, seed.PhoneGuardian, map[string]any{"categoryId": categoryID(t, e, seed.CategorySanitation), "description": "巷子裡有人亂倒建築垃圾"})
+		r := q.file(t, seed.PhoneGuardian, map[string]any{"categoryId": categoryID(t, e, seed.CategorySanitation), "description": "巷子里有人乱倒建筑垃圾"})
 		id := r.ID
 		q.must(t, seed.PhoneGridWorker, "claimRequest", id, "", nil)
 		// Department staff see nothing of it before it is called to them.
@@ -292,7 +294,7 @@ func TestRequestDepartmentPath(t *testing.T) {
 		q.refused(t, "FORBIDDEN", seed.PhoneGuardian, "callDepartment", id, ", departmentId: $departmentId, reason: $reason",
 			map[string]any{"departmentId": dept, "reason": "x"})
 		r = q.must(t, seed.PhoneGridWorker, "callDepartment", id, ", departmentId: $departmentId, reason: $reason",
-			map[string]any{"departmentId": dept, "reason": "需要執法隊清運並查處"})
+			map[string]any{"departmentId": dept, "reason": "需要执法队清运并查处"})
 		if r.Status != "WITH_DEPARTMENT" || r.Department.Code != seed.DepartmentUrbanManagement || r.ClockStage != "DEPARTMENT_ACKNOWLEDGE" {
 			t.Fatalf("called %+v", r)
 		}
@@ -300,7 +302,7 @@ func TestRequestDepartmentPath(t *testing.T) {
 			t.Error("the department was not told")
 		}
 		q.refused(t, "CONFLICT", seed.PhoneGridWorker, "callDepartment", id, ", departmentId: $departmentId, reason: $reason",
-			map[string]any{"departmentId": apitest.ID(other), "reason": "再叫一個"})
+			map[string]any{"departmentId": apitest.ID(other), "reason": "再叫一个"})
 		// The department sees the request, not who filed it or whom it is for.
 		var seen struct{ Node *requestView }
 		e.Do(t, q.tokens[seed.PhoneDepartmentStaff], `query($id: ID!) { node(id: $id) { ... on Request { `+requestFields+` } } }`,
@@ -308,7 +310,7 @@ func TestRequestDepartmentPath(t *testing.T) {
 		if seen.Node == nil || seen.Node.Filer != nil || seen.Node.Subject != nil || seen.Node.Description == "" {
 			t.Fatalf("the department sees %+v", seen.Node)
 		}
-		q.refused(t, "CONFLICT", seed.PhoneDepartmentStaff, "resolveRequest", id, ", resolution: $resolution", map[string]any{"resolution": "已清運"})
+		q.refused(t, "CONFLICT", seed.PhoneDepartmentStaff, "resolveRequest", id, ", resolution: $resolution", map[string]any{"resolution": "已清运"})
 		// The requester's phone reaches the department only while it works
 		// on the request (after its report, until it is resolved).
 		contact := func(phone string) any {
@@ -330,8 +332,8 @@ func TestRequestDepartmentPath(t *testing.T) {
 			t.Fatalf("acknowledged %+v", r)
 		}
 		q.refused(t, "CONFLICT", seed.PhoneDepartmentStaff, "acknowledgeRequest", id, "", nil)
-		q.must(t, seed.PhoneDepartmentStaff, "addRequestNote", id, ", body: $body", map[string]any{"body": "明天上午清運"})
-		r = q.must(t, seed.PhoneDepartmentStaff, "resolveRequest", id, ", resolution: $resolution", map[string]any{"resolution": "已清運並警告"})
+		q.must(t, seed.PhoneDepartmentStaff, "addRequestNote", id, ", body: $body", map[string]any{"body": "明天上午清运"})
+		r = q.must(t, seed.PhoneDepartmentStaff, "resolveRequest", id, ", resolution: $resolution", map[string]any{"resolution": "已清运并警告"})
 		if r.Status != "RESOLVED" {
 			t.Fatalf("resolved %+v", r)
 		}
@@ -360,9 +362,9 @@ func TestRequestFilingRules(t *testing.T) {
 			in    map[string]any
 			code  string
 		}{
-			"too long":         {seed.PhoneGuardian, map[string]any{"categoryId": other, "description": strings.Repeat("燈", 2001)}, "BAD_USER_INPUT"},
+			"too long":         {seed.PhoneGuardian, map[string]any{"categoryId": other, "description": strings.Repeat("灯", 2001)}, "BAD_USER_INPUT"},
 			"empty":            {seed.PhoneGuardian, map[string]any{"categoryId": other, "description": "  "}, "BAD_USER_INPUT"},
-			"missing answer":   {seed.PhoneGuardian, map[string]any{"categoryId": repair, "description": "燈壞了"}, "BAD_USER_INPUT"},
+			"missing answer":   {seed.PhoneGuardian, map[string]any{"categoryId": repair, "description": "灯坏了"}, "BAD_USER_INPUT"},
 			"unknown answer":   {seed.PhoneGuardian, map[string]any{"categoryId": other, "description": "x", "answers": []map[string]any{{"name": "floor", "value": "3"}}}, "BAD_USER_INPUT"},
 			"not a dependent":  {seed.PhoneGuardian, map[string]any{"categoryId": other, "description": "x", "forResidentId": apitest.ID(e.ResidentID(t, seed.PhoneOtherResident))}, "FORBIDDEN"},
 			"bad photo":        {seed.PhoneGuardian, map[string]any{"categoryId": other, "description": "x", "photoUrls": []string{"file:///etc/passwd"}}, "BAD_USER_INPUT"},
@@ -382,7 +384,7 @@ func TestRequestFilingRules(t *testing.T) {
 		e.Do(t, access, fileMutation, map[string]any{"in": map[string]any{"categoryId": other, "description": "x"}}).MustFail(t, "BAD_USER_INPUT")
 		place := apitest.ID(e.PlaceID(t, e.HouseholdID(t, e.ResidentID(t, seed.PhoneOtherResident))))
 		var out struct{ FileRequest requestView }
-		e.Do(t, access, fileMutation, map[string]any{"in": map[string]any{"categoryId": other, "description": "路燈不亮", "placeId": place,
+		e.Do(t, access, fileMutation, map[string]any{"in": map[string]any{"categoryId": other, "description": "路灯不亮", "placeId": place,
 			"latitude": 24.58, "longitude": 118.1, "photoUrls": []string{"https://img.example.cn/1.jpg"}}}).Must(t).Decode(t, &out)
 		if out.FileRequest.Grid.ID != apitest.ID(e.GridID(t, seed.GridCenxi01)) {
 			t.Errorf("filed into grid %v", out.FileRequest.Grid)
@@ -394,7 +396,7 @@ func TestRequestAnonymity(t *testing.T) {
 	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
 		q := newRequests(t, e)
 		r := q.file(t, seed.PhoneGuardian, map[string]any{"categoryId": categoryID(t, e, seed.CategorySafetyHazard),
-			"description": "樓道裡有人給電動車充電", "anonymous": true})
+			"description": "楼道里有人给电动车充电", "anonymous": true})
 		guardian := apitest.ID(e.ResidentID(t, seed.PhoneGuardian))
 		// The safety informant handles hazards first: told, may claim, sees
 		// the request but not who filed it.
@@ -428,7 +430,7 @@ func TestRequestAnonymity(t *testing.T) {
 			t.Errorf("claimed by the informant: %+v", got)
 		}
 		// A repair is not the informant's.
-		repair := q.file(t, seed.PhoneGuardian, map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": "想了解食堂時間"})
+		repair := q.file(t, seed.PhoneGuardian, map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": "想了解食堂时间"})
 		q.refused(t, "NOT_FOUND", seed.PhoneSafetyInformant, "claimRequest", repair.ID, "", nil)
 	})
 }
@@ -437,7 +439,7 @@ func TestRequestCategories(t *testing.T) {
 	apitest.EachDemo(t, func(t *testing.T, e *apitest.Env) {
 		tokens := e.DemoTokens(t)
 		const create = `mutation($code: String!, $in: RequestCategoryInput!) { createRequestCategory(code: $code, input: $in) { id code name firstRole active formFields { name label type required } } }`
-		in := map[string]any{"name": "寵物擾民", "firstRole": "GRID_LEADER", "formFields": []map[string]any{{"name": "kind", "label": "寵物種類", "type": "TEXT", "required": true}}}
+		in := map[string]any{"name": "宠物扰民", "firstRole": "GRID_LEADER", "formFields": []map[string]any{{"name": "kind", "label": "宠物种类", "type": "TEXT", "required": true}}}
 		e.Do(t, tokens[seed.PhoneCommunityAdmin], create, map[string]any{"code": "pets", "in": in}).MustFail(t, "FORBIDDEN")
 		e.Do(t, "", create, map[string]any{"code": "pets", "in": in}).MustFail(t, "UNAUTHENTICATED")
 		r := e.Do(t, tokens[seed.PhoneStreetAdmin], create, map[string]any{"code": "pets", "in": in}).Must(t)
@@ -449,7 +451,7 @@ func TestRequestCategories(t *testing.T) {
 		e.Do(t, tokens[seed.PhoneStreetAdmin], create, map[string]any{"code": "dup", "in": bad}).MustFail(t, "BAD_USER_INPUT")
 		id := r.Value("createRequestCategory", "id")
 		const update = `mutation($id: ID!, $in: RequestCategoryInput!) { updateRequestCategory(id: $id, input: $in) { id active } }`
-		e.Do(t, tokens[seed.PhoneStreetAdmin], update, map[string]any{"id": id, "in": map[string]any{"name": "寵物擾民", "firstRole": "GRID_WORKER", "active": false}}).Must(t)
+		e.Do(t, tokens[seed.PhoneStreetAdmin], update, map[string]any{"id": id, "in": map[string]any{"name": "宠物扰民", "firstRole": "GRID_WORKER", "active": false}}).Must(t)
 		// Anyone reads the catalogue; an inactive category takes no requests.
 		list := e.Do(t, "", `{ requestCategories(first: 20, orderBy: {field: POSITION}) { totalCount edges { node { code active } } } }`, nil).Must(t)
 		if n, _ := list.Value("requestCategories", "totalCount").(float64); int(n) != 8 {

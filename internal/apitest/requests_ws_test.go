@@ -10,8 +10,8 @@ import (
 )
 
 const (
-	gridRequestsSubscription   = `subscription($grid: ID!) { gridRequests(gridId: $grid) { id status category { code } } }`
-	requestUpdatedSubscription = `subscription($id: ID!) { requestUpdated(id: $id) { id status owner { id } } }`
+	gridRequestsSubscription   = `subscription($grid: ID!) { gridRequests(gridId: $grid) { cursor request { id status category { code } } } }`
+	requestUpdatedSubscription = `subscription($id: ID!) { requestUpdated(id: $id) { cursor request { id status owner { id } } } }`
 )
 
 // wsWait is how long these tests wait for a message that must come: long,
@@ -19,7 +19,14 @@ const (
 // passes fails the test; a message that never comes still fails it.
 const wsWait = 30 * time.Second
 
-// wsRequest is what the subscriptions above send.
+// wsUpdate is what the subscriptions above send: a request and the
+// cursor to resume after it.
+type wsUpdate struct {
+	Cursor    string
+	wsRequest `json:"request"`
+}
+
+// wsRequest is the request of a wsUpdate.
 type wsRequest struct {
 	ID, Status string
 	Owner      *struct{ ID string }
@@ -41,8 +48,8 @@ func TestRequestSubscriptions(t *testing.T) {
 		subscriptionRefused(t, other, "grid", "FORBIDDEN")
 
 		// The elder files: the leader hears of it at once.
-		r := q.file(t, seed.PhoneElder, map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": "想了解食堂時間"})
-		var got struct{ GridRequests wsRequest }
+		r := q.file(t, seed.PhoneElder, map[string]any{"categoryId": categoryID(t, e, seed.CategoryOther), "description": "想了解食堂时间"})
+		var got struct{ GridRequests wsUpdate }
 		leader.Next("grid", wsWait, &got)
 		if got.GridRequests.ID != r.ID || got.GridRequests.Status != "SUBMITTED" {
 			t.Errorf("the leader heard %+v", got.GridRequests)
@@ -50,7 +57,7 @@ func TestRequestSubscriptions(t *testing.T) {
 		// The elder follows her request; the resident of 岑西 may not.
 		elder := e.DialWS(t, q.tokens[seed.PhoneElder])
 		elder.Subscribe("req", requestUpdatedSubscription, map[string]any{"id": r.ID})
-		var upd struct{ RequestUpdated wsRequest }
+		var upd struct{ RequestUpdated wsUpdate }
 		elder.Next("req", wsWait, &upd)
 		if upd.RequestUpdated.Status != "SUBMITTED" {
 			t.Errorf("first state %+v", upd.RequestUpdated)
@@ -80,7 +87,7 @@ func TestRequestSubscriptions(t *testing.T) {
 			t.Errorf("the leader heard %+v", got.GridRequests)
 		}
 		// A progress note reaches the elder's subscription.
-		q.must(t, seed.PhoneGridWorker, "addRequestNote", r.ID, ", body: $body", map[string]any{"body": "明天答覆"})
+		q.must(t, seed.PhoneGridWorker, "addRequestNote", r.ID, ", body: $body", map[string]any{"body": "明天答复"})
 		elder.Next("req", wsWait, &upd)
 		if upd.RequestUpdated.ID != r.ID {
 			t.Errorf("after the note %+v", upd.RequestUpdated)

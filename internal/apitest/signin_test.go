@@ -145,7 +145,7 @@ func TestSignIn(t *testing.T) {
 				t.Error("the access and refresh tokens are the same")
 			}
 			rid := apitest.ID(e.ResidentID(t, seed.PhoneGuardian))
-			if r.Value("signIn", "resident", "id") != rid || r.Value("signIn", "resident", "name") != "陳志明" {
+			if r.Value("signIn", "resident", "id") != rid || r.Value("signIn", "resident", "name") != "陈志明" {
 				t.Errorf("signIn names the wrong resident: %s", r)
 			}
 			if exp, _ := time.Parse(time.RFC3339, fmt.Sprint(r.Value("signIn", "expiresAt"))); !exp.Equal(now.Add(apitest.AccessTokenTTL)) {

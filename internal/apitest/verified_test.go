@@ -40,7 +40,7 @@ func TestMoneyFactsCountOnlyVerified(t *testing.T) {
 		day := e.Clock.Now().In(localtime.Zone).AddDate(0, 0, 9).Format(time.DateOnly)
 		m := e.Do(t, staff, createMenuMutation, map[string]any{"input": map[string]any{
 			"canteenId": canteenID, "date": day, "period": "LUNCH", "capacity": 20,
-			"dishes": []map[string]any{{"name": "清蒸鱸魚", "price": 1200}, {"name": "米飯", "price": 100}}}}).Must(t)
+			"dishes": []map[string]any{{"name": "清蒸鲈鱼", "price": 1200}, {"name": "米饭", "price": 100}}}}).Must(t)
 		e.Do(t, staff, `mutation($id: ID!) { publishMenu(id: $id) { publishedAt } }`, map[string]any{"id": m.Value("createMenu", "id")}).Must(t)
 		order := map[string]any{"input": map[string]any{"menuId": m.Value("createMenu", "id"), "fulfillment": "PICK_UP",
 			"items": []map[string]any{{"menuItemId": m.Value("createMenu", "items", 0, "id"), "quantity": 1},

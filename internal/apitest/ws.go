@@ -80,14 +80,17 @@ func (w *WS) Subscribe(id, query string, vars map[string]any) {
 }
 
 // Read returns the next message other than ping and pong (answering pings),
-// failing the test after timeout.
+// failing the test after timeout. The timeout counts from the call, not
+// from the last ping: the server pings more often than tests wait, and a
+// message that never came then kept a test waiting until the socket's
+// token expired (15 minutes).
 func (w *WS) Read(timeout time.Duration) WSMessage {
 	w.t.Helper()
+	ctx, cancel := context.WithTimeout(w.ctx, timeout)
+	defer cancel()
 	for {
-		ctx, cancel := context.WithTimeout(w.ctx, timeout)
 		var m WSMessage
 		err := wsjson.Read(ctx, w.Conn, &m)
-		cancel()
 		if err != nil {
 			w.t.Fatalf("apitest: ws read: %v", err)
 		}

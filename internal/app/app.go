@@ -86,6 +86,9 @@ type Services struct {
 func New(cfg config.Config, p Parts) *Services {
 	s := &Services{Client: p.Client, Now: p.Now, Hub: p.Hub, Outbox: p.Outbox, Auth: p.Auth}
 	c, o, now := p.Client, p.Outbox, p.Now
+	// The hub fills a gap or a broker reconnect from the outbox, once for
+	// the instance, instead of sending every stream to catch up.
+	p.Hub.SetHistory(realtime.NewHistory(c))
 	limiter := p.Limiter
 	if limiter == nil && p.Auth != nil {
 		limiter = p.Auth.Limiter()

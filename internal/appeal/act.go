@@ -12,6 +12,7 @@ import (
 	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
@@ -26,9 +27,12 @@ type step struct {
 	contact  bool
 	// level is the rung an ESCALATED entry records (0: the request's own).
 	level int
-	// notify get a notification titled title (the actor never does).
+	// notify get a notification of message msg (the actor never does),
+	// with params and the entry's text (its body, else the request's
+	// description) as parameter text.
 	notify []int
-	title  string
+	msg    *i18n.Message
+	params []i18n.Param
 	// returnsEvent says the call's result is the timeline entry (a note),
 	// not the request: what a retry with the same idempotency key gets.
 	returnsEvent bool
@@ -134,7 +138,8 @@ func (s *Service) record(sys context.Context, tx *ent.Tx, r *ent.Request, actor 
 		SubjectID: r.ID,
 		Notify:    notify,
 		Notification: realtime.NotificationContent{
-			Kind: notification.KindREQUEST, Title: st.title, Body: clip(st.body, r.Description, 200),
+			Kind: notification.KindREQUEST, Message: st.msg,
+			Params: append(append([]i18n.Param{}, st.params...), i18n.Param{Key: "text", Value: clip(st.body, r.Description, 200)}),
 		},
 	})
 	return ev, err

@@ -67,14 +67,15 @@ func benchFile(b *testing.B, rate int) {
 	defer stop()
 	for _, id := range staff {
 		v := &viewer.Viewer{ResidentID: id, Roles: []viewer.Role{{Role: viewer.GridWorker, GridID: g.ID}}}
-		ch, err := svc.FollowGrid(viewer.NewContext(subCtx, v), e.Hub, g.ID)
+		ch, err := svc.FollowGrid(viewer.NewContext(subCtx, v), e.Hub, g.ID, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
 		go func() {
 			seen := map[int]bool{}
-			for r := range ch {
+			for u := range ch {
 				now := time.Now()
+				r := u.Request
 				if seen[r.ID] {
 					continue
 				}
@@ -97,7 +98,7 @@ func benchFile(b *testing.B, rate int) {
 			fctx := viewer.NewContext(context.Background(), &viewer.Viewer{ResidentID: f})
 			for i := range next {
 				t0 := time.Now()
-				r, err := svc.File(fctx, appeal.Filing{CategoryID: cat, Description: fmt.Sprintf("壓測 %d", i)})
+				r, err := svc.File(fctx, appeal.Filing{CategoryID: cat, Description: fmt.Sprintf("压测 %d", i)})
 				if err != nil {
 					b.Error(err)
 					return

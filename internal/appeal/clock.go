@@ -9,6 +9,7 @@ import (
 	"github.com/jimei-linli/linli/ent/request"
 	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/roleassignment"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/schedule"
 	"github.com/jimei-linli/linli/internal/store"
@@ -148,11 +149,14 @@ func (s *Service) tellRung(ctx context.Context, tx *ent.Tx, r *ent.Request, sc s
 	if err != nil {
 		return err
 	}
+	// The timeline entry reads in the street's language; the notifications
+	// in each reader's.
+	params := i18n.Params("stage", string(*r.ClockStage), "due", r.ClockDueAt.In(localtime.Zone).Format("01-02 15:04"))
 	_, err = s.record(sys, tx, r, nil, &step{
 		kind:   requestevent.KindESCALATED,
 		level:  level,
-		body:   fmt.Sprintf("%s 超時（期限 %s）", stageNames[*r.ClockStage], r.ClockDueAt.In(localtime.Zone).Format("01-02 15:04")),
-		notify: targets, title: "督辦：訴求" + stageNames[*r.ClockStage] + "超時",
+		body:   i18n.RequestEscalated.RenderBody(i18n.Default, params),
+		notify: targets, msg: i18n.RequestEscalated, params: params,
 	}, now)
 	return err
 }
@@ -173,11 +177,11 @@ func (s *Service) ladder(ctx context.Context, c *ent.Client, sc scope, level int
 // stageNames are the stages as staff read them.
 var stageNames = map[request.ClockStage]string{
 	request.ClockStageACKNOWLEDGE:            "受理",
-	request.ClockStageCONTACT:                "聯繫",
-	request.ClockStageRESOLVE:                "辦結",
-	request.ClockStageDEPARTMENT_ACKNOWLEDGE: "部門報到",
-	request.ClockStageFOLLOW_UP:              "回訪",
-	request.ClockStageRATING:                 "評價",
+	request.ClockStageCONTACT:                "联系",
+	request.ClockStageRESOLVE:                "办结",
+	request.ClockStageDEPARTMENT_ACKNOWLEDGE: "部门报到",
+	request.ClockStageFOLLOW_UP:              "回访",
+	request.ClockStageRATING:                 "评价",
 }
 
 // StageName returns a stage's name as staff read it, e.g. 受理.

@@ -14,6 +14,7 @@ import (
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/internal/appeal/form"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -82,7 +83,7 @@ func (s *Service) File(ctx context.Context, f Filing) (*ent.Request, error) {
 	if !cat.Active {
 		return nil, apperr.New(apperr.BadUserInput, "the category %q no longer takes new requests", cat.Name)
 	}
-	if err := form.CheckAnswers(cat.FormFields, f.Answers); err != nil {
+	if err := form.CheckAnswers(ctx, cat.FormFields, f.Answers); err != nil {
 		return nil, apperr.New(apperr.BadUserInput, "%v", err)
 	}
 	pl, err := s.placeOf(sys, f.PlaceID, subject)
@@ -119,11 +120,12 @@ func (s *Service) File(ctx context.Context, f Filing) (*ent.Request, error) {
 		if err != nil {
 			return err
 		}
-		title := "新訴求：" + cat.Name
+		msg := i18n.RequestFiled
 		if f.Urgency == request.UrgencyURGENT {
-			title = "【緊急】" + title
+			msg = i18n.RequestFiledUrgent
 		}
-		if _, err = s.record(sys, tx, r, &v.ResidentID, &step{kind: requestevent.KindFILED, notify: staff, title: title}, now); err != nil {
+		if _, err = s.record(sys, tx, r, &v.ResidentID, &step{kind: requestevent.KindFILED, notify: staff, msg: msg,
+			params: i18n.Params("category", cat.Name)}, now); err != nil {
 			return err
 		}
 		return idempotency.Record(ctx, tx, r.ID)

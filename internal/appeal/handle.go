@@ -12,6 +12,7 @@ import (
 	"github.com/jimei-linli/linli/ent/requestevent"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -44,7 +45,7 @@ func (s *Service) Claim(ctx context.Context, id int) (*ent.Request, error) {
 		if err := u.Exec(viewer.SystemContext(ctx)); err != nil {
 			return nil, err
 		}
-		return &step{kind: requestevent.KindCLAIMED, notify: requesterSide(r), title: "您的訴求已受理"}, nil
+		return &step{kind: requestevent.KindCLAIMED, notify: requesterSide(r), msg: i18n.RequestClaimed}, nil
 	})
 	return r, err
 }
@@ -79,7 +80,7 @@ func (s *Service) HandOver(ctx context.Context, id, to int, note string) (*ent.R
 		if err := tx.Request.UpdateOneID(r.ID).SetOwnerID(to).Exec(viewer.SystemContext(ctx)); err != nil {
 			return nil, err
 		}
-		return &step{kind: requestevent.KindHANDED_OVER, body: note, internal: true, notify: []int{to}, title: "轉交給您的訴求"}, nil
+		return &step{kind: requestevent.KindHANDED_OVER, body: note, internal: true, notify: []int{to}, msg: i18n.RequestHandedOver}, nil
 	})
 	return r, err
 }
@@ -107,7 +108,7 @@ func (s *Service) Note(ctx context.Context, id int, body string, internal, conta
 		}
 		st := &step{kind: requestevent.KindNOTE, body: body, internal: internal, contact: contact, returnsEvent: true}
 		if !internal {
-			st.notify, st.title = requesterSide(r), "您的訴求有新進展"
+			st.notify, st.msg = requesterSide(r), i18n.RequestProgress
 		}
 		return st, nil
 	})
@@ -152,7 +153,7 @@ func (s *Service) CallDepartment(ctx context.Context, id, departmentID int, reas
 			return nil, err
 		}
 		return &step{kind: requestevent.KindDEPARTMENT_CALLED, body: d.Name + "：" + reason,
-			notify: staff, title: "網格呼叫：請報到"}, nil
+			notify: staff, msg: i18n.RequestDepartmentCalled}, nil
 	})
 	return r, err
 }
@@ -177,7 +178,7 @@ func (s *Service) Acknowledge(ctx context.Context, id int) (*ent.Request, error)
 		if r.OwnerID != nil {
 			notify = append(notify, *r.OwnerID)
 		}
-		return &step{kind: requestevent.KindDEPARTMENT_ACKNOWLEDGED, notify: notify, title: "部門已報到"}, nil
+		return &step{kind: requestevent.KindDEPARTMENT_ACKNOWLEDGED, notify: notify, msg: i18n.RequestDepartmentAcknowledged}, nil
 	})
 	return r, err
 }
@@ -218,7 +219,7 @@ func (s *Service) Resolve(ctx context.Context, id int, resolution string) (*ent.
 		if err != nil {
 			return nil, err
 		}
-		return &step{kind: requestevent.KindRESOLVED, body: resolution, notify: requesterSide(r), title: "您的訴求已辦結，請確認"}, nil
+		return &step{kind: requestevent.KindRESOLVED, body: resolution, notify: requesterSide(r), msg: i18n.RequestResolved}, nil
 	})
 	return r, err
 }
@@ -252,7 +253,7 @@ func (s *Service) Confirm(ctx context.Context, id int) (*ent.Request, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &step{kind: requestevent.KindCONFIRMED, notify: ownerOf(r), title: "訴求人已確認辦結"}, nil
+		return &step{kind: requestevent.KindCONFIRMED, notify: ownerOf(r), msg: i18n.RequestConfirmed}, nil
 	})
 	return r, err
 }
@@ -274,7 +275,7 @@ func (s *Service) Reopen(ctx context.Context, id int, reason string) (*ent.Reque
 		if err != nil {
 			return nil, err
 		}
-		return &step{kind: requestevent.KindREOPENED, body: reason, notify: ownerOf(r), title: "訴求人要求重辦"}, nil
+		return &step{kind: requestevent.KindREOPENED, body: reason, notify: ownerOf(r), msg: i18n.RequestReopened}, nil
 	})
 	return r, err
 }
@@ -297,7 +298,7 @@ func (s *Service) Rate(ctx context.Context, id, rating int, comment string) (*en
 		if err != nil {
 			return nil, err
 		}
-		return &step{kind: requestevent.KindRATED, body: comment, notify: ownerOf(r), title: "訴求人已評價"}, nil
+		return &step{kind: requestevent.KindRATED, body: comment, notify: ownerOf(r), msg: i18n.RequestRated}, nil
 	})
 	return r, err
 }

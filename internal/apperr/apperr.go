@@ -28,6 +28,19 @@ const (
 	RateLimited     Code = "RATE_LIMITED"    // too many requests; try again later
 	Internal        Code = "INTERNAL"        // a fault on the server; details are logged only
 	Unavailable     Code = "UNAVAILABLE"     // the server cannot answer now (shutting down, its database down); retry after extensions.retryAfter seconds
+
+	// ParseFailed: the document is not GraphQL (a syntax error). The
+	// request was not executed; fix the query, not the user's input.
+	ParseFailed Code = "GRAPHQL_PARSE_FAILED"
+	// ValidationFailed: the document does not fit the schema (an unknown
+	// field, a missing operation, an argument of the wrong type written in
+	// the document). The request was not executed.
+	ValidationFailed Code = "GRAPHQL_VALIDATION_FAILED"
+	// PersistedQueryNotFound: the request named an automatic persisted
+	// query by its hash alone and the server does not know the hash; send
+	// it again with the query's text (Apollo's PersistedQueryLink and urql's
+	// persistedExchange do so by themselves).
+	PersistedQueryNotFound Code = "PERSISTED_QUERY_NOT_FOUND"
 )
 
 // Error is an application error: a code and a message safe for clients.
@@ -41,6 +54,12 @@ type Error struct {
 	// RetryAfter, when positive, says how soon a retry may succeed (sent
 	// as extensions.retryAfter, in whole seconds, rounded up).
 	RetryAfter time.Duration
+
+	// format and args are what New or OnField composed Message from (an
+	// English format string), kept so that the message can be rendered
+	// in the reader's language (Localize).
+	format string
+	args   []any
 }
 
 // Error implements the error interface.
@@ -50,13 +69,24 @@ func (e *Error) Error() string {
 
 // New returns an application error with the given code and message.
 func New(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), format: format, args: args}
 }
 
 // OnField returns an application error about the input field named field
 // (extensions.field), with the given code and message.
 func OnField(code Code, field, format string, args ...any) *Error {
-	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...), format: format, args: args}
+}
+
+// Localize returns e's message rendered by sprintf (a printer of the
+// reader's language, e.g. i18n.ErrorMessage in a closure) from the English
+// format and arguments New or OnField made it from; an Error built
+// otherwise keeps its Message.
+func (e *Error) Localize(sprintf func(format string, args ...any) string) string {
+	if e.format == "" {
+		return e.Message
+	}
+	return sprintf(e.format, e.args...)
 }
 
 // CodeOf returns the code of the first *Error in err's chain, or Internal

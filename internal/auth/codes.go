@@ -10,8 +10,11 @@ import (
 	"time"
 
 	"github.com/jimei-linli/linli/ent"
+	"github.com/jimei-linli/linli/ent/personalinfo"
+	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/phone"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -59,7 +62,7 @@ func (s *Service) RequestCode(ctx context.Context, rawPhone string) (string, tim
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	if err := s.sender.SendCode(ctx, p, code, expires); err != nil {
+	if err := s.sender.SendCode(s.phoneLocale(ctx, p), p, code, expires); err != nil {
 		// A code nobody received must not stay usable.
 		s.client.SignInCode.UpdateOneID(created.ID).SetConsumedAt(now).Exec(sys)
 		slog.ErrorContext(ctx, "sending a sign-in code failed", "err", err)
@@ -124,4 +127,19 @@ func (s *Service) checkCode(ctx context.Context, p, code string) error {
 		return errWrongCode // used or locked by a concurrent try
 	}
 	return nil
+}
+
+// phoneLocale returns ctx in the language of the resident who signs in
+// with phone p, when Linli knows one (else ctx's own: the request's
+// Accept-Language).
+func (s *Service) phoneLocale(ctx context.Context, p string) context.Context {
+	r, err := s.client.PersonalInfo.Query().Where(personalinfo.Phone(p)).
+		QueryResident().Where(resident.DeletedAtIsNil()).Only(viewer.SystemContext(ctx))
+	if err != nil {
+		return ctx
+	}
+	if tag, ok := i18n.Parse(r.Locale); ok {
+		return i18n.WithLocale(ctx, tag)
+	}
+	return ctx
 }

@@ -84,7 +84,8 @@ func ResidentPolicy() ent.Policy {
 	}
 }
 
-// residentMutation allows a resident to rename themselves, and an admin to
+// residentMutation allows a resident to rename themselves and to choose the
+// language they read Linli in (locale), and an admin to
 // register a resident into (or move them to) a household in their scope.
 func residentMutation(ctx context.Context, m *gen.ResidentMutation) error {
 	v := viewer.FromContext(ctx)
@@ -92,11 +93,16 @@ func residentMutation(ctx context.Context, m *gen.ResidentMutation) error {
 		return privacy.Skip
 	}
 	id, hasID := m.ID()
-	if m.Op().Is(ent.OpUpdateOne) && hasID && id == v.ResidentID && fieldsWithin(m, resident.FieldName) {
+	if m.Op().Is(ent.OpUpdateOne) && hasID && id == v.ResidentID && fieldsWithin(m, resident.FieldName, resident.FieldLocale) {
 		return privacy.Allow
 	}
 	hh, setsHousehold := m.HouseholdID()
-	if !setsHousehold || !fieldsWithin(m, resident.FieldName, resident.FieldHouseholdID) {
+	adminFields := []string{resident.FieldName, resident.FieldHouseholdID}
+	if m.Op().Is(ent.OpCreate) {
+		// A new resident starts in the default language (the field's default).
+		adminFields = append(adminFields, resident.FieldLocale)
+	}
+	if !setsHousehold || !fieldsWithin(m, adminFields...) {
 		return privacy.Skip
 	}
 	target, err := communityOfHousehold(ctx, m.Client(), hh)

@@ -20,6 +20,7 @@ import (
 	"github.com/jimei-linli/linli/ent/privacy"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
@@ -110,7 +111,7 @@ func (s *Service) Send(ctx context.Context, msg Message) (*ent.Broadcast, error)
 		}
 		_, err = s.outbox.Emit(ctx, tx, realtime.Event{
 			Kind: "broadcast.sent", Topics: []string{topic}, SubjectID: b.ID, Notify: ids,
-			Notification: realtime.NotificationContent{Kind: notification.KindBROADCAST, Title: msg.Title, Body: msg.Body},
+			Notification: realtime.Note(notification.KindBROADCAST, i18n.BroadcastSent, "title", msg.Title, "body", msg.Body),
 		})
 		if err != nil {
 			return err

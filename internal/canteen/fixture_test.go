@@ -80,14 +80,14 @@ func newFixture(t testing.TB, s *store.Store, opts ...canteen.Option) *fixture {
 			t.Fatal(err)
 		}
 	}
-	st, err := c.Street.Create().SetCode("jimei").SetName("集美街道").SetDistrict("集美區").Save(ctx)
+	st, err := c.Street.Create().SetCode("jimei").SetName("集美街道").SetDistrict("集美区").Save(ctx)
 	must(err)
-	cm, err := c.Community.Create().SetCode("sg").SetName("盛光社區").SetStreetID(st.ID).Save(ctx)
+	cm, err := c.Community.Create().SetCode("sg").SetName("盛光社区").SetStreetID(st.ID).Save(ctx)
 	must(err)
 	f.community = cm.ID
-	g, err := c.Grid.Create().SetCode("sg-01").SetName("盛光社區第1網格").SetNumber(1).SetAreaDescription("盛光路").SetCommunityID(cm.ID).Save(ctx)
+	g, err := c.Grid.Create().SetCode("sg-01").SetName("盛光社区第1网格").SetNumber(1).SetAreaDescription("盛光路").SetCommunityID(cm.ID).Save(ctx)
 	must(err)
-	pl, err := c.Place.Create().SetKind(place.KindBuilding).SetName("盛光樓").SetAddress("盛光路1號").SetGridID(g.ID).Save(ctx)
+	pl, err := c.Place.Create().SetKind(place.KindBuilding).SetName("盛光楼").SetAddress("盛光路1号").SetGridID(g.ID).Save(ctx)
 	must(err)
 	people := []struct {
 		name  string
@@ -114,7 +114,7 @@ func newFixture(t testing.TB, s *store.Store, opts ...canteen.Option) *fixture {
 	f.staff = f.ids["staff"]
 	must(c.SubsidyQualification.Create().SetResidentID(f.ids["poor"]).SetKind(subsidyqualification.KindLOW_INCOME).Exec(ctx))
 	must(c.SubsidyQualification.Create().SetResidentID(f.ids["disabled"]).SetKind(subsidyqualification.KindDISABLED).SetValidUntil("2027-12-31").Exec(ctx))
-	f.canteen, err = c.Canteen.Create().SetCommunityID(cm.ID).SetName("盛光食堂").SetAddress("盛光路88號").
+	f.canteen, err = c.Canteen.Create().SetCommunityID(cm.ID).SetName("盛光食堂").SetAddress("盛光路88号").
 		SetSubsidyAge6079(300).SetSubsidyAge80Plus(500).SetSubsidyLowIncome(800).SetSubsidyDisabled(600).
 		SetCreditFenPerMinute(10).Save(ctx)
 	must(err)

@@ -2,7 +2,6 @@ package canteen
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/jimei-linli/linli/ent/menu"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -162,9 +162,8 @@ func (s *Service) PublishMenu(ctx context.Context, id int) (*ent.Menu, error) {
 		_, err = s.outbox.Emit(ctx, tx, realtime.Event{
 			Kind: "menu.published", Topics: []string{realtime.NodeTopic(c.ID)}, SubjectID: m.ID,
 			Notify: followers,
-			Notification: realtime.NotificationContent{Kind: notification.KindMENU_PUBLISHED,
-				Title: fmt.Sprintf("%s: %s menu for %s", c.Name, strings.ToLower(string(period.Kind)), m.Date),
-				Body:  "Order before the cut-off."},
+			Notification: realtime.Note(notification.KindMENU_PUBLISHED, i18n.MenuPublished,
+				"canteen", c.Name, "period", string(period.Kind), "date", m.Date),
 		})
 		return err
 	})

@@ -25,6 +25,7 @@ import (
 	"github.com/jimei-linli/linli/internal/authz"
 	"github.com/jimei-linli/linli/internal/credit"
 	"github.com/jimei-linli/linli/internal/dispatch"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/realtime"
@@ -319,11 +320,12 @@ func (s *Service) PlaceOrder(ctx context.Context, in OrderInput) (*ent.MealOrder
 		if err := tx.MealOrderItem.CreateBulk(items...).Exec(sys); err != nil {
 			return err
 		}
-		what := fmt.Sprintf("%s %s %s", p.canteen.Name, strings.ToLower(string(p.period.Kind)), p.menu.Date)
+		// The memo and the volunteer's task read in the street's language.
+		what := i18n.Params("canteen", p.canteen.Name, "period", string(p.period.Kind), "date", p.menu.Date)
 		if p.price.CreditMinutes > 0 {
 			if _, err := s.spender.Spend(ctx, tx, credit.Spend{
 				ResidentID: p.v.ResidentID, Minutes: p.price.CreditMinutes,
-				CommunityID: p.canteen.CommunityID, Memo: what, Key: OrderKey(o.ID),
+				CommunityID: p.canteen.CommunityID, Memo: i18n.MealMemo.RenderTitle(i18n.Default, what), Key: OrderKey(o.ID),
 			}); err != nil {
 				return err
 			}
@@ -333,16 +335,17 @@ func (s *Service) PlaceOrder(ctx context.Context, in OrderInput) (*ent.MealOrder
 			if err != nil {
 				return err
 			}
-			task, err := s.dispatcher.Dispatch(ctx, tx, dispatch.Task{
+			task := append(what, i18n.Params("name", p.beneficiary.Name, "from", p.canteen.Address, "to", p.place.Address)...)
+			taskID, err := s.dispatcher.Dispatch(ctx, tx, dispatch.Task{
 				CommunityID: p.canteen.CommunityID, GridID: p.place.GridID, PlaceID: p.place.ID,
-				Title:   fmt.Sprintf("Deliver %s to %s", strings.ToLower(string(p.period.Kind)), p.beneficiary.Name),
-				Details: fmt.Sprintf("%s: from %s to %s", what, p.canteen.Address, p.place.Address),
+				Title:   i18n.DeliverMealTask.RenderTitle(i18n.Default, task),
+				Details: i18n.DeliverMealTask.RenderBody(i18n.Default, task),
 				Start:   start, End: end, Minutes: deliveryMinutes, Key: OrderKey(o.ID),
 			})
 			if err != nil {
 				return err
 			}
-			if err := tx.MealOrder.UpdateOneID(o.ID).SetDispatchTaskID(task).Exec(sys); err != nil {
+			if err := tx.MealOrder.UpdateOneID(o.ID).SetDispatchTaskID(taskID).Exec(sys); err != nil {
 				return err
 			}
 		}
@@ -355,9 +358,9 @@ func (s *Service) PlaceOrder(ctx context.Context, in OrderInput) (*ent.MealOrder
 				return err
 			}
 			notify = []int{p.beneficiary.ID}
-			note = realtime.NotificationContent{Kind: notification.KindMEAL_ORDER,
-				Title: fmt.Sprintf("%s ordered %s for you on %s", orderer.Name, strings.ToLower(string(p.period.Kind)), p.menu.Date),
-				Body:  fmt.Sprintf("%s, %s; to pay %s.", p.canteen.Name, strings.ToLower(string(p.in.Fulfillment)), Yuan(p.price.AmountPaid))}
+			note = realtime.Note(notification.KindMEAL_ORDER, i18n.MealOrderedForYou,
+				"orderer", orderer.Name, "period", string(p.period.Kind), "date", p.menu.Date,
+				"canteen", p.canteen.Name, "fulfillment", string(p.in.Fulfillment), "amount", Yuan(p.price.AmountPaid))
 		}
 		if err := s.emit(ctx, tx, o, "meal_order.placed", notify, note); err != nil {
 			return err
@@ -488,9 +491,8 @@ func (s *Service) CancelOrder(ctx context.Context, id int) (*ent.MealOrder, erro
 		if err != nil {
 			return nil, err
 		}
-		note = realtime.NotificationContent{Kind: notification.KindMEAL_ORDER,
-			Title: fmt.Sprintf("%s's %s on %s was cancelled", o.RecipientName, strings.ToLower(string(o.Period)), o.Date),
-			Body:  "Cancelled by " + canceller.Name + "."}
+		note = realtime.Note(notification.KindMEAL_ORDER, i18n.MealCancelled,
+			"recipient", o.RecipientName, "period", string(o.Period), "date", o.Date, "canceller", canceller.Name)
 	}
 	err = store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
 		n, err := tx.MealOrder.Update().
@@ -574,17 +576,15 @@ func (s *Service) AdvanceOrder(ctx context.Context, id int, to mealorder.Status)
 	var notify []int
 	switch to {
 	case mealorder.StatusREADY:
-		note = realtime.NotificationContent{Kind: notification.KindMEAL_ORDER,
-			Title: fmt.Sprintf("%s's %s is ready", o.RecipientName, strings.ToLower(string(o.Period)))}
+		msg := i18n.MealReadyForPickUp
 		if delivery {
-			note.Body = "It will be on its way soon."
-		} else {
-			note.Body = "Pick-up code " + o.PickupCode + "."
+			msg = i18n.MealReadyForDelivery
 		}
+		note = realtime.Note(notification.KindMEAL_ORDER, msg,
+			"recipient", o.RecipientName, "period", string(o.Period), "code", o.PickupCode)
 	case mealorder.StatusOUT_FOR_DELIVERY:
-		note = realtime.NotificationContent{Kind: notification.KindMEAL_ORDER,
-			Title: fmt.Sprintf("%s's %s is on its way", o.RecipientName, strings.ToLower(string(o.Period))),
-			Body:  "Show code " + o.PickupCode + " when it arrives."}
+		note = realtime.Note(notification.KindMEAL_ORDER, i18n.MealOnItsWay,
+			"recipient", o.RecipientName, "period", string(o.Period), "code", o.PickupCode)
 	}
 	if note.Kind != "" {
 		if notify, err = s.family(ctx, o); err != nil {

@@ -287,7 +287,7 @@ func TestAdvance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if o.DeliveryAddress == nil || *o.DeliveryAddress != "盛光路1號" || o.DeliveryGridID == nil {
+		if o.DeliveryAddress == nil || *o.DeliveryAddress != "盛光路1号" || o.DeliveryGridID == nil {
 			t.Errorf("delivery: %+v", o)
 		}
 		_, err = f.svc.AdvanceOrder(f.as("son"), o.ID, mealorder.StatusPREPARING)

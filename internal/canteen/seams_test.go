@@ -103,7 +103,7 @@ func TestSeams(t *testing.T) {
 			t.Fatalf("spends: %+v in tx %v", spender.spends, spender.inTx)
 		}
 		// The son pays with his credit for his mother's meal.
-		want := credit.Spend{ResidentID: f.ids["son"], Minutes: 30, CommunityID: f.community, Memo: "盛光食堂 lunch 2026-12-01", Key: key}
+		want := credit.Spend{ResidentID: f.ids["son"], Minutes: 30, CommunityID: f.community, Memo: "盛光食堂 2026-12-01 午餐", Key: key}
 		if spender.spends[0] != want {
 			t.Errorf("spend %+v, want %+v", spender.spends[0], want)
 		}

@@ -19,7 +19,7 @@ func TestCanteenSetup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		st := canteen.Settings{Name: "盛光食堂", Address: "盛光路88號", SubsidyAge6079: 300, SubsidyAge80Plus: 700,
+		st := canteen.Settings{Name: "盛光食堂", Address: "盛光路88号", SubsidyAge6079: 300, SubsidyAge80Plus: 700,
 			SubsidyLowIncome: 800, SubsidyDisabled: 600, CreditFenPerMinute: 10}
 		_, err = f.svc.UpdateCanteen(f.as("staff"), f.canteen.ID, st)
 		wantCode(t, err, apperr.Forbidden, "admins")
@@ -41,7 +41,7 @@ func TestCanteenSetup(t *testing.T) {
 		_, err = f.svc.UpdateCanteen(f.as("admin"), f.canteen.ID, bad)
 		wantCode(t, err, apperr.BadUserInput, "0 or more")
 
-		c, err := f.svc.CreateCanteen(f.as("admin"), f.community, canteen.Settings{Name: "第二食堂", Address: "盛光路2號"})
+		c, err := f.svc.CreateCanteen(f.as("admin"), f.community, canteen.Settings{Name: "第二食堂", Address: "盛光路2号"})
 		if err != nil || c.CommunityID != f.community {
 			t.Fatalf("create: %+v %v", c, err)
 		}

@@ -101,7 +101,7 @@ func BenchmarkGuardianLatency(b *testing.B) {
 	// Check-ins happen on the slot's day: keep every slot "today".
 	e.Clock.Set(now.Add(30 * time.Second))
 	ws := e.DialWS(b, e.TokenFor(b, seed.PhoneGuardian))
-	ws.Subscribe("c", `subscription($d: ID!) { careEvents(dependentId: $d) { kind at } }`, map[string]any{"d": fmt.Sprint(elder)})
+	ws.Subscribe("c", `subscription($d: ID!) { careEvents(dependentId: $d) { event { kind at } } }`, map[string]any{"d": fmt.Sprint(elder)})
 	time.Sleep(200 * time.Millisecond) // the subscription registers
 	caregiver := e.TokenFor(b, seed.PhoneCaregiver)
 	latencies := make([]time.Duration, 0, b.N)
@@ -110,11 +110,13 @@ func BenchmarkGuardianLatency(b *testing.B) {
 		sent := time.Now()
 		e.Do(b, caregiver, `mutation($s: ID!, $r: ID!) { checkInCare(slotId: $s, residentId: $r) { id } }`,
 			map[string]any{"s": fmt.Sprint(slots[i]), "r": fmt.Sprint(elder)}).Must(b)
-		var ev struct{ CareEvents struct{ Kind string } }
+		var ev struct {
+			CareEvents struct{ Event struct{ Kind string } }
+		}
 		ws.Next("c", 10*time.Second, &ev)
 		latencies = append(latencies, time.Since(sent))
-		if ev.CareEvents.Kind != "CHECKED_IN" {
-			b.Fatalf("heard %q", ev.CareEvents.Kind)
+		if ev.CareEvents.Event.Kind != "CHECKED_IN" {
+			b.Fatalf("heard %q", ev.CareEvents.Event.Kind)
 		}
 	}
 	b.StopTimer()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jimei-linli/linli/ent"
@@ -16,6 +17,7 @@ import (
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/guardianship"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/store"
@@ -103,7 +105,8 @@ func (s *Service) Book(ctx context.Context, in Booking) (*ent.CareBooking, error
 		create := tx.CareBooking.Create().SetSlotID(slot.ID).SetResidentID(in.ResidentID).
 			SetBookedByID(v.ResidentID).SetCommunityID(fac.CommunityID).
 			SetPriceFen(svc.PriceFen).SetSubsidyFen(svc.SubsidyFen).SetCreatedAt(now).SetUpdatedAt(now)
-		kind, title := careevent.KindCONFIRMED, fmt.Sprintf("%s: %s booked for %s", svc.Name, day(slot.StartsAt)+" "+hhmm(slot.StartsAt), p.name)
+		kind, msg := careevent.KindCONFIRMED, i18n.CareBooked
+		params := i18n.Params("service", svc.Name, "name", p.name, "day", day(slot.StartsAt), "time", hhmm(slot.StartsAt))
 		switch {
 		case slot.Taken < slot.Capacity:
 			if err := s.lateBooking(slot, now, in.AcceptNoCancellation); err != nil {
@@ -126,14 +129,15 @@ func (s *Service) Book(ctx context.Context, in Booking) (*ent.CareBooking, error
 			}
 			create.SetStatus(carebooking.StatusWAITLISTED).SetWaitlistPosition(slot.WaitlistSeq + 1)
 			kind = careevent.KindWAITLISTED
-			title = fmt.Sprintf("%s: %s is on the waitlist for %s %s (position %d)", svc.Name, p.name, day(slot.StartsAt), hhmm(slot.StartsAt), slot.WaitlistSeq+1)
+			msg = i18n.CareWaitlisted
+			params = append(params, i18n.Param{Key: "position", Value: strconv.Itoa(slot.WaitlistSeq + 1)})
 		default:
 			return apperr.New(apperr.Conflict, "the slot is full (%d of %d places taken): book with waitlist to join its waitlist", slot.Taken, slot.Capacity)
 		}
 		if b, err = create.Save(sys); err != nil {
 			return err
 		}
-		if _, err = s.record(ctx, tx, logged{booking: b, kind: kind, minor: p.age >= 0 && p.age < 18, title: title}); err != nil {
+		if _, err = s.record(ctx, tx, logged{booking: b, kind: kind, minor: p.age >= 0 && p.age < 18, msg: msg, params: params}); err != nil {
 			return err
 		}
 		return idempotency.Record(ctx, tx, b.ID)
@@ -292,7 +296,7 @@ func (s *Service) Cancel(ctx context.Context, id int) (*ent.CareBooking, error) 
 		if b, err = tx.CareBooking.Get(sys, id); err != nil {
 			return err
 		}
-		if _, err := s.record(ctx, tx, logged{booking: b, kind: careevent.KindCANCELLED, minor: minor, title: "A care booking was cancelled"}); err != nil {
+		if _, err := s.record(ctx, tx, logged{booking: b, kind: careevent.KindCANCELLED, minor: minor, msg: i18n.CareCancelled}); err != nil {
 			return err
 		}
 		if held {
@@ -338,8 +342,8 @@ func (s *Service) release(ctx context.Context, tx *ent.Tx, slot *ent.CareSlot) e
 	}
 	minor, _ := s.minor(sys, tx.Client(), next.ResidentID)
 	_, err = s.record(ctx, tx, logged{booking: next, kind: careevent.KindOFFERED, minor: minor,
-		title: "A care place is free for you",
-		body:  fmt.Sprintf("A place on %s at %s is offered: confirm by %s or it passes to the next in line.", day(slot.StartsAt), hhmm(slot.StartsAt), expires.In(localtime.Zone).Format("01-02 15:04"))})
+		msg: i18n.CareOffered, params: i18n.Params("day", day(slot.StartsAt), "time", hhmm(slot.StartsAt),
+			"expires", expires.In(localtime.Zone).Format("01-02 15:04"))})
 	return err
 }
 
@@ -396,7 +400,7 @@ func (s *Service) ConfirmOffer(ctx context.Context, id int, acceptNoCancellation
 			return err
 		}
 		minor, _ := s.minor(sys, tx.Client(), b.ResidentID)
-		_, err = s.record(ctx, tx, logged{booking: b, kind: careevent.KindCONFIRMED, minor: minor, title: "The offered care place is yours"})
+		_, err = s.record(ctx, tx, logged{booking: b, kind: careevent.KindCONFIRMED, minor: minor, msg: i18n.CareOfferTaken})
 		return err
 	})
 	if err != nil {
@@ -431,7 +435,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 		}
 		minor, _ := s.minor(sys, tx.Client(), b.ResidentID)
 		if _, err := s.record(sys, tx, logged{booking: b, kind: careevent.KindEXPIRED, minor: minor,
-			title: "An offered care place passed on", body: "The offer was not confirmed in time."}); err != nil {
+			msg: i18n.CareOfferExpired}); err != nil {
 			return false, err
 		}
 		return true, s.release(sys, tx, slot)

@@ -27,6 +27,7 @@ import (
 	"github.com/jimei-linli/linli/ent/guardianship"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/personaldata"
 	"github.com/jimei-linli/linli/internal/realtime"
@@ -121,8 +122,9 @@ type logged struct {
 	noteID     int
 	incidentID int
 	minor      bool
-	title      string
-	body       string
+	// msg and params are the family's notification.
+	msg    *i18n.Message
+	params []i18n.Param
 }
 
 // record writes a care log entry, its event and the family's
@@ -150,11 +152,11 @@ func (s *Service) record(ctx context.Context, tx *ent.Tx, l logged) (*ent.CareEv
 		to = append(to, b.BookedByID)
 	}
 	_, err = s.outbox.Emit(ctx, tx, realtime.Event{
-		Kind: "care." + string(l.kind), SubjectID: ev.ID,
+		Kind: careKindPrefix + string(l.kind), SubjectID: ev.ID,
 		Topics: []string{CareTopic(b.ResidentID), realtime.NodeTopic(b.ID)},
 		Notify: to,
 		Notification: realtime.NotificationContent{
-			Kind: notification.KindCARE, Title: l.title, Body: l.body,
+			Kind: notification.KindCARE, Message: l.msg, Params: l.params,
 		},
 	})
 	return ev, err

@@ -143,7 +143,7 @@ func TestSlotsFollowTheWeeklySchedule(t *testing.T) {
 		ctx := viewer.SystemContext(context.Background())
 		fac := s.Client.CareFacility.Query().Where(carefacility.Name(seed.DayCareCentre)).OnlyX(ctx)
 		fac = fac.Update().SetClosedDays([]string{"2026-12-02"}).SaveX(ctx)
-		cs := s.Client.CareService.Create().SetFacilityID(fac.ID).SetName("晨練").SetKind(careservice.KindREHABILITATION).
+		cs := s.Client.CareService.Create().SetFacilityID(fac.ID).SetName("晨练").SetKind(careservice.KindREHABILITATION).
 			SetDurationMinutes(30).SetCapacity(3).SetPriceFen(0).SetAudience(careservice.AudienceELDERLY).
 			SetWeekdays([]int{1, 3, 5}).SetStartTimes([]string{"07:30", "09:00"}).SaveX(ctx)
 		for range 2 {

@@ -2,7 +2,6 @@ package care
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/jimei-linli/linli/ent/careslot"
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/store"
@@ -64,7 +64,7 @@ func (s *Service) CheckIn(ctx context.Context, slotID, residentID int) (*ent.Car
 	}
 	return s.move(ctx, b, carebooking.StatusCONFIRMED, careevent.KindCHECKED_IN, func(u *ent.CareBookingUpdateOne) {
 		u.SetStatus(carebooking.StatusCHECKED_IN).SetCheckedInAt(now)
-	}, "checked in at "+hhmm(now))
+	}, i18n.CareCheckedIn, "time", hhmm(now))
 }
 
 // CheckOut records that a checked-in person left.
@@ -79,7 +79,7 @@ func (s *Service) CheckOut(ctx context.Context, bookingID int) (*ent.CareBooking
 	now := s.clock()
 	return s.move(ctx, b, carebooking.StatusCHECKED_IN, careevent.KindCHECKED_OUT, func(u *ent.CareBookingUpdateOne) {
 		u.SetStatus(carebooking.StatusCHECKED_OUT).SetCheckedOutAt(now)
-	}, "checked out at "+hhmm(now))
+	}, i18n.CareCheckedOut, "time", hhmm(now))
 }
 
 // MarkNoShow records that a confirmed person did not come; allowed once the
@@ -97,7 +97,7 @@ func (s *Service) MarkNoShow(ctx context.Context, bookingID int) (*ent.CareBooki
 	}
 	return s.move(ctx, b, carebooking.StatusCONFIRMED, careevent.KindNO_SHOW, func(u *ent.CareBookingUpdateOne) {
 		u.SetStatus(carebooking.StatusNO_SHOW)
-	}, "did not come")
+	}, i18n.CareNoShow)
 }
 
 // asCaregiver loads a booking (as the viewer, so a hidden one is not found)
@@ -120,7 +120,7 @@ func (s *Service) asCaregiver(ctx context.Context, id int) (*ent.CareBooking, er
 
 // move changes booking b from status from (a conditional update: a
 // concurrent change makes it a CONFLICT) and logs it.
-func (s *Service) move(ctx context.Context, b *ent.CareBooking, from carebooking.Status, kind careevent.Kind, set func(*ent.CareBookingUpdateOne), what string) (*ent.CareBooking, error) {
+func (s *Service) move(ctx context.Context, b *ent.CareBooking, from carebooking.Status, kind careevent.Kind, set func(*ent.CareBookingUpdateOne), msg *i18n.Message, kv ...any) (*ent.CareBooking, error) {
 	sys := viewer.SystemContext(ctx)
 	minor, name := s.minor(sys, s.client, b.ResidentID)
 	err := store.WithTx(ctx, s.client, func(tx *ent.Tx) error {
@@ -134,7 +134,8 @@ func (s *Service) move(ctx context.Context, b *ent.CareBooking, from carebooking
 			return err
 		}
 		b = nb
-		_, err = s.record(ctx, tx, logged{booking: b, kind: kind, minor: minor, title: name + " " + what})
+		_, err = s.record(ctx, tx, logged{booking: b, kind: kind, minor: minor, msg: msg,
+			params: i18n.Params(append([]any{"name", name}, kv...)...)})
 		return err
 	})
 	if err != nil {
@@ -178,7 +179,7 @@ func (s *Service) AddNote(ctx context.Context, bookingID int, body string) (*ent
 			return err
 		}
 		if _, err = s.record(ctx, tx, logged{booking: b, kind: careevent.KindNOTE, noteID: n.ID, minor: minor,
-			title: "A caregiver wrote about " + name}); err != nil {
+			msg: i18n.CareNote, params: i18n.Params("name", name)}); err != nil {
 			return err
 		}
 		return idempotency.Record(ctx, tx, n.ID)
@@ -225,7 +226,7 @@ func (s *Service) ReportIncident(ctx context.Context, in Incident) (*ent.CareInc
 			return err
 		}
 		if _, err = s.record(ctx, tx, logged{booking: b, kind: careevent.KindINCIDENT, incidentID: inc.ID, minor: minor,
-			title: fmt.Sprintf("Incident (%s): %s at %s", in.Severity, name, hhmm(now)), body: "Open the app for what happened and what was done."}); err != nil {
+			msg: i18n.CareIncident, params: i18n.Params("severity", string(in.Severity), "name", name, "time", hhmm(now))}); err != nil {
 			return err
 		}
 		return idempotency.Record(ctx, tx, inc.ID)

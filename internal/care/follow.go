@@ -2,7 +2,9 @@ package care
 
 import (
 	"context"
-	"slices"
+	"strings"
+
+	"entgo.io/contrib/entgql"
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/careevent"
@@ -11,15 +13,21 @@ import (
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
-// followWindow is how many of the latest log entries each reload reads:
-// entries that commit out of ID order within it are still delivered.
-const followWindow = 50
+// EventUpdate is one entry of a care log feed and the cursor to resume
+// the feed after it.
+type EventUpdate struct {
+	// Cursor is what the client passes as since to resume after this.
+	Cursor entgql.Cursor[int]
+	// Event is the log entry.
+	Event *ent.CareEvent
+}
 
 // Follow streams the new entries of a person's care log (checked in,
 // checked out, a note, an incident, booking changes) to the person or their
-// active guardian, as they are written. Each reload reads as the
-// subscriber, so the privacy rules decide every entry.
-func (s *Service) Follow(ctx context.Context, hub *realtime.Hub, residentID int) (<-chan *ent.CareEvent, error) {
+// active guardian, as they are written; after since it first replays every
+// entry written since, in order. Each entry is read as the subscriber, so
+// the privacy rules decide every one.
+func (s *Service) Follow(ctx context.Context, hub *realtime.Hub, residentID int, since *entgql.Cursor[int]) (<-chan *EventUpdate, error) {
 	v, err := viewer.Required(ctx)
 	if err != nil {
 		return nil, err
@@ -27,61 +35,37 @@ func (s *Service) Follow(ctx context.Context, hub *realtime.Hub, residentID int)
 	if !v.ActsFor(residentID) {
 		return nil, apperr.New(apperr.Forbidden, "you follow the care of yourself or of a dependent you are the active guardian of")
 	}
-	var (
-		floor   = -1
-		seen    = map[int]bool{}
-		started bool
-	)
-	batches, err := realtime.Follow(ctx, hub, []string{CareTopic(residentID)}, func(ctx context.Context) ([]*ent.CareEvent, bool, error) {
-		latest, err := s.client.CareEvent.Query().Where(careevent.ResidentID(residentID)).
-			Order(ent.Desc(careevent.FieldID)).Limit(followWindow).All(ctx)
-		if err != nil {
-			return nil, false, err
-		}
-		if !started {
-			// What happened before the subscription is history, not news.
-			started = true
-			floor = 0
-			if len(latest) > 0 {
-				floor = latest[0].ID
-			}
-			return nil, false, nil
-		}
-		var fresh []*ent.CareEvent
-		for _, e := range latest {
-			if e.ID > floor && !seen[e.ID] {
-				seen[e.ID] = true
-				fresh = append(fresh, e)
-			}
-		}
-		if len(latest) == followWindow {
-			// Forget what fell out of the window.
-			oldest := latest[len(latest)-1].ID
-			for id := range seen {
-				if id < oldest {
-					delete(seen, id)
+	return realtime.Stream(ctx, hub, s.client, realtime.Feed[*EventUpdate]{
+		Name: "careEvents", Topics: []string{CareTopic(residentID)}, Since: realtime.Since(since),
+		Load: func(ctx context.Context, cs []realtime.Change) ([]*EventUpdate, error) {
+			var ids []int
+			for _, c := range cs {
+				if strings.HasPrefix(c.Kind, careKindPrefix) {
+					ids = append(ids, c.SubjectID)
 				}
 			}
-			floor = max(floor, oldest-1)
-		}
-		slices.Reverse(fresh)
-		return fresh, len(fresh) > 0, nil
+			if len(ids) == 0 {
+				return nil, nil // another event about the person
+			}
+			es, err := s.client.CareEvent.Query().
+				Where(careevent.IDIn(ids...), careevent.ResidentID(residentID)).All(ctx)
+			if err != nil {
+				return nil, err
+			}
+			byID := make(map[int]*ent.CareEvent, len(es))
+			for _, e := range es {
+				byID[e.ID] = e
+			}
+			var out []*EventUpdate
+			for _, c := range cs {
+				if e := byID[c.SubjectID]; e != nil && strings.HasPrefix(c.Kind, careKindPrefix) {
+					out = append(out, &EventUpdate{Cursor: realtime.Cursor(c.Seq), Event: e})
+				}
+			}
+			return out, nil
+		},
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := make(chan *ent.CareEvent, 1)
-	go func() {
-		defer close(out)
-		for batch := range batches {
-			for _, e := range batch {
-				select {
-				case out <- e:
-				case <-ctx.Done():
-					return
-				}
-			}
-		}
-	}()
-	return out, nil
 }
+
+// careKindPrefix starts the kind of every care log entry's event.
+const careKindPrefix = "care."

@@ -20,6 +20,7 @@ import (
 	"github.com/jimei-linli/linli/ent/personalinfo"
 	"github.com/jimei-linli/linli/ent/resident"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/phone"
@@ -183,7 +184,7 @@ func (s *Service) ask(ctx context.Context, v *viewer.Viewer, dependent int, rela
 			return err
 		}
 		if notify {
-			if err := s.tell(ctx, tx, g, []int{dependent}, "A guardianship awaits your consent", "Someone asked to look after you; consent in the app, or ask your grid worker."); err != nil {
+			if err := s.tell(ctx, tx, g, []int{dependent}, i18n.GuardianshipAsked); err != nil {
 				return err
 			}
 		}
@@ -249,7 +250,7 @@ func (s *Service) activate(ctx context.Context, id int, method guardianship.Cons
 		if g, err = tx.Guardianship.Get(sys, id); err != nil {
 			return err
 		}
-		return s.tell(ctx, tx, g, []int{g.GuardianID}, "A guardianship is active", "You now look after a family member in Linli.")
+		return s.tell(ctx, tx, g, []int{g.GuardianID}, i18n.GuardianshipActive)
 	})
 	return s.reload(ctx, g, err)
 }
@@ -361,9 +362,9 @@ func (s *Service) Revoke(ctx context.Context, id int) (*ent.Guardianship, error)
 			// either, or the answer would say that the phone has an
 			// account (issue 14).
 			others = slices.DeleteFunc(others, func(r int) bool { return r == g.GuardianID })
-			return s.announce(ctx, tx, g, others, "A guardianship request ended", "A request to look after you was withdrawn or declined.")
+			return s.announce(ctx, tx, g, others, i18n.GuardianshipRequestEnded)
 		}
-		return s.tell(ctx, tx, g, others, "A guardianship ended", "A guardianship you were part of was revoked.")
+		return s.tell(ctx, tx, g, others, i18n.GuardianshipEnded)
 	})
 	return s.reload(ctx, g, err)
 }
@@ -381,22 +382,22 @@ func (s *Service) reload(ctx context.Context, g *ent.Guardianship, err error) (*
 // tell writes the guardianship's event and notifications in tx; a
 // guardianship that begins or ends changes what both sides may see, so
 // their open websockets reconnect.
-func (s *Service) tell(ctx context.Context, tx *ent.Tx, g *ent.Guardianship, to []int, title, body string) error {
+func (s *Service) tell(ctx context.Context, tx *ent.Tx, g *ent.Guardianship, to []int, msg *i18n.Message) error {
 	if g.Status != guardianship.StatusPENDING {
 		if err := realtime.ViewerChanged(ctx, s.outbox, tx, g.GuardianID, g.DependentID); err != nil {
 			return err
 		}
 	}
-	return s.announce(ctx, tx, g, to, title, body)
+	return s.announce(ctx, tx, g, to, msg)
 }
 
 // announce writes the guardianship's event in tx, with notifications for
 // the residents to (none when to is empty).
-func (s *Service) announce(ctx context.Context, tx *ent.Tx, g *ent.Guardianship, to []int, title, body string) error {
+func (s *Service) announce(ctx context.Context, tx *ent.Tx, g *ent.Guardianship, to []int, msg *i18n.Message) error {
 	_, err := s.outbox.Emit(ctx, tx, realtime.Event{
 		Kind: "guardianship." + strings.ToLower(string(g.Status)), SubjectID: g.ID,
 		Topics: []string{realtime.NodeTopic(g.ID)}, Notify: to,
-		Notification: realtime.NotificationContent{Kind: notification.KindGUARDIANSHIP, Title: title, Body: body},
+		Notification: realtime.Note(notification.KindGUARDIANSHIP, msg),
 	})
 	return err
 }

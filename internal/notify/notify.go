@@ -55,14 +55,42 @@ func (in *Inbox) UnreadCount(ctx context.Context) (int, error) {
 }
 
 // MarkRead marks the given notifications of the viewer read (all of them
-// when ids is empty) and returns how many changed.
-func (in *Inbox) MarkRead(ctx context.Context, ids []int) (int, error) {
-	if _, err := viewer.Required(ctx); err != nil {
-		return 0, err
+// when ids is empty) and returns those it changed, newest first, and how
+// many of the viewer's notifications are unread after it. Only delivered
+// notifications (those the viewer can list) are marked.
+func (in *Inbox) MarkRead(ctx context.Context, ids []int) ([]*ent.Notification, int, error) {
+	q, err := in.Query(ctx, true)
+	if err != nil {
+		return nil, 0, err
 	}
-	u := in.client.Notification.Update().Where(notification.ReadAtIsNil())
 	if len(ids) > 0 {
-		u.Where(notification.IDIn(ids...))
+		q.Where(notification.IDIn(ids...))
 	}
-	return u.SetReadAt(in.now()).Save(ctx)
+	unread, err := q.IDs(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	var changed []*ent.Notification
+	if len(unread) > 0 {
+		// A notification a concurrent call marked between the two
+		// statements is reported by both calls: harmless for a cache, as
+		// both report the readAt it has.
+		if _, err := in.client.Notification.Update().
+			Where(notification.IDIn(unread...), notification.ReadAtIsNil()).
+			SetReadAt(in.now()).Save(ctx); err != nil {
+			return nil, 0, err
+		}
+		changed, err = in.client.Notification.Query().
+			Where(notification.IDIn(unread...)).
+			Order(ent.Desc(notification.FieldCreatedAt), ent.Desc(notification.FieldID)).
+			All(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	count, err := in.UnreadCount(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	return changed, count, nil
 }

@@ -21,113 +21,77 @@ func (in *Inbox) Stream(ctx context.Context, since int) (<-chan *ent.Notificatio
 	if err != nil {
 		return nil, err
 	}
-	cursor, err := in.startCursor(ctx, v, since)
-	if err != nil {
-		return nil, err
+	var cursor *int64 // nil: from now on, as the helper reads it after subscribing
+	if since != 0 {
+		seq, err := in.sinceCursor(ctx, since)
+		if err != nil {
+			return nil, err
+		}
+		cursor = &seq
 	}
-	// Subscribe before replaying, so that nothing published in between is
-	// missed; what both deliver is skipped by the cursor. The listener
-	// holds no goroutine while the stream is idle.
-	out := make(chan *ent.Notification, 16)
-	ready := realtime.Ready(ctx)
-	st := &stream{in: in, ctx: ctx, resident: v.ResidentID, cursor: cursor, out: out, ready: ready}
-	in.hub.Listen(ctx, []string{realtime.ResidentTopic(v.ResidentID)}, realtime.Handlers{
-		Start:   st.catchUp,
-		Lost:    st.catchUp,
-		Message: st.deliver,
-		End:     func() { close(out); ready() },
-	}).Start()
-	return out, nil
+	// The one stream helper: subscribe, replay the viewer's notifications
+	// after the cursor from the database, then stream live ones.
+	resident := v.ResidentID
+	return realtime.Stream(ctx, in.hub, in.client, realtime.Feed[*ent.Notification]{
+		Name:   "notificationAdded",
+		Topics: []string{realtime.ResidentTopic(resident)},
+		Since:  cursor,
+		Replay: func(ctx context.Context, after int64) ([]*ent.Notification, int64, bool, error) {
+			page, err := in.client.Notification.Query().
+				Where(notification.SeqGT(after)).
+				Order(ent.Asc(notification.FieldSeq)).Limit(replayPage).All(ctx)
+			if err != nil || len(page) == 0 {
+				return nil, after, false, err
+			}
+			return page, *page[len(page)-1].Seq, len(page) == replayPage, nil
+		},
+		Load: func(_ context.Context, cs []realtime.Change) ([]*ent.Notification, error) {
+			var out []*ent.Notification
+			for _, c := range cs {
+				if n := fromMessage(c.Message, resident); n != nil {
+					out = append(out, n)
+				}
+			}
+			return out, nil
+		},
+	})
 }
 
-// startCursor turns since into a sequence number: that of the viewer's
-// notification since, or the latest one's when since is 0 (only new ones).
-func (in *Inbox) startCursor(ctx context.Context, v *viewer.Viewer, since int) (int64, error) {
-	q := in.client.Notification.Query().Where(notification.SeqNotNil())
-	if since != 0 {
-		n, err := q.Where(notification.ID(since)).Only(ctx)
-		if ent.IsNotFound(err) {
-			return 0, apperr.New(apperr.BadUserInput, "since is not a cursor of one of your notifications")
-		}
-		if err != nil {
-			return 0, err
-		}
-		return *n.Seq, nil
-	}
-	last, err := q.Order(ent.Desc(notification.FieldSeq)).First(ctx)
+// sinceCursor turns since, the ID of one of the viewer's notifications,
+// into its sequence number.
+func (in *Inbox) sinceCursor(ctx context.Context, since int) (int64, error) {
+	n, err := in.client.Notification.Query().Where(notification.SeqNotNil(), notification.ID(since)).Only(ctx)
 	if ent.IsNotFound(err) {
-		return 0, nil
+		return 0, apperr.New(apperr.BadUserInput, "since is not a cursor of one of your notifications")
 	}
 	if err != nil {
 		return 0, err
 	}
-	return *last.Seq, nil
+	return *n.Seq, nil
 }
 
-// stream is one running notification stream.
-type stream struct {
-	in       *Inbox
-	ctx      context.Context
-	resident int
-	cursor   int64
-	out      chan<- *ent.Notification
-	ready    func() // after each send: see realtime.Ready
-}
-
-// send delivers n unless the stream ended.
-func (s *stream) send(n *ent.Notification) bool {
-	select {
-	case s.out <- n:
-		s.cursor = *n.Seq
-		s.ready()
-		return true
-	case <-s.ctx.Done():
-		return false
-	}
-}
-
-// catchUp delivers everything after the cursor from the database.
-func (s *stream) catchUp() bool {
-	for {
-		page, err := s.in.client.Notification.Query().
-			Where(notification.SeqGT(s.cursor)).
-			Order(ent.Asc(notification.FieldSeq)).Limit(replayPage).All(s.ctx)
-		if err != nil {
-			// Keep streaming: the next message or lost signal catches up again.
-			return s.ctx.Err() == nil
-		}
-		for _, n := range page {
-			if !s.send(n) {
-				return false
-			}
-		}
-		if len(page) < replayPage {
-			return true
-		}
-	}
-}
-
-// deliver sends the viewer's notification of message m, if it has one and
-// it is after the cursor.
-func (s *stream) deliver(m *realtime.Message) bool {
-	if m.Seq <= s.cursor {
-		return true
+// fromMessage is resident's notification of live message m, or nil when
+// it has none.
+func fromMessage(m *realtime.Message, resident int) *ent.Notification {
+	if m == nil {
+		return nil
 	}
 	for _, ref := range m.Notifications {
-		if ref.ResidentID != s.resident {
+		if ref.ResidentID != resident {
 			continue
 		}
 		c := m.Contents[ref.Content]
 		seq := m.Seq
 		n := &ent.Notification{
 			ID: ref.ID, ResidentID: ref.ResidentID, Kind: notification.Kind(c.Kind),
+			MessageKey: c.MessageKey, Params: c.Params,
 			Title: c.Title, Body: c.Body, CreatedAt: c.CreatedAt, Seq: &seq,
 		}
 		if c.SubjectID != 0 {
 			sid := c.SubjectID
 			n.SubjectID = &sid
 		}
-		return s.send(n)
+		return n
 	}
-	return true
+	return nil
 }

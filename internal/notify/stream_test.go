@@ -8,6 +8,7 @@ import (
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/notification"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/notify"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
@@ -49,7 +50,7 @@ func (b *backbone) notify(t *testing.T, title string, recipients ...int) {
 	ctx := viewer.SystemContext(context.Background())
 	err := store.WithTx(ctx, b.s.Client, func(tx *ent.Tx) error {
 		_, err := b.outbox.Emit(ctx, tx, realtime.Event{Kind: "test", Notify: recipients,
-			Notification: realtime.NotificationContent{Kind: notification.KindSYSTEM, Title: title}})
+			Notification: realtime.Note(notification.KindSYSTEM, i18n.BroadcastSent, "title", title)})
 		return err
 	})
 	if err != nil {
@@ -66,8 +67,8 @@ func receive(t *testing.T, ch <-chan *ent.Notification, titles ...string) []*ent
 			if !ok {
 				t.Fatalf("stream closed; want %q", want)
 			}
-			if n.Title != want {
-				t.Fatalf("got %q, want %q", n.Title, want)
+			if got := notify.TitleIn(i18n.Default, n); got != want {
+				t.Fatalf("got %q, want %q", got, want)
 			}
 			got = append(got, n)
 		case <-time.After(5 * time.Second):
@@ -82,7 +83,7 @@ func TestStreamReplaysThenStreamsInOrder(t *testing.T) {
 		b := start(t, s)
 		sys := viewer.SystemContext(context.Background())
 		me := s.Client.Resident.Create().SetName("我").SaveX(sys).ID
-		other := s.Client.Resident.Create().SetName("鄰居").SaveX(sys).ID
+		other := s.Client.Resident.Create().SetName("邻居").SaveX(sys).ID
 		b.notify(t, "one", me)
 		b.notify(t, "not mine", other)
 		b.notify(t, "two", me, other)
@@ -146,7 +147,7 @@ func TestStreamNeedsSignInAndOwnCursor(t *testing.T) {
 		b := start(t, s)
 		sys := viewer.SystemContext(context.Background())
 		me := s.Client.Resident.Create().SetName("我").SaveX(sys).ID
-		other := s.Client.Resident.Create().SetName("鄰居").SaveX(sys).ID
+		other := s.Client.Resident.Create().SetName("邻居").SaveX(sys).ID
 		b.notify(t, "theirs", other)
 		b.relay.Flush(context.Background())
 		theirs := s.Client.Notification.Query().Where(notification.ResidentID(other)).FirstX(sys)

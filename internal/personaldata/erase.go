@@ -15,6 +15,7 @@ import (
 	"github.com/jimei-linli/linli/ent/pushdelivery"
 	"github.com/jimei-linli/linli/ent/signincode"
 	"github.com/jimei-linli/linli/internal/apperr"
+	"github.com/jimei-linli/linli/internal/i18n"
 )
 
 // Person is who an account deletion erases: the resident and the details
@@ -31,7 +32,7 @@ type Person struct {
 // DeletedName is the name a deleted account keeps and the name that
 // replaces theirs wherever a copy of it was stored, so that what the
 // resident did stays counted without saying who they were.
-const DeletedName = "已註銷用戶"
+const DeletedName = "已注销用户"
 
 // Eraser is one capability's part of deleting an account.
 type Eraser struct {
@@ -81,9 +82,8 @@ func ReplaceName(name string, columns ...string) func(*entsql.UpdateBuilder) {
 // name the reader only by the resident row that stays), and the name in
 // audit details and in notification text sent to others.
 //
-// Notification text is composed prose for now, so a name in it is
-// replaced in place; once notifications are kind + parameters, the
-// parameter is dropped instead.
+// A name in a notification's parameters (or in the stored text of one
+// written before the catalogue) is replaced in place.
 func coreEraser() Eraser {
 	return Eraser{Name: "core", Erase: func(ctx context.Context, tx *ent.Tx, p Person) error {
 		if p.Phone != "" {
@@ -114,10 +114,38 @@ func coreEraser() Eraser {
 			Modify(ReplaceName(p.Name, auditrecord.FieldDetail)).Exec(ctx); err != nil {
 			return err
 		}
-		return tx.Notification.Update().
+		if err := tx.Notification.Update().
 			Where(notification.Or(notification.TitleContains(p.Name), notification.BodyContains(p.Name))).
-			Modify(ReplaceName(p.Name, notification.FieldTitle, notification.FieldBody)).Exec(ctx)
+			Modify(ReplaceName(p.Name, notification.FieldTitle, notification.FieldBody)).Exec(ctx); err != nil {
+			return err
+		}
+		return eraseInParams(ctx, tx, p.Name)
 	}}
+}
+
+// eraseInParams replaces name in the parameters of the notifications that
+// hold it (a notification is rendered from them whenever it is read, so
+// the erased name is gone from every language at once).
+func eraseInParams(ctx context.Context, tx *ent.Tx, name string) error {
+	ns, err := tx.Notification.Query().Where(func(s *entsql.Selector) {
+		s.Where(entsql.P(func(b *entsql.Builder) {
+			// Builder.Arg writes the dialect's placeholder (? or $n).
+			b.WriteString("CAST(" + s.C(notification.FieldParams) + " AS TEXT) LIKE ").Arg("%" + name + "%")
+		}))
+	}).All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range ns {
+		params := make([]i18n.Param, len(n.Params))
+		for i, pr := range n.Params {
+			params[i] = i18n.Param{Key: pr.Key, Value: strings.ReplaceAll(pr.Value, name, DeletedName)}
+		}
+		if err := tx.Notification.UpdateOneID(n.ID).SetParams(params).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Named reports whether the person has a name to look for in copies (a

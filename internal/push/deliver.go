@@ -10,6 +10,8 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/device"
 	"github.com/jimei-linli/linli/ent/pushdelivery"
+	"github.com/jimei-linli/linli/internal/i18n"
+	"github.com/jimei-linli/linli/internal/notify"
 )
 
 // The backoff between attempts.
@@ -46,14 +48,19 @@ func (w *Worker) deliver(ctx context.Context, j job) error {
 	case dev.ResidentID != n.ResidentID:
 		return w.fail(ctx, d, "the device now belongs to another resident")
 	}
+	// The push reads in the recipient's language.
+	lang := i18n.Default
+	if r := n.Edges.Recipient; r != nil {
+		lang, _ = i18n.Parse(r.Locale)
+	}
 	err := w.gateway.Send(ctx, Push{
 		IdempotencyKey: d.IdempotencyKey,
 		Platform:       string(dev.Platform),
 		Token:          dev.Token,
 		NotificationID: n.ID,
 		Kind:           string(n.Kind),
-		Title:          n.Title,
-		Body:           n.Body,
+		Title:          notify.TitleIn(lang, n),
+		Body:           notify.BodyIn(lang, n),
 	})
 	now := w.clock()
 	w.countAttempt(ctx, d, err)

@@ -11,7 +11,11 @@
 //     Another instance therefore sees a new subscriber up to 10 s late, and
 //     a departed one up to 30 s late: a notification in that window is not
 //     pushed (it still waits in the inbox) or is pushed to an app that is
-//     open. This instance's own subscribers are always seen at once.
+//     open. This instance's own subscribers are always seen at once. While
+//     Redis is down, or restarted less than a refresh ago (the epoch key
+//     tells), presence elsewhere is unknown: the planner holds those pushes
+//     (Planner.Hold) and the worker asks again before sending, dropping
+//     the push of a resident online by then.
 //   - Planner runs after each batch the outbox relay publishes: for every
 //     notification whose recipient is offline, it writes one PushDelivery
 //     per device of theirs (state PENDING, due now) with the idempotency

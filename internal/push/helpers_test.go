@@ -15,6 +15,7 @@ import (
 	"github.com/jimei-linli/linli/ent/device"
 	"github.com/jimei-linli/linli/ent/notification"
 	"github.com/jimei-linli/linli/ent/pushdelivery"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/push"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
@@ -139,7 +140,7 @@ func publish(t *testing.T, s *store.Store, recipients []int, title string) []*re
 	err := store.WithTx(sys, s.Client, func(tx *ent.Tx) error {
 		_, err := realtime.NewOutbox(nil, newClock().Now).Emit(sys, tx, realtime.Event{
 			Kind: "test.sent", Notify: recipients,
-			Notification: realtime.NotificationContent{Kind: notification.KindBROADCAST, Title: title, Body: "正文"},
+			Notification: realtime.Note(notification.KindBROADCAST, i18n.BroadcastSent, "title", title, "body", "正文"),
 		})
 		return err
 	})

@@ -2,6 +2,7 @@ package push
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -33,7 +34,21 @@ type Planner struct {
 	// Planned, when set, is called after a plan that wrote deliveries (the
 	// worker's Kick, so that they go out at once).
 	Planned func()
+	// Hold is how long the pushes of residents whose presence is unknown
+	// (Redis down, or lately restarted: see Presence.Online) wait before
+	// the worker asks again whether they are online (DefaultHold).
+	Hold time.Duration
 }
+
+// DefaultHold is how long a push to a resident whose presence is unknown
+// waits for the worker to ask again: longer than a presence refresh, so
+// that once Redis is back every instance has set its residents' keys.
+const DefaultHold = DefaultPresenceRefresh + 5*time.Second
+
+// DefaultMaxHold is how long after it was planned a held push is sent
+// even though presence is still unknown (better a push too many than a
+// notification nobody sees).
+const DefaultMaxHold = 5 * time.Minute
 
 // NewPlanner returns a planner writing deliveries through client, asking
 // presence who is online (nil: nobody is) and reading the time from now
@@ -45,7 +60,7 @@ func NewPlanner(client *ent.Client, presence *Presence, now func() time.Time, lo
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Planner{client: client, presence: presence, now: now, logger: logger}
+	return &Planner{client: client, presence: presence, now: now, logger: logger, Hold: DefaultHold}
 }
 
 // IdempotencyKey is the key of pushing a notification to a device.
@@ -84,7 +99,10 @@ func (p *Planner) Published(ctx context.Context, msgs []*realtime.Message) {
 }
 
 // Plan writes a PENDING delivery, due now, for each notification in msgs
-// and each device of its recipient, unless the recipient is online. It
+// and each device of its recipient, unless the recipient is online. When
+// presence is unknown for some (Presence.Online failed), the deliveries of
+// those reported offline are held: due after Hold, when the worker asks
+// again. It
 // returns how many deliveries it planned. Planning the same messages
 // again writes nothing new: a delivery's idempotency key is unique.
 func (p *Planner) Plan(ctx context.Context, msgs []*realtime.Message) (int, error) {
@@ -103,6 +121,7 @@ func (p *Planner) Plan(ctx context.Context, msgs []*realtime.Message) (int, erro
 		return 0, err
 	}
 	online := map[int]bool{}
+	unknown := false // whether a resident reported offline may be online elsewhere
 	if p.presence != nil {
 		residents := make([]int, 0, len(devices))
 		for r := range devices {
@@ -112,10 +131,19 @@ func (p *Planner) Plan(ctx context.Context, msgs []*realtime.Message) (int, erro
 		online, err = p.presence.Online(pctx, residents)
 		cancel()
 		if err != nil {
-			p.logger.Warn("push presence unknown on other instances; pushing to their subscribers too", "err", err)
+			unknown = true
+			if !errors.Is(err, ErrPresenceIncomplete) {
+				p.logger.Warn("push presence unknown on other instances; holding their pushes", "err", err, "hold", p.Hold.String())
+			}
 		}
 	}
 	now := p.now().UTC()
+	// A held push is due later than it was planned (created_at): that is
+	// how the worker tells it to ask presence again before sending it.
+	due := now
+	if unknown {
+		due = now.Add(max(p.Hold, time.Microsecond))
+	}
 	var builders []*ent.PushDeliveryCreate
 	planned := 0
 	flush := func() error {
@@ -142,7 +170,7 @@ func (p *Planner) Plan(ctx context.Context, msgs []*realtime.Message) (int, erro
 				seen[key] = true
 				builders = append(builders, p.client.PushDelivery.Create().
 					SetNotificationID(n).SetDeviceID(d).SetIdempotencyKey(key).
-					SetState(pushdelivery.StatePENDING).SetNextAttemptAt(now).SetCreatedAt(now))
+					SetState(pushdelivery.StatePENDING).SetNextAttemptAt(due).SetCreatedAt(now))
 				if len(builders) == planChunk {
 					if err := flush(); err != nil {
 						return planned, err

@@ -47,7 +47,21 @@ type Presence struct {
 	TTL time.Duration
 	// Refresh is how often Run refreshes the keys (DefaultPresenceRefresh).
 	Refresh time.Duration
+	// Now is the clock the presence epoch is stamped and read with
+	// (time.Now).
+	Now func() time.Time
 }
+
+// ErrPresenceIncomplete is what Online returns with this instance's own
+// subscribers when the presence keys may not all be there: Redis lost them
+// (it restarted, or has never had them) less than a Refresh ago, so an
+// instance may not have set its residents' keys again yet.
+var ErrPresenceIncomplete = errors.New("push: presence keys incomplete: Redis lost them less than a refresh ago")
+
+// epochGrace is added to Refresh before presence keys set again after
+// Redis lost them count as complete: an instance's refresh may take a
+// moment.
+const epochGrace = 2 * time.Second
 
 // NewPresence returns the presence of hub's subscribers, shared with the
 // other instances through rdb (nil: this instance only).
@@ -58,13 +72,15 @@ func NewPresence(hub *realtime.Hub, rdb *redis.Client, logger *slog.Logger) *Pre
 	return &Presence{
 		hub: hub, rdb: rdb, logger: logger,
 		Prefix: DefaultPresencePrefix, TTL: DefaultPresenceTTL, Refresh: DefaultPresenceRefresh,
+		Now: time.Now,
 	}
 }
 
 // Online reports, for each of ids, whether the resident has a live
-// subscription. When Redis fails it returns what this instance knows with
-// the error (the others then count as offline: better a push too many
-// than one too few).
+// subscription. When Redis fails, or the presence keys are incomplete
+// (ErrPresenceIncomplete), it returns what it knows with the error: a
+// resident it reports offline may then be online on another instance
+// (the planner holds their pushes: see Planner.Hold).
 func (p *Presence) Online(ctx context.Context, ids []int) (map[int]bool, error) {
 	online := make(map[int]bool, len(ids))
 	var remote []int
@@ -76,8 +92,12 @@ func (p *Presence) Online(ctx context.Context, ids []int) (map[int]bool, error) 
 			remote = append(remote, id)
 		}
 	}
-	if p.rdb == nil {
+	if p.rdb == nil || len(remote) == 0 {
 		return online, nil
+	}
+	complete, err := p.complete(ctx)
+	if err != nil {
+		return online, err
 	}
 	for start := 0; start < len(remote); start += presenceChunk {
 		chunk := remote[start:min(start+presenceChunk, len(remote))]
@@ -95,8 +115,29 @@ func (p *Presence) Online(ctx context.Context, ids []int) (map[int]bool, error) 
 			}
 		}
 	}
+	if !complete {
+		return online, ErrPresenceIncomplete
+	}
 	return online, nil
 }
+
+// complete reports whether the presence keys are all there: the epoch
+// key, which the first Publish after Redis lost its keys sets, is more
+// than a Refresh old.
+func (p *Presence) complete(ctx context.Context) (bool, error) {
+	v, err := p.rdb.Get(ctx, p.epochKey()).Int64()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return p.Now().Sub(time.Unix(0, v)) >= p.Refresh+epochGrace, nil
+}
+
+// epochKey is the key holding when the presence keys began to be set
+// (unix nanoseconds): after a Redis restart, the first Publish.
+func (p *Presence) epochKey() string { return p.Prefix + "epoch" }
 
 // Run refreshes this instance's presence keys every Refresh until ctx
 // ends (without Redis it only waits for ctx).
@@ -124,6 +165,9 @@ func (p *Presence) Run(ctx context.Context) {
 func (p *Presence) Publish(ctx context.Context) error {
 	if p.rdb == nil {
 		return errors.New("push: presence has no Redis")
+	}
+	if err := p.rdb.SetNX(ctx, p.epochKey(), p.Now().UnixNano(), 0).Err(); err != nil {
+		return err
 	}
 	topics := p.hub.SubscribedTopics(residentPrefix)
 	for start := 0; start < len(topics); start += presenceChunk {

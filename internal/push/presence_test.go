@@ -2,6 +2,7 @@ package push_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"testing"
@@ -44,16 +45,26 @@ func TestRedisPresenceAcrossInstances(t *testing.T) {
 	ctx := context.Background()
 	hubA, a := instance(rdb, prefix)
 	_, b := instance(rdb, prefix)
+	clk := newClock()
+	a.Now, b.Now = clk.Now, clk.Now
 	sub := hubA.Subscribe([]string{realtime.ResidentTopic(7)}, 0)
 	defer sub.Close()
 
-	// Before A publishes its presence, only A knows (the documented delay).
-	if online, err := b.Online(ctx, []int{7}); err != nil || online[7] {
+	// Before A publishes its presence, only A knows (the documented
+	// delay), and B knows that it may not know: no instance has set its
+	// keys yet.
+	if online, err := b.Online(ctx, []int{7}); !errors.Is(err, push.ErrPresenceIncomplete) || online[7] {
 		t.Fatalf("B saw 7 online before A published: %v, %v", online, err)
 	}
 	if err := a.Publish(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// Until a refresh has passed since the first key was set, another
+	// instance may not have set its own.
+	if online, err := b.Online(ctx, []int{7}); !errors.Is(err, push.ErrPresenceIncomplete) || !online[7] {
+		t.Fatalf("B sees %v, %v right after the first publish; want 7 online, presence incomplete", online, err)
+	}
+	clk.Advance(push.DefaultPresenceRefresh + 5*time.Second)
 	online, err := b.Online(ctx, []int{7, 8})
 	if err != nil || !online[7] || online[8] {
 		t.Fatalf("B sees %v, %v; want 7 online, 8 offline", online, err)

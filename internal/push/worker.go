@@ -56,6 +56,15 @@ type Worker struct {
 	MaxAttempts int
 	// Poll is how often Run looks for due deliveries (DefaultPoll).
 	Poll time.Duration
+	// Presence, if set, is asked again about the residents of held
+	// deliveries (planned while presence was unknown: Planner.Hold) before
+	// they are sent: one online now was connected when the notification
+	// came, or has read it since from the inbox, so its push is dropped.
+	Presence *Presence
+	// Hold is how long a held delivery waits again while presence is still
+	// unknown (DefaultHold), until MaxHold after it was planned
+	// (DefaultMaxHold), when it is sent anyway.
+	Hold, MaxHold time.Duration
 	// Attempts, if set, counts every attempt to send through the gateway
 	// by its result (AttemptSent, AttemptRetry, AttemptFailed,
 	// AttemptCancelled).
@@ -96,6 +105,7 @@ func NewWorker(s *store.Store, gateway Gateway, now func() time.Time, logger *sl
 		store: s, gateway: gateway, now: now, logger: logger, kick: make(chan struct{}, 1),
 		Batch: DefaultBatch, Concurrency: DefaultConcurrency, Lease: DefaultLease,
 		MaxAttempts: DefaultMaxAttempts, Poll: DefaultPoll,
+		Hold: DefaultHold, MaxHold: DefaultMaxHold,
 	}
 }
 
@@ -142,6 +152,9 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	jobs, err := w.load(ctx, ds)
 	if err != nil {
 		return len(ds), err // the lease runs out and they are tried again
+	}
+	if jobs, err = w.recheck(ctx, jobs); err != nil {
+		return len(ds), err
 	}
 	var (
 		wg   sync.WaitGroup
@@ -220,7 +233,7 @@ func (w *Worker) load(ctx context.Context, ds []*ent.PushDelivery) ([]job, error
 		nids[i], dids[i] = d.NotificationID, d.DeviceID
 	}
 	c := w.store.Client
-	ns, err := c.Notification.Query().Where(notification.IDIn(nids...)).All(ctx)
+	ns, err := c.Notification.Query().Where(notification.IDIn(nids...)).WithRecipient().All(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -241,4 +254,60 @@ func (w *Worker) load(ctx context.Context, ds []*ent.PushDelivery) ([]job, error
 		jobs[i] = job{delivery: d, notification: byN[d.NotificationID], device: byD[d.DeviceID]}
 	}
 	return jobs, nil
+}
+
+// held reports whether claimed delivery d was held by the planner and is
+// due for its first attempt: it was planned due later than it was made.
+func held(d *ent.PushDelivery) bool {
+	return d.Attempts == 1 && d.NextAttemptAt.After(d.CreatedAt)
+}
+
+// recheck asks Presence again about the residents of the held deliveries
+// among jobs and returns the jobs to send: a delivery to a resident online
+// now is deleted (the notification reached them live, or from the inbox
+// when they reconnected); one whose resident's presence is still unknown
+// waits another Hold, unless it was planned MaxHold ago; the others go.
+func (w *Worker) recheck(ctx context.Context, jobs []job) ([]job, error) {
+	if w.Presence == nil {
+		return jobs, nil
+	}
+	var residents []int
+	for _, j := range jobs {
+		if held(j.delivery) && j.device != nil {
+			residents = append(residents, j.device.ResidentID)
+		}
+	}
+	if len(residents) == 0 {
+		return jobs, nil
+	}
+	pctx, cancel := context.WithTimeout(ctx, presenceTimeout)
+	online, perr := w.Presence.Online(pctx, residents)
+	cancel()
+	now := w.clock()
+	send := jobs[:0:0]
+	for _, j := range jobs {
+		d := j.delivery
+		if !held(d) || j.device == nil {
+			send = append(send, j)
+			continue
+		}
+		fence := w.store.Client.PushDelivery.Update().Where(
+			pushdelivery.ID(d.ID), pushdelivery.StateEQ(pushdelivery.StatePENDING), pushdelivery.Attempts(d.Attempts))
+		switch {
+		case online[j.device.ResidentID]:
+			_, err := w.store.Client.PushDelivery.Delete().Where(
+				pushdelivery.ID(d.ID), pushdelivery.StateEQ(pushdelivery.StatePENDING), pushdelivery.Attempts(d.Attempts)).Exec(ctx)
+			if err != nil {
+				return nil, err
+			}
+		case perr != nil && now.Sub(d.CreatedAt) < w.MaxHold:
+			// Still unknown: hold again, the attempt uncounted.
+			if err := fence.SetAttempts(0).SetNextAttemptAt(now.Add(max(w.Hold, time.Microsecond))).Exec(ctx); err != nil {
+				return nil, err
+			}
+		default:
+			send = append(send, j)
+		}
+	}
+	return send, nil
 }

@@ -17,6 +17,14 @@ type Broker interface {
 	Run(ctx context.Context, deliver func(payload []byte), lost func()) error
 }
 
+// BatchPublisher is a Broker that can send a batch of messages in one round
+// trip, in order. The relay uses it when the broker offers it.
+type BatchPublisher interface {
+	// PublishAll sends payloads in order; like Publish, an error means some
+	// may not have been sent, and the relay sends the batch again.
+	PublishAll(ctx context.Context, payloads [][]byte) error
+}
+
 // Memory is the in-process Broker of a single instance.
 type Memory struct {
 	mu   sync.Mutex

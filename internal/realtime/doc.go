@@ -9,7 +9,9 @@
 // gets a sequence number from the relay, in commit order and without gaps,
 // and every notification carries its event's number as its cursor. A
 // subscriber first replays what it missed from the database, then streams
-// live; whenever the hub may have lost messages (a Redis reconnect, a gap in
-// the sequence, a full buffer) it tells the subscriber, which catches up
-// from the database again. Clients may see duplicates, never gaps.
+// live; whenever the hub may have lost messages (a gap in the sequence it
+// could not fill, a full buffer) it tells the subscriber, which catches up
+// from the database again. Clients may see duplicates, never gaps. When
+// Redis is down or reconnects, the Redis broker feeds the hub from the
+// database's sequenced events itself (Redis.Backlog).
 package realtime

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/notification"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
@@ -26,11 +27,19 @@ type Event struct {
 	Notification NotificationContent
 }
 
-// NotificationContent is what a notification says.
+// NotificationContent is what a notification says: its kind, and the
+// catalogue message it is rendered from, in each reader's language, with
+// the message's parameters.
 type NotificationContent struct {
-	Kind  notification.Kind
-	Title string
-	Body  string
+	Kind    notification.Kind
+	Message *i18n.Message
+	Params  []i18n.Param
+}
+
+// Note returns the content of kind rendered from m with parameters given as
+// alternating names and values (i18n.Params).
+func Note(kind notification.Kind, m *i18n.Message, kv ...any) NotificationContent {
+	return NotificationContent{Kind: kind, Message: m, Params: i18n.Params(kv...)}
 }
 
 // notifyBatch is how many notifications one INSERT writes.
@@ -69,13 +78,16 @@ func (o *Outbox) Emit(ctx context.Context, tx *ent.Tx, e Event) (*ent.Event, err
 	if err != nil {
 		return nil, err
 	}
+	if len(e.Notify) > 0 && e.Notification.Message == nil {
+		return nil, errors.New("realtime: a notification needs a catalogue message")
+	}
 	for start := 0; start < len(e.Notify); start += notifyBatch {
 		end := min(start+notifyBatch, len(e.Notify))
 		builders := make([]*ent.NotificationCreate, 0, end-start)
 		for _, rid := range e.Notify[start:end] {
 			b := tx.Notification.Create().SetResidentID(rid).SetEventID(ev.ID).
-				SetKind(e.Notification.Kind).SetTitle(e.Notification.Title).
-				SetBody(e.Notification.Body).SetCreatedAt(now)
+				SetKind(e.Notification.Kind).SetMessageKey(string(e.Notification.Message.Key)).
+				SetParams(e.Notification.Params).SetCreatedAt(now)
 			if e.SubjectID != 0 {
 				b.SetSubjectID(e.SubjectID)
 			}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // DefaultBuffer is how many messages a subscription holds before it is
@@ -28,11 +29,52 @@ type Hub struct {
 	// the broker's delivery goroutine touches it.
 	lastSeq int64
 
+	// history, if set (SetHistory), fills gaps and reconnects from the
+	// outbox for the whole instance; ctx is Run's, for its queries.
+	history atomic.Pointer[History]
+	ctx     context.Context
+
+	// slots bound how many streams replay from the database at once.
+	slots chan struct{}
+
 	// Drops, if set, counts messages a subscriber's full buffer could not
 	// take; Recoveries, if set, counts the loss signals that send a
-	// subscriber to catch up from the database (after a drop, a gap in
-	// the sequence or a broker reconnect). Set them before Run.
-	Drops, Recoveries Counter
+	// subscriber to catch up from the database (after a drop, or a gap in
+	// the sequence or a broker reconnect the history could not fill).
+	// CatchUps, if set, counts the replay queries of streams (see Stream);
+	// Backfills, if set, counts the history's reads after a gap or a
+	// reconnect. Set them before Run.
+	Drops, Recoveries, CatchUps, Backfills Counter
+}
+
+// MaxCatchUps is how many streams of one hub replay from the database at
+// once; the others wait for a slot.
+const MaxCatchUps = 4
+
+// History is the outbox as the hub reads it to fill what the broker lost.
+type History interface {
+	// After hands deliver, in order, every message with a sequence
+	// number after after and, unless before is 0, before before.
+	After(ctx context.Context, after, before int64, deliver func(*Message)) error
+}
+
+// SetHistory makes the hub fill a gap in the sequence, or what a broker
+// reconnect may have lost, from h for the whole instance (one paged read,
+// then the usual delivery, so only the subscriptions of the missed topics
+// hear of it), instead of sending every subscription to catch up on its
+// own. Safe to call while the hub runs.
+func (h *Hub) SetHistory(hist History) { h.history.Store(&hist) }
+
+// catchUpSlot waits for one of the hub's catch-up slots; release gives it
+// back.
+func (h *Hub) catchUpSlot(ctx context.Context) (release func(), err error) {
+	select {
+	case h.slots <- struct{}{}:
+		count(h.CatchUps)
+		return func() { <-h.slots }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Counter is a count that only goes up; a Prometheus counter is one.
@@ -57,12 +99,45 @@ func NewHub(logger *slog.Logger) *Hub {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Hub{logger: logger, byTopic: map[string]map[*Subscription]struct{}{}, all: map[*Subscription]struct{}{}}
+	return &Hub{logger: logger, byTopic: map[string]map[*Subscription]struct{}{}, all: map[*Subscription]struct{}{},
+		slots: make(chan struct{}, MaxCatchUps), ctx: context.Background()}
 }
 
 // Run feeds the hub from broker until ctx ends.
 func (h *Hub) Run(ctx context.Context, broker Broker) error {
-	return broker.Run(ctx, h.deliver, h.loseAll)
+	h.ctx = ctx
+	return broker.Run(ctx, h.deliver, h.lost)
+}
+
+// lost handles the broker's report that messages may have been missed (a
+// reconnect): the history delivers what followed the last message, or,
+// without one (or before the first message), every subscription catches
+// up on its own.
+func (h *Hub) lost() {
+	if !h.fill(0) {
+		h.loseAll()
+	}
+}
+
+// fill delivers from the history the messages after the last one
+// delivered and before before (0: all), and reports whether it could.
+func (h *Hub) fill(before int64) bool {
+	hist := h.history.Load()
+	if hist == nil || h.lastSeq == 0 {
+		return false
+	}
+	count(h.Backfills)
+	err := (*hist).After(h.ctx, h.lastSeq, before, func(m *Message) {
+		if m.Seq > h.lastSeq {
+			h.lastSeq = m.Seq
+			h.fanOut(m)
+		}
+	})
+	if err != nil {
+		h.logger.Warn("filling missed realtime messages from the outbox failed; subscribers catch up", "err", err)
+		return false
+	}
+	return true
 }
 
 // Subscription receives the messages of its topics.
@@ -158,9 +233,17 @@ func (h *Hub) deliver(payload []byte) {
 	case h.lastSeq != 0 && m.Seq <= h.lastSeq:
 		return // a duplicate: the relay re-published after a crash
 	case h.lastSeq != 0 && m.Seq > h.lastSeq+1:
-		h.loseAll() // a gap: messages went missing
+		// A gap: messages went missing.
+		if !h.fill(m.Seq) {
+			h.loseAll()
+		}
 	}
 	h.lastSeq = m.Seq
+	h.fanOut(&m)
+}
+
+// fanOut hands m to the subscriptions of its topics and recipients.
+func (h *Hub) fanOut(m *Message) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	if len(h.all) == 0 {
@@ -174,7 +257,7 @@ func (h *Hub) deliver(payload []byte) {
 			}
 			sent[s] = true
 			select {
-			case s.ch <- &m:
+			case s.ch <- m:
 				if s.wake != nil {
 					s.wake()
 				}

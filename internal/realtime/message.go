@@ -3,6 +3,8 @@ package realtime
 import (
 	"fmt"
 	"time"
+
+	"github.com/jimei-linli/linli/internal/i18n"
 )
 
 // Message is what the relay publishes for one event.
@@ -22,13 +24,16 @@ type Message struct {
 	Notifications []NotificationRef `json:"notifications,omitempty"`
 }
 
-// Content is what a notification says.
+// Content is what a notification says: its catalogue message and
+// parameters (Title and Body for one written before the catalogue).
 type Content struct {
-	Kind      string    `json:"kind"`
-	Title     string    `json:"title"`
-	Body      string    `json:"body"`
-	SubjectID int       `json:"subjectId,omitempty"`
-	CreatedAt time.Time `json:"createdAt"`
+	Kind       string       `json:"kind"`
+	MessageKey string       `json:"message,omitempty"`
+	Params     []i18n.Param `json:"params,omitempty"`
+	Title      string       `json:"title,omitempty"`
+	Body       string       `json:"body,omitempty"`
+	SubjectID  int          `json:"subjectId,omitempty"`
+	CreatedAt  time.Time    `json:"createdAt"`
 }
 
 // NotificationRef is one recipient's notification of an event.

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
 
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/event"
@@ -145,7 +147,9 @@ func (r *Relay) next(ctx context.Context) ([]*ent.Event, error) {
 		return evs, err
 	}
 	err = store.WithTx(ctx, c, func(tx *ent.Tx) error {
-		evs, err = tx.Event.Query().Where(event.SeqIsNil()).
+		// An unsequenced event is unpublished too; saying so lets the
+		// partial index of unpublished events serve the lookup.
+		evs, err = tx.Event.Query().Where(event.SeqIsNil(), event.PublishedAtIsNil()).
 			Order(ent.Asc(event.FieldID)).Limit(relayBatch).All(ctx)
 		if err != nil || len(evs) == 0 {
 			return err
@@ -159,20 +163,38 @@ func (r *Relay) next(ctx context.Context) ([]*ent.Event, error) {
 		if len(last) > 0 {
 			seq = int64(last[0])
 		}
-		for _, ev := range evs {
-			seq++
-			if err := tx.Event.UpdateOneID(ev.ID).SetSeq(seq).Exec(ctx); err != nil {
-				return err
-			}
-			if _, err := tx.Notification.Update().Where(notification.EventID(ev.ID)).SetSeq(seq).Save(ctx); err != nil {
-				return err
-			}
-			s := seq
+		ids := make([]int, len(evs))
+		for i, ev := range evs {
+			ids[i] = ev.ID
+			s := seq + int64(i) + 1
 			ev.Seq = &s
 		}
-		return nil
+		// Two statements for the whole batch, not two per event: the
+		// events' numbers, and the same numbers on their notifications.
+		if err := tx.Event.Update().Where(event.IDIn(ids...)).Modify(func(u *sql.UpdateBuilder) {
+			u.Set(event.FieldSeq, seqByID(event.FieldID, ids, seq+1))
+		}).Exec(ctx); err != nil {
+			return err
+		}
+		return tx.Notification.Update().Where(notification.EventIDIn(ids...)).Modify(func(u *sql.UpdateBuilder) {
+			u.Set(notification.FieldSeq, seqByID(notification.FieldEventID, ids, seq+1))
+		}).Exec(ctx)
 	})
 	return evs, err
+}
+
+// seqByID is the SQL expression that numbers the rows whose column holds
+// ids[i] with first+i: a CASE over the batch's ids, written as literals
+// (they are integers of our own) so that both databases type it as one.
+func seqByID(column string, ids []int, first int64) sql.Querier {
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.WriteString("CASE ").Ident(column)
+		for i, id := range ids {
+			b.WriteString(" WHEN ").WriteString(strconv.Itoa(id)).
+				WriteString(" THEN ").WriteString(strconv.FormatInt(first+int64(i), 10))
+		}
+		b.WriteString(" END")
+	})
 }
 
 // publish sends evs in order and marks them published.
@@ -181,13 +203,21 @@ func (r *Relay) publish(ctx context.Context, evs []*ent.Event) error {
 	if err != nil {
 		return err
 	}
-	for _, m := range msgs {
-		payload, err := json.Marshal(m)
-		if err != nil {
+	payloads := make([][]byte, len(msgs))
+	for i, m := range msgs {
+		if payloads[i], err = json.Marshal(m); err != nil {
 			return err
 		}
-		if err := r.broker.Publish(ctx, payload); err != nil {
-			return fmt.Errorf("relay: publish event %d: %w", m.Seq, err)
+	}
+	if b, ok := r.broker.(BatchPublisher); ok {
+		if err := b.PublishAll(ctx, payloads); err != nil {
+			return fmt.Errorf("relay: publish events %d to %d: %w", msgs[0].Seq, msgs[len(msgs)-1].Seq, err)
+		}
+	} else {
+		for i, payload := range payloads {
+			if err := r.broker.Publish(ctx, payload); err != nil {
+				return fmt.Errorf("relay: publish event %d: %w", msgs[i].Seq, err)
+			}
 		}
 	}
 	// Before marking: a relay that dies in between publishes (and plans
@@ -224,11 +254,17 @@ func OutboxLag(ctx context.Context, s *store.Store, now time.Time) (time.Duratio
 
 // messages builds the messages of evs with their notifications.
 func (r *Relay) messages(ctx context.Context, evs []*ent.Event) ([]*Message, error) {
+	return eventMessages(ctx, r.store.Client, evs)
+}
+
+// eventMessages builds the messages of evs with their notifications, as
+// the relay publishes them.
+func eventMessages(ctx context.Context, c *ent.Client, evs []*ent.Event) ([]*Message, error) {
 	ids := make([]int, len(evs))
 	for i, ev := range evs {
 		ids[i] = ev.ID
 	}
-	ns, err := r.store.Client.Notification.Query().Where(notification.EventIDIn(ids...)).
+	ns, err := c.Notification.Query().Where(notification.EventIDIn(ids...)).
 		Order(ent.Asc(notification.FieldID)).All(ctx)
 	if err != nil {
 		return nil, err
@@ -243,13 +279,17 @@ func (r *Relay) messages(ctx context.Context, evs []*ent.Event) ([]*Message, err
 		if ev.SubjectID != nil {
 			m.SubjectID = *ev.SubjectID
 		}
-		contents := map[Content]int{}
+		contents := map[string]int{}
 		for _, n := range byEvent[ev.ID] {
 			c := ContentOf(n)
-			idx, ok := contents[c]
+			key, err := json.Marshal(c)
+			if err != nil {
+				return nil, err
+			}
+			idx, ok := contents[string(key)]
 			if !ok {
 				idx = len(m.Contents)
-				contents[c] = idx
+				contents[string(key)] = idx
 				m.Contents = append(m.Contents, c)
 			}
 			m.Notifications = append(m.Notifications, NotificationRef{ID: n.ID, ResidentID: n.ResidentID, Content: idx})
@@ -261,9 +301,35 @@ func (r *Relay) messages(ctx context.Context, evs []*ent.Event) ([]*Message, err
 
 // ContentOf returns what notification n says.
 func ContentOf(n *ent.Notification) Content {
-	c := Content{Kind: string(n.Kind), Title: n.Title, Body: n.Body, CreatedAt: n.CreatedAt.UTC()}
+	c := Content{Kind: string(n.Kind), MessageKey: n.MessageKey, Params: n.Params,
+		Title: n.Title, Body: n.Body, CreatedAt: n.CreatedAt.UTC()}
 	if n.SubjectID != nil {
 		c.SubjectID = *n.SubjectID
 	}
 	return c
+}
+
+// Since returns, in order, the messages of at most limit sequenced events
+// after seq, published or not: what a hub missed while its broker was
+// unreachable (Redis reads it back through its Backlog).
+func (r *Relay) Since(ctx context.Context, seq int64, limit int) ([]*Message, error) {
+	ctx = viewer.SystemContext(ctx)
+	evs, err := r.store.Client.Event.Query().
+		Where(event.SeqGT(seq)).
+		Order(ent.Asc(event.FieldSeq)).Limit(limit).All(ctx)
+	if err != nil || len(evs) == 0 {
+		return nil, err
+	}
+	return r.messages(ctx, evs)
+}
+
+// LastSeq returns the sequence number of the last sequenced event (0 when
+// there is none).
+func (r *Relay) LastSeq(ctx context.Context) (int64, error) {
+	last, err := r.store.Client.Event.Query().Where(event.SeqNotNil()).
+		Order(ent.Desc(event.FieldSeq)).Limit(1).Select(event.FieldSeq).Ints(viewer.SystemContext(ctx))
+	if err != nil || len(last) == 0 {
+		return 0, err
+	}
+	return int64(last[0]), nil
 }

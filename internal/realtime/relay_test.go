@@ -11,6 +11,7 @@ import (
 	"github.com/jimei-linli/linli/ent"
 	"github.com/jimei-linli/linli/ent/event"
 	"github.com/jimei-linli/linli/ent/notification"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/store/storetest"
@@ -72,7 +73,7 @@ func emit(t *testing.T, s *store.Store, o *realtime.Outbox, recipients []int, ti
 	return store.WithTx(ctx, s.Client, func(tx *ent.Tx) error {
 		_, err := o.Emit(ctx, tx, realtime.Event{
 			Kind: "test.sent", Topics: []string{realtime.GridTopic(1)}, Notify: recipients,
-			Notification: realtime.NotificationContent{Kind: notification.KindSYSTEM, Title: title, Body: "body"},
+			Notification: realtime.Note(notification.KindSYSTEM, i18n.BroadcastSent, "title", title, "body", "body"),
 		})
 		if err == nil && rollback {
 			return errors.New("roll back")
@@ -100,7 +101,7 @@ func TestRelaySequencesAndPublishesInCommitOrder(t *testing.T) {
 			t.Fatalf("published sequence %v, want [1 2 3]", got)
 		}
 		for i, m := range b.msgs {
-			if len(m.Notifications) != i+1 || len(m.Contents) != 1 || m.Contents[0].Title != []string{"one", "two", "three"}[i] {
+			if len(m.Notifications) != i+1 || len(m.Contents) != 1 || i18n.Get(m.Contents[0].Params, "title") != []string{"one", "two", "three"}[i] {
 				t.Errorf("message %d: %+v", i, m)
 			}
 		}

@@ -106,7 +106,7 @@ func (s *Service) releaseAccepted(ctx context.Context, residentID int) error {
 }
 
 // erasedLocation replaces the location of an erased person's help request.
-const erasedLocation = "已刪除"
+const erasedLocation = "已删除"
 
 // erase replaces p's name and location in what Red Neighbor holds.
 func erase(ctx context.Context, tx *ent.Tx, p personaldata.Person) error {

@@ -2,7 +2,6 @@ package redneighbor
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/authz"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
@@ -101,7 +101,7 @@ func (s *Service) Offer(ctx context.Context, requestID int, note string) (*ent.H
 			return apperr.New(apperr.Conflict, "the help request is no longer OPEN")
 		}
 		if err := s.emit(ctx, tx, r, "help.offered", without([]int{r.RequesterID, r.CreatedByID}, v.ResidentID),
-			"有志願者願意幫忙: "+r.Title, note); err != nil {
+			i18n.HelpOffered, "title", r.Title, "note", note); err != nil {
 			return err
 		}
 		return idempotency.Record(ctx, tx, o.ID)
@@ -146,7 +146,7 @@ func (s *Service) accept(ctx context.Context, tx *ent.Tx, r *ent.HelpRequest, o 
 		return err
 	}
 	return s.emit(ctx, tx, r, "help.matched", without([]int{o.VolunteerID, r.RequesterID, r.CreatedByID}, viewer.FromContext(ctx).ResidentID),
-		"鄰呼我應已配對: "+r.Title, fmt.Sprintf("%s · %s", r.RequesterName, r.Location))
+		i18n.HelpMatched, "title", r.Title, "requester", r.RequesterName, "location", r.Location)
 }
 
 // Accept is the requester's choice of an offer.
@@ -199,7 +199,7 @@ func (s *Service) Withdraw(ctx context.Context, offerID int) (*ent.HelpOffer, er
 		if err != nil {
 			return err
 		}
-		return s.emit(ctx, tx, r, "help.withdrawn", nil, "", "")
+		return s.emit(ctx, tx, r, "help.withdrawn", nil, nil)
 	})
 	if err != nil {
 		return nil, err
@@ -240,7 +240,7 @@ func (s *Service) CancelRequest(ctx context.Context, requestID int) (*ent.HelpRe
 		if r.VolunteerID != nil {
 			notify = []int{*r.VolunteerID}
 		}
-		return s.emit(ctx, tx, r, "help.cancelled", notify, "鄰呼我應已取消: "+r.Title, "")
+		return s.emit(ctx, tx, r, "help.cancelled", notify, i18n.HelpCancelled, "title", r.Title)
 	})
 	if err != nil {
 		return nil, err
@@ -294,7 +294,7 @@ func (s *Service) Complete(ctx context.Context, requestID, minutes int) (*ent.He
 		t, err := s.bank.Pay(ctx, tx, timebank.Payment{
 			Kind: ledgertransfer.KindHELP, SubjectID: r.ID, VolunteerID: *r.VolunteerID,
 			PayerID: r.RequesterID, CommunityID: r.CommunityID, Minutes: minutes,
-			Memo: fmt.Sprintf("鄰呼我應: %s (%s)", r.Title, r.RequesterName),
+			Memo: i18n.HelpMemo.RenderTitle(i18n.Default, i18n.Params("title", r.Title, "requester", r.RequesterName)),
 		})
 		if err != nil {
 			return err
@@ -303,8 +303,8 @@ func (s *Service) Complete(ctx context.Context, requestID, minutes int) (*ent.He
 			return err
 		}
 		// What the volunteer hears of is the pay: a time-bank credit.
-		return s.emitNote(ctx, tx, r, "help.completed", []int{*r.VolunteerID}, realtime.NotificationContent{
-			Kind: notification.KindTIME_BANK, Title: fmt.Sprintf("時間銀行 +%d 分鐘", minutes), Body: "鄰呼我應: " + r.Title})
+		return s.emitNote(ctx, tx, r, "help.completed", []int{*r.VolunteerID},
+			realtime.Note(notification.KindTIME_BANK, i18n.HelpPaid, "minutes", minutes, "title", r.Title))
 	})
 	if err != nil {
 		return nil, err
@@ -342,7 +342,7 @@ func (s *Service) Widen(ctx context.Context) (int, error) {
 			return false, err
 		}
 		return true, s.emit(ctx, tx, r, "help.widened", without(volunteers, r.RequesterID, r.CreatedByID),
-			"鄰呼我應 (社區): "+r.Title, fmt.Sprintf("%s · %s · %d 分鐘", r.RequesterName, r.Location, r.Minutes))
+			i18n.HelpWidened, "title", r.Title, "requester", r.RequesterName, "location", r.Location, "minutes", r.Minutes)
 	})
 }
 
@@ -373,7 +373,7 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 			return false, err
 		}
 		return true, s.emit(ctx, tx, r, "help.expired", without([]int{r.RequesterID, r.CreatedByID}),
-			"鄰呼我應已過期: "+r.Title, "這次沒有志願者應答，可以再發一次。")
+			i18n.HelpExpired, "title", r.Title)
 	})
 }
 

@@ -71,8 +71,8 @@ func TestTwoInstances(t *testing.T) {
 
 		var ids []int
 		for i := range 5 {
-			r, err := a.Ask(asElder, redneighbor.Ask{Kind: helprequest.KindOTHER, Title: fmt.Sprint("請幫忙 ", i),
-				Location: "樓下", WindowStart: clk.Now(), WindowEnd: clk.Now().Add(time.Hour), Minutes: 30})
+			r, err := a.Ask(asElder, redneighbor.Ask{Kind: helprequest.KindOTHER, Title: fmt.Sprint("请帮忙 ", i),
+				Location: "楼下", WindowStart: clk.Now(), WindowEnd: clk.Now().Add(time.Hour), Minutes: 30})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -15,7 +15,6 @@ import (
 	"context"
 	stdsql "database/sql"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -28,6 +27,7 @@ import (
 	"github.com/jimei-linli/linli/ent/roleassignment"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/dispatch"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/schedule"
@@ -177,7 +177,7 @@ func (s *Service) Ask(ctx context.Context, a Ask) (*ent.HelpRequest, error) {
 			return err
 		}
 		if err := s.emit(ctx, tx, r, "help.requested", without(volunteers, forID, v.ResidentID),
-			fmt.Sprintf("鄰呼我應: %s", a.Title), fmt.Sprintf("%s · %s · %d 分鐘", who.Name, a.Location, a.Minutes)); err != nil {
+			i18n.HelpRequested, "title", a.Title, "requester", who.Name, "location", a.Location, "minutes", a.Minutes); err != nil {
 			return err
 		}
 		return idempotency.Record(ctx, tx, r.ID)
@@ -220,10 +220,14 @@ func topics(r *ent.HelpRequest) []string {
 }
 
 // emit writes the event of a change of r in tx, with a HELP_REQUEST
-// notification for each of notify.
-func (s *Service) emit(ctx context.Context, tx *ent.Tx, r *ent.HelpRequest, kind string, notify []int, title, body string) error {
-	return s.emitNote(ctx, tx, r, kind, notify,
-		realtime.NotificationContent{Kind: notification.KindHELP_REQUEST, Title: title, Body: body})
+// notification of msg (with parameters as alternating names and values)
+// for each of notify.
+func (s *Service) emit(ctx context.Context, tx *ent.Tx, r *ent.HelpRequest, kind string, notify []int, msg *i18n.Message, kv ...any) error {
+	var note realtime.NotificationContent
+	if msg != nil {
+		note = realtime.Note(notification.KindHELP_REQUEST, msg, kv...)
+	}
+	return s.emitNote(ctx, tx, r, kind, notify, note)
 }
 
 // emitNote writes the event of a change of r in tx, with the notification

@@ -18,6 +18,7 @@ import (
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/authz"
 	"github.com/jimei-linli/linli/internal/dispatch"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/idempotency"
 	"github.com/jimei-linli/linli/internal/localtime"
 	"github.com/jimei-linli/linli/internal/realtime"
@@ -153,8 +154,8 @@ func (s *Service) dispatchTo(ctx context.Context, tx *ent.Tx, task *ent.Voluntee
 	}
 	_, err = s.outbox.Emit(ctx, tx, realtime.Event{
 		Kind: "volunteer-task.dispatched", Topics: topics, SubjectID: task.ID, Notify: volunteers,
-		Notification: realtime.NotificationContent{Kind: notification.KindVOLUNTEER_TASK,
-			Title: "志願服務110: " + task.Title, Body: task.Location},
+		Notification: realtime.Note(notification.KindVOLUNTEER_TASK, i18n.TaskDispatched,
+			"title", task.Title, "location", task.Location),
 	})
 	return err
 }
@@ -316,7 +317,7 @@ func (s *Service) CheckOut(ctx context.Context, taskID int) (*ent.VolunteerTaskA
 		if served > 0 {
 			t, err := s.bank.Pay(ctx, tx, timebank.Payment{
 				Kind: ledgertransfer.KindTASK, SubjectID: a.ID, VolunteerID: v.ResidentID,
-				CommunityID: task.CommunityID, Minutes: served, Memo: "志願服務110: " + task.Title,
+				CommunityID: task.CommunityID, Minutes: served, Memo: i18n.TaskMemo.RenderTitle(i18n.Default, i18n.Params("title", task.Title)),
 			})
 			if err != nil {
 				return err

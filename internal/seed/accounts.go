@@ -8,7 +8,7 @@ import "time"
 const (
 	// PhoneStreetAdmin signs in as a STREET_ADMIN of Jimei Street.
 	PhoneStreetAdmin = "13900000001"
-	// PhoneCommunityAdmin signs in as a COMMUNITY_ADMIN of 盛光社區.
+	// PhoneCommunityAdmin signs in as a COMMUNITY_ADMIN of 盛光社区.
 	PhoneCommunityAdmin = "13900000002"
 	// PhoneGridLeader signs in as the GRID_LEADER of shengguang-01.
 	PhoneGridLeader = "13900000003"
@@ -24,9 +24,9 @@ const (
 	PhoneElder = "13900000007"
 	// PhoneVolunteer signs in as a VOLUNTEER of shengguang-01.
 	PhoneVolunteer = "13900000008"
-	// PhoneCaregiver signs in as a CAREGIVER of 盛光社區 (the day-care centre).
+	// PhoneCaregiver signs in as a CAREGIVER of 盛光社区 (the day-care centre).
 	PhoneCaregiver = "13900000009"
-	// PhoneCanteenStaff signs in as CANTEEN_STAFF of 盛光社區 (the canteen).
+	// PhoneCanteenStaff signs in as CANTEEN_STAFF of 盛光社区 (the canteen).
 	PhoneCanteenStaff = "13900000010"
 	// PhoneDepartmentStaff signs in as DEPARTMENT_STAFF of the urban
 	// management squad, a department that receives escalations.
@@ -41,14 +41,14 @@ const (
 	// StreetCode is the code of the demo street, 集美街道. Its presence is what
 	// makes Demo report AlreadySeeded.
 	StreetCode = "jimei"
-	// CommunityShengguang is the code of 盛光社區, the demo accounts' community.
+	// CommunityShengguang is the code of 盛光社区, the demo accounts' community.
 	CommunityShengguang = "shengguang"
-	// GridShengguang01 is the code of 盛光社區第1網格, where the demo accounts
+	// GridShengguang01 is the code of 盛光社区第1网格, where the demo accounts
 	// live or which they serve.
 	GridShengguang01 = "shengguang-01"
-	// GridCenxi01 is the code of 岑西社區第1網格, home of PhoneOtherResident.
+	// GridCenxi01 is the code of 岑西社区第1网格, home of PhoneOtherResident.
 	GridCenxi01 = "cenxi-01"
-	// DepartmentUrbanManagement is the code of 集美街道城市管理執法中隊, the
+	// DepartmentUrbanManagement is the code of 集美街道城市管理执法中队, the
 	// department of PhoneDepartmentStaff.
 	DepartmentUrbanManagement = "urban-management"
 )
@@ -79,18 +79,18 @@ type Account struct {
 // registered in a household: in shengguang-01, except PhoneOtherResident who
 // lives in cenxi-01.
 var DemoAccounts = []Account{
-	{PhoneStreetAdmin, "陳雅琴", "STREET_ADMIN", StreetCode, "street office staff of Jimei Street; sees the whole street"},
-	{PhoneCommunityAdmin, "林建華", "COMMUNITY_ADMIN", CommunityShengguang, "community office staff of 盛光社區"},
-	{PhoneGridLeader, "黃志強", "GRID_LEADER", GridShengguang01, "the leader of 盛光社區第1網格"},
-	{PhoneGridWorker, "吳婷婷", "GRID_WORKER", GridShengguang01, "a grid worker of 盛光社區第1網格"},
-	{PhoneSafetyInformant, "蔡國榮", "SAFETY_INFORMANT", GridShengguang01, "a safety informant of 盛光社區第1網格"},
-	{PhoneGuardian, "陳志明", RoleResident, GridShengguang01, "a resident of 盛光社區第1網格; son and guardian of 林秀英 (13900000007)"},
-	{PhoneElder, "林秀英", RoleResident, GridShengguang01, "an elderly resident (born 1944-03-15) living alone in 盛光社區第1網格"},
-	{PhoneVolunteer, "鄭曉雯", "VOLUNTEER", GridShengguang01, "a volunteer (集美熱心人) of 盛光社區第1網格"},
-	{PhoneCaregiver, "許美玲", "CAREGIVER", CommunityShengguang, "a caregiver at 盛光社區's elderly day-care centre"},
-	{PhoneCanteenStaff, "洪金水", "CANTEEN_STAFF", CommunityShengguang, "staff of 盛光社區's community canteen"},
-	{PhoneDepartmentStaff, "謝文斌", "DEPARTMENT_STAFF", DepartmentUrbanManagement, "staff of the urban management squad, which receives escalated requests"},
-	{PhoneOtherResident, "郭欣怡", RoleResident, GridCenxi01, "a resident of 岑西社區第1網格, another community"},
+	{PhoneStreetAdmin, "陈雅琴", "STREET_ADMIN", StreetCode, "street office staff of Jimei Street; sees the whole street"},
+	{PhoneCommunityAdmin, "林建华", "COMMUNITY_ADMIN", CommunityShengguang, "community office staff of 盛光社区"},
+	{PhoneGridLeader, "黄志强", "GRID_LEADER", GridShengguang01, "the leader of 盛光社区第1网格"},
+	{PhoneGridWorker, "吴婷婷", "GRID_WORKER", GridShengguang01, "a grid worker of 盛光社区第1网格"},
+	{PhoneSafetyInformant, "蔡国荣", "SAFETY_INFORMANT", GridShengguang01, "a safety informant of 盛光社区第1网格"},
+	{PhoneGuardian, "陈志明", RoleResident, GridShengguang01, "a resident of 盛光社区第1网格; son and guardian of 林秀英 (13900000007)"},
+	{PhoneElder, "林秀英", RoleResident, GridShengguang01, "an elderly resident (born 1944-03-15) living alone in 盛光社区第1网格"},
+	{PhoneVolunteer, "郑晓雯", "VOLUNTEER", GridShengguang01, "a volunteer (集美热心人) of 盛光社区第1网格"},
+	{PhoneCaregiver, "许美玲", "CAREGIVER", CommunityShengguang, "a caregiver at 盛光社区's elderly day-care centre"},
+	{PhoneCanteenStaff, "洪金水", "CANTEEN_STAFF", CommunityShengguang, "staff of 盛光社区's community canteen"},
+	{PhoneDepartmentStaff, "谢文斌", "DEPARTMENT_STAFF", DepartmentUrbanManagement, "staff of the urban management squad, which receives escalated requests"},
+	{PhoneOtherResident, "郭欣怡", RoleResident, GridCenxi01, "a resident of 岑西社区第1网格, another community"},
 }
 
 // demoPerson is what the seed needs to know about a demo account beyond

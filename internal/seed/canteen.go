@@ -15,8 +15,8 @@ import (
 	"github.com/jimei-linli/linli/internal/canteen"
 )
 
-// CanteenShengguang is the name of 盛光社區's canteen in the demo street.
-const CanteenShengguang = "盛光社區長者食堂"
+// CanteenShengguang is the name of 盛光社区's canteen in the demo street.
+const CanteenShengguang = "盛光社区长者食堂"
 
 // demoPeriods are the demo canteen's meal periods.
 var demoPeriods = []struct {
@@ -31,19 +31,19 @@ var demoPeriods = []struct {
 
 // demoDishes are the dishes the demo canteen rotates through (prices in fen).
 var demoDishes = []canteen.Dish{
-	{Name: "清蒸鱸魚", Price: 1200, Tags: []string{"LOW_SALT", "SOFT"}, Allergens: []string{"fish"}},
+	{Name: "清蒸鲈鱼", Price: 1200, Tags: []string{"LOW_SALT", "SOFT"}, Allergens: []string{"fish"}},
 	{Name: "番茄炒蛋", Price: 600, Tags: []string{"VEGETARIAN", "SOFT"}, Allergens: []string{"egg"}},
 	{Name: "白灼菜心", Price: 400, Tags: []string{"VEGETARIAN", "LOW_SALT"}},
-	{Name: "紅燒豆腐", Price: 500, Tags: []string{"VEGETARIAN", "SOFT"}, Allergens: []string{"soy"}},
-	{Name: "沙茶麵", Price: 1000, Allergens: []string{"peanut", "shellfish", "gluten"}},
-	{Name: "土筍凍", Price: 800, Allergens: []string{"shellfish"}},
+	{Name: "红烧豆腐", Price: 500, Tags: []string{"VEGETARIAN", "SOFT"}, Allergens: []string{"soy"}},
+	{Name: "沙茶面", Price: 1000, Allergens: []string{"peanut", "shellfish", "gluten"}},
+	{Name: "土笋冻", Price: 800, Allergens: []string{"shellfish"}},
 	{Name: "南瓜小米粥", Price: 300, Tags: []string{"VEGETARIAN", "LOW_SUGAR", "SOFT"}},
-	{Name: "清燉牛肉", Price: 1300, Tags: []string{"HALAL", "SOFT"}},
+	{Name: "清炖牛肉", Price: 1300, Tags: []string{"HALAL", "SOFT"}},
 	{Name: "蒸水蛋", Price: 350, Tags: []string{"SOFT", "LOW_SALT"}, Allergens: []string{"egg"}},
-	{Name: "米飯", Price: 100, Tags: []string{"VEGETARIAN"}},
+	{Name: "米饭", Price: 100, Tags: []string{"VEGETARIAN"}},
 }
 
-// writeCanteen writes 盛光社區's canteen with lunch and dinner menus for
+// writeCanteen writes 盛光社区's canteen with lunch and dinner menus for
 // this week (Monday to Sunday around Today), a low-income qualification,
 // the elder and her son following the canteen, and orders: the elder's
 // lunches this week (some ordered by her son, some delivered) and lunches
@@ -52,7 +52,7 @@ var demoDishes = []canteen.Dish{
 func writeCanteen(ctx context.Context, c *ent.Client, w *Written) error {
 	community := w.Communities[CommunityShengguang]
 	ct, err := c.Canteen.Create().SetCommunityID(community).SetName(CanteenShengguang).
-		SetAddress("廈門市集美區盛光路88號一樓").SetOpeningHours("每日 07:00–19:00").
+		SetAddress("厦门市集美区盛光路88号一楼").SetOpeningHours("每日 07:00–19:00").
 		SetSubsidyAge6079(300).SetSubsidyAge80Plus(500).SetSubsidyLowIncome(800).SetSubsidyDisabled(600).
 		SetCreditFenPerMinute(10).SetCreatedAt(w.Today).SetUpdatedAt(w.Today).Save(ctx)
 	if err != nil {

@@ -17,10 +17,10 @@ import (
 	"github.com/jimei-linli/linli/internal/care"
 )
 
-// The care facilities of 盛光社區, by name.
+// The care facilities of 盛光社区, by name.
 const (
-	DayCareCentre   = "盛光社區老人日間照料中心"
-	ChildcareCentre = "盛光社區托育托管中心"
+	DayCareCentre   = "盛光社区老人日间照料中心"
+	ChildcareCentre = "盛光社区托育托管中心"
 )
 
 // careService is a service of the demo facilities.
@@ -41,16 +41,16 @@ var (
 		{"全日托", careservice.KindFULL_DAY, 8 * 60, 20, 3000, 2000, careservice.AudienceELDERLY, 60, 0, []int{1, 2, 3, 4, 5}, []string{"08:30"}, false},
 		{"半日托", careservice.KindHALF_DAY, 4 * 60, 10, 1600, 1000, careservice.AudienceELDERLY, 60, 0, []int{1, 2, 3, 4, 5, 6}, []string{"08:30", "13:30"}, true},
 		{"助浴", careservice.KindBATHING, 60, 2, 2000, 1500, careservice.AudienceELDERLY, 60, 0, []int{2, 4}, []string{"10:00", "15:00"}, false},
-		{"康復訓練", careservice.KindREHABILITATION, 45, 4, 2500, 1500, careservice.AudienceELDERLY, 60, 0, []int{1, 3, 5}, []string{"10:00"}, false},
-		{"上門巡診", careservice.KindHOME_VISIT, 60, 1, 5000, 4000, careservice.AudienceELDERLY, 60, 0, []int{1, 2, 3, 4, 5}, []string{"09:00", "14:00"}, false},
+		{"康复训练", careservice.KindREHABILITATION, 45, 4, 2500, 1500, careservice.AudienceELDERLY, 60, 0, []int{1, 3, 5}, []string{"10:00"}, false},
+		{"上门巡诊", careservice.KindHOME_VISIT, 60, 1, 5000, 4000, careservice.AudienceELDERLY, 60, 0, []int{1, 2, 3, 4, 5}, []string{"09:00", "14:00"}, false},
 	}
 	childcareServices = []careService{
-		{"四點半課堂", careservice.KindAFTER_SCHOOL, 120, 15, 1000, 500, careservice.AudienceCHILD, 6, 12, []int{1, 2, 3, 4, 5}, []string{"16:30"}, true},
+		{"四点半课堂", careservice.KindAFTER_SCHOOL, 120, 15, 1000, 500, careservice.AudienceCHILD, 6, 12, []int{1, 2, 3, 4, 5}, []string{"16:30"}, true},
 		{"托育半日", careservice.KindHALF_DAY, 4 * 60, 8, 4000, 2000, careservice.AudienceCHILD, 1, 3, []int{1, 2, 3, 4, 5}, []string{"08:00"}, false},
 	}
 )
 
-// writeCare opens 盛光社區's day-care and childcare centres with slots from
+// writeCare opens 盛光社区's day-care and childcare centres with slots from
 // three days ago to six days ahead, the demo caregiver on duty in the
 // half-day and after-school slots, the demo elder booked by her son (with
 // yesterday's day done: checked in and out, a note and a minor incident),
@@ -125,14 +125,14 @@ func writeCare(ctx context.Context, c *ent.Client, w *Written) error {
 		return err
 	}
 	note, err := c.CareNote.Create().SetBookingID(done.ID).SetResidentID(elder).SetCommunityID(sg).
-		SetAuthorID(caregiver).SetBody("精神不錯，午餐吃完一碗粥；下午血壓 135/85，已提醒按時服藥。").
+		SetAuthorID(caregiver).SetBody("精神不错，午餐吃完一碗粥；下午血压 135/85，已提醒按时服药。").
 		SetCreatedAt(past.StartsAt.Add(3 * time.Hour)).Save(ctx)
 	if err != nil {
 		return err
 	}
 	inc, err := c.CareIncident.Create().SetBookingID(done.ID).SetResidentID(elder).SetCommunityID(sg).
 		SetReporterID(caregiver).SetSeverity(careincident.SeverityMINOR).
-		SetDescription("上洗手間時腳滑，扶住未跌倒；已檢查無外傷。").SetOccurredAt(past.StartsAt.Add(90 * time.Minute)).Save(ctx)
+		SetDescription("上洗手间时脚滑，扶住未跌倒；已检查无外伤。").SetOccurredAt(past.StartsAt.Add(90 * time.Minute)).Save(ctx)
 	if err != nil {
 		return err
 	}

@@ -6,16 +6,16 @@ import (
 )
 
 // surnames are common surnames in southern Fujian, weighted roughly by how
-// often they occur there (陳 and 林 lead).
+// often they occur there (陈 and 林 lead).
 var surnames = []struct {
 	name   string
 	weight int
 }{
-	{"陳", 12}, {"林", 10}, {"黃", 6}, {"吳", 4}, {"李", 4}, {"王", 4}, {"張", 4},
-	{"蔡", 3}, {"許", 3}, {"鄭", 3}, {"楊", 3}, {"劉", 3}, {"洪", 2}, {"謝", 2},
-	{"郭", 2}, {"曾", 2}, {"蘇", 2}, {"周", 2}, {"葉", 2}, {"莊", 2}, {"柯", 1},
-	{"施", 1}, {"傅", 1}, {"顏", 1}, {"盧", 1}, {"游", 1}, {"高", 1}, {"朱", 1},
-	{"胡", 1}, {"何", 1}, {"紀", 1}, {"康", 1}, {"邱", 1}, {"徐", 1},
+	{"陈", 12}, {"林", 10}, {"黄", 6}, {"吴", 4}, {"李", 4}, {"王", 4}, {"张", 4},
+	{"蔡", 3}, {"许", 3}, {"郑", 3}, {"杨", 3}, {"刘", 3}, {"洪", 2}, {"谢", 2},
+	{"郭", 2}, {"曾", 2}, {"苏", 2}, {"周", 2}, {"叶", 2}, {"庄", 2}, {"柯", 1},
+	{"施", 1}, {"傅", 1}, {"颜", 1}, {"卢", 1}, {"游", 1}, {"高", 1}, {"朱", 1},
+	{"胡", 1}, {"何", 1}, {"纪", 1}, {"康", 1}, {"邱", 1}, {"徐", 1},
 }
 
 // surnameTotal is the sum of the surname weights.
@@ -30,17 +30,17 @@ var surnameTotal = func() int {
 // Characters of given names, by sex and by generation: people born before
 // 1975 tend to have the older, plainer names.
 var (
-	olderMaleChars   = []rune("金水木福財旺興德榮發春清明文國華建忠義良成順生泉源山海祥添")
-	olderFemaleChars = []rune("秀英玉蘭珠梅鳳月花雲美麗淑貞珍琴娥桂惠香蓮芳碧素")
-	youngMaleChars   = []rune("志偉強傑俊浩宇軒博睿晨子澤凱鵬鑫磊斌翔豪鴻哲楷銘嘉彬健昊")
-	youngFemaleChars = []rune("婷雅欣怡靜琳萱涵詩夢思佳雨妍曉雯璐瑩蕾穎晴悅慧嘉若菲潔丹")
+	olderMaleChars   = []rune("金水木福财旺兴德荣发春清明文国华建忠义良成顺生泉源山海祥添")
+	olderFemaleChars = []rune("秀英玉兰珠梅凤月花云美丽淑贞珍琴娥桂惠香莲芳碧素")
+	youngMaleChars   = []rune("志伟强杰俊浩宇轩博睿晨子泽凯鹏鑫磊斌翔豪鸿哲楷铭嘉彬健昊")
+	youngFemaleChars = []rune("婷雅欣怡静琳萱涵诗梦思佳雨妍晓雯璐莹蕾颖晴悦慧嘉若菲洁丹")
 )
 
 // shopTrades are the trades of the shops along the roads.
 var shopTrades = []string{
-	"沙茶麵", "五金店", "便利店", "水果店", "理髮店", "藥房", "麵包店", "海鮮排檔",
-	"茶葉店", "花生湯", "土筍凍", "小吃店", "文具店", "洗衣店", "手機維修", "早餐店",
-	"燒肉粽", "雜貨店", "茶餐廳", "米粉店", "眼鏡店", "麻辣燙", "牛肉店", "花店",
+	"沙茶面", "五金店", "便利店", "水果店", "理发店", "药房", "面包店", "海鲜排档",
+	"茶叶店", "花生汤", "土笋冻", "小吃店", "文具店", "洗衣店", "手机维修", "早餐店",
+	"烧肉粽", "杂货店", "茶餐厅", "米粉店", "眼镜店", "麻辣烫", "牛肉店", "花店",
 }
 
 // chineseNumerals spells 1 to 12 for names such as 盛光三里.
@@ -81,7 +81,7 @@ func givenName(rng *rand.Rand, female bool, birthYear int) string {
 	return string([]rune{first, second})
 }
 
-// shopName names a shop after its owner's family and trade, e.g. 林記沙茶麵.
+// shopName names a shop after its owner's family and trade, e.g. 林记沙茶面.
 func shopName(rng *rand.Rand) string {
-	return fmt.Sprintf("%s記%s", surname(rng), shopTrades[rng.IntN(len(shopTrades))])
+	return fmt.Sprintf("%s记%s", surname(rng), shopTrades[rng.IntN(len(shopTrades))])
 }

@@ -107,10 +107,10 @@ func (b *builder) units(pl placeRow) []string {
 		if b.rng.IntN(100) < 65 {
 			return []string{""}
 		}
-		return []string{"1樓", "2樓"}
+		return []string{"1楼", "2楼"}
 	default:
 		if b.rng.IntN(100) < 6 {
-			return []string{"2樓"}
+			return []string{"2楼"}
 		}
 		return nil
 	}

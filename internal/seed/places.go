@@ -62,16 +62,16 @@ func (b *builder) places(def communityDef, firstGrid int) {
 		onMain, onSide, onLane := mainRoad(def, number), sideRoad(def, number), lane(def, number)
 		for range c.compounds {
 			n := b.nextNumber(onMain, 6)
-			b.addPlace(grid, place.KindCompound, compounds[0], fmt.Sprintf("集美區%s%d號", onMain, n), lat, lng, 100)
+			b.addPlace(grid, place.KindCompound, compounds[0], fmt.Sprintf("集美区%s%d号", onMain, n), lat, lng, 100)
 			compounds = compounds[1:]
 		}
 		for range c.buildings {
 			n := b.nextNumber(onMain, 3)
-			b.addPlace(grid, place.KindBuilding, fmt.Sprintf("%s%d號樓", onMain, n), fmt.Sprintf("集美區%s%d號", onMain, n), lat, lng, 100)
+			b.addPlace(grid, place.KindBuilding, fmt.Sprintf("%s%d号楼", onMain, n), fmt.Sprintf("集美区%s%d号", onMain, n), lat, lng, 100)
 		}
 		for range c.houses {
 			n := b.nextNumber(onLane, 2)
-			b.addPlace(grid, place.KindSelfBuiltHouse, fmt.Sprintf("%s%d號自建房", onLane, n), fmt.Sprintf("集美區%s%d號", onLane, n), lat, lng, 90)
+			b.addPlace(grid, place.KindSelfBuiltHouse, fmt.Sprintf("%s%d号自建房", onLane, n), fmt.Sprintf("集美区%s%d号", onLane, n), lat, lng, 90)
 		}
 		for range c.shops {
 			road := onMain
@@ -79,7 +79,7 @@ func (b *builder) places(def communityDef, firstGrid int) {
 				road = onSide
 			}
 			n := b.nextNumber(road, 2)
-			b.addPlace(grid, place.KindShop, shopName(b.rng), fmt.Sprintf("集美區%s%d號", road, n), lat, lng, 95)
+			b.addPlace(grid, place.KindShop, shopName(b.rng), fmt.Sprintf("集美区%s%d号", road, n), lat, lng, 95)
 		}
 	}
 }

@@ -15,18 +15,18 @@ import (
 	"github.com/jimei-linli/linli/internal/timebank"
 )
 
-// volunteerTeams are the street's nine volunteer teams (集美熱心人隊伍), by
+// volunteerTeams are the street's nine volunteer teams (集美热心人队伍), by
 // community code.
 var volunteerTeams = []struct{ community, name, description string }{
-	{CommunityShengguang, "盛光銀髮助老隊", "陪老人買菜、就醫、聊天"},
-	{CommunityShengguang, "盛光紅鄰維修隊", "小家電、水電的簡單維修"},
-	{CommunityShengguang, "盛光平安巡邏隊", "夜間巡查樓道與消防通道"},
-	{"cenxi", "岑西助學隊", "放學後陪孩子寫作業"},
-	{"cenxi", "岑西環保隊", "垃圾分類督導、清理小廣告"},
-	{"xunjiang", "潯江文明勸導隊", "路口文明出行勸導"},
-	{"xunjiang", "潯江颱風應急隊", "颱風前後的轉移與搬運"},
-	{"aoyuan", "鰲園文藝隊", "南音、薌劇演出與排練"},
-	{"dashe", "大社龍舟志願隊", "龍舟賽的秩序與後勤"},
+	{CommunityShengguang, "盛光银发助老队", "陪老人买菜、就医、聊天"},
+	{CommunityShengguang, "盛光红邻维修队", "小家电、水电的简单维修"},
+	{CommunityShengguang, "盛光平安巡逻队", "夜间巡查楼道与消防通道"},
+	{"cenxi", "岑西助学队", "放学后陪孩子写作业"},
+	{"cenxi", "岑西环保队", "垃圾分类督导、清理小广告"},
+	{"xunjiang", "浔江文明劝导队", "路口文明出行劝导"},
+	{"xunjiang", "浔江台风应急队", "台风前后的转移与搬运"},
+	{"aoyuan", "鳌园文艺队", "南音、芗剧演出与排练"},
+	{"dashe", "大社龙舟志愿队", "龙舟赛的秩序与后勤"},
 }
 
 // seedHelp is one help request of the demo's history, in shengguang-01.
@@ -43,12 +43,12 @@ type seedHelp struct {
 // demoHelp: the demo elder asked for help before and asks again today; the
 // demo volunteer answered most and earned time for them.
 var demoHelp = []seedHelp{
-	{PhoneElder, 0, helprequest.KindSHOPPING, "幫忙買一週的菜", 21, 60, helprequest.StatusCOMPLETED},
-	{PhoneElder, 0, helprequest.KindCLINIC_ESCORT, "陪同去社區衛生服務中心複診", 14, 120, helprequest.StatusCOMPLETED},
-	{"", 20, helprequest.KindSMALL_REPAIR, "廚房水龍頭漏水", 10, 45, helprequest.StatusCOMPLETED},
-	{"", 30, helprequest.KindCARRYING, "幫忙把舊沙發搬下樓", 6, 30, helprequest.StatusCOMPLETED},
-	{"", 40, helprequest.KindTUTORING, "孩子數學作業輔導", 2, 90, helprequest.StatusMATCHED},
-	{PhoneElder, 0, helprequest.KindCLINIC_ESCORT, "明天上午陪我去醫院拿藥", 0, 90, helprequest.StatusOPEN},
+	{PhoneElder, 0, helprequest.KindSHOPPING, "帮忙买一周的菜", 21, 60, helprequest.StatusCOMPLETED},
+	{PhoneElder, 0, helprequest.KindCLINIC_ESCORT, "陪同去社区卫生服务中心复诊", 14, 120, helprequest.StatusCOMPLETED},
+	{"", 20, helprequest.KindSMALL_REPAIR, "厨房水龙头漏水", 10, 45, helprequest.StatusCOMPLETED},
+	{"", 30, helprequest.KindCARRYING, "帮忙把旧沙发搬下楼", 6, 30, helprequest.StatusCOMPLETED},
+	{"", 40, helprequest.KindTUTORING, "孩子数学作业辅导", 2, 90, helprequest.StatusMATCHED},
+	{PhoneElder, 0, helprequest.KindCLINIC_ESCORT, "明天上午陪我去医院拿药", 0, 90, helprequest.StatusOPEN},
 }
 
 // writeRedNeighbor writes the volunteer teams with their members (the
@@ -111,7 +111,7 @@ func writeRedNeighbor(ctx context.Context, c *ent.Client, w *Written) error {
 	return writeDemoTasks(ctx, c, w)
 }
 
-// writeDemoTasks writes two volunteer tasks of 盛光社區 dispatched by its
+// writeDemoTasks writes two volunteer tasks of 盛光社区 dispatched by its
 // admin: one done last week by the demo volunteer and a neighbor (credited
 // from the pool), one for tomorrow waiting for the demo volunteer's answer.
 func writeDemoTasks(ctx context.Context, c *ent.Client, w *Written) error {
@@ -132,7 +132,7 @@ func writeDemoTasks(ctx context.Context, c *ent.Client, w *Written) error {
 	}
 	start := w.Today.AddDate(0, 0, -7).Add(14 * time.Hour)
 	done, err := c.VolunteerTask.Create().SetCommunityID(community).SetGridID(grid).SetCreatedByID(admin).
-		SetTitle("重陽節敬老活動佈置").SetLocation("紅鄰客廳").SetWindowStart(start).SetWindowEnd(start.Add(3 * time.Hour)).
+		SetTitle("重阳节敬老活动布置").SetLocation("红邻客厅").SetWindowStart(start).SetWindowEnd(start.Add(3 * time.Hour)).
 		SetMinutes(120).SetNeeded(2).SetAccepted(2).SetStatus(volunteertask.StatusDONE).
 		SetCreatedAt(start.AddDate(0, 0, -3)).SetUpdatedAt(start.Add(2 * time.Hour)).Save(ctx)
 	if err != nil {
@@ -157,7 +157,7 @@ func writeDemoTasks(ctx context.Context, c *ent.Client, w *Written) error {
 		}
 		posted, err := timebank.Post(ctx, c, timebank.Posting{
 			Kind: ledgertransfer.KindTASK, From: pool, To: account, Minutes: 120,
-			Memo: "志願服務110: " + done.Title, Key: fmt.Sprintf("task:%d", a.ID), SubjectID: a.ID, At: out,
+			Memo: "志愿服务110: " + done.Title, Key: fmt.Sprintf("task:%d", a.ID), SubjectID: a.ID, At: out,
 		})
 		if err != nil {
 			return err
@@ -168,7 +168,7 @@ func writeDemoTasks(ctx context.Context, c *ent.Client, w *Written) error {
 	}
 	tomorrow := w.Today.AddDate(0, 0, 1).Add(9 * time.Hour)
 	open, err := c.VolunteerTask.Create().SetCommunityID(community).SetGridID(grid).SetCreatedByID(admin).
-		SetTitle("社區義診: 引導長者排隊").SetLocation("盛光社區衛生服務站").
+		SetTitle("社区义诊: 引导长者排队").SetLocation("盛光社区卫生服务站").
 		SetWindowStart(tomorrow).SetWindowEnd(tomorrow.Add(3 * time.Hour)).SetMinutes(90).
 		SetCreatedAt(w.Today.Add(8 * time.Hour)).SetUpdatedAt(w.Today.Add(8 * time.Hour)).Save(ctx)
 	if err != nil {
@@ -206,7 +206,7 @@ func writeDemoHelp(ctx context.Context, c *ent.Client, w *Written) error {
 		start := day.AddDate(0, 0, 1).Add(9 * time.Hour)
 		create := c.HelpRequest.Create().SetRequesterID(requester).SetRequesterName(who.Name).SetCreatedByID(requester).
 			SetGridID(grid).SetCommunityID(community).SetKind(h.kind).SetTitle(h.title).
-			SetLocation(fmt.Sprintf("盛光社區第1網格 %d 號樓下", 3+i)).
+			SetLocation(fmt.Sprintf("盛光社区第1网格 %d 号楼下", 3+i)).
 			SetWindowStart(start).SetWindowEnd(start.Add(3 * time.Hour)).SetMinutes(h.minutes).
 			SetStatus(h.status).SetCreatedAt(asked).SetUpdatedAt(asked)
 		if h.status == helprequest.StatusOPEN {
@@ -222,7 +222,7 @@ func writeDemoHelp(ctx context.Context, c *ent.Client, w *Written) error {
 			continue
 		}
 		if err := c.HelpOffer.Create().SetHelpRequestID(r.ID).SetVolunteerID(volunteer).
-			SetStatus(helpoffer.StatusACCEPTED).SetNote("我可以來").SetCreatedAt(asked.Add(5 * time.Minute)).Exec(ctx); err != nil {
+			SetStatus(helpoffer.StatusACCEPTED).SetNote("我可以来").SetCreatedAt(asked.Add(5 * time.Minute)).Exec(ctx); err != nil {
 			return err
 		}
 		if h.status != helprequest.StatusCOMPLETED {
@@ -235,7 +235,7 @@ func writeDemoHelp(ctx context.Context, c *ent.Client, w *Written) error {
 		}
 		posted, err := timebank.Post(ctx, c, timebank.Posting{
 			Kind: ledgertransfer.KindHELP, From: pool, To: account, Minutes: h.minutes,
-			Memo: fmt.Sprintf("鄰呼我應: %s (%s)", h.title, who.Name), Key: fmt.Sprintf("help:%d", r.ID),
+			Memo: fmt.Sprintf("邻呼我应: %s (%s)", h.title, who.Name), Key: fmt.Sprintf("help:%d", r.ID),
 			SubjectID: r.ID, At: done,
 		})
 		if err != nil {
@@ -253,7 +253,7 @@ func writeDemoHelp(ctx context.Context, c *ent.Client, w *Written) error {
 	}
 	_, err = timebank.Post(ctx, c, timebank.Posting{
 		Kind: ledgertransfer.KindDONATION, From: account, To: pool, Minutes: 30,
-		Memo: "捐給盛光社區時間池", Key: "seed:donation", CreatedByID: volunteer, At: w.Today.Add(-24 * time.Hour),
+		Memo: "捐给盛光社区时间池", Key: "seed:donation", CreatedByID: volunteer, At: w.Today.Add(-24 * time.Hour),
 	})
 	return err
 }

@@ -35,23 +35,23 @@ var requestCategories = []struct {
 	// says are what residents write in this category.
 	says []string
 }{
-	{CategoryRepair, "維修", "公共設施、樓道燈、水管、門禁等損壞", requestcategory.FirstRoleGRID_WORKER,
-		[]form.Field{{Name: "spot", Label: "具體位置（樓層、單元）", Type: form.Text, Required: true}},
-		[]string{"樓道燈壞了好幾天，晚上上下樓很黑", "單元門禁刷卡沒反應", "小區路燈不亮", "公共水管漏水，地面一直濕"}},
-	{CategorySanitation, "環境衛生", "垃圾清運、衛生死角、積水", requestcategory.FirstRoleGRID_WORKER, nil,
-		[]string{"垃圾桶滿了沒人清運", "巷子裡有積水發臭", "綠化帶裡堆了很多建築垃圾"}},
-	{CategorySafetyHazard, "安全隱患", "消防通道堵塞、電動車違規充電、危險建築", requestcategory.FirstRoleSAFETY_INFORMANT, nil,
-		[]string{"有人在樓道裡給電動車充電", "消防通道被車堵住了", "自建房外牆有磚塊鬆動"}},
-	{CategoryDispute, "噪音及鄰里糾紛", "噪音擾民、鄰里矛盾，需要調解", requestcategory.FirstRoleGRID_LEADER, nil,
-		[]string{"樓上裝修晚上十點還在施工", "鄰居佔用公共走廊堆放雜物", "樓下店鋪音響聲音太大"}},
-	{CategoryElderlyHelp, "助老服務", "獨居老人探訪、代辦、陪同就醫", requestcategory.FirstRoleGRID_WORKER,
+	{CategoryRepair, "维修", "公共设施、楼道灯、水管、门禁等损坏", requestcategory.FirstRoleGRID_WORKER,
+		[]form.Field{{Name: "spot", Label: "具体位置（楼层、单元）", Type: form.Text, Required: true}},
+		[]string{"楼道灯坏了好几天，晚上上下楼很黑", "单元门禁刷卡没反应", "小区路灯不亮", "公共水管漏水，地面一直湿"}},
+	{CategorySanitation, "环境卫生", "垃圾清运、卫生死角、积水", requestcategory.FirstRoleGRID_WORKER, nil,
+		[]string{"垃圾桶满了没人清运", "巷子里有积水发臭", "绿化带里堆了很多建筑垃圾"}},
+	{CategorySafetyHazard, "安全隐患", "消防通道堵塞、电动车违规充电、危险建筑", requestcategory.FirstRoleSAFETY_INFORMANT, nil,
+		[]string{"有人在楼道里给电动车充电", "消防通道被车堵住了", "自建房外墙有砖块松动"}},
+	{CategoryDispute, "噪音及邻里纠纷", "噪音扰民、邻里矛盾，需要调解", requestcategory.FirstRoleGRID_LEADER, nil,
+		[]string{"楼上装修晚上十点还在施工", "邻居占用公共走廊堆放杂物", "楼下店铺音响声音太大"}},
+	{CategoryElderlyHelp, "助老服务", "独居老人探访、代办、陪同就医", requestcategory.FirstRoleGRID_WORKER,
 		[]form.Field{{Name: "escort", Label: "需要陪同外出", Type: form.Boolean}},
-		[]string{"老人家腿腳不便，想請人陪同去醫院複診", "獨居老人家裡的燈泡需要更換", "想申請居家養老上門服務"}},
-	{CategoryProperty, "紅管家物業服務", "無物業小區的物業類服務（大物業）", requestcategory.FirstRoleRED_STEWARD,
-		[]form.Field{{Name: "compound", Label: "小區名稱", Type: form.Text, Required: true}},
-		[]string{"小區化糞池堵塞", "樓頂防水層破損漏水", "小區大門損壞關不上"}},
-	{CategoryOther, "其他", "其他訴求和建議", requestcategory.FirstRoleGRID_WORKER, nil,
-		[]string{"建議在小區裡增加休息座椅", "想了解社區食堂的開放時間", "希望社區組織反詐騙宣傳"}},
+		[]string{"老人家腿脚不便，想请人陪同去医院复诊", "独居老人家里的灯泡需要更换", "想申请居家养老上门服务"}},
+	{CategoryProperty, "红管家物业服务", "无物业小区的物业类服务（大物业）", requestcategory.FirstRoleRED_STEWARD,
+		[]form.Field{{Name: "compound", Label: "小区名称", Type: form.Text, Required: true}},
+		[]string{"小区化粪池堵塞", "楼顶防水层破损漏水", "小区大门损坏关不上"}},
+	{CategoryOther, "其他", "其他诉求和建议", requestcategory.FirstRoleGRID_WORKER, nil,
+		[]string{"建议在小区里增加休息座椅", "想了解社区食堂的开放时间", "希望社区组织反诈骗宣传"}},
 }
 
 // seedRequestsPerGrid is how many requests each grid of 盛光 has in the
@@ -183,7 +183,7 @@ func (h *history) request(ctx context.Context, cat *ent.RequestCategory, says []
 		if state != request.StatusIN_PROGRESS || h.rng.IntN(2) == 0 {
 			t := stageTime(filed, d.Contact)
 			r.ContactedAt = &t
-			events = append(events, ev{kind: requestevent.KindNOTE, actor: owner, at: t, contact: true, body: "已電話聯繫並上門查看，正在安排處理。"})
+			events = append(events, ev{kind: requestevent.KindNOTE, actor: owner, at: t, contact: true, body: "已电话联系并上门查看，正在安排处理。"})
 		}
 	}
 	withDept := state == request.StatusWITH_DEPARTMENT || (state == request.StatusCLOSED && h.rng.IntN(4) == 0)
@@ -191,7 +191,7 @@ func (h *history) request(ctx context.Context, cat *ent.RequestCategory, says []
 		called := r.ContactedAt.Add(time.Hour)
 		due := called.Add(d.DepartmentAcknowledge)
 		r.DepartmentID, r.DepartmentCalledAt, r.DepartmentAcknowledgeDueAt = &h.dept, &called, &due
-		r.DepartmentReason = "需要執法部門到場處理"
+		r.DepartmentReason = "需要执法部门到场处理"
 		events = append(events, ev{kind: requestevent.KindDEPARTMENT_CALLED, actor: owner, at: called, body: r.DepartmentReason})
 		ack := stageTime(called, d.DepartmentAcknowledge)
 		if ack.Before(h.w.Today) {
@@ -206,7 +206,7 @@ func (h *history) request(ctx context.Context, cat *ent.RequestCategory, says []
 			t = r.DepartmentAcknowledgedAt.Add(3 * time.Hour)
 		}
 		fu := t.Add(d.FollowUp)
-		r.ResolvedAt, r.FollowUpDueAt, r.Resolution = &t, &fu, "已處理完畢，請您確認。"
+		r.ResolvedAt, r.FollowUpDueAt, r.Resolution = &t, &fu, "已处理完毕，请您确认。"
 		events = append(events, ev{kind: requestevent.KindRESOLVED, actor: owner, at: t, body: r.Resolution})
 	}
 	switch state {
@@ -222,7 +222,7 @@ func (h *history) request(ctx context.Context, cat *ent.RequestCategory, says []
 		if late {
 			rating = 2 + h.rng.IntN(2)
 		}
-		r.RatedAt, r.Rating, r.RatingComment = &t, &rating, []string{"", "", "", "辛苦了", "處理得有點慢", "很及時，謝謝網格員", "態度很好"}[rating]
+		r.RatedAt, r.Rating, r.RatingComment = &t, &rating, []string{"", "", "", "辛苦了", "处理得有点慢", "很及时，谢谢网格员", "态度很好"}[rating]
 		events = append(events, ev{kind: requestevent.KindRATED, actor: filer, at: t, body: r.RatingComment})
 	}
 	// The clock as it stands at the start of today.
@@ -254,9 +254,9 @@ func (h *history) request(ctx context.Context, cat *ent.RequestCategory, says []
 	}
 	switch cat.Code {
 	case CategoryRepair:
-		create.SetAnswers([]form.Answer{{Name: "spot", Value: fmt.Sprintf("%d單元%d樓", 1+h.rng.IntN(3), 1+h.rng.IntN(7))}})
+		create.SetAnswers([]form.Answer{{Name: "spot", Value: fmt.Sprintf("%d单元%d楼", 1+h.rng.IntN(3), 1+h.rng.IntN(7))}})
 	case CategoryProperty:
-		create.SetAnswers([]form.Answer{{Name: "compound", Value: "本小區"}})
+		create.SetAnswers([]form.Answer{{Name: "compound", Value: "本小区"}})
 	}
 	saved, err := create.Save(ctx)
 	if err != nil {
@@ -271,7 +271,7 @@ func (h *history) request(ctx context.Context, cat *ent.RequestCategory, says []
 		at := due.Add(time.Duration(l-1) * d.Of(stage))
 		builders = append(builders, h.c.RequestEvent.Create().SetRequestID(saved.ID).SetKind(requestevent.KindESCALATED).
 			SetStage(requestevent.Stage(stage)).SetLevel(l).SetCreatedAt(at).
-			SetBody(appeal.StageName(stage)+" 超時"))
+			SetBody(appeal.StageName(stage)+" 超时"))
 	}
 	return h.c.RequestEvent.CreateBulk(builders...).Exec(ctx)
 }

@@ -25,6 +25,7 @@ import (
 	_ "github.com/jimei-linli/linli/ent/runtime" // activates the role-scope hook
 	"github.com/jimei-linli/linli/ent/street"
 	"github.com/jimei-linli/linli/internal/localtime"
+	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -70,7 +71,10 @@ func Demo(ctx context.Context, client *ent.Client, now time.Time) (Result, error
 	if err != nil {
 		return Result{}, err
 	}
-	tx, err := client.Tx(ctx)
+	// Another process may be seeding the same SQLite file (two `linli
+	// serve --demo` at once): wait for it rather than fail, then find the
+	// street there.
+	tx, err := store.BeginLong(ctx, client, 2*time.Minute)
 	if err != nil {
 		return Result{}, fmt.Errorf("seed: begin: %w", err)
 	}

@@ -237,8 +237,8 @@ func testPlaces(t *testing.T, c *ent.Client) {
 	perGrid := map[string]int{}
 	for _, p := range places {
 		perGrid[p.Edges.Grid.Code]++
-		if !strings.HasPrefix(p.Address, "集美區") || !strings.HasSuffix(p.Address, "號") {
-			t.Errorf("place %q has address %q, want 集美區…號", p.Name, p.Address)
+		if !strings.HasPrefix(p.Address, "集美区") || !strings.HasSuffix(p.Address, "号") {
+			t.Errorf("place %q has address %q, want 集美区…号", p.Name, p.Address)
 		}
 		if addresses[p.Address] {
 			t.Errorf("address %q is given twice", p.Address)

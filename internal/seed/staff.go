@@ -9,16 +9,16 @@ import (
 
 // titles are the job titles shown with each role.
 var titles = map[roleassignment.Role]string{
-	roleassignment.RoleGRID_LEADER:      "網格長",
-	roleassignment.RoleGRID_WORKER:      "專職網格員",
-	roleassignment.RoleSAFETY_INFORMANT: "平安信息員",
-	roleassignment.RoleRED_STEWARD:      "紅管家",
-	roleassignment.RoleVOLUNTEER:        "集美熱心人",
-	roleassignment.RoleCAREGIVER:        "日間照料中心照護員",
-	roleassignment.RoleCANTEEN_STAFF:    "社區食堂工作人員",
-	roleassignment.RoleCOMMUNITY_ADMIN:  "社區工作者",
-	roleassignment.RoleSTREET_ADMIN:     "街道工作人員",
-	roleassignment.RoleDEPARTMENT_STAFF: "部門聯絡員",
+	roleassignment.RoleGRID_LEADER:      "网格长",
+	roleassignment.RoleGRID_WORKER:      "专职网格员",
+	roleassignment.RoleSAFETY_INFORMANT: "平安信息员",
+	roleassignment.RoleRED_STEWARD:      "红管家",
+	roleassignment.RoleVOLUNTEER:        "集美热心人",
+	roleassignment.RoleCAREGIVER:        "日间照料中心照护员",
+	roleassignment.RoleCANTEEN_STAFF:    "社区食堂工作人员",
+	roleassignment.RoleCOMMUNITY_ADMIN:  "社区工作者",
+	roleassignment.RoleSTREET_ADMIN:     "街道工作人员",
+	roleassignment.RoleDEPARTMENT_STAFF: "部门联络员",
 }
 
 // staffing says how many holders of a role a scope gets (at least min, up
@@ -30,7 +30,7 @@ type staffing struct {
 	onlyWithCompound bool
 }
 
-// Staff of every grid: "一長多員", 6–7 safety informants, a few volunteers,
+// Staff of every grid: "一长多员", 6–7 safety informants, a few volunteers,
 // and a red steward where there is a compound to look after.
 var gridStaffing = []staffing{
 	{role: roleassignment.RoleGRID_LEADER, min: 1, max: 1, minAge: 28, maxAge: 55},

@@ -10,14 +10,14 @@ import (
 // The demo street itself.
 const (
 	streetName     = "集美街道"
-	streetDistrict = "廈門市集美區"
+	streetDistrict = "厦门市集美区"
 )
 
 // communityDef describes one community of the demo street: its grids, the
 // roads that run through it and the compounds it has names for.
 type communityDef struct {
 	code, name string
-	// short is the name without 社區, used for lanes (盛光三里).
+	// short is the name without 社区, used for lanes (盛光三里).
 	short string
 	grids int
 	// roads are the roads its compounds, buildings and shops stand on.
@@ -32,33 +32,33 @@ type communityDef struct {
 // Shengguang first and largest.
 var communityDefs = []communityDef{
 	{
-		code: CommunityShengguang, name: "盛光社區", short: "盛光", grids: 9,
-		roads:     []string{"盛光路", "銀江路", "石鼓路", "嘉庚路"},
-		compounds: []string{"盛光花園", "盛光新村", "銀江花苑", "銀江新城", "石鼓山莊", "學村雅苑", "集美嘉園", "盛世華庭"},
+		code: CommunityShengguang, name: "盛光社区", short: "盛光", grids: 9,
+		roads:     []string{"盛光路", "银江路", "石鼓路", "嘉庚路"},
+		compounds: []string{"盛光花园", "盛光新村", "银江花苑", "银江新城", "石鼓山庄", "学村雅苑", "集美嘉园", "盛世华庭"},
 		lat:       24.5890, lng: 118.1040,
 	},
 	{
-		code: "cenxi", name: "岑西社區", short: "岑西", grids: 8,
-		roads:     []string{"岑西路", "岑東路", "集岑路"},
-		compounds: []string{"岑西新村", "岑東花苑", "集岑雅居", "岑西佳園", "岑頭小區", "翠岑山莊", "岑西華府", "綠岑苑"},
+		code: "cenxi", name: "岑西社区", short: "岑西", grids: 8,
+		roads:     []string{"岑西路", "岑东路", "集岑路"},
+		compounds: []string{"岑西新村", "岑东花苑", "集岑雅居", "岑西佳园", "岑头小区", "翠岑山庄", "岑西华府", "绿岑苑"},
 		lat:       24.5940, lng: 118.0975,
 	},
 	{
-		code: "xunjiang", name: "潯江社區", short: "潯江", grids: 8,
-		roads:     []string{"潯江路", "龍舟池路", "嘉庚路"},
-		compounds: []string{"潯江苑", "潯江花園", "龍舟花園", "嘉庚新村", "海鳳苑", "潯江雅居", "龍池嘉園", "江景華庭"},
+		code: "xunjiang", name: "浔江社区", short: "浔江", grids: 8,
+		roads:     []string{"浔江路", "龙舟池路", "嘉庚路"},
+		compounds: []string{"浔江苑", "浔江花园", "龙舟花园", "嘉庚新村", "海凤苑", "浔江雅居", "龙池嘉园", "江景华庭"},
 		lat:       24.5770, lng: 118.1120,
 	},
 	{
-		code: "aoyuan", name: "鰲園社區", short: "鰲園", grids: 7,
-		roads:     []string{"鰲園路", "尚南路", "延平路"},
-		compounds: []string{"鰲園小區", "尚南新村", "延平花園", "鰲園雅苑", "尚南佳園", "延平新村", "海濱華庭"},
+		code: "aoyuan", name: "鳌园社区", short: "鳌园", grids: 7,
+		roads:     []string{"鳌园路", "尚南路", "延平路"},
+		compounds: []string{"鳌园小区", "尚南新村", "延平花园", "鳌园雅苑", "尚南佳园", "延平新村", "海滨华庭"},
 		lat:       24.5760, lng: 118.1010,
 	},
 	{
-		code: "dashe", name: "大社社區", short: "大社", grids: 7,
-		roads:     []string{"大社路", "樂安路", "集源路"},
-		compounds: []string{"大社花園", "樂安小區", "集源苑", "大社新村", "樂安雅居", "集源嘉園", "大社華庭"},
+		code: "dashe", name: "大社社区", short: "大社", grids: 7,
+		roads:     []string{"大社路", "乐安路", "集源路"},
+		compounds: []string{"大社花园", "乐安小区", "集源苑", "大社新村", "乐安雅居", "集源嘉园", "大社华庭"},
 		lat:       24.5860, lng: 118.1140,
 	},
 }
@@ -73,7 +73,7 @@ func (b *builder) mapStreet() {
 				community: ci,
 				number:    n,
 				code:      fmt.Sprintf("%s-%02d", def.code, n),
-				name:      fmt.Sprintf("%s第%d網格", def.name, n),
+				name:      fmt.Sprintf("%s第%d网格", def.name, n),
 			})
 			b.communityOf = append(b.communityOf, ci)
 		}
@@ -99,7 +99,7 @@ func (b *builder) area(grid int) string {
 	def := communityDefs[b.p.grids[grid].community]
 	n := b.p.grids[grid].number
 	roads = append(roads, mainRoad(def, n), sideRoad(def, n), lane(def, n))
-	s := strings.Join(roads, "、") + "一帶"
+	s := strings.Join(roads, "、") + "一带"
 	if len(compounds) > 0 {
 		s += "，含" + strings.Join(compounds, "、")
 	}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -37,12 +38,12 @@ func TestPresent(t *testing.T) {
 		{"ent not found", fmt.Errorf("loading grid: %w", &ent.NotFoundError{}), false, apperr.NotFound, "not found", false},
 		{"privacy deny", fmt.Errorf("grid 7: %w", privacy.Deny), false, apperr.NotFound, "not found", false},
 		{"privacy denyf", privacy.Denyf("viewer 3 is not staff of grid 7"), false, apperr.NotFound, "not found", false},
-		{"ent validation", fmt.Errorf("creating: %w", &ent.ValidationError{Name: "name"}), false, apperr.BadUserInput, `invalid value for field "name"`, false},
+		{"ent validation", fmt.Errorf("creating: %w", &ent.ValidationError{Name: "birth_date"}), false, apperr.BadUserInput, `invalid value for field "birthDate"`, false},
 		{"ent constraint", &ent.ConstraintError{}, false, apperr.Conflict, "the change conflicts with existing data", false},
 		{"deadline", fmt.Errorf("sql: %w", context.DeadlineExceeded), false, apperr.Internal, "internal error", true},
-		{"validation", validation, false, apperr.BadUserInput, validation.Message, false},
-		{"validation in production", validation, true, apperr.BadUserInput, `Cannot query field "communitie" on type "Query".`, false},
-		{"parse", parse, true, apperr.BadUserInput, "Expected Name, found <EOF>", false},
+		{"validation", validation, false, apperr.ValidationFailed, validation.Message, false},
+		{"validation in production", validation, true, apperr.ValidationFailed, `Cannot query field "communitie" on type "Query".`, false},
+		{"parse", parse, true, apperr.ParseFailed, "Expected Name, found <EOF>", false},
 		{"empty filter under not", fmt.Errorf("%w: field 'not'", ent.ErrEmptyCommunityWhereInput), false, apperr.BadUserInput, "an empty filter ({}) inside not, and or or selects nothing; leave it out", false},
 		{"plain", errors.New("pq: relation grids does not exist"), false, apperr.Internal, "internal error", true},
 		{"gqlerror without code", gqlerror.Errorf("must not be null"), false, apperr.Internal, "internal error", true},
@@ -64,6 +65,30 @@ func TestPresent(t *testing.T) {
 	}
 	if (&presenter{}).present(context.Background(), nil) != nil {
 		t.Error("a nil error must present as nil")
+	}
+}
+
+// TestPresentRetryAfter: RATE_LIMITED and UNAVAILABLE always tell the app
+// how many seconds to wait (extensions.retryAfter), from the error or a
+// default when its source said nothing.
+func TestPresentRetryAfter(t *testing.T) {
+	p := &presenter{logger: slog.New(slog.NewTextHandler(&syncBuffer{}, nil))}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"rate limited with a wait", &apperr.Error{Code: apperr.RateLimited, Message: "slow down", RetryAfter: 2500 * time.Millisecond}, 3},
+		{"rate limited without one", apperr.New(apperr.RateLimited, "slow down"), 1},
+		{"unavailable without one", apperr.New(apperr.Unavailable, "shutting down"), 1},
+	} {
+		got := p.present(context.Background(), tc.err)
+		if got.Extensions["retryAfter"] != tc.want {
+			t.Errorf("%s: retryAfter = %v (%T), want %d", tc.name, got.Extensions["retryAfter"], got.Extensions["retryAfter"], tc.want)
+		}
+	}
+	if got := p.present(context.Background(), apperr.New(apperr.Conflict, "taken")); got.Extensions["retryAfter"] != nil {
+		t.Errorf("a CONFLICT has retryAfter %v", got.Extensions["retryAfter"])
 	}
 }
 

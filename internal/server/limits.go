@@ -297,7 +297,9 @@ func (w *walker) multiplier(f *ast.Field) (int, *ast.ArgumentDefinition, *gqlerr
 	if isConnection(f.Definition) {
 		switch {
 		case hasFirst && hasLast:
-			return 0, nil, limitError(f.Position, LimitPageSize, "first and last cannot be used together")
+			err := limitError(f.Position, LimitPageSize, "first and last cannot be used together")
+			err.Err.(*limitExceeded).app.Field = "last"
+			return 0, nil, err
 		case hasFirst:
 			return first, nil, nil
 		case hasLast:
@@ -331,8 +333,13 @@ func (w *walker) pageArgument(f *ast.Field, name string) (int, bool, *gqlerror.E
 		return 0, false, nil // absent variable or null: no limit given
 	}
 	n, ok := toInt(v)
-	if !ok || n < 0 || n > maxPageSize {
-		return 0, false, limitError(arg.Position, LimitPageSize, "%s must be between 0 and %d", name, maxPageSize)
+	if !ok {
+		return 0, true, nil // not an Int: refused when the argument is coerced (and never rewritten)
+	}
+	if n < 0 || n > maxPageSize {
+		err := limitError(arg.Position, LimitPageSize, "%s must be between 0 and %d", name, maxPageSize)
+		err.Err.(*limitExceeded).app.Field = name
+		return 0, false, err
 	}
 	return int(n), true, nil
 }

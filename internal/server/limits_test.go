@@ -89,12 +89,12 @@ func seedGrids(t *testing.T, client *ent.Client, n int) int {
 	t.Helper()
 	ctx := viewer.SystemContext(context.Background())
 	st := client.Street.Create().SetCode("jimei").SetName("集美街道").SaveX(ctx)
-	c := client.Community.Create().SetCode("shengguang").SetName("盛光社區").SetStreet(st).SaveX(ctx)
+	c := client.Community.Create().SetCode("shengguang").SetName("盛光社区").SetStreet(st).SaveX(ctx)
 	builders := make([]*ent.GridCreate, n)
 	for i := range builders {
 		builders[i] = client.Grid.Create().
 			SetCode(fmt.Sprintf("shengguang-%03d", i+1)).
-			SetName(fmt.Sprintf("盛光第%d網格", i+1)).
+			SetName(fmt.Sprintf("盛光第%d网格", i+1)).
 			SetNumber(i + 1).
 			SetCommunity(c)
 	}

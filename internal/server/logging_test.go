@@ -52,7 +52,7 @@ func TestRequestLogLine(t *testing.T) {
 		t.Fatalf("made request id %q, want 32 hex digits", id)
 	}
 	line = logLine(t, logs.String(), "request_id="+id)
-	if !strings.Contains(line, "code=BAD_USER_INPUT") {
+	if !strings.Contains(line, "code=GRAPHQL_VALIDATION_FAILED") {
 		t.Errorf("log line lacks the error code: %s", line)
 	}
 }

@@ -255,6 +255,16 @@ func (m *myGridBench) parallel(b *testing.B) {
 // include both the client's and the server's (and the database driver's),
 // as they share the process.
 func BenchmarkMyGrid(b *testing.B) {
+	eachBenchBackend(b, func(b *testing.B, s *store.Store) {
+		m := newMyGridBench(b, s)
+		b.Run("serial", m.serial)
+		b.Run("parallel", m.parallel)
+	})
+}
+
+// eachBenchBackend runs fn as a sub-benchmark on an SQLite file (Linli's
+// default) and, when LINLI_TEST_DATABASE_URL is set, on PostgreSQL.
+func eachBenchBackend(b *testing.B, fn func(b *testing.B, s *store.Store)) {
 	for _, backend := range []storetest.Backend{storetest.SQLite, storetest.Postgres} {
 		b.Run(string(backend), func(b *testing.B) {
 			var s *store.Store
@@ -263,9 +273,7 @@ func BenchmarkMyGrid(b *testing.B) {
 			} else {
 				s = storetest.Open(b, storetest.Postgres) // skips without LINLI_TEST_DATABASE_URL
 			}
-			m := newMyGridBench(b, s)
-			b.Run("serial", m.serial)
-			b.Run("parallel", m.parallel)
+			fn(b, s)
 		})
 	}
 }

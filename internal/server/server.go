@@ -43,6 +43,7 @@ const (
 	DefaultMaxDepth      = 15
 	DefaultKeepAlive     = 25 * time.Second
 	DefaultInitTimeout   = 10 * time.Second
+	DefaultWriteTimeout  = 10 * time.Second
 )
 
 // Sizes that are not worth an option.
@@ -140,9 +141,18 @@ type Options struct {
 	// before it is closed (4408 on graphql-transport-ws). 0 means
 	// DefaultInitTimeout.
 	InitTimeout time.Duration
+	// WriteTimeout is how long one websocket write may wait for a client
+	// that does not read before the socket is closed with 4499 "too slow:
+	// resume with your cursor" (websocket.go). 0 means
+	// DefaultWriteTimeout.
+	WriteTimeout time.Duration
 	// Metrics, if set, counts requests, GraphQL operations, websockets and
 	// subscriptions (metrics.go).
 	Metrics Metrics
+	// PersistedQueries keeps the texts of automatic persisted queries
+	// (persisted.go), e.g. RedisPersistedQueries when several instances
+	// serve. Nil means an in-process cache.
+	PersistedQueries graphql.Cache[string]
 	// Tracing, if set, traces every GraphQL operation and its resolvers
 	// (tracing.go), and lets a request's traceparent header continue its
 	// caller's trace. Nil turns tracing off.
@@ -173,8 +183,14 @@ func (o Options) withDefaults() Options {
 	if o.InitTimeout <= 0 {
 		o.InitTimeout = DefaultInitTimeout
 	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = DefaultWriteTimeout
+	}
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.PersistedQueries == nil {
+		o.PersistedQueries = newPersistedQueries()
 	}
 	return o
 }
@@ -198,7 +214,7 @@ func newGraphQL(opts Options) *handler.Server {
 	// SSE request (a JSON POST) for its own.
 	srv.AddTransport(newWebsocketTransport(opts))
 	srv.AddTransport(newSSETransport(opts))
-	srv.AddTransport(getTransport{tokens: opts.Limits.Tokens})
+	srv.AddTransport(getTransport{tokens: opts.Limits.Tokens, persisted: opts.PersistedQueries})
 	srv.AddTransport(postTransport{maxBodyBytes: opts.MaxBodyBytes})
 	srv.AddTransport(unsupportedTransport{}) // last: answers everything else with a coded error
 
@@ -206,7 +222,7 @@ func newGraphQL(opts Options) *handler.Server {
 	srv.SetQueryCache(cache)
 	srv.SetParserTokenLimit(opts.Limits.Tokens)
 
-	p := &presenter{logger: opts.Logger, production: opts.Production}
+	p := &presenter{logger: opts.Logger, production: opts.Production, schema: opts.Schema.Schema()}
 	srv.SetErrorPresenter(p.present)
 	srv.SetRecoverFunc(p.recover)
 
@@ -215,6 +231,8 @@ func newGraphQL(opts Options) *handler.Server {
 	} else {
 		srv.Use(extension.Introspection{})
 	}
+	// Before the limits: they measure the query text APQ puts in place.
+	srv.Use(extension.AutomaticPersistedQuery{Cache: opts.PersistedQueries})
 	srv.Use(&requestLimits{Limits: opts.Limits, cached: func(ctx context.Context, query string) bool {
 		_, ok := cache.Get(ctx, query)
 		return ok

@@ -95,7 +95,7 @@ func serve(t *testing.T, h http.Handler, req *http.Request) response {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	r := response{status: rec.Code, raw: rec.Body.String()}
-	if ct := rec.Header().Get("Content-Type"); strings.HasPrefix(ct, "application/json") {
+	if ct := rec.Header().Get("Content-Type"); strings.HasPrefix(ct, "application/json") || strings.HasPrefix(ct, graphQLResponseJSON) {
 		if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
 			t.Fatalf("response is not JSON: %v\n%s", err, r.raw)
 		}
@@ -107,6 +107,7 @@ func serve(t *testing.T, h http.Handler, req *http.Request) response {
 func post(body string) *http.Request {
 	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", graphQLResponseJSON)
 	return req
 }
 
@@ -118,7 +119,9 @@ func postQuery(query string, variables map[string]any) *http.Request {
 
 // get returns a GET /graphql request with the given URL parameters.
 func get(params url.Values) *http.Request {
-	return httptest.NewRequest(http.MethodGet, "/graphql?"+params.Encode(), nil)
+	req := httptest.NewRequest(http.MethodGet, "/graphql?"+params.Encode(), nil)
+	req.Header.Set("Accept", graphQLResponseJSON)
+	return req
 }
 
 // assertServing checks that h still answers a trivial query.
@@ -168,6 +171,20 @@ func TestBadInput(t *testing.T) {
 	tooComplex := `{ communities(first: 100) { edges { node { grids(first: 100) { edges { node {
 		places(first: 100) { totalCount } } } } } } } }`
 
+	// The input path at fault (extensions.field) of the input errors below.
+	inputFields := map[string]string{
+		"variable of wrong type":    "$n",
+		"missing variable":          "$n",
+		"node(id: garbage)":         "id",
+		"node(id: $id) garbage":     "id",
+		"nodes(ids: [.., garbage])": "ids.1",
+		"first: 1000":               "first",
+		"last: -1":                  "last",
+		"first: $n = 101":           "first",
+		"nested first: 101":         "first",
+		"first and last":            "last",
+		"GET first: 1000":           "first",
+	}
 	for _, tc := range []struct {
 		name   string
 		req    *http.Request
@@ -185,13 +202,13 @@ func TestBadInput(t *testing.T) {
 		{"body not an object", post(`"{ __typename }"`), 400, "BAD_USER_INPUT", "JSON object"},
 		{"oversized body", post(big), 413, "BAD_USER_INPUT", "request body too large"},
 		{"oversized chunked body", chunked, 413, "BAD_USER_INPUT", "request body too large"},
-		{"no query", post(`{}`), 400, "BAD_USER_INPUT", "no operation provided"},
-		{"parse error", postQuery(`{ communities {`, nil), 400, "BAD_USER_INPUT", "Expected Name"},
-		{"unknown field", postQuery(`{ nope }`, nil), 400, "BAD_USER_INPUT", `Cannot query field "nope"`},
-		{"mutation of an unknown field", postQuery(`mutation { launchRockets }`, nil), 400, "BAD_USER_INPUT", "launchRockets"},
+		{"no query", post(`{}`), 400, "GRAPHQL_VALIDATION_FAILED", "no operation provided"},
+		{"parse error", postQuery(`{ communities {`, nil), 400, "GRAPHQL_PARSE_FAILED", "Expected Name"},
+		{"unknown field", postQuery(`{ nope }`, nil), 400, "GRAPHQL_VALIDATION_FAILED", `Cannot query field "nope"`},
+		{"mutation of an unknown field", postQuery(`mutation { launchRockets }`, nil), 400, "GRAPHQL_VALIDATION_FAILED", "launchRockets"},
 		{"variable of wrong type", postQuery(`query($n: Int) { communities(first: $n) { totalCount } }`, map[string]any{"n": "x"}), 400, "BAD_USER_INPUT", "Int"},
 		{"missing variable", postQuery(`query($n: Int!) { communities(first: $n) { totalCount } }`, nil), 400, "BAD_USER_INPUT", "must be defined"},
-		{"unknown operation name", post(`{"query":"query A { __typename }","operationName":"B"}`), 400, "BAD_USER_INPUT", "operation B not found"},
+		{"unknown operation name", post(`{"query":"query A { __typename }","operationName":"B"}`), 400, "GRAPHQL_VALIDATION_FAILED", "operation B not found"},
 		{"node(id: garbage)", postQuery(`{ node(id: "garbage") { id } }`, nil), 200, "BAD_USER_INPUT", `argument "id": "garbage" is not a valid ID`},
 		{"node(id: $id) garbage", postQuery(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": "garbage"}), 200, "BAD_USER_INPUT", "not a valid ID"},
 		{"nodes(ids: [.., garbage])", postQuery(`{ nodes(ids: ["1", "garbage"]) { id } }`, nil), 200, "BAD_USER_INPUT", `argument "ids"`},
@@ -206,7 +223,7 @@ func TestBadInput(t *testing.T) {
 		{"too complex", postQuery(tooComplex, nil), 400, "BAD_USER_INPUT", "complexity 30302, which exceeds the limit of 10000"},
 		{"mutation over GET", get(url.Values{"query": {"mutation { __typename }"}}), 405, "BAD_USER_INPUT", "GET requests only allow queries"},
 		{"subscription over GET", get(url.Values{"query": {"subscription S { __typename }"}, "operationName": {"S"}}), 405, "BAD_USER_INPUT", "GET requests only allow queries"},
-		{"GET without query", get(nil), 400, "BAD_USER_INPUT", "no operation provided"},
+		{"GET without query", get(nil), 400, "GRAPHQL_VALIDATION_FAILED", "no operation provided"},
 		{"GET bad variables", get(url.Values{"query": {"{ __typename }"}, "variables": {"{"}}), 400, "BAD_USER_INPUT", "variables parameter"},
 		{"GET first: 1000", get(url.Values{"query": {"{ communities(first: 1000) { totalCount } }"}}), 400, "BAD_USER_INPUT", "first must be between"},
 		{"unsupported content type", func() *http.Request {
@@ -228,6 +245,9 @@ func TestBadInput(t *testing.T) {
 			}
 			if tc.status != http.StatusOK && strings.Contains(r.raw, `"data"`) {
 				t.Errorf("a request that was not executed has data: %s", r.raw)
+			}
+			if want, ok := inputFields[tc.name]; ok && (len(r.Errors) == 0 || r.Errors[0].Extensions["field"] != want) {
+				t.Errorf("extensions.field: want %q\n%s", want, r.raw)
 			}
 			assertServing(t, h)
 		})
@@ -326,7 +346,7 @@ func TestProduction(t *testing.T) {
 		`{ communities(where: {nameContain: "x"}) { totalCount } }`,
 	} {
 		r := serve(t, h, postQuery(q, nil))
-		if r.status != http.StatusBadRequest || r.code() != "BAD_USER_INPUT" || strings.Contains(r.raw, "Did you mean") {
+		if r.status != http.StatusBadRequest || r.code() != "GRAPHQL_VALIDATION_FAILED" || strings.Contains(r.raw, "Did you mean") {
 			t.Errorf("%s: %d %s", q, r.status, r.raw)
 		}
 	}

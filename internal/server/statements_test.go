@@ -219,14 +219,15 @@ var statementCases = []statementCase{
 		// first event of the subscription, as the community's admin sees
 		// it: subscribing checks the viewer's right to the grid (grid
 		// select); each event checks it again (grid select) and reads the
-		// page: requests count + select, their offers select for all.
+		// page: requests count + select, their offers select for all; and
+		// the stream reads the cursor of now (the latest event's number).
 		name: "a grid's open help requests",
-		query: `subscription($id: ID!) { gridHelpRequests(gridId: $id, first: 10) { totalCount
-			edges { node { title requesterName offers { status } } } } }`,
+		query: `subscription($id: ID!) { gridHelpRequests(gridId: $id, first: 10) { requests { totalCount
+			edges { node { title requesterName offers { status } } } } } }`,
 		vars:         myGridVars,
 		viewer:       firstCommunityAdmin,
 		subscription: true,
-		want:         5,
+		want:         6,
 		checkDemo: func(data json.RawMessage) error {
 			if strings.Contains(string(data), `"totalCount":0`) {
 				return fmt.Errorf("the demo's first grid has open help requests")
@@ -513,7 +514,7 @@ func seedTinyStreet(ctx context.Context, c *ent.Client) error {
 	if err != nil {
 		return err
 	}
-	com, err := c.Community.Create().SetCode("tiny-c").SetName("小社區").SetStreet(st).Save(ctx)
+	com, err := c.Community.Create().SetCode("tiny-c").SetName("小社区").SetStreet(st).Save(ctx)
 	if err != nil {
 		return err
 	}
@@ -521,7 +522,7 @@ func seedTinyStreet(ctx context.Context, c *ent.Client) error {
 		return c.Resident.Create().SetName(name).Save(ctx)
 	}
 	for g := 1; g <= 2; g++ {
-		gr, err := c.Grid.Create().SetCode(fmt.Sprintf("tiny-%02d", g)).SetName(fmt.Sprintf("第%d網格", g)).
+		gr, err := c.Grid.Create().SetCode(fmt.Sprintf("tiny-%02d", g)).SetName(fmt.Sprintf("第%d网格", g)).
 			SetNumber(g).SetCommunity(com).Save(ctx)
 		if err != nil {
 			return err
@@ -529,7 +530,7 @@ func seedTinyStreet(ctx context.Context, c *ent.Client) error {
 		var home *ent.Household
 		for p := 1; p <= 3; p++ {
 			pl, err := c.Place.Create().SetGrid(gr).SetKind(place.KindSelfBuiltHouse).
-				SetName(fmt.Sprintf("%d號自建房", p)).SetAddress(fmt.Sprintf("小街%d-%d號", g, p)).Save(ctx)
+				SetName(fmt.Sprintf("%d号自建房", p)).SetAddress(fmt.Sprintf("小街%d-%d号", g, p)).Save(ctx)
 			if err != nil {
 				return err
 			}
@@ -558,7 +559,7 @@ func seedTinyStreet(ctx context.Context, c *ent.Client) error {
 			}
 		}
 	}
-	admin, err := resident("社區工作者")
+	admin, err := resident("社区工作者")
 	if err != nil {
 		return err
 	}
@@ -566,11 +567,11 @@ func seedTinyStreet(ctx context.Context, c *ent.Client) error {
 		SetResident(admin).SetCommunity(com).Save(ctx); err != nil {
 		return err
 	}
-	dep, err := c.Department.Create().SetCode("tiny-d").SetName("小部門").SetStreet(st).Save(ctx)
+	dep, err := c.Department.Create().SetCode("tiny-d").SetName("小部门").SetStreet(st).Save(ctx)
 	if err != nil {
 		return err
 	}
-	member, err := resident("部門聯絡員")
+	member, err := resident("部门联络员")
 	if err != nil {
 		return err
 	}
@@ -594,7 +595,7 @@ func seedTinyRequests(ctx context.Context, c *ent.Client, com *ent.Community) er
 	if err != nil {
 		return err
 	}
-	cat, err := c.RequestCategory.Create().SetCode("tiny-repair").SetName("維修").
+	cat, err := c.RequestCategory.Create().SetCode("tiny-repair").SetName("维修").
 		SetFirstRole(requestcategory.FirstRoleGRID_WORKER).Save(ctx)
 	if err != nil {
 		return err
@@ -605,11 +606,11 @@ func seedTinyRequests(ctx context.Context, c *ent.Client, com *ent.Community) er
 		if err != nil {
 			return err
 		}
-		subject, err := c.Resident.Create().SetName(fmt.Sprintf("鄰居%d", i)).Save(ctx)
+		subject, err := c.Resident.Create().SetName(fmt.Sprintf("邻居%d", i)).Save(ctx)
 		if err != nil {
 			return err
 		}
-		if err := c.Request.Create().SetCategoryID(cat.ID).SetDescription("路燈壞了").SetPlaceID(pl.ID).
+		if err := c.Request.Create().SetCategoryID(cat.ID).SetDescription("路灯坏了").SetPlaceID(pl.ID).
 			SetGridID(pl.GridID).SetFilerID(filer.ID).SetSubjectID(subject.ID).SetCreatedAt(at).SetUpdatedAt(at).
 			SetAcknowledgeDueAt(at.Add(time.Hour)).SetContactDueAt(at.Add(2 * time.Hour)).
 			SetResolveDueAt(at.Add(24 * time.Hour)).Exec(ctx); err != nil {
@@ -623,7 +624,7 @@ func seedTinyRequests(ctx context.Context, c *ent.Client, com *ent.Community) er
 // at every level: one lunch menu of one dish, and two home deliveries to
 // each grid of the community.
 func seedTinyCanteen(ctx context.Context, c *ent.Client, com *ent.Community) error {
-	ct, err := c.Canteen.Create().SetCommunityID(com.ID).SetName("小食堂").SetAddress("小街1號").
+	ct, err := c.Canteen.Create().SetCommunityID(com.ID).SetName("小食堂").SetAddress("小街1号").
 		SetOpeningHours("每日").Save(ctx)
 	if err != nil {
 		return err
@@ -637,7 +638,7 @@ func seedTinyCanteen(ctx context.Context, c *ent.Client, com *ent.Community) err
 	if err != nil {
 		return err
 	}
-	dish, err := c.MenuItem.Create().SetMenuID(m.ID).SetName("米飯").SetPrice(100).Save(ctx)
+	dish, err := c.MenuItem.Create().SetMenuID(m.ID).SetName("米饭").SetPrice(100).Save(ctx)
 	if err != nil {
 		return err
 	}
@@ -649,7 +650,7 @@ func seedTinyCanteen(ctx context.Context, c *ent.Client, com *ent.Community) err
 		if i%3 == 2 {
 			continue // two of each grid's three places
 		}
-		r, err := c.Resident.Create().SetName(fmt.Sprintf("長者 %d", i)).Save(ctx)
+		r, err := c.Resident.Create().SetName(fmt.Sprintf("长者 %d", i)).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -690,14 +691,14 @@ func seedTinyRedNeighbor(ctx context.Context, c *ent.Client, com *ent.Community)
 	if err != nil {
 		return err
 	}
-	team, err := c.VolunteerTeam.Create().SetCommunityID(com.ID).SetName("小隊").Save(ctx)
+	team, err := c.VolunteerTeam.Create().SetCommunityID(com.ID).SetName("小队").Save(ctx)
 	if err != nil {
 		return err
 	}
 	at := testclock.Start()
 	var volunteers []int
 	for i := range 2 {
-		r, err := c.Resident.Create().SetName(fmt.Sprintf("志願者%d", i)).Save(ctx)
+		r, err := c.Resident.Create().SetName(fmt.Sprintf("志愿者%d", i)).Save(ctx)
 		if err != nil {
 			return err
 		}
@@ -706,14 +707,14 @@ func seedTinyRedNeighbor(ctx context.Context, c *ent.Client, com *ent.Community)
 			return err
 		}
 	}
-	elder, err := c.Resident.Create().SetName("長者").Save(ctx)
+	elder, err := c.Resident.Create().SetName("长者").Save(ctx)
 	if err != nil {
 		return err
 	}
 	for i, v := range volunteers {
 		r, err := c.HelpRequest.Create().SetRequesterID(elder.ID).SetRequesterName(elder.Name).SetCreatedByID(elder.ID).
-			SetGridID(g.ID).SetCommunityID(com.ID).SetKind("SHOPPING").SetTitle(fmt.Sprintf("買菜%d", i)).
-			SetLocation("小街1-1號").SetWindowStart(at.Add(time.Duration(i+1) * time.Hour)).
+			SetGridID(g.ID).SetCommunityID(com.ID).SetKind("SHOPPING").SetTitle(fmt.Sprintf("买菜%d", i)).
+			SetLocation("小街1-1号").SetWindowStart(at.Add(time.Duration(i+1) * time.Hour)).
 			SetWindowEnd(at.Add(time.Duration(i+3) * time.Hour)).SetMinutes(60).Save(ctx)
 		if err != nil {
 			return err

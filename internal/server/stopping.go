@@ -32,7 +32,7 @@ func refuseWhenStopping(stopping <-chan struct{}, next http.Handler) http.Handle
 		seconds := retryAfterSeconds(stoppingRetryAfter)
 		w.Header().Set("Connection", "close")
 		w.Header().Set("Retry-After", strconv.Itoa(seconds))
-		writeJSON(w, http.StatusServiceUnavailable, errorResponse{Errors: gqlerror.List{{
+		writeJSON(w, r, http.StatusServiceUnavailable, errorResponse{Errors: gqlerror.List{{
 			Message:    "the server is restarting; try again",
 			Extensions: map[string]any{"code": string(apperr.Unavailable), "retryAfter": seconds},
 		}}})

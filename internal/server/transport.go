@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -131,7 +132,8 @@ func jsonErrorMessage(err error) string {
 // for queries only: a mutation or subscription over GET is refused before
 // validation, so GET never changes anything (and is safe from CSRF).
 type getTransport struct {
-	tokens int // the document token limit (Limits.Tokens)
+	tokens    int                   // the document token limit (Limits.Tokens)
+	persisted graphql.Cache[string] // automatic persisted queries' texts
 }
 
 var _ graphql.Transport = getTransport{}
@@ -166,6 +168,11 @@ func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 				return
 			}
 		}
+	}
+	// A persisted query is looked up here, not only by the APQ extension,
+	// so that a persisted mutation is refused over GET like a sent one.
+	if q := persistedQuery(r.Context(), t.persisted, params); q != "" {
+		params.Query = q
 	}
 	if op := operationType(params.Query, params.OperationName, t.tokens); op != "" && op != ast.Query {
 		w.Header().Set("Allow", "POST")
@@ -229,11 +236,13 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 	opCtx, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
-		writeErrors(w, 0, resp)
+		writeErrors(w, r, 0, resp)
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
-	writeJSON(w, http.StatusOK, responses(ctx))
+	// An executed operation is 200 in both media types, also when a field
+	// error nulled its data (GraphQL over HTTP, "application/graphql-response+json").
+	writeJSON(w, r, http.StatusOK, responses(ctx))
 }
 
 // sendError writes a BAD_USER_INPUT error with the given HTTP status,
@@ -241,7 +250,7 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 func sendError(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, status int, msg string) {
 	err := &apperr.Error{Code: apperr.BadUserInput, Message: msg}
 	resp := exec.DispatchError(r.Context(), gqlerror.List{{Message: msg, Err: err}})
-	writeErrors(w, status, resp)
+	writeErrors(w, r, status, resp)
 }
 
 // errorResponse is a response to a request that was not executed: it has
@@ -252,16 +261,36 @@ type errorResponse struct {
 }
 
 // writeErrors writes the presented errors of a request that was not
-// executed. A zero status is derived from the first error's code.
-func writeErrors(w http.ResponseWriter, status int, resp *graphql.Response) {
+// executed. A zero status is derived from the first error's code: a 4xx or
+// 5xx status, as GraphQL over HTTP requires of a request error in
+// application/graphql-response+json; in application/json, a document that
+// does not parse or validate, or variables that do not fit it, answer 200
+// (the spec's SHOULD for that media type, which older clients expect: they
+// read the errors of a 200 and may drop the body of a 400).
+func writeErrors(w http.ResponseWriter, r *http.Request, status int, resp *graphql.Response) {
 	if status == 0 {
 		status = http.StatusBadRequest
 		if len(resp.Errors) > 0 {
 			code, _ := resp.Errors[0].Extensions["code"].(string)
 			status = statusFor(apperr.Code(code))
+			if isDocumentError(apperr.Code(code)) && responseType(r) == plainJSON {
+				status = http.StatusOK
+			}
 		}
 	}
-	writeJSON(w, status, errorResponse{Errors: resp.Errors, Extensions: resp.Extensions})
+	writeJSON(w, r, status, errorResponse{Errors: resp.Errors, Extensions: resp.Extensions})
+}
+
+// isDocumentError reports whether a request that failed before execution
+// with code failed on its document or variables (parse, validation,
+// variable coercion, an unknown persisted query), not on who sent it or how
+// often.
+func isDocumentError(code apperr.Code) bool {
+	switch code {
+	case apperr.ParseFailed, apperr.ValidationFailed, apperr.BadUserInput, apperr.PersistedQueryNotFound:
+		return true
+	}
+	return false
 }
 
 // statusFor returns the HTTP status of a request that failed before
@@ -287,13 +316,58 @@ func statusFor(code apperr.Code) int {
 	}
 }
 
-// writeJSON writes v as a JSON response with the given status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// The media types of a GraphQL response (GraphQL over HTTP): the
+// spec's own, for clients that ask for it, and plain JSON for the rest.
+const (
+	graphQLResponseJSON = "application/graphql-response+json"
+	plainJSON           = "application/json"
+)
+
+// responseType returns the Content-Type of the response to r:
+// application/graphql-response+json when r's Accept header accepts it (and
+// prefers it at least as much as application/json), else application/json,
+// also for a missing Accept header, */* and media types Linli does not
+// serve (the spec lets a server answer those in application/json).
+func responseType(r *http.Request) string {
+	if r == nil {
+		return plainJSON
+	}
+	var gql, js float64 = -1, -1
+	for _, h := range r.Header.Values("Accept") {
+		for _, part := range strings.Split(h, ",") {
+			mediaType, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+			if err != nil {
+				continue
+			}
+			q := 1.0
+			if v, ok := params["q"]; ok {
+				if f, err := strconv.ParseFloat(v, 64); err == nil {
+					q = f
+				}
+			}
+			switch mediaType {
+			case graphQLResponseJSON:
+				gql = max(gql, q)
+			case plainJSON:
+				js = max(js, q)
+			}
+		}
+	}
+	if gql > 0 && gql >= js {
+		return graphQLResponseJSON + "; charset=utf-8"
+	}
+	return plainJSON
+}
+
+// writeJSON writes v as a JSON response to r with the given status, in the
+// media type r accepts (responseType).
+func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(fmt.Errorf("server: marshal response: %w", err)) // recovered and presented by gqlgen
 	}
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", responseType(r))
+	w.Header().Add("Vary", "Accept")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

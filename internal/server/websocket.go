@@ -52,7 +52,19 @@ import (
 //	no answer to pings within KeepAlive     1001 "keepalive timeout"  1001 "keepalive timeout"
 //	the server shuts down (base context)    1001 "server shutting down"  (connection dropped)
 //	a message over MaxBodyBytes             1009                      1009
+//	a write waited WriteTimeout (10 s)      4499 "too slow: resume    4499 "too slow: resume
+//	  for a client that does not read         with your cursor"         with your cursor"
 //	connection_terminate                    -                         1000
+//
+// 4499 (too slow): a client that stops reading (a phone whose app went to
+// the background, a stalled network) fills the socket's buffers until a
+// write waits WriteTimeout. Rather than dropping the connection (1006, no
+// reason), the socket stops sending and closes with 4499; the close frame
+// follows what the client has yet to read, so a client that reads again
+// within 5 s of the close (coder/websocket's close handshake) hears why,
+// and one that does not sees the connection drop. Either way it reconnects
+// and resumes each feed with its last cursor (since:), losing nothing.
+// graphql-ws clients retry on 4499 (it is not one of their fatal codes).
 //
 // 4403 rather than 4401 at expiry: graphql-ws clients treat 4401 as a
 // client bug and give up, and retry after 4403, calling connectionParams
@@ -74,15 +86,13 @@ const (
 	closeSubscriberExists   websocket.StatusCode = 4409 // a subscribe with an id in use
 	closeTooManyInits       websocket.StatusCode = 4429 // a second connection_init
 	closeInternalError      websocket.StatusCode = 4500 // AuthenticateInit failed inside
+	closeTooSlow            websocket.StatusCode = 4499 // the client stopped reading
 	closeKeepAliveTimedOut                       = websocket.StatusGoingAway
 	reasonTokenExpired                           = "token expired"
 	reasonShuttingDown                           = "server shutting down"
 	reasonKeepAliveTimedOut                      = "keepalive timeout"
+	reasonTooSlow                                = "too slow: resume with your cursor"
 )
-
-// wsWriteTimeout bounds one websocket write: a client that does not read
-// for that long is dropped.
-const wsWriteTimeout = 10 * time.Second
 
 // websocketTransport accepts websocket upgrades of /graphql and serves
 // them with the negotiated subprotocol.
@@ -95,6 +105,7 @@ type websocketTransport struct {
 	anyOrigin        bool
 	keepAlive        time.Duration // <= 0: off
 	initTimeout      time.Duration
+	writeTimeout     time.Duration // a write waiting longer closes the socket (4499)
 	maxMessageBytes  int64
 	// limits bounds each socket's operations and subscribe messages;
 	// viewerOps counts each resident's operations over all sockets.
@@ -125,6 +136,7 @@ func newWebsocketTransport(opts Options) *websocketTransport {
 		anyOrigin:        !opts.Production && len(opts.AllowedOrigins) == 0,
 		keepAlive:        opts.KeepAlive,
 		initTimeout:      opts.InitTimeout,
+		writeTimeout:     opts.WriteTimeout,
 		maxMessageBytes:  opts.MaxBodyBytes,
 		limits:           opts.Limits,
 		viewerOps:        &viewerOperations{max: opts.Limits.SubscriptionsPerViewer},
@@ -144,7 +156,7 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 	if !t.originAllowed(r) {
 		msg := "websocket connections from this origin are not allowed"
 		resp := exec.DispatchError(r.Context(), gqlerror.List{{Message: msg, Err: apperr.New(apperr.Forbidden, "%s", msg)}})
-		writeErrors(w, http.StatusForbidden, resp)
+		writeErrors(w, r, http.StatusForbidden, resp)
 		return
 	}
 	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
@@ -159,7 +171,11 @@ func (t *websocketTransport) Do(w http.ResponseWriter, r *http.Request, exec gra
 	ws.SetReadLimit(t.maxMessageBytes)
 	opened := time.Now()
 	t.websocketOpened()
-	s := newSocket(ws)
+	s := newSocket(ws, t.writeTimeout)
+	s.slow = func() {
+		t.logger.InfoContext(r.Context(), "closing a websocket whose client stopped reading",
+			"code", int(closeTooSlow), "write_timeout", t.writeTimeout.String())
+	}
 	switch ws.Subprotocol() {
 	case subprotocolTransportWS:
 		ctx, release := t.detachedContext(r)
@@ -247,7 +263,7 @@ func (t *websocketTransport) originAllowed(r *http.Request) bool {
 // token expires like one sent in connection_init.
 func (t *websocketTransport) initContext(ctx context.Context, r *http.Request, payload map[string]any) (context.Context, time.Time, error) {
 	if t.authenticateInit == nil {
-		return ctx, time.Time{}, nil
+		return withLocale(ctx, r), time.Time{}, nil
 	}
 	if h := r.Header.Get("Authorization"); h != "" {
 		if token, err := InitToken(payload); err == nil && token == "" {
@@ -262,6 +278,9 @@ func (t *websocketTransport) initContext(ctx context.Context, r *http.Request, p
 	ctx, expires, err := t.authenticateInit(ctx, payload)
 	if err == nil && !expires.IsZero() && !t.now().Before(expires) {
 		err = apperr.New(apperr.Unauthenticated, "the access token has expired")
+	}
+	if err == nil {
+		ctx = withLocale(ctx, r)
 	}
 	return ctx, expires, err
 }

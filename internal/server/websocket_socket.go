@@ -22,14 +22,19 @@ type socket struct {
 	// onClose, if not nil, is called once the first close has begun
 	// (set before the socket is shared).
 	onClose func()
+	// writeTimeout is how long a write may wait for the client to read
+	// before the socket closes with 4499; slow, if not nil, hears of
+	// that close (set before the socket is shared).
+	writeTimeout time.Duration
+	slow         func()
 
 	mu     sync.Mutex
 	expiry *time.Timer
 }
 
-// newSocket wraps an accepted websocket.
-func newSocket(ws *websocket.Conn) *socket {
-	return &socket{ws: ws, closing: make(chan struct{}), done: make(chan struct{})}
+// newSocket wraps an accepted websocket whose writes may wait writeTimeout.
+func newSocket(ws *websocket.Conn, writeTimeout time.Duration) *socket {
+	return &socket{ws: ws, writeTimeout: writeTimeout, closing: make(chan struct{}), done: make(chan struct{})}
 }
 
 // close closes the socket with code and reason, unless it is closing
@@ -65,7 +70,14 @@ func closeReason(reason string) string {
 }
 
 // write sends v as a JSON text message, unless the socket is closing. A
-// write that takes longer than wsWriteTimeout drops the connection.
+// write still waiting after writeTimeout (the client stopped reading)
+// closes the socket with 4499 "too slow: resume with your cursor".
+//
+// The write itself is not cancelled: coder/websocket drops the connection
+// when a write's context ends, mid-frame, and no close frame could follow.
+// It goes on, and the close frame waits behind it (coder/websocket gives
+// it 5 s), so a client that reads again reads what was sent, then why the
+// socket closed; the close ends the write if the client never does.
 func (s *socket) write(v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -76,9 +88,22 @@ func (s *socket) write(v any) error {
 		return errSocketClosing
 	default:
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), wsWriteTimeout)
-	defer cancel()
-	return s.ws.Write(ctx, websocket.MessageText, b)
+	slow := time.AfterFunc(s.writeTimeout, s.tooSlow)
+	defer slow.Stop()
+	return s.ws.Write(context.Background(), websocket.MessageText, b)
+}
+
+// tooSlow closes the socket of a client that stopped reading.
+func (s *socket) tooSlow() {
+	select {
+	case <-s.closing:
+		return
+	default:
+	}
+	if s.slow != nil {
+		s.slow()
+	}
+	s.close(closeTooSlow, reasonTooSlow)
 }
 
 // expireAfter closes the socket with 4403 "token expired" after d, the

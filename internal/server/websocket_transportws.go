@@ -74,16 +74,19 @@ const (
 // was upgraded from r, to be served under parent.
 func newTransportWS(t *websocketTransport, s *socket, r *http.Request, parent context.Context, exec graphql.GraphExecutor) *transportWS {
 	ctx, cancel := context.WithCancel(parent)
-	s.onClose = cancel
-	return &transportWS{t: t, s: s, r: r, exec: exec, ctx: ctx, cancel: cancel, ops: map[string]*wsOperation{},
+	c := &transportWS{t: t, s: s, r: r, exec: exec, ctx: ctx, cancel: cancel, ops: map[string]*wsOperation{},
 		rate: newSubscribeRate(t.limits.SubscribesPerSecond)}
+	// Give the operations' places back before their streams end, so that
+	// a client that hears of the end and subscribes again is not refused.
+	s.onClose = func() { c.stopAll(); cancel() }
+	return c
 }
 
 // serve reads and handles messages until the socket closes, then waits
 // for the connection's goroutines.
 func (c *transportWS) serve() {
 	// Whoever closes the socket (a timer, the expiry) ends the operations
-	// at once (c.s.onClose); the connection's context ending (the server
+	// at once (c.s.onClose, which gives their places back first); the connection's context ending (the server
 	// is shutting down: its base context ended) closes the socket. Both
 	// are callbacks rather than a goroutine, which an idle connection
 	// would hold; closing twice is harmless.
@@ -348,10 +351,12 @@ func (c *transportWS) guard(ctx context.Context, id string, op *wsOperation, rc 
 
 // finish ends an operation: it sends errs as an error message, or else
 // complete, unless the client completed it first or the connection ended.
-// Finishing twice does nothing more.
+// Its place is given back before its stream is cancelled and before the
+// client hears of the end. Finishing twice does nothing more.
 func (c *transportWS) finish(id string, op *wsOperation, errs gqlerror.List) {
+	active := c.release(id, op)
 	op.cancel()
-	if !c.release(id, op) {
+	if !active {
 		return
 	}
 	switch {
@@ -392,27 +397,30 @@ func (c *transportWS) release(id string, op *wsOperation) bool {
 }
 
 // stop handles complete from the client: the operation ends without a
-// message, and its id is free at once.
+// message, and its id is free at once. Its place in the viewer's count is
+// given back before its stream ends (op.done before op.cancel), so that
+// whoever sees the stream end may start another at once.
 func (c *transportWS) stop(id string) {
 	c.mu.Lock()
 	op := c.ops[id]
 	delete(c.ops, id)
 	c.mu.Unlock()
 	if op != nil {
-		op.cancel()
 		op.done()
+		op.cancel()
 	}
 }
 
-// stopAll ends every operation.
+// stopAll ends every operation, each place given back before its stream
+// ends.
 func (c *transportWS) stopAll() {
 	c.mu.Lock()
 	ops := c.ops
 	c.ops = map[string]*wsOperation{}
 	c.mu.Unlock()
 	for _, op := range ops {
-		op.cancel()
 		op.done()
+		op.cancel()
 	}
 }
 

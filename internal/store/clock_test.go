@@ -25,18 +25,18 @@ func TestTimestampsComeFromTheStoreClock(t *testing.T) {
 			}
 		}
 
-		st := s.Client.Street.Create().SetCode("clock").SetName("時鐘街道").SaveX(ctx)
+		st := s.Client.Street.Create().SetCode("clock").SetName("时钟街道").SaveX(ctx)
 		want("created_at of a new row", st.CreatedAt, now)
 		want("updated_at of a new row", st.UpdatedAt, now)
 
 		explicit := now.Add(-48 * time.Hour)
-		old := s.Client.Street.Create().SetCode("old").SetName("舊街道").
+		old := s.Client.Street.Create().SetCode("old").SetName("旧街道").
 			SetCreatedAt(explicit).SetUpdatedAt(explicit).SaveX(ctx)
 		want("a created_at the write sets", old.CreatedAt, explicit)
 		want("an updated_at the write sets", old.UpdatedAt, explicit)
 
 		now = now.Add(time.Hour)
-		st = st.Update().SetName("時鐘街道二").SaveX(ctx)
+		st = st.Update().SetName("时钟街道二").SaveX(ctx)
 		want("created_at after an update", st.CreatedAt, now.Add(-time.Hour))
 		want("updated_at after an update", st.UpdatedAt, now)
 		n := s.Client.Street.Update().SetName("同名").SaveX(ctx)
@@ -46,7 +46,7 @@ func TestTimestampsComeFromTheStoreClock(t *testing.T) {
 		if n != 2 {
 			t.Errorf("the bulk update changed %d streets, want 2", n)
 		}
-		st = st.Update().SetName("時鐘街道三").SetUpdatedAt(explicit).SaveX(ctx)
+		st = st.Update().SetName("时钟街道三").SetUpdatedAt(explicit).SaveX(ctx)
 		want("an updated_at the update sets", st.UpdatedAt, explicit)
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/authz"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/viewer"
 )
 
@@ -51,7 +52,7 @@ func (s *Service) Correct(ctx context.Context, transferID int, memo string) (*en
 	}
 	return s.post(ctx, func(*ent.Client) (Posting, error) {
 		return Posting{Kind: ledgertransfer.KindCORRECTION, From: orig.ToAccountID, To: orig.FromAccountID,
-			Minutes: orig.Minutes, Memo: fmt.Sprintf("更正: %s (%s)", memo, orig.Memo),
+			Minutes: orig.Minutes, Memo: i18n.CorrectionMemo.Sprint(ctx, "reason", memo, "original", orig.Memo),
 			Key: fmt.Sprintf("correction:%d", orig.ID), ReversesID: orig.ID, CreatedByID: v.ResidentID}, nil
-	}, 0, "")
+	}, 0, nil)
 }

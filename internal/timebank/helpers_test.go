@@ -29,10 +29,10 @@ func as(id int) context.Context {
 // world makes a street with one community and n residents.
 func world(t testing.TB, c *ent.Client, n int) (community int, residents []int) {
 	t.Helper()
-	st := c.Street.Create().SetCode("s").SetName("集美街道").SetDistrict("集美區").SaveX(sys)
-	cm := c.Community.Create().SetCode("c").SetName("盛光社區").SetStreetID(st.ID).SaveX(sys)
+	st := c.Street.Create().SetCode("s").SetName("集美街道").SetDistrict("集美区").SaveX(sys)
+	cm := c.Community.Create().SetCode("c").SetName("盛光社区").SetStreetID(st.ID).SaveX(sys)
 	// Neighbours of one grid, so that they may send each other time.
-	g := c.Grid.Create().SetCode("c-01").SetName("盛光社區第1網格").SetNumber(1).SetCommunityID(cm.ID).SaveX(sys)
+	g := c.Grid.Create().SetCode("c-01").SetName("盛光社区第1网格").SetNumber(1).SetCommunityID(cm.ID).SaveX(sys)
 	for i := range n {
 		residents = append(residents, c.Resident.Create().SetName(fmt.Sprintf("居民%02d", i)).SetGridID(g.ID).SaveX(sys).ID)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/jimei-linli/linli/ent/timeaccount"
 	"github.com/jimei-linli/linli/internal/apperr"
 	"github.com/jimei-linli/linli/internal/authz"
+	"github.com/jimei-linli/linli/internal/i18n"
 	"github.com/jimei-linli/linli/internal/realtime"
 	"github.com/jimei-linli/linli/internal/store"
 	"github.com/jimei-linli/linli/internal/viewer"
@@ -130,11 +131,11 @@ func (s *Service) Transfer(ctx context.Context, t Transfer) (*ent.LedgerTransfer
 	switch {
 	case memo != "":
 	case named:
-		memo = fmt.Sprintf("%s → %s", me.Name, to.Name)
+		memo = i18n.TransferMemo.Sprint(ctx, "sender", me.Name, "recipient", to.Name)
 	default:
 		// The sender may not see the neighbour's name: the memo, on the
 		// sender's statement too, must not tell it.
-		memo = me.Name + " → 鄰居"
+		memo = i18n.TransferMemoHidden.Sprint(ctx, "sender", me.Name)
 	}
 	return s.post(ctx, func(c *ent.Client) (Posting, error) {
 		from, err := s.ResidentAccount(ctx, c, v.ResidentID)
@@ -144,7 +145,7 @@ func (s *Service) Transfer(ctx context.Context, t Transfer) (*ent.LedgerTransfer
 		toAcc, err := s.ResidentAccount(ctx, c, to.ID)
 		return Posting{Kind: ledgertransfer.KindTRANSFER, From: from, To: toAcc, Minutes: t.Minutes,
 			Memo: memo, Key: fmt.Sprintf("transfer:%d:%s", v.ResidentID, t.Key), CreatedByID: v.ResidentID}, err
-	}, to.ID, fmt.Sprintf("%s 轉給你 %d 分鐘", me.Name, t.Minutes))
+	}, to.ID, i18n.Params("sender", me.Name, "minutes", t.Minutes))
 }
 
 // recipient returns the live resident id whom v may send time to (see
@@ -197,7 +198,7 @@ func (s *Service) Donate(ctx context.Context, d Donation) (*ent.LedgerTransfer, 
 	}
 	memo := strings.TrimSpace(d.Memo)
 	if memo == "" {
-		memo = "捐給" + cm.Name + "時間池"
+		memo = i18n.DonationMemo.Sprint(ctx, "community", cm.Name)
 	}
 	return s.post(ctx, func(c *ent.Client) (Posting, error) {
 		from, err := s.ResidentAccount(ctx, c, v.ResidentID)
@@ -207,14 +208,15 @@ func (s *Service) Donate(ctx context.Context, d Donation) (*ent.LedgerTransfer, 
 		pool, err := PoolAccount(ctx, c, cm.ID, s.clock())
 		return Posting{Kind: ledgertransfer.KindDONATION, From: from, To: pool, Minutes: d.Minutes,
 			Memo: memo, Key: fmt.Sprintf("donate:%d:%s", v.ResidentID, d.Key), CreatedByID: v.ResidentID}, err
-	}, 0, "")
+	}, 0, nil)
 }
 
 // post opens the accounts build names and posts what it returns in one
-// transaction, and notifies recipient (when not 0) of what it received. A
+// transaction, and notifies recipient (when not 0) of what it received
+// (i18n.MinutesReceived with params and the memo). A
 // posting that lost a race for its key (a concurrent one with the same key
 // but other accounts) is tried once more, and then finds the winner.
-func (s *Service) post(ctx context.Context, build func(c *ent.Client) (Posting, error), recipient int, title string) (*ent.LedgerTransfer, error) {
+func (s *Service) post(ctx context.Context, build func(c *ent.Client) (Posting, error), recipient int, params []i18n.Param) (*ent.LedgerTransfer, error) {
 	// Accounts are opened first, each committed on its own: opening two
 	// accounts inside one transaction could deadlock with another that
 	// opens the same two in the other order.
@@ -236,8 +238,9 @@ func (s *Service) post(ctx context.Context, build func(c *ent.Client) (Posting, 
 			}
 			_, err = s.outbox.Emit(ctx, tx, realtime.Event{
 				Kind: "timebank.received", Topics: []string{realtime.ResidentTopic(recipient)}, SubjectID: t.ID,
-				Notify:       []int{recipient},
-				Notification: realtime.NotificationContent{Kind: notification.KindTIME_BANK, Title: title, Body: p.Memo},
+				Notify: []int{recipient},
+				Notification: realtime.NotificationContent{Kind: notification.KindTIME_BANK, Message: i18n.MinutesReceived,
+					Params: append(append([]i18n.Param{}, params...), i18n.Param{Key: "memo", Value: p.Memo})},
 			})
 			return err
 		})

@@ -54,6 +54,9 @@ type Viewer struct {
 	DependentIDs []int
 	// GuardianIDs are the residents who are the viewer's active guardians.
 	GuardianIDs []int
+	// Locale is the language the resident reads Linli in (BCP 47, e.g.
+	// zh-Hans); empty for the system and anonymous callers.
+	Locale string
 
 	system bool
 }

@@ -5,10 +5,14 @@
 package form
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jimei-linli/linli/internal/i18n"
 )
 
 // Type is the type of a field's answer.
@@ -70,8 +74,8 @@ func CheckFields(fields []Field) error {
 
 // CheckAnswers reports what is wrong with answers to fields, or nil: every
 // required field answered, no unknown or repeated field, each answer of its
-// field's type.
-func CheckAnswers(fields []Field, answers []Answer) error {
+// field's type. The message is in the language of ctx's reader.
+func CheckAnswers(ctx context.Context, fields []Field, answers []Answer) error {
 	byName := map[string]Field{}
 	for _, f := range fields {
 		byName[f.Name] = f
@@ -81,43 +85,42 @@ func CheckAnswers(fields []Field, answers []Answer) error {
 		f, ok := byName[a.Name]
 		switch {
 		case !ok:
-			return fmt.Errorf("this category has no field %q", a.Name)
+			return errors.New(i18n.ErrUnknownField.Sprint(ctx, "name", a.Name))
 		case given[a.Name]:
-			return fmt.Errorf("field %q is answered twice", a.Name)
+			return errors.New(i18n.ErrFieldTwice.Sprint(ctx, "name", a.Name))
 		case len([]rune(a.Value)) > maxAnswer:
-			return fmt.Errorf("the answer to %q is longer than %d characters", f.Label, maxAnswer)
+			return errors.New(i18n.ErrAnswerTooLong.Sprint(ctx, "label", f.Label, "max", maxAnswer))
 		}
 		given[a.Name] = strings.TrimSpace(a.Value) != ""
 		if !given[a.Name] {
 			continue
 		}
-		if err := checkType(f.Type, strings.TrimSpace(a.Value)); err != nil {
-			return fmt.Errorf("the answer to %q %v", f.Label, err)
+		if msg := checkType(f.Type, strings.TrimSpace(a.Value)); msg != nil {
+			return errors.New(msg.Sprint(ctx, "label", f.Label))
 		}
 	}
 	for _, f := range fields {
 		if f.Required && !given[f.Name] {
-			return fmt.Errorf("%q is required", f.Label)
+			return errors.New(i18n.ErrAnswerRequired.Sprint(ctx, "label", f.Label))
 		}
 	}
 	return nil
 }
 
-func checkType(t Type, v string) error {
-	var err error
+// checkType returns the message refusing v as an answer of type t, or nil.
+func checkType(t Type, v string) *i18n.Message {
 	switch t {
 	case Number:
-		_, err = strconv.ParseFloat(v, 64)
-		if err != nil {
-			return fmt.Errorf("must be a number")
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			return i18n.ErrAnswerNotNumber
 		}
 	case Boolean:
 		if v != "true" && v != "false" {
-			return fmt.Errorf("must be true or false")
+			return i18n.ErrAnswerNotBoolean
 		}
 	case Date:
-		if _, err = time.Parse(time.DateOnly, v); err != nil {
-			return fmt.Errorf("must be a date (YYYY-MM-DD)")
+		if _, err := time.Parse(time.DateOnly, v); err != nil {
+			return i18n.ErrAnswerNotDate
 		}
 	}
 	return nil

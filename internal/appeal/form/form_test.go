@@ -1,11 +1,14 @@
 package form
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 func TestCheckAnswers(t *testing.T) {
 	fields := []Field{
 		{Name: "spot", Label: "位置", Type: Text, Required: true},
-		{Name: "floor", Label: "樓層", Type: Number},
+		{Name: "floor", Label: "楼层", Type: Number},
 		{Name: "escort", Label: "陪同", Type: Boolean},
 		{Name: "day", Label: "日期", Type: Date},
 	}
@@ -13,11 +16,11 @@ func TestCheckAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ok := range [][]Answer{
-		{{"spot", "3樓"}},
+		{{"spot", "3楼"}},
 		{{"spot", "x"}, {"floor", "3"}, {"escort", "true"}, {"day", "2026-11-26"}},
 		{{"spot", "x"}, {"floor", " "}}, // an optional field left blank
 	} {
-		if err := CheckAnswers(fields, ok); err != nil {
+		if err := CheckAnswers(context.Background(), fields, ok); err != nil {
 			t.Errorf("%v: %v", ok, err)
 		}
 	}
@@ -30,7 +33,7 @@ func TestCheckAnswers(t *testing.T) {
 		{{"spot", "x"}, {"escort", "yes"}},
 		{{"spot", "x"}, {"day", "26/11/2026"}},
 	} {
-		if err := CheckAnswers(fields, bad); err == nil {
+		if err := CheckAnswers(context.Background(), fields, bad); err == nil {
 			t.Errorf("%v was accepted", bad)
 		}
 	}

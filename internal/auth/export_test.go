@@ -1,0 +1,4 @@
+package auth
+
+// LoadViewer exposes loadViewer to the external tests.
+var LoadViewer = loadViewer
