@@ -97,7 +97,8 @@ func TestBroadcastReachesEveryoneInScope(t *testing.T) {
 		here.Subscribe("n", addedSubscription, nil)
 		elsewhere := e.DialWS(t, tokens[seed.PhoneOtherResident])
 		elsewhere.Subscribe("n", addedSubscription, nil)
-		time.Sleep(100 * time.Millisecond) // the subscriptions register
+		e.WaitSubscribed(t, realtime.ResidentTopic(e.ResidentID(t, seed.PhoneGuardian)))
+		e.WaitSubscribed(t, realtime.ResidentTopic(e.ResidentID(t, seed.PhoneOtherResident)))
 
 		r := e.Do(t, tokens[seed.PhoneGridLeader], broadcastMutation, map[string]any{
 			"target": apitest.ID(grid), "title": "台风预警", "level": "EMERGENCY"}).Must(t)
@@ -264,7 +265,9 @@ func TestSignOutClosesTheSessionsWebsockets(t *testing.T) {
 		ws1, ws2 := e.DialWS(t, first), e.DialWS(t, second)
 		ws1.Subscribe("n", addedSubscription, nil)
 		ws2.Subscribe("n", addedSubscription, nil)
-		e.WaitSubscribed(t, realtime.ResidentTopic(e.ResidentID(t, phone)))
+		// Both sockets' streams, not only the first to register (a CI
+		// failure: the second subscribed after the broadcast).
+		e.WaitSubscribers(t, realtime.ResidentTopic(e.ResidentID(t, phone)), 2)
 		e.Do(t, first, `mutation { signOut }`, nil).Must(t)
 		e.Relay.Flush(t.Context())
 		if code, reason := ws1.ExpectClose(10 * time.Second); code != 4403 || reason != "session ended" {

@@ -164,13 +164,18 @@ func (w *WS) ExpectClose(timeout time.Duration) (websocket.StatusCode, string) {
 
 // WaitSubscribed waits (at most 10 s) until a subscription of this Env's hub
 // listens on topic: a subscription sent over a websocket is registered a
-// moment after the message is written.
-func (e *Env) WaitSubscribed(t testing.TB, topic string) {
+// moment after the message is written. From then on the stream hears every
+// change the hub delivers.
+func (e *Env) WaitSubscribed(t testing.TB, topic string) { e.WaitSubscribers(t, topic, 1) }
+
+// WaitSubscribers waits (at most 10 s) until n subscriptions of this Env's
+// hub listen on topic: one for each socket that subscribed to it.
+func (e *Env) WaitSubscribers(t testing.TB, topic string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
-	for !e.Hub.Subscribed(topic) {
+	for e.Hub.Subscribers(topic) < n {
 		if time.Now().After(deadline) {
-			t.Fatalf("apitest: nobody subscribed to %s", topic)
+			t.Fatalf("apitest: %d of %d subscriptions to %s", e.Hub.Subscribers(topic), n, topic)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

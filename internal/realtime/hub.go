@@ -26,8 +26,12 @@ type Hub struct {
 	all     map[*Subscription]struct{}
 
 	// lastSeq is the sequence number of the last message delivered; only
-	// the broker's delivery goroutine touches it.
-	lastSeq int64
+	// the broker's delivery goroutine writes it, and a new subscription
+	// reads it as the point it hears from (see Subscription.From). known
+	// says it is the outbox's own position: read from the history at Run,
+	// or set by a delivered message.
+	lastSeq atomic.Int64
+	known   atomic.Bool
 
 	// history, if set (SetHistory), fills gaps and reconnects from the
 	// outbox for the whole instance; ctx is Run's, for its queries.
@@ -56,6 +60,9 @@ type History interface {
 	// After hands deliver, in order, every message with a sequence
 	// number after after and, unless before is 0, before before.
 	After(ctx context.Context, after, before int64, deliver func(*Message)) error
+	// Last returns the sequence number of the last message (0 before the
+	// first): where the hub starts.
+	Last(ctx context.Context) (int64, error)
 }
 
 // SetHistory makes the hub fill a gap in the sequence, or what a broker
@@ -103,9 +110,21 @@ func NewHub(logger *slog.Logger) *Hub {
 		slots: make(chan struct{}, MaxCatchUps), ctx: context.Background()}
 }
 
-// Run feeds the hub from broker until ctx ends.
+// Run feeds the hub from broker until ctx ends. With a history it starts
+// from the outbox's last message, so that the first message is checked
+// for a gap like any other and a new subscription knows exactly where it
+// hears from.
 func (h *Hub) Run(ctx context.Context, broker Broker) error {
 	h.ctx = ctx
+	if hist := h.history.Load(); hist != nil {
+		last, err := (*hist).Last(ctx)
+		if err != nil {
+			h.logger.Warn("reading the outbox's last message failed; the hub starts from the first it hears", "err", err)
+		} else {
+			h.lastSeq.Store(last)
+			h.known.Store(true)
+		}
+	}
 	return broker.Run(ctx, h.deliver, h.lost)
 }
 
@@ -123,13 +142,13 @@ func (h *Hub) lost() {
 // delivered and before before (0: all), and reports whether it could.
 func (h *Hub) fill(before int64) bool {
 	hist := h.history.Load()
-	if hist == nil || h.lastSeq == 0 {
+	if hist == nil || !h.known.Load() {
 		return false
 	}
 	count(h.Backfills)
-	err := (*hist).After(h.ctx, h.lastSeq, before, func(m *Message) {
-		if m.Seq > h.lastSeq {
-			h.lastSeq = m.Seq
+	err := (*hist).After(h.ctx, h.lastSeq.Load(), before, func(m *Message) {
+		if m.Seq > h.lastSeq.Load() {
+			h.lastSeq.Store(m.Seq)
 			h.fanOut(m)
 		}
 	})
@@ -147,6 +166,10 @@ type Subscription struct {
 	ch     chan *Message
 	lost   chan struct{}
 	once   sync.Once
+	// from is the sequence number of the last message the hub delivered
+	// before this subscription, when fromKnown: it hears every later one.
+	from      int64
+	fromKnown bool
 	// wake, if set, is called (without blocking) after a message is queued
 	// or a loss is signalled: see Listen.
 	wake func()
@@ -165,6 +188,10 @@ func (h *Hub) subscribe(topics []string, size int, wake func()) *Subscription {
 	s := &Subscription{hub: h, topics: topics, ch: make(chan *Message, size), lost: make(chan struct{}, 1), wake: wake}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	// Read under the lock that fanOut's read lock excludes: a message
+	// delivered after this one is fanned out to s, and one fanned out to s
+	// is at most this one or after it.
+	s.from, s.fromKnown = h.lastSeq.Load(), h.known.Load()
 	h.all[s] = struct{}{}
 	for _, t := range topics {
 		subs := h.byTopic[t]
@@ -176,6 +203,12 @@ func (h *Hub) subscribe(topics []string, size int, wake func()) *Subscription {
 	}
 	return s
 }
+
+// From returns the sequence number of the last message the hub delivered
+// before the subscription, and whether the hub knows it (it has heard a
+// message, or read the outbox at Run): the subscription hears every
+// message after it, so it is the exact cursor of "now".
+func (s *Subscription) From() (seq int64, ok bool) { return s.from, s.fromKnown }
 
 // Messages is the stream of messages on the subscription's topics.
 func (s *Subscription) Messages() <-chan *Message { return s.ch }
@@ -215,10 +248,14 @@ func (s *Subscription) markLost() {
 }
 
 // Subscribed reports whether anyone on this instance listens on topic.
-func (h *Hub) Subscribed(topic string) bool {
+func (h *Hub) Subscribed(topic string) bool { return h.Subscribers(topic) > 0 }
+
+// Subscribers returns how many subscriptions on this instance listen on
+// topic.
+func (h *Hub) Subscribers(topic string) int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	return len(h.byTopic[topic]) > 0
+	return len(h.byTopic[topic])
 }
 
 // deliver decodes one payload and hands it to the subscriptions of its
@@ -229,16 +266,18 @@ func (h *Hub) deliver(payload []byte) {
 		h.logger.Error("undecodable realtime message", "err", err)
 		return
 	}
+	known, last := h.known.Load(), h.lastSeq.Load()
 	switch {
-	case h.lastSeq != 0 && m.Seq <= h.lastSeq:
+	case known && m.Seq <= last:
 		return // a duplicate: the relay re-published after a crash
-	case h.lastSeq != 0 && m.Seq > h.lastSeq+1:
+	case known && m.Seq > last+1:
 		// A gap: messages went missing.
 		if !h.fill(m.Seq) {
 			h.loseAll()
 		}
 	}
-	h.lastSeq = m.Seq
+	h.lastSeq.Store(m.Seq)
+	h.known.Store(true)
 	h.fanOut(&m)
 }
 

@@ -87,7 +87,10 @@ func Stream[V any](ctx context.Context, hub *Hub, c *ent.Client, f Feed[V]) (<-c
 	})
 	if f.Since != nil {
 		st.cursor = *f.Since
+	} else if from, ok := l.sub.From(); ok {
+		st.cursor = from // now, exactly: the hub sends every later message
 	} else {
+		// The hub has not started: the outbox's last change is now.
 		latest, err := LatestSeq(ctx, c)
 		if err != nil {
 			l.Drop()
@@ -250,6 +253,9 @@ type outboxHistory struct{ client *ent.Client }
 // NewHistory returns the History that reads c's outbox (the sequenced
 // events and their notifications, as the relay publishes them).
 func NewHistory(c *ent.Client) History { return outboxHistory{client: c} }
+
+// Last implements History.
+func (o outboxHistory) Last(ctx context.Context) (int64, error) { return LatestSeq(ctx, o.client) }
 
 // After implements History, a page at a time.
 func (o outboxHistory) After(ctx context.Context, after, before int64, deliver func(*Message)) error {

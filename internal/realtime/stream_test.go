@@ -18,13 +18,18 @@ import (
 // flaky is an in-process broker that can lose what is published while it
 // is down, and reports a reconnect as Redis does (lost).
 type flaky struct {
-	mem   *realtime.Memory
+	mem *realtime.Memory
+	// gate, when set, holds every publication until it is closed.
+	gate  atomic.Pointer[chan struct{}]
 	mu    sync.Mutex // serializes publishing and reconnecting, as Redis's one goroutine does
 	down  bool
 	losts []func()
 }
 
 func (f *flaky) Publish(ctx context.Context, payload []byte) error {
+	if g := f.gate.Load(); g != nil {
+		<-*g
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.down {
@@ -92,17 +97,23 @@ func newStreamRig(t *testing.T, s *store.Store, history bool) *streamRig {
 // emit writes one event on topics about subject and relays it.
 func (r *streamRig) emit(t *testing.T, subject int, topics ...string) {
 	t.Helper()
+	if err := r.emitted(subject, topics...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// emitted writes one event on topics about subject, relays it and says
+// whether that failed (for goroutines, which may not t.Fatal).
+func (r *streamRig) emitted(subject int, topics ...string) error {
 	ctx := viewer.SystemContext(context.Background())
 	err := store.WithTx(ctx, r.s.Client, func(tx *ent.Tx) error {
 		_, err := r.outbox.Emit(ctx, tx, realtime.Event{Kind: "test.changed", Topics: topics, SubjectID: subject})
 		return err
 	})
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	if err := r.relay.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
+	return r.relay.Flush(ctx)
 }
 
 // seqFeed is a feed on topics that sends each change's subject and cursor.
@@ -200,6 +211,44 @@ func TestStreamReplaysAfterItsCursorInOrderThenLive(t *testing.T) {
 			t.Fatalf("live after replay: %+v", c)
 		}
 		quiet(t, resumed)
+	})
+}
+
+// TestStreamFromNowSendsWhatTheHubHearsAfterSubscribing: a change the
+// relay has numbered but not yet published when a stream subscribes "from
+// now" reaches the hub after the subscription, and the stream sends it.
+// "Now" is what the hub has delivered, not the outbox's last number: a
+// stream that took the outbox's number dropped the change as already
+// past, and a phone that read its inbox and then subscribed never heard
+// of a notification sent in between (a CI failure under load, where the
+// relay published a moment after numbering).
+func TestStreamFromNowSendsWhatTheHubHearsAfterSubscribing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		r := newStreamRig(t, s, true)
+		topic := realtime.NodeTopic(9)
+		r.emit(t, 1, topic)
+		gate := make(chan struct{})
+		r.broker.gate.Store(&gate)
+		emitted := make(chan error, 1)
+		go func() { emitted <- r.emitted(2, topic) }()
+		waitFor(t, func() bool {
+			seq, err := realtime.LatestSeq(context.Background(), s.Client)
+			return err == nil && seq == 2
+		}) // numbered, held before the broker
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		ch, err := realtime.Stream(ctx, r.hub, s.Client, seqFeed(nil, topic))
+		if err != nil {
+			t.Fatal(err)
+		}
+		close(gate)
+		if err := <-emitted; err != nil {
+			t.Fatal(err)
+		}
+		if c := next(t, ch); c.subject != 2 || c.seq != 2 {
+			t.Fatalf("streamed %+v, want the held change 2", c)
+		}
+		quiet(t, ch)
 	})
 }
 
